@@ -1,0 +1,52 @@
+from datetime import date
+
+from transition.db import Database
+from transition.people import PeopleQuery, canonical_record, list_people, person_detail, require_person
+from transition.errors import NotFoundError
+from tests.factories import make_person, nhs_number
+
+import pytest
+
+
+def test_paging_is_stable_and_counts_all_matches(database: Database) -> None:
+    with database.transaction() as session:
+        for i in range(25):
+            make_person(session, family_name="Same", given_name=f"N{i:02d}")
+    with database.session() as session:
+        first = list_people(session, PeopleQuery(limit=10))
+        second = list_people(session, PeopleQuery(limit=10, offset=10))
+        third = list_people(session, PeopleQuery(limit=10, offset=20))
+    assert first.total == 25
+    ids = [row.id for page in (first, second, third) for row in page.rows]
+    assert len(ids) == len(set(ids)) == 25
+
+
+def test_search_by_name_nhs_number_and_filters(database: Database) -> None:
+    with database.transaction() as session:
+        make_person(session, family_name="Oakley", given_name="Rin", nhs_number=nhs_number(500))
+        make_person(session, family_name="Birch", given_name="Ada", team="South CMHT", locality="South")
+    with database.session() as session:
+        assert [r.family_name for r in list_people(session, PeopleQuery(search="oakl")).rows] == ["Oakley"]
+        assert [r.family_name for r in list_people(session, PeopleQuery(search="rin oak")).rows] == ["Oakley"]
+        digits = nhs_number(500)[:6]
+        assert "Oakley" in [r.family_name for r in list_people(session, PeopleQuery(search=digits)).rows]
+        assert [r.family_name for r in list_people(session, PeopleQuery(team="South CMHT")).rows] == ["Birch"]
+
+
+def test_canonical_record_uses_iso_dates_and_bools(database: Database) -> None:
+    with database.transaction() as session:
+        person = make_person(session, s117=True, care_act_outcomes=["nutrition", "hygiene"],
+                             date_of_birth=date(1970, 3, 4))
+        record = canonical_record(person)
+        detail = person_detail(session, person)
+    assert record["date_of_birth"] == "1970-03-04"
+    assert record["s117"] is True
+    assert record["care_act_outcomes"] == ["nutrition", "hygiene"]
+    assert detail["warnings"] == []
+
+
+def test_an_unknown_nhs_number_is_not_echoed_in_full(database: Database) -> None:
+    with database.session() as session, pytest.raises(NotFoundError) as caught:
+        require_person(session, "9990000018")
+    assert "9990000018" not in caught.value.message
+    assert "0018" in caught.value.message

@@ -1,0 +1,14 @@
+"""Nightly reassignment checks (issue 7).
+
+Not built yet: only the rules-file section model exists, so the rules file loads.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class CheckRules(BaseModel):
+    """The ``[checks]`` section of the rules file (placeholder until this module is built)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)

@@ -1,0 +1,204 @@
+"""The canonical columns of a trust caseload export and a staff list, with their aliases.
+
+This is the vocabulary the importer reads, the generator writes, ``transition person --json``
+prints and the README documents. Header matching ignores case and treats spaces, hyphens and
+underscores alike (``Date of Birth`` = ``date_of_birth`` = ``DATE-OF-BIRTH``), so aliases here
+are listed once, in any of those spellings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from transition.models import CARE_ACT_OUTCOMES, AccessibleFormat
+
+Kind = Literal[
+    "text",  # free text, stripped; empty = None
+    "nhs_number",  # 10 digits, Modulus 11
+    "date",  # UK day-first, or ISO; real Excel date cells
+    "bool",  # Y/N, Yes/No, True/False, 1/0 (any case); empty = None
+    "int",  # a whole number >= 0; empty = None
+    "float",  # a number >= 0; empty = None
+    "cluster",  # mental health cluster 0-21; empty = None
+    "outcomes",  # ';'-separated Care Act outcome keys; empty = not assessed; 'none' = []
+    "list",  # ';'-separated words, lower-cased; empty = []
+    "choice",  # one of ``choices`` (codes in ``codes`` are translated first)
+    "gender",  # normalised to GENDERS (MHSDS GenderIDCode codes accepted)
+]
+
+GENDERS: tuple[str, ...] = ("male", "female", "non_binary", "other", "not_known")
+GENDER_CODES: dict[str, str] = {
+    # MHSDS GenderIDCode, and everyday spellings
+    "1": "male",
+    "m": "male",
+    "male": "male",
+    "man": "male",
+    "2": "female",
+    "f": "female",
+    "female": "female",
+    "woman": "female",
+    "3": "non_binary",
+    "non binary": "non_binary",
+    "non-binary": "non_binary",
+    "non_binary": "non_binary",
+    "nonbinary": "non_binary",
+    "4": "other",
+    "other": "other",
+    "x": "not_known",
+    "9": "not_known",
+    "z": "not_known",
+    "unknown": "not_known",
+    "not known": "not_known",
+    "not_known": "not_known",
+    "not stated": "not_known",
+}
+
+TRUE_WORDS = frozenset({"y", "yes", "true", "t", "1"})
+FALSE_WORDS = frozenset({"n", "no", "false", "f", "0"})
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    kind: Kind
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    description: str = ""
+    max_length: int | None = None
+    codes: dict[str, str] = field(default_factory=dict)
+
+
+def header_key(header: object) -> str:
+    """How headers are compared: lower case; spaces, hyphens, underscores and dots alike."""
+    text = str(header or "").strip().lower().replace("\ufeff", "")
+    return re.sub(r"[\s\-_.]+", "_", text).strip("_")
+
+
+CASELOAD_COLUMNS: tuple[Column, ...] = (
+    Column("nhs_number", "nhs_number", True,
+           ("NHSNumber", "NHS No", "NHS Number", "NHS no.", "NHSNo"),
+           description="10-digit NHS number; spaces and dashes allowed."),
+    Column("local_id", "text", False,
+           ("LocalPatientId", "Local Patient Id", "Patient Id", "RiO Id", "Local Id", "MRN"),
+           description="The trust's own patient identifier.", max_length=64),
+    Column("given_name", "text", True, ("Forename", "First Name", "Given Name", "Firstname"),
+           max_length=120),
+    Column("family_name", "text", True, ("Surname", "Last Name", "Family Name", "Lastname"),
+           max_length=120),
+    Column("date_of_birth", "date", True, ("PersonBirthDate", "DOB", "Date of Birth", "Birth Date"),
+           description="Day first (03/04/1980 is 3 April) or ISO (1980-04-03)."),
+    Column("gender", "gender", False, ("GenderIDCode", "Gender Code", "Sex", "Gender Identity"),
+           description="male, female, non_binary, other or not_known; MHSDS codes 1, 2, 3, 4, X, 9 accepted."),
+    Column("address", "text", False, ("Address", "Home Address", "Address Line"), max_length=500),
+    Column("postcode", "text", False, ("Postcode", "Post Code", "Postal Code"), max_length=10),
+    Column("locality", "text", False, ("Locality", "Area", "Locality Name"), max_length=120),
+    Column("team", "text", False, ("Team", "Team Name", "CMHT", "Service Team"), max_length=120),
+    Column("care_coordinator_id", "text", False,
+           ("CareProfLocalId", "Care Coordinator", "Care Coordinator Id", "Care Coordinator ID",
+            "Key Worker", "Key Worker Id", "Coordinator Id"),
+           description="The current worker's staff_id.", max_length=64),
+    Column("gp_practice", "text", False,
+           ("GMPCodeReg", "GP Practice", "GP Practice Code", "GP Code", "Practice Code"),
+           max_length=20),
+    Column("gp_practice_name", "text", False, ("GP Practice Name", "GP Name", "Practice Name"),
+           max_length=200),
+    Column("gp_address", "text", False, ("GP Address", "Practice Address"), max_length=500),
+    Column("cpa", "bool", False, ("CPA", "On CPA", "CPA Flag", "Key Worker Flag", "Care Programme Approach"),
+           description="Health-led care: on CPA / has a named key worker."),
+    Column("cluster", "cluster", False,
+           ("AMHCareClustCodeFin", "Cluster", "Care Cluster", "MH Cluster", "PbR Cluster"),
+           description="Mental health cluster 0-21."),
+    Column("s117", "bool", False, ("S117", "Section 117", "S117 Aftercare", "Section 117 Aftercare"),
+           description="Entitled to section 117 aftercare."),
+    Column("cto", "bool", False, ("CTO", "Community Treatment Order", "On CTO"),
+           description="On a Community Treatment Order."),
+    Column("safeguarding_open", "bool", False,
+           ("Safeguarding", "Safeguarding Open", "Open Safeguarding", "Safeguarding Enquiry")),
+    Column("last_contact", "date", False, ("Last Contact", "CareContDate", "Last Contact Date")),
+    Column("last_discharge", "date", False,
+           ("Last Discharge", "ServDischDate", "Discharge Date", "Last Discharge Date",
+            "Inpatient Discharge Date")),
+    Column("admissions_12m", "int", False,
+           ("Admissions 12m", "Admissions (12 months)", "Admissions Last 12 Months", "Admissions")),
+    Column("missed_appointments_6m", "int", False,
+           ("Missed Appointments 6m", "DNAs 6m", "DNA Count", "Missed Appointments",
+            "Missed Appointments (6 months)")),
+    Column("self_harm_history", "bool", False, ("Self Harm", "Self Harm History", "History of Self Harm")),
+    Column("substance_misuse", "bool", False, ("Substance Misuse", "Drug or Alcohol Misuse", "Dual Diagnosis")),
+    Column("lives_alone", "bool", False, ("Lives Alone", "Living Alone")),
+    Column("carer", "bool", False, ("Carer", "Has Carer", "Has a Carer")),
+    Column("carer_name", "text", False, ("Carer Name", "Name of Carer"), max_length=200),
+    Column("carer_address", "text", False, ("Carer Address", "Address of Carer"), max_length=500),
+    Column("personal_budget", "bool", False,
+           ("Personal Budget", "Direct Payment", "Direct Payments", "Personal Budget or Direct Payment")),
+    Column("interpreter_language", "text", False,
+           ("Interpreter", "Interpreter Language", "Interpreter Needed", "Interpreter Required"),
+           description="The language an interpreter is needed for; empty = none.", max_length=60),
+    Column("accessible_format", "choice", False,
+           ("Accessible Format", "Accessible Information", "AIS Need", "Communication Need"),
+           choices=tuple(fmt.value for fmt in AccessibleFormat),
+           description="Accessible Information Standard need: large_print, easy_read, braille, "
+           "bsl, audio or email.",
+           codes={"large print": "large_print", "easy read": "easy_read",
+                  "british sign language": "bsl", "e-mail": "email"}),
+    Column("preferred_worker_gender", "gender", False,
+           ("Preferred Worker Gender", "Worker Gender Preference", "Gender Preference")),
+    Column("care_act_outcomes", "outcomes", False,
+           ("Care Act Outcomes", "Unmet Outcomes", "Outcomes Unmet", "Eligible Outcomes"),
+           description="';'-separated unmet outcomes: " + ", ".join(CARE_ACT_OUTCOMES)
+           + "; empty = not yet assessed; 'none' = assessed, none unmet."),
+    Column("significant_impact", "bool", False,
+           ("Significant Impact", "Significant Impact on Wellbeing", "Wellbeing Impact")),
+    Column("coordinator_since", "date", False,
+           ("StartDateAssCareCoord", "Coordinator Since", "Care Coordinator Since",
+            "Allocated Since", "Allocation Date")),
+)
+
+STAFF_COLUMNS: tuple[Column, ...] = (
+    Column("staff_id", "text", True, ("Staff Id", "Staff ID", "Employee Id", "Staff Number",
+                                      "CareProfLocalId", "Worker Id"), max_length=64),
+    Column("given_name", "text", True, ("Forename", "First Name", "Given Name"), max_length=120),
+    Column("family_name", "text", True, ("Surname", "Last Name", "Family Name"), max_length=120),
+    Column("employer", "choice", True, ("Employer", "Employing Organisation", "Organisation"),
+           choices=("council", "trust"),
+           codes={"la": "council", "local authority": "council", "county council": "council",
+                  "nhs": "trust", "nhs trust": "trust"}),
+    Column("role", "text", True, ("Role", "Job Role", "Profession", "Staff Role"),
+           description="social_worker, nurse, ot, psychologist, amhp, ... (lower case)",
+           max_length=40),
+    Column("team", "text", False, ("Team", "Team Name", "Base Team"), max_length=120),
+    Column("locality", "text", False, ("Locality", "Area"), max_length=120),
+    Column("capacity", "int", False, ("Capacity", "Caseload Capacity", "Max Caseload",
+                                      "Caseload Limit"),
+           description="How many people they can hold."),
+    Column("fte", "float", False, ("FTE", "WTE", "Whole Time Equivalent", "Full Time Equivalent")),
+    Column("skills", "list", False, ("Skills", "Specialisms", "Specialisms/Skills")),
+    Column("languages", "list", False, ("Languages", "Languages Spoken")),
+    Column("gender", "gender", False, ("Gender", "Sex")),
+    Column("seconded", "bool", False, ("Seconded", "Secondment", "Is Seconded"),
+           description="A council worker now in a trust team (being withdrawn)."),
+    Column("council_team", "text", False, ("Council Team", "Returning Team", "Destination Team"),
+           description="Where a seconded worker returns to; blank = not yet decided.",
+           max_length=120),
+    Column("leaving_date", "date", False, ("Leaving Date", "Leave Date", "End Date", "Leaver Date")),
+    Column("absent_until", "date", False, ("Absent Until", "Long Term Absence Until",
+                                           "LTA Until", "Off Until")),
+    Column("phone", "text", False, ("Phone", "Telephone", "Work Phone", "Phone Number"), max_length=40),
+    Column("email", "text", False, ("Email", "E-mail", "Work Email", "Email Address"), max_length=200),
+)
+
+
+def alias_index(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Every accepted header spelling (as :func:`header_key`) -> canonical column name."""
+    index: dict[str, str] = {}
+    for column in columns:
+        for spelling in (column.name, *column.aliases):
+            index.setdefault(header_key(spelling), column.name)
+    return index
+
+
+CASELOAD_BY_NAME = {column.name: column for column in CASELOAD_COLUMNS}
+STAFF_BY_NAME = {column.name: column for column in STAFF_COLUMNS}

@@ -1,0 +1,1 @@
+"""Headless commands, one module per concept; ``transition.cli`` assembles them."""

@@ -1,0 +1,106 @@
+"""What every command shares: the context object, consoles, JSON output and option parsing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from dateutil import parser as date_parser
+from rich.console import Console
+
+from transition.config import Settings
+from transition.db import Database, json_default
+from transition.errors import EXIT_FAILED, TransitionError
+from transition.ruleset import Rules, load_rules
+
+# Human-readable output goes to stderr when --json owns stdout; Rich drops colour codes
+# by itself when the stream is not a terminal.
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class CliContext:
+    """Built once by the root callback and handed to every command as ``ctx.obj``."""
+
+    settings: Settings
+    _db: Database | None = field(default=None, repr=False)
+    _rules: Rules | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> Database:
+        """The database, created or upgraded on first use (refused if it is too new)."""
+        if self._db is None:
+            self._db = Database.from_settings(self.settings)
+        return self._db
+
+    @property
+    def rules(self) -> Rules:
+        if self._rules is None:
+            self._rules = load_rules(self.settings.rules_file)
+        return self._rules
+
+    @property
+    def actor(self) -> str:
+        return self.settings.actor
+
+    def today(self, as_of: date | None = None) -> date:
+        return as_of or self.settings.today()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+def context(ctx: typer.Context) -> CliContext:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliContext), "the root callback sets the context"
+    return obj
+
+
+def print_json(value: Any) -> None:
+    """Exactly one JSON document on stdout (nothing else is written there under --json)."""
+    sys.stdout.write(json.dumps(value, default=json_default, ensure_ascii=False, indent=2))
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def fail(message: str, *, exit_code: int = EXIT_FAILED, hint: str | None = None) -> NoReturn:
+    raise TransitionError(message, exit_code=exit_code, hint=hint)
+
+
+def parse_date(value: str | None, *, option: str) -> date | None:
+    """A date from the command line: ISO (2027-04-01) or UK day-first (01/04/2027)."""
+    if value is None or value == "":
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+            return date.fromisoformat(text)
+        return date_parser.parse(text, dayfirst=True).date()
+    except (ValueError, OverflowError):
+        fail(
+            f"{option} {value!r} is not a date.",
+            hint="Use YYYY-MM-DD (e.g. 2027-04-01) or DD/MM/YYYY (e.g. 01/04/2027).",
+        )
+
+
+def as_of_option(help_text: str = "Treat this date as today (YYYY-MM-DD or DD/MM/YYYY).") -> Any:
+    return typer.Option(None, "--as-of", help=help_text, show_default=False)
+
+
+def json_option() -> Any:
+    return typer.Option(False, "--json", help="Print one JSON document on stdout.")
+
+
+def existing_file(path: Path, *, what: str) -> Path:
+    if not path.exists():
+        fail(f"{what} {path} does not exist.", hint="Check the path and try again.")
+    if not path.is_file():
+        fail(f"{what} {path} is not a file.")
+    return path

@@ -1,0 +1,163 @@
+"""Settings: where the database lives, which rules apply, the council's details.
+
+Settings are one typed object, built once (by the CLI or a test) and passed explicitly to
+whatever needs them. They come, lowest priority first, from defaults, a settings TOML file
+(``TRANSITION_SETTINGS_FILE`` or ``settings.toml`` in the user's config directory),
+``TRANSITION_*`` environment variables, and command-line options.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "transition"
+
+
+def data_dir() -> Path:
+    """The user's data directory for transition (created owner-only if missing)."""
+    path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    ensure_private_dir(path)
+    return path
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if missing; a folder we create is owner-only (0700)."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700, exist_ok=True)
+        os.chmod(path, 0o700)
+    return path
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'transition.db'}"
+
+
+def default_actor() -> str:
+    """The operating-system user, recorded in the audit trail unless ``--actor`` is given."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, e.g. in some containers
+        return f"uid:{os.getuid()}"
+
+
+class CouncilDetails(BaseModel):
+    """The council's details as they appear on letters (all invented in the defaults)."""
+
+    name: str = Field("Westshire Council", description="The council's name.")
+    service: str = Field("Adult Social Care (Mental Health)", description="The service name.")
+    address: str = Field(
+        "County Hall, Market Street, Westbury WS1 1AA",
+        description="Postal address for replies, one line, commas between parts.",
+    )
+    phone: str = Field("0300 123 0000", description="Main contact number.")
+    email: str = Field("mentalhealth@westshire.example", description="Contact email.")
+    crisis_line: str = Field(
+        "0800 000 1234 (24 hours a day) or NHS 111, option 2",
+        description="Who to call in a mental-health crisis.",
+    )
+    out_of_hours: str = Field("0300 123 9999", description="Council out-of-hours number.")
+    complaints: str = Field(
+        "Customer Feedback Team, County Hall, Market Street, Westbury WS1 1AA, "
+        "phone 0300 123 0001, or complaints@westshire.example",
+        description="How to raise a concern or complain.",
+    )
+    signatory: str = Field("Alex Morgan", description="Who signs the letters.")
+    signatory_title: str = Field(
+        "Head of Mental Health Social Work", description="The signatory's job title."
+    )
+    website: str = Field("www.westshire.example/mentalhealth", description="Web address.")
+
+
+class Settings(BaseSettings):
+    """Everything the tool needs to know about where it runs."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRANSITION_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default a SQLite file in the user's data directory."
+    )
+    rules_file: Path | None = Field(
+        None, description="The council's rules TOML; default the shipped rules."
+    )
+    output_dir: Path | None = Field(
+        None, description="Where letters and reports go by default; default <data dir>/output."
+    )
+    actor: str = Field(default_factory=default_actor, description="Who is making changes.")
+    as_of: date | None = Field(
+        None, description="Fixed 'today' for reproducible runs and tests; default the real date."
+    )
+    council: CouncilDetails = Field(default_factory=CouncilDetails)
+    stale_import_days: int = Field(
+        14, description="A caseload import older than this many days is reported as stale."
+    )
+    busy_timeout_seconds: float = Field(
+        15.0, description="How long to wait for another writer before giving up."
+    )
+    settings_file: Path | None = Field(
+        None, description="The settings TOML read for these settings (informational)."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = settings_file_path()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None and toml_file.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or default_database_url()
+
+    @property
+    def resolved_output_dir(self) -> Path:
+        return self.output_dir or (data_dir() / "output")
+
+    def today(self) -> date:
+        """'Today' for date arithmetic: the fixed ``as_of`` if set, else the real date."""
+        return self.as_of or date.today()
+
+
+def settings_file_path() -> Path | None:
+    explicit = os.environ.get("TRANSITION_SETTINGS_FILE")
+    if explicit:
+        return Path(explicit)
+    return config_dir() / "settings.toml"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the file, the environment and explicit overrides (None ignored)."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    settings = Settings(**given)
+    path = settings_file_path()
+    if path is not None and path.is_file():
+        settings.settings_file = path
+    return settings

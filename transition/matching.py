@@ -1,0 +1,14 @@
+"""Matching people to new care coordinators (issue 4).
+
+Not built yet: only the rules-file section model exists, so the rules file loads.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class MatchingRules(BaseModel):
+    """The ``[matching]`` section of the rules file (placeholder until this module is built)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)

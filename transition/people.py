@@ -1,0 +1,203 @@
+"""People on the caseload: finding them, paging through them, and describing one.
+
+``person_detail`` is what ``transition person NHS --json`` prints and the person screen shows:
+the canonical columns, then one section per stage of the transition (import warnings, pathway,
+risk, workers, tasks, letters) as each stage adds its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlmodel import Session
+
+from transition import nhs
+from transition.columns import CASELOAD_COLUMNS
+from transition.errors import NotFoundError
+from transition.models import ImportBatch, ImportWarning, Person
+
+SortKey = Literal[
+    "family_name", "given_name", "nhs_number", "date_of_birth", "team", "locality",
+    "care_coordinator_id", "pathway", "risk_score", "risk_band",
+]
+SORT_KEYS: tuple[str, ...] = SortKey.__args__  # type: ignore[attr-defined]
+
+
+def find_person(session: Session, nhs_number: object) -> Person | None:
+    number = nhs.normalise(nhs_number)
+    return session.scalars(select(Person).where(Person.nhs_number == number)).first()
+
+
+def require_person(session: Session, nhs_number: object) -> Person:
+    """The person with this NHS number, or a NotFoundError that does not echo the number."""
+    person = find_person(session, nhs_number)
+    if person is None:
+        problem = nhs.problem(nhs_number)
+        detail = f" ({problem})" if problem else ""
+        raise NotFoundError(
+            f"No person with NHS number {nhs.mask(nhs_number)} is on the caseload{detail}.",
+            hint="Check the number, or search with: transition people --search TEXT",
+        )
+    return person
+
+
+# ---------------------------------------------------------------------------------------------
+# Listing and paging (the caseload table pages in SQL; it never loads 100,000 rows)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeopleQuery:
+    search: str | None = None
+    team: str | None = None
+    locality: str | None = None
+    pathway: str | None = None
+    risk_band: str | None = None
+    missing_only: bool = False
+    sort: str = "family_name"
+    descending: bool = False
+    offset: int = 0
+    limit: int | None = 200
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One line of the caseload table."""
+
+    id: int
+    nhs_number: str
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    team: str | None
+    locality: str | None
+    care_coordinator_id: str | None
+    pathway: str | None
+    risk_band: str | None
+    risk_score: int | None
+    missing: bool
+
+
+@dataclass
+class Page:
+    rows: list[PersonRow]
+    total: int
+    offset: int
+    limit: int | None
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+_ROW_COLUMNS = (
+    Person.id, Person.nhs_number, Person.family_name, Person.given_name, Person.date_of_birth,
+    Person.team, Person.locality, Person.care_coordinator_id, Person.pathway, Person.risk_band,
+    Person.risk_score, Person.missing_since_batch_id,
+)
+
+
+def _filters(query: PeopleQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.search and query.search.strip():
+        text = query.search.strip()
+        like = f"%{text.lower()}%"
+        options: list[ColumnElement[bool]] = [
+            func.lower(Person.family_name).like(like),
+            func.lower(Person.given_name).like(like),
+            func.lower(Person.family_name + " " + Person.given_name).like(like),
+            func.lower(Person.given_name + " " + Person.family_name).like(like),
+            func.lower(func.coalesce(Person.local_id, "")).like(like),
+            func.lower(func.coalesce(Person.postcode, "")).like(like),
+        ]
+        digits = nhs.normalise(text)
+        if digits.isdigit():
+            options.append(Person.nhs_number.like(f"{digits}%"))  # type: ignore[attr-defined]
+        conditions.append(or_(*options))
+    if query.team:
+        conditions.append(Person.team == query.team)
+    if query.locality:
+        conditions.append(Person.locality == query.locality)
+    if query.pathway:
+        conditions.append(Person.pathway == query.pathway)
+    if query.risk_band:
+        conditions.append(Person.risk_band == query.risk_band)
+    if query.missing_only:
+        conditions.append(Person.missing_since_batch_id.is_not(None))  # type: ignore[union-attr]
+    return conditions
+
+
+def _ordered(statement: Select[Any], query: PeopleQuery) -> Select[Any]:
+    if query.sort not in SORT_KEYS:
+        raise ValueError(f"cannot sort by {query.sort!r}; choose one of {', '.join(SORT_KEYS)}")
+    column = getattr(Person, query.sort)
+    primary = column.desc().nulls_last() if query.descending else column.asc().nulls_last()
+    # Ties broken stably so paging never repeats or skips a person.
+    return statement.order_by(primary, Person.family_name, Person.given_name, Person.id)
+
+
+def list_people(session: Session, query: PeopleQuery = PeopleQuery()) -> Page:
+    """One page of people matching ``query``, and how many match in all."""
+    conditions = _filters(query)
+    total = session.scalar(select(func.count()).select_from(Person).where(*conditions)) or 0
+    statement = _ordered(select(*_ROW_COLUMNS).where(*conditions), query)
+    if query.offset:
+        statement = statement.offset(query.offset)
+    if query.limit is not None:
+        statement = statement.limit(query.limit)
+    rows = [
+        PersonRow(*values[:-1], missing=values[-1] is not None)
+        for values in session.execute(statement)
+    ]
+    return Page(rows=rows, total=total, offset=query.offset, limit=query.limit)
+
+
+def count_people(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Person)) or 0
+
+
+# ---------------------------------------------------------------------------------------------
+# One person
+# ---------------------------------------------------------------------------------------------
+
+
+def canonical_record(person: Person) -> dict[str, Any]:
+    """The person as the canonical caseload columns: yes/no as bools, dates as ISO text."""
+    record: dict[str, Any] = {}
+    for column in CASELOAD_COLUMNS:
+        value = getattr(person, column.name)
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif column.kind == "outcomes" and value is not None:
+            value = list(value)
+        record[column.name] = value
+    return record
+
+
+def import_warnings(session: Session, person: Person) -> list[dict[str, Any]]:
+    statement = (
+        select(ImportWarning, ImportBatch.file_name, ImportBatch.started_at)
+        .join(ImportBatch, ImportBatch.id == ImportWarning.batch_id)
+        .where(ImportWarning.person_id == person.id)
+        .order_by(ImportWarning.id)
+    )
+    return [
+        {
+            "batch_id": warning.batch_id,
+            "file": file_name,
+            "imported_at": started_at.isoformat(),
+            "row": warning.row_number,
+            "column": warning.column,
+            "message": warning.message,
+        }
+        for warning, file_name, started_at in session.execute(statement)
+    ]
+
+
+def person_detail(session: Session, person: Person) -> dict[str, Any]:
+    """Everything known about one person, as ``transition person NHS --json`` prints it."""
+    detail = canonical_record(person)
+    detail["extra"] = person.extra or {}
+    detail["missing_from_latest_export"] = person.missing_since_batch_id is not None
+    detail["warnings"] = import_warnings(session, person)
+    return detail

@@ -1,0 +1,14 @@
+"""Handover risk: a transparent points model (issue 3).
+
+Not built yet: only the rules-file section model exists, so the rules file loads.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class RiskRules(BaseModel):
+    """The ``[risk]`` section of the rules file (placeholder until this module is built)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
