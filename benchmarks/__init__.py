@@ -1,0 +1,1 @@
+"""Timed runs at scale. Run all with `make bench` or one with `python -m benchmarks NAME`."""
