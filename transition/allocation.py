@@ -1,0 +1,175 @@
+"""The current allocation: who holds each role for each person now.
+
+The trust's export says who each person's care coordinator was (``Person.care_coordinator_id``).
+Once a plan is accepted, or a manager assigns a worker, ``Assignment`` rows say who holds each
+role (``social_worker``, ``key_worker``). This module is the one place that changes them: every
+change ends the current row, adds a new one and writes the audit trail, in the caller's
+transaction. Nothing here deletes a row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, insert, select, update
+from sqlmodel import Session
+
+from transition.audit import Change, record_many
+from transition.models import Assignment, Person, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class NewAssignment:
+    """A role to give to a worker (from an accepted plan or a manager's choice)."""
+
+    person_id: int
+    role: str
+    staff_id: str
+    since: date
+    source: str = "plan"
+    plan_id: int | None = None
+    locked: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerChange:
+    """A person whose worker for ``role`` is not the coordinator the trust's export named."""
+
+    person_id: int
+    role: str
+    outgoing_staff_id: str | None
+    incoming_staff_id: str
+    since: date
+
+
+def _chunks(values: Sequence[int], size: int = 5000) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def current_assignments(
+    session: Session, person_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, Assignment]]:
+    """person id -> role -> the current Assignment (rows not ended)."""
+    result: dict[int, dict[str, Assignment]] = defaultdict(dict)
+    base = select(Assignment).where(Assignment.ended_at.is_(None))  # type: ignore[union-attr]
+    if person_ids is None:
+        batches: Iterable[Sequence[int] | None] = [None]
+    else:
+        batches = _chunks(sorted(set(person_ids)))
+    for batch in batches:
+        statement = base if batch is None else base.where(Assignment.person_id.in_(batch))  # type: ignore[attr-defined]
+        for assignment in session.scalars(statement):
+            result[assignment.person_id][assignment.role] = assignment
+    return dict(result)
+
+
+def worker_changes(session: Session, person_ids: Iterable[int] | None = None) -> list[WorkerChange]:
+    """Every current assignment whose worker differs from the trust's named coordinator."""
+    statement = (
+        select(Assignment.person_id, Assignment.role, Assignment.staff_id, Assignment.since,
+               Person.care_coordinator_id)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(Assignment.ended_at.is_(None))  # type: ignore[union-attr]
+        .order_by(Assignment.person_id, Assignment.role)
+    )
+    wanted = None if person_ids is None else set(person_ids)
+    changes = []
+    for person_id, role, staff_id, since, coordinator in session.execute(statement):
+        if wanted is not None and person_id not in wanted:
+            continue
+        if staff_id != coordinator:
+            changes.append(WorkerChange(person_id, role, coordinator, staff_id, since))
+    return changes
+
+
+def set_assignments(
+    session: Session, new: Sequence[NewAssignment], *, actor: str
+) -> int:
+    """Give each (person, role) to a worker: end the current row, add the new one, audit both.
+
+    A role already held by the same worker with the same lock is left alone (not re-audited).
+    Returns how many roles changed.
+    """
+    if not new:
+        return 0
+    current = current_assignments(session, [item.person_id for item in new])
+    now = utcnow()
+    to_end: list[int] = []
+    rows: list[dict[str, object]] = []
+    changes: list[Change] = []
+    for item in new:
+        existing = current.get(item.person_id, {}).get(item.role)
+        if existing is not None and existing.staff_id == item.staff_id and existing.locked == item.locked:
+            continue
+        if existing is not None:
+            assert existing.id is not None
+            to_end.append(existing.id)
+        rows.append(
+            {
+                "person_id": item.person_id,
+                "role": item.role,
+                "staff_id": item.staff_id,
+                "since": item.since,
+                "locked": item.locked,
+                "reason": item.reason,
+                "source": item.source,
+                "plan_id": item.plan_id,
+                "created_at": now,
+                "created_by": actor,
+                "version": 1,
+            }
+        )
+        changes.append(
+            Change(
+                action="assignment.manager" if item.source == "manager" else "assignment.accept",
+                entity="assignment",
+                entity_key=item.role,
+                person_id=item.person_id,
+                field=item.role,
+                before=None if existing is None else {"staff_id": existing.staff_id, "locked": existing.locked},
+                after={"staff_id": item.staff_id, "locked": item.locked, "since": item.since},
+                reason=item.reason,
+            )
+        )
+    for batch in _chunks(to_end):
+        session.execute(
+            update(Assignment)
+            .where(and_(Assignment.id.in_(batch), Assignment.ended_at.is_(None)))  # type: ignore[union-attr,attr-defined]
+            .values(ended_at=now, ended_by=actor, version=Assignment.version + 1)
+        )
+    if rows:
+        session.execute(insert(Assignment), rows)
+        record_many(session, changes, actor=actor, at=now)
+    return len(rows)
+
+
+def end_assignment(session: Session, assignment: Assignment, *, actor: str, reason: str) -> None:
+    """Take a role away from a worker without giving it to another (audited)."""
+    now = utcnow()
+    session.execute(
+        update(Assignment)
+        .where(and_(Assignment.id == assignment.id, Assignment.ended_at.is_(None)))  # type: ignore[union-attr]
+        .values(ended_at=now, ended_by=actor, version=Assignment.version + 1)
+    )
+    record_many(
+        session,
+        [
+            Change(
+                action="assignment.end",
+                entity="assignment",
+                entity_key=assignment.role,
+                person_id=assignment.person_id,
+                field=assignment.role,
+                before={"staff_id": assignment.staff_id, "locked": assignment.locked},
+                after=None,
+                reason=reason,
+            )
+        ],
+        actor=actor,
+        at=now,
+    )
