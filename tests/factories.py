@@ -60,13 +60,13 @@ def make_person(session: Session, **fields: Any) -> Person:
         "given_name": "Sam",
         "family_name": f"Testperson{index}",
         "date_of_birth": date(1980, 1, 1),
-        "address": "1 Example Street, Westbury",
-        "postcode": "WS1 2AB",
+        "address": "1 Example Street, Westhaven",
+        "postcode": "WX1 2AB",
         "team": "North CMHT",
         "locality": "North",
         "gp_practice": "Y00001",
         "gp_practice_name": "Example Surgery",
-        "gp_address": "2 Surgery Lane, Westbury WS1 3CD",
+        "gp_address": "2 Surgery Lane, Westhaven WX1 3CD",
     }
     values.update(fields)
     ensure_place(session, values.get("team"), values.get("locality"), "trust")

@@ -63,7 +63,7 @@ class CouncilDetails(BaseModel):
     name: str = Field("Westshire Council", description="The council's name.")
     service: str = Field("Adult Social Care (Mental Health)", description="The service name.")
     address: str = Field(
-        "County Hall, Market Street, Westbury WS1 1AA",
+        "County Hall, Market Street, Westhaven WX1 1AA",
         description="Postal address for replies, one line, commas between parts.",
     )
     phone: str = Field("0300 123 0000", description="Main contact number.")
@@ -74,7 +74,7 @@ class CouncilDetails(BaseModel):
     )
     out_of_hours: str = Field("0300 123 9999", description="Council out-of-hours number.")
     complaints: str = Field(
-        "Customer Feedback Team, County Hall, Market Street, Westbury WS1 1AA, "
+        "Customer Feedback Team, County Hall, Market Street, Westhaven WX1 1AA, "
         "phone 0300 123 0001, or complaints@westshire.example",
         description="How to raise a concern or complain.",
     )
