@@ -1,0 +1,86 @@
+"""Files the tool writes: owner-only, inside the folder they were meant for, safe in Excel.
+
+Rejects CSVs, reports, exports and letters hold personal data, so they are created readable by
+their owner only (files 0600, folders 0700), and CSV cells that a spreadsheet would run as a
+formula are neutralised (CSV injection: cells starting ``=``, ``+``, ``-``, ``@``, tab or CR).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from transition.errors import TransitionError
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) owner-only; an existing folder is left as it is."""
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700)
+        os.chmod(folder, 0o700)
+    return path
+
+
+def write_private_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` owner-only (0600), replacing any file atomically."""
+    private_dir(path.parent)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_private_text(path: Path, text: str) -> Path:
+    return write_private_bytes(path, text.encode("utf-8"))
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A cell value a spreadsheet will show as text, never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV (UTF-8, with a BOM so Excel reads accents) with every cell neutralised."""
+    import io
+
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise_cell(cell) for cell in header])
+    for row in rows:
+        writer.writerow(["" if cell is None else neutralise_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def write_private_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    return write_private_text(path, csv_text(header, rows))
+
+
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refusing any name that would land outside ``folder``."""
+    base = folder.resolve()
+    target = (base / name).resolve()
+    if target == base or base not in target.parents:
+        raise TransitionError(
+            f"Refusing to write outside the output folder {folder} (a file name was unsafe)."
+        )
+    return target
