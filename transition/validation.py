@@ -1,0 +1,479 @@
+"""Checking each row of an export against the canonical columns: every cell read by its
+column's kind, every problem named.
+
+Each cell is read by its column's kind. A problem either rejects the row (a missing required
+value, an invalid NHS number, an impossible date, a bad number, a value too long to store) or
+is a warning (an unknown optional code, a yes/no that is not yes or no): the row is imported
+with that value left blank and the warning kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from dateutil import parser as date_parser
+
+from transition import nhs
+from transition.columns import (
+    FALSE_WORDS,
+    GENDER_CODES,
+    TRUE_WORDS,
+    Column,
+    header_key,
+)
+from transition.files import FORMULA_PREFIXES
+from transition.headers import HeaderMatch
+from transition.models import CARE_ACT_OUTCOMES
+from transition.tabular import Cell, SourceRow, cell_text
+
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+INT_LIMIT = 100_000  # admissions, missed appointments, capacity: far above any real value
+FLOAT_LIMIT = 10.0  # FTE
+CLUSTER_RANGE = range(0, 22)
+# Written in a cell to mean "nothing here" (not used for yes/no or Care Act outcomes columns,
+# where "no" and "none" are answers).
+NONE_WORDS = frozenset({"n/a", "na", "none", "nil", "null", "not applicable", "-", "--"})
+UNALLOCATED_WORDS = frozenset({"unallocated", "not allocated", "no coordinator", "vacant"})
+# Values for which a bad cell rejects the row even though the column is optional: whether a
+# council worker is seconded decides whether their whole caseload moves.
+REJECT_IF_UNREADABLE = frozenset({"seconded"})
+_LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?$")
+_ISO_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_UK_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
+_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
+_TRUTH = {word: True for word in TRUE_WORDS} | {word: False for word in FALSE_WORDS}
+
+
+class Problem(NamedTuple):
+    """What is wrong with one cell (or one row): the canonical column and a message."""
+
+    column: str
+    message: str
+
+
+class Bad(Exception):
+    """A cell that could not be read; ``value`` is what can still be kept (usually None)."""
+
+    def __init__(self, message: str, value: Any = None, *, warning: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.value = value
+        self.warning = warning  # never rejects the row, whatever the column
+
+
+@dataclass
+class CheckedRow:
+    """One data row after checking."""
+
+    number: int
+    key: str | None  # the NHS number (digits) or staff id, even if invalid; None if blank
+    values: dict[str, Any]  # canonical column -> value, for the columns the file has
+    extra: dict[str, str]  # unknown columns -> text (non-empty cells only)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    content_hash: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def quoted(text: str, limit: int = 30) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+_LABELS = {"nhs_number": "NHS number", "staff_id": "staff id", "care_coordinator_id":
+           "care coordinator id", "gp_practice": "GP practice code", "cpa": "CPA",
+           "fte": "FTE", "s117": "section 117", "cto": "CTO"}
+
+
+def label(column: Column) -> str:
+    return _LABELS.get(column.name) or column.name.replace("_", " ")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one cell
+# ---------------------------------------------------------------------------------------------
+
+
+class NameBook:
+    """Team and locality names: one spelling each, whatever case or spacing a file uses."""
+
+    def __init__(self, existing: Iterable[str] = ()):
+        self._names: dict[str, str] = {}
+        for name in existing:
+            self.canonical(name)
+
+    def canonical(self, text: str) -> str:
+        spelled = " ".join(text.split())
+        return self._names.setdefault(spelled.casefold(), spelled)
+
+
+def _code_table(codes: dict[str, str], choices: Iterable[str] = ()) -> dict[str, str]:
+    table = {header_key(choice): choice for choice in choices}
+    table.update({header_key(code): value for code, value in codes.items()})
+    return table
+
+
+class CellReader:
+    """Builds the reader for each column kind. One per import (dates are cached per import)."""
+
+    def __init__(self, *, today: date, names: dict[str, NameBook]):
+        self.today = today
+        self.names = names
+        self._dates = lru_cache(maxsize=200_000)(self._date_from_text)
+
+    def reader(self, column: Column) -> Callable[[Cell], Any]:
+        kind = column.kind
+        if kind == "text":
+            return self._text_reader(column)
+        if kind == "nhs_number":
+            return self.nhs_number
+        if kind == "date":
+            past_only = column.name == "date_of_birth"
+            return lambda cell: self.date(cell, past_only=past_only)
+        if kind == "bool":
+            return self.yes_no
+        if kind == "int":
+            return self.whole_number
+        if kind == "float":
+            return self.number
+        if kind == "cluster":
+            return self.cluster
+        if kind == "outcomes":
+            return self.outcomes
+        if kind == "list":
+            return self.words
+        if kind in ("choice", "gender"):
+            table = (_code_table(column.codes, column.choices) if kind == "choice"
+                     else {header_key(code): value for code, value in GENDER_CODES.items()})
+            choices = column.choices or tuple(sorted(set(GENDER_CODES.values())))
+            return lambda cell: self.choice(cell, table, choices)
+        raise AssertionError(f"no reader for column kind {kind!r}")
+
+    # -- text ------------------------------------------------------------------------------
+
+    def _text_reader(self, column: Column) -> Callable[[Cell], Any]:
+        limit = column.max_length
+        book = self.names.get(column.name)
+        tidy: Callable[[str], str] | None = {
+            "postcode": postcode, "gp_practice": str.upper,
+            "interpreter_language": interpreter_language,
+        }.get(column.name)
+        if column.codes:  # a code written in words: 'Social Worker' -> social_worker
+            table = _code_table(column.codes)
+            tidy = lambda text: table.get(key := header_key(text), key)  # noqa: E731
+
+        def read(cell: Cell) -> str:
+            text = cell if isinstance(cell, str) else cell_text(cell)
+            if tidy is not None:
+                text = tidy(text)
+            if limit is not None and len(text) > limit:
+                raise Bad(f"{label(column)} is longer than {limit} characters ({len(text)})")
+            return book.canonical(text) if book is not None else text
+
+        return read
+
+    # -- identifiers -----------------------------------------------------------------------
+
+    @staticmethod
+    def nhs_number(cell: Cell) -> str:
+        if isinstance(cell, str) and _SCIENTIFIC.match(cell):
+            raise Bad("NHS number is shown in scientific notation (like 9.99E+09), so digits "
+                      "were lost when the file was saved; format the column as Text or as a "
+                      "number with 0 decimal places and export again")
+        problem = nhs.problem(cell)
+        if problem:
+            raise Bad(problem)
+        return nhs.normalise(cell)
+
+    # -- dates -----------------------------------------------------------------------------
+
+    def date(self, cell: Cell, *, past_only: bool = False) -> date:
+        if isinstance(cell, datetime):
+            value = cell.date()
+        elif isinstance(cell, date):
+            value = cell
+        elif isinstance(cell, bool):
+            raise Bad(f"{cell_text(cell)!r} is not a date")
+        elif isinstance(cell, int | float):
+            value = _excel_serial(cell)
+        elif isinstance(cell, str):
+            value = self._dates(cell, past_only)
+        else:
+            raise Bad(f"{quoted(cell_text(cell))} is not a date")
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise Bad(f"{value.isoformat()} is outside the years 1900-2100; check the year")
+        if past_only and value > self.today:
+            raise Bad("date of birth is in the future")
+        return value
+
+    def _date_from_text(self, text: str, past_only: bool) -> date:
+        match = _ISO_DATE.match(text) or _ISO_BASIC.match(text)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            return _real_date(text, year, month, day)
+        match = _UK_DATE.match(text)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            if len(match.group(3)) == 2:
+                year = self._century(year, past_only)
+            return _real_date(text, year, month, day)
+        return _worded_date(text)
+
+    def _century(self, two_digits: int, past_only: bool) -> int:
+        """'56' -> 1956, '27' -> 2027: the 2000s unless that is too far ahead of today."""
+        year = 2000 + two_digits
+        latest = self.today.year if past_only else self.today.year + 20
+        return year if year <= latest else year - 100
+
+    # -- yes/no and numbers ----------------------------------------------------------------
+
+    @staticmethod
+    def yes_no(cell: Cell) -> bool:
+        if isinstance(cell, bool):
+            return cell
+        if isinstance(cell, int | float) and cell in (0, 1):
+            return bool(cell)
+        text = cell_text(cell).strip().lower()
+        value = _TRUTH.get(text)
+        if value is None:
+            raise Bad(f"{quoted(cell_text(cell))} is not yes or no "
+                      "(use Y/N, Yes/No, True/False or 1/0)")
+        return value
+
+    @staticmethod
+    def whole_number(cell: Cell) -> int:
+        number = _number(cell)
+        if not float(number).is_integer():
+            raise Bad(f"{quoted(cell_text(cell))} is not a whole number")
+        if number < 0:
+            raise Bad(f"{quoted(cell_text(cell))} is negative; it must be 0 or more")
+        if number > INT_LIMIT:
+            raise Bad(f"{quoted(cell_text(cell))} is implausibly large (over {INT_LIMIT:,})")
+        return int(number)
+
+    @staticmethod
+    def number(cell: Cell) -> float:
+        number = float(_number(cell))
+        if not 0 <= number <= FLOAT_LIMIT:
+            raise Bad(f"{quoted(cell_text(cell))} must be between 0 and {FLOAT_LIMIT:g} "
+                      "(1.0 is full time)")
+        return number
+
+    @staticmethod
+    def cluster(cell: Cell) -> int:
+        text = cell_text(cell).strip().lower()
+        text = re.sub(r"^(cluster|c)\s*", "", text)
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not value.is_integer() or int(value) not in CLUSTER_RANGE:
+            raise Bad(f"{quoted(cell_text(cell))} is not a mental health cluster (0-21); "
+                      "left blank")
+        return int(value)
+
+    # -- lists and codes -------------------------------------------------------------------
+
+    @staticmethod
+    def outcomes(cell: Cell) -> list[str]:
+        parts = [header_key(part) for part in _LIST_SPLIT.split(cell_text(cell).strip()) if part]
+        if parts == ["none"]:
+            return []  # assessed: no outcome unmet
+        known = [outcome for outcome in CARE_ACT_OUTCOMES if outcome in parts]
+        unknown = [part for part in parts if part not in CARE_ACT_OUTCOMES and part != "none"]
+        if unknown:
+            raise Bad(
+                f"unknown Care Act outcome{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(quoted(part) for part in unknown)} left out (known: "
+                f"{', '.join(CARE_ACT_OUTCOMES)})",
+                value=known,
+            )
+        if "none" in parts:
+            raise Bad("'none' given with outcomes; the outcomes were kept", value=known)
+        return known
+
+    @staticmethod
+    def words(cell: Cell) -> list[str]:
+        seen: dict[str, None] = {}
+        for part in _LIST_SPLIT.split(cell_text(cell).strip()):
+            if part:
+                seen.setdefault(header_key(part), None)
+        return list(seen)
+
+    @staticmethod
+    def choice(cell: Cell, table: dict[str, str], choices: Sequence[str]) -> str:
+        text = cell_text(cell).strip()
+        value = table.get(header_key(text)) or table.get(text.lower())
+        if value is None:
+            raise Bad(f"{quoted(text)} is not one of {', '.join(choices)}")
+        return value
+
+
+def _number(cell: Cell) -> float:
+    if isinstance(cell, bool):
+        raise Bad(f"{cell_text(cell)!r} is not a number")
+    if isinstance(cell, int | float):
+        value = float(cell)
+    else:
+        text = cell_text(cell).strip().replace(",", "")
+        try:
+            value = float(text)
+        except ValueError:
+            raise Bad(f"{quoted(cell_text(cell))} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise Bad(f"{quoted(cell_text(cell))} is not a number")
+    return value
+
+
+def _real_date(text: str, year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        hint = ""
+        if month > 12 and day <= 12:
+            hint = " (it looks month-first; dates are read day first, e.g. 03/04/1980 is 3 April)"
+        raise Bad(f"{quoted(text)} is not a real date{hint}") from None
+
+
+_DEFAULTS = (datetime(1904, 2, 29), datetime(1908, 3, 30))
+
+
+def _worded_date(text: str) -> date:
+    """'3 April 1980', '03-Apr-1980', 'April 3 1980': all three parts must be there."""
+    if len(text) > 40:
+        raise Bad(f"{quoted(text)} is not a date (use DD/MM/YYYY or YYYY-MM-DD)")
+    try:
+        first, second = (date_parser.parse(text, dayfirst=True, default=default)
+                         for default in _DEFAULTS)
+    except (ValueError, OverflowError, TypeError):
+        raise Bad(f"{quoted(text)} is not a date (use DD/MM/YYYY or YYYY-MM-DD)") from None
+    if first != second:
+        raise Bad(f"{quoted(text)} is not a complete date (day, month and year are needed)")
+    return first.date()
+
+
+def _excel_serial(number: float) -> date:
+    """A date cell stored as a plain number (Excel's day count from 1900)."""
+    from openpyxl.utils.datetime import from_excel
+
+    if not 1 <= number < 2_958_466:
+        raise Bad(f"{cell_text(number)} is not a date")
+    value = from_excel(number)
+    return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
+
+
+def postcode(text: str) -> str:
+    """'wx12ab' -> 'WX1 2AB'; anything that is not a UK postcode shape is kept as written."""
+    upper = " ".join(text.upper().split())
+    match = _POSTCODE.match(upper)
+    return f"{match.group(1)} {match.group(2)}" if match else upper
+
+
+def interpreter_language(text: str) -> str:
+    if text.strip().lower() in TRUE_WORDS:
+        raise Bad("an interpreter is needed but the language is not given; "
+                  "recorded as 'unspecified'", value="unspecified", warning=True)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one row
+# ---------------------------------------------------------------------------------------------
+
+
+class RowChecker:
+    """Reads rows of one file into :class:`CheckedRow` objects."""
+
+    def __init__(self, columns: Sequence[Column], match: HeaderMatch, *, key: str, today: date,
+                 names: dict[str, NameBook], known_staff: frozenset[str] | None):
+        reader = CellReader(today=today, names=names)
+        by_name = {column.name: column for column in columns}
+        self.key = key
+        self.key_position = next(pos for pos, name in match.columns.items() if name == key)
+        self.plan = [
+            (position, by_name[name], reader.reader(by_name[name]),
+             _empty_words(by_name[name]))
+            for position, name in sorted(match.columns.items())
+        ]
+        self.supplied = tuple(sorted(match.columns.values()))
+        self.extras = sorted(match.extras.items())
+        self.known_staff = known_staff
+
+    def check(self, row: SourceRow) -> CheckedRow:
+        cells = row.cells
+        width = len(cells)
+        values: dict[str, Any] = {}
+        errors: list[Problem] = []
+        warnings: list[Problem] = []
+        for position, column, read, empty_words in self.plan:
+            cell = cells[position] if position < width else None
+            if isinstance(cell, str):
+                cell = cell.strip()
+                if cell[:1] == "'" and cell[1:2] in FORMULA_PREFIXES:
+                    cell = cell[1:]  # our own rejects file neutralised it; undo on the way in
+                if not cell or cell.lower() in empty_words:
+                    cell = None
+            if cell is None:
+                values[column.name] = [] if column.kind == "list" else None
+                if column.required:
+                    errors.append(Problem(column.name, f"{label(column)} is missing"))
+                continue
+            try:
+                values[column.name] = read(cell)
+            except Bad as bad:
+                values[column.name] = bad.value
+                if not bad.warning and (column.required or column.kind in _REJECTING_KINDS
+                                        or column.name in REJECT_IF_UNREADABLE):
+                    errors.append(Problem(column.name, bad.message))
+                else:
+                    warnings.append(Problem(column.name, _left_blank(bad)))
+        extra = {}
+        for position, name in self.extras:
+            if position < width:
+                text = cell_text(cells[position]).strip()
+                if text:
+                    extra[name] = text
+        coordinator = values.get("care_coordinator_id")
+        if coordinator and self.known_staff is not None and coordinator not in self.known_staff:
+            warnings.append(Problem("care_coordinator_id",
+                                    f"care coordinator {quoted(coordinator)} is not in the staff list"))
+        key_cell = cells[self.key_position] if self.key_position < width else None
+        key = nhs.normalise(key_cell) if self.key == "nhs_number" else cell_text(key_cell).strip()
+        digest = hashlib.sha256(
+            repr((self.supplied, [values[name] for name in self.supplied],
+                  sorted(extra.items()))).encode()
+        ).hexdigest()
+        return CheckedRow(number=row.number, key=key[:64] or None, values=values, extra=extra,
+                          errors=errors, warnings=warnings, content_hash=digest)
+
+
+# A bad value in these kinds rejects the row: storing a wrong date or number is worse than
+# asking for it to be fixed. Codes and yes/no are warnings (the value is left blank).
+_REJECTING_KINDS = frozenset({"nhs_number", "date", "int", "float", "text"})
+
+
+def _empty_words(column: Column) -> frozenset[str]:
+    if column.kind in ("bool", "outcomes"):
+        return frozenset()
+    if column.name == "care_coordinator_id":
+        return NONE_WORDS | UNALLOCATED_WORDS
+    if column.kind in ("text", "choice", "gender", "list") and not column.required:
+        return NONE_WORDS | {"no"}
+    return NONE_WORDS
+
+
+def _left_blank(bad: Bad) -> str:
+    if bad.value is not None or "left" in bad.message or "recorded as" in bad.message:
+        return bad.message
+    return f"{bad.message}; left blank"
