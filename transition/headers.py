@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from transition.columns import Column, alias_index, header_key
+from transition.columns import CASELOAD_COLUMNS, STAFF_COLUMNS, Column, alias_index, header_key
 from transition.errors import InputFileError
 from transition.tabular import Table
 
@@ -44,13 +44,15 @@ def read_mapping(path: Path, kind: str, columns: Sequence[Column]) -> dict[str, 
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputFileError(f"The mapping file {path.name} is not valid TOML: {exc}.",
                              hint='Write one line per header: "Their Header" = "nhs_number"') from None
-    entries = {key: value for key, value in document.items() if not isinstance(value, dict)}
+    shared = [(header, target, False) for header, target in document.items()
+              if not isinstance(target, dict)]
     section = document.get(kind)
-    if isinstance(section, dict):
-        entries.update(section)
+    own = [(header, target, True) for header, target in section.items()] if isinstance(
+        section, dict) else []
     names = {column.name for column in columns}
+    every_name = {column.name for column in (*CASELOAD_COLUMNS, *STAFF_COLUMNS)}
     mapping: dict[str, str] = {}
-    for header, target in entries.items():
+    for header, target, in_section in [*shared, *own]:
         if not isinstance(target, str):
             raise InputFileError(
                 f"The mapping file {path.name} maps '{header}' to {target!r}, which is not a "
@@ -58,13 +60,15 @@ def read_mapping(path: Path, kind: str, columns: Sequence[Column]) -> dict[str, 
                 hint=f'Write it as "{header}" = "canonical_name" (in quotes).',
             )
         target = target.strip()
-        if target and target not in names:
+        if target and target not in (names if in_section else every_name):
             raise InputFileError(
                 f"The mapping file {path.name} maps '{header}' to '{target}', which is not a "
-                f"{kind} column.",
+                f"{kind if in_section else 'caseload or staff'} column.",
                 hint="The columns are: " + ", ".join(column.name for column in columns)
                 + ' (or "" to keep it as an extra column).',
             )
+        if target and target not in names:
+            continue  # a top-level entry for the other kind of file
         mapping[header_key(header)] = target
     return mapping
 

@@ -358,3 +358,32 @@ def _identity(cells: Sequence[Any]) -> tuple[str, ...]:
     while values and not values[-1]:
         values.pop()
     return tuple(values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Looking back
+# ---------------------------------------------------------------------------------------------
+
+
+def recent_imports(session: Session, *, kind: str | None = None,
+                   limit: int | None = 20) -> list[ImportBatch]:
+    """Import batches, newest first."""
+    statement = select(ImportBatch).order_by(ImportBatch.id.desc())  # type: ignore[union-attr]
+    if kind is not None:
+        statement = statement.where(ImportBatch.kind == kind)
+    if limit:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement))
+
+
+def batch_summary(batch: ImportBatch) -> dict[str, Any]:
+    """One batch as ``transition import history --json`` prints it."""
+    return {
+        "batch_id": batch.id, "kind": batch.kind, "file": batch.file_name,
+        "sheet": batch.sheet, "sha256": batch.file_sha256, "status": batch.status,
+        "actor": batch.actor, "started_at": batch.started_at, "finished_at": batch.finished_at,
+        "rows": batch.rows, "inserted": batch.inserted, "updated": batch.updated,
+        "unchanged": batch.unchanged, "rejected": batch.rejected,
+        "duplicates": batch.duplicates, "missing_from_file": batch.missing_from_file,
+        "warnings": batch.warnings, "rejects_path": batch.rejects_path,
+    }

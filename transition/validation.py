@@ -223,18 +223,16 @@ class CellReader:
             year, month, day = (int(part) for part in match.groups())
             return _real_date(text, year, month, day)
         match = _UK_DATE.match(text)
-        if match:
-            day, month, year = (int(part) for part in match.groups())
-            if len(match.group(3)) == 2:
-                year = self._century(year, past_only)
+        if not match:
+            return _worded_date(text)
+        day, month, year = (int(part) for part in match.groups())
+        if len(match.group(3)) > 2:
             return _real_date(text, year, month, day)
-        return _worded_date(text)
-
-    def _century(self, two_digits: int, past_only: bool) -> int:
-        """'56' -> 1956, '27' -> 2027: the 2000s unless that is too far ahead of today."""
-        year = 2000 + two_digits
-        latest = self.today.year if past_only else self.today.year + 20
-        return year if year <= latest else year - 100
+        # Two-digit years: the 2000s unless that is too far ahead ('56' -> 1956); a date of
+        # birth is never in the future ('03/04/27' -> 1927 when today is 15 January 2027).
+        value = _real_date(text, 2000 + year, month, day)
+        latest = self.today if past_only else date(self.today.year + 20, 12, 31)
+        return value if value <= latest else _real_date(text, 1900 + year, month, day)
 
     # -- yes/no and numbers ----------------------------------------------------------------
 
