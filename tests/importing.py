@@ -150,8 +150,11 @@ def xlsx_person(i: int, **overrides: Any) -> list[Any]:
     for name in ("date_of_birth", "last_contact", "coordinator_since"):
         text = row[name]
         if isinstance(text, str) and text:
-            parsed = (date.fromisoformat(text) if "-" in text
-                      else datetime.strptime(text, "%d/%m/%Y").date())
+            try:
+                parsed = (date.fromisoformat(text) if "-" in text
+                          else datetime.strptime(text, "%d/%m/%Y").date())
+            except ValueError:
+                continue  # an impossible date stays text, as a person typed it
             values[name] = datetime.combine(parsed, datetime.min.time())
     values["cluster"] = int(row["cluster"]) if str(row["cluster"]).isdigit() else row["cluster"]
     values["admissions_12m"] = 0
