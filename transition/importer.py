@@ -21,8 +21,10 @@ have done.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,7 +46,6 @@ from transition.upsert import Writer, plan_changes
 from transition.validation import CheckedRow, NameBook, Problem, RowChecker
 
 Progress = Callable[[int, int], None]
-PROGRESS_EVERY = 2_000
 _IMPORT_LOCK = 0x7472616E  # PostgreSQL advisory lock: one import at a time
 
 
@@ -179,6 +180,23 @@ def default_rejects_dir(database: Database, settings: Settings) -> Path:
 # ---------------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during an import.
+
+    An import creates hundreds of thousands of small objects that live until it ends; the
+    collector would re-scan them again and again (measured: it more than doubles the time
+    to check 100,000 rows). They hold no reference cycles; the collector is restored after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_file(
     session: Session,
     path: Path,
@@ -197,8 +215,15 @@ def import_file(
     spec = SPECS.get(str(kind))
     if spec is None:
         raise TransitionError(f"Unknown import kind {kind!r}: use caseload or staff.")
+    with _collector_paused():
+        return _import(session, Path(path), spec, options, actor=actor, today=today,
+                       progress=progress)
+
+
+def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions, *,
+            actor: str, today: date, progress: Progress | None) -> ImportResult:
     mapping = read_mapping(options.mapping_file, spec.kind, spec.columns) if options.mapping_file else {}
-    table = read_table(Path(path), score=header_scorer(spec.columns, mapping), sheet=options.sheet)
+    table = read_table(path, score=header_scorer(spec.columns, mapping), sheet=options.sheet)
     match = match_headers(table, spec.columns, mapping, spec.kind)
     _one_import_at_a_time(session)
 
@@ -219,11 +244,8 @@ def import_file(
                          known_staff=known_staff)
 
     total = 2 * len(table.rows)
-    checked: list[CheckedRow] = []
-    for done, row in enumerate(table.rows, start=1):
-        checked.append(checker.check(row))
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, total)
+    checked = checker.check_rows(
+        table.rows, (lambda done: progress(done, total)) if progress is not None else None)
     accepted, repeats, rejected = _sort_rows(checked, table, spec)
 
     batch = ImportBatch(kind=spec.kind, file_name=table.file_name[:255], file_sha256=table.sha256,

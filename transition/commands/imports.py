@@ -207,7 +207,7 @@ def print_summary(out: Console, result: ImportResult) -> None:
             out.print(f"... and {result.rejected - SHOW_REJECTS:,} more.")
     if result.warning_list:
         by_column = Counter(warning.column for warning in result.warning_list)
-        out.print(f"\n[bold]Warnings[/] (imported; worth checking): "
+        out.print("\n[bold]Warnings[/] (imported; worth checking): "
                   + ", ".join(f"{column} {count}" for column, count in by_column.most_common()))
         for warning in result.warning_list[:SHOW_WARNINGS]:
             out.print(f"  row {warning.row}: {warning.column}: {warning.message}",
