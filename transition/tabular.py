@@ -21,7 +21,7 @@ import csv
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -101,7 +101,10 @@ def cell_text(value: Cell) -> str:
 
 
 def is_blank(cells: Sequence[Cell]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+    try:
+        return not "".join(cells).strip()  # type: ignore[arg-type]  # all text: in C
+    except TypeError:
+        return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,7 +256,10 @@ def _too_many_rows(name: str) -> InputFileError:
     )
 
 
-def _trim(cells: Iterable[Cell]) -> tuple[Cell, ...]:
+def _trim(cells: Sequence[Cell]) -> tuple[Cell, ...]:
+    """The cells without empty ones at the end of the row."""
+    if cells and cells[-1] is not None and cells[-1] != "":
+        return tuple(cells)
     values = list(cells)
     while values and (values[-1] is None or values[-1] == ""):
         values.pop()

@@ -13,9 +13,10 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import JSON, bindparam, null, or_, select
 from sqlmodel import Session
 
 from transition import audit
@@ -72,12 +73,27 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start:start + size]
 
 
-def storable(spec: KindSpec, values: dict[str, Any]) -> dict[str, Any]:
-    """Values as the table stores them (a staff member is not seconded unless it says so)."""
+def with_defaults(spec: KindSpec, values: dict[str, Any]) -> dict[str, Any]:
+    """A staff member is not seconded unless the list says so (a blank cell or no column:
+    an unreadable value rejects the row)."""
     if spec.kind == "staff" and "seconded" in values and values["seconded"] is None:
-        # Only reached for a blank cell or a missing column: an unreadable value rejects the row.
         return {**values, "seconded": False}
     return values
+
+
+def storable(spec: KindSpec, values: dict[str, Any], *, copy: bool = True) -> dict[str, Any]:
+    """Values as they are written: defaults applied, and an empty JSON column as SQL NULL
+    (``null()``, which also spares encoding 100,000 empty values)."""
+    stored = with_defaults(spec, dict(values) if copy else values)
+    for name in _json_columns(spec.table):
+        if name in stored and stored[name] is None:
+            stored[name] = null()
+    return stored
+
+
+@cache
+def _json_columns(table: Any) -> tuple[str, ...]:
+    return tuple(column.name for column in table.columns if isinstance(column.type, JSON))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,7 +129,7 @@ def plan_changes(session: Session, spec: KindSpec, accepted: Sequence[CheckedRow
                    for record in session.execute(select(table).where(pk_column.in_(pks)))}
         for row, existing in batch:
             before = current[existing.pk]
-            values = storable(spec, dict(row.values))
+            values = with_defaults(spec, dict(row.values))
             values["extra"] = merge_extra(before["extra"], row.extra, plan.extras)
             changes = [
                 (name, before[name], value) for name, value in values.items()
@@ -224,16 +240,20 @@ class Writer:
     def _insert(self, rows: Sequence[CheckedRow], supplied: tuple[str, ...]) -> None:
         if not rows:
             return
-        names = [column.name for column in self.spec.columns]
+        # Every row gets every column (executemany needs one shape); absent ones are NULL.
+        base = {**dict.fromkeys(column.name for column in self.spec.columns),
+                "first_batch_id": self.batch_id, "last_batch_id": self.batch_id,
+                "created_at": self.now, "updated_at": self.now, "version": 1}
         for batch in chunks(rows, CHUNK):
-            self.session.execute(self.table.insert(), [
-                {**storable(self.spec, {**dict.fromkeys(names), **row.values}),
-                 "extra": row.extra or None, "content_hash": row.content_hash,
-                 "first_batch_id": self.batch_id, "last_batch_id": self.batch_id,
-                 "source_row": row.number, "created_at": self.now, "updated_at": self.now,
-                 "version": 1}
-                for row in batch
-            ])
+            params = []
+            for row in batch:
+                values = base.copy()
+                values.update(row.values)
+                values["extra"] = row.extra or None
+                values["content_hash"] = row.content_hash
+                values["source_row"] = row.number
+                params.append(storable(self.spec, values, copy=False))
+            self.session.execute(self.table.insert(), params)
             self._step(len(batch))
         key, pk = self.table.c[self.spec.key], self.table.c[self.spec.pk]
         inserted = self.session.execute(
@@ -253,7 +273,8 @@ class Writer:
                 existing, row = update.existing, update.row
                 self.pks[existing.key] = existing.pk
                 params.append({
-                    **update.values, "_pk": existing.pk, "content_hash": row.content_hash,
+                    **storable(self.spec, update.values), "_pk": existing.pk,
+                    "content_hash": row.content_hash,
                     "last_batch_id": self.batch_id, "source_row": row.number,
                     "missing_since_batch_id": None, "updated_at": self.now,
                     "version": existing.version + 1,

@@ -74,7 +74,7 @@ class Bad(Exception):
         self.warning = warning  # never rejects the row, whatever the column
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckedRow:
     """One data row after checking."""
 
@@ -500,9 +500,7 @@ class RowChecker:
                     text = cell_text(cells[position]).strip()
                     if text:
                         row.extra[name] = text
-        key_position = self.key_position
-        for row, cells in zip(checked, padded, strict=True):
-            self._finish(row, cells[key_position])
+        self._finish(checked, padded, value_columns)
         return checked
 
     def _read_column(self, plan: _ColumnPlan, column: Sequence[Cell],
@@ -539,15 +537,30 @@ class RowChecker:
         except Bad as bad:
             return bad
 
-    def _finish(self, row: CheckedRow, key_cell: Cell) -> None:
-        coordinator = row.values.get("care_coordinator_id")
-        if coordinator and self.known_staff is not None and coordinator not in self.known_staff:
-            row.warnings.append(Problem(
-                "care_coordinator_id", f"care coordinator {quoted(coordinator)} is not in the staff list"))
-        key = row.values.get(self.key)
-        if key is None:  # missing or invalid: keep what was written, to name the row
-            key = nhs.normalise(key_cell) if self.key == "nhs_number" else cell_text(key_cell).strip()
-        row.key = key[:64] or None
+    def _finish(self, checked: list[CheckedRow], padded: list[tuple[Cell, ...]],
+                value_columns: list[list[Any]]) -> None:
+        """Each row's key, and a warning for a care coordinator not in the staff list."""
+        names = [plan.name for plan in self.plan]
+        keys = value_columns[names.index(self.key)]
+        for row, key in zip(checked, keys, strict=True):
+            row.key = key
+        for index in compress(range(len(keys)), map(_is_none, keys)):
+            # Missing or invalid: keep what was written, to name the row.
+            cell = padded[index][self.key_position]
+            text = nhs.normalise(cell) if self.key == "nhs_number" else cell_text(cell).strip()
+            checked[index].key = text[:64] or None
+        if self.known_staff is None or "care_coordinator_id" not in names:
+            return
+        coordinators = value_columns[names.index("care_coordinator_id")]
+        unknown = {staff_id for staff_id in set(coordinators) if staff_id} - self.known_staff
+        for index in compress(range(len(coordinators)), map(unknown.__contains__, coordinators)):
+            checked[index].warnings.append(Problem(
+                "care_coordinator_id",
+                f"care coordinator {quoted(coordinators[index])} is not in the staff list"))
+
+
+def _is_none(value: Any) -> bool:
+    return value is None
 
 
 # Bump when the way a cell is read changes, so that stored records are compared afresh.
