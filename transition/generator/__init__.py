@@ -32,7 +32,13 @@ from transition.generator.caseload import (
     make_people,
     record_loads,
 )
-from transition.generator.messy import EXTRA_PEOPLE, CaseloadRow, MessyRow, make_messy
+from transition.generator.messy import (
+    EXTRA_PEOPLE,
+    MIN_MESSY_PEOPLE,
+    CaseloadRow,
+    MessyRow,
+    make_messy,
+)
 from transition.generator.world import (
     DEFAULT_PEOPLE,
     World,
@@ -181,6 +187,11 @@ def _check_arguments(people: int, staff: int, messy: bool) -> None:
     if not 10 <= staff <= MAX_STAFF:
         raise TransitionError(f"--staff must be between 10 and {MAX_STAFF:,}, not {staff:,}.",
                               exit_code=EXIT_FAILED)
+    if messy and people < MIN_MESSY_PEOPLE:
+        raise TransitionError(
+            f"Messy sample rows need at least {MIN_MESSY_PEOPLE} people; {people} asked for.",
+            hint="Use a larger --people, or --clean.",
+        )
 
 
 def _demand(caseload: list[Person]) -> dict[str, int]:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from random import Random
 
-from transition import nhs
 from transition.generator import vocabulary as words
 from transition.generator.world import (
     Locality,
@@ -151,14 +150,35 @@ class Person:
         return PATHWAY_OF_DESIGN[self.design]
 
 
+def _weighted_digits(weights: tuple[int, int, int]) -> list[int]:
+    return [sum(int(digit) * weight for digit, weight in zip(f"{n:03d}", weights, strict=True))
+            for n in range(1000)]
+
+
+# Modulus 11 for 999 followed by six digits, by table: the weighted sum of "999" is
+# 9*10 + 9*9 + 9*8 = 243, and each half of the six digits is looked up. Five times faster than
+# nhs.complete() per number, which matters at 100,000 people; a test checks they agree.
+_PREFIX_999 = 243
+_HIGH = _weighted_digits((7, 6, 5))
+_LOW = _weighted_digits((4, 3, 2))
+
+
+def synthetic_nhs_number(stem: int) -> str | None:
+    """The valid NHS number 999 + ``stem`` (six digits) + check digit, or None if none is."""
+    check = 11 - (_PREFIX_999 + _HIGH[stem // 1000] + _LOW[stem % 1000]) % 11
+    if check == 10:
+        return None
+    return f"999{stem:06d}{0 if check == 11 else check}"
+
+
 class NhsNumbers:
     """Unique valid synthetic NHS numbers (999 range) in a random but fixed order."""
 
     def __init__(self, rng: Random, needed: int):
-        # About 1 in 11 nine-digit stems has no valid check digit: draw a margin.
+        # About 1 in 11 six-digit stems has no valid check digit: draw a margin.
         stems = rng.sample(range(1_000_000), min(1_000_000, needed + needed // 8 + 50))
         self._numbers = (number for stem in stems
-                         if (number := nhs.complete(f"999{stem:06d}")) is not None)
+                         if (number := synthetic_nhs_number(stem)) is not None)
 
     def next(self) -> str:
         return next(self._numbers)

@@ -13,7 +13,6 @@ from datetime import date
 from random import Random
 
 from transition import nhs
-from transition.errors import TransitionError
 from transition.generator.caseload import Person, PersonFactory, assign_coordinators
 from transition.generator.world import World
 
@@ -72,11 +71,7 @@ def _yes_no(value: bool, style: tuple[str, str]) -> str:
 def make_messy(rng: Random, factory: PersonFactory, world: World, people: list[Person],
                reference_date: date) -> tuple[list[CaseloadRow], list[MessyRow]]:
     """The caseload rows with the messy ones placed, and the list of what each should do."""
-    if len(people) < MIN_MESSY_PEOPLE:
-        raise TransitionError(
-            f"Messy sample rows need at least {MIN_MESSY_PEOPLE} people; {len(people)} asked for.",
-            hint="Use a larger --people, or --clean.",
-        )
+    assert len(people) >= MIN_MESSY_PEOPLE, "generate() checks the size first"
     base = [CaseloadRow(person) for person in people]
     used: set[int] = set()
 

@@ -44,8 +44,11 @@ DEFAULT_PEOPLE = 784
 DEFAULT_STAFF = sum(count for *_, count in COMPOSITION)
 
 # Caseload standards: how many people one full-time worker can hold from this caseload.
-# Council team workers already hold full council caseloads: theirs is the room they have left.
+# Trust care coordinators: 25-30. Council social workers coordinate fewer, because they also
+# carry Care Act assessments, safeguarding enquiries and the AMHP rota. Workers already in
+# council teams hold full council caseloads: theirs is the room they have left.
 CASELOAD_PER_FTE = {
+    "council_social_worker": (13, 16),
     "social_worker": (25, 30),
     "nurse": (25, 30),
     "ot": (25, 30),
@@ -360,7 +363,12 @@ def build_workforce(rng: Random, world: World, staff: int, *, transfer_date: dat
         gender = genders.pick(rng)
         given, family = pick_name(rng, origin, gender, older=rng.random() < 0.3)
         fte = ftes.pick(rng)
-        standard = CASELOAD_PER_FTE["council_team" if team.kind == "council" else role]
+        if team.kind == "council":
+            standard = CASELOAD_PER_FTE["council_team"]
+        elif employer == "council" and role == "social_worker":
+            standard = CASELOAD_PER_FTE["council_social_worker"]
+        else:
+            standard = CASELOAD_PER_FTE[role]
         capacity = max(1, round(fte * between(rng, *standard)))
         languages = ["english"]
         if origin.language and rng.random() < 0.7:

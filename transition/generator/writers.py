@@ -49,10 +49,13 @@ def cell_text(value: Any) -> str:
     return str(value)  # int, float
 
 
-def caseload_cells(rows: Iterable[CaseloadRow]) -> Iterable[list[Any]]:
+def caseload_cells(rows: Iterable[CaseloadRow]) -> Iterable[Sequence[Any]]:
     """Each row's typed values in canonical column order, overrides (raw text) in place."""
     positions = {name: index for index, name in enumerate(CASELOAD_HEADER)}
     for row in rows:
+        if not row.overrides:
+            yield _person_values(row.person)
+            continue
         values = list(_person_values(row.person))
         for column, text in row.overrides.items():
             values[positions[column]] = text
@@ -73,7 +76,7 @@ def staff_cells(workers: Iterable[Worker]) -> Iterable[list[Any]]:
         yield [values[name] for name in STAFF_HEADER]
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[list[Any]]) -> bytes:
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """CSV as Excel saves it (BOM, CRLF).
 
     Not :func:`transition.files.csv_text`: that neutralises every cell for data the tool does
