@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from transition import nhs
-from transition.columns import CASELOAD_COLUMNS, CASELOAD_BY_NAME, STAFF_COLUMNS
+from transition.columns import CASELOAD_BY_NAME, CASELOAD_COLUMNS, STAFF_COLUMNS
 from transition.errors import TransitionError
 from transition.files import FORMULA_PREFIXES
 from transition.generator import (
@@ -291,7 +291,8 @@ def test_distributions_are_within_sensible_bounds(people: list[dict[str, str]]) 
     names = {row["given_name"] + " " + row["family_name"] for row in people}
     assert any(re.search(r"[éëâáíóúłńśżęąťāș]", name, re.IGNORECASE) for name in names)
     assert any("'" in name for name in names)
-    languages = Counter(row["interpreter_language"] for row in people if row["interpreter_language"])
+    languages = Counter(row["interpreter_language"] for row in people
+                        if row["interpreter_language"])
     assert len(languages) >= 4 and languages["polish"] >= 2
 
 

@@ -39,11 +39,10 @@ from transition.generator.messy import (
     MessyRow,
     make_messy,
 )
-from transition.generator.world import (
+from transition.generator.places import World, build_places
+from transition.generator.workforce import (
     DEFAULT_PEOPLE,
-    World,
     Worker,
-    build_places,
     build_workforce,
     default_staff,
 )

@@ -15,19 +15,9 @@ from datetime import date, timedelta
 from random import Random
 
 from transition.generator import vocabulary as words
-from transition.generator.world import (
-    Locality,
-    Team,
-    Weighted,
-    Worker,
-    World,
-    below,
-    between,
-    pick,
-    pick_name,
-    postcode,
-    street_address,
-)
+from transition.generator.draw import Weighted, below, between, pick, pick_name, sample
+from transition.generator.places import Locality, Team, World, postcode, street_address
+from transition.generator.workforce import Worker
 from transition.models import CARE_ACT_OUTCOMES
 
 # The design mix: (design, share). joint_s117 people are joint because of s117 aftercare;
@@ -176,7 +166,7 @@ class NhsNumbers:
 
     def __init__(self, rng: Random, needed: int):
         # About 1 in 11 six-digit stems has no valid check digit: draw a margin.
-        stems = rng.sample(range(1_000_000), min(1_000_000, needed + needed // 8 + 50))
+        stems = sample(rng, range(1_000_000), min(1_000_000, needed + needed // 8 + 50))
         self._numbers = (number for stem in stems
                          if (number := synthetic_nhs_number(stem)) is not None)
 
@@ -192,7 +182,7 @@ class PersonFactory:
         self.world = world
         self.today = reference_date
         self.nhs_numbers = NhsNumbers(rng, needed)
-        self.local_ids = iter(rng.sample(range(1_000_000, 10_000_000), needed))
+        self.local_ids = iter(sample(rng, range(1_000_000, 10_000_000), needed))
         self.people_origins = Weighted([(o, o.people_weight) for o in words.ORIGINS])
         self.localities = Weighted([(loc, loc.weight) for loc in world.localities])
         pinch = world.forensic_pinch
@@ -405,7 +395,7 @@ def make_people(factory: PersonFactory, count: int) -> list[Person]:
 def fixed_needs(rng: Random, people: list[Person]) -> None:
     """A couple of people who read braille and use BSL (more in larger runs)."""
     count = max(2, round(len(people) * 0.0025))
-    chosen = rng.sample(range(len(people)), min(len(people), 2 * count))
+    chosen = sample(rng, range(len(people)), min(len(people), 2 * count))
     for position, index in enumerate(chosen):
         person = people[index]
         person.accessible_format = "braille" if position < count else "bsl"

@@ -14,7 +14,7 @@ from random import Random
 
 from transition import nhs
 from transition.generator.caseload import Person, PersonFactory, assign_coordinators
-from transition.generator.world import World
+from transition.generator.places import World
 
 MIN_MESSY_PEOPLE = 20
 EXTRA_PEOPLE = 7  # invented people used only by rejected rows (drawn even for clean files)
@@ -225,3 +225,4 @@ def _century_typo(born: date) -> date:
     year = born.year - 40 if born.year >= 2000 else born.year
     day = 28 if (born.month, born.day) == (2, 29) else born.day
     return born.replace(year=2000 + year % 100, day=day)
+

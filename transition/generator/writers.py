@@ -25,7 +25,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from transition.columns import CASELOAD_COLUMNS, STAFF_COLUMNS
 from transition.generator.messy import CaseloadRow
-from transition.generator.world import Worker
+from transition.generator.workforce import Worker
 
 CASELOAD_HEADER = tuple(column.name for column in CASELOAD_COLUMNS)
 STAFF_HEADER = tuple(column.name for column in STAFF_COLUMNS)

@@ -1,31 +1,31 @@
-"""The invented county: localities, GP practices, teams and the workforce.
+"""The invented county's workforce: who works where, what they can hold, who is leaving.
 
 Westshire Council seconds social workers into Westshire Partnership NHS Trust's community teams.
-Each locality has an adult CMHT, an older adults CMHT and a council mental health social work
-team; early intervention, forensic and rehabilitation, and perinatal teams and the council's
-AMHP service each serve a group of neighbouring localities from a hub. The number of
-localities grows with the workforce (about 20 workers per employer in each locality), so a
-large run gives the matching engine a wide, realistic network instead of a few huge teams.
+At the Somerset scale 60 of them hold about half of the caseload; the trust's own nurses, OTs,
+psychologists, social workers and AMHPs hold the rest, and council social workers already in
+council teams have a little room to receive people. Staff are placed in proportion to each
+team's caseload, so people are spread across localities in proportion to capacity.
 """
 
 from __future__ import annotations
 
-import itertools
-import unicodedata
-from bisect import bisect
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from random import Random
-from typing import Generic, TypeVar
 
 from transition.generator import vocabulary as words
-
-T = TypeVar("T")
-
-STAFF_PER_LOCALITY = 40  # about 20 workers per employer in each locality
-MIN_LOCALITIES = 5
-EIP_GROUP, FORENSIC_GROUP, PERINATAL_GROUP, AMHP_GROUP = 3, 5, 6, 5
+from transition.generator.draw import (
+    Weighted,
+    ascii_name,
+    between,
+    pick,
+    pick_name,
+    sample,
+    shuffle,
+)
+from transition.generator.places import Locality, Team, World
 
 # The workforce at the Somerset scale (784 people): 60 seconded council social workers, council
 # social workers and AMHPs in council teams, and the trust's own staff. Other sizes scale it.
@@ -59,58 +59,6 @@ CASELOAD_PER_FTE = {
 FTE_CHOICES = ((1.0, 62), (0.8, 20), (0.6, 10), (0.5, 8))
 TEAM_SKILL = {"eip": "eip", "forensic": "forensic", "older_adults": "older_adults",
               "perinatal": "perinatal"}
-TRUST_KINDS = ("cmht", "older_adults", "eip", "forensic", "perinatal")
-
-
-def pick(rng: Random, options: Sequence[T]) -> T:
-    """``rng.choice``, several times faster (one ``random()`` call); fine for synthetic data."""
-    return options[int(rng.random() * len(options))]
-
-
-def between(rng: Random, low: int, high: int) -> int:
-    """``rng.randint(low, high)``, several times faster."""
-    return low + int(rng.random() * (high - low + 1))
-
-
-def below(rng: Random, limit: int) -> int:
-    return int(rng.random() * limit)
-
-
-class Weighted(Generic[T]):
-    """A fixed weighted choice: one ``rng.random()`` and a bisect per pick."""
-
-    def __init__(self, pairs: Sequence[tuple[T, float]]):
-        self.values = [value for value, _ in pairs]
-        self.cumulative = list(itertools.accumulate(weight for _, weight in pairs))
-        self.total = self.cumulative[-1]
-
-    def pick(self, rng: Random) -> T:
-        return self.values[bisect(self.cumulative, rng.random() * self.total)]
-
-
-@dataclass(slots=True)
-class Practice:
-    code: str
-    name: str
-    address: str
-
-
-@dataclass(slots=True)
-class Locality:
-    index: int
-    name: str
-    district: str  # postcode outward code, e.g. WX3
-    weight: float  # relative size
-    practices: list[Practice] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Team:
-    name: str
-    kind: str  # cmht, older_adults, eip, forensic, perinatal, council, amhp
-    employer: str
-    locality: Locality
-    load: int = 0  # people on the caseload in this team (or, for council teams, council demand)
 
 
 @dataclass(slots=True)
@@ -145,31 +93,9 @@ class Worker:
         return self.absent_until is None or self.absent_until < day
 
 
-@dataclass(slots=True)
-class World:
-    localities: list[Locality]
-    teams: list[Team]
-    cmht: list[Team]  # by locality index
-    older_adults: list[Team]
-    eip: list[Team]
-    forensic: list[Team]
-    perinatal: list[Team]
-    council: list[Team]
-    amhp: list[Team]
-    forensic_pinch: Locality | None
-    workers: list[Worker] = field(default_factory=list)
-
-    def team_for(self, kind: str, locality: Locality) -> Team:
-        return getattr(self, kind)[locality.index]
-
-
 def default_staff(people: int) -> int:
     """The workforce for a caseload, in the Somerset proportion (111 staff for 784 people)."""
     return max(10, round(people * DEFAULT_STAFF / DEFAULT_PEOPLE))
-
-
-def locality_count(staff: int) -> int:
-    return max(MIN_LOCALITIES, round(staff / STAFF_PER_LOCALITY))
 
 
 def apportion(total: int, weights: Sequence[float], minimum: int = 0) -> list[int]:
@@ -191,119 +117,9 @@ def apportion(total: int, weights: Sequence[float], minimum: int = 0) -> list[in
     return [share + floor for share in shares]
 
 
-# ---------------------------------------------------------------------------------------------
-# Places
-# ---------------------------------------------------------------------------------------------
-
-
-def locality_names(count: int, rng: Random) -> list[str]:
-    names = list(words.DEFAULT_LOCALITIES)
-    invented = [prefix + suffix for prefix, suffix in
-                itertools.product(words.PLACE_PREFIXES, words.PLACE_SUFFIXES)]
-    rng.shuffle(invented)
-    names += [name for name in invented if name not in names]
-    base = len(names)
-    variants = ("Upper", "Lower", "Green", "Cross")
-    for extra in range(max(0, count - base)):  # beyond ~360 localities: Upper/Lower variants
-        names.append(f"{names[extra % base]} {variants[(extra // base) % len(variants)]}")
-    return names[:count]
-
-
-def postcode(rng: Random, district: str) -> str:
-    letters = words.POSTCODE_UNIT_LETTERS
-    return f"{district} {between(rng, 1, 9)}{pick(rng, letters)}{pick(rng, letters)}"
-
-
-def street_address(rng: Random, town: str) -> str:
-    street = f"{pick(rng, words.STREET_NAMES)} {pick(rng, words.STREET_TYPES)}"
-    if rng.random() < 0.1:
-        return f"Flat {between(rng, 1, 24)}, {pick(rng, words.BUILDING_NAMES)}, " \
-               f"{between(rng, 1, 119)} {street}, {town}"
-    return f"{between(rng, 1, 179)} {street}, {town}"
-
-
-def build_localities(rng: Random, count: int) -> list[Locality]:
-    names = locality_names(count, rng)
-    areas = words.POSTCODE_AREAS
-    localities = []
-    for index, name in enumerate(names):
-        area = areas[(index // 99) % len(areas)]
-        district = f"{area}{index % 99 + 1}"
-        localities.append(Locality(index, name, district, rng.uniform(0.7, 1.3)))
-    practice_counts = [3 + (rng.random() < 0.5) for _ in localities]
-    total = sum(practice_counts)
-    code_space = 10_000 if total <= 5_000 else 100_000
-    codes = iter(rng.sample(range(code_space), total))
-    for locality, practices in zip(localities, practice_counts, strict=True):
-        for _ in range(practices):
-            pattern = pick(rng, words.GP_PRACTICE_PATTERNS)
-            name = pattern.format(street=pick(rng, words.STREET_NAMES), town=locality.name)
-            address = f"{street_address(rng, locality.name)} {postcode(rng, locality.district)}"
-            locality.practices.append(Practice(f"Y{next(codes):05d}", name, address))
-    return localities
-
-
-def hub_teams(localities: list[Locality], group: int, kind: str, employer: str,
-              title: str) -> list[Team]:
-    """One team per group of neighbouring localities, based in the middle one; by locality."""
-    by_locality: list[Team] = []
-    for start in range(0, len(localities), group):
-        members = localities[start:start + group]
-        hub = members[len(members) // 2]
-        team = Team(title.format(hub=hub.name), kind, employer, hub)
-        by_locality += [team] * len(members)
-    return by_locality
-
-
-def build_places(rng: Random, staff: int) -> World:
-    localities = build_localities(rng, locality_count(staff))
-    cmht = [Team(f"{loc.name} CMHT", "cmht", "trust", loc) for loc in localities]
-    older = [Team(f"{loc.name} Older Adults CMHT", "older_adults", "trust", loc)
-             for loc in localities]
-    council = [Team(f"{loc.name} Mental Health Social Work Team", "council", "council", loc)
-               for loc in localities]
-    eip = hub_teams(localities, EIP_GROUP, "eip", "trust", "{hub} Early Intervention Team")
-    forensic = hub_teams(localities, FORENSIC_GROUP, "forensic", "trust",
-                         "{hub} Forensic and Rehabilitation Team")
-    perinatal = hub_teams(localities, PERINATAL_GROUP, "perinatal", "trust",
-                          "{hub} Perinatal Mental Health Team")
-    amhp = hub_teams(localities, AMHP_GROUP, "amhp", "council", "{hub} AMHP Service")
-    # Hub teams appear once per locality they serve: keep each team once, in order.
-    all_teams = itertools.chain(cmht, older, eip, forensic, perinatal, council, amhp)
-    teams = list({id(team): team for team in all_teams}.values())
-    # The pinch point: the far end of the first forensic team's patch, with little forensic
-    # experience of its own.
-    first_patch = [loc for loc in localities if forensic[loc.index] is forensic[0]]
-    pinch = first_patch[-1] if first_patch[-1] is not forensic[0].locality else None
-    return World(localities, teams, cmht, older, eip, forensic, perinatal, council, amhp, pinch)
-
-
-# ---------------------------------------------------------------------------------------------
-# The workforce
-# ---------------------------------------------------------------------------------------------
-
-
-def ascii_name(text: str) -> str:
-    """Zoë O'Neill -> zoe.oneill (for email addresses)."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in plain.lower() if ch.isalnum())
-
-
-def pick_name(rng: Random, origin: words.Origin, gender: str, older: bool) -> tuple[str, str]:
-    """A given and family name from ``origin`` that suits ``gender`` (and age, where it helps)."""
-    if gender == "male":
-        pool = origin.male_older if older and origin.male_older else origin.male
-    elif gender == "female":
-        pool = origin.female_older if older and origin.female_older else origin.female
-    elif rng.random() < 0.6:
-        pool = words.NEUTRAL_GIVEN
-    else:
-        pool = origin.male if rng.random() < 0.5 else origin.female
-    family = pick(rng, origin.family)
-    if "|" in family:
-        masculine, feminine = family.split("|")
-        family = feminine if gender == "female" else masculine
-    return pick(rng, pool), family
+def staff_numbers(count: int) -> range:
+    """Employee numbers to draw from: five digits, or six for a very large employer."""
+    return range(10_000, 100_000) if count <= 30_000 else range(100_000, 1_000_000)
 
 
 def scaled_composition(staff: int) -> list[tuple[str, str, bool, int]]:
@@ -333,7 +149,7 @@ def build_workforce(rng: Random, world: World, staff: int, *, transfer_date: dat
     coordinators = ["nurse"] * groups[("trust", "nurse", False)] \
         + ["ot"] * groups[("trust", "ot", False)] \
         + ["social_worker"] * groups[("trust", "social_worker", False)]
-    rng.shuffle(coordinators)
+    shuffle(rng, coordinators)
     placements: list[tuple[str, str, bool, Team]] = []
     placements += [("council", "social_worker", True, team)
                    for team in spread(trust_teams, groups[("council", "social_worker", True)], 1)]
@@ -353,9 +169,11 @@ def build_workforce(rng: Random, world: World, staff: int, *, transfer_date: dat
                               if origin.staff_weight > 0])
     genders = Weighted([("female", 72), ("male", 26), ("non_binary", 2)])
     ftes = Weighted(FTE_CHOICES)
-    numbers = {"council": iter(rng.sample(range(10_000, 100_000), len(placements))),
-               "trust": iter(rng.sample(range(10_000, 100_000), len(placements)))}
-    phones = rng.sample(range(1000), 1000)  # the whole drama range, in a random order
+    per_employer = Counter(employer for employer, *_ in placements)
+    numbers = {employer: iter(sample(rng, staff_numbers(per_employer[employer]),
+                                     per_employer[employer]))
+               for employer in ("council", "trust")}
+    phones = sample(rng, range(1000), 1000)  # the whole drama range, in a random order
     emails: set[str] = set()
     workers = []
     for position, (employer, role, seconded, team) in enumerate(placements):
@@ -401,8 +219,11 @@ def build_workforce(rng: Random, world: World, staff: int, *, transfer_date: dat
 
 
 def _give_skills(rng: Random, world: World, workers: list[Worker]) -> None:
+    """Each team's own skill, and a spread of others; forensic experience everywhere but the
+    pinch locality, which has a single part-time worker with it."""
     pinch = world.forensic_pinch
     pinch_forensic_given = False
+    forensic_localities: set[int] = set()
     for worker in workers:
         skills = set()
         kind = worker.team.kind
@@ -418,17 +239,24 @@ def _give_skills(rng: Random, world: World, workers: list[Worker]) -> None:
             skills.add("older_adults")
         if kind in ("cmht", "older_adults", "council"):
             if worker.team.locality is pinch:
-                # One part-time worker with forensic experience: fewer than the locality needs.
-                if not pinch_forensic_given and worker.role in ("nurse", "social_worker"):
+                if (not pinch_forensic_given and kind == "cmht"
+                        and worker.role in ("nurse", "social_worker")):
                     skills.add("forensic")
+                    worker.capacity = max(1, round(worker.capacity * 0.5 / worker.fte))
                     worker.fte = 0.5
-                    worker.capacity = max(1, round(worker.capacity / 2))
                     pinch_forensic_given = True
             elif rng.random() < 0.08:
                 skills.add("forensic")
+                forensic_localities.add(worker.team.locality.index)
         if kind == "perinatal" or (kind == "cmht" and rng.random() < 0.03):
             skills.add("perinatal")
         worker.skills = tuple(sorted(skills))
+    for worker in workers:  # every other locality has someone with forensic experience
+        locality = worker.team.locality
+        if (worker.team.kind == "cmht" and locality is not pinch
+                and locality.index not in forensic_localities):
+            worker.skills = tuple(sorted({*worker.skills, "forensic"}))
+            forensic_localities.add(locality.index)
 
 
 def _place_polish_speakers(rng: Random, world: World, workers: list[Worker]) -> None:
@@ -440,7 +268,7 @@ def _place_polish_speakers(rng: Random, world: World, workers: list[Worker]) -> 
     if not candidates:
         candidates = [worker for worker in workers if worker.team.kind != "council"]
     origin = words.ORIGIN_BY_KEY["polish"]
-    for worker in rng.sample(candidates, min(wanted, len(candidates))):
+    for worker in sample(rng, candidates, min(wanted, len(candidates))):
         worker.given_name, worker.family_name = pick_name(rng, origin, worker.gender, older=False)
         worker.languages = ("english", "polish")
         domain = worker.email.split("@")[1]
@@ -451,7 +279,7 @@ def _place_polish_speakers(rng: Random, world: World, workers: list[Worker]) -> 
 def _return_teams(rng: Random, world: World, workers: list[Worker]) -> None:
     """Seconded workers mostly return to their locality's council team; some are undecided."""
     seconded = [worker for worker in workers if worker.seconded]
-    undecided = set(map(id, rng.sample(seconded, round(len(seconded) * 8 / 60))))
+    undecided = set(map(id, sample(rng, seconded, round(len(seconded) * 8 / 60))))
     for worker in seconded:
         if id(worker) in undecided:
             continue
@@ -466,7 +294,7 @@ def _leavers_and_absences(rng: Random, workers: list[Worker], pinch: Locality | 
     """A few leave before or soon after the transfer date; a few are on long-term absence."""
     def some(pool: list[Worker], per: float, minimum: int) -> list[Worker]:
         count = min(len(pool), max(minimum, round(len(pool) * per)))
-        return rng.sample(pool, count)
+        return sample(rng, pool, count)
 
     def around(before: int, after: int) -> date:
         return transfer_date + timedelta(days=between(rng, before, after))
