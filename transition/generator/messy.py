@@ -225,4 +225,3 @@ def _century_typo(born: date) -> date:
     year = born.year - 40 if born.year >= 2000 else born.year
     day = 28 if (born.month, born.day) == (2, 29) else born.day
     return born.replace(year=2000 + year % 100, day=day)
-
