@@ -35,17 +35,22 @@ TARGET_SECONDS = 10.0
 
 
 def make_data(out: Path) -> tuple[Path, Path, str]:
-    caseload, staff = out / "trust_caseload.csv", out / "staff.csv"
-    if caseload.exists() and staff.exists():
-        return caseload, staff, "cached"
-    out.mkdir(parents=True, exist_ok=True)
+    """The caseload and staff list: from the generator if installed, else our own; cached."""
     try:
-        from transition.generator import generate  # type: ignore[import-not-found]
-    except ImportError:
-        write_simple_export(out, people=PEOPLE, staff=STAFF)
-        return caseload, staff, "benchmark's own synthetic export"
-    generate(out, people=PEOPLE, staff=STAFF, seed=2015)
-    return caseload, staff, "transition.generator"
+        from transition.generator import generate
+    except ImportError:  # the generator is another stage's module; run without it too
+        generate = None  # type: ignore[assignment]
+    folder = out / ("generated" if generate is not None else "simple")
+    caseload, staff = folder / "trust_caseload.csv", folder / "staff.csv"
+    source = "transition.generator" if generate is not None else "the benchmark's own export"
+    if caseload.exists() and staff.exists():
+        return caseload, staff, f"{source} (cached)"
+    folder.mkdir(parents=True, exist_ok=True)
+    if generate is not None:
+        generate(folder, people=PEOPLE, staff=STAFF, seed=2015)
+    else:
+        write_simple_export(folder, people=PEOPLE, staff=STAFF)
+    return caseload, staff, source
 
 
 def write_simple_export(out: Path, *, people: int, staff: int, seed: int = 2015) -> None:

@@ -44,9 +44,11 @@ CLUSTER_RANGE = range(0, 22)
 # where "no" and "none" are answers).
 NONE_WORDS = frozenset({"n/a", "na", "none", "nil", "null", "not applicable", "-", "--"})
 UNALLOCATED_WORDS = frozenset({"unallocated", "not allocated", "no coordinator", "vacant"})
-# Values for which a bad cell rejects the row even though the column is optional: whether a
-# council worker is seconded decides whether their whole caseload moves.
-REJECT_IF_UNREADABLE = frozenset({"seconded"})
+# Optional yes/no columns where an unreadable cell rejects the row instead of being left blank
+# with a warning: section 117 aftercare and a Community Treatment Order are legal statuses
+# that decide the pathway and what a handover letter promises, and whether a council worker
+# is seconded decides whether their whole caseload moves. A blank cell is still allowed.
+REJECT_IF_UNREADABLE = frozenset({"s117", "cto", "seconded"})
 _LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?$")
 _ISO_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -224,7 +226,7 @@ class CellReader:
         if not EARLIEST_DATE <= value <= LATEST_DATE:
             raise Bad(f"{value.isoformat()} is outside the years 1900-2100; check the year")
         if past_only and value > self.today:
-            raise Bad("date of birth is in the future")
+            raise Bad(f"date of birth {value:%d/%m/%Y} is in the future (check the year)")
         return value
 
     def _date_from_text(self, text: str, past_only: bool) -> date:
@@ -302,9 +304,9 @@ class CellReader:
         unknown = [part for part in parts if part not in CARE_ACT_OUTCOMES and part != "none"]
         if unknown:
             raise Bad(
-                f"unknown Care Act outcome{'s' if len(unknown) > 1 else ''} "
-                f"{', '.join(quoted(part) for part in unknown)} left out (known: "
-                f"{', '.join(CARE_ACT_OUTCOMES)})",
+                f"{', '.join(quoted(part) for part in unknown)} "
+                f"{'is not a Care Act outcome' if len(unknown) == 1 else 'are not Care Act outcomes'}"
+                " (see docs/import.md for the ten); the known outcomes were kept",
                 value=known,
             )
         if "none" in parts:

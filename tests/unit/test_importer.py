@@ -32,9 +32,10 @@ from transition.models import (
 from transition.people import find_person
 
 
-def run(database: Database, path: Path, kind: str = "caseload", **options: Any) -> ImportResult:
+def run(database: Database, path: Path, kind: str = "caseload", today: date = TODAY,
+        **options: Any) -> ImportResult:
     with database.transaction() as session:
-        return import_file(session, path, kind, ImportOptions(**options), actor=ACTOR, today=TODAY)
+        return import_file(session, path, kind, ImportOptions(**options), actor=ACTOR, today=today)
 
 
 def counts(result: ImportResult) -> tuple[int, ...]:
@@ -186,6 +187,8 @@ REJECTIONS = [
     ({"admissions_12m": "-2"}, "admissions_12m", "negative"),
     ({"missed_appointments_6m": "a few"}, "missed_appointments_6m", "not a number"),
     ({"postcode": "WX1 2AB WX1 2AB"}, "postcode", "longer than 10 characters"),
+    ({"s117": "Maybe"}, "s117", "is not yes or no"),  # a legal status: never guessed
+    ({"cto": "unsure"}, "cto", "is not yes or no"),
 ]
 
 
@@ -213,16 +216,16 @@ def test_warnings_import_the_row_and_are_kept(database: Database, tmp_path: Path
     rows = [
         person_row(0, care_coordinator_id="S999"),  # not in the staff list
         person_row(1, accessible_format="carrier pigeon", gender="Q", cluster="99"),
-        person_row(2, s117="maybe", care_act_outcomes="nutrition;flying"),
+        person_row(2, lives_alone="maybe", care_act_outcomes="nutrition;flying"),
         person_row(3, care_coordinator_id="Unallocated", interpreter_language="N/A"),
     ]
     result = run(database, caseload(tmp_path, rows))
     assert counts(result) == (4, 0, 0, 0, 0) and result.status == "complete"
     columns = sorted(w.column for w in result.warning_list)
     assert columns == ["accessible_format", "care_act_outcomes", "care_coordinator_id",
-                       "cluster", "gender", "s117"]
+                       "cluster", "gender", "lives_alone"]
     assert result.warnings == 6 == count(database, ImportWarning)
-    assert person(database, 2).s117 is None
+    assert person(database, 2).lives_alone is None
     assert person(database, 2).care_act_outcomes == ["nutrition"]
     assert person(database, 3).care_coordinator_id is None
     with database.session() as session:
@@ -517,3 +520,23 @@ def test_progress_is_reported(database: Database, tmp_path: Path) -> None:
 def test_csv_bytes_helper_round_trips() -> None:
     text = csv_bytes([person_row(0)]).decode()
     assert text.splitlines()[0].startswith("nhs_number,local_id,given_name")
+
+
+# ---------------------------------------------------------------------------------------------
+# The shipped sample data (sample_data/README.md says what an import must report)
+# ---------------------------------------------------------------------------------------------
+
+SAMPLE = Path(__file__).parents[2] / "sample_data"
+
+
+@pytest.mark.parametrize("name", ["trust_caseload.csv", "trust_caseload.xlsx"])
+def test_the_sample_caseload(database: Database, name: str) -> None:
+    staff = run(database, SAMPLE / "staff.csv", "staff", today=date(2026, 11, 20))
+    assert counts(staff) == (111, 0, 0, 0, 0)
+    result = run(database, SAMPLE / name, today=date(2026, 11, 20))
+    assert counts(result) == (784, 0, 0, 7, 1) and result.rows == 792
+    assert result.warnings == 3
+    offset = 2 if name.endswith(".xlsx") else 0
+    assert [reject.row - offset for reject in result.rejects] == [72, 144, 239, 334, 429, 619, 667]
+    assert result.repeats == [(524 + offset, 160 + offset)]
+    assert sorted(w.row - offset for w in result.warning_list) == [192, 382, 572]
