@@ -13,9 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from transition.columns import CASELOAD_COLUMNS, STAFF_COLUMNS
-
 from tests.factories import nhs_number
+from transition.columns import CASELOAD_COLUMNS, STAFF_COLUMNS
 
 DATA = Path(__file__).parent / "data"
 CASELOAD_HEADER = [column.name for column in CASELOAD_COLUMNS]

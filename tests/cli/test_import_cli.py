@@ -6,11 +6,17 @@ import json
 import random
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import RunCli, sqlite_path
 from tests.factories import nhs_number
-from tests.importing import CASELOAD_HEADER, DATA, person_row, staff_row, write_csv, write_xlsx, xlsx_person
+from tests.importing import (
+    CASELOAD_HEADER,
+    DATA,
+    person_row,
+    staff_row,
+    write_csv,
+    write_xlsx,
+    xlsx_person,
+)
 from transition.columns import CASELOAD_COLUMNS
 from transition.config import Settings
 
@@ -66,16 +72,16 @@ def test_a_failure_under_json_still_prints_one_object(run_cli: RunCli, tmp_path:
     assert data["status"] == "failed" and "is empty" in data["error"] and data["exit_code"] == 2
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_garbage_never_gives_a_traceback(run_cli: RunCli, tmp_path: Path, seed: int) -> None:
-    rng = random.Random(seed)
+def test_garbage_never_gives_a_traceback(run_cli: RunCli, tmp_path: Path) -> None:
     path = tmp_path / "garbage.csv"
     header = ",".join(column.name for column in CASELOAD_COLUMNS[:6]).encode()
-    body = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 3000)))
-    path.write_bytes(header + b"\r\n" + body if seed % 2 else body)
-    result = run_cli("import", "caseload", path)
-    assert result.exit_code in (0, 1, 2)
-    assert "Traceback" not in result.output and "stopped unexpectedly" not in result.output
+    for seed in range(6):
+        rng = random.Random(seed)
+        body = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 3000)))
+        path.write_bytes(header + b"\r\n" + body if seed % 2 else body)
+        result = run_cli("import", "caseload", path)
+        assert result.exit_code in (0, 1, 2)
+        assert "Traceback" not in result.output and "stopped unexpectedly" not in result.output
 
 
 def test_strict_exits_2_and_imports_nothing(run_cli: RunCli, tmp_path: Path) -> None:

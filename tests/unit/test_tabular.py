@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.importing import DATA, csv_bytes, person_row, write_xlsx, xlsx_person
-from tests.importing import CASELOAD_HEADER
+from tests.importing import CASELOAD_HEADER, DATA, csv_bytes, person_row, write_xlsx, xlsx_person
 from transition import tabular
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import InputFileError
