@@ -141,6 +141,8 @@ def test_people_and_person(run_cli: RunCli, tmp_path: Path) -> None:
     assert detail["date_of_birth"] == "1980-04-03" and detail["cpa"] is True
     assert detail["care_act_outcomes"] == ["nutrition", "hygiene"]
     assert [w["column"] for w in detail["warnings"]] == ["gender"]
+    assert detail["import"]["first"]["file"] == "caseload.csv" and detail["import"]["row"] == 4
+    assert detail["import"]["missing_since"] is None
     shown = run_cli("person", "999 000 0034")
     assert shown.exit_code == 0 and "Robin2 Ashdown" in shown.stdout and "Import warnings" in shown.stdout
     missing = run_cli("person", nhs_number(9))

@@ -100,6 +100,11 @@ def person(
         console.print("\n[bold]Other columns from the export[/]")
         for name, value in detail["extra"].items():
             console.print(f"  {name}: {value}", markup=False, highlight=False)
+    history = detail.get("import") or {}
+    if history.get("latest"):
+        latest = history["latest"]
+        console.print(Text(f"\nIn {latest['file']} (import {latest['batch_id']}, "
+                           f"{latest['imported_at'][:16].replace('T', ' ')} UTC), row {history['row']}."))
     if detail.get("warnings"):
         console.print("\n[bold]Import warnings[/]")
         for warning in detail["warnings"]:
