@@ -140,25 +140,18 @@ class CellReader:
 
     def reader(self, column: Column) -> Callable[[Cell], Any]:
         kind = column.kind
+        simple: dict[str, Callable[[Cell], Any]] = {
+            "nhs_number": self.nhs_number, "bool": self.yes_no, "int": self.whole_number,
+            "float": self.number, "cluster": self.cluster, "outcomes": self.outcomes,
+            "list": self.words,
+        }
+        if kind in simple:
+            return simple[kind]
         if kind == "text":
             return self._text_reader(column)
-        if kind == "nhs_number":
-            return self.nhs_number
         if kind == "date":
             past_only = column.name == "date_of_birth"
             return lambda cell: self.date(cell, past_only=past_only)
-        if kind == "bool":
-            return self.yes_no
-        if kind == "int":
-            return self.whole_number
-        if kind == "float":
-            return self.number
-        if kind == "cluster":
-            return self.cluster
-        if kind == "outcomes":
-            return self.outcomes
-        if kind == "list":
-            return self.words
         if kind in ("choice", "gender"):
             table = (_code_table(column.codes, column.choices) if kind == "choice"
                      else {header_key(code): value for code, value in GENDER_CODES.items()})

@@ -41,48 +41,36 @@ SHOW_REJECTS = 20
 SHOW_WARNINGS = 10
 
 
-def _file_argument(what: str) -> Any:
-    return typer.Argument(..., help=f"The {what} (.csv or .xlsx).", show_default=False)
+def _import_command(kind: str, what: str, summary: str) -> Any:
+    """The ``transition import caseload`` / ``staff`` command: the same options for both."""
+
+    def command(
+        ctx: typer.Context,
+        file: Path = typer.Argument(..., help=f"The {what} (.csv or .xlsx).", show_default=False),
+        sheet: str | None = typer.Option(
+            None, "--sheet", help="The worksheet to read (XLSX; default the first)."),
+        mapping: Path | None = typer.Option(
+            None, "--mapping",
+            help='A TOML file mapping other headers: "Their Header" = "nhs_number".'),
+        strict: bool = typer.Option(False, "--strict", help="Import nothing if any row is rejected."),
+        rejects: Path | None = typer.Option(
+            None, "--rejects",
+            help="Write rejected rows to this CSV (default: a rejects folder beside the database)."),
+        as_json: bool = json_option(),
+    ) -> None:
+        _run(ctx, kind, file, sheet, mapping, strict, rejects, as_json)
+
+    command.__doc__ = summary
+    command.__name__ = f"import_{kind}"
+    return command
 
 
-def _options() -> dict[str, Any]:
-    return {
-        "sheet": typer.Option(None, "--sheet", help="The worksheet to read (XLSX; default the first)."),
-        "mapping": typer.Option(None, "--mapping", help='A TOML file mapping other headers: "Their Header" = "nhs_number".'),
-        "strict": typer.Option(False, "--strict", help="Import nothing if any row is rejected."),
-        "rejects": typer.Option(None, "--rejects", help="Write rejected rows to this CSV (default: a rejects folder beside the database)."),
-    }
-
-
-_OPT = _options()
-
-
-@app.command("caseload")
-def import_caseload(
-    ctx: typer.Context,
-    file: Path = _file_argument("trust's caseload export"),
-    sheet: str | None = _OPT["sheet"],
-    mapping: Path | None = _OPT["mapping"],
-    strict: bool = _OPT["strict"],
-    rejects: Path | None = _OPT["rejects"],
-    as_json: bool = json_option(),
-) -> None:
-    """Import the trust's caseload: add new people, update changed ones, flag those missing."""
-    _run(ctx, "caseload", file, sheet, mapping, strict, rejects, as_json)
-
-
-@app.command("staff")
-def import_staff(
-    ctx: typer.Context,
-    file: Path = _file_argument("staff list"),
-    sheet: str | None = _OPT["sheet"],
-    mapping: Path | None = _OPT["mapping"],
-    strict: bool = _OPT["strict"],
-    rejects: Path | None = _OPT["rejects"],
-    as_json: bool = json_option(),
-) -> None:
-    """Import the staff list: council social workers (seconded or not) and trust staff."""
-    _run(ctx, "staff", file, sheet, mapping, strict, rejects, as_json)
+app.command("caseload")(_import_command(
+    "caseload", "trust's caseload export",
+    "Import the trust's caseload: add new people, update changed ones, flag those missing."))
+app.command("staff")(_import_command(
+    "staff", "staff list",
+    "Import the staff list: council social workers (seconded or not) and trust staff."))
 
 
 @app.command("history")
