@@ -292,22 +292,28 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     result.rejects = [Reject(row.number, row.key, [tuple(p) for p in row.errors])  # type: ignore[misc]
                       for row in rejected]
 
+    result.warning_list = [
+        RowWarning(row.number, row.key, column, message)
+        for row in accepted for column, message in row.warnings
+    ]
+    result.warnings = len(result.warning_list)
     refused = options.strict and bool(rejected)
     if refused:
         notices.append("--strict: nothing was imported because some rows were rejected; the "
                        "counts say what the import would have done. Fix the rejects and import "
                        "the whole file again.")
+    elif not accepted:
+        # Every row rejected: nothing in the file can be trusted, so nobody is marked missing
+        # (a file whose NHS number column is garbage must not flag the whole caseload).
+        notices.append("Every row was rejected, so nothing was imported and nobody was marked "
+                       "as missing. Check this is the right file.")
     else:
         writer = Writer(session, spec, batch_id=batch.id, actor=actor, file_name=table.file_name,
                         progress=(lambda done: progress(len(table.rows) + done, total))
                         if progress is not None else None)
-        outcome = writer.write(plan, names)
+        outcome = writer.write(plan)
         result.newly_missing, result.returned = outcome.newly_missing, outcome.returned
-        result.warning_list = [
-            RowWarning(row.number, row.key, column, message)
-            for row in accepted for column, message in row.warnings
-        ]
-        result.warnings = writer.write_warnings(accepted)
+        writer.write_warnings(accepted)
         if plan.absent:
             notices.append(
                 f"{len(plan.absent):,} {spec.noun if len(plan.absent) == 1 else _plural(spec.noun)} "

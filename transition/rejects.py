@@ -10,6 +10,7 @@ transaction commits.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -103,7 +104,8 @@ def stage_rejects_file(session: Session, target: Path, table: Table,
             handle.write(rejects_csv(table, rejected))
         os.chmod(temporary, 0o600)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # nothing to clean up if the folder is unusable
+            temporary.unlink(missing_ok=True)
         raise InputFileError(
             f"The rejects file {target} could not be written: {exc.strerror or exc}. "
             "Nothing was imported.",

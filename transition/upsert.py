@@ -22,7 +22,7 @@ from sqlmodel import Session
 from transition import audit
 from transition.audit import Change
 from transition.models import ImportBatch, ImportWarning, Locality, Team, utcnow
-from transition.validation import CheckedRow, NameBook
+from transition.validation import CheckedRow
 
 if TYPE_CHECKING:
     from transition.importer import KindSpec
@@ -181,7 +181,7 @@ class Writer:
         self.changes: list[Change] = []
         self._done = 0
 
-    def write(self, plan: Plan, names: dict[str, NameBook]) -> WriteOutcome:
+    def write(self, plan: Plan) -> WriteOutcome:
         rows = [*plan.inserts, *(update.row for update in plan.updates)]
         self._places(rows)
         self._insert(plan.inserts, plan.supplied)

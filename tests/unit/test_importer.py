@@ -536,3 +536,30 @@ def test_the_sample_caseload(database: Database, name: str) -> None:
     assert [reject.row - offset for reject in result.rejects] == [72, 144, 239, 334, 429, 619, 667]
     assert result.repeats == [(524 + offset, 160 + offset)]
     assert sorted(w.row - offset for w in result.warning_list) == [192, 382, 572]
+
+
+def test_a_rejects_file_that_cannot_be_written_stops_the_import(database: Database,
+                                                                tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    path = caseload(tmp_path, [person_row(0), person_row(1, nhs_number="1")])
+    with pytest.raises(InputFileError, match="could not be written"):
+        run(database, path, rejects_path=blocker / "rejects.csv")
+    assert count(database, Person) == 0 and count(database, ImportBatch) == 0
+
+
+def test_a_file_where_every_row_is_rejected_flags_nobody_missing(database: Database,
+                                                                   tmp_path: Path) -> None:
+    run(database, caseload(tmp_path, [person_row(i) for i in range(3)]))
+    garbage = [person_row(i, nhs_number=f"RIO{i}") for i in range(3)]  # the wrong column
+    result = run(database, caseload(tmp_path, garbage, "wrong.csv"))
+    assert (result.status, result.exit_code, result.rejected) == ("rejected", 2, 3)
+    assert result.newly_missing == 0 and "nobody was marked as missing" in result.notices[-1]
+    assert person(database, 0).missing_since_batch_id is None
+
+
+def test_strict_reports_the_warnings_it_would_have_kept(database: Database, tmp_path: Path) -> None:
+    rows = [person_row(0, gender="Q"), person_row(1, nhs_number="1")]
+    result = run(database, caseload(tmp_path, rows), strict=True)
+    assert result.status == "refused" and result.warnings == 1
+    assert count(database, ImportWarning) == 0
