@@ -107,11 +107,17 @@ def date_in_words(value: date) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+# Control characters (other than tab and new line) have no place in a letter and are not
+# allowed in XML, so a stray one in an export would otherwise stop a DOCX being written.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def plain_text(value: object) -> str:
     """Text from the database, tidied for a letter: NFC (so accents print), spaces collapsed."""
     if value is None:
         return ""
     text = unicodedata.normalize("NFC", str(value))
+    text = _CONTROL_CHARACTERS.sub("", text)
     return re.sub(r"[ \t]+", " ", text).strip()
 
 

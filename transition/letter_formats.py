@@ -1,8 +1,9 @@
 """Turning a rendered letter into a file: Markdown/plain text, HTML, DOCX and PDF.
 
 A template renders HTML. That HTML is read back into a small document model (headings,
-paragraphs, list items; bold and italic runs; line breaks; right alignment) with the standard
-library's HTML parser, and each format is written from the model. Type sizes come from the
+paragraphs, list items; bold and italic runs; line breaks; right alignment) with lxml's HTML
+parser, and each format is written from the model: Markdown, DOCX (python-docx) and PDF
+(reportlab, with DejaVu Sans embedded). Type sizes come from the
 letter's style, not from the template, so a large-print letter is at least 16 point in DOCX
 and PDF whatever a council's template says.
 
@@ -15,12 +16,14 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import lru_cache
-from html.parser import HTMLParser
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from transition.models import LetterFormat
 
@@ -93,14 +96,15 @@ class LetterDocument:
 _BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "address", "tr",
                "header", "footer", "section", "article", "main", "body", "ul", "ol", "table",
                "blockquote"}
-_SKIPPED_TAGS = {"head", "style", "script", "template"}
+_SKIPPED_TAGS = {"head", "style", "script", "template", "title"}
 _HEADINGS = {"h1": "h1", "h2": "h2", "h3": "h3", "h4": "h3", "h5": "h3", "h6": "h3"}
 _WHITESPACE = re.compile(r"\s+")
 
 
-class _LetterParser(HTMLParser):
+class _LetterReader:
+    """Collects blocks and runs from start tags, end tags and text, in document order."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.blocks: list[Block] = []
         self.title_parts: list[str] = []
         self._runs: list[Run] = []
@@ -109,25 +113,17 @@ class _LetterParser(HTMLParser):
         self._number: int | None = None
         self._bold = 0
         self._italic = 0
-        self._skip = 0
-        self._in_title = False
         self._lists: list[list[int]] = []  # per open list: [is_ordered, next number]
 
     # Blocks ---------------------------------------------------------------------------------
-    def _flush(self) -> None:
+    def flush(self) -> None:
         runs = _tidy_runs(self._runs)
         if runs:
             self.blocks.append(Block(self._kind, runs, self._align, self._number))
         self._runs = []
         self._kind, self._align, self._number = "p", "left", None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skip += 1
-            return
-        if tag == "title":
-            self._in_title = True
-            return
+    def start(self, tag: str, classes: list[str]) -> None:
         if tag in ("strong", "b"):
             self._bold += 1
         elif tag in ("em", "i"):
@@ -135,11 +131,10 @@ class _LetterParser(HTMLParser):
         elif tag == "br":
             self._runs.append(Run("\n", bool(self._bold), bool(self._italic)))
         elif tag in ("ul", "ol"):
-            self._flush()
+            self.flush()
             self._lists.append([tag == "ol", 1])
         elif tag in _BLOCK_TAGS:
-            self._flush()
-            classes = (dict(attrs).get("class") or "").split()
+            self.flush()
             self._align = "right" if "right" in classes else "left"
             if tag in _HEADINGS:
                 self._kind = _HEADINGS[tag]
@@ -149,35 +144,32 @@ class _LetterParser(HTMLParser):
                     self._number = self._lists[-1][1]
                     self._lists[-1][1] += 1
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag == "title":
-            self._in_title = False
-        elif tag in ("strong", "b"):
+    def end(self, tag: str) -> None:
+        if tag in ("strong", "b"):
             self._bold = max(0, self._bold - 1)
         elif tag in ("em", "i"):
             self._italic = max(0, self._italic - 1)
         elif tag in ("ul", "ol"):
-            self._flush()
+            self.flush()
             if self._lists:
                 self._lists.pop()
         elif tag in _BLOCK_TAGS:
-            self._flush()
+            self.flush()
 
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title_parts.append(data)
-        elif not self._skip:
-            self._runs.append(Run(_WHITESPACE.sub(" ", data), bool(self._bold), bool(self._italic)))
+    def data(self, text: str | None) -> None:
+        if text:
+            self._runs.append(Run(_WHITESPACE.sub(" ", text), bool(self._bold), bool(self._italic)))
 
-    def close(self) -> None:
-        super().close()
-        self._flush()
+    def walk(self, element: Any) -> None:
+        tag = element.tag if isinstance(element.tag, str) else None  # None: a comment
+        if tag is not None and tag.lower() not in _SKIPPED_TAGS:
+            tag = tag.lower()
+            self.start(tag, (element.get("class") or "").split())
+            self.data(element.text)
+            for child in element:
+                self.walk(child)
+            self.end(tag)
+        self.data(element.tail)
 
 
 def _tidy_runs(runs: list[Run]) -> tuple[Run, ...]:
@@ -219,11 +211,19 @@ def _tidy_runs(runs: list[Run]) -> tuple[Run, ...]:
 
 def parse_letter_html(html: str) -> LetterDocument:
     """Read rendered letter HTML into the document model every format is written from."""
-    parser = _LetterParser()
-    parser.feed(html)
-    parser.close()
-    title = _WHITESPACE.sub(" ", "".join(parser.title_parts)).strip()
-    return LetterDocument(title=title, blocks=tuple(parser.blocks))
+    from lxml import html as lxml_html
+
+    if not html.strip():
+        return LetterDocument(title="", blocks=())
+    root = lxml_html.document_fromstring(html)
+    title_element = root.find(".//title")
+    title = "" if title_element is None else title_element.text_content()
+    body = root.find("body")
+    reader = _LetterReader()
+    for element in [body] if body is not None else list(root):
+        reader.walk(element)
+    reader.flush()
+    return LetterDocument(title=_WHITESPACE.sub(" ", title).strip(), blocks=tuple(reader.blocks))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,15 +275,43 @@ def markdown_text(document: LetterDocument) -> str:
     return "\n".join(lines) + "\n"
 
 
+_DIGIT_SPACE = re.compile(r"(?<=\d) (?=\d)")
+_DATE_SPACES = re.compile(
+    r"\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|October|"
+    r"November|December) (\d{4})\b"
+)
+
+
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def keep_numbers_together(text: str) -> str:
+    """No-break spaces inside phone numbers and dates, so a line never splits "0800 000 1234".
+
+    Also drops control characters, which DOCX and PDF cannot hold.
+    """
+    text = _NOT_IN_XML.sub("", text)
+    text = _DATE_SPACES.sub("\\1\u00a0\\2\u00a0\\3", text)
+    return _DIGIT_SPACE.sub("\u00a0", text)
+
+
 # ---------------------------------------------------------------------------------------------
 # DOCX (python-docx)
 # ---------------------------------------------------------------------------------------------
 
 
-def docx_bytes(document: LetterDocument, style: LetterStyle, *, dated: date, author: str) -> bytes:
-    """The letter as a Word document: A4, Arial, every run sized explicitly from the style."""
+_DOCX_STYLES = {"h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3"}
+_DOCX_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=8)
+def _docx_base(style: LetterStyle) -> tuple[Any, dict[str, str]]:
+    """An empty A4 document with the style's sizes, reused for every letter in that style.
+
+    Opening a document costs as much as filling one, so one is kept per style and its body
+    emptied before each letter (callers hold ``_DOCX_LOCK``).
+    """
     from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt, RGBColor
 
     doc = Document()
@@ -291,47 +319,131 @@ def docx_bytes(document: LetterDocument, style: LetterStyle, *, dated: date, aut
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin = section.bottom_margin = Mm(20)
-    styles = doc.styles
+    ids = {}
     for style_name, size in (("Normal", style.body_pt), ("Heading 1", style.h1_pt),
                              ("Heading 2", style.h2_pt), ("Heading 3", style.h3_pt),
                              ("List Bullet", style.body_pt), ("List Number", style.body_pt)):
-        font = styles[style_name].font
-        font.name = DOCX_FONT
-        font.size = Pt(size)
+        paragraph_style = doc.styles[style_name]
+        paragraph_style.font.name = DOCX_FONT
+        paragraph_style.font.size = Pt(size)
         if style_name.startswith("Heading"):
-            font.color.rgb = RGBColor(0, 0, 0)  # the default blue is low contrast
-    styles["Normal"].paragraph_format.line_spacing = style.line_spacing
-    style_for = {"h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3", "p": "Normal"}
-    for block in document.blocks:
-        if block.kind == "li":
-            paragraph = doc.add_paragraph(style="List Number" if block.number else "List Bullet")
-        else:
-            paragraph = doc.add_paragraph(style=style_for.get(block.kind, "Normal"))
-        if block.align == "right":
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        size = Pt(style.size_for(block.kind))
-        for run in block.runs:
-            added = paragraph.add_run(keep_numbers_together(run.text))  # "\n": a line break
-            added.font.size = size
-            added.font.name = DOCX_FONT
-            added.bold = run.bold or block.kind in ("h1", "h2", "h3") or None
-            added.italic = run.italic or None
-    properties = doc.core_properties
-    properties.title = document.title
-    properties.author = author
-    properties.last_modified_by = author
-    properties.language = "en-GB"
-    properties.revision = 1
-    stamp = datetime(dated.year, dated.month, dated.day, tzinfo=UTC)
-    properties.created = properties.modified = stamp
-    buffer = io.BytesIO()
-    doc.save(buffer)
+            paragraph_style.font.color.rgb = RGBColor(0, 0, 0)  # the default blue is low contrast
+        ids[style_name] = paragraph_style.style_id
+    doc.styles["Normal"].paragraph_format.line_spacing = style.line_spacing
+    _slim(doc, keep=set(ids.values()))
+    return doc, ids
+
+
+def _slim(doc: Any, *, keep: set[str]) -> None:
+    """Drop what the letters never use from python-docx's default template.
+
+    Its styles part lists hundreds of styles (about 800 KB with ``stylesWithEffects``) that
+    would be serialised and compressed for every letter. Kept: the styles used and the styles
+    they depend on. Theme fonts are removed so Arial applies everywhere. Dropped: the
+    Word 2010 ``stylesWithEffects`` copy, custom XML and the thumbnail.
+    """
+    from docx.oxml.ns import qn
+
+    styles = doc.styles.element
+    by_id = {element.get(qn("w:styleId")): element for element in styles.findall(qn("w:style"))}
+    wanted = set(keep)
+    wanted |= {element.get(qn("w:styleId")) for element in by_id.values()
+               if element.get(qn("w:default")) == "1"}
+    pending = list(wanted)
+    while pending:
+        element = by_id.get(pending.pop())
+        if element is None:
+            continue
+        for link in ("w:basedOn", "w:next", "w:link"):
+            target = element.find(qn(link))
+            if target is not None and target.get(qn("w:val")) not in wanted:
+                wanted.add(target.get(qn("w:val")))
+                pending.append(target.get(qn("w:val")))
+    for style_id, element in by_id.items():
+        if style_id not in wanted:
+            styles.remove(element)
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    for fonts in styles.iter(qn("w:rFonts")):
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(theme), None)
+        fonts.set(qn("w:ascii"), DOCX_FONT)
+        fonts.set(qn("w:hAnsi"), DOCX_FONT)
+    dropped = ("/stylesWithEffects", "/customXml", "/thumbnail")
+    for owner in (doc.part, doc.part.package):
+        for rel_id, rel in list(owner.rels.items()):
+            if rel.reltype.endswith(dropped):
+                owner.rels.pop(rel_id)
+
+
+def _docx_paragraph(block: Block, style: LetterStyle, style_ids: dict[str, str]) -> str:
+    """One paragraph as WordprocessingML (text escaped; every run sized explicitly)."""
+    if block.kind == "li":
+        name = "List Number" if block.number else "List Bullet"
+    else:
+        name = _DOCX_STYLES.get(block.kind, "Normal")
+    properties = ""
+    if name != "Normal":
+        properties += f'<w:pStyle w:val="{style_ids[name]}"/>'
+    if block.align == "right":
+        properties += '<w:jc w:val="right"/>'
+    half_points = round(style.size_for(block.kind) * 2)
+    runs = []
+    for run in block.runs:
+        weight = "<w:b/><w:bCs/>" if run.bold or block.kind in _DOCX_STYLES else ""
+        slant = "<w:i/><w:iCs/>" if run.italic else ""
+        lines = keep_numbers_together(run.text).split("\n")
+        text = "<w:br/>".join(f'<w:t xml:space="preserve">{xml_escape(line)}</w:t>' for line in lines)
+        runs.append(f'<w:r><w:rPr>{weight}{slant}<w:sz w:val="{half_points}"/>'
+                    f'<w:szCs w:val="{half_points}"/></w:rPr>{text}</w:r>')
+    return f"<w:p><w:pPr>{properties}</w:pPr>{''.join(runs)}</w:p>"
+
+
+def docx_bytes(document: LetterDocument, style: LetterStyle, *, dated: date, author: str) -> bytes:
+    """The letter as a Word document: A4, Arial, every run sized explicitly from the style.
+
+    The body is written as WordprocessingML and parsed once (python-docx's run-by-run API costs
+    more than the rest of a letter put together); the package, styles and properties are
+    python-docx's.
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    with _DOCX_LOCK:
+        doc, style_ids = _docx_base(style)
+        body = doc.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+        paragraphs = "".join(_docx_paragraph(block, style, style_ids) for block in document.blocks)
+        wrapper = parse_xml(f"<w:body {nsdecls('w')}>{paragraphs}</w:body>")
+        section = body.find(qn("w:sectPr"))
+        for paragraph in list(wrapper):
+            if section is not None:
+                section.addprevious(paragraph)
+            else:
+                body.append(paragraph)
+        properties = doc.core_properties
+        properties.title = document.title
+        properties.author = author
+        properties.last_modified_by = author
+        properties.language = "en-GB"
+        properties.revision = 1
+        stamp = datetime(dated.year, dated.month, dated.day, tzinfo=UTC)
+        properties.created = properties.modified = stamp
+        buffer = io.BytesIO()
+        doc.save(buffer)
     return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------
-# PDF (fpdf2, with an embedded Unicode font)
+# PDF (reportlab, with an embedded Unicode font)
 # ---------------------------------------------------------------------------------------------
+
+PDF_FONT = "LetterSans"
+PDF_FONT_BOLD = "LetterSans-Bold"
+_PDF_LOCK = threading.Lock()
 
 
 def font_path(name: str) -> Path:
@@ -339,24 +451,28 @@ def font_path(name: str) -> Path:
 
 
 @lru_cache(maxsize=1)
-def pdf_characters() -> frozenset[int]:
-    """Every character both embedded faces can draw."""
-    from fontTools.ttLib import TTFont
+def _registered_fonts() -> frozenset[str]:
+    """Register the embedded faces with reportlab once; return the characters both can draw."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
 
-    regular = set(TTFont(font_path(FONT_REGULAR), lazy=True).getBestCmap())
-    bold = set(TTFont(font_path(FONT_BOLD), lazy=True).getBestCmap())
-    return frozenset(regular & bold)
+    regular = TTFont(PDF_FONT, str(font_path(FONT_REGULAR)))
+    bold = TTFont(PDF_FONT_BOLD, str(font_path(FONT_BOLD)))
+    pdfmetrics.registerFont(regular)
+    pdfmetrics.registerFont(bold)
+    # <b> picks the bold face; italic is shown upright (no oblique face is shipped).
+    for is_bold, is_italic in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        addMapping(PDF_FONT, is_bold, is_italic, PDF_FONT_BOLD if is_bold else PDF_FONT)
+    codes = set(regular.face.charToGlyph) & set(bold.face.charToGlyph)
+    return frozenset(chr(code) for code in codes) | {"\n", "\t"}
 
 
 def unprintable_characters(document: LetterDocument) -> list[str]:
-    """Characters in the letter that the PDF font cannot draw (as U+XXXX), in order."""
-    known = pdf_characters()
-    missing: dict[str, None] = {}
-    for block in document.blocks:
-        for character in block.text + document.title:
-            if character not in "\n\t" and ord(character) not in known:
-                missing[f"U+{ord(character):04X}"] = None
-    return list(missing)
+    """Characters in the letter that the PDF font cannot draw (as U+XXXX), sorted."""
+    text = document.title + "".join(block.text for block in document.blocks)
+    missing = set(text).difference(_registered_fonts())
+    return [f"U+{ord(character):04X}" for character in sorted(missing)]
 
 
 class UnprintableCharacters(ValueError):
@@ -367,106 +483,111 @@ class UnprintableCharacters(ValueError):
         self.characters = characters
 
 
-_PT_TO_MM = 25.4 / 72
+def _pdf_markup(runs: tuple[Run, ...]) -> str:
+    """Runs as reportlab paragraph markup: every character of text escaped, weight as <b>/<i>."""
+    parts = []
+    for run in runs:
+        text = xml_escape(keep_numbers_together(run.text)).replace("\n", "<br/>")
+        if run.bold:
+            text = f"<b>{text}</b>"
+        if run.italic:
+            text = f"<i>{text}</i>"
+        parts.append(text)
+    return "".join(parts)
+
+
+@lru_cache(maxsize=8)
+def _pdf_styles(style: LetterStyle) -> dict[str, Any]:
+    from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+
+    def make(name: str, size: float, *, bold: bool = False, before: float = 0,
+             align: int = TA_LEFT, indent: float = 0) -> ParagraphStyle:
+        return ParagraphStyle(
+            name, fontName=PDF_FONT_BOLD if bold else PDF_FONT, fontSize=size,
+            leading=size * style.line_spacing, spaceBefore=before, spaceAfter=size * 0.5,
+            alignment=align, leftIndent=indent, bulletIndent=0, bulletFontName=PDF_FONT,
+            bulletFontSize=size, keepWithNext=bold, allowWidows=0, allowOrphans=0,
+        )
+
+    body = style.body_pt
+    return {
+        "h1": make("h1", style.h1_pt, bold=True, before=style.h1_pt * 0.4),
+        "h2": make("h2", style.h2_pt, bold=True, before=style.h2_pt * 0.6),
+        "h3": make("h3", style.h3_pt, bold=True, before=style.h3_pt * 0.5),
+        "p": make("p", body),
+        "right": make("right", body, align=TA_RIGHT),
+        "li": make("li", body, indent=body * 1.6),
+    }
 
 
 def pdf_bytes(document: LetterDocument, style: LetterStyle, *, dated: date, author: str) -> bytes:
-    """The letter as a PDF (A4) with DejaVu Sans embedded, sized from the style."""
-    from fpdf import FPDF
+    """The letter as a PDF: A4, DejaVu Sans embedded, sized from the style, page numbers."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
 
+    known = _registered_fonts()
     missing = unprintable_characters(document)
     if missing:
         raise UnprintableCharacters(missing)
-
-    class LetterPDF(FPDF):
-        def footer(self) -> None:
-            self.set_y(-15)
-            self.set_font("LetterSans", "", style.small_pt)
-            self.cell(0, style.small_pt * _PT_TO_MM, f"Page {self.page_no()} of {{nb}}", align="C")
-
-    pdf = LetterPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_creation_date(datetime(dated.year, dated.month, dated.day, tzinfo=UTC))
-    pdf.set_title(document.title)
-    pdf.set_author(author)
-    pdf.set_creator("transition")
-    pdf.set_lang("en-GB")
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(True, margin=22)
-    pdf.add_font("LetterSans", "", str(font_path(FONT_REGULAR)))
-    pdf.add_font("LetterSans", "B", str(font_path(FONT_BOLD)))
-    pdf.add_page()
-    left = pdf.l_margin
-    previous = ""
+    assert known
+    styles = _pdf_styles(style)
+    story = []
     for block in document.blocks:
-        size = style.size_for(block.kind)
-        line = size * _PT_TO_MM * style.line_spacing
-        heading = block.kind in ("h1", "h2", "h3")
-        if heading:
-            pdf.ln(line * 0.6)
-        elif previous and not (block.kind == "li" and previous == "li"):
-            pdf.ln(line * 0.5)
-        if block.align == "right":
-            _right_aligned(pdf, block, size, line)
-        elif block.kind == "li":
-            marker = f"{block.number}." if block.number is not None else "\u2022"
-            indent = size * _PT_TO_MM * 1.6
-            pdf.set_font("LetterSans", "", size)
-            pdf.set_x(left)
-            pdf.cell(indent, line, marker)
-            pdf.set_left_margin(left + indent)
-            _write_runs(pdf, block.runs, size, line, bold=False)
-            pdf.set_left_margin(left)
-            pdf.ln(line)
+        markup = _pdf_markup(block.runs)
+        if block.kind == "li":
+            bullet = f"{block.number}." if block.number is not None else "\u2022"
+            story.append(Paragraph(markup, styles["li"], bulletText=bullet))
+        elif block.align == "right" and block.kind == "p":
+            story.append(Paragraph(markup, styles["right"]))
         else:
-            _write_runs(pdf, block.runs, size, line, bold=heading)
-            pdf.ln(line)
-        previous = block.kind
-    return bytes(pdf.output())
+            story.append(Paragraph(markup, styles.get(block.kind, styles["p"])))
+    buffer = io.BytesIO()
+    template = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
+        bottomMargin=22 * mm, title=document.title, author=author, creator="transition",
+        lang="en-GB", invariant=1,
+    )
+    with _PDF_LOCK:  # reportlab keeps some module-level state while it builds
+        template.build(story, canvasmaker=_numbered_canvas(style, dated))
+    return buffer.getvalue()
 
 
-_DIGIT_SPACE = re.compile(r"(?<=\d) (?=\d)")
-_DATE_SPACES = re.compile(
-    r"\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|October|"
-    r"November|December) (\d{4})\b"
-)
+def _numbered_canvas(style: LetterStyle, dated: date) -> Any:
+    """A canvas that writes "Page N of M" on every page and is dated the letter's date."""
+    from reportlab.pdfgen.canvas import Canvas
 
+    stamp = datetime(dated.year, dated.month, dated.day, tzinfo=UTC)
 
-def keep_numbers_together(text: str) -> str:
-    """No-break spaces inside phone numbers and dates, so a line never splits "0800 000 1234"."""
-    text = _DATE_SPACES.sub("\\1\u00a0\\2\u00a0\\3", text)
-    return _DIGIT_SPACE.sub("\u00a0", text)
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # The page's opening font state is the letter's own face and size (not Helvetica 12).
+            kwargs.update(initialFontName=PDF_FONT, initialFontSize=style.body_pt,
+                          initialLeading=style.body_pt * style.line_spacing)
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+            timestamp = getattr(self._doc, "_timeStamp", None)
+            if timestamp is not None:  # same letter, same bytes: dated, not the clock's time
+                timestamp.t = stamp.timestamp()
+                timestamp.lt = stamp.timetuple()
+                timestamp.YMDhms = tuple(stamp.timetuple())[:6]
 
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
 
-def _write_runs(pdf: object, runs: tuple[Run, ...], size: float, line: float, *, bold: bool) -> None:
-    for run in runs:
-        pdf.set_font("LetterSans", "B" if (bold or run.bold) else "", size)  # type: ignore[attr-defined]
-        pdf.write(line, keep_numbers_together(run.text))  # type: ignore[attr-defined]
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(PDF_FONT, style.small_pt)
+                self.drawCentredString(self._pagesize[0] / 2, 12 * 2.8346,
+                                       f"Page {self._pageNumber} of {total}")
+                super().showPage()
+            super().save()
 
-
-def _right_aligned(pdf: object, block: Block, size: float, line: float) -> None:
-    """Each line of the block flush right (letterheads); runs keep their own weight."""
-    lines: list[list[Run]] = [[]]
-    for run in block.runs:
-        for index, part in enumerate(run.text.split("\n")):
-            if index:
-                lines.append([])
-            if part:
-                lines[-1].append(Run(part, run.bold, run.italic))
-    for parts in lines:
-        widths = []
-        for part in parts:
-            pdf.set_font("LetterSans", "B" if part.bold else "", size)  # type: ignore[attr-defined]
-            widths.append(pdf.get_string_width(part.text))  # type: ignore[attr-defined]
-        available = pdf.w - pdf.l_margin - pdf.r_margin  # type: ignore[attr-defined]
-        if sum(widths) > available:  # too long to sit on one line: wrap it left-aligned
-            _write_runs(pdf, tuple(parts), size, line, bold=False)
-            pdf.ln(line)  # type: ignore[attr-defined]
-            continue
-        pdf.set_x(pdf.w - pdf.r_margin - sum(widths))  # type: ignore[attr-defined]
-        for part, width in zip(parts, widths, strict=True):
-            pdf.set_font("LetterSans", "B" if part.bold else "", size)  # type: ignore[attr-defined]
-            pdf.cell(width, line, part.text)  # type: ignore[attr-defined]
-        pdf.ln(line)  # type: ignore[attr-defined]
+    return NumberedCanvas
 
 
 # ---------------------------------------------------------------------------------------------
@@ -477,14 +598,17 @@ EXTENSIONS = {LetterFormat.MARKDOWN: "md", LetterFormat.HTML: "html", LetterForm
               LetterFormat.PDF: "pdf"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedLetter:
-    """One letter rendered from its template: the HTML and the document read from it."""
+    """One letter rendered from its template: the HTML, and the document read from it."""
 
     html: str
-    document: LetterDocument
     style: LetterStyle
-    notes: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def document(self) -> LetterDocument:
+        """Read only when a file or preview needs it (an unchanged-letter check needs the HTML)."""
+        return parse_letter_html(self.html)
 
     @property
     def text(self) -> str:

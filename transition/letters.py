@@ -56,7 +56,6 @@ from transition.letter_formats import (
     RenderedLetter,
     UnprintableCharacters,
     letter_bytes,
-    parse_letter_html,
 )
 from transition.letter_templates import LetterTemplates, TemplateChoice
 from transition.models import (
@@ -308,7 +307,7 @@ def render_planned(
     context = template_context(item.facts, item.kind, council=council,
                                letter=_letter_variables(item, dated, item.format))
     html = templates.render(item.template, context)
-    return RenderedLetter(html=html, document=parse_letter_html(html), style=item.style)
+    return RenderedLetter(html=html, style=item.style)
 
 
 def content_hash(letter: RenderedLetter) -> str:

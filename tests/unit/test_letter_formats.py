@@ -19,7 +19,12 @@ from transition.letter_formats import (
     markdown_text,
     parse_letter_html,
 )
-from transition.letter_templates import LetterTemplateError, LetterTemplates, shipped_folder
+from transition.letter_templates import (
+    LetterTemplateError,
+    LetterTemplates,
+    TemplateChoice,
+    shipped_folder,
+)
 from transition.letters import GenerationResult, generate_letters
 from transition.models import AuditEvent, Letter, utcnow
 
@@ -108,10 +113,13 @@ def test_the_pdf_embeds_a_unicode_font_and_shows_accented_names(
         assert name in text, name
     reader = PdfReader(str(path))
     fonts = reader.pages[0]["/Resources"]["/Font"]
+    assert fonts
     for font in fonts.values():
-        descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-        assert "/FontFile2" in descriptor.get_object(), "the TrueType font is embedded"
-        assert "DejaVuSans" in str(font.get_object()["/BaseFont"])
+        font = font.get_object()
+        if "/DescendantFonts" in font:  # a composite (Type 0) font
+            font = font["/DescendantFonts"][0].get_object()
+        assert "/FontFile2" in font["/FontDescriptor"].get_object(), "the TrueType font is embedded"
+        assert "DejaVuSans" in str(font["/BaseFont"])
     assert reader.metadata is not None and reader.metadata.title.startswith("Your new social worker")
 
 
@@ -197,18 +205,29 @@ ESCAPES = [
 
 @pytest.mark.parametrize("attack", ESCAPES)
 def test_a_malicious_council_template_cannot_reach_python_internals(
-    database: Database, tmp_path: Path, attack: str
+    tmp_path: Path, attack: str
 ) -> None:
     folder = tmp_path / "council"
     folder.mkdir()
     (folder / "_crisis.html.j2").write_text(f"<h2>Crisis</h2>\n<p>{attack}</p>\n")
+    templates = LetterTemplates(folder)
+    context = {"council": {"crisis_line": "0800"}, "person": {"name": "Sam"},
+               "change": {"workers": [{"name": "Jo"}]}}
+    with pytest.raises(LetterTemplateError) as caught:
+        templates.render(TemplateChoice("_crisis.html.j2", "council"), context)
+    assert f"_crisis.html.j2 (council folder {folder.resolve()}) line 2" in caught.value.message
+    assert context["person"] == {"name": "Sam"} and context["change"]["workers"] == [{"name": "Jo"}]
+
+
+def test_a_sandbox_escape_in_a_real_run_writes_nothing(database: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "council"
+    folder.mkdir()
+    (folder / "_crisis.html.j2").write_text(f"<p>{ESCAPES[0]}</p>")
     with database.transaction() as session:
         with_transfer_date(session)
         handover_person(session)
-        with pytest.raises(LetterTemplateError) as caught:
+        with pytest.raises(LetterTemplateError, match="_crisis.html.j2"):
             generate(session, tmp_path / "out", templates_dir=folder, fmt="md")
-    assert "_crisis.html.j2 (council" in caught.value.message
-    assert "line 2" in caught.value.message
     assert not (tmp_path / "out").exists()
 
 
@@ -325,3 +344,13 @@ def test_the_same_pdf_letter_is_the_same_bytes(database: Database, tmp_path: Pat
     data = Path(first.path or "").read_bytes()
     assert data.startswith(b"%PDF-") and b"D:20270115" in data  # dated the letter's date
     assert first.sha256 == second.sha256 and data == Path(second.path or "").read_bytes()
+
+
+def test_control_characters_in_a_record_do_not_stop_a_letter(database: Database, tmp_path: Path) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session, family_name="Jo\x0bnes", address="1 Road\x1f, Westhaven")
+        docx = generate(session, tmp_path / "d", kinds=["person"], fmt="docx").written
+        pdf = generate(session, tmp_path / "p", kinds=["person"], fmt="pdf").written
+    assert "Dear Sam Jones" in "\n".join(p.text for p in Document(docx[0].path).paragraphs)
+    assert "Dear Sam Jones" in pdf_text(Path(pdf[0].path or ""))
