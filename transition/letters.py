@@ -1,17 +1,9 @@
 """Handover letters: to each person, their GP and their carer, in the format each needs.
 
-Who needs which letter (:func:`letters_needed`):
-- everyone whose accepted allocation gives them a new worker
-  (:func:`transition.allocation.worker_changes`) gets ``person``, ``gp`` and, where the trust
-  recorded a carer, ``carer`` letters;
-- everyone on the ``signpost`` pathway gets ``signpost``, ``gp`` and ``carer`` letters;
-- a letter that cannot be sent is *skipped* with a reason a manager can act on (no address, no
-  accepted worker, braille or BSL needed, ...).
-
-The person's Accessible Information Standard need decides the letter to them: large print and
-easy read change the type size (and the template, for easy read); braille and BSL mean no printed
-letter (the team arranges it: task ``accessible_communication``); email gives HTML, audio gives
-plain text to record. See ``docs/letters.md``.
+This module renders and writes them; :mod:`transition.letter_plan` says who needs which,
+:mod:`transition.letter_records` what has been written and what is out of date,
+:mod:`transition.letter_facts` what a letter states, :mod:`transition.letter_templates` the
+templates, :mod:`transition.letter_formats` the files. See ``docs/letters.md``.
 
 Generating (:func:`generate_letters`) renders every letter first, so a broken template stops
 the run before any file is written; then writes each file owner-only under the output folder,
@@ -25,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,7 +27,6 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from transition import files
-from transition.allocation import worker_changes
 from transition.audit import Change, record_many
 from transition.config import CouncilDetails
 from transition.errors import TransitionError
@@ -48,239 +38,46 @@ from transition.letter_facts import (
     template_context,
 )
 from transition.letter_formats import (
-    EASY_READ,
     EXTENSIONS,
-    LARGE_PRINT,
     STANDARD,
-    LetterStyle,
     RenderedLetter,
     UnprintableCharacters,
     letter_bytes,
 )
-from transition.letter_templates import LetterTemplates, TemplateChoice
-from transition.models import (
-    AccessibleFormat,
-    Letter,
-    LetterFormat,
-    LetterKind,
-    Pathway,
-    Person,
-    Task,
-    TaskStatus,
-    utcnow,
+from transition.letter_plan import (  # re-exported: the letters API in one place
+    DEFAULT_FORMAT,
+    FORMATS,
+    KINDS,
+    LetterNeed,
+    PlannedLetter,
+    letters_needed,
+    person_problem,
+    plan_letters,
 )
+from transition.letter_records import (  # re-exported
+    LetterRecord,
+    OutOfDateLetter,
+    current_letters,
+    letter_history,
+    out_of_date_letters,
+)
+from transition.letter_templates import LetterTemplates
+from transition.models import Letter, LetterFormat, LetterKind, Task, TaskStatus, utcnow
+
+__all__ = [
+    "DEFAULT_FORMAT", "FORMATS", "KINDS", "GenerationResult", "LetterNeed", "LetterOutcome",
+    "LetterPreview", "LetterRecord", "OutOfDateLetter", "generate_letters", "letter_history",
+    "letters_needed", "out_of_date_letters", "plan_letters", "preview_letter", "render_planned",
+]
 
 Progress = Callable[[int, int], None]
 
-DEFAULT_FORMAT = LetterFormat.PDF
-KINDS: tuple[str, ...] = tuple(kind.value for kind in LetterKind)
-FORMATS: tuple[str, ...] = tuple(fmt.value for fmt in LetterFormat)
-TO_THE_PERSON = (LetterKind.PERSON.value, LetterKind.SIGNPOST.value)
 TASK_FOR_KIND = {
     LetterKind.PERSON.value: "letter_person",
     LetterKind.SIGNPOST.value: "letter_person",
     LetterKind.GP.value: "letter_gp",
     LetterKind.CARER.value: "letter_carer",
 }
-NO_PRINTED_LETTER = {
-    AccessibleFormat.BRAILLE.value: "braille",
-    AccessibleFormat.BSL.value: "BSL",
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# Who needs which letters
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedLetter:
-    """One letter one person should get (or why they cannot), before anything is rendered."""
-
-    facts: PersonFacts
-    kind: str
-    format: str
-    style: LetterStyle
-    template: TemplateChoice
-    skip_reason: str | None = None
-    note: str | None = None
-
-    @property
-    def person_id(self) -> int:
-        return self.facts.person_id
-
-
-@dataclass(frozen=True, slots=True)
-class LetterNeed:
-    """A row of "who needs which letters": what is due, done, out of date or cannot be sent."""
-
-    person_id: int
-    nhs_number: str
-    name: str
-    kind: str
-    status: str  # due | written | out_of_date | skipped
-    format: str
-    style: str
-    template: str
-    reason: str | None = None
-    note: str | None = None
-    letter_id: int | None = None
-
-
-def default_targets(session: Session) -> list[int]:
-    """People who need letters: a new worker in the accepted allocation, or signposted."""
-    changed = {change.person_id for change in worker_changes(session)}
-    signposted = session.scalars(
-        select(Person.id).where(Person.pathway == Pathway.SIGNPOST.value)
-    ).all()
-    return sorted(changed | {person_id for person_id in signposted if person_id is not None})
-
-
-def _person_problem(facts: PersonFacts) -> str | None:
-    """Why no handover letter can be written for this person at all, or None."""
-    if facts.pathway == Pathway.SIGNPOST:
-        if facts.workers:
-            return "the pathway is signpost but a worker is still allocated: check the plan"
-        if facts.s117:
-            return ("has section 117 aftercare, so cannot be signposted: check the pathway "
-                    "(section 117 needs are not tested against Care Act eligibility)")
-        return None
-    if not facts.workers:
-        return "no accepted worker yet: accept a plan or assign a worker first"
-    if not facts.has_new_worker:
-        return "their worker does not change, so no handover letter is needed"
-    return None
-
-
-def _kinds_for(facts: PersonFacts) -> list[str]:
-    first = LetterKind.SIGNPOST if facts.pathway == Pathway.SIGNPOST else LetterKind.PERSON
-    kinds = [first.value, LetterKind.GP.value]
-    if facts.has_carer:
-        kinds.append(LetterKind.CARER.value)
-    return kinds
-
-
-def _plan_one(
-    facts: PersonFacts,
-    kind: str,
-    *,
-    templates: LetterTemplates,
-    fmt: str | None,
-    default_format: str,
-    person_problem: str | None,
-) -> PlannedLetter:
-    need = facts.accessible_format if kind in TO_THE_PERSON else None
-    style = {AccessibleFormat.LARGE_PRINT.value: LARGE_PRINT,
-             AccessibleFormat.EASY_READ.value: EASY_READ}.get(need or "", STANDARD)
-    chosen_format = fmt or default_format
-    notes: list[str] = []
-    if need == AccessibleFormat.EMAIL:
-        chosen_format = fmt or LetterFormat.HTML.value
-        notes.append("asks for information by email: send this letter by email")
-    elif need == AccessibleFormat.AUDIO:
-        chosen_format = fmt or LetterFormat.MARKDOWN.value
-        notes.append("needs audio: record this text or send it as audio "
-                     "(task accessible_communication)")
-    if kind in TO_THE_PERSON and facts.interpreter_language:
-        notes.append(f"needs {facts.interpreter_language}: arrange a translation or an "
-                     "interpreter (task accessible_communication)")
-    template = templates.choose(kind, easy_read=style is EASY_READ)
-    reason = person_problem
-    if reason is None and facts.change_date is None:
-        reason = ("no date for the change: set the programme's transfer date "
-                  "(transition programme set --transfer-date DATE) or the person's handover date")
-    if reason is None:
-        reason = _recipient_problem(facts, kind, need)
-    return PlannedLetter(facts, kind, chosen_format, style, template, reason,
-                         "; ".join(notes) or None)
-
-
-def _recipient_problem(facts: PersonFacts, kind: str, need: str | None) -> str | None:
-    if kind in TO_THE_PERSON:
-        if need in NO_PRINTED_LETTER:
-            return (f"needs {NO_PRINTED_LETTER[need]}: the team arranges it "
-                    "(task accessible_communication)")
-        if not facts.address_lines:
-            return "no address recorded for the person"
-    elif kind == LetterKind.GP and not facts.gp_address_lines:
-        return "no GP practice address recorded"
-    elif kind == LetterKind.CARER and not facts.carer_address_lines:
-        return "no carer address recorded"
-    return None
-
-
-def plan_letters(
-    session: Session,
-    *,
-    person_ids: Iterable[int] | None = None,
-    kinds: Iterable[str] | None = None,
-    fmt: str | None = None,
-    default_format: str = DEFAULT_FORMAT.value,
-    templates: LetterTemplates | None = None,
-) -> list[PlannedLetter]:
-    """Every letter the people need (everyone due letters, or the named people), unrendered."""
-    _check_choices(kinds, fmt, default_format)
-    templates = templates or LetterTemplates()
-    targets = default_targets(session) if person_ids is None else sorted(set(person_ids))
-    wanted = set(kinds) if kinds else set(KINDS)
-    facts_by_person = load_facts(session, targets)
-    planned: list[PlannedLetter] = []
-    for person_id in targets:
-        facts = facts_by_person.get(person_id)
-        if facts is None:
-            continue
-        problem = _person_problem(facts)
-        for kind in _kinds_for(facts):
-            if kind in wanted:
-                planned.append(_plan_one(facts, kind, templates=templates, fmt=fmt,
-                                         default_format=default_format, person_problem=problem))
-    return planned
-
-
-def _check_choices(kinds: Iterable[str] | None, fmt: str | None, default_format: str) -> None:
-    for kind in kinds or ():
-        if kind not in KINDS:
-            raise TransitionError(f"Unknown kind of letter {kind!r}.",
-                                  hint=f"Choose from: {', '.join(KINDS)}.")
-    for value in (fmt, default_format):
-        if value is not None and value not in FORMATS:
-            raise TransitionError(f"Unknown letter format {value!r}.",
-                                  hint=f"Choose from: {', '.join(FORMATS)}.")
-
-
-def letters_needed(
-    session: Session,
-    *,
-    person_ids: Iterable[int] | None = None,
-    kinds: Iterable[str] | None = None,
-    fmt: str | None = None,
-    default_format: str = DEFAULT_FORMAT.value,
-    templates: LetterTemplates | None = None,
-) -> list[LetterNeed]:
-    """Who needs which letters and where each stands: due, written, out of date or skipped."""
-    planned = plan_letters(session, person_ids=person_ids, kinds=kinds, fmt=fmt,
-                           default_format=default_format, templates=templates)
-    current = _current_letters(session, {item.person_id for item in planned})
-    needs = []
-    for item in planned:
-        status, reason, letter_id = "due", item.skip_reason, None
-        if item.skip_reason:
-            status = "skipped"
-        else:
-            rows = current.get((item.person_id, item.kind), [])
-            wanted_hash = facts_hash(item.facts, item.kind)
-            fresh = [row for row in rows if row.facts_hash == wanted_hash]
-            if fresh:
-                status, letter_id = "written", fresh[-1].id
-            elif rows:
-                status, letter_id = "out_of_date", rows[-1].id
-                reason = _staleness(rows[-1], item.facts) or "details in the letter have changed"
-        needs.append(LetterNeed(
-            person_id=item.person_id, nhs_number=item.facts.nhs_number, name=item.facts.name,
-            kind=item.kind, status=status, format=item.format, style=item.style.name,
-            template=item.template.label, reason=reason, note=item.note, letter_id=letter_id,
-        ))
-    return needs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,11 +151,11 @@ def preview_letter(
         facts = load_facts(session, [person_id]).get(person_id)
         if facts is None:
             raise TransitionError(f"No person with id {person_id} is on the caseload.")
-        why = _person_problem(facts) or f"a {kind} letter does not apply to this person"
+        why = person_problem(facts) or f"a {kind} letter does not apply to this person"
         return LetterPreview(person_id, facts.nhs_number, kind, fmt or default_format,
                              STANDARD.name, "", None, None, why, None)
     item = planned[0]
-    renderable = _person_problem(item.facts) is None
+    renderable = person_problem(item.facts) is None
     rendered = (render_planned(item, templates=templates, council=council, dated=as_of)
                 if renderable else None)
     return LetterPreview(
@@ -412,6 +209,10 @@ class GenerationResult:
     @property
     def skipped(self) -> list[LetterOutcome]:
         return self._with("skipped")
+
+    def remove_written_files(self) -> None:
+        """Delete the files this run wrote (when its transaction could not be committed)."""
+        _remove(Path(o.path) for o in self.written if o.path)
 
     def as_json(self) -> dict[str, Any]:
         """The ``--json`` document: counts, the letters written, and what was skipped and why."""
@@ -487,7 +288,7 @@ def generate_letters(
     planned = plan_letters(session, person_ids=person_ids, kinds=kinds, fmt=fmt,
                            default_format=default_format, templates=templates)
     result = GenerationResult(out_dir=out_dir)
-    current = _current_letters(session, {item.person_id for item in planned})
+    current = current_letters(session, {item.person_id for item in planned})
 
     # 1. Render everything (a broken template stops the run here, before any file exists).
     to_write: list[_ToWrite] = []
@@ -682,128 +483,3 @@ def _mark_tasks_done(
         session.execute(update(Task), updates)
         record_many(session, changes, actor=actor, at=now)
     return len(updates)
-
-
-# ---------------------------------------------------------------------------------------------
-# Out-of-date letters and a person's history
-# ---------------------------------------------------------------------------------------------
-
-
-def _current_letters(
-    session: Session, person_ids: Iterable[int] | None = None
-) -> dict[tuple[int, str], list[Letter]]:
-    """(person, kind) -> letters not superseded, oldest first."""
-    statement = select(Letter).where(Letter.superseded_at.is_(None)).order_by(Letter.id)  # type: ignore[union-attr,arg-type]
-    result: dict[tuple[int, str], list[Letter]] = defaultdict(list)
-    if person_ids is None:
-        batches: list[list[int] | None] = [None]
-    else:
-        ids = sorted(set(person_ids))
-        batches = [ids[start : start + 2000] for start in range(0, len(ids), 2000)]
-    for batch in batches:
-        query = statement if batch is None else statement.where(Letter.person_id.in_(batch))  # type: ignore[attr-defined]
-        for letter in session.scalars(query):
-            result[(letter.person_id, letter.kind)].append(letter)
-    return dict(result)
-
-
-def _staleness(letter: Letter, facts: PersonFacts | None) -> str | None:
-    """Why a letter no longer tells the truth, or None if it still does."""
-    if facts is None:
-        return "the person is no longer on the caseload"
-    if letter.kind == LetterKind.SIGNPOST:
-        if facts.pathway != Pathway.SIGNPOST or facts.workers:
-            return "no longer applies: the person is no longer on the signpost pathway"
-    elif letter.kind in (LetterKind.PERSON, LetterKind.CARER) or facts.pathway != Pathway.SIGNPOST:
-        if not facts.workers:
-            return "no longer applies: the person no longer has an accepted worker"
-        if not facts.has_new_worker:
-            return "no longer applies: the person's worker no longer changes"
-    if letter.kind == LetterKind.CARER and not facts.has_carer:
-        return "no longer applies: no carer is recorded now"
-    if sorted(letter.staff_ids or []) != facts.staff_ids:
-        return "the worker has changed since the letter was written"
-    if letter.facts_hash != facts_hash(facts, letter.kind):
-        return "details in the letter have changed since it was written (date, address or contacts)"
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class OutOfDateLetter:
-    letter_id: int
-    person_id: int
-    nhs_number: str
-    kind: str
-    format: str
-    path: str
-    generated_at: datetime
-    reason: str
-
-
-def out_of_date_letters(session: Session, person_ids: Iterable[int] | None = None) -> list[OutOfDateLetter]:
-    """Current letters whose facts changed after they were written (for the nightly check)."""
-    current = _current_letters(session, person_ids)
-    facts = load_facts(session, {person_id for person_id, _ in current})
-    stale = []
-    for (person_id, _kind), rows in sorted(current.items()):
-        person_facts = facts.get(person_id)
-        for letter in rows:
-            reason = _staleness(letter, person_facts)
-            if reason is not None:
-                assert letter.id is not None
-                stale.append(OutOfDateLetter(
-                    letter_id=letter.id, person_id=person_id,
-                    nhs_number=person_facts.nhs_number if person_facts else "",
-                    kind=letter.kind, format=letter.format, path=letter.path,
-                    generated_at=letter.generated_at, reason=reason,
-                ))
-    return stale
-
-
-@dataclass(frozen=True, slots=True)
-class LetterRecord:
-    """One letter in a person's history."""
-
-    letter_id: int
-    kind: str
-    format: str
-    template: str
-    path: str
-    sha256: str
-    dated: date | None
-    generated_at: datetime
-    generated_by: str
-    status: str  # current | out_of_date | superseded
-    superseded_at: datetime | None
-    reason: str | None  # why it is out of date
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "letter_id": self.letter_id, "kind": self.kind, "format": self.format,
-            "template": self.template, "path": self.path, "sha256": self.sha256,
-            "dated": self.dated.isoformat() if self.dated else None,
-            "generated_at": self.generated_at.isoformat(), "generated_by": self.generated_by,
-            "status": self.status,
-            "superseded_at": self.superseded_at.isoformat() if self.superseded_at else None,
-            "reason": self.reason,
-        }
-
-
-def letter_history(session: Session, person_id: int) -> list[LetterRecord]:
-    """Every letter written for one person, newest first, with whether each is still current."""
-    letters = list(session.scalars(
-        select(Letter).where(Letter.person_id == person_id).order_by(Letter.id.desc())  # type: ignore[union-attr]
-    ))
-    facts = load_facts(session, [person_id]).get(person_id) if letters else None
-    history = []
-    for letter in letters:
-        assert letter.id is not None
-        reason = None if letter.superseded_at else _staleness(letter, facts)
-        status = "superseded" if letter.superseded_at else ("out_of_date" if reason else "current")
-        history.append(LetterRecord(
-            letter_id=letter.id, kind=letter.kind, format=letter.format, template=letter.template,
-            path=letter.path, sha256=letter.sha256, dated=letter.dated,
-            generated_at=letter.generated_at, generated_by=letter.generated_by, status=status,
-            superseded_at=letter.superseded_at, reason=reason,
-        ))
-    return history

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from transition import nhs
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
-from transition.letters import letter_history
+from transition.letter_records import letter_history
 from transition.models import ImportBatch, ImportWarning, Person
 
 SortKey = Literal[

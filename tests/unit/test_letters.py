@@ -514,3 +514,26 @@ def test_progress_is_reported(database: Database, tmp_path: Path) -> None:
         handover_person(session)
         generate(session, tmp_path / "out", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_letters_for_a_signposted_person_and_their_carer_stay_current(
+    database: Database, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        make_person(session, pathway="signpost", carer=True, carer_name="Rita",
+                    carer_address="5 Carer Row, Westhaven")
+        result = generate(session, tmp_path / "out")
+    assert sorted(o.kind for o in result.written) == ["carer", "gp", "signpost"]
+    carer_text = Path(next(o.path for o in result.written if o.kind == "carer") or "").read_text()
+    assert "will not have a worker from our mental health social work team" in carer_text
+    with database.session() as session:
+        assert out_of_date_letters(session) == []
+
+
+def test_someone_being_assessed_hears_that_their_worker_will_assess_them(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, pathway="assess")
+        text = text_of(session, person, "person")
+    assert "Jo will meet you to look at the support you need" in text

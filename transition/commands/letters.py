@@ -6,7 +6,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from sqlmodel import Session
 
@@ -81,21 +87,27 @@ def generate(
     cli = context(ctx)
     day = cli.today(parse_date(as_of, option="--as-of"))
     out_dir = (out or cli.settings.resolved_output_dir / "letters").expanduser().resolve()
-    with cli.db.transaction() as session, _progress() as bar:
-        task = bar.add_task("Writing letters", total=None)
-        result = generate_letters(
-            session,
-            council=cli.settings.council,
-            out_dir=out_dir,
-            as_of=day,
-            actor=cli.actor,
-            person_ids=_person_ids(session, nhs_numbers),
-            kinds=kind or None,
-            fmt=fmt,
-            default_format=cli.settings.letter_format,
-            templates_dir=templates or cli.settings.letter_templates_dir,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    result: GenerationResult | None = None
+    try:
+        with cli.db.transaction() as session, _progress() as bar:
+            task = bar.add_task("Writing letters", total=None)
+            result = generate_letters(
+                session,
+                council=cli.settings.council,
+                out_dir=out_dir,
+                as_of=day,
+                actor=cli.actor,
+                person_ids=_person_ids(session, nhs_numbers),
+                kinds=kind or None,
+                fmt=fmt,
+                default_format=cli.settings.letter_format,
+                templates_dir=templates or cli.settings.letter_templates_dir,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except BaseException:
+        if result is not None:  # the files were written but their records were not committed
+            result.remove_written_files()
+        raise
     if as_json:
         print_json(result.as_json())
     else:
