@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlmodel import Session
 
 from transition import nhs
+from transition.assessment import assessment_detail
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
 from transition.models import ImportBatch, ImportWarning, Person
@@ -200,4 +201,5 @@ def person_detail(session: Session, person: Person) -> dict[str, Any]:
     detail["extra"] = person.extra or {}
     detail["missing_from_latest_export"] = person.missing_since_batch_id is not None
     detail["warnings"] = import_warnings(session, person)
+    detail.update(assessment_detail(person))  # pathway, override, risk (issue 3)
     return detail

@@ -1,0 +1,558 @@
+"""Bringing pathway and handover-risk decisions up to date, and managers' overrides.
+
+:func:`refresh_assessments` runs the pure rules (:mod:`transition.eligibility`,
+:mod:`transition.risk`) over the whole caseload and writes the results in bulk (SQLAlchemy
+Core), auditing every change of pathway. It is what ``transition assess`` runs and what
+planning calls first.
+
+The **effective pathway** (``Person.pathway``) is what everything downstream reads: the rules'
+decision, or a manager's override when one is set. With an override, ``pathway_reasons``
+starts with ``{"rule": "manager_override", ...}`` followed by the rules' own reasons, so the
+rules' view is never lost. An override survives re-evaluation until it is cleared.
+
+``only_changed``: every person's decision is recomputed in memory (it is cheap), but only
+people whose *assessment hash* differs from ``Person.assessed_hash`` are written and audited.
+The hash covers everything the result depends on: the rules version label (version and
+content fingerprint), the person's assessment fields, their coordinator's staff-list entry
+(leaving date, absence, secondment) and whether a staff list exists, the manager's override,
+and the date-dependent state at ``as_of`` (which date windows each factor falls in). So moving
+``as_of`` forward rewrites only people who crossed a window (a discharge passing 14 days, a
+contact becoming stale). A person left alone keeps the ``risk_as_of`` of the run that last
+wrote them: their result at the new date is identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, func, select, update
+from sqlmodel import Session
+
+from transition import audit
+from transition.audit import Change
+from transition.eligibility import (
+    MANAGER_OVERRIDE,
+    PathwayDecision,
+    PathwayFacts,
+    decide_pathway,
+    rules_pathway,
+)
+from transition.errors import EXIT_PARTIAL, ConflictError, TransitionError
+from transition.models import Pathway, Person, RiskBand, Staff, utcnow
+from transition.nhs import mask
+from transition.risk import BAND_MEANING, CoordinatorFacts, RiskFacts, RiskScore, scorer
+
+if TYPE_CHECKING:  # ruleset imports every domain module's rules; keep this module light
+    from transition.ruleset import Rules
+
+PATHWAYS: tuple[str, ...] = tuple(pathway.value for pathway in Pathway)
+BANDS: tuple[str, ...] = tuple(band.value for band in RiskBand)
+OVERRIDE_BASIS = "A manager's decision, recorded in the audit trail"
+MAX_REASON_LENGTH = 1000
+
+# Never let a manager's override take away a statutory duty (DOMAIN.md: s117 aftercare is a
+# joint duty that cannot end while a CTO lasts, and an s117 person is never signposted away).
+_STATUTORY_REFUSED = frozenset({Pathway.SIGNPOST, Pathway.TRUST})
+
+_FACT_COLUMNS = (
+    Person.care_act_outcomes, Person.significant_impact, Person.s117, Person.cto, Person.cpa,
+    Person.cluster, Person.last_discharge, Person.missed_appointments_6m,
+    Person.self_harm_history, Person.substance_misuse, Person.lives_alone, Person.admissions_12m,
+    Person.safeguarding_open, Person.coordinator_since, Person.care_coordinator_id,
+    Person.personal_budget, Person.interpreter_language, Person.accessible_format,
+    Person.last_contact,
+)
+_STATE_COLUMNS = (
+    Person.id, Person.nhs_number, Person.version, Person.pathway, Person.assessed_hash,
+    Person.pathway_override, Person.pathway_override_reason, Person.pathway_override_by,
+    Person.pathway_override_at,
+)
+_FIRST_INPUT = 5  # in a refresh row, where the override and the facts start
+
+
+@dataclass
+class AssessmentSummary:
+    """What a refresh did. Counts by pathway and band cover everyone after the run."""
+
+    people: int
+    evaluated: int
+    unchanged: int
+    changed_pathways: int
+    pathways: dict[str, int]
+    bands: dict[str, int]
+    overrides: int = 0
+    overrides_against_statutory_duty: int = 0
+    as_of: date | None = None
+    rules_version: str = ""
+    only_changed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+# ---------------------------------------------------------------------------------------------
+# Refreshing everyone
+# ---------------------------------------------------------------------------------------------
+
+
+def refresh_assessments(
+    session: Session,
+    rules: Rules,
+    *,
+    as_of: date,
+    actor: str,
+    only_changed: bool = False,
+    progress: ProgressCallback | None = None,
+) -> AssessmentSummary:
+    """Decide pathway and handover risk for everyone (or only what changed) and store them."""
+    staff = _staff_facts(session)
+    staff_loaded = bool(staff)
+    rows = session.execute(select(*_STATE_COLUMNS, *_FACT_COLUMNS).order_by(Person.id)).all()
+    total = len(rows)
+    old_reasons = _override_reasons(session)
+    score = scorer(rules.risk, as_of)
+    label = rules.version_label
+    now = utcnow()
+    decisions: dict[PathwayFacts, PathwayDecision] = {}  # many people share the same facts
+
+    pathways: Counter[str] = Counter()
+    bands: Counter[str] = Counter()
+    writes: list[dict[str, Any]] = []
+    changes: list[Change] = []
+    overrides = conflicts = 0
+    for done, row in enumerate(rows, start=1):
+        m = row._mapping
+        facts = PathwayFacts.of(
+            care_act_outcomes=m["care_act_outcomes"], significant_impact=m["significant_impact"],
+            s117=m["s117"], cto=m["cto"], cpa=m["cpa"], cluster=m["cluster"],
+        )
+        decision = decisions.get(facts)
+        if decision is None:
+            decision = decisions[facts] = decide_pathway(facts, rules.eligibility)
+        coordinator = staff.get(m["care_coordinator_id"]) if m["care_coordinator_id"] else None
+        risk = score(RiskFacts.from_person(row, coordinator, staff_list_loaded=staff_loaded))
+
+        override = m["pathway_override"]
+        reasons = decision.reasons_as_dicts()
+        effective = decision.pathway.value
+        if override is not None:
+            overrides += 1
+            effective = override
+            reasons = [
+                override_reason(override, m["pathway_override_reason"], m["pathway_override_by"],
+                                m["pathway_override_at"], decision.pathway),
+                *reasons,
+            ]
+            if override in _STATUTORY_REFUSED and (facts.s117 or facts.cto):
+                conflicts += 1
+        pathways[effective] += 1
+        bands[risk.band.value] += 1
+
+        digest = _assessment_hash(label, row, coordinator, staff_loaded, risk)
+        if only_changed and digest == m["assessed_hash"]:
+            continue
+        moved = effective != m["pathway"]
+        writes.append(
+            {
+                "b_id": m["id"],
+                "b_version": m["version"],
+                "pathway": effective,
+                "pathway_reasons": reasons,
+                "pathway_rules_version": label,
+                "pathway_decided_at": now,
+                "risk_score": risk.score,
+                "risk_band": risk.band.value,
+                "risk_factors": risk.factors_as_dicts(),
+                "risk_as_of": as_of,
+                "assessed_hash": digest,
+                "new_version": m["version"] + 1 if moved else m["version"],
+            }
+        )
+        deciding = f"{decision.reasons[0].rule} (rules {label})"
+        if moved:
+            changes.append(_decide_change(m, "pathway", m["pathway"], effective, deciding))
+        elif override is not None:
+            before = rules_pathway(old_reasons.get(m["id"]))
+            if before != decision.pathway:
+                changes.append(
+                    _decide_change(m, "rules_pathway", before, decision.pathway.value, deciding)
+                )
+        if progress is not None and (done % 5000 == 0 or done == total):
+            progress(done, total)
+    if progress is not None and total == 0:
+        progress(0, 0)
+
+    _write(session, writes)
+    audit.record_many(session, changes, actor=actor, at=now)
+    return AssessmentSummary(
+        people=total,
+        evaluated=len(writes),
+        unchanged=total - len(writes),
+        changed_pathways=sum(1 for change in changes if change.field == "pathway"),
+        pathways={pathway: pathways[pathway] for pathway in PATHWAYS},
+        bands={band: bands[band] for band in BANDS},
+        overrides=overrides,
+        overrides_against_statutory_duty=conflicts,
+        as_of=as_of,
+        rules_version=label,
+        only_changed=only_changed,
+    )
+
+
+def _staff_facts(session: Session) -> dict[str, CoordinatorFacts]:
+    statement = select(Staff.staff_id, Staff.leaving_date, Staff.absent_until, Staff.seconded)
+    return {
+        staff_id: CoordinatorFacts(staff_id, leaving, absent, bool(seconded))
+        for staff_id, leaving, absent, seconded in session.execute(statement)
+    }
+
+
+def _override_reasons(session: Session) -> dict[int, list[dict[str, Any]]]:
+    """Stored reasons of overridden people (to see whether the rules' view behind it moved)."""
+    statement = select(Person.id, Person.pathway_reasons).where(
+        Person.pathway_override.is_not(None)  # type: ignore[union-attr]
+    )
+    return {person_id: reasons or [] for person_id, reasons in session.execute(statement)}
+
+
+def _assessment_hash(
+    label: str,
+    row: Any,
+    coordinator: CoordinatorFacts | None,
+    staff_loaded: bool,
+    risk: RiskScore,
+) -> str:
+    # The risk factors and their values stand for the date-dependent state at as_of: the same
+    # inputs give the same factors until a date crosses a window.
+    inputs = tuple(row)[_FIRST_INPUT:]  # the override and every fact column
+    windows = tuple((factor.factor, factor.value) for factor in risk.factors)
+    text = repr((label, inputs, coordinator, staff_loaded, windows))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _decide_change(m: Mapping[str, Any], field_name: str, before: Any, after: Any, why: str) -> Change:
+    return Change(
+        action="pathway.decide",
+        entity="person",
+        entity_key=m["nhs_number"],
+        person_id=m["id"],
+        field=field_name,
+        before=before,
+        after=after,
+        reason=why[:MAX_REASON_LENGTH],
+    )
+
+
+def _write(session: Session, writes: Sequence[dict[str, Any]]) -> None:
+    """One executemany UPDATE; refuses the whole run if anyone was changed meanwhile."""
+    if not writes:
+        return
+    table = Person.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values(
+            pathway=bindparam("pathway"),
+            pathway_reasons=bindparam("pathway_reasons", type_=table.c.pathway_reasons.type),
+            pathway_rules_version=bindparam("pathway_rules_version"),
+            pathway_decided_at=bindparam("pathway_decided_at", type_=table.c.pathway_decided_at.type),
+            risk_score=bindparam("risk_score"),
+            risk_band=bindparam("risk_band"),
+            risk_factors=bindparam("risk_factors", type_=table.c.risk_factors.type),
+            risk_as_of=bindparam("risk_as_of", type_=table.c.risk_as_of.type),
+            assessed_hash=bindparam("assessed_hash"),
+            version=bindparam("new_version"),
+        )
+    )
+    result = session.connection().execute(statement, list(writes))
+    if result.rowcount not in (-1, len(writes)):
+        raise ConflictError(
+            f"{len(writes) - result.rowcount} people were changed by someone else while the "
+            "assessment ran. Nothing was saved.",
+            hint="Run transition assess again.",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Managers' overrides
+# ---------------------------------------------------------------------------------------------
+
+
+def override_reason(
+    pathway: str,
+    reason: str | None,
+    by: str | None,
+    at: datetime | None,
+    rules_decision: Pathway | str | None,
+) -> dict[str, str]:
+    """The ``manager_override`` entry that heads ``pathway_reasons`` while an override is set."""
+    when = f" on {at.day} {at:%B %Y}" if at is not None else ""
+    who = f" ({by})" if by else ""
+    rules_view = (
+        f"The council's rules would decide {Pathway(rules_decision).value}."
+        if rules_decision is not None
+        else "The council's rules have not decided yet."
+    )
+    why = (reason or "no reason recorded").strip()
+    if not why.endswith((".", "!", "?")):
+        why += "."
+    return {
+        "rule": MANAGER_OVERRIDE,
+        "reason": f"A manager{who} set the pathway to {pathway}{when}: {why} {rules_view}",
+        "basis": OVERRIDE_BASIS,
+    }
+
+
+def set_pathway_override(
+    session: Session,
+    person: Person,
+    pathway: str,
+    *,
+    reason: str,
+    actor: str,
+    expected_version: int | None = None,
+) -> Person:
+    """Set a manager's pathway for one person, with a written reason (audited).
+
+    ``expected_version`` is the ``Person.version`` the manager saw (default: the version of
+    ``person`` as loaded); if the record has moved on since, nothing changes and
+    :class:`ConflictError` is raised. Refuses ``signpost`` or ``trust`` for someone with
+    section 117 aftercare or a CTO.
+    """
+    chosen = parse_pathway(pathway)
+    text = (reason or "").strip()
+    if not text:
+        raise TransitionError(
+            "A pathway override needs a written reason. Nothing was changed.",
+            hint='Give one with --reason "..." (it is kept in the audit trail).',
+        )
+    if len(text) > MAX_REASON_LENGTH:
+        raise TransitionError(
+            f"The reason is {len(text)} characters; the most is {MAX_REASON_LENGTH}. "
+            "Nothing was changed."
+        )
+    if chosen in _STATUTORY_REFUSED and (person.s117 or person.cto):
+        duty = "section 117 aftercare" if person.s117 else "a Community Treatment Order"
+        raise TransitionError(
+            f"Person {mask(person.nhs_number)} has {duty}: the council keeps a statutory duty, "
+            f"so the pathway cannot be {chosen.value}. Nothing was changed.",
+            hint="If the duty has ended, correct the trust's record and import it again.",
+        )
+    rules_reasons = [r for r in person.pathway_reasons or [] if r.get("rule") != MANAGER_OVERRIDE]
+    now = utcnow()
+    reasons = [
+        override_reason(chosen.value, text, actor, now, rules_pathway(rules_reasons)),
+        *rules_reasons,
+    ]
+    before = {"pathway": person.pathway, "override": person.pathway_override}
+    updated = _versioned_update(
+        session, person, expected_version,
+        pathway=chosen.value, pathway_reasons=reasons, pathway_override=chosen.value,
+        pathway_override_reason=text, pathway_override_by=actor, pathway_override_at=now,
+    )
+    audit.record(
+        session,
+        Change(
+            action="pathway.override", entity="person", entity_key=updated.nhs_number,
+            person_id=updated.id, field="pathway", before=before,
+            after={"pathway": chosen.value, "override": chosen.value}, reason=text,
+        ),
+        actor=actor,
+        at=now,
+    )
+    return updated
+
+
+def clear_pathway_override(
+    session: Session, person: Person, *, actor: str, expected_version: int | None = None
+) -> Person:
+    """Remove a manager's override: the pathway goes back to the rules' decision (audited).
+
+    If the rules never decided for this person, the pathway is empty until the next
+    ``transition assess``.
+    """
+    if person.pathway_override is None:
+        raise TransitionError(
+            f"Person {mask(person.nhs_number)} has no pathway override. Nothing was changed.",
+            exit_code=EXIT_PARTIAL,
+        )
+    rules_reasons = [r for r in person.pathway_reasons or [] if r.get("rule") != MANAGER_OVERRIDE]
+    decided = rules_pathway(rules_reasons)
+    after = decided.value if decided is not None else None
+    before = {"pathway": person.pathway, "override": person.pathway_override}
+    now = utcnow()
+    updated = _versioned_update(
+        session, person, expected_version,
+        pathway=after, pathway_reasons=rules_reasons or None, pathway_override=None,
+        pathway_override_reason=None, pathway_override_by=None, pathway_override_at=None,
+    )
+    audit.record(
+        session,
+        Change(
+            action="pathway.override_cleared", entity="person", entity_key=updated.nhs_number,
+            person_id=updated.id, field="pathway", before=before,
+            after={"pathway": after, "override": None},
+        ),
+        actor=actor,
+        at=now,
+    )
+    return updated
+
+
+def parse_pathway(value: str) -> Pathway:
+    try:
+        return Pathway(str(value).strip().lower())
+    except ValueError:
+        raise TransitionError(
+            f"{value!r} is not a pathway. Nothing was changed.",
+            hint=f"Choose one of: {', '.join(PATHWAYS)}.",
+        ) from None
+
+
+def _versioned_update(
+    session: Session, person: Person, expected_version: int | None, **values: Any
+) -> Person:
+    expected = person.version if expected_version is None else expected_version
+    result = session.execute(
+        update(Person)
+        .where(Person.id == person.id, Person.version == expected)  # type: ignore[arg-type]
+        .values(**values, version=Person.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError(
+            f"Person {mask(person.nhs_number)} was changed by someone else since you opened "
+            f"the record (version {expected} expected). Nothing was changed.",
+            hint="Reload the person and try again.",
+        )
+    refreshed = session.get(Person, person.id, populate_existing=True)
+    assert refreshed is not None
+    return refreshed
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading: one person, the at-risk list, counts
+# ---------------------------------------------------------------------------------------------
+
+
+def assessment_detail(person: Person) -> dict[str, Any]:
+    """Pathway, override and risk of one person with every reason and factor (JSON-ready).
+
+    This is the ``transition person --json`` section and all a screen needs to explain both.
+    """
+    reasons = list(person.pathway_reasons or [])
+    override = None
+    if person.pathway_override is not None:
+        override = {
+            "pathway": person.pathway_override,
+            "reason": person.pathway_override_reason,
+            "by": person.pathway_override_by,
+            "at": person.pathway_override_at,
+        }
+    decided = rules_pathway(reasons)
+    band = RiskBand(person.risk_band) if person.risk_band else None
+    return {
+        "pathway": person.pathway,
+        "pathway_reasons": reasons,
+        "pathway_rules_decision": decided.value if decided is not None else None,
+        "pathway_override": override,
+        "pathway_rules_version": person.pathway_rules_version,
+        "pathway_decided_at": person.pathway_decided_at,
+        "risk_score": person.risk_score,
+        "risk_band": person.risk_band,
+        "risk_band_meaning": BAND_MEANING[band] if band is not None else None,
+        "risk_factors": list(person.risk_factors or []),
+        "risk_as_of": person.risk_as_of,
+        "version": person.version,
+    }
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """One line of the at-risk list."""
+
+    person_id: int
+    nhs_number: str
+    given_name: str
+    family_name: str
+    team: str | None
+    care_coordinator_id: str | None
+    pathway: str | None
+    risk_score: int
+    risk_band: str
+    risk_factors: list[dict[str, Any]] = field(default_factory=list)
+    risk_as_of: date | None = None
+    last_discharge: date | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "nhs_number": self.nhs_number,
+            "risk_score": self.risk_score,
+            "risk_band": self.risk_band,
+            "risk_factors": self.risk_factors,
+        }
+
+
+RANKING = "score (highest first), then most recent discharge (none last), then NHS number"
+"""How people are ranked by handover risk; every tie is broken, so the order is stable."""
+
+
+def at_risk(
+    session: Session, top: int | None = None, *, band: str | None = None, team: str | None = None
+) -> list[AtRisk]:
+    """Assessed people in :data:`RANKING` order, optionally the first ``top``, one band or team."""
+    statement = (
+        select(
+            Person.id, Person.nhs_number, Person.given_name, Person.family_name, Person.team,
+            Person.care_coordinator_id, Person.pathway, Person.risk_score, Person.risk_band,
+            Person.risk_factors, Person.risk_as_of, Person.last_discharge,
+        )
+        .where(Person.risk_score.is_not(None))  # type: ignore[union-attr]
+        .order_by(
+            Person.risk_score.desc(),  # type: ignore[union-attr]
+            Person.last_discharge.desc().nulls_last(),  # type: ignore[union-attr]
+            Person.nhs_number,
+        )
+    )
+    if band is not None:
+        statement = statement.where(Person.risk_band == band)
+    if team is not None:
+        statement = statement.where(Person.team == team)
+    if top is not None:
+        statement = statement.limit(top)
+    return [
+        AtRisk(*values[:9], risk_factors=list(values[9] or []), risk_as_of=values[10],
+               last_discharge=values[11])
+        for values in session.execute(statement)
+    ]
+
+
+def pathway_counts(session: Session) -> dict[str, int]:
+    """People per effective pathway, all five keys (people not yet assessed are not counted)."""
+    return _counts(session, Person.pathway, PATHWAYS)
+
+
+def band_counts(session: Session) -> dict[str, int]:
+    """People per risk band: red, amber, green (people not yet assessed are not counted)."""
+    return _counts(session, Person.risk_band, BANDS)
+
+
+def unassessed_count(session: Session) -> int:
+    """People with no pathway or no risk score yet (assess has not run since they arrived)."""
+    statement = select(func.count()).select_from(Person).where(
+        (Person.pathway.is_(None)) | (Person.risk_score.is_(None))  # type: ignore[union-attr]
+    )
+    return session.scalar(statement) or 0
+
+
+def _counts(session: Session, column: Any, keys: tuple[str, ...]) -> dict[str, int]:
+    found = dict(session.execute(select(column, func.count()).group_by(column)).all())
+    return {key: int(found.get(key, 0)) for key in keys}
