@@ -29,7 +29,9 @@ from transition.commands.common import (
     print_json,
 )
 from transition.errors import EXIT_PARTIAL
+from transition.models import RiskBand
 from transition.people import require_person
+from transition.risk import BAND_MEANING
 
 BAND_STYLE = {"red": "bold red", "amber": "yellow", "green": "green"}
 
@@ -76,26 +78,41 @@ def assess(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+PATHWAY_MEANING = {
+    "council": "council social worker",
+    "trust": "trust key worker",
+    "joint": "both",
+    "assess": "Care Act assessment first",
+    "signpost": "advice and information, with a letter",
+}
+
+
 def _print_summary(summary: dict[str, Any]) -> None:
-    people = summary["people"]
-    table = Table(title=f"Pathways and handover risk, as of {summary['as_of']:%-d %B %Y}")
-    table.add_column("Pathway")
-    table.add_column("People", justify="right")
+    console.print(
+        f"Pathways and handover risk as of {summary['as_of']:%-d %B %Y} "
+        f"(rules {summary['rules_version']})",
+        markup=False,
+    )
+    pathways = Table()
+    pathways.add_column("Pathway")
+    pathways.add_column("People", justify="right")
+    pathways.add_column("Means")
     for pathway in PATHWAYS:
-        table.add_row(pathway, str(summary["pathways"][pathway]))
-    bands = Table(title="Handover risk band")
-    bands.add_column("Band")
+        pathways.add_row(pathway, str(summary["pathways"][pathway]), PATHWAY_MEANING[pathway])
+    bands = Table()
+    bands.add_column("Handover risk")
     bands.add_column("People", justify="right")
+    bands.add_column("Means")
     for band, count in summary["bands"].items():
-        bands.add_row(f"[{BAND_STYLE[band]}]{band}[/]", str(count))
-    console.print(table)
+        bands.add_row(f"[{BAND_STYLE[band]}]{band}[/]", str(count), BAND_MEANING[RiskBand(band)])
+    console.print(pathways)
     console.print(bands)
-    written = "everyone" if summary["unchanged"] == 0 else (
+    written = "everyone written" if summary["unchanged"] == 0 else (
         f"{summary['evaluated']} written, {summary['unchanged']} unchanged"
     )
     console.print(
-        f"{people} people assessed ({written}); {summary['changed_pathways']} pathway(s) "
-        f"changed; {summary['overrides']} manager override(s). Rules {summary['rules_version']}.",
+        f"{summary['people']} people assessed ({written}); {summary['changed_pathways']} "
+        f"pathway(s) changed; {summary['overrides']} manager override(s).",
         markup=False,
     )
 
