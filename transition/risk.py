@@ -18,10 +18,10 @@ an explicit ``as_of`` date, never the clock.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -182,9 +182,11 @@ class CoordinatorFacts:
     seconded: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RiskFacts:
     """What the risk score reads about one person (and their current worker).
+
+    (Not frozen: building 100,000 frozen dataclasses costs a second; treat it as read-only.)
 
     ``coordinator`` is the staff-list entry for ``care_coordinator_id``, or ``None`` when the
     person has no recorded coordinator or the coordinator is not on the staff list.
@@ -240,8 +242,7 @@ class RiskFacts:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Factor:
+class Factor(NamedTuple):
     """One factor that applied: its id, points, the person's value, and its wording."""
 
     factor: str
@@ -253,13 +254,12 @@ class Factor:
         return {"factor": self.factor, "points": self.points, "value": self.value, "label": self.label}
 
 
-@dataclass(frozen=True, slots=True)
-class RiskScore:
+class RiskScore(NamedTuple):
     """A score, its band and every factor behind it (highest points first)."""
 
     score: int
     band: RiskBand
-    factors: list[Factor] = field(default_factory=list)
+    factors: list[Factor]
 
     def factors_as_dicts(self) -> list[dict[str, Any]]:
         return [factor.as_dict() for factor in self.factors]

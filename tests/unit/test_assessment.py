@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import String, select, type_coerce, update
 
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_person, make_staff, nhs_number
@@ -45,6 +45,16 @@ def decide_events(database: Database) -> list[AuditEvent]:
         return audit.events(session, actions=["pathway.decide"])
 
 
+def stored_as_written_by_sqlalchemy(database: Database) -> None:
+    """pathway_decided_at is stored exactly as SQLAlchemy stores the audit time of the run."""
+    with database.session() as session:
+        audit_at = session.scalars(
+            select(type_coerce(AuditEvent.at, String)).where(AuditEvent.action == "pathway.decide")
+        ).first()
+        decided = session.scalars(select(type_coerce(Person.pathway_decided_at, String))).first()
+    assert audit_at is not None and decided == audit_at
+
+
 def seed(database: Database) -> None:
     with database.transaction() as session:
         make_staff(session, "S1", leaving_date=TODAY + timedelta(days=30))
@@ -70,7 +80,9 @@ def test_refresh_decides_everyone_and_counts_all_five_pathways(database: Databas
     first = get(database, 0)
     assert first.pathway == "joint" and first.pathway_reasons[0]["rule"] == "s117_aftercare"
     assert first.pathway_rules_version == RULES.version_label
-    assert first.pathway_decided_at is not None and first.assessed_hash
+    assert first.assessed_hash
+    assert first.pathway_decided_at is not None
+    stored_as_written_by_sqlalchemy(database)
     assert first.risk_band == "red" and first.risk_as_of == TODAY
     assert {f["factor"] for f in first.risk_factors} == {
         "discharged_very_recently", "self_harm_history", "s117_or_cto", "coordinator_leaving"}

@@ -160,7 +160,7 @@ def test_communication_needs() -> None:
     assert both["communication_needs"] == "interpreter: Polish; accessible format: large_print"
 
 
-@pytest.mark.parametrize(("total", "band"), [(0, "green"), (3, "green"), (4, "amber"), (7, "amber"),
+@pytest.mark.parametrize(("total", "band"), [(0, "green"), (4, "green"), (5, "amber"), (7, "amber"),
                                              (8, "red"), (40, "red")])
 def test_default_bands(total: int, band: str) -> None:
     assert RULES.bands.band(total).value == band
