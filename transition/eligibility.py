@@ -104,7 +104,9 @@ class ReasonText(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     reason: str = Field(min_length=1, description="One plain-English sentence.")
-    basis: str = Field(min_length=1, description="The legal basis, e.g. 'Mental Health Act 1983, s117'.")
+    basis: str = Field(
+        min_length=1, description="The legal basis, e.g. 'Mental Health Act 1983, s117'."
+    )
 
 
 class ReasonTexts(BaseModel):
@@ -307,13 +309,14 @@ def decide_pathway(facts: PathwayFacts, rules: EligibilityRules) -> PathwayDecis
     if undecided is not None:
         return PathwayDecision(Pathway.ASSESS, [undecided, *findings], eligible, health_led)
     if health_led and eligible:
-        deciding = reason("health_and_social_care")
-        return PathwayDecision(Pathway.JOINT, [deciding, *findings], eligible, health_led)
-    if health_led:
-        return PathwayDecision(Pathway.TRUST, [reason("health_led_only"), *findings], eligible, health_led)
-    if eligible:
-        return PathwayDecision(Pathway.COUNCIL, [reason("eligible_needs"), *findings], eligible, health_led)
-    return PathwayDecision(Pathway.SIGNPOST, [reason("no_eligible_needs"), *findings], eligible, health_led)
+        pathway, deciding = Pathway.JOINT, "health_and_social_care"
+    elif health_led:
+        pathway, deciding = Pathway.TRUST, "health_led_only"
+    elif eligible:
+        pathway, deciding = Pathway.COUNCIL, "eligible_needs"
+    else:
+        pathway, deciding = Pathway.SIGNPOST, "no_eligible_needs"
+    return PathwayDecision(pathway, [reason(deciding), *findings], eligible, health_led)
 
 
 def _care_act_eligibility(

@@ -56,8 +56,12 @@ class _Factor(BaseModel):
         try:
             self.wording()
         except (KeyError, IndexError, ValueError) as exc:
-            known = ", ".join(f"{{{name}}}" for name in self.model_dump(exclude={"points", "label"}))
-            problem = f"uses {{{exc.args[0]}}}" if isinstance(exc, KeyError) else f"is broken ({exc})"
+            names = self.model_dump(exclude={"points", "label"})
+            known = ", ".join(f"{{{name}}}" for name in names)
+            if isinstance(exc, KeyError):
+                problem = f"uses {{{exc.args[0]}}}"
+            else:
+                problem = f"is broken ({exc})"
             raise ValueError(
                 f"the label {problem}; this factor can use {known or 'no placeholders'}"
             ) from None
@@ -251,7 +255,9 @@ class Factor(NamedTuple):
     label: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"factor": self.factor, "points": self.points, "value": self.value, "label": self.label}
+        return {
+            "factor": self.factor, "points": self.points, "value": self.value, "label": self.label
+        }
 
 
 class RiskScore(NamedTuple):
@@ -373,13 +379,12 @@ def scorer(rules: RiskRules, as_of: date) -> Scorer:
     band = rules.bands.band
 
     def run(facts: RiskFacts) -> RiskScore:
-        found = []
-        total = 0
-        for name, points, label, test in plan:
-            value = test(facts)
-            if value is not None:
-                found.append(Factor(name, points, value, label))
-                total += points
+        found = [
+            Factor(name, points, value, label)
+            for name, points, label, test in plan
+            if (value := test(facts)) is not None
+        ]
+        total = sum(factor.points for factor in found)
         return RiskScore(total, band(total), found)
 
     return run

@@ -16,11 +16,23 @@ from transition.models import AuditEvent, Person
 def caseload(database: Database) -> Database:
     with database.transaction() as session:
         make_staff(session, "S1")
-        make_person(session, nhs_number=nhs_number(0), s117=True, care_act_outcomes=[],
-                    care_coordinator_id="S1", last_discharge=TODAY - timedelta(days=2),
-                    self_harm_history=True)
-        make_person(session, nhs_number=nhs_number(1), care_act_outcomes=["nutrition", "hygiene"],
-                    significant_impact=True, care_coordinator_id="S1", lives_alone=True)
+        make_person(
+            session,
+            nhs_number=nhs_number(0),
+            s117=True,
+            care_act_outcomes=[],
+            care_coordinator_id="S1",
+            last_discharge=TODAY - timedelta(days=2),
+            self_harm_history=True,
+        )
+        make_person(
+            session,
+            nhs_number=nhs_number(1),
+            care_act_outcomes=["nutrition", "hygiene"],
+            significant_impact=True,
+            care_coordinator_id="S1",
+            lives_alone=True,
+        )
         make_person(session, nhs_number=nhs_number(2), care_coordinator_id="S1")
     return database
 
@@ -98,7 +110,8 @@ def test_at_risk_json_is_ranked_with_factors(run_cli: RunCli, caseload: Database
             assert {"factor", "points", "value"} <= set(factor)
     assert rows[0]["risk_band"] == "red" and rows[0]["risk_score"] == 10
     assert [row["nhs_number"] for row in run_cli("at-risk", "--top", "1", "--json").json()] == [
-        nhs_number(0)]
+        nhs_number(0)
+    ]
     assert len(run_cli("at-risk", "--band", "green", "--json").json()) == 2
 
 

@@ -59,15 +59,32 @@ def seed(database: Database) -> None:
     with database.transaction() as session:
         make_staff(session, "S1", leaving_date=TODAY + timedelta(days=30))
         make_staff(session, "S2")
-        make_person(session, nhs_number=nhs_number(0), s117=True, care_act_outcomes=[],
-                    care_coordinator_id="S1", self_harm_history=True,
-                    last_discharge=TODAY - timedelta(days=3))  # joint, red
-        make_person(session, nhs_number=nhs_number(1), cpa=True, care_act_outcomes=[],
-                    care_coordinator_id="S2")  # trust, green
-        make_person(session, nhs_number=nhs_number(2), care_coordinator_id="S2", **ELIGIBLE)  # council
+        make_person(
+            session,
+            nhs_number=nhs_number(0),
+            s117=True,
+            care_act_outcomes=[],
+            care_coordinator_id="S1",
+            self_harm_history=True,
+            last_discharge=TODAY - timedelta(days=3),
+        )  # joint, red
+        make_person(
+            session,
+            nhs_number=nhs_number(1),
+            cpa=True,
+            care_act_outcomes=[],
+            care_coordinator_id="S2",
+        )  # trust, green
+        make_person(
+            session, nhs_number=nhs_number(2), care_coordinator_id="S2", **ELIGIBLE
+        )  # council
         make_person(session, nhs_number=nhs_number(3), care_coordinator_id="S2")  # assess
-        make_person(session, nhs_number=nhs_number(4), care_act_outcomes=["toilet"],
-                    care_coordinator_id="S9")  # signpost; coordinator not on the list
+        make_person(
+            session,
+            nhs_number=nhs_number(4),
+            care_act_outcomes=["toilet"],
+            care_coordinator_id="S9",
+        )  # signpost; coordinator not on the list
 
 
 def test_refresh_decides_everyone_and_counts_all_five_pathways(database: Database) -> None:
@@ -85,7 +102,11 @@ def test_refresh_decides_everyone_and_counts_all_five_pathways(database: Databas
     stored_as_written_by_sqlalchemy(database)
     assert first.risk_band == "red" and first.risk_as_of == TODAY
     assert {f["factor"] for f in first.risk_factors} == {
-        "discharged_very_recently", "self_harm_history", "s117_or_cto", "coordinator_leaving"}
+        "discharged_very_recently",
+        "self_harm_history",
+        "s117_or_cto",
+        "coordinator_leaving",
+    }
     assert first.risk_score == 12
     unknown = get(database, 4)
     assert "no_known_coordinator" in {f["factor"] for f in unknown.risk_factors}
@@ -101,13 +122,21 @@ def test_every_pathway_change_is_audited_once(database: Database) -> None:
     events = decide_events(database)
     assert len(events) == 5
     joint = next(e for e in events if e.entity_key == nhs_number(0))
-    assert (joint.before, joint.after, joint.actor, joint.field) == (None, "joint", ACTOR, "pathway")
+    assert (joint.before, joint.after, joint.actor, joint.field) == (
+        None,
+        "joint",
+        ACTOR,
+        "pathway",
+    )
     assert "s117_aftercare" in joint.reason
     refresh(database)  # nothing changed: nothing more to audit
     assert len(decide_events(database)) == 5
     with database.transaction() as session:
-        session.execute(update(Person).where(Person.nhs_number == nhs_number(3))
-                        .values(care_act_outcomes=["nutrition", "hygiene"], significant_impact=True))
+        session.execute(
+            update(Person)
+            .where(Person.nhs_number == nhs_number(3))
+            .values(care_act_outcomes=["nutrition", "hygiene"], significant_impact=True)
+        )
     summary = refresh(database)
     assert summary.changed_pathways == 1
     latest = decide_events(database)[0]
@@ -127,8 +156,9 @@ def test_override_survives_re_evaluation_and_is_audited(database: Database) -> N
     refresh(database)
     with database.transaction() as session:
         person = session.scalars(select(Person).where(Person.nhs_number == nhs_number(2))).one()
-        updated = set_pathway_override(session, person, "joint", reason="Agreed at panel on 3 Jan",
-                                       actor="manager-a")
+        updated = set_pathway_override(
+            session, person, "joint", reason="Agreed at panel on 3 Jan", actor="manager-a"
+        )
         assert updated.pathway == "joint" and updated.version == person.version
     after = get(database, 2)
     assert after.pathway == "joint" and after.pathway_override == "joint"
@@ -169,7 +199,9 @@ def test_the_rules_moving_behind_an_override_is_audited(database: Database) -> N
     with database.transaction() as session:
         person = session.scalars(select(Person).where(Person.nhs_number == nhs_number(3))).one()
         set_pathway_override(session, person, "council", reason="Known to us", actor=ACTOR)
-        session.execute(update(Person).where(Person.id == person.id).values(cpa=True, care_act_outcomes=[]))
+        session.execute(
+            update(Person).where(Person.id == person.id).values(cpa=True, care_act_outcomes=[])
+        )
     refresh(database)
     event = decide_events(database)[0]
     assert (event.field, event.before, event.after) == ("rules_pathway", "assess", "trust")
@@ -206,12 +238,19 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(database: Database) -
         set_pathway_override(session, person, "joint", reason="First", actor="manager-a")
     with pytest.raises(ConflictError):
         with database.transaction() as session:
-            set_pathway_override(session, stale, "signpost", reason="Second", actor="manager-b",
-                                 expected_version=stale.version)
+            set_pathway_override(
+                session,
+                stale,
+                "signpost",
+                reason="Second",
+                actor="manager-b",
+                expected_version=stale.version,
+            )
     with pytest.raises(ConflictError):
         with database.transaction() as session:
-            clear_pathway_override(session, get(database, 2), actor="manager-b",
-                                   expected_version=stale.version)
+            clear_pathway_override(
+                session, get(database, 2), actor="manager-b", expected_version=stale.version
+            )
     assert get(database, 2).pathway == "joint"
     with database.session() as session:
         assert len(audit.events(session, actions=["pathway.override"])) == 1
@@ -233,7 +272,9 @@ def test_only_changed_writes_only_what_could_differ(database: Database) -> None:
 
     # A person's data changes.
     with database.transaction() as session:
-        session.execute(update(Person).where(Person.nhs_number == nhs_number(1)).values(lives_alone=True))
+        session.execute(
+            update(Person).where(Person.nhs_number == nhs_number(1)).values(lives_alone=True)
+        )
     summary = refresh(database, only_changed=True)
     assert (summary.evaluated, summary.unchanged) == (1, 4)
     assert get(database, 1).risk_factors[0]["factor"] == "lives_alone"
@@ -255,7 +296,9 @@ def test_only_changed_writes_only_what_could_differ(database: Database) -> None:
     assert summary.pathways == {"council": 1, "trust": 1, "joint": 1, "assess": 1, "signpost": 1}
 
 
-def test_only_changed_reassesses_everyone_when_the_rules_change(database: Database, tmp_path: Path) -> None:
+def test_only_changed_reassesses_everyone_when_the_rules_change(
+    database: Database, tmp_path: Path
+) -> None:
     seed(database)
     refresh(database)
     council = tmp_path / "council.toml"
@@ -273,8 +316,11 @@ def test_a_refresh_refuses_to_overwrite_a_concurrent_change(database: Database) 
             def meddle(done: int, total: int) -> None:
                 # Stands in for another manager's edit landing between the read and the write
                 # (possible on PostgreSQL; SQLite holds the write lock for the whole run).
-                session.execute(update(Person).where(Person.nhs_number == nhs_number(2))
-                                .values(version=Person.version + 1))
+                session.execute(
+                    update(Person)
+                    .where(Person.nhs_number == nhs_number(2))
+                    .values(version=Person.version + 1)
+                )
 
             refresh_assessments(session, RULES, as_of=TODAY, actor=ACTOR, progress=meddle)
     assert get(database, 0).pathway is None
@@ -286,13 +332,20 @@ def test_at_risk_ranks_by_score_then_recent_discharge_then_nhs_number(database: 
         make_staff(session, "S1")
         common = {"care_coordinator_id": "S1"}
         make_person(session, nhs_number=nhs_number(10), self_harm_history=True, **common)  # 3
-        make_person(session, nhs_number=nhs_number(11), last_discharge=TODAY - timedelta(days=40),
-                    **common)  # 3, discharged 40 days ago
-        make_person(session, nhs_number=nhs_number(12), last_discharge=TODAY - timedelta(days=20),
-                    **common)  # 3, discharged more recently: ahead
+        make_person(
+            session, nhs_number=nhs_number(11), last_discharge=TODAY - timedelta(days=40), **common
+        )  # 3, discharged 40 days ago
+        make_person(
+            session, nhs_number=nhs_number(12), last_discharge=TODAY - timedelta(days=20), **common
+        )  # 3, discharged more recently: ahead
         make_person(session, nhs_number=nhs_number(13), safeguarding_open=True, **common)  # 3
-        make_person(session, nhs_number=nhs_number(14), self_harm_history=True,
-                    last_discharge=TODAY, **common)  # 8
+        make_person(
+            session,
+            nhs_number=nhs_number(14),
+            self_harm_history=True,
+            last_discharge=TODAY,
+            **common,
+        )  # 8
         make_person(session, nhs_number=nhs_number(15), **common)  # 0
     refresh(database)
     with database.session() as session:
@@ -303,7 +356,10 @@ def test_at_risk_ranks_by_score_then_recent_discharge_then_nhs_number(database: 
         top = at_risk(session, 1)[0].as_json()
     assert set(top) == {"nhs_number", "risk_score", "risk_band", "risk_factors"}
     assert top["risk_score"] == 8 and top["risk_band"] == "red"
-    assert {f["factor"] for f in top["risk_factors"]} == {"discharged_very_recently", "self_harm_history"}
+    assert {f["factor"] for f in top["risk_factors"]} == {
+        "discharged_very_recently",
+        "self_harm_history",
+    }
 
 
 def test_person_detail_carries_pathway_override_and_risk(database: Database) -> None:
@@ -311,8 +367,9 @@ def test_person_detail_carries_pathway_override_and_risk(database: Database) -> 
     refresh(database)
     with database.transaction() as session:
         person = session.scalars(select(Person).where(Person.nhs_number == nhs_number(0))).one()
-        set_pathway_override(session, person, "council", reason="Trust agreed to step down",
-                             actor=ACTOR)
+        set_pathway_override(
+            session, person, "council", reason="Trust agreed to step down", actor=ACTOR
+        )
     with database.session() as session:
         person = session.scalars(select(Person).where(Person.nhs_number == nhs_number(0))).one()
         detail = person_detail(session, person)

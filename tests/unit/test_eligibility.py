@@ -29,48 +29,122 @@ def facts(outcomes: Any = None, **fields: Any) -> PathwayFacts:
 
 # (case, facts, expected pathway, the deciding rule)
 CASES = [
-    ("one unmet outcome is not eligible", facts(["nutrition"], significant_impact=True),
-     Pathway.SIGNPOST, "no_eligible_needs"),
-    ("two unmet with no significant impact is not eligible",
-     facts(TWO, significant_impact=False), Pathway.SIGNPOST, "no_eligible_needs"),
-    ("two unmet with significant impact is eligible", facts(TWO, significant_impact=True),
-     Pathway.COUNCIL, "eligible_needs"),
-    ("all ten unmet with significant impact is eligible",
-     facts(list(CARE_ACT_OUTCOMES),
-           significant_impact=True), Pathway.COUNCIL, "eligible_needs"),
-    ("assessed, none unmet", facts([], significant_impact=False), Pathway.SIGNPOST,
-     "no_eligible_needs"),
-    ("s117 with no social-care needs is joint", facts([], s117=True), Pathway.JOINT,
-     "s117_aftercare"),
-    ("CTO with no social-care needs is joint", facts([], cto=True), Pathway.JOINT,
-     "community_treatment_order"),
-    ("s117 with outcomes not assessed is joint, not assess", facts(None, s117=True),
-     Pathway.JOINT, "s117_aftercare"),
-    ("CTO with outcomes not assessed is joint", facts(None, cto=True), Pathway.JOINT,
-     "community_treatment_order"),
-    ("s117 with health-led care only is joint, not trust", facts([], s117=True, cpa=True),
-     Pathway.JOINT, "s117_aftercare"),
-    ("empty outcomes (not assessed) is assess", facts(None), Pathway.ASSESS,
-     "outcomes_not_assessed"),
-    ("not assessed with CPA is still assess", facts(None, cpa=True), Pathway.ASSESS,
-     "outcomes_not_assessed"),
-    ("two unmet, impact not recorded is assess", facts(TWO), Pathway.ASSESS,
-     "impact_not_recorded"),
+    (
+        "one unmet outcome is not eligible",
+        facts(["nutrition"], significant_impact=True),
+        Pathway.SIGNPOST,
+        "no_eligible_needs",
+    ),
+    (
+        "two unmet with no significant impact is not eligible",
+        facts(TWO, significant_impact=False),
+        Pathway.SIGNPOST,
+        "no_eligible_needs",
+    ),
+    (
+        "two unmet with significant impact is eligible",
+        facts(TWO, significant_impact=True),
+        Pathway.COUNCIL,
+        "eligible_needs",
+    ),
+    (
+        "all ten unmet with significant impact is eligible",
+        facts(list(CARE_ACT_OUTCOMES), significant_impact=True),
+        Pathway.COUNCIL,
+        "eligible_needs",
+    ),
+    (
+        "assessed, none unmet",
+        facts([], significant_impact=False),
+        Pathway.SIGNPOST,
+        "no_eligible_needs",
+    ),
+    (
+        "s117 with no social-care needs is joint",
+        facts([], s117=True),
+        Pathway.JOINT,
+        "s117_aftercare",
+    ),
+    (
+        "CTO with no social-care needs is joint",
+        facts([], cto=True),
+        Pathway.JOINT,
+        "community_treatment_order",
+    ),
+    (
+        "s117 with outcomes not assessed is joint, not assess",
+        facts(None, s117=True),
+        Pathway.JOINT,
+        "s117_aftercare",
+    ),
+    (
+        "CTO with outcomes not assessed is joint",
+        facts(None, cto=True),
+        Pathway.JOINT,
+        "community_treatment_order",
+    ),
+    (
+        "s117 with health-led care only is joint, not trust",
+        facts([], s117=True, cpa=True),
+        Pathway.JOINT,
+        "s117_aftercare",
+    ),
+    (
+        "empty outcomes (not assessed) is assess",
+        facts(None),
+        Pathway.ASSESS,
+        "outcomes_not_assessed",
+    ),
+    (
+        "not assessed with CPA is still assess",
+        facts(None, cpa=True),
+        Pathway.ASSESS,
+        "outcomes_not_assessed",
+    ),
+    ("two unmet, impact not recorded is assess", facts(TWO), Pathway.ASSESS, "impact_not_recorded"),
     ("'none' outcomes with CPA is trust", facts([], cpa=True), Pathway.TRUST, "health_led_only"),
-    ("one unmet with CPA is trust", facts(["nutrition"], significant_impact=True, cpa=True),
-     Pathway.TRUST, "health_led_only"),
-    ("CPA with eligible needs is joint", facts(TWO, significant_impact=True, cpa=True),
-     Pathway.JOINT, "health_and_social_care"),
-    ("a health-led cluster with eligible needs is joint",
-     facts(TWO, significant_impact=True, cluster=12), Pathway.JOINT, "health_and_social_care"),
-    ("a health-led cluster without eligible needs is trust", facts([], cluster=14),
-     Pathway.TRUST, "health_led_only"),
-    ("a cluster the council does not list is not health-led",
-     facts(TWO, significant_impact=True, cluster=4), Pathway.COUNCIL, "eligible_needs"),
-    ("CPA recorded as no is not health-led", facts([], cpa=False), Pathway.SIGNPOST,
-     "no_eligible_needs"),
-    ("s117 recorded as no is not joint", facts([], s117=False, cto=False), Pathway.SIGNPOST,
-     "no_eligible_needs"),
+    (
+        "one unmet with CPA is trust",
+        facts(["nutrition"], significant_impact=True, cpa=True),
+        Pathway.TRUST,
+        "health_led_only",
+    ),
+    (
+        "CPA with eligible needs is joint",
+        facts(TWO, significant_impact=True, cpa=True),
+        Pathway.JOINT,
+        "health_and_social_care",
+    ),
+    (
+        "a health-led cluster with eligible needs is joint",
+        facts(TWO, significant_impact=True, cluster=12),
+        Pathway.JOINT,
+        "health_and_social_care",
+    ),
+    (
+        "a health-led cluster without eligible needs is trust",
+        facts([], cluster=14),
+        Pathway.TRUST,
+        "health_led_only",
+    ),
+    (
+        "a cluster the council does not list is not health-led",
+        facts(TWO, significant_impact=True, cluster=4),
+        Pathway.COUNCIL,
+        "eligible_needs",
+    ),
+    (
+        "CPA recorded as no is not health-led",
+        facts([], cpa=False),
+        Pathway.SIGNPOST,
+        "no_eligible_needs",
+    ),
+    (
+        "s117 recorded as no is not joint",
+        facts([], s117=False, cto=False),
+        Pathway.SIGNPOST,
+        "no_eligible_needs",
+    ),
 ]
 
 
@@ -108,8 +182,10 @@ def test_reasons_explain_each_condition_with_the_regulation() -> None:
     assert "reg 2(1)(a)" in by_rule["condition_a"].basis
     assert "mental-health caseload" in by_rule["condition_a"].reason
     assert "reg 2(1)(b)" in by_rule["condition_b_met"].basis
-    assert "2 of the ten outcomes (managing nutrition, personal hygiene)" in by_rule[
-        "condition_b_met"].reason
+    assert (
+        "2 of the ten outcomes (managing nutrition, personal hygiene)"
+        in by_rule["condition_b_met"].reason
+    )
     assert "reg 2(1)(c)" in by_rule["condition_c_met"].basis
 
 
@@ -131,7 +207,9 @@ def test_statutory_reasons_carry_their_sections() -> None:
 
 
 def test_unknown_outcome_keys_are_reported_not_counted_and_never_crash() -> None:
-    decision = decide_pathway(facts(["nutrition", "Juggling", "moon-phase"], significant_impact=True), RULES)
+    decision = decide_pathway(
+        facts(["nutrition", "Juggling", "moon-phase"], significant_impact=True), RULES
+    )
     assert decision.pathway is Pathway.SIGNPOST  # only one real outcome
     unrecognised = [r for r in decision.reasons if r.rule == "unrecognised_outcomes"]
     assert unrecognised and "juggling, moon_phase" in unrecognised[0].reason
@@ -161,8 +239,10 @@ def test_facts_from_a_person_like_object() -> None:
 
 
 def test_rules_pathway_skips_a_manager_override() -> None:
-    reasons = [{"rule": "manager_override", "reason": "x", "basis": "y"},
-               {"rule": "health_led_only", "reason": "x", "basis": "y"}]
+    reasons = [
+        {"rule": "manager_override", "reason": "x", "basis": "y"},
+        {"rule": "health_led_only", "reason": "x", "basis": "y"},
+    ]
     assert rules_pathway(reasons) is Pathway.TRUST
     assert rules_pathway(None) is None
 
@@ -177,15 +257,19 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_a_council_can_list_its_own_health_led_clusters(tmp_path: Path) -> None:
-    rules = load_rules(write(tmp_path, 'version = "w1"\n[eligibility]\nhealth_led_clusters = [7, 8]\n'))
+    rules = load_rules(
+        write(tmp_path, 'version = "w1"\n[eligibility]\nhealth_led_clusters = [7, 8]\n')
+    )
     assert rules.eligibility.health_led_clusters == frozenset({7, 8})
     assert decide_pathway(facts([], cluster=8), rules.eligibility).pathway is Pathway.TRUST
     assert decide_pathway(facts([], cluster=12), rules.eligibility).pathway is Pathway.SIGNPOST
 
 
 def test_a_council_can_reword_one_reason(tmp_path: Path) -> None:
-    text = ('version = "w2"\n[eligibility.reasons.s117_aftercare]\n'
-            'reason = "Section 117: joint with the trust."\n')
+    text = (
+        'version = "w2"\n[eligibility.reasons.s117_aftercare]\n'
+        'reason = "Section 117: joint with the trust."\n'
+    )
     rules = load_rules(write(tmp_path, text)).eligibility
     reason = decide_pathway(facts([], s117=True), rules).reasons[0]
     assert reason.reason == "Section 117: joint with the trust."
@@ -198,10 +282,16 @@ def test_a_council_can_reword_one_reason(tmp_path: Path) -> None:
         ('version = "x"\n[eligibility]\nhealth_led_clusters = [10, 25]\n', 3, "0 to 21"),
         ('version = "x"\n[eligibility]\ncpa_is_health_led = "sometimes"\n', 3, "cpa_is_health_led"),
         ('version = "x"\n[eligibility]\nminimum_outcomes = 1\n', 3, "minimum_outcomes"),
-        ('version = "x"\n\n[eligibility.reasons.moon_rule]\nreason = "x"\nbasis = "y"\n', 3,
-         "moon_rule"),
-        ('version = "x"\n[eligibility.reasons.condition_b_met]\nreason = "Short of {count}."\n', 2,
-         "{count}"),
+        (
+            'version = "x"\n\n[eligibility.reasons.moon_rule]\nreason = "x"\nbasis = "y"\n',
+            3,
+            "moon_rule",
+        ),
+        (
+            'version = "x"\n[eligibility.reasons.condition_b_met]\nreason = "Short of {count}."\n',
+            2,
+            "{count}",
+        ),
     ],
 )
 def test_a_bad_eligibility_section_names_file_line_and_problem(

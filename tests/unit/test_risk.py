@@ -32,7 +32,11 @@ def factors(facts: RiskFacts, rules: RiskRules = RULES, as_of: date = AS_OF) -> 
 
 def known(**fields: Any) -> RiskFacts:
     """Facts for someone with a known coordinator on a loaded staff list (no coordinator factor)."""
-    values: dict[str, Any] = {"care_coordinator_id": "S1", "coordinator": STAFF, "staff_list_loaded": True}
+    values: dict[str, Any] = {
+        "care_coordinator_id": "S1",
+        "coordinator": STAFF,
+        "staff_list_loaded": True,
+    }
     values.update(fields)
     return RiskFacts(**values)
 
@@ -75,7 +79,9 @@ def test_three_months_counts_calendar_months() -> None:
     assert factors(known(last_discharge=date(2027, 2, 27)), as_of=as_of) == {}
 
 
-@pytest.mark.parametrize(("count", "applies"), [(None, False), (0, False), (1, False), (2, True), (9, True)])
+@pytest.mark.parametrize(
+    ("count", "applies"), [(None, False), (0, False), (1, False), (2, True), (9, True)]
+)
 def test_missed_appointments_threshold(count: int | None, applies: bool) -> None:
     found = factors(known(missed_appointments_6m=count))
     assert ("missed_appointments" in found) is applies
@@ -114,7 +120,12 @@ def test_repeat_admissions() -> None:
 
 @pytest.mark.parametrize(
     ("since", "applies"),
-    [(date(2025, 1, 15), True), (date(2025, 1, 16), False), (date(2010, 6, 1), True), (None, False)],
+    [
+        (date(2025, 1, 15), True),
+        (date(2025, 1, 16), False),
+        (date(2010, 6, 1), True),
+        (None, False),
+    ],
 )
 def test_long_relationship_with_the_coordinator(since: date | None, applies: bool) -> None:
     assert ("long_relationship" in factors(known(coordinator_since=since))) is applies
@@ -122,8 +133,12 @@ def test_long_relationship_with_the_coordinator(since: date | None, applies: boo
 
 @pytest.mark.parametrize(
     ("last_contact", "applies"),
-    [(AS_OF - timedelta(days=56), False), (AS_OF - timedelta(days=57), True), (None, False),
-     (AS_OF, False)],
+    [
+        (AS_OF - timedelta(days=56), False),
+        (AS_OF - timedelta(days=57), True),
+        (None, False),
+        (AS_OF, False),
+    ],
 )
 def test_no_recent_contact(last_contact: date | None, applies: bool) -> None:
     assert ("no_recent_contact" in factors(known(last_contact=last_contact))) is applies
@@ -132,12 +147,20 @@ def test_no_recent_contact(last_contact: date | None, applies: bool) -> None:
 @pytest.mark.parametrize(
     ("staff", "value"),
     [
-        (CoordinatorFacts("S1", leaving_date=AS_OF + timedelta(days=90)), "S1: leaves on 2027-04-15"),
+        (
+            CoordinatorFacts("S1", leaving_date=AS_OF + timedelta(days=90)),
+            "S1: leaves on 2027-04-15",
+        ),
         (CoordinatorFacts("S1", leaving_date=AS_OF + timedelta(days=91)), None),
         (CoordinatorFacts("S1", leaving_date=date(2026, 12, 1)), "S1: left on 2026-12-01"),
-        (CoordinatorFacts("S1", leaving_date=AS_OF, seconded=True),
-         "S1: seconded worker, not returning: leaves on 2027-01-15"),
-        (CoordinatorFacts("S1", absent_until=AS_OF + timedelta(days=1)), "S1: absent until 2027-01-16"),
+        (
+            CoordinatorFacts("S1", leaving_date=AS_OF, seconded=True),
+            "S1: seconded worker, not returning: leaves on 2027-01-15",
+        ),
+        (
+            CoordinatorFacts("S1", absent_until=AS_OF + timedelta(days=1)),
+            "S1: absent until 2027-01-16",
+        ),
         (CoordinatorFacts("S1", absent_until=AS_OF), None),  # back today
         (CoordinatorFacts("S1", seconded=True), None),  # seconded and returning: not leaving
     ],
@@ -155,30 +178,47 @@ def test_no_known_coordinator() -> None:
 
 
 def test_communication_needs() -> None:
-    assert factors(known(interpreter_language="Polish"))["communication_needs"] == "interpreter: Polish"
+    assert (
+        factors(known(interpreter_language="Polish"))["communication_needs"]
+        == "interpreter: Polish"
+    )
     both = factors(known(interpreter_language="Polish", accessible_format="large_print"))
     assert both["communication_needs"] == "interpreter: Polish; accessible format: large_print"
 
 
-@pytest.mark.parametrize(("total", "band"), [(0, "green"), (4, "green"), (5, "amber"), (7, "amber"),
-                                             (8, "red"), (40, "red")])
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [(0, "green"), (4, "green"), (5, "amber"), (7, "amber"), (8, "red"), (40, "red")],
+)
 def test_default_bands(total: int, band: str) -> None:
     assert RULES.bands.band(total).value == band
 
 
 def test_factors_are_listed_highest_points_first_with_labels() -> None:
     result = score(
-        known(lives_alone=True, self_harm_history=True, last_discharge=AS_OF - timedelta(days=2),
-              interpreter_language="Urdu"),
-        RULES, as_of=AS_OF,
+        known(
+            lives_alone=True,
+            self_harm_history=True,
+            last_discharge=AS_OF - timedelta(days=2),
+            interpreter_language="Urdu",
+        ),
+        RULES,
+        as_of=AS_OF,
     )
     assert [f.factor for f in result.factors] == [
-        "discharged_very_recently", "self_harm_history", "lives_alone", "communication_needs"]
+        "discharged_very_recently",
+        "self_harm_history",
+        "lives_alone",
+        "communication_needs",
+    ]
     assert result.score == 10 and result.band is RiskBand.RED
     assert result.factors[0].label == "Discharged from hospital in the last 14 days"
     assert result.factors_as_dicts()[0] == {
-        "factor": "discharged_very_recently", "points": 5, "value": "2027-01-13",
-        "label": "Discharged from hospital in the last 14 days"}
+        "factor": "discharged_very_recently",
+        "points": 5,
+        "value": "2027-01-13",
+        "label": "Discharged from hospital in the last 14 days",
+    }
 
 
 def test_band_wording_ranks_handovers_and_never_predicts() -> None:
@@ -192,7 +232,9 @@ def test_band_wording_ranks_handovers_and_never_predicts() -> None:
 
 def test_a_council_can_switch_a_factor_off_and_move_a_band(tmp_path: Path) -> None:
     path = tmp_path / "council.toml"
-    path.write_text('version = "w"\n[risk.bands]\namber = 2\n[risk.factors.lives_alone]\npoints = 0\n')
+    path.write_text(
+        'version = "w"\n[risk.bands]\namber = 2\n[risk.factors.lives_alone]\npoints = 0\n'
+    )
     rules = load_rules(path).risk
     assert factors(known(lives_alone=True), rules) == {}
     assert rules.bands.band(2) is RiskBand.AMBER and rules.bands.red == 8
@@ -202,7 +244,11 @@ def test_a_council_can_switch_a_factor_off_and_move_a_band(tmp_path: Path) -> No
     ("text", "line", "words"),
     [
         ('version = "x"\n[risk.bands]\nred = 3\namber = 5\n', 2, "red (3) must be higher"),
-        ('version = "x"\n[risk.factors.self_harm_history]\npoints = -1\n', 3, "greater than or equal"),
+        (
+            'version = "x"\n[risk.factors.self_harm_history]\npoints = -1\n',
+            3,
+            "greater than or equal",
+        ),
         ('version = "x"\n[risk.factors.moon_phase]\npoints = 1\n', 2, "moon_phase"),
         ('version = "x"\n[risk.factors.lives_alone]\nlabel = "Alone for {years}"\n', 2, "{years}"),
         ('version = "x"\n[risk.factors.discharged_recently]\npoints = 9\n', 2, "never score lower"),
@@ -233,13 +279,23 @@ staff = st.one_of(
 )
 facts_strategy = st.builds(
     RiskFacts,
-    last_discharge=dates, missed_appointments_6m=counts, self_harm_history=flags,
-    substance_misuse=flags, lives_alone=flags, admissions_12m=counts, safeguarding_open=flags,
-    s117=flags, cto=flags, coordinator_since=dates,
-    care_coordinator_id=st.one_of(st.none(), st.just("S1")), coordinator=staff,
-    staff_list_loaded=st.booleans(), personal_budget=flags,
+    last_discharge=dates,
+    missed_appointments_6m=counts,
+    self_harm_history=flags,
+    substance_misuse=flags,
+    lives_alone=flags,
+    admissions_12m=counts,
+    safeguarding_open=flags,
+    s117=flags,
+    cto=flags,
+    coordinator_since=dates,
+    care_coordinator_id=st.one_of(st.none(), st.just("S1")),
+    coordinator=staff,
+    staff_list_loaded=st.booleans(),
+    personal_budget=flags,
     interpreter_language=st.one_of(st.none(), st.just("Polish")),
-    accessible_format=st.one_of(st.none(), st.just("braille")), last_contact=dates,
+    accessible_format=st.one_of(st.none(), st.just("braille")),
+    last_contact=dates,
 )
 
 
@@ -260,26 +316,43 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
     """The facts changed just enough for ``factor`` to apply (``extra`` varies how)."""
     f = rules.factors
     if factor == "discharged_very_recently":
-        return replace(facts, last_discharge=AS_OF - timedelta(days=extra % (f.discharged_very_recently.days + 1)))
+        return replace(
+            facts,
+            last_discharge=AS_OF - timedelta(days=extra % (f.discharged_very_recently.days + 1)),
+        )
     if factor == "discharged_recently":
         # Only "adding": from no discharge, or one too old to count (never replacing a newer one).
         assume(facts.last_discharge is None or facts.last_discharge < AS_OF - timedelta(days=92))
         return replace(facts, last_discharge=AS_OF - timedelta(days=15 + extra % 75))
     if factor == "missed_appointments":
-        return replace(facts, missed_appointments_6m=max(facts.missed_appointments_6m or 0, f.missed_appointments.at_least) + extra % 3)
+        return replace(
+            facts,
+            missed_appointments_6m=max(
+                facts.missed_appointments_6m or 0, f.missed_appointments.at_least
+            )
+            + extra % 3,
+        )
     if factor == "repeat_admissions":
-        return replace(facts, admissions_12m=max(facts.admissions_12m or 0, f.repeat_admissions.at_least) + extra % 3)
+        return replace(
+            facts,
+            admissions_12m=max(facts.admissions_12m or 0, f.repeat_admissions.at_least) + extra % 3,
+        )
     if factor == "s117_or_cto":
         return replace(facts, s117=True) if extra % 2 else replace(facts, cto=True)
     if factor == "long_relationship":
-        return replace(facts, coordinator_since=AS_OF - timedelta(days=366 * f.long_relationship.years + extra % 900))
+        return replace(
+            facts,
+            coordinator_since=AS_OF - timedelta(days=366 * f.long_relationship.years + extra % 900),
+        )
     if factor == "coordinator_leaving":
         assume(facts.coordinator is not None)
         assert facts.coordinator is not None
         if extra % 2:
             changed = replace(facts.coordinator, leaving_date=AS_OF + timedelta(days=extra % 60))
         else:
-            changed = replace(facts.coordinator, absent_until=AS_OF + timedelta(days=1 + extra % 60))
+            changed = replace(
+                facts.coordinator, absent_until=AS_OF + timedelta(days=1 + extra % 60)
+            )
         return replace(facts, coordinator=changed)
     if factor == "no_known_coordinator":
         assume(facts.coordinator is None)
@@ -287,13 +360,19 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
     if factor == "communication_needs":
         return replace(facts, interpreter_language="Tigrinya")
     if factor == "no_recent_contact":
-        return replace(facts, last_contact=AS_OF - timedelta(days=f.no_recent_contact.days + 1 + extra % 400))
+        return replace(
+            facts, last_contact=AS_OF - timedelta(days=f.no_recent_contact.days + 1 + extra % 400)
+        )
     return replace(facts, **{factor: True})  # the yes/no factors share their field's name
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.filter_too_much])
-@given(facts=facts_strategy, factor=st.sampled_from(FACTOR_IDS), rules=risk_rules(),
-       extra=st.integers(0, 10_000))
+@given(
+    facts=facts_strategy,
+    factor=st.sampled_from(FACTOR_IDS),
+    rules=risk_rules(),
+    extra=st.integers(0, 10_000),
+)
 def test_adding_a_factor_never_lowers_the_score(
     facts: RiskFacts, factor: str, rules: RiskRules, extra: int
 ) -> None:
@@ -311,7 +390,8 @@ def test_the_score_is_the_sum_of_its_listed_factors(facts: RiskFacts, rules: Ris
     assert result.score == sum(found.points for found in result.factors)
     assert all(found.points > 0 for found in result.factors)
     assert [found.points for found in result.factors] == sorted(
-        (found.points for found in result.factors), reverse=True)
+        (found.points for found in result.factors), reverse=True
+    )
     assert result.band is rules.bands.band(result.score)
 
 
