@@ -117,7 +117,7 @@ CASES = [
     ),
     (
         "a health-led cluster with eligible needs is joint",
-        facts(TWO, significant_impact=True, cluster=12),
+        facts(TWO, significant_impact=True, cluster=13),
         Pathway.JOINT,
         "health_and_social_care",
     ),
@@ -130,6 +130,12 @@ CASES = [
     (
         "a cluster the council does not list is not health-led",
         facts(TWO, significant_impact=True, cluster=4),
+        Pathway.COUNCIL,
+        "eligible_needs",
+    ),
+    (
+        "cluster 12 (psychosis, high disability) is not health-led by default",
+        facts(TWO, significant_impact=True, cluster=12),
         Pathway.COUNCIL,
         "eligible_needs",
     ),
@@ -232,7 +238,7 @@ def test_facts_from_a_person_like_object() -> None:
         care_act_outcomes = TWO
         significant_impact = True
         s117 = cto = cpa = None
-        cluster = 11
+        cluster = 16
 
     decision = decide_pathway(PathwayFacts.from_person(Row()), RULES)
     assert decision.pathway is Pathway.JOINT and decision.health_led
