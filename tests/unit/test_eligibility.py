@@ -315,3 +315,15 @@ def test_the_section_model_refuses_unknown_keys() -> None:
     data = load_rules().eligibility.model_dump()
     with pytest.raises(ValidationError):
         EligibilityRules.model_validate({**data, "surprise": True})
+
+
+def test_the_documented_council_example_loads_and_does_what_it_says(tmp_path: Path) -> None:
+    doc = Path(__file__).parents[2] / "docs" / "pathway-and-risk.md"
+    example = doc.read_text().split("```toml\n", 1)[1].split("```", 1)[0]
+    rules = load_rules(write(tmp_path, example))
+    assert rules.version_label.startswith("westshire-2027.2#")
+    assert decide_pathway(facts([], cluster=12), rules.eligibility).pathway is Pathway.TRUST
+    s117 = decide_pathway(facts([], s117=True), rules.eligibility).reasons[0]
+    assert s117.reason.startswith("Has section 117 aftercare: Westshire")
+    assert rules.risk.bands.amber == 4 and rules.risk.factors.lives_alone.points == 0
+    assert rules.risk.factors.no_recent_contact.wording() == "No contact for more than 84 days"
