@@ -8,7 +8,8 @@ planning calls first.
 The **effective pathway** (``Person.pathway``) is what everything downstream reads: the rules'
 decision, or a manager's override when one is set. With an override, ``pathway_reasons``
 starts with ``{"rule": "manager_override", ...}`` followed by the rules' own reasons, so the
-rules' view is never lost. An override survives re-evaluation until it is cleared.
+rules' view is never lost. An override survives re-evaluation until it is cleared. Overrides
+themselves live in :mod:`transition.overrides` and are re-exported here.
 
 ``only_changed``: every person's decision is recomputed in memory (it is cheap), but only
 people whose *assessment hash* differs from ``Person.assessed_hash`` are written and audited.
@@ -41,29 +42,36 @@ from transition import audit
 from transition.audit import Change
 from transition.db import json_dumps
 from transition.eligibility import (
-    MANAGER_OVERRIDE,
     PathwayDecision,
     PathwayFacts,
     decide_pathway,
     rules_pathway,
     split_outcomes,
 )
-from transition.errors import EXIT_PARTIAL, ConflictError, TransitionError
-from transition.models import Pathway, Person, RiskBand, Staff, utcnow
-from transition.nhs import mask
+from transition.errors import ConflictError
+from transition.models import Person, RiskBand, Staff, utcnow
+from transition.overrides import (  # re-exported: the assessment contract includes overrides
+    MAX_REASON_LENGTH,
+    PATHWAYS,
+    STATUTORY_REFUSED,
+    clear_pathway_override,
+    override_reason,
+    parse_pathway,
+    set_pathway_override,
+)
 from transition.risk import BAND_MEANING, CoordinatorFacts, RiskFacts, RiskScore, scorer
 
 if TYPE_CHECKING:  # ruleset imports every domain module's rules; keep this module light
     from transition.ruleset import Rules
 
-PATHWAYS: tuple[str, ...] = tuple(pathway.value for pathway in Pathway)
-BANDS: tuple[str, ...] = tuple(band.value for band in RiskBand)
-OVERRIDE_BASIS = "A manager's decision, recorded in the audit trail"
-MAX_REASON_LENGTH = 1000
+__all__ = [
+    "BANDS", "PATHWAYS", "RANKING", "AssessmentSummary", "AtRisk", "assessment_detail", "at_risk",
+    "band_counts", "clear_pathway_override", "parse_pathway", "pathway_counts",
+    "refresh_assessments", "set_pathway_override", "unassessed_count",
+]
 
-# Never let a manager's override take away a statutory duty (DOMAIN.md: s117 aftercare is a
-# joint duty that cannot end while a CTO lasts, and an s117 person is never signposted away).
-_STATUTORY_REFUSED = frozenset({Pathway.SIGNPOST, Pathway.TRUST})
+BANDS: tuple[str, ...] = tuple(band.value for band in RiskBand)
+
 
 # What a refresh reads about each person, in this order. Dates and the outcomes list are read
 # raw (SQLite text) and converted once per distinct value: at 100,000 rows, SQLAlchemy's
@@ -161,7 +169,7 @@ def _refresh(
         key: (c.staff_id, c.leaving_date, c.absent_until, c.seconded) for key, c in staff.items()
     }
     rows = connection.execute(
-        select(*_STATE_COLUMNS, *_INPUT_COLUMNS).order_by(Person.id)
+        select(*_STATE_COLUMNS, *_INPUT_COLUMNS).order_by(Person.id)  # type: ignore[call-overload]
     ).all()
     total = len(rows)
     old_reasons = _override_reasons(connection)
@@ -216,7 +224,7 @@ def _refresh(
                 *reasons,
             ]
             reasons_text = json_dumps(reasons)
-            if override in _STATUTORY_REFUSED and (s117 or cto):
+            if override in STATUTORY_REFUSED and (s117 or cto):
                 conflicts += 1
         pathways[effective] += 1
         bands[risk.band.value] += 1
@@ -322,7 +330,7 @@ class _OutcomesReader:
 
 
 def _staff_facts(connection: Connection) -> dict[str, CoordinatorFacts]:
-    statement = select(Staff.staff_id, Staff.leaving_date, Staff.absent_until, Staff.seconded)
+    statement = select(Staff.staff_id, Staff.leaving_date, Staff.absent_until, Staff.seconded)  # type: ignore[call-overload]
     return {
         staff_id: CoordinatorFacts(staff_id, leaving, absent, bool(seconded))
         for staff_id, leaving, absent, seconded in connection.execute(statement)
@@ -331,7 +339,7 @@ def _staff_facts(connection: Connection) -> dict[str, CoordinatorFacts]:
 
 def _override_reasons(connection: Connection) -> dict[int, list[dict[str, Any]]]:
     """Stored reasons of overridden people (to see whether the rules' view behind it moved)."""
-    statement = select(Person.id, Person.pathway_reasons).where(
+    statement = select(Person.id, Person.pathway_reasons).where(  # type: ignore[call-overload]
         Person.pathway_override.is_not(None)  # type: ignore[union-attr]
     )
     return {person_id: reasons or [] for person_id, reasons in connection.execute(statement)}
@@ -437,163 +445,6 @@ def _executemany_sqlite(
 
 
 # ---------------------------------------------------------------------------------------------
-# Managers' overrides
-# ---------------------------------------------------------------------------------------------
-
-
-def override_reason(
-    pathway: str,
-    reason: str | None,
-    by: str | None,
-    at: datetime | None,
-    rules_decision: Pathway | str | None,
-) -> dict[str, str]:
-    """The ``manager_override`` entry that heads ``pathway_reasons`` while an override is set."""
-    when = f" on {at.day} {at:%B %Y}" if at is not None else ""
-    who = f" ({by})" if by else ""
-    rules_view = (
-        f"The council's rules would decide {Pathway(rules_decision).value}."
-        if rules_decision is not None
-        else "The council's rules have not decided yet."
-    )
-    why = (reason or "no reason recorded").strip()
-    if not why.endswith((".", "!", "?")):
-        why += "."
-    return {
-        "rule": MANAGER_OVERRIDE,
-        "reason": f"A manager{who} set the pathway to {pathway}{when}: {why} {rules_view}",
-        "basis": OVERRIDE_BASIS,
-    }
-
-
-def set_pathway_override(
-    session: Session,
-    person: Person,
-    pathway: str,
-    *,
-    reason: str,
-    actor: str,
-    expected_version: int | None = None,
-) -> Person:
-    """Set a manager's pathway for one person, with a written reason (audited).
-
-    ``expected_version`` is the ``Person.version`` the manager saw (default: the version of
-    ``person`` as loaded); if the record has moved on since, nothing changes and
-    :class:`ConflictError` is raised. Refuses ``signpost`` or ``trust`` for someone with
-    section 117 aftercare or a CTO.
-    """
-    chosen = parse_pathway(pathway)
-    text = (reason or "").strip()
-    if not text:
-        raise TransitionError(
-            "A pathway override needs a written reason. Nothing was changed.",
-            hint='Give one with --reason "..." (it is kept in the audit trail).',
-        )
-    if len(text) > MAX_REASON_LENGTH:
-        raise TransitionError(
-            f"The reason is {len(text)} characters; the most is {MAX_REASON_LENGTH}. "
-            "Nothing was changed."
-        )
-    if chosen in _STATUTORY_REFUSED and (person.s117 or person.cto):
-        duty = "section 117 aftercare" if person.s117 else "a Community Treatment Order"
-        raise TransitionError(
-            f"Person {mask(person.nhs_number)} has {duty}: the council keeps a statutory duty, "
-            f"so the pathway cannot be {chosen.value}. Nothing was changed.",
-            hint="If the duty has ended, correct the trust's record and import it again.",
-        )
-    rules_reasons = [r for r in person.pathway_reasons or [] if r.get("rule") != MANAGER_OVERRIDE]
-    now = utcnow()
-    reasons = [
-        override_reason(chosen.value, text, actor, now, rules_pathway(rules_reasons)),
-        *rules_reasons,
-    ]
-    before = {"pathway": person.pathway, "override": person.pathway_override}
-    updated = _versioned_update(
-        session, person, expected_version,
-        pathway=chosen.value, pathway_reasons=reasons, pathway_override=chosen.value,
-        pathway_override_reason=text, pathway_override_by=actor, pathway_override_at=now,
-    )
-    audit.record(
-        session,
-        Change(
-            action="pathway.override", entity="person", entity_key=updated.nhs_number,
-            person_id=updated.id, field="pathway", before=before,
-            after={"pathway": chosen.value, "override": chosen.value}, reason=text,
-        ),
-        actor=actor,
-        at=now,
-    )
-    return updated
-
-
-def clear_pathway_override(
-    session: Session, person: Person, *, actor: str, expected_version: int | None = None
-) -> Person:
-    """Remove a manager's override: the pathway goes back to the rules' decision (audited).
-
-    If the rules never decided for this person, the pathway is empty until the next
-    ``transition assess``.
-    """
-    if person.pathway_override is None:
-        raise TransitionError(
-            f"Person {mask(person.nhs_number)} has no pathway override. Nothing was changed.",
-            exit_code=EXIT_PARTIAL,
-        )
-    rules_reasons = [r for r in person.pathway_reasons or [] if r.get("rule") != MANAGER_OVERRIDE]
-    decided = rules_pathway(rules_reasons)
-    after = decided.value if decided is not None else None
-    before = {"pathway": person.pathway, "override": person.pathway_override}
-    now = utcnow()
-    updated = _versioned_update(
-        session, person, expected_version,
-        pathway=after, pathway_reasons=rules_reasons or None, pathway_override=None,
-        pathway_override_reason=None, pathway_override_by=None, pathway_override_at=None,
-    )
-    audit.record(
-        session,
-        Change(
-            action="pathway.override_cleared", entity="person", entity_key=updated.nhs_number,
-            person_id=updated.id, field="pathway", before=before,
-            after={"pathway": after, "override": None},
-        ),
-        actor=actor,
-        at=now,
-    )
-    return updated
-
-
-def parse_pathway(value: str) -> Pathway:
-    try:
-        return Pathway(str(value).strip().lower())
-    except ValueError:
-        raise TransitionError(
-            f"{value!r} is not a pathway. Nothing was changed.",
-            hint=f"Choose one of: {', '.join(PATHWAYS)}.",
-        ) from None
-
-
-def _versioned_update(
-    session: Session, person: Person, expected_version: int | None, **values: Any
-) -> Person:
-    expected = person.version if expected_version is None else expected_version
-    result = session.execute(
-        update(Person)
-        .where(Person.id == person.id, Person.version == expected)  # type: ignore[arg-type]
-        .values(**values, version=Person.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise ConflictError(
-            f"Person {mask(person.nhs_number)} was changed by someone else since you opened "
-            f"the record (version {expected} expected). Nothing was changed.",
-            hint="Reload the person and try again.",
-        )
-    refreshed = session.get(Person, person.id, populate_existing=True)
-    assert refreshed is not None
-    return refreshed
-
-
-# ---------------------------------------------------------------------------------------------
 # Reading: one person, the at-risk list, counts
 # ---------------------------------------------------------------------------------------------
 
@@ -665,7 +516,7 @@ def at_risk(
 ) -> list[AtRisk]:
     """Assessed people in :data:`RANKING` order, optionally the first ``top``, one band or team."""
     statement = (
-        select(
+        select(  # type: ignore[call-overload,misc]
             Person.id, Person.nhs_number, Person.given_name, Person.family_name, Person.team,
             Person.care_coordinator_id, Person.pathway, Person.risk_score, Person.risk_band,
             Person.risk_factors, Person.risk_as_of, Person.last_discharge,
@@ -684,8 +535,12 @@ def at_risk(
     if top is not None:
         statement = statement.limit(top)
     return [
-        AtRisk(*values[:9], risk_factors=list(values[9] or []), risk_as_of=values[10],
-               last_discharge=values[11])
+        AtRisk(
+            person_id=values[0], nhs_number=values[1], given_name=values[2],
+            family_name=values[3], team=values[4], care_coordinator_id=values[5],
+            pathway=values[6], risk_score=values[7], risk_band=values[8],
+            risk_factors=list(values[9] or []), risk_as_of=values[10], last_discharge=values[11],
+        )
         for values in session.execute(statement)
     ]
 
