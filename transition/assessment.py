@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, String, bindparam, func, select, type_coerce, update
+from sqlalchemy import Connection, String, bindparam, cast, func, select, type_coerce, update
 from sqlmodel import Session
 
 from transition import audit
@@ -176,7 +176,6 @@ def _refresh(
     score = scorer(rules.risk, as_of)
     label = rules.version_label
     now = utcnow()
-    as_text = connection.dialect.name == "sqlite"  # JSON written as text we serialise once
     day = _DateReader()
     factors_text = _FactorsWriter()
     read_outcomes = _OutcomesReader()
@@ -235,16 +234,15 @@ def _refresh(
         if only_changed and digest == stored_hash:
             continue
         moved = effective != stored
-        factors = risk.factors_as_dicts() if not as_text else None
         writes.append(
             {
                 "b_id": person_id,
                 "b_version": version,
                 "pathway": effective,
-                "pathway_reasons": reasons_text if as_text else reasons,
+                "pathway_reasons": reasons_text,
                 "risk_score": risk.score,
                 "risk_band": risk.band.value,
-                "risk_factors": factors_text(risk) if as_text else factors,
+                "risk_factors": factors_text(risk),
                 "assessed_hash": digest,
                 "new_version": version + 1 if moved else version,
             }
@@ -265,7 +263,7 @@ def _refresh(
     if progress is not None and total == 0:
         progress(0, 0)
 
-    _write(connection, writes, as_text=as_text, label=label, decided_at=now, as_of=as_of)
+    _write(connection, writes, label=label, decided_at=now, as_of=as_of)
     audit.record_many(session, changes, actor=actor, at=now)
     return AssessmentSummary(
         people=total,
@@ -379,7 +377,6 @@ def _write(
     connection: Connection,
     writes: Sequence[dict[str, Any]],
     *,
-    as_text: bool,
     label: str,
     decided_at: datetime,
     as_of: date,
@@ -388,27 +385,33 @@ def _write(
     if not writes:
         return
     table = Person.__table__  # type: ignore[attr-defined]
-    # On SQLite the JSON columns arrive as text already serialised (shared decisions once).
-    json_type = String() if as_text else table.c.pathway_reasons.type
+    sqlite = connection.dialect.name == "sqlite"
+
+    def json_text(name: str) -> Any:
+        # The JSON columns arrive as text we serialised (a decision shared by many people
+        # once); PostgreSQL is told it is JSON, SQLite stores JSON as text anyway.
+        param = bindparam(name, type_=String())
+        return param if sqlite else cast(param, table.c.pathway_reasons.type)
+
     statement = (
         update(table)
         .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
         .values(
             pathway=bindparam("pathway"),
-            pathway_reasons=bindparam("pathway_reasons", type_=json_type),
+            pathway_reasons=json_text("pathway_reasons"),
             pathway_rules_version=bindparam("label", label),
             pathway_decided_at=bindparam(
                 "decided_at", decided_at, type_=table.c.pathway_decided_at.type
             ),
             risk_score=bindparam("risk_score"),
             risk_band=bindparam("risk_band"),
-            risk_factors=bindparam("risk_factors", type_=json_type),
+            risk_factors=json_text("risk_factors"),
             risk_as_of=bindparam("as_of", as_of, type_=table.c.risk_as_of.type),
             assessed_hash=bindparam("assessed_hash"),
             version=bindparam("new_version"),
         )
     )
-    if as_text:
+    if sqlite:
         rowcount = _executemany_sqlite(connection, statement, writes)
     else:
         rowcount = connection.execute(statement, list(writes)).rowcount
