@@ -196,7 +196,8 @@ def _refresh(
          since, coordinator_id, budget, interpreter, fmt, contact) = row
         unmet, unrecognised = read_outcomes(outcomes)
         # The cluster matters to the decision only when it is a health-led one.
-        key = (unmet, unrecognised, impact, s117, cto, cpa, cluster in health_led and cluster)
+        key = (unmet, unrecognised, impact, s117, cto, cpa,
+               cluster if cluster in health_led else None)
         entry = decisions.get(key)
         if entry is None:
             facts = PathwayFacts(unmet, impact, s117, cto, cpa, cluster, unrecognised)
@@ -231,33 +232,33 @@ def _refresh(
         digest = _assessment_hash(
             label, row[_FIRST_INPUT:], staff_keys.get(coordinator_id), staff_loaded, risk
         )
-        if only_changed and digest == stored_hash:
-            continue
-        moved = effective != stored
-        writes.append(
-            {
-                "b_id": person_id,
-                "b_version": version,
-                "pathway": effective,
-                "pathway_reasons": reasons_text,
-                "risk_score": risk.score,
-                "risk_band": risk.band.value,
-                "risk_factors": factors_text(risk),
-                "assessed_hash": digest,
-                "new_version": version + 1 if moved else version,
-            }
-        )
-        deciding = f"{decision.reasons[0].rule} (rules {label})"
-        if moved:
-            changes.append(
-                _decide_change(person_id, number, "pathway", stored, effective, deciding)
+        if not (only_changed and digest == stored_hash):
+            moved = effective != stored
+            writes.append(
+                {
+                    "b_id": person_id,
+                    "b_version": version,
+                    "pathway": effective,
+                    "pathway_reasons": reasons_text,
+                    "risk_score": risk.score,
+                    "risk_band": risk.band.value,
+                    "risk_factors": factors_text(risk),
+                    "assessed_hash": digest,
+                    "new_version": version + 1 if moved else version,
+                }
             )
-        elif override is not None:
-            before = rules_pathway(old_reasons.get(person_id))
-            if before != decision.pathway:
-                changes.append(_decide_change(
-                    person_id, number, "rules_pathway", before, decision.pathway.value, deciding
-                ))
+            deciding = f"{decision.reasons[0].rule} (rules {label})"
+            if moved:
+                changes.append(
+                    _decide_change(person_id, number, "pathway", stored, effective, deciding)
+                )
+            elif override is not None:
+                before = rules_pathway(old_reasons.get(person_id))
+                if before != decision.pathway:
+                    changes.append(_decide_change(
+                        person_id, number, "rules_pathway", before, decision.pathway.value,
+                        deciding,
+                    ))
         if progress is not None and (done % 5000 == 0 or done == total):
             progress(done, total)
     if progress is not None and total == 0:

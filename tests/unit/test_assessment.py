@@ -394,3 +394,23 @@ def test_progress_is_reported(database: Database) -> None:
 def test_an_empty_caseload(database: Database) -> None:
     summary = refresh(database)
     assert summary.people == 0 and summary.pathways["council"] == 0
+
+
+def test_progress_is_reported_when_only_changed_skips_everyone(database: Database) -> None:
+    seed(database)
+    refresh(database)
+    calls: list[tuple[int, int]] = []
+    refresh(database, only_changed=True, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(5, 5)]
+
+
+def test_people_sharing_decisions_never_mix_up_clusters(database: Database, tmp_path: Path) -> None:
+    council = tmp_path / "council.toml"
+    council.write_text('version = "w"\n[eligibility]\nhealth_led_clusters = [0]\n')
+    with database.transaction() as session:
+        make_person(session, nhs_number=nhs_number(30), care_act_outcomes=[], cluster=0)
+        make_person(session, nhs_number=nhs_number(31), care_act_outcomes=[], cluster=5)
+        make_person(session, nhs_number=nhs_number(32), care_act_outcomes=[], cluster=None)
+    refresh(database, rules=load_rules(council))
+    assert [get(database, i).pathway for i in (30, 31, 32)] == ["trust", "signpost", "signpost"]
+    assert "cluster 0" in get(database, 30).pathway_reasons[1]["reason"]
