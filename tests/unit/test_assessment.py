@@ -19,9 +19,11 @@ from transition.assessment import (
     unassessed_count,
 )
 from transition.db import Database
+from transition.eligibility import PathwayFacts, decide_pathway
 from transition.errors import ConflictError, TransitionError
-from transition.models import AuditEvent, Person
+from transition.models import AuditEvent, Person, Staff
 from transition.people import person_detail
+from transition.risk import CoordinatorFacts, RiskFacts, score
 from transition.ruleset import load_rules
 
 RULES = load_rules()
@@ -414,3 +416,35 @@ def test_people_sharing_decisions_never_mix_up_clusters(database: Database, tmp_
     refresh(database, rules=load_rules(council))
     assert [get(database, i).pathway for i in (30, 31, 32)] == ["trust", "signpost", "signpost"]
     assert "cluster 0" in get(database, 30).pathway_reasons[1]["reason"]
+
+
+def test_the_bulk_refresh_stores_exactly_what_the_pure_rules_decide(database: Database) -> None:
+    seed(database)
+    with database.transaction() as session:
+        make_person(
+            session,
+            nhs_number=nhs_number(5),
+            care_act_outcomes=["Nutrition", "moon"],
+            significant_impact=True,
+            cluster=14,
+            interpreter_language="Polish",
+            coordinator_since=date(2020, 5, 1),
+            last_contact=date(2026, 6, 1),
+        )
+    refresh(database)
+    with database.session() as session:
+        staff = {s.staff_id: s for s in session.scalars(select(Staff))}
+        for person in session.scalars(select(Person)):
+            decision = decide_pathway(PathwayFacts.from_person(person), RULES.eligibility)
+            assert person.pathway_reasons == decision.reasons_as_dicts()
+            worker = staff.get(person.care_coordinator_id or "")
+            coordinator = worker and CoordinatorFacts(
+                worker.staff_id, worker.leaving_date, worker.absent_until, worker.seconded
+            )
+            risk = score(
+                RiskFacts.from_person(person, coordinator, staff_list_loaded=True),
+                RULES.risk,
+                as_of=TODAY,
+            )
+            assert (person.risk_score, person.risk_band) == (risk.score, risk.band.value)
+            assert person.risk_factors == risk.factors_as_dicts()
