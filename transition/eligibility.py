@@ -136,7 +136,9 @@ class ReasonTexts(BaseModel):
     def _known_placeholders(cls, text: ReasonText, info: Any) -> ReasonText:
         allowed = _PLACEHOLDERS[info.field_name]
         try:
-            used = {name for _, name, _, _ in string.Formatter().parse(text.reason) if name}
+            used = {
+                name for _, name, _, _ in string.Formatter().parse(text.reason) if name is not None
+            }
         except ValueError as exc:
             raise ValueError(f"the reason's wording has a broken {{placeholder}}: {exc}") from None
         unknown = used - allowed

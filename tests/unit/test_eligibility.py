@@ -298,6 +298,11 @@ def test_a_council_can_reword_one_reason(tmp_path: Path) -> None:
             2,
             "{count}",
         ),
+        (
+            'version = "x"\n[eligibility.reasons.condition_a]\nreason = "Met {}."\n',
+            2,
+            "{}",
+        ),
     ],
 )
 def test_a_bad_eligibility_section_names_file_line_and_problem(
