@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from transition.commands import database, generate, imports, people, programme
+from transition.commands import assess, database, generate, imports, letters, people, programme
 from transition.commands.common import CliContext, err_console
 from transition.config import load_settings
 from transition.errors import EXIT_FAILED, TransitionError
@@ -80,6 +80,10 @@ app.command("generate")(generate.generate_command)
 app.add_typer(imports.app, name="import")
 app.command("people")(people.people)
 app.command("person")(people.person)
+app.add_typer(letters.app, name="letters")
+app.command("assess")(assess.assess)
+app.command("at-risk")(assess.at_risk_command)
+app.add_typer(assess.pathway_app, name="pathway")
 
 
 def main(argv: list[str] | None = None) -> None:

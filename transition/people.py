@@ -15,8 +15,10 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlmodel import Session
 
 from transition import nhs
+from transition.assessment import assessment_detail
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
+from transition.letter_records import letter_history
 from transition.models import ImportBatch, ImportWarning, Person
 
 SortKey = Literal[
@@ -220,4 +222,7 @@ def person_detail(session: Session, person: Person) -> dict[str, Any]:
     detail["missing_from_latest_export"] = person.missing_since_batch_id is not None
     detail["warnings"] = import_warnings(session, person)
     detail["import"] = import_history(session, person)
+    detail.update(assessment_detail(person))  # pathway, override, risk (issue 3)
+    assert person.id is not None
+    detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]
     return detail
