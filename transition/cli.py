@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from transition.commands import assess, database, generate, imports, letters, people, programme
+from transition.commands import assess, database, demo, generate, imports, letters, people, programme
 from transition.commands.common import CliContext, err_console
 from transition.config import load_settings
 from transition.errors import EXIT_FAILED, TransitionError
@@ -77,6 +77,7 @@ def tui(ctx: typer.Context) -> None:
 app.add_typer(programme.app, name="programme")
 app.add_typer(database.app, name="db")
 app.command("generate")(generate.generate_command)
+app.command("demo")(demo.demo_command)
 app.add_typer(imports.app, name="import")
 app.command("people")(people.people)
 app.command("person")(people.person)
