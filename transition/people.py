@@ -18,6 +18,7 @@ from transition import nhs
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
 from transition.models import ImportBatch, ImportWarning, Person
+from transition.plan_review import person_workers
 
 SortKey = Literal[
     "family_name", "given_name", "nhs_number", "date_of_birth", "team", "locality",
@@ -200,4 +201,5 @@ def person_detail(session: Session, person: Person) -> dict[str, Any]:
     detail["extra"] = person.extra or {}
     detail["missing_from_latest_export"] = person.missing_since_batch_id is not None
     detail["warnings"] = import_warnings(session, person)
+    detail["workers"] = person_workers(session, person.id) if person.id is not None else []
     return detail

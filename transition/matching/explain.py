@@ -1,0 +1,296 @@
+"""Why the plan is what it is: the cost terms behind every placement, why the runner-up
+workers were not chosen, and why a need could not be placed at all.
+
+Reasons are short phrases a team manager can read aloud: "keeps current worker", "same
+locality (North)", "speaks Polish", "full (20 of 20)", "no worker with skill forensic in reach
+(needed: on a CTO or forensic history)". They name workers by staff id, never people.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from transition.matching.model import Alternative, CostTerm, Need, Placement, WorkerLoad
+from transition.matching.network import PART_KEYS, Network
+
+
+def explain(network: Network, chosen: np.ndarray, loads: dict[str, WorkerLoad]) -> list[Placement]:
+    """One placement per need, in the problem's order."""
+    explainer = _Explainer(network, chosen, loads)
+    return [explainer.placement(position) for position in range(len(network.problem.needs))]
+
+
+def requirement(network: Network, role: str) -> str:
+    """Who can fill ``role``, in words: 'council social worker'."""
+    fit = network.rules.roles[role]
+    return f"{_either(fit.employers)} {_either(fit.staff_roles)}"
+
+
+def _either(words: tuple[str, ...]) -> str:
+    spoken = [word.replace("_", " ") for word in words]
+    return spoken[0] if len(spoken) == 1 else ", ".join(spoken[:-1]) + " or " + spoken[-1]
+
+
+def pair_terms(network: Network, position: int, arc: int) -> list[CostTerm]:
+    """The cost terms of one (need, worker) arc, and the skills it meets, in words."""
+    need = network.problem.needs[position]
+    terms = [CostTerm(key, int(network.parts[key][arc]), text)
+             for key in PART_KEYS if (text := term_text(network, key, position, arc))]
+    terms += [CostTerm("skill", 0, f"has {skill} (needed: {because})")
+              for skill, because in need.required]
+    return terms
+
+
+def term_text(network: Network, key: str, position: int, arc: int) -> str | None:
+    """The words for one cost term of an arc (None when the term does not apply)."""
+    need = network.problem.needs[position]
+    worker_position = int(network.arc_worker[arc])
+    worker = network.problem.workers[worker_position]
+    cost = int(network.parts[key][arc])
+    if key == "continuity":
+        if worker_position == network.current[position]:
+            return "keeps current worker"
+        if cost == network.rules.costs.known_worker and worker.staff_id in need.known:
+            return "new worker the person already knows"
+        return "new worker"
+    if key == "accepted":
+        return f"changes the accepted allocation (was {need.accepted_staff_id})" if cost else None
+    if key == "team":
+        if need.team and worker.team == need.team:
+            return f"same team ({worker.team})"
+        if need.team and worker.former_team == need.team:
+            return f"from the person's team ({worker.former_team}) before the transfer"
+        return f"another team ({worker.team or 'team not recorded'})"
+    if key == "locality":
+        return locality_text(network, need, worker_position)
+    if key == "gender":
+        if not need.preferred_gender:
+            return None
+        preferred = need.preferred_gender.replace("_", " ")
+        return f"not the preferred gender ({preferred} preferred)" if cost else (
+            f"preferred gender ({preferred})")
+    if key == "language":
+        if not need.language:
+            return None
+        language = need.language.title()
+        return f"does not speak {language}: book an interpreter" if cost else f"speaks {language}"
+    raise ValueError(f"unknown cost term {key!r}")
+
+
+def locality_text(network: Network, need: Need, worker_position: int) -> str:
+    worker = network.problem.workers[worker_position]
+    mine = (need.locality or "").casefold()
+    theirs = (worker.locality or "").casefold()
+    if mine and mine == theirs:
+        return f"same locality ({worker.locality})"
+    if not theirs:
+        return "locality not recorded for the worker"
+    distance = network.tables.km.get((mine, theirs))
+    far = f", {distance:g} km" if distance is not None else ""
+    return f"another locality ({worker.locality}{far})"
+
+
+def hard_failures(network: Network, position: int, worker_position: int) -> list[str]:
+    """Which hard constraints (other than capacity) rule this worker out for this need."""
+    need = network.problem.needs[position]
+    worker = network.problem.workers[worker_position]
+    tables = network.tables
+    reasons = []
+    if not tables.fit[need.role][worker_position]:
+        reasons.append(f"wrong employer or role ({worker.employer} "
+                       f"{worker.role.replace('_', ' ')}; needs a "
+                       f"{requirement(network, need.role)})")
+    unavailable = worker.unavailable(need.handover_date, network.rules)
+    if unavailable:
+        reasons.append(f"not active on {need.handover_date.isoformat()}: {unavailable}")
+    missing = [skill for skill, _ in need.required if skill not in worker.skills]
+    if missing:
+        reasons.append("lacks " + ", ".join(missing))
+    if worker_position != network.current[position]:
+        if not tables.in_reach(need)[worker_position]:
+            reasons.append(f"out of reach ({worker.locality or 'locality not recorded'})")
+        if worker.keep_only:
+            reasons.append("takes no new people until their council team is decided")
+    return reasons
+
+
+class _Explainer:
+    def __init__(self, network: Network, chosen: np.ndarray, loads: dict[str, WorkerLoad]):
+        self.network = network
+        self.tables = network.tables
+        self.workers = network.problem.workers
+        self.chosen = chosen
+        self.loads = loads
+        self.cost = network.arc_cost
+        needs = len(network.problem.needs)
+        # Each need's arcs, cheapest first (ties by worker), for the runner-ups.
+        self.by_cost = np.lexsort((network.arc_worker, self.cost, network.arc_need))
+        self.starts = np.searchsorted(network.arc_need[self.by_cost], np.arange(needs + 1))
+        self.shown = network.rules.alternatives_shown
+
+    # -- placed ---------------------------------------------------------------------------
+
+    def placement(self, position: int) -> Placement:
+        need = self.network.problem.needs[position]
+        arc = int(self.chosen[position])
+        if arc < 0:
+            return Placement(need, None, unassigned_reasons=tuple(self.why_unplaced(position)))
+        worker = self.workers[int(self.network.arc_worker[arc])]
+        return Placement(
+            need,
+            worker.staff_id,
+            cost=int(self.cost[arc]),
+            terms=tuple(self.terms(position, arc)),
+            alternatives=tuple(self.alternatives(position, arc)),
+        )
+
+    def terms(self, position: int, arc: int) -> list[CostTerm]:
+        worker = self.workers[int(self.network.arc_worker[arc])]
+        terms = pair_terms(self.network, position, arc)
+        if terms and terms[0].text == "new worker":
+            worker_position = int(self.network.arc_worker[arc])
+            why = self.why_not_current(position, worker_position)
+            terms[0] = CostTerm("continuity", terms[0].cost, f"new worker ({why})")
+        load = self.loads[worker.staff_id]
+        if self.network.arc_red[arc]:
+            terms.append(CostTerm("red", 0, f"red-band handover: {load.red_handovers} of "
+                                            f"{load.red_cap} for {worker.staff_id}"))
+        terms.append(CostTerm("load", 0, f"caseload after plan: {load.total} of {load.capacity}"))
+        return terms
+
+    def why_not_current(self, position: int, chosen_worker: int) -> str:
+        need = self.network.problem.needs[position]
+        holder = int(self.network.current[position])
+        if holder >= 0:
+            return "current worker " + "; ".join(self.why_not(position, holder, chosen_worker))
+        if need.coordinator_id is None:
+            return "no current worker recorded"
+        coordinator = self.tables.index.get(need.coordinator_id)
+        if coordinator is None:
+            return f"current worker {need.coordinator_id} is not on the staff list"
+        worker = self.workers[coordinator]
+        return (f"current worker {worker.staff_id} is a {worker.employer} "
+                f"{worker.role.replace('_', ' ')}; this role needs a "
+                f"{requirement(self.network, need.role)}")
+
+    # -- runner-ups -----------------------------------------------------------------------
+
+    def alternatives(self, position: int, arc: int) -> list[Alternative]:
+        chosen_worker = int(self.network.arc_worker[arc])
+        found: list[Alternative] = []
+        seen = {chosen_worker}
+        for candidate in self.by_cost[self.starts[position]:self.starts[position + 1]]:
+            if len(found) >= self.shown:
+                break
+            worker_position = int(self.network.arc_worker[candidate])
+            if worker_position in seen:
+                continue
+            seen.add(worker_position)
+            found.append(Alternative(
+                self.workers[worker_position].staff_id, int(self.cost[candidate]),
+                tuple(self.why_not(position, worker_position, chosen_worker))))
+        holder = int(self.network.current[position])
+        if holder >= 0 and holder not in seen:
+            found.append(Alternative(self.workers[holder].staff_id, self._arc_cost(position, holder),
+                                     tuple(self.why_not(position, holder, chosen_worker))))
+        return found
+
+    def _arc(self, position: int, worker_position: int) -> int | None:
+        start, end = self.starts[position], self.starts[position + 1]
+        for candidate in self.by_cost[start:end]:
+            if self.network.arc_worker[candidate] == worker_position:
+                return int(candidate)
+        return None
+
+    def _arc_cost(self, position: int, worker_position: int) -> int | None:
+        arc = self._arc(position, worker_position)
+        return None if arc is None else int(self.cost[arc])
+
+    def why_not(self, position: int, worker_position: int, chosen_worker: int) -> list[str]:
+        """Why ``worker_position`` does not hold this need in the plan."""
+        arc = self._arc(position, worker_position)
+        if arc is None:
+            return hard_failures(self.network, position, worker_position) or ["not a candidate"]
+        worker = self.workers[worker_position]
+        load = self.loads[worker.staff_id]
+        if load.total >= load.capacity:
+            return [f"full ({load.total} of {load.capacity})"]
+        if self.network.arc_red[arc] and load.red_handovers >= load.red_cap:
+            return [f"red-band handover cap reached ({load.red_handovers} of {load.red_cap})"]
+        chosen_arc = int(self.chosen[position])
+        difference = int(self.cost[arc] - self.cost[chosen_arc])
+        if difference > 0:
+            worse = [text for key in PART_KEYS
+                     if self.network.parts[key][arc] > self.network.parts[key][chosen_arc]
+                     and (text := term_text(self.network, key, position, arc))]
+            return [f"costs {difference} more: " + "; ".join(worse)]
+        chosen = self.loads[self.workers[chosen_worker].staff_id]
+        if load.total * chosen.capacity > chosen.total * load.capacity:
+            return [f"as good a match, but busier ({load.total} of {load.capacity} against "
+                    f"{chosen.total} of {chosen.capacity}): caseloads are kept balanced"]
+        return ["as good a match, but placing this person there would move someone else; "
+                "the plan as a whole costs less this way"]
+
+    # -- unplaced -------------------------------------------------------------------------
+
+    def why_unplaced(self, position: int) -> list[str]:
+        need = self.network.problem.needs[position]
+        tables = self.tables
+        wanted = requirement(self.network, need.role)
+        fits = tables.fit[need.role]
+        if not fits.any():
+            return [f"no {wanted} on the staff list"]
+        active = fits & tables.active(need.handover_date)
+        if not active.any():
+            return [f"no {wanted} is active on {need.handover_date.isoformat()} "
+                    f"({int(fits.sum())} on the staff list are leaving, absent or withdrawn)"]
+        reach = active & tables.in_reach(need)
+        if not reach.any():
+            return [f"no active {wanted} in reach of {self.place(need)}"]
+        reasons = []
+        for skill, because in need.required:
+            if not (reach & tables.has_skills(tables.skill_bit[skill])).any():
+                reasons.append(f"no worker with skill {skill} in reach (needed: {because})")
+        if reasons:
+            return reasons
+        skilled = reach & tables.has_skills(tables.need_skills(need))
+        if not skilled.any():
+            return ["no worker in reach has all of "
+                    + ", ".join(skill for skill, _ in need.required)]
+        open_ = skilled & ~tables.keep_only
+        if not open_.any():
+            return [f"the only suitable workers in reach ({int(skilled.sum())}) take no new "
+                    "people until their council team is decided"]
+        return self.all_taken(need, np.nonzero(open_)[0])
+
+    def all_taken(self, need: Need, candidates: np.ndarray) -> list[str]:
+        full = capped = places = red_placed = 0
+        for worker_position in candidates.tolist():
+            load = self.loads[self.workers[worker_position].staff_id]
+            places += load.capacity
+            red_placed += load.red_handovers
+            if load.total >= load.capacity:
+                full += 1
+            elif need.red and load.red_handovers >= load.red_cap:
+                capped += 1
+        count = len(candidates)
+        if full == count:
+            reasons = [f"every eligible worker in reach is full ({count} workers, {places} places)"]
+        elif capped == count:
+            reasons = [f"every eligible worker in reach has reached the red-band handover cap "
+                       f"({self.network.rules.max_red_handovers_per_worker})"]
+        elif full + capped == count:
+            reasons = [f"every eligible worker in reach is full ({full}) or at the red-band "
+                       f"handover cap ({capped})"]
+        else:
+            reasons = [f"capacity in reach is short: {count} eligible workers, {places} places, "
+                       "all taken by people the plan could not otherwise place"]
+        if not need.red and red_placed:
+            reasons.append("people in the red band were placed first")
+        return reasons
+
+    def place(self, need: Need) -> str:
+        where = need.locality or "their locality"
+        if self.network.rules.reach.mode == "nearby" and self.network.rules.reach.max_km:
+            return f"{where} (within {self.network.rules.reach.max_km:g} km)"
+        return where
