@@ -22,7 +22,7 @@ from transition.errors import NotFoundError, TransitionError
 from transition.matching import PATHWAY_ROLES, Need
 from transition.matching.explain import hard_failures, pair_terms
 from transition.matching.network import Network, build_network
-from transition.models import Assignment, Person, Role, Staff
+from transition.models import Assignment, Person, PlanAssignment, Role, Staff
 from transition.people import require_person
 from transition.plan_inputs import Inputs, read_inputs
 from transition.plan_review import caseloads
@@ -91,25 +91,33 @@ def _single(session: Session, rules: Rules, person: Person, role: str, as_of: da
     raise AssertionError("extra_roles always yields the need")
 
 
-def _loads(session: Session, rules: Rules) -> dict[str, int]:
-    return {worker.staff_id: worker.current if worker.proposed is None else worker.proposed
-            for worker in caseloads(session, rules).workers}
+def _loads(
+    session: Session, rules: Rules, need: Need
+) -> tuple[dict[str, int], str | None]:
+    """Each worker's load in the latest plan (else now), and who holds this need in it."""
+    result = caseloads(session, rules)
+    if result.plan_id is None:
+        return {worker.staff_id: worker.current for worker in result.workers}, need.current_staff_id
+    holder = session.scalar(select(PlanAssignment.staff_id).where(
+        PlanAssignment.plan_id == result.plan_id, PlanAssignment.person_id == need.person_id,
+        PlanAssignment.role == need.role))
+    return {worker.staff_id: worker.proposed or 0 for worker in result.workers}, holder
 
 
 def feasible_workers(
     session: Session, rules: Rules, *, person_id: int, role: str, as_of: date,
     include_infeasible: bool = False,
 ) -> list[WorkerOption]:
-    """Workers who could hold ``role`` for this person, cheapest first, each with their load
-    (the latest plan's, else now) and the cost terms of the match; with
-    ``include_infeasible``, every worker of the right employer and role too, with why not."""
+    """Workers who could hold ``role`` for this person (every hard constraint met, a place
+    free), cheapest first, each with their load (the latest plan's, else now) and the cost
+    terms of the match; with ``include_infeasible``, every worker of the right employer and
+    role too, with why not."""
     person = session.get(Person, person_id)
     if person is None:
         raise NotFoundError(f"There is no person with id {person_id}.")
     inputs, network, position = _single(session, rules, person, _role(role), as_of)
     need = network.problem.needs[position]
-    loads = _loads(session, rules)
-    holder = need.current_staff_id
+    loads, holder = _loads(session, rules, need)
     options = []
     arcs = {int(network.arc_worker[arc]): arc
             for arc in range(len(network.arc_need)) if network.arc_need[arc] == position}
@@ -123,6 +131,8 @@ def feasible_workers(
         why_not = hard_failures(network, position, worker_position) if arc is None else []
         if full:
             why_not.append(f"full ({load} of {worker.capacity})")
+        if why_not and not include_infeasible:
+            continue
         options.append(WorkerOption(
             staff_id=worker.staff_id,
             name=inputs.worker_names.get(worker.staff_id, worker.staff_id),
