@@ -113,7 +113,10 @@ def read_inputs(
     current: dict[int, dict[str, Any]] = defaultdict(dict)
     known: dict[int, set[str]] = defaultdict(set)
     allocation_rows = []
-    for person_id, role, staff_id, locked, ended_at in session.execute(
+    # Core rows straight from the connection: at this size the ORM's result handling costs
+    # more than the query.
+    connection = session.connection()
+    for person_id, role, staff_id, locked, ended_at in connection.execute(
         select(Assignment.person_id, Assignment.role, Assignment.staff_id, Assignment.locked,
                Assignment.ended_at).order_by(Assignment.id)
     ):
@@ -135,6 +138,8 @@ def read_inputs(
     if uses_extra:
         columns.append(Person.extra)
     names = [column.key for column in columns]  # type: ignore[attr-defined]
+    skills_needed = _SkillsNeeded(matching)
+    used_facts = sorted(facts_used)
 
     people: dict[int, PersonInfo] = {}
     needs: list[Need] = []
@@ -145,7 +150,7 @@ def read_inputs(
     not_planned = {"signpost": 0, "missing_from_export": 0}
     person_digest = hashlib.sha256()
     interpreter_unknown = 0
-    for values in session.execute(select(*columns).order_by(Person.id)):
+    for values in connection.execute(select(*columns).order_by(Person.id)):
         row = dict(zip(names, values, strict=True))
         person_id = row["id"]
         roles_now = current.get(person_id, {})
@@ -161,9 +166,12 @@ def read_inputs(
                                  red_handover=band == "red" and staff_id != coordinator,
                                  locked=locked))
             continue
-        person_digest.update(repr(tuple(row[name] for name in names)).encode())
-        handover = row["handover_date"] or transfer
         pathway = row["pathway"]
+        # The imported data is in content_hash; the rest is what was decided since.
+        person_digest.update(
+            f"{person_id}|{row['content_hash']}|{pathway}|{band}|{row['assessed_hash']}|"
+            f"{row['handover_date']}\n".encode())
+        handover = row["handover_date"] or transfer
         info = PersonInfo(person_id, row["nhs_number"], pathway, band, row["team"],
                           row["locality"] or team_locality.get(row["team"]), handover,
                           coordinator, row["coordinator_since"])
@@ -196,13 +204,7 @@ def read_inputs(
             continue
         language, unknown_language = _interpreter(row["interpreter_language"])
         interpreter_unknown += unknown_language
-        facts = _facts(row, fact_columns, handover) if facts_used else {}
-        required = tuple(
-            (rule.skill, rule.because)
-            for rule in matching.required_skills
-            if rule.condition(facts)
-        )
-        required = tuple(dict(required).items())  # one reason per skill
+        required = skills_needed(_facts(row, used_facts, handover))
         for role in roles:
             if (person_id, role) in locks:
                 continue
@@ -313,13 +315,47 @@ def read_workers(
     return workers, rows
 
 
-def _facts(row: dict[str, Any], fact_columns: list[str], handover: date) -> dict[str, Any]:
-    facts = {name: row[name] for name in fact_columns}
-    born = row["date_of_birth"]
-    facts["age"] = (handover.year - born.year
-                    - ((handover.month, handover.day) < (born.month, born.day))) if born else None
-    for key, value in (row.get("extra") or {}).items():
-        facts[f"extra.{header_key(key)}"] = extra_fact(value)
+class _SkillsNeeded:
+    """The skills a person's facts require, remembered by the facts' values: at 100,000
+    people, a few thousand distinct combinations are evaluated instead of every person."""
+
+    def __init__(self, matching: MatchingRules):
+        self.tests = [(rule.skill, rule.because, rule.condition) for rule in matching.required_skills]
+        self.seen: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
+
+    def __call__(self, facts: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        key = tuple(facts.values())  # the same names in the same order for everyone
+        try:
+            return self.seen[key]
+        except TypeError:  # an unhashable value from extra (a list): evaluate without memo
+            return self.evaluate(facts)
+        except KeyError:
+            self.seen[key] = self.evaluate(facts)
+            return self.seen[key]
+
+    def evaluate(self, facts: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        required: dict[str, str] = {}
+        for skill, because, condition in self.tests:
+            if skill not in required and condition(facts):
+                required[skill] = because  # one reason per skill: the first rule that needs it
+        return tuple(required.items())
+
+
+def _facts(row: dict[str, Any], used: list[str], handover: date) -> dict[str, Any]:
+    """The facts the rules' conditions use, for one person, always in the order of ``used``."""
+    raw_extra = row.get("extra")
+    extra = ({f"extra.{header_key(key)}": value for key, value in raw_extra.items()}
+             if raw_extra else {})
+    facts: dict[str, Any] = {}
+    for name in used:
+        if name == "age":
+            born = row["date_of_birth"]
+            facts[name] = (handover.year - born.year - (
+                (handover.month, handover.day) < (born.month, born.day))) if born else None
+        elif name in row:
+            facts[name] = row[name]
+        else:
+            facts[name] = extra_fact(extra.get(name))
     return facts
 
 

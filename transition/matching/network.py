@@ -153,9 +153,11 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
     count = len(problem.workers)
 
     # Needs with the same role, place, skills and date share one candidate list.
+    need_locality = [tables.need_locality(need) for need in needs]
+    need_skills = [tables.need_skills(need) for need in needs]
     profiles: dict[tuple[str, int, int, date], list[int]] = defaultdict(list)
     for position, need in enumerate(needs):
-        profiles[need.role, tables.need_locality(need), tables.need_skills(need),
+        profiles[need.role, need_locality[position], need_skills[position],
                  need.handover_date].append(position)
 
     blocks_need: list[np.ndarray] = []
@@ -187,8 +189,7 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
         if holder < 0:
             continue
         current[position] = holder
-        key = (need.role, tables.need_locality(need), tables.need_skills(need),
-               need.handover_date)
+        key = (need.role, need_locality[position], need_skills[position], need.handover_date)
         if holder not in candidate_sets[key] and tables.may_keep(need, holder):
             extra_need.append(position)
             extra_worker.append(holder)
@@ -224,7 +225,8 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
         arc_red=arc_red,
         red_need=red_need,
         current=current,
-        parts=_cost_parts(tables, arc_need, arc_worker, current),
+        parts=_cost_parts(tables, arc_need, arc_worker, current,
+                          np.array(need_locality, dtype=np.int64)),
     )
 
 
@@ -257,7 +259,8 @@ def _codes(values: list[str | None], vocabulary: list[str | None]) -> tuple[np.n
 
 
 def _cost_parts(
-    tables: Tables, arc_need: np.ndarray, arc_worker: np.ndarray, current: np.ndarray
+    tables: Tables, arc_need: np.ndarray, arc_worker: np.ndarray, current: np.ndarray,
+    need_locality: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Each cost term on every arc, a column at a time."""
     needs = tables.problem.needs
@@ -292,11 +295,7 @@ def _cost_parts(
     accepted_worker = accepted[arc_need]
     language = need_language[arc_need]
     gender = need_gender[arc_need]
-    locality = tables.locality_cost[
-        np.array([tables.need_locality(need) for need in needs], dtype=np.int64)[arc_need]
-        if len(needs) else np.zeros(0, dtype=np.int64),
-        tables.worker_locality[arc_worker],
-    ]
+    locality = tables.locality_cost[need_locality[arc_need], tables.worker_locality[arc_worker]]
     parts = {
         "continuity": np.where(keeps, 0, np.where(knows, costs.known_worker, costs.new_worker)),
         "accepted": np.where((accepted_worker >= 0) & (arc_worker != accepted_worker),
