@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from transition import programme
+from transition import nhs, programme
 from transition.columns import FALSE_WORDS, GENDER_CODES, TRUE_WORDS, header_key
 from transition.conditions import PERSON_FACTS, extra_fact
 from transition.errors import TransitionError
@@ -185,7 +185,8 @@ def read_inputs(
                 held.append(lock)
                 if roles is not None and role not in roles:
                     warnings.append(f"a locked {role.replace('_', ' ')} is kept for person "
-                                    f"{person_id} though pathway {pathway} does not need one")
+                                    f"{nhs.mask(row['nhs_number'])} though pathway {pathway} "
+                                    "does not need one")
             elif roles is not None and role not in roles:
                 ending.append(EndingRole(person_id, role, staff_id,
                                          f"pathway {pathway} does not need a "
@@ -231,10 +232,11 @@ def read_inputs(
                 known=frozenset(known.get(person_id, set()) | ({coordinator} if coordinator else set())),
             ))
     if interpreter_unknown:
-        warnings.append(f"{interpreter_unknown} people need an interpreter but the language is "
-                        "not recorded: record it so the plan can match a worker who speaks it")
+        warnings.append(f"people who need an interpreter in a language not recorded: "
+                        f"{interpreter_unknown} (record it so the plan can match a worker who "
+                        "speaks it)")
     if undecided:
-        warnings.append(f"{len(undecided)} people have no pathway yet: run transition assess")
+        warnings.append(f"people with no pathway yet: {len(undecided)} (run transition assess)")
     allocation_digest = hashlib.sha256(repr(sorted(allocation_rows)).encode()).hexdigest()
     fingerprints = {
         "people": person_digest.hexdigest(),
@@ -307,11 +309,11 @@ def read_workers(
             keep_only=keep_only,
         ))
     if no_capacity:
-        warnings.append(f"{no_capacity} workers have neither a capacity nor an FTE on the staff "
-                        "list, so they take no one: add one and import the staff list again")
+        warnings.append(f"workers with neither a capacity nor an FTE on the staff list, who "
+                        f"take no one: {no_capacity} (add one and import the staff list again)")
     if undecided_team and matching_rules.seconded_without_council_team == "keep_only":
-        warnings.append(f"{undecided_team} seconded workers have no council team yet: they keep "
-                        "their current people but take no new ones")
+        warnings.append(f"seconded workers with no council team yet: {undecided_team} (they "
+                        "keep their current people but take no new ones)")
     return workers, rows
 
 

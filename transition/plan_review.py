@@ -161,6 +161,10 @@ def load_plan(session: Session, plan_id: int | None = None, query: PlanQuery = P
         as_of=plan.as_of,
         transfer_date=plan.transfer_date,
         created_by=plan.created_by,
+        totals={key: summary[key] for key in ("people", "assigned", "unassigned",
+                                               "kept_with_current", "changed", "locked")
+                if key in summary},
+        filtered=query != PlanQuery(),
     )
 
 

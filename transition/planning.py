@@ -90,30 +90,38 @@ class PlanResult:
     transfer_date: date | None = None
     created_by: str | None = None
 
+    # Counts are over the whole plan. A plan read back with a filter keeps only some rows,
+    # so it carries the whole plan's counts in ``totals``.
+    totals: dict[str, int] | None = None
+    filtered: bool = False
+
+    def _count(self, name: str, rows: int) -> int:
+        return self.totals[name] if self.totals and name in self.totals else rows
+
     @property
     def assigned(self) -> int:
-        return sum(1 for row in self.rows if row.staff_id is not None)
+        return self._count("assigned", sum(1 for row in self.rows if row.staff_id is not None))
 
     @property
     def unassigned(self) -> int:
-        return sum(1 for row in self.rows if row.staff_id is None)
+        return self._count("unassigned", sum(1 for row in self.rows if row.staff_id is None))
 
     @property
     def kept_with_current(self) -> int:
-        return sum(1 for row in self.rows if row.kept)
+        return self._count("kept_with_current", sum(1 for row in self.rows if row.kept))
 
     @property
     def locked(self) -> int:
-        return sum(1 for row in self.rows if row.locked)
+        return self._count("locked", sum(1 for row in self.rows if row.locked))
 
     @property
     def changed(self) -> int:
-        return sum(1 for row in self.rows if row.staff_id is not None and not row.kept
-                   and not row.locked)
+        return self._count("changed", sum(1 for row in self.rows if row.staff_id is not None
+                                           and not row.kept and not row.locked))
 
     @property
     def people(self) -> int:
-        return len({row.person_id for row in self.rows})
+        return self._count("people", len({row.person_id for row in self.rows}))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -136,6 +144,7 @@ class PlanResult:
             "roles_ending": self.ending,
             "warnings": self.warnings,
             "seconds": self.seconds,
+            "filtered": self.filtered,
             "assignments": [row.to_json() for row in self.rows if row.staff_id is not None],
             "unassigned_people": [row.to_json() for row in self.rows if row.staff_id is None],
         }

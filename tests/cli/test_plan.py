@@ -44,6 +44,7 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     shown = run_cli("plan", "show", "--json", "--unassigned")
     assert shown.exit_code == 0 and shown.json()["plan_id"] == data["plan_id"]
     assert shown.json()["assignments"] == [] and len(shown.json()["unassigned_people"]) == 2
+    assert shown.json()["assigned"] == 8 and shown.json()["filtered"] is True  # whole-plan counts
 
     human = run_cli("plan", "show")
     assert human.exit_code == 0 and f"Plan {data['plan_id']} (draft, plan)" in human.stdout
@@ -73,7 +74,8 @@ def test_a_plan_that_places_everyone_exits_0(run_cli: RunCli, settings: Settings
         database.dispose()
     result = run_cli("plan")
     assert result.exit_code == 0, result.output
-    assert "1 people: 1 roles filled (0 kept with their current worker, 1 new" in result.stdout
+    said = " ".join(result.stdout.split())
+    assert "People planned: 1. Roles filled: 1 (0 kept with their current worker, 1 with a new" in said
     assert "Stored as a draft" in result.stdout
 
 

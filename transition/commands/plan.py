@@ -224,16 +224,16 @@ def _print_plan(result: PlanResult, *, stored: bool) -> None:
     heading = f"Plan {result.plan_id} ({result.status}, {result.kind})"
     console.print(f"{heading}: {state}, cost {result.objective:,}.")
     console.print(
-        f"{result.people} people: {result.assigned} roles filled ({result.kept_with_current} kept "
-        f"with their current worker, {result.changed} new, {result.locked} locked), "
-        f"{result.unassigned} unassigned."
+        f"People planned: {result.people}. Roles filled: {result.assigned} "
+        f"({result.kept_with_current} kept with their current worker, {result.changed} with a "
+        f"new worker, {result.locked} locked). Roles unassigned: {result.unassigned}."
     )
     for key, count in result.not_planned.items():
         if count:
-            console.print(f"Not planned: {count} {key.replace('_', ' ')}.")
+            console.print(f"Not planned ({key.replace('_', ' ')}): {count}.")
     if result.ending:
-        console.print(f"{len(result.ending)} roles end when the plan is accepted "
-                      "(the pathway no longer needs them).")
+        console.print(f"Roles ending when the plan is accepted (the pathway no longer needs "
+                      f"them): {len(result.ending)}.")
     for warning in result.warnings:
         err_console.print(f"Note: {warning}")
     unassigned = [row for row in result.rows if row.staff_id is None]

@@ -16,10 +16,11 @@ The solver is a min-cost flow (OR-Tools ``SimpleMinCostFlow``)::
                   \\-> worker's red node (cap: red handovers) --/   (one unit arc per place,
                                                                      costs rising: convex)
 
-``solve_max_flow_with_min_cost`` places as many needs as the hard constraints allow and,
-among those maximum plans, finds the cheapest. Non-red needs carry a priority cost on their
-source arc larger than any possible difference in the rest, so when capacity is short the red
-band is placed first. Costs are whole numbers with weights in ``[matching.costs]``; every
+The aims are ordered: place as many needs as the hard constraints allow; of those plans, place
+as many red-band needs as possible; of those, the cheapest. Two maximum flows give the two
+counts exactly (the sets of needs that can be placed together form a matroid), then the
+min-cost flow routes exactly that many of each at least cost, one connected part of the
+network at a time. Costs are whole numbers with weights in ``[matching.costs]``; every
 placement is explained term by term (:mod:`transition.matching.explain`).
 
 Modules: ``rules`` (the rules-file section), ``model`` (the dataclasses), ``network`` (the

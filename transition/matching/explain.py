@@ -17,6 +17,7 @@ import numpy as np
 
 from transition.matching.model import Alternative, CostTerm, Need, Placement, WorkerLoad
 from transition.matching.network import PART_KEYS, Network
+from transition.matching.rules import ROLE_WORDS
 
 
 def explain(network: Network, chosen: np.ndarray, loads: dict[str, WorkerLoad]) -> list[Placement]:
@@ -29,6 +30,11 @@ def requirement(network: Network, role: str) -> str:
     """Who can fill ``role``, in words: 'council social worker'."""
     fit = network.rules.roles[role]
     return f"{_either(fit.employers)} {_either(fit.staff_roles)}"
+
+
+def role_holder(network: Network, role: str) -> str:
+    """The role in a few words: 'council social worker', 'trust key worker'."""
+    return f"{_either(network.rules.roles[role].employers)} {ROLE_WORDS.get(role, role)}"
 
 
 def _either(words: tuple[str, ...]) -> str:
@@ -50,7 +56,7 @@ def hard_failures(network: Network, position: int, worker_position: int) -> list
     if not tables.fit[need.role][worker_position]:
         reasons.append(f"wrong employer or role ({worker.employer} "
                        f"{worker.role.replace('_', ' ')}; needs a "
-                       f"{requirement(network, need.role)})")
+                       f"{role_holder(network, need.role)})")
     unavailable = worker.unavailable(need.handover_date, network.rules)
     if unavailable:
         reasons.append(f"not active on {need.handover_date.isoformat()}: {unavailable}")
@@ -205,7 +211,7 @@ class _Explainer:
         worker = self.workers[coordinator]
         return (f"current worker {worker.staff_id} is a {worker.employer} "
                 f"{worker.role.replace('_', ' ')}; this role needs a "
-                f"{requirement(self.network, need.role)}")
+                f"{role_holder(self.network, need.role)}")
 
     # -- runner-ups -----------------------------------------------------------------------
 
