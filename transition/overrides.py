@@ -166,7 +166,7 @@ def check_assignment(
     elif role not in PATHWAY_ROLES[pathway]:
         broken.append(f"pathway {pathway} does not need a {role.replace('_', ' ')}")
     for reason in hard_failures(network, position, worker_position):
-        if reason.startswith("out of reach") or reason.startswith("takes no new people"):
+        if reason.startswith(("out of reach", "takes no new people")):
             if worker.staff_id != need.current_staff_id:
                 warnings.append(reason)
         else:

@@ -237,6 +237,14 @@ def read_inputs(
                         "speaks it)")
     if undecided:
         warnings.append(f"people with no pathway yet: {len(undecided)} (run transition assess)")
+    held_count: dict[str, int] = defaultdict(int)
+    for item in held:
+        held_count[item.staff_id] += 1
+    over = [f"{worker.staff_id} ({held_count[worker.staff_id]} of {worker.capacity})"
+            for worker in workers if held_count[worker.staff_id] > worker.capacity]
+    if over:
+        warnings.append("workers already over capacity with roles this plan cannot move "
+                        f"(locked, or outside it): {', '.join(over)}")
     allocation_digest = hashlib.sha256(repr(sorted(allocation_rows)).encode()).hexdigest()
     fingerprints = {
         "people": person_digest.hexdigest(),

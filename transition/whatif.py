@@ -100,16 +100,20 @@ def compare_scenario(
     spare: dict[str, int] = defaultdict(int)
     for load in scenario.loads.values():
         spare[inputs.worker_teams.get(load.staff_id) or "(no team)"] += load.spare
+    # Counted as the plan counts: locked roles are filled (unless their worker is withdrawn),
+    # people with no pathway yet are unassigned.
+    locks = len(inputs.locks)
+    locks_lost = sum(1 for lock in inputs.locks.values() if lock.staff_id in gone)
+    undecided = len(inputs.undecided)
     return WhatIf(
         withdraw=withdraw,
         capacity_scale=capacity_scale,
-        baseline_assigned=baseline.assigned,
-        baseline_unassigned=baseline.unassigned,
-        assigned=scenario.assigned,
-        unassigned=scenario.unassigned,
+        baseline_assigned=baseline.assigned + locks,
+        baseline_unassigned=baseline.unassigned + undecided,
+        assigned=scenario.assigned + locks - locks_lost,
+        unassigned=scenario.unassigned + undecided + locks_lost,
         losing_current_worker=sum(1 for need in inputs.problem.needs
-                                  if need.current_staff_id in gone)
-        + sum(1 for lock in inputs.locks.values() if lock.staff_id in gone),
+                                  if need.current_staff_id in gone) + locks_lost,
         changed_from_baseline=sum(1 for placement in scenario.placements
                                   if before.get(placement.need.key) != placement.staff_id),
         gap_by_team=dict(sorted(gap_team.items())),

@@ -101,21 +101,21 @@ def test_a_lock_uses_capacity_and_the_red_cap() -> None:
         ((worker("K", employer="trust", role="nurse"),), need(1),
          "no council social worker on the staff list"),
         ((worker("A", leaving_date=date(2027, 3, 31)),), need(1),
-         "no council social worker is active on 2027-04-01 (1 on the staff list are leaving, "
-         "absent or withdrawn)"),
+         ("no council social worker is active on 2027-04-01 (1 on the staff list are leaving, "
+         "absent or withdrawn)")),
         ((worker("A", absent_until=date(2027, 4, 1)),), need(1),
-         "no council social worker is active on 2027-04-01 (1 on the staff list are leaving, "
-         "absent or withdrawn)"),
-        ((worker("A", locality="South"),), need(1), "no active council social worker in reach "
-         "of North (within 15 km)"),
+         ("no council social worker is active on 2027-04-01 (1 on the staff list are leaving, "
+         "absent or withdrawn)")),
+        ((worker("A", locality="South"),), need(1), ("no active council social worker in reach "
+         "of North (within 15 km)")),
         ((worker("A"),), need(1, required=(("forensic", "on a CTO"),)),
          "no worker with skill forensic in reach (needed: on a CTO)"),
         ((worker("A", skills=frozenset({"forensic"})), worker("B", skills=frozenset({"eip"}))),
          need(1, required=(("forensic", "x"), ("eip", "y"))),
          "no worker in reach has all of forensic, eip"),
         ((worker("A", keep_only=True),), need(1),
-         "the only suitable workers in reach (1) take no new people until their council team "
-         "is decided"),
+         ("the only suitable workers in reach (1) take no new people until their council team "
+         "is decided")),
         ((worker("A", capacity=0),), need(1),
          "every eligible worker in reach is full (1 workers, 0 places)"),
     ],

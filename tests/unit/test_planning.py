@@ -57,8 +57,8 @@ def test_a_plan_places_everyone_it_can_and_says_why_not(database: Database, rule
     assert not any(person_id == ids["signpost"] for person_id, _ in placed)
     rows = {(row.person_id, row.role): row for row in result.rows}
     assert rows[ids["cto"], "social_worker"].reasons == [
-        "no worker with skill forensic in reach (needed: on a Community Treatment Order or "
-        "with a forensic history)"]
+        ("no worker with skill forensic in reach (needed: on a Community Treatment Order or "
+        "with a forensic history)")]
     assert rows[ids["no_pathway"], None].reasons == ["no pathway decided yet: run transition assess"]
     assert "speaks Polish" in rows[ids["polish"], "social_worker"].reasons
     assert rows[ids["keeps"], "social_worker"].kept

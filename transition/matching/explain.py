@@ -267,10 +267,10 @@ class _Explainer:
             return [f"costs {difference} more: " + "; ".join(worse)]
         chosen = self.loads[chosen_worker]
         if load.total * chosen.capacity > chosen.total * load.capacity:
-            return [f"as good a match, but busier ({load.total} of {load.capacity} against "
-                    f"{chosen.total} of {chosen.capacity}): caseloads are kept balanced"]
-        return ["as good a match, but placing this person there would move someone else; "
-                "the plan as a whole costs less this way"]
+            return [(f"as good a match, but busier ({load.total} of {load.capacity} against "
+                    f"{chosen.total} of {chosen.capacity}): caseloads are kept balanced")]
+        return [("as good a match, but placing this person there would move someone else; "
+                "the plan as a whole costs less this way")]
 
     # -- unplaced -------------------------------------------------------------------------
 
@@ -291,8 +291,8 @@ class _Explainer:
             return [f"no {wanted} on the staff list"]
         active = fits & tables.active(need.handover_date)
         if not active.any():
-            return [f"no {wanted} is active on {need.handover_date.isoformat()} "
-                    f"({int(fits.sum())} on the staff list are leaving, absent or withdrawn)"]
+            return [(f"no {wanted} is active on {need.handover_date.isoformat()} "
+                    f"({int(fits.sum())} on the staff list are leaving, absent or withdrawn)")]
         reach = active & tables.in_reach(need)
         if not reach.any():
             return [f"no active {wanted} in reach of {self.place(need)}"]
@@ -307,8 +307,8 @@ class _Explainer:
                     + ", ".join(skill for skill, _ in need.required)]
         open_ = skilled & ~tables.keep_only
         if not open_.any():
-            return [f"the only suitable workers in reach ({int(skilled.sum())}) take no new "
-                    "people until their council team is decided"]
+            return [(f"the only suitable workers in reach ({int(skilled.sum())}) take no new "
+                    "people until their council team is decided")]
         return self.all_taken(need, np.nonzero(open_)[0].tolist())
 
     def all_taken(self, need: Need, candidates: list[int]) -> list[str]:
@@ -325,14 +325,14 @@ class _Explainer:
         if full == count:
             reasons = [f"every eligible worker in reach is full ({count} workers, {places} places)"]
         elif capped == count:
-            reasons = ["every eligible worker in reach has reached the red-band handover cap "
-                       f"({self.network.rules.max_red_handovers_per_worker})"]
+            reasons = [("every eligible worker in reach has reached the red-band handover cap "
+                       f"({self.network.rules.max_red_handovers_per_worker})")]
         elif full + capped == count:
-            reasons = [f"every eligible worker in reach is full ({full}) or at the red-band "
-                       f"handover cap ({capped})"]
+            reasons = [(f"every eligible worker in reach is full ({full}) or at the red-band "
+                       f"handover cap ({capped})")]
         else:
-            reasons = [f"capacity in reach is short: {count} eligible workers, {places} places, "
-                       "all taken by people the plan could not otherwise place"]
+            reasons = [(f"capacity in reach is short: {count} eligible workers, {places} places, "
+                       "all taken by people the plan could not otherwise place")]
         if not need.red and red_placed:
             reasons.append("people in the red band were placed first")
         return reasons
