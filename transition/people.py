@@ -15,8 +15,10 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlmodel import Session
 
 from transition import nhs
+from transition.assessment import assessment_detail
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
+from transition.letter_records import letter_history
 from transition.models import ImportBatch, ImportWarning, Person
 from transition.plan_review import person_workers
 
@@ -201,5 +203,8 @@ def person_detail(session: Session, person: Person) -> dict[str, Any]:
     detail["extra"] = person.extra or {}
     detail["missing_from_latest_export"] = person.missing_since_batch_id is not None
     detail["warnings"] = import_warnings(session, person)
-    detail["workers"] = person_workers(session, person.id) if person.id is not None else []
+    detail.update(assessment_detail(person))  # pathway, override, risk (issue 3)
+    assert person.id is not None
+    detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]
+    detail["workers"] = person_workers(session, person.id)  # who holds each role (issue 4)
     return detail

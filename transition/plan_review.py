@@ -4,7 +4,7 @@ accepting a draft as the current allocation.
 A screen gets, with one call each: a plan with its reasons (:func:`load_plan`, or a filtered
 page with :func:`plan_rows`), caseloads per worker and per team with current, proposed and
 capacity (:func:`caseloads`); feasible workers for one person are in
-:mod:`transition.overrides`.
+:mod:`transition.worker_overrides`.
 """
 
 from __future__ import annotations

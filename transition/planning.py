@@ -5,7 +5,7 @@ solve it, and store the result as a draft plan (``Plan`` + ``PlanAssignment``).
 are (the nightly check's ``--apply``). Reading the inputs is :mod:`transition.plan_inputs`;
 what-if runs, which store nothing, are :mod:`transition.whatif`; reading and accepting stored
 plans is :mod:`transition.plan_review`; a manager's own choices and locks are
-:mod:`transition.overrides`. Bulk reads and writes use SQLAlchemy Core: 100,000 people is the
+:mod:`transition.worker_overrides`. Bulk reads and writes use SQLAlchemy Core: 100,000 people is the
 design size.
 """
 

@@ -16,7 +16,7 @@ from transition.audit import events
 from transition.db import Database
 from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.models import Person, Plan, PlanStatus, Staff
-from transition.overrides import assign_worker, feasible_workers, unlock
+from transition.worker_overrides import assign_worker, feasible_workers, unlock
 from transition.people import person_detail, require_person
 from transition.plan_review import PlanQuery, accept_plan, caseloads, load_plan
 from transition.planning import PlanResult, propose_plan, replan

@@ -17,7 +17,7 @@ from transition.commands.common import (
     print_json,
 )
 from transition.errors import EXIT_PARTIAL
-from transition.overrides import assign_worker, feasible_workers, unlock
+from transition.worker_overrides import assign_worker, feasible_workers, unlock
 from transition.people import require_person
 from transition.plan_review import PlanQuery, accept_plan, caseloads, load_plan
 from transition.planning import PlanResult, propose_plan
