@@ -193,21 +193,6 @@ def replan(
                            person_ids=sorted(set(person_ids)), kind=kind, progress=progress)
 
 
-def _plan_and_store(
-    session: Session,
-    rules: Rules,
-    *,
-    as_of: date,
-    actor: str,
-    person_ids: list[int] | None,
-    kind: str,
-    progress: Progress | None,
-) -> PlanResult:
-    with _no_cyclic_gc():
-        return _run(session, rules, as_of=as_of, actor=actor, person_ids=person_ids, kind=kind,
-                    progress=progress)
-
-
 @contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
     """Planning 100,000 people builds millions of small objects and no reference cycles;
@@ -222,7 +207,7 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _run(
+def _plan_and_store(
     session: Session,
     rules: Rules,
     *,
@@ -232,25 +217,26 @@ def _run(
     kind: str,
     progress: Progress | None,
 ) -> PlanResult:
-    steps = 4
-    report = progress or (lambda _done, _total: None)
-    started = time.perf_counter()
-    bring_assessments_up_to_date(session, rules, as_of=as_of, actor=actor, progress=None)
-    report(1, steps)
-    inputs = read_inputs(session, rules, as_of=as_of, person_ids=person_ids)
-    read = time.perf_counter()
-    report(2, steps)
-    solution = solve(inputs.problem, rules.matching)
-    solved = time.perf_counter()
-    report(3, steps)
-    result = assemble(inputs, solution, kind=kind, status=PlanStatus.DRAFT, rules=rules,
-                      as_of=as_of)
-    result.seconds = {"read": round(read - started, 3), **solution.seconds}
-    store_plan(session, result, inputs, solution, actor=actor)
-    result.seconds["write"] = round(time.perf_counter() - solved, 3)
-    result.seconds["total"] = round(time.perf_counter() - started, 3)
-    report(4, steps)
-    return result
+    with _no_cyclic_gc():
+        steps = 4
+        report = progress or (lambda _done, _total: None)
+        started = time.perf_counter()
+        bring_assessments_up_to_date(session, rules, as_of=as_of, actor=actor, progress=None)
+        report(1, steps)
+        inputs = read_inputs(session, rules, as_of=as_of, person_ids=person_ids)
+        read = time.perf_counter()
+        report(2, steps)
+        solution = solve(inputs.problem, rules.matching)
+        solved = time.perf_counter()
+        report(3, steps)
+        result = assemble(inputs, solution, kind=kind, status=PlanStatus.DRAFT, rules=rules,
+                          as_of=as_of)
+        result.seconds = {"read": round(read - started, 3), **solution.seconds}
+        store_plan(session, result, inputs, solution, actor=actor)
+        result.seconds["write"] = round(time.perf_counter() - solved, 3)
+        result.seconds["total"] = round(time.perf_counter() - started, 3)
+        report(4, steps)
+        return result
 
 
 def assemble(
