@@ -211,20 +211,27 @@ def accept_plan(
             f"Plan {plan.id} is out of date: {what} since it was made. Nothing was accepted.",
             hint="Make a new plan with: transition plan (locks and accepted choices are kept).",
         )
-    rows = session.scalars(
-        select(PlanAssignment).where(PlanAssignment.plan_id == plan.id)
+    # Core rows: a whole plan is 100,000 of them.
+    rows = session.connection().execute(
+        select(PlanAssignment.person_id, PlanAssignment.role, PlanAssignment.staff_id,
+               PlanAssignment.locked, PlanAssignment.reasons)
+        .where(PlanAssignment.plan_id == plan.id)
         .order_by(PlanAssignment.person_id, PlanAssignment.role)
     ).all()
     new = []
-    for row in rows:
-        if row.staff_id is None or row.locked:
+    unassigned = 0
+    for person_id, role, staff_id, locked, reasons in rows:
+        if staff_id is None:
+            unassigned += 1
             continue
-        info = inputs.people[row.person_id]
+        if locked:
+            continue
+        info = inputs.people[person_id]
         since = (info.coordinator_since
-                 if row.staff_id == info.coordinator_id and info.coordinator_since
+                 if staff_id == info.coordinator_id and info.coordinator_since
                  else info.handover_date)
-        reason = f"plan {plan.id}: " + "; ".join(row.reasons or [])
-        new.append(NewAssignment(row.person_id, row.role, row.staff_id, since, source="plan",
+        reason = f"plan {plan.id}: " + "; ".join(reasons or [])
+        new.append(NewAssignment(person_id, role, staff_id, since, source="plan",
                                  plan_id=plan.id, reason=reason[:1000]))
     changed = set_assignments(session, new, actor=actor)
     holding = current_assignments(session, [item.person_id for item in inputs.ending])
@@ -243,7 +250,6 @@ def accept_plan(
     plan.status = PlanStatus.ACCEPTED
     plan.accepted_at = utcnow()
     plan.accepted_by = actor
-    unassigned = sum(1 for row in rows if row.staff_id is None)
     record(session, Change(
         action="plan.accept", entity="plan", entity_key=str(plan.id), field="status",
         before=PlanStatus.DRAFT, after=PlanStatus.ACCEPTED,

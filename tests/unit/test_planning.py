@@ -91,13 +91,19 @@ def test_the_stored_plan_reads_back_the_same_and_filters(database: Database, rul
 
 def test_same_database_and_rules_give_the_same_plan(database: Database, rules: Rules) -> None:
     build_caseload(database)
+    steps: list[tuple[int, int]] = []
+    with database.transaction() as session:
+        propose_plan(session, rules, as_of=TODAY, actor=ACTOR,
+                     progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(1, 4), (2, 4), (3, 4), (4, 4)]
     first = plan(database, rules).to_json()
     second = plan(database, rules).to_json()
     for key in ("assignments", "unassigned_people", "objective"):
         assert first[key] == second[key]
     with database.session() as session:
         statuses = dict(session.execute(select(Plan.id, Plan.status)).all())
-    assert statuses == {first["plan_id"]: PlanStatus.DISCARDED, second["plan_id"]: PlanStatus.DRAFT}
+    assert statuses == {1: PlanStatus.DISCARDED, first["plan_id"]: PlanStatus.DISCARDED,
+                        second["plan_id"]: PlanStatus.DRAFT}
 
 
 def test_accept_records_the_allocation_audited_and_person_detail_shows_workers(
