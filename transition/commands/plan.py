@@ -17,11 +17,11 @@ from transition.commands.common import (
     print_json,
 )
 from transition.errors import EXIT_PARTIAL
-from transition.worker_overrides import assign_worker, feasible_workers, unlock
 from transition.people import require_person
 from transition.plan_review import PlanQuery, accept_plan, caseloads, load_plan
 from transition.planning import PlanResult, propose_plan
 from transition.whatif import WhatIf, what_if
+from transition.worker_overrides import assign_worker, feasible_workers, unlock
 
 app = typer.Typer(
     help="Propose who becomes each person's worker, show the plan, accept it.",
