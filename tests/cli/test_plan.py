@@ -55,6 +55,13 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     assert accepted.json() == {"plan_id": data["plan_id"], "status": "accepted", "changed": 8,
                                "ended": 0, "unassigned": 2, "superseded": []}
     assert run_cli("plan", "show", "--json").json()["status"] == "accepted"
+    detail = run_cli("person", people["joint"], "--json").json()
+    assert [(item["role"], item["staff_id"]) for item in detail["workers"]] == [
+        ("key_worker", "KW1"), ("social_worker", "SW1")]
+    assert detail["workers"][0] == {**detail["workers"][0], "name": "Jo WorkerKW1",
+                                    "since": "2027-04-01", "locked": False}
+    shown = run_cli("person", people["joint"])
+    assert "key worker: Jo WorkerKW1 (KW1) since 2027-04-01" in shown.stdout
     again = run_cli("plan", "accept")
     assert again.exit_code == 1 and "There is no draft plan to accept" in again.stderr
 
