@@ -271,3 +271,11 @@ def person_imports(session: Session, person: Person) -> list[PersonImport]:
             what = "present, unchanged"
         history.append(PersonImport(batch.id, batch.file_name, batch.started_at, what))
     return history
+
+
+def database_is_empty(session: Session) -> bool:
+    """No people, no staff and no import runs: the app opens on its welcome."""
+    return not any(
+        session.scalar(select(exists().where(column.is_not(None))))  # type: ignore[attr-defined]
+        for column in (Person.id, Staff.staff_id, ImportBatch.id)
+    )

@@ -1,0 +1,74 @@
+"""The welcome: what to do first when the database has no one on it yet."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Center, Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Header, Static
+
+from transition.overview import database_is_empty
+from transition.screens.base import DataScreen
+
+
+class WelcomeScreen(DataScreen):
+    """How to import the staff list and the caseload, or load the demo."""
+
+    CSS_PATH = "welcome.tcss"
+    TITLE = "Welcome"
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with VerticalScroll(id="welcome"):
+            with Center():
+                yield Static(self.instructions(), id="instructions")
+            with Center(), Horizontal(id="welcome-buttons"):
+                yield Button("Import a file  (i)", id="import", variant="primary")
+                yield Button("Dashboard  (d)", id="dashboard")
+        yield Footer()
+
+    def instructions(self) -> RenderableType:
+        steps = Table.grid(padding=(0, 2))
+        steps.add_column(style="bold", justify="right")
+        steps.add_column()
+        steps.add_column(style="bold cyan")
+        steps.add_row("1.", "Import the staff list", "transition import staff FILE")
+        steps.add_row("2.", "Import the trust's caseload export", "transition import caseload FILE")
+        steps.add_row("", "or press i here to import either, with progress and rejected rows", "")
+        demo = Table.grid(padding=(0, 2))
+        demo.add_column(style="bold", justify="right")
+        demo.add_column()
+        demo.add_column(style="bold cyan")
+        demo.add_row("", "Try it on invented data (its own database, never yours)",
+                      "make demo  or  transition demo")
+        return Group(
+            Text("Welcome to transition", style="bold"),
+            Text(),
+            Text("This database has no one on it yet. To start:"),
+            Text(),
+            steps,
+            Text(),
+            demo,
+            Text(),
+            Text.assemble(("Database  ", "dim"), self.database.describe()),
+            Text.assemble(("Keys      ", "dim"),
+                          "ctrl+p finds any screen by name · d dashboard · c caseload · q quit"),
+        )
+
+    def reload(self) -> None:
+        # Once an import has put something in the database, the dashboard is the place to be.
+        with self.database.session() as session:
+            empty = database_is_empty(session)
+        if not empty:
+            self.transition.action_go("dashboard")
+
+    @on(Button.Pressed, "#import")
+    def _import(self) -> None:
+        self.transition.action_go("import")
+
+    @on(Button.Pressed, "#dashboard")
+    def _dashboard(self) -> None:
+        self.transition.action_go("dashboard")
