@@ -58,12 +58,16 @@ class WelcomeScreen(DataScreen):
                           "ctrl+p finds any screen by name · d dashboard · c caseload · q quit"),
         )
 
+    _was_empty: bool | None = None
+
     def reload(self) -> None:
-        # Once an import has put something in the database, the dashboard is the place to be.
+        # Once an import has filled an empty database, the dashboard is the place to be; a
+        # manager who opens the welcome on purpose (ctrl+p) stays on it.
         with self.database.session() as session:
             empty = database_is_empty(session)
-        if not empty:
+        if self._was_empty and not empty:
             self.transition.action_go("dashboard")
+        self._was_empty = empty
 
     @on(Button.Pressed, "#import")
     def _import(self) -> None:

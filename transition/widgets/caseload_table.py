@@ -264,15 +264,20 @@ class CaseloadTable(Vertical):
         event.stop()
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._search_timer = self.set_timer(self.search_delay, self._apply_search)
+            self._search_timer = None
+        if self.search_delay <= 0:
+            self.apply_search()
+        else:
+            self._search_timer = self.set_timer(self.search_delay, self.apply_search)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self._apply_search()
+        self.apply_search()
         self.table.focus()
 
-    def _apply_search(self) -> None:
+    def apply_search(self) -> None:
+        """Run the search in the box now (without waiting for the typing pause)."""
         if self._search_timer is not None:
             self._search_timer.stop()
             self._search_timer = None
