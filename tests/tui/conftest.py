@@ -47,7 +47,8 @@ def app_on(sqlite_settings: Settings) -> Callable[[Database], TransitionApp]:
 
 async def settle(pilot: Pilot[Any]) -> None:
     """Let every worker finish and every message it posted be handled."""
-    for _ in range(3):
+    await pilot.pause()
+    while any(worker.is_running for worker in pilot.app.workers):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 

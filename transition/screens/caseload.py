@@ -69,10 +69,6 @@ class CaseloadScreen(DataScreen):
         self.caseload.clear()
         self.caseload.table.focus()
 
-    @on(CaseloadTable.Loaded)
-    def _loaded(self) -> None:
-        self.refresh_bindings()
-
     @on(CaseloadTable.PersonSelected)
     def _open_person(self, event: CaseloadTable.PersonSelected) -> None:
         self.transition.open_person(event.person_id)

@@ -37,21 +37,17 @@ class WelcomeScreen(DataScreen):
         steps.add_column(style="bold cyan")
         steps.add_row("1.", "Import the staff list", "transition import staff FILE")
         steps.add_row("2.", "Import the trust's caseload export", "transition import caseload FILE")
-        steps.add_row("", "or press i here to import either, with progress and rejected rows", "")
-        demo = Table.grid(padding=(0, 2))
-        demo.add_column(style="bold", justify="right")
-        demo.add_column()
-        demo.add_column(style="bold cyan")
-        demo.add_row("", "Try it on invented data (its own database, never yours)",
-                      "make demo  or  transition demo")
+        steps.add_row("", Text("or press i to import either one here", style="italic"), "")
+        steps.add_row("", "", "")
+        steps.add_row("", "Or try it first on invented data", "make demo")
+        steps.add_row("", Text("(a demo database of its own, never this one)", style="italic"),
+                      "transition demo")
         return Group(
             Text("Welcome to transition", style="bold"),
             Text(),
             Text("This database has no one on it yet. To start:"),
             Text(),
             steps,
-            Text(),
-            demo,
             Text(),
             Text.assemble(("Database  ", "dim"), self.database.describe()),
             Text.assemble(("Keys      ", "dim"),

@@ -69,23 +69,27 @@ def _coordinator(row: PersonRow, window: Window) -> RenderableType:
         return Text("none recorded", style="italic red")
     name = window.staff_names.get(row.care_coordinator_id)
     if name is None:
-        return Text(f"{row.care_coordinator_id} (not in staff list)", style="italic yellow")
+        return Text(f"{row.care_coordinator_id} (unknown)", style="italic yellow")
     return name
 
 
 DEFAULT_COLUMNS: tuple[CaseloadColumn, ...] = (
     CaseloadColumn("nhs_number", "NHS number", lambda row, _: nhs.format_334(row.nhs_number),
                    width=12, sort="nhs_number"),
-    CaseloadColumn("name", "Name", _name, width=34, sort="family_name"),
-    CaseloadColumn("date_of_birth", "Date of birth", lambda row, _: uk_date(row.date_of_birth),
-                   width=13, sort="date_of_birth"),
-    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=22, sort="team"),
-    CaseloadColumn("locality", "Locality", lambda row, _: row.locality or "—", width=14,
+    CaseloadColumn("name", "Name", _name, width=30, sort="family_name"),
+    CaseloadColumn("date_of_birth", "Born", lambda row, _: uk_date(row.date_of_birth),
+                   width=11, sort="date_of_birth"),
+    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=20, sort="team"),
+    CaseloadColumn("locality", "Locality", lambda row, _: row.locality or "—", width=12,
                    sort="locality"),
-    CaseloadColumn("coordinator", "Care coordinator", _coordinator, width=26,
+    CaseloadColumn("coordinator", "Care coordinator", _coordinator, width=22,
                    sort="care_coordinator_id"),
     # Later stages add e.g. CaseloadColumn("pathway", "Pathway", ..., sort="pathway") here.
 )
+
+
+_SORT_WORDS = {"family_name": "name", "date_of_birth": "date of birth",
+               "care_coordinator_id": "care coordinator id"}
 
 
 class CaseloadTable(Vertical):
@@ -143,6 +147,7 @@ class CaseloadTable(Vertical):
         self.window: Window | None = None
         self._search_timer: Timer | None = None
         self._keep_cursor_on: int | None = None
+        self._keys_state: tuple[bool, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -195,7 +200,12 @@ class CaseloadTable(Vertical):
         status = self.query_one("#status", Static)
         status.remove_class("-error")
         status.update(self.describe())
-        self.refresh_bindings()
+        # Redrawing the footer is not free: only when a key appears, disappears or greys out.
+        keys_state = (self.total > self.page_size, self.query.offset == 0,
+                      self.query.offset >= self._last_offset(), self.filtered)
+        if keys_state != self._keys_state:
+            self._keys_state = keys_state
+            self.refresh_bindings()
         self.post_message(self.Loaded())
 
     def describe(self) -> str:
@@ -205,14 +215,15 @@ class CaseloadTable(Vertical):
             return "Loading…"
         parts = []
         if page.total == 0:
-            parts.append("No one matches" if self.filtered else "No people on the caseload yet")
+            parts.append("No one matches" if self.filtered else "No people on the caseload yet: press i to import the trust's export")
         else:
             first = page.offset + 1
             last = page.offset + len(page.rows)
             parts.append(f"Showing {count(first)}-{count(last)} of {count(page.total)}"
                          f" {'person' if page.total == 1 else 'people'}")
         label = next((c.label for c in self.columns if c.sort == self.query.sort), self.query.sort)
-        parts.append(f"sorted by {label.lower()}{' (reversed)' if self.query.descending else ''}")
+        order = _SORT_WORDS.get(self.query.sort, label.lower())
+        parts.append(f"sorted by {order}{' (reversed)' if self.query.descending else ''}")
         if self.query.search:
             parts.append(f'search "{self.query.search}"')
         for name in ("team", "locality", "pathway", "risk_band"):
