@@ -101,14 +101,36 @@ def _flag(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _people_by(session: Session, column: Any) -> dict[str | None, tuple[int, int, int]]:
+PlaceCounts = dict[tuple[str | None, str | None], tuple[int, int, int]]
+"""(locality, team) -> (people, not in the latest export, no care coordinator)."""
+
+
+def _people_by_place(session: Session) -> PlaceCounts:
+    # One scan of the caseload answers every person count on the dashboard. Grouping by
+    # locality first keeps SQLite on a plain table scan rather than an index walk that looks
+    # every row up again (3x slower at 100,000 people).
     statement = select(
-        column,
+        Person.locality,
+        Person.team,
         func.count(),
         _flag(Person.missing_since_batch_id.is_not(None)),  # type: ignore[union-attr]
         _flag(Person.care_coordinator_id.is_(None)),  # type: ignore[union-attr]
-    ).group_by(column)
-    return {name: (people, missing, none) for name, people, missing, none in session.execute(statement)}
+    ).group_by(Person.locality, Person.team)
+    return {(locality, team): (people, missing, none)
+            for locality, team, people, missing, none in session.execute(statement)}
+
+
+def _grouped(places: PlaceCounts, position: int, staff: dict[str | None, int]) -> list[GroupCount]:
+    totals: dict[str | None, list[int]] = {}
+    for place, counts in places.items():
+        sums = totals.setdefault(place[position], [0, 0, 0])
+        for index, value in enumerate(counts):
+            sums[index] += value
+    names = set(totals) | set(staff)
+    rows = [GroupCount(name, *totals.get(name, (0, 0, 0)), staff=staff.get(name, 0))
+            for name in names]
+    # Most people first; a missing name ("not recorded") last; then alphabetical.
+    return sorted(rows, key=lambda row: (row.name is None, -row.people, row.name or ""))
 
 
 def _staff_by(session: Session, column: Any) -> dict[str | None, int]:
@@ -116,23 +138,14 @@ def _staff_by(session: Session, column: Any) -> dict[str | None, int]:
     return {name: count for name, count in session.execute(statement)}
 
 
-def _grouped(session: Session, person_column: Any, staff_column: Any) -> list[GroupCount]:
-    people = _people_by(session, person_column)
-    staff = _staff_by(session, staff_column)
-    names = set(people) | set(staff)
-    rows = [
-        GroupCount(name, *people.get(name, (0, 0, 0)), staff=staff.get(name, 0)) for name in names
-    ]
-    # Most people first; a missing name ("not recorded") last; then alphabetical.
-    return sorted(rows, key=lambda row: (row.name is None, -row.people, row.name or ""))
+def counts_by_team(session: Session, places: PlaceCounts | None = None) -> list[GroupCount]:
+    places = _people_by_place(session) if places is None else places
+    return _grouped(places, 1, _staff_by(session, Staff.team))
 
 
-def counts_by_team(session: Session) -> list[GroupCount]:
-    return _grouped(session, Person.team, Staff.team)
-
-
-def counts_by_locality(session: Session) -> list[GroupCount]:
-    return _grouped(session, Person.locality, Staff.locality)
+def counts_by_locality(session: Session, places: PlaceCounts | None = None) -> list[GroupCount]:
+    places = _people_by_place(session) if places is None else places
+    return _grouped(places, 0, _staff_by(session, Staff.locality))
 
 
 def _summary(batch: ImportBatch) -> BatchSummary:
@@ -192,14 +205,11 @@ def batch_rejects(session: Session, batch_id: int) -> list[Reject]:
 
 def overview(session: Session, *, today: date) -> Overview:
     """The dashboard's numbers, as of ``today``."""
-    people = session.scalar(select(func.count()).select_from(Person)) or 0
+    places = _people_by_place(session)
+    people = sum(counts[0] for counts in places.values())
+    missing = sum(counts[1] for counts in places.values())
+    no_coordinator = sum(counts[2] for counts in places.values())
     staff = session.scalar(select(func.count()).select_from(Staff)) or 0
-    missing = session.scalar(
-        select(func.count()).where(Person.missing_since_batch_id.is_not(None))  # type: ignore[union-attr]
-    ) or 0
-    no_coordinator = session.scalar(
-        select(func.count()).where(Person.care_coordinator_id.is_(None))  # type: ignore[union-attr]
-    ) or 0
     unknown_coordinator = session.scalar(
         select(func.count()).where(
             Person.care_coordinator_id.is_not(None),  # type: ignore[union-attr]
@@ -213,8 +223,8 @@ def overview(session: Session, *, today: date) -> Overview:
         missing_from_latest=missing,
         no_coordinator=no_coordinator,
         unknown_coordinator=unknown_coordinator,
-        by_team=counts_by_team(session),
-        by_locality=counts_by_locality(session),
+        by_team=counts_by_team(session, places),
+        by_locality=counts_by_locality(session, places),
         transfer_date=transfer,
         days_to_transfer=(transfer - today).days if transfer else None,
         latest_imports={kind.value: latest_import(session, kind.value) for kind in ImportKind},

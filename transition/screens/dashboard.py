@@ -46,6 +46,7 @@ class DashboardScreen(DataScreen):
 
     CSS_PATH = "dashboard.tcss"
     TITLE = "Dashboard"
+    AUTO_FOCUS = "#by-team"
 
     BINDINGS = [
         Binding("m", "missing", "Not in export", id="dashboard.missing"),
