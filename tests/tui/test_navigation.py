@@ -230,3 +230,28 @@ def test_quit_during_an_import_asks_first(populated, app_on) -> None:
         assert importing._stop.is_set() and app._exit
 
     drive(app, scenario)
+
+
+def test_a_database_failure_is_a_message_not_a_crash(populated, app_on, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from transition.screens import dashboard
+
+    app = app_on(populated)
+
+    def broken(session, today):
+        raise OperationalError("SELECT secret FROM person", {}, Exception("disk I/O error"))
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        monkeypatch.setattr(dashboard, "overview", broken)
+        app.data_changed()
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, DashboardScreen)
+        messages = [notification.message for notification in app._notifications]
+        assert any("OperationalError" in message for message in messages)
+        assert not any("secret" in message for message in messages)
+
+    drive(app, scenario)

@@ -6,14 +6,17 @@ A screen that is shown again after that reloads itself once; otherwise it keeps 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual.binding import Binding
 from textual.screen import Screen
 
 from transition.config import Settings
 from transition.db import Database
+from transition.errors import TransitionError
 
 if TYPE_CHECKING:
     from transition.app import TransitionApp
@@ -42,7 +45,24 @@ class DataScreen(Screen[Any]):
     def on_screen_resume(self) -> None:
         if self._shown_version != self.transition.data_version:
             self._shown_version = self.transition.data_version
-            self.reload()
+            self.safely(self.reload)
+
+    def safely(self, read: Callable[[], None]) -> bool:
+        """Run ``read``; if the database fails, say so in a notification instead of crashing."""
+        try:
+            read()
+        except TransitionError as exc:
+            self.notify(f"{exc.message} {exc.hint or ''}".strip(),
+                        title="Could not read the database", severity="error", timeout=15)
+        except SQLAlchemyError as exc:
+            # The driver's text may quote data, so only the kind of failure is shown.
+            self.notify(f"{type(exc).__name__} on {self.database.describe()}. Check the "
+                        "database is reachable, then come back to this screen.",
+                        title="Could not read the database", severity="error", timeout=15)
+        else:
+            return True
+        self._shown_version = -1  # try again next time the screen is shown
+        return False
 
     def reload(self) -> None:
         """Read what the screen shows from the database (override)."""
