@@ -29,12 +29,20 @@ def _stable_database_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Database, "describe", lambda self: "sqlite:////home/manager/transition.db")
 
 
+async def steady(pilot: Pilot[Any]) -> None:
+    """Settle, and stop text cursors blinking so the picture does not depend on timing."""
+    await settle(pilot)
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await settle(pilot)
+
+
 def press(*keys: str):
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         for key in keys:
             await pilot.press(key)
-            await settle(pilot)
+        await steady(pilot)
 
     return run_before
 
@@ -90,7 +98,7 @@ def test_import_result(snap_compare, populated, app_on, tmp_path: Path, monkeypa
         await pilot.press("ctrl+r")
         await settle(pilot)
         app.clear_notifications()
-        await settle(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -103,6 +111,6 @@ def test_confirm_stop_import(snap_compare, populated, app_on) -> None:
         await pilot.press("i")
         app.screen.running = True  # as while an import runs
         await pilot.press("escape")
-        await settle(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
