@@ -9,13 +9,14 @@ import sys
 from datetime import UTC, date, datetime
 from itertools import cycle
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from tests.conftest import ACTOR
 from tests.factories import make_person, make_staff, nhs_number
 from transition.audit import Change, record
 from transition.db import Database
-from transition.models import ImportBatch, ImportWarning, RejectedRow
+from transition.models import ImportBatch, ImportWarning, Person, RejectedRow
 from transition.programme import set_transfer_date
 
 IMPORTED_AT = datetime(2027, 1, 11, 9, 30, tzinfo=UTC)
@@ -93,18 +94,15 @@ def populate(database: Database) -> None:
         set_transfer_date(session, TRANSFER_DATE, actor=ACTOR)
 
 
-def make_person_full(session: Session, batch_id: int | None):
+def make_person_full(session: Session, batch_id: int | None) -> Person:
     """The featured person: the first NHS number, with every field filled in."""
-    from transition.models import Person
-    from sqlalchemy import select
-
     person = session.scalars(select(Person).where(Person.nhs_number == FEATURED_NHS)).one()
-    values = dict(
+    values: dict[str, object] = dict(
         gender="female", address="14 Mill Lane, Westhaven", postcode="WX1 4QT",
         gp_practice="Y01234", gp_practice_name="Harbour Surgery",
         gp_address="1 Quay Street, Westhaven WX1 2AA", cpa=True, cluster=11, s117=True,
         cto=True, safeguarding_open=True, last_contact=date(2027, 1, 4),
-        last_discharge=date(2026, 12, 20), admissions_12m=2, missing_appointments=None,
+        last_discharge=date(2026, 12, 20), admissions_12m=2, missed_appointments_6m=3,
         self_harm_history=True, substance_misuse=False, lives_alone=True, carer=True,
         carer_name="Tom Ashworth", carer_address="14 Mill Lane, Westhaven",
         personal_budget=True, interpreter_language="Polish", accessible_format="large_print",
@@ -113,8 +111,6 @@ def make_person_full(session: Session, batch_id: int | None):
         significant_impact=True, coordinator_since=date(2024, 6, 3),
         extra={"ward": "Harbour Ward", "rio_flag": "HIGH"},
     )
-    values.pop("missing_appointments")
-    values["missed_appointments_6m"] = 3
     for name, value in values.items():
         setattr(person, name, value)
     session.flush()

@@ -19,6 +19,22 @@ def featured_id(database) -> int:
         return session.scalars(select(Person.id).where(Person.nhs_number == FEATURED_NHS)).one()
 
 
+def open_family(app, database, family_name: str):
+    """A scenario step: open the person with this family name; returns their screen."""
+    with database.session() as session:
+        person_id = session.scalars(
+            select(Person.id).where(Person.family_name == family_name)
+        ).one()
+
+    async def step(pilot: Pilot[Any]) -> PersonScreen:
+        app.open_person(person_id)
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        return app.screen
+
+    return step
+
+
 def test_person_screen_shows_every_group(populated, app_on) -> None:
     app = app_on(populated)
     person_id = featured_id(populated)
@@ -66,13 +82,10 @@ def test_every_canonical_column_has_a_place_on_the_screen() -> None:
 
 def test_a_person_with_little_recorded_hides_empty_sections(populated, app_on) -> None:
     app = app_on(populated)
-    with populated.session() as session:
-        plain = session.scalars(select(Person).where(Person.family_name == "Garside")).one()
+    open_garside = open_family(app, populated, "Garside")
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        app.open_person(plain.id)
-        await settle(pilot)
-        screen = app.screen
+        screen = await open_garside(pilot)
         assert not screen.query_one("#warnings").display
         assert not screen.query_one("#extra").display
         assert "None recorded" in text_of(screen.query_one("#care-team"))
@@ -95,13 +108,11 @@ def test_a_person_who_is_gone_says_so(populated, app_on) -> None:
 
 def test_missing_person_has_a_warning_banner(populated, app_on) -> None:
     app = app_on(populated)
-    with populated.session() as session:
-        gone = session.scalars(select(Person).where(Person.family_name == "Rashid")).one()
+    open_rashid = open_family(app, populated, "Rashid")
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        app.open_person(gone.id)
-        await settle(pilot)
-        assert "Not in the latest caseload export" in text_of(app.screen.query_one("#banner"))
-        assert "not in this export" in text_of(app.screen.query_one("#imports"))
+        screen = await open_rashid(pilot)
+        assert "Not in the latest caseload export" in text_of(screen.query_one("#banner"))
+        assert "not in this export" in text_of(screen.query_one("#imports"))
 
     drive(app, scenario)
