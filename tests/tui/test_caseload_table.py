@@ -161,3 +161,37 @@ def test_5000_people_render_only_a_window_and_page(tui_database, app_on) -> None
         assert table.total == 10 and table.query.offset == 0
 
     drive(app, scenario)
+
+
+def test_typing_during_a_slow_query_runs_only_the_newest_search(populated, app_on) -> None:
+    """Queries cannot be stopped half-way: later requests wait, and only the newest runs."""
+    import threading
+
+    app = app_on(populated)
+    gate = threading.Event()
+    asked: list[str | None] = []
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        table = await open_caseload(pilot)
+        fetch = table.fetch
+
+        def slow_fetch(query):
+            asked.append(query.search)
+            gate.wait(5)
+            return fetch(query)
+
+        table.fetch = slow_fetch
+        table.search_delay = 0
+        await pilot.press("slash", "a")  # starts a query that is held at the gate
+        for _ in range(200):  # until the worker thread has picked it up
+            if asked:
+                break
+            await pilot.pause()
+        await pilot.press(*"sh")  # two more searches asked for while it runs
+        assert asked == ["a"]
+        gate.set()
+        await settle(pilot)
+        assert asked == ["a", "ash"]  # "as" was overtaken before it ever ran
+        assert names(table) == ["Ashworth", "Rashid"]
+
+    drive(app, scenario)

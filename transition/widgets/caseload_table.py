@@ -3,8 +3,8 @@
 The table never holds the whole caseload: every search, sort and page is a SQL query (through
 the ``fetch`` function it is given, e.g. :func:`transition.people.list_people`) that returns one
 window of rows and the total, and the table shows "Showing 1-200 of 100,000". Queries run in a
-thread worker, so typing in the search box never waits for the database; a newer query makes
-an older one's result irrelevant (exclusive worker).
+thread worker, so typing in the search box never waits for the database, one at a time: the
+newest request wins (see ``_run``).
 
 Everything about the engine lives in this one widget, so it can change (a virtual scroller, a
 different table) without touching the screens that use it. Columns are data
@@ -26,7 +26,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from transition import nhs
 from transition.errors import TransitionError
@@ -148,6 +148,8 @@ class CaseloadTable(Vertical):
         self._search_timer: Timer | None = None
         self._keep_cursor_on: int | None = None
         self._keys_state: tuple[bool, ...] = ()
+        self._wanted = self._in_flight = self.query
+        self._fetching = False
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -248,17 +250,34 @@ class CaseloadTable(Vertical):
         self.query = replace(self.query, offset=0, **changes)  # type: ignore[arg-type]
         self._run(self.query)
 
-    @work(thread=True, exclusive=True, group="caseload-fetch", exit_on_error=False)
-    def _run(self, query: PeopleQuery) -> Window | None:
-        window = self.fetch(query)
-        return None if get_current_worker().is_cancelled else window
+    def _run(self, query: PeopleQuery) -> None:
+        """Fetch ``query``'s window: at most one query runs at a time, and the newest wins.
+
+        A database query cannot be stopped half-way, so while one runs, later requests (each
+        pause in typing) only replace the pending one; when it finishes, the newest request
+        runs if it differs. Typing fast never queues up a pile of searches.
+        """
+        self._wanted = query
+        if not self._fetching:
+            self._fetching = True
+            self._in_flight = query
+            self._fetch(query)
+
+    @work(thread=True, group="caseload-fetch", exit_on_error=False)
+    def _fetch(self, query: PeopleQuery) -> tuple[PeopleQuery, Window]:
+        return query, self.fetch(query)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "caseload-fetch":
             return
         event.stop()
-        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            self._show(event.worker.result)
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        self._fetching = False
+        if self._in_flight != self._wanted:
+            self._run(self._wanted)  # something newer was asked for meanwhile
+        elif event.state == WorkerState.SUCCESS:
+            self._show(event.worker.result[1])
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             message = error.message if isinstance(error, TransitionError) else (
