@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, RadioButton
 
 from tests.tui.conftest import drive, settle, text_of
+from transition.overview import latest_import
 from transition.screens.dashboard import DashboardScreen
 from transition.screens.imports import ImportScreen
 from transition.screens.welcome import WelcomeScreen
@@ -44,22 +45,31 @@ def test_import_the_sample_files_from_the_welcome(tui_database, app_on) -> None:
     async def scenario(pilot: Pilot[Any]) -> None:
         assert isinstance(app.screen, WelcomeScreen)
         screen = await run_import(pilot, "staff", SAMPLES / "staff.csv")
-        assert "staff.csv: 111 rows · 111 new" in text_of(screen.query_one("#result"))
+        assert "staff.csv: 111 rows: 111 new · 0 rejected" in text_of(screen.query_one("#result"))
         assert not screen.query_one("#import-rejects").display
+        # Ready for the usual next step: the caseload, from the same folder.
+        assert screen.kind == "caseload"
+        assert screen.query_one("#path", Input).value == f"{SAMPLES}/"
 
         screen = await run_import(pilot, "caseload", SAMPLES / "trust_caseload.csv")
+        with tui_database.session() as session:
+            batch = latest_import(session, "caseload")
+        assert batch is not None and batch.rows == 792 and batch.rejected > 0
         result = text_of(screen.query_one("#result"))
-        assert "trust_caseload.csv: 792 rows · 784 new" in result
-        assert "7 rejected" in result and "1 duplicates" in result and "3 warnings" in result
+        assert f"trust_caseload.csv: 792 rows: {batch.inserted} new" in result
+        assert f"{batch.rejected} rejected" in result
+        assert batch.rejects_path and f"saved in {batch.rejects_path}" in result.replace("\n", "")
+        assert Path(batch.rejects_path).is_file()  # written where the CLI writes it
         table = screen.query_one("#import-rejects", DataTable)
         rejected_rows = {str(table.get_row_at(i)[0]) for i in range(table.row_count)} - {""}
-        assert len(rejected_rows) == 7 and all(row.isdigit() for row in rejected_rows)
+        assert len(rejected_rows) == batch.rejected and all(row.isdigit() for row in rejected_rows)
 
         await pilot.press("escape")  # back to the welcome, which moves on to the dashboard
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
-        assert "784 people on the caseload" in text_of(app.screen.query_one("#caseload-card"))
-        assert "7 rejected" in text_of(app.screen.query_one("#imports-card"))
+        people = text_of(app.screen.query_one("#caseload-card"))
+        assert f"{batch.inserted} people on the caseload" in people
+        assert f"{batch.rejected} rejected" in text_of(app.screen.query_one("#imports-card"))
 
     drive(app, scenario)
 
@@ -85,9 +95,10 @@ def test_strict_import_with_rejects_imports_nothing(tui_database, app_on) -> Non
 
     async def scenario(pilot: Pilot[Any]) -> None:
         screen = await run_import(pilot, "caseload", SAMPLES / "trust_caseload.csv", strict=True)
-        assert "nothing was imported" in text_of(screen.query_one("#result")).lower()
+        result = screen.query_one("#result")
+        assert "Strict: nothing was imported" in text_of(result) and result.has_class("-error")
         await pilot.press("escape", "c")
         await settle(pilot)
-        assert "No people on the caseload yet" in app.screen.query_one("#status").content
+        assert "No people on the caseload yet" in str(app.screen.query_one("#status").content)
 
     drive(app, scenario)

@@ -28,6 +28,9 @@ def fake_result(**overrides: Any) -> SimpleNamespace:
     values: dict[str, Any] = dict(
         batch_id=2, file="/data/trust_caseload.csv", rows=5, inserted=3, updated=0,
         unchanged=0, rejected=2, duplicates=0, missing_from_file=0, warnings=1,
+        kind="caseload", status="partial", rejects_path=None,
+        notices=["No staff list has been imported yet, so care coordinator ids were not "
+                 "checked."],
         rejects=[
             SimpleNamespace(row=3, record_key="9990000000",
                             errors=[("nhs_number", "NHS number fails the Modulus 11 check")]),
@@ -79,7 +82,7 @@ def test_a_finished_import_shows_counts_and_rejected_rows(
 ) -> None:
     calls: list[dict[str, Any]] = []
 
-    def run_import(database, path, kind, **options):
+    def run_import(database, settings, path, kind, **options):
         calls.append({"path": path, "kind": kind, **options})
         options["progress"](5, 5)
         return fake_result()
@@ -97,11 +100,12 @@ def test_a_finished_import_shows_counts_and_rejected_rows(
         await settle(pilot)
         assert calls == [{
             "path": a_file, "kind": "caseload", "sheet": "Caseload", "strict": True,
-            "actor": "test-manager", "today": app.settings.today(), "progress": calls[0]["progress"],
+            "progress": calls[0]["progress"],
         }]
         text = result_text(screen)
-        assert "trust_caseload.csv: 5 rows · 3 new" in text and "2 rejected" in text
+        assert "trust_caseload.csv: 5 rows: 3 new · 2 rejected · 1 warning" in text
         assert "fix them in the file and import it again" in text
+        assert "• No staff list has been imported yet" in text
         table = screen.query_one("#import-rejects", DataTable)
         assert table.display and table.row_count == 3
         assert [str(cell) for cell in table.get_row_at(2)] == [
@@ -137,7 +141,7 @@ def test_a_finished_import_shows_counts_and_rejected_rows(
 def test_a_failed_import_is_explained_not_crashed_on(
     populated, app_on, a_file, monkeypatch, error, shown, hidden
 ) -> None:
-    def run_import(database, path, kind, **options):
+    def run_import(database, settings, path, kind, **options):
         raise error
 
     monkeypatch.setattr(imports, "run_import", run_import)
@@ -163,7 +167,7 @@ def test_progress_shows_and_escape_can_stop_the_import(
     halfway = threading.Event()
     stopped = threading.Event()
 
-    def run_import(database, path, kind, **options):
+    def run_import(database, settings, path, kind, **options):
         options["progress"](50, 100)
         halfway.set()
         try:

@@ -46,7 +46,7 @@ class DashboardScreen(DataScreen):
 
     CSS_PATH = "dashboard.tcss"
     TITLE = "Dashboard"
-    AUTO_FOCUS = "#by-team"
+    AUTO_FOCUS = "#by-locality"
 
     BINDINGS = [
         Binding("m", "missing", "Not in export", id="dashboard.missing"),
@@ -62,26 +62,28 @@ class DashboardScreen(DataScreen):
                 yield Static(id="caseload-card", classes="card")
                 yield Static(id="programme-card", classes="card")
                 yield Static(id="imports-card", classes="card")
-            with Horizontal(id="groups"):
-                yield self._group_table("by-team", "By team", "Team")
-                yield self._group_table("by-locality", "By locality", "Locality")
+            with Vertical(id="groups"):
+                yield self._group_table("by-locality", "By locality", "Locality", name_width=44)
+                yield self._group_table("by-team", "By team", "Team", name_width=44)
             with Grid(id="stage-panels"):
                 for make_panel in STAGE_PANELS:
                     yield make_panel()
         yield Footer()
 
     @staticmethod
-    def _group_table(table_id: str, title: str, heading: str) -> DataTable[RenderableType]:
+    def _group_table(
+        table_id: str, title: str, heading: str, *, name_width: int
+    ) -> DataTable[RenderableType]:
         table: DataTable[RenderableType] = DataTable(
             id=table_id, cursor_type="row", zebra_stripes=True, classes="group",
-            header_height=2,
         )
         table.border_title = title
         table.border_subtitle = "enter: show these people"
-        table.add_column(heading, key="name")
+        table.add_column(heading, key="name", width=name_width)  # long names end in …
         for key, label in (("people", "People"), ("staff", "Staff"),
-                           ("missing", "Not in\nexport"), ("no_coordinator", "No\ncoordinator")):
-            table.add_column(label, key=key)
+                           ("missing", "Not in latest export"),
+                           ("no_coordinator", "No care coordinator")):
+            table.add_column(label, key=key, width=max(8, len(label)))
         return table
 
     def on_mount(self) -> None:

@@ -8,6 +8,7 @@ was. A file the importer cannot use at all (``InputFileError``) is explained on 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,14 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
+from transition.config import Settings
+from transition.db import Database
 from transition.errors import TransitionError
 from transition.models import ImportKind
-from transition.overview import import_batch, latest_import
+from transition.overview import latest_import
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
-from transition.screens.rejects import REJECT_COLUMNS, fill_rejects
+from transition.screens.rejects import add_reject_columns, fill_rejects
 from transition.widgets.format import count, plural
 from transition.widgets.path_input import PathInput
 
@@ -48,37 +51,47 @@ class ImportProgress(Message):
 
 
 def run_import(
-    database: Any, path: Path, kind: str, *, sheet: str | None, strict: bool, actor: str,
-    today: Any, progress: Any,
+    database: Database, settings: Settings, path: Path, kind: str, *, sheet: str | None,
+    strict: bool, progress: Callable[[int, int], None],
 ) -> Any:
-    """One import in one transaction: exactly what ``transition import KIND FILE`` does."""
-    from transition.importer import ImportOptions, import_file  # written in parallel (issue 2)
+    """One import in one transaction: exactly what ``transition import KIND FILE`` does,
+    including the rejects file written where the CLI writes it."""
+    from transition.importer import ImportOptions, default_rejects_dir, import_file
 
+    options = ImportOptions(sheet=sheet, strict=strict,
+                            rejects_dir=default_rejects_dir(database, settings))
     with database.transaction() as session:
-        return import_file(
-            session, path, kind, ImportOptions(sheet=sheet, strict=strict),
-            actor=actor, today=today, progress=progress,
-        )
+        return import_file(session, path, kind, options, actor=settings.actor,
+                           today=settings.today(), progress=progress)
 
 
-def result_summary(result: Any, rejects_path: str | None) -> RenderableType:
-    """'caseload.csv: 790 rows · 780 new · ... ' and what to do about rejected rows."""
+def result_summary(result: Any) -> RenderableType:
+    """'caseload.csv: 790 rows · 780 new · ...', what the importer noticed, and what to do."""
     line = Text.assemble((f"{Path(str(result.file)).name}: ", "bold"),
-                         plural(result.rows, "row"))
+                         f"{plural(result.rows, 'row')}: ",
+                         (f"{count(result.inserted)} new", "green" if result.inserted else "dim"))
     for value, label, style in (
-        (result.inserted, "new", "green"), (result.updated, "updated", ""),
-        (result.unchanged, "unchanged", ""), (result.rejected, "rejected", "bold red"),
-        (result.duplicates, "duplicates", "yellow"),
+        (result.updated, "updated", ""), (result.unchanged, "unchanged", ""),
+        (result.rejected, "rejected", "bold red"), (result.duplicates, "duplicate*", "yellow"),
         (result.missing_from_file, "missing from this file", "yellow"),
-        (result.warnings, "warnings", "yellow"),
+        (result.warnings, "warning*", "yellow"),
     ):
-        line.append(" · ")
-        line.append(f"{count(value)} {label}", style=style if value else "dim")
+        if value or label == "rejected":
+            words = (plural(value, label.rstrip("*")) if label.endswith("*")
+                     else f"{count(value)} {label}")
+            line.append(" · ")
+            line.append(words, style=style if value else "dim")
     parts: list[RenderableType] = [line]
+    if result.status == "refused":
+        parts.append(Text(
+            "Strict: nothing was imported, because some rows were rejected. The counts say what "
+            "the import would have done.", style="bold red",
+        ))
+    parts.extend(Text(f"• {notice}") for notice in result.notices)
     if result.rejected:
         advice = "Rejected rows are listed below: fix them in the file and import it again."
-        if rejects_path:
-            advice += f" They are also saved in {rejects_path}."
+        if result.rejects_path:
+            advice += f" They are also saved in {result.rejects_path}."
         parts.append(Text(advice))
     else:
         parts.append(Text("Every row was imported.", style="green"))
@@ -102,6 +115,7 @@ class ImportScreen(DetailScreen):
         self.running = False
         self._stop = threading.Event()
         self._last_progress = 0
+        self._folder_of_last_file = ""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -139,8 +153,7 @@ class ImportScreen(DetailScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#import-rejects", DataTable)
-        for label in REJECT_COLUMNS:
-            table.add_column(label, key=label)
+        add_reject_columns(table)
         table.display = False
         self.query_one("#progress").display = False
         self.query_one("#result").display = False
@@ -169,6 +182,10 @@ class ImportScreen(DetailScreen):
         self.running = running
         self.query_one("#import-form").disabled = running
         self.refresh_bindings()
+        if not running:  # the form lost focus while it was disabled
+            path = self.query_one("#path", Input)
+            path.focus()
+            path.cursor_position = len(path.value)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run":
@@ -196,6 +213,7 @@ class ImportScreen(DetailScreen):
             ), error=True)
             self.query_one("#path", Input).focus()
             return
+        self._folder_of_last_file = raw[: len(raw) - len(path.name)]
         sheet = self.query_one("#sheet", Input).value.strip() or None
         strict = self.query_one("#strict", Checkbox).value
         self._start(path, self.kind, sheet, strict)
@@ -215,10 +233,8 @@ class ImportScreen(DetailScreen):
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def import_worker(self, path: Path, kind: str, sheet: str | None, strict: bool) -> Any:
-        return run_import(
-            self.database, path, kind, sheet=sheet, strict=strict, actor=self.settings.actor,
-            today=self.today(), progress=self._progress,
-        )
+        return run_import(self.database, self.settings, path, kind, sheet=sheet, strict=strict,
+                          progress=self._progress)
 
     def _progress(self, done: int, total: int) -> None:
         """Called by the importer in its thread: stop if asked; report now and then."""
@@ -245,16 +261,21 @@ class ImportScreen(DetailScreen):
             self._failed(event.worker.error)
 
     def _finished(self, result: Any) -> None:
-        with self.database.session() as session:
-            batch = import_batch(session, result.batch_id)
-        self._show_result(result_summary(result, batch.rejects_path if batch else None))
+        self._show_result(result_summary(result), error=result.status == "refused")
         table = self.query_one("#import-rejects", DataTable)
         table.clear()
         fill_rejects(table, list(result.rejects))
         table.display = table.row_count > 0
         self.transition.data_changed()
+        if result.kind == ImportKind.STAFF and result.status != "refused":
+            # The usual next step: the caseload, from the same folder.
+            self.query_one("#caseload", RadioButton).value = True
+            self.query_one("#path", Input).value = self._folder_of_last_file
         name = Path(str(result.file)).name
-        if result.rejected:
+        if result.status == "refused":
+            self.notify(f"{name}: nothing imported (strict, rows rejected).",
+                        title="Import refused", severity="error")
+        elif result.rejected:
             self.notify(f"{name}: {plural(result.rejected, 'row')} rejected.",
                         title="Import finished", severity="warning")
         else:

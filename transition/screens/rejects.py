@@ -13,6 +13,12 @@ from transition.screens.base import DetailScreen
 from transition.widgets.format import plural, uk_time
 
 REJECT_COLUMNS = ("Row", "NHS number / staff id", "Column", "Reason")
+REASON_WIDTH = 64  # long reasons wrap onto more lines rather than being cut off
+
+
+def add_reject_columns(table: DataTable[object]) -> None:
+    for label in REJECT_COLUMNS:
+        table.add_column(label, key=label, width=REASON_WIDTH if label == "Reason" else None)
 
 
 def fill_rejects(
@@ -34,7 +40,7 @@ def fill_rejects(
             if label is not None:
                 cells.insert(0, label if first else "")
             first = False
-            table.add_row(*cells)
+            table.add_row(*cells, height=None)
 
 
 class RejectsScreen(DetailScreen):
@@ -59,8 +65,7 @@ class RejectsScreen(DetailScreen):
     def on_mount(self) -> None:
         table = self.query_one("#rejects-table", DataTable)
         table.add_column("Import", key="import")
-        for label in REJECT_COLUMNS:
-            table.add_column(label, key=label)
+        add_reject_columns(table)
 
     def _batches(self) -> list[tuple[BatchSummary, list[Reject]]]:
         with self.database.session() as session:

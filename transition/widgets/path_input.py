@@ -57,7 +57,9 @@ class PathInput(Input):
     BINDINGS = [Binding("tab", "complete", "Complete path", show=False)]
 
     def __init__(self, value: str = "", **kwargs: object) -> None:
-        super().__init__(value, suggester=PathSuggester(), **kwargs)  # type: ignore[arg-type]
+        # select_on_focus=False: coming back to the box continues the path, never replaces it.
+        super().__init__(value, suggester=PathSuggester(), select_on_focus=False,
+                         **kwargs)  # type: ignore[arg-type]
 
     def action_complete(self) -> None:
         if self.cursor_at_end and self._suggestion and self._suggestion != self.value:
