@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from transition.commands import database, generate, programme
+from transition.commands import database, generate, letters, programme
 from transition.commands.common import CliContext, err_console
 from transition.config import load_settings
 from transition.errors import EXIT_FAILED, TransitionError
@@ -77,6 +77,7 @@ def tui(ctx: typer.Context) -> None:
 app.add_typer(programme.app, name="programme")
 app.add_typer(database.app, name="db")
 app.command("generate")(generate.generate_command)
+app.add_typer(letters.app, name="letters")
 
 
 def main(argv: list[str] | None = None) -> None:
