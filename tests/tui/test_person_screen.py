@@ -116,3 +116,30 @@ def test_missing_person_has_a_warning_banner(populated, app_on) -> None:
         assert "not in this export" in text_of(screen.query_one("#imports"))
 
     drive(app, scenario)
+
+
+def test_letters_written_for_the_person_are_listed(populated, app_on) -> None:
+    from datetime import UTC, date, datetime
+
+    from transition.models import Letter
+
+    with populated.transaction() as session:
+        person_id = session.scalars(select(Person.id).where(Person.family_name == "Baines")).one()
+        for kind, superseded in (("person", datetime(2027, 1, 12, tzinfo=UTC)), ("gp", None)):
+            session.add(Letter(
+                person_id=person_id, kind=kind, template=f"{kind}.md.j2", format="pdf",
+                path=f"/letters/{kind}-0026.pdf", sha256="0" * 64, facts_hash="old",
+                generated_by="test-manager", dated=date(2027, 1, 11), superseded_at=superseded,
+            ))
+    app = app_on(populated)
+    open_baines = open_family(app, populated, "Baines")
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_baines(pilot)
+        shown = text_of(screen.query_one("#letters"))
+        assert "/letters/person-0026.pdf" in shown and "Superseded" in shown
+        assert "/letters/gp-0026.pdf" in shown and "11 Jan 2027" in shown
+        garside = await open_family(app, populated, "Garside")(pilot)
+        assert not garside.query_one("#letters").display  # no letters: no box
+
+    drive(app, scenario)

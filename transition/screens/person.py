@@ -298,10 +298,28 @@ FIELD_SECTIONS: tuple[PersonSection, ...] = (
     PersonSection("care-act", "Care Act outcomes", care_act),
 )
 
+def letters(view: PersonView) -> RenderableType | None:
+    """The letters written for this person (``person_detail``'s "letters"), newest first."""
+    written = view.detail.get("letters") or []
+    if not written:
+        return None
+    table = _table("Letter", "Format", "Dated", "Status", "File")
+    styles = {"current": "green", "out_of_date": "bold yellow", "superseded": "dim"}
+    for letter in written:
+        status = Text(words(letter["status"]), style=styles.get(letter["status"], ""))
+        if letter.get("reason"):
+            status.append(f": {letter['reason']}")
+        dated = date.fromisoformat(letter["dated"]) if letter.get("dated") else None
+        table.add_row(words(letter["kind"]), letter["format"], uk_date(dated), status,
+                      letter["path"])
+    return table
+
+
 STAGE_SECTIONS: tuple[PersonSection, ...] = (
     # Later stages add one line each, e.g.
     # PersonSection("pathway", "Pathway and reasons", pathway_section, wide=True),
-    # risk factors, workers, tasks, letters.
+    # risk factors, workers, tasks.
+    PersonSection("letters", "Letters", letters, wide=True),
 )
 
 HISTORY_SECTIONS: tuple[PersonSection, ...] = (
