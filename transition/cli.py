@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from transition.commands import assess, database, generate, letters, programme
+from transition.commands import assess, database, generate, imports, letters, people, programme
 from transition.commands.common import CliContext, err_console
 from transition.config import load_settings
 from transition.errors import EXIT_FAILED, TransitionError
@@ -77,6 +77,9 @@ def tui(ctx: typer.Context) -> None:
 app.add_typer(programme.app, name="programme")
 app.add_typer(database.app, name="db")
 app.command("generate")(generate.generate_command)
+app.add_typer(imports.app, name="import")
+app.command("people")(people.people)
+app.command("person")(people.person)
 app.add_typer(letters.app, name="letters")
 app.command("assess")(assess.assess)
 app.command("at-risk")(assess.at_risk_command)
