@@ -57,10 +57,13 @@ class CaseloadColumn:
     sort: str | None = None  # a PeopleQuery sort key; None = the column cannot be sorted
 
 
+MISSING_MARK = "⚑"
+
+
 def _name(row: PersonRow, _window: Window) -> RenderableType:
     name = f"{row.family_name}, {row.given_name}"
     if row.missing:
-        return Text.assemble(name, (" · not in export", "italic yellow"))
+        return Text.assemble((f"{MISSING_MARK} ", "bold yellow"), (name, "italic"))
     return name
 
 
@@ -76,13 +79,13 @@ def _coordinator(row: PersonRow, window: Window) -> RenderableType:
 DEFAULT_COLUMNS: tuple[CaseloadColumn, ...] = (
     CaseloadColumn("nhs_number", "NHS number", lambda row, _: nhs.format_334(row.nhs_number),
                    width=12, sort="nhs_number"),
-    CaseloadColumn("name", "Name", _name, width=30, sort="family_name"),
+    CaseloadColumn("name", "Name", _name, width=26, sort="family_name"),
     CaseloadColumn("date_of_birth", "Born", lambda row, _: uk_date(row.date_of_birth),
                    width=11, sort="date_of_birth"),
-    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=20, sort="team"),
+    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=24, sort="team"),
     CaseloadColumn("locality", "Locality", lambda row, _: row.locality or "—", width=12,
                    sort="locality"),
-    CaseloadColumn("coordinator", "Care coordinator", _coordinator, width=22,
+    CaseloadColumn("coordinator", "Care coordinator", _coordinator, width=20,
                    sort="care_coordinator_id"),
     # Later stages add e.g. CaseloadColumn("pathway", "Pathway", ..., sort="pathway") here.
 )
@@ -234,6 +237,8 @@ class CaseloadTable(Vertical):
                 parts.append(f"{name.replace('_', ' ')}: {value}")
         if self.query.missing_only:
             parts.append("only people not in the latest export")
+        if any(row.missing for row in page.rows):
+            parts.append(f"{MISSING_MARK} not in the latest export")
         return " · ".join(parts)
 
     # -- running queries -------------------------------------------------------------------
