@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import case, exists, func, select
 from sqlmodel import Session
 
+from transition.importer import Reject
 from transition.models import AuditEvent, ImportBatch, ImportKind, Person, RejectedRow, Staff
 from transition.programme import transfer_date
 
@@ -76,15 +77,6 @@ class Overview:
             and self.staff == 0
             and all(batch is None for batch in self.latest_imports.values())
         )
-
-
-@dataclass(frozen=True)
-class Reject:
-    """A row an import did not take, with every reason (column, message)."""
-
-    row: int
-    record_key: str | None
-    errors: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, RadioButton
 
@@ -18,8 +17,6 @@ from transition.overview import latest_import
 from transition.screens.dashboard import DashboardScreen
 from transition.screens.imports import ImportScreen
 from transition.screens.welcome import WelcomeScreen
-
-pytest.importorskip("transition.importer")
 
 SAMPLES = Path(__file__).parents[2] / "sample_data"
 

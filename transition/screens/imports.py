@@ -28,6 +28,7 @@ from textual.worker import Worker, WorkerState
 from transition.config import Settings
 from transition.db import Database
 from transition.errors import TransitionError
+from transition.importer import ImportOptions, ImportResult, default_rejects_dir, import_file
 from transition.models import ImportKind
 from transition.overview import latest_import
 from transition.screens.base import DetailScreen
@@ -53,11 +54,9 @@ class ImportProgress(Message):
 def run_import(
     database: Database, settings: Settings, path: Path, kind: str, *, sheet: str | None,
     strict: bool, progress: Callable[[int, int], None],
-) -> Any:
+) -> ImportResult:
     """One import in one transaction: exactly what ``transition import KIND FILE`` does,
     including the rejects file written where the CLI writes it."""
-    from transition.importer import ImportOptions, default_rejects_dir, import_file
-
     options = ImportOptions(sheet=sheet, strict=strict,
                             rejects_dir=default_rejects_dir(database, settings))
     with database.transaction() as session:
