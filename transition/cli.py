@@ -16,7 +16,17 @@ from pathlib import Path
 
 import typer
 
-from transition.commands import assess, database, generate, imports, letters, people, programme
+from transition.commands import (
+    assess,
+    database,
+    demo,
+    generate,
+    imports,
+    letters,
+    people,
+    plan,
+    programme,
+)
 from transition.commands.common import CliContext, err_console
 from transition.config import load_settings
 from transition.errors import EXIT_FAILED, TransitionError
@@ -77,6 +87,7 @@ def tui(ctx: typer.Context) -> None:
 app.add_typer(programme.app, name="programme")
 app.add_typer(database.app, name="db")
 app.command("generate")(generate.generate_command)
+app.command("demo")(demo.demo_command)
 app.add_typer(imports.app, name="import")
 app.command("people")(people.people)
 app.command("person")(people.person)
@@ -84,6 +95,9 @@ app.add_typer(letters.app, name="letters")
 app.command("assess")(assess.assess)
 app.command("at-risk")(assess.at_risk_command)
 app.add_typer(assess.pathway_app, name="pathway")
+app.add_typer(plan.app, name="plan")
+app.command("assign")(plan.assign)
+app.command("unlock")(plan.unlock_command)
 
 
 def main(argv: list[str] | None = None) -> None:

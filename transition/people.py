@@ -20,6 +20,7 @@ from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
 from transition.letter_records import letter_history
 from transition.models import ImportBatch, ImportWarning, Person
+from transition.plan_review import person_workers
 
 SortKey = Literal[
     "family_name", "given_name", "nhs_number", "date_of_birth", "team", "locality",
@@ -225,4 +226,5 @@ def person_detail(session: Session, person: Person) -> dict[str, Any]:
     detail.update(assessment_detail(person))  # pathway, override, risk (issue 3)
     assert person.id is not None
     detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]
+    detail["workers"] = person_workers(session, person.id)  # who holds each role (issue 4)
     return detail
