@@ -195,7 +195,7 @@ def programme_card(summary: Overview, today: date) -> RenderableType:
 
 
 def batch_lines(batch: BatchSummary) -> Group:
-    """One import run in three lines: file and when; what happened; what needs attention."""
+    """One import run in four lines: file; when; what happened; what needs attention."""
     sheet = f" (sheet {batch.sheet})" if batch.sheet else ""
     attention = Text()
     attention.append(f"{count(batch.rejected)} rejected",
@@ -214,8 +214,8 @@ def batch_lines(batch: BatchSummary) -> Group:
         if value:
             done.append(f" · {count(value)} {label}")
     return Group(
-        Text.assemble((f"{batch.file_name}{sheet}", "bold"),
-                      (f"  {uk_time(batch.started_at)}", "dim")),
+        Text.assemble((f"{batch.file_name}{sheet}", "bold")),
+        Text(f"imported {uk_time(batch.started_at)}", style="dim"),
         done,
         attention,
     )
