@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from transition.commands import database, programme
+from transition.commands import database, handover, programme, tasks
 from transition.commands.common import CliContext, err_console
 from transition.config import load_settings
 from transition.errors import EXIT_FAILED, TransitionError
@@ -76,6 +76,8 @@ def tui(ctx: typer.Context) -> None:
 
 app.add_typer(programme.app, name="programme")
 app.add_typer(database.app, name="db")
+app.add_typer(tasks.app, name="tasks")
+app.command("handover-date")(handover.handover_date)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,6 +18,7 @@ from transition import nhs
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
 from transition.models import ImportBatch, ImportWarning, Person
+from transition.tasks.views import handover_section
 
 SortKey = Literal[
     "family_name", "given_name", "nhs_number", "date_of_birth", "team", "locality",
@@ -194,10 +195,16 @@ def import_warnings(session: Session, person: Person) -> list[dict[str, Any]]:
     ]
 
 
-def person_detail(session: Session, person: Person) -> dict[str, Any]:
-    """Everything known about one person, as ``transition person NHS --json`` prints it."""
+def person_detail(
+    session: Session, person: Person, *, as_of: date | None = None
+) -> dict[str, Any]:
+    """Everything known about one person, as ``transition person NHS --json`` prints it.
+
+    ``as_of`` is "today" for whether a task is overdue (default: the real date).
+    """
     detail = canonical_record(person)
     detail["extra"] = person.extra or {}
     detail["missing_from_latest_export"] = person.missing_since_batch_id is not None
     detail["warnings"] = import_warnings(session, person)
+    detail.update(handover_section(session, person, as_of=as_of or date.today()))
     return detail
