@@ -73,8 +73,8 @@ def tasks_generate(
     if summary.without_handover_date:
         err_console.print(
             f"{summary.without_handover_date:,} people need a handover but have no handover "
-            "date, so they have no tasks yet. Set the programme's date with: transition "
-            "programme set --transfer-date DATE",
+            "date, so they have no tasks yet. Set the programme's date with:\n"
+            "  transition programme set --transfer-date DATE",
             markup=False,
         )
         raise typer.Exit(EXIT_PARTIAL)

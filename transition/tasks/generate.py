@@ -415,6 +415,10 @@ class _Reconciler:
         for rows in groups.values():
             session.execute(update(Task).execution_options(synchronize_session=False), rows)
         record_many(session, self.changes, actor=self.actor, at=self.now)
+        # Bulk statements bypass the session: reload any Task the caller holds on next use.
+        for instance in list(session.identity_map.values()):
+            if isinstance(instance, Task):
+                session.expire(instance)
 
 
 def _why_not(key: str, rules: TaskRules, person: Row[Any], out_of_handover: bool) -> str:
