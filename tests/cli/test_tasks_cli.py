@@ -130,7 +130,9 @@ def test_handover_date_moves_that_persons_tasks(run_cli: RunCli, database: Datab
     cleared = run_cli("handover-date", numbers["council"], "--clear", "--json")
     assert cleared.json()["effective_handover_date"] == "2027-04-01"
     with database.session() as session:
-        person = session.scalars(select(Person).where(Person.nhs_number == numbers["council"])).one()
+        person = session.scalars(
+            select(Person).where(Person.nhs_number == numbers["council"])
+        ).one()
         trail = events(session, person_id=person.id, actions=["person.handover_date"])
         assert [(e.before, e.after) for e in trail] == [("2027-05-04", None), (None, "2027-05-04")]
         assert session.scalars(select(Task.handover_date).where(Task.person_id == person.id)).all()

@@ -54,7 +54,9 @@ def test_overdue_depends_on_as_of_and_comes_first(database: Database) -> None:
     assert flags == sorted(flags, reverse=True)
     later = [row.due for row in page.rows if not row.overdue]
     assert later == sorted(later)
-    done_letter = next(r for r in page.rows if r.person_id == ids["council"] and r.key == "letter_gp")
+    done_letter = next(
+        row for row in page.rows if row.person_id == ids["council"] and row.key == "letter_gp"
+    )
     assert done_letter.status == "done" and not done_letter.overdue
 
 

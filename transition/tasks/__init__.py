@@ -50,7 +50,8 @@ from transition.tasks.views import (
 )
 
 __all__ = [
-    "CLOSED_STATUSES", "OPEN_STATUSES", "STATUS_CHOICES", "STATUS_NAMES", "Burndown", "BurndownPoint", "Countdown",
+    "CLOSED_STATUSES", "OPEN_STATUSES", "STATUS_CHOICES", "STATUS_NAMES", "Burndown",
+    "BurndownPoint", "Countdown",
     "DeadlineVariant", "DependencyError", "Flag", "GenerateSummary", "MarkDoneResult",
     "StatusChange", "TaskGroup", "TaskPage", "TaskProgress", "TaskQuery", "TaskRow",
     "TaskRules", "TaskTemplate", "burndown", "generate_tasks", "group_tasks", "is_overdue",

@@ -29,18 +29,32 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, exists, func, insert, or_, select, text, update
+from sqlalchemy import Row, exists, func, or_, select, text, update
 from sqlmodel import Session
 
 from transition.audit import Change, record_many
-from transition.models import Assignment, Pathway, Person, Role, Staff, Task, TaskOwner, TaskStatus, utcnow
+from transition.models import (
+    Assignment,
+    Pathway,
+    Person,
+    Role,
+    Staff,
+    Task,
+    TaskOwner,
+    TaskStatus,
+    utcnow,
+)
 from transition.tasks.rules import COLUMN_FLAGS, Flag, PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.status import NO_LONGER_APPLIES, OPEN_STATUSES
+from transition.tasks.stored import DirectInsert, StoredValues, raw
 from transition.working_days import add_working_days
 
 Progress = Callable[[int, int], None]
+_TODO, _DONE, _NOT_NEEDED = (TaskStatus.TODO.value, TaskStatus.DONE.value,
+                             TaskStatus.NOT_NEEDED.value)
+_OUTGOING, _INCOMING, _MANAGER = (owner.value for owner in TaskOwner)
 _CHUNK = 5000
 
 
@@ -78,10 +92,10 @@ class Handover:
     def owner(self, template: TaskTemplate, lead_role: str) -> tuple[str, str | None]:
         """(owner kind, staff id or None) for this person's task from ``template``."""
         if template.owner is TaskOwner.MANAGER or self.signpost:
-            return TaskOwner.MANAGER.value, None
+            return _MANAGER, None
         if template.owner is TaskOwner.OUTGOING:
-            return TaskOwner.OUTGOING.value, self.outgoing_staff_id
-        return TaskOwner.INCOMING.value, self.incoming(template.incoming_role, lead_role)
+            return _OUTGOING, self.outgoing_staff_id
+        return _INCOMING, self.incoming(template.incoming_role, lead_role)
 
     def incoming(self, preferred: str | None, lead_role: str) -> str | None:
         if preferred is not None and preferred in self.workers:
@@ -93,8 +107,7 @@ class Handover:
         return self.workers[min(self.workers)] if self.workers else None
 
 
-@dataclass(frozen=True, slots=True)
-class Wanted:
+class Wanted(NamedTuple):
     """A task a person should have, as the rules say today."""
 
     title: str
@@ -106,6 +119,24 @@ class Wanted:
     depends_on: list[str]
 
 
+class _Existing(NamedTuple):
+    """A task already in the database, as far as generation compares it."""
+
+    id: int
+    person_id: int
+    key: str
+    title: str
+    owner_kind: str
+    owner_staff_id: str | None
+    due: date
+    offset_working_days: int
+    handover_date: date
+    status: str
+    blocked_reason: str | None
+    depends_on: list[str]
+    version: int
+
+
 def needs_handover(pathway: str | None, workers: dict[str, str], coordinator: str | None) -> bool:
     """Whether a person gets handover tasks (see the module docstring)."""
     if pathway == Pathway.SIGNPOST:
@@ -115,24 +146,66 @@ def needs_handover(pathway: str | None, workers: dict[str, str], coordinator: st
     return pathway == Pathway.ASSESS and Role.SOCIAL_WORKER in workers
 
 
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A template applied to one set of facts: everything but the owner."""
+
+    key: str
+    template: TaskTemplate
+    offset_working_days: int
+    due: date
+    depends_on: list[str]
+
+
+class TaskPlanner:
+    """Which templates apply to a person's facts, with deadlines; remembered per set of facts.
+
+    Most people share their facts (pathway, band, flags, handover date) with many others, so at
+    100,000 people the templates are evaluated a few hundred times, not a million.
+    """
+
+    def __init__(self, rules: TaskRules) -> None:
+        self.rules = rules
+        self._plans: dict[PersonFacts, tuple[_Planned, ...]] = {}
+
+    def planned(self, facts: PersonFacts) -> tuple[_Planned, ...]:
+        plan = self._plans.get(facts)
+        if plan is None:
+            applicable = {key: t for key, t in self.rules.enabled.items() if t.holds(facts)}
+            plan = tuple(
+                _Planned(
+                    key=key,
+                    template=template,
+                    offset_working_days=(offset := template.deadline_for(facts)),
+                    due=add_working_days(facts.handover_date, offset),
+                    depends_on=[needed for needed in template.after if needed in applicable],
+                )
+                for key, template in applicable.items()
+            )
+            self._plans[facts] = plan
+        return plan
+
+    def wanted(self, handover: Handover) -> dict[str, Wanted]:
+        """The tasks the rules give this person, by key."""
+        lead_role = self.rules.lead_role
+        wanted: dict[str, Wanted] = {}
+        for item in self.planned(handover.facts):
+            owner_kind, owner_staff_id = handover.owner(item.template, lead_role)
+            wanted[item.key] = Wanted(
+                title=item.template.title,
+                owner_kind=owner_kind,
+                owner_staff_id=owner_staff_id,
+                due=item.due,
+                offset_working_days=item.offset_working_days,
+                handover_date=handover.facts.handover_date,
+                depends_on=item.depends_on,
+            )
+        return wanted
+
+
 def wanted_tasks(handover: Handover, rules: TaskRules) -> dict[str, Wanted]:
     """The tasks the rules give this person, by key."""
-    facts = handover.facts
-    applicable = {key: t for key, t in rules.enabled.items() if t.holds(facts)}
-    wanted: dict[str, Wanted] = {}
-    for key, template in applicable.items():
-        offset = template.deadline_for(facts)
-        owner_kind, owner_staff_id = handover.owner(template, rules.lead_role)
-        wanted[key] = Wanted(
-            title=template.title,
-            owner_kind=owner_kind,
-            owner_staff_id=owner_staff_id,
-            due=add_working_days(facts.handover_date, offset),
-            offset_working_days=offset,
-            handover_date=facts.handover_date,
-            depends_on=[needed for needed in template.after if needed in applicable],
-        )
-    return wanted
+    return TaskPlanner(rules).wanted(handover)
 
 
 def generate_tasks(
@@ -161,7 +234,9 @@ def generate_tasks(
     known_staff = set(session.scalars(select(Staff.staff_id)))
     existing = _existing_tasks(session, None if ids is None else candidate_ids)
 
-    plan = _Reconciler(actor=actor)
+    planner = TaskPlanner(task_rules)
+    facts_seen: dict[tuple[Any, ...], PersonFacts] = {}
+    plan = _Reconciler(session, actor=actor)
     summary = GenerateSummary()
     total = len(people)
     for done, row in enumerate(people, start=1):
@@ -172,9 +247,9 @@ def generate_tasks(
             if handover_date is None:
                 summary.without_handover_date += 1
                 continue
-            handover = _handover(row, person_workers, known_staff, handover_date)
+            handover = _handover(row, person_workers, known_staff, handover_date, facts_seen)
             summary.people += 1
-            plan.reconcile(row.id, current, wanted_tasks(handover, task_rules), task_rules, row)
+            plan.reconcile(row.id, current, planner.wanted(handover), task_rules, row)
         elif current:
             plan.reconcile(row.id, current, {}, task_rules, row, out_of_handover=True)
         if progress is not None and (done % 1000 == 0 or done == total):
@@ -200,14 +275,19 @@ _PERSON_COLUMNS = (
 
 _TASK_COLUMNS = (
     Task.id, Task.person_id, Task.key, Task.title, Task.owner_kind, Task.owner_staff_id,
-    Task.due, Task.offset_working_days, Task.handover_date, Task.status, Task.blocked_reason,
-    Task.depends_on, Task.version,
+    raw(Task.due), Task.offset_working_days, raw(Task.handover_date), Task.status,
+    Task.blocked_reason, raw(Task.depends_on), Task.version,
 )
 
 
 def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
+
+
+def _rows(session: Session, statement: Any) -> Sequence[Row[Any]]:
+    """All rows of a read, through Core (the ORM's row handling is a third of a long read)."""
+    return session.connection().execute(statement).all()
 
 
 def _lock_tasks(session: Session) -> None:
@@ -231,10 +311,10 @@ def _candidates(session: Session, ids: list[int] | None) -> Iterator[Row[Any]]:
         .order_by(Person.id)
     )
     if ids is None:
-        yield from session.execute(statement)
+        yield from _rows(session, statement)
         return
     for chunk in _chunks(ids):
-        yield from session.execute(statement.where(Person.id.in_(chunk)))  # type: ignore[union-attr]
+        yield from _rows(session, statement.where(Person.id.in_(chunk)))  # type: ignore[union-attr]
 
 
 def _current_workers(session: Session, ids: list[int] | None) -> dict[int, dict[str, str]]:
@@ -247,45 +327,58 @@ def _current_workers(session: Session, ids: list[int] | None) -> dict[int, dict[
         for chunk in _chunks(ids)
     ]
     for batch in batches:
-        for person_id, role, staff_id in session.execute(batch):
+        for person_id, role, staff_id in _rows(session, batch):
             workers[person_id][role] = staff_id
     return workers
 
 
-def _existing_tasks(session: Session, ids: list[int] | None) -> dict[int, dict[str, Row[Any]]]:
-    tasks: dict[int, dict[str, Row[Any]]] = defaultdict(dict)
+def _existing_tasks(session: Session, ids: list[int] | None) -> dict[int, dict[str, _Existing]]:
+    tasks: dict[int, dict[str, _Existing]] = defaultdict(dict)
     statement = select(*_TASK_COLUMNS)
     batches = [statement] if ids is None else [
         statement.where(Task.person_id.in_(chunk))  # type: ignore[attr-defined]
         for chunk in _chunks(ids)
     ]
+    stored = StoredValues()
     for batch in batches:
-        for row in session.execute(batch):
-            tasks[row.person_id][row.key] = row
+        for (task_id, person_id, key, title, owner_kind, owner_staff_id, due, offset,
+             handover_date, status, reason, depends_on, version) in _rows(session, batch):
+            tasks[person_id][key] = _Existing(
+                task_id, person_id, key, title, owner_kind, owner_staff_id, stored.date(due),
+                offset, stored.date(handover_date), status, reason, stored.list(depends_on),
+                version,
+            )
     return tasks
 
 
 def _handover(row: Row[Any], workers: dict[str, str], known_staff: set[str],
-              handover_date: date) -> Handover:
-    flags = {name for name in COLUMN_FLAGS if getattr(row, name)}
-    if row.interpreter_language:
-        flags.add(Flag.INTERPRETER.value)
-    facts = PersonFacts(
-        pathway=row.pathway,
-        risk_band=row.risk_band,
-        flags=frozenset(flags),
-        accessible_format=row.accessible_format,
-        last_discharge=row.last_discharge,
-        handover_date=handover_date,
-    )
-    coordinator = row.care_coordinator_id
+              handover_date: date, facts_seen: dict[tuple[Any, ...], PersonFacts]) -> Handover:
+    (_, pathway, risk_band, coordinator, _, last_discharge, accessible_format, interpreter,
+     *flag_values) = row
+    flag_key = (*(bool(value) for value in flag_values), bool(interpreter))
+    fact_key = (pathway, risk_band, flag_key, accessible_format, last_discharge, handover_date)
+    facts = facts_seen.get(fact_key)
+    if facts is None:
+        flags = {name for name, value in zip(_FLAG_NAMES, flag_key, strict=True) if value}
+        facts = facts_seen[fact_key] = PersonFacts(
+            pathway=pathway,
+            risk_band=risk_band,
+            flags=frozenset(flags),
+            accessible_format=accessible_format,
+            last_discharge=last_discharge,
+            handover_date=handover_date,
+        )
     return Handover(
         facts=facts,
         outgoing_staff_id=coordinator if coordinator in known_staff else None,
-        workers=dict(workers),
-        changed_roles=tuple(sorted(role for role, staff in workers.items() if staff != coordinator)),
-        signpost=row.pathway == Pathway.SIGNPOST,
+        workers=workers,
+        changed_roles=tuple(sorted(role for role, staff in workers.items()
+                                   if staff != coordinator)),
+        signpost=pathway == Pathway.SIGNPOST,
     )
+
+
+_FLAG_NAMES = (*COLUMN_FLAGS, Flag.INTERPRETER.value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,19 +386,27 @@ def _handover(row: Row[Any], workers: dict[str, str], known_staff: set[str],
 # ---------------------------------------------------------------------------------------------
 
 
+_INSERT_COLUMNS = (
+    "person_id", "key", "title", "owner_kind", "owner_staff_id", "due", "offset_working_days",
+    "handover_date", "status", "depends_on", "created_at", "updated_at", "updated_by", "version",
+)
+
+
 class _Reconciler:
     """Collects inserts, updates and audit rows for the whole run, then writes them in bulk."""
 
-    def __init__(self, *, actor: str) -> None:
+    def __init__(self, session: Session, *, actor: str) -> None:
         self.actor = actor
         self.now = utcnow()
-        self.inserts: list[dict[str, Any]] = []
+        self.stored = DirectInsert(session, Task.__table__, _INSERT_COLUMNS)  # type: ignore[attr-defined]
+        self.stored_now = self.stored.time("created_at", self.now)
+        self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[dict[str, Any]] = []
         self.changes: list[Change] = []
         self.created = self.reopened = self.not_needed = 0
         self.owner_moved = self.due_moved = self.template_changed = self.unchanged = 0
 
-    def reconcile(self, person_id: int, current: dict[str, Row[Any]], wanted: dict[str, Wanted],
+    def reconcile(self, person_id: int, current: dict[str, _Existing], wanted: dict[str, Wanted],
                   rules: TaskRules, person: Row[Any], *, out_of_handover: bool = False) -> None:
         for key, task in current.items():
             if key in wanted:
@@ -320,71 +421,76 @@ class _Reconciler:
 
     def _create(self, person_id: int, key: str, item: Wanted) -> None:
         self.created += 1
-        self.inserts.append({
-            "person_id": person_id, "key": key, "title": item.title,
-            "owner_kind": item.owner_kind, "owner_staff_id": item.owner_staff_id,
-            "due": item.due, "offset_working_days": item.offset_working_days,
-            "handover_date": item.handover_date, "status": TaskStatus.TODO.value,
-            "blocked_reason": None, "note": None, "depends_on": item.depends_on,
-            "created_at": self.now, "updated_at": self.now, "updated_by": self.actor,
-            "completed_at": None, "version": 1,
-        })
+        stored = self.stored
+        self.inserts.append((
+            person_id, key, item.title, item.owner_kind, item.owner_staff_id,
+            stored.date("due", item.due), item.offset_working_days,
+            stored.date("handover_date", item.handover_date), _TODO,
+            stored.json("depends_on", item.depends_on), self.stored_now, self.stored_now,
+            self.actor, 1,
+        ))
 
-    def _not_needed(self, task: Row[Any], why: str) -> None:
+    def _not_needed(self, task: _Existing, why: str) -> None:
         self.not_needed += 1
         reason = NO_LONGER_APPLIES + why
         self._update(task, status=TaskStatus.NOT_NEEDED.value, blocked_reason=reason)
         self._audit(task, "task.status", "status", task.status, TaskStatus.NOT_NEEDED.value,
                     reason)
 
-    def _bring_up_to_date(self, task: Row[Any], item: Wanted) -> None:
-        values: dict[str, Any] = {}
-        if task.status == TaskStatus.DONE:
+    def _bring_up_to_date(self, task: _Existing, item: Wanted) -> None:
+        status = task.status
+        if status == _DONE:
             self.unchanged += 1
             return
-        if task.status == TaskStatus.NOT_NEEDED:
+        same_owner = (task.owner_kind, task.owner_staff_id) == (item.owner_kind,
+                                                                item.owner_staff_id)
+        same_due = (task.due == item.due and task.handover_date == item.handover_date
+                    and task.offset_working_days == item.offset_working_days)
+        same_template = task.title == item.title and task.depends_on == item.depends_on
+        if status != _NOT_NEEDED and same_owner and same_due and same_template:
+            self.unchanged += 1
+            return
+        values: dict[str, Any] = {}
+        if status == _NOT_NEEDED:
             if not (task.blocked_reason or "").startswith(NO_LONGER_APPLIES):
                 self.unchanged += 1  # a manager decided it is not needed
                 return
             self.reopened += 1
-            values.update(status=TaskStatus.TODO.value, blocked_reason=None)
-            self._audit(task, "task.status", "status", task.status, TaskStatus.TODO.value,
+            values.update(status=_TODO, blocked_reason=None)
+            self._audit(task, "task.status", "status", status, _TODO,
                         "Applies again after a change to the plan, the person or the rules")
-        owner = {"owner_kind": item.owner_kind, "owner_staff_id": item.owner_staff_id}
-        if (task.owner_kind, task.owner_staff_id) != (item.owner_kind, item.owner_staff_id):
+        if not same_owner:
             self.owner_moved += 1
+            owner = {"owner_kind": item.owner_kind, "owner_staff_id": item.owner_staff_id}
             values.update(owner)
             before = {"owner_kind": task.owner_kind, "owner_staff_id": task.owner_staff_id}
             self._audit(task, "task.owner", "owner_staff_id", before, owner,
                         "The worker changed")
-        due = {"due": item.due, "offset_working_days": item.offset_working_days,
-               "handover_date": item.handover_date}
-        if (task.due, task.offset_working_days, task.handover_date) != tuple(due.values()):
+        if not same_due:
             self.due_moved += 1
+            due = {"due": item.due, "offset_working_days": item.offset_working_days,
+                   "handover_date": item.handover_date}
             values.update(due)
             before = {"due": task.due, "offset_working_days": task.offset_working_days,
                       "handover_date": task.handover_date}
             self._audit(task, "task.due", "due", before, due,
                         "The handover date or the deadline rule changed")
-        template = {"title": item.title, "depends_on": item.depends_on}
-        if (task.title, list(task.depends_on or [])) != (item.title, item.depends_on):
+        if not same_template:
             self.template_changed += 1
+            template = {"title": item.title, "depends_on": item.depends_on}
             values.update(template)
-            before = {"title": task.title, "depends_on": list(task.depends_on or [])}
+            before = {"title": task.title, "depends_on": task.depends_on}
             self._audit(task, "task.template", "title", before, template,
                         "The task's template in the rules changed")
-        if values:
-            self._update(task, **values)
-        else:
-            self.unchanged += 1
+        self._update(task, **values)
 
-    def _update(self, task: Row[Any], **values: Any) -> None:
+    def _update(self, task: _Existing, **values: Any) -> None:
         self.updates.append({
             "id": task.id, **values, "updated_at": self.now, "updated_by": self.actor,
             "version": task.version + 1,
         })
 
-    def _audit(self, task: Row[Any], action: str, field_name: str, before: Any, after: Any,
+    def _audit(self, task: _Existing, action: str, field_name: str, before: Any, after: Any,
                reason: str | None) -> None:
         self.changes.append(Change(
             action=action, entity="task", entity_key=str(task.id), person_id=task.person_id,
@@ -393,21 +499,19 @@ class _Reconciler:
 
     def write(self, session: Session) -> None:
         if self.inserts:
-            statement = insert(Task).returning(Task.id, sort_by_parameter_order=True)
-            for start in range(0, len(self.inserts), 50_000):
-                batch = self.inserts[start : start + 50_000]
-                ids = session.scalars(statement, batch).all()
-                self.changes.extend(
-                    Change(
-                        action="task.create", entity="task", entity_key=str(task_id),
-                        person_id=row["person_id"], field=row["key"],
-                        after={"owner_kind": row["owner_kind"],
-                               "owner_staff_id": row["owner_staff_id"],
-                               "due": row["due"].isoformat(),
-                               "offset_working_days": row["offset_working_days"]},
-                    )
-                    for task_id, row in zip(ids, batch, strict=True)
-                )
+            self.stored.execute(session, self.inserts)
+            ids = _ids_by_person_key(session, sorted({row[0] for row in self.inserts}))
+            created: dict[int, dict[str, int]] = defaultdict(dict)
+            for person_id, key, *_ in self.inserts:
+                created[person_id][key] = ids[(person_id, key)]
+            # One event per person names the tasks made for them (key -> task id); their
+            # owners and dates at creation are the task's own, or the ``before`` of its first
+            # later change. At 100,000 people this keeps the trail to one row each.
+            self.changes.extend(
+                Change(action="task.create", entity="task", person_id=person_id, field="tasks",
+                       after=keys)
+                for person_id, keys in created.items()
+            )
         # Bulk UPDATE by primary key, grouped so every row in a batch sets the same columns.
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for row in self.updates:
@@ -419,6 +523,18 @@ class _Reconciler:
         for instance in list(session.identity_map.values()):
             if isinstance(instance, Task):
                 session.expire(instance)
+
+
+
+def _ids_by_person_key(session: Session, person_ids: list[int]) -> dict[tuple[int, str], int]:
+    ids: dict[tuple[int, str], int] = {}
+    for chunk in _chunks(person_ids):
+        statement = select(Task.id, Task.person_id, Task.key).where(
+            Task.person_id.in_(chunk)  # type: ignore[attr-defined]
+        )
+        for task_id, person_id, key in _rows(session, statement):
+            ids[(person_id, key)] = task_id
+    return ids
 
 
 def _why_not(key: str, rules: TaskRules, person: Row[Any], out_of_handover: bool) -> str:

@@ -214,7 +214,9 @@ def burndown(
                     after_end=after_end, points=points, history=history)
 
 
-def _history(session: Session, since: date, as_of: date, conditions: list[Any]) -> list[BurndownPoint]:
+def _history(
+    session: Session, since: date, as_of: date, conditions: list[Any]
+) -> list[BurndownPoint]:
     def per_day(column: Any, *where: Any) -> dict[date, int]:
         day = func.date(column)
         rows = session.execute(select(day, func.count()).where(*where, *conditions).group_by(day))
@@ -224,8 +226,8 @@ def _history(session: Session, since: date, as_of: date, conditions: list[Any]) 
     completed = per_day(Task.completed_at, Task.status == TaskStatus.DONE)
     days = working_days_in(since, as_of)
     changes = sorted({*created, *completed})
-    running = dict(zip(changes, accumulate(created.get(d, 0) - completed.get(d, 0) for d in changes),
-                       strict=True))
+    net = (created.get(day, 0) - completed.get(day, 0) for day in changes)
+    running = dict(zip(changes, accumulate(net), strict=True))
     history = []
     for day in days:
         upto = [d for d in changes if d <= day]
