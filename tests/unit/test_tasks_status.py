@@ -17,6 +17,7 @@ from transition.tasks import (
     mark_task_done,
     mark_tasks_done,
     set_task_status,
+    task_history,
 )
 
 
@@ -128,3 +129,17 @@ def test_marking_many_done_reports_what_it_could_not(database: Database) -> None
     assert result.done == 2
     assert result.missing == [(ids["kept"], "letter_gp")]
     assert result.waiting == {(ids["red"], "first_contact"): ["records_transferred"]}
+
+
+def test_a_tasks_history_starts_with_its_creation(database: Database) -> None:
+    with database.transaction() as session:
+        ids = build(session)
+        letter = task_id(session, ids["council"], "letter_gp")
+        set_task_status(session, letter, "not_needed", actor="manager-a",
+                        reason="No longer applies: GP already told")
+        history = task_history(session, letter)
+        task = session.get(Task, letter)
+    assert [event.action for event in history] == ["task.create", "task.status"]
+    assert [event.actor for event in history] == [ACTOR, "manager-a"]
+    # A manager's reason never looks like the generator's, so generate leaves it alone.
+    assert task is not None and task.blocked_reason == "(manager-a) No longer applies: GP already told"

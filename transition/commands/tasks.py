@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -132,7 +133,8 @@ def tasks_list(
 
 def _table(rows: list[TaskRow], today: date) -> Table:
     table = Table(show_lines=False)
-    for header in ("Id", "NHS number", "Person", "Task", "Owner", "Due", "Days", "Status"):
+    for header in ("Id", "NHS number", "Person", "Task", "Owner", "Due", "Working days",
+                   "Status"):
         table.add_column(header, no_wrap=header in ("Id", "NHS number", "Due"))
     for row in rows:
         owner = row.owner_name or ("team manager" if row.owner_staff_id is None else "")
@@ -225,21 +227,32 @@ def tasks_templates(ctx: typer.Context, as_json: bool = json_option()) -> None:
     for header in ("Key", "Title", "Owner", "Deadline", "Applies to", "After"):
         table.add_column(header)
     for item in templates:
-        conditions = [
-            f"{name}: {', '.join(map(str, item[name]))}"
-            for name in ("pathways", "risk_bands", "flags", "accessible_formats") if item[name]
-        ]
-        if item["discharged_within_days"] is not None:
-            conditions.append(f"discharged within {item['discharged_within_days']} days")
+        applies = _conditions_text(item) or "everyone"
         if item["unless"]:
-            conditions.append("(with exceptions)")
-        offset = item["offset_working_days"]
-        deadline = f"{abs(offset)} working days {'before' if offset < 0 else 'after'}" if offset \
-            else "on the handover date"
+            applies += f"; not if {_conditions_text(item['unless'])}"
+        deadline = _deadline_text(item["offset_working_days"])
         for variant in item["deadlines"]:
-            deadline += f"; {variant['offset_working_days']:+d} if {variant['reason'] or 'a rule'}"
+            why = variant["reason"] or _conditions_text(variant)
+            deadline += f"; {_deadline_text(variant['offset_working_days'])} if: {why}"
         table.add_row(
             item["key"] + ("" if item["enabled"] else " (off)"), item["title"], item["owner"],
-            deadline, "; ".join(conditions) or "everyone", ", ".join(item["after"]),
+            deadline, applies, ", ".join(item["after"]),
         )
     console.print(table)
+
+
+def _conditions_text(conditions: dict[str, Any]) -> str:
+    parts = [
+        f"{name}: {', '.join(map(str, conditions[name]))}"
+        for name in ("pathways", "risk_bands", "flags", "accessible_formats") if conditions[name]
+    ]
+    if conditions["discharged_within_days"] is not None:
+        parts.append(f"discharged within {conditions['discharged_within_days']} days")
+    return "; ".join(parts)
+
+
+def _deadline_text(offset: int) -> str:
+    if offset == 0:
+        return "on the handover date"
+    days = f"{abs(offset)} working day{'s' if abs(offset) != 1 else ''}"
+    return f"{days} {'before' if offset < 0 else 'after'}"

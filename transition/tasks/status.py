@@ -22,7 +22,7 @@ from sqlmodel import Session
 from transition import nhs
 from transition.audit import Change, record_many
 from transition.errors import EXIT_PARTIAL, ConflictError, NotFoundError, TransitionError
-from transition.models import Person, Task, TaskStatus, utcnow
+from transition.models import AuditEvent, Person, Task, TaskStatus, utcnow
 
 OPEN_STATUSES: tuple[str, ...] = (TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED)
 CLOSED_STATUSES: tuple[str, ...] = (TaskStatus.DONE, TaskStatus.NOT_NEEDED)
@@ -58,6 +58,18 @@ def require_task(session: Session, task_id: int) -> Task:
             hint="List tasks with: transition tasks list (the first column is the task id).",
         )
     return task
+
+
+def task_history(session: Session, task_id: int) -> list[AuditEvent]:
+    """Every audited change to one task, oldest first, starting with its creation."""
+    task = require_task(session, task_id)
+    own = select(AuditEvent).where(AuditEvent.entity == "task",
+                                   AuditEvent.entity_key == str(task_id))
+    created = select(AuditEvent).where(AuditEvent.action == "task.create",
+                                       AuditEvent.person_id == task.person_id)
+    creation = [event for event in session.scalars(created)
+                if isinstance(event.after, dict) and event.after.get(task.key) == task_id]
+    return sorted([*creation, *session.scalars(own)], key=lambda event: event.id or 0)
 
 
 def open_dependencies(session: Session, task: Task) -> list[Task]:
@@ -111,6 +123,8 @@ def set_task_status(
     if expected_version is not None and task.version != expected_version:
         raise _conflict(task)
     reason = (reason or "").strip() or None
+    if reason and reason.startswith(NO_LONGER_APPLIES):
+        reason = f"({actor}) {reason}"  # so generate never mistakes it for its own
     note = None if note is None else note.strip()
     if new_status is TaskStatus.BLOCKED and not reason:
         raise TransitionError(
