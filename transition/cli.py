@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from transition.commands import database, handover, programme, tasks
+from transition.commands import database, generate, handover, letters, programme, tasks
 from transition.commands.common import CliContext, err_console
 from transition.config import load_settings
 from transition.errors import EXIT_FAILED, TransitionError
@@ -76,6 +76,8 @@ def tui(ctx: typer.Context) -> None:
 
 app.add_typer(programme.app, name="programme")
 app.add_typer(database.app, name="db")
+app.command("generate")(generate.generate_command)
+app.add_typer(letters.app, name="letters")
 app.add_typer(tasks.app, name="tasks")
 app.command("handover-date")(handover.handover_date)
 

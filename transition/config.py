@@ -12,7 +12,7 @@ import getpass
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, Field
@@ -108,6 +108,14 @@ class Settings(BaseSettings):
         None, description="Fixed 'today' for reproducible runs and tests; default the real date."
     )
     council: CouncilDetails = Field(default_factory=CouncilDetails)
+    letter_templates_dir: Path | None = Field(
+        None, description="The council's letter templates folder, looked up before the shipped "
+        "templates (a file there replaces the shipped file of the same name)."
+    )
+    letter_format: Literal["md", "html", "docx", "pdf"] = Field(
+        "pdf", description="Letter format when --format is not given (a person's accessible "
+        "information need can change it: see docs/letters.md)."
+    )
     stale_import_days: int = Field(
         14, description="A caseload import older than this many days is reported as stale."
     )

@@ -476,6 +476,11 @@ class Letter(SQLModel, table=True):
     generated_at: datetime = Field(default_factory=utcnow)
     generated_by: str = Field(max_length=120)
     superseded_at: datetime | None = None
+    dated: date | None = Field(default=None, description="The date the letter bears.")
+    content_sha256: str | None = Field(
+        default=None, max_length=64,
+        description="Hash of the rendered letter (with its own date), to tell if it would change.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

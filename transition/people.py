@@ -17,6 +17,7 @@ from sqlmodel import Session
 from transition import nhs
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
+from transition.letter_records import letter_history
 from transition.models import ImportBatch, ImportWarning, Person
 from transition.tasks.views import handover_section
 
@@ -207,4 +208,6 @@ def person_detail(
     detail["missing_from_latest_export"] = person.missing_since_batch_id is not None
     detail["warnings"] = import_warnings(session, person)
     detail.update(handover_section(session, person, as_of=as_of or date.today()))
+    assert person.id is not None
+    detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]
     return detail

@@ -1,0 +1,121 @@
+"""`transition letters`: generate (JSON shape, summary, exit statuses), status, preview, history."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from tests.conftest import RunCli
+from tests.factories import make_person
+from tests.letter_setup import handover_person, with_transfer_date
+from transition.config import Settings
+from transition.db import Database
+
+
+def _people(database: Database) -> tuple[str, str, str]:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        changed = handover_person(session, carer=True, carer_name="Rita",
+                                  carer_address="5 Carer Row, Westhaven")
+        braille = handover_person(session, accessible_format="braille")
+        signposted = make_person(session, pathway="signpost")
+        return changed.nhs_number, braille.nhs_number, signposted.nhs_number
+
+
+def test_generate_json_lists_letters_and_skips_and_exits_1_when_something_was_skipped(
+    run_cli: RunCli, database: Database, settings: Settings
+) -> None:
+    changed, braille, signposted = _people(database)
+    result = run_cli("letters", "generate", "--json")
+    assert result.exit_code == 1, result.output
+    data = result.json()
+    assert set(data) >= {"written", "skipped", "letters", "unchanged", "superseded"}
+    assert data["written"] == len(data["letters"]) == 6
+    for letter in data["letters"]:
+        assert set(letter) >= {"nhs_number", "kind", "format", "path", "sha256"}
+        assert letter["format"] == "pdf"
+        path = Path(letter["path"])
+        assert path.parent == (settings.resolved_output_dir / "letters").resolve()
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == letter["sha256"]
+    assert sorted((item["nhs_number"], item["kind"]) for item in data["letters"]) == sorted([
+        (changed, "person"), (changed, "gp"), (changed, "carer"), (braille, "gp"),
+        (signposted, "signpost"), (signposted, "gp"),
+    ])
+    assert data["skipped"] == [{
+        "nhs_number": braille, "kind": "person",
+        "reason": "needs braille: the team arranges it (task accessible_communication)",
+    }]
+
+    again = run_cli("letters", "generate", "--json")
+    assert again.json()["written"] == 0 and again.json()["unchanged"] == 6
+
+
+def test_generate_prints_a_summary_with_what_was_not_written(
+    run_cli: RunCli, database: Database, tmp_path: Path
+) -> None:
+    _, braille, _ = _people(database)
+    result = run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "mine")
+    assert result.exit_code == 1
+    assert "Letters: 6 written, 0 unchanged" in result.stdout
+    assert "Not written: 1 letters." in result.stdout
+    spaced = f"{braille[:3]} {braille[3:6]} {braille[6:]}"
+    assert f"1 x needs braille: the team arranges it (task accessible_communication): {spaced} (person)" in result.stdout
+    assert len(list((tmp_path / "mine").glob("*.md"))) == 6
+
+
+def test_generate_for_named_people_and_one_kind(run_cli: RunCli, database: Database) -> None:
+    changed, _, _ = _people(database)
+    result = run_cli("letters", "generate", "--nhs", changed, "--kind", "gp", "--format", "docx",
+                     "--json")
+    assert result.exit_code == 0, result.output
+    assert [(item["kind"], item["format"]) for item in result.json()["letters"]] == [("gp", "docx")]
+
+
+def test_unknown_person_kind_or_format_is_refused_without_writing(
+    run_cli: RunCli, database: Database, settings: Settings
+) -> None:
+    _people(database)
+    unknown = run_cli("letters", "generate", "--nhs", "9990000026")
+    assert unknown.exit_code == 1 and "No person with NHS number ******0026" in unknown.stderr
+    bad_kind = run_cli("letters", "generate", "--kind", "friend")
+    assert bad_kind.exit_code == 2 and "Unknown kind of letter 'friend'" in bad_kind.stderr
+    bad_format = run_cli("letters", "generate", "--format", "rtf")
+    assert bad_format.exit_code == 2 and "Unknown letter format 'rtf'" in bad_format.stderr
+    assert not (settings.resolved_output_dir / "letters").exists()
+
+
+def test_a_broken_council_template_exits_2_naming_template_and_line(
+    run_cli: RunCli, database: Database, tmp_path: Path, settings: Settings
+) -> None:
+    _people(database)
+    folder = tmp_path / "council"
+    folder.mkdir()
+    (folder / "_crisis.html.j2").write_text("<h2>Crisis</h2>\n\n<p>{{ council.crisis_number }}</p>\n")
+    result = run_cli("letters", "generate", "--templates", folder)
+    assert result.exit_code == 2
+    assert "_crisis.html.j2" in result.stderr and "line 3" in result.stderr
+    assert "crisis_number" in result.stderr and "Traceback" not in result.output
+    assert not (settings.resolved_output_dir / "letters").exists()
+
+
+def test_status_preview_and_history(run_cli: RunCli, database: Database) -> None:
+    changed, braille, _ = _people(database)
+    status = run_cli("letters", "status", "--json").json()
+    assert {(n["kind"], n["status"]) for n in status["needs"] if n["nhs_number"] == changed} == {
+        ("person", "due"), ("gp", "due"), ("carer", "due")}
+    assert status["out_of_date"] == []
+
+    preview = run_cli("letters", "preview", changed)
+    assert preview.exit_code == 0
+    assert "# Your new social worker from 1 April 2027" in preview.stdout
+    skipped = run_cli("letters", "preview", braille)
+    assert skipped.exit_code == 1 and "would not be sent: needs braille" in skipped.stderr
+
+    assert run_cli("letters", "history", changed).stdout.strip() == (
+        "No letters have been written for this person.")
+    run_cli("letters", "generate", "--nhs", changed)
+    history = run_cli("letters", "history", changed, "--json").json()
+    assert sorted((h["kind"], h["status"]) for h in history) == [
+        ("carer", "current"), ("gp", "current"), ("person", "current")]
+    table = run_cli("letters", "status")
+    assert table.exit_code == 0 and "person" in table.stdout

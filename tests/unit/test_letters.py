@@ -1,0 +1,539 @@
+"""Handover letters: who gets which, what each says, idempotence, out-of-date letters, tasks."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import make_person
+from tests.letter_setup import (
+    TODAY,
+    add_task,
+    council_worker,
+    handover_person,
+    jargon_in,
+    trust_worker,
+    with_transfer_date,
+)
+from transition.allocation import NewAssignment, set_assignments
+from transition.audit import events
+from transition.config import CouncilDetails
+from transition.db import Database
+from transition.letters import (
+    generate_letters,
+    letter_history,
+    letters_needed,
+    out_of_date_letters,
+    preview_letter,
+)
+from transition.models import Letter, Person, Task
+from transition.people import person_detail
+
+COUNCIL = CouncilDetails()
+
+
+def generate(session, out: Path, **options):  # type: ignore[no-untyped-def]
+    options.setdefault("fmt", "md")
+    return generate_letters(session, council=COUNCIL, out_dir=out, as_of=TODAY, actor="tester",
+                            **options)
+
+
+def text_of(session, person: Person, kind: str) -> str:  # type: ignore[no-untyped-def]
+    assert person.id is not None
+    preview = preview_letter(session, person.id, kind, council=COUNCIL, as_of=TODAY)
+    assert preview.text is not None, preview.skip_reason
+    return preview.text
+
+
+# ---------------------------------------------------------------------------------------------
+# Content, per kind
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_letter_to_the_person_says_everything_it_must_in_plain_words(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, given_name="Zoë", family_name="Siân", s117=True,
+                                 cto=True, personal_budget=True)
+        text = text_of(session, person, "person")
+    for required in (
+        "Dear Zoë Siân",
+        "Jo Łukasz will be your social worker",  # new worker and role
+        "North Community Mental Health Team",  # team, abbreviation spelled out
+        "01234 567890", "sw1@westshire.example",  # contact details
+        "1 April 2027",  # date of the change, in words
+        "15 January 2027",  # the letter's own date
+        "Pat Oldworker will stop being your worker",
+        "Your care and support plan stays the same",
+        "aftercare under section 117 of the Mental Health Act continues",
+        "community treatment order. Its conditions stay the same",
+        "personal budget carries on",
+        "keep taking it as you do now",  # medication
+        COUNCIL.crisis_line, "call 999",  # crisis
+        COUNCIL.complaints, "Ombudsman",  # concerns and complaints
+        "large print, easy read, braille, audio, British Sign Language",  # other formats
+        COUNCIL.signatory,
+    ):
+        assert required in text, required
+    assert jargon_in(text) == []
+
+
+def test_only_what_applies_is_listed_as_staying_the_same(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, s117=False, cto=None, personal_budget=False)
+        text = text_of(session, person, "person")
+    assert "Your care and support plan stays the same" in text
+    for absent in ("section 117", "community treatment order", "personal budget"):
+        assert absent not in text
+
+
+def test_the_gp_copy_shows_the_nhs_number_3_3_4_date_of_birth_and_a_clinical_summary(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, given_name="Sam", family_name="Jones",
+                                 date_of_birth=date(1979, 3, 9), s117=True, cto=True,
+                                 accessible_format="large_print", interpreter_language="Polish")
+        nhs_number = person.nhs_number
+        text = text_of(session, person, "gp")
+    spaced = f"{nhs_number[:3]} {nhs_number[3:6]} {nhs_number[6:]}"
+    for required in (
+        f"**NHS number:** {spaced}", "**Date of birth:** 9 March 1979", "Example Surgery",
+        "Jo Łukasz, social worker", "Social worker (new)", "Previous care coordinator:",
+        "Care Act 2014", "Section 117 aftercare (Mental Health Act 1983) continues",
+        "Community Treatment Order in force", "large print", "interpreter: Polish",
+        "1 April 2027", "Dear Doctor",
+    ):
+        assert required in text, required
+    assert "{{" not in text and "{%" not in text
+
+
+def test_the_carer_letter_goes_to_the_carer_and_holds_only_what_a_carer_needs(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, given_name="Ali", family_name="Khan", s117=True, cto=True,
+                                 carer=True, carer_name="Rita Khan",
+                                 carer_address="5 Carer Row, Westhaven WX2 2BB")
+        text = text_of(session, person, "carer")
+    for required in ("Rita Khan\n", "5 Carer Row", "WX2 2BB", "Dear Rita Khan",
+                     "named as Ali Khan's carer", "Jo Łukasz will be Ali's social worker",
+                     "01234 567890", "carer's assessment", COUNCIL.crisis_line, "1 April 2027"):
+        assert required.strip() in text, required
+    # Minimum necessary: the person's legal status is theirs to share, not ours.
+    assert "section 117" not in text and "community treatment order" not in text.lower()
+    assert jargon_in(text) == []
+
+
+def test_a_signposted_person_hears_what_support_there_is_and_how_to_ask_again(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = make_person(session, pathway="signpost", care_coordinator_id=None)
+        text = text_of(session, person, "signpost")
+        gp_text = text_of(session, person, "gp")
+    for required in ("you do not need ongoing support from our mental health social work team",
+                     "Samaritans", "NHS Talking Therapies", "Your GP",
+                     "ask us to look at your needs again at any time", COUNCIL.phone,
+                     "1 April 2027", COUNCIL.crisis_line, "Ombudsman", "other formats"):
+        assert required in text, required
+    assert jargon_in(text) == []
+    assert "mental health social work support ending on 1 April 2027" in gp_text
+    assert "eligibility" in gp_text  # a GP may read the professional terms
+
+
+def test_who_gets_which_letters(database: Database, tmp_path: Path) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        changed = handover_person(session, carer=True, carer_name="C", carer_address="1 Road, Town")
+        signposted = make_person(session, pathway="signpost")
+        kept_sw = council_worker(session, "KEEP")
+        kept = make_person(session, care_coordinator_id="KEEP", pathway="council")
+        assert kept.id is not None and kept_sw is not None
+        set_assignments(session, [NewAssignment(kept.id, "social_worker", "KEEP", TODAY)], actor="x")
+        make_person(session, pathway="council")  # no accepted worker: not due letters by default
+        result = generate(session, tmp_path / "out")
+    got = sorted((o.nhs_number, o.kind, o.status) for o in result.outcomes)
+    assert got == sorted([
+        (changed.nhs_number, "person", "written"), (changed.nhs_number, "gp", "written"),
+        (changed.nhs_number, "carer", "written"),
+        (signposted.nhs_number, "signpost", "written"), (signposted.nhs_number, "gp", "written"),
+    ])
+
+
+# ---------------------------------------------------------------------------------------------
+# Skipped letters, each with a reason
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("need, word", [("braille", "braille"), ("bsl", "BSL")])
+def test_braille_and_bsl_get_no_printed_letter_but_the_gp_is_still_told(
+    database: Database, tmp_path: Path, need: str, word: str
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session, accessible_format=need)
+        result = generate(session, tmp_path / "out")
+    [skipped] = result.skipped
+    assert skipped.kind == "person"
+    assert skipped.reason == f"needs {word}: the team arranges it (task accessible_communication)"
+    assert [o.kind for o in result.written] == ["gp"]
+
+
+def test_people_who_cannot_have_a_letter_are_skipped_with_a_clear_reason(
+    database: Database, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        no_address = handover_person(session, address=None, postcode=None, gp_address=None)
+        no_worker = make_person(session, pathway="council")
+        council_worker(session, "SAME")
+        unchanged = make_person(session, care_coordinator_id="SAME", pathway="council")
+        assert unchanged.id is not None
+        set_assignments(session, [NewAssignment(unchanged.id, "social_worker", "SAME", TODAY)],
+                        actor="x")
+        signpost_s117 = make_person(session, pathway="signpost", s117=True)
+        carer_no_address = handover_person(session, carer=True, carer_name="C")
+        ids = [p.id for p in (no_address, no_worker, unchanged, signpost_s117, carer_no_address)]
+        result = generate(session, tmp_path / "out", person_ids=ids)
+    reasons = {(o.nhs_number, o.kind): o.reason for o in result.skipped}
+    assert reasons[(no_address.nhs_number, "person")] == "no address recorded for the person"
+    assert reasons[(no_address.nhs_number, "gp")] == "no GP practice address recorded"
+    assert reasons[(no_worker.nhs_number, "person")].startswith("no accepted worker yet")
+    assert reasons[(unchanged.nhs_number, "person")] == (
+        "their worker does not change, so no handover letter is needed")
+    assert "section 117" in reasons[(signpost_s117.nhs_number, "signpost")]
+    assert reasons[(carer_no_address.nhs_number, "carer")] == "no carer address recorded"
+    assert {o.kind for o in result.written if o.nhs_number == carer_no_address.nhs_number} == {
+        "person", "gp"}
+
+
+def test_without_a_date_for_the_change_no_letter_is_written(database: Database, tmp_path: Path) -> None:
+    with database.transaction() as session:
+        handover_person(session)  # no programme transfer date, no handover date
+        result = generate(session, tmp_path / "out")
+    assert not result.written
+    assert all("no date for the change" in (o.reason or "") for o in result.skipped)
+
+
+def test_a_persons_own_handover_date_wins(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, handover_date=date(2027, 5, 3))
+        text = text_of(session, person, "person")
+    assert "From 3 May 2027" in text and "1 April 2027" not in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Accessible formats
+# ---------------------------------------------------------------------------------------------
+
+
+def test_easy_read_uses_the_easy_read_template_with_short_lines(database: Database, tmp_path: Path) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, accessible_format="easy_read", s117=True)
+        result = generate(session, tmp_path / "out", kinds=["person"])
+        text = text_of(session, person, "person")
+        row = session.scalars(select(Letter)).one()
+    assert row.template == "easy_read/person.html.j2"
+    assert result.written[0].template == "easy_read/person.html.j2"
+    body = text.split("# Your new worker", 1)[1]
+    # The template's own lines (the council's complaints address and crisis line are its own text).
+    lines = [line for line in body.splitlines() if line.strip() and not line.startswith("#")
+             and COUNCIL.complaints not in line and COUNCIL.crisis_line not in line]
+    assert max(len(line.split()) for line in lines) <= 12, "easy read: one short idea per line"
+    assert "Your new social worker is called Jo Łukasz." in text
+    assert "It is called section 117 aftercare." in text
+    assert jargon_in(text) == []
+
+
+def test_email_and_audio_needs_choose_html_and_plain_text(database: Database, tmp_path: Path) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session, accessible_format="email")
+        handover_person(session, accessible_format="audio")
+        result = generate(session, tmp_path / "out", kinds=["person"], fmt=None)
+    by_format = {o.format: o for o in result.written}
+    assert set(by_format) == {"html", "md"}
+    assert "by email" in (by_format["html"].note or "")
+    assert "audio" in (by_format["md"].note or "")
+    assert Path(by_format["html"].path or "").read_text().startswith("<!DOCTYPE html>")
+
+
+# ---------------------------------------------------------------------------------------------
+# Files: names, folders, permissions
+# ---------------------------------------------------------------------------------------------
+
+
+def test_file_names_carry_no_personal_names_and_files_are_owner_only(
+    database: Database, tmp_path: Path
+) -> None:
+    out = tmp_path / "new" / "letters"
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session, local_id="RX-1234", given_name="Zoë", family_name="Siân")
+        result = generate(session, out)
+    names = sorted(Path(o.path or "").name for o in result.written)
+    assert names == ["RX-1234-gp.md", "RX-1234-person.md"]
+    for outcome in result.written:
+        path = Path(outcome.path or "")
+        assert path.parent == out.resolve()
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(out.parent).st_mode) == 0o700
+
+
+@pytest.mark.parametrize("local_id", ["../../etc/x", "/etc/passwd", "..", "a/../../b", "C:\\x\\..\\y"])
+def test_a_hostile_local_id_cannot_write_outside_the_output_folder(
+    database: Database, tmp_path: Path, local_id: str
+) -> None:
+    out = tmp_path / "deep" / "out"
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session, local_id=local_id)
+        result = generate(session, out)
+    assert len(result.written) == 2
+    for outcome in result.written:
+        path = Path(outcome.path or "").resolve()
+        assert path.parent == out.resolve()
+        assert ".." not in path.name and "/" not in path.name
+    everything = {p for p in tmp_path.rglob("*") if p.is_file() and p.suffix == ".md"}
+    assert everything == {Path(o.path or "") for o in result.written}
+
+
+# ---------------------------------------------------------------------------------------------
+# Idempotence, out-of-date letters, superseding
+# ---------------------------------------------------------------------------------------------
+
+
+def test_running_again_writes_nothing_even_on_another_day(database: Database, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session)
+        first = generate(session, out)
+    with database.transaction() as session:
+        second = generate_letters(session, council=COUNCIL, out_dir=out, as_of=date(2027, 1, 20),
+                                  actor="tester", fmt="md")
+    assert len(first.written) == 2
+    assert (len(second.written), len(second.unchanged), second.superseded) == (0, 2, 0)
+    with database.session() as session:
+        assert len(session.scalars(select(Letter)).all()) == 2
+    assert len(list(out.iterdir())) == 2
+
+
+def test_a_changed_worker_flags_the_letter_then_regenerating_supersedes_it(
+    database: Database, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session)
+        pid = person.id
+        assert pid is not None
+        first = generate(session, out)
+    with database.session() as session:
+        assert out_of_date_letters(session) == []
+        assert {n.status for n in letters_needed(session)} == {"written"}
+    with database.transaction() as session:
+        council_worker(session, "SW2", given_name="Kim", family_name="Newer")
+        set_assignments(session, [NewAssignment(pid, "social_worker", "SW2", date(2027, 4, 1),
+                                                source="manager")], actor="manager")
+    with database.session() as session:
+        stale = out_of_date_letters(session)
+        assert sorted(s.kind for s in stale) == ["gp", "person"]
+        assert all(s.reason == "the worker has changed since the letter was written" for s in stale)
+        assert {n.status for n in letters_needed(session)} == {"out_of_date"}
+        assert [r.status for r in letter_history(session, pid)] == ["out_of_date", "out_of_date"]
+    with database.transaction() as session:
+        second = generate(session, out)
+    assert (len(second.written), second.superseded) == (2, 2)
+    old_paths = {o.path for o in first.written}
+    new_paths = {o.path for o in second.written}
+    assert not old_paths & new_paths, "the old letter is kept, the new one has its own file"
+    assert all(Path(p or "").exists() for p in old_paths | new_paths)
+    assert "Kim Newer will be your social worker" in Path(
+        next(o.path for o in second.written if o.kind == "person") or "").read_text()
+    with database.session() as session:
+        assert out_of_date_letters(session) == []
+        history = letter_history(session, pid)
+        assert [r.status for r in history] == ["current", "current", "superseded", "superseded"]
+        actions = [e.action for e in events(session, person_id=pid, entity="letter")]
+        assert actions.count("letter.generate") == 4 and actions.count("letter.supersede") == 2
+
+
+def test_a_new_address_makes_the_letter_out_of_date_with_its_reason(
+    database: Database, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session)
+        generate(session, tmp_path / "out")
+        person.address = "99 New Road, Westhaven"
+        session.add(person)
+    with database.session() as session:
+        [stale] = [s for s in out_of_date_letters(session) if s.kind == "person"]
+    assert stale.reason.startswith("details in the letter have changed")
+
+
+def test_a_worker_change_undone_leaves_the_letter_flagged_as_no_longer_applying(
+    database: Database, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session)
+        assert person.id is not None
+        generate(session, tmp_path / "out")
+        set_assignments(session, [NewAssignment(person.id, "social_worker", "OLD1", TODAY)], actor="m")
+    with database.session() as session:
+        reasons = {s.reason for s in out_of_date_letters(session)}
+    assert reasons == {"no longer applies: the person's worker no longer changes"}
+
+
+def test_a_changed_council_template_rewrites_the_letter_even_though_the_facts_are_the_same(
+    database: Database, tmp_path: Path
+) -> None:
+    council = tmp_path / "templates"
+    council.mkdir()
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session)
+        generate(session, tmp_path / "out", kinds=["person"])
+    (council / "_crisis.html.j2").write_text("<h2>Crisis</h2><p>Call Westshire Crisis Team.</p>")
+    with database.transaction() as session:
+        again = generate(session, tmp_path / "out", kinds=["person"], templates_dir=council)
+    assert (len(again.written), again.superseded) == (1, 1)
+    assert "Westshire Crisis Team" in Path(again.written[0].path or "").read_text()
+
+
+def test_another_format_is_a_separate_current_letter(database: Database, tmp_path: Path) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session)
+        generate(session, tmp_path / "out", kinds=["person"], fmt="md")
+        result = generate(session, tmp_path / "out", kinds=["person"], fmt="html")
+        assert person.id is not None
+        history = letter_history(session, person.id)
+    assert (len(result.written), result.superseded) == (1, 0)
+    assert sorted((r.format, r.status) for r in history) == [("html", "current"), ("md", "current")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Records, audit, tasks, preview, person detail
+# ---------------------------------------------------------------------------------------------
+
+
+def test_each_letter_is_recorded_audited_and_its_task_marked_done(
+    database: Database, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session)
+        add_task(session, person, "letter_person")
+        add_task(session, person, "letter_gp")
+        add_task(session, person, "first_contact")
+        result = generate(session, tmp_path / "out")
+        pid = person.id
+    assert result.tasks_done == 2
+    with database.session() as session:
+        rows = session.scalars(select(Letter).order_by(Letter.id)).all()
+        assert [(r.kind, r.format, r.template, r.generated_by, r.dated) for r in rows] == [
+            ("person", "md", "person.html.j2", "tester", TODAY),
+            ("gp", "md", "gp.html.j2", "tester", TODAY),
+        ]
+        for row, outcome in zip(rows, result.written, strict=True):
+            assert row.path == outcome.path and row.sha256 == outcome.sha256
+            assert row.staff_ids == ["SW1"] and len(row.facts_hash) == 64
+            import hashlib
+            assert hashlib.sha256(Path(row.path).read_bytes()).hexdigest() == row.sha256
+        tasks = {t.key: t for t in session.scalars(select(Task).where(Task.person_id == pid))}
+        assert tasks["letter_person"].status == "done" and tasks["letter_person"].version == 2
+        assert tasks["letter_gp"].completed_at is not None
+        assert tasks["first_contact"].status == "todo"
+        trail = events(session, person_id=pid)
+        generated = [e for e in trail if e.action == "letter.generate"]
+        assert len(generated) == 2 and generated[0].actor == "tester"
+        assert {e.entity_key for e in trail if e.action == "task.status"} == {"letter_person",
+                                                                              "letter_gp"}
+    with database.transaction() as session:
+        assert generate(session, tmp_path / "out").tasks_done == 0  # already done: left alone
+
+
+def test_preview_writes_nothing(database: Database, tmp_path: Path) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, accessible_format="braille")
+        assert person.id is not None
+        preview = preview_letter(session, person.id, "person", council=COUNCIL, as_of=TODAY)
+        assert session.scalars(select(Letter)).all() == []
+    assert preview.skip_reason and "braille" in preview.skip_reason
+    assert preview.text and "Jo Łukasz will be your social worker" in preview.text
+    assert not (tmp_path / "output").exists()
+
+
+def test_the_person_detail_lists_their_letters(database: Database, tmp_path: Path) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session)
+        generate(session, tmp_path / "out")
+        detail = person_detail(session, person)
+    assert [(entry["kind"], entry["status"]) for entry in detail["letters"]] == [
+        ("gp", "current"), ("person", "current")]
+
+
+def test_a_joint_person_hears_who_stays_and_who_is_new(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        trust_worker(session, "KW1", given_name="Morgan", family_name="Stays")
+        person = handover_person(session, old_staff_id="KW1", pathway="joint")
+        assert person.id is not None
+        set_assignments(session, [NewAssignment(person.id, "key_worker", "KW1", TODAY)], actor="p")
+        text = text_of(session, person, "person")
+        gp = text_of(session, person, "gp")
+    assert "Jo Łukasz will be your social worker" in text
+    assert "Morgan Stays stays your key worker" in text
+    assert "will stop being your worker" not in text
+    assert "Key worker (unchanged):** Morgan Stays, mental health nurse" in gp
+
+
+def test_progress_is_reported(database: Database, tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session)
+        handover_person(session)
+        generate(session, tmp_path / "out", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_letters_for_a_signposted_person_and_their_carer_stay_current(
+    database: Database, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        make_person(session, pathway="signpost", carer=True, carer_name="Rita",
+                    carer_address="5 Carer Row, Westhaven")
+        result = generate(session, tmp_path / "out")
+    assert sorted(o.kind for o in result.written) == ["carer", "gp", "signpost"]
+    carer_text = Path(next(o.path for o in result.written if o.kind == "carer") or "").read_text()
+    assert "will not have a worker from our mental health social work team" in carer_text
+    with database.session() as session:
+        assert out_of_date_letters(session) == []
+
+
+def test_someone_being_assessed_hears_that_their_worker_will_assess_them(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, pathway="assess")
+        text = text_of(session, person, "person")
+    assert "Jo will meet you to look at the support you need" in text

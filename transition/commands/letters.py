@@ -1,0 +1,268 @@
+"""`transition letters`: write handover letters, see who needs which, preview one, list history."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from sqlmodel import Session
+
+from transition import nhs
+from transition.commands.common import (
+    as_of_option,
+    console,
+    context,
+    err_console,
+    json_option,
+    parse_date,
+    print_json,
+)
+from transition.errors import EXIT_PARTIAL
+from transition.letter_templates import LetterTemplates
+from transition.letters import (
+    FORMATS,
+    KINDS,
+    GenerationResult,
+    generate_letters,
+    letter_history,
+    letters_needed,
+    out_of_date_letters,
+    preview_letter,
+)
+from transition.people import require_person
+
+app = typer.Typer(
+    help="Handover letters to each person, their GP and their carer, in the format each needs.",
+    no_args_is_help=True,
+)
+
+KIND_HELP = f"Only this kind of letter ({', '.join(KINDS)}); repeat for more. Default: all that apply."
+FORMAT_HELP = (f"Write every letter in this format ({', '.join(FORMATS)}). Default: the letter_format "
+               "setting (pdf), or what the person's accessible information need calls for.")
+NHS_HELP = "Only this person (NHS number); repeat for more. Default: everyone who needs letters."
+TEMPLATES_HELP = "The council's own templates folder, looked up before the shipped templates."
+TABLE_LIMIT = 40
+
+
+def _person_ids(session: Session, numbers: list[str] | None) -> list[int] | None:
+    if not numbers:
+        return None
+    ids = []
+    for number in numbers:
+        person = require_person(session, number)
+        assert person.id is not None
+        ids.append(person.id)
+    return ids
+
+
+@app.command("generate")
+def generate(
+    ctx: typer.Context,
+    kind: list[str] = typer.Option(None, "--kind", help=KIND_HELP, show_default=False),
+    fmt: str | None = typer.Option(None, "--format", help=FORMAT_HELP, show_default=False),
+    nhs_numbers: list[str] = typer.Option(None, "--nhs", help=NHS_HELP, show_default=False),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for the letters. Default: <output folder>/letters.",
+        show_default=False,
+    ),
+    templates: Path | None = typer.Option(None, "--templates", help=TEMPLATES_HELP,
+                                          show_default=False),
+    as_of: str | None = as_of_option("Date the letters (YYYY-MM-DD or DD/MM/YYYY); default today."),
+    as_json: bool = json_option(),
+) -> None:
+    """Write the handover letters that are due, record them and mark the letter tasks done.
+
+    Re-running writes only letters whose content changed; older versions are superseded.
+    Exit status 1 when some letters could not be written (each is listed with its reason).
+    """
+    cli = context(ctx)
+    day = cli.today(parse_date(as_of, option="--as-of"))
+    out_dir = (out or cli.settings.resolved_output_dir / "letters").expanduser().resolve()
+    result: GenerationResult | None = None
+    try:
+        with cli.db.transaction() as session, _progress() as bar:
+            task = bar.add_task("Writing letters", total=None)
+            result = generate_letters(
+                session,
+                council=cli.settings.council,
+                out_dir=out_dir,
+                as_of=day,
+                actor=cli.actor,
+                person_ids=_person_ids(session, nhs_numbers),
+                kinds=kind or None,
+                fmt=fmt,
+                default_format=cli.settings.letter_format,
+                templates_dir=templates or cli.settings.letter_templates_dir,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except BaseException:
+        if result is not None:  # the files were written but their records were not committed
+            result.remove_written_files()
+        raise
+    if as_json:
+        print_json(result.as_json())
+    else:
+        _print_summary(result)
+    if result.skipped:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err_console, transient=True,
+    )
+
+
+def _print_summary(result: GenerationResult) -> None:
+    console.print(
+        f"Letters: {len(result.written)} written, {len(result.unchanged)} unchanged, "
+        f"{result.superseded} older versions superseded, {result.tasks_done} letter tasks "
+        f"marked done."
+    )
+    if result.written:
+        console.print(f"Folder: {result.out_dir}", markup=False)
+        if len(result.written) <= TABLE_LIMIT:
+            table = Table("NHS number", "Letter", "Format", "File", "Note")
+            for outcome in result.written:
+                table.add_row(nhs.format_334(outcome.nhs_number), outcome.kind, outcome.format,
+                              Path(outcome.path or "").name, outcome.note or "")
+        else:
+            counts = Counter((o.kind, o.format) for o in result.written)
+            table = Table("Letter", "Format", "Written")
+            for (kind, fmt), count in sorted(counts.items()):
+                table.add_row(kind, fmt, str(count))
+        console.print(table)
+        notes = [o for o in result.written if o.note]
+        if notes and len(result.written) > TABLE_LIMIT:
+            console.print(f"{len(notes)} letters need something more from the team "
+                          "(see --json, field note).")
+    if result.skipped:
+        by_reason: dict[str, list[str]] = defaultdict(list)
+        for outcome in result.skipped:
+            by_reason[outcome.reason or ""].append(
+                f"{nhs.format_334(outcome.nhs_number)} ({outcome.kind})"
+            )
+        console.print(f"\nNot written: {len(result.skipped)} letters.")
+        for reason, who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+            shown = ", ".join(who[:10]) + (f" and {len(who) - 10} more" if len(who) > 10 else "")
+            console.print(f"  {len(who)} x {reason}: {shown}", markup=False)
+
+
+@app.command("status")
+def status(
+    ctx: typer.Context,
+    kind: list[str] = typer.Option(None, "--kind", help=KIND_HELP, show_default=False),
+    nhs_numbers: list[str] = typer.Option(None, "--nhs", help=NHS_HELP, show_default=False),
+    templates: Path | None = typer.Option(None, "--templates", help=TEMPLATES_HELP,
+                                          show_default=False),
+    as_json: bool = json_option(),
+) -> None:
+    """Who needs which letters: due, written, out of date or not possible (and why)."""
+    cli = context(ctx)
+    with cli.db.session() as session:
+        needs = letters_needed(
+            session, person_ids=_person_ids(session, nhs_numbers), kinds=kind or None,
+            default_format=cli.settings.letter_format,
+            templates=LetterTemplates(templates or cli.settings.letter_templates_dir),
+        )
+        stale = out_of_date_letters(session)
+    if as_json:
+        print_json({
+            "needs": [
+                {"nhs_number": n.nhs_number, "kind": n.kind, "status": n.status,
+                 "format": n.format, "style": n.style, "template": n.template,
+                 "reason": n.reason, "note": n.note, "letter_id": n.letter_id}
+                for n in needs
+            ],
+            "out_of_date": [
+                {"letter_id": s.letter_id, "nhs_number": s.nhs_number, "kind": s.kind,
+                 "format": s.format, "path": s.path, "generated_at": s.generated_at,
+                 "reason": s.reason}
+                for s in stale
+            ],
+        })
+        return
+    counts = Counter((n.kind, n.status) for n in needs)
+    table = Table("Letter", "Due", "Written", "Out of date", "Not possible")
+    for letter_kind in KINDS:
+        row = [counts[(letter_kind, s)] for s in ("due", "written", "out_of_date", "skipped")]
+        if any(row):
+            table.add_row(letter_kind, *(str(value) for value in row))
+    console.print(table)
+    if stale:
+        console.print(f"\n{len(stale)} letters are out of date (generate them again):")
+        for letter in stale[:TABLE_LIMIT]:
+            console.print(f"  {nhs.format_334(letter.nhs_number)} {letter.kind}: {letter.reason}",
+                          markup=False)
+
+
+@app.command("preview")
+def preview(
+    ctx: typer.Context,
+    nhs_number: str = typer.Argument(..., help="The person's NHS number."),
+    kind: str = typer.Option("person", "--kind", help=f"Which letter ({', '.join(KINDS)})."),
+    templates: Path | None = typer.Option(None, "--templates", help=TEMPLATES_HELP,
+                                          show_default=False),
+    as_of: str | None = as_of_option("Date the letter (YYYY-MM-DD or DD/MM/YYYY); default today."),
+    html: bool = typer.Option(False, "--html", help="Print the HTML instead of plain text."),
+    as_json: bool = json_option(),
+) -> None:
+    """Show one letter as it will read, without writing or recording anything."""
+    cli = context(ctx)
+    day = cli.today(parse_date(as_of, option="--as-of"))
+    with cli.db.session() as session:
+        person = require_person(session, nhs_number)
+        assert person.id is not None
+        shown = preview_letter(
+            session, person.id, kind, council=cli.settings.council, as_of=day,
+            default_format=cli.settings.letter_format,
+            templates=LetterTemplates(templates or cli.settings.letter_templates_dir),
+        )
+    if as_json:
+        print_json({"nhs_number": shown.nhs_number, "kind": shown.kind, "format": shown.format,
+                    "style": shown.style, "template": shown.template, "text": shown.text,
+                    "html": shown.html, "skip_reason": shown.skip_reason, "note": shown.note})
+        return
+    if shown.skip_reason:
+        err_console.print(f"This letter would not be sent: {shown.skip_reason}.", markup=False)
+    if shown.text is not None:
+        console.print(shown.html if html else shown.text, markup=False, highlight=False,
+                      soft_wrap=True)
+    if shown.skip_reason:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command("history")
+def history(
+    ctx: typer.Context,
+    nhs_number: str = typer.Argument(..., help="The person's NHS number."),
+    as_json: bool = json_option(),
+) -> None:
+    """Every letter written for one person, newest first, and whether each is still current."""
+    cli = context(ctx)
+    with cli.db.session() as session:
+        person = require_person(session, nhs_number)
+        assert person.id is not None
+        records = letter_history(session, person.id)
+    if as_json:
+        print_json([record.as_dict() for record in records])
+        return
+    if not records:
+        console.print("No letters have been written for this person.")
+        return
+    table = Table("Dated", "Letter", "Format", "Status", "File", "By")
+    for record in records:
+        state = record.status.replace("_", " ") + (f": {record.reason}" if record.reason else "")
+        table.add_row(record.dated.isoformat() if record.dated else "", record.kind,
+                      record.format, state, Path(record.path).name, record.generated_by)
+    console.print(table)

@@ -1,0 +1,391 @@
+"""What a handover letter states: the facts about one person's change of worker, in plain words.
+
+Facts are gathered in bulk from the database (people, their current assignments, the workers
+named, the programme's transfer date) and turned into the variables a letter template sees.
+The same facts, hashed, say whether a letter already written is still true
+(:func:`facts_hash`): the letter's own date and the council's details are left out of the hash,
+so only a change in what the letter says about the person makes it out of date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from transition import nhs
+from transition.allocation import current_assignments
+from transition.config import CouncilDetails
+from transition.models import Employer, LetterKind, Pathway, Person, Role, Staff
+from transition.programme import transfer_date
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)
+
+# A worker's job (Staff.role) in words a person reading the letter understands.
+JOB_WORDS = {
+    "social_worker": "social worker",
+    "senior_social_worker": "senior social worker",
+    "amhp": "social worker",
+    "nurse": "mental health nurse",
+    "cpn": "mental health nurse",
+    "rmn": "mental health nurse",
+    "ot": "occupational therapist",
+    "occupational_therapist": "occupational therapist",
+    "psychologist": "psychologist",
+    "psychiatrist": "psychiatrist (a doctor who specialises in mental health)",
+    "doctor": "doctor",
+    "support_worker": "support worker",
+    "stw": "support, time and recovery worker",
+    "peer_support_worker": "peer support worker",
+    "team_manager": "team manager",
+}
+
+# The role a worker holds for the person (Assignment.role) in plain words.
+ROLE_WORDS = {Role.SOCIAL_WORKER.value: "social worker", Role.KEY_WORKER.value: "key worker"}
+
+# Abbreviations in team names spelled out for letters to people (whole words only).
+TEAM_WORDS = {
+    "CMHT": "Community Mental Health Team",
+    "CMHTs": "Community Mental Health Teams",
+    "CRHT": "Crisis Resolution and Home Treatment Team",
+    "CRHTT": "Crisis Resolution and Home Treatment Team",
+    "HTT": "Home Treatment Team",
+    "EIP": "Early Intervention in Psychosis",
+    "EIS": "Early Intervention Service",
+    "AOT": "Assertive Outreach Team",
+    "OPMH": "Older People's Mental Health",
+    "OPMHT": "Older People's Mental Health Team",
+    "MHSW": "Mental Health Social Work",
+    "MH": "Mental Health",
+    "ASC": "Adult Social Care",
+    "SW": "Social Work",
+    "AMHP": "Approved Mental Health Professional",
+}
+_TEAM_ABBREVIATION = re.compile(r"\b(" + "|".join(sorted(TEAM_WORDS, key=len, reverse=True)) + r")\b")
+
+# What a GP reads about the pathway (a GP letter may use the professional terms).
+PATHWAY_SUMMARY = {
+    Pathway.COUNCIL.value: "Social care from the council's mental health social work service "
+    "(Care Act 2014): a council social worker now coordinates their care.",
+    Pathway.TRUST.value: "Care from the NHS trust's community mental health team: an NHS key "
+    "worker now coordinates their care; the council's seconded social worker is leaving the team.",
+    Pathway.JOINT.value: "Joint care: an NHS key worker for their health care and a council "
+    "social worker for their social care (Care Act 2014).",
+    Pathway.ASSESS.value: "A council social worker will assess their social-care needs under "
+    "the Care Act 2014 and agree any support with them.",
+    Pathway.SIGNPOST.value: "Their social-care needs do not meet the Care Act 2014 eligibility "
+    "criteria, so the council's mental health social work team is not continuing to support "
+    "them. They have been given information about other support and can ask for a new "
+    "assessment at any time.",
+}
+
+
+# Accessible Information Standard needs, as a GP letter names them.
+ACCESSIBLE_FORMAT_WORDS = {
+    "large_print": "large print",
+    "easy_read": "easy read",
+    "braille": "braille",
+    "bsl": "British Sign Language",
+    "audio": "audio",
+    "email": "information by email",
+}
+
+
+def date_in_words(value: date) -> str:
+    """A date as a letter writes it: 1 April 2027 (the same whatever the machine's locale)."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+# Control characters (other than tab and new line) have no place in a letter and are not
+# allowed in XML, so a stray one in an export would otherwise stop a DOCX being written.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain_text(value: object) -> str:
+    """Text from the database, tidied for a letter: NFC (so accents print), spaces collapsed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    text = _CONTROL_CHARACTERS.sub("", text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def address_lines(address: str | None, postcode: str | None = None) -> list[str]:
+    """An address as lines (split on commas and new lines), ending with the postcode."""
+    lines = [plain_text(part) for part in re.split(r"[,\n\r]+", address or "")]
+    lines = [line for line in lines if line]
+    code = plain_text(postcode).upper()
+    if code and code.replace(" ", "") not in "".join(lines).upper().replace(" ", ""):
+        lines.append(code)
+    return lines
+
+
+def plain_team_name(team: str | None) -> str:
+    """A team name with its abbreviations spelled out: North CMHT -> North Community Mental..."""
+    return _TEAM_ABBREVIATION.sub(lambda match: TEAM_WORDS[match.group(1)], plain_text(team))
+
+
+def job_in_words(role: str | None) -> str:
+    key = plain_text(role).lower().replace(" ", "_").replace("-", "_")
+    return JOB_WORDS.get(key, key.replace("_", " ") or "worker")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerFacts:
+    """A worker named in a letter."""
+
+    staff_id: str
+    name: str
+    given_name: str
+    family_name: str
+    role_key: str  # social_worker | key_worker (the role they hold for the person)
+    role: str  # "social worker" | "key worker"
+    job: str  # their profession in plain words
+    team: str
+    team_plain: str
+    employer: str  # council | trust
+    phone: str
+    email: str
+    phone_is_main_number: bool  # no direct line: the council's main number is given instead
+    is_new: bool  # a new worker for this person (not the trust's current coordinator)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """Everything letters say about one person, gathered from the database."""
+
+    person_id: int
+    nhs_number: str
+    local_id: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    address_lines: tuple[str, ...]
+    pathway: str | None
+    s117: bool
+    cto: bool
+    personal_budget: bool
+    accessible_format: str | None
+    interpreter_language: str
+    has_carer: bool
+    carer_name: str
+    carer_address_lines: tuple[str, ...]
+    gp_practice_code: str
+    gp_practice_name: str
+    gp_address_lines: tuple[str, ...]
+    change_date: date | None
+    workers: tuple[WorkerFacts, ...]
+    outgoing_name: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def has_new_worker(self) -> bool:
+        return any(worker.is_new for worker in self.workers)
+
+    @property
+    def staff_ids(self) -> list[str]:
+        return sorted(worker.staff_id for worker in self.workers)
+
+
+def _chunks(values: Sequence[int], size: int = 2000) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _worker(staff: Staff, role: str, *, is_new: bool) -> WorkerFacts:
+    # A seconded worker returning to the council works from their council team afterwards.
+    team = staff.council_team if staff.seconded and staff.council_team else staff.team
+    phone = plain_text(staff.phone)
+    return WorkerFacts(
+        staff_id=staff.staff_id,
+        name=f"{plain_text(staff.given_name)} {plain_text(staff.family_name)}".strip(),
+        given_name=plain_text(staff.given_name),
+        family_name=plain_text(staff.family_name),
+        role_key=role,
+        role=ROLE_WORDS.get(role, role.replace("_", " ")),
+        job=job_in_words(staff.role),
+        team=plain_text(team),
+        team_plain=plain_team_name(team),
+        employer=staff.employer,
+        phone=phone,
+        email=plain_text(staff.email),
+        phone_is_main_number=not phone,
+        is_new=is_new,
+    )
+
+
+def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonFacts]:
+    """The letter facts for each person, in a handful of queries whatever the number of people."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    programme_date = transfer_date(session)
+    people: list[Person] = []
+    for batch in _chunks(ids):
+        people.extend(session.scalars(select(Person).where(Person.id.in_(batch))))  # type: ignore[union-attr]
+    assignments = current_assignments(session, ids)
+    wanted_staff = {a.staff_id for roles in assignments.values() for a in roles.values()}
+    wanted_staff |= {p.care_coordinator_id for p in people if p.care_coordinator_id}
+    staff: dict[str, Staff] = {}
+    names = sorted(wanted_staff)
+    for start in range(0, len(names), 2000):
+        batch = names[start : start + 2000]
+        for worker in session.scalars(select(Staff).where(Staff.staff_id.in_(batch))):  # type: ignore[attr-defined]
+            staff[worker.staff_id] = worker
+    facts: dict[int, PersonFacts] = {}
+    for person in people:
+        assert person.id is not None
+        roles = assignments.get(person.id, {})
+        workers = tuple(
+            _worker(
+                staff[assignment.staff_id],
+                role,
+                is_new=assignment.staff_id != person.care_coordinator_id,
+            )
+            for role, assignment in sorted(roles.items())
+            if assignment.staff_id in staff
+        )
+        outgoing = staff.get(person.care_coordinator_id or "")
+        current_ids = {worker.staff_id for worker in workers}
+        facts[person.id] = PersonFacts(
+            person_id=person.id,
+            nhs_number=person.nhs_number,
+            local_id=plain_text(person.local_id),
+            given_name=plain_text(person.given_name),
+            family_name=plain_text(person.family_name),
+            date_of_birth=person.date_of_birth,
+            address_lines=tuple(address_lines(person.address, person.postcode)),
+            pathway=person.pathway,
+            s117=bool(person.s117),
+            cto=bool(person.cto),
+            personal_budget=bool(person.personal_budget),
+            accessible_format=person.accessible_format or None,
+            interpreter_language=plain_text(person.interpreter_language),
+            has_carer=bool(person.carer or person.carer_name or person.carer_address),
+            carer_name=plain_text(person.carer_name),
+            carer_address_lines=tuple(address_lines(person.carer_address)),
+            gp_practice_code=plain_text(person.gp_practice),
+            gp_practice_name=plain_text(person.gp_practice_name),
+            gp_address_lines=tuple(address_lines(person.gp_address)),
+            change_date=person.handover_date or programme_date,
+            workers=workers,
+            # The outgoing worker is named only when they no longer hold any role for the person.
+            outgoing_name=(
+                f"{plain_text(outgoing.given_name)} {plain_text(outgoing.family_name)}".strip()
+                if outgoing is not None and outgoing.staff_id not in current_ids
+                else ""
+            ),
+        )
+    return facts
+
+
+# ---------------------------------------------------------------------------------------------
+# Template variables
+# ---------------------------------------------------------------------------------------------
+
+
+def facts_context(facts: PersonFacts, kind: str) -> dict[str, Any]:
+    """The variables a template of ``kind`` sees about the person (not the letter or council).
+
+    Only what a letter of that kind may state is included: a carer letter never sees the GP's
+    details, a GP letter never sees the carer's, and so on (Caldicott: minimum necessary).
+    """
+    person: dict[str, Any] = {
+        "given_name": facts.given_name,
+        "family_name": facts.family_name,
+        "name": facts.name,
+        "reference": facts.local_id,
+        "s117": facts.s117,
+        "cto": facts.cto,
+        "personal_budget": facts.personal_budget,
+        "interpreter_language": facts.interpreter_language,
+        "has_carer": facts.has_carer,
+    }
+    change: dict[str, Any] = {
+        "date": date_in_words(facts.change_date) if facts.change_date else "",
+        "date_iso": facts.change_date.isoformat() if facts.change_date else "",
+        "workers": [asdict(worker) for worker in facts.workers],
+        "new_workers": [asdict(worker) for worker in facts.workers if worker.is_new],
+        "outgoing_worker": facts.outgoing_name,
+        "pathway": facts.pathway or "",
+    }
+    context: dict[str, Any] = {"person": person, "change": change}
+    if kind in (LetterKind.PERSON, LetterKind.SIGNPOST):
+        person["address_lines"] = list(facts.address_lines)
+        person["accessible_format"] = facts.accessible_format or ""
+        context["recipient"] = {
+            "name": facts.name,
+            "address_lines": list(facts.address_lines),
+            "greeting": f"Dear {facts.name}",
+        }
+    elif kind == LetterKind.GP:
+        person["address_lines"] = list(facts.address_lines)
+        person["nhs_number"] = nhs.format_334(facts.nhs_number)
+        person["date_of_birth"] = date_in_words(facts.date_of_birth)
+        person["accessible_format"] = facts.accessible_format or ""
+        person["accessible_format_words"] = ACCESSIBLE_FORMAT_WORDS.get(
+            facts.accessible_format or "", (facts.accessible_format or "").replace("_", " ")
+        )
+        change["pathway_summary"] = PATHWAY_SUMMARY.get(facts.pathway or "", "")
+        context["gp"] = {
+            "practice_name": facts.gp_practice_name,
+            "practice_code": facts.gp_practice_code,
+            "address_lines": list(facts.gp_address_lines),
+        }
+        context["recipient"] = {
+            "name": facts.gp_practice_name or "The GP practice",
+            "address_lines": list(facts.gp_address_lines),
+            "greeting": "Dear Doctor",
+        }
+    elif kind == LetterKind.CARER:
+        context["carer"] = {
+            "name": facts.carer_name,
+            "address_lines": list(facts.carer_address_lines),
+        }
+        context["recipient"] = {
+            "name": facts.carer_name,
+            "address_lines": list(facts.carer_address_lines),
+            "greeting": f"Dear {facts.carer_name}" if facts.carer_name else "Dear carer",
+        }
+    return context
+
+
+def council_context(council: CouncilDetails) -> dict[str, Any]:
+    values = {key: plain_text(value) for key, value in council.model_dump().items()}
+    values["address_lines"] = address_lines(council.address)
+    return values
+
+
+def template_context(
+    facts: PersonFacts, kind: str, *, council: CouncilDetails, letter: dict[str, Any]
+) -> dict[str, Any]:
+    """Every variable a letter template sees: the facts, the council and the letter itself."""
+    context = facts_context(facts, kind)
+    for worker in (*context["change"]["workers"], *context["change"]["new_workers"]):
+        worker["organisation"] = (
+            council.name if worker["employer"] == Employer.COUNCIL else "the NHS mental health trust"
+        )
+    context["council"] = council_context(council)
+    context["letter"] = letter
+    return context
+
+
+def facts_hash(facts: PersonFacts, kind: str) -> str:
+    """SHA-256 of what a letter of ``kind`` states about the person (not its date or format)."""
+    payload = {"kind": kind, **facts_context(facts, kind)}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,229 @@
+"""Who needs which handover letters: the plan for each person, before anything is rendered.
+
+- Everyone whose accepted allocation gives them a new worker
+  (:func:`transition.allocation.worker_changes`) needs ``person``, ``gp`` and, where the trust
+  recorded a carer, ``carer`` letters.
+- Everyone on the ``signpost`` pathway needs ``signpost``, ``gp`` and ``carer`` letters.
+- A letter that cannot be sent is *skipped* with a reason a manager can act on (no address, no
+  accepted worker, braille or BSL needed, ...).
+
+The person's Accessible Information Standard need decides their letter: large print and easy
+read change the type size (and the template, for easy read); braille and BSL mean no printed
+letter (the team arranges it: task ``accessible_communication``); email gives HTML, audio gives
+plain text to record. See ``docs/letters.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from transition.allocation import worker_changes
+from transition.errors import TransitionError
+from transition.letter_facts import PersonFacts, facts_hash, load_facts
+from transition.letter_formats import EASY_READ, LARGE_PRINT, STANDARD, LetterStyle
+from transition.letter_records import current_letters, staleness
+from transition.letter_templates import LetterTemplates, TemplateChoice
+from transition.models import AccessibleFormat, LetterFormat, LetterKind, Pathway, Person
+
+DEFAULT_FORMAT = LetterFormat.PDF
+KINDS: tuple[str, ...] = tuple(kind.value for kind in LetterKind)
+FORMATS: tuple[str, ...] = tuple(fmt.value for fmt in LetterFormat)
+TO_THE_PERSON = (LetterKind.PERSON.value, LetterKind.SIGNPOST.value)
+NO_PRINTED_LETTER = {
+    AccessibleFormat.BRAILLE.value: "braille",
+    AccessibleFormat.BSL.value: "BSL",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedLetter:
+    """One letter one person should get (or why they cannot), before anything is rendered."""
+
+    facts: PersonFacts
+    kind: str
+    format: str
+    style: LetterStyle
+    template: TemplateChoice
+    skip_reason: str | None = None
+    note: str | None = None
+
+    @property
+    def person_id(self) -> int:
+        return self.facts.person_id
+
+
+@dataclass(frozen=True, slots=True)
+class LetterNeed:
+    """A row of "who needs which letters": what is due, done, out of date or cannot be sent."""
+
+    person_id: int
+    nhs_number: str
+    name: str
+    kind: str
+    status: str  # due | written | out_of_date | skipped
+    format: str
+    style: str
+    template: str
+    reason: str | None = None
+    note: str | None = None
+    letter_id: int | None = None
+
+
+def default_targets(session: Session) -> list[int]:
+    """People who need letters: a new worker in the accepted allocation, or signposted."""
+    changed = {change.person_id for change in worker_changes(session)}
+    signposted = session.scalars(
+        select(Person.id).where(Person.pathway == Pathway.SIGNPOST.value)
+    ).all()
+    return sorted(changed | {person_id for person_id in signposted if person_id is not None})
+
+
+def person_problem(facts: PersonFacts) -> str | None:
+    """Why no handover letter can be written for this person at all, or None."""
+    if facts.pathway == Pathway.SIGNPOST:
+        if facts.workers:
+            return "the pathway is signpost but a worker is still allocated: check the plan"
+        if facts.s117:
+            return ("has section 117 aftercare, so cannot be signposted: check the pathway "
+                    "(section 117 needs are not tested against Care Act eligibility)")
+        return None
+    if not facts.workers:
+        return "no accepted worker yet: accept a plan or assign a worker first"
+    if not facts.has_new_worker:
+        return "their worker does not change, so no handover letter is needed"
+    return None
+
+
+def _kinds_for(facts: PersonFacts) -> list[str]:
+    first = LetterKind.SIGNPOST if facts.pathway == Pathway.SIGNPOST else LetterKind.PERSON
+    kinds = [first.value, LetterKind.GP.value]
+    if facts.has_carer:
+        kinds.append(LetterKind.CARER.value)
+    return kinds
+
+
+def _plan_one(
+    facts: PersonFacts,
+    kind: str,
+    *,
+    templates: LetterTemplates,
+    fmt: str | None,
+    default_format: str,
+    person_problem: str | None,
+) -> PlannedLetter:
+    need = facts.accessible_format if kind in TO_THE_PERSON else None
+    style = {AccessibleFormat.LARGE_PRINT.value: LARGE_PRINT,
+             AccessibleFormat.EASY_READ.value: EASY_READ}.get(need or "", STANDARD)
+    chosen_format = fmt or default_format
+    notes: list[str] = []
+    if need == AccessibleFormat.EMAIL:
+        chosen_format = fmt or LetterFormat.HTML.value
+        notes.append("asks for information by email: send this letter by email")
+    elif need == AccessibleFormat.AUDIO:
+        chosen_format = fmt or LetterFormat.MARKDOWN.value
+        notes.append("needs audio: record this text or send it as audio "
+                     "(task accessible_communication)")
+    if kind in TO_THE_PERSON and facts.interpreter_language:
+        notes.append(f"needs {facts.interpreter_language}: arrange a translation or an "
+                     "interpreter (task accessible_communication)")
+    template = templates.choose(kind, easy_read=style is EASY_READ)
+    reason = person_problem
+    if reason is None and facts.change_date is None:
+        reason = ("no date for the change: set the programme's transfer date "
+                  "(transition programme set --transfer-date DATE) or the person's handover date")
+    if reason is None:
+        reason = _recipient_problem(facts, kind, need)
+    return PlannedLetter(facts, kind, chosen_format, style, template, reason,
+                         "; ".join(notes) or None)
+
+
+def _recipient_problem(facts: PersonFacts, kind: str, need: str | None) -> str | None:
+    if kind in TO_THE_PERSON:
+        if need in NO_PRINTED_LETTER:
+            return (f"needs {NO_PRINTED_LETTER[need]}: the team arranges it "
+                    "(task accessible_communication)")
+        if not facts.address_lines:
+            return "no address recorded for the person"
+    elif kind == LetterKind.GP and not facts.gp_address_lines:
+        return "no GP practice address recorded"
+    elif kind == LetterKind.CARER and not facts.carer_address_lines:
+        return "no carer address recorded"
+    return None
+
+
+def plan_letters(
+    session: Session,
+    *,
+    person_ids: Iterable[int] | None = None,
+    kinds: Iterable[str] | None = None,
+    fmt: str | None = None,
+    default_format: str = DEFAULT_FORMAT.value,
+    templates: LetterTemplates | None = None,
+) -> list[PlannedLetter]:
+    """Every letter the people need (everyone due letters, or the named people), unrendered."""
+    _check_choices(kinds, fmt, default_format)
+    templates = templates or LetterTemplates()
+    targets = default_targets(session) if person_ids is None else sorted(set(person_ids))
+    wanted = set(kinds) if kinds else set(KINDS)
+    facts_by_person = load_facts(session, targets)
+    planned: list[PlannedLetter] = []
+    for person_id in targets:
+        facts = facts_by_person.get(person_id)
+        if facts is None:
+            continue
+        problem = person_problem(facts)
+        for kind in _kinds_for(facts):
+            if kind in wanted:
+                planned.append(_plan_one(facts, kind, templates=templates, fmt=fmt,
+                                         default_format=default_format, person_problem=problem))
+    return planned
+
+
+def _check_choices(kinds: Iterable[str] | None, fmt: str | None, default_format: str) -> None:
+    for kind in kinds or ():
+        if kind not in KINDS:
+            raise TransitionError(f"Unknown kind of letter {kind!r}.",
+                                  hint=f"Choose from: {', '.join(KINDS)}.")
+    for value in (fmt, default_format):
+        if value is not None and value not in FORMATS:
+            raise TransitionError(f"Unknown letter format {value!r}.",
+                                  hint=f"Choose from: {', '.join(FORMATS)}.")
+
+
+def letters_needed(
+    session: Session,
+    *,
+    person_ids: Iterable[int] | None = None,
+    kinds: Iterable[str] | None = None,
+    fmt: str | None = None,
+    default_format: str = DEFAULT_FORMAT.value,
+    templates: LetterTemplates | None = None,
+) -> list[LetterNeed]:
+    """Who needs which letters and where each stands: due, written, out of date or skipped."""
+    planned = plan_letters(session, person_ids=person_ids, kinds=kinds, fmt=fmt,
+                           default_format=default_format, templates=templates)
+    current = current_letters(session, {item.person_id for item in planned})
+    needs = []
+    for item in planned:
+        status, reason, letter_id = "due", item.skip_reason, None
+        if item.skip_reason:
+            status = "skipped"
+        else:
+            rows = current.get((item.person_id, item.kind), [])
+            wanted_hash = facts_hash(item.facts, item.kind)
+            fresh = [row for row in rows if row.facts_hash == wanted_hash]
+            if fresh:
+                status, letter_id = "written", fresh[-1].id
+            elif rows:
+                status, letter_id = "out_of_date", rows[-1].id
+                reason = staleness(rows[-1], item.facts) or "details in the letter have changed"
+        needs.append(LetterNeed(
+            person_id=item.person_id, nhs_number=item.facts.nhs_number, name=item.facts.name,
+            kind=item.kind, status=status, format=item.format, style=item.style.name,
+            template=item.template.label, reason=reason, note=item.note, letter_id=letter_id,
+        ))
+    return needs

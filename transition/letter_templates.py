@@ -1,0 +1,161 @@
+"""Letter templates: Jinja2 in a sandbox, the council's own files first, then the shipped ones.
+
+Templates are HTML (``*.html.j2``) rendered with autoescaping, so whatever a person's record
+holds (``{{ 7*7 }}``, ``<script>``) is text in the letter, never markup or template code: Jinja
+never evaluates the data it inserts, and HTML escaping keeps it from becoming tags. They run in
+Jinja's immutable sandbox with ``StrictUndefined``: a council template cannot reach Python
+internals (``__class__``, ``__globals__``...) or change the data, and a misspelt variable is an
+error rather than a blank in a letter. Any error names the template file and line.
+
+Lookup: ``<council folder>/<name>`` if the council has one (``--templates DIR`` or the
+``letter_templates_dir`` setting), else the shipped ``transition/templates/letters/<name>``. So a
+council can override one file (say ``_contacts.html.j2``) and keep the rest.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from transition.errors import TransitionError
+
+SHIPPED_FOLDER = "templates/letters"
+EASY_READ_FOLDER = "easy_read"
+TEMPLATE_SUFFIX = ".html.j2"
+
+
+class LetterTemplateError(TransitionError):
+    """A letter template cannot be used (nothing was written)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateChoice:
+    """Which template a letter uses and where it came from."""
+
+    name: str  # e.g. "person.html.j2" or "easy_read/person.html.j2"
+    origin: str  # "council" | "shipped"
+
+    @property
+    def label(self) -> str:
+        """What ``Letter.template`` records: the name, marked when it is the council's file."""
+        return self.name if self.origin == "shipped" else f"council:{self.name}"
+
+
+def shipped_folder() -> Path:
+    return Path(str(resources.files("transition").joinpath(SHIPPED_FOLDER)))
+
+
+class LetterTemplates:
+    """The templates for one run: compiled once, rendered many times."""
+
+    def __init__(self, council_folder: Path | None = None) -> None:
+        if council_folder is not None:
+            council_folder = council_folder.expanduser()
+            if not council_folder.is_dir():
+                raise LetterTemplateError(
+                    f"The letter templates folder {council_folder} does not exist or is not a folder.",
+                    hint="Give a folder holding your own *.html.j2 files (see docs/letters.md), "
+                    "or leave --templates out to use the shipped templates.",
+                )
+        self.council_folder = council_folder.resolve() if council_folder else None
+        self.shipped = shipped_folder().resolve()
+        loaders: list[BaseLoader] = []
+        if self.council_folder is not None:
+            loaders.append(FileSystemLoader(str(self.council_folder)))
+        loaders.append(FileSystemLoader(str(self.shipped)))
+        self.env = ImmutableSandboxedEnvironment(
+            loader=ChoiceLoader(loaders),
+            undefined=StrictUndefined,
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+
+    def _origin_of(self, name: str) -> str:
+        if self.council_folder is not None and (self.council_folder / name).is_file():
+            return "council"
+        return "shipped"
+
+    def exists(self, name: str) -> bool:
+        return self._origin_of(name) == "council" or (self.shipped / name).is_file()
+
+    def choose(self, kind: str, *, easy_read: bool = False) -> TemplateChoice:
+        """The template for a kind of letter; the easy-read variant where one exists."""
+        name = f"{kind}{TEMPLATE_SUFFIX}"
+        if easy_read:
+            variant = f"{EASY_READ_FOLDER}/{name}"
+            if self.exists(variant):
+                return TemplateChoice(variant, self._origin_of(variant))
+        return TemplateChoice(name, self._origin_of(name))
+
+    def render(self, choice: TemplateChoice, context: dict[str, Any]) -> str:
+        """The letter as HTML; any template problem becomes a LetterTemplateError."""
+        try:
+            template = self.env.get_template(choice.name)
+            return template.render(context)
+        except TemplateSyntaxError as exc:
+            where = self._describe(exc.filename or exc.name or choice.name, exc.lineno)
+            raise LetterTemplateError(
+                f"Letter template {where} has a syntax error: {exc.message}. No letters were written.",
+                hint="Fix the template (Jinja2 syntax, see docs/letters.md) and run again.",
+            ) from None
+        except TemplateNotFound as exc:
+            raise LetterTemplateError(
+                f"Letter template {exc.name} was not found (needed by {choice.name}). "
+                "No letters were written.",
+                hint="Check the names in {% extends %} and {% include %} tags.",
+            ) from None
+        except TemplateError as exc:
+            raise LetterTemplateError(
+                f"Letter template {self._where_raised(exc, choice)} could not be filled in: "
+                f"{exc.message}. No letters were written.",
+                hint="Check the variable names against docs/letters.md, and that the template "
+                "only uses the variables and filters listed there.",
+            ) from None
+        except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+            # Python errors raised inside a template (e.g. "x" + 1); the message may quote data,
+            # so only the type is shown.
+            raise LetterTemplateError(
+                f"Letter template {self._where_raised(exc, choice)} failed "
+                f"({type(exc).__name__}). No letters were written.",
+                hint="Check the expression on that line of the template.",
+            ) from None
+
+    def _where_raised(self, exc: BaseException, choice: TemplateChoice) -> str:
+        """The template file and line an error was raised from (Jinja rewrites the traceback)."""
+        known = {str(self.shipped)} | ({str(self.council_folder)} if self.council_folder else set())
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".j2") and any(frame.filename.startswith(f) for f in known):
+                return self._describe(frame.filename, frame.lineno)
+        return self._describe(choice.name, None)
+
+    def _describe(self, filename: str, line: int | None) -> str:
+        path = Path(filename)
+        origin = "shipped"
+        name = filename
+        for folder, label in ((self.council_folder, "council"), (self.shipped, "shipped")):
+            if folder is not None and path.is_absolute() and path.is_relative_to(folder):
+                name, origin = path.relative_to(folder).as_posix(), label
+                break
+        else:
+            origin = self._origin_of(filename)
+        where = f"{name} ({origin}"
+        if origin == "council" and self.council_folder is not None:
+            where += f" folder {self.council_folder}"
+        where += ")"
+        return f"{where} line {line}" if line else where

@@ -1,0 +1,485 @@
+"""Handover letters: to each person, their GP and their carer, in the format each needs.
+
+This module renders and writes them; :mod:`transition.letter_plan` says who needs which,
+:mod:`transition.letter_records` what has been written and what is out of date,
+:mod:`transition.letter_facts` what a letter states, :mod:`transition.letter_templates` the
+templates, :mod:`transition.letter_formats` the files. See ``docs/letters.md``.
+
+Generating (:func:`generate_letters`) renders every letter first, so a broken template stops
+the run before any file is written; then writes each file owner-only under the output folder,
+records a ``Letter`` row, audits ``letter.generate``, supersedes older versions and marks the
+letter task done. Re-running writes nothing unless a letter's content changed. A letter whose
+facts changed after it was written (a new worker, a new date or address) is out of date
+(:func:`out_of_date_letters`) until it is generated again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from transition import files
+from transition.audit import Change, record_many
+from transition.config import CouncilDetails
+from transition.errors import TransitionError
+from transition.letter_facts import (
+    PersonFacts,
+    date_in_words,
+    facts_hash,
+    load_facts,
+    template_context,
+)
+from transition.letter_formats import (
+    EXTENSIONS,
+    STANDARD,
+    RenderedLetter,
+    UnprintableCharacters,
+    letter_bytes,
+)
+from transition.letter_plan import (  # re-exported: the letters API in one place
+    DEFAULT_FORMAT,
+    FORMATS,
+    KINDS,
+    LetterNeed,
+    PlannedLetter,
+    letters_needed,
+    person_problem,
+    plan_letters,
+)
+from transition.letter_records import (  # re-exported
+    LetterRecord,
+    OutOfDateLetter,
+    current_letters,
+    letter_history,
+    out_of_date_letters,
+)
+from transition.letter_templates import LetterTemplates
+from transition.models import Letter, LetterFormat, LetterKind, Task, TaskStatus, utcnow
+
+__all__ = [
+    "DEFAULT_FORMAT", "FORMATS", "KINDS", "GenerationResult", "LetterNeed", "LetterOutcome",
+    "LetterPreview", "LetterRecord", "OutOfDateLetter", "generate_letters", "letter_history",
+    "letters_needed", "out_of_date_letters", "plan_letters", "preview_letter", "render_planned",
+]
+
+Progress = Callable[[int, int], None]
+
+TASK_FOR_KIND = {
+    LetterKind.PERSON.value: "letter_person",
+    LetterKind.SIGNPOST.value: "letter_person",
+    LetterKind.GP.value: "letter_gp",
+    LetterKind.CARER.value: "letter_carer",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------------------------
+
+
+def _letter_variables(item: PlannedLetter, dated: date, fmt: str) -> dict[str, Any]:
+    return {
+        "kind": item.kind,
+        "date": date_in_words(dated),
+        "date_iso": dated.isoformat(),
+        "reference": item.facts.local_id,
+        "format": fmt,
+        "style": item.style.name,
+        "font_size_pt": item.style.body_pt,
+    }
+
+
+def render_planned(
+    item: PlannedLetter, *, templates: LetterTemplates, council: CouncilDetails, dated: date
+) -> RenderedLetter:
+    """Fill in one letter's template (no file is written)."""
+    context = template_context(item.facts, item.kind, council=council,
+                               letter=_letter_variables(item, dated, item.format))
+    html = templates.render(item.template, context)
+    return RenderedLetter(html=html, style=item.style)
+
+
+def content_hash(letter: RenderedLetter) -> str:
+    return hashlib.sha256(f"{letter.style.name}\n{letter.html}".encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class LetterPreview:
+    """A letter as it will read, for a screen: nothing is written or recorded."""
+
+    person_id: int
+    nhs_number: str
+    kind: str
+    format: str
+    style: str
+    template: str
+    text: str | None  # Markdown / plain text; None when there is nothing to render
+    html: str | None
+    skip_reason: str | None
+    note: str | None
+
+
+def preview_letter(
+    session: Session,
+    person_id: int,
+    kind: str,
+    *,
+    council: CouncilDetails,
+    as_of: date,
+    fmt: str | None = None,
+    default_format: str = DEFAULT_FORMAT.value,
+    templates: LetterTemplates | None = None,
+) -> LetterPreview:
+    """Render one person's letter of ``kind`` to text without writing a file.
+
+    A letter that would be skipped (braille, no address) is still rendered where its facts allow
+    (the text helps the team prepare a braille or BSL version); ``skip_reason`` says why it would
+    not be sent. ``text`` is None when the kind does not apply to the person at all.
+    """
+    templates = templates or LetterTemplates()
+    planned = plan_letters(session, person_ids=[person_id], kinds=[kind], fmt=fmt,
+                           default_format=default_format, templates=templates)
+    if not planned:
+        facts = load_facts(session, [person_id]).get(person_id)
+        if facts is None:
+            raise TransitionError(f"No person with id {person_id} is on the caseload.")
+        why = person_problem(facts) or f"a {kind} letter does not apply to this person"
+        return LetterPreview(person_id, facts.nhs_number, kind, fmt or default_format,
+                             STANDARD.name, "", None, None, why, None)
+    item = planned[0]
+    renderable = person_problem(item.facts) is None
+    rendered = (render_planned(item, templates=templates, council=council, dated=as_of)
+                if renderable else None)
+    return LetterPreview(
+        person_id=person_id, nhs_number=item.facts.nhs_number, kind=kind, format=item.format,
+        style=item.style.name, template=item.template.label,
+        text=rendered.text if rendered else None, html=rendered.html if rendered else None,
+        skip_reason=item.skip_reason, note=item.note,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Generating
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LetterOutcome:
+    """What happened to one letter in a run."""
+
+    person_id: int
+    nhs_number: str
+    kind: str
+    status: str  # written | unchanged | skipped
+    format: str
+    template: str
+    path: str | None = None
+    sha256: str | None = None
+    reason: str | None = None
+    note: str | None = None
+    letter_id: int | None = None
+
+
+@dataclass
+class GenerationResult:
+    out_dir: Path
+    outcomes: list[LetterOutcome] = field(default_factory=list)
+    superseded: int = 0
+    tasks_done: int = 0
+
+    def _with(self, status: str) -> list[LetterOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == status]
+
+    @property
+    def written(self) -> list[LetterOutcome]:
+        return self._with("written")
+
+    @property
+    def unchanged(self) -> list[LetterOutcome]:
+        return self._with("unchanged")
+
+    @property
+    def skipped(self) -> list[LetterOutcome]:
+        return self._with("skipped")
+
+    def remove_written_files(self) -> None:
+        """Delete the files this run wrote (when its transaction could not be committed)."""
+        _remove(Path(o.path) for o in self.written if o.path)
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``--json`` document: counts, the letters written, and what was skipped and why."""
+        return {
+            "written": len(self.written),
+            "unchanged": len(self.unchanged),
+            "superseded": self.superseded,
+            "tasks_done": self.tasks_done,
+            "out_dir": str(self.out_dir),
+            "letters": [
+                {"nhs_number": o.nhs_number, "kind": o.kind, "format": o.format, "path": o.path,
+                 "sha256": o.sha256, "template": o.template, "note": o.note}
+                for o in self.written
+            ],
+            "skipped": [
+                {"nhs_number": o.nhs_number, "kind": o.kind, "reason": o.reason}
+                for o in self.skipped
+            ],
+        }
+
+
+@dataclass
+class _ToWrite:
+    item: PlannedLetter
+    rendered: RenderedLetter
+    dated: date
+    content_sha256: str
+    replaces: list[Letter]
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9]+")
+
+
+def file_stem(facts: PersonFacts, kind: str) -> str:
+    """``<local id>-<kind>`` made safe for a file name (never a name, never a path)."""
+    reference = _UNSAFE_NAME.sub("-", facts.local_id).strip("-")[:40]
+    return f"{reference or f'person-{facts.person_id}'}-{kind}"
+
+
+def _free_path(out_dir: Path, stem: str, ext: str, taken: set[str]) -> Path:
+    """The first ``stem[-N].ext`` not on disk, not recorded, not used in this run."""
+    counter = 1
+    while True:
+        name = f"{stem}.{ext}" if counter == 1 else f"{stem}-{counter}.{ext}"
+        path = files.inside(out_dir, name)
+        if str(path) not in taken and not path.exists():
+            taken.add(str(path))
+            return path
+        counter += 1
+
+
+def generate_letters(
+    session: Session,
+    *,
+    council: CouncilDetails,
+    out_dir: Path,
+    as_of: date,
+    actor: str,
+    person_ids: Iterable[int] | None = None,
+    kinds: Iterable[str] | None = None,
+    fmt: str | None = None,
+    default_format: str = DEFAULT_FORMAT.value,
+    templates_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> GenerationResult:
+    """Write every letter due (or the named people's), record, audit and mark tasks done.
+
+    All letters are rendered before any file is written: a template error raises
+    :class:`~transition.letter_templates.LetterTemplateError` and nothing is written. If writing
+    fails part-way, the files this run wrote are removed before the error is raised.
+    """
+    templates = LetterTemplates(templates_dir)
+    planned = plan_letters(session, person_ids=person_ids, kinds=kinds, fmt=fmt,
+                           default_format=default_format, templates=templates)
+    result = GenerationResult(out_dir=out_dir)
+    current = current_letters(session, {item.person_id for item in planned})
+
+    # 1. Render everything (a broken template stops the run here, before any file exists).
+    to_write: list[_ToWrite] = []
+    for item in planned:
+        if item.skip_reason:
+            result.outcomes.append(_outcome(item, "skipped", reason=item.skip_reason))
+            continue
+        rows = current.get((item.person_id, item.kind), [])
+        same_format = [row for row in rows if row.format == item.format]
+        latest = same_format[-1] if same_format else None
+        if latest is not None and latest.dated is not None and Path(latest.path).is_file():
+            again = render_planned(item, templates=templates, council=council, dated=latest.dated)
+            if content_hash(again) == latest.content_sha256:
+                result.outcomes.append(_outcome(item, "unchanged", path=latest.path,
+                                                sha256=latest.sha256, letter_id=latest.id))
+                continue
+        rendered = render_planned(item, templates=templates, council=council, dated=as_of)
+        wanted_hash = facts_hash(item.facts, item.kind)
+        replaces = [row for row in rows if row.format == item.format or row.facts_hash != wanted_hash]
+        to_write.append(_ToWrite(item, rendered, as_of, content_hash(rendered), replaces))
+
+    # 2. Write the files (owner-only, inside the output folder, never over an existing file).
+    written_rows = _write_files(session, to_write, result, out_dir=out_dir, as_of=as_of,
+                                council=council, progress=progress)
+
+    # 3. Record, supersede, audit and mark the letter tasks done.
+    now = utcnow()
+    _record(session, written_rows, result, actor=actor, now=now)
+    done_pairs = {(o.person_id, TASK_FOR_KIND[o.kind]) for o in result.outcomes
+                  if o.status in ("written", "unchanged")}
+    result.tasks_done = _mark_tasks_done(session, done_pairs, actor=actor, now=now)
+    order = {item.person_id: index for index, item in enumerate(planned)}
+    result.outcomes.sort(key=lambda o: (order.get(o.person_id, 0), KINDS.index(o.kind)))
+    return result
+
+
+def _outcome(item: PlannedLetter, status: str, **values: Any) -> LetterOutcome:
+    return LetterOutcome(person_id=item.person_id, nhs_number=item.facts.nhs_number,
+                         kind=item.kind, status=status, format=item.format,
+                         template=item.template.label, note=item.note, **values)
+
+
+def _write_files(
+    session: Session,
+    to_write: Sequence[_ToWrite],
+    result: GenerationResult,
+    *,
+    out_dir: Path,
+    as_of: date,
+    council: CouncilDetails,
+    progress: Progress | None,
+) -> list[tuple[_ToWrite, Path, str]]:
+    if not to_write:
+        return []
+    if out_dir.exists() and not out_dir.is_dir():
+        raise TransitionError(f"The letters folder {out_dir} is a file, not a folder.",
+                              hint="Choose another folder with --out.")
+    taken = set(session.scalars(select(Letter.path)).all())
+    written: list[tuple[_ToWrite, Path, str]] = []
+    try:
+        files.private_dir(out_dir)
+        for done, job in enumerate(to_write, start=1):
+            try:
+                data = letter_bytes(job.rendered, job.item.format, dated=job.dated,
+                                    author=council.name)
+            except UnprintableCharacters as exc:
+                result.outcomes.append(_outcome(
+                    job.item, "skipped",
+                    reason=f"has characters the PDF font cannot show ({', '.join(exc.characters[:5])}):"
+                    " use --format docx or html for this letter",
+                ))
+            else:
+                ext = EXTENSIONS[LetterFormat(job.item.format)]
+                path = _free_path(out_dir, file_stem(job.item.facts, job.item.kind), ext, taken)
+                files.write_private_bytes(path, data)
+                written.append((job, path, hashlib.sha256(data).hexdigest()))
+            if progress is not None:
+                progress(done, len(to_write))
+    except OSError as exc:
+        _remove([path for _, path, _ in written])
+        raise TransitionError(
+            f"Could not write letters to {out_dir}: {exc.strerror or type(exc).__name__}. "
+            "No letters were recorded and the files written in this run were removed.",
+            hint="Check the folder exists, is yours and has space, or choose another with --out.",
+        ) from None
+    except BaseException:
+        _remove([path for _, path, _ in written])
+        raise
+    return written
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _record(
+    session: Session,
+    written: Sequence[tuple[_ToWrite, Path, str]],
+    result: GenerationResult,
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    if not written:
+        return
+    rows = [
+        {
+            "person_id": job.item.person_id,
+            "kind": job.item.kind,
+            "template": job.item.template.label,
+            "format": job.item.format,
+            "path": str(path),
+            "sha256": sha256,
+            "facts_hash": facts_hash(job.item.facts, job.item.kind),
+            "staff_ids": job.item.facts.staff_ids,
+            "generated_at": now,
+            "generated_by": actor,
+            "dated": job.dated,
+            "content_sha256": job.content_sha256,
+        }
+        for job, path, sha256 in written
+    ]
+    ids = list(session.scalars(insert(Letter).returning(Letter.id, sort_by_parameter_order=True), rows))
+    superseded: dict[int, tuple[Letter, int]] = {}
+    changes: list[Change] = []
+    for (job, path, sha256), letter_id in zip(written, ids, strict=True):
+        result.outcomes.append(_outcome(job.item, "written", path=str(path), sha256=sha256,
+                                        letter_id=letter_id))
+        changes.append(Change(
+            action="letter.generate", entity="letter", entity_key=str(letter_id),
+            person_id=job.item.person_id, field=job.item.kind,
+            after={"kind": job.item.kind, "format": job.item.format, "file": path.name,
+                   "template": job.item.template.label, "sha256": sha256,
+                   "staff_ids": job.item.facts.staff_ids, "style": job.item.style.name},
+            reason=job.item.note,
+        ))
+        for old in job.replaces:
+            assert old.id is not None
+            superseded.setdefault(old.id, (old, letter_id))
+    if superseded:
+        session.execute(
+            update(Letter)
+            .where(Letter.id.in_(list(superseded)), Letter.superseded_at.is_(None))  # type: ignore[union-attr,attr-defined]
+            .values(superseded_at=now)
+        )
+        for old_id, (old, new_id) in superseded.items():
+            changes.append(Change(
+                action="letter.supersede", entity="letter", entity_key=str(old_id),
+                person_id=old.person_id, field=old.kind,
+                before={"format": old.format, "file": Path(old.path).name, "sha256": old.sha256},
+                after={"superseded_by": new_id}, reason="a newer letter was written",
+            ))
+    result.superseded = len(superseded)
+    record_many(session, changes, actor=actor, at=now)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tasks (until transition.tasks.mark_task_done lands: swap at merge)
+# ---------------------------------------------------------------------------------------------
+
+
+def _mark_tasks_done(
+    session: Session, pairs: set[tuple[int, str]], *, actor: str, now: datetime
+) -> int:
+    """Set each existing (person, task key) to done, audited (``task.status``), version bumped.
+
+    Tasks already done or not needed are left alone; a missing task is not created (the tasks
+    module owns creating them). Returns how many tasks changed.
+    """
+    if not pairs:
+        return 0
+    person_ids = sorted({person_id for person_id, _ in pairs})
+    keys = sorted({key for _, key in pairs})
+    updates: list[dict[str, Any]] = []
+    changes: list[Change] = []
+    for start in range(0, len(person_ids), 2000):
+        batch = person_ids[start : start + 2000]
+        rows = session.execute(
+            select(Task.id, Task.person_id, Task.key, Task.status, Task.version)
+            .where(Task.person_id.in_(batch), Task.key.in_(keys))  # type: ignore[attr-defined]
+        ).all()
+        for task_id, person_id, key, status, version in rows:
+            if (person_id, key) not in pairs or status in (TaskStatus.DONE, TaskStatus.NOT_NEEDED):
+                continue
+            updates.append({"id": task_id, "status": TaskStatus.DONE.value, "completed_at": now,
+                            "updated_at": now, "updated_by": actor, "version": version + 1})
+            changes.append(Change(action="task.status", entity="task", entity_key=key,
+                                  person_id=person_id, field="status", before=status,
+                                  after=TaskStatus.DONE.value, reason="letter generated"))
+    if updates:
+        session.execute(update(Task), updates)
+        record_many(session, changes, actor=actor, at=now)
+    return len(updates)
