@@ -115,6 +115,11 @@ def test_letters_mark_their_task_done(database: Database) -> None:
             mark_task_done(session, ids["council"], "care_act_review", actor="letters")
         created = events(session, actions=["task.status"], person_id=ids["council"])
         assert [(e.actor, e.after) for e in created] == [("letters", "done")]
+        # A task someone marked not needed is left alone.
+        carer = task_id(session, ids["council"], "letter_carer")
+        set_task_status(session, carer, "not_needed", actor=ACTOR, reason="No carer any more")
+        assert not mark_task_done(session, ids["council"], "letter_carer", actor="letters")
+        assert session.get(Task, carer).status == "not_needed"  # type: ignore[union-attr]
 
 
 def test_marking_many_done_reports_what_it_could_not(database: Database) -> None:

@@ -198,18 +198,25 @@ class MarkDoneResult:
 
     done: int = 0
     already_done: int = 0
+    not_needed: list[tuple[int, str]] = field(default_factory=list)  # left as they are
     missing: list[tuple[int, str]] = field(default_factory=list)
     waiting: dict[tuple[int, str], list[str]] = field(default_factory=dict)
 
 
 def mark_tasks_done(
-    session: Session, items: Iterable[tuple[int, str]], *, actor: str, note: str | None = None
+    session: Session,
+    items: Iterable[tuple[int, str]],
+    *,
+    actor: str,
+    note: str | None = None,
+    reason: str | None = None,
 ) -> MarkDoneResult:
     """Mark many (person id, task key) tasks done at once, audited (a bulk path for letters).
 
-    A task that does not exist is reported in ``missing``; one whose dependencies are still open
-    is left as it is and reported in ``waiting`` (key -> the open keys). A task marked
-    ``not_needed`` is marked done: the work happened.
+    ``reason`` goes in the audit trail (e.g. "letter generated"); ``note``, if given, replaces
+    the task's note. Reported and left as they are: tasks that do not exist (``missing``; they
+    are never created here), tasks someone marked ``not_needed``, and tasks whose dependencies
+    are still open (``waiting``: (person, key) -> the open keys).
     """
     wanted = sorted(set(items))
     result = MarkDoneResult()
@@ -233,6 +240,9 @@ def mark_tasks_done(
         if task.status == TaskStatus.DONE:
             result.already_done += 1
             continue
+        if task.status == TaskStatus.NOT_NEEDED:
+            result.not_needed.append(item)
+            continue
         waiting = sorted(set(task.depends_on or ()) & open_keys.get(task.person_id, set()))
         if waiting:
             result.waiting[item] = waiting
@@ -243,7 +253,7 @@ def mark_tasks_done(
             "version": task.version + 1, "note": note if note is not None else task.note,
         })
         changes.append(_change(task, "task.status", "status", task.status, TaskStatus.DONE.value,
-                               note))
+                               reason))
     if rows:
         session.execute(update(Task).execution_options(synchronize_session=False), rows)
         record_many(session, changes, actor=actor, at=now)
@@ -267,14 +277,21 @@ def _open_keys(session: Session, person_ids: set[int]) -> dict[int, set[str]]:
 
 
 def mark_task_done(
-    session: Session, person_id: int, key: str, *, actor: str, note: str | None = None
+    session: Session,
+    person_id: int,
+    key: str,
+    *,
+    actor: str,
+    note: str | None = None,
+    reason: str | None = None,
 ) -> bool:
-    """Mark one person's task done (audited); False if the person has no such task.
+    """Mark one person's task done (audited): True if it is done now (or was already).
 
+    False if the person has no such task, or it was marked not needed (left alone).
     Raises DependencyError, naming them, if tasks it depends on are still open.
     """
-    result = mark_tasks_done(session, [(person_id, key)], actor=actor, note=note)
-    if result.missing:
+    result = mark_tasks_done(session, [(person_id, key)], actor=actor, note=note, reason=reason)
+    if result.missing or result.not_needed:
         return False
     waiting = result.waiting.get((person_id, key))
     if waiting:
