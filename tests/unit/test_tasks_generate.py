@@ -285,3 +285,17 @@ def test_creation_is_audited_with_who(database: Database) -> None:
         assert len(events(session, actions=["task.create"])) == 7  # one per handover
     assert created.after == {key: task.id for key, task in tasks.items()}
     assert (created.actor, created.entity, created.field) == (ACTOR, "task", "tasks")
+
+
+def test_new_task_ids_are_found_even_if_the_id_range_misses_them(database: Database) -> None:
+    from transition.tasks.generate import _new_ids
+
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        tasks = tasks_of(session, ids["red"])
+        inserted = [(ids["red"], key) for key in tasks]
+        expected = {(ids["red"], key): task.id for key, task in tasks.items()}
+        found = _new_ids(session, 0, inserted)
+        assert {pair: found[pair] for pair in expected} == expected
+        assert _new_ids(session, 10**9, inserted) == expected  # the person-by-person fallback

@@ -147,4 +147,5 @@ def test_a_tasks_history_starts_with_its_creation(database: Database) -> None:
     assert [event.action for event in history] == ["task.create", "task.status"]
     assert [event.actor for event in history] == [ACTOR, "manager-a"]
     # A manager's reason never looks like the generator's, so generate leaves it alone.
-    assert task is not None and task.blocked_reason == "(manager-a) No longer applies: GP already told"
+    assert task is not None
+    assert task.blocked_reason == "(manager-a) No longer applies: GP already told"

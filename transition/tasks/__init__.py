@@ -57,5 +57,6 @@ __all__ = [
     "StatusChange", "TaskGroup", "TaskPage", "TaskProgress", "TaskQuery", "TaskRow",
     "TaskRules", "TaskTemplate", "burndown", "generate_tasks", "group_tasks", "is_overdue",
     "list_tasks", "mark_task_done", "mark_tasks_done", "needs_handover", "parse_status",
-    "person_tasks", "set_task_status", "task_history", "task_progress", "transfer_countdown", "wanted_tasks",
+    "person_tasks", "set_task_status", "task_history", "task_progress", "transfer_countdown",
+    "wanted_tasks",
 ]

@@ -79,8 +79,7 @@ class GenerateSummary:
         return asdict(self)
 
 
-@dataclass(frozen=True, slots=True)
-class Handover:
+class Handover(NamedTuple):
     """One person's change of worker, as far as tasks need to know it."""
 
     facts: PersonFacts
@@ -249,7 +248,10 @@ def generate_tasks(
                 continue
             handover = _handover(row, person_workers, known_staff, handover_date, facts_seen)
             summary.people += 1
-            plan.reconcile(row.id, current, planner.wanted(handover), task_rules, row)
+            if current:
+                plan.reconcile(row.id, current, planner.wanted(handover), task_rules, row)
+            else:
+                plan.create_all(row.id, handover, planner)
         elif current:
             plan.reconcile(row.id, current, {}, task_rules, row, out_of_handover=True)
         if progress is not None and (done % 1000 == 0 or done == total):
@@ -419,6 +421,20 @@ class _Reconciler:
             if key not in current:
                 self._create(person_id, key, item)
 
+    def create_all(self, person_id: int, handover: Handover, planner: TaskPlanner) -> None:
+        """Every task for a person who has none yet (the first run's path: no comparisons)."""
+        stored, now, actor = self.stored, self.stored_now, self.actor
+        handover_date = stored.date("handover_date", handover.facts.handover_date)
+        lead_role = planner.rules.lead_role
+        for item in planner.planned(handover.facts):
+            owner_kind, owner_staff_id = handover.owner(item.template, lead_role)
+            self.inserts.append((
+                person_id, item.key, item.template.title, owner_kind, owner_staff_id,
+                stored.date("due", item.due), item.offset_working_days, handover_date, _TODO,
+                stored.json("depends_on", item.depends_on), now, now, actor, 1,
+            ))
+        self.created += len(planner.planned(handover.facts))
+
     def _create(self, person_id: int, key: str, item: Wanted) -> None:
         self.created += 1
         stored = self.stored
@@ -499,8 +515,9 @@ class _Reconciler:
 
     def write(self, session: Session) -> None:
         if self.inserts:
+            before = session.scalar(select(func.max(Task.id))) or 0
             self.stored.execute(session, self.inserts)
-            ids = _ids_by_person_key(session, sorted({row[0] for row in self.inserts}))
+            ids = _new_ids(session, before, self.inserts)
             created: dict[int, dict[str, int]] = defaultdict(dict)
             for person_id, key, *_ in self.inserts:
                 created[person_id][key] = ids[(person_id, key)]
@@ -526,9 +543,22 @@ class _Reconciler:
 
 
 
-def _ids_by_person_key(session: Session, person_ids: list[int]) -> dict[tuple[int, str], int]:
-    ids: dict[tuple[int, str], int] = {}
-    for chunk in _chunks(person_ids):
+def _new_ids(session: Session, before: int, inserted: list[tuple[Any, ...]]
+             ) -> dict[tuple[int, str], int]:
+    """The ids of the rows just inserted, by (person id, key), which is unique.
+
+    They are above the largest id before the insert (the task table is locked meanwhile), so
+    one range read finds them; the person-by-person read is the fallback.
+    """
+    ids = {
+        (person_id, key): task_id
+        for task_id, person_id, key in _rows(
+            session, select(Task.id, Task.person_id, Task.key).where(Task.id > before)
+        )
+    }
+    if all((row[0], row[1]) in ids for row in inserted):
+        return ids
+    for chunk in _chunks(sorted({row[0] for row in inserted})):
         statement = select(Task.id, Task.person_id, Task.key).where(
             Task.person_id.in_(chunk)  # type: ignore[attr-defined]
         )
