@@ -299,3 +299,18 @@ def test_new_task_ids_are_found_even_if_the_id_range_misses_them(database: Datab
         found = _new_ids(session, 0, inserted)
         assert {pair: found[pair] for pair in expected} == expected
         assert _new_ids(session, 10**9, inserted) == expected  # the person-by-person fallback
+
+
+def test_due_dates_across_christmas_and_new_year(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        person = session.get(Person, ids["council"])
+        assert person is not None
+        # Tuesday 4 January 2028: Christmas 2027 falls at a weekend (substitutes Monday 27 and
+        # Tuesday 28 December) and New Year's Day 2028 is a Saturday (substitute Monday 3).
+        set_handover_date(session, person, date(2028, 1, 4), actor=ACTOR)
+        generate(session)
+        tasks = tasks_of(session, ids["council"])
+    assert tasks["letter_person"].due == date(2027, 12, 16)
+    assert tasks["records_transferred"].due == date(2027, 12, 31)
+    assert tasks["first_contact"].due == date(2028, 1, 13)
