@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from transition.commands import database, generate, handover, letters, programme, tasks
+from transition.commands import assess, database, generate, handover, letters, programme, tasks
 from transition.commands.common import CliContext, err_console
 from transition.config import load_settings
 from transition.errors import EXIT_FAILED, TransitionError
@@ -78,6 +78,9 @@ app.add_typer(programme.app, name="programme")
 app.add_typer(database.app, name="db")
 app.command("generate")(generate.generate_command)
 app.add_typer(letters.app, name="letters")
+app.command("assess")(assess.assess)
+app.command("at-risk")(assess.at_risk_command)
+app.add_typer(assess.pathway_app, name="pathway")
 app.add_typer(tasks.app, name="tasks")
 app.command("handover-date")(handover.handover_date)
 

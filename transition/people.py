@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlmodel import Session
 
 from transition import nhs
+from transition.assessment import assessment_detail
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
 from transition.letter_records import letter_history
@@ -207,6 +208,7 @@ def person_detail(
     detail["extra"] = person.extra or {}
     detail["missing_from_latest_export"] = person.missing_since_batch_id is not None
     detail["warnings"] = import_warnings(session, person)
+    detail.update(assessment_detail(person))  # pathway, override, risk (issue 3)
     detail.update(handover_section(session, person, as_of=as_of or date.today()))
     assert person.id is not None
     detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]

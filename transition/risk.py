@@ -1,14 +1,390 @@
-"""Handover risk: a transparent points model (issue 3).
+"""Handover risk: a transparent points model that ranks who needs the most careful handover.
 
-Not built yet: only the rules-file section model exists, so the rules file loads.
+In the spirit of NEWS2: each factor that applies adds its points, and the total maps to a band
+(``red``, ``amber``, ``green``) by thresholds in the rules file. Factors, points, windows and
+thresholds are all in ``[risk]`` of the rules file, each with the evidence it rests on.
+
+This is **not** a prediction of suicide or harm. NICE's self-harm guidance (NG225) warns
+against using risk tools or scores to predict suicide or to decide who gets care. The score
+only puts the caseload in an order so that the people whose handover could hurt them most are
+planned first and handed over most carefully; every score carries its factors so that a
+person reading it sees why, and clinical judgement always comes first.
+
+The model is monotone by construction: every factor adds zero or more points, so adding a
+factor never lowers a score; and the band only rises with the score. Dates are measured from
+an explicit ``as_of`` date, never the clock.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from transition.models import RiskBand
+
+BAND_MEANING: dict[RiskBand, str] = {
+    RiskBand.RED: "needs the most careful handover: plan it first, with a joint visit",
+    RiskBand.AMBER: "needs a careful, planned handover",
+    RiskBand.GREEN: "a standard handover",
+}
+"""What each band means. Bands rank handovers; they do not predict suicide or harm."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The [risk] section of the rules file
+# ---------------------------------------------------------------------------------------------
+
+
+class _Factor(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    points: int = Field(ge=0, le=50, description="Points added when the factor applies (0 = off).")
+    label: str = Field(min_length=1, description="Plain-English wording; may use {parameters}.")
+
+    def wording(self) -> str:
+        """The label with its parameters filled in (e.g. 'in the last 14 days')."""
+        return self.label.format(**self.model_dump(exclude={"points", "label"}))
+
+    @model_validator(mode="after")
+    def _label_uses_known_parameters(self) -> _Factor:
+        try:
+            self.wording()
+        except (KeyError, IndexError, ValueError) as exc:
+            names = self.model_dump(exclude={"points", "label"})
+            known = ", ".join(f"{{{name}}}" for name in names)
+            if isinstance(exc, KeyError):
+                problem = f"uses {{{exc.args[0]}}}"
+            else:
+                problem = f"is broken ({exc})"
+            raise ValueError(
+                f"the label {problem}; this factor can use {known or 'no placeholders'}"
+            ) from None
+        return self
+
+
+class FlagFactor(_Factor):
+    """Applies when a yes/no field is yes."""
+
+
+class DaysFactor(_Factor):
+    days: int = Field(ge=1, le=3650)
+
+
+class MonthsFactor(_Factor):
+    months: int = Field(ge=1, le=120)
+
+
+class CountFactor(_Factor):
+    at_least: int = Field(ge=1, le=1000)
+
+
+class YearsFactor(_Factor):
+    years: int = Field(ge=1, le=50)
+
+
+class LeavingFactor(_Factor):
+    within_days: int = Field(ge=0, le=3650)
+
+
+class RiskFactors(BaseModel):
+    """One entry per factor; the ids are fixed (the tests live in code), the numbers are not."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    discharged_very_recently: DaysFactor
+    discharged_recently: MonthsFactor
+    missed_appointments: CountFactor
+    self_harm_history: FlagFactor
+    substance_misuse: FlagFactor
+    lives_alone: FlagFactor
+    repeat_admissions: CountFactor
+    safeguarding_open: FlagFactor
+    s117_or_cto: FlagFactor
+    long_relationship: YearsFactor
+    coordinator_leaving: LeavingFactor
+    no_known_coordinator: FlagFactor
+    personal_budget: FlagFactor
+    communication_needs: FlagFactor
+    no_recent_contact: DaysFactor
+
+    @field_validator("discharged_recently")
+    @classmethod
+    def _discharge_tiers_nest(cls, recent: MonthsFactor, info: ValidationInfo) -> MonthsFactor:
+        # The two discharge factors are tiers of one fact: the very recent one replaces the
+        # other. So that a more recent discharge never scores lower, its window must sit inside
+        # the longer one and it must be worth at least as many points.
+        very = info.data.get("discharged_very_recently")
+        if very is None:  # already reported as invalid
+            return recent
+        if very.days >= recent.months * 28:
+            raise ValueError(
+                f"discharged_very_recently.days ({very.days}) must be shorter than "
+                f"discharged_recently.months ({recent.months} months)"
+            )
+        if very.points < recent.points:
+            raise ValueError(
+                f"discharged_very_recently.points ({very.points}) must be at least "
+                f"discharged_recently.points ({recent.points}): a more recent discharge must "
+                "never score lower"
+            )
+        return recent
+
+
+class RiskBands(BaseModel):
+    """A score at or above ``red`` is red; at or above ``amber`` is amber; anything less green."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    red: int = Field(ge=1, le=1000)
+    amber: int = Field(ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _red_above_amber(self) -> RiskBands:
+        if self.red <= self.amber:
+            raise ValueError(f"red ({self.red}) must be higher than amber ({self.amber})")
+        return self
+
+    def band(self, score: int) -> RiskBand:
+        if score >= self.red:
+            return RiskBand.RED
+        if score >= self.amber:
+            return RiskBand.AMBER
+        return RiskBand.GREEN
 
 
 class RiskRules(BaseModel):
-    """The ``[risk]`` section of the rules file (placeholder until this module is built)."""
+    """The ``[risk]`` section of the rules file."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bands: RiskBands
+    factors: RiskFactors
+
+
+FACTOR_IDS: tuple[str, ...] = tuple(RiskFactors.model_fields)
+"""Every factor, in the order the rules file and the documentation list them."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts and scores
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CoordinatorFacts:
+    """What the staff list says about the person's current worker."""
+
+    staff_id: str
+    leaving_date: date | None = None
+    absent_until: date | None = None
+    seconded: bool = False
+
+
+@dataclass(slots=True)
+class RiskFacts:
+    """What the risk score reads about one person (and their current worker).
+
+    (Not frozen: building 100,000 frozen dataclasses costs a second; treat it as read-only.)
+
+    ``coordinator`` is the staff-list entry for ``care_coordinator_id``, or ``None`` when the
+    person has no recorded coordinator or the coordinator is not on the staff list.
+    ``staff_list_loaded`` says whether a staff list exists at all, so an empty staff table does
+    not make everyone's coordinator look unknown.
+    """
+
+    last_discharge: date | None = None
+    missed_appointments_6m: int | None = None
+    self_harm_history: bool | None = None
+    substance_misuse: bool | None = None
+    lives_alone: bool | None = None
+    admissions_12m: int | None = None
+    safeguarding_open: bool | None = None
+    s117: bool | None = None
+    cto: bool | None = None
+    coordinator_since: date | None = None
+    care_coordinator_id: str | None = None
+    coordinator: CoordinatorFacts | None = None
+    staff_list_loaded: bool = False
+    personal_budget: bool | None = None
+    interpreter_language: str | None = None
+    accessible_format: str | None = None
+    last_contact: date | None = None
+
+    @classmethod
+    def from_person(
+        cls,
+        person: Any,
+        coordinator: CoordinatorFacts | None = None,
+        *,
+        staff_list_loaded: bool = False,
+    ) -> RiskFacts:
+        """Facts from a ``Person`` (or a row with the same attributes) and its coordinator."""
+        return cls(
+            last_discharge=person.last_discharge,
+            missed_appointments_6m=person.missed_appointments_6m,
+            self_harm_history=person.self_harm_history,
+            substance_misuse=person.substance_misuse,
+            lives_alone=person.lives_alone,
+            admissions_12m=person.admissions_12m,
+            safeguarding_open=person.safeguarding_open,
+            s117=person.s117,
+            cto=person.cto,
+            coordinator_since=person.coordinator_since,
+            care_coordinator_id=person.care_coordinator_id,
+            coordinator=coordinator,
+            staff_list_loaded=staff_list_loaded,
+            personal_budget=person.personal_budget,
+            interpreter_language=person.interpreter_language,
+            accessible_format=person.accessible_format,
+            last_contact=person.last_contact,
+        )
+
+
+class Factor(NamedTuple):
+    """One factor that applied: its id, points, the person's value, and its wording."""
+
+    factor: str
+    points: int
+    value: Any
+    label: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "factor": self.factor, "points": self.points, "value": self.value, "label": self.label
+        }
+
+
+class RiskScore(NamedTuple):
+    """A score, its band and every factor behind it (highest points first)."""
+
+    score: int
+    band: RiskBand
+    factors: list[Factor]
+
+    def factors_as_dicts(self) -> list[dict[str, Any]]:
+        return [factor.as_dict() for factor in self.factors]
+
+
+Scorer = Callable[[RiskFacts], RiskScore]
+
+
+def score(facts: RiskFacts, rules: RiskRules, *, as_of: date) -> RiskScore:
+    """The handover-risk score of one person, with dates measured from ``as_of``."""
+    return scorer(rules, as_of)(facts)
+
+
+@lru_cache(maxsize=16)
+def scorer(rules: RiskRules, as_of: date) -> Scorer:
+    """A scoring function with the rules and the as-of date compiled in (for bulk use)."""
+    f = rules.factors
+    very_recent_from = as_of - timedelta(days=f.discharged_very_recently.days)
+    recent_from = as_of - relativedelta(months=f.discharged_recently.months)
+    long_since = as_of - relativedelta(years=f.long_relationship.years)
+    leaving_by = as_of + timedelta(days=f.coordinator_leaving.within_days)
+    contact_before = as_of - timedelta(days=f.no_recent_contact.days)
+
+    # Dates after as_of are ignored: as of that day they had not happened (so a run with an
+    # earlier --as-of reproduces what was known then).
+    def discharge_very_recent(x: RiskFacts) -> Any:
+        d = x.last_discharge
+        return d.isoformat() if d is not None and very_recent_from <= d <= as_of else None
+
+    def discharge_recent(x: RiskFacts) -> Any:
+        d = x.last_discharge
+        return d.isoformat() if d is not None and recent_from <= d < very_recent_from else None
+
+    def missed(x: RiskFacts) -> Any:
+        n = x.missed_appointments_6m
+        return n if n is not None and n >= f.missed_appointments.at_least else None
+
+    def admissions(x: RiskFacts) -> Any:
+        n = x.admissions_12m
+        return n if n is not None and n >= f.repeat_admissions.at_least else None
+
+    def statutory(x: RiskFacts) -> Any:
+        parts = [name for name, flag in (("s117", x.s117), ("CTO", x.cto)) if flag]
+        return " and ".join(parts) or None
+
+    def long_relationship(x: RiskFacts) -> Any:
+        d = x.coordinator_since
+        return d.isoformat() if d is not None and d <= long_since else None
+
+    def leaving(x: RiskFacts) -> Any:
+        c = x.coordinator
+        if c is None:
+            return None
+        notes = []
+        if c.leaving_date is not None and c.leaving_date <= leaving_by:
+            verb = "left" if c.leaving_date < as_of else "leaves"
+            who = "seconded worker, not returning: " if c.seconded else ""
+            notes.append(f"{who}{verb} on {c.leaving_date.isoformat()}")
+        if c.absent_until is not None and c.absent_until > as_of:
+            notes.append(f"absent until {c.absent_until.isoformat()}")
+        return f"{c.staff_id}: {'; '.join(notes)}" if notes else None
+
+    def no_coordinator(x: RiskFacts) -> Any:
+        if not x.care_coordinator_id:
+            return "none recorded"
+        if x.staff_list_loaded and x.coordinator is None:
+            return f"{x.care_coordinator_id} is not on the staff list"
+        return None
+
+    def communication(x: RiskFacts) -> Any:
+        parts = []
+        if x.interpreter_language:
+            parts.append(f"interpreter: {x.interpreter_language}")
+        if x.accessible_format:
+            parts.append(f"accessible format: {x.accessible_format}")
+        return "; ".join(parts) or None
+
+    def no_contact(x: RiskFacts) -> Any:
+        d = x.last_contact
+        return d.isoformat() if d is not None and d < contact_before else None
+
+    tests: dict[str, Callable[[RiskFacts], Any]] = {
+        "discharged_very_recently": discharge_very_recent,
+        "discharged_recently": discharge_recent,
+        "missed_appointments": missed,
+        "self_harm_history": lambda x: True if x.self_harm_history else None,
+        "substance_misuse": lambda x: True if x.substance_misuse else None,
+        "lives_alone": lambda x: True if x.lives_alone else None,
+        "repeat_admissions": admissions,
+        "safeguarding_open": lambda x: True if x.safeguarding_open else None,
+        "s117_or_cto": statutory,
+        "long_relationship": long_relationship,
+        "coordinator_leaving": leaving,
+        "no_known_coordinator": no_coordinator,
+        "personal_budget": lambda x: True if x.personal_budget else None,
+        "communication_needs": communication,
+        "no_recent_contact": no_contact,
+    }
+    assert tuple(tests) == FACTOR_IDS
+    # Factors are listed highest points first, then in catalogue order; zero-point factors are
+    # switched off and never listed.
+    compiled = sorted(
+        (
+            (-getattr(f, name).points, index, name, getattr(f, name).points,
+             getattr(f, name).wording(), tests[name])
+            for index, name in enumerate(FACTOR_IDS)
+            if getattr(f, name).points > 0
+        ),
+    )
+    plan = [(name, points, label, test) for _, _, name, points, label, test in compiled]
+    band = rules.bands.band
+
+    def run(facts: RiskFacts) -> RiskScore:
+        found = [
+            Factor(name, points, value, label)
+            for name, points, label, test in plan
+            if (value := test(facts)) is not None
+        ]
+        total = sum(factor.points for factor in found)
+        return RiskScore(total, band(total), found)
+
+    return run

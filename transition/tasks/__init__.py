@@ -4,7 +4,8 @@ Once a plan is accepted, every handover becomes a short list of things people mu
 dates. The pieces:
 
 - ``rules``: the ``[tasks]`` section of the rules file (templates and when each applies);
-- ``generate``: who needs a handover, and making their tasks (idempotent, bulk, audited);
+- ``planner``: who needs a handover, which tasks, their owners and due dates (no database);
+- ``generate``: making and updating everyone's tasks (idempotent, bulk, audited);
 - ``status``: changing a task by hand (statuses, dependencies, versions) and
   ``mark_task_done`` for other modules (letters);
 - ``listing``: finding tasks, overdue first;
@@ -14,7 +15,7 @@ Deadlines count working days in England and Wales (``transition.working_days``) 
 person's handover date (``transition.handover``).
 """
 
-from transition.tasks.generate import GenerateSummary, generate_tasks, needs_handover, wanted_tasks
+from transition.tasks.generate import GenerateSummary, generate_tasks
 from transition.tasks.listing import (
     TaskPage,
     TaskQuery,
@@ -23,6 +24,7 @@ from transition.tasks.listing import (
     list_tasks,
     person_tasks,
 )
+from transition.tasks.planner import needs_handover, wanted_tasks
 from transition.tasks.rules import DeadlineVariant, Flag, TaskRules, TaskTemplate
 from transition.tasks.status import (
     CLOSED_STATUSES,

@@ -1,0 +1,408 @@
+"""The handover-risk points model: each factor at its boundaries, and its monotone properties."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from transition.errors import RulesError
+from transition.models import RiskBand
+from transition.risk import (
+    BAND_MEANING,
+    FACTOR_IDS,
+    CoordinatorFacts,
+    RiskFacts,
+    RiskRules,
+    score,
+)
+from transition.ruleset import load_rules
+
+AS_OF = date(2027, 1, 15)
+RULES = load_rules().risk
+STAFF = CoordinatorFacts("S1")
+
+
+def factors(facts: RiskFacts, rules: RiskRules = RULES, as_of: date = AS_OF) -> dict[str, Any]:
+    return {f.factor: f.value for f in score(facts, rules, as_of=as_of).factors}
+
+
+def known(**fields: Any) -> RiskFacts:
+    """Facts for someone with a known coordinator on a loaded staff list (no coordinator factor)."""
+    values: dict[str, Any] = {
+        "care_coordinator_id": "S1",
+        "coordinator": STAFF,
+        "staff_list_loaded": True,
+    }
+    values.update(fields)
+    return RiskFacts(**values)
+
+
+def test_nobody_with_nothing_recorded_scores_zero_and_is_green() -> None:
+    result = score(known(), RULES, as_of=AS_OF)
+    assert (result.score, result.band, result.factors) == (0, RiskBand.GREEN, [])
+
+
+@pytest.mark.parametrize(
+    ("discharge", "expected"),
+    [
+        (AS_OF, "discharged_very_recently"),  # discharged today
+        (AS_OF - timedelta(days=3), "discharged_very_recently"),  # the NCISH peak
+        (AS_OF - timedelta(days=14), "discharged_very_recently"),  # day 14 is still inside
+        (AS_OF - timedelta(days=15), "discharged_recently"),
+        (date(2026, 10, 15), "discharged_recently"),  # exactly 3 months before
+        (date(2026, 10, 14), None),  # 3 months and a day
+        (AS_OF + timedelta(days=1), None),  # after as_of: not known then
+    ],
+)
+def test_discharge_windows_at_their_boundaries(discharge: date, expected: str | None) -> None:
+    found = factors(known(last_discharge=discharge))
+    discharge_factors = {k: v for k, v in found.items() if k.startswith("discharged")}
+    if expected is None:
+        assert discharge_factors == {}
+    else:
+        assert discharge_factors == {expected: discharge.isoformat()}
+
+
+def test_the_very_recent_discharge_outweighs_the_older_one() -> None:
+    very = score(known(last_discharge=AS_OF - timedelta(days=3)), RULES, as_of=AS_OF)
+    older = score(known(last_discharge=AS_OF - timedelta(days=40)), RULES, as_of=AS_OF)
+    assert very.score == 5 and older.score == 3
+
+
+def test_three_months_counts_calendar_months() -> None:
+    as_of = date(2027, 5, 31)  # three months before is 28 February
+    assert "discharged_recently" in factors(known(last_discharge=date(2027, 2, 28)), as_of=as_of)
+    assert factors(known(last_discharge=date(2027, 2, 27)), as_of=as_of) == {}
+
+
+@pytest.mark.parametrize(
+    ("count", "applies"), [(None, False), (0, False), (1, False), (2, True), (9, True)]
+)
+def test_missed_appointments_threshold(count: int | None, applies: bool) -> None:
+    found = factors(known(missed_appointments_6m=count))
+    assert ("missed_appointments" in found) is applies
+    if applies:
+        assert found["missed_appointments"] == count
+
+
+@pytest.mark.parametrize(
+    ("field", "factor", "points"),
+    [
+        ("self_harm_history", "self_harm_history", 3),
+        ("substance_misuse", "substance_misuse", 2),
+        ("lives_alone", "lives_alone", 1),
+        ("safeguarding_open", "safeguarding_open", 3),
+        ("personal_budget", "personal_budget", 2),
+    ],
+)
+def test_yes_no_factors(field: str, factor: str, points: int) -> None:
+    assert factors(known(**{field: None})) == {}
+    assert factors(known(**{field: False})) == {}
+    result = score(known(**{field: True}), RULES, as_of=AS_OF)
+    assert [(f.factor, f.points, f.value) for f in result.factors] == [(factor, points, True)]
+
+
+def test_s117_or_cto_names_which() -> None:
+    assert factors(known(s117=True))["s117_or_cto"] == "s117"
+    assert factors(known(cto=True))["s117_or_cto"] == "CTO"
+    assert factors(known(s117=True, cto=True))["s117_or_cto"] == "s117 and CTO"
+    assert score(known(s117=True, cto=True), RULES, as_of=AS_OF).score == 2  # one factor
+
+
+def test_repeat_admissions() -> None:
+    assert "repeat_admissions" not in factors(known(admissions_12m=1))
+    assert factors(known(admissions_12m=2))["repeat_admissions"] == 2
+
+
+@pytest.mark.parametrize(
+    ("since", "applies"),
+    [
+        (date(2025, 1, 15), True),
+        (date(2025, 1, 16), False),
+        (date(2010, 6, 1), True),
+        (None, False),
+    ],
+)
+def test_long_relationship_with_the_coordinator(since: date | None, applies: bool) -> None:
+    assert ("long_relationship" in factors(known(coordinator_since=since))) is applies
+
+
+@pytest.mark.parametrize(
+    ("last_contact", "applies"),
+    [
+        (AS_OF - timedelta(days=56), False),
+        (AS_OF - timedelta(days=57), True),
+        (None, False),
+        (AS_OF, False),
+    ],
+)
+def test_no_recent_contact(last_contact: date | None, applies: bool) -> None:
+    assert ("no_recent_contact" in factors(known(last_contact=last_contact))) is applies
+
+
+@pytest.mark.parametrize(
+    ("staff", "value"),
+    [
+        (
+            CoordinatorFacts("S1", leaving_date=AS_OF + timedelta(days=90)),
+            "S1: leaves on 2027-04-15",
+        ),
+        (CoordinatorFacts("S1", leaving_date=AS_OF + timedelta(days=91)), None),
+        (CoordinatorFacts("S1", leaving_date=date(2026, 12, 1)), "S1: left on 2026-12-01"),
+        (
+            CoordinatorFacts("S1", leaving_date=AS_OF, seconded=True),
+            "S1: seconded worker, not returning: leaves on 2027-01-15",
+        ),
+        (
+            CoordinatorFacts("S1", absent_until=AS_OF + timedelta(days=1)),
+            "S1: absent until 2027-01-16",
+        ),
+        (CoordinatorFacts("S1", absent_until=AS_OF), None),  # back today
+        (CoordinatorFacts("S1", seconded=True), None),  # seconded and returning: not leaving
+    ],
+)
+def test_coordinator_leaving_or_away(staff: CoordinatorFacts, value: str | None) -> None:
+    assert factors(known(coordinator=staff)).get("coordinator_leaving") == value
+
+
+def test_no_known_coordinator() -> None:
+    assert factors(RiskFacts(care_coordinator_id=None))["no_known_coordinator"] == "none recorded"
+    unknown = RiskFacts(care_coordinator_id="S404", staff_list_loaded=True)
+    assert factors(unknown)["no_known_coordinator"] == "S404 is not on the staff list"
+    # Before any staff list is imported, nobody's coordinator can be called unknown.
+    assert factors(RiskFacts(care_coordinator_id="S404", staff_list_loaded=False)) == {}
+
+
+def test_communication_needs() -> None:
+    assert (
+        factors(known(interpreter_language="Polish"))["communication_needs"]
+        == "interpreter: Polish"
+    )
+    both = factors(known(interpreter_language="Polish", accessible_format="large_print"))
+    assert both["communication_needs"] == "interpreter: Polish; accessible format: large_print"
+
+
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [(0, "green"), (4, "green"), (5, "amber"), (7, "amber"), (8, "red"), (40, "red")],
+)
+def test_default_bands(total: int, band: str) -> None:
+    assert RULES.bands.band(total).value == band
+
+
+def test_factors_are_listed_highest_points_first_with_labels() -> None:
+    result = score(
+        known(
+            lives_alone=True,
+            self_harm_history=True,
+            last_discharge=AS_OF - timedelta(days=2),
+            interpreter_language="Urdu",
+        ),
+        RULES,
+        as_of=AS_OF,
+    )
+    assert [f.factor for f in result.factors] == [
+        "discharged_very_recently",
+        "self_harm_history",
+        "lives_alone",
+        "communication_needs",
+    ]
+    assert result.score == 10 and result.band is RiskBand.RED
+    assert result.factors[0].label == "Discharged from hospital in the last 14 days"
+    assert result.factors_as_dicts()[0] == {
+        "factor": "discharged_very_recently",
+        "points": 5,
+        "value": "2027-01-13",
+        "label": "Discharged from hospital in the last 14 days",
+    }
+
+
+def test_band_wording_ranks_handovers_and_never_predicts() -> None:
+    for meaning in BAND_MEANING.values():
+        assert "handover" in meaning
+        assert "suicide" not in meaning and "predict" not in meaning
+
+
+# -- The rules file -----------------------------------------------------------------------------
+
+
+def test_a_council_can_switch_a_factor_off_and_move_a_band(tmp_path: Path) -> None:
+    path = tmp_path / "council.toml"
+    path.write_text(
+        'version = "w"\n[risk.bands]\namber = 2\n[risk.factors.lives_alone]\npoints = 0\n'
+    )
+    rules = load_rules(path).risk
+    assert factors(known(lives_alone=True), rules) == {}
+    assert rules.bands.band(2) is RiskBand.AMBER and rules.bands.red == 8
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('version = "x"\n[risk.bands]\nred = 3\namber = 5\n', 2, "red (3) must be higher"),
+        (
+            'version = "x"\n[risk.factors.self_harm_history]\npoints = -1\n',
+            3,
+            "greater than or equal",
+        ),
+        ('version = "x"\n[risk.factors.moon_phase]\npoints = 1\n', 2, "moon_phase"),
+        ('version = "x"\n[risk.factors.lives_alone]\nlabel = "Alone for {years}"\n', 2, "{years}"),
+        ('version = "x"\n[risk.factors.discharged_recently]\npoints = 9\n', 2, "never score lower"),
+        ('version = "x"\n[risk.factors.discharged_very_recently]\ndays = 120\n', None, "shorter"),
+    ],
+)
+def test_a_bad_risk_section_names_file_line_and_problem(
+    tmp_path: Path, text: str, line: int | None, words: str
+) -> None:
+    path = tmp_path / "council.toml"
+    path.write_text(text)
+    with pytest.raises(RulesError) as caught:
+        load_rules(path)
+    message = caught.value.message
+    assert str(path) in message and words in message
+    if line is not None:
+        assert f"line {line}" in message
+
+
+# -- Properties ---------------------------------------------------------------------------------
+
+dates = st.one_of(st.none(), st.dates(AS_OF - timedelta(days=4000), AS_OF + timedelta(days=30)))
+flags = st.one_of(st.none(), st.booleans())
+counts = st.one_of(st.none(), st.integers(0, 12))
+staff = st.one_of(
+    st.none(),
+    st.builds(CoordinatorFacts, st.just("S1"), dates, dates, st.booleans()),
+)
+facts_strategy = st.builds(
+    RiskFacts,
+    last_discharge=dates,
+    missed_appointments_6m=counts,
+    self_harm_history=flags,
+    substance_misuse=flags,
+    lives_alone=flags,
+    admissions_12m=counts,
+    safeguarding_open=flags,
+    s117=flags,
+    cto=flags,
+    coordinator_since=dates,
+    care_coordinator_id=st.one_of(st.none(), st.just("S1")),
+    coordinator=staff,
+    staff_list_loaded=st.booleans(),
+    personal_budget=flags,
+    interpreter_language=st.one_of(st.none(), st.just("Polish")),
+    accessible_format=st.one_of(st.none(), st.just("braille")),
+    last_contact=dates,
+)
+
+
+@st.composite
+def risk_rules(draw: st.DrawFn) -> RiskRules:
+    """Any valid rules: random points and bands (the defaults' windows)."""
+    data = RULES.model_dump(mode="json")
+    for name in FACTOR_IDS:
+        data["factors"][name]["points"] = draw(st.integers(0, 10))
+    recent = data["factors"]["discharged_recently"]["points"]
+    data["factors"]["discharged_very_recently"]["points"] = draw(st.integers(recent, 12))
+    amber = draw(st.integers(1, 20))
+    data["bands"] = {"amber": amber, "red": draw(st.integers(amber + 1, 40))}
+    return RiskRules.model_validate(data)
+
+
+def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> RiskFacts:
+    """The facts changed just enough for ``factor`` to apply (``extra`` varies how)."""
+    f = rules.factors
+    if factor == "discharged_very_recently":
+        return replace(
+            facts,
+            last_discharge=AS_OF - timedelta(days=extra % (f.discharged_very_recently.days + 1)),
+        )
+    if factor == "discharged_recently":
+        # Only "adding": from no discharge, or one too old to count (never replacing a newer one).
+        assume(facts.last_discharge is None or facts.last_discharge < AS_OF - timedelta(days=92))
+        return replace(facts, last_discharge=AS_OF - timedelta(days=15 + extra % 75))
+    if factor == "missed_appointments":
+        return replace(
+            facts,
+            missed_appointments_6m=max(
+                facts.missed_appointments_6m or 0, f.missed_appointments.at_least
+            )
+            + extra % 3,
+        )
+    if factor == "repeat_admissions":
+        return replace(
+            facts,
+            admissions_12m=max(facts.admissions_12m or 0, f.repeat_admissions.at_least) + extra % 3,
+        )
+    if factor == "s117_or_cto":
+        return replace(facts, s117=True) if extra % 2 else replace(facts, cto=True)
+    if factor == "long_relationship":
+        return replace(
+            facts,
+            coordinator_since=AS_OF - timedelta(days=366 * f.long_relationship.years + extra % 900),
+        )
+    if factor == "coordinator_leaving":
+        assume(facts.coordinator is not None)
+        assert facts.coordinator is not None
+        if extra % 2:
+            changed = replace(facts.coordinator, leaving_date=AS_OF + timedelta(days=extra % 60))
+        else:
+            changed = replace(
+                facts.coordinator, absent_until=AS_OF + timedelta(days=1 + extra % 60)
+            )
+        return replace(facts, coordinator=changed)
+    if factor == "no_known_coordinator":
+        assume(facts.coordinator is None)
+        return replace(facts, care_coordinator_id=None)
+    if factor == "communication_needs":
+        return replace(facts, interpreter_language="Tigrinya")
+    if factor == "no_recent_contact":
+        return replace(
+            facts, last_contact=AS_OF - timedelta(days=f.no_recent_contact.days + 1 + extra % 400)
+        )
+    return replace(facts, **{factor: True})  # the yes/no factors share their field's name
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.filter_too_much])
+@given(
+    facts=facts_strategy,
+    factor=st.sampled_from(FACTOR_IDS),
+    rules=risk_rules(),
+    extra=st.integers(0, 10_000),
+)
+def test_adding_a_factor_never_lowers_the_score(
+    facts: RiskFacts, factor: str, rules: RiskRules, extra: int
+) -> None:
+    before = score(facts, rules, as_of=AS_OF)
+    after = score(add_factor(facts, factor, rules, extra), rules, as_of=AS_OF)
+    assert after.score >= before.score
+    if getattr(rules.factors, factor).points > 0:
+        assert factor in {found.factor for found in after.factors}
+
+
+@settings(max_examples=200)
+@given(facts=facts_strategy, rules=risk_rules())
+def test_the_score_is_the_sum_of_its_listed_factors(facts: RiskFacts, rules: RiskRules) -> None:
+    result = score(facts, rules, as_of=AS_OF)
+    assert result.score == sum(found.points for found in result.factors)
+    assert all(found.points > 0 for found in result.factors)
+    assert [found.points for found in result.factors] == sorted(
+        (found.points for found in result.factors), reverse=True
+    )
+    assert result.band is rules.bands.band(result.score)
+
+
+ORDER = {RiskBand.GREEN: 0, RiskBand.AMBER: 1, RiskBand.RED: 2}
+
+
+@given(rules=risk_rules(), low=st.integers(0, 100), gap=st.integers(0, 100))
+def test_the_band_is_monotone_in_the_score(rules: RiskRules, low: int, gap: int) -> None:
+    assert ORDER[rules.bands.band(low)] <= ORDER[rules.bands.band(low + gap)]
+
+
+@given(facts=facts_strategy)
+def test_scoring_is_deterministic(facts: RiskFacts) -> None:
+    assert score(facts, RULES, as_of=AS_OF) == score(facts, RULES, as_of=AS_OF)

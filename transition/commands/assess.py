@@ -1,0 +1,247 @@
+"""`transition assess`, `transition at-risk` and `transition pathway set|clear|show`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from transition import nhs
+from transition.assessment import (
+    PATHWAYS,
+    RANKING,
+    assessment_detail,
+    at_risk,
+    clear_pathway_override,
+    refresh_assessments,
+    set_pathway_override,
+)
+from transition.commands.common import (
+    as_of_option,
+    console,
+    context,
+    err_console,
+    fail,
+    json_option,
+    parse_date,
+    print_json,
+)
+from transition.errors import EXIT_PARTIAL
+from transition.models import RiskBand
+from transition.people import require_person
+from transition.risk import BAND_MEANING
+
+BAND_STYLE = {"red": "bold red", "amber": "yellow", "green": "green"}
+
+
+def assess(
+    ctx: typer.Context,
+    as_of: str | None = as_of_option("Measure dates from this day (default today)."),
+    only_changed: bool = typer.Option(
+        False, "--only-changed",
+        help="Write only people whose data, worker, override, rules or date windows changed.",
+    ),
+    as_json: bool = json_option(),
+) -> None:
+    """Decide every person's pathway and handover risk, and show counts by pathway and band."""
+    cli = context(ctx)
+    rules = cli.rules  # a bad rules file stops here, before the database is touched
+    day = cli.today(parse_date(as_of, option="--as-of"))
+    show_progress = not as_json and err_console.is_terminal
+    with Progress(
+        TextColumn("Assessing"), BarColumn(), MofNCompleteColumn(),
+        console=err_console, transient=True, disable=not show_progress,
+    ) as bar:
+        task = bar.add_task("assess", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        with cli.db.transaction() as session:
+            summary = refresh_assessments(
+                session, rules, as_of=day, actor=cli.actor, only_changed=only_changed,
+                progress=progress,
+            )
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        _print_summary(summary.as_dict())
+    if summary.overrides_against_statutory_duty:
+        err_console.print(
+            f"Attention: {summary.overrides_against_statutory_duty} manager override(s) set "
+            "signpost or trust for someone who now has section 117 aftercare or a CTO. "
+            "Review them with: transition pathway show NHS",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+PATHWAY_MEANING = {
+    "council": "council social worker",
+    "trust": "trust key worker",
+    "joint": "both",
+    "assess": "Care Act assessment first",
+    "signpost": "advice and information, with a letter",
+}
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    console.print(
+        f"Pathways and handover risk as of {summary['as_of']:%-d %B %Y} "
+        f"(rules {summary['rules_version']})",
+        markup=False,
+    )
+    pathways = Table()
+    pathways.add_column("Pathway")
+    pathways.add_column("People", justify="right")
+    pathways.add_column("Means")
+    for pathway in PATHWAYS:
+        pathways.add_row(pathway, str(summary["pathways"][pathway]), PATHWAY_MEANING[pathway])
+    bands = Table()
+    bands.add_column("Handover risk")
+    bands.add_column("People", justify="right")
+    bands.add_column("Means")
+    for band, count in summary["bands"].items():
+        bands.add_row(f"[{BAND_STYLE[band]}]{band}[/]", str(count), BAND_MEANING[RiskBand(band)])
+    console.print(pathways)
+    console.print(bands)
+    written = "everyone written" if summary["unchanged"] == 0 else (
+        f"{summary['evaluated']} written, {summary['unchanged']} unchanged"
+    )
+    console.print(
+        f"{summary['people']} people assessed ({written}); {summary['changed_pathways']} "
+        f"pathway(s) changed; {summary['overrides']} manager override(s).",
+        markup=False,
+    )
+
+
+def at_risk_command(
+    ctx: typer.Context,
+    top: int = typer.Option(20, "--top", min=1, help="How many people to list."),
+    everyone: bool = typer.Option(False, "--all", help="List every assessed person."),
+    band: str | None = typer.Option(None, "--band", help="Only this band: red, amber or green."),
+    team: str | None = typer.Option(None, "--team", help="Only people in this team."),
+    as_json: bool = json_option(),
+) -> None:
+    """The people who need the most careful handover, highest score first, with the reasons."""
+    cli = context(ctx)
+    if band is not None and band not in BAND_STYLE:
+        fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
+    with cli.db.session() as session:
+        rows = at_risk(session, None if everyone else top, band=band, team=team)
+    if as_json:
+        print_json([row.as_json() for row in rows])
+        return
+    if not rows:
+        console.print("Nobody has a handover-risk score yet. Run: transition assess")
+        return
+    table = Table(
+        title="Who needs the most careful handover",
+        caption=f"Ranked by {RANKING}. The score ranks handovers; it does not predict suicide.",
+    )
+    for name, justify in (("#", "right"), ("NHS number", "left"), ("Name", "left"),
+                          ("Team", "left"), ("Pathway", "left"), ("Score", "right"),
+                          ("Band", "left"), ("Why", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for rank, row in enumerate(rows, start=1):
+        why = "; ".join(f"{factor.get('label') or factor['factor']} (+{factor['points']})"
+                        for factor in row.risk_factors)
+        table.add_row(
+            str(rank), nhs.format_334(row.nhs_number), f"{row.family_name}, {row.given_name}",
+            row.team or "", row.pathway or "", str(row.risk_score),
+            f"[{BAND_STYLE.get(row.risk_band, '')}]{row.risk_band}[/]", why,
+        )
+    console.print(table)
+
+
+pathway_app = typer.Typer(
+    help="A manager's pathway for one person: set (with a reason), clear, show.",
+    no_args_is_help=True,
+)
+
+
+@pathway_app.command("set")
+def pathway_set(
+    ctx: typer.Context,
+    nhs_number: str = typer.Argument(..., metavar="NHS", help="The person's NHS number."),
+    pathway: str = typer.Argument(..., metavar="PATHWAY", help=", ".join(PATHWAYS)),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit trail)."),
+    expected_version: int | None = typer.Option(
+        None, "--expected-version",
+        help="Refuse if the record is no longer at this version (someone else changed it).",
+    ),
+) -> None:
+    """Override the rules' pathway for one person, with a written reason (audited)."""
+    cli = context(ctx)
+    with cli.db.transaction() as session:
+        person = require_person(session, nhs_number)
+        updated = set_pathway_override(
+            session, person, pathway, reason=reason, actor=cli.actor,
+            expected_version=expected_version,
+        )
+        detail = assessment_detail(updated)
+    console.print(
+        f"Pathway for {nhs.mask(updated.nhs_number)} set to {updated.pathway} by {cli.actor}. "
+        f"The rules would decide {detail['pathway_rules_decision'] or 'nothing yet'}. "
+        "The override stays until: transition pathway clear NHS",
+        markup=False,
+    )
+
+
+@pathway_app.command("clear")
+def pathway_clear(
+    ctx: typer.Context,
+    nhs_number: str = typer.Argument(..., metavar="NHS", help="The person's NHS number."),
+    expected_version: int | None = typer.Option(
+        None, "--expected-version",
+        help="Refuse if the record is no longer at this version (someone else changed it).",
+    ),
+) -> None:
+    """Remove a manager's override: the rules' pathway applies again (audited)."""
+    cli = context(ctx)
+    with cli.db.transaction() as session:
+        person = require_person(session, nhs_number)
+        updated = clear_pathway_override(
+            session, person, actor=cli.actor, expected_version=expected_version
+        )
+    now = updated.pathway or "not decided until the next: transition assess"
+    console.print(
+        f"Override cleared for {nhs.mask(updated.nhs_number)}; the pathway is now {now}.",
+        markup=False,
+    )
+
+
+@pathway_app.command("show")
+def pathway_show(
+    ctx: typer.Context,
+    nhs_number: str = typer.Argument(..., metavar="NHS", help="The person's NHS number."),
+    as_json: bool = json_option(),
+) -> None:
+    """Show one person's pathway and handover risk with every reason."""
+    cli = context(ctx)
+    with cli.db.session() as session:
+        person = require_person(session, nhs_number)
+        detail = assessment_detail(person)
+    if as_json:
+        print_json({"nhs_number": person.nhs_number, **detail})
+        return
+    if detail["pathway"] is None:
+        console.print("No pathway decided yet. Run: transition assess", markup=False)
+        return
+    console.print(f"Pathway: {detail['pathway']}", markup=False)
+    for item in detail["pathway_reasons"]:
+        console.print(f"  - {item['reason']}\n    ({item['basis']})", markup=False)
+    if detail["risk_score"] is not None:
+        console.print(
+            f"Handover risk: {detail['risk_score']} ({detail['risk_band']}: "
+            f"{detail['risk_band_meaning']}), as of {detail['risk_as_of']}",
+            markup=False,
+        )
+        for factor in detail["risk_factors"]:
+            console.print(
+                f"  +{factor['points']} {factor.get('label') or factor['factor']}: "
+                f"{factor['value']}",
+                markup=False,
+            )
