@@ -24,13 +24,11 @@ wrote them: their result at the new date is identical.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import pickle
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -40,6 +38,7 @@ from sqlmodel import Session
 
 from transition import audit
 from transition.audit import Change
+from transition.bulk import collector_paused
 from transition.db import json_dumps
 from transition.eligibility import (
     PathwayDecision,
@@ -131,26 +130,9 @@ def refresh_assessments(
     progress: ProgressCallback | None = None,
 ) -> AssessmentSummary:
     """Decide pathway and handover risk for everyone (or only what changed) and store them."""
-    with _without_cyclic_gc():
+    with collector_paused():
         return _refresh(session, rules, as_of=as_of, actor=actor, only_changed=only_changed,
                         progress=progress)
-
-
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """Pause the cycle collector while building ~10 small objects per person.
-
-    Nothing here makes reference cycles, so reference counting frees everything; the cycle
-    collector would otherwise rescan every live row again and again (over half the CPU time
-    of a 100,000-person run).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _refresh(

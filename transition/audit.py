@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, null, select
 from sqlmodel import Session
 
 from transition.models import AuditEvent, Person, utcnow
@@ -52,8 +52,9 @@ def record_many(
             "entity_key": change.entity_key,
             "person_id": change.person_id,
             "field": change.field,
-            "before": _jsonable(change.before),
-            "after": _jsonable(change.after),
+            # None is stored as SQL NULL: nothing to encode for the common empty side.
+            "before": null() if change.before is None else _jsonable(change.before),
+            "after": null() if change.after is None else _jsonable(change.after),
             "reason": change.reason,
             "batch_id": change.batch_id,
         }

@@ -16,7 +16,17 @@ from pathlib import Path
 
 import typer
 
-from transition.commands import assess, database, generate, handover, letters, programme, tasks
+from transition.commands import (
+    assess,
+    database,
+    generate,
+    handover,
+    imports,
+    letters,
+    people,
+    programme,
+    tasks,
+)
 from transition.commands.common import CliContext, err_console
 from transition.config import load_settings
 from transition.errors import EXIT_FAILED, TransitionError
@@ -77,6 +87,9 @@ def tui(ctx: typer.Context) -> None:
 app.add_typer(programme.app, name="programme")
 app.add_typer(database.app, name="db")
 app.command("generate")(generate.generate_command)
+app.add_typer(imports.app, name="import")
+app.command("people")(people.people)
+app.command("person")(people.person)
 app.add_typer(letters.app, name="letters")
 app.command("assess")(assess.assess)
 app.command("at-risk")(assess.at_risk_command)

@@ -197,6 +197,25 @@ def import_warnings(session: Session, person: Person) -> list[dict[str, Any]]:
     ]
 
 
+def import_history(session: Session, person: Person) -> dict[str, Any]:
+    """Where the record came from: the first and latest imports listing the person, the row."""
+    batches = {
+        batch.id: batch for batch in session.scalars(select(ImportBatch).where(
+            ImportBatch.id.in_([person.first_batch_id, person.last_batch_id,  # type: ignore[union-attr]
+                                person.missing_since_batch_id])))
+    }
+
+    def describe(batch_id: int | None) -> dict[str, Any] | None:
+        batch = batches.get(batch_id)
+        if batch is None:
+            return None
+        return {"batch_id": batch.id, "file": batch.file_name,
+                "imported_at": batch.started_at.isoformat(), "by": batch.actor}
+
+    return {"first": describe(person.first_batch_id), "latest": describe(person.last_batch_id),
+            "row": person.source_row, "missing_since": describe(person.missing_since_batch_id)}
+
+
 def person_detail(
     session: Session, person: Person, *, as_of: date | None = None
 ) -> dict[str, Any]:
@@ -208,6 +227,7 @@ def person_detail(
     detail["extra"] = person.extra or {}
     detail["missing_from_latest_export"] = person.missing_since_batch_id is not None
     detail["warnings"] = import_warnings(session, person)
+    detail["import"] = import_history(session, person)
     detail.update(assessment_detail(person))  # pathway, override, risk (issue 3)
     detail.update(handover_section(session, person, as_of=as_of or date.today()))
     assert person.id is not None

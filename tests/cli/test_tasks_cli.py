@@ -160,3 +160,15 @@ def test_progress_and_templates(run_cli: RunCli, database: Database, tmp_path: P
     assert [item["key"] for item in templates][0] == "assessment_booked"
     shown = run_cli("tasks", "templates")
     assert shown.exit_code == 0 and "first_contact" in shown.stdout
+
+
+def test_person_shows_the_handover_date_and_tasks(run_cli: RunCli, database: Database) -> None:
+    numbers = world(database)
+    run_cli("tasks", "generate")
+    detail = run_cli("person", numbers["red"], "--json").json()
+    assert detail["handover_date"] == "2027-04-01" and detail["handover_date_is_own"] is False
+    visit = next(task for task in detail["tasks"] if task["key"] == "joint_visit")
+    assert (visit["due"], visit["overdue"]) == ("2027-03-25", False)  # today is 15 Jan 2027
+    shown = run_cli("person", numbers["red"])
+    assert shown.exit_code == 0 and "Handover tasks" in shown.stdout
+    assert "Joint handover visit" in shown.stdout

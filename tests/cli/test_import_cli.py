@@ -1,0 +1,162 @@
+"""`transition import`, `transition people` and `transition person` from the command line."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from tests.conftest import RunCli, sqlite_path
+from tests.factories import nhs_number
+from tests.importing import (
+    CASELOAD_HEADER,
+    DATA,
+    person_row,
+    staff_row,
+    write_csv,
+    write_xlsx,
+    xlsx_person,
+)
+from transition.columns import CASELOAD_COLUMNS
+from transition.config import Settings
+
+
+def caseload(tmp_path: Path, rows: list[dict[str, str]], name: str = "caseload.csv") -> Path:
+    return write_csv(tmp_path / name, rows)
+
+
+def test_a_clean_import_exits_0_with_a_summary(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("import", "caseload", caseload(tmp_path, [person_row(i) for i in range(3)]))
+    assert result.exit_code == 0, result.output
+    assert "Caseload import 1: caseload.csv" in result.stdout
+    assert "Done: all 3 rows imported." in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_rejected_rows_exit_1_and_json_is_one_object(run_cli: RunCli, settings: Settings,
+                                                     tmp_path: Path) -> None:
+    rows = [person_row(0), person_row(1, date_of_birth="31/02/1980"), person_row(2)]
+    result = run_cli("import", "caseload", caseload(tmp_path, rows), "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)  # the whole of stdout is one JSON document
+    assert (data["rows"], data["inserted"], data["rejected"], data["status"]) == (3, 2, 1, "partial")
+    assert data["rejects"] == [{"row": 3, "nhs_number": nhs_number(1), "errors": [
+        {"column": "date_of_birth", "message": "'31/02/1980' is not a real date"}]}]
+    # The summary went to stderr, with the NHS number masked.
+    assert "Imported 2 people; 1 row rejected." in result.stderr
+    assert nhs_number(1) not in result.stderr and nhs_number(1)[-4:] in result.stderr
+    rejects = Path(data["rejects_path"])
+    database_file = sqlite_path(settings.resolved_database_url)
+    expected_folder = (database_file.parent if database_file else settings.resolved_output_dir) / "rejects"
+    assert rejects.parent == expected_folder.resolve() and rejects.exists()
+
+
+def test_missing_columns_exit_2_naming_file_and_columns(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("NHS No,Forename,Team\n9990000018,Robin,North CMHT\n")
+    result = run_cli("import", "caseload", path)
+    assert result.exit_code == 2
+    assert "export.csv is missing required caseload columns" in result.stderr
+    assert "family_name" in result.stderr and "date_of_birth" in result.stderr
+    assert "Headers found (row 1): NHS No, Forename, Team" in result.stderr
+    assert result.stdout == ""
+    assert run_cli("import", "history", "--json").json() == []
+
+
+def test_a_failure_under_json_still_prints_one_object(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    result = run_cli("import", "caseload", path, "--json")
+    assert result.exit_code == 2
+    data = result.json()
+    assert data["status"] == "failed" and "is empty" in data["error"] and data["exit_code"] == 2
+
+
+def test_garbage_never_gives_a_traceback(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "garbage.csv"
+    header = ",".join(column.name for column in CASELOAD_COLUMNS[:6]).encode()
+    for seed in range(6):
+        rng = random.Random(seed)
+        body = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 3000)))
+        path.write_bytes(header + b"\r\n" + body if seed % 2 else body)
+        result = run_cli("import", "caseload", path)
+        assert result.exit_code in (0, 1, 2)
+        assert "Traceback" not in result.output and "stopped unexpectedly" not in result.output
+
+
+def test_strict_exits_2_and_imports_nothing(run_cli: RunCli, tmp_path: Path) -> None:
+    rows = [person_row(0), person_row(1, nhs_number="1")]
+    result = run_cli("import", "caseload", caseload(tmp_path, rows), "--strict", "--json")
+    assert result.exit_code == 2
+    assert result.json()["status"] == "refused"
+    assert "Nothing imported (--strict)" in result.stderr
+    assert run_cli("people", "--json").json() == []
+
+
+def test_rejects_option_and_a_wrong_sheet(run_cli: RunCli, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "export.xlsx", [xlsx_person(0), xlsx_person(1, nhs_number="x")],
+                      CASELOAD_HEADER, other_sheets=["Staff"])
+    result = run_cli("import", "caseload", path, "--sheet", "Nope")
+    assert result.exit_code == 2
+    assert "no sheet called 'Nope'. Its sheets are: 'Caseload', 'Staff'" in result.stderr
+    target = tmp_path / "fix-me.csv"
+    result = run_cli("import", "caseload", path, "--sheet", "Caseload", "--rejects", target)
+    assert result.exit_code == 1
+    assert target.exists() and "fix-me.csv" in result.stdout
+
+
+def test_mapping_option(run_cli: RunCli) -> None:
+    result = run_cli("import", "caseload", DATA / "caseload_odd_headers.csv",
+                     "--mapping", DATA / "mapping.toml", "--json")
+    assert result.exit_code == 0, result.output
+    assert result.json()["inserted"] == 2
+
+
+def test_staff_then_caseload_warns_about_unknown_coordinators(run_cli: RunCli, tmp_path: Path) -> None:
+    assert run_cli("import", "staff", DATA / "staff.csv").exit_code == 0
+    rows = [person_row(0), person_row(1, care_coordinator_id="S404")]
+    result = run_cli("import", "caseload", caseload(tmp_path, rows), "--json")
+    assert result.exit_code == 0
+    data = result.json()
+    assert data["warnings"] == 1 and data["warnings_by_column"] == {"care_coordinator_id": 1}
+    assert "row 3: care_coordinator_id: care coordinator 'S404' is not in the staff list" in result.stderr
+    history = run_cli("import", "history", "--json").json()
+    assert [(b["kind"], b["inserted"]) for b in history] == [("caseload", 2), ("staff", 3)]
+    assert "caseload.csv" in run_cli("import", "history").stdout
+
+
+def test_people_and_person(run_cli: RunCli, tmp_path: Path) -> None:
+    rows = [person_row(0, family_name="Oakley"), person_row(1, team="South CMHT", locality="South"),
+            person_row(2, gender="Q")]
+    run_cli("import", "caseload", caseload(tmp_path, rows))
+    listed = run_cli("people", "--json").json()
+    assert [p["family_name"] for p in listed] == ["Ashdown", "Ashdown", "Oakley"]
+    assert set(listed[0]) >= {"nhs_number", "given_name", "date_of_birth", "team", "missing"}
+    assert [p["family_name"] for p in run_cli("people", "--search", "oak", "--json").json()] == ["Oakley"]
+    assert len(run_cli("people", "--team", "South CMHT", "--json").json()) == 1
+    limited = run_cli("people", "--limit", "2")
+    assert "Showing 2 of 3" in limited.stdout
+    detail = run_cli("person", nhs_number(2), "--json").json()
+    assert {column.name for column in CASELOAD_COLUMNS} <= set(detail)
+    assert detail["date_of_birth"] == "1980-04-03" and detail["cpa"] is True
+    assert detail["care_act_outcomes"] == ["nutrition", "hygiene"]
+    assert [w["column"] for w in detail["warnings"]] == ["gender"]
+    assert detail["import"]["first"]["file"] == "caseload.csv" and detail["import"]["row"] == 4
+    assert detail["import"]["missing_since"] is None
+    shown = run_cli("person", "999 000 0034")
+    assert shown.exit_code == 0 and "Robin2 Ashdown" in shown.stdout and "Import warnings" in shown.stdout
+    missing = run_cli("person", nhs_number(9))
+    assert missing.exit_code == 1 and "No person with NHS number" in missing.stderr
+    assert nhs_number(9) not in missing.stderr
+
+
+def test_people_on_an_empty_database(run_cli: RunCli) -> None:
+    result = run_cli("people")
+    assert result.exit_code == 0 and "Import the caseload" in result.stdout
+
+
+def test_staff_import_json_keys_rejects_by_staff_id(run_cli: RunCli, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "staff.csv", [staff_row(1), staff_row(2, employer="")])
+    data = run_cli("import", "staff", path, "--json").json()
+    assert data["rejects"] == [{"row": 3, "staff_id": "S002", "errors": [
+        {"column": "employer", "message": "employer is missing"}]}]

@@ -1,0 +1,565 @@
+"""The import itself, on every database: upsert, audit, missing records, duplicates, rejects."""
+
+from __future__ import annotations
+
+import csv
+import io
+import stat
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import ACTOR, TODAY
+from tests.factories import make_person, nhs_number
+from tests.importing import DATA, csv_bytes, person_row, staff_row, write_csv
+from transition import audit
+from transition.db import Database
+from transition.errors import InputFileError
+from transition.importer import ImportOptions, ImportResult, import_file
+from transition.models import (
+    AuditEvent,
+    ImportBatch,
+    ImportWarning,
+    Locality,
+    Person,
+    RejectedRow,
+    Staff,
+    Team,
+)
+from transition.people import find_person
+
+
+def run(database: Database, path: Path, kind: str = "caseload", today: date = TODAY,
+        **options: Any) -> ImportResult:
+    with database.transaction() as session:
+        return import_file(session, path, kind, ImportOptions(**options), actor=ACTOR, today=today)
+
+
+def counts(result: ImportResult) -> tuple[int, ...]:
+    return (result.inserted, result.updated, result.unchanged, result.rejected, result.duplicates)
+
+
+def assert_every_row_counted(result: ImportResult) -> None:
+    assert result.rows == sum(counts(result))
+
+
+def count(database: Database, model: Any) -> int:
+    with database.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def person(database: Database, i: int) -> Person:
+    with database.session() as session:
+        found = find_person(session, nhs_number(i))
+        assert found is not None
+        return found
+
+
+def caseload(tmp_path: Path, rows: list[dict[str, Any]], name: str = "caseload.csv",
+             **options: Any) -> Path:
+    return write_csv(tmp_path / name, rows, **options)
+
+
+# ---------------------------------------------------------------------------------------------
+# First import and re-import
+# ---------------------------------------------------------------------------------------------
+
+
+def test_first_import_inserts_everyone_with_teams_and_audit(database: Database, tmp_path: Path) -> None:
+    rows = [person_row(i) for i in range(5)] + [person_row(5, team="South CMHT", locality="South")]
+    result = run(database, caseload(tmp_path, rows))
+    assert counts(result) == (6, 0, 0, 0, 0)
+    assert (result.status, result.exit_code, result.missing_from_file) == ("complete", 0, 0)
+    assert_every_row_counted(result)
+    stored = person(database, 0)
+    assert stored.date_of_birth == date(1980, 4, 3)
+    assert stored.gender == "female" and stored.cpa is True and stored.s117 is False
+    assert stored.care_act_outcomes == ["nutrition", "hygiene"] and stored.cluster == 11
+    assert stored.first_batch_id == stored.last_batch_id == result.batch_id
+    assert stored.source_row == 2
+    with database.session() as session:
+        assert set(session.scalars(select(Team.name))) == {"North CMHT", "South CMHT"}
+        assert session.get(Team, "South CMHT").locality == "South"  # type: ignore[union-attr]
+        assert set(session.scalars(select(Locality.name))) == {"North", "South"}
+        inserts = audit.events(session, actions=["person.insert"])
+        batch = session.get(ImportBatch, result.batch_id)
+    assert len(inserts) == 6 and {e.person_id for e in inserts} >= {stored.id}
+    assert batch is not None and batch.status == "complete" and batch.inserted == 6
+    assert batch.header_map and batch.header_map["nhs_number"] == "nhs_number"
+
+
+def test_reimporting_the_same_file_changes_nothing(database: Database, tmp_path: Path) -> None:
+    path = caseload(tmp_path, [person_row(i) for i in range(4)])
+    run(database, path)
+    events_before = count(database, AuditEvent)
+    again = run(database, path)
+    assert counts(again) == (0, 0, 4, 0, 0)
+    assert count(database, Person) == 4
+    # Only the batch itself is audited the second time.
+    assert count(database, AuditEvent) == events_before + 1
+    assert person(database, 0).last_batch_id == again.batch_id
+    assert person(database, 0).version == 1
+
+
+def test_a_changed_field_is_an_audited_update(database: Database, tmp_path: Path) -> None:
+    run(database, caseload(tmp_path, [person_row(i) for i in range(3)]))
+    before = person(database, 1)
+    changed = [person_row(0), person_row(1, team="South CMHT", locality="South", s117="Y"),
+               person_row(2)]
+    result = run(database, caseload(tmp_path, changed, "second.csv"))
+    assert counts(result) == (0, 1, 2, 0, 0)
+    after = person(database, 1)
+    assert (after.team, after.s117, after.version) == ("South CMHT", True, before.version + 1)
+    with database.session() as session:
+        updates = audit.events(session, person_id=after.id, actions=["person.update"])
+    changes = {event.field: (event.before, event.after) for event in updates}
+    assert changes == {"team": ("North CMHT", "South CMHT"), "locality": ("North", "South"),
+                       "s117": (False, True)}
+    assert all(event.batch_id == result.batch_id and event.actor == ACTOR for event in updates)
+    assert updates[0].reason == "second.csv row 3"
+
+
+def test_missing_people_are_flagged_never_deleted_and_unflagged_when_back(
+    database: Database, tmp_path: Path
+) -> None:
+    everyone = [person_row(i) for i in range(4)]
+    first = run(database, caseload(tmp_path, everyone))
+    second = run(database, caseload(tmp_path, everyone[:2], "fewer.csv"))
+    assert second.missing_from_file == 2 and second.newly_missing == 2
+    assert count(database, Person) == 4
+    assert person(database, 3).missing_since_batch_id == second.batch_id
+    assert person(database, 3).last_batch_id == first.batch_id
+    third = run(database, caseload(tmp_path, everyone[:2], "fewer-again.csv"))
+    assert (third.missing_from_file, third.newly_missing) == (2, 0)
+    assert person(database, 3).missing_since_batch_id == second.batch_id  # since, not latest
+    back = run(database, caseload(tmp_path, everyone, "all.csv"))
+    assert (back.missing_from_file, back.returned, back.unchanged) == (0, 2, 4)
+    assert person(database, 3).missing_since_batch_id is None
+    with database.session() as session:
+        actions = [e.action for e in audit.events(session, person_id=person(database, 3).id)]
+    assert actions.count("person.missing") == 1 and actions.count("person.returned") == 1
+
+
+def test_a_column_left_out_of_a_later_export_keeps_its_values(database: Database, tmp_path: Path) -> None:
+    run(database, caseload(tmp_path, [person_row(i, carer="Y", carer_name="Ash Lee") for i in range(2)]))
+    slim = [{k: v for k, v in person_row(i).items() if not k.startswith("carer")} for i in range(2)]
+    result = run(database, caseload(tmp_path, slim, "slim.csv"))
+    assert counts(result) == (0, 0, 2, 0, 0)
+    assert person(database, 0).carer_name == "Ash Lee"
+
+
+def test_unknown_columns_are_kept_as_extra_and_merged(database: Database, tmp_path: Path) -> None:
+    rows = [dict(person_row(0), Ethnicity="A", Notes="=HYPERLINK(\"x\")")]
+    run(database, caseload(tmp_path, rows))
+    assert person(database, 0).extra == {"Ethnicity": "A", "Notes": "=HYPERLINK(\"x\")"}
+    result = run(database, caseload(tmp_path, [dict(person_row(0), Ethnicity="B")], "b.csv"))
+    assert result.updated == 1
+    assert person(database, 0).extra == {"Ethnicity": "B", "Notes": "=HYPERLINK(\"x\")"}
+
+
+def test_a_person_made_elsewhere_is_matched_by_nhs_number(database: Database, tmp_path: Path) -> None:
+    with database.transaction() as session:
+        make_person(session, nhs_number=nhs_number(0), given_name="Robin0", family_name="Old")
+    result = run(database, caseload(tmp_path, [person_row(0)]))
+    assert counts(result) == (0, 1, 0, 0, 0)
+    assert person(database, 0).family_name == "Ashdown"
+
+
+# ---------------------------------------------------------------------------------------------
+# Rejects, warnings and duplicates
+# ---------------------------------------------------------------------------------------------
+
+REJECTIONS = [
+    ({"nhs_number": ""}, "nhs_number", "NHS number is missing"),
+    ({"nhs_number": "9990000019"}, "nhs_number", "Modulus 11"),
+    ({"nhs_number": "99900000"}, "nhs_number", "must have 10 digits"),
+    ({"nhs_number": "999000001X"}, "nhs_number", "only digits"),
+    ({"given_name": ""}, "given_name", "given name is missing"),
+    ({"family_name": "  "}, "family_name", "family name is missing"),
+    ({"date_of_birth": ""}, "date_of_birth", "date of birth is missing"),
+    ({"date_of_birth": "31/02/1980"}, "date_of_birth", "is not a real date"),
+    ({"date_of_birth": "01/06/2027"}, "date_of_birth", "in the future"),
+    ({"date_of_birth": "soon"}, "date_of_birth", "is not a date"),
+    ({"last_contact": "32/01/2026"}, "last_contact", "is not a real date"),
+    ({"admissions_12m": "-2"}, "admissions_12m", "negative"),
+    ({"missed_appointments_6m": "a few"}, "missed_appointments_6m", "not a number"),
+    ({"postcode": "WX1 2AB WX1 2AB"}, "postcode", "longer than 10 characters"),
+    ({"s117": "Maybe"}, "s117", "is not yes or no"),  # a legal status: never guessed
+    ({"cto": "unsure"}, "cto", "is not yes or no"),
+]
+
+
+def test_every_rejection_reason(database: Database, tmp_path: Path) -> None:
+    # One file holding one bad row per reason, each between good rows: rows 2, 4, 6, ... are
+    # good, rows 3, 5, 7, ... bad.
+    rows = []
+    for number, (fields, _column, _message) in enumerate(REJECTIONS):
+        rows += [person_row(100 + number), person_row(200 + number, **fields)]
+    result = run(database, caseload(tmp_path, rows), rejects_dir=tmp_path / "rejects")
+    assert counts(result) == (len(REJECTIONS), 0, 0, len(REJECTIONS), 0)
+    assert (result.status, result.exit_code) == ("partial", 1)
+    assert [reject.row for reject in result.rejects] == [3 + 2 * n for n in range(len(REJECTIONS))]
+    with database.session() as session:
+        stored = {row.row_number: row for row in session.scalars(select(RejectedRow))}
+    for reject, (fields, column, message) in zip(result.rejects, REJECTIONS, strict=True):
+        assert any(col == column and message in text for col, text in reject.errors), (
+            fields, reject.errors)
+        kept = stored[reject.row]
+        assert kept.raw is not None and kept.errors is not None
+        assert kept.raw["nhs_number"] == rows[reject.row - 2]["nhs_number"]
+        assert {"column": column, "message": reject.errors[0][1]} in kept.errors
+
+
+def test_warnings_import_the_row_and_are_kept(database: Database, tmp_path: Path) -> None:
+    run(database, write_csv(tmp_path / "staff.csv", [staff_row(1)]), "staff")
+    rows = [
+        person_row(0, care_coordinator_id="S999"),  # not in the staff list
+        person_row(1, accessible_format="carrier pigeon", gender="Q", cluster="99"),
+        person_row(2, lives_alone="maybe", care_act_outcomes="nutrition;flying"),
+        person_row(3, care_coordinator_id="Unallocated", interpreter_language="N/A"),
+    ]
+    result = run(database, caseload(tmp_path, rows))
+    assert counts(result) == (4, 0, 0, 0, 0) and result.status == "complete"
+    columns = sorted(w.column for w in result.warning_list)
+    assert columns == ["accessible_format", "care_act_outcomes", "care_coordinator_id",
+                       "cluster", "gender", "lives_alone"]
+    assert result.warnings == 6 == count(database, ImportWarning)
+    assert person(database, 2).lives_alone is None
+    assert person(database, 2).care_act_outcomes == ["nutrition"]
+    assert person(database, 3).care_coordinator_id is None
+    with database.session() as session:
+        stored = session.scalars(select(ImportWarning).where(
+            ImportWarning.person_id == person(database, 0).id)).one()
+    assert stored.row_number == 2 and "'S999' is not in the staff list" in stored.message
+    assert not result.notices
+
+
+def test_without_a_staff_list_coordinators_are_not_checked_and_it_says_so_once(
+    database: Database, tmp_path: Path
+) -> None:
+    result = run(database, caseload(tmp_path, [person_row(i, care_coordinator_id=f"X{i}")
+                                                for i in range(30)]))
+    assert result.warnings == 0
+    assert len(result.notices) == 1 and "No staff list has been imported yet" in result.notices[0]
+
+
+def test_conflicting_duplicates_are_all_rejected_and_exact_repeats_imported_once(
+    database: Database, tmp_path: Path
+) -> None:
+    rows = [
+        person_row(0),                        # row 2
+        person_row(1),                        # row 3
+        person_row(1, given_name="Robyn"),    # row 4: same NHS number, different details
+        person_row(0),                        # row 5: exact repeat of row 2
+        person_row(2),                        # row 6
+        person_row(1),                        # row 7: repeat of row 3 (itself in conflict)
+    ]
+    result = run(database, caseload(tmp_path, rows))
+    assert counts(result) == (2, 0, 0, 2, 2)
+    assert_every_row_counted(result)
+    assert {reject.row: reject.errors[0][1] for reject in result.rejects} == {
+        3: "the same NHS number is also on rows 4, 7 with different details; keep one correct row",
+        4: "the same NHS number is also on rows 3, 7 with different details; keep one correct row",
+    }
+    assert result.repeats == [(5, 2), (7, 3)]
+    with database.session() as session:
+        assert find_person(session, nhs_number(1)) is None
+
+
+def test_a_bad_row_sharing_a_number_with_a_good_one_rejects_both(database: Database, tmp_path: Path) -> None:
+    rows = [person_row(0), person_row(0, date_of_birth="31/02/1980")]
+    result = run(database, caseload(tmp_path, rows))
+    assert counts(result) == (0, 0, 0, 2, 0)
+    assert (result.status, result.exit_code) == ("rejected", 2)
+
+
+def test_a_rejected_person_already_on_the_database_is_not_flagged_missing(
+    database: Database, tmp_path: Path
+) -> None:
+    run(database, caseload(tmp_path, [person_row(0), person_row(1)]))
+    result = run(database, caseload(tmp_path, [person_row(0), person_row(1, date_of_birth="x")],
+                                    "bad.csv"))
+    assert (result.rejected, result.missing_from_file) == (1, 0)
+    assert person(database, 1).missing_since_batch_id is None
+    assert person(database, 1).date_of_birth == date(1980, 4, 3)
+
+
+def test_every_row_is_counted_exactly_once(database: Database, tmp_path: Path) -> None:
+    import random
+
+    for seed in range(6):
+        rng = random.Random(seed)
+        rows: list[dict[str, Any]] = []
+        for _ in range(40):
+            i = rng.randrange(15)
+            choice = rng.random()
+            if choice < 0.15:
+                rows.append(person_row(i, date_of_birth="30/02/1990"))
+            elif choice < 0.3:
+                rows.append(person_row(i, team=rng.choice(["North CMHT", "East CMHT"])))
+            elif choice < 0.4 and rows:
+                rows.append(dict(rng.choice(rows)))
+            else:
+                rows.append(person_row(i))
+        result = run(database, caseload(tmp_path, rows, f"run{seed}.csv"))
+        assert result.rows == 40
+        assert_every_row_counted(result)
+        with database.session() as session:
+            batch = session.get(ImportBatch, result.batch_id)
+        assert batch is not None
+        assert batch.rows == (batch.inserted + batch.updated + batch.unchanged + batch.rejected
+                              + batch.duplicates)
+
+
+# ---------------------------------------------------------------------------------------------
+# --strict, the rejects file, unusable files
+# ---------------------------------------------------------------------------------------------
+
+
+def test_strict_imports_nothing_but_records_the_rejects(database: Database, tmp_path: Path) -> None:
+    rows = [person_row(0), person_row(1, nhs_number="123"), person_row(2)]
+    result = run(database, caseload(tmp_path, rows), strict=True, rejects_dir=tmp_path / "r")
+    assert (result.status, result.exit_code) == ("refused", 2)
+    assert counts(result) == (2, 0, 0, 1, 0)  # what the import would have done
+    assert count(database, Person) == 0 and count(database, Team) == 0
+    assert count(database, RejectedRow) == 1
+    assert result.rejects_path is not None and result.rejects_path.exists()
+    with database.session() as session:
+        assert session.scalars(select(ImportBatch.status)).one() == "refused"
+    clean = run(database, caseload(tmp_path, [person_row(0)], "clean.csv"), strict=True)
+    assert (clean.status, clean.inserted) == ("complete", 1)
+
+
+def test_rejects_file_is_private_neutralised_and_imports_again(database: Database, tmp_path: Path) -> None:
+    rows = [person_row(0), person_row(1, date_of_birth="31/02/1980", address="=cmd|' /C calc'!A0",
+                                       carer_name="+44 7700 900000")]
+    result = run(database, caseload(tmp_path, rows), rejects_dir=tmp_path / "out" / "rejects")
+    path = result.rejects_path
+    assert path is not None and path.name == f"caseload-rejects-batch{result.batch_id}.csv"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    text = path.read_text(encoding="utf-8-sig")
+    [header, line] = list(csv.reader(io.StringIO(text)))
+    assert header[-2:] == ["Rejected row", "Why rejected"]
+    record = dict(zip(header, line, strict=True))
+    assert record["address"] == "'=cmd|' /C calc'!A0"
+    assert record["carer_name"] == "'+44 7700 900000"
+    assert record["Rejected row"] == "3"
+    assert "date_of_birth: '31/02/1980' is not a real date" in record["Why rejected"]
+    # Fix the date in the rejects file and import it: the extra columns are ignored.
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(text.replace("31/02/1980", "28/02/1980"), encoding="utf-8-sig")
+    again = run(database, fixed)
+    assert counts(again) == (1, 0, 0, 0, 0) and again.missing_from_file == 1
+    back = person(database, 1)
+    assert back.date_of_birth == date(1980, 2, 28) and back.address == "=cmd|' /C calc'!A0"
+    assert back.extra is None
+
+
+def test_an_explicit_rejects_path(database: Database, tmp_path: Path) -> None:
+    target = tmp_path / "mine" / "bad-rows.csv"
+    result = run(database, caseload(tmp_path, [person_row(0, nhs_number="1")]), rejects_path=target)
+    assert result.rejects_path == target and target.exists()
+
+
+def test_no_rejects_file_is_left_when_the_transaction_fails(database: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "rejects"
+    path = caseload(tmp_path, [person_row(0), person_row(1, nhs_number="1")])
+    with pytest.raises(RuntimeError), database.transaction() as session:
+        result = import_file(session, path, "caseload", ImportOptions(rejects_dir=folder),
+                             actor=ACTOR, today=TODAY)
+        assert result.rejects_path is not None
+        raise RuntimeError("the caller failed after the import")
+    assert list(folder.iterdir()) == []
+    assert count(database, ImportBatch) == 0 and count(database, Person) == 0
+
+
+def test_an_unusable_file_writes_nothing(database: Database, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    for content in (b"", b"\x00\x01\x02\x03" * 100, b"nhs_number,given_name\r\n9990000018,Robin\r\n",
+                    b"PK\x03\x04not a zip"):
+        path.write_bytes(content)
+        with pytest.raises(InputFileError):
+            run(database, path, rejects_dir=tmp_path / "rejects")
+    assert count(database, ImportBatch) == 0 and count(database, AuditEvent) == 0
+    assert not (tmp_path / "rejects").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Shapes of file
+# ---------------------------------------------------------------------------------------------
+
+
+def test_spreadsheet_exports_import(database: Database) -> None:
+    files = [("caseload_bom_semicolon.csv", "Renée"), ("caseload_cp1252.csv", "Aoife"),
+             ("caseload_unicode_text.txt", "Robin20"), ("caseload_titles.csv", "Robin30"),
+             ("caseload_mhsds.csv", "Robin40")]
+    for name, given in files:
+        result = run(database, DATA / name)
+        assert result.inserted == 3 and result.rejected == 0, (name, result.rejects)
+        with database.session() as session:
+            assert given in set(session.scalars(select(Person.given_name)))
+
+
+def test_title_lines_give_real_row_numbers(database: Database, tmp_path: Path) -> None:
+    result = run(database, DATA / "caseload_titles.csv")
+    assert result.header_row == 3
+    assert [row for row, in [(p.source_row,) for p in [person(database, 30), person(database, 31)]]] == [4, 6]
+
+
+def test_mhsds_codes(database: Database) -> None:
+    run(database, DATA / "caseload_mhsds.csv")
+    stored = person(database, 40)
+    assert (stored.gender, stored.gp_practice, stored.cluster) == ("male", "Y00001", 11)
+    assert stored.coordinator_since == date(2024, 5, 1) and stored.local_id == "RIO00040"
+
+
+def test_cp1252_names(database: Database) -> None:
+    run(database, DATA / "caseload_cp1252.csv")
+    assert person(database, 10).family_name == "O’Neill"
+
+
+def test_mapping_file(database: Database) -> None:
+    result = run(database, DATA / "caseload_odd_headers.csv", mapping_file=DATA / "mapping.toml")
+    assert counts(result) == (2, 0, 0, 0, 0)
+    stored = person(database, 50)
+    assert (stored.given_name, stored.date_of_birth, stored.care_coordinator_id) == (
+        "Sam0", date(1990, 12, 12), "S001")
+    assert result.columns["Patient NHS Ref"] == "nhs_number"
+
+
+def test_xlsx_with_date_cells_and_numeric_nhs_numbers(database: Database, tmp_path: Path) -> None:
+    from tests.importing import CASELOAD_HEADER, write_xlsx, xlsx_person
+
+    path = write_xlsx(tmp_path / "export.xlsx",
+                      [xlsx_person(i) for i in range(3)] + [xlsx_person(3, date_of_birth="31/02/1980")],
+                      CASELOAD_HEADER, title_lines=["Westshire NHS Trust"], other_sheets=["Notes"])
+    result = run(database, path, rejects_dir=tmp_path / "rejects")
+    assert counts(result) == (3, 0, 0, 1, 0)
+    assert (result.sheet, result.header_row, result.rejects[0].row) == ("Caseload", 2, 6)
+    stored = person(database, 0)
+    assert stored.date_of_birth == date(1980, 4, 3) and stored.nhs_number == nhs_number(0)
+    assert stored.admissions_12m == 0 and stored.cluster == 11
+    # The same people from a CSV are unchanged: a date cell and "03/04/1980" are one value.
+    again = run(database, caseload(tmp_path, [person_row(i) for i in range(3)]))
+    assert counts(again) == (0, 0, 3, 0, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff
+# ---------------------------------------------------------------------------------------------
+
+
+def test_staff_import(database: Database) -> None:
+    result = run(database, DATA / "staff.csv", "staff")
+    assert counts(result) == (3, 0, 0, 0, 0) and result.key_name == "staff_id"
+    with database.session() as session:
+        nurse = session.get(Staff, "S002")
+        worker = session.get(Staff, "S003")
+        council = session.get(Team, "Westhaven Adult Social Care")
+    assert nurse is not None and worker is not None and council is not None
+    assert (nurse.employer, nurse.role, nurse.seconded, nurse.council_team) == (
+        "trust", "nurse", False, None)
+    assert nurse.skills == ["older_adults"]
+    assert (worker.role, worker.languages, worker.capacity, worker.fte) == (
+        "social_worker", ["english", "polish"], 25, 1.0)
+    assert council.employer == "council"
+    again = run(database, DATA / "staff.csv", "staff")
+    assert counts(again) == (0, 0, 3, 0, 0)
+
+
+def test_staff_rows_that_are_rejected(database: Database, tmp_path: Path) -> None:
+    rows = [staff_row(1), staff_row(2, employer="charity"), staff_row(3, seconded="perhaps"),
+            staff_row(4, capacity="-3"), staff_row(1, family_name="Other")]
+    result = run(database, write_csv(tmp_path / "staff.csv", rows), "staff")
+    assert {reject.row: reject.errors[0][0] for reject in result.rejects} == {
+        2: "staff_id", 3: "employer", 4: "seconded", 5: "capacity", 6: "staff_id"}
+    assert result.rejects[0].record_key == "S001"
+    assert result.to_json()["rejects"][0]["staff_id"] == "S001"
+
+
+def test_staff_missing_from_a_newer_list_are_flagged(database: Database, tmp_path: Path) -> None:
+    run(database, write_csv(tmp_path / "a.csv", [staff_row(1), staff_row(2)]), "staff")
+    result = run(database, write_csv(tmp_path / "b.csv", [staff_row(1)]), "staff")
+    assert result.missing_from_file == 1
+    with database.session() as session:
+        gone = session.get(Staff, "S002")
+    assert gone is not None and gone.missing_since_batch_id == result.batch_id
+
+
+def test_json_shape(database: Database, tmp_path: Path) -> None:
+    result = run(database, caseload(tmp_path, [person_row(0), person_row(1, nhs_number="12")]))
+    data = result.to_json()
+    for key in ("batch_id", "file", "sha256", "rows", "inserted", "updated", "unchanged",
+                "rejected", "duplicates", "missing_from_file", "warnings", "rejects", "status"):
+        assert key in data
+    assert data["file"] == "caseload.csv" and len(data["sha256"]) == 64
+    assert data["rejects"] == [{"row": 3, "nhs_number": "12", "errors": [
+        {"column": "nhs_number", "message": "NHS number must have 10 digits, not 2"}]}]
+    assert isinstance(data["warnings"], int)
+
+
+def test_progress_is_reported(database: Database, tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    path = caseload(tmp_path, [person_row(i) for i in range(6)])
+    with database.transaction() as session:
+        import_file(session, path, "caseload", actor=ACTOR, today=TODAY,
+                    progress=lambda done, total: seen.append((done, total)))
+    assert {total for _, total in seen} == {12}  # each row is checked, then written
+    assert seen[-1] == (12, 12) and any(done < 6 for done, _ in seen)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_csv_bytes_helper_round_trips() -> None:
+    text = csv_bytes([person_row(0)]).decode()
+    assert text.splitlines()[0].startswith("nhs_number,local_id,given_name")
+
+
+# ---------------------------------------------------------------------------------------------
+# The shipped sample data (sample_data/README.md says what an import must report)
+# ---------------------------------------------------------------------------------------------
+
+SAMPLE = Path(__file__).parents[2] / "sample_data"
+
+
+@pytest.mark.parametrize("name", ["trust_caseload.csv", "trust_caseload.xlsx"])
+def test_the_sample_caseload(database: Database, name: str) -> None:
+    staff = run(database, SAMPLE / "staff.csv", "staff", today=date(2026, 11, 20))
+    assert counts(staff) == (111, 0, 0, 0, 0)
+    result = run(database, SAMPLE / name, today=date(2026, 11, 20))
+    assert counts(result) == (784, 0, 0, 7, 1) and result.rows == 792
+    assert result.warnings == 3
+    offset = 2 if name.endswith(".xlsx") else 0
+    assert [reject.row - offset for reject in result.rejects] == [72, 144, 239, 334, 429, 619, 667]
+    assert result.repeats == [(524 + offset, 160 + offset)]
+    assert sorted(w.row - offset for w in result.warning_list) == [192, 382, 572]
+
+
+def test_a_rejects_file_that_cannot_be_written_stops_the_import(database: Database,
+                                                                tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    path = caseload(tmp_path, [person_row(0), person_row(1, nhs_number="1")])
+    with pytest.raises(InputFileError, match="could not be written"):
+        run(database, path, rejects_path=blocker / "rejects.csv")
+    assert count(database, Person) == 0 and count(database, ImportBatch) == 0
+
+
+def test_a_file_where_every_row_is_rejected_flags_nobody_missing(database: Database,
+                                                                   tmp_path: Path) -> None:
+    run(database, caseload(tmp_path, [person_row(i) for i in range(3)]))
+    garbage = [person_row(i, nhs_number=f"RIO{i}") for i in range(3)]  # the wrong column
+    result = run(database, caseload(tmp_path, garbage, "wrong.csv"))
+    assert (result.status, result.exit_code, result.rejected) == ("rejected", 2, 3)
+    assert result.newly_missing == 0 and "nobody was marked as missing" in result.notices[-1]
+    assert person(database, 0).missing_since_batch_id is None
+
+
+def test_strict_reports_the_warnings_it_would_have_kept(database: Database, tmp_path: Path) -> None:
+    rows = [person_row(0, gender="Q"), person_row(1, nhs_number="1")]
+    result = run(database, caseload(tmp_path, rows), strict=True)
+    assert result.status == "refused" and result.warnings == 1
+    assert count(database, ImportWarning) == 0

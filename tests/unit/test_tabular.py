@@ -1,0 +1,178 @@
+"""Reading exports: encodings, delimiters, title lines, XLSX cells, and files that are not usable."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.importing import CASELOAD_HEADER, DATA, csv_bytes, person_row, write_xlsx, xlsx_person
+from transition import tabular
+from transition.columns import CASELOAD_COLUMNS
+from transition.errors import InputFileError
+from transition.headers import header_scorer
+from transition.tabular import read_table
+
+SCORE = header_scorer(CASELOAD_COLUMNS, {})
+
+
+def read(path: Path, sheet: str | None = None) -> tabular.Table:
+    return read_table(path, score=SCORE, sheet=sheet)
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "delimiter", "names"),
+    [
+        ("caseload_bom_semicolon.csv", "utf-8-sig", ";", ["Renée", "Zoë", "Siân"]),
+        ("caseload_cp1252.csv", "cp1252", ",", ["Aoife", "José", "Chloé"]),
+        ("caseload_unicode_text.txt", "utf-16", "\t", ["Robin20", "Robin21", "Robin22"]),
+        ("caseload_mhsds.csv", "utf-8", "|", ["Robin40", "Robin41", "Robin42"]),
+    ],
+)
+def test_spreadsheet_csv_flavours_are_read(name: str, encoding: str, delimiter: str,
+                                           names: list[str]) -> None:
+    table = read(DATA / name)
+    assert (table.encoding, table.delimiter, table.header_row) == (encoding, delimiter, 1)
+    given = table.headers.index("given_name") if "given_name" in table.headers else 2
+    assert [row.cells[given] for row in table.rows] == names
+    assert [row.number for row in table.rows] == [2, 3, 4]
+
+
+def test_windows_1252_apostrophes_survive() -> None:
+    table = read(DATA / "caseload_cp1252.csv")
+    family = table.headers.index("family_name")
+    assert [row.cells[family] for row in table.rows] == ["O’Neill", "Martín", "D’Arcy"]
+
+
+def test_title_lines_above_the_header_keep_spreadsheet_row_numbers() -> None:
+    table = read(DATA / "caseload_titles.csv")
+    assert table.header_row == 3
+    assert table.headers[:3] == ["NHS No", "Forename", "Surname"]
+    # Row 5 is blank in the file: skipped, but the rows after it keep their numbers.
+    assert [row.number for row in table.rows] == [4, 6, 7]
+
+
+def test_a_quoted_cell_spanning_lines_is_one_row(tmp_path: Path) -> None:
+    row = person_row(1, address="1 Mill Lane\nWesthaven")
+    path = tmp_path / "multi.csv"
+    path.write_bytes(csv_bytes([row, person_row(2)]))
+    table = read(path)
+    assert [r.number for r in table.rows] == [2, 3]
+    assert table.rows[0].cells[CASELOAD_HEADER.index("address")] == "1 Mill Lane\nWesthaven"
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_any_line_ending(tmp_path: Path, newline: str) -> None:
+    path = tmp_path / "endings.csv"
+    path.write_bytes(csv_bytes([person_row(1), person_row(2)], newline=newline))
+    table = read(path)
+    assert [row.number for row in table.rows] == [2, 3]
+    assert table.rows[1].cells[-1] == "2024-05-01"
+
+
+def test_xlsx_dates_and_numbers_arrive_as_values(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "export.xlsx", [xlsx_person(1), xlsx_person(2)],
+                      CASELOAD_HEADER, title_lines=["Trust caseload", "As at 14 Jan 2027"],
+                      other_sheets=["Notes"])
+    table = read(path)
+    assert (table.format, table.sheet, table.header_row) == ("xlsx", "Caseload", 3)
+    assert table.sheets == ["Caseload", "Notes"]
+    first = table.rows[0]
+    assert first.number == 4
+    assert isinstance(first.cells[0], int)
+    assert isinstance(first.cells[CASELOAD_HEADER.index("date_of_birth")], datetime)
+
+
+def test_xlsx_sheet_by_name_and_a_wrong_name_lists_the_sheets(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "export.xlsx", [xlsx_person(1)], CASELOAD_HEADER,
+                      sheet="Front", other_sheets=["Summary"])
+    assert read(path, sheet="front").sheet == "Front"
+    with pytest.raises(InputFileError) as caught:
+        read(path, sheet="Caseload")
+    assert "no sheet called 'Caseload'" in caught.value.message
+    assert "'Front', 'Summary'" in caught.value.message
+
+
+def test_sheet_is_refused_for_a_csv() -> None:
+    with pytest.raises(InputFileError, match="CSV file, which has no sheets"):
+        read(DATA / "caseload_mhsds.csv", sheet="Sheet1")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"  \r\n\r\n ", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary data"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "Excel 97-2003"),
+        (b"PK\x03\x04garbage that is not a zip", "damaged or incomplete"),
+        (b"just,some,words\r\nwith,no,header\r\n", "no header row"),
+        (b"nhs_number,given_name,family_name,date_of_birth\r\n", "no data rows"),
+        (b"nhs_number,given_name\r\n\"9990000018,Robin\r\n" + b"x" * 200_000, "quote mark"),
+    ],
+)
+def test_unusable_files_are_refused_clearly(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputFileError) as caught:
+        read(path)
+    assert message in str(caught.value)
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office/>")
+    with pytest.raises(InputFileError, match="OpenDocument"):
+        read(path)
+
+
+def test_a_damaged_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<not really")
+    with pytest.raises(InputFileError, match="could not be opened as an Excel workbook"):
+        read(path)
+
+
+def test_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "big.csv"
+    path.write_bytes(csv_bytes([person_row(i) for i in range(5)]))
+    monkeypatch.setattr(tabular, "MAX_FILE_BYTES", 100)
+    with pytest.raises(InputFileError, match="more than the 0 MB"):
+        read(path)
+    monkeypatch.setattr(tabular, "MAX_FILE_BYTES", 10**9)
+    monkeypatch.setattr(tabular, "MAX_DATA_ROWS", 2)
+    monkeypatch.setattr(tabular, "HEADER_SEARCH_ROWS", 1)
+    with pytest.raises(InputFileError, match="more than 2 rows"):
+        read(path)
+
+
+def test_an_oversized_cell_names_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_bytes(csv_bytes([person_row(1), person_row(2, address="x" * 40_000)]))
+    with pytest.raises(InputFileError) as caught:
+        read(path)
+    assert "row 3, column G" in caught.value.message
+
+
+def test_too_many_columns(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_text("nhs_number,given_name," + ",".join(f"c{i}" for i in range(600)) + "\n")
+    with pytest.raises(InputFileError, match="at most 500"):
+        read(path)
+
+
+def test_a_missing_file_and_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="does not exist"):
+        read(tmp_path / "nope.csv")
+    with pytest.raises(InputFileError, match="is not a file"):
+        read(tmp_path)
+
+
+def test_column_letters() -> None:
+    assert [tabular.column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702)] == [
+        "A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]

@@ -1,0 +1,225 @@
+"""`transition import`: the trust's caseload export and the staff list, and what became of them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from transition import nhs
+from transition.commands.common import (
+    console,
+    context,
+    err_console,
+    json_option,
+    print_json,
+)
+from transition.errors import TransitionError
+from transition.importer import (
+    ImportOptions,
+    ImportResult,
+    batch_summary,
+    default_rejects_dir,
+    import_file,
+    recent_imports,
+)
+
+app = typer.Typer(
+    help="Import the trust's caseload export or the staff list (CSV or XLSX).",
+    no_args_is_help=True,
+)
+
+SHOW_REJECTS = 20
+SHOW_WARNINGS = 10
+
+
+def _import_command(kind: str, what: str, summary: str) -> Any:
+    """The ``transition import caseload`` / ``staff`` command: the same options for both."""
+
+    def command(
+        ctx: typer.Context,
+        file: Path = typer.Argument(..., help=f"The {what} (.csv or .xlsx).", show_default=False),
+        sheet: str | None = typer.Option(
+            None, "--sheet", help="The worksheet to read (XLSX; default the first)."),
+        mapping: Path | None = typer.Option(
+            None, "--mapping",
+            help='A TOML file mapping other headers: "Their Header" = "nhs_number".'),
+        strict: bool = typer.Option(False, "--strict", help="Import nothing if any row is rejected."),
+        rejects: Path | None = typer.Option(
+            None, "--rejects",
+            help="Write rejected rows to this CSV (default: a rejects folder beside the database)."),
+        as_json: bool = json_option(),
+    ) -> None:
+        _run(ctx, kind, file, sheet, mapping, strict, rejects, as_json)
+
+    command.__doc__ = summary
+    command.__name__ = f"import_{kind}"
+    return command
+
+
+app.command("caseload")(_import_command(
+    "caseload", "trust's caseload export",
+    "Import the trust's caseload: add new people, update changed ones, flag those missing."))
+app.command("staff")(_import_command(
+    "staff", "staff list",
+    "Import the staff list: council social workers (seconded or not) and trust staff."))
+
+
+@app.command("history")
+def import_history(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, "--limit", help="How many imports to show (0 = all)."),
+    as_json: bool = json_option(),
+) -> None:
+    """The imports run on this database, newest first."""
+    cli = context(ctx)
+    with cli.db.session() as session:
+        batches = [batch_summary(batch) for batch in recent_imports(session, limit=limit or None)]
+    if as_json:
+        print_json(batches)
+        return
+    if not batches:
+        console.print("No imports yet. Start with: transition import staff FILE, then "
+                      "transition import caseload FILE")
+        return
+    table = Table(box=None, header_style="bold")
+    for heading in ("Batch", "Kind", "File", "When (UTC)", "Status", "Rows", "New", "Updated",
+                    "Rejected", "Missing", "Warnings"):
+        numeric = heading in ("Batch", "Rows", "New", "Updated", "Rejected", "Missing", "Warnings")
+        table.add_column(heading, justify="right" if numeric else "left",
+                         no_wrap=heading != "File")
+    for batch in batches:
+        table.add_row(*(Text(cell) for cell in (
+            str(batch["batch_id"]), batch["kind"], batch["file"],
+            f"{batch['started_at']:%Y-%m-%d %H:%M}", batch["status"],
+            *(f"{batch[name]:,}" for name in ("rows", "inserted", "updated", "rejected",
+                                              "missing_from_file", "warnings")),
+        )))
+    console.print(table)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _run(ctx: typer.Context, kind: str, file: Path, sheet: str | None, mapping: Path | None,
+         strict: bool, rejects: Path | None, as_json: bool) -> None:
+    cli = context(ctx)
+    out = err_console if as_json else console
+    try:
+        options = ImportOptions(
+            sheet=sheet, mapping_file=mapping, strict=strict, rejects_path=rejects,
+            rejects_dir=None if rejects else default_rejects_dir(cli.db, cli.settings),
+        )
+        with _progress_bar(file.name) as progress, cli.db.transaction() as session:
+            result = import_file(session, file, kind, options, actor=cli.actor,
+                                 today=cli.today(), progress=progress)
+    except TransitionError as exc:
+        if as_json:
+            print_json({"status": "failed", "kind": kind, "file": file.name,
+                        "error": exc.message, "hint": exc.hint, "exit_code": exc.exit_code})
+        raise
+    if as_json:
+        print_json(result.to_json())
+    print_summary(out, result)
+    raise typer.Exit(result.exit_code)
+
+
+@contextmanager
+def _progress_bar(name: str) -> Iterator[Any]:
+    """A progress bar on stderr for files big enough to need one (only on a terminal)."""
+    with Progress(
+        TextColumn("[bold]Importing[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err_console, transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task(name, total=None, visible=False)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, visible=True)
+
+        yield report
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
+def print_summary(out: Console, result: ImportResult) -> None:
+    """The human summary: counts, the first rejects and warnings, where the rejects file is."""
+    noun, nouns = ("person", "people") if result.kind == "caseload" else ("worker", "workers")
+    source = result.file + (f", sheet '{result.sheet}'" if result.sheet else "")
+    how = []
+    if result.header_row != 1:
+        how.append(f"header on row {result.header_row}")
+    if result.encoding and result.encoding not in ("utf-8", "utf-8-sig"):
+        how.append({"cp1252": "Windows-1252 text", "utf-16": "UTF-16 text"}.get(
+            result.encoding, f"{result.encoding} text"))
+    if result.delimiter and result.delimiter != ",":
+        how.append({";": "semicolon", "\t": "tab", "|": "pipe"}[result.delimiter] + "-separated")
+    out.print(Text(f"{result.kind.capitalize()} import {result.batch_id}: ", style="bold"),
+              Text(source + (f" ({', '.join(how)})" if how else "")), sep="")
+
+    counts = Table(box=None, show_header=False, padding=(0, 2))
+    counts.add_column(justify="left")
+    counts.add_column(justify="right")
+    rows = [("Rows read", result.rows), (f"New {nouns}", result.inserted),
+            ("Updated", result.updated), ("Unchanged", result.unchanged),
+            ("Rejected", result.rejected), ("Repeated rows (imported once)", result.duplicates),
+            ("Missing from this file (flagged, not deleted)", result.missing_from_file),
+            ("Warnings", result.warnings)]
+    for title, value in rows:
+        counts.add_row(title, f"{value:,}")
+    out.print(counts)
+
+    if result.rejects:
+        out.print(f"\n[bold]Rejected rows[/] ({_plural(result.rejected, 'row')}):")
+        table = Table(box=None, header_style="bold", padding=(0, 2))
+        table.add_column("Row", justify="right")
+        table.add_column("NHS number" if result.kind == "caseload" else "Staff id")
+        table.add_column("Why")
+        for reject in result.rejects[:SHOW_REJECTS]:
+            key = reject.record_key or ""
+            shown = nhs.mask(key) if result.kind == "caseload" else key
+            table.add_row(str(reject.row), Text(shown), Text(
+                "\n".join(f"{column}: {message}" for column, message in reject.errors)))
+        out.print(table)
+        if result.rejected > SHOW_REJECTS:
+            out.print(f"... and {result.rejected - SHOW_REJECTS:,} more.")
+    if result.warning_list:
+        by_column = Counter(warning.column for warning in result.warning_list)
+        out.print("\n[bold]Warnings[/] (imported; worth checking): "
+                  + ", ".join(f"{column} {count}" for column, count in by_column.most_common()))
+        for warning in result.warning_list[:SHOW_WARNINGS]:
+            out.print(f"  row {warning.row}: {warning.column}: {warning.message}",
+                      highlight=False, markup=False)
+        if result.warnings > SHOW_WARNINGS:
+            out.print(f"  ... and {result.warnings - SHOW_WARNINGS:,} more "
+                      f"(see transition person NHS_NUMBER, or the {noun} screen).")
+    for notice in result.notices:
+        out.print(f"\nNote: {notice}", markup=False, highlight=False)
+    if result.rejects_path:
+        out.print(f"\nRejected rows were written to {result.rejects_path}\nFix them there and "
+                  f"import that file again (the extra columns it adds are ignored).",
+                  markup=False, highlight=False)
+    out.print("\n" + _verdict(result, noun, nouns), highlight=False)
+
+
+def _verdict(result: ImportResult, noun: str, nouns: str) -> str:
+    imported = result.inserted + result.updated + result.unchanged
+    if result.status == "complete":
+        return f"[green]Done:[/] all {_plural(result.rows, 'row')} imported."
+    if result.status == "partial":
+        return (f"[yellow]Imported {_plural(imported, noun, nouns)}; "
+                f"{_plural(result.rejected, 'row')} rejected.[/]")
+    if result.status == "refused":
+        return ("[red]Nothing imported (--strict):[/] "
+                f"{_plural(result.rejected, 'row')} rejected. Fix them and import again.")
+    return "[red]Nothing imported:[/] every row was rejected. Check this is the right file."

@@ -1,0 +1,130 @@
+"""`transition people` and `transition person NHS_NUMBER`: who is on the caseload."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from transition import nhs
+from transition.commands.common import console, context, err_console, json_option, print_json
+from transition.people import PeopleQuery, list_people, person_detail, require_person
+
+DEFAULT_LIMIT = 100
+
+
+def people(
+    ctx: typer.Context,
+    search: str | None = typer.Option(
+        None, "--search", help="Part of a name, NHS number, local id or postcode."
+    ),
+    team: str | None = typer.Option(None, "--team", help="Only people in this team."),
+    locality: str | None = typer.Option(None, "--locality", help="Only people in this locality."),
+    missing: bool = typer.Option(
+        False, "--missing", help="Only people missing from the latest caseload export."
+    ),
+    limit: int = typer.Option(DEFAULT_LIMIT, "--limit", help="How many to show (0 = all)."),
+    as_json: bool = json_option(),
+) -> None:
+    """List people on the caseload (sorted by family name)."""
+    cli = context(ctx)
+    query = PeopleQuery(search=search, team=team, locality=locality, missing_only=missing,
+                        limit=limit if limit > 0 else None)
+    with cli.db.session() as session:
+        page = list_people(session, query)
+    shown = len(page.rows)
+    more = (f"Showing {shown:,} of {page.total:,} (use --limit 0 for all)."
+            if shown < page.total else f"{page.total:,} {'person' if page.total == 1 else 'people'}.")
+    if as_json:
+        print_json([_row_json(asdict(row)) for row in page.rows])
+        if shown < page.total:
+            err_console.print(more)
+        return
+    if not page.rows:
+        console.print("Nobody matches." if page.total == 0 and _filtered(query)
+                      else "No people yet. Import the caseload: transition import caseload FILE")
+        return
+    table = Table(box=None, header_style="bold", padding=(0, 1))
+    for heading in ("NHS number", "Family name", "Given name", "Born", "Team", "Locality",
+                    "Coordinator", "Pathway", "Risk", ""):
+        table.add_column(heading, no_wrap=heading in ("NHS number", "Born", "Coordinator"))
+    for row in page.rows:
+        table.add_row(*(Text(cell) for cell in (
+            nhs.format_334(row.nhs_number), row.family_name, row.given_name,
+            row.date_of_birth.isoformat(), row.team or "", row.locality or "",
+            row.care_coordinator_id or "", row.pathway or "", row.risk_band or "",
+            "missing from export" if row.missing else "",
+        )))
+    console.print(table)
+    console.print(more)
+
+
+def _filtered(query: PeopleQuery) -> bool:
+    return bool(query.search or query.team or query.locality or query.missing_only)
+
+
+def _row_json(row: dict[str, Any]) -> dict[str, Any]:
+    row.pop("id", None)
+    return row
+
+
+def person(
+    ctx: typer.Context,
+    nhs_number: str = typer.Argument(..., help="The person's NHS number (spaces allowed)."),
+    as_json: bool = json_option(),
+) -> None:
+    """Show everything known about one person."""
+    cli = context(ctx)
+    with cli.db.session() as session:
+        found = require_person(session, nhs_number)
+        detail = person_detail(session, found, as_of=cli.today())
+    if as_json:
+        print_json(detail)
+        return
+    console.print(Text(f"{detail['given_name']} {detail['family_name']}", style="bold"),
+                  Text(f" NHS {nhs.format_334(detail['nhs_number'])}"))
+    if detail.get("missing_from_latest_export"):
+        console.print("[yellow]Not in the latest caseload export (flagged, not deleted).[/]")
+    table = Table(box=None, show_header=False, padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for name, value in detail.items():
+        if isinstance(value, dict | list) and name != "care_act_outcomes":
+            continue
+        table.add_row(name, Text(_shown(value)))
+    console.print(table)
+    if detail.get("extra"):
+        console.print("\n[bold]Other columns from the export[/]")
+        for name, value in detail["extra"].items():
+            console.print(f"  {name}: {value}", markup=False, highlight=False)
+    history = detail.get("import") or {}
+    if history.get("latest"):
+        latest = history["latest"]
+        console.print(Text(f"\nIn {latest['file']} (import {latest['batch_id']}, "
+                           f"{latest['imported_at'][:16].replace('T', ' ')} UTC), row {history['row']}."))
+    if detail.get("tasks"):
+        console.print(f"\n[bold]Handover tasks[/] (handover date {detail['handover_date']})")
+        for task in detail["tasks"]:
+            late = "  OVERDUE" if task["overdue"] else ""
+            console.print(f"  {task['id']:>6}  {task['due']}  {task['status']:<11}  "
+                          f"{task['title']}{late}", markup=False, highlight=False)
+    if detail.get("warnings"):
+        console.print("\n[bold]Import warnings[/]")
+        for warning in detail["warnings"]:
+            console.print(f"  {warning['file']} row {warning['row']}: {warning['column']}: "
+                          f"{warning['message']}", markup=False, highlight=False)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) if value else "none unmet"
+    return str(value)

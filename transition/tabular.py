@@ -1,0 +1,448 @@
+"""Reading a spreadsheet export: a CSV in whatever shape Excel saved it, or an XLSX workbook.
+
+CSV: any delimiter a spreadsheet produces (comma, semicolon, tab, pipe), UTF-8 with or without
+a byte-order mark, UTF-16 ("Unicode text" from Excel), or Windows-1252 (what Excel saves on a
+UK Windows PC), with CRLF, LF or CR line ends. XLSX: the first worksheet or a named one, with
+real date cells and numbers stored as numbers (values, not formulas).
+
+Row numbers are the spreadsheet's own, as a person sees them in Excel: if two title lines sit
+above the header, the header is row 3 and the first data row is row 4. (A quoted CSV cell that
+spans lines is still one row, as in Excel.) Blank rows are skipped but keep their numbers.
+
+Anything that is not a usable table (empty, binary, too big, a damaged workbook) raises
+:class:`InputFileError` before anything is written. Reading arbitrary bytes never raises
+anything else.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from transition.errors import InputFileError
+
+# Limits: far above any real caseload export, low enough that a wrong file fails fast.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024  # a zip bomb is refused before unpacking
+MAX_DATA_ROWS = 500_000
+MAX_COLUMNS = 500
+MAX_CELL_CHARS = 32_767  # the most an Excel cell can hold
+HEADER_SEARCH_ROWS = 20  # the header must be within this many rows of the top
+SNIFF_CHARS = 32 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+_CONTROL = frozenset(chr(code) for code in range(32)) - {"\t", "\n", "\r", "\x0c"}
+
+Cell = str | int | float | bool | date | datetime | time | None
+ScoreHeader = Callable[[Sequence[str]], int]
+
+HINT_SAVE_AS = "Open it in Excel and save it as CSV (UTF-8) or Excel Workbook (.xlsx), then try again."
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One non-blank data row: its spreadsheet row number and raw cells (left to right)."""
+
+    number: int
+    cells: tuple[Cell, ...]
+
+
+@dataclass
+class Table:
+    """A file read into a header and data rows."""
+
+    file_name: str
+    sha256: str
+    format: str  # "csv" | "xlsx"
+    header_row: int
+    headers: list[str]
+    rows: list[SourceRow]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+
+    def column_label(self, index: int) -> str:
+        """A header as written, or 'Column F' for a column with no header."""
+        if index < len(self.headers) and self.headers[index]:
+            return self.headers[index]
+        return f"Column {column_letter(index)}"
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA (as Excel names columns)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as text, the way a person reads it (dates ISO, whole numbers without '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def is_blank(cells: Sequence[Cell]) -> bool:
+    try:
+        return not "".join(cells).strip()  # type: ignore[arg-type]  # all text: in C
+    except TypeError:
+        return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def read_table(path: Path, *, score: ScoreHeader, sheet: str | None = None) -> Table:
+    """Read ``path`` (CSV or XLSX, told apart by content) and find its header row.
+
+    ``score`` counts how many cells of a candidate row are recognised column names; the
+    header is the best-scoring row among the first :data:`HEADER_SEARCH_ROWS`.
+    """
+    name = path.name
+    data = _read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data, name, digest, score=score, sheet=sheet)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputFileError(
+            f"{name} is an old-style Excel 97-2003 workbook (.xls), which transition cannot read.",
+            hint=HINT_SAVE_AS,
+        )
+    if sheet is not None:
+        raise InputFileError(
+            f"--sheet was given, but {name} is a CSV file, which has no sheets.",
+            hint="Leave out --sheet for a CSV file.",
+        )
+    return _read_csv(data, name, digest, score=score)
+
+
+def _read_bytes(path: Path) -> bytes:
+    name = path.name
+    try:
+        if not path.exists():
+            raise InputFileError(f"{path} does not exist.", hint="Check the path and try again.")
+        if not path.is_file():
+            raise InputFileError(f"{path} is not a file.")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputFileError(
+                f"{name} is {size / 1024 / 1024:.0f} MB, more than the "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MB transition reads. Nothing was imported.",
+                hint="Check this is the right file; a caseload export is usually a few MB.",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(
+            f"{name} could not be read: {exc.strerror or type(exc).__name__}.",
+            hint="Check the file exists and that you may read it.",
+        ) from None
+    if not data.strip():
+        raise InputFileError(f"{name} is empty. Nothing was imported.",
+                             hint="Export the file again from the trust's system.")
+    return data
+
+
+def _find_header(rows: Sequence[Sequence[Cell]], score: ScoreHeader) -> int:
+    """Index (in ``rows``) of the best-scoring non-blank row near the top; -1 if none."""
+    best_index, best_score = -1, 0
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if is_blank(cells):
+            continue
+        value = score([cell_text(cell).strip() for cell in cells])
+        if value > best_score:
+            best_index, best_score = index, value
+    return best_index
+
+
+def _build_table(
+    raw_rows: list[tuple[int, tuple[Cell, ...]]],
+    *,
+    name: str,
+    digest: str,
+    score: ScoreHeader,
+    fmt: str,
+    where: str = "",
+    **details: object,
+) -> Table:
+    header_index = _find_header([cells for _number, cells in raw_rows], score)
+    if header_index < 0:
+        raise InputFileError(
+            f"{name}{where} has no header row that transition recognises: none of its first "
+            f"{HEADER_SEARCH_ROWS} rows names the columns (for example nhs_number, "
+            "given_name, family_name). Nothing was imported.",
+            hint="Check this is the right file, or name your headers with --mapping FILE.",
+        )
+    header_number, header_cells = raw_rows[header_index]
+    headers = [cell_text(cell).strip() for cell in header_cells]
+    rows = [
+        SourceRow(number, cells)
+        for number, cells in raw_rows[header_index + 1:]
+        if not is_blank(cells)
+    ]
+    if not rows:
+        raise InputFileError(
+            f"{name}{where} has a header (row {header_number}) but no data rows. Nothing was "
+            "imported, and nobody was marked as missing.",
+            hint="Export the file again from the trust's system.",
+        )
+    return Table(file_name=name, sha256=digest, format=fmt, header_row=header_number,
+                 headers=headers, rows=rows, **details)  # type: ignore[arg-type]
+
+
+def _check_row(name: str, number: int, cells: Sequence[Cell], where: str = "",
+               *, from_csv: bool = False) -> None:
+    """Refuse a row too wide, a cell too long, or (XLSX) a cell holding a NUL character.
+
+    CSV text was already checked for NUL as a whole, and its cells are all text, so its check
+    stays in C (``max(map(len, ...))``): this runs once per row of a 100,000-row file.
+    """
+    if len(cells) > MAX_COLUMNS:
+        raise InputFileError(
+            f"{name}{where} row {number} has {len(cells)} columns; transition reads at most "
+            f"{MAX_COLUMNS}. Nothing was imported.",
+            hint="Check this is the right file, and that it is not a damaged export.",
+        )
+    texts = cells if from_csv else [cell for cell in cells if isinstance(cell, str)]
+    if not texts:
+        return
+    if max(map(len, texts)) <= MAX_CELL_CHARS and (  # type: ignore[arg-type]
+        from_csv or not any("\x00" in text for text in texts)  # type: ignore[operator]
+    ):
+        return
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, str):
+            continue
+        if "\x00" in cell:
+            raise InputFileError(
+                f"{name}{where} row {number}, column {column_letter(index)} holds binary data "
+                "(a NUL character). Nothing was imported.",
+                hint=HINT_SAVE_AS,
+            )
+        if len(cell) > MAX_CELL_CHARS:
+            raise InputFileError(
+                f"{name}{where} row {number}, column {column_letter(index)} holds "
+                f"{len(cell):,} characters, more than a spreadsheet cell can hold "
+                f"({MAX_CELL_CHARS:,}). Nothing was imported.",
+                hint="This usually means a quote mark (\") opens a cell and never closes. "
+                "Fix that cell and try again.",
+            )
+
+
+def _too_many_rows(name: str) -> InputFileError:
+    return InputFileError(
+        f"{name} has more than {MAX_DATA_ROWS:,} rows, more than transition reads. "
+        "Nothing was imported.",
+        hint="Check this is the right file.",
+    )
+
+
+def _trim(cells: Sequence[Cell]) -> tuple[Cell, ...]:
+    """The cells without empty ones at the end of the row."""
+    if cells and cells[-1] is not None and cells[-1] != "":
+        return tuple(cells)
+    values = list(cells)
+    while values and (values[-1] is None or values[-1] == ""):
+        values.pop()
+    return tuple(values)
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+# ---------------------------------------------------------------------------------------------
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was in."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates: tuple[str, ...] = ("utf-16",)
+    elif data.startswith(codecs.BOM_UTF8):
+        candidates = ("utf-8-sig",)
+    else:
+        candidates = ("utf-8", "cp1252")
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        _refuse_binary(text, name)
+        return text, encoding
+    if candidates == ("utf-8", "cp1252"):
+        # Neither: Latin-1 reads any byte; the binary check below still catches non-text.
+        text = data.decode("latin-1")
+        _refuse_binary(text, name)
+        return text, "latin-1"
+    raise InputFileError(
+        f"{name} says it is {candidates[0].upper()} text but is not valid {candidates[0]}. "
+        "Nothing was imported.",
+        hint=HINT_SAVE_AS,
+    )
+
+
+def _refuse_binary(text: str, name: str) -> None:
+    sample = text[:SNIFF_CHARS]
+    controls = sum(1 for char in sample if char in _CONTROL)
+    if "\x00" in text or controls > max(2, len(sample) // 100):
+        raise InputFileError(
+            f"{name} is not a CSV or XLSX file (it looks like binary data). Nothing was imported.",
+            hint="Export the caseload from the trust's system as CSV or .xlsx. " + HINT_SAVE_AS,
+        )
+
+
+def _candidate_delimiters(sample: str) -> list[str]:
+    """The sniffed delimiter first, then the others spreadsheets use."""
+    order = list(DELIMITERS)
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        return order
+    if sniffed in order:
+        order.remove(sniffed)
+    return [sniffed, *order]
+
+
+def _parse_csv(text: str, delimiter: str, name: str,
+               limit: int | None = None) -> list[tuple[int, tuple[Cell, ...]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, tuple[Cell, ...]]] = []
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if limit is not None and number > limit:
+                break
+            if len(rows) > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
+                raise _too_many_rows(name)
+            _check_row(name, number, cells, from_csv=True)
+            rows.append((number, _trim(cells)))
+    except csv.Error as exc:
+        raise InputFileError(
+            f"{name} could not be read as CSV near row {number + 1}: {exc}. Nothing was imported.",
+            hint="This usually means a quote mark (\") opens a cell and never closes. "
+            "Fix that row and try again.",
+        ) from None
+    return rows
+
+
+def _read_csv(data: bytes, name: str, digest: str, *, score: ScoreHeader) -> Table:
+    text, encoding = decode(data, name)
+    if not text.strip():
+        raise InputFileError(f"{name} is empty. Nothing was imported.")
+    # Try each delimiter on the top of the file; keep the one whose header is best recognised.
+    best: tuple[int, str] | None = None
+    for delimiter in _candidate_delimiters(text[:SNIFF_CHARS]):
+        top = _parse_csv(text[:SNIFF_CHARS * 4], delimiter, name, limit=HEADER_SEARCH_ROWS)
+        index = _find_header([cells for _n, cells in top], score)
+        value = score([cell_text(c).strip() for c in top[index][1]]) if index >= 0 else 0
+        if best is None or value > best[0]:
+            best = (value, delimiter)
+    assert best is not None
+    delimiter = best[1]
+    rows = _parse_csv(text, delimiter, name)
+    return _build_table(rows, name=name, digest=digest, score=score, fmt="csv",
+                        encoding=encoding, delimiter=delimiter)
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_zip(data: bytes, name: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise InputFileError(f"{name} is a damaged or incomplete zip/Excel file. Nothing was "
+                             "imported.", hint=HINT_SAVE_AS) from None
+    if "xl/workbook.xml" not in names:
+        kind = "an OpenDocument spreadsheet" if "content.xml" in names else "not an Excel workbook"
+        raise InputFileError(f"{name} is {kind} (.xlsx is expected). Nothing was imported.",
+                             hint=HINT_SAVE_AS)
+    if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise InputFileError(
+            f"{name} unpacks to {unpacked / 1024 / 1024:.0f} MB, more than transition reads. "
+            "Nothing was imported.",
+            hint="Check this is the right file.",
+        )
+
+
+def _read_xlsx(data: bytes, name: str, digest: str, *, score: ScoreHeader,
+               sheet: str | None) -> Table:
+    _check_zip(data, name)
+    from openpyxl import load_workbook  # imported here: CSV imports never pay for it
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on damaged input; all mean "unusable"
+        raise InputFileError(
+            f"{name} could not be opened as an Excel workbook ({type(exc).__name__}). "
+            "Nothing was imported.",
+            hint=HINT_SAVE_AS,
+        ) from None
+    try:
+        sheets = list(workbook.sheetnames)
+        worksheets = {ws.title: ws for ws in workbook.worksheets}  # chartsheets excluded
+        if sheet is None:
+            if not workbook.worksheets:
+                raise InputFileError(f"{name} has no worksheets. Nothing was imported.")
+            worksheet = workbook.worksheets[0]
+        else:
+            chosen = worksheets.get(sheet) or next(
+                (ws for title, ws in worksheets.items() if title.casefold() == sheet.casefold()),
+                None,
+            )
+            if chosen is None:
+                raise InputFileError(
+                    f"{name} has no sheet called '{sheet}'. Its sheets are: "
+                    + ", ".join(f"'{title}'" for title in sheets) + ".",
+                    hint="Give one of those names with --sheet (quote it if it has spaces).",
+                )
+            worksheet = chosen
+        where = f" (sheet '{worksheet.title}')"
+        rows = _xlsx_rows(worksheet, name, where)
+    except InputFileError:
+        raise
+    except Exception as exc:  # as above: damaged sheet XML surfaces while iterating
+        raise InputFileError(
+            f"{name} could not be read as an Excel workbook ({type(exc).__name__}). "
+            "Nothing was imported.",
+            hint=HINT_SAVE_AS,
+        ) from None
+    finally:
+        workbook.close()
+    if not any(not is_blank(cells) for _n, cells in rows):
+        raise InputFileError(f"{name}{where} is empty. Nothing was imported.",
+                             hint="Choose the sheet that holds the caseload with --sheet.")
+    return _build_table(rows, name=name, digest=digest, score=score, fmt="xlsx", where=where,
+                        sheet=worksheet.title, sheets=sheets)
+
+
+def _xlsx_rows(worksheet: object, name: str, where: str) -> list[tuple[int, tuple[Cell, ...]]]:
+    worksheet.reset_dimensions()  # type: ignore[attr-defined]  # some writers store wrong ones
+    rows: list[tuple[int, tuple[Cell, ...]]] = []
+    for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
+        if number > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
+            raise _too_many_rows(name)
+        _check_row(name, number, cells, where)
+        rows.append((number, _trim(cells)))
+    return rows

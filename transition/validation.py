@@ -1,0 +1,584 @@
+"""Checking each row of an export against the canonical columns: every cell read by its
+column's kind, every problem named.
+
+Each cell is read by its column's kind. A problem either rejects the row (a missing required
+value, an invalid NHS number, an impossible date, a bad number, a value too long to store) or
+is a warning (an unknown optional code, a yes/no that is not yes or no): the row is imported
+with that value left blank and the warning kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache, partial
+from itertools import compress
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from dateutil import parser as date_parser
+
+from transition import nhs
+from transition.columns import (
+    FALSE_WORDS,
+    GENDER_CODES,
+    TRUE_WORDS,
+    Column,
+    header_key,
+)
+from transition.files import FORMULA_PREFIXES
+from transition.headers import HeaderMatch
+from transition.models import CARE_ACT_OUTCOMES
+from transition.tabular import Cell, SourceRow, cell_text
+
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+INT_LIMIT = 100_000  # admissions, missed appointments, capacity: far above any real value
+FLOAT_LIMIT = 10.0  # FTE
+CLUSTER_RANGE = range(0, 22)
+# Written in a cell to mean "nothing here" (not used for yes/no or Care Act outcomes columns,
+# where "no" and "none" are answers).
+NONE_WORDS = frozenset({"n/a", "na", "none", "nil", "null", "not applicable", "-", "--"})
+UNALLOCATED_WORDS = frozenset({"unallocated", "not allocated", "no coordinator", "vacant"})
+# Optional yes/no columns where an unreadable cell rejects the row instead of being left blank
+# with a warning: section 117 aftercare and a Community Treatment Order are legal statuses
+# that decide the pathway and what a handover letter promises, and whether a council worker
+# is seconded decides whether their whole caseload moves. A blank cell is still allowed.
+REJECT_IF_UNREADABLE = frozenset({"s117", "cto", "seconded"})
+_LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?$")
+_ISO_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_UK_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
+_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
+_NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+_TRUTH = {word: True for word in TRUE_WORDS} | {word: False for word in FALSE_WORDS}
+
+
+class Problem(NamedTuple):
+    """What is wrong with one cell (or one row): the canonical column and a message."""
+
+    column: str
+    message: str
+
+
+class Bad(Exception):
+    """A cell that could not be read; ``value`` is what can still be kept (usually None)."""
+
+    def __init__(self, message: str, value: Any = None, *, warning: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.value = value
+        self.warning = warning  # never rejects the row, whatever the column
+
+
+@dataclass(slots=True)
+class CheckedRow:
+    """One data row after checking."""
+
+    number: int
+    key: str | None  # the NHS number (digits) or staff id, even if invalid; None if blank
+    values: dict[str, Any]  # canonical column -> value, for the columns the file has
+    extra: dict[str, str]  # unknown columns -> text (non-empty cells only)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    content_hash: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def quoted(text: str, limit: int = 30) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+_LABELS = {"nhs_number": "NHS number", "staff_id": "staff id", "care_coordinator_id":
+           "care coordinator id", "gp_practice": "GP practice code", "cpa": "CPA",
+           "fte": "FTE", "s117": "section 117", "cto": "CTO"}
+
+
+def label(column: Column) -> str:
+    return _LABELS.get(column.name) or column.name.replace("_", " ")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one cell
+# ---------------------------------------------------------------------------------------------
+
+
+class NameBook:
+    """Team and locality names: one spelling each, whatever case or spacing a file uses."""
+
+    def __init__(self, existing: Iterable[str] = ()):
+        self._names: dict[str, str] = {}
+        for name in existing:
+            self.canonical(name)
+
+    def canonical(self, text: str) -> str:
+        spelled = " ".join(text.split())
+        return self._names.setdefault(spelled.casefold(), spelled)
+
+
+def _code_table(codes: dict[str, str], choices: Iterable[str] = ()) -> dict[str, str]:
+    table = {header_key(choice): choice for choice in choices}
+    table.update({header_key(code): value for code, value in codes.items()})
+    return table
+
+
+class CellReader:
+    """Builds the reader for each column kind. One per import (dates are cached per import)."""
+
+    def __init__(self, *, today: date, names: dict[str, NameBook]):
+        self.today = today
+        self.names = names
+        self._dates = lru_cache(maxsize=200_000)(self._date_from_text)
+
+    def reader(self, column: Column) -> Callable[[Cell], Any]:
+        kind = column.kind
+        simple: dict[str, Callable[[Cell], Any]] = {
+            "nhs_number": self.nhs_number, "bool": self.yes_no, "int": self.whole_number,
+            "float": self.number, "cluster": self.cluster, "outcomes": self.outcomes,
+            "list": self.words,
+        }
+        if kind in simple:
+            return simple[kind]
+        if kind == "text":
+            return self._text_reader(column)
+        if kind == "date":
+            past_only = column.name == "date_of_birth"
+            return lambda cell: self.date(cell, past_only=past_only)
+        if kind in ("choice", "gender"):
+            table = (_code_table(column.codes, column.choices) if kind == "choice"
+                     else {header_key(code): value for code, value in GENDER_CODES.items()})
+            choices = column.choices or tuple(sorted(set(GENDER_CODES.values())))
+            return lambda cell: self.choice(cell, table, choices)
+        raise AssertionError(f"no reader for column kind {kind!r}")
+
+    # -- text ------------------------------------------------------------------------------
+
+    def _text_reader(self, column: Column) -> Callable[[Cell], Any]:
+        limit = column.max_length
+        book = self.names.get(column.name)
+        tidy: Callable[[str], str] | None = {
+            "postcode": postcode, "gp_practice": str.upper,
+            "interpreter_language": interpreter_language,
+        }.get(column.name)
+        if column.codes:  # a code written in words: 'Social Worker' -> social_worker
+            table = _code_table(column.codes)
+            tidy = lambda text: table.get(key := header_key(text), key)  # noqa: E731
+
+        def read(cell: Cell) -> str:
+            text = cell if isinstance(cell, str) else cell_text(cell)
+            if tidy is not None:
+                text = tidy(text)
+            if limit is not None and len(text) > limit:
+                raise Bad(f"{label(column)} is longer than {limit} characters ({len(text)})")
+            return book.canonical(text) if book is not None else text
+
+        return read
+
+    # -- identifiers -----------------------------------------------------------------------
+
+    @staticmethod
+    def nhs_number(cell: Cell) -> str:
+        if cell.__class__ is str and len(cell) == 10 and cell.isdigit():  # type: ignore[arg-type]
+            # The usual case, without nhs.problem's general path (100,000 times per import).
+            total = sum(map(operator.mul, map(int, cell[:9]), _NHS_WEIGHTS))  # type: ignore[index]
+            check = 11 - total % 11
+            if (0 if check == 11 else check) == int(cell[9]):  # type: ignore[index]
+                return cell  # type: ignore[return-value]
+        if isinstance(cell, str) and _SCIENTIFIC.match(cell):
+            raise Bad("NHS number is shown in scientific notation (like 9.99E+09), so digits "
+                      "were lost when the file was saved; format the column as Text or as a "
+                      "number with 0 decimal places and export again")
+        problem = nhs.problem(cell)
+        if problem:
+            raise Bad(problem)
+        return nhs.normalise(cell)
+
+    # -- dates -----------------------------------------------------------------------------
+
+    def date(self, cell: Cell, *, past_only: bool = False) -> date:
+        if isinstance(cell, datetime):
+            value = cell.date()
+        elif isinstance(cell, date):
+            value = cell
+        elif isinstance(cell, bool):
+            raise Bad(f"{cell_text(cell)!r} is not a date")
+        elif isinstance(cell, int | float):
+            value = _excel_serial(cell)
+        elif isinstance(cell, str):
+            value = self._dates(cell, past_only)
+        else:
+            raise Bad(f"{quoted(cell_text(cell))} is not a date")
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise Bad(f"{value.isoformat()} is outside the years 1900-2100; check the year")
+        if past_only and value > self.today:
+            raise Bad(f"date of birth {value:%d/%m/%Y} is in the future (check the year)")
+        return value
+
+    def _date_from_text(self, text: str, past_only: bool) -> date:
+        match = _ISO_DATE.match(text) or _ISO_BASIC.match(text)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            return _real_date(text, year, month, day)
+        match = _UK_DATE.match(text)
+        if not match:
+            return _worded_date(text)
+        day, month, year = (int(part) for part in match.groups())
+        if len(match.group(3)) > 2:
+            return _real_date(text, year, month, day)
+        # Two-digit years: the 2000s unless that is too far ahead ('56' -> 1956); a date of
+        # birth is never in the future ('03/04/27' -> 1927 when today is 15 January 2027).
+        value = _real_date(text, 2000 + year, month, day)
+        latest = self.today if past_only else date(self.today.year + 20, 12, 31)
+        return value if value <= latest else _real_date(text, 1900 + year, month, day)
+
+    # -- yes/no and numbers ----------------------------------------------------------------
+
+    @staticmethod
+    def yes_no(cell: Cell) -> bool:
+        if isinstance(cell, bool):
+            return cell
+        if isinstance(cell, int | float) and cell in (0, 1):
+            return bool(cell)
+        text = cell_text(cell).strip().lower()
+        value = _TRUTH.get(text)
+        if value is None:
+            raise Bad(f"{quoted(cell_text(cell))} is not yes or no "
+                      "(use Y/N, Yes/No, True/False or 1/0)")
+        return value
+
+    @staticmethod
+    def whole_number(cell: Cell) -> int:
+        number = _number(cell)
+        if not float(number).is_integer():
+            raise Bad(f"{quoted(cell_text(cell))} is not a whole number")
+        if number < 0:
+            raise Bad(f"{quoted(cell_text(cell))} is negative; it must be 0 or more")
+        if number > INT_LIMIT:
+            raise Bad(f"{quoted(cell_text(cell))} is implausibly large (over {INT_LIMIT:,})")
+        return int(number)
+
+    @staticmethod
+    def number(cell: Cell) -> float:
+        number = float(_number(cell))
+        if not 0 <= number <= FLOAT_LIMIT:
+            raise Bad(f"{quoted(cell_text(cell))} must be between 0 and {FLOAT_LIMIT:g} "
+                      "(1.0 is full time)")
+        return number
+
+    @staticmethod
+    def cluster(cell: Cell) -> int:
+        text = cell_text(cell).strip().lower()
+        text = re.sub(r"^(cluster|c)\s*", "", text)
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not value.is_integer() or int(value) not in CLUSTER_RANGE:
+            raise Bad(f"{quoted(cell_text(cell))} is not a mental health cluster (0-21); "
+                      "left blank")
+        return int(value)
+
+    # -- lists and codes -------------------------------------------------------------------
+
+    @staticmethod
+    def outcomes(cell: Cell) -> list[str]:
+        parts = [header_key(part) for part in _LIST_SPLIT.split(cell_text(cell).strip()) if part]
+        if parts == ["none"]:
+            return []  # assessed: no outcome unmet
+        known = [outcome for outcome in CARE_ACT_OUTCOMES if outcome in parts]
+        unknown = [part for part in parts if part not in CARE_ACT_OUTCOMES and part != "none"]
+        if unknown:
+            raise Bad(
+                f"{', '.join(quoted(part) for part in unknown)} "
+                f"{'is not a Care Act outcome' if len(unknown) == 1 else 'are not Care Act outcomes'}"
+                " (see docs/import.md for the ten); the known outcomes were kept",
+                value=known,
+            )
+        if "none" in parts:
+            raise Bad("'none' given with outcomes; the outcomes were kept", value=known)
+        return known
+
+    @staticmethod
+    def words(cell: Cell) -> list[str]:
+        seen: dict[str, None] = {}
+        for part in _LIST_SPLIT.split(cell_text(cell).strip()):
+            if part:
+                seen.setdefault(header_key(part), None)
+        return list(seen)
+
+    @staticmethod
+    def choice(cell: Cell, table: dict[str, str], choices: Sequence[str]) -> str:
+        text = cell_text(cell).strip()
+        value = table.get(header_key(text)) or table.get(text.lower())
+        if value is None:
+            raise Bad(f"{quoted(text)} is not one of {', '.join(choices)}")
+        return value
+
+
+def _number(cell: Cell) -> float:
+    if isinstance(cell, bool):
+        raise Bad(f"{cell_text(cell)!r} is not a number")
+    if isinstance(cell, int | float):
+        value = float(cell)
+    else:
+        text = cell_text(cell).strip().replace(",", "")
+        try:
+            value = float(text)
+        except ValueError:
+            raise Bad(f"{quoted(cell_text(cell))} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise Bad(f"{quoted(cell_text(cell))} is not a number")
+    return value
+
+
+def _real_date(text: str, year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        hint = ""
+        if month > 12 and day <= 12:
+            hint = " (it looks month-first; dates are read day first, e.g. 03/04/1980 is 3 April)"
+        raise Bad(f"{quoted(text)} is not a real date{hint}") from None
+
+
+_DEFAULTS = (datetime(1904, 2, 29), datetime(1908, 3, 30))
+
+
+def _worded_date(text: str) -> date:
+    """'3 April 1980', '03-Apr-1980', 'April 3 1980': all three parts must be there."""
+    if len(text) > 40:
+        raise Bad(f"{quoted(text)} is not a date (use DD/MM/YYYY or YYYY-MM-DD)")
+    try:
+        first, second = (date_parser.parse(text, dayfirst=True, default=default)
+                         for default in _DEFAULTS)
+    except (ValueError, OverflowError, TypeError):
+        raise Bad(f"{quoted(text)} is not a date (use DD/MM/YYYY or YYYY-MM-DD)") from None
+    if first != second:
+        raise Bad(f"{quoted(text)} is not a complete date (day, month and year are needed)")
+    return first.date()
+
+
+def _excel_serial(number: float) -> date:
+    """A date cell stored as a plain number (Excel's day count from 1900)."""
+    from openpyxl.utils.datetime import from_excel
+
+    if not 1 <= number < 2_958_466:
+        raise Bad(f"{cell_text(number)} is not a date")
+    value = from_excel(number)
+    return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
+
+
+def postcode(text: str) -> str:
+    """'wx12ab' -> 'WX1 2AB'; anything that is not a UK postcode shape is kept as written."""
+    upper = " ".join(text.upper().split())
+    match = _POSTCODE.match(upper)
+    return f"{match.group(1)} {match.group(2)}" if match else upper
+
+
+def interpreter_language(text: str) -> str:
+    if text.strip().lower() in TRUE_WORDS:
+        raise Bad("an interpreter is needed but the language is not given; "
+                  "recorded as 'unspecified'", value="unspecified", warning=True)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one row
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ColumnPlan:
+    position: int
+    name: str
+    read: Callable[[Cell], Any]
+    empty: frozenset[str]  # words meaning "nothing here" in this column
+    blank: Any  # the value of an empty cell
+    missing: Problem | None  # the problem an empty cell is (required columns)
+    rejects: bool  # whether a bad value rejects the row (else it is a warning)
+
+
+class _Blank:
+    """The answer for an empty cell."""
+
+
+_BLANK = _Blank()
+
+
+class RowChecker:
+    """Reads the rows of one file into :class:`CheckedRow` objects.
+
+    This runs over every cell of a 100,000-row export, so it works a column at a time: each
+    distinct cell of a column is read once (a column of yes/no answers has a handful), and the
+    answers are spread back over the rows in C (``map``). The content hash is taken over each
+    row's raw cells; a changed hash whose values turn out the same is caught when the stored
+    record is compared (``transition.upsert``).
+    """
+
+    def __init__(self, columns: Sequence[Column], match: HeaderMatch, *, key: str, today: date,
+                 names: dict[str, NameBook], known_staff: frozenset[str] | None):
+        reader = CellReader(today=today, names=names)
+        by_name = {column.name: column for column in columns}
+        self.key = key
+        self.plan = [
+            _ColumnPlan(
+                position, name, reader.reader(by_name[name]), _empty_words(by_name[name]),
+                [] if by_name[name].kind == "list" else None,
+                Problem(name, f"{label(by_name[name])} is missing")
+                if by_name[name].required else None,
+                by_name[name].required or by_name[name].kind in _REJECTING_KINDS
+                or name in REJECT_IF_UNREADABLE,
+            )
+            for position, name in sorted(match.columns.items())
+        ]
+        self.key_position = next(plan.position for plan in self.plan if plan.name == key)
+        self.extras = sorted(match.extras.items())
+        self.known_staff = known_staff
+        self._hash_prefix = repr(
+            (HASH_VERSION, sorted(match.columns.items()), self.extras)).encode()
+
+    def check(self, row: SourceRow) -> CheckedRow:
+        return self.check_rows([row])[0]
+
+    def check_rows(self, rows: Sequence[SourceRow],
+                   progress: Callable[[int], None] | None = None) -> list[CheckedRow]:
+        """Check every row; ``progress(rows_done)`` is called as the columns are read.
+
+        Values are shared between rows with the same cell (a list of outcomes, say): they
+        are read-only.
+        """
+        width = 1 + max([plan.position for plan in self.plan]
+                        + [position for position, _name in self.extras])
+        padding = (None,) * width
+        padded = [cells if len(cells) >= width else cells + padding[len(cells):]
+                  for cells in (row.cells for row in rows)]
+        # Transpose in C: one tuple per column, in plan order.
+        positions = [plan.position for plan in self.plan]
+        if len(positions) > 1 and rows:
+            columns = list(zip(*map(itemgetter(*positions), padded), strict=True))
+        else:
+            columns = [tuple(cells[position] for cells in padded) for position in positions]
+        value_columns = []
+        problems: list[tuple[int, _ColumnPlan, Any]] = []
+        for done, (plan, column) in enumerate(zip(self.plan, columns, strict=True), start=1):
+            value_columns.append(self._read_column(plan, column, problems))
+            if progress is not None:
+                progress(len(rows) * done // len(self.plan))
+        names = [plan.name for plan in self.plan]
+        checked = [
+            CheckedRow(number=row.number, key=None, values=values, extra={},
+                       content_hash=hashlib.sha256(
+                           self._hash_prefix + repr(row.cells).encode()).hexdigest())
+            for row, values in zip(
+                rows, map(dict, map(partial(zip, names), zip(*value_columns, strict=True))), strict=True)
+        ]
+        for index, plan, answer in problems:
+            row = checked[index]
+            if answer is _BLANK:
+                if plan.missing is not None:
+                    row.errors.append(plan.missing)
+            elif plan.rejects and not answer.warning:
+                row.errors.append(Problem(plan.name, answer.message))
+            else:
+                row.warnings.append(Problem(plan.name, _left_blank(answer)))
+        for position, name in self.extras:
+            for row, cells in zip(checked, padded, strict=True):
+                if cells[position] is not None:
+                    text = cell_text(cells[position]).strip()
+                    if text:
+                        row.extra[name] = text
+        self._finish(checked, padded, value_columns)
+        return checked
+
+    def _read_column(self, plan: _ColumnPlan, column: Sequence[Cell],
+                     problems: list[tuple[int, _ColumnPlan, Any]]) -> list[Any]:
+        """The values of one column; empty and bad cells are added to ``problems``."""
+        # Answers are keyed by the cell itself, or by (type, cell) where 1, 1.0 and True
+        # (equal in Python) could meet in one XLSX column.
+        plain = set(map(type, column)) <= _TEXT_TYPES
+        keys: Sequence[Any] = column if plain else [(cell.__class__, cell) for cell in column]
+        answers = {key: self._answer(plan, key if plain else key[1]) for key in set(keys)}
+        values = list(map(answers.__getitem__, keys))
+        awkward = {key for key, answer in answers.items()
+                   if answer is _BLANK or answer.__class__ is Bad}
+        if awkward:
+            for index in compress(range(len(values)), map(awkward.__contains__, keys)):
+                answer = values[index]
+                problems.append((index, plan, answer))
+                values[index] = plan.blank if answer is _BLANK else answer.value
+        return values
+
+    @staticmethod
+    def _answer(plan: _ColumnPlan, cell: Cell) -> Any:
+        """One distinct cell read: its value, a :class:`Bad`, or ``_BLANK``."""
+        if cell.__class__ is str:
+            cell = cell.strip()  # type: ignore[union-attr]
+            if not cell or cell.lower() in plan.empty:  # type: ignore[union-attr]
+                return _BLANK
+            if cell[0] == "'" and cell[1:2] in FORMULA_PREFIXES:  # type: ignore[index]
+                cell = cell[1:]  # type: ignore[index]  # our own rejects file neutralised it
+        elif cell is None:
+            return _BLANK
+        try:
+            return plan.read(cell)
+        except Bad as bad:
+            return bad
+
+    def _finish(self, checked: list[CheckedRow], padded: list[tuple[Cell, ...]],
+                value_columns: list[list[Any]]) -> None:
+        """Each row's key, and a warning for a care coordinator not in the staff list."""
+        names = [plan.name for plan in self.plan]
+        keys = value_columns[names.index(self.key)]
+        for row, key in zip(checked, keys, strict=True):
+            row.key = key
+        for index in compress(range(len(keys)), map(_is_none, keys)):
+            # Missing or invalid: keep what was written, to name the row.
+            cell = padded[index][self.key_position]
+            text = nhs.normalise(cell) if self.key == "nhs_number" else cell_text(cell).strip()
+            checked[index].key = text[:64] or None
+        if self.known_staff is None or "care_coordinator_id" not in names:
+            return
+        coordinators = value_columns[names.index("care_coordinator_id")]
+        unknown = {staff_id for staff_id in set(coordinators) if staff_id} - self.known_staff
+        for index in compress(range(len(coordinators)), map(unknown.__contains__, coordinators)):
+            checked[index].warnings.append(Problem(
+                "care_coordinator_id",
+                f"care coordinator {quoted(coordinators[index])} is not in the staff list"))
+
+
+def _is_none(value: Any) -> bool:
+    return value is None
+
+
+# Bump when the way a cell is read changes, so that stored records are compared afresh.
+HASH_VERSION = 1
+_TEXT_TYPES = frozenset({str, type(None)})
+
+
+# A bad value in these kinds rejects the row: storing a wrong date or number is worse than
+# asking for it to be fixed. Codes and yes/no are warnings (the value is left blank).
+_REJECTING_KINDS = frozenset({"nhs_number", "date", "int", "float", "text"})
+
+
+def _empty_words(column: Column) -> frozenset[str]:
+    if column.kind in ("bool", "outcomes"):
+        return frozenset()
+    if column.name == "care_coordinator_id":
+        return NONE_WORDS | UNALLOCATED_WORDS
+    if column.kind in ("text", "choice", "gender", "list") and not column.required:
+        return NONE_WORDS | {"no"}
+    return NONE_WORDS
+
+
+def _left_blank(bad: Bad) -> str:
+    if bad.value is not None or "left" in bad.message or "recorded as" in bad.message:
+        return bad.message
+    return f"{bad.message}; left blank"
