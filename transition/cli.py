@@ -19,6 +19,7 @@ import typer
 from transition.commands import (
     assess,
     database,
+    demo,
     generate,
     handover,
     imports,
@@ -87,6 +88,7 @@ def tui(ctx: typer.Context) -> None:
 app.add_typer(programme.app, name="programme")
 app.add_typer(database.app, name="db")
 app.command("generate")(generate.generate_command)
+app.command("demo")(demo.demo_command)
 app.add_typer(imports.app, name="import")
 app.command("people")(people.people)
 app.command("person")(people.person)

@@ -1,0 +1,94 @@
+"""The demo database: the shipped synthetic sample, imported and assessed, in a file of its own.
+
+``transition demo`` (and ``make demo``) build it so that a new user can open the app on 784
+invented people without touching their real database.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from transition.assessment import refresh_assessments
+from transition.config import Settings, data_dir
+from transition.db import Database
+from transition.errors import TransitionError
+from transition.generator import generate
+from transition.importer import ImportOptions, ImportResult, import_file
+from transition.programme import set_transfer_date
+from transition.ruleset import Rules
+
+DEMO_TRANSFER_DATE = date(2027, 4, 1)
+SAMPLE_FILES = ("staff.csv", "trust_caseload.csv")
+
+Step = Callable[[str], None]
+
+
+@dataclass
+class DemoResult:
+    path: Path
+    sample_dir: str
+    imports: list[ImportResult] = field(default_factory=list)
+    people: int = 0
+    pathways: dict[str, int] = field(default_factory=dict)
+    bands: dict[str, int] = field(default_factory=dict)
+
+
+def default_demo_path() -> Path:
+    return data_dir() / "demo.db"
+
+
+def shipped_sample_dir() -> Path | None:
+    """``sample_data/`` beside the package (a source checkout or editable install), if present."""
+    candidate = Path(__file__).resolve().parent.parent / "sample_data"
+    return candidate if all((candidate / name).is_file() for name in SAMPLE_FILES) else None
+
+
+def remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def build_demo(
+    path: Path, *, settings: Settings, rules: Rules, step: Step | None = None
+) -> DemoResult:
+    """(Re)build the demo database at ``path`` from the shipped sample (or a fresh copy of it)."""
+    real = Path(settings.resolved_database_url.removeprefix("sqlite:///")).expanduser()
+    if path.expanduser().resolve() == real.resolve():
+        raise TransitionError(
+            f"The demo database would overwrite your real database at {path}. Nothing was changed.",
+            hint="Give the demo another file with --path.",
+        )
+    say = step or (lambda _message: None)
+    sample = shipped_sample_dir()
+    with tempfile.TemporaryDirectory(prefix="transition-demo-") as scratch:
+        if sample is None:
+            say("Generating the synthetic sample (no sample_data folder beside the package)")
+            generate(Path(scratch), messy=True)
+            sample = Path(scratch)
+        remove_sqlite_files(path)
+        database = Database(f"sqlite:///{path}")
+        try:
+            database.migrate()
+            result = DemoResult(path=path, sample_dir=str(sample))
+            today = settings.today()
+            for kind, name in (("staff", "staff.csv"), ("caseload", "trust_caseload.csv")):
+                say(f"Importing {name}")
+                with database.transaction() as session:
+                    result.imports.append(
+                        import_file(session, sample / name, kind, ImportOptions(),
+                                    actor=settings.actor, today=today)
+                    )
+            say("Setting the transfer date and deciding pathways and handover risk")
+            with database.transaction() as session:
+                set_transfer_date(session, DEMO_TRANSFER_DATE, actor=settings.actor)
+                summary = refresh_assessments(session, rules, as_of=today, actor=settings.actor)
+            result.people = summary.people
+            result.pathways = summary.pathways
+            result.bands = summary.bands
+            return result
+        finally:
+            database.dispose()
