@@ -25,6 +25,7 @@ from transition.commands import (
     imports,
     letters,
     people,
+    plan,
     programme,
     tasks,
 )
@@ -96,6 +97,9 @@ app.add_typer(letters.app, name="letters")
 app.command("assess")(assess.assess)
 app.command("at-risk")(assess.at_risk_command)
 app.add_typer(assess.pathway_app, name="pathway")
+app.add_typer(plan.app, name="plan")
+app.command("assign")(plan.assign)
+app.command("unlock")(plan.unlock_command)
 app.add_typer(tasks.app, name="tasks")
 app.command("handover-date")(handover.handover_date)
 

@@ -20,6 +20,7 @@ from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
 from transition.letter_records import letter_history
 from transition.models import ImportBatch, ImportWarning, Person
+from transition.plan_review import person_workers
 from transition.tasks.views import handover_section
 
 SortKey = Literal[
@@ -232,4 +233,5 @@ def person_detail(
     detail.update(handover_section(session, person, as_of=as_of or date.today()))
     assert person.id is not None
     detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]
+    detail["workers"] = person_workers(session, person.id)  # who holds each role (issue 4)
     return detail

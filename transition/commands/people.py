@@ -116,6 +116,13 @@ def person(
         for warning in detail["warnings"]:
             console.print(f"  {warning['file']} row {warning['row']}: {warning['column']}: "
                           f"{warning['message']}", markup=False, highlight=False)
+    if detail.get("workers"):
+        console.print("\n[bold]Workers[/]")
+        for worker in detail["workers"]:
+            locked = ", locked" if worker["locked"] else ""
+            console.print(f"  {worker['role'].replace('_', ' ')}: {worker['name']} "
+                          f"({worker['staff_id']}) since {worker['since']}{locked}",
+                          markup=False, highlight=False)
 
 
 def _shown(value: Any) -> str:

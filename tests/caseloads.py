@@ -1,0 +1,48 @@
+"""A small caseload with every kind of case, for planning tests (unit and CLI)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.conftest import ACTOR
+from tests.factories import make_person, make_staff
+from transition.db import Database
+from transition.programme import set_transfer_date
+
+TRANSFER = date(2027, 4, 1)
+
+
+def build_caseload(database: Database) -> dict[str, int]:
+    """A small caseload with every kind of case; returns person ids by label."""
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", seconded=True, team="North CMHT", council_team="North Council",
+                   capacity=4)
+        make_staff(session, "SW2", team="North Council", capacity=3, gender="male",
+                   languages=["english", "polish"])
+        make_staff(session, "SW3", seconded=True, team="North CMHT", council_team=None, capacity=5)
+        make_staff(session, "SW4", team="South Council", locality="South", capacity=5,
+                   skills=["forensic"])
+        make_staff(session, "KW1", employer="trust", role="nurse", team="North CMHT", capacity=4)
+        make_staff(session, "KW2", employer="trust", role="nurse", team="North CMHT", capacity=4,
+                   leaving_date=date(2027, 3, 31))
+        people = {
+            "keeps": make_person(session, pathway="council", risk_band="green",
+                                 care_coordinator_id="SW1", coordinator_since=date(2025, 6, 1)),
+            "keeps_red": make_person(session, pathway="council", risk_band="red",
+                                     care_coordinator_id="SW1"),
+            "trust": make_person(session, pathway="trust", risk_band="amber",
+                                 care_coordinator_id="SW1"),
+            "joint": make_person(session, pathway="joint", risk_band="green",
+                                 care_coordinator_id="KW1"),
+            "undecided_team": make_person(session, pathway="council", risk_band="green",
+                                          care_coordinator_id="SW3"),
+            "polish": make_person(session, pathway="council", risk_band="green",
+                                  interpreter_language="Polish"),
+            "signpost": make_person(session, pathway="signpost", risk_band="green"),
+            "no_pathway": make_person(session, pathway=None, risk_band=None),
+            "cto": make_person(session, pathway="council", risk_band="amber", cto=True),
+            "assess": make_person(session, pathway="assess", risk_band="green",
+                                  care_coordinator_id="KW2"),
+        }
+        return {label: person.id for label, person in people.items() if person.id is not None}

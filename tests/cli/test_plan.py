@@ -1,0 +1,159 @@
+"""`transition plan`, `plan show`, `plan accept`, `plan workers`, `plan candidates`, `assign`
+and `unlock`, end to end through the CLI on both databases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.caseloads import build_caseload
+from tests.conftest import RunCli
+from tests.factories import make_person, make_staff
+from transition.config import Settings
+from transition.db import Database
+from transition.models import Person
+from transition.programme import set_transfer_date
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _decisions_as_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests build pathways and bands directly (tests/caseloads.py), so `plan` must not
+    re-decide them from the data; tests/unit/test_planning.py checks that it does by default."""
+    monkeypatch.setattr("transition.planning.bring_assessments_up_to_date",
+                        lambda *args, **kwargs: None)
+
+
+def numbers(settings: Settings) -> dict[str, str]:
+    database = Database.from_settings(settings)
+    try:
+        ids = build_caseload(database)
+        with database.session() as session:
+            return {label: session.get(Person, person_id).nhs_number
+                    for label, person_id in ids.items()}
+    finally:
+        database.dispose()
+
+
+def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
+    people = numbers(settings)
+    result = run_cli("plan", "--json")
+    assert result.exit_code == 1, result.output  # two roles could not be filled
+    data = result.json()
+    assert data["optimal"] is True and data["status"] == "draft"
+    assert (data["assigned"], data["unassigned"], data["kept_with_current"]) == (8, 2, 4)
+    kept = next(item for item in data["assignments"] if item["nhs_number"] == people["keeps"])
+    assert kept == {**kept, "role": "social_worker", "staff_id": "SW1", "kept": True,
+                    "locked": False}
+    assert "keeps current worker" in kept["reasons"]
+    pending = next(item for item in data["unassigned_people"]
+                   if item["nhs_number"] == people["no_pathway"])
+    assert pending["role"] is None
+    assert pending["reasons"] == ["no pathway decided yet: run transition assess"]
+
+    shown = run_cli("plan", "show", "--json", "--unassigned")
+    assert shown.exit_code == 0 and shown.json()["plan_id"] == data["plan_id"]
+    assert shown.json()["assignments"] == [] and len(shown.json()["unassigned_people"]) == 2
+    assert shown.json()["assigned"] == 8 and shown.json()["filtered"] is True  # whole-plan counts
+
+    human = run_cli("plan", "show")
+    assert human.exit_code == 0 and f"Plan {data['plan_id']} (draft, plan)" in human.stdout
+    assert "no worker with skill forensic in reach" in human.stdout
+
+    accepted = run_cli("plan", "accept", "--json")
+    assert accepted.exit_code == 0, accepted.output
+    assert accepted.json() == {"plan_id": data["plan_id"], "status": "accepted", "changed": 8,
+                               "ended": 0, "unassigned": 2, "superseded": []}
+    assert run_cli("plan", "show", "--json").json()["status"] == "accepted"
+    detail = run_cli("person", people["joint"], "--json").json()
+    assert [(item["role"], item["staff_id"]) for item in detail["workers"]] == [
+        ("key_worker", "KW1"), ("social_worker", "SW1")]
+    assert detail["workers"][0] == {**detail["workers"][0], "name": "Jo WorkerKW1",
+                                    "since": "2027-04-01", "locked": False}
+    shown = run_cli("person", people["joint"])
+    assert "key worker: Jo WorkerKW1 (KW1) since 2027-04-01" in shown.stdout
+    again = run_cli("plan", "accept")
+    assert again.exit_code == 1 and "There is no draft plan to accept" in again.stderr
+
+    workers = run_cli("plan", "workers", "--json").json()
+    sw1 = next(item for item in workers["workers"] if item["staff_id"] == "SW1")
+    assert (sw1["current"], sw1["proposed"], sw1["capacity"]) == (4, 4, 4)
+
+
+def test_a_plan_that_places_everyone_exits_0(run_cli: RunCli, settings: Settings) -> None:
+    database = Database.from_settings(settings)
+    try:
+        with database.transaction() as session:
+            set_transfer_date(session, date(2027, 4, 1), actor="t")
+            make_staff(session, "SW1")
+            make_person(session, pathway="council", risk_band="red")
+    finally:
+        database.dispose()
+    result = run_cli("plan")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "People planned: 1. Roles filled: 1 (0 kept with their current worker, 1 with a new" in said
+    assert "Stored as a draft" in result.stdout
+
+
+def test_assign_lock_unlock_and_refusals(run_cli: RunCli, settings: Settings) -> None:
+    people = numbers(settings)
+    refused = run_cli("assign", people["keeps"], "KW1", "--role", "social_worker",
+                      "--reason", "try")
+    assert refused.exit_code == 2
+    said = " ".join(refused.stderr.split())  # Rich wraps long lines
+    assert "wrong employer or role (trust nurse; needs a council social worker" in said
+    assert people["keeps"] not in refused.output and "Traceback" not in refused.output
+    no_reason = run_cli("assign", people["keeps"], "SW2", "--role", "social_worker",
+                        "--reason", " ")
+    assert no_reason.exit_code == 2 and "--reason" in no_reason.stderr
+    bad_role = run_cli("assign", people["keeps"], "SW2", "--role", "nurse", "--reason", "x")
+    assert bad_role.exit_code == 2 and "is not a role" in bad_role.stderr
+    missing = run_cli("assign", people["keeps"], "NOPE", "--role", "social_worker",
+                      "--reason", "x")
+    assert missing.exit_code == 1 and "no worker with staff id NOPE" in missing.stderr
+
+    done = run_cli("assign", people["polish"], "SW2", "--role", "social_worker", "--reason",
+                   "Speaks Polish", "--lock", "--json")
+    assert done.exit_code == 0, done.output
+    assert done.json() == {"role": "social_worker", "staff_id": "SW2", "locked": True,
+                           "changed": True, "forced_past": [], "warnings": []}
+    planned = run_cli("plan", "--json").json()
+    row = next(item for item in planned["assignments"] if item["nhs_number"] == people["polish"])
+    assert row["locked"] is True and row["staff_id"] == "SW2"
+
+    unlocked = run_cli("unlock", people["polish"])
+    assert unlocked.exit_code == 0 and "Unlocked social worker" in unlocked.stdout
+    nothing = run_cli("unlock", people["polish"], "--role", "social_worker")
+    assert nothing.exit_code == 1 and "has no locked social worker role" in nothing.stderr
+
+
+def test_what_if_stores_nothing(run_cli: RunCli, settings: Settings) -> None:
+    numbers(settings)
+    result = run_cli("plan", "--withdraw", "SW1", "--capacity-scale", "0.9", "--json")
+    assert result.exit_code == 0, result.output
+    data = result.json()
+    assert data["stored"] is False and data["what_if"]["withdraw"] == ["SW1"]
+    assert data["losing_current_worker"] == 2
+    assert data["unassigned"] > data["baseline"]["unassigned"]
+    human = run_cli("plan", "--withdraw", "SW1")
+    assert "What-if (nothing stored): withdraw SW1" in human.stdout
+    assert "Capacity gap by team" in human.stdout
+    assert run_cli("plan", "show").exit_code == 1  # still no plan
+
+
+def test_candidates_lists_feasible_workers(run_cli: RunCli, settings: Settings) -> None:
+    people = numbers(settings)
+    result = run_cli("plan", "candidates", people["polish"], "--role", "social_worker", "--json")
+    assert result.exit_code == 0, result.output
+    options = result.json()
+    assert [option["staff_id"] for option in options] == ["SW2", "SW1"]
+    assert options[0]["reasons"][-1] == "speaks Polish" and options[0]["spare"] == 3
+    everyone = run_cli("plan", "candidates", people["polish"], "--role", "social_worker", "--all")
+    assert "out of reach (South)" in everyone.stdout
+
+
+def test_planning_without_a_transfer_date_says_what_to_do(run_cli: RunCli) -> None:
+    result = run_cli("plan")
+    assert result.exit_code == 2
+    assert "transition programme set --transfer-date" in result.stderr

@@ -1,0 +1,368 @@
+"""Planning against the database: propose, show, accept, assign, lock, unlock, re-plan,
+what-if; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.caseloads import TRANSFER, build_caseload
+from tests.conftest import ACTOR, TODAY
+from tests.factories import make_person, make_staff, nhs_number
+from transition.allocation import current_assignments
+from transition.audit import events
+from transition.db import Database
+from transition.errors import ConflictError, NotFoundError, TransitionError
+from transition.models import Person, Plan, PlanStatus, Staff
+from transition.worker_overrides import assign_worker, feasible_workers, unlock
+from transition.people import person_detail, require_person
+from transition.plan_review import PlanQuery, accept_plan, caseloads, load_plan
+from transition.planning import PlanResult, propose_plan, replan
+from transition.programme import set_transfer_date
+from transition.ruleset import Rules, load_rules
+from transition.whatif import what_if
+
+
+@pytest.fixture
+def rules() -> Rules:
+    return load_rules()
+
+
+def plan(database: Database, rules: Rules) -> PlanResult:
+    with database.transaction() as session:
+        return propose_plan(session, rules, as_of=TODAY, actor=ACTOR, refresh=False)
+
+
+def roles(result: PlanResult) -> dict[tuple[int, str | None], str | None]:
+    return {(row.person_id, row.role): row.staff_id for row in result.rows}
+
+
+def test_a_plan_places_everyone_it_can_and_says_why_not(database: Database, rules: Rules) -> None:
+    ids = build_caseload(database)
+    result = plan(database, rules)
+    placed = roles(result)
+    assert result.optimal and result.plan_id is not None
+    assert placed[ids["keeps"], "social_worker"] == "SW1"
+    assert placed[ids["keeps_red"], "social_worker"] == "SW1"
+    assert placed[ids["trust"], "key_worker"] == "KW1"  # KW2 leaves before the transfer
+    assert placed[ids["joint"], "key_worker"] == "KW1"
+    assert placed[ids["joint"], "social_worker"] in {"SW1", "SW2"}
+    assert placed[ids["undecided_team"], "social_worker"] == "SW3"
+    assert placed[ids["polish"], "social_worker"] == "SW2"
+    assert placed[ids["assess"], "social_worker"] in {"SW1", "SW2"}
+    assert placed[ids["cto"], "social_worker"] is None
+    assert placed[ids["no_pathway"], None] is None
+    assert not any(person_id == ids["signpost"] for person_id, _ in placed)
+    rows = {(row.person_id, row.role): row for row in result.rows}
+    assert rows[ids["cto"], "social_worker"].reasons == [
+        ("no worker with skill forensic in reach (needed: on a Community Treatment Order or "
+        "with a forensic history)")]
+    assert rows[ids["no_pathway"], None].reasons == ["no pathway decided yet: run transition assess"]
+    assert "speaks Polish" in rows[ids["polish"], "social_worker"].reasons
+    assert rows[ids["keeps"], "social_worker"].kept
+    trust_reason = rows[ids["trust"], "key_worker"].reasons[0]
+    assert trust_reason.startswith("new worker (current worker SW1 is a council social worker")
+    assert result.not_planned == {"signpost": 1, "missing_from_export": 0}
+    data = result.to_json()
+    assert {"plan_id", "optimal", "objective", "assigned", "unassigned", "kept_with_current",
+            "assignments", "unassigned_people"} <= data.keys()
+    assert data["unassigned"] == 2 and data["assigned"] == 8
+    assert all({"nhs_number", "role", "staff_id", "kept", "locked", "reasons"} <= item.keys()
+               for item in data["assignments"])
+    assert {item["nhs_number"] for item in data["unassigned_people"]} >= {
+        rows[ids["cto"], "social_worker"].nhs_number}
+
+
+def test_the_stored_plan_reads_back_the_same_and_filters(database: Database, rules: Rules) -> None:
+    ids = build_caseload(database)
+    result = plan(database, rules)
+    with database.session() as session:
+        stored = load_plan(session)
+        unassigned = load_plan(session, query=PlanQuery(unassigned_only=True))
+        sw1 = load_plan(session, query=PlanQuery(staff_id="SW1"))
+    assert stored.plan_id == result.plan_id and stored.status == PlanStatus.DRAFT
+    assert stored.to_json()["assignments"] == result.to_json()["assignments"]
+    assert stored.to_json()["unassigned_people"] == result.to_json()["unassigned_people"]
+    assert {row.person_id for row in unassigned.rows} == {ids["cto"], ids["no_pathway"]}
+    assert all(row.staff_id == "SW1" for row in sw1.rows) and sw1.rows
+
+
+def test_same_database_and_rules_give_the_same_plan(database: Database, rules: Rules) -> None:
+    build_caseload(database)
+    steps: list[tuple[int, int]] = []
+    with database.transaction() as session:
+        propose_plan(session, rules, as_of=TODAY, actor=ACTOR, refresh=False,
+                     progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    first = plan(database, rules).to_json()
+    second = plan(database, rules).to_json()
+    for key in ("assignments", "unassigned_people", "objective"):
+        assert first[key] == second[key]
+    with database.session() as session:
+        statuses = dict(session.execute(select(Plan.id, Plan.status)).all())
+    assert statuses == {1: PlanStatus.DISCARDED, first["plan_id"]: PlanStatus.DISCARDED,
+                        second["plan_id"]: PlanStatus.DRAFT}
+
+
+def test_accept_records_the_allocation_audited_and_person_detail_shows_workers(
+    database: Database, rules: Rules
+) -> None:
+    ids = build_caseload(database)
+    first = plan(database, rules)
+    second = plan(database, rules)
+    with database.transaction() as session:
+        accepted = accept_plan(session, rules, actor=ACTOR)
+    assert accepted.plan_id == second.plan_id and accepted.changed == second.assigned
+    assert accepted.superseded == [] and accepted.unassigned == 2
+    with database.session() as session:
+        held = current_assignments(session)
+        assert held[ids["keeps"]]["social_worker"].staff_id == "SW1"
+        assert held[ids["keeps"]]["social_worker"].since == date(2025, 6, 1)
+        assert held[ids["trust"]]["key_worker"].since == TRANSFER
+        assert len([event for event in events(session, actions=["assignment.accept"])]) == 8
+        [accept_event] = events(session, actions=["plan.accept"])
+        assert accept_event.actor == ACTOR and accept_event.entity_key == str(second.plan_id)
+        assert session.get(Plan, second.plan_id).status == PlanStatus.ACCEPTED
+        assert session.get(Plan, first.plan_id).status == PlanStatus.DISCARDED
+        person = session.get(Person, ids["joint"])
+        workers = person_detail(session, person)["workers"]
+    assert [(item["role"], item["staff_id"]) for item in workers] == [
+        ("key_worker", "KW1"), ("social_worker", roles(second)[ids["joint"], "social_worker"])]
+    assert workers[0]["name"] == "Jo WorkerKW1" and workers[0]["since"] == TRANSFER
+    with database.transaction() as session, pytest.raises(NotFoundError):
+        accept_plan(session, rules, actor=ACTOR)  # no draft left
+
+
+def test_a_stale_draft_is_refused_and_says_what_changed(database: Database, rules: Rules) -> None:
+    build_caseload(database)
+    plan(database, rules)
+    with database.transaction() as session:
+        staff = session.get(Staff, "SW2")
+        staff.capacity = 1
+        staff.content_hash = "changed"
+    with database.transaction() as session, pytest.raises(ConflictError) as caught:
+        accept_plan(session, rules, actor=ACTOR)
+    assert "the staff list changed" in caught.value.message
+    assert "Nothing was accepted" in caught.value.message
+    with database.session() as session:
+        assert current_assignments(session) == {}
+        assert session.scalar(select(Plan.status)) == PlanStatus.DRAFT
+
+
+def test_an_override_is_kept_and_replanning_changes_as_few_others_as_possible(
+    database: Database, rules: Rules
+) -> None:
+    ids = build_caseload(database)
+    before = plan(database, rules)
+    assert roles(before)[ids["assess"], "social_worker"] == "SW1"
+    with database.transaction() as session:
+        accept_plan(session, rules, actor=ACTOR)
+        number = session.get(Person, ids["assess"]).nhs_number
+        result = assign_worker(session, rules, nhs_number=number, staff_id="SW2",
+                               role="social_worker", reason="Knows the family", lock=True,
+                               force=False, as_of=TODAY, actor=ACTOR)
+    assert result.changed and result.locked and result.broken == []
+    after = plan(database, rules)
+    rows = {(row.person_id, row.role): row for row in after.rows}
+    locked = rows[ids["assess"], "social_worker"]
+    assert locked.staff_id == "SW2" and locked.locked
+    assert locked.reasons == ["locked by a manager: kept as it is"]
+    moved = [key for key, staff in roles(after).items()
+             if staff != roles(before).get(key) and key != (ids["assess"], "social_worker")]
+    assert moved == []  # SW1 now has a free place, but nobody is moved into it
+    with database.session() as session:
+        [override] = events(session, actions=["assignment.manager"])
+        assert override.reason == "Knows the family" and override.after["locked"] is True
+        assert override.before == {"staff_id": "SW1", "locked": False}
+
+
+def test_an_override_breaking_a_hard_constraint_is_refused_unless_forced(
+    database: Database, rules: Rules
+) -> None:
+    ids = build_caseload(database)
+    with database.transaction() as session:
+        number = session.get(Person, ids["keeps"]).nhs_number
+    with database.transaction() as session, pytest.raises(TransitionError) as caught:
+        assign_worker(session, rules, nhs_number=number, staff_id="KW1", role="social_worker",
+                      reason="try", lock=False, force=False, as_of=TODAY, actor=ACTOR)
+    assert "wrong employer or role" in caught.value.message
+    assert number not in caught.value.message  # masked
+    with database.transaction() as session:
+        result = assign_worker(session, rules, nhs_number=number, staff_id="KW2",
+                               role="key_worker", reason="short-term cover", lock=False,
+                               force=True, as_of=TODAY, actor=ACTOR)
+    assert any("pathway council does not need a key worker" in item for item in result.broken)
+    assert any(item.startswith("not active on 2027-04-01") for item in result.broken)
+    with database.session() as session:
+        [event] = events(session, actions=["assignment.manager"])
+        assert event.reason.startswith("short-term cover [forced past: ")
+
+
+def test_an_override_over_capacity_is_refused(database: Database, rules: Rules) -> None:
+    ids = build_caseload(database)
+    with database.transaction() as session:
+        make_staff(session, "SW9", team="North Council", capacity=0)
+        number = session.get(Person, ids["polish"]).nhs_number
+    with database.transaction() as session, pytest.raises(TransitionError, match="over capacity"):
+        assign_worker(session, rules, nhs_number=number, staff_id="SW9", role="social_worker",
+                      reason="x", lock=False, force=False, as_of=TODAY, actor=ACTOR)
+
+
+def test_unlock_lets_the_plan_move_a_locked_role(database: Database, rules: Rules) -> None:
+    ids = build_caseload(database)
+    with database.transaction() as session:
+        number = session.get(Person, ids["polish"]).nhs_number
+        assign_worker(session, rules, nhs_number=number, staff_id="SW1", role="social_worker",
+                      reason="for now", lock=True, force=False, as_of=TODAY, actor=ACTOR)
+    with database.transaction() as session:
+        assert unlock(session, nhs_number=number, actor=ACTOR) == ["social_worker"]
+    with database.transaction() as session, pytest.raises(NotFoundError):
+        unlock(session, nhs_number=number, actor=ACTOR)
+    with database.session() as session:
+        assert not current_assignments(session)[ids["polish"]]["social_worker"].locked
+        actions = [event.action for event in events(session, person_id=ids["polish"])]
+    assert actions == ["assignment.manager", "assignment.manager"]
+    result = plan(database, rules)
+    row = next(row for row in result.rows if row.person_id == ids["polish"])
+    assert not row.locked
+
+
+def test_roles_a_pathway_no_longer_needs_end_when_the_next_plan_is_accepted(
+    database: Database, rules: Rules
+) -> None:
+    ids = build_caseload(database)
+    plan(database, rules)
+    with database.transaction() as session:
+        accept_plan(session, rules, actor=ACTOR)
+        person = session.get(Person, ids["keeps"])
+        person.pathway = "signpost"
+    result = plan(database, rules)
+    assert [(item["person_id"], item["role"], item["staff_id"]) for item in result.ending] == [
+        (ids["keeps"], "social_worker", "SW1")]
+    with database.transaction() as session:
+        accepted = accept_plan(session, rules, actor=ACTOR)
+    assert accepted.ended == 1
+    with database.session() as session:
+        assert ids["keeps"] not in current_assignments(session)
+        [ended] = events(session, actions=["assignment.end"])
+        assert ended.reason.endswith("pathway signpost does not need a social worker")
+
+
+def test_replan_plans_only_some_people_and_holds_everyone_else(
+    database: Database, rules: Rules
+) -> None:
+    ids = build_caseload(database)
+    plan(database, rules)
+    with database.transaction() as session:
+        accept_plan(session, rules, actor=ACTOR)
+        session.get(Staff, "SW2").leaving_date = date(2027, 2, 1)
+        make_staff(session, "SW5", team="North Council", capacity=2, languages=["polish"])
+    with database.transaction() as session:
+        result = replan(session, rules, person_ids=[ids["polish"]], as_of=TODAY, actor=ACTOR,
+                        refresh=False)
+    assert result.kind == "check_apply" and {row.person_id for row in result.rows} == {ids["polish"]}
+    [row] = result.rows
+    assert row.staff_id == "SW5" and not row.kept
+    assert "changes the accepted allocation (was SW2)" in row.reasons
+    with database.transaction() as session:
+        accepted = accept_plan(session, rules, plan_id=result.plan_id, actor=ACTOR)
+        assert accepted.changed == 1
+        assert current_assignments(session)[ids["polish"]]["social_worker"].staff_id == "SW5"
+
+
+def test_what_if_shows_the_effect_and_stores_nothing(database: Database, rules: Rules) -> None:
+    ids = build_caseload(database)
+    with database.session() as session:
+        result = what_if(session, rules, as_of=TODAY, withdraw=["SW1"])
+        count = session.scalar(select(func.count()).select_from(Plan))
+    assert count == 0
+    assert result.losing_current_worker == 2  # the two people SW1 would keep
+    assert result.unassigned > result.baseline_unassigned
+    data = result.to_json()
+    assert data["stored"] is False and data["capacity_gap"]["by_team"]["North CMHT"] >= 1
+    with database.session() as session:
+        squeezed = what_if(session, rules, as_of=TODAY, capacity_scale=0.5)
+        with pytest.raises(TransitionError, match="No worker with staff id NOPE"):
+            what_if(session, rules, as_of=TODAY, withdraw=["NOPE"])
+    assert squeezed.unassigned >= result.baseline_unassigned
+    assert ids
+
+
+def test_caseloads_and_feasible_workers_for_a_screen(database: Database, rules: Rules) -> None:
+    ids = build_caseload(database)
+    with database.session() as session:
+        before = caseloads(session, rules)
+    assert before.plan_id is None
+    now = {worker.staff_id: worker for worker in before.workers}
+    assert now["SW1"].current == 3 and now["SW1"].proposed is None and now["SW1"].capacity == 4
+    assert now["KW2"].unavailable == "leaving on 2027-03-31"
+    assert now["SW1"].team == "North Council"
+    result = plan(database, rules)
+    with database.session() as session:
+        after = caseloads(session, rules)
+        options = feasible_workers(session, rules, person_id=ids["polish"],
+                                   role="social_worker", as_of=TODAY)
+        everyone = feasible_workers(session, rules, person_id=ids["polish"],
+                                    role="social_worker", as_of=TODAY, include_infeasible=True)
+    planned = {worker.staff_id: worker for worker in after.workers}
+    assert after.plan_id == result.plan_id
+    assert sum(worker.proposed or 0 for worker in after.workers) == result.assigned
+    assert all((worker.proposed or 0) <= worker.capacity for worker in after.workers), [
+        (worker.staff_id, worker.proposed, worker.capacity) for worker in after.workers]
+    teams = {team.team: team for team in after.teams}
+    assert teams["North Council"].capacity == planned["SW1"].capacity + planned["SW2"].capacity
+    assert [option.staff_id for option in options] == ["SW2"]  # SW1 is full in the plan
+    assert options[0].spare == 3 - planned["SW2"].proposed + 1  # their own place counts free
+    assert "speaks Polish" in options[0].reasons
+    ruled_out = {option.staff_id: option for option in everyone if not option.feasible}
+    assert "SW4" in ruled_out and ruled_out["SW4"].why_not == ["out of reach (South)"]
+    assert ruled_out["SW3"].why_not == ["takes no new people until their council team is decided"]
+    assert ruled_out["SW1"].why_not == ["full (4 of 4)"]
+
+
+def test_planning_needs_a_transfer_date(database: Database, rules: Rules) -> None:
+    with database.transaction() as session:
+        make_person(session, pathway="council", risk_band="green", nhs_number=nhs_number(3))
+    with database.transaction() as session, pytest.raises(TransitionError, match="No transfer date"):
+        propose_plan(session, rules, as_of=TODAY, actor=ACTOR, refresh=False)
+
+
+def test_skill_rules_read_the_person_and_extra_columns(database: Database, rules: Rules) -> None:
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", capacity=5)
+        make_staff(session, "SW2", capacity=5, skills=["Older Adults", "perinatal"])
+        old = make_person(session, pathway="council", risk_band="green",
+                          date_of_birth=date(1962, 3, 31))  # 65 on 1 April 2027
+        young = make_person(session, pathway="council", risk_band="green",
+                            date_of_birth=date(1962, 4, 2))
+        perinatal = make_person(session, pathway="council", risk_band="green",
+                                extra={"Perinatal": "Y"})
+        ids = (old.id, young.id, perinatal.id)
+    result = plan(database, rules)
+    placed = roles(result)
+    assert placed[ids[0], "social_worker"] == "SW2"
+    assert placed[ids[2], "social_worker"] == "SW2"
+    reasons = next(row.reasons for row in result.rows if row.person_id == ids[0])
+    assert "has older_adults (needed: aged 65 or over)" in reasons
+    with database.session() as session:
+        assert require_person(session, result.rows[0].nhs_number).id == ids[0]
+
+
+def test_plan_first_brings_stale_pathway_decisions_up_to_date(database: Database, rules: Rules) -> None:
+    """Someone never assessed (or whose data changed) is decided before the plan is made."""
+    with database.transaction() as session:
+        set_transfer_date(session, date(2027, 4, 1), actor=ACTOR)
+        make_staff(session, "SW9", capacity=5)
+        make_staff(session, "KW9", employer="trust", role="nurse", capacity=5)
+        person = make_person(session, pathway=None, s117=True, cpa=True)
+        person_id = person.id
+    with database.transaction() as session:
+        result = propose_plan(session, rules, as_of=TODAY, actor=ACTOR)
+    with database.session() as session:
+        stored = session.get(Person, person_id)
+        assert stored is not None and stored.pathway == "joint"
+    roles = sorted(item["role"] for item in result.to_json()["assignments"])
+    assert roles == ["key_worker", "social_worker"]

@@ -1,0 +1,282 @@
+"""`transition plan`, `plan show`, `plan accept`, `plan workers`, `plan candidates`,
+`transition assign` and `transition unlock`: who becomes each person's worker."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from transition import nhs
+from transition.commands.common import (
+    as_of_option,
+    console,
+    context,
+    err_console,
+    json_option,
+    parse_date,
+    print_json,
+)
+from transition.errors import EXIT_PARTIAL
+from transition.people import require_person
+from transition.plan_review import PlanQuery, accept_plan, caseloads, load_plan
+from transition.planning import PlanResult, propose_plan
+from transition.whatif import WhatIf, what_if
+from transition.worker_overrides import assign_worker, feasible_workers, unlock
+
+app = typer.Typer(
+    help="Propose who becomes each person's worker, show the plan, accept it.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+SHOWN = 20  # rows listed in the human-readable summary
+
+
+@app.callback()
+def plan(
+    ctx: typer.Context,
+    as_json: bool = json_option(),
+    as_of: str | None = as_of_option(),
+    withdraw: list[str] = typer.Option(
+        [], "--withdraw", metavar="STAFF_ID", show_default=False,
+        help="What-if: treat this worker as gone (repeat for more). Nothing is stored."),
+    capacity_scale: float | None = typer.Option(
+        None, "--capacity-scale", metavar="FACTOR", show_default=False,
+        help="What-if: scale every worker's capacity (0.9 keeps nine tenths). Nothing is "
+        "stored."),
+) -> None:
+    """Propose a plan for everyone who needs a worker and store it as a draft.
+
+    Exit status 1 when some roles could not be filled (see the reasons)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    cli = context(ctx)
+    today = cli.today(parse_date(as_of, option="--as-of"))
+    if withdraw or capacity_scale is not None:
+        with cli.db.session() as session:
+            result = what_if(session, cli.rules, as_of=today, withdraw=withdraw,
+                             capacity_scale=1.0 if capacity_scale is None else capacity_scale)
+        if as_json:
+            print_json(result.to_json())
+        else:
+            _print_what_if(result)
+        return
+    with cli.db.transaction() as session:
+        outcome = propose_plan(session, cli.rules, as_of=today, actor=cli.actor)
+    if as_json:
+        print_json(outcome.to_json())
+    else:
+        _print_plan(outcome, stored=True)
+    if outcome.unassigned:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    as_json: bool = json_option(),
+    plan_id: int | None = typer.Option(None, "--plan", help="A plan id (default: the newest)."),
+    team: str | None = typer.Option(None, "--team", help="Only people in this team."),
+    worker: str | None = typer.Option(None, "--worker", help="Only roles given to this staff id."),
+    band: str | None = typer.Option(None, "--band", help="Only this risk band (red, amber, green)."),
+    unassigned: bool = typer.Option(False, "--unassigned", help="Only roles left unassigned."),
+    changed: bool = typer.Option(False, "--changed", help="Only roles given to a new worker."),
+) -> None:
+    """Show a plan: the newest draft or accepted plan, or --plan ID."""
+    cli = context(ctx)
+    query = PlanQuery(team=team, staff_id=worker, risk_band=band, unassigned_only=unassigned,
+                      changed_only=changed)
+    with cli.db.session() as session:
+        result = load_plan(session, plan_id, query)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        _print_plan(result, stored=False)
+
+
+@app.command("accept")
+def accept(
+    ctx: typer.Context,
+    as_json: bool = json_option(),
+    plan_id: int | None = typer.Option(None, "--plan", help="A draft's id (default: the newest)."),
+) -> None:
+    """Make the newest draft (or --plan ID) the current allocation (audited)."""
+    cli = context(ctx)
+    with cli.db.transaction() as session:
+        result = accept_plan(session, cli.rules, plan_id=plan_id, actor=cli.actor)
+    if as_json:
+        print_json(result.to_json())
+        return
+    console.print(f"Plan {result.plan_id} accepted: {result.changed} roles recorded or changed, "
+                  f"{result.ended} ended.")
+    if result.unassigned:
+        console.print(f"{result.unassigned} roles are still unassigned: see "
+                      "transition plan show --unassigned")
+
+
+@app.command("workers")
+def workers(
+    ctx: typer.Context,
+    as_json: bool = json_option(),
+    plan_id: int | None = typer.Option(None, "--plan", help="A plan id (default: the newest)."),
+) -> None:
+    """Caseloads per worker and per team: capacity, now, and in the plan."""
+    cli = context(ctx)
+    with cli.db.session() as session:
+        result = caseloads(session, cli.rules, plan_id=plan_id)
+    if as_json:
+        print_json(result.to_json())
+        return
+    table = Table("Team", "Workers", "Capacity", "Now", "Planned", title="Caseloads by team")
+    for team in result.teams:
+        table.add_row(team.team, str(team.workers), str(team.capacity), str(team.current),
+                      "-" if team.proposed is None else str(team.proposed))
+    console.print(table)
+
+
+@app.command("candidates")
+def candidates(
+    ctx: typer.Context,
+    nhs_number: str = typer.Argument(..., help="The person's NHS number."),
+    role: str = typer.Option(..., "--role", help="social_worker or key_worker."),
+    show_all: bool = typer.Option(False, "--all", help="Also workers ruled out, with why."),
+    as_json: bool = json_option(),
+    as_of: str | None = as_of_option(),
+) -> None:
+    """Workers who could hold a person's role, best first, with their spare capacity."""
+    cli = context(ctx)
+    today = cli.today(parse_date(as_of, option="--as-of"))
+    with cli.db.session() as session:
+        person = require_person(session, nhs_number)
+        assert person.id is not None
+        options = feasible_workers(session, cli.rules, person_id=person.id, role=role,
+                                   as_of=today, include_infeasible=show_all)
+    if as_json:
+        print_json([option.to_json() for option in options])
+        return
+    table = Table("Staff id", "Name", "Team", "Load", "Cost", "Why / why not")
+    for option in options:
+        table.add_row(option.staff_id, option.name, option.team or "",
+                      f"{option.load}/{option.capacity}",
+                      "" if option.cost is None else str(option.cost),
+                      "; ".join(option.why_not or option.reasons))
+    console.print(table)
+
+
+def assign(
+    ctx: typer.Context,
+    nhs_number: str = typer.Argument(..., help="The person's NHS number."),
+    staff_id: str = typer.Argument(..., help="The worker's staff id."),
+    role: str = typer.Option(..., "--role", help="social_worker or key_worker."),
+    reason: str = typer.Option(..., "--reason", help="Why (goes into the audit trail)."),
+    lock: bool = typer.Option(False, "--lock", help="Keep this choice in every later plan."),
+    force: bool = typer.Option(False, "--force",
+                               help="Record it even if it breaks a hard constraint."),
+    as_json: bool = json_option(),
+    as_of: str | None = as_of_option(),
+) -> None:
+    """A manager's choice of worker for one person's role (audited)."""
+    cli = context(ctx)
+    today = cli.today(parse_date(as_of, option="--as-of"))
+    with cli.db.transaction() as session:
+        result = assign_worker(session, cli.rules, nhs_number=nhs_number, staff_id=staff_id,
+                               role=role, reason=reason, lock=lock, force=force, as_of=today,
+                               actor=cli.actor)
+    if as_json:
+        print_json(result.to_json())
+        return
+    who = nhs.mask(nhs_number)
+    if not result.changed:
+        console.print(f"{staff_id} already holds that role for {who}; nothing changed.")
+    else:
+        locked = " and locked" if lock else ""
+        console.print(f"{staff_id} is now the {role.replace('_', ' ')} for {who}{locked}.")
+    for problem in result.broken:
+        err_console.print(f"Forced past: {problem}")
+    for warning in result.warnings:
+        err_console.print(f"Note: {warning}")
+
+
+def unlock_command(
+    ctx: typer.Context,
+    nhs_number: str = typer.Argument(..., help="The person's NHS number."),
+    role: str | None = typer.Option(None, "--role", help="Only this role (default: all)."),
+    as_json: bool = json_option(),
+) -> None:
+    """Unlock a person's locked roles so the next plan may change them (audited)."""
+    cli = context(ctx)
+    with cli.db.transaction() as session:
+        roles = unlock(session, nhs_number=nhs_number, role=role, actor=cli.actor)
+    if as_json:
+        print_json({"unlocked": roles})
+        return
+    console.print(f"Unlocked {', '.join(item.replace('_', ' ') for item in roles)} for "
+                  f"{nhs.mask(nhs_number)}.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Printing
+# ---------------------------------------------------------------------------------------------
+
+
+def _print_plan(result: PlanResult, *, stored: bool) -> None:
+    state = "optimal" if result.optimal else f"not optimal ({result.solver_status})"
+    heading = f"Plan {result.plan_id} ({result.status}, {result.kind})"
+    console.print(f"{heading}: {state}, cost {result.objective:,}.")
+    console.print(
+        f"People planned: {result.people}. Roles filled: {result.assigned} "
+        f"({result.kept_with_current} kept with their current worker, {result.changed} with a "
+        f"new worker, {result.locked} locked). Roles unassigned: {result.unassigned}."
+    )
+    for key, count in result.not_planned.items():
+        if count:
+            console.print(f"Not planned ({key.replace('_', ' ')}): {count}.")
+    if result.ending:
+        console.print(f"Roles ending when the plan is accepted (the pathway no longer needs "
+                      f"them): {len(result.ending)}.")
+    for warning in result.warnings:
+        err_console.print(f"Note: {warning}")
+    unassigned = [row for row in result.rows if row.staff_id is None]
+    if unassigned:
+        table = Table("NHS number", "Role", "Band", "Why unassigned",
+                      title=f"Unassigned ({len(unassigned)})")
+        for row in unassigned[:SHOWN]:
+            table.add_row(nhs.format_334(row.nhs_number), row.role or "-", row.risk_band or "",
+                          "; ".join(row.reasons))
+        console.print(table)
+    changed = [row for row in result.rows if row.staff_id and not row.kept and not row.locked]
+    if changed:
+        table = Table("NHS number", "Role", "Band", "New worker", "Why",
+                      title=f"New workers ({len(changed)})")
+        for row in changed[:SHOWN]:
+            table.add_row(nhs.format_334(row.nhs_number), row.role or "", row.risk_band or "",
+                          row.staff_id or "", "; ".join(row.reasons[:3]))
+        console.print(table)
+    if len(changed) > SHOWN or len(unassigned) > SHOWN:
+        console.print("Showing the first rows only; see all with --json, or filter with "
+                      "transition plan show --team/--worker/--band/--unassigned/--changed.")
+    if stored and result.plan_id is not None:
+        console.print("Stored as a draft. Accept it with: transition plan accept")
+
+
+def _print_what_if(result: WhatIf) -> None:
+    console.print("What-if (nothing stored): "
+                  + ", ".join(filter(None, [
+                      f"withdraw {', '.join(result.withdraw)}" if result.withdraw else "",
+                      f"capacity x {result.capacity_scale:g}"
+                      if result.capacity_scale != 1.0 else ""])))
+    console.print(f"People losing their current worker: {result.losing_current_worker}.")
+    console.print(f"Roles filled: {result.assigned} (as things stand: {result.baseline_assigned});"
+                  f" unassigned: {result.unassigned} (as things stand: "
+                  f"{result.baseline_unassigned}); changed from the plan as things stand: "
+                  f"{result.changed_from_baseline}.")
+    if result.gap_by_team:
+        table = Table("Team", "Cannot be placed", title="Capacity gap by team")
+        for team, count in result.gap_by_team.items():
+            table.add_row(team, str(count))
+        console.print(table)
+    if result.gap_by_skill:
+        table = Table("Skill needed", "Cannot be placed", title="Capacity gap by skill")
+        for skill, count in result.gap_by_skill.items():
+            table.add_row(skill, str(count))
+        console.print(table)

@@ -1,0 +1,155 @@
+"""The ``[matching]`` section of the rules file: who can fill each role, which person facts
+require which skills, reach, the red-band cap and the cost weights (see docs/matching.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from transition.conditions import Condition, parse_condition
+from transition.models import Pathway, Role
+
+PATHWAY_ROLES: dict[str, tuple[str, ...]] = {
+    Pathway.COUNCIL: (Role.SOCIAL_WORKER,),
+    Pathway.TRUST: (Role.KEY_WORKER,),
+    Pathway.JOINT: (Role.SOCIAL_WORKER, Role.KEY_WORKER),
+    Pathway.ASSESS: (Role.SOCIAL_WORKER,),
+    Pathway.SIGNPOST: (),
+}
+"""Pathway -> the roles a person needs filled (the contract in docs/ARCHITECTURE.md)."""
+
+ROLE_WORDS: dict[str, str] = {Role.SOCIAL_WORKER: "social worker", Role.KEY_WORKER: "key worker"}
+
+
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RoleFit(_Section):
+    """Who can fill a role: their employer and their job role as the staff list gives it."""
+
+    employers: tuple[str, ...]
+    staff_roles: tuple[str, ...]
+
+    @field_validator("employers", "staff_roles")
+    @classmethod
+    def _words(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        if not values:
+            raise ValueError("list at least one")
+        return tuple(staff_word(value) for value in values)
+
+
+class SkillRule(_Section):
+    """People whose facts meet ``when`` need a worker with ``skill``."""
+
+    skill: str
+    when: str
+    reason: str = Field("", description="Plain words for the condition, shown in reasons.")
+    _condition: Condition = PrivateAttr()
+
+    @field_validator("skill")
+    @classmethod
+    def _skill(cls, value: str) -> str:
+        return staff_word(value)
+
+    @field_validator("when")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        parse_condition(value)  # a ValueError here names the problem; the loader adds the line
+        return value
+
+    def model_post_init(self, _context: object) -> None:
+        self._condition = parse_condition(self.when)
+
+    @property
+    def condition(self) -> Condition:
+        return self._condition
+
+    @property
+    def because(self) -> str:
+        return self.reason or self.when
+
+
+class Reach(_Section):
+    """Which workers are candidates for a person (a hard constraint)."""
+
+    mode: Literal["nearby", "everywhere"] = "nearby"
+    max_km: float = Field(0.0, ge=0, description="Other localities within this are in reach.")
+
+
+class Distance(_Section):
+    between: tuple[str, str]
+    km: float = Field(ge=0)
+
+
+class Costs(_Section):
+    """Cost weights (whole numbers; the plan minimises their sum)."""
+
+    new_worker: int = Field(1000, ge=0)
+    known_worker: int = Field(400, ge=0)
+    change_from_accepted: int = Field(500, ge=0)
+    other_team: int = Field(60, ge=0)
+    other_locality: int = Field(100, ge=0)
+    per_km: int = Field(5, ge=0)
+    gender_not_preferred: int = Field(80, ge=0)
+    language_not_spoken: int = Field(150, ge=0)
+    balance: int = Field(20, ge=0)
+
+
+class MatchingRules(_Section):
+    """The ``[matching]`` section of the rules file."""
+
+    roles: dict[str, RoleFit] = Field(
+        default_factory=lambda: {
+            Role.SOCIAL_WORKER.value: RoleFit(employers=("council",), staff_roles=("social_worker",)),
+            Role.KEY_WORKER.value: RoleFit(
+                employers=("trust",),
+                staff_roles=("nurse", "ot", "psychologist", "social_worker"),
+            ),
+        }
+    )
+    required_skills: tuple[SkillRule, ...] = ()
+    reach: Reach = Field(default_factory=Reach)
+    distances: tuple[Distance, ...] = ()
+    costs: Costs = Field(default_factory=Costs)
+    max_red_handovers_per_worker: int = Field(3, ge=0)
+    caseload_per_fte: int = Field(25, ge=0)
+    seconded_without_council_team: Literal["keep_only", "available"] = "keep_only"
+    back_within_days: int = Field(0, ge=0)
+    alternatives_shown: int = Field(3, ge=0, le=10)
+
+    @field_validator("roles")
+    @classmethod
+    def _every_role(cls, roles: dict[str, RoleFit]) -> dict[str, RoleFit]:
+        unknown = sorted(set(roles) - {role.value for role in Role})
+        if unknown:
+            raise ValueError(f"unknown role(s) {', '.join(unknown)}; roles are "
+                             + ", ".join(role.value for role in Role))
+        missing = sorted({role.value for role in Role} - set(roles))
+        if missing:
+            raise ValueError(f"say who can fill {', '.join(missing)}")
+        return roles
+
+    @model_validator(mode="after")
+    def _skills_fit_in_a_mask(self) -> MatchingRules:
+        if len({rule.skill for rule in self.required_skills}) > 62:
+            raise ValueError("at most 62 different required skills")
+        return self
+
+    def distance_km(self) -> dict[tuple[str, str], float]:
+        """Both directions of every distance the council gave (names compared folded)."""
+        table: dict[tuple[str, str], float] = {}
+        for distance in self.distances:
+            first, second = (name.casefold() for name in distance.between)
+            table[first, second] = table[second, first] = distance.km
+        return table
+
+
+def staff_word(value: str) -> str:
+    """Roles, employers and skills compare as lower-case words joined by underscores."""
+    return "_".join(value.strip().lower().replace("-", " ").split())
+
+

@@ -1,0 +1,389 @@
+"""Reading what a plan is made of: the caseload, the staff list and the current allocation,
+turned into a matching problem (SQLAlchemy Core reads; nothing is written).
+
+Who is planned: everyone on the latest export whose pathway needs a role (council, trust,
+joint, assess). Signposted people need none; their current roles end when a plan is accepted,
+as do roles a changed pathway no longer needs. People with no pathway yet are listed as
+unassigned with the reason. Locked roles are kept as they are and count against capacity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from transition import nhs, programme
+from transition.columns import FALSE_WORDS, GENDER_CODES, TRUE_WORDS, header_key
+from transition.conditions import PERSON_FACTS, extra_fact
+from transition.errors import TransitionError
+from transition.matching import (
+    PATHWAY_ROLES,
+    Held,
+    MatchingRules,
+    Need,
+    Problem,
+    Worker,
+    staff_word,
+)
+from transition.models import Assignment, Person, Staff, Team
+from transition.ruleset import Rules
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    """What the plan shows about a person besides their roles."""
+
+    person_id: int
+    nhs_number: str
+    pathway: str | None
+    risk_band: str | None
+    team: str | None
+    locality: str | None
+    handover_date: date
+    coordinator_id: str | None
+    coordinator_since: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class EndingRole:
+    """A current assignment the person's pathway no longer needs: accepting the plan ends it."""
+
+    person_id: int
+    role: str
+    staff_id: str
+    reason: str
+
+
+@dataclass
+class Inputs:
+    """Everything read from the database for one planning run."""
+
+    problem: Problem
+    people: dict[int, PersonInfo]
+    undecided: list[int]  # people with no usable pathway
+    locks: dict[tuple[int, str], Held]  # locked roles of the people being planned
+    ending: list[EndingRole]
+    not_planned: dict[str, int]
+    warnings: list[str]
+    fingerprints: dict[str, str]
+    transfer_date: date
+    worker_names: dict[str, str]
+    worker_teams: dict[str, str | None]
+    person_ids: list[int] | None  # None: everyone
+
+
+def read_inputs(
+    session: Session,
+    rules: Rules,
+    *,
+    as_of: date,
+    person_ids: Sequence[int] | None = None,
+    honour_locks: bool = True,
+    extra_roles: tuple[str, ...] = (),
+) -> Inputs:
+    """Build the matching problem from the database (Core reads; nothing is written).
+
+    With ``person_ids``, only those people are planned; everyone else's current allocation
+    is held fixed, counting against their workers' capacity. ``honour_locks=False`` and
+    ``extra_roles`` let a manager's override be checked like any other choice: the planned
+    people's locked roles become needs, and ``extra_roles`` are needed whatever the pathway.
+    """
+    transfer = programme.transfer_date(session)
+    if transfer is None:
+        raise TransitionError(
+            "No transfer date is set, so staff availability cannot be checked. Nothing was "
+            "planned.",
+            hint="Set it with: transition programme set --transfer-date DATE",
+        )
+    matching = rules.matching
+    warnings: list[str] = []
+    team_locality = dict(session.execute(select(Team.name, Team.locality)).all())
+    workers, worker_rows = read_workers(session, matching, team_locality, warnings)
+    by_id = {worker.staff_id: worker for worker in workers}
+
+    wanted = None if person_ids is None else set(person_ids)
+    current: dict[int, dict[str, Any]] = defaultdict(dict)
+    known: dict[int, set[str]] = defaultdict(set)
+    allocation_rows = []
+    # Core rows straight from the connection: at this size the ORM's result handling costs
+    # more than the query.
+    connection = session.connection()
+    for person_id, role, staff_id, locked, ended_at in connection.execute(
+        select(Assignment.person_id, Assignment.role, Assignment.staff_id, Assignment.locked,
+               Assignment.ended_at).order_by(Assignment.id)
+    ):
+        known[person_id].add(staff_id)
+        if ended_at is None:
+            current[person_id][role] = (staff_id, bool(locked))
+            allocation_rows.append((person_id, role, staff_id, bool(locked)))
+
+    facts_used = {name for rule in matching.required_skills for name in rule.condition.facts}
+    fact_columns = sorted(name for name in facts_used if name in PERSON_FACTS and name != "age")
+    uses_extra = any(rule.condition.uses_extra for rule in matching.required_skills)
+    columns = [Person.id, Person.nhs_number, Person.pathway, Person.risk_band, Person.team,
+               Person.locality, Person.care_coordinator_id, Person.coordinator_since,
+               Person.handover_date, Person.date_of_birth, Person.interpreter_language,
+               Person.preferred_worker_gender, Person.content_hash, Person.assessed_hash,
+               Person.missing_since_batch_id]
+    columns += [getattr(Person, name) for name in fact_columns
+                if getattr(Person, name) not in columns]
+    if uses_extra:
+        columns.append(Person.extra)
+    names = [column.key for column in columns]  # type: ignore[attr-defined]
+    skills_needed = _SkillsNeeded(matching)
+    used_facts = sorted(facts_used)
+
+    people: dict[int, PersonInfo] = {}
+    needs: list[Need] = []
+    held: list[Held] = []
+    locks: dict[tuple[int, str], Held] = {}
+    undecided: list[int] = []
+    ending: list[EndingRole] = []
+    not_planned = {"signpost": 0, "missing_from_export": 0}
+    person_digest = hashlib.sha256()
+    interpreter_unknown = 0
+    for values in connection.execute(select(*columns).order_by(Person.id)):
+        row = dict(zip(names, values, strict=True))
+        person_id = row["id"]
+        roles_now = current.get(person_id, {})
+        planned = wanted is None or person_id in wanted
+        coordinator = row["care_coordinator_id"]
+        band = row["risk_band"]
+        if not planned or row["missing_since_batch_id"] is not None:
+            if planned:
+                not_planned["missing_from_export"] += 1
+            # Not in this plan: their current allocation still uses capacity.
+            for role, (staff_id, locked) in sorted(roles_now.items()):
+                held.append(Held(person_id, role, staff_id,
+                                 red_handover=band == "red" and staff_id != coordinator,
+                                 locked=locked))
+            continue
+        pathway = row["pathway"]
+        # The imported data is in content_hash; the rest is what was decided since.
+        person_digest.update(
+            f"{person_id}|{row['content_hash']}|{pathway}|{band}|{row['assessed_hash']}|"
+            f"{row['handover_date']}\n".encode())
+        handover = row["handover_date"] or transfer
+        info = PersonInfo(person_id, row["nhs_number"], pathway, band, row["team"],
+                          row["locality"] or team_locality.get(row["team"]), handover,
+                          coordinator, row["coordinator_since"])
+        people[person_id] = info
+        roles = PATHWAY_ROLES.get(pathway) if pathway is not None else None
+        for role, (staff_id, locked) in sorted(roles_now.items()):
+            if locked and honour_locks:
+                lock = Held(person_id, role, staff_id,
+                            red_handover=band == "red" and staff_id != coordinator, locked=True)
+                locks[person_id, role] = lock
+                held.append(lock)
+                if roles is not None and role not in roles:
+                    warnings.append(f"a locked {role.replace('_', ' ')} is kept for person "
+                                    f"{nhs.mask(row['nhs_number'])} though pathway {pathway} "
+                                    "does not need one")
+            elif roles is not None and role not in roles:
+                ending.append(EndingRole(person_id, role, staff_id,
+                                         f"pathway {pathway} does not need a "
+                                         f"{role.replace('_', ' ')}"))
+        if extra_roles:
+            roles = tuple(dict.fromkeys((*(roles or ()), *extra_roles)))
+        if roles is None:
+            undecided.append(person_id)
+            # Nothing ends while the pathway is undecided: their workers stay busy.
+            held.extend(Held(person_id, role, staff_id,
+                             red_handover=band == "red" and staff_id != coordinator)
+                        for role, (staff_id, locked) in sorted(roles_now.items()) if not locked)
+            continue
+        if not roles:
+            not_planned["signpost"] += 1
+            continue
+        language, unknown_language = _interpreter(row["interpreter_language"])
+        interpreter_unknown += unknown_language
+        required = skills_needed(_facts(row, used_facts, handover))
+        for role in roles:
+            if (person_id, role) in locks:
+                continue
+            holder = roles_now.get(role)
+            if holder is not None:
+                current_staff, accepted_staff = holder[0], holder[0]
+            else:
+                accepted_staff = None
+                worker = by_id.get(coordinator or "")
+                current_staff = coordinator if worker and worker.fits(role, matching) else None
+            needs.append(Need(
+                person_id=person_id,
+                role=role,
+                handover_date=handover,
+                band=band,
+                team=row["team"],
+                locality=info.locality,
+                required=required,
+                language=language,
+                preferred_gender=_gender(row["preferred_worker_gender"]),
+                current_staff_id=current_staff,
+                coordinator_id=coordinator,
+                accepted_staff_id=accepted_staff,
+                known=frozenset(known.get(person_id, set()) | ({coordinator} if coordinator else set())),
+            ))
+    if interpreter_unknown:
+        warnings.append(f"people who need an interpreter in a language not recorded: "
+                        f"{interpreter_unknown} (record it so the plan can match a worker who "
+                        "speaks it)")
+    if undecided:
+        warnings.append(f"people with no pathway yet: {len(undecided)} (run transition assess)")
+    held_count: dict[str, int] = defaultdict(int)
+    for item in held:
+        held_count[item.staff_id] += 1
+    over = [f"{worker.staff_id} ({held_count[worker.staff_id]} of {worker.capacity})"
+            for worker in workers if held_count[worker.staff_id] > worker.capacity]
+    if over:
+        warnings.append("workers already over capacity with roles this plan cannot move "
+                        f"(locked, or outside it): {', '.join(over)}")
+    allocation_digest = hashlib.sha256(repr(sorted(allocation_rows)).encode()).hexdigest()
+    fingerprints = {
+        "people": person_digest.hexdigest(),
+        "staff": hashlib.sha256(repr(worker_rows).encode()).hexdigest(),
+        "allocation": allocation_digest,
+        "rules": rules.version_label,
+        "transfer_date": transfer.isoformat(),
+        "as_of": as_of.isoformat(),
+    }
+    return Inputs(
+        problem=Problem(tuple(needs), tuple(workers), tuple(held)),
+        people=people,
+        undecided=undecided,
+        locks=locks,
+        ending=ending,
+        not_planned=not_planned,
+        warnings=warnings,
+        fingerprints=fingerprints,
+        transfer_date=transfer,
+        worker_names={row[0]: f"{row[1]} {row[2]}" for row in worker_rows},
+        worker_teams={worker.staff_id: worker.team for worker in workers},
+        person_ids=None if person_ids is None else sorted(set(person_ids)),
+    )
+
+
+def read_workers(
+    session: Session, matching_rules: MatchingRules, team_locality: dict[str, str | None],
+    warnings: list[str],
+) -> tuple[list[Worker], list[tuple[Any, ...]]]:
+    """Every worker as the planner sees them after the transfer, and the rows read (for the
+    fingerprint and names). Problems worth a manager's attention go into ``warnings``."""
+    columns = (Staff.staff_id, Staff.given_name, Staff.family_name, Staff.employer, Staff.role,
+               Staff.team, Staff.locality, Staff.capacity, Staff.fte, Staff.skills,
+               Staff.languages, Staff.gender, Staff.seconded, Staff.council_team,
+               Staff.leaving_date, Staff.absent_until, Staff.missing_since_batch_id,
+               Staff.content_hash)
+    rows = [tuple(row) for row in session.execute(select(*columns).order_by(Staff.staff_id))]
+    workers = []
+    no_capacity = undecided_team = 0
+    for (staff_id, _given, _family, employer, role, team, locality, capacity, fte, skills,
+         languages, gender, seconded, council_team, leaving, absent, missing, _hash) in rows:
+        if capacity is None:
+            capacity = math.floor((fte or 0) * matching_rules.caseload_per_fte)
+            no_capacity += fte is None
+        keep_only = False
+        former_team = None
+        if seconded:
+            former_team = team
+            if council_team:
+                team = council_team
+                locality = team_locality.get(council_team) or locality
+            else:
+                team = None
+                undecided_team += 1
+                keep_only = matching_rules.seconded_without_council_team == "keep_only"
+        workers.append(Worker(
+            staff_id=staff_id,
+            employer=staff_word(employer or ""),
+            role=staff_word(role or ""),
+            team=team,
+            locality=locality or team_locality.get(team or ""),
+            capacity=max(0, int(capacity)),
+            former_team=former_team,
+            skills=frozenset(staff_word(skill) for skill in skills or ()),
+            languages=frozenset(str(language).strip().lower() for language in languages or ()),
+            gender=_gender(gender),
+            leaving_date=leaving,
+            absent_until=absent,
+            on_staff_list=missing is None,
+            keep_only=keep_only,
+        ))
+    if no_capacity:
+        warnings.append(f"workers with neither a capacity nor an FTE on the staff list, who "
+                        f"take no one: {no_capacity} (add one and import the staff list again)")
+    if undecided_team and matching_rules.seconded_without_council_team == "keep_only":
+        warnings.append(f"seconded workers with no council team yet: {undecided_team} (they "
+                        "keep their current people but take no new ones)")
+    return workers, rows
+
+
+class _SkillsNeeded:
+    """The skills a person's facts require, remembered by the facts' values: at 100,000
+    people, a few thousand distinct combinations are evaluated instead of every person."""
+
+    def __init__(self, matching: MatchingRules):
+        self.tests = [(rule.skill, rule.because, rule.condition) for rule in matching.required_skills]
+        self.seen: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
+
+    def __call__(self, facts: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        key = tuple(facts.values())  # the same names in the same order for everyone
+        try:
+            return self.seen[key]
+        except TypeError:  # an unhashable value from extra (a list): evaluate without memo
+            return self.evaluate(facts)
+        except KeyError:
+            self.seen[key] = self.evaluate(facts)
+            return self.seen[key]
+
+    def evaluate(self, facts: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        required: dict[str, str] = {}
+        for skill, because, condition in self.tests:
+            if skill not in required and condition(facts):
+                required[skill] = because  # one reason per skill: the first rule that needs it
+        return tuple(required.items())
+
+
+def _facts(row: dict[str, Any], used: list[str], handover: date) -> dict[str, Any]:
+    """The facts the rules' conditions use, for one person, always in the order of ``used``."""
+    raw_extra = row.get("extra")
+    extra = ({f"extra.{header_key(key)}": value for key, value in raw_extra.items()}
+             if raw_extra else {})
+    facts: dict[str, Any] = {}
+    for name in used:
+        if name == "age":
+            born = row["date_of_birth"]
+            facts[name] = (handover.year - born.year - (
+                (handover.month, handover.day) < (born.month, born.day))) if born else None
+        elif name in row:
+            facts[name] = row[name]
+        else:
+            facts[name] = extra_fact(extra.get(name))
+    return facts
+
+
+def _interpreter(raw: str | None) -> tuple[str | None, int]:
+    """The language an interpreter is needed for; (None, 1) when one is needed but the export
+    says only 'yes'."""
+    if raw is None or not raw.strip():
+        return None, 0
+    word = raw.strip().lower()
+    if word in FALSE_WORDS or word in {"none", "english"}:
+        return None, 0
+    if word in TRUE_WORDS:
+        return None, 1
+    return word, 0
+
+
+def _gender(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    gender = GENDER_CODES.get(raw.strip().lower(), raw.strip().lower())
+    return None if gender in ("", "not_known") else gender

@@ -1,0 +1,398 @@
+"""Stored plans: reading one back, filtering its rows, caseloads per worker and team, and
+accepting a draft as the current allocation.
+
+A screen gets, with one call each: a plan with its reasons (:func:`load_plan`, or a filtered
+page with :func:`plan_rows`), caseloads per worker and per team with current, proposed and
+capacity (:func:`caseloads`); feasible workers for one person are in
+:mod:`transition.worker_overrides`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select, update
+from sqlmodel import Session
+
+from transition.allocation import (
+    NewAssignment,
+    current_assignments,
+    end_assignment,
+    set_assignments,
+)
+from transition.audit import Change, record
+from transition.errors import ConflictError, NotFoundError, TransitionError
+from transition.models import (
+    Assignment,
+    Person,
+    Plan,
+    PlanAssignment,
+    PlanStatus,
+    Staff,
+    Team,
+    utcnow,
+)
+from transition.plan_inputs import read_inputs, read_workers
+from transition.planning import NO_ROLE, PlanResult, PlanRow
+from transition.programme import transfer_date
+from transition.ruleset import Rules
+
+_FINGERPRINT_WORDS = {
+    "people": "people's details, pathways or risk bands changed",
+    "staff": "the staff list changed",
+    "allocation": "who holds a case changed (a plan was accepted, or a manager assigned or "
+                  "unlocked someone)",
+    "rules": "the rules changed",
+    "transfer_date": "the transfer date changed",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding and reading plans
+# ---------------------------------------------------------------------------------------------
+
+
+def find_plan(session: Session, plan_id: int | None = None) -> Plan:
+    """Plan ``plan_id``, or the newest draft or accepted plan."""
+    if plan_id is not None:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise NotFoundError(f"There is no plan {plan_id}.",
+                                hint="See the latest plan with: transition plan show")
+        return plan
+    plan = session.scalars(
+        select(Plan)
+        .where(Plan.status.in_([PlanStatus.DRAFT, PlanStatus.ACCEPTED]))  # type: ignore[attr-defined]
+        .order_by(Plan.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).first()
+    if plan is None:
+        raise NotFoundError("There is no plan yet.", hint="Make one with: transition plan")
+    return plan
+
+
+def latest_draft(session: Session) -> Plan | None:
+    return session.scalars(
+        select(Plan).where(Plan.status == PlanStatus.DRAFT)
+        .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).first()
+
+
+@dataclass(frozen=True)
+class PlanQuery:
+    """A filter over a plan's rows (the plan screen's filters)."""
+
+    team: str | None = None
+    staff_id: str | None = None
+    risk_band: str | None = None
+    unassigned_only: bool = False
+    changed_only: bool = False
+    offset: int = 0
+    limit: int | None = None
+
+
+def plan_rows(session: Session, plan_id: int, query: PlanQuery = PlanQuery()) -> tuple[list[PlanRow], int]:
+    """One page of a plan's rows matching ``query``, and how many match in all."""
+    conditions = [PlanAssignment.plan_id == plan_id]
+    if query.team:
+        conditions.append(Person.team == query.team)
+    if query.staff_id:
+        conditions.append(PlanAssignment.staff_id == query.staff_id)
+    if query.risk_band:
+        conditions.append(PlanAssignment.risk_band == query.risk_band)
+    if query.unassigned_only:
+        conditions.append(PlanAssignment.staff_id.is_(None))  # type: ignore[union-attr]
+    if query.changed_only:
+        conditions += [PlanAssignment.staff_id.is_not(None),  # type: ignore[union-attr]
+                       PlanAssignment.kept.is_(False), PlanAssignment.locked.is_(False)]  # type: ignore[attr-defined]
+    joined = select(PlanAssignment, Person.nhs_number).join(
+        Person, Person.id == PlanAssignment.person_id)
+    total = session.scalar(
+        select(func.count()).select_from(PlanAssignment)
+        .join(Person, Person.id == PlanAssignment.person_id).where(*conditions)
+    ) or 0
+    statement = joined.where(*conditions).order_by(PlanAssignment.person_id, PlanAssignment.role)
+    if query.offset:
+        statement = statement.offset(query.offset)
+    if query.limit is not None:
+        statement = statement.limit(query.limit)
+    rows = [_stored_row(item, nhs_number) for item, nhs_number in session.execute(statement)]
+    return rows, total
+
+
+def _stored_row(item: PlanAssignment, nhs_number: str) -> PlanRow:
+    return PlanRow(
+        person_id=item.person_id,
+        nhs_number=nhs_number,
+        role=None if item.role == NO_ROLE else item.role,
+        staff_id=item.staff_id,
+        kept=item.kept,
+        locked=item.locked,
+        cost=None if item.cost is None else int(item.cost),
+        reasons=list(item.reasons or item.unassigned_reasons or []),
+        alternatives=list(item.alternatives or []),
+        pathway=item.pathway,
+        risk_band=item.risk_band,
+    )
+
+
+def load_plan(session: Session, plan_id: int | None = None, query: PlanQuery = PlanQuery()) -> PlanResult:
+    """A stored plan as ``transition plan show`` prints it (rows filtered by ``query``)."""
+    plan = find_plan(session, plan_id)
+    assert plan.id is not None
+    rows, _total = plan_rows(session, plan.id, query)
+    summary = plan.summary or {}
+    return PlanResult(
+        plan_id=plan.id,
+        kind=plan.kind,
+        status=plan.status,
+        optimal=plan.optimal,
+        solver_status=plan.solver_status or "",
+        objective=int(plan.objective or 0),
+        rows=rows,
+        not_planned=summary.get("not_planned", {}),
+        ending=summary.get("roles_ending", []),
+        warnings=summary.get("warnings", []),
+        seconds=summary.get("seconds", {}),
+        rules_version=plan.rules_version,
+        as_of=plan.as_of,
+        transfer_date=plan.transfer_date,
+        created_by=plan.created_by,
+        totals={key: summary[key] for key in ("people", "assigned", "unassigned",
+                                               "kept_with_current", "changed", "locked")
+                if key in summary},
+        filtered=query != PlanQuery(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Accepting a plan
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AcceptResult:
+    plan_id: int
+    changed: int  # roles given to a new worker (or first recorded) by this accept
+    ended: int  # roles the pathway no longer needs, ended
+    unassigned: int  # roles the plan could not fill: still need a decision
+    superseded: list[int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"plan_id": self.plan_id, "status": PlanStatus.ACCEPTED, "changed": self.changed,
+                "ended": self.ended, "unassigned": self.unassigned,
+                "superseded": self.superseded}
+
+
+def accept_plan(
+    session: Session, rules: Rules, *, plan_id: int | None = None, actor: str
+) -> AcceptResult:
+    """Make a draft the current allocation (audited). Refused, with what changed, if the
+    data the plan was made from has changed since."""
+    plan = latest_draft(session) if plan_id is None else find_plan(session, plan_id)
+    if plan is None:
+        raise NotFoundError("There is no draft plan to accept.",
+                            hint="Make one with: transition plan")
+    assert plan.id is not None
+    if plan.status != PlanStatus.DRAFT:
+        raise TransitionError(f"Plan {plan.id} is {plan.status}, not a draft: only a draft can "
+                              "be accepted.", hint="Make a new one with: transition plan")
+    summary = plan.summary or {}
+    inputs = read_inputs(session, rules, as_of=plan.as_of or date.today(),
+                         person_ids=summary.get("person_ids"))
+    changed_parts = [key for key, value in (summary.get("inputs") or {}).items()
+                     if inputs.fingerprints.get(key) != value]
+    if changed_parts:
+        what = "; ".join(_FINGERPRINT_WORDS.get(key, key) for key in changed_parts)
+        raise ConflictError(
+            f"Plan {plan.id} is out of date: {what} since it was made. Nothing was accepted.",
+            hint="Make a new plan with: transition plan (locks and accepted choices are kept).",
+        )
+    # Core rows: a whole plan is 100,000 of them.
+    rows = session.connection().execute(
+        select(PlanAssignment.person_id, PlanAssignment.role, PlanAssignment.staff_id,
+               PlanAssignment.locked, PlanAssignment.reasons)
+        .where(PlanAssignment.plan_id == plan.id)
+        .order_by(PlanAssignment.person_id, PlanAssignment.role)
+    ).all()
+    new = []
+    unassigned = 0
+    for person_id, role, staff_id, locked, reasons in rows:
+        if staff_id is None:
+            unassigned += 1
+            continue
+        if locked:
+            continue
+        info = inputs.people[person_id]
+        since = (info.coordinator_since
+                 if staff_id == info.coordinator_id and info.coordinator_since
+                 else info.handover_date)
+        reason = f"plan {plan.id}: " + "; ".join(reasons or [])
+        new.append(NewAssignment(person_id, role, staff_id, since, source="plan",
+                                 plan_id=plan.id, reason=reason[:1000]))
+    changed = set_assignments(session, new, actor=actor)
+    holding = current_assignments(session, [item.person_id for item in inputs.ending])
+    ended = 0
+    for item in inputs.ending:
+        assignment = holding.get(item.person_id, {}).get(item.role)
+        if assignment is not None:
+            end_assignment(session, assignment, actor=actor, reason=f"plan {plan.id}: {item.reason}")
+            ended += 1
+    superseded = list(session.scalars(
+        select(Plan.id).where(Plan.id != plan.id, Plan.status.in_(  # type: ignore[attr-defined]
+            [PlanStatus.DRAFT, PlanStatus.ACCEPTED])).order_by(Plan.id)))
+    if superseded:
+        session.execute(update(Plan).where(Plan.id.in_(superseded))  # type: ignore[union-attr]
+                        .values(status=PlanStatus.SUPERSEDED))
+    plan.status = PlanStatus.ACCEPTED
+    plan.accepted_at = utcnow()
+    plan.accepted_by = actor
+    record(session, Change(
+        action="plan.accept", entity="plan", entity_key=str(plan.id), field="status",
+        before=PlanStatus.DRAFT, after=PlanStatus.ACCEPTED,
+        reason=f"{changed} roles changed, {ended} ended, {unassigned} still unassigned",
+    ), actor=actor)
+    session.flush()
+    return AcceptResult(plan.id, changed, ended, unassigned, [int(item) for item in superseded])
+
+
+# ---------------------------------------------------------------------------------------------
+# Caseloads
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkerCaseload:
+    staff_id: str
+    name: str
+    employer: str
+    role: str
+    team: str | None  # after the transfer
+    locality: str | None
+    capacity: int
+    current: int  # roles they hold now (accepted allocation, else the trust's export)
+    proposed: int | None  # after the plan (None: no plan)
+    unavailable: str | None  # why they are not active on the transfer date
+
+    @property
+    def spare(self) -> int:
+        load = self.current if self.proposed is None else self.proposed
+        return self.capacity - load
+
+
+@dataclass(frozen=True)
+class TeamCaseload:
+    team: str
+    workers: int
+    capacity: int
+    current: int
+    proposed: int | None
+
+
+@dataclass
+class Caseloads:
+    plan_id: int | None
+    workers: list[WorkerCaseload]
+    teams: list[TeamCaseload]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plan_id": self.plan_id,
+            "workers": [{**vars(worker), "spare": worker.spare} for worker in self.workers],
+            "teams": [vars(team) for team in self.teams],
+        }
+
+
+def current_caseloads(session: Session) -> dict[str, int]:
+    """Roles each worker holds now: current assignments, plus people with no assignment yet
+    whose care coordinator (in the trust's export) they are."""
+    counts: dict[str, int] = defaultdict(int)
+    for staff_id, count in session.execute(
+        select(Assignment.staff_id, func.count())
+        .where(Assignment.ended_at.is_(None)).group_by(Assignment.staff_id)  # type: ignore[union-attr]
+    ):
+        counts[staff_id] += count
+    unallocated = ~exists().where(and_(Assignment.person_id == Person.id,
+                                       Assignment.ended_at.is_(None)))  # type: ignore[union-attr]
+    for staff_id, count in session.execute(
+        select(Person.care_coordinator_id, func.count())
+        .where(Person.care_coordinator_id.is_not(None), unallocated,  # type: ignore[union-attr]
+               Person.missing_since_batch_id.is_(None))  # type: ignore[union-attr]
+        .group_by(Person.care_coordinator_id)
+    ):
+        counts[staff_id] += count
+    return dict(counts)
+
+
+def caseloads(session: Session, rules: Rules, *, plan_id: int | None = None) -> Caseloads:
+    """Per worker and per team: capacity, current caseload and the plan's proposed one (the
+    given plan, else the newest draft or accepted plan, if any)."""
+    plan: Plan | None
+    try:
+        plan = find_plan(session, plan_id)
+    except NotFoundError:
+        if plan_id is not None:
+            raise
+        plan = None
+    loads = ((plan.summary or {}).get("loads") or {}) if plan else {}
+    team_locality = dict(session.execute(select(Team.name, Team.locality)).all())
+    workers, rows = read_workers(session, rules.matching, team_locality, [])
+    names = {row[0]: f"{row[1]} {row[2]}" for row in rows}
+    day = transfer_date(session)
+    current = current_caseloads(session)
+    result = []
+    for worker in workers:
+        load = loads.get(worker.staff_id)
+        result.append(WorkerCaseload(
+            staff_id=worker.staff_id,
+            name=names[worker.staff_id],
+            employer=worker.employer,
+            role=worker.role,
+            team=worker.team,
+            locality=worker.locality,
+            capacity=worker.capacity,
+            current=current.get(worker.staff_id, 0),
+            proposed=(load[1] + load[2]) if load else (0 if plan else None),
+            unavailable=worker.unavailable(day, rules.matching) if day else None,
+        ))
+    teams: dict[str, list[WorkerCaseload]] = defaultdict(list)
+    for item in result:
+        teams[item.team or "(no team)"].append(item)
+    return Caseloads(
+        plan_id=plan.id if plan else None,
+        workers=result,
+        teams=[
+            TeamCaseload(
+                team=team,
+                workers=len(members),
+                capacity=sum(member.capacity for member in members),
+                current=sum(member.current for member in members),
+                proposed=None if plan is None else sum(member.proposed or 0 for member in members),
+            )
+            for team, members in sorted(teams.items())
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One person's workers
+# ---------------------------------------------------------------------------------------------
+
+
+def person_workers(session: Session, person_id: int) -> list[dict[str, Any]]:
+    """Who holds each of a person's roles now: ``transition person NHS --json``'s ``workers``."""
+    statement = (
+        select(Assignment.role, Assignment.staff_id, Staff.given_name, Staff.family_name,
+               Assignment.since, Assignment.locked, Assignment.source)
+        .join(Staff, Staff.staff_id == Assignment.staff_id)
+        .where(Assignment.person_id == person_id, Assignment.ended_at.is_(None))  # type: ignore[union-attr]
+        .order_by(Assignment.role)
+    )
+    return [
+        {"role": role, "staff_id": staff_id, "name": f"{given} {family}", "since": since,
+         "locked": locked, "source": source}
+        for role, staff_id, given, family, since, locked, source in session.execute(statement)
+    ]

@@ -1,0 +1,382 @@
+"""Planning: read the caseload, staff and current allocation, build the matching problem,
+solve it, and store the result as a draft plan (``Plan`` + ``PlanAssignment``).
+
+``propose_plan`` plans everyone; ``replan`` only some people, leaving everyone else as they
+are (the nightly check's ``--apply``). Reading the inputs is :mod:`transition.plan_inputs`;
+what-if runs, which store nothing, are :mod:`transition.whatif`; reading and accepting stored
+plans is :mod:`transition.plan_review`; a manager's own choices and locks are
+:mod:`transition.worker_overrides`. Bulk reads and writes use SQLAlchemy Core: 100,000 people is the
+design size.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Text, bindparam, cast, insert, select, update
+from sqlmodel import Session
+
+from transition.assessment import refresh_assessments
+from transition.bulk import collector_paused
+from transition.matching import PATHWAY_ROLES, Held, Placement, Solution, solve
+from transition.models import Plan, PlanAssignment, PlanStatus
+from transition.plan_inputs import Inputs, PersonInfo, read_inputs
+from transition.ruleset import Rules
+
+Progress = Callable[[int, int], None]
+
+NO_ROLE = "none"
+"""The role stored for a person whose pathway is not decided (JSON shows ``role: null``)."""
+
+NO_PATHWAY_REASON = "no pathway decided yet: run transition assess"
+
+_JSON_COLUMNS = frozenset({"reasons", "alternatives", "unassigned_reasons"})
+
+
+# ---------------------------------------------------------------------------------------------
+# What a plan shows
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanRow:
+    """One role for one person in a plan: filled, locked or unassigned, with reasons."""
+
+    person_id: int
+    nhs_number: str
+    role: str | None
+    staff_id: str | None
+    kept: bool
+    locked: bool
+    cost: int | None
+    reasons: list[str]
+    alternatives: list[dict[str, Any]]
+    pathway: str | None
+    risk_band: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"nhs_number": self.nhs_number, "role": self.role}
+        if self.staff_id is not None:
+            data.update(staff_id=self.staff_id, kept=self.kept, locked=self.locked,
+                        reasons=self.reasons, cost=self.cost, alternatives=self.alternatives)
+        else:
+            data["reasons"] = self.reasons
+        data.update(pathway=self.pathway, risk_band=self.risk_band)
+        return data
+
+
+@dataclass
+class PlanResult:
+    """A plan as the CLI prints it and a screen shows it."""
+
+    plan_id: int | None
+    kind: str
+    status: str
+    optimal: bool
+    solver_status: str
+    objective: int
+    rows: list[PlanRow]
+    not_planned: dict[str, int] = field(default_factory=dict)
+    ending: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    rules_version: str | None = None
+    as_of: date | None = None
+    transfer_date: date | None = None
+    created_by: str | None = None
+
+    # Counts are over the whole plan. A plan read back with a filter keeps only some rows,
+    # so it carries the whole plan's counts in ``totals``.
+    totals: dict[str, int] | None = None
+    filtered: bool = False
+
+    def _count(self, name: str, rows: int) -> int:
+        return self.totals[name] if self.totals and name in self.totals else rows
+
+    @property
+    def assigned(self) -> int:
+        return self._count("assigned", sum(1 for row in self.rows if row.staff_id is not None))
+
+    @property
+    def unassigned(self) -> int:
+        return self._count("unassigned", sum(1 for row in self.rows if row.staff_id is None))
+
+    @property
+    def kept_with_current(self) -> int:
+        return self._count("kept_with_current", sum(1 for row in self.rows if row.kept))
+
+    @property
+    def locked(self) -> int:
+        return self._count("locked", sum(1 for row in self.rows if row.locked))
+
+    @property
+    def changed(self) -> int:
+        return self._count("changed", sum(1 for row in self.rows if row.staff_id is not None
+                                           and not row.kept and not row.locked))
+
+    @property
+    def people(self) -> int:
+        return self._count("people", len({row.person_id for row in self.rows}))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plan_id": self.plan_id,
+            "kind": self.kind,
+            "status": self.status,
+            "optimal": self.optimal,
+            "solver_status": self.solver_status,
+            "objective": self.objective,
+            "people": self.people,
+            "assigned": self.assigned,
+            "unassigned": self.unassigned,
+            "kept_with_current": self.kept_with_current,
+            "changed": self.changed,
+            "locked": self.locked,
+            "rules_version": self.rules_version,
+            "as_of": self.as_of,
+            "transfer_date": self.transfer_date,
+            "not_planned": self.not_planned,
+            "roles_ending": self.ending,
+            "warnings": self.warnings,
+            "seconds": self.seconds,
+            "filtered": self.filtered,
+            "assignments": [row.to_json() for row in self.rows if row.staff_id is not None],
+            "unassigned_people": [row.to_json() for row in self.rows if row.staff_id is None],
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning runs
+# ---------------------------------------------------------------------------------------------
+
+
+def bring_assessments_up_to_date(
+    session: Session, rules: Rules, *, as_of: date, actor: str, progress: Progress | None
+) -> None:
+    """Pathway and risk decisions for people whose data or rules changed since last assessed."""
+    refresh_assessments(session, rules, as_of=as_of, actor=actor, only_changed=True,
+                        progress=progress)
+
+
+def propose_plan(
+    session: Session,
+    rules: Rules,
+    *,
+    as_of: date,
+    actor: str,
+    progress: Progress | None = None,
+    refresh: bool = True,
+) -> PlanResult:
+    """Plan everyone who needs a role filled and store it as a draft.
+
+    First brings pathway and risk decisions up to date for people whose data or rules changed
+    (``refresh=False`` plans on the decisions as stored: for tests that set them directly).
+    """
+    return _plan_and_store(session, rules, as_of=as_of, actor=actor, person_ids=None,
+                           kind="plan", progress=progress, refresh=refresh)
+
+
+def replan(
+    session: Session,
+    rules: Rules,
+    *,
+    person_ids: Iterable[int],
+    as_of: date,
+    actor: str,
+    kind: str = "check_apply",
+    progress: Progress | None = None,
+    refresh: bool = True,
+) -> PlanResult:
+    """Plan only ``person_ids`` with minimal disruption: everyone else keeps their current
+    allocation (counting against capacity) and is not in the plan. Stored as a draft of
+    ``kind`` for a manager to accept."""
+    return _plan_and_store(session, rules, as_of=as_of, actor=actor,
+                           person_ids=sorted(set(person_ids)), kind=kind, progress=progress,
+                           refresh=refresh)
+
+
+def _plan_and_store(
+    session: Session,
+    rules: Rules,
+    *,
+    as_of: date,
+    actor: str,
+    person_ids: list[int] | None,
+    kind: str,
+    progress: Progress | None,
+    refresh: bool = True,
+) -> PlanResult:
+    with collector_paused():
+        steps = 4
+        report = progress or (lambda _done, _total: None)
+        started = time.perf_counter()
+        if refresh:
+            bring_assessments_up_to_date(session, rules, as_of=as_of, actor=actor, progress=None)
+        report(1, steps)
+        inputs = read_inputs(session, rules, as_of=as_of, person_ids=person_ids)
+        read = time.perf_counter()
+        report(2, steps)
+        solution = solve(inputs.problem, rules.matching)
+        solved = time.perf_counter()
+        report(3, steps)
+        result = assemble(inputs, solution, kind=kind, status=PlanStatus.DRAFT, rules=rules,
+                          as_of=as_of)
+        result.seconds = {"read": round(read - started, 3), **solution.seconds}
+        store_plan(session, result, inputs, solution, actor=actor)
+        result.seconds["write"] = round(time.perf_counter() - solved, 3)
+        result.seconds["total"] = round(time.perf_counter() - started, 3)
+        report(4, steps)
+        return result
+
+
+def assemble(
+    inputs: Inputs, solution: Solution, *, kind: str, status: str, rules: Rules, as_of: date
+) -> PlanResult:
+    """The plan's rows: every placement, every locked role, and every undecided person."""
+    rows: list[PlanRow] = []
+    for placement in solution.placements:
+        rows.append(_row(inputs.people[placement.need.person_id], placement))
+    for (person_id, role), lock in sorted(inputs.locks.items()):
+        rows.append(_locked_row(inputs.people[person_id], role, lock))
+    for person_id in inputs.undecided:
+        info = inputs.people[person_id]
+        reason = (NO_PATHWAY_REASON if info.pathway is None
+                  else f"pathway {info.pathway!r} is not one of "
+                       f"{', '.join(PATHWAY_ROLES)}: correct it and run transition assess")
+        rows.append(PlanRow(person_id, info.nhs_number, None, None, False, False, None,
+                            [reason], [], info.pathway, info.risk_band))
+    rows.sort(key=lambda row: (row.person_id, row.role or ""))
+    return PlanResult(
+        plan_id=None,
+        kind=kind,
+        status=status,
+        optimal=solution.optimal,
+        solver_status=solution.status,
+        objective=solution.objective,
+        rows=rows,
+        not_planned=dict(inputs.not_planned),
+        ending=[{"nhs_number": inputs.people[item.person_id].nhs_number
+                 if item.person_id in inputs.people else None,
+                 "person_id": item.person_id, "role": item.role, "staff_id": item.staff_id,
+                 "reason": item.reason} for item in inputs.ending],
+        warnings=list(inputs.warnings),
+        rules_version=rules.version_label,
+        as_of=as_of,
+        transfer_date=inputs.transfer_date,
+    )
+
+
+def _row(info: PersonInfo, placement: Placement) -> PlanRow:
+    return PlanRow(
+        person_id=info.person_id,
+        nhs_number=info.nhs_number,
+        role=placement.need.role,
+        staff_id=placement.staff_id,
+        kept=placement.kept,
+        locked=False,
+        cost=placement.cost if placement.staff_id else None,
+        reasons=list(placement.reasons),
+        alternatives=[{"staff_id": item.staff_id, "cost": item.cost, "why_not": list(item.why_not)}
+                      for item in placement.alternatives],
+        pathway=info.pathway,
+        risk_band=info.risk_band,
+    )
+
+
+def _locked_row(info: PersonInfo, role: str, lock: Held) -> PlanRow:
+    return PlanRow(info.person_id, info.nhs_number, role, lock.staff_id,
+                   kept=lock.staff_id == info.coordinator_id, locked=True, cost=None,
+                   reasons=["locked by a manager: kept as it is"], alternatives=[],
+                   pathway=info.pathway, risk_band=info.risk_band)
+
+
+def store_plan(
+    session: Session, result: PlanResult, inputs: Inputs, solution: Solution, *, actor: str
+) -> int:
+    """Write the plan and its rows; older drafts of the same kind are discarded."""
+    accepted = session.scalar(
+        select(Plan.id).where(Plan.status == PlanStatus.ACCEPTED).order_by(Plan.id.desc())  # type: ignore[union-attr]
+    )
+    session.execute(
+        update(Plan)
+        .where(Plan.status == PlanStatus.DRAFT, Plan.kind == result.kind)
+        .values(status=PlanStatus.DISCARDED)
+    )
+    summary = {
+        "people": result.people,
+        "assigned": result.assigned,
+        "unassigned": result.unassigned,
+        "kept_with_current": result.kept_with_current,
+        "changed": result.changed,
+        "locked": result.locked,
+        "not_planned": result.not_planned,
+        "roles_ending": result.ending,
+        "warnings": result.warnings,
+        "seconds": result.seconds,
+        "inputs": inputs.fingerprints,
+        "person_ids": inputs.person_ids,
+        "network": {"nodes": solution.nodes, "arcs": solution.arcs},
+        "loads": {load.staff_id: [load.capacity, load.held, load.planned, load.red_handovers]
+                  for load in solution.loads.values()},
+    }
+    plan = Plan(
+        status=PlanStatus.DRAFT, kind=result.kind, base_plan_id=accepted,
+        rules_version=result.rules_version, as_of=result.as_of,
+        transfer_date=result.transfer_date, objective=float(result.objective),
+        optimal=result.optimal, solver_status=result.solver_status, summary=summary,
+        created_by=actor,
+    )
+    session.add(plan)
+    session.flush()
+    assert plan.id is not None
+    result.plan_id = plan.id
+    result.created_by = actor
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    rows = [
+        {
+            "plan_id": plan.id,
+            "person_id": row.person_id,
+            "role": row.role or NO_ROLE,
+            "staff_id": row.staff_id,
+            "kept": row.kept,
+            "locked": row.locked,
+            "cost": row.cost,
+            "pathway": row.pathway,
+            "risk_band": row.risk_band,
+            "reasons": dumps(row.reasons) if row.staff_id is not None else None,
+            "alternatives": dumps(row.alternatives) if row.alternatives else None,
+            "unassigned_reasons": dumps(row.reasons) if row.staff_id is None else None,
+        }
+        for row in result.rows
+    ]
+    # Core executemany on the connection, with the JSON columns written as the text encoded
+    # above: at 100,000 rows the ORM's bulk insert, and encoding value by value through the
+    # column type, cost more than the rows themselves.
+    table = PlanAssignment.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+
+    def value(name: str) -> Any:
+        if name not in _JSON_COLUMNS:
+            return bindparam(name, type_=table.c[name].type)
+        text = bindparam(name, type_=Text)
+        # PostgreSQL wants json, not text; SQLite stores JSON as text already (and a CAST
+        # there would give the text numeric affinity).
+        return cast(text, table.c[name].type) if postgres else text
+
+    if rows:
+        statement = insert(table).values({name: value(name) for name in rows[0]})
+        # Compiled once and handed to the driver: SQLAlchemy's per-row parameter handling
+        # would cost as much as the insert (every value here is a plain str, int or bool).
+        compiled = statement.compile(dialect=connection.dialect)
+        keys = compiled.positiontup
+        parameters: list[Any] = (
+            [tuple(row[key] for key in keys) for row in rows] if keys else rows)
+        for start in range(0, len(parameters), 10_000):
+            connection.exec_driver_sql(str(compiled), parameters[start:start + 10_000])
+    return plan.id

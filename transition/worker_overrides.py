@@ -1,0 +1,277 @@
+"""A manager's own choices: assigning a worker (optionally locked), unlocking, and the list of
+workers who could take one person's role, with their remaining capacity.
+
+An override goes through the same hard constraints as the plan. One that breaks them is
+refused with what it breaks, unless the manager forces it; a forced choice is recorded with
+what it breaks in the audit trail's reason. Reach and an undecided council team are only
+warnings here: the manager may know better than the map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from transition import nhs
+from transition.allocation import NewAssignment, current_assignments, set_assignments
+from transition.errors import NotFoundError, TransitionError
+from transition.matching import PATHWAY_ROLES, Need
+from transition.matching.explain import hard_failures, pair_terms
+from transition.matching.network import Network, build_network
+from transition.models import Assignment, Person, PlanAssignment, Role, Staff
+from transition.people import require_person
+from transition.plan_inputs import Inputs, read_inputs
+from transition.plan_review import caseloads
+from transition.programme import transfer_date
+from transition.ruleset import Rules
+
+
+@dataclass(frozen=True)
+class WorkerOption:
+    """A worker who could hold one person's role, best first."""
+
+    staff_id: str
+    name: str
+    team: str | None
+    locality: str | None
+    capacity: int
+    load: int  # in the latest plan if there is one, else now (without this person)
+    cost: int | None
+    reasons: list[str]
+    feasible: bool
+    why_not: list[str] = field(default_factory=list)
+
+    @property
+    def spare(self) -> int:
+        return self.capacity - self.load
+
+    def to_json(self) -> dict[str, Any]:
+        return {**vars(self), "spare": self.spare}
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    person_id: int
+    role: str
+    staff_id: str
+    locked: bool
+    changed: bool
+    broken: list[str]  # hard constraints a forced choice breaks
+    warnings: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"role": self.role, "staff_id": self.staff_id, "locked": self.locked,
+                "changed": self.changed, "forced_past": self.broken, "warnings": self.warnings}
+
+
+def _role(role: str) -> str:
+    if role not in {item.value for item in Role}:
+        raise TransitionError(f"--role {role!r} is not a role; use "
+                              + " or ".join(item.value for item in Role) + ".")
+    return role
+
+
+def _single(session: Session, rules: Rules, person: Person, role: str, as_of: date) -> tuple[Inputs, Network, int]:
+    """The problem for one person's role, everyone else held as they are; the need's position."""
+    assert person.id is not None
+    inputs = read_inputs(session, rules, as_of=as_of, person_ids=[person.id],
+                         honour_locks=False, extra_roles=(role,))
+    if person.missing_since_batch_id is not None:
+        raise TransitionError(
+            f"Person {nhs.mask(person.nhs_number)} is missing from the latest caseload export.",
+            hint="Import the caseload again, or check with the trust, before assigning a worker.")
+    network = build_network(inputs.problem, rules.matching)
+    for position, need in enumerate(inputs.problem.needs):
+        if need.role == role:
+            return inputs, network, position
+    raise AssertionError("extra_roles always yields the need")
+
+
+def _loads(
+    session: Session, rules: Rules, need: Need
+) -> tuple[dict[str, int], str | None]:
+    """Each worker's load in the latest plan (else now), and who holds this need in it."""
+    result = caseloads(session, rules)
+    if result.plan_id is None:
+        return {worker.staff_id: worker.current for worker in result.workers}, need.current_staff_id
+    holder = session.scalar(select(PlanAssignment.staff_id).where(
+        PlanAssignment.plan_id == result.plan_id, PlanAssignment.person_id == need.person_id,
+        PlanAssignment.role == need.role))
+    return {worker.staff_id: worker.proposed or 0 for worker in result.workers}, holder
+
+
+def feasible_workers(
+    session: Session, rules: Rules, *, person_id: int, role: str, as_of: date,
+    include_infeasible: bool = False,
+) -> list[WorkerOption]:
+    """Workers who could hold ``role`` for this person (every hard constraint met, a place
+    free), cheapest first, each with their load (the latest plan's, else now) and the cost
+    terms of the match; with ``include_infeasible``, every worker of the right employer and
+    role too, with why not."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFoundError(f"There is no person with id {person_id}.")
+    inputs, network, position = _single(session, rules, person, _role(role), as_of)
+    need = network.problem.needs[position]
+    loads, holder = _loads(session, rules, need)
+    options = []
+    arcs = {int(network.arc_worker[arc]): arc
+            for arc in range(len(network.arc_need)) if network.arc_need[arc] == position}
+    cost = network.arc_cost
+    for worker_position, worker in enumerate(network.problem.workers):
+        arc = arcs.get(worker_position)
+        if arc is None and not (include_infeasible and network.tables.fit[role][worker_position]):
+            continue
+        load = loads.get(worker.staff_id, 0) - (1 if worker.staff_id == holder else 0)
+        full = load >= worker.capacity
+        why_not = hard_failures(network, position, worker_position) if arc is None else []
+        if full:
+            why_not.append(f"full ({load} of {worker.capacity})")
+        if why_not and not include_infeasible:
+            continue
+        options.append(WorkerOption(
+            staff_id=worker.staff_id,
+            name=inputs.worker_names.get(worker.staff_id, worker.staff_id),
+            team=worker.team,
+            locality=worker.locality,
+            capacity=worker.capacity,
+            load=load,
+            cost=None if arc is None else int(cost[arc]),
+            reasons=[] if arc is None else [term.text for term in pair_terms(network, position, arc)],
+            feasible=not why_not,
+            why_not=why_not,
+        ))
+    options.sort(key=lambda item: (not item.feasible, item.cost is None, item.cost or 0,
+                                   item.staff_id))
+    return options
+
+
+def check_assignment(
+    session: Session, rules: Rules, *, person: Person, staff_id: str, role: str, as_of: date
+) -> tuple[list[str], list[str]]:
+    """(hard constraints broken, warnings) for giving ``role`` to ``staff_id``."""
+    _inputs, network, position = _single(session, rules, person, role, as_of)
+    need: Need = network.problem.needs[position]
+    worker_position = network.tables.index[staff_id]
+    worker = network.problem.workers[worker_position]
+    broken: list[str] = []
+    warnings: list[str] = []
+    pathway = person.pathway
+    if pathway not in PATHWAY_ROLES:
+        broken.append("no pathway decided yet: run transition assess")
+    elif role not in PATHWAY_ROLES[pathway]:
+        broken.append(f"pathway {pathway} does not need a {role.replace('_', ' ')}")
+    for reason in hard_failures(network, position, worker_position):
+        if reason.startswith(("out of reach", "takes no new people")):
+            if worker.staff_id != need.current_staff_id:
+                warnings.append(reason)
+        else:
+            broken.append(reason)
+    current = current_assignments(session, [need.person_id]).get(need.person_id, {}).get(role)
+    holds_now = current is not None and current.staff_id == staff_id
+    load = _loads_now(session, rules).get(staff_id, 0) - (1 if holds_now else 0)
+    if load + 1 > worker.capacity:
+        broken.append(f"{staff_id} would be over capacity ({load + 1} of {worker.capacity})")
+    if need.red and staff_id != person.care_coordinator_id and not holds_now:
+        taken = red_handovers(session).get(staff_id, 0)
+        cap = rules.matching.max_red_handovers_per_worker
+        if taken + 1 > cap:
+            broken.append(f"{staff_id} would pass the red-band handover cap ({taken + 1} of {cap})")
+    return broken, warnings
+
+
+def _loads_now(session: Session, rules: Rules) -> dict[str, int]:
+    return {worker.staff_id: worker.current for worker in caseloads(session, rules).workers}
+
+
+def red_handovers(session: Session) -> dict[str, int]:
+    """Red-band people each worker holds now who were not theirs in the trust's export."""
+    counts: dict[str, int] = {}
+    statement = (
+        select(Assignment.staff_id, Person.care_coordinator_id)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(Assignment.ended_at.is_(None), Person.risk_band == "red")  # type: ignore[union-attr]
+    )
+    for staff_id, coordinator in session.execute(statement):
+        if staff_id != coordinator:
+            counts[staff_id] = counts.get(staff_id, 0) + 1
+    return counts
+
+
+def assign_worker(
+    session: Session,
+    rules: Rules,
+    *,
+    nhs_number: str,
+    staff_id: str,
+    role: str,
+    reason: str,
+    lock: bool,
+    force: bool,
+    as_of: date,
+    actor: str,
+) -> AssignResult:
+    """A manager's choice of worker for one person's role (audited). Refused if it breaks a
+    hard constraint, unless ``force``."""
+    if not reason or not reason.strip():
+        raise TransitionError("Say why with --reason: it goes into the audit trail.")
+    _role(role)
+    person = require_person(session, nhs_number)
+    assert person.id is not None
+    if session.get(Staff, staff_id) is None:
+        raise NotFoundError(f"There is no worker with staff id {staff_id} on the staff list.",
+                            hint="Check the id, or import the staff list again.")
+    broken, warnings = check_assignment(session, rules, person=person, staff_id=staff_id,
+                                        role=role, as_of=as_of)
+    if broken and not force:
+        raise TransitionError(
+            f"{staff_id} cannot be the {role.replace('_', ' ')} for person "
+            f"{nhs.mask(person.nhs_number)}: " + "; ".join(broken) + ". Nothing was changed.",
+            hint="Choose another worker (see transition plan show --json for runner-ups), or "
+            "add --force to record this choice anyway with what it breaks.",
+        )
+    note = reason.strip()
+    if broken:
+        note += " [forced past: " + "; ".join(broken) + "]"
+    since = (person.coordinator_since if staff_id == person.care_coordinator_id
+             and person.coordinator_since else None) or _handover(session, person)
+    changed = set_assignments(session, [NewAssignment(
+        person.id, role, staff_id, since, source="manager", locked=lock, reason=note[:1000])],
+        actor=actor)
+    return AssignResult(person.id, role, staff_id, lock, bool(changed), broken, warnings)
+
+
+def _handover(session: Session, person: Person) -> date:
+    """The person's handover date (``read_inputs`` has already refused a missing one)."""
+    day = person.handover_date or transfer_date(session)
+    assert day is not None
+    return day
+
+
+def unlock(
+    session: Session, *, nhs_number: str, role: str | None = None, actor: str,
+    reason: str | None = None,
+) -> list[str]:
+    """Unlock one person's locked roles (or just ``role``): the next plan may change them.
+    Returns the roles unlocked."""
+    if role is not None:
+        _role(role)
+    person = require_person(session, nhs_number)
+    assert person.id is not None
+    held = current_assignments(session, [person.id]).get(person.id, {})
+    locked = [assignment for name, assignment in sorted(held.items())
+              if assignment.locked and (role is None or name == role)]
+    if not locked:
+        which = f"{role.replace('_', ' ')} " if role else ""
+        raise NotFoundError(f"Person {nhs.mask(person.nhs_number)} has no locked {which}role.")
+    set_assignments(session, [
+        NewAssignment(person.id, item.role, item.staff_id, item.since, source="manager",
+                      locked=False, reason=reason or "unlocked: the plan may change this worker")
+        for item in locked
+    ], actor=actor)
+    return [item.role for item in locked]
+
