@@ -1,4 +1,4 @@
-"""The demo database: the shipped synthetic sample, imported and assessed, in a file of its own.
+"""The demo database: the shipped synthetic sample, imported, assessed and planned, in its own file.
 
 ``transition demo`` (and ``make demo``) build it so that a new user can open the app on 784
 invented people without touching their real database.
@@ -18,6 +18,7 @@ from transition.db import Database
 from transition.errors import TransitionError
 from transition.generator import generate
 from transition.importer import ImportOptions, ImportResult, import_file
+from transition.planning import propose_plan
 from transition.programme import set_transfer_date
 from transition.ruleset import Rules
 
@@ -35,6 +36,7 @@ class DemoResult:
     people: int = 0
     pathways: dict[str, int] = field(default_factory=dict)
     bands: dict[str, int] = field(default_factory=dict)
+    plan: dict[str, int] = field(default_factory=dict)
 
 
 def default_demo_path() -> Path:
@@ -89,6 +91,11 @@ def build_demo(
             result.people = summary.people
             result.pathways = summary.pathways
             result.bands = summary.bands
+            say("Proposing a draft plan of new care coordinators")
+            with database.transaction() as session:
+                plan = propose_plan(session, rules, as_of=today, actor=settings.actor)
+            result.plan = {"assigned": plan.assigned, "unassigned": plan.unassigned,
+                           "kept_with_current": plan.kept_with_current}
             return result
         finally:
             database.dispose()

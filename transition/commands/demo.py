@@ -31,6 +31,11 @@ def demo_command(
     pathways = ", ".join(f"{name} {count}" for name, count in result.pathways.items())
     bands = ", ".join(f"{name} {count}" for name, count in result.bands.items())
     err_console.print(f"{result.people} people. Pathways: {pathways}. Handover risk: {bands}.")
+    err_console.print(
+        f"Draft plan: {result.plan['assigned']} roles filled ({result.plan['kept_with_current']} "
+        f"kept with their current worker), {result.plan['unassigned']} unassigned. "
+        "Review and accept it on the plan screen, or with: transition plan accept"
+    )
     console.print(f"Demo database: {target}")
     if no_tui:
         console.print(f"Open it with: transition --db {target}")
