@@ -1,25 +1,173 @@
-"""The Textual app (a shell until the TUI is built)."""
+"""The Textual app: sections (modes), detail screens, keys and the command palette.
+
+``make_app(settings)`` builds it for the CLI and for the tests (which hand in a temporary
+database and settings with a fixed ``as_of``).
+
+Where everything goes is one table, :data:`DESTINATIONS`. A top-level section (dashboard,
+caseload, and later plan, workers, tasks, letters, at-risk) is a *mode* with its own screen
+stack; a detail screen (import, rejected rows) is *pushed* over the current section. Each
+destination gets its key in the footer and an entry in the command palette (ctrl+p), so a
+later stage adds its screen with one line here.
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
 
 from transition.config import Settings
+from transition.db import Database
+from transition.overview import database_is_empty
+from transition.screens.caseload import CaseloadScreen
+from transition.screens.confirm import ConfirmScreen
+from transition.screens.dashboard import DashboardScreen
+from transition.screens.imports import ImportScreen
+from transition.screens.palette import PeopleProvider, ScreensProvider
+from transition.screens.person import PersonScreen
+from transition.screens.rejects import RejectsScreen
+from transition.screens.welcome import WelcomeScreen
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A place in the app, reachable by its key and by its title in the command palette."""
+
+    name: str  # mode name and binding id; also matched in the palette
+    title: str  # shown in the footer and the palette
+    description: str  # the palette's help line
+    screen: Callable[[], Screen[Any]]
+    key: str | None = None
+    mode: bool = True  # True: a top-level section; False: pushed over the current section
+
+
+DESTINATIONS: tuple[Destination, ...] = (
+    Destination("dashboard", "Dashboard", "Counts by team and locality, the transfer date, "
+                "the latest imports", DashboardScreen, key="d"),
+    Destination("caseload", "Caseload", "Every person on the caseload: search, sort, open",
+                CaseloadScreen, key="c"),
+    Destination("import", "Import", "Import a trust caseload export or a staff list",
+                ImportScreen, key="i", mode=False),
+    Destination("rejects", "Rejected rows", "The rows the latest imports rejected, and why",
+                RejectsScreen, mode=False),
+    Destination("welcome", "Welcome", "How to start: import the files or load the demo",
+                WelcomeScreen),
+    # Later stages add one line each, e.g.
+    # Destination("plan", "Plan", "Draft, compare and accept the allocation", PlanScreen, key="p"),
+)
 
 
 class TransitionApp(App[None]):
-    TITLE = "transition"
+    """The caseload transition, keyboard first."""
 
-    def __init__(self, settings: Settings):
+    TITLE = "transition"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ScreensProvider, PeopleProvider}
+    MODES = {destination.name: destination.screen for destination in DESTINATIONS
+             if destination.mode}
+    BINDINGS = [
+        *(Binding(destination.key, f"go('{destination.name}')", destination.title,
+                  id=f"go.{destination.name}")
+          for destination in DESTINATIONS if destination.key),
+        Binding("slash", "search", "Search", key_display="/", id="search", show=False),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, settings: Settings, database: Database, *, owns_database: bool = False):
         super().__init__()
         self.settings = settings
+        self.database = database
+        self.owns_database = owns_database
+        self.destinations = {destination.name: destination for destination in DESTINATIONS}
+        self.data_version = 0
+        """Goes up when something (an import) changed the data; screens reload when shown."""
+        self.sub_title = settings.council.name
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("transition")
-        yield Footer()
+    def on_mount(self) -> None:
+        with self.database.session() as session:
+            empty = database_is_empty(session)
+        self.switch_mode("welcome" if empty else "dashboard")
+
+    def on_unmount(self) -> None:
+        if self.owns_database:
+            self.database.dispose()
+
+    def data_changed(self) -> None:
+        self.data_version += 1
+
+    # -- going places ----------------------------------------------------------------------
+
+    def action_go(self, name: str) -> None:
+        """Show a section (switching mode) or push a detail screen over the current one."""
+        destination = self.destinations[name]
+        if destination.mode:
+            self.switch_mode(name)
+            return
+        screen = destination.screen()
+        if type(self.screen) is type(screen):
+            return  # already there
+        self.push_screen(screen)
+
+    def open_person(self, person_id: int) -> None:
+        self.push_screen(PersonScreen(person_id))
+
+    def show_caseload(self, **filters: object) -> None:
+        """The caseload section, showing only people matching ``filters`` (team=, ...)."""
+        self.switch_mode("caseload")
+        self.call_after_refresh(self._filter_caseload, filters)
+
+    def _filter_caseload(self, filters: dict[str, object]) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        base = self.screen_stack[0]
+        if isinstance(base, CaseloadScreen):
+            base.show(**filters)
+
+    def action_search(self) -> None:
+        self.switch_mode("caseload")
+        self.call_after_refresh(self._focus_search)
+
+    def _focus_search(self) -> None:
+        base = self.screen_stack[0]
+        if isinstance(base, CaseloadScreen):
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            base.action_search()
+
+    # -- leaving ---------------------------------------------------------------------------
+
+    def _running_import(self) -> ImportScreen | None:
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if isinstance(screen, ImportScreen) and screen.running:
+                    return screen
+        return None
+
+    async def action_quit(self) -> None:
+        importing = self._running_import()
+        if importing is None:
+            self.exit()
+            return
+
+        def answered(stop: bool | None) -> None:
+            if stop:
+                importing.stop_import()
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen("An import is running. Stop it and quit?",
+                          detail="Nothing from this import will be saved.",
+                          yes="Stop and quit", no="Keep going"),
+            answered,
+        )
 
 
-def make_app(settings: Settings) -> TransitionApp:
-    return TransitionApp(settings)
+def make_app(settings: Settings, *, database: Database | None = None) -> TransitionApp:
+    """The app on ``database`` (or the one the settings name, created or upgraded)."""
+    if database is not None:
+        return TransitionApp(settings, database)
+    return TransitionApp(settings, Database.from_settings(settings), owns_database=True)

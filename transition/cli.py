@@ -21,11 +21,13 @@ from transition.commands import (
     database,
     demo,
     generate,
+    handover,
     imports,
     letters,
     people,
     plan,
     programme,
+    tasks,
 )
 from transition.commands.common import CliContext, err_console
 from transition.config import load_settings
@@ -98,6 +100,8 @@ app.add_typer(assess.pathway_app, name="pathway")
 app.add_typer(plan.app, name="plan")
 app.command("assign")(plan.assign)
 app.command("unlock")(plan.unlock_command)
+app.add_typer(tasks.app, name="tasks")
+app.command("handover-date")(handover.handover_date)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -62,7 +62,8 @@ from transition.letter_records import (  # re-exported
     out_of_date_letters,
 )
 from transition.letter_templates import LetterTemplates
-from transition.models import Letter, LetterFormat, LetterKind, Task, TaskStatus, utcnow
+from transition.models import Letter, LetterFormat, LetterKind, utcnow
+from transition.tasks import mark_tasks_done
 
 __all__ = [
     "DEFAULT_FORMAT", "FORMATS", "KINDS", "GenerationResult", "LetterNeed", "LetterOutcome",
@@ -319,7 +320,8 @@ def generate_letters(
     _record(session, written_rows, result, actor=actor, now=now)
     done_pairs = {(o.person_id, TASK_FOR_KIND[o.kind]) for o in result.outcomes
                   if o.status in ("written", "unchanged")}
-    result.tasks_done = _mark_tasks_done(session, done_pairs, actor=actor, now=now)
+    result.tasks_done = mark_tasks_done(session, done_pairs, actor=actor,
+                                        reason="letter generated").done
     order = {item.person_id: index for index, item in enumerate(planned)}
     result.outcomes.sort(key=lambda o: (order.get(o.person_id, 0), KINDS.index(o.kind)))
     return result
@@ -444,42 +446,3 @@ def _record(
             ))
     result.superseded = len(superseded)
     record_many(session, changes, actor=actor, at=now)
-
-
-# ---------------------------------------------------------------------------------------------
-# Tasks (until transition.tasks.mark_task_done lands: swap at merge)
-# ---------------------------------------------------------------------------------------------
-
-
-def _mark_tasks_done(
-    session: Session, pairs: set[tuple[int, str]], *, actor: str, now: datetime
-) -> int:
-    """Set each existing (person, task key) to done, audited (``task.status``), version bumped.
-
-    Tasks already done or not needed are left alone; a missing task is not created (the tasks
-    module owns creating them). Returns how many tasks changed.
-    """
-    if not pairs:
-        return 0
-    person_ids = sorted({person_id for person_id, _ in pairs})
-    keys = sorted({key for _, key in pairs})
-    updates: list[dict[str, Any]] = []
-    changes: list[Change] = []
-    for start in range(0, len(person_ids), 2000):
-        batch = person_ids[start : start + 2000]
-        rows = session.execute(
-            select(Task.id, Task.person_id, Task.key, Task.status, Task.version)
-            .where(Task.person_id.in_(batch), Task.key.in_(keys))  # type: ignore[attr-defined]
-        ).all()
-        for task_id, person_id, key, status, version in rows:
-            if (person_id, key) not in pairs or status in (TaskStatus.DONE, TaskStatus.NOT_NEEDED):
-                continue
-            updates.append({"id": task_id, "status": TaskStatus.DONE.value, "completed_at": now,
-                            "updated_at": now, "updated_by": actor, "version": version + 1})
-            changes.append(Change(action="task.status", entity="task", entity_key=key,
-                                  person_id=person_id, field="status", before=status,
-                                  after=TaskStatus.DONE.value, reason="letter generated"))
-    if updates:
-        session.execute(update(Task), updates)
-        record_many(session, changes, actor=actor, at=now)
-    return len(updates)

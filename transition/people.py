@@ -21,6 +21,7 @@ from transition.errors import NotFoundError
 from transition.letter_records import letter_history
 from transition.models import ImportBatch, ImportWarning, Person
 from transition.plan_review import person_workers
+from transition.tasks.views import handover_section
 
 SortKey = Literal[
     "family_name", "given_name", "nhs_number", "date_of_birth", "team", "locality",
@@ -216,14 +217,20 @@ def import_history(session: Session, person: Person) -> dict[str, Any]:
             "row": person.source_row, "missing_since": describe(person.missing_since_batch_id)}
 
 
-def person_detail(session: Session, person: Person) -> dict[str, Any]:
-    """Everything known about one person, as ``transition person NHS --json`` prints it."""
+def person_detail(
+    session: Session, person: Person, *, as_of: date | None = None
+) -> dict[str, Any]:
+    """Everything known about one person, as ``transition person NHS --json`` prints it.
+
+    ``as_of`` is "today" for whether a task is overdue (default: the real date).
+    """
     detail = canonical_record(person)
     detail["extra"] = person.extra or {}
     detail["missing_from_latest_export"] = person.missing_since_batch_id is not None
     detail["warnings"] = import_warnings(session, person)
     detail["import"] = import_history(session, person)
     detail.update(assessment_detail(person))  # pathway, override, risk (issue 3)
+    detail.update(handover_section(session, person, as_of=as_of or date.today()))
     assert person.id is not None
     detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]
     detail["workers"] = person_workers(session, person.id)  # who holds each role (issue 4)

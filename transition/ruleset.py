@@ -129,7 +129,8 @@ def _describe(exc: ValidationError, text: str, name: str) -> str:
         where = ".".join(str(part) for part in loc) or "(top level)"
         line = locate(text, loc)
         at = f"line {line}" if line else "a value inherited from the defaults"
-        problems.append(f"  {name}, {at}: {where}: {error['msg']}")
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"  {name}, {at}: {where}: {message}")
     return "The rules file is not valid. Nothing was changed.\n" + "\n".join(problems)
 
 
@@ -171,6 +172,8 @@ def locate(text: str, loc: tuple[Any, ...]) -> int | None:
         matched = _common_prefix(candidate, want)
         if matched == len(candidate) and matched > best_len:
             best_len, best_line = matched, number
+        elif matched == len(want) and best_line is None:
+            best_line = number  # inside the table the error is about (a whole-section check)
     return best_line
 
 

@@ -463,8 +463,9 @@ def test_each_letter_is_recorded_audited_and_its_task_marked_done(
         trail = events(session, person_id=pid)
         generated = [e for e in trail if e.action == "letter.generate"]
         assert len(generated) == 2 and generated[0].actor == "tester"
-        assert {e.entity_key for e in trail if e.action == "task.status"} == {"letter_person",
-                                                                              "letter_gp"}
+        assert {e.entity_key for e in trail if e.action == "task.status"} == {
+            str(tasks["letter_person"].id), str(tasks["letter_gp"].id)}
+        assert {e.reason for e in trail if e.action == "task.status"} == {"letter generated"}
     with database.transaction() as session:
         assert generate(session, tmp_path / "out").tasks_done == 0  # already done: left alone
 

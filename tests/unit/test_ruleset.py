@@ -64,3 +64,9 @@ def test_locate_follows_tables_and_arrays_of_tables() -> None:
 def test_deep_merge_replaces_lists_and_merges_tables() -> None:
     base = {"a": {"x": 1, "y": [1, 2]}, "b": 2}
     assert deep_merge(base, {"a": {"y": [3]}}) == {"a": {"x": 1, "y": [3]}, "b": 2}
+
+
+def test_locate_points_a_whole_section_error_into_that_section() -> None:
+    text = 'version = "1"\n\n[tasks.templates.letter_gp]\nafter = ["x"]\n'
+    assert locate(text, ("tasks",)) == 3
+    assert locate(text + "[tasks]\n", ("tasks",)) == 5

@@ -80,7 +80,7 @@ def person(
     cli = context(ctx)
     with cli.db.session() as session:
         found = require_person(session, nhs_number)
-        detail = person_detail(session, found)
+        detail = person_detail(session, found, as_of=cli.today())
     if as_json:
         print_json(detail)
         return
@@ -105,6 +105,12 @@ def person(
         latest = history["latest"]
         console.print(Text(f"\nIn {latest['file']} (import {latest['batch_id']}, "
                            f"{latest['imported_at'][:16].replace('T', ' ')} UTC), row {history['row']}."))
+    if detail.get("tasks"):
+        console.print(f"\n[bold]Handover tasks[/] (handover date {detail['handover_date']})")
+        for task in detail["tasks"]:
+            late = "  OVERDUE" if task["overdue"] else ""
+            console.print(f"  {task['id']:>6}  {task['due']}  {task['status']:<11}  "
+                          f"{task['title']}{late}", markup=False, highlight=False)
     if detail.get("warnings"):
         console.print("\n[bold]Import warnings[/]")
         for warning in detail["warnings"]:

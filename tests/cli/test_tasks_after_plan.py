@@ -1,0 +1,73 @@
+"""End to end: plan, accept, generate tasks, re-assign, generate again (both databases)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.caseloads import build_caseload
+from tests.conftest import RunCli
+from transition.config import Settings
+from transition.db import Database
+from transition.models import Person
+
+
+@pytest.fixture(autouse=True)
+def _decisions_as_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pathways and bands are built directly (tests/caseloads.py): plan must not re-decide them."""
+    monkeypatch.setattr("transition.planning.bring_assessments_up_to_date",
+                        lambda *args, **kwargs: None)
+
+
+def numbers(settings: Settings) -> dict[str, str]:
+    database = Database.from_settings(settings)
+    try:
+        ids = build_caseload(database)
+        with database.session() as session:
+            return {label: session.get(Person, pid).nhs_number  # type: ignore[union-attr]
+                    for label, pid in ids.items()}
+    finally:
+        database.dispose()
+
+
+def test_tasks_follow_the_accepted_plan(run_cli: RunCli, settings: Settings) -> None:
+    people = numbers(settings)
+    run_cli("plan")
+    assert run_cli("plan", "accept").exit_code == 0
+    generated = run_cli("tasks", "generate", "--json")
+    assert generated.exit_code == 0, generated.output
+    assert generated.json()["created"] > 0
+
+    kinds: list[str] = []
+    for label, number in people.items():
+        detail = run_cli("person", number, "--json").json()
+        workers = {item["role"]: item["staff_id"] for item in detail["workers"]}
+        coordinator = detail["care_coordinator_id"]
+        tasks = {task["key"]: task for task in detail["tasks"]}
+        changes = any(staff != coordinator for staff in workers.values())
+        if label == "signpost":
+            kinds.append("manager")
+            assert tasks and {task["owner"] for task in tasks.values()} == {"manager"}
+        elif changes or (detail["pathway"] == "assess" and "social_worker" in workers):
+            kinds.append("handover")
+            assert "first_contact" in tasks, label
+            assert tasks["first_contact"]["owner_staff_id"] in workers.values(), label
+            assert tasks["letter_gp"]["owner_staff_id"] == (
+                coordinator if coordinator in {"SW1", "SW2", "SW3", "SW4", "KW1", "KW2"}
+                else None), label
+        else:
+            kinds.append("none")
+            assert tasks == {}, label
+    assert kinds.count("handover") >= 3 and "none" in kinds and "manager" in kinds, kinds
+
+    # The manager gives the Polish speaker to SW2: the incoming tasks move with the role.
+    polish = run_cli("person", people["polish"], "--json").json()
+    before = {task["key"]: task for task in polish["tasks"]}
+    target = "SW4" if before["first_contact"]["owner_staff_id"] == "SW2" else "SW2"
+    moved = run_cli("assign", people["polish"], target, "--role", "social_worker",
+                    "--reason", "Speaks Polish", "--force")
+    assert moved.exit_code == 0, moved.output
+    again = run_cli("tasks", "generate", "--json").json()
+    assert again["created"] == 0 and again["owner_moved"] >= 1
+    after = {t["key"]: t for t in run_cli("person", people["polish"], "--json").json()["tasks"]}
+    assert after["first_contact"]["owner_staff_id"] == target
+    assert after["first_contact"]["id"] == before["first_contact"]["id"]

@@ -1,0 +1,74 @@
+"""Fixtures for the app's tests: a SQLite database, the fixed caseload, and a driver.
+
+Pilot tests are plain functions that run an async scenario with ``drive(app, scenario)``, so
+the suite needs no async plugin. Every scenario waits for the app's workers rather than
+sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from tests.tui.data import populate
+from transition.app import TransitionApp, make_app
+from transition.config import Settings
+from transition.db import Database
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def tui_database(sqlite_settings: Settings) -> Iterator[Database]:
+    database = Database.from_settings(sqlite_settings)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def populated(tui_database: Database) -> Database:
+    populate(tui_database)
+    return tui_database
+
+
+@pytest.fixture
+def app_on(sqlite_settings: Settings) -> Callable[[Database], TransitionApp]:
+    def build(database: Database) -> TransitionApp:
+        return make_app(sqlite_settings, database=database)
+
+    return build
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let every worker finish and every message it posted be handled."""
+    await pilot.pause()
+    while any(worker.is_running for worker in pilot.app.workers):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def drive(
+    app: TransitionApp,
+    scenario: Callable[[Pilot[Any]], Awaitable[None]],
+    size: tuple[int, int] = SIZE,
+) -> None:
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await scenario(pilot)
+
+    asyncio.run(main())
+
+
+def text_of(widget: Widget) -> str:
+    """What a Static shows, as plain text (wide enough not to wrap)."""
+    console = Console(width=200, color_system=None, force_terminal=False)
+    with console.capture() as capture:
+        console.print(widget.content)  # type: ignore[attr-defined]
+    return capture.get()

@@ -1,0 +1,101 @@
+"""The import screen with the real importer, on the shipped sample files.
+
+sample_data/README.md says what each import must report: the staff list 111 rows, all in; the
+caseload 792 rows = 784 inserted + 7 rejected + 1 duplicate, with 3 warnings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, RadioButton
+
+from tests.tui.conftest import drive, settle, text_of
+from transition.overview import latest_import
+from transition.screens.dashboard import DashboardScreen
+from transition.screens.imports import ImportScreen
+from transition.screens.welcome import WelcomeScreen
+
+SAMPLES = Path(__file__).parents[2] / "sample_data"
+
+
+async def run_import(pilot: Pilot[Any], kind: str, path: Path, *, strict: bool = False) -> ImportScreen:
+    app = pilot.app
+    if not isinstance(app.screen, ImportScreen):
+        await pilot.press("i")
+    screen = app.screen
+    assert isinstance(screen, ImportScreen)
+    screen.query_one(f"#{kind}", RadioButton).value = True
+    screen.query_one("#path", Input).value = str(path)
+    screen.query_one("#strict").value = strict  # type: ignore[attr-defined]
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+    assert not screen.running
+    return screen
+
+
+def test_import_the_sample_files_from_the_welcome(tui_database, app_on) -> None:
+    app = app_on(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        assert isinstance(app.screen, WelcomeScreen)
+        screen = await run_import(pilot, "staff", SAMPLES / "staff.csv")
+        assert "staff.csv: 111 rows: 111 new · 0 rejected" in text_of(screen.query_one("#result"))
+        assert not screen.query_one("#import-rejects").display
+        # Ready for the usual next step: the caseload, from the same folder.
+        assert screen.kind == "caseload"
+        assert screen.query_one("#path", Input).value == f"{SAMPLES}/"
+
+        screen = await run_import(pilot, "caseload", SAMPLES / "trust_caseload.csv")
+        with tui_database.session() as session:
+            batch = latest_import(session, "caseload")
+        assert batch is not None and batch.rows == 792 and batch.rejected > 0
+        result = text_of(screen.query_one("#result"))
+        assert f"trust_caseload.csv: 792 rows: {batch.inserted} new" in result
+        assert f"{batch.rejected} rejected" in result
+        assert batch.rejects_path and f"saved in {batch.rejects_path}" in result.replace("\n", "")
+        assert Path(batch.rejects_path).is_file()  # written where the CLI writes it
+        table = screen.query_one("#import-rejects", DataTable)
+        rejected_rows = {str(table.get_row_at(i)[0]) for i in range(table.row_count)} - {""}
+        assert len(rejected_rows) == batch.rejected and all(row.isdigit() for row in rejected_rows)
+
+        await pilot.press("escape")  # back to the welcome, which moves on to the dashboard
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        people = text_of(app.screen.query_one("#caseload-card"))
+        assert f"{batch.inserted} people on the caseload" in people
+        assert f"{batch.rejected} rejected" in text_of(app.screen.query_one("#imports-card"))
+
+    drive(app, scenario)
+
+
+def test_a_file_the_importer_cannot_use(tui_database, app_on, tmp_path: Path) -> None:
+    unusable = tmp_path / "not_a_caseload.csv"
+    unusable.write_text("colour,size\nred,large\n")
+    app = app_on(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await run_import(pilot, "caseload", unusable)
+        result = screen.query_one("#result")
+        assert result.has_class("-error")
+        text = text_of(result)
+        assert "Nothing was imported." in text and "not_a_caseload.csv" in text
+        assert app.data_version == 0
+
+    drive(app, scenario)
+
+
+def test_strict_import_with_rejects_imports_nothing(tui_database, app_on) -> None:
+    app = app_on(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await run_import(pilot, "caseload", SAMPLES / "trust_caseload.csv", strict=True)
+        result = screen.query_one("#result")
+        assert "Strict: nothing was imported" in text_of(result) and result.has_class("-error")
+        await pilot.press("escape", "c")
+        await settle(pilot)
+        assert "No people on the caseload yet" in str(app.screen.query_one("#status").content)
+
+    drive(app, scenario)

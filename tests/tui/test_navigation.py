@@ -1,0 +1,257 @@
+"""Keys move between sections and screens; the palette finds every screen by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from tests.factories import nhs_number
+from tests.tui.conftest import drive, settle, text_of
+from transition.app import DESTINATIONS, TransitionApp
+from transition.screens.caseload import CaseloadScreen
+from transition.screens.confirm import ConfirmScreen
+from transition.screens.dashboard import DashboardScreen
+from transition.screens.imports import ImportScreen
+from transition.screens.palette import PeopleProvider, ScreensProvider
+from transition.screens.person import PersonScreen
+from transition.screens.rejects import RejectsScreen
+from transition.screens.welcome import WelcomeScreen
+from transition.widgets.caseload_table import CaseloadTable
+
+
+def test_empty_database_opens_on_the_welcome(tui_database, app_on) -> None:
+    app = app_on(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        assert app.current_mode == "welcome"
+        assert isinstance(app.screen, WelcomeScreen)
+        text = text_of(app.screen.query_one("#instructions"))
+        for words in ("transition import staff FILE", "transition import caseload FILE",
+                      "make demo", "transition demo", "press i"):
+            assert words in text
+        await pilot.press("i")
+        assert isinstance(app.screen, ImportScreen)
+
+    drive(app, scenario)
+
+
+def test_keys_move_between_sections_and_back(populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        assert app.current_mode == "dashboard" and isinstance(app.screen, DashboardScreen)
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.current_mode == "caseload" and isinstance(app.screen, CaseloadScreen)
+        await pilot.press("i")
+        assert isinstance(app.screen, ImportScreen)
+        await pilot.press("i")  # pressing it again does not stack another import screen
+        assert len(app.screen_stack) == 2
+        await pilot.press("escape")
+        assert isinstance(app.screen, CaseloadScreen)
+        await pilot.press("d")
+        assert app.current_mode == "dashboard"
+        await pilot.press("q")
+        assert app._exit
+
+    drive(app, scenario)
+
+
+def test_dashboard_counts_and_keys(populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        card = text_of(screen.query_one("#caseload-card"))
+        assert "24 people on the caseload" in card
+        assert "2 not in latest export" in card
+        assert "3 with no care coordinator" in card
+        assert "1 Apr 2027" in text_of(screen.query_one("#programme-card"))
+        assert "76 days to go" in text_of(screen.query_one("#programme-card"))
+        imports = text_of(screen.query_one("#imports-card"))
+        assert "trust_caseload.csv" in imports and "2 rejected" in imports
+        teams = screen.query_one("#by-team", DataTable)
+        assert teams.row_count == 3
+        assert [str(teams.get_row_at(i)[0]) for i in range(3)] == [
+            "East Recovery Team", "North CMHT", "South CMHT"
+        ]
+
+        await pilot.press("r")
+        assert isinstance(app.screen, RejectsScreen)
+        table = app.screen.query_one("#rejects-table", DataTable)
+        assert table.row_count == 3  # two rows rejected, one of them for two reasons
+        assert [str(cell) for cell in table.get_row_at(1)][1:] == [
+            "14", "(blank)", "nhs_number", "NHS number is missing"
+        ]
+        await pilot.press("escape")
+
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.current_mode == "caseload"
+        caseload = app.screen.query_one(CaseloadTable)
+        assert caseload.query.missing_only and caseload.total == 2
+        assert {row.family_name for row in caseload.rows} == {"Fairclough", "Rashid"}
+
+    drive(app, scenario)
+
+
+def test_enter_on_a_team_shows_that_team(populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        teams = app.screen.query_one("#by-team", DataTable)
+        teams.focus()
+        teams.move_cursor(row=1)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "caseload"
+        caseload = app.screen.query_one(CaseloadTable)
+        assert caseload.query.team == "North CMHT"
+        assert caseload.total == 8 and {row.team for row in caseload.rows} == {"North CMHT"}
+        assert "team: North CMHT" in caseload.describe()
+        await pilot.press("escape")  # clears the filter
+        await settle(pilot)
+        assert caseload.query.team is None and caseload.total == 24
+
+    drive(app, scenario)
+
+
+def test_enter_opens_a_person_and_escape_goes_back(populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("c")
+        await settle(pilot)
+        caseload = app.screen.query_one(CaseloadTable)
+        assert caseload.table.has_focus
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.person_id == caseload.rows[1].id
+        assert "Baines, Bilal" in text_of(app.screen.query_one("#banner"))
+        await pilot.press("escape")
+        assert isinstance(app.screen, CaseloadScreen)
+        assert caseload.table.cursor_row == 1  # where the manager left it
+
+    drive(app, scenario)
+
+
+def test_slash_from_anywhere_searches_the_caseload(populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("slash")
+        await settle(pilot)
+        assert app.current_mode == "caseload"
+        caseload = app.screen.query_one(CaseloadTable)
+        assert app.focused is caseload.query_one("#search")
+        await pilot.press(*"ash", "enter")
+        await settle(pilot)
+        assert {row.family_name for row in caseload.rows} == {"Ashworth", "Rashid"}
+
+    drive(app, scenario)
+
+
+def test_palette_finds_every_screen_by_name(populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        provider = ScreensProvider(app.screen)
+        for destination in DESTINATIONS:
+            hits = [hit async for hit in provider.search(destination.title)]
+            best = max(hits, key=lambda hit: hit.score)
+            assert best.text == destination.title
+            best.command()
+            await settle(pilot)
+            if destination.mode:
+                assert app.current_mode == destination.name
+            else:
+                assert type(app.screen).__name__ == destination.screen.__name__
+                app.screen.dismiss()
+                await settle(pilot)
+        discovered = [hit.text async for hit in provider.discover()]
+        assert discovered == [destination.title for destination in DESTINATIONS]
+
+    drive(app, scenario)
+
+
+def test_palette_typed_name_opens_the_screen(populated, app_on) -> None:
+    """End to end through the real palette: ctrl+p, type, enter."""
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"caseload")
+        for _ in range(50):  # the palette searches in the background; wait for a result
+            await pilot.pause(0.02)
+            if app.screen.query("CommandList Option"):
+                break
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "caseload"
+
+    drive(app, scenario)
+
+
+def test_palette_finds_people_by_name_or_nhs_number(populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        provider = PeopleProvider(app.screen)
+        assert [hit async for hit in provider.search("as")] == []  # too short to search
+        hits = [hit async for hit in provider.search("Ashworth")]
+        assert len(hits) == 1 and "999 000 0018" in hits[0].text
+        hits = [hit async for hit in provider.search(nhs_number(1))]
+        assert len(hits) == 1 and hits[0].text.startswith("Baines, Bilal")
+        hits[0].command()
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+
+    drive(app, scenario)
+
+
+def test_quit_during_an_import_asks_first(populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("i")
+        importing = app.screen
+        assert isinstance(importing, ImportScreen)
+        importing.running = True  # as while its worker runs
+        await pilot.press("ctrl+q")  # (q would type into the file box)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert app.screen is importing and not app._exit
+        await pilot.press("ctrl+q")
+        await pilot.press("y")
+        assert importing._stop.is_set() and app._exit
+
+    drive(app, scenario)
+
+
+def test_a_database_failure_is_a_message_not_a_crash(populated, app_on, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from transition.screens import dashboard
+
+    app = app_on(populated)
+
+    def broken(session, today):
+        raise OperationalError("SELECT secret FROM person", {}, Exception("disk I/O error"))
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        monkeypatch.setattr(dashboard, "overview", broken)
+        app.data_changed()
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, DashboardScreen)
+        messages = [notification.message for notification in app._notifications]
+        assert any("OperationalError" in message for message in messages)
+        assert not any("secret" in message for message in messages)
+
+    drive(app, scenario)

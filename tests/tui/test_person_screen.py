@@ -1,0 +1,145 @@
+"""The person screen shows every field, grouped, with import history, warnings and audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from textual.pilot import Pilot
+
+from tests.tui.conftest import drive, settle, text_of
+from tests.tui.data import FEATURED_NHS
+from transition.columns import CASELOAD_COLUMNS
+from transition.models import Person
+from transition.screens.person import FIELD_SECTIONS, PersonScreen
+
+
+def featured_id(database) -> int:
+    with database.session() as session:
+        return session.scalars(select(Person.id).where(Person.nhs_number == FEATURED_NHS)).one()
+
+
+def open_family(app, database, family_name: str):
+    """A scenario step: open the person with this family name; returns their screen."""
+    with database.session() as session:
+        person_id = session.scalars(
+            select(Person.id).where(Person.family_name == family_name)
+        ).one()
+
+    async def step(pilot: Pilot[Any]) -> PersonScreen:
+        app.open_person(person_id)
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        return app.screen
+
+    return step
+
+
+def test_person_screen_shows_every_group(populated, app_on) -> None:
+    app = app_on(populated)
+    person_id = featured_id(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        app.open_person(person_id)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PersonScreen)
+        shown = {section.id: text_of(screen.query_one(f"#{section.id}"))
+                 for section in FIELD_SECTIONS}
+        assert "999 000 0018" in shown["identity"] and "1 Jan 1950 (age 77)" in shown["identity"]
+        assert "Ana Okafor (S001)" in shown["care-team"]
+        assert "1 Apr 2027 (the programme's transfer date)" in shown["care-team"]
+        assert "Y01234 Harbour Surgery" in shown["address-gp"]
+        assert "11 (psychosis)" in shown["care-legal"]
+        assert "Section 117 aftercare      Yes" in shown["care-legal"]
+        assert "Community Treatment Order  Yes" in shown["care-legal"]
+        assert "20 Dec 2026 (26 days ago)" in shown["risk-facts"]
+        assert "Polish" in shown["communication"] and "Large print" in shown["communication"]
+        assert "Tom Ashworth" in shown["carer"]
+        assert "3 outcomes unmet" in shown["care-act"]
+        assert "Using the home safely" in shown["care-act"]
+        extra = text_of(screen.query_one("#extra"))
+        assert "ward" in extra and "Harbour Ward" in extra
+        assert "trust_caseload.csv" in text_of(screen.query_one("#imports"))
+        warnings = text_of(screen.query_one("#warnings"))
+        assert "care_coordinator_id" in warnings and "not a care coordinator" in warnings
+        audit = text_of(screen.query_one("#audit"))
+        assert "person.update" in audit and "WX2 9ZZ" in audit and "WX1 4QT" in audit
+
+    drive(app, scenario)
+
+
+def test_every_canonical_column_has_a_place_on_the_screen() -> None:
+    """A column added to the import must be added to the person screen too."""
+    import inspect
+
+    from transition.screens import person
+
+    source = inspect.getsource(person)
+    missing = [column.name for column in CASELOAD_COLUMNS if f"p.{column.name}" not in source]
+    assert missing == []
+
+
+def test_a_person_with_little_recorded_hides_empty_sections(populated, app_on) -> None:
+    app = app_on(populated)
+    open_garside = open_family(app, populated, "Garside")
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_garside(pilot)
+        assert not screen.query_one("#warnings").display
+        assert not screen.query_one("#extra").display
+        assert "None recorded" in text_of(screen.query_one("#care-team"))
+        assert "Not yet assessed" in text_of(screen.query_one("#care-act"))
+        assert "No changes recorded yet" in text_of(screen.query_one("#audit"))
+
+    drive(app, scenario)
+
+
+def test_a_person_who_is_gone_says_so(populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        app.open_person(999_999)
+        await settle(pilot)
+        assert "no longer on the caseload" in text_of(app.screen.query_one("#banner"))
+
+    drive(app, scenario)
+
+
+def test_missing_person_has_a_warning_banner(populated, app_on) -> None:
+    app = app_on(populated)
+    open_rashid = open_family(app, populated, "Rashid")
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_rashid(pilot)
+        assert "Not in the latest caseload export" in text_of(screen.query_one("#banner"))
+        assert "not in this export" in text_of(screen.query_one("#imports"))
+
+    drive(app, scenario)
+
+
+def test_letters_written_for_the_person_are_listed(populated, app_on) -> None:
+    from datetime import UTC, date, datetime
+
+    from transition.models import Letter
+
+    with populated.transaction() as session:
+        person_id = session.scalars(select(Person.id).where(Person.family_name == "Baines")).one()
+        for kind, superseded in (("person", datetime(2027, 1, 12, tzinfo=UTC)), ("gp", None)):
+            session.add(Letter(
+                person_id=person_id, kind=kind, template=f"{kind}.md.j2", format="pdf",
+                path=f"/letters/{kind}-0026.pdf", sha256="0" * 64, facts_hash="old",
+                generated_by="test-manager", dated=date(2027, 1, 11), superseded_at=superseded,
+            ))
+    app = app_on(populated)
+    open_baines = open_family(app, populated, "Baines")
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_baines(pilot)
+        shown = text_of(screen.query_one("#letters"))
+        assert "/letters/person-0026.pdf" in shown and "Superseded" in shown
+        assert "/letters/gp-0026.pdf" in shown and "11 Jan 2027" in shown
+        garside = await open_family(app, populated, "Garside")(pilot)
+        assert not garside.query_one("#letters").display  # no letters: no box
+
+    drive(app, scenario)

@@ -1,0 +1,116 @@
+"""What each screen looks like, as SVG snapshots (tests/tui/__snapshots__).
+
+Deterministic: the fixed caseload of ``tests/tui/data.py``, today fixed at 15 Jan 2027, a
+120x40 terminal. After an intended change of look, review and refresh them with
+``make snapshots`` (pytest tests/tui --snapshot-update).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.tui.conftest import SIZE, settle
+from tests.tui.data import FEATURED_NHS
+from tests.tui.test_import_screen import fake_result
+from transition.db import Database
+from transition.models import Person
+from transition.screens import imports
+
+
+@pytest.fixture(autouse=True)
+def _stable_database_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test database lives in a temporary folder whose name changes every run."""
+    monkeypatch.setattr(Database, "describe", lambda self: "sqlite:////home/manager/transition.db")
+
+
+async def steady(pilot: Pilot[Any]) -> None:
+    """Settle, and stop text cursors blinking so the picture does not depend on timing."""
+    await settle(pilot)
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await settle(pilot)
+
+
+def press(*keys: str):
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+        await steady(pilot)
+
+    return run_before
+
+
+def test_welcome(snap_compare, tui_database, app_on) -> None:
+    assert snap_compare(app_on(tui_database), terminal_size=SIZE, run_before=press())
+
+
+def test_dashboard(snap_compare, populated, app_on) -> None:
+    assert snap_compare(app_on(populated), terminal_size=SIZE, run_before=press())
+
+
+def test_caseload(snap_compare, populated, app_on) -> None:
+    assert snap_compare(app_on(populated), terminal_size=SIZE, run_before=press("c"))
+
+
+def test_caseload_searched(snap_compare, populated, app_on) -> None:
+    assert snap_compare(app_on(populated), terminal_size=SIZE,
+                        run_before=press("c", "slash", "a", "s", "h", "enter"))
+
+
+def test_person(snap_compare, populated, app_on) -> None:
+    app = app_on(populated)
+    with populated.session() as session:
+        person_id = session.scalars(select(Person.id).where(Person.nhs_number == FEATURED_NHS)).one()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        app.open_person(person_id)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 60), run_before=run_before)
+
+
+def test_rejected_rows(snap_compare, populated, app_on) -> None:
+    assert snap_compare(app_on(populated), terminal_size=SIZE, run_before=press("r"))
+
+
+def test_import_form(snap_compare, populated, app_on) -> None:
+    assert snap_compare(app_on(populated), terminal_size=SIZE, run_before=press("i"))
+
+
+def test_import_result(snap_compare, populated, app_on, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("trust_caseload.csv").write_text("nhs_number\n")
+    monkeypatch.setattr(imports, "run_import", lambda *args, **kwargs: fake_result())
+    app = app_on(populated)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("i")
+        app.screen.query_one("#path", Input).value = "trust_caseload.csv"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        app.clear_notifications()
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_confirm_stop_import(snap_compare, populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("i")
+        app.screen.running = True  # as while an import runs
+        await pilot.press("escape")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

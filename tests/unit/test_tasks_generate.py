@@ -1,0 +1,316 @@
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tests import task_world
+from tests.factories import make_staff
+from tests.task_world import ACTOR, DUE, TRANSFER, assign
+from transition.audit import events
+from transition.db import Database
+from transition.handover import effective_handover_date, set_handover_date
+from transition.models import Person, Role, Task
+from transition.ruleset import load_rules
+from transition.tasks import generate_tasks, set_task_status
+
+AS_OF = date(2027, 3, 1)
+RULES = load_rules()
+
+
+def generate(session: Session, **kwargs: object):  # type: ignore[no-untyped-def]
+    options: dict[str, object] = {"as_of": AS_OF, "actor": ACTOR, "transfer_date": TRANSFER}
+    options.update(kwargs)
+    return generate_tasks(session, RULES, **options)  # type: ignore[arg-type]
+
+
+def tasks_of(session: Session, person_id: int) -> dict[str, Task]:
+    rows = session.scalars(select(Task).where(Task.person_id == person_id))
+    return {task.key: task for task in rows}
+
+
+def test_each_handover_gets_the_tasks_its_person_needs(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        summary = generate(session)
+    with database.session() as session:
+        keys = {name: set(tasks_of(session, pid)) for name, pid in ids.items()}
+    assert keys["council"] == {"letter_person", "letter_gp", "letter_carer",
+                               "records_transferred", "first_contact", "care_act_review"}
+    assert keys["red"] == {"letter_person", "letter_gp", "joint_visit", "records_transferred",
+                           "s117_review", "cto_review", "first_contact"}
+    assert keys["assess"] == {"assessment_booked", "letter_person", "letter_gp",
+                              "records_transferred", "first_contact"}
+    assert keys["signpost"] == {"accessible_communication", "letter_gp"}  # BSL: no letter
+    assert keys["kept"] == set()  # same worker, not assess: no handover
+    assert "budget_continuity" in keys["joint_both"]
+    assert summary.people == 7
+    assert summary.created == sum(len(value) for value in keys.values())
+    assert summary.open == summary.created and summary.overdue == 0
+
+
+def test_due_dates_count_working_days_across_easter(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+    with database.session() as session:
+        council, red = tasks_of(session, ids["council"]), tasks_of(session, ids["red"])
+        assess = tasks_of(session, ids["assess"])
+    assert council["letter_person"].due == DUE[-10]
+    assert council["letter_person"].offset_working_days == -10
+    assert council["records_transferred"].due == DUE[-1]
+    assert council["first_contact"].due == DUE[7]
+    assert council["care_act_review"].due == date(2027, 5, 28)  # 40 working days, May Day skipped
+    assert assess["assessment_booked"].due == DUE[-5]
+    assert red["joint_visit"].due == DUE[-3]
+    assert red["s117_review"].due == red["cto_review"].due == DUE[-2]
+    # Discharged on 15 February 2027, within 3 months of the handover: 2 working days.
+    assert (red["first_contact"].offset_working_days, red["first_contact"].due) == (2, DUE[2])
+    assert all(task.handover_date == TRANSFER for task in council.values())
+
+
+def test_owners_follow_the_rules(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+    with database.session() as session:
+        owner = {
+            name: {key: (t.owner_kind, t.owner_staff_id)
+                   for key, t in tasks_of(session, pid).items()}
+            for name, pid in ids.items()
+        }
+    assert owner["council"]["letter_person"] == ("outgoing", "OUT1")
+    assert owner["council"]["first_contact"] == ("incoming", "IN1")
+    assert owner["red"]["cto_review"] == ("incoming", "KW1")
+    # Signposted: no worker afterwards, so the team manager owns everything.
+    assert set(owner["signpost"].values()) == {("manager", None)}
+    # Joint, both roles changed: lead_role (social worker) owns incoming tasks...
+    assert owner["joint_both"]["first_contact"] == ("incoming", "IN1")
+    assert owner["joint_both"]["budget_continuity"] == ("incoming", "IN1")
+    # ...joint with only the key worker new: the new key worker makes first contact.
+    assert owner["joint_kw"]["first_contact"] == ("incoming", "KW1")
+    # The trust's coordinator is not on the staff list: outgoing tasks have no named owner.
+    assert owner["unknown_out"]["letter_gp"] == ("outgoing", None)
+    assert owner["unknown_out"]["first_contact"] == ("incoming", "IN2")
+
+
+def test_generating_again_changes_nothing(database: Database) -> None:
+    with database.transaction() as session:
+        task_world.build(session)
+        first = generate(session)
+    with database.transaction() as session:
+        before = len(events(session, entity="task"))
+        second = generate(session)
+        assert len(events(session, entity="task")) == before
+    assert first.created > 0
+    assert (second.created, second.not_needed, second.owner_moved, second.due_moved) == (0, 0, 0, 0)
+    assert second.unchanged == first.created
+
+
+def test_a_pathway_change_marks_tasks_not_needed_and_keeps_done_work(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        council = tasks_of(session, ids["council"])
+        set_task_status(session, council["letter_person"].id, "done", actor=ACTOR)  # type: ignore[arg-type]
+        review_id = council["care_act_review"].id
+        # The person now goes to the trust: no Care Act review, and a manager's decision.
+        person = session.get(Person, ids["council"])
+        assert person is not None
+        person.pathway = "trust"
+        session.add(person)
+        session.flush()
+        summary = generate(session)
+    with database.session() as session:
+        council = tasks_of(session, ids["council"])
+        review = council["care_act_review"]
+        assert review.status == "not_needed" and review.id == review_id
+        assert review.blocked_reason is not None and "pathway trust" in review.blocked_reason
+        assert council["letter_person"].status == "done"  # done work untouched
+        assert summary.not_needed == 1
+        [event] = [e for e in events(session, entity="task", actions=["task.status"])
+                   if e.entity_key == str(review_id)]
+        assert (event.before, event.after, event.actor) == ("todo", "not_needed", ACTOR)
+
+
+def test_when_the_worker_no_longer_changes_open_tasks_are_not_needed(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        first_contact = tasks_of(session, ids["council"])["first_contact"]
+        set_task_status(session, first_contact.id, "in_progress", actor=ACTOR)  # type: ignore[arg-type]
+        assign(session, ids["council"], Role.SOCIAL_WORKER, "OUT1")  # re-planned: keeps OUT1
+        generate(session)
+        statuses = {key: t.status for key, t in tasks_of(session, ids["council"]).items()}
+        assert set(statuses.values()) == {"not_needed"}
+        # Re-planned again to a new worker: the tasks the generator put aside come back.
+        assign(session, ids["council"], Role.SOCIAL_WORKER, "IN2")
+        summary = generate(session)
+        tasks = tasks_of(session, ids["council"])
+    assert summary.reopened == len(tasks)
+    assert {t.status for t in tasks.values()} == {"todo"}
+    assert tasks["first_contact"].owner_staff_id == "IN2"
+    assert tasks["first_contact"].blocked_reason is None
+
+
+def test_a_managers_not_needed_is_respected(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        visit = tasks_of(session, ids["red"])["joint_visit"]
+        set_task_status(session, visit.id, "not_needed", actor=ACTOR,  # type: ignore[arg-type]
+                        reason="Met the new worker at the ward round")
+        summary = generate(session)
+        assert tasks_of(session, ids["red"])["joint_visit"].status == "not_needed"
+    assert summary.reopened == 0
+
+
+def test_ownership_moves_after_replanning(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        tasks = tasks_of(session, ids["council"])
+        done_id = tasks["letter_gp"].id
+        set_task_status(session, done_id, "done", actor=ACTOR)  # type: ignore[arg-type]
+        version = tasks["first_contact"].version
+        assign(session, ids["council"], Role.SOCIAL_WORKER, "IN2")
+        summary = generate(session)
+    with database.session() as session:
+        tasks = tasks_of(session, ids["council"])
+        assert tasks["first_contact"].owner_staff_id == "IN2"
+        assert tasks["first_contact"].version == version + 1
+        assert tasks["care_act_review"].owner_staff_id == "IN2"
+        assert tasks["letter_person"].owner_staff_id == "OUT1"  # outgoing is unchanged
+        moves = [e for e in events(session, actions=["task.owner"])]
+        assert summary.owner_moved == len(moves) == 2
+        assert moves[0].before["owner_staff_id"] == "IN1"
+        assert moves[0].after["owner_staff_id"] == "IN2"
+
+
+def test_a_phased_handover_date_moves_due_dates(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        person = session.get(Person, ids["council"])
+        assert person is not None
+        change = set_handover_date(session, person, date(2027, 5, 4), actor=ACTOR,
+                                   reason="Phase 2")
+        assert change.changed
+        assert effective_handover_date(person, TRANSFER) == date(2027, 5, 4)
+        summary = generate(session)
+    with database.session() as session:
+        tasks = tasks_of(session, ids["council"])
+        # 10 working days before Tuesday 4 May 2027 (May Day, Monday 3 May, skipped).
+        assert tasks["letter_person"].due == date(2027, 4, 19)
+        assert tasks["letter_person"].handover_date == date(2027, 5, 4)
+        assert tasks["first_contact"].due == date(2027, 5, 13)
+        assert summary.due_moved == len(tasks)
+        [dated] = events(session, actions=["person.handover_date"])
+        assert (dated.before, dated.after, dated.reason) == (None, "2027-05-04", "Phase 2")
+        assert len(events(session, actions=["task.due"])) == len(tasks)
+        # Other people still move on the programme's date.
+        assert tasks_of(session, ids["assess"])["letter_gp"].handover_date == TRANSFER
+
+
+def test_clearing_the_date_falls_back_to_the_programme(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        person = session.get(Person, ids["council"])
+        assert person is not None
+        set_handover_date(session, person, date(2027, 5, 4), actor=ACTOR)
+        set_handover_date(session, person, None, actor=ACTOR)
+        assert effective_handover_date(person, TRANSFER) == TRANSFER
+        assert person.version == 3
+        assert not set_handover_date(session, person, None, actor=ACTOR).changed
+
+
+def test_without_any_handover_date_nobody_gets_tasks(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        person = session.get(Person, ids["council"])
+        assert person is not None
+        set_handover_date(session, person, date(2027, 5, 4), actor=ACTOR)
+        summary = generate(session, transfer_date=None)
+        assert summary.without_handover_date == 6
+        assert summary.people == 1
+        assert set(tasks_of(session, ids["council"])) and not tasks_of(session, ids["red"])
+
+
+def test_a_rules_change_updates_titles_and_deadlines(database: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    council = tmp_path / "council.toml"
+    council.write_text(
+        'version = "w"\n[tasks.templates.letter_gp]\ntitle = "GP told"\noffset_working_days = -5\n'
+        "[tasks.templates.joint_visit]\nenabled = false\n"
+    )
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        summary = generate_tasks(session, load_rules(council), as_of=AS_OF, actor=ACTOR,
+                                 transfer_date=TRANSFER)
+        red = tasks_of(session, ids["red"])
+    assert red["letter_gp"].title == "GP told" and red["letter_gp"].due == DUE[-5]
+    assert red["joint_visit"].status == "not_needed"
+    assert "rules no longer include" in (red["joint_visit"].blocked_reason or "")
+    assert summary.template_changed == 7  # every open letter_gp task
+    assert summary.not_needed == 1
+
+
+def test_generation_can_be_limited_to_some_people(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        summary = generate(session, person_ids=[ids["red"], ids["kept"]])
+        assert summary.people == 1
+        assert set(tasks_of(session, ids["red"])) and not tasks_of(session, ids["council"])
+
+
+def test_a_new_worker_without_a_coordinator_still_gets_tasks(database: Database) -> None:
+    with database.transaction() as session:
+        task_world.build(session)
+        make_staff(session, "IN3")
+        pid = task_world.person(session, pathway="council", coordinator=None)
+        assign(session, pid, Role.SOCIAL_WORKER, "IN3")
+        progress: list[tuple[int, int]] = []
+        generate(session, progress=lambda done, total: progress.append((done, total)))
+        tasks = tasks_of(session, pid)
+    assert tasks["letter_person"].owner_staff_id is None
+    assert tasks["first_contact"].owner_staff_id == "IN3"
+    assert progress and progress[-1][0] == progress[-1][1]
+
+
+def test_creation_is_audited_with_who(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        [created] = events(session, person_id=ids["red"], actions=["task.create"])
+        tasks = tasks_of(session, ids["red"])
+        assert len(events(session, actions=["task.create"])) == 7  # one per handover
+    assert created.after == {key: task.id for key, task in tasks.items()}
+    assert (created.actor, created.entity, created.field) == (ACTOR, "task", "tasks")
+
+
+def test_new_task_ids_are_found_even_if_the_id_range_misses_them(database: Database) -> None:
+    from transition.tasks.generate import _new_ids
+
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        tasks = tasks_of(session, ids["red"])
+        inserted = [(ids["red"], key) for key in tasks]
+        expected = {(ids["red"], key): task.id for key, task in tasks.items()}
+        found = _new_ids(session, 0, inserted)
+        assert {pair: found[pair] for pair in expected} == expected
+        assert _new_ids(session, 10**9, inserted) == expected  # the person-by-person fallback
+
+
+def test_due_dates_across_christmas_and_new_year(database: Database) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        person = session.get(Person, ids["council"])
+        assert person is not None
+        # Tuesday 4 January 2028: Christmas 2027 falls at a weekend (substitutes Monday 27 and
+        # Tuesday 28 December) and New Year's Day 2028 is a Saturday (substitute Monday 3).
+        set_handover_date(session, person, date(2028, 1, 4), actor=ACTOR)
+        generate(session)
+        tasks = tasks_of(session, ids["council"])
+    assert tasks["letter_person"].due == date(2027, 12, 16)
+    assert tasks["records_transferred"].due == date(2027, 12, 31)
+    assert tasks["first_contact"].due == date(2028, 1, 13)

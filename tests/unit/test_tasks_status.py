@@ -1,0 +1,151 @@
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tests import task_world
+from tests.task_world import ACTOR, TRANSFER
+from transition.audit import events
+from transition.db import Database
+from transition.errors import ConflictError, NotFoundError, TransitionError
+from transition.models import Task
+from transition.ruleset import load_rules
+from transition.tasks import (
+    DependencyError,
+    generate_tasks,
+    mark_task_done,
+    mark_tasks_done,
+    set_task_status,
+    task_history,
+)
+
+
+def build(session: Session) -> dict[str, int]:
+    ids = task_world.build(session)
+    generate_tasks(session, load_rules(), as_of=date(2027, 3, 1), actor=ACTOR,
+                   transfer_date=TRANSFER)
+    return ids
+
+
+def task_id(session: Session, person_id: int, key: str) -> int:
+    found = session.scalar(select(Task.id).where(Task.person_id == person_id, Task.key == key))
+    assert found is not None
+    return found
+
+
+def test_a_task_cannot_be_done_before_its_dependencies(database: Database) -> None:
+    with database.transaction() as session:
+        ids = build(session)
+        first = task_id(session, ids["council"], "first_contact")
+        records = task_id(session, ids["council"], "records_transferred")
+    with database.transaction() as session, pytest.raises(DependencyError) as caught:
+        set_task_status(session, first, "done", actor=ACTOR)
+    assert f"records_transferred (task {records}, todo)" in caught.value.message
+    assert caught.value.exit_code == 1
+    with database.transaction() as session:
+        set_task_status(session, records, "done", actor=ACTOR)
+        change = set_task_status(session, first, "done", actor=ACTOR, note="Met at home")
+        assert (change.before, change.after, change.version) == ("todo", "done", 2)
+    with database.session() as session:
+        task = session.get(Task, first)
+        assert task is not None and task.completed_at is not None and task.note == "Met at home"
+        trail = [e for e in events(session, entity="task") if e.entity_key == str(first)]
+        assert [e.action for e in trail][:2] == ["task.note", "task.status"]
+        assert all(e.actor == ACTOR for e in trail)
+
+
+def test_a_dependency_not_needed_counts_as_out_of_the_way(database: Database) -> None:
+    with database.transaction() as session:
+        ids = build(session)
+        set_task_status(session, task_id(session, ids["council"], "records_transferred"),
+                        "not_needed", actor=ACTOR, reason="Same team, same records")
+        set_task_status(session, task_id(session, ids["council"], "first_contact"), "done",
+                        actor=ACTOR)
+
+
+def test_blocked_needs_a_reason_and_keeps_it(database: Database) -> None:
+    with database.transaction() as session:
+        ids = build(session)
+        visit = task_id(session, ids["red"], "joint_visit")
+        with pytest.raises(TransitionError, match="without a reason"):
+            set_task_status(session, visit, "blocked", actor=ACTOR)
+        set_task_status(session, visit, "blocked", actor=ACTOR, reason="Person in hospital")
+        task = session.get(Task, visit)
+        assert task is not None
+        assert (task.status, task.blocked_reason) == ("blocked", "Person in hospital")
+        set_task_status(session, visit, "in_progress", actor=ACTOR)
+        assert session.get(Task, visit).blocked_reason is None  # type: ignore[union-attr]
+        with pytest.raises(TransitionError, match="A reason is kept only"):
+            set_task_status(session, visit, "todo", actor=ACTOR, reason="x")
+        with pytest.raises(TransitionError, match="not a task status"):
+            set_task_status(session, visit, "finished", actor=ACTOR)
+
+
+def test_an_edit_from_a_stale_screen_is_refused(database: Database) -> None:
+    with database.transaction() as session:
+        ids = build(session)
+        letter = task_id(session, ids["council"], "letter_gp")
+    # Two managers read version 1; the first saves, the second is refused.
+    with database.transaction() as session:
+        set_task_status(session, letter, "in_progress", actor="manager-a", expected_version=1)
+    with database.transaction() as session, pytest.raises(ConflictError):
+        set_task_status(session, letter, "done", actor="manager-b", expected_version=1)
+    with database.session() as session:
+        task = session.get(Task, letter)
+        assert task is not None and (task.status, task.version, task.updated_by) == (
+            "in_progress", 2, "manager-a")
+
+
+def test_an_unknown_task_is_not_found(database: Database) -> None:
+    with database.transaction() as session, pytest.raises(NotFoundError, match="no task 999"):
+        set_task_status(session, 999, "done", actor=ACTOR)
+
+
+def test_letters_mark_their_task_done(database: Database) -> None:
+    with database.transaction() as session:
+        ids = build(session)
+        assert mark_task_done(session, ids["council"], "letter_person", actor="letters")
+        assert not mark_task_done(session, ids["signpost"], "letter_person", actor="letters")
+        # Done already: still True, nothing new audited.
+        assert mark_task_done(session, ids["council"], "letter_person", actor="letters")
+        letter = session.get(Task, task_id(session, ids["council"], "letter_person"))
+        assert letter is not None and letter.status == "done" and letter.version == 2
+        with pytest.raises(DependencyError, match=r"\*{6}\d{4}"):
+            mark_task_done(session, ids["council"], "care_act_review", actor="letters")
+        created = events(session, actions=["task.status"], person_id=ids["council"])
+        assert [(e.actor, e.after) for e in created] == [("letters", "done")]
+        # A task someone marked not needed is left alone.
+        carer = task_id(session, ids["council"], "letter_carer")
+        set_task_status(session, carer, "not_needed", actor=ACTOR, reason="No carer any more")
+        assert not mark_task_done(session, ids["council"], "letter_carer", actor="letters")
+        assert session.get(Task, carer).status == "not_needed"  # type: ignore[union-attr]
+
+
+def test_marking_many_done_reports_what_it_could_not(database: Database) -> None:
+    with database.transaction() as session:
+        ids = build(session)
+        result = mark_tasks_done(
+            session,
+            [(ids["council"], "letter_gp"), (ids["red"], "letter_gp"),
+             (ids["kept"], "letter_gp"), (ids["red"], "first_contact")],
+            actor="letters",
+        )
+    assert result.done == 2
+    assert result.missing == [(ids["kept"], "letter_gp")]
+    assert result.waiting == {(ids["red"], "first_contact"): ["records_transferred"]}
+
+
+def test_a_tasks_history_starts_with_its_creation(database: Database) -> None:
+    with database.transaction() as session:
+        ids = build(session)
+        letter = task_id(session, ids["council"], "letter_gp")
+        set_task_status(session, letter, "not_needed", actor="manager-a",
+                        reason="No longer applies: GP already told")
+        history = task_history(session, letter)
+        task = session.get(Task, letter)
+    assert [event.action for event in history] == ["task.create", "task.status"]
+    assert [event.actor for event in history] == [ACTOR, "manager-a"]
+    # A manager's reason never looks like the generator's, so generate leaves it alone.
+    assert task is not None
+    assert task.blocked_reason == "(manager-a) No longer applies: GP already told"

@@ -1,0 +1,258 @@
+"""`transition tasks`: make, list and update the handover tasks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from transition import nhs
+from transition.commands.common import (
+    as_of_option,
+    console,
+    context,
+    err_console,
+    json_option,
+    parse_date,
+    print_json,
+)
+from transition.errors import EXIT_PARTIAL, NotFoundError
+from transition.models import Staff
+from transition.people import require_person
+from transition.programme import transfer_date as programme_transfer_date
+from transition.tasks import (
+    STATUS_CHOICES,
+    TaskQuery,
+    TaskRow,
+    burndown,
+    generate_tasks,
+    list_tasks,
+    set_task_status,
+    task_progress,
+    transfer_countdown,
+)
+
+app = typer.Typer(help="Handover tasks with working-day deadlines.", no_args_is_help=True)
+
+TABLE_LIMIT = 200
+
+
+@app.command("generate")
+def tasks_generate(
+    ctx: typer.Context, as_of: str | None = as_of_option(), as_json: bool = json_option()
+) -> None:
+    """Make or bring up to date every handover's tasks from the accepted allocation (audited).
+
+    Safe to run again after any change: new tasks are added, tasks that no longer apply are
+    marked not_needed, owners and due dates move; done work is never touched.
+    """
+    cli = context(ctx)
+    today = cli.today(parse_date(as_of, option="--as-of"))
+    out = err_console if as_json else console
+    with cli.db.transaction() as session:
+        programme_date = programme_transfer_date(session)
+        summary = generate_tasks(
+            session, cli.rules.tasks, as_of=today, actor=cli.actor, transfer_date=programme_date
+        )
+    if as_json:
+        print_json({
+            **summary.as_dict(), "as_of": today, "transfer_date": programme_date,
+            "rules_version": cli.rules.version_label,
+        })
+    else:
+        out.print(
+            f"Handovers with tasks: {summary.people:,}\n"
+            f"Created {summary.created:,}, reopened {summary.reopened:,}, not needed now "
+            f"{summary.not_needed:,}, owner moved {summary.owner_moved:,}, due date moved "
+            f"{summary.due_moved:,}, template changed {summary.template_changed:,}, unchanged "
+            f"{summary.unchanged:,}.\n"
+            f"Open tasks: {summary.open:,} ({summary.overdue:,} overdue on {today:%-d %b %Y}; "
+            f"{summary.unowned_open:,} with no named worker, held by the team manager)."
+        )
+    if summary.without_handover_date:
+        err_console.print(
+            f"{summary.without_handover_date:,} people need a handover but have no handover "
+            "date, so they have no tasks yet. Set the programme's date with:\n"
+            "  transition programme set --transfer-date DATE",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command("list")
+def tasks_list(
+    ctx: typer.Context,
+    overdue: bool = typer.Option(False, "--overdue", help="Only overdue tasks."),
+    open_only: bool = typer.Option(False, "--open", help="Only tasks not done or not needed."),
+    owner: str | None = typer.Option(None, "--owner", help="Only this worker's tasks (staff id)."),
+    unowned: bool = typer.Option(
+        False, "--unowned", help="Only tasks with no named worker (the team manager's)."
+    ),
+    nhs_number: str | None = typer.Option(None, "--nhs", help="Only this person's tasks."),
+    status: list[str] = typer.Option(
+        [], "--status", help=f"Only this status ({STATUS_CHOICES}); repeat for several."
+    ),
+    key: list[str] = typer.Option([], "--key", help="Only this task key; repeat for several."),
+    limit: int | None = typer.Option(
+        None, "--limit", min=1,
+        help=f"Show at most N tasks (default: all with --json, {TABLE_LIMIT} otherwise).",
+    ),
+    as_of: str | None = as_of_option("Overdue means due before this date (default today)."),
+    as_json: bool = json_option(),
+) -> None:
+    """List tasks, overdue first, then by due date."""
+    cli = context(ctx)
+    today = cli.today(parse_date(as_of, option="--as-of"))
+    with cli.db.session() as session:
+        person_id = require_person(session, nhs_number).id if nhs_number else None
+        if owner and session.get(Staff, owner) is None:
+            raise NotFoundError(
+                f"No worker with staff id {owner!r} is on the staff list.",
+                hint="Check the id, e.g. with: transition tasks list --json",
+            )
+        query = TaskQuery(
+            overdue_only=overdue, open_only=open_only, owner_staff_id=owner,
+            unowned_only=unowned, person_id=person_id, statuses=tuple(status), keys=tuple(key),
+            limit=limit if (limit or as_json) else TABLE_LIMIT,
+        )
+        page = list_tasks(session, query, as_of=today)
+    if as_json:
+        print_json([row.as_json() for row in page.rows])
+        return
+    if not page.rows:
+        console.print("No tasks match." if page.total == 0 else "No tasks on this page.")
+        return
+    console.print(_table(page.rows, today))
+    shown = f"Showing {len(page.rows):,} of {page.total:,} tasks"
+    console.print(f"{shown}; {page.overdue_total:,} overdue on {today:%-d %b %Y}.")
+    if len(page.rows) < page.total:
+        console.print("Narrow the list (--overdue, --owner, --nhs, --status) or use --limit.")
+
+
+def _table(rows: list[TaskRow], today: date) -> Table:
+    table = Table(show_lines=False)
+    for header in ("Id", "NHS number", "Person", "Task", "Owner", "Due", "Working days",
+                   "Status"):
+        table.add_column(header, no_wrap=header in ("Id", "NHS number", "Due"))
+    for row in rows:
+        owner = row.owner_name or ("team manager" if row.owner_staff_id is None else "")
+        status = row.status + (f": {row.blocked_reason}" if row.blocked_reason else "")
+        table.add_row(
+            str(row.id), nhs.format_334(row.nhs_number), row.person_name, row.title,
+            f"{owner} ({row.owner_kind})", f"{row.due:%a %-d %b %Y}",
+            f"{row.offset_working_days:+d}", ("OVERDUE " if row.overdue else "") + status,
+            style="red" if row.overdue else None,
+        )
+    return table
+
+
+@app.command("set")
+def tasks_set(
+    ctx: typer.Context,
+    task_id: int = typer.Argument(..., help="The task's id (first column of tasks list)."),
+    status: str = typer.Argument(..., help=f"The new status: {STATUS_CHOICES}."),
+    note: str | None = typer.Option(None, "--note", help="A note (replaces the task's note)."),
+    reason: str | None = typer.Option(
+        None, "--reason", help="Why (required for blocked, kept for not_needed)."
+    ),
+    version: int | None = typer.Option(
+        None, "--expected-version",
+        help="Refuse the change if the task's version is not this (it changed since you read it).",
+    ),
+    as_json: bool = json_option(),
+) -> None:
+    """Change a task's status (audited). A task cannot be done before the tasks it depends on."""
+    cli = context(ctx)
+    with cli.db.transaction() as session:
+        change = set_task_status(
+            session, task_id, status, actor=cli.actor, note=note, reason=reason,
+            expected_version=version,
+        )
+    if as_json:
+        print_json({"id": change.task_id, "key": change.key, "before": change.before,
+                    "status": change.after, "version": change.version})
+        return
+    if change.before == change.after:
+        console.print(f"Task {change.task_id} ({change.key}) is {change.after}.")
+    else:
+        console.print(f"Task {change.task_id} ({change.key}): {change.before} -> {change.after}.")
+
+
+@app.command("progress")
+def tasks_progress(
+    ctx: typer.Context,
+    owner: str | None = typer.Option(None, "--owner", help="Only this worker's tasks."),
+    as_of: str | None = as_of_option(),
+    as_json: bool = json_option(),
+) -> None:
+    """Done / due / overdue counts, the countdown to the transfer date and the burndown."""
+    cli = context(ctx)
+    today = cli.today(parse_date(as_of, option="--as-of"))
+    query = TaskQuery(owner_staff_id=owner)
+    with cli.db.session() as session:
+        programme_date = programme_transfer_date(session)
+        progress = task_progress(session, as_of=today, query=query)
+        line = burndown(session, as_of=today, transfer_date=programme_date, query=query)
+    countdown = transfer_countdown(programme_date, as_of=today)
+    if as_json:
+        print_json({"progress": progress.as_dict(), "countdown": countdown.as_dict(),
+                    "burndown": line.as_dict()})
+        return
+    when = f" ({programme_date:%A %-d %B %Y})" if programme_date else ""
+    console.print(f"Transfer date: {countdown.label}{when}.")
+    console.print(
+        f"Tasks: {progress.done:,} done, {progress.due:,} due, {progress.overdue:,} overdue "
+        f"({progress.percent_done:.0f}% done; {progress.blocked:,} blocked, "
+        f"{progress.not_needed:,} not needed)."
+    )
+    if line.points:
+        last = line.points[-1]
+        console.print(
+            f"If every task is done on time, {last.open:,} open tasks remain after "
+            f"{last.day:%-d %b %Y} (they fall due after the transfer date)."
+        )
+
+
+@app.command("templates")
+def tasks_templates(ctx: typer.Context, as_json: bool = json_option()) -> None:
+    """Show the task templates in the rules in use."""
+    cli = context(ctx)
+    templates = cli.rules.tasks.describe()
+    if as_json:
+        print_json(templates)
+        return
+    table = Table()
+    for header in ("Key", "Title", "Owner", "Deadline", "Applies to", "After"):
+        table.add_column(header)
+    for item in templates:
+        applies = _conditions_text(item) or "everyone"
+        if item["unless"]:
+            applies += f"; not if {_conditions_text(item['unless'])}"
+        deadline = _deadline_text(item["offset_working_days"])
+        for variant in item["deadlines"]:
+            why = variant["reason"] or _conditions_text(variant)
+            deadline += f"; {_deadline_text(variant['offset_working_days'])} if: {why}"
+        table.add_row(
+            item["key"] + ("" if item["enabled"] else " (off)"), item["title"], item["owner"],
+            deadline, applies, ", ".join(item["after"]),
+        )
+    console.print(table)
+
+
+def _conditions_text(conditions: dict[str, Any]) -> str:
+    parts = [
+        f"{name}: {', '.join(map(str, conditions[name]))}"
+        for name in ("pathways", "risk_bands", "flags", "accessible_formats") if conditions[name]
+    ]
+    if conditions["discharged_within_days"] is not None:
+        parts.append(f"discharged within {conditions['discharged_within_days']} days")
+    return "; ".join(parts)
+
+
+def _deadline_text(offset: int) -> str:
+    if offset == 0:
+        return "on the handover date"
+    days = f"{abs(offset)} working day{'s' if abs(offset) != 1 else ''}"
+    return f"{days} {'before' if offset < 0 else 'after'}"

@@ -1,0 +1,80 @@
+"""Handover dates: the day a person's worker changes.
+
+Everyone moves on the programme's transfer date (``transition programme set``) unless a phased
+move gives them their own date (``Person.handover_date``, ``transition handover-date``). Task
+deadlines count working days from this effective date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, update
+from sqlmodel import Session
+
+from transition.audit import Change, record
+from transition.errors import ConflictError
+from transition.models import Person, utcnow
+from transition.nhs import mask
+
+
+def effective_handover_date(person: Person, programme_date: date | None) -> date | None:
+    """The person's own handover date if set, else the programme's transfer date."""
+    return person.handover_date or programme_date
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverDateChange:
+    before: date | None
+    after: date | None
+    changed: bool
+
+
+def set_handover_date(
+    session: Session,
+    person: Person,
+    new_date: date | None,
+    *,
+    actor: str,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> HandoverDateChange:
+    """Give a person their own handover date (a phased move), or None to use the programme's.
+
+    Audited as ``person.handover_date``; bumps the person's version (ConflictError if it is not
+    ``expected_version``). Task due dates follow when tasks are next generated.
+    """
+    before = person.handover_date
+    version = person.version
+    if expected_version is not None and version != expected_version:
+        raise _conflict(person)
+    if before == new_date:
+        return HandoverDateChange(before, new_date, changed=False)
+    result = session.execute(
+        update(Person)
+        .where(and_(Person.id == person.id, Person.version == version))
+        .values(handover_date=new_date, updated_at=utcnow(), version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise _conflict(person)
+    record(
+        session,
+        Change(
+            action="person.handover_date", entity="person", entity_key=str(person.id),
+            person_id=person.id, field="handover_date", before=before, after=new_date,
+            reason=reason,
+        ),
+        actor=actor,
+    )
+    session.expire(person)
+    return HandoverDateChange(before, new_date, changed=True)
+
+
+def _conflict(person: Person) -> ConflictError:
+    return ConflictError(
+        f"The record for {mask(person.nhs_number)} was changed by someone else since it was "
+        "read; the handover date was not saved.",
+        hint="Reload the person and try again.",
+    )

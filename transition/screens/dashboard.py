@@ -1,0 +1,235 @@
+"""The dashboard: the caseload at a glance, the transfer date, and the latest imports.
+
+Later stages add their own boxes (counts by pathway, the risk chart, plan status, task
+progress, the last check's findings) as :class:`DashboardPanel` subclasses listed in
+:data:`STAGE_PANELS`: one line each. They appear in ``#stage-panels``, in the order listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from sqlmodel import Session
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Static
+
+from transition.overview import BatchSummary, GroupCount, Overview, overview
+from transition.screens.base import DataScreen
+from transition.widgets.format import count, plural, uk_date, uk_time
+
+NOT_RECORDED_KEY = "\x00not-recorded"
+
+
+class DashboardPanel(Vertical):
+    """A box on the dashboard that a later stage fills from its own domain functions."""
+
+    def refresh_from(self, session: Session, today: date) -> None:
+        """Read and show the panel's numbers (called on the UI thread, in a read session)."""
+
+
+STAGE_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
+    # Later stages add one line each, e.g. PathwayCounts, RiskChart, PlanStatus, TaskBurndown,
+    # LastCheckFindings. Give each an id (#pathway-counts, #risk-chart, #plan-status,
+    # #task-progress, #check-findings) so styles and tests can find it.
+)
+
+
+class DashboardScreen(DataScreen):
+    """Counts by team and locality, missing people, the transfer date, the latest imports."""
+
+    CSS_PATH = "dashboard.tcss"
+    TITLE = "Dashboard"
+    AUTO_FOCUS = "#by-locality"
+
+    BINDINGS = [
+        Binding("m", "missing", "Not in export", id="dashboard.missing"),
+        Binding("r", "rejects", "Rejected rows", id="dashboard.rejects"),
+    ]
+
+    summary: Overview | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with VerticalScroll(id="dashboard"):
+            with Horizontal(id="cards"):
+                yield Static(id="caseload-card", classes="card")
+                yield Static(id="programme-card", classes="card")
+                yield Static(id="imports-card", classes="card")
+            with Vertical(id="groups"):
+                yield self._group_table("by-locality", "By locality", "Locality", name_width=44)
+                yield self._group_table("by-team", "By team", "Team", name_width=44)
+            with Grid(id="stage-panels"):
+                for make_panel in STAGE_PANELS:
+                    yield make_panel()
+        yield Footer()
+
+    @staticmethod
+    def _group_table(
+        table_id: str, title: str, heading: str, *, name_width: int
+    ) -> DataTable[RenderableType]:
+        table: DataTable[RenderableType] = DataTable(
+            id=table_id, cursor_type="row", zebra_stripes=True, classes="group",
+        )
+        table.border_title = title
+        table.border_subtitle = "enter: show these people"
+        table.add_column(heading, key="name", width=name_width)  # long names end in …
+        for key, label in (("people", "People"), ("staff", "Staff"),
+                           ("missing", "Not in latest export"),
+                           ("no_coordinator", "No care coordinator")):
+            table.add_column(label, key=key, width=max(8, len(label)))
+        return table
+
+    def on_mount(self) -> None:
+        self.query_one("#caseload-card").border_title = "Caseload"
+        self.query_one("#programme-card").border_title = "Programme"
+        self.query_one("#imports-card").border_title = "Latest imports"
+        self.query_one("#stage-panels").display = bool(STAGE_PANELS)
+
+    def reload(self) -> None:
+        with self.database.session() as session:
+            self.summary = overview(session, today=self.today())
+            for panel in self.query(DashboardPanel):
+                panel.refresh_from(session, self.today())
+        summary = self.summary
+        self.query_one("#caseload-card", Static).update(caseload_card(summary))
+        self.query_one("#programme-card", Static).update(programme_card(summary, self.today()))
+        self.query_one("#imports-card", Static).update(imports_card(summary))
+        self._fill("#by-team", summary.by_team)
+        self._fill("#by-locality", summary.by_locality)
+        self.refresh_bindings()
+
+    def _fill(self, selector: str, groups: list[GroupCount]) -> None:
+        table = self.query_one(selector, DataTable)
+        table.clear()
+        for group in groups:
+            table.add_row(
+                group.name or Text("not recorded", style="italic"),
+                Text(count(group.people), justify="right"),
+                Text(count(group.staff), justify="right"),
+                _highlight(group.missing, "yellow"),
+                _highlight(group.no_coordinator, "red"),
+                key=group.name or NOT_RECORDED_KEY,
+            )
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "missing":
+            return bool(self.summary and self.summary.missing_from_latest)
+        if action == "rejects":
+            return bool(self.summary and any(
+                batch and batch.rejected for batch in self.summary.latest_imports.values()
+            ))
+        return True
+
+    def action_missing(self) -> None:
+        self.transition.show_caseload(missing_only=True)
+
+    def action_rejects(self) -> None:
+        self.transition.action_go("rejects")
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open_group(event.data_table, event.cursor_row)
+
+    def _open_group(self, table: DataTable[RenderableType], row: int) -> None:
+        name = table.coordinate_to_cell_key((row, 0)).row_key.value
+        if name is None or name == NOT_RECORDED_KEY:
+            self.notify("These people have no team or locality recorded; search the caseload.")
+            return
+        if table.id == "by-team":
+            self.transition.show_caseload(team=name)
+        else:
+            self.transition.show_caseload(locality=name)
+
+
+def _highlight(value: int, style: str) -> RenderableType:
+    if not value:
+        return Text("0", style="dim", justify="right")
+    return Text(count(value), style=f"bold {style}", justify="right")
+
+
+def caseload_card(summary: Overview) -> RenderableType:
+    lines = Table.grid(padding=(0, 1))
+    lines.add_column(justify="right")
+    lines.add_column()
+    lines.add_row(Text(count(summary.people), style="bold"),
+                  "person on the caseload" if summary.people == 1 else "people on the caseload")
+    lines.add_row(_highlight(summary.missing_from_latest, "yellow"),
+                  Text.assemble("not in latest export",
+                                ("  (m)" if summary.missing_from_latest else "", "dim")))
+    lines.add_row(_highlight(summary.no_coordinator, "red"), "with no care coordinator")
+    lines.add_row(_highlight(summary.unknown_coordinator, "yellow"),
+                  "coordinator not in staff list")
+    lines.add_row(Text(count(summary.staff)), "staff in the staff list")
+    return lines
+
+
+def programme_card(summary: Overview, today: date) -> RenderableType:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim")
+    grid.add_column()
+    if summary.transfer_date is None:
+        grid.add_row("Transfer", Text("not set yet", style="bold yellow"))
+        grid.add_row("Today", uk_date(today))
+        return Group(grid, Text(), Text("Set it with:"),
+                     Text("transition programme set --transfer-date DATE", style="bold"))
+    days = summary.days_to_transfer or 0
+    if days > 0:
+        when = Text(f"{plural(days, 'day')} to go", style="bold")
+    elif days == 0:
+        when = Text("today", style="bold yellow")
+    else:
+        when = Text(f"{plural(-days, 'day')} ago", style="bold yellow")
+    grid.add_row("Transfer", Text(uk_date(summary.transfer_date), style="bold"))
+    grid.add_row("", when)
+    grid.add_row("Today", uk_date(today))
+    return grid
+
+
+def batch_lines(batch: BatchSummary) -> Group:
+    """One import run in four lines: file; when; what happened; what needs attention."""
+    sheet = f" (sheet {batch.sheet})" if batch.sheet else ""
+    attention = Text()
+    attention.append(f"{count(batch.rejected)} rejected",
+                     style="bold red" if batch.rejected else "dim")
+    if batch.rejected:
+        attention.append(" (r)", style="dim")
+    for value, label in ((batch.duplicates, "duplicate"), (batch.warnings, "warning")):
+        if value:
+            attention.append(" · ")
+            attention.append(plural(value, label), style="yellow")
+    if batch.missing_from_file:
+        attention.append(" · ")
+        attention.append(f"{count(batch.missing_from_file)} missing from file", style="yellow")
+    done = Text(f"{plural(batch.rows, 'row')}: {count(batch.inserted)} new")
+    for value, label in ((batch.updated, "updated"), (batch.unchanged, "unchanged")):
+        if value:
+            done.append(f" · {count(value)} {label}")
+    return Group(
+        Text.assemble((f"{batch.file_name}{sheet}", "bold")),
+        Text(f"imported {uk_time(batch.started_at)}", style="dim"),
+        done,
+        attention,
+    )
+
+
+def imports_card(summary: Overview) -> RenderableType:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", width=8)
+    grid.add_column()
+    for kind, label in (("staff", "Staff"), ("caseload", "Caseload")):
+        batch = summary.latest_imports.get(kind)
+        if batch is None:
+            grid.add_row(label, Text.assemble(("not imported yet", "italic yellow"),
+                                              (" (i to import)", "dim")))
+        else:
+            grid.add_row(label, batch_lines(batch))
+    return grid

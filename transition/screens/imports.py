@@ -1,0 +1,320 @@
+"""Import a trust caseload export or a staff list, with progress, and see what was rejected.
+
+The import runs in a thread worker inside one database transaction (the same call the CLI
+makes), so the screen never freezes and a failed or stopped import leaves the database as it
+was. A file the importer cannot use at all (``InputFileError``) is explained on the screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import (
+    Button, Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, RadioButton,
+    RadioSet, Static,
+)
+from textual.worker import Worker, WorkerState
+
+from transition.config import Settings
+from transition.db import Database
+from transition.errors import TransitionError
+from transition.importer import ImportOptions, ImportResult, default_rejects_dir, import_file
+from transition.models import ImportKind
+from transition.overview import latest_import
+from transition.screens.base import DetailScreen
+from transition.screens.confirm import ConfirmScreen
+from transition.screens.rejects import add_reject_columns, fill_rejects
+from transition.widgets.format import count, plural
+from transition.widgets.path_input import PathInput
+
+
+class ImportStopped(Exception):
+    """Raised inside the import (from its progress callback) when the user stops it."""
+
+
+class ImportProgress(Message):
+    """Rows read so far, posted from the import thread."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
+def run_import(
+    database: Database, settings: Settings, path: Path, kind: str, *, sheet: str | None,
+    strict: bool, progress: Callable[[int, int], None],
+) -> ImportResult:
+    """One import in one transaction: exactly what ``transition import KIND FILE`` does,
+    including the rejects file written where the CLI writes it."""
+    options = ImportOptions(sheet=sheet, strict=strict,
+                            rejects_dir=default_rejects_dir(database, settings))
+    with database.transaction() as session:
+        return import_file(session, path, kind, options, actor=settings.actor,
+                           today=settings.today(), progress=progress)
+
+
+def result_summary(result: Any) -> RenderableType:
+    """'caseload.csv: 790 rows · 780 new · ...', what the importer noticed, and what to do."""
+    line = Text.assemble((f"{Path(str(result.file)).name}: ", "bold"),
+                         f"{plural(result.rows, 'row')}: ",
+                         (f"{count(result.inserted)} new", "green" if result.inserted else "dim"))
+    for value, label, style in (
+        (result.updated, "updated", ""), (result.unchanged, "unchanged", ""),
+        (result.rejected, "rejected", "bold red"), (result.duplicates, "duplicate*", "yellow"),
+        (result.missing_from_file, "missing from this file", "yellow"),
+        (result.warnings, "warning*", "yellow"),
+    ):
+        if value or label == "rejected":
+            words = (plural(value, label.rstrip("*")) if label.endswith("*")
+                     else f"{count(value)} {label}")
+            line.append(" · ")
+            line.append(words, style=style if value else "dim")
+    parts: list[RenderableType] = [line]
+    if result.status == "refused":
+        parts.append(Text(
+            "Strict: nothing was imported, because some rows were rejected. The counts say what "
+            "the import would have done.", style="bold red",
+        ))
+    parts.extend(Text(f"• {notice}") for notice in result.notices)
+    if result.rejected:
+        advice = "Rejected rows are listed below: fix them in the file and import it again."
+        if result.rejects_path:
+            advice += f" They are also saved in {result.rejects_path}."
+        parts.append(Text(advice))
+    else:
+        parts.append(Text("Every row was imported.", style="green"))
+    return Group(*parts)
+
+
+class ImportScreen(DetailScreen):
+    """Choose a kind and a file, run the import, read the result and the rejected rows."""
+
+    CSS_PATH = "imports.tcss"
+    TITLE = "Import a file"
+
+    BINDINGS = [
+        Binding("ctrl+r", "run", "Run import", id="import.run"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, kind: str | None = None) -> None:
+        super().__init__()
+        self.initial_kind = kind
+        self.running = False
+        self._stop = threading.Event()
+        self._last_progress = 0
+        self._folder_of_last_file = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with VerticalScroll(id="import"):
+            yield Static(
+                "Import the staff list first, then the caseload, so that each person's care "
+                "coordinator can be checked against the staff list. Importing the same file "
+                "again is safe: people are matched by NHS number and only changes are written.",
+                id="import-help",
+            )
+            with Vertical(id="import-form"):
+                with Horizontal(classes="field"):
+                    yield Label("What", classes="field-label")
+                    with RadioSet(id="kind"):
+                        yield RadioButton("Caseload (the trust's export)", id="caseload")
+                        yield RadioButton("Staff list", id="staff")
+                with Horizontal(classes="field"):
+                    yield Label("File", classes="field-label")
+                    yield PathInput(placeholder="path to a .csv or .xlsx file (tab completes)",
+                                    id="path")
+                with Horizontal(classes="field"):
+                    yield Label("Sheet", classes="field-label")
+                    yield Input(placeholder="first sheet (spreadsheets only)", id="sheet")
+                with Horizontal(classes="field"):
+                    yield Label("", classes="field-label")
+                    yield Checkbox("Strict: import nothing if any row is rejected", id="strict")
+                with Horizontal(classes="field"):
+                    yield Label("", classes="field-label")
+                    yield Button("Import  (ctrl+r)", id="run", variant="primary")
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Static(id="result")
+            table: DataTable[object] = DataTable(id="import-rejects", zebra_stripes=True)
+            yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#import-rejects", DataTable)
+        add_reject_columns(table)
+        table.display = False
+        self.query_one("#progress").display = False
+        self.query_one("#result").display = False
+        kind = self.initial_kind
+        if kind is None:
+            with self.database.session() as session:
+                staff_done = latest_import(session, ImportKind.STAFF.value) is not None
+            kind = ImportKind.CASELOAD.value if staff_done else ImportKind.STAFF.value
+        self.query_one(f"#{kind}", RadioButton).value = True
+        self.query_one("#path", Input).focus()
+
+    # -- the form --------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        pressed = self.query_one("#kind", RadioSet).pressed_button
+        return pressed.id if pressed and pressed.id else ImportKind.CASELOAD.value
+
+    def _show_result(self, content: RenderableType, *, error: bool = False) -> None:
+        result = self.query_one("#result", Static)
+        result.display = True
+        result.set_class(error, "-error")
+        result.update(content)
+
+    def _set_running(self, running: bool) -> None:
+        self.running = running
+        self.query_one("#import-form").disabled = running
+        self.refresh_bindings()
+        if not running:  # the form lost focus while it was disabled
+            path = self.query_one("#path", Input)
+            path.focus()
+            path.cursor_position = len(path.value)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "run":
+            return None if self.running else True
+        return True
+
+    @on(Button.Pressed, "#run")
+    @on(Input.Submitted, "#path, #sheet")
+    def _run_pressed(self) -> None:
+        self.action_run()
+
+    def action_run(self) -> None:
+        if self.running:
+            return
+        raw = self.query_one("#path", Input).value.strip()
+        if not raw:
+            self._show_result(Text("Choose a file to import first.", style="bold"), error=True)
+            self.query_one("#path", Input).focus()
+            return
+        path = Path(raw).expanduser()
+        if not path.is_file():
+            self._show_result(Text.assemble(
+                ("There is no file at ", "bold"), (str(path), "bold"), "\n",
+                "Check the path; tab completes folder and file names as you type.",
+            ), error=True)
+            self.query_one("#path", Input).focus()
+            return
+        self._folder_of_last_file = raw[: len(raw) - len(path.name)]
+        sheet = self.query_one("#sheet", Input).value.strip() or None
+        strict = self.query_one("#strict", Checkbox).value
+        self._start(path, self.kind, sheet, strict)
+
+    def _start(self, path: Path, kind: str, sheet: str | None, strict: bool) -> None:
+        self._stop.clear()
+        self._last_progress = 0
+        self._set_running(True)
+        progress = self.query_one("#progress", ProgressBar)
+        progress.display = True
+        progress.update(total=None, progress=0)
+        self.query_one("#import-rejects", DataTable).display = False
+        self._show_result(Text(f"Importing {path.name}…"))
+        self.import_worker(path, kind, sheet, strict)
+
+    # -- the worker ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def import_worker(self, path: Path, kind: str, sheet: str | None, strict: bool) -> Any:
+        return run_import(self.database, self.settings, path, kind, sheet=sheet, strict=strict,
+                          progress=self._progress)
+
+    def _progress(self, done: int, total: int) -> None:
+        """Called by the importer in its thread: stop if asked; report now and then."""
+        if self._stop.is_set():
+            raise ImportStopped
+        if done >= total or done - self._last_progress >= max(1, total // 100):
+            self._last_progress = done
+            self.post_message(ImportProgress(done, total))
+
+    def on_import_progress(self, message: ImportProgress) -> None:
+        self.query_one("#progress", ProgressBar).update(total=message.total,
+                                                        progress=message.done)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "import" or event.state not in (
+            WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED
+        ):
+            return
+        self._set_running(False)
+        self.query_one("#progress").display = False
+        if event.state == WorkerState.SUCCESS:
+            self._finished(event.worker.result)
+        else:
+            self._failed(event.worker.error)
+
+    def _finished(self, result: Any) -> None:
+        self._show_result(result_summary(result), error=result.status == "refused")
+        table = self.query_one("#import-rejects", DataTable)
+        table.clear()
+        fill_rejects(table, list(result.rejects))
+        table.display = table.row_count > 0
+        self.transition.data_changed()
+        if result.kind == ImportKind.STAFF and result.status != "refused":
+            # The usual next step: the caseload, from the same folder.
+            self.query_one("#caseload", RadioButton).value = True
+            self.query_one("#path", Input).value = self._folder_of_last_file
+        name = Path(str(result.file)).name
+        if result.status == "refused":
+            self.notify(f"{name}: nothing imported (strict, rows rejected).",
+                        title="Import refused", severity="error")
+        elif result.rejected:
+            self.notify(f"{name}: {plural(result.rejected, 'row')} rejected.",
+                        title="Import finished", severity="warning")
+        else:
+            self.notify(f"{name}: {plural(result.rows, 'row')} imported.", title="Import finished")
+
+    def _failed(self, error: BaseException | None) -> None:
+        if isinstance(error, ImportStopped) or error is None:
+            self._show_result(Text("Import stopped. Nothing from it was saved.", style="bold"),
+                              error=True)
+        elif isinstance(error, TransitionError):
+            self._show_result(Text.assemble(
+                ("Nothing was imported. ", "bold"), error.message,
+                *(("\n", error.hint) if error.hint else ()),
+            ), error=True)
+        else:
+            # The exception's text may quote the file's data, so only its type is shown.
+            self._show_result(Text.assemble(
+                ("Nothing was imported: ", "bold"),
+                f"the import stopped unexpectedly ({type(error).__name__}). The database is "
+                "as it was. Try the same file with `transition import` on the command line "
+                "(TRANSITION_DEBUG=1 shows the details) and report it.",
+            ), error=True)
+
+    # -- leaving ---------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if not self.running:
+            self.dismiss()
+            return
+
+        def answered(stop: bool | None) -> None:
+            if stop:
+                self.stop_import()
+
+        self.app.push_screen(
+            ConfirmScreen("Stop the import?", detail="Nothing from this import will be saved.",
+                          yes="Stop it", no="Keep going"),
+            answered,
+        )
+
+    def stop_import(self) -> None:
+        """Ask the running import to stop at its next progress report (it rolls back)."""
+        self._stop.set()

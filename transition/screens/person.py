@@ -1,0 +1,385 @@
+"""One person: every field the trust sent, grouped as a team manager reads them, with the
+import history, the importer's warnings and the audit trail.
+
+The page is a list of :class:`PersonSection` s; each turns a :class:`PersonView` into something
+to show (or None to hide). Later stages add theirs (pathway reasons, risk factors, workers,
+tasks, letters) to :data:`STAGE_SECTIONS`, one line each, reading the section they added to
+``people.person_detail`` from ``view.detail``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from transition import nhs
+from transition.audit import person_audit
+from transition.db import Database
+from transition.models import AuditEvent, Person
+from transition.overview import PersonImport, person_imports, staff_names
+from transition.people import person_detail
+from transition.programme import transfer_date
+from transition.screens.base import DetailScreen
+from transition.widgets.format import (
+    NOT_RECORDED, age, days_ago, plural, uk_date, uk_time, words, yes_no,
+)
+from transition.widgets.panels import Panel, emphasise_yes, fields_table
+
+AUDIT_SHOWN = 200
+
+OUTCOME_LABELS = {
+    "nutrition": "Managing and maintaining nutrition",
+    "hygiene": "Maintaining personal hygiene",
+    "toilet": "Managing toilet needs",
+    "clothing": "Being appropriately clothed",
+    "home_safety": "Using the home safely",
+    "habitable_home": "Maintaining a habitable home",
+    "relationships": "Family and other personal relationships",
+    "work_education": "Work, training, education or volunteering",
+    "community_services": "Using local facilities and services",
+    "child_care": "Caring responsibilities for a child",
+}
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """Everything the person screen shows, read in one session."""
+
+    person: Person
+    detail: dict[str, Any]
+    today: date
+    programme_transfer: date | None
+    coordinator_name: str | None
+    imports: list[PersonImport]
+    audit: list[AuditEvent]
+
+
+def load_person(database: Database, person_id: int, today: date) -> PersonView | None:
+    with database.session() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            return None
+        names = staff_names(session, [person.care_coordinator_id])
+        return PersonView(
+            person=person,
+            detail=person_detail(session, person),
+            today=today,
+            programme_transfer=transfer_date(session),
+            coordinator_name=names.get(person.care_coordinator_id or ""),
+            imports=person_imports(session, person),
+            audit=person_audit(session, person, limit=AUDIT_SHOWN + 1),
+        )
+
+
+@dataclass(frozen=True)
+class PersonSection:
+    """A box on the person screen: its id, title, and what it shows (None = hidden)."""
+
+    id: str
+    title: str
+    render: Callable[[PersonView], RenderableType | None]
+    wide: bool = False
+
+
+# -- the trust's fields ------------------------------------------------------------------------
+
+
+def identity(view: PersonView) -> RenderableType:
+    p = view.person
+    return fields_table([
+        ("NHS number", Text(nhs.format_334(p.nhs_number), style="bold")),
+        ("Name", f"{p.given_name} {p.family_name}"),
+        ("Date of birth", f"{uk_date(p.date_of_birth)} (age {age(p.date_of_birth, view.today)})"),
+        ("Gender", words(p.gender)),
+        ("Local id", p.local_id or NOT_RECORDED),
+    ])
+
+
+def care_team(view: PersonView) -> RenderableType:
+    p = view.person
+    if p.care_coordinator_id is None:
+        coordinator: RenderableType = Text("None recorded", style="bold red")
+    elif view.coordinator_name is None:
+        coordinator = Text(f"{p.care_coordinator_id} (not in the staff list)", style="yellow")
+    else:
+        coordinator = f"{view.coordinator_name} ({p.care_coordinator_id})"
+    if p.handover_date is not None:
+        handover = f"{uk_date(p.handover_date)} (this person's own date)"
+    elif view.programme_transfer is not None:
+        handover = f"{uk_date(view.programme_transfer)} (the programme's transfer date)"
+    else:
+        handover = "not set (no programme transfer date yet)"
+    return fields_table([
+        ("Team", p.team or NOT_RECORDED),
+        ("Locality", p.locality or NOT_RECORDED),
+        ("Care coordinator", coordinator),
+        ("Coordinator since", days_ago(p.coordinator_since, view.today)),
+        ("Handover date", handover),
+    ])
+
+
+def address_and_gp(view: PersonView) -> RenderableType:
+    p = view.person
+    practice = " ".join(part for part in (p.gp_practice, p.gp_practice_name and f"{p.gp_practice_name}") if part)
+    return fields_table([
+        ("Address", p.address or NOT_RECORDED),
+        ("Postcode", p.postcode or NOT_RECORDED),
+        ("GP practice", practice or NOT_RECORDED),
+        ("GP address", p.gp_address or NOT_RECORDED),
+    ])
+
+
+def cluster_text(cluster: int | None) -> str:
+    if cluster is None:
+        return NOT_RECORDED
+    if cluster == 0:
+        group = "variance"
+    elif 1 <= cluster <= 8:
+        group = "non-psychotic"
+    elif 10 <= cluster <= 17:
+        group = "psychosis"
+    elif 18 <= cluster <= 21:
+        group = "organic"
+    else:
+        return str(cluster)
+    return f"{cluster} ({group})"
+
+
+def care_and_legal(view: PersonView) -> RenderableType:
+    p = view.person
+    return fields_table([
+        ("CPA / key worker", yes_no(p.cpa)),
+        ("Cluster", cluster_text(p.cluster)),
+        ("Section 117 aftercare", emphasise_yes(p.s117)),
+        ("Community Treatment Order", emphasise_yes(p.cto)),
+        ("Personal budget", emphasise_yes(p.personal_budget, "bold")),
+    ])
+
+
+def risk_facts(view: PersonView) -> RenderableType:
+    p = view.person
+
+    def number(value: int | None) -> RenderableType:
+        if value is None:
+            return Text(NOT_RECORDED, style="dim")
+        return Text(str(value), style="bold yellow" if value else "")
+
+    return fields_table([
+        ("Open safeguarding", emphasise_yes(p.safeguarding_open, "bold red")),
+        ("Last contact", days_ago(p.last_contact, view.today)),
+        ("Last discharge", days_ago(p.last_discharge, view.today)),
+        ("Admissions (12 months)", number(p.admissions_12m)),
+        ("Missed appointments (6 months)", number(p.missed_appointments_6m)),
+        ("Self-harm history", emphasise_yes(p.self_harm_history)),
+        ("Substance misuse", emphasise_yes(p.substance_misuse)),
+        ("Lives alone", emphasise_yes(p.lives_alone)),
+    ])
+
+
+def carer(view: PersonView) -> RenderableType:
+    p = view.person
+    return fields_table([
+        ("Has a carer", yes_no(p.carer)),
+        ("Carer's name", p.carer_name or NOT_RECORDED),
+        ("Carer's address", p.carer_address or NOT_RECORDED),
+    ])
+
+
+def communication(view: PersonView) -> RenderableType:
+    p = view.person
+    interpreter: RenderableType = (
+        Text(p.interpreter_language, style="bold") if p.interpreter_language else "Not needed"
+    )
+    formats: RenderableType = (
+        Text(words(p.accessible_format), style="bold") if p.accessible_format else "None recorded"
+    )
+    return fields_table([
+        ("Interpreter", interpreter),
+        ("Accessible format", formats),
+        ("Preferred worker gender", words(p.preferred_worker_gender)
+         if p.preferred_worker_gender else "No preference recorded"),
+    ])
+
+
+def care_act(view: PersonView) -> RenderableType:
+    p = view.person
+    outcomes = p.care_act_outcomes
+    if outcomes is None:
+        status: RenderableType = Text("Not yet assessed", style="yellow")
+    elif not outcomes:
+        status = "Assessed: no outcome unmet"
+    else:
+        status = Text.assemble((plural(len(outcomes), "outcome"), "bold"), " unmet")
+    table = fields_table([
+        ("Outcomes", status),
+        ("Significant impact on wellbeing", yes_no(p.significant_impact)),
+    ])
+    unmet = [Text(f"• {OUTCOME_LABELS.get(key, words(key))}") for key in outcomes or []]
+    return Group(table, *unmet) if unmet else table
+
+
+def extra_columns(view: PersonView) -> RenderableType | None:
+    extra = view.detail.get("extra") or {}
+    if not extra:
+        return None
+    return fields_table((str(key), str(value)) for key, value in sorted(extra.items()))
+
+
+# -- history -----------------------------------------------------------------------------------
+
+
+def _table(*headings: str) -> Table:
+    table = Table(box=None, padding=(0, 3, 0, 0), header_style="bold")
+    for heading in headings:
+        table.add_column(heading, overflow="fold")
+    return table
+
+
+def import_history(view: PersonView) -> RenderableType:
+    if not view.imports:
+        return Text("Not imported from a file (added directly).", style="dim")
+    table = _table("Import", "File", "When", "What happened")
+    for item in view.imports:
+        style = "yellow" if item.what == "not in this export" else ""
+        table.add_row(f"#{item.batch_id}", item.file_name, uk_time(item.started_at),
+                      Text(item.what, style=style))
+    return table
+
+
+def import_warnings(view: PersonView) -> RenderableType | None:
+    warnings = view.detail.get("warnings") or []
+    if not warnings:
+        return None
+    table = _table("Import", "Row", "Column", "Warning")
+    for warning in warnings:
+        table.add_row(f"#{warning['batch_id']}", str(warning["row"]), warning["column"],
+                      Text(warning["message"], style="yellow"))
+    return table
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return NOT_RECORDED
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "(none)"
+    return str(value)
+
+
+def audit_trail(view: PersonView) -> RenderableType:
+    if not view.audit:
+        return Text("No changes recorded yet.", style="dim")
+    table = _table("When", "Who", "What", "Field", "Before", "After")
+    for event in view.audit[:AUDIT_SHOWN]:
+        when = event.at if isinstance(event.at, datetime) else None
+        table.add_row(uk_time(when), event.actor, event.action, event.field or "",
+                      _value(event.before), _value(event.after))
+    if len(view.audit) > AUDIT_SHOWN:
+        return Group(table, Text(f"Showing the latest {AUDIT_SHOWN} changes.", style="dim"))
+    return table
+
+
+FIELD_SECTIONS: tuple[PersonSection, ...] = (
+    PersonSection("identity", "Identity", identity),
+    PersonSection("care-team", "Team and care coordinator", care_team),
+    PersonSection("address-gp", "Address and GP", address_and_gp),
+    PersonSection("care-legal", "Care and legal status", care_and_legal),
+    PersonSection("risk-facts", "Risk-relevant facts", risk_facts),
+    PersonSection("communication", "Communication needs", communication),
+    PersonSection("carer", "Carer", carer),
+    PersonSection("care-act", "Care Act outcomes", care_act),
+)
+
+def letters(view: PersonView) -> RenderableType | None:
+    """The letters written for this person (``person_detail``'s "letters"), newest first."""
+    written = view.detail.get("letters") or []
+    if not written:
+        return None
+    table = _table("Letter", "Format", "Dated", "Status", "File")
+    styles = {"current": "green", "out_of_date": "bold yellow", "superseded": "dim"}
+    for letter in written:
+        status = Text(words(letter["status"]), style=styles.get(letter["status"], ""))
+        if letter.get("reason"):
+            status.append(f": {letter['reason']}")
+        dated = date.fromisoformat(letter["dated"]) if letter.get("dated") else None
+        table.add_row(words(letter["kind"]), letter["format"], uk_date(dated), status,
+                      letter["path"])
+    return table
+
+
+STAGE_SECTIONS: tuple[PersonSection, ...] = (
+    # Later stages add one line each, e.g.
+    # PersonSection("pathway", "Pathway and reasons", pathway_section, wide=True),
+    # risk factors, workers, tasks.
+    PersonSection("letters", "Letters", letters, wide=True),
+)
+
+HISTORY_SECTIONS: tuple[PersonSection, ...] = (
+    PersonSection("extra", "Other columns in the export", extra_columns, wide=True),
+    PersonSection("imports", "Import history", import_history, wide=True),
+    PersonSection("warnings", "Import warnings", import_warnings, wide=True),
+    PersonSection("audit", "Audit trail (newest first)", audit_trail, wide=True),
+)
+
+
+def banner(view: PersonView) -> RenderableType:
+    p = view.person
+    line = Text.assemble(
+        (f"{p.family_name}, {p.given_name}", "bold"),
+        f"   {nhs.format_334(p.nhs_number)}   age {age(p.date_of_birth, view.today)}"
+        f"   {p.team or 'no team recorded'}",
+    )
+    if not view.detail.get("missing_from_latest_export"):
+        return line
+    return Group(line, Text(
+        "Not in the latest caseload export: check with the trust whether this person was "
+        "discharged or moved before planning their handover.", style="bold yellow",
+    ))
+
+
+class PersonScreen(DetailScreen):
+    """Everything known about one person."""
+
+    CSS_PATH = "person.tcss"
+    TITLE = "Person"
+
+    def __init__(self, person_id: int) -> None:
+        super().__init__()
+        self.person_id = person_id
+        self.view: PersonView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with VerticalScroll(id="person"):
+            yield Static(id="banner")
+            with Grid(id="fields"):
+                for section in FIELD_SECTIONS:
+                    yield Panel(section.title, id=section.id)
+            with Vertical(id="stage-sections"):
+                for section in STAGE_SECTIONS:
+                    yield Panel(section.title, id=section.id, classes="wide" if section.wide else "")
+            for section in HISTORY_SECTIONS:
+                yield Panel(section.title, id=section.id, classes="wide")
+        yield Footer()
+
+    def reload(self) -> None:
+        self.view = load_person(self.database, self.person_id, self.today())
+        if self.view is None:
+            self.query_one("#banner", Static).update(
+                Text("This person is no longer on the caseload.", style="bold red")
+            )
+            for panel in self.query(Panel):
+                panel.show(None)
+            return
+        self.sub_title = f"{self.view.person.family_name}, {self.view.person.given_name}"
+        self.query_one("#banner", Static).update(banner(self.view))
+        for section in (*FIELD_SECTIONS, *STAGE_SECTIONS, *HISTORY_SECTIONS):
+            self.query_one(f"#{section.id}", Panel).show(section.render(self.view))

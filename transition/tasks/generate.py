@@ -1,0 +1,439 @@
+"""Generating tasks for everyone: bulk, idempotent and audited.
+
+Who needs a handover, and who owns each task, is decided in ``planner``.
+
+Generation is idempotent. Running it again after a plan, pathway, rules or handover-date change
+adds tasks now needed, marks open tasks that no longer apply ``not_needed`` (with a reason that
+starts "No longer applies:"), reopens such a task if it applies again, moves owners and due
+dates, and leaves done work and a manager's own ``not_needed`` alone. Nothing is deleted; every
+change is audited (``task.create``, one event per person; ``task.status``, ``task.owner``,
+``task.due``, ``task.template``, one per task) and bumps the task's version.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, NamedTuple
+
+from sqlalchemy import Row, exists, func, or_, select, text, update
+from sqlmodel import Session
+
+from transition.audit import Change, record_many
+from transition.models import (
+    Assignment,
+    Pathway,
+    Person,
+    Staff,
+    Task,
+    TaskStatus,
+    utcnow,
+)
+from transition.tasks.planner import (
+    PERSON_COLUMNS,
+    Handover,
+    TaskPlanner,
+    Wanted,
+    make_handover,
+    needs_handover,
+)
+from transition.tasks.rules import PersonFacts, TaskRules
+from transition.tasks.status import NO_LONGER_APPLIES, OPEN_STATUSES
+from transition.tasks.stored import DirectInsert, StoredValues, raw
+
+Progress = Callable[[int, int], None]
+_TODO, _DONE, _NOT_NEEDED = (TaskStatus.TODO.value, TaskStatus.DONE.value,
+                             TaskStatus.NOT_NEEDED.value)
+_CHUNK = 5000
+
+
+@dataclass
+class GenerateSummary:
+    """What one run of :func:`generate_tasks` did, and where the tasks stand afterwards."""
+
+    people: int = 0  # people needing a handover who have a handover date
+    created: int = 0
+    reopened: int = 0
+    not_needed: int = 0
+    owner_moved: int = 0
+    due_moved: int = 0
+    template_changed: int = 0
+    unchanged: int = 0
+    without_handover_date: int = 0  # people needing a handover but with no date to count from
+    open: int = 0
+    overdue: int = 0
+    unowned_open: int = 0  # open tasks with no staff owner (the team manager holds them)
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class _Existing(NamedTuple):
+    """A task already in the database, as far as generation compares it."""
+
+    id: int
+    person_id: int
+    key: str
+    title: str
+    owner_kind: str
+    owner_staff_id: str | None
+    due: date
+    offset_working_days: int
+    handover_date: date
+    status: str
+    blocked_reason: str | None
+    depends_on: list[str]
+    version: int
+
+
+def generate_tasks(
+    session: Session,
+    rules: Any,
+    *,
+    as_of: date,
+    actor: str,
+    transfer_date: date | None,
+    person_ids: Iterable[int] | None = None,
+    progress: Progress | None = None,
+) -> GenerateSummary:
+    """Bring every person's tasks up to date with the accepted allocation and the rules.
+
+    ``rules`` is the whole Rules or its ``[tasks]`` section. ``transfer_date`` is the programme's
+    date, used for people without their own handover date (people with neither are counted in
+    ``without_handover_date`` and left as they are). ``person_ids`` limits the run to some people.
+    The caller owns the transaction.
+    """
+    task_rules: TaskRules = getattr(rules, "tasks", rules)
+    _lock_tasks(session)
+    ids = None if person_ids is None else sorted(set(person_ids))
+    people = list(_candidates(session, ids))
+    candidate_ids = [row.id for row in people]
+    workers = _current_workers(session, None if ids is None else candidate_ids)
+    known_staff = set(session.scalars(select(Staff.staff_id)))
+    existing = _existing_tasks(session, None if ids is None else candidate_ids)
+
+    planner = TaskPlanner(task_rules)
+    facts_seen: dict[tuple[Any, ...], PersonFacts] = {}
+    plan = _Reconciler(session, actor=actor)
+    summary = GenerateSummary()
+    total = len(people)
+    for done, row in enumerate(people, start=1):
+        person_workers = workers.get(row.id, {})
+        current = existing.get(row.id, {})
+        if needs_handover(row.pathway, person_workers, row.care_coordinator_id):
+            handover_date = row.handover_date or transfer_date
+            if handover_date is None:
+                summary.without_handover_date += 1
+                continue
+            handover = make_handover(row, person_workers, known_staff, handover_date, facts_seen)
+            summary.people += 1
+            if current:
+                plan.reconcile(row.id, current, planner.wanted(handover), task_rules, row)
+            else:
+                plan.create_all(row.id, handover, planner)
+        elif current:
+            plan.reconcile(row.id, current, {}, task_rules, row, out_of_handover=True)
+        if progress is not None and (done % 1000 == 0 or done == total):
+            progress(done, total)
+    plan.write(session)
+
+    for name in ("created", "reopened", "not_needed", "owner_moved", "due_moved",
+                 "template_changed", "unchanged"):
+        setattr(summary, name, getattr(plan, name))
+    _count_open(session, summary, as_of, ids)
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading what is there
+# ---------------------------------------------------------------------------------------------
+
+_TASK_COLUMNS = (
+    Task.id, Task.person_id, Task.key, Task.title, Task.owner_kind, Task.owner_staff_id,
+    raw(Task.due), Task.offset_working_days, raw(Task.handover_date), Task.status,
+    Task.blocked_reason, raw(Task.depends_on), Task.version,
+)
+
+
+def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _rows(session: Session, statement: Any) -> Sequence[Row[Any]]:
+    """All rows of a read, through Core (the ORM's row handling is a third of a long read)."""
+    return session.connection().execute(statement).all()
+
+
+def _lock_tasks(session: Session) -> None:
+    """Stop a manager's edit landing between reading and writing tasks (PostgreSQL).
+
+    SQLite needs nothing: the write transaction holds the database's write lock from its start.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE task IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def _candidates(session: Session, ids: list[int] | None) -> Iterator[Row[Any]]:
+    """People who may need tasks or have some: signposted, assigned, or with tasks already."""
+    assigned = exists().where(
+        Assignment.person_id == Person.id, Assignment.ended_at.is_(None)  # type: ignore[union-attr]
+    )
+    has_tasks = exists().where(Task.person_id == Person.id)
+    statement = (
+        select(*PERSON_COLUMNS)
+        .where(or_(Person.pathway == Pathway.SIGNPOST.value, assigned, has_tasks))
+        .order_by(Person.id)
+    )
+    if ids is None:
+        yield from _rows(session, statement)
+        return
+    for chunk in _chunks(ids):
+        yield from _rows(session, statement.where(Person.id.in_(chunk)))  # type: ignore[union-attr]
+
+
+def _current_workers(session: Session, ids: list[int] | None) -> dict[int, dict[str, str]]:
+    workers: dict[int, dict[str, str]] = defaultdict(dict)
+    statement = select(Assignment.person_id, Assignment.role, Assignment.staff_id).where(
+        Assignment.ended_at.is_(None)  # type: ignore[union-attr]
+    )
+    batches = [statement] if ids is None else [
+        statement.where(Assignment.person_id.in_(chunk))  # type: ignore[attr-defined]
+        for chunk in _chunks(ids)
+    ]
+    for batch in batches:
+        for person_id, role, staff_id in _rows(session, batch):
+            workers[person_id][role] = staff_id
+    return workers
+
+
+def _existing_tasks(session: Session, ids: list[int] | None) -> dict[int, dict[str, _Existing]]:
+    tasks: dict[int, dict[str, _Existing]] = defaultdict(dict)
+    statement = select(*_TASK_COLUMNS)
+    batches = [statement] if ids is None else [
+        statement.where(Task.person_id.in_(chunk))  # type: ignore[attr-defined]
+        for chunk in _chunks(ids)
+    ]
+    stored = StoredValues()
+    for batch in batches:
+        for (task_id, person_id, key, title, owner_kind, owner_staff_id, due, offset,
+             handover_date, status, reason, depends_on, version) in _rows(session, batch):
+            tasks[person_id][key] = _Existing(
+                task_id, person_id, key, title, owner_kind, owner_staff_id, stored.date(due),
+                offset, stored.date(handover_date), status, reason, stored.list(depends_on),
+                version,
+            )
+    return tasks
+
+
+# ---------------------------------------------------------------------------------------------
+# Working out and writing the changes
+# ---------------------------------------------------------------------------------------------
+
+
+_INSERT_COLUMNS = (
+    "person_id", "key", "title", "owner_kind", "owner_staff_id", "due", "offset_working_days",
+    "handover_date", "status", "depends_on", "created_at", "updated_at", "updated_by", "version",
+)
+
+
+class _Reconciler:
+    """Collects inserts, updates and audit rows for the whole run, then writes them in bulk."""
+
+    def __init__(self, session: Session, *, actor: str) -> None:
+        self.actor = actor
+        self.now = utcnow()
+        self.stored = DirectInsert(session, Task.__table__, _INSERT_COLUMNS)  # type: ignore[attr-defined]
+        self.stored_now = self.stored.time("created_at", self.now)
+        self.inserts: list[tuple[Any, ...]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.changes: list[Change] = []
+        self.created = self.reopened = self.not_needed = 0
+        self.owner_moved = self.due_moved = self.template_changed = self.unchanged = 0
+
+    def reconcile(self, person_id: int, current: dict[str, _Existing], wanted: dict[str, Wanted],
+                  rules: TaskRules, person: Row[Any], *, out_of_handover: bool = False) -> None:
+        for key, task in current.items():
+            if key in wanted:
+                self._bring_up_to_date(task, wanted[key])
+            elif task.status in OPEN_STATUSES:
+                self._not_needed(task, _why_not(key, rules, person, out_of_handover))
+            else:
+                self.unchanged += 1
+        for key, item in wanted.items():
+            if key not in current:
+                self._create(person_id, key, item)
+
+    def create_all(self, person_id: int, handover: Handover, planner: TaskPlanner) -> None:
+        """Every task for a person who has none yet (the first run's path: no comparisons)."""
+        stored, now, actor = self.stored, self.stored_now, self.actor
+        handover_date = stored.date("handover_date", handover.facts.handover_date)
+        lead_role = planner.rules.lead_role
+        for item in planner.planned(handover.facts):
+            owner_kind, owner_staff_id = handover.owner(item.template, lead_role)
+            self.inserts.append((
+                person_id, item.key, item.template.title, owner_kind, owner_staff_id,
+                stored.date("due", item.due), item.offset_working_days, handover_date, _TODO,
+                stored.json("depends_on", item.depends_on), now, now, actor, 1,
+            ))
+        self.created += len(planner.planned(handover.facts))
+
+    def _create(self, person_id: int, key: str, item: Wanted) -> None:
+        self.created += 1
+        stored = self.stored
+        self.inserts.append((
+            person_id, key, item.title, item.owner_kind, item.owner_staff_id,
+            stored.date("due", item.due), item.offset_working_days,
+            stored.date("handover_date", item.handover_date), _TODO,
+            stored.json("depends_on", item.depends_on), self.stored_now, self.stored_now,
+            self.actor, 1,
+        ))
+
+    def _not_needed(self, task: _Existing, why: str) -> None:
+        self.not_needed += 1
+        reason = NO_LONGER_APPLIES + why
+        self._update(task, status=TaskStatus.NOT_NEEDED.value, blocked_reason=reason)
+        self._audit(task, "task.status", "status", task.status, TaskStatus.NOT_NEEDED.value,
+                    reason)
+
+    def _bring_up_to_date(self, task: _Existing, item: Wanted) -> None:
+        status = task.status
+        if status == _DONE:
+            self.unchanged += 1
+            return
+        same_owner = (task.owner_kind, task.owner_staff_id) == (item.owner_kind,
+                                                                item.owner_staff_id)
+        same_due = (task.due == item.due and task.handover_date == item.handover_date
+                    and task.offset_working_days == item.offset_working_days)
+        same_template = task.title == item.title and task.depends_on == item.depends_on
+        if status != _NOT_NEEDED and same_owner and same_due and same_template:
+            self.unchanged += 1
+            return
+        values: dict[str, Any] = {}
+        if status == _NOT_NEEDED:
+            if not (task.blocked_reason or "").startswith(NO_LONGER_APPLIES):
+                self.unchanged += 1  # a manager decided it is not needed
+                return
+            self.reopened += 1
+            values.update(status=_TODO, blocked_reason=None)
+            self._audit(task, "task.status", "status", status, _TODO,
+                        "Applies again after a change to the plan, the person or the rules")
+        if not same_owner:
+            self.owner_moved += 1
+            owner = {"owner_kind": item.owner_kind, "owner_staff_id": item.owner_staff_id}
+            values.update(owner)
+            before = {"owner_kind": task.owner_kind, "owner_staff_id": task.owner_staff_id}
+            self._audit(task, "task.owner", "owner_staff_id", before, owner,
+                        "The worker changed")
+        if not same_due:
+            self.due_moved += 1
+            due = {"due": item.due, "offset_working_days": item.offset_working_days,
+                   "handover_date": item.handover_date}
+            values.update(due)
+            before = {"due": task.due, "offset_working_days": task.offset_working_days,
+                      "handover_date": task.handover_date}
+            self._audit(task, "task.due", "due", before, due,
+                        "The handover date or the deadline rule changed")
+        if not same_template:
+            self.template_changed += 1
+            template = {"title": item.title, "depends_on": item.depends_on}
+            values.update(template)
+            before = {"title": task.title, "depends_on": task.depends_on}
+            self._audit(task, "task.template", "title", before, template,
+                        "The task's template in the rules changed")
+        self._update(task, **values)
+
+    def _update(self, task: _Existing, **values: Any) -> None:
+        self.updates.append({
+            "id": task.id, **values, "updated_at": self.now, "updated_by": self.actor,
+            "version": task.version + 1,
+        })
+
+    def _audit(self, task: _Existing, action: str, field_name: str, before: Any, after: Any,
+               reason: str | None) -> None:
+        self.changes.append(Change(
+            action=action, entity="task", entity_key=str(task.id), person_id=task.person_id,
+            field=field_name, before=before, after=after, reason=reason,
+        ))
+
+    def write(self, session: Session) -> None:
+        if self.inserts:
+            before = session.scalar(select(func.max(Task.id))) or 0
+            self.stored.execute(session, self.inserts)
+            ids = _new_ids(session, before, self.inserts)
+            created: dict[int, dict[str, int]] = defaultdict(dict)
+            for person_id, key, *_ in self.inserts:
+                created[person_id][key] = ids[(person_id, key)]
+            # One event per person names the tasks made for them (key -> task id); their
+            # owners and dates at creation are the task's own, or the ``before`` of its first
+            # later change. At 100,000 people this keeps the trail to one row each.
+            self.changes.extend(
+                Change(action="task.create", entity="task", person_id=person_id, field="tasks",
+                       after=keys)
+                for person_id, keys in created.items()
+            )
+        # Bulk UPDATE by primary key, grouped so every row in a batch sets the same columns.
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for row in self.updates:
+            groups[tuple(sorted(row))].append(row)
+        for rows in groups.values():
+            session.execute(update(Task).execution_options(synchronize_session=False), rows)
+        record_many(session, self.changes, actor=self.actor, at=self.now)
+        # Bulk statements bypass the session: reload any Task the caller holds on next use.
+        for instance in list(session.identity_map.values()):
+            if isinstance(instance, Task):
+                session.expire(instance)
+
+
+
+def _new_ids(session: Session, before: int, inserted: list[tuple[Any, ...]]
+             ) -> dict[tuple[int, str], int]:
+    """The ids of the rows just inserted, by (person id, key), which is unique.
+
+    They are above the largest id before the insert (the task table is locked meanwhile), so
+    one range read finds them; the person-by-person read is the fallback.
+    """
+    ids = {
+        (person_id, key): task_id
+        for task_id, person_id, key in _rows(
+            session, select(Task.id, Task.person_id, Task.key).where(Task.id > before)
+        )
+    }
+    if all((row[0], row[1]) in ids for row in inserted):
+        return ids
+    for chunk in _chunks(sorted({row[0] for row in inserted})):
+        statement = select(Task.id, Task.person_id, Task.key).where(
+            Task.person_id.in_(chunk)  # type: ignore[attr-defined]
+        )
+        for task_id, person_id, key in _rows(session, statement):
+            ids[(person_id, key)] = task_id
+    return ids
+
+
+def _why_not(key: str, rules: TaskRules, person: Row[Any], out_of_handover: bool) -> str:
+    if out_of_handover:
+        return "the person's worker no longer changes in the accepted allocation"
+    if key not in rules.enabled:
+        return "the rules no longer include this task"
+    return (
+        f"it no longer applies to this person (pathway {person.pathway or 'not decided'}, "
+        f"risk band {person.risk_band or 'not scored'})"
+    )
+
+
+def _count_open(session: Session, summary: GenerateSummary, as_of: date,
+                ids: list[int] | None) -> None:
+    def count(*conditions: Any) -> int:
+        statement = select(func.count()).select_from(Task).where(
+            Task.status.in_(OPEN_STATUSES), *conditions  # type: ignore[attr-defined]
+        )
+        if ids is None:
+            return session.scalar(statement) or 0
+        return sum(session.scalar(statement.where(Task.person_id.in_(chunk))) or 0  # type: ignore[attr-defined]
+                   for chunk in _chunks(ids))
+
+    summary.open = count()
+    summary.overdue = count(Task.due < as_of)
+    summary.unowned_open = count(Task.owner_staff_id.is_(None))  # type: ignore[union-attr]

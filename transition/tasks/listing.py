@@ -1,0 +1,186 @@
+"""Finding tasks: filtered and ordered in SQL (overdue first, then by due date)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from transition.models import Person, Staff, Task
+from transition.tasks.status import OPEN_STATUSES, parse_status
+from transition.tasks.stored import StoredValues, raw
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    """Which tasks to list. Every filter given must hold."""
+
+    overdue_only: bool = False
+    open_only: bool = False
+    owner_staff_id: str | None = None
+    unowned_only: bool = False  # no staff owner: the team manager holds them
+    person_id: int | None = None
+    statuses: Sequence[str] = ()
+    keys: Sequence[str] = ()
+    due_from: date | None = None
+    due_to: date | None = None
+    offset: int = 0
+    limit: int | None = None
+
+
+class TaskRow(NamedTuple):
+    """One task with what a list needs to show it (a named tuple: lists can be long)."""
+
+    id: int
+    person_id: int
+    nhs_number: str
+    person_name: str
+    key: str
+    title: str
+    owner_kind: str
+    owner_staff_id: str | None
+    owner_name: str | None
+    due: date
+    offset_working_days: int
+    handover_date: date
+    status: str
+    blocked_reason: str | None
+    note: str | None
+    depends_on: list[str]
+    overdue: bool
+    version: int
+    updated_at: datetime | None
+    updated_by: str | None
+    completed_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def as_json(self) -> dict[str, Any]:
+        """The task as ``transition tasks list --json`` prints it."""
+        return {
+            "id": self.id,
+            "nhs_number": self.nhs_number,
+            "person_name": self.person_name,
+            "key": self.key,
+            "title": self.title,
+            "owner": self.owner_kind,
+            "owner_staff_id": self.owner_staff_id,
+            "owner_name": self.owner_name,
+            "due": self.due.isoformat(),
+            "offset_working_days": self.offset_working_days,
+            "handover_date": self.handover_date.isoformat(),
+            "status": self.status,
+            "reason": self.blocked_reason,
+            "note": self.note,
+            "depends_on": list(self.depends_on),
+            "overdue": self.overdue,
+            "version": self.version,
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+            "updated_by": self.updated_by,
+            "completed_at": self.completed_at.isoformat() if self.completed_at else None,
+        }
+
+
+@dataclass
+class TaskPage:
+    rows: list[TaskRow]
+    total: int
+    offset: int = 0
+    limit: int | None = None
+    overdue_total: int = 0
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def is_overdue(status: str, due: date, as_of: date) -> bool:
+    """Not done or not needed, and due before ``as_of``."""
+    return status in OPEN_STATUSES and due < as_of
+
+
+def overdue_condition(as_of: date) -> ColumnElement[bool]:
+    return and_(Task.status.in_(OPEN_STATUSES), Task.due < as_of)  # type: ignore[attr-defined]
+
+
+def task_conditions(query: TaskQuery, as_of: date) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.overdue_only:
+        conditions.append(overdue_condition(as_of))
+    if query.open_only:
+        conditions.append(Task.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+    if query.owner_staff_id:
+        conditions.append(Task.owner_staff_id == query.owner_staff_id)
+    if query.unowned_only:
+        conditions.append(Task.owner_staff_id.is_(None))  # type: ignore[union-attr]
+    if query.person_id is not None:
+        conditions.append(Task.person_id == query.person_id)
+    if query.statuses:
+        names = [parse_status(status).value for status in query.statuses]
+        conditions.append(Task.status.in_(names))  # type: ignore[attr-defined]
+    if query.keys:
+        conditions.append(Task.key.in_(list(query.keys)))  # type: ignore[attr-defined]
+    if query.due_from:
+        conditions.append(Task.due >= query.due_from)
+    if query.due_to:
+        conditions.append(Task.due <= query.due_to)
+    return conditions
+
+
+_OWNER = aliased(Staff)
+
+
+def list_tasks(session: Session, query: TaskQuery = TaskQuery(), *, as_of: date) -> TaskPage:
+    """Tasks matching ``query``: overdue first, then by due date, person and key."""
+    conditions = task_conditions(query, as_of)
+    total = session.scalar(select(func.count()).select_from(Task).where(*conditions)) or 0
+    overdue_total = session.scalar(
+        select(func.count()).select_from(Task).where(*conditions, overdue_condition(as_of))
+    ) or 0
+    overdue_first = case((overdue_condition(as_of), 0), else_=1)
+    statement = (
+        select(
+            Task.id, Task.person_id, Person.nhs_number, Person.given_name, Person.family_name,
+            Task.key, Task.title, Task.owner_kind, Task.owner_staff_id, _OWNER.given_name,
+            _OWNER.family_name, raw(Task.due), Task.offset_working_days,
+            raw(Task.handover_date), Task.status, Task.blocked_reason, Task.note,
+            raw(Task.depends_on), Task.version, raw(Task.updated_at), Task.updated_by,
+            raw(Task.completed_at),
+        )
+        .join(Person, Person.id == Task.person_id)
+        .outerjoin(_OWNER, _OWNER.staff_id == Task.owner_staff_id)
+        .where(*conditions)
+        .order_by(overdue_first, Task.due, Person.nhs_number, Task.key, Task.id)
+    )
+    if query.offset:
+        statement = statement.offset(query.offset)
+    if query.limit is not None:
+        statement = statement.limit(query.limit)
+    stored = StoredValues()
+    # Core execution: the ORM's row handling adds a third to a long list.
+    rows = [_row(values, as_of, stored) for values in session.connection().execute(statement).all()]
+    return TaskPage(rows=rows, total=total, offset=query.offset, limit=query.limit,
+                    overdue_total=overdue_total)
+
+
+def _row(values: Any, as_of: date, stored: StoredValues) -> TaskRow:
+    (task_id, person_id, nhs_number, given, family, key, title, owner_kind, owner_staff_id,
+     owner_given, owner_family, due, offset, handover_date, status, reason, note, depends_on,
+     version, updated_at, updated_by, completed_at) = values
+    due = stored.date(due)
+    return TaskRow(
+        task_id, person_id, nhs_number, f"{given} {family}", key, title, owner_kind,
+        owner_staff_id, f"{owner_given} {owner_family}" if owner_given is not None else None,
+        due, offset, stored.date(handover_date), status, reason, note, stored.list(depends_on),
+        status in OPEN_STATUSES and due < as_of, version, stored.time(updated_at), updated_by,
+        stored.time(completed_at),
+    )
+
+
+def person_tasks(session: Session, person_id: int, *, as_of: date) -> list[TaskRow]:
+    """One person's tasks, overdue first then by due date."""
+    return list_tasks(session, TaskQuery(person_id=person_id), as_of=as_of).rows

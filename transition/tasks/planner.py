@@ -1,0 +1,184 @@
+"""Which tasks a person's handover needs: who owns each, and when it is due.
+
+Pure decisions, no database: a person's facts and workers in, the tasks the rules give them out.
+
+Who needs a handover (and so tasks):
+- a person whose accepted allocation changes their worker (``allocation.worker_changes``: a
+  current Assignment whose worker is not the trust's ``care_coordinator_id``);
+- a person on the ``assess`` pathway with a social worker assigned (even the same worker:
+  the Care Act assessment still has to be booked);
+- a person on the ``signpost`` pathway: they have no worker afterwards, so every task for
+  them is owned by the team manager.
+
+Owners: ``outgoing`` is the trust's named coordinator (``care_coordinator_id``), ``incoming`` the
+new worker. A joint person has two workers; an incoming task goes to the worker in the
+template's ``incoming_role`` if the person has one, else to the worker whose role changed, else
+(both changed) to the ``[tasks] lead_role`` worker. ``owner_staff_id`` is None for ``manager``
+tasks and for outgoing tasks whose coordinator is not on the staff list: the team manager holds
+those (they show as unowned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, NamedTuple
+
+from transition.models import Pathway, Person, Role, TaskOwner
+from transition.tasks.rules import COLUMN_FLAGS, Flag, PersonFacts, TaskRules, TaskTemplate
+from transition.working_days import add_working_days
+
+_OUTGOING, _INCOMING, _MANAGER = (owner.value for owner in TaskOwner)
+
+PERSON_COLUMNS = (
+    Person.id, Person.pathway, Person.risk_band, Person.care_coordinator_id,
+    Person.handover_date, Person.last_discharge, Person.accessible_format,
+    Person.interpreter_language, *(getattr(Person, name) for name in COLUMN_FLAGS),
+)
+"""The person columns a handover is made from, in the order :func:`make_handover` reads."""
+
+
+class Handover(NamedTuple):
+    """One person's change of worker, as far as tasks need to know it."""
+
+    facts: PersonFacts
+    outgoing_staff_id: str | None
+    workers: dict[str, str]  # role -> staff id, current
+    changed_roles: tuple[str, ...]
+    signpost: bool
+
+    def owner(self, template: TaskTemplate, lead_role: str) -> tuple[str, str | None]:
+        """(owner kind, staff id or None) for this person's task from ``template``."""
+        if template.owner is TaskOwner.MANAGER or self.signpost:
+            return _MANAGER, None
+        if template.owner is TaskOwner.OUTGOING:
+            return _OUTGOING, self.outgoing_staff_id
+        return _INCOMING, self.incoming(template.incoming_role, lead_role)
+
+    def incoming(self, preferred: str | None, lead_role: str) -> str | None:
+        if preferred is not None and preferred in self.workers:
+            return self.workers[preferred]
+        if len(self.changed_roles) == 1:
+            return self.workers[self.changed_roles[0]]
+        if lead_role in self.workers:
+            return self.workers[lead_role]
+        return self.workers[min(self.workers)] if self.workers else None
+
+
+class Wanted(NamedTuple):
+    """A task a person should have, as the rules say today."""
+
+    title: str
+    owner_kind: str
+    owner_staff_id: str | None
+    due: date
+    offset_working_days: int
+    handover_date: date
+    depends_on: list[str]
+
+
+def needs_handover(pathway: str | None, workers: dict[str, str], coordinator: str | None) -> bool:
+    """Whether a person gets handover tasks (see the module docstring)."""
+    if pathway == Pathway.SIGNPOST:
+        return True
+    if any(staff_id != coordinator for staff_id in workers.values()):
+        return True
+    return pathway == Pathway.ASSESS and Role.SOCIAL_WORKER in workers
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A template applied to one set of facts: everything but the owner."""
+
+    key: str
+    template: TaskTemplate
+    offset_working_days: int
+    due: date
+    depends_on: list[str]
+
+
+class TaskPlanner:
+    """Which templates apply to a person's facts, with deadlines; remembered per set of facts.
+
+    Most people share their facts (pathway, band, flags, handover date) with many others, so at
+    100,000 people the templates are evaluated a few hundred times, not a million.
+    """
+
+    def __init__(self, rules: TaskRules) -> None:
+        self.rules = rules
+        self._plans: dict[PersonFacts, tuple[_Planned, ...]] = {}
+
+    def planned(self, facts: PersonFacts) -> tuple[_Planned, ...]:
+        plan = self._plans.get(facts)
+        if plan is None:
+            applicable = {key: t for key, t in self.rules.enabled.items() if t.holds(facts)}
+            plan = tuple(
+                _Planned(
+                    key=key,
+                    template=template,
+                    offset_working_days=(offset := template.deadline_for(facts)),
+                    due=add_working_days(facts.handover_date, offset),
+                    depends_on=[needed for needed in template.after if needed in applicable],
+                )
+                for key, template in applicable.items()
+            )
+            self._plans[facts] = plan
+        return plan
+
+    def wanted(self, handover: Handover) -> dict[str, Wanted]:
+        """The tasks the rules give this person, by key."""
+        lead_role = self.rules.lead_role
+        wanted: dict[str, Wanted] = {}
+        for item in self.planned(handover.facts):
+            owner_kind, owner_staff_id = handover.owner(item.template, lead_role)
+            wanted[item.key] = Wanted(
+                title=item.template.title,
+                owner_kind=owner_kind,
+                owner_staff_id=owner_staff_id,
+                due=item.due,
+                offset_working_days=item.offset_working_days,
+                handover_date=handover.facts.handover_date,
+                depends_on=item.depends_on,
+            )
+        return wanted
+
+
+def wanted_tasks(handover: Handover, rules: TaskRules) -> dict[str, Wanted]:
+    """The tasks the rules give this person, by key."""
+    return TaskPlanner(rules).wanted(handover)
+
+
+def make_handover(row: Sequence[Any], workers: dict[str, str], known_staff: set[str],
+              handover_date: date, facts_seen: dict[tuple[Any, ...], PersonFacts]) -> Handover:
+    """A person's handover from their row (``PERSON_COLUMNS`` order) and current workers.
+
+    ``facts_seen`` shares one PersonFacts among people with the same facts (so the planner's
+    memory works by identity of facts, and 100,000 people make a few thousand objects).
+    """
+    (_, pathway, risk_band, coordinator, _, last_discharge, accessible_format, interpreter,
+     *flag_values) = row
+    flag_key = (*(bool(value) for value in flag_values), bool(interpreter))
+    fact_key = (pathway, risk_band, flag_key, accessible_format, last_discharge, handover_date)
+    facts = facts_seen.get(fact_key)
+    if facts is None:
+        flags = {name for name, value in zip(_FLAG_NAMES, flag_key, strict=True) if value}
+        facts = facts_seen[fact_key] = PersonFacts(
+            pathway=pathway,
+            risk_band=risk_band,
+            flags=frozenset(flags),
+            accessible_format=accessible_format,
+            last_discharge=last_discharge,
+            handover_date=handover_date,
+        )
+    return Handover(
+        facts=facts,
+        outgoing_staff_id=coordinator if coordinator in known_staff else None,
+        workers=workers,
+        changed_roles=tuple(sorted(role for role, staff in workers.items()
+                                   if staff != coordinator)),
+        signpost=pathway == Pathway.SIGNPOST,
+    )
+
+
+_FLAG_NAMES = (*COLUMN_FLAGS, Flag.INTERPRETER.value)

@@ -1,0 +1,184 @@
+"""The ``[tasks]`` section of the rules file: task templates and when each applies.
+
+A template says what must be done (``title``), who owns it (the ``outgoing`` worker, the
+``incoming`` worker, or the team ``manager``), its deadline as signed working days relative to
+the person's handover date, which tasks must be done first (``after``), and the conditions under
+which a person needs it (pathway, risk band, flags, accessible-information need, a recent
+discharge). ``deadlines`` can bring a deadline forward for some people (NICE NG53: first contact
+within 2 working days for people discharged in the last 3 months, not 7).
+
+The model validates the whole section: template keys, owners, conditions, ``after`` naming only
+known templates, and no dependency cycles. A bad file is refused with a RulesError naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from graphlib import CycleError, TopologicalSorter
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from transition.models import AccessibleFormat, Pathway, RiskBand, Role, TaskOwner
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+MAX_OFFSET = 260  # about a year of working days either way
+
+
+class Flag(StrEnum):
+    """Yes/no facts about a person a template can require (``flags = ["s117"]``)."""
+
+    S117 = "s117"
+    CTO = "cto"
+    PERSONAL_BUDGET = "personal_budget"
+    CARER = "carer"
+    SAFEGUARDING_OPEN = "safeguarding_open"
+    LIVES_ALONE = "lives_alone"
+    SELF_HARM_HISTORY = "self_harm_history"
+    SUBSTANCE_MISUSE = "substance_misuse"
+    CPA = "cpa"
+    INTERPRETER = "interpreter"  # an interpreter language is recorded
+
+
+# Flags read straight from a Person column of the same name (the rest are derived).
+COLUMN_FLAGS: tuple[str, ...] = tuple(flag.value for flag in Flag if flag is not Flag.INTERPRETER)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """What a template's conditions look at, for one person."""
+
+    pathway: str | None
+    risk_band: str | None
+    flags: frozenset[str]
+    accessible_format: str | None
+    last_discharge: date | None
+    handover_date: date
+
+
+class Conditions(BaseModel):
+    """When something applies: every condition given must hold (an empty list means any)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pathways: tuple[Pathway, ...] = Field((), description="Only people on these pathways.")
+    risk_bands: tuple[RiskBand, ...] = Field((), description="Only people in these risk bands.")
+    flags: tuple[Flag, ...] = Field((), description="Only people with every one of these flags.")
+    accessible_formats: tuple[AccessibleFormat, ...] = Field(
+        (), description="Only people whose recorded accessible format is one of these."
+    )
+    discharged_within_days: int | None = Field(
+        None, ge=0, le=3660,
+        description="Only people discharged from hospital in the N calendar days up to their "
+        "handover date.",
+    )
+    unless: Conditions | None = Field(
+        None, description="Does not apply to people for whom these conditions all hold."
+    )
+
+    def holds(self, facts: PersonFacts) -> bool:
+        if self.pathways and facts.pathway not in self.pathways:
+            return False
+        if self.risk_bands and facts.risk_band not in self.risk_bands:
+            return False
+        if self.flags and not facts.flags.issuperset(self.flags):
+            return False
+        if self.accessible_formats and facts.accessible_format not in self.accessible_formats:
+            return False
+        if self.discharged_within_days is not None:
+            if facts.last_discharge is None:
+                return False
+            days = (facts.handover_date - facts.last_discharge).days
+            if not 0 <= days <= self.discharged_within_days:
+                return False
+        return not (self.unless is not None and self.unless.holds(facts))
+
+
+class DeadlineVariant(Conditions):
+    """A different deadline for the people these conditions pick out (the first match wins)."""
+
+    offset_working_days: int = Field(ge=-MAX_OFFSET, le=MAX_OFFSET)
+    reason: str = Field("", max_length=300, description="Why, shown with the task's deadline.")
+
+
+class TaskTemplate(Conditions):
+    """One kind of task, made for every person in the handover the conditions pick out."""
+
+    title: str = Field(min_length=1, max_length=200)
+    owner: TaskOwner
+    offset_working_days: int = Field(
+        ge=-MAX_OFFSET, le=MAX_OFFSET,
+        description="Deadline in working days relative to the handover date: negative before, "
+        "positive after, 0 on the day.",
+    )
+    after: tuple[str, ...] = Field((), description="Keys of tasks that must be done first.")
+    enabled: bool = True
+    incoming_role: Role | None = Field(
+        None,
+        description="For an incoming task, whose worker owns it when the person has workers in "
+        "two roles (joint pathway). Default: the role that changed, else [tasks] lead_role.",
+    )
+    deadlines: tuple[DeadlineVariant, ...] = ()
+    description: str = Field("", max_length=1000, description="Why the task exists.")
+
+    def deadline_for(self, facts: PersonFacts) -> int:
+        """The offset in working days that applies to this person."""
+        for variant in self.deadlines:
+            if variant.holds(facts):
+                return variant.offset_working_days
+        return self.offset_working_days
+
+
+class TaskRules(BaseModel):
+    """The ``[tasks]`` section of the rules file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lead_role: Role = Field(
+        Role.SOCIAL_WORKER,
+        description="Whose worker owns incoming tasks when both roles of a joint person changed.",
+    )
+    templates: dict[str, TaskTemplate] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_templates(self) -> TaskRules:
+        for key, template in self.templates.items():
+            if not KEY_PATTERN.match(key):
+                raise ValueError(
+                    f"tasks.templates.{key}: a template key must be lower case letters, digits "
+                    "and underscores, starting with a letter, at most 60 characters"
+                )
+            for needed in template.after:
+                if needed == key:
+                    raise ValueError(f"tasks.templates.{key}.after names the task itself")
+                if needed not in self.templates:
+                    known = ", ".join(sorted(self.templates))
+                    raise ValueError(
+                        f"tasks.templates.{key}.after names {needed!r}, which is not a task "
+                        f"template (known: {known})"
+                    )
+        graph = {key: template.after for key, template in self.templates.items()}
+        try:
+            tuple(TopologicalSorter(graph).static_order())
+        except CycleError as exc:
+            cycle = " -> ".join(str(key) for key in exc.args[1])
+            raise ValueError(
+                f"tasks.templates: the 'after' lists go round in a circle ({cycle}), so none of "
+                "these tasks could ever be done; remove one of the links"
+            ) from None
+        return self
+
+    @property
+    def enabled(self) -> dict[str, TaskTemplate]:
+        """The templates in use, in file order."""
+        return {key: template for key, template in self.templates.items() if template.enabled}
+
+    def describe(self) -> list[dict[str, Any]]:
+        """The templates as plain data (for ``transition tasks templates --json``)."""
+        return [
+            {"key": key, **template.model_dump(mode="json", exclude_defaults=False)}
+            for key, template in self.templates.items()
+        ]

@@ -1,0 +1,1 @@
+"""Reusable widgets: the caseload table, the panels of fields, the path input."""

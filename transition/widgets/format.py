@@ -1,0 +1,69 @@
+"""How the app writes values for people to read: UK dates, yes/no, counts, ages.
+
+Plain functions with no Textual in them, shared by every screen and widget.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+UK = ZoneInfo("Europe/London")
+NOT_RECORDED = "—"
+
+
+def uk_date(value: date | None) -> str:
+    """3 Apr 1980: day first, month in words, so no one misreads 03/04 as March."""
+    if value is None:
+        return NOT_RECORDED
+    return f"{value.day} {value:%b %Y}"
+
+
+def uk_time(value: datetime | None) -> str:
+    """A stored UTC time as UK local time: 10 Jan 2027 09:00."""
+    if value is None:
+        return NOT_RECORDED
+    local = value.astimezone(UK) if value.tzinfo else value
+    return f"{uk_date(local.date())} {local:%H:%M}"
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return NOT_RECORDED
+    return "Yes" if value else "No"
+
+
+def count(value: int) -> str:
+    """12,345."""
+    return f"{value:,}"
+
+
+def plural(value: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 person', '2 people', '1,024 rows'."""
+    word = singular if value == 1 else (plural_form or singular + "s")
+    return f"{count(value)} {word}"
+
+
+def age(born: date, today: date) -> int:
+    """Whole years between ``born`` and ``today``."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def days_ago(value: date | None, today: date) -> str:
+    """'12 Dec 2026 (34 days ago)'."""
+    if value is None:
+        return NOT_RECORDED
+    days = (today - value).days
+    if days == 0:
+        return f"{uk_date(value)} (today)"
+    if days < 0:
+        return f"{uk_date(value)} (in {plural(-days, 'day')})"
+    return f"{uk_date(value)} ({plural(days, 'day')} ago)"
+
+
+def words(key: str | None) -> str:
+    """A stored key as words: 'large_print' -> 'Large print'."""
+    if not key:
+        return NOT_RECORDED
+    text = key.replace("_", " ")
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,68 @@
+"""A file path box that completes like a shell: type a few letters, press tab (or →)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual.binding import Binding
+from textual.suggester import Suggester
+from textual.widgets import Input
+
+IMPORTABLE = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+
+
+def complete_path(value: str) -> str | None:
+    """The completion of ``value`` as a path, or None.
+
+    Completes to the longest prefix that all matches share (like a shell); when that adds
+    nothing, suggests the first match. Directories end in "/". Only folders and files the
+    importer reads are offered, and hidden ones only when the typed name starts with ".".
+    """
+    if not value:
+        return None
+    typed = Path(value).expanduser()
+    directory, prefix = (typed, "") if value.endswith(os.sep) else (typed.parent, typed.name)
+    try:
+        entries = [entry for entry in os.scandir(directory)]
+    except OSError:
+        return None
+    names = sorted(
+        entry.name + (os.sep if entry.is_dir() else "")
+        for entry in entries
+        if entry.name.startswith(prefix)
+        and (prefix.startswith(".") or not entry.name.startswith("."))
+        and (entry.is_dir() or entry.name.lower().endswith(IMPORTABLE))
+    )
+    if not names:
+        return None
+    shared = os.path.commonprefix(names)
+    completion = shared if len(shared) > len(prefix) else names[0]
+    return value + completion[len(prefix):]
+
+
+class PathSuggester(Suggester):
+    """Suggests completions from the file system (never cached: folders change)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return complete_path(value)
+
+
+class PathInput(Input):
+    """An Input for a file path; tab accepts the suggested completion."""
+
+    BINDINGS = [Binding("tab", "complete", "Complete path", show=False)]
+
+    def __init__(self, value: str = "", **kwargs: object) -> None:
+        # select_on_focus=False: coming back to the box continues the path, never replaces it.
+        super().__init__(value, suggester=PathSuggester(), select_on_focus=False,
+                         **kwargs)  # type: ignore[arg-type]
+
+    def action_complete(self) -> None:
+        if self.cursor_at_end and self._suggestion and self._suggestion != self.value:
+            self.action_cursor_right()
+        else:
+            self.screen.focus_next()

@@ -1,0 +1,106 @@
+"""Working days in England and Wales: the calendar every task deadline counts in.
+
+A working day is a Monday to Friday that is not a bank holiday in England and Wales. Bank
+holidays come from the ``holidays`` package with ``subdiv="ENG"`` (without it the package misses
+Easter Monday and the late summer bank holiday, see DOMAIN.md). It includes substitute days
+("Christmas Day (observed)" on Monday 27 December 2027, when Christmas falls on a Saturday) and
+one-off holidays (a coronation, a state funeral). The package also lists holidays that fall on a
+weekend, so weekends are skipped separately.
+
+Counting, precisely:
+
+- ``add_working_days(start, n)`` with ``n > 0`` is the n-th working day *after* ``start``; with
+  ``n < 0`` the |n|-th working day *before* ``start``. ``start`` itself is never counted,
+  whether or not it is a working day. So 1 working day after Friday is Monday, 1 before Monday
+  is Friday, and 5 working days before Tuesday 7 April 2026 is Friday 27 March 2026 (Easter
+  Monday 6 April and Good Friday 3 April are skipped). ``n == 0`` is ``start`` itself, even on a
+  weekend: "on the handover date" means that date.
+- ``working_days_between(a, b)`` counts the working-day steps from ``a`` to ``b``: the working
+  days ``d`` with ``a < d <= b`` when ``b`` is later, and minus the working days with
+  ``b <= d < a`` when ``b`` is earlier. It undoes ``add_working_days``:
+  ``working_days_between(a, add_working_days(a, n)) == n`` for every date ``a`` and ``n != 0``.
+  A countdown reads naturally: from Friday to the following Monday is 1 working day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+COUNTRY = "GB"
+SUBDIVISION = "ENG"  # England; Wales shares the same bank holidays.
+_ONE_DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=256)
+def bank_holidays(year: int) -> frozenset[date]:
+    """Bank holidays in England and Wales in ``year`` (including those on a weekend)."""
+    return frozenset(holidays.country_holidays(COUNTRY, subdiv=SUBDIVISION, years=year))
+
+
+def bank_holidays_between(first: date, last: date) -> dict[date, str]:
+    """Bank holidays from ``first`` to ``last`` inclusive, with their names (for display)."""
+    if last < first:
+        return {}
+    names = holidays.country_holidays(
+        COUNTRY, subdiv=SUBDIVISION, years=range(first.year, last.year + 1)
+    )
+    return {day: names[day] for day in sorted(names) if first <= day <= last}
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not a bank holiday in England and Wales."""
+    return day.weekday() < 5 and day not in bank_holidays(day.year)
+
+
+@lru_cache(maxsize=65_536)
+def add_working_days(start: date, n: int) -> date:
+    """The n-th working day after ``start`` (n > 0), before it (n < 0), or ``start`` (n == 0)."""
+    step = _ONE_DAY if n > 0 else -_ONE_DAY
+    day = start
+    remaining = abs(n)
+    while remaining:
+        day += step
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_before(day: date, n: int) -> date:
+    """The n-th working day before ``day`` (n >= 0)."""
+    return add_working_days(day, -abs(n))
+
+
+def working_days_after(day: date, n: int) -> date:
+    """The n-th working day after ``day`` (n >= 0)."""
+    return add_working_days(day, abs(n))
+
+
+@lru_cache(maxsize=65_536)
+def working_days_between(a: date, b: date) -> int:
+    """Signed working-day steps from ``a`` to ``b`` (the inverse of :func:`add_working_days`)."""
+    if b > a:
+        return sum(1 for day in _days(a + _ONE_DAY, b) if is_working_day(day))
+    if b < a:
+        return -sum(1 for day in _days(b, a - _ONE_DAY) if is_working_day(day))
+    return 0
+
+
+def next_working_day(day: date) -> date:
+    """``day`` if it is a working day, else the first working day after it."""
+    return day if is_working_day(day) else add_working_days(day, 1)
+
+
+def working_days_in(first: date, last: date) -> list[date]:
+    """Every working day from ``first`` to ``last`` inclusive, in order."""
+    return [day for day in _days(first, last) if is_working_day(day)]
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += _ONE_DAY
