@@ -91,7 +91,9 @@ def build(path: Path) -> None:
             "nhs_number": number, "given_name": "Sam", "family_name": f"Person{index}",
             "date_of_birth": date(rng.randint(1958, 2005), rng.randint(1, 12), rng.randint(1, 28)),
             "team": f"{place} CMHT", "locality": place, "care_coordinator_id": coordinator,
-            "cluster": rng.randint(0, 21), "cto": rng.random() < 0.03,
+            # A forensic history (the shipped rules' forensic trigger) for 3%, on a CTO too.
+            "cluster": rng.randint(0, 21), "cto": (forensic := rng.random() < 0.03),
+            "extra": {"forensic_history": "Y"} if forensic else None,
             "substance_misuse": rng.random() < 0.1,
             "interpreter_language": "Polish" if rng.random() < 0.02 else None,
             "preferred_worker_gender": rng.choice((None, None, None, "female", "male")),

@@ -41,7 +41,8 @@ def build_caseload(database: Database) -> dict[str, int]:
                                   interpreter_language="Polish"),
             "signpost": make_person(session, pathway="signpost", risk_band="green"),
             "no_pathway": make_person(session, pathway=None, risk_band=None),
-            "cto": make_person(session, pathway="council", risk_band="amber", cto=True),
+            "forensic": make_person(session, pathway="council", risk_band="amber", cto=True,
+                                    extra={"forensic_history": "Y"}),
             "assess": make_person(session, pathway="assess", risk_band="green",
                                   care_coordinator_id="KW2"),
         }

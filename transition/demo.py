@@ -1,7 +1,9 @@
 """The demo database: the shipped synthetic sample, imported, assessed and planned, in its own file.
 
 ``transition demo`` (and ``make demo``) build it so that a new user can open the app on 784
-invented people without touching their real database.
+invented people without touching their real database. The demo is assessed and planned as of
+the day the sample was exported (unless settings fix another date), so its story (who is at
+risk, who cannot be placed and why) is the same whatever day it is built.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from transition.assessment import refresh_assessments
 from transition.config import Settings, data_dir
 from transition.db import Database
 from transition.errors import TransitionError
-from transition.generator import generate
+from transition.generator import DEFAULT_REFERENCE_DATE, generate
 from transition.importer import ImportOptions, ImportResult, import_file
 from transition.planning import propose_plan
 from transition.programme import set_transfer_date
 from transition.ruleset import Rules
 
 DEMO_TRANSFER_DATE = date(2027, 4, 1)
+DEMO_AS_OF = DEFAULT_REFERENCE_DATE  # the day the trust "exported" the sample caseload
 SAMPLE_FILES = ("staff.csv", "trust_caseload.csv")
 
 Step = Callable[[str], None]
@@ -32,6 +35,7 @@ Step = Callable[[str], None]
 class DemoResult:
     path: Path
     sample_dir: str
+    as_of: date = DEMO_AS_OF
     imports: list[ImportResult] = field(default_factory=list)
     people: int = 0
     pathways: dict[str, int] = field(default_factory=dict)
@@ -75,8 +79,8 @@ def build_demo(
         database = Database(f"sqlite:///{path}")
         try:
             database.migrate()
-            result = DemoResult(path=path, sample_dir=str(sample))
-            today = settings.today()
+            today = settings.as_of or DEMO_AS_OF
+            result = DemoResult(path=path, sample_dir=str(sample), as_of=today)
             for kind, name in (("staff", "staff.csv"), ("caseload", "trust_caseload.csv")):
                 say(f"Importing {name}")
                 with database.transaction() as session:

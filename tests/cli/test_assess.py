@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import TODAY, RunCli
 from tests.factories import make_person, make_staff, nhs_number
+from transition.commands import common
 from transition.db import Database
 from transition.models import AuditEvent, Person
 
@@ -108,7 +109,7 @@ def test_at_risk_json_is_ranked_with_factors(run_cli: RunCli, caseload: Database
         assert set(row) == {"nhs_number", "risk_score", "risk_band", "risk_factors"}
         for factor in row["risk_factors"]:
             assert {"factor", "points", "value"} <= set(factor)
-    assert rows[0]["risk_band"] == "red" and rows[0]["risk_score"] == 10
+    assert rows[0]["risk_band"] == "red" and rows[0]["risk_score"] == 15
     assert [row["nhs_number"] for row in run_cli("at-risk", "--top", "1", "--json").json()] == [
         nhs_number(0)
     ]
@@ -122,6 +123,33 @@ def test_at_risk_table_says_what_the_score_is_for(run_cli: RunCli, caseload: Dat
     assert result.exit_code == 0, result.output
     assert "999 000 0018" in result.stdout and "does not predict suicide" in result.stdout
     assert run_cli("at-risk", "--band", "purple").exit_code == 2
+
+
+def test_at_risk_reads_at_80_columns_with_the_top_factors(
+    run_cli: RunCli, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with database.transaction() as session:
+        make_staff(session, "S1")
+        make_person(session, nhs_number=nhs_number(5), care_coordinator_id="S1",
+                    team="Kestlemouth Forensic and Rehabilitation Team",
+                    last_discharge=TODAY - timedelta(days=3), self_harm_history=True,
+                    safeguarding_open=True, substance_misuse=True, lives_alone=True,
+                    missed_appointments_6m=4, interpreter_language="Polish")
+        make_person(session, nhs_number=nhs_number(6), care_coordinator_id="S1",
+                    lives_alone=True)
+    run_cli("assess")
+    monkeypatch.setattr(common.console, "width", 80)  # read from COLUMNS once, at import
+    result = run_cli("at-risk")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    body = [line for line in lines if line.startswith("│")]
+    assert len(body) == 4 + 3  # four lines for seven factors, three for one (name, NHS, team)
+    assert "+10 Discharged from hospital" in body[0] and "and 4 more" in body[3]
+    assert "999 000 0" in body[1] and "Kestlemouth Forensic" in body[2]
+    assert "transition person NHS" in result.stdout
+    everything = run_cli("at-risk", "--json").json()[0]["risk_factors"]
+    assert len(everything) == 7
 
 
 def test_pathway_set_show_and_clear(run_cli: RunCli, caseload: Database) -> None:

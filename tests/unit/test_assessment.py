@@ -109,7 +109,7 @@ def test_refresh_decides_everyone_and_counts_all_five_pathways(database: Databas
         "s117_or_cto",
         "coordinator_leaving",
     }
-    assert first.risk_score == 12
+    assert first.risk_score == 17  # 10 + 3 + 2 + 2
     unknown = get(database, 4)
     assert "no_known_coordinator" in {f["factor"] for f in unknown.risk_factors}
     with database.session() as session:
@@ -336,10 +336,10 @@ def test_at_risk_ranks_by_score_then_recent_discharge_then_nhs_number(database: 
         make_person(session, nhs_number=nhs_number(10), self_harm_history=True, **common)  # 3
         make_person(
             session, nhs_number=nhs_number(11), last_discharge=TODAY - timedelta(days=40), **common
-        )  # 3, discharged 40 days ago
+        )  # 5, discharged 40 days ago
         make_person(
             session, nhs_number=nhs_number(12), last_discharge=TODAY - timedelta(days=20), **common
-        )  # 3, discharged more recently: ahead
+        )  # 5, discharged more recently: ahead
         make_person(session, nhs_number=nhs_number(13), safeguarding_open=True, **common)  # 3
         make_person(
             session,
@@ -347,7 +347,7 @@ def test_at_risk_ranks_by_score_then_recent_discharge_then_nhs_number(database: 
             self_harm_history=True,
             last_discharge=TODAY,
             **common,
-        )  # 8
+        )  # 13
         make_person(session, nhs_number=nhs_number(15), **common)  # 0
     refresh(database)
     with database.session() as session:
@@ -357,7 +357,7 @@ def test_at_risk_ranks_by_score_then_recent_discharge_then_nhs_number(database: 
         assert [row.nhs_number for row in at_risk(session, None, band="red")] == [nhs_number(14)]
         top = at_risk(session, 1)[0].as_json()
     assert set(top) == {"nhs_number", "risk_score", "risk_band", "risk_factors"}
-    assert top["risk_score"] == 8 and top["risk_band"] == "red"
+    assert top["risk_score"] == 13 and top["risk_band"] == "red"
     assert {f["factor"] for f in top["risk_factors"]} == {
         "discharged_very_recently",
         "self_harm_history",
@@ -380,7 +380,7 @@ def test_person_detail_carries_pathway_override_and_risk(database: Database) -> 
     assert detail["pathway_override"]["reason"] == "Trust agreed to step down"
     assert detail["pathway_override"]["by"] == ACTOR
     assert all(set(r) == {"rule", "reason", "basis"} for r in detail["pathway_reasons"])
-    assert detail["risk_score"] == 12 and detail["risk_band"] == "red"
+    assert detail["risk_score"] == 17 and detail["risk_band"] == "red"
     assert "careful handover" in detail["risk_band_meaning"]
     assert all({"factor", "points", "value"} <= set(f) for f in detail["risk_factors"])
     assert detail["version"] == person.version

@@ -28,9 +28,13 @@ from transition.generator import (
     generate,
 )
 from transition.generator.messy import messy_rows_markdown
+from transition.generator.places import REACH_KM, WESTSHIRE_KM, road_km
+from transition.generator.writers import EXTRA_COLUMNS
+from transition.ruleset import load_rules
 from transition.models import CARE_ACT_OUTCOMES, AccessibleFormat
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+CASELOAD_HEADER = [column.name for column in CASELOAD_COLUMNS] + list(EXTRA_COLUMNS)
 REFERENCE = DEFAULT_REFERENCE_DATE
 
 
@@ -71,9 +75,9 @@ def share(rows: list[dict[str, str]], predicate) -> float:
 # -- the contract ---------------------------------------------------------------------------
 
 
-def test_headers_are_exactly_the_canonical_columns(clean: GeneratedFiles) -> None:
+def test_headers_are_the_canonical_columns_then_the_trusts_own(clean: GeneratedFiles) -> None:
     with clean.caseload_csv.open(encoding="utf-8-sig", newline="") as handle:
-        assert next(csv.reader(handle)) == [column.name for column in CASELOAD_COLUMNS]
+        assert next(csv.reader(handle)) == CASELOAD_HEADER
     with clean.staff_csv.open(encoding="utf-8-sig", newline="") as handle:
         assert next(csv.reader(handle)) == [column.name for column in STAFF_COLUMNS]
     assert clean.caseload_xlsx is None
@@ -210,7 +214,7 @@ def test_the_workbook_is_the_same_caseload_with_typed_cells(sample: GeneratedFil
     cells = xlsx_cells(sample.caseload_xlsx)
     assert cells[0][0] == "Westshire Partnership NHS Trust - community caseload export"
     assert cells[1][0] == "Generated 20/11/2026"
-    assert list(cells[2]) == [column.name for column in CASELOAD_COLUMNS]
+    assert list(cells[2]) == CASELOAD_HEADER
     body = cells[3:]
     assert len(body) == sample.caseload_rows
     position = {column.name: index for index, column in enumerate(CASELOAD_COLUMNS)}
@@ -247,6 +251,9 @@ def test_no_cell_would_run_as_a_spreadsheet_formula(sample: GeneratedFiles) -> N
 def test_values_follow_the_canonical_kinds(people: list[dict[str, str]]) -> None:
     for row in people:
         for name, value in row.items():
+            if name in EXTRA_COLUMNS:
+                assert value in ("Y", "N"), (name, value)
+                continue
             kind = CASELOAD_BY_NAME[name].kind
             if value == "":
                 assert not CASELOAD_BY_NAME[name].required, name
@@ -321,6 +328,10 @@ def test_each_record_is_consistent(people: list[dict[str, str]]) -> None:
             assert age >= 65
         if "Perinatal" in row["team"]:
             assert row["gender"] == "female"
+        if "Forensic" in row["team"]:
+            assert row["forensic_history"] == "Y"
+        if row["forensic_history"] == "Y":
+            assert "Early Intervention" not in row["team"] and "Older Adults" not in row["team"]
         if row["s117"] == "Y":
             assert row["last_discharge"], "everyone on s117 was once detained"
         if row["admissions_12m"] != "0":
@@ -386,16 +397,31 @@ def test_the_workforce_has_the_somerset_shape(staff: list[dict[str, str]],
 
 def test_the_forensic_pinch_point(staff: list[dict[str, str]],
                                   people: list[dict[str, str]]) -> None:
-    """One locality has many forensic cases and only one part-time worker with that skill."""
-    forensic_people = Counter(row["locality"] for row in people if "Forensic" in row["team"])
-    local_forensic = Counter(row["locality"] for row in staff
-                             if "forensic" in row["skills"] and "Forensic" not in row["team"])
-    capacity = Counter()
-    for row in staff:
-        if "forensic" in row["skills"]:
-            capacity[row["locality"]] += int(row["capacity"])
-    pinched = [loc for loc in forensic_people if forensic_people[loc] > capacity[loc]]
-    assert pinched and all(local_forensic[loc] == 1 for loc in pinched)
+    """Tarrow Moor, at the far end of the county, is beyond reach of the forensic team at
+    Kestlemouth; only one part-time worker there, and nobody in Dunmere Vale next to it, has
+    forensic experience, while people with a forensic history live there."""
+    assert road_km("Kestlemouth", "Tarrow Moor") > REACH_KM >= road_km("Dunmere Vale",
+                                                                        "Tarrow Moor")
+    experienced = [row for row in staff if "forensic" in row["skills"].split(";")
+                   and "Forensic" not in row["team"]]
+    far_end = [row for row in experienced if row["locality"] in ("Tarrow Moor", "Dunmere Vale")]
+    assert [(row["locality"], row["fte"]) for row in far_end] == [("Tarrow Moor", "0.5")]
+    assert {row["locality"] for row in experienced} == {
+        "Westhaven", "Brackenford", "Kestlemouth", "Tarrow Moor"}
+    history = Counter(row["locality"] for row in people if row["forensic_history"] == "Y")
+    assert history["Tarrow Moor"] >= 5 and sum(history.values()) >= 40
+
+
+def test_the_rules_know_the_county_the_generator_draws(tmp_path: Path) -> None:
+    """The shipped rules' distances are the generator's geography, so the demo's reach is the
+    county's: every pair of the default localities, the same kilometres, the same reach."""
+    matching = load_rules().matching
+    shipped = {frozenset(d.between): d.km for d in matching.distances}
+    assert shipped == {frozenset((one, other)): km for one, other, km in WESTSHIRE_KM}
+    assert matching.reach.mode == "nearby" and matching.reach.max_km == REACH_KM
+    localities = {row["locality"] for row in read_csv(generate(tmp_path, people=30).caseload_csv)}
+    assert localities <= {name for pair in shipped for name in pair}
+    assert len(shipped) == 5 * 4 // 2
 
 
 # -- sizes and scale ------------------------------------------------------------------------

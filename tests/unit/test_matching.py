@@ -109,7 +109,7 @@ def test_a_lock_uses_capacity_and_the_red_cap() -> None:
         ((worker("A", locality="South"),), need(1), ("no active council social worker in reach "
          "of North (within 15 km)")),
         ((worker("A"),), need(1, required=(("forensic", "on a CTO"),)),
-         "no worker with skill forensic in reach (needed: on a CTO)"),
+         "no council social worker with skill forensic in North (needed: on a CTO)"),
         ((worker("A", skills=frozenset({"forensic"})), worker("B", skills=frozenset({"eip"}))),
          need(1, required=(("forensic", "x"), ("eip", "y"))),
          "no worker in reach has all of forensic, eip"),
@@ -117,7 +117,7 @@ def test_a_lock_uses_capacity_and_the_red_cap() -> None:
          ("the only suitable workers in reach (1) take no new people until their council team "
          "is decided")),
         ((worker("A", capacity=0),), need(1),
-         "every eligible worker in reach is full (1 workers, 0 places)"),
+         "every eligible worker in reach is full (1 worker, 0 places)"),
     ],
 )
 def test_each_unassigned_reason(workers: tuple[Worker, ...], the_need: Need, reason: str) -> None:
@@ -126,6 +126,25 @@ def test_each_unassigned_reason(workers: tuple[Worker, ...], the_need: Need, rea
     [placement] = solution.placements
     assert placement.staff_id is None
     assert placement.unassigned_reasons == (reason,)
+
+
+@pytest.mark.parametrize(
+    ("reach", "where"),
+    [(Reach(mode="nearby", max_km=15), "within 15 km of North"),
+     (Reach(mode="everywhere"), "anywhere")],
+)
+def test_a_missing_skill_says_where_nobody_has_it(reach: Reach, where: str) -> None:
+    """The unassigned reason names the role, the skill and the reach, so a manager sees where
+    the gap is: the forensic worker 30 km away does not count."""
+    rules = MatchingRules(reach=reach, distances=(Distance(between=("North", "South"), km=30),))
+    workers: tuple[Worker, ...] = (worker("A"),)
+    if reach.mode == "nearby":  # out of reach, so it does not count
+        workers += (worker("B", locality="South", skills=frozenset({"forensic"})),)
+    solution = solve(Problem((need(1, required=(("forensic", "forensic history"),)),), workers),
+                     rules)
+    [placement] = solution.placements
+    assert placement.unassigned_reasons == (
+        f"no council social worker with skill forensic {where} (needed: forensic history)",)
 
 
 def test_a_worker_back_from_absence_within_the_grace_counts_as_active() -> None:
@@ -187,7 +206,7 @@ def test_when_capacity_is_short_the_red_band_is_placed_first() -> None:
     solution = solve(Problem(needs, workers), RULES)
     assert placed(solution) == {1: None, 2: "A"}
     assert by_person(solution, 1).unassigned_reasons == (
-        "every eligible worker in reach is full (1 workers, 1 places)",
+        "every eligible worker in reach is full (1 worker, 1 place)",
         "people in the red band were placed first",
     )
     # The objective reported is the plan's cost, without the priority used to order it.

@@ -52,13 +52,12 @@ def test_a_plan_places_everyone_it_can_and_says_why_not(database: Database, rule
     assert placed[ids["undecided_team"], "social_worker"] == "SW3"
     assert placed[ids["polish"], "social_worker"] == "SW2"
     assert placed[ids["assess"], "social_worker"] in {"SW1", "SW2"}
-    assert placed[ids["cto"], "social_worker"] is None
+    assert placed[ids["forensic"], "social_worker"] is None
     assert placed[ids["no_pathway"], None] is None
     assert not any(person_id == ids["signpost"] for person_id, _ in placed)
     rows = {(row.person_id, row.role): row for row in result.rows}
-    assert rows[ids["cto"], "social_worker"].reasons == [
-        ("no worker with skill forensic in reach (needed: on a Community Treatment Order or "
-        "with a forensic history)")]
+    assert rows[ids["forensic"], "social_worker"].reasons == [
+        "no council social worker with skill forensic in North (needed: has a forensic history)"]
     assert rows[ids["no_pathway"], None].reasons == ["no pathway decided yet: run transition assess"]
     assert "speaks Polish" in rows[ids["polish"], "social_worker"].reasons
     assert rows[ids["keeps"], "social_worker"].kept
@@ -72,7 +71,7 @@ def test_a_plan_places_everyone_it_can_and_says_why_not(database: Database, rule
     assert all({"nhs_number", "role", "staff_id", "kept", "locked", "reasons"} <= item.keys()
                for item in data["assignments"])
     assert {item["nhs_number"] for item in data["unassigned_people"]} >= {
-        rows[ids["cto"], "social_worker"].nhs_number}
+        rows[ids["forensic"], "social_worker"].nhs_number}
 
 
 def test_the_stored_plan_reads_back_the_same_and_filters(database: Database, rules: Rules) -> None:
@@ -85,7 +84,7 @@ def test_the_stored_plan_reads_back_the_same_and_filters(database: Database, rul
     assert stored.plan_id == result.plan_id and stored.status == PlanStatus.DRAFT
     assert stored.to_json()["assignments"] == result.to_json()["assignments"]
     assert stored.to_json()["unassigned_people"] == result.to_json()["unassigned_people"]
-    assert {row.person_id for row in unassigned.rows} == {ids["cto"], ids["no_pathway"]}
+    assert {row.person_id for row in unassigned.rows} == {ids["forensic"], ids["no_pathway"]}
     assert all(row.staff_id == "SW1" for row in sw1.rows) and sw1.rows
 
 

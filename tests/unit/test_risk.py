@@ -70,7 +70,7 @@ def test_discharge_windows_at_their_boundaries(discharge: date, expected: str | 
 def test_the_very_recent_discharge_outweighs_the_older_one() -> None:
     very = score(known(last_discharge=AS_OF - timedelta(days=3)), RULES, as_of=AS_OF)
     older = score(known(last_discharge=AS_OF - timedelta(days=40)), RULES, as_of=AS_OF)
-    assert very.score == 5 and older.score == 3
+    assert very.score == 10 and older.score == 5
 
 
 def test_three_months_counts_calendar_months() -> None:
@@ -96,7 +96,7 @@ def test_missed_appointments_threshold(count: int | None, applies: bool) -> None
         ("substance_misuse", "substance_misuse", 2),
         ("lives_alone", "lives_alone", 1),
         ("safeguarding_open", "safeguarding_open", 3),
-        ("personal_budget", "personal_budget", 2),
+        ("personal_budget", "personal_budget", 1),
     ],
 )
 def test_yes_no_factors(field: str, factor: str, points: int) -> None:
@@ -188,7 +188,7 @@ def test_communication_needs() -> None:
 
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(0, "green"), (4, "green"), (5, "amber"), (7, "amber"), (8, "red"), (40, "red")],
+    [(0, "green"), (4, "green"), (5, "amber"), (9, "amber"), (10, "red"), (40, "red")],
 )
 def test_default_bands(total: int, band: str) -> None:
     assert RULES.bands.band(total).value == band
@@ -211,11 +211,11 @@ def test_factors_are_listed_highest_points_first_with_labels() -> None:
         "lives_alone",
         "communication_needs",
     ]
-    assert result.score == 10 and result.band is RiskBand.RED
+    assert result.score == 15 and result.band is RiskBand.RED
     assert result.factors[0].label == "Discharged from hospital in the last 14 days"
     assert result.factors_as_dicts()[0] == {
         "factor": "discharged_very_recently",
-        "points": 5,
+        "points": 10,
         "value": "2027-01-13",
         "label": "Discharged from hospital in the last 14 days",
     }
@@ -237,7 +237,7 @@ def test_a_council_can_switch_a_factor_off_and_move_a_band(tmp_path: Path) -> No
     )
     rules = load_rules(path).risk
     assert factors(known(lives_alone=True), rules) == {}
-    assert rules.bands.band(2) is RiskBand.AMBER and rules.bands.red == 8
+    assert rules.bands.band(2) is RiskBand.AMBER and rules.bands.red == 10
 
 
 @pytest.mark.parametrize(
@@ -251,7 +251,8 @@ def test_a_council_can_switch_a_factor_off_and_move_a_band(tmp_path: Path) -> No
         ),
         ('version = "x"\n[risk.factors.moon_phase]\npoints = 1\n', 2, "moon_phase"),
         ('version = "x"\n[risk.factors.lives_alone]\nlabel = "Alone for {years}"\n', 2, "{years}"),
-        ('version = "x"\n[risk.factors.discharged_recently]\npoints = 9\n', 2, "never score lower"),
+        ('version = "x"\n[risk.factors.discharged_recently]\npoints = 11\n', 2,
+         "never score lower"),
         ('version = "x"\n[risk.factors.discharged_very_recently]\ndays = 120\n', None, "shorter"),
     ],
 )

@@ -7,11 +7,13 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from transition import nhs
 from transition.assessment import (
     PATHWAYS,
     RANKING,
+    AtRisk,
     assessment_detail,
     at_risk,
     clear_pathway_override,
@@ -137,23 +139,48 @@ def at_risk_command(
     if not rows:
         console.print("Nobody has a handover-risk score yet. Run: transition assess")
         return
+    console.print(at_risk_table(rows, console.width))
+
+
+TOP_FACTORS = 3  # the human table shows these; --json and `transition person` show them all
+PERSON_WIDTH = 24  # name, NHS number, team and pathway: cut to this with an ellipsis
+
+
+def at_risk_table(rows: list[AtRisk], width: int) -> Table:
+    """Four lines a person at any terminal width: name, NHS number, team and pathway in one
+    cell; the score over its band; the top factors one per line, points first, cut to fit;
+    then "and N more". Everything else is one `transition person NHS` (or --json) away."""
     table = Table(
         title="Who needs the most careful handover",
-        caption=f"Ranked by {RANKING}. The score ranks handovers; it does not predict suicide.",
+        caption=(f"Ranked by {RANKING}. The score ranks handovers; it does not predict suicide. "
+                 f"Top {TOP_FACTORS} factors shown; all of them: transition person NHS, or "
+                 "--json."),
     )
-    for name, justify in (("#", "right"), ("NHS number", "left"), ("Name", "left"),
-                          ("Team", "left"), ("Pathway", "left"), ("Score", "right"),
-                          ("Band", "left"), ("Why", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for rank, row in enumerate(rows, start=1):
-        why = "; ".join(f"{factor.get('label') or factor['factor']} (+{factor['points']})"
-                        for factor in row.risk_factors)
-        table.add_row(
-            str(rank), nhs.format_334(row.nhs_number), f"{row.family_name}, {row.given_name}",
-            row.team or "", row.pathway or "", str(row.risk_score),
-            f"[{BAND_STYLE.get(row.risk_band, '')}]{row.risk_band}[/]", why,
-        )
-    console.print(table)
+    people, whys = [], []
+    for row in rows:
+        person = Text(f"{row.family_name}, {row.given_name}\n{nhs.format_334(row.nhs_number)}")
+        person.append(f"\n{row.team or 'no team'}, {row.pathway or 'no pathway'}", style="dim")
+        factors = row.risk_factors
+        why = Text("\n".join(f"+{factor['points']} {factor.get('label') or factor['factor']}"
+                              for factor in factors[:TOP_FACTORS]))
+        if len(factors) > TOP_FACTORS:
+            why.append(f"\nand {len(factors) - TOP_FACTORS} more", style="dim")
+        people.append(person)
+        whys.append(why)
+    rank_width = len(str(len(rows)))
+    person_width = min(PERSON_WIDTH, max(cell.cell_len for text in people
+                                         for cell in text.split()))
+    # Borders and padding of four columns take 13 characters; the score takes 5.
+    why_width = max(20, width - 13 - rank_width - person_width - 5)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Person", no_wrap=True, overflow="ellipsis", max_width=person_width)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Why (points)", no_wrap=True, overflow="ellipsis", max_width=why_width)
+    for rank, (row, person, why) in enumerate(zip(rows, people, whys, strict=True), start=1):
+        score = Text(f"{row.risk_score}\n")
+        score.append(row.risk_band or "", style=BAND_STYLE.get(row.risk_band or "", ""))
+        table.add_row(str(rank), person, score, why)
+    return table
 
 
 pathway_app = typer.Typer(

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from transition.commands.common import console, context, err_console
-from transition.demo import build_demo, default_demo_path
+from transition.demo import DEMO_AS_OF, build_demo, default_demo_path
 
 
 def demo_command(
@@ -30,7 +30,9 @@ def demo_command(
         )
     pathways = ", ".join(f"{name} {count}" for name, count in result.pathways.items())
     bands = ", ".join(f"{name} {count}" for name, count in result.bands.items())
-    err_console.print(f"{result.people} people. Pathways: {pathways}. Handover risk: {bands}.")
+    exported = ", the day the sample was exported" if result.as_of == DEMO_AS_OF else ""
+    err_console.print(f"{result.people} people. Pathways: {pathways}. Handover risk: {bands} "
+                      f"(as of {result.as_of:%d %B %Y}{exported}).")
     err_console.print(
         f"Draft plan: {result.plan['assigned']} roles filled ({result.plan['kept_with_current']} "
         f"kept with their current worker), {result.plan['unassigned']} unassigned. "
@@ -39,8 +41,12 @@ def demo_command(
     console.print(f"Demo database: {target}")
     if no_tui:
         console.print(f"Open it with: transition --db {target}")
+        console.print(f"(Its dates count from {result.as_of.isoformat()}: set "
+                      f"TRANSITION_AS_OF={result.as_of.isoformat()} to keep them.)")
         return
     from transition.app import make_app  # Textual only when the app opens
 
-    settings = cli.settings.model_copy(update={"database_url": f"sqlite:///{target}"})
+    # The app's "today" is the demo's, so its dates (risk, deadlines) tell the same story.
+    settings = cli.settings.model_copy(update={"database_url": f"sqlite:///{target}",
+                                               "as_of": result.as_of})
     make_app(settings).run()

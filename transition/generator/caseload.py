@@ -65,10 +65,19 @@ OUTCOME_WEIGHTS = Weighted([
     ("community_services", 14), ("child_care", 2),
 ])
 UNMET_COUNTS = Weighted([(2, 30), (3, 30), (4, 20), (5, 12), (6, 8)])
-RISK_LEVELS = {  # design -> (high, medium) shares; the rest are low
-    "joint_s117": (0.22, 0.40), "trust": (0.14, 0.38), "joint_eligible": (0.12, 0.35),
-    "council": (0.08, 0.33), "assess": (0.08, 0.30), "signpost": (0.03, 0.22),
+# design -> (high, medium) shares of the hidden risk level; the rest are low. "High" is a
+# person in an unstable period (a recent admission, disengaging, an open enquiry): about one in
+# twelve of a community caseload, most often among people on s117 after a detention. People the
+# rules signpost are, by design, stable enough to leave secondary care: never high.
+RISK_LEVELS = {
+    "joint_s117": (0.15, 0.40), "trust": (0.09, 0.36), "joint_eligible": (0.08, 0.34),
+    "council": (0.05, 0.30), "assess": (0.05, 0.28), "signpost": (0.0, 0.15),
 }
+# A forensic history (an offence, a hospital order under Part III of the Mental Health Act):
+# everyone the forensic and rehabilitation team holds, and some of the people on s117 aftercare
+# and on the trust's caseload whom an adult CMHT now holds. Written as the trust's own
+# ``forensic_history`` column, which the importer keeps in ``extra``.
+FORENSIC_HISTORY_IN_CMHT = {"joint_s117": 0.08, "trust": 0.02}
 ACCESSIBLE_FORMATS = Weighted([("large_print", 45), ("easy_read", 25), ("email", 14),
                                ("audio", 8)])
 PERSON_GENDERS = Weighted([("male", 48.5), ("female", 49), ("non_binary", 1.2), ("other", 0.3),
@@ -127,6 +136,7 @@ class Person:
     care_act_outcomes: str | None  # None = not assessed; "none" = assessed, none unmet
     significant_impact: bool | None
     coordinator_since: date | None
+    forensic_history: bool  # the trust's own column, after the canonical ones (EXTRA_COLUMNS)
     # The design (never written): what the generator meant, for summaries and tests.
     design: str
     service: str
@@ -186,9 +196,9 @@ class PersonFactory:
         self.people_origins = Weighted([(o, o.people_weight) for o in words.ORIGINS])
         self.localities = Weighted([(loc, loc.weight) for loc in world.localities])
         pinch = world.forensic_pinch
-        # The forensic pinch: more forensic cases live in the locality that has few such staff.
+        # The forensic pinch: a few more forensic cases live in the locality with few such staff.
         self.forensic_localities = Weighted(
-            [(loc, loc.weight * (2.5 if loc is pinch else 1.0)) for loc in world.localities])
+            [(loc, loc.weight * (1.0 if loc is pinch else 1.0)) for loc in world.localities])
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -250,24 +260,28 @@ class PersonFactory:
         high, medium = RISK_LEVELS[design]
         roll = rng.random()
         risk = "high" if roll < high else "medium" if roll < high + medium else "low"
-        if cluster in (14, 15, 17) and risk != "high" and rng.random() < 0.4:
+        if cluster in (14, 15, 17) and risk == "medium" and rng.random() < 0.3:
             risk = "high"
-        discharge = self.discharge(risk, s117)
+        discharge = self.discharge(risk, s117, stable=design == "signpost")
         admissions = 0
         if discharge is not None and (self.today - discharge).days <= 365:
             admissions = pick(rng, ADMISSIONS) + (rng.random() < 0.03)
         wants_coordinator = rng.random() >= NO_COORDINATOR.get(design, 0.005)
         last_contact = self.last_contact(risk, discharge, wants_coordinator)
-        missed = self.missed(risk)
+        missed = self.missed("low" if design == "signpost" else risk)
 
-        self_harm_base = (0.06 if cluster is not None and cluster >= 18
+        self_harm_base = (0.15 if design == "signpost"  # mild, stable: leaving secondary care
+                          else 0.06 if cluster is not None and cluster >= 18
                           else 0.5 if cluster is not None and 3 <= cluster <= 8
                           else 0.3)
         self_harm = rng.random() < self_harm_base + SELF_HARM_BY_RISK[risk]
         substance = cluster == 16 or rng.random() < (0.45 if service == "forensic" else 0.14) \
             + (0.2 if risk == "high" else 0)
         lives_alone = not care_home and rng.random() < (0.55 if service == "older_adults" else 0.42)
-        safeguarding = rng.random() < SAFEGUARDING_BY_RISK[risk]
+        # An open safeguarding enquiry keeps the council involved: nobody signposted has one.
+        safeguarding = design != "signpost" and rng.random() < SAFEGUARDING_BY_RISK[risk]
+        forensic_history = service == "forensic" or (
+            service == "cmht" and rng.random() < FORENSIC_HISTORY_IN_CMHT.get(design, 0.0))
 
         carer = not care_home and rng.random() < CARER_BY_SERVICE.get(service, 0.28)
         carer_name = carer_address = None
@@ -311,6 +325,7 @@ class PersonFactory:
             personal_budget=personal_budget, interpreter_language=interpreter,
             accessible_format=accessible, preferred_worker_gender=preferred,
             care_act_outcomes=outcomes, significant_impact=significant, coordinator_since=None,
+            forensic_history=forensic_history,
             design=design, service=service, risk=risk, home=home, team_ref=team,
             wants_coordinator=wants_coordinator,
         )
@@ -349,10 +364,13 @@ class PersonFactory:
             return self.outcomes(1, age), rng.random() < 0.4
         return self.outcomes(UNMET_COUNTS.pick(rng) if rng.random() < 0.5 else 2, age), False
 
-    def discharge(self, risk: str, s117: bool) -> date | None:
-        """Last inpatient discharge: everyone on s117 was once detained."""
+    def discharge(self, risk: str, s117: bool, *, stable: bool) -> date | None:
+        """Last inpatient discharge: everyone on s117 was once detained; nobody ``stable`` (about
+        to leave secondary care) was in hospital in the last year."""
         rng = self.rng
         roll = rng.random()
+        if stable:
+            return self.days_ago(366, 2500) if roll < 0.08 else None
         if s117:
             bands = {"high": ((0.15, 0, 13), (0.55, 14, 90), (1.0, 91, 730)),
                      "medium": ((0.15, 14, 90), (0.60, 91, 730), (1.0, 731, 2500))}
@@ -405,9 +423,13 @@ def fixed_needs(rng: Random, people: list[Person]) -> None:
 def record_loads(world: World, people: list[Person]) -> None:
     """Team loads (people per trust team; council roles per council team) for staffing."""
     for team in world.teams:
-        team.load = 0
+        team.load = team.trust_roles = team.polish = 0
     for person in people:
-        person.team_ref.load += 1
+        team = person.team_ref
+        team.load += 1
+        if person.design in TRUST_ROLE_DESIGNS:
+            team.trust_roles += 1
+            team.polish += person.interpreter_language == "polish"
         if person.design in COUNCIL_ROLE_DESIGNS:
             world.council[person.home.index].load += 1
     for team in world.teams:

@@ -24,6 +24,27 @@ STAFF_PER_LOCALITY = 40  # about 20 workers per employer in each locality
 MIN_LOCALITIES = 5
 EIP_GROUP, FORENSIC_GROUP, PERINATAL_GROUP, AMHP_GROUP = 3, 5, 6, 5
 
+# Westshire's geography: road distances (km) between the default county's five towns, strung
+# along a valley: Westhaven, Brackenford and Kestlemouth close together in the west, then
+# Dunmere Vale, then Tarrow Moor out on the moor, within reach of Dunmere Vale only. The shipped
+# rules carry the same table ([[matching.distances]] in transition/rules/default.toml, where
+# [matching.reach] max_km is REACH_KM; a test keeps the two equal), so the demo's plan reaches
+# across localities as the county's roads allow. Larger runs reuse the first names, so their
+# first five localities are as close as these; the rest have no distances (same locality only).
+WESTSHIRE_KM: tuple[tuple[str, str, int], ...] = (
+    ("Westhaven", "Brackenford", 8),
+    ("Brackenford", "Kestlemouth", 10),
+    ("Westhaven", "Kestlemouth", 15),
+    ("Kestlemouth", "Dunmere Vale", 14),
+    ("Dunmere Vale", "Tarrow Moor", 13),
+    ("Brackenford", "Dunmere Vale", 22),
+    ("Westhaven", "Dunmere Vale", 27),
+    ("Kestlemouth", "Tarrow Moor", 26),
+    ("Brackenford", "Tarrow Moor", 34),
+    ("Westhaven", "Tarrow Moor", 39),
+)
+REACH_KM = 15  # [matching.reach] max_km in the shipped rules
+
 
 @dataclass(slots=True)
 class Practice:
@@ -48,6 +69,8 @@ class Team:
     employer: str
     locality: Locality
     load: int = 0  # people on the caseload in this team (or, for council teams, council demand)
+    trust_roles: int = 0  # of them, people who will need a trust key worker after the transfer
+    polish: int = 0  # of those, people who need a Polish interpreter
 
 
 @dataclass(slots=True)
@@ -66,6 +89,23 @@ class World:
 
     def team_for(self, kind: str, locality: Locality) -> Team:
         return getattr(self, kind)[locality.index]
+
+    def far_end(self) -> set[int]:
+        """The pinch locality and the localities within reach of it (by index): the part of
+        the county whose people can only be served by workers based there."""
+        pinch = self.forensic_pinch
+        if pinch is None:
+            return set()
+        return {loc.index for loc in self.localities
+                if loc is pinch or road_km(pinch.name, loc.name) <= REACH_KM}
+
+
+def road_km(first: str, second: str) -> float:
+    """The road distance between two of the default county's towns (infinite if not known)."""
+    for one, other, km in WESTSHIRE_KM:
+        if {one, other} == {first, second}:
+            return km
+    return float("inf")
 
 
 def locality_count(staff: int) -> int:

@@ -142,8 +142,9 @@ def build_workforce(rng: Random, world: World, staff: int, *, transfer_date: dat
     groups = {(employer, role, seconded): count
               for employer, role, seconded, count in scaled_composition(staff)}
 
-    def spread(teams: list[Team], count: int, minimum: int) -> list[Team]:
-        shares = apportion(count, [max(team.load, 0.5) for team in teams], minimum)
+    def spread(teams: list[Team], count: int, minimum: int,
+               weight=lambda team: team.load) -> list[Team]:
+        shares = apportion(count, [max(weight(team), 0.5) for team in teams], minimum)
         return [team for team, share in zip(teams, shares, strict=True) for _ in range(share)]
 
     coordinators = ["nurse"] * groups[("trust", "nurse", False)] \
@@ -153,8 +154,11 @@ def build_workforce(rng: Random, world: World, staff: int, *, transfer_date: dat
     placements: list[tuple[str, str, bool, Team]] = []
     placements += [("council", "social_worker", True, team)
                    for team in spread(trust_teams, groups[("council", "social_worker", True)], 1)]
+    # The trust's own care coordinators go where its key workers will be needed after the
+    # transfer (a forensic team's people are nearly all joint or trust: it needs more of them).
     placements += [("trust", role, False, team) for role, team in
-                   zip(coordinators, spread(trust_teams, len(coordinators), 1), strict=True)]
+                   zip(coordinators, spread(trust_teams, len(coordinators), 1,
+                                            weight=lambda team: team.trust_roles), strict=True)]
     placements += [("trust", "psychologist", False, team)
                    for team in spread(cmht_like, groups[("trust", "psychologist", False)], 0)]
     placements += [("trust", "amhp", False, team)
@@ -219,9 +223,11 @@ def build_workforce(rng: Random, world: World, staff: int, *, transfer_date: dat
 
 
 def _give_skills(rng: Random, world: World, workers: list[Worker]) -> None:
-    """Each team's own skill, and a spread of others; forensic experience everywhere but the
-    pinch locality, which has a single part-time worker with it."""
+    """Each team's own skill, and a spread of others. Forensic experience is found in the
+    forensic team and in every locality but the far end of the county (the pinch locality and
+    its neighbour within reach), which has a single part-time worker with it, in the pinch."""
     pinch = world.forensic_pinch
+    far_end = world.far_end()
     pinch_forensic_given = False
     forensic_localities: set[int] = set()
     for worker in workers:
@@ -245,7 +251,7 @@ def _give_skills(rng: Random, world: World, workers: list[Worker]) -> None:
                     worker.capacity = max(1, round(worker.capacity * 0.5 / worker.fte))
                     worker.fte = 0.5
                     pinch_forensic_given = True
-            elif rng.random() < 0.08:
+            elif rng.random() < 0.08 and worker.team.locality.index not in far_end:
                 skills.add("forensic")
                 forensic_localities.add(worker.team.locality.index)
         if kind == "perinatal" or (kind == "cmht" and rng.random() < 0.03):
@@ -253,22 +259,26 @@ def _give_skills(rng: Random, world: World, workers: list[Worker]) -> None:
         worker.skills = tuple(sorted(skills))
     for worker in workers:  # every other locality has someone with forensic experience
         locality = worker.team.locality
-        if (worker.team.kind == "cmht" and locality is not pinch
+        if (worker.team.kind == "cmht" and locality.index not in far_end
                 and locality.index not in forensic_localities):
             worker.skills = tuple(sorted({*worker.skills, "forensic"}))
             forensic_localities.add(locality.index)
 
 
 def _place_polish_speakers(rng: Random, world: World, workers: list[Worker]) -> None:
-    """The pinch point: one Polish speaker (one per 1,500 staff) for every Polish interpreter."""
+    """The pinch point: one Polish speaker (one per 1,500 staff) for every Polish interpreter:
+    a trust nurse in the team where most people who will need a Polish-speaking key worker
+    are, so the plan shows the preference met for some and an interpreter booked for the rest."""
     wanted = max(1, len(workers) // 1500)
     candidates = [worker for worker in workers
                   if worker.employer == "trust" and worker.role == "nurse"
-                  and worker.team.kind == "cmht"]
+                  and worker.team.kind in ("cmht", "older_adults")]
     if not candidates:
         candidates = [worker for worker in workers if worker.team.kind != "council"]
+    shuffle(rng, candidates)
+    candidates.sort(key=lambda worker: -worker.team.polish)  # stable: ties stay shuffled
     origin = words.ORIGIN_BY_KEY["polish"]
-    for worker in sample(rng, candidates, min(wanted, len(candidates))):
+    for worker in candidates[:wanted]:
         worker.given_name, worker.family_name = pick_name(rng, origin, worker.gender, older=False)
         worker.languages = ("english", "polish")
         domain = worker.email.split("@")[1]

@@ -37,6 +37,10 @@ def role_holder(network: Network, role: str) -> str:
     return f"{_either(network.rules.roles[role].employers)} {ROLE_WORDS.get(role, role)}"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _either(words: tuple[str, ...]) -> str:
     spoken = [word.replace("_", " ") for word in words]
     return spoken[0] if len(spoken) == 1 else ", ".join(spoken[:-1]) + " or " + spoken[-1]
@@ -296,7 +300,8 @@ class _Explainer:
         reach = active & tables.in_reach(need)
         if not reach.any():
             return [f"no active {wanted} in reach of {self.place(need)}"]
-        reasons = [f"no worker with skill {skill} in reach (needed: {because})"
+        holder = role_holder(self.network, need.role)
+        reasons = [f"no {holder} with skill {skill} {self.reach_of(need)} (needed: {because})"
                    for skill, because in need.required
                    if not (reach & tables.has_skills(tables.skill_bit[skill])).any()]
         if reasons:
@@ -323,7 +328,8 @@ class _Explainer:
                 capped += 1
         count = len(candidates)
         if full == count:
-            reasons = [f"every eligible worker in reach is full ({count} workers, {places} places)"]
+            reasons = [(f"every eligible worker in reach is full ({_count(count, 'worker')}, "
+                        f"{_count(places, 'place')})")]
         elif capped == count:
             reasons = [("every eligible worker in reach has reached the red-band handover cap "
                        f"({self.network.rules.max_red_handovers_per_worker})")]
@@ -336,6 +342,16 @@ class _Explainer:
         if not need.red and red_placed:
             reasons.append("people in the red band were placed first")
         return reasons
+
+    def reach_of(self, need: Need) -> str:
+        """Where a new worker may be based, in words: 'within 15 km of North', 'in North'."""
+        reach = self.network.rules.reach
+        if reach.mode == "everywhere" or not need.locality:
+            return "anywhere"
+        mine = need.locality.casefold()
+        if reach.max_km and any(first == mine for first, _ in self.network.tables.km):
+            return f"within {reach.max_km:g} km of {need.locality}"
+        return f"in {need.locality}"
 
     def place(self, need: Need) -> str:
         where = need.locality or "their locality"
