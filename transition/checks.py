@@ -301,3 +301,41 @@ def run_counts(session: Session, run_id: int) -> dict[tuple[str, str], int]:
         .group_by(CheckFinding.code, CheckFinding.severity)
     )
     return {(code, severity): int(number) for code, severity, number in session.execute(statement)}
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPerson:
+    """A person a worker holds now (a role accepted, or as the trust's coordinator)."""
+
+    person_id: int
+    nhs_number: str
+    given_name: str
+    family_name: str
+    role: str | None  # None: held as the trust's care coordinator (no plan accepted yet)
+    risk_band: str | None
+
+
+def people_held(session: Session, staff_id: str) -> list[HeldPerson]:
+    """Who a worker holds now, the same reading as the checks' caseload counts."""
+    from sqlalchemy import exists
+
+    from transition.models import Assignment
+
+    current = Assignment.ended_at.is_(None)  # type: ignore[union-attr]
+    columns = (Person.id, Person.nhs_number, Person.given_name, Person.family_name)
+    accepted = session.execute(
+        select(*columns, Assignment.role, Person.risk_band)
+        .join(Assignment, Assignment.person_id == Person.id)
+        .where(Assignment.staff_id == staff_id, current)
+        .order_by(Person.family_name, Person.given_name, Person.id)
+    ).all()
+    unallocated = ~exists().where(Assignment.person_id == Person.id, current)
+    coordinated = session.execute(
+        select(*columns, Person.risk_band)
+        .where(Person.care_coordinator_id == staff_id, unallocated,
+               Person.missing_since_batch_id.is_(None))  # type: ignore[union-attr]
+        .order_by(Person.family_name, Person.given_name, Person.id)
+    ).all()
+    return ([HeldPerson(*row) for row in accepted]
+            + [HeldPerson(pid, number, given, family, None, band)
+               for pid, number, given, family, band in coordinated])
