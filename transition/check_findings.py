@@ -246,9 +246,11 @@ def pathway_changed(world: _World) -> list[Finding]:
          cluster) in world.connection.execute(statement):
         if was is None:
             continue
-        split = outcomes_seen.get(outcomes)
+        # Raw JSON text (SQLite) or an already decoded list (PostgreSQL), split once each.
+        seen_as = tuple(outcomes) if isinstance(outcomes, list) else outcomes
+        split = outcomes_seen.get(seen_as)
         if split is None:
-            split = outcomes_seen[outcomes] = split_outcomes(_json_list(outcomes))
+            split = outcomes_seen[seen_as] = split_outcomes(_json_list(outcomes))
         key = (split, impact, s117, cto, cpa, cluster if cluster in health_led else None)
         entry = decided.get(key)
         if entry is None:

@@ -3,14 +3,14 @@ a finding opens the person or the worker."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from tests.conftest import ACTOR
+from tests.conftest import ACTOR, TODAY
 from tests.tui.conftest import drive, settle, text_of
 from tests.tui.test_snapshots import press
 from transition.check_runs import single_run
@@ -39,14 +39,8 @@ def _drift(database: Database) -> tuple[int, str]:
             .order_by(Person.id)).first()
         assert staff_id is not None
         session.execute(update(Staff).where(Staff.staff_id == staff_id)
-                        .values(leaving_date=database_today(session).replace(day=20)))
+                        .values(leaving_date=date(2027, 1, 20)))
     return person_id, staff_id
-
-
-def database_today(_session: Any) -> Any:
-    from tests.conftest import TODAY
-
-    return TODAY
 
 
 def test_k_runs_the_check_in_a_worker_and_the_panel_shows_it(populated, app_on) -> None:
@@ -112,7 +106,7 @@ def test_k_while_another_check_runs_says_so(populated, app_on) -> None:
 def test_last_check_snapshot(snap_compare, populated, app_on) -> None:
     _drift(populated)
     with populated.transaction() as session:
-        run_checks(session, load_rules(None), as_of=database_today(session), actor=ACTOR)
+        run_checks(session, load_rules(None), as_of=TODAY, actor=ACTOR)
         session.execute(update(CheckRun).values(started_at=FIXED, finished_at=FIXED))
     # The box sits under the team tables: scroll down to it.
     assert snap_compare(app_on(populated), terminal_size=(120, 40),

@@ -168,9 +168,11 @@ def test_pathway_changed_since_the_accepted_plan(database: Database) -> None:
     with database.transaction() as session:
         with_transfer(session)
         make_staff(session, "SW1")
-        same = person(session, s117=True, cpa=True)
-        moved = person(session, s117=True, cpa=True)
-        overridden = person(session, s117=True, cpa=True, pathway_override="signpost")
+        outcomes = ["nutrition", "hygiene", "relationships"]
+        same = person(session, care_act_outcomes=outcomes, significant_impact=True)
+        moved = person(session, care_act_outcomes=outcomes, significant_impact=True)
+        overridden = person(session, care_act_outcomes=outcomes, significant_impact=True,
+                            pathway_override="signpost")
         rules_say = decide_pathway(PathwayFacts.from_person(same), RULES.eligibility).pathway
         other = "signpost" if rules_say != "signpost" else "council"
         plan = Plan(status="accepted", created_by=ACTOR, accepted_at=utcnow(), accepted_by=ACTOR)

@@ -26,7 +26,8 @@ from transition.models import CheckRun
 from transition.nhs import format_334
 
 app = typer.Typer(
-    help="Find what needs action since the plan (run it nightly from cron).",
+    help="Find what needs action since the plan (run it nightly from cron). Exit status 0 "
+    "nothing critical, 1 critical findings, 2 the check could not run. See docs/checks.md.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
