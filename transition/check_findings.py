@@ -1,10 +1,10 @@
 """The nine checks, each a few set-based Core queries (no per-person ORM loading), and the
 ``--apply`` re-plan. Used through :mod:`transition.checks`.
 
-Who holds a role (the same reading as :func:`transition.plan_review.current_caseloads`): a
-current ``Assignment`` for it; or, for a person with no current assignment at all (no plan
-accepted for them yet), the trust's care coordinator when that worker is on the staff list and
-fits the role (``[matching.roles]``). People not in the latest export are left to their own
+Who holds a person (the same reading as :func:`transition.plan_review.current_caseloads`):
+once a plan is accepted for them, the current ``Assignment`` of each role; before that, the
+trust's care coordinator, when that worker is on the staff list (whatever their role: the plan
+moves the person to the right kind of worker). People not in the latest export are left to their own
 finding (``missing_from_export``) and are not checked for anything else.
 """
 
@@ -63,9 +63,9 @@ class _World:
         self.workers: dict[str, Worker] = {worker.staff_id: worker for worker in workers}
         self.holding = current_caseloads(session)
 
-    def fits(self, staff_id: str | None, role: str) -> bool:
+    def on_staff_list(self, staff_id: str | None) -> bool:
         worker = self.workers.get(staff_id or "")
-        return bool(worker and worker.on_staff_list and worker.fits(role, self.rules.matching))
+        return bool(worker and worker.on_staff_list)
 
 
 Check = Callable[[_World], list[Finding]]
@@ -113,12 +113,16 @@ def unassigned(world: _World) -> list[Finding]:
         for person_id, number, pathway, coordinator, band, allocated in world.connection.execute(
             statement
         ):
-            if not allocated and world.fits(coordinator, role):
-                continue  # the trust's coordinator holds it until a plan is accepted
+            if not allocated and world.on_staff_list(coordinator):
+                continue  # the trust's worker holds them until a plan is accepted for them
             red = " Red handover risk." if band == RiskBand.RED else ""
+            why = ("has none" if allocated else
+                   "has no worker: no accepted plan, and the trust's export names "
+                   + ("no care coordinator" if not coordinator
+                      else "a care coordinator who is not on the staff list"))
             findings.append(Finding(
                 "unassigned", CRITICAL,
-                f"Needs a {words} ({pathway} pathway) and has none.{red} Propose one with "
+                f"Needs a {words} ({pathway} pathway) and {why}.{red} Propose one with "
                 f"`transition check --apply` or choose one with `transition assign`.",
                 person_id=person_id, nhs_number=number))
     return findings
@@ -404,8 +408,8 @@ def propose_moves(session: Session, rules: Any, report: CheckReport, *, actor: s
         if row.role is None or row.locked:
             continue
         before = holders.get((row.person_id, row.role))
-        if row.staff_id == before:
-            continue
+        if row.staff_id is not None and row.staff_id == before:
+            continue  # kept: not a move (a role no one could fill is listed, with why)
         report.proposed_moves.append({
             "nhs_number": row.nhs_number, "role": row.role, "from_staff_id": before,
             "to_staff_id": row.staff_id, "reasons": row.reasons, "plan_id": result.plan_id,

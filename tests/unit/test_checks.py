@@ -35,8 +35,10 @@ def test_unassigned_needs_a_role_no_one_holds(database: Database) -> None:
         with_transfer(session)
         make_staff(session, "SW1")
         make_staff(session, "KW1", employer="trust", role="nurse")
-        nurse_only = person(session, coordinator="KW1")  # council pathway: a nurse cannot hold it
+        # Before a plan is accepted for them, the trust's worker holds them, whatever the role.
+        nurse_only = person(session, coordinator="KW1")
         unknown = person(session, coordinator="GONE9")  # not on the staff list
+        nobody = person(session, coordinator=None)
         held_by_coordinator = person(session, coordinator="SW1")
         accepted = person(session, coordinator="KW1")
         assign(session, accepted, "social_worker", "SW1")
@@ -45,14 +47,16 @@ def test_unassigned_needs_a_role_no_one_holds(database: Database) -> None:
         person(session, pathway="signpost")
         person(session, coordinator=None, missing_since_batch_id=caseload_import(
             session, TODAY).id)
-        expected = {nurse_only.nhs_number, unknown.nhs_number, joint_half.nhs_number}
-        held = {held_by_coordinator.nhs_number, accepted.nhs_number}
+        expected = {nobody.nhs_number, unknown.nhs_number, joint_half.nhs_number}
+        held = {held_by_coordinator.nhs_number, accepted.nhs_number, nurse_only.nhs_number}
     found = of(check(database), "unassigned")
     assert {finding.nhs_number for finding in found} == expected
     assert not held & {finding.nhs_number for finding in found}
     assert {finding.severity for finding in found} == {"critical"}
     [joint] = [finding for finding in found if finding.nhs_number == joint_half.nhs_number]
-    assert "key worker" in joint.message
+    assert "key worker" in joint.message and "has none" in joint.message
+    [gone] = [finding for finding in found if finding.nhs_number == unknown.nhs_number]
+    assert "not on the staff list" in gone.message
 
 
 def test_over_capacity_counts_held_roles_against_capacity(database: Database) -> None:
@@ -279,3 +283,16 @@ def test_apply_with_nothing_to_move_makes_no_plan(database: Database) -> None:
     with database.session() as session:
         assert session.scalar(select(func.count()).select_from(Plan)) == 0
         assert session.scalar(select(func.count()).select_from(CheckFinding)) == 1  # stale import
+
+
+def test_apply_lists_a_role_no_one_can_fill_with_the_reasons(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "FULL", capacity=1)
+        assign(session, person(session, coordinator="X"), "social_worker", "FULL")
+        waiting = person(session, coordinator=None)
+        report = run_checks(session, RULES, as_of=TODAY, actor=ACTOR, apply=True)
+    [move] = report.proposed_moves
+    assert (move["nhs_number"], move["from_staff_id"], move["to_staff_id"]) == (
+        waiting.nhs_number, None, None)
+    assert move["reasons"], "the planner says why no one could take them"
