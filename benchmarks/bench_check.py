@@ -5,7 +5,8 @@ The caseload, staff and accepted allocation are bench_tasks' (Core inserts; 85% 
 worker), its ~460,000 tasks are generated once, and an accepted plan records the pathway each
 person was planned for. Then drift is added: 60 workers leaving within the fortnight, 40 on
 long-term absence, 1% of people missing from the latest export, 1% whose pathway changed
-since the plan, 500 people with no worker, a tenth of tasks done. The seeded database is kept in
+since the plan, 500 people with no worker (roles ended, no coordinator), 300 red-band people
+whose handover moved within five working days, a tenth of tasks done. The seeded database is kept in
 benchmarks/data/ and copied for each run.
 """
 
@@ -96,6 +97,13 @@ def seed(rules) -> None:  # type: ignore[no-untyped-def]
         no_worker = rng.sample([person_id for person_id, *_ in rows], 500)
         session.execute(update(Assignment).where(Assignment.person_id.in_(no_worker))  # type: ignore[attr-defined]
                         .values(ended_at=now, ended_by="bench"))
+        session.execute(update(Person).where(Person.id.in_(no_worker))  # type: ignore[union-attr]
+                        .values(care_coordinator_id=None))
+        red = session.scalars(select(Person.id).where(Person.risk_band == "red")
+                              .order_by(Person.id)).all()
+        session.execute(update(Person), [  # moved forward: handover within 5 working days
+            {"id": person_id, "handover_date": AS_OF + timedelta(days=2)}
+            for person_id in rng.sample(red, 300)])
         tasks = session.scalars(select(Task.id)).all()
         session.execute(update(Task), [{"id": task_id, "status": "done"}
                                        for task_id in rng.sample(tasks, len(tasks) // 10)])
