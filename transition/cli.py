@@ -18,6 +18,7 @@ import typer
 
 from transition.commands import (
     assess,
+    audit,
     database,
     demo,
     generate,
@@ -102,6 +103,7 @@ app.command("assign")(plan.assign)
 app.command("unlock")(plan.unlock_command)
 app.add_typer(tasks.app, name="tasks")
 app.command("handover-date")(handover.handover_date)
+app.command("audit")(audit.audit_command)
 
 
 def main(argv: list[str] | None = None) -> None:
