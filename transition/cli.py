@@ -21,6 +21,7 @@ from transition.commands import (
     audit,
     database,
     demo,
+    export,
     generate,
     handover,
     imports,
@@ -104,6 +105,7 @@ app.command("unlock")(plan.unlock_command)
 app.add_typer(tasks.app, name="tasks")
 app.command("handover-date")(handover.handover_date)
 app.command("audit")(audit.audit_command)
+app.command("export")(export.export_command)
 
 
 def main(argv: list[str] | None = None) -> None:
