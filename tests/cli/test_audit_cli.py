@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
 
 import transition
 from tests.conftest import RunCli
@@ -70,10 +72,15 @@ def test_audit_filters(run_cli: RunCli, database: Database) -> None:
     assert bad.exit_code == 2 and "not a date" in bad.stderr
 
 
+def _rows(session: Session) -> list[tuple[Any, ...]]:
+    query = select(AuditEvent).order_by(AuditEvent.id)  # type: ignore[arg-type]
+    return [(row.id, row.actor, row.before, row.after) for row in session.scalars(query)]
+
+
 def test_the_database_refuses_to_edit_or_delete_audit_rows(database: Database) -> None:
     _history(database)
     with database.session() as session:
-        before = [(row.id, row.actor, row.before, row.after) for row in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+        before = _rows(session)
     with pytest.raises(DBAPIError, match="append-only"):
         with database.transaction() as session:
             row = session.get(AuditEvent, before[0][0])
@@ -84,7 +91,7 @@ def test_the_database_refuses_to_edit_or_delete_audit_rows(database: Database) -
             row = session.get(AuditEvent, before[0][0])
             session.delete(row)
     with database.session() as session:
-        after = [(row.id, row.actor, row.before, row.after) for row in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+        after = _rows(session)
     assert after == before
 
 

@@ -57,7 +57,8 @@ def test_broken_invariants_are_found_on_both_databases(run_cli: RunCli, database
             "person_id": person_id, "role": "key_worker", "staff_id": "SW1", "since": SINCE,
             "created_by": "sql", "version": 1}])
         session.execute(insert(Task), [{
-            "person_id": person_id, "key": "joint_visit", "title": "Visit", "owner_kind": "incoming",
+            "person_id": person_id, "key": "joint_visit", "title": "Visit",
+            "owner_kind": "incoming",
             "due": SINCE, "offset_working_days": 0, "handover_date": SINCE, "status": "bogus",
             "version": 1}])
         session.execute(text("UPDATE person SET pathway_override = 'trust'"))

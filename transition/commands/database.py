@@ -13,7 +13,8 @@ from transition.db import Database
 from transition.errors import EXIT_PARTIAL, DatabaseError
 from transition.integrity import IntegrityReport, backup_sqlite, check_database, pg_dump_advice
 
-app = typer.Typer(help="The database: migrations, status, integrity check, backup.", no_args_is_help=True)
+app = typer.Typer(help="The database: migrations, status, integrity check, backup.",
+                  no_args_is_help=True)
 
 
 @app.command("upgrade")
