@@ -29,20 +29,24 @@ UNCHECKED: Final = _Unchecked.UNCHECKED
 Unchecked = _Unchecked
 
 
-def last_change(session: Session, *, person_id: int | None, entity: str,
-                field: str | None = None) -> str:
-    """``" by ana at 2027-01-15 10:02 UTC"``: who last changed this, from the audit trail
-    (empty if the trail has nothing)."""
+def changed_by(session: Session, *, entity: str, person_id: int | None = None,
+               entity_key: str | None = None, field: str | None = None) -> str:
+    """``"someone else (ana, at 2027-01-15 10:02 UTC)"``: who last changed this, from the
+    audit trail; just ``"someone else"`` if the trail does not say."""
     statement = (
         select(AuditEvent.actor, AuditEvent.at)
-        .where(AuditEvent.person_id == person_id, AuditEvent.entity == entity)
+        .where(AuditEvent.entity == entity)
         .order_by(AuditEvent.id.desc())  # type: ignore[union-attr]
         .limit(1)
     )
+    if person_id is not None:
+        statement = statement.where(AuditEvent.person_id == person_id)
+    if entity_key is not None:
+        statement = statement.where(AuditEvent.entity_key == entity_key)
     if field is not None:
         statement = statement.where(AuditEvent.field == field)
     row = session.execute(statement).first()
     if row is None:
-        return ""
+        return "someone else"
     actor, at = row
-    return f" by {actor} at {at:%Y-%m-%d %H:%M} UTC"
+    return f"someone else ({actor}, at {at:%Y-%m-%d %H:%M} UTC)"

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from transition import nhs
 from transition.allocation import NewAssignment, current_assignments, set_assignments
-from transition.concurrency import UNCHECKED, Unchecked, last_change
+from transition.concurrency import UNCHECKED, Unchecked, changed_by
 from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.matching import PATHWAY_ROLES, Need
 from transition.matching.explain import hard_failures, pair_terms
@@ -264,8 +264,8 @@ def check_holder(session: Session, person: Person, role: str,
     now = ("nobody" if current is None else
            f"{current.staff_id}{' (locked)' if current.locked else ''}")
     raise ConflictError(
-        f"The {role.replace('_', ' ')} for person {nhs.mask(person.nhs_number)} was changed"
-        f"{last_change(session, person_id=person.id, entity='assignment', field=role)} since "
+        f"The {role.replace('_', ' ')} for person {nhs.mask(person.nhs_number)} was changed by "
+        f"{changed_by(session, entity='assignment', person_id=person.id, field=role)} since "
         f"you read it: it is now {now}. Nothing was saved.",
         hint="Reload the person, check the change, and choose again if you still need to.",
     )

@@ -21,10 +21,13 @@ from transition.allocation import (
 )
 from transition.db import Database
 from transition.errors import ConflictError
-from transition.models import Assignment, AuditEvent, Person
+from transition.handover import set_handover_date
+from transition.models import Assignment, AuditEvent, Person, Task
+from transition.overrides import set_pathway_override
 from transition.plan_review import accept_plan
 from transition.planning import propose_plan
 from transition.ruleset import Rules, load_rules
+from transition.tasks import set_task_status
 from transition.worker_overrides import assign_worker, unlock
 
 
@@ -77,7 +80,7 @@ def test_the_second_manager_to_assign_is_refused_with_what_changed(
         _assign(database, rules, world, "SW1", "ben", expected_assignment_id=seen_by_ben)
 
     message = str(caught.value)
-    assert "changed by ana at" in message and "it is now SW2 (locked)" in message
+    assert "changed by someone else (ana, at" in message and "it is now SW2 (locked)" in message
     assert "Nothing was saved" in message and world["nhs"] not in message
     assert _counts(database) == before
     with database.session() as session:
@@ -106,7 +109,7 @@ def test_unlocking_a_role_that_changed_since_it_was_read_is_refused(
     _assign(database, rules, world, "SW2", "ana")
     seen = _seen(database, world["person_id"])
     _assign(database, rules, world, "SW1", "cat")  # cat moves it (still locked)
-    with pytest.raises(ConflictError, match="changed by cat"), database.transaction() as session:
+    with pytest.raises(ConflictError, match=r"changed by someone else \(cat, at"), database.transaction() as session:
         unlock(session, nhs_number=world["nhs"], role="social_worker", actor="ana",
                expected_assignment_id=seen)
     with database.transaction() as session:
@@ -160,3 +163,62 @@ def _wait_until_blocked(database: Database, thread: threading.Thread) -> None:
             probe.rollback()
             time.sleep(0.01)  # polling for a condition, not guessing a delay
     raise AssertionError("the second transaction never waited for the first")
+
+
+def _person(database: Database, person_id: int) -> Person:
+    """The record as a manager's screen read it."""
+    with database.session() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        return person
+
+
+def test_a_stale_handover_date_is_refused_naming_who_changed_it(
+    database: Database, world: dict[str, Any]
+) -> None:
+    seen_by_ana = _person(database, world["person_id"])
+    seen_by_ben = _person(database, world["person_id"])
+    with database.transaction() as session:
+        set_handover_date(session, session.get(Person, world["person_id"]), date(2027, 5, 3),
+                          actor="ana", expected_version=seen_by_ana.version)
+    before = _counts(database)
+    with pytest.raises(ConflictError) as caught, database.transaction() as session:
+        set_handover_date(session, session.get(Person, world["person_id"]), date(2027, 6, 1),
+                          actor="ben", expected_version=seen_by_ben.version)
+    assert "changed by someone else (ana, at" in str(caught.value)
+    assert _counts(database) == before
+    assert _person(database, world["person_id"]).handover_date == date(2027, 5, 3)
+
+
+def test_a_stale_pathway_override_is_refused_naming_who_changed_it(
+    database: Database, world: dict[str, Any]
+) -> None:
+    seen = _person(database, world["person_id"]).version
+    with database.transaction() as session:
+        set_pathway_override(session, session.get(Person, world["person_id"]), "council",
+                             reason="Needs a social worker", actor="ana", expected_version=seen)
+    with pytest.raises(ConflictError, match=r"someone else \(ana, at"), \
+            database.transaction() as session:
+        set_pathway_override(session, session.get(Person, world["person_id"]), "joint",
+                             reason="Both", actor="ben", expected_version=seen)
+    assert _person(database, world["person_id"]).pathway_override == "council"
+
+
+def test_a_stale_task_status_is_refused_naming_who_and_what(
+    database: Database, world: dict[str, Any]
+) -> None:
+    with database.transaction() as session:
+        task = Task(person_id=world["person_id"], key="joint_visit", title="Joint visit",
+                    owner_kind="incoming", due=date(2027, 3, 1), offset_working_days=-20,
+                    handover_date=date(2027, 4, 1))
+        session.add(task)
+        session.flush()
+        task_id = task.id
+    assert task_id is not None
+    with database.transaction() as session:
+        set_task_status(session, task_id, "done", actor="ana", expected_version=1)
+    with pytest.raises(ConflictError) as caught, database.transaction() as session:
+        set_task_status(session, task_id, "blocked", actor="ben", reason="Waiting",
+                        expected_version=1)
+    message = str(caught.value)
+    assert "changed by someone else (ana, at" in message and "status is now done" in message
