@@ -59,7 +59,8 @@ def kill_mid_run(table: str, *args: str | Path) -> None:
         process.stderr.close()  # type: ignore[union-attr]
 
 
-def assert_intact(database: Database, settings: Settings, before: dict[str, int]) -> None:
+def assert_intact(run_cli: RunCli, database: Database, settings: Settings,
+                  before: dict[str, int]) -> None:
     path = sqlite_path(settings.resolved_database_url)
     if path is not None:
         # A fresh connection, as the next run would open it: SQLite recovers from the WAL.
@@ -70,6 +71,8 @@ def assert_intact(database: Database, settings: Settings, before: dict[str, int]
         finally:
             connection.close()
     assert table_counts(database) == before
+    check = run_cli("db", "check", "--json")
+    assert check.exit_code == 0 and check.json()["ok"], check.output
 
 
 @pytest.fixture
@@ -98,7 +101,7 @@ def test_a_killed_import_leaves_the_database_as_it_was(
 
     kill_mid_run("person", "import", "caseload", big / "trust_caseload.csv")
 
-    assert_intact(database, settings, before)
+    assert_intact(run_cli, database, settings, before)
     # And the database is usable: the same import then runs to the end.
     assert run_cli("import", "caseload", big / "trust_caseload.csv").exit_code in (0, 1)
     assert table_counts(database)["person"] > 300
@@ -113,7 +116,7 @@ def test_a_killed_plan_leaves_the_database_as_it_was(
 
     kill_mid_run("plan_assignment", "plan")
 
-    assert_intact(database, settings, before)
+    assert_intact(run_cli, database, settings, before)
     assert run_cli("plan").exit_code in (0, 1)
     assert table_counts(database)["plan"] == 1
 
@@ -130,7 +133,7 @@ def test_a_killed_letters_run_leaves_the_database_as_it_was(
 
     kill_mid_run("letter", "letters", "generate", "--format", "md", "--out", tmp_path / "letters")
 
-    assert_intact(database, settings, before)
+    assert_intact(run_cli, database, settings, before)
     done = run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "letters")
     assert done.exit_code in (0, 1), done.output
     assert table_counts(database)["letter"] > 0

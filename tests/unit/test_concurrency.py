@@ -131,9 +131,13 @@ def test_two_transactions_giving_the_same_role_at_once_do_not_both_win(
     with database.transaction() as first:
         set_assignments(first, give("SW2"), actor="ana")  # ends the row, holds its lock
 
+        # Ben's own connection waits as long as it takes (a loaded CI machine is slow).
+        patient = Database(database.url.render_as_string(hide_password=False),
+                           busy_timeout_seconds=60)
+
         def second() -> None:
             try:
-                with database.transaction() as session:
+                with patient.transaction() as session:
                     set_assignments(session, give("SW1"), actor="ben")
                 outcome["ben"] = None
             except BaseException as exc:  # noqa: BLE001  (handed to the test thread)
@@ -142,8 +146,9 @@ def test_two_transactions_giving_the_same_role_at_once_do_not_both_win(
         thread = threading.Thread(target=second)
         thread.start()
         _wait_until_blocked(database, thread)
-    thread.join(timeout=30)
-    assert isinstance(outcome["ben"], ConflictError)
+    thread.join(timeout=60)
+    patient.dispose()
+    assert isinstance(outcome["ben"], ConflictError), outcome
     with database.session() as session:
         current = current_assignments(session, [person_id])[person_id]
         assert current["social_worker"].staff_id == "SW2"
