@@ -18,9 +18,11 @@ import typer
 
 from transition.commands import (
     assess,
+    audit,
     check,
     database,
     demo,
+    export,
     generate,
     handover,
     imports,
@@ -104,6 +106,8 @@ app.command("unlock")(plan.unlock_command)
 app.add_typer(tasks.app, name="tasks")
 app.command("handover-date")(handover.handover_date)
 app.add_typer(check.app, name="check")
+app.command("audit")(audit.audit_command)
+app.command("export")(export.export_command)
 
 
 def main(argv: list[str] | None = None) -> None:
