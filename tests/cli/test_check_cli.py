@@ -185,3 +185,64 @@ def test_assigned_people_are_not_reported_as_unassigned_by_the_cli(
         made = person(session, coordinator=None)
         assign(session, made, "social_worker", "SW1")
     assert run_cli("check", "--json").json()["counts"]["unassigned"] == 0
+
+
+def test_a_check_that_fails_is_recorded_as_failed(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transition import check_runs
+    from transition.errors import TransitionError
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise TransitionError("the staff table could not be read")
+
+    monkeypatch.setattr(check_runs, "collect_findings", broken)
+    with pytest.raises(TransitionError):
+        run_check(database, RULES, as_of=TODAY, actor=ACTOR)
+    with database.session() as session:
+        [run] = session.scalars(select(CheckRun)).all()
+    assert (run.status, run.exit_code, run.counts) == ("failed", 2, None)
+    with single_run(database):
+        pass  # and the lock was released
+
+
+def test_a_killed_check_leaves_no_lock_behind(sqlite_settings, tmp_path: Path) -> None:
+    """The SQLite lock is the kernel's: a process killed while holding it releases it."""
+    import signal
+    import subprocess
+    import sys
+
+    database = Database(sqlite_settings.resolved_database_url)
+    holder = (
+        "import sys, time\n"
+        "from transition.db import Database\n"
+        "from transition.check_runs import single_run\n"
+        f"database = Database({sqlite_settings.resolved_database_url!r})\n"
+        "with single_run(database):\n"
+        "    print('held', flush=True)\n"
+        "    sys.stdin.read()\n"  # holds the lock until killed
+    )
+    process = subprocess.Popen([sys.executable, "-c", holder], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "held"
+        with pytest.raises(CheckAlreadyRunning), single_run(database):
+            pass
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    with single_run(database):
+        pass  # free at once: nothing to clean up by hand
+    database.dispose()
+
+
+def test_apply_without_a_transfer_date_still_reports_the_findings(
+    database: Database, run_cli: RunCli
+) -> None:
+    with database.transaction() as session:
+        caseload_import(session, TODAY)
+        person(session, coordinator=None)
+    result = run_cli("check", "--apply", "--json")
+    assert result.exit_code == 1
+    assert result.json()["counts"]["unassigned"] == 1 and result.json()["proposed_moves"] == []
+    assert "Nothing was re-planned" in result.stderr and "transfer date" in result.stderr

@@ -69,6 +69,8 @@ def check(
         _remember_report(cli.db, report, written)
     if as_json:
         print_json(report.to_json())
+        for note in report.notes:  # e.g. why --apply re-planned nobody
+            err_console.print(note, markup=False)
         if report_file is not None:
             err_console.print(f"Report written to {report_file}", markup=False)
     else:
