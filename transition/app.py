@@ -26,6 +26,7 @@ from transition.overview import database_is_empty
 from transition.screens.caseload import CaseloadScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.dashboard import DashboardScreen
+from transition.screens.findings import FindingsScreen
 from transition.screens.imports import ImportScreen
 from transition.screens.palette import PeopleProvider, ScreensProvider
 from transition.screens.person import PersonScreen
@@ -54,6 +55,8 @@ DESTINATIONS: tuple[Destination, ...] = (
                 ImportScreen, key="i", mode=False),
     Destination("rejects", "Rejected rows", "The rows the latest imports rejected, and why",
                 RejectsScreen, mode=False),
+    Destination("findings", "Check findings", "What the last nightly check found, most urgent "
+                "first", FindingsScreen, mode=False),
     Destination("welcome", "Welcome", "How to start: import the files or load the demo",
                 WelcomeScreen),
     # Later stages add one line each, e.g.

@@ -1,14 +1,355 @@
-"""Nightly reassignment checks (issue 7).
+"""Nightly reassignment checks: what drifted since the plan, and what to do about it.
 
-Not built yet: only the rules-file section model exists, so the rules file loads.
+:func:`run_checks` finds every problem a manager should act on (the nine finding codes in
+:data:`CODES`), optionally re-plans the people it concerns as a *draft* (``apply=True``, never
+accepted here), and records the run (``CheckRun`` + ``CheckFinding``). The findings themselves
+are computed by :mod:`transition.check_findings` with set-based Core queries, so a check over
+100,000 people takes seconds. Running it unattended, one at a time, is
+:mod:`transition.check_runs`.
+
+The work is split so a caller can keep the write lock short: :func:`collect_findings` only reads;
+:func:`record_check` writes (the draft plan, the run and its findings). ``run_checks`` does both
+in one session.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import bindparam, func, insert, select
+from sqlmodel import Session
+
+from transition.errors import TransitionError
+from transition.models import CheckFinding, CheckRun, Person, Severity, utcnow
+
+Progress = Callable[[int, int], None]
+
+CODES: dict[str, str] = {
+    "unassigned": "Needs a worker and has none",
+    "worker_unavailable": "Worker leaving or absent still holds people",
+    "red_without_handover": "Red band, joint visit not done, handover close",
+    "overdue_task": "Task past its due date",
+    "over_capacity": "Worker over capacity",
+    "pathway_changed": "Pathway changed since the plan",
+    "missing_from_export": "Not in the latest trust export",
+    "letter_out_of_date": "Letter out of date",
+    "stale_import": "Caseload export is old",
+}
+"""Every finding code, most urgent first, with a short title (report headings, the dashboard)."""
+
+SEVERITIES: tuple[str, ...] = tuple(severity.value for severity in Severity)
+SEVERITY_ORDER = {severity: position for position, severity in enumerate(SEVERITIES)}
+CODE_ORDER = {code: position for position, code in enumerate(CODES)}
+
+STATUS_COMPLETE = "complete"
+STATUS_FAILED = "failed"
 
 
 class CheckRules(BaseModel):
-    """The ``[checks]`` section of the rules file (placeholder until this module is built)."""
+    """The ``[checks]`` section of the rules file."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    stale_import_days: int = Field(
+        default=7, ge=0,
+        description="The latest caseload import is stale when older than this many days.")
+    leaving_within_days: int = Field(
+        default=14, ge=0,
+        description="A worker leaving within this many days who still holds people is flagged.")
+    long_term_absence_days: int = Field(
+        default=28, ge=1,
+        description="An absence is long-term when the worker is away at least this many more "
+        "days.")
+    red_handover_working_days: int = Field(
+        default=5, ge=0,
+        description="Red-band people whose handover is within this many working days (or past) "
+        "need their joint visit done.")
+    handover_visit_task: str = Field(
+        default="joint_visit", min_length=1,
+        description="The task key of the joint handover visit (see [tasks.templates]).")
+
+
+# ---------------------------------------------------------------------------------------------
+# What a check finds
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slow to build 200,000 of
+class Finding:
+    """One thing a manager should act on. ``message`` never names the person (the NHS number
+    is a field of its own), so stored findings and logs carry no names."""
+
+    code: str
+    severity: str
+    message: str
+    person_id: int | None = None
+    nhs_number: str | None = None
+    staff_id: str | None = None
+    task_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, "severity": self.severity}
+        if self.nhs_number is not None:
+            data["nhs_number"] = self.nhs_number
+        if self.staff_id is not None:
+            data["staff_id"] = self.staff_id
+        data["message"] = self.message
+        return data
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (SEVERITY_ORDER.get(self.severity, 9), CODE_ORDER.get(self.code, 99),
+                self.nhs_number or "", self.staff_id or "", self.task_id or 0)
+
+
+@dataclass
+class CheckReport:
+    """One check: its findings (most urgent first), counts, and the draft it proposed."""
+
+    as_of: date
+    findings: list[Finding]
+    started_at: datetime = field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    run_id: int | None = None
+    plan_id: int | None = None
+    proposed_moves: list[dict[str, Any]] = field(default_factory=list)
+    affected_people: int = 0
+    notes: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings per code, every code listed (0 when none)."""
+        found = Counter(finding.code for finding in self.findings)
+        return {code: found[code] for code in CODES}
+
+    @property
+    def severity_counts(self) -> dict[str, int]:
+        found = Counter(finding.severity for finding in self.findings)
+        return {severity: found[severity] for severity in SEVERITIES}
+
+    @property
+    def critical(self) -> int:
+        return self.severity_counts[Severity.CRITICAL]
+
+    @property
+    def exit_code(self) -> int:
+        """0 nothing critical; 1 critical findings (2, could not run, is an exception)."""
+        return 1 if self.critical else 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``transition check --json`` document (the issue's shape, exactly)."""
+        return {
+            "as_of": self.as_of,
+            "findings": [finding.to_json() for finding in self.findings],
+            "counts": self.counts,
+            "proposed_moves": self.proposed_moves,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a check
+# ---------------------------------------------------------------------------------------------
+
+
+def collect_findings(
+    session: Session, rules: Any, *, as_of: date, progress: Progress | None = None
+) -> CheckReport:
+    """Every finding as of ``as_of`` (reads only)."""
+    from transition.check_findings import find_all  # the queries import this module's types
+
+    report = CheckReport(as_of=as_of, findings=[])
+    report.findings = find_all(session, rules, as_of=as_of, progress=progress,
+                               seconds=report.seconds)
+    report.findings.sort(key=Finding.sort_key)
+    return report
+
+
+def record_check(
+    session: Session, rules: Any, report: CheckReport, *, actor: str, apply: bool = False
+) -> CheckReport:
+    """With ``apply``, re-plan the people the ``unassigned`` and ``worker_unavailable``
+    findings concern as a draft; then record the run and its findings."""
+    if apply:
+        from transition.check_findings import propose_moves
+
+        try:
+            propose_moves(session, rules, report, actor=actor)
+        except TransitionError as exc:  # e.g. no transfer date: the findings still stand
+            report.notes.append(f"Nothing was re-planned: {exc.message} {exc.hint or ''}".strip())
+    report.finished_at = utcnow()
+    run = CheckRun(
+        started_at=report.started_at, finished_at=report.finished_at, as_of=report.as_of,
+        actor=actor, status=STATUS_COMPLETE, exit_code=report.exit_code, counts=report.counts,
+        plan_id=report.plan_id,
+    )
+    session.add(run)
+    session.flush()
+    assert run.id is not None
+    report.run_id = run.id
+    rows = [
+        {"run_id": run.id, "code": finding.code, "severity": finding.severity,
+         "person_id": finding.person_id, "staff_id": finding.staff_id,
+         "task_id": finding.task_id, "message": finding.message[:1000]}
+        for finding in report.findings
+    ]
+    _insert_findings(session, rows)
+    return report
+
+
+def _insert_findings(session: Session, rows: list[dict[str, Any]]) -> None:
+    """The findings in one compiled INSERT handed to the driver's executemany: a check a
+    week before the transfer can find 200,000 overdue tasks, and SQLAlchemy's per-row
+    parameter handling would cost more than the rows."""
+    if not rows:
+        return
+    connection = session.connection()
+    compiled = insert(CheckFinding).values(
+        {name: bindparam(name) for name in rows[0]}).compile(dialect=connection.dialect)
+    keys = compiled.positiontup
+    parameters: list[Any] = [tuple(row[key] for key in keys) for row in rows] if keys else rows
+    for start in range(0, len(parameters), 20_000):
+        connection.exec_driver_sql(str(compiled), parameters[start:start + 20_000])
+
+
+def run_checks(
+    session: Session,
+    rules: Any,
+    *,
+    as_of: date,
+    actor: str,
+    apply: bool = False,
+    progress: Progress | None = None,
+) -> CheckReport:
+    """Find every problem, optionally propose a draft re-plan, and record the run."""
+    report = collect_findings(session, rules, as_of=as_of, progress=progress)
+    return record_check(session, rules, report, actor=actor, apply=apply)
+
+
+def record_failed_run(session: Session, *, as_of: date, actor: str, started_at: datetime) -> int:
+    """Record a check that could not finish (exit status 2), so every run is in the history."""
+    run = CheckRun(started_at=started_at, finished_at=utcnow(), as_of=as_of, actor=actor,
+                   status=STATUS_FAILED, exit_code=2, counts=None)
+    session.add(run)
+    session.flush()
+    assert run.id is not None
+    return run.id
+
+
+# ---------------------------------------------------------------------------------------------
+# Looking back
+# ---------------------------------------------------------------------------------------------
+
+
+def check_history(session: Session, limit: int | None = 20) -> list[CheckRun]:
+    """Past runs, newest first."""
+    statement = select(CheckRun).order_by(CheckRun.id.desc())  # type: ignore[union-attr]
+    if limit:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement))
+
+
+def run_summary(run: CheckRun) -> dict[str, Any]:
+    """One run as ``transition check history --json`` prints it."""
+    return {
+        "run_id": run.id, "status": run.status, "as_of": run.as_of, "actor": run.actor,
+        "started_at": run.started_at, "finished_at": run.finished_at,
+        "exit_code": run.exit_code, "counts": run.counts or {}, "plan_id": run.plan_id,
+    }
+
+
+def latest_run(session: Session) -> CheckRun | None:
+    """The newest check that finished (the dashboard shows its findings)."""
+    return session.scalars(
+        select(CheckRun).where(CheckRun.status == STATUS_COMPLETE)
+        .order_by(CheckRun.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).first()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFinding:
+    """A finding as recorded, with the person's NHS number (for screens)."""
+
+    finding_id: int
+    code: str
+    severity: str
+    message: str
+    person_id: int | None
+    nhs_number: str | None
+    staff_id: str | None
+    task_id: int | None
+
+
+def run_findings(
+    session: Session, run_id: int, *, code: str | None = None, staff_id: str | None = None,
+    limit: int | None = None,
+) -> list[StoredFinding]:
+    """A recorded run's findings, most urgent first (critical, then by code)."""
+    statement = (
+        select(CheckFinding.id, CheckFinding.code, CheckFinding.severity, CheckFinding.message,
+               CheckFinding.person_id, Person.nhs_number, CheckFinding.staff_id,
+               CheckFinding.task_id)
+        .outerjoin(Person, Person.id == CheckFinding.person_id)
+        .where(CheckFinding.run_id == run_id)
+        .order_by(CheckFinding.id)
+    )
+    if code is not None:
+        statement = statement.where(CheckFinding.code == code)
+    if staff_id is not None:
+        statement = statement.where(CheckFinding.staff_id == staff_id)
+    found = [StoredFinding(*row) for row in session.execute(statement)]
+    found.sort(key=lambda item: (SEVERITY_ORDER.get(item.severity, 9),
+                                 CODE_ORDER.get(item.code, 99), item.finding_id))
+    return found[:limit] if limit is not None else found
+
+
+def run_counts(session: Session, run_id: int) -> dict[tuple[str, str], int]:
+    """(code, severity) -> findings in a recorded run."""
+    statement = (
+        select(CheckFinding.code, CheckFinding.severity, func.count())
+        .where(CheckFinding.run_id == run_id)
+        .group_by(CheckFinding.code, CheckFinding.severity)
+    )
+    return {(code, severity): int(number) for code, severity, number in session.execute(statement)}
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPerson:
+    """A person a worker holds now (a role accepted, or as the trust's coordinator)."""
+
+    person_id: int
+    nhs_number: str
+    given_name: str
+    family_name: str
+    role: str | None  # None: held as the trust's care coordinator (no plan accepted yet)
+    risk_band: str | None
+
+
+def people_held(session: Session, staff_id: str) -> list[HeldPerson]:
+    """Who a worker holds now, the same reading as the checks' caseload counts."""
+    from sqlalchemy import exists
+
+    from transition.models import Assignment
+
+    current = Assignment.ended_at.is_(None)  # type: ignore[union-attr]
+    columns = (Person.id, Person.nhs_number, Person.given_name, Person.family_name)
+    accepted = session.execute(
+        select(*columns, Assignment.role, Person.risk_band)
+        .join(Assignment, Assignment.person_id == Person.id)
+        .where(Assignment.staff_id == staff_id, current)
+        .order_by(Person.family_name, Person.given_name, Person.id)
+    ).all()
+    unallocated = ~exists().where(Assignment.person_id == Person.id, current)
+    coordinated = session.execute(
+        select(*columns, Person.risk_band)
+        .where(Person.care_coordinator_id == staff_id, unallocated,
+               Person.missing_since_batch_id.is_(None))  # type: ignore[union-attr]
+        .order_by(Person.family_name, Person.given_name, Person.id)
+    ).all()
+    return ([HeldPerson(*row) for row in accepted]
+            + [HeldPerson(pid, number, given, family, None, band)
+               for pid, number, given, family, band in coordinated])

@@ -19,6 +19,7 @@ import typer
 from transition.commands import (
     assess,
     audit,
+    check,
     database,
     demo,
     export,
@@ -104,6 +105,7 @@ app.command("assign")(plan.assign)
 app.command("unlock")(plan.unlock_command)
 app.add_typer(tasks.app, name="tasks")
 app.command("handover-date")(handover.handover_date)
+app.add_typer(check.app, name="check")
 app.command("audit")(audit.audit_command)
 app.command("export")(export.export_command)
 

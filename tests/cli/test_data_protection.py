@@ -88,6 +88,8 @@ def test_a_full_run_keeps_personal_data_out_of_logs_and_files_private(
     step("letters", "generate", "--format", "md", "--out", letters, codes=(0, 1),
          stdout_too=False)
     step("db", "check")
+    report = tmp_path / "out" / "reports" / "check.md"
+    step("check", "--apply", "--report", report, codes=(0, 1), stdout_too=False)
     export = tmp_path / "out" / "export"
     step("export", "--pseudonymise", "--out", export)
 
@@ -110,6 +112,7 @@ def test_a_full_run_keeps_personal_data_out_of_logs_and_files_private(
     letter_files = list(letters.iterdir())
     assert letter_files and _mode(letters) == 0o700
     assert {_mode(item) for item in letter_files} == {0o600}
+    assert _mode(report) == 0o600 and _mode(report.parent) == 0o700
     assert _mode(export) == 0o700
     assert {_mode(item) for item in export.iterdir()} == {0o600}
 

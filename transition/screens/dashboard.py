@@ -34,7 +34,14 @@ class DashboardPanel(Vertical):
         """Read and show the panel's numbers (called on the UI thread, in a read session)."""
 
 
+def _check_findings() -> DashboardPanel:
+    from transition.screens.check_panel import CheckFindingsPanel  # it subclasses DashboardPanel
+
+    return CheckFindingsPanel()
+
+
 STAGE_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
+    _check_findings,
     # Later stages add one line each, e.g. PathwayCounts, RiskChart, PlanStatus, TaskBurndown,
     # LastCheckFindings. Give each an id (#pathway-counts, #risk-chart, #plan-status,
     # #task-progress, #check-findings) so styles and tests can find it.
@@ -51,6 +58,7 @@ class DashboardScreen(DataScreen):
     BINDINGS = [
         Binding("m", "missing", "Not in export", id="dashboard.missing"),
         Binding("r", "rejects", "Rejected rows", id="dashboard.rejects"),
+        Binding("k", "run_check", "Check now", id="dashboard.check"),
     ]
 
     summary: Overview | None = None
@@ -134,6 +142,11 @@ class DashboardScreen(DataScreen):
 
     def action_rejects(self) -> None:
         self.transition.action_go("rejects")
+
+    def action_run_check(self) -> None:
+        from transition.screens.check_panel import CheckFindingsPanel
+
+        self.query_one(CheckFindingsPanel).run_now()
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:

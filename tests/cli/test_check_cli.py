@@ -1,0 +1,248 @@
+"""`transition check`: exit statuses, the JSON document, reports, history, the single-run lock,
+and a check running while another connection writes."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text, update
+
+from tests.check_world import RULES, assign, caseload_import, person, with_transfer
+from tests.conftest import ACTOR, TODAY, RunCli
+from tests.factories import make_staff
+from transition.check_runs import CheckAlreadyRunning, run_check, single_run
+from transition.checks import CODES
+from transition.db import Database
+from transition.models import CheckRun, Person
+
+
+def _quiet(database: Database) -> None:
+    """Nothing critical: a fresh caseload import, one person held by the trust's worker."""
+    with database.transaction() as session:
+        with_transfer(session)
+        caseload_import(session, TODAY)
+        make_staff(session, "SW1")
+        person(session, coordinator="SW1")
+
+
+def _critical(database: Database) -> str:
+    with database.transaction() as session:
+        with_transfer(session)
+        caseload_import(session, TODAY)
+        make_staff(session, "SW1", capacity=3)
+        return person(session, coordinator=None).nhs_number
+
+
+def test_nothing_critical_exits_0_and_prints_the_counts(database: Database, run_cli: RunCli) -> None:
+    _quiet(database)
+    result = run_cli("check")
+    assert result.exit_code == 0, result.output
+    assert "0 critical" in result.stdout
+    assert "\x1b[" not in result.stdout  # no colour codes when not on a terminal
+    for code in CODES:
+        assert code in result.stdout
+
+
+def test_critical_findings_exit_1_and_json_is_the_documented_shape(
+    database: Database, run_cli: RunCli
+) -> None:
+    number = _critical(database)
+    result = run_cli("check", "--json")
+    assert result.exit_code == 1, result.output
+    document = result.json()
+    assert list(document) == ["as_of", "findings", "counts", "proposed_moves"]
+    assert document["as_of"] == TODAY.isoformat()
+    assert document["counts"] == {code: (1 if code == "unassigned" else 0) for code in CODES}
+    [finding] = document["findings"]
+    assert finding["code"] == "unassigned" and finding["severity"] == "critical"
+    assert finding["nhs_number"] == number and "staff_id" not in finding
+    assert set(finding) == {"code", "severity", "nhs_number", "message"}
+    assert document["proposed_moves"] == []
+
+
+def test_apply_lists_the_moves_of_a_draft_plan(database: Database, run_cli: RunCli) -> None:
+    number = _critical(database)
+    result = run_cli("check", "--apply", "--json")
+    assert result.exit_code == 1  # the findings stand until a manager accepts the draft
+    [move] = result.json()["proposed_moves"]
+    assert (move["nhs_number"], move["role"], move["from_staff_id"], move["to_staff_id"]) == (
+        number, "social_worker", None, "SW1")
+    shown = run_cli("plan", "show", "--plan", str(move["plan_id"]), "--json").json()
+    assert shown["status"] == "draft" and shown["kind"] == "check_apply"
+
+
+def test_as_of_moves_the_day_checked(database: Database, run_cli: RunCli) -> None:
+    _quiet(database)
+    result = run_cli("check", "--as-of", "2027-02-01", "--json")
+    assert result.json()["as_of"] == "2027-02-01"
+    assert result.json()["counts"]["stale_import"] == 1
+    assert run_cli("check", "--as-of", "not-a-date").exit_code == 2
+
+
+def test_report_files_are_markdown_or_json_and_private(
+    database: Database, run_cli: RunCli, tmp_path: Path
+) -> None:
+    number = _critical(database)
+    markdown = tmp_path / "reports" / "check.md"
+    result = run_cli("check", "--report", markdown)
+    assert result.exit_code == 1
+    text_ = markdown.read_text()
+    assert text_.startswith(f"# Nightly check, {TODAY.isoformat()}")
+    assert "| `unassigned` | Needs a worker and has none | 1 |" in text_
+    assert f"{number[:3]} {number[3:6]} {number[6:]}" in text_
+    assert stat.S_IMODE(markdown.stat().st_mode) == 0o600
+    as_json = tmp_path / "reports" / "check.json"
+    run_cli("check", "--json", "--report", as_json)
+    assert '"counts"' in as_json.read_text()
+    assert stat.S_IMODE(as_json.stat().st_mode) == 0o600
+    history = run_cli("check", "history", "--json").json()
+    assert [run["exit_code"] for run in history] == [1, 1]
+    with database.session() as session:
+        paths = session.scalars(select(CheckRun.report_path).order_by(CheckRun.id)).all()
+    assert paths == [str(markdown), str(as_json)]
+
+
+def test_history_lists_runs_newest_first(database: Database, run_cli: RunCli) -> None:
+    assert "No check has run yet" in run_cli("check", "history").stdout
+    _quiet(database)
+    run_cli("check")
+    run_cli("check", "--as-of", "2027-03-01")
+    runs = run_cli("check", "history", "--json").json()
+    assert [run["as_of"] for run in runs] == ["2027-03-01", TODAY.isoformat()]
+    assert runs[0]["counts"]["stale_import"] == 1 and runs[0]["status"] == "complete"
+    assert "complete" in run_cli("check", "history").stdout
+
+
+def test_bad_rules_exit_2_with_a_message(
+    database: Database, run_cli: RunCli, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[checks]\nstale_import_days = -1\n")
+    result = run_cli("--rules", rules, "check")
+    assert result.exit_code == 2
+    assert "stale_import_days" in result.stderr
+
+
+def test_a_second_check_exits_at_once_while_one_is_running(
+    database: Database, run_cli: RunCli
+) -> None:
+    _quiet(database)
+    with single_run(database):
+        result = run_cli("check")
+        assert result.exit_code == 2
+        assert "Another check is already running" in result.stderr
+        with pytest.raises(CheckAlreadyRunning):
+            run_check(database, RULES, as_of=TODAY, actor=ACTOR)
+    assert run_cli("check").exit_code == 0  # released when the first one ends
+
+
+def test_the_lock_is_released_when_a_check_fails(database: Database) -> None:
+    with pytest.raises(CheckAlreadyRunning), single_run(database), single_run(database):
+        pass
+    with single_run(database):
+        pass  # free again
+
+
+def test_a_check_runs_while_another_connection_writes(database: Database) -> None:
+    """A manager saves a change (another connection) while the check is reading: the check
+    neither waits for nor blocks the write, and is recorded."""
+    _quiet(database)
+    with database.transaction() as session:
+        waiting = person(session, coordinator=None)
+    other = Database(database.url.render_as_string(hide_password=False),
+                     busy_timeout_seconds=2.0)
+    writes: list[int] = []
+
+    def write_meanwhile(done: int, total: int) -> None:
+        if done == 1:  # the check is part-way through reading
+            with other.transaction() as session:
+                session.execute(update(Person).where(Person.id == waiting.id)
+                                .values(family_name="Changed"))
+                writes.append(done)
+
+    try:
+        report = run_check(database, RULES, as_of=TODAY, actor=ACTOR, progress=write_meanwhile)
+    finally:
+        other.dispose()
+    assert writes == [1]
+    assert report.run_id is not None and report.counts["unassigned"] == 1
+    with database.session() as session:
+        assert session.scalar(select(Person.family_name).where(Person.id == waiting.id)) == \
+            "Changed"
+        if database.is_sqlite:
+            assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_assigned_people_are_not_reported_as_unassigned_by_the_cli(
+    database: Database, run_cli: RunCli
+) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        caseload_import(session, TODAY)
+        make_staff(session, "SW1")
+        made = person(session, coordinator=None)
+        assign(session, made, "social_worker", "SW1")
+    assert run_cli("check", "--json").json()["counts"]["unassigned"] == 0
+
+
+def test_a_check_that_fails_is_recorded_as_failed(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transition import check_runs
+    from transition.errors import TransitionError
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise TransitionError("the staff table could not be read")
+
+    monkeypatch.setattr(check_runs, "collect_findings", broken)
+    with pytest.raises(TransitionError):
+        run_check(database, RULES, as_of=TODAY, actor=ACTOR)
+    with database.session() as session:
+        [run] = session.scalars(select(CheckRun)).all()
+    assert (run.status, run.exit_code, run.counts) == ("failed", 2, None)
+    with single_run(database):
+        pass  # and the lock was released
+
+
+def test_a_killed_check_leaves_no_lock_behind(sqlite_settings, tmp_path: Path) -> None:
+    """The SQLite lock is the kernel's: a process killed while holding it releases it."""
+    import signal
+    import subprocess
+    import sys
+
+    database = Database(sqlite_settings.resolved_database_url)
+    holder = (
+        "import sys, time\n"
+        "from transition.db import Database\n"
+        "from transition.check_runs import single_run\n"
+        f"database = Database({sqlite_settings.resolved_database_url!r})\n"
+        "with single_run(database):\n"
+        "    print('held', flush=True)\n"
+        "    sys.stdin.read()\n"  # holds the lock until killed
+    )
+    process = subprocess.Popen([sys.executable, "-c", holder], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "held"
+        with pytest.raises(CheckAlreadyRunning), single_run(database):
+            pass
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    with single_run(database):
+        pass  # free at once: nothing to clean up by hand
+    database.dispose()
+
+
+def test_apply_without_a_transfer_date_still_reports_the_findings(
+    database: Database, run_cli: RunCli
+) -> None:
+    with database.transaction() as session:
+        caseload_import(session, TODAY)
+        person(session, coordinator=None)
+    result = run_cli("check", "--apply", "--json")
+    assert result.exit_code == 1
+    assert result.json()["counts"]["unassigned"] == 1 and result.json()["proposed_moves"] == []
+    assert "Nothing was re-planned" in result.stderr and "transfer date" in result.stderr

@@ -1,0 +1,113 @@
+"""The dashboard's last-check box: k runs the check in a worker, enter opens the findings, and
+a finding opens the person or the worker."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from tests.conftest import ACTOR, TODAY
+from tests.tui.conftest import drive, settle, text_of
+from tests.tui.test_snapshots import press
+from transition.check_runs import single_run
+from transition.checks import run_checks
+from transition.db import Database
+from transition.models import CheckRun, Person, Staff
+from transition.ruleset import load_rules
+from transition.screens.check_panel import CheckFindingsPanel
+from transition.screens.dashboard import DashboardScreen
+from transition.screens.findings import FindingsScreen, WorkerScreen
+from transition.screens.person import PersonScreen
+
+
+FIXED = datetime(2027, 1, 15, 2, 15, tzinfo=UTC)
+
+
+def _drift(database: Database) -> tuple[int, str]:
+    """A person with no worker (unassigned) and a worker leaving in a week (unavailable)."""
+    with database.transaction() as session:
+        person_id = session.scalars(select(Person.id).order_by(Person.id)).first()
+        assert person_id is not None
+        session.execute(update(Person).where(Person.id == person_id)
+                        .values(pathway="council", care_coordinator_id=None))
+        staff_id = session.scalars(
+            select(Person.care_coordinator_id).where(Person.care_coordinator_id.is_not(None))  # type: ignore[union-attr]
+            .order_by(Person.id)).first()
+        assert staff_id is not None
+        session.execute(update(Staff).where(Staff.staff_id == staff_id)
+                        .values(leaving_date=date(2027, 1, 20)))
+    return person_id, staff_id
+
+
+def test_k_runs_the_check_in_a_worker_and_the_panel_shows_it(populated, app_on) -> None:
+    person_id, staff_id = _drift(populated)
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        panel = app.screen.query_one(CheckFindingsPanel)
+        assert "No check has run yet" in text_of(panel.query_one("#check-summary"))
+        await pilot.press("k")
+        await settle(pilot)
+        with populated.session() as session:
+            runs = session.scalars(select(CheckRun)).all()
+        assert [run.status for run in runs] == ["complete"]
+        assert panel.run_id == runs[0].id
+        summary = text_of(panel.query_one("#check-summary"))
+        assert f"Run {runs[0].id}" in summary and "critical" in summary
+        table = panel.query_one("#check-codes", DataTable)
+        codes = [str(key.value) for key in table.rows]
+        assert codes[:2] == ["unassigned", "worker_unavailable"]
+        assert any("Check finished" in (note.title or "") for note in app._notifications)
+
+        table.focus()
+        await pilot.press("enter")  # the unassigned findings
+        await settle(pilot)
+        assert isinstance(app.screen, FindingsScreen) and app.screen.code == "unassigned"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen) and app.screen.person_id == person_id
+
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        table.focus()
+        await pilot.press("down", "enter")  # the worker leaving
+        await settle(pilot)
+        assert isinstance(app.screen, FindingsScreen) and app.screen.code == "worker_unavailable"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, WorkerScreen) and app.screen.staff_id == staff_id
+        assert app.screen.query_one("#worker-people", DataTable).row_count > 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+
+    drive(app, scenario)
+
+
+def test_k_while_another_check_runs_says_so(populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        with single_run(populated):
+            await pilot.press("k")
+            await settle(pilot)
+        with populated.session() as session:
+            assert session.scalars(select(CheckRun)).all() == []
+        assert any("already running" in str(note.message) for note in app._notifications)
+
+    drive(app, scenario)
+
+
+def test_last_check_snapshot(snap_compare, populated, app_on) -> None:
+    _drift(populated)
+    with populated.transaction() as session:
+        run_checks(session, load_rules(None), as_of=TODAY, actor=ACTOR)
+        session.execute(update(CheckRun).values(started_at=FIXED, finished_at=FIXED))
+    # The box sits under the team tables: scroll down to it.
+    assert snap_compare(app_on(populated), terminal_size=(120, 40),
+                        run_before=press("tab", "tab"))

@@ -1,0 +1,298 @@
+"""The nightly check: one crafted database per finding code (each with cases that must and must
+not raise it), recording runs, and --apply leaving a draft."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tests.check_world import (
+    RULES,
+    TRANSFER,
+    assign,
+    caseload_import,
+    check,
+    days,
+    of,
+    person,
+    task,
+    with_transfer,
+)
+from tests.conftest import ACTOR, TODAY
+from tests.factories import make_staff
+from transition.checks import CODES, check_history, latest_run, run_checks, run_findings
+from transition.db import Database
+from transition.eligibility import PathwayFacts, decide_pathway
+from transition.letters import generate_letters
+from transition.models import CheckFinding, CheckRun, Person, Plan, PlanAssignment, utcnow
+from transition.plan_review import accept_plan
+
+
+def test_unassigned_needs_a_role_no_one_holds(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1")
+        make_staff(session, "KW1", employer="trust", role="nurse")
+        # Before a plan is accepted for them, the trust's worker holds them, whatever the role.
+        nurse_only = person(session, coordinator="KW1")
+        unknown = person(session, coordinator="GONE9")  # not on the staff list
+        nobody = person(session, coordinator=None)
+        held_by_coordinator = person(session, coordinator="SW1")
+        accepted = person(session, coordinator="KW1")
+        assign(session, accepted, "social_worker", "SW1")
+        joint_half = person(session, pathway="joint", coordinator="KW1")
+        assign(session, joint_half, "social_worker", "SW1")  # key worker not accepted
+        person(session, pathway="signpost")
+        person(session, coordinator=None, missing_since_batch_id=caseload_import(
+            session, TODAY).id)
+        expected = {nobody.nhs_number, unknown.nhs_number, joint_half.nhs_number}
+        held = {held_by_coordinator.nhs_number, accepted.nhs_number, nurse_only.nhs_number}
+    found = of(check(database), "unassigned")
+    assert {finding.nhs_number for finding in found} == expected
+    assert not held & {finding.nhs_number for finding in found}
+    assert {finding.severity for finding in found} == {"critical"}
+    [joint] = [finding for finding in found if finding.nhs_number == joint_half.nhs_number]
+    assert "key worker" in joint.message and "has none" in joint.message
+    [gone] = [finding for finding in found if finding.nhs_number == unknown.nhs_number]
+    assert "not on the staff list" in gone.message
+
+
+def test_over_capacity_counts_held_roles_against_capacity(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "FULL", capacity=2)
+        make_staff(session, "OVER", capacity=1)
+        for staff_id in ("FULL", "FULL", "OVER", "OVER"):
+            assign(session, person(session, coordinator="X"), "social_worker", staff_id)
+        person(session, coordinator="OVER")  # held through the trust's export (no plan yet)
+    [finding] = of(check(database), "over_capacity")
+    assert (finding.staff_id, finding.severity) == ("OVER", "warning")
+    assert "Holds 3 with capacity for 1 (2 over)" in finding.message
+
+
+def test_worker_unavailable_leaving_absent_or_gone_while_holding_people(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SOON", leaving_date=days(10))  # within 14 days
+        make_staff(session, "BEFORE", leaving_date=date(2027, 3, 1))  # before the transfer
+        make_staff(session, "ABSENT", absent_until=days(40))  # long-term absence
+        make_staff(session, "LATER", leaving_date=date(2027, 9, 1))  # after the transfer
+        make_staff(session, "BACKSOON", absent_until=days(5))  # short absence
+        make_staff(session, "EMPTY", leaving_date=days(3))  # leaving, but holds no one
+        for staff_id in ("SOON", "BEFORE", "ABSENT", "LATER", "BACKSOON"):
+            assign(session, person(session, coordinator="X"), "social_worker", staff_id)
+    found = {finding.staff_id: finding for finding in of(check(database), "worker_unavailable")}
+    assert set(found) == {"SOON", "BEFORE", "ABSENT"}
+    assert "within 14 days" in found["SOON"].message
+    assert "before the transfer date" in found["BEFORE"].message
+    assert "long-term absence" in found["ABSENT"].message
+    assert all(finding.severity == "critical" for finding in found.values())
+
+
+def test_overdue_task_is_an_open_task_past_its_due_date(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        green = person(session)
+        red = person(session, band="red")
+        late = task(session, green, "letter_person", days(-5))
+        blocked = task(session, green, "letter_gp", days(-1), status="blocked")
+        task(session, green, "letter_carer", days(-5), status="done")
+        task(session, green, "records_transferred", TODAY)  # due today: not yet overdue
+        red_late = task(session, red, "letter_person", days(-2))
+    found = {finding.task_id: finding for finding in of(check(database), "overdue_task")}
+    assert set(found) == {late.id, blocked.id, red_late.id}
+    assert found[late.id].severity == "warning"
+    assert found[red_late.id].severity == "critical"
+    assert "blocked" in found[blocked.id].message
+    assert "5 working days ago" in found[late.id].message  # Sunday 10 to Friday 15 January
+
+
+def test_red_without_handover_when_the_joint_visit_is_not_done_and_handover_is_close(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "OLD")
+        make_staff(session, "NEW")
+        soon = person(session, band="red", coordinator="OLD", handover_date=days(5))
+        visit = task(session, soon, "joint_visit", days(2))
+        done = person(session, band="red", coordinator="OLD", handover_date=days(5))
+        task(session, done, "joint_visit", days(2), status="done")
+        far = person(session, band="red", coordinator="OLD", handover_date=date(2027, 3, 1))
+        task(session, far, "joint_visit", date(2027, 2, 24))
+        amber = person(session, band="amber", coordinator="OLD", handover_date=days(5))
+        task(session, amber, "joint_visit", days(2))
+        past_no_task = person(session, band="red", coordinator="OLD", handover_date=days(-3))
+        assign(session, past_no_task, "social_worker", "NEW")
+        same_worker = person(session, band="red", coordinator="OLD", handover_date=days(-3))
+        assign(session, same_worker, "social_worker", "OLD")  # no change: no visit needed
+    found = {finding.nhs_number: finding
+             for finding in of(check(database), "red_without_handover")}
+    assert set(found) == {soon.nhs_number, past_no_task.nhs_number}
+    assert found[soon.nhs_number].task_id == visit.id
+    assert "already past" in found[past_no_task.nhs_number].message
+    assert "tasks generate" in found[past_no_task.nhs_number].message
+    # Five working days from Friday 15 January is Friday 22 January; the 25th is too far.
+    with database.transaction() as session:
+        moved = session.get(Person, soon.id)
+        assert moved is not None
+        moved.handover_date = date(2027, 1, 25)
+        session.add(moved)
+    assert {f.nhs_number for f in of(check(database), "red_without_handover")} == {
+        past_no_task.nhs_number}
+
+
+def test_stale_import_when_the_latest_caseload_export_is_older_than_the_rules_allow(
+    database: Database,
+) -> None:
+    [never] = of(check(database), "stale_import")
+    assert "No caseload export" in never.message
+    with database.transaction() as session:
+        caseload_import(session, days(-7))
+    assert of(check(database), "stale_import") == []
+    [old] = of(check(database, days(1)), "stale_import")
+    assert "8 days ago" in old.message and old.severity == "warning"
+
+
+def test_missing_from_export(database: Database) -> None:
+    with database.transaction() as session:
+        batch = caseload_import(session, days(-1))
+        gone = person(session, missing_since_batch_id=batch.id)
+        person(session)
+    [finding] = of(check(database), "missing_from_export")
+    assert finding.nhs_number == gone.nhs_number
+    assert days(-1).isoformat() in finding.message
+
+
+def test_pathway_changed_since_the_accepted_plan(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1")
+        outcomes = ["nutrition", "hygiene", "relationships"]
+        same = person(session, care_act_outcomes=outcomes, significant_impact=True)
+        moved = person(session, care_act_outcomes=outcomes, significant_impact=True)
+        overridden = person(session, care_act_outcomes=outcomes, significant_impact=True,
+                            pathway_override="signpost")
+        rules_say = decide_pathway(PathwayFacts.from_person(same), RULES.eligibility).pathway
+        other = "signpost" if rules_say != "signpost" else "council"
+        plan = Plan(status="accepted", created_by=ACTOR, accepted_at=utcnow(), accepted_by=ACTOR)
+        session.add(plan)
+        session.flush()
+        for made, pathway in ((same, rules_say), (moved, other), (overridden, rules_say)):
+            session.add(PlanAssignment(plan_id=plan.id, person_id=made.id, role="social_worker",
+                                       staff_id="SW1", pathway=pathway))
+        draft = Plan(status="draft", created_by=ACTOR)  # a draft is not what was accepted
+        session.add(draft)
+        session.flush()
+        session.add(PlanAssignment(plan_id=draft.id, person_id=same.id, role="social_worker",
+                                   staff_id="SW1", pathway=other))
+    found = {finding.nhs_number: finding for finding in of(check(database), "pathway_changed")}
+    assert set(found) == {moved.nhs_number, overridden.nhs_number}
+    assert f"made for the {other} pathway" in found[moved.nhs_number].message
+    assert "override" in found[overridden.nhs_number].message
+
+
+def test_letter_out_of_date_when_the_worker_changed_after_it_was_written(
+    database: Database, tmp_path: Path
+) -> None:
+    from tests.letter_setup import council_worker, handover_person
+    from transition.config import CouncilDetails
+
+    with database.transaction() as session:
+        with_transfer(session)
+        made = handover_person(session)
+        generate_letters(session, council=CouncilDetails(), out_dir=tmp_path / "letters",
+                         as_of=TODAY, actor=ACTOR, fmt="md")
+    assert of(check(database), "letter_out_of_date") == []
+    with database.transaction() as session:
+        council_worker(session, "SW2")
+        assign(session, made, "social_worker", "SW2", source="manager")
+    found = of(check(database), "letter_out_of_date")
+    assert {finding.nhs_number for finding in found} == {made.nhs_number}
+    assert {finding.message.split(" letter")[0] for finding in found} == {"The person", "The gp"}
+    assert all("worker has changed" in finding.message for finding in found)
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording runs, --apply
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_run_is_recorded_with_its_counts_and_findings(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        person(session, coordinator=None)
+        report = run_checks(session, RULES, as_of=TODAY, actor=ACTOR)
+    assert report.exit_code == 1 and report.counts["unassigned"] == 1
+    assert set(report.counts) == set(CODES)
+    with database.session() as session:
+        run = latest_run(session)
+        assert run is not None and run.id == report.run_id
+        assert (run.status, run.exit_code, run.actor) == ("complete", 1, ACTOR)
+        assert run.counts == report.counts
+        stored = run_findings(session, run.id)
+        assert [item.code for item in stored] == [f.code for f in report.findings]
+        assert stored[0].severity == "critical"
+        assert len(check_history(session)) == 1
+
+
+def test_apply_leaves_a_draft_that_resolves_unassigned_when_capacity_exists(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", capacity=5)
+        make_staff(session, "GONE", leaving_date=days(7))
+        waiting = [person(session, coordinator=None) for _ in range(2)]
+        stays = person(session, coordinator=None)
+        assign(session, stays, "social_worker", "SW1")
+        held = person(session, coordinator="X")
+        assign(session, held, "social_worker", "GONE")
+        locked = person(session, coordinator="X")
+        assign(session, locked, "social_worker", "GONE", locked=True)
+    with database.transaction() as session:
+        report = run_checks(session, RULES, as_of=TODAY, actor=ACTOR, apply=True)
+    assert report.counts["unassigned"] == 2 and report.counts["worker_unavailable"] == 1
+    assert report.plan_id is not None
+    moves = {(move["nhs_number"], move["to_staff_id"]) for move in report.proposed_moves}
+    assert moves == {(made.nhs_number, "SW1") for made in (*waiting, held)}
+    with database.session() as session:
+        plan = session.get(Plan, report.plan_id)
+        assert plan is not None and (plan.status, plan.kind) == ("draft", "check_apply")
+        run = session.get(CheckRun, report.run_id)
+        assert run is not None and run.plan_id == plan.id
+        # Nothing was accepted: the allocation is unchanged until a manager accepts the draft.
+        assert of(check(database), "unassigned") != []
+    with database.transaction() as session:
+        accept_plan(session, RULES, plan_id=report.plan_id, actor="manager")
+    after = check(database)
+    assert of(after, "unassigned") == []
+    [still] = of(after, "worker_unavailable")  # the locked role stays with the leaver
+    assert "holds 1 person" in still.message
+
+
+def test_apply_with_nothing_to_move_makes_no_plan(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        report = run_checks(session, RULES, as_of=TODAY, actor=ACTOR, apply=True)
+    assert report.plan_id is None and report.proposed_moves == []
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Plan)) == 0
+        assert session.scalar(select(func.count()).select_from(CheckFinding)) == 1  # stale import
+
+
+def test_apply_lists_a_role_no_one_can_fill_with_the_reasons(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "FULL", capacity=1)
+        assign(session, person(session, coordinator="X"), "social_worker", "FULL")
+        waiting = person(session, coordinator=None)
+        report = run_checks(session, RULES, as_of=TODAY, actor=ACTOR, apply=True)
+    [move] = report.proposed_moves
+    assert (move["nhs_number"], move["from_staff_id"], move["to_staff_id"]) == (
+        waiting.nhs_number, None, None)
+    assert move["reasons"], "the planner says why no one could take them"

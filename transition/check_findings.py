@@ -1,0 +1,465 @@
+"""The nine checks, each a few set-based Core queries (no per-person ORM loading), and the
+``--apply`` re-plan. Used through :mod:`transition.checks`.
+
+Who holds a person (the same reading as :func:`transition.plan_review.current_caseloads`):
+once a plan is accepted for them, the current ``Assignment`` of each role; before that, the
+trust's care coordinator, when that worker is on the staff list (whatever their role: the plan
+moves the person to the right kind of worker). People not in the latest export are left to their own
+finding (``missing_from_export``) and are not checked for anything else.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import String, and_, exists, func, or_, select, type_coerce
+from sqlmodel import Session
+
+from transition import programme
+from transition.checks import CheckReport, Finding, Progress
+from transition.eligibility import PathwayFacts, decide_pathway, split_outcomes
+from transition.letters import out_of_date_letters
+from transition.matching import PATHWAY_ROLES, ROLE_WORDS, Worker
+from transition.models import (
+    Assignment,
+    ImportBatch,
+    ImportKind,
+    Person,
+    Plan,
+    PlanAssignment,
+    RiskBand,
+    Severity,
+    Task,
+    TaskStatus,
+)
+from transition.plan_inputs import read_workers
+from transition.plan_review import current_caseloads
+from transition.planning import replan
+from transition.tasks import OPEN_STATUSES
+from transition.working_days import add_working_days, working_days_between
+
+CRITICAL, WARNING, INFO = Severity.CRITICAL.value, Severity.WARNING.value, Severity.INFO.value
+
+_current = Assignment.ended_at.is_(None)  # type: ignore[union-attr]
+_in_export = Person.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
+
+
+class _World:
+    """What several checks share, read once: the staff as the planner sees them, holdings."""
+
+    def __init__(self, session: Session, rules: Any, as_of: date):
+        from transition.models import Team
+
+        self.session = session
+        self.rules = rules
+        self.as_of = as_of
+        self.connection = session.connection()
+        self.transfer = programme.transfer_date(session)
+        team_locality = dict(session.execute(select(Team.name, Team.locality)).all())
+        workers, _rows = read_workers(session, rules.matching, team_locality, [])
+        self.workers: dict[str, Worker] = {worker.staff_id: worker for worker in workers}
+        self.holding = current_caseloads(session)
+
+    def on_staff_list(self, staff_id: str | None) -> bool:
+        worker = self.workers.get(staff_id or "")
+        return bool(worker and worker.on_staff_list)
+
+
+Check = Callable[[_World], list[Finding]]
+
+
+def find_all(
+    session: Session, rules: Any, *, as_of: date, progress: Progress | None = None,
+    seconds: dict[str, float] | None = None,
+) -> list[Finding]:
+    """Every check's findings, in no particular order."""
+    started = time.perf_counter()
+    world = _World(session, rules, as_of)
+    timings = seconds if seconds is not None else {}
+    timings["read"] = round(time.perf_counter() - started, 3)
+    findings: list[Finding] = []
+    for done, (code, check) in enumerate(CHECKS.items(), start=1):
+        began = time.perf_counter()
+        findings.extend(check(world))
+        timings[code] = round(time.perf_counter() - began, 3)
+        if progress is not None:
+            progress(done, len(CHECKS))
+    return findings
+
+
+# ---------------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------------
+
+
+def unassigned(world: _World) -> list[Finding]:
+    """A person whose pathway needs a role that no one holds."""
+    has_any = exists().where(Assignment.person_id == Person.id, _current)
+    findings = []
+    for role in ROLE_WORDS:
+        pathways = [pathway for pathway, roles in PATHWAY_ROLES.items() if role in roles]
+        holds_role = exists().where(Assignment.person_id == Person.id, Assignment.role == role,
+                                    _current)
+        statement = (
+            select(Person.id, Person.nhs_number, Person.pathway, Person.care_coordinator_id,
+                   Person.risk_band, has_any)
+            .where(_in_export, Person.pathway.in_(pathways), ~holds_role)  # type: ignore[union-attr]
+            .order_by(Person.id)
+        )
+        words = ROLE_WORDS[role]
+        for person_id, number, pathway, coordinator, band, allocated in world.connection.execute(
+            statement
+        ):
+            if not allocated and world.on_staff_list(coordinator):
+                continue  # the trust's worker holds them until a plan is accepted for them
+            red = " Red handover risk." if band == RiskBand.RED else ""
+            why = ("has none" if allocated else
+                   "has no worker: no accepted plan, and the trust's export names "
+                   + ("no care coordinator" if not coordinator
+                      else "a care coordinator who is not on the staff list"))
+            findings.append(Finding(
+                "unassigned", CRITICAL,
+                f"Needs a {words} ({pathway} pathway) and {why}.{red} Propose one with "
+                f"`transition check --apply` or choose one with `transition assign`.",
+                person_id=person_id, nhs_number=number))
+    return findings
+
+
+def red_without_handover(world: _World) -> list[Finding]:
+    """A red-band person whose joint handover visit is not done, handover within N working
+    days or past."""
+    rules = world.rules.checks
+    limit = add_working_days(world.as_of, rules.red_handover_working_days)
+    handover = func.coalesce(Person.handover_date, world.transfer)
+    visit = (
+        select(Task.id, Task.status, Task.person_id)
+        .where(Task.key == rules.handover_visit_task).subquery()
+    )
+    worker_changes = exists().where(
+        Assignment.person_id == Person.id, _current,
+        Assignment.staff_id != func.coalesce(Person.care_coordinator_id, ""))
+    statement = (
+        select(Person.id, Person.nhs_number, handover.label("handover"), visit.c.id,
+               visit.c.status)
+        .outerjoin(visit, visit.c.person_id == Person.id)
+        .where(_in_export, Person.risk_band == RiskBand.RED, handover.is_not(None),
+               handover <= limit,
+               or_(and_(visit.c.id.is_not(None),
+                        visit.c.status.not_in([TaskStatus.DONE, TaskStatus.NOT_NEEDED])),
+                   and_(visit.c.id.is_(None), worker_changes)))
+        .order_by(Person.id)
+    )
+    findings = []
+    for person_id, number, day, task_id, status in world.connection.execute(statement):
+        day = _as_date(day)
+        when = _when(world.as_of, day)
+        if task_id is None:
+            message = (f"Red handover risk, worker changes {when}, and there is no joint "
+                       "handover visit task. Run `transition tasks generate`, then book the "
+                       "visit with both workers.")
+        else:
+            message = (f"Red handover risk, worker changes {when}, and the joint handover visit "
+                       f"is {str(status).replace('_', ' ')}. Book it with both workers before "
+                       "the handover.")
+        findings.append(Finding("red_without_handover", CRITICAL, message,
+                                person_id=person_id, nhs_number=number, task_id=task_id))
+    return findings
+
+
+def overdue_task(world: _World) -> list[Finding]:
+    """An open task past its due date (critical for red-band people)."""
+    statement = (
+        select(Task.id, Task.person_id, Person.nhs_number, Task.title, Task.due,
+               Task.owner_staff_id, Task.status, Person.risk_band)
+        .join(Person, Person.id == Task.person_id)
+        .where(Task.status.in_(OPEN_STATUSES), Task.due < world.as_of)  # type: ignore[attr-defined]
+    )
+    # At a week before the transfer this can be 200,000 rows: fetched at once, each distinct
+    # due date described once.
+    described: dict[Any, str] = {}
+    findings = []
+    for task_id, person_id, number, title, due, owner, status, band in world.connection.execute(
+        statement
+    ).all():
+        when = described.get(due)
+        if when is None:
+            day = _as_date(due)
+            late = working_days_between(day, world.as_of)
+            when = described[due] = (f"was due {day.isoformat()}, {late} working "
+                                     f"day{'s' if late != 1 else ''} ago")
+        blocked = " (blocked)" if status == TaskStatus.BLOCKED else ""
+        findings.append(Finding(
+            "overdue_task", CRITICAL if band == RiskBand.RED else WARNING,
+            f"Task {task_id} \"{title}\"{blocked} {when}. Do it, or record why with "
+            f"`transition tasks set {task_id} ...`.",
+            person_id, number, owner, task_id))
+    return findings
+
+
+def missing_from_export(world: _World) -> list[Finding]:
+    """A person in the database who was not in the latest caseload export."""
+    statement = (
+        select(Person.id, Person.nhs_number, ImportBatch.started_at)
+        .outerjoin(ImportBatch, ImportBatch.id == Person.missing_since_batch_id)
+        .where(~_in_export)
+        .order_by(Person.id)
+    )
+    return [
+        Finding("missing_from_export", WARNING,
+                f"Not in the trust's export since the import of "
+                f"{_as_date(since).isoformat() if since else 'an earlier date'}. Ask the trust "
+                "whether they were discharged or moved; their record and workers are kept until "
+                "then.",
+                person_id=person_id, nhs_number=number)
+        for person_id, number, since in world.connection.execute(statement)
+    ]
+
+
+def pathway_changed(world: _World) -> list[Finding]:
+    """A person whose pathway under the current rules differs from the one their accepted
+    plan was made for (the latest accepted plan that included them)."""
+    accepted = (
+        select(PlanAssignment.person_id, func.max(PlanAssignment.plan_id).label("plan_id"))
+        .join(Plan, Plan.id == PlanAssignment.plan_id)
+        .where(Plan.accepted_at.is_not(None))  # type: ignore[union-attr]
+        .group_by(PlanAssignment.person_id).subquery()
+    )
+    planned = (
+        select(PlanAssignment.person_id, func.max(PlanAssignment.pathway).label("pathway"))
+        .join(accepted, and_(accepted.c.person_id == PlanAssignment.person_id,
+                             accepted.c.plan_id == PlanAssignment.plan_id))
+        .group_by(PlanAssignment.person_id).subquery()
+    )
+    statement = (
+        select(Person.id, Person.nhs_number, planned.c.pathway, Person.pathway_override,
+               type_coerce(Person.care_act_outcomes, String), Person.significant_impact,
+               Person.s117, Person.cto, Person.cpa, Person.cluster)
+        .join(planned, planned.c.person_id == Person.id)
+        .where(_in_export)
+        .order_by(Person.id)
+    )
+    rules = world.rules.eligibility
+    health_led = rules.health_led_clusters
+    decided: dict[tuple[Any, ...], tuple[str, str]] = {}
+    outcomes_seen: dict[Any, tuple[frozenset[str] | None, tuple[str, ...]]] = {}
+    findings = []
+    for (person_id, number, was, override, outcomes, impact, s117, cto, cpa,
+         cluster) in world.connection.execute(statement):
+        if was is None:
+            continue
+        # Raw JSON text (SQLite) or an already decoded list (PostgreSQL), split once each.
+        seen_as = tuple(outcomes) if isinstance(outcomes, list) else outcomes
+        split = outcomes_seen.get(seen_as)
+        if split is None:
+            split = outcomes_seen[seen_as] = split_outcomes(_json_list(outcomes))
+        key = (split, impact, s117, cto, cpa, cluster if cluster in health_led else None)
+        entry = decided.get(key)
+        if entry is None:
+            decision = decide_pathway(PathwayFacts(split[0], impact, s117, cto, cpa, cluster,
+                                                   split[1]), rules)
+            entry = decided[key] = (decision.pathway.value, decision.reasons[0].reason)
+        now, why = (override, "a manager's override") if override else entry
+        if now != was:
+            findings.append(Finding(
+                "pathway_changed", WARNING,
+                f"The accepted plan was made for the {was} pathway; under the current rules "
+                f"and data it is {now} ({why}). Run `transition assess`, then `transition plan`"
+                " to re-plan.",
+                person_id=person_id, nhs_number=number))
+    return findings
+
+
+def letter_out_of_date(world: _World) -> list[Finding]:
+    """A letter whose facts changed after it was written."""
+    return [
+        Finding("letter_out_of_date", WARNING,
+                f"The {letter.kind} letter written {letter.generated_at.date().isoformat()} is "
+                f"out of date: {letter.reason}. Write it again with `transition letters "
+                f"generate --kind {letter.kind} --nhs NHS_NUMBER`.",
+                person_id=letter.person_id, nhs_number=letter.nhs_number or None)
+        for letter in out_of_date_letters(world.session)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Workers and the data itself
+# ---------------------------------------------------------------------------------------------
+
+
+def unavailable_reason(world: _World, worker: Worker) -> str | None:
+    """Why a worker should not be holding people, or None."""
+    rules = world.rules.checks
+    leaving = worker.leaving_date
+    if not worker.on_staff_list:
+        return "is not on the latest staff list"
+    if leaving is not None:
+        if leaving <= world.as_of:
+            return f"left on {leaving.isoformat()}"
+        if leaving <= world.as_of + timedelta(days=rules.leaving_within_days):
+            return f"leaves on {leaving.isoformat()}, within {rules.leaving_within_days} days"
+        if world.transfer is not None and leaving <= world.transfer:
+            return f"leaves on {leaving.isoformat()}, on or before the transfer date"
+    absent = worker.absent_until
+    if absent is not None and absent >= world.as_of + timedelta(days=rules.long_term_absence_days):
+        return f"is absent until {absent.isoformat()} (long-term absence)"
+    return None
+
+
+def worker_unavailable(world: _World) -> list[Finding]:
+    findings = []
+    for staff_id, held in sorted(world.holding.items()):
+        worker = world.workers.get(staff_id)
+        if worker is None or not held:
+            continue  # an id not on the staff list at all: those people show as unassigned
+        reason = unavailable_reason(world, worker)
+        if reason is not None:
+            findings.append(Finding(
+                "worker_unavailable", CRITICAL,
+                f"Worker {reason}, and still holds {held} "
+                f"{'person' if held == 1 else 'people'}. Move them: `transition check --apply` "
+                "proposes new workers as a draft plan.",
+                staff_id=staff_id))
+    return findings
+
+
+def over_capacity(world: _World) -> list[Finding]:
+    findings = []
+    for staff_id, held in sorted(world.holding.items()):
+        worker = world.workers.get(staff_id)
+        if worker is None or held <= worker.capacity:
+            continue
+        findings.append(Finding(
+            "over_capacity", WARNING,
+            f"Holds {held} with capacity for {worker.capacity} ({held - worker.capacity} over). "
+            "Move some with `transition assign`, or correct the capacity on the staff list.",
+            staff_id=staff_id))
+    return findings
+
+
+def stale_import(world: _World) -> list[Finding]:
+    days = world.rules.checks.stale_import_days
+    latest = world.session.execute(
+        select(ImportBatch.started_at).where(ImportBatch.kind == ImportKind.CASELOAD)
+        .order_by(ImportBatch.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).scalar()
+    if latest is None:
+        return [Finding("stale_import", WARNING,
+                        "No caseload export has been imported yet. Import the trust's export "
+                        "with `transition import caseload FILE`.")]
+    age = (world.as_of - _as_date(latest)).days
+    if age <= days:
+        return []
+    return [Finding("stale_import", WARNING,
+                    f"The latest caseload export was imported {age} days ago "
+                    f"({_as_date(latest).isoformat()}; the rules allow {days}). Ask the trust for "
+                    "a new export and import it.")]
+
+
+CHECKS: dict[str, Check] = {
+    "unassigned": unassigned,
+    "worker_unavailable": worker_unavailable,
+    "red_without_handover": red_without_handover,
+    "overdue_task": overdue_task,
+    "over_capacity": over_capacity,
+    "pathway_changed": pathway_changed,
+    "missing_from_export": missing_from_export,
+    "letter_out_of_date": letter_out_of_date,
+    "stale_import": stale_import,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# --apply: re-plan the people affected, as a draft
+# ---------------------------------------------------------------------------------------------
+
+
+def affected_people(session: Session, report: CheckReport) -> list[int]:
+    """People in ``unassigned`` findings and people held by ``worker_unavailable`` workers."""
+    ids = {finding.person_id for finding in report.findings
+           if finding.code == "unassigned" and finding.person_id is not None}
+    leaving = sorted({finding.staff_id for finding in report.findings
+                      if finding.code == "worker_unavailable" and finding.staff_id})
+    for start in range(0, len(leaving), 500):
+        batch = leaving[start:start + 500]
+        ids.update(session.scalars(
+            select(Assignment.person_id).where(_current, Assignment.staff_id.in_(batch))))  # type: ignore[attr-defined]
+        unallocated = ~exists().where(Assignment.person_id == Person.id, _current)
+        ids.update(session.scalars(
+            select(Person.id).where(Person.care_coordinator_id.in_(batch), unallocated,  # type: ignore[union-attr]
+                                    _in_export)))
+    return sorted(ids)
+
+
+def propose_moves(session: Session, rules: Any, report: CheckReport, *, actor: str) -> None:
+    """Re-plan only the affected people (locks kept, everyone else fixed) as a draft plan of
+    kind ``check_apply``, and list what would change in ``report.proposed_moves``."""
+    people = affected_people(session, report)
+    report.affected_people = len(people)
+    if not people:
+        return
+    result = replan(session, rules, person_ids=people, as_of=report.as_of, actor=actor,
+                    kind="check_apply", refresh=False)
+    report.plan_id = result.plan_id
+    holders = _holders(session, people)
+    for row in result.rows:
+        if row.role is None or row.locked:
+            continue
+        before = holders.get((row.person_id, row.role))
+        if row.staff_id is not None and row.staff_id == before:
+            continue  # kept: not a move (a role no one could fill is listed, with why)
+        report.proposed_moves.append({
+            "nhs_number": row.nhs_number, "role": row.role, "from_staff_id": before,
+            "to_staff_id": row.staff_id, "reasons": row.reasons, "plan_id": result.plan_id,
+        })
+
+
+def _holders(session: Session, person_ids: list[int]) -> dict[tuple[int, str], str]:
+    from transition.allocation import current_assignments
+
+    current = current_assignments(session, person_ids)
+    holders = {(person_id, role): item.staff_id
+               for person_id, roles in current.items() for role, item in roles.items()}
+    for start in range(0, len(person_ids), 5000):
+        batch = person_ids[start:start + 5000]
+        for person_id, coordinator in session.execute(
+            select(Person.id, Person.care_coordinator_id).where(Person.id.in_(batch))  # type: ignore[union-attr]
+        ):
+            if person_id in current or coordinator is None:
+                continue
+            for role in ROLE_WORDS:
+                holders.setdefault((person_id, role), coordinator)
+    return holders
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _as_date(value: Any) -> date:
+    """A date from a date, a datetime, or SQLite's ISO text."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if hasattr(value, "date"):
+        return value.date()
+    return value
+
+
+def _json_list(value: Any) -> Any:
+    if isinstance(value, str):
+        import json
+
+        return json.loads(value)
+    return value
+
+
+def _when(as_of: date, day: date) -> str:
+    if day < as_of:
+        return f"since {day.isoformat()} (already past)"
+    if day == as_of:
+        return "today"
+    left = working_days_between(as_of, day)
+    return f"on {day.isoformat()}, in {left} working day{'s' if left != 1 else ''}"

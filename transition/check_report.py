@@ -1,0 +1,89 @@
+"""The check's morning report as Markdown (``transition check --report FILE``), and saving it.
+
+The report holds NHS numbers (a deliberate output for the manager), so it is written 0600 in a
+0700 folder. A FILE ending ``.json`` gets the ``--json`` document instead.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from transition.checks import CODES, SEVERITIES, CheckReport
+from transition.db import json_default
+from transition.files import write_private_text
+from transition.nhs import format_334
+
+
+def _cell(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_report(report: CheckReport) -> str:
+    """The whole report: summary, counts by code and severity, proposed moves, findings."""
+    lines = [f"# Nightly check, {report.as_of.isoformat()}", ""]
+    severity = report.severity_counts
+    verdict = ("**Critical findings: act on these first.**" if report.critical
+               else "Nothing critical.")
+    lines += [
+        f"Run {report.run_id or '-'} finished "
+        f"{report.finished_at.strftime('%Y-%m-%d %H:%M UTC') if report.finished_at else '-'}. "
+        f"{verdict}",
+        "",
+        f"- critical: {severity['critical']}",
+        f"- warning: {severity['warning']}",
+        f"- info: {severity['info']}",
+        "",
+        "| Code | Meaning | Findings |",
+        "| --- | --- | ---: |",
+    ]
+    counts = report.counts
+    lines += [f"| `{code}` | {title} | {counts[code]} |" for code, title in CODES.items()]
+    lines.append("")
+    for note in report.notes:
+        lines += [f"> {note}", ""]
+    if report.plan_id is not None:
+        lines += [
+            f"## Proposed moves (draft plan {report.plan_id}, not accepted)",
+            "",
+            f"{report.affected_people} people re-planned. Review with `transition plan show "
+            f"--plan {report.plan_id}` and accept with `transition plan accept --plan "
+            f"{report.plan_id}`.",
+            "",
+        ]
+        if report.proposed_moves:
+            lines += ["| NHS number | Role | From | To | Why |", "| --- | --- | --- | --- | --- |"]
+            for move in report.proposed_moves:
+                lines.append(
+                    f"| {format_334(move['nhs_number'])} | {move['role'].replace('_', ' ')} | "
+                    f"{_cell(move['from_staff_id'] or '-')} | "
+                    f"{_cell(move['to_staff_id'] or 'no one available')} | "
+                    f"{_cell('; '.join(move['reasons']))} |")
+        else:
+            lines.append("No moves proposed.")
+        lines.append("")
+    for order in SEVERITIES:
+        for code, title in CODES.items():
+            found = [item for item in report.findings
+                     if item.code == code and item.severity == order]
+            if not found:
+                continue
+            lines += [f"## {order.capitalize()}: {title} (`{code}`, {len(found)})", "",
+                      "| NHS number | Worker | What to do |", "| --- | --- | --- |"]
+            for item in found:
+                number = format_334(item.nhs_number) if item.nhs_number else ""
+                lines.append(f"| {number} | {_cell(item.staff_id or '')} | {_cell(item.message)} |")
+            lines.append("")
+    if not report.findings:
+        lines += ["No findings.", ""]
+    return "\n".join(lines)
+
+
+def json_report(report: CheckReport) -> str:
+    return json.dumps(report.to_json(), default=json_default, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_report(report: CheckReport, path: Path) -> Path:
+    """Write the Markdown report (or the JSON document if ``path`` ends ``.json``), 0600."""
+    text = json_report(report) if path.suffix.lower() == ".json" else markdown_report(report)
+    return write_private_text(path.expanduser(), text)

@@ -1,0 +1,160 @@
+"""Running the check unattended: one at a time, beside people using the app, always recorded.
+
+- **One at a time.** :func:`single_run` takes a lock that the operating system or the database
+  server releases by itself if the process dies (no stale lock to clear by hand):
+  PostgreSQL, a session advisory lock held on a connection of its own for the whole run;
+  SQLite, an exclusive ``flock`` on ``<database file>.check-lock`` beside the database (created
+  0600). A second check finds it taken and stops at once with :class:`CheckAlreadyRunning`
+  (exit status 2).
+- **Beside the app.** The findings are read in a read session (SQLite WAL or PostgreSQL: the
+  app's writes are neither blocked nor blocking), then the run, its findings and any draft plan
+  are written in one short write transaction.
+- **Recorded.** Every run is a ``CheckRun`` row: complete (counts, exit status, draft plan) or
+  failed (exit status 2) when the check could not finish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from transition.checks import (
+    CheckReport,
+    Progress,
+    collect_findings,
+    record_check,
+    record_failed_run,
+)
+from transition.db import Database
+from transition.errors import EXIT_FAILED, TransitionError
+from transition.models import utcnow
+
+try:  # POSIX; on Windows the SQLite lock falls back to this process only
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+
+class CheckAlreadyRunning(TransitionError):
+    """Another check holds the lock on this database."""
+
+    exit_code = EXIT_FAILED
+
+
+_LOCK_KEY = int.from_bytes(hashlib.sha256(b"transition.check").digest()[:8], "big", signed=True)
+_in_memory = threading.Lock()  # :memory: databases live in one process only
+
+
+def _running() -> CheckAlreadyRunning:
+    return CheckAlreadyRunning(
+        "Another check is already running on this database, so this one did not start.",
+        hint="Wait for it to finish (see `transition check history`), then run it again.",
+    )
+
+
+def lock_path(database: Database) -> Path | None:
+    """The SQLite lock file beside the database (None for PostgreSQL or an in-memory one)."""
+    path = database.sqlite_path
+    return None if path is None else path.with_name(path.name + ".check-lock")
+
+
+@contextmanager
+def single_run(database: Database) -> Iterator[None]:
+    """Hold the check lock for the block; raise :class:`CheckAlreadyRunning` if it is taken."""
+    if not database.is_sqlite:
+        with _postgres_lock(database):
+            yield
+        return
+    path = lock_path(database)
+    if path is None or fcntl is None:
+        if not _in_memory.acquire(blocking=False):
+            raise _running()
+        try:
+            yield
+        finally:
+            _in_memory.release()
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise _running() from None
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())  # for a person wondering who holds it
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _postgres_lock(database: Database) -> Iterator[None]:
+    try:
+        connection = database.engine.connect()
+        taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                   {"key": _LOCK_KEY}).scalar()
+        connection.commit()
+    except SQLAlchemyError as exc:
+        raise TransitionError(
+            f"The database at {database.describe()} could not be used: "
+            f"{type(exc).__name__}.",
+            hint="Check the server is running and the URL is right.",
+        ) from None
+    try:
+        if not taken:
+            raise _running()
+        yield
+    finally:
+        try:
+            if taken:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEY})
+                connection.commit()
+            connection.close()
+        except SQLAlchemyError:
+            connection.invalidate()  # closing the connection releases the lock
+
+
+def run_check(
+    database: Database,
+    rules: Any,
+    *,
+    as_of: date,
+    actor: str,
+    apply: bool = False,
+    progress: Progress | None = None,
+) -> CheckReport:
+    """The whole nightly check: lock, read the findings, write the run (and any draft plan).
+
+    A check that cannot finish is recorded as failed (when the database can still be written)
+    and its error raised."""
+    with single_run(database):
+        started = utcnow()
+        try:
+            with database.session() as session:
+                report = collect_findings(session, rules, as_of=as_of, progress=progress)
+            report.started_at = started
+            with database.transaction() as session:
+                return record_check(session, rules, report, actor=actor, apply=apply)
+        except (TransitionError, SQLAlchemyError):
+            _record_failure(database, as_of=as_of, actor=actor, started=started)
+            raise
+
+
+def _record_failure(database: Database, *, as_of: date, actor: str, started: Any) -> None:
+    try:
+        with database.transaction() as session:
+            record_failed_run(session, as_of=as_of, actor=actor, started_at=started)
+    except (TransitionError, SQLAlchemyError):
+        pass  # the database itself is what failed; the original error is the one to report

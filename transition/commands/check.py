@@ -1,0 +1,172 @@
+"""`transition check` and `transition check history`: the nightly reassignment check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from transition.check_report import write_report
+from transition.check_runs import run_check
+from transition.checks import CODES, CheckReport, check_history, run_summary
+from transition.commands.common import (
+    as_of_option,
+    console,
+    context,
+    err_console,
+    json_option,
+    parse_date,
+    print_json,
+)
+from transition.errors import TransitionError
+from transition.models import CheckRun
+from transition.nhs import format_334
+
+app = typer.Typer(
+    help="Find what needs action since the plan (run it nightly from cron). Exit status 0 "
+    "nothing critical, 1 critical findings, 2 the check could not run. See docs/checks.md.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+SHOWN = 15  # findings listed per code in the terminal; --report has them all
+STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
+
+
+@app.callback()
+def check(
+    ctx: typer.Context,
+    as_of: str | None = as_of_option(),
+    as_json: bool = json_option(),
+    apply: bool = typer.Option(
+        False, "--apply", help="Re-plan the people affected by unassigned and worker_unavailable "
+        "findings and store a DRAFT plan for a manager to accept (never accepted here)."),
+    report_file: Path | None = typer.Option(
+        None, "--report", metavar="FILE", show_default=False,
+        help="Also write the report to FILE: Markdown, or JSON if FILE ends .json (0600)."),
+) -> None:
+    """Check everything that drifted: unassigned people, workers leaving, overdue tasks, ...
+
+    Exit status 0 nothing critical; 1 critical findings; 2 the check could not run (bad
+    database or rules, or another check is already running)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    cli = context(ctx)
+    today = cli.today(parse_date(as_of, option="--as-of"))
+    rules = cli.rules
+    report = run_check(cli.db, rules, as_of=today, actor=cli.actor, apply=apply)
+    if report_file is not None:
+        try:
+            written = write_report(report, report_file)
+        except OSError as exc:
+            raise TransitionError(
+                f"The check ran (run {report.run_id}) but the report could not be written to "
+                f"{report_file}: {exc.strerror}.",
+                hint="Check the folder exists and you may write there.") from None
+        _remember_report(cli.db, report, written)
+    if as_json:
+        print_json(report.to_json())
+        for note in report.notes:  # e.g. why --apply re-planned nobody
+            err_console.print(note, markup=False)
+        if report_file is not None:
+            err_console.print(f"Report written to {report_file}", markup=False)
+    else:
+        print_report(console, report)
+        if report_file is not None:
+            console.print(f"Report written to {report_file}", markup=False)
+    raise typer.Exit(report.exit_code)
+
+
+def _remember_report(database, report: CheckReport, path: Path) -> None:  # type: ignore[no-untyped-def]
+    with database.transaction() as session:
+        run = session.get(CheckRun, report.run_id)
+        if run is not None:
+            run.report_path = str(path)
+
+
+def print_report(out: Console, report: CheckReport) -> None:
+    severity = report.severity_counts
+    out.print(Text.assemble(
+        (f"Check as of {report.as_of.isoformat()}", "bold"), f" (run {report.run_id}): ",
+        (f"{severity['critical']} critical", STYLE["critical"] if severity["critical"] else ""),
+        f", {severity['warning']} warning, {severity['info']} info"))
+    counts = Table(title=None, show_edge=False, pad_edge=False)
+    counts.add_column("Code")
+    counts.add_column("Meaning")
+    counts.add_column("Findings", justify="right")
+    for code, title in CODES.items():
+        number = report.counts[code]
+        counts.add_row(code, title, Text(str(number), style="bold" if number else "dim"))
+    out.print(counts)
+    for note in report.notes:
+        out.print(Text(note, style="yellow"))
+    if report.plan_id is not None:
+        out.print(Text.assemble(
+            ("Draft plan ", "bold"), (str(report.plan_id), "bold"),
+            f" re-plans {report.affected_people} people: {len(report.proposed_moves)} moves "
+            f"proposed. Review: transition plan show --plan {report.plan_id}; accept: "
+            f"transition plan accept --plan {report.plan_id}"))
+        moves = Table(show_edge=False, pad_edge=False)
+        for heading in ("NHS number", "Role", "From", "To"):
+            moves.add_column(heading)
+        for move in report.proposed_moves[:SHOWN * 2]:
+            moves.add_row(format_334(move["nhs_number"]), move["role"].replace("_", " "),
+                          move["from_staff_id"] or "-", move["to_staff_id"] or "no one")
+        if report.proposed_moves:
+            out.print(moves)
+    if not report.findings:
+        out.print("No findings.")
+        return
+    table = Table(show_edge=False, pad_edge=False, expand=False)
+    table.add_column("Severity")
+    table.add_column("Code")
+    table.add_column("NHS number", no_wrap=True)
+    table.add_column("Worker", no_wrap=True)
+    table.add_column("What to do", overflow="fold")
+    hidden = 0
+    shown: dict[str, int] = {}
+    for finding in report.findings:
+        shown[finding.code] = shown.get(finding.code, 0) + 1
+        if shown[finding.code] > SHOWN:
+            hidden += 1
+            continue
+        table.add_row(Text(finding.severity, style=STYLE.get(finding.severity, "")), finding.code,
+                      format_334(finding.nhs_number) if finding.nhs_number else "",
+                      finding.staff_id or "", finding.message)
+    out.print(table)
+    if hidden:
+        out.print(Text(f"... and {hidden} more (at most {SHOWN} per code are shown here; "
+                       "--report FILE or --json has them all).", style="dim"))
+
+
+@app.command("history")
+def history(
+    ctx: typer.Context,
+    as_json: bool = json_option(),
+    limit: int = typer.Option(20, "--limit", help="How many runs (newest first)."),
+) -> None:
+    """Past checks, newest first: when, who, status, exit status and counts."""
+    cli = context(ctx)
+    with cli.db.session() as session:
+        runs = check_history(session, limit=limit)
+    if as_json:
+        print_json([run_summary(run) for run in runs])
+        return
+    if not runs:
+        console.print("No check has run yet. Run one with: transition check")
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for heading in ("Run", "Started (UTC)", "As of", "By", "Status", "Exit", "Findings", "Plan"):
+        table.add_column(heading)
+    for run in runs:
+        counts = run.counts or {}
+        found = ", ".join(f"{code} {number}" for code, number in counts.items() if number)
+        table.add_row(str(run.id), run.started_at.strftime("%Y-%m-%d %H:%M"),
+                      run.as_of.isoformat(), run.actor, run.status,
+                      "" if run.exit_code is None else str(run.exit_code),
+                      found or ("none" if run.counts is not None else ""),
+                      "" if run.plan_id is None else str(run.plan_id))
+    console.print(table)

@@ -1,0 +1,147 @@
+"""The dashboard's "Last check" box: the latest nightly check's findings by code and severity.
+
+``enter`` on a code lists its findings (:class:`transition.screens.findings.FindingsScreen`),
+where ``enter`` opens the person, or the worker the finding is about. ``k`` on the dashboard
+runs the check now, in a worker thread, exactly as ``transition check`` does (the same lock:
+if the nightly check is running, it says so).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from textual import on, work
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static
+
+from transition.check_runs import run_check
+from transition.checks import CODES, CheckReport, latest_run, run_counts
+from transition.errors import TransitionError
+from transition.ruleset import load_rules
+from transition.screens.dashboard import DashboardPanel
+from transition.widgets.format import count, uk_date, uk_time
+
+if TYPE_CHECKING:
+    from transition.app import TransitionApp
+
+SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
+
+
+class CheckFindingsPanel(DashboardPanel):
+    """Counts of the last check's findings, one row per code, by severity."""
+
+    DEFAULT_CSS = """
+    CheckFindingsPanel {
+        column-span: 2;
+    }
+    CheckFindingsPanel #check-codes {
+        margin-top: 1;
+    }
+    """
+
+    run_id: int | None = None
+
+    def __init__(self) -> None:
+        super().__init__(id="check-findings")
+        self.border_title = "Last check"
+        self.border_subtitle = "enter: the findings · k: check now"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="check-summary")
+        table: DataTable[Text | str] = DataTable(id="check-codes", cursor_type="row",
+                                                 zebra_stripes=True)
+        table.add_column("Finding", key="title", width=46)
+        for severity in ("critical", "warning", "info"):
+            table.add_column(severity.capitalize(), key=severity, width=8)
+        yield table
+
+    @property
+    def transition(self) -> TransitionApp:
+        return cast("TransitionApp", self.app)
+
+    def refresh_from(self, session: Session, today: date) -> None:
+        run = latest_run(session)
+        table = self.query_one("#check-codes", DataTable)
+        table.clear()
+        summary = self.query_one("#check-summary", Static)
+        if run is None:
+            self.run_id = None
+            summary.update(Text.assemble("No check has run yet. ", ("k", "bold"),
+                                         " runs one now; schedule it nightly (docs/checks.md)."))
+            table.display = False
+            return
+        assert run.id is not None
+        self.run_id = run.id
+        counts = run_counts(session, run.id)
+        critical = sum(number for (_code, level), number in counts.items() if level == "critical")
+        total = sum(counts.values())
+        summary.update(Text.assemble(
+            (f"Run {run.id}", "bold"), f" · {uk_time(run.finished_at)} · as of {uk_date(run.as_of)}",
+            f" · {count(total)} finding{'s' if total != 1 else ''}, ",
+            (f"{count(critical)} critical", "bold red" if critical else "dim"),
+            ("" if run.plan_id is None else f" · draft plan {run.plan_id}"),
+        ))
+        table.display = True
+        for code, title in CODES.items():
+            numbers = [counts.get((code, level), 0) for level in ("critical", "warning", "info")]
+            if not any(numbers):
+                continue
+            table.add_row(title, *(
+                Text(count(number), style=SEVERITY_STYLE[level] if number else "dim",
+                     justify="right")
+                for number, level in zip(numbers, ("critical", "warning", "info"), strict=True)
+            ), key=code)
+        # A table's automatic height is not recomputed inside the dashboard's grid of boxes:
+        # size it to its rows (and the header).
+        table.styles.height = table.row_count + 1
+        if not table.row_count:
+            table.display = False
+            summary.update(Text.assemble(summary.content, "\n", ("Nothing found.", "green")))  # type: ignore[arg-type]
+
+    @on(DataTable.RowSelected, "#check-codes")
+    def _open_code(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        from transition.screens.findings import FindingsScreen
+
+        if self.run_id is not None and event.row_key.value is not None:
+            self.app.push_screen(FindingsScreen(code=event.row_key.value))
+
+    # -- running the check now ---------------------------------------------------------------
+
+    def run_now(self) -> None:
+        self.notify("Checking everything; this takes a few seconds on a large caseload.",
+                    title="Check started", timeout=4)
+        self._run()
+
+    @work(thread=True, exclusive=True, group="check-now")
+    def _run(self) -> None:
+        settings = self.transition.settings
+        try:
+            rules = load_rules(settings.rules_file)
+            report = run_check(self.transition.database, rules, as_of=settings.today(),
+                               actor=settings.actor)
+        except TransitionError as exc:
+            self.app.call_from_thread(self._failed, f"{exc.message} {exc.hint or ''}".strip())
+        except SQLAlchemyError as exc:
+            self.app.call_from_thread(
+                self._failed, f"{type(exc).__name__} on the database. Nothing was recorded.")
+        else:
+            self.app.call_from_thread(self._done, report)
+
+    def _failed(self, message: str) -> None:
+        self.notify(message, title="The check could not run", severity="error", timeout=15)
+
+    def _done(self, report: CheckReport) -> None:
+        critical = report.critical
+        self.notify(f"{len(report.findings)} findings, {critical} critical (run {report.run_id}).",
+                    title="Check finished", severity="warning" if critical else "information",
+                    timeout=8)
+        self.transition.data_changed()
+        screen = self.screen
+        reload = getattr(screen, "reload", None)
+        if reload is not None:
+            screen.safely(reload)  # type: ignore[attr-defined]
