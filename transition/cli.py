@@ -63,18 +63,11 @@ def root(
         None, "--actor", help="Who is making changes, for the audit trail (default: your login)."
     ),
 ) -> None:
-    settings = load_settings(database_url=_as_url(db), rules_file=rules, actor=actor)
+    settings = load_settings(database_url=db, rules_file=rules, actor=actor)
     ctx.obj = CliContext(settings=settings)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         _open_tui(ctx.obj)
-
-
-def _as_url(db: str | None) -> str | None:
-    """``--db`` takes a URL or, for convenience, a path to a SQLite file."""
-    if db is None or "://" in db:
-        return db
-    return f"sqlite:///{Path(db).expanduser().resolve()}"
 
 
 def _open_tui(cli: CliContext) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -95,7 +95,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL; default a SQLite file in the user's data directory."
+        None, description="SQLAlchemy URL, or the path of a SQLite file; default a SQLite file "
+        "in the user's data directory."
     )
     rules_file: Path | None = Field(
         None, description="The council's rules TOML; default the shipped rules."
@@ -145,6 +146,14 @@ class Settings(BaseSettings):
         if toml_file is not None and toml_file.is_file():
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
         return tuple(sources)
+
+    @field_validator("database_url")
+    @classmethod
+    def _path_means_sqlite(cls, value: str | None) -> str | None:
+        """A URL is used as given; anything else is the path of a SQLite file (``~`` expanded)."""
+        if not value or "://" in value:
+            return value or None
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
 
     @property
     def resolved_database_url(self) -> str:

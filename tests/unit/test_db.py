@@ -77,3 +77,15 @@ def test_a_failed_transaction_leaves_nothing(database: Database) -> None:
 def test_a_bad_url_is_a_clear_error() -> None:
     with pytest.raises(DatabaseError, match="not valid"):
         Database("not a url ::")
+
+
+def test_a_path_in_the_environment_means_a_sqlite_file(monkeypatch, tmp_path) -> None:
+    from transition.config import load_settings
+
+    monkeypatch.setenv("TRANSITION_DATABASE_URL", str(tmp_path / "team.db"))
+    assert load_settings().resolved_database_url == f"sqlite:///{tmp_path / 'team.db'}"
+    monkeypatch.setenv("TRANSITION_DATABASE_URL", "postgresql://u@h/db")
+    assert load_settings().resolved_database_url == "postgresql://u@h/db"
+    monkeypatch.setenv("TRANSITION_DATABASE_URL", "~/x.db")
+    assert load_settings().resolved_database_url.endswith("/x.db")
+    assert "~" not in load_settings().resolved_database_url
