@@ -13,7 +13,6 @@ from datetime import date
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,23 +20,20 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from transition.overview import BatchSummary, GroupCount, Overview, overview
+from transition.screens.assessment_panels import PathwayCounts, RiskChart
 from transition.screens.base import DataScreen
+from transition.widgets.dashboard_panel import DashboardPanel
 from transition.widgets.format import count, plural, uk_date, uk_time
 
 NOT_RECORDED_KEY = "\x00not-recorded"
 
 
-class DashboardPanel(Vertical):
-    """A box on the dashboard that a later stage fills from its own domain functions."""
-
-    def refresh_from(self, session: Session, today: date) -> None:
-        """Read and show the panel's numbers (called on the UI thread, in a read session)."""
-
-
 STAGE_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
-    # Later stages add one line each, e.g. PathwayCounts, RiskChart, PlanStatus, TaskBurndown,
-    # LastCheckFindings. Give each an id (#pathway-counts, #risk-chart, #plan-status,
-    # #task-progress, #check-findings) so styles and tests can find it.
+    # Later stages add one line each, e.g. PlanStatus, TaskBurndown, LastCheckFindings.
+    # Give each an id (#plan-status, #task-progress, #check-findings) so styles and tests
+    # can find it.
+    PathwayCounts,
+    RiskChart,
 )
 
 
