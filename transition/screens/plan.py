@@ -308,13 +308,13 @@ class PlanScreen(DataScreen):
                                 ("#worker-filter", self.query_.staff_id),
                                 ("#band-filter", self.query_.risk_band)):
             select = self.query_one(selector, Select)
-            wanted = Select.BLANK if value is None else value
+            wanted = Select.NULL if value is None else value
             if select.value != wanted:
                 select.value = wanted
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.BLANK else str(event.value)
+        value = None if event.value is Select.NULL else str(event.value)
         field = {"team-filter": "team", "worker-filter": "staff_id",
                  "band-filter": "risk_band"}.get(event.select.id or "")
         if field is not None and getattr(self.query_, field) != value:
