@@ -61,7 +61,8 @@ class PathwayOverrideScreen(ModalScreen[OverrideChoice | None]):
         with Vertical(id="dialog"):
             yield Static(f"Override the pathway for {self.person_label}", id="question")
             yield OptionList(
-                *(Option(pathway_text(pathway) + f"  {PATHWAY_MEANING[pathway]}", id=pathway)
+                *(Option(pathway_text(pathway) + f"{' ' * (10 - len(pathway))}"
+                         f"{PATHWAY_MEANING[pathway]}", id=pathway)
                   for pathway in PATHWAYS),
                 id="pathways",
             )

@@ -211,8 +211,7 @@ class PlanScreen(DataScreen):
         )
         lines: list[RenderableType] = [line]
         if plan.transfer_date:
-            lines.append(Text(f"Transfer date {uk_date(plan.transfer_date)} · rules "
-                              f"{plan.rules_version}", style="dim"))
+            lines.append(Text(f"Transfer date {uk_date(plan.transfer_date)}", style="dim"))
         lines += [Text(f"⚠ {warning}", style="yellow") for warning in plan.warnings]
         if self.stale and plan.status == "draft":
             lines.append(Text("You changed who holds a case since this draft was made: press n "
