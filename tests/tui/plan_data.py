@@ -53,8 +53,9 @@ def populate_plan_world(database: Database) -> None:
         make_staff(session, "KW1", given_name="Ben", family_name="Carter", employer="trust",
                    role="nurse", team="North CMHT", capacity=4)
         for index, (family, given, coordinator, fields) in enumerate(PEOPLE):
-            make_person(session, nhs_number=nhs_number(100 + index), local_id=f"RIO{2000 + index}",
-                        family_name=family, given_name=given, date_of_birth=date(1980, 1 + index, 1),
+            make_person(session, nhs_number=nhs_number(100 + index),
+                        local_id=f"RIO{2000 + index}", family_name=family, given_name=given,
+                        date_of_birth=date(1980, 1 + index, 1),
                         care_coordinator_id=coordinator, **fields)
         refresh_assessments(session, load_rules(None), as_of=TODAY, actor=ACTOR)
 

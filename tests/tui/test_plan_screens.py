@@ -10,7 +10,7 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, ProgressBar, Select
 
-from tests.conftest import ACTOR, TODAY
+from tests.conftest import TODAY
 from tests.tui.conftest import drive, notifications, settle, text_of
 from transition.models import Assignment, Person, Plan
 from transition.plan_review import PlanQuery

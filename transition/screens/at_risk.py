@@ -30,7 +30,9 @@ class AtRiskScreen(DataScreen):
     DEFAULT_CSS = """
     AtRiskScreen #at-risk { padding: 0 1; }
     AtRiskScreen #at-risk-table { height: 1fr; }
-    AtRiskScreen #at-risk-status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    AtRiskScreen #at-risk-status {
+        height: 1; background: $panel; color: $text-muted; padding: 0 1;
+    }
     AtRiskScreen #at-risk-factors {
         height: auto; max-height: 14; border: round $primary; padding: 0 1;
         border-title-color: $text-primary; border-title-style: bold;

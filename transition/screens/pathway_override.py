@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,8 +18,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
-
-from sqlmodel import Session
 
 from transition.db import Database
 from transition.errors import NotFoundError
@@ -129,7 +128,9 @@ def save_override(
                              expected_version=expected_version)
 
 
-def clear_override(database: Database, person_id: int, *, actor: str, expected_version: int) -> None:
+def clear_override(
+    database: Database, person_id: int, *, actor: str, expected_version: int
+) -> None:
     with database.transaction() as session:
         person = _person(session, person_id)
         clear_pathway_override(session, person, actor=actor, expected_version=expected_version)

@@ -26,15 +26,21 @@ from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.overview import counts_by_team, staff_names
 from transition.people import person_names
 from transition.plan_review import (
-    AcceptResult, PlanQuery, accept_plan, caseloads, load_plan, person_workers, plan_rows,
+    AcceptResult,
+    PlanQuery,
+    accept_plan,
+    caseloads,
+    load_plan,
+    person_workers,
+    plan_rows,
 )
 from transition.planning import PlanResult, PlanRow, propose_plan
 from transition.screens.base import DataScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.worker_picker import WorkerPick, WorkerPickerScreen
-from transition.worker_overrides import WorkerOption, assign_worker, feasible_workers, unlock
 from transition.widgets.format import count, plural, uk_date, words
 from transition.widgets.pathway import BANDS, band_text, pathway_text
+from transition.worker_overrides import WorkerOption, assign_worker, feasible_workers, unlock
 
 PAGE_SIZE = 200
 STEPS = {
@@ -366,10 +372,18 @@ class PlanScreen(DataScreen):
     def action_propose(self) -> None:
         if self.running:
             return
-        if not self.safely(lambda: self.transition.rules):
+        if not self._rules_ready():
             return
         self._start("propose")
         self._propose()
+
+    def _rules_ready(self) -> bool:
+        """Load the council's rules now (a bad rules file is reported, not a crash)."""
+
+        def load() -> None:
+            self.transition.rules  # noqa: B018 (loads and caches them)
+
+        return self.safely(load)
 
     def _start(self, what: str) -> None:
         self.running = what
@@ -415,7 +429,7 @@ class PlanScreen(DataScreen):
         with self.database.transaction() as session:
             return accept_plan(session, rules, plan_id=plan_id, actor=self.settings.actor)
 
-    def on_worker_state_changed(self, event: Worker[Any].StateChanged) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group not in ("plan-run", "plan-options"):
             return
         if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
@@ -426,7 +440,8 @@ class PlanScreen(DataScreen):
         if event.state == WorkerState.ERROR:
             self._failed(event.worker.error, what)
         elif event.state == WorkerState.SUCCESS and event.worker.group == "plan-options":
-            self._pick(*event.worker.result)
+            row, options = event.worker.result  # type: ignore[misc]
+            self._pick(row, options)
         elif event.state == WorkerState.SUCCESS:
             result = event.worker.result
             self.transition.data_changed()
@@ -466,7 +481,7 @@ class PlanScreen(DataScreen):
         row = self.current_row
         if row is None or row.role is None or self.running:
             return
-        if not self.safely(lambda: self.transition.rules):
+        if not self._rules_ready():
             return
         self.running = "options"
         self.refresh_bindings()
@@ -545,7 +560,7 @@ class PlanScreen(DataScreen):
                     "plan.")
 
     def _write(self, save: Any, done: str) -> None:
-        if not self.safely(lambda: self.transition.rules):
+        if not self._rules_ready():
             return
         try:
             save()

@@ -119,7 +119,7 @@ def pathway_section(detail: Mapping[str, Any]) -> RenderableType:
     head.add_column(style="dim", no_wrap=True)
     head.add_column(overflow="fold")
     shown = pathway_text(pathway, overridden=override is not None)
-    if pathway in PATHWAY_MEANING:
+    if isinstance(pathway, str) and pathway in PATHWAY_MEANING:
         shown.append(f"  {PATHWAY_MEANING[pathway]}", style="")
     head.add_row("Pathway", shown)
     if override is not None:
