@@ -137,6 +137,12 @@ def test_filters_by_unassigned_band_team_and_worker(plan_world, app_on) -> None:
         screen.query_one("#team-filter", Select).value = "North CMHT"
         await settle(pilot)
         assert screen.query_.team == "North CMHT" and len(shown(screen)) == 2
+        await pilot.press("n")  # a new plan keeps the filters
+        await settle(pilot)
+        assert "Plan 2 draft" in text_of(screen.query_one("#plan-summary"))
+        assert (screen.query_.team, screen.query_.staff_id) == ("North CMHT", "SW2")
+        assert screen.query_one("#worker-filter", Select).value == "SW2"
+        assert len(shown(screen)) == 2
 
     drive(app, scenario)
 

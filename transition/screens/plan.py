@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
+from textual.widgets.select import InvalidSelectValueError
 from textual.worker import Worker, WorkerState
 
 from transition import nhs
@@ -173,6 +174,7 @@ class PlanScreen(DataScreen):
         self.query_one("#worker-filter", Select).set_options(
             (f"{worker.name} ({worker.staff_id})", worker.staff_id) for worker in workers)
         self._options_ready = True
+        self._sync_selects()  # new options clear the boxes: show the filters again
 
     def _show(self) -> None:
         page = self.page
@@ -315,7 +317,10 @@ class PlanScreen(DataScreen):
             select = self.query_one(selector, Select)
             wanted = Select.NULL if value is None else value
             if select.value != wanted:
-                select.value = wanted
+                try:
+                    select.value = wanted
+                except InvalidSelectValueError:
+                    select.clear()  # not an option (yet): the filter still applies
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
