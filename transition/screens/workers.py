@@ -16,6 +16,7 @@ from transition.screens.base import DataScreen
 from transition.widgets.format import count
 
 BAR_WIDTH = 20
+WORKER_BAR = 12
 
 
 def load_bar(load: int | None, capacity: int, *, width: int = BAR_WIDTH) -> RenderableType:
@@ -76,15 +77,15 @@ class WorkersScreen(DataScreen):
 
     def on_mount(self) -> None:
         teams = self.query_one("#teams-table", DataTable)
-        for key, label, width in (("team", "Team", 26), ("workers", "Workers", 7),
+        for key, label, width in (("team", "Team", 36), ("workers", "Workers", 7),
                                   ("current", "Current", BAR_WIDTH + 10),
                                   ("proposed", "Proposed", BAR_WIDTH + 10)):
             teams.add_column(label, key=key, width=width)
         workers = self.query_one("#workers-table", DataTable)
-        for key, label, width in (("name", "Worker", 22), ("team", "Team", 18),
-                                  ("current", "Current", BAR_WIDTH + 8),
-                                  ("proposed", "Proposed", BAR_WIDTH + 8),
-                                  ("note", "", 16)):
+        for key, label, width in (("name", "Worker", 26), ("team", "Team", 26),
+                                  ("current", "Current", WORKER_BAR + 8),
+                                  ("proposed", "Proposed", WORKER_BAR + 8),
+                                  ("note", "", 18)):
             workers.add_column(label, key=key, width=width)
 
     def reload(self) -> None:
@@ -125,8 +126,8 @@ class WorkersScreen(DataScreen):
                 f"{worker.spare} free", style="dim")
             workers.add_row(f"{worker.name} ({worker.staff_id})",
                             worker.team or Text("no team yet", style="italic yellow"),
-                            load_bar(worker.current, worker.capacity, width=BAR_WIDTH - 2),
-                            load_bar(worker.proposed, worker.capacity, width=BAR_WIDTH - 2),
+                            load_bar(worker.current, worker.capacity, width=WORKER_BAR),
+                            load_bar(worker.proposed, worker.capacity, width=WORKER_BAR),
                             note, key=worker.staff_id)
 
     def action_full_only(self) -> None:
