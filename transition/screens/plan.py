@@ -23,6 +23,7 @@ from textual.widgets.select import InvalidSelectValueError
 from textual.worker import Worker, WorkerState
 
 from transition import nhs
+from transition.allocation import current_assignments
 from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.overview import counts_by_team, staff_names
 from transition.people import person_names
@@ -32,7 +33,6 @@ from transition.plan_review import (
     accept_plan,
     caseloads,
     load_plan,
-    person_workers,
     plan_rows,
 )
 from transition.planning import PlanResult, PlanRow, propose_plan
@@ -158,10 +158,17 @@ class PlanScreen(DataScreen):
             total = 0
             if plan is not None and plan.plan_id is not None:
                 rows, total = plan_rows(session, plan.plan_id, self.query_)
-            people = person_names(session, sorted({row.person_id for row in rows}))
-            staff = staff_names(session, [row.staff_id for row in rows])
-            holders = {(row.person_id, item["role"]): item
-                       for row in rows for item in person_workers(session, row.person_id)}
+            person_ids = sorted({row.person_id for row in rows})
+            people = person_names(session, person_ids)
+            held = current_assignments(session, person_ids)
+            staff = staff_names(session, [row.staff_id for row in rows] + [
+                item.staff_id for roles in held.values() for item in roles.values()])
+            holders = {
+                (person_id, role): {"role": role, "staff_id": item.staff_id,
+                                    "name": staff.get(item.staff_id, item.staff_id),
+                                    "locked": item.locked, "source": item.source}
+                for person_id, roles in held.items() for role, item in roles.items()
+            }
             if not self._options_ready:
                 self._fill_options(session)
         self.page = PlanPage(plan, rows, total, people, staff, holders)
