@@ -151,8 +151,9 @@ def test_an_override_that_conflicts_reloads_and_says_what_changed(plan_world, ap
         saved = person(plan_world, "Iqbal")
         assert (saved.pathway, saved.pathway_override_by) == ("assess", "another-manager")
         message = " ".join(notifications(app))
-        assert "Someone else changed this person" in message
-        assert "pathway (council → assess)" in message
+        assert "was changed by someone else (another-manager, at " in message
+        assert "Nothing was changed" in message
+        assert "What changed: pathway (council → assess)" in message
         assert "assess ✎" in text_of(app.screen.query_one("#pathway"))  # reloaded
 
     drive(app, scenario, size=(120, 60))

@@ -444,14 +444,13 @@ class PersonScreen(DetailScreen):
         before = self.view.detail if self.view else {}
         try:
             save()
-        except ConflictError:
+        except ConflictError as exc:
             self.transition.data_changed()
             self.safely(self.reload)
             after = self.view.detail if self.view else {}
-            self.notify(f"Someone else changed this person while you had it open "
-                        f"({what_changed(before, after)}). Nothing was saved; the screen now "
-                        "shows the record as it is. Check it and try again.",
-                        title="Not saved", severity="warning", timeout=20)
+            self.notify(f"{exc.message} What changed: {what_changed(before, after)}. The screen "
+                        "now shows the record as it is: check it and try again.",
+                        title="Changed by someone else", severity="warning", timeout=20)
             return
         except TransitionError as exc:
             self.notify(f"{exc.message} {exc.hint or ''}".strip(), title="Not saved",
