@@ -115,7 +115,8 @@ class PlanScreen(DataScreen):
         self.page: PlanPage | None = None
         self.running: str | None = None  # "propose", "accept" or "options" while one runs
         self.stale = False  # a manager changed the allocation since this draft was made
-        self._options_ready = False
+        self._options_version = -1  # the data version the filter boxes' choices are from
+        self._option_lists: dict[str, list[tuple[str, str]]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -169,19 +170,26 @@ class PlanScreen(DataScreen):
                                     "locked": item.locked, "source": item.source}
                 for person_id, roles in held.items() for role, item in roles.items()
             }
-            if not self._options_ready:
+            if self._options_version != self.transition.data_version:
                 self._fill_options(session)
         self.page = PlanPage(plan, rows, total, people, staff, holders)
         self._show()
 
     def _fill_options(self, session: Any) -> None:
-        teams = [group.name for group in counts_by_team(session) if group.name and group.people]
-        workers = caseloads(session, self.transition.rules).workers
-        self.query_one("#team-filter", Select).set_options((team, team) for team in teams)
-        self.query_one("#worker-filter", Select).set_options(
-            (f"{worker.name} ({worker.staff_id})", worker.staff_id) for worker in workers)
-        self._options_ready = True
-        self._sync_selects()  # new options clear the boxes: show the filters again
+        """The team and worker boxes' choices (only redrawn when they changed)."""
+        teams = [(team, team) for team in
+                 (group.name for group in counts_by_team(session) if group.people) if team]
+        workers = [(f"{worker.name} ({worker.staff_id})", worker.staff_id)
+                   for worker in caseloads(session, self.transition.rules).workers]
+        changed = False
+        for selector, options in (("#team-filter", teams), ("#worker-filter", workers)):
+            if self._option_lists.get(selector) != options:
+                self._option_lists[selector] = options
+                self.query_one(selector, Select).set_options(options)
+                changed = True
+        self._options_version = self.transition.data_version
+        if changed:
+            self._sync_selects()  # new options clear the boxes: show the filters again
 
     def _show(self) -> None:
         page = self.page
@@ -467,7 +475,6 @@ class PlanScreen(DataScreen):
                 self.notify(f"Plan {result.plan_id} accepted: {plural(result.changed, 'role')} "
                             f"changed worker, {count(result.ended)} ended, "
                             f"{count(result.unassigned)} still unassigned.", title="Accepted")
-            self._options_ready = False
             self.safely(self.reload)
         self.refresh_bindings()
 
