@@ -23,6 +23,8 @@ from textual.screen import Screen
 from transition.config import Settings
 from transition.db import Database
 from transition.overview import database_is_empty
+from transition.ruleset import Rules, load_rules
+from transition.screens.at_risk import AtRiskScreen
 from transition.screens.caseload import CaseloadScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.dashboard import DashboardScreen
@@ -30,8 +32,10 @@ from transition.screens.findings import FindingsScreen
 from transition.screens.imports import ImportScreen
 from transition.screens.palette import PeopleProvider, ScreensProvider
 from transition.screens.person import PersonScreen
+from transition.screens.plan import PlanScreen
 from transition.screens.rejects import RejectsScreen
 from transition.screens.welcome import WelcomeScreen
+from transition.screens.workers import WorkersScreen
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,13 @@ DESTINATIONS: tuple[Destination, ...] = (
                 "first", FindingsScreen, mode=False),
     Destination("welcome", "Welcome", "How to start: import the files or load the demo",
                 WelcomeScreen),
-    # Later stages add one line each, e.g.
-    # Destination("plan", "Plan", "Draft, compare and accept the allocation", PlanScreen, key="p"),
+    Destination("at-risk", "At risk", "The people most at risk at handover, highest first, "
+                "with why", AtRiskScreen, key="a"),
+    Destination("plan", "Plan", "Propose, review, override and accept the allocation",
+                PlanScreen, key="p"),
+    Destination("workers", "Workers", "Caseloads per worker and team: current, proposed, "
+                "capacity", WorkersScreen, key="w"),
+    # Later stages add one line each.
 )
 
 
@@ -89,6 +98,15 @@ class TransitionApp(App[None]):
         self.data_version = 0
         """Goes up when something (an import) changed the data; screens reload when shown."""
         self.sub_title = settings.council.name
+        self._rules: Rules | None = None
+
+    @property
+    def rules(self) -> Rules:
+        """The council's rules (loaded once; a bad rules file raises RulesError, which screens
+        report)."""
+        if self._rules is None:
+            self._rules = load_rules(self.settings.rules_file)
+        return self._rules
 
     def on_mount(self) -> None:
         with self.database.session() as session:
@@ -128,6 +146,18 @@ class TransitionApp(App[None]):
             self.pop_screen()
         base = self.screen_stack[0]
         if isinstance(base, CaseloadScreen):
+            base.show(**filters)
+
+    def show_plan(self, **filters: object) -> None:
+        """The plan section, showing only rows matching ``filters`` (staff_id=, team=)."""
+        self.switch_mode("plan")
+        self.call_after_refresh(self._filter_plan, filters)
+
+    def _filter_plan(self, filters: dict[str, object]) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        base = self.screen_stack[0]
+        if isinstance(base, PlanScreen):
             base.show(**filters)
 
     def action_search(self) -> None:

@@ -235,3 +235,12 @@ def person_detail(
     detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]
     detail["workers"] = person_workers(session, person.id)  # who holds each role (issue 4)
     return detail
+
+
+def person_names(session: Session, person_ids: list[int]) -> dict[int, str]:
+    """'Family, Given' for each of these people (a screen naming the rows of a plan)."""
+    if not person_ids:
+        return {}
+    statement = select(Person.id, Person.family_name, Person.given_name).where(
+        Person.id.in_(person_ids))  # type: ignore[union-attr]
+    return {person_id: f"{family}, {given}" for person_id, family, given in session.execute(statement)}

@@ -72,3 +72,17 @@ def text_of(widget: Widget) -> str:
     with console.capture() as capture:
         console.print(widget.content)  # type: ignore[attr-defined]
     return capture.get()
+
+
+@pytest.fixture
+def plan_world(tui_database: Database) -> Database:
+    """Nine assessed people and four workers (tests/tui/plan_data.py)."""
+    from tests.tui.plan_data import populate_plan_world
+
+    populate_plan_world(tui_database)
+    return tui_database
+
+
+def notifications(app: TransitionApp) -> list[str]:
+    """The messages of the notifications the app is showing."""
+    return [notification.message for notification in app._notifications]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -111,6 +111,103 @@ def test_confirm_stop_import(snap_compare, populated, app_on) -> None:
         await pilot.press("i")
         app.screen.running = True  # as while an import runs
         await pilot.press("escape")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- pathway, risk, plan and workers (the plan world of tests/tui/plan_data.py) ----------------
+
+
+@pytest.fixture
+def fixed_rules_label(plan_world: Database) -> Database:
+    """The stored rules label carries a fingerprint of the shipped rules: fix it for pictures."""
+    with plan_world.transaction() as session:
+        session.execute(update(Person).values(pathway_rules_version="2026.1#fixture"))
+    return plan_world
+
+
+def test_caseload_by_pathway(snap_compare, plan_world, app_on) -> None:
+    assert snap_compare(app_on(plan_world), terminal_size=SIZE, run_before=press("c", "f"))
+
+
+def test_person_pathway_and_risk(snap_compare, fixed_rules_label, app_on) -> None:
+    app = app_on(fixed_rules_label)
+    with fixed_rules_label.session() as session:
+        person_id = session.scalars(select(Person.id).where(Person.family_name == "Ashworth")).one()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        app.open_person(person_id)
+        await settle(pilot)
+        # The audit trail's times are when the fixture ran: leave them out of the picture.
+        app.screen.query_one("#audit").display = False
+        app.screen.query_one("#pathway").scroll_visible(top=True, animate=False)
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_pathway_override_dialog(snap_compare, fixed_rules_label, app_on) -> None:
+    app = app_on(fixed_rules_label)
+    with fixed_rules_label.session() as session:
+        person_id = session.scalars(select(Person.id).where(Person.family_name == "Baines")).one()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        app.open_person(person_id)
+        await settle(pilot)
+        await pilot.press("o", "down", "down")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_dashboard_with_pathways_and_risk(snap_compare, plan_world, app_on) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one("#stage-panels").scroll_visible(animate=False)
+        await steady(pilot)
+
+    assert snap_compare(app_on(plan_world), terminal_size=SIZE, run_before=run_before)
+
+
+def test_at_risk(snap_compare, plan_world, app_on) -> None:
+    assert snap_compare(app_on(plan_world), terminal_size=SIZE, run_before=press("a"))
+
+
+def test_plan_empty(snap_compare, plan_world, app_on) -> None:
+    assert snap_compare(app_on(plan_world), terminal_size=SIZE, run_before=press("p"))
+
+
+def test_plan_proposed(snap_compare, plan_world, app_on) -> None:
+    app = app_on(plan_world)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await press("p", "n", "down", "down", "down", "down", "down")(pilot)
+        pilot.app.clear_notifications()
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_plan_choose_worker(snap_compare, plan_world, app_on) -> None:
+    app = app_on(plan_world)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await press("p", "n", "down", "down", "down", "down", "down")(pilot)
+        pilot.app.clear_notifications()
+        await press("o")(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_workers(snap_compare, plan_world, app_on) -> None:
+    app = app_on(plan_world)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await press("p", "n", "w")(pilot)
+        pilot.app.clear_notifications()
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

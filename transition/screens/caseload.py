@@ -11,6 +11,15 @@ from transition.overview import staff_names
 from transition.people import PeopleQuery, list_people
 from transition.screens.base import DataScreen
 from transition.widgets.caseload_table import DEFAULT_COLUMNS, CaseloadTable, Window
+from transition.widgets.pathway import BANDS, PATHWAYS
+
+
+def _next(values: tuple[str, ...], current: str | None) -> str | None:
+    """The next value after ``current``, then None (everyone), then the first again."""
+    if current not in values:
+        return values[0]
+    position = values.index(current)
+    return values[position + 1] if position + 1 < len(values) else None
 
 
 class CaseloadScreen(DataScreen):
@@ -23,6 +32,8 @@ class CaseloadScreen(DataScreen):
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/", id="caseload.search"),
         Binding("m", "missing", "Not in export", id="caseload.missing"),
+        Binding("f", "cycle_pathway", "Pathway", id="caseload.pathway"),
+        Binding("b", "cycle_band", "Risk band", id="caseload.band"),
         Binding("escape", "clear", "Clear search", id="caseload.clear"),
     ]
 
@@ -64,6 +75,14 @@ class CaseloadScreen(DataScreen):
 
     def action_missing(self) -> None:
         self.caseload.set_query(missing_only=not self.caseload.query.missing_only)
+
+    def action_cycle_pathway(self) -> None:
+        """Only one pathway: council, trust, joint, assess, signpost, then everyone."""
+        self.caseload.set_query(pathway=_next(PATHWAYS, self.caseload.query.pathway))
+
+    def action_cycle_band(self) -> None:
+        """Only one risk band: red, amber, green, then everyone."""
+        self.caseload.set_query(risk_band=_next(BANDS, self.caseload.query.risk_band))
 
     def action_clear(self) -> None:
         self.caseload.clear()

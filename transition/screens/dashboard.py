@@ -13,7 +13,6 @@ from datetime import date
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,17 +20,12 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from transition.overview import BatchSummary, GroupCount, Overview, overview
+from transition.screens.assessment_panels import PathwayCounts, RiskChart
 from transition.screens.base import DataScreen
+from transition.widgets.dashboard_panel import DashboardPanel
 from transition.widgets.format import count, plural, uk_date, uk_time
 
 NOT_RECORDED_KEY = "\x00not-recorded"
-
-
-class DashboardPanel(Vertical):
-    """A box on the dashboard that a later stage fills from its own domain functions."""
-
-    def refresh_from(self, session: Session, today: date) -> None:
-        """Read and show the panel's numbers (called on the UI thread, in a read session)."""
 
 
 def _check_findings() -> DashboardPanel:
@@ -41,10 +35,11 @@ def _check_findings() -> DashboardPanel:
 
 
 STAGE_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
-    _check_findings,
-    # Later stages add one line each, e.g. PathwayCounts, RiskChart, PlanStatus, TaskBurndown,
-    # LastCheckFindings. Give each an id (#pathway-counts, #risk-chart, #plan-status,
+    # One line per stage's box. Give each an id (#pathway-counts, #risk-chart, #plan-status,
     # #task-progress, #check-findings) so styles and tests can find it.
+    PathwayCounts,
+    RiskChart,
+    _check_findings,
 )
 
 

@@ -18,21 +18,28 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from transition import nhs
 from transition.audit import person_audit
 from transition.db import Database
+from transition.errors import ConflictError, TransitionError
 from transition.models import AuditEvent, Person
 from transition.overview import PersonImport, person_imports, staff_names
 from transition.people import person_detail
 from transition.programme import transfer_date
 from transition.screens.base import DetailScreen
+from transition.screens.confirm import ConfirmScreen
+from transition.screens.pathway_override import (
+    OverrideChoice, PathwayOverrideScreen, clear_override, save_override, what_changed,
+)
 from transition.widgets.format import (
     NOT_RECORDED, age, days_ago, plural, uk_date, uk_time, words, yes_no,
 )
 from transition.widgets.panels import Panel, emphasise_yes, fields_table
+from transition.widgets.pathway import pathway_section, risk_section
 
 AUDIT_SHOWN = 200
 
@@ -316,9 +323,10 @@ def letters(view: PersonView) -> RenderableType | None:
 
 
 STAGE_SECTIONS: tuple[PersonSection, ...] = (
-    # Later stages add one line each, e.g.
-    # PersonSection("pathway", "Pathway and reasons", pathway_section, wide=True),
-    # risk factors, workers, tasks.
+    # Later stages add one line each.
+    PersonSection("pathway", "Pathway and reasons (o: override)",
+                  lambda view: pathway_section(view.detail), wide=True),
+    PersonSection("risk", "Handover risk", lambda view: risk_section(view.detail), wide=True),
     PersonSection("letters", "Letters", letters, wide=True),
 )
 
@@ -350,6 +358,11 @@ class PersonScreen(DetailScreen):
 
     CSS_PATH = "person.tcss"
     TITLE = "Person"
+
+    BINDINGS = [
+        Binding("o", "override_pathway", "Override pathway", id="person.override"),
+        Binding("u", "clear_override", "Clear override", id="person.clear_override"),
+    ]
 
     def __init__(self, person_id: int) -> None:
         super().__init__()
@@ -383,3 +396,67 @@ class PersonScreen(DetailScreen):
         self.query_one("#banner", Static).update(banner(self.view))
         for section in (*FIELD_SECTIONS, *STAGE_SECTIONS, *HISTORY_SECTIONS):
             self.query_one(f"#{section.id}", Panel).show(section.render(self.view))
+        self.refresh_bindings()
+
+    # -- a manager's pathway override ------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "override_pathway":
+            return self.view is not None
+        if action == "clear_override":
+            return self.view is not None and self.view.person.pathway_override is not None
+        return True
+
+    def action_override_pathway(self) -> None:
+        if self.view is None:
+            return
+        person = self.view.person
+        version = person.version
+        label = f"{person.given_name} {person.family_name} ({nhs.format_334(person.nhs_number)})"
+
+        def chosen(choice: OverrideChoice | None) -> None:
+            if choice is not None:
+                self._write(lambda: save_override(
+                    self.database, self.person_id, choice, actor=self.settings.actor,
+                    expected_version=version), f"Pathway set to {choice.pathway}.")
+
+        self.app.push_screen(PathwayOverrideScreen(label, person.pathway), chosen)
+
+    def action_clear_override(self) -> None:
+        if self.view is None or self.view.person.pathway_override is None:
+            return
+        version = self.view.person.version
+        decision = self.view.detail.get("pathway_rules_decision") or "undecided until assessed"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._write(lambda: clear_override(
+                    self.database, self.person_id, actor=self.settings.actor,
+                    expected_version=version), "Override cleared: the rules decide again.")
+
+        self.app.push_screen(ConfirmScreen(
+            "Clear the manager's pathway override?",
+            detail=f"The pathway goes back to the rules' decision: {decision}.",
+            yes="Clear it", no="Keep it"), answered)
+
+    def _write(self, save: Callable[[], None], done: str) -> None:
+        """Save; on a conflict reload the record and say what someone else changed."""
+        before = self.view.detail if self.view else {}
+        try:
+            save()
+        except ConflictError as exc:
+            self.transition.data_changed()
+            self.safely(self.reload)
+            after = self.view.detail if self.view else {}
+            self.notify(f"{exc.message} What changed: {what_changed(before, after)}. The screen "
+                        "now shows the record as it is: check it and try again.",
+                        title="Changed by someone else", severity="warning", timeout=20)
+            return
+        except TransitionError as exc:
+            self.notify(f"{exc.message} {exc.hint or ''}".strip(), title="Not saved",
+                        severity="error", timeout=15)
+            return
+        self.transition.data_changed()
+        self.safely(self.reload)
+        self.refresh_bindings()
+        self.notify(done)

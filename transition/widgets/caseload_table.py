@@ -32,6 +32,7 @@ from transition import nhs
 from transition.errors import TransitionError
 from transition.people import Page, PeopleQuery, PersonRow
 from transition.widgets.format import count, uk_date
+from transition.widgets.pathway import band_text, pathway_text
 
 
 @dataclass(frozen=True)
@@ -79,20 +80,23 @@ def _coordinator(row: PersonRow, window: Window) -> RenderableType:
 DEFAULT_COLUMNS: tuple[CaseloadColumn, ...] = (
     CaseloadColumn("nhs_number", "NHS number", lambda row, _: nhs.format_334(row.nhs_number),
                    width=12, sort="nhs_number"),
-    CaseloadColumn("name", "Name", _name, width=26, sort="family_name"),
+    CaseloadColumn("name", "Name", _name, width=22, sort="family_name"),
     CaseloadColumn("date_of_birth", "Born", lambda row, _: uk_date(row.date_of_birth),
                    width=11, sort="date_of_birth"),
-    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=24, sort="team"),
-    CaseloadColumn("locality", "Locality", lambda row, _: row.locality or "—", width=12,
+    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=17, sort="team"),
+    CaseloadColumn("locality", "Locality", lambda row, _: row.locality or "—", width=8,
                    sort="locality"),
-    CaseloadColumn("coordinator", "Care coordinator", _coordinator, width=20,
+    CaseloadColumn("coordinator", "Care coordinator", _coordinator, width=16,
                    sort="care_coordinator_id"),
-    # Later stages add e.g. CaseloadColumn("pathway", "Pathway", ..., sort="pathway") here.
+    CaseloadColumn("pathway", "Pathway", lambda row, _: pathway_text(row.pathway), width=8,
+                   sort="pathway"),
+    CaseloadColumn("risk", "Risk", lambda row, _: band_text(row.risk_band, row.risk_score),
+                   width=10, sort="risk_score"),
 )
 
 
 _SORT_WORDS = {"family_name": "name", "date_of_birth": "date of birth",
-               "care_coordinator_id": "care coordinator id"}
+               "care_coordinator_id": "care coordinator id", "risk_score": "risk score"}
 
 
 class CaseloadTable(Vertical):

@@ -1,0 +1,298 @@
+"""The plan and workers screens: propose in a worker thread with progress, read the reasons,
+filter, choose a worker from the feasible ones, lock and unlock, accept (and a stale accept)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, ProgressBar, Select
+
+from tests.conftest import TODAY
+from tests.tui.conftest import drive, notifications, settle, text_of
+from transition.models import Assignment, Person, Plan
+from transition.plan_review import PlanQuery
+from transition.planning import propose_plan
+from transition.ruleset import load_rules
+from transition.screens import plan as plan_screen
+from transition.screens.confirm import ConfirmScreen
+from transition.screens.person import PersonScreen
+from transition.screens.plan import PlanScreen
+from transition.screens.worker_picker import WorkerPickerScreen
+from transition.screens.workers import WorkersScreen
+from transition.worker_overrides import assign_worker
+
+
+async def proposed(pilot: Pilot[Any]) -> PlanScreen:
+    await pilot.press("p")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, PlanScreen)
+    await pilot.press("n")
+    await settle(pilot)
+    return screen
+
+
+def shown(screen: PlanScreen) -> list[tuple[str, str | None, str | None]]:
+    """(family name, role, worker) of each row on the page."""
+    assert screen.page is not None
+    return [(screen.page.people[row.person_id].split(",")[0], row.role, row.staff_id)
+            for row in screen.page.rows]
+
+
+def current(database, family_name: str) -> dict[str, tuple[str, bool]]:
+    with database.session() as session:
+        rows = session.execute(
+            select(Assignment.role, Assignment.staff_id, Assignment.locked)
+            .join(Person, Person.id == Assignment.person_id)
+            .where(Person.family_name == family_name, Assignment.ended_at.is_(None)))
+        return {role: (staff_id, locked) for role, staff_id, locked in rows}
+
+
+def test_propose_runs_in_a_worker_with_progress_and_shows_reasons(
+    plan_world, app_on, monkeypatch
+) -> None:
+    app = app_on(plan_world)
+    release = threading.Event()
+
+    def held_propose(*args: Any, **kwargs: Any) -> Any:
+        kwargs["progress"](0, 4)
+        assert release.wait(timeout=30), "the test never let the plan finish"
+        return propose_plan(*args, **kwargs)
+
+    monkeypatch.setattr(plan_screen, "propose_plan", held_propose)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("p")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PlanScreen)
+        assert "No plan yet" in text_of(screen.query_one("#plan-summary"))
+        seen: list[tuple[int, int]] = []
+        original = screen._progress
+        screen._progress = lambda done, total: (seen.append((done, total)), original(done, total))
+        await pilot.press("n")
+        await pilot.pause()
+        # The plan is being made in a thread: the screen still answers keys meanwhile.
+        assert screen.running == "propose" and screen.query_one("#plan-running").display
+        assert "Bringing pathway and risk" in text_of(screen.query_one("#plan-step"))
+        assert screen.check_action("propose", ()) is None  # greyed: one plan at a time
+        await pilot.press("u")
+        assert screen.query_.unassigned_only
+        release.set()
+        await settle(pilot)
+        assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+        assert screen.query_one("#plan-progress", ProgressBar).progress == 4
+        assert screen.running is None and not screen.query_one("#plan-running").display
+        summary = text_of(screen.query_one("#plan-summary"))
+        assert "Plan 1 draft" in summary and "8 roles filled" in summary
+        assert "2 unassigned" in summary
+        assert len(shown(screen)) == 2  # only unassigned, as asked while it ran
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(shown(screen)) == 10
+        assert ("Egbuna", "social_worker", "SW2") in shown(screen)
+        await pilot.press(*["down"] * 5)  # Egbuna
+        await settle(pilot)
+        detail = text_of(screen.query_one("#plan-detail"))
+        assert "speaks Polish" in detail and "Runners-up" in detail
+        assert "SW1: costs 150 more: does not speak Polish" in detail
+        assert any("Plan 1 proposed" in message for message in notifications(app))
+
+    drive(app, scenario)
+
+
+def test_filters_by_unassigned_band_team_and_worker(plan_world, app_on) -> None:
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await proposed(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert shown(screen) == [("Hollins", "key_worker", None),
+                                 ("Hollins", "social_worker", None)]
+        assert "only unassigned" in text_of(screen.query_one("#plan-status"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(shown(screen)) == 10
+        await pilot.press("b")  # red
+        await settle(pilot)
+        assert {name for name, _role, _staff in shown(screen)} == {"Ashworth", "Hollins"}
+        assert screen.query_one("#band-filter", Select).value == "red"
+        await pilot.press("escape")
+        await settle(pilot)
+        # The worker filter, with the keyboard: tab to it, open it, choose Chloe Evans.
+        worker_filter = screen.query_one("#worker-filter", Select)
+        worker_filter.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("down", "down", "down", "enter")  # blank, Ben, Ana, Chloe
+        await settle(pilot)
+        assert screen.query_ == PlanQuery(staff_id="SW2", limit=200)
+        assert shown(screen) == [("Egbuna", "social_worker", "SW2"),
+                                 ("Iqbal", "social_worker", "SW2")]
+        assert "worker: Chloe Evans" in text_of(screen.query_one("#plan-status"))
+        screen.query_one("#team-filter", Select).value = "North CMHT"
+        await settle(pilot)
+        assert screen.query_.team == "North CMHT" and len(shown(screen)) == 2
+        await pilot.press("n")  # a new plan keeps the filters
+        await settle(pilot)
+        assert "Plan 2 draft" in text_of(screen.query_one("#plan-summary"))
+        assert (screen.query_.team, screen.query_.staff_id) == ("North CMHT", "SW2")
+        assert screen.query_one("#worker-filter", Select).value == "SW2"
+        assert len(shown(screen)) == 2
+
+    drive(app, scenario)
+
+
+def test_accept_asks_first_then_makes_the_plan_the_allocation(plan_world, app_on) -> None:
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await proposed(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # not yet
+        await settle(pilot)
+        with plan_world.session() as session:
+            assert session.scalars(select(Plan.status)).one() == "draft"
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        with plan_world.session() as session:
+            assert session.scalars(select(Plan.status)).one() == "accepted"
+        assert current(plan_world, "Egbuna") == {"social_worker": ("SW2", False)}
+        assert text_of(screen.query_one("#plan-summary")).startswith("Plan 1 accepted")
+        assert any("Plan 1 accepted" in message for message in notifications(app))
+        assert screen.check_action("accept", ()) is False  # nothing left to accept
+
+    drive(app, scenario)
+
+
+def test_a_stale_accept_is_refused_with_what_changed(plan_world, app_on) -> None:
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await proposed(pilot)
+        # Another manager gives someone a worker after the plan was made.
+        with plan_world.transaction() as session:
+            nhs_number = session.scalars(select(Person.nhs_number).where(
+                Person.family_name == "Baines")).one()
+            assign_worker(session, load_rules(None), nhs_number=nhs_number, staff_id="SW3",
+                          role="social_worker", reason="Knows him", lock=False, force=False,
+                          as_of=TODAY, actor="another-manager")
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        with plan_world.session() as session:
+            assert session.scalars(select(Plan.status)).one() == "draft"
+        message = " ".join(notifications(app))
+        assert "out of date" in message and "who holds a case changed" in message
+        assert screen.running is None
+
+    drive(app, scenario)
+
+
+def test_override_offers_only_feasible_workers_with_spare_places(plan_world, app_on) -> None:
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await proposed(pilot)
+        await pilot.press(*["down"] * 5)  # Egbuna, social worker: SW2 planned
+        await pilot.press("o")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, WorkerPickerScreen)
+        assert [(o.staff_id, o.load, o.capacity) for o in picker.options] == [
+            ("SW2", 1, 3), ("SW1", 3, 4), ("SW3", 1, 2)]  # KW1 is a trust nurse: not offered
+        assert all(option.spare > 0 and option.feasible for option in picker.options)
+        await pilot.press("down", "enter")  # Ana Okafor (SW1), 1 free
+        await pilot.press(*"Worked with her before", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert current(plan_world, "Egbuna") == {"social_worker": ("SW1", True)}
+        assert "press n to plan again" in text_of(screen.query_one("#plan-summary"))
+        await pilot.press("n")  # re-plan: the lock is kept
+        await settle(pilot)
+        assert ("Egbuna", "social_worker", "SW1") in shown(screen)
+        assert screen.page is not None
+        egbuna = next(row for row in screen.page.rows if row.staff_id == "SW1"
+                      and screen.page.people[row.person_id].startswith("Egbuna"))
+        assert egbuna.locked
+
+    drive(app, scenario)
+
+
+def test_lock_and_unlock_the_planned_worker(plan_world, app_on) -> None:
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await proposed(pilot)
+        await pilot.press("k")  # Ashworth: keeps SW1
+        await settle(pilot)
+        assert current(plan_world, "Ashworth") == {"social_worker": ("SW1", True)}
+        assert "(locked)" in text_of(screen.query_one("#plan-detail"))
+        await pilot.press("k")
+        await settle(pilot)
+        assert current(plan_world, "Ashworth") == {"social_worker": ("SW1", False)}
+        assert any("Unlocked" in message for message in notifications(app))
+        await pilot.press("u")  # unassigned rows: no worker to lock
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        assert current(plan_world, "Hollins") == {}
+        assert any("press o to choose one" in message for message in notifications(app))
+
+    drive(app, scenario)
+
+
+def test_enter_on_a_plan_row_opens_the_person(plan_world, app_on) -> None:
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await proposed(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+
+    drive(app, scenario)
+
+
+def test_workers_screen_bars_per_worker_and_team_and_opens_the_plan(plan_world, app_on) -> None:
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("w")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WorkersScreen)
+        workers = screen.query_one("#workers-table", DataTable)
+        ana = [str(cell) for cell in workers.get_row("SW1")]
+        assert ana[0] == "Ana Okafor (SW1)" and ana[2].endswith(" 3/4") and ana[3] == "no plan"
+        await proposed(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        teams = screen.query_one("#teams-table", DataTable)
+        council = [str(cell) for cell in teams.get_row("North Council")]
+        assert council[1] == "3" and council[2].endswith(" 5/9") and council[3].endswith(" 6/9")
+        sam = [str(cell) for cell in workers.get_row("SW3")]
+        assert sam[2].endswith(" 0/2") and sam[3].endswith(" 1/2")
+        await pilot.press("f")  # only workers at 90% or more: no one
+        await settle(pilot)
+        assert workers.row_count == 0
+        await pilot.press("f")
+        await settle(pilot)
+        workers.focus()
+        workers.move_cursor(row=workers.get_row_index("SW2"))
+        await pilot.press("enter")
+        await settle(pilot)
+        plan = app.screen
+        assert isinstance(plan, PlanScreen) and plan.query_.staff_id == "SW2"
+        assert {staff for _name, _role, staff in shown(plan)} == {"SW2"}
+
+    drive(app, scenario)

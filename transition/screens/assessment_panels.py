@@ -1,0 +1,66 @@
+"""Dashboard boxes for pathway and risk: people per pathway, and the risk chart by band."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.console import Group
+from rich.text import Text
+from sqlmodel import Session
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from transition.assessment import band_counts, pathway_counts, unassessed_count
+from transition.models import RiskBand
+from transition.risk import BAND_MEANING
+from transition.widgets.dashboard_panel import DashboardPanel
+from transition.widgets.format import plural
+from transition.widgets.pathway import BAND_BAR_STYLES, PATHWAY_STYLES, count_bars
+
+NOT_ASSESSED_HINT = "run transition assess (or plan) to decide them"
+
+
+def _unassessed_line(unassessed: int) -> Text:
+    if not unassessed:
+        return Text("Everyone has been assessed.", style="dim")
+    return Text.assemble((plural(unassessed, "person", "people"), "bold yellow"),
+                         f" not assessed yet: {NOT_ASSESSED_HINT}")
+
+
+class PathwayCounts(DashboardPanel):
+    """People per effective pathway (a manager's override counts as the pathway)."""
+
+    def __init__(self) -> None:
+        super().__init__(id="pathway-counts")
+        self.border_title = "By pathway"
+        self.border_subtitle = "c then f: filter the caseload"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="pathway-bars")
+
+    def refresh_from(self, session: Session, today: date) -> None:
+        counts = pathway_counts(session)
+        self.query_one("#pathway-bars", Static).update(Group(
+            count_bars(counts, PATHWAY_STYLES, width=20),
+            _unassessed_line(unassessed_count(session)),
+        ))
+
+
+class RiskChart(DashboardPanel):
+    """People per handover-risk band, as bars."""
+
+    def __init__(self) -> None:
+        super().__init__(id="risk-chart")
+        self.border_title = "Handover risk"
+        self.border_subtitle = "a: who is most at risk"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="risk-bars")
+
+    def refresh_from(self, session: Session, today: date) -> None:
+        counts = band_counts(session)
+        self.query_one("#risk-bars", Static).update(Group(
+            count_bars(counts, BAND_BAR_STYLES, width=20),
+            Text(f"red: {BAND_MEANING[RiskBand.RED]}. Bands rank handovers; they do not "
+                 "predict harm.", style="dim"),
+        ))

@@ -1,0 +1,124 @@
+"""The people most at risk at handover, highest first, with the factors behind each score.
+
+The ranking is :data:`transition.assessment.RANKING` (score, then most recent discharge, then
+NHS number), the same as ``transition at-risk``.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from transition import nhs
+from transition.assessment import RANKING, AtRisk, at_risk, unassessed_count
+from transition.screens.base import DataScreen
+from transition.widgets.format import plural
+from transition.widgets.pathway import BANDS, band_text, factors_table, pathway_text
+
+PAGE = 50
+
+
+class AtRiskScreen(DataScreen):
+    """The top people by handover risk; enter opens one, b shows one band only."""
+
+    TITLE = "At risk"
+    AUTO_FOCUS = "#at-risk-table"
+    DEFAULT_CSS = """
+    AtRiskScreen #at-risk { padding: 0 1; }
+    AtRiskScreen #at-risk-table { height: 1fr; }
+    AtRiskScreen #at-risk-status {
+        height: 1; background: $panel; color: $text-muted; padding: 0 1;
+    }
+    AtRiskScreen #at-risk-factors {
+        height: auto; max-height: 14; border: round $primary; padding: 0 1;
+        border-title-color: $text-primary; border-title-style: bold;
+    }
+    """
+
+    BINDINGS = [
+        Binding("b", "cycle_band", "Risk band", id="at_risk.band"),
+        Binding("plus", "more", f"{PAGE} more", key_display="+", id="at_risk.more"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.band: str | None = None
+        self.top = PAGE
+        self.people: list[AtRisk] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(id="at-risk"):
+            table: DataTable[object] = DataTable(id="at-risk-table", cursor_type="row",
+                                                 zebra_stripes=True)
+            yield table
+            yield Static(id="at-risk-status")
+            yield Static(id="at-risk-factors")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#at-risk-table", DataTable)
+        for key, label, width in (("rank", "#", 4), ("nhs", "NHS number", 12),
+                                  ("name", "Name", 22), ("team", "Team", 16),
+                                  ("pathway", "Pathway", 8), ("risk", "Risk", 10),
+                                  ("factors", "Main factors", 34)):
+            table.add_column(label, key=key, width=width)
+        self.query_one("#at-risk-factors", Static).border_title = "Why"
+
+    def reload(self) -> None:
+        with self.database.session() as session:
+            self.people = at_risk(session, top=self.top, band=self.band)
+            unassessed = unassessed_count(session)
+        table = self.query_one("#at-risk-table", DataTable)
+        table.clear()
+        for rank, person in enumerate(self.people, start=1):
+            main = ", ".join(str(factor.get("factor", "")).replace("_", " ")
+                             for factor in person.risk_factors[:3])
+            table.add_row(str(rank), nhs.format_334(person.nhs_number),
+                          f"{person.family_name}, {person.given_name}", person.team or "—",
+                          pathway_text(person.pathway),
+                          band_text(person.risk_band, person.risk_score), main,
+                          key=str(person.person_id))
+        parts = [f"Top {plural(len(self.people), 'person', 'people')}"
+                 + (f" in the {self.band} band" if self.band else ""),
+                 f"ranked by {RANKING}"]
+        if unassessed:
+            parts.append(f"{plural(unassessed, 'person', 'people')} not assessed yet")
+        self.query_one("#at-risk-status", Static).update(" · ".join(parts))
+        self._show_factors(0 if self.people else None)
+
+    def _show_factors(self, row: int | None) -> None:
+        box = self.query_one("#at-risk-factors", Static)
+        if row is None or row >= len(self.people):
+            box.update(Text("No one assessed yet: run transition assess (or plan)."
+                            if not self.band else f"No one in the {self.band} band.",
+                            style="dim"))
+            return
+        person = self.people[row]
+        box.border_title = f"Why: {person.family_name}, {person.given_name}"
+        box.update(factors_table(person.risk_factors) if person.risk_factors
+                   else Text("No risk factor applies.", style="dim"))
+
+    @on(DataTable.RowHighlighted, "#at-risk-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_factors(event.cursor_row)
+
+    @on(DataTable.RowSelected, "#at-risk-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.transition.open_person(int(event.row_key.value))
+
+    def action_cycle_band(self) -> None:
+        """Only red, then amber, then green, then everyone again."""
+        position = BANDS.index(self.band) + 1 if self.band in BANDS else 0
+        self.band = BANDS[position] if position < len(BANDS) else None
+        self.top = PAGE
+        self.safely(self.reload)
+
+    def action_more(self) -> None:
+        self.top += PAGE
+        self.safely(self.reload)

@@ -1,0 +1,600 @@
+"""The plan: propose an allocation, read it with its reasons, filter it, change it, accept it.
+
+Everything slow (proposing a plan, accepting one, listing the workers who could take a role)
+runs in a thread worker, so the screen never freezes; proposing shows its progress. Rows are
+read a page at a time (:func:`transition.plan_review.plan_rows`), so a plan of 100,000 roles
+is as quick to page through as one of ten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
+from textual.widgets.select import InvalidSelectValueError
+from textual.worker import Worker, WorkerState
+
+from transition import nhs
+from transition.allocation import current_assignments
+from transition.errors import ConflictError, NotFoundError, TransitionError
+from transition.overview import counts_by_team, staff_names
+from transition.people import person_names
+from transition.plan_review import (
+    AcceptResult,
+    PlanQuery,
+    accept_plan,
+    caseloads,
+    load_plan,
+    plan_rows,
+)
+from transition.planning import PlanResult, PlanRow, propose_plan
+from transition.screens.base import DataScreen
+from transition.screens.confirm import ConfirmScreen
+from transition.screens.worker_picker import WorkerPick, WorkerPickerScreen
+from transition.widgets.format import count, plural, uk_date, words
+from transition.widgets.pathway import BANDS, band_text, pathway_text
+from transition.worker_overrides import WorkerOption, assign_worker, feasible_workers, unlock
+
+PAGE_SIZE = 200
+STEPS = {
+    0: "Bringing pathway and risk decisions up to date…",
+    1: "Reading the caseload, staff and current allocation…",
+    2: "Finding the best allocation…",
+    3: "Writing the draft plan…",
+    4: "Done.",
+}
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    """What the screen shows: the plan (counts, no rows), one page of rows, and names."""
+
+    plan: PlanResult | None
+    rows: list[PlanRow]
+    total: int
+    people: dict[int, str]
+    staff: dict[str, str]
+    holders: dict[tuple[int, str], dict[str, Any]]  # (person, role) -> who holds it now
+
+
+def _status(row: PlanRow) -> Text:
+    if row.staff_id is None:
+        return Text("unassigned", style="bold red")
+    if row.locked:
+        return Text("locked", style="bold cyan")
+    if row.kept:
+        return Text("kept", style="green")
+    return Text("new worker", style="bold yellow")
+
+
+class PlanScreen(DataScreen):
+    """The newest draft (or accepted) plan, a page of its rows at a time."""
+
+    TITLE = "Plan"
+    AUTO_FOCUS = "#plan-rows"
+    DEFAULT_CSS = """
+    PlanScreen #plan { padding: 0 1; }
+    PlanScreen #plan-summary { height: auto; padding: 0 1; background: $boost; }
+    PlanScreen #plan-running { height: auto; padding: 0 1; }
+    PlanScreen #plan-running ProgressBar { width: 50; }
+    PlanScreen #plan-filters { height: auto; }
+    PlanScreen #plan-filters Select { width: 1fr; }
+    PlanScreen #plan-rows { height: 1fr; }
+    PlanScreen #plan-status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    PlanScreen #plan-detail {
+        height: auto; max-height: 12; border: round $primary; padding: 0 1;
+        border-title-color: $text-primary; border-title-style: bold;
+    }
+    """
+
+    BINDINGS = [
+        Binding("n", "propose", "New plan", id="plan.propose"),
+        Binding("A", "accept", "Accept", key_display="A", id="plan.accept"),
+        Binding("o", "override", "Choose worker", id="plan.override"),
+        Binding("k", "lock", "Lock/unlock", id="plan.lock"),
+        Binding("u", "unassigned", "Unassigned", id="plan.unassigned"),
+        Binding("b", "cycle_band", "Band", id="plan.band", show=False),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
+                id="plan.next_page"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="[",
+                id="plan.previous_page"),
+        Binding("escape", "clear_filters", "Clear filters", id="plan.clear", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_ = PlanQuery(limit=PAGE_SIZE)
+        self.page: PlanPage | None = None
+        self.running: str | None = None  # "propose", "accept" or "options" while one runs
+        self.stale = False  # a manager changed the allocation since this draft was made
+        self._options_version = -1  # the data version the filter boxes' choices are from
+        self._option_lists: dict[str, list[tuple[str, str]]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(id="plan"):
+            yield Static(id="plan-summary")
+            with Horizontal(id="plan-running"):
+                yield ProgressBar(total=4, show_eta=False, id="plan-progress")
+                yield Static(id="plan-step")
+            with Horizontal(id="plan-filters"):
+                yield Select[str]([], prompt="Any team (person's)", id="team-filter")
+                yield Select[str]([], prompt="Any worker", id="worker-filter")
+                yield Select[str]([(band, band) for band in BANDS], prompt="Any risk band",
+                                  id="band-filter")
+            table: DataTable[RenderableType] = DataTable(id="plan-rows", cursor_type="row",
+                                                         zebra_stripes=True)
+            yield table
+            yield Static(id="plan-status")
+            yield Static(id="plan-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#plan-running").display = False
+        self.query_one("#plan-detail", Static).border_title = "Why"
+        table = self.query_one("#plan-rows", DataTable)
+        for key, label, width in (("nhs", "NHS number", 12), ("name", "Name", 18),
+                                  ("role", "Role", 13), ("worker", "Worker", 16),
+                                  ("status", "", 10), ("pathway", "Pathway", 8),
+                                  ("risk", "Risk", 7), ("why", "Main reason", 18)):
+            table.add_column(label, key=key, width=width)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        with self.database.session() as session:
+            try:
+                plan = load_plan(session, None, PlanQuery(limit=0))
+            except NotFoundError:
+                plan = None
+            rows: list[PlanRow] = []
+            total = 0
+            if plan is not None and plan.plan_id is not None:
+                rows, total = plan_rows(session, plan.plan_id, self.query_)
+            person_ids = sorted({row.person_id for row in rows})
+            people = person_names(session, person_ids)
+            held = current_assignments(session, person_ids)
+            staff = staff_names(session, [row.staff_id for row in rows] + [
+                item.staff_id for roles in held.values() for item in roles.values()])
+            holders = {
+                (person_id, role): {"role": role, "staff_id": item.staff_id,
+                                    "name": staff.get(item.staff_id, item.staff_id),
+                                    "locked": item.locked, "source": item.source}
+                for person_id, roles in held.items() for role, item in roles.items()
+            }
+            if self._options_version != self.transition.data_version:
+                self._fill_options(session)
+        self.page = PlanPage(plan, rows, total, people, staff, holders)
+        self._show()
+
+    def _fill_options(self, session: Any) -> None:
+        """The team and worker boxes' choices (only redrawn when they changed)."""
+        teams = [(team, team) for team in
+                 (group.name for group in counts_by_team(session) if group.people) if team]
+        workers = [(f"{worker.name} ({worker.staff_id})", worker.staff_id)
+                   for worker in caseloads(session, self.transition.rules).workers]
+        changed = False
+        for selector, options in (("#team-filter", teams), ("#worker-filter", workers)):
+            if self._option_lists.get(selector) != options:
+                self._option_lists[selector] = options
+                self.query_one(selector, Select).set_options(options)
+                changed = True
+        self._options_version = self.transition.data_version
+        if changed:
+            self._sync_selects()  # new options clear the boxes: show the filters again
+
+    def _show(self) -> None:
+        page = self.page
+        assert page is not None
+        self.query_one("#plan-summary", Static).update(self._summary(page.plan))
+        table = self.query_one("#plan-rows", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for position, row in enumerate(page.rows):
+            worker: RenderableType = (
+                page.staff.get(row.staff_id, row.staff_id) if row.staff_id
+                else Text("—", style="dim"))
+            table.add_row(
+                nhs.format_334(row.nhs_number),
+                page.people.get(row.person_id, ""),
+                words(row.role) if row.role else Text("none", style="dim"),
+                worker, _status(row), pathway_text(row.pathway),
+                band_text(row.risk_band), row.reasons[0] if row.reasons else "",
+                key=str(position),
+            )
+        if page.rows:
+            table.move_cursor(row=min(keep, len(page.rows) - 1), animate=False)
+        self.query_one("#plan-status", Static).update(self._describe())
+        self._show_detail(table.cursor_row if page.rows else None)
+        self.refresh_bindings()
+
+    def _summary(self, plan: PlanResult | None) -> RenderableType:
+        if plan is None:
+            return Text.assemble(("No plan yet. ", "bold"),
+                                 "Press n to propose one: everyone who needs a worker, matched "
+                                 "to the best worker who can take them.")
+        made = f"made {uk_date(plan.as_of)} by {plan.created_by}" if plan.created_by else ""
+        status_style = {"draft": "bold yellow", "accepted": "bold green"}.get(plan.status, "")
+        line = Text.assemble(
+            (f"Plan {plan.plan_id} ", "bold"), (plan.status, status_style), f" · {made} · ",
+            f"{plural(plan.people, 'person', 'people')}: ",
+            (f"{count(plan.assigned)} roles filled", "bold"),
+            f" ({count(plan.kept_with_current)} kept, {count(plan.changed)} new worker, "
+            f"{count(plan.locked)} locked), ",
+            (f"{count(plan.unassigned)} unassigned", "bold red" if plan.unassigned else "dim"),
+            f" · {'optimal' if plan.optimal else plan.solver_status}",
+        )
+        lines: list[RenderableType] = [line]
+        if plan.transfer_date:
+            lines.append(Text(f"Transfer date {uk_date(plan.transfer_date)}", style="dim"))
+        lines += [Text(f"⚠ {warning}", style="yellow") for warning in plan.warnings]
+        if self.stale and plan.status == "draft":
+            lines.append(Text("You changed who holds a case since this draft was made: press n "
+                              "to plan again (your locks are kept) before accepting.",
+                              style="bold yellow"))
+        elif plan.status == "draft":
+            lines.append(Text("A draft: nothing changes until you accept it (A).", style="dim"))
+        return Group(*lines)
+
+    def _describe(self) -> str:
+        page = self.page
+        if page is None or page.plan is None:
+            return ""
+        q = self.query_
+        if not page.total:
+            shown = "No roles match"
+        else:
+            shown = (f"Showing {count(q.offset + 1)}-{count(q.offset + len(page.rows))} of "
+                     f"{plural(page.total, 'role')}")
+        parts = [shown]
+        if q.team:
+            parts.append(f"team: {q.team}")
+        if q.staff_id:
+            parts.append(f"worker: {page.staff.get(q.staff_id, q.staff_id)}")
+        if q.risk_band:
+            parts.append(f"band: {q.risk_band}")
+        if q.unassigned_only:
+            parts.append("only unassigned")
+        return " · ".join(parts)
+
+    def _row(self, position: int | None) -> PlanRow | None:
+        if self.page is None or position is None or not 0 <= position < len(self.page.rows):
+            return None
+        return self.page.rows[position]
+
+    @property
+    def current_row(self) -> PlanRow | None:
+        table = self.query_one("#plan-rows", DataTable)
+        return self._row(table.cursor_row if table.row_count else None)
+
+    def _show_detail(self, position: int | None) -> None:
+        box = self.query_one("#plan-detail", Static)
+        row = self._row(position)
+        if row is None or self.page is None:
+            box.display = False
+            return
+        box.display = True
+        name = self.page.people.get(row.person_id, nhs.format_334(row.nhs_number))
+        box.border_title = f"Why: {name}, {words(row.role) if row.role else 'no role'}"
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column(overflow="fold")
+        worker = (f"{self.page.staff.get(row.staff_id, row.staff_id)} ({row.staff_id})"
+                  if row.staff_id else "no one: this role needs a manager's decision")
+        grid.add_row("Planned", Text.assemble(_status(row), f"  {worker}"))
+        holder = self.page.holders.get((row.person_id, row.role or ""))
+        if holder is not None:
+            lock = " (locked)" if holder.get("locked") else ""
+            grid.add_row("Holds it now", f"{holder['name']} ({holder['staff_id']}){lock}, "
+                         f"{holder.get('source') or ''}")
+        grid.add_row("Reasons", "\n".join(f"• {reason}" for reason in row.reasons) or "—")
+        if row.alternatives:
+            grid.add_row("Runners-up", "\n".join(
+                f"• {item.get('staff_id')}: {'; '.join(item.get('why_not') or [])}"
+                for item in row.alternatives[:3]))
+        box.update(grid)
+
+    @on(DataTable.RowHighlighted, "#plan-rows")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.cursor_row)
+
+    @on(DataTable.RowSelected, "#plan-rows")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        row = self._row(event.cursor_row)
+        if row is not None:
+            self.transition.open_person(row.person_id)
+
+    # -- filters and pages -----------------------------------------------------------------
+
+    def show(self, **filters: Any) -> None:
+        """Show only rows matching ``filters`` (``staff_id=``, ``team=``; from the workers
+        screen)."""
+        self.query_ = replace(PlanQuery(limit=PAGE_SIZE), **filters)
+        self._sync_selects()
+        self.safely(self.reload)
+
+    def _filter(self, **changes: Any) -> None:
+        self.query_ = replace(self.query_, offset=0, **changes)
+        self.safely(self.reload)
+
+    def _sync_selects(self) -> None:
+        for selector, value in (("#team-filter", self.query_.team),
+                                ("#worker-filter", self.query_.staff_id),
+                                ("#band-filter", self.query_.risk_band)):
+            select = self.query_one(selector, Select)
+            wanted = Select.NULL if value is None else value
+            if select.value != wanted:
+                try:
+                    select.value = wanted
+                except InvalidSelectValueError:
+                    select.clear()  # not an option (yet): the filter still applies
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        value = None if event.value is Select.NULL else str(event.value)
+        field = {"team-filter": "team", "worker-filter": "staff_id",
+                 "band-filter": "risk_band"}.get(event.select.id or "")
+        if field is not None and getattr(self.query_, field) != value:
+            self._filter(**{field: value})
+
+    def action_unassigned(self) -> None:
+        self._filter(unassigned_only=not self.query_.unassigned_only)
+
+    def action_cycle_band(self) -> None:
+        band = self.query_.risk_band
+        position = BANDS.index(band) + 1 if band in BANDS else 0
+        self.query_ = replace(self.query_, offset=0,
+                              risk_band=BANDS[position] if position < len(BANDS) else None)
+        self._sync_selects()
+        self.safely(self.reload)
+
+    def action_clear_filters(self) -> None:
+        self.query_ = PlanQuery(limit=PAGE_SIZE)
+        self._sync_selects()
+        self.safely(self.reload)
+
+    def action_page(self, step: int) -> None:
+        total = self.page.total if self.page else 0
+        offset = self.query_.offset + step * PAGE_SIZE
+        if 0 <= offset < total:
+            self.query_ = replace(self.query_, offset=offset)
+            self.safely(self.reload)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        plan = self.page.plan if self.page else None
+        if action in ("propose", "accept", "override", "lock") and self.running:
+            return None  # greyed while planning or accepting
+        if action == "accept":
+            return plan is not None and plan.status == "draft"
+        if action in ("override", "lock"):
+            row = self.current_row
+            return None if row is None or row.role is None else True
+        if action == "page":
+            total = self.page.total if self.page else 0
+            if total <= PAGE_SIZE:
+                return False
+            offset = self.query_.offset + int(parameters[0]) * PAGE_SIZE  # type: ignore[call-overload]
+            return True if 0 <= offset < total else None
+        if action == "clear_filters":
+            return self.query_ != PlanQuery(limit=PAGE_SIZE) or None
+        return True
+
+    # -- proposing and accepting (thread workers) ------------------------------------------
+
+    def action_propose(self) -> None:
+        if self.running:
+            return
+        if not self._rules_ready():
+            return
+        self._start("propose")
+        self._propose()
+
+    def _rules_ready(self) -> bool:
+        """Load the council's rules now (a bad rules file is reported, not a crash)."""
+
+        def load() -> None:
+            self.transition.rules  # noqa: B018 (loads and caches them)
+
+        return self.safely(load)
+
+    def _start(self, what: str) -> None:
+        self.running = what
+        self.query_one("#plan-running").display = True
+        self.query_one("#plan-progress", ProgressBar).update(progress=0)
+        self.query_one("#plan-step", Static).update(
+            STEPS[0] if what == "propose" else "Accepting the plan…")
+        self.refresh_bindings()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#plan-progress", ProgressBar).update(total=total, progress=done)
+        self.query_one("#plan-step", Static).update(STEPS.get(done, ""))
+
+    @work(thread=True, exclusive=True, group="plan-run", name="propose", exit_on_error=False)
+    def _propose(self) -> PlanResult:
+        rules = self.transition.rules
+        with self.database.transaction() as session:
+            return propose_plan(
+                session, rules, as_of=self.today(), actor=self.settings.actor,
+                progress=lambda done, total: self.app.call_from_thread(self._progress, done, total),
+            )
+
+    def action_accept(self) -> None:
+        plan = self.page.plan if self.page else None
+        if plan is None or plan.status != "draft" or self.running:
+            return
+        detail = (f"{plural(plan.changed, 'role')} change to a new worker, "
+                  f"{count(plan.kept_with_current)} stay with their current worker, "
+                  f"{count(plan.unassigned)} stay unassigned for a decision. "
+                  "This becomes who holds each case (audited).")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start("accept")
+                self._accept(plan.plan_id)
+
+        self.app.push_screen(ConfirmScreen(f"Accept plan {plan.plan_id}?", detail=detail,
+                                           yes="Accept", no="Not yet"), answered)
+
+    @work(thread=True, exclusive=True, group="plan-run", name="accept", exit_on_error=False)
+    def _accept(self, plan_id: int | None) -> AcceptResult:
+        rules = self.transition.rules
+        with self.database.transaction() as session:
+            return accept_plan(session, rules, plan_id=plan_id, actor=self.settings.actor)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group not in ("plan-run", "plan-options"):
+            return
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        what = self.running
+        self.running = None
+        self.query_one("#plan-running").display = False
+        if event.state == WorkerState.ERROR:
+            self._failed(event.worker.error, what)
+        elif event.state == WorkerState.SUCCESS and event.worker.group == "plan-options":
+            row, options = event.worker.result  # type: ignore[misc]
+            self._pick(row, options)
+        elif event.state == WorkerState.SUCCESS:
+            result = event.worker.result
+            self.transition.data_changed()
+            self._shown_version = self.transition.data_version
+            if isinstance(result, PlanResult):
+                self.stale = False
+                self.notify(f"Plan {result.plan_id} proposed: {count(result.assigned)} roles "
+                            f"filled, {count(result.unassigned)} unassigned. Review it, then "
+                            "press A to accept.", title="Draft ready")
+            elif isinstance(result, AcceptResult):
+                self.notify(f"Plan {result.plan_id} accepted: {plural(result.changed, 'role')} "
+                            f"changed worker, {count(result.ended)} ended, "
+                            f"{count(result.unassigned)} still unassigned.", title="Accepted")
+            self.safely(self.reload)
+        self.refresh_bindings()
+
+    def _failed(self, error: BaseException | None, what: str | None) -> None:
+        if isinstance(error, ConflictError):
+            # Someone changed the data the plan was made from: show the plan as it is now.
+            self.notify(f"{error.message} {error.hint or ''}".strip(),
+                        title="Changed by someone else", severity="warning", timeout=20)
+            self.transition.data_changed()
+            self.safely(self.reload)
+        elif isinstance(error, TransitionError):
+            self.notify(f"{error.message} {error.hint or ''}".strip(),
+                        title="Nothing was changed", severity="error", timeout=20)
+        else:
+            # The driver's text may quote data, so only the kind of failure is shown.
+            self.notify(f"{type(error).__name__} while {what or 'working'}: nothing was "
+                        f"changed. Check {self.database.describe()} is reachable and try again.",
+                        title="Nothing was changed", severity="error", timeout=20)
+
+    # -- a manager's choice of worker, and locks -------------------------------------------
+
+    def action_override(self) -> None:
+        row = self.current_row
+        if row is None or row.role is None or self.running:
+            return
+        if not self._rules_ready():
+            return
+        self.running = "options"
+        self.refresh_bindings()
+        self._load_options(row)
+
+    @work(thread=True, exclusive=True, group="plan-options", exit_on_error=False)
+    def _load_options(self, row: PlanRow) -> tuple[PlanRow, list[WorkerOption]]:
+        assert row.role is not None
+        with self.database.session() as session:
+            return row, feasible_workers(session, self.transition.rules, person_id=row.person_id,
+                                         role=row.role, as_of=self.today())
+
+    def _pick(self, row: PlanRow, options: list[WorkerOption]) -> None:
+        assert row.role is not None and self.page is not None
+        name = self.page.people.get(row.person_id, "this person")
+        if not options:
+            self.notify(f"No worker meets every hard constraint with a place free for {name}'s "
+                        f"{words(row.role).lower()}: " + "; ".join(row.reasons),
+                        title="No one can take this role", severity="warning", timeout=15)
+            return
+        question = (f"Choose the {words(row.role).lower()} for {name} "
+                    f"({nhs.format_334(row.nhs_number)})")
+
+        def chosen(pick: WorkerPick | None) -> None:
+            if pick is not None:
+                self._save(row, pick)
+
+        self.app.push_screen(WorkerPickerScreen(question, options, planned=row.staff_id), chosen)
+
+    def _save(self, row: PlanRow, pick: WorkerPick) -> None:
+        assert row.role is not None
+        role = row.role
+
+        def write() -> None:
+            with self.database.transaction() as session:
+                assign_worker(session, self.transition.rules, nhs_number=row.nhs_number,
+                              staff_id=pick.staff_id, role=role, reason=pick.reason,
+                              lock=pick.lock, force=False, as_of=self.today(),
+                              actor=self.settings.actor)
+
+        locked = " and locked" if pick.lock else ""
+        self._write(write, f"{pick.staff_id} is now the {words(role).lower()}{locked}. "
+                    "Press n to plan again around it.")
+
+    def action_lock(self) -> None:
+        row = self.current_row
+        if row is None or row.role is None or self.page is None or self.running:
+            return
+        role = row.role
+        holder = self.page.holders.get((row.person_id, role))
+        if holder is not None and holder.get("locked"):
+            def release() -> None:
+                with self.database.transaction() as session:
+                    unlock(session, nhs_number=row.nhs_number, role=role,
+                           actor=self.settings.actor, reason="unlocked from the plan screen")
+
+            self._write(release, f"Unlocked: the next plan may change the "
+                        f"{words(role).lower()}.")
+            return
+        if row.staff_id is None:
+            self.notify("No worker is planned for this role: press o to choose one.",
+                        severity="warning")
+            return
+        staff_id = row.staff_id
+        plan_id = self.page.plan.plan_id if self.page.plan else None
+
+        def lock() -> None:
+            with self.database.transaction() as session:
+                assign_worker(session, self.transition.rules, nhs_number=row.nhs_number,
+                              staff_id=staff_id, role=role,
+                              reason=f"locked from the plan screen: plan {plan_id}'s choice",
+                              lock=True, force=False, as_of=self.today(),
+                              actor=self.settings.actor)
+
+        self._write(lock, f"Locked: {staff_id} keeps the {words(role).lower()} in every later "
+                    "plan.")
+
+    def _write(self, save: Any, done: str) -> None:
+        if not self._rules_ready():
+            return
+        try:
+            save()
+        except ConflictError as exc:
+            self.notify(f"{exc.message} {exc.hint or ''}".strip(),
+                        title="Changed by someone else", severity="warning", timeout=20)
+            self.transition.data_changed()
+            self.safely(self.reload)
+            return
+        except TransitionError as exc:
+            self.notify(f"{exc.message} {exc.hint or ''}".strip(), title="Nothing was changed",
+                        severity="error", timeout=20)
+            return
+        self.stale = True
+        self.transition.data_changed()
+        self._shown_version = self.transition.data_version
+        self.safely(self.reload)
+        self.notify(done)

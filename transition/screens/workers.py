@@ -1,0 +1,142 @@
+"""Caseloads per team and per worker: what they hold now, what the plan gives them, and their
+capacity, as bars. Enter on a worker shows their people in the plan."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from transition.plan_review import Caseloads, caseloads
+from transition.screens.base import DataScreen
+from transition.widgets.format import count
+
+BAR_WIDTH = 20
+WORKER_BAR = 12
+
+
+def load_bar(load: int | None, capacity: int, *, width: int = BAR_WIDTH) -> RenderableType:
+    """'██████░░░░ 12/20': filled to the load, the rest of the capacity dim; red when over."""
+    if load is None:
+        return Text("no plan", style="dim italic")
+    if capacity <= 0:
+        return Text(f"{count(load)} (no capacity)", style="bold red" if load else "dim")
+    cells = min(width, round(width * load / capacity))
+    if load and not cells:
+        cells = 1
+    style = "red" if load > capacity else "yellow" if load >= capacity * 0.9 else "green"
+    text = Text("█" * cells, style=style) + Text("░" * (width - cells), style="dim")
+    text.append(f" {count(load)}/{count(capacity)}",
+                style="bold red" if load > capacity else "")
+    return text
+
+
+class WorkersScreen(DataScreen):
+    """Bars per team and per worker: current caseload, proposed by the plan, capacity."""
+
+    TITLE = "Workers"
+    AUTO_FOCUS = "#workers-table"
+    DEFAULT_CSS = """
+    WorkersScreen #workers { padding: 0 1; }
+    WorkersScreen #workers-summary { height: auto; padding: 0 1; background: $boost; }
+    WorkersScreen DataTable {
+        border: round $primary; border-title-color: $text-primary; border-title-style: bold;
+    }
+    WorkersScreen DataTable:focus { border: round $accent; }
+    WorkersScreen #teams-table { height: auto; max-height: 12; }
+    WorkersScreen #workers-table { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("f", "full_only", "Near or over capacity", id="workers.full"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads: Caseloads | None = None
+        self.full_only = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(id="workers"):
+            yield Static(id="workers-summary")
+            teams: DataTable[RenderableType] = DataTable(id="teams-table", cursor_type="row",
+                                                         zebra_stripes=True)
+            teams.border_title = "By team (after the transfer)"
+            yield teams
+            workers: DataTable[RenderableType] = DataTable(id="workers-table", cursor_type="row",
+                                                           zebra_stripes=True)
+            workers.border_title = "By worker"
+            workers.border_subtitle = "enter: this worker's people in the plan"
+            yield workers
+        yield Footer()
+
+    def on_mount(self) -> None:
+        teams = self.query_one("#teams-table", DataTable)
+        for key, label, width in (("team", "Team", 36), ("workers", "Workers", 7),
+                                  ("current", "Current", BAR_WIDTH + 10),
+                                  ("proposed", "Proposed", BAR_WIDTH + 10)):
+            teams.add_column(label, key=key, width=width)
+        workers = self.query_one("#workers-table", DataTable)
+        for key, label, width in (("name", "Worker", 26), ("team", "Team", 26),
+                                  ("current", "Current", WORKER_BAR + 8),
+                                  ("proposed", "Proposed", WORKER_BAR + 8),
+                                  ("note", "", 18)):
+            workers.add_column(label, key=key, width=width)
+
+    def reload(self) -> None:
+        with self.database.session() as session:
+            self.loads = caseloads(session, self.transition.rules)
+        self._show()
+
+    def _show(self) -> None:
+        loads = self.loads
+        assert loads is not None
+        plan = (f"proposed: plan {loads.plan_id}" if loads.plan_id is not None
+                else "no plan yet (p, then n to propose one)")
+        over = [worker for worker in loads.workers
+                if (worker.proposed if worker.proposed is not None else worker.current)
+                > worker.capacity]
+        summary = Text.assemble(
+            (f"{count(len(loads.workers))} workers", "bold"),
+            f" · capacity {count(sum(w.capacity for w in loads.workers))}"
+            f" · holding now {count(sum(w.current for w in loads.workers))} · {plan}",
+        )
+        if over:
+            summary.append(f" · {len(over)} over capacity", style="bold red")
+        if self.full_only:
+            summary.append(" · only workers at 90% or more", style="bold")
+        self.query_one("#workers-summary", Static).update(summary)
+        teams = self.query_one("#teams-table", DataTable)
+        teams.clear()
+        for team in loads.teams:
+            teams.add_row(team.team, count(team.workers), load_bar(team.current, team.capacity),
+                          load_bar(team.proposed, team.capacity), key=team.team)
+        workers = self.query_one("#workers-table", DataTable)
+        workers.clear()
+        for worker in loads.workers:
+            load = worker.proposed if worker.proposed is not None else worker.current
+            if self.full_only and load < worker.capacity * 0.9:
+                continue
+            note = Text(worker.unavailable, style="yellow") if worker.unavailable else Text(
+                f"{worker.spare} free", style="dim")
+            workers.add_row(f"{worker.name} ({worker.staff_id})",
+                            worker.team or Text("no team yet", style="italic yellow"),
+                            load_bar(worker.current, worker.capacity, width=WORKER_BAR),
+                            load_bar(worker.proposed, worker.capacity, width=WORKER_BAR),
+                            note, key=worker.staff_id)
+
+    def action_full_only(self) -> None:
+        self.full_only = not self.full_only
+        if self.loads is not None:
+            self._show()
+
+    @on(DataTable.RowSelected, "#workers-table")
+    def _worker_selected(self, event: DataTable.RowSelected) -> None:
+        staff_id = event.row_key.value
+        if staff_id is not None:
+            self.transition.show_plan(staff_id=staff_id)

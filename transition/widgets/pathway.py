@@ -1,0 +1,161 @@
+"""How pathways and risk bands look everywhere in the app: one colour per band and pathway,
+the reasons behind a pathway, the factors behind a score, and simple horizontal bars.
+
+Plain Rich renderables (no Textual), shared by the caseload, person, dashboard, at-risk,
+plan and workers screens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from transition.widgets.format import NOT_RECORDED, count, uk_date, uk_time, words
+
+PATHWAYS: tuple[str, ...] = ("council", "trust", "joint", "assess", "signpost")
+BANDS: tuple[str, ...] = ("red", "amber", "green")
+
+PATHWAY_STYLES: Mapping[str, str] = {
+    "council": "bold cyan",
+    "trust": "bold magenta",
+    "joint": "bold blue",
+    "assess": "bold yellow",
+    "signpost": "dim",
+}
+BAND_STYLES: Mapping[str, str] = {"red": "bold red", "amber": "bold yellow", "green": "green"}
+BAND_BAR_STYLES: Mapping[str, str] = {"red": "red", "amber": "yellow", "green": "green"}
+PATHWAY_MEANING: Mapping[str, str] = {
+    "council": "the council holds the case (a social worker)",
+    "trust": "the trust holds the case (a key worker)",
+    "joint": "council and trust together (both workers)",
+    "assess": "a Care Act needs assessment comes first (a social worker)",
+    "signpost": "advice and information, with a letter (no worker)",
+}
+
+
+def pathway_text(pathway: str | None, *, overridden: bool = False) -> Text:
+    """'council' in its colour; '—' when not decided; a ✎ when a manager set it."""
+    if not pathway:
+        return Text("not yet", style="dim italic")
+    text = Text(pathway, style=PATHWAY_STYLES.get(pathway, ""))
+    if overridden:
+        text.append(" ✎", style="bold")
+    return text
+
+
+def band_text(band: str | None, score: int | None = None) -> Text:
+    """'● red 20' in the band's colour; 'not yet' when the person has not been assessed."""
+    if not band:
+        return Text("not yet", style="dim italic")
+    text = Text(f"● {band}", style=BAND_STYLES.get(band, ""))
+    if score is not None:
+        text.append(f" {score}")
+    return text
+
+
+def bar(value: int, largest: int, width: int, style: str) -> Text:
+    """A horizontal bar of ``width`` cells at most, scaled so ``largest`` fills it."""
+    cells = 0 if largest <= 0 else round(width * value / largest)
+    if value and not cells:
+        cells = 1  # anyone at all shows as a sliver
+    return Text("█" * cells, style=style) + Text("░" * (width - cells), style="dim")
+
+
+def count_bars(
+    counts: Mapping[str, int], styles: Mapping[str, str], *, width: int = 24,
+    labels: Mapping[str, str] | None = None,
+) -> Table:
+    """One line per key: label, count, and a bar scaled to the largest count."""
+    largest = max(counts.values(), default=0)
+    total = sum(counts.values())
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", style="dim", no_wrap=True)
+    for key, value in counts.items():
+        share = f"{round(100 * value / total)}%" if total else ""
+        grid.add_row(Text((labels or {}).get(key, key), style=styles.get(key, "")),
+                     count(value), bar(value, largest, width, styles.get(key, "")), share)
+    return grid
+
+
+def reasons_table(reasons: Iterable[Mapping[str, Any]]) -> Table:
+    """A pathway's reasons: the deciding one first (bold), each with its legal basis."""
+    table = Table(box=None, padding=(0, 2, 0, 0), header_style="bold", expand=True)
+    table.add_column("Rule", no_wrap=True, style="dim")
+    table.add_column("Reason", ratio=3, overflow="fold")
+    table.add_column("Basis", ratio=2, overflow="fold", style="italic")
+    for position, reason in enumerate(reasons):
+        table.add_row(str(reason.get("rule") or ""),
+                      Text(str(reason.get("reason") or ""), style="bold" if position == 0 else ""),
+                      str(reason.get("basis") or ""))
+    return table
+
+
+def factors_table(factors: Iterable[Mapping[str, Any]]) -> Table:
+    """A score's factors: points, what it is, and the value that triggered it."""
+    table = Table(box=None, padding=(0, 2, 0, 0), header_style="bold", expand=True)
+    table.add_column("Points", justify="right", no_wrap=True)
+    table.add_column("Factor", ratio=3, overflow="fold")
+    table.add_column("Because", ratio=2, overflow="fold", style="dim")
+    for factor in factors:
+        value = factor.get("value")
+        shown = "yes" if value is True else NOT_RECORDED if value is None else str(value)
+        table.add_row(f"+{factor.get('points', 0)}",
+                      str(factor.get("label") or words(str(factor.get("factor") or ""))), shown)
+    return table
+
+
+def pathway_section(detail: Mapping[str, Any]) -> RenderableType:
+    """The person screen's pathway box: the pathway, who decided it, and every reason."""
+    pathway = detail.get("pathway")
+    override = detail.get("pathway_override")
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="dim", no_wrap=True)
+    head.add_column(overflow="fold")
+    shown = pathway_text(pathway, overridden=override is not None)
+    if isinstance(pathway, str) and pathway in PATHWAY_MEANING:
+        shown.append(f"  {PATHWAY_MEANING[pathway]}", style="")
+    head.add_row("Pathway", shown)
+    if override is not None:
+        head.add_row("Set by", Text.assemble(
+            (f"{override.get('by') or 'a manager'}", "bold"),
+            f" on {uk_time(override.get('at'))}: {override.get('reason') or ''}"))
+        head.add_row("Rules would say", pathway_text(detail.get("pathway_rules_decision")))
+    if detail.get("pathway_rules_version"):
+        head.add_row("Rules version", str(detail["pathway_rules_version"]))
+    if pathway is None:
+        return Group(head, Text("Not assessed yet: run transition assess (or plan).",
+                                style="yellow"))
+    reasons = detail.get("pathway_reasons") or []
+    if not reasons:
+        return head
+    return Group(head, Text(), reasons_table(reasons))
+
+
+def risk_section(detail: Mapping[str, Any]) -> RenderableType:
+    """The person screen's risk box: score, band and what it means, and every factor."""
+    score = detail.get("risk_score")
+    if score is None:
+        return Text("Not assessed yet: run transition assess (or plan).", style="yellow")
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="dim", no_wrap=True)
+    head.add_column(overflow="fold")
+    band = detail.get("risk_band")
+    meaning = detail.get("risk_band_meaning")
+    shown = band_text(band, score)
+    if meaning:
+        shown.append(f"  {meaning}", style="")
+    head.add_row("Handover risk", shown)
+    as_of = detail.get("risk_as_of")
+    if as_of is not None:
+        head.add_row("As of", uk_date(as_of))
+    factors = detail.get("risk_factors") or []
+    if not factors:
+        return Group(head, Text("No risk factor applies.", style="dim"))
+    return Group(head, Text(), factors_table(factors))
