@@ -30,6 +30,7 @@ from transition.screens.imports import ImportScreen
 from transition.screens.palette import PeopleProvider, ScreensProvider
 from transition.screens.person import PersonScreen
 from transition.screens.rejects import RejectsScreen
+from transition.screens.tasks import TasksScreen
 from transition.screens.welcome import WelcomeScreen
 
 
@@ -54,6 +55,8 @@ DESTINATIONS: tuple[Destination, ...] = (
                 ImportScreen, key="i", mode=False),
     Destination("rejects", "Rejected rows", "The rows the latest imports rejected, and why",
                 RejectsScreen, mode=False),
+    Destination("tasks", "Tasks", "Handover tasks by due week, owner or person; overdue first",
+                TasksScreen, key="t"),
     Destination("welcome", "Welcome", "How to start: import the files or load the demo",
                 WelcomeScreen),
     # Later stages add one line each, e.g.
