@@ -16,9 +16,12 @@ so on the tests' today (Friday 15 January 2027) some of their tasks are already 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
+from unittest.mock import patch
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
 from tests.conftest import ACTOR, TODAY
@@ -26,7 +29,7 @@ from tests.factories import nhs_number
 from tests.tui.data import TRANSFER_DATE, populate
 from transition.allocation import NewAssignment, set_assignments
 from transition.db import Database
-from transition.models import Person, Role, Task
+from transition.models import Person, Role
 from transition.ruleset import load_rules
 from transition.tasks import generate_tasks
 
@@ -52,11 +55,20 @@ def person_id(session: Session, index: int) -> int:
     return found
 
 
+@contextmanager
+def fixed_clock() -> Iterator[None]:
+    """Audit and task times fixed, so screens (and snapshots) do not depend on when tests run."""
+    with ExitStack() as stack:
+        for module in ("transition.allocation", "transition.audit", "transition.tasks.generate"):
+            stack.enter_context(patch(f"{module}.utcnow", lambda: GENERATED_AT))
+        yield
+
+
 def populate_handovers(database: Database) -> dict[int, int]:
     """The fixed caseload plus an accepted allocation and its tasks; person ids by index."""
     populate(database)
     ids: dict[int, int] = {}
-    with database.transaction() as session:
+    with fixed_clock(), database.transaction() as session:
         for index, (pathway, band, workers, fields) in HANDOVERS.items():
             ids[index] = person_id(session, index)
             person = session.get(Person, ids[index])
@@ -71,8 +83,6 @@ def populate_handovers(database: Database) -> dict[int, int]:
                                       for role, staff_id in workers.items()], actor=ACTOR)
         generate_tasks(session, load_rules(), as_of=TODAY, actor=ACTOR,
                        transfer_date=TRANSFER_DATE)
-        # Fixed times, so the screens (and their snapshots) do not depend on when tests run.
-        session.execute(update(Task).values(created_at=GENERATED_AT, updated_at=GENERATED_AT))
     return ids
 
 

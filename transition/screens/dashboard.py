@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from transition.overview import BatchSummary, GroupCount, Overview, overview
 from transition.screens.base import DataScreen
+from transition.tasks.views import transfer_countdown
 from transition.widgets.format import count, plural, uk_date, uk_time
 
 NOT_RECORDED_KEY = "\x00not-recorded"
@@ -34,10 +35,24 @@ class DashboardPanel(Vertical):
         """Read and show the panel's numbers (called on the UI thread, in a read session)."""
 
 
+def _task_progress() -> DashboardPanel:
+    from transition.screens.task_panels import TaskProgressPanel  # it imports DashboardPanel
+
+    return TaskProgressPanel()
+
+
+def _task_burndown() -> DashboardPanel:
+    from transition.screens.task_panels import TaskBurndownPanel
+
+    return TaskBurndownPanel()
+
+
 STAGE_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
     # Later stages add one line each, e.g. PathwayCounts, RiskChart, PlanStatus, TaskBurndown,
     # LastCheckFindings. Give each an id (#pathway-counts, #risk-chart, #plan-status,
     # #task-progress, #check-findings) so styles and tests can find it.
+    _task_progress,
+    _task_burndown,
 )
 
 
@@ -190,8 +205,17 @@ def programme_card(summary: Overview, today: date) -> RenderableType:
         when = Text(f"{plural(-days, 'day')} ago", style="bold yellow")
     grid.add_row("Transfer", Text(uk_date(summary.transfer_date), style="bold"))
     grid.add_row("", when)
+    grid.add_row("Working", working_days_left(summary.transfer_date, today))
     grid.add_row("Today", uk_date(today))
     return grid
+
+
+def working_days_left(transfer: date, today: date) -> Text:
+    """The countdown in working days (weekends and bank holidays of England and Wales left out)."""
+    days = transfer_countdown(transfer, as_of=today).working_days or 0
+    if days > 0:
+        return Text(f"{plural(days, 'day')} to go", style="bold")
+    return Text("transfer day" if days == 0 else f"{plural(-days, 'day')} ago", style="yellow")
 
 
 def batch_lines(batch: BatchSummary) -> Group:

@@ -71,7 +71,7 @@ def load_person(database: Database, person_id: int, today: date) -> PersonView |
         names = staff_names(session, [person.care_coordinator_id])
         return PersonView(
             person=person,
-            detail=person_detail(session, person),
+            detail=person_detail(session, person, as_of=today),
             today=today,
             programme_transfer=transfer_date(session),
             coordinator_name=names.get(person.care_coordinator_id or ""),
@@ -315,10 +315,40 @@ def letters(view: PersonView) -> RenderableType | None:
     return table
 
 
+def tasks(view: PersonView) -> RenderableType | None:
+    """The person's handover tasks (``person_detail``'s "tasks"), overdue first."""
+    rows = view.detail.get("tasks") or []
+    if not rows:
+        return None
+    table = _table("Due", "Task", "Owner", "Status", "Note")
+    for task in rows:
+        late = task["overdue"]
+        status = Text(f"Overdue: {words(task['status']).lower()}" if late
+                      else words(task["status"]),
+                      style="bold red" if late else TASK_STATUS_STYLES.get(task["status"], ""))
+        if task.get("reason"):
+            status.append(f": {task['reason']}")
+        owner = task["owner_name"] or task["owner_staff_id"] or "Team manager"
+        table.add_row(Text(uk_date(date.fromisoformat(task["due"])), style="red" if late else ""),
+                      task["title"], owner, status, task.get("note") or "")
+    done = sum(1 for task in rows if task["status"] == "done")
+    late = sum(1 for task in rows if task["overdue"])
+    summary = Text(f"{done} of {plural(len(rows), 'task')} done", style="dim")
+    if late:
+        summary.append(f" · {late} overdue", style="bold red")
+    summary.append(" · change them in Tasks (t)")
+    return Group(table, summary)
+
+
+TASK_STATUS_STYLES = {"done": "green", "not_needed": "dim", "blocked": "bold magenta",
+                      "in_progress": "cyan"}
+
+
 STAGE_SECTIONS: tuple[PersonSection, ...] = (
     # Later stages add one line each, e.g.
     # PersonSection("pathway", "Pathway and reasons", pathway_section, wide=True),
     # risk factors, workers, tasks.
+    PersonSection("tasks", "Tasks", tasks, wide=True),
     PersonSection("letters", "Letters", letters, wide=True),
 )
 
