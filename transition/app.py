@@ -27,6 +27,7 @@ from transition.screens.caseload import CaseloadScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.dashboard import DashboardScreen
 from transition.screens.imports import ImportScreen
+from transition.screens.letters import LettersScreen
 from transition.screens.palette import PeopleProvider, ScreensProvider
 from transition.screens.person import PersonScreen
 from transition.screens.rejects import RejectsScreen
@@ -57,6 +58,8 @@ DESTINATIONS: tuple[Destination, ...] = (
                 RejectsScreen, mode=False),
     Destination("tasks", "Tasks", "Handover tasks by due week, owner or person; overdue first",
                 TasksScreen, key="t"),
+    Destination("letters", "Letters", "Who needs which handover letters: preview and write them",
+                LettersScreen, key="l"),
     Destination("welcome", "Welcome", "How to start: import the files or load the demo",
                 WelcomeScreen),
     # Later stages add one line each, e.g.

@@ -158,3 +158,15 @@ def test_person_with_tasks(snap_compare, handovers, app_on) -> None:
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=(120, 60), run_before=run_before)
+
+
+# -- letters (issue 6) -------------------------------------------------------------------------
+
+
+def test_letters(snap_compare, handovers, app_on) -> None:
+    assert snap_compare(app_on(handovers), terminal_size=SIZE, run_before=press("l"))
+
+
+def test_letters_preview_of_a_letter_that_cannot_be_sent(snap_compare, handovers, app_on) -> None:
+    assert snap_compare(app_on(handovers), terminal_size=SIZE,
+                        run_before=press("l", *["down"] * 12))

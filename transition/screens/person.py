@@ -310,7 +310,8 @@ def letters(view: PersonView) -> RenderableType | None:
         if letter.get("reason"):
             status.append(f": {letter['reason']}")
         dated = date.fromisoformat(letter["dated"]) if letter.get("dated") else None
-        table.add_row(words(letter["kind"]), letter["format"], uk_date(dated), status,
+        kind = "GP" if letter["kind"] == "gp" else words(letter["kind"])
+        table.add_row(kind, letter["format"], uk_date(dated), status,
                       letter["path"])
     return table
 
