@@ -133,6 +133,18 @@ class TransitionApp(App[None]):
         if isinstance(base, CaseloadScreen):
             base.show(**filters)
 
+    def show_tasks(self, *, person_id: int | None = None, overdue_only: bool = False) -> None:
+        """The tasks section, showing only one person's tasks and/or only overdue ones."""
+        self.switch_mode("tasks")
+        self.call_after_refresh(self._filter_tasks, person_id, overdue_only)
+
+    def _filter_tasks(self, person_id: int | None, overdue_only: bool) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        base = self.screen_stack[0]
+        if isinstance(base, TasksScreen):
+            base.show(person_id=person_id, overdue_only=overdue_only)
+
     def action_search(self) -> None:
         self.switch_mode("caseload")
         self.call_after_refresh(self._focus_search)

@@ -241,3 +241,23 @@ def test_enter_opens_the_tasks_person(tui_database, handovers, app_on) -> None:
         assert app.screen.person_id == handovers[2]
 
     drive(app, scenario)
+
+
+def test_from_a_person_to_their_tasks_and_back_to_everyone(tui_database, handovers,
+                                                           app_on) -> None:
+    app = app_on(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        app.open_person(handovers[2])
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TasksScreen)
+        assert {task.person_id for task in screen.rows.values()} == {handovers[2]}
+        assert "only Carys Chowdhury" in text_of(screen.query_one("#tasks-summary", Static))
+        await pilot.press("escape")  # clears the filter
+        await settle(pilot)
+        assert len({task.person_id for task in screen.rows.values()}) == 6
+
+    drive(app, scenario)

@@ -18,6 +18,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
@@ -337,7 +338,7 @@ def tasks(view: PersonView) -> RenderableType | None:
     summary = Text(f"{done} of {plural(len(rows), 'task')} done", style="dim")
     if late:
         summary.append(f" · {late} overdue", style="bold red")
-    summary.append(" · change them in Tasks (t)")
+    summary.append(" · T: change them in Tasks")
     return Group(table, summary)
 
 
@@ -382,6 +383,8 @@ class PersonScreen(DetailScreen):
     CSS_PATH = "person.tcss"
     TITLE = "Person"
 
+    BINDINGS = [Binding("T", "tasks", "Their tasks", id="person.tasks")]
+
     def __init__(self, person_id: int) -> None:
         super().__init__()
         self.person_id = person_id
@@ -401,6 +404,15 @@ class PersonScreen(DetailScreen):
                 yield Panel(section.title, id=section.id, classes="wide")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tasks":
+            return bool(self.view and self.view.detail.get("tasks"))
+        return True
+
+    def action_tasks(self) -> None:
+        """The tasks section showing only this person's tasks, to change them."""
+        self.transition.show_tasks(person_id=self.person_id)
+
     def reload(self) -> None:
         self.view = load_person(self.database, self.person_id, self.today())
         if self.view is None:
@@ -414,3 +426,4 @@ class PersonScreen(DetailScreen):
         self.query_one("#banner", Static).update(banner(self.view))
         for section in (*FIELD_SECTIONS, *STAGE_SECTIONS, *HISTORY_SECTIONS):
             self.query_one(f"#{section.id}", Panel).show(section.render(self.view))
+        self.refresh_bindings()
