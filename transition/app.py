@@ -165,7 +165,28 @@ class TransitionApp(App[None]):
                     return screen
         return None
 
+    def _writing_letters(self) -> LettersScreen | None:
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if isinstance(screen, LettersScreen) and screen.running:
+                    return screen
+        return None
+
     async def action_quit(self) -> None:
+        writing = self._writing_letters()
+        if writing is not None:
+            def stop_writing(stop: bool | None) -> None:
+                if stop:
+                    writing.stop_writing()
+                    self.exit()
+
+            self.push_screen(
+                ConfirmScreen("Letters are being written. Stop and quit?",
+                              detail="None of the letters from this run will be kept.",
+                              yes="Stop and quit", no="Keep going"),
+                stop_writing,
+            )
+            return
         importing = self._running_import()
         if importing is None:
             self.exit()

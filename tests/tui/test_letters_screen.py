@@ -175,3 +175,34 @@ def test_a_broken_template_folder_is_explained(tui_database, handovers, app_on,
         assert any("no-such-folder does not exist" in message for message in messages)
 
     drive(app, scenario)
+
+
+def test_quitting_while_letters_are_written_asks_and_keeps_nothing(tui_database, handovers,
+                                                                   app_on, sqlite_settings) -> None:
+    app = app_on(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_letters(pilot)
+        screen.running = True  # as while a run is under way
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Letters are being written" in app.screen.question
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.is_running and app.screen is screen
+        screen.running = False
+        # A stopped run removes the files it wrote and records nothing.
+        screen._start([handovers[1]], "Writing…")
+        # The worker thread starts only when the event loop next runs, so this is in time to
+        # stop the run at its first letter (after that letter's file was written).
+        screen.stop_writing()
+        await settle(pilot)
+        assert "stopped; the letters of this run were removed" in text_of(
+            screen.query_one("#letters-run", Static))
+        assert not screen.running
+
+    drive(app, scenario)
+    assert letter_rows(tui_database, handovers[1]) == []
+    folder = Path(sqlite_settings.resolved_output_dir) / "letters"
+    assert not folder.exists() or list(folder.iterdir()) == []

@@ -69,9 +69,12 @@ def test_the_dashboard_shows_task_progress_and_the_burndown(tui_database, handov
 
 
 def test_the_chart_has_one_column_per_value_and_scales_to_the_top() -> None:
-    chart = bar_chart([8, 4, 0], height=2, width=20, first="a", last="b")
+    chart = bar_chart([8, 4, 0], height=2, width=6, first="a", last="b")
     lines = [line.plain for line in chart.renderables]  # type: ignore[attr-defined]
     assert lines == ["8 ┤█  ", "0 ┤██ ", "   a b"]
+    wide = bar_chart([8, 4, 0], height=2, width=12, first="a", last="b")
+    assert [line.plain for line in wide.renderables][:2] == [  # type: ignore[attr-defined]
+        "8 ┤███      ", "0 ┤██████   "]
     assert sample(list(range(100)), 5) == [0, 25, 50, 74, 99]
     assert sample([1, 2], 5) == [1, 2]
 

@@ -9,6 +9,7 @@ highlighted person's letters, ``G`` everyone's, in a worker with a progress bar,
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,10 @@ class Needs:
     """What the worker read: every letter due, for the table."""
 
     needs: list[LetterNeed]
+
+
+class LettersStopped(Exception):
+    """Raised in the writing thread when the manager stops the run (it rolls back)."""
 
 
 class GenerateProgress(Message):
@@ -125,6 +130,7 @@ class LettersScreen(DataScreen):
         self.running = False
         self.last_run: GenerationResult | None = None
         self._templates: LetterTemplates | None = None
+        self._stop = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -305,6 +311,7 @@ class LettersScreen(DataScreen):
         return (self.settings.resolved_output_dir / "letters").expanduser().resolve()
 
     def _start(self, person_ids: list[int] | None, what: str) -> None:
+        self._stop.clear()
         self.running = True
         self.refresh_bindings()
         progress = self.query_one("#letters-progress", ProgressBar)
@@ -325,13 +332,23 @@ class LettersScreen(DataScreen):
                     as_of=self.today(), actor=self.settings.actor, person_ids=person_ids,
                     default_format=self.settings.letter_format,
                     templates_dir=self.settings.letter_templates_dir,
-                    progress=lambda done, total: self.post_message(GenerateProgress(done, total)),
+                    progress=self._progress,
                 )
         except BaseException:
             if result is not None:  # written, but the records could not be committed
                 result.remove_written_files()
             raise
         return result
+
+    def _progress(self, done: int, total: int) -> None:
+        """Called in the writing thread after each letter: stop if asked, else report."""
+        if self._stop.is_set():
+            raise LettersStopped
+        self.post_message(GenerateProgress(done, total))
+
+    def stop_writing(self) -> None:
+        """Stop the run at its next letter: the files it wrote are removed, nothing recorded."""
+        self._stop.set()
 
     def on_generate_progress(self, message: GenerateProgress) -> None:
         self.query_one("#letters-progress", ProgressBar).update(total=message.total,
@@ -375,7 +392,9 @@ class LettersScreen(DataScreen):
         self.reload()
 
     def _failed(self, what: str, error: BaseException | None) -> None:
-        if isinstance(error, TransitionError):
+        if isinstance(error, LettersStopped):
+            detail = "stopped; the letters of this run were removed and nothing was recorded."
+        elif isinstance(error, TransitionError):
             detail = f"{error.message} {error.hint or ''}".strip()
         elif isinstance(error, SQLAlchemyError):
             detail = f"{type(error).__name__} on {self.database.describe()}."

@@ -22,11 +22,15 @@ def bar_chart(values: Sequence[int], *, height: int, width: int, first: str, las
               style: str = "cyan") -> Group:
     """Columns of block characters, ``height`` lines tall, a y-axis and the first/last labels.
 
-    Each column is one value (values are sampled down to fit ``width`` less the axis).
+    Each value is one column, or several when there are few values (values are sampled down
+    to fit ``width`` less the axis).
     """
     top = max(values, default=0)
     label_width = len(f"{top:,}")
-    columns = sample(values, max(2, width - label_width - 2))
+    room = max(2, width - label_width - 2)
+    columns = sample(values, room)
+    if columns and len(columns) * 2 <= room:  # few days: widen each bar to fill the room
+        columns = [value for value in columns for _ in range(room // len(columns))]
     lines: list[Text] = []
     for row in range(height, 0, -1):  # row height..1, from the top
         if row == height:
