@@ -20,9 +20,11 @@ from transition.db import Database
 from transition.errors import TransitionError
 from transition.generator import DEFAULT_REFERENCE_DATE, generate
 from transition.importer import ImportOptions, ImportResult, import_file
+from transition.plan_review import accept_plan
 from transition.planning import propose_plan
 from transition.programme import set_transfer_date
 from transition.ruleset import Rules
+from transition.tasks import generate_tasks
 
 DEMO_TRANSFER_DATE = date(2027, 4, 1)
 DEMO_AS_OF = DEFAULT_REFERENCE_DATE  # the day the trust "exported" the sample caseload
@@ -41,6 +43,8 @@ class DemoResult:
     pathways: dict[str, int] = field(default_factory=dict)
     bands: dict[str, int] = field(default_factory=dict)
     plan: dict[str, int] = field(default_factory=dict)
+    accepted: bool = False
+    tasks: dict[str, int] = field(default_factory=dict)
 
 
 def default_demo_path() -> Path:
@@ -59,9 +63,14 @@ def remove_sqlite_files(path: Path) -> None:
 
 
 def build_demo(
-    path: Path, *, settings: Settings, rules: Rules, step: Step | None = None
+    path: Path, *, settings: Settings, rules: Rules, step: Step | None = None,
+    accept: bool = False,
 ) -> DemoResult:
-    """(Re)build the demo database at ``path`` from the shipped sample (or a fresh copy of it)."""
+    """(Re)build the demo database at ``path`` from the shipped sample (or a fresh copy of it).
+
+    With ``accept`` the draft plan is also accepted and the handover tasks generated: a
+    programme already under way, so the task and letter screens have something to show.
+    """
     real = Path(settings.resolved_database_url.removeprefix("sqlite:///")).expanduser()
     if path.expanduser().resolve() == real.resolve():
         raise TransitionError(
@@ -100,6 +109,15 @@ def build_demo(
                 plan = propose_plan(session, rules, as_of=today, actor=settings.actor)
             result.plan = {"assigned": plan.assigned, "unassigned": plan.unassigned,
                            "kept_with_current": plan.kept_with_current}
+            if accept:
+                say("Accepting the plan and generating the handover tasks")
+                with database.transaction() as session:
+                    accept_plan(session, rules, actor=settings.actor)
+                    tasks = generate_tasks(session, rules, as_of=today, actor=settings.actor,
+                                           transfer_date=DEMO_TRANSFER_DATE)
+                result.accepted = True
+                result.tasks = {"people": tasks.people, "created": tasks.created,
+                                "open": tasks.open, "overdue": tasks.overdue}
             return result
         finally:
             database.dispose()

@@ -35,3 +35,21 @@ def test_demo_refuses_to_overwrite_the_real_database(run_cli: RunCli, settings) 
     result = run_cli("demo", "--no-tui", "--path", real)
     assert result.exit_code == 2
     assert "would overwrite your real database" in result.stderr
+
+
+@pytest.mark.slow
+def test_demo_accept_starts_the_programme_with_tasks(run_cli: RunCli, tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from transition.models import Plan, Task
+
+    target = tmp_path / "demo.db"
+    result = run_cli("demo", "--no-tui", "--accept", "--path", target)
+    assert result.exit_code == 0, result.output
+    assert "Plan accepted" in result.stderr
+    database = Database(f"sqlite:///{target}")
+    with database.session() as session:
+        assert session.scalar(select(Plan.status)) == "accepted"
+        tasks = session.scalar(select(func.count()).select_from(Task))
+    database.dispose()
+    assert tasks and f"Handover tasks: {tasks:,} for" in result.stderr

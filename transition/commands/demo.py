@@ -16,13 +16,16 @@ def demo_command(
         None, "--path", help="Where to build the demo database (default: demo.db in your data "
         "directory). It is rebuilt every time and is never your real database."),
     no_tui: bool = typer.Option(False, "--no-tui", help="Only build the database."),
+    accept: bool = typer.Option(
+        False, "--accept", help="Also accept the draft plan and generate the handover tasks "
+        "(a programme already under way)."),
 ) -> None:
     """Build a demo database from the synthetic sample_data/ and open the app on it."""
     cli = context(ctx)
     target = (path or default_demo_path()).expanduser().resolve()
     with err_console.status("Building the demo database") as status:
         result = build_demo(target, settings=cli.settings, rules=cli.rules,
-                            step=lambda message: status.update(message))
+                            step=lambda message: status.update(message), accept=accept)
     for item in result.imports:
         err_console.print(
             f"Imported {item.file}: {item.rows} rows, {item.inserted} new, "
@@ -33,11 +36,16 @@ def demo_command(
     exported = ", the day the sample was exported" if result.as_of == DEMO_AS_OF else ""
     err_console.print(f"{result.people} people. Pathways: {pathways}. Handover risk: {bands} "
                       f"(as of {result.as_of:%d %B %Y}{exported}).")
-    err_console.print(
-        f"Draft plan: {result.plan['assigned']} roles filled ({result.plan['kept_with_current']} "
-        f"kept with their current worker), {result.plan['unassigned']} unassigned. "
-        "Review and accept it on the plan screen, or with: transition plan accept"
-    )
+    filled = (f"{result.plan['assigned']} roles filled ({result.plan['kept_with_current']} "
+              f"kept with their current worker), {result.plan['unassigned']} unassigned.")
+    if result.accepted:
+        err_console.print(
+            f"Plan accepted: {filled} Handover tasks: {result.tasks['created']:,} for "
+            f"{result.tasks['people']:,} people, {result.tasks['open']:,} open."
+        )
+    else:
+        err_console.print(f"Draft plan: {filled} Review and accept it on the plan screen, or "
+                          "with: transition plan accept")
     console.print(f"Demo database: {target}")
     if no_tui:
         console.print(f"Open it with: transition --db {target}")
