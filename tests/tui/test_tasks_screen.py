@@ -261,3 +261,23 @@ def test_from_a_person_to_their_tasks_and_back_to_everyone(tui_database, handove
         assert len({task.person_id for task in screen.rows.values()}) == 6
 
     drive(app, scenario)
+
+
+def test_long_lists_page(tui_database, handovers, app_on, monkeypatch) -> None:
+    monkeypatch.setattr("transition.screens.tasks.PAGE_SIZE", 10)
+    app = app_on(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_tasks(pilot)
+        assert len(screen.rows) == 10
+        assert "1-10 of 33 open tasks" in text_of(screen.query_one("#tasks-summary", Static))
+        first_page = set(screen.rows)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert "11-20 of 33" in text_of(screen.query_one("#tasks-summary", Static))
+        assert not first_page & set(screen.rows)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert set(screen.rows) == first_page
+
+    drive(app, scenario)
