@@ -11,9 +11,11 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from tests.tui.conftest import drive, settle, text_of
+from tests.tui.data import TRANSFER_DATE
 from tests.tui.handover_data import populate_handovers
+from transition.allocation import NewAssignment, set_assignments
 from transition.db import Database
-from transition.models import Letter, Task
+from transition.models import Letter, Role, Task
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.letters import LettersScreen
 from transition.screens.person import PersonScreen
@@ -206,3 +208,28 @@ def test_quitting_while_letters_are_written_asks_and_keeps_nothing(tui_database,
     assert letter_rows(tui_database, handovers[1]) == []
     folder = Path(sqlite_settings.resolved_output_dir) / "letters"
     assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_a_letter_whose_facts_changed_is_out_of_date_and_says_why(tui_database, handovers,
+                                                                  app_on) -> None:
+    app = app_on(tui_database)
+    bilal = handovers[1]
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_letters(pilot)
+        await move_to(pilot, screen, f"{bilal}:person")
+        await pilot.press("g")
+        await settle(pilot)
+        assert "Written and still right" in preview_of(screen)
+        with tui_database.transaction() as session:  # the manager gives Bilal another worker
+            set_assignments(session, [NewAssignment(bilal, Role.SOCIAL_WORKER, "S003",
+                                                    TRANSFER_DATE)], actor="manager-b")
+        app.data_changed()
+        await pilot.press("d", "l")  # back to the letters: they reload
+        await settle(pilot)
+        table = screen.query_one("#letters-table", DataTable)
+        assert table.get_row(f"{bilal}:person")[3].plain == "Out of date"
+        shown = preview_of(screen)
+        assert "Out of date:" in shown and "Chloe Evans will be your" in shown
+
+    drive(app, scenario)

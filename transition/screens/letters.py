@@ -73,7 +73,7 @@ def status_text(need: LetterNeed) -> Text:
     return Text(label, style=style)
 
 
-def preview_header(preview: LetterPreview) -> RenderableType:
+def preview_header(preview: LetterPreview, need: LetterNeed | None = None) -> RenderableType:
     line = Text.assemble((f"Letter to {LETTER_TO.get(preview.kind, preview.kind)}", "bold"),
                          f" · {preview.format.upper()}")
     if preview.style != "standard":
@@ -81,6 +81,12 @@ def preview_header(preview: LetterPreview) -> RenderableType:
     if preview.template:
         line.append(f" · {preview.template}", style="dim")
     parts: list[RenderableType] = [line]
+    if need is not None and need.status == "out_of_date":
+        parts.append(Text(f"Out of date: {need.reason}. Writing it again (g) supersedes the "
+                          "letter sent.", style="bold yellow"))
+    elif need is not None and need.status == "written":
+        parts.append(Text("Written and still right: writing again changes nothing.",
+                          style="green"))
     if preview.skip_reason:
         parts.append(Text(f"Will not be written: {preview.skip_reason}.", style="bold red"))
     if preview.note:
@@ -270,7 +276,7 @@ class LettersScreen(DataScreen):
         need = self.current_need()
         if need is None or (need.person_id, need.kind) != (preview.person_id, preview.kind):
             return  # the cursor has moved on since
-        self.query_one("#preview-header", Static).update(preview_header(preview))
+        self.query_one("#preview-header", Static).update(preview_header(preview, need))
         self.query_one("#preview-body", Static).update(preview_body(preview))
         self.query_one("#letter-preview").scroll_home(animate=False)
 
