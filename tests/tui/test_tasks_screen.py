@@ -126,9 +126,13 @@ def test_change_a_status_from_the_keyboard(tui_database, handovers, app_on) -> N
         assert screen.rows[task.id].status == "in_progress"
         assert screen.current_task_id() == task.id  # the cursor stays on the task
         # Done through the list: down to "done" and enter.
+        table = screen.query_one("#tasks-table", DataTable)
+        row = table.cursor_row
+        following = table.coordinate_to_cell_key((row + 1, 0)).row_key.value
         await pilot.press("s", "down", "enter")
         await settle(pilot)
         assert task.id not in screen.rows  # done tasks are hidden until h
+        assert str(screen.current_task_id()) == following  # the cursor stays where it was
 
     drive(app, scenario)
     saved = task_of(tui_database, handovers[1], "letter_gp")

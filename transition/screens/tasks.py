@@ -150,6 +150,7 @@ class TasksScreen(DataScreen):
         table = self.query_one("#tasks-table", DataTable)
         if keep is None and table.row_count:
             keep = self.current_task_id()
+        was_at = table.cursor_row if table.row_count else 0
         with self.database.session() as session:
             page = list_tasks(session, self.task_query(), as_of=self.today())
         self.total = page.total
@@ -170,7 +171,7 @@ class TasksScreen(DataScreen):
                               Text(task.title, style=style), task.person_name,
                               owner_text(task), status_text(task), key=str(task.id))
         self._summary(page.overdue_total)
-        self._move_to(keep)
+        self._move_to(keep, was_at)
         self.refresh_bindings()
 
     def _summary(self, overdue_total: int) -> None:
@@ -193,7 +194,9 @@ class TasksScreen(DataScreen):
                         else "\nNothing matches these filters.", style="dim")
         self.query_one("#tasks-summary", Static).update(line)
 
-    def _move_to(self, task_id: int | None) -> None:
+    def _move_to(self, task_id: int | None, near: int = 0) -> None:
+        """The cursor on ``task_id``; if it has gone (done, so hidden), on the task now at the
+        row it was on, so a manager working down the list stays where they were."""
         table = self.query_one("#tasks-table", DataTable)
         if not table.row_count:
             self._show_detail()
@@ -201,9 +204,13 @@ class TasksScreen(DataScreen):
         if task_id is not None and task_id in self.rows:
             table.move_cursor(row=table.get_row_index(str(task_id)))
         else:
-            first_task = next((index for index in range(table.row_count)
-                               if not self._key_at(index).startswith(GROUP_PREFIX)), 0)
-            table.move_cursor(row=first_task)
+            rows = range(min(near, table.row_count - 1), table.row_count)
+            task_row = next((index for index in rows
+                             if not self._key_at(index).startswith(GROUP_PREFIX)), None)
+            if task_row is None:  # nothing below: the last task above
+                task_row = next((index for index in reversed(range(table.row_count))
+                                 if not self._key_at(index).startswith(GROUP_PREFIX)), 0)
+            table.move_cursor(row=task_row)
         self._show_detail()
 
     def _key_at(self, index: int) -> str:
@@ -251,7 +258,8 @@ class TasksScreen(DataScreen):
 
     def action_page(self, step: int) -> None:
         self.page_start = max(0, self.page_start + step * PAGE_SIZE)
-        self.safely(lambda: self.reload(keep=None))
+        self.query_one("#tasks-table", DataTable).clear()  # a new page starts at its top
+        self.safely(self.reload)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "page":
