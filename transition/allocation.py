@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from transition.audit import Change, record_many
+from transition.errors import ConflictError
 from transition.models import Assignment, Person, utcnow
 
 
@@ -136,16 +138,36 @@ def set_assignments(
                 reason=item.reason,
             )
         )
+    ended = 0
     for batch in _chunks(to_end):
-        session.execute(
+        result = session.execute(
             update(Assignment)
             .where(and_(Assignment.id.in_(batch), Assignment.ended_at.is_(None)))  # type: ignore[union-attr,attr-defined]
             .values(ended_at=now, ended_by=actor, version=Assignment.version + 1)
+            .execution_options(synchronize_session=False)
         )
+        ended += result.rowcount  # type: ignore[attr-defined]
+    if ended != len(to_end):
+        # Another session ended one of these rows after we read it (PostgreSQL, read committed).
+        raise _changed_meanwhile()
     if rows:
-        session.execute(insert(Assignment), rows)
+        try:
+            session.execute(insert(Assignment), rows)
+        except IntegrityError as exc:
+            text = str(exc.orig)
+            if "uq_assignment_current" in text or "assignment.person_id, assignment.role" in text:
+                raise _changed_meanwhile() from None  # another session gave the role first
+            raise
         record_many(session, changes, actor=actor, at=now)
     return len(rows)
+
+
+def _changed_meanwhile() -> ConflictError:
+    return ConflictError(
+        "Someone else changed who holds one of these roles while this change was being "
+        "saved. Nothing was saved.",
+        hint="Reload, check the change, and try again.",
+    )
 
 
 def end_assignment(session: Session, assignment: Assignment, *, actor: str, reason: str) -> None:

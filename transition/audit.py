@@ -82,9 +82,13 @@ def events(
     person_id: int | None = None,
     entity: str | None = None,
     actions: Sequence[str] | None = None,
+    action_prefix: str | None = None,
+    since: datetime | None = None,
     limit: int | None = None,
 ) -> list[AuditEvent]:
-    """Audit rows, newest first, optionally for one person, one kind of entity or actions."""
+    """Audit rows, newest first, optionally for one person, one kind of entity, some actions
+    (exact), one family of actions (``action_prefix="task"``: ``task`` and ``task.*``), or
+    from a moment on."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc())  # type: ignore[union-attr]
     if person_id is not None:
         query = query.where(AuditEvent.person_id == person_id)
@@ -92,6 +96,14 @@ def events(
         query = query.where(AuditEvent.entity == entity)
     if actions:
         query = query.where(AuditEvent.action.in_(actions))  # type: ignore[attr-defined]
+    if action_prefix:
+        family = action_prefix.rstrip(".")
+        query = query.where(
+            (AuditEvent.action == family)
+            | AuditEvent.action.startswith(family + ".", autoescape=True)  # type: ignore[attr-defined]
+        )
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))

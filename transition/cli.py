@@ -18,8 +18,10 @@ import typer
 
 from transition.commands import (
     assess,
+    audit,
     database,
     demo,
+    export,
     generate,
     handover,
     imports,
@@ -102,6 +104,8 @@ app.command("assign")(plan.assign)
 app.command("unlock")(plan.unlock_command)
 app.add_typer(tasks.app, name="tasks")
 app.command("handover-date")(handover.handover_date)
+app.command("audit")(audit.audit_command)
+app.command("export")(export.export_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -118,6 +118,11 @@ class Settings(BaseSettings):
     )
     stale_import_days: int = Field(
         14, description="A caseload import older than this many days is reported as stale."
+    )
+    pseudonym_key: SecretStr | None = Field(
+        None, description="Secret key for `transition export --pseudonymise` (at least 32 "
+        "characters); default a key generated once in the data directory (pseudonym.key). Set "
+        "the same key on every machine that exports for the same partner."
     )
     busy_timeout_seconds: float = Field(
         15.0, description="How long to wait for another writer before giving up."

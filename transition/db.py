@@ -114,7 +114,10 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout_seconds: float) -> None
 
 def create_db_engine(raw_url: str, *, busy_timeout_seconds: float = 15.0) -> Engine:
     url = normalise_url(raw_url)
-    common: dict[str, Any] = {"json_serializer": json_dumps, "future": True}
+    # hide_parameters: SQLAlchemy's error text and SQL logging never carry row values (names,
+    # NHS numbers), even in a traceback under TRANSITION_DEBUG=1.
+    common: dict[str, Any] = {"json_serializer": json_dumps, "future": True,
+                              "hide_parameters": True}
     if url.get_backend_name() == "sqlite":
         prepare_sqlite_file(url)
         engine = create_engine(

@@ -14,6 +14,7 @@ from sqlalchemy import and_, update
 from sqlmodel import Session
 
 from transition.audit import Change, record
+from transition.concurrency import changed_by
 from transition.errors import ConflictError
 from transition.models import Person, utcnow
 from transition.nhs import mask
@@ -48,7 +49,7 @@ def set_handover_date(
     before = person.handover_date
     version = person.version
     if expected_version is not None and version != expected_version:
-        raise _conflict(person)
+        raise _conflict(session, person)
     if before == new_date:
         return HandoverDateChange(before, new_date, changed=False)
     result = session.execute(
@@ -58,7 +59,7 @@ def set_handover_date(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise _conflict(person)
+        raise _conflict(session, person)
     record(
         session,
         Change(
@@ -72,9 +73,10 @@ def set_handover_date(
     return HandoverDateChange(before, new_date, changed=True)
 
 
-def _conflict(person: Person) -> ConflictError:
+def _conflict(session: Session, person: Person) -> ConflictError:
+    who = changed_by(session, entity="person", person_id=person.id)
     return ConflictError(
-        f"The record for {mask(person.nhs_number)} was changed by someone else since it was "
+        f"The record for {mask(person.nhs_number)} was changed by {who} since it was "
         "read; the handover date was not saved.",
         hint="Reload the person and try again.",
     )

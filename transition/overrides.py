@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from transition import audit
 from transition.audit import Change
+from transition.concurrency import changed_by
 from transition.eligibility import MANAGER_OVERRIDE, rules_pathway
 from transition.errors import EXIT_PARTIAL, ConflictError, TransitionError
 from transition.models import Pathway, Person, utcnow
@@ -175,7 +176,8 @@ def _versioned_update(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise ConflictError(
-            f"Person {mask(person.nhs_number)} was changed by someone else since you opened "
+            f"Person {mask(person.nhs_number)} was changed by "
+            f"{changed_by(session, entity='person', person_id=person.id)} since you opened "
             f"the record (version {expected} expected). Nothing was changed.",
             hint="Reload the person and try again.",
         )

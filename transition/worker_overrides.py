@@ -18,7 +18,8 @@ from sqlmodel import Session
 
 from transition import nhs
 from transition.allocation import NewAssignment, current_assignments, set_assignments
-from transition.errors import NotFoundError, TransitionError
+from transition.concurrency import UNCHECKED, Unchecked, changed_by
+from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.matching import PATHWAY_ROLES, Need
 from transition.matching.explain import hard_failures, pair_terms
 from transition.matching.network import Network, build_network
@@ -214,14 +215,20 @@ def assign_worker(
     force: bool,
     as_of: date,
     actor: str,
+    expected_assignment_id: int | None | Unchecked = UNCHECKED,
 ) -> AssignResult:
     """A manager's choice of worker for one person's role (audited). Refused if it breaks a
-    hard constraint, unless ``force``."""
+    hard constraint, unless ``force``.
+
+    ``expected_assignment_id`` is the id of the current ``Assignment`` for this role that the
+    manager saw (None: nobody held it); if it has changed since, nothing is written and
+    ConflictError says who changed it. Leave it out when reading and writing in one go."""
     if not reason or not reason.strip():
         raise TransitionError("Say why with --reason: it goes into the audit trail.")
     _role(role)
     person = require_person(session, nhs_number)
     assert person.id is not None
+    check_holder(session, person, role, expected_assignment_id)
     if session.get(Staff, staff_id) is None:
         raise NotFoundError(f"There is no worker with staff id {staff_id} on the staff list.",
                             hint="Check the id, or import the staff list again.")
@@ -245,6 +252,25 @@ def assign_worker(
     return AssignResult(person.id, role, staff_id, lock, bool(changed), broken, warnings)
 
 
+def check_holder(session: Session, person: Person, role: str,
+                 expected_assignment_id: int | None | Unchecked) -> None:
+    """ConflictError if who holds ``role`` is not what the manager saw."""
+    if expected_assignment_id is UNCHECKED:
+        return
+    assert person.id is not None
+    current = current_assignments(session, [person.id]).get(person.id, {}).get(role)
+    if (None if current is None else current.id) == expected_assignment_id:
+        return
+    now = ("nobody" if current is None else
+           f"{current.staff_id}{' (locked)' if current.locked else ''}")
+    raise ConflictError(
+        f"The {role.replace('_', ' ')} for person {nhs.mask(person.nhs_number)} was changed by "
+        f"{changed_by(session, entity='assignment', person_id=person.id, field=role)} since "
+        f"you read it: it is now {now}. Nothing was saved.",
+        hint="Reload the person, check the change, and choose again if you still need to.",
+    )
+
+
 def _handover(session: Session, person: Person) -> date:
     """The person's handover date (``read_inputs`` has already refused a missing one)."""
     day = person.handover_date or transfer_date(session)
@@ -254,14 +280,17 @@ def _handover(session: Session, person: Person) -> date:
 
 def unlock(
     session: Session, *, nhs_number: str, role: str | None = None, actor: str,
-    reason: str | None = None,
+    reason: str | None = None, expected_assignment_id: int | None | Unchecked = UNCHECKED,
 ) -> list[str]:
     """Unlock one person's locked roles (or just ``role``): the next plan may change them.
-    Returns the roles unlocked."""
+    Returns the roles unlocked. ``expected_assignment_id`` (with ``role``): as for
+    :func:`assign_worker`."""
     if role is not None:
         _role(role)
     person = require_person(session, nhs_number)
     assert person.id is not None
+    if role is not None:
+        check_holder(session, person, role, expected_assignment_id)
     held = current_assignments(session, [person.id]).get(person.id, {})
     locked = [assignment for name, assignment in sorted(held.items())
               if assignment.locked and (role is None or name == role)]

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from transition import nhs
 from transition.audit import Change, record_many
+from transition.concurrency import changed_by
 from transition.errors import EXIT_PARTIAL, ConflictError, NotFoundError, TransitionError
 from transition.models import AuditEvent, Person, Task, TaskStatus, utcnow
 
@@ -121,7 +122,7 @@ def set_task_status(
     new_status = parse_status(status)
     task = require_task(session, task_id)
     if expected_version is not None and task.version != expected_version:
-        raise _conflict(task)
+        raise _conflict(session, task)
     reason = (reason or "").strip() or None
     if reason and reason.startswith(NO_LONGER_APPLIES):
         reason = f"({actor}) {reason}"  # so generate never mistakes it for its own
@@ -165,7 +166,7 @@ def set_task_status(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise _conflict(task)
+        raise _conflict(session, task)
     record_many(session, changes, actor=actor, at=now)
     session.expire(task)
     return StatusChange(task_id, task.key, before_status, new_status.value, before_version + 1)
@@ -186,7 +187,7 @@ def set_task_note(
     """
     task = require_task(session, task_id)
     if expected_version is not None and task.version != expected_version:
-        raise _conflict(task)
+        raise _conflict(session, task)
     text = note.strip()
     if len(text) > 2000:
         raise TransitionError(f"The note for task {task.id} is {len(text):,} characters long; "
@@ -203,17 +204,19 @@ def set_task_note(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise _conflict(task)
+        raise _conflict(session, task)
     record_many(session, [_change(task, "task.note", "note", task.note, text or None, None)],
                 actor=actor, at=now)
     session.expire(task)
     return StatusChange(task_id, task.key, task.status, task.status, before_version + 1)
 
 
-def _conflict(task: Task) -> ConflictError:
+def _conflict(session: Session, task: Task) -> ConflictError:
+    now = session.scalar(select(Task.status).where(Task.id == task.id))
+    who = changed_by(session, entity="task", entity_key=str(task.id))
     return ConflictError(
-        f"Task {task.id} ({task.key}) was changed by someone else since you read it; "
-        "nothing was saved.",
+        f"Task {task.id} ({task.key}) was changed by {who} since you read it (its status is "
+        f"now {now}); nothing was saved.",
         hint="Reload the task, check what changed, and make your change again.",
     )
 

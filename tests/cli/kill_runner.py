@@ -1,0 +1,35 @@
+"""Run the transition CLI, and stop dead once it has written to one table (for kill tests).
+
+Usage: python kill_runner.py FD TABLE ARGS...: after the first INSERT or UPDATE on TABLE
+reaches the database (inside the command's open transaction), write "writing" to file
+descriptor FD and wait to be killed. The test then kills this process with SIGKILL, so the
+kill lands mid-run at a known point, without timing guesses.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+fd, table, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+pattern = re.compile(rf'^\s*(INSERT\s+INTO|UPDATE)\s+"?{re.escape(table)}"?[\s(]', re.IGNORECASE)
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _stop_when_written(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if pattern.match(statement):
+        os.write(fd, b"writing\n")
+        os.close(fd)
+        while True:  # wait for SIGKILL with the transaction open
+            signal.pause()
+
+
+from transition.cli import main  # noqa: E402  (after the hook, so every engine carries it)
+
+main(args)

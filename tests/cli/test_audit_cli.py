@@ -1,0 +1,113 @@
+"""`transition audit`, and that nothing in the tool edits or deletes audit rows."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+import transition
+from tests.conftest import RunCli
+from tests.factories import make_person, make_staff, nhs_number
+from transition.allocation import NewAssignment, set_assignments
+from transition.db import Database
+from transition.models import AuditEvent
+from transition.overrides import set_pathway_override
+
+
+def _history(database: Database) -> None:
+    with database.transaction() as session:
+        make_staff(session, "SW1")
+        first = make_person(session, nhs_number=nhs_number(1), pathway="council")
+        second = make_person(session, nhs_number=nhs_number(2), pathway="council")
+        assert first.id is not None and second.id is not None
+        set_assignments(session, [NewAssignment(first.id, "social_worker", "SW1",
+                                                date(2027, 4, 1), source="manager",
+                                                reason="Knows the family")], actor="ana")
+        set_pathway_override(session, second, "joint", reason="Needs both", actor="ben")
+
+
+def test_audit_lists_changes_newest_first_with_who_and_why(run_cli: RunCli,
+                                                           database: Database) -> None:
+    _history(database)
+    result = run_cli("audit", "--json")
+    assert result.exit_code == 0, result.output
+    rows = result.json()
+    assert [row["action"] for row in rows] == ["pathway.override", "assignment.manager"]
+    override, assignment = rows
+    assert (override["actor"], override["nhs_number"], override["reason"]) == (
+        "ben", nhs_number(2), "Needs both")
+    assert override["after"] == {"pathway": "joint", "override": "joint"}
+    assert assignment["actor"] == "ana" and assignment["after"]["staff_id"] == "SW1"
+    human = run_cli("audit")
+    assert human.exit_code == 0 and "pathway.override" in human.stdout
+    assert "Knows" in human.stdout and "ana" in human.stdout
+
+
+def test_audit_filters(run_cli: RunCli, database: Database) -> None:
+    _history(database)
+
+    def actions(*args: str) -> list[str]:
+        result = run_cli("audit", "--json", *args)
+        assert result.exit_code == 0, result.output
+        return [row["action"] for row in result.json()]
+
+    assert actions("--nhs", nhs_number(1)) == ["assignment.manager"]
+    assert actions("--nhs", nhs_number(2)[:3] + " " + nhs_number(2)[3:]) == ["pathway.override"]
+    assert actions("--action", "assignment") == ["assignment.manager"]
+    assert actions("--action", "pathway.override") == ["pathway.override"]
+    assert actions("--action", "pathway.over") == []  # a family is a whole dotted part
+    assert actions("--limit", "1") == ["pathway.override"]
+    assert actions("--since", "2999-01-01") == []
+    assert len(actions("--since", "01/01/2000")) == 2
+    missing = run_cli("audit", "--nhs", nhs_number(9))
+    assert missing.exit_code == 1 and nhs_number(9) not in missing.output
+    bad = run_cli("audit", "--since", "yesterday-ish")
+    assert bad.exit_code == 2 and "not a date" in bad.stderr
+
+
+def _rows(session: Session) -> list[tuple[Any, ...]]:
+    query = select(AuditEvent).order_by(AuditEvent.id)  # type: ignore[arg-type]
+    return [(row.id, row.actor, row.before, row.after) for row in session.scalars(query)]
+
+
+def test_the_database_refuses_to_edit_or_delete_audit_rows(database: Database) -> None:
+    _history(database)
+    with database.session() as session:
+        before = _rows(session)
+    with pytest.raises(DBAPIError, match="append-only"):
+        with database.transaction() as session:
+            row = session.get(AuditEvent, before[0][0])
+            assert row is not None
+            row.actor = "someone else"
+    with pytest.raises(DBAPIError, match="append-only"):
+        with database.transaction() as session:
+            row = session.get(AuditEvent, before[0][0])
+            session.delete(row)
+    with database.session() as session:
+        after = _rows(session)
+    assert after == before
+
+
+def test_no_code_in_the_tool_edits_or_deletes_audit_rows() -> None:
+    """Only the first migration (which installs the triggers) names UPDATE/DELETE on the trail."""
+    package = Path(transition.__file__).parent
+    forbidden = re.compile(
+        r"(update|delete)\(\s*AuditEvent|UPDATE\s+audit_event|DELETE\s+FROM\s+audit_event"
+        r"|AuditEvent\.__table__\.(update|delete)\(|session\.delete\(\s*(event|audit)",
+        re.IGNORECASE,
+    )
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path.parent.name == "versions":
+            continue  # migrations: the triggers that refuse it
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if forbidden.search(line):
+                offenders.append(f"{path.relative_to(package)}:{number}: {line.strip()}")
+    assert offenders == []

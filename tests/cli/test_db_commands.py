@@ -1,0 +1,179 @@
+"""`transition db check` and `transition db backup`."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, text
+
+from tests.conftest import RunCli, sqlite_path
+from tests.factories import make_person, make_staff
+from transition.allocation import NewAssignment, set_assignments
+from transition.config import Settings
+from transition.db import Database
+from transition.models import Assignment, Plan, Task
+
+SINCE = date(2027, 4, 1)
+
+
+def _healthy(database: Database) -> int:
+    with database.transaction() as session:
+        make_staff(session, "SW1")
+        person = make_person(session, pathway="council")
+        assert person.id is not None
+        set_assignments(session, [NewAssignment(person.id, "social_worker", "SW1", SINCE)],
+                        actor="me")
+        return person.id
+
+
+def _failed(result_json: dict) -> set[str]:
+    return {check["name"] for check in result_json["checks"] if not check["ok"]}
+
+
+def test_a_sound_database_passes_every_check(run_cli: RunCli, database: Database) -> None:
+    _healthy(database)
+    result = run_cli("db", "check", "--json")
+    assert result.exit_code == 0, result.output
+    report = result.json()
+    assert report["ok"] and report["errors"] == 0 and _failed(report) == set()
+    names = {check["name"] for check in report["checks"]}
+    assert {"schema", "storage", "foreign_keys", "one_current_assignment", "assignments_audited",
+            "tasks_exist", "one_accepted_plan", "people_valid"} <= names
+    human = run_cli("db", "check")
+    assert human.exit_code == 0 and "All checks passed" in human.stdout
+
+
+def test_broken_invariants_are_found_on_both_databases(run_cli: RunCli, database: Database) -> None:
+    person_id = _healthy(database)
+    with database.transaction() as session:
+        # Written behind the domain's back: no audit row, a second accepted plan, a bad status.
+        session.execute(insert(Plan), [{"status": "accepted", "created_by": "x"}] * 2)
+        session.execute(insert(Assignment), [{
+            "person_id": person_id, "role": "key_worker", "staff_id": "SW1", "since": SINCE,
+            "created_by": "sql", "version": 1}])
+        session.execute(insert(Task), [{
+            "person_id": person_id, "key": "joint_visit", "title": "Visit",
+            "owner_kind": "incoming",
+            "due": SINCE, "offset_working_days": 0, "handover_date": SINCE, "status": "bogus",
+            "version": 1}])
+        session.execute(text("UPDATE person SET pathway_override = 'trust'"))
+    result = run_cli("db", "check", "--json")
+    assert result.exit_code == 1, result.output
+    report = result.json()
+    assert not report["ok"]
+    assert _failed(report) == {"assignments_audited", "one_accepted_plan", "task_status",
+                               "people_valid", "overrides_audited"}
+    audited = next(c for c in report["checks"] if c["name"] == "assignments_audited")
+    assert audited["problems"] == 1 and "key_worker" in audited["examples"][0]
+    human = run_cli("db", "check")
+    assert human.exit_code == 1 and "FAIL" in human.stdout and "Nothing was changed" in human.stdout
+
+
+def test_dangling_references_are_found_in_sqlite(run_cli: RunCli, settings: Settings,
+                                                 database: Database) -> None:
+    path = sqlite_path(settings.resolved_database_url)
+    if path is None:
+        pytest.skip("PostgreSQL enforces foreign keys on every write")
+    person_id = _healthy(database)
+    database.dispose()
+    raw = sqlite3.connect(path)  # foreign keys off, as in the sqlite3 shell
+    raw.execute("UPDATE assignment SET staff_id = 'GONE'")
+    raw.execute("INSERT INTO task (person_id, key, title, owner_kind, due, offset_working_days, "
+                "handover_date, status, created_at, updated_at, version) VALUES "
+                "(?, 'joint_visit', 'Visit', 'incoming', '2027-04-01', 0, '2027-04-01', 'todo', "
+                "'2027-01-01', '2027-01-01', 1)", (person_id + 100,))
+    raw.commit()
+    raw.close()
+    report = run_cli("db", "check", "--json").json()
+    assert {"foreign_keys", "assignments_exist", "tasks_exist"} <= _failed(report)
+
+
+def test_a_database_behind_is_reported_not_upgraded(run_cli: RunCli, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty.db"
+    monkeypatch.setenv("TRANSITION_DATABASE_URL", f"sqlite:///{empty}")
+    result = run_cli("db", "check", "--json")
+    assert result.exit_code == 1
+    assert _failed(result.json()) == {"schema"}
+    assert "run transition db upgrade" in result.json()["checks"][0]["examples"][0]
+
+
+def test_a_backup_is_a_consistent_owner_only_copy_while_in_use(
+    run_cli: RunCli, settings: Settings, database: Database, tmp_path: Path
+) -> None:
+    path = sqlite_path(settings.resolved_database_url)
+    if path is None:
+        result = run_cli("db", "backup", tmp_path / "copy.db")
+        assert result.exit_code == 2
+        assert "pg_dump --format=custom" in result.stderr and "Traceback" not in result.output
+        assert not (tmp_path / "copy.db").exists()
+        return
+    _healthy(database)  # committed, still in the write-ahead log
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another manager mid-change
+    writer.execute("INSERT INTO locality (name, created_at) VALUES ('Uncommitted', '2027-01-01')")
+    target = tmp_path / "backups" / "copy.db"
+    target.parent.mkdir()
+    try:
+        result = run_cli("db", "backup", target, "--json")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.exit_code == 0, result.output
+    assert result.json()["file"] == str(target)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    copy = sqlite3.connect(target)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT count(*) FROM person").fetchone() == (1,)
+        assert copy.execute("SELECT count(*) FROM assignment").fetchone() == (1,)
+        assert copy.execute("SELECT count(*) FROM locality WHERE name = 'Uncommitted'"
+                            ).fetchone() == (0,)
+    finally:
+        copy.close()
+    assert list(target.parent.iterdir()) == [target]  # no partial file left behind
+    # The copy is a working database.
+    assert run_cli("--db", target, "db", "check").exit_code == 0
+
+
+def test_a_backup_never_overwrites_by_accident(run_cli: RunCli, settings: Settings,
+                                               tmp_path: Path) -> None:
+    path = sqlite_path(settings.resolved_database_url)
+    if path is None:
+        pytest.skip("SQLite backups only")
+    target = tmp_path / "copy.db"
+    target.write_text("keep me")
+    refused = run_cli("db", "backup", target)
+    assert refused.exit_code == 2 and "already exists" in refused.stderr
+    assert target.read_text() == "keep me"
+    itself = run_cli("db", "backup", path, "--force")
+    assert itself.exit_code == 2 and "cannot be the database itself" in itself.stderr
+    assert run_cli("db", "backup", target, "--force").exit_code == 0
+    assert target.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_a_damaged_file_is_a_failed_check_not_a_traceback(
+    run_cli: RunCli, settings: Settings, database: Database
+) -> None:
+    path = sqlite_path(settings.resolved_database_url)
+    if path is None:
+        pytest.skip("a SQLite file")
+    _healthy(database)
+    database.dispose()
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw.close()
+    pages = path.stat().st_size // 4096
+    assert pages > 20
+    with path.open("r+b") as handle:
+        handle.seek(4096 * (pages // 2))
+        handle.write(b"\xff" * 4096 * 4)
+    result = run_cli("db", "check", "--json")
+    assert result.exit_code == 1, result.output
+    assert _failed(result.json()) & {"readable", "storage"}
+    assert "Traceback" not in result.output

@@ -1,0 +1,95 @@
+"""`transition audit`: read the audit trail (who changed what, when, and why)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time
+from typing import Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import select
+
+from transition import nhs
+from transition.audit import events
+from transition.commands.common import console, context, json_option, parse_date, print_json
+from transition.db import json_default
+from transition.models import AuditEvent, Person
+from transition.people import require_person
+
+SHOWN_VALUE = 40  # characters of a before/after value shown in the table
+
+
+def audit_command(
+    ctx: typer.Context,
+    nhs_number: str | None = typer.Option(None, "--nhs", help="Only changes to this person."),
+    action: str | None = typer.Option(
+        None, "--action", show_default=False,
+        help="Only this action (e.g. task.status) or family of actions (e.g. task, assignment)."),
+    since: str | None = typer.Option(
+        None, "--since", show_default=False,
+        help="Only changes on or after this date (YYYY-MM-DD or DD/MM/YYYY, UTC)."),
+    limit: int = typer.Option(50, "--limit", min=0, help="Show at most this many (0 = all)."),
+    as_json: bool = json_option(),
+) -> None:
+    """Show the audit trail, newest first: every change to who holds a case, a pathway, a task,
+    a letter or an imported record, with who made it and when. The trail is append-only."""
+    cli = context(ctx)
+    day = parse_date(since, option="--since")
+    start = datetime.combine(day, time.min, tzinfo=UTC) if day else None
+    with cli.db.session() as session:
+        person_id = None
+        if nhs_number is not None:
+            person_id = require_person(session, nhs_number).id
+        rows = events(session, person_id=person_id, action_prefix=action, since=start,
+                      limit=limit or None)
+        numbers = _nhs_numbers(session, rows)
+    items = [_as_json(row, numbers.get(row.person_id)) for row in rows]
+    if as_json:
+        print_json(items)
+        return
+    if not items:
+        console.print("No audit entries match.")
+        return
+    table = Table(box=None, header_style="bold", padding=(0, 1))
+    for heading in ("When (UTC)", "Who", "Action", "NHS number"):
+        table.add_column(heading, no_wrap=True)
+    for heading in ("Field", "Before", "After", "Reason"):
+        table.add_column(heading, overflow="fold")
+    for item in items:
+        table.add_row(*(Text(cell) for cell in (
+            item["at"][:16].replace("T", " "), item["actor"], item["action"],
+            nhs.format_334(item["nhs_number"]) if item["nhs_number"] else "",
+            item["field"] or "", _short(item["before"]), _short(item["after"]),
+            item["reason"] or "")))
+    console.print(table)
+    if limit and len(items) == limit:
+        console.print(f"Showing the newest {limit}; use --limit 0 for all.")
+
+
+def _nhs_numbers(session: Any, rows: list[AuditEvent]) -> dict[int, str]:
+    ids = sorted({row.person_id for row in rows if row.person_id is not None})
+    numbers: dict[int, str] = {}
+    for start in range(0, len(ids), 5000):
+        batch = ids[start:start + 5000]
+        statement = select(Person.id, Person.nhs_number).where(Person.id.in_(batch))  # type: ignore[union-attr]
+        numbers.update({person_id: number for person_id, number in session.execute(statement)})
+    return numbers
+
+
+def _as_json(row: AuditEvent, number: str | None) -> dict[str, Any]:
+    return {
+        "id": row.id, "at": row.at.isoformat(), "actor": row.actor, "action": row.action,
+        "entity": row.entity, "entity_key": row.entity_key, "person_id": row.person_id,
+        "nhs_number": number, "field": row.field, "before": row.before, "after": row.after,
+        "reason": row.reason, "batch_id": row.batch_id,
+    }
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(
+        value, default=json_default, ensure_ascii=False)
+    return text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE - 1] + "…"

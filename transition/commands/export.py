@@ -1,0 +1,65 @@
+"""`transition export --pseudonymise`: the caseload and allocation for a partner, names removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from transition.commands.common import (
+    as_of_option,
+    console,
+    context,
+    err_console,
+    fail,
+    json_option,
+    parse_date,
+    print_json,
+)
+from transition.config import data_dir
+from transition.export import ExportResult, load_key, pseudonymised_export
+
+
+def export_command(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="Folder to write the export into.",
+                             show_default=False),
+    pseudonymise: bool = typer.Option(
+        False, "--pseudonymise",
+        help="Remove names, addresses and dates of birth; replace NHS numbers with a keyed "
+        "hash (required: transition only writes pseudonymised exports)."),
+    as_of: str | None = as_of_option("The date ages are counted on (default today)."),
+    as_json: bool = json_option(),
+) -> None:
+    """Write caseload.csv and plan.csv for sharing with a partner: no names, addresses or dates
+    of birth; NHS numbers replaced by a keyed hash (HMAC-SHA256) that is the same in every
+    export made with the same key (TRANSITION_PSEUDONYM_KEY, else a key file kept owner-only
+    in the data folder). Audited."""
+    if not pseudonymise:
+        fail("transition export writes pseudonymised data only. Nothing was written.",
+             hint="Add --pseudonymise (names, addresses and dates of birth are removed; NHS "
+             "numbers are replaced by a keyed hash).")
+    cli = context(ctx)
+    day = cli.today(parse_date(as_of, option="--as-of"))
+    configured = cli.settings.pseudonym_key
+    key = load_key(None if configured is None else configured.get_secret_value(), data_dir())
+    folder = out.expanduser().resolve()
+    if folder.exists() and not folder.is_dir():
+        fail(f"--out {out} is a file, not a folder.")
+    result: ExportResult | None = None
+    try:
+        with cli.db.transaction() as session:
+            result = pseudonymised_export(session, out_dir=folder, key=key, as_of=day,
+                                          actor=cli.actor)
+    except BaseException:
+        if result is not None:  # written, but the audit record was not committed
+            for path in result.files:
+                path.unlink(missing_ok=True)
+        raise
+    if as_json:
+        print_json(result.to_json())
+        return
+    (err_console if as_json else console).print(
+        f"Exported {result.people:,} people and {result.assignments:,} current roles to "
+        f"{result.folder} (files owner-only; key {result.key_id}). Share them only under a "
+        "data-sharing agreement.")
