@@ -30,10 +30,12 @@ from transition.screens.confirm import ConfirmScreen
 from transition.screens.dashboard import DashboardScreen
 from transition.screens.findings import FindingsScreen
 from transition.screens.imports import ImportScreen
+from transition.screens.letters import LettersScreen
 from transition.screens.palette import PeopleProvider, ScreensProvider
 from transition.screens.person import PersonScreen
 from transition.screens.plan import PlanScreen
 from transition.screens.rejects import RejectsScreen
+from transition.screens.tasks import TasksScreen
 from transition.screens.welcome import WelcomeScreen
 from transition.screens.workers import WorkersScreen
 
@@ -61,6 +63,10 @@ DESTINATIONS: tuple[Destination, ...] = (
                 RejectsScreen, mode=False),
     Destination("findings", "Check findings", "What the last nightly check found, most urgent "
                 "first", FindingsScreen, mode=False),
+    Destination("tasks", "Tasks", "Handover tasks by due week, owner or person; overdue first",
+                TasksScreen, key="t"),
+    Destination("letters", "Letters", "Who needs which handover letters: preview and write them",
+                LettersScreen, key="l"),
     Destination("welcome", "Welcome", "How to start: import the files or load the demo",
                 WelcomeScreen),
     Destination("at-risk", "At risk", "The people most at risk at handover, highest first, "
@@ -159,6 +165,17 @@ class TransitionApp(App[None]):
         base = self.screen_stack[0]
         if isinstance(base, PlanScreen):
             base.show(**filters)
+    def show_tasks(self, *, person_id: int | None = None, overdue_only: bool = False) -> None:
+        """The tasks section, showing only one person's tasks and/or only overdue ones."""
+        self.switch_mode("tasks")
+        self.call_after_refresh(self._filter_tasks, person_id, overdue_only)
+
+    def _filter_tasks(self, person_id: int | None, overdue_only: bool) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        base = self.screen_stack[0]
+        if isinstance(base, TasksScreen):
+            base.show(person_id=person_id, overdue_only=overdue_only)
 
     def action_search(self) -> None:
         self.switch_mode("caseload")
@@ -180,7 +197,28 @@ class TransitionApp(App[None]):
                     return screen
         return None
 
+    def _writing_letters(self) -> LettersScreen | None:
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if isinstance(screen, LettersScreen) and screen.running:
+                    return screen
+        return None
+
     async def action_quit(self) -> None:
+        writing = self._writing_letters()
+        if writing is not None:
+            def stop_writing(stop: bool | None) -> None:
+                if stop:
+                    writing.stop_writing()
+                    self.exit()
+
+            self.push_screen(
+                ConfirmScreen("Letters are being written. Stop and quit?",
+                              detail="None of the letters from this run will be kept.",
+                              yes="Stop and quit", no="Keep going"),
+                stop_writing,
+            )
+            return
         importing = self._running_import()
         if importing is None:
             self.exit()

@@ -17,6 +17,7 @@ from textual.widgets import Input
 
 from tests.tui.conftest import SIZE, settle
 from tests.tui.data import FEATURED_NHS
+from tests.tui.handover_data import person_id, populate_handovers
 from tests.tui.test_import_screen import fake_result
 from transition.db import Database
 from transition.models import Person
@@ -211,3 +212,58 @@ def test_workers(snap_compare, plan_world, app_on) -> None:
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- tasks (issue 5) ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def handovers(tui_database: Database) -> Database:
+    populate_handovers(tui_database)
+    return tui_database
+
+
+def test_tasks(snap_compare, handovers, app_on) -> None:
+    assert snap_compare(app_on(handovers), terminal_size=SIZE, run_before=press("t"))
+
+
+def test_tasks_by_owner(snap_compare, handovers, app_on) -> None:
+    assert snap_compare(app_on(handovers), terminal_size=SIZE, run_before=press("t", "g"))
+
+
+def test_task_status_dialog(snap_compare, handovers, app_on) -> None:
+    assert snap_compare(app_on(handovers), terminal_size=SIZE,
+                        run_before=press("t", "s", "b"))
+
+
+def test_task_note_dialog(snap_compare, handovers, app_on) -> None:
+    assert snap_compare(app_on(handovers), terminal_size=SIZE, run_before=press("t", "n"))
+
+
+def test_dashboard_with_tasks(snap_compare, handovers, app_on) -> None:
+    assert snap_compare(app_on(handovers), terminal_size=(120, 50), run_before=press())
+
+
+def test_person_with_tasks(snap_compare, handovers, app_on) -> None:
+    app = app_on(handovers)
+    with handovers.session() as session:
+        bilal = person_id(session, 1)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        app.open_person(bilal)
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 60), run_before=run_before)
+
+
+# -- letters (issue 6) -------------------------------------------------------------------------
+
+
+def test_letters(snap_compare, handovers, app_on) -> None:
+    assert snap_compare(app_on(handovers), terminal_size=SIZE, run_before=press("l"))
+
+
+def test_letters_preview_of_a_letter_that_cannot_be_sent(snap_compare, handovers, app_on) -> None:
+    assert snap_compare(app_on(handovers), terminal_size=SIZE,
+                        run_before=press("l", *["down"] * 12))

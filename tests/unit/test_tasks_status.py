@@ -16,6 +16,7 @@ from transition.tasks import (
     generate_tasks,
     mark_task_done,
     mark_tasks_done,
+    set_task_note,
     set_task_status,
     task_history,
 )
@@ -149,3 +150,43 @@ def test_a_tasks_history_starts_with_its_creation(database: Database) -> None:
     # A manager's reason never looks like the generator's, so generate leaves it alone.
     assert task is not None
     assert task.blocked_reason == "(manager-a) No longer applies: GP already told"
+
+
+def test_a_note_is_replaced_audited_and_keeps_the_status_and_reason(database: Database) -> None:
+    with database.transaction() as session:
+        ids = build(session)
+        visit = task_id(session, ids["red"], "joint_visit")
+        set_task_status(session, visit, "blocked", actor=ACTOR, reason="Person in hospital")
+    with database.transaction() as session:
+        change = set_task_note(session, visit, "  Ward 3 says next week  ", actor="manager-a",
+                               expected_version=2)
+        assert (change.before, change.after, change.version) == ("blocked", "blocked", 3)
+        set_task_note(session, visit, "Ward 3 says next week", actor="manager-a")  # no change
+    with database.session() as session:
+        task = session.get(Task, visit)
+        assert task is not None
+        assert (task.note, task.status, task.blocked_reason, task.version, task.updated_by) == (
+            "Ward 3 says next week", "blocked", "Person in hospital", 3, "manager-a")
+        notes = [e for e in events(session, entity="task")
+                 if e.entity_key == str(visit) and e.action == "task.note"]
+        assert [(e.before, e.after, e.actor) for e in notes] == [
+            (None, "Ward 3 says next week", "manager-a")]
+    with database.transaction() as session:
+        set_task_note(session, visit, "", actor=ACTOR)
+        assert session.get(Task, visit).note is None  # type: ignore[union-attr]
+
+
+def test_a_note_from_a_stale_screen_or_too_long_is_refused(database: Database) -> None:
+    with database.transaction() as session:
+        ids = build(session)
+        letter = task_id(session, ids["council"], "letter_gp")
+        set_task_status(session, letter, "in_progress", actor="manager-a")
+    with database.transaction() as session, pytest.raises(ConflictError, match="nothing was saved"):
+        set_task_note(session, letter, "Posted", actor="manager-b", expected_version=1)
+    with database.transaction() as session, pytest.raises(TransitionError, match="at most 2,000"):
+        set_task_note(session, letter, "x" * 2001, actor=ACTOR)
+    with database.session() as session:
+        task = session.get(Task, letter)
+        assert task is not None and (task.note, task.version) == (None, 2)
+    with database.transaction() as session, pytest.raises(NotFoundError):
+        set_task_note(session, 999_999, "x", actor=ACTOR)

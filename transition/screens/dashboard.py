@@ -23,6 +23,7 @@ from transition.overview import BatchSummary, GroupCount, Overview, overview
 from transition.screens.assessment_panels import PathwayCounts, RiskChart
 from transition.screens.base import DataScreen
 from transition.widgets.dashboard_panel import DashboardPanel
+from transition.tasks.views import transfer_countdown
 from transition.widgets.format import count, plural, uk_date, uk_time
 
 NOT_RECORDED_KEY = "\x00not-recorded"
@@ -34,11 +35,25 @@ def _check_findings() -> DashboardPanel:
     return CheckFindingsPanel()
 
 
+def _task_progress() -> DashboardPanel:
+    from transition.screens.task_panels import TaskProgressPanel  # it imports DashboardPanel
+
+    return TaskProgressPanel()
+
+
+def _task_burndown() -> DashboardPanel:
+    from transition.screens.task_panels import TaskBurndownPanel
+
+    return TaskBurndownPanel()
+
+
 STAGE_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
     # One line per stage's box. Give each an id (#pathway-counts, #risk-chart, #plan-status,
     # #task-progress, #check-findings) so styles and tests can find it.
     PathwayCounts,
     RiskChart,
+    _task_progress,
+    _task_burndown,
     _check_findings,
 )
 
@@ -198,8 +213,17 @@ def programme_card(summary: Overview, today: date) -> RenderableType:
         when = Text(f"{plural(-days, 'day')} ago", style="bold yellow")
     grid.add_row("Transfer", Text(uk_date(summary.transfer_date), style="bold"))
     grid.add_row("", when)
+    grid.add_row("Working", working_days_left(summary.transfer_date, today))
     grid.add_row("Today", uk_date(today))
     return grid
+
+
+def working_days_left(transfer: date, today: date) -> Text:
+    """The countdown in working days (weekends and bank holidays of England and Wales left out)."""
+    days = transfer_countdown(transfer, as_of=today).working_days or 0
+    if days > 0:
+        return Text(f"{plural(days, 'day')} to go", style="bold")
+    return Text("transfer day" if days == 0 else f"{plural(-days, 'day')} ago", style="yellow")
 
 
 def batch_lines(batch: BatchSummary) -> Group:

@@ -78,7 +78,7 @@ def load_person(database: Database, person_id: int, today: date) -> PersonView |
         names = staff_names(session, [person.care_coordinator_id])
         return PersonView(
             person=person,
-            detail=person_detail(session, person),
+            detail=person_detail(session, person, as_of=today),
             today=today,
             programme_transfer=transfer_date(session),
             coordinator_name=names.get(person.care_coordinator_id or ""),
@@ -317,9 +317,39 @@ def letters(view: PersonView) -> RenderableType | None:
         if letter.get("reason"):
             status.append(f": {letter['reason']}")
         dated = date.fromisoformat(letter["dated"]) if letter.get("dated") else None
-        table.add_row(words(letter["kind"]), letter["format"], uk_date(dated), status,
+        kind = "GP" if letter["kind"] == "gp" else words(letter["kind"])
+        table.add_row(kind, letter["format"], uk_date(dated), status,
                       letter["path"])
     return table
+
+
+def tasks(view: PersonView) -> RenderableType | None:
+    """The person's handover tasks (``person_detail``'s "tasks"), overdue first."""
+    rows = view.detail.get("tasks") or []
+    if not rows:
+        return None
+    table = _table("Due", "Task", "Owner", "Status", "Note")
+    for task in rows:
+        late = task["overdue"]
+        status = Text(f"Overdue: {words(task['status']).lower()}" if late
+                      else words(task["status"]),
+                      style="bold red" if late else TASK_STATUS_STYLES.get(task["status"], ""))
+        if task.get("reason"):
+            status.append(f": {task['reason']}")
+        owner = task["owner_name"] or task["owner_staff_id"] or "Team manager"
+        table.add_row(Text(uk_date(date.fromisoformat(task["due"])), style="red" if late else ""),
+                      task["title"], owner, status, task.get("note") or "")
+    done = sum(1 for task in rows if task["status"] == "done")
+    late = sum(1 for task in rows if task["overdue"])
+    summary = Text(f"{done} of {plural(len(rows), 'task')} done", style="dim")
+    if late:
+        summary.append(f" · {late} overdue", style="bold red")
+    summary.append(" · T: change them in Tasks")
+    return Group(table, summary)
+
+
+TASK_STATUS_STYLES = {"done": "green", "not_needed": "dim", "blocked": "bold magenta",
+                      "in_progress": "cyan"}
 
 
 STAGE_SECTIONS: tuple[PersonSection, ...] = (
@@ -327,6 +357,7 @@ STAGE_SECTIONS: tuple[PersonSection, ...] = (
     PersonSection("pathway", "Pathway and reasons (o: override)",
                   lambda view: pathway_section(view.detail), wide=True),
     PersonSection("risk", "Handover risk", lambda view: risk_section(view.detail), wide=True),
+    PersonSection("tasks", "Tasks (T: their tasks)", tasks, wide=True),
     PersonSection("letters", "Letters", letters, wide=True),
 )
 
@@ -362,6 +393,7 @@ class PersonScreen(DetailScreen):
     BINDINGS = [
         Binding("o", "override_pathway", "Override pathway", id="person.override"),
         Binding("u", "clear_override", "Clear override", id="person.clear_override"),
+        Binding("T", "tasks", "Their tasks", id="person.tasks"),
     ]
 
     def __init__(self, person_id: int) -> None:
@@ -382,6 +414,15 @@ class PersonScreen(DetailScreen):
             for section in HISTORY_SECTIONS:
                 yield Panel(section.title, id=section.id, classes="wide")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tasks":
+            return bool(self.view and self.view.detail.get("tasks"))
+        return True
+
+    def action_tasks(self) -> None:
+        """The tasks section showing only this person's tasks, to change them."""
+        self.transition.show_tasks(person_id=self.person_id)
 
     def reload(self) -> None:
         self.view = load_person(self.database, self.person_id, self.today())

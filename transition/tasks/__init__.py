@@ -37,6 +37,7 @@ from transition.tasks.status import (
     mark_task_done,
     mark_tasks_done,
     parse_status,
+    set_task_note,
     set_task_status,
     task_history,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "StatusChange", "TaskGroup", "TaskPage", "TaskProgress", "TaskQuery", "TaskRow",
     "TaskRules", "TaskTemplate", "burndown", "generate_tasks", "group_tasks", "is_overdue",
     "list_tasks", "mark_task_done", "mark_tasks_done", "needs_handover", "parse_status",
-    "person_tasks", "set_task_status", "task_history", "task_progress", "transfer_countdown",
+    "person_tasks", "set_task_note", "set_task_status", "task_history", "task_progress",
+    "transfer_countdown",
     "wanted_tasks",
 ]

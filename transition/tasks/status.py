@@ -172,6 +172,45 @@ def set_task_status(
     return StatusChange(task_id, task.key, before_status, new_status.value, before_version + 1)
 
 
+def set_task_note(
+    session: Session,
+    task_id: int,
+    note: str,
+    *,
+    actor: str,
+    expected_version: int | None = None,
+) -> StatusChange:
+    """Replace one task's note (blank clears it), audited as ``task.note``; the status stays.
+
+    The audit trail keeps every earlier note. ``expected_version`` is the version the caller
+    read; if the task has changed since, nothing is written and ConflictError says so.
+    """
+    task = require_task(session, task_id)
+    if expected_version is not None and task.version != expected_version:
+        raise _conflict(session, task)
+    text = note.strip()
+    if len(text) > 2000:
+        raise TransitionError(f"The note for task {task.id} is {len(text):,} characters long; "
+                              "a note can be at most 2,000.",
+                              hint="Shorten it, or keep the detail in the person's case record.")
+    before_version = task.version
+    if text == (task.note or ""):
+        return StatusChange(task_id, task.key, task.status, task.status, before_version)
+    now = utcnow()
+    result = session.execute(
+        update(Task)
+        .where(and_(Task.id == task_id, Task.version == before_version))
+        .values(note=text or None, updated_at=now, updated_by=actor, version=before_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise _conflict(session, task)
+    record_many(session, [_change(task, "task.note", "note", task.note, text or None, None)],
+                actor=actor, at=now)
+    session.expire(task)
+    return StatusChange(task_id, task.key, task.status, task.status, before_version + 1)
+
+
 def _conflict(session: Session, task: Task) -> ConflictError:
     now = session.scalar(select(Task.status).where(Task.id == task.id))
     who = changed_by(session, entity="task", entity_key=str(task.id))

@@ -1,0 +1,352 @@
+"""The tasks section: every handover task, grouped by due week, owner or person, overdue first.
+
+A manager moves a task on (``s``: to do, in progress, done, not needed, blocked with a reason)
+or writes its note (``n``). Each save passes the version the screen read: if another manager
+changed the task meanwhile, nothing is saved, the list is reloaded and the notification says
+what they changed. Listing, grouping and saving are domain functions (``transition.tasks``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import RenderableType
+from rich.text import Text
+from sqlmodel import Session
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from transition.errors import ConflictError, TransitionError
+from transition.screens.base import DataScreen
+from transition.screens.task_dialogs import NoteScreen, StatusChoice, StatusScreen
+from transition.tasks import (
+    TaskGroup,
+    TaskQuery,
+    TaskRow,
+    group_tasks,
+    list_tasks,
+    person_tasks,
+    set_task_note,
+    set_task_status,
+)
+from transition.tasks.views import GROUP_BY
+from transition.widgets.format import count, plural, uk_date, uk_time, words
+
+PAGE_SIZE = 500
+GROUP_PREFIX = "group:"
+GROUP_NAMES = {"week": "due week", "owner": "owner", "person": "person"}
+STATUS_STYLES = {"done": "green", "not_needed": "dim", "blocked": "bold magenta",
+                 "in_progress": "cyan", "todo": ""}
+
+
+def status_text(task: TaskRow) -> Text:
+    if task.overdue:
+        return Text(f"Overdue: {words(task.status).lower()}", style="bold red")
+    return Text(words(task.status), style=STATUS_STYLES.get(task.status, ""))
+
+
+def owner_text(task: TaskRow) -> str:
+    if task.owner_staff_id is None:
+        return "Team manager"
+    return task.owner_name or f"{task.owner_staff_id} (not in staff list)"
+
+
+def what_changed(before: TaskRow, after: TaskRow) -> list[str]:
+    """What someone else changed in a task, in words, for the conflict notification."""
+    changes = []
+    if before.status != after.status:
+        changes.append(f"status {words(before.status).lower()} → {words(after.status).lower()}")
+    if before.blocked_reason != after.blocked_reason and after.blocked_reason:
+        changes.append(f"reason “{after.blocked_reason}”")
+    if before.note != after.note:
+        changes.append(f"note “{after.note}”" if after.note else "note cleared")
+    if before.owner_staff_id != after.owner_staff_id:
+        changes.append(f"owner now {owner_text(after)}")
+    if before.due != after.due:
+        changes.append(f"due {uk_date(before.due)} → {uk_date(after.due)}")
+    return changes or ["nothing you can see here"]
+
+
+def task_detail(task: TaskRow | None) -> RenderableType:
+    if task is None:
+        return Text("Choose a task to see its details.", style="dim")
+    text = Text.assemble(
+        (task.title, "bold"), f"  ({task.key}, task {task.id})\n",
+        f"{task.person_name} · owner {owner_text(task)} ({words(task.owner_kind).lower()}) · "
+        f"due {uk_date(task.due)}, {task.offset_working_days:+d} working days from the handover "
+        f"on {uk_date(task.handover_date)}\n",
+    )
+    text.append("Status ")
+    text.append_text(status_text(task))
+    if task.blocked_reason:
+        text.append(f": {task.blocked_reason}")
+    if task.depends_on:
+        text.append(f" · after {', '.join(task.depends_on)}", style="dim")
+    text.append("\nNote ", style="")
+    text.append(task.note or "none", style="" if task.note else "dim")
+    if task.updated_by:
+        text.append(f"\nLast changed {uk_time(task.updated_at)} by {task.updated_by}", style="dim")
+    return text
+
+
+class TasksScreen(DataScreen):
+    """Every handover task: group, filter, change status, write notes."""
+
+    CSS_PATH = "tasks.tcss"
+    TITLE = "Tasks"
+    AUTO_FOCUS = "#tasks-table"
+
+    BINDINGS = [
+        Binding("s", "status", "Status", id="tasks.status"),
+        Binding("n", "note", "Note", id="tasks.note"),
+        Binding("g", "group", "Group by", id="tasks.group"),
+        Binding("o", "overdue", "Overdue only", id="tasks.overdue"),
+        Binding("h", "closed", "Show done", id="tasks.closed"),
+        Binding("escape", "clear", "Clear filters", id="tasks.clear", show=False),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
+                id="tasks.next"),
+        Binding("left_square_bracket", "page(-1)", "Previous page", key_display="[",
+                id="tasks.previous"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.group_by = "week"
+        self.overdue_only = False
+        self.show_closed = False
+        self.person_id: int | None = None
+        self.page_start = 0
+        self.total = 0
+        self.rows: dict[int, TaskRow] = {}
+        self.groups: list[TaskGroup] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(id="tasks"):
+            yield Static(id="tasks-summary")
+            table: DataTable[RenderableType] = DataTable(id="tasks-table", cursor_type="row",
+                                                         zebra_stripes=True)
+            yield table
+            yield Static(id="task-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#tasks-table", DataTable)
+        for key, label, width in (("due", "Due", 15), ("task", "Task", 42),
+                                  ("person", "Person", 18), ("owner", "Owner", 16),
+                                  ("status", "Status", 17)):
+            table.add_column(label, key=key, width=width)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def task_query(self) -> TaskQuery:
+        return TaskQuery(overdue_only=self.overdue_only, open_only=not self.show_closed,
+                         person_id=self.person_id, offset=self.page_start, limit=PAGE_SIZE)
+
+    def reload(self, keep: int | None = None) -> None:
+        table = self.query_one("#tasks-table", DataTable)
+        if keep is None and table.row_count:
+            keep = self.current_task_id()
+        was_at = table.cursor_row if table.row_count else 0
+        with self.database.session() as session:
+            page = list_tasks(session, self.task_query(), as_of=self.today())
+        self.total = page.total
+        self.rows = {row.id: row for row in page.rows}
+        self.groups = group_tasks(page.rows, self.group_by)
+        table.clear()
+        for group in self.groups:
+            overdue_group = group.key == "overdue"
+            heading = Text(group.label, style="bold red" if overdue_group else "bold")
+            heading.append(f" · {plural(len(group.tasks), 'task')}", style="dim")
+            if group.overdue and not overdue_group:
+                heading.append(f", {count(group.overdue)} overdue", style="red")
+            table.add_row(Text("▼", style="dim"), heading, "", "", "",
+                          key=f"{GROUP_PREFIX}{group.key}")
+            for task in group.tasks:
+                style = "red" if task.overdue else ""
+                table.add_row(Text(uk_date(task.due), style=style),
+                              Text(task.title, style=style), task.person_name,
+                              owner_text(task), status_text(task), key=str(task.id))
+        self._summary(page.overdue_total)
+        self._move_to(keep, was_at)
+        self.refresh_bindings()
+
+    def _summary(self, overdue_total: int) -> None:
+        shown = (f"{count(self.page_start + 1)}-{count(self.page_start + len(self.rows))} of "
+                 if self.total > len(self.rows) else "")
+        what = "overdue tasks" if self.overdue_only else (
+            "tasks" if self.show_closed else "open tasks")
+        line = Text.assemble(
+            (f"{shown}{count(self.total)} {what}", "bold"),
+            (f" · {count(overdue_total)} overdue" if overdue_total else " · none overdue",
+             "bold red" if overdue_total else "green"),
+            f" · grouped by {GROUP_NAMES[self.group_by]}",
+            f" · as of {uk_date(self.today())}",
+        )
+        if self.person_id is not None and self.rows:
+            line.append(f" · only {next(iter(self.rows.values())).person_name}")
+        if not self.rows:
+            line.append("\nNo tasks to show. Tasks are made from the accepted plan with "
+                        "`transition tasks generate`." if not (self.overdue_only or self.person_id)
+                        else "\nNothing matches these filters.", style="dim")
+        self.query_one("#tasks-summary", Static).update(line)
+
+    def _move_to(self, task_id: int | None, near: int = 0) -> None:
+        """The cursor on ``task_id``; if it has gone (done, so hidden), on the task now at the
+        row it was on, so a manager working down the list stays where they were."""
+        table = self.query_one("#tasks-table", DataTable)
+        if not table.row_count:
+            self._show_detail()
+            return
+        if task_id is not None and task_id in self.rows:
+            table.move_cursor(row=table.get_row_index(str(task_id)))
+        else:
+            rows = range(min(near, table.row_count - 1), table.row_count)
+            task_row = next((index for index in rows
+                             if not self._key_at(index).startswith(GROUP_PREFIX)), None)
+            if task_row is None:  # nothing below: the last task above
+                task_row = next((index for index in reversed(range(table.row_count))
+                                 if not self._key_at(index).startswith(GROUP_PREFIX)), 0)
+            table.move_cursor(row=task_row)
+        self._show_detail()
+
+    def _key_at(self, index: int) -> str:
+        table = self.query_one("#tasks-table", DataTable)
+        return str(table.coordinate_to_cell_key((index, 0)).row_key.value)
+
+    def current_task_id(self) -> int | None:
+        table = self.query_one("#tasks-table", DataTable)
+        if not table.row_count:
+            return None
+        key = self._key_at(table.cursor_row)
+        return None if key.startswith(GROUP_PREFIX) else int(key)
+
+    def current_task(self) -> TaskRow | None:
+        task_id = self.current_task_id()
+        return self.rows.get(task_id) if task_id is not None else None
+
+    @on(DataTable.RowHighlighted, "#tasks-table")
+    def _show_detail(self) -> None:
+        self.query_one("#task-detail", Static).update(task_detail(self.current_task()))
+
+    # -- filters ---------------------------------------------------------------------------
+
+    def show(self, *, person_id: int | None = None, overdue_only: bool | None = None) -> None:
+        """Show only one person's tasks (None: everyone's), and/or only overdue ones."""
+        self.person_id = person_id
+        if overdue_only is not None:
+            self.overdue_only = overdue_only
+        self.page_start = 0
+        self.safely(self.reload)
+
+    def action_group(self) -> None:
+        self.group_by = GROUP_BY[(GROUP_BY.index(self.group_by) + 1) % len(GROUP_BY)]
+        self.safely(self.reload)
+
+    def action_overdue(self) -> None:
+        self.overdue_only = not self.overdue_only
+        self.page_start = 0
+        self.safely(self.reload)
+
+    def action_closed(self) -> None:
+        self.show_closed = not self.show_closed
+        self.page_start = 0
+        self.safely(self.reload)
+
+    def action_page(self, step: int) -> None:
+        self.page_start = max(0, self.page_start + step * PAGE_SIZE)
+        self.query_one("#tasks-table", DataTable).clear()  # a new page starts at its top
+        self.safely(self.reload)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "page":
+            step = int(str(parameters[0])) if parameters else 1
+            return (self.page_start + PAGE_SIZE < self.total) if step > 0 else self.page_start > 0
+        if action in ("status", "note"):
+            return bool(self.rows)
+        return True
+
+    @on(DataTable.RowSelected, "#tasks-table")
+    def _open_person(self) -> None:
+        task = self.current_task()
+        if task is not None:
+            self.transition.open_person(task.person_id)
+
+    def action_clear(self) -> None:
+        self.show(person_id=None, overdue_only=False)
+
+    # -- changing a task -------------------------------------------------------------------
+
+    def _chosen_task(self) -> TaskRow | None:
+        task = self.current_task()
+        if task is None:
+            self.notify("Move to a task (not a group heading) first.", severity="warning")
+        return task
+
+    def action_status(self) -> None:
+        task = self._chosen_task()
+        if task is None:
+            return
+
+        def chosen(choice: StatusChoice | None) -> None:
+            if choice is not None:
+                self._save(task, lambda session: set_task_status(
+                    session, task.id, choice.status, actor=self.settings.actor,
+                    reason=choice.reason, expected_version=task.version,
+                ), f"{task.title}: {words(choice.status).lower()}")
+
+        self.app.push_screen(StatusScreen(task), chosen)
+
+    def action_note(self) -> None:
+        task = self._chosen_task()
+        if task is None:
+            return
+
+        def written(note: str | None) -> None:
+            if note is not None:
+                self._save(task, lambda session: set_task_note(
+                    session, task.id, note, actor=self.settings.actor,
+                    expected_version=task.version,
+                ), f"{task.title}: note {'saved' if note.strip() else 'cleared'}")
+
+        self.app.push_screen(NoteScreen(task), written)
+
+    def _save(self, task: TaskRow, change: Callable[[Session], object], done: str) -> None:
+        try:
+            with self.database.transaction() as session:
+                change(session)
+        except ConflictError:
+            self._conflict(task)
+            return
+        except TransitionError as exc:
+            self.notify(f"{exc.message} {exc.hint or ''}".strip(), title="Not saved",
+                        severity="error", timeout=12)
+            return
+        self.notify(done, title="Saved")
+        self._changed(task.id)
+
+    def _changed(self, task_id: int) -> None:
+        self.transition.data_changed()
+        self._shown_version = self.transition.data_version
+        self.safely(lambda: self.reload(keep=task_id))
+
+    def _conflict(self, task: TaskRow) -> None:
+        with self.database.session() as session:
+            latest = next((row for row in person_tasks(session, task.person_id,
+                                                       as_of=self.today())
+                           if row.id == task.id), None)
+        if latest is None:
+            changed = "it is no longer there"
+        else:
+            changed = "; ".join(what_changed(task, latest))
+            if latest.updated_by:
+                changed = f"{latest.updated_by} changed it: {changed}"
+        self.notify(f"{task.title} ({task.person_name}) was changed while you were looking "
+                    f"({changed}). Nothing was saved; the list now shows the latest. Check it "
+                    "and make your change again.", title="Changed by someone else",
+                    severity="warning", timeout=20)
+        self._changed(task.id)
+
