@@ -63,7 +63,7 @@ class DashboardScreen(DataScreen):
 
     CSS_PATH = "dashboard.tcss"
     TITLE = "Dashboard"
-    AUTO_FOCUS = "#by-locality"
+    AUTO_FOCUS = None  # on_mount focuses the locality table
 
     BINDINGS = [
         Binding("m", "missing", "Not in export", id="dashboard.missing"),
@@ -109,6 +109,9 @@ class DashboardScreen(DataScreen):
         self.query_one("#programme-card").border_title = "Programme"
         self.query_one("#imports-card").border_title = "Latest imports"
         self.query_one("#stage-panels").display = bool(STAGE_PANELS)
+        # Focus the locality table without scrolling to it: Textual scrolls a focused widget
+        # that does not fit yet (it is empty) to the centre, which hid the cards at the top.
+        self.query_one("#by-locality").focus(scroll_visible=False)
 
     def reload(self) -> None:
         with self.database.session() as session:

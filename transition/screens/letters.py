@@ -124,7 +124,7 @@ class LettersScreen(DataScreen):
     AUTO_FOCUS = "#letters-table"
 
     BINDINGS = [
-        Binding("g", "generate_person", "Write person's", id="letters.generate"),
+        Binding("g", "generate_person", "Write their letters", id="letters.generate"),
         Binding("G", "generate_all", "Write all", id="letters.generate_all"),
         Binding("f", "filter", "To write", id="letters.filter"),
     ]
