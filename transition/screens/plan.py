@@ -87,10 +87,10 @@ class PlanScreen(DataScreen):
     PlanScreen #plan-running ProgressBar { width: 50; }
     PlanScreen #plan-filters { height: auto; }
     PlanScreen #plan-filters Select { width: 1fr; }
-    PlanScreen #plan-rows { height: 1fr; }
+    PlanScreen #plan-rows { height: 1fr; min-height: 5; }
     PlanScreen #plan-status { height: auto; max-height: 3; background: $panel; color: $text-muted; padding: 0 1; }
     PlanScreen #plan-detail {
-        height: auto; max-height: 12; border: round $primary; padding: 0 1;
+        height: auto; max-height: 33%; border: round $primary; padding: 0 1;
         border-title-color: $text-primary; border-title-style: bold;
     }
     """
