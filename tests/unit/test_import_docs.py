@@ -6,7 +6,9 @@ import pytest
 
 from transition.columns import CASELOAD_COLUMNS, STAFF_COLUMNS
 
-DOC = (Path(__file__).parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).parents[2]
+DOC = (ROOT / "docs" / "import.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("columns", [CASELOAD_COLUMNS, STAFF_COLUMNS], ids=["caseload", "staff"])
@@ -17,3 +19,13 @@ def test_every_column_and_alias_is_documented(columns: tuple) -> None:
         if f"`{spelling}`" not in DOC
     ]
     assert missing == [], "regenerate the column tables in docs/import.md"
+
+
+@pytest.mark.parametrize("columns", [CASELOAD_COLUMNS, STAFF_COLUMNS], ids=["caseload", "staff"])
+def test_the_readme_lists_every_column_and_alias(columns: tuple) -> None:
+    missing = [
+        spelling for column in columns
+        for spelling in (column.name, *column.aliases)
+        if f"`{spelling}`" not in README
+    ]
+    assert missing == [], "regenerate the column tables in README.md"
