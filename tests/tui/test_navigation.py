@@ -255,3 +255,26 @@ def test_a_database_failure_is_a_message_not_a_crash(populated, app_on, monkeypa
         assert not any("secret" in message for message in messages)
 
     drive(app, scenario)
+
+
+def test_dashboard_opens_at_the_top_on_a_short_terminal(populated, app_on) -> None:
+    """The cards at the top stay in view: focusing the (still empty) locality table used to
+    scroll the dashboard down to it, hiding the caseload, programme and imports cards."""
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, DashboardScreen)
+        assert pilot.app.focused is screen.query_one("#by-locality")
+        assert screen.query_one("#dashboard").scroll_y == 0
+
+    drive(app_on(populated), scenario, size=(120, 20))
+
+
+def test_dashboard_cards_stack_on_a_narrow_terminal(populated, app_on) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        cards = pilot.app.screen.query_one("#cards")
+        assert cards.has_class("-narrow")
+        imports = pilot.app.screen.query_one("#imports-card")
+        assert imports.size.width > 60  # its own row, not squeezed beside the other two
+        assert "trust_caseload.csv" in text_of(imports)
+
+    drive(app_on(populated), scenario, size=(80, 24))

@@ -49,7 +49,7 @@ def test_the_dashboard_shows_task_progress_and_the_burndown(tui_database, handov
         assert isinstance(screen, DashboardScreen)
         progress = text_of(screen.query_one("#task-progress-body"))
         assert "1 done of 33 tasks (3%)" in progress
-        assert "30 due, not yet late" in progress
+        assert "30 open, not yet overdue" in progress
         assert "2 overdue" in progress
         chart = text_of(screen.query_one("#task-burndown-body"))
         assert "32 open tasks, 2 overdue" in chart
@@ -88,7 +88,7 @@ def test_the_person_screen_lists_the_persons_tasks(tui_database, handovers, app_
         assert isinstance(app.screen, PersonScreen)
         shown = text_of(app.screen.query_one("#tasks"))
         lines = [line for line in shown.splitlines() if "2027" in line]
-        assert "11 Jan 2027" in lines[0] and "Overdue: todo" in lines[0]
+        assert "11 Jan 2027" in lines[0] and "Overdue: to do" in lines[0]
         assert "Records and risk assessment transferred" in lines[2]
         assert "0 of 5 tasks done · 2 overdue" in shown
         with tui_database.session() as session:

@@ -208,7 +208,7 @@ def test_a_change_made_meanwhile_by_someone_else_is_not_overwritten(tui_database
         await pilot.press("d")
         await settle(pilot)
         messages = [notification.message for notification in app._notifications]
-        assert any("manager-b changed it: status todo → blocked; reason “No address yet”"
+        assert any("manager-b changed it: status to do → blocked; reason “No address yet”"
                    in message and "Nothing was saved" in message for message in messages)
         assert screen.rows[task.id].status == "blocked"  # reloaded: what is true now
 

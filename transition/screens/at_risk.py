@@ -31,7 +31,7 @@ class AtRiskScreen(DataScreen):
     AtRiskScreen #at-risk { padding: 0 1; }
     AtRiskScreen #at-risk-table { height: 1fr; }
     AtRiskScreen #at-risk-status {
-        height: 1; background: $panel; color: $text-muted; padding: 0 1;
+        height: auto; max-height: 3; background: $panel; color: $text-muted; padding: 0 1;
     }
     AtRiskScreen #at-risk-factors {
         height: auto; max-height: 14; border: round $primary; padding: 0 1;
@@ -65,7 +65,7 @@ class AtRiskScreen(DataScreen):
         for key, label, width in (("rank", "#", 4), ("nhs", "NHS number", 12),
                                   ("name", "Name", 22), ("team", "Team", 16),
                                   ("pathway", "Pathway", 8), ("risk", "Risk", 10),
-                                  ("factors", "Main factors", 34)):
+                                  ("factors", "Main factors", 31)):
             table.add_column(label, key=key, width=width)
         self.query_one("#at-risk-factors", Static).border_title = "Why"
 

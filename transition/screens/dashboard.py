@@ -13,7 +13,7 @@ from datetime import date
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -27,6 +27,7 @@ from transition.tasks.views import transfer_countdown
 from transition.widgets.format import count, plural, uk_date, uk_time
 
 NOT_RECORDED_KEY = "\x00not-recorded"
+NARROW = 110  # columns: below this the latest imports card goes under the other two
 
 
 def _check_findings() -> DashboardPanel:
@@ -63,7 +64,7 @@ class DashboardScreen(DataScreen):
 
     CSS_PATH = "dashboard.tcss"
     TITLE = "Dashboard"
-    AUTO_FOCUS = "#by-locality"
+    AUTO_FOCUS = None  # on_mount focuses the locality table
 
     BINDINGS = [
         Binding("m", "missing", "Not in export", id="dashboard.missing"),
@@ -109,6 +110,14 @@ class DashboardScreen(DataScreen):
         self.query_one("#programme-card").border_title = "Programme"
         self.query_one("#imports-card").border_title = "Latest imports"
         self.query_one("#stage-panels").display = bool(STAGE_PANELS)
+        # Focus the locality table without scrolling to it: Textual scrolls a focused widget
+        # that does not fit yet (it is empty) to the centre, which hid the cards at the top.
+        self.query_one("#by-locality").focus(scroll_visible=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Three cards side by side need about 110 columns; narrower, the imports card (the
+        # widest) goes on a row of its own instead of being squeezed to a few letters.
+        self.query_one("#cards").set_class(event.size.width < NARROW, "-narrow")
 
     def reload(self) -> None:
         with self.database.session() as session:

@@ -18,7 +18,7 @@ from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -124,7 +124,7 @@ class LettersScreen(DataScreen):
     AUTO_FOCUS = "#letters-table"
 
     BINDINGS = [
-        Binding("g", "generate_person", "Write person's", id="letters.generate"),
+        Binding("g", "generate_person", "Write their letters", id="letters.generate"),
         Binding("G", "generate_all", "Write all", id="letters.generate_all"),
         Binding("f", "filter", "To write", id="letters.filter"),
     ]
@@ -152,6 +152,10 @@ class LettersScreen(DataScreen):
                 yield Static(id="preview-header")
                 yield Static(id="preview-body")
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Side by side the preview needs about 110 columns; narrower, it goes under the table.
+        self.query_one("#letters").set_class(event.size.width < 110, "-narrow")
 
     def on_mount(self) -> None:
         table = self.query_one("#letters-table", DataTable)

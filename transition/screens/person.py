@@ -36,7 +36,7 @@ from transition.screens.pathway_override import (
     OverrideChoice, PathwayOverrideScreen, clear_override, save_override, what_changed,
 )
 from transition.widgets.format import (
-    NOT_RECORDED, age, days_ago, plural, uk_date, uk_time, words, yes_no,
+    NOT_RECORDED, age, days_ago, plural, task_status, uk_date, uk_time, words, yes_no,
 )
 from transition.widgets.panels import Panel, emphasise_yes, fields_table
 from transition.widgets.pathway import pathway_section, risk_section
@@ -331,8 +331,8 @@ def tasks(view: PersonView) -> RenderableType | None:
     table = _table("Due", "Task", "Owner", "Status", "Note")
     for task in rows:
         late = task["overdue"]
-        status = Text(f"Overdue: {words(task['status']).lower()}" if late
-                      else words(task["status"]),
+        status = Text(f"Overdue: {task_status(task['status']).lower()}" if late
+                      else task_status(task["status"]),
                       style="bold red" if late else TASK_STATUS_STYLES.get(task["status"], ""))
         if task.get("reason"):
             status.append(f": {task['reason']}")

@@ -87,10 +87,10 @@ class PlanScreen(DataScreen):
     PlanScreen #plan-running ProgressBar { width: 50; }
     PlanScreen #plan-filters { height: auto; }
     PlanScreen #plan-filters Select { width: 1fr; }
-    PlanScreen #plan-rows { height: 1fr; }
-    PlanScreen #plan-status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    PlanScreen #plan-rows { height: 1fr; min-height: 5; }
+    PlanScreen #plan-status { height: auto; max-height: 3; background: $panel; color: $text-muted; padding: 0 1; }
     PlanScreen #plan-detail {
-        height: auto; max-height: 12; border: round $primary; padding: 0 1;
+        height: auto; max-height: 33%; border: round $primary; padding: 0 1;
         border-title-color: $text-primary; border-title-style: bold;
     }
     """
@@ -144,7 +144,7 @@ class PlanScreen(DataScreen):
         for key, label, width in (("nhs", "NHS number", 12), ("name", "Name", 18),
                                   ("role", "Role", 13), ("worker", "Worker", 16),
                                   ("status", "", 10), ("pathway", "Pathway", 8),
-                                  ("risk", "Risk", 7), ("why", "Main reason", 18)):
+                                  ("risk", "Risk", 7), ("why", "Main reason", 17)):
             table.add_column(label, key=key, width=width)
 
     # -- reading ---------------------------------------------------------------------------

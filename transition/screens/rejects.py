@@ -8,12 +8,13 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from transition.models import ImportKind
+from transition.nhs import format_334
 from transition.overview import BatchSummary, Reject, batch_rejects, import_batch, latest_import
 from transition.screens.base import DetailScreen
 from transition.widgets.format import plural, uk_time
 
 REJECT_COLUMNS = ("Row", "NHS number / staff id", "Column", "Reason")
-REASON_WIDTH = 64  # long reasons wrap onto more lines rather than being cut off
+REASON_WIDTH = 58  # long reasons wrap onto more lines rather than being cut off at 120 columns
 
 
 def add_reject_columns(table: DataTable[object]) -> None:
@@ -33,7 +34,7 @@ def fill_rejects(
         for position, (column, message) in enumerate(reject.errors or [("", "rejected")]):
             cells: list[object] = [
                 str(reject.row) if position == 0 else "",
-                (reject.record_key or Text("(blank)", style="dim")) if position == 0 else "",
+                _record_key(reject.record_key) if position == 0 else "",
                 column,
                 Text(message, style="red"),
             ]
@@ -41,6 +42,13 @@ def fill_rejects(
                 cells.insert(0, label if first else "")
             first = False
             table.add_row(*cells, height=None)
+
+
+def _record_key(key: str | None) -> str | Text:
+    """An NHS number as the rest of the app shows it (999 000 0018); a staff id as it is."""
+    if not key:
+        return Text("(blank)", style="dim")
+    return format_334(key) if len(key) == 10 and key.isdigit() else key
 
 
 class RejectsScreen(DetailScreen):

@@ -38,7 +38,7 @@ def progress_lines(progress: TaskProgress) -> RenderableType:
     grid.add_column()
     grid.add_row(Text(count(progress.done), style="bold green"),
                  f"done of {plural(progress.total, 'task')} ({progress.percent_done:.0f}%)")
-    grid.add_row(Text(count(progress.due), style="bold"), "due, not yet late")
+    grid.add_row(Text(count(progress.due), style="bold"), "open, not yet overdue")
     grid.add_row(Text(count(progress.overdue), style="bold red" if progress.overdue else "dim"),
                  Text.assemble("overdue", (" (t, then o)" if progress.overdue else "", "dim")))
     if progress.blocked:
@@ -77,8 +77,11 @@ def burndown_lines(chart: Burndown, holidays: dict[date, str], *, any_tasks: boo
         explained,
     ]
     if holidays:
-        names = ", ".join(f"{name} {day.day} {day:%b}" for day, name in holidays.items())
-        lines.append(Text(f"Working days only; not {names}.", style="dim"))
+        # Only the ones on a weekday: a holiday on a Saturday (Boxing Day 2026) changes nothing.
+        names = ", ".join(f"{name} {day.day} {day:%b}" for day, name in holidays.items()
+                          if day.weekday() < 5)
+        if names:
+            lines.append(Text(f"Working days only; not {names}.", style="dim"))
     return Group(*lines)
 
 

@@ -33,7 +33,7 @@ from transition.tasks import (
     set_task_status,
 )
 from transition.tasks.views import GROUP_BY
-from transition.widgets.format import count, plural, uk_date, uk_time, words
+from transition.widgets.format import count, plural, task_status, uk_date, uk_time, words
 
 PAGE_SIZE = 500
 GROUP_PREFIX = "group:"
@@ -44,8 +44,8 @@ STATUS_STYLES = {"done": "green", "not_needed": "dim", "blocked": "bold magenta"
 
 def status_text(task: TaskRow) -> Text:
     if task.overdue:
-        return Text(f"Overdue: {words(task.status).lower()}", style="bold red")
-    return Text(words(task.status), style=STATUS_STYLES.get(task.status, ""))
+        return Text(f"Overdue: {task_status(task.status).lower()}", style="bold red")
+    return Text(task_status(task.status), style=STATUS_STYLES.get(task.status, ""))
 
 
 def owner_text(task: TaskRow) -> str:
@@ -58,7 +58,7 @@ def what_changed(before: TaskRow, after: TaskRow) -> list[str]:
     """What someone else changed in a task, in words, for the conflict notification."""
     changes = []
     if before.status != after.status:
-        changes.append(f"status {words(before.status).lower()} → {words(after.status).lower()}")
+        changes.append(f"status {task_status(before.status).lower()} → {task_status(after.status).lower()}")
     if before.blocked_reason != after.blocked_reason and after.blocked_reason:
         changes.append(f"reason “{after.blocked_reason}”")
     if before.note != after.note:
@@ -70,13 +70,20 @@ def what_changed(before: TaskRow, after: TaskRow) -> list[str]:
     return changes or ["nothing you can see here"]
 
 
+def handover_offset(days: int) -> str:
+    """'10 working days before', 'on the day of', '5 working days after'."""
+    if days == 0:
+        return "the day of"
+    return f"{plural(abs(days), 'working day')} {'before' if days < 0 else 'after'}"
+
+
 def task_detail(task: TaskRow | None) -> RenderableType:
     if task is None:
         return Text("Choose a task to see its details.", style="dim")
     text = Text.assemble(
         (task.title, "bold"), f"  ({task.key}, task {task.id})\n",
         f"{task.person_name} · owner {owner_text(task)} ({words(task.owner_kind).lower()}) · "
-        f"due {uk_date(task.due)}, {task.offset_working_days:+d} working days from the handover "
+        f"due {uk_date(task.due)}, {handover_offset(task.offset_working_days)} the handover "
         f"on {uk_date(task.handover_date)}\n",
     )
     text.append("Status ")
@@ -135,7 +142,7 @@ class TasksScreen(DataScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#tasks-table", DataTable)
-        for key, label, width in (("due", "Due", 15), ("task", "Task", 42),
+        for key, label, width in (("due", "Due", 11), ("task", "Task", 44),
                                   ("person", "Person", 18), ("owner", "Owner", 16),
                                   ("status", "Status", 17)):
             table.add_column(label, key=key, width=width)
@@ -296,7 +303,7 @@ class TasksScreen(DataScreen):
                 self._save(task, lambda session: set_task_status(
                     session, task.id, choice.status, actor=self.settings.actor,
                     reason=choice.reason, expected_version=task.version,
-                ), f"{task.title}: {words(choice.status).lower()}")
+                ), f"{task.title}: {task_status(choice.status).lower()}")
 
         self.app.push_screen(StatusScreen(task), chosen)
 

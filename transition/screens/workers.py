@@ -82,10 +82,11 @@ class WorkersScreen(DataScreen):
                                   ("proposed", "Proposed", BAR_WIDTH + 10)):
             teams.add_column(label, key=key, width=width)
         workers = self.query_one("#workers-table", DataTable)
-        for key, label, width in (("name", "Worker", 26), ("team", "Team", 26),
-                                  ("current", "Current", WORKER_BAR + 8),
-                                  ("proposed", "Proposed", WORKER_BAR + 8),
-                                  ("note", "", 18)):
+        # Narrow enough to fit 120 columns with the note ("leaving on 2027-03-31") whole.
+        for key, label, width in (("name", "Worker", 24), ("team", "Team", 20),
+                                  ("current", "Current", WORKER_BAR + 6),
+                                  ("proposed", "Proposed", WORKER_BAR + 6),
+                                  ("note", "", 22)):
             workers.add_column(label, key=key, width=width)
 
     def reload(self) -> None:

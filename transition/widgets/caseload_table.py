@@ -80,10 +80,10 @@ def _coordinator(row: PersonRow, window: Window) -> RenderableType:
 DEFAULT_COLUMNS: tuple[CaseloadColumn, ...] = (
     CaseloadColumn("nhs_number", "NHS number", lambda row, _: nhs.format_334(row.nhs_number),
                    width=12, sort="nhs_number"),
-    CaseloadColumn("name", "Name", _name, width=22, sort="family_name"),
+    CaseloadColumn("name", "Name", _name, width=20, sort="family_name"),
     CaseloadColumn("date_of_birth", "Born", lambda row, _: uk_date(row.date_of_birth),
                    width=11, sort="date_of_birth"),
-    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=17, sort="team"),
+    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=16, sort="team"),
     CaseloadColumn("locality", "Locality", lambda row, _: row.locality or "—", width=8,
                    sort="locality"),
     CaseloadColumn("coordinator", "Care coordinator", _coordinator, width=16,
@@ -106,7 +106,7 @@ class CaseloadTable(Vertical):
     CaseloadTable { height: 1fr; }
     CaseloadTable > #search { margin: 0 0 1 0; }
     CaseloadTable > DataTable { height: 1fr; }
-    CaseloadTable > #status { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    CaseloadTable > #status { height: auto; max-height: 3; padding: 0 1; background: $panel; color: $text-muted; }
     CaseloadTable > #status.-error { color: $text-error; }
     """
 
@@ -325,7 +325,9 @@ class CaseloadTable(Vertical):
             self.set_query(search=text)
 
     def focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # At once, not after a refresh as focus() does: keys typed straight after "/" (or
+        # pasted) go into the box instead of reaching the table's keys (a: at risk, ...).
+        self.screen.set_focus(self.query_one("#search", Input))
 
     def clear(self, **filters: object) -> None:
         """Clear the search and every filter, then apply ``filters`` (e.g. ``team=...``)."""

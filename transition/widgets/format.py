@@ -67,3 +67,8 @@ def words(key: str | None) -> str:
         return NOT_RECORDED
     text = key.replace("_", " ")
     return text[:1].upper() + text[1:]
+
+
+def task_status(status: str | None) -> str:
+    """A task's status in words: 'todo' -> 'To do', 'not_needed' -> 'Not needed'."""
+    return "To do" if status == "todo" else words(status)
