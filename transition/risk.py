@@ -293,7 +293,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "communication_needs",
     ),
 }
-_OTHER_FACTS = (
+OTHER_FACTS = (
     "missed_appointments_6m", "self_harm_history", "substance_misuse", "lives_alone",
     "admissions_12m", "safeguarding_open", "s117", "cto", "personal_budget",
     "interpreter_language", "accessible_format",
@@ -474,7 +474,7 @@ class BulkScorer:
         care_coordinator_id: str | None,
         other: tuple[Any, ...],
     ) -> RiskScore:
-        """One person's score; ``other`` holds the values of :data:`_OTHER_FACTS` in order."""
+        """One person's score; ``other`` holds the values of :data:`OTHER_FACTS` in order."""
         parts = self._parts
         day = self._read_date
         discharge = parts["last_discharge"].get(last_discharge)
@@ -498,7 +498,7 @@ class BulkScorer:
             ))
         rest = parts["other"].get(other)
         if rest is None:
-            rest = self._part("other", other, RiskFacts(**dict(zip(_OTHER_FACTS, other,
+            rest = self._part("other", other, RiskFacts(**dict(zip(OTHER_FACTS, other,
                                                                     strict=True))))
         # Every part is kept in its cache, so its id stands for it for the whole run.
         key = (id(discharge), id(since), id(contact), id(coordinator), id(rest))
