@@ -24,11 +24,11 @@ wrote them: their result at the new date is identical.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import pickle
 from collections import Counter
 from collections.abc import Callable, Sequence
+from hashlib import blake2b
 from dataclasses import asdict, dataclass, field
 from operator import itemgetter
 from datetime import date, datetime
@@ -166,7 +166,8 @@ def _refresh(
     read_outcomes = _OutcomesReader()
     health_led = rules.eligibility.health_led_clusters
     # Many people share the same pathway facts: decide (and serialise) each combination once.
-    decisions: dict[tuple[Any, ...], tuple[PathwayDecision, list[dict[str, str]], str]] = {}
+    decisions: dict[tuple[Any, ...], _Decided] = {}  # by the facts as read
+    decided: dict[tuple[Any, ...], _Decided] = {}  # by what they mean
 
     pathways: Counter[str] = Counter()
     bands: Counter[str] = Counter()
@@ -179,17 +180,23 @@ def _refresh(
          outcomes, impact, s117, cto, cpa, cluster,
          discharge, missed, self_harm, substance, alone, admissions, safeguarding,
          since, coordinator_id, budget, interpreter, fmt, contact) = row
-        unmet, unrecognised = read_outcomes(outcomes)
-        # The cluster matters to the decision only when it is a health-led one.
-        key = (unmet, unrecognised, impact, s117, cto, cpa,
-               cluster if cluster in health_led else None)
+        # The outcomes as read (text on SQLite, a list on PostgreSQL) stand for what they say;
+        # the cluster matters to the decision only when it is a health-led one.
+        key = (tuple(outcomes) if outcomes.__class__ is list else outcomes, impact, s117, cto,
+               cpa, cluster if cluster in health_led else None)
         entry = decisions.get(key)
         if entry is None:
-            facts = PathwayFacts(unmet, impact, s117, cto, cpa, cluster, unrecognised)
-            decision = decide_pathway(facts, rules.eligibility)
-            as_dicts = decision.reasons_as_dicts()
-            entry = decisions[key] = (decision, as_dicts, json_dumps(as_dicts))
-        decision, reasons, reasons_text = entry
+            # Outcomes listed in another order, or spelt differently, say the same thing:
+            # decide once per distinct meaning.
+            unmet, unrecognised = read_outcomes(outcomes)
+            meaning = (unmet, unrecognised, *key[1:])
+            entry = decided.get(meaning)
+            if entry is None:
+                facts = PathwayFacts(unmet, impact, s117, cto, cpa, cluster, unrecognised)
+                entry = decided[meaning] = _Decided.of(
+                    decide_pathway(facts, rules.eligibility), label
+                )
+            decisions[key] = entry
         risk = score(discharge, since, contact, coordinator_id, (
             missed, self_harm, substance, alone, admissions, safeguarding, s117, cto, budget,
             interpreter, fmt,
@@ -204,40 +211,45 @@ def _refresh(
             )
         band, risk_factors, windows = stored_risk
 
-        effective = decision.pathway.value
+        effective = entry.pathway
+        reasons_text = entry.reasons_text
         if override is not None:
             overrides += 1
             effective = override
-            reasons = [
+            decision = entry.decision
+            reasons_text = json_dumps([
                 override_reason(override, override_why, override_by, override_at, decision.pathway),
-                *reasons,
-            ]
-            reasons_text = json_dumps(reasons)
+                *entry.reasons,
+            ])
             if override in STATUTORY_REFUSED and (s117 or cto):
                 conflicts += 1
         pathways[effective] += 1
         bands[band] += 1
 
-        digest = _assessment_hash(
-            label, row[_FIRST_INPUT:], staff_keys.get(coordinator_id), staff_loaded, windows
-        )
+        # Pickle is a fast, exact serialisation of these plain values (the hash is only ever
+        # compared with itself); see the module's docstring for what it covers.
+        digest = blake2b(pickle.dumps(
+            (label, tuple(row[_FIRST_INPUT:]), staff_keys.get(coordinator_id), staff_loaded,
+             windows),
+            protocol=5,
+        ), digest_size=20).hexdigest()
         if not (only_changed and digest == stored_hash):
             moved = effective != stored
             writes.append((
                 person_id, version, effective, reasons_text, risk.score, band, risk_factors,
                 digest, version + 1 if moved else version,
             ))
-            deciding = f"{decision.reasons[0].rule} (rules {label})"
             if moved:
-                changes.append(
-                    _decide_change(person_id, number, "pathway", stored, effective, deciding)
-                )
+                changes.append(Change(
+                    "pathway.decide", "person", number, person_id, "pathway", stored, effective,
+                    entry.deciding,
+                ))
             elif override is not None:
                 before = rules_pathway(old_reasons.get(person_id))
-                if before != decision.pathway:
-                    changes.append(_decide_change(
-                        person_id, number, "rules_pathway", before, decision.pathway.value,
-                        deciding,
+                if before != entry.decision.pathway:
+                    changes.append(Change(
+                        "pathway.decide", "person", number, person_id, "rules_pathway", before,
+                        entry.pathway, entry.deciding,
                     ))
         if progress is not None and (done % 5000 == 0 or done == total):
             progress(done, total)
@@ -324,33 +336,22 @@ def _override_reasons(connection: Connection) -> dict[int, list[dict[str, Any]]]
     return {person_id: reasons or [] for person_id, reasons in connection.execute(statement)}
 
 
-def _assessment_hash(
-    label: str,
-    inputs: Sequence[Any],
-    coordinator: tuple[Any, ...] | None,
-    staff_loaded: bool,
-    windows: tuple[tuple[str, Any], ...],
-) -> str:
-    # ``windows`` (each risk factor and its value) stands for the date-dependent state at
-    # as_of: the same inputs give the same factors until a date crosses a window. Pickle is a
-    # fast, exact serialisation of these plain values (the hash is only compared with itself).
-    state = (label, tuple(inputs), coordinator, staff_loaded, windows)
-    return hashlib.blake2b(pickle.dumps(state, protocol=5), digest_size=20).hexdigest()
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    """One distinct decision of the rules, with what is stored and audited for it."""
 
+    decision: PathwayDecision
+    pathway: str
+    reasons: list[dict[str, str]]
+    reasons_text: str
+    deciding: str  # the audit reason of a change it makes
 
-def _decide_change(
-    person_id: int, number: str, field_name: str, before: Any, after: Any, why: str
-) -> Change:
-    return Change(
-        action="pathway.decide",
-        entity="person",
-        entity_key=number,
-        person_id=person_id,
-        field=field_name,
-        before=before,
-        after=after,
-        reason=why[:MAX_REASON_LENGTH],
-    )
+    @classmethod
+    def of(cls, decision: PathwayDecision, label: str) -> _Decided:
+        reasons = decision.reasons_as_dicts()
+        deciding = f"{decision.reasons[0].rule} (rules {label})"
+        return cls(decision, decision.pathway.value, reasons, json_dumps(reasons),
+                   deciding[:MAX_REASON_LENGTH])
 
 
 _WRITTEN = (
