@@ -504,9 +504,12 @@ class BulkScorer:
         key = (id(discharge), id(since), id(contact), id(coordinator), id(rest))
         found = self._scores.get(key)
         if found is None:
-            merged = sorted(discharge + since + contact + coordinator + rest,
-                            key=lambda entry: entry[0])
+            merged = discharge + since + contact + coordinator + rest
+            if len(merged) > 1:
+                merged = sorted(merged)  # by rank: ranks differ, so factors are never compared
             factors = [factor for _, factor in merged]
-            total = sum(factor.points for factor in factors)
+            total = 0
+            for factor in factors:
+                total += factor.points
             found = self._scores[key] = RiskScore(total, self._band(total), factors)
         return found
