@@ -24,12 +24,13 @@ wrote them: their result at the new date is identical.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import pickle
 from collections import Counter
 from collections.abc import Callable, Sequence
+from hashlib import blake2b
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +59,7 @@ from transition.overrides import (  # re-exported: the assessment contract inclu
     parse_pathway,
     set_pathway_override,
 )
-from transition.risk import BAND_MEANING, CoordinatorFacts, RiskFacts, RiskScore, scorer
+from transition.risk import BAND_MEANING, BulkScorer, CoordinatorFacts, RiskScore
 
 if TYPE_CHECKING:  # ruleset imports every domain module's rules; keep this module light
     from transition.ruleset import Rules
@@ -155,19 +156,22 @@ def _refresh(
     ).all()
     total = len(rows)
     old_reasons = _override_reasons(connection)
-    score = scorer(rules.risk, as_of)
     label = rules.version_label
     now = utcnow()
-    day = _DateReader()
+    score = BulkScorer(rules.risk, as_of, staff, staff_list_loaded=staff_loaded,
+                       read_date=_DateReader())
+    # What is stored for each distinct score (the scorer shares one object between people).
+    scored: dict[int, tuple[str, str, tuple[tuple[str, Any], ...]]] = {}
     factors_text = _FactorsWriter()
     read_outcomes = _OutcomesReader()
     health_led = rules.eligibility.health_led_clusters
     # Many people share the same pathway facts: decide (and serialise) each combination once.
-    decisions: dict[tuple[Any, ...], tuple[PathwayDecision, list[dict[str, str]], str]] = {}
+    decisions: dict[tuple[Any, ...], _Decided] = {}  # by the facts as read
+    decided: dict[tuple[Any, ...], _Decided] = {}  # by what they mean
 
     pathways: Counter[str] = Counter()
     bands: Counter[str] = Counter()
-    writes: list[dict[str, Any]] = []
+    writes: list[tuple[Any, ...]] = []  # values in _WRITTEN order
     changes: list[Change] = []
     overrides = conflicts = 0
     for done, row in enumerate(rows, start=1):
@@ -176,70 +180,76 @@ def _refresh(
          outcomes, impact, s117, cto, cpa, cluster,
          discharge, missed, self_harm, substance, alone, admissions, safeguarding,
          since, coordinator_id, budget, interpreter, fmt, contact) = row
-        unmet, unrecognised = read_outcomes(outcomes)
-        # The cluster matters to the decision only when it is a health-led one.
-        key = (unmet, unrecognised, impact, s117, cto, cpa,
-               cluster if cluster in health_led else None)
+        # The outcomes as read (text on SQLite, a list on PostgreSQL) stand for what they say;
+        # the cluster matters to the decision only when it is a health-led one.
+        key = (tuple(outcomes) if outcomes.__class__ is list else outcomes, impact, s117, cto,
+               cpa, cluster if cluster in health_led else None)
         entry = decisions.get(key)
         if entry is None:
-            facts = PathwayFacts(unmet, impact, s117, cto, cpa, cluster, unrecognised)
-            decision = decide_pathway(facts, rules.eligibility)
-            as_dicts = decision.reasons_as_dicts()
-            entry = decisions[key] = (decision, as_dicts, json_dumps(as_dicts))
-        decision, reasons, reasons_text = entry
-        coordinator = staff.get(coordinator_id) if coordinator_id else None
-        risk = score(RiskFacts(
-            last_discharge=day(discharge), missed_appointments_6m=missed,
-            self_harm_history=self_harm, substance_misuse=substance, lives_alone=alone,
-            admissions_12m=admissions, safeguarding_open=safeguarding, s117=s117, cto=cto,
-            coordinator_since=day(since), care_coordinator_id=coordinator_id,
-            coordinator=coordinator, staff_list_loaded=staff_loaded, personal_budget=budget,
-            interpreter_language=interpreter, accessible_format=fmt, last_contact=day(contact),
+            # Outcomes listed in another order, or spelt differently, say the same thing:
+            # decide once per distinct meaning.
+            unmet, unrecognised = read_outcomes(outcomes)
+            meaning = (unmet, unrecognised, *key[1:])
+            entry = decided.get(meaning)
+            if entry is None:
+                facts = PathwayFacts(unmet, impact, s117, cto, cpa, cluster, unrecognised)
+                entry = decided[meaning] = _Decided.of(
+                    decide_pathway(facts, rules.eligibility), label
+                )
+            decisions[key] = entry
+        risk = score(discharge, since, contact, coordinator_id, (
+            missed, self_harm, substance, alone, admissions, safeguarding, s117, cto, budget,
+            interpreter, fmt,
         ))
+        stored_risk = scored.get(id(risk))
+        if stored_risk is None:
+            stored_risk = scored[id(risk)] = (
+                risk.band.value,
+                factors_text(risk),
+                # The factors and their values stand for the date-dependent state at as_of.
+                tuple((factor.factor, factor.value) for factor in risk.factors),
+            )
+        band, risk_factors, windows = stored_risk
 
-        effective = decision.pathway.value
+        effective = entry.pathway
+        reasons_text = entry.reasons_text
         if override is not None:
             overrides += 1
             effective = override
-            reasons = [
+            decision = entry.decision
+            reasons_text = json_dumps([
                 override_reason(override, override_why, override_by, override_at, decision.pathway),
-                *reasons,
-            ]
-            reasons_text = json_dumps(reasons)
+                *entry.reasons,
+            ])
             if override in STATUTORY_REFUSED and (s117 or cto):
                 conflicts += 1
         pathways[effective] += 1
-        bands[risk.band.value] += 1
+        bands[band] += 1
 
-        digest = _assessment_hash(
-            label, row[_FIRST_INPUT:], staff_keys.get(coordinator_id), staff_loaded, risk
-        )
+        # Pickle is a fast, exact serialisation of these plain values (the hash is only ever
+        # compared with itself); see the module's docstring for what it covers.
+        digest = blake2b(pickle.dumps(
+            (label, tuple(row[_FIRST_INPUT:]), staff_keys.get(coordinator_id), staff_loaded,
+             windows),
+            protocol=5,
+        ), digest_size=20).hexdigest()
         if not (only_changed and digest == stored_hash):
             moved = effective != stored
-            writes.append(
-                {
-                    "b_id": person_id,
-                    "b_version": version,
-                    "pathway": effective,
-                    "pathway_reasons": reasons_text,
-                    "risk_score": risk.score,
-                    "risk_band": risk.band.value,
-                    "risk_factors": factors_text(risk),
-                    "assessed_hash": digest,
-                    "new_version": version + 1 if moved else version,
-                }
-            )
-            deciding = f"{decision.reasons[0].rule} (rules {label})"
+            writes.append((
+                person_id, version, effective, reasons_text, risk.score, band, risk_factors,
+                digest, version + 1 if moved else version,
+            ))
             if moved:
-                changes.append(
-                    _decide_change(person_id, number, "pathway", stored, effective, deciding)
-                )
+                changes.append(Change(
+                    "pathway.decide", "person", number, person_id, "pathway", stored, effective,
+                    entry.deciding,
+                ))
             elif override is not None:
                 before = rules_pathway(old_reasons.get(person_id))
-                if before != decision.pathway:
-                    changes.append(_decide_change(
-                        person_id, number, "rules_pathway", before, decision.pathway.value,
-                        deciding,
+                if before != entry.decision.pathway:
+                    changes.append(Change(
+                        "pathway.decide", "person", number, person_id, "rules_pathway", before,
+                        entry.pathway, entry.deciding,
                     ))
         if progress is not None and (done % 5000 == 0 or done == total):
             progress(done, total)
@@ -326,39 +336,34 @@ def _override_reasons(connection: Connection) -> dict[int, list[dict[str, Any]]]
     return {person_id: reasons or [] for person_id, reasons in connection.execute(statement)}
 
 
-def _assessment_hash(
-    label: str,
-    inputs: Sequence[Any],
-    coordinator: tuple[Any, ...] | None,
-    staff_loaded: bool,
-    risk: RiskScore,
-) -> str:
-    # The risk factors and their values stand for the date-dependent state at as_of: the same
-    # inputs give the same factors until a date crosses a window. Pickle is a fast, exact
-    # serialisation of these plain values (the hash is only ever compared with itself).
-    windows = tuple((factor.factor, factor.value) for factor in risk.factors)
-    state = (label, tuple(inputs), coordinator, staff_loaded, windows)
-    return hashlib.blake2b(pickle.dumps(state, protocol=5), digest_size=20).hexdigest()
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    """One distinct decision of the rules, with what is stored and audited for it."""
+
+    decision: PathwayDecision
+    pathway: str
+    reasons: list[dict[str, str]]
+    reasons_text: str
+    deciding: str  # the audit reason of a change it makes
+
+    @classmethod
+    def of(cls, decision: PathwayDecision, label: str) -> _Decided:
+        reasons = decision.reasons_as_dicts()
+        deciding = f"{decision.reasons[0].rule} (rules {label})"
+        return cls(decision, decision.pathway.value, reasons, json_dumps(reasons),
+                   deciding[:MAX_REASON_LENGTH])
 
 
-def _decide_change(
-    person_id: int, number: str, field_name: str, before: Any, after: Any, why: str
-) -> Change:
-    return Change(
-        action="pathway.decide",
-        entity="person",
-        entity_key=number,
-        person_id=person_id,
-        field=field_name,
-        before=before,
-        after=after,
-        reason=why[:MAX_REASON_LENGTH],
-    )
+_WRITTEN = (
+    "b_id", "b_version", "pathway", "pathway_reasons", "risk_score", "risk_band",
+    "risk_factors", "assessed_hash", "new_version",
+)
+"""What each tuple :func:`_write` takes holds, in order (the names of the UPDATE's values)."""
 
 
 def _write(
     connection: Connection,
-    writes: Sequence[dict[str, Any]],
+    writes: Sequence[tuple[Any, ...]],
     *,
     label: str,
     decided_at: datetime,
@@ -397,7 +402,9 @@ def _write(
     if sqlite:
         rowcount = _executemany_sqlite(connection, statement, writes)
     else:
-        rowcount = connection.execute(statement, list(writes)).rowcount
+        rowcount = connection.execute(
+            statement, [dict(zip(_WRITTEN, row, strict=True)) for row in writes]
+        ).rowcount
     if rowcount not in (-1, len(writes)):
         raise ConflictError(
             f"{len(writes) - rowcount} people were changed by someone else while the "
@@ -407,12 +414,13 @@ def _write(
 
 
 def _executemany_sqlite(
-    connection: Connection, statement: Any, rows: Sequence[dict[str, Any]]
+    connection: Connection, statement: Any, rows: Sequence[tuple[Any, ...]]
 ) -> int:
     """The compiled statement straight to the driver, every value already in stored form.
 
     SQLAlchemy's per-row parameter handling is a third of the write time at 100,000 rows;
-    here the only values needing conversion are the constants, converted once.
+    here the only values needing conversion are the constants, converted once, added to each
+    row and the row put in the statement's parameter order in C (``itemgetter``).
     """
     compiled = statement.compile(dialect=connection.dialect)
     dialect = connection.dialect
@@ -421,11 +429,11 @@ def _executemany_sqlite(
         if bind.value is not None:
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             constants[name] = processor(bind.value) if processor else bind.value
-    order = compiled.positiontup or ()
-    params = [
-        tuple(constants[name] if name in constants else row[name] for name in order)
-        for row in rows
-    ]
+    names = _WRITTEN + tuple(constants)
+    position = {name: index for index, name in enumerate(names)}
+    order = itemgetter(*(position[name] for name in compiled.positiontup or ()))
+    extra = tuple(constants.values())
+    params = [order(row + extra) for row in rows]
     result = connection.exec_driver_sql(str(compiled), params)
     return result.rowcount
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, null, select
+from sqlalchemy import Connection, insert, null, select
 from sqlmodel import Session
 
+from transition.db import json_dumps
 from transition.models import AuditEvent, Person, utcnow
 
 
@@ -43,6 +44,9 @@ def record_many(
 ) -> int:
     """Write many audit rows at once (Core bulk insert); returns how many were written."""
     when = at or utcnow()
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        return _record_many_sqlite(connection, changes, actor=actor, at=when)
     rows = [
         {
             "at": when,
@@ -62,7 +66,52 @@ def record_many(
     ]
     if rows:
         # Core on the table, not the ORM bulk path: a third of the time at 100,000 rows.
-        session.connection().execute(insert(AuditEvent.__table__), rows)  # type: ignore[arg-type]
+        connection.execute(insert(AuditEvent.__table__), rows)  # type: ignore[arg-type]
+    return len(rows)
+
+
+_COLUMNS = ("at", "actor", "action", "entity", "entity_key", "person_id", "field", "before",
+            "after", "reason", "batch_id")
+
+
+def _record_many_sqlite(
+    connection: Connection, changes: Iterable[Change], *, actor: str, at: datetime
+) -> int:
+    """The rows as tuples of stored values, straight to the driver's ``executemany``.
+
+    What Core's insert stores, without its per-row parameter handling (two thirds of the time
+    of 100,000 audit rows): the time converted once by the column type, the values before and
+    after encoded as the JSON type encodes them (each distinct text once), None as SQL NULL.
+    """
+    dialect = connection.dialect
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    processor = table.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+    stored_at = processor(at) if processor else at
+    texts: dict[str, str] = {}
+
+    def encoded(value: Any) -> str | None:
+        if value is None:
+            return None
+        if type(value) is str:
+            text = texts.get(value)
+            if text is None:
+                text = texts[value] = json_dumps(value)
+            return text
+        return json_dumps(_jsonable(value))
+
+    rows = [
+        (stored_at, actor, change.action, change.entity, change.entity_key, change.person_id,
+         change.field, encoded(change.before), encoded(change.after), change.reason,
+         change.batch_id)
+        for change in changes
+    ]
+    if rows:
+        quote = dialect.identifier_preparer.quote
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in _COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
+        )
+        connection.exec_driver_sql(sql, rows)
     return len(rows)
 
 

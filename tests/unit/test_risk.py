@@ -14,6 +14,8 @@ from transition.models import RiskBand
 from transition.risk import (
     BAND_MEANING,
     FACTOR_IDS,
+    OTHER_FACTS,
+    BulkScorer,
     CoordinatorFacts,
     RiskFacts,
     RiskRules,
@@ -407,3 +409,44 @@ def test_the_band_is_monotone_in_the_score(rules: RiskRules, low: int, gap: int)
 @given(facts=facts_strategy)
 def test_scoring_is_deterministic(facts: RiskFacts) -> None:
     assert score(facts, RULES, as_of=AS_OF) == score(facts, RULES, as_of=AS_OF)
+
+
+def _as_text(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(facts_strategy, min_size=1, max_size=6),
+    rules=risk_rules(),
+    coordinator=staff,
+    loaded=st.booleans(),
+    dates_as_text=st.booleans(),
+)
+def test_bulk_scoring_gives_exactly_the_plain_scores(
+    people: list[RiskFacts],
+    rules: RiskRules,
+    coordinator: CoordinatorFacts | None,
+    loaded: bool,
+    dates_as_text: bool,
+) -> None:
+    # The bulk scorer scores each group of facts once per distinct value: the same score,
+    # band, factors, values and order as scoring each person on their own, however the
+    # people's facts repeat (each is scored twice: the second time from what was kept).
+    on_list = {"S1": coordinator} if coordinator is not None else {}
+    as_given = _as_text if dates_as_text else (lambda value: value)
+    bulk = BulkScorer(
+        rules, AS_OF, on_list, staff_list_loaded=loaded,
+        read_date=(lambda value: None if value is None else date.fromisoformat(value))
+        if dates_as_text else (lambda value: value),
+    )
+    for facts in people + people:
+        who = facts.care_coordinator_id
+        facts = replace(facts, coordinator=on_list.get(who) if who else None,
+                        staff_list_loaded=loaded)
+        found = bulk(
+            as_given(facts.last_discharge), as_given(facts.coordinator_since),
+            as_given(facts.last_contact), who,
+            tuple(getattr(facts, name) for name in OTHER_FACTS),
+        )
+        assert found == score(facts, rules, as_of=AS_OF)
