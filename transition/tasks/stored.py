@@ -10,7 +10,7 @@ turns each distinct value into a Python value once.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -86,10 +86,14 @@ class DirectInsert:
             return value
         found = self._seen.get((column, key), _MISSING)
         if found is _MISSING:
-            column_type = self.table.c[column].type.dialect_impl(self.dialect)
-            processor = column_type.bind_processor(self.dialect)
+            processor = self.processor(column)
             found = self._seen[(column, key)] = processor(value) if processor else value
         return found
+
+    def processor(self, column: str) -> Callable[[Any], Any] | None:
+        """The column type's own bind processor on this database (None: stored as given)."""
+        column_type = self.table.c[column].type.dialect_impl(self.dialect)
+        return column_type.bind_processor(self.dialect)  # type: ignore[no-any-return]
 
     def date(self, column: str, value: date | None) -> Any:
         return self._stored(column, value, value)
