@@ -43,7 +43,7 @@ from transition.tasks.planner import (
 )
 from transition.tasks.rules import PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.status import NO_LONGER_APPLIES, OPEN_STATUSES
-from transition.tasks.stored import DirectInsert, StoredValues, raw
+from transition.tasks.stored import DirectInsert, StoredValues, gc_paused, raw
 
 Progress = Callable[[int, int], None]
 _TODO, _DONE, _NOT_NEEDED = (TaskStatus.TODO.value, TaskStatus.DONE.value,
@@ -109,6 +109,14 @@ def generate_tasks(
     """
     task_rules: TaskRules = getattr(rules, "tasks", rules)
     _lock_tasks(session)
+    with gc_paused():
+        summary = _generate(session, task_rules, actor, transfer_date, person_ids, progress)
+    _count_open(session, summary, as_of, None if person_ids is None else sorted(set(person_ids)))
+    return summary
+
+
+def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date: date | None,
+              person_ids: Iterable[int] | None, progress: Progress | None) -> GenerateSummary:
     ids = None if person_ids is None else sorted(set(person_ids))
     people = list(_candidates(session, ids))
     candidate_ids = [row.id for row in people]
@@ -144,7 +152,6 @@ def generate_tasks(
     for name in ("created", "reopened", "not_needed", "owner_moved", "due_moved",
                  "template_changed", "unchanged"):
         setattr(summary, name, getattr(plan, name))
-    _count_open(session, summary, as_of, ids)
     return summary
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from transition.models import Person, Staff, Task
 from transition.tasks.status import OPEN_STATUSES, parse_status
-from transition.tasks.stored import StoredValues, raw
+from transition.tasks.stored import StoredValues, gc_paused, raw
 
 
 @dataclass(frozen=True)
@@ -183,19 +183,20 @@ def _task_rows(session: Session, statement: Any, as_of: date) -> list[TaskRow]:
     result = session.connection().execute(statement)
     if session.get_bind().dialect.name != "sqlite":
         return [_row(values, as_of, stored) for values in result.all()]
-    values = result.cursor.fetchall()
-    result.close()
     dates, times, lists = _Memo(stored.date), _Memo(stored.time), _Memo(stored.list)
     new, open_statuses = tuple.__new__, frozenset(OPEN_STATUSES)
-    return [
-        new(TaskRow, (
-            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
-            (due := dates[row[9]]), row[10], dates[row[11]], row[12], row[13], row[14],
-            lists[row[15]], row[12] in open_statuses and due < as_of, row[16], times[row[17]],
-            row[18], times[row[19]],
-        ))
-        for row in values
-    ]
+    with gc_paused():
+        values = result.cursor.fetchall()
+        result.close()
+        return [
+            new(TaskRow, (
+                row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+                (due := dates[row[9]]), row[10], dates[row[11]], row[12], row[13], row[14],
+                lists[row[15]], row[12] in open_statuses and due < as_of, row[16],
+                times[row[17]], row[18], times[row[19]],
+            ))
+            for row in values
+        ]
 
 
 class _Memo(dict[Any, Any]):
