@@ -124,6 +124,7 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
     known_staff = set(session.scalars(select(Staff.staff_id)))
     existing = _existing_tasks(session, None if ids is None else candidate_ids)
 
+    stored = StoredValues()
     planner = TaskPlanner(task_rules)
     facts_seen: dict[tuple[Any, ...], PersonFacts] = {}
     plan = _Reconciler(session, actor=actor)
@@ -140,11 +141,14 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
             handover = make_handover(row, person_workers, known_staff, handover_date, facts_seen)
             summary.people += 1
             if current:
-                plan.reconcile(row.id, current, planner.wanted(handover), task_rules, row)
+                if not plan.all_unchanged(current, handover, planner):
+                    plan.reconcile(row.id, _converted(current, stored), planner.wanted(handover),
+                                   task_rules, row)
             else:
                 plan.create_all(row.id, handover, planner)
         elif current:
-            plan.reconcile(row.id, current, {}, task_rules, row, out_of_handover=True)
+            plan.reconcile(row.id, _converted(current, stored), {}, task_rules, row,
+                           out_of_handover=True)
         if progress is not None and (done % 1000 == 0 or done == total):
             progress(done, total)
     plan.write(session)
@@ -218,23 +222,44 @@ def _current_workers(session: Session, ids: list[int] | None) -> dict[int, dict[
     return workers
 
 
-def _existing_tasks(session: Session, ids: list[int] | None) -> dict[int, dict[str, _Existing]]:
-    tasks: dict[int, dict[str, _Existing]] = defaultdict(dict)
+def _existing_tasks(session: Session, ids: list[int] | None
+                    ) -> dict[int, dict[str, Sequence[Any]]]:
+    """Every task (``_TASK_COLUMNS``, values as stored) by person and key.
+
+    Left as the database gives them: most people's tasks are unchanged, which
+    :meth:`_Reconciler.all_unchanged` tells from the stored values; only the others are
+    converted (:func:`_converted`).
+    """
+    tasks: dict[int, dict[str, Sequence[Any]]] = defaultdict(dict)
     statement = select(*_TASK_COLUMNS)
     batches = [statement] if ids is None else [
         statement.where(Task.person_id.in_(chunk))  # type: ignore[attr-defined]
         for chunk in _chunks(ids)
     ]
-    stored = StoredValues()
     for batch in batches:
-        for (task_id, person_id, key, title, owner_kind, owner_staff_id, due, offset,
-             handover_date, status, reason, depends_on, version) in _rows(session, batch):
-            tasks[person_id][key] = _Existing(
-                task_id, person_id, key, title, owner_kind, owner_staff_id, stored.date(due),
-                offset, stored.date(handover_date), status, reason, stored.list(depends_on),
-                version,
-            )
+        for row in _plain_rows(session, batch):
+            tasks[row[1]][row[2]] = row
     return tasks
+
+
+def _plain_rows(session: Session, statement: Any) -> Sequence[Sequence[Any]]:
+    """Rows of integers, text and :func:`raw` columns: the driver's own tuples on SQLite."""
+    result = session.connection().execute(statement)
+    if session.get_bind().dialect.name != "sqlite":
+        return result.all()
+    rows = result.cursor.fetchall()  # nothing in such columns needs SQLAlchemy's processing
+    result.close()
+    return rows  # type: ignore[no-any-return]
+
+
+def _converted(current: dict[str, Sequence[Any]], stored: StoredValues) -> dict[str, _Existing]:
+    return {
+        key: _Existing(task_id, person_id, key, title, owner_kind, owner_staff_id,
+                       stored.date(due), offset, stored.date(handover_date), status, reason,
+                       stored.list(depends_on), version)
+        for key, (task_id, person_id, _, title, owner_kind, owner_staff_id, due, offset,
+                  handover_date, status, reason, depends_on, version) in current.items()
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,6 +337,42 @@ class _Reconciler:
             self.next_id = task_id
             self.created_ids[person_id] = ids
         self.created += len(templates)
+
+    def all_unchanged(self, current: dict[str, Sequence[Any]], handover: Handover,
+                      planner: TaskPlanner) -> bool:
+        """Whether none of a person's tasks needs a change (counted as unchanged if so).
+
+        Compares the stored values with the rows :meth:`create_all` would write: equal stored
+        values are equal values. Anything else (a task to add, one no longer wanted, one not
+        needed, a difference) returns False for :meth:`reconcile` to work through.
+        """
+        found = self._rows_by_facts.get(id(handover.facts))
+        if found is None:
+            found = self._rows_by_facts[id(handover.facts)] = self._row_templates(
+                handover.facts, planner)
+        _, templates, kinds = found
+        if len(templates) != len(current):
+            return False
+        lead_role = planner.rules.lead_role
+        owners: list[tuple[str, str | None] | None] = [None] * kinds
+        for key, template, kind, title, due, offset, handover_date, depends_on in templates:
+            task = current.get(key)
+            if task is None:
+                return False
+            status = task[9]
+            if status == _DONE:
+                continue
+            if status == _NOT_NEEDED:
+                return False
+            owner = owners[kind]
+            if owner is None:
+                owner = owners[kind] = handover.owner(template, lead_role)
+            if (task[3] != title or task[4] != owner[0] or task[5] != owner[1]
+                    or task[6] != due or task[7] != offset or task[8] != handover_date
+                    or task[11] != depends_on):
+                return False
+        self.unchanged += len(templates)
+        return True
 
     def _row_templates(self, facts: PersonFacts, planner: TaskPlanner
                        ) -> tuple[PersonFacts, tuple[_RowTemplate, ...], int]:
