@@ -11,18 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from transition.db import Database
 from transition.errors import NotFoundError
 from transition.models import Person
 from transition.overrides import MAX_REASON_LENGTH, clear_pathway_override, set_pathway_override
+from transition.screens.choice_dialog import ChoiceWithReasonScreen
 from transition.widgets.pathway import PATHWAY_MEANING, PATHWAYS, pathway_text
 
 
@@ -32,84 +27,33 @@ class OverrideChoice:
     reason: str
 
 
-class PathwayOverrideScreen(ModalScreen[OverrideChoice | None]):
+class PathwayOverrideScreen(ChoiceWithReasonScreen[OverrideChoice]):
     """Pick a pathway (up/down) and write the reason; ctrl+s saves, escape cancels."""
 
     DEFAULT_CSS = """
-    PathwayOverrideScreen { align: center middle; }
-    PathwayOverrideScreen > #dialog {
-        width: 84; height: auto; border: thick $warning; background: $surface; padding: 1 2;
-    }
-    PathwayOverrideScreen #pathways { height: auto; max-height: 7; margin: 1 0; }
-    PathwayOverrideScreen #problem { color: $text-error; height: auto; }
-    PathwayOverrideScreen #answers { height: auto; margin-top: 1; align-horizontal: right; }
-    PathwayOverrideScreen Button { margin-left: 2; }
+    PathwayOverrideScreen #pathways { max-height: 7; }
     """
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="override.save"),
-        Binding("escape", "cancel", "Cancel", id="override.cancel"),
-    ]
+    LIST_ID = "pathways"
+    REASON_PLACEHOLDER = "e.g. Agreed at the transition panel on 12 Jan"
+    REASON_MAX_LENGTH = MAX_REASON_LENGTH
+    NO_CHOICE = "Choose a pathway first (up/down)."
+    NO_REASON = "Say why: an override needs a written reason."
 
     def __init__(self, person_label: str, current: str | None) -> None:
-        super().__init__()
+        super().__init__(f"Override the pathway for {person_label}")
         self.person_label = person_label
         self.current = current
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(f"Override the pathway for {self.person_label}", id="question")
-            yield OptionList(
-                *(Option(pathway_text(pathway) + f"{' ' * (10 - len(pathway))}"
-                         f"{PATHWAY_MEANING[pathway]}", id=pathway)
-                  for pathway in PATHWAYS),
-                id="pathways",
-            )
-            yield Label("Why (kept in the audit trail):")
-            yield Input(placeholder="e.g. Agreed at the transition panel on 12 Jan",
-                        max_length=MAX_REASON_LENGTH, id="reason")
-            yield Static("", id="problem")
-            with Horizontal(id="answers"):
-                yield Button("Save (ctrl+s)", id="save", variant="warning")
-                yield Button("Cancel (esc)", id="cancel", variant="primary")
+    def choices(self) -> list[Option]:
+        return [Option(pathway_text(pathway) + f"{' ' * (10 - len(pathway))}"
+                       f"{PATHWAY_MEANING[pathway]}", id=pathway) for pathway in PATHWAYS]
 
-    def on_mount(self) -> None:
-        options = self.query_one("#pathways", OptionList)
-        options.highlighted = PATHWAYS.index(self.current) if self.current in PATHWAYS else 0
-        options.focus()
+    def first_highlighted(self) -> int:
+        return PATHWAYS.index(self.current) if self.current in PATHWAYS else 0
 
-    @on(OptionList.OptionSelected, "#pathways")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.query_one("#reason", Input).focus()
-
-    @on(Input.Submitted, "#reason")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_save(self) -> None:
-        options = self.query_one("#pathways", OptionList)
-        reason = self.query_one("#reason", Input).value.strip()
-        if options.highlighted is None:
-            self.query_one("#problem", Static).update("Choose a pathway first (up/down).")
-            return
-        if not reason:
-            self.query_one("#problem", Static).update(
-                "Say why: an override needs a written reason.")
-            self.query_one("#reason", Input).focus()
-            return
-        self.dismiss(OverrideChoice(PATHWAYS[options.highlighted], reason))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def answer(self, index: int, reason: str) -> OverrideChoice:
+        return OverrideChoice(PATHWAYS[index], reason)
 
 
 # -- saving (called by the person screen) --------------------------------------------------------

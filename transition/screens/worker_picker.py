@@ -10,14 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
+from textual.widget import Widget
+from textual.widgets import Checkbox, Static
 from textual.widgets.option_list import Option
 
+from transition.screens.choice_dialog import ChoiceWithReasonScreen
 from transition.worker_overrides import WorkerOption
 
 
@@ -42,82 +39,35 @@ def option_label(option: WorkerOption, planned: str | None) -> Text:
     return text
 
 
-class WorkerPickerScreen(ModalScreen[WorkerPick | None]):
+class WorkerPickerScreen(ChoiceWithReasonScreen[WorkerPick]):
     """Pick a feasible worker (up/down), say why, lock or not; ctrl+s saves, escape cancels."""
 
     DEFAULT_CSS = """
-    WorkerPickerScreen { align: center middle; }
-    WorkerPickerScreen > #dialog {
-        width: 100; height: auto; max-height: 90%; border: thick $warning;
-        background: $surface; padding: 1 2;
-    }
-    WorkerPickerScreen #workers { height: auto; max-height: 14; margin: 1 0; }
-    WorkerPickerScreen #problem { color: $text-error; height: auto; }
-    WorkerPickerScreen #answers { height: auto; margin-top: 1; align-horizontal: right; }
-    WorkerPickerScreen Button { margin-left: 2; }
+    WorkerPickerScreen > #dialog { width: 100; }
+    WorkerPickerScreen #workers { max-height: 14; }
     """
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="picker.save"),
-        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
-    ]
+    LIST_ID = "workers"
+    SAVE_LABEL = "Assign (ctrl+s)"
+    REASON_PLACEHOLDER = "e.g. Knows the family from a previous episode"
+    NO_CHOICE = "Choose a worker first (up/down)."
 
     def __init__(self, question: str, options: list[WorkerOption], *, planned: str | None) -> None:
-        super().__init__()
-        self.question = question
+        super().__init__(question)
         self.options = options
         self.planned = planned
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(self.question, id="question")
-            yield Static(Text("Only workers who meet every hard constraint and have a place "
-                              "free are listed, best match first.", style="dim"))
-            yield OptionList(*(Option(option_label(option, self.planned), id=option.staff_id)
-                               for option in self.options), id="workers")
-            yield Label("Why (kept in the audit trail):")
-            yield Input(placeholder="e.g. Knows the family from a previous episode",
-                        max_length=1000, id="reason")
-            yield Checkbox("Lock: keep this worker in every later plan", value=True, id="lock")
-            yield Static("", id="problem")
-            with Horizontal(id="answers"):
-                yield Button("Assign (ctrl+s)", id="save", variant="warning")
-                yield Button("Cancel (esc)", id="cancel", variant="primary")
+    def intro(self) -> list[Widget]:
+        return [Static(Text("Only workers who meet every hard constraint and have a place "
+                            "free are listed, best match first.", style="dim"))]
 
-    def on_mount(self) -> None:
-        workers = self.query_one("#workers", OptionList)
-        workers.highlighted = 0
-        workers.focus()
+    def choices(self) -> list[Option]:
+        return [Option(option_label(option, self.planned), id=option.staff_id)
+                for option in self.options]
 
-    @on(OptionList.OptionSelected, "#workers")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.query_one("#reason", Input).focus()
+    def extra(self) -> list[Widget]:
+        return [Checkbox("Lock: keep this worker in every later plan", value=True, id="lock")]
 
-    @on(Input.Submitted, "#reason")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_save(self) -> None:
-        highlighted = self.query_one("#workers", OptionList).highlighted
-        reason = self.query_one("#reason", Input).value.strip()
-        if highlighted is None:
-            self.query_one("#problem", Static).update("Choose a worker first (up/down).")
-            return
-        if not reason:
-            self.query_one("#problem", Static).update("Say why: it goes into the audit trail.")
-            self.query_one("#reason", Input).focus()
-            return
-        self.dismiss(WorkerPick(self.options[highlighted].staff_id, reason,
-                                self.query_one("#lock", Checkbox).value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def answer(self, index: int, reason: str) -> WorkerPick:
+        return WorkerPick(self.options[index].staff_id, reason,
+                          self.query_one("#lock", Checkbox).value)

@@ -1,0 +1,125 @@
+"""A modal that asks for one choice from a list and a written reason (kept in the audit trail).
+
+Subclasses say what the list holds and what the answer is; the modal only asks. ``up``/``down``
+choose, ``enter`` on the list moves to the reason, ``enter`` in the reason or ``ctrl+s`` saves,
+``escape`` cancels (dismissing ``None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+Answer = TypeVar("Answer")
+
+
+class ChoiceWithReasonScreen(ModalScreen[Answer | None], Generic[Answer]):
+    DEFAULT_CSS = """
+    ChoiceWithReasonScreen { align: center middle; }
+    ChoiceWithReasonScreen > #dialog {
+        width: 84; height: auto; max-height: 90%; border: thick $warning; background: $surface;
+        padding: 1 2;
+    }
+    ChoiceWithReasonScreen .choices { height: auto; margin: 1 0; }
+    ChoiceWithReasonScreen #problem { color: $text-error; height: auto; }
+    ChoiceWithReasonScreen #answers { height: auto; margin-top: 1; align-horizontal: right; }
+    ChoiceWithReasonScreen Button { margin-left: 2; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    LIST_ID = "choices"
+    SAVE_LABEL = "Save (ctrl+s)"
+    REASON_PLACEHOLDER = ""
+    REASON_MAX_LENGTH = 1000
+    NO_CHOICE = "Choose one first (up/down)."
+    NO_REASON = "Say why: it goes into the audit trail."
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    # -- what a subclass says --------------------------------------------------------------
+
+    def choices(self) -> Iterable[Option]:
+        raise NotImplementedError
+
+    def first_highlighted(self) -> int:
+        return 0
+
+    def intro(self) -> Iterable[Widget]:
+        """Widgets between the question and the list."""
+        return ()
+
+    def extra(self) -> Iterable[Widget]:
+        """Widgets between the reason and the buttons."""
+        return ()
+
+    def answer(self, index: int, reason: str) -> Answer:
+        raise NotImplementedError
+
+    # -- the dialog ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.question, id="question")
+            yield from self.intro()
+            yield OptionList(*self.choices(), id=self.LIST_ID, classes="choices")
+            yield Label("Why (kept in the audit trail):")
+            yield Input(placeholder=self.REASON_PLACEHOLDER, max_length=self.REASON_MAX_LENGTH,
+                        id="reason")
+            yield from self.extra()
+            yield Static("", id="problem")
+            with Horizontal(id="answers"):
+                yield Button(self.SAVE_LABEL, id="save", variant="warning")
+                yield Button("Cancel (esc)", id="cancel", variant="primary")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = self.first_highlighted()
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted, "#reason")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_save(self) -> None:
+        highlighted = self.query_one(OptionList).highlighted
+        reason = self.query_one("#reason", Input).value.strip()
+        problem = self.query_one("#problem", Static)
+        if highlighted is None:
+            problem.update(self.NO_CHOICE)
+            return
+        if not reason:
+            problem.update(self.NO_REASON)
+            self.query_one("#reason", Input).focus()
+            return
+        self.dismiss(self.answer(highlighted, reason))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
