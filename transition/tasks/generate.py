@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date
+from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Row, exists, func, or_, select, text, update
@@ -24,6 +25,7 @@ from sqlmodel import Session
 from transition.audit import Change, record_many
 from transition.models import (
     Assignment,
+    AuditEvent,
     Pathway,
     Person,
     Staff,
@@ -39,9 +41,9 @@ from transition.tasks.planner import (
     make_handover,
     needs_handover,
 )
-from transition.tasks.rules import PersonFacts, TaskRules
+from transition.tasks.rules import PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.status import NO_LONGER_APPLIES, OPEN_STATUSES
-from transition.tasks.stored import DirectInsert, StoredValues, raw
+from transition.tasks.stored import DirectInsert, StoredValues, gc_paused, raw
 
 Progress = Callable[[int, int], None]
 _TODO, _DONE, _NOT_NEEDED = (TaskStatus.TODO.value, TaskStatus.DONE.value,
@@ -107,6 +109,14 @@ def generate_tasks(
     """
     task_rules: TaskRules = getattr(rules, "tasks", rules)
     _lock_tasks(session)
+    with gc_paused():
+        summary = _generate(session, task_rules, actor, transfer_date, person_ids, progress)
+    _count_open(session, summary, as_of, None if person_ids is None else sorted(set(person_ids)))
+    return summary
+
+
+def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date: date | None,
+              person_ids: Iterable[int] | None, progress: Progress | None) -> GenerateSummary:
     ids = None if person_ids is None else sorted(set(person_ids))
     people = list(_candidates(session, ids))
     candidate_ids = [row.id for row in people]
@@ -114,6 +124,7 @@ def generate_tasks(
     known_staff = set(session.scalars(select(Staff.staff_id)))
     existing = _existing_tasks(session, None if ids is None else candidate_ids)
 
+    stored = StoredValues()
     planner = TaskPlanner(task_rules)
     facts_seen: dict[tuple[Any, ...], PersonFacts] = {}
     plan = _Reconciler(session, actor=actor)
@@ -130,11 +141,14 @@ def generate_tasks(
             handover = make_handover(row, person_workers, known_staff, handover_date, facts_seen)
             summary.people += 1
             if current:
-                plan.reconcile(row.id, current, planner.wanted(handover), task_rules, row)
+                if not plan.all_unchanged(current, handover, planner):
+                    plan.reconcile(row.id, _converted(current, stored), planner.wanted(handover),
+                                   task_rules, row)
             else:
                 plan.create_all(row.id, handover, planner)
         elif current:
-            plan.reconcile(row.id, current, {}, task_rules, row, out_of_handover=True)
+            plan.reconcile(row.id, _converted(current, stored), {}, task_rules, row,
+                           out_of_handover=True)
         if progress is not None and (done % 1000 == 0 or done == total):
             progress(done, total)
     plan.write(session)
@@ -142,7 +156,6 @@ def generate_tasks(
     for name in ("created", "reopened", "not_needed", "owner_moved", "due_moved",
                  "template_changed", "unchanged"):
         setattr(summary, name, getattr(plan, name))
-    _count_open(session, summary, as_of, ids)
     return summary
 
 
@@ -209,23 +222,44 @@ def _current_workers(session: Session, ids: list[int] | None) -> dict[int, dict[
     return workers
 
 
-def _existing_tasks(session: Session, ids: list[int] | None) -> dict[int, dict[str, _Existing]]:
-    tasks: dict[int, dict[str, _Existing]] = defaultdict(dict)
+def _existing_tasks(session: Session, ids: list[int] | None
+                    ) -> dict[int, dict[str, Sequence[Any]]]:
+    """Every task (``_TASK_COLUMNS``, values as stored) by person and key.
+
+    Left as the database gives them: most people's tasks are unchanged, which
+    :meth:`_Reconciler.all_unchanged` tells from the stored values; only the others are
+    converted (:func:`_converted`).
+    """
+    tasks: dict[int, dict[str, Sequence[Any]]] = defaultdict(dict)
     statement = select(*_TASK_COLUMNS)
     batches = [statement] if ids is None else [
         statement.where(Task.person_id.in_(chunk))  # type: ignore[attr-defined]
         for chunk in _chunks(ids)
     ]
-    stored = StoredValues()
     for batch in batches:
-        for (task_id, person_id, key, title, owner_kind, owner_staff_id, due, offset,
-             handover_date, status, reason, depends_on, version) in _rows(session, batch):
-            tasks[person_id][key] = _Existing(
-                task_id, person_id, key, title, owner_kind, owner_staff_id, stored.date(due),
-                offset, stored.date(handover_date), status, reason, stored.list(depends_on),
-                version,
-            )
+        for row in _plain_rows(session, batch):
+            tasks[row[1]][row[2]] = row
     return tasks
+
+
+def _plain_rows(session: Session, statement: Any) -> Sequence[Sequence[Any]]:
+    """Rows of integers, text and :func:`raw` columns: the driver's own tuples on SQLite."""
+    result = session.connection().execute(statement)
+    if session.get_bind().dialect.name != "sqlite":
+        return result.all()
+    rows = result.cursor.fetchall()  # nothing in such columns needs SQLAlchemy's processing
+    result.close()
+    return rows  # type: ignore[no-any-return]
+
+
+def _converted(current: dict[str, Sequence[Any]], stored: StoredValues) -> dict[str, _Existing]:
+    return {
+        key: _Existing(task_id, person_id, key, title, owner_kind, owner_staff_id,
+                       stored.date(due), offset, stored.date(handover_date), status, reason,
+                       stored.list(depends_on), version)
+        for key, (task_id, person_id, _, title, owner_kind, owner_staff_id, due, offset,
+                  handover_date, status, reason, depends_on, version) in current.items()
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,13 +279,21 @@ class _Reconciler:
     def __init__(self, session: Session, *, actor: str) -> None:
         self.actor = actor
         self.now = utcnow()
-        self.stored = DirectInsert(session, Task.__table__, _INSERT_COLUMNS)  # type: ignore[attr-defined]
+        self.stored = DirectInsert(session, Task.__table__, ("id", *_INSERT_COLUMNS))  # type: ignore[attr-defined]
         self.stored_now = self.stored.time("created_at", self.now)
+        # SQLite: new rows get their ids here, as SQLite itself would give them (one above the
+        # largest; the write transaction holds the database meanwhile), so nothing is read
+        # back. Elsewhere the database's sequence gives them and they are read back.
+        largest = session.scalar(select(func.max(Task.id)))
+        self.was_empty = largest is None
+        self.next_id: int | None = (largest or 0) + 1 if self.stored.direct else None
+        self.created_ids: dict[int, dict[str, int]] = {}
         self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[dict[str, Any]] = []
         self.changes: list[Change] = []
         self.created = self.reopened = self.not_needed = 0
         self.owner_moved = self.due_moved = self.template_changed = self.unchanged = 0
+        self._rows_by_facts: dict[int, tuple[PersonFacts, tuple[_RowTemplate, ...], int]] = {}
 
     def reconcile(self, person_id: int, current: dict[str, _Existing], wanted: dict[str, Wanted],
                   rules: TaskRules, person: Row[Any], *, out_of_handover: bool = False) -> None:
@@ -267,24 +309,97 @@ class _Reconciler:
                 self._create(person_id, key, item)
 
     def create_all(self, person_id: int, handover: Handover, planner: TaskPlanner) -> None:
-        """Every task for a person who has none yet (the first run's path: no comparisons)."""
-        stored, now, actor = self.stored, self.stored_now, self.actor
-        handover_date = stored.date("handover_date", handover.facts.handover_date)
+        """Every task for a person who has none yet (the first run's path: no comparisons).
+
+        Each distinct set of facts has its rows worked out once, values already as stored;
+        per person only the owners are decided (once per kind of owner, not per task).
+        """
+        found = self._rows_by_facts.get(id(handover.facts))
+        if found is None:
+            found = self._rows_by_facts[id(handover.facts)] = self._row_templates(
+                handover.facts, planner)
+        _, templates, kinds = found
         lead_role = planner.rules.lead_role
-        for item in planner.planned(handover.facts):
-            owner_kind, owner_staff_id = handover.owner(item.template, lead_role)
-            self.inserts.append((
-                person_id, item.key, item.template.title, owner_kind, owner_staff_id,
-                stored.date("due", item.due), item.offset_working_days, handover_date, _TODO,
-                stored.json("depends_on", item.depends_on), now, now, actor, 1,
-            ))
-        self.created += len(planner.planned(handover.facts))
+        owners: list[tuple[str, str | None] | None] = [None] * kinds
+        now, actor, append = self.stored_now, self.actor, self.inserts.append
+        task_id = self.next_id
+        ids: dict[str, int] = {}
+        for key, template, kind, title, due, offset, handover_date, depends_on in templates:
+            owner = owners[kind]
+            if owner is None:
+                owner = owners[kind] = handover.owner(template, lead_role)
+            append((task_id, person_id, key, title, owner[0], owner[1], due, offset,
+                    handover_date, _TODO, depends_on, now, now, actor, 1))
+            if task_id is not None:
+                ids[key] = task_id
+                task_id += 1
+        if task_id is not None:
+            self.next_id = task_id
+            self.created_ids[person_id] = ids
+        self.created += len(templates)
+
+    def all_unchanged(self, current: dict[str, Sequence[Any]], handover: Handover,
+                      planner: TaskPlanner) -> bool:
+        """Whether none of a person's tasks needs a change (counted as unchanged if so).
+
+        Compares the stored values with the rows :meth:`create_all` would write: equal stored
+        values are equal values. Anything else (a task to add, one no longer wanted, one not
+        needed, a difference) returns False for :meth:`reconcile` to work through.
+        """
+        found = self._rows_by_facts.get(id(handover.facts))
+        if found is None:
+            found = self._rows_by_facts[id(handover.facts)] = self._row_templates(
+                handover.facts, planner)
+        _, templates, kinds = found
+        if len(templates) != len(current):
+            return False
+        lead_role = planner.rules.lead_role
+        owners: list[tuple[str, str | None] | None] = [None] * kinds
+        for key, template, kind, title, due, offset, handover_date, depends_on in templates:
+            task = current.get(key)
+            if task is None:
+                return False
+            status = task[9]
+            if status == _DONE:
+                continue
+            if status == _NOT_NEEDED:
+                return False
+            owner = owners[kind]
+            if owner is None:
+                owner = owners[kind] = handover.owner(template, lead_role)
+            if (task[3] != title or task[4] != owner[0] or task[5] != owner[1]
+                    or task[6] != due or task[7] != offset or task[8] != handover_date
+                    or task[11] != depends_on):
+                return False
+        self.unchanged += len(templates)
+        return True
+
+    def _row_templates(self, facts: PersonFacts, planner: TaskPlanner
+                       ) -> tuple[PersonFacts, tuple[_RowTemplate, ...], int]:
+        """A set of facts' tasks as stored rows but for the owner, and how many owner kinds."""
+        stored = self.stored
+        handover_date = stored.date("handover_date", facts.handover_date)
+        kinds: dict[tuple[Any, Any], int] = {}
+        rows = tuple(
+            _RowTemplate(
+                item.key, item.template,
+                kinds.setdefault((item.template.owner, item.template.incoming_role), len(kinds)),
+                item.template.title, stored.date("due", item.due), item.offset_working_days,
+                handover_date, stored.json("depends_on", item.depends_on),
+            )
+            for item in planner.planned(facts)
+        )
+        return facts, rows, len(kinds)
 
     def _create(self, person_id: int, key: str, item: Wanted) -> None:
         self.created += 1
         stored = self.stored
+        task_id = self.next_id
+        if task_id is not None:
+            self.created_ids.setdefault(person_id, {})[key] = task_id
+            self.next_id = task_id + 1
         self.inserts.append((
-            person_id, key, item.title, item.owner_kind, item.owner_staff_id,
+            task_id, person_id, key, item.title, item.owner_kind, item.owner_staff_id,
             stored.date("due", item.due), item.offset_working_days,
             stored.date("handover_date", item.handover_date), _TODO,
             stored.json("depends_on", item.depends_on), self.stored_now, self.stored_now,
@@ -359,21 +474,9 @@ class _Reconciler:
         ))
 
     def write(self, session: Session) -> None:
+        created: dict[int, dict[str, int]] = {}
         if self.inserts:
-            before = session.scalar(select(func.max(Task.id))) or 0
-            self.stored.execute(session, self.inserts)
-            ids = _new_ids(session, before, self.inserts)
-            created: dict[int, dict[str, int]] = defaultdict(dict)
-            for person_id, key, *_ in self.inserts:
-                created[person_id][key] = ids[(person_id, key)]
-            # One event per person names the tasks made for them (key -> task id); their
-            # owners and dates at creation are the task's own, or the ``before`` of its first
-            # later change. At 100,000 people this keeps the trail to one row each.
-            self.changes.extend(
-                Change(action="task.create", entity="task", person_id=person_id, field="tasks",
-                       after=keys)
-                for person_id, keys in created.items()
-            )
+            created = self._insert(session)
         # Bulk UPDATE by primary key, grouped so every row in a batch sets the same columns.
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for row in self.updates:
@@ -381,11 +484,97 @@ class _Reconciler:
         for rows in groups.values():
             session.execute(update(Task).execution_options(synchronize_session=False), rows)
         record_many(session, self.changes, actor=self.actor, at=self.now)
+        # One event per person names the tasks made for them (key -> task id); their owners
+        # and dates at creation are the task's own, or the ``before`` of its first later
+        # change. At 100,000 people this keeps the trail to one row each.
+        _record_created(session, created, actor=self.actor, at=self.now)
         # Bulk statements bypass the session: reload any Task the caller holds on next use.
         for instance in list(session.identity_map.values()):
             if isinstance(instance, Task):
                 session.expire(instance)
 
+    def _insert(self, session: Session) -> dict[int, dict[str, int]]:
+        """Insert the new tasks; their ids by person and key, people in the order inserted."""
+        if self.next_id is None:
+            before = session.scalar(select(func.max(Task.id))) or 0
+            rows = [row[1:] for row in self.inserts]
+            DirectInsert(session, Task.__table__, _INSERT_COLUMNS).execute(session, rows)  # type: ignore[attr-defined]
+            ids = _new_ids(session, before, rows)
+            created: dict[int, dict[str, int]] = defaultdict(dict)
+            for person_id, key, *_ in rows:
+                created[person_id][key] = ids[(person_id, key)]
+            return created
+        with _indexes_set_aside(session, bulk=self.was_empty):
+            self.stored.execute(session, self.inserts)
+        return self.created_ids
+
+
+class _RowTemplate(NamedTuple):
+    """A planned task as a stored row for one set of facts; ``kind`` numbers its owner rule."""
+
+    key: str
+    template: TaskTemplate
+    kind: int
+    title: str
+    due: Any
+    offset_working_days: int
+    handover_date: Any
+    depends_on: Any
+
+
+@contextmanager
+def _indexes_set_aside(session: Session, *, bulk: bool) -> Iterator[None]:
+    """On a first bulk insert into an empty table (SQLite), build the task indexes afterwards.
+
+    Filling the four secondary indexes row by row is most of the insert's time; building each
+    once from the finished table is quicker. The indexes are dropped and re-created from their
+    own stored definitions, in the same transaction, so the schema is as it was.
+    """
+    if not bulk:
+        yield
+        return
+    connection = session.connection()
+    indexes = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'task' "
+        "AND sql IS NOT NULL ORDER BY name"
+    ).all()
+    for name, _ in indexes:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        connection.exec_driver_sql(sql)
+
+
+def _record_created(session: Session, created: dict[int, dict[str, int]], *, actor: str,
+                    at: datetime) -> None:
+    """The ``task.create`` events, one per person, as :func:`record_many` writes them.
+
+    On SQLite straight to the driver (the values need no conversion but the time, once, and
+    the JSON, with the column's own serializer): a third of a first run's time otherwise.
+    """
+    if not created:
+        return
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    writer = DirectInsert(session, table, _AUDIT_COLUMNS)
+    if not writer.direct:
+        record_many(session, [
+            Change(action="task.create", entity="task", person_id=person_id, field="tasks",
+                   after=keys)
+            for person_id, keys in created.items()
+        ], actor=actor, at=at)
+        return
+    when = writer.time("at", at)
+    to_json = writer.processor("after")
+    assert to_json is not None
+    writer.execute(session, [
+        (when, actor, "task.create", "task", None, person_id, "tasks", None, to_json(keys),
+         None, None)
+        for person_id, keys in created.items()
+    ])
+
+
+_AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_key", "person_id", "field",
+                  "before", "after", "reason", "batch_id")
 
 
 def _new_ids(session: Session, before: int, inserted: list[tuple[Any, ...]]
