@@ -276,6 +276,11 @@ def test_long_lists_page(tui_database, handovers, app_on, monkeypatch) -> None:
         assert len(screen.rows) == 10
         assert "1-10 of 33 open tasks" in text_of(screen.query_one("#tasks-summary", Static))
         first_page = set(screen.rows)
+        # A group's count is of the tasks on this page, and says so (a week may go on).
+        table = screen.query_one("#tasks-table", DataTable)
+        headings = [str(table.get_row_at(index)[1]) for index in range(table.row_count)
+                    if str(table.get_row_at(index)[0]) == "▼"]
+        assert headings and all("on this page" in heading for heading in headings)
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert "11-20 of 33" in text_of(screen.query_one("#tasks-summary", Static))

@@ -164,10 +164,13 @@ class TasksScreen(DataScreen):
         self.rows = {row.id: row for row in page.rows}
         self.groups = group_tasks(page.rows, self.group_by)
         table.clear()
+        # A page of a longer list holds only part of a group: say so rather than a wrong total.
+        paged = self.total > len(self.rows)
         for group in self.groups:
             overdue_group = group.key == "overdue"
             heading = Text(group.label, style="bold red" if overdue_group else "bold")
-            heading.append(f" · {plural(len(group.tasks), 'task')}", style="dim")
+            heading.append(f" · {plural(len(group.tasks), 'task')}"
+                           f"{' on this page' if paged else ''}", style="dim")
             if group.overdue and not overdue_group:
                 heading.append(f", {count(group.overdue)} overdue", style="red")
             table.add_row(Text("▼", style="dim"), heading, "", "", "",
