@@ -272,7 +272,7 @@ def latest_run(session: Session) -> CheckRun | None:
 
 @dataclass(frozen=True, slots=True)
 class StoredFinding:
-    """A finding as recorded, with the person's NHS number (for screens)."""
+    """A finding as recorded, with the person's NHS number and name (for screens)."""
 
     finding_id: int
     code: str
@@ -282,6 +282,7 @@ class StoredFinding:
     nhs_number: str | None
     staff_id: str | None
     task_id: int | None
+    person_name: str | None = None  # "Given Family", for screens; never logged
 
 
 def run_findings(
@@ -292,7 +293,7 @@ def run_findings(
     statement = (
         select(CheckFinding.id, CheckFinding.code, CheckFinding.severity, CheckFinding.message,
                CheckFinding.person_id, Person.nhs_number, CheckFinding.staff_id,
-               CheckFinding.task_id)
+               CheckFinding.task_id, Person.given_name, Person.family_name)
         .outerjoin(Person, Person.id == CheckFinding.person_id)
         .where(CheckFinding.run_id == run_id)
         .order_by(CheckFinding.id)
@@ -301,7 +302,8 @@ def run_findings(
         statement = statement.where(CheckFinding.code == code)
     if staff_id is not None:
         statement = statement.where(CheckFinding.staff_id == staff_id)
-    found = [StoredFinding(*row) for row in session.execute(statement)]
+    found = [StoredFinding(*row[:8], person_name=" ".join(filter(None, row[8:])) or None)
+             for row in session.execute(statement)]
     found.sort(key=lambda item: (SEVERITY_ORDER.get(item.severity, 9),
                                  CODE_ORDER.get(item.code, 99), item.finding_id))
     return found[:limit] if limit is not None else found

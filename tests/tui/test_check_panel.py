@@ -67,6 +67,13 @@ def test_k_runs_the_check_in_a_worker_and_the_panel_shows_it(populated, app_on) 
         await pilot.press("enter")  # the unassigned findings
         await settle(pilot)
         assert isinstance(app.screen, FindingsScreen) and app.screen.code == "unassigned"
+        findings = app.screen.query_one("#findings-table", DataTable)
+        with populated.session() as session:
+            person = session.get(Person, person_id)
+            assert person is not None
+            name = f"{person.given_name} {person.family_name}"
+        assert any(str(findings.get_row_at(index)[2]) == name
+                   for index in range(findings.row_count))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PersonScreen) and app.screen.person_id == person_id

@@ -43,8 +43,9 @@ class FindingsScreen(DetailScreen):
                                                      zebra_stripes=True)
             table.add_column("Severity", key="severity", width=8)
             table.add_column("NHS number", key="nhs", width=12)
+            table.add_column("Name", key="name", width=20)
             table.add_column("Worker", key="worker", width=10)
-            table.add_column("What to do", key="message", width=80)
+            table.add_column("What to do", key="message", width=56)
             yield table
         yield Footer()
 
@@ -72,6 +73,7 @@ class FindingsScreen(DetailScreen):
             table.add_row(
                 Text(item.severity, style=SEVERITY_STYLE.get(item.severity, "")),
                 format_334(item.nhs_number) if item.nhs_number else "",
+                item.person_name or "",
                 item.staff_id or "",
                 item.message,
                 key=key, height=None,
