@@ -72,7 +72,7 @@ def test_person_screen_shows_reasons_with_basis_and_risk_factors(plan_world, app
         risk = text_of(app.screen.query_one("#risk"))
         assert "● red 16" in risk
         assert "+5  Discharged from hospital in the last 3 months" in risk
-        assert "2026-12-20" in risk
+        assert "20 Dec 2026" in risk  # the discharge date, written the UK way
 
     drive(app, scenario, size=(120, 60))
 

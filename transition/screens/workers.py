@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from transition.plan_review import Caseloads, caseloads
 from transition.screens.base import DataScreen
-from transition.widgets.format import count
+from transition.widgets.format import count, uk_dates_in
 
 BAR_WIDTH = 20
 WORKER_BAR = 12
@@ -123,7 +123,7 @@ class WorkersScreen(DataScreen):
             load = worker.proposed if worker.proposed is not None else worker.current
             if self.full_only and load < worker.capacity * 0.9:
                 continue
-            note = Text(worker.unavailable, style="yellow") if worker.unavailable else Text(
+            note = Text(uk_dates_in(worker.unavailable), style="yellow") if worker.unavailable else Text(
                 f"{worker.spare} free", style="dim")
             workers.add_row(f"{worker.name} ({worker.staff_id})",
                             worker.team or Text("no team yet", style="italic yellow"),

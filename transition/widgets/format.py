@@ -5,6 +5,7 @@ Plain functions with no Textual in them, shared by every screen and widget.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,19 @@ def uk_date(value: date | None) -> str:
     if value is None:
         return NOT_RECORDED
     return f"{value.day} {value:%b %Y}"
+
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def uk_dates_in(text: str) -> str:
+    """Every ISO date in a domain sentence written as :func:`uk_date` ("1 Apr 2027")."""
+    def shown(match: re.Match[str]) -> str:
+        try:
+            return uk_date(date(*(int(part) for part in match.groups())))
+        except ValueError:  # not a real date (e.g. 2027-13-40): leave the text as it is
+            return match.group(0)
+    return _ISO_DATE.sub(shown, text)
 
 
 def uk_time(value: datetime | None) -> str:

@@ -14,7 +14,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from transition.widgets.format import NOT_RECORDED, count, uk_date, uk_time, words
+from transition.widgets.format import (
+    NOT_RECORDED,
+    count,
+    uk_date,
+    uk_dates_in,
+    uk_time,
+    words,
+)
 
 PATHWAYS: tuple[str, ...] = ("council", "trust", "joint", "assess", "signpost")
 BANDS: tuple[str, ...] = ("red", "amber", "green")
@@ -105,7 +112,7 @@ def factors_table(factors: Iterable[Mapping[str, Any]]) -> Table:
     table.add_column("Because", ratio=2, overflow="fold", style="dim")
     for factor in factors:
         value = factor.get("value")
-        shown = "yes" if value is True else NOT_RECORDED if value is None else str(value)
+        shown = "yes" if value is True else NOT_RECORDED if value is None else uk_dates_in(str(value))
         table.add_row(f"+{factor.get('points', 0)}",
                       str(factor.get("label") or words(str(factor.get("factor") or ""))), shown)
     return table
