@@ -169,8 +169,8 @@ class TasksScreen(DataScreen):
         for group in self.groups:
             overdue_group = group.key == "overdue"
             heading = Text(group.label, style="bold red" if overdue_group else "bold")
-            heading.append(f" · {plural(len(group.tasks), 'task')}"
-                           f"{' on this page' if paged else ''}", style="dim")
+            heading.append(f" · {count(len(group.tasks))} shown" if paged
+                           else f" · {plural(len(group.tasks), 'task')}", style="dim")
             if group.overdue and not overdue_group:
                 heading.append(f", {count(group.overdue)} overdue", style="red")
             table.add_row(Text("▼", style="dim"), heading, "", "", "",
