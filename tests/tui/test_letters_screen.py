@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
+from textual.worker import WorkerFailed
 from textual.widgets import DataTable, Static
 
 from tests.tui.conftest import drive, settle, text_of
@@ -199,6 +202,12 @@ def test_quitting_while_letters_are_written_asks_and_keeps_nothing(tui_database,
         # The worker thread starts only when the event loop next runs, so this is in time to
         # stop the run at its first letter (after that letter's file was written).
         screen.stop_writing()
+        # The stopped run ends its worker with LettersStopped (an error, by design); wait for it
+        # here, whether it is still running or already done, before settling the rest.
+        for worker in list(pilot.app.workers):
+            if worker.group == "letters-generate":
+                with contextlib.suppress(WorkerFailed):
+                    await worker.wait()
         await settle(pilot)
         assert "stopped; the letters of this run were removed" in text_of(
             screen.query_one("#letters-run", Static))
