@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, exists, func, or_, select, text, update
+from sqlalchemy import Row, case, exists, func, or_, select, text, update
 from sqlmodel import Session
 
 from transition.audit import Change, record_many
@@ -35,6 +35,7 @@ from transition.models import (
 )
 from transition.tasks.planner import (
     PERSON_COLUMNS,
+    FactsSeen,
     Handover,
     TaskPlanner,
     Wanted,
@@ -43,7 +44,7 @@ from transition.tasks.planner import (
 )
 from transition.tasks.rules import PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.status import NO_LONGER_APPLIES, OPEN_STATUSES
-from transition.tasks.stored import DirectInsert, StoredValues, gc_paused, raw
+from transition.tasks.stored import DirectInsert, StoredValues, gc_paused, plain_rows, raw
 
 Progress = Callable[[int, int], None]
 _TODO, _DONE, _NOT_NEEDED = (TaskStatus.TODO.value, TaskStatus.DONE.value,
@@ -119,35 +120,38 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
               person_ids: Iterable[int] | None, progress: Progress | None) -> GenerateSummary:
     ids = None if person_ids is None else sorted(set(person_ids))
     people = list(_candidates(session, ids))
-    candidate_ids = [row.id for row in people]
+    candidate_ids = [row[0] for row in people]
     workers = _current_workers(session, None if ids is None else candidate_ids)
     known_staff = set(session.scalars(select(Staff.staff_id)))
     existing = _existing_tasks(session, None if ids is None else candidate_ids)
 
     stored = StoredValues()
     planner = TaskPlanner(task_rules)
-    facts_seen: dict[tuple[Any, ...], PersonFacts] = {}
+    facts_seen = FactsSeen(stored)
     plan = _Reconciler(session, actor=actor)
     summary = GenerateSummary()
     total = len(people)
+    no_workers: dict[str, str] = {}
     for done, row in enumerate(people, start=1):
-        person_workers = workers.get(row.id, {})
-        current = existing.get(row.id, {})
-        if needs_handover(row.pathway, person_workers, row.care_coordinator_id):
-            handover_date = row.handover_date or transfer_date
+        person_id, pathway = row[0], row[2]
+        person_workers = workers.get(person_id, no_workers)
+        current = existing.get(person_id)
+        if needs_handover(pathway, person_workers, row[1]):
+            handover_date = stored.date(row[4]) if row[4] is not None else transfer_date
             if handover_date is None:
                 summary.without_handover_date += 1
                 continue
-            handover = make_handover(row, person_workers, known_staff, handover_date, facts_seen)
+            handover = make_handover(row, person_workers, known_staff,
+                                     facts_seen.facts(row, handover_date))
             summary.people += 1
             if current:
                 if not plan.all_unchanged(current, handover, planner):
-                    plan.reconcile(row.id, _converted(current, stored), planner.wanted(handover),
-                                   task_rules, row)
+                    plan.reconcile(person_id, _converted(current, stored),
+                                   planner.wanted(handover), task_rules, row)
             else:
-                plan.create_all(row.id, handover, planner)
+                plan.create_all(person_id, handover, planner)
         elif current:
-            plan.reconcile(row.id, _converted(current, stored), {}, task_rules, row,
+            plan.reconcile(person_id, _converted(current, stored), {}, task_rules, row,
                            out_of_handover=True)
         if progress is not None and (done % 1000 == 0 or done == total):
             progress(done, total)
@@ -189,7 +193,7 @@ def _lock_tasks(session: Session) -> None:
         session.execute(text("LOCK TABLE task IN SHARE ROW EXCLUSIVE MODE"))
 
 
-def _candidates(session: Session, ids: list[int] | None) -> Iterator[Row[Any]]:
+def _candidates(session: Session, ids: list[int] | None) -> Iterator[Sequence[Any]]:
     """People who may need tasks or have some: signposted, assigned, or with tasks already."""
     assigned = exists().where(
         Assignment.person_id == Person.id, Assignment.ended_at.is_(None)  # type: ignore[union-attr]
@@ -201,10 +205,10 @@ def _candidates(session: Session, ids: list[int] | None) -> Iterator[Row[Any]]:
         .order_by(Person.id)
     )
     if ids is None:
-        yield from _rows(session, statement)
+        yield from plain_rows(session, statement)
         return
     for chunk in _chunks(ids):
-        yield from _rows(session, statement.where(Person.id.in_(chunk)))  # type: ignore[union-attr]
+        yield from plain_rows(session, statement.where(Person.id.in_(chunk)))  # type: ignore[union-attr]
 
 
 def _current_workers(session: Session, ids: list[int] | None) -> dict[int, dict[str, str]]:
@@ -217,7 +221,7 @@ def _current_workers(session: Session, ids: list[int] | None) -> dict[int, dict[
         for chunk in _chunks(ids)
     ]
     for batch in batches:
-        for person_id, role, staff_id in _rows(session, batch):
+        for person_id, role, staff_id in plain_rows(session, batch):
             workers[person_id][role] = staff_id
     return workers
 
@@ -237,19 +241,9 @@ def _existing_tasks(session: Session, ids: list[int] | None
         for chunk in _chunks(ids)
     ]
     for batch in batches:
-        for row in _plain_rows(session, batch):
+        for row in plain_rows(session, batch):
             tasks[row[1]][row[2]] = row
     return tasks
-
-
-def _plain_rows(session: Session, statement: Any) -> Sequence[Sequence[Any]]:
-    """Rows of integers, text and :func:`raw` columns: the driver's own tuples on SQLite."""
-    result = session.connection().execute(statement)
-    if session.get_bind().dialect.name != "sqlite":
-        return result.all()
-    rows = result.cursor.fetchall()  # nothing in such columns needs SQLAlchemy's processing
-    result.close()
-    return rows  # type: ignore[no-any-return]
 
 
 def _converted(current: dict[str, Sequence[Any]], stored: StoredValues) -> dict[str, _Existing]:
@@ -296,7 +290,8 @@ class _Reconciler:
         self._rows_by_facts: dict[int, tuple[PersonFacts, tuple[_RowTemplate, ...], int]] = {}
 
     def reconcile(self, person_id: int, current: dict[str, _Existing], wanted: dict[str, Wanted],
-                  rules: TaskRules, person: Row[Any], *, out_of_handover: bool = False) -> None:
+                  rules: TaskRules, person: Sequence[Any], *,
+                  out_of_handover: bool = False) -> None:
         for key, task in current.items():
             if key in wanted:
                 self._bring_up_to_date(task, wanted[key])
@@ -601,28 +596,33 @@ def _new_ids(session: Session, before: int, inserted: list[tuple[Any, ...]]
     return ids
 
 
-def _why_not(key: str, rules: TaskRules, person: Row[Any], out_of_handover: bool) -> str:
+def _why_not(key: str, rules: TaskRules, person: Sequence[Any], out_of_handover: bool) -> str:
+    """Why a task no longer applies; ``person`` is the person's row (``PERSON_COLUMNS``)."""
     if out_of_handover:
         return "the person's worker no longer changes in the accepted allocation"
     if key not in rules.enabled:
         return "the rules no longer include this task"
+    pathway, risk_band = person[2], person[3]
     return (
-        f"it no longer applies to this person (pathway {person.pathway or 'not decided'}, "
-        f"risk band {person.risk_band or 'not scored'})"
+        f"it no longer applies to this person (pathway {pathway or 'not decided'}, "
+        f"risk band {risk_band or 'not scored'})"
     )
 
 
 def _count_open(session: Session, summary: GenerateSummary, as_of: date,
                 ids: list[int] | None) -> None:
-    def count(*conditions: Any) -> int:
-        statement = select(func.count()).select_from(Task).where(
-            Task.status.in_(OPEN_STATUSES), *conditions  # type: ignore[attr-defined]
-        )
-        if ids is None:
-            return session.scalar(statement) or 0
-        return sum(session.scalar(statement.where(Task.person_id.in_(chunk))) or 0  # type: ignore[attr-defined]
-                   for chunk in _chunks(ids))
-
-    summary.open = count()
-    summary.overdue = count(Task.due < as_of)
-    summary.unowned_open = count(Task.owner_staff_id.is_(None))  # type: ignore[union-attr]
+    """Open, overdue and unowned open tasks afterwards (everyone's, or the people's run)."""
+    statement = select(
+        func.count(),
+        func.count(case((Task.due < as_of, 1))),
+        func.count(case((Task.owner_staff_id.is_(None), 1))),  # type: ignore[union-attr]
+    ).where(Task.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+    batches = [statement] if ids is None else [
+        statement.where(Task.person_id.in_(chunk))  # type: ignore[attr-defined]
+        for chunk in _chunks(ids)
+    ]
+    for batch in batches:
+        open_tasks, overdue, unowned = session.execute(batch).one()
+        summary.open += open_tasks
+        summary.overdue += overdue
+        summary.unowned_open += unowned
