@@ -45,6 +45,7 @@ from transition.tasks.planner import (
 from transition.tasks.rules import PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.status import NO_LONGER_APPLIES, OPEN_STATUSES
 from transition.tasks.stored import DirectInsert, StoredValues, gc_paused, plain_rows, raw
+from transition.tasks.task_sets import TaskSets
 
 Progress = Callable[[int, int], None]
 _TODO, _DONE, _NOT_NEEDED = (TaskStatus.TODO.value, TaskStatus.DONE.value,
@@ -270,6 +271,8 @@ _INSERT_COLUMNS = (
 class _Reconciler:
     """Collects inserts, updates and audit rows for the whole run, then writes them in bulk."""
 
+    sets_in_sql = True  # False: every new task as its own row (a test compares the two)
+
     def __init__(self, session: Session, *, actor: str) -> None:
         self.actor = actor
         self.now = utcnow()
@@ -287,7 +290,11 @@ class _Reconciler:
         self.changes: list[Change] = []
         self.created = self.reopened = self.not_needed = 0
         self.owner_moved = self.due_moved = self.template_changed = self.unchanged = 0
-        self._rows_by_facts: dict[int, tuple[PersonFacts, tuple[_RowTemplate, ...], int]] = {}
+        self._rows_by_facts: dict[int, _FactsRows] = {}
+        # SQLite: the tasks of people who have none yet go in as one row per person, SQLite
+        # building their task rows from their set of facts' rows (see task_sets).
+        self.sets = (TaskSets(status=_TODO, created_at=self.stored_now, actor=actor)
+                     if self.next_id is not None and self.sets_in_sql else None)
 
     def reconcile(self, person_id: int, current: dict[str, _Existing], wanted: dict[str, Wanted],
                   rules: TaskRules, person: Sequence[Any], *,
@@ -309,29 +316,25 @@ class _Reconciler:
         Each distinct set of facts has its rows worked out once, values already as stored;
         per person only the owners are decided (once per kind of owner, not per task).
         """
-        found = self._rows_by_facts.get(id(handover.facts))
-        if found is None:
-            found = self._rows_by_facts[id(handover.facts)] = self._row_templates(
-                handover.facts, planner)
-        _, templates, kinds = found
+        rows = self._rows_for(handover.facts, planner)
         lead_role = planner.rules.lead_role
-        owners: list[tuple[str, str | None] | None] = [None] * kinds
-        now, actor, append = self.stored_now, self.actor, self.inserts.append
+        owners = [handover.owner(template, lead_role) for template in rows.kind_templates]
         task_id = self.next_id
-        ids: dict[str, int] = {}
-        for key, template, kind, title, due, offset, handover_date, depends_on in templates:
-            owner = owners[kind]
-            if owner is None:
-                owner = owners[kind] = handover.owner(template, lead_role)
-            append((task_id, person_id, key, title, owner[0], owner[1], due, offset,
+        self.created += len(rows.templates)
+        if task_id is not None:
+            self.next_id = task_id + len(rows.templates)
+            self.created_ids[person_id] = dict(zip(rows.keys, range(task_id, self.next_id),
+                                                   strict=True))
+        if self.sets is not None and task_id is not None:
+            self.sets.add_person(person_id, task_id, rows.set_number, owners)
+            return
+        now, actor, append = self.stored_now, self.actor, self.inserts.append
+        for key, _, kind, title, due, offset, handover_date, depends_on in rows.templates:
+            owner_kind, owner_staff_id = owners[kind]
+            append((task_id, person_id, key, title, owner_kind, owner_staff_id, due, offset,
                     handover_date, _TODO, depends_on, now, now, actor, 1))
             if task_id is not None:
-                ids[key] = task_id
                 task_id += 1
-        if task_id is not None:
-            self.next_id = task_id
-            self.created_ids[person_id] = ids
-        self.created += len(templates)
 
     def all_unchanged(self, current: dict[str, Sequence[Any]], handover: Handover,
                       planner: TaskPlanner) -> bool:
@@ -341,15 +344,12 @@ class _Reconciler:
         values are equal values. Anything else (a task to add, one no longer wanted, one not
         needed, a difference) returns False for :meth:`reconcile` to work through.
         """
-        found = self._rows_by_facts.get(id(handover.facts))
-        if found is None:
-            found = self._rows_by_facts[id(handover.facts)] = self._row_templates(
-                handover.facts, planner)
-        _, templates, kinds = found
+        rows = self._rows_for(handover.facts, planner)
+        templates = rows.templates
         if len(templates) != len(current):
             return False
         lead_role = planner.rules.lead_role
-        owners: list[tuple[str, str | None] | None] = [None] * kinds
+        owners: list[tuple[str, str | None] | None] = [None] * len(rows.kind_templates)
         for key, template, kind, title, due, offset, handover_date, depends_on in templates:
             task = current.get(key)
             if task is None:
@@ -369,22 +369,34 @@ class _Reconciler:
         self.unchanged += len(templates)
         return True
 
-    def _row_templates(self, facts: PersonFacts, planner: TaskPlanner
-                       ) -> tuple[PersonFacts, tuple[_RowTemplate, ...], int]:
-        """A set of facts' tasks as stored rows but for the owner, and how many owner kinds."""
+    def _rows_for(self, facts: PersonFacts, planner: TaskPlanner) -> _FactsRows:
+        """A set of facts' tasks as stored rows but for the owner (worked out once per set)."""
+        found = self._rows_by_facts.get(id(facts))
+        if found is not None:
+            return found
         stored = self.stored
         handover_date = stored.date("handover_date", facts.handover_date)
         kinds: dict[tuple[Any, Any], int] = {}
-        rows = tuple(
-            _RowTemplate(
-                item.key, item.template,
-                kinds.setdefault((item.template.owner, item.template.incoming_role), len(kinds)),
-                item.template.title, stored.date("due", item.due), item.offset_working_days,
-                handover_date, stored.json("depends_on", item.depends_on),
-            )
-            for item in planner.planned(facts)
-        )
-        return facts, rows, len(kinds)
+        kind_templates: list[TaskTemplate] = []
+        templates = []
+        for item in planner.planned(facts):
+            kind = kinds.setdefault((item.template.owner, item.template.incoming_role),
+                                    len(kinds))
+            if kind == len(kind_templates):
+                kind_templates.append(item.template)
+            templates.append(_RowTemplate(
+                item.key, item.template, kind, item.template.title,
+                stored.date("due", item.due), item.offset_working_days, handover_date,
+                stored.json("depends_on", item.depends_on),
+            ))
+        set_number = -1 if self.sets is None else self.sets.add_set([
+            (row.key, row.kind, row.title, row.due, row.offset_working_days,
+             row.handover_date, row.depends_on) for row in templates
+        ])
+        found = self._rows_by_facts[id(facts)] = _FactsRows(
+            facts, tuple(templates), tuple(row.key for row in templates),
+            tuple(kind_templates), set_number)
+        return found
 
     def _create(self, person_id: int, key: str, item: Wanted) -> None:
         self.created += 1
@@ -470,7 +482,7 @@ class _Reconciler:
 
     def write(self, session: Session) -> None:
         created: dict[int, dict[str, int]] = {}
-        if self.inserts:
+        if self.inserts or self.sets:
             created = self._insert(session)
         # Bulk UPDATE by primary key, grouped so every row in a batch sets the same columns.
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
@@ -501,7 +513,20 @@ class _Reconciler:
             return created
         with _indexes_set_aside(session, bulk=self.was_empty):
             self.stored.execute(session, self.inserts)
+            if self.sets is not None:
+                self.sets.write(session)
         return self.created_ids
+
+
+class _FactsRows(NamedTuple):
+    """A set of facts' tasks (``templates``), their keys, a template for each kind of owner
+    (numbered as ``_RowTemplate.kind``) and, when written by SQLite, the set's number there."""
+
+    facts: PersonFacts  # kept alive: its id() is the key these are remembered by
+    templates: tuple[_RowTemplate, ...]
+    keys: tuple[str, ...]
+    kind_templates: tuple[TaskTemplate, ...]
+    set_number: int
 
 
 class _RowTemplate(NamedTuple):
@@ -545,12 +570,13 @@ def _record_created(session: Session, created: dict[int, dict[str, int]], *, act
     """The ``task.create`` events, one per person, as :func:`record_many` writes them.
 
     On SQLite straight to the driver (the values need no conversion but the time, once, and
-    the JSON, with the column's own serializer): a third of a first run's time otherwise.
+    the JSON, with the column's own serializer): a third of a first run's time otherwise. Only
+    the person and the JSON vary; the rest is bound once (``DirectInsert.execute``).
     """
     if not created:
         return
     table = AuditEvent.__table__  # type: ignore[attr-defined]
-    writer = DirectInsert(session, table, _AUDIT_COLUMNS)
+    writer = DirectInsert(session, table, ("person_id", "after"))
     if not writer.direct:
         record_many(session, [
             Change(action="task.create", entity="task", person_id=person_id, field="tasks",
@@ -558,18 +584,14 @@ def _record_created(session: Session, created: dict[int, dict[str, int]], *, act
             for person_id, keys in created.items()
         ], actor=actor, at=at)
         return
-    when = writer.time("at", at)
     to_json = writer.processor("after")
     assert to_json is not None
-    writer.execute(session, [
-        (when, actor, "task.create", "task", None, person_id, "tasks", None, to_json(keys),
-         None, None)
-        for person_id, keys in created.items()
-    ])
-
-
-_AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_key", "person_id", "field",
-                  "before", "after", "reason", "batch_id")
+    writer.execute(
+        session, [(person_id, to_json(keys)) for person_id, keys in created.items()],
+        constants={"at": at, "actor": actor, "action": "task.create", "entity": "task",
+                   "entity_key": None, "field": "tasks", "before": None, "reason": None,
+                   "batch_id": None},
+    )
 
 
 def _new_ids(session: Session, before: int, inserted: list[tuple[Any, ...]]
