@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -143,3 +144,30 @@ def test_rows_with_constants_bound_once_are_the_rows_inserted_whole(database: Da
             pass
     assert len(written[0]) == len(varying)
     assert written[1] == written[0]
+
+
+@pytest.mark.parametrize("keys", [(), ("letter_gp",), tuple(RULES.tasks.enabled),
+                                  ('say "hi"', "100%", "naïve", "back\\slash")])
+def test_a_creation_events_json_is_the_columns_own(database: Database,
+                                                   keys: tuple[str, ...]) -> None:
+    """The task.create JSON filled in per person is what the audit column would encode."""
+    with database.session() as session:
+        processor = DirectInsert(session, AuditEvent.__table__, ("after",)).processor("after")  # type: ignore[attr-defined]
+    assert processor is not None
+    rows = generate._FactsRows(None, (), keys, (), 0, generate._created_json(keys))  # type: ignore[arg-type]
+    for first in (1, 9, 462_704):
+        ids = generate._NewIds(first, rows)
+        assert ids.json() == processor(ids.as_dict())
+        assert list(ids.as_dict().values()) == list(range(first, first + len(keys)))
+
+
+def test_rules_that_give_nobody_a_task_create_none(database: Database, tmp_path: Path) -> None:
+    council = tmp_path / "council.toml"
+    council.write_text('version = "none"\n' + "".join(
+        f"[tasks.templates.{key}]\nenabled = false\n" for key in RULES.tasks.templates))
+    with database.transaction() as session:
+        task_world.build(session)
+        summary = generate_tasks(session, load_rules(council), as_of=date(2027, 3, 1),
+                                 actor=ACTOR, transfer_date=TRANSFER)
+        assert session.scalar(text("SELECT count(*) FROM task")) == 0
+    assert summary.people == 7 and summary.created == 0

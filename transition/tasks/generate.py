@@ -23,6 +23,7 @@ from sqlalchemy import Row, case, exists, func, or_, select, text, update
 from sqlmodel import Session
 
 from transition.audit import Change, record_many
+from transition.db import json_dumps
 from transition.models import (
     Assignment,
     AuditEvent,
@@ -284,7 +285,7 @@ class _Reconciler:
         largest = session.scalar(select(func.max(Task.id)))
         self.was_empty = largest is None
         self.next_id: int | None = (largest or 0) + 1 if self.stored.direct else None
-        self.created_ids: dict[int, dict[str, int]] = {}
+        self.created_ids: dict[int, dict[str, int] | _NewIds] = {}
         self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[dict[str, Any]] = []
         self.changes: list[Change] = []
@@ -318,21 +319,21 @@ class _Reconciler:
         """
         rows = self._rows_for(handover.facts, planner)
         lead_role = planner.rules.lead_role
-        owners = [handover.owner(template, lead_role) for template in rows.kind_templates]
+        owners: list[str | None] = []  # each kind of owner's (owner kind, staff id), in turn
+        for template in rows.kind_templates:
+            owners += handover.owner(template, lead_role)
         task_id = self.next_id
         self.created += len(rows.templates)
         if task_id is not None:
             self.next_id = task_id + len(rows.templates)
-            self.created_ids[person_id] = dict(zip(rows.keys, range(task_id, self.next_id),
-                                                   strict=True))
-        if self.sets is not None and task_id is not None:
-            self.sets.add_person(person_id, task_id, rows.set_number, owners)
-            return
+            self.created_ids[person_id] = _NewIds(task_id, rows)
+            if self.sets is not None:
+                self.sets.add_person(person_id, task_id, rows.set_number, owners)
+                return
         now, actor, append = self.stored_now, self.actor, self.inserts.append
         for key, _, kind, title, due, offset, handover_date, depends_on in rows.templates:
-            owner_kind, owner_staff_id = owners[kind]
-            append((task_id, person_id, key, title, owner_kind, owner_staff_id, due, offset,
-                    handover_date, _TODO, depends_on, now, now, actor, 1))
+            append((task_id, person_id, key, title, owners[2 * kind], owners[2 * kind + 1], due,
+                    offset, handover_date, _TODO, depends_on, now, now, actor, 1))
             if task_id is not None:
                 task_id += 1
 
@@ -393,9 +394,10 @@ class _Reconciler:
             (row.key, row.kind, row.title, row.due, row.offset_working_days,
              row.handover_date, row.depends_on) for row in templates
         ])
+        keys = tuple(row.key for row in templates)
         found = self._rows_by_facts[id(facts)] = _FactsRows(
-            facts, tuple(templates), tuple(row.key for row in templates),
-            tuple(kind_templates), set_number)
+            facts, tuple(templates), keys, tuple(kind_templates), set_number,
+            _created_json(keys))
         return found
 
     def _create(self, person_id: int, key: str, item: Wanted) -> None:
@@ -481,7 +483,7 @@ class _Reconciler:
         ))
 
     def write(self, session: Session) -> None:
-        created: dict[int, dict[str, int]] = {}
+        created: dict[int, dict[str, int] | _NewIds] = {}
         if self.inserts or self.sets:
             created = self._insert(session)
         # Bulk UPDATE by primary key, grouped so every row in a batch sets the same columns.
@@ -500,7 +502,7 @@ class _Reconciler:
             if isinstance(instance, Task):
                 session.expire(instance)
 
-    def _insert(self, session: Session) -> dict[int, dict[str, int]]:
+    def _insert(self, session: Session) -> dict[int, dict[str, int] | _NewIds]:
         """Insert the new tasks; their ids by person and key, people in the order inserted."""
         if self.next_id is None:
             before = session.scalar(select(func.max(Task.id))) or 0
@@ -510,7 +512,7 @@ class _Reconciler:
             created: dict[int, dict[str, int]] = defaultdict(dict)
             for person_id, key, *_ in rows:
                 created[person_id][key] = ids[(person_id, key)]
-            return created
+            return dict(created)
         with _indexes_set_aside(session, bulk=self.was_empty):
             self.stored.execute(session, self.inserts)
             if self.sets is not None:
@@ -527,6 +529,30 @@ class _FactsRows(NamedTuple):
     keys: tuple[str, ...]
     kind_templates: tuple[TaskTemplate, ...]
     set_number: int
+    created_json: str
+
+
+def _created_json(keys: Sequence[str]) -> str:
+    """The task.create event's JSON of {key: id, ...} as the audit column's serializer
+    (``json_dumps``) writes it, each id left to fill in with ``%``: one formatting per person
+    instead of a dict and an encoding (a test checks the two agree)."""
+    return "{" + ", ".join(f"{json_dumps(key).replace('%', '%%')}: %d" for key in keys) + "}"
+
+
+class _NewIds(NamedTuple):
+    """The ids of a person's new tasks: consecutive from ``first``, in their set's order."""
+
+    first: int
+    rows: _FactsRows
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(zip(self.rows.keys, range(self.first, self.first + len(self.rows.keys)),
+                        strict=True))
+
+    def json(self) -> str:
+        """``as_dict()`` as the audit's JSON column stores it."""
+        return self.rows.created_json % tuple(
+            range(self.first, self.first + len(self.rows.keys)))
 
 
 class _RowTemplate(NamedTuple):
@@ -565,8 +591,8 @@ def _indexes_set_aside(session: Session, *, bulk: bool) -> Iterator[None]:
         connection.exec_driver_sql(sql)
 
 
-def _record_created(session: Session, created: dict[int, dict[str, int]], *, actor: str,
-                    at: datetime) -> None:
+def _record_created(session: Session, created: dict[int, dict[str, int] | _NewIds], *,
+                    actor: str, at: datetime) -> None:
     """The ``task.create`` events, one per person, as :func:`record_many` writes them.
 
     On SQLite straight to the driver (the values need no conversion but the time, once, and
@@ -580,14 +606,15 @@ def _record_created(session: Session, created: dict[int, dict[str, int]], *, act
     if not writer.direct:
         record_many(session, [
             Change(action="task.create", entity="task", person_id=person_id, field="tasks",
-                   after=keys)
-            for person_id, keys in created.items()
+                   after=ids.as_dict() if isinstance(ids, _NewIds) else ids)
+            for person_id, ids in created.items()
         ], actor=actor, at=at)
         return
     to_json = writer.processor("after")
     assert to_json is not None
     writer.execute(
-        session, [(person_id, to_json(keys)) for person_id, keys in created.items()],
+        session, [(person_id, ids.json() if isinstance(ids, _NewIds) else to_json(ids))
+                  for person_id, ids in created.items()],
         constants={"at": at, "actor": actor, "action": "task.create", "entity": "task",
                    "entity_key": None, "field": "tasks", "before": None, "reason": None,
                    "batch_id": None},

@@ -14,6 +14,7 @@ two paths).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,8 +34,9 @@ class TaskSets:
     def __init__(self, *, status: str, created_at: Any, actor: str) -> None:
         self._constants = (status, created_at, created_at, actor, 1)
         self._sets: list[Sequence[SetRow]] = []
-        self._people: list[tuple[Any, ...]] = []
-        self._kinds = 0
+        # By how many owner values they have: NULLs are left out, not bound (binding None
+        # costs the driver a failed adapter lookup each time).
+        self._people: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
 
     def __bool__(self) -> bool:
         return bool(self._people)
@@ -45,42 +47,43 @@ class TaskSets:
         return len(self._sets) - 1
 
     def add_person(self, person_id: int, first_id: int, set_number: int,
-                   owners: Sequence[tuple[str, str | None]]) -> None:
-        """A person given the set's tasks, ids from ``first_id``; an owner per kind, in order."""
-        self._people.append((person_id, first_id, set_number,
-                             *(value for owner in owners for value in owner)))
-        self._kinds = max(self._kinds, len(owners))
+                   owners: Sequence[str | None]) -> None:
+        """A person given the set's tasks, ids from ``first_id``; ``owners`` has each kind of
+        owner's owner kind and staff id in turn."""
+        self._people[len(owners)].append((first_id, person_id, set_number, *owners))
 
     def write(self, session: Session) -> None:
-        if not self._people:
+        kinds = max(self._people, default=0) // 2
+        if not kinds:  # nobody's set has a task
             return
         connection = session.connection()
         quote = connection.dialect.identifier_preparer.quote
-        owner_columns = [f"{name}_{kind}" for kind in range(self._kinds)
+        owner_columns = [f"{name}_{kind}" for kind in range(kinds)
                          for name in ("owner_kind", "owner_staff_id")]
         connection.exec_driver_sql(
             "CREATE TEMP TABLE new_task_set (set_number, position, "
             f"{', '.join(quote(name) for name in _SET_COLUMNS)}, "
             "PRIMARY KEY (set_number, position)) WITHOUT ROWID"
         )
+        # Keyed by first id, so that people are read in the order of their ids.
         connection.exec_driver_sql(
-            "CREATE TEMP TABLE new_task_person (person_id, first_id, set_number, "
-            f"{', '.join(owner_columns)})"
+            "CREATE TEMP TABLE new_task_person (first_id INTEGER PRIMARY KEY, person_id, "
+            f"set_number, {', '.join(owner_columns)})"
         )
         connection.exec_driver_sql(
             f"INSERT INTO temp.new_task_set VALUES ({', '.join(['?'] * (2 + len(_SET_COLUMNS)))})",
             [(number, position, *row) for number, rows in enumerate(self._sets)
              for position, row in enumerate(rows)],
         )
-        width = 3 + len(owner_columns)
-        padding = (None,) * width
-        connection.exec_driver_sql(
-            f"INSERT INTO temp.new_task_person VALUES ({', '.join(['?'] * width)})",
-            [row + padding[len(row):] for row in self._people],
-        )
+        for owner_values, people in self._people.items():
+            columns = ["first_id", "person_id", "set_number", *owner_columns[:owner_values]]
+            connection.exec_driver_sql(
+                f"INSERT INTO temp.new_task_person ({', '.join(columns)}) "
+                f"VALUES ({', '.join(['?'] * len(columns))})", people,
+            )
 
         def owner(name: str) -> str:
-            cases = " ".join(f"WHEN {kind} THEN p.{name}_{kind}" for kind in range(self._kinds))
+            cases = " ".join(f"WHEN {kind} THEN p.{name}_{kind}" for kind in range(kinds))
             return f"CASE s.kind {cases} END"
 
         # People first (CROSS JOIN keeps that loop order in SQLite), so ids arrive in order.
