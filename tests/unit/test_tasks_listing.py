@@ -18,7 +18,7 @@ from sqlmodel import Session
 from tests.factories import make_person, make_staff, nhs_number
 from transition.db import Database
 from transition.models import Task, TaskStatus
-from transition.tasks import TaskQuery, list_tasks
+from transition.tasks import TaskQuery, list_tasks, listing
 
 AS_OF = date(2027, 3, 22)
 KEYS = ["a", "a_b", "ab", "letter_gp", "letter_person", "z", "records_transferred"]
@@ -75,8 +75,11 @@ QUERIES = [
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_a_whole_list_is_in_the_order_sql_gives_its_pages(database: Database,
-                                                          seed: int) -> None:
+@pytest.mark.parametrize("every_name", [False, True])
+def test_a_whole_list_is_in_the_order_sql_gives_its_pages(
+        database: Database, monkeypatch: pytest.MonkeyPatch, seed: int, every_name: bool) -> None:
+    if every_name:  # as for a long list: every person's and worker's name read, not by id
+        monkeypatch.setattr(listing, "_ALL_PEOPLE", 0)
     with database.transaction() as session:
         random_tasks(session, seed)
     with database.session() as session:

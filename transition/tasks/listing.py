@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -219,80 +219,91 @@ def _sorted_here(session: Session, conditions: list[ColumnElement[bool]], as_of:
     For a whole list (hundreds of thousands of tasks) reading the tasks alone and sorting them
     in Python is quicker than SQLite's join and sort, whose rows carry every column. The order
     is the same: SQLite compares text byte by byte in UTF-8, which is code point order, as
-    Python does, and the stored due dates are compared as stored text, as SQL does.
+    Python does, and dates compare as their stored text (ISO) does.
     """
-    dialect = session.get_bind().dialect
-    cutoff = Task.__table__.c.due.type.dialect_impl(dialect).bind_processor(dialect)(as_of)  # type: ignore[attr-defined]
     stored = StoredValues()
     dates, times, lists = _Memo(stored.date), _Memo(stored.time), _Memo(stored.list)
     new, open_statuses = tuple.__new__, frozenset(OPEN_STATUSES)
     with gc_paused():
         tasks = plain_rows(session, select(*_TASK_COLUMNS).where(*conditions))
-        people = _names(session, Person.id, Person.nhs_number, Person.given_name,
-                        Person.family_name, set(map(itemgetter(1), tasks)))
-        owners = {staff_id: name for staff_id, _, name in _names(
-            session, Staff.staff_id, Staff.staff_id, Staff.given_name, Staff.family_name,
-            set(map(itemgetter(5), tasks)) - {None}).values()}
+        people = _people(session, set(map(itemgetter(1), tasks)))
+        owners = _owner_names(session, set(map(itemgetter(5), tasks)) - {None})
         if any(row[1] not in people for row in tasks):  # an inner join in SQL
             tasks = [row for row in tasks if row[1] in people]
-        tasks.sort(key=_list_order(tasks, people, cutoff, open_statuses))
-        rows = [
-            new(TaskRow, (
-                task_id, person_id, (person := people[person_id])[1], person[2], key, title,
-                owner_kind, staff_id, owners.get(staff_id), (due := dates[stored_due]), offset,
-                dates[handover_date], status, reason, note, lists[depends_on],
-                status in open_statuses and due < as_of, version, times[updated_at],
-                updated_by, times[completed_at],
-            ))
-            for (task_id, person_id, key, title, owner_kind, staff_id, stored_due, offset,
-                 handover_date, status, reason, note, depends_on, version, updated_at,
-                 updated_by, completed_at) in tasks
-        ]
-        # Freed before the collector is back on, so that its first pass (over every container
-        # made meanwhile: most of a second here) has only the rows returned to look at.
-        del tasks
+        rows: list[TaskRow] = []
+        # A batch at a time from the end, each batch's tuples freed as soon as it is built:
+        # their memory then takes the rows (half the time of building them all first).
+        while tasks:
+            batch = tasks[-_BATCH:]
+            del tasks[-_BATCH:]
+            rows += [
+                new(TaskRow, (
+                    task_id, person_id, (person := people[person_id])[1], person[2], key,
+                    title, owner_kind, staff_id, owners.get(staff_id),
+                    (due := dates[stored_due]), offset, dates[handover_date], status, reason,
+                    note, lists[depends_on], status in open_statuses and due < as_of,
+                    version, times[updated_at], updated_by, times[completed_at],
+                ))
+                for (task_id, person_id, key, title, owner_kind, staff_id, stored_due, offset,
+                     handover_date, status, reason, note, depends_on, version, updated_at,
+                     updated_by, completed_at) in batch
+            ]
+        rows.sort(key=_list_order(rows, people))
     return rows
 
 
-def _list_order(tasks: list[Sequence[Any]], people: dict[Any, tuple[Any, str, str]],
-                cutoff: str, open_statuses: frozenset[str]) -> Callable[[Sequence[Any]], int]:
-    """list_tasks' order of stored task rows as one integer per task, for ``list.sort``.
+_BATCH = 5000
+
+
+def _list_order(rows: list[TaskRow], people: dict[int, tuple[int, str, str]]
+                ) -> Callable[[TaskRow], int]:
+    """list_tasks' order as one integer per task, for ``list.sort``.
 
     Overdue first, then due date, NHS number, key and id: each part is replaced by its rank
     among the values present and the ranks are the digits of one number (of mixed base), which
     compares as the tuple of parts does. Sorting by one integer is several times quicker than
-    by a tuple. Text ranks follow Python's string order, which is SQLite's (see _sorted_here).
+    by a tuple. ``people`` are in NHS number order.
     """
-    dues = sorted(set(map(itemgetter(6), tasks)))
+    dues = sorted(set(map(attrgetter("due"), rows)))
     not_overdue = len(dues)  # not overdue: ranked after every overdue date
-    open_rank = {due: (due >= cutoff) * not_overdue + rank for rank, due in enumerate(dues)}
-    closed_rank = {due: not_overdue + rank for rank, due in enumerate(dues)}
-    by_nhs = sorted(people, key=lambda person_id: people[person_id][1])
-    nhs_rank = {person_id: rank for rank, person_id in enumerate(by_nhs)}
-    key_rank = {key: rank for rank, key in enumerate(sorted(set(map(itemgetter(2), tasks))))}
+    due_rank = {due: rank for rank, due in enumerate(dues)}
+    nhs_rank = {person_id: rank for rank, person_id in enumerate(people)}
+    key_rank = {key: rank for rank, key in enumerate(sorted(set(map(attrgetter("key"), rows))))}
     people_span, key_span = len(nhs_rank), len(key_rank)
-    id_span = 1 + max(map(itemgetter(0), tasks), default=0)
+    id_span = 1 + max(map(attrgetter("id"), rows), default=0)
 
-    def order(row: Sequence[Any]) -> int:
-        due_rank = (open_rank if row[9] in open_statuses else closed_rank)[row[6]]
-        return ((due_rank * people_span + nhs_rank[row[1]]) * key_span
-                + key_rank[row[2]]) * id_span + row[0]
+    def order(row: TaskRow) -> int:
+        overdue_and_due = (not row[16]) * not_overdue + due_rank[row[9]]  # overdue, due
+        return ((overdue_and_due * people_span + nhs_rank[row[1]]) * key_span  # person_id
+                + key_rank[row[4]]) * id_span + row[0]  # key, id
 
     return order
 
 
-def _names(session: Session, key: Any, code: Any, given: Any, family: Any, wanted: set[Any]
-           ) -> dict[Any, tuple[Any, str, str]]:
-    """(key, code, "given family") by key, for the keys wanted."""
-    statement = select(key, code, given + " " + family)
+def _people(session: Session, wanted: set[int]) -> dict[int, tuple[int, str, str]]:
+    """(id, NHS number, "given family") by id for the people wanted, in NHS number order."""
+    statement = select(Person.id, Person.nhs_number,
+                       Person.given_name + " " + Person.family_name)
     if len(wanted) > _ALL_PEOPLE:
-        return {row[0]: row for row in plain_rows(session, statement)}
-    found: dict[Any, tuple[Any, str, str]] = {}
+        found = plain_rows(session, statement.order_by(Person.nhs_number))
+    else:
+        found = sorted(_by_id(session, statement, Person.id, wanted), key=itemgetter(1))
+    return {row[0]: row for row in found}  # type: ignore[misc]
+
+
+def _owner_names(session: Session, wanted: set[str]) -> dict[str, str]:
+    """Workers' "given family" names by staff id, for the workers wanted."""
+    statement = select(Staff.staff_id, Staff.given_name + " " + Staff.family_name)
+    found = (plain_rows(session, statement) if len(wanted) > _ALL_PEOPLE
+             else _by_id(session, statement, Staff.staff_id, wanted))
+    return {row[0]: row[1] for row in found}
+
+
+def _by_id(session: Session, statement: Any, key: Any, wanted: set[Any]) -> list[Any]:
+    """The rows of ``statement`` whose ``key`` is one of those wanted (a few thousand a time)."""
     keys = sorted(wanted)
-    for start in range(0, len(keys), 5000):
-        chunk = keys[start : start + 5000]
-        found.update((row[0], row) for row in plain_rows(session, statement.where(key.in_(chunk))))
-    return found
+    return [row for start in range(0, len(keys), 5000)
+            for row in plain_rows(session, statement.where(key.in_(keys[start:start + 5000])))]
 
 
 class _Memo(dict[Any, Any]):
