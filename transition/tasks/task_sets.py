@@ -34,6 +34,7 @@ class TaskSets:
     def __init__(self, *, status: str, created_at: Any, actor: str) -> None:
         self._constants = (status, created_at, created_at, actor, 1)
         self._sets: list[Sequence[SetRow]] = []
+        self._numbers: dict[tuple[SetRow, ...], int] = {}
         # By how many owner values they have: NULLs are left out, not bound (binding None
         # costs the driver a failed adapter lookup each time).
         self._people: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
@@ -42,9 +43,12 @@ class TaskSets:
         return bool(self._people)
 
     def add_set(self, rows: Sequence[SetRow]) -> int:
-        """A set of facts' tasks, in order; returns the number people refer to it by."""
-        self._sets.append(rows)
-        return len(self._sets) - 1
+        """A set of facts' tasks, in order; returns the number people refer to it by (the
+        same for the same rows: many sets of facts differ only where no template looks)."""
+        number = self._numbers.setdefault(tuple(rows), len(self._sets))
+        if number == len(self._sets):
+            self._sets.append(rows)
+        return number
 
     def add_person(self, person_id: int, first_id: int, set_number: int,
                    owners: Sequence[str | None]) -> None:
