@@ -32,7 +32,10 @@ def crowded(draw: st.DrawFn) -> tuple[Problem, MatchingRules]:
             for index, need in enumerate(problem.needs * draw(st.integers(1, 3)))]
     workers = tuple(replace(worker, capacity=worker.capacity + draw(st.integers(0, 6)))
                     for worker in problem.workers)
-    return Problem(problem.needs + tuple(more), workers, problem.held), rules
+    # Fewer runner-ups shown than there are candidates, so which are shown matters.
+    shown = draw(st.integers(0, 3))
+    return (Problem(problem.needs + tuple(more), workers, problem.held),
+            rules.model_copy(update={"alternatives_shown": shown}))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,3 +51,32 @@ def test_remembered_words_are_the_words_worked_out_afresh(
     alone = [_Explainer(network, chosen, loads).placement(position)
              for position in range(len(problem.needs))]
     assert together == alone
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(crowded())
+def test_runner_ups_are_the_cheapest_other_candidates_and_the_current_worker(
+    instance: tuple[Problem, MatchingRules],
+) -> None:
+    """The explainer reads only each need's cheapest few arcs and finds the current worker's
+    by binary search; worked out plainly from every arc, the runner-ups are the same."""
+    problem, rules = instance
+    network = build_network(problem, rules)
+    chosen, *_ = solve_network(network)
+    placements = explain(network, chosen, _loads(network, chosen))
+    workers = problem.workers
+    cost = network.arc_cost.tolist()
+    for position, placement in enumerate(placements):
+        if placement.staff_id is None or placement.kept:
+            assert placement.alternatives == ()
+            continue
+        arcs = [arc for arc in range(len(cost)) if network.arc_need[arc] == position]
+        by_worker = {int(network.arc_worker[arc]): cost[arc] for arc in arcs}
+        ranked = sorted(by_worker, key=lambda worker: (by_worker[worker], worker))
+        others = [worker for worker in ranked
+                  if workers[worker].staff_id != placement.staff_id][:rules.alternatives_shown]
+        holder = int(network.current[position])
+        if holder >= 0 and holder not in others:
+            others.append(holder)
+        assert [(item.staff_id, item.cost) for item in placement.alternatives] == [
+            (workers[worker].staff_id, by_worker.get(worker)) for worker in others]
