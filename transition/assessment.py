@@ -60,6 +60,7 @@ from transition.overrides import (  # re-exported: the assessment contract inclu
     set_pathway_override,
 )
 from transition.risk import BAND_MEANING, BulkScorer, CoordinatorFacts, RiskScore
+from transition.stored_reasons import reasons_hash, store_reasons
 
 if TYPE_CHECKING:  # ruleset imports every domain module's rules; keep this module light
     from transition.ruleset import Rules
@@ -172,6 +173,7 @@ def _refresh(
     pathways: Counter[str] = Counter()
     bands: Counter[str] = Counter()
     writes: list[tuple[Any, ...]] = []  # values in _WRITTEN order
+    reasons_texts: dict[str, str] = {}  # by hash, the lists of reasons written
     changes: list[Change] = []
     overrides = conflicts = 0
     for done, row in enumerate(rows, start=1):
@@ -213,6 +215,7 @@ def _refresh(
 
         effective = entry.pathway
         reasons_text = entry.reasons_text
+        reasons_key = entry.reasons_hash
         if override is not None:
             overrides += 1
             effective = override
@@ -221,6 +224,7 @@ def _refresh(
                 override_reason(override, override_why, override_by, override_at, decision.pathway),
                 *entry.reasons,
             ])
+            reasons_key = reasons_hash(reasons_text)
             if override in STATUTORY_REFUSED and (s117 or cto):
                 conflicts += 1
         pathways[effective] += 1
@@ -236,9 +240,10 @@ def _refresh(
         if not (only_changed and digest == stored_hash):
             moved = effective != stored
             writes.append((
-                person_id, version, effective, reasons_text, risk.score, band, risk_factors,
+                person_id, version, effective, reasons_key, risk.score, band, risk_factors,
                 digest, version + 1 if moved else version,
             ))
+            reasons_texts[reasons_key] = reasons_text
             if moved:
                 changes.append(Change(
                     "pathway.decide", "person", number, person_id, "pathway", stored, effective,
@@ -256,6 +261,7 @@ def _refresh(
     if progress is not None and total == 0:
         progress(0, 0)
 
+    store_reasons(connection, reasons_texts)
     _write(connection, writes, label=label, decided_at=now, as_of=as_of)
     audit.record_many(session, changes, actor=actor, at=now)
     return AssessmentSummary(
@@ -344,18 +350,20 @@ class _Decided:
     pathway: str
     reasons: list[dict[str, str]]
     reasons_text: str
+    reasons_hash: str  # the key of reasons_text in ``pathway_reasons``
     deciding: str  # the audit reason of a change it makes
 
     @classmethod
     def of(cls, decision: PathwayDecision, label: str) -> _Decided:
         reasons = decision.reasons_as_dicts()
         deciding = f"{decision.reasons[0].rule} (rules {label})"
-        return cls(decision, decision.pathway.value, reasons, json_dumps(reasons),
+        text = json_dumps(reasons)
+        return cls(decision, decision.pathway.value, reasons, text, reasons_hash(text),
                    deciding[:MAX_REASON_LENGTH])
 
 
 _WRITTEN = (
-    "b_id", "b_version", "pathway", "pathway_reasons", "risk_score", "risk_band",
+    "b_id", "b_version", "pathway", "pathway_reasons_hash", "risk_score", "risk_band",
     "risk_factors", "assessed_hash", "new_version",
 )
 """What each tuple :func:`_write` takes holds, in order (the names of the UPDATE's values)."""
@@ -376,17 +384,17 @@ def _write(
     sqlite = connection.dialect.name == "sqlite"
 
     def json_text(name: str) -> Any:
-        # The JSON columns arrive as text we serialised (a decision shared by many people
+        # The JSON column arrives as text we serialised (a score shared by many people
         # once); PostgreSQL is told it is JSON, SQLite stores JSON as text anyway.
         param = bindparam(name, type_=String())
-        return param if sqlite else cast(param, table.c.pathway_reasons.type)
+        return param if sqlite else cast(param, table.c.risk_factors.type)
 
     statement = (
         update(table)
         .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
         .values(
             pathway=bindparam("pathway"),
-            pathway_reasons=json_text("pathway_reasons"),
+            pathway_reasons_hash=bindparam("pathway_reasons_hash"),
             pathway_rules_version=bindparam("label", label),
             pathway_decided_at=bindparam(
                 "decided_at", decided_at, type_=table.c.pathway_decided_at.type
