@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from hashlib import blake2b
 from dataclasses import asdict, dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +59,7 @@ from transition.overrides import (  # re-exported: the assessment contract inclu
     parse_pathway,
     set_pathway_override,
 )
-from transition.risk import BAND_MEANING, BulkScorer, CoordinatorFacts, RiskScore
+from transition.risk import BAND_MEANING, BulkScorer, CoordinatorFacts, Factor, RiskScore
 from transition.stored_reasons import reasons_hash, store_reasons
 
 if TYPE_CHECKING:  # ruleset imports every domain module's rules; keep this module light
@@ -209,7 +209,7 @@ def _refresh(
                 risk.band.value,
                 factors_text(risk),
                 # The factors and their values stand for the date-dependent state at as_of.
-                tuple((factor.factor, factor.value) for factor in risk.factors),
+                tuple(map(_FACTOR_AND_VALUE, risk.factors)),
             )
         band, risk_factors, windows = stored_risk
 
@@ -294,21 +294,18 @@ class _DateReader:
         return parsed
 
 
-class _FactorsWriter:
-    """A score's factors as JSON text, each distinct factor and value serialised once."""
+_FACTOR_AND_VALUE = attrgetter("factor", "value")
 
-    def __init__(self) -> None:
-        self._seen: dict[tuple[str, Any], str] = {}
+
+class _FactorsWriter(dict[Factor, str]):
+    """A score's factors as JSON text, each distinct factor (and value) serialised once."""
+
+    def __missing__(self, factor: Factor) -> str:
+        text = self[factor] = json_dumps(factor.as_dict())
+        return text
 
     def __call__(self, risk: RiskScore) -> str:
-        parts = []
-        for factor in risk.factors:
-            key = (factor.factor, factor.value)
-            text = self._seen.get(key)
-            if text is None:
-                text = self._seen[key] = json_dumps(factor.as_dict())
-            parts.append(text)
-        return "[" + ",".join(parts) + "]"
+        return "[" + ",".join(map(self.__getitem__, risk.factors)) + "]"
 
 
 class _OutcomesReader:
