@@ -44,6 +44,7 @@ from transition.db import json_dumps
 from transition.eligibility import (
     PathwayDecision,
     PathwayFacts,
+    Reason,
     decide_pathway,
     rules_pathway,
     split_outcomes,
@@ -59,7 +60,7 @@ from transition.overrides import (  # re-exported: the assessment contract inclu
     parse_pathway,
     set_pathway_override,
 )
-from transition.risk import BAND_MEANING, BulkScorer, CoordinatorFacts, Factor, RiskScore
+from transition.risk import BAND_MEANING, BulkScorer, CoordinatorFacts
 from transition.stored_reasons import reasons_hash, store_reasons
 
 if TYPE_CHECKING:  # ruleset imports every domain module's rules; keep this module light
@@ -163,7 +164,8 @@ def _refresh(
                        read_date=_DateReader())
     # What is stored for each distinct score (the scorer shares one object between people).
     scored: dict[int, tuple[str, str, tuple[tuple[str, Any], ...]]] = {}
-    factors_text = _FactorsWriter()
+    factors_text = _ListWriter(",")
+    reasons_text_of = _ListWriter(", ")
     read_outcomes = _OutcomesReader()
     health_led = rules.eligibility.health_led_clusters
     # Many people share the same pathway facts: decide (and serialise) each combination once.
@@ -196,7 +198,7 @@ def _refresh(
             if entry is None:
                 facts = PathwayFacts(unmet, impact, s117, cto, cpa, cluster, unrecognised)
                 entry = decided[meaning] = _Decided.of(
-                    decide_pathway(facts, rules.eligibility), label
+                    decide_pathway(facts, rules.eligibility), label, reasons_text_of
                 )
             decisions[key] = entry
         risk = score(discharge, since, contact, coordinator_id, (
@@ -207,7 +209,7 @@ def _refresh(
         if stored_risk is None:
             stored_risk = scored[id(risk)] = (
                 risk.band.value,
-                factors_text(risk),
+                factors_text(risk.factors),
                 # The factors and their values stand for the date-dependent state at as_of.
                 tuple(map(_FACTOR_AND_VALUE, risk.factors)),
             )
@@ -297,15 +299,24 @@ class _DateReader:
 _FACTOR_AND_VALUE = attrgetter("factor", "value")
 
 
-class _FactorsWriter(dict[Factor, str]):
-    """A score's factors as JSON text, each distinct factor (and value) serialised once."""
+class _ListWriter(dict[Any, str]):
+    """A list of items (hashable, with ``as_dict()``) as JSON text, each distinct item once.
 
-    def __missing__(self, factor: Factor) -> str:
-        text = self[factor] = json_dumps(factor.as_dict())
+    Decisions and scores are lists drawn from a few hundred distinct reasons and factors.
+    ``separator`` goes between items: ", " gives exactly the text ``json_dumps`` gives (the
+    reasons, whose key is the hash of that text); the factors have always been stored with ",".
+    """
+
+    def __init__(self, separator: str) -> None:
+        super().__init__()
+        self._separator = separator
+
+    def __missing__(self, item: Any) -> str:
+        text = self[item] = json_dumps(item.as_dict())
         return text
 
-    def __call__(self, risk: RiskScore) -> str:
-        return "[" + ",".join(map(self.__getitem__, risk.factors)) + "]"
+    def __call__(self, items: Sequence[Any]) -> str:
+        return "[" + self._separator.join(map(self.__getitem__, items)) + "]"
 
 
 class _OutcomesReader:
@@ -351,12 +362,14 @@ class _Decided:
     deciding: str  # the audit reason of a change it makes
 
     @classmethod
-    def of(cls, decision: PathwayDecision, label: str) -> _Decided:
-        reasons = decision.reasons_as_dicts()
+    def of(
+        cls, decision: PathwayDecision, label: str, write: Callable[[list[Reason]], str]
+    ) -> _Decided:
+        """``write`` gives the reasons' JSON text as ``json_dumps`` would (see _ListWriter)."""
         deciding = f"{decision.reasons[0].rule} (rules {label})"
-        text = json_dumps(reasons)
-        return cls(decision, decision.pathway.value, reasons, text, reasons_hash(text),
-                   deciding[:MAX_REASON_LENGTH])
+        text = write(decision.reasons)
+        return cls(decision, decision.pathway.value, decision.reasons_as_dicts(), text,
+                   reasons_hash(text), deciding[:MAX_REASON_LENGTH])
 
 
 _WRITTEN = (

@@ -1,5 +1,6 @@
 """Pathway reasons stored once per distinct list (migration 0003), read back unchanged."""
 
+from itertools import product
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,12 +10,14 @@ from tests.conftest import ACTOR, TODAY
 from tests.factories import make_person, make_staff, nhs_number
 from transition import db as dbmod
 from transition.assessment import (
+    _ListWriter,
     at_risk,
     clear_pathway_override,
     refresh_assessments,
     set_pathway_override,
 )
 from transition.db import Database, json_dumps
+from transition.eligibility import PathwayFacts, decide_pathway
 from transition.models import PathwayReasons, Person
 from transition.people import person_detail
 from transition.ruleset import load_rules
@@ -125,3 +128,27 @@ def test_migrating_down_and_up_keeps_every_persons_reasons(database: Database) -
     for number, detail in before["people"].items():
         if number != nhs_number(12):  # the one not assessed before is now
             assert after["people"][number]["pathway_reasons"] == detail["pathway_reasons"]
+
+
+def test_the_bulk_reasons_text_is_exactly_what_json_dumps_gives() -> None:
+    """The refresh serialises each distinct reason once and joins them (a fast path): the text,
+    and so the key, must be json_dumps' own, or the lists migration 0003 stored would not be
+    shared with the ones later assessments write."""
+    write = _ListWriter(", ")
+    outcomes = [None, [], ["nutrition"], ["nutrition", "hygiene"], ["toilet", "Made Up"],
+                ["nutrition", "hygiene", "clothing", "home", "relationships"]]
+    decisions = [
+        decide_pathway(
+            PathwayFacts.of(care_act_outcomes=listed, significant_impact=impact, s117=s117,
+                            cto=cto, cpa=cpa, cluster=cluster),
+            RULES.eligibility,
+        )
+        for listed, impact, s117, cto, cpa, cluster in product(
+            outcomes, (None, True, False), (False, True), (False, True), (False, True),
+            (None, 3, 17),
+        )
+    ]
+    assert len(decisions) == 432
+    for decision in decisions:
+        assert write(decision.reasons) == json_dumps(decision.reasons_as_dicts())
+    assert write([]) == json_dumps([])
