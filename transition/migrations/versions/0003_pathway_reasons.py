@@ -28,11 +28,14 @@ down_revision = "0002_letters"
 branch_labels = None
 depends_on = None
 
-def _person(*columns: sa.Column[Any]) -> sa.Table:
-    # Lightweight tables for the data step, as they are at this revision (not models.py).
-    return sa.table("person", sa.column("id", sa.Integer()), *columns)
-
-
+# Lightweight tables for the data steps, as they are at this revision (not models.py); each
+# step uses only the columns that exist at that point.
+_PERSON = sa.table(
+    "person",
+    sa.column("id", sa.Integer()),
+    sa.column("pathway_reasons", sa.JSON()),
+    sa.column("pathway_reasons_hash", sa.String()),
+)
 _REASONS = sa.table(
     "pathway_reasons",
     sa.column("reasons_hash", sa.String()),
@@ -56,31 +59,25 @@ def upgrade() -> None:
         )
 
     connection = op.get_bind()
-    old = _person(sa.column("pathway_reasons", sa.JSON()),
-                  sa.column("pathway_reasons_hash", sa.String()))
     # Each list's key is the hash of its JSON text as the application writes it (json_dumps),
     # so lists stored here and by later assessments share their rows.
     lists: dict[str, Any] = {}
-    keys: list[dict[str, Any]] = []
+    keys: dict[int, str] = {}
     for person_id, reasons in connection.execute(
-        sa.select(old.c.id, old.c.pathway_reasons).where(old.c.pathway_reasons.is_not(None))
+        sa.select(_PERSON.c.id, _PERSON.c.pathway_reasons)
+        .where(_PERSON.c.pathway_reasons.is_not(None))
     ):
         if reasons is None:  # JSON null, which reads as no reasons, as SQL NULL does
             continue
         key = reasons_hash(json_dumps(reasons))
         lists.setdefault(key, reasons)
-        keys.append({"b_id": person_id, "key": key})
+        keys[person_id] = key
     if lists:
         connection.execute(
             _REASONS.insert(),
             [{"reasons_hash": key, "reasons": reasons} for key, reasons in lists.items()],
         )
-    if keys:
-        connection.execute(
-            old.update().where(old.c.id == sa.bindparam("b_id"))
-            .values(pathway_reasons_hash=sa.bindparam("key")),
-            keys,
-        )
+    _set_for_people(connection, "pathway_reasons_hash", keys)
 
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.drop_column("pathway_reasons")
@@ -91,24 +88,26 @@ def downgrade() -> None:
         batch_op.add_column(sa.Column("pathway_reasons", sa.JSON(), nullable=True))
 
     connection = op.get_bind()
-    new = _person(sa.column("pathway_reasons", sa.JSON()),
-                  sa.column("pathway_reasons_hash", sa.String()))
     statement = sa.select(_REASONS.c.reasons_hash, _REASONS.c.reasons)
     stored = dict(connection.execute(statement).all())
-    rows = [
-        {"b_id": person_id, "reasons": stored[key]}
-        for person_id, key in connection.execute(
-            sa.select(new.c.id, new.c.pathway_reasons_hash)
-            .where(new.c.pathway_reasons_hash.is_not(None))
-        )
-    ]
-    if rows:
-        connection.execute(
-            new.update().where(new.c.id == sa.bindparam("b_id"))
-            .values(pathway_reasons=sa.bindparam("reasons")),
-            rows,
-        )
+    keys = connection.execute(
+        sa.select(_PERSON.c.id, _PERSON.c.pathway_reasons_hash)
+        .where(_PERSON.c.pathway_reasons_hash.is_not(None))
+    )
+    _set_for_people(
+        connection, "pathway_reasons", {person_id: stored[key] for person_id, key in keys}
+    )
 
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.drop_column("pathway_reasons_hash")
     op.drop_table("pathway_reasons")
+
+
+def _set_for_people(connection: sa.Connection, column: str, values: dict[int, Any]) -> None:
+    """Set one column of each of these people (by id), in one executemany."""
+    if values:
+        connection.execute(
+            _PERSON.update().where(_PERSON.c.id == sa.bindparam("b_id"))
+            .values({column: sa.bindparam("value")}),
+            [{"b_id": person_id, "value": value} for person_id, value in values.items()],
+        )
