@@ -394,8 +394,8 @@ def _write(
     sqlite = connection.dialect.name == "sqlite"
 
     def json_text(name: str) -> Any:
-        # The JSON column arrives as text we serialised (a score shared by many people
-        # once); PostgreSQL is told it is JSON, SQLite stores JSON as text anyway.
+        # The JSON column arrives as text we serialised (once per score, which many people
+        # share); PostgreSQL is told it is JSON, SQLite stores JSON as text anyway.
         param = bindparam(name, type_=String())
         return param if sqlite else cast(param, table.c.risk_factors.type)
 

@@ -562,7 +562,8 @@ class AuditEvent(SQLModel, table=True):
 
 # ``Person.pathway_reasons``: the person's list of reasons as stored once in ``pathway_reasons``
 # (None when not decided), read with the person like a column and usable in ``select()``.
-# Written through ``transition.reasons.store_reasons`` + ``pathway_reasons_hash``.
+# Read-only here: write the list with ``transition.stored_reasons.stored_reasons_hash`` (one)
+# or ``reasons_hash`` + ``store_reasons`` (many) and set ``pathway_reasons_hash``.
 Person.pathway_reasons = column_property(  # type: ignore[attr-defined]
     select(PathwayReasons.reasons)  # type: ignore[call-overload]
     .where(PathwayReasons.reasons_hash == Person.pathway_reasons_hash)
