@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -137,8 +138,11 @@ class Network:
     def rules(self) -> MatchingRules:
         return self.tables.rules
 
-    @property
+    @cached_property
     def arc_cost(self) -> np.ndarray:
+        """Each arc's total cost: the sum of its terms. Worked out once (the solver reads it
+        for every connected part: recomputing 2 million sums each time was most of its time);
+        ``parts`` is never changed after the network is built."""
         total = np.zeros(len(self.arc_need), dtype=np.int64)
         for values in self.parts.values():
             total += values
