@@ -82,7 +82,7 @@ def test_a_whole_list_is_in_the_order_sql_gives_its_pages(
     if variant == "every_name":  # as for a long list: every name read, not by id
         monkeypatch.setattr(listing, "_ALL_PEOPLE", 0)
     if variant == "no_json":  # an SQLite without its JSON functions: sorted in SQL
-        monkeypatch.setattr(listing, "_json_functions", lambda: False)
+        monkeypatch.setattr(listing, "_json_functions", lambda driver: False)
     with database.transaction() as session:
         random_tasks(session, seed)
     with database.session() as session:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -173,7 +172,7 @@ def list_tasks(session: Session, query: TaskQuery = TaskQuery(), *, as_of: date)
         ) or 0
     else:  # every match is here: count them rather than asking again
         total = len(rows)
-        overdue_total = sum(1 for row in rows if row.overdue)
+        overdue_total = sum(map(attrgetter("overdue"), rows))
     return TaskPage(rows=rows, total=total, offset=query.offset, limit=query.limit,
                     overdue_total=overdue_total)
 
@@ -275,15 +274,20 @@ _BATCH = 5000
 
 def _sqlite_with_json(session: Session) -> bool:
     """Whether this is SQLite with its JSON functions (built in since 3.38; before, an option)."""
-    return session.get_bind().dialect.name == "sqlite" and _json_functions()
+    dialect = session.get_bind().dialect
+    return dialect.name == "sqlite" and _json_functions(dialect.dbapi)
 
 
 @cache
-def _json_functions() -> bool:
+def _json_functions(driver: Any) -> bool:
+    """Whether the SQLite library behind ``driver`` (the DB-API module) has json_array."""
+    connection = driver.connect(":memory:")
     try:
-        sqlite3.connect(":memory:").execute("SELECT json_array(1)").close()
-    except sqlite3.OperationalError:  # "no such function": the whole list is sorted in SQL
+        connection.execute("SELECT json_array(1)")
+    except driver.OperationalError:  # "no such function": the whole list is sorted in SQL
         return False
+    finally:
+        connection.close()
     return True
 
 
