@@ -55,7 +55,9 @@ _ISO_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _UK_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
+_POSTCODE_AS_STORED = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}")
 _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+_ZERO_WEIGHTED = ord("0") * sum(_NHS_WEIGHTS)
 _TRUTH = {word: True for word in TRUE_WORDS} | {word: False for word in FALSE_WORDS}
 
 
@@ -161,16 +163,26 @@ class CellReader:
 
     # -- text ------------------------------------------------------------------------------
 
-    def _text_reader(self, column: Column) -> Callable[[Cell], Any]:
-        limit = column.max_length
-        book = self.names.get(column.name)
-        tidy: Callable[[str], str] | None = {
+    def verbatim(self, column: Column) -> bool:
+        """Whether a column's text is stored as written (once stripped), if it fits: a text
+        column with no tidying, codes or name book."""
+        return (column.kind == "text" and column.name not in self.names
+                and self._tidy(column) is None)
+
+    @staticmethod
+    def _tidy(column: Column) -> Callable[[str], str] | None:
+        if column.codes:  # a code written in words: 'Social Worker' -> social_worker
+            table = _code_table(column.codes)
+            return lambda text: table.get(key := header_key(text), key)
+        return {
             "postcode": postcode, "gp_practice": str.upper,
             "interpreter_language": interpreter_language,
         }.get(column.name)
-        if column.codes:  # a code written in words: 'Social Worker' -> social_worker
-            table = _code_table(column.codes)
-            tidy = lambda text: table.get(key := header_key(text), key)  # noqa: E731
+
+    def _text_reader(self, column: Column) -> Callable[[Cell], Any]:
+        limit = column.max_length
+        book = self.names.get(column.name)
+        tidy = self._tidy(column)
 
         def read(cell: Cell) -> str:
             text = cell if isinstance(cell, str) else cell_text(cell)
@@ -186,11 +198,15 @@ class CellReader:
 
     @staticmethod
     def nhs_number(cell: Cell) -> str:
-        if cell.__class__ is str and len(cell) == 10 and cell.isdigit():  # type: ignore[arg-type]
+        if (cell.__class__ is str and len(cell) == 10  # type: ignore[arg-type]
+                and cell.isascii() and cell.isdigit()):  # type: ignore[union-attr]
             # The usual case, without nhs.problem's general path (100,000 times per import).
-            total = sum(map(operator.mul, map(int, cell[:9]), _NHS_WEIGHTS))  # type: ignore[index]
+            # The digits' ASCII codes are 48 ('0') to 57: the weighted sum of the codes less 48
+            # times the sum of the weights is the weighted sum of the digits.
+            codes = cell.encode()  # type: ignore[union-attr]
+            total = sum(map(operator.mul, codes[:9], _NHS_WEIGHTS)) - _ZERO_WEIGHTED
             check = 11 - total % 11
-            if (0 if check == 11 else check) == int(cell[9]):  # type: ignore[index]
+            if (0 if check == 11 else check) == codes[9] - 48:
                 return cell  # type: ignore[return-value]
         if isinstance(cell, str) and _SCIENTIFIC.match(cell):
             raise Bad("NHS number is shown in scientific notation (like 9.99E+09), so digits "
@@ -378,6 +394,8 @@ def _excel_serial(number: float) -> date:
 
 def postcode(text: str) -> str:
     """'wx12ab' -> 'WX1 2AB'; anything that is not a UK postcode shape is kept as written."""
+    if _POSTCODE_AS_STORED.fullmatch(text):
+        return text  # already 'WX1 2AB' (most of an export): nothing to tidy
     upper = " ".join(text.upper().split())
     match = _POSTCODE.match(upper)
     return f"{match.group(1)} {match.group(2)}" if match else upper
@@ -404,6 +422,7 @@ class _ColumnPlan:
     blank: Any  # the value of an empty cell
     missing: Problem | None  # the problem an empty cell is (required columns)
     rejects: bool  # whether a bad value rejects the row (else it is a warning)
+    verbatim_up_to: int | None  # text stored as written (stripped) up to this length, if any
 
 
 class _Blank:
@@ -436,6 +455,8 @@ class RowChecker:
                 if by_name[name].required else None,
                 by_name[name].required or by_name[name].kind in _REJECTING_KINDS
                 or name in REJECT_IF_UNREADABLE,
+                (by_name[name].max_length or _NO_LIMIT) if reader.verbatim(by_name[name])
+                else None,
             )
             for position, name in sorted(match.columns.items())
         ]
@@ -505,7 +526,14 @@ class RowChecker:
         # (equal in Python) could meet in one XLSX column.
         plain = set(map(type, column)) <= _TEXT_TYPES
         keys: Sequence[Any] = column if plain else [(cell.__class__, cell) for cell in column]
-        answers = {key: self._answer(plan, key if plain else key[1]) for key in set(keys)}
+        if plain and plan.verbatim_up_to is not None:
+            answers = self._verbatim_answers(plan, plan.verbatim_up_to, set(keys))
+        else:
+            answers = {key: self._answer(plan, key if plain else key[1]) for key in set(keys)}
+        if plan.missing is None:
+            # An empty cell in an optional column is simply blank: no problem to note.
+            answers.update((key, plan.blank) for key, answer in answers.items()
+                           if answer is _BLANK)
         values = list(map(answers.__getitem__, keys))
         awkward = {key for key, answer in answers.items()
                    if answer is _BLANK or answer.__class__ is Bad}
@@ -515,6 +543,27 @@ class RowChecker:
                 problems.append((index, plan, answer))
                 values[index] = plan.blank if answer is _BLANK else answer.value
         return values
+
+    @classmethod
+    def _verbatim_answers(cls, plan: _ColumnPlan, limit: int,
+                          cells: set[str | None]) -> dict[str | None, Any]:
+        """:meth:`_answer` for each distinct cell of a column read as written.
+
+        Most cells (names, addresses, local ids: nearly all distinct) are their own stripped
+        text; those are answered here without the reader. Anything else (empty, too long, a
+        leading quote) goes through :meth:`_answer`.
+        """
+        empty, longest_empty = plan.empty, max(map(len, plan.empty), default=0)
+        answers: dict[str | None, Any] = {}
+        for cell in cells:
+            if cell is not None:
+                text = cell.strip()
+                if (text and len(text) <= limit and text[0] != "'"
+                        and (len(text) > longest_empty or text.lower() not in empty)):
+                    answers[cell] = text
+                    continue
+            answers[cell] = cls._answer(plan, cell)
+        return answers
 
     @staticmethod
     def _answer(plan: _ColumnPlan, cell: Cell) -> Any:
@@ -561,6 +610,7 @@ def _is_none(value: Any) -> bool:
 # Bump when the way a cell is read changes, so that stored records are compared afresh.
 HASH_VERSION = 1
 _TEXT_TYPES = frozenset({str, type(None)})
+_NO_LIMIT = 2**63
 
 
 # A bad value in these kinds rejects the row: storing a wrong date or number is worse than
