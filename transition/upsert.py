@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from itertools import repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, bindparam, func, null, or_, select
@@ -109,6 +110,13 @@ def _stored_column(values: list[Any], processor: Callable[[Any], Any] | None, *,
 
 
 _MISSING = object()
+
+
+def _by_column(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> dict[str, Sequence[Any]]:
+    """Each named value of every row, as a column (the rows transposed in C)."""
+    if len(names) == 1:  # itemgetter of one name gives the value, not a tuple
+        return {names[0]: [row[names[0]] for row in rows]}
+    return dict(zip(names, zip(*map(itemgetter(*names), rows), strict=True), strict=True))
 
 
 def storable(spec: KindSpec, values: dict[str, Any], *, copy: bool = True) -> dict[str, Any]:
@@ -275,14 +283,15 @@ class Writer:
             self._insert_stored(rows)
         else:
             self._insert_core(rows)
-        # One ``insert`` event per record, built as rows in Change's field order (see _change).
-        entity, key, pks = self.spec.entity, self.spec.key, self.pks
-        action, person = f"{entity}.insert", entity == "person"
-        self.changes.extend(
-            (action, entity, row.values[key], pks[row.values[key]] if person else None, None,
-             None, None, f"{self.file_name} row {row.number}", self.batch_id)
-            for row in rows
-        )
+        # One ``insert`` event per record, as rows in Change's field order (see _change),
+        # put together a column at a time.
+        keys = [row.values[self.spec.key] for row in rows]
+        reason = f"{self.file_name} row "
+        self.changes.extend(zip(
+            repeat(f"{self.spec.entity}.insert"), repeat(self.spec.entity), keys,
+            map(self.pks.__getitem__, keys) if self.spec.entity == "person" else repeat(None),
+            repeat(None), repeat(None), repeat(None), [f"{reason}{row.number}" for row in rows],
+            repeat(self.batch_id)))
 
     def _insert_core(self, rows: Sequence[CheckedRow]) -> None:
         """The portable insert: Core ``executemany``, then the new ids read back."""
@@ -324,11 +333,13 @@ class Writer:
             self.spec.pk, *names, "extra", "content_hash", "source_row", "first_batch_id",
             "last_batch_id", "created_at", "updated_at", "version"))
         stored_now = writer.time("created_at", self.now)
-        values = [row.values for row in rows]
+        # The file's columns; the others are NULL (as in _insert_core).
+        by_column = _by_column([row.values for row in rows],
+                               [name for name in names if name in rows[0].values])
         json_columns = _json_columns(self.table)
         columns = [
-            _stored_column(list(map(dict.get, values, repeat(name))), writer.processor(name),
-                           json=name in json_columns)
+            _stored_column(by_column[name], writer.processor(name), json=name in json_columns)
+            if name in by_column else repeat(None)
             for name in names
         ]
         extra = _stored_column([row.extra or None for row in rows], writer.processor("extra"),
@@ -342,8 +353,7 @@ class Writer:
             for batch in chunks(stored, CHUNK):
                 writer.execute(self.session, batch)  # type: ignore[arg-type]
                 self._step(len(batch))
-        key = self.spec.key
-        self.pks.update(zip((row[key] for row in values), ids))
+        self.pks.update(zip(by_column[self.spec.key], ids))
 
     def _by_pk(self) -> Any:
         return self.table.update().where(self.table.c[self.spec.pk] == bindparam("_pk"))

@@ -422,6 +422,7 @@ class _ColumnPlan:
     blank: Any  # the value of an empty cell
     missing: Problem | None  # the problem an empty cell is (required columns)
     rejects: bool  # whether a bad value rejects the row (else it is a warning)
+    if_empty: Any  # the answer for an empty cell: ``blank``, or ``_BLANK`` when it is a problem
     verbatim_up_to: int | None  # text stored as written (stripped) up to this length, if any
 
 
@@ -430,6 +431,18 @@ class _Blank:
 
 
 _BLANK = _Blank()
+
+
+def _column_plan(position: int, column: Column, reader: CellReader) -> _ColumnPlan:
+    blank = [] if column.kind == "list" else None
+    return _ColumnPlan(
+        position, column.name, reader.reader(column), _empty_words(column), blank,
+        Problem(column.name, f"{label(column)} is missing") if column.required else None,
+        column.required or column.kind in _REJECTING_KINDS or column.name in REJECT_IF_UNREADABLE,
+        # An empty cell in an optional column is simply blank: no problem to note.
+        _BLANK if column.required else blank,
+        (column.max_length or _NO_LIMIT) if reader.verbatim(column) else None,
+    )
 
 
 class RowChecker:
@@ -447,19 +460,8 @@ class RowChecker:
         reader = CellReader(today=today, names=names)
         by_name = {column.name: column for column in columns}
         self.key = key
-        self.plan = [
-            _ColumnPlan(
-                position, name, reader.reader(by_name[name]), _empty_words(by_name[name]),
-                [] if by_name[name].kind == "list" else None,
-                Problem(name, f"{label(by_name[name])} is missing")
-                if by_name[name].required else None,
-                by_name[name].required or by_name[name].kind in _REJECTING_KINDS
-                or name in REJECT_IF_UNREADABLE,
-                (by_name[name].max_length or _NO_LIMIT) if reader.verbatim(by_name[name])
-                else None,
-            )
-            for position, name in sorted(match.columns.items())
-        ]
+        self.plan = [_column_plan(position, by_name[name], reader)
+                     for position, name in sorted(match.columns.items())]
         self.key_position = next(plan.position for plan in self.plan if plan.name == key)
         self.extras = sorted(match.extras.items())
         self.known_staff = known_staff
@@ -530,10 +532,6 @@ class RowChecker:
             answers = self._verbatim_answers(plan, plan.verbatim_up_to, set(keys))
         else:
             answers = {key: self._answer(plan, key if plain else key[1]) for key in set(keys)}
-        if plan.missing is None:
-            # An empty cell in an optional column is simply blank: no problem to note.
-            answers.update((key, plan.blank) for key, answer in answers.items()
-                           if answer is _BLANK)
         values = list(map(answers.__getitem__, keys))
         awkward = {key for key, answer in answers.items()
                    if answer is _BLANK or answer.__class__ is Bad}
@@ -567,15 +565,15 @@ class RowChecker:
 
     @staticmethod
     def _answer(plan: _ColumnPlan, cell: Cell) -> Any:
-        """One distinct cell read: its value, a :class:`Bad`, or ``_BLANK``."""
+        """One distinct cell read: its value, a :class:`Bad`, or ``plan.if_empty``."""
         if cell.__class__ is str:
             cell = cell.strip()  # type: ignore[union-attr]
             if not cell or cell.lower() in plan.empty:  # type: ignore[union-attr]
-                return _BLANK
+                return plan.if_empty
             if cell[0] == "'" and cell[1:2] in FORMULA_PREFIXES:  # type: ignore[index]
                 cell = cell[1:]  # type: ignore[index]  # our own rejects file neutralised it
         elif cell is None:
-            return _BLANK
+            return plan.if_empty
         try:
             return plan.read(cell)
         except Bad as bad:
