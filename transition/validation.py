@@ -472,11 +472,13 @@ class RowChecker:
         return self.check_rows([row])[0]
 
     def check_rows(self, rows: Sequence[SourceRow],
-                   progress: Callable[[int], None] | None = None) -> list[CheckedRow]:
+                   progress: Callable[[int], None] | None = None, *,
+                   text_only: bool = False) -> list[CheckedRow]:
         """Check every row; ``progress(rows_done)`` is called as the columns are read.
 
         Values are shared between rows with the same cell (a list of outcomes, say): they
-        are read-only.
+        are read-only. ``text_only`` says every cell is text (a CSV file's): nothing then
+        looks at each cell's type.
         """
         width = 1 + max([plan.position for plan in self.plan]
                         + [position for position, _name in self.extras])
@@ -492,7 +494,7 @@ class RowChecker:
         value_columns = []
         problems: list[tuple[int, _ColumnPlan, Any]] = []
         for done, (plan, column) in enumerate(zip(self.plan, columns, strict=True), start=1):
-            value_columns.append(self._read_column(plan, column, problems))
+            value_columns.append(self._read_column(plan, column, problems, text_only))
             if progress is not None:
                 progress(len(rows) * done // len(self.plan))
         names = [plan.name for plan in self.plan]
@@ -522,11 +524,15 @@ class RowChecker:
         return checked
 
     def _read_column(self, plan: _ColumnPlan, column: Sequence[Cell],
-                     problems: list[tuple[int, _ColumnPlan, Any]]) -> list[Any]:
+                     problems: list[tuple[int, _ColumnPlan, Any]],
+                     text_only: bool = False) -> list[Any]:
         """The values of one column; empty and bad cells are added to ``problems``."""
         # Answers are keyed by the cell itself, or by (type, cell) where 1, 1.0 and True
-        # (equal in Python) could meet in one XLSX column.
-        plain = set(map(type, column)) <= _TEXT_TYPES
+        # (equal in Python) could meet in one XLSX column. Each pass over a column of
+        # distinct cells costs about as much as reading them (each is its own object in
+        # memory), so a CSV file's columns (all text, or None past a short row's end) are
+        # not looked over for their types.
+        plain = text_only or set(map(type, column)) <= _TEXT_TYPES
         keys: Sequence[Any] = column if plain else [(cell.__class__, cell) for cell in column]
         if plain and plan.verbatim_up_to is not None:
             answers = self._verbatim_answers(plan, plan.verbatim_up_to, set(keys))

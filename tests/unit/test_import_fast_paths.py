@@ -43,19 +43,20 @@ _FIXED_NOW = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
 # Checking cells
 
 
-def _plans() -> list[_ColumnPlan]:
-    """The column plans of a caseload file with every canonical column."""
-    header = [column.name for column in CASELOAD_COLUMNS]
+_HEADER = [column.name for column in CASELOAD_COLUMNS]
+
+
+def _checker() -> RowChecker:
+    """A checker for a caseload file with every canonical column and one extra."""
     table = Table(file_name="export.csv", sha256="0" * 64, format="csv", header_row=1,
-                  headers=header, rows=[SourceRow(2, tuple("x" for _ in header))])
+                  headers=[*_HEADER, "Notes"], rows=[SourceRow(2, tuple("x" for _ in _HEADER))])
     match = match_headers(table, CASELOAD_COLUMNS, {}, "caseload")
     names = {"team": NameBook(), "council_team": NameBook(), "locality": NameBook()}
-    checker = RowChecker(CASELOAD_COLUMNS, match, key="nhs_number", today=TODAY, names=names,
-                         known_staff=None)
-    return checker.plan
+    return RowChecker(CASELOAD_COLUMNS, match, key="nhs_number", today=TODAY, names=names,
+                      known_staff=frozenset({"S001"}))
 
 
-_VERBATIM = [plan for plan in _plans() if plan.verbatim_up_to is not None]
+_VERBATIM = [plan for plan in _checker().plan if plan.verbatim_up_to is not None]
 
 
 def _same_answer(fast: Any, plain: Any) -> bool:
@@ -90,6 +91,20 @@ def test_verbatim_answers_are_the_readers_answers(cells: list[str | None],
     assert set(fast) == set(cells)
     for cell in set(cells):
         assert _same_answer(fast[cell], RowChecker._answer(plan, cell)), cell
+
+
+_ROW_CELL = st.one_of(_CELL_TEXT, st.sampled_from(
+    ["Y", "n", "maybe", "3", "-1", "03/04/1980", "31/02/1980", "2026-12-01", "F", "9",
+     "S001", "S999", "nutrition;hygiene", "none", nhs_number(1), nhs_number(2), "WX1 2AB"]))
+
+
+@given(rows=st.lists(st.lists(_ROW_CELL, max_size=len(_HEADER) + 2), min_size=1, max_size=8))
+@settings(max_examples=100, deadline=None)
+def test_text_only_rows_are_checked_as_any_rows_are(rows: list[list[str]]) -> None:
+    source = [SourceRow(number, tuple(cells)) for number, cells in enumerate(rows, start=2)]
+    looked_over = _checker().check_rows(source)
+    text_only = _checker().check_rows(source, text_only=True)
+    assert looked_over == text_only
 
 
 def _nhs_general(cell: str) -> str | Bad:
