@@ -6,7 +6,7 @@ database and settings with a fixed ``as_of``).
 Where everything goes is one table, :data:`DESTINATIONS`. A top-level section (dashboard,
 caseload, and later plan, workers, tasks, letters, at-risk) is a *mode* with its own screen
 stack; a detail screen (import, rejected rows) is *pushed* over the current section. Each
-destination gets its key in the footer and an entry in the command palette (ctrl+p), so a
+destination gets its key in the bar of sections under the header and an entry in the command palette (ctrl+p), so a
 later stage adds its screen with one line here.
 """
 
@@ -45,7 +45,7 @@ class Destination:
     """A place in the app, reachable by its key and by its title in the command palette."""
 
     name: str  # mode name and binding id; also matched in the palette
-    title: str  # shown in the footer and the palette
+    title: str  # shown in the bar of sections (NavBar) and the palette
     description: str  # the palette's help line
     screen: Callable[[], Screen[Any]]
     key: str | None = None
@@ -88,8 +88,10 @@ class TransitionApp(App[None]):
     MODES = {destination.name: destination.screen for destination in DESTINATIONS
              if destination.mode}
     BINDINGS = [
+        # Shown in every screen's NavBar (widgets/chrome.py), so the footer keeps its room for
+        # the screen's own keys.
         *(Binding(destination.key, f"go('{destination.name}')", destination.title,
-                  id=f"go.{destination.name}")
+                  id=f"go.{destination.name}", show=False)
           for destination in DESTINATIONS if destination.key),
         Binding("slash", "search", "Search", key_display="/", id="search", show=False),
         Binding("q", "quit", "Quit", id="quit"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from textual.widgets._footer import FooterKey
 
 from tests.factories import nhs_number
 from tests.tui.conftest import drive, settle, text_of
@@ -19,6 +20,7 @@ from transition.screens.person import PersonScreen
 from transition.screens.rejects import RejectsScreen
 from transition.screens.welcome import WelcomeScreen
 from transition.widgets.caseload_table import CaseloadTable
+from transition.widgets.chrome import NavBar, nav_markup, nav_width
 
 
 def test_empty_database_opens_on_the_welcome(tui_database, app_on) -> None:
@@ -278,3 +280,40 @@ def test_dashboard_cards_stack_on_a_narrow_terminal(populated, app_on) -> None:
         assert "trust_caseload.csv" in text_of(imports)
 
     drive(app_on(populated), scenario, size=(80, 24))
+
+
+def test_every_section_shows_its_keys_and_quit_in_120_columns(populated, app_on) -> None:
+    """The sections' keys are in the bar under the header (the current one marked), so every
+    screen's footer keeps room for its own keys and ``q`` Quit."""
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        for destination in DESTINATIONS:
+            if destination.key is None:
+                continue
+            await pilot.press(destination.key)
+            await settle(pilot)
+            nav = app.screen.query_one(NavBar)
+            shown = str(nav.render())
+            for other in DESTINATIONS:
+                if other.key is not None:
+                    assert f"{other.key} {other.title}" in shown
+            assert nav.size.height == 1
+            if destination.key == "i":  # its path box has the focus, so q is typed, not Quit
+                await pilot.press("escape")
+                continue
+            keys = list(app.screen.query(FooterKey))
+            quit_key = next((key for key in keys if key.description == "Quit"), None)
+            assert quit_key is not None, (destination.name, [key.description for key in keys])
+            assert quit_key.region.right <= 120 - len(" ^p palette"), destination.name
+
+    drive(app, scenario, size=(120, 40))
+
+
+def test_the_bar_of_sections_narrows_its_spacing_to_fit() -> None:
+    places = [place for place in DESTINATIONS if place.key is not None]
+    assert nav_width(places, gap=1) <= 80 < nav_width(places, gap=2)
+    assert nav_width(places, gap=3) <= 120
+    markup = nav_markup(places, CaseloadScreen, gap=1)
+    assert "[reverse][b]c[/b] Caseload[/reverse]" in markup
+    assert "[@click=app.go('dashboard')][b]d[/b] Dashboard[/]" in markup

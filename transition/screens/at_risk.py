@@ -11,11 +11,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from transition import nhs
 from transition.assessment import RANKING, AtRisk, at_risk, unassessed_count
 from transition.screens.base import DataScreen
+from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import plural
 from transition.widgets.pathway import BANDS, band_text, factors_table, pathway_text
 
@@ -52,13 +53,14 @@ class AtRiskScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with Vertical(id="at-risk"):
             table: DataTable[object] = DataTable(id="at-risk-table", cursor_type="row",
                                                  zebra_stripes=True)
             yield table
             yield Static(id="at-risk-status")
             yield Static(id="at-risk-factors")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#at-risk-table", DataTable)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from transition.overview import staff_names
 from transition.people import PeopleQuery, list_people
 from transition.screens.base import DataScreen
 from transition.widgets.caseload_table import DEFAULT_COLUMNS, CaseloadTable, Window
+from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.pathway import BANDS, PATHWAYS
 
 
@@ -39,8 +40,9 @@ class CaseloadScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         yield CaseloadTable(self.fetch, columns=DEFAULT_COLUMNS, id="caseload")
-        yield Footer()
+        yield AppFooter()
 
     @property
     def caseload(self) -> CaseloadTable:

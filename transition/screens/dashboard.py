@@ -17,13 +17,14 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from transition.overview import BatchSummary, GroupCount, Overview, overview
 from transition.screens.assessment_panels import PathwayCounts, RiskChart
 from transition.screens.base import DataScreen
-from transition.widgets.dashboard_panel import DashboardPanel
 from transition.tasks.views import transfer_countdown
+from transition.widgets.chrome import AppFooter, NavBar
+from transition.widgets.dashboard_panel import DashboardPanel
 from transition.widgets.format import count, plural, uk_date, uk_time
 
 NOT_RECORDED_KEY = "\x00not-recorded"
@@ -76,6 +77,7 @@ class DashboardScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with VerticalScroll(id="dashboard"):
             with Horizontal(id="cards"):
                 yield Static(id="caseload-card", classes="card")
@@ -87,7 +89,7 @@ class DashboardScreen(DataScreen):
             with Grid(id="stage-panels"):
                 for make_panel in STAGE_PANELS:
                     yield make_panel()
-        yield Footer()
+        yield AppFooter()
 
     @staticmethod
     def _group_table(

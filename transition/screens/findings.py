@@ -11,12 +11,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from transition.checks import CODES, latest_run, people_held, run_findings
 from transition.models import Staff
 from transition.nhs import format_334
 from transition.screens.base import DetailScreen
+from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import plural, uk_date
 
 SHOWN = 2000  # rows drawn; the CLI's --report has every finding
@@ -37,6 +38,7 @@ class FindingsScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with Vertical(id="findings"):
             yield Static(id="findings-summary")
             table: DataTable[Text | str] = DataTable(id="findings-table", cursor_type="row",
@@ -47,7 +49,7 @@ class FindingsScreen(DetailScreen):
             table.add_column("Worker", key="worker", width=10)
             table.add_column("What to do", key="message", width=56)
             yield table
-        yield Footer()
+        yield AppFooter()
 
     def reload(self) -> None:
         with self.database.session() as session:
@@ -101,6 +103,7 @@ class WorkerScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with Vertical(id="findings"):
             yield Static(id="worker-summary")
             table: DataTable[Text | str] = DataTable(id="worker-people", cursor_type="row",
@@ -110,7 +113,7 @@ class WorkerScreen(DetailScreen):
             table.add_column("Role", key="role", width=26)
             table.add_column("Risk", key="band", width=6)
             yield table
-        yield Footer()
+        yield AppFooter()
 
     def reload(self) -> None:
         with self.database.session() as session:

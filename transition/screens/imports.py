@@ -20,8 +20,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import (
-    Button, Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, RadioButton,
-    RadioSet, Static,
+    Button,
+    Checkbox,
+    DataTable,
+    Header,
+    Input,
+    Label,
+    ProgressBar,
+    RadioButton,
+    RadioSet,
+    Static,
 )
 from textual.worker import Worker, WorkerState
 
@@ -34,6 +42,7 @@ from transition.overview import latest_import
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.rejects import add_reject_columns, fill_rejects
+from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import count, plural
 from transition.widgets.path_input import PathInput
 
@@ -118,6 +127,7 @@ class ImportScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with VerticalScroll(id="import"):
             yield Static(
                 "Import the staff list first, then the caseload, so that each person's care "
@@ -148,7 +158,7 @@ class ImportScreen(DetailScreen):
             yield Static(id="result")
             table: DataTable[object] = DataTable(id="import-rejects", zebra_stripes=True)
             yield table
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#import-rejects", DataTable)

@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from transition import nhs
@@ -39,6 +39,7 @@ from transition.letters import (
 )
 from transition.screens.base import DataScreen
 from transition.screens.confirm import ConfirmScreen
+from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import count, plural, words
 
 ROWS_SHOWN = 2000
@@ -140,6 +141,7 @@ class LettersScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with Horizontal(id="letters"):
             with Vertical(id="letters-left"):
                 yield Static(id="letters-summary")
@@ -151,7 +153,7 @@ class LettersScreen(DataScreen):
             with VerticalScroll(id="letter-preview"):
                 yield Static(id="preview-header")
                 yield Static(id="preview-body")
-        yield Footer()
+        yield AppFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         # Side by side the preview needs about 110 columns; narrower, it goes under the table.

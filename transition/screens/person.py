@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from transition import nhs
 from transition.audit import person_audit
@@ -33,10 +33,23 @@ from transition.programme import transfer_date
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.pathway_override import (
-    OverrideChoice, PathwayOverrideScreen, clear_override, save_override, what_changed,
+    OverrideChoice,
+    PathwayOverrideScreen,
+    clear_override,
+    save_override,
+    what_changed,
 )
+from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import (
-    NOT_RECORDED, age, days_ago, plural, task_status, uk_date, uk_time, words, yes_no,
+    NOT_RECORDED,
+    age,
+    days_ago,
+    plural,
+    task_status,
+    uk_date,
+    uk_time,
+    words,
+    yes_no,
 )
 from transition.widgets.panels import Panel, emphasise_yes, fields_table
 from transition.widgets.pathway import pathway_section, risk_section
@@ -403,6 +416,7 @@ class PersonScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with VerticalScroll(id="person"):
             yield Static(id="banner")
             with Grid(id="fields"):
@@ -413,7 +427,7 @@ class PersonScreen(DetailScreen):
                     yield Panel(section.title, id=section.id, classes="wide" if section.wide else "")
             for section in HISTORY_SECTIONS:
                 yield Panel(section.title, id=section.id, classes="wide")
-        yield Footer()
+        yield AppFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "tasks":

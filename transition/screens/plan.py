@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
+from textual.widgets import DataTable, Header, ProgressBar, Select, Static
 from textual.widgets.select import InvalidSelectValueError
 from textual.worker import Worker, WorkerState
 
@@ -39,6 +39,7 @@ from transition.planning import PlanResult, PlanRow, propose_plan
 from transition.screens.base import DataScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.worker_picker import WorkerPick, WorkerPickerScreen
+from transition.widgets.chrome import PAGES, AppFooter, NavBar
 from transition.widgets.format import count, plural, uk_date, words
 from transition.widgets.pathway import BANDS, band_text, pathway_text
 from transition.worker_overrides import WorkerOption, assign_worker, feasible_workers, unlock
@@ -103,9 +104,9 @@ class PlanScreen(DataScreen):
         Binding("u", "unassigned", "Unassigned", id="plan.unassigned"),
         Binding("b", "cycle_band", "Band", id="plan.band", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
-                id="plan.next_page"),
+                id="plan.next_page", group=PAGES),
         Binding("left_square_bracket", "page(-1)", "Prev page", key_display="[",
-                id="plan.previous_page"),
+                id="plan.previous_page", group=PAGES),
         Binding("escape", "clear_filters", "Clear filters", id="plan.clear", show=False),
     ]
 
@@ -120,6 +121,7 @@ class PlanScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with Vertical(id="plan"):
             yield Static(id="plan-summary")
             with Horizontal(id="plan-running"):
@@ -135,7 +137,7 @@ class PlanScreen(DataScreen):
             yield table
             yield Static(id="plan-status")
             yield Static(id="plan-detail")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#plan-running").display = False

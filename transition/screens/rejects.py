@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from transition.models import ImportKind
 from transition.nhs import format_334
 from transition.overview import BatchSummary, Reject, batch_rejects, import_batch, latest_import
 from transition.screens.base import DetailScreen
+from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import plural, uk_time
 
 REJECT_COLUMNS = ("Row", "NHS number / staff id", "Column", "Reason")
@@ -63,12 +64,13 @@ class RejectsScreen(DetailScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with Vertical(id="rejects"):
             yield Static(id="rejects-summary")
             table: DataTable[object] = DataTable(id="rejects-table", zebra_stripes=True,
                                                  cursor_type="row")
             yield table
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#rejects-table", DataTable)

@@ -17,7 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from transition.errors import ConflictError, TransitionError
 from transition.screens.base import DataScreen
@@ -33,6 +33,7 @@ from transition.tasks import (
     set_task_status,
 )
 from transition.tasks.views import GROUP_BY
+from transition.widgets.chrome import PAGES, AppFooter, NavBar
 from transition.widgets.format import count, plural, task_status, uk_date, uk_time, words
 
 PAGE_SIZE = 500
@@ -114,9 +115,9 @@ class TasksScreen(DataScreen):
         Binding("h", "closed", "Show done", id="tasks.closed"),
         Binding("escape", "clear", "Clear filters", id="tasks.clear", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
-                id="tasks.next"),
+                id="tasks.next", group=PAGES),
         Binding("left_square_bracket", "page(-1)", "Previous page", key_display="[",
-                id="tasks.previous"),
+                id="tasks.previous", group=PAGES),
     ]
 
     def __init__(self) -> None:
@@ -132,13 +133,14 @@ class TasksScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with Vertical(id="tasks"):
             yield Static(id="tasks-summary")
             table: DataTable[RenderableType] = DataTable(id="tasks-table", cursor_type="row",
                                                          zebra_stripes=True)
             yield table
             yield Static(id="task-detail")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#tasks-table", DataTable)

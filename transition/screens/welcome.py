@@ -8,10 +8,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from transition.overview import database_is_empty
 from transition.screens.base import DataScreen
+from transition.widgets.chrome import AppFooter, NavBar
 
 
 class WelcomeScreen(DataScreen):
@@ -22,13 +23,14 @@ class WelcomeScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with VerticalScroll(id="welcome"):
             with Center():
                 yield Static(self.instructions(), id="instructions")
             with Center(), Horizontal(id="welcome-buttons"):
                 yield Button("Import a file  (i)", id="import", variant="primary")
                 yield Button("Dashboard  (d)", id="dashboard")
-        yield Footer()
+        yield AppFooter()
 
     def instructions(self) -> RenderableType:
         steps = Table.grid(padding=(0, 2))

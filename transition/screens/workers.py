@@ -9,10 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from transition.plan_review import Caseloads, caseloads
 from transition.screens.base import DataScreen
+from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import count, uk_dates_in
 
 BAR_WIDTH = 20
@@ -62,6 +63,7 @@ class WorkersScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield NavBar()
         with Vertical(id="workers"):
             yield Static(id="workers-summary")
             teams: DataTable[RenderableType] = DataTable(id="teams-table", cursor_type="row",
@@ -73,7 +75,7 @@ class WorkersScreen(DataScreen):
             workers.border_title = "By worker"
             workers.border_subtitle = "enter: this worker's people in the plan"
             yield workers
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         teams = self.query_one("#teams-table", DataTable)

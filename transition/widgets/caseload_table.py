@@ -31,6 +31,7 @@ from textual.worker import Worker, WorkerState
 from transition import nhs
 from transition.errors import TransitionError
 from transition.people import Page, PeopleQuery, PersonRow
+from transition.widgets.chrome import PAGES
 from transition.widgets.format import count, uk_date
 from transition.widgets.pathway import band_text, pathway_text
 
@@ -112,9 +113,9 @@ class CaseloadTable(Vertical):
 
     BINDINGS = [
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
-                id="caseload.next_page"),
+                id="caseload.next_page", group=PAGES),
         Binding("left_square_bracket", "page(-1)", "Prev page", key_display="[",
-                id="caseload.previous_page"),
+                id="caseload.previous_page", group=PAGES),
         Binding("right_curly_bracket", "last_page", "Last page", key_display="}", show=False,
                 id="caseload.last_page"),
         Binding("left_curly_bracket", "first_page", "First page", key_display="{", show=False,

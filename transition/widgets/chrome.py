@@ -1,0 +1,79 @@
+"""The frame every screen shares: a bar of the app's sections under the header, and the footer.
+
+The sections' keys (d Dashboard, c Caseload, ...) are the same everywhere, so they live in the
+:class:`NavBar` at the top, with the section on screen highlighted. The footer is left for what
+the screen itself does (its own keys) and ``q`` Quit, so it fits a 120-column terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from rich.markup import escape
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+PAGES = Binding.Group("Page")
+"""Next and previous page shown together in the footer: ``] [ Page``."""
+
+
+class _Place(Protocol):
+    name: str
+    title: str
+    key: str | None
+
+    @property
+    def screen(self) -> Any: ...
+
+
+def nav_markup(places: list[_Place], current: type | None, *, gap: int = 2) -> str:
+    """``d Dashboard  c Caseload  ...``: each section's key and title ``gap`` spaces apart, the
+    current one shown reversed, the others clickable (``app.go``)."""
+    parts = []
+    for place in places:
+        if place.key is None:
+            continue
+        label = f"[b]{escape(place.key)}[/b] {escape(place.title)}"
+        if place.screen is current:
+            parts.append(f"[reverse]{label}[/reverse]")
+        else:
+            parts.append(f"[@click=app.go('{place.name}')]{label}[/]")
+    return " " + (" " * gap).join(parts)
+
+
+def nav_width(places: list[_Place], *, gap: int) -> int:
+    """How many columns :func:`nav_markup` takes with this ``gap``."""
+    labels = [len(place.key) + 1 + len(place.title) for place in places if place.key is not None]
+    return 1 + sum(labels) + gap * (len(labels) - 1)
+
+
+class NavBar(Static):
+    """The app's sections and their keys, under the header; the one on screen highlighted."""
+
+    DEFAULT_CSS = """
+    NavBar {
+        height: auto;
+        background: $panel;
+        color: $text-muted;
+        padding: 0 0;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def on_resize(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        places = list(getattr(self.app, "destinations", {}).values())
+        # The widest spacing that fits on one line; at 80 columns, single spaces.
+        gap = next((gap for gap in (3, 2) if nav_width(places, gap=gap) <= self.size.width), 1)
+        self.update(nav_markup(places, type(self.screen), gap=gap))
+
+
+class AppFooter(Footer):
+    """The footer in its compact form: the screen's own keys, then Quit and the palette."""
+
+    def __init__(self) -> None:
+        super().__init__(compact=True)
