@@ -84,8 +84,8 @@ def with_defaults(spec: KindSpec, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _stored_column(values: list[Any], processor: Callable[[Any], Any] | None, *,
-                   json: bool = False) -> list[Any]:
+def _stored_column(values: Sequence[Any], processor: Callable[[Any], Any] | None, *,
+                   json: bool = False) -> Sequence[Any]:
     """A column's values as the driver takes them: ``processor`` (the column type's bind
     processor) applied once per distinct value; None stays None (SQL NULL, as :func:`storable`
     stores an empty JSON value)."""

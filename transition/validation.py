@@ -434,6 +434,7 @@ _BLANK = _Blank()
 
 
 def _column_plan(position: int, column: Column, reader: CellReader) -> _ColumnPlan:
+    """How the file's column at ``position`` is read, as ``column``."""
     blank = [] if column.kind == "list" else None
     return _ColumnPlan(
         position, column.name, reader.reader(column), _empty_words(column), blank,
