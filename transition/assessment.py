@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from hashlib import blake2b
 from dataclasses import asdict, dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,7 @@ from transition.db import json_dumps
 from transition.eligibility import (
     PathwayDecision,
     PathwayFacts,
+    Reason,
     decide_pathway,
     rules_pathway,
     split_outcomes,
@@ -59,7 +60,8 @@ from transition.overrides import (  # re-exported: the assessment contract inclu
     parse_pathway,
     set_pathway_override,
 )
-from transition.risk import BAND_MEANING, BulkScorer, CoordinatorFacts, RiskScore
+from transition.risk import BAND_MEANING, BulkScorer, CoordinatorFacts
+from transition.stored_reasons import reasons_hash, store_reasons
 
 if TYPE_CHECKING:  # ruleset imports every domain module's rules; keep this module light
     from transition.ruleset import Rules
@@ -162,7 +164,8 @@ def _refresh(
                        read_date=_DateReader())
     # What is stored for each distinct score (the scorer shares one object between people).
     scored: dict[int, tuple[str, str, tuple[tuple[str, Any], ...]]] = {}
-    factors_text = _FactorsWriter()
+    factors_text = _ListWriter(",")
+    reasons_text_of = _ListWriter(", ")
     read_outcomes = _OutcomesReader()
     health_led = rules.eligibility.health_led_clusters
     # Many people share the same pathway facts: decide (and serialise) each combination once.
@@ -172,6 +175,7 @@ def _refresh(
     pathways: Counter[str] = Counter()
     bands: Counter[str] = Counter()
     writes: list[tuple[Any, ...]] = []  # values in _WRITTEN order
+    reasons_texts: dict[str, str] = {}  # by hash, the lists of reasons written
     changes: list[Change] = []
     overrides = conflicts = 0
     for done, row in enumerate(rows, start=1):
@@ -194,7 +198,7 @@ def _refresh(
             if entry is None:
                 facts = PathwayFacts(unmet, impact, s117, cto, cpa, cluster, unrecognised)
                 entry = decided[meaning] = _Decided.of(
-                    decide_pathway(facts, rules.eligibility), label
+                    decide_pathway(facts, rules.eligibility), label, reasons_text_of
                 )
             decisions[key] = entry
         risk = score(discharge, since, contact, coordinator_id, (
@@ -205,14 +209,15 @@ def _refresh(
         if stored_risk is None:
             stored_risk = scored[id(risk)] = (
                 risk.band.value,
-                factors_text(risk),
+                factors_text(risk.factors),
                 # The factors and their values stand for the date-dependent state at as_of.
-                tuple((factor.factor, factor.value) for factor in risk.factors),
+                tuple(map(_FACTOR_AND_VALUE, risk.factors)),
             )
         band, risk_factors, windows = stored_risk
 
         effective = entry.pathway
         reasons_text = entry.reasons_text
+        reasons_key = entry.reasons_hash
         if override is not None:
             overrides += 1
             effective = override
@@ -221,6 +226,7 @@ def _refresh(
                 override_reason(override, override_why, override_by, override_at, decision.pathway),
                 *entry.reasons,
             ])
+            reasons_key = reasons_hash(reasons_text)
             if override in STATUTORY_REFUSED and (s117 or cto):
                 conflicts += 1
         pathways[effective] += 1
@@ -236,9 +242,10 @@ def _refresh(
         if not (only_changed and digest == stored_hash):
             moved = effective != stored
             writes.append((
-                person_id, version, effective, reasons_text, risk.score, band, risk_factors,
+                person_id, version, effective, reasons_key, risk.score, band, risk_factors,
                 digest, version + 1 if moved else version,
             ))
+            reasons_texts[reasons_key] = reasons_text
             if moved:
                 changes.append(Change(
                     "pathway.decide", "person", number, person_id, "pathway", stored, effective,
@@ -256,6 +263,7 @@ def _refresh(
     if progress is not None and total == 0:
         progress(0, 0)
 
+    store_reasons(connection, reasons_texts)
     _write(connection, writes, label=label, decided_at=now, as_of=as_of)
     audit.record_many(session, changes, actor=actor, at=now)
     return AssessmentSummary(
@@ -288,21 +296,27 @@ class _DateReader:
         return parsed
 
 
-class _FactorsWriter:
-    """A score's factors as JSON text, each distinct factor and value serialised once."""
+_FACTOR_AND_VALUE = attrgetter("factor", "value")
 
-    def __init__(self) -> None:
-        self._seen: dict[tuple[str, Any], str] = {}
 
-    def __call__(self, risk: RiskScore) -> str:
-        parts = []
-        for factor in risk.factors:
-            key = (factor.factor, factor.value)
-            text = self._seen.get(key)
-            if text is None:
-                text = self._seen[key] = json_dumps(factor.as_dict())
-            parts.append(text)
-        return "[" + ",".join(parts) + "]"
+class _ListWriter(dict[Any, str]):
+    """A list of items (hashable, with ``as_dict()``) as JSON text, each distinct item once.
+
+    Decisions and scores are lists drawn from a few hundred distinct reasons and factors.
+    ``separator`` goes between items: ", " gives exactly the text ``json_dumps`` gives (the
+    reasons, whose key is the hash of that text); the factors have always been stored with ",".
+    """
+
+    def __init__(self, separator: str) -> None:
+        super().__init__()
+        self._separator = separator
+
+    def __missing__(self, item: Any) -> str:
+        text = self[item] = json_dumps(item.as_dict())
+        return text
+
+    def __call__(self, items: Sequence[Any]) -> str:
+        return "[" + self._separator.join(map(self.__getitem__, items)) + "]"
 
 
 class _OutcomesReader:
@@ -344,18 +358,22 @@ class _Decided:
     pathway: str
     reasons: list[dict[str, str]]
     reasons_text: str
+    reasons_hash: str  # the key of reasons_text in ``pathway_reasons``
     deciding: str  # the audit reason of a change it makes
 
     @classmethod
-    def of(cls, decision: PathwayDecision, label: str) -> _Decided:
-        reasons = decision.reasons_as_dicts()
+    def of(
+        cls, decision: PathwayDecision, label: str, write: Callable[[list[Reason]], str]
+    ) -> _Decided:
+        """``write`` gives the reasons' JSON text as ``json_dumps`` would (see _ListWriter)."""
         deciding = f"{decision.reasons[0].rule} (rules {label})"
-        return cls(decision, decision.pathway.value, reasons, json_dumps(reasons),
-                   deciding[:MAX_REASON_LENGTH])
+        text = write(decision.reasons)
+        return cls(decision, decision.pathway.value, decision.reasons_as_dicts(), text,
+                   reasons_hash(text), deciding[:MAX_REASON_LENGTH])
 
 
 _WRITTEN = (
-    "b_id", "b_version", "pathway", "pathway_reasons", "risk_score", "risk_band",
+    "b_id", "b_version", "pathway", "pathway_reasons_hash", "risk_score", "risk_band",
     "risk_factors", "assessed_hash", "new_version",
 )
 """What each tuple :func:`_write` takes holds, in order (the names of the UPDATE's values)."""
@@ -376,17 +394,17 @@ def _write(
     sqlite = connection.dialect.name == "sqlite"
 
     def json_text(name: str) -> Any:
-        # The JSON columns arrive as text we serialised (a decision shared by many people
-        # once); PostgreSQL is told it is JSON, SQLite stores JSON as text anyway.
+        # The JSON column arrives as text we serialised (once per score, which many people
+        # share); PostgreSQL is told it is JSON, SQLite stores JSON as text anyway.
         param = bindparam(name, type_=String())
-        return param if sqlite else cast(param, table.c.pathway_reasons.type)
+        return param if sqlite else cast(param, table.c.risk_factors.type)
 
     statement = (
         update(table)
         .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
         .values(
             pathway=bindparam("pathway"),
-            pathway_reasons=json_text("pathway_reasons"),
+            pathway_reasons_hash=bindparam("pathway_reasons_hash"),
             pathway_rules_version=bindparam("label", label),
             pathway_decided_at=bindparam(
                 "decided_at", decided_at, type_=table.c.pathway_decided_at.type

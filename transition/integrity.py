@@ -28,6 +28,7 @@ from transition.models import (
     AuditEvent,
     Letter,
     Pathway,
+    PathwayReasons,
     Person,
     Plan,
     PlanAssignment,
@@ -289,6 +290,16 @@ def _people_valid(session: Session) -> Finding:
     return finding
 
 
+def _pathway_reasons_stored(session: Session) -> Finding:
+    stored = exists().where(PathwayReasons.reasons_hash == Person.pathway_reasons_hash)
+    statement = select(Person.id).where(
+        Person.pathway_reasons_hash.is_not(None), ~stored  # type: ignore[union-attr]
+    )
+    return _found(
+        Finding("pathway_reasons_exist", "Every person's pathway reasons are stored"),
+        session, statement, lambda row: f"person id {row[0]}")
+
+
 def _overrides_audited(session: Session) -> Finding:
     audited = exists().where(AuditEvent.person_id == Person.id,
                              AuditEvent.action == "pathway.override")
@@ -330,6 +341,7 @@ INVARIANTS: list[Callable[[Session], Finding]] = [
     _one_accepted_plan,
     _plan_rows_point_at_records,
     _people_valid,
+    _pathway_reasons_stored,
     _overrides_audited,
     _letters_point_at_records,
     _letter_files,

@@ -18,7 +18,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, select, text
+from sqlalchemy.orm import column_property
 from sqlmodel import Field, SQLModel
 
 
@@ -230,6 +231,20 @@ class ImportWarning(SQLModel, table=True):
 # ---------------------------------------------------------------------------------------------
 
 
+class PathwayReasons(SQLModel, table=True):
+    """Each distinct list of pathway reasons, stored once, keyed by a hash of its JSON text.
+
+    A caseload has a few thousand distinct lists (about 1 KB each) among 100,000 people, so a
+    person row holds only the key (``Person.pathway_reasons_hash``) and reads the list back as
+    ``Person.pathway_reasons`` (see the end of this module). Rows are only ever added.
+    """
+
+    __tablename__ = "pathway_reasons"
+
+    reasons_hash: str = Field(primary_key=True, max_length=32)
+    reasons: list[dict[str, str]] = json_column(nullable=False)
+
+
 class Person(SQLModel, table=True):
     """A person on the trust's caseload (a service user)."""
 
@@ -292,7 +307,10 @@ class Person(SQLModel, table=True):
 
     # Pathway (eligibility.py) and handover risk (risk.py)
     pathway: str | None = Field(default=None, max_length=20)
-    pathway_reasons: list[dict[str, str]] | None = json_column()
+    # The key of the person's reasons in ``pathway_reasons``; read them as
+    # ``Person.pathway_reasons``. Not a database foreign key: SQLite checking one on every row
+    # doubled the time of writing 100,000 people; ``transition db check`` verifies it instead.
+    pathway_reasons_hash: str | None = Field(default=None, max_length=32)
     pathway_rules_version: str | None = Field(default=None, max_length=64)
     pathway_decided_at: datetime | None = None
     pathway_override: str | None = Field(default=None, max_length=20)
@@ -540,3 +558,15 @@ class AuditEvent(SQLModel, table=True):
     after: Any = json_column()
     reason: str | None = Field(default=None, max_length=1000)
     batch_id: int | None = None
+
+
+# ``Person.pathway_reasons``: the person's list of reasons as stored once in ``pathway_reasons``
+# (None when not decided), read with the person like a column and usable in ``select()``.
+# Read-only here: write the list with ``transition.stored_reasons.stored_reasons_hash`` (one)
+# or ``reasons_hash`` + ``store_reasons`` (many) and set ``pathway_reasons_hash``.
+Person.pathway_reasons = column_property(  # type: ignore[attr-defined]
+    select(PathwayReasons.reasons)  # type: ignore[call-overload]
+    .where(PathwayReasons.reasons_hash == Person.pathway_reasons_hash)
+    .correlate_except(PathwayReasons)
+    .scalar_subquery()
+)

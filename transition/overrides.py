@@ -21,6 +21,7 @@ from transition.eligibility import MANAGER_OVERRIDE, rules_pathway
 from transition.errors import EXIT_PARTIAL, ConflictError, TransitionError
 from transition.models import Pathway, Person, utcnow
 from transition.nhs import mask
+from transition.stored_reasons import stored_reasons_hash
 
 PATHWAYS: tuple[str, ...] = tuple(pathway.value for pathway in Pathway)
 OVERRIDE_BASIS = "A manager's decision, recorded in the audit trail"
@@ -102,7 +103,9 @@ def set_pathway_override(
     before = {"pathway": person.pathway, "override": person.pathway_override}
     updated = _versioned_update(
         session, person, expected_version,
-        pathway=chosen.value, pathway_reasons=reasons, pathway_override=chosen.value,
+        pathway=chosen.value,
+        pathway_reasons_hash=stored_reasons_hash(session.connection(), reasons),
+        pathway_override=chosen.value,
         pathway_override_reason=text, pathway_override_by=actor, pathway_override_at=now,
     )
     audit.record(
@@ -138,7 +141,9 @@ def clear_pathway_override(
     now = utcnow()
     updated = _versioned_update(
         session, person, expected_version,
-        pathway=after, pathway_reasons=rules_reasons or None, pathway_override=None,
+        pathway=after,
+        pathway_reasons_hash=stored_reasons_hash(session.connection(), rules_reasons or None),
+        pathway_override=None,
         pathway_override_reason=None, pathway_override_by=None, pathway_override_at=None,
     )
     audit.record(

@@ -216,7 +216,7 @@ class Writer:
         self.progress = progress
         self.now = utcnow()
         self.pks: dict[str, Any] = {}
-        self.changes: list[tuple[Any, ...]] = []
+        self.changes: list[Change] = []
         self._done = 0
 
     def write(self, plan: Plan) -> WriteOutcome:
@@ -227,7 +227,7 @@ class Writer:
         outcome = WriteOutcome(returned=self._touch(plan.unchanged))
         outcome.newly_missing = self._flag_missing(plan.absent)
         self._last_seen()
-        audit.record_rows(self.session, self.changes, actor=self.actor, at=self.now)
+        audit.record_many(self.session, self.changes, actor=self.actor, at=self.now)
         self.changes = []
         return outcome
 
@@ -238,12 +238,11 @@ class Writer:
 
     def _change(self, action: str, key: str, pk: Any, *, number: int | None = None,
                 field_name: str | None = None, before: Any = None, after: Any = None) -> None:
-        # A row in Change's field order (audit.record_rows): cheaper than a Change object
-        # when a first import audits 100,000 inserts.
-        self.changes.append((
-            f"{self.spec.entity}.{action}", self.spec.entity, key,
-            pk if self.spec.entity == "person" else None, field_name, before, after,
-            f"{self.file_name} row {number}" if number is not None else None, self.batch_id,
+        self.changes.append(Change(
+            action=f"{self.spec.entity}.{action}", entity=self.spec.entity, entity_key=key,
+            person_id=pk if self.spec.entity == "person" else None, field=field_name,
+            before=before, after=after, batch_id=self.batch_id,
+            reason=f"{self.file_name} row {number}" if number is not None else None,
         ))
 
     # -- teams and localities --------------------------------------------------------------
@@ -283,15 +282,15 @@ class Writer:
             self._insert_stored(rows)
         else:
             self._insert_core(rows)
-        # One ``insert`` event per record, as rows in Change's field order (see _change),
-        # put together a column at a time.
+        # One ``insert`` event per record (as _change makes them), put together a column at a
+        # time: a Change is a tuple of its fields in order.
         keys = [row.values[self.spec.key] for row in rows]
         reason = f"{self.file_name} row "
-        self.changes.extend(zip(
+        self.changes.extend(map(Change._make, zip(
             repeat(f"{self.spec.entity}.insert"), repeat(self.spec.entity), keys,
             map(self.pks.__getitem__, keys) if self.spec.entity == "person" else repeat(None),
             repeat(None), repeat(None), repeat(None), [f"{reason}{row.number}" for row in rows],
-            repeat(self.batch_id)))
+            repeat(self.batch_id))))
 
     def _insert_core(self, rows: Sequence[CheckedRow]) -> None:
         """The portable insert: Core ``executemany``, then the new ids read back."""

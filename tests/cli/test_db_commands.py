@@ -43,7 +43,7 @@ def test_a_sound_database_passes_every_check(run_cli: RunCli, database: Database
     assert report["ok"] and report["errors"] == 0 and _failed(report) == set()
     names = {check["name"] for check in report["checks"]}
     assert {"schema", "storage", "foreign_keys", "one_current_assignment", "assignments_audited",
-            "tasks_exist", "one_accepted_plan", "people_valid"} <= names
+            "tasks_exist", "one_accepted_plan", "people_valid", "pathway_reasons_exist"} <= names
     human = run_cli("db", "check")
     assert human.exit_code == 0 and "All checks passed" in human.stdout
 
@@ -62,12 +62,13 @@ def test_broken_invariants_are_found_on_both_databases(run_cli: RunCli, database
             "due": SINCE, "offset_working_days": 0, "handover_date": SINCE, "status": "bogus",
             "version": 1}])
         session.execute(text("UPDATE person SET pathway_override = 'trust'"))
+        session.execute(text("UPDATE person SET pathway_reasons_hash = 'not stored'"))
     result = run_cli("db", "check", "--json")
     assert result.exit_code == 1, result.output
     report = result.json()
     assert not report["ok"]
     assert _failed(report) == {"assignments_audited", "one_accepted_plan", "task_status",
-                               "people_valid", "overrides_audited"}
+                               "people_valid", "overrides_audited", "pathway_reasons_exist"}
     audited = next(c for c in report["checks"] if c["name"] == "assignments_audited")
     assert audited["problems"] == 1 and "key_worker" in audited["examples"][0]
     human = run_cli("db", "check")
