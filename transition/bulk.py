@@ -21,6 +21,12 @@ def collector_paused() -> Iterator[None]:
     re-scan them again and again (measured: more than doubling the time to check 100,000
     import rows, and over half the CPU of a 100,000-person assessment). Nothing they hold makes
     reference cycles, so reference counting still frees everything. Restored afterwards.
+
+    On the way out, everything the job built moves straight to the collector's oldest
+    generation (``freeze`` then ``unfreeze``: two list splices, no scan). Otherwise the first
+    allocation after re-enabling would scan every object made while paused (2 million, half a
+    second, for a 100,000-person plan) just before reference counting frees most of them. What
+    survives, cycles included, is still scanned by the next full collection.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -28,6 +34,8 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

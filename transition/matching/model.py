@@ -129,7 +129,7 @@ class Placement:
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        return tuple(term.text for term in self.terms) if self.staff_id else self.unassigned_reasons
+        return tuple([term.text for term in self.terms]) if self.staff_id else self.unassigned_reasons
 
 
 @dataclass(frozen=True, slots=True)
