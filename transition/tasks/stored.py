@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import String, Table, insert, type_coerce
+from sqlalchemy import String, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+
+# Re-exported: the task paths import it from here.
+from transition.bulk import DirectInsert as DirectInsert
 
 
 @contextmanager
@@ -80,62 +82,3 @@ class StoredValues:
         if found is None:
             found = self._lists[value] = list(json.loads(value))
         return found
-
-
-class DirectInsert:
-    """A bulk INSERT whose rows are tuples already in the form the database stores.
-
-    On SQLite the rows go straight to the driver's ``executemany``; :meth:`date`, :meth:`time`
-    and :meth:`json` convert each distinct value once with the column type's own SQLAlchemy
-    bind processor. At 460,000 tasks this takes half the time of a Core ``insert(table)``
-    executemany, most of which is per-row parameter processing. On other databases the values
-    are left as they are and the rows go through that Core insert.
-    """
-
-    def __init__(self, session: Session, table: Table, columns: Sequence[str]) -> None:
-        self.dialect = session.get_bind().dialect
-        self.direct = self.dialect.name == "sqlite"
-        self.table = table
-        self.columns = tuple(columns)
-        self._seen: dict[tuple[str, Any], Any] = {}
-
-    def _stored(self, column: str, key: Any, value: Any) -> Any:
-        if not self.direct or value is None:
-            return value
-        found = self._seen.get((column, key), _MISSING)
-        if found is _MISSING:
-            processor = self.processor(column)
-            found = self._seen[(column, key)] = processor(value) if processor else value
-        return found
-
-    def processor(self, column: str) -> Callable[[Any], Any] | None:
-        """The column type's own bind processor on this database (None: stored as given)."""
-        column_type = self.table.c[column].type.dialect_impl(self.dialect)
-        return column_type.bind_processor(self.dialect)  # type: ignore[no-any-return]
-
-    def date(self, column: str, value: date | None) -> Any:
-        return self._stored(column, value, value)
-
-    def time(self, column: str, value: datetime | None) -> Any:
-        return self._stored(column, value, value)
-
-    def json(self, column: str, value: list[str]) -> Any:
-        return self._stored(column, tuple(value), value)
-
-    def execute(self, session: Session, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        if not self.direct:
-            session.execute(insert(self.table), [dict(zip(self.columns, row, strict=True))
-                                                 for row in rows])
-            return
-        quote = self.dialect.identifier_preparer.quote
-        sql = (
-            f"INSERT INTO {quote(self.table.name)} "
-            f"({', '.join(quote(name) for name in self.columns)}) "
-            f"VALUES ({', '.join('?' for _ in self.columns)})"
-        )
-        session.connection().exec_driver_sql(sql, rows)
-
-
-_MISSING = object()
