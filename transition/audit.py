@@ -103,10 +103,12 @@ def _record_many_sqlite(
         return json_dumps(_jsonable(value))
 
     rows = [
-        (stored_at, actor, change.action, change.entity, change.entity_key, change.person_id,
-         change.field, encoded(change.before), encoded(change.after), change.reason,
-         change.batch_id)
-        for change in changes
+        (stored_at, actor, action, entity, entity_key, person_id, field,
+         None if before is None else encoded(before), None if after is None else encoded(after),
+         reason, batch_id)
+        # A Change is a tuple: unpacked in its field order, quicker than by name.
+        for action, entity, entity_key, person_id, field, before, after, reason, batch_id
+        in changes
     ]
     if rows:
         quote = dialect.identifier_preparer.quote

@@ -249,7 +249,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
 
     total = 2 * len(table.rows)
     checked = checker.check_rows(
-        table.rows, (lambda done: progress(done, total)) if progress is not None else None)
+        table.rows, (lambda done: progress(done, total)) if progress is not None else None,
+        text_only=table.format == "csv")
     accepted, repeats, rejected = _sort_rows(checked, table, spec)
 
     batch = ImportBatch(kind=spec.kind, file_name=table.file_name[:255], file_sha256=table.sha256,

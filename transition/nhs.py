@@ -15,7 +15,7 @@ def normalise(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = _SEPARATORS.sub("", str(raw).strip())
-    if text.endswith(".0") and text[:-2].isdigit():
+    if text.endswith(".0") and text[:-2].isascii() and text[:-2].isdigit():
         text = text[:-2]
     return text
 
@@ -36,7 +36,8 @@ def problem(raw: object) -> str | None:
     number = normalise(raw)
     if not number:
         return "NHS number is missing"
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
+        # Only 0-9: str.isdigit() also accepts superscripts such as "²", which int() refuses.
         return "NHS number must contain only digits, spaces and dashes"
     if len(number) != 10:
         return f"NHS number must have 10 digits, not {len(number)}"

@@ -55,7 +55,9 @@ _ISO_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _UK_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
+_POSTCODE_AS_STORED = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}")
 _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+_ZERO_WEIGHTED = ord("0") * sum(_NHS_WEIGHTS)
 _TRUTH = {word: True for word in TRUE_WORDS} | {word: False for word in FALSE_WORDS}
 
 
@@ -161,16 +163,26 @@ class CellReader:
 
     # -- text ------------------------------------------------------------------------------
 
-    def _text_reader(self, column: Column) -> Callable[[Cell], Any]:
-        limit = column.max_length
-        book = self.names.get(column.name)
-        tidy: Callable[[str], str] | None = {
+    def verbatim(self, column: Column) -> bool:
+        """Whether a column's text is stored as written (once stripped), if it fits: a text
+        column with no tidying, codes or name book."""
+        return (column.kind == "text" and column.name not in self.names
+                and self._tidy(column) is None)
+
+    @staticmethod
+    def _tidy(column: Column) -> Callable[[str], str] | None:
+        if column.codes:  # a code written in words: 'Social Worker' -> social_worker
+            table = _code_table(column.codes)
+            return lambda text: table.get(key := header_key(text), key)
+        return {
             "postcode": postcode, "gp_practice": str.upper,
             "interpreter_language": interpreter_language,
         }.get(column.name)
-        if column.codes:  # a code written in words: 'Social Worker' -> social_worker
-            table = _code_table(column.codes)
-            tidy = lambda text: table.get(key := header_key(text), key)  # noqa: E731
+
+    def _text_reader(self, column: Column) -> Callable[[Cell], Any]:
+        limit = column.max_length
+        book = self.names.get(column.name)
+        tidy = self._tidy(column)
 
         def read(cell: Cell) -> str:
             text = cell if isinstance(cell, str) else cell_text(cell)
@@ -186,11 +198,15 @@ class CellReader:
 
     @staticmethod
     def nhs_number(cell: Cell) -> str:
-        if cell.__class__ is str and len(cell) == 10 and cell.isdigit():  # type: ignore[arg-type]
+        if (cell.__class__ is str and len(cell) == 10  # type: ignore[arg-type]
+                and cell.isascii() and cell.isdigit()):  # type: ignore[union-attr]
             # The usual case, without nhs.problem's general path (100,000 times per import).
-            total = sum(map(operator.mul, map(int, cell[:9]), _NHS_WEIGHTS))  # type: ignore[index]
+            # The digits' ASCII codes are 48 ('0') to 57: the weighted sum of the codes less 48
+            # times the sum of the weights is the weighted sum of the digits.
+            codes = cell.encode()  # type: ignore[union-attr]
+            total = sum(map(operator.mul, codes[:9], _NHS_WEIGHTS)) - _ZERO_WEIGHTED
             check = 11 - total % 11
-            if (0 if check == 11 else check) == int(cell[9]):  # type: ignore[index]
+            if (0 if check == 11 else check) == codes[9] - 48:
                 return cell  # type: ignore[return-value]
         if isinstance(cell, str) and _SCIENTIFIC.match(cell):
             raise Bad("NHS number is shown in scientific notation (like 9.99E+09), so digits "
@@ -378,6 +394,8 @@ def _excel_serial(number: float) -> date:
 
 def postcode(text: str) -> str:
     """'wx12ab' -> 'WX1 2AB'; anything that is not a UK postcode shape is kept as written."""
+    if _POSTCODE_AS_STORED.fullmatch(text):
+        return text  # already 'WX1 2AB' (most of an export): nothing to tidy
     upper = " ".join(text.upper().split())
     match = _POSTCODE.match(upper)
     return f"{match.group(1)} {match.group(2)}" if match else upper
@@ -404,6 +422,8 @@ class _ColumnPlan:
     blank: Any  # the value of an empty cell
     missing: Problem | None  # the problem an empty cell is (required columns)
     rejects: bool  # whether a bad value rejects the row (else it is a warning)
+    if_empty: Any  # the answer for an empty cell: ``blank``, or ``_BLANK`` when it is a problem
+    verbatim_up_to: int | None  # text stored as written (stripped) up to this length, if any
 
 
 class _Blank:
@@ -411,6 +431,19 @@ class _Blank:
 
 
 _BLANK = _Blank()
+
+
+def _column_plan(position: int, column: Column, reader: CellReader) -> _ColumnPlan:
+    """How the file's column at ``position`` is read, as ``column``."""
+    blank = [] if column.kind == "list" else None
+    return _ColumnPlan(
+        position, column.name, reader.reader(column), _empty_words(column), blank,
+        Problem(column.name, f"{label(column)} is missing") if column.required else None,
+        column.required or column.kind in _REJECTING_KINDS or column.name in REJECT_IF_UNREADABLE,
+        # An empty cell in an optional column is simply blank: no problem to note.
+        _BLANK if column.required else blank,
+        (column.max_length or _NO_LIMIT) if reader.verbatim(column) else None,
+    )
 
 
 class RowChecker:
@@ -428,17 +461,8 @@ class RowChecker:
         reader = CellReader(today=today, names=names)
         by_name = {column.name: column for column in columns}
         self.key = key
-        self.plan = [
-            _ColumnPlan(
-                position, name, reader.reader(by_name[name]), _empty_words(by_name[name]),
-                [] if by_name[name].kind == "list" else None,
-                Problem(name, f"{label(by_name[name])} is missing")
-                if by_name[name].required else None,
-                by_name[name].required or by_name[name].kind in _REJECTING_KINDS
-                or name in REJECT_IF_UNREADABLE,
-            )
-            for position, name in sorted(match.columns.items())
-        ]
+        self.plan = [_column_plan(position, by_name[name], reader)
+                     for position, name in sorted(match.columns.items())]
         self.key_position = next(plan.position for plan in self.plan if plan.name == key)
         self.extras = sorted(match.extras.items())
         self.known_staff = known_staff
@@ -449,11 +473,13 @@ class RowChecker:
         return self.check_rows([row])[0]
 
     def check_rows(self, rows: Sequence[SourceRow],
-                   progress: Callable[[int], None] | None = None) -> list[CheckedRow]:
+                   progress: Callable[[int], None] | None = None, *,
+                   text_only: bool = False) -> list[CheckedRow]:
         """Check every row; ``progress(rows_done)`` is called as the columns are read.
 
         Values are shared between rows with the same cell (a list of outcomes, say): they
-        are read-only.
+        are read-only. ``text_only`` says every cell is text (a CSV file's): nothing then
+        looks at each cell's type.
         """
         width = 1 + max([plan.position for plan in self.plan]
                         + [position for position, _name in self.extras])
@@ -469,7 +495,7 @@ class RowChecker:
         value_columns = []
         problems: list[tuple[int, _ColumnPlan, Any]] = []
         for done, (plan, column) in enumerate(zip(self.plan, columns, strict=True), start=1):
-            value_columns.append(self._read_column(plan, column, problems))
+            value_columns.append(self._read_column(plan, column, problems, text_only))
             if progress is not None:
                 progress(len(rows) * done // len(self.plan))
         names = [plan.name for plan in self.plan]
@@ -499,13 +525,20 @@ class RowChecker:
         return checked
 
     def _read_column(self, plan: _ColumnPlan, column: Sequence[Cell],
-                     problems: list[tuple[int, _ColumnPlan, Any]]) -> list[Any]:
+                     problems: list[tuple[int, _ColumnPlan, Any]],
+                     text_only: bool = False) -> list[Any]:
         """The values of one column; empty and bad cells are added to ``problems``."""
         # Answers are keyed by the cell itself, or by (type, cell) where 1, 1.0 and True
-        # (equal in Python) could meet in one XLSX column.
-        plain = set(map(type, column)) <= _TEXT_TYPES
+        # (equal in Python) could meet in one XLSX column. Each pass over a column of
+        # distinct cells costs about as much as reading them (each is its own object in
+        # memory), so a CSV file's columns (all text, or None past a short row's end) are
+        # not looked over for their types.
+        plain = text_only or set(map(type, column)) <= _TEXT_TYPES
         keys: Sequence[Any] = column if plain else [(cell.__class__, cell) for cell in column]
-        answers = {key: self._answer(plan, key if plain else key[1]) for key in set(keys)}
+        if plain and plan.verbatim_up_to is not None:
+            answers = self._verbatim_answers(plan, plan.verbatim_up_to, set(keys))
+        else:
+            answers = {key: self._answer(plan, key if plain else key[1]) for key in set(keys)}
         values = list(map(answers.__getitem__, keys))
         awkward = {key for key, answer in answers.items()
                    if answer is _BLANK or answer.__class__ is Bad}
@@ -516,17 +549,38 @@ class RowChecker:
                 values[index] = plan.blank if answer is _BLANK else answer.value
         return values
 
+    @classmethod
+    def _verbatim_answers(cls, plan: _ColumnPlan, limit: int,
+                          cells: set[str | None]) -> dict[str | None, Any]:
+        """:meth:`_answer` for each distinct cell of a column read as written.
+
+        Most cells (names, addresses, local ids: nearly all distinct) are their own stripped
+        text; those are answered here without the reader. Anything else (empty, too long, a
+        leading quote) goes through :meth:`_answer`.
+        """
+        empty, longest_empty = plan.empty, max(map(len, plan.empty), default=0)
+        answers: dict[str | None, Any] = {}
+        for cell in cells:
+            if cell is not None:
+                text = cell.strip()
+                if (text and len(text) <= limit and text[0] != "'"
+                        and (len(text) > longest_empty or text.lower() not in empty)):
+                    answers[cell] = text
+                    continue
+            answers[cell] = cls._answer(plan, cell)
+        return answers
+
     @staticmethod
     def _answer(plan: _ColumnPlan, cell: Cell) -> Any:
-        """One distinct cell read: its value, a :class:`Bad`, or ``_BLANK``."""
+        """One distinct cell read: its value, a :class:`Bad`, or ``plan.if_empty``."""
         if cell.__class__ is str:
             cell = cell.strip()  # type: ignore[union-attr]
             if not cell or cell.lower() in plan.empty:  # type: ignore[union-attr]
-                return _BLANK
+                return plan.if_empty
             if cell[0] == "'" and cell[1:2] in FORMULA_PREFIXES:  # type: ignore[index]
                 cell = cell[1:]  # type: ignore[index]  # our own rejects file neutralised it
         elif cell is None:
-            return _BLANK
+            return plan.if_empty
         try:
             return plan.read(cell)
         except Bad as bad:
@@ -561,6 +615,7 @@ def _is_none(value: Any) -> bool:
 # Bump when the way a cell is read changes, so that stored records are compared afresh.
 HASH_VERSION = 1
 _TEXT_TYPES = frozenset({str, type(None)})
+_NO_LIMIT = 2**63
 
 
 # A bad value in these kinds rejects the row: storing a wrong date or number is worse than

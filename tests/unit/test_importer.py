@@ -177,6 +177,8 @@ REJECTIONS = [
     ({"nhs_number": "9990000019"}, "nhs_number", "Modulus 11"),
     ({"nhs_number": "99900000"}, "nhs_number", "must have 10 digits"),
     ({"nhs_number": "999000001X"}, "nhs_number", "only digits"),
+    ({"nhs_number": "999000001²"}, "nhs_number", "only digits"),  # a digit to str, not to int
+    ({"nhs_number": "９９９０００００１８"}, "nhs_number", "only digits"),  # full-width digits
     ({"given_name": ""}, "given_name", "given name is missing"),
     ({"family_name": "  "}, "family_name", "family name is missing"),
     ({"date_of_birth": ""}, "date_of_birth", "date of birth is missing"),

@@ -38,3 +38,8 @@ def test_spreadsheet_numbers_and_formats() -> None:
     assert nhs.format_334("9990000018") == "999 000 0018"
     assert nhs.mask("9990000018") == "******0018"
     assert nhs.complete("999000001") == "9990000018"
+
+
+@pytest.mark.parametrize("raw", ["999000001²", "９９９０００００１８", "99900000١8", "²"])
+def test_digits_other_than_0_to_9_are_refused_not_crashed_on(raw: str) -> None:
+    assert nhs.problem(raw) == "NHS number must contain only digits, spaces and dashes"

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -23,6 +22,7 @@ from sqlalchemy import Row, case, exists, func, or_, select, text, update
 from sqlmodel import Session
 
 from transition.audit import Change, record_many
+from transition.bulk import indexes_set_aside
 from transition.db import json_dumps
 from transition.models import (
     Assignment,
@@ -513,7 +513,7 @@ class _Reconciler:
             for person_id, key, *_ in rows:
                 created[person_id][key] = ids[(person_id, key)]
             return dict(created)
-        with _indexes_set_aside(session, bulk=self.was_empty):
+        with indexes_set_aside(session, "task", bulk=self.was_empty):
             self.stored.execute(session, self.inserts)
             if self.sets is not None:
                 self.sets.write(session)
@@ -566,29 +566,6 @@ class _RowTemplate(NamedTuple):
     offset_working_days: int
     handover_date: Any
     depends_on: Any
-
-
-@contextmanager
-def _indexes_set_aside(session: Session, *, bulk: bool) -> Iterator[None]:
-    """On a first bulk insert into an empty table (SQLite), build the task indexes afterwards.
-
-    Filling the four secondary indexes row by row is most of the insert's time; building each
-    once from the finished table is quicker. The indexes are dropped and re-created from their
-    own stored definitions, in the same transaction, so the schema is as it was.
-    """
-    if not bulk:
-        yield
-        return
-    connection = session.connection()
-    indexes = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'task' "
-        "AND sql IS NOT NULL ORDER BY name"
-    ).all()
-    for name, _ in indexes:
-        connection.exec_driver_sql(f'DROP INDEX "{name}"')
-    yield
-    for _, sql in indexes:
-        connection.exec_driver_sql(sql)
 
 
 def _record_created(session: Session, created: dict[int, dict[str, int] | _NewIds], *,
