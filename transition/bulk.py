@@ -106,20 +106,42 @@ class DirectInsert:
     def json(self, column: str, value: list[str]) -> Any:
         return self._stored(column, tuple(value), value)
 
-    def execute(self, session: Session, rows: list[tuple[Any, ...]]) -> None:
+    def execute(self, session: Session, rows: list[tuple[Any, ...]],
+                constants: dict[str, Any] | None = None) -> None:
+        """Insert ``rows`` (values of ``columns``, in order), each with the same ``constants``.
+
+        With constants on SQLite, the rows go to a temporary table of their own columns and
+        one ``INSERT ... SELECT`` adds them with the constants bound once, in the order given:
+        the driver's executemany costs a few microseconds a row for every value it binds
+        (100,000 audit rows: half the time).
+        """
         if not rows:
             return
+        constants = constants or {}
         if not self.direct:
-            session.execute(insert(self.table), [dict(zip(self.columns, row, strict=True))
-                                                 for row in rows])
+            session.execute(insert(self.table), [
+                {**dict(zip(self.columns, row, strict=True)), **constants} for row in rows
+            ])
             return
         quote = self.dialect.identifier_preparer.quote
-        sql = (
-            f"INSERT INTO {quote(self.table.name)} "
-            f"({', '.join(quote(name) for name in self.columns)}) "
-            f"VALUES ({', '.join('?' for _ in self.columns)})"
+        names = [*self.columns, *constants]
+        into = f"INSERT INTO {quote(self.table.name)} ({', '.join(quote(name) for name in names)}) "
+        connection = session.connection()
+        if not constants:
+            connection.exec_driver_sql(
+                f"{into}VALUES ({', '.join('?' for _ in self.columns)})", rows)
+            return
+        temporary = quote("new_" + self.table.name)
+        own = ", ".join(quote(name) for name in self.columns)
+        connection.exec_driver_sql(f"CREATE TEMP TABLE {temporary} ({own})")
+        connection.exec_driver_sql(
+            f"INSERT INTO temp.{temporary} VALUES ({', '.join('?' for _ in self.columns)})", rows)
+        connection.exec_driver_sql(
+            f"{into}SELECT {own}, {', '.join('?' for _ in constants)} FROM temp.{temporary} "
+            "ORDER BY rowid",
+            tuple(self._stored(name, value, value) for name, value in constants.items()),
         )
-        session.connection().exec_driver_sql(sql, rows)
+        connection.exec_driver_sql(f"DROP TABLE temp.{temporary}")
 
 
 _MISSING = object()

@@ -18,11 +18,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, exists, func, or_, select, text, update
+from sqlalchemy import Row, case, exists, func, or_, select, text, update
 from sqlmodel import Session
 
 from transition.audit import Change, record_many
 from transition.bulk import indexes_set_aside
+from transition.db import json_dumps
 from transition.models import (
     Assignment,
     AuditEvent,
@@ -35,6 +36,7 @@ from transition.models import (
 )
 from transition.tasks.planner import (
     PERSON_COLUMNS,
+    FactsSeen,
     Handover,
     TaskPlanner,
     Wanted,
@@ -43,7 +45,8 @@ from transition.tasks.planner import (
 )
 from transition.tasks.rules import PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.status import NO_LONGER_APPLIES, OPEN_STATUSES
-from transition.tasks.stored import DirectInsert, StoredValues, gc_paused, raw
+from transition.tasks.stored import DirectInsert, StoredValues, gc_paused, plain_rows, raw
+from transition.tasks.task_sets import TaskSets
 
 Progress = Callable[[int, int], None]
 _TODO, _DONE, _NOT_NEEDED = (TaskStatus.TODO.value, TaskStatus.DONE.value,
@@ -119,35 +122,38 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
               person_ids: Iterable[int] | None, progress: Progress | None) -> GenerateSummary:
     ids = None if person_ids is None else sorted(set(person_ids))
     people = list(_candidates(session, ids))
-    candidate_ids = [row.id for row in people]
+    candidate_ids = [row[0] for row in people]
     workers = _current_workers(session, None if ids is None else candidate_ids)
     known_staff = set(session.scalars(select(Staff.staff_id)))
     existing = _existing_tasks(session, None if ids is None else candidate_ids)
 
     stored = StoredValues()
     planner = TaskPlanner(task_rules)
-    facts_seen: dict[tuple[Any, ...], PersonFacts] = {}
+    facts_seen = FactsSeen(stored)
     plan = _Reconciler(session, actor=actor)
     summary = GenerateSummary()
     total = len(people)
+    no_workers: dict[str, str] = {}
     for done, row in enumerate(people, start=1):
-        person_workers = workers.get(row.id, {})
-        current = existing.get(row.id, {})
-        if needs_handover(row.pathway, person_workers, row.care_coordinator_id):
-            handover_date = row.handover_date or transfer_date
+        person_id, pathway = row[0], row[2]
+        person_workers = workers.get(person_id, no_workers)
+        current = existing.get(person_id)
+        if needs_handover(pathway, person_workers, row[1]):
+            handover_date = stored.date(row[4]) if row[4] is not None else transfer_date
             if handover_date is None:
                 summary.without_handover_date += 1
                 continue
-            handover = make_handover(row, person_workers, known_staff, handover_date, facts_seen)
+            handover = make_handover(row, person_workers, known_staff,
+                                     facts_seen.facts(row, handover_date))
             summary.people += 1
             if current:
                 if not plan.all_unchanged(current, handover, planner):
-                    plan.reconcile(row.id, _converted(current, stored), planner.wanted(handover),
-                                   task_rules, row)
+                    plan.reconcile(person_id, _converted(current, stored),
+                                   planner.wanted(handover), task_rules, row)
             else:
-                plan.create_all(row.id, handover, planner)
+                plan.create_all(person_id, handover, planner)
         elif current:
-            plan.reconcile(row.id, _converted(current, stored), {}, task_rules, row,
+            plan.reconcile(person_id, _converted(current, stored), {}, task_rules, row,
                            out_of_handover=True)
         if progress is not None and (done % 1000 == 0 or done == total):
             progress(done, total)
@@ -189,7 +195,7 @@ def _lock_tasks(session: Session) -> None:
         session.execute(text("LOCK TABLE task IN SHARE ROW EXCLUSIVE MODE"))
 
 
-def _candidates(session: Session, ids: list[int] | None) -> Iterator[Row[Any]]:
+def _candidates(session: Session, ids: list[int] | None) -> Iterator[Sequence[Any]]:
     """People who may need tasks or have some: signposted, assigned, or with tasks already."""
     assigned = exists().where(
         Assignment.person_id == Person.id, Assignment.ended_at.is_(None)  # type: ignore[union-attr]
@@ -201,10 +207,10 @@ def _candidates(session: Session, ids: list[int] | None) -> Iterator[Row[Any]]:
         .order_by(Person.id)
     )
     if ids is None:
-        yield from _rows(session, statement)
+        yield from plain_rows(session, statement)
         return
     for chunk in _chunks(ids):
-        yield from _rows(session, statement.where(Person.id.in_(chunk)))  # type: ignore[union-attr]
+        yield from plain_rows(session, statement.where(Person.id.in_(chunk)))  # type: ignore[union-attr]
 
 
 def _current_workers(session: Session, ids: list[int] | None) -> dict[int, dict[str, str]]:
@@ -217,7 +223,7 @@ def _current_workers(session: Session, ids: list[int] | None) -> dict[int, dict[
         for chunk in _chunks(ids)
     ]
     for batch in batches:
-        for person_id, role, staff_id in _rows(session, batch):
+        for person_id, role, staff_id in plain_rows(session, batch):
             workers[person_id][role] = staff_id
     return workers
 
@@ -237,19 +243,9 @@ def _existing_tasks(session: Session, ids: list[int] | None
         for chunk in _chunks(ids)
     ]
     for batch in batches:
-        for row in _plain_rows(session, batch):
+        for row in plain_rows(session, batch):
             tasks[row[1]][row[2]] = row
     return tasks
-
-
-def _plain_rows(session: Session, statement: Any) -> Sequence[Sequence[Any]]:
-    """Rows of integers, text and :func:`raw` columns: the driver's own tuples on SQLite."""
-    result = session.connection().execute(statement)
-    if session.get_bind().dialect.name != "sqlite":
-        return result.all()
-    rows = result.cursor.fetchall()  # nothing in such columns needs SQLAlchemy's processing
-    result.close()
-    return rows  # type: ignore[no-any-return]
 
 
 def _converted(current: dict[str, Sequence[Any]], stored: StoredValues) -> dict[str, _Existing]:
@@ -276,6 +272,8 @@ _INSERT_COLUMNS = (
 class _Reconciler:
     """Collects inserts, updates and audit rows for the whole run, then writes them in bulk."""
 
+    sets_in_sql = True  # False: every new task as its own row (a test compares the two)
+
     def __init__(self, session: Session, *, actor: str) -> None:
         self.actor = actor
         self.now = utcnow()
@@ -287,16 +285,21 @@ class _Reconciler:
         largest = session.scalar(select(func.max(Task.id)))
         self.was_empty = largest is None
         self.next_id: int | None = (largest or 0) + 1 if self.stored.direct else None
-        self.created_ids: dict[int, dict[str, int]] = {}
+        self.created_ids: dict[int, dict[str, int] | _NewIds] = {}
         self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[dict[str, Any]] = []
         self.changes: list[Change] = []
         self.created = self.reopened = self.not_needed = 0
         self.owner_moved = self.due_moved = self.template_changed = self.unchanged = 0
-        self._rows_by_facts: dict[int, tuple[PersonFacts, tuple[_RowTemplate, ...], int]] = {}
+        self._rows_by_facts: dict[int, _FactsRows] = {}
+        # SQLite: the tasks of people who have none yet go in as one row per person, SQLite
+        # building their task rows from their set of facts' rows (see task_sets).
+        self.sets = (TaskSets(status=_TODO, created_at=self.stored_now, actor=actor)
+                     if self.next_id is not None and self.sets_in_sql else None)
 
     def reconcile(self, person_id: int, current: dict[str, _Existing], wanted: dict[str, Wanted],
-                  rules: TaskRules, person: Row[Any], *, out_of_handover: bool = False) -> None:
+                  rules: TaskRules, person: Sequence[Any], *,
+                  out_of_handover: bool = False) -> None:
         for key, task in current.items():
             if key in wanted:
                 self._bring_up_to_date(task, wanted[key])
@@ -314,29 +317,25 @@ class _Reconciler:
         Each distinct set of facts has its rows worked out once, values already as stored;
         per person only the owners are decided (once per kind of owner, not per task).
         """
-        found = self._rows_by_facts.get(id(handover.facts))
-        if found is None:
-            found = self._rows_by_facts[id(handover.facts)] = self._row_templates(
-                handover.facts, planner)
-        _, templates, kinds = found
+        rows = self._rows_for(handover.facts, planner)
         lead_role = planner.rules.lead_role
-        owners: list[tuple[str, str | None] | None] = [None] * kinds
-        now, actor, append = self.stored_now, self.actor, self.inserts.append
+        owners: list[str | None] = []  # each kind of owner's (owner kind, staff id), in turn
+        for template in rows.kind_templates:
+            owners += handover.owner(template, lead_role)
         task_id = self.next_id
-        ids: dict[str, int] = {}
-        for key, template, kind, title, due, offset, handover_date, depends_on in templates:
-            owner = owners[kind]
-            if owner is None:
-                owner = owners[kind] = handover.owner(template, lead_role)
-            append((task_id, person_id, key, title, owner[0], owner[1], due, offset,
-                    handover_date, _TODO, depends_on, now, now, actor, 1))
-            if task_id is not None:
-                ids[key] = task_id
-                task_id += 1
+        self.created += len(rows.templates)
         if task_id is not None:
-            self.next_id = task_id
-            self.created_ids[person_id] = ids
-        self.created += len(templates)
+            self.next_id = task_id + len(rows.templates)
+            self.created_ids[person_id] = _NewIds(task_id, rows)
+            if self.sets is not None:
+                self.sets.add_person(person_id, task_id, rows.set_number, owners)
+                return
+        now, actor, append = self.stored_now, self.actor, self.inserts.append
+        for key, _, kind, title, due, offset, handover_date, depends_on in rows.templates:
+            append((task_id, person_id, key, title, owners[2 * kind], owners[2 * kind + 1], due,
+                    offset, handover_date, _TODO, depends_on, now, now, actor, 1))
+            if task_id is not None:
+                task_id += 1
 
     def all_unchanged(self, current: dict[str, Sequence[Any]], handover: Handover,
                       planner: TaskPlanner) -> bool:
@@ -346,15 +345,12 @@ class _Reconciler:
         values are equal values. Anything else (a task to add, one no longer wanted, one not
         needed, a difference) returns False for :meth:`reconcile` to work through.
         """
-        found = self._rows_by_facts.get(id(handover.facts))
-        if found is None:
-            found = self._rows_by_facts[id(handover.facts)] = self._row_templates(
-                handover.facts, planner)
-        _, templates, kinds = found
+        rows = self._rows_for(handover.facts, planner)
+        templates = rows.templates
         if len(templates) != len(current):
             return False
         lead_role = planner.rules.lead_role
-        owners: list[tuple[str, str | None] | None] = [None] * kinds
+        owners: list[tuple[str, str | None] | None] = [None] * len(rows.kind_templates)
         for key, template, kind, title, due, offset, handover_date, depends_on in templates:
             task = current.get(key)
             if task is None:
@@ -374,22 +370,35 @@ class _Reconciler:
         self.unchanged += len(templates)
         return True
 
-    def _row_templates(self, facts: PersonFacts, planner: TaskPlanner
-                       ) -> tuple[PersonFacts, tuple[_RowTemplate, ...], int]:
-        """A set of facts' tasks as stored rows but for the owner, and how many owner kinds."""
+    def _rows_for(self, facts: PersonFacts, planner: TaskPlanner) -> _FactsRows:
+        """A set of facts' tasks as stored rows but for the owner (worked out once per set)."""
+        found = self._rows_by_facts.get(id(facts))
+        if found is not None:
+            return found
         stored = self.stored
         handover_date = stored.date("handover_date", facts.handover_date)
         kinds: dict[tuple[Any, Any], int] = {}
-        rows = tuple(
-            _RowTemplate(
-                item.key, item.template,
-                kinds.setdefault((item.template.owner, item.template.incoming_role), len(kinds)),
-                item.template.title, stored.date("due", item.due), item.offset_working_days,
-                handover_date, stored.json("depends_on", item.depends_on),
-            )
-            for item in planner.planned(facts)
-        )
-        return facts, rows, len(kinds)
+        kind_templates: list[TaskTemplate] = []
+        templates = []
+        for item in planner.planned(facts):
+            kind = kinds.setdefault((item.template.owner, item.template.incoming_role),
+                                    len(kinds))
+            if kind == len(kind_templates):
+                kind_templates.append(item.template)
+            templates.append(_RowTemplate(
+                item.key, item.template, kind, item.template.title,
+                stored.date("due", item.due), item.offset_working_days, handover_date,
+                stored.json("depends_on", item.depends_on),
+            ))
+        set_number = -1 if self.sets is None else self.sets.add_set([
+            (row.key, row.kind, row.title, row.due, row.offset_working_days,
+             row.handover_date, row.depends_on) for row in templates
+        ])
+        keys = tuple(row.key for row in templates)
+        found = self._rows_by_facts[id(facts)] = _FactsRows(
+            facts, tuple(templates), keys, tuple(kind_templates), set_number,
+            _created_json(keys))
+        return found
 
     def _create(self, person_id: int, key: str, item: Wanted) -> None:
         self.created += 1
@@ -474,8 +483,8 @@ class _Reconciler:
         ))
 
     def write(self, session: Session) -> None:
-        created: dict[int, dict[str, int]] = {}
-        if self.inserts:
+        created: dict[int, dict[str, int] | _NewIds] = {}
+        if self.inserts or self.sets:
             created = self._insert(session)
         # Bulk UPDATE by primary key, grouped so every row in a batch sets the same columns.
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
@@ -493,7 +502,7 @@ class _Reconciler:
             if isinstance(instance, Task):
                 session.expire(instance)
 
-    def _insert(self, session: Session) -> dict[int, dict[str, int]]:
+    def _insert(self, session: Session) -> dict[int, dict[str, int] | _NewIds]:
         """Insert the new tasks; their ids by person and key, people in the order inserted."""
         if self.next_id is None:
             before = session.scalar(select(func.max(Task.id))) or 0
@@ -503,10 +512,47 @@ class _Reconciler:
             created: dict[int, dict[str, int]] = defaultdict(dict)
             for person_id, key, *_ in rows:
                 created[person_id][key] = ids[(person_id, key)]
-            return created
+            return dict(created)
         with indexes_set_aside(session, "task", bulk=self.was_empty):
             self.stored.execute(session, self.inserts)
+            if self.sets is not None:
+                self.sets.write(session)
         return self.created_ids
+
+
+class _FactsRows(NamedTuple):
+    """A set of facts' tasks (``templates``), their keys, a template for each kind of owner
+    (numbered as ``_RowTemplate.kind``) and, when written by SQLite, the set's number there."""
+
+    facts: PersonFacts  # kept alive: its id() is the key these are remembered by
+    templates: tuple[_RowTemplate, ...]
+    keys: tuple[str, ...]
+    kind_templates: tuple[TaskTemplate, ...]
+    set_number: int
+    created_json: str
+
+
+def _created_json(keys: Sequence[str]) -> str:
+    """The task.create event's JSON of {key: id, ...} as the audit column's serializer
+    (``json_dumps``) writes it, each id left to fill in with ``%``: one formatting per person
+    instead of a dict and an encoding (a test checks the two agree)."""
+    return "{" + ", ".join(f"{json_dumps(key).replace('%', '%%')}: %d" for key in keys) + "}"
+
+
+class _NewIds(NamedTuple):
+    """The ids of a person's new tasks: consecutive from ``first``, in their set's order."""
+
+    first: int
+    rows: _FactsRows
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(zip(self.rows.keys, range(self.first, self.first + len(self.rows.keys)),
+                        strict=True))
+
+    def json(self) -> str:
+        """``as_dict()`` as the audit's JSON column stores it."""
+        return self.rows.created_json % tuple(
+            range(self.first, self.first + len(self.rows.keys)))
 
 
 class _RowTemplate(NamedTuple):
@@ -522,36 +568,34 @@ class _RowTemplate(NamedTuple):
     depends_on: Any
 
 
-def _record_created(session: Session, created: dict[int, dict[str, int]], *, actor: str,
-                    at: datetime) -> None:
+def _record_created(session: Session, created: dict[int, dict[str, int] | _NewIds], *,
+                    actor: str, at: datetime) -> None:
     """The ``task.create`` events, one per person, as :func:`record_many` writes them.
 
     On SQLite straight to the driver (the values need no conversion but the time, once, and
-    the JSON, with the column's own serializer): a third of a first run's time otherwise.
+    the JSON, with the column's own serializer): a third of a first run's time otherwise. Only
+    the person and the JSON vary; the rest is bound once (``DirectInsert.execute``).
     """
     if not created:
         return
     table = AuditEvent.__table__  # type: ignore[attr-defined]
-    writer = DirectInsert(session, table, _AUDIT_COLUMNS)
+    writer = DirectInsert(session, table, ("person_id", "after"))
     if not writer.direct:
         record_many(session, [
             Change(action="task.create", entity="task", person_id=person_id, field="tasks",
-                   after=keys)
-            for person_id, keys in created.items()
+                   after=ids.as_dict() if isinstance(ids, _NewIds) else ids)
+            for person_id, ids in created.items()
         ], actor=actor, at=at)
         return
-    when = writer.time("at", at)
     to_json = writer.processor("after")
     assert to_json is not None
-    writer.execute(session, [
-        (when, actor, "task.create", "task", None, person_id, "tasks", None, to_json(keys),
-         None, None)
-        for person_id, keys in created.items()
-    ])
-
-
-_AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_key", "person_id", "field",
-                  "before", "after", "reason", "batch_id")
+    writer.execute(
+        session, [(person_id, ids.json() if isinstance(ids, _NewIds) else to_json(ids))
+                  for person_id, ids in created.items()],
+        constants={"at": at, "actor": actor, "action": "task.create", "entity": "task",
+                   "entity_key": None, "field": "tasks", "before": None, "reason": None,
+                   "batch_id": None},
+    )
 
 
 def _new_ids(session: Session, before: int, inserted: list[tuple[Any, ...]]
@@ -578,28 +622,33 @@ def _new_ids(session: Session, before: int, inserted: list[tuple[Any, ...]]
     return ids
 
 
-def _why_not(key: str, rules: TaskRules, person: Row[Any], out_of_handover: bool) -> str:
+def _why_not(key: str, rules: TaskRules, person: Sequence[Any], out_of_handover: bool) -> str:
+    """Why a task no longer applies; ``person`` is the person's row (``PERSON_COLUMNS``)."""
     if out_of_handover:
         return "the person's worker no longer changes in the accepted allocation"
     if key not in rules.enabled:
         return "the rules no longer include this task"
+    pathway, risk_band = person[2], person[3]
     return (
-        f"it no longer applies to this person (pathway {person.pathway or 'not decided'}, "
-        f"risk band {person.risk_band or 'not scored'})"
+        f"it no longer applies to this person (pathway {pathway or 'not decided'}, "
+        f"risk band {risk_band or 'not scored'})"
     )
 
 
 def _count_open(session: Session, summary: GenerateSummary, as_of: date,
                 ids: list[int] | None) -> None:
-    def count(*conditions: Any) -> int:
-        statement = select(func.count()).select_from(Task).where(
-            Task.status.in_(OPEN_STATUSES), *conditions  # type: ignore[attr-defined]
-        )
-        if ids is None:
-            return session.scalar(statement) or 0
-        return sum(session.scalar(statement.where(Task.person_id.in_(chunk))) or 0  # type: ignore[attr-defined]
-                   for chunk in _chunks(ids))
-
-    summary.open = count()
-    summary.overdue = count(Task.due < as_of)
-    summary.unowned_open = count(Task.owner_staff_id.is_(None))  # type: ignore[union-attr]
+    """Open, overdue and unowned open tasks afterwards (everyone's, or the people's run)."""
+    statement = select(
+        func.count(),
+        func.count(case((Task.due < as_of, 1))),
+        func.count(case((Task.owner_staff_id.is_(None), 1))),  # type: ignore[union-attr]
+    ).where(Task.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+    batches = [statement] if ids is None else [
+        statement.where(Task.person_id.in_(chunk))  # type: ignore[attr-defined]
+        for chunk in _chunks(ids)
+    ]
+    for batch in batches:
+        open_tasks, overdue, unowned = session.execute(batch).one()
+        summary.open += open_tasks
+        summary.overdue += overdue
+        summary.unowned_open += unowned

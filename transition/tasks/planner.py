@@ -27,16 +27,20 @@ from typing import Any, NamedTuple
 
 from transition.models import Pathway, Person, Role, TaskOwner
 from transition.tasks.rules import COLUMN_FLAGS, Flag, PersonFacts, TaskRules, TaskTemplate
+from transition.tasks.stored import StoredValues, raw
 from transition.working_days import add_working_days
 
 _OUTGOING, _INCOMING, _MANAGER = (owner.value for owner in TaskOwner)
 
 PERSON_COLUMNS = (
-    Person.id, Person.pathway, Person.risk_band, Person.care_coordinator_id,
-    Person.handover_date, Person.last_discharge, Person.accessible_format,
+    Person.id, Person.care_coordinator_id, Person.pathway, Person.risk_band,
+    raw(Person.handover_date), raw(Person.last_discharge), Person.accessible_format,
     Person.interpreter_language, *(getattr(Person, name) for name in COLUMN_FLAGS),
 )
-"""The person columns a handover is made from, in the order :func:`make_handover` reads."""
+"""The person columns a handover is made from, in the order :func:`make_handover` reads.
+
+Dates as stored (:func:`raw`) and flags as the driver gives them (1/0/None on SQLite): everything
+after the coordinator is the person's facts, converted once per distinct set of them."""
 
 
 class Handover(NamedTuple):
@@ -82,8 +86,9 @@ def needs_handover(pathway: str | None, workers: dict[str, str], coordinator: st
     """Whether a person gets handover tasks (see the module docstring)."""
     if pathway == Pathway.SIGNPOST:
         return True
-    if any(staff_id != coordinator for staff_id in workers.values()):
-        return True
+    for staff_id in workers.values():
+        if staff_id != coordinator:
+            return True
     return pathway == Pathway.ASSESS and Role.SOCIAL_WORKER in workers
 
 
@@ -150,35 +155,51 @@ def wanted_tasks(handover: Handover, rules: TaskRules) -> dict[str, Wanted]:
 
 
 def make_handover(row: Sequence[Any], workers: dict[str, str], known_staff: set[str],
-              handover_date: date, facts_seen: dict[tuple[Any, ...], PersonFacts]) -> Handover:
-    """A person's handover from their row (``PERSON_COLUMNS`` order) and current workers.
-
-    ``facts_seen`` shares one PersonFacts among people with the same facts (so the planner's
-    memory works by identity of facts, and 100,000 people make a few thousand objects).
-    """
-    (_, pathway, risk_band, coordinator, _, last_discharge, accessible_format, interpreter,
-     *flag_values) = row
-    flag_key = (*(bool(value) for value in flag_values), bool(interpreter))
-    fact_key = (pathway, risk_band, flag_key, accessible_format, last_discharge, handover_date)
-    facts = facts_seen.get(fact_key)
-    if facts is None:
-        flags = {name for name, value in zip(_FLAG_NAMES, flag_key, strict=True) if value}
-        facts = facts_seen[fact_key] = PersonFacts(
-            pathway=pathway,
-            risk_band=risk_band,
-            flags=frozenset(flags),
-            accessible_format=accessible_format,
-            last_discharge=last_discharge,
-            handover_date=handover_date,
-        )
+                  facts: PersonFacts) -> Handover:
+    """A person's handover from their row (``PERSON_COLUMNS`` order), facts and current workers."""
+    coordinator = row[1]
+    changed = [role for role, staff in workers.items() if staff != coordinator]
     return Handover(
         facts=facts,
         outgoing_staff_id=coordinator if coordinator in known_staff else None,
         workers=workers,
-        changed_roles=tuple(sorted(role for role, staff in workers.items()
-                                   if staff != coordinator)),
-        signpost=pathway == Pathway.SIGNPOST,
+        changed_roles=tuple(sorted(changed)) if len(changed) > 1 else tuple(changed),
+        signpost=facts.pathway == Pathway.SIGNPOST,
     )
 
 
-_FLAG_NAMES = (*COLUMN_FLAGS, Flag.INTERPRETER.value)
+class FactsSeen:
+    """One PersonFacts object for each distinct set of facts among the people read.
+
+    At 100,000 people there are a few thousand, and sharing one object among everyone with the
+    same facts lets the planner and generation remember their work by the object's identity.
+    A person's facts are read from their row (``PERSON_COLUMNS`` order) as stored: ``row[2:]``
+    with the handover date to count from decides them, so each distinct one is converted once.
+    """
+
+    def __init__(self, stored: StoredValues) -> None:
+        self._stored = stored
+        self._by_row: dict[tuple[Any, ...], PersonFacts] = {}
+        self._by_value: dict[PersonFacts, PersonFacts] = {}
+
+    def facts(self, row: Sequence[Any], handover_date: date) -> PersonFacts:
+        key = (handover_date, *row[2:])
+        found = self._by_row.get(key)
+        if found is None:
+            (pathway, risk_band, _, last_discharge, accessible_format, interpreter,
+             *flag_values) = row[2:]
+            flags = [name for name, value in zip(COLUMN_FLAGS, flag_values, strict=True)
+                     if value]
+            if interpreter:
+                flags.append(Flag.INTERPRETER.value)
+            value = PersonFacts(
+                pathway=pathway,
+                risk_band=risk_band,
+                flags=frozenset(flags),
+                accessible_format=accessible_format,
+                last_discharge=None if last_discharge is None
+                else self._stored.date(last_discharge),
+                handover_date=handover_date,
+            )
+            found = self._by_row[key] = self._by_value.setdefault(value, value)
+        return found

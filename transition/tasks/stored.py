@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import String, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
 
 # Re-exported: the task paths import it from here.
 from transition.bulk import DirectInsert as DirectInsert
@@ -37,6 +38,20 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def plain_rows(session: Session, statement: Any) -> list[Sequence[Any]]:
+    """Rows of integers, text and :func:`raw` columns: the driver's own tuples on SQLite.
+
+    Nothing in such columns needs SQLAlchemy's result processing, and plain tuples are quicker
+    to index and to free than its rows. Elsewhere, SQLAlchemy's rows.
+    """
+    result = session.connection().execute(statement)
+    if session.get_bind().dialect.name != "sqlite":
+        return list(result.all())
+    rows = result.cursor.fetchall()
+    result.close()
+    return rows  # type: ignore[no-any-return]
 
 
 def raw(column: Any) -> ColumnElement[Any]:
