@@ -8,7 +8,8 @@ benchmarks/data/ so each run starts from no tasks.
 
 from __future__ import annotations
 
-import json
+import contextlib
+import io
 import os
 import random
 import time
@@ -19,7 +20,8 @@ from typing import TypeVar
 
 from sqlalchemy import func, insert, select, update
 
-from transition.db import Database, json_default
+from transition.commands.common import print_json
+from transition.db import Database
 from transition.models import Assignment, Locality, Person, Programme, Staff, Task, Team, utcnow
 from transition.ruleset import load_rules
 from transition.tasks import (
@@ -51,9 +53,11 @@ def timed(label: str, action: Callable[[], T]) -> tuple[T, float]:
 
 
 def json_document(rows: list[TaskRow]) -> str:
-    """The document `tasks list --json` writes (print_json), as text."""
-    return json.dumps([row.as_json() for row in rows], default=json_default, ensure_ascii=False,
-                      indent=2)
+    """The document `tasks list --json` writes: the command's own print_json, into a string."""
+    written = io.StringIO()
+    with contextlib.redirect_stdout(written):
+        print_json([row.as_json() for row in rows])
+    return written.getvalue()
 
 
 def build(database: Database, seed: int = 7) -> None:

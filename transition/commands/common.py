@@ -64,10 +64,25 @@ def context(ctx: typer.Context) -> CliContext:
 
 
 def print_json(value: Any) -> None:
-    """Exactly one JSON document on stdout (nothing else is written there under --json)."""
-    sys.stdout.write(json.dumps(value, default=json_default, ensure_ascii=False, indent=2))
-    sys.stdout.write("\n")
+    """Exactly one JSON document on stdout (nothing else is written there under --json).
+
+    An object is indented. A list is written one item per line: just as readable for a list
+    of records, and each item goes through json's C encoder (indenting uses the pure-Python
+    one, which took 14 s for the 465,000 rows of a large ``tasks list --json``).
+    """
+    write = sys.stdout.write
+    if isinstance(value, list) and value:
+        encode = _ITEM_ENCODER.encode
+        write("[\n  ")
+        write(",\n  ".join(map(encode, value)))
+        write("\n]\n")
+    else:
+        write(json.dumps(value, default=json_default, ensure_ascii=False, indent=2))
+        write("\n")
     sys.stdout.flush()
+
+
+_ITEM_ENCODER = json.JSONEncoder(default=json_default, ensure_ascii=False)
 
 
 def fail(message: str, *, exit_code: int = EXIT_FAILED, hint: str | None = None) -> NoReturn:
