@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from sqlalchemy import func, insert, select, update
 
+from transition.bulk import collector_paused
 from transition.commands.common import print_json
 from transition.db import Database
 from transition.models import Assignment, Locality, Person, Programme, Staff, Task, Team, utcnow
@@ -55,7 +56,7 @@ def timed(label: str, action: Callable[[], T]) -> tuple[T, float]:
 def json_document(rows: list[TaskRow]) -> str:
     """The document `tasks list --json` writes: the command's own print_json, into a string."""
     written = io.StringIO()
-    with contextlib.redirect_stdout(written):
+    with contextlib.redirect_stdout(written), collector_paused():
         print_json([row.as_json() for row in rows])
     return written.getvalue()
 

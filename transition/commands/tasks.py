@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from transition import nhs
+from transition.bulk import collector_paused
 from transition.commands.common import (
     as_of_option,
     console,
@@ -119,7 +120,8 @@ def tasks_list(
         )
         page = list_tasks(session, query, as_of=today)
     if as_json:
-        print_json([row.as_json() for row in page.rows])
+        with collector_paused():  # 465,000 rows' dicts in a large programme: see bulk.py
+            print_json([row.as_json() for row in page.rows])
         return
     if not page.rows:
         console.print("No tasks match." if page.total == 0 else "No tasks on this page.")
