@@ -24,9 +24,10 @@ from tests.factories import make_staff
 from tests.task_world import ACTOR, TRANSFER, assign
 from transition.config import Settings
 from transition.db import Database
-from transition.models import AuditEvent, Person, Role
+from transition.models import AuditEvent, Person, Role, Task
 from transition.ruleset import load_rules
 from transition.tasks import generate, generate_tasks
+from transition.tasks.listing import TaskQuery, list_tasks
 from transition.tasks.stored import DirectInsert
 
 RULES = load_rules()
@@ -171,3 +172,19 @@ def test_rules_that_give_nobody_a_task_create_none(database: Database, tmp_path:
                                  actor=ACTOR, transfer_date=TRANSFER)
         assert session.scalar(text("SELECT count(*) FROM task")) == 0
     assert summary.people == 7 and summary.created == 0
+
+
+def test_a_json_null_dependency_list_edited_in_by_hand_lists_as_none(database: Database) -> None:
+    """A row edited outside the app with depends_on = JSON null must not stop the lists."""
+    with database.transaction() as session:
+        make_staff(session, staff_id="OUT1")
+        random_people(session, random.Random(5), 6, ["OUT1"])
+        generate_tasks(session, RULES, as_of=date(2027, 3, 1), actor=ACTOR,
+                       transfer_date=TRANSFER)
+        first = session.scalar(select(Task.id).order_by(Task.id))
+        session.execute(text("UPDATE task SET depends_on = 'null' WHERE id = :id"), {"id": first})
+    with database.session() as session:
+        whole = list_tasks(session, TaskQuery(), as_of=date(2027, 3, 1))
+        page = list_tasks(session, TaskQuery(limit=500), as_of=date(2027, 3, 1))
+    for listed in (whole, page):
+        assert [row.depends_on for row in listed.rows if row.id == first] == [[]]

@@ -88,12 +88,14 @@ class StoredValues:
         return found
 
     def list(self, value: Any) -> list[str]:
-        """A JSON list; the same list object is shared by equal values, so never change it."""
+        """A JSON list; the same list object is shared by equal values, so never change it.
+
+        SQL NULL and a JSON ``null`` (a row edited by hand) both read as no list."""
         if value is None:
             return []
         if not isinstance(value, str):
             return list(value)
         found = self._lists.get(value)
         if found is None:
-            found = self._lists[value] = list(json.loads(value))
+            found = self._lists[value] = list(json.loads(value) or ())
         return found
