@@ -25,7 +25,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
@@ -178,13 +178,47 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.upgrade(_alembic_config(connection), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.downgrade(_alembic_config(connection), revision)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a migration; on SQLite, with foreign keys off while it runs.
+
+    SQLite cannot alter most things in place, so a migration rebuilds a table (batch mode:
+    create a copy, fill it, drop the old, rename). With foreign keys on, dropping ``person``
+    fails, or would cascade, while tasks and assignments refer to it. SQLite's documented
+    procedure (https://www.sqlite.org/lang_altertable.html#otheralter) is followed: keys off
+    (only possible outside a transaction), migrate, then ``PRAGMA foreign_key_check`` before
+    committing: any broken reference rolls the whole migration back.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        tables = sorted({row[0] for row in broken})
+                        raise DatabaseError(
+                            f"The schema upgrade would leave {len(broken)} broken references "
+                            f"in {', '.join(tables)}, so nothing was changed.",
+                            hint="Run `transition db check` and report it to the team that "
+                                 "supports transition.",
+                        )
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys = ON")
 
 
 def schema_status(engine: Engine) -> tuple[str | None, str, bool]:

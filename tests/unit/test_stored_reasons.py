@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_person, make_staff, nhs_number
+from tests.task_world import assign
 from transition import db as dbmod
 from transition.assessment import (
     _ListWriter,
@@ -18,7 +19,7 @@ from transition.assessment import (
 )
 from transition.db import Database, json_dumps
 from transition.eligibility import PathwayFacts, decide_pathway
-from transition.models import PathwayReasons, Person
+from transition.models import PathwayReasons, Person, Role
 from transition.people import person_detail
 from transition.ruleset import load_rules
 from transition.stored_reasons import reasons_hash
@@ -152,3 +153,31 @@ def test_the_bulk_reasons_text_is_exactly_what_json_dumps_gives() -> None:
     for decision in decisions:
         assert write(decision.reasons) == json_dumps(decision.reasons_as_dicts())
     assert write([]) == json_dumps([])
+
+
+def test_migrating_a_database_whose_people_have_assignments_keeps_them(
+    database: Database,
+) -> None:
+    """Rows referring to people (here assignments) do not stop SQLite rebuilding the person
+    table, and survive it: the migration runs with foreign keys off and checks them after."""
+    seed_and_assess(database)
+    with database.transaction() as session:
+        people = session.scalars(select(Person.id).order_by(Person.id)).all()
+        for person_id in people[:5]:
+            assign(session, person_id, Role.SOCIAL_WORKER, "S1")
+
+    def assignments() -> list[tuple[Any, ...]]:
+        with database.engine.connect() as connection:
+            return [tuple(row) for row in connection.exec_driver_sql(
+                "SELECT person_id, role, staff_id FROM assignment ORDER BY id")]
+
+    held = assignments()
+    assert len(held) == 5
+    dbmod.downgrade(database.engine, BEFORE)
+    assert assignments() == held
+    database.migrate()
+    assert assignments() == held
+    with database.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":  # on again for everything after the migration
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
