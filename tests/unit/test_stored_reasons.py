@@ -3,6 +3,7 @@
 from itertools import product
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
@@ -19,6 +20,7 @@ from transition.assessment import (
 )
 from transition.db import Database, json_dumps
 from transition.eligibility import PathwayFacts, decide_pathway
+from transition.errors import DatabaseError
 from transition.models import PathwayReasons, Person, Role
 from transition.people import person_detail
 from transition.ruleset import load_rules
@@ -181,3 +183,25 @@ def test_migrating_a_database_whose_people_have_assignments_keeps_them(
         if connection.dialect.name == "sqlite":  # on again for everything after the migration
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+
+
+def test_a_migration_that_would_leave_broken_references_changes_nothing(
+    database: Database,
+) -> None:
+    if database.engine.dialect.name != "sqlite":
+        return  # PostgreSQL checks every reference as it goes
+    seed_and_assess(database)
+    dbmod.downgrade(database.engine, BEFORE)
+    with database.engine.connect() as connection:  # a reference already broken, by hand
+        driver = connection.connection.driver_connection
+        driver.execute("PRAGMA foreign_keys = OFF")
+        driver.execute(
+            "INSERT INTO assignment (person_id, role, staff_id, since, locked, source, "
+            "created_at, created_by) VALUES (999999, 'social_worker', 'S1', '2027-04-01', 0, "
+            "'plan', '2027-04-01', 'someone')"
+        )
+        driver.commit()
+        driver.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(DatabaseError, match="broken references in assignment"):
+        database.migrate()
+    assert dbmod.schema_status(database.engine)[0] == BEFORE
