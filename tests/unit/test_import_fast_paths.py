@@ -262,3 +262,34 @@ def test_audit_rows_are_unpacked_in_the_fields_order(database: Database) -> None
     assert (stored.actor, stored.action, stored.entity, stored.entity_key, stored.person_id,
             stored.field, stored.before, stored.after, stored.reason, stored.batch_id) == (
         ACTOR, *change)
+
+
+@pytest.mark.parametrize("vary", ["many", "one"])
+def test_many_audit_rows_with_shared_values_are_the_rows_written_one_by_one(
+    database: Database, vary: str
+) -> None:
+    """A bulk record_many binds the values its rows share once (SQLite); every row, in order
+    and with its id, is what recording each change on its own writes."""
+    if vary == "many":
+        changes = [Change("pathway.decide", "person", f"99900{n:05d}", n, "pathway", None,
+                          ["council", "trust", None][n % 3], "reason " * (n % 2), None)
+                   for n in range(1, 1301)]
+    else:  # everything shared but the person
+        changes = [Change("task.create", "task", None, n, None, None, {"key": "gp"}, None, 4)
+                   for n in range(1, 1301)]
+
+    def written(bulk: bool) -> list[tuple[Any, ...]]:
+        with database.transaction() as session:
+            if bulk:
+                audit.record_many(session, changes, actor=ACTOR, at=_FIXED_NOW)
+            else:
+                for change in changes:
+                    audit.record_many(session, [change], actor=ACTOR, at=_FIXED_NOW)
+        with database.session() as session:
+            rows = session.execute(text("SELECT * FROM audit_event ORDER BY id")).all()
+        return [tuple(row) for row in rows[-len(changes):]]
+
+    one_by_one = written(bulk=False)
+    bulk = written(bulk=True)
+    assert [row[1:] for row in bulk] == [row[1:] for row in one_by_one]
+    assert [row[0] for row in bulk] == [one_by_one[-1][0] + n for n in range(1, 1301)]
