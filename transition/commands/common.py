@@ -14,7 +14,7 @@ from dateutil import parser as date_parser
 from rich.console import Console
 
 from transition.config import Settings
-from transition.db import Database, json_default
+from transition.db import Database, json_default, json_dumps
 from transition.errors import EXIT_FAILED, TransitionError
 from transition.ruleset import Rules, load_rules
 
@@ -72,17 +72,13 @@ def print_json(value: Any) -> None:
     """
     write = sys.stdout.write
     if isinstance(value, list) and value:
-        encode = _ITEM_ENCODER.encode
         write("[\n  ")
-        write(",\n  ".join(map(encode, value)))
+        write(",\n  ".join(map(json_dumps, value)))
         write("\n]\n")
     else:
         write(json.dumps(value, default=json_default, ensure_ascii=False, indent=2))
         write("\n")
     sys.stdout.flush()
-
-
-_ITEM_ENCODER = json.JSONEncoder(default=json_default, ensure_ascii=False)
 
 
 def fail(message: str, *, exit_code: int = EXIT_FAILED, hint: str | None = None) -> NoReturn:
