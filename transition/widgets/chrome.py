@@ -55,7 +55,6 @@ class NavBar(Static):
         height: auto;
         background: $panel;
         color: $text-muted;
-        padding: 0 0;
     }
     """
 
