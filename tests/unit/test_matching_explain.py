@@ -1,5 +1,6 @@
-"""Explaining a plan remembers words it has already built (cost terms, a worker's load, why a
-worker is full): what it remembers must be what it would work out afresh for each need."""
+"""Explaining a plan works out each distinct thing to say once, a column at a time, and shares
+the words (cost terms, a worker's load, why a worker is full): what it says must be what the
+plain explainer (tests/unit/explain_reference.py) works out afresh for each need."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from hypothesis import strategies as st
 
 from tests.unit.test_matching_optimal import LOCALITIES, TEAMS, instances
 from transition.matching import MatchingRules, Problem
-from transition.matching.explain import _Explainer, explain
+from tests.unit.explain_reference import explain_plainly
+from transition.matching.explain import explain
 from transition.matching.network import build_network
 from transition.matching.solver import _loads, solve_network
 
@@ -48,9 +50,7 @@ def test_remembered_words_are_the_words_worked_out_afresh(
     chosen, *_ = solve_network(network)
     loads = _loads(network, chosen)
     together = explain(network, chosen, loads)
-    alone = [_Explainer(network, chosen, loads).placement(position)
-             for position in range(len(problem.needs))]
-    assert together == alone
+    assert together == explain_plainly(network, chosen, loads)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
