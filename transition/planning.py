@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 from operator import itemgetter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -46,7 +46,11 @@ _JSON_COLUMNS = frozenset({"reasons", "alternatives", "unassigned_reasons"})
 
 @dataclass
 class PlanRow:
-    """One role for one person in a plan: filled, locked or unassigned, with reasons."""
+    """One role for one person in a plan: filled, locked or unassigned, with reasons.
+
+    Rows made by :func:`assemble` for placements alike share one ``reasons`` list and one
+    ``alternatives`` list (100,000 rows, a few tens of thousands of distinct lists): read
+    them, do not change them in place."""
 
     person_id: int
     nhs_number: str
@@ -59,6 +63,9 @@ class PlanRow:
     alternatives: list[dict[str, Any]]
     pathway: str | None
     risk_band: str | None
+    # The reasons and runner-ups as the plan stores them (JSON text; None: no runner-ups),
+    # when ``assemble`` has already encoded them: not part of the row's value.
+    stored: tuple[str, str | None] | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"nhs_number": self.nhs_number, "role": self.role}
@@ -239,9 +246,7 @@ def assemble(
     inputs: Inputs, solution: Solution, *, kind: str, status: str, rules: Rules, as_of: date
 ) -> PlanResult:
     """The plan's rows: every placement, every locked role, and every undecided person."""
-    rows: list[PlanRow] = []
-    for placement in solution.placements:
-        rows.append(_row(inputs.people[placement.need.person_id], placement))
+    rows = _placed_rows(inputs, solution.placements)
     for (person_id, role), lock in sorted(inputs.locks.items()):
         rows.append(_locked_row(inputs.people[person_id], role, lock))
     for person_id in inputs.undecided:
@@ -272,21 +277,39 @@ def assemble(
     )
 
 
-def _row(info: PersonInfo, placement: Placement) -> PlanRow:
-    return PlanRow(
-        person_id=info.person_id,
-        nhs_number=info.nhs_number,
-        role=placement.need.role,
-        staff_id=placement.staff_id,
-        kept=placement.kept,
-        locked=False,
-        cost=placement.cost if placement.staff_id else None,
-        reasons=list(placement.reasons),
-        alternatives=[{"staff_id": item.staff_id, "cost": item.cost, "why_not": list(item.why_not)}
-                      for item in placement.alternatives],
-        pathway=info.pathway,
-        risk_band=info.risk_band,
-    )
+def _placed_rows(inputs: Inputs, placements: list[Placement]) -> list[PlanRow]:
+    """A row for each placement, with its reasons and runner-ups already encoded as stored.
+
+    Placements alike share their terms and runner-up tuples (the explainer words each case
+    once: about 58,000 distinct terms and 13,000 runner-up lists for 105,000 placements at
+    100,000 people), so each shared tuple is turned into a list of words and into JSON once,
+    found by its ``id``, and rows alike share those lists (read-only: see :class:`PlanRow`).
+    The placements keep every tuple alive while this runs, so an id cannot come back for
+    another tuple; a tuple equal to another but not shared is simply worked out again."""
+    people = inputs.people
+    text = StoredJson()
+    said: dict[int, tuple[list[str], str]] = {}
+    listed: dict[int, tuple[list[dict[str, Any]], str | None]] = {}
+    rows = []
+    for placement in placements:
+        info = people[placement.need.person_id]
+        staff_id = placement.staff_id
+        source = placement.terms if staff_id is not None else placement.unassigned_reasons
+        words = said.get(id(source))
+        if words is None:
+            reasons = placement.reasons
+            words = said[id(source)] = (list(reasons), text.phrases(reasons))
+        runner_ups = listed.get(id(placement.alternatives))
+        if runner_ups is None:
+            items = [{"staff_id": item.staff_id, "cost": item.cost, "why_not": list(item.why_not)}
+                     for item in placement.alternatives]
+            runner_ups = listed[id(placement.alternatives)] = (
+                items, text.runner_ups(items) if items else None)
+        rows.append(PlanRow(
+            info.person_id, info.nhs_number, placement.need.role, staff_id, placement.kept,
+            False, placement.cost if staff_id is not None else None, words[0], runner_ups[0],
+            info.pathway, info.risk_band, stored=(words[1], runner_ups[1])))
+    return rows
 
 
 def _locked_row(info: PersonInfo, role: str, lock: Held) -> PlanRow:
@@ -341,14 +364,15 @@ def store_plan(
     names = ("plan_id", "person_id", "role", "staff_id", "kept", "locked", "cost", "pathway",
              "risk_band", "reasons", "alternatives", "unassigned_reasons")
     plan_id = plan.id
-    rows = [
-        (plan_id, row.person_id, row.role or NO_ROLE, row.staff_id, row.kept, row.locked,
-         row.cost, row.pathway, row.risk_band,
-         text.phrases(row.reasons) if row.staff_id is not None else None,
-         text.runner_ups(row.alternatives) if row.alternatives else None,
-         text.phrases(row.reasons) if row.staff_id is None else None)
-        for row in result.rows
-    ]
+    rows = []
+    for row in result.rows:
+        reasons, runner_ups = row.stored or (
+            text.phrases(row.reasons),
+            text.runner_ups(row.alternatives) if row.alternatives else None)
+        placed = row.staff_id is not None
+        rows.append((plan_id, row.person_id, row.role or NO_ROLE, row.staff_id, row.kept,
+                     row.locked, row.cost, row.pathway, row.risk_band,
+                     reasons if placed else None, runner_ups, None if placed else reasons))
     # Core executemany on the connection, with the JSON columns written as the text encoded
     # above: at 100,000 rows the ORM's bulk insert, and encoding value by value through the
     # column type, cost more than the rows themselves.
@@ -398,12 +422,12 @@ class StoredJson:
         self.encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         self.encoded: dict[Any, str] = {}
 
-    def phrases(self, texts: list[str]) -> str:
+    def phrases(self, texts: Sequence[str]) -> str:
         """A list of reasons."""
         encoded = self.encoded
         return "[" + ",".join([encoded.get(text) or self._phrase(text) for text in texts]) + "]"
 
-    def runner_ups(self, items: list[dict[str, Any]]) -> str:
+    def runner_ups(self, items: Sequence[dict[str, Any]]) -> str:
         """A list of runner-ups, ``{"staff_id", "cost", "why_not"}`` as ``assemble`` makes them."""
         return "[" + ",".join([self._runner_up(item) for item in items]) + "]"
 
