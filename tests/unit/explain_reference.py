@@ -36,8 +36,8 @@ class PlainExplainer:
         # Why a worker cannot take one more, when that is why (the first of why_not's answers).
         self.full = [(f"full ({load.total} of {load.capacity})",)
                      if load.total >= load.capacity else None for load in self.loads]
-        self.capped = [(f"red-band handover cap reached ({load.red_handovers} of "
-                        f"{load.red_cap})",)
+        self.capped = [((f"red-band handover cap reached ({load.red_handovers} of "
+                         f"{load.red_cap})"),)
                        if load.red_handovers >= load.red_cap else None for load in self.loads]
         self.shown = network.rules.alternatives_shown
         self.unplaced_memo: dict[tuple[Any, ...], tuple[str, ...]] = {}

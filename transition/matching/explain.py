@@ -445,12 +445,12 @@ class _Explainer:
                 whys.append((f"costs {difference[row]} more: " + "; ".join(texts),))
             elif kind == 4:
                 load, mine = self.loads[who], self.loads[chosen_worker[row]]
-                whys.append((f"as good a match, but busier ({load.total} of {load.capacity} "
-                             f"against {mine.total} of {mine.capacity}): caseloads are kept "
-                             "balanced",))
+                whys.append(((f"as good a match, but busier ({load.total} of {load.capacity} "
+                              f"against {mine.total} of {mine.capacity}): caseloads are kept "
+                              "balanced"),))
             else:
-                whys.append(("as good a match, but placing this person there would move "
-                             "someone else; the plan as a whole costs less this way",))
+                whys.append((("as good a match, but placing this person there would move "
+                              "someone else; the plan as a whole costs less this way"),))
         why = group.copy()
         # Not a candidate (only ever the current worker): the hard constraints that rule
         # them out depend on the need's role, date and skills, and on the worker.
