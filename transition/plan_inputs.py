@@ -144,7 +144,9 @@ def read_inputs(
     names = [column.key for column in columns]  # type: ignore[attr-defined]
     skills_needed = _SkillsNeeded(matching, sorted(facts_used), names,
                                   _Remembered(Person.extra, connection.dialect))
-    fits: dict[tuple[str, str], bool] = {}  # (staff id, role): whether the worker fits it
+    # Role -> {coordinator's staff id: whether they fit it}, worked out once per coordinator.
+    fits = _Memo(lambda role: _Memo(lambda staff_id: bool(
+        (worker := by_id.get(staff_id or "")) and worker.fits(role, matching))))
     # Worked out once per distinct value: a few genders and languages among 100,000 people.
     genders = _Memo(_gender)
     interpreters = _Memo(_interpreter)
@@ -159,7 +161,7 @@ def read_inputs(
     undecided: list[int] = []
     ending: list[EndingRole] = []
     not_planned = {"signpost": 0, "missing_from_export": 0}
-    person_digest = hashlib.sha256()
+    person_lines: list[str] = []  # for the people's fingerprint, hashed in one go
     interpreter_unknown = 0
     no_roles: dict[str, Any] = {}
     for row in read_rows(connection, select(*columns).order_by(Person.id)):
@@ -178,9 +180,8 @@ def read_inputs(
                                  locked=locked))
             continue
         # The imported data is in content_hash; the rest is what was decided since.
-        person_digest.update(
-            f"{person_id}|{content_hash}|{pathway}|{band}|{assessed_hash}|"
-            f"{handover_date}\n".encode())
+        person_lines.append(f"{person_id}|{content_hash}|{pathway}|{band}|{assessed_hash}|"
+                            f"{handover_date}\n")
         handover = handover_date or transfer
         locality = locality or team_locality.get(team)
         people[person_id] = PersonInfo(person_id, nhs_number, pathway, band, team, locality,
@@ -222,19 +223,14 @@ def read_inputs(
         known_workers = (only_coordinator[coordinator] if known_before is None else
                          frozenset(known_before | ({coordinator} if coordinator else set())))
         for role in roles:
-            if (person_id, role) in locks:
-                continue
             holder = roles_now.get(role)
             if holder is not None:
+                if (person_id, role) in locks:
+                    continue
                 current_staff, accepted_staff = holder[0], holder[0]
             else:
                 accepted_staff = None
-                fit = fits.get((coordinator or "", role))
-                if fit is None:
-                    worker = by_id.get(coordinator or "")
-                    fit = fits[coordinator or "", role] = bool(worker
-                                                              and worker.fits(role, matching))
-                current_staff = coordinator if fit else None
+                current_staff = coordinator if fits[role][coordinator] else None
             needs.append(Need(person_id, role, handover, band, team, locality, required,
                               language, preferred_gender, current_staff, coordinator,
                               accepted_staff, known_workers))
@@ -254,7 +250,7 @@ def read_inputs(
                         f"(locked, or outside it): {', '.join(over)}")
     allocation_digest = hashlib.sha256(repr(sorted(allocation_rows)).encode()).hexdigest()
     fingerprints = {
-        "people": person_digest.hexdigest(),
+        "people": hashlib.sha256("".join(person_lines).encode()).hexdigest(),
         "staff": hashlib.sha256(repr(worker_rows).encode()).hexdigest(),
         "allocation": allocation_digest,
         "rules": rules.version_label,

@@ -3,7 +3,7 @@ cost terms, built a column at a time with numpy (100,000 people x ~20 workers ea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -208,8 +208,9 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
     starts = np.cumsum(sizes) - sizes
     arc_need = np.repeat(np.arange(len(needs), dtype=np.int64), per_need)
     first_arc = np.cumsum(per_need) - per_need
-    arc_worker = flat[np.repeat(starts[need_profile] - first_arc, per_need)
-                      + np.arange(len(arc_need), dtype=np.int64)]
+    arc_worker = np.repeat(starts[need_profile] - first_arc, per_need)
+    for low, high in _chunks(len(arc_worker)):
+        arc_worker[low:high] = flat[arc_worker[low:high] + np.arange(low, high)]
 
     # The current worker stays a candidate out of reach (continuity), and a seconded worker
     # whose council team is undecided keeps their own people: the holders not among their
@@ -222,21 +223,23 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
     outside = holding[listed[at] != wanted_pair] if len(listed) else holding
     extra = [position for position in outside.tolist()
              if tables.may_keep(needs[position], int(current[position]))]
-    pair = arc_need * count + arc_worker
     if extra:
         extra_need = np.array(extra, dtype=np.int64)
         extra_worker = current[extra_need]
-        extra_pair = extra_need * count + extra_worker
-        # Pair numbers are unique and ascending: each extra arc goes where it sorts.
-        where = np.searchsorted(pair, extra_pair)
+        # Pair numbers (need * workers + worker) are unique and ascending: each extra arc
+        # goes where it sorts.
+        where = np.searchsorted(arc_need * count + arc_worker, extra_need * count + extra_worker)
         arc_need = np.insert(arc_need, where, extra_need)
         arc_worker = np.insert(arc_worker, where, extra_worker)
-        pair = np.insert(pair, where, extra_pair)
+        per_need[extra_need] += 1
 
     coordinator = position_of.of(coordinator_ids)
     red_need = np.fromiter((band == RiskBand.RED for band in bands), dtype=bool,
                            count=len(needs))
-    arc_red = red_need[arc_need] & (arc_worker != coordinator[arc_need])
+    arc_red = np.empty(len(arc_need), dtype=bool)
+    for low, high in _chunks(len(arc_need)):
+        need = arc_need[low:high]
+        arc_red[low:high] = red_need[need] & (arc_worker[low:high] != coordinator[need])
 
     held = np.zeros(count, dtype=np.int64)
     held_red = np.zeros(count, dtype=np.int64)
@@ -259,9 +262,39 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
         arc_red=arc_red,
         red_need=red_need,
         current=current,
-        parts=_cost_parts(tables, arc_need, arc_worker, pair, current, need_locality_codes,
-                          columns),
+        parts=_cost_parts(tables, arc_need, arc_worker, per_need, current,
+                          need_locality_codes, columns),
     )
+
+
+_CHUNK = 8_192
+"""Arcs filled in at a time. Whole-network temporaries are 16 MB each at 2 million arcs, and
+fresh memory is costly to touch (each new page faults: on the build machine about as much
+time as the arithmetic). Chunks of 64 KB come from, and go back to, the allocator's free
+memory instead."""
+
+
+def _chunks(total: int) -> Iterator[tuple[int, int]]:
+    for low in range(0, total, _CHUNK):
+        yield low, min(low + _CHUNK, total)
+
+
+def _arcs_of_pairs(arc_worker: np.ndarray, per_need: np.ndarray, need: np.ndarray,
+                   worker: np.ndarray) -> np.ndarray:
+    """The arc of each (need, worker) pair, or -1 where there is none: a binary search in
+    each need's run of arcs (ascending workers), all pairs a step at a time."""
+    first = np.cumsum(per_need) - per_need
+    low = first[need]
+    high = low + per_need[need]
+    end = high.copy()
+    while (searching := low < high).any():
+        middle = (low + high) // 2
+        below = searching & (arc_worker[np.minimum(middle, len(arc_worker) - 1)] < worker)
+        low = np.where(below, middle + 1, low)
+        high = np.where(searching & ~below, middle, high)
+    found = low < end
+    found[found] = arc_worker[low[found]] == worker[found]
+    return np.where(found, low, -1)
 
 
 _NEED_COLUMNS = attrgetter("role", "locality", "required", "handover_date", "current_staff_id",
@@ -309,11 +342,11 @@ def _codes(values: list[str | None], vocabulary: list[str | None]) -> tuple[np.n
 
 
 def _cost_parts(
-    tables: Tables, arc_need: np.ndarray, arc_worker: np.ndarray, pair: np.ndarray,
+    tables: Tables, arc_need: np.ndarray, arc_worker: np.ndarray, per_need: np.ndarray,
     current: np.ndarray, need_locality: np.ndarray, columns: _NeedValues,
 ) -> dict[str, np.ndarray]:
-    """Each cost term on every arc, a column at a time. ``pair`` numbers each arc
-    ``need * workers + worker``, in ascending order."""
+    """Each cost term on every arc, a column at a time (filled a chunk of arcs at a time).
+    Arcs are by need (``per_need`` of each), then worker."""
     workers = tables.problem.workers
     costs = tables.rules.costs
     index = tables.index
@@ -335,59 +368,46 @@ def _cost_parts(
     for position, worker in enumerate(workers):
         for language in worker.languages & languages.keys():
             speaks[languages[language], position] = True
-    # Workers each need's person has had before, as pair numbers: each distinct set (most
-    # people share their coordinator's) turned into worker positions once.
+    # The arcs to workers the person has had before. Each distinct set of workers (most
+    # people share their coordinator's) is turned into positions once.
     known_sets = _Codes()
     need_set = known_sets.of(columns.known)
     known_lists = [[index[staff_id] for staff_id in staff_ids if staff_id in index]
                    for staff_ids in known_sets]  # in the order of their codes
-    known_sizes = np.array([len(positions) for positions in known_lists], dtype=np.int64)
-    per_need = known_sizes[need_set] if len(need_set) else np.zeros(0, dtype=np.int64)
-    known_flat = np.array([position for positions in known_lists for position in positions],
-                          dtype=np.int64)
-    known_starts = np.cumsum(known_sizes) - known_sizes
-    first = np.cumsum(per_need) - per_need
-    known_need = np.repeat(np.arange(len(need_set), dtype=np.int64), per_need)
-    known = known_need * count + known_flat[
-        np.repeat(known_starts[need_set] - first, per_need)
-        + np.arange(len(known_need), dtype=np.int64)]
+    set_sizes = np.array([len(positions) for positions in known_lists], dtype=np.int64)
+    pairs_of_need = set_sizes[need_set] if len(need_set) else np.zeros(0, dtype=np.int64)
+    known_need = np.repeat(np.arange(len(need_set), dtype=np.int64), pairs_of_need)
+    set_flat = np.array([position for positions in known_lists for position in positions],
+                        dtype=np.int64)
+    set_starts = np.cumsum(set_sizes) - set_sizes
+    known_worker = set_flat[np.repeat(set_starts[need_set] - np.cumsum(pairs_of_need)
+                                      + pairs_of_need, pairs_of_need)
+                            + np.arange(len(known_need), dtype=np.int64)]
+    known_arcs = _arcs_of_pairs(arc_worker, per_need, known_need, known_worker)
+    knows = np.zeros(len(arc_need), dtype=bool)
+    knows[known_arcs[known_arcs >= 0]] = True
 
-    # Per-need values spread over each need's arcs (arcs are grouped by need, in order):
-    # np.take is several times quicker than fancy indexing at 2 million arcs.
-    def spread(values: np.ndarray) -> np.ndarray:
-        return np.take(values, arc_need)
-
-    def of_worker(values: np.ndarray) -> np.ndarray:
-        return np.take(values, arc_worker)
-
-    keeps = arc_worker == spread(current)
-    # The arcs to workers the person has had before: each such pair looked up in the
-    # ascending arc numbers (a few thousand binary searches rather than a 2-million-arc isin).
-    knows = np.zeros(len(pair), dtype=bool)
-    at = np.searchsorted(pair, known)
-    found = at < len(pair)
-    found[found] = pair[at[found]] == known[found]
-    knows[at[found]] = True
-    knows &= ~keeps
-    accepted_worker = spread(accepted)
-    language = spread(need_language)
-    gender = spread(need_gender)
-    team = spread(need_team)
+    parts = {key: np.empty(len(arc_need), dtype=np.int64) for key in PART_KEYS}
+    locality_cost = tables.locality_cost.ravel()
     size = tables.locality_cost.shape[1]
-    locality = np.take(tables.locality_cost.ravel(),
-                       spread(need_locality) * size + of_worker(tables.worker_locality))
-    parts = {
-        "continuity": np.where(keeps, 0, np.where(knows, costs.known_worker, costs.new_worker)),
-        "accepted": np.where((accepted_worker >= 0) & (arc_worker != accepted_worker),
-                             costs.change_from_accepted, 0),
-        "team": np.where((of_worker(worker_team) == team) | (of_worker(worker_former) == team),
-                         0, costs.other_team),
-        "locality": locality,
-        "gender": np.where((gender >= 0) & (of_worker(worker_gender) != gender),
-                           costs.gender_not_preferred, 0),
-        "language": np.where((language >= 0) & ~np.take(speaks.ravel(),
-                                                         np.maximum(language, 0) * count
-                                                         + arc_worker),
-                             costs.language_not_spoken, 0),
-    }
-    return {key: parts[key].astype(np.int64, copy=False) for key in PART_KEYS}
+    for low, high in _chunks(len(arc_need)):
+        need, worker = arc_need[low:high], arc_worker[low:high]
+        keeps = worker == current[need]
+        parts["continuity"][low:high] = np.where(
+            keeps, 0, np.where(knows[low:high], costs.known_worker, costs.new_worker))
+        accepted_worker = accepted[need]
+        parts["accepted"][low:high] = np.where(
+            (accepted_worker >= 0) & (worker != accepted_worker), costs.change_from_accepted, 0)
+        team = need_team[need]
+        parts["team"][low:high] = np.where(
+            (worker_team[worker] == team) | (worker_former[worker] == team), 0, costs.other_team)
+        parts["locality"][low:high] = locality_cost[
+            need_locality[need] * size + tables.worker_locality[worker]]
+        gender = need_gender[need]
+        parts["gender"][low:high] = np.where(
+            (gender >= 0) & (worker_gender[worker] != gender), costs.gender_not_preferred, 0)
+        language = need_language[need]
+        parts["language"][low:high] = np.where(
+            (language >= 0) & ~speaks[np.maximum(language, 0), worker],
+            costs.language_not_spoken, 0)
+    return parts
