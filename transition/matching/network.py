@@ -54,11 +54,14 @@ class Tables:
     @classmethod
     def of(cls, problem: Problem, rules: MatchingRules) -> Tables:
         workers = problem.workers
+        # Each distinct skill set and locality among the needs (a few hundred) looked at once.
         skills = sorted({rule.skill for rule in rules.required_skills}
-                        | {skill for need in problem.needs for skill, _ in need.required})
+                        | {skill for required in set(map(attrgetter("required"), problem.needs))
+                           for skill, _ in required})
         skill_bit = {skill: 1 << position for position, skill in enumerate(skills)}
         localities = sorted(({(worker.locality or "").casefold() for worker in workers}
-                             | {(need.locality or "").casefold() for need in problem.needs})
+                             | {(name or "").casefold()
+                                for name in set(map(attrgetter("locality"), problem.needs))})
                             - {""})
         locality_code = {name: position for position, name in enumerate(localities)}
         km = rules.distance_km()
@@ -177,8 +180,8 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
     # The needs a column at a time. Each column's distinct values (a few hundred localities,
     # skill sets and workers among 100,000 needs) are worked out once and spread by ``map``.
     (roles, localities, required, days, current_ids, coordinator_ids, bands, accepted_ids,
-     teams, preferred, wanted, known) = (zip(*map(_NEED_COLUMNS, needs)) if needs
-                                         else ((),) * 12)
+     teams, preferred, wanted, known) = (list(map(attrgetter(name), needs))
+                                         for name in _NEED_COLUMNS)
     position_of = _Codes(lambda staff_id: index.get(staff_id or "", -1))
     need_locality = _Codes(lambda name: tables.locality_code.get((name or "").casefold(),
                                                                  len(tables.locality_code)))
@@ -221,8 +224,17 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
     wanted_pair = need_profile[holding] * count + current[holding]
     at = np.minimum(np.searchsorted(listed, wanted_pair), max(len(listed) - 1, 0))
     outside = holding[listed[at] != wanted_pair] if len(listed) else holding
-    extra = [position for position in outside.tolist()
-             if tables.may_keep(needs[position], int(current[position]))]
+    # Whether the holder may keep it depends on the profile (role, skills, date): asked once
+    # per profile and holder.
+    may_keep: dict[tuple[int, int], bool] = {}
+    extra = []
+    for position, profile, holder in zip(outside.tolist(), need_profile[outside].tolist(),
+                                         current[outside].tolist(), strict=True):
+        allowed = may_keep.get((profile, holder))
+        if allowed is None:
+            allowed = may_keep[profile, holder] = tables.may_keep(needs[position], holder)
+        if allowed:
+            extra.append(position)
     if extra:
         extra_need = np.array(extra, dtype=np.int64)
         extra_worker = current[extra_need]
@@ -234,8 +246,8 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
         per_need[extra_need] += 1
 
     coordinator = position_of.of(coordinator_ids)
-    red_need = np.fromiter((band == RiskBand.RED for band in bands), dtype=bool,
-                           count=len(needs))
+    red_band = {band: band == RiskBand.RED for band in set(bands)}
+    red_need = np.fromiter(map(red_band.__getitem__, bands), dtype=bool, count=len(needs))
     arc_red = np.empty(len(arc_need), dtype=bool)
     for low, high in _chunks(len(arc_need)):
         need = arc_need[low:high]
@@ -297,9 +309,9 @@ def _arcs_of_pairs(arc_worker: np.ndarray, per_need: np.ndarray, need: np.ndarra
     return np.where(found, low, -1)
 
 
-_NEED_COLUMNS = attrgetter("role", "locality", "required", "handover_date", "current_staff_id",
-                           "coordinator_id", "band", "accepted_staff_id", "team",
-                           "preferred_gender", "language", "known")
+_NEED_COLUMNS = ("role", "locality", "required", "handover_date", "current_staff_id",
+                 "coordinator_id", "band", "accepted_staff_id", "team", "preferred_gender",
+                 "language", "known")
 
 
 @dataclass
