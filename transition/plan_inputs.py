@@ -161,7 +161,8 @@ def read_inputs(
     undecided: list[int] = []
     ending: list[EndingRole] = []
     not_planned = {"signpost": 0, "missing_from_export": 0}
-    person_lines: list[str] = []  # for the people's fingerprint, hashed in one go
+    person_digest = hashlib.sha256()
+    person_lines: list[str] = []  # for the people's fingerprint, hashed 10,000 at a time
     interpreter_unknown = 0
     no_roles: dict[str, Any] = {}
     for row in read_rows(connection, select(*columns).order_by(Person.id)):
@@ -182,6 +183,9 @@ def read_inputs(
         # The imported data is in content_hash; the rest is what was decided since.
         person_lines.append(f"{person_id}|{content_hash}|{pathway}|{band}|{assessed_hash}|"
                             f"{handover_date}\n")
+        if len(person_lines) == 10_000:
+            person_digest.update("".join(person_lines).encode())
+            person_lines.clear()
         handover = handover_date or transfer
         locality = locality or team_locality.get(team)
         people[person_id] = PersonInfo(person_id, nhs_number, pathway, band, team, locality,
@@ -234,6 +238,7 @@ def read_inputs(
             needs.append(Need(person_id, role, handover, band, team, locality, required,
                               language, preferred_gender, current_staff, coordinator,
                               accepted_staff, known_workers))
+    person_digest.update("".join(person_lines).encode())
     if interpreter_unknown:
         warnings.append(f"people who need an interpreter in a language not recorded: "
                         f"{interpreter_unknown} (record it so the plan can match a worker who "
@@ -250,7 +255,7 @@ def read_inputs(
                         f"(locked, or outside it): {', '.join(over)}")
     allocation_digest = hashlib.sha256(repr(sorted(allocation_rows)).encode()).hexdigest()
     fingerprints = {
-        "people": hashlib.sha256("".join(person_lines).encode()).hexdigest(),
+        "people": person_digest.hexdigest(),
         "staff": hashlib.sha256(repr(worker_rows).encode()).hexdigest(),
         "allocation": allocation_digest,
         "rules": rules.version_label,
