@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 from textual.widgets._footer import FooterKey
 
 from tests.factories import nhs_number
 from tests.tui.conftest import drive, settle, text_of
-from transition.app import DESTINATIONS, TransitionApp
+from transition.app import DESTINATIONS
 from transition.screens.caseload import CaseloadScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.dashboard import DashboardScreen
@@ -20,7 +21,7 @@ from transition.screens.person import PersonScreen
 from transition.screens.rejects import RejectsScreen
 from transition.screens.welcome import WelcomeScreen
 from transition.widgets.caseload_table import CaseloadTable
-from transition.widgets.chrome import NavBar, nav_markup, nav_width
+from transition.widgets.chrome import PALETTE_KEY_MIN_WIDTH, NavBar, nav_markup, nav_width
 
 
 def test_empty_database_opens_on_the_welcome(tui_database, app_on) -> None:
@@ -282,10 +283,13 @@ def test_dashboard_cards_stack_on_a_narrow_terminal(populated, app_on) -> None:
     drive(app_on(populated), scenario, size=(80, 24))
 
 
-def test_every_section_shows_its_keys_and_quit_in_120_columns(populated, app_on) -> None:
+@pytest.mark.parametrize("width", [120, 80])
+def test_every_section_shows_its_keys_and_quit(populated, app_on, width: int) -> None:
     """The sections' keys are in the bar under the header (the current one marked), so every
-    screen's footer keeps room for its own keys and ``q`` Quit."""
+    screen's footer keeps room for its own keys and ``q`` Quit: at 120 columns beside the
+    palette's key, at 80 without it (ctrl+p still opens the palette)."""
     app = app_on(populated)
+    palette_shown = width >= PALETTE_KEY_MIN_WIDTH
 
     async def scenario(pilot: Pilot[Any]) -> None:
         for destination in DESTINATIONS:
@@ -302,12 +306,18 @@ def test_every_section_shows_its_keys_and_quit_in_120_columns(populated, app_on)
             if destination.key == "i":  # its path box has the focus, so q is typed, not Quit
                 await pilot.press("escape")
                 continue
-            keys = list(app.screen.query(FooterKey))
+            keys = [key for key in app.screen.query(FooterKey) if key.display]
+            described = [key.description for key in keys]
             quit_key = next((key for key in keys if key.description == "Quit"), None)
-            assert quit_key is not None, (destination.name, [key.description for key in keys])
-            assert quit_key.region.right <= 120 - len(" ^p palette"), destination.name
+            assert quit_key is not None, (destination.name, described)
+            palette = [key for key in keys if key.has_class("-command-palette")]
+            assert bool(palette) == palette_shown, (destination.name, described)
+            room = width - (len(" ^p palette") if palette_shown else 0)
+            assert quit_key.region.right <= room, (destination.name, described)
+            for key in keys:  # none cut off at the right edge
+                assert key.region.right <= width, (destination.name, key.description)
 
-    drive(app, scenario, size=(120, 40))
+    drive(app, scenario, size=(width, 40))
 
 
 def test_the_bar_of_sections_narrows_its_spacing_to_fit() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from rich.markup import escape
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
@@ -71,8 +72,21 @@ class NavBar(Static):
         self.update(nav_markup(places, type(self.screen), gap=gap))
 
 
+PALETTE_KEY_MIN_WIDTH = 100
+"""Narrower than this, the footer leaves out the command palette's key (``^p palette``) so the
+screen's own keys fit; ctrl+p still opens it, and its "Keys" entry lists every key."""
+
+
 class AppFooter(Footer):
-    """The footer in its compact form: the screen's own keys, then Quit and the palette."""
+    """The footer in its compact form: the screen's own keys, then Quit and, on a terminal wide
+    enough, the palette."""
 
     def __init__(self) -> None:
         super().__init__(compact=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        wide = event.size.width >= PALETTE_KEY_MIN_WIDTH
+        if wide != self.show_command_palette:
+            self.show_command_palette = wide
+            if self.is_attached:
+                self.call_after_refresh(self.recompose)
