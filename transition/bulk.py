@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Select, Table, insert
 from sqlmodel import Session
 
 
@@ -151,3 +151,61 @@ def insert_stored(connection: Connection, table: str, columns: Sequence[str],
 
 
 _MISSING = object()
+
+
+def read_rows(connection: Connection, statement: Select[Any], *,
+              batch: int = 2_000) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``statement`` (a SELECT without parameters) as plain tuples, each value as
+    SQLAlchemy's own result would give it, fetched with the driver's cursor a batch at a time.
+
+    At 100,000 rows a Core result spends more than twice the driver's time building its rows
+    and converting values one by one (SQLite's dates are text: 100,000 dates parsed for 16,000
+    distinct birthdays). Here each column's type converts each distinct stored value once, and
+    every row with that value shares the result, so values must be treated as read-only.
+    Fetching in batches lets each batch's memory be reused by the next (measured: half the
+    page faults of reading everything at once, and quicker).
+    """
+    compiled = statement.compile(dialect=connection.dialect)
+    if compiled.params:
+        raise ValueError("read_rows takes a statement without parameters")
+    dialect = connection.dialect
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled))
+        processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+            for column, described in zip(statement.selected_columns, cursor.description,
+                                         strict=True)
+        ]
+        conversions = [None if process is None else _Conversions(process)
+                       for process in processors]
+        while rows := cursor.fetchmany(batch):
+            if all(convert is None for convert in conversions):
+                yield from rows
+                continue
+            columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+            for position, convert in enumerate(conversions):
+                if convert is not None:
+                    columns[position] = convert(columns[position])
+            yield from zip(*columns, strict=True)
+    finally:
+        cursor.close()
+
+
+class _Conversions(dict[Any, Any]):
+    """Stored value -> converted value, converting on first sight (``__missing__``), so a
+    column converts with one C-level ``map`` over its values."""
+
+    def __init__(self, process: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.process = process
+
+    def __missing__(self, stored: Any) -> Any:
+        value = self[stored] = self.process(stored)
+        return value
+
+    def __call__(self, values: Sequence[Any]) -> list[Any]:
+        try:
+            return list(map(self.__getitem__, values))
+        except TypeError:  # an unhashable stored value: convert each one
+            return [self.process(value) for value in values]

@@ -12,15 +12,17 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Text, select, type_coerce
 from sqlmodel import Session
 
 from transition import nhs, programme
+from transition.bulk import read_rows
 from transition.columns import FALSE_WORDS, GENDER_CODES, TRUE_WORDS, header_key
 from transition.conditions import PERSON_FACTS, extra_fact
 from transition.errors import TransitionError
@@ -113,12 +115,12 @@ def read_inputs(
     current: dict[int, dict[str, Any]] = defaultdict(dict)
     known: dict[int, set[str]] = defaultdict(set)
     allocation_rows = []
-    # Core rows straight from the connection: at this size the ORM's result handling costs
-    # more than the query.
+    # Plain tuples straight from the driver (bulk.read_rows): at this size a Core result's
+    # row handling costs more than the query.
     connection = session.connection()
-    for person_id, role, staff_id, locked, ended_at in connection.execute(
-        select(Assignment.person_id, Assignment.role, Assignment.staff_id, Assignment.locked,
-               Assignment.ended_at).order_by(Assignment.id)
+    for person_id, role, staff_id, locked, ended_at in read_rows(connection, select(
+        Assignment.person_id, Assignment.role, Assignment.staff_id, Assignment.locked,
+        Assignment.ended_at).order_by(Assignment.id)
     ):
         known[person_id].add(staff_id)
         if ended_at is None:
@@ -135,14 +137,22 @@ def read_inputs(
                Person.missing_since_batch_id]
     columns += [getattr(Person, name) for name in fact_columns
                 if getattr(Person, name) not in columns]
-    decode_extra = _Remembered(Person.extra, connection.dialect)
     if uses_extra:
-        # As stored, converted by the column's own type once per distinct text (below).
+        # As stored (SQLite: the JSON text), decoded only for a combination of facts not yet
+        # seen (below).
         columns.append(type_coerce(Person.extra, Text).label("extra"))
     names = [column.key for column in columns]  # type: ignore[attr-defined]
-    used_facts = sorted(facts_used)
-    skills_needed = _SkillsNeeded(matching, used_facts)
-    fits: dict[tuple[str, str], bool] = {}  # (staff id, role): whether the worker fits it
+    skills_needed = _SkillsNeeded(matching, sorted(facts_used), names,
+                                  _Remembered(Person.extra, connection.dialect))
+    # Role -> {coordinator's staff id: whether they fit it}, worked out once per coordinator.
+    fits = _Memo(lambda role: _Memo(lambda staff_id: bool(
+        (worker := by_id.get(staff_id or "")) and worker.fits(role, matching))))
+    # Worked out once per distinct value: a few genders and languages among 100,000 people.
+    genders = _Memo(_gender)
+    interpreters = _Memo(_interpreter)
+    # A person's known workers when they have had no one but their coordinator (most people):
+    # one shared frozenset per coordinator.
+    only_coordinator = _Memo(lambda coordinator: frozenset({coordinator} if coordinator else ()))
 
     people: dict[int, PersonInfo] = {}
     needs: list[Need] = []
@@ -152,17 +162,16 @@ def read_inputs(
     ending: list[EndingRole] = []
     not_planned = {"signpost": 0, "missing_from_export": 0}
     person_digest = hashlib.sha256()
+    person_lines: list[str] = []  # for the people's fingerprint, hashed 10,000 at a time
     interpreter_unknown = 0
-    for values in connection.execute(select(*columns).order_by(Person.id)).all():
-        row = dict(zip(names, values, strict=True))
-        if uses_extra:
-            row["extra"] = decode_extra(row["extra"])
-        person_id = row["id"]
-        roles_now = current.get(person_id, {})
+    no_roles: dict[str, Any] = {}
+    for row in read_rows(connection, select(*columns).order_by(Person.id)):
+        (person_id, nhs_number, pathway, band, team, locality, coordinator, coordinator_since,
+         handover_date, _born, interpreter, preferred, content_hash, assessed_hash,
+         missing) = row[:_FIXED_COLUMNS]
+        roles_now = current.get(person_id, no_roles)
         planned = wanted is None or person_id in wanted
-        coordinator = row["care_coordinator_id"]
-        band = row["risk_band"]
-        if not planned or row["missing_since_batch_id"] is not None:
+        if not planned or missing is not None:
             if planned:
                 not_planned["missing_from_export"] += 1
             # Not in this plan: their current allocation still uses capacity.
@@ -171,31 +180,33 @@ def read_inputs(
                                  red_handover=band == "red" and staff_id != coordinator,
                                  locked=locked))
             continue
-        pathway = row["pathway"]
         # The imported data is in content_hash; the rest is what was decided since.
-        person_digest.update(
-            f"{person_id}|{row['content_hash']}|{pathway}|{band}|{row['assessed_hash']}|"
-            f"{row['handover_date']}\n".encode())
-        handover = row["handover_date"] or transfer
-        info = PersonInfo(person_id, row["nhs_number"], pathway, band, row["team"],
-                          row["locality"] or team_locality.get(row["team"]), handover,
-                          coordinator, row["coordinator_since"])
-        people[person_id] = info
+        person_lines.append(f"{person_id}|{content_hash}|{pathway}|{band}|{assessed_hash}|"
+                            f"{handover_date}\n")
+        if len(person_lines) == 10_000:
+            person_digest.update("".join(person_lines).encode())
+            person_lines.clear()
+        handover = handover_date or transfer
+        locality = locality or team_locality.get(team)
+        people[person_id] = PersonInfo(person_id, nhs_number, pathway, band, team, locality,
+                                       handover, coordinator, coordinator_since)
         roles = PATHWAY_ROLES.get(pathway) if pathway is not None else None
-        for role, (staff_id, locked) in sorted(roles_now.items()):
-            if locked and honour_locks:
-                lock = Held(person_id, role, staff_id,
-                            red_handover=band == "red" and staff_id != coordinator, locked=True)
-                locks[person_id, role] = lock
-                held.append(lock)
-                if roles is not None and role not in roles:
-                    warnings.append(f"a locked {role.replace('_', ' ')} is kept for person "
-                                    f"{nhs.mask(row['nhs_number'])} though pathway {pathway} "
-                                    "does not need one")
-            elif roles is not None and role not in roles:
-                ending.append(EndingRole(person_id, role, staff_id,
-                                         f"pathway {pathway} does not need a "
-                                         f"{role.replace('_', ' ')}"))
+        if roles_now:
+            for role, (staff_id, locked) in sorted(roles_now.items()):
+                if locked and honour_locks:
+                    lock = Held(person_id, role, staff_id,
+                                red_handover=band == "red" and staff_id != coordinator,
+                                locked=True)
+                    locks[person_id, role] = lock
+                    held.append(lock)
+                    if roles is not None and role not in roles:
+                        warnings.append(f"a locked {role.replace('_', ' ')} is kept for person "
+                                        f"{nhs.mask(nhs_number)} though pathway {pathway} "
+                                        "does not need one")
+                elif roles is not None and role not in roles:
+                    ending.append(EndingRole(person_id, role, staff_id,
+                                             f"pathway {pathway} does not need a "
+                                             f"{role.replace('_', ' ')}"))
         if extra_roles:
             roles = tuple(dict.fromkeys((*(roles or ()), *extra_roles)))
         if roles is None:
@@ -208,41 +219,26 @@ def read_inputs(
         if not roles:
             not_planned["signpost"] += 1
             continue
-        language, unknown_language = _interpreter(row["interpreter_language"])
+        language, unknown_language = interpreters[interpreter]
         interpreter_unknown += unknown_language
-        required = skills_needed(_facts(row, used_facts, handover))
-        preferred_gender = _gender(row["preferred_worker_gender"])
-        known_workers = frozenset(known.get(person_id, set())
-                                  | ({coordinator} if coordinator else set()))
+        required = skills_needed(row, handover)
+        preferred_gender = genders[preferred]
+        known_before = known.get(person_id)
+        known_workers = (only_coordinator[coordinator] if known_before is None else
+                         frozenset(known_before | ({coordinator} if coordinator else set())))
         for role in roles:
-            if (person_id, role) in locks:
-                continue
             holder = roles_now.get(role)
             if holder is not None:
+                if (person_id, role) in locks:
+                    continue
                 current_staff, accepted_staff = holder[0], holder[0]
             else:
                 accepted_staff = None
-                fit = fits.get((coordinator or "", role))
-                if fit is None:
-                    worker = by_id.get(coordinator or "")
-                    fit = fits[coordinator or "", role] = bool(worker
-                                                              and worker.fits(role, matching))
-                current_staff = coordinator if fit else None
-            needs.append(Need(
-                person_id=person_id,
-                role=role,
-                handover_date=handover,
-                band=band,
-                team=row["team"],
-                locality=info.locality,
-                required=required,
-                language=language,
-                preferred_gender=preferred_gender,
-                current_staff_id=current_staff,
-                coordinator_id=coordinator,
-                accepted_staff_id=accepted_staff,
-                known=known_workers,
-            ))
+                current_staff = coordinator if fits[role][coordinator] else None
+            needs.append(Need(person_id, role, handover, band, team, locality, required,
+                              language, preferred_gender, current_staff, coordinator,
+                              accepted_staff, known_workers))
+    person_digest.update("".join(person_lines).encode())
     if interpreter_unknown:
         warnings.append(f"people who need an interpreter in a language not recorded: "
                         f"{interpreter_unknown} (record it so the plan can match a worker who "
@@ -357,31 +353,76 @@ class _Remembered:
             return self.seen[stored]
 
 
-class _SkillsNeeded:
-    """The skills a person's facts require, remembered by the facts' values: at 100,000
-    people, a few thousand distinct combinations are evaluated instead of every person."""
+_FIXED_COLUMNS = 15
+"""The person columns every plan reads; the facts' own columns (and ``extra``) may follow."""
 
-    def __init__(self, matching: MatchingRules, used: list[str]):
+
+class _Memo(dict[Any, Any]):
+    """A function of one hashable value, worked out once per distinct value."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.function(key)
+        return value
+
+
+class _SkillsNeeded:
+    """The skills a person's facts require, remembered by what the facts are made from (age,
+    the facts' columns and ``extra`` as stored): at 100,000 people, a few thousand distinct
+    combinations are evaluated instead of every person."""
+
+    def __init__(self, matching: MatchingRules, used: list[str], names: list[str],
+                 decode_extra: _Remembered):
         self.tests = [(rule.skill, rule.because, rule.condition) for rule in matching.required_skills]
         self.used = used
+        self.names = names
+        self.decode_extra = decode_extra
+        self.uses_age = "age" in used
+        # The values the facts are made of, besides age: the facts' columns and extra.
+        made_of = [names.index(name) for name in used if name in names]
+        made_of += [names.index("extra")] if "extra" in names else []
+        self.made_of = itemgetter(*made_of) if made_of else (lambda _row: ())
+        self.ages: dict[tuple[date, date], int] = {}
         self.seen: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
 
-    def __call__(self, values: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
-        """The skills for one person's facts, ``values`` in the order of ``used``."""
+    def __call__(self, row: tuple[Any, ...], handover: date) -> tuple[tuple[str, str], ...]:
+        """The skills for one person: ``row`` as read (in the order of ``names``)."""
+        age = None
+        if self.uses_age:
+            born = row[_BORN]
+            age = self.ages.get((born, handover), _NOT_SEEN) if born else None
+            if age is _NOT_SEEN:
+                age = self.ages[born, handover] = (handover.year - born.year - (
+                    (handover.month, handover.day) < (born.month, born.day)))
+        key = (age, self.made_of(row))
         try:
-            return self.seen[values]
-        except TypeError:  # an unhashable value from extra (a list): evaluate without memo
-            return self.evaluate(dict(zip(self.used, values, strict=True)))
+            return self.seen[key]
+        except TypeError:  # an unhashable value (extra decoded by the driver): no memo
+            return self.evaluate(self.facts(row, handover))
         except KeyError:
-            self.seen[values] = self.evaluate(dict(zip(self.used, values, strict=True)))
-            return self.seen[values]
+            self.seen[key] = self.evaluate(self.facts(row, handover))
+            return self.seen[key]
 
-    def evaluate(self, facts: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    def facts(self, row: tuple[Any, ...], handover: date) -> tuple[Any, ...]:
+        named = dict(zip(self.names, row, strict=True))
+        if "extra" in named:
+            named["extra"] = self.decode_extra(named["extra"])
+        return _facts(named, self.used, handover)
+
+    def evaluate(self, values: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+        facts = dict(zip(self.used, values, strict=True))
         required: dict[str, str] = {}
         for skill, because, condition in self.tests:
             if skill not in required and condition(facts):
                 required[skill] = because  # one reason per skill: the first rule that needs it
         return tuple(required.items())
+
+
+_BORN = 9  # date_of_birth's place among the fixed columns
+_NOT_SEEN = object()
 
 
 def _facts(row: dict[str, Any], used: list[str], handover: date) -> tuple[Any, ...]:

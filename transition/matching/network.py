@@ -3,16 +3,19 @@ cost terms, built a column at a time with numpy (100,000 people x ~20 workers ea
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from operator import attrgetter
+from typing import Any
 
 import numpy as np
 
 from transition.errors import TransitionError
 from transition.matching.model import Need, Problem
 from transition.matching.rules import MatchingRules
+from transition.models import RiskBand
 
 # A network above this many arcs would take minutes and gigabytes: reach is too wide.
 MAX_ARCS = 30_000_000
@@ -51,11 +54,14 @@ class Tables:
     @classmethod
     def of(cls, problem: Problem, rules: MatchingRules) -> Tables:
         workers = problem.workers
+        # Each distinct skill set and locality among the needs (a few hundred) looked at once.
         skills = sorted({rule.skill for rule in rules.required_skills}
-                        | {skill for need in problem.needs for skill, _ in need.required})
+                        | {skill for required in set(map(attrgetter("required"), problem.needs))
+                           for skill, _ in required})
         skill_bit = {skill: 1 << position for position, skill in enumerate(skills)}
         localities = sorted(({(worker.locality or "").casefold() for worker in workers}
-                             | {(need.locality or "").casefold() for need in problem.needs})
+                             | {(name or "").casefold()
+                                for name in set(map(attrgetter("locality"), problem.needs))})
                             - {""})
         locality_code = {name: position for position, name in enumerate(localities)}
         km = rules.distance_km()
@@ -149,70 +155,103 @@ class Network:
         return total
 
 
+class _Codes(dict[Any, int]):
+    """A number for each distinct value, given on first sight (``__missing__``) or by
+    ``number``: a column of 100,000 values is coded with one C-level ``map``."""
+
+    def __init__(self, number: Callable[[Any], int] | None = None) -> None:
+        super().__init__()
+        self.number = number
+
+    def __missing__(self, value: Any) -> int:
+        code = self[value] = len(self) if self.number is None else self.number(value)
+        return code
+
+    def of(self, values: Iterable[Any]) -> np.ndarray:
+        return np.fromiter(map(self.__getitem__, values), dtype=np.int64)
+
+
 def build_network(problem: Problem, rules: MatchingRules) -> Network:
     """Every feasible (need, worker) pair under the hard constraints, with its cost terms."""
     tables = Tables.of(problem, rules)
     needs = problem.needs
     index = tables.index
     count = len(problem.workers)
+    # The needs a column at a time. Each column's distinct values (a few hundred localities,
+    # skill sets and workers among 100,000 needs) are worked out once and spread by ``map``.
+    (roles, localities, required, days, current_ids, coordinator_ids, bands, accepted_ids,
+     teams, preferred, wanted, known) = (list(map(attrgetter(name), needs))
+                                         for name in _NEED_COLUMNS)
+    position_of = _Codes(lambda staff_id: index.get(staff_id or "", -1))
+    need_locality = _Codes(lambda name: tables.locality_code.get((name or "").casefold(),
+                                                                 len(tables.locality_code)))
+    need_locality_codes = need_locality.of(localities)
+    need_skills = _Codes(lambda skills: sum(tables.skill_bit[skill] for skill, _ in skills))
 
-    # Needs with the same role, place, skills and date share one candidate list.
-    need_locality = [tables.need_locality(need) for need in needs]
-    need_skills = [tables.need_skills(need) for need in needs]
-    profiles: dict[tuple[str, int, int, date], list[int]] = defaultdict(list)
-    for position, need in enumerate(needs):
-        profiles[need.role, need_locality[position], need_skills[position],
-                 need.handover_date].append(position)
-
-    blocks_need: list[np.ndarray] = []
-    blocks_worker: list[np.ndarray] = []
-    candidate_sets: dict[tuple[str, int, int, date], frozenset[int]] = {}
-    total = 0
-    for key, members in profiles.items():
-        candidates = tables.candidates(*key)
-        candidate_sets[key] = frozenset(candidates.tolist())
-        total += len(members) * len(candidates)
-        if total > MAX_ARCS:
-            raise TransitionError(
-                f"The matching network would have more than {MAX_ARCS:,} candidate pairs: "
-                "reach is too wide for this caseload. Nothing was stored.",
-                hint='Set [matching.reach] mode = "nearby" with a smaller max_km, and make sure '
-                "people and staff have a locality.",
-            )
-        if len(candidates):
-            blocks_need.append(np.repeat(np.array(members, dtype=np.int64), len(candidates)))
-            blocks_worker.append(np.tile(candidates, len(members)))
+    # Needs with the same role, place, skills and date share one candidate list: the
+    # profiles, numbered in order of first need.
+    profiles = _Codes()
+    need_profile = profiles.of(zip(roles, need_locality_codes.tolist(),
+                                   map(need_skills.__getitem__, required), days))
+    candidate_lists = [tables.candidates(*key) for key in profiles]
+    sizes = np.array([len(candidates) for candidates in candidate_lists], dtype=np.int64)
+    per_need = sizes[need_profile] if len(needs) else np.zeros(0, dtype=np.int64)
+    if int(per_need.sum()) > MAX_ARCS:
+        raise TransitionError(
+            f"The matching network would have more than {MAX_ARCS:,} candidate pairs: "
+            "reach is too wide for this caseload. Nothing was stored.",
+            hint='Set [matching.reach] mode = "nearby" with a smaller max_km, and make sure '
+            "people and staff have a locality.",
+        )
+    # Every need's candidates, need by need, gathered from the profiles' lists laid end to
+    # end: an arc's worker is its profile's list at (where the list starts + its place among
+    # the need's arcs). Each list is ascending, so arcs come out by need, then worker.
+    flat = (np.concatenate(candidate_lists) if candidate_lists else np.zeros(0, np.int64)
+            ).astype(np.int64, copy=False)
+    starts = np.cumsum(sizes) - sizes
+    arc_need = np.repeat(np.arange(len(needs), dtype=np.int64), per_need)
+    first_arc = np.cumsum(per_need) - per_need
+    arc_worker = np.repeat(starts[need_profile] - first_arc, per_need)
+    for low, high in _chunks(len(arc_worker)):
+        arc_worker[low:high] = flat[arc_worker[low:high] + np.arange(low, high)]
 
     # The current worker stays a candidate out of reach (continuity), and a seconded worker
-    # whose council team is undecided keeps their own people.
-    current = np.full(len(needs), -1, dtype=np.int64)
-    extra_need: list[int] = []
-    extra_worker: list[int] = []
-    for position, need in enumerate(needs):
-        holder = index.get(need.current_staff_id or "", -1)
-        if holder < 0:
-            continue
-        current[position] = holder
-        key = (need.role, need_locality[position], need_skills[position], need.handover_date)
-        if holder not in candidate_sets[key] and tables.may_keep(need, holder):
-            extra_need.append(position)
-            extra_worker.append(holder)
-    blocks_need.append(np.array(extra_need, dtype=np.int64))
-    blocks_worker.append(np.array(extra_worker, dtype=np.int64))
+    # whose council team is undecided keeps their own people: the holders not among their
+    # profile's candidates (found by binary search in the lists' (profile, worker) numbers).
+    current = position_of.of(current_ids)
+    holding = np.flatnonzero(current >= 0)
+    listed = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes) * count + flat
+    wanted_pair = need_profile[holding] * count + current[holding]
+    at = np.minimum(np.searchsorted(listed, wanted_pair), max(len(listed) - 1, 0))
+    outside = holding[listed[at] != wanted_pair] if len(listed) else holding
+    # Whether the holder may keep it depends on the profile (role, skills, date): asked once
+    # per profile and holder.
+    may_keep: dict[tuple[int, int], bool] = {}
+    extra = []
+    for position, profile, holder in zip(outside.tolist(), need_profile[outside].tolist(),
+                                         current[outside].tolist(), strict=True):
+        allowed = may_keep.get((profile, holder))
+        if allowed is None:
+            allowed = may_keep[profile, holder] = tables.may_keep(needs[position], holder)
+        if allowed:
+            extra.append(position)
+    if extra:
+        extra_need = np.array(extra, dtype=np.int64)
+        extra_worker = current[extra_need]
+        # Pair numbers (need * workers + worker) are unique and ascending: each extra arc
+        # goes where it sorts.
+        where = np.searchsorted(arc_need * count + arc_worker, extra_need * count + extra_worker)
+        arc_need = np.insert(arc_need, where, extra_need)
+        arc_worker = np.insert(arc_worker, where, extra_worker)
+        per_need[extra_need] += 1
 
-    arc_need = np.concatenate(blocks_need)
-    arc_worker = np.concatenate(blocks_worker)
-    # By need, then worker, whatever order the profiles came in. Each pair is one number
-    # (need * workers + worker, unique), and each block above is already in that order, so
-    # a stable sort of the numbers merges the blocks' runs: quicker than sorting two keys.
-    pair = arc_need * count + arc_worker
-    order = np.argsort(pair, kind="stable")
-    arc_need, arc_worker, pair = arc_need[order], arc_worker[order], pair[order]
-
-    coordinator = np.array([index.get(need.coordinator_id or "", -1) for need in needs],
-                           dtype=np.int64)
-    red_need = np.array([need.red for need in needs], dtype=bool)
-    arc_red = red_need[arc_need] & (arc_worker != coordinator[arc_need])
+    coordinator = position_of.of(coordinator_ids)
+    red_band = {band: band == RiskBand.RED for band in set(bands)}
+    red_need = np.fromiter(map(red_band.__getitem__, bands), dtype=bool, count=len(needs))
+    arc_red = np.empty(len(arc_need), dtype=bool)
+    for low, high in _chunks(len(arc_need)):
+        need = arc_need[low:high]
+        arc_red[low:high] = red_need[need] & (arc_worker[low:high] != coordinator[need])
 
     held = np.zeros(count, dtype=np.int64)
     held_red = np.zeros(count, dtype=np.int64)
@@ -221,6 +260,8 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
         if position is not None:
             held[position] += 1
             held_red[position] += int(item.red_handover)
+    columns = _NeedValues(accepted=position_of.of(accepted_ids), teams=teams,
+                          preferred=preferred, wanted=wanted, known=known)
     return Network(
         tables=tables,
         capacity=np.array([max(0, worker.capacity) for worker in problem.workers],
@@ -233,9 +274,55 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
         arc_red=arc_red,
         red_need=red_need,
         current=current,
-        parts=_cost_parts(tables, arc_need, arc_worker, pair, current,
-                          np.array(need_locality, dtype=np.int64)),
+        parts=_cost_parts(tables, arc_need, arc_worker, per_need, current,
+                          need_locality_codes, columns),
     )
+
+
+_CHUNK = 8_192
+"""Arcs filled in at a time. Whole-network temporaries are 16 MB each at 2 million arcs, and
+fresh memory is costly to touch (each new page faults: on the build machine about as much
+time as the arithmetic). Chunks of 64 KB come from, and go back to, the allocator's free
+memory instead."""
+
+
+def _chunks(total: int) -> Iterator[tuple[int, int]]:
+    for low in range(0, total, _CHUNK):
+        yield low, min(low + _CHUNK, total)
+
+
+def _arcs_of_pairs(arc_worker: np.ndarray, per_need: np.ndarray, need: np.ndarray,
+                   worker: np.ndarray) -> np.ndarray:
+    """The arc of each (need, worker) pair, or -1 where there is none: a binary search in
+    each need's run of arcs (ascending workers), all pairs a step at a time."""
+    first = np.cumsum(per_need) - per_need
+    low = first[need]
+    high = low + per_need[need]
+    end = high.copy()
+    while (searching := low < high).any():
+        middle = (low + high) // 2
+        below = searching & (arc_worker[np.minimum(middle, len(arc_worker) - 1)] < worker)
+        low = np.where(below, middle + 1, low)
+        high = np.where(searching & ~below, middle, high)
+    found = low < end
+    found[found] = arc_worker[low[found]] == worker[found]
+    return np.where(found, low, -1)
+
+
+_NEED_COLUMNS = ("role", "locality", "required", "handover_date", "current_staff_id",
+                 "coordinator_id", "band", "accepted_staff_id", "team", "preferred_gender",
+                 "language", "known")
+
+
+@dataclass
+class _NeedValues:
+    """The needs' columns the cost terms read (a value per need, in the needs' order)."""
+
+    accepted: np.ndarray  # the accepted worker's position (-1: none)
+    teams: Sequence[str | None]
+    preferred: Sequence[str | None]
+    wanted: Sequence[str | None]  # the language an interpreter is needed for
+    known: Sequence[frozenset[str]]
 
 
 def _locality_tables(
@@ -267,61 +354,72 @@ def _codes(values: list[str | None], vocabulary: list[str | None]) -> tuple[np.n
 
 
 def _cost_parts(
-    tables: Tables, arc_need: np.ndarray, arc_worker: np.ndarray, pair: np.ndarray,
-    current: np.ndarray, need_locality: np.ndarray,
+    tables: Tables, arc_need: np.ndarray, arc_worker: np.ndarray, per_need: np.ndarray,
+    current: np.ndarray, need_locality: np.ndarray, columns: _NeedValues,
 ) -> dict[str, np.ndarray]:
-    """Each cost term on every arc, a column at a time. ``pair`` numbers each arc
-    ``need * workers + worker``, in ascending order."""
-    needs = tables.problem.needs
+    """Each cost term on every arc, a column at a time (filled a chunk of arcs at a time).
+    Arcs are by need (``per_need`` of each), then worker."""
     workers = tables.problem.workers
     costs = tables.rules.costs
     index = tables.index
     count = len(workers)
 
-    accepted = np.array([index.get(need.accepted_staff_id or "", -1) for need in needs],
-                        dtype=np.int64)
+    accepted = columns.accepted
     team_names = [worker.team for worker in workers]
     former_names = [worker.former_team for worker in workers]
     worker_team, teams = _codes(team_names, team_names + former_names)
     worker_former, _ = _codes(former_names, team_names + former_names)
-    need_team = np.array([teams.get(need.team or "", -2) for need in needs], dtype=np.int64)
+    need_team = _Codes(lambda team: teams.get(team or "", -2)).of(columns.teams)
     gender_names = [worker.gender for worker in workers]
-    preferred = [need.preferred_gender for need in needs]
-    worker_gender, genders = _codes(gender_names, gender_names + preferred)
-    need_gender = np.array([genders.get(value or "", -1) for value in preferred], dtype=np.int64)
-    wanted = [need.language for need in needs]
-    need_language, languages = _codes(wanted, wanted)
+    worker_gender, genders = _codes(gender_names, gender_names + list(set(columns.preferred)))
+    need_gender = _Codes(lambda value: genders.get(value or "", -1)).of(columns.preferred)
+    languages = {value: position
+                 for position, value in enumerate(sorted({v for v in set(columns.wanted) if v}))}
+    need_language = _Codes(lambda value: languages.get(value or "", -1)).of(columns.wanted)
     speaks = np.zeros((max(1, len(languages)), count), dtype=bool)
     for position, worker in enumerate(workers):
         for language in worker.languages & languages.keys():
             speaks[languages[language], position] = True
-    known = np.array(sorted(position * count + index[staff_id]
-                            for position, need in enumerate(needs)
-                            for staff_id in need.known if staff_id in index), dtype=np.int64)
+    # The arcs to workers the person has had before. Each distinct set of workers (most
+    # people share their coordinator's) is turned into positions once.
+    known_sets = _Codes()
+    need_set = known_sets.of(columns.known)
+    known_lists = [[index[staff_id] for staff_id in staff_ids if staff_id in index]
+                   for staff_ids in known_sets]  # in the order of their codes
+    set_sizes = np.array([len(positions) for positions in known_lists], dtype=np.int64)
+    pairs_of_need = set_sizes[need_set] if len(need_set) else np.zeros(0, dtype=np.int64)
+    known_need = np.repeat(np.arange(len(need_set), dtype=np.int64), pairs_of_need)
+    set_flat = np.array([position for positions in known_lists for position in positions],
+                        dtype=np.int64)
+    set_starts = np.cumsum(set_sizes) - set_sizes
+    known_worker = set_flat[np.repeat(set_starts[need_set] - np.cumsum(pairs_of_need)
+                                      + pairs_of_need, pairs_of_need)
+                            + np.arange(len(known_need), dtype=np.int64)]
+    known_arcs = _arcs_of_pairs(arc_worker, per_need, known_need, known_worker)
+    knows = np.zeros(len(arc_need), dtype=bool)
+    knows[known_arcs[known_arcs >= 0]] = True
 
-    keeps = arc_worker == current[arc_need]
-    # The arcs to workers the person has had before: each such pair looked up in the
-    # ascending arc numbers (a few thousand binary searches rather than a 2-million-arc isin).
-    knows = np.zeros(len(pair), dtype=bool)
-    at = np.searchsorted(pair, known)
-    found = at < len(pair)
-    found[found] = pair[at[found]] == known[found]
-    knows[at[found]] = True
-    knows &= ~keeps
-    accepted_worker = accepted[arc_need]
-    language = need_language[arc_need]
-    gender = need_gender[arc_need]
-    locality = tables.locality_cost[need_locality[arc_need], tables.worker_locality[arc_worker]]
-    parts = {
-        "continuity": np.where(keeps, 0, np.where(knows, costs.known_worker, costs.new_worker)),
-        "accepted": np.where((accepted_worker >= 0) & (arc_worker != accepted_worker),
-                             costs.change_from_accepted, 0),
-        "team": np.where((worker_team[arc_worker] == need_team[arc_need])
-                         | (worker_former[arc_worker] == need_team[arc_need]), 0, costs.other_team),
-        "locality": locality,
-        "gender": np.where((gender >= 0) & (worker_gender[arc_worker] != gender),
-                           costs.gender_not_preferred, 0),
-        "language": np.where((language >= 0) & ~speaks[np.maximum(language, 0), arc_worker],
-                             costs.language_not_spoken, 0),
-    }
-    return {key: parts[key].astype(np.int64, copy=False) for key in PART_KEYS}
+    parts = {key: np.empty(len(arc_need), dtype=np.int64) for key in PART_KEYS}
+    locality_cost = tables.locality_cost.ravel()
+    size = tables.locality_cost.shape[1]
+    for low, high in _chunks(len(arc_need)):
+        need, worker = arc_need[low:high], arc_worker[low:high]
+        keeps = worker == current[need]
+        parts["continuity"][low:high] = np.where(
+            keeps, 0, np.where(knows[low:high], costs.known_worker, costs.new_worker))
+        accepted_worker = accepted[need]
+        parts["accepted"][low:high] = np.where(
+            (accepted_worker >= 0) & (worker != accepted_worker), costs.change_from_accepted, 0)
+        team = need_team[need]
+        parts["team"][low:high] = np.where(
+            (worker_team[worker] == team) | (worker_former[worker] == team), 0, costs.other_team)
+        parts["locality"][low:high] = locality_cost[
+            need_locality[need] * size + tables.worker_locality[worker]]
+        gender = need_gender[need]
+        parts["gender"][low:high] = np.where(
+            (gender >= 0) & (worker_gender[worker] != gender), costs.gender_not_preferred, 0)
+        language = need_language[need]
+        parts["language"][low:high] = np.where(
+            (language >= 0) & ~speaks[np.maximum(language, 0), worker],
+            costs.language_not_spoken, 0)
+    return parts

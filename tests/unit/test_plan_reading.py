@@ -1,0 +1,112 @@
+"""Reading a plan's inputs the quick way gives what the plain way gives: rows straight from the
+driver against a Core result, and the remembered skills against working each person out afresh;
+on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import Text, select, type_coerce
+
+from tests.caseloads import build_caseload
+from tests.conftest import TODAY
+from tests.factories import make_person
+from transition import plan_inputs
+from transition.bulk import read_rows
+from transition.db import Database
+from transition.models import Assignment, Person, Staff
+from transition.ruleset import load_rules
+
+
+def _people_with_every_kind_of_value(database: Database) -> None:
+    """People whose facts differ in one thing at a time (the extra column, the age either side
+    of 65 or 36 by date of birth or by handover date, the cluster), with dates, booleans and
+    JSON set and unset."""
+    with database.transaction() as session:
+        for index, (born, handover, cluster, extra) in enumerate([
+            (date(1962, 4, 1), None, 10, None),
+            (date(1962, 4, 2), None, 10, None),  # 64 on the transfer date, not 65
+            (date(1962, 4, 2), date(2027, 5, 1), 10, None),  # 65 by a later handover
+            (date(1991, 4, 2), None, 10, None),  # 35: early intervention
+            (date(1991, 4, 1), None, 10, None),  # 36
+            (date(1991, 4, 2), None, 11, None),
+            (date(1991, 4, 2), None, 10, {"Forensic History": "Y"}),
+            (date(1991, 4, 2), None, 10, {"forensic_history": "no", "Perinatal": "yes"}),
+            (date(1991, 4, 2), None, 10, {"perinatal": 1}),
+            (date(2000, 1, 1), None, None, {"forensic_history": "Y"}),
+            (date(1950, 1, 1), date(2027, 6, 1), None, None),
+        ]):
+            make_person(session, pathway="council" if index % 2 else "joint",
+                        risk_band=("red", "amber", "green")[index % 3], date_of_birth=born,
+                        handover_date=handover, cluster=cluster, extra=extra,
+                        cto=bool(index % 2), interpreter_language="Polish" if index == 3 else None,
+                        preferred_worker_gender=("female", "M", None)[index % 3])
+
+
+@pytest.mark.parametrize("batch", [1, 3, 2_000])
+def test_rows_from_the_driver_are_the_core_result_rows(database: Database, batch: int) -> None:
+    build_caseload(database)
+    _people_with_every_kind_of_value(database)
+    statements = [
+        select(Person.id, Person.nhs_number, Person.date_of_birth, Person.handover_date,
+               Person.coordinator_since, Person.cto, Person.cluster, Person.extra,
+               type_coerce(Person.extra, Text).label("extra_text"), Person.created_at,
+               Person.missing_since_batch_id).order_by(Person.id),
+        select(Staff.staff_id, Staff.capacity, Staff.fte, Staff.skills, Staff.languages,
+               Staff.seconded, Staff.leaving_date, Staff.absent_until).order_by(Staff.staff_id),
+        select(Assignment.person_id, Assignment.role, Assignment.locked,
+               Assignment.ended_at).order_by(Assignment.id),
+    ]
+    with database.session() as session:
+        connection = session.connection()
+        for statement in statements:
+            expected = [tuple(row) for row in connection.execute(statement)]
+            read = list(read_rows(connection, statement, batch=batch))
+            assert read == expected
+            assert [[type(value) for value in row] for row in read] == [
+                [type(value) for value in row] for row in expected]
+        assert len(list(read_rows(connection, statements[0]))) > 10
+
+
+def test_a_statement_with_parameters_is_refused(database: Database) -> None:
+    with database.session() as session, pytest.raises(ValueError, match="without parameters"):
+        list(read_rows(session.connection(), select(Person.id).where(Person.id == 1)))
+
+
+def test_remembered_skills_are_each_persons_own(database: Database,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    build_caseload(database)
+    _people_with_every_kind_of_value(database)
+    rules = load_rules()
+
+    def read() -> dict[tuple[int, str], Any]:
+        with database.session() as session:
+            inputs = plan_inputs.read_inputs(session, rules, as_of=TODAY)
+        return {need.key: need.required for need in inputs.problem.needs}
+
+    remembered = read()
+
+    def afresh(self: Any, row: tuple[Any, ...], handover: date) -> Any:
+        return self.evaluate(self.facts(row, handover))
+
+    monkeypatch.setattr(plan_inputs._SkillsNeeded, "__call__", afresh)
+    assert read() == remembered
+    required = {skill for skills in remembered.values() for skill, _ in skills}
+    assert required == {"forensic", "older_adults", "eip", "perinatal"}
+
+
+def test_the_peoples_fingerprint_is_worked_out_from_each_persons_stored_values(
+        database: Database) -> None:
+    """Stored drafts are checked against it: it must not depend on how the rows were read."""
+    build_caseload(database)
+    _people_with_every_kind_of_value(database)
+    with database.session() as session:
+        inputs = plan_inputs.read_inputs(session, load_rules(), as_of=TODAY)
+        people = session.scalars(select(Person).order_by(Person.id)).all()
+        lines = "".join(f"{person.id}|{person.content_hash}|{person.pathway}|{person.risk_band}|"
+                        f"{person.assessed_hash}|{person.handover_date}\n"
+                        for person in people if person.missing_since_batch_id is None)
+    assert inputs.fingerprints["people"] == hashlib.sha256(lines.encode()).hexdigest()
