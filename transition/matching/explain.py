@@ -5,12 +5,14 @@ Reasons are short phrases a team manager can read aloud: "keeps current worker",
 locality (North)", "speaks Polish", "full (20 of 20)", "no worker with skill forensic in reach
 (needed: on a CTO or forensic history)". They name workers by staff id, never people.
 
-At 100,000 people this runs once per need, so it reads the network as plain lists and
-remembers the phrases it has already built.
+At 100,000 people there are 105,000 placements and 170,000 runner-ups but far fewer distinct
+things to say, so the explainer finds the distinct cases a column at a time with numpy and
+words each once (:class:`_Explainer`); placements alike share the same tuples of words.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,8 +26,7 @@ _UNSEEN = object()
 
 def explain(network: Network, chosen: np.ndarray, loads: dict[str, WorkerLoad]) -> list[Placement]:
     """One placement per need, in the problem's order."""
-    explainer = _Explainer(network, chosen, loads)
-    return [explainer.placement(position) for position in range(len(network.problem.needs))]
+    return _Explainer(network, chosen, loads).placements()
 
 
 def requirement(network: Network, role: str) -> str:
@@ -82,8 +83,8 @@ class _Words:
     time) and phrases remembered.
 
     With ``arcs`` (ascending), only those arcs are read, numbered 0, 1, ... in that order: the
-    explainer reads about 400,000 of the network's 2 million, and making Python lists of all
-    of them was a quarter of its time."""
+    explainer words one arc of each distinct case (about 35,000 of the network's 2 million),
+    and making Python lists of all of them would take longer than the words."""
 
     def __init__(self, network: Network, arcs: np.ndarray | None = None):
         self.network = network
@@ -197,7 +198,28 @@ class _Words:
         return f"another locality ({worker.locality}{far})"
 
 
+@dataclass
+class _Asked:
+    """Who each need placed with a new worker is asked about: its runner-ups (the first
+    ``runners`` rows, in order of ``rank`` within each need), then its current worker."""
+
+    need: np.ndarray
+    worker: np.ndarray
+    arc: np.ndarray  # -1: the worker is not a candidate for the need
+    rank: np.ndarray  # of each runner-up row
+    runners: int
+    why: np.ndarray  # why not this worker, as a number into ``whys``
+    whys: list[tuple[str, ...]]
+
+
 class _Explainer:
+    """Explains every need at once. The words are still built in Python, but once for each
+    distinct thing to say: which words apply to each placement and runner-up is worked out a
+    column at a time with numpy (the cost terms of every arc read, why not each runner-up),
+    the distinct cases are numbered (:func:`_groups`), and each case's words are made once.
+    At 100,000 people that is a few tens of thousands of cases rather than half a million
+    needs and runner-ups, and placements alike share their terms and runner-up tuples."""
+
     def __init__(self, network: Network, chosen: np.ndarray, loads: dict[str, WorkerLoad]):
         self.network = network
         self.needs = network.problem.needs
@@ -227,8 +249,7 @@ class _Explainer:
         new = np.zeros(len(self.needs), dtype=bool)
         new[placed] = network.arc_worker[chosen[placed]] != network.current[placed]
         asked = np.flatnonzero(new[network.arc_need])
-        by_cost = asked[np.lexsort((network.arc_worker[asked], network.arc_cost[asked],
-                                    network.arc_need[asked]))]
+        by_cost = asked[_by_need_then_cost(network.arc_need[asked], network.arc_cost[asked])]
         need_of = network.arc_need[by_cost]
         rank = np.arange(len(by_cost)) - np.searchsorted(need_of, need_of)
         by_cost = by_cost[rank <= self.shown]
@@ -240,53 +261,126 @@ class _Explainer:
         has_arc = pair[at] == wanted if len(pair) else np.zeros(len(holder), dtype=bool)
         holder_arc = np.full(len(self.needs), -1, dtype=np.int64)
         holder_arc[holder[has_arc]] = at[has_arc]
-        arcs = np.unique(np.concatenate([chosen[placed], by_cost, holder_arc[holder_arc >= 0]]))
+        arcs = np.sort(np.concatenate([chosen[placed], by_cost, holder_arc[holder_arc >= 0]]))
+        # Distinct, by hand: numpy 2's np.unique hashes, 0.2 s here against 5 ms for the sort.
+        arcs = arcs[np.concatenate([arcs[:1] >= 0, arcs[1:] != arcs[:-1]])]
 
         # From here on an arc is its position in ``arcs``.
-        self.words = _Words(network, arcs)
-        self.arc_red: list[bool] = network.arc_red[arcs].tolist()
-        self.chosen: list[int] = np.where(placed, np.searchsorted(arcs, chosen), -1).tolist()
-        self.by_cost: list[int] = np.searchsorted(arcs, by_cost).tolist()
-        self.starts: list[int] = np.searchsorted(
-            network.arc_need[by_cost], np.arange(len(self.needs) + 1)).tolist()
-        self.holder_arc: list[int | None] = [
-            None if arc < 0 else arc
-            for arc in np.where(holder_arc >= 0, np.searchsorted(arcs, holder_arc), -1).tolist()]
+        self.arcs = arcs
+        self.known_cost = network.rules.costs.known_worker
+        self.placed = placed
+        self.new = new
+        self.chosen = np.where(placed, np.searchsorted(arcs, chosen), -1)
+        self.by_cost = np.searchsorted(arcs, by_cost)
+        self.holder_arc = np.where(holder_arc >= 0, np.searchsorted(arcs, holder_arc), -1)
+        self.arc_need = network.arc_need[arcs]
+        self.arc_worker = network.arc_worker[arcs]
+        self.arc_red = network.arc_red[arcs]
+        self.arc_cost = network.arc_cost[arcs]
+        self.arc_parts = [network.parts[key][arcs] for key in PART_KEYS]
+
+    def placements(self) -> list[Placement]:
+        """One placement per need, in the problem's order."""
+        needs = self.needs
+        base_of, base_terms = self.arc_terms()
+        asked = self.ask(base_of, base_terms)
+        alternatives_of = self.runner_ups(asked)
+        terms_of = self.placed_terms(base_of, base_terms, asked)
+        staff_ids = [worker.staff_id for worker in self.workers]
+        worker_of = self.arc_worker.tolist()
+        cost_of = self.arc_cost.tolist()
+        new = self.new.tolist()
+        placements = []
+        for position, arc in enumerate(self.chosen.tolist()):
+            if arc < 0:
+                placements.append(Placement(needs[position], None,
+                                            unassigned_reasons=self.why_unplaced(position)))
+                continue
+            placements.append(Placement(
+                needs[position], staff_ids[worker_of[arc]], cost_of[arc], terms_of[position],
+                # Runner-ups answer "why this new worker?"; someone kept needs no such answer.
+                alternatives_of.get(position, ()) if new[position] else ()))
+        return placements
 
     # -- placed ---------------------------------------------------------------------------
 
-    def placement(self, position: int) -> Placement:
-        need = self.needs[position]
-        arc = self.chosen[position]
-        if arc < 0:
-            return Placement(need, None, unassigned_reasons=self.why_unplaced(position))
-        worker_position = self.words.arc_worker[arc]
-        kept = worker_position == self.words.current[position]
-        return Placement(
-            need,
-            self.workers[worker_position].staff_id,
-            cost=self.words.cost[arc],
-            terms=tuple(self.terms(position, arc, worker_position)),
-            # Runner-ups answer "why this new worker?"; someone kept needs no such answer.
-            alternatives=() if kept else tuple(self.alternatives(position, arc, worker_position)),
-        )
+    def arc_terms(self) -> tuple[np.ndarray, list[tuple[CostTerm, ...]]]:
+        """Each arc's cost terms (:meth:`_Words.pair_terms`) as a number into a list of
+        distinct term tuples: arcs alike in all that the words depend on share one."""
+        needs, workers = self.needs, self.workers
+        profiles: dict[tuple[Any, ...], int] = {}
+        profile = np.array([
+            profiles.setdefault((need.accepted_staff_id, need.team, need.locality,
+                                 need.preferred_gender, need.language, need.required),
+                                len(profiles))
+            for need in needs], dtype=np.int64)
+        kept = self.arc_worker == self.network.current[self.arc_need]
+        # Whether the person already knows the worker is looked up (in the need's staff ids)
+        # only where the continuity cost allows it and the person has known someone.
+        knows = np.zeros(len(kept), dtype=bool)
+        has_known = np.array([bool(need.known) for need in needs], dtype=bool)
+        maybe = np.flatnonzero(~kept & (self.arc_parts[0] == self.known_cost)
+                               & has_known[self.arc_need])
+        knows[maybe] = [workers[worker].staff_id in needs[need].known
+                        for need, worker in zip(self.arc_need[maybe].tolist(),
+                                                self.arc_worker[maybe].tolist(), strict=True)]
+        base_of, first = _groups([profile[self.arc_need], self.arc_worker, kept, knows,
+                                  *self.arc_parts])
+        # The words are read for one arc of each group (numbered 0, 1, ... in ``_Words``).
+        words = _Words(self.network, self.arcs[first])
+        return base_of, [tuple(words.pair_terms(position, number))
+                         for number, position in enumerate(self.arc_need[first].tolist())]
 
-    def terms(self, position: int, arc: int, worker_position: int) -> list[CostTerm]:
-        terms = self.words.pair_terms(position, arc)
-        if terms[0].text == "new worker":
-            why = self.why_not_current(position, worker_position)
-            terms[0] = CostTerm("continuity", terms[0].cost, f"new worker ({why})")
-        if self.arc_red[arc]:
-            terms.append(self.red_terms[worker_position])
-        terms.append(self.load_terms[worker_position])
-        return terms
+    def placed_terms(self, base_of: np.ndarray, base_terms: list[tuple[CostTerm, ...]],
+                     asked: _Asked) -> list[tuple[CostTerm, ...]]:
+        """Each need's cost terms: the chosen arc's, with "new worker" saying why not the
+        current worker, then the red-band handover and the worker's load."""
+        placed = np.flatnonzero(self.placed)
+        arc = self.chosen[placed]
+        base = base_of[arc]
+        plain_new = np.array([terms[0].text == "new worker" for terms in base_terms],
+                             dtype=bool)
+        # Why not the current worker, as a number into ``reasons`` (-1: not said): when there
+        # is one, the answer asked about them (a number into ``asked.whys``, each worded once).
+        said = self.new[placed] & plain_new[base] if len(base_terms) else base.astype(bool)
+        holder = self.network.current[placed]
+        why_holder = np.full(len(self.needs), -1, dtype=np.int64)
+        why_holder[asked.need[asked.runners:]] = asked.why[asked.runners:]
+        with_holder = said & (holder >= 0)
+        why_current = np.where(with_holder, why_holder[placed], -1)
+        reasons = {number: "current worker " + "; ".join(asked.whys[number])
+                   for number in np.unique(why_current[with_holder]).tolist()}
+        # Without one, the words depend only on who the trust's care coordinator is.
+        coordinator_said: dict[tuple[str | None, str], int] = {}
+        for row in np.flatnonzero(said & (holder < 0)).tolist():
+            need = self.needs[placed[row]]
+            key = (need.coordinator_id, need.role)
+            if key not in coordinator_said:
+                coordinator_said[key] = number = len(asked.whys) + len(coordinator_said)
+                reasons[number] = self.why_no_current(need)
+            why_current[row] = coordinator_said[key]
+        worker = self.arc_worker[arc]
+        red = self.arc_red[arc]
+        group, first = _groups([base, why_current, red, worker])
+        made = []
+        for base_number, reason, is_red, who in zip(base[first].tolist(),
+                                                    why_current[first].tolist(),
+                                                    red[first].tolist(), worker[first].tolist(),
+                                                    strict=True):
+            terms = list(base_terms[base_number])
+            if reason >= 0:
+                terms[0] = CostTerm("continuity", terms[0].cost, f"new worker ({reasons[reason]})")
+            if is_red:
+                terms.append(self.red_terms[who])
+            terms.append(self.load_terms[who])
+            made.append(tuple(terms))
+        terms_of: list[tuple[CostTerm, ...]] = [()] * len(self.needs)
+        for position, number in zip(placed.tolist(), group.tolist(), strict=True):
+            terms_of[position] = made[number]
+        return terms_of
 
-    def why_not_current(self, position: int, chosen_worker: int) -> str:
-        need = self.needs[position]
-        holder = self.words.current[position]
-        if holder >= 0:
-            return "current worker " + "; ".join(
-                self.why_not(position, holder, chosen_worker, self.holder_arc[position]))
+    def why_no_current(self, need: Need) -> str:
+        """Why a need with no current worker on the staff list did not keep one."""
         if need.coordinator_id is None:
             return "no current worker recorded"
         coordinator = self.network.tables.index.get(need.coordinator_id)
@@ -299,56 +393,113 @@ class _Explainer:
 
     # -- runner-ups -----------------------------------------------------------------------
 
-    def alternatives(self, position: int, arc: int, chosen_worker: int) -> list[Alternative]:
-        found: list[Alternative] = []
-        seen = {chosen_worker}
-        for candidate in self.by_cost[self.starts[position]:self.starts[position + 1]]:
-            if len(found) >= self.shown:
-                break
-            worker_position = self.words.arc_worker[candidate]
-            if worker_position in seen:
-                continue
-            seen.add(worker_position)
-            found.append(Alternative(
-                self.workers[worker_position].staff_id, self.words.cost[candidate],
-                self.why_not(position, worker_position, chosen_worker, candidate)))
-        holder = self.words.current[position]
-        if holder >= 0 and holder not in seen:
-            arc_held = self.holder_arc[position]
-            found.append(Alternative(
-                self.workers[holder].staff_id,
-                None if arc_held is None else self.words.cost[arc_held],
-                self.why_not(position, holder, chosen_worker, arc_held)))
-        return found
+    def ask(self, base_of: np.ndarray, base_terms: list[tuple[CostTerm, ...]]) -> _Asked:
+        """Why each runner-up, and the current worker, of each need placed with a new worker
+        does not hold it: why_not's answers, one column at a time."""
+        # Runner-ups: each need's cheapest arcs but the chosen worker's, the first ``shown``.
+        need_of = self.arc_need[self.by_cost]
+        other = self.arc_worker[self.by_cost] != self.arc_worker[self.chosen[need_of]]
+        runner_arc, runner_need = self.by_cost[other], need_of[other]
+        rank = np.arange(len(runner_arc)) - np.searchsorted(runner_need, runner_need)
+        keep = rank < self.shown
+        runner_arc, runner_need, rank = runner_arc[keep], runner_need[keep], rank[keep]
+        holder_need = np.flatnonzero(self.new & (self.network.current >= 0))
+        need = np.concatenate([runner_need, holder_need])
+        worker = np.concatenate([self.arc_worker[runner_arc], self.network.current[holder_need]])
+        arc = np.concatenate([runner_arc, self.holder_arc[holder_need]])
 
-    def why_not(self, position: int, worker_position: int, chosen_worker: int,
-                arc: int | None) -> tuple[str, ...]:
-        """Why ``worker_position`` does not hold this need in the plan (``arc``: theirs, if
-        they are a candidate for it)."""
-        if arc is None:
-            return tuple(hard_failures(self.network, position, worker_position)
-                         or ["not a candidate"])
-        full = self.full[worker_position]
-        if full:
-            return full
-        if self.arc_red[arc] and self.capped[worker_position]:
-            return self.capped[worker_position]
-        chosen_arc = self.chosen[position]
-        cost = self.words.cost
-        difference = cost[arc] - cost[chosen_arc]
-        if difference > 0:
-            parts = self.words.parts
-            worse = [text for key in PART_KEYS
-                     if parts[key][arc] > parts[key][chosen_arc]
-                     and (text := self.words.text(key, position, arc))]
-            return (f"costs {difference} more: " + "; ".join(worse),)
-        load = self.loads[worker_position]
-        chosen = self.loads[chosen_worker]
-        if load.total * chosen.capacity > chosen.total * load.capacity:
-            return ((f"as good a match, but busier ({load.total} of {load.capacity} against "
-                     f"{chosen.total} of {chosen.capacity}): caseloads are kept balanced"),)
-        return (("as good a match, but placing this person there would move someone else; "
-                 "the plan as a whole costs less this way"),)
+        at = np.maximum(arc, 0)
+        chosen = self.chosen[need]
+        chosen_worker = self.arc_worker[chosen]
+        difference = self.arc_cost[at] - self.arc_cost[chosen]
+        full = np.array([item is not None for item in self.full], dtype=bool)
+        capped = np.array([item is not None for item in self.capped], dtype=bool)
+        total = np.array([load.total for load in self.loads], dtype=np.int64)
+        capacity = np.array([load.capacity for load in self.loads], dtype=np.int64)
+        busier = total[worker] * capacity[chosen_worker] > total[chosen_worker] * capacity[worker]
+        # why_not's answers, in its order: 0 not a candidate, 1 full, 2 red-band cap reached,
+        # 3 costs more, 4 as good a match but busier, 5 as good a match.
+        case = np.select([arc < 0, full[worker], self.arc_red[at] & capped[worker],
+                          difference > 0, busier], [0, 1, 2, 3, 4], 5)
+        worse = np.zeros(len(need), dtype=np.int64)  # bit k: term PART_KEYS[k] costs more
+        for bit, values in enumerate(self.arc_parts):
+            worse |= (values[at] > values[chosen]).astype(np.int64) << bit
+        costs_more = case == 3
+        group, first = _groups([
+            case,
+            np.where((case == 1) | (case == 2) | (case == 4), worker, 0),
+            np.where(case == 4, chosen_worker, 0),
+            np.where(costs_more, base_of[at], 0),
+            np.where(costs_more, worse, 0),
+            np.where(costs_more, difference, 0),
+        ])
+        whys: list[tuple[str, ...]] = []
+        for row in first.tolist():
+            kind, who = case[row], worker[row]
+            if kind == 0:
+                whys.append(())  # depends on the need: worked out below
+            elif kind == 1:
+                whys.append(self.full[who])
+            elif kind == 2:
+                whys.append(self.capped[who])
+            elif kind == 3:
+                keys = {key for bit, key in enumerate(PART_KEYS) if worse[row] >> bit & 1}
+                texts = [term.text for term in base_terms[base_of[at[row]]] if term.key in keys]
+                whys.append((f"costs {difference[row]} more: " + "; ".join(texts),))
+            elif kind == 4:
+                load, mine = self.loads[who], self.loads[chosen_worker[row]]
+                whys.append(((f"as good a match, but busier ({load.total} of {load.capacity} "
+                              f"against {mine.total} of {mine.capacity}): caseloads are kept "
+                              "balanced"),))
+            else:
+                whys.append((("as good a match, but placing this person there would move "
+                              "someone else; the plan as a whole costs less this way"),))
+        why = group.copy()
+        # Not a candidate (only ever the current worker): the hard constraints that rule
+        # them out depend on the need's role, date and skills, and on the worker.
+        failures: dict[tuple[Any, ...], int] = {}
+        for row in np.flatnonzero(case == 0).tolist():
+            position, who = int(need[row]), int(worker[row])
+            item = self.needs[position]
+            key = (item.role, item.handover_date, item.required, who)
+            if key not in failures:
+                failures[key] = len(whys)
+                whys.append(tuple(hard_failures(self.network, position, who)
+                                  or ["not a candidate"]))
+            why[row] = failures[key]
+        return _Asked(need=need, worker=worker, arc=arc, rank=rank, runners=len(runner_arc),
+                      why=why, whys=whys)
+
+    def runner_ups(self, asked: _Asked) -> dict[int, tuple[Alternative, ...]]:
+        """Each need placed with a new worker: its runner-ups, then its current worker if
+        not among them."""
+        runners = asked.runners
+        has_arc = asked.arc >= 0
+        cost = np.where(has_arc, self.arc_cost[np.maximum(asked.arc, 0)], 0)
+        group, first = _groups([asked.worker, has_arc, cost, asked.why])
+        staff_ids = [worker.staff_id for worker in self.workers]
+        made = [Alternative(staff_ids[asked.worker[row]],
+                            int(cost[row]) if has_arc[row] else None,
+                            asked.whys[asked.why[row]])
+                for row in first.tolist()]
+        # A table of alternatives (numbers into ``made``, -1: none), a row per need asked
+        # about: the runner-ups by rank, the current worker in the last column.
+        asked_needs = np.flatnonzero(self.new)
+        row_of = np.full(len(self.needs), -1, dtype=np.int64)
+        row_of[asked_needs] = np.arange(len(asked_needs))
+        table = np.full((len(asked_needs), self.shown + 1), -1, dtype=np.int64)
+        runner_need = asked.need[:runners]
+        table[row_of[runner_need], asked.rank] = group[:runners]
+        among = np.zeros(len(self.needs), dtype=bool)
+        among[runner_need[asked.worker[:runners] == self.network.current[runner_need]]] = True
+        holder_need = asked.need[runners:]
+        listed = ~among[holder_need]
+        table[row_of[holder_need[listed]], self.shown] = group[runners:][listed]
+        lists, first_row = _groups(list(table.T))
+        shared = [tuple(made[item] for item in table[row].tolist() if item >= 0)
+                  for row in first_row.tolist()]
+        return dict(zip(asked_needs.tolist(), [shared[number] for number in lists.tolist()],
+                        strict=True))
 
     # -- unplaced -------------------------------------------------------------------------
 
@@ -433,3 +584,41 @@ class _Explainer:
         if reach.mode == "nearby" and reach.max_km:
             return f"{where} (within {reach.max_km:g} km)"
         return where
+
+
+def _groups(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct rows of equal-length integer ``columns``: each row's group, and
+    one row of each group. The columns are packed into one integer per row (mixed radix,
+    renumbering densely whenever the next column would overflow it), so one sort finds them."""
+    rows = len(columns[0]) if columns else 0
+    if rows == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    code = np.zeros(rows, dtype=np.int64)
+    size = 1
+    for column in columns:
+        column = column.astype(np.int64)
+        low = int(column.min())
+        width = int(column.max()) - low + 1
+        if size * width >= 1 << 62:
+            _, code = np.unique(code, return_inverse=True)
+            size = int(code.max()) + 1
+            if size * width >= 1 << 62:
+                _, column = np.unique(column, return_inverse=True)
+                low, width = 0, int(column.max()) + 1
+        code = code * width + (column - low)
+        size *= width
+    _, first, group = np.unique(code, return_index=True, return_inverse=True)
+    return group.reshape(rows), first
+
+
+def _by_need_then_cost(need: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """The order of arcs (given in need, worker order) by need, then cost, then worker: one
+    stable sort of ``need * width + cost`` keeps ties in worker order, about ten times
+    quicker than ``np.lexsort`` of the three keys."""
+    if len(need) == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = int(cost.min())
+    width = int(cost.max()) - low + 1
+    if (int(need.max()) + 1) * width >= 1 << 62:
+        return np.lexsort((np.arange(len(need)), cost, need))
+    return np.argsort(need * width + (cost - low), kind="stable")
