@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -22,7 +22,7 @@ from sqlalchemy import Text, select, type_coerce
 from sqlmodel import Session
 
 from transition import nhs, programme
-from transition.bulk import read_rows
+from transition.bulk import Memo, read_rows
 from transition.columns import FALSE_WORDS, GENDER_CODES, TRUE_WORDS, header_key
 from transition.conditions import PERSON_FACTS, extra_fact
 from transition.errors import TransitionError
@@ -145,14 +145,14 @@ def read_inputs(
     skills_needed = _SkillsNeeded(matching, sorted(facts_used), names,
                                   _Remembered(Person.extra, connection.dialect))
     # Role -> {coordinator's staff id: whether they fit it}, worked out once per coordinator.
-    fits = _Memo(lambda role: _Memo(lambda staff_id: bool(
+    fits = Memo(lambda role: Memo(lambda staff_id: bool(
         (worker := by_id.get(staff_id or "")) and worker.fits(role, matching))))
     # Worked out once per distinct value: a few genders and languages among 100,000 people.
-    genders = _Memo(_gender)
-    interpreters = _Memo(_interpreter)
+    genders = Memo(_gender)
+    interpreters = Memo(_interpreter)
     # A person's known workers when they have had no one but their coordinator (most people):
     # one shared frozenset per coordinator.
-    only_coordinator = _Memo(lambda coordinator: frozenset({coordinator} if coordinator else ()))
+    only_coordinator = Memo(lambda coordinator: frozenset({coordinator} if coordinator else ()))
 
     people: dict[int, PersonInfo] = {}
     needs: list[Need] = []
@@ -357,16 +357,6 @@ _FIXED_COLUMNS = 15
 """The person columns every plan reads; the facts' own columns (and ``extra``) may follow."""
 
 
-class _Memo(dict[Any, Any]):
-    """A function of one hashable value, worked out once per distinct value."""
-
-    def __init__(self, function: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.function = function
-
-    def __missing__(self, key: Any) -> Any:
-        value = self[key] = self.function(key)
-        return value
 
 
 class _SkillsNeeded:

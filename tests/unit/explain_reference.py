@@ -8,8 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from transition.matching.explain import _count, _Words, hard_failures, requirement, role_holder
-from transition.matching.model import Alternative, CostTerm, Need, Placement, WorkerLoad
+from transition.matching.explain import (
+    _Explainer,
+    _Words,
+    hard_failures,
+    role_holder,
+)
+from transition.matching.model import Alternative, CostTerm, Placement, WorkerLoad
 from transition.matching.network import PART_KEYS, Network
 
 
@@ -175,85 +180,11 @@ class PlainExplainer:
                  "the plan as a whole costs less this way"),)
 
     # -- unplaced -------------------------------------------------------------------------
+    # Why a need could not be placed is worked out per need in the production explainer too
+    # (the fast path did not change it), so the reference borrows it rather than keep a copy.
 
-    def why_unplaced(self, position: int) -> tuple[str, ...]:
-        need = self.needs[position]
-        tables = self.network.tables
-        key = (need.role, tables.need_locality(need), tables.need_skills(need),
-               need.handover_date, need.red)
-        if key not in self.unplaced_memo:
-            self.unplaced_memo[key] = tuple(self.diagnose(need))
-        return self.unplaced_memo[key]
-
-    def diagnose(self, need: Need) -> list[str]:
-        tables = self.network.tables
-        wanted = requirement(self.network, need.role)
-        fits = tables.fit[need.role]
-        if not fits.any():
-            return [f"no {wanted} on the staff list"]
-        active = fits & tables.active(need.handover_date)
-        if not active.any():
-            return [(f"no {wanted} is active on {need.handover_date.isoformat()} "
-                    f"({int(fits.sum())} on the staff list are leaving, absent or withdrawn)")]
-        reach = active & tables.in_reach(need)
-        if not reach.any():
-            return [f"no active {wanted} in reach of {self.place(need)}"]
-        holder = role_holder(self.network, need.role)
-        reasons = [f"no {holder} with skill {skill} {self.reach_of(need)} (needed: {because})"
-                   for skill, because in need.required
-                   if not (reach & tables.has_skills(tables.skill_bit[skill])).any()]
-        if reasons:
-            return reasons
-        skilled = reach & tables.has_skills(tables.need_skills(need))
-        if not skilled.any():
-            return ["no worker in reach has all of "
-                    + ", ".join(skill for skill, _ in need.required)]
-        open_ = skilled & ~tables.keep_only
-        if not open_.any():
-            return [(f"the only suitable workers in reach ({int(skilled.sum())}) take no new "
-                    "people until their council team is decided")]
-        return self.all_taken(need, np.nonzero(open_)[0].tolist())
-
-    def all_taken(self, need: Need, candidates: list[int]) -> list[str]:
-        full = capped = places = red_placed = 0
-        for worker_position in candidates:
-            load = self.loads[worker_position]
-            places += load.capacity
-            red_placed += load.red_handovers
-            if load.total >= load.capacity:
-                full += 1
-            elif need.red and load.red_handovers >= load.red_cap:
-                capped += 1
-        count = len(candidates)
-        if full == count:
-            reasons = [(f"every eligible worker in reach is full ({_count(count, 'worker')}, "
-                        f"{_count(places, 'place')})")]
-        elif capped == count:
-            reasons = [("every eligible worker in reach has reached the red-band handover cap "
-                       f"({self.network.rules.max_red_handovers_per_worker})")]
-        elif full + capped == count:
-            reasons = [(f"every eligible worker in reach is full ({full}) or at the red-band "
-                       f"handover cap ({capped})")]
-        else:
-            reasons = [(f"capacity in reach is short: {count} eligible workers, {places} places, "
-                       "all taken by people the plan could not otherwise place")]
-        if not need.red and red_placed:
-            reasons.append("people in the red band were placed first")
-        return reasons
-
-    def reach_of(self, need: Need) -> str:
-        """Where a new worker may be based, in words: 'within 15 km of North', 'in North'."""
-        reach = self.network.rules.reach
-        if reach.mode == "everywhere" or not need.locality:
-            return "anywhere"
-        mine = need.locality.casefold()
-        if reach.max_km and any(first == mine for first, _ in self.network.tables.km):
-            return f"within {reach.max_km:g} km of {need.locality}"
-        return f"in {need.locality}"
-
-    def place(self, need: Need) -> str:
-        where = need.locality or "their locality"
-        reach = self.network.rules.reach
-        if reach.mode == "nearby" and reach.max_km:
-            return f"{where} (within {reach.max_km:g} km)"
-        return where
+    why_unplaced = _Explainer.why_unplaced
+    diagnose = _Explainer.diagnose
+    all_taken = _Explainer.all_taken
+    reach_of = _Explainer.reach_of
+    place = _Explainer.place

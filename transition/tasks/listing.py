@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, String, and_, case, func, select, type_coe
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from transition.bulk import Memo
 from transition.models import Person, Staff, Task
 from transition.tasks.status import OPEN_STATUSES, parse_status
 from transition.tasks.stored import StoredValues, gc_paused, plain_rows, raw
@@ -189,7 +190,7 @@ def _task_rows(session: Session, statement: Any, as_of: date) -> list[TaskRow]:
     result = session.connection().execute(statement)
     if session.get_bind().dialect.name != "sqlite":
         return [_row(values, as_of, stored) for values in result.all()]
-    dates, times, lists = _Memo(stored.date), _Memo(stored.time), _Memo(stored.list)
+    dates, times, lists = Memo(stored.date), Memo(stored.time), Memo(stored.list)
     new, open_statuses = tuple.__new__, frozenset(OPEN_STATUSES)
     with gc_paused():
         values = result.cursor.fetchall()
@@ -241,7 +242,7 @@ def _sorted_here(session: Session, conditions: list[ColumnElement[bool]], as_of:
         return (key, title, owner_kind, due, offset, stored.date(handover_date), status,
                 stored.list(depends_on), status in open_statuses and due < as_of, updated_by)
 
-    shapes, times = _Memo(converted), _Memo(stored.time)
+    shapes, times = Memo(converted), Memo(stored.time)
     with gc_paused():
         tasks = plain_rows(session, select(*_TASK_COLUMNS).where(*conditions))
         people = _people(session, set(map(itemgetter(1), tasks)))
@@ -342,16 +343,6 @@ def _by_id(session: Session, statement: Any, key: Any, wanted: set[Any]) -> list
             for row in plain_rows(session, statement.where(key.in_(keys[start:start + 5000])))]
 
 
-class _Memo(dict[Any, Any]):
-    """``memo[value]``: ``convert(value)``, worked out once per distinct value."""
-
-    def __init__(self, convert: Any) -> None:
-        super().__init__()
-        self.convert = convert
-
-    def __missing__(self, value: Any) -> Any:
-        found = self[value] = self.convert(value)
-        return found
 
 
 def _row(values: Any, as_of: date, stored: StoredValues) -> TaskRow:
