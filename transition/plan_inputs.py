@@ -130,11 +130,7 @@ def read_inputs(
     facts_used = {name for rule in matching.required_skills for name in rule.condition.facts}
     fact_columns = sorted(name for name in facts_used if name in PERSON_FACTS and name != "age")
     uses_extra = any(rule.condition.uses_extra for rule in matching.required_skills)
-    columns = [Person.id, Person.nhs_number, Person.pathway, Person.risk_band, Person.team,
-               Person.locality, Person.care_coordinator_id, Person.coordinator_since,
-               Person.handover_date, Person.date_of_birth, Person.interpreter_language,
-               Person.preferred_worker_gender, Person.content_hash, Person.assessed_hash,
-               Person.missing_since_batch_id]
+    columns = list(_PERSON_COLUMNS)
     columns += [getattr(Person, name) for name in fact_columns
                 if getattr(Person, name) not in columns]
     if uses_extra:
@@ -353,10 +349,17 @@ class _Remembered:
             return self.seen[stored]
 
 
-_FIXED_COLUMNS = 15
-"""The person columns every plan reads; the facts' own columns (and ``extra``) may follow."""
+_PERSON_COLUMNS = (
+    Person.id, Person.nhs_number, Person.pathway, Person.risk_band, Person.team,
+    Person.locality, Person.care_coordinator_id, Person.coordinator_since, Person.handover_date,
+    Person.date_of_birth, Person.interpreter_language, Person.preferred_worker_gender,
+    Person.content_hash, Person.assessed_hash, Person.missing_since_batch_id,
+)
+"""The person columns every plan reads, in the order ``read_inputs`` unpacks them; the facts'
+own columns (and ``extra``) may follow."""
 
-
+_FIXED_COLUMNS = len(_PERSON_COLUMNS)
+_BORN = [column.key for column in _PERSON_COLUMNS].index("date_of_birth")
 
 
 class _SkillsNeeded:
@@ -411,7 +414,6 @@ class _SkillsNeeded:
         return tuple(required.items())
 
 
-_BORN = 9  # date_of_birth's place among the fixed columns
 _NOT_SEEN = object()
 
 
