@@ -17,7 +17,8 @@ from transition.models import Task
 from transition.screens.person import PersonScreen
 from transition.screens.task_dialogs import NoteScreen, StatusScreen
 from transition.screens.tasks import TasksScreen
-from transition.tasks import set_task_status
+from transition.tasks import TaskQuery, group_tasks, list_tasks, set_task_status
+from transition.widgets.format import plural
 
 
 @pytest.fixture
@@ -276,11 +277,23 @@ def test_long_lists_page(tui_database, handovers, app_on, monkeypatch) -> None:
         assert len(screen.rows) == 10
         assert "1-10 of 33 open tasks" in text_of(screen.query_one("#tasks-summary", Static))
         first_page = set(screen.rows)
-        # A group's count is of the tasks on this page, and says so (a week may go on).
+        # A group's count is of the whole list; one that goes on past this page says how
+        # many of its tasks are here.
         table = screen.query_one("#tasks-table", DataTable)
-        headings = [str(table.get_row_at(index)[1]) for index in range(table.row_count)
+        headings = [(str(table.get_row_at(index)[1]), str(table.get_row_at(index)[2]))
+                    for index in range(table.row_count)
                     if str(table.get_row_at(index)[0]) == "▼"]
-        assert headings and all(heading.endswith(" shown") for heading in headings)
+        with tui_database.session() as session:
+            everything = list_tasks(session, TaskQuery(open_only=True), as_of=screen.today())
+        whole = {group.label: len(group.tasks) for group in group_tasks(everything.rows, "week")}
+        here = {group.label: len(group.tasks) for group in screen.groups}
+        assert headings and len(headings) == len(here)
+        for heading, beside in headings:
+            label = heading.split(" · ")[0]
+            assert f" · {plural(whole[label], 'task')}" in heading, heading
+            assert beside == (f"{here[label]} on this page" if whole[label] > here[label]
+                              else ""), heading
+        assert any(whole[label] > here[label] for label in here)  # the last group goes on
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert "11-20 of 33" in text_of(screen.query_one("#tasks-summary", Static))

@@ -1,5 +1,7 @@
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
@@ -19,6 +21,7 @@ from transition.tasks import (
     task_progress,
     transfer_countdown,
 )
+from transition.tasks.views import GroupTotal, group_totals
 
 # The Monday after the letters fell due (Tuesday 16 March 2027) and before the rest.
 AS_OF = date(2027, 3, 22)
@@ -114,6 +117,26 @@ def test_groups_by_week_owner_and_person_put_overdue_first(database: Database) -
     red = next(group for group in people if group.key == str(ids["red"]))
     assert red.tasks[0].overdue and "999 " in red.label
     assert [task.due for task in red.tasks[1:]] == sorted(task.due for task in red.tasks[1:])
+
+
+@pytest.mark.parametrize("by", ["week", "owner", "person"])
+def test_group_totals_count_the_whole_list_as_the_groups_do(database: Database, by: str) -> None:
+    """A page shows part of some groups; their totals come from the database and must agree
+    with grouping every matching task (filters applied, the page ignored)."""
+    with database.transaction() as session:
+        ids = build(session)
+        done(session, ids["red"], "letter_gp")
+    for query in (TaskQuery(), TaskQuery(open_only=True, offset=5, limit=7),
+                  TaskQuery(overdue_only=True), TaskQuery(person_id=ids["red"], limit=2)):
+        with database.session() as session:
+            everything = list_tasks(session, replace(query, offset=0, limit=None),
+                                    as_of=AS_OF).rows
+            totals = group_totals(session, query, by, as_of=AS_OF)
+        expected = {group.key: GroupTotal(len(group.tasks), group.overdue)
+                    for group in group_tasks(everything, by)}
+        assert totals == expected, query
+        assert sum(total.tasks for total in totals.values()) == len(everything)
+    assert any(total.overdue for total in expected.values()) or by != "week"
 
 
 def test_progress_counts_done_due_and_overdue(database: Database) -> None:

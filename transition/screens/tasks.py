@@ -32,7 +32,7 @@ from transition.tasks import (
     set_task_note,
     set_task_status,
 )
-from transition.tasks.views import GROUP_BY
+from transition.tasks.views import GROUP_BY, group_totals
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
 from transition.widgets.format import count, plural, task_status, uk_date, uk_time, words
 
@@ -162,20 +162,28 @@ class TasksScreen(DataScreen):
         was_at = table.cursor_row if table.row_count else 0
         with self.database.session() as session:
             page = list_tasks(session, self.task_query(), as_of=self.today())
-        self.total = page.total
-        self.rows = {row.id: row for row in page.rows}
-        self.groups = group_tasks(page.rows, self.group_by)
+            self.total = page.total
+            self.rows = {row.id: row for row in page.rows}
+            self.groups = group_tasks(page.rows, self.group_by)
+            # A page of a longer list holds only part of some groups: their headings count
+            # the whole list, and say how many are on this page.
+            paged = self.total > len(self.rows)
+            totals = (group_totals(session, self.task_query(), self.group_by,
+                                   as_of=self.today()) if paged else {})
         table.clear()
-        # A page of a longer list holds only part of a group: say so rather than a wrong total.
-        paged = self.total > len(self.rows)
         for group in self.groups:
             overdue_group = group.key == "overdue"
+            whole = totals.get(group.key)
+            tasks, overdue = ((whole.tasks, whole.overdue) if whole is not None
+                              else (len(group.tasks), group.overdue))
             heading = Text(group.label, style="bold red" if overdue_group else "bold")
-            heading.append(f" · {count(len(group.tasks))} shown" if paged
-                           else f" · {plural(len(group.tasks), 'task')}", style="dim")
-            if group.overdue and not overdue_group:
-                heading.append(f", {count(group.overdue)} overdue", style="red")
-            table.add_row(Text("▼", style="dim"), heading, "", "", "",
+            heading.append(f" · {plural(tasks, 'task')}", style="dim")
+            if overdue and not overdue_group:
+                heading.append(f", {count(overdue)} overdue", style="red")
+            # In the next column: the heading itself fills the task's.
+            on_page = (Text(f"{count(len(group.tasks))} on this page", style="dim")
+                       if tasks > len(group.tasks) else "")
+            table.add_row(Text("▼", style="dim"), heading, on_page, "", "",
                           key=f"{GROUP_PREFIX}{group.key}")
             for task in group.tasks:
                 style = "red" if task.overdue else ""

@@ -19,7 +19,13 @@ from transition import nhs
 from transition.handover import effective_handover_date
 from transition.models import Person, Task, TaskStatus
 from transition.programme import transfer_date
-from transition.tasks.listing import TaskQuery, TaskRow, person_tasks, task_conditions
+from transition.tasks.listing import (
+    TaskQuery,
+    TaskRow,
+    overdue_condition,
+    person_tasks,
+    task_conditions,
+)
 from transition.tasks.status import OPEN_STATUSES
 from transition.working_days import bank_holidays_between, working_days_between, working_days_in
 
@@ -69,6 +75,39 @@ def group_tasks(rows: Iterable[TaskRow], by: str) -> list[TaskGroup]:
     if by == "week":
         return sorted(groups.values(), key=lambda group: (group.key != OVERDUE_GROUP, group.key))
     return sorted(groups.values(), key=lambda group: (-group.overdue, group.label, group.key))
+
+
+@dataclass(frozen=True)
+class GroupTotal:
+    """A group's size over the whole list, not one page of it."""
+
+    tasks: int
+    overdue: int
+
+
+def group_totals(session: Session, query: TaskQuery, by: str, *, as_of: date
+                 ) -> dict[str, GroupTotal]:
+    """Every group's size among all the tasks ``query`` matches (its page ignored), by the keys
+    :func:`group_tasks` gives: the screen shows a page of a long list, and a group can go on
+    over several pages."""
+    if by not in GROUP_BY:
+        raise ValueError(f"cannot group tasks by {by!r}; choose one of {', '.join(GROUP_BY)}")
+    column = {"week": Task.due, "owner": Task.owner_staff_id, "person": Task.person_id}[by]
+    late = overdue_condition(as_of)
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for value, overdue, number in session.execute(
+        select(column, late, func.count())
+        .where(*task_conditions(query, as_of))
+        .group_by(column, late)
+    ):
+        overdue = bool(overdue)
+        if by == "week":  # counted per due date here, gathered into weeks as group_tasks does
+            key = OVERDUE_GROUP if overdue else week_start(value).isoformat()
+        else:
+            key = "" if value is None else str(value)
+        totals[key][0] += number
+        totals[key][1] += number if overdue else 0
+    return {key: GroupTotal(tasks, overdue) for key, (tasks, overdue) in totals.items()}
 
 
 def _group_of(row: TaskRow, by: str) -> tuple[str, str]:
