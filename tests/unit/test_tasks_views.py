@@ -1,5 +1,6 @@
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -137,6 +138,39 @@ def test_group_totals_count_the_whole_list_as_the_groups_do(database: Database, 
         assert totals == expected, query
         assert sum(total.tasks for total in totals.values()) == len(everything)
     assert any(total.overdue for total in expected.values()) or by != "week"
+
+
+@pytest.mark.parametrize("by", ["owner", "person"])
+def test_a_list_grouped_by_owner_or_person_keeps_each_group_together(
+    database: Database, by: str
+) -> None:
+    """Paged, each group's tasks come together, most overdue groups first, so a page of a long
+    list holds whole groups; the pages put together are the whole list."""
+    with database.transaction() as session:
+        build(session)
+    with database.session() as session:
+        rows = list_tasks(session, TaskQuery(grouped_by=by), as_of=AS_OF).rows
+        pages = [list_tasks(session, TaskQuery(grouped_by=by, offset=start, limit=4),
+                            as_of=AS_OF).rows for start in range(0, len(rows), 4)]
+    assert [row.id for page in pages for row in page] == [row.id for row in rows]
+    groups = group_tasks(rows, by, in_order=True)
+    keys = [group.key for group in groups]
+    assert len(keys) == len(set(keys)) > 1  # each group in one run
+    overdue = [group.overdue for group in groups]
+    assert overdue == sorted(overdue, reverse=True) and overdue[0] > 0
+    assert {group.key: [task.id for task in group.tasks] for group in groups} == {
+        group.key: [task.id for task in group.tasks] for group in group_tasks(rows, by)}
+    for group in groups:  # within a group: overdue first, then by due date
+        assert [task.id for task in group.tasks] == [
+            task.id for task in rows if str(_key(task, by)) == group.key]
+    if database.engine.dialect.name == "sqlite":  # labels compare as Python compares them
+        assert keys == [group.key for group in group_tasks(rows, by)]
+
+
+def _key(task: Any, by: str) -> str:
+    if by == "owner":
+        return task.owner_staff_id or ""
+    return str(task.person_id)
 
 
 def test_progress_counts_done_due_and_overdue(database: Database) -> None:

@@ -153,7 +153,8 @@ class TasksScreen(DataScreen):
 
     def task_query(self) -> TaskQuery:
         return TaskQuery(overdue_only=self.overdue_only, open_only=not self.show_closed,
-                         person_id=self.person_id, offset=self.page_start, limit=PAGE_SIZE)
+                         person_id=self.person_id, grouped_by=self.group_by,
+                         offset=self.page_start, limit=PAGE_SIZE)
 
     def reload(self, keep: int | None = None) -> None:
         table = self.query_one("#tasks-table", DataTable)
@@ -164,7 +165,7 @@ class TasksScreen(DataScreen):
             page = list_tasks(session, self.task_query(), as_of=self.today())
             self.total = page.total
             self.rows = {row.id: row for row in page.rows}
-            self.groups = group_tasks(page.rows, self.group_by)
+            self.groups = group_tasks(page.rows, self.group_by, in_order=True)
             # A page of a longer list holds only part of some groups: their headings count
             # the whole list, and say how many are on this page.
             paged = self.total > len(self.rows)
@@ -264,6 +265,7 @@ class TasksScreen(DataScreen):
 
     def action_group(self) -> None:
         self.group_by = GROUP_BY[(GROUP_BY.index(self.group_by) + 1) % len(GROUP_BY)]
+        self.page_start = 0  # the list's order changes with the grouping
         self.safely(self.reload)
 
     def action_overdue(self) -> None:

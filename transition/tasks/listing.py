@@ -10,7 +10,7 @@ from functools import cache
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, String, and_, case, func, select, type_coerce
+from sqlalchemy import ColumnElement, Select, String, and_, case, func, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -33,6 +33,10 @@ class TaskQuery:
     keys: Sequence[str] = ()
     due_from: date | None = None
     due_to: date | None = None
+    # "owner" or "person": list each owner's (person's) tasks together, the groups with the
+    # most overdue tasks first, so a page of a long list holds whole groups where it can.
+    # Otherwise (None or "week") in due order, which keeps each due week together.
+    grouped_by: str | None = None
     offset: int = 0
     limit: int | None = None
 
@@ -137,11 +141,16 @@ def task_conditions(query: TaskQuery, as_of: date) -> list[ColumnElement[bool]]:
 
 _OWNER = aliased(Staff)
 
+UNOWNED_LABEL = "Team manager (no named worker)"
+"""The owner group of tasks with no named worker."""
+
 
 def list_tasks(session: Session, query: TaskQuery = TaskQuery(), *, as_of: date) -> TaskPage:
-    """Tasks matching ``query``: overdue first, then by due date, person and key."""
+    """Tasks matching ``query``: overdue first, then by due date, person and key (within each
+    owner's or person's group, with ``query.grouped_by``)."""
     conditions = task_conditions(query, as_of)
     overdue_first = case((overdue_condition(as_of), 0), else_=1)
+    group_order: list[Any] = []
     statement = (
         select(
             Task.id, Task.person_id, Person.nhs_number,
@@ -156,13 +165,17 @@ def list_tasks(session: Session, query: TaskQuery = TaskQuery(), *, as_of: date)
         .join(Person, Person.id == Task.person_id)
         .outerjoin(_OWNER, _OWNER.staff_id == Task.owner_staff_id)
         .where(*conditions)
-        .order_by(overdue_first, Task.due, Person.nhs_number, Task.key, Task.id)
     )
+    if query.grouped_by in ("owner", "person"):
+        statement, group_order = _grouped(statement, query.grouped_by, conditions, as_of)
+    statement = statement.order_by(*group_order, overdue_first, Task.due, Person.nhs_number,
+                                   Task.key, Task.id)
     if query.offset:
         statement = statement.offset(query.offset)
     if query.limit is not None:
         statement = statement.limit(query.limit)
-    if not query.offset and query.limit is None and _sqlite_with_json(session):
+    if (not query.offset and query.limit is None and not group_order
+            and _sqlite_with_json(session)):
         rows = _sorted_here(session, conditions, as_of)
     else:
         rows = _task_rows(session, statement, as_of)
@@ -217,6 +230,30 @@ _TASK_COLUMNS = (
     type_coerce(func.json_array(*_SHAPE), String).label("shape"),
 )
 _ALL_PEOPLE = 20_000  # more people than this in a list: read them all rather than by id
+
+
+def _grouped(statement: Select[Any], by: str, conditions: list[ColumnElement[bool]],
+             as_of: date) -> tuple[Select[Any], list[Any]]:
+    """``statement`` joined to each group's overdue count, and the order that keeps each group
+    together: most overdue first, then the group's label (the owner's name and staff id, or
+    the person's name and NHS number), then its key."""
+    column: Any = Task.owner_staff_id if by == "owner" else Task.person_id
+    late = (
+        select(column.label("group_key"),
+               func.sum(case((overdue_condition(as_of), 1), else_=0)).label("late"))
+        .where(*conditions)
+        .group_by(column)
+        .subquery()
+    )
+    statement = statement.join(late, late.c.group_key.is_not_distinct_from(column))
+    if by == "owner":
+        name = func.coalesce(_OWNER.given_name + " " + _OWNER.family_name,
+                             "not on the staff list")
+        label = case((Task.owner_staff_id.is_(None), UNOWNED_LABEL),  # type: ignore[union-attr]
+                     else_=name + " (" + Task.owner_staff_id + ")")
+        return statement, [late.c.late.desc(), label, Task.owner_staff_id]
+    label = Person.given_name + " " + Person.family_name
+    return statement, [late.c.late.desc(), label, Person.nhs_number, Task.person_id]
 
 
 def _sorted_here(session: Session, conditions: list[ColumnElement[bool]], as_of: date

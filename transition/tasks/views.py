@@ -20,6 +20,7 @@ from transition.handover import effective_handover_date
 from transition.models import Person, Task, TaskStatus
 from transition.programme import transfer_date
 from transition.tasks.listing import (
+    UNOWNED_LABEL,
     TaskQuery,
     TaskRow,
     overdue_condition,
@@ -32,7 +33,6 @@ from transition.working_days import bank_holidays_between, working_days_between,
 GroupBy = Literal["week", "owner", "person"]
 GROUP_BY: tuple[str, ...] = GroupBy.__args__  # type: ignore[attr-defined]
 OVERDUE_GROUP = "overdue"
-UNOWNED_LABEL = "Team manager (no named worker)"
 
 
 @dataclass
@@ -57,12 +57,16 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def group_tasks(rows: Iterable[TaskRow], by: str) -> list[TaskGroup]:
+def group_tasks(rows: Iterable[TaskRow], by: str, *, in_order: bool = False) -> list[TaskGroup]:
     """Group task rows for the tasks screen, overdue first.
 
     ``week``: an "Overdue" group, then one group per week (Monday to Sunday) of due dates.
     ``owner`` and ``person``: groups with the most overdue tasks first, then by label. Within a
     group, overdue tasks come first, then by due date.
+
+    ``in_order``: the rows are one page of a list already in that order (``list_tasks`` with
+    ``grouped_by``), so the groups keep the order they come in: a page holding the end of one
+    group would otherwise count only that end's overdue tasks and move it down the page.
     """
     if by not in GROUP_BY:
         raise ValueError(f"cannot group tasks by {by!r}; choose one of {', '.join(GROUP_BY)}")
@@ -72,6 +76,8 @@ def group_tasks(rows: Iterable[TaskRow], by: str) -> list[TaskGroup]:
         groups.setdefault(key, TaskGroup(key, label)).tasks.append(row)
     for group in groups.values():
         group.tasks.sort(key=lambda task: (not task.overdue, task.due, task.nhs_number, task.key))
+    if in_order:
+        return list(groups.values())
     if by == "week":
         return sorted(groups.values(), key=lambda group: (group.key != OVERDUE_GROUP, group.key))
     return sorted(groups.values(), key=lambda group: (-group.overdue, group.label, group.key))
