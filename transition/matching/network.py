@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from transition.bulk import Memo
 from transition.errors import TransitionError
 from transition.matching.model import Need, Problem
 from transition.matching.rules import MatchingRules
@@ -155,17 +156,12 @@ class Network:
         return total
 
 
-class _Codes(dict[Any, int]):
-    """A number for each distinct value, given on first sight (``__missing__``) or by
-    ``number``: a column of 100,000 values is coded with one C-level ``map``."""
+class _Codes(Memo):
+    """A number for each distinct value: ``number(value)``, or without it 0, 1, 2, ... in
+    order of first sight. A column of 100,000 values is coded with one C-level ``map``."""
 
     def __init__(self, number: Callable[[Any], int] | None = None) -> None:
-        super().__init__()
-        self.number = number
-
-    def __missing__(self, value: Any) -> int:
-        code = self[value] = len(self) if self.number is None else self.number(value)
-        return code
+        super().__init__(number if number is not None else lambda _value: len(self))
 
     def of(self, values: Iterable[Any]) -> np.ndarray:
         return np.fromiter(map(self.__getitem__, values), dtype=np.int64)
