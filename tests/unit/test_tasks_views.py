@@ -137,6 +137,16 @@ def test_group_totals_count_the_whole_list_as_the_groups_do(database: Database, 
                     for group in group_tasks(everything, by)}
         assert totals == expected, query
         assert sum(total.tasks for total in totals.values()) == len(everything)
+        # A page asks only for its own groups: every other one, alone and together.
+        keys = sorted(expected)
+        for some in ([key] for key in keys):
+            with database.session() as session:
+                assert group_totals(session, query, by, as_of=AS_OF, only=some) == {
+                    key: expected[key] for key in some}, (query, some)
+        with database.session() as session:
+            assert group_totals(session, query, by, as_of=AS_OF, only=keys[::2]) == {
+                key: expected[key] for key in keys[::2]}
+            assert group_totals(session, query, by, as_of=AS_OF, only=[]) == {}
     assert any(total.overdue for total in expected.values()) or by != "week"
 
 

@@ -170,7 +170,9 @@ class TasksScreen(DataScreen):
             # the whole list, and say how many are on this page.
             paged = self.total > len(self.rows)
             totals = (group_totals(session, self.task_query(), self.group_by,
-                                   as_of=self.today()) if paged else {})
+                                   as_of=self.today(),
+                                   only=[group.key for group in self.groups])
+                      if paged else {})
         table.clear()
         for group in self.groups:
             overdue_group = group.key == "overdue"

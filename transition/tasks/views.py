@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlmodel import Session
 
 from transition import nhs
@@ -91,20 +91,22 @@ class GroupTotal:
     overdue: int
 
 
-def group_totals(session: Session, query: TaskQuery, by: str, *, as_of: date
-                 ) -> dict[str, GroupTotal]:
-    """Every group's size among all the tasks ``query`` matches (its page ignored), by the keys
+def group_totals(session: Session, query: TaskQuery, by: str, *, as_of: date,
+                 only: Iterable[str] | None = None) -> dict[str, GroupTotal]:
+    """Each group's size among all the tasks ``query`` matches (its page ignored), by the keys
     :func:`group_tasks` gives: the screen shows a page of a long list, and a group can go on
-    over several pages."""
+    over several pages. ``only``: just these groups' keys (a page's), so a list of 100,000
+    people's tasks is not counted person by person to head one page."""
     if by not in GROUP_BY:
         raise ValueError(f"cannot group tasks by {by!r}; choose one of {', '.join(GROUP_BY)}")
     column = {"week": Task.due, "owner": Task.owner_staff_id, "person": Task.person_id}[by]
     late = overdue_condition(as_of)
+    conditions = task_conditions(query, as_of)
+    if only is not None:
+        conditions.append(_among(by, set(only), late))
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for value, overdue, number in session.execute(
-        select(column, late, func.count())
-        .where(*task_conditions(query, as_of))
-        .group_by(column, late)
+        select(column, late, func.count()).where(*conditions).group_by(column, late)
     ):
         overdue = bool(overdue)
         if by == "week":  # counted per due date here, gathered into weeks as group_tasks does
@@ -113,7 +115,21 @@ def group_totals(session: Session, query: TaskQuery, by: str, *, as_of: date
             key = "" if value is None else str(value)
         totals[key][0] += number
         totals[key][1] += number if overdue else 0
-    return {key: GroupTotal(tasks, overdue) for key, (tasks, overdue) in totals.items()}
+    wanted = totals.keys() if only is None else set(only) & totals.keys()
+    return {key: GroupTotal(*totals[key]) for key in wanted}
+
+
+def _among(by: str, keys: set[str], late: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The tasks in the groups ``keys`` (as :func:`group_tasks` keys them)."""
+    if by == "person":
+        return Task.person_id.in_([int(key) for key in keys])  # type: ignore[attr-defined]
+    if by == "owner":
+        named = Task.owner_staff_id.in_(sorted(keys - {""}))  # type: ignore[union-attr]
+        return or_(named, Task.owner_staff_id.is_(None)) if "" in keys else named  # type: ignore[union-attr]
+    mondays = sorted(date.fromisoformat(key) for key in keys - {OVERDUE_GROUP})
+    weeks = (and_(Task.due >= mondays[0], Task.due <= mondays[-1] + timedelta(days=6))
+             if mondays else false())
+    return or_(late, weeks) if OVERDUE_GROUP in keys else weeks
 
 
 def _group_of(row: TaskRow, by: str) -> tuple[str, str]:
