@@ -13,6 +13,7 @@ from transition.matching.explain import (
     _Words,
     hard_failures,
     role_holder,
+    worker_words,
 )
 from transition.matching.model import Alternative, CostTerm, Placement, WorkerLoad
 from transition.matching.network import PART_KEYS, Network
@@ -32,18 +33,9 @@ class PlainExplainer:
         self.needs = network.problem.needs
         self.workers = network.problem.workers
         self.loads = [loads[worker.staff_id] for worker in self.workers]
-        # Each worker's load in words, made once: every placement with them ends with it.
-        self.load_terms = [CostTerm("load", 0, f"caseload after plan: {load.total} of "
-                                               f"{load.capacity}") for load in self.loads]
-        self.red_terms = [CostTerm("red", 0, f"red-band handover: {load.red_handovers} of "
-                                             f"{load.red_cap} for {load.staff_id}")
-                          for load in self.loads]
-        # Why a worker cannot take one more, when that is why (the first of why_not's answers).
-        self.full = [(f"full ({load.total} of {load.capacity})",)
-                     if load.total >= load.capacity else None for load in self.loads]
-        self.capped = [((f"red-band handover cap reached ({load.red_handovers} of "
-                         f"{load.red_cap})"),)
-                       if load.red_handovers >= load.red_cap else None for load in self.loads]
+        # The words for each worker are the production explainer's (they are not what the
+        # fast path changed).
+        self.load_terms, self.red_terms, self.full, self.capped = worker_words(self.loads)
         self.shown = network.rules.alternatives_shown
         self.unplaced_memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
 

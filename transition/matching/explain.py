@@ -198,6 +198,25 @@ class _Words:
         return f"another locality ({worker.locality}{far})"
 
 
+def worker_words(loads: list[WorkerLoad]) -> tuple[
+    list[CostTerm], list[CostTerm], list[tuple[str] | None], list[tuple[str] | None]
+]:
+    """What is said of each worker, made once: their load and red-band handovers (every
+    placement with them ends with these), and why they cannot take one more, when that is
+    why (full, or at the red-band cap: the first of why-not's answers)."""
+    load_terms = [CostTerm("load", 0, f"caseload after plan: {load.total} of {load.capacity}")
+                  for load in loads]
+    red_terms = [CostTerm("red", 0, f"red-band handover: {load.red_handovers} of "
+                                    f"{load.red_cap} for {load.staff_id}") for load in loads]
+    full: list[tuple[str] | None] = [
+        (f"full ({load.total} of {load.capacity})",) if load.total >= load.capacity else None
+        for load in loads]
+    capped: list[tuple[str] | None] = [
+        (f"red-band handover cap reached ({load.red_handovers} of {load.red_cap})",)
+        if load.red_handovers >= load.red_cap else None for load in loads]
+    return load_terms, red_terms, full, capped
+
+
 @dataclass
 class _Asked:
     """Who each need placed with a new worker is asked about: its runner-ups (the first
@@ -225,18 +244,7 @@ class _Explainer:
         self.needs = network.problem.needs
         self.workers = network.problem.workers
         self.loads = [loads[worker.staff_id] for worker in self.workers]
-        # Each worker's load in words, made once: every placement with them ends with it.
-        self.load_terms = [CostTerm("load", 0, f"caseload after plan: {load.total} of "
-                                               f"{load.capacity}") for load in self.loads]
-        self.red_terms = [CostTerm("red", 0, f"red-band handover: {load.red_handovers} of "
-                                             f"{load.red_cap} for {load.staff_id}")
-                          for load in self.loads]
-        # Why a worker cannot take one more, when that is why (the first of why_not's answers).
-        self.full = [(f"full ({load.total} of {load.capacity})",)
-                     if load.total >= load.capacity else None for load in self.loads]
-        self.capped = [(f"red-band handover cap reached ({load.red_handovers} of "
-                        f"{load.red_cap})",)
-                       if load.red_handovers >= load.red_cap else None for load in self.loads]
+        self.load_terms, self.red_terms, self.full, self.capped = worker_words(self.loads)
         self.shown = network.rules.alternatives_shown
         self.unplaced_memo: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
