@@ -9,7 +9,7 @@ capacity (:func:`caseloads`); feasible workers for one person are in
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -276,6 +276,12 @@ class WorkerCaseload:
     current: int  # roles they hold now (accepted allocation, else the trust's export)
     proposed: int | None  # after the plan (None: no plan)
     unavailable: str | None  # why they are not active on the transfer date
+    # With a plan: of the roles they hold now, how many the plan does not leave with them
+    # (moved to someone else, signposted, ended, or not placed), and how many roles the plan
+    # gives them that they do not hold now. For a plan of everyone, current - leaving +
+    # joining = proposed.
+    leaving: int | None = None
+    joining: int | None = None
 
     @property
     def spare(self) -> int:
@@ -290,6 +296,8 @@ class TeamCaseload:
     capacity: int
     current: int
     proposed: int | None
+    leaving: int | None = None
+    joining: int | None = None
 
 
 @dataclass
@@ -315,16 +323,61 @@ def current_caseloads(session: Session) -> dict[str, int]:
         .where(Assignment.ended_at.is_(None)).group_by(Assignment.staff_id)  # type: ignore[union-attr]
     ):
         counts[staff_id] += count
-    unallocated = ~exists().where(and_(Assignment.person_id == Person.id,
-                                       Assignment.ended_at.is_(None)))  # type: ignore[union-attr]
     for staff_id, count in session.execute(
         select(Person.care_coordinator_id, func.count())
-        .where(Person.care_coordinator_id.is_not(None), unallocated,  # type: ignore[union-attr]
-               Person.missing_since_batch_id.is_(None))  # type: ignore[union-attr]
-        .group_by(Person.care_coordinator_id)
+        .where(*_HELD_BY_COORDINATOR).group_by(Person.care_coordinator_id)
     ):
         counts[staff_id] += count
     return dict(counts)
+
+
+# People counted against their trust care coordinator (:func:`current_caseloads`): in the
+# latest export, with a coordinator and no current assignment.
+_HELD_BY_COORDINATOR = (
+    Person.care_coordinator_id.is_not(None),  # type: ignore[union-attr]
+    ~exists().where(and_(Assignment.person_id == Person.id,
+                         Assignment.ended_at.is_(None))),  # type: ignore[union-attr]
+    Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
+)
+
+
+def plan_movement(session: Session, plan: Plan) -> tuple[Counter[str], Counter[str]]:
+    """Per worker, how many roles they hold now that ``plan`` does not leave with them, and
+    how many it gives them that they do not hold now, counted as :func:`current_caseloads`
+    counts (a person held through their care coordinator is one role).
+
+    Only the plan's own people count: everyone, for a plan of everyone (less people missing
+    from the latest export, whose roles the plan keeps as they are), or the people a re-plan
+    covered. A person the plan signposts, or cannot place, leaves their worker."""
+    summary = plan.summary or {}
+    only = summary.get("person_ids")
+    in_plan: Any = (Person.id.in_(only) if only is not None  # type: ignore[union-attr]
+                    else Person.missing_since_batch_id.is_(None))  # type: ignore[union-attr]
+    now: Counter[tuple[int, str]] = Counter()
+    for person_id, staff_id in session.execute(
+        select(Assignment.person_id, Assignment.staff_id)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(Assignment.ended_at.is_(None), in_plan)  # type: ignore[union-attr]
+    ):
+        now[person_id, staff_id] += 1
+    for person_id, staff_id in session.execute(
+        select(Person.id, Person.care_coordinator_id).where(*_HELD_BY_COORDINATOR, in_plan)
+    ):
+        now[person_id, staff_id] += 1
+    planned: Counter[tuple[int, str]] = Counter()
+    for person_id, staff_id in session.execute(
+        select(PlanAssignment.person_id, PlanAssignment.staff_id)
+        .where(PlanAssignment.plan_id == plan.id,
+               PlanAssignment.staff_id.is_not(None))  # type: ignore[union-attr]
+    ):
+        planned[person_id, staff_id] += 1
+    leaving: Counter[str] = Counter()
+    joining: Counter[str] = Counter()
+    for (_person_id, staff_id), count in (now - planned).items():
+        leaving[staff_id] += count
+    for (_person_id, staff_id), count in (planned - now).items():
+        joining[staff_id] += count
+    return leaving, joining
 
 
 def caseloads(session: Session, rules: Rules, *, plan_id: int | None = None) -> Caseloads:
@@ -343,6 +396,7 @@ def caseloads(session: Session, rules: Rules, *, plan_id: int | None = None) -> 
     names = {row[0]: f"{row[1]} {row[2]}" for row in rows}
     day = transfer_date(session)
     current = current_caseloads(session)
+    leaving, joining = plan_movement(session, plan) if plan else (None, None)
     result = []
     for worker in workers:
         load = loads.get(worker.staff_id)
@@ -357,6 +411,8 @@ def caseloads(session: Session, rules: Rules, *, plan_id: int | None = None) -> 
             current=current.get(worker.staff_id, 0),
             proposed=(load[1] + load[2]) if load else (0 if plan else None),
             unavailable=worker.unavailable(day, rules.matching) if day else None,
+            leaving=None if leaving is None else leaving[worker.staff_id],
+            joining=None if joining is None else joining[worker.staff_id],
         ))
     teams: dict[str, list[WorkerCaseload]] = defaultdict(list)
     for item in result:
@@ -371,6 +427,8 @@ def caseloads(session: Session, rules: Rules, *, plan_id: int | None = None) -> 
                 capacity=sum(member.capacity for member in members),
                 current=sum(member.current for member in members),
                 proposed=None if plan is None else sum(member.proposed or 0 for member in members),
+                leaving=None if plan is None else sum(member.leaving or 0 for member in members),
+                joining=None if plan is None else sum(member.joining or 0 for member in members),
             )
             for team, members in sorted(teams.items())
         ],

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.caseloads import build_caseload
 from tests.conftest import RunCli
 from tests.factories import make_person, make_staff
@@ -12,8 +14,6 @@ from transition.config import Settings
 from transition.db import Database
 from transition.models import Person
 from transition.programme import set_transfer_date
-
-import pytest
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +78,9 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     workers = run_cli("plan", "workers", "--json").json()
     sw1 = next(item for item in workers["workers"] if item["staff_id"] == "SW1")
     assert (sw1["current"], sw1["proposed"], sw1["capacity"]) == (4, 4, 4)
+    assert (sw1["leaving"], sw1["joining"]) == (0, 0)  # accepted: the plan is what they hold
+    table = run_cli("plan", "workers")
+    assert table.exit_code == 0 and "Leaving" in table.stdout and "Joining" in table.stdout
 
 
 def test_a_plan_that_places_everyone_exits_0(run_cli: RunCli, settings: Settings) -> None:

@@ -16,13 +16,20 @@ from transition.audit import events
 from transition.db import Database
 from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.models import Person, Plan, PlanStatus, Staff
-from transition.worker_overrides import assign_worker, feasible_workers, unlock
 from transition.people import person_detail, require_person
-from transition.plan_review import PlanQuery, accept_plan, caseloads, load_plan
+from transition.plan_review import (
+    Caseloads,
+    PlanQuery,
+    WorkerCaseload,
+    accept_plan,
+    caseloads,
+    load_plan,
+)
 from transition.planning import PlanResult, propose_plan, replan
 from transition.programme import set_transfer_date
 from transition.ruleset import Rules, load_rules
 from transition.whatif import what_if
+from transition.worker_overrides import assign_worker, feasible_workers, unlock
 
 
 @pytest.fixture
@@ -319,6 +326,58 @@ def test_caseloads_and_feasible_workers_for_a_screen(database: Database, rules: 
     assert "SW4" in ruled_out and ruled_out["SW4"].why_not == ["out of reach (South)"]
     assert ruled_out["SW3"].why_not == ["takes no new people until their council team is decided"]
     assert ruled_out["SW1"].why_not == ["full (4 of 4)"]
+
+
+def test_caseloads_say_how_many_roles_leave_and_join_each_worker(
+    database: Database, rules: Rules
+) -> None:
+    ids = build_caseload(database)
+    with database.transaction() as session:
+        closing = make_person(session, pathway="signpost", risk_band="green",
+                              care_coordinator_id="KW1", nhs_number=nhs_number(90))
+        coordinators = dict(session.execute(select(Person.id, Person.care_coordinator_id)).all())
+    with database.session() as session:
+        before = caseloads(session, rules)
+    assert {(item.leaving, item.joining) for item in [*before.workers, *before.teams]} == {
+        (None, None)}
+
+    def adds_up(loads: Caseloads) -> dict[str, WorkerCaseload]:
+        for item in [*loads.workers, *loads.teams]:
+            assert item.current - (item.leaving or 0) + (item.joining or 0) == item.proposed, item
+        return {worker.staff_id: worker for worker in loads.workers}
+
+    result = plan(database, rules)
+    with database.session() as session:
+        draft = adds_up(caseloads(session, rules))
+    # Nobody is allocated yet: everyone is held by their care coordinator.
+    kept = {(row.person_id, row.staff_id) for row in result.rows if row.staff_id}
+    held = {(person, staff) for person, staff in coordinators.items() if staff}
+    for worker in draft.values():
+        assert worker.leaving == sum(1 for pair in held - kept if pair[1] == worker.staff_id)
+        assert worker.joining == sum(1 for pair in kept - held if pair[1] == worker.staff_id)
+    assert draft["KW1"].leaving >= 1 and sum(worker.joining for worker in draft.values()) > 0
+
+    with database.transaction() as session:
+        accept_plan(session, rules, plan_id=result.plan_id, actor=ACTOR)
+    with database.session() as session:
+        accepted = adds_up(caseloads(session, rules))
+    # Accepted, the plan is what they hold; the signposted person stays with their trust
+    # coordinator until the handover, and leaves them in the plan.
+    assert {(worker.staff_id, worker.leaving, worker.joining) for worker in accepted.values()
+            if worker.leaving or worker.joining} == {("KW1", 1, 0)} | {
+        (coordinators[person], 1, 0) for person in (ids["polish"], ids["forensic"])
+        if coordinators[person]}
+    assert accepted["KW1"].current == accepted["KW1"].proposed + 1
+
+    # A re-plan of one person counts only that person's moves.
+    with database.transaction() as session:
+        again = replan(session, rules, person_ids=[closing.id, ids["keeps"]], as_of=TODAY,
+                       actor=ACTOR, refresh=False)
+    with database.session() as session:
+        partial = {worker.staff_id: worker
+                   for worker in caseloads(session, rules, plan_id=again.plan_id).workers}
+    assert {(worker.staff_id, worker.leaving, worker.joining) for worker in partial.values()
+            if worker.leaving or worker.joining} == {("KW1", 1, 0)}
 
 
 def test_planning_needs_a_transfer_date(database: Database, rules: Rules) -> None:

@@ -127,10 +127,18 @@ def workers(
     if as_json:
         print_json(result.to_json())
         return
-    table = Table("Team", "Workers", "Capacity", "Now", "Planned", title="Caseloads by team")
+    table = Table("Team", "Workers", "Capacity", "Now", "Leaving", "Joining", "Planned",
+                  title="Caseloads by team",
+                  caption="Leaving: roles held now that the plan moves to another worker, "
+                          "signposts, ends or cannot place. Joining: roles it gives to a "
+                          "worker who does not hold them now.")
+
+    def number(value: int | None) -> str:
+        return "-" if value is None else str(value)
+
     for team in result.teams:
         table.add_row(team.team, str(team.workers), str(team.capacity), str(team.current),
-                      "-" if team.proposed is None else str(team.proposed))
+                      number(team.leaving), number(team.joining), number(team.proposed))
     console.print(table)
 
 

@@ -17,7 +17,8 @@ from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import count, uk_dates_in
 
 BAR_WIDTH = 20
-WORKER_BAR = 12
+WORKER_BAR = 10
+MOVES_WIDTH = 9  # "−123 +45"
 
 
 def load_bar(load: int | None, capacity: int, *, width: int = BAR_WIDTH) -> RenderableType:
@@ -34,6 +35,17 @@ def load_bar(load: int | None, capacity: int, *, width: int = BAR_WIDTH) -> Rend
     text.append(f" {count(load)}/{count(capacity)}",
                 style="bold red" if load > capacity else "")
     return text
+
+
+def moves(leaving: int | None, joining: int | None) -> RenderableType:
+    """'−6 +49': roles the plan takes from them (moved, signposted, ended or not placed) and
+    roles it gives them; blank with no plan, a dim dash when nothing changes."""
+    if leaving is None or joining is None:
+        return Text("")
+    if not leaving and not joining:
+        return Text("–", style="dim")
+    return Text.assemble((f"−{count(leaving)}", "yellow" if leaving else "dim"), " ",
+                         (f"+{count(joining)}", "green" if joining else "dim"))
 
 
 class WorkersScreen(DataScreen):
@@ -79,16 +91,17 @@ class WorkersScreen(DataScreen):
 
     def on_mount(self) -> None:
         teams = self.query_one("#teams-table", DataTable)
-        for key, label, width in (("team", "Team", 36), ("workers", "Workers", 7),
+        for key, label, width in (("team", "Team", 30), ("workers", "Workers", 7),
                                   ("current", "Current", BAR_WIDTH + 10),
-                                  ("proposed", "Proposed", BAR_WIDTH + 10)):
+                                  ("proposed", "Proposed", BAR_WIDTH + 10),
+                                  ("moves", "Moves", MOVES_WIDTH)):
             teams.add_column(label, key=key, width=width)
         workers = self.query_one("#workers-table", DataTable)
-        # Narrow enough to fit 120 columns with the note ("leaving on 2027-03-31") whole.
-        for key, label, width in (("name", "Worker", 24), ("team", "Team", 20),
+        # Narrow enough to fit 120 columns with the note ("leaving on 31 Mar 2027") whole.
+        for key, label, width in (("name", "Worker", 23), ("team", "Team", 18),
                                   ("current", "Current", WORKER_BAR + 6),
                                   ("proposed", "Proposed", WORKER_BAR + 6),
-                                  ("note", "", 22)):
+                                  ("moves", "Moves", MOVES_WIDTH), ("note", "", 22)):
             workers.add_column(label, key=key, width=width)
 
     def reload(self) -> None:
@@ -99,8 +112,13 @@ class WorkersScreen(DataScreen):
     def _show(self) -> None:
         loads = self.loads
         assert loads is not None
-        plan = (f"proposed: plan {loads.plan_id}" if loads.plan_id is not None
-                else "no plan yet (p, then n to propose one)")
+        if loads.plan_id is None:
+            plan = "no plan yet (p, then n to propose one)"
+        else:
+            leaving = sum(worker.leaving or 0 for worker in loads.workers)
+            joining = sum(worker.joining or 0 for worker in loads.workers)
+            plan = (f"proposed: plan {loads.plan_id} ({count(leaving)} roles leave their "
+                    f"worker, {count(joining)} join a new one)")
         over = [worker for worker in loads.workers
                 if (worker.proposed if worker.proposed is not None else worker.current)
                 > worker.capacity]
@@ -118,7 +136,8 @@ class WorkersScreen(DataScreen):
         teams.clear()
         for team in loads.teams:
             teams.add_row(team.team, count(team.workers), load_bar(team.current, team.capacity),
-                          load_bar(team.proposed, team.capacity), key=team.team)
+                          load_bar(team.proposed, team.capacity),
+                          moves(team.leaving, team.joining), key=team.team)
         workers = self.query_one("#workers-table", DataTable)
         workers.clear()
         for worker in loads.workers:
@@ -131,7 +150,7 @@ class WorkersScreen(DataScreen):
                             worker.team or Text("no team yet", style="italic yellow"),
                             load_bar(worker.current, worker.capacity, width=WORKER_BAR),
                             load_bar(worker.proposed, worker.capacity, width=WORKER_BAR),
-                            note, key=worker.staff_id)
+                            moves(worker.leaving, worker.joining), note, key=worker.staff_id)
 
     def action_full_only(self) -> None:
         self.full_only = not self.full_only
