@@ -19,6 +19,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import AwaitMount
 
 from transition.config import Settings
 from transition.db import Database
@@ -79,6 +80,9 @@ DESTINATIONS: tuple[Destination, ...] = (
 )
 
 
+_SECTION_ACTIONS = frozenset({"go", "search"})
+
+
 class TransitionApp(App[None]):
     """The caseload transition, keyboard first."""
 
@@ -90,10 +94,18 @@ class TransitionApp(App[None]):
     BINDINGS = [
         # Shown in every screen's NavBar (widgets/chrome.py), so the footer keeps its room for
         # the screen's own keys.
+        #
+        # Priority bindings, so the app acts on a section key as it arrives, before routing
+        # the next one: keys typed in a burst ("c/ash", or a script's send-keys) are each sent
+        # to the widget focused when they arrive, so without this the keys after "c" or "/"
+        # reached the widget that had focus before the screen changed, and were lost. A text
+        # box still gets its characters (Textual leaves out bindings for keys the focused
+        # widget takes), and a dialog keeps every key (check_action).
         *(Binding(destination.key, f"go('{destination.name}')", destination.title,
-                  id=f"go.{destination.name}", show=False)
+                  id=f"go.{destination.name}", show=False, priority=True)
           for destination in DESTINATIONS if destination.key),
-        Binding("slash", "search", "Search", key_display="/", id="search", show=False),
+        Binding("slash", "search", "Search", key_display="/", id="search", show=False,
+                priority=True),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -130,16 +142,28 @@ class TransitionApp(App[None]):
 
     # -- going places ----------------------------------------------------------------------
 
-    def action_go(self, name: str) -> None:
-        """Show a section (switching mode) or push a detail screen over the current one."""
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A dialog (a confirmation, a choice, the palette) keeps its keys until it closes,
+        # as it would for bindings that are not priority.
+        return not (action in _SECTION_ACTIONS and self.screen.is_modal)
+
+    def go(self, name: str) -> AwaitMount | None:
+        """Show a section (switching mode) or push a detail screen over the current one.
+        Returns what to await for the screen to be mounted (None: already there)."""
         destination = self.destinations[name]
         if destination.mode:
-            self.switch_mode(name)
-            return
+            return self.switch_mode(name)
         screen = destination.screen()
         if type(self.screen) is type(screen):
-            return  # already there
-        self.push_screen(screen)
+            return None  # already there
+        return self.push_screen(screen)
+
+    async def action_go(self, name: str) -> None:
+        """A section key: :meth:`go`, waiting until the screen is mounted (and has its focus)
+        so the keys typed after this one reach it (see BINDINGS)."""
+        mounted = self.go(name)
+        if mounted is not None:
+            await mounted
 
     def open_person(self, person_id: int) -> None:
         self.push_screen(PersonScreen(person_id))
@@ -167,6 +191,7 @@ class TransitionApp(App[None]):
         base = self.screen_stack[0]
         if isinstance(base, PlanScreen):
             base.show(**filters)
+
     def show_tasks(self, *, person_id: int | None = None, overdue_only: bool = False) -> None:
         """The tasks section, showing only one person's tasks and/or only overdue ones."""
         self.switch_mode("tasks")
@@ -179,9 +204,10 @@ class TransitionApp(App[None]):
         if isinstance(base, TasksScreen):
             base.show(person_id=person_id, overdue_only=overdue_only)
 
-    def action_search(self) -> None:
-        self.switch_mode("caseload")
-        self.call_after_refresh(self._focus_search)
+    async def action_search(self) -> None:
+        """The caseload, with the focus in its search box before the next key is routed."""
+        await self.switch_mode("caseload")
+        self._focus_search()
 
     def _focus_search(self) -> None:
         base = self.screen_stack[0]

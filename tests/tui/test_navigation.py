@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
 
 from tests.factories import nhs_number
@@ -154,6 +155,60 @@ def test_slash_from_anywhere_searches_the_caseload(populated, app_on) -> None:
         await pilot.press(*"ash", "enter")
         await settle(pilot)
         assert {row.family_name for row in caseload.rows} == {"Ashworth", "Rashid"}
+
+    drive(app, scenario)
+
+
+def burst(app: Any, keys: str) -> None:
+    """Keys as a fast typist or a script sends them: all arrive before any is handled (Pilot's
+    ``press`` waits for each key to be handled, which hides a key routed too early)."""
+    for key in keys:
+        app.post_message(events.Key("slash" if key == "/" else key, key))
+
+
+@pytest.mark.parametrize("keys", ["c/ash", "/ash"])
+def test_keys_typed_in_a_burst_reach_the_screen_they_open(populated, app_on, keys: str) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        burst(app, keys)
+        await settle(pilot)
+        assert app.current_mode == "caseload"
+        caseload = app.screen.query_one(CaseloadTable)
+        assert caseload.query_one("#search", Input).value == "ash"
+        assert app.focused is caseload.query_one("#search")
+
+    drive(app, scenario)
+
+
+def test_a_burst_of_section_keys_ends_on_the_last(populated, app_on) -> None:
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        burst(app, "cwpd" + "t")
+        await settle(pilot)
+        assert app.current_mode == "tasks"
+        burst(app, "cb")  # the caseload, then its own key: only red, amber, ... people
+        await settle(pilot)
+        assert app.current_mode == "caseload"
+        assert app.screen.query_one(CaseloadTable).query.risk_band is not None
+
+    drive(app, scenario)
+
+
+def test_section_keys_wait_while_a_dialog_is_open(populated, app_on) -> None:
+    app = app_on(populated)
+    answers: list[bool | None] = []
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        app.push_screen(ConfirmScreen("Go ahead?"), answers.append)
+        await settle(pilot)
+        await pilot.press("c", "slash", "w")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen) and app.current_mode == "dashboard"
+        await pilot.press("n", "c")
+        await settle(pilot)
+        assert answers == [False] and app.current_mode == "caseload"
 
     drive(app, scenario)
 

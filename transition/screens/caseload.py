@@ -31,7 +31,9 @@ class CaseloadScreen(DataScreen):
     AUTO_FOCUS = "#people"
 
     BINDINGS = [
-        Binding("slash", "search", "Search", key_display="/", id="caseload.search"),
+        # Priority like the app's own "/" (which acts first), so the footer shows this one.
+        Binding("slash", "search", "Search", key_display="/", id="caseload.search",
+                priority=True),
         Binding("m", "missing", "Not in export", id="caseload.missing"),
         Binding("f", "cycle_pathway", "Pathway", id="caseload.pathway"),
         Binding("b", "cycle_band", "Risk band", id="caseload.band"),

@@ -162,7 +162,7 @@ class DashboardScreen(DataScreen):
         self.transition.show_caseload(missing_only=True)
 
     def action_rejects(self) -> None:
-        self.transition.action_go("rejects")
+        self.transition.go("rejects")
 
     def action_run_check(self) -> None:
         from transition.screens.check_panel import CheckFindingsPanel

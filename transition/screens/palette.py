@@ -28,7 +28,7 @@ class ScreensProvider(Provider):
         for destination in self.transition.destinations.values():
             yield DiscoveryHit(
                 destination.title,
-                partial(self.transition.action_go, destination.name),
+                partial(self.transition.go, destination.name),
                 help=destination.description,
             )
 
@@ -40,7 +40,7 @@ class ScreensProvider(Provider):
                 yield Hit(
                     score,
                     matcher.highlight(destination.title),
-                    partial(self.transition.action_go, destination.name),
+                    partial(self.transition.go, destination.name),
                     text=destination.title,
                     help=destination.description,
                 )

@@ -64,13 +64,13 @@ class WelcomeScreen(DataScreen):
         with self.database.session() as session:
             empty = database_is_empty(session)
         if self._was_empty and not empty:
-            self.transition.action_go("dashboard")
+            self.transition.go("dashboard")
         self._was_empty = empty
 
     @on(Button.Pressed, "#import")
     def _import(self) -> None:
-        self.transition.action_go("import")
+        self.transition.go("import")
 
     @on(Button.Pressed, "#dashboard")
     def _dashboard(self) -> None:
-        self.transition.action_go("dashboard")
+        self.transition.go("dashboard")
