@@ -314,6 +314,9 @@ class Caseloads:
         }
 
 
+NO_TEAM = "(no team)"  # the team line of workers with no team after the transfer yet
+
+
 def current_caseloads(session: Session) -> dict[str, int]:
     """Roles each worker holds now: current assignments, plus people with no assignment yet
     whose care coordinator (in the trust's export) they are."""
@@ -416,7 +419,7 @@ def caseloads(session: Session, rules: Rules, *, plan_id: int | None = None) -> 
         ))
     teams: dict[str, list[WorkerCaseload]] = defaultdict(list)
     for item in result:
-        teams[item.team or "(no team)"].append(item)
+        teams[item.team or NO_TEAM].append(item)
     return Caseloads(
         plan_id=plan.id if plan else None,
         workers=result,

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
-from transition.plan_review import Caseloads, caseloads
+from transition.plan_review import NO_TEAM, Caseloads, caseloads
 from transition.screens.base import DataScreen
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import count, uk_dates_in
@@ -72,6 +72,7 @@ class WorkersScreen(DataScreen):
         super().__init__()
         self.loads: Caseloads | None = None
         self.full_only = False
+        self.team_only: str | None = None  # enter on a team: only its workers
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -81,6 +82,7 @@ class WorkersScreen(DataScreen):
             teams: DataTable[RenderableType] = DataTable(id="teams-table", cursor_type="row",
                                                          zebra_stripes=True)
             teams.border_title = "By team (after the transfer)"
+            teams.border_subtitle = "enter: only this team's workers"
             yield teams
             workers: DataTable[RenderableType] = DataTable(id="workers-table", cursor_type="row",
                                                            zebra_stripes=True)
@@ -109,7 +111,9 @@ class WorkersScreen(DataScreen):
             self.loads = caseloads(session, self.transition.rules)
         self._show()
 
-    def _show(self) -> None:
+    def _show(self, *, filtering: bool = False) -> None:
+        """Fill the screen from ``self.loads``; ``filtering``: only the worker list changes
+        (the team table keeps its cursor)."""
         loads = self.loads
         assert loads is not None
         if loads.plan_id is None:
@@ -129,20 +133,29 @@ class WorkersScreen(DataScreen):
         )
         if over:
             summary.append(f" · {len(over)} over capacity", style="bold red")
+        if self.team_only is not None:
+            summary.append(f" · only {self.team_only} (enter on it again for everyone)",
+                           style="bold")
         if self.full_only:
             summary.append(" · only workers at 90% or more", style="bold")
         self.query_one("#workers-summary", Static).update(summary)
-        teams = self.query_one("#teams-table", DataTable)
-        teams.clear()
-        for team in loads.teams:
-            teams.add_row(team.team, count(team.workers), load_bar(team.current, team.capacity),
-                          load_bar(team.proposed, team.capacity),
-                          moves(team.leaving, team.joining), key=team.team)
+        if not filtering:
+            teams = self.query_one("#teams-table", DataTable)
+            teams.clear()
+            for team in loads.teams:
+                teams.add_row(team.team, count(team.workers),
+                              load_bar(team.current, team.capacity),
+                              load_bar(team.proposed, team.capacity),
+                              moves(team.leaving, team.joining), key=team.team)
         workers = self.query_one("#workers-table", DataTable)
+        workers.border_title = ("By worker" if self.team_only is None
+                                else f"By worker: {self.team_only}")
         workers.clear()
         for worker in loads.workers:
             load = worker.proposed if worker.proposed is not None else worker.current
             if self.full_only and load < worker.capacity * 0.9:
+                continue
+            if self.team_only is not None and (worker.team or NO_TEAM) != self.team_only:
                 continue
             note = Text(uk_dates_in(worker.unavailable), style="yellow") if worker.unavailable else Text(
                 f"{worker.spare} free", style="dim")
@@ -155,7 +168,14 @@ class WorkersScreen(DataScreen):
     def action_full_only(self) -> None:
         self.full_only = not self.full_only
         if self.loads is not None:
-            self._show()
+            self._show(filtering=True)
+
+    @on(DataTable.RowSelected, "#teams-table")
+    def _team_selected(self, event: DataTable.RowSelected) -> None:
+        team = event.row_key.value
+        self.team_only = None if team == self.team_only else team
+        if self.loads is not None:
+            self._show(filtering=True)
 
     @on(DataTable.RowSelected, "#workers-table")
     def _worker_selected(self, event: DataTable.RowSelected) -> None:
