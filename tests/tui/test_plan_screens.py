@@ -292,8 +292,8 @@ def test_workers_screen_bars_per_worker_and_team_and_opens_the_plan(plan_world, 
         teams.move_cursor(row=teams.get_row_index("North Council"))
         await pilot.press("enter")  # only that team's workers
         await settle(pilot)
-        assert {key.value for key in workers.rows} == {"SW1", "SW2", "SW3"} != set(
-            worker.staff_id for worker in screen.loads.workers)
+        assert {key.value for key in workers.rows} == {"SW1", "SW2", "SW3"} != {
+            worker.staff_id for worker in screen.loads.workers}
         assert "only North Council" in text_of(screen.query_one("#workers-summary"))
         await pilot.press("enter")  # again: everyone
         await settle(pilot)
