@@ -36,7 +36,8 @@ from transition.models import (
     utcnow,
 )
 from transition.plan_inputs import read_inputs, read_workers
-from transition.planning import NO_ROLE, PlanResult, PlanRow
+from transition.plan_rows import NO_ROLE
+from transition.planning import PlanResult, PlanRow
 from transition.programme import transfer_date
 from transition.ruleset import Rules
 

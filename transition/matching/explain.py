@@ -7,7 +7,9 @@ locality (North)", "speaks Polish", "full (20 of 20)", "no worker with skill for
 
 At 100,000 people there are 105,000 placements and 170,000 runner-ups but far fewer distinct
 things to say, so the explainer finds the distinct cases a column at a time with numpy and
-words each once (:class:`_Explainer`); placements alike share the same tuples of words.
+words each once (:class:`_Explainer`); placements alike share the same tuples of words. The
+answer is handed over a column at a time (:class:`PlacementColumns`): storing the plan reads
+the distinct tuples and a number for each need, not 105,000 placement objects.
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from transition.matching.model import Alternative, CostTerm, Need, Placement, WorkerLoad
+from transition.matching.model import (
+    Alternative,
+    CostTerm,
+    Need,
+    Placement,
+    PlacementColumns,
+    WorkerLoad,
+)
 from transition.matching.network import PART_KEYS, Network
 from transition.matching.rules import ROLE_WORDS
 
@@ -26,7 +35,13 @@ _UNSEEN = object()
 
 def explain(network: Network, chosen: np.ndarray, loads: dict[str, WorkerLoad]) -> list[Placement]:
     """One placement per need, in the problem's order."""
-    return _Explainer(network, chosen, loads).placements()
+    return explain_columns(network, chosen, loads).placements()
+
+
+def explain_columns(network: Network, chosen: np.ndarray,
+                    loads: dict[str, WorkerLoad]) -> PlacementColumns:
+    """Every need's placement, explained, as columns."""
+    return _Explainer(network, chosen, loads).columns()
 
 
 def requirement(network: Network, role: str) -> str:
@@ -287,28 +302,24 @@ class _Explainer:
         self.arc_cost = network.arc_cost[arcs]
         self.arc_parts = [network.parts[key][arcs] for key in PART_KEYS]
 
-    def placements(self) -> list[Placement]:
-        """One placement per need, in the problem's order."""
-        needs = self.needs
+    def columns(self) -> PlacementColumns:
+        """Every need's placement, in the problem's order."""
         base_of, base_terms = self.arc_terms()
         asked = self.ask(base_of, base_terms)
-        alternatives_of = self.runner_ups(asked)
-        terms_of = self.placed_terms(base_of, base_terms, asked)
-        staff_ids = [worker.staff_id for worker in self.workers]
-        worker_of = self.arc_worker.tolist()
-        cost_of = self.arc_cost.tolist()
-        new = self.new.tolist()
-        placements = []
-        for position, arc in enumerate(self.chosen.tolist()):
-            if arc < 0:
-                placements.append(Placement(needs[position], None,
-                                            unassigned_reasons=self.why_unplaced(position)))
-                continue
-            placements.append(Placement(
-                needs[position], staff_ids[worker_of[arc]], cost_of[arc], terms_of[position],
-                # Runner-ups answer "why this new worker?"; someone kept needs no such answer.
-                alternatives_of.get(position, ()) if new[position] else ()))
-        return placements
+        # Runner-ups answer "why this new worker?"; someone kept needs no such answer.
+        alternatives, alternative_lists = self.runner_ups(asked)
+        terms, term_lists = self.placed_terms(base_of, base_terms, asked)
+        unassigned, unassigned_lists = self.unplaced()
+        placed = self.placed
+        worker = np.full(len(self.needs), -1, dtype=np.int64)
+        worker[placed] = self.arc_worker[self.chosen[placed]]
+        cost = np.zeros(len(self.needs), dtype=np.int64)
+        cost[placed] = self.arc_cost[self.chosen[placed]]
+        return PlacementColumns(
+            needs=self.needs, staff_ids=tuple(worker.staff_id for worker in self.workers),
+            worker=worker, cost=cost, kept=placed & ~self.new, terms=terms,
+            alternatives=alternatives, unassigned=unassigned, term_lists=term_lists,
+            alternative_lists=alternative_lists, unassigned_lists=unassigned_lists)
 
     # -- placed ---------------------------------------------------------------------------
 
@@ -340,9 +351,10 @@ class _Explainer:
                          for number, position in enumerate(self.arc_need[first].tolist())]
 
     def placed_terms(self, base_of: np.ndarray, base_terms: list[tuple[CostTerm, ...]],
-                     asked: _Asked) -> list[tuple[CostTerm, ...]]:
+                     asked: _Asked) -> tuple[np.ndarray, list[tuple[CostTerm, ...]]]:
         """Each need's cost terms: the chosen arc's, with "new worker" saying why not the
-        current worker, then the red-band handover and the worker's load."""
+        current worker, then the red-band handover and the worker's load. As a number into
+        a list of distinct term tuples (0: the empty tuple, for a need not placed)."""
         placed = np.flatnonzero(self.placed)
         arc = self.chosen[placed]
         base = base_of[arc]
@@ -370,7 +382,7 @@ class _Explainer:
         worker = self.arc_worker[arc]
         red = self.arc_red[arc]
         group, first = _groups([base, why_current, red, worker])
-        made = []
+        made: list[tuple[CostTerm, ...]] = [()]
         for base_number, reason, is_red, who in zip(base[first].tolist(),
                                                     why_current[first].tolist(),
                                                     red[first].tolist(), worker[first].tolist(),
@@ -382,10 +394,9 @@ class _Explainer:
                 terms.append(self.red_terms[who])
             terms.append(self.load_terms[who])
             made.append(tuple(terms))
-        terms_of: list[tuple[CostTerm, ...]] = [()] * len(self.needs)
-        for position, number in zip(placed.tolist(), group.tolist(), strict=True):
-            terms_of[position] = made[number]
-        return terms_of
+        terms = np.zeros(len(self.needs), dtype=np.int64)
+        terms[placed] = group + 1
+        return terms, made
 
     def why_no_current(self, need: Need) -> str:
         """Why a need with no current worker on the staff list did not keep one."""
@@ -478,9 +489,10 @@ class _Explainer:
         return _Asked(need=need, worker=worker, arc=arc, rank=rank, runners=len(runner_arc),
                       why=why, whys=whys)
 
-    def runner_ups(self, asked: _Asked) -> dict[int, tuple[Alternative, ...]]:
+    def runner_ups(self, asked: _Asked) -> tuple[np.ndarray, list[tuple[Alternative, ...]]]:
         """Each need placed with a new worker: its runner-ups, then its current worker if
-        not among them."""
+        not among them. As a number into a list of distinct tuples of runner-ups (0: the
+        empty tuple, for a need kept or not placed)."""
         runners = asked.runners
         has_arc = asked.arc >= 0
         cost = np.where(has_arc, self.arc_cost[np.maximum(asked.arc, 0)], 0)
@@ -506,10 +518,28 @@ class _Explainer:
         lists, first_row = _groups(list(table.T))
         shared = [tuple(made[item] for item in table[row].tolist() if item >= 0)
                   for row in first_row.tolist()]
-        return dict(zip(asked_needs.tolist(), [shared[number] for number in lists.tolist()],
-                        strict=True))
+        alternatives = np.zeros(len(self.needs), dtype=np.int64)
+        alternatives[asked_needs] = lists + 1
+        return alternatives, [(), *shared]
 
     # -- unplaced -------------------------------------------------------------------------
+
+    def unplaced(self) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+        """Why each need not placed could not be, as a number into a list of distinct
+        tuples of reasons (0: the empty tuple, for a need placed)."""
+        unassigned = np.zeros(len(self.needs), dtype=np.int64)
+        reasons: list[tuple[str, ...]] = [()]
+        # why_unplaced remembers each tuple, so alike needs get the same one (and it stays
+        # alive: its id is not reused while this runs).
+        numbers: dict[int, int] = {}
+        for position in np.flatnonzero(~self.placed).tolist():
+            said = self.why_unplaced(position)
+            number = numbers.get(id(said))
+            if number is None:
+                number = numbers[id(said)] = len(reasons)
+                reasons.append(said)
+            unassigned[position] = number
+        return unassigned, reasons
 
     def why_unplaced(self, position: int) -> tuple[str, ...]:
         need = self.needs[position]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
+
+import numpy as np
 
 from transition.matching.rules import MatchingRules
 from transition.models import RiskBand
@@ -150,9 +153,55 @@ class WorkerLoad:
         return max(0, self.capacity - self.total)
 
 
+@dataclass(frozen=True)
+class PlacementColumns:
+    """Every need's placement, a column at a time: what the explainer hands over.
+
+    At 100,000 people there are 105,000 placements but only tens of thousands of distinct
+    term tuples and runner-up tuples (the explainer words each once), so a placement is held
+    as numbers: its worker, its cost, and a number into each list of distinct tuples. The
+    plan is stored straight from these columns (:func:`transition.planning.assemble`);
+    :meth:`placements` makes the :class:`Placement` objects for code that reads them one at a
+    time. Number 0 of each list of tuples is the empty tuple (no terms, no runner-ups, no
+    reasons unassigned)."""
+
+    needs: tuple[Need, ...]
+    staff_ids: tuple[str, ...]  # each worker's, by position
+    worker: np.ndarray  # each need's worker, by position (-1: unassigned)
+    cost: np.ndarray  # the chosen pair's cost terms summed (0: unassigned)
+    kept: np.ndarray  # placed with the current worker (bool; as Placement.kept)
+    terms: np.ndarray  # each need's cost terms: a number into ``term_lists``
+    alternatives: np.ndarray  # its runner-ups: a number into ``alternative_lists``
+    unassigned: np.ndarray  # why it is unassigned: a number into ``unassigned_lists``
+    term_lists: list[tuple[CostTerm, ...]]
+    alternative_lists: list[tuple[Alternative, ...]]
+    unassigned_lists: list[tuple[str, ...]]
+
+    @property
+    def placed(self) -> np.ndarray:
+        return self.worker >= 0
+
+    def staff_id_column(self) -> list[str | None]:
+        """Each need's worker's staff id (None: unassigned)."""
+        staff_ids = np.array([*self.staff_ids, None], dtype=object)  # -1 reads the None
+        return staff_ids[self.worker].tolist()
+
+    def placements(self) -> list[Placement]:
+        """One placement per need, in the problem's order."""
+        terms, runner_ups, why_not_placed = (self.term_lists, self.alternative_lists,
+                                             self.unassigned_lists)
+        return [
+            Placement(need, staff_id, cost, terms[term], runner_ups[alternatives],
+                      why_not_placed[unassigned])
+            for need, staff_id, cost, term, alternatives, unassigned in zip(
+                self.needs, self.staff_id_column(), self.cost.tolist(), self.terms.tolist(),
+                self.alternatives.tolist(), self.unassigned.tolist(), strict=True)
+        ]
+
+
 @dataclass
 class Solution:
-    placements: list[Placement]
+    columns: PlacementColumns
     loads: dict[str, WorkerLoad]
     objective: int
     optimal: bool
@@ -161,12 +210,16 @@ class Solution:
     arcs: int
     seconds: dict[str, float] = field(default_factory=dict)
 
+    @cached_property
+    def placements(self) -> list[Placement]:
+        """One placement per need, made from ``columns`` when first read (storing a plan
+        does not need them)."""
+        return self.columns.placements()
+
     @property
     def assigned(self) -> int:
-        return sum(1 for placement in self.placements if placement.staff_id is not None)
+        return int(self.columns.placed.sum())
 
     @property
     def unassigned(self) -> int:
-        return len(self.placements) - self.assigned
-
-
+        return len(self.columns.needs) - self.assigned

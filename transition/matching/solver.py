@@ -25,7 +25,7 @@ import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
 from transition.errors import TransitionError
-from transition.matching.explain import explain
+from transition.matching.explain import explain_columns
 from transition.matching.model import Problem, Solution, WorkerLoad
 from transition.matching.network import Network, build_network, marginal_load_costs
 from transition.matching.rules import MatchingRules
@@ -39,10 +39,10 @@ def solve(problem: Problem, rules: MatchingRules) -> Solution:
     chosen, status, objective, nodes, arcs = solve_network(network)
     solved = time.perf_counter()
     loads = _loads(network, chosen)
-    placements = explain(network, chosen, loads)
+    columns = explain_columns(network, chosen, loads)
     explained = time.perf_counter()
     return Solution(
-        placements=placements,
+        columns=columns,
         loads=loads,
         objective=objective,
         optimal=status == "OPTIMAL",
