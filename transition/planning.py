@@ -23,7 +23,7 @@ from sqlalchemy import Text, bindparam, cast, insert, select, update
 from sqlmodel import Session
 
 from transition.assessment import refresh_assessments
-from transition.bulk import collector_paused
+from transition.bulk import collector_paused, copy_rows
 from transition.matching import PATHWAY_ROLES, Solution, solve
 from transition.models import Plan, PlanAssignment, PlanStatus
 from transition.plan_inputs import Inputs, read_inputs
@@ -307,10 +307,12 @@ def store_plan(
     else:
         text = StoredJson()
         rows = [stored_row(row, plan_id, flag, text) for row in result.rows]
-    # Core executemany on the connection, with the JSON columns written as the text encoded
-    # above: at 100,000 rows the ORM's bulk insert, and encoding value by value through the
-    # column type, cost more than the rows themselves.
+    # The JSON columns go in as the text encoded above: at 100,000 rows the ORM's bulk
+    # insert, and encoding value by value through the column type, cost more than the rows
+    # themselves. PostgreSQL: one COPY. Elsewhere: a Core executemany on the connection.
     table = PlanAssignment.__table__  # type: ignore[attr-defined]
+    if not rows or copy_rows(connection, table.name, names, rows):
+        return plan.id
 
     def value(name: str) -> Any:
         if name not in _JSON_COLUMNS:
@@ -320,20 +322,19 @@ def store_plan(
         # there would give the text numeric affinity).
         return cast(text, table.c[name].type) if postgres else text
 
-    if rows:
-        statement = insert(table).values({name: value(name) for name in names})
-        # Compiled once and handed to the driver: SQLAlchemy's per-row parameter handling
-        # would cost as much as the insert (every value here is a plain str, int or bool).
-        compiled = statement.compile(dialect=connection.dialect)
-        keys = compiled.positiontup
-        parameters: list[Any]
-        if not keys:  # named parameters (psycopg)
-            parameters = [dict(zip(names, row, strict=True)) for row in rows]
-        elif tuple(keys) == names:
-            parameters = rows
-        else:
-            in_order = itemgetter(*(names.index(key) for key in keys))
-            parameters = [in_order(row) for row in rows]
-        for start in range(0, len(parameters), 10_000):
-            connection.exec_driver_sql(str(compiled), parameters[start:start + 10_000])
+    statement = insert(table).values({name: value(name) for name in names})
+    # Compiled once and handed to the driver: SQLAlchemy's per-row parameter handling would
+    # cost as much as the insert (every value here is a plain str, int or bool).
+    compiled = statement.compile(dialect=connection.dialect)
+    keys = compiled.positiontup
+    parameters: list[Any]
+    if not keys:  # named parameters (a PostgreSQL driver without COPY)
+        parameters = [dict(zip(names, row, strict=True)) for row in rows]
+    elif tuple(keys) == names:
+        parameters = rows
+    else:
+        in_order = itemgetter(*(names.index(key) for key in keys))
+        parameters = [in_order(row) for row in rows]
+    for start in range(0, len(parameters), 10_000):
+        connection.exec_driver_sql(str(compiled), parameters[start:start + 10_000])
     return plan.id
