@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Text, select, type_coerce
 from sqlmodel import Session
@@ -39,9 +39,9 @@ from transition.models import Assignment, Person, Staff, Team
 from transition.ruleset import Rules
 
 
-@dataclass(frozen=True, slots=True)
-class PersonInfo:
-    """What the plan shows about a person besides their roles."""
+class PersonInfo(NamedTuple):
+    """What the plan shows about a person besides their roles (a named tuple, made for
+    every person read: see :class:`~transition.matching.Need`)."""
 
     person_id: int
     nhs_number: str

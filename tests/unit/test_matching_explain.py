@@ -30,13 +30,13 @@ def crowded(draw: st.DrawFn) -> tuple[Problem, MatchingRules]:
     # A third locality, so a locality's cost takes several values (runner-ups then cost more
     # than different chosen workers by different amounts, for the same reasons).
     places = (*LOCALITIES, "East")
-    more = [replace(need, person_id=100 + index,
-                    team=draw(st.sampled_from(TEAMS)),
-                    locality=draw(st.sampled_from(places)),
-                    preferred_gender=draw(st.sampled_from((None, "male", "female"))),
-                    language=draw(st.sampled_from((None, "polish", "urdu"))),
-                    accepted_staff_id=draw(st.sampled_from(ids)),
-                    current_staff_id=draw(st.sampled_from(ids)))
+    more = [need._replace(person_id=100 + index,
+                          team=draw(st.sampled_from(TEAMS)),
+                          locality=draw(st.sampled_from(places)),
+                          preferred_gender=draw(st.sampled_from((None, "male", "female"))),
+                          language=draw(st.sampled_from((None, "polish", "urdu"))),
+                          accepted_staff_id=draw(st.sampled_from(ids)),
+                          current_staff_id=draw(st.sampled_from(ids)))
             for index, need in enumerate(problem.needs * draw(st.integers(1, 3)))]
     workers = tuple(replace(worker, capacity=worker.capacity + draw(st.integers(0, 6)),
                             locality=draw(st.sampled_from(places)))
@@ -61,11 +61,12 @@ def alike(draw: st.DrawFn) -> tuple[Problem, MatchingRules]:
     words many placements, runner-ups and current workers once and shares them."""
     problem, rules = draw(crowded())
     ids = [None, *(worker.staff_id for worker in problem.workers)]
-    copies = [replace(draw(st.sampled_from(problem.needs)), person_id=1000 + index,
-                      current_staff_id=(current := draw(st.sampled_from(ids))),
-                      coordinator_id=draw(st.sampled_from([current, *ids])),
-                      known=frozenset(draw(st.sets(st.sampled_from(ids[1:]), max_size=2))),
-                      band=draw(st.sampled_from(("red", "amber", "green"))))
+    copies = [draw(st.sampled_from(problem.needs))._replace(
+                  person_id=1000 + index,
+                  current_staff_id=(current := draw(st.sampled_from(ids))),
+                  coordinator_id=draw(st.sampled_from([current, *ids])),
+                  known=frozenset(draw(st.sets(st.sampled_from(ids[1:]), max_size=2))),
+                  band=draw(st.sampled_from(("red", "amber", "green"))))
               for index in range(draw(st.integers(1, 12)))]
     return Problem(problem.needs + tuple(copies), problem.workers, problem.held), rules
 
