@@ -128,6 +128,7 @@ def main() -> None:
         print(f"built {path.name}: {PEOPLE:,} people, {2 * LOCALITIES * PER_LOCALITY:,} staff "
               f"in {time.perf_counter() - started:.1f} s")
     database = Database(f"sqlite:///{path}")
+    database.migrate()  # a database built by older code: brought to this code's schema
     rules = load_rules()
     with database.transaction() as session:  # earlier runs' plans: not part of the timing
         session.execute(delete(PlanAssignment))

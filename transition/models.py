@@ -400,7 +400,8 @@ class PlanAssignment(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("plan_id", "person_id", "role"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = Field(foreign_key="plan.id", index=True)
+    # Looked up by plan through the unique constraint's index (plan_id first).
+    plan_id: int = Field(foreign_key="plan.id")
     person_id: int = Field(foreign_key="person.id", index=True)
     role: str = Field(max_length=20)
     staff_id: str | None = Field(default=None, foreign_key="staff.staff_id", max_length=64)

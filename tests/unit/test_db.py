@@ -3,10 +3,14 @@ import stat
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import SQLModel
 
 from transition import db as dbmod
+from transition import models  # noqa: F401  (the tables, for SQLModel.metadata)
 from transition.audit import Change, events, record
 from transition.db import Database
 from transition.errors import DatabaseError
@@ -51,25 +55,28 @@ def test_migrations_run_down_and_up_again(database: Database) -> None:
     assert dbmod.schema_status(database.engine)[0] == dbmod.head_revision()
 
 
+def test_the_migrations_make_the_schema_the_models_describe(database: Database) -> None:
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []
+
+
 def test_the_audit_trail_is_append_only(database: Database) -> None:
     with database.transaction() as session:
         record(session, Change(action="test", entity="person", before=1, after=2), actor="me")
-    with pytest.raises(DBAPIError, match="append-only"):
-        with database.transaction() as session:
-            session.execute(text("UPDATE audit_event SET actor = 'someone else'"))
-    with pytest.raises(DBAPIError, match="append-only"):
-        with database.transaction() as session:
-            session.execute(text("DELETE FROM audit_event"))
+    with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
+        session.execute(text("UPDATE audit_event SET actor = 'someone else'"))
+    with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
+        session.execute(text("DELETE FROM audit_event"))
     with database.session() as session:
         [event] = events(session)
     assert (event.actor, event.before, event.after) == ("me", 1, 2)
 
 
 def test_a_failed_transaction_leaves_nothing(database: Database) -> None:
-    with pytest.raises(RuntimeError):
-        with database.transaction() as session:
-            record(session, Change(action="test", entity="person"), actor="me")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), database.transaction() as session:
+        record(session, Change(action="test", entity="person"), actor="me")
+        raise RuntimeError("interrupted")
     with database.session() as session:
         assert events(session) == []
 
