@@ -1,7 +1,7 @@
 """Run the transition CLI, and stop dead once it has written to one table (for kill tests).
 
-Usage: python kill_runner.py FD TABLE ARGS...: after the first INSERT or UPDATE on TABLE
-reaches the database (inside the command's open transaction), write "writing" to file
+Usage: python kill_runner.py FD TABLE ARGS...: after the first INSERT, UPDATE or COPY on
+TABLE reaches the database (inside the command's open transaction), write "writing" to file
 descriptor FD and wait to be killed. The test then kills this process with SIGKILL, so the
 kill lands mid-run at a known point, without timing guesses.
 """
@@ -12,17 +12,19 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 fd, table, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-pattern = re.compile(rf'^\s*(INSERT\s+INTO|UPDATE)\s+"?{re.escape(table)}"?[\s(]', re.IGNORECASE)
+pattern = re.compile(rf'^\s*(INSERT\s+INTO|UPDATE|COPY)\s+"?{re.escape(table)}"?[\s(]',
+                     re.IGNORECASE)
 
 
-@event.listens_for(Engine, "after_cursor_execute")
-def _stop_when_written(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+def _stop_if_written(statement: str) -> None:
     if pattern.match(statement):
         os.write(fd, b"writing\n")
         os.close(fd)
@@ -30,6 +32,27 @@ def _stop_when_written(_conn: Any, _cursor: Any, statement: str, *_args: Any) ->
             signal.pause()
 
 
-from transition.cli import main  # noqa: E402  (after the hook, so every engine carries it)
+@event.listens_for(Engine, "after_cursor_execute")
+def _stop_when_written(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    _stop_if_written(statement)
+
+
+try:  # PostgreSQL's bulk writes go by COPY (transition.bulk.copy_rows), outside those events
+    import psycopg
+except ImportError:
+    pass
+else:
+    _copy = psycopg.Cursor.copy
+
+    @contextmanager
+    def _copy_then_stop(self: Any, statement: Any, *more: Any, **named: Any) -> Iterator[Any]:
+        with _copy(self, statement, *more, **named) as copy:
+            yield copy
+        _stop_if_written(str(statement))
+
+    psycopg.Cursor.copy = _copy_then_stop  # type: ignore[assignment,method-assign]
+
+
+from transition.cli import main
 
 main(args)
