@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit.test_matching_optimal import allowed, handover, instances, pair_cost
-from transition.matching import MatchingRules, Problem, network
+from transition.matching import MatchingRules, Need, Problem, network
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -45,3 +45,16 @@ def test_arcs_are_the_allowed_pairs_with_their_costs(
         ids.index(need.current_staff_id) if need.current_staff_id in ids else -1
         for need in problem.needs]
     assert built.red_need.tolist() == [need.band == "red" for need in problem.needs]
+
+
+@settings(max_examples=50, deadline=None)
+@given(instances())
+def test_need_columns_are_each_fields_values_in_the_needs_order(
+    instance: tuple[Problem, MatchingRules],
+) -> None:
+    problem, _ = instance
+    for candidate in (problem, Problem((), problem.workers)):
+        columns = candidate.need_columns
+        assert list(columns) == list(Need._fields)
+        for name in Need._fields:
+            assert list(columns[name]) == [getattr(need, name) for need in candidate.needs]

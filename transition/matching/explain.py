@@ -27,10 +27,15 @@ from transition.matching.model import (
     PlacementColumns,
     WorkerLoad,
 )
-from transition.matching.network import PART_KEYS, Network
+from transition.matching.network import PART_KEYS, Codes, Network
 from transition.matching.rules import ROLE_WORDS
 
 _UNSEEN = object()
+
+_WORDS_DEPEND_ON = ("accepted_staff_id", "team", "locality", "preferred_gender", "language",
+                    "required")
+"""The fields of a need the words of an arc's cost terms depend on (with the worker, and
+whether the need keeps or knows them)."""
 
 
 def explain(network: Network, chosen: np.ndarray, loads: dict[str, WorkerLoad]) -> list[Placement]:
@@ -273,9 +278,7 @@ class _Explainer:
         new[placed] = network.arc_worker[chosen[placed]] != network.current[placed]
         asked = np.flatnonzero(new[network.arc_need])
         by_cost = asked[_by_need_then_cost(network.arc_need[asked], network.arc_cost[asked])]
-        need_of = network.arc_need[by_cost]
-        rank = np.arange(len(by_cost)) - np.searchsorted(need_of, need_of)
-        by_cost = by_cost[rank <= self.shown]
+        by_cost = by_cost[_places_in_runs(network.arc_need[by_cost]) <= self.shown]
         # Arcs are in (need, worker) order, so the current worker's is found by binary search.
         pair = network.arc_need * count + network.arc_worker
         holder = np.flatnonzero(new & (network.current >= 0))
@@ -327,17 +330,13 @@ class _Explainer:
         """Each arc's cost terms (:meth:`_Words.pair_terms`) as a number into a list of
         distinct term tuples: arcs alike in all that the words depend on share one."""
         needs, workers = self.needs, self.workers
-        profiles: dict[tuple[Any, ...], int] = {}
-        profile = np.array([
-            profiles.setdefault((need.accepted_staff_id, need.team, need.locality,
-                                 need.preferred_gender, need.language, need.required),
-                                len(profiles))
-            for need in needs], dtype=np.int64)
+        columns = self.network.problem.need_columns
+        profile = Codes().of(zip(*map(columns.__getitem__, _WORDS_DEPEND_ON), strict=True))
         kept = self.arc_worker == self.network.current[self.arc_need]
         # Whether the person already knows the worker is looked up (in the need's staff ids)
         # only where the continuity cost allows it and the person has known someone.
         knows = np.zeros(len(kept), dtype=bool)
-        has_known = np.array([bool(need.known) for need in needs], dtype=bool)
+        has_known = np.fromiter(map(bool, columns["known"]), dtype=bool, count=len(needs))
         maybe = np.flatnonzero(~kept & (self.arc_parts[0] == self.known_cost)
                                & has_known[self.arc_need])
         knows[maybe] = [workers[worker].staff_id in needs[need].known
@@ -370,26 +369,35 @@ class _Explainer:
         why_current = np.where(with_holder, why_holder[placed], -1)
         reasons = {number: "current worker " + "; ".join(asked.whys[number])
                    for number in np.unique(why_current[with_holder]).tolist()}
-        # Without one, the words depend only on who the trust's care coordinator is.
-        coordinator_said: dict[tuple[str | None, str], int] = {}
-        for row in np.flatnonzero(said & (holder < 0)).tolist():
-            need = self.needs[placed[row]]
-            key = (need.coordinator_id, need.role)
-            if key not in coordinator_said:
-                coordinator_said[key] = number = len(asked.whys) + len(coordinator_said)
-                reasons[number] = self.why_no_current(need)
-            why_current[row] = coordinator_said[key]
+        # Without one, the words depend only on who the trust's care coordinator is and the
+        # role: each distinct pair (numbered after ``asked.whys``) is worded once.
+        rows = np.flatnonzero(said & (holder < 0))
+        without = placed[rows].tolist()
+        columns = self.network.problem.need_columns
+        coordinator_role = Codes()
+        why_current[rows] = len(asked.whys) + coordinator_role.of(zip(
+            map(columns["coordinator_id"].__getitem__, without),
+            map(columns["role"].__getitem__, without), strict=True))
+        for number, (coordinator_id, role) in enumerate(coordinator_role):
+            reasons[len(asked.whys) + number] = self.why_no_current(coordinator_id, role)
         worker = self.arc_worker[arc]
         red = self.arc_red[arc]
         group, first = _groups([base, why_current, red, worker])
         made: list[tuple[CostTerm, ...]] = [()]
+        # "new worker (why not the current one)", made once for each cost and reason.
+        new_worker: dict[tuple[int, int], CostTerm] = {}
         for base_number, reason, is_red, who in zip(base[first].tolist(),
                                                     why_current[first].tolist(),
                                                     red[first].tolist(), worker[first].tolist(),
                                                     strict=True):
             terms = list(base_terms[base_number])
             if reason >= 0:
-                terms[0] = CostTerm("continuity", terms[0].cost, f"new worker ({reasons[reason]})")
+                cost = terms[0].cost
+                term = new_worker.get((cost, reason))
+                if term is None:
+                    term = new_worker[cost, reason] = CostTerm(
+                        "continuity", cost, f"new worker ({reasons[reason]})")
+                terms[0] = term
             if is_red:
                 terms.append(self.red_terms[who])
             terms.append(self.load_terms[who])
@@ -398,17 +406,18 @@ class _Explainer:
         terms[placed] = group + 1
         return terms, made
 
-    def why_no_current(self, need: Need) -> str:
-        """Why a need with no current worker on the staff list did not keep one."""
-        if need.coordinator_id is None:
+    def why_no_current(self, coordinator_id: str | None, role: str) -> str:
+        """Why a need for ``role`` with no current worker on the staff list did not keep one
+        (the trust's care coordinator is ``coordinator_id``)."""
+        if coordinator_id is None:
             return "no current worker recorded"
-        coordinator = self.network.tables.index.get(need.coordinator_id)
+        coordinator = self.network.tables.index.get(coordinator_id)
         if coordinator is None:
-            return f"current worker {need.coordinator_id} is not on the staff list"
+            return f"current worker {coordinator_id} is not on the staff list"
         worker = self.workers[coordinator]
         return (f"current worker {worker.staff_id} is a {worker.employer} "
                 f"{worker.role.replace('_', ' ')}; this role needs a "
-                f"{role_holder(self.network, need.role)}")
+                f"{role_holder(self.network, role)}")
 
     # -- runner-ups -----------------------------------------------------------------------
 
@@ -419,7 +428,7 @@ class _Explainer:
         need_of = self.arc_need[self.by_cost]
         other = self.arc_worker[self.by_cost] != self.arc_worker[self.chosen[need_of]]
         runner_arc, runner_need = self.by_cost[other], need_of[other]
-        rank = np.arange(len(runner_arc)) - np.searchsorted(runner_need, runner_need)
+        rank = _places_in_runs(runner_need)
         keep = rank < self.shown
         runner_arc, runner_need, rank = runner_arc[keep], runner_need[keep], rank[keep]
         holder_need = np.flatnonzero(self.new & (self.network.current >= 0))
@@ -647,6 +656,15 @@ def _groups(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         size *= width
     _, first, group = np.unique(code, return_index=True, return_inverse=True)
     return group.reshape(rows), first
+
+
+def _places_in_runs(keys: np.ndarray) -> np.ndarray:
+    """Each element's place (0, 1, 2, ...) in its run of equal ``keys`` (sorted): from where
+    each run starts, in a few passes (searching for each key's first position took ten times
+    as long at a million arcs)."""
+    count = len(keys)
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if count else keys
+    return np.arange(count) - np.repeat(starts, np.diff(np.append(starts, count)))
 
 
 def _by_need_then_cost(need: np.ndarray, cost: np.ndarray) -> np.ndarray:

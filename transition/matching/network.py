@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -57,12 +56,12 @@ class Tables:
         workers = problem.workers
         # Each distinct skill set and locality among the needs (a few hundred) looked at once.
         skills = sorted({rule.skill for rule in rules.required_skills}
-                        | {skill for required in set(map(attrgetter("required"), problem.needs))
+                        | {skill for required in set(problem.need_columns["required"])
                            for skill, _ in required})
         skill_bit = {skill: 1 << position for position, skill in enumerate(skills)}
         localities = sorted(({(worker.locality or "").casefold() for worker in workers}
                              | {(name or "").casefold()
-                                for name in set(map(attrgetter("locality"), problem.needs))})
+                                for name in set(problem.need_columns["locality"])})
                             - {""})
         locality_code = {name: position for position, name in enumerate(localities)}
         km = rules.distance_km()
@@ -156,7 +155,7 @@ class Network:
         return total
 
 
-class _Codes(Memo):
+class Codes(Memo):
     """A number for each distinct value: ``number(value)``, or without it 0, 1, 2, ... in
     order of first sight. A column of 100,000 values is coded with one C-level ``map``."""
 
@@ -176,17 +175,16 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
     # The needs a column at a time. Each column's distinct values (a few hundred localities,
     # skill sets and workers among 100,000 needs) are worked out once and spread by ``map``.
     (roles, localities, required, days, current_ids, coordinator_ids, bands, accepted_ids,
-     teams, preferred, wanted, known) = (list(map(attrgetter(name), needs))
-                                         for name in _NEED_COLUMNS)
-    position_of = _Codes(lambda staff_id: index.get(staff_id or "", -1))
-    need_locality = _Codes(lambda name: tables.locality_code.get((name or "").casefold(),
+     teams, preferred, wanted, known) = map(problem.need_columns.__getitem__, _NEED_COLUMNS)
+    position_of = Codes(lambda staff_id: index.get(staff_id or "", -1))
+    need_locality = Codes(lambda name: tables.locality_code.get((name or "").casefold(),
                                                                  len(tables.locality_code)))
     need_locality_codes = need_locality.of(localities)
-    need_skills = _Codes(lambda skills: sum(tables.skill_bit[skill] for skill, _ in skills))
+    need_skills = Codes(lambda skills: sum(tables.skill_bit[skill] for skill, _ in skills))
 
     # Needs with the same role, place, skills and date share one candidate list: the
     # profiles, numbered in order of first need.
-    profiles = _Codes()
+    profiles = Codes()
     need_profile = profiles.of(zip(roles, need_locality_codes.tolist(),
                                    map(need_skills.__getitem__, required), days))
     candidate_lists = [tables.candidates(*key) for key in profiles]
@@ -365,20 +363,20 @@ def _cost_parts(
     former_names = [worker.former_team for worker in workers]
     worker_team, teams = _codes(team_names, team_names + former_names)
     worker_former, _ = _codes(former_names, team_names + former_names)
-    need_team = _Codes(lambda team: teams.get(team or "", -2)).of(columns.teams)
+    need_team = Codes(lambda team: teams.get(team or "", -2)).of(columns.teams)
     gender_names = [worker.gender for worker in workers]
     worker_gender, genders = _codes(gender_names, gender_names + list(set(columns.preferred)))
-    need_gender = _Codes(lambda value: genders.get(value or "", -1)).of(columns.preferred)
+    need_gender = Codes(lambda value: genders.get(value or "", -1)).of(columns.preferred)
     languages = {value: position
                  for position, value in enumerate(sorted({v for v in set(columns.wanted) if v}))}
-    need_language = _Codes(lambda value: languages.get(value or "", -1)).of(columns.wanted)
+    need_language = Codes(lambda value: languages.get(value or "", -1)).of(columns.wanted)
     speaks = np.zeros((max(1, len(languages)), count), dtype=bool)
     for position, worker in enumerate(workers):
         for language in worker.languages & languages.keys():
             speaks[languages[language], position] = True
     # The arcs to workers the person has had before. Each distinct set of workers (most
     # people share their coordinator's) is turned into positions once.
-    known_sets = _Codes()
+    known_sets = Codes()
     need_set = known_sets.of(columns.known)
     known_lists = [[index[staff_id] for staff_id in staff_ids if staff_id in index]
                    for staff_ids in known_sets]  # in the order of their codes
