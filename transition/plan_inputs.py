@@ -279,13 +279,16 @@ def read_workers(
     warnings: list[str],
 ) -> tuple[list[Worker], list[tuple[Any, ...]]]:
     """Every worker as the planner sees them after the transfer, and the rows read (for the
-    fingerprint and names). Problems worth a manager's attention go into ``warnings``."""
+    fingerprint and names; values may be shared between rows, so read-only). Problems worth a
+    manager's attention go into ``warnings``."""
     columns = (Staff.staff_id, Staff.given_name, Staff.family_name, Staff.employer, Staff.role,
                Staff.team, Staff.locality, Staff.capacity, Staff.fte, Staff.skills,
                Staff.languages, Staff.gender, Staff.seconded, Staff.council_team,
                Staff.leaving_date, Staff.absent_until, Staff.missing_since_batch_id,
                Staff.content_hash)
-    rows = [tuple(row) for row in session.execute(select(*columns).order_by(Staff.staff_id))]
+    # Plain tuples from the driver (bulk.read_rows), as the ORM's result gives them (the staff
+    # fingerprint is their text): that result took 0.02 s more of a 100,000-person read.
+    rows = list(read_rows(session.connection(), select(*columns).order_by(Staff.staff_id)))
     workers = []
     no_capacity = undecided_team = 0
     for (staff_id, _given, _family, employer, role, team, locality, capacity, fte, skills,

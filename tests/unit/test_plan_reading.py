@@ -13,10 +13,11 @@ from sqlalchemy import Text, select, type_coerce
 
 from tests.caseloads import build_caseload
 from tests.conftest import TODAY
-from tests.factories import make_person
+from tests.factories import make_person, make_staff
 from transition import plan_inputs
 from transition.bulk import read_rows
 from transition.db import Database
+from transition.matching import MatchingRules
 from transition.models import Assignment, Person, Staff
 from transition.ruleset import load_rules
 
@@ -110,3 +111,29 @@ def test_the_peoples_fingerprint_is_worked_out_from_each_persons_stored_values(
                         f"{person.assessed_hash}|{person.handover_date}\n"
                         for person in people if person.missing_since_batch_id is None)
     assert inputs.fingerprints["people"] == hashlib.sha256(lines.encode()).hexdigest()
+
+
+def test_the_staff_fingerprint_is_worked_out_from_each_workers_stored_values(
+        database: Database) -> None:
+    """Stored drafts are checked against it too: the workers' rows read through the driver
+    (bulk.read_rows) must give the text of the ORM's result rows, value for value, type for type
+    (a float FTE, JSON lists, dates, booleans and None all in the text hashed)."""
+    build_caseload(database)
+    with database.transaction() as session:
+        make_staff(session, "ZZ1", fte=0.6, capacity=None, skills=None, languages=None,
+                   gender=None, leaving_date=date(2027, 6, 30), absent_until=date(2027, 5, 1))
+        make_staff(session, "ZZ2", skills=["Forensic", "eip"], languages=["polish", "urdu"],
+                   seconded=True, team="North CMHT", council_team="North Council")
+        make_staff(session, "ZZ3", skills=["Forensic", "eip"], languages=["polish", "urdu"])
+    columns = (Staff.staff_id, Staff.given_name, Staff.family_name, Staff.employer, Staff.role,
+               Staff.team, Staff.locality, Staff.capacity, Staff.fte, Staff.skills,
+               Staff.languages, Staff.gender, Staff.seconded, Staff.council_team,
+               Staff.leaving_date, Staff.absent_until, Staff.missing_since_batch_id,
+               Staff.content_hash)
+    with database.session() as session:
+        inputs = plan_inputs.read_inputs(session, load_rules(), as_of=TODAY)
+        _workers, rows = plan_inputs.read_workers(session, MatchingRules(), {}, [])
+        expected = [tuple(row) for row in session.execute(select(*columns).order_by(Staff.staff_id))]
+    assert rows == expected
+    assert repr(rows) == repr(expected)
+    assert inputs.fingerprints["staff"] == hashlib.sha256(repr(expected).encode()).hexdigest()
