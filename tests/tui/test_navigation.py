@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
 
 from tests.factories import nhs_number
-from tests.tui.conftest import drive, settle, text_of
+from tests.tui.conftest import drive, notifications, settle, text_of
 from transition.app import DESTINATIONS
+from transition.models import Person
 from transition.screens.caseload import CaseloadScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.dashboard import DashboardScreen
@@ -162,8 +165,9 @@ def test_slash_from_anywhere_searches_the_caseload(populated, app_on) -> None:
 def burst(app: Any, keys: str) -> None:
     """Keys as a fast typist or a script sends them: all arrive before any is handled (Pilot's
     ``press`` waits for each key to be handled, which hides a key routed too early)."""
+    named = {"/": ("slash", "/"), "\n": ("enter", "\r")}
     for key in keys:
-        app.post_message(events.Key("slash" if key == "/" else key, key))
+        app.post_message(events.Key(*named.get(key, (key, key))))
 
 
 @pytest.mark.parametrize("keys", ["c/ash", "/ash"])
@@ -179,6 +183,51 @@ def test_keys_typed_in_a_burst_reach_the_screen_they_open(populated, app_on, key
         assert app.focused is caseload.query_one("#search")
 
     drive(app, scenario)
+
+
+def test_enter_on_a_list_still_loading_opens_no_one(populated, app_on) -> None:
+    app = app_on(populated)
+    release = threading.Event()
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseloadScreen)
+        caseload = screen.query_one(CaseloadTable)
+        baines = person_named(populated, "Baines")
+        assert caseload.rows[0].id != baines  # the cursor's row is someone else
+        fetch = caseload.fetch
+
+        def slow(query: Any) -> Any:
+            release.wait(timeout=10)  # the database is slow to answer the search
+            return fetch(query)
+
+        caseload.fetch = slow
+        await pilot.press("slash", *"baines", "enter")  # search; the focus moves to the table
+        await pilot.pause()
+        assert app.focused is caseload.table
+        await pilot.press("enter")  # on the old list's first row, while the search loads
+        await pilot.pause()
+        assert app.screen is screen  # no one opened
+        assert any("still loading" in message for message in notifications(app))
+        release.set()
+        await settle(pilot)
+        assert [row.id for row in caseload.rows] == [baines]
+        await pilot.press("enter")  # loaded: now it opens the person found
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.person_id == baines
+
+    try:
+        drive(app, scenario)
+    finally:
+        release.set()
+
+
+def person_named(database: Any, family_name: str) -> int:
+    with database.session() as session:
+        return session.scalars(select(Person.id).where(Person.family_name == family_name)).one()
 
 
 def test_a_burst_of_section_keys_ends_on_the_last(populated, app_on) -> None:

@@ -406,5 +406,12 @@ class CaseloadTable(Vertical):
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
+        if self._fetching:
+            # The rows on screen are from before the newest search or filter (enter pressed
+            # again straight after the search's): opening the row under the cursor would open
+            # someone from the old list.
+            self.notify("The list is still loading: press enter again once it shows.",
+                        timeout=4)
+            return
         if event.row_key.value is not None:
             self.post_message(self.PersonSelected(int(event.row_key.value)))
