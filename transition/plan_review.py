@@ -24,6 +24,7 @@ from transition.allocation import (
     set_assignments,
 )
 from transition.audit import Change, record
+from transition.bulk import collector_paused
 from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.models import (
     Assignment,
@@ -193,6 +194,11 @@ def accept_plan(
 ) -> AcceptResult:
     """Make a draft the current allocation (audited). Refused, with what changed, if the
     data the plan was made from has changed since."""
+    with collector_paused():  # 100,000 roles' rows and audit entries: see transition.bulk
+        return _accept(session, rules, plan_id=plan_id, actor=actor)
+
+
+def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) -> AcceptResult:
     plan = latest_draft(session) if plan_id is None else find_plan(session, plan_id)
     if plan is None:
         raise NotFoundError("There is no draft plan to accept.",

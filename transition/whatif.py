@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from transition.bulk import collector_paused
 from transition.errors import TransitionError
 from transition.matching import Solution, solve
 from transition.plan_inputs import Inputs, read_inputs
@@ -29,6 +30,15 @@ def what_if(
     stored; pathways are read as stored."""
     if capacity_scale <= 0:
         raise TransitionError("--capacity-scale must be above 0 (0.9 means 90% of capacity).")
+    with collector_paused():  # two plans' worth of objects: see transition.bulk
+        return _what_if(session, rules, as_of=as_of, withdraw=withdraw,
+                        capacity_scale=capacity_scale)
+
+
+def _what_if(
+    session: Session, rules: Rules, *, as_of: date, withdraw: Sequence[str],
+    capacity_scale: float,
+) -> WhatIf:
     inputs = read_inputs(session, rules, as_of=as_of)
     unknown = sorted(set(withdraw) - {worker.staff_id for worker in inputs.problem.workers})
     if unknown:

@@ -1,9 +1,16 @@
-from datetime import date
+import re
+from datetime import date, timedelta
 
-from transition.allocation import NewAssignment, current_assignments, set_assignments, worker_changes
+from tests.factories import make_person, make_staff
+from transition.allocation import (
+    NewAssignment,
+    current_assignments,
+    set_assignments,
+    worker_changes,
+)
 from transition.audit import events
 from transition.db import Database
-from tests.factories import make_person, make_staff
+from transition.models import Assignment
 
 
 def test_set_assignments_ends_the_old_row_and_audits(database: Database) -> None:
@@ -37,3 +44,41 @@ def test_set_assignments_ends_the_old_row_and_audits(database: Database) -> None
         assert [event.action for event in trail] == ["assignment.manager", "assignment.accept"]
         assert trail[0].before == {"staff_id": "SW1", "locked": False}
         assert trail[0].reason == "Knows the family"
+
+
+def test_a_role_given_is_stored_as_the_orm_would_store_it(database: Database) -> None:
+    # set_assignments writes stored values straight to the driver on SQLite: every column
+    # must read back exactly as a row added through the ORM does.
+    with database.transaction() as session:
+        make_staff(session, "SW1")
+        make_staff(session, "SW2")
+        first, second = make_person(session), make_person(session)
+        assert first.id is not None and second.id is not None
+        by_hand = Assignment(person_id=second.id, role="social_worker", staff_id="SW2",
+                             since=date(2027, 4, 1), locked=True, reason="Knows the family",
+                             source="manager", plan_id=None, created_by="b")
+        session.add(by_hand)
+        session.flush()
+        set_assignments(session, [NewAssignment(
+            first.id, "social_worker", "SW1", date(2027, 4, 1), source="manager",
+            locked=True, reason="Knows the family")], actor="b")
+        ids = first.id, second.id
+    with database.session() as session:
+        given = current_assignments(session)[ids[0]]["social_worker"]
+        added = current_assignments(session)[ids[1]]["social_worker"]
+        shown = ("role", "since", "locked", "reason", "source", "plan_id", "created_by",
+                 "ended_at", "ended_by", "version")
+        assert {name: getattr(given, name) for name in shown} == {
+            name: getattr(added, name) for name in shown}
+        assert given.created_at.tzinfo is not None and given.created_at.tzinfo.utcoffset(None) == timedelta(0)
+        assert (given.since, given.locked, given.version) == (date(2027, 4, 1), True, 1)
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":  # PostgreSQL's columns fix their own types
+            # In the file itself: the same stored types column by column, and the same text
+            # for the dates and times, digit for digit aside.
+            typed = ", ".join(f"typeof({name})" for name in (*shown, "created_at"))
+            rows = connection.exec_driver_sql(
+                f"SELECT {typed}, since, created_at FROM assignment ORDER BY person_id").all()
+            shapes = [(*row[:-2], *(re.sub("[0-9]", "9", text) for text in row[-2:]))
+                      for row in rows]
+            assert shapes[0] == shapes[1]
