@@ -225,6 +225,62 @@ def test_enter_on_a_list_still_loading_opens_no_one(populated, app_on) -> None:
         release.set()
 
 
+@pytest.mark.parametrize("slow", [False, True], ids=["quick", "slow search"])
+def test_enter_sent_straight_after_the_search_enter_opens_the_person_found(
+    populated, app_on, slow: bool
+) -> None:
+    # The second enter reaches the search box before the first has moved the focus to the
+    # table: it was meant for the table, so it opens the person the search finds (once the
+    # search's list shows), not no one, and not the old list's first row.
+    app = app_on(populated)
+    release = threading.Event()
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("c")
+        await settle(pilot)
+        caseload = app.screen.query_one(CaseloadTable)
+        baines = person_named(populated, "Baines")
+        assert caseload.rows[0].id != baines
+        if slow:
+            fetch = caseload.fetch
+
+            def slow_fetch(query: Any) -> Any:
+                release.wait(timeout=10)
+                return fetch(query)
+
+            caseload.fetch = slow_fetch
+        burst(app, "/baines\n\n")
+        await pilot.pause()
+        if slow:
+            assert isinstance(app.screen, CaseloadScreen)  # nothing opened from the old list
+            release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.person_id == baines
+
+    try:
+        drive(app, scenario)
+    finally:
+        release.set()
+
+
+def test_enter_in_the_search_box_later_searches_and_opens_no_one(populated, app_on) -> None:
+    # Back in the box by a key of its own, enter is a search again (nothing to open yet).
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("slash", *"baines", "enter")
+        await settle(pilot)
+        caseload = app.screen.query_one(CaseloadTable)
+        assert app.focused is caseload.table
+        await pilot.press("slash", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseloadScreen)
+        assert app.focused is caseload.table
+
+    drive(app, scenario)
+
+
 def person_named(database: Any, family_name: str) -> int:
     with database.session() as session:
         return session.scalars(select(Person.id).where(Person.family_name == family_name)).one()

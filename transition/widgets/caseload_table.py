@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -158,6 +158,12 @@ class CaseloadTable(Vertical):
         self._keys_state: tuple[bool, ...] = ()
         self._wanted = self._in_flight = self.query
         self._fetching = False
+        # Enter in the search box moves the focus to the table, but not at once: an enter
+        # sent straight after it (typed ahead, or by a script) still reaches the box. It was
+        # meant for the table: it opens the person under the cursor once that search's list
+        # shows (and not if another search replaces it first).
+        self._focus_moving = False
+        self._open_when_shown: PeopleQuery | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -217,6 +223,10 @@ class CaseloadTable(Vertical):
             self._keys_state = keys_state
             self.refresh_bindings()
         self.post_message(self.Loaded())
+        if self._open_when_shown is not None:
+            if self._open_when_shown == self._in_flight:
+                self._open_under_cursor()
+            self._open_when_shown = None
 
     def describe(self) -> str:
         """'Showing 1-200 of 784 people · sorted by name · search "smi"'."""
@@ -313,8 +323,19 @@ class CaseloadTable(Vertical):
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if self._focus_moving:  # a second enter, sent before the first moved the focus
+            if self._fetching:
+                self._open_when_shown = self._wanted
+            else:
+                self._open_under_cursor()
+            return
         self.apply_search()
+        self._focus_moving = True
         self.table.focus()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget is self.query_one("#search", Input):
+            self._focus_moving = False  # gone from the box: a later enter there is a new one
 
     def apply_search(self) -> None:
         """Run the search in the box now (without waiting for the typing pause)."""
@@ -415,3 +436,10 @@ class CaseloadTable(Vertical):
             return
         if event.row_key.value is not None:
             self.post_message(self.PersonSelected(int(event.row_key.value)))
+
+    def _open_under_cursor(self) -> None:
+        table = self.table
+        if table.row_count:
+            row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            if row_key.value is not None:
+                self.post_message(self.PersonSelected(int(row_key.value)))
