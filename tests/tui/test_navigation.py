@@ -197,13 +197,7 @@ def test_enter_on_a_list_still_loading_opens_no_one(populated, app_on) -> None:
         caseload = screen.query_one(CaseloadTable)
         baines = person_named(populated, "Baines")
         assert caseload.rows[0].id != baines  # the cursor's row is someone else
-        fetch = caseload.fetch
-
-        def slow(query: Any) -> Any:
-            release.wait(timeout=10)  # the database is slow to answer the search
-            return fetch(query)
-
-        caseload.fetch = slow
+        slow_down(caseload, release)
         await pilot.press("slash", *"baines", "enter")  # search; the focus moves to the table
         await pilot.pause()
         assert app.focused is caseload.table
@@ -242,13 +236,7 @@ def test_enter_sent_straight_after_the_search_enter_opens_the_person_found(
         baines = person_named(populated, "Baines")
         assert caseload.rows[0].id != baines
         if slow:
-            fetch = caseload.fetch
-
-            def slow_fetch(query: Any) -> Any:
-                release.wait(timeout=10)
-                return fetch(query)
-
-            caseload.fetch = slow_fetch
+            slow_down(caseload, release)
         burst(app, "/baines\n\n")
         await pilot.pause()
         if slow:
@@ -279,6 +267,17 @@ def test_enter_in_the_search_box_later_searches_and_opens_no_one(populated, app_
         assert app.focused is caseload.table
 
     drive(app, scenario)
+
+
+def slow_down(caseload: CaseloadTable, release: threading.Event) -> None:
+    """The caseload's queries wait for ``release``: the database is slow to answer."""
+    fetch = caseload.fetch
+
+    def slow(query: Any) -> Any:
+        release.wait(timeout=10)
+        return fetch(query)
+
+    caseload.fetch = slow  # type: ignore[method-assign]
 
 
 def person_named(database: Any, family_name: str) -> int:
