@@ -160,3 +160,35 @@ def test_planning_without_a_transfer_date_says_what_to_do(run_cli: RunCli) -> No
     result = run_cli("plan")
     assert result.exit_code == 2
     assert "transition programme set --transfer-date" in result.stderr
+
+
+def test_large_counts_are_printed_with_thousands_separators(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # At a council's scale the counts run to six figures: 104,566 reads at a glance, 104566
+    # does not.
+    from transition.commands.plan import _print_plan, _print_what_if
+    from transition.planning import PlanResult
+    from transition.whatif import WhatIf
+
+    plan = PlanResult(plan_id=7, kind="plan", status="draft", optimal=True,
+                      solver_status="OPTIMAL", objective=60_191_972, rows=[],
+                      not_planned={"signpost": 4_870},
+                      totals={"people": 100_000, "assigned": 104_566, "unassigned": 1_408,
+                              "kept_with_current": 48_513, "changed": 56_053, "locked": 0})
+    _print_plan(plan, stored=False)
+    printed = " ".join(capsys.readouterr().out.split())
+    assert ("People planned: 100,000. Roles filled: 104,566 (48,513 kept with their current "
+            "worker, 56,053 with a new worker, 0 locked). Roles unassigned: 1,408.") in printed
+    assert "Not planned (signpost): 4,870." in printed
+
+    what_if = WhatIf(withdraw=[], capacity_scale=0.9, baseline_assigned=104_566,
+                     baseline_unassigned=1_408, assigned=100_506, unassigned=4_468,
+                     losing_current_worker=0, changed_from_baseline=12_345,
+                     gap_by_team={"North CMHT": 1_024}, gap_by_skill={}, spare_by_team={},
+                     unassigned_people=[], optimal=True)
+    _print_what_if(what_if)
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "Roles filled: 100,506 (as things stand: 104,566)" in printed
+    assert "changed from the plan as things stand: 12,345." in printed
+    assert "1,024" in printed

@@ -72,7 +72,7 @@ def assess(
         _print_summary(summary.as_dict())
     if summary.overrides_against_statutory_duty:
         err_console.print(
-            f"Attention: {summary.overrides_against_statutory_duty} manager override(s) set "
+            f"Attention: {summary.overrides_against_statutory_duty:,} manager override(s) set "
             "signpost or trust for someone who now has section 117 aftercare or a CTO. "
             "Review them with: transition pathway show NHS",
             markup=False,
@@ -100,21 +100,21 @@ def _print_summary(summary: dict[str, Any]) -> None:
     pathways.add_column("People", justify="right")
     pathways.add_column("Means")
     for pathway in PATHWAYS:
-        pathways.add_row(pathway, str(summary["pathways"][pathway]), PATHWAY_MEANING[pathway])
+        pathways.add_row(pathway, f"{summary['pathways'][pathway]:,}", PATHWAY_MEANING[pathway])
     bands = Table()
     bands.add_column("Handover risk")
     bands.add_column("People", justify="right")
     bands.add_column("Means")
     for band, count in summary["bands"].items():
-        bands.add_row(f"[{BAND_STYLE[band]}]{band}[/]", str(count), BAND_MEANING[RiskBand(band)])
+        bands.add_row(f"[{BAND_STYLE[band]}]{band}[/]", f"{count:,}", BAND_MEANING[RiskBand(band)])
     console.print(pathways)
     console.print(bands)
     written = "everyone written" if summary["unchanged"] == 0 else (
-        f"{summary['evaluated']} written, {summary['unchanged']} unchanged"
+        f"{summary['evaluated']:,} written, {summary['unchanged']:,} unchanged"
     )
     console.print(
-        f"{summary['people']} people assessed ({written}); {summary['changed_pathways']} "
-        f"pathway(s) changed; {summary['overrides']} manager override(s).",
+        f"{summary['people']:,} people assessed ({written}); {summary['changed_pathways']:,} "
+        f"pathway(s) changed; {summary['overrides']:,} manager override(s).",
         markup=False,
     )
 

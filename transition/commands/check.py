@@ -99,14 +99,14 @@ def print_report(out: Console, report: CheckReport) -> None:
     counts.add_column("Findings", justify="right")
     for code, title in CODES.items():
         number = report.counts[code]
-        counts.add_row(code, title, Text(str(number), style="bold" if number else "dim"))
+        counts.add_row(code, title, Text(f"{number:,}", style="bold" if number else "dim"))
     out.print(counts)
     for note in report.notes:
         out.print(Text(note, style="yellow"))
     if report.plan_id is not None:
         out.print(Text.assemble(
             ("Draft plan ", "bold"), (str(report.plan_id), "bold"),
-            f" re-plans {report.affected_people} people: {len(report.proposed_moves)} moves "
+            f" re-plans {report.affected_people:,} people: {len(report.proposed_moves):,} moves "
             f"proposed. Review: transition plan show --plan {report.plan_id}; accept: "
             f"transition plan accept --plan {report.plan_id}"))
         moves = Table(show_edge=False, pad_edge=False)
@@ -163,7 +163,7 @@ def history(
         table.add_column(heading)
     for run in runs:
         counts = run.counts or {}
-        found = ", ".join(f"{code} {number}" for code, number in counts.items() if number)
+        found = ", ".join(f"{code} {number:,}" for code, number in counts.items() if number)
         table.add_row(str(run.id), run.started_at.strftime("%Y-%m-%d %H:%M"),
                       run.as_of.isoformat(), run.actor, run.status,
                       "" if run.exit_code is None else str(run.exit_code),

@@ -196,7 +196,7 @@ def print_summary(out: Console, result: ImportResult) -> None:
     if result.warning_list:
         by_column = Counter(warning.column for warning in result.warning_list)
         out.print("\n[bold]Warnings[/] (imported; worth checking): "
-                  + ", ".join(f"{column} {count}" for column, count in by_column.most_common()))
+                  + ", ".join(f"{column} {count:,}" for column, count in by_column.most_common()))
         for warning in result.warning_list[:SHOW_WARNINGS]:
             out.print(f"  row {warning.row}: {warning.column}: {warning.message}",
                       highlight=False, markup=False)

@@ -107,10 +107,10 @@ def accept(
     if as_json:
         print_json(result.to_json())
         return
-    console.print(f"Plan {result.plan_id} accepted: {result.changed} roles recorded or changed, "
-                  f"{result.ended} ended.")
+    console.print(f"Plan {result.plan_id} accepted: {result.changed:,} roles recorded or changed, "
+                  f"{result.ended:,} ended.")
     if result.unassigned:
-        console.print(f"{result.unassigned} roles are still unassigned: see "
+        console.print(f"{result.unassigned:,} roles are still unassigned: see "
                       "transition plan show --unassigned")
 
 
@@ -232,22 +232,22 @@ def _print_plan(result: PlanResult, *, stored: bool) -> None:
     heading = f"Plan {result.plan_id} ({result.status}, {result.kind})"
     console.print(f"{heading}: {state}, cost {result.objective:,}.")
     console.print(
-        f"People planned: {result.people}. Roles filled: {result.assigned} "
-        f"({result.kept_with_current} kept with their current worker, {result.changed} with a "
-        f"new worker, {result.locked} locked). Roles unassigned: {result.unassigned}."
+        f"People planned: {result.people:,}. Roles filled: {result.assigned:,} "
+        f"({result.kept_with_current:,} kept with their current worker, {result.changed:,} with a "
+        f"new worker, {result.locked:,} locked). Roles unassigned: {result.unassigned:,}."
     )
     for key, count in result.not_planned.items():
         if count:
-            console.print(f"Not planned ({key.replace('_', ' ')}): {count}.")
+            console.print(f"Not planned ({key.replace('_', ' ')}): {count:,}.")
     if result.ending:
         console.print(f"Roles ending when the plan is accepted (the pathway no longer needs "
-                      f"them): {len(result.ending)}.")
+                      f"them): {len(result.ending):,}.")
     for warning in result.warnings:
         err_console.print(f"Note: {warning}")
     unassigned = [row for row in result.rows if row.staff_id is None]
     if unassigned:
         table = Table("NHS number", "Role", "Band", "Why unassigned",
-                      title=f"Unassigned ({len(unassigned)})")
+                      title=f"Unassigned ({len(unassigned):,})")
         for row in unassigned[:SHOWN]:
             table.add_row(nhs.format_334(row.nhs_number), row.role or "-", row.risk_band or "",
                           "; ".join(row.reasons))
@@ -255,7 +255,7 @@ def _print_plan(result: PlanResult, *, stored: bool) -> None:
     changed = [row for row in result.rows if row.staff_id and not row.kept and not row.locked]
     if changed:
         table = Table("NHS number", "Role", "Band", "New worker", "Why",
-                      title=f"New workers ({len(changed)})")
+                      title=f"New workers ({len(changed):,})")
         for row in changed[:SHOWN]:
             table.add_row(nhs.format_334(row.nhs_number), row.role or "", row.risk_band or "",
                           row.staff_id or "", "; ".join(row.reasons[:3]))
@@ -273,18 +273,18 @@ def _print_what_if(result: WhatIf) -> None:
                       f"withdraw {', '.join(result.withdraw)}" if result.withdraw else "",
                       f"capacity x {result.capacity_scale:g}"
                       if result.capacity_scale != 1.0 else ""])))
-    console.print(f"People losing their current worker: {result.losing_current_worker}.")
-    console.print(f"Roles filled: {result.assigned} (as things stand: {result.baseline_assigned});"
-                  f" unassigned: {result.unassigned} (as things stand: "
-                  f"{result.baseline_unassigned}); changed from the plan as things stand: "
-                  f"{result.changed_from_baseline}.")
+    console.print(f"People losing their current worker: {result.losing_current_worker:,}.")
+    console.print(f"Roles filled: {result.assigned:,} (as things stand: {result.baseline_assigned:,});"
+                  f" unassigned: {result.unassigned:,} (as things stand: "
+                  f"{result.baseline_unassigned:,}); changed from the plan as things stand: "
+                  f"{result.changed_from_baseline:,}.")
     if result.gap_by_team:
         table = Table("Team", "Cannot be placed", title="Capacity gap by team")
         for team, count in result.gap_by_team.items():
-            table.add_row(team, str(count))
+            table.add_row(team, f"{count:,}")
         console.print(table)
     if result.gap_by_skill:
         table = Table("Skill needed", "Cannot be placed", title="Capacity gap by skill")
         for skill, count in result.gap_by_skill.items():
-            table.add_row(skill, str(count))
+            table.add_row(skill, f"{count:,}")
         console.print(table)
