@@ -28,16 +28,16 @@ def demo_command(
                             step=lambda message: status.update(message), accept=accept)
     for item in result.imports:
         err_console.print(
-            f"Imported {item.file}: {item.rows} rows, {item.inserted} new, "
-            f"{item.rejected} rejected, {item.duplicates} repeated, {item.warnings} warnings."
+            f"Imported {item.file}: {item.rows:,} rows, {item.inserted:,} new, "
+            f"{item.rejected:,} rejected, {item.duplicates:,} repeated, {item.warnings:,} warnings."
         )
-    pathways = ", ".join(f"{name} {count}" for name, count in result.pathways.items())
-    bands = ", ".join(f"{name} {count}" for name, count in result.bands.items())
+    pathways = ", ".join(f"{name} {count:,}" for name, count in result.pathways.items())
+    bands = ", ".join(f"{name} {count:,}" for name, count in result.bands.items())
     exported = ", the day the sample was exported" if result.as_of == DEMO_AS_OF else ""
-    err_console.print(f"{result.people} people. Pathways: {pathways}. Handover risk: {bands} "
+    err_console.print(f"{result.people:,} people. Pathways: {pathways}. Handover risk: {bands} "
                       f"(as of {result.as_of:%d %B %Y}{exported}).")
-    filled = (f"{result.plan['assigned']} roles filled ({result.plan['kept_with_current']} "
-              f"kept with their current worker), {result.plan['unassigned']} unassigned.")
+    filled = (f"{result.plan['assigned']:,} roles filled ({result.plan['kept_with_current']:,} "
+              f"kept with their current worker), {result.plan['unassigned']:,} unassigned.")
     if result.accepted:
         err_console.print(
             f"Plan accepted: {filled} Handover tasks: {result.tasks['created']:,} for "

@@ -125,8 +125,8 @@ def _progress() -> Progress:
 
 def _print_summary(result: GenerationResult) -> None:
     console.print(
-        f"Letters: {len(result.written)} written, {len(result.unchanged)} unchanged, "
-        f"{result.superseded} older versions superseded, {result.tasks_done} letter tasks "
+        f"Letters: {len(result.written):,} written, {len(result.unchanged):,} unchanged, "
+        f"{result.superseded:,} older versions superseded, {result.tasks_done:,} letter tasks "
         f"marked done."
     )
     if result.written:
@@ -144,7 +144,7 @@ def _print_summary(result: GenerationResult) -> None:
         console.print(table)
         notes = [o for o in result.written if o.note]
         if notes and len(result.written) > TABLE_LIMIT:
-            console.print(f"{len(notes)} letters need something more from the team "
+            console.print(f"{len(notes):,} letters need something more from the team "
                           "(see --json, field note).")
     if result.skipped:
         by_reason: dict[str, list[str]] = defaultdict(list)
@@ -152,10 +152,10 @@ def _print_summary(result: GenerationResult) -> None:
             by_reason[outcome.reason or ""].append(
                 f"{nhs.format_334(outcome.nhs_number)} ({outcome.kind})"
             )
-        console.print(f"\nNot written: {len(result.skipped)} letters.")
+        console.print(f"\nNot written: {len(result.skipped):,} letters.")
         for reason, who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
             shown = ", ".join(who[:10]) + (f" and {len(who) - 10} more" if len(who) > 10 else "")
-            console.print(f"  {len(who)} x {reason}: {shown}", markup=False)
+            console.print(f"  {len(who):,} x {reason}: {shown}", markup=False)
 
 
 @app.command("status")
@@ -200,7 +200,7 @@ def status(
             table.add_row(letter_kind, *(str(value) for value in row))
     console.print(table)
     if stale:
-        console.print(f"\n{len(stale)} letters are out of date (generate them again):")
+        console.print(f"\n{len(stale):,} letters are out of date (generate them again):")
         for letter in stale[:TABLE_LIMIT]:
             console.print(f"  {nhs.format_334(letter.nhs_number)} {letter.kind}: {letter.reason}",
                           markup=False)
