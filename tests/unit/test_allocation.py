@@ -1,6 +1,8 @@
 import re
 from datetime import date, timedelta
 
+import pytest
+
 from tests.factories import make_person, make_staff
 from transition.allocation import (
     NewAssignment,
@@ -10,6 +12,7 @@ from transition.allocation import (
 )
 from transition.audit import events
 from transition.db import Database
+from transition.errors import ConflictError
 from transition.models import Assignment
 
 
@@ -82,3 +85,28 @@ def test_a_role_given_is_stored_as_the_orm_would_store_it(database: Database) ->
             shapes = [(*row[:-2], *(re.sub("[0-9]", "9", text) for text in row[-2:]))
                       for row in rows]
             assert shapes[0] == shapes[1]
+
+
+def test_a_role_given_meanwhile_by_someone_else_is_a_conflict_and_nothing_is_saved(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another session gave the role after this one read who holds it (here: the read is made
+    # to miss it). The insert meets the one-current-row rule: a clear conflict, not a
+    # database error, and the whole change is rolled back.
+    with database.transaction() as session:
+        make_staff(session, "SW1")
+        make_staff(session, "SW2")
+        person = make_person(session)
+        assert person.id is not None
+        pid = person.id
+        set_assignments(session, [NewAssignment(pid, "social_worker", "SW1", date(2027, 4, 1))],
+                        actor="a")
+    monkeypatch.setattr("transition.allocation._held", lambda _session, _ids: {})
+    with (pytest.raises(ConflictError, match="Someone else changed who holds"),
+          database.transaction() as session):
+        set_assignments(session, [NewAssignment(pid, "social_worker", "SW2", date(2027, 4, 1))],
+                        actor="b")
+    with database.session() as session:
+        current = current_assignments(session)[pid]["social_worker"]
+        assert current.staff_id == "SW1"
+        assert [event.actor for event in events(session, person_id=pid)] == ["a"]
