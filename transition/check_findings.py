@@ -2,9 +2,9 @@
 ``--apply`` re-plan. Used through :mod:`transition.checks`.
 
 Who holds a person (the same reading as :func:`transition.plan_review.current_caseloads`):
-once a plan is accepted for them, the current ``Assignment`` of each role; before that, the
-trust's care coordinator, when that worker is on the staff list (whatever their role: the plan
-moves the person to the right kind of worker). People not in the latest export are left to their own
+once a plan is accepted for them (``Person.allocated_plan_id``), the current ``Assignment`` of
+each role, and no one else; before that, the trust's care coordinator, when that worker is on
+the staff list (whatever their role: the plan moves the person to the right kind of worker). People not in the latest export are left to their own
 finding (``missing_from_export``) and are not checked for anything else.
 """
 
@@ -105,21 +105,24 @@ def unassigned(world: _World) -> list[Finding]:
                                     _current)
         statement = (
             select(Person.id, Person.nhs_number, Person.pathway, Person.care_coordinator_id,
-                   Person.risk_band, has_any)
+                   Person.risk_band, Person.allocated_plan_id, has_any)
             .where(_in_export, Person.pathway.in_(pathways), ~holds_role)  # type: ignore[union-attr]
             .order_by(Person.id)
         )
         words = ROLE_WORDS[role]
-        for person_id, number, pathway, coordinator, band, allocated in world.connection.execute(
-            statement
-        ):
-            if not allocated and world.on_staff_list(coordinator):
+        for (person_id, number, pathway, coordinator, band, plan_id,
+             allocated) in world.connection.execute(statement):
+            if not allocated and plan_id is None and world.on_staff_list(coordinator):
                 continue  # the trust's worker holds them until a plan is accepted for them
             red = " Red handover risk." if band == RiskBand.RED else ""
-            why = ("has none" if allocated else
-                   "has no worker: no accepted plan, and the trust's export names "
-                   + ("no care coordinator" if not coordinator
-                      else "a care coordinator who is not on the staff list"))
+            if allocated:
+                why = "has none"
+            elif plan_id is not None:
+                why = f"has no worker since plan {plan_id} was accepted for them"
+            else:
+                why = ("has no worker: no accepted plan, and the trust's export names "
+                       + ("no care coordinator" if not coordinator
+                          else "a care coordinator who is not on the staff list"))
             findings.append(Finding(
                 "unassigned", CRITICAL,
                 f"Needs a {words} ({pathway} pathway) and {why}.{red} Propose one with "

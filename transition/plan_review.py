@@ -26,6 +26,7 @@ from transition.allocation import (
 from transition.audit import Change, record
 from transition.bulk import collector_paused
 from transition.errors import ConflictError, NotFoundError, TransitionError
+from transition.matching import PATHWAY_ROLES
 from transition.models import (
     Assignment,
     Person,
@@ -248,6 +249,7 @@ def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) 
         if assignment is not None:
             end_assignment(session, assignment, actor=actor, reason=f"plan {plan.id}: {item.reason}")
             ended += 1
+    _mark_allocated(session, plan.id, summary.get("person_ids"))
     superseded = list(session.scalars(
         select(Plan.id).where(Plan.id != plan.id, Plan.status.in_(  # type: ignore[attr-defined]
             [PlanStatus.DRAFT, PlanStatus.ACCEPTED])).order_by(Plan.id)))
@@ -264,6 +266,29 @@ def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) 
     ), actor=actor)
     session.flush()
     return AcceptResult(plan.id, changed, ended, unassigned, [int(item) for item in superseded])
+
+
+def _mark_allocated(session: Session, plan_id: int, person_ids: list[int] | None) -> None:
+    """Record ``plan_id`` on each person whose roles it decided: the people it covered (all,
+    or ``person_ids`` for a re-plan) who are in the latest export and have a pathway it plans
+    for (signposted included; a person with no pathway yet is still the trust's). From now on
+    only their current assignments hold them (:func:`current_caseloads`)."""
+    statement = (
+        update(Person)
+        .where(Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
+               Person.pathway.in_(list(PATHWAY_ROLES)))  # type: ignore[union-attr]
+        .values(allocated_plan_id=plan_id)
+        .execution_options(synchronize_session=False)
+    )
+    if person_ids is None:
+        session.execute(statement)
+        return
+    for start in range(0, len(person_ids), _IDS_PER_STATEMENT):
+        chunk = person_ids[start:start + _IDS_PER_STATEMENT]
+        session.execute(statement.where(Person.id.in_(chunk)))  # type: ignore[union-attr]
+
+
+_IDS_PER_STATEMENT = 900  # under SQLite's limit on bound values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,8 +350,9 @@ NO_TEAM = "(no team)"  # the team line of workers with no team after the transfe
 
 
 def current_caseloads(session: Session) -> dict[str, int]:
-    """Roles each worker holds now: current assignments, plus people with no assignment yet
-    whose care coordinator (in the trust's export) they are."""
+    """Roles each worker holds now: current assignments, plus people no accepted plan has
+    decided yet, with no assignment, whose care coordinator (in the trust's export) they
+    are."""
     counts: dict[str, int] = defaultdict(int)
     for staff_id, count in session.execute(
         select(Assignment.staff_id, func.count())
@@ -342,9 +368,11 @@ def current_caseloads(session: Session) -> dict[str, int]:
 
 
 # People counted against their trust care coordinator (:func:`current_caseloads`): in the
-# latest export, with a coordinator and no current assignment.
+# latest export, with a coordinator, no current assignment, and no accepted plan that decided
+# their roles (after one, a role it could not fill is unassigned, and signposted is no one's).
 _HELD_BY_COORDINATOR = (
     Person.care_coordinator_id.is_not(None),  # type: ignore[union-attr]
+    Person.allocated_plan_id.is_(None),  # type: ignore[union-attr]
     ~exists().where(and_(Assignment.person_id == Person.id,
                          Assignment.ended_at.is_(None))),  # type: ignore[union-attr]
     Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]

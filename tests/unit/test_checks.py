@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from tests.check_world import (
     RULES,
-    TRANSFER,
     assign,
     caseload_import,
     check,
@@ -27,7 +26,8 @@ from transition.db import Database
 from transition.eligibility import PathwayFacts, decide_pathway
 from transition.letters import generate_letters
 from transition.models import CheckFinding, CheckRun, Person, Plan, PlanAssignment, utcnow
-from transition.plan_review import accept_plan
+from transition.plan_review import accept_plan, caseloads, current_caseloads
+from transition.planning import propose_plan
 
 
 def test_unassigned_needs_a_role_no_one_holds(database: Database) -> None:
@@ -296,3 +296,41 @@ def test_apply_lists_a_role_no_one_can_fill_with_the_reasons(database: Database)
     assert (move["nhs_number"], move["from_staff_id"], move["to_staff_id"]) == (
         waiting.nhs_number, None, None)
     assert move["reasons"], "the planner says why no one could take them"
+
+
+def test_once_a_plan_is_accepted_for_them_the_trust_coordinator_no_longer_holds_them(
+    database: Database,
+) -> None:
+    """After an accepted plan, who holds a person is the accepted allocation only. Someone the
+    plan could not place is unassigned (not quietly left with the trust's coordinator), and
+    someone it signposted no longer counts against their old coordinator's capacity."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", capacity=1)
+        make_staff(session, "KW1", employer="trust", role="nurse", capacity=1)
+        placed = person(session, coordinator="KW1")
+        # Needs a worker with the forensic skill, and no one has it.
+        not_placed = person(session, coordinator="KW1", cto=True,
+                            extra={"forensic_history": "Y"})
+        signposted = person(session, pathway="signpost", coordinator="SW1")
+        trust = person(session, pathway="trust", coordinator="KW1")
+        propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)
+        accept_plan(session, RULES, actor=ACTOR)
+        # Imported after the plan was accepted: the trust's coordinator holds them until a
+        # plan is accepted for them.
+        newcomer = person(session, pathway="signpost", coordinator="KW1")
+    report = check(database)
+    [unplaced] = of(report, "unassigned")
+    assert unplaced.nhs_number == not_placed.nhs_number
+    assert "has no worker since plan" in unplaced.message
+    # KW1 keeps the trust person (1 of 1) and holds the newcomer; SW1 has the one placed.
+    assert {finding.staff_id for finding in of(report, "over_capacity")} == {"KW1"}
+    with database.session() as session:
+        loads = {load.staff_id: load for load in caseloads(session, RULES).workers}
+        current = current_caseloads(session)
+        covered = dict(session.execute(select(Person.id, Person.allocated_plan_id)).all())
+    assert current == {"SW1": 1, "KW1": 2}  # placed; trust, and the newcomer
+    assert (loads["SW1"].current, loads["SW1"].proposed) == (1, 1)
+    assert {key for key, plan in covered.items() if plan is not None} == {
+        placed.id, not_placed.id, signposted.id, trust.id}
+    assert covered[newcomer.id] is None
