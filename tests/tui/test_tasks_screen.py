@@ -13,7 +13,7 @@ from tests.tui.conftest import drive, settle, text_of
 from tests.tui.handover_data import populate_handovers
 from transition.audit import events
 from transition.db import Database
-from transition.models import Task
+from transition.models import Person, Task
 from transition.screens.person import PersonScreen
 from transition.screens.task_dialogs import NoteScreen, StatusScreen
 from transition.screens.tasks import TasksScreen
@@ -264,6 +264,33 @@ def test_from_a_person_to_their_tasks_and_back_to_everyone(tui_database, handove
         await pilot.press("escape")  # clears the filter
         await settle(pilot)
         assert len({task.person_id for task in screen.rows.values()}) == 6
+
+    drive(app, scenario)
+
+
+def test_a_person_with_no_tasks_offers_no_tasks_key(tui_database, handovers, app_on) -> None:
+    with tui_database.session() as session:
+        with_tasks = set(session.scalars(select(Task.person_id)))
+        without = session.scalar(select(Person.id).where(Person.id.not_in(with_tasks))
+                                 .order_by(Person.id))
+    assert without is not None
+    app = app_on(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        for person_id, offered in ((without, False), (handovers[2], True)):
+            app.open_person(person_id)
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, PersonScreen) and screen.person_id == person_id
+            keys = {key for key, active in screen.active_bindings.items()
+                    if active.binding.show and active.enabled}
+            assert ("T" in keys) is offered, person_id
+            if not offered:
+                await pilot.press("T")  # nothing to show: the person stays on screen
+                await settle(pilot)
+                assert app.screen is screen
+            await pilot.press("escape")
+            await settle(pilot)
 
     drive(app, scenario)
 

@@ -429,11 +429,6 @@ class PersonScreen(DetailScreen):
                 yield Panel(section.title, id=section.id, classes="wide")
         yield AppFooter()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "tasks":
-            return bool(self.view and self.view.detail.get("tasks"))
-        return True
-
     def action_tasks(self) -> None:
         """The tasks section showing only this person's tasks, to change them."""
         self.transition.show_tasks(person_id=self.person_id)
@@ -456,6 +451,8 @@ class PersonScreen(DetailScreen):
     # -- a manager's pathway override ------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tasks":  # only a person with tasks has any to show
+            return bool(self.view and self.view.detail.get("tasks"))
         if action == "override_pathway":
             return self.view is not None
         if action == "clear_override":
