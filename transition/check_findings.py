@@ -36,7 +36,7 @@ from transition.models import (
     TaskStatus,
 )
 from transition.plan_inputs import read_workers
-from transition.plan_review import current_caseloads
+from transition.plan_review import HELD_BY_COORDINATOR, current_caseloads
 from transition.planning import replan
 from transition.tasks import OPEN_STATUSES
 from transition.working_days import add_working_days, working_days_between
@@ -292,8 +292,8 @@ def letter_out_of_date(world: _World) -> list[Finding]:
 # ---------------------------------------------------------------------------------------------
 
 
-def unavailable_reason(world: _World, worker: Worker) -> str | None:
-    """Why a worker should not be holding people, or None."""
+def leaving_reason(world: _World, worker: Worker) -> str | None:
+    """Why a worker should not be holding people because they are gone or going, or None."""
     rules = world.rules.checks
     leaving = worker.leaving_date
     if not worker.on_staff_list:
@@ -305,8 +305,14 @@ def unavailable_reason(world: _World, worker: Worker) -> str | None:
             return f"leaves on {leaving.isoformat()}, within {rules.leaving_within_days} days"
         if world.transfer is not None and leaving <= world.transfer:
             return f"leaves on {leaving.isoformat()}, on or before the transfer date"
+    return None
+
+
+def absence_reason(world: _World, worker: Worker) -> str | None:
+    """Why a worker should not be holding people because of a long-term absence, or None."""
     absent = worker.absent_until
-    if absent is not None and absent >= world.as_of + timedelta(days=rules.long_term_absence_days):
+    days = world.rules.checks.long_term_absence_days
+    if absent is not None and absent >= world.as_of + timedelta(days=days):
         return f"is absent until {absent.isoformat()} (long-term absence)"
     return None
 
@@ -317,14 +323,24 @@ def worker_unavailable(world: _World) -> list[Finding]:
         worker = world.workers.get(staff_id)
         if worker is None or not held:
             continue  # an id not on the staff list at all: those people show as unassigned
-        reason = unavailable_reason(world, worker)
-        if reason is not None:
-            findings.append(Finding(
-                "worker_unavailable", CRITICAL,
-                f"Worker {reason}, and still holds {held} "
-                f"{'person' if held == 1 else 'people'}. Move them: `transition check --apply` "
-                "proposes new workers as a draft plan.",
-                staff_id=staff_id))
+        leaving = leaving_reason(world, worker)
+        absence = None if leaving else absence_reason(world, worker)
+        if leaving is None and absence is None:
+            continue
+        people = f"{held} {'person' if held == 1 else 'people'}"
+        if (absence is not None and world.transfer is not None
+                and worker.unavailable(world.transfer, world.rules.matching) is None):
+            # Back in time for the transfer: a re-plan keeps their people with them.
+            advice = (f"They are back before the transfer date ({world.transfer.isoformat()}), "
+                      "so plans keep their people with them: arrange cover until then, or "
+                      "move someone with `transition assign`.")
+        else:
+            advice = ("Move them: `transition check --apply` proposes new workers as a draft "
+                      "plan.")
+        findings.append(Finding(
+            "worker_unavailable", CRITICAL,
+            f"Worker {leaving or absence}, and still holds {people}. {advice}",
+            staff_id=staff_id))
     return findings
 
 
@@ -389,10 +405,9 @@ def affected_people(session: Session, report: CheckReport) -> list[int]:
         batch = leaving[start:start + 500]
         ids.update(session.scalars(
             select(Assignment.person_id).where(_current, Assignment.staff_id.in_(batch))))  # type: ignore[attr-defined]
-        unallocated = ~exists().where(Assignment.person_id == Person.id, _current)
         ids.update(session.scalars(
-            select(Person.id).where(Person.care_coordinator_id.in_(batch), unallocated,  # type: ignore[union-attr]
-                                    _in_export)))
+            select(Person.id).where(Person.care_coordinator_id.in_(batch),  # type: ignore[union-attr]
+                                    *HELD_BY_COORDINATOR)))
     return sorted(ids)
 
 
@@ -428,10 +443,9 @@ def _holders(session: Session, person_ids: list[int]) -> dict[tuple[int, str], s
     for start in range(0, len(person_ids), 5000):
         batch = person_ids[start:start + 5000]
         for person_id, coordinator in session.execute(
-            select(Person.id, Person.care_coordinator_id).where(Person.id.in_(batch))  # type: ignore[union-attr]
+            select(Person.id, Person.care_coordinator_id)
+            .where(Person.id.in_(batch), *HELD_BY_COORDINATOR)  # type: ignore[union-attr]
         ):
-            if person_id in current or coordinator is None:
-                continue
             for role in ROLE_WORDS:
                 holders.setdefault((person_id, role), coordinator)
     return holders

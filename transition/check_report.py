@@ -13,10 +13,20 @@ from transition.checks import CODES, SEVERITIES, CheckReport
 from transition.db import json_default
 from transition.files import write_private_text
 from transition.nhs import format_334
+from transition.widgets.format import plural
 
 
 def _cell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def moves_in_words(report: CheckReport) -> str:
+    """What an ``--apply`` re-plan proposes, counted: '3 moves proposed, 2 roles no one can
+    take' (a role no one can take is listed with the moves, with why)."""
+    moves = sum(1 for move in report.proposed_moves if move["to_staff_id"] is not None)
+    stuck = len(report.proposed_moves) - moves
+    said = f"{plural(moves, 'move')} proposed"
+    return said + (f", {plural(stuck, 'role')} no one can take" if stuck else "")
 
 
 def markdown_report(report: CheckReport) -> str:
@@ -46,9 +56,9 @@ def markdown_report(report: CheckReport) -> str:
         lines += [
             f"## Proposed moves (draft plan {report.plan_id}, not accepted)",
             "",
-            f"{report.affected_people} people re-planned. Review with `transition plan show "
-            f"--plan {report.plan_id}` and accept with `transition plan accept --plan "
-            f"{report.plan_id}`.",
+            (f"{report.affected_people} people re-planned: {moves_in_words(report)}. Review "
+             f"with `transition plan show --plan {report.plan_id}` and accept with "
+             f"`transition plan accept --plan {report.plan_id}`."),
             "",
         ]
         if report.proposed_moves:

@@ -361,7 +361,7 @@ def current_caseloads(session: Session) -> dict[str, int]:
         counts[staff_id] += count
     for staff_id, count in session.execute(
         select(Person.care_coordinator_id, func.count())
-        .where(*_HELD_BY_COORDINATOR).group_by(Person.care_coordinator_id)
+        .where(*HELD_BY_COORDINATOR).group_by(Person.care_coordinator_id)
     ):
         counts[staff_id] += count
     return dict(counts)
@@ -370,7 +370,7 @@ def current_caseloads(session: Session) -> dict[str, int]:
 # People counted against their trust care coordinator (:func:`current_caseloads`): in the
 # latest export, with a coordinator, no current assignment, and no accepted plan that decided
 # their roles (after one, a role it could not fill is unassigned, and signposted is no one's).
-_HELD_BY_COORDINATOR = (
+HELD_BY_COORDINATOR = (
     Person.care_coordinator_id.is_not(None),  # type: ignore[union-attr]
     Person.allocated_plan_id.is_(None),  # type: ignore[union-attr]
     ~exists().where(and_(Assignment.person_id == Person.id,
@@ -399,7 +399,7 @@ def plan_movement(session: Session, plan: Plan) -> tuple[Counter[str], Counter[s
     ):
         now[person_id, staff_id] += 1
     for person_id, staff_id in session.execute(
-        select(Person.id, Person.care_coordinator_id).where(*_HELD_BY_COORDINATOR, in_plan)
+        select(Person.id, Person.care_coordinator_id).where(*HELD_BY_COORDINATOR, in_plan)
     ):
         now[person_id, staff_id] += 1
     planned: Counter[tuple[int, str]] = Counter()

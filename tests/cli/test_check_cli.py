@@ -246,3 +246,22 @@ def test_apply_without_a_transfer_date_still_reports_the_findings(
     assert result.exit_code == 1
     assert result.json()["counts"]["unassigned"] == 1 and result.json()["proposed_moves"] == []
     assert "Nothing was re-planned" in result.stderr and "transfer date" in result.stderr
+
+
+def test_apply_counts_moves_apart_from_roles_no_one_can_take_and_says_why(
+    database: Database, run_cli: RunCli, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        caseload_import(session, TODAY)
+        make_staff(session, "SW1", capacity=1)
+        person(session, coordinator=None)  # SW1 can take one of these two
+        person(session, coordinator=None)
+        person(session, coordinator=None, cto=True, extra={"forensic_history": "Y"})
+    report = tmp_path / "check.md"
+    result = run_cli("check", "--apply", "--report", report)
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.stdout.split())
+    assert "re-plans 3 people: 1 move proposed, 2 roles no one can take." in text
+    assert "Why no one" in text and "skill forensic" in text and "is full" in text
+    assert "3 people re-planned: 1 move proposed, 2 roles no one can take." in report.read_text()

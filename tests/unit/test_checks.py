@@ -79,18 +79,25 @@ def test_worker_unavailable_leaving_absent_or_gone_while_holding_people(
         with_transfer(session)
         make_staff(session, "SOON", leaving_date=days(10))  # within 14 days
         make_staff(session, "BEFORE", leaving_date=date(2027, 3, 1))  # before the transfer
-        make_staff(session, "ABSENT", absent_until=days(40))  # long-term absence
+        make_staff(session, "ABSENT", absent_until=days(40))  # long-term, back before transfer
+        make_staff(session, "AWAY", absent_until=date(2027, 6, 1))  # still away at transfer
         make_staff(session, "LATER", leaving_date=date(2027, 9, 1))  # after the transfer
         make_staff(session, "BACKSOON", absent_until=days(5))  # short absence
         make_staff(session, "EMPTY", leaving_date=days(3))  # leaving, but holds no one
-        for staff_id in ("SOON", "BEFORE", "ABSENT", "LATER", "BACKSOON"):
+        for staff_id in ("SOON", "BEFORE", "ABSENT", "AWAY", "LATER", "BACKSOON"):
             assign(session, person(session, coordinator="X"), "social_worker", staff_id)
     found = {finding.staff_id: finding for finding in of(check(database), "worker_unavailable")}
-    assert set(found) == {"SOON", "BEFORE", "ABSENT"}
+    assert set(found) == {"SOON", "BEFORE", "ABSENT", "AWAY"}
     assert "within 14 days" in found["SOON"].message
     assert "before the transfer date" in found["BEFORE"].message
     assert "long-term absence" in found["ABSENT"].message
     assert all(finding.severity == "critical" for finding in found.values())
+    # Back before the transfer: a re-plan would keep their people, so --apply is not offered.
+    assert "back before the transfer date (2027-04-01)" in found["ABSENT"].message
+    assert "arrange cover" in found["ABSENT"].message
+    assert "--apply" not in found["ABSENT"].message
+    for staff_id in ("SOON", "BEFORE", "AWAY"):
+        assert "`transition check --apply` proposes new workers" in found[staff_id].message
 
 
 def test_overdue_task_is_an_open_task_past_its_due_date(database: Database) -> None:

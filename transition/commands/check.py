@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from transition.check_report import write_report
+from transition.check_report import moves_in_words, write_report
 from transition.check_runs import run_check
 from transition.checks import CODES, CheckReport, check_history, run_summary
 from transition.commands.common import (
@@ -106,15 +106,17 @@ def print_report(out: Console, report: CheckReport) -> None:
     if report.plan_id is not None:
         out.print(Text.assemble(
             ("Draft plan ", "bold"), (str(report.plan_id), "bold"),
-            f" re-plans {report.affected_people:,} people: {len(report.proposed_moves):,} moves "
-            f"proposed. Review: transition plan show --plan {report.plan_id}; accept: "
+            f" re-plans {report.affected_people:,} people: {moves_in_words(report)}. Review: "
+            f"transition plan show --plan {report.plan_id}; accept: "
             f"transition plan accept --plan {report.plan_id}"))
         moves = Table(show_edge=False, pad_edge=False)
         for heading in ("NHS number", "Role", "From", "To"):
             moves.add_column(heading)
+        moves.add_column("Why no one", overflow="fold")
         for move in report.proposed_moves[:SHOWN * 2]:
             moves.add_row(format_334(move["nhs_number"]), move["role"].replace("_", " "),
-                          move["from_staff_id"] or "-", move["to_staff_id"] or "no one")
+                          move["from_staff_id"] or "-", move["to_staff_id"] or "no one",
+                          "" if move["to_staff_id"] else "; ".join(move["reasons"]))
         if report.proposed_moves:
             out.print(moves)
     if not report.findings:
