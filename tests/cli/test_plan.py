@@ -59,6 +59,7 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     human = run_cli("plan", "show")
     assert human.exit_code == 0 and f"Plan {data['plan_id']} (draft, plan)" in human.stdout
     assert "no council social worker with skill forensic in North" in human.stdout
+    assert "social worker" in human.stdout and "social_worker" not in human.stdout  # in words
 
     accepted = run_cli("plan", "accept", "--json")
     assert accepted.exit_code == 0, accepted.output

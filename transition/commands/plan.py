@@ -249,7 +249,7 @@ def _print_plan(result: PlanResult, *, stored: bool) -> None:
         table = Table("NHS number", "Role", "Band", "Why unassigned",
                       title=f"Unassigned ({len(unassigned):,})")
         for row in unassigned[:SHOWN]:
-            table.add_row(nhs.format_334(row.nhs_number), row.role or "-", row.risk_band or "",
+            table.add_row(nhs.format_334(row.nhs_number), _role(row.role), row.risk_band or "",
                           "; ".join(row.reasons))
         console.print(table)
     changed = [row for row in result.rows if row.staff_id and not row.kept and not row.locked]
@@ -257,7 +257,7 @@ def _print_plan(result: PlanResult, *, stored: bool) -> None:
         table = Table("NHS number", "Role", "Band", "New worker", "Why",
                       title=f"New workers ({len(changed):,})")
         for row in changed[:SHOWN]:
-            table.add_row(nhs.format_334(row.nhs_number), row.role or "", row.risk_band or "",
+            table.add_row(nhs.format_334(row.nhs_number), _role(row.role), row.risk_band or "",
                           row.staff_id or "", "; ".join(row.reasons[:3]))
         console.print(table)
     if len(changed) > SHOWN or len(unassigned) > SHOWN:
@@ -265,6 +265,11 @@ def _print_plan(result: PlanResult, *, stored: bool) -> None:
                       "transition plan show --team/--worker/--band/--unassigned/--changed.")
     if stored and result.plan_id is not None:
         console.print("Stored as a draft. Accept it with: transition plan accept")
+
+
+def _role(role: str | None) -> str:
+    """A role as a table shows it: 'key worker' ('-' for a person with no pathway yet)."""
+    return role.replace("_", " ") if role else "-"
 
 
 def _print_what_if(result: WhatIf) -> None:
