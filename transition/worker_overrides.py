@@ -238,8 +238,9 @@ def assign_worker(
         raise TransitionError(
             f"{staff_id} cannot be the {role.replace('_', ' ')} for person "
             f"{nhs.mask(person.nhs_number)}: " + "; ".join(broken) + ". Nothing was changed.",
-            hint="Choose another worker (see transition plan show --json for runner-ups), or "
-            "add --force to record this choice anyway with what it breaks.",
+            hint=f"Choose another worker (transition plan candidates NHS_NUMBER --role {role} "
+            "lists those who fit, best first), or add --force to record this choice anyway "
+            "with what it breaks.",
         )
     note = reason.strip()
     if broken:

@@ -107,6 +107,7 @@ def test_assign_lock_unlock_and_refusals(run_cli: RunCli, settings: Settings) ->
     assert refused.exit_code == 2
     said = " ".join(refused.stderr.split())  # Rich wraps long lines
     assert "wrong employer or role (trust nurse; needs a council social worker" in said
+    assert "transition plan candidates NHS_NUMBER --role social_worker lists those" in said
     assert people["keeps"] not in refused.output and "Traceback" not in refused.output
     no_reason = run_cli("assign", people["keeps"], "SW2", "--role", "social_worker",
                         "--reason", " ")
@@ -155,6 +156,13 @@ def test_candidates_lists_feasible_workers(run_cli: RunCli, settings: Settings) 
     assert options[0]["reasons"][-1] == "speaks Polish" and options[0]["spare"] == 3
     everyone = run_cli("plan", "candidates", people["polish"], "--role", "social_worker", "--all")
     assert "out of reach (South)" in everyone.stdout
+    # No one fits (only SW4 has the forensic skill, and South is out of reach): said, not an
+    # empty table.
+    nobody = run_cli("plan", "candidates", people["forensic"], "--role", "social_worker")
+    assert nobody.exit_code == 0, nobody.output
+    said = " ".join(nobody.stdout.split())
+    assert "No worker meets every hard constraint for the social worker of person" in said
+    assert "add --all" in said and people["forensic"] not in said
 
 
 def test_planning_without_a_transfer_date_says_what_to_do(run_cli: RunCli) -> None:

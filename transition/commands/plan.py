@@ -162,6 +162,12 @@ def candidates(
     if as_json:
         print_json([option.to_json() for option in options])
         return
+    if not options:
+        console.print(
+            f"No worker meets every hard constraint for the {role.replace('_', ' ')} of person "
+            f"{nhs.mask(person.nhs_number)}"
+            + ("." if show_all else ". See who is ruled out, and why: add --all."))
+        return
     table = Table("Staff id", "Name", "Team", "Load", "Cost", "Why / why not")
     for option in options:
         table.add_row(option.staff_id, option.name, option.team or "",
