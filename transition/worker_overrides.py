@@ -45,6 +45,7 @@ class WorkerOption:
     reasons: list[str]
     feasible: bool
     why_not: list[str] = field(default_factory=list)
+    active: bool = True  # works on the person's handover date (not leaving, not long absent)
 
     @property
     def spare(self) -> int:
@@ -145,6 +146,7 @@ def feasible_workers(
             reasons=[] if arc is None else [term.text for term in pair_terms(network, position, arc)],
             feasible=not why_not,
             why_not=why_not,
+            active=worker.unavailable(need.handover_date, network.rules) is None,
         ))
     options.sort(key=lambda item: (not item.feasible, item.cost is None, item.cost or 0,
                                    item.staff_id))

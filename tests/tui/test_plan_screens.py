@@ -4,13 +4,15 @@ filter, choose a worker from the feasible ones, lock and unlock, accept (and a s
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, ProgressBar, Select
+from textual.widgets import Button, DataTable, ProgressBar, Select, Static
 
 from tests.conftest import TODAY
+from tests.factories import make_staff
 from tests.tui.conftest import drive, notifications, settle, text_of
 from transition.models import Assignment, Person, Plan
 from transition.plan_review import PlanQuery
@@ -305,5 +307,46 @@ def test_workers_screen_bars_per_worker_and_team_and_opens_the_plan(plan_world, 
         plan = app.screen
         assert isinstance(plan, PlanScreen) and plan.query_.staff_id == "SW2"
         assert {staff for _name, _role, staff in shown(plan)} == {"SW2"}
+
+    drive(app, scenario)
+
+
+def test_a_role_no_one_fits_can_be_given_anyway_with_what_it_breaks(plan_world,
+                                                                    app_on) -> None:
+    with plan_world.transaction() as session:  # has the skill, but leaves before the transfer
+        make_staff(session, "SW9", team="North Council", skills=["forensic"],
+                   leaving_date=date(2027, 3, 1))
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await proposed(pilot)
+        await pilot.press("u")  # Hollins: needs the forensic skill, and no one has it
+        await settle(pilot)
+        rows = shown(screen)
+        await pilot.press(*["down"] * rows.index(("Hollins", "social_worker", None)))
+        await pilot.press("o")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, WorkerPickerScreen) and picker.anyway is not None
+        assert "skill forensic" in picker.anyway
+        # The council social workers, each ruled out with why; not the trust nurse (wrong job)
+        # nor the leaver (gone by the handover).
+        assert {option.staff_id for option in picker.options} == {"SW1", "SW2", "SW3"}
+        assert all("lacks forensic" in option.why_not for option in picker.options)
+        said = " ".join(text_of(widget) for widget in picker.query(Static))
+        assert "Choosing one records it anyway" in said
+        assert "Assign anyway" in str(picker.query_one("#save", Button).label)
+        await pilot.press("enter")  # the first, fewest problems
+        await pilot.press(*"Forensic supervision agreed", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        chosen = picker.options[0].staff_id
+        assert current(plan_world, "Hollins") == {"social_worker": (chosen, True)}
+        assert any("recorded with what it breaks" in message for message in notifications(app))
+        with plan_world.session() as session:
+            reason = session.scalar(select(Assignment.reason).join(
+                Person, Person.id == Assignment.person_id).where(
+                Person.family_name == "Hollins", Assignment.ended_at.is_(None)))
+        assert reason is not None and "[forced past: lacks forensic" in reason
 
     drive(app, scenario)

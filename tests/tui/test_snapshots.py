@@ -22,6 +22,7 @@ from tests.tui.test_import_screen import fake_result
 from transition.db import Database
 from transition.models import Person
 from transition.screens import imports
+from transition.screens.plan import PlanScreen
 
 
 @pytest.fixture(autouse=True)
@@ -199,6 +200,23 @@ def test_plan_choose_worker(snap_compare, plan_world, app_on) -> None:
         await press("p", "n", "down", "down", "down", "down", "down")(pilot)
         pilot.app.clear_notifications()
         await press("o")(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_plan_choose_worker_anyway(snap_compare, plan_world, app_on) -> None:
+    """No worker fits every hard constraint (Hollins needs the forensic skill): the ruled-out
+    workers, each with why not, for a choice made anyway."""
+    app = app_on(plan_world)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await press("p", "n", "u")(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, PlanScreen) and screen.page is not None
+        names = [screen.page.people[row.person_id] for row in screen.page.rows]
+        pilot.app.clear_notifications()
+        await press(*["down"] * next(index for index, name in enumerate(names)
+                                     if name.startswith("Hollins")), "o")(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

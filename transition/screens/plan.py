@@ -510,29 +510,50 @@ class PlanScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="plan-options", exit_on_error=False)
     def _load_options(self, row: PlanRow) -> tuple[PlanRow, list[WorkerOption]]:
+        """The workers who fit every hard constraint; when there are none, every worker of
+        the right employer and job who works on the handover date, each with why not (fewest
+        problems first), for a choice made anyway."""
         assert row.role is not None
         with self.database.session() as session:
-            return row, feasible_workers(session, self.transition.rules, person_id=row.person_id,
-                                         role=row.role, as_of=self.today())
+            options = feasible_workers(session, self.transition.rules,
+                                       person_id=row.person_id, role=row.role,
+                                       as_of=self.today())
+            if not options:
+                ruled_out = feasible_workers(session, self.transition.rules,
+                                             person_id=row.person_id, role=row.role,
+                                             as_of=self.today(), include_infeasible=True)
+                options = sorted(
+                    (option for option in ruled_out if option.active),
+                    key=lambda option: (len(option.why_not), option.load - option.capacity,
+                                        option.staff_id))
+            return row, options
 
     def _pick(self, row: PlanRow, options: list[WorkerOption]) -> None:
         assert row.role is not None and self.page is not None
         name = self.page.people.get(row.person_id, "this person")
+        role = words(row.role).lower()
         if not options:
-            self.notify(f"No worker meets every hard constraint with a place free for {name}'s "
-                        f"{words(row.role).lower()}: " + "; ".join(row.reasons),
+            self.notify(f"No {role} on the staff list works on {name}'s handover date: "
+                        + "; ".join(row.reasons),
                         title="No one can take this role", severity="warning", timeout=15)
             return
-        question = (f"Choose the {words(row.role).lower()} for {name} "
-                    f"({nhs.format_334(row.nhs_number)})")
+        # None of them fits every hard constraint: the manager may still choose one, and the
+        # choice is recorded with what it breaks (as `transition assign --force` is).
+        anyway = not any(option.feasible for option in options)
+        question = f"Choose the {role} for {name} ({nhs.format_334(row.nhs_number)})"
 
         def chosen(pick: WorkerPick | None) -> None:
             if pick is not None:
-                self._save(row, pick)
+                self._save(row, pick, force=anyway)
 
-        self.app.push_screen(WorkerPickerScreen(question, options, planned=row.staff_id), chosen)
+        why_none = None
+        if anyway:
+            why_none = ("; ".join(row.reasons) if row.staff_id is None else
+                        f"every {role} on the staff list is ruled out")
+        self.app.push_screen(WorkerPickerScreen(question, options, planned=row.staff_id,
+                                                anyway=why_none), chosen)
 
-    def _save(self, row: PlanRow, pick: WorkerPick) -> None:
+    def _save(self, row: PlanRow, pick: WorkerPick, *, force: bool = False) -> None:
         assert row.role is not None
         role = row.role
 
@@ -540,11 +561,12 @@ class PlanScreen(DataScreen):
             with self.database.transaction() as session:
                 assign_worker(session, self.transition.rules, nhs_number=row.nhs_number,
                               staff_id=pick.staff_id, role=role, reason=pick.reason,
-                              lock=pick.lock, force=False, as_of=self.today(),
+                              lock=pick.lock, force=force, as_of=self.today(),
                               actor=self.settings.actor)
 
         locked = " and locked" if pick.lock else ""
-        self._write(write, f"{pick.staff_id} is now the {words(role).lower()}{locked}. "
+        broke = " (recorded with what it breaks)" if force else ""
+        self._write(write, f"{pick.staff_id} is now the {words(role).lower()}{locked}{broke}. "
                     "Press n to plan again around it.")
 
     def action_lock(self) -> None:

@@ -1,5 +1,7 @@
 """Choosing a worker for one person's role: only workers who meet every hard constraint and
-have a place free, best match first, each with their remaining capacity and why they fit.
+have a place free, best match first, each with their remaining capacity and why they fit. When
+no worker does, the workers of the right employer and job, each with why not, for a choice
+made anyway (recorded with what it breaks, as ``transition assign --force`` is).
 
 The list comes from :func:`transition.worker_overrides.feasible_workers`; the modal only asks,
 the plan screen saves through :func:`transition.worker_overrides.assign_worker`.
@@ -36,6 +38,8 @@ def option_label(option: WorkerOption, planned: str | None) -> Text:
     )
     if option.reasons:
         text.append("\n   " + "; ".join(option.reasons), style="dim")
+    if option.why_not:
+        text.append("\n   ✗ " + "; ".join(option.why_not), style="red")
     return text
 
 
@@ -52,14 +56,27 @@ class WorkerPickerScreen(ChoiceWithReasonScreen[WorkerPick]):
     REASON_PLACEHOLDER = "e.g. Knows the family from a previous episode"
     NO_CHOICE = "Choose a worker first (up/down)."
 
-    def __init__(self, question: str, options: list[WorkerOption], *, planned: str | None) -> None:
+    def __init__(self, question: str, options: list[WorkerOption], *, planned: str | None,
+                 anyway: str | None = None) -> None:
+        """``anyway``: why no worker meets every hard constraint, when none does; the options
+        are then the workers ruled out, and saving records the choice anyway."""
         super().__init__(question)
         self.options = options
         self.planned = planned
+        self.anyway = anyway
+        if anyway is not None:
+            self.SAVE_LABEL = "Assign anyway (ctrl+s)"
 
     def intro(self) -> list[Widget]:
-        return [Static(Text("Only workers who meet every hard constraint and have a place "
-                            "free are listed, best match first.", style="dim"))]
+        if self.anyway is None:
+            return [Static(Text("Only workers who meet every hard constraint and have a place "
+                                "free are listed, best match first.", style="dim"))]
+        return [Static(Text.assemble(
+            ("No worker meets every hard constraint with a place free", "bold"),
+            f": {self.anyway}.\n",
+            "These workers fit the role but are ruled out, fewest problems first. Choosing "
+            "one records it anyway, with what it breaks, in the audit trail.",
+            style="yellow"))]
 
     def choices(self) -> list[Option]:
         return [Option(option_label(option, self.planned), id=option.staff_id)
