@@ -51,8 +51,10 @@ def test_tasks_follow_the_accepted_plan(run_cli: RunCli, settings: Settings) -> 
             kinds.append("handover")
             assert "first_contact" in tasks, label
             assert tasks["first_contact"]["owner_staff_id"] in workers.values(), label
+            # KW2 leaves the day before the transfer: the team manager holds their outgoing
+            # tasks, as for a coordinator not on the staff list.
             assert tasks["letter_gp"]["owner_staff_id"] == (
-                coordinator if coordinator in {"SW1", "SW2", "SW3", "SW4", "KW1", "KW2"}
+                coordinator if coordinator in {"SW1", "SW2", "SW3", "SW4", "KW1"}
                 else None), label
         else:
             kinds.append("none")

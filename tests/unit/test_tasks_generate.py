@@ -9,7 +9,7 @@ from tests.task_world import ACTOR, DUE, TRANSFER, assign
 from transition.audit import events
 from transition.db import Database
 from transition.handover import effective_handover_date, set_handover_date
-from transition.models import Person, Role, Task
+from transition.models import Person, Role, Staff, Task
 from transition.ruleset import load_rules
 from transition.tasks import generate_tasks, set_task_status
 
@@ -314,3 +314,46 @@ def test_due_dates_across_christmas_and_new_year(database: Database) -> None:
     assert tasks["letter_person"].due == date(2027, 12, 16)
     assert tasks["records_transferred"].due == date(2027, 12, 31)
     assert tasks["first_contact"].due == date(2028, 1, 13)
+
+
+def test_a_coordinator_gone_or_away_at_the_handover_owns_no_outgoing_tasks(
+    database: Database,
+) -> None:
+    """Outgoing tasks fall due in the days before the handover: a coordinator who leaves on or
+    before the handover date, or is away on it, cannot do them, so the team manager holds
+    them (unowned), as for a coordinator not on the staff list. Done work stays theirs."""
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        tasks = tasks_of(session, ids["council"])
+        set_task_status(session, tasks["letter_gp"].id, "done", actor=ACTOR)  # type: ignore[arg-type]
+        coordinator = session.get(Person, ids["council"]).care_coordinator_id  # type: ignore[union-attr]
+        assert coordinator == "OUT1"
+        staff = session.get(Staff, "OUT1")
+        assert staff is not None
+        staff.leaving_date = TRANSFER  # leaves on the handover date itself
+        session.add(staff)
+        session.flush()
+        moved = generate(session)
+    with database.session() as session:
+        owners = {key: (task.owner_kind, task.owner_staff_id, task.status)
+                  for key, task in tasks_of(session, ids["council"]).items()}
+    assert owners["letter_person"] == ("outgoing", None, "todo")
+    assert owners["letter_gp"] == ("outgoing", "OUT1", "done")  # done work is not moved
+    assert owners["first_contact"] == ("incoming", "IN1", "todo")
+    assert moved.owner_moved >= 1
+
+    with database.transaction() as session:  # staying after all, but away over the handover
+        staff = session.get(Staff, "OUT1")
+        assert staff is not None
+        staff.leaving_date = None
+        staff.absent_until = TRANSFER
+        session.add(staff)
+        session.flush()
+        generate(session)
+        assert tasks_of(session, ids["council"])["letter_person"].owner_staff_id is None
+        staff.absent_until = date(2027, 3, 31)  # back the day before: theirs again
+        session.add(staff)
+        session.flush()
+        generate(session)
+        assert tasks_of(session, ids["council"])["letter_person"].owner_staff_id == "OUT1"

@@ -124,7 +124,7 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
     people = list(_candidates(session, ids))
     candidate_ids = [row[0] for row in people]
     workers = _current_workers(session, None if ids is None else candidate_ids)
-    known_staff = set(session.scalars(select(Staff.staff_id)))
+    can_own = OutgoingOwners(session)
     existing = _existing_tasks(session, None if ids is None else candidate_ids)
 
     stored = StoredValues()
@@ -143,7 +143,7 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
             if handover_date is None:
                 summary.without_handover_date += 1
                 continue
-            handover = make_handover(row, person_workers, known_staff,
+            handover = make_handover(row, person_workers, can_own,
                                      facts_seen.facts(row, handover_date))
             summary.people += 1
             if current:
@@ -163,6 +163,32 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
                  "template_changed", "unchanged"):
         setattr(summary, name, getattr(plan, name))
     return summary
+
+
+class OutgoingOwners:
+    """Whether a trust coordinator can own a person's outgoing tasks: on the staff list, not
+    leaving on or before the person's handover date, and not away on it. Outgoing tasks fall
+    due in the days before the handover; someone gone or away by then cannot do them, so the
+    team manager holds them instead (and sees them as unowned)."""
+
+    def __init__(self, session: Session) -> None:
+        self.staff: dict[str, tuple[date | None, date | None]] = {
+            staff_id: (leaving, absent) for staff_id, leaving, absent in session.execute(
+                select(Staff.staff_id, Staff.leaving_date, Staff.absent_until))}
+        self.seen: dict[tuple[str, date], bool] = {}
+
+    def __call__(self, staff_id: str, handover_date: date) -> bool:
+        key = (staff_id, handover_date)
+        found = self.seen.get(key)
+        if found is None:
+            found = self.seen[key] = self.works_on(staff_id, handover_date)
+        return found
+
+    def works_on(self, staff_id: str, day: date) -> bool:
+        if staff_id not in self.staff:
+            return False
+        leaving, absent = self.staff[staff_id]
+        return (leaving is None or leaving > day) and (absent is None or absent < day)
 
 
 # ---------------------------------------------------------------------------------------------

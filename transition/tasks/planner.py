@@ -14,13 +14,14 @@ Owners: ``outgoing`` is the trust's named coordinator (``care_coordinator_id``),
 new worker. A joint person has two workers; an incoming task goes to the worker in the
 template's ``incoming_role`` if the person has one, else to the worker whose role changed, else
 (both changed) to the ``[tasks] lead_role`` worker. ``owner_staff_id`` is None for ``manager``
-tasks and for outgoing tasks whose coordinator is not on the staff list: the team manager holds
-those (they show as unowned).
+tasks and for outgoing tasks whose coordinator is not on the staff list, leaves on or before the
+person's handover date, or is away on it (``absent_until`` on or after it): the team manager
+holds those (they show as unowned).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -154,14 +155,20 @@ def wanted_tasks(handover: Handover, rules: TaskRules) -> dict[str, Wanted]:
     return TaskPlanner(rules).wanted(handover)
 
 
-def make_handover(row: Sequence[Any], workers: dict[str, str], known_staff: set[str],
-                  facts: PersonFacts) -> Handover:
-    """A person's handover from their row (``PERSON_COLUMNS`` order), facts and current workers."""
+def make_handover(row: Sequence[Any], workers: dict[str, str],
+                  can_own: Callable[[str, date], bool], facts: PersonFacts) -> Handover:
+    """A person's handover from their row (``PERSON_COLUMNS`` order), facts and current workers.
+
+    ``can_own(staff_id, handover_date)``: whether the trust's coordinator can own the outgoing
+    tasks (on the staff list, and still there on the handover date); if not, the team manager
+    holds them."""
     coordinator = row[1]
     changed = [role for role, staff in workers.items() if staff != coordinator]
+    outgoing = (coordinator if coordinator is not None
+                and can_own(coordinator, facts.handover_date) else None)
     return Handover(
         facts=facts,
-        outgoing_staff_id=coordinator if coordinator in known_staff else None,
+        outgoing_staff_id=outgoing,
         workers=workers,
         changed_roles=tuple(sorted(changed)) if len(changed) > 1 else tuple(changed),
         signpost=facts.pathway == Pathway.SIGNPOST,
