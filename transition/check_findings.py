@@ -33,12 +33,14 @@ from transition.models import (
     RiskBand,
     Severity,
     Task,
+    TaskOwner,
     TaskStatus,
 )
 from transition.plan_inputs import read_workers
 from transition.plan_review import HELD_BY_COORDINATOR, current_caseloads
 from transition.planning import replan
 from transition.tasks import OPEN_STATUSES
+from transition.tasks.generate import OutgoingOwners
 from transition.working_days import add_working_days, working_days_between
 
 CRITICAL, WARNING, INFO = Severity.CRITICAL.value, Severity.WARNING.value, Severity.INFO.value
@@ -318,30 +320,63 @@ def absence_reason(world: _World, worker: Worker) -> str | None:
 
 
 def worker_unavailable(world: _World) -> list[Finding]:
+    """A worker who is going or away and still holds people, or still owns outgoing tasks
+    due when they will be gone (tasks generated before the staff list said so)."""
+    stranded = _stranded_outgoing_tasks(world)
     findings = []
-    for staff_id, held in sorted(world.holding.items()):
+    for staff_id in sorted({key for key, held in world.holding.items() if held} | set(stranded)):
         worker = world.workers.get(staff_id)
-        if worker is None or not held:
+        if worker is None:
             continue  # an id not on the staff list at all: those people show as unassigned
+        held, tasks = world.holding.get(staff_id, 0), stranded.get(staff_id, 0)
         leaving = leaving_reason(world, worker)
         absence = None if leaving else absence_reason(world, worker)
-        if leaving is None and absence is None:
+        if leaving is None and absence is None and not tasks:
             continue
-        people = f"{held} {'person' if held == 1 else 'people'}"
-        if (absence is not None and world.transfer is not None
-                and worker.unavailable(world.transfer, world.rules.matching) is None):
-            # Back in time for the transfer: a re-plan keeps their people with them.
-            advice = (f"They are back before the transfer date ({world.transfer.isoformat()}), "
-                      "so plans keep their people with them: arrange cover until then, or "
-                      "move someone with `transition assign`.")
-        else:
-            advice = ("Move them: `transition check --apply` proposes new workers as a draft "
-                      "plan.")
+        said, advice = [], []
+        if held and (leaving or absence):
+            said.append(f"still holds {held} {'person' if held == 1 else 'people'}")
+            if (absence is not None and world.transfer is not None
+                    and worker.unavailable(world.transfer, world.rules.matching) is None):
+                # Back in time for the transfer: a re-plan keeps their people with them.
+                advice.append(f"They are back before the transfer date "
+                              f"({world.transfer.isoformat()}), so plans keep their people "
+                              "with them: arrange cover until then, or move someone with "
+                              "`transition assign`.")
+            else:
+                advice.append("Move them: `transition check --apply` proposes new workers as a "
+                              "draft plan.")
+        if tasks:
+            said.append(f"owns {tasks} open outgoing handover task{'s' if tasks != 1 else ''} "
+                        "of people whose handover comes when they will be gone or away")
+            advice.append("Run `transition tasks generate`: it gives those tasks to the team "
+                          "manager.")
+        reason = leaving or absence or "leaves or is away before some of their people's handovers"
         findings.append(Finding(
             "worker_unavailable", CRITICAL,
-            f"Worker {leaving or absence}, and still holds {people}. {advice}",
+            f"Worker {reason}, and {' and '.join(said)}. {' '.join(advice)}",
             staff_id=staff_id))
     return findings
+
+
+def _stranded_outgoing_tasks(world: _World) -> dict[str, int]:
+    """Per worker, open outgoing tasks they own for a handover they will not be there for
+    (the rule ``transition tasks generate`` owns them by: see ``OutgoingOwners``)."""
+    statement = (
+        select(Task.owner_staff_id, Task.handover_date, func.count())
+        .where(Task.owner_kind == TaskOwner.OUTGOING, Task.owner_staff_id.is_not(None),  # type: ignore[union-attr]
+               Task.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+        .group_by(Task.owner_staff_id, Task.handover_date)
+    )
+    rows = world.connection.execute(statement).all()
+    if not rows:
+        return {}
+    can_own = OutgoingOwners(world.session)
+    stranded: dict[str, int] = {}
+    for staff_id, handover_date, count in rows:
+        if not can_own(staff_id, _as_date(handover_date)):
+            stranded[staff_id] = stranded.get(staff_id, 0) + count
+    return stranded
 
 
 def over_capacity(world: _World) -> list[Finding]:

@@ -31,7 +31,7 @@ Progress = Callable[[int, int], None]
 
 CODES: dict[str, str] = {
     "unassigned": "Needs a worker and has none",
-    "worker_unavailable": "Worker leaving or absent still holds people",
+    "worker_unavailable": "Leaving or absent worker holds people/tasks",
     "red_without_handover": "Red band, joint visit not done, handover close",
     "overdue_task": "Task past its due date",
     "over_capacity": "Worker over capacity",

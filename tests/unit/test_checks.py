@@ -341,3 +341,31 @@ def test_once_a_plan_is_accepted_for_them_the_trust_coordinator_no_longer_holds_
     assert {key for key, plan in covered.items() if plan is not None} == {
         placed.id, not_placed.id, signposted.id, trust.id}
     assert covered[newcomer.id] is None
+
+
+def test_worker_unavailable_when_they_own_outgoing_tasks_for_a_handover_after_they_go(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "GOING", leaving_date=date(2027, 3, 1))  # before the handover
+        make_staff(session, "AWAY", absent_until=date(2027, 4, 10))  # away over it, briefly
+        make_staff(session, "AFTER", leaving_date=date(2027, 5, 1))  # after: theirs to do
+        make_staff(session, "NEW", capacity=10)
+        # The people themselves are held by others (their assignments): only the tasks count.
+        for owner in ("GOING", "GOING", "AWAY", "AFTER"):
+            made = person(session, coordinator=owner)
+            assign(session, made, "social_worker", "NEW")
+            task(session, made, "letter_gp", days(30), owner=owner)
+        made = person(session, coordinator="GOING")
+        assign(session, made, "social_worker", "NEW")
+        done = task(session, made, "letter_gp", days(30), status="done", owner="GOING")
+        assert done.status == "done"
+    found = {finding.staff_id: finding.message
+             for finding in of(check(database), "worker_unavailable")}
+    assert set(found) == {"GOING", "AWAY"}
+    assert "owns 2 open outgoing handover tasks" in found["GOING"]  # not the done one
+    assert "holds" not in found["GOING"]
+    assert "leaves on 2027-03-01, on or before the transfer date" in found["GOING"]
+    assert "owns 1 open outgoing handover task of people" in found["AWAY"]
+    assert "`transition tasks generate`" in found["AWAY"]
