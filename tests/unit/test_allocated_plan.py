@@ -21,50 +21,46 @@ from transition.planning import propose_plan, replan
 BEFORE = "0004_plan_assignment_index"  # the revision before the column
 
 
-def marks(database: Database) -> dict[int, int | None]:
-    with database.session() as session:
-        return dict(session.execute(select(Person.id, Person.allocated_plan_id)).all())
+def marks(session: Session) -> dict[int, int | None]:
+    """Each person's allocated plan (None: no plan accepted for them)."""
+    return dict(session.execute(select(Person.id, Person.allocated_plan_id)).all())
+
+
+def four_people(session: Session) -> tuple[Person, Person, Person, Person]:
+    """One council social worker; someone they can take, someone no one can (needs the
+    forensic skill), someone signposted and someone with no pathway yet."""
+    with_transfer(session)
+    make_staff(session, "SW1")
+    return (person(session, coordinator="SW1"),
+            person(session, cto=True, extra={"forensic_history": "Y"}),
+            person(session, pathway="signpost", coordinator="SW1"),
+            person(session, pathway=None, coordinator="SW1"))
 
 
 def test_accepting_marks_the_people_whose_roles_the_plan_decided(database: Database) -> None:
     with database.transaction() as session:
-        with_transfer(session)
-        make_staff(session, "SW1")
-        placed = person(session, coordinator="SW1")
-        unplaceable = person(session, cto=True, extra={"forensic_history": "Y"})
-        signposted = person(session, pathway="signpost", coordinator="SW1")
-        undecided = person(session, pathway=None, coordinator="SW1")
+        placed, unplaceable, signposted, undecided = four_people(session)
         draft = propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)
-        assert marks_in(session) == {}, "a draft decides nothing"
+        assert set(marks(session).values()) == {None}, "a draft decides nothing"
         accept_plan(session, RULES, actor=ACTOR)
         later = person(session, coordinator="SW1")  # imported after the plan was accepted
-    assert draft.plan_id is not None
-    assert marks(database) == {placed.id: draft.plan_id, unplaceable.id: draft.plan_id,
-                               signposted.id: draft.plan_id, undecided.id: None,
-                               later.id: None}
+        assert draft.plan_id is not None
+        assert marks(session) == {placed.id: draft.plan_id, unplaceable.id: draft.plan_id,
+                                  signposted.id: draft.plan_id, undecided.id: None,
+                                  later.id: None}
 
     # A re-plan of some people, accepted, marks only them.
     with database.transaction() as session:
         again = replan(session, RULES, person_ids=[later.id], as_of=TODAY, actor=ACTOR,
                        refresh=False)
         accept_plan(session, RULES, plan_id=again.plan_id, actor=ACTOR)
-    after = marks(database)
+        after = marks(session)
     assert after[later.id] == again.plan_id and after[placed.id] == draft.plan_id
-
-
-def marks_in(session: Session) -> dict[int, int]:
-    return {key: plan for key, plan in session.execute(
-        select(Person.id, Person.allocated_plan_id)).all() if plan is not None}
 
 
 def test_the_migration_fills_it_in_from_plans_already_accepted(database: Database) -> None:
     with database.transaction() as session:
-        with_transfer(session)
-        make_staff(session, "SW1")
-        placed = person(session, coordinator="SW1")
-        unplaceable = person(session, cto=True, extra={"forensic_history": "Y"})
-        person(session, pathway="signpost", coordinator="SW1")
-        person(session, pathway=None, coordinator="SW1")
+        placed, unplaceable, _signposted, _undecided = four_people(session)
         plan = propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)
         accept_plan(session, RULES, actor=ACTOR)
         propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)  # a draft only
@@ -78,8 +74,9 @@ def test_the_migration_fills_it_in_from_plans_already_accepted(database: Databas
     assert dbmod.schema_status(database.engine)[0] == dbmod.head_revision()
     # Each person with a role in an accepted plan; a signposted person has none in it, and a
     # person with no pathway was not decided (documented in the migration).
-    assert {key: value for key, value in marks(database).items() if value is not None} == {
-        placed.id: plan.plan_id, unplaceable.id: plan.plan_id}
+    with database.session() as session:
+        marked = {key: value for key, value in marks(session).items() if value is not None}
+    assert marked == {placed.id: plan.plan_id, unplaceable.id: plan.plan_id}
     with database.engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
