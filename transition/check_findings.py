@@ -120,7 +120,7 @@ def unassigned(world: _World) -> list[Finding]:
             if allocated:
                 why = "has none"
             elif plan_id is not None:
-                why = f"has no worker since plan {plan_id} was accepted for them"
+                why = "has no worker: the accepted allocation leaves this role unfilled"
             else:
                 why = ("has no worker: no accepted plan, and the trust's export names "
                        + ("no care coordinator" if not coordinator

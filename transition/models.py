@@ -305,9 +305,10 @@ class Person(SQLModel, table=True):
     # Programme
     handover_date: date | None = Field(default=None, description="Own date; else programme's.")
 
-    # Allocation: the accepted plan that last decided this person's roles. Until one has, the
-    # trust's care coordinator holds them; after, only their current ``Assignment`` rows do
-    # (a role the plan could not fill is unassigned, and a signposted person is no one's).
+    # Allocation: the first accepted plan that decided this person's roles (written once, so
+    # accepting again rewrites no person rows). Until one has, the trust's care coordinator
+    # holds them; after, only their current ``Assignment`` rows do (a role the plan could not
+    # fill is unassigned, and a signposted person is no one's).
     allocated_plan_id: int | None = Field(default=None, foreign_key="plan.id")
 
     # Pathway (eligibility.py) and handover risk (risk.py)

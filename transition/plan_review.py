@@ -269,13 +269,16 @@ def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) 
 
 
 def _mark_allocated(session: Session, plan_id: int, person_ids: list[int] | None) -> None:
-    """Record ``plan_id`` on each person whose roles it decided: the people it covered (all,
-    or ``person_ids`` for a re-plan) who are in the latest export and have a pathway it plans
-    for (signposted included; a person with no pathway yet is still the trust's). From now on
-    only their current assignments hold them (:func:`current_caseloads`)."""
+    """Record ``plan_id`` on each person whose roles it is the first accepted plan to decide:
+    the people it covered (all, or ``person_ids`` for a re-plan) who are in the latest export
+    and have a pathway it plans for (signposted included; a person with no pathway yet is still
+    the trust's). From now on only their current assignments hold them
+    (:func:`current_caseloads`). People marked already are left alone: rewriting 100,000
+    person rows on every accept cost 0.3 s."""
     statement = (
         update(Person)
-        .where(Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
+        .where(Person.allocated_plan_id.is_(None),  # type: ignore[union-attr]
+               Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
                Person.pathway.in_(list(PATHWAY_ROLES)))  # type: ignore[union-attr]
         .values(allocated_plan_id=plan_id)
         .execution_options(synchronize_session=False)

@@ -1,7 +1,7 @@
 """``Person.allocated_plan_id``: accepting a plan records itself on each person whose roles it
-decided, so that afterwards only their current assignments hold them (the nightly check's
-``unassigned`` and ``over_capacity``, the workers screen's caseloads). Migration 0005 fills it
-in from plans accepted before it existed."""
+is the first to decide, so that afterwards only their current assignments hold them (the
+nightly check's ``unassigned`` and ``over_capacity``, the workers screen's caseloads).
+Migration 0005 fills it in from plans accepted before it existed."""
 
 from __future__ import annotations
 
@@ -57,12 +57,21 @@ def test_accepting_marks_the_people_whose_roles_the_plan_decided(database: Datab
         after = marks(session)
     assert after[later.id] == again.plan_id and after[placed.id] == draft.plan_id
 
+    # A later plan of everyone, accepted, leaves the marks as they are: the first plan to
+    # decide someone's roles is what is recorded (so accepting again rewrites no person).
+    with database.transaction() as session:
+        propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)
+        accept_plan(session, RULES, actor=ACTOR)
+        assert marks(session) == after
+
 
 def test_the_migration_fills_it_in_from_plans_already_accepted(database: Database) -> None:
     with database.transaction() as session:
         placed, unplaceable, _signposted, _undecided = four_people(session)
         plan = propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)
         accept_plan(session, RULES, actor=ACTOR)
+        propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)
+        accept_plan(session, RULES, actor=ACTOR)  # a later one: the first is recorded
         propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)  # a draft only
 
     dbmod.downgrade(database.engine, BEFORE)

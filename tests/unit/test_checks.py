@@ -329,7 +329,7 @@ def test_once_a_plan_is_accepted_for_them_the_trust_coordinator_no_longer_holds_
     report = check(database)
     [unplaced] = of(report, "unassigned")
     assert unplaced.nhs_number == not_placed.nhs_number
-    assert "has no worker since plan" in unplaced.message
+    assert "has no worker: the accepted allocation leaves this role unfilled" in unplaced.message
     # KW1 keeps the trust person (1 of 1) and holds the newcomer; SW1 has the one placed.
     assert {finding.staff_id for finding in of(report, "over_capacity")} == {"KW1"}
     with database.session() as session:

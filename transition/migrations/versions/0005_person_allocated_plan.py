@@ -1,14 +1,14 @@
-"""person.allocated_plan_id: the accepted plan that last decided a person's roles
+"""person.allocated_plan_id: the first accepted plan that decided a person's roles
 
 Before, a person with no current assignment counted as held by the trust's care coordinator,
 even after a plan had been accepted for them. So the nightly check did not report a person the
 accepted plan could not place (their old coordinator "held" them), and a signposted person
 still counted against their old coordinator's capacity. Accepting a plan now records itself on
-each person whose roles it decided (everyone with a pathway, in the latest export, that the
-plan covered).
+each person whose roles it is the first to decide (everyone with a pathway, in the latest
+export, that the plan covered, and not marked already).
 
 Filled in here from the plans already accepted (or accepted and since superseded): each person
-with a role in such a plan, the newest plan winning. A person signposted by a plan accepted
+with a role in such a plan, the oldest plan winning. A person signposted by a plan accepted
 before this revision has no role in it, so they are not marked here; they are from the next
 plan accepted. Down drops the column.
 
@@ -43,7 +43,7 @@ def upgrade() -> None:
                                     ["allocated_plan_id"], ["id"])
     connection = op.get_bind()
     newest = (
-        sa.select(_ROWS.c.person_id, sa.func.max(_ROWS.c.plan_id).label("plan_id"))
+        sa.select(_ROWS.c.person_id, sa.func.min(_ROWS.c.plan_id).label("plan_id"))
         .join(_PLAN, _PLAN.c.id == _ROWS.c.plan_id)
         .where(_PLAN.c.status.in_(["accepted", "superseded"]), _ROWS.c.role != _NO_ROLE)
         .group_by(_ROWS.c.person_id)
