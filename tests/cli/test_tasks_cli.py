@@ -1,9 +1,10 @@
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
 from tests import task_world
-from tests.conftest import RunCli
+from tests.conftest import TODAY, RunCli
 from transition.audit import events
 from transition.db import Database
 from transition.models import Person, Programme, Task
@@ -126,6 +127,12 @@ def test_handover_date_moves_that_persons_tasks(run_cli: RunCli, database: Datab
     weekend = run_cli("handover-date", numbers["red"], "2027-05-08", "--json")
     assert weekend.json()["effective_handover_date"] == "2027-05-08"
     assert "not a working day" in weekend.stderr and "Monday 10 May 2027" in weekend.stderr
+    assert "in the past" not in weekend.stderr
+
+    past = run_cli("handover-date", numbers["red"], (TODAY - timedelta(days=7)).isoformat())
+    assert past.exit_code == 0, past.output
+    said = " ".join(past.stderr.split())
+    assert "is in the past (today is" in said and "already overdue" in said
 
     cleared = run_cli("handover-date", numbers["council"], "--clear", "--json")
     assert cleared.json()["effective_handover_date"] == "2027-04-01"

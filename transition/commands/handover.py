@@ -80,6 +80,13 @@ def handover_date(
             out.print(f"{masked} now moves on {effective:%A %-d %B %Y}.")
         if moved:
             out.print(f"{moved} task due date{'s' if moved != 1 else ''} moved.")
+    if effective is not None and effective < today:
+        err_console.print(
+            f"Note: {effective:%A %-d %B %Y} is in the past (today is {today:%-d %B %Y}): "
+            "every task due before it is already overdue. If that is not what you meant, set "
+            "the date again.",
+            markup=False,
+        )
     if effective is not None and not is_working_day(effective):
         err_console.print(
             f"Note: {effective:%A %-d %B %Y} is not a working day in England and Wales; the next "
