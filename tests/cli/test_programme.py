@@ -1,4 +1,6 @@
-from tests.conftest import RunCli
+from datetime import timedelta
+
+from tests.conftest import TODAY, RunCli
 
 
 def test_transfer_date_round_trips_and_is_audited(run_cli: RunCli) -> None:
@@ -7,6 +9,21 @@ def test_transfer_date_round_trips_and_is_audited(run_cli: RunCli) -> None:
     assert result.exit_code == 0, result.output
     assert "Thursday 1 April 2027" in result.stdout
     assert run_cli("programme", "show", "--json").json()["transfer_date"] == "2027-04-01"
+
+
+def test_a_weekend_or_past_transfer_date_is_set_with_a_note(run_cli: RunCli) -> None:
+    clean = run_cli("programme", "set", "--transfer-date", "2027-04-01")
+    assert clean.exit_code == 0 and clean.stderr == ""
+    # Easter Saturday 2027: task deadlines count working days, so the manager is told.
+    weekend = run_cli("programme", "set", "--transfer-date", "2027-03-27")
+    assert weekend.exit_code == 0, weekend.output
+    said = " ".join(weekend.stderr.split())
+    assert "Saturday 27 March 2027 is not a working day" in said
+    assert "next working day is Tuesday 30 March 2027" in said  # after Easter Monday
+    past = run_cli("programme", "set", "--transfer-date", (TODAY - timedelta(days=1)).isoformat())
+    assert past.exit_code == 0 and "is in the past" in past.stderr
+    assert run_cli("programme", "show", "--json").json()["transfer_date"] == (
+        TODAY - timedelta(days=1)).isoformat()
 
 
 def test_an_impossible_date_is_refused_without_a_traceback(run_cli: RunCli) -> None:

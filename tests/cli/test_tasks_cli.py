@@ -179,3 +179,17 @@ def test_person_shows_the_handover_date_and_tasks(run_cli: RunCli, database: Dat
     shown = run_cli("person", numbers["red"])
     assert shown.exit_code == 0 and "Handover tasks" in shown.stdout
     assert "Joint handover visit" in shown.stdout
+
+
+def test_moving_the_transfer_date_says_the_tasks_follow_at_the_next_generate(
+    run_cli: RunCli, database: Database
+) -> None:
+    world(database)
+    same = run_cli("programme", "set", "--transfer-date", "2027-04-01")  # before any tasks
+    assert "tasks generate" not in same.stderr
+    run_cli("tasks", "generate")
+    moved = run_cli("programme", "set", "--transfer-date", "2027-05-04")
+    assert moved.exit_code == 0, moved.output
+    assert "run `transition tasks generate` to move them" in " ".join(moved.stderr.split())
+    again = run_cli("programme", "set", "--transfer-date", "2027-05-04")  # no change
+    assert "tasks generate" not in again.stderr

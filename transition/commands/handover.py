@@ -9,6 +9,7 @@ from transition import nhs
 from transition.commands.common import (
     console,
     context,
+    date_notes,
     err_console,
     fail,
     json_option,
@@ -20,7 +21,6 @@ from transition.models import Task
 from transition.people import require_person
 from transition.programme import transfer_date as programme_transfer_date
 from transition.tasks import generate_tasks
-from transition.working_days import is_working_day, next_working_day
 
 
 def handover_date(
@@ -80,16 +80,5 @@ def handover_date(
             out.print(f"{masked} now moves on {effective:%A %-d %B %Y}.")
         if moved:
             out.print(f"{moved} task due date{'s' if moved != 1 else ''} moved.")
-    if effective is not None and effective < today:
-        err_console.print(
-            f"Note: {effective:%A %-d %B %Y} is in the past (today is {today:%-d %B %Y}): "
-            "every task due before it is already overdue. If that is not what you meant, set "
-            "the date again.",
-            markup=False,
-        )
-    if effective is not None and not is_working_day(effective):
-        err_console.print(
-            f"Note: {effective:%A %-d %B %Y} is not a working day in England and Wales; the next "
-            f"working day is {next_working_day(effective):%A %-d %B %Y}.",
-            markup=False,
-        )
+    for note in date_notes(effective, today) if effective is not None else ():
+        err_console.print(note, markup=False)

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy import func, select
 
-from transition.commands.common import console, context, json_option, parse_date, print_json
+from transition.commands.common import (
+    console,
+    context,
+    date_notes,
+    err_console,
+    json_option,
+    parse_date,
+    print_json,
+)
+from transition.models import Task
 from transition.programme import get_programme, set_transfer_date
 
 app = typer.Typer(help="The transition programme: its transfer date.", no_args_is_help=True)
@@ -22,8 +32,15 @@ def programme_set(
     new_date = parse_date(transfer_date, option="--transfer-date")
     assert new_date is not None
     with cli.db.transaction() as session:
+        before = get_programme(session).transfer_date
         set_transfer_date(session, new_date, actor=cli.actor)
+        has_tasks = session.scalar(select(func.count()).select_from(Task)) or 0
     console.print(f"Transfer date set to {new_date:%A %-d %B %Y}.")
+    for note in date_notes(new_date, cli.today()):
+        err_console.print(note, markup=False)
+    if before is not None and before != new_date and has_tasks:
+        err_console.print("Task due dates still count from the old date: run `transition tasks "
+                          "generate` to move them.", markup=False)
 
 
 @app.command("show")
