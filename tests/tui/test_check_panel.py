@@ -23,7 +23,6 @@ from transition.screens.dashboard import DashboardScreen
 from transition.screens.findings import FindingsScreen, WorkerScreen
 from transition.screens.person import PersonScreen
 
-
 FIXED = datetime(2027, 1, 15, 2, 15, tzinfo=UTC)
 
 
@@ -63,7 +62,10 @@ def test_k_runs_the_check_in_a_worker_and_the_panel_shows_it(populated, app_on) 
         assert codes[:2] == ["unassigned", "worker_unavailable"]
         assert any("Check finished" in (note.title or "") for note in app._notifications)
 
-        table.focus()
+        # Under the cards, before the tables by place: shift+tab from the locality table.
+        assert app.focused is not None and app.focused.id == "by-locality"
+        await pilot.press("shift+tab")
+        assert app.focused is table
         await pilot.press("enter")  # the unassigned findings
         await settle(pilot)
         assert isinstance(app.screen, FindingsScreen) and app.screen.code == "unassigned"
@@ -115,6 +117,5 @@ def test_last_check_snapshot(snap_compare, populated, app_on) -> None:
     with populated.transaction() as session:
         run_checks(session, load_rules(None), as_of=TODAY, actor=ACTOR)
         session.execute(update(CheckRun).values(started_at=FIXED, finished_at=FIXED))
-    # The box sits under the team tables: scroll down to it.
-    assert snap_compare(app_on(populated), terminal_size=(120, 40),
-                        run_before=press("tab", "tab"))
+    # The box sits under the cards: on the first screen, without scrolling.
+    assert snap_compare(app_on(populated), terminal_size=(120, 40), run_before=press())

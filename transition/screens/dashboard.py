@@ -51,11 +51,16 @@ def _task_burndown() -> DashboardPanel:
 
 STAGE_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
     # One line per stage's box. Give each an id (#pathway-counts, #risk-chart, #plan-status,
-    # #task-progress, #check-findings) so styles and tests can find it.
+    # #task-progress) so styles and tests can find it.
     PathwayCounts,
     RiskChart,
     _task_progress,
     _task_burndown,
+)
+
+ALERT_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
+    # Under the cards, before the counts by place: what has gone wrong since the plan (the
+    # latest check, #check-findings), so the first screen a manager sees shows it.
     _check_findings,
 )
 
@@ -83,6 +88,8 @@ class DashboardScreen(DataScreen):
                 yield Static(id="caseload-card", classes="card")
                 yield Static(id="programme-card", classes="card")
                 yield Static(id="imports-card", classes="card")
+            for make_panel in ALERT_PANELS:
+                yield make_panel()
             with Vertical(id="groups"):
                 yield self._group_table("by-locality", "By locality", "Locality", name_width=44)
                 yield self._group_table("by-team", "By team", "Team", name_width=44)
