@@ -37,7 +37,7 @@ from transition.models import (
     TaskStatus,
 )
 from transition.plan_inputs import read_workers
-from transition.plan_review import HELD_BY_COORDINATOR, current_caseloads
+from transition.plan_review import HELD_BY_COORDINATOR, current_caseloads, unfilled_reasons
 from transition.planning import replan
 from transition.tasks import OPEN_STATUSES
 from transition.tasks.generate import OutgoingOwners
@@ -112,10 +112,12 @@ def unassigned(world: _World) -> list[Finding]:
             .order_by(Person.id)
         )
         words = ROLE_WORDS[role]
-        for (person_id, number, pathway, coordinator, band, plan_id,
-             allocated) in world.connection.execute(statement):
-            if not allocated and plan_id is None and world.on_staff_list(coordinator):
-                continue  # the trust's worker holds them until a plan is accepted for them
+        rows = [row for row in world.connection.execute(statement)
+                # the trust's worker holds them until a plan is accepted for them
+                if row[6] or row[5] is not None or not world.on_staff_list(row[3])]
+        unfilled = unfilled_reasons(
+            world.session, role, [row[0] for row in rows if row[6] or row[5] is not None])
+        for person_id, number, pathway, coordinator, band, plan_id, allocated in rows:
             red = " Red handover risk." if band == RiskBand.RED else ""
             if allocated:
                 why = "has none"
@@ -125,11 +127,22 @@ def unassigned(world: _World) -> list[Finding]:
                 why = ("has no worker: no accepted plan, and the trust's export names "
                        + ("no care coordinator" if not coordinator
                           else "a care coordinator who is not on the staff list"))
+            reasons = unfilled.get(person_id)
+            if reasons:
+                # The planner found no one who fits: --apply would find no one either until
+                # the staff or the rules change, so point at who comes nearest.
+                advice = (
+                    f" The accepted plan could not fill it: {'; '.join(reasons)}. "
+                    f"`transition plan candidates NHS_NUMBER --role {role} --all` shows the "
+                    f"nearest workers and what each lacks: choose one with `transition "
+                    f"assign`, or run `transition check --apply` once the staff list or "
+                    f"rules change.")
+            else:
+                advice = (" Propose one with `transition check --apply` or choose one with "
+                          "`transition assign`.")
             findings.append(Finding(
-                "unassigned", CRITICAL,
-                f"Needs a {words} ({pathway} pathway) and {why}.{red} Propose one with "
-                f"`transition check --apply` or choose one with `transition assign`.",
-                person_id=person_id, nhs_number=number))
+                "unassigned", CRITICAL, f"Needs a {words} ({pathway} pathway) and {why}.{red}"
+                f"{advice}", person_id=person_id, nhs_number=number))
     return findings
 
 

@@ -20,7 +20,7 @@ from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
 from transition.letter_records import letter_history
 from transition.models import ImportBatch, ImportWarning, Person
-from transition.plan_review import person_workers
+from transition.plan_review import person_roles, person_workers
 from transition.tasks.views import handover_section
 
 SortKey = Literal[
@@ -234,6 +234,8 @@ def person_detail(
     assert person.id is not None
     detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]
     detail["workers"] = person_workers(session, person.id)  # who holds each role (issue 4)
+    # Each role the pathway needs: held, or why no one holds it, and the draft's proposal.
+    detail["roles"] = person_roles(session, person)
     return detail
 
 

@@ -9,6 +9,7 @@ capacity (:func:`caseloads`); feasible workers for one person are in
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,7 @@ from transition.plan_rows import NO_ROLE
 from transition.planning import PlanResult, PlanRow
 from transition.programme import transfer_date
 from transition.ruleset import Rules
+from transition.upsert import chunks
 
 _FINGERPRINT_WORDS = {
     "people": "people's details, pathways or risk bands changed",
@@ -495,3 +497,129 @@ def person_workers(session: Session, person_id: int) -> list[dict[str, Any]]:
          "locked": locked, "source": source}
         for role, staff_id, given, family, since, locked, source in session.execute(statement)
     ]
+
+
+def unfilled_reasons(session: Session, role: str, person_ids: list[int]) -> dict[int, list[str]]:
+    """For each person whose latest accepted plan row for ``role`` left it unfilled, that
+    row's reasons (why no worker fitted). A person whose latest row named a worker (the role
+    has been ended since), or who was never in an accepted plan, is not in the result."""
+    found: dict[int, list[str]] = {}
+    decided = Plan.status.in_((PlanStatus.ACCEPTED, PlanStatus.SUPERSEDED))  # type: ignore[attr-defined]
+    for chunk in chunks(person_ids, 5_000):
+        statement = (
+            select(PlanAssignment.person_id, PlanAssignment.staff_id,
+                   PlanAssignment.unassigned_reasons)
+            .join(Plan, Plan.id == PlanAssignment.plan_id)
+            .where(decided, PlanAssignment.role == role,
+                   PlanAssignment.person_id.in_(chunk))  # type: ignore[attr-defined]
+            .order_by(PlanAssignment.person_id, PlanAssignment.plan_id)
+        )
+        latest = {person_id: (staff_id, reasons)  # the last row read is the newest plan's
+                  for person_id, staff_id, reasons in session.execute(statement)}
+        found.update({person_id: list(_json_list(reasons))
+                      for person_id, (staff_id, reasons) in latest.items()
+                      if staff_id is None and reasons})
+    return found
+
+
+def _json_list(value: Any) -> list[Any]:
+    """A JSON column read through Core: a list, or (some drivers, some paths) its text."""
+    return json.loads(value) if isinstance(value, str) else list(value or [])
+
+
+def person_roles(session: Session, person: Person) -> list[dict[str, Any]]:
+    """Each role this person's pathway needs (and any role held that it no longer needs):
+    who holds it now, or why no one does, and what the newest draft plan proposes.
+
+    ``state`` is ``held``; ``unfilled`` (the latest accepted plan for them could not fill
+    it: ``reasons``); ``with_coordinator`` (no plan accepted for them yet: the trust's care
+    coordinator, on the staff list, holds them until one is; ``holder`` is that worker, with
+    no ``assignment_id``); or ``none`` (no one holds it: the role was ended, or the export
+    names no coordinator on the staff list)."""
+    assert person.id is not None
+    holders = {worker["role"]: worker for worker in person_workers(session, person.id)}
+    roles = [*PATHWAY_ROLES.get(person.pathway or "", ()),
+             *sorted(role for role in holders if role not in PATHWAY_ROLES.get(
+                 person.pathway or "", ()))]
+    ids = dict(session.execute(
+        select(Assignment.role, Assignment.id)
+        .where(Assignment.person_id == person.id, Assignment.ended_at.is_(None))  # type: ignore[union-attr]
+    ).all())
+    drafts = _draft_rows(session, person.id)
+    result = []
+    for role in roles:
+        needed = role in PATHWAY_ROLES.get(person.pathway or "", ())
+        entry: dict[str, Any] = {"role": role, "needed": needed, "holder": holders.get(role),
+                                 "assignment_id": ids.get(role), "reasons": [],
+                                 "draft": drafts.get(role)}
+        if role in holders:
+            entry["state"] = "held"
+        elif (person.allocated_plan_id is None and not holders
+              and person.care_coordinator_id is not None
+              and (coordinator := session.get(Staff, person.care_coordinator_id)) is not None):
+            entry["state"] = "with_coordinator"
+            entry["holder"] = {"staff_id": coordinator.staff_id,
+                               "name": f"{coordinator.given_name} {coordinator.family_name}"}
+        else:
+            entry["reasons"] = unfilled_reasons(session, role, [person.id]).get(person.id, [])
+            entry["state"] = "unfilled" if entry["reasons"] else "none"
+        result.append(entry)
+    return result
+
+
+def _draft_rows(session: Session, person_id: int) -> dict[str, dict[str, Any]]:
+    """What the newest draft plan with a row for this person proposes for each role."""
+    statement = (
+        select(PlanAssignment.role, PlanAssignment.plan_id, PlanAssignment.staff_id,
+               Staff.given_name, Staff.family_name, PlanAssignment.kept,
+               PlanAssignment.unassigned_reasons)
+        .join(Plan, Plan.id == PlanAssignment.plan_id)
+        .outerjoin(Staff, Staff.staff_id == PlanAssignment.staff_id)
+        .where(Plan.status == PlanStatus.DRAFT, PlanAssignment.person_id == person_id,
+               PlanAssignment.role != NO_ROLE)
+        .order_by(PlanAssignment.plan_id)
+    )
+    return {
+        role: {"plan_id": plan_id, "staff_id": staff_id,
+               "name": f"{given} {family}" if staff_id else None, "kept": kept,
+               "reasons": _json_list(reasons)}
+        for role, plan_id, staff_id, given, family, kept, reasons in session.execute(statement)
+    }
+
+
+def describe_role(entry: dict[str, Any], today: date) -> tuple[str, str]:
+    """One of :func:`person_roles`' entries in words: (who holds it, what to know), as the
+    person screen and ``transition person`` show them."""
+    holder = entry["holder"]
+    state = entry["state"]
+    if state == "held":
+        who = f"{holder['name']} ({holder['staff_id']})"
+        since = holder["since"]
+        notes = [f"{'from' if since > today else 'since'} {since.day} {since:%b %Y}"
+                 if isinstance(since, date) else f"since {since}"]
+        if holder.get("source") == "manager":
+            notes.append("a manager's choice")
+        if holder.get("locked"):
+            notes.append("locked")
+        if not entry["needed"]:
+            notes.append("the pathway no longer needs this role: the next plan ends it")
+    elif state == "unfilled":
+        who = "none"
+        notes = ["the accepted plan could not fill it: " + "; ".join(entry["reasons"])]
+    elif state == "with_coordinator":
+        who = f"{holder['name']} ({holder['staff_id']})"
+        notes = ["the trust's care coordinator, until a plan is accepted for them"]
+    else:
+        who = "none"
+        notes = ["no one holds it: choose a worker, or plan again"]
+    draft = entry.get("draft")
+    if draft is not None and draft["staff_id"] != (holder or {}).get("staff_id"):
+        if draft["staff_id"] is None:
+            notes.append(f"draft plan {draft['plan_id']} cannot fill it either"
+                         if state == "unfilled" else
+                         f"draft plan {draft['plan_id']} cannot fill it: "
+                         + "; ".join(draft["reasons"]))
+        else:
+            notes.append(f"draft plan {draft['plan_id']} proposes {draft['name']} "
+                         f"({draft['staff_id']})")
+    return who, "; ".join(notes)

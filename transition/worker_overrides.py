@@ -153,6 +153,23 @@ def feasible_workers(
     return options
 
 
+def worker_choices(
+    session: Session, rules: Rules, *, person_id: int, role: str, as_of: date
+) -> list[WorkerOption]:
+    """The workers a manager is offered for ``role``: those who fit every hard constraint with
+    a place free, best first; when none does, every worker of the right employer and job who
+    works on the handover date, each with why not (fewest problems first), for a choice made
+    anyway. Empty only when no such worker is on the staff list at all."""
+    options = feasible_workers(session, rules, person_id=person_id, role=role, as_of=as_of)
+    if options:
+        return options
+    ruled_out = feasible_workers(session, rules, person_id=person_id, role=role, as_of=as_of,
+                                 include_infeasible=True)
+    return sorted((option for option in ruled_out if option.active),
+                  key=lambda option: (len(option.why_not), option.load - option.capacity,
+                                      option.staff_id))
+
+
 def check_assignment(
     session: Session, rules: Rules, *, person: Person, staff_id: str, role: str, as_of: date
 ) -> tuple[list[str], list[str]]:

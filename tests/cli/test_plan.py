@@ -72,7 +72,13 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     assert detail["workers"][0] == {**detail["workers"][0], "name": "Jo WorkerKW1",
                                     "since": "2027-04-01", "locked": False}
     shown = run_cli("person", people["joint"])
-    assert "key worker: Jo WorkerKW1 (KW1) since 2027-04-01" in shown.stdout
+    assert "key worker: Jo WorkerKW1 (KW1) (from 1 Apr 2027)" in shown.stdout
+    assert detail["roles"][1] == {**detail["roles"][1], "role": "key_worker", "state": "held",
+                                  "needed": True}
+    # A role the accepted plan could not fill says why, rather than being left out.
+    unfilled = run_cli("person", people["forensic"])
+    assert "social worker: none (the accepted plan could not fill it: no council social " \
+        "worker with skill forensic" in " ".join(unfilled.stdout.split())
     again = run_cli("plan", "accept")
     assert again.exit_code == 1 and "There is no draft plan to accept" in again.stderr
 

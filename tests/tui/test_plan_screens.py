@@ -15,14 +15,14 @@ from tests.conftest import TODAY
 from tests.factories import make_staff
 from tests.tui.conftest import drive, notifications, settle, text_of
 from transition.models import Assignment, Person, Plan
-from transition.plan_review import PlanQuery
+from transition.plan_review import PlanQuery, accept_plan
 from transition.planning import propose_plan
 from transition.ruleset import load_rules
 from transition.screens import plan as plan_screen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.person import PersonScreen
 from transition.screens.plan import PlanScreen
-from transition.screens.worker_picker import WorkerPickerScreen
+from transition.screens.worker_picker import RoleChoiceScreen, WorkerPickerScreen
 from transition.screens.workers import WorkersScreen
 from transition.worker_overrides import assign_worker
 
@@ -348,5 +348,85 @@ def test_a_role_no_one_fits_can_be_given_anyway_with_what_it_breaks(plan_world,
                 Person, Person.id == Assignment.person_id).where(
                 Person.family_name == "Hollins", Assignment.ended_at.is_(None)))
         assert reason is not None and "[forced past: lacks forensic" in reason
+
+    drive(app, scenario)
+
+
+def test_the_person_screen_shows_each_role_and_a_worker_can_be_chosen_there(
+    plan_world, app_on
+) -> None:
+    """From a check's finding a manager lands on the person: the Workers panel says who holds
+    each role or why no one does, and A chooses one (which role first, for two)."""
+    rules = load_rules(None)
+    with plan_world.transaction() as session:
+        propose_plan(session, rules, as_of=TODAY, actor="test")
+        accept_plan(session, rules, actor="test")
+        hollins = session.scalar(select(Person.id).where(Person.family_name == "Hollins"))
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        app.open_person(hollins)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PersonScreen)
+        panel = text_of(screen.query_one("#workers"))
+        assert "social worker" in panel and "key worker" in panel
+        assert "the accepted plan could not fill it" in panel and "skill forensic" in panel
+        await pilot.press("A")  # joint: which role?
+        await settle(pilot)
+        chooser = app.screen
+        assert isinstance(chooser, RoleChoiceScreen)
+        assert [role for role, _label in chooser.roles] == ["social_worker", "key_worker"]
+        await pilot.press("enter")  # the social worker
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, WorkerPickerScreen) and picker.anyway is not None
+        assert "skill forensic" in picker.anyway
+        assert {option.staff_id for option in picker.options} == {"SW1", "SW2", "SW3"}
+        await pilot.press("enter")
+        await pilot.press(*"Forensic supervision agreed", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        chosen = picker.options[0].staff_id
+        assert current(plan_world, "Hollins") == {"social_worker": (chosen, True)}
+        panel = text_of(screen.query_one("#workers"))
+        assert f"({chosen})" in panel and "a manager's choice; locked" in panel
+        assert "assignment.manager" in text_of(screen.query_one("#audit"))
+        await pilot.press("escape")
+        await settle(pilot)
+
+    drive(app, scenario)
+
+
+def test_choosing_on_the_person_screen_is_refused_if_someone_else_chose_first(
+    plan_world, app_on
+) -> None:
+    with plan_world.session() as session:
+        baines = session.scalar(select(Person.id).where(Person.family_name == "Baines"))
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        app.open_person(baines)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PersonScreen)
+        # Before any plan: the trust's coordinator holds them; one role, so no question.
+        assert "the trust's care coordinator, until a plan is accepted" in text_of(
+            screen.query_one("#workers"))
+        await pilot.press("A")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, WorkerPickerScreen) and picker.anyway is None
+        assert picker.marker == "holds it now" and picker.planned == "SW1"
+        with plan_world.transaction() as session:  # another manager, meanwhile
+            assign_worker(session, load_rules(None), nhs_number=session.get(
+                Person, baines).nhs_number, staff_id="SW3", role="social_worker",
+                reason="their choice", lock=False, force=False, as_of=TODAY, actor="other")
+        await pilot.press("enter")
+        await pilot.press(*"Mine", "enter")
+        await settle(pilot)
+        assert current(plan_world, "Baines") == {"social_worker": ("SW3", False)}
+        assert any("What changed" in message for message in notifications(app))
+        assert "Sam Reid (SW3)" in text_of(screen.query_one("#workers"))
 
     drive(app, scenario)

@@ -55,6 +55,8 @@ def test_unassigned_needs_a_role_no_one_holds(database: Database) -> None:
     assert {finding.severity for finding in found} == {"critical"}
     [joint] = [finding for finding in found if finding.nhs_number == joint_half.nhs_number]
     assert "key worker" in joint.message and "has none" in joint.message
+    # No plan left the role unfilled for a reason: the generic advice.
+    assert "Propose one with `transition check --apply`" in joint.message
     [gone] = [finding for finding in found if finding.nhs_number == unknown.nhs_number]
     assert "not on the staff list" in gone.message
 
@@ -330,6 +332,12 @@ def test_once_a_plan_is_accepted_for_them_the_trust_coordinator_no_longer_holds_
     [unplaced] = of(report, "unassigned")
     assert unplaced.nhs_number == not_placed.nhs_number
     assert "has no worker: the accepted allocation leaves this role unfilled" in unplaced.message
+    # The planner's reason is quoted, and the advice points at who comes nearest: --apply
+    # alone would find no one either.
+    assert "The accepted plan could not fill it: no council social worker with skill " \
+        "forensic" in unplaced.message
+    assert "plan candidates NHS_NUMBER --role social_worker --all" in unplaced.message
+    assert not_placed.nhs_number not in unplaced.message
     # KW1 keeps the trust person (1 of 1) and holds the newcomer; SW1 has the one placed.
     assert {finding.staff_id for finding in of(report, "over_capacity")} == {"KW1"}
     with database.session() as session:

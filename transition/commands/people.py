@@ -11,7 +11,9 @@ from rich.text import Text
 
 from transition import nhs
 from transition.commands.common import console, context, err_console, json_option, print_json
+from transition.matching import ROLE_WORDS
 from transition.people import PeopleQuery, list_people, person_detail, require_person
+from transition.plan_review import describe_role
 
 DEFAULT_LIMIT = 100
 
@@ -116,12 +118,11 @@ def person(
         for warning in detail["warnings"]:
             console.print(f"  {warning['file']} row {warning['row']}: {warning['column']}: "
                           f"{warning['message']}", markup=False, highlight=False)
-    if detail.get("workers"):
+    if detail.get("roles"):
         console.print("\n[bold]Workers[/]")
-        for worker in detail["workers"]:
-            locked = ", locked" if worker["locked"] else ""
-            console.print(f"  {worker['role'].replace('_', ' ')}: {worker['name']} "
-                          f"({worker['staff_id']}) since {worker['since']}{locked}",
+        for entry in detail["roles"]:
+            who, notes = describe_role(entry, cli.today())
+            console.print(f"  {ROLE_WORDS.get(entry['role'], entry['role'])}: {who} ({notes})",
                           markup=False, highlight=False)
 
 

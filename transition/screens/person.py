@@ -17,18 +17,22 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Header, Static
+from textual.worker import Worker, WorkerState
 
 from transition import nhs
 from transition.audit import person_audit
 from transition.db import Database
 from transition.errors import ConflictError, TransitionError
+from transition.matching import ROLE_WORDS
 from transition.models import AuditEvent, Person
 from transition.overview import PersonImport, person_imports, staff_names
 from transition.people import person_detail
+from transition.plan_review import describe_role
 from transition.programme import transfer_date
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
@@ -39,6 +43,7 @@ from transition.screens.pathway_override import (
     save_override,
     what_changed,
 )
+from transition.screens.worker_picker import RoleChoiceScreen, WorkerPick, ask_for_worker
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import (
     NOT_RECORDED,
@@ -53,6 +58,7 @@ from transition.widgets.format import (
 )
 from transition.widgets.panels import Panel, emphasise_yes, fields_table
 from transition.widgets.pathway import pathway_section, risk_section
+from transition.worker_overrides import WorkerOption, assign_worker, worker_choices
 
 AUDIT_SHOWN = 200
 
@@ -361,6 +367,23 @@ def tasks(view: PersonView) -> RenderableType | None:
     return Group(table, summary)
 
 
+def workers(view: PersonView) -> RenderableType | None:
+    """Who holds each role the pathway needs, or why no one does, and the draft's proposal."""
+    roles = view.detail.get("roles") or []
+    if not roles:
+        pathway = view.detail.get("pathway")
+        return Text("Signposted: no worker is needed (they get a letter)." if pathway == "signpost"
+                    else "No pathway decided yet, so no roles to fill: run an assessment.",
+                    style="dim")
+    table = _table("Role", "Worker", "Notes")
+    for entry in roles:
+        who, notes = describe_role(entry, view.today)
+        missing = entry["state"] in ("unfilled", "none")
+        table.add_row(ROLE_WORDS.get(entry["role"], entry["role"]),
+                      Text(who, style="bold red" if missing else "bold"), notes)
+    return table
+
+
 TASK_STATUS_STYLES = {"done": "green", "not_needed": "dim", "blocked": "bold magenta",
                       "in_progress": "cyan"}
 
@@ -370,6 +393,7 @@ STAGE_SECTIONS: tuple[PersonSection, ...] = (
     PersonSection("pathway", "Pathway and reasons (o: override)",
                   lambda view: pathway_section(view.detail), wide=True),
     PersonSection("risk", "Handover risk", lambda view: risk_section(view.detail), wide=True),
+    PersonSection("workers", "Workers (A: choose a worker)", workers, wide=True),
     PersonSection("tasks", "Tasks (T: their tasks)", tasks, wide=True),
     PersonSection("letters", "Letters", letters, wide=True),
 )
@@ -407,12 +431,15 @@ class PersonScreen(DetailScreen):
         Binding("o", "override_pathway", "Override pathway", id="person.override"),
         Binding("u", "clear_override", "Clear override", id="person.clear_override"),
         Binding("T", "tasks", "Their tasks", id="person.tasks"),
+        Binding("A", "choose_worker", "Choose worker", key_display="A",
+                id="person.choose_worker"),
     ]
 
     def __init__(self, person_id: int) -> None:
         super().__init__()
         self.person_id = person_id
         self.view: PersonView | None = None
+        self.choosing = False  # the workers for a role are being listed
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -455,6 +482,10 @@ class PersonScreen(DetailScreen):
             return bool(self.view and self.view.detail.get("tasks"))
         if action == "override_pathway":
             return self.view is not None
+        if action == "choose_worker":  # a role the pathway needs, and not already looking
+            return bool(self.view and any(entry["needed"] for entry in
+                                          self.view.detail.get("roles") or [])
+                        and not self.choosing)
         if action == "clear_override":
             return self.view is not None and self.view.person.pathway_override is not None
         return True
@@ -490,6 +521,83 @@ class PersonScreen(DetailScreen):
             "Clear the manager's pathway override?",
             detail=f"The pathway goes back to the rules' decision: {decision}.",
             yes="Clear it", no="Keep it"), answered)
+
+    # -- a manager's choice of worker -------------------------------------------------------
+
+    def action_choose_worker(self) -> None:
+        """Choose a worker for one of the roles the pathway needs (asking which, for two)."""
+        if self.view is None:
+            return
+        roles = [entry for entry in self.view.detail.get("roles") or [] if entry["needed"]]
+        if len(roles) == 1:
+            self._load_choices(roles[0])
+            return
+
+        def which(role: str | None) -> None:
+            entry = next((entry for entry in roles if entry["role"] == role), None)
+            if entry is not None:
+                self._load_choices(entry)
+
+        labels = [(entry["role"], f"{ROLE_WORDS.get(entry['role'], entry['role'])}: "
+                                  + describe_role(entry, self.view.today)[0]) for entry in roles]
+        self.app.push_screen(RoleChoiceScreen("Choose a worker for which role?", labels), which)
+
+    def _load_choices(self, entry: dict[str, Any]) -> None:
+        self.choosing = True
+        self.refresh_bindings()
+        self._list_workers(entry)
+
+    @work(thread=True, exclusive=True, group="person-options", exit_on_error=False)
+    def _list_workers(self, entry: dict[str, Any]) -> tuple[dict[str, Any], list[WorkerOption]]:
+        with self.database.session() as session:
+            return entry, worker_choices(session, self.transition.rules,
+                                         person_id=self.person_id, role=entry["role"],
+                                         as_of=self.today())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "person-options" or not event.worker.is_finished:
+            return
+        self.choosing = False
+        self.refresh_bindings()
+        if self.view is None:
+            return
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{error.message} {error.hint or ''}".strip()
+                        if isinstance(error, TransitionError) else
+                        # The driver's text may quote data, so only the kind of failure shows.
+                        f"{type(error).__name__} while finding workers. Check "
+                        f"{self.database.describe()} is reachable and try again.",
+                        title="Could not list workers", severity="error", timeout=15)
+        elif event.state == WorkerState.SUCCESS:
+            entry, options = event.worker.result  # type: ignore[misc]
+            person = self.view.person
+            holder = entry["holder"] or {}
+            draft = entry.get("draft") or {}
+            ask_for_worker(self, name=f"{person.given_name} {person.family_name}",
+                           nhs_number=person.nhs_number, role=entry["role"], options=options,
+                           planned=holder.get("staff_id") or draft.get("staff_id"),
+                           marker="holds it now" if holder else "planned in the draft",
+                           why_none=entry["reasons"] or draft.get("reasons") or (),
+                           chosen=lambda pick, force: self._assign(entry, pick, force))
+
+    def _assign(self, entry: dict[str, Any], pick: WorkerPick, force: bool) -> None:
+        assert self.view is not None
+        nhs_number = self.view.person.nhs_number
+        role = entry["role"]
+        seen = entry["assignment_id"]  # refused if someone changed who holds it meanwhile
+
+        def save() -> None:
+            with self.database.transaction() as session:
+                assign_worker(session, self.transition.rules, nhs_number=nhs_number,
+                              staff_id=pick.staff_id, role=role, reason=pick.reason,
+                              lock=pick.lock, force=force, as_of=self.today(),
+                              actor=self.settings.actor, expected_assignment_id=seen)
+
+        locked = " and locked" if pick.lock else ""
+        broke = " (recorded with what it breaks)" if force else ""
+        self._write(save, f"{pick.staff_id} is now the {ROLE_WORDS.get(role, role)}{locked}"
+                          f"{broke}.")
 
     def _write(self, save: Callable[[], None], done: str) -> None:
         """Save; on a conflict reload the record and say what someone else changed."""

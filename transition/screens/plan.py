@@ -38,11 +38,11 @@ from transition.plan_review import (
 from transition.planning import PlanResult, PlanRow, propose_plan
 from transition.screens.base import DataScreen
 from transition.screens.confirm import ConfirmScreen
-from transition.screens.worker_picker import WorkerPick, WorkerPickerScreen
+from transition.screens.worker_picker import WorkerPick, ask_for_worker
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
 from transition.widgets.format import count, plural, uk_date, words
 from transition.widgets.pathway import BANDS, band_text, pathway_text
-from transition.worker_overrides import WorkerOption, assign_worker, feasible_workers, unlock
+from transition.worker_overrides import WorkerOption, assign_worker, unlock, worker_choices
 
 PAGE_SIZE = 200
 STEPS = {
@@ -515,43 +515,15 @@ class PlanScreen(DataScreen):
         problems first), for a choice made anyway."""
         assert row.role is not None
         with self.database.session() as session:
-            options = feasible_workers(session, self.transition.rules,
-                                       person_id=row.person_id, role=row.role,
-                                       as_of=self.today())
-            if not options:
-                ruled_out = feasible_workers(session, self.transition.rules,
-                                             person_id=row.person_id, role=row.role,
-                                             as_of=self.today(), include_infeasible=True)
-                options = sorted(
-                    (option for option in ruled_out if option.active),
-                    key=lambda option: (len(option.why_not), option.load - option.capacity,
-                                        option.staff_id))
-            return row, options
+            return row, worker_choices(session, self.transition.rules, person_id=row.person_id,
+                                       role=row.role, as_of=self.today())
 
     def _pick(self, row: PlanRow, options: list[WorkerOption]) -> None:
         assert row.role is not None and self.page is not None
-        name = self.page.people.get(row.person_id, "this person")
-        role = words(row.role).lower()
-        if not options:
-            self.notify(f"No {role} on the staff list works on {name}'s handover date: "
-                        + "; ".join(row.reasons),
-                        title="No one can take this role", severity="warning", timeout=15)
-            return
-        # None of them fits every hard constraint: the manager may still choose one, and the
-        # choice is recorded with what it breaks (as `transition assign --force` is).
-        anyway = not any(option.feasible for option in options)
-        question = f"Choose the {role} for {name} ({nhs.format_334(row.nhs_number)})"
-
-        def chosen(pick: WorkerPick | None) -> None:
-            if pick is not None:
-                self._save(row, pick, force=anyway)
-
-        why_none = None
-        if anyway:
-            why_none = ("; ".join(row.reasons) if row.staff_id is None else
-                        f"every {role} on the staff list is ruled out")
-        self.app.push_screen(WorkerPickerScreen(question, options, planned=row.staff_id,
-                                                anyway=why_none), chosen)
+        ask_for_worker(self, name=self.page.people.get(row.person_id, "this person"),
+                       nhs_number=row.nhs_number, role=row.role, options=options,
+                       planned=row.staff_id, why_none=row.reasons if row.staff_id is None else (),
+                       chosen=lambda pick, force: self._save(row, pick, force=force))
 
     def _save(self, row: PlanRow, pick: WorkerPick, *, force: bool = False) -> None:
         assert row.role is not None
