@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlmodel import Session
 
 from transition.allocation import (
@@ -77,6 +77,15 @@ def find_plan(session: Session, plan_id: int | None = None) -> Plan:
     if plan is None:
         raise NotFoundError("There is no plan yet.", hint="Make one with: transition plan")
     return plan
+
+
+def allocation_changed_since(session: Session, plan_id: int) -> bool:
+    """Whether anyone changed who holds a case (a plan accepted, a manager's choice, a lock or
+    an unlock, from any screen or the CLI) after this plan was made: a draft made before then
+    would be refused on accept, so a screen says to plan again first."""
+    made = select(Plan.created_at).where(Plan.id == plan_id).scalar_subquery()
+    return bool(session.scalar(select(exists().where(or_(
+        Assignment.created_at > made, Assignment.ended_at > made)))))  # type: ignore[operator]
 
 
 def latest_draft(session: Session) -> Plan | None:

@@ -88,6 +88,13 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     assert (sw1["leaving"], sw1["joining"]) == (0, 0)  # accepted: the plan is what they hold
     table = run_cli("plan", "workers")
     assert table.exit_code == 0 and "Leaving" in table.stdout and "Joining" in table.stdout
+    # A draft made before a manager's choice says it may be out of date.
+    run_cli("plan")
+    assert "may be out of date" not in run_cli("plan", "show").stdout
+    moved = run_cli("assign", people["keeps"], "SW2", "--role", "social_worker", "--reason",
+                    "Knows the family", "--force")
+    assert moved.exit_code == 0, moved.output
+    assert "may be out of date" in " ".join(run_cli("plan", "show").stdout.split())
 
 
 def test_a_plan_that_places_everyone_exits_0(run_cli: RunCli, settings: Settings) -> None:

@@ -430,3 +430,32 @@ def test_choosing_on_the_person_screen_is_refused_if_someone_else_chose_first(
         assert "Sam Reid (SW3)" in text_of(screen.query_one("#workers"))
 
     drive(app, scenario)
+
+
+def test_a_choice_on_the_person_screen_marks_the_draft_out_of_date(plan_world, app_on) -> None:
+    with plan_world.session() as session:
+        baines = session.scalar(select(Person.id).where(Person.family_name == "Baines"))
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await proposed(pilot)
+        summary = text_of(screen.query_one("#plan-summary"))
+        assert "A draft: nothing changes until you accept it" in summary
+        app.open_person(baines)
+        await settle(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await pilot.press(*"Knows him", "enter")
+        await settle(pilot)
+        await pilot.press("escape")  # back to the plan, opened over it
+        await settle(pilot)
+        assert app.screen is screen
+        summary = text_of(screen.query_one("#plan-summary"))
+        assert "changed since this draft was made" in summary and "press n" in summary
+        await pilot.press("n")  # a new draft, made after the choice: no longer out of date
+        await settle(pilot)
+        summary = text_of(screen.query_one("#plan-summary"))
+        assert "changed since this draft was made" not in summary
+
+    drive(app, scenario)

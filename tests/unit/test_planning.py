@@ -22,6 +22,7 @@ from transition.plan_review import (
     PlanQuery,
     WorkerCaseload,
     accept_plan,
+    allocation_changed_since,
     caseloads,
     load_plan,
 )
@@ -155,6 +156,31 @@ def test_a_stale_draft_is_refused_and_says_what_changed(database: Database, rule
     with database.session() as session:
         assert current_assignments(session) == {}
         assert session.scalar(select(Plan.status)) == PlanStatus.DRAFT
+
+
+def test_a_draft_knows_when_the_allocation_changed_after_it_was_made(
+    database: Database, rules: Rules
+) -> None:
+    ids = build_caseload(database)
+    draft = plan(database, rules)
+    assert draft.plan_id is not None
+    with database.session() as session:
+        assert not allocation_changed_since(session, draft.plan_id)
+    with database.transaction() as session:
+        number = session.get(Person, ids["assess"]).nhs_number
+        assign_worker(session, rules, nhs_number=number, staff_id="SW2", role="social_worker",
+                      reason="Knows the family", lock=True, force=False, as_of=TODAY,
+                      actor=ACTOR)
+    with database.session() as session:
+        assert allocation_changed_since(session, draft.plan_id)
+    later = plan(database, rules)
+    assert later.plan_id is not None
+    with database.session() as session:
+        assert not allocation_changed_since(session, later.plan_id)
+    with database.transaction() as session:  # an unlock is a change too
+        unlock(session, nhs_number=number, actor=ACTOR)
+    with database.session() as session:
+        assert allocation_changed_since(session, later.plan_id)
 
 
 def test_an_override_is_kept_and_replanning_changes_as_few_others_as_possible(

@@ -18,7 +18,13 @@ from transition.commands.common import (
 )
 from transition.errors import EXIT_PARTIAL
 from transition.people import require_person
-from transition.plan_review import PlanQuery, accept_plan, caseloads, load_plan
+from transition.plan_review import (
+    PlanQuery,
+    accept_plan,
+    allocation_changed_since,
+    caseloads,
+    load_plan,
+)
 from transition.planning import PlanResult, propose_plan
 from transition.whatif import WhatIf, what_if
 from transition.worker_overrides import assign_worker, feasible_workers, unlock
@@ -88,10 +94,16 @@ def show(
                       changed_only=changed)
     with cli.db.session() as session:
         result = load_plan(session, plan_id, query)
+        stale = (result.status == "draft" and result.plan_id is not None
+                 and allocation_changed_since(session, result.plan_id))
     if as_json:
         print_json(result.to_json())
-    else:
-        _print_plan(result, stored=False)
+        return
+    _print_plan(result, stored=False)
+    if stale:
+        console.print(f"[yellow]Who holds a case changed since plan {result.plan_id} was made, "
+                      "so it may be out of date (accept refuses a plan whose inputs changed): "
+                      "run transition plan again first (locks and accepted choices are kept).[/]")
 
 
 @app.command("accept")

@@ -31,6 +31,7 @@ from transition.plan_review import (
     AcceptResult,
     PlanQuery,
     accept_plan,
+    allocation_changed_since,
     caseloads,
     load_plan,
     plan_rows,
@@ -161,6 +162,8 @@ class PlanScreen(DataScreen):
             total = 0
             if plan is not None and plan.plan_id is not None:
                 rows, total = plan_rows(session, plan.plan_id, self.query_)
+                self.stale = plan.status == "draft" and allocation_changed_since(
+                    session, plan.plan_id)
             person_ids = sorted({row.person_id for row in rows})
             people = person_names(session, person_ids)
             held = current_assignments(session, person_ids)
@@ -239,8 +242,9 @@ class PlanScreen(DataScreen):
             lines.append(Text(f"Transfer date {uk_date(plan.transfer_date)}", style="dim"))
         lines += [Text(f"⚠ {warning}", style="yellow") for warning in plan.warnings]
         if self.stale and plan.status == "draft":
-            lines.append(Text("You changed who holds a case since this draft was made: press n "
-                              "to plan again (your locks are kept) before accepting.",
+            lines.append(Text("Who holds a case changed since this draft was made (here, on a "
+                              "person's screen, or by another manager), so it may be out of "
+                              "date: press n to plan again (locks are kept) before accepting.",
                               style="bold yellow"))
         elif plan.status == "draft":
             lines.append(Text("A draft: nothing changes until you accept it (A).", style="dim"))
