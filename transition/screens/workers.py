@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Static
 from transition.plan_review import NO_TEAM, Caseloads, caseloads
 from transition.screens.base import DataScreen
 from transition.widgets.chrome import AppFooter, NavBar
-from transition.widgets.format import count, uk_dates_in
+from transition.widgets.format import count, plural, uk_dates_in
 
 BAR_WIDTH = 20
 WORKER_BAR = 10
@@ -121,8 +121,8 @@ class WorkersScreen(DataScreen):
         else:
             leaving = sum(worker.leaving or 0 for worker in loads.workers)
             joining = sum(worker.joining or 0 for worker in loads.workers)
-            plan = (f"proposed: plan {loads.plan_id} ({count(leaving)} roles leave their "
-                    f"worker, {count(joining)} join a new one)")
+            plan = (f"proposed: plan {loads.plan_id} ({plural(leaving, 'role')} leaving a "
+                    f"worker, {count(joining)} joining a new one)")
         over = [worker for worker in loads.workers
                 if (worker.proposed if worker.proposed is not None else worker.current)
                 > worker.capacity]
