@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlmodel import Session
 
 from transition import nhs
@@ -23,12 +23,13 @@ from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.matching import PATHWAY_ROLES, Need
 from transition.matching.explain import hard_failures, pair_terms
 from transition.matching.network import Network, build_network
-from transition.models import Assignment, Person, PlanAssignment, Role, Staff
+from transition.models import Assignment, Person, PlanAssignment, Role, Staff, Task
 from transition.people import require_person
 from transition.plan_inputs import Inputs, read_inputs
 from transition.plan_review import caseloads
 from transition.programme import transfer_date
 from transition.ruleset import Rules
+from transition.tasks import GenerateSummary, generate_tasks
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,27 @@ class AssignResult:
     changed: bool
     broken: list[str]  # hard constraints a forced choice breaks
     warnings: list[str]
+    # The person's handover tasks brought up to date with the change (None: not touched,
+    # because nothing changed or no tasks have been generated yet).
+    tasks: GenerateSummary | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"role": self.role, "staff_id": self.staff_id, "locked": self.locked,
-                "changed": self.changed, "forced_past": self.broken, "warnings": self.warnings}
+                "changed": self.changed, "forced_past": self.broken, "warnings": self.warnings,
+                "tasks": self.tasks.as_dict() if self.tasks else None}
+
+    def tasks_in_words(self) -> str | None:
+        """'Their handover tasks: 6 added, 2 no longer needed, 3 given a new owner.'"""
+        if self.tasks is None:
+            return None
+        parts = [f"{number} {what}" for number, what in (
+            (self.tasks.created + self.tasks.reopened, "added"),
+            (self.tasks.not_needed, "no longer needed"),
+            (self.tasks.owner_moved, "given a new owner"),
+            (self.tasks.due_moved, "with a new due date"),
+        ) if number]
+        return ("Their handover tasks: " + ", ".join(parts) + "." if parts
+                else "Their handover tasks still fit.")
 
 
 def _role(role: str) -> str:
@@ -269,7 +287,14 @@ def assign_worker(
     changed = set_assignments(session, [NewAssignment(
         person.id, role, staff_id, since, source="manager", locked=lock, reason=note[:1000])],
         actor=actor)
-    return AssignResult(person.id, role, staff_id, lock, bool(changed), broken, warnings)
+    tasks = None
+    if changed and session.scalar(select(exists().where(Task.id.is_not(None)))):  # type: ignore[union-attr]
+        # Tasks have been generated for the programme: a new worker means a new handover
+        # (or none), so bring this person's tasks up to date now rather than leave them to
+        # the next `tasks generate`.
+        tasks = generate_tasks(session, rules.tasks, as_of=as_of, actor=actor,
+                               transfer_date=transfer_date(session), person_ids=[person.id])
+    return AssignResult(person.id, role, staff_id, lock, bool(changed), broken, warnings, tasks)
 
 
 def check_holder(session: Session, person: Person, role: str,

@@ -217,6 +217,8 @@ def assign(
     else:
         locked = " and locked" if lock else ""
         console.print(f"{staff_id} is now the {role.replace('_', ' ')} for {who}{locked}.")
+    if result.tasks_in_words():
+        console.print(result.tasks_in_words())
     for problem in result.broken:
         err_console.print(f"Forced past: {problem}")
     for warning in result.warnings:

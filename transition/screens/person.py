@@ -58,7 +58,12 @@ from transition.widgets.format import (
 )
 from transition.widgets.panels import Panel, emphasise_yes, fields_table
 from transition.widgets.pathway import pathway_section, risk_section
-from transition.worker_overrides import WorkerOption, assign_worker, worker_choices
+from transition.worker_overrides import (
+    AssignResult,
+    WorkerOption,
+    assign_worker,
+    worker_choices,
+)
 
 AUDIT_SHOWN = 200
 
@@ -587,19 +592,23 @@ class PersonScreen(DetailScreen):
         role = entry["role"]
         seen = entry["assignment_id"]  # refused if someone changed who holds it meanwhile
 
+        done: list[AssignResult] = []
+
         def save() -> None:
             with self.database.transaction() as session:
-                assign_worker(session, self.transition.rules, nhs_number=nhs_number,
-                              staff_id=pick.staff_id, role=role, reason=pick.reason,
-                              lock=pick.lock, force=force, as_of=self.today(),
-                              actor=self.settings.actor, expected_assignment_id=seen)
+                done.append(assign_worker(
+                    session, self.transition.rules, nhs_number=nhs_number,
+                    staff_id=pick.staff_id, role=role, reason=pick.reason, lock=pick.lock,
+                    force=force, as_of=self.today(), actor=self.settings.actor,
+                    expected_assignment_id=seen))
 
         locked = " and locked" if pick.lock else ""
         broke = " (recorded with what it breaks)" if force else ""
-        self._write(save, f"{pick.staff_id} is now the {ROLE_WORDS.get(role, role)}{locked}"
-                          f"{broke}.")
+        self._write(save, lambda: " ".join(filter(None, (
+            f"{pick.staff_id} is now the {ROLE_WORDS.get(role, role)}{locked}{broke}.",
+            done[0].tasks_in_words()))))
 
-    def _write(self, save: Callable[[], None], done: str) -> None:
+    def _write(self, save: Callable[[], None], done: str | Callable[[], str]) -> None:
         """Save; on a conflict reload the record and say what someone else changed."""
         before = self.view.detail if self.view else {}
         try:
@@ -619,4 +628,4 @@ class PersonScreen(DetailScreen):
         self.transition.data_changed()
         self.safely(self.reload)
         self.refresh_bindings()
-        self.notify(done)
+        self.notify(done() if callable(done) else done)

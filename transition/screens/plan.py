@@ -8,6 +8,7 @@ is as quick to page through as one of ten.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -43,7 +44,13 @@ from transition.screens.worker_picker import WorkerPick, ask_for_worker
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
 from transition.widgets.format import count, plural, uk_date, words
 from transition.widgets.pathway import BANDS, band_text, pathway_text
-from transition.worker_overrides import WorkerOption, assign_worker, unlock, worker_choices
+from transition.worker_overrides import (
+    AssignResult,
+    WorkerOption,
+    assign_worker,
+    unlock,
+    worker_choices,
+)
 
 PAGE_SIZE = 200
 STEPS = {
@@ -533,17 +540,20 @@ class PlanScreen(DataScreen):
         assert row.role is not None
         role = row.role
 
+        done: list[AssignResult] = []
+
         def write() -> None:
             with self.database.transaction() as session:
-                assign_worker(session, self.transition.rules, nhs_number=row.nhs_number,
-                              staff_id=pick.staff_id, role=role, reason=pick.reason,
-                              lock=pick.lock, force=force, as_of=self.today(),
-                              actor=self.settings.actor)
+                done.append(assign_worker(
+                    session, self.transition.rules, nhs_number=row.nhs_number,
+                    staff_id=pick.staff_id, role=role, reason=pick.reason, lock=pick.lock,
+                    force=force, as_of=self.today(), actor=self.settings.actor))
 
         locked = " and locked" if pick.lock else ""
         broke = " (recorded with what it breaks)" if force else ""
-        self._write(write, f"{pick.staff_id} is now the {words(role).lower()}{locked}{broke}. "
-                    "Press n to plan again around it.")
+        said = (f"{pick.staff_id} is now the {words(role).lower()}{locked}{broke}. Press n to "
+                "plan again around it.")
+        self._write(write, lambda: " ".join(filter(None, (said, done[0].tasks_in_words()))))
 
     def action_lock(self) -> None:
         row = self.current_row
@@ -578,7 +588,7 @@ class PlanScreen(DataScreen):
         self._write(lock, f"Locked: {staff_id} keeps the {words(role).lower()} in every later "
                     "plan.")
 
-    def _write(self, save: Any, done: str) -> None:
+    def _write(self, save: Any, done: str | Callable[[], str]) -> None:
         if not self._rules_ready():
             return
         try:
@@ -597,4 +607,4 @@ class PlanScreen(DataScreen):
         self.transition.data_changed()
         self._shown_version = self.transition.data_version
         self.safely(self.reload)
-        self.notify(done)
+        self.notify(done() if callable(done) else done)
