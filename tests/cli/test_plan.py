@@ -64,7 +64,8 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     accepted = run_cli("plan", "accept", "--json")
     assert accepted.exit_code == 0, accepted.output
     assert accepted.json() == {"plan_id": data["plan_id"], "status": "accepted", "changed": 8,
-                               "ended": 0, "unassigned": 2, "superseded": []}
+                               "ended": 0, "unassigned": 2, "superseded": [],
+                               "tasks_out_of_date": False}  # no tasks made yet
     assert run_cli("plan", "show", "--json").json()["status"] == "accepted"
     detail = run_cli("person", people["joint"], "--json").json()
     assert [(item["role"], item["staff_id"]) for item in detail["workers"]] == [

@@ -27,8 +27,9 @@ from transition.plan_review import (
     load_plan,
 )
 from transition.planning import PlanResult, propose_plan, replan
-from transition.programme import set_transfer_date
+from transition.programme import set_transfer_date, transfer_date
 from transition.ruleset import Rules, load_rules
+from transition.tasks import generate_tasks
 from transition.whatif import what_if
 from transition.worker_overrides import assign_worker, feasible_workers, unlock
 
@@ -181,6 +182,20 @@ def test_a_draft_knows_when_the_allocation_changed_after_it_was_made(
         unlock(session, nhs_number=number, actor=ACTOR)
     with database.session() as session:
         assert allocation_changed_since(session, later.plan_id)
+
+
+def test_accepting_after_tasks_were_made_says_they_need_bringing_up_to_date(
+    database: Database, rules: Rules
+) -> None:
+    build_caseload(database)
+    plan(database, rules)
+    with database.transaction() as session:
+        made = generate_tasks(session, rules, as_of=TODAY, actor=ACTOR,
+                              transfer_date=transfer_date(session))
+        assert made.created > 0  # the signposted person's, before any plan is accepted
+        result = accept_plan(session, rules, actor=ACTOR)
+    assert result.changed > 0 and result.tasks_out_of_date
+    assert result.to_json()["tasks_out_of_date"] is True
 
 
 def test_an_override_is_kept_and_replanning_changes_as_few_others_as_possible(

@@ -124,6 +124,9 @@ def accept(
     if result.unassigned:
         console.print(f"{result.unassigned:,} roles are still unassigned: see "
                       "transition plan show --unassigned")
+    if result.tasks_out_of_date:
+        console.print("Handover tasks were made before this plan: run transition tasks "
+                      "generate to bring them up to date with it.")
 
 
 @app.command("workers")

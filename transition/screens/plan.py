@@ -485,9 +485,13 @@ class PlanScreen(DataScreen):
                             f"filled, {count(result.unassigned)} unassigned. Review it, then "
                             "press A to accept.", title="Draft ready")
             elif isinstance(result, AcceptResult):
+                tasks = (" Handover tasks were made before it: run transition tasks "
+                         "generate to bring them up to date." if result.tasks_out_of_date
+                         else "")
                 self.notify(f"Plan {result.plan_id} accepted: {plural(result.changed, 'role')} "
                             f"changed worker, {count(result.ended)} ended, "
-                            f"{count(result.unassigned)} still unassigned.", title="Accepted")
+                            f"{count(result.unassigned)} still unassigned.{tasks}",
+                            title="Accepted")
             self.safely(self.reload)
         self.refresh_bindings()
 
