@@ -1,4 +1,4 @@
-"""The nine checks, each a few set-based Core queries (no per-person ORM loading), and the
+"""The ten checks, each a few set-based Core queries (no per-person ORM loading), and the
 ``--apply`` re-plan. Used through :mod:`transition.checks`.
 
 Who holds a person (the same reading as :func:`transition.plan_review.current_caseloads`):
@@ -30,6 +30,7 @@ from transition.models import (
     Person,
     Plan,
     PlanAssignment,
+    PlanStatus,
     RiskBand,
     Severity,
     Task,
@@ -40,7 +41,7 @@ from transition.plan_inputs import read_workers
 from transition.plan_review import HELD_BY_COORDINATOR, current_caseloads, unfilled_reasons
 from transition.planning import replan
 from transition.tasks import OPEN_STATUSES
-from transition.tasks.generate import OutgoingOwners
+from transition.tasks.generate import OutgoingOwners, tasks_behind
 from transition.working_days import add_working_days, working_days_between
 
 CRITICAL, WARNING, INFO = Severity.CRITICAL.value, Severity.WARNING.value, Severity.INFO.value
@@ -425,6 +426,36 @@ def stale_import(world: _World) -> list[Finding]:
                     "a new export and import it.")]
 
 
+def tasks_behind_allocation(world: _World) -> list[Finding]:
+    """Handover tasks that `transition tasks generate` would add or change now: after a plan
+    is accepted, or a role ended, a handover with no tasks is someone who may fall through the
+    gap. One finding for the programme; nothing before any plan is accepted (tasks follow the
+    accepted allocation)."""
+    accepted = world.session.scalar(select(exists().where(
+        Plan.status.in_((PlanStatus.ACCEPTED, PlanStatus.SUPERSEDED)))))  # type: ignore[attr-defined]
+    if not accepted:
+        return []
+    behind = tasks_behind(world.session, world.rules, transfer_date=world.transfer)
+    if not behind.changes:
+        return []
+    summary = behind.summary
+    parts = [f"{number:,} {what}" for number, what in (
+        (behind.to_add, "to add"),
+        (summary.not_needed, "no longer needed"),
+        (summary.owner_moved, "to give a new owner"),
+        (summary.due_moved, "due dates to move"),
+        (summary.template_changed, "changed in the rules' templates"),
+    ) if number]
+    people = len(behind.person_ids)
+    return [Finding(
+        "tasks_behind", CRITICAL if behind.to_add else WARNING,
+        f"Handover tasks are behind the allocation for {people:,} "
+        f"{'person' if people == 1 else 'people'}: {', '.join(parts)}."
+        + (" A handover without its tasks can be missed." if behind.to_add else "")
+        + " Run `transition tasks generate`: it changes only what is needed and keeps done "
+        "work.")]
+
+
 CHECKS: dict[str, Check] = {
     "unassigned": unassigned,
     "worker_unavailable": worker_unavailable,
@@ -434,6 +465,7 @@ CHECKS: dict[str, Check] = {
     "pathway_changed": pathway_changed,
     "missing_from_export": missing_from_export,
     "letter_out_of_date": letter_out_of_date,
+    "tasks_behind": tasks_behind_allocation,
     "stale_import": stale_import,
 }
 

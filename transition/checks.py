@@ -1,6 +1,6 @@
 """Nightly reassignment checks: what drifted since the plan, and what to do about it.
 
-:func:`run_checks` finds every problem a manager should act on (the nine finding codes in
+:func:`run_checks` finds every problem a manager should act on (the ten finding codes in
 :data:`CODES`), optionally re-plans the people it concerns as a *draft* (``apply=True``, never
 accepted here), and records the run (``CheckRun`` + ``CheckFinding``). The findings themselves
 are computed by :mod:`transition.check_findings` with set-based Core queries, so a check over
@@ -38,6 +38,7 @@ CODES: dict[str, str] = {
     "pathway_changed": "Pathway changed since the plan",
     "missing_from_export": "Not in the latest trust export",
     "letter_out_of_date": "Letter out of date",
+    "tasks_behind": "Handover tasks behind the allocation",
     "stale_import": "Caseload export is old",
 }
 """Every finding code, most urgent first, with a short title (report headings, the dashboard)."""

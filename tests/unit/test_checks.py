@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.check_world import (
     RULES,
+    TRANSFER,
     assign,
     caseload_import,
     check,
@@ -25,9 +26,10 @@ from transition.checks import CODES, check_history, latest_run, run_checks, run_
 from transition.db import Database
 from transition.eligibility import PathwayFacts, decide_pathway
 from transition.letters import generate_letters
-from transition.models import CheckFinding, CheckRun, Person, Plan, PlanAssignment, utcnow
+from transition.models import CheckFinding, CheckRun, Person, Plan, PlanAssignment, Task, utcnow
 from transition.plan_review import accept_plan, caseloads, current_caseloads
 from transition.planning import propose_plan
+from transition.tasks import generate_tasks
 
 
 def test_unassigned_needs_a_role_no_one_holds(database: Database) -> None:
@@ -377,3 +379,52 @@ def test_worker_unavailable_when_they_own_outgoing_tasks_for_a_handover_after_th
     assert "leaves on 2027-03-01, on or before the transfer date" in found["GOING"]
     assert "owns 1 open outgoing handover task of people" in found["AWAY"]
     assert "`transition tasks generate`" in found["AWAY"]
+
+
+def test_tasks_behind_when_the_allocation_changed_since_tasks_were_generated(
+    database: Database,
+) -> None:
+    """A new worker with no handover tasks is someone who may fall through the gap."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1")
+        make_staff(session, "SW2")
+        moving = person(session, coordinator="SW1")
+        assign(session, moving, "social_worker", "SW2")  # recorded, but no plan accepted
+    assert of(check(database), "tasks_behind") == []  # tasks follow an accepted plan
+
+    with database.transaction() as session:
+        propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)
+        accept_plan(session, RULES, actor=ACTOR)
+    [behind] = of(check(database), "tasks_behind")
+    assert behind.severity == "critical" and behind.person_id is None
+    assert "behind the allocation for 1 person" in behind.message
+    assert " to add." in behind.message and "transition tasks generate" in behind.message
+
+    with database.transaction() as session:
+        generate_tasks(session, RULES, as_of=TODAY, actor=ACTOR, transfer_date=TRANSFER)
+    assert of(check(database), "tasks_behind") == []
+
+    with database.transaction() as session:  # changed behind the tasks' back
+        make_staff(session, "SW3")
+        assign(session, moving, "social_worker", "SW3")
+    stored = select(Task.id, Task.owner_staff_id, Task.status, Task.version).order_by(Task.id)
+    with database.session() as session:
+        before = session.execute(stored).all()
+    [moved] = of(check(database), "tasks_behind")
+    assert moved.severity == "warning" and "to give a new owner" in moved.message
+    with database.session() as session:  # the check only looked
+        assert session.execute(stored).all() == before
+    with database.transaction() as session:
+        generate_tasks(session, RULES, as_of=TODAY, actor=ACTOR, transfer_date=TRANSFER)
+    assert of(check(database), "tasks_behind") == []
+
+    with database.transaction() as session:  # back with the trust's coordinator: no handover
+        # (the new worker's own tasks already done: only the outgoing ones are still open)
+        session.execute(update(Task).where(Task.owner_kind == "incoming").values(status="done"))
+        assign(session, moving, "social_worker", "SW1")
+    [ended] = of(check(database), "tasks_behind")
+    assert ended.severity == "warning" and "no longer needed" in ended.message
+    with database.transaction() as session:
+        generate_tasks(session, RULES, as_of=TODAY, actor=ACTOR, transfer_date=TRANSFER)
+    assert of(check(database), "tasks_behind") == []

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, case, exists, func, or_, select, text, update
+from sqlalchemy import Row, and_, case, exists, func, or_, select, text, update
 from sqlmodel import Session
 
 from transition.audit import Change, record_many
@@ -118,8 +118,74 @@ def generate_tasks(
     return summary
 
 
+@dataclass
+class TasksBehind:
+    """What :func:`generate_tasks` would change now: its counts, and the people concerned."""
+
+    summary: GenerateSummary
+    person_ids: list[int]
+
+    @property
+    def to_add(self) -> int:
+        return self.summary.created + self.summary.reopened
+
+    @property
+    def changes(self) -> int:
+        summary = self.summary
+        return (self.to_add + summary.not_needed + summary.owner_moved + summary.due_moved
+                + summary.template_changed)
+
+
+def tasks_behind(session: Session, rules: Any, *, transfer_date: date | None) -> TasksBehind:
+    """What ``generate_tasks`` would change if run now, changing nothing (the nightly check:
+    a new worker with no handover tasks is someone who may fall through the gap). The same
+    reading and reconciling as a real run, without the write."""
+    task_rules: TaskRules = getattr(rules, "tasks", rules)
+    touched: list[int] = []
+    suspects = _maybe_behind(session)
+    if not suspects:
+        return TasksBehind(GenerateSummary(), touched)
+    with gc_paused():
+        summary = _generate(session, task_rules, "check", transfer_date, suspects, None,
+                            touched=touched)
+    return TasksBehind(summary, touched)
+
+
+def _maybe_behind(session: Session) -> list[int]:
+    """People whose tasks may not match who holds them now, found from the data as it stands
+    (not from when things changed): (1) a handover and no tasks at all: a current worker
+    other than the trust's coordinator, or the assess or signpost pathway; (2) an open
+    incoming task owned by someone who holds none of their roles now; (3) open tasks and no
+    handover any more (every current worker is the coordinator, neither assess nor
+    signpost). The generator then decides, for these people only, what would change; a
+    change of rules, templates or dates alone is not looked for here (``tasks generate``
+    after those, as the commands that make them say)."""
+    current = and_(Assignment.person_id == Person.id, Assignment.ended_at.is_(None))  # type: ignore[union-attr]
+    coordinator = func.coalesce(Person.care_coordinator_id, "")
+    moves = exists().where(current, Assignment.staff_id != coordinator)
+    open_task = and_(Task.person_id == Person.id, Task.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+    special = Person.pathway.in_((Pathway.SIGNPOST.value, Pathway.ASSESS.value))  # type: ignore[union-attr]
+    without_tasks = select(Person.id).where(
+        or_(moves, Person.pathway == Pathway.SIGNPOST.value,
+            and_(Person.pathway == Pathway.ASSESS.value, exists().where(current))),
+        ~exists().where(Task.person_id == Person.id))
+    no_longer = select(Person.id).where(exists().where(open_task), ~moves, ~special)
+    holds = and_(Assignment.person_id == Task.person_id, Assignment.ended_at.is_(None),  # type: ignore[union-attr]
+                 Assignment.staff_id == Task.owner_staff_id)
+    owner_gone = select(Task.person_id).where(
+        Task.owner_kind == "incoming", Task.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+        ~exists().where(holds)).distinct()
+    found: set[int] = set()
+    for statement in (without_tasks, no_longer, owner_gone):
+        found.update(person_id for (person_id,) in _rows(session, statement))
+    return sorted(found)
+
+
 def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date: date | None,
-              person_ids: Iterable[int] | None, progress: Progress | None) -> GenerateSummary:
+              person_ids: Iterable[int] | None, progress: Progress | None, *,
+              touched: list[int] | None = None) -> GenerateSummary:
+    """``touched``: only work out what would change, collecting the people concerned, and
+    write nothing."""
     ids = None if person_ids is None else sorted(set(person_ids))
     people = list(_candidates(session, ids))
     candidate_ids = [row[0] for row in people]
@@ -136,6 +202,8 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
     no_workers: dict[str, str] = {}
     for done, row in enumerate(people, start=1):
         person_id, pathway = row[0], row[2]
+        if touched is not None:
+            before = plan.changed_count()
         person_workers = workers.get(person_id, no_workers)
         current = existing.get(person_id)
         if needs_handover(pathway, person_workers, row[1]):
@@ -155,9 +223,12 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
         elif current:
             plan.reconcile(person_id, _converted(current, stored), {}, task_rules, row,
                            out_of_handover=True)
+        if touched is not None and plan.changed_count() != before:
+            touched.append(person_id)
         if progress is not None and (done % 1000 == 0 or done == total):
             progress(done, total)
-    plan.write(session)
+    if touched is None:
+        plan.write(session)
 
     for name in ("created", "reopened", "not_needed", "owner_moved", "due_moved",
                  "template_changed", "unchanged"):
@@ -322,6 +393,11 @@ class _Reconciler:
         # building their task rows from their set of facts' rows (see task_sets).
         self.sets = (TaskSets(status=_TODO, created_at=self.stored_now, actor=actor)
                      if self.next_id is not None and self.sets_in_sql else None)
+
+    def changed_count(self) -> int:
+        """Tasks added, reopened or changed so far (not those left unchanged)."""
+        return (self.created + self.reopened + self.not_needed + self.owner_moved
+                + self.due_moved + self.template_changed)
 
     def reconcile(self, person_id: int, current: dict[str, _Existing], wanted: dict[str, Wanted],
                   rules: TaskRules, person: Sequence[Any], *,
