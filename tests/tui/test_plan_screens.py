@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, ProgressBar, Select, Static
 from tests.conftest import TODAY
 from tests.factories import make_staff
 from tests.tui.conftest import drive, notifications, settle, text_of
+from tests.tui.test_person_screen import open_family
 from transition.models import Assignment, Person, Plan
 from transition.plan_review import PlanQuery, accept_plan
 from transition.planning import propose_plan
@@ -361,14 +362,10 @@ def test_the_person_screen_shows_each_role_and_a_worker_can_be_chosen_there(
     with plan_world.transaction() as session:
         propose_plan(session, rules, as_of=TODAY, actor="test")
         accept_plan(session, rules, actor="test")
-        hollins = session.scalar(select(Person.id).where(Person.family_name == "Hollins"))
     app = app_on(plan_world)
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        app.open_person(hollins)
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, PersonScreen)
+        screen = await open_family(app, plan_world, "Hollins")(pilot)
         panel = text_of(screen.query_one("#workers"))
         assert "social worker" in panel and "key worker" in panel
         assert "the accepted plan could not fill it" in panel and "skill forensic" in panel
@@ -401,15 +398,10 @@ def test_the_person_screen_shows_each_role_and_a_worker_can_be_chosen_there(
 def test_choosing_on_the_person_screen_is_refused_if_someone_else_chose_first(
     plan_world, app_on
 ) -> None:
-    with plan_world.session() as session:
-        baines = session.scalar(select(Person.id).where(Person.family_name == "Baines"))
     app = app_on(plan_world)
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        app.open_person(baines)
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, PersonScreen)
+        screen = await open_family(app, plan_world, "Baines")(pilot)
         # Before any plan: the trust's coordinator holds them; one role, so no question.
         assert "the trust's care coordinator, until a plan is accepted" in text_of(
             screen.query_one("#workers"))
@@ -420,7 +412,7 @@ def test_choosing_on_the_person_screen_is_refused_if_someone_else_chose_first(
         assert picker.marker == "holds it now" and picker.planned == "SW1"
         with plan_world.transaction() as session:  # another manager, meanwhile
             assign_worker(session, load_rules(None), nhs_number=session.get(
-                Person, baines).nhs_number, staff_id="SW3", role="social_worker",
+                Person, screen.person_id).nhs_number, staff_id="SW3", role="social_worker",
                 reason="their choice", lock=False, force=False, as_of=TODAY, actor="other")
         await pilot.press("enter")
         await pilot.press(*"Mine", "enter")
@@ -433,16 +425,13 @@ def test_choosing_on_the_person_screen_is_refused_if_someone_else_chose_first(
 
 
 def test_a_choice_on_the_person_screen_marks_the_draft_out_of_date(plan_world, app_on) -> None:
-    with plan_world.session() as session:
-        baines = session.scalar(select(Person.id).where(Person.family_name == "Baines"))
     app = app_on(plan_world)
 
     async def scenario(pilot: Pilot[Any]) -> None:
         screen = await proposed(pilot)
         summary = text_of(screen.query_one("#plan-summary"))
         assert "A draft: nothing changes until you accept it" in summary
-        app.open_person(baines)
-        await settle(pilot)
+        await open_family(app, plan_world, "Baines")(pilot)
         await pilot.press("A")
         await settle(pilot)
         await pilot.press("down", "enter")
