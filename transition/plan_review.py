@@ -543,7 +543,8 @@ def _json_list(value: Any) -> list[Any]:
     return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
-def person_roles(session: Session, person: Person) -> list[dict[str, Any]]:
+def person_roles(session: Session, person: Person,
+                 workers: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Each role this person's pathway needs (and any role held that it no longer needs):
     who holds it now, or why no one does, and what the newest draft plan proposes.
 
@@ -551,9 +552,12 @@ def person_roles(session: Session, person: Person) -> list[dict[str, Any]]:
     it: ``reasons``); ``with_coordinator`` (no plan accepted for them yet: the trust's care
     coordinator, on the staff list, holds them until one is; ``holder`` is that worker, with
     no ``assignment_id``); or ``none`` (no one holds it: the role was ended, or the export
-    names no coordinator on the staff list)."""
+    names no coordinator on the staff list). ``workers``: :func:`person_workers`' answer, when
+    the caller has it already."""
     assert person.id is not None
-    holders = {worker["role"]: worker for worker in person_workers(session, person.id)}
+    if workers is None:
+        workers = person_workers(session, person.id)
+    holders = {worker["role"]: worker for worker in workers}
     roles = [*PATHWAY_ROLES.get(person.pathway or "", ()),
              *sorted(role for role in holders if role not in PATHWAY_ROLES.get(
                  person.pathway or "", ()))]

@@ -123,7 +123,7 @@ class PlanScreen(DataScreen):
         self.query_ = PlanQuery(limit=PAGE_SIZE)
         self.page: PlanPage | None = None
         self.running: str | None = None  # "propose", "accept" or "options" while one runs
-        self.stale = False  # a manager changed the allocation since this draft was made
+        self.stale = False  # who holds a case changed since this draft was made (reload)
         self._options_version = -1  # the data version the filter boxes' choices are from
         self._option_lists: dict[str, list[tuple[str, str]]] = {}
 
@@ -480,7 +480,6 @@ class PlanScreen(DataScreen):
             self.transition.data_changed()
             self._shown_version = self.transition.data_version
             if isinstance(result, PlanResult):
-                self.stale = False
                 self.notify(f"Plan {result.plan_id} proposed: {count(result.assigned)} roles "
                             f"filled, {count(result.unassigned)} unassigned. Review it, then "
                             "press A to accept.", title="Draft ready")
@@ -607,7 +606,6 @@ class PlanScreen(DataScreen):
             self.notify(f"{exc.message} {exc.hint or ''}".strip(), title="Nothing was changed",
                         severity="error", timeout=20)
             return
-        self.stale = True
         self.transition.data_changed()
         self._shown_version = self.transition.data_version
         self.safely(self.reload)
