@@ -24,7 +24,6 @@ wrote them: their result at the new date is identical.
 
 from __future__ import annotations
 
-import json
 import pickle
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -40,7 +39,7 @@ from sqlmodel import Session
 from transition import audit
 from transition.audit import Change
 from transition.bulk import collector_paused
-from transition.db import json_dumps
+from transition.db import json_dumps, json_value
 from transition.eligibility import (
     PathwayDecision,
     PathwayFacts,
@@ -329,8 +328,7 @@ class _OutcomesReader:
         key = tuple(value) if isinstance(value, list) else value
         found = self._seen.get(key)
         if found is None:
-            parsed = json.loads(value) if isinstance(value, str) else value
-            found = self._seen[key] = split_outcomes(parsed)
+            found = self._seen[key] = split_outcomes(json_value(value))
         return found
 
 

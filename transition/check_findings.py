@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from transition import programme
 from transition.checks import CheckReport, Finding, Progress
+from transition.db import json_value
 from transition.eligibility import PathwayFacts, decide_pathway, split_outcomes
 from transition.letters import out_of_date_letters
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS, Worker
@@ -273,7 +274,7 @@ def pathway_changed(world: _World) -> list[Finding]:
         seen_as = tuple(outcomes) if isinstance(outcomes, list) else outcomes
         split = outcomes_seen.get(seen_as)
         if split is None:
-            split = outcomes_seen[seen_as] = split_outcomes(_json_list(outcomes))
+            split = outcomes_seen[seen_as] = split_outcomes(json_value(outcomes))
         key = (split, impact, s117, cto, cpa, cluster if cluster in health_led else None)
         entry = decided.get(key)
         if entry is None:
@@ -542,14 +543,6 @@ def _as_date(value: Any) -> date:
         return date.fromisoformat(value[:10])
     if hasattr(value, "date"):
         return value.date()
-    return value
-
-
-def _json_list(value: Any) -> Any:
-    if isinstance(value, str):
-        import json
-
-        return json.loads(value)
     return value
 
 

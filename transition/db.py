@@ -56,6 +56,12 @@ def json_dumps(value: Any) -> str:
     return _JSON_ENCODER.encode(value)
 
 
+def json_value(value: Any) -> Any:
+    """A JSON column's value read through Core: some drivers and paths give the text, others
+    the parsed value (None stays None)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def normalise_url(raw: str) -> URL:
     """Parse a database URL; a bare ``postgresql://`` uses the psycopg 3 driver we ship."""
     try:

@@ -9,7 +9,6 @@ capacity (:func:`caseloads`); feasible workers for one person are in
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +25,7 @@ from transition.allocation import (
 )
 from transition.audit import Change, record
 from transition.bulk import collector_paused
+from transition.db import json_value
 from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.matching import PATHWAY_ROLES
 from transition.models import (
@@ -532,15 +532,10 @@ def unfilled_reasons(session: Session, role: str, person_ids: list[int]) -> dict
         )
         latest = {person_id: (staff_id, reasons)  # the last row read is the newest plan's
                   for person_id, staff_id, reasons in session.execute(statement)}
-        found.update({person_id: list(_json_list(reasons))
+        found.update({person_id: list(json_value(reasons) or [])
                       for person_id, (staff_id, reasons) in latest.items()
                       if staff_id is None and reasons})
     return found
-
-
-def _json_list(value: Any) -> list[Any]:
-    """A JSON column read through Core: a list, or (some drivers, some paths) its text."""
-    return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
 def person_roles(session: Session, person: Person,
@@ -602,7 +597,7 @@ def _draft_rows(session: Session, person_id: int) -> dict[str, dict[str, Any]]:
     return {
         role: {"plan_id": plan_id, "staff_id": staff_id,
                "name": f"{given} {family}" if staff_id else None, "kept": kept,
-               "reasons": _json_list(reasons)}
+               "reasons": list(json_value(reasons) or [])}
         for role, plan_id, staff_id, given, family, kept, reasons in session.execute(statement)
     }
 
