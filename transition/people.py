@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlmodel import Session
 
 from transition import nhs
+from transition.allocation_status import NEEDS_A_WORKER
 from transition.assessment import assessment_detail
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
@@ -61,6 +62,8 @@ class PeopleQuery:
     pathway: str | None = None
     risk_band: str | None = None
     missing_only: bool = False
+    # A role their pathway needs that no one holds (the check's `unassigned` finding).
+    needs_worker: bool = False
     sort: str = "family_name"
     descending: bool = False
     offset: int = 0
@@ -128,6 +131,8 @@ def _filters(query: PeopleQuery) -> list[ColumnElement[bool]]:
         conditions.append(Person.risk_band == query.risk_band)
     if query.missing_only:
         conditions.append(Person.missing_since_batch_id.is_not(None))  # type: ignore[union-attr]
+    if query.needs_worker:
+        conditions.append(NEEDS_A_WORKER)
     return conditions
 
 

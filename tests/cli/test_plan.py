@@ -216,3 +216,57 @@ def test_large_counts_are_printed_with_thousands_separators(
     assert "Roles filled: 100,506 (as things stand: 104,566)" in printed
     assert "changed from the plan as things stand: 12,345." in printed
     assert "1,024" in printed
+
+
+def test_plan_status_before_and_after_accept(run_cli: RunCli, settings: Settings) -> None:
+    people = numbers(settings)
+    before = run_cli("plan", "status")
+    # No plan accepted: the trust's coordinators hold their people, but two people's export
+    # names no coordinator (polish, forensic): they need a worker and have none: exit 1.
+    assert before.exit_code == 1, before.output
+    said = " ".join(before.stdout.split())
+    assert "No plan has been accepted yet" in said
+    assert "No draft either: make one with `transition plan`." in said
+    assert "2 people who need a worker and have none" in said
+    assert "accept a plan that places them" in said
+    listed = run_cli("people", "--needs-worker", "--json")
+    assert listed.exit_code == 0
+    assert {row["nhs_number"] for row in listed.json()} == {people["polish"], people["forensic"]}
+
+    run_cli("plan")
+    waiting = run_cli("plan", "status", "--json").json()
+    assert waiting["accepted"] is None
+    assert waiting["draft"] == {**waiting["draft"], "assigned": 8, "unassigned": 2,
+                                "stale": False}
+    assert "Review the draft: transition plan show" in run_cli("plan", "status").stdout
+
+    run_cli("plan", "accept")
+    after = run_cli("plan", "status", "--json")
+    assert after.exit_code == 1  # the forensic person's role: no one in reach has the skill
+    data = after.json()
+    assert data["draft"] is None and data["accepted"]["plan_id"] is not None
+    assert (data["need_worker"], data["allocated"], data["waiting"]) == (8, 8, 0)
+    assert (data["roles_needed"], data["roles_held"], data["kept"], data["moved"]) == (
+        9, 8, 4, 4)
+    assert (data["roles_unfilled"], data["needs_a_worker"]) == (1, 1)
+    assert (data["signposted"], data["not_assessed"]) == (1, 1)
+    text = " ".join(run_cli("plan", "status").stdout.split())
+    assert "4 roles kept with the current worker" in text
+    assert "1 role no one holds" in text and "propose one with transition check --apply" in text
+    assert [row["nhs_number"] for row in run_cli("people", "--needs-worker", "--json").json()
+            ] == [people["forensic"]]
+
+
+def test_people_filters_by_pathway_and_band_and_refuses_unknown_values(
+    run_cli: RunCli, settings: Settings,
+) -> None:
+    people = numbers(settings)
+    council_red = run_cli("people", "--pathway", "Council", "--band", "red", "--json")
+    assert council_red.exit_code == 0
+    assert [row["nhs_number"] for row in council_red.json()] == [people["keeps_red"]]
+    wrong = run_cli("people", "--band", "purple")
+    assert wrong.exit_code == 2
+    assert "--band 'purple' is not one we know" in wrong.stderr
+    assert "red, amber, green" in wrong.stderr
+    nobody = run_cli("people", "--pathway", "joint", "--band", "red")
+    assert nobody.exit_code == 0 and "Nobody matches." in nobody.stdout

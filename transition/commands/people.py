@@ -10,10 +10,18 @@ from rich.table import Table
 from rich.text import Text
 
 from transition import nhs
-from transition.commands.common import console, context, err_console, json_option, print_json
+from transition.commands.common import (
+    console,
+    context,
+    err_console,
+    fail,
+    json_option,
+    print_json,
+)
 from transition.matching import ROLE_WORDS
 from transition.people import PeopleQuery, list_people, person_detail, require_person
 from transition.plan_review import describe_role
+from transition.widgets.pathway import BANDS, PATHWAYS
 
 DEFAULT_LIMIT = 100
 
@@ -28,12 +36,22 @@ def people(
     missing: bool = typer.Option(
         False, "--missing", help="Only people missing from the latest caseload export."
     ),
+    pathway: str | None = typer.Option(
+        None, "--pathway", help="Only this pathway (council, trust, joint, assess, signpost)."),
+    band: str | None = typer.Option(
+        None, "--band", help="Only this handover risk band (red, amber, green)."),
+    needs_worker: bool = typer.Option(
+        False, "--needs-worker",
+        help="Only people whose pathway needs a worker and who have none for a role (the "
+        "nightly check's 'unassigned' finding)."),
     limit: int = typer.Option(DEFAULT_LIMIT, "--limit", help="How many to show (0 = all)."),
     as_json: bool = json_option(),
 ) -> None:
     """List people on the caseload (sorted by family name)."""
     cli = context(ctx)
     query = PeopleQuery(search=search, team=team, locality=locality, missing_only=missing,
+                        pathway=_one_of(pathway, PATHWAYS, "--pathway"),
+                        risk_band=_one_of(band, BANDS, "--band"), needs_worker=needs_worker,
                         limit=limit if limit > 0 else None)
     with cli.db.session() as session:
         page = list_people(session, query)
@@ -64,8 +82,18 @@ def people(
     console.print(more)
 
 
+def _one_of(value: str | None, allowed: tuple[str, ...], option: str) -> str | None:
+    if value is None:
+        return None
+    chosen = value.strip().lower()
+    if chosen not in allowed:
+        fail(f"{option} {value!r} is not one we know.",
+             hint=f"Use one of: {', '.join(allowed)}.")
+    return chosen
+
+
 def _filtered(query: PeopleQuery) -> bool:
-    return bool(query.search or query.team or query.locality or query.missing_only)
+    return query != PeopleQuery(limit=query.limit)
 
 
 def _row_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,12 +1,15 @@
-"""`transition plan`, `plan show`, `plan accept`, `plan workers`, `plan candidates`,
-`transition assign` and `transition unlock`: who becomes each person's worker."""
+"""`transition plan`, `plan show`, `plan status`, `plan accept`, `plan workers`,
+`plan candidates`, `transition assign` and `transition unlock`: who becomes each person's
+worker."""
 
 from __future__ import annotations
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from transition import nhs
+from transition.allocation_status import allocation_status, plan_sentences, status_lines
 from transition.commands.common import (
     as_of_option,
     console,
@@ -104,6 +107,40 @@ def show(
         console.print(f"[yellow]Who holds a case changed since plan {result.plan_id} was made, "
                       "so it may be out of date (accept refuses a plan whose inputs changed): "
                       "run transition plan again first (locks and accepted choices are kept).[/]")
+
+
+@app.command("status")
+def status(ctx: typer.Context, as_json: bool = json_option()) -> None:
+    """Where the allocation stands now: who holds each case (after any manager's choices),
+    who needs a worker and has none, and any draft waiting for review.
+
+    Exit status 1 when someone needs a worker and has none."""
+    cli = context(ctx)
+    with cli.db.session() as session:
+        result = allocation_status(session)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        for sentence in plan_sentences(result):
+            console.print(sentence)
+        table = Table(box=None, show_header=False, padding=(0, 1))
+        table.add_column(justify="right")
+        table.add_column()
+        for line in status_lines(result):
+            style = {"bad": "bold red", "warn": "yellow"}.get(line.tone, "") if line.value else ""
+            table.add_row(Text(f"{line.value:,}", style=style), line.label)
+        console.print(table)
+        if result.needs_a_worker:
+            then = ("propose one with transition check --apply" if result.accepted
+                    else "accept a plan that places them")
+            console.print("See who: transition people --needs-worker (and why: transition "
+                          f"person NHS_NUMBER); choose a worker with transition assign, or "
+                          f"{then}.")
+        if result.draft is not None:
+            console.print("Review the draft: transition plan show; accept it: transition plan "
+                          "accept.")
+    if result.needs_a_worker:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command("accept")

@@ -35,8 +35,9 @@ class CaseloadScreen(DataScreen):
         Binding("slash", "search", "Search", key_display="/", id="caseload.search",
                 priority=True),
         Binding("m", "missing", "Not in export", id="caseload.missing"),
+        Binding("n", "needs_worker", "No worker", id="caseload.needs_worker"),
         Binding("f", "cycle_pathway", "Pathway", id="caseload.pathway"),
-        Binding("b", "cycle_band", "Risk band", id="caseload.band"),
+        Binding("b", "cycle_band", "Band", id="caseload.band"),
         Binding("escape", "clear", "Clear search", id="caseload.clear"),
     ]
 
@@ -79,6 +80,10 @@ class CaseloadScreen(DataScreen):
 
     def action_missing(self) -> None:
         self.caseload.set_query(missing_only=not self.caseload.query.missing_only)
+
+    def action_needs_worker(self) -> None:
+        """Only people whose pathway needs a worker and who have none for a role."""
+        self.caseload.set_query(needs_worker=not self.caseload.query.needs_worker)
 
     def action_cycle_pathway(self) -> None:
         """Only one pathway: council, trust, joint, assess, signpost, then everyone."""

@@ -37,6 +37,12 @@ def _check_findings() -> DashboardPanel:
     return CheckFindingsPanel()
 
 
+def _allocation() -> DashboardPanel:
+    from transition.screens.allocation_panel import AllocationPanel  # it imports DashboardPanel
+
+    return AllocationPanel()
+
+
 def _task_progress() -> DashboardPanel:
     from transition.screens.task_panels import TaskProgressPanel  # it imports DashboardPanel
 
@@ -51,9 +57,10 @@ def _task_burndown() -> DashboardPanel:
 
 STAGE_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
     # One line per stage's box. Give each an id (#pathway-counts, #risk-chart, #plan-status,
-    # #task-progress) so styles and tests can find it.
+    # #task-progress) so styles and tests can find it. The allocation spans both columns.
     PathwayCounts,
     RiskChart,
+    _allocation,
     _task_progress,
     _task_burndown,
 )
@@ -76,6 +83,7 @@ class DashboardScreen(DataScreen):
         Binding("m", "missing", "Not in export", id="dashboard.missing"),
         Binding("r", "rejects", "Rejected rows", id="dashboard.rejects"),
         Binding("k", "run_check", "Check now", id="dashboard.check"),
+        Binding("n", "needs_worker", "No worker", id="dashboard.needs_worker"),
     ]
 
     summary: Overview | None = None
@@ -163,10 +171,18 @@ class DashboardScreen(DataScreen):
             return bool(self.summary and any(
                 batch and batch.rejected for batch in self.summary.latest_imports.values()
             ))
+        if action == "needs_worker":
+            from transition.screens.allocation_panel import AllocationPanel
+
+            status = self.query_one(AllocationPanel).status
+            return bool(status and status.needs_a_worker)
         return True
 
     def action_missing(self) -> None:
         self.transition.show_caseload(missing_only=True)
+
+    def action_needs_worker(self) -> None:
+        self.transition.show_caseload(needs_worker=True)
 
     def action_rejects(self) -> None:
         self.transition.go("rejects")

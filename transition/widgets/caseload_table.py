@@ -252,6 +252,8 @@ class CaseloadTable(Vertical):
                 parts.append(f"{name.replace('_', ' ')}: {value}")
         if self.query.missing_only:
             parts.append("only people not in the latest export")
+        if self.query.needs_worker:
+            parts.append("only people who need a worker and have none")
         if any(row.missing for row in page.rows):
             parts.append(f"{MISSING_MARK} not in the latest export")
         return " · ".join(parts)
@@ -359,7 +361,7 @@ class CaseloadTable(Vertical):
             self._search_timer = None
         cleared: dict[str, object] = {
             "search": None, "team": None, "locality": None, "pathway": None, "risk_band": None,
-            "missing_only": False,
+            "missing_only": False, "needs_worker": False,
         }
         self.set_query(**{**cleared, **filters})
 
@@ -367,7 +369,8 @@ class CaseloadTable(Vertical):
     def filtered(self) -> bool:
         """Whether a search or a filter narrows the caseload."""
         q = self.query
-        return bool(q.search or q.team or q.locality or q.pathway or q.risk_band or q.missing_only)
+        return bool(q.search or q.team or q.locality or q.pathway or q.risk_band or q.missing_only
+                    or q.needs_worker)
 
     # -- paging and sorting ----------------------------------------------------------------
 

@@ -1,0 +1,97 @@
+"""The dashboard's Allocation box: before and after a plan is accepted, and `n`, which lists on
+the caseload the people who need a worker and have none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.conftest import TODAY
+from tests.tui.conftest import drive, settle, text_of
+from transition.db import Database
+from transition.people import PeopleQuery, list_people
+from transition.plan_review import accept_plan
+from transition.planning import propose_plan
+from transition.ruleset import load_rules
+from transition.screens.allocation_panel import AllocationPanel
+from transition.screens.caseload import CaseloadScreen
+from transition.screens.dashboard import DashboardScreen
+from transition.widgets.caseload_table import CaseloadTable
+
+
+def _plan(database: Database, *, accept: bool) -> None:
+    rules = load_rules(None)
+    with database.transaction() as session:
+        propose_plan(session, rules, as_of=TODAY, actor="test")
+        if accept:
+            accept_plan(session, rules, actor="test")
+
+
+def _needing(database: Database) -> list[str]:
+    with database.session() as session:
+        return [row.nhs_number for row in
+                list_people(session, PeopleQuery(needs_worker=True, limit=None)).rows]
+
+
+def test_before_acceptance_the_box_shows_the_draft_waiting(plan_world, app_on) -> None:
+    _plan(plan_world, accept=False)
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        panel = app.screen.query_one(AllocationPanel)
+        shown = " ".join(text_of(panel.query_one("#allocation-body")).split())
+        assert "No plan has been accepted yet" in shown
+        assert "Draft plan 1 (a plan of everyone, made" in shown
+        assert "p: review and accept it on the plan screen." in shown
+        assert "0 of them, allocated" in shown
+        # Egbuna's export names no care coordinator: until a plan is accepted, no one holds her.
+        assert "1 person who needs a worker and has none (n)" in shown
+
+    drive(app, scenario)
+
+
+def test_after_acceptance_n_lists_who_needs_a_worker_on_the_caseload(plan_world, app_on) -> None:
+    _plan(plan_world, accept=True)
+    needing = _needing(plan_world)
+    assert needing  # Hollins: no one in reach has the forensic skill
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        panel = app.screen.query_one(AllocationPanel)
+        assert panel.status is not None and panel.status.accepted is not None
+        shown = " ".join(text_of(panel.query_one("#allocation-body")).split())
+        assert f"Allocation from plan {panel.status.accepted.plan_id}, accepted" in shown
+        assert f"{panel.status.needs_a_worker} " in shown and "has none (n)" in shown
+        assert panel.status.needs_a_worker == len(needing)
+        assert app.screen.check_action("needs_worker", ()) is True
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseloadScreen)
+        table = app.screen.query_one(CaseloadTable)
+        assert table.query.needs_worker and table.filtered
+        assert [row.nhs_number for row in table.rows] == needing
+        await pilot.press("n")  # again: everyone
+        await settle(pilot)
+        assert not table.query.needs_worker and table.total == 9
+
+    drive(app, scenario)
+
+
+def test_n_is_hidden_when_no_one_needs_a_worker(plan_world, app_on) -> None:
+    with plan_world.transaction() as session:
+        from sqlalchemy import update
+
+        from transition.models import Person
+
+        session.execute(update(Person).values(pathway="signpost"))
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.check_action("needs_worker", ()) is False
+        shown = " ".join(text_of(app.screen.query_one("#allocation-body")).split())
+        assert "0 people whose pathway needs a worker" in shown
+        assert "9 signposted (no worker needed)" in shown
+
+    drive(app, scenario)

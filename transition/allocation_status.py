@@ -1,0 +1,323 @@
+"""Where the allocation stands now, at a glance: the dashboard's *Allocation* box and
+``transition plan status``.
+
+It reads who holds each case now (the ``Assignment`` rows an accepted plan or a manager's
+choice made), not a stored plan's rows, so a manager's later choices, unlocks and re-plans
+count. The words follow the nightly check (:mod:`transition.check_findings`): a person in the
+latest export whose pathway needs a role is
+
+- *allocated* once an accepted plan decided their roles or someone holds one of them; each
+  needed role is then *held* (by the trust's named care coordinator: *kept*; or by a new
+  worker) or *unfilled*;
+- otherwise *waiting for a plan*: the trust's care coordinator holds them until a plan is
+  accepted, unless the export names none, or names someone not on the staff list: then no one
+  does (the check's ``unassigned`` finding says so too).
+
+The caseload's "needs a worker" filter (:data:`NEEDS_A_WORKER`) is the same test as the
+check's ``unassigned`` finding, so the two always list the same people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlmodel import Session
+
+from transition.matching import PATHWAY_ROLES, ROLE_WORDS
+from transition.models import Assignment, Person, Plan, PlanStatus, Staff
+from transition.plan_review import allocation_changed_since
+from transition.widgets.format import uk_time
+
+_current = Assignment.ended_at.is_(None)  # type: ignore[union-attr]
+_in_export = Person.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
+_NEEDING = [pathway for pathway, roles in PATHWAY_ROLES.items() if roles]
+
+
+def _pathways_needing(role: str) -> list[str]:
+    return [pathway for pathway, roles in PATHWAY_ROLES.items() if role in roles]
+
+
+def _holds(role: str | None = None) -> ColumnElement[bool]:
+    """The person has a current assignment (of ``role``, or of any role)."""
+    conditions = [Assignment.person_id == Person.id, _current]
+    if role is not None:
+        conditions.append(Assignment.role == role)
+    return exists().where(*conditions)
+
+
+_ALLOCATED = or_(Person.allocated_plan_id.is_not(None), _holds())  # type: ignore[union-attr]
+
+# The trust's care coordinator is a worker on the latest staff list: they hold the person
+# until a plan is accepted for them.
+_COORDINATOR_HOLDS = exists().where(
+    Staff.staff_id == Person.care_coordinator_id,
+    Staff.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
+)
+
+
+def _role_unfilled(role: str) -> ColumnElement[bool]:
+    return and_(Person.pathway.in_(_pathways_needing(role)), ~_holds(role))  # type: ignore[union-attr]
+
+
+# In the latest export, and a role their pathway needs that no one holds: after an accepted
+# plan (or a manager's choice) decided their roles, or before one when the trust's export
+# names no care coordinator on the staff list. The check's `unassigned` finding, as SQL.
+NEEDS_A_WORKER: ColumnElement[bool] = and_(
+    _in_export,
+    or_(*(_role_unfilled(role) for role in ROLE_WORDS)),
+    or_(_ALLOCATED, ~_COORDINATOR_HOLDS),
+)
+
+
+@dataclass(frozen=True)
+class PlanMark:
+    """A plan as the status names it: which, what kind, when and by whom."""
+
+    plan_id: int
+    kind: str
+    at: datetime
+    by: str
+
+
+@dataclass(frozen=True)
+class DraftWaiting:
+    """A draft made after the accepted plan (or with none accepted yet): it waits for a
+    manager to review and accept it."""
+
+    plan: PlanMark
+    assigned: int  # roles the draft fills
+    unassigned: int  # roles it cannot fill, and people with no pathway to plan for
+    changed: int  # roles it gives to a new worker
+    stale: bool  # who holds a case changed since it was made: accept would refuse it
+
+
+@dataclass(frozen=True)
+class AllocationStatus:
+    accepted: PlanMark | None
+    draft: DraftWaiting | None
+    people: int  # in the latest export
+    need_worker: int  # of those, a pathway that needs a worker
+    signposted: int
+    not_assessed: int  # no pathway yet
+    allocated: int  # of need_worker: an accepted plan (or a manager) decided their roles
+    waiting: int  # of need_worker: not allocated yet
+    waiting_unheld: int  # of waiting: no care coordinator on the staff list holds them
+    roles_needed: int  # the allocated people's roles
+    roles_held: int
+    kept: int  # held by the person's trust care coordinator (continuity)
+    locked: int  # held under a manager's lock
+    roles_unfilled: int
+    people_unfilled: int
+    held_not_needed: int  # current roles the person's pathway no longer needs
+
+    @property
+    def moved(self) -> int:
+        """Roles held by a worker other than the person's trust care coordinator."""
+        return self.roles_held - self.kept
+
+    @property
+    def needs_a_worker(self) -> int:
+        """People the caseload's "needs a worker" filter lists (and the check's
+        ``unassigned`` finding names)."""
+        return self.people_unfilled + self.waiting_unheld
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("accepted", "draft"):
+            mark = data[key] and (data[key].get("plan") or data[key])
+            if mark:
+                mark["at"] = mark["at"].isoformat()
+        data["moved"] = self.moved
+        data["needs_a_worker"] = self.needs_a_worker
+        return data
+
+
+def allocation_status(session: Session) -> AllocationStatus:
+    """Where the allocation stands now (a handful of counting queries)."""
+    accepted = session.scalars(
+        select(Plan).where(Plan.status == PlanStatus.ACCEPTED)
+        .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).first()
+    draft = session.scalars(
+        select(Plan).where(Plan.status == PlanStatus.DRAFT,
+                           Plan.id > (accepted.id if accepted else 0))  # type: ignore[operator]
+        .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).first()
+
+    needing = Person.pathway.in_(_NEEDING)  # type: ignore[union-attr]
+    people, need_worker, signposted, not_assessed, allocated, waiting_unheld = session.execute(
+        select(
+            func.count(),
+            func.count(case((needing, 1))),
+            func.count(case((Person.pathway == "signpost", 1))),
+            func.count(case((Person.pathway.is_(None), 1))),  # type: ignore[union-attr]
+            func.count(case((and_(needing, _ALLOCATED), 1))),
+            func.count(case((and_(needing, ~_ALLOCATED, ~_COORDINATOR_HOLDS), 1))),
+        ).where(_in_export)
+    ).one()
+
+    roles_needed = roles_held = kept = locked = 0
+    unfilled_people: set[int] = set()
+    for role in ROLE_WORDS:
+        held = (
+            select(Assignment.staff_id, Assignment.locked, Assignment.person_id)
+            .where(Assignment.role == role, _current).subquery()
+        )
+        needed, holding, keeping, locking = session.execute(
+            select(
+                func.count(),
+                func.count(held.c.person_id),
+                func.count(case((held.c.staff_id == Person.care_coordinator_id, 1))),
+                func.count(case((held.c.locked.is_(True), 1))),
+            )
+            .select_from(Person)
+            .outerjoin(held, held.c.person_id == Person.id)
+            .where(_in_export, Person.pathway.in_(_pathways_needing(role)),  # type: ignore[union-attr]
+                   _ALLOCATED)
+        ).one()
+        roles_needed += needed
+        roles_held += holding
+        kept += keeping
+        locked += locking
+        unfilled_people.update(session.scalars(
+            select(Person.id).where(_in_export, _ALLOCATED, _role_unfilled(role))))
+
+    held_not_needed = session.scalar(
+        select(func.count()).select_from(Assignment)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(_current, _in_export, or_(*(
+            and_(Assignment.role == role,
+                 or_(Person.pathway.is_(None),  # type: ignore[union-attr]
+                     Person.pathway.not_in(_pathways_needing(role))))  # type: ignore[union-attr]
+            for role in ROLE_WORDS)))
+    ) or 0
+
+    return AllocationStatus(
+        accepted=_mark(accepted, accepted=True) if accepted else None,
+        draft=_waiting(session, draft) if draft else None,
+        people=people,
+        need_worker=need_worker,
+        signposted=signposted,
+        not_assessed=not_assessed,
+        allocated=allocated,
+        waiting=need_worker - allocated,
+        waiting_unheld=waiting_unheld,
+        roles_needed=roles_needed,
+        roles_held=roles_held,
+        kept=kept,
+        locked=locked,
+        roles_unfilled=roles_needed - roles_held,
+        people_unfilled=len(unfilled_people),
+        held_not_needed=held_not_needed,
+    )
+
+
+def _mark(plan: Plan, *, accepted: bool) -> PlanMark:
+    assert plan.id is not None
+    when = plan.accepted_at if accepted and plan.accepted_at else plan.created_at
+    who = plan.accepted_by if accepted and plan.accepted_by else plan.created_by
+    return PlanMark(plan_id=plan.id, kind=plan.kind, at=when, by=who)
+
+
+def _waiting(session: Session, plan: Plan) -> DraftWaiting:
+    assert plan.id is not None
+    summary = plan.summary or {}
+    assigned = int(summary.get("assigned", 0))
+    unassigned = int(summary.get("unassigned", 0))
+    return DraftWaiting(
+        plan=_mark(plan, accepted=False),
+        assigned=assigned,
+        unassigned=unassigned,
+        changed=int(summary.get("changed", 0)),
+        stale=allocation_changed_since(session, plan.id),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# In words: shared by the dashboard box and `transition plan status`
+# ---------------------------------------------------------------------------------------------
+
+_KIND_WORDS = {"plan": "a plan of everyone", "check_apply": "the nightly check's re-plan"}
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    """One count: ``tone`` is ``bad`` (act now), ``warn`` (look at it) or ``""``, and only
+    applies when ``value`` is not zero."""
+
+    key: str
+    value: int
+    one: str  # the words after the count, for one
+    many: str  # and for any other number
+    tone: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.one if self.value == 1 else self.many
+
+
+def status_lines(status: AllocationStatus) -> list[StatusLine]:
+    """The counts, in the order a manager reads them."""
+    return [
+        StatusLine("need_worker", status.need_worker, "person whose pathway needs a worker",
+                   "people whose pathway needs a worker"),
+        StatusLine("allocated", status.allocated,
+                   *("of them, allocated (an accepted plan or a manager's choice)",) * 2),
+        StatusLine("waiting", status.waiting - status.waiting_unheld,
+                   *("of them, waiting for a plan (the trust's coordinator holds them)",) * 2,
+                   tone="warn" if status.accepted else ""),
+        StatusLine("kept", status.kept, "role kept with the current worker",
+                   "roles kept with the current worker"),
+        StatusLine("moved", status.moved, "role moving to a new worker",
+                   "roles moving to a new worker"),
+        StatusLine("locked", status.locked, "role locked by a manager's choice",
+                   "roles locked by a manager's choice"),
+        StatusLine("unfilled", status.roles_unfilled, "role no one holds",
+                   "roles no one holds", tone="bad"),
+        StatusLine("needs_a_worker", status.needs_a_worker,
+                   "person who needs a worker and has none",
+                   "people who need a worker and have none", tone="bad"),
+        StatusLine("held_not_needed", status.held_not_needed,
+                   "role held that the pathway no longer needs",
+                   "roles held that the pathway no longer needs", tone="warn"),
+    ]
+
+
+def plan_sentences(status: AllocationStatus) -> list[str]:
+    """Which plan the allocation comes from, and any draft waiting for review."""
+    sentences = []
+    if status.accepted is None and status.allocated:
+        sentences.append(f"No plan has been accepted yet, but managers' choices give "
+                         f"{status.allocated:,} {'person' if status.allocated == 1 else 'people'}"
+                         " their new workers; the trust's care coordinators hold the others "
+                         "until a plan is.")
+    elif status.accepted is None:
+        sentences.append("No plan has been accepted yet: the trust's care coordinators hold "
+                         "their people until one is.")
+    else:
+        mark = status.accepted
+        sentences.append(f"Allocation from plan {mark.plan_id}, accepted {uk_time(mark.at)} "
+                         f"by {mark.by}.")
+    draft = status.draft
+    if draft is not None:
+        mark = draft.plan
+        sentence = (f"Draft plan {mark.plan_id} ({_KIND_WORDS.get(mark.kind, mark.kind)}, "
+                    f"made {uk_time(mark.at)} by {mark.by}) waits for review: "
+                    f"{draft.assigned:,} roles filled ({draft.changed:,} by a new worker), "
+                    f"{draft.unassigned:,} unassigned.")
+        if draft.stale:
+            sentence += " Who holds a case changed since: plan again before accepting."
+        sentences.append(sentence)
+    elif status.accepted is None:
+        sentences.append("No draft either: make one with `transition plan`.")
+    others = []
+    if status.signposted:
+        others.append(f"{status.signposted:,} signposted (no worker needed)")
+    if status.not_assessed:
+        others.append(f"{status.not_assessed:,} not assessed yet (run `transition assess`)")
+    if others:
+        sentences.append("Also in the latest export: " + "; ".join(others) + ".")
+    return sentences

@@ -1,0 +1,76 @@
+"""The dashboard's *Allocation* box: where the allocation stands now (who holds each case,
+after any manager's choices), who needs a worker and has none, and a draft waiting for review.
+
+The same counts and words as ``transition plan status`` (:mod:`transition.allocation_status`).
+On the dashboard, ``n`` lists the people who need a worker and have none on the caseload, and
+``p`` opens the plan screen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from sqlmodel import Session
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from transition.allocation_status import (
+    AllocationStatus,
+    allocation_status,
+    plan_sentences,
+    status_lines,
+)
+from transition.widgets.dashboard_panel import DashboardPanel
+from transition.widgets.format import count
+
+TONE_STYLE = {"bad": "bold red", "warn": "bold yellow", "": "bold"}
+KEY_HINTS = {"needs_a_worker": " (n)"}  # the dashboard's key that lists them
+
+
+def allocation_lines(status: AllocationStatus) -> RenderableType:
+    """The counts on the left, which plan they come from (and any draft) on the right."""
+    counts = Table.grid(padding=(0, 1))
+    counts.add_column(justify="right", min_width=5)
+    counts.add_column()
+    for line in status_lines(status):
+        counts.add_row(
+            Text(count(line.value), style=TONE_STYLE[line.tone] if line.value else "dim"),
+            Text.assemble((line.label, "" if line.value else "dim"),
+                          (KEY_HINTS.get(line.key, "") if line.value else "", "dim")))
+    words: list[RenderableType] = []
+    for sentence in plan_sentences(status):
+        words += [Text(sentence), Text()]
+    if status.draft is not None:
+        words.append(Text("p: review and accept it on the plan screen.", style="dim"))
+    layout = Table.grid(padding=(0, 3), expand=True)
+    layout.add_column(no_wrap=True)
+    layout.add_column(ratio=1)
+    layout.add_row(counts, Group(*words))
+    return layout
+
+
+class AllocationPanel(DashboardPanel):
+    """Counts of who holds each case now, from the accepted plan and managers' choices."""
+
+    DEFAULT_CSS = """
+    AllocationPanel {
+        column-span: 2;
+    }
+    """
+
+    status: AllocationStatus | None = None
+
+    def __init__(self) -> None:
+        super().__init__(id="plan-status")
+        self.border_title = "Allocation"
+        self.border_subtitle = "p: the plan"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="allocation-body")
+
+    def refresh_from(self, session: Session, today: date) -> None:
+        self.status = status = allocation_status(session)
+        self.query_one("#allocation-body", Static).update(allocation_lines(status))
