@@ -2,7 +2,8 @@
 
 On a copy of the plan benchmark's database (``bench_plan``'s ``plan.db``, built on first use):
 a plan is made (not timed), then timed: the first ``accept`` (about 105,000 roles given, each
-audited), a what-if losing a tenth of capacity (two plans solved, nothing stored), a re-plan
+audited), where the allocation stands then (``plan status``, the dashboard's Allocation box,
+and the caseload's "needs a worker" filter), a what-if losing a tenth of capacity (two plans solved, nothing stored), a re-plan
 with everyone now held by an accepted worker, and accepting that (few roles change, but every
 current role is read and compared).
 """
@@ -15,7 +16,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from benchmarks.bench_plan import AS_OF, DATA, build
+from transition.allocation_status import allocation_status
 from transition.db import Database
+from transition.people import PeopleQuery, list_people
 from transition.plan_review import accept_plan
 from transition.planning import propose_plan
 from transition.ruleset import load_rules
@@ -54,6 +57,15 @@ def main() -> None:
             return f"{result.changed:,} roles changed, {result.ended:,} ended"
 
         print(f"  {_timed('accept (first: every role given)', accept)}")
+
+        def status() -> str:
+            with database.session() as session:
+                result = allocation_status(session)
+                needing = list_people(session, PeopleQuery(needs_worker=True)).total
+            return (f"{result.roles_held:,} roles held, {result.needs_a_worker:,} need a "
+                    f"worker (the caseload filter lists {needing:,})")
+
+        print(f"  {_timed('plan status + the needs-a-worker filter (the dashboard)', status)}")
 
         def scenario() -> str:
             with database.session() as session:

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS
@@ -136,7 +137,7 @@ class AllocationStatus:
 
 
 def allocation_status(session: Session) -> AllocationStatus:
-    """Where the allocation stands now (a handful of counting queries)."""
+    """Where the allocation stands now: one counting scan of the people in the export."""
     accepted = session.scalars(
         select(Plan).where(Plan.status == PlanStatus.ACCEPTED)
         .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
@@ -147,53 +148,50 @@ def allocation_status(session: Session) -> AllocationStatus:
         .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
     ).first()
 
+    # One scan of the people in the export, each joined to their current assignment of each
+    # role through the partial unique index on (person_id, role) where ended_at is null.
+    held = {role: aliased(Assignment, name=f"held_{role}") for role in ROLE_WORDS}
+    allocated_now = or_(Person.allocated_plan_id.is_not(None),  # type: ignore[union-attr]
+                        *(alias.id.is_not(None) for alias in held.values()))
     needing = Person.pathway.in_(_NEEDING)  # type: ignore[union-attr]
-    people, need_worker, signposted, not_assessed, allocated, waiting_unheld = session.execute(
-        select(
-            func.count(),
-            func.count(case((needing, 1))),
-            func.count(case((Person.pathway == "signpost", 1))),
-            func.count(case((Person.pathway.is_(None), 1))),  # type: ignore[union-attr]
-            func.count(case((and_(needing, _ALLOCATED), 1))),
-            func.count(case((and_(needing, ~_ALLOCATED, ~_COORDINATOR_HOLDS), 1))),
-        ).where(_in_export)
-    ).one()
 
-    roles_needed = roles_held = kept = locked = 0
-    unfilled_people: set[int] = set()
-    for role in ROLE_WORDS:
-        held = (
-            select(Assignment.staff_id, Assignment.locked, Assignment.person_id)
-            .where(Assignment.role == role, _current).subquery()
-        )
-        needed, holding, keeping, locking = session.execute(
-            select(
-                func.count(),
-                func.count(held.c.person_id),
-                func.count(case((held.c.staff_id == Person.care_coordinator_id, 1))),
-                func.count(case((held.c.locked.is_(True), 1))),
-            )
-            .select_from(Person)
-            .outerjoin(held, held.c.person_id == Person.id)
-            .where(_in_export, Person.pathway.in_(_pathways_needing(role)),  # type: ignore[union-attr]
-                   _ALLOCATED)
-        ).one()
-        roles_needed += needed
-        roles_held += holding
-        kept += keeping
-        locked += locking
-        unfilled_people.update(session.scalars(
-            select(Person.id).where(_in_export, _ALLOCATED, _role_unfilled(role))))
+    def needs(role: str) -> ColumnElement[bool]:
+        return and_(allocated_now,
+                    Person.pathway.in_(_pathways_needing(role)))  # type: ignore[union-attr]
 
-    held_not_needed = session.scalar(
-        select(func.count()).select_from(Assignment)
-        .join(Person, Person.id == Assignment.person_id)
-        .where(_current, _in_export, or_(*(
-            and_(Assignment.role == role,
-                 or_(Person.pathway.is_(None),  # type: ignore[union-attr]
-                     Person.pathway.not_in(_pathways_needing(role))))  # type: ignore[union-attr]
-            for role in ROLE_WORDS)))
-    ) or 0
+    def counted(condition: ColumnElement[bool]) -> Any:
+        return func.count(case((condition, 1)))
+
+    columns = [
+        func.count(),
+        counted(needing),
+        counted(Person.pathway == "signpost"),
+        counted(Person.pathway.is_(None)),  # type: ignore[union-attr]
+        counted(and_(needing, allocated_now)),
+        counted(and_(needing, ~allocated_now, ~_COORDINATOR_HOLDS)),
+        counted(or_(*(and_(needs(role), alias.id.is_(None)) for role, alias in held.items()))),
+    ]
+    for role, alias in held.items():
+        columns += [
+            counted(needs(role)),
+            counted(and_(needs(role), alias.id.is_not(None))),
+            counted(and_(needs(role), alias.staff_id == Person.care_coordinator_id)),
+            counted(and_(needs(role), alias.locked.is_(True))),  # type: ignore[attr-defined]
+            counted(and_(alias.id.is_not(None),
+                         or_(Person.pathway.is_(None),  # type: ignore[union-attr]
+                             Person.pathway.not_in(_pathways_needing(role))))),  # type: ignore[union-attr]
+        ]
+    statement = select(*columns).select_from(Person)
+    for role, alias in held.items():
+        statement = statement.outerjoin(alias, and_(
+            alias.person_id == Person.id, alias.role == role,
+            alias.ended_at.is_(None)))  # type: ignore[union-attr]
+    row = session.execute(statement.where(_in_export)).one()
+    (people, need_worker, signposted, not_assessed, allocated, waiting_unheld,
+     people_unfilled) = row[:7]
+    per_role = [row[7 + 5 * index:12 + 5 * index] for index in range(len(held))]
+    roles_needed, roles_held, kept, locked, held_not_needed = (
+        sum(values) for values in zip(*per_role, strict=True))
 
     return AllocationStatus(
         accepted=_mark(accepted, accepted=True) if accepted else None,
@@ -210,7 +208,7 @@ def allocation_status(session: Session) -> AllocationStatus:
         kept=kept,
         locked=locked,
         roles_unfilled=roles_needed - roles_held,
-        people_unfilled=len(unfilled_people),
+        people_unfilled=people_unfilled,
         held_not_needed=held_not_needed,
     )
 
