@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from transition.allocation_status import AllocationStatus, plan_sentences, status_lines
 from transition.checks import CODES, SEVERITIES, CheckReport
 from transition.db import json_default
 from transition.files import write_private_text
@@ -29,8 +30,21 @@ def moves_in_words(report: CheckReport) -> str:
     return said + (f", {plural(stuck, 'role')} no one can take" if stuck else "")
 
 
-def markdown_report(report: CheckReport) -> str:
-    """The whole report: summary, counts by code and severity, proposed moves, findings."""
+def allocation_section(status: AllocationStatus) -> list[str]:
+    """Where the allocation stands (``transition plan status``), as Markdown lines."""
+    lines = ["## Where the allocation stands", ""]
+    for sentence in plan_sentences(status):
+        lines += [sentence, ""]
+    lines += ["| Count | |", "| ---: | --- |"]
+    lines += [f"| {line.value:,} | {line.label} |" for line in status_lines(status)]
+    if status.needs_a_worker:
+        lines += ["", "`transition people --needs-worker` lists who needs a worker and has none."]
+    return [*lines, ""]
+
+
+def markdown_report(report: CheckReport, status: AllocationStatus | None = None) -> str:
+    """The whole report: summary, counts by code and severity, where the allocation stands
+    (when ``status`` is given), proposed moves, findings."""
     lines = [f"# Nightly check, {report.as_of.isoformat()}", ""]
     severity = report.severity_counts
     verdict = ("**Critical findings: act on these first.**" if report.critical
@@ -52,6 +66,8 @@ def markdown_report(report: CheckReport) -> str:
     lines.append("")
     for note in report.notes:
         lines += [f"> {note}", ""]
+    if status is not None:
+        lines += allocation_section(status)
     if report.plan_id is not None:
         lines += [
             f"## Proposed moves (draft plan {report.plan_id}, not accepted)",
@@ -89,11 +105,16 @@ def markdown_report(report: CheckReport) -> str:
     return "\n".join(lines)
 
 
-def json_report(report: CheckReport) -> str:
-    return json.dumps(report.to_json(), default=json_default, ensure_ascii=False, indent=2) + "\n"
+def json_report(report: CheckReport, status: AllocationStatus | None = None) -> str:
+    document = report.to_json()
+    if status is not None:
+        document["allocation"] = status.to_json()
+    return json.dumps(document, default=json_default, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_report(report: CheckReport, path: Path) -> Path:
-    """Write the Markdown report (or the JSON document if ``path`` ends ``.json``), 0600."""
-    text = json_report(report) if path.suffix.lower() == ".json" else markdown_report(report)
+def write_report(report: CheckReport, path: Path, status: AllocationStatus | None = None) -> Path:
+    """Write the Markdown report (or the JSON document if ``path`` ends ``.json``), 0600,
+    with where the allocation stands when ``status`` is given."""
+    text = (json_report(report, status) if path.suffix.lower() == ".json"
+            else markdown_report(report, status))
     return write_private_text(path.expanduser(), text)

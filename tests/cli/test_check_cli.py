@@ -3,6 +3,7 @@ and a check running while another connection writes."""
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
@@ -93,9 +94,18 @@ def test_report_files_are_markdown_or_json_and_private(
     assert "| `unassigned` | Needs a worker and has none | 1 |" in text_
     assert f"{number[:3]} {number[3:6]} {number[6:]}" in text_
     assert stat.S_IMODE(markdown.stat().st_mode) == 0o600
+    # Where the allocation stands: the same counts as `transition plan status`.
+    status = run_cli("plan", "status", "--json").json()
+    assert "## Where the allocation stands" in text_
+    assert (f"| {status['needs_a_worker']} | "
+            f"{'person who needs' if status['needs_a_worker'] == 1 else 'people who need'} "
+            "a worker and ") in text_
+    assert f"| {status['need_worker']} | " in text_
     as_json = tmp_path / "reports" / "check.json"
     run_cli("check", "--json", "--report", as_json)
-    assert '"counts"' in as_json.read_text()
+    written = json.loads(as_json.read_text())
+    assert written["counts"]["unassigned"] == 1
+    assert written["allocation"] == status
     assert stat.S_IMODE(as_json.stat().st_mode) == 0o600
     history = run_cli("check", "history", "--json").json()
     assert [run["exit_code"] for run in history] == [1, 1]

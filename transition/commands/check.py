@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from transition.allocation_status import allocation_status
 from transition.check_report import moves_in_words, write_report
 from transition.check_runs import run_check
 from transition.checks import CODES, CheckReport, check_history, run_summary
@@ -59,8 +60,10 @@ def check(
     rules = cli.rules
     report = run_check(cli.db, rules, as_of=today, actor=cli.actor, apply=apply)
     if report_file is not None:
+        with cli.db.session() as session:  # the morning report says where things stand too
+            status = allocation_status(session)
         try:
-            written = write_report(report, report_file)
+            written = write_report(report, report_file, status)
         except OSError as exc:
             raise TransitionError(
                 f"The check ran (run {report.run_id}) but the report could not be written to "
