@@ -106,10 +106,12 @@ def test_at_risk_json_is_ranked_with_factors(run_cli: RunCli, caseload: Database
     rows = result.json()
     assert [row["nhs_number"] for row in rows] == [nhs_number(0), nhs_number(1), nhs_number(2)]
     for row in rows:
-        assert set(row) == {"nhs_number", "risk_score", "risk_band", "risk_factors"}
+        assert set(row) == {"nhs_number", "risk_score", "risk_band", "risk_factors", "handover"}
         for factor in row["risk_factors"]:
             assert {"factor", "points", "value"} <= set(factor)
     assert rows[0]["risk_band"] == "red" and rows[0]["risk_score"] == 15
+    # No plan accepted yet: the trust's coordinator holds them, or no one does.
+    assert {row["handover"]["state"] for row in rows} <= {"no_plan", "no_worker", "signpost"}
     assert [row["nhs_number"] for row in run_cli("at-risk", "--top", "1", "--json").json()] == [
         nhs_number(0)
     ]
@@ -144,9 +146,11 @@ def test_at_risk_reads_at_80_columns_with_the_top_factors(
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80
     body = [line for line in lines if line.startswith("│")]
-    assert len(body) == 4 + 3  # four lines for seven factors, three for one (name, NHS, team)
+    # Four lines each: name, NHS number, team, the handover; the top factors and "and N more".
+    assert len(body) == 4 + 4
     assert "+10 Discharged from hospital" in body[0] and "and 4 more" in body[3]
     assert "999 000 0" in body[1] and "Kestlemouth Forensic" in body[2]
+    assert "no plan yet" in body[3]
     assert "transition person NHS" in result.stdout
     everything = run_cli("at-risk", "--json").json()[0]["risk_factors"]
     assert len(everything) == 7

@@ -202,3 +202,39 @@ def test_at_risk_lists_the_highest_first_filters_by_band_and_opens_a_person(
         assert not app.screen.query(Input)  # the person screen has no text box
 
     drive(app, scenario)
+
+
+def test_at_risk_says_where_each_handover_stands(plan_world, app_on) -> None:
+    """After a plan is accepted: whether each person's worker changes, and the visit."""
+    from tests.conftest import TODAY
+    from transition.plan_review import accept_plan
+    from transition.planning import propose_plan
+    from transition.ruleset import load_rules
+
+    rules = load_rules(None)
+    with plan_world.transaction() as session:
+        propose_plan(session, rules, as_of=TODAY, actor=ACTOR)
+        accept_plan(session, rules, actor=ACTOR)
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("a")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AtRiskScreen)
+        table = screen.query_one("#at-risk-table", DataTable)
+        column = [str(table.get_row_at(row)[6]) for row in range(table.row_count)]
+        states = {p.family_name: screen.handovers[p.person_id].state for p in screen.people}
+        # Hollins needs the forensic skill no one in reach has; Ashworth keeps Ana Okafor.
+        assert states["Hollins"] == "no_worker" and column[0] == "needs a worker"
+        assert states["Ashworth"] == "keeps" and column[1] == "keeps their worker"
+        assert "changes" in states.values()  # tasks not generated: "new · no visit task"
+        assert "new · no visit task" in column
+        why = " ".join(text_of(screen.query_one("#at-risk-factors")).split())
+        assert why.startswith("No one holds the social worker and key worker roles they need.")
+        await pilot.press("down")
+        await settle(pilot)
+        why = " ".join(text_of(screen.query_one("#at-risk-factors")).split())
+        assert why.startswith("No handover: Ana Okafor keeps them.")
+
+    drive(app, scenario)

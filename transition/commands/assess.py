@@ -31,9 +31,11 @@ from transition.commands.common import (
     print_json,
 )
 from transition.errors import EXIT_PARTIAL
+from transition.handover_status import HandoverStatus, handover_statuses
 from transition.models import RiskBand
 from transition.people import require_person
 from transition.risk import BAND_MEANING
+from transition.widgets.pathway import handover_text
 
 BAND_STYLE = {"red": "bold red", "amber": "yellow", "green": "green"}
 
@@ -133,26 +135,33 @@ def at_risk_command(
         fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
     with cli.db.session() as session:
         rows = at_risk(session, None if everyone else top, band=band, team=team)
+        handovers = handover_statuses(session, [row.person_id for row in rows],
+                                      visit_task=cli.rules.checks.handover_visit_task)
     if as_json:
-        print_json([row.as_json() for row in rows])
+        print_json([{**row.as_json(), "handover": handovers[row.person_id].as_json()}
+                    for row in rows])
         return
     if not rows:
         console.print("Nobody has a handover-risk score yet. Run: transition assess")
         return
-    console.print(at_risk_table(rows, console.width))
+    console.print(at_risk_table(rows, console.width, handovers))
 
 
 TOP_FACTORS = 3  # the human table shows these; --json and `transition person` show them all
 PERSON_WIDTH = 24  # name, NHS number, team and pathway: cut to this with an ellipsis
 
 
-def at_risk_table(rows: list[AtRisk], width: int) -> Table:
-    """Four lines a person at any terminal width: name, NHS number, team and pathway in one
-    cell; the score over its band; the top factors one per line, points first, cut to fit;
-    then "and N more". Everything else is one `transition person NHS` (or --json) away."""
+def at_risk_table(rows: list[AtRisk], width: int,
+                  handovers: dict[int, HandoverStatus] | None = None) -> Table:
+    """Four lines a person at any terminal width: name, NHS number, team and pathway, and
+    where the handover stands (new worker? visit done?) in one cell; the score over its band;
+    the top factors one per line, points first, cut to fit; then "and N more". Everything
+    else is one `transition person NHS` (or --json) away."""
     table = Table(
         title="Who needs the most careful handover",
         caption=(f"Ranked by {RANKING}. The score ranks handovers; it does not predict suicide. "
+                 "Under each person: a new worker and whether the joint visit is done, or "
+                 "that they keep their worker. "
                  f"Top {TOP_FACTORS} factors shown; all of them: transition person NHS, or "
                  "--json."),
     )
@@ -160,6 +169,10 @@ def at_risk_table(rows: list[AtRisk], width: int) -> Table:
     for row in rows:
         person = Text(f"{row.family_name}, {row.given_name}\n{nhs.format_334(row.nhs_number)}")
         person.append(f"\n{row.team or 'no team'}, {row.pathway or 'no pathway'}", style="dim")
+        handover = (handovers or {}).get(row.person_id)
+        if handover is not None:
+            person.append("\n")
+            person.append(handover_text(handover, row.risk_band))
         factors = row.risk_factors
         why = Text("\n".join(f"+{factor['points']} {factor.get('label') or factor['factor']}"
                               for factor in factors[:TOP_FACTORS]))

@@ -1,4 +1,5 @@
-"""The people most at risk at handover, highest first, with the factors behind each score.
+"""The people most at risk at handover, highest first, with the factors behind each score and
+where each handover stands (does the worker change, and is the joint visit done?).
 
 The ranking is :data:`transition.assessment.RANKING` (score, then most recent discharge, then
 NHS number), the same as ``transition at-risk``.
@@ -6,6 +7,7 @@ NHS number), the same as ``transition at-risk``.
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,10 +17,17 @@ from textual.widgets import DataTable, Header, Static
 
 from transition import nhs
 from transition.assessment import RANKING, AtRisk, at_risk, unassessed_count
+from transition.handover_status import HandoverStatus, handover_statuses
 from transition.screens.base import DataScreen
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import plural
-from transition.widgets.pathway import BANDS, band_text, factors_table, pathway_text
+from transition.widgets.pathway import (
+    BANDS,
+    band_text,
+    factors_table,
+    handover_text,
+    pathway_text,
+)
 
 PAGE = 50
 
@@ -50,6 +59,7 @@ class AtRiskScreen(DataScreen):
         self.band: str | None = None
         self.top = PAGE
         self.people: list[AtRisk] = []
+        self.handovers: dict[int, HandoverStatus] = {}
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -64,10 +74,10 @@ class AtRiskScreen(DataScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#at-risk-table", DataTable)
-        for key, label, width in (("rank", "#", 4), ("nhs", "NHS number", 12),
-                                  ("name", "Name", 22), ("team", "Team", 16),
-                                  ("pathway", "Pathway", 8), ("risk", "Risk", 10),
-                                  ("factors", "Main factors", 31)):
+        for key, label, width in (("rank", "#", 3), ("nhs", "NHS number", 12),
+                                  ("name", "Name", 20), ("team", "Team", 14),
+                                  ("pathway", "Pathway", 8), ("risk", "Risk", 9),
+                                  ("handover", "Handover", 21), ("factors", "Main factors", 17)):
             table.add_column(label, key=key, width=width)
         self.query_one("#at-risk-factors", Static).border_title = "Why"
 
@@ -75,6 +85,9 @@ class AtRiskScreen(DataScreen):
         with self.database.session() as session:
             self.people = at_risk(session, top=self.top, band=self.band)
             unassessed = unassessed_count(session)
+            self.handovers = handover_statuses(
+                session, [person.person_id for person in self.people],
+                visit_task=self.transition.rules.checks.handover_visit_task)
         table = self.query_one("#at-risk-table", DataTable)
         table.clear()
         for rank, person in enumerate(self.people, start=1):
@@ -83,8 +96,9 @@ class AtRiskScreen(DataScreen):
             table.add_row(str(rank), nhs.format_334(person.nhs_number),
                           f"{person.family_name}, {person.given_name}", person.team or "—",
                           pathway_text(person.pathway),
-                          band_text(person.risk_band, person.risk_score), main,
-                          key=str(person.person_id))
+                          band_text(person.risk_band, person.risk_score),
+                          handover_text(self.handovers.get(person.person_id), person.risk_band),
+                          main, key=str(person.person_id))
         parts = [f"Top {plural(len(self.people), 'person', 'people')}"
                  + (f" in the {self.band} band" if self.band else ""),
                  f"ranked by {RANKING}"]
@@ -102,8 +116,14 @@ class AtRiskScreen(DataScreen):
             return
         person = self.people[row]
         box.border_title = f"Why: {person.family_name}, {person.given_name}"
-        box.update(factors_table(person.risk_factors) if person.risk_factors
+        factors = (factors_table(person.risk_factors) if person.risk_factors
                    else Text("No risk factor applies.", style="dim"))
+        handover = self.handovers.get(person.person_id)
+        if handover is None:
+            box.update(factors)
+            return
+        box.update(Group(handover_text(handover, person.risk_band, handover.sentence()),
+                         factors))
 
     @on(DataTable.RowHighlighted, "#at-risk-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -14,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from transition.handover_status import HandoverStatus
 from transition.widgets.format import (
     NOT_RECORDED,
     count,
@@ -166,3 +167,18 @@ def risk_section(detail: Mapping[str, Any]) -> RenderableType:
     if not factors:
         return Group(head, Text("No risk factor applies.", style="dim"))
     return Group(head, Text(), factors_table(factors))
+
+
+def handover_text(handover: HandoverStatus | None, band: str | None,
+                  sentence: str | None = None) -> Text:
+    """Where a handover stands (``sentence``, or its short words), coloured by what needs
+    doing: red when a role has no one; yellow when a red-band person's worker changes and the
+    joint visit is not done; green when it is."""
+    if handover is None:
+        return Text("—", style="dim")
+    said = sentence or handover.short()
+    if handover.state == "no_worker" or (band == "red" and handover.visit_open):
+        return Text(said, style="bold red" if handover.state == "no_worker" else "yellow")
+    if handover.visit_open:
+        return Text(said)
+    return Text(said, style="dim" if handover.state != "changes" else "green")

@@ -1,0 +1,83 @@
+"""Where each handover stands, as the at-risk list shows it: does the worker change, to whom,
+who stays, is a role left with no one, and is the joint handover visit done?"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.check_world import TRANSFER, assign, person, task, with_transfer
+from tests.factories import make_staff
+from transition.db import Database
+from transition.handover_status import handover_statuses
+
+VISIT = "joint_visit"
+
+
+def test_every_state_with_its_words(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", given_name="Ana", family_name="Okafor")
+        make_staff(session, "SW2", given_name="Chloe", family_name="Evans")
+        make_staff(session, "KW1", given_name="Ben", family_name="Carter", employer="trust",
+                   role="nurse")
+        keeps = person(session, coordinator="SW1")
+        assign(session, keeps, "social_worker", "SW1")
+        moves = person(session, coordinator="SW1", band="red")
+        assign(session, moves, "social_worker", "SW2")
+        task(session, moves, VISIT, date(2027, 3, 25))
+        done = person(session, coordinator="SW1")
+        assign(session, done, "social_worker", "SW2")
+        task(session, done, VISIT, date(2027, 3, 25), status="done")
+        joint = person(session, pathway="joint", coordinator="SW1")  # SW1 stays, KW1 joins
+        assign(session, joint, "social_worker", "SW1")
+        assign(session, joint, "key_worker", "KW1")
+        half = person(session, pathway="joint", coordinator="SW1")  # key worker: no one
+        assign(session, half, "social_worker", "SW1")
+        waiting = person(session, coordinator="SW1")  # no plan yet: SW1 holds them
+        nobody = person(session, coordinator=None)  # no plan, and no one holds them
+        gone = person(session, coordinator="GONE9")  # a coordinator not on the staff list
+        letter = person(session, pathway="signpost", coordinator="SW1")
+        unassessed = person(session, pathway=None, coordinator="SW1")
+        own_day = person(session, coordinator="SW1", handover_date=date(2027, 2, 1))
+        assign(session, own_day, "social_worker", "SW2")
+        made = {"keeps": keeps, "moves": moves, "done": done, "joint": joint, "half": half,
+                "waiting": waiting, "nobody": nobody, "gone": gone, "letter": letter,
+                "unassessed": unassessed, "own_day": own_day}
+        ids = {name: item.id for name, item in made.items()}
+
+        found = handover_statuses(session, ids.values(), visit_task=VISIT)
+        status = {name: found[person_id] for name, person_id in ids.items()}
+        assert {name: item.state for name, item in status.items()} == {
+            "keeps": "keeps", "moves": "changes", "done": "changes", "joint": "changes",
+            "half": "no_worker", "waiting": "no_plan", "nobody": "no_worker",
+            "gone": "no_worker", "letter": "signpost", "unassessed": "not_assessed",
+            "own_day": "changes"}
+
+        assert status["keeps"].short() == "keeps their worker"
+        assert status["keeps"].sentence() == "No handover: Ana Okafor keeps them."
+        moves_status = status["moves"]
+        assert moves_status.visit_open and moves_status.short() == "new · visit by 25 Mar"
+        assert moves_status.sentence() == (
+            "Handover on 1 Apr 2027: social worker Chloe Evans (SW2), from Ana Okafor. "
+            "Joint handover visit: to do, due 25 Mar 2027.")
+        assert not status["done"].visit_open and status["done"].short() == "new · visit done"
+        assert status["joint"].kept == ["social_worker"]
+        assert status["joint"].short() == "new · no visit task"
+        assert status["joint"].sentence() == (
+            "Handover on 1 Apr 2027: key worker Ben Carter (KW1). Ana Okafor stays as their "
+            "social worker. No joint handover visit task: run transition tasks generate.")
+        assert status["half"].unfilled == ["key_worker"]
+        assert status["half"].sentence() == "No one holds the key worker role they need."
+        assert status["waiting"].sentence() == (
+            "No plan accepted for them yet: Ana Okafor holds them until one is.")
+        assert status["nobody"].unfilled == ["social_worker"]
+        assert status["gone"].short() == "needs a worker"
+        assert status["letter"].short() == "signposted"
+        assert status["own_day"].handover_date == date(2027, 2, 1)
+        assert status["own_day"].sentence().startswith("Handover on 1 Feb 2027: ")
+        assert status["moves"].handover_date == TRANSFER
+        assert status["joint"].as_json() == {
+            "state": "changes", "handover_date": "2027-04-01",
+            "incoming": [{"role": "key_worker", "staff_id": "KW1", "name": "Ben Carter"}],
+            "unfilled_roles": [], "kept_roles": ["social_worker"], "visit": None}
+        assert status["moves"].as_json()["visit"] == {"status": "todo", "due": "2027-03-25"}

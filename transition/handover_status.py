@@ -1,0 +1,203 @@
+"""Where each person's handover stands, for the at-risk list (the screen and
+``transition at-risk``): does their worker change, to whom, and is the joint handover visit
+done? A high score matters most when the worker changes and the visit is not done.
+
+States, in the words the nightly check uses (:mod:`transition.check_findings`):
+
+- ``keeps``: every role their pathway needs is held by the trust's care coordinator they have
+  now: no handover;
+- ``changes``: a role is held by a new worker (the accepted plan's or a manager's choice);
+- ``no_worker``: a role their pathway needs is held by no one (after a plan or a manager
+  decided their roles; or before one, when the export names no coordinator on the staff list);
+- ``no_plan``: no accepted plan covers them yet: the trust's coordinator holds them;
+- ``signpost``: no worker is needed (a letter); ``not_assessed``: no pathway yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from transition.matching import PATHWAY_ROLES, ROLE_WORDS
+from transition.models import Assignment, Person, Staff, Task, TaskStatus
+from transition.overview import staff_names
+from transition.programme import transfer_date
+from transition.upsert import chunks
+from transition.widgets.format import task_status, uk_date
+
+_FINISHED = (TaskStatus.DONE, TaskStatus.NOT_NEEDED)
+
+
+@dataclass(frozen=True)
+class IncomingWorker:
+    role: str
+    staff_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class HandoverStatus:
+    """One person's handover, as the at-risk list shows it."""
+
+    state: str
+    handover_date: date | None
+    coordinator: str | None  # the trust's care coordinator's name (or id), if any
+    incoming: list[IncomingWorker] = field(default_factory=list)
+    unfilled: list[str] = field(default_factory=list)  # roles needed that no one holds
+    kept: list[str] = field(default_factory=list)  # roles the coordinator goes on holding
+    visit_status: str | None = None  # the joint handover visit task's status, if there is one
+    visit_due: date | None = None
+
+    @property
+    def visit_open(self) -> bool:
+        """The worker changes and the joint visit is not done (or there is no visit task)."""
+        return self.state == "changes" and self.visit_status not in _FINISHED
+
+    def short(self) -> str:
+        """A few words for a table column (at most 21 characters)."""
+        if self.state != "changes":
+            return _SHORT[self.state]
+        if self.visit_status is None:
+            return "new · no visit task"
+        if self.visit_status in _FINISHED:
+            return f"new · visit {_status_words(self.visit_status)}"
+        due = f" by {self.visit_due.day} {self.visit_due:%b}" if self.visit_due else ""
+        return f"new · visit{due}"
+
+    def sentence(self) -> str:
+        """What happens at the handover, in a sentence or two."""
+        when = f" on {uk_date(self.handover_date)}" if self.handover_date else ""
+        if self.state == "keeps":
+            return f"No handover: {self.coordinator or 'their worker'} keeps them."
+        if self.state == "no_plan":
+            return (f"No plan accepted for them yet: {self.coordinator or 'the trust'} holds "
+                    "them until one is.")
+        if self.state == "signpost":
+            return "Signposted: no worker is needed; they get a letter."
+        if self.state == "not_assessed":
+            return "Not assessed yet: run transition assess."
+        said = []
+        if self.incoming:
+            takers = "; ".join(f"{ROLE_WORDS.get(item.role, item.role)} {item.name} "
+                               f"({item.staff_id})" for item in self.incoming)
+            if self.kept:
+                stays = " and ".join(ROLE_WORDS.get(role, role) for role in self.kept)
+                said.append(f"Handover{when}: {takers}. {self.coordinator} stays as their "
+                            f"{stays}.")
+            else:
+                said.append(f"Handover{when}: {takers}"
+                            + (f", from {self.coordinator}." if self.coordinator else "."))
+        if self.unfilled:
+            roles = " and ".join(ROLE_WORDS.get(role, role) for role in self.unfilled)
+            said.append(f"No one holds the {roles} "
+                        f"{'role' if len(self.unfilled) == 1 else 'roles'} they need.")
+        if self.incoming:
+            if self.visit_status is None:
+                said.append("No joint handover visit task: run transition tasks generate.")
+            else:
+                due = f", due {uk_date(self.visit_due)}" if self.visit_due else ""
+                said.append(f"Joint handover visit: {_status_words(self.visit_status)}{due}.")
+        return " ".join(said)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "handover_date": self.handover_date.isoformat() if self.handover_date else None,
+            "incoming": [{"role": item.role, "staff_id": item.staff_id, "name": item.name}
+                         for item in self.incoming],
+            "unfilled_roles": list(self.unfilled),
+            "kept_roles": list(self.kept),
+            "visit": None if self.visit_status is None else {
+                "status": self.visit_status,
+                "due": self.visit_due.isoformat() if self.visit_due else None},
+        }
+
+
+_SHORT = {
+    "keeps": "keeps their worker",
+    "no_worker": "needs a worker",
+    "no_plan": "no plan yet",
+    "signpost": "signposted",
+    "not_assessed": "not assessed yet",
+}
+
+
+def _status_words(status: str) -> str:
+    return task_status(status).lower()
+
+
+def handover_statuses(
+    session: Session, person_ids: Iterable[int], *, visit_task: str
+) -> dict[int, HandoverStatus]:
+    """Each person's handover (``visit_task``: the joint visit's task key, from the rules'
+    ``[checks] handover_visit_task``). A few queries, whatever the number of people."""
+    wanted = sorted(set(person_ids))
+    people: list[Any] = []
+    visits: dict[int, tuple[str, date]] = {}
+    on_list: set[str] = set()
+    for batch in chunks(wanted, 5000):
+        people += session.execute(
+            select(Person.id, Person.pathway, Person.care_coordinator_id,
+                   Person.allocated_plan_id, Person.handover_date)
+            .where(Person.id.in_(batch))  # type: ignore[union-attr]
+        ).all()
+        for person_id, status, due in session.execute(
+            select(Task.person_id, Task.status, Task.due)
+            .where(Task.key == visit_task, Task.person_id.in_(batch))  # type: ignore[attr-defined]
+            .order_by(Task.id)
+        ):
+            visits[person_id] = (status, due)
+    held: dict[int, dict[str, str]] = {}  # person -> role -> the worker holding it now
+    for batch in chunks(wanted, 5000):
+        for person_id, role, staff_id in session.execute(
+            select(Assignment.person_id, Assignment.role, Assignment.staff_id)
+            .where(Assignment.person_id.in_(batch),  # type: ignore[attr-defined]
+                   Assignment.ended_at.is_(None))  # type: ignore[union-attr]
+        ):
+            held.setdefault(person_id, {})[role] = staff_id
+    coordinators = {row[2] for row in people if row[2]}
+    for batch in chunks(sorted(coordinators), 5000):
+        on_list.update(session.scalars(
+            select(Staff.staff_id).where(Staff.staff_id.in_(batch),  # type: ignore[attr-defined]
+                                         Staff.missing_since_batch_id.is_(None))))  # type: ignore[union-attr]
+    names = staff_names(session, [*coordinators, *(
+        staff_id for roles in held.values() for staff_id in roles.values())])
+    programme = transfer_date(session)
+    result = {}
+    for person_id, pathway, coordinator, plan_id, own_date in people:
+        roles = held.get(person_id, {})
+        needed = PATHWAY_ROLES.get(pathway or "", ())
+        incoming = [IncomingWorker(role, roles[role], names.get(roles[role], roles[role]))
+                    for role in needed if role in roles and roles[role] != coordinator]
+        unfilled = [role for role in needed if role not in roles]
+        kept = [role for role in needed
+                if role in roles and coordinator and roles[role] == coordinator]
+        allocated = plan_id is not None or bool(roles)
+        if pathway is None:
+            state = "not_assessed"
+        elif not needed:
+            state = "signpost"
+        elif not allocated:
+            state = "no_plan" if coordinator in on_list else "no_worker"
+            unfilled = list(needed) if state == "no_worker" else []
+        elif unfilled:
+            state = "no_worker"  # a role with no one is the first thing to put right
+        else:
+            state = "changes" if incoming else "keeps"
+        visit = visits.get(person_id)
+        result[person_id] = HandoverStatus(
+            state=state,
+            handover_date=own_date or programme,
+            coordinator=names.get(coordinator, coordinator) if coordinator else None,
+            incoming=incoming,
+            unfilled=unfilled,
+            kept=kept,
+            visit_status=str(visit[0]) if visit else None,
+            visit_due=visit[1] if visit else None,
+        )
+    return result
