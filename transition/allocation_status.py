@@ -286,6 +286,9 @@ def status_lines(status: AllocationStatus) -> list[StatusLine]:
 
 def plan_sentences(status: AllocationStatus) -> list[str]:
     """Which plan the allocation comes from, and any draft waiting for review."""
+    if not status.people:
+        return ["No one is on the caseload yet: import the trust's export with `transition "
+                "import caseload FILE`."]
     sentences = []
     if status.accepted is None and status.allocated:
         sentences.append(f"No plan has been accepted yet, but managers' choices give "

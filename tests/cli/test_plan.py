@@ -219,6 +219,11 @@ def test_large_counts_are_printed_with_thousands_separators(
 
 
 def test_plan_status_before_and_after_accept(run_cli: RunCli, settings: Settings) -> None:
+    empty = run_cli("plan", "status")
+    assert empty.exit_code == 0
+    assert " ".join(empty.stdout.split()) == (
+        "No one is on the caseload yet: import the trust's export with `transition import "
+        "caseload FILE`.")
     people = numbers(settings)
     before = run_cli("plan", "status")
     # No plan accepted: the trust's coordinators hold their people, but two people's export

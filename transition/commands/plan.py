@@ -123,6 +123,8 @@ def status(ctx: typer.Context, as_json: bool = json_option()) -> None:
     else:
         for sentence in plan_sentences(result):
             console.print(sentence)
+        if not result.people:
+            return
         table = Table(box=None, show_header=False, padding=(0, 1))
         table.add_column(justify="right")
         table.add_column()
