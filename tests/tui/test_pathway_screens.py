@@ -176,16 +176,21 @@ def test_dashboard_counts_pathways_and_charts_risk(plan_world, app_on) -> None:
     drive(app, scenario, size=(120, 60))
 
 
+async def open_at_risk(pilot: Pilot[Any]) -> AtRiskScreen:
+    await pilot.press("a")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, AtRiskScreen)
+    return screen
+
+
 def test_at_risk_lists_the_highest_first_filters_by_band_and_opens_a_person(
     plan_world, app_on
 ) -> None:
     app = app_on(plan_world)
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        await pilot.press("a")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, AtRiskScreen)
+        screen = await open_at_risk(pilot)
         assert [p.family_name for p in screen.people][:3] == ["Hollins", "Ashworth", "Egbuna"]
         assert "Why: Hollins, Harry" in str(screen.query_one("#at-risk-factors").border_title)
         await pilot.press("down")
@@ -218,10 +223,7 @@ def test_at_risk_says_where_each_handover_stands(plan_world, app_on) -> None:
     app = app_on(plan_world)
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        await pilot.press("a")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, AtRiskScreen)
+        screen = await open_at_risk(pilot)
         table = screen.query_one("#at-risk-table", DataTable)
         column = [str(table.get_row_at(row)[6]) for row in range(table.row_count)]
         states = {p.family_name: screen.handovers[p.person_id].state for p in screen.people}
