@@ -343,10 +343,10 @@ def _care_act_eligibility(
 
 
 def unmet_summary(unmet: Iterable[str]) -> str:
-    """'none of the ten outcomes', '1 of the ten outcomes (managing nutrition)', ..."""
+    """'none of the ten', '1 of the ten outcomes (managing nutrition)', ..."""
     names = [OUTCOME_LABELS[key] for key in CARE_ACT_OUTCOMES if key in set(unmet)]
     if not names:
-        return "none of the ten outcomes"
+        return "none of the ten"
     return f"{len(names)} of the ten outcomes ({', '.join(names)})"
 
 

@@ -332,3 +332,14 @@ def test_the_documented_council_example_loads_and_does_what_it_says(tmp_path: Pa
     assert s117.reason.startswith("Has section 117 aftercare: Westshire")
     assert rules.risk.bands.amber == 4 and rules.risk.factors.lives_alone.points == 0
     assert rules.risk.factors.no_recent_contact.wording() == "No contact for more than 84 days"
+
+
+def test_no_unmet_outcome_reads_without_a_double_negative() -> None:
+    decision = decide_pathway(facts([], significant_impact=False), RULES)
+    assert decision.reasons[2].rule == "condition_b_not_met"
+    assert decision.reasons[2].reason == (
+        "Outcomes they are unable to achieve: none of the ten. Condition (b) needs two or "
+        "more, so the needs are not eligible.")
+    one = decide_pathway(facts(["toilet"], significant_impact=True), RULES).reasons[2].reason
+    assert one.startswith("Outcomes they are unable to achieve: 1 of the ten outcomes "
+                          "(managing toilet needs). Condition (b)")
