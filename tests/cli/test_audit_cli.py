@@ -48,6 +48,10 @@ def test_audit_lists_changes_newest_first_with_who_and_why(run_cli: RunCli,
     human = run_cli("audit")
     assert human.exit_code == 0 and "pathway.override" in human.stdout
     assert "Knows" in human.stdout and "ana" in human.stdout
+    said = " ".join(human.stdout.split())
+    assert "pathway joint · override joint" in said  # a record in words, not JSON
+    assert "staff id SW1 · locked no · since 1 Apr 2027" in said
+    assert "{" not in human.stdout
 
 
 def test_audit_filters(run_cli: RunCli, database: Database) -> None:
@@ -81,15 +85,13 @@ def test_the_database_refuses_to_edit_or_delete_audit_rows(database: Database) -
     _history(database)
     with database.session() as session:
         before = _rows(session)
-    with pytest.raises(DBAPIError, match="append-only"):
-        with database.transaction() as session:
-            row = session.get(AuditEvent, before[0][0])
-            assert row is not None
-            row.actor = "someone else"
-    with pytest.raises(DBAPIError, match="append-only"):
-        with database.transaction() as session:
-            row = session.get(AuditEvent, before[0][0])
-            session.delete(row)
+    with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
+        row = session.get(AuditEvent, before[0][0])
+        assert row is not None
+        row.actor = "someone else"
+    with pytest.raises(DBAPIError, match="append-only"), database.transaction() as session:
+        row = session.get(AuditEvent, before[0][0])
+        session.delete(row)
     with database.session() as session:
         after = _rows(session)
     assert after == before

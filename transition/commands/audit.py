@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -14,11 +13,11 @@ from sqlalchemy import select
 from transition import nhs
 from transition.audit import events
 from transition.commands.common import console, context, json_option, parse_date, print_json
-from transition.db import json_default
 from transition.models import AuditEvent, Person
 from transition.people import require_person
+from transition.widgets.format import recorded_value
 
-SHOWN_VALUE = 40  # characters of a before/after value shown in the table
+SHOWN_VALUE = 60  # characters of a before/after value shown in the table
 
 
 def audit_command(
@@ -52,17 +51,24 @@ def audit_command(
     if not items:
         console.print("No audit entries match.")
         return
+    # Five columns, so it reads at 80 columns: the action over its field; the change as
+    # "before -> after" in words, over the reason.
     table = Table(box=None, header_style="bold", padding=(0, 1))
-    for heading in ("When (UTC)", "Who", "Action", "NHS number"):
+    for heading in ("When (UTC)", "Who", "What", "NHS number"):
         table.add_column(heading, no_wrap=True)
-    for heading in ("Field", "Before", "After", "Reason"):
-        table.add_column(heading, overflow="fold")
+    table.add_column("Change, and why", overflow="fold", ratio=1)
     for item in items:
-        table.add_row(*(Text(cell) for cell in (
-            item["at"][:16].replace("T", " "), item["actor"], item["action"],
-            nhs.format_334(item["nhs_number"]) if item["nhs_number"] else "",
-            item["field"] or "", _short(item["before"]), _short(item["after"]),
-            item["reason"] or "")))
+        what = Text(item["action"])
+        if item["field"]:
+            what.append(f"\n{item['field'].replace('_', ' ')}", style="dim")
+        change = Text(_short(item["after"]))
+        if item["before"] is not None:
+            change = Text.assemble(_short(item["before"]), " → ", change)
+        if item["reason"]:
+            change.append(f"\n{item['reason']}", style="italic")
+        table.add_row(item["at"][:16].replace("T", " "), item["actor"], what,
+                      nhs.format_334(item["nhs_number"]) if item["nhs_number"] else "",
+                      change)
     console.print(table)
     if limit and len(items) == limit:
         console.print(f"Showing the newest {limit}; use --limit 0 for all.")
@@ -88,8 +94,6 @@ def _as_json(row: AuditEvent, number: str | None) -> dict[str, Any]:
 
 
 def _short(value: Any) -> str:
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else json.dumps(
-        value, default=json_default, ensure_ascii=False)
+    """A recorded value in words, cut to SHOWN_VALUE characters (--json has it whole)."""
+    text = recorded_value(value)
     return text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE - 1] + "…"

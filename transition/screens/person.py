@@ -50,6 +50,7 @@ from transition.widgets.format import (
     age,
     days_ago,
     plural,
+    recorded_value,
     task_status,
     uk_date,
     uk_time,
@@ -297,14 +298,6 @@ def import_warnings(view: PersonView) -> RenderableType | None:
     return table
 
 
-def _value(value: Any) -> str:
-    if value is None:
-        return NOT_RECORDED
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value) or "(none)"
-    return str(value)
-
-
 def audit_trail(view: PersonView) -> RenderableType:
     if not view.audit:
         return Text("No changes recorded yet.", style="dim")
@@ -312,7 +305,7 @@ def audit_trail(view: PersonView) -> RenderableType:
     for event in view.audit[:AUDIT_SHOWN]:
         when = event.at if isinstance(event.at, datetime) else None
         table.add_row(uk_time(when), event.actor, event.action, event.field or "",
-                      _value(event.before), _value(event.after))
+                      recorded_value(event.before), recorded_value(event.after))
     if len(view.audit) > AUDIT_SHOWN:
         return Group(table, Text(f"Showing the latest {AUDIT_SHOWN} changes.", style="dim"))
     return table

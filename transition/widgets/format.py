@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -86,3 +87,19 @@ def words(key: str | None) -> str:
 def task_status(status: str | None) -> str:
     """A task's status in words: 'todo' -> 'To do', 'not_needed' -> 'Not needed'."""
     return "To do" if status == "todo" else words(status)
+
+
+def recorded_value(value: Any) -> str:
+    """A value as the audit trail recorded it (text, a list, or a record of several fields),
+    in words: ``{"staff_id": "SW1", "locked": False, "since": "2027-04-01"}`` ->
+    ``staff id SW1 · locked no · since 1 Apr 2027``."""
+    if value is None:
+        return NOT_RECORDED
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return " · ".join(f"{str(key).replace('_', ' ')} {recorded_value(item)}"
+                          for key, item in value.items()) or "(none)"
+    if isinstance(value, list | tuple):
+        return ", ".join(recorded_value(item) for item in value) or "(none)"
+    return uk_dates_in(str(value))
