@@ -30,6 +30,7 @@ from transition.commands import (
     people,
     plan,
     programme,
+    status,
     tasks,
 )
 from transition.commands.common import CliContext, err_console
@@ -101,6 +102,7 @@ app.command("handover-date")(handover.handover_date)
 app.add_typer(check.app, name="check")
 app.command("audit")(audit.audit_command)
 app.command("export")(export.export_command)
+app.command("status")(status.status_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,111 @@
+"""The whole programme at a glance: the dashboard's numbers in one read, for
+``transition status`` (a weekly line to a director, a cron e-mail, a script's health check).
+
+Each part comes from the function its own screen uses, so the numbers always agree with the
+app: :func:`transition.overview.overview` (caseload and imports), the pathway and band counts,
+:func:`transition.allocation_status.allocation_status`, :func:`transition.tasks.task_progress`
+and the latest recorded check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from transition.allocation_status import AllocationStatus, allocation_status
+from transition.assessment import band_counts, pathway_counts, unassessed_count
+from transition.checks import latest_run, run_counts
+from transition.models import CheckRun
+from transition.overview import Overview, overview
+from transition.programme import get_programme
+from transition.tasks import Countdown, TaskProgress, task_progress, transfer_countdown
+
+
+@dataclass(frozen=True)
+class AtAGlance:
+    today: date
+    programme_name: str
+    countdown: Countdown
+    caseload: Overview
+    pathways: dict[str, int]
+    bands: dict[str, int]
+    unassessed: int
+    allocation: AllocationStatus
+    tasks: TaskProgress
+    last_check: CheckRun | None
+    check_severities: dict[str, int]  # the latest check's findings by severity
+
+    @property
+    def attention(self) -> list[str]:
+        """What needs a manager now, in words (empty: nothing urgent)."""
+        said = []
+        if self.countdown.transfer_date is None:
+            said.append("no transfer date is set")
+        if self.allocation.needs_a_worker:
+            said.append(f"{self.allocation.needs_a_worker:,} "
+                        f"{'person needs' if self.allocation.needs_a_worker == 1 else 'people need'}"
+                        " a worker and "
+                        f"{'has' if self.allocation.needs_a_worker == 1 else 'have'} none "
+                        "(transition people --needs-worker)")
+        if self.tasks.overdue:
+            said.append(f"{self.tasks.overdue:,} overdue "
+                        f"{'task' if self.tasks.overdue == 1 else 'tasks'} "
+                        "(transition tasks list --overdue)")
+        if self.check_severities.get("critical"):
+            said.append(f"the last check found {self.check_severities['critical']:,} critical "
+                        "(transition check history)")
+        return said
+
+    def to_json(self) -> dict[str, Any]:
+        imports = {
+            kind: None if batch is None else {
+                "file": batch.file_name, "imported_at": batch.started_at.isoformat(),
+                "rows": batch.rows, "rejected": batch.rejected}
+            for kind, batch in self.caseload.latest_imports.items()}
+        run = self.last_check
+        return {
+            "as_of": self.today.isoformat(),
+            "programme": {"name": self.programme_name, **self.countdown.as_dict()},
+            "caseload": {
+                "people": self.caseload.people, "staff": self.caseload.staff,
+                "not_in_latest_export": self.caseload.missing_from_latest,
+                "no_care_coordinator": self.caseload.no_coordinator,
+                "coordinator_not_in_staff_list": self.caseload.unknown_coordinator,
+                "latest_imports": imports,
+            },
+            "pathways": self.pathways,
+            "risk_bands": self.bands,
+            "not_assessed": self.unassessed,
+            "allocation": self.allocation.to_json(),
+            "tasks": self.tasks.as_dict(),
+            "last_check": None if run is None else {
+                "run_id": run.id, "as_of": run.as_of.isoformat() if run.as_of else None,
+                "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+                "findings": self.check_severities, "plan_id": run.plan_id},
+            "attention": self.attention,
+        }
+
+
+def at_a_glance(session: Session, *, today: date) -> AtAGlance:
+    programme = get_programme(session)
+    run = latest_run(session)
+    severities: dict[str, int] = {"critical": 0, "warning": 0, "info": 0}
+    if run is not None and run.id is not None:
+        for (_code, severity), number in run_counts(session, run.id).items():
+            severities[severity] = severities.get(severity, 0) + number
+    return AtAGlance(
+        today=today,
+        programme_name=programme.name,
+        countdown=transfer_countdown(programme.transfer_date, as_of=today),
+        caseload=overview(session, today=today),
+        pathways=pathway_counts(session),
+        bands=band_counts(session),
+        unassessed=unassessed_count(session),
+        allocation=allocation_status(session),
+        tasks=task_progress(session, as_of=today),
+        last_check=run,
+        check_severities=severities,
+    )

@@ -1,0 +1,108 @@
+"""`transition status`: the dashboard without the app, for a weekly update or a cron e-mail."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from transition.allocation_status import plan_sentences
+from transition.at_a_glance import AtAGlance, at_a_glance
+from transition.commands.common import (
+    as_of_option,
+    console,
+    context,
+    json_option,
+    parse_date,
+    print_json,
+)
+from transition.errors import EXIT_PARTIAL
+from transition.widgets.format import uk_date, uk_time
+
+
+def status_command(
+    ctx: typer.Context,
+    as_of: str | None = as_of_option(),
+    as_json: bool = json_option(),
+) -> None:
+    """The programme at a glance: the transfer countdown, the caseload and its latest export,
+    pathways and risk, where the allocation stands, task progress and the last nightly check.
+
+    Exit status 1 when something needs a manager now (someone needs a worker and has none,
+    overdue tasks, critical findings at the last check, no transfer date)."""
+    cli = context(ctx)
+    today = cli.today(parse_date(as_of, option="--as-of"))
+    with cli.db.session() as session:
+        glance = at_a_glance(session, today=today)
+    if as_json:
+        print_json(glance.to_json())
+    else:
+        console.print(status_table(glance))
+        if glance.attention:
+            console.print(Text.assemble(("Needs attention: ", "bold red"),
+                                        "; ".join(glance.attention) + "."))
+    if glance.attention:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _counts(values: dict[str, int]) -> str:
+    return " · ".join(f"{name} {number:,}" for name, number in values.items())
+
+
+def status_table(glance: AtAGlance) -> Table:
+    """One row per part of the programme, in the order a manager reads the dashboard."""
+    table = Table(box=None, show_header=False, padding=(0, 1), title=glance.programme_name,
+                  title_justify="left", title_style="bold")
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    countdown = glance.countdown
+    if countdown.transfer_date is None:
+        table.add_row("Transfer", Text("not set: transition programme set --transfer-date DATE",
+                                       style="yellow"))
+    else:
+        table.add_row("Transfer", f"{uk_date(countdown.transfer_date)}: {countdown.label} "
+                                  f"({countdown.calendar_days:,} days); today "
+                                  f"{uk_date(glance.today)}")
+    caseload = glance.caseload
+    table.add_row("Caseload", f"{caseload.people:,} people, {caseload.staff:,} staff; "
+                              f"{caseload.missing_from_latest:,} not in the latest export, "
+                              f"{caseload.no_coordinator:,} with no care coordinator in it")
+    latest = caseload.latest_imports.get("caseload")
+    if latest is not None:
+        table.add_row("", Text(f"latest export {latest.file_name}, imported "
+                               f"{uk_time(latest.started_at)}: {latest.rows:,} rows, "
+                               f"{latest.rejected:,} rejected", style="dim"))
+    table.add_row("Pathways", _counts(glance.pathways)
+                  + (f"; {glance.unassessed:,} not assessed" if glance.unassessed else ""))
+    table.add_row("Risk", _counts(glance.bands))
+    allocation = glance.allocation
+    lines = [plan_sentences(allocation)[0]]
+    if allocation.roles_needed:
+        lines.append(f"{allocation.roles_held:,} of {allocation.roles_needed:,} roles held "
+                     f"({allocation.kept:,} kept with their worker, {allocation.moved:,} "
+                     f"moving, {allocation.locked:,} locked)")
+    if allocation.waiting:
+        lines.append(f"{allocation.waiting:,} "
+                     f"{'person waits' if allocation.waiting == 1 else 'people wait'} for a "
+                     "plan")
+    if allocation.draft is not None:
+        lines.append(f"draft plan {allocation.draft.plan.plan_id} waits for review: "
+                     "transition plan status")
+    table.add_row("Allocation", Text("\n".join(lines)))
+    progress = glance.tasks
+    if progress.total or progress.not_needed:
+        table.add_row("Tasks", f"{progress.done:,} of {progress.total:,} done "
+                               f"({progress.percent_done:.0f}%); {progress.due:,} open, "
+                               f"{progress.overdue:,} overdue")
+    else:
+        table.add_row("Tasks", Text("none yet: transition tasks generate", style="dim"))
+    run = glance.last_check
+    if run is None:
+        table.add_row("Last check", Text("none yet: transition check (nightly, from cron)",
+                                         style="dim"))
+    else:
+        found = glance.check_severities
+        table.add_row("Last check", f"run {run.id}, {uk_time(run.finished_at)}: "
+                                    f"{found['critical']:,} critical, "
+                                    f"{found['warning']:,} warning, {found['info']:,} info")
+    return table
