@@ -263,9 +263,9 @@ def status_lines(status: AllocationStatus) -> list[StatusLine]:
         StatusLine("need_worker", status.need_worker, "person whose pathway needs a worker",
                    "people whose pathway needs a worker"),
         StatusLine("allocated", status.allocated,
-                   *("of them, allocated (an accepted plan or a manager's choice)",) * 2),
+                   *("of them, allocated (by a plan or a manager)",) * 2),
         StatusLine("waiting", status.waiting - status.waiting_unheld,
-                   *("of them, waiting for a plan (the trust's coordinator holds them)",) * 2,
+                   *("of them, waiting for a plan (coordinator holds them)",) * 2,
                    tone="warn" if status.accepted else ""),
         StatusLine("kept", status.kept, "role kept with the current worker",
                    "roles kept with the current worker"),
@@ -287,8 +287,8 @@ def status_lines(status: AllocationStatus) -> list[StatusLine]:
 def plan_sentences(status: AllocationStatus) -> list[str]:
     """Which plan the allocation comes from, and any draft waiting for review."""
     if not status.people:
-        return ["No one is on the caseload yet: import the trust's export with `transition "
-                "import caseload FILE`."]
+        return [("No one is on the caseload yet: import the trust's export with `transition "
+                 "import caseload FILE`.")]
     sentences = []
     if status.accepted is None and status.allocated:
         sentences.append(f"No plan has been accepted yet, but managers' choices give "

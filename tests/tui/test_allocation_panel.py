@@ -43,7 +43,7 @@ def test_before_acceptance_the_box_shows_the_draft_waiting(plan_world, app_on) -
         shown = " ".join(text_of(panel.query_one("#allocation-body")).split())
         assert "No plan has been accepted yet" in shown
         assert "Draft plan 1 (a plan of everyone, made" in shown
-        assert "p: review and accept it on the plan screen." in shown
+        assert panel.border_subtitle == "p: review the draft on the plan screen"
         assert "0 of them, allocated" in shown
         # Egbuna's export names no care coordinator: until a plan is accepted, no one holds her.
         assert "1 person who needs a worker and has none (n)" in shown

@@ -97,10 +97,11 @@ def terminal(populated: Database, sqlite_settings: Settings, tmp_path: Path) -> 
 
 
 def test_dashboard_caseload_search_person_and_quit(terminal: Terminal) -> None:
-    dashboard = terminal.wait_for("Dashboard", "Latest imports", "By team")
-    # The cards at the top are on screen (the dashboard is not scrolled to the tables).
+    dashboard = terminal.wait_for("Dashboard", "Latest imports", "Allocation", "By locality")
+    # The cards at the top are on screen (the dashboard is not scrolled to the tables), and
+    # under them the last check and where the allocation stands.
     assert "24 people on the caseload" in dashboard
-    assert "North CMHT" in dashboard
+    assert "people whose pathway needs a worker" in dashboard
     assert "Traceback" not in dashboard
 
     # Typed ahead in one burst: the caseload opens (for the first time) and the search box

@@ -261,8 +261,7 @@ def test_task_note_dialog(snap_compare, handovers, app_on) -> None:
 def test_dashboard_with_tasks(snap_compare, handovers, app_on) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        # The allocation box, then the task boxes under it.
-        pilot.app.screen.query_one("#plan-status").scroll_visible(animate=False, top=True)
+        pilot.app.screen.query_one("#task-progress").scroll_visible(animate=False, top=True)
         await steady(pilot)
 
     assert snap_compare(app_on(handovers), terminal_size=(120, 50), run_before=run_before)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session
@@ -40,15 +40,11 @@ def allocation_lines(status: AllocationStatus) -> RenderableType:
             Text(count(line.value), style=TONE_STYLE[line.tone] if line.value else "dim"),
             Text.assemble((line.label, "" if line.value else "dim"),
                           (KEY_HINTS.get(line.key, "") if line.value else "", "dim")))
-    words: list[RenderableType] = []
-    for sentence in plan_sentences(status):
-        words += [Text(sentence), Text()]
-    if status.draft is not None:
-        words.append(Text("p: review and accept it on the plan screen.", style="dim"))
+    words = Text("\n".join(plan_sentences(status)))
     layout = Table.grid(padding=(0, 3), expand=True)
     layout.add_column(no_wrap=True)
     layout.add_column(ratio=1)
-    layout.add_row(counts, Group(*words))
+    layout.add_row(counts, words)
     return layout
 
 
@@ -74,3 +70,5 @@ class AllocationPanel(DashboardPanel):
     def refresh_from(self, session: Session, today: date) -> None:
         self.status = status = allocation_status(session)
         self.query_one("#allocation-body", Static).update(allocation_lines(status))
+        self.border_subtitle = ("p: review the draft on the plan screen" if status.draft
+                                else "p: the plan")

@@ -56,19 +56,20 @@ def _task_burndown() -> DashboardPanel:
 
 
 STAGE_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
-    # One line per stage's box. Give each an id (#pathway-counts, #risk-chart, #plan-status,
-    # #task-progress) so styles and tests can find it. The allocation spans both columns.
+    # One line per stage's box. Give each an id (#pathway-counts, #risk-chart,
+    # #task-progress) so styles and tests can find it.
     PathwayCounts,
     RiskChart,
-    _allocation,
     _task_progress,
     _task_burndown,
 )
 
 ALERT_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
     # Under the cards, before the counts by place: what has gone wrong since the plan (the
-    # latest check, #check-findings), so the first screen a manager sees shows it.
+    # latest check, #check-findings) and where the allocation stands (#plan-status: who
+    # needs a worker and has none), so the first screen a manager sees shows them.
     _check_findings,
+    _allocation,
 )
 
 
