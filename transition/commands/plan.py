@@ -4,17 +4,24 @@ worker."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from transition import nhs
 from transition.allocation_status import allocation_status, plan_sentences, status_lines
+from transition.choices_file import ChoicesResult, apply_choices
 from transition.commands.common import (
+    CliContext,
     as_of_option,
     console,
     context,
     err_console,
+    existing_file,
+    fail,
     json_option,
     parse_date,
     print_json,
@@ -233,23 +240,50 @@ def candidates(
 
 def assign(
     ctx: typer.Context,
-    nhs_number: str = typer.Argument(..., help="The person's NHS number."),
-    staff_id: str = typer.Argument(..., help="The worker's staff id."),
-    role: str = typer.Option(..., "--role", help="social_worker or key_worker."),
-    reason: str = typer.Option(..., "--reason", help="Why (goes into the audit trail)."),
-    lock: bool = typer.Option(False, "--lock", help="Keep this choice in every later plan."),
+    nhs_number: str | None = typer.Argument(None, help="The person's NHS number."),
+    staff_id: str | None = typer.Argument(None, help="The worker's staff id."),
+    role: str | None = typer.Option(None, "--role", help="social_worker or key_worker."),
+    reason: str | None = typer.Option(
+        None, "--reason", help="Why (goes into the audit trail). With --file: for rows with no "
+        "reason of their own."),
+    lock: bool = typer.Option(False, "--lock", help="Keep this choice in every later plan "
+                              "(with --file: rows that do not say)."),
     force: bool = typer.Option(False, "--force",
                                help="Record it even if it breaks a hard constraint."),
+    choices: Path | None = typer.Option(
+        None, "--file", metavar="FILE", show_default=False,
+        help="A spreadsheet (CSV or XLSX) of choices, one per row: NHS number, staff id, and "
+        "role, reason, lock where needed."),
+    sheet: str | None = typer.Option(None, "--sheet", help="With --file: the XLSX sheet."),
+    dry_run: bool = typer.Option(False, "--dry-run",
+                                 help="With --file: check every row, record nothing."),
+    strict: bool = typer.Option(False, "--strict",
+                                help="With --file: record nothing if any row is rejected."),
     as_json: bool = json_option(),
     as_of: str | None = as_of_option(),
 ) -> None:
-    """A manager's choice of worker for one person's role (audited)."""
+    """A manager's choice of worker for one person's role (audited), or a file of them.
+
+    Exit status 1 when some rows of --file were rejected (the rest are recorded, unless
+    --strict); 2 when nothing could be done."""
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
+    if choices is not None:
+        if nhs_number is not None or staff_id is not None or role is not None:
+            fail("Give either --file or one person's NHS_NUMBER STAFF_ID --role, not both.")
+        _assign_file(cli, existing_file(choices, what="choices file"), sheet=sheet,
+                     reason=reason, lock=lock, force=force, dry_run=dry_run, strict=strict,
+                     as_json=as_json, today=today)
+        return
+    if nhs_number is None or staff_id is None:
+        fail("Say who and which worker: transition assign NHS_NUMBER STAFF_ID --role ROLE "
+             "--reason TEXT (or --file FILE for a spreadsheet of choices).")
+    if role is None:
+        fail("Say which role with --role: social_worker or key_worker.")
     with cli.db.transaction() as session:
         result = assign_worker(session, cli.rules, nhs_number=nhs_number, staff_id=staff_id,
-                               role=role, reason=reason, lock=lock, force=force, as_of=today,
-                               actor=cli.actor)
+                               role=role, reason=reason or "", lock=lock, force=force,
+                               as_of=today, actor=cli.actor)
     if as_json:
         print_json(result.to_json())
         return
@@ -265,6 +299,46 @@ def assign(
         err_console.print(f"Forced past: {problem}")
     for warning in result.warnings:
         err_console.print(f"Note: {warning}")
+
+
+def _assign_file(cli: CliContext, path: Path, *, sheet: str | None, reason: str | None, lock: bool,
+                 force: bool, dry_run: bool, strict: bool, as_json: bool, today: date) -> None:
+    with cli.db.transaction() as session:
+        result = apply_choices(session, cli.rules, path, sheet=sheet, reason=reason, lock=lock,
+                               force=force, dry_run=dry_run, strict=strict, as_of=today,
+                               actor=cli.actor)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        _print_choices(result)
+    if result.rejected:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _print_choices(result: ChoicesResult) -> None:
+    rows = len(result.rows)
+    head = (f"{result.file_name}: {rows:,} {'row' if rows == 1 else 'rows'}, "
+            f"{result.count('recorded'):,} recorded, {result.count('unchanged'):,} already so, "
+            f"{result.rejected:,} rejected.")
+    console.print(head, markup=False)
+    if result.dry_run:
+        console.print("Dry run: nothing was recorded (run again without --dry-run).")
+    elif result.strict_refused:
+        console.print("--strict: a row was rejected, so nothing was recorded.")
+    forced = [row for row in result.rows if row.forced_past]
+    for row in forced:
+        err_console.print(f"Row {row.row}: forced past: {'; '.join(row.forced_past)}",
+                          markup=False)
+    rejected = [row for row in result.rows if row.outcome == "rejected"]
+    if rejected:
+        table = Table("Row", "NHS number", "Column", "Why rejected", title="Rejected rows",
+                      title_justify="left")
+        for row in rejected:
+            table.add_row(str(row.row), nhs.mask(row.nhs_number) if row.nhs_number else "",
+                          row.column or "", Text(row.message))
+        console.print(table)
+        console.print("Correct those rows and run the file again: rows already recorded "
+                      "come back as 'already so'.")
 
 
 def unlock_command(

@@ -1,0 +1,157 @@
+"""`transition assign --file FILE`: a spreadsheet of managers' choices. Every row is
+recorded, already so, or rejected with its row, column and what to do; --dry-run and --strict
+record nothing; a file that cannot be used records nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from tests.caseloads import build_caseload
+from tests.conftest import RunCli
+from tests.factories import nhs_number
+from transition.config import Settings
+from transition.db import Database
+from transition.models import Assignment, AuditEvent, Person
+
+
+@pytest.fixture
+def people(settings: Settings) -> dict[str, str]:
+    database = Database.from_settings(settings)
+    try:
+        ids = build_caseload(database)
+        with database.session() as session:
+            return {label: session.get(Person, person_id).nhs_number
+                    for label, person_id in ids.items()}
+    finally:
+        database.dispose()
+
+
+def _held(settings: Settings) -> dict[tuple[str, str], tuple[str, bool]]:
+    database = Database.from_settings(settings)
+    try:
+        with database.session() as session:
+            return {(number, role): (staff_id, locked) for number, role, staff_id, locked in
+                    session.execute(
+                        select(Person.nhs_number, Assignment.role, Assignment.staff_id,
+                               Assignment.locked)
+                        .join(Person, Person.id == Assignment.person_id)
+                        .where(Assignment.ended_at.is_(None)))}
+    finally:
+        database.dispose()
+
+
+def _audit_rows(settings: Settings) -> int:
+    database = Database.from_settings(settings)
+    try:
+        with database.session() as session:
+            return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    finally:
+        database.dispose()
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_every_row_is_recorded_already_so_or_rejected_with_why(
+    run_cli: RunCli, settings: Settings, people: dict[str, str], tmp_path: Path,
+) -> None:
+    bad_check_digit = people["keeps"][:-1] + str((int(people["keeps"][-1]) + 1) % 10)
+    choices = _write(tmp_path / "allocation meeting.csv", [
+        "Allocation meeting, 20 November",  # a title line above the header
+        "NHS No,Allocated to,Worker role,Why,Locked",
+        f"{people['polish']},SW2,,Speaks Polish,yes",  # one role: no need to say which
+        f"{people['joint']},KW1,key worker,,",  # --reason fills the blank
+        f"{people['joint']},SW1,,,",  # joint: which role?
+        f"{people['forensic']},SW2,,Nearest,",  # lacks forensic: refused without --force
+        f"{people['keeps']},NOPE,social_worker,x,",
+        f"{bad_check_digit},SW1,social_worker,x,",
+        f"{nhs_number(99)},SW1,social_worker,x,",  # valid, but not on the caseload
+        f"{people['keeps']},SW2,nurse,x,",
+        f"{people['polish']},SW2,SW,Again,",  # the same person and role as row 3
+        f"{people['signpost']},SW1,,x,",
+        f"{people['keeps_red']},SW1,,x,maybe",
+    ])
+    before = _audit_rows(settings)
+    dry = run_cli("assign", "--file", choices, "--reason", "Agreed at the meeting", "--dry-run",
+                  "--json")
+    assert dry.exit_code == 1, dry.output
+    assert (dry.json()["recorded"], dry.json()["rejected"]) == (2, 9)
+    assert dry.json()["nothing_recorded"] is True
+    assert _held(settings) == {} and _audit_rows(settings) == before
+
+    strict = run_cli("assign", "--file", choices, "--reason", "Agreed", "--strict")
+    assert strict.exit_code == 1 and "nothing was recorded" in strict.stdout
+    assert _held(settings) == {}
+
+    result = run_cli("assign", "--file", choices, "--reason", "Agreed at the meeting", "--json")
+    assert result.exit_code == 1, result.output
+    data = result.json()
+    assert (data["recorded"], data["unchanged"], data["rejected"]) == (2, 0, 9)
+    rejected = {row["row"]: (row["column"], row["message"]) for row in data["rows"]
+                if row["outcome"] == "rejected"}
+    assert sorted(rejected) == [5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert rejected[5] == ("Worker role", "their pathway (joint) needs two workers: say which "
+                           "role (social_worker or key_worker)")
+    assert rejected[6][0] == "Allocated to" and "lacks forensic" in rejected[6][1]
+    assert "--force" in rejected[6][1]
+    assert rejected[7][0] == "Allocated to" and "no worker with staff id NOPE" in rejected[7][1]
+    assert rejected[8][0] == "NHS No" and "Modulus 11" in rejected[8][1]
+    assert rejected[9] == ("NHS No", "no one on the caseload has this NHS number: check it, or "
+                           "import the trust's export first")
+    assert rejected[10] == ("Worker role", "'nurse' is not a role: use social_worker or "
+                            "key_worker")
+    assert rejected[11] == ("Worker role", "the same person and role as row 3: keep one row")
+    assert rejected[12][1] == "their pathway (signpost) needs no worker"
+    assert rejected[13] == ("Locked", "'maybe' is not yes or no")
+    assert _held(settings) == {(people["polish"], "social_worker"): ("SW2", True),
+                               (people["joint"], "key_worker"): ("KW1", False)}
+    for row in data["rows"]:  # no error text repeats a whole NHS number
+        assert row["message"].count(people["keeps"]) == 0
+    audit = run_cli("audit", "--action", "assignment", "--json").json()
+    reasons = {row["nhs_number"]: row["reason"] for row in audit}
+    assert reasons[people["polish"]] == "Speaks Polish [allocation meeting.csv row 3]"
+    assert reasons[people["joint"]] == "Agreed at the meeting [allocation meeting.csv row 4]"
+
+    again = run_cli("assign", "--file", choices, "--reason", "Agreed at the meeting",
+                    "--force")
+    assert again.exit_code == 1
+    said = " ".join(again.stdout.split())
+    assert "11 rows, 1 recorded, 2 already so, 8 rejected." in said  # forensic now forced
+    assert "Row 6: forced past: lacks forensic" in " ".join(again.stderr.split())
+    assert people["keeps"] not in again.stdout  # masked in the table of rejected rows
+
+
+def test_a_workbook_sheet_and_files_that_cannot_be_used(
+    run_cli: RunCli, settings: Settings, people: dict[str, str], tmp_path: Path,
+) -> None:
+    book = Workbook()
+    book.active.title = "Notes"
+    sheet = book.create_sheet("Choices")
+    sheet.append(["NHS Number", "Staff ID", "Reason"])
+    sheet.append([people["polish"], "SW2", "Speaks Polish"])
+    path = tmp_path / "choices.xlsx"
+    book.save(path)
+    done = run_cli("assign", "--file", path, "--sheet", "Choices")
+    assert done.exit_code == 0, done.output
+    assert "1 row, 1 recorded, 0 already so, 0 rejected." in " ".join(done.stdout.split())
+    assert _held(settings)[(people["polish"], "social_worker")] == ("SW2", False)
+
+    no_staff = _write(tmp_path / "no staff.csv", ["NHS No,Reason", f"{people['keeps']},x"])
+    refused = run_cli("assign", "--file", no_staff)
+    assert refused.exit_code == 2 and "missing required choice column" in refused.stderr
+    assert "staff_id" in refused.stderr and "Traceback" not in refused.output
+
+    missing = run_cli("assign", "--file", tmp_path / "nowhere.csv")
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+    both = run_cli("assign", people["keeps"], "SW1", "--file", no_staff)
+    assert both.exit_code == 2 and "either --file or one person's" in both.stderr
+    neither = run_cli("assign")
+    assert neither.exit_code == 2 and "Say who and which worker" in neither.stderr
+    no_role = run_cli("assign", people["keeps"], "SW1", "--reason", "x")
+    assert no_role.exit_code == 2 and "--role" in no_role.stderr
