@@ -95,6 +95,13 @@ class ChoicesResult:
     def rejected(self) -> int:
         return self.count("rejected")
 
+    def summary(self) -> str:
+        """'choices.csv: 7 rows, 2 recorded, 1 already so, 4 rejected.'"""
+        rows = len(self.rows)
+        return (f"{self.file_name}: {rows:,} {'row' if rows == 1 else 'rows'}, "
+                f"{self.count('recorded'):,} recorded, {self.count('unchanged'):,} already so, "
+                f"{self.rejected:,} rejected.")
+
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file_name, "dry_run": self.dry_run,
                 "recorded": self.count("recorded"), "unchanged": self.count("unchanged"),
@@ -198,7 +205,8 @@ def _parse(session: Session, cell: Any, labels: dict[str, str], number: str,
     why = cell("reason") or (reason or "").strip()
     if not why:
         raise _Rejected(labels.get("reason") or "Reason",
-                        "no reason: add a Reason column, or give --reason for every row")
+                        "no reason: add a Reason column (or, on the command line, --reason "
+                        "for every row)")
     raw_lock = cell("lock").lower()
     if raw_lock and raw_lock not in _YES | _NO:
         raise _Rejected(labels.get("lock"), f"{raw_lock!r} is not yes or no")

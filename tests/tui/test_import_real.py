@@ -99,3 +99,42 @@ def test_strict_import_with_rejects_imports_nothing(tui_database, app_on) -> Non
         assert "No people on the caseload yet" in str(app.screen.query_one("#status").content)
 
     drive(app, scenario)
+
+
+def test_a_spreadsheet_of_managers_choices(plan_world, app_on, tmp_path: Path) -> None:
+    """The third kind: each row recorded as a choice of worker, or rejected with why."""
+    from sqlalchemy import select
+
+    from transition.models import Assignment, Person
+
+    with plan_world.session() as session:
+        egbuna, baines = (session.scalars(select(Person.nhs_number).where(
+            Person.family_name == name)).one() for name in ("Egbuna", "Baines"))
+    choices = tmp_path / "meeting.csv"
+    choices.write_text("NHS No,Staff ID,Reason\n"
+                       f"{egbuna},SW2,Speaks Polish\n"
+                       f"{baines},NOBODY,Agreed\n", encoding="utf-8")
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await run_import(pilot, "choices", choices, strict=True)
+        said = " ".join(text_of(screen.query_one("#result")).split())
+        assert "meeting.csv: 2 rows, 1 recorded, 0 already so, 1 rejected." in said
+        assert "Strict: nothing was recorded" in said
+        with plan_world.session() as session:
+            assert session.scalars(select(Assignment)).all() == []
+
+        screen = await run_import(pilot, "choices", choices)
+        said = " ".join(text_of(screen.query_one("#result")).split())
+        assert "1 recorded, 0 already so, 1 rejected." in said and "Strict" not in said
+        table = screen.query_one("#import-rejects", DataTable)
+        assert table.display and table.row_count == 1
+        row = [str(cell) for cell in table.get_row_at(0)]
+        assert row[0] == "3" and row[2] == "Staff ID"
+        assert "no worker with staff id NOBODY" in row[3]
+        with plan_world.session() as session:
+            held = session.execute(select(Person.family_name, Assignment.staff_id, Assignment.reason)
+                                   .join(Person, Person.id == Assignment.person_id)).all()
+        assert held == [("Egbuna", "SW2", "Speaks Polish [meeting.csv row 2]")]
+
+    drive(app, scenario)

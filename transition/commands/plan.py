@@ -316,11 +316,7 @@ def _assign_file(cli: CliContext, path: Path, *, sheet: str | None, reason: str 
 
 
 def _print_choices(result: ChoicesResult) -> None:
-    rows = len(result.rows)
-    head = (f"{result.file_name}: {rows:,} {'row' if rows == 1 else 'rows'}, "
-            f"{result.count('recorded'):,} recorded, {result.count('unchanged'):,} already so, "
-            f"{result.rejected:,} rejected.")
-    console.print(head, markup=False)
+    console.print(result.summary(), markup=False)
     if result.dry_run:
         console.print("Dry run: nothing was recorded (run again without --dry-run).")
     elif result.strict_refused:

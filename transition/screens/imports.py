@@ -1,4 +1,5 @@
-"""Import a trust caseload export or a staff list, with progress, and see what was rejected.
+"""Import a trust caseload export or a staff list, with progress, and see what was rejected;
+or record a spreadsheet of managers' choices of worker (``transition assign --file``).
 
 The import runs in a thread worker inside one database transaction (the same call the CLI
 makes), so the screen never freezes and a failed or stopped import leaves the database as it
@@ -33,12 +34,20 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
+from transition.choices_file import ChoicesResult, apply_choices
 from transition.config import Settings
 from transition.db import Database
 from transition.errors import TransitionError
-from transition.importer import ImportOptions, ImportResult, default_rejects_dir, import_file
+from transition.importer import (
+    ImportOptions,
+    ImportResult,
+    Reject,
+    default_rejects_dir,
+    import_file,
+)
 from transition.models import ImportKind
 from transition.overview import latest_import
+from transition.ruleset import Rules
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.rejects import add_reject_columns, fill_rejects
@@ -106,6 +115,36 @@ def result_summary(result: Any) -> RenderableType:
     return Group(*parts)
 
 
+CHOICES = "choices"  # the form's third kind: managers' choices of worker
+
+
+def run_choices(database: Database, settings: Settings, rules: Rules, path: Path, *,
+                sheet: str | None, strict: bool) -> ChoicesResult:
+    """A file of choices in one transaction: exactly what ``transition assign --file`` does."""
+    with database.transaction() as session:
+        return apply_choices(session, rules, path, sheet=sheet, strict=strict,
+                             as_of=settings.today(), actor=settings.actor)
+
+
+def choices_summary(result: ChoicesResult) -> RenderableType:
+    """The counts, what strict did, and what to do about rejected rows."""
+    parts: list[RenderableType] = [Text(result.summary(), style="bold")]
+    if result.strict_refused:
+        parts.append(Text("Strict: nothing was recorded, because some rows were rejected.",
+                          style="bold red"))
+    forced = [row for row in result.rows if row.forced_past]
+    parts.extend(Text(f"• Row {row.row}: forced past {'; '.join(row.forced_past)}")
+                 for row in forced)
+    if result.rejected:
+        parts.append(Text("Rejected rows are listed below: correct them in the file and run it "
+                          "again (rows already recorded come back as already so). A choice "
+                          "that breaks a hard constraint can be made anyway on the person's "
+                          "screen (A)."))
+    else:
+        parts.append(Text("Every row was recorded (or was so already).", style="green"))
+    return Group(*parts)
+
+
 class ImportScreen(DetailScreen):
     """Choose a kind and a file, run the import, read the result and the rejected rows."""
 
@@ -132,7 +171,10 @@ class ImportScreen(DetailScreen):
             yield Static(
                 "Import the staff list first, then the caseload, so that each person's care "
                 "coordinator can be checked against the staff list. Importing the same file "
-                "again is safe: people are matched by NHS number and only changes are written.",
+                "again is safe: people are matched by NHS number and only changes are written. "
+                "Managers' choices: a spreadsheet from an allocation meeting (NHS number, staff "
+                "id, and role, reason, lock where needed), each row recorded as a choice of "
+                "worker or rejected with why.",
                 id="import-help",
             )
             with Vertical(id="import-form"):
@@ -141,6 +183,7 @@ class ImportScreen(DetailScreen):
                     with RadioSet(id="kind"):
                         yield RadioButton("Caseload (the trust's export)", id="caseload")
                         yield RadioButton("Staff list", id="staff")
+                        yield RadioButton("Managers' choices", id=CHOICES)
                 with Horizontal(classes="field"):
                     yield Label("File", classes="field-label")
                     yield PathInput(placeholder="path to a .csv or .xlsx file (tab completes)",
@@ -242,6 +285,9 @@ class ImportScreen(DetailScreen):
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def import_worker(self, path: Path, kind: str, sheet: str | None, strict: bool) -> Any:
+        if kind == CHOICES:
+            return run_choices(self.database, self.settings, self.transition.rules, path,
+                               sheet=sheet, strict=strict)
         return run_import(self.database, self.settings, path, kind, sheet=sheet, strict=strict,
                           progress=self._progress)
 
@@ -270,6 +316,9 @@ class ImportScreen(DetailScreen):
             self._failed(event.worker.error)
 
     def _finished(self, result: Any) -> None:
+        if isinstance(result, ChoicesResult):
+            self._choices_finished(result)
+            return
         self._show_result(result_summary(result), error=result.status == "refused")
         table = self.query_one("#import-rejects", DataTable)
         table.clear()
@@ -289,6 +338,23 @@ class ImportScreen(DetailScreen):
                         title="Import finished", severity="warning")
         else:
             self.notify(f"{name}: {plural(result.rows, 'row')} imported.", title="Import finished")
+
+    def _choices_finished(self, result: ChoicesResult) -> None:
+        self._show_result(choices_summary(result), error=result.strict_refused)
+        table = self.query_one("#import-rejects", DataTable)
+        table.clear()
+        fill_rejects(table, [
+            Reject(row.row, row.nhs_number, [(row.column or "", row.message)])
+            for row in result.rows if row.outcome == "rejected"])
+        table.display = table.row_count > 0
+        self.transition.data_changed()
+        if result.strict_refused:
+            self.notify(f"{result.file_name}: nothing recorded (strict, rows rejected).",
+                        title="Choices refused", severity="error")
+        elif result.rejected:
+            self.notify(result.summary(), title="Choices recorded", severity="warning")
+        else:
+            self.notify(result.summary(), title="Choices recorded")
 
     def _failed(self, error: BaseException | None) -> None:
         if isinstance(error, ImportStopped) or error is None:
