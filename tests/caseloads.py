@@ -6,7 +6,9 @@ from datetime import date
 
 from tests.conftest import ACTOR
 from tests.factories import make_person, make_staff
+from transition.config import Settings
 from transition.db import Database
+from transition.models import Person
 from transition.programme import set_transfer_date
 
 TRANSFER = date(2027, 4, 1)
@@ -47,3 +49,15 @@ def build_caseload(database: Database) -> dict[str, int]:
                                   care_coordinator_id="KW2"),
         }
         return {label: person.id for label, person in people.items() if person.id is not None}
+
+
+def caseload_numbers(settings: Settings) -> dict[str, str]:
+    """:func:`build_caseload` in the database ``settings`` name; NHS numbers by label."""
+    database = Database.from_settings(settings)
+    try:
+        ids = build_caseload(database)
+        with database.session() as session:
+            return {label: session.get(Person, person_id).nhs_number  # type: ignore[union-attr]
+                    for label, person_id in ids.items()}
+    finally:
+        database.dispose()

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from tests.caseloads import build_caseload
+from tests.caseloads import caseload_numbers
 from tests.conftest import RunCli
 from tests.factories import nhs_number
 from transition.config import Settings
@@ -20,14 +20,7 @@ from transition.models import Assignment, AuditEvent, Person
 
 @pytest.fixture
 def people(settings: Settings) -> dict[str, str]:
-    database = Database.from_settings(settings)
-    try:
-        ids = build_caseload(database)
-        with database.session() as session:
-            return {label: session.get(Person, person_id).nhs_number
-                    for label, person_id in ids.items()}
-    finally:
-        database.dispose()
+    return caseload_numbers(settings)
 
 
 def _held(settings: Settings) -> dict[tuple[str, str], tuple[str, bool]]:
@@ -96,16 +89,16 @@ def test_every_row_is_recorded_already_so_or_rejected_with_why(
     rejected = {row["row"]: (row["column"], row["message"]) for row in data["rows"]
                 if row["outcome"] == "rejected"}
     assert sorted(rejected) == [5, 6, 7, 8, 9, 10, 11, 12, 13]
-    assert rejected[5] == ("Worker role", "their pathway (joint) needs two workers: say which "
-                           "role (social_worker or key_worker)")
+    assert rejected[5] == ("Worker role", ("their pathway (joint) needs two workers: say which "
+                                           "role (social_worker or key_worker)"))
     assert rejected[6][0] == "Allocated to" and "lacks forensic" in rejected[6][1]
     assert "--force" in rejected[6][1]
     assert rejected[7][0] == "Allocated to" and "no worker with staff id NOPE" in rejected[7][1]
     assert rejected[8][0] == "NHS No" and "Modulus 11" in rejected[8][1]
-    assert rejected[9] == ("NHS No", "no one on the caseload has this NHS number: check it, or "
-                           "import the trust's export first")
-    assert rejected[10] == ("Worker role", "'nurse' is not a role: use social_worker or "
-                            "key_worker")
+    assert rejected[9] == ("NHS No", ("no one on the caseload has this NHS number: check it, "
+                                      "or import the trust's export first"))
+    assert rejected[10] == ("Worker role",
+                            "'nurse' is not a role: use social_worker or key_worker")
     assert rejected[11] == ("Worker role", "the same person and role as row 3: keep one row")
     assert rejected[12][1] == "their pathway (signpost) needs no worker"
     assert rejected[13] == ("Locked", "'maybe' is not yes or no")

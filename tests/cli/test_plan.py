@@ -7,12 +7,11 @@ from datetime import date
 
 import pytest
 
-from tests.caseloads import build_caseload
+from tests.caseloads import caseload_numbers
 from tests.conftest import RunCli
 from tests.factories import make_person, make_staff
 from transition.config import Settings
 from transition.db import Database
-from transition.models import Person
 from transition.programme import set_transfer_date
 
 
@@ -24,15 +23,7 @@ def _decisions_as_built(monkeypatch: pytest.MonkeyPatch) -> None:
                         lambda *args, **kwargs: None)
 
 
-def numbers(settings: Settings) -> dict[str, str]:
-    database = Database.from_settings(settings)
-    try:
-        ids = build_caseload(database)
-        with database.session() as session:
-            return {label: session.get(Person, person_id).nhs_number
-                    for label, person_id in ids.items()}
-    finally:
-        database.dispose()
+numbers = caseload_numbers
 
 
 def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:

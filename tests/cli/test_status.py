@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.caseloads import build_caseload
+from tests.caseloads import caseload_numbers
 from tests.conftest import RunCli
 from transition.config import Settings
-from transition.db import Database
 
 
 @pytest.fixture(autouse=True)
@@ -28,11 +27,7 @@ def test_an_empty_database_needs_a_transfer_date(run_cli: RunCli) -> None:
 
 
 def test_status_agrees_with_each_part_shown_in_full(run_cli: RunCli, settings: Settings) -> None:
-    database = Database.from_settings(settings)
-    try:
-        build_caseload(database)
-    finally:
-        database.dispose()
+    caseload_numbers(settings)
     run_cli("plan")
     run_cli("plan", "accept")
     run_cli("tasks", "generate")
