@@ -240,8 +240,10 @@ def candidates(
 
 def assign(
     ctx: typer.Context,
-    nhs_number: str | None = typer.Argument(None, help="The person's NHS number."),
-    staff_id: str | None = typer.Argument(None, help="The worker's staff id."),
+    nhs_number: str | None = typer.Argument(None, metavar="NHS_NUMBER",
+                                            help="The person's NHS number."),
+    staff_id: str | None = typer.Argument(None, metavar="STAFF_ID",
+                                          help="The worker's staff id."),
     role: str | None = typer.Option(None, "--role", help="social_worker or key_worker."),
     reason: str | None = typer.Option(
         None, "--reason", help="Why (goes into the audit trail). With --file: for rows with no "
