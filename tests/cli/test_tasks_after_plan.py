@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.caseloads import build_caseload
+from tests.caseloads import caseload_numbers
 from tests.conftest import RunCli
 from transition.config import Settings
-from transition.db import Database
-from transition.models import Person
 
 
 @pytest.fixture(autouse=True)
@@ -18,15 +16,7 @@ def _decisions_as_built(monkeypatch: pytest.MonkeyPatch) -> None:
                         lambda *args, **kwargs: None)
 
 
-def numbers(settings: Settings) -> dict[str, str]:
-    database = Database.from_settings(settings)
-    try:
-        ids = build_caseload(database)
-        with database.session() as session:
-            return {label: session.get(Person, pid).nhs_number  # type: ignore[union-attr]
-                    for label, pid in ids.items()}
-    finally:
-        database.dispose()
+numbers = caseload_numbers
 
 
 def test_tasks_follow_the_accepted_plan(run_cli: RunCli, settings: Settings) -> None:
