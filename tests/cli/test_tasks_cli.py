@@ -59,6 +59,10 @@ def test_list_filters(run_cli: RunCli, database: Database) -> None:
     table = run_cli("tasks", "list", "--as-of", "2027-03-17", "--limit", "5")
     assert table.exit_code == 0
     assert "OVERDUE" in table.stdout and "Showing 5 of" in table.stdout
+    red = run_cli("tasks", "list", "--band", "red", "--json").json()
+    everyone = run_cli("tasks", "list", "--json").json()
+    assert red and {task["nhs_number"] for task in red} == {numbers["red"]}
+    assert red == [task for task in everyone if task["nhs_number"] == numbers["red"]]
 
 
 def test_list_errors_are_clear(run_cli: RunCli, database: Database) -> None:
@@ -70,6 +74,8 @@ def test_list_errors_are_clear(run_cli: RunCli, database: Database) -> None:
     assert "9990000026" not in no_person.stderr
     bad_status = run_cli("tasks", "list", "--status", "finished")
     assert bad_status.exit_code == 2 and "not a task status" in bad_status.stderr
+    bad_band = run_cli("tasks", "list", "--band", "purple")
+    assert bad_band.exit_code == 2 and "Choose red, amber or green" in bad_band.stderr
 
 
 def test_set_status_with_dependencies_and_versions(run_cli: RunCli, database: Database) -> None:

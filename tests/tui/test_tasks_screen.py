@@ -330,3 +330,29 @@ def test_long_lists_page(tui_database, handovers, app_on, monkeypatch) -> None:
         assert set(screen.rows) == first_page
 
     drive(app, scenario)
+
+
+def test_b_shows_one_risk_band_at_a_time(tui_database, handovers, app_on) -> None:
+    app = app_on(tui_database)
+    with tui_database.session() as session:
+        bands = dict(session.execute(select(Person.id, Person.risk_band)).all())
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_tasks(pilot)
+        everyone = len(screen.rows)
+        for band in ("red", "amber", "green"):
+            await pilot.press("b")
+            await settle(pilot)
+            assert screen.band == band
+            assert {bands[task.person_id] for task in screen.rows.values()} <= {band}
+            summary = text_of(screen.query_one("#tasks-summary", Static))
+            assert f"only the {band} band" in summary
+        assert screen.rows  # the world has tasks in the green band at least
+        await pilot.press("b")  # everyone again
+        await settle(pilot)
+        assert screen.band is None and len(screen.rows) == everyone
+        await pilot.press("b", "escape")  # escape clears every filter, the band too
+        await settle(pilot)
+        assert screen.band is None and len(screen.rows) == everyone
+
+    drive(app, scenario)

@@ -12,12 +12,12 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from tests.factories import make_person, make_staff, nhs_number
 from transition.db import Database
-from transition.models import Task, TaskStatus
+from transition.models import Person, Task, TaskStatus
 from transition.tasks import TaskQuery, list_tasks, listing
 
 AS_OF = date(2027, 3, 22)
@@ -36,7 +36,9 @@ def random_tasks(session: Session, seed: int) -> None:
     numbers = [nhs_number(index) for index in range(200, 240)]
     rng.shuffle(numbers)
     people = [make_person(session, nhs_number=number, given_name=rng.choice(NAMES),
-                          family_name=rng.choice(NAMES)).id for number in numbers]
+                          family_name=rng.choice(NAMES),
+                          risk_band=rng.choice(["red", "amber", "green", None])).id
+              for number in numbers]
     now = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
     rows = []
     for person_id in people:
@@ -72,6 +74,8 @@ QUERIES = [
     TaskQuery(unowned_only=True),
     TaskQuery(statuses=["done", "not_needed"]),
     TaskQuery(keys=["a", "ab"]),
+    TaskQuery(risk_band="red"),
+    TaskQuery(risk_band="red", overdue_only=True),
 ]
 
 
@@ -96,3 +100,9 @@ def test_a_whole_list_is_in_the_order_sql_gives_its_pages(
                 paged.extend(page.rows)
             assert whole.rows == paged, query
             assert whole.total == len(whole.rows)
+        # The band filter keeps exactly the tasks of people in the band.
+        everyone = list_tasks(session, TaskQuery(), as_of=AS_OF).rows
+        bands = dict(session.execute(select(Person.id, Person.risk_band)).all())
+        red = list_tasks(session, TaskQuery(risk_band="red"), as_of=AS_OF).rows
+        assert red == [row for row in everyone if bands[row.person_id] == "red"]
+        assert 0 < len(red) < len(everyone)

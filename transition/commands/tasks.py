@@ -15,6 +15,7 @@ from transition.commands.common import (
     console,
     context,
     err_console,
+    fail,
     json_option,
     parse_date,
     print_json,
@@ -34,6 +35,7 @@ from transition.tasks import (
     task_progress,
     transfer_countdown,
 )
+from transition.widgets.pathway import BANDS
 
 app = typer.Typer(help="Handover tasks with working-day deadlines.", no_args_is_help=True)
 
@@ -96,6 +98,9 @@ def tasks_list(
         [], "--status", help=f"Only this status ({STATUS_CHOICES}); repeat for several."
     ),
     key: list[str] = typer.Option([], "--key", help="Only this task key; repeat for several."),
+    band: str | None = typer.Option(
+        None, "--band", help="Only the tasks of people in this handover-risk band (red, "
+        "amber, green): red first."),
     limit: int | None = typer.Option(
         None, "--limit", min=1,
         help=f"Show at most N tasks (default: all with --json, {TABLE_LIMIT} otherwise).",
@@ -106,6 +111,8 @@ def tasks_list(
     """List tasks, overdue first, then by due date."""
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
+    if band is not None and band not in BANDS:
+        fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
     with cli.db.session() as session:
         person_id = require_person(session, nhs_number).id if nhs_number else None
         if owner and session.get(Staff, owner) is None:
@@ -116,7 +123,7 @@ def tasks_list(
         query = TaskQuery(
             overdue_only=overdue, open_only=open_only, owner_staff_id=owner,
             unowned_only=unowned, person_id=person_id, statuses=tuple(status), keys=tuple(key),
-            limit=limit if (limit or as_json) else TABLE_LIMIT,
+            risk_band=band, limit=limit if (limit or as_json) else TABLE_LIMIT,
         )
         page = list_tasks(session, query, as_of=today)
     if as_json:
@@ -130,7 +137,8 @@ def tasks_list(
     shown = f"Showing {len(page.rows):,} of {page.total:,} tasks"
     console.print(f"{shown}; {page.overdue_total:,} overdue on {today:%-d %b %Y}.")
     if len(page.rows) < page.total:
-        console.print("Narrow the list (--overdue, --owner, --nhs, --status) or use --limit.")
+        console.print("Narrow the list (--overdue, --owner, --nhs, --status, --band) or use "
+                      "--limit.")
 
 
 def _table(rows: list[TaskRow], today: date) -> Table:

@@ -35,6 +35,7 @@ from transition.tasks import (
 from transition.tasks.views import GROUP_BY, group_totals
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
 from transition.widgets.format import count, plural, task_status, uk_date, uk_time, words
+from transition.widgets.pathway import BAND_STYLES, BANDS
 
 PAGE_SIZE = 500
 GROUP_PREFIX = "group:"
@@ -113,6 +114,7 @@ class TasksScreen(DataScreen):
         Binding("g", "group", "Group by", id="tasks.group"),
         Binding("o", "overdue", "Overdue only", id="tasks.overdue"),
         Binding("h", "closed", "Show done", id="tasks.closed"),
+        Binding("b", "band", "Band", id="tasks.band"),
         Binding("escape", "clear", "Clear filters", id="tasks.clear", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
                 id="tasks.next", group=PAGES),
@@ -125,6 +127,7 @@ class TasksScreen(DataScreen):
         self.group_by = "week"
         self.overdue_only = False
         self.show_closed = False
+        self.band: str | None = None  # only the tasks of people in this risk band
         self.person_id: int | None = None
         self.page_start = 0
         self.total = 0
@@ -153,7 +156,8 @@ class TasksScreen(DataScreen):
 
     def task_query(self) -> TaskQuery:
         return TaskQuery(overdue_only=self.overdue_only, open_only=not self.show_closed,
-                         person_id=self.person_id, grouped_by=self.group_by,
+                         person_id=self.person_id, risk_band=self.band,
+                         grouped_by=self.group_by,
                          offset=self.page_start, limit=PAGE_SIZE)
 
     def reload(self, keep: int | None = None) -> None:
@@ -211,9 +215,12 @@ class TasksScreen(DataScreen):
         )
         if self.person_id is not None and self.rows:
             line.append(f" · only {next(iter(self.rows.values())).person_name}")
+        if self.band:
+            line.append(f" · only the {self.band} band", style=BAND_STYLES[self.band])
         if not self.rows:
+            filtered = self.overdue_only or self.person_id or self.band
             line.append("\nNo tasks to show. Tasks are made from the accepted plan with "
-                        "`transition tasks generate`." if not (self.overdue_only or self.person_id)
+                        "`transition tasks generate`." if not filtered
                         else "\nNothing matches these filters.", style="dim")
         self.query_one("#tasks-summary", Static).update(line)
 
@@ -275,6 +282,13 @@ class TasksScreen(DataScreen):
         self.page_start = 0
         self.safely(self.reload)
 
+    def action_band(self) -> None:
+        """Only the red band's tasks, then amber, green, then everyone's again."""
+        position = BANDS.index(self.band) + 1 if self.band in BANDS else 0
+        self.band = BANDS[position] if position < len(BANDS) else None
+        self.page_start = 0
+        self.safely(self.reload)
+
     def action_closed(self) -> None:
         self.show_closed = not self.show_closed
         self.page_start = 0
@@ -300,6 +314,7 @@ class TasksScreen(DataScreen):
             self.transition.open_person(task.person_id)
 
     def action_clear(self) -> None:
+        self.band = None
         self.show(person_id=None, overdue_only=False)
 
     # -- changing a task -------------------------------------------------------------------

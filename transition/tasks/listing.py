@@ -31,6 +31,7 @@ class TaskQuery:
     person_id: int | None = None
     statuses: Sequence[str] = ()
     keys: Sequence[str] = ()
+    risk_band: str | None = None  # only the tasks of people in this handover-risk band
     due_from: date | None = None
     due_to: date | None = None
     # "owner" or "person": list each owner's (person's) tasks together, the groups with the
@@ -132,6 +133,9 @@ def task_conditions(query: TaskQuery, as_of: date) -> list[ColumnElement[bool]]:
         conditions.append(Task.status.in_(names))  # type: ignore[attr-defined]
     if query.keys:
         conditions.append(Task.key.in_(list(query.keys)))  # type: ignore[attr-defined]
+    if query.risk_band:
+        conditions.append(Task.person_id.in_(  # type: ignore[attr-defined]
+            select(Person.id).where(Person.risk_band == query.risk_band)))
     if query.due_from:
         conditions.append(Task.due >= query.due_from)
     if query.due_to:
