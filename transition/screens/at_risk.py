@@ -26,6 +26,7 @@ from transition.widgets.pathway import (
     band_text,
     factors_table,
     handover_text,
+    next_choice,
     pathway_text,
 )
 
@@ -136,8 +137,7 @@ class AtRiskScreen(DataScreen):
 
     def action_cycle_band(self) -> None:
         """Only red, then amber, then green, then everyone again."""
-        position = BANDS.index(self.band) + 1 if self.band in BANDS else 0
-        self.band = BANDS[position] if position < len(BANDS) else None
+        self.band = next_choice(BANDS, self.band)
         self.top = PAGE
         self.safely(self.reload)
 

@@ -12,15 +12,7 @@ from transition.people import PeopleQuery, list_people
 from transition.screens.base import DataScreen
 from transition.widgets.caseload_table import DEFAULT_COLUMNS, CaseloadTable, Window
 from transition.widgets.chrome import AppFooter, NavBar
-from transition.widgets.pathway import BANDS, PATHWAYS
-
-
-def _next(values: tuple[str, ...], current: str | None) -> str | None:
-    """The next value after ``current``, then None (everyone), then the first again."""
-    if current not in values:
-        return values[0]
-    position = values.index(current)
-    return values[position + 1] if position + 1 < len(values) else None
+from transition.widgets.pathway import BANDS, PATHWAYS, next_choice
 
 
 class CaseloadScreen(DataScreen):
@@ -87,11 +79,11 @@ class CaseloadScreen(DataScreen):
 
     def action_cycle_pathway(self) -> None:
         """Only one pathway: council, trust, joint, assess, signpost, then everyone."""
-        self.caseload.set_query(pathway=_next(PATHWAYS, self.caseload.query.pathway))
+        self.caseload.set_query(pathway=next_choice(PATHWAYS, self.caseload.query.pathway))
 
     def action_cycle_band(self) -> None:
         """Only one risk band: red, amber, green, then everyone."""
-        self.caseload.set_query(risk_band=_next(BANDS, self.caseload.query.risk_band))
+        self.caseload.set_query(risk_band=next_choice(BANDS, self.caseload.query.risk_band))
 
     def action_clear(self) -> None:
         self.caseload.clear()

@@ -43,7 +43,7 @@ from transition.screens.confirm import ConfirmScreen
 from transition.screens.worker_picker import WorkerPick, ask_for_worker
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
 from transition.widgets.format import count, plural, uk_date, words
-from transition.widgets.pathway import BANDS, band_text, pathway_text
+from transition.widgets.pathway import BANDS, band_text, next_choice, pathway_text
 from transition.worker_overrides import (
     AssignResult,
     WorkerOption,
@@ -362,10 +362,8 @@ class PlanScreen(DataScreen):
         self._filter(unassigned_only=not self.query_.unassigned_only)
 
     def action_cycle_band(self) -> None:
-        band = self.query_.risk_band
-        position = BANDS.index(band) + 1 if band in BANDS else 0
         self.query_ = replace(self.query_, offset=0,
-                              risk_band=BANDS[position] if position < len(BANDS) else None)
+                              risk_band=next_choice(BANDS, self.query_.risk_band))
         self._sync_selects()
         self.safely(self.reload)
 

@@ -35,7 +35,7 @@ from transition.tasks import (
 from transition.tasks.views import GROUP_BY, group_totals
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
 from transition.widgets.format import count, plural, task_status, uk_date, uk_time, words
-from transition.widgets.pathway import BAND_STYLES, BANDS
+from transition.widgets.pathway import BAND_STYLES, BANDS, next_choice
 
 PAGE_SIZE = 500
 GROUP_PREFIX = "group:"
@@ -284,8 +284,7 @@ class TasksScreen(DataScreen):
 
     def action_band(self) -> None:
         """Only the red band's tasks, then amber, green, then everyone's again."""
-        position = BANDS.index(self.band) + 1 if self.band in BANDS else 0
-        self.band = BANDS[position] if position < len(BANDS) else None
+        self.band = next_choice(BANDS, self.band)
         self.page_start = 0
         self.safely(self.reload)
 

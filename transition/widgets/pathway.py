@@ -34,6 +34,15 @@ PATHWAY_STYLES: Mapping[str, str] = {
     "assess": "bold yellow",
     "signpost": "dim",
 }
+def next_choice(values: tuple[str, ...], current: str | None) -> str | None:
+    """The next value after ``current``, then None (everyone), then the first again: how a
+    key steps through pathways or bands."""
+    if current not in values:
+        return values[0]
+    position = values.index(current)
+    return values[position + 1] if position + 1 < len(values) else None
+
+
 BAND_STYLES: Mapping[str, str] = {"red": "bold red", "amber": "bold yellow", "green": "green"}
 BAND_BAR_STYLES: Mapping[str, str] = {"red": "red", "amber": "yellow", "green": "green"}
 PATHWAY_MEANING: Mapping[str, str] = {
