@@ -2,16 +2,23 @@
 
 Header matching ignores case and treats spaces, hyphens, underscores and dots alike
 (:func:`transition.columns.header_key`), and accepts every alias in :mod:`transition.columns`.
-A ``--mapping`` TOML file names any other header. A header nobody recognises is kept: its
-values go to the record's ``extra``. The header row itself is found by scoring the top rows
+A header that matches no spelling exactly is tried again loosely (:func:`loose_key`): every
+other punctuation mark is a separator too and a bracketed note is dropped, so ``S117?`` and
+``Date of birth (dd/mm/yyyy)`` are found. A ``--mapping`` TOML file names any other header.
+
+A header nobody recognises is kept: its values go to the record's ``extra``, and the import
+says so, with the column it most looks like (:func:`column_notes`), as it says which known
+columns the file does not have. The header row itself is found by scoring the top rows
 (:func:`header_scorer`), so title lines above it do no harm.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 
 from transition.columns import CASELOAD_COLUMNS, STAFF_COLUMNS, Column, alias_index, header_key
@@ -73,12 +80,57 @@ def read_mapping(path: Path, kind: str, columns: Sequence[Column]) -> dict[str, 
     return mapping
 
 
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def loose_key(header: object) -> str:
+    """:func:`header_key` with every other punctuation mark a separator too:
+    ``S117?`` -> ``s117``, ``Care Co-ordinator / Key Worker`` -> ``care_co_ordinator_key_worker``."""
+    return _SEPARATORS.sub("_", header_key(header)).strip("_")
+
+
+class HeaderIndex:
+    """Which canonical column a header names: an exact spelling (an alias, or a --mapping
+    entry, which wins) first; then the same loosely (:func:`loose_key`); then loosely without
+    a bracketed note (``DOB (dd/mm/yyyy)``). A mapping entry of "" keeps the header as an
+    extra column, however it might otherwise match."""
+
+    def __init__(self, columns: Sequence[Column], mapping: dict[str, str]):
+        self.columns = tuple(columns)
+        self.exact = alias_index(self.columns) | mapping
+        loose: dict[str, str] = {}
+        for key, name in alias_index(self.columns).items():
+            loose.setdefault(loose_key(key), name)
+        self.loose = loose | {loose_key(key): name for key, name in mapping.items()}
+
+    def name_of(self, header: object) -> str | None:
+        key = header_key(header)
+        if not key:
+            return None
+        if key in self.exact:
+            return self.exact[key] or None
+        for text in (key, _BRACKETED.sub(" ", str(header))):
+            name = self.loose.get(loose_key(text))
+            if name is not None:
+                return name or None
+        return None
+
+    def nearest(self, header: object, among: set[str]) -> str | None:
+        """The column in ``among`` that ``header`` most looks like, if any looks close."""
+        spellings = {loose_key(spelling): column.name for column in self.columns
+                     if column.name in among for spelling in (column.name, *column.aliases)}
+        close = get_close_matches(loose_key(_BRACKETED.sub(" ", str(header))), spellings,
+                                  n=1, cutoff=0.75)
+        return spellings[close[0]] if close else None
+
+
 def header_scorer(columns: Sequence[Column], mapping: dict[str, str]) -> Callable[[Sequence[str]], int]:
     """Scores a candidate header row: how many distinct canonical columns it names."""
-    index = alias_index(tuple(columns)) | mapping
+    index = HeaderIndex(columns, mapping)
 
     def score(cells: Sequence[str]) -> int:
-        return len({index[key] for key in map(header_key, cells) if index.get(key)})
+        return len({name for name in map(index.name_of, cells) if name})
 
     return score
 
@@ -90,13 +142,15 @@ class HeaderMatch:
     columns: dict[int, str]  # column index -> canonical name
     extras: dict[int, str]  # column index -> label kept in ``extra``
     written: dict[str, str]  # canonical name -> the header as written in the file
+    absent: tuple[str, ...] = ()  # the known columns the file does not have, in their order
+    nearest: dict[str, str] | None = None  # an extra column's label -> the column it looks like
 
 
 def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, str],
                   kind: str) -> HeaderMatch:
     """Match the file's headers; refuse (InputFileError) if required columns are missing or a
     column is named twice."""
-    index = alias_index(tuple(columns)) | mapping
+    index = HeaderIndex(columns, mapping)
     where = f"{table.file_name}" + (f" (sheet '{table.sheet}')" if table.sheet else "")
     matched: dict[int, str] = {}
     extras: dict[int, str] = {}
@@ -104,10 +158,9 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
     width = max([len(table.headers)] + [len(row.cells) for row in table.rows])
     for position in range(width):
         header = table.headers[position] if position < len(table.headers) else ""
-        key = header_key(header)
-        if key in _RESERVED:
+        if header_key(header) in _RESERVED:
             continue
-        name = index.get(key) if key else None
+        name = index.name_of(header)
         if not name:
             extras[position] = table.column_label(position)
             continue
@@ -136,7 +189,41 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
             hint="Rename the header in the file, or map it with --mapping FILE "
             '(a TOML file of lines like "Their Header" = "nhs_number").',
         )
-    return HeaderMatch(columns=matched, extras=extras, written=written)
+    absent = tuple(column.name for column in columns if column.name not in written)
+    nearest = {}
+    for position, extra in extras.items():
+        header = table.headers[position] if position < len(table.headers) else ""
+        name = index.nearest(header, set(absent)) if header_key(header) else None
+        if name:
+            nearest[extra] = name
+    return HeaderMatch(columns=matched, extras=extras, written=written, absent=absent,
+                       nearest=nearest)
+
+
+def column_notes(match: HeaderMatch, kind: str) -> list[str]:
+    """What a person importing the file should know about its columns: the headers not
+    recognised (kept, with the column each looks like), and the known columns it lacks."""
+    notes = []
+    if match.extras:
+        nearest = match.nearest or {}
+        shown = [f"'{label}'" + (f" (did you mean {nearest[label]}?)" if label in nearest else "")
+                 for label in match.extras.values()]
+        many = len(shown) > 1
+        example = next(iter(nearest.items()), ("Their Header", "column_name"))
+        notes.append(
+            f"{len(shown)} column{'s' if many else ''} not recognised, kept with each record as "
+            f"{'extra columns' if many else 'an extra column'}: " + ", ".join(shown) + ". If "
+            f"{'one is' if many else 'it is'} a known column, name it in a --mapping file (a "
+            f'line like "{example[0]}" = "{example[1]}") and import the file again.'
+        )
+    if match.absent:
+        many = len(match.absent) > 1
+        notes.append(
+            f"{len(match.absent)} known {kind} column{'s' if many else ''} "
+            f"{'are' if many else 'is'} not in this file, so left blank for new records and "
+            "unchanged for the rest: " + ", ".join(match.absent) + "."
+        )
+    return notes
 
 
 def _disambiguate(extras: dict[int, str]) -> None:

@@ -38,7 +38,7 @@ from transition.columns import CASELOAD_COLUMNS, STAFF_COLUMNS, Column
 from transition.config import Settings
 from transition.db import Database
 from transition.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, TransitionError
-from transition.headers import header_scorer, match_headers, read_mapping
+from transition.headers import column_notes, header_scorer, match_headers, read_mapping
 from transition.models import ImportBatch, ImportKind, Locality, Person, Staff, Team, utcnow
 from transition.rejects import record_rejects, rejects_target, stage_rejects_file
 from transition.tabular import Table, cell_text, read_table
@@ -98,6 +98,8 @@ class ImportResult:
     delimiter: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
     extra_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)  # known columns not in the file
+    nearest_columns: dict[str, str] = field(default_factory=dict)  # extra -> what it looks like
     newly_missing: int = 0
     returned: int = 0
     repeats: list[tuple[int, int]] = field(default_factory=list)  # (row, the row it repeats)
@@ -143,6 +145,8 @@ class ImportResult:
             "header_row": self.header_row,
             "columns": self.columns,
             "extra_columns": self.extra_columns,
+            "missing_columns": self.missing_columns,
+            "extra_columns_look_like": self.nearest_columns,
             "encoding": self.encoding,
             "delimiter": self.delimiter,
             "notices": self.notices,
@@ -231,7 +235,7 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     match = match_headers(table, spec.columns, mapping, spec.kind)
     _one_import_at_a_time(session)
 
-    notices: list[str] = []
+    notices = column_notes(match, spec.kind)
     known_staff = None
     if spec.kind == ImportKind.CASELOAD and "care_coordinator_id" in match.written:
         known_staff = frozenset(session.scalars(select(Staff.staff_id)))
@@ -269,7 +273,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
         missing_from_file=len(plan.absent), sheet=table.sheet, header_row=table.header_row,
         encoding=table.encoding, delimiter=table.delimiter,
         columns={header: name for name, header in match.written.items()},
-        extra_columns=list(match.extras.values()), repeats=repeats, notices=notices,
+        extra_columns=list(match.extras.values()), missing_columns=list(match.absent),
+        nearest_columns=dict(match.nearest or {}), repeats=repeats, notices=notices,
     )
     assert result.rows == (result.inserted + result.updated + result.unchanged
                            + result.rejected + result.duplicates), "every row is counted once"

@@ -63,6 +63,27 @@ def test_missing_columns_exit_2_naming_file_and_columns(run_cli: RunCli, tmp_pat
     assert run_cli("import", "history", "--json").json() == []
 
 
+def test_a_slim_export_with_odd_headers_says_what_it_read_and_what_it_did_not(
+        run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "slim.csv"
+    path.write_text("NHS No.,Forename,Surname,DOB (dd/mm/yyyy),S117?,Section 117 date,Carers name\n"
+                    f"{nhs_number(0)},Robin,Ashdown,03/04/1980,Y,01/02/2020,Sam Ashdown\n")
+    result = run_cli("import", "caseload", path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["columns"]["S117?"] == "s117"  # found loosely, so the legal fact is read
+    assert data["columns"]["DOB (dd/mm/yyyy)"] == "date_of_birth"
+    assert data["extra_columns_look_like"] == {"Carers name": "carer_name"}
+    assert data["extra_columns"] == ["Section 117 date", "Carers name"]
+    assert "cto" in data["missing_columns"] and "s117" not in data["missing_columns"]
+    # The person sees both notes, in words, on stderr beside the JSON.
+    said = " ".join(result.stderr.split())
+    assert "'Carers name' (did you mean carer_name?)" in said
+    assert "known caseload columns are not in this file" in said
+    person = json.loads(run_cli("person", nhs_number(0), "--json").stdout)
+    assert person["s117"] is True and person["extra"]["Carers name"] == "Sam Ashdown"
+
+
 def test_a_failure_under_json_still_prints_one_object(run_cli: RunCli, tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")

@@ -11,7 +11,7 @@ import pytest
 from tests.importing import DATA
 from transition.columns import CASELOAD_BY_NAME, CASELOAD_COLUMNS, STAFF_BY_NAME, STAFF_COLUMNS
 from transition.errors import InputFileError
-from transition.headers import match_headers, read_mapping
+from transition.headers import column_notes, loose_key, match_headers, read_mapping
 from transition.tabular import SourceRow, Table
 from transition.validation import Bad, CellReader, NameBook
 
@@ -228,6 +228,60 @@ def test_headers_match_aliases_in_any_case_and_spacing() -> None:
         ["nhs_number", "given_name", "family_name", "date_of_birth", "care_coordinator_id",
          "gp_practice"])
     assert list(match.extras.values()) == ["Ethnicity", "Column H", "Ethnicity (2)"]
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("S117?", "s117"),
+        ("CTO?", "cto"),
+        ("NHS No.:", "nhs_number"),
+        ("DOB (dd/mm/yyyy)", "date_of_birth"),
+        ("Date of Birth [DD/MM/YYYY]", "date_of_birth"),
+        ("Care Co-ordinator (ID)", "care_coordinator_id"),
+        ("Last contact date", "last_contact"),
+    ],
+)
+def test_headers_with_other_punctuation_or_a_bracketed_note_are_found(header: str,
+                                                                      name: str) -> None:
+    required = {"nhs_number": "NHS Number", "given_name": "Forename", "family_name": "Surname",
+                "date_of_birth": "DOB"}
+    table = table_with(list((required | {name: header}).values()))
+    match = match_headers(table, CASELOAD_COLUMNS, {}, "caseload")
+    assert match.written[name] == header
+    assert header not in match.extras.values()
+
+
+def test_loose_keys_only_widen_matching() -> None:
+    assert loose_key("S117?") == "s117"
+    assert loose_key("Care Co-ordinator / Key Worker") == "care_co_ordinator_key_worker"
+    # An exact spelling wins, and a mapping entry of "" keeps even a loose match as an extra.
+    table = table_with(["NHS No", "Forename", "Surname", "DOB", "S117?"])
+    match = match_headers(table, CASELOAD_COLUMNS, {"s117?": ""}, "caseload")
+    assert "s117" not in match.written and list(match.extras.values()) == ["S117?"]
+
+
+def test_unrecognised_headers_say_what_they_look_like_and_absent_columns_are_named() -> None:
+    table = table_with(["NHS No", "Forename", "Surname", "DOB", "Section 117 status",
+                        "Carers name", "Ethnicity", "Team"])
+    match = match_headers(table, CASELOAD_COLUMNS, {}, "caseload")
+    assert match.nearest == {"Section 117 status": "s117", "Carers name": "carer_name"}
+    assert "team" not in match.absent and "s117" in match.absent
+    assert match.absent[:3] == ("local_id", "gender", "address")  # in the columns' own order
+    extras, absent = column_notes(match, "caseload")
+    assert extras.startswith("3 columns not recognised, kept with each record as extra columns: "
+                             "'Section 117 status' (did you mean s117?), 'Carers name' (did you "
+                             "mean carer_name?), 'Ethnicity'.")
+    assert '"Section 117 status" = "s117"' in extras
+    assert absent.startswith(f"{len(match.absent)} known caseload columns are not in this file")
+    assert absent.endswith(", ".join(match.absent) + ".")
+
+
+def test_a_file_with_every_known_column_has_nothing_to_say_about_columns() -> None:
+    table = table_with([column.name for column in CASELOAD_COLUMNS])
+    match = match_headers(table, CASELOAD_COLUMNS, {}, "caseload")
+    assert match.absent == () and not match.extras
+    assert column_notes(match, "caseload") == []
 
 
 def test_missing_required_columns_are_named_with_what_was_found() -> None:
