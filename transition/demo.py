@@ -94,8 +94,9 @@ def build_demo(
                 say(f"Importing {name}")
                 with database.transaction() as session:
                     result.imports.append(
-                        import_file(session, sample / name, kind, ImportOptions(),
-                                    actor=settings.actor, today=today)
+                        import_file(session, sample / name, kind, ImportOptions(
+                            read_by_rules=rules.matching.extra_columns_read()),
+                            actor=settings.actor, today=today)
                     )
             say("Setting the transfer date and deciding pathways and handover risk")
             with database.transaction() as session:

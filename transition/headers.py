@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
@@ -200,16 +200,21 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
                        nearest=nearest)
 
 
-def column_notes(match: HeaderMatch, kind: str) -> list[str]:
+def column_notes(match: HeaderMatch, kind: str,
+                 read_by_rules: Mapping[str, str] | None = None) -> list[str]:
     """What a person importing the file should know about its columns: the headers not
-    recognised (kept, with the column each looks like), and the known columns it lacks."""
+    recognised (kept, with the column each looks like), the known columns it lacks, and the
+    extra columns the rules read (``read_by_rules``: key -> skill) that it lacks."""
+    read_by_rules = read_by_rules or {}
     notes = []
-    if match.extras:
+    unknown = [label for label in match.extras.values() if header_key(label) not in read_by_rules]
+    if unknown:
         nearest = match.nearest or {}
         shown = [f"'{label}'" + (f" (did you mean {nearest[label]}?)" if label in nearest else "")
-                 for label in match.extras.values()]
+                 for label in unknown]
         many = len(shown) > 1
-        example = next(iter(nearest.items()), ("Their Header", "column_name"))
+        example = next(((label, nearest[label]) for label in unknown if label in nearest),
+                       ("Their Header", "column_name"))
         notes.append(
             f"{len(shown)} column{'s' if many else ''} not recognised, kept with each record as "
             f"{'extra columns' if many else 'an extra column'}: " + ", ".join(shown) + ". If "
@@ -223,6 +228,15 @@ def column_notes(match: HeaderMatch, kind: str) -> list[str]:
             f"{'are' if many else 'is'} not in this file, so left blank for new records and "
             "unchanged for the rest: " + ", ".join(match.absent) + "."
         )
+    present = {header_key(label) for label in match.extras.values()}
+    for key, skill in read_by_rules.items():
+        if key not in present:
+            notes.append(
+                f"The rules read a column '{key}' (extra.{key}, to find who needs a worker "
+                f"with the skill '{skill}'), but this file has no such column: new people are "
+                "taken not to need that skill, and everyone else keeps what an earlier file "
+                "said. Check the export, or the rules file's [[matching.required_skills]]."
+            )
     return notes
 
 

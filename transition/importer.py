@@ -22,7 +22,7 @@ have done.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,6 +58,9 @@ class ImportOptions:
     """Write the rejects CSV here. If None, ``rejects_dir`` names the folder instead."""
     rejects_dir: Path | None = None
     """Folder for the rejects CSV, named after the file and batch. Neither given: no file."""
+    read_by_rules: Mapping[str, str] = field(default_factory=dict)
+    """Extra columns the rules read (header key -> the skill they decide): a caseload file
+    lacking one is named in a notice (:meth:`MatchingRules.extra_columns_read`)."""
 
 
 @dataclass(frozen=True)
@@ -235,7 +238,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     match = match_headers(table, spec.columns, mapping, spec.kind)
     _one_import_at_a_time(session)
 
-    notices = column_notes(match, spec.kind)
+    notices = column_notes(match, spec.kind, options.read_by_rules
+                           if spec.kind == ImportKind.CASELOAD else {})
     known_staff = None
     if spec.kind == ImportKind.CASELOAD and "care_coordinator_id" in match.written:
         known_staff = frozenset(session.scalars(select(Staff.staff_id)))

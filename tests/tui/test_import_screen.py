@@ -100,7 +100,7 @@ def test_a_finished_import_shows_counts_and_rejected_rows(
         await settle(pilot)
         assert calls == [{
             "path": a_file, "kind": "caseload", "sheet": "Caseload", "strict": True,
-            "progress": calls[0]["progress"],
+            "progress": calls[0]["progress"], "rules": app.rules,  # to look for its columns
         }]
         text = result_text(screen)
         assert "trust_caseload.csv: 5 rows: 3 new · 2 rejected · 1 warning" in text

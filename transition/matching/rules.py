@@ -139,6 +139,16 @@ class MatchingRules(_Section):
             raise ValueError("at most 62 different required skills")
         return self
 
+    def extra_columns_read(self) -> dict[str, str]:
+        """The export's extra columns the skill rules read (``extra.KEY``), each with the skill
+        it decides: an import whose file lacks one says so."""
+        read: dict[str, str] = {}
+        for rule in self.required_skills:
+            for name in sorted(rule.condition.facts):
+                if name.startswith("extra."):
+                    read.setdefault(name.removeprefix("extra."), rule.skill)
+        return read
+
     def distance_km(self) -> dict[tuple[str, str], float]:
         """Both directions of every distance the council gave (names compared folded)."""
         table: dict[tuple[str, str], float] = {}
