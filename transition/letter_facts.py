@@ -172,6 +172,7 @@ class PersonFacts:
     family_name: str
     date_of_birth: date
     address_lines: tuple[str, ...]
+    postcode: str
     pathway: str | None
     s117: bool
     cto: bool
@@ -269,6 +270,7 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
             family_name=plain_text(person.family_name),
             date_of_birth=person.date_of_birth,
             address_lines=tuple(address_lines(person.address, person.postcode)),
+            postcode=plain_text(person.postcode).upper(),
             pathway=person.pathway,
             s117=bool(person.s117),
             cto=bool(person.cto),

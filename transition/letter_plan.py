@@ -28,6 +28,7 @@ from transition.letter_formats import EASY_READ, LARGE_PRINT, STANDARD, LetterSt
 from transition.letter_records import current_letters, staleness
 from transition.letter_templates import LetterTemplates, TemplateChoice
 from transition.models import AccessibleFormat, LetterFormat, LetterKind, Pathway, Person
+from transition.postcodes import pseudo_meaning
 
 DEFAULT_FORMAT = LetterFormat.PDF
 KINDS: tuple[str, ...] = tuple(kind.value for kind in LetterKind)
@@ -148,6 +149,9 @@ def _recipient_problem(facts: PersonFacts, kind: str, need: str | None) -> str |
                     "(task accessible_communication)")
         if not facts.address_lines:
             return "no address recorded for the person"
+        if meaning := pseudo_meaning(facts.postcode):
+            return (f"no postal address ({facts.postcode}: {meaning}): give the letter by hand "
+                    "at the handover visit, or record an address it can be posted to")
     elif kind == LetterKind.GP and not facts.gp_address_lines:
         return "no GP practice address recorded"
     elif kind == LetterKind.CARER and not facts.carer_address_lines:

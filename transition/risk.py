@@ -27,6 +27,7 @@ from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from transition.models import RiskBand
+from transition.postcodes import no_address, pseudo_meaning
 
 BAND_MEANING: dict[RiskBand, str] = {
     RiskBand.RED: "needs the most careful handover: plan it first, with a joint visit",
@@ -112,6 +113,7 @@ class RiskFactors(BaseModel):
     personal_budget: FlagFactor
     communication_needs: FlagFactor
     no_recent_contact: DaysFactor
+    no_fixed_address: FlagFactor
 
     @field_validator("discharged_recently")
     @classmethod
@@ -215,6 +217,7 @@ class RiskFacts:
     interpreter_language: str | None = None
     accessible_format: str | None = None
     last_contact: date | None = None
+    postcode: str | None = None
 
     @classmethod
     def from_person(
@@ -243,6 +246,7 @@ class RiskFacts:
             interpreter_language=person.interpreter_language,
             accessible_format=person.accessible_format,
             last_contact=person.last_contact,
+            postcode=person.postcode,
         )
 
 
@@ -290,15 +294,17 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "other": (
         "missed_appointments", "self_harm_history", "substance_misuse", "lives_alone",
         "repeat_admissions", "safeguarding_open", "s117_or_cto", "personal_budget",
-        "communication_needs",
+        "communication_needs", "no_fixed_address",
     ),
 }
 OTHER_FACTS = (
     "missed_appointments_6m", "self_harm_history", "substance_misuse", "lives_alone",
     "admissions_12m", "safeguarding_open", "s117", "cto", "personal_budget",
-    "interpreter_language", "accessible_format",
+    "interpreter_language", "accessible_format", "postcode",
 )
-"""The facts of the ``other`` group, in the order :class:`BulkScorer` takes them."""
+"""The facts of the ``other`` group, in the order :class:`BulkScorer` takes them. A bulk caller
+passes the postcode through :func:`transition.postcodes.no_address` (None for every real
+postcode), so that people share this group's values as before."""
 
 _Test = tuple[str, int, str, Callable[[RiskFacts], Any]]
 
@@ -389,6 +395,10 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
         d = x.last_contact
         return d.isoformat() if d is not None and d < contact_before else None
 
+    def no_fixed_address(x: RiskFacts) -> Any:
+        code = no_address(x.postcode)
+        return f"{code} ({pseudo_meaning(code)})" if code else None
+
     tests: dict[str, Callable[[RiskFacts], Any]] = {
         "discharged_very_recently": discharge_very_recent,
         "discharged_recently": discharge_recent,
@@ -405,6 +415,7 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
         "personal_budget": lambda x: True if x.personal_budget else None,
         "communication_needs": communication,
         "no_recent_contact": no_contact,
+        "no_fixed_address": no_fixed_address,
     }
     assert tuple(tests) == FACTOR_IDS
     # Factors are listed highest points first, then in catalogue order; zero-point factors are

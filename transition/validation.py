@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from dateutil import parser as date_parser
 
-from transition import nhs
+from transition import nhs, postcodes
 from transition.columns import (
     FALSE_WORDS,
     GENDER_CODES,
@@ -54,8 +54,6 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{
 _ISO_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _UK_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
-_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
-_POSTCODE_AS_STORED = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}")
 _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 _ZERO_WEIGHTED = ord("0") * sum(_NHS_WEIGHTS)
 _TRUTH = {word: True for word in TRUE_WORDS} | {word: False for word in FALSE_WORDS}
@@ -186,10 +184,18 @@ class CellReader:
 
         def read(cell: Cell) -> str:
             text = cell if isinstance(cell, str) else cell_text(cell)
+            kept_with_a_warning = None
             if tidy is not None:
-                text = tidy(text)
+                try:
+                    text = tidy(text)
+                except Bad as bad:  # a value kept as written: it must still fit
+                    if not bad.warning:
+                        raise
+                    kept_with_a_warning, text = bad, bad.value
             if limit is not None and len(text) > limit:
                 raise Bad(f"{label(column)} is longer than {limit} characters ({len(text)})")
+            if kept_with_a_warning is not None:
+                raise kept_with_a_warning
             return book.canonical(text) if book is not None else text
 
         return read
@@ -393,12 +399,13 @@ def _excel_serial(number: float) -> date:
 
 
 def postcode(text: str) -> str:
-    """'wx12ab' -> 'WX1 2AB'; anything that is not a UK postcode shape is kept as written."""
-    if _POSTCODE_AS_STORED.fullmatch(text):
-        return text  # already 'WX1 2AB' (most of an export): nothing to tidy
-    upper = " ".join(text.upper().split())
-    match = _POSTCODE.match(upper)
-    return f"{match.group(1)} {match.group(2)}" if match else upper
+    """'wx12ab' -> 'WX1 2AB'. Anything not a UK postcode's shape is kept as written, with a
+    warning: the handover letter is addressed with it."""
+    code = postcodes.tidy(text)
+    if not postcodes.has_postcode_shape(code):
+        raise Bad(f"{quoted(text)} is not a UK postcode; kept as written: check it before "
+                  "letters are posted", value=code, warning=True)
+    return code
 
 
 def interpreter_language(text: str) -> str:

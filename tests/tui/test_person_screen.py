@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from textual.pilot import Pilot
 
 from tests.tui.conftest import drive, settle, text_of
@@ -91,6 +91,21 @@ def test_a_person_with_little_recorded_hides_empty_sections(populated, app_on) -
         assert "None recorded" in text_of(screen.query_one("#care-team"))
         assert "Not yet assessed" in text_of(screen.query_one("#care-act"))
         assert "No changes recorded yet" in text_of(screen.query_one("#audit"))
+
+    drive(app, scenario)
+
+
+def test_a_pseudo_postcode_says_there_is_no_postal_address(populated, app_on) -> None:
+    with populated.transaction() as session:
+        session.execute(update(Person).where(Person.family_name == "Garside")
+                        .values(postcode="ZZ99 3VZ"))
+    app = app_on(populated)
+    open_garside = open_family(app, populated, "Garside")
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_garside(pilot)
+        shown = " ".join(text_of(screen.query_one("#address-gp")).split())
+        assert "ZZ99 3VZ (no fixed abode: no postal address)" in shown
 
     drive(app, scenario)
 

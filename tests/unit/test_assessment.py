@@ -288,6 +288,14 @@ def test_only_changed_writes_only_what_could_differ(database: Database) -> None:
     assert summary.evaluated == 1
     assert "no_known_coordinator" not in {f["factor"] for f in get(database, 4).risk_factors}
 
+    # A person moves into a hostel with no fixed address.
+    with database.transaction() as session:
+        session.execute(
+            update(Person).where(Person.nhs_number == nhs_number(2)).values(postcode="ZZ99 3VZ")
+        )
+    assert refresh(database, only_changed=True).evaluated == 1
+    assert "no_fixed_address" in {f["factor"] for f in get(database, 2).risk_factors}
+
     # A date crosses a window: the discharge 3 days ago passes 14 days.
     assert refresh(database, as_of=TODAY + timedelta(days=11), only_changed=True).evaluated == 0
     summary = refresh(database, as_of=TODAY + timedelta(days=12), only_changed=True)
@@ -431,7 +439,10 @@ def test_the_bulk_refresh_stores_exactly_what_the_pure_rules_decide(database: Da
             coordinator_since=date(2020, 5, 1),
             last_contact=date(2026, 6, 1),
         )
+        make_person(session, nhs_number=nhs_number(6), postcode="ZZ99 3VZ")  # no fixed abode
     refresh(database)
+    assert {f["factor"]: f["value"] for f in get(database, 6).risk_factors}[
+        "no_fixed_address"] == "ZZ99 3VZ (no fixed abode)"
     with database.session() as session:
         staff = {s.staff_id: s for s in session.scalars(select(Staff))}
         for person in session.scalars(select(Person)):

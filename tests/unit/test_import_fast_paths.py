@@ -31,9 +31,10 @@ from transition.db import Database
 from transition.generator import generate
 from transition.headers import match_headers
 from transition.importer import ImportOptions, import_file
+from transition.postcodes import tidy
 from transition.tabular import SourceRow, Table
 from transition.upsert import Writer
-from transition.validation import Bad, CellReader, NameBook, RowChecker, _ColumnPlan, postcode
+from transition.validation import Bad, CellReader, NameBook, RowChecker, _ColumnPlan
 
 _FIXED_NOW = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
 
@@ -137,7 +138,7 @@ def test_postcodes_already_in_shape_are_as_tidied(cell: str) -> None:
     # The tidying in full: spaces as one, upper case, outward and inward parts apart.
     upper = " ".join(cell.upper().split())
     match = re.match(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$", upper)
-    assert postcode(cell) == (f"{match.group(1)} {match.group(2)}" if match else upper)
+    assert tidy(cell) == (f"{match.group(1)} {match.group(2)}" if match else upper)
 
 
 # ---------------------------------------------------------------------------------------------

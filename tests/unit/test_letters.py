@@ -203,7 +203,10 @@ def test_people_who_cannot_have_a_letter_are_skipped_with_a_clear_reason(
                         actor="x")
         signpost_s117 = make_person(session, pathway="signpost", s117=True)
         carer_no_address = handover_person(session, carer=True, carer_name="C")
-        ids = [p.id for p in (no_address, no_worker, unchanged, signpost_s117, carer_no_address)]
+        no_fixed_abode = handover_person(session, address="c/o St Anne's day centre",
+                                         postcode="ZZ99 3VZ")
+        ids = [p.id for p in (no_address, no_worker, unchanged, signpost_s117, carer_no_address,
+                              no_fixed_abode)]
         result = generate(session, tmp_path / "out", person_ids=ids)
     reasons = {(o.nhs_number, o.kind): o.reason for o in result.skipped}
     assert reasons[(no_address.nhs_number, "person")] == "no address recorded for the person"
@@ -215,6 +218,11 @@ def test_people_who_cannot_have_a_letter_are_skipped_with_a_clear_reason(
     assert reasons[(carer_no_address.nhs_number, "carer")] == "no carer address recorded"
     assert {o.kind for o in result.written if o.nhs_number == carer_no_address.nhs_number} == {
         "person", "gp"}
+    # An NHS pseudo-postcode is no address to post to: the GP is still written to.
+    assert reasons[(no_fixed_abode.nhs_number, "person")] == (
+        "no postal address (ZZ99 3VZ: no fixed abode): give the letter by hand at the handover "
+        "visit, or record an address it can be posted to")
+    assert {o.kind for o in result.written if o.nhs_number == no_fixed_abode.nhs_number} == {"gp"}
 
 
 def test_without_a_date_for_the_change_no_letter_is_written(database: Database, tmp_path: Path) -> None:

@@ -189,6 +189,24 @@ def test_communication_needs() -> None:
 
 
 @pytest.mark.parametrize(
+    ("postcode", "value"),
+    [
+        ("ZZ99 3VZ", "ZZ99 3VZ (no fixed abode)"),
+        ("ZZ99 3WZ", "ZZ99 3WZ (address not known)"),
+        ("ZZ99 3CZ", None),  # England, not otherwise stated: an address may still be known
+        ("WX1 2AB", None),
+        (None, None),
+    ],
+)
+def test_no_fixed_abode_or_no_known_address(postcode: str | None, value: str | None) -> None:
+    assert factors(known(postcode=postcode)).get("no_fixed_address") == value
+    if value:
+        found = score(known(postcode=postcode), RULES, as_of=AS_OF).factors
+        assert [(f.points, f.label) for f in found] == [
+            (2, "No fixed abode or no known address")]
+
+
+@pytest.mark.parametrize(
     ("total", "band"),
     [(0, "green"), (4, "green"), (5, "amber"), (9, "amber"), (10, "red"), (40, "red")],
 )
@@ -299,6 +317,7 @@ facts_strategy = st.builds(
     interpreter_language=st.one_of(st.none(), st.just("Polish")),
     accessible_format=st.one_of(st.none(), st.just("braille")),
     last_contact=dates,
+    postcode=st.sampled_from([None, "WX1 2AB", "ZZ99 3VZ", "ZZ99 3WZ", "ZZ99 3CZ"]),
 )
 
 
@@ -362,6 +381,8 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
         return replace(facts, care_coordinator_id=None)
     if factor == "communication_needs":
         return replace(facts, interpreter_language="Tigrinya")
+    if factor == "no_fixed_address":
+        return replace(facts, postcode=("ZZ99 3VZ", "ZZ99 3WZ")[extra % 2])
     if factor == "no_recent_contact":
         return replace(
             facts, last_contact=AS_OF - timedelta(days=f.no_recent_contact.days + 1 + extra % 400)

@@ -174,9 +174,18 @@ def test_lists_are_lower_case_words() -> None:
     assert read("skills", "Older Adults|EIP|eip", staff=True) == ["older_adults", "eip"]
 
 
-@pytest.mark.parametrize(("cell", "expected"), [("wx12ab", "WX1 2AB"), ("WX1  2AB", "WX1 2AB"), ("ab", "AB")])
+@pytest.mark.parametrize(("cell", "expected"), [("wx12ab", "WX1 2AB"), ("WX1  2AB", "WX1 2AB"),
+                                              ("zz993vz", "ZZ99 3VZ")])
 def test_postcodes(cell: str, expected: str) -> None:
     assert read("postcode", cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["ab", "ZZ99", "WX1 2A", "12345"])
+def test_text_that_is_not_a_postcode_is_kept_with_a_warning(cell: str) -> None:
+    with pytest.raises(Bad) as caught:
+        read("postcode", cell)
+    assert caught.value.warning and caught.value.value == cell.upper()
+    assert "is not a UK postcode; kept as written" in caught.value.message
 
 
 def test_nhs_numbers() -> None:
@@ -275,6 +284,25 @@ def test_unrecognised_headers_say_what_they_look_like_and_absent_columns_are_nam
     assert '"Section 117 status" = "s117"' in extras
     assert absent.startswith(f"{len(match.absent)} known caseload columns are not in this file")
     assert absent.endswith(", ".join(match.absent) + ".")
+
+
+def test_extra_columns_the_rules_read_are_looked_for() -> None:
+    from transition.ruleset import load_rules
+
+    read = load_rules().matching.extra_columns_read()
+    assert read == {"forensic_history": "forensic", "perinatal": "perinatal"}
+    # Present: not called unrecognised. Absent: named, with the skill it decides.
+    present = match_headers(table_with(["NHS No", "Forename", "Surname", "DOB",
+                                        "Forensic History"]), CASELOAD_COLUMNS, {}, "caseload")
+    notes = column_notes(present, "caseload", read)
+    assert not any("not recognised" in note or "forensic" in note for note in notes)
+    assert any("The rules read a column 'perinatal'" in note for note in notes)
+    absent = match_headers(table_with(["NHS No", "Forename", "Surname", "DOB"]),
+                           CASELOAD_COLUMNS, {}, "caseload")
+    [note] = [note for note in column_notes(absent, "caseload", read) if "forensic" in note]
+    assert note.startswith("The rules read a column 'forensic_history' (extra.forensic_history, "
+                           "to find who needs a worker with the skill 'forensic'), but this file "
+                           "has no such column")
 
 
 def test_a_file_with_every_known_column_has_nothing_to_say_about_columns() -> None:

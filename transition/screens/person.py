@@ -33,6 +33,7 @@ from transition.models import AuditEvent, Person
 from transition.overview import PersonImport, person_imports, staff_names
 from transition.people import person_detail
 from transition.plan_review import describe_role
+from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
@@ -164,10 +165,18 @@ def address_and_gp(view: PersonView) -> RenderableType:
     practice = " ".join(part for part in (p.gp_practice, p.gp_practice_name and f"{p.gp_practice_name}") if part)
     return fields_table([
         ("Address", p.address or NOT_RECORDED),
-        ("Postcode", p.postcode or NOT_RECORDED),
+        ("Postcode", postcode_text(p.postcode)),
         ("GP practice", practice or NOT_RECORDED),
         ("GP address", p.gp_address or NOT_RECORDED),
     ])
+
+
+def postcode_text(postcode: str | None) -> RenderableType:
+    """The postcode, with what an NHS pseudo-postcode stands for: no letter can be posted."""
+    meaning = pseudo_meaning(postcode)
+    if meaning is None:
+        return postcode or NOT_RECORDED
+    return Text.assemble(postcode or "", " ", (f"({meaning}: no postal address)", "bold yellow"))
 
 
 def cluster_text(cluster: int | None) -> str:
