@@ -1,7 +1,8 @@
 """The demo tells one coherent story: the shipped sample, assessed and planned with the shipped
 rules, gives every pathway in the generator's proportions, a red band that is the minority in an
 unstable period, and a draft plan that fills nearly every role, leaving unassigned only the
-deliberate pinch point (forensic experience out of reach of Tarrow Moor), each with its reason.
+deliberate pinch point (forensic and perinatal experience out of reach of Tarrow Moor), each
+with its reason.
 
 The demo is its own SQLite file (never the test database), so this runs once, not per backend.
 If a change to the generator or the default rules breaks the story, this says how; fix the
@@ -25,8 +26,12 @@ from transition.models import Person, PlanAssignment
 from transition.ruleset import load_rules
 
 PINCH = "Tarrow Moor"
-PINCH_REASON = (f"no trust key worker with skill forensic within 15 km of {PINCH} "
-                "(needed: has a forensic history)")
+PINCH_REASONS = {
+    "forensic_history": f"no trust key worker with skill forensic within 15 km of {PINCH} "
+                        "(needed: has a forensic history)",
+    "perinatal": f"no trust key worker with skill perinatal within 15 km of {PINCH} "
+                 "(needed: pregnant or within a year of giving birth)",
+}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +82,7 @@ def test_red_is_the_minority_that_needs_the_most_careful_handover(
         assert acute & {factor["factor"] for factor in factors}, factors
 
 
-def test_the_draft_plan_leaves_only_the_forensic_pinch_unassigned(
+def test_the_draft_plan_leaves_only_the_specialist_pinch_unassigned(
     demo: tuple[DemoResult, Database],
 ) -> None:
     result, database = demo
@@ -94,9 +99,13 @@ def test_the_draft_plan_leaves_only_the_forensic_pinch_unassigned(
             .join(Person, Person.id == PlanAssignment.person_id)
             .where(Person.interpreter_language == "polish")).all()
     assert len(unassigned) == result.plan["unassigned"]
+    needing: Counter[str] = Counter()
     for role, reasons, locality, extra in unassigned:
-        assert (role, reasons, locality) == ("key_worker", [PINCH_REASON], PINCH)
-        assert extra["forensic_history"] == "Y"
+        [flag] = [name for name in PINCH_REASONS if extra[name] == "Y"]
+        assert (role, reasons, locality) == ("key_worker", [PINCH_REASONS[flag]], PINCH)
+        needing[flag] += 1
+    # Both specialisms pinch: the sample's perinatal column is read by the shipped rules too.
+    assert set(needing) == set(PINCH_REASONS)
     # A language is a preference: the one Polish speaker takes whom she can; the rest are
     # placed with an interpreter to book (only someone in the forensic pinch waits).
     placed = [reasons for staff_id, reasons in polish if staff_id is not None]

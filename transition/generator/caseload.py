@@ -137,6 +137,7 @@ class Person:
     significant_impact: bool | None
     coordinator_since: date | None
     forensic_history: bool  # the trust's own column, after the canonical ones (EXTRA_COLUMNS)
+    perinatal: bool  # the trust's own too: under the perinatal team (pregnant or a new mother)
     # The design (never written): what the generator meant, for summaries and tests.
     design: str
     service: str
@@ -326,6 +327,7 @@ class PersonFactory:
             accessible_format=accessible, preferred_worker_gender=preferred,
             care_act_outcomes=outcomes, significant_impact=significant, coordinator_since=None,
             forensic_history=forensic_history,
+            perinatal=service == "perinatal",
             design=design, service=service, risk=risk, home=home, team_ref=team,
             wants_coordinator=wants_coordinator,
         )

@@ -28,8 +28,9 @@ from transition.generator.messy import CaseloadRow
 from transition.generator.workforce import Worker
 
 # The trust's own columns after the canonical ones: the importer keeps them in ``extra``, where
-# the rules can use them (``extra.forensic_history`` in [[matching.required_skills]]).
-EXTRA_COLUMNS = ("forensic_history",)
+# the rules can use them (``extra.forensic_history`` and ``extra.perinatal`` in
+# [[matching.required_skills]]).
+EXTRA_COLUMNS = ("forensic_history", "perinatal")
 CASELOAD_HEADER = tuple(column.name for column in CASELOAD_COLUMNS) + EXTRA_COLUMNS
 STAFF_HEADER = tuple(column.name for column in STAFF_COLUMNS)
 _person_values = attrgetter(*CASELOAD_HEADER)
