@@ -101,7 +101,7 @@ def test_propose_runs_in_a_worker_with_progress_and_shows_reasons(
         await settle(pilot)
         detail = text_of(screen.query_one("#plan-detail"))
         assert "speaks Polish" in detail and "Runners-up" in detail
-        assert "SW1: costs 150 more: does not speak Polish" in detail
+        assert "Ana Okafor (SW1): costs 150 more: does not speak Polish" in detail
         assert any("Plan 1 proposed" in message for message in notifications(app))
 
     drive(app, scenario)

@@ -74,6 +74,12 @@ class PlanPage:
     holders: dict[tuple[int, str], dict[str, Any]]  # (person, role) -> who holds it now
 
 
+def _who(staff: dict[str, str], staff_id: str | None) -> str:
+    """'Sarah Brown (WC25984)', or the id alone for someone not in the staff list."""
+    name = staff.get(staff_id or "")
+    return f"{name} ({staff_id})" if name else str(staff_id)
+
+
 def _status(row: PlanRow) -> Text:
     if row.staff_id is None:
         return Text("unassigned", style="bold red")
@@ -175,7 +181,8 @@ class PlanScreen(DataScreen):
             people = person_names(session, person_ids)
             held = current_assignments(session, person_ids)
             staff = staff_names(session, [row.staff_id for row in rows] + [
-                item.staff_id for roles in held.values() for item in roles.values()])
+                item.staff_id for roles in held.values() for item in roles.values()] + [
+                item.get("staff_id") for row in rows for item in row.alternatives[:3]])
             holders = {
                 (person_id, role): {"role": role, "staff_id": item.staff_id,
                                     "name": staff.get(item.staff_id, item.staff_id),
@@ -300,8 +307,8 @@ class PlanScreen(DataScreen):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column(overflow="fold")
-        worker = (f"{self.page.staff.get(row.staff_id, row.staff_id)} ({row.staff_id})"
-                  if row.staff_id else "no one: this role needs a manager's decision")
+        worker = (_who(self.page.staff, row.staff_id) if row.staff_id
+                  else "no one: this role needs a manager's decision")
         grid.add_row("Planned", Text.assemble(_status(row), f"  {worker}"))
         holder = self.page.holders.get((row.person_id, row.role or ""))
         if holder is not None:
@@ -311,7 +318,8 @@ class PlanScreen(DataScreen):
         grid.add_row("Reasons", "\n".join(f"• {reason}" for reason in row.reasons) or "—")
         if row.alternatives:
             grid.add_row("Runners-up", "\n".join(
-                f"• {item.get('staff_id')}: {'; '.join(item.get('why_not') or [])}"
+                f"• {_who(self.page.staff, item.get('staff_id'))}: "
+                f"{'; '.join(item.get('why_not') or [])}"
                 for item in row.alternatives[:3]))
         box.update(grid)
 
