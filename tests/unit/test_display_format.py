@@ -1,6 +1,8 @@
 """How screens write values: ISO dates inside domain sentences become UK dates."""
 
-from transition.widgets.format import recorded_value, uk_dates_in
+import pytest
+
+from transition.widgets.format import recorded_value, uk_dates_in, worker_label
 
 
 def test_iso_dates_in_a_sentence_are_written_the_uk_way() -> None:
@@ -22,3 +24,17 @@ def test_recorded_values_read_as_words() -> None:
     assert recorded_value([]) == "(none)" and recorded_value({}) == "(none)"
     assert recorded_value(None) == "—" and recorded_value(True) == "yes"
     assert recorded_value(3) == "3" and recorded_value("joint") == "joint"
+
+
+@pytest.mark.parametrize(
+    ("name", "staff_id", "shown"),
+    [
+        ("Kerry Carter", "WC11226", "Kerry Carter (WC11226)"),  # fits: as it is
+        ("Zoë Richardson", "WC18763", "Z. Richardson (WC18763)"),  # the given name gives way
+        ("Maximilian Featherstonehaugh", "WC12345", "M. Featherst… (WC12345)"),  # then the rest
+        ("Cher", "WC1", "Cher (WC1)"),
+    ],
+)
+def test_a_worker_label_keeps_the_staff_id_whole(name: str, staff_id: str, shown: str) -> None:
+    assert worker_label(name, staff_id, 23) == shown
+    assert len(worker_label(name, staff_id, 23)) <= 23

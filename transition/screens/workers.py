@@ -14,10 +14,11 @@ from textual.widgets import DataTable, Header, Static
 from transition.plan_review import NO_TEAM, Caseloads, caseloads
 from transition.screens.base import DataScreen
 from transition.widgets.chrome import AppFooter, NavBar
-from transition.widgets.format import count, plural, uk_dates_in
+from transition.widgets.format import count, plural, uk_dates_in, worker_label
 
 BAR_WIDTH = 20
 WORKER_BAR = 10
+NAME_WIDTH = 23  # a name is shortened to fit, never its staff id
 MOVES_WIDTH = 9  # "−123 +45"
 
 
@@ -100,7 +101,7 @@ class WorkersScreen(DataScreen):
             teams.add_column(label, key=key, width=width)
         workers = self.query_one("#workers-table", DataTable)
         # Narrow enough to fit 120 columns with the note ("leaving on 31 Mar 2027") whole.
-        for key, label, width in (("name", "Worker", 23), ("team", "Team", 18),
+        for key, label, width in (("name", "Worker", NAME_WIDTH), ("team", "Team", 18),
                                   ("current", "Current", WORKER_BAR + 6),
                                   ("proposed", "Proposed", WORKER_BAR + 6),
                                   ("moves", "Moves", MOVES_WIDTH), ("note", "", 22)):
@@ -159,7 +160,7 @@ class WorkersScreen(DataScreen):
                 continue
             note = Text(uk_dates_in(worker.unavailable), style="yellow") if worker.unavailable else Text(
                 f"{worker.spare} free", style="dim")
-            workers.add_row(f"{worker.name} ({worker.staff_id})",
+            workers.add_row(worker_label(worker.name, worker.staff_id, NAME_WIDTH),
                             worker.team or Text("no team yet", style="italic yellow"),
                             load_bar(worker.current, worker.capacity, width=WORKER_BAR),
                             load_bar(worker.proposed, worker.capacity, width=WORKER_BAR),

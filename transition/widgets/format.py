@@ -103,3 +103,19 @@ def recorded_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(recorded_value(item) for item in value) or "(none)"
     return uk_dates_in(str(value))
+
+
+def worker_label(name: str, staff_id: str, width: int) -> str:
+    """'Zoë Richardson (WC18763)' in ``width`` characters, keeping the staff id whole: the given
+    name shortens to its initial first ('Z. Richardson (WC18763)'), then the rest is cut."""
+    label = f"{name} ({staff_id})"
+    if len(label) <= width:
+        return label
+    given, _, family = name.partition(" ")
+    if family:
+        label = f"{given[:1]}. {family} ({staff_id})"
+        if len(label) <= width:
+            return label
+        name = f"{given[:1]}. {family}"
+    room = width - len(staff_id) - 3  # " (" and ")"
+    return f"{name[:max(room - 1, 1)]}… ({staff_id})" if room > 1 else staff_id[:width]
