@@ -169,6 +169,18 @@ def test_progress_and_templates(run_cli: RunCli, database: Database, tmp_path: P
     assert data["burndown"]["points"][-1]["day"] == "2027-04-01"
     text = run_cli("tasks", "progress", "--as-of", "2027-03-22")
     assert "6 working days to go" in text.stdout
+    # By risk band: the bands add up to the whole, and --band shows one of them.
+    by_band = data["by_band"]
+    assert list(by_band) == ["red", "amber", "green"]
+    for count in ("done", "due", "overdue", "total"):
+        assert sum(item[count] for item in by_band.values()) == data["progress"][count]
+    assert by_band["red"]["total"] > 0
+    red = run_cli("tasks", "progress", "--as-of", "2027-03-22", "--band", "red", "--json").json()
+    assert red["progress"] == by_band["red"] and red["by_band"] == {}
+    assert "Risk band" in text.stdout and "Tasks (red band):" in run_cli(
+        "tasks", "progress", "--band", "red").stdout
+    wrong = run_cli("tasks", "progress", "--band", "purple")
+    assert wrong.exit_code == 2 and "--band 'purple' is not a band" in wrong.stderr
     templates = run_cli("tasks", "templates", "--json").json()
     assert [item["key"] for item in templates][0] == "assessment_booked"
     shown = run_cli("tasks", "templates")

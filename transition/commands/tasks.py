@@ -194,29 +194,49 @@ def tasks_set(
 def tasks_progress(
     ctx: typer.Context,
     owner: str | None = typer.Option(None, "--owner", help="Only this worker's tasks."),
+    band: str | None = typer.Option(
+        None, "--band", help="Only the tasks of people in this handover-risk band (red, "
+        "amber, green)."),
     as_of: str | None = as_of_option(),
     as_json: bool = json_option(),
 ) -> None:
-    """Done / due / overdue counts, the countdown to the transfer date and the burndown."""
+    """Done / due / overdue counts (and by risk band), the countdown to the transfer date and
+    the burndown."""
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
-    query = TaskQuery(owner_staff_id=owner)
+    if band is not None and band not in BANDS:
+        fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
+    query = TaskQuery(owner_staff_id=owner, risk_band=band)
     with cli.db.session() as session:
         programme_date = programme_transfer_date(session)
         progress = task_progress(session, as_of=today, query=query)
         line = burndown(session, as_of=today, transfer_date=programme_date, query=query)
+        by_band = {} if band else {
+            name: task_progress(session, as_of=today,
+                                query=TaskQuery(owner_staff_id=owner, risk_band=name))
+            for name in BANDS}
     countdown = transfer_countdown(programme_date, as_of=today)
     if as_json:
         print_json({"progress": progress.as_dict(), "countdown": countdown.as_dict(),
-                    "burndown": line.as_dict()})
+                    "burndown": line.as_dict(),
+                    "by_band": {name: item.as_dict() for name, item in by_band.items()}})
         return
     when = f" ({programme_date:%A %-d %B %Y})" if programme_date else ""
     console.print(f"Transfer date: {countdown.label}{when}.")
     console.print(
-        f"Tasks: {progress.done:,} done, {progress.due:,} due, {progress.overdue:,} overdue "
-        f"({progress.percent_done:.0f}% done; {progress.blocked:,} blocked, "
-        f"{progress.not_needed:,} not needed)."
+        f"Tasks{f' ({band} band)' if band else ''}: {progress.done:,} done, {progress.due:,} "
+        f"due, {progress.overdue:,} overdue ({progress.percent_done:.0f}% done; "
+        f"{progress.blocked:,} blocked, {progress.not_needed:,} not needed)."
     )
+    if any(item.total for item in by_band.values()):
+        table = Table(box=None, header_style="bold", padding=(0, 2))
+        for heading in ("Risk band", "Done", "Due", "Overdue", "Blocked", "Done %"):
+            table.add_column(heading, justify="left" if heading == "Risk band" else "right")
+        for name, item in by_band.items():
+            table.add_row(name, f"{item.done:,}", f"{item.due:,}", f"{item.overdue:,}",
+                          f"{item.blocked:,}", f"{item.percent_done:.0f}%",
+                          style="bold red" if name == "red" and item.overdue else None)
+        console.print(table)
     if line.points:
         last = line.points[-1]
         console.print(
