@@ -52,6 +52,7 @@ class HandoverStatus:
     kept: list[str] = field(default_factory=list)  # roles the coordinator goes on holding
     visit_status: str | None = None  # the joint handover visit task's status, if there is one
     visit_due: date | None = None
+    has_tasks: bool = False  # any handover task at all (the rules plan a visit for some only)
 
     @property
     def visit_open(self) -> bool:
@@ -63,7 +64,7 @@ class HandoverStatus:
         if self.state != "changes":
             return _SHORT[self.state]
         if self.visit_status is None:
-            return "new · no visit task"
+            return "new · no visit" if self.has_tasks else "new · no tasks yet"
         if self.visit_status in _FINISHED:
             return f"new · visit {_status_words(self.visit_status)}"
         due = f" by {self.visit_due.day} {self.visit_due:%b}" if self.visit_due else ""
@@ -97,8 +98,10 @@ class HandoverStatus:
             said.append(f"No one holds the {roles} "
                         f"{'role' if len(self.unfilled) == 1 else 'roles'} they need.")
         if self.incoming:
-            if self.visit_status is None:
-                said.append("No joint handover visit task: run transition tasks generate.")
+            if self.visit_status is None and self.has_tasks:
+                said.append("No joint handover visit among their tasks.")
+            elif self.visit_status is None:
+                said.append("No handover tasks yet: run transition tasks generate.")
             else:
                 due = f", due {uk_date(self.visit_due)}" if self.visit_due else ""
                 said.append(f"Joint handover visit: {_status_words(self.visit_status)}{due}.")
@@ -139,6 +142,7 @@ def handover_statuses(
     wanted = sorted(set(person_ids))
     people: list[Any] = []
     visits: dict[int, tuple[str, date]] = {}
+    with_tasks: set[int] = set()
     on_list: set[str] = set()
     for batch in chunks(wanted, 5000):
         people += session.execute(
@@ -152,6 +156,8 @@ def handover_statuses(
             .order_by(Task.id)
         ):
             visits[person_id] = (status, due)
+        with_tasks.update(session.scalars(
+            select(Task.person_id).where(Task.person_id.in_(batch)).distinct()))  # type: ignore[attr-defined]
     held: dict[int, dict[str, str]] = {}  # person -> role -> the worker holding it now
     for batch in chunks(wanted, 5000):
         for person_id, role, staff_id in session.execute(
@@ -199,5 +205,6 @@ def handover_statuses(
             kept=kept,
             visit_status=str(visit[0]) if visit else None,
             visit_due=visit[1] if visit else None,
+            has_tasks=person_id in with_tasks,
         )
     return result

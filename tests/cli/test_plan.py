@@ -65,6 +65,13 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
                                     "since": "2027-04-01", "locked": False}
     shown = run_cli("person", people["joint"])
     assert "key worker: Jo WorkerKW1 (KW1) (from 1 Apr 2027)" in shown.stdout
+    # Where the handover stands, as the at-risk list says it.
+    assert detail["handover"]["state"] == "changes"
+    assert [(item["role"], item["staff_id"]) for item in detail["handover"]["incoming"]] == [
+        ("social_worker", "SW1")]
+    assert detail["handover"]["kept_roles"] == ["key_worker"]  # KW1 was their coordinator
+    assert detail["handover"]["sentence"] in " ".join(shown.stdout.split())
+    assert "No handover tasks yet: run transition tasks generate." in detail["handover"]["sentence"]
     assert detail["roles"][1] == {**detail["roles"][1], "role": "key_worker", "state": "held",
                                   "needed": True}
     # A role the accepted plan could not fill says why, rather than being left out.

@@ -230,8 +230,8 @@ def test_at_risk_says_where_each_handover_stands(plan_world, app_on) -> None:
         # Hollins needs the forensic skill no one in reach has; Ashworth keeps Ana Okafor.
         assert states["Hollins"] == "no_worker" and column[0] == "needs a worker"
         assert states["Ashworth"] == "keeps" and column[1] == "keeps their worker"
-        assert "changes" in states.values()  # tasks not generated: "new · no visit task"
-        assert "new · no visit task" in column
+        assert "changes" in states.values()  # tasks not generated: "new · no tasks yet"
+        assert "new · no tasks yet" in column
         why = " ".join(text_of(screen.query_one("#at-risk-factors")).split())
         assert why.startswith("No one holds the social worker and key worker roles they need.")
         await pilot.press("down")

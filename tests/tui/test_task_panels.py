@@ -91,6 +91,10 @@ def test_the_person_screen_lists_the_persons_tasks(tui_database, handovers, app_
         assert "11 Jan 2027" in lines[0] and "Overdue: to do" in lines[0]
         assert "Records and risk assessment transferred" in lines[2]
         assert "0 of 5 tasks done · 2 overdue" in shown
+        # Where the handover stands, above who holds each role.
+        workers = " ".join(text_of(app.screen.query_one("#workers")).split())
+        assert workers.startswith("Handover on 25 Jan 2027: social worker ")
+        assert "No joint handover visit among their tasks." in workers
         with tui_database.session() as session:
             no_handover = person_id(session, 8)  # not in the plan: no tasks, no box
         app.open_person(no_handover)

@@ -40,9 +40,12 @@ def test_every_state_with_its_words(database: Database) -> None:
         unassessed = person(session, pathway=None, coordinator="SW1")
         own_day = person(session, coordinator="SW1", handover_date=date(2027, 2, 1))
         assign(session, own_day, "social_worker", "SW2")
+        green = person(session, coordinator="SW1", band="green")  # tasks, but no visit planned
+        assign(session, green, "social_worker", "SW2")
+        task(session, green, "letter_person", date(2027, 3, 16))
         made = {"keeps": keeps, "moves": moves, "done": done, "joint": joint, "half": half,
                 "waiting": waiting, "nobody": nobody, "gone": gone, "letter": letter,
-                "unassessed": unassessed, "own_day": own_day}
+                "unassessed": unassessed, "own_day": own_day, "green": green}
         ids = {name: item.id for name, item in made.items()}
 
         found = handover_statuses(session, ids.values(), visit_task=VISIT)
@@ -51,7 +54,7 @@ def test_every_state_with_its_words(database: Database) -> None:
             "keeps": "keeps", "moves": "changes", "done": "changes", "joint": "changes",
             "half": "no_worker", "waiting": "no_plan", "nobody": "no_worker",
             "gone": "no_worker", "letter": "signpost", "unassessed": "not_assessed",
-            "own_day": "changes"}
+            "own_day": "changes", "green": "changes"}
 
         assert status["keeps"].short() == "keeps their worker"
         assert status["keeps"].sentence() == "No handover: Ana Okafor keeps them."
@@ -62,10 +65,14 @@ def test_every_state_with_its_words(database: Database) -> None:
             "Joint handover visit: to do, due 25 Mar 2027.")
         assert not status["done"].visit_open and status["done"].short() == "new · visit done"
         assert status["joint"].kept == ["social_worker"]
-        assert status["joint"].short() == "new · no visit task"
+        assert status["joint"].short() == "new · no tasks yet"
         assert status["joint"].sentence() == (
             "Handover on 1 Apr 2027: key worker Ben Carter (KW1). Ana Okafor stays as their "
-            "social worker. No joint handover visit task: run transition tasks generate.")
+            "social worker. No handover tasks yet: run transition tasks generate.")
+        # The rules plan a joint visit for some people only: tasks without one are not a gap.
+        assert status["green"].short() == "new · no visit"
+        assert status["green"].sentence().endswith(
+            "from Ana Okafor. No joint handover visit among their tasks.")
         assert status["half"].unfilled == ["key_worker"]
         assert status["half"].sentence() == "No one holds the key worker role they need."
         assert status["waiting"].sentence() == (

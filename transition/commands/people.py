@@ -18,6 +18,8 @@ from transition.commands.common import (
     json_option,
     print_json,
 )
+from transition.errors import TransitionError
+from transition.handover_status import handover_statuses
 from transition.matching import ROLE_WORDS
 from transition.people import PeopleQuery, list_people, person_detail, require_person
 from transition.plan_review import describe_role
@@ -111,6 +113,15 @@ def person(
     with cli.db.session() as session:
         found = require_person(session, nhs_number)
         detail = person_detail(session, found, as_of=cli.today())
+        assert found.id is not None
+        try:  # a broken rules file: everything else about the person is still shown
+            visit_task: str | None = cli.rules.checks.handover_visit_task
+        except TransitionError:
+            visit_task = None
+        handover = None if visit_task is None else handover_statuses(
+            session, [found.id], visit_task=visit_task)[found.id]
+    detail["handover"] = (None if handover is None
+                          else handover.as_json() | {"sentence": handover.sentence()})
     if as_json:
         print_json(detail)
         return
@@ -148,6 +159,8 @@ def person(
                           f"{warning['message']}", markup=False, highlight=False)
     if detail.get("roles"):
         console.print("\n[bold]Workers[/]")
+        if handover is not None:
+            console.print(f"  {handover.sentence()}", markup=False, highlight=False)
         for entry in detail["roles"]:
             who, notes = describe_role(entry, cli.today())
             console.print(f"  {ROLE_WORDS.get(entry['role'], entry['role'])}: {who} ({notes})",

@@ -28,6 +28,7 @@ from transition import nhs
 from transition.audit import person_audit
 from transition.db import Database
 from transition.errors import ConflictError, TransitionError
+from transition.handover_status import HandoverStatus, handover_statuses
 from transition.matching import ROLE_WORDS
 from transition.models import AuditEvent, Person
 from transition.overview import PersonImport, person_imports, staff_names
@@ -59,7 +60,7 @@ from transition.widgets.format import (
     yes_no,
 )
 from transition.widgets.panels import Panel, emphasise_yes, fields_table
-from transition.widgets.pathway import pathway_section, risk_section
+from transition.widgets.pathway import handover_text, pathway_section, risk_section
 from transition.worker_overrides import (
     AssignResult,
     WorkerOption,
@@ -94,9 +95,13 @@ class PersonView:
     coordinator_name: str | None
     imports: list[PersonImport]
     audit: list[AuditEvent]
+    handover: HandoverStatus | None = None
 
 
-def load_person(database: Database, person_id: int, today: date) -> PersonView | None:
+def load_person(database: Database, person_id: int, today: date,
+                visit_task: str | None = None) -> PersonView | None:
+    """What the screen shows; ``visit_task`` (the rules' joint visit task key) adds where the
+    handover stands."""
     with database.session() as session:
         person = session.get(Person, person_id)
         if person is None:
@@ -110,6 +115,8 @@ def load_person(database: Database, person_id: int, today: date) -> PersonView |
             coordinator_name=names.get(person.care_coordinator_id or ""),
             imports=person_imports(session, person),
             audit=person_audit(session, person, limit=AUDIT_SHOWN + 1),
+            handover=None if visit_task is None else handover_statuses(
+                session, [person_id], visit_task=visit_task).get(person_id),
         )
 
 
@@ -388,7 +395,10 @@ def workers(view: PersonView) -> RenderableType | None:
         missing = entry["state"] in ("unfilled", "none")
         table.add_row(ROLE_WORDS.get(entry["role"], entry["role"]),
                       Text(who, style="bold red" if missing else "bold"), notes)
-    return table
+    if view.handover is None:
+        return table
+    return Group(handover_text(view.handover, view.person.risk_band, view.handover.sentence()),
+                 table)
 
 
 TASK_STATUS_STYLES = {"done": "green", "not_needed": "dim", "blocked": "bold magenta",
@@ -468,7 +478,11 @@ class PersonScreen(DetailScreen):
         self.transition.show_tasks(person_id=self.person_id)
 
     def reload(self) -> None:
-        self.view = load_person(self.database, self.person_id, self.today())
+        try:
+            visit_task: str | None = self.transition.rules.checks.handover_visit_task
+        except TransitionError:  # a broken rules file: the screen still opens, without this
+            visit_task = None
+        self.view = load_person(self.database, self.person_id, self.today(), visit_task)
         if self.view is None:
             self.query_one("#banner", Static).update(
                 Text("This person is no longer on the caseload.", style="bold red")
