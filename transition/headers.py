@@ -229,14 +229,18 @@ def column_notes(match: HeaderMatch, kind: str,
             "unchanged for the rest: " + ", ".join(match.absent) + "."
         )
     present = {header_key(label) for label in match.extras.values()}
-    for key, skill in read_by_rules.items():
-        if key not in present:
-            notes.append(
-                f"The rules read a column '{key}' (extra.{key}, to find who needs a worker "
-                f"with the skill '{skill}'), but this file has no such column: new people are "
-                "taken not to need that skill, and everyone else keeps what an earlier file "
-                "said. Check the export, or the rules file's [[matching.required_skills]]."
-            )
+    lacking = [(key, skill) for key, skill in read_by_rules.items() if key not in present]
+    if lacking:
+        many = len(lacking) > 1
+        columns = " and ".join(f"'{key}' (extra.{key}, to find who needs a worker with the "
+                               f"skill '{skill}')" for key, skill in lacking)
+        notes.append(
+            f"The rules read {'columns' if many else 'a column'} {columns}, but this file has "
+            f"{'neither' if len(lacking) == 2 else 'none of them' if many else 'no such column'}"
+            f": new people are taken not to need {'those skills' if many else 'that skill'}, "
+            "and everyone else keeps what an earlier file said. Check the export, or the rules "
+            "file's [[matching.required_skills]]."
+        )
     return notes
 
 

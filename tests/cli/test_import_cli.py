@@ -80,7 +80,7 @@ def test_a_slim_export_with_odd_headers_says_what_it_read_and_what_it_did_not(
     said = " ".join(result.stderr.split())
     assert "'Carers name' (did you mean carer_name?)" in said
     assert "known caseload columns are not in this file" in said
-    assert "The rules read a column 'forensic_history'" in said  # the forensic skill's column
+    assert "The rules read columns 'forensic_history'" in said  # the skills' own columns
     person = json.loads(run_cli("person", nhs_number(0), "--json").stdout)
     assert person["s117"] is True and person["extra"]["Carers name"] == "Sam Ashdown"
 

@@ -296,13 +296,18 @@ def test_extra_columns_the_rules_read_are_looked_for() -> None:
                                         "Forensic History"]), CASELOAD_COLUMNS, {}, "caseload")
     notes = column_notes(present, "caseload", read)
     assert not any("not recognised" in note or "forensic" in note for note in notes)
-    assert any("The rules read a column 'perinatal'" in note for note in notes)
+    assert any(note.startswith("The rules read a column 'perinatal' (extra.perinatal, to find "
+                               "who needs a worker with the skill 'perinatal'), but this file has "
+                               "no such column: new people are taken not to need that skill")
+               for note in notes)
     absent = match_headers(table_with(["NHS No", "Forename", "Surname", "DOB"]),
                            CASELOAD_COLUMNS, {}, "caseload")
     [note] = [note for note in column_notes(absent, "caseload", read) if "forensic" in note]
-    assert note.startswith("The rules read a column 'forensic_history' (extra.forensic_history, "
-                           "to find who needs a worker with the skill 'forensic'), but this file "
-                           "has no such column")
+    assert note.startswith(
+        "The rules read columns 'forensic_history' (extra.forensic_history, to find who needs a "
+        "worker with the skill 'forensic') and 'perinatal' (extra.perinatal, to find who needs a "
+        "worker with the skill 'perinatal'), but this file has neither: new people are taken not "
+        "to need those skills")
 
 
 def test_a_file_with_every_known_column_has_nothing_to_say_about_columns() -> None:
