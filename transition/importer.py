@@ -238,8 +238,9 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     match = match_headers(table, spec.columns, mapping, spec.kind)
     _one_import_at_a_time(session)
 
-    notices = column_notes(match, spec.kind, options.read_by_rules
-                           if spec.kind == ImportKind.CASELOAD else {})
+    about_columns = column_notes(match, spec.kind, options.read_by_rules
+                                 if spec.kind == ImportKind.CASELOAD else {})
+    notices = list(about_columns)
     known_staff = None
     if spec.kind == ImportKind.CASELOAD and "care_coordinator_id" in match.written:
         known_staff = frozenset(session.scalars(select(Staff.staff_id)))
@@ -264,7 +265,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     batch = ImportBatch(kind=spec.kind, file_name=table.file_name[:255], file_sha256=table.sha256,
                         sheet=table.sheet, actor=actor, status="running",
                         rows=len(table.rows),
-                        header_map={header: name for name, header in match.written.items()})
+                        header_map={header: name for name, header in match.written.items()},
+                        column_notes=about_columns or None)
     session.add(batch)
     session.flush()
     assert batch.id is not None
@@ -428,4 +430,5 @@ def batch_summary(batch: ImportBatch) -> dict[str, Any]:
         "unchanged": batch.unchanged, "rejected": batch.rejected,
         "duplicates": batch.duplicates, "missing_from_file": batch.missing_from_file,
         "warnings": batch.warnings, "rejects_path": batch.rejects_path,
+        "column_notes": list(batch.column_notes or []),
     }

@@ -197,6 +197,7 @@ class ImportBatch(SQLModel, table=True):
     warnings: int = 0
     header_map: dict[str, str] | None = json_column()
     rejects_path: str | None = Field(default=None, max_length=1024)
+    column_notes: list[str] | None = json_column()  # what the import said about the columns
 
 
 class RejectedRow(SQLModel, table=True):

@@ -52,6 +52,7 @@ class BatchSummary:
     missing_from_file: int
     warnings: int
     rejects_path: str | None
+    column_notes: tuple[str, ...] = ()  # headers not recognised, columns the file lacks
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _summary(batch: ImportBatch) -> BatchSummary:
         status=batch.status, rows=batch.rows, inserted=batch.inserted, updated=batch.updated,
         unchanged=batch.unchanged, rejected=batch.rejected, duplicates=batch.duplicates,
         missing_from_file=batch.missing_from_file, warnings=batch.warnings,
-        rejects_path=batch.rejects_path,
+        rejects_path=batch.rejects_path, column_notes=tuple(batch.column_notes or ()),
     )
 
 

@@ -83,6 +83,13 @@ def test_a_slim_export_with_odd_headers_says_what_it_read_and_what_it_did_not(
     assert "The rules read columns 'forensic_history'" in said  # the skills' own columns
     person = json.loads(run_cli("person", nhs_number(0), "--json").stdout)
     assert person["s117"] is True and person["extra"]["Carers name"] == "Sam Ashdown"
+    # Kept on the batch, for the rest of the team: import history repeats them.
+    [batch] = json.loads(run_cli("import", "history", "--json").stdout)
+    assert batch["column_notes"] == data["notices"][:len(batch["column_notes"])]
+    assert len(batch["column_notes"]) == 3  # not recognised; known columns lacking; rules' columns
+    history = " ".join(run_cli("import", "history").stdout.split())
+    assert "About the columns of slim.csv (import 1):" in history
+    assert "'Carers name' (did you mean carer_name?)" in history
 
 
 def test_a_failure_under_json_still_prints_one_object(run_cli: RunCli, tmp_path: Path) -> None:

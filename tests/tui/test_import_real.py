@@ -138,3 +138,29 @@ def test_a_spreadsheet_of_managers_choices(plan_world, app_on, tmp_path: Path) -
         assert held == [("Egbuna", "SW2", "Speaks Polish [meeting.csv row 2]")]
 
     drive(app, scenario)
+
+
+def test_what_the_last_import_said_about_its_columns_is_shown_next_time(
+        tui_database, app_on, tmp_path: Path) -> None:
+    slim = tmp_path / "slim.csv"
+    slim.write_text("NHS No,Forename,Surname,DOB,Carers name\n"
+                    "9990000018,Robin,Ashdown,03/04/1980,Sam Ashdown\n", encoding="utf-8")
+    app = app_on(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await run_import(pilot, "caseload", slim)
+        said = " ".join(text_of(screen.query_one("#result")).split())
+        assert "'Carers name' (did you mean carer_name?)" in said
+        await pilot.press("escape")
+        await settle(pilot)
+        card = " ".join(text_of(app.screen.query_one("#imports-card")).split())
+        assert "3 notes on its columns (i)" in card  # unrecognised, lacking, rules
+        # Opened again (say, by a colleague): the notes are still there, with where from.
+        await pilot.press("i")
+        await settle(pilot)
+        again = " ".join(text_of(app.screen.query_one("#result")).split())
+        assert again.startswith("The latest caseload import (slim.csv, ")
+        assert "said about its columns: • 1 column not recognised" in again
+        assert "The rules read columns 'forensic_history'" in again
+
+    drive(app, scenario)

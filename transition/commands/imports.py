@@ -104,6 +104,16 @@ def import_history(
                                               "missing_from_file", "warnings")),
         )))
     console.print(table)
+    # What the newest import of each kind said about its file's columns: the team should know.
+    newest: dict[str, dict[str, Any]] = {}
+    for batch in batches:
+        newest.setdefault(batch["kind"], batch)
+    for batch in newest.values():
+        if batch["column_notes"]:
+            console.print(f"\nAbout the columns of {batch['file']} (import {batch['batch_id']}):",
+                          markup=False, highlight=False)
+            for note in batch["column_notes"]:
+                console.print(f"  • {note}", markup=False, highlight=False)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -276,6 +276,10 @@ def batch_lines(batch: BatchSummary) -> Group:
     if batch.missing_from_file:
         attention.append(" · ")
         attention.append(f"{count(batch.missing_from_file)} missing from file", style="yellow")
+    if batch.column_notes:  # headers not recognised, columns lacking: read them on Import
+        attention.append(" · ")
+        attention.append(f"{plural(len(batch.column_notes), 'note')} on its columns (i)",
+                         style="yellow")
     done = Text(f"{plural(batch.rows, 'row')}: {count(batch.inserted)} new")
     for value, label in ((batch.updated, "updated"), (batch.unchanged, "unchanged")):
         if value:

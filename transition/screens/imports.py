@@ -9,7 +9,7 @@ was. A file the importer cannot use at all (``InputFileError``) is explained on 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +46,13 @@ from transition.importer import (
     import_file,
 )
 from transition.models import ImportKind
-from transition.overview import latest_import
+from transition.overview import BatchSummary, latest_import
 from transition.ruleset import Rules
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.rejects import add_reject_columns, fill_rejects
 from transition.widgets.chrome import AppFooter, NavBar
-from transition.widgets.format import count, plural
+from transition.widgets.format import count, plural, uk_time
 from transition.widgets.path_input import PathInput
 
 
@@ -115,6 +115,18 @@ def result_summary(result: Any) -> RenderableType:
     else:
         parts.append(Text("Every row was imported.", style="green"))
     return Group(*parts)
+
+
+def earlier_column_notes(batches: Iterable[BatchSummary]) -> RenderableType | None:
+    """What the latest imports said about their files' columns, until the next import."""
+    parts: list[RenderableType] = []
+    for batch in batches:
+        if batch.column_notes:
+            parts.append(Text(f"The latest {batch.kind} import ({batch.file_name}, "
+                              f"{uk_time(batch.started_at)}) said about its columns:",
+                              style="bold"))
+            parts.extend(Text(f"• {note}", style="yellow") for note in batch.column_notes)
+    return Group(*parts) if parts else None
 
 
 CHOICES = "choices"  # the form's third kind: managers' choices of worker
@@ -211,13 +223,17 @@ class ImportScreen(DetailScreen):
         table.display = False
         self.query_one("#progress").display = False
         self.query_one("#result").display = False
+        with self.database.session() as session:
+            latest = {kind.value: latest_import(session, kind.value) for kind in ImportKind}
         kind = self.initial_kind
         if kind is None:
-            with self.database.session() as session:
-                staff_done = latest_import(session, ImportKind.STAFF.value) is not None
+            staff_done = latest[ImportKind.STAFF.value] is not None
             kind = ImportKind.CASELOAD.value if staff_done else ImportKind.STAFF.value
         self.query_one(f"#{kind}", RadioButton).value = True
         self.query_one("#path", Input).focus()
+        said = earlier_column_notes(batch for batch in latest.values() if batch is not None)
+        if said is not None:
+            self._show_result(said)
 
     # -- the form --------------------------------------------------------------------------
 
