@@ -63,7 +63,8 @@ class AtAGlance:
         imports = {
             kind: None if batch is None else {
                 "file": batch.file_name, "imported_at": batch.started_at.isoformat(),
-                "rows": batch.rows, "rejected": batch.rejected}
+                "rows": batch.rows, "rejected": batch.rejected,
+                "column_notes": list(batch.column_notes)}
             for kind, batch in self.caseload.latest_imports.items()}
         run = self.last_check
         return {

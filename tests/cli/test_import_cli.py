@@ -90,6 +90,10 @@ def test_a_slim_export_with_odd_headers_says_what_it_read_and_what_it_did_not(
     history = " ".join(run_cli("import", "history").stdout.split())
     assert "About the columns of slim.csv (import 1):" in history
     assert "'Carers name' (did you mean carer_name?)" in history
+    status = run_cli("status", "--json").json()
+    assert status["caseload"]["latest_imports"]["caseload"]["column_notes"] == batch["column_notes"]
+    assert "3 notes on its columns (transition import history)" in " ".join(
+        run_cli("status").stdout.split())
 
 
 def test_a_failure_under_json_still_prints_one_object(run_cli: RunCli, tmp_path: Path) -> None:

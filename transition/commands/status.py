@@ -71,7 +71,10 @@ def status_table(glance: AtAGlance) -> Table:
     if latest is not None:
         table.add_row("", Text(f"latest export {latest.file_name}, imported "
                                f"{uk_time(latest.started_at)}: {latest.rows:,} rows, "
-                               f"{latest.rejected:,} rejected", style="dim"))
+                               f"{latest.rejected:,} rejected"
+                               + (f", {len(latest.column_notes)} notes on its columns "
+                                  "(transition import history)" if latest.column_notes else ""),
+                               style="dim"))
     table.add_row("Pathways", _counts(glance.pathways)
                   + (f"; {glance.unassessed:,} not assessed" if glance.unassessed else ""))
     table.add_row("Risk", _counts(glance.bands))
