@@ -14,7 +14,8 @@ themselves live in :mod:`transition.overrides` and are re-exported here.
 ``only_changed``: every person's decision is recomputed in memory (it is cheap), but only
 people whose *assessment hash* differs from ``Person.assessed_hash`` are written and audited.
 The hash covers everything the result depends on: the rules version label (version and
-content fingerprint), the person's assessment fields, their coordinator's staff-list entry
+content fingerprint), the person's assessment fields (of the postcode, only whether it is an
+NHS pseudo-postcode for no fixed abode or no known address), their coordinator's staff-list entry
 (leaving date, absence, secondment) and whether a staff list exists, the manager's override,
 and the date-dependent state at ``as_of`` (which date windows each factor falls in). So moving
 ``as_of`` forward rewrites only people who crossed a window (a discharge passing 14 days, a
@@ -235,8 +236,10 @@ def _refresh(
         # Pickle is a fast, exact serialisation of these plain values (the hash is only ever
         # compared with itself); see the module's docstring for what it covers.
         digest = blake2b(pickle.dumps(
-            (label, tuple(row[_FIRST_INPUT:]), staff_keys.get(coordinator_id), staff_loaded,
-             windows),
+            # The postcode counts only as what the risk reads of it (no fixed abode or not),
+            # so an ordinary change of address does not re-assess anyone.
+            (label, (*row[_FIRST_INPUT:-1], no_address(postcode)), staff_keys.get(coordinator_id),
+             staff_loaded, windows),
             protocol=5,
         ), digest_size=20).hexdigest()
         if not (only_changed and digest == stored_hash):

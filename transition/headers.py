@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 
@@ -98,9 +98,10 @@ class HeaderIndex:
 
     def __init__(self, columns: Sequence[Column], mapping: dict[str, str]):
         self.columns = tuple(columns)
-        self.exact = alias_index(self.columns) | mapping
+        aliases = alias_index(self.columns)
+        self.exact = aliases | mapping
         loose: dict[str, str] = {}
-        for key, name in alias_index(self.columns).items():
+        for key, name in aliases.items():
             loose.setdefault(loose_key(key), name)
         self.loose = loose | {loose_key(key): name for key, name in mapping.items()}
 
@@ -143,7 +144,7 @@ class HeaderMatch:
     extras: dict[int, str]  # column index -> label kept in ``extra``
     written: dict[str, str]  # canonical name -> the header as written in the file
     absent: tuple[str, ...] = ()  # the known columns the file does not have, in their order
-    nearest: dict[str, str] | None = None  # an extra column's label -> the column it looks like
+    nearest: dict[str, str] = field(default_factory=dict)  # an extra's label -> what it looks like
 
 
 def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, str],
@@ -209,7 +210,7 @@ def column_notes(match: HeaderMatch, kind: str,
     notes = []
     unknown = [label for label in match.extras.values() if header_key(label) not in read_by_rules]
     if unknown:
-        nearest = match.nearest or {}
+        nearest = match.nearest
         shown = [f"'{label}'" + (f" (did you mean {nearest[label]}?)" if label in nearest else "")
                  for label in unknown]
         many = len(shown) > 1

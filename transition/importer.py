@@ -280,7 +280,7 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
         encoding=table.encoding, delimiter=table.delimiter,
         columns={header: name for name, header in match.written.items()},
         extra_columns=list(match.extras.values()), missing_columns=list(match.absent),
-        nearest_columns=dict(match.nearest or {}), repeats=repeats, notices=notices,
+        nearest_columns=dict(match.nearest), repeats=repeats, notices=notices,
     )
     assert result.rows == (result.inserted + result.updated + result.unchanged
                            + result.rejected + result.duplicates), "every row is counted once"

@@ -288,7 +288,12 @@ def test_only_changed_writes_only_what_could_differ(database: Database) -> None:
     assert summary.evaluated == 1
     assert "no_known_coordinator" not in {f["factor"] for f in get(database, 4).risk_factors}
 
-    # A person moves into a hostel with no fixed address.
+    # A person moves house: nothing the rules read changes. Then they lose their home.
+    with database.transaction() as session:
+        session.execute(
+            update(Person).where(Person.nhs_number == nhs_number(2)).values(postcode="WX9 9ZZ")
+        )
+    assert refresh(database, only_changed=True).evaluated == 0
     with database.transaction() as session:
         session.execute(
             update(Person).where(Person.nhs_number == nhs_number(2)).values(postcode="ZZ99 3VZ")
