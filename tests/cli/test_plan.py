@@ -51,6 +51,7 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     assert human.exit_code == 0 and f"Plan {data['plan_id']} (draft, plan)" in human.stdout
     assert "no council social worker with skill forensic in North" in human.stdout
     assert "social worker" in human.stdout and "social_worker" not in human.stdout  # in words
+    assert "Jo WorkerSW2 (SW2)" in human.stdout  # a new worker is named, not only numbered
 
     accepted = run_cli("plan", "accept", "--json")
     assert accepted.exit_code == 0, accepted.output

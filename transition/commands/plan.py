@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 from rich.text import Text
+from sqlmodel import Session
 
 from transition import nhs
 from transition.allocation_status import allocation_status, plan_sentences, status_lines
@@ -27,6 +28,7 @@ from transition.commands.common import (
     print_json,
 )
 from transition.errors import EXIT_PARTIAL
+from transition.overview import staff_names
 from transition.people import require_person
 from transition.plan_review import (
     PlanQuery,
@@ -35,6 +37,7 @@ from transition.plan_review import (
     caseloads,
     load_plan,
 )
+from transition.plan_rows import PlanRow
 from transition.planning import PlanResult, propose_plan
 from transition.whatif import WhatIf, what_if
 from transition.worker_overrides import assign_worker, feasible_workers, unlock
@@ -79,10 +82,11 @@ def plan(
         return
     with cli.db.transaction() as session:
         outcome = propose_plan(session, cli.rules, as_of=today, actor=cli.actor)
+        names = {} if as_json else _new_worker_names(session, outcome)
     if as_json:
         print_json(outcome.to_json())
     else:
-        _print_plan(outcome, stored=True)
+        _print_plan(outcome, stored=True, names=names)
     if outcome.unassigned:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -106,10 +110,11 @@ def show(
         result = load_plan(session, plan_id, query)
         stale = (result.status == "draft" and result.plan_id is not None
                  and allocation_changed_since(session, result.plan_id))
+        names = {} if as_json else _new_worker_names(session, result)
     if as_json:
         print_json(result.to_json())
         return
-    _print_plan(result, stored=False)
+    _print_plan(result, stored=False, names=names)
     if stale:
         console.print(f"[yellow]Who holds a case changed since plan {result.plan_id} was made, "
                       "so it may be out of date (accept refuses a plan whose inputs changed): "
@@ -361,7 +366,20 @@ def unlock_command(
 # ---------------------------------------------------------------------------------------------
 
 
-def _print_plan(result: PlanResult, *, stored: bool) -> None:
+def _changed(result: PlanResult) -> list[PlanRow]:
+    """The rows giving a role to a new worker (not kept, not a manager's lock)."""
+    return [row for row in result.rows if row.staff_id and not row.kept and not row.locked]
+
+
+def _new_worker_names(session: Session, result: PlanResult) -> dict[str, str]:
+    """The names of the new workers the table shows (its first rows only)."""
+    return staff_names(session, [row.staff_id for row in _changed(result)[:SHOWN]])
+
+
+def _print_plan(result: PlanResult, *, stored: bool,
+                names: dict[str, str] | None = None) -> None:
+    """The plan in words and tables; ``names`` (staff id -> name) names the new workers."""
+    names = names or {}
     state = "optimal" if result.optimal else f"not optimal ({result.solver_status})"
     heading = f"Plan {result.plan_id} ({result.status}, {result.kind})"
     console.print(f"{heading}: {state}, cost {result.objective:,}.")
@@ -386,13 +404,15 @@ def _print_plan(result: PlanResult, *, stored: bool) -> None:
             table.add_row(nhs.format_334(row.nhs_number), _role(row.role), row.risk_band or "",
                           "; ".join(row.reasons))
         console.print(table)
-    changed = [row for row in result.rows if row.staff_id and not row.kept and not row.locked]
+    changed = _changed(result)
     if changed:
         table = Table("NHS number", "Role", "Band", "New worker", "Why",
                       title=f"New workers ({len(changed):,})")
         for row in changed[:SHOWN]:
+            name = names.get(row.staff_id or "")
             table.add_row(nhs.format_334(row.nhs_number), _role(row.role), row.risk_band or "",
-                          row.staff_id or "", "; ".join(row.reasons[:3]))
+                          f"{name} ({row.staff_id})" if name else row.staff_id or "",
+                          "; ".join(row.reasons[:3]))
         console.print(table)
     if len(changed) > SHOWN or len(unassigned) > SHOWN:
         console.print("Showing the first rows only; see all with --json, or filter with "
