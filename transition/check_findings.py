@@ -427,6 +427,34 @@ def stale_import(world: _World) -> list[Finding]:
                     "a new export and import it.")]
 
 
+_MESSAGE_ROOM = 1000  # check_finding.message
+
+
+def import_columns(world: _World) -> list[Finding]:
+    """What the latest caseload import said about its file's columns (headers not recognised,
+    known columns or the rules' columns it lacks): until the next export, every night, since
+    a fact the rules need may be blank for everyone in it."""
+    latest = world.session.execute(
+        select(ImportBatch.file_name, ImportBatch.started_at, ImportBatch.column_notes)
+        .where(ImportBatch.kind == ImportKind.CASELOAD)
+        .order_by(ImportBatch.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).first()
+    if latest is None or not latest.column_notes:
+        return []
+    notes = list(latest.column_notes)
+    opening = (f"The latest caseload export ({latest.file_name}, imported "
+               f"{_as_date(latest.started_at).isoformat()}) said {len(notes)} "
+               f"{'thing' if len(notes) == 1 else 'things'} about its columns: ")
+    closing = (" Ask the trust to correct the export's headers, or name them in a --mapping "
+               "file, and import it again.")
+    said = " ".join(notes)
+    room = _MESSAGE_ROOM - len(opening) - len(closing)
+    if len(said) > room:
+        more = "… (all of it: transition import history)"
+        said = said[:room - len(more)].rstrip() + more
+    return [Finding("import_columns", WARNING, opening + said + closing)]
+
+
 def tasks_behind_allocation(world: _World) -> list[Finding]:
     """Handover tasks that `transition tasks generate` would add or change now: after a plan
     is accepted, or a role ended, a handover with no tasks is someone who may fall through the
@@ -468,6 +496,7 @@ CHECKS: dict[str, Check] = {
     "letter_out_of_date": letter_out_of_date,
     "tasks_behind": tasks_behind_allocation,
     "stale_import": stale_import,
+    "import_columns": import_columns,
 }
 
 

@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "letter_out_of_date": "Letter out of date",
     "tasks_behind": "Handover tasks behind the allocation",
     "stale_import": "Caseload export is old",
+    "import_columns": "Latest export's columns need a look",
 }
 """Every finding code, most urgent first, with a short title (report headings, the dashboard)."""
 

@@ -169,6 +169,31 @@ def test_stale_import_when_the_latest_caseload_export_is_older_than_the_rules_al
     assert "8 days ago" in old.message and old.severity == "warning"
 
 
+def test_import_columns_repeats_what_the_latest_caseload_import_said_about_its_columns(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        caseload_import(session, days(-1))
+    assert of(check(database), "import_columns") == []  # nothing said: nothing to find
+    with database.transaction() as session:
+        batch = caseload_import(session, days(0))
+        batch.column_notes = ["1 column not recognised, kept with each record as an extra "
+                              "column: 'S117?' (did you mean s117?).",
+                              "The rules read a column 'perinatal' " + "x" * 2000]
+    [found] = of(check(database), "import_columns")
+    assert found.severity == "warning" and found.nhs_number is None
+    assert found.message.startswith(
+        f"The latest caseload export (export.csv, imported {TODAY.isoformat()}) said 2 things "
+        "about its columns: 1 column not recognised, kept with each record as an extra column: "
+        "'S117?' (did you mean s117?).")
+    # Cut to fit what a finding holds, saying where the rest is.
+    assert len(found.message) <= 1000
+    assert "… (all of it: transition import history) Ask the trust" in found.message
+    with database.transaction() as session:
+        caseload_import(session, days(0))  # a newer export, its columns all known
+    assert of(check(database), "import_columns") == []
+
+
 def test_missing_from_export(database: Database) -> None:
     with database.transaction() as session:
         batch = caseload_import(session, days(-1))
