@@ -25,6 +25,7 @@ from transition import nhs
 from transition.allocation import current_assignments
 from transition.config import CouncilDetails
 from transition.models import Employer, LetterKind, Pathway, Person, Role, Staff
+from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
 
 MONTHS = (
@@ -122,11 +123,15 @@ def plain_text(value: object) -> str:
 
 
 def address_lines(address: str | None, postcode: str | None = None) -> list[str]:
-    """An address as lines (split on commas and new lines), ending with the postcode."""
+    """An address as lines (split on commas and new lines), ending with the postcode. An NHS
+    pseudo-postcode ends it with what the code means: 'No fixed abode (ZZ99 3VZ)'."""
     lines = [plain_text(part) for part in re.split(r"[,\n\r]+", address or "")]
     lines = [line for line in lines if line]
     code = plain_text(postcode).upper()
-    if code and code.replace(" ", "") not in "".join(lines).upper().replace(" ", ""):
+    if meaning := pseudo_meaning(code):
+        lines = [line for line in lines if line.upper() != code]
+        lines.append(f"{meaning[:1].upper()}{meaning[1:]} ({code})")
+    elif code and code.replace(" ", "") not in "".join(lines).upper().replace(" ", ""):
         lines.append(code)
     return lines
 

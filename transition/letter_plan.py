@@ -128,6 +128,9 @@ def _plan_one(
         chosen_format = fmt or LetterFormat.MARKDOWN.value
         notes.append("needs audio: record this text or send it as audio "
                      "(task accessible_communication)")
+    if kind in TO_THE_PERSON and (meaning := pseudo_meaning(facts.postcode)):
+        notes.append(f"no postal address ({facts.postcode}: {meaning}): give it to them by hand, "
+                     "at the handover visit or where the team sees them")
     if kind in TO_THE_PERSON and facts.interpreter_language:
         notes.append(f"needs {facts.interpreter_language}: arrange a translation or an "
                      "interpreter (task accessible_communication)")
@@ -149,9 +152,6 @@ def _recipient_problem(facts: PersonFacts, kind: str, need: str | None) -> str |
                     "(task accessible_communication)")
         if not facts.address_lines:
             return "no address recorded for the person"
-        if meaning := pseudo_meaning(facts.postcode):
-            return (f"no postal address ({facts.postcode}: {meaning}): give the letter by hand "
-                    "at the handover visit, or record an address it can be posted to")
     elif kind == LetterKind.GP and not facts.gp_address_lines:
         return "no GP practice address recorded"
     elif kind == LetterKind.CARER and not facts.carer_address_lines:

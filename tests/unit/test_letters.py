@@ -218,11 +218,16 @@ def test_people_who_cannot_have_a_letter_are_skipped_with_a_clear_reason(
     assert reasons[(carer_no_address.nhs_number, "carer")] == "no carer address recorded"
     assert {o.kind for o in result.written if o.nhs_number == carer_no_address.nhs_number} == {
         "person", "gp"}
-    # An NHS pseudo-postcode is no address to post to: the GP is still written to.
-    assert reasons[(no_fixed_abode.nhs_number, "person")] == (
-        "no postal address (ZZ99 3VZ: no fixed abode): give the letter by hand at the handover "
-        "visit, or record an address it can be posted to")
-    assert {o.kind for o in result.written if o.nhs_number == no_fixed_abode.nhs_number} == {"gp"}
+    # An NHS pseudo-postcode is no address to post to: the letter is written to be given by
+    # hand, and its address says what the code means.
+    written = {o.kind: o for o in result.written if o.nhs_number == no_fixed_abode.nhs_number}
+    assert set(written) == {"person", "gp"}
+    assert written["person"].note == ("no postal address (ZZ99 3VZ: no fixed abode): give it to "
+                                      "them by hand, at the handover visit or where the team "
+                                      "sees them")
+    assert written["gp"].note is None
+    letter = Path(written["person"].path or "").read_text()
+    assert "No fixed abode (ZZ99 3VZ)" in letter and "ZZ99 3VZ<" not in letter
 
 
 def test_without_a_date_for_the_change_no_letter_is_written(database: Database, tmp_path: Path) -> None:
