@@ -61,6 +61,17 @@ class ImportOptions:
     read_by_rules: Mapping[str, str] = field(default_factory=dict)
     """Extra columns the rules read (header key -> the skill they decide): a caseload file
     lacking one is named in a notice (:meth:`MatchingRules.extra_columns_read`)."""
+    rules_problem: str | None = None
+    """Why the rules could not be read, so ``read_by_rules`` is empty (said in a notice)."""
+
+
+def columns_the_rules_read(load_rules: Callable[[], Any]) -> tuple[dict[str, str], str | None]:
+    """``(read_by_rules, rules_problem)`` for :class:`ImportOptions`: a rules file that cannot
+    be read must not stop an import, only skip looking for the columns its rules read."""
+    try:
+        return load_rules().matching.extra_columns_read(), None
+    except TransitionError as exc:
+        return {}, exc.message
 
 
 @dataclass(frozen=True)
@@ -241,6 +252,9 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     about_columns = column_notes(match, spec.kind, options.read_by_rules
                                  if spec.kind == ImportKind.CASELOAD else {})
     notices = list(about_columns)
+    if options.rules_problem and spec.kind == ImportKind.CASELOAD:
+        notices.append("The rules file could not be read, so the extra columns the rules read "
+                       f"were not looked for: {options.rules_problem}")
     known_staff = None
     if spec.kind == ImportKind.CASELOAD and "care_coordinator_id" in match.written:
         known_staff = frozenset(session.scalars(select(Staff.staff_id)))

@@ -96,6 +96,18 @@ def test_a_slim_export_with_odd_headers_says_what_it_read_and_what_it_did_not(
         run_cli("status").stdout.split())
 
 
+def test_a_broken_rules_file_does_not_stop_an_import(run_cli: RunCli, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[risk.bands]\nred = 'high'\n")
+    result = run_cli("--rules", rules, "import", "caseload",
+                     caseload(tmp_path, [person_row(i) for i in range(2)]))
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "Done: all 2 rows imported." in said
+    assert "The rules file could not be read, so the extra columns the rules read were not " \
+        "looked for: " in said
+
+
 def test_a_failure_under_json_still_prints_one_object(run_cli: RunCli, tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")

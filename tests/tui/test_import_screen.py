@@ -100,8 +100,9 @@ def test_a_finished_import_shows_counts_and_rejected_rows(
         await settle(pilot)
         assert calls == [{
             "path": a_file, "kind": "caseload", "sheet": "Caseload", "strict": True,
-            "progress": calls[0]["progress"], "rules": app.rules,  # to look for its columns
+            "progress": calls[0]["progress"], "rules": calls[0]["rules"],
         }]
+        assert calls[0]["rules"]() is app.rules  # read to look for the columns they need
         text = result_text(screen)
         assert "trust_caseload.csv: 5 rows: 3 new · 2 rejected · 1 warning" in text
         assert "fix them in the file and import it again" in text

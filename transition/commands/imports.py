@@ -27,6 +27,7 @@ from transition.importer import (
     ImportOptions,
     ImportResult,
     batch_summary,
+    columns_the_rules_read,
     default_rejects_dir,
     import_file,
     recent_imports,
@@ -123,18 +124,13 @@ def _run(ctx: typer.Context, kind: str, file: Path, sheet: str | None, mapping: 
          strict: bool, rejects: Path | None, as_json: bool) -> None:
     cli = context(ctx)
     out = err_console if as_json else console
-    read_by_rules: dict[str, str] = {}
-    rules_problem = None
-    if kind == "caseload":
-        try:  # a broken rules file must not stop an import: it only skips one check
-            read_by_rules = cli.rules.matching.extra_columns_read()
-        except TransitionError as exc:
-            rules_problem = exc.message
+    read_by_rules, rules_problem = (columns_the_rules_read(lambda: cli.rules)
+                                    if kind == "caseload" else ({}, None))
     try:
         options = ImportOptions(
             sheet=sheet, mapping_file=mapping, strict=strict, rejects_path=rejects,
             rejects_dir=None if rejects else default_rejects_dir(cli.db, cli.settings),
-            read_by_rules=read_by_rules,
+            read_by_rules=read_by_rules, rules_problem=rules_problem,
         )
         with _progress_bar(file.name) as progress, cli.db.transaction() as session:
             result = import_file(session, file, kind, options, actor=cli.actor,
@@ -144,9 +140,6 @@ def _run(ctx: typer.Context, kind: str, file: Path, sheet: str | None, mapping: 
             print_json({"status": "failed", "kind": kind, "file": file.name,
                         "error": exc.message, "hint": exc.hint, "exit_code": exc.exit_code})
         raise
-    if rules_problem:
-        result.notices.append(f"The rules file could not be read, so the extra columns the "
-                              f"rules read were not looked for: {rules_problem}")
     if as_json:
         print_json(result.to_json())
     print_summary(out, result)

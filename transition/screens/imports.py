@@ -42,6 +42,7 @@ from transition.importer import (
     ImportOptions,
     ImportResult,
     Reject,
+    columns_the_rules_read,
     default_rejects_dir,
     import_file,
 )
@@ -71,14 +72,17 @@ class ImportProgress(Message):
 
 def run_import(
     database: Database, settings: Settings, path: Path, kind: str, *, sheet: str | None,
-    strict: bool, progress: Callable[[int, int], None], rules: Rules | None = None,
+    strict: bool, progress: Callable[[int, int], None],
+    rules: Callable[[], Rules] | None = None,
 ) -> ImportResult:
     """One import in one transaction: exactly what ``transition import KIND FILE`` does,
-    including the rejects file written where the CLI writes it, and the columns ``rules``
-    read looked for."""
+    including the rejects file written where the CLI writes it, and the columns the rules
+    (``rules()``, for a caseload) read looked for."""
+    read_by_rules, rules_problem = (columns_the_rules_read(rules)
+                                    if rules is not None and kind == "caseload" else ({}, None))
     options = ImportOptions(sheet=sheet, strict=strict,
                             rejects_dir=default_rejects_dir(database, settings),
-                            read_by_rules=rules.matching.extra_columns_read() if rules else {})
+                            read_by_rules=read_by_rules, rules_problem=rules_problem)
     with database.transaction() as session:
         return import_file(session, path, kind, options, actor=settings.actor,
                            today=settings.today(), progress=progress)
@@ -306,18 +310,8 @@ class ImportScreen(DetailScreen):
         if kind == CHOICES:
             return run_choices(self.database, self.settings, self.transition.rules, path,
                                sheet=sheet, strict=strict)
-        rules, rules_problem = None, None
-        if kind == "caseload":
-            try:  # a broken rules file must not stop an import: it only skips one check
-                rules = self.transition.rules
-            except TransitionError as exc:
-                rules_problem = exc.message
-        result = run_import(self.database, self.settings, path, kind, sheet=sheet,
-                            strict=strict, progress=self._progress, rules=rules)
-        if rules_problem:
-            result.notices.append(f"The rules file could not be read, so the extra columns the "
-                                  f"rules read were not looked for: {rules_problem}")
-        return result
+        return run_import(self.database, self.settings, path, kind, sheet=sheet, strict=strict,
+                          progress=self._progress, rules=lambda: self.transition.rules)
 
     def _progress(self, done: int, total: int) -> None:
         """Called by the importer in its thread: stop if asked; report now and then."""
