@@ -20,7 +20,8 @@ from transition.assessment import assessment_detail
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
 from transition.letter_records import letter_history
-from transition.models import ImportBatch, ImportWarning, Person
+from transition.matching.rules import PATHWAY_ROLES, ROLE_WORDS
+from transition.models import Assignment, ImportBatch, ImportWarning, Person
 from transition.plan_review import person_roles, person_workers
 from transition.tasks.views import handover_section
 
@@ -86,6 +87,28 @@ class PersonRow:
     risk_band: str | None
     risk_score: int | None
     missing: bool
+    # Who holds each role now ((role, staff id), social worker first), from an accepted plan
+    # or a manager's choice; and whether their roles have been decided (an accepted plan, or
+    # someone holds one). Before that, the trust's care coordinator holds them.
+    workers: tuple[tuple[str, str], ...] = ()
+    allocated: bool = False
+
+    def after_transfer(self) -> tuple[str, list[tuple[str, str | None]]]:
+        """Who holds their case after the transfer, for the caseload's column: a word and
+        (role, staff id, or None when no one holds it) for each role needed or held.
+
+        The word is ``held`` (the roles are decided: an accepted plan or a manager), ``no plan
+        yet`` (the trust's care coordinator holds them until one is accepted), ``none needed``
+        (signposted) or ``not assessed`` (no pathway yet).
+        """
+        needed = PATHWAY_ROLES.get(self.pathway or "", ())
+        held = dict(self.workers)
+        roles = [*needed, *(role for role in held if role not in needed)]
+        if self.allocated and roles:
+            return "held", [(role, held.get(role)) for role in roles]
+        if self.pathway is None:
+            return "not assessed", []
+        return ("no plan yet" if needed else "none needed"), []
 
 
 @dataclass
@@ -100,8 +123,9 @@ class Page:
 _ROW_COLUMNS = (
     Person.id, Person.nhs_number, Person.family_name, Person.given_name, Person.date_of_birth,
     Person.team, Person.locality, Person.care_coordinator_id, Person.pathway, Person.risk_band,
-    Person.risk_score, Person.missing_since_batch_id,
+    Person.risk_score, Person.missing_since_batch_id, Person.allocated_plan_id,
 )
+_ROLE_ORDER = {role: position for position, role in enumerate(ROLE_WORDS)}
 
 
 def _filters(query: PeopleQuery) -> list[ColumnElement[bool]]:
@@ -154,11 +178,29 @@ def list_people(session: Session, query: PeopleQuery = PeopleQuery()) -> Page:
         statement = statement.offset(query.offset)
     if query.limit is not None:
         statement = statement.limit(query.limit)
+    found = session.execute(statement).all()
+    held = _held_roles(session, [values[0] for values in found])
     rows = [
-        PersonRow(*values[:-1], missing=values[-1] is not None)
-        for values in session.execute(statement)
+        PersonRow(*values[:-2], missing=values[-2] is not None,
+                  workers=held.get(values[0], ()),
+                  allocated=values[-1] is not None or values[0] in held)
+        for values in found
     ]
     return Page(rows=rows, total=total, offset=query.offset, limit=query.limit)
+
+
+def _held_roles(session: Session, person_ids: list[int]) -> dict[int, tuple[tuple[str, str], ...]]:
+    """person id -> ((role, staff id), ...) for the roles someone holds now, social worker first."""
+    held: dict[int, list[tuple[str, str]]] = {}
+    if person_ids:
+        statement = select(Assignment.person_id, Assignment.role, Assignment.staff_id).where(
+            Assignment.person_id.in_(person_ids),  # type: ignore[attr-defined]
+            Assignment.ended_at.is_(None),  # type: ignore[union-attr]
+        )
+        for person_id, role, staff_id in session.execute(statement):
+            held.setdefault(person_id, []).append((role, staff_id))
+    return {person_id: tuple(sorted(roles, key=lambda item: _ROLE_ORDER.get(item[0], 99)))
+            for person_id, roles in held.items()}
 
 
 def count_people(session: Session) -> int:

@@ -259,6 +259,15 @@ def test_plan_status_before_and_after_accept(run_cli: RunCli, settings: Settings
     assert "1 role no one holds" in text and "propose one with transition check --apply" in text
     assert [row["nhs_number"] for row in run_cli("people", "--needs-worker", "--json").json()
             ] == [people["forensic"]]
+    # Who holds each person after the transfer, as `people` lists them.
+    rows = {row["nhs_number"]: row for row in run_cli("people", "--json").json()}
+    assert rows[people["keeps"]]["workers"] == {"social_worker": "SW1"}
+    assert rows[people["polish"]]["workers"] == {"social_worker": "SW2"}
+    assert rows[people["forensic"]]["workers"] == {} and rows[people["forensic"]]["allocated"]
+    assert rows[people["signpost"]]["workers"] == {}
+    listing = run_cli("people", "--needs-worker")
+    assert listing.exit_code == 0
+    assert "After" in listing.stdout and "no social" in listing.stdout
 
 
 def test_people_filters_by_pathway_and_band_and_refuses_unknown_values(

@@ -1,7 +1,7 @@
 from datetime import date
 
 from transition.db import Database
-from transition.people import PeopleQuery, canonical_record, list_people, person_detail, require_person
+from transition.people import PeopleQuery, PersonRow, canonical_record, list_people, person_detail, require_person
 from transition.errors import NotFoundError
 from tests.factories import make_person, nhs_number
 
@@ -50,3 +50,59 @@ def test_an_unknown_nhs_number_is_not_echoed_in_full(database: Database) -> None
         require_person(session, "9990000018")
     assert "9990000018" not in caught.value.message
     assert "0018" in caught.value.message
+
+
+def _row(**changes: object) -> PersonRow:
+    base = dict(id=1, nhs_number=nhs_number(1), family_name="F", given_name="G",
+                date_of_birth=date(1980, 1, 1), team=None, locality=None,
+                care_coordinator_id="SW1", pathway="joint", risk_band="green", risk_score=0,
+                missing=False)
+    return PersonRow(**{**base, **changes})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "state", "roles", "cli"),
+    [
+        ({}, "no plan yet", [], "no plan yet"),  # the coordinator holds them until then
+        ({"pathway": "signpost"}, "none needed", [], "none needed"),
+        ({"pathway": None}, "not assessed", [], "not assessed"),
+        ({"allocated": True, "workers": (("key_worker", "KW1"), ("social_worker", "SW2"))},
+         "held", [("social_worker", "SW2"), ("key_worker", "KW1")], "SW2 + KW1"),
+        ({"allocated": True, "workers": (("social_worker", "SW2"),)},
+         "held", [("social_worker", "SW2"), ("key_worker", None)], "SW2 + no key worker"),
+        # A role held that the pathway no longer needs is still shown: someone holds it.
+        ({"allocated": True, "pathway": "council",
+          "workers": (("social_worker", "SW2"), ("key_worker", "KW1"))},
+         "held", [("social_worker", "SW2"), ("key_worker", "KW1")], "SW2 + KW1"),
+        ({"allocated": True, "pathway": "signpost"}, "none needed", [], "none needed"),
+    ],
+)
+def test_after_transfer_says_who_holds_each_role(
+    changes: dict[str, object], state: str, roles: list[tuple[str, str | None]], cli: str,
+) -> None:
+    from transition.commands.people import after_transfer
+
+    row = _row(**changes)
+    assert row.after_transfer() == (state, roles)
+    assert after_transfer(row) == cli
+
+
+def test_the_listing_reads_who_holds_each_role_now(database: Database) -> None:
+    from transition.allocation import NewAssignment, set_assignments
+    from tests.factories import make_staff
+
+    with database.transaction() as session:
+        make_staff(session, "SW9")
+        make_staff(session, "KW9", employer="trust", role="nurse")
+        person = make_person(session, pathway="joint", care_coordinator_id="SW9")
+        other = make_person(session, pathway="council", care_coordinator_id="SW9")
+        assert person.id is not None
+        set_assignments(session, [
+            NewAssignment(person.id, "key_worker", "KW9", date(2027, 4, 1)),
+            NewAssignment(person.id, "social_worker", "SW9", date(2027, 4, 1)),
+        ], actor="test")
+    with database.session() as session:
+        rows = {row.id: row for row in list_people(session).rows}
+    assert rows[person.id].workers == (("social_worker", "SW9"), ("key_worker", "KW9"))
+    assert rows[person.id].allocated
+    assert rows[other.id].workers == () and not rows[other.id].allocated

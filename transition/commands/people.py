@@ -21,7 +21,7 @@ from transition.commands.common import (
 from transition.errors import TransitionError
 from transition.handover_status import handover_statuses
 from transition.matching import ROLE_WORDS
-from transition.people import PeopleQuery, list_people, person_detail, require_person
+from transition.people import PeopleQuery, PersonRow, list_people, person_detail, require_person
 from transition.plan_review import describe_role
 from transition.widgets.pathway import BANDS, PATHWAYS
 
@@ -71,14 +71,14 @@ def people(
         return
     table = Table(box=None, header_style="bold", padding=(0, 1))
     for heading in ("NHS number", "Family name", "Given name", "Born", "Team", "Locality",
-                    "Coordinator", "Pathway", "Risk", ""):
+                    "Coordinator", "After transfer", "Pathway", "Risk", ""):
         table.add_column(heading, no_wrap=heading in ("NHS number", "Born", "Coordinator"))
     for row in page.rows:
         table.add_row(*(Text(cell) for cell in (
             nhs.format_334(row.nhs_number), row.family_name, row.given_name,
             row.date_of_birth.isoformat(), row.team or "", row.locality or "",
-            row.care_coordinator_id or "", row.pathway or "", row.risk_band or "",
-            "missing from export" if row.missing else "",
+            row.care_coordinator_id or "", after_transfer(row), row.pathway or "",
+            row.risk_band or "", "missing from export" if row.missing else "",
         )))
     console.print(table)
     console.print(more)
@@ -98,8 +98,17 @@ def _filtered(query: PeopleQuery) -> bool:
     return query != PeopleQuery(limit=query.limit)
 
 
+def after_transfer(row: PersonRow) -> str:
+    """'WC123 + WP456', 'no key worker', or 'no plan yet' (see PersonRow.after_transfer)."""
+    state, roles = row.after_transfer()
+    if not roles:
+        return state
+    return " + ".join(staff_id or f"no {ROLE_WORDS.get(role, role)}" for role, staff_id in roles)
+
+
 def _row_json(row: dict[str, Any]) -> dict[str, Any]:
     row.pop("id", None)
+    row["workers"] = dict(row["workers"])  # role -> staff id, the roles someone holds now
     return row
 
 

@@ -20,6 +20,7 @@ from transition.assessment import RANKING, AtRisk, at_risk, unassessed_count
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.screens.base import DataScreen
 from transition.widgets.chrome import AppFooter, NavBar
+from transition.widgets.fitted_table import FILL, FitColumn, FittedTable
 from transition.widgets.format import plural
 from transition.widgets.pathway import (
     BANDS,
@@ -31,6 +32,14 @@ from transition.widgets.pathway import (
 )
 
 PAGE = 50
+
+COLUMNS = (
+    FitColumn("rank", "#", 3), FitColumn("nhs", "NHS number", 12),
+    FitColumn("name", "Name", 20, most=24), FitColumn("team", "Team", 14, most=30),
+    FitColumn("pathway", "Pathway", 8), FitColumn("risk", "Risk", 9),
+    FitColumn("handover", "Handover", 21, most=23),
+    FitColumn("factors", "Main factors", 17, most=FILL),
+)
 
 
 class AtRiskScreen(DataScreen):
@@ -66,20 +75,14 @@ class AtRiskScreen(DataScreen):
         yield Header(show_clock=False)
         yield NavBar()
         with Vertical(id="at-risk"):
-            table: DataTable[object] = DataTable(id="at-risk-table", cursor_type="row",
-                                                 zebra_stripes=True)
+            table = FittedTable(COLUMNS, id="at-risk-table", cursor_type="row",
+                                zebra_stripes=True)
             yield table
             yield Static(id="at-risk-status")
             yield Static(id="at-risk-factors")
         yield AppFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#at-risk-table", DataTable)
-        for key, label, width in (("rank", "#", 3), ("nhs", "NHS number", 12),
-                                  ("name", "Name", 20), ("team", "Team", 14),
-                                  ("pathway", "Pathway", 8), ("risk", "Risk", 9),
-                                  ("handover", "Handover", 21), ("factors", "Main factors", 17)):
-            table.add_column(label, key=key, width=width)
         self.query_one("#at-risk-factors", Static).border_title = "Why"
 
     def reload(self) -> None:
@@ -89,7 +92,7 @@ class AtRiskScreen(DataScreen):
             self.handovers = handover_statuses(
                 session, [person.person_id for person in self.people],
                 visit_task=self.transition.rules.checks.handover_visit_task)
-        table = self.query_one("#at-risk-table", DataTable)
+        table = self.query_one("#at-risk-table", FittedTable)
         table.clear()
         for rank, person in enumerate(self.people, start=1):
             main = ", ".join(str(factor.get("factor", "")).replace("_", " ")

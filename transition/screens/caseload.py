@@ -47,7 +47,9 @@ class CaseloadScreen(DataScreen):
         """One window of people (runs in the table's worker thread: its own session)."""
         with self.database.session() as session:
             page = list_people(session, query)
-            names = staff_names(session, (row.care_coordinator_id for row in page.rows))
+            names = staff_names(session, [
+                *(row.care_coordinator_id for row in page.rows),
+                *(staff_id for row in page.rows for _role, staff_id in row.workers)])
         return Window(page=page, staff_names=names)
 
     def on_mount(self) -> None:

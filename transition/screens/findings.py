@@ -18,10 +18,20 @@ from transition.models import Staff
 from transition.nhs import format_334
 from transition.screens.base import DetailScreen
 from transition.widgets.chrome import AppFooter, NavBar
+from transition.widgets.fitted_table import FILL, FitColumn, FittedTable
 from transition.widgets.format import plural, uk_date
 
 SHOWN = 2000  # rows drawn; the CLI's --report has every finding
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
+FINDING_COLUMNS = (
+    FitColumn("severity", "Severity", 8), FitColumn("nhs", "NHS number", 12),
+    FitColumn("name", "Name", 20, most=26), FitColumn("worker", "Worker", 10),
+    FitColumn("message", "What to do", 56, most=FILL),
+)
+PEOPLE_COLUMNS = (
+    FitColumn("nhs", "NHS number", 12), FitColumn("name", "Name", 30),
+    FitColumn("role", "Role", 26, most=40), FitColumn("band", "Risk", 6),
+)
 
 
 class FindingsScreen(DetailScreen):
@@ -41,13 +51,8 @@ class FindingsScreen(DetailScreen):
         yield NavBar()
         with Vertical(id="findings"):
             yield Static(id="findings-summary")
-            table: DataTable[Text | str] = DataTable(id="findings-table", cursor_type="row",
-                                                     zebra_stripes=True)
-            table.add_column("Severity", key="severity", width=8)
-            table.add_column("NHS number", key="nhs", width=12)
-            table.add_column("Name", key="name", width=20)
-            table.add_column("Worker", key="worker", width=10)
-            table.add_column("What to do", key="message", width=56)
+            table = FittedTable(FINDING_COLUMNS, id="findings-table", cursor_type="row",
+                                zebra_stripes=True)
             yield table
         yield AppFooter()
 
@@ -66,7 +71,7 @@ class FindingsScreen(DetailScreen):
                 plural(len(found), "finding"),
                 (f" (the first {SHOWN} shown)" if len(found) > SHOWN else "", "dim"),
                 ("\nenter: open the person (or the worker)", "dim")))
-        table = self.query_one("#findings-table", DataTable)
+        table = self.query_one("#findings-table", FittedTable)
         table.clear()
         self.targets = {}
         for item in found[:SHOWN]:
@@ -106,12 +111,8 @@ class WorkerScreen(DetailScreen):
         yield NavBar()
         with Vertical(id="findings"):
             yield Static(id="worker-summary")
-            table: DataTable[Text | str] = DataTable(id="worker-people", cursor_type="row",
-                                                     zebra_stripes=True)
-            table.add_column("NHS number", key="nhs", width=12)
-            table.add_column("Name", key="name", width=30)
-            table.add_column("Role", key="role", width=26)
-            table.add_column("Risk", key="band", width=6)
+            table = FittedTable(PEOPLE_COLUMNS, id="worker-people", cursor_type="row",
+                                zebra_stripes=True)
             yield table
         yield AppFooter()
 
@@ -139,7 +140,7 @@ class WorkerScreen(DetailScreen):
             lines.append(item.message)
         lines.append("\nenter: open the person", style="dim")
         self.query_one("#worker-summary", Static).update(lines)
-        table = self.query_one("#worker-people", DataTable)
+        table = self.query_one("#worker-people", FittedTable)
         table.clear()
         for item in held:
             table.add_row(format_334(item.nhs_number), f"{item.given_name} {item.family_name}",

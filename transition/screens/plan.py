@@ -42,6 +42,7 @@ from transition.screens.base import DataScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.worker_picker import WorkerPick, ask_for_worker
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
+from transition.widgets.fitted_table import FILL, FitColumn, FittedTable
 from transition.widgets.format import count, plural, uk_date, words
 from transition.widgets.pathway import BANDS, band_text, next_choice, pathway_text
 from transition.worker_overrides import (
@@ -53,6 +54,12 @@ from transition.worker_overrides import (
 )
 
 PAGE_SIZE = 200
+COLUMNS = (
+    FitColumn("nhs", "NHS number", 12), FitColumn("name", "Name", 18, most=26),
+    FitColumn("role", "Role", 13), FitColumn("worker", "Worker", 16, most=26),
+    FitColumn("status", "", 10), FitColumn("pathway", "Pathway", 8), FitColumn("risk", "Risk", 7),
+    FitColumn("why", "Main reason", 17, most=FILL),
+)
 STEPS = {
     0: "Bringing pathway and risk decisions up to date…",
     1: "Reading the caseload, staff and current allocation…",
@@ -146,8 +153,8 @@ class PlanScreen(DataScreen):
                 yield Select[str]([], prompt="Any worker", id="worker-filter")
                 yield Select[str]([(band, band) for band in BANDS], prompt="Any risk band",
                                   id="band-filter")
-            table: DataTable[RenderableType] = DataTable(id="plan-rows", cursor_type="row",
-                                                         zebra_stripes=True)
+            table = FittedTable(COLUMNS, id="plan-rows", cursor_type="row",
+                                zebra_stripes=True)
             yield table
             yield Static(id="plan-status")
             yield Static(id="plan-detail")
@@ -156,12 +163,6 @@ class PlanScreen(DataScreen):
     def on_mount(self) -> None:
         self.query_one("#plan-running").display = False
         self.query_one("#plan-detail", Static).border_title = "Why"
-        table = self.query_one("#plan-rows", DataTable)
-        for key, label, width in (("nhs", "NHS number", 12), ("name", "Name", 18),
-                                  ("role", "Role", 13), ("worker", "Worker", 16),
-                                  ("status", "", 10), ("pathway", "Pathway", 8),
-                                  ("risk", "Risk", 7), ("why", "Main reason", 17)):
-            table.add_column(label, key=key, width=width)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -214,7 +215,7 @@ class PlanScreen(DataScreen):
         page = self.page
         assert page is not None
         self.query_one("#plan-summary", Static).update(self._summary(page.plan))
-        table = self.query_one("#plan-rows", DataTable)
+        table = self.query_one("#plan-rows", FittedTable)
         keep = table.cursor_row
         table.clear()
         for position, row in enumerate(page.rows):
@@ -292,7 +293,7 @@ class PlanScreen(DataScreen):
 
     @property
     def current_row(self) -> PlanRow | None:
-        table = self.query_one("#plan-rows", DataTable)
+        table = self.query_one("#plan-rows", FittedTable)
         return self._row(table.cursor_row if table.row_count else None)
 
     def _show_detail(self, position: int | None) -> None:

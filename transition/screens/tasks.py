@@ -34,11 +34,17 @@ from transition.tasks import (
 )
 from transition.tasks.views import GROUP_BY, group_totals
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
+from transition.widgets.fitted_table import FitColumn, FittedTable
 from transition.widgets.format import count, plural, task_status, uk_date, uk_time, words
 from transition.widgets.pathway import BAND_STYLES, BANDS, next_choice
 
 PAGE_SIZE = 500
 GROUP_PREFIX = "group:"
+COLUMNS = (
+    FitColumn("due", "Due", 11), FitColumn("task", "Task", 44, most=56),
+    FitColumn("person", "Person", 18, most=28), FitColumn("owner", "Owner", 16, most=28),
+    FitColumn("status", "Status", 17, most=30),
+)
 GROUP_NAMES = {"week": "due week", "owner": "owner", "person": "person"}
 STATUS_STYLES = {"done": "green", "not_needed": "dim", "blocked": "bold magenta",
                  "in_progress": "cyan", "todo": ""}
@@ -139,18 +145,11 @@ class TasksScreen(DataScreen):
         yield NavBar()
         with Vertical(id="tasks"):
             yield Static(id="tasks-summary")
-            table: DataTable[RenderableType] = DataTable(id="tasks-table", cursor_type="row",
-                                                         zebra_stripes=True)
+            table = FittedTable(COLUMNS, id="tasks-table", cursor_type="row",
+                                zebra_stripes=True)
             yield table
             yield Static(id="task-detail")
         yield AppFooter()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#tasks-table", DataTable)
-        for key, label, width in (("due", "Due", 11), ("task", "Task", 44),
-                                  ("person", "Person", 18), ("owner", "Owner", 16),
-                                  ("status", "Status", 17)):
-            table.add_column(label, key=key, width=width)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -161,7 +160,7 @@ class TasksScreen(DataScreen):
                          offset=self.page_start, limit=PAGE_SIZE)
 
     def reload(self, keep: int | None = None) -> None:
-        table = self.query_one("#tasks-table", DataTable)
+        table = self.query_one("#tasks-table", FittedTable)
         if keep is None and table.row_count:
             keep = self.current_task_id()
         was_at = table.cursor_row if table.row_count else 0
@@ -227,7 +226,7 @@ class TasksScreen(DataScreen):
     def _move_to(self, task_id: int | None, near: int = 0) -> None:
         """The cursor on ``task_id``; if it has gone (done, so hidden), on the task now at the
         row it was on, so a manager working down the list stays where they were."""
-        table = self.query_one("#tasks-table", DataTable)
+        table = self.query_one("#tasks-table", FittedTable)
         if not table.row_count:
             self._show_detail()
             return
@@ -244,11 +243,11 @@ class TasksScreen(DataScreen):
         self._show_detail()
 
     def _key_at(self, index: int) -> str:
-        table = self.query_one("#tasks-table", DataTable)
+        table = self.query_one("#tasks-table", FittedTable)
         return str(table.coordinate_to_cell_key((index, 0)).row_key.value)
 
     def current_task_id(self) -> int | None:
-        table = self.query_one("#tasks-table", DataTable)
+        table = self.query_one("#tasks-table", FittedTable)
         if not table.row_count:
             return None
         key = self._key_at(table.cursor_row)
@@ -295,7 +294,7 @@ class TasksScreen(DataScreen):
 
     def action_page(self, step: int) -> None:
         self.page_start = max(0, self.page_start + step * PAGE_SIZE)
-        self.query_one("#tasks-table", DataTable).clear()  # a new page starts at its top
+        self.query_one("#tasks-table", FittedTable).clear()  # a new page starts at its top
         self.safely(self.reload)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

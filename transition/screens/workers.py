@@ -14,12 +14,25 @@ from textual.widgets import DataTable, Header, Static
 from transition.plan_review import NO_TEAM, Caseloads, caseloads
 from transition.screens.base import DataScreen
 from transition.widgets.chrome import AppFooter, NavBar
+from transition.widgets.fitted_table import FitColumn, FittedTable
 from transition.widgets.format import count, plural, uk_dates_in, worker_label
 
 BAR_WIDTH = 20
 WORKER_BAR = 10
 NAME_WIDTH = 23  # a name is shortened to fit, never its staff id
 MOVES_WIDTH = 9  # "−123 +45"
+
+TEAM_COLUMNS = (
+    FitColumn("team", "Team", 30, most=46), FitColumn("workers", "Workers", 7),
+    FitColumn("current", "Current", BAR_WIDTH + 10), FitColumn("proposed", "Proposed", BAR_WIDTH + 10),
+    FitColumn("moves", "Moves", MOVES_WIDTH),
+)
+# At 120 columns the note ("leaving on 31 Mar 2027") fits whole; wider, the team name grows.
+WORKER_COLUMNS = (
+    FitColumn("name", "Worker", NAME_WIDTH), FitColumn("team", "Team", 18, most=46),
+    FitColumn("current", "Current", WORKER_BAR + 6), FitColumn("proposed", "Proposed", WORKER_BAR + 6),
+    FitColumn("moves", "Moves", MOVES_WIDTH), FitColumn("note", "", 22, most=40),
+)
 
 
 def load_bar(load: int | None, capacity: int, *, width: int = BAR_WIDTH) -> RenderableType:
@@ -80,32 +93,17 @@ class WorkersScreen(DataScreen):
         yield NavBar()
         with Vertical(id="workers"):
             yield Static(id="workers-summary")
-            teams: DataTable[RenderableType] = DataTable(id="teams-table", cursor_type="row",
-                                                         zebra_stripes=True)
+            teams = FittedTable(TEAM_COLUMNS, id="teams-table", cursor_type="row",
+                                zebra_stripes=True)
             teams.border_title = "By team (after the transfer)"
             teams.border_subtitle = "enter: only this team's workers"
             yield teams
-            workers: DataTable[RenderableType] = DataTable(id="workers-table", cursor_type="row",
-                                                           zebra_stripes=True)
+            workers = FittedTable(WORKER_COLUMNS, id="workers-table", cursor_type="row",
+                                  zebra_stripes=True)
             workers.border_title = "By worker"
             workers.border_subtitle = "enter: this worker's people in the plan"
             yield workers
         yield AppFooter()
-
-    def on_mount(self) -> None:
-        teams = self.query_one("#teams-table", DataTable)
-        for key, label, width in (("team", "Team", 30), ("workers", "Workers", 7),
-                                  ("current", "Current", BAR_WIDTH + 10),
-                                  ("proposed", "Proposed", BAR_WIDTH + 10),
-                                  ("moves", "Moves", MOVES_WIDTH)):
-            teams.add_column(label, key=key, width=width)
-        workers = self.query_one("#workers-table", DataTable)
-        # Narrow enough to fit 120 columns with the note ("leaving on 31 Mar 2027") whole.
-        for key, label, width in (("name", "Worker", NAME_WIDTH), ("team", "Team", 18),
-                                  ("current", "Current", WORKER_BAR + 6),
-                                  ("proposed", "Proposed", WORKER_BAR + 6),
-                                  ("moves", "Moves", MOVES_WIDTH), ("note", "", 22)):
-            workers.add_column(label, key=key, width=width)
 
     def reload(self) -> None:
         with self.database.session() as session:
@@ -141,14 +139,14 @@ class WorkersScreen(DataScreen):
             summary.append(" · only workers at 90% or more", style="bold")
         self.query_one("#workers-summary", Static).update(summary)
         if not filtering:
-            teams = self.query_one("#teams-table", DataTable)
+            teams = self.query_one("#teams-table", FittedTable)
             teams.clear()
             for team in loads.teams:
                 teams.add_row(team.team, count(team.workers),
                               load_bar(team.current, team.capacity),
                               load_bar(team.proposed, team.capacity),
                               moves(team.leaving, team.joining), key=team.team)
-        workers = self.query_one("#workers-table", DataTable)
+        workers = self.query_one("#workers-table", FittedTable)
         workers.border_title = ("By worker" if self.team_only is None
                                 else f"By worker: {self.team_only}")
         workers.clear()

@@ -30,8 +30,10 @@ from textual.worker import Worker, WorkerState
 
 from transition import nhs
 from transition.errors import TransitionError
+from transition.matching.rules import ROLE_WORDS
 from transition.people import Page, PeopleQuery, PersonRow
 from transition.widgets.chrome import PAGES
+from transition.widgets.fitted_table import FitColumn, FittedTable
 from transition.widgets.format import count, uk_date
 from transition.widgets.pathway import band_text, pathway_text
 
@@ -55,8 +57,10 @@ class CaseloadColumn:
     key: str
     label: str
     render: Callable[[PersonRow, Window], RenderableType]
-    width: int | None = None
+    width: int = 10  # the least width; wider screens give it up to ``most`` (fitted_table)
     sort: str | None = None  # a PeopleQuery sort key; None = the column cannot be sorted
+    most: int | None = None
+    optional: bool = False  # left out on a screen too narrow for every column
 
 
 MISSING_MARK = "⚑"
@@ -78,17 +82,30 @@ def _coordinator(row: PersonRow, window: Window) -> RenderableType:
     return name
 
 
+def _after_transfer(row: PersonRow, window: Window) -> RenderableType:
+    """'Callum Walker + Shazia Akhtar', 'no key worker', or a dim word: 'no plan yet'."""
+    state, roles = row.after_transfer()
+    if not roles:
+        return Text(state, style="dim")
+    return Text(" + ").join(
+        Text(window.staff_names.get(staff_id, staff_id)) if staff_id is not None
+        else Text(f"no {ROLE_WORDS.get(role, role)}", style="bold red")
+        for role, staff_id in roles)
+
+
 DEFAULT_COLUMNS: tuple[CaseloadColumn, ...] = (
     CaseloadColumn("nhs_number", "NHS number", lambda row, _: nhs.format_334(row.nhs_number),
                    width=12, sort="nhs_number"),
-    CaseloadColumn("name", "Name", _name, width=20, sort="family_name"),
+    CaseloadColumn("name", "Name", _name, width=18, most=26, sort="family_name"),
     CaseloadColumn("date_of_birth", "Born", lambda row, _: uk_date(row.date_of_birth),
                    width=11, sort="date_of_birth"),
-    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=16, sort="team"),
+    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=14, most=30,
+                   sort="team"),
     CaseloadColumn("locality", "Locality", lambda row, _: row.locality or "—", width=8,
-                   sort="locality"),
-    CaseloadColumn("coordinator", "Care coordinator", _coordinator, width=16,
+                   most=12, sort="locality", optional=True),
+    CaseloadColumn("coordinator", "Coordinator", _coordinator, width=14, most=22,
                    sort="care_coordinator_id"),
+    CaseloadColumn("after", "After transfer", _after_transfer, width=14, most=40),
     CaseloadColumn("pathway", "Pathway", lambda row, _: pathway_text(row.pathway), width=8,
                    sort="pathway"),
     CaseloadColumn("risk", "Risk", lambda row, _: band_text(row.risk_band, row.risk_score),
@@ -170,21 +187,18 @@ class CaseloadTable(Vertical):
             placeholder="Search: name, NHS number, local id or postcode  (/ to jump here)",
             id="search",
         )
-        table: DataTable[RenderableType] = DataTable(
-            id="people", cursor_type="row", zebra_stripes=True
-        )
-        yield table
+        yield FittedTable(self._fit_columns(), id="people", cursor_type="row",
+                          zebra_stripes=True)
         yield Static("Loading…", id="status")
 
     def on_mount(self) -> None:
-        self._add_columns()
         self.reload()
 
     # -- what the table shows --------------------------------------------------------------
 
     @property
-    def table(self) -> DataTable[RenderableType]:
-        return self.query_one("#people", DataTable)
+    def table(self) -> FittedTable:
+        return self.query_one("#people", FittedTable)
 
     @property
     def rows(self) -> list[PersonRow]:
@@ -194,20 +208,24 @@ class CaseloadTable(Vertical):
     def total(self) -> int:
         return self.window.page.total if self.window else 0
 
-    def _add_columns(self) -> None:
+    def _fit_columns(self) -> list[FitColumn]:
+        """The columns, the sorted one's heading marked ▲ (or ▼ reversed)."""
+        columns = []
         for column in self.columns:
             label = column.label
             if column.sort is not None and column.sort == self.query.sort:
                 label += " ▼" if self.query.descending else " ▲"
-            self.table.add_column(label, key=column.key, width=column.width)
+            columns.append(FitColumn(column.key, label, column.width, most=column.most,
+                                     optional=column.optional))
+        return columns
 
     def _show(self, window: Window) -> None:
         table = self.table
         keep = self._keep_cursor_on
         self._keep_cursor_on = None
         self.window = window
-        table.clear(columns=True)
-        self._add_columns()
+        table.clear()
+        table.set_columns(self._fit_columns())
         for row in window.page.rows:
             table.add_row(*(column.render(row, window) for column in self.columns),
                           key=str(row.id))

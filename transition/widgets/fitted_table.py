@@ -1,0 +1,157 @@
+"""A DataTable whose columns use the width the terminal gives it.
+
+Textual's DataTable takes a fixed width per column. Ours were chosen for a terminal about 120
+columns wide, so on a 160-column screen a team name or a risk factor was cut to a few letters
+with a third of the row empty, and on a narrow one the last columns went off the right edge.
+
+:func:`fit_widths` shares the width out, like a browser lays out a table: every column gets
+its least width; what is left goes to the columns that can grow, a cell at a time in turn, up
+to each one's most; a column that cannot fit even at its least is left out if it is marked
+optional (the last such first), so the important ones stay on screen. :class:`FittedTable`
+applies that whenever the table changes size, keeping its rows and its cursor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import RenderableType
+from textual import events
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
+
+FILL = 1_000
+"""A ``most`` for a column that may take all the spare width (the last, wordy one)."""
+
+
+@dataclass(frozen=True)
+class FitColumn:
+    """A column: its key and heading, and how wide it may be."""
+
+    key: str
+    label: str
+    least: int
+    most: int | None = None  # None: always ``least`` wide
+    optional: bool = False  # left out when even the least widths do not fit
+
+    @property
+    def widest(self) -> int:
+        return max(self.least, self.most or self.least)
+
+
+def fit_widths(columns: Sequence[FitColumn], available: int, *, padding: int = 2) -> dict[str, int]:
+    """The width of each column shown in ``available`` cells (``padding`` cells per column
+    besides its width), keyed by column key in the columns' order; optional columns that do
+    not fit are missing from it. The same input always gives the same widths."""
+    shown = list(columns)
+
+    def needed() -> int:
+        return sum(column.least + padding for column in shown)
+
+    for column in reversed(columns):
+        if needed() <= available:
+            break
+        if column.optional:
+            shown.remove(column)
+    widths = {column.key: column.least for column in shown}
+    spare = available - needed()
+    growing = [column for column in shown if column.widest > column.least]
+    while spare > 0 and growing:
+        share = max(1, spare // len(growing))
+        for column in list(growing):
+            give = min(share, column.widest - widths[column.key], spare)
+            widths[column.key] += give
+            spare -= give
+            if widths[column.key] >= column.widest:
+                growing.remove(column)
+            if spare == 0:
+                break
+    return widths
+
+
+class FittedTable(DataTable[RenderableType]):
+    """A DataTable laid out by :func:`fit_widths`: give it :class:`FitColumn` s, not
+    ``add_column``, and a cell for every column in ``add_row`` (a left-out column's cells are
+    kept, and shown again when the table widens)."""
+
+    def __init__(self, columns: Sequence[FitColumn] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._fit_columns: tuple[FitColumn, ...] = tuple(columns)
+        self._widths: dict[str, int] | None = None
+        self._full_rows: dict[RowKey, tuple[tuple[RenderableType, ...], dict[str, Any]]] = {}
+
+    @property
+    def shown_keys(self) -> tuple[str, ...]:
+        """The keys of the columns on screen now, left to right."""
+        return tuple(self._widths or ())
+
+    def set_columns(self, columns: Sequence[FitColumn]) -> None:
+        """Replace the columns (e.g. a heading's sort arrow changed); the rows are kept."""
+        self._fit_columns = tuple(columns)
+        self._fit(force=True)
+
+    def on_mount(self) -> None:
+        if self._widths is None:
+            self._fit(force=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit()
+
+    def _available(self) -> int:
+        # The vertical scrollbar's room is always kept, so its coming and going does not
+        # change the layout.
+        width = self.size.width - self.styles.scrollbar_size_vertical
+        if width <= 0:  # not laid out yet: every column at its least
+            return sum(column.least + 2 * self.cell_padding for column in self._fit_columns)
+        return width
+
+    def _fit(self, *, force: bool = False) -> None:
+        widths = fit_widths(self._fit_columns, self._available(), padding=2 * self.cell_padding)
+        if not force and widths == self._widths:
+            return
+        self._widths = widths
+        cursor = self.cursor_row
+        rows = list(self._full_rows.items())
+        self._full_rows.clear()
+        super().clear(columns=True)
+        for column in self._fit_columns:
+            if column.key in widths:
+                super().add_column(column.label, key=column.key, width=widths[column.key])
+        for row_key, (cells, options) in rows:
+            self.add_row(*cells, key=row_key.value, **options)
+        if rows:
+            self.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
+
+    def add_row(  # type: ignore[override]
+        self, *cells: RenderableType, key: str | None = None, height: int | None = 1,
+        label: RenderableType | None = None,
+    ) -> RowKey:
+        """Add a row with a cell for every column (shown or not)."""
+        if self._widths is None:
+            self._fit(force=True)
+        if len(cells) != len(self._fit_columns):
+            raise ValueError(f"{len(cells)} cells for {len(self._fit_columns)} columns")
+        options: dict[str, Any] = {"height": height, "label": label}
+        shown = [cell for column, cell in zip(self._fit_columns, cells, strict=True)
+                 if column.key in (self._widths or {})]
+        row_key = super().add_row(*shown, key=key, **options)
+        self._full_rows[row_key] = (cells, options)
+        return row_key
+
+    def remove_row(self, row_key: RowKey | str) -> None:
+        key = row_key if isinstance(row_key, RowKey) else RowKey(row_key)
+        self._full_rows.pop(key, None)
+        super().remove_row(key)
+
+    def clear(self, columns: bool = False) -> FittedTable:
+        """Remove the rows; the columns stay (use :meth:`set_columns` to change them)."""
+        self._full_rows.clear()
+        super().clear(columns=False)
+        return self
+
+    def row_cells(self, row_key: Hashable) -> tuple[RenderableType, ...]:
+        """Every cell of a row, the left-out columns' too."""
+        key = row_key if isinstance(row_key, RowKey) else RowKey(row_key)
+        return self._full_rows[key][0]
