@@ -10,11 +10,11 @@ capacity (:func:`caseloads`); feasible workers for one person are in
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlmodel import Session
 
 from transition.allocation import (
@@ -105,8 +105,43 @@ class PlanQuery:
     risk_band: str | None = None
     unassigned_only: bool = False
     changed_only: bool = False
+    sort: str = "person"  # a key of PLAN_SORTS
     offset: int = 0
     limit: int | None = None
+
+
+PLAN_SORTS: dict[str, str] = {
+    "person": "the export's order",
+    "name": "name",
+    "risk": "risk (red first, highest score first)",
+    "change": "change (unassigned first, then a new worker, then locked, then kept)",
+    "worker": "worker's name (unassigned first)",
+}
+"""How a plan's rows can be ordered (the plan screen's ``s``, ``plan show --sort``), in words."""
+
+_BAND_ORDER = case({"red": 0, "amber": 1, "green": 2}, value=PlanAssignment.risk_band, else_=3)
+_CHANGE_ORDER = case(
+    (PlanAssignment.staff_id.is_(None), 0),  # type: ignore[union-attr]
+    (and_(PlanAssignment.kept.is_(False), PlanAssignment.locked.is_(False)), 1),  # type: ignore[attr-defined]
+    (PlanAssignment.locked.is_(True), 2),  # type: ignore[attr-defined]
+    else_=3,
+)
+
+
+def _plan_order(sort: str) -> list[Any]:
+    """The ORDER BY for a sort key; every order ends in person and role, so paging is stable."""
+    if sort not in PLAN_SORTS:
+        raise ValueError(f"cannot sort a plan by {sort!r}; choose one of {', '.join(PLAN_SORTS)}")
+    risk = [_BAND_ORDER, Person.risk_score.desc().nulls_last()]  # type: ignore[union-attr]
+    lead: list[Any] = {
+        "person": [],
+        "name": [Person.family_name, Person.given_name],
+        "risk": risk,
+        "change": [_CHANGE_ORDER, *risk],
+        "worker": [PlanAssignment.staff_id.is_not(None), Staff.family_name,  # type: ignore[union-attr]
+                   Staff.given_name, PlanAssignment.staff_id],
+    }[sort]
+    return [*lead, PlanAssignment.person_id, PlanAssignment.role]
 
 
 def plan_rows(session: Session, plan_id: int, query: PlanQuery = PlanQuery()) -> tuple[list[PlanRow], int]:
@@ -129,7 +164,9 @@ def plan_rows(session: Session, plan_id: int, query: PlanQuery = PlanQuery()) ->
         select(func.count()).select_from(PlanAssignment)
         .join(Person, Person.id == PlanAssignment.person_id).where(*conditions)
     ) or 0
-    statement = joined.where(*conditions).order_by(PlanAssignment.person_id, PlanAssignment.role)
+    if query.sort == "worker":
+        joined = joined.outerjoin(Staff, Staff.staff_id == PlanAssignment.staff_id)
+    statement = joined.where(*conditions).order_by(*_plan_order(query.sort))
     if query.offset:
         statement = statement.offset(query.offset)
     if query.limit is not None:
@@ -179,7 +216,7 @@ def load_plan(session: Session, plan_id: int | None = None, query: PlanQuery = P
         totals={key: summary[key] for key in ("people", "assigned", "unassigned",
                                                "kept_with_current", "changed", "locked")
                 if key in summary},
-        filtered=query != PlanQuery(),
+        filtered=replace(query, sort=PlanQuery.sort) != PlanQuery(),
     )
 
 

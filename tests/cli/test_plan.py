@@ -47,6 +47,15 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     assert shown.json()["assignments"] == [] and len(shown.json()["unassigned_people"]) == 2
     assert shown.json()["assigned"] == 8 and shown.json()["filtered"] is True  # whole-plan counts
 
+    by_risk = run_cli("plan", "show", "--json", "--sort", "Risk").json()
+    assert by_risk["filtered"] is False
+    assert by_risk["assignments"][0]["nhs_number"] == people["keeps_red"]
+    assert sorted(by_risk["assignments"], key=lambda item: (item["nhs_number"], item["role"])
+                  ) == sorted(data["assignments"], key=lambda item: (item["nhs_number"],
+                                                                     item["role"]))
+    wrong = run_cli("plan", "show", "--sort", "age")
+    assert wrong.exit_code == 2 and "person, name, risk, change, worker" in wrong.stderr
+
     human = run_cli("plan", "show")
     assert human.exit_code == 0 and f"Plan {data['plan_id']} (draft, plan)" in human.stdout
     assert "no council social worker with skill forensic in North" in human.stdout

@@ -120,6 +120,17 @@ def test_filters_by_unassigned_band_team_and_worker(plan_world, app_on) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert len(shown(screen)) == 10
+        await pilot.press("s", "s")  # by name, then by risk: the red band first
+        await settle(pilot)
+        assert [name for name, _role, _staff in shown(screen)][:3] == [
+            "Hollins", "Hollins", "Ashworth"]
+        assert "sorted by risk (red first" in text_of(screen.query_one("#plan-status"))
+        await pilot.press("s")  # by change: the unassigned roles first
+        await settle(pilot)
+        assert [staff for _name, _role, staff in shown(screen)][:2] == [None, None]
+        await pilot.press("s", "s")  # by worker, then the export's order again
+        await settle(pilot)
+        assert screen.query_.sort == "person" and len(shown(screen)) == 10
         await pilot.press("b")  # red
         await settle(pilot)
         assert {name for name, _role, _staff in shown(screen)} == {"Ashworth", "Hollins"}

@@ -18,6 +18,7 @@ from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.models import Person, Plan, PlanStatus, Staff
 from transition.people import person_detail, require_person
 from transition.plan_review import (
+    PLAN_SORTS,
     Caseloads,
     PlanQuery,
     WorkerCaseload,
@@ -25,6 +26,7 @@ from transition.plan_review import (
     allocation_changed_since,
     caseloads,
     load_plan,
+    plan_rows,
 )
 from transition.planning import PlanResult, propose_plan, replan
 from transition.programme import set_transfer_date, transfer_date
@@ -95,6 +97,41 @@ def test_the_stored_plan_reads_back_the_same_and_filters(database: Database, rul
     assert stored.to_json()["unassigned_people"] == result.to_json()["unassigned_people"]
     assert {row.person_id for row in unassigned.rows} == {ids["forensic"], ids["no_pathway"]}
     assert all(row.staff_id == "SW1" for row in sw1.rows) and sw1.rows
+
+
+BAND_ORDER = {"red": 0, "amber": 1, "green": 2, None: 3}
+
+
+def test_a_plans_rows_can_be_sorted_and_every_order_holds_the_same_rows(
+    database: Database, rules: Rules
+) -> None:
+    build_caseload(database)
+    plan_id = plan(database, rules).plan_id
+    assert plan_id is not None
+    with database.session() as session:
+        orders = {sort: plan_rows(session, plan_id, PlanQuery(sort=sort))[0]
+                  for sort in PLAN_SORTS}
+        family = dict(session.execute(select(Person.id, Person.family_name)).all())
+        score = dict(session.execute(select(Person.id, Person.risk_score)).all())
+        staff = dict(session.execute(select(Staff.staff_id, Staff.family_name)).all())
+        with pytest.raises(ValueError, match="cannot sort a plan by 'age'"):
+            plan_rows(session, plan_id, PlanQuery(sort="age"))
+    keys = {sort: [(row.person_id, row.role) for row in rows] for sort, rows in orders.items()}
+    assert all(sorted(listed) == sorted(keys["person"]) for listed in keys.values())
+    assert keys["person"] == sorted(keys["person"], key=lambda key: (key[0], key[1] or ""))
+    by_name = [family[row.person_id] for row in orders["name"]]
+    assert by_name == sorted(by_name)
+    by_risk = [(BAND_ORDER[row.risk_band], -(score[row.person_id] or 0)) for row in orders["risk"]]
+    assert by_risk == sorted(by_risk)
+    change = [0 if row.staff_id is None else 1 if not (row.kept or row.locked)
+              else 2 if row.locked else 3 for row in orders["change"]]
+    assert change == sorted(change) and change[0] == 0 and 1 in change and 3 in change
+    workers = [(row.staff_id is not None, staff.get(row.staff_id or "") or "")
+               for row in orders["worker"]]
+    assert workers == sorted(workers) and not workers[0][0]
+    # A sort is not a filter: the plan says it shows every row.
+    with database.session() as session:
+        assert not load_plan(session, query=PlanQuery(sort="risk")).to_json()["filtered"]
 
 
 def test_same_database_and_rules_give_the_same_plan(database: Database, rules: Rules) -> None:

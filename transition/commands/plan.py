@@ -31,6 +31,7 @@ from transition.errors import EXIT_PARTIAL
 from transition.overview import staff_names
 from transition.people import require_person
 from transition.plan_review import (
+    PLAN_SORTS,
     PlanQuery,
     accept_plan,
     allocation_changed_since,
@@ -101,11 +102,16 @@ def show(
     band: str | None = typer.Option(None, "--band", help="Only this risk band (red, amber, green)."),
     unassigned: bool = typer.Option(False, "--unassigned", help="Only roles left unassigned."),
     changed: bool = typer.Option(False, "--changed", help="Only roles given to a new worker."),
+    sort: str = typer.Option(
+        "person", "--sort", help="Order the rows by: " + "; ".join(
+            f"{key} ({words})" for key, words in PLAN_SORTS.items()) + "."),
 ) -> None:
     """Show a plan: the newest draft or accepted plan, or --plan ID."""
     cli = context(ctx)
+    if sort.strip().lower() not in PLAN_SORTS:
+        fail(f"--sort {sort!r} is not one we know.", hint=f"Use one of: {', '.join(PLAN_SORTS)}.")
     query = PlanQuery(team=team, staff_id=worker, risk_band=band, unassigned_only=unassigned,
-                      changed_only=changed)
+                      changed_only=changed, sort=sort.strip().lower())
     with cli.db.session() as session:
         result = load_plan(session, plan_id, query)
         stale = (result.status == "draft" and result.plan_id is not None

@@ -29,6 +29,7 @@ from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.overview import counts_by_team, staff_names
 from transition.people import person_names
 from transition.plan_review import (
+    PLAN_SORTS,
     AcceptResult,
     PlanQuery,
     accept_plan,
@@ -124,6 +125,7 @@ class PlanScreen(DataScreen):
         Binding("k", "lock", "Lock/unlock", id="plan.lock"),
         Binding("u", "unassigned", "Unassigned", id="plan.unassigned"),
         Binding("b", "cycle_band", "Band", id="plan.band", show=False),
+        Binding("s", "next_sort", "Sort", id="plan.sort"),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
                 id="plan.next_page", group=PAGES),
         Binding("left_square_bracket", "page(-1)", "Prev page", key_display="[",
@@ -284,6 +286,9 @@ class PlanScreen(DataScreen):
             parts.append(f"band: {q.risk_band}")
         if q.unassigned_only:
             parts.append("only unassigned")
+        if q.changed_only:
+            parts.append("only new workers")
+        parts.append(f"sorted by {PLAN_SORTS[q.sort]}")
         return " · ".join(parts)
 
     def _row(self, position: int | None) -> PlanRow | None:
@@ -376,8 +381,12 @@ class PlanScreen(DataScreen):
         self._sync_selects()
         self.safely(self.reload)
 
+    def action_next_sort(self) -> None:
+        """The export's order, then by name, risk, change and worker, then round again."""
+        self._filter(sort=next_choice(tuple(PLAN_SORTS), self.query_.sort) or "person")
+
     def action_clear_filters(self) -> None:
-        self.query_ = PlanQuery(limit=PAGE_SIZE)
+        self.query_ = PlanQuery(limit=PAGE_SIZE, sort=self.query_.sort)
         self._sync_selects()
         self.safely(self.reload)
 
@@ -404,7 +413,7 @@ class PlanScreen(DataScreen):
             offset = self.query_.offset + int(parameters[0]) * PAGE_SIZE  # type: ignore[call-overload]
             return True if 0 <= offset < total else None
         if action == "clear_filters":
-            return self.query_ != PlanQuery(limit=PAGE_SIZE) or None
+            return self.query_ != PlanQuery(limit=PAGE_SIZE, sort=self.query_.sort) or None
         return True
 
     # -- proposing and accepting (thread workers) ------------------------------------------
