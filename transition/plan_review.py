@@ -101,7 +101,10 @@ class PlanQuery:
     """A filter over a plan's rows (the plan screen's filters)."""
 
     team: str | None = None
-    staff_id: str | None = None
+    staff_id: str | None = None  # the worker the plan gives the role to
+    # The people this worker coordinates now (the trust's export): where each of their roles
+    # goes, for the worker's handover list.
+    coordinator: str | None = None
     risk_band: str | None = None
     unassigned_only: bool = False
     changed_only: bool = False
@@ -151,6 +154,8 @@ def plan_rows(session: Session, plan_id: int, query: PlanQuery = PlanQuery()) ->
         conditions.append(Person.team == query.team)
     if query.staff_id:
         conditions.append(PlanAssignment.staff_id == query.staff_id)
+    if query.coordinator:
+        conditions.append(Person.care_coordinator_id == query.coordinator)
     if query.risk_band:
         conditions.append(PlanAssignment.risk_band == query.risk_band)
     if query.unassigned_only:
@@ -189,6 +194,12 @@ def _stored_row(item: PlanAssignment, nhs_number: str) -> PlanRow:
         pathway=item.pathway,
         risk_band=item.risk_band,
     )
+
+
+def coordinated_count(session: Session, staff_id: str) -> int:
+    """How many people the trust's export names this worker as care coordinator of."""
+    return session.scalar(select(func.count()).select_from(Person)
+                          .where(Person.care_coordinator_id == staff_id)) or 0
 
 
 def load_plan(session: Session, plan_id: int | None = None, query: PlanQuery = PlanQuery()) -> PlanResult:

@@ -53,6 +53,15 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     assert sorted(by_risk["assignments"], key=lambda item: (item["nhs_number"], item["role"])
                   ) == sorted(data["assignments"], key=lambda item: (item["nhs_number"],
                                                                      item["role"]))
+    handing = run_cli("plan", "show", "--from", "SW1", "--json").json()
+    assert {(item["nhs_number"], item["staff_id"]) for item in handing["assignments"]} == {
+        (people["keeps"], "SW1"), (people["keeps_red"], "SW1"), (people["trust"], "KW1")}
+    listed = " ".join(run_cli("plan", "show", "--from", "SW1").stdout.split())
+    assert "coordinates now: 3. Roles staying with them: 2; moving to a new worker: 1" in listed
+    assert "stays with them" in listed and "(KW1)" in listed
+    nobody = run_cli("plan", "show", "--from", "XX1")
+    assert nobody.exit_code == 1
+    assert "No one on the caseload has 'XX1' as their care coordinator" in nobody.stderr
     wrong = run_cli("plan", "show", "--sort", "age")
     assert wrong.exit_code == 2 and "person, name, risk, change, worker" in wrong.stderr
 

@@ -319,6 +319,22 @@ def test_workers_screen_bars_per_worker_and_team_and_opens_the_plan(plan_world, 
         plan = app.screen
         assert isinstance(plan, PlanScreen) and plan.query_.staff_id == "SW2"
         assert {staff for _name, _role, staff in shown(plan)} == {"SW2"}
+        # h: the people a worker holds now (the trust's export), and where each one goes.
+        await pilot.press("w")
+        await settle(pilot)
+        workers.focus()
+        workers.move_cursor(row=workers.get_row_index("SW1"))
+        await pilot.press("h")
+        await settle(pilot)
+        assert plan.query_.coordinator == "SW1" and plan.query_.staff_id is None
+        assert {(name, role) for name, role, _staff in shown(plan)} == {
+            ("Ashworth", "social_worker"), ("Baines", "social_worker"),
+            ("Chowdhury", "key_worker")}
+        assert "the people Ana Okafor coordinates now" in text_of(
+            plan.query_one("#plan-status"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert plan.query_.coordinator is None and len(shown(plan)) == 10
 
     drive(app, scenario)
 

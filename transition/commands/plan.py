@@ -27,7 +27,7 @@ from transition.commands.common import (
     parse_date,
     print_json,
 )
-from transition.errors import EXIT_PARTIAL
+from transition.errors import EXIT_PARTIAL, NotFoundError
 from transition.overview import staff_names
 from transition.people import require_person
 from transition.plan_review import (
@@ -36,6 +36,7 @@ from transition.plan_review import (
     accept_plan,
     allocation_changed_since,
     caseloads,
+    coordinated_count,
     load_plan,
 )
 from transition.plan_rows import PlanRow
@@ -99,6 +100,9 @@ def show(
     plan_id: int | None = typer.Option(None, "--plan", help="A plan id (default: the newest)."),
     team: str | None = typer.Option(None, "--team", help="Only people in this team."),
     worker: str | None = typer.Option(None, "--worker", help="Only roles given to this staff id."),
+    from_worker: str | None = typer.Option(
+        None, "--from", help="Only the people this staff id coordinates now (the trust's "
+        "export), kept or moving: their handover list."),
     band: str | None = typer.Option(None, "--band", help="Only this risk band (red, amber, green)."),
     unassigned: bool = typer.Option(False, "--unassigned", help="Only roles left unassigned."),
     changed: bool = typer.Option(False, "--changed", help="Only roles given to a new worker."),
@@ -110,17 +114,30 @@ def show(
     cli = context(ctx)
     if sort.strip().lower() not in PLAN_SORTS:
         fail(f"--sort {sort!r} is not one we know.", hint=f"Use one of: {', '.join(PLAN_SORTS)}.")
-    query = PlanQuery(team=team, staff_id=worker, risk_band=band, unassigned_only=unassigned,
-                      changed_only=changed, sort=sort.strip().lower())
+    query = PlanQuery(team=team, staff_id=worker, coordinator=from_worker, risk_band=band,
+                      unassigned_only=unassigned, changed_only=changed, sort=sort.strip().lower())
     with cli.db.session() as session:
         result = load_plan(session, plan_id, query)
         stale = (result.status == "draft" and result.plan_id is not None
                  and allocation_changed_since(session, result.plan_id))
-        names = {} if as_json else _new_worker_names(session, result)
+        if from_worker and not result.rows and not coordinated_count(session, from_worker):
+            raise NotFoundError(
+                f"No one on the caseload has {from_worker!r} as their care coordinator.",
+                hint="Check the staff id: the caseload's Coordinator column "
+                     "(transition people) shows them.")
+        if as_json:
+            names: dict[str, str] = {}
+        elif from_worker:
+            names = staff_names(session, [from_worker, *(row.staff_id for row in result.rows)])
+        else:
+            names = _new_worker_names(session, result)
     if as_json:
         print_json(result.to_json())
         return
-    _print_plan(result, stored=False, names=names)
+    if from_worker:
+        _print_handover_list(result, from_worker, names)
+    else:
+        _print_plan(result, stored=False, names=names)
     if stale:
         console.print(f"[yellow]Who holds a case changed since plan {result.plan_id} was made, "
                       "so it may be out of date (accept refuses a plan whose inputs changed): "
@@ -425,6 +442,33 @@ def _print_plan(result: PlanResult, *, stored: bool,
                       "transition plan show --team/--worker/--band/--unassigned/--changed.")
     if stored and result.plan_id is not None:
         console.print("Stored as a draft. Accept it with: transition plan accept")
+
+
+def _print_handover_list(result: PlanResult, coordinator: str, names: dict[str, str]) -> None:
+    """``plan show --from``: every role of the people a worker coordinates now, and where each
+    goes: staying with them, to a new worker (named), or to no one yet (and why)."""
+    name = names.get(coordinator)
+    who = f"{name} ({coordinator})" if name else coordinator
+    people = len({row.person_id for row in result.rows})
+    kept = sum(1 for row in result.rows if row.staff_id == coordinator)
+    unassigned = sum(1 for row in result.rows if row.staff_id is None)
+    console.print(
+        f"Plan {result.plan_id} ({result.status}): the people {who} coordinates now: "
+        f"{people:,}. Roles staying with them: {kept:,}; moving to a new worker: "
+        f"{len(result.rows) - kept - unassigned:,}; no one yet: {unassigned:,}.")
+    table = Table("NHS number", "Role", "Band", "Goes to", "Why")
+    for row in result.rows[:SHOWN]:
+        if row.staff_id is None:
+            goes: Text | str = Text("no one yet", style="bold red")
+        elif row.staff_id == coordinator:
+            goes = "stays with them"
+        else:
+            goes = f"{names.get(row.staff_id, row.staff_id)} ({row.staff_id})"
+        table.add_row(nhs.format_334(row.nhs_number), _role(row.role), row.risk_band or "",
+                      goes, "; ".join(row.reasons[:2]))
+    console.print(table)
+    if len(result.rows) > SHOWN:
+        console.print(f"Showing the first {SHOWN:,} roles; see all with --json.")
 
 
 def _role(role: str | None) -> str:

@@ -185,7 +185,8 @@ class PlanScreen(DataScreen):
             held = current_assignments(session, person_ids)
             staff = staff_names(session, [row.staff_id for row in rows] + [
                 item.staff_id for roles in held.values() for item in roles.values()] + [
-                item.get("staff_id") for row in rows for item in row.alternatives[:3]])
+                item.get("staff_id") for row in rows for item in row.alternatives[:3]] + [
+                self.query_.coordinator])
             holders = {
                 (person_id, role): {"role": role, "staff_id": item.staff_id,
                                     "name": staff.get(item.staff_id, item.staff_id),
@@ -282,6 +283,9 @@ class PlanScreen(DataScreen):
             parts.append(f"team: {q.team}")
         if q.staff_id:
             parts.append(f"worker: {page.staff.get(q.staff_id, q.staff_id)}")
+        if q.coordinator:
+            parts.append(f"the people {page.staff.get(q.coordinator, q.coordinator)} "
+                         "coordinates now (escape for everyone)")
         if q.risk_band:
             parts.append(f"band: {q.risk_band}")
         if q.unassigned_only:

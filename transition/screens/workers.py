@@ -80,6 +80,7 @@ class WorkersScreen(DataScreen):
 
     BINDINGS = [
         Binding("f", "full_only", "Near or over capacity", id="workers.full"),
+        Binding("h", "handing_over", "Their people now", id="workers.handing_over"),
     ]
 
     def __init__(self) -> None:
@@ -101,7 +102,8 @@ class WorkersScreen(DataScreen):
             workers = FittedTable(WORKER_COLUMNS, id="workers-table", cursor_type="row",
                                   zebra_stripes=True)
             workers.border_title = "By worker"
-            workers.border_subtitle = "enter: this worker's people in the plan"
+            workers.border_subtitle = ("enter: the people the plan gives them · h: the people "
+                                       "they hold now, and where each goes")
             yield workers
         yield AppFooter()
 
@@ -175,6 +177,16 @@ class WorkersScreen(DataScreen):
         self.team_only = None if team == self.team_only else team
         if self.loads is not None:
             self._show(filtering=True)
+
+    def action_handing_over(self) -> None:
+        """The plan's rows for the people the highlighted worker coordinates now: who keeps
+        them and who takes each one on (their handover list)."""
+        workers = self.query_one("#workers-table", FittedTable)
+        if not workers.row_count:
+            return
+        staff_id = workers.coordinate_to_cell_key(workers.cursor_coordinate).row_key.value
+        if staff_id is not None:
+            self.transition.show_plan(coordinator=staff_id)
 
     @on(DataTable.RowSelected, "#workers-table")
     def _worker_selected(self, event: DataTable.RowSelected) -> None:
