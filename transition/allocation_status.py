@@ -73,6 +73,20 @@ NEEDS_A_WORKER: ColumnElement[bool] = and_(
 )
 
 
+# Someone new takes a role at the handover (a current assignment held by someone other than
+# the trust's care coordinator), or a role their pathway needs has no one: the people whose
+# handover is ahead of them (the at-risk list's "changing worker" filter). Before a plan is
+# accepted for them only the second can be true.
+HANDOVER_AHEAD: ColumnElement[bool] = or_(
+    exists().where(
+        Assignment.person_id == Person.id, _current,
+        or_(Person.care_coordinator_id.is_(None),  # type: ignore[union-attr]
+            Assignment.staff_id != Person.care_coordinator_id),
+    ),
+    NEEDS_A_WORKER,
+)
+
+
 @dataclass(frozen=True)
 class PlanMark:
     """A plan as the status names it: which, what kind, when and by whom."""

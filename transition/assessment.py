@@ -34,7 +34,17 @@ from operator import attrgetter, itemgetter
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, String, bindparam, cast, func, select, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    String,
+    bindparam,
+    cast,
+    func,
+    select,
+    type_coerce,
+    update,
+)
 from sqlmodel import Session
 
 from transition import audit
@@ -526,9 +536,11 @@ RANKING = "score (highest first), then most recent discharge (none last), then N
 
 
 def at_risk(
-    session: Session, top: int | None = None, *, band: str | None = None, team: str | None = None
+    session: Session, top: int | None = None, *, band: str | None = None, team: str | None = None,
+    only: ColumnElement[bool] | None = None,
 ) -> list[AtRisk]:
-    """Assessed people in :data:`RANKING` order, optionally the first ``top``, one band or team."""
+    """Assessed people in :data:`RANKING` order, optionally the first ``top``, one band or team,
+    or only those meeting ``only`` (e.g. :data:`transition.allocation_status.HANDOVER_AHEAD`)."""
     statement = (
         select(  # type: ignore[call-overload,misc]
             Person.id, Person.nhs_number, Person.given_name, Person.family_name, Person.team,
@@ -546,6 +558,8 @@ def at_risk(
         statement = statement.where(Person.risk_band == band)
     if team is not None:
         statement = statement.where(Person.team == team)
+    if only is not None:
+        statement = statement.where(only)
     if top is not None:
         statement = statement.limit(top)
     return [

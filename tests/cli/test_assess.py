@@ -116,6 +116,10 @@ def test_at_risk_json_is_ranked_with_factors(run_cli: RunCli, caseload: Database
         nhs_number(0)
     ]
     assert len(run_cli("at-risk", "--band", "green", "--json").json()) == 2
+    # No plan yet, and the trust's coordinators hold everyone: no handover is ahead.
+    assert {row["handover"]["state"] for row in rows} == {"no_plan"}
+    assert run_cli("at-risk", "--changing", "--json").json() == []
+    assert run_cli("at-risk", "--changing").stdout.strip() == "Nobody matches."
 
 
 def test_at_risk_table_says_what_the_score_is_for(run_cli: RunCli, caseload: Database) -> None:

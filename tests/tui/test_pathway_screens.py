@@ -238,5 +238,17 @@ def test_at_risk_says_where_each_handover_stands(plan_world, app_on) -> None:
         await settle(pilot)
         why = " ".join(text_of(screen.query_one("#at-risk-factors")).split())
         assert why.startswith("No handover: Ana Okafor keeps them.")
+        # m: only the people with a handover ahead (a new worker, or none for a role).
+        await pilot.press("m")
+        await settle(pilot)
+        shown = {screen.handovers[p.person_id].state for p in screen.people}
+        assert shown == {"changes", "no_worker"}
+        assert len(screen.people) == sum(
+            1 for state in states.values() if state in ("changes", "no_worker"))
+        assert "Ashworth" not in [p.family_name for p in screen.people]
+        assert "changing worker, or with none" in text_of(screen.query_one("#at-risk-status"))
+        await pilot.press("m")
+        await settle(pilot)
+        assert len(screen.people) == len(states)
 
     drive(app, scenario)

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from tests.check_world import TRANSFER, assign, person, task, with_transfer
 from tests.factories import make_staff
+from transition.allocation_status import HANDOVER_AHEAD
 from transition.db import Database
+from transition.models import Person
 from transition.handover_status import handover_statuses
 
 VISIT = "joint_visit"
@@ -55,6 +59,10 @@ def test_every_state_with_its_words(database: Database) -> None:
             "half": "no_worker", "waiting": "no_plan", "nobody": "no_worker",
             "gone": "no_worker", "letter": "signpost", "unassessed": "not_assessed",
             "own_day": "changes", "green": "changes"}
+        # The at-risk list's "changing worker" filter, in SQL, picks the same people.
+        ahead = set(session.scalars(select(Person.id).where(HANDOVER_AHEAD)))
+        assert {name for name, person_id in ids.items() if person_id in ahead} == {
+            name for name, item in status.items() if item.state in ("changes", "no_worker")}
 
         assert status["keeps"].short() == "keeps their worker"
         assert status["keeps"].sentence() == "No handover: Ana Okafor keeps them."

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from transition import nhs
+from transition.allocation_status import HANDOVER_AHEAD
 from transition.assessment import (
     PATHWAYS,
     RANKING,
@@ -127,6 +128,9 @@ def at_risk_command(
     everyone: bool = typer.Option(False, "--all", help="List every assessed person."),
     band: str | None = typer.Option(None, "--band", help="Only this band: red, amber or green."),
     team: str | None = typer.Option(None, "--team", help="Only people in this team."),
+    changing: bool = typer.Option(
+        False, "--changing", help="Only people with a handover ahead: a new worker takes a "
+        "role, or a role their pathway needs has no one (not those who keep their worker)."),
     as_json: bool = json_option(),
 ) -> None:
     """The people who need the most careful handover, highest score first, with the reasons."""
@@ -134,12 +138,16 @@ def at_risk_command(
     if band is not None and band not in BAND_STYLE:
         fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
     with cli.db.session() as session:
-        rows = at_risk(session, None if everyone else top, band=band, team=team)
+        rows = at_risk(session, None if everyone else top, band=band, team=team,
+                       only=HANDOVER_AHEAD if changing else None)
         handovers = handover_statuses(session, [row.person_id for row in rows],
                                       visit_task=cli.rules.checks.handover_visit_task)
     if as_json:
         print_json([{**row.as_json(), "handover": handovers[row.person_id].as_json()}
                     for row in rows])
+        return
+    if not rows and (changing or band or team):
+        console.print("Nobody matches.")
         return
     if not rows:
         console.print("Nobody has a handover-risk score yet. Run: transition assess")

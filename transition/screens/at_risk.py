@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
 from transition import nhs
+from transition.allocation_status import HANDOVER_AHEAD
 from transition.assessment import RANKING, AtRisk, at_risk, unassessed_count
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.screens.base import DataScreen
@@ -61,12 +62,14 @@ class AtRiskScreen(DataScreen):
 
     BINDINGS = [
         Binding("b", "cycle_band", "Risk band", id="at_risk.band"),
+        Binding("m", "changing", "Changing worker", id="at_risk.changing"),
         Binding("plus", "more", f"{PAGE} more", key_display="+", id="at_risk.more"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.band: str | None = None
+        self.changing = False  # only people with a handover ahead (HANDOVER_AHEAD)
         self.top = PAGE
         self.people: list[AtRisk] = []
         self.handovers: dict[int, HandoverStatus] = {}
@@ -87,7 +90,8 @@ class AtRiskScreen(DataScreen):
 
     def reload(self) -> None:
         with self.database.session() as session:
-            self.people = at_risk(session, top=self.top, band=self.band)
+            self.people = at_risk(session, top=self.top, band=self.band,
+                                  only=HANDOVER_AHEAD if self.changing else None)
             unassessed = unassessed_count(session)
             self.handovers = handover_statuses(
                 session, [person.person_id for person in self.people],
@@ -104,7 +108,8 @@ class AtRiskScreen(DataScreen):
                           handover_text(self.handovers.get(person.person_id), person.risk_band),
                           main, key=str(person.person_id))
         parts = [f"Top {plural(len(self.people), 'person', 'people')}"
-                 + (f" in the {self.band} band" if self.band else ""),
+                 + (f" in the {self.band} band" if self.band else "")
+                 + (" changing worker, or with none (m for everyone)" if self.changing else ""),
                  f"ranked by {RANKING}"]
         if unassessed:
             parts.append(f"{plural(unassessed, 'person', 'people')} not assessed yet")
@@ -114,9 +119,15 @@ class AtRiskScreen(DataScreen):
     def _show_factors(self, row: int | None) -> None:
         box = self.query_one("#at-risk-factors", Static)
         if row is None or row >= len(self.people):
-            box.update(Text("No one assessed yet: run transition assess (or plan)."
-                            if not self.band else f"No one in the {self.band} band.",
-                            style="dim"))
+            if self.changing:
+                said = "No one with a handover ahead" + (
+                    f" in the {self.band} band." if self.band else
+                    ": no accepted plan gives anyone a new worker, and no one needs one.")
+            elif self.band:
+                said = f"No one in the {self.band} band."
+            else:
+                said = "No one assessed yet: run transition assess (or plan)."
+            box.update(Text(said, style="dim"))
             return
         person = self.people[row]
         box.border_title = f"Why: {person.family_name}, {person.given_name}"
@@ -141,6 +152,12 @@ class AtRiskScreen(DataScreen):
     def action_cycle_band(self) -> None:
         """Only red, then amber, then green, then everyone again."""
         self.band = next_choice(BANDS, self.band)
+        self.top = PAGE
+        self.safely(self.reload)
+
+    def action_changing(self) -> None:
+        """Only the people with a handover ahead: a new worker, or none for a role."""
+        self.changing = not self.changing
         self.top = PAGE
         self.safely(self.reload)
 
