@@ -419,6 +419,11 @@ def _print_plan(result: PlanResult, *, stored: bool,
                       f"them): {len(result.ending):,}.")
     for warning in result.warnings:
         err_console.print(f"Note: {warning}")
+    if result.filtered and not result.rows:
+        console.print("No roles in this plan match the filters (--team, --worker, --band, "
+                      "--unassigned, --changed): check the spelling, e.g. the team as "
+                      "`transition people` shows it.")
+        return
     unassigned = [row for row in result.rows if row.staff_id is None]
     if unassigned:
         table = Table("NHS number", "Role", "Band", "Why unassigned",
