@@ -10,7 +10,7 @@ from transition.widgets.fitted_table import FILL, FitColumn, fit_widths
 NHS = FitColumn("nhs", "NHS number", 12)
 NAME = FitColumn("name", "Name", 18, most=26)
 TEAM = FitColumn("team", "Team", 14, most=30)
-PLACE = FitColumn("locality", "Locality", 8, most=12, optional=True)
+PLACE = FitColumn("locality", "Locality", 8, most=12, drop=1)
 WHY = FitColumn("why", "Main factors", 17, most=FILL)
 
 
@@ -32,13 +32,22 @@ def test_a_fill_column_takes_what_the_others_cannot() -> None:
     assert sum(widths.values()) + 2 * len(widths) == 200
 
 
-def test_an_optional_column_is_left_out_before_the_others_scroll_away() -> None:
+def test_a_droppable_column_is_left_out_before_the_others_scroll_away() -> None:
     columns = (NHS, NAME, PLACE, TEAM)
     roomy = fit_widths(columns, 100)
     assert list(roomy) == ["nhs", "name", "locality", "team"]  # the columns' order is kept
     tight = fit_widths(columns, 12 + 18 + 14 + 6 + 5)
     assert list(tight) == ["nhs", "name", "team"]
     assert tight["name"] > 18  # what the left-out column would have used goes to the others
+
+
+def test_columns_are_left_out_in_their_drop_order_only_as_far_as_needed() -> None:
+    first = FitColumn("a", "A", 10, drop=2)
+    second = FitColumn("b", "B", 10, drop=1)
+    columns = (NHS, first, second)
+    assert list(fit_widths(columns, 14 + 12 + 12)) == ["nhs", "a", "b"]
+    assert list(fit_widths(columns, 14 + 12 + 11)) == ["nhs", "a"]  # drop=1 goes first
+    assert list(fit_widths(columns, 14 + 11)) == ["nhs"]
 
 
 def test_too_narrow_for_the_required_columns_keeps_them_at_their_least() -> None:
@@ -54,7 +63,7 @@ def layouts(draw: st.DrawFn) -> tuple[list[FitColumn], int]:
         least = draw(st.integers(1, 40))
         most = draw(st.one_of(st.none(), st.integers(least, least + 60), st.just(FILL)))
         columns.append(FitColumn(f"c{index}", f"C{index}", least, most=most,
-                                 optional=draw(st.booleans())))
+                                 drop=draw(st.integers(0, 3))))
     return columns, draw(st.integers(0, 400))
 
 
@@ -65,7 +74,7 @@ def test_widths_are_within_bounds_use_the_room_and_never_overflow_it_needlessly(
     columns, available = layout
     widths = fit_widths(columns, available)
     by_key = {column.key: column for column in columns}
-    required = [column for column in columns if not column.optional]
+    required = [column for column in columns if not column.drop]
     assert all(column.key in widths for column in required)
     assert list(widths) == [column.key for column in columns if column.key in widths]
     for key, width in widths.items():

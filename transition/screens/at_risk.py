@@ -34,12 +34,14 @@ from transition.widgets.pathway import (
 
 PAGE = 50
 
+# On a narrow terminal the NHS number, team and pathway go first (the person screen has them):
+# the name, the band, where the handover stands and the factors are what this list is for.
 COLUMNS = (
-    FitColumn("rank", "#", 3), FitColumn("nhs", "NHS number", 12),
-    FitColumn("name", "Name", 20, most=24), FitColumn("team", "Team", 14, most=30),
-    FitColumn("pathway", "Pathway", 8), FitColumn("risk", "Risk", 9),
+    FitColumn("rank", "#", 3), FitColumn("nhs", "NHS number", 12, drop=3),
+    FitColumn("name", "Name", 18, most=24), FitColumn("team", "Team", 14, most=30, drop=2),
+    FitColumn("pathway", "Pathway", 8, drop=1), FitColumn("risk", "Risk", 9),
     FitColumn("handover", "Handover", 21, most=23),
-    FitColumn("factors", "Main factors", 17, most=FILL),
+    FitColumn("factors", "Main factors", 12, most=FILL),
 )
 
 

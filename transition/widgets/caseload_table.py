@@ -60,7 +60,7 @@ class CaseloadColumn:
     width: int = 10  # the least width; wider screens give it up to ``most`` (fitted_table)
     sort: str | None = None  # a PeopleQuery sort key; None = the column cannot be sorted
     most: int | None = None
-    optional: bool = False  # left out on a screen too narrow for every column
+    drop: int = 0  # left out, 1 first, on a screen too narrow for every column (fitted_table)
 
 
 MISSING_MARK = "⚑"
@@ -96,16 +96,17 @@ def _after_transfer(row: PersonRow, window: Window) -> RenderableType:
 DEFAULT_COLUMNS: tuple[CaseloadColumn, ...] = (
     CaseloadColumn("nhs_number", "NHS number", lambda row, _: nhs.format_334(row.nhs_number),
                    width=12, sort="nhs_number"),
-    CaseloadColumn("name", "Name", _name, width=18, most=26, sort="family_name"),
+    CaseloadColumn("name", "Name", _name, width=16, most=26, sort="family_name"),
     CaseloadColumn("date_of_birth", "Born", lambda row, _: uk_date(row.date_of_birth),
-                   width=11, sort="date_of_birth"),
-    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=14, most=30,
-                   sort="team"),
+                   width=11, sort="date_of_birth", drop=2),
+    CaseloadColumn("team", "Team", lambda row, _: row.team or "—", width=13, most=30,
+                   sort="team", drop=3),
+    # The team names the place, so a narrow screen leaves the locality out first.
     CaseloadColumn("locality", "Locality", lambda row, _: row.locality or "—", width=8,
-                   most=12, sort="locality", optional=True),
-    CaseloadColumn("coordinator", "Coordinator", _coordinator, width=14, most=22,
+                   most=12, sort="locality", drop=1),
+    CaseloadColumn("coordinator", "Coordinator", _coordinator, width=13, most=22,
                    sort="care_coordinator_id"),
-    CaseloadColumn("after", "After transfer", _after_transfer, width=14, most=40),
+    CaseloadColumn("after", "After transfer", _after_transfer, width=13, most=40, drop=4),
     CaseloadColumn("pathway", "Pathway", lambda row, _: pathway_text(row.pathway), width=8,
                    sort="pathway"),
     CaseloadColumn("risk", "Risk", lambda row, _: band_text(row.risk_band, row.risk_score),
@@ -216,7 +217,7 @@ class CaseloadTable(Vertical):
             if column.sort is not None and column.sort == self.query.sort:
                 label += " ▼" if self.query.descending else " ▲"
             columns.append(FitColumn(column.key, label, column.width, most=column.most,
-                                     optional=column.optional))
+                                     drop=column.drop))
         return columns
 
     def _show(self, window: Window) -> None:

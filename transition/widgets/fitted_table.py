@@ -6,8 +6,10 @@ with a third of the row empty, and on a narrow one the last columns went off the
 
 :func:`fit_widths` shares the width out, like a browser lays out a table: every column gets
 its least width; what is left goes to the columns that can grow, a cell at a time in turn, up
-to each one's most; a column that cannot fit even at its least is left out if it is marked
-optional (the last such first), so the important ones stay on screen. :class:`FittedTable`
+to each one's most; when even the least widths do not fit, the columns marked with a ``drop``
+order are left out, 1 first, until the rest fit, so the important ones stay on screen (on an
+80-column terminal the at-risk list keeps the name, the band, the handover and the factors, and
+leaves out the NHS number, team and pathway, which the person screen shows). :class:`FittedTable`
 applies that whenever the table changes size, keeping its rows and its cursor.
 """
 
@@ -34,7 +36,7 @@ class FitColumn:
     label: str
     least: int
     most: int | None = None  # None: always ``least`` wide
-    optional: bool = False  # left out when even the least widths do not fit
+    drop: int = 0  # 0: always shown; else left out, 1 first, when the least widths do not fit
 
     @property
     def widest(self) -> int:
@@ -43,18 +45,17 @@ class FitColumn:
 
 def fit_widths(columns: Sequence[FitColumn], available: int, *, padding: int = 2) -> dict[str, int]:
     """The width of each column shown in ``available`` cells (``padding`` cells per column
-    besides its width), keyed by column key in the columns' order; optional columns that do
-    not fit are missing from it. The same input always gives the same widths."""
+    besides its width), keyed by column key in the columns' order; the columns left out to
+    make room are missing from it. The same input always gives the same widths."""
     shown = list(columns)
 
     def needed() -> int:
         return sum(column.least + padding for column in shown)
 
-    for column in reversed(columns):
+    for column in sorted((column for column in columns if column.drop), key=lambda c: c.drop):
         if needed() <= available:
             break
-        if column.optional:
-            shown.remove(column)
+        shown.remove(column)
     widths = {column.key: column.least for column in shown}
     spare = available - needed()
     growing = [column for column in shown if column.widest > column.least]
