@@ -97,3 +97,20 @@ def test_the_at_risk_factors_use_a_wide_screen(plan_world, app_on) -> None:
         assert str(first[-1]) == factors  # whole: nothing cut off
 
     drive(app_on(plan_world), scenario, size=(200, 40))
+
+
+def test_at_80_columns_the_at_risk_list_keeps_the_handover_and_leaves_out_the_rest(
+    plan_world, app_on
+) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("a")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#at-risk-table", FittedTable)
+        assert table.shown_keys == ("rank", "name", "risk", "handover", "factors")
+        assert sum(column.width + 2 for column in table.columns.values()) <= table.size.width
+        # Every cell is kept: widen the terminal and the left-out columns come back.
+        await pilot.resize_terminal(140, 30)
+        await settle(pilot)
+        assert "nhs" in table.shown_keys and "team" in table.shown_keys
+
+    drive(app_on(plan_world), scenario, size=(80, 30))
