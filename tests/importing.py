@@ -50,6 +50,8 @@ def person_row(i: int, **overrides: Any) -> dict[str, Any]:
         "self_harm_history": "N",
         "substance_misuse": "N",
         "lives_alone": "Y",
+        "accommodation_type": "",
+        "settled_accommodation": "Z",  # MHSDS: not stated
         "carer": "N",
         "carer_name": "",
         "carer_address": "",

@@ -71,7 +71,7 @@ from transition.overrides import (  # re-exported: the assessment contract inclu
     set_pathway_override,
 )
 from transition.postcodes import no_address
-from transition.risk import BAND_MEANING, BulkScorer, CoordinatorFacts
+from transition.risk import BAND_MEANING, BulkScorer, CoordinatorFacts, homeless_code
 from transition.stored_reasons import reasons_hash, store_reasons
 
 if TYPE_CHECKING:  # ruleset imports every domain module's rules; keep this module light
@@ -102,7 +102,8 @@ _INPUT_COLUMNS = (
     Person.self_harm_history, Person.substance_misuse, Person.lives_alone, Person.admissions_12m,
     Person.safeguarding_open, type_coerce(Person.coordinator_since, String),
     Person.care_coordinator_id, Person.personal_budget, Person.interpreter_language,
-    Person.accessible_format, type_coerce(Person.last_contact, String), Person.postcode,
+    Person.accessible_format, type_coerce(Person.last_contact, String),
+    Person.accommodation_type, Person.settled_accommodation, Person.postcode,
 )
 
 
@@ -194,7 +195,8 @@ def _refresh(
          override, override_why, override_by, override_at,
          outcomes, impact, s117, cto, cpa, cluster,
          discharge, missed, self_harm, substance, alone, admissions, safeguarding,
-         since, coordinator_id, budget, interpreter, fmt, contact, postcode) = row
+         since, coordinator_id, budget, interpreter, fmt, contact, housing, settled,
+         postcode) = row
         # The outcomes as read (text on SQLite, a list on PostgreSQL) stand for what they say;
         # the cluster matters to the decision only when it is a health-led one.
         key = (tuple(outcomes) if outcomes.__class__ is list else outcomes, impact, s117, cto,
@@ -214,7 +216,7 @@ def _refresh(
             decisions[key] = entry
         risk = score(discharge, since, contact, coordinator_id, (
             missed, self_harm, substance, alone, admissions, safeguarding, s117, cto, budget,
-            interpreter, fmt, no_address(postcode),
+            interpreter, fmt, homeless_code(housing), settled, no_address(postcode),
         ))
         stored_risk = scored.get(id(risk))
         if stored_risk is None:

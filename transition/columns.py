@@ -57,6 +57,7 @@ GENDER_CODES: dict[str, str] = {
 
 TRUE_WORDS = frozenset({"y", "yes", "true", "t", "1"})
 FALSE_WORDS = frozenset({"n", "no", "false", "f", "0"})
+NOT_STATED_WORDS = frozenset({"z", "not stated", "not known"})  # a yes/no left blank
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,16 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
     Column("self_harm_history", "bool", False, ("Self Harm", "Self Harm History", "History of Self Harm")),
     Column("substance_misuse", "bool", False, ("Substance Misuse", "Drug or Alcohol Misuse", "Dual Diagnosis")),
     Column("lives_alone", "bool", False, ("Lives Alone", "Living Alone")),
+    Column("accommodation_type", "text", False,
+           ("AccommodationType", "Accommodation Type", "Accommodation Status",
+            "Accommodation Status Code", "Accommodation"),
+           description="MHSDS AccommodationType: a code or words, kept as written. 12 (rough "
+           "sleeper), HM01-HM07 (homeless) and words such as 'homeless' or 'sofa surfing' count "
+           "as no settled home for the handover risk.", max_length=60),
+    Column("settled_accommodation", "bool", False,
+           ("SettledAccommodationInd", "Settled Accommodation", "Settled Accommodation Indicator",
+            "In Settled Accommodation"),
+           description="MHSDS SettledAccommodationInd: Y or N; Z (not stated) is left blank."),
     Column("carer", "bool", False, ("Carer", "Has Carer", "Has a Carer")),
     Column("carer_name", "text", False, ("Carer Name", "Name of Carer"), max_length=200),
     Column("carer_address", "text", False, ("Carer Address", "Address of Carer"), max_length=500),

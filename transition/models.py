@@ -284,6 +284,10 @@ class Person(SQLModel, table=True):
     self_harm_history: bool | None = None
     substance_misuse: bool | None = None
     lives_alone: bool | None = None
+    # MHSDS MHS003AccommStatus: the accommodation type (a code or words, as the trust wrote
+    # it) and whether it is settled (SettledAccommodationInd: Y, N; Z not stated = None).
+    accommodation_type: str | None = Field(default=None, max_length=60)
+    settled_accommodation: bool | None = None
     carer: bool | None = None
     carer_name: str | None = Field(default=None, max_length=200)
     carer_address: str | None = Field(default=None, max_length=500)

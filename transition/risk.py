@@ -114,6 +114,22 @@ class RiskFactors(BaseModel):
     communication_needs: FlagFactor
     no_recent_contact: DaysFactor
     no_fixed_address: FlagFactor
+    unsettled_accommodation: FlagFactor
+
+    @field_validator("unsettled_accommodation")
+    @classmethod
+    def _housing_tiers_nest(cls, unsettled: FlagFactor, info: ValidationInfo) -> FlagFactor:
+        # No fixed abode is the fuller form of not being in settled accommodation: when both
+        # count, a person with no address must never score lower than one with an unsettled
+        # home (unsettled_accommodation is left out when no_fixed_address applies).
+        fixed = info.data.get("no_fixed_address")
+        if fixed is None or not fixed.points or fixed.points >= unsettled.points:
+            return unsettled
+        raise ValueError(
+            f"no_fixed_address.points ({fixed.points}) must be at least "
+            f"unsettled_accommodation.points ({unsettled.points}): no fixed abode must never "
+            "score lower than an unsettled home (or set no_fixed_address.points = 0)"
+        )
 
     @field_validator("discharged_recently")
     @classmethod
@@ -217,6 +233,8 @@ class RiskFacts:
     interpreter_language: str | None = None
     accessible_format: str | None = None
     last_contact: date | None = None
+    accommodation_type: str | None = None
+    settled_accommodation: bool | None = None
     postcode: str | None = None
 
     @classmethod
@@ -246,6 +264,8 @@ class RiskFacts:
             interpreter_language=person.interpreter_language,
             accessible_format=person.accessible_format,
             last_contact=person.last_contact,
+            accommodation_type=person.accommodation_type,
+            settled_accommodation=person.settled_accommodation,
             postcode=person.postcode,
         )
 
@@ -294,17 +314,37 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "other": (
         "missed_appointments", "self_harm_history", "substance_misuse", "lives_alone",
         "repeat_admissions", "safeguarding_open", "s117_or_cto", "personal_budget",
-        "communication_needs", "no_fixed_address",
+        "communication_needs", "no_fixed_address", "unsettled_accommodation",
     ),
 }
 OTHER_FACTS = (
     "missed_appointments_6m", "self_harm_history", "substance_misuse", "lives_alone",
     "admissions_12m", "safeguarding_open", "s117", "cto", "personal_budget",
-    "interpreter_language", "accessible_format", "postcode",
+    "interpreter_language", "accessible_format", "accommodation_type", "settled_accommodation",
+    "postcode",
 )
 """The facts of the ``other`` group, in the order :class:`BulkScorer` takes them. A bulk caller
 passes the postcode through :func:`transition.postcodes.no_address` (None for every real
-postcode), so that people share this group's values as before."""
+postcode) and the accommodation type through :func:`homeless_code` (None for every settled
+kind), so that people share this group's values as before."""
+
+# MHSDS AccommodationType 12 is a rough sleeper (docs: DOMAIN); the NHS Data Dictionary's
+# ACCOMMODATION STATUS CODE puts every kind of homelessness under HM (HM01 rough sleeper, HM03
+# night shelter or hostel, HM04 sofa surfing, HM05 temporary accommodation, HM06 a short-term
+# guest, HM07 other homeless). Words a trust writes instead of a code count too.
+_HOMELESS_WORDS = ("rough sleep", "homeless", "no fixed abode", "sofa surf", "night shelter")
+
+
+def homeless_code(accommodation_type: str | None) -> str | None:
+    """The accommodation type as written when it says the person has no settled home (a
+    rough sleeper, homeless, sofa surfing...), else None."""
+    if not accommodation_type:
+        return None
+    text = accommodation_type.strip()
+    lowered = text.lower()
+    if text.lstrip("0") == "12" or lowered.startswith("hm") and lowered[2:].isdigit():
+        return text
+    return text if any(words in lowered for words in _HOMELESS_WORDS) else None
 
 _Test = tuple[str, int, str, Callable[[RiskFacts], Any]]
 
@@ -399,6 +439,17 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
         code = no_address(x.postcode)
         return f"{code} ({pseudo_meaning(code)})" if code else None
 
+    fixed_abode_counts = f.no_fixed_address.points > 0
+
+    def unsettled(x: RiskFacts) -> Any:
+        # One fact with no_fixed_address (a home, or not): counted once, there first.
+        if fixed_abode_counts and no_address(x.postcode):
+            return None
+        homeless = homeless_code(x.accommodation_type)
+        if homeless:
+            return f"accommodation type {homeless}"
+        return "not in settled accommodation" if x.settled_accommodation is False else None
+
     tests: dict[str, Callable[[RiskFacts], Any]] = {
         "discharged_very_recently": discharge_very_recent,
         "discharged_recently": discharge_recent,
@@ -416,6 +467,7 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
         "communication_needs": communication,
         "no_recent_contact": no_contact,
         "no_fixed_address": no_fixed_address,
+        "unsettled_accommodation": unsettled,
     }
     assert tuple(tests) == FACTOR_IDS
     # Factors are listed highest points first, then in catalogue order; zero-point factors are

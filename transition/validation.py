@@ -26,6 +26,7 @@ from transition import nhs, postcodes
 from transition.columns import (
     FALSE_WORDS,
     GENDER_CODES,
+    NOT_STATED_WORDS,
     TRUE_WORDS,
     Column,
     header_key,
@@ -264,7 +265,7 @@ class CellReader:
     # -- yes/no and numbers ----------------------------------------------------------------
 
     @staticmethod
-    def yes_no(cell: Cell) -> bool:
+    def yes_no(cell: Cell) -> bool | None:
         if isinstance(cell, bool):
             return cell
         if isinstance(cell, int | float) and cell in (0, 1):
@@ -272,8 +273,10 @@ class CellReader:
         text = cell_text(cell).strip().lower()
         value = _TRUTH.get(text)
         if value is None:
+            if text in NOT_STATED_WORDS:  # MHSDS indicators: Z = not stated, kept blank
+                return None
             raise Bad(f"{quoted(cell_text(cell))} is not yes or no "
-                      "(use Y/N, Yes/No, True/False or 1/0)")
+                      "(use Y/N, Yes/No, True/False or 1/0; Z for not stated)")
         return value
 
     @staticmethod

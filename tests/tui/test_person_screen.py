@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from typing import Any
 
 from sqlalchemy import select, update
@@ -108,6 +110,32 @@ def test_a_pseudo_postcode_says_there_is_no_postal_address(populated, app_on) ->
         assert "ZZ99 3VZ (no fixed abode: no postal address)" in shown
 
     drive(app, scenario)
+
+
+def test_the_accommodation_status_is_among_the_risk_facts(populated, app_on) -> None:
+    with populated.transaction() as session:
+        session.execute(update(Person).where(Person.family_name == "Garside")
+                        .values(accommodation_type="HM04", settled_accommodation=False))
+    app = app_on(populated)
+    open_garside = open_family(app, populated, "Garside")
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_garside(pilot)
+        shown = " ".join(text_of(screen.query_one("#risk-facts")).split())
+        assert "Accommodation HM04 (no settled home)" in shown
+
+    drive(app, scenario)
+
+
+@pytest.mark.parametrize(
+    ("kind", "settled", "said"),
+    [("01", True, "settled (01)"), (None, False, "not settled"), ("Rough sleeper", None,
+     "Rough sleeper (no settled home)"), ("04", None, "04"), (None, None, "—")],
+)
+def test_accommodation_in_words(kind: str | None, settled: bool | None, said: str) -> None:
+    from transition.screens.person import NOT_RECORDED, accommodation_text
+
+    assert str(accommodation_text(kind, settled)) == said.replace("—", NOT_RECORDED)
 
 
 def test_a_person_who_is_gone_says_so(populated, app_on) -> None:

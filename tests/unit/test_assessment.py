@@ -300,6 +300,13 @@ def test_only_changed_writes_only_what_could_differ(database: Database) -> None:
         )
     assert refresh(database, only_changed=True).evaluated == 1
     assert "no_fixed_address" in {f["factor"] for f in get(database, 2).risk_factors}
+    # The export says someone else is not in settled accommodation (MHSDS).
+    with database.transaction() as session:
+        session.execute(update(Person).where(Person.nhs_number == nhs_number(3)).values(
+            settled_accommodation=False))
+    assert refresh(database, only_changed=True).evaluated == 1
+    assert {f["factor"]: f["value"] for f in get(database, 3).risk_factors}[
+        "unsettled_accommodation"] == "not in settled accommodation"
 
     # A date crosses a window: the discharge 3 days ago passes 14 days.
     assert refresh(database, as_of=TODAY + timedelta(days=11), only_changed=True).evaluated == 0
@@ -445,9 +452,12 @@ def test_the_bulk_refresh_stores_exactly_what_the_pure_rules_decide(database: Da
             last_contact=date(2026, 6, 1),
         )
         make_person(session, nhs_number=nhs_number(6), postcode="ZZ99 3VZ")  # no fixed abode
+        make_person(session, nhs_number=nhs_number(7), accommodation_type="HM01")  # homeless
     refresh(database)
     assert {f["factor"]: f["value"] for f in get(database, 6).risk_factors}[
         "no_fixed_address"] == "ZZ99 3VZ (no fixed abode)"
+    assert {f["factor"]: f["value"] for f in get(database, 7).risk_factors}[
+        "unsettled_accommodation"] == "accommodation type HM01"
     with database.session() as session:
         staff = {s.staff_id: s for s in session.scalars(select(Staff))}
         for person in session.scalars(select(Person)):

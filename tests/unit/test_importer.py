@@ -565,3 +565,24 @@ def test_strict_reports_the_warnings_it_would_have_kept(database: Database, tmp_
     result = run(database, caseload(tmp_path, rows), strict=True)
     assert result.status == "refused" and result.warnings == 1
     assert count(database, ImportWarning) == 0
+
+
+def test_the_mhsds_accommodation_status_is_read_under_its_own_names(
+    database: Database, tmp_path: Path
+) -> None:
+    rows = []
+    for i, (kind, settled) in enumerate([("12", "N"), ("HM04", "Z"), ("01", "Y"), ("", "maybe")]):
+        row = person_row(i)
+        del row["accommodation_type"], row["settled_accommodation"]
+        rows.append({**row, "AccommodationType": kind, "SettledAccommodationInd": settled})
+    result = run(database, caseload(tmp_path, rows))
+    assert counts(result) == (4, 0, 0, 0, 0)
+    assert [(person(database, i).accommodation_type, person(database, i).settled_accommodation)
+            for i in range(4)] == [("12", False), ("HM04", None), ("01", True), (None, None)]
+    # Z is MHSDS's "not stated": blank, and no warning; anything else is named.
+    assert [(w.row, w.column) for w in result.warning_list] == [
+        (5, "settled_accommodation")]
+    assert "Z for not stated" in result.warning_list[0].message
+    assert not any("accommodation" in notice for notice in result.notices)
+    with database.session() as session:
+        assert not (session.get(Person, person(database, 0).id).extra or {})

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from transition.errors import RulesError
 from transition.models import RiskBand
+from transition.postcodes import no_address
 from transition.risk import (
     BAND_MEANING,
     FACTOR_IDS,
@@ -207,6 +208,42 @@ def test_no_fixed_abode_or_no_known_address(postcode: str | None, value: str | N
 
 
 @pytest.mark.parametrize(
+    ("changes", "value"),
+    [
+        ({"settled_accommodation": False}, "not in settled accommodation"),
+        ({"accommodation_type": "12"}, "accommodation type 12"),  # MHSDS: rough sleeper
+        ({"accommodation_type": "HM04", "settled_accommodation": True}, "accommodation type HM04"),
+        ({"accommodation_type": "Sofa surfing"}, "accommodation type Sofa surfing"),
+        ({"accommodation_type": "01", "settled_accommodation": True}, None),
+        ({"accommodation_type": "112"}, None),
+        ({"settled_accommodation": None}, None),  # Z: not stated
+        # One fact with no fixed abode: counted there, once.
+        ({"settled_accommodation": False, "postcode": "ZZ99 3VZ"}, None),
+    ],
+)
+def test_not_in_settled_accommodation(changes: dict[str, object], value: str | None) -> None:
+    assert factors(known(**changes)).get("unsettled_accommodation") == value
+    if value:
+        found = score(known(**changes), RULES, as_of=AS_OF).factors
+        assert [(f.points, f.label) for f in found] == [(2, "Not in settled accommodation")]
+
+
+def test_unsettled_accommodation_counts_for_no_fixed_abode_when_that_is_switched_off() -> None:
+    data = RULES.model_dump(mode="json")
+    data["factors"]["no_fixed_address"]["points"] = 0
+    rules = RiskRules.model_validate(data)
+    found = score(known(settled_accommodation=False, postcode="ZZ99 3VZ"), rules, as_of=AS_OF)
+    assert [f.factor for f in found.factors] == ["unsettled_accommodation"]
+
+
+def test_no_fixed_abode_may_not_score_less_than_an_unsettled_home() -> None:
+    data = RULES.model_dump(mode="json")
+    data["factors"]["unsettled_accommodation"]["points"] = 3
+    with pytest.raises(ValueError, match=r"no_fixed_address.points \(2\) must be at least"):
+        RiskRules.model_validate(data)
+
+
+@pytest.mark.parametrize(
     ("total", "band"),
     [(0, "green"), (4, "green"), (5, "amber"), (9, "amber"), (10, "red"), (40, "red")],
 )
@@ -317,6 +354,8 @@ facts_strategy = st.builds(
     interpreter_language=st.one_of(st.none(), st.just("Polish")),
     accessible_format=st.one_of(st.none(), st.just("braille")),
     last_contact=dates,
+    accommodation_type=st.sampled_from([None, "01", "12", "HM04", "Rough sleeper", "Owner"]),
+    settled_accommodation=flags,
     postcode=st.sampled_from([None, "WX1 2AB", "ZZ99 3VZ", "ZZ99 3WZ", "ZZ99 3CZ"]),
 )
 
@@ -329,6 +368,9 @@ def risk_rules(draw: st.DrawFn) -> RiskRules:
         data["factors"][name]["points"] = draw(st.integers(0, 10))
     recent = data["factors"]["discharged_recently"]["points"]
     data["factors"]["discharged_very_recently"]["points"] = draw(st.integers(recent, 12))
+    fixed = data["factors"]["no_fixed_address"]["points"]
+    if fixed:  # no fixed abode never scores lower than an unsettled home
+        data["factors"]["unsettled_accommodation"]["points"] = draw(st.integers(0, fixed))
     amber = draw(st.integers(1, 20))
     data["bands"] = {"amber": amber, "red": draw(st.integers(amber + 1, 40))}
     return RiskRules.model_validate(data)
@@ -383,6 +425,12 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
         return replace(facts, interpreter_language="Tigrinya")
     if factor == "no_fixed_address":
         return replace(facts, postcode=("ZZ99 3VZ", "ZZ99 3WZ")[extra % 2])
+    if factor == "unsettled_accommodation":
+        # Counted only when no fixed abode is not (or is switched off).
+        assume(not f.no_fixed_address.points or no_address(facts.postcode) is None)
+        if extra % 2:
+            return replace(facts, settled_accommodation=False, accommodation_type=None)
+        return replace(facts, accommodation_type=("12", "HM01", "homeless")[extra % 3])
     if factor == "no_recent_contact":
         return replace(
             facts, last_contact=AS_OF - timedelta(days=f.no_recent_contact.days + 1 + extra % 400)

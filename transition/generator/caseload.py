@@ -126,6 +126,10 @@ class Person:
     self_harm_history: bool
     substance_misuse: bool
     lives_alone: bool
+    # MHSDS accommodation status: this trust's export carries the columns but does not record
+    # them (settled "Z", not stated; no type), as many exports do; a real one may.
+    accommodation_type: str | None
+    settled_accommodation: str | None
     carer: bool
     carer_name: str | None
     carer_address: str | None
@@ -321,7 +325,8 @@ class PersonFactory:
             cpa=cpa, cluster=cluster, s117=s117, cto=cto, safeguarding_open=safeguarding,
             last_contact=last_contact, last_discharge=discharge, admissions_12m=admissions,
             missed_appointments_6m=missed, self_harm_history=self_harm,
-            substance_misuse=substance, lives_alone=lives_alone, carer=carer,
+            substance_misuse=substance, lives_alone=lives_alone,
+            accommodation_type=None, settled_accommodation="Z", carer=carer,
             carer_name=carer_name, carer_address=carer_address,
             personal_budget=personal_budget, interpreter_language=interpreter,
             accessible_format=accessible, preferred_worker_gender=preferred,

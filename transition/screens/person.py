@@ -36,6 +36,7 @@ from transition.people import person_detail
 from transition.plan_review import describe_role
 from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
+from transition.risk import homeless_code
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.pathway_override import (
@@ -230,7 +231,20 @@ def risk_facts(view: PersonView) -> RenderableType:
         ("Self-harm history", emphasise_yes(p.self_harm_history)),
         ("Substance misuse", emphasise_yes(p.substance_misuse)),
         ("Lives alone", emphasise_yes(p.lives_alone)),
+        ("Accommodation", accommodation_text(p.accommodation_type, p.settled_accommodation)),
     ])
+
+
+def accommodation_text(kind: str | None, settled: bool | None) -> RenderableType:
+    """'12 (no settled home)', 'settled (01)', 'not settled': what the export's MHSDS
+    accommodation fields say, in yellow when the person has no settled home."""
+    if homeless_code(kind):
+        return Text(f"{kind} (no settled home)", style="bold yellow")
+    said = {True: "settled", False: "not settled", None: ""}[settled]
+    text = " ".join(part for part in (said, f"({kind})" if kind and said else kind) if part)
+    if not text:
+        return Text(NOT_RECORDED, style="dim")
+    return Text(text, style="bold yellow" if settled is False else "")
 
 
 def carer(view: PersonView) -> RenderableType:
