@@ -97,34 +97,31 @@ def test_a_person_with_little_recorded_hides_empty_sections(populated, app_on) -
     drive(app, scenario)
 
 
-def test_a_pseudo_postcode_says_there_is_no_postal_address(populated, app_on) -> None:
+def garside_section(populated, app_on, section: str, **values: Any) -> str:
+    """What one section of Garside's person screen says once ``values`` are stored."""
     with populated.transaction() as session:
-        session.execute(update(Person).where(Person.family_name == "Garside")
-                        .values(postcode="ZZ99 3VZ"))
+        session.execute(update(Person).where(Person.family_name == "Garside").values(**values))
     app = app_on(populated)
     open_garside = open_family(app, populated, "Garside")
+    shown: list[str] = []
 
     async def scenario(pilot: Pilot[Any]) -> None:
         screen = await open_garside(pilot)
-        shown = " ".join(text_of(screen.query_one("#address-gp")).split())
-        assert "ZZ99 3VZ (no fixed abode: no postal address)" in shown
+        shown.append(" ".join(text_of(screen.query_one(section)).split()))
 
     drive(app, scenario)
+    return shown[0]
+
+
+def test_a_pseudo_postcode_says_there_is_no_postal_address(populated, app_on) -> None:
+    shown = garside_section(populated, app_on, "#address-gp", postcode="ZZ99 3VZ")
+    assert "ZZ99 3VZ (no fixed abode: no postal address)" in shown
 
 
 def test_the_accommodation_status_is_among_the_risk_facts(populated, app_on) -> None:
-    with populated.transaction() as session:
-        session.execute(update(Person).where(Person.family_name == "Garside")
-                        .values(accommodation_type="HM04", settled_accommodation=False))
-    app = app_on(populated)
-    open_garside = open_family(app, populated, "Garside")
-
-    async def scenario(pilot: Pilot[Any]) -> None:
-        screen = await open_garside(pilot)
-        shown = " ".join(text_of(screen.query_one("#risk-facts")).split())
-        assert "Accommodation HM04 (no settled home)" in shown
-
-    drive(app, scenario)
+    shown = garside_section(populated, app_on, "#risk-facts", accommodation_type="HM04",
+                            settled_accommodation=False)
+    assert "Accommodation HM04 (no settled home)" in shown
 
 
 @pytest.mark.parametrize(
