@@ -26,6 +26,7 @@ from transition.allocation import current_assignments
 from transition.config import CouncilDetails
 from transition.models import Employer, LetterKind, Pathway, Person, Role, Staff
 from transition.postcodes import pseudo_meaning
+from transition.risk import homeless_code
 from transition.programme import transfer_date
 
 MONTHS = (
@@ -193,6 +194,9 @@ class PersonFacts:
     change_date: date | None
     workers: tuple[WorkerFacts, ...]
     outgoing_name: str
+    # The export says they have no settled home (MHSDS accommodation status): the address may
+    # not reach them. Not part of what a letter states, so not in facts_hash.
+    no_settled_home: bool = False
 
     @property
     def name(self) -> str:
@@ -296,6 +300,8 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
                 if outgoing is not None and outgoing.staff_id not in current_ids
                 else ""
             ),
+            no_settled_home=bool(homeless_code(person.accommodation_type))
+            or person.settled_accommodation is False,
         )
     return facts
 

@@ -131,6 +131,9 @@ def _plan_one(
     if kind in TO_THE_PERSON and (meaning := pseudo_meaning(facts.postcode)):
         notes.append(f"no postal address ({facts.postcode}: {meaning}): give it to them by hand, "
                      "at the handover visit or where the team sees them")
+    elif kind in TO_THE_PERSON and facts.no_settled_home:
+        notes.append("not in settled accommodation: check the address still reaches them "
+                     "before posting it, or give it to them by hand")
     if kind in TO_THE_PERSON and facts.interpreter_language:
         notes.append(f"needs {facts.interpreter_language}: arrange a translation or an "
                      "interpreter (task accessible_communication)")

@@ -205,8 +205,9 @@ def test_people_who_cannot_have_a_letter_are_skipped_with_a_clear_reason(
         carer_no_address = handover_person(session, carer=True, carer_name="C")
         no_fixed_abode = handover_person(session, address="c/o St Anne's day centre",
                                          postcode="ZZ99 3VZ")
+        sofa_surfing = handover_person(session, accommodation_type="HM04")
         ids = [p.id for p in (no_address, no_worker, unchanged, signpost_s117, carer_no_address,
-                              no_fixed_abode)]
+                              no_fixed_abode, sofa_surfing)]
         result = generate(session, tmp_path / "out", person_ids=ids)
     reasons = {(o.nhs_number, o.kind): o.reason for o in result.skipped}
     assert reasons[(no_address.nhs_number, "person")] == "no address recorded for the person"
@@ -228,6 +229,11 @@ def test_people_who_cannot_have_a_letter_are_skipped_with_a_clear_reason(
     assert written["gp"].note is None
     letter = Path(written["person"].path or "").read_text()
     assert "No fixed abode (ZZ99 3VZ)" in letter and "ZZ99 3VZ<" not in letter
+    # An address, but no settled home (MHSDS accommodation status): posted after a check.
+    written = {o.kind: o for o in result.written if o.nhs_number == sofa_surfing.nhs_number}
+    assert written["person"].note == ("not in settled accommodation: check the address still "
+                                      "reaches them before posting it, or give it to them by hand")
+    assert written["gp"].note is None
 
 
 def test_without_a_date_for_the_change_no_letter_is_written(database: Database, tmp_path: Path) -> None:
