@@ -26,8 +26,8 @@ from transition.allocation import current_assignments
 from transition.config import CouncilDetails
 from transition.models import Employer, LetterKind, Pathway, Person, Role, Staff
 from transition.postcodes import pseudo_meaning
-from transition.risk import homeless_code
 from transition.programme import transfer_date
+from transition.risk import homeless_code
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 from textual.pilot import Pilot
 

@@ -11,8 +11,8 @@ from tests.check_world import TRANSFER, assign, person, task, with_transfer
 from tests.factories import make_staff
 from transition.allocation_status import HANDOVER_AHEAD
 from transition.db import Database
-from transition.models import Person
 from transition.handover_status import handover_statuses
+from transition.models import Person
 
 VISIT = "joint_visit"
 

@@ -1,11 +1,18 @@
 from datetime import date
 
-from transition.db import Database
-from transition.people import PeopleQuery, PersonRow, canonical_record, list_people, person_detail, require_person
-from transition.errors import NotFoundError
-from tests.factories import make_person, nhs_number
-
 import pytest
+
+from tests.factories import make_person, nhs_number
+from transition.db import Database
+from transition.errors import NotFoundError
+from transition.people import (
+    PeopleQuery,
+    PersonRow,
+    canonical_record,
+    list_people,
+    person_detail,
+    require_person,
+)
 
 
 def test_paging_is_stable_and_counts_all_matches(database: Database) -> None:
@@ -53,10 +60,10 @@ def test_an_unknown_nhs_number_is_not_echoed_in_full(database: Database) -> None
 
 
 def _row(**changes: object) -> PersonRow:
-    base = dict(id=1, nhs_number=nhs_number(1), family_name="F", given_name="G",
-                date_of_birth=date(1980, 1, 1), team=None, locality=None,
-                care_coordinator_id="SW1", pathway="joint", risk_band="green", risk_score=0,
-                missing=False)
+    base = {"id": 1, "nhs_number": nhs_number(1), "family_name": "F", "given_name": "G",
+            "date_of_birth": date(1980, 1, 1), "team": None, "locality": None,
+            "care_coordinator_id": "SW1", "pathway": "joint", "risk_band": "green",
+            "risk_score": 0, "missing": False}
     return PersonRow(**{**base, **changes})  # type: ignore[arg-type]
 
 
@@ -88,8 +95,8 @@ def test_after_transfer_says_who_holds_each_role(
 
 
 def test_the_listing_reads_who_holds_each_role_now(database: Database) -> None:
-    from transition.allocation import NewAssignment, set_assignments
     from tests.factories import make_staff
+    from transition.allocation import NewAssignment, set_assignments
 
     with database.transaction() as session:
         make_staff(session, "SW9")
