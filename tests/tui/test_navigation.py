@@ -75,7 +75,7 @@ def test_dashboard_counts_and_keys(populated, app_on) -> None:
         card = text_of(screen.query_one("#caseload-card"))
         assert "24 people on the caseload" in card
         assert "2 not in latest export" in card
-        assert "3 with no care coordinator" in card
+        assert "3 no coordinator in export" in card
         assert "1 Apr 2027" in text_of(screen.query_one("#programme-card"))
         assert "76 days to go" in text_of(screen.query_one("#programme-card"))
         imports = text_of(screen.query_one("#imports-card"))

@@ -223,7 +223,8 @@ def caseload_card(summary: Overview) -> RenderableType:
     lines.add_row(_highlight(summary.missing_from_latest, "yellow"),
                   Text.assemble("not in latest export",
                                 ("  (m)" if summary.missing_from_latest else "", "dim")))
-    lines.add_row(_highlight(summary.no_coordinator, "red"), "with no care coordinator")
+    # The trust export's coordinator, not who holds them after a plan (the Allocation box).
+    lines.add_row(_highlight(summary.no_coordinator, "red"), "no coordinator in export")
     lines.add_row(_highlight(summary.unknown_coordinator, "yellow"),
                   "coordinator not in staff list")
     lines.add_row(Text(count(summary.staff)), "staff in the staff list")
