@@ -1,4 +1,4 @@
-"""The ten checks, each a few set-based Core queries (no per-person ORM loading), and the
+"""The checks, each a few set-based Core queries (no per-person ORM loading), and the
 ``--apply`` re-plan. Used through :mod:`transition.checks`.
 
 Who holds a person (the same reading as :func:`transition.plan_review.current_caseloads`):
@@ -19,6 +19,7 @@ from sqlalchemy import String, and_, exists, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from transition import programme
+from transition.allocation_status import HANDOVER_AHEAD
 from transition.checks import CheckReport, Finding, Progress
 from transition.db import json_value
 from transition.eligibility import PathwayFacts, decide_pathway, split_outcomes
@@ -216,6 +217,43 @@ def overdue_task(world: _World) -> list[Finding]:
             f"Task {task_id} \"{title}\"{blocked} {when}. Do it, or record why with "
             f"`transition tasks set {task_id} ...`.",
             person_id, number, owner, task_id))
+    return findings
+
+
+def cto_expiring(world: _World) -> list[Finding]:
+    """A person on a Community Treatment Order that expires near their handover while their
+    worker changes (or no one holds a role), or whose recorded expiry has passed."""
+    window = timedelta(days=world.rules.checks.cto_expiry_window_days)
+    handover = func.coalesce(Person.handover_date, world.transfer)
+    statement = (
+        select(Person.id, Person.nhs_number, type_coerce(Person.cto_expiry, String),
+               handover.label("handover"), HANDOVER_AHEAD)
+        .where(_in_export, Person.cto.is_(True),  # type: ignore[attr-defined]
+               Person.cto_expiry.is_not(None))  # type: ignore[union-attr]
+        .order_by(Person.id)
+    )
+    findings = []
+    for person_id, number, expiry, day, ahead in world.connection.execute(statement):
+        expiry = _as_date(expiry)
+        if expiry < world.as_of:
+            message = (f"On a Community Treatment Order whose recorded expiry ({expiry.isoformat()}) "
+                       "has passed. Ask the trust whether it was renewed (then the export's date "
+                       "is out of date) or has ended (then the person's CTO status and pathway "
+                       "need updating).")
+        elif day is not None and ahead and abs((expiry - _as_date(day)).days) <= window.days:
+            day = _as_date(day)
+            side = ("before" if expiry < day else "after" if expiry > day else "on the day of")
+            gap = abs((expiry - day).days)
+            apart = "" if gap == 0 else f"{gap} day{'s' if gap != 1 else ''} "
+            message = (f"Community Treatment Order expires on {expiry.isoformat()}, {apart}{side} "
+                       f"the handover on {day.isoformat()}, and the worker changes. Agree who "
+                       "arranges the renewal (the responsible clinician's examination and an "
+                       "AMHP's agreement) and put it in the handover, so it does not fall between "
+                       "workers.")
+        else:
+            continue
+        findings.append(Finding("cto_expiring", WARNING, message,
+                                person_id=person_id, nhs_number=number))
     return findings
 
 
@@ -490,6 +528,7 @@ CHECKS: dict[str, Check] = {
     "worker_unavailable": worker_unavailable,
     "red_without_handover": red_without_handover,
     "overdue_task": overdue_task,
+    "cto_expiring": cto_expiring,
     "over_capacity": over_capacity,
     "pathway_changed": pathway_changed,
     "missing_from_export": missing_from_export,

@@ -34,6 +34,7 @@ CODES: dict[str, str] = {
     "worker_unavailable": "Leaving or absent worker holds people/tasks",
     "red_without_handover": "Red band, joint visit not done, handover close",
     "overdue_task": "Task past its due date",
+    "cto_expiring": "CTO expires near the handover",
     "over_capacity": "Worker over capacity",
     "pathway_changed": "Pathway changed since the plan",
     "missing_from_export": "Not in the latest trust export",
@@ -71,6 +72,10 @@ class CheckRules(BaseModel):
         default=5, ge=0,
         description="Red-band people whose handover is within this many working days (or past) "
         "need their joint visit done.")
+    cto_expiry_window_days: int = Field(
+        default=28, ge=0,
+        description="A Community Treatment Order expiring within this many days of the "
+        "person's handover (before or after it), or already expired, is flagged.")
     handover_visit_task: str = Field(
         default="joint_visit", min_length=1,
         description="The task key of the joint handover visit (see [tasks.templates]).")

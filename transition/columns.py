@@ -119,6 +119,11 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
            description="Entitled to section 117 aftercare."),
     Column("cto", "bool", False, ("CTO", "Community Treatment Order", "On CTO"),
            description="On a Community Treatment Order."),
+    Column("cto_expiry", "date", False,
+           ("ExpiryDateCommTreatOrd", "CTO Expiry", "CTO Expiry Date", "CTO End Date",
+            "CTO Renewal Date", "CTO Expires"),
+           description="When the Community Treatment Order expires unless renewed: a renewal "
+           "that falls near the handover is flagged by the nightly check (cto_expiring)."),
     Column("safeguarding_open", "bool", False,
            ("Safeguarding", "Safeguarding Open", "Open Safeguarding", "Safeguarding Enquiry")),
     Column("last_contact", "date", False, ("Last Contact", "CareContDate", "Last Contact Date")),

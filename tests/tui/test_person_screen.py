@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -182,3 +183,16 @@ def test_letters_written_for_the_person_are_listed(populated, app_on) -> None:
         assert not garside.query_one("#letters").display  # no letters: no box
 
     drive(app, scenario)
+
+
+@pytest.mark.parametrize(
+    ("cto", "expiry", "said"),
+    [(True, date(2027, 3, 9), "Yes, expires 9 Mar 2027 (in 53 days)"),
+     (True, date(2027, 1, 15), "Yes, expires 15 Jan 2027 (today)"),
+     (True, date(2027, 1, 2), "Yes, expired 2 Jan 2027: ask the trust"),
+     (True, None, "Yes"), (False, date(2027, 3, 9), "No"), (None, None, "—")],
+)
+def test_a_cto_says_when_it_expires(cto: bool | None, expiry: date | None, said: str) -> None:
+    from transition.screens.person import cto_text
+
+    assert str(cto_text(cto, expiry, date(2027, 1, 15))) == said

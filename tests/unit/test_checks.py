@@ -157,6 +157,43 @@ def test_red_without_handover_when_the_joint_visit_is_not_done_and_handover_is_c
         past_no_task.nhs_number}
 
 
+def test_cto_expiring_near_a_handover_that_changes_the_worker(database: Database) -> None:
+    # TODAY is 15 January 2027; the handover on the transfer date, 1 April 2027; window 28 days.
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "OLD")
+        make_staff(session, "NEW")
+
+        def on_cto(expiry: date, *, moves: bool = True, cto: bool = True, **fields: object):
+            made = person(session, coordinator="OLD", cto=cto, cto_expiry=expiry, **fields)
+            assign(session, made, "social_worker", "NEW" if moves else "OLD")
+            return made
+
+        before = on_cto(date(2027, 3, 9))  # 23 days before
+        after = on_cto(date(2027, 4, 29))  # 28 days after: the window's edge
+        same_day = on_cto(date(2027, 4, 1))
+        too_early = on_cto(date(2027, 3, 3))  # 29 days before: renewed by the current worker
+        too_late = on_cto(date(2027, 4, 30))
+        kept = on_cto(date(2027, 3, 20), moves=False)  # no handover: their worker stays
+        own_day = on_cto(date(2027, 2, 10), handover_date=date(2027, 2, 1))
+        expired = on_cto(date(2027, 1, 2), moves=False)  # whatever the handover
+        not_on_one = on_cto(date(2027, 3, 20), cto=False)
+        no_one = person(session, coordinator=None, cto=True, cto_expiry=date(2027, 3, 20))
+    found = {finding.nhs_number: finding for finding in of(check(database), "cto_expiring")}
+    assert set(found) == {made.nhs_number for made in (before, after, same_day, own_day,
+                                                       expired, no_one)}
+    assert {finding.severity for finding in found.values()} == {"warning"}
+    assert found[before.nhs_number].message.startswith(
+        "Community Treatment Order expires on 2027-03-09, 23 days before the handover on "
+        "2027-04-01, and the worker changes.")
+    assert "28 days after the handover" in found[after.nhs_number].message
+    assert "expires on 2027-04-01, on the day of the handover" in found[same_day.nhs_number].message
+    assert "9 days after the handover on 2027-02-01" in found[own_day.nhs_number].message
+    assert "recorded expiry (2027-01-02) has passed" in found[expired.nhs_number].message
+    assert not {too_early.nhs_number, too_late.nhs_number, kept.nhs_number,
+                not_on_one.nhs_number} & set(found)
+
+
 def test_stale_import_when_the_latest_caseload_export_is_older_than_the_rules_allow(
     database: Database,
 ) -> None:

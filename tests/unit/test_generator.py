@@ -261,6 +261,9 @@ def test_values_follow_the_canonical_kinds(people: list[dict[str, str]]) -> None
                 # Z: MHSDS "not stated" (the sample does not record accommodation).
                 assert value in ("Y", "N") or (name, value) == ("settled_accommodation", "Z"), (
                     name, value)
+            elif kind == "date" and name == "cto_expiry":  # the one date ahead: an order's end
+                assert REFERENCE < day(value) <= REFERENCE + timedelta(days=183), value
+                assert row["cto"] == "Y"
             elif kind == "date":
                 assert day(value) <= REFERENCE, (name, value)
             elif kind == "cluster":

@@ -96,6 +96,12 @@ CARE_HOMES = ("Lavender Lodge Care Home", "The Beeches Care Home", "Orchard Hous
               "Meadowbank Residential Home")
 
 
+def cto_expiry(nhs_number: str, today: date) -> date:
+    """When a CTO expires: within the six months of an order's first period, spread by the NHS
+    number (no random draw, so every other value of the sample stays as it was)."""
+    return today + timedelta(days=1 + int(nhs_number) % 183)
+
+
 @dataclass(slots=True)
 class Person:
     """One caseload row. Attribute names are the canonical column names (columns.py)."""
@@ -118,6 +124,7 @@ class Person:
     cluster: int | None
     s117: bool
     cto: bool
+    cto_expiry: date | None
     safeguarding_open: bool
     last_contact: date | None
     last_discharge: date | None
@@ -314,15 +321,18 @@ class PersonFactory:
         if rng.random() < preference_rate:
             preferred = gender if gender in ("male", "female") else pick(rng, ("male", "female"))
 
+        number = self.nhs_numbers.next()
         return Person(
-            nhs_number=self.nhs_numbers.next(),
+            nhs_number=number,
             local_id=f"RW{next(self.local_ids)}",
             given_name=given, family_name=family, date_of_birth=born, gender=gender,
             address=address, postcode=home_postcode, locality=home.name,
             team=team.name, care_coordinator_id=None,
             gp_practice=practice.code, gp_practice_name=practice.name,
             gp_address=practice.address,
-            cpa=cpa, cluster=cluster, s117=s117, cto=cto, safeguarding_open=safeguarding,
+            cpa=cpa, cluster=cluster, s117=s117, cto=cto,
+            cto_expiry=cto_expiry(number, self.today) if cto else None,
+            safeguarding_open=safeguarding,
             last_contact=last_contact, last_discharge=discharge, admissions_12m=admissions,
             missed_appointments_6m=missed, self_harm_history=self_harm,
             substance_misuse=substance, lives_alone=lives_alone,

@@ -209,9 +209,20 @@ def care_and_legal(view: PersonView) -> RenderableType:
         ("CPA / key worker", yes_no(p.cpa)),
         ("Cluster", cluster_text(p.cluster)),
         ("Section 117 aftercare", emphasise_yes(p.s117)),
-        ("Community Treatment Order", emphasise_yes(p.cto)),
+        ("Community Treatment Order", cto_text(p.cto, p.cto_expiry, view.today)),
         ("Personal budget", emphasise_yes(p.personal_budget, "bold")),
     ])
+
+
+def cto_text(cto: bool | None, expiry: date | None, today: date) -> RenderableType:
+    """'Yes, expires 9 Mar 2027 (in 109 days)': a CTO's renewal must not fall between workers."""
+    shown = emphasise_yes(cto)
+    if not cto or expiry is None:
+        return shown
+    days = (expiry - today).days
+    when = (f"expired {uk_date(expiry)}: ask the trust" if days < 0 else
+            f"expires {uk_date(expiry)} ({'today' if days == 0 else f'in {days} days'})")
+    return Text.assemble(shown, f", {when}")
 
 
 def risk_facts(view: PersonView) -> RenderableType:
