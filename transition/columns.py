@@ -123,7 +123,8 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
            ("ExpiryDateCommTreatOrd", "CTO Expiry", "CTO Expiry Date", "CTO End Date",
             "CTO Renewal Date", "CTO Expires"),
            description="When the Community Treatment Order expires unless renewed: a renewal "
-           "that falls near the handover is flagged by the nightly check (cto_expiring)."),
+           "that falls near the handover is flagged by the nightly check (cto_expiring). Where "
+           "cto is blank or missing, it is worked out from this date."),
     Column("safeguarding_open", "bool", False,
            ("Safeguarding", "Safeguarding Open", "Open Safeguarding", "Safeguarding Enquiry")),
     Column("last_contact", "date", False, ("Last Contact", "CareContDate", "Last Contact Date")),
@@ -175,6 +176,11 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
            ("StartDateAssCareCoord", "Coordinator Since", "Care Coordinator Since",
             "Allocated Since", "Allocation Date")),
 )
+
+# A column the importer works out from another when a row leaves it blank (or the file lacks
+# it) and the other is given: on a CTO when the order's expiry is today or later (an MHSDS-shaped
+# export gives CTOs as MHS404 dates, not a yes/no). See RowChecker._derive.
+DERIVED_COLUMNS: dict[str, str] = {"cto": "cto_expiry"}
 
 STAFF_COLUMNS: tuple[Column, ...] = (
     Column("staff_id", "text", True, ("Staff Id", "Staff ID", "Employee Id", "Staff Number",

@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 
-from transition.columns import CASELOAD_COLUMNS, STAFF_COLUMNS, Column, alias_index, header_key
+from transition.columns import (
+    CASELOAD_COLUMNS,
+    DERIVED_COLUMNS,
+    STAFF_COLUMNS,
+    Column,
+    alias_index,
+    header_key,
+)
 from transition.errors import InputFileError
 from transition.tabular import Table
 
@@ -190,7 +197,8 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
             hint="Rename the header in the file, or map it with --mapping FILE "
             '(a TOML file of lines like "Their Header" = "nhs_number").',
         )
-    absent = tuple(column.name for column in columns if column.name not in written)
+    absent = tuple(column.name for column in columns if column.name not in written
+                   and DERIVED_COLUMNS.get(column.name) not in written)
     nearest = {}
     for position, extra in extras.items():
         header = table.headers[position] if position < len(table.headers) else ""

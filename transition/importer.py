@@ -34,7 +34,7 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from transition.bulk import collector_paused
-from transition.columns import CASELOAD_COLUMNS, STAFF_COLUMNS, Column
+from transition.columns import CASELOAD_COLUMNS, DERIVED_COLUMNS, STAFF_COLUMNS, Column
 from transition.config import Settings
 from transition.db import Database
 from transition.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, TransitionError
@@ -252,6 +252,10 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     about_columns = column_notes(match, spec.kind, options.read_by_rules
                                  if spec.kind == ImportKind.CASELOAD else {})
     notices = list(about_columns)
+    if "cto_expiry" in match.written and "cto" not in match.written:
+        notices.append("The file has CTO expiry dates but no CTO yes/no column, so each person's "
+                       "CTO status is worked out from the date: an order expiring today or later "
+                       "is yes; an expired one is no (with a warning); no date leaves it unknown.")
     if options.rules_problem and spec.kind == ImportKind.CASELOAD:
         notices.append("The rules file could not be read, so the extra columns the rules read "
                        f"were not looked for: {options.rules_problem}")
@@ -284,8 +288,10 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     session.add(batch)
     session.flush()
     assert batch.id is not None
+    supplied = set(match.written) | {derived for derived, source in DERIVED_COLUMNS.items()
+                                     if source in match.written}
     plan = plan_changes(session, spec, accepted, seen=_seen_keys(checked, spec),
-                        supplied=set(match.written), extras=set(match.extras.values()))
+                        supplied=supplied, extras=set(match.extras.values()))
     result = ImportResult(
         batch_id=batch.id, kind=spec.kind, file=table.file_name, sha256=table.sha256,
         rows=len(table.rows), inserted=len(plan.inserts), updated=len(plan.updates),

@@ -24,6 +24,7 @@ from dateutil import parser as date_parser
 
 from transition import nhs, postcodes
 from transition.columns import (
+    DERIVED_COLUMNS,
     FALSE_WORDS,
     GENDER_CODES,
     NOT_STATED_WORDS,
@@ -471,6 +472,7 @@ class RowChecker:
         reader = CellReader(today=today, names=names)
         by_name = {column.name: column for column in columns}
         self.key = key
+        self.today = today
         self.plan = [_column_plan(position, by_name[name], reader)
                      for position, name in sorted(match.columns.items())]
         self.key_position = next(plan.position for plan in self.plan if plan.name == key)
@@ -531,8 +533,32 @@ class RowChecker:
                     text = cell_text(cells[position]).strip()
                     if text:
                         row.extra[name] = text
+        self._derive(checked, names)
         self._finish(checked, padded, value_columns)
         return checked
+
+    def _derive(self, checked: list[CheckedRow], names: list[str]) -> None:
+        """Fill a derived column (``DERIVED_COLUMNS``) that a row leaves blank, or the file
+        lacks, from the column it follows: on a CTO when its expiry is today or later; an
+        expired order is taken as ended, with a warning. The derived value joins the row's
+        content hash, so a re-import of the same file after the expiry updates it."""
+        for derived, source in DERIVED_COLUMNS.items():
+            if source not in names:
+                continue
+            for row in checked:
+                values = row.values
+                expiry = values.get(source)
+                if values.get(derived) is not None or expiry is None:
+                    values.setdefault(derived, None)
+                    continue
+                in_force = expiry >= self.today
+                values[derived] = in_force
+                row.content_hash = hashlib.sha256(
+                    f"{row.content_hash}|{derived}={in_force}".encode()).hexdigest()
+                if not in_force:
+                    row.warnings.append(Problem(derived, (
+                        f"no CTO yes/no, and the order's expiry ({expiry.isoformat()}) has "
+                        "passed: taken as not on a CTO; check with the trust")))
 
     def _read_column(self, plan: _ColumnPlan, column: Sequence[Cell],
                      problems: list[tuple[int, _ColumnPlan, Any]],

@@ -586,3 +586,39 @@ def test_the_mhsds_accommodation_status_is_read_under_its_own_names(
     assert not any("accommodation" in notice for notice in result.notices)
     with database.session() as session:
         assert not (session.get(Person, person(database, 0).id).extra or {})
+
+
+def test_a_cto_is_worked_out_from_its_expiry_when_the_export_gives_no_yes_or_no(
+    database: Database, tmp_path: Path
+) -> None:
+    # TODAY is 15 January 2027. An MHSDS-shaped export: CTO expiry dates, no CTO column.
+    rows = []
+    for i, expiry in enumerate(["01/03/2027", "15/01/2027", "02/01/2027", ""]):
+        row = person_row(i)
+        del row["cto"], row["cto_expiry"]
+        rows.append({**row, "ExpiryDateCommTreatOrd": expiry})
+    path = caseload(tmp_path, rows)
+    result = run(database, path)
+    assert [(person(database, i).cto, person(database, i).cto_expiry) for i in range(4)] == [
+        (True, date(2027, 3, 1)), (True, date(2027, 1, 15)), (False, date(2027, 1, 2)),
+        (None, None)]
+    assert [(w.row, w.column) for w in result.warning_list] == [(4, "cto")]
+    assert "expiry (2027-01-02) has passed" in result.warning_list[0].message
+    assert any("worked out from the date" in notice for notice in result.notices)
+    assert "cto" not in result.missing_columns
+    # The same file after the first order's expiry: the derived status follows the date.
+    again = run(database, path, today=date(2027, 3, 2))
+    assert (again.updated, again.unchanged) == (2, 2)  # the first (expired) and the second
+    assert person(database, 0).cto is False
+
+
+def test_a_cto_yes_or_no_in_the_file_wins_over_its_expiry(
+    database: Database, tmp_path: Path
+) -> None:
+    rows = [person_row(0, cto="Y", cto_expiry="02/01/2027"),  # the nightly check asks about it
+            person_row(1, cto="", cto_expiry="01/03/2027"),  # blank: worked out, yes
+            person_row(2, cto="N", cto_expiry="")]
+    result = run(database, caseload(tmp_path, rows))
+    assert [person(database, i).cto for i in range(3)] == [True, True, False]
+    assert not result.warning_list
+    assert not any("worked out from the date" in notice for notice in result.notices)
