@@ -15,13 +15,14 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlmodel import Session
 
 from transition import nhs
+from transition.allocation import current_assignments
 from transition.allocation_status import NEEDS_A_WORKER
 from transition.assessment import assessment_detail
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
 from transition.letter_records import letter_history
 from transition.matching.rules import PATHWAY_ROLES, ROLE_WORDS
-from transition.models import Assignment, ImportBatch, ImportWarning, Person
+from transition.models import ImportBatch, ImportWarning, Person
 from transition.plan_review import person_roles, person_workers
 from transition.tasks.views import handover_section
 
@@ -191,16 +192,9 @@ def list_people(session: Session, query: PeopleQuery = PeopleQuery()) -> Page:
 
 def _held_roles(session: Session, person_ids: list[int]) -> dict[int, tuple[tuple[str, str], ...]]:
     """person id -> ((role, staff id), ...) for the roles someone holds now, social worker first."""
-    held: dict[int, list[tuple[str, str]]] = {}
-    if person_ids:
-        statement = select(Assignment.person_id, Assignment.role, Assignment.staff_id).where(
-            Assignment.person_id.in_(person_ids),  # type: ignore[attr-defined]
-            Assignment.ended_at.is_(None),  # type: ignore[union-attr]
-        )
-        for person_id, role, staff_id in session.execute(statement):
-            held.setdefault(person_id, []).append((role, staff_id))
-    return {person_id: tuple(sorted(roles, key=lambda item: _ROLE_ORDER.get(item[0], 99)))
-            for person_id, roles in held.items()}
+    return {person_id: tuple((role, roles[role].staff_id)
+                             for role in sorted(roles, key=lambda role: _ROLE_ORDER.get(role, 99)))
+            for person_id, roles in current_assignments(session, person_ids).items()}
 
 
 def count_people(session: Session) -> int:

@@ -113,3 +113,26 @@ def test_the_listing_reads_who_holds_each_role_now(database: Database) -> None:
     assert rows[person.id].workers == (("social_worker", "SW9"), ("key_worker", "KW9"))
     assert rows[person.id].allocated
     assert rows[other.id].workers == () and not rows[other.id].allocated
+
+
+def test_listing_everyone_at_scale_reads_their_workers_in_chunks(database: Database) -> None:
+    # More people than SQLite allows parameters in one statement (32,766): the roles they hold
+    # are read in batches, so `transition people --limit 0` works on a large caseload.
+    import sqlite3
+
+    from sqlalchemy import insert
+
+    from transition.models import Person
+
+    people = 33_000
+    with database.transaction() as session:
+        session.execute(insert(Person), [
+            {"nhs_number": f"{9_990_000_000 + i}", "given_name": "A", "family_name": "B",
+             "date_of_birth": date(1980, 1, 1), "content_hash": "-"} for i in range(people)])
+    with database.session() as session:
+        raw = session.connection().connection.driver_connection
+        if isinstance(raw, sqlite3.Connection):  # this build allows 250,000; the default is lower
+            raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)
+        page = list_people(session, PeopleQuery(limit=None))
+    assert page.total == len(page.rows) == people
+    assert not any(row.workers for row in page.rows)
