@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -83,6 +84,18 @@ def print_json(value: Any) -> None:
 
 def fail(message: str, *, exit_code: int = EXIT_FAILED, hint: str | None = None) -> NoReturn:
     raise TransitionError(message, exit_code=exit_code, hint=hint)
+
+
+def one_of(value: str | None, allowed: Iterable[str], option: str) -> str | None:
+    """An option's value in lower case, or a refusal naming the values allowed."""
+    if value is None:
+        return None
+    chosen = value.strip().lower()
+    allowed = tuple(allowed)
+    if chosen not in allowed:
+        fail(f"{option} {value!r} is not one we know.",
+             hint=f"Use one of: {', '.join(allowed)}.")
+    return chosen
 
 
 def parse_date(value: str | None, *, option: str) -> date | None:

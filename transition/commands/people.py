@@ -14,8 +14,8 @@ from transition.commands.common import (
     console,
     context,
     err_console,
-    fail,
     json_option,
+    one_of,
     print_json,
 )
 from transition.errors import TransitionError
@@ -52,8 +52,8 @@ def people(
     """List people on the caseload (sorted by family name)."""
     cli = context(ctx)
     query = PeopleQuery(search=search, team=team, locality=locality, missing_only=missing,
-                        pathway=_one_of(pathway, PATHWAYS, "--pathway"),
-                        risk_band=_one_of(band, BANDS, "--band"), needs_worker=needs_worker,
+                        pathway=one_of(pathway, PATHWAYS, "--pathway"),
+                        risk_band=one_of(band, BANDS, "--band"), needs_worker=needs_worker,
                         limit=limit if limit > 0 else None)
     with cli.db.session() as session:
         page = list_people(session, query)
@@ -82,16 +82,6 @@ def people(
         )))
     console.print(table)
     console.print(more)
-
-
-def _one_of(value: str | None, allowed: tuple[str, ...], option: str) -> str | None:
-    if value is None:
-        return None
-    chosen = value.strip().lower()
-    if chosen not in allowed:
-        fail(f"{option} {value!r} is not one we know.",
-             hint=f"Use one of: {', '.join(allowed)}.")
-    return chosen
 
 
 def _filtered(query: PeopleQuery) -> bool:

@@ -24,6 +24,7 @@ from transition.commands.common import (
     existing_file,
     fail,
     json_option,
+    one_of,
     parse_date,
     print_json,
 )
@@ -112,10 +113,9 @@ def show(
 ) -> None:
     """Show a plan: the newest draft or accepted plan, or --plan ID."""
     cli = context(ctx)
-    if sort.strip().lower() not in PLAN_SORTS:
-        fail(f"--sort {sort!r} is not one we know.", hint=f"Use one of: {', '.join(PLAN_SORTS)}.")
     query = PlanQuery(team=team, staff_id=worker, coordinator=from_worker, risk_band=band,
-                      unassigned_only=unassigned, changed_only=changed, sort=sort.strip().lower())
+                      unassigned_only=unassigned, changed_only=changed,
+                      sort=one_of(sort, PLAN_SORTS, "--sort") or PlanQuery.sort)
     with cli.db.session() as session:
         result = load_plan(session, plan_id, query)
         stale = (result.status == "draft" and result.plan_id is not None
