@@ -223,7 +223,7 @@ def overdue_task(world: _World) -> list[Finding]:
 def cto_expiring(world: _World) -> list[Finding]:
     """A person on a Community Treatment Order that expires near their handover while their
     worker changes (or no one holds a role), or whose recorded expiry has passed."""
-    window = timedelta(days=world.rules.checks.cto_expiry_window_days)
+    window = world.rules.checks.cto_expiry_window_days
     handover = func.coalesce(Person.handover_date, world.transfer)
     statement = (
         select(Person.id, Person.nhs_number, type_coerce(Person.cto_expiry, String),
@@ -240,7 +240,7 @@ def cto_expiring(world: _World) -> list[Finding]:
                        "has passed. Ask the trust whether it was renewed (then the export's date "
                        "is out of date) or has ended (then the person's CTO status and pathway "
                        "need updating).")
-        elif day is not None and ahead and abs((expiry - _as_date(day)).days) <= window.days:
+        elif day is not None and ahead and abs((expiry - _as_date(day)).days) <= window:
             day = _as_date(day)
             side = ("before" if expiry < day else "after" if expiry > day else "on the day of")
             gap = abs((expiry - day).days)

@@ -27,7 +27,7 @@ from transition.config import CouncilDetails
 from transition.models import Employer, LetterKind, Pathway, Person, Role, Staff
 from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
-from transition.risk import homeless_code
+from transition.risk import unsettled_home
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -300,8 +300,8 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
                 if outgoing is not None and outgoing.staff_id not in current_ids
                 else ""
             ),
-            no_settled_home=bool(homeless_code(person.accommodation_type))
-            or person.settled_accommodation is False,
+            no_settled_home=unsettled_home(person.accommodation_type,
+                                           person.settled_accommodation) is not None,
         )
     return facts
 

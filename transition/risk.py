@@ -346,6 +346,15 @@ def homeless_code(accommodation_type: str | None) -> str | None:
         return text
     return text if any(words in lowered for words in _HOMELESS_WORDS) else None
 
+
+def unsettled_home(accommodation_type: str | None, settled: bool | None) -> str | None:
+    """Why the export's accommodation status says the person has no settled home, or None:
+    the risk factor's value, and why a letter notes the address may not reach them."""
+    homeless = homeless_code(accommodation_type)
+    if homeless:
+        return f"accommodation type {homeless}"
+    return "not in settled accommodation" if settled is False else None
+
 _Test = tuple[str, int, str, Callable[[RiskFacts], Any]]
 
 
@@ -445,10 +454,7 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
         # One fact with no_fixed_address (a home, or not): counted once, there first.
         if fixed_abode_counts and no_address(x.postcode):
             return None
-        homeless = homeless_code(x.accommodation_type)
-        if homeless:
-            return f"accommodation type {homeless}"
-        return "not in settled accommodation" if x.settled_accommodation is False else None
+        return unsettled_home(x.accommodation_type, x.settled_accommodation)
 
     tests: dict[str, Callable[[RiskFacts], Any]] = {
         "discharged_very_recently": discharge_very_recent,
