@@ -252,7 +252,9 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     about_columns = column_notes(match, spec.kind, options.read_by_rules
                                  if spec.kind == ImportKind.CASELOAD else {})
     notices = list(about_columns)
-    if "cto_expiry" in match.written and "cto" not in match.written:
+    # Columns worked out from another the file gives (RowChecker._derive): written too.
+    derived = {name for name, source in DERIVED_COLUMNS.items() if source in match.written}
+    if "cto" in derived - set(match.written):
         notices.append("The file has CTO expiry dates but no CTO yes/no column, so each person's "
                        "CTO status is worked out from the date: an order expiring today or later "
                        "is yes; an expired one is no (with a warning); no date leaves it unknown.")
@@ -288,10 +290,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     session.add(batch)
     session.flush()
     assert batch.id is not None
-    supplied = set(match.written) | {derived for derived, source in DERIVED_COLUMNS.items()
-                                     if source in match.written}
     plan = plan_changes(session, spec, accepted, seen=_seen_keys(checked, spec),
-                        supplied=supplied, extras=set(match.extras.values()))
+                        supplied=set(match.written) | derived, extras=set(match.extras.values()))
     result = ImportResult(
         batch_id=batch.id, kind=spec.kind, file=table.file_name, sha256=table.sha256,
         rows=len(table.rows), inserted=len(plan.inserts), updated=len(plan.updates),
