@@ -163,7 +163,11 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
     matched: dict[int, str] = {}
     extras: dict[int, str] = {}
     written: dict[str, str] = {}
-    width = max([len(table.headers)] + [len(row.cells) for row in table.rows])
+    # A line with more fields than the file's others is rejected (Table.misshapen): its
+    # stray fields are not columns of the file.
+    misshapen = table.misshapen
+    width = max([len(table.headers)] + [len(row.cells) for index, row in enumerate(table.rows)
+                                        if index not in misshapen])
     for position in range(width):
         header = table.headers[position] if position < len(table.headers) else ""
         if header_key(header) in _RESERVED:

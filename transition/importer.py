@@ -38,7 +38,13 @@ from transition.columns import CASELOAD_COLUMNS, DERIVED_COLUMNS, STAFF_COLUMNS,
 from transition.config import Settings
 from transition.db import Database
 from transition.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, TransitionError
-from transition.headers import column_notes, header_scorer, match_headers, read_mapping
+from transition.headers import (
+    HeaderMatch,
+    column_notes,
+    header_scorer,
+    match_headers,
+    read_mapping,
+)
 from transition.models import ImportBatch, ImportKind, Locality, Person, Staff, Team, utcnow
 from transition.rejects import record_rejects, rejects_target, stage_rejects_file
 from transition.tabular import Table, cell_text, read_table
@@ -258,6 +264,12 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
         notices.append("The file has CTO expiry dates but no CTO yes/no column, so each person's "
                        "CTO status is worked out from the date: an order expiring today or later "
                        "is yes; an expired one is no (with a warning); no date leaves it unknown.")
+    if table.ragged:
+        notices.append("The lines of this file hold differing numbers of fields, as a writer "
+                       "that leaves off empty fields at a line's end makes them, so a short line "
+                       "was read with its missing fields blank. Lines cut short or pushed out of "
+                       "place cannot be told apart in such a file: an export with every line "
+                       "alike (as Excel saves) lets transition check them.")
     if options.rules_problem and spec.kind == ImportKind.CASELOAD:
         notices.append("The rules file could not be read, so the extra columns the rules read "
                        f"were not looked for: {options.rules_problem}")
@@ -280,6 +292,7 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     checked = checker.check_rows(
         table.rows, (lambda done: progress(done, total)) if progress is not None else None,
         text_only=table.format == "csv")
+    _reject_misshapen_lines(checked, table, match)
     accepted, repeats, rejected = _sort_rows(checked, table, spec)
 
     batch = ImportBatch(kind=spec.kind, file_name=table.file_name[:255], file_sha256=table.sha256,
@@ -415,6 +428,27 @@ def _sort_rows(
         else:
             rejected.append(row)
     return accepted, repeats, rejected
+
+
+def _reject_misshapen_lines(checked: Sequence[CheckedRow], table: Table,
+                            match: HeaderMatch) -> None:
+    """Reject each CSV line whose number of fields shows its values are in the wrong columns
+    (:attr:`Table.misshapen`). For a line cut short, the problems of the columns it never
+    reached ("given name is missing") say nothing the shape does not, so they are left out;
+    for the rest of a broken record, nothing it holds is where it belongs, so only the shape
+    is said."""
+    shapes = table.shapes
+    if shapes is None:
+        return
+    position_of = {name: position for position, name in match.columns.items()}
+    for index, problem in table.misshapen.items():
+        row, source = checked[index], table.rows[index]
+        if source.fields < shapes.usual:
+            pieces = shapes.pieces.get(source.number)
+            reached = 0 if pieces is not None and pieces[0] != source.number else source.fields
+            row.errors = [p for p in row.errors if position_of.get(p.column, 0) < reached]
+            row.warnings = [p for p in row.warnings if position_of.get(p.column, 0) < reached]
+        row.errors.insert(0, Problem("row", problem))
 
 
 def _identity(cells: Sequence[Any]) -> tuple[str, ...]:

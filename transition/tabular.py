@@ -21,9 +21,12 @@ import csv
 import hashlib
 import io
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cached_property
+from itertools import pairwise, repeat
 from pathlib import Path
 
 from transition.errors import InputFileError
@@ -47,10 +50,15 @@ HINT_SAVE_AS = "Open it in Excel and save it as CSV (UTF-8) or Excel Workbook (.
 
 @dataclass(frozen=True, slots=True)
 class SourceRow:
-    """One non-blank data row: its spreadsheet row number and raw cells (left to right)."""
+    """One non-blank data row: its spreadsheet row number and raw cells (left to right).
+
+    ``fields`` is how many fields a CSV line held before empty ones at its end were dropped
+    (0 for a workbook's row, which has no such count): see :meth:`Table.shape_problem`.
+    """
 
     number: int
     cells: tuple[Cell, ...]
+    fields: int = 0
 
 
 @dataclass
@@ -67,12 +75,145 @@ class Table:
     delimiter: str | None = None
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
+    # CSV only (see LineShapes): how many fields the file's lines hold, and which lines are
+    # the pieces of one record broken by a line break.
+    shapes: LineShapes | None = None
+
+    @property
+    def ragged(self) -> bool:
+        """The lines disagree on their number of fields without most agreeing on one."""
+        return self.shapes is not None and self.shapes.ragged
+
+    def shape_problem(self, row: SourceRow) -> str | None:
+        """Why a CSV line whose number of fields differs from the file's others cannot be
+        trusted, or None. Such a line's values are in the wrong columns, so it is rejected
+        rather than imported wrongly (and its record is then not marked missing)."""
+        return self.shapes.problem(row, self) if self.shapes is not None else None
+
+    @cached_property
+    def misshapen(self) -> dict[int, str]:
+        """:meth:`shape_problem` of every line that has one, by its index in ``rows`` (only
+        the lines whose count differs are looked at)."""
+        shapes = self.shapes
+        if shapes is None:
+            return {}
+        usual = shapes.usual
+        found = {}
+        for index, row in enumerate(self.rows):
+            if row.fields != usual and (problem := shapes.problem(row, self)) is not None:
+                found[index] = problem
+        return found
 
     def column_label(self, index: int) -> str:
         """A header as written, or 'Column F' for a column with no header."""
         if index < len(self.headers) and self.headers[index]:
             return self.headers[index]
         return f"Column {column_letter(index)}"
+
+
+@dataclass(frozen=True)
+class LineShapes:
+    """How many fields the lines of a CSV file hold, to find the lines whose values moved.
+
+    A system's or a spreadsheet's export writes every line with the same number of fields.
+    A line that holds more, with something in the extra fields, had the separator inside a
+    cell without quotes: every value after it sits one column to the right (a postcode under
+    the GP, a staff id under the team). A line break inside a cell without quotes cuts a
+    record in two: two short lines whose fields add up to a whole line's and one more (the
+    broken cell is in both).
+
+    The file is ``regular`` when more than half its lines hold one count (``usual``) and, of
+    the lines that differ, at most a tenth (or two lines) are not explained as pushed lines
+    or pieces of broken records: then any short line is a broken one. Otherwise it is
+    ``ragged``, as from a writer that leaves off empty fields at a line's end, where a short
+    line is normal (its missing fields are blank) and two short lines may add up to a whole
+    one by chance; a whole line is then the header line's length, and only a line longer than
+    that is found (the rest of a broken record is still rejected for what it holds: its first
+    cell is no NHS number).
+    """
+
+    usual: int
+    regular: bool
+    ragged: bool
+    pieces: dict[int, tuple[int, ...]]  # a broken record's row numbers, by each piece's number
+
+    @classmethod
+    def of(cls, rows: Sequence[SourceRow], header_fields: int) -> LineShapes | None:
+        counts = Counter(row.fields for row in rows)
+        if not counts:
+            return None
+        usual, agreeing = counts.most_common(1)[0]
+        pieces = _broken_records(rows, usual)
+        pushed = sum(1 for row in rows if row.fields > usual and len(row.cells) > usual)
+        unexplained = len(rows) - agreeing - len(pieces) - pushed
+        if agreeing * 2 > len(rows) and unexplained <= max(2, len(rows) // 10):
+            return cls(usual=usual, regular=True, ragged=False, pieces=pieces)
+        # No count is usual: a whole line is as long as the header's. Two short lines that
+        # add up to a whole one prove nothing here: short lines are normal.
+        return cls(usual=header_fields, regular=False, ragged=len(counts) > 1, pieces={})
+
+    def problem(self, row: SourceRow, table: Table) -> str | None:
+        usual, fields = self.usual, row.fields
+        if fields == usual or not fields:
+            return None
+        where = f"where the file's lines have {usual}"
+        if fields > usual:
+            if len(row.cells) <= max(usual, len(table.headers)):
+                return None  # only empty fields past the usual width
+            return (f"this line has {fields} fields {where}: a "
+                    f"{_separator_name(table.delimiter)} inside a cell without quotes has "
+                    "probably moved the values after it into the wrong columns. Put quotes round "
+                    "that cell, or take the separator out of it, and import the row again")
+        pieces = self.pieces.get(row.number)
+        if pieces is not None:
+            if row.number != pieces[0]:
+                return (f"this line looks like the rest of row {pieces[0]}, split from it by a "
+                        "line break inside a cell without quotes. Join the lines back together "
+                        "(or put quotes round that cell) and import the row again")
+            rest = ", ".join(str(number) for number in pieces[1:])
+            return (f"this line has {fields} fields {where}: a line break inside a cell without "
+                    f"quotes cut it short after column {column_letter(fields - 1)} "
+                    f"({table.column_label(fields - 1)}), and the rest is row{'s' if len(pieces) > 2 else ''} "
+                    f"{rest}. Join the lines back together (or put quotes round that cell) and "
+                    "import the row again")
+        if not self.regular:
+            return None
+        if fields == 1:
+            return (f"this line has 1 field {where}: a note or a totals line, not a record? "
+                    "If it is a record, its separators are missing")
+        return (f"this line has {fields} fields {where}: it ends after column "
+                f"{column_letter(fields - 1)} ({table.column_label(fields - 1)}), so the "
+                "values of the columns after it are missing (a line break inside a cell without "
+                "quotes, or a line cut off). Complete the line and import the row again")
+
+
+def _broken_records(rows: Sequence[SourceRow], usual: int) -> dict[int, tuple[int, ...]]:
+    """Runs of two to four adjacent short lines whose fields add up to a whole line's (each
+    line break inside a cell adds one field: the cell is counted in both lines)."""
+    pieces: dict[int, tuple[int, ...]] = {}
+    index = 0
+    while index < len(rows):
+        if rows[index].fields >= usual:
+            index += 1
+            continue
+        for size in (2, 3, 4):
+            run = rows[index:index + size]
+            if (len(run) == size
+                    and all(later.number == earlier.number + 1 and later.fields < usual
+                            for earlier, later in pairwise(run))
+                    and sum(line.fields for line in run) - (size - 1) == usual):
+                numbers = tuple(line.number for line in run)
+                pieces.update(dict.fromkeys(numbers, numbers))
+                index += size
+                break
+        else:
+            index += 1
+    return pieces
+
+
+def _separator_name(delimiter: str | None) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe (|)"}.get(
+        delimiter or ",", "separator")
 
 
 def column_letter(index: int) -> str:
@@ -182,6 +323,7 @@ def _build_table(
     score: ScoreHeader,
     fmt: str,
     where: str = "",
+    fields: Sequence[int] = (),
     **details: object,
 ) -> Table:
     header_index = _find_header([cells for _number, cells in raw_rows], score)
@@ -194,9 +336,10 @@ def _build_table(
         )
     header_number, header_cells = raw_rows[header_index]
     headers = [cell_text(cell).strip() for cell in header_cells]
+    counts = fields[header_index + 1:] if fields else repeat(0)
     rows = [
-        SourceRow(number, cells)
-        for number, cells in raw_rows[header_index + 1:]
+        SourceRow(number, cells, count)
+        for (number, cells), count in zip(raw_rows[header_index + 1:], counts)
         if not is_blank(cells)
     ]
     if not rows:
@@ -206,7 +349,8 @@ def _build_table(
             hint="Export the file again from the trust's system.",
         )
     return Table(file_name=name, sha256=digest, format=fmt, header_row=header_number,
-                 headers=headers, rows=rows, **details)  # type: ignore[arg-type]
+                 headers=headers, rows=rows, shapes=LineShapes.of(rows, fields[header_index]) if fields else None,
+                 **details)  # type: ignore[arg-type]
 
 
 def _check_row(name: str, number: int, cells: Sequence[Cell], where: str = "",
@@ -320,10 +464,12 @@ def _candidate_delimiters(sample: str) -> list[str]:
     return [sniffed, *order]
 
 
-def _parse_csv(text: str, delimiter: str, name: str,
-               limit: int | None = None) -> list[tuple[int, tuple[Cell, ...]]]:
+def _parse_csv(text: str, delimiter: str, name: str, limit: int | None = None,
+               fields: list[int] | None = None) -> list[tuple[int, tuple[Cell, ...]]]:
+    """The rows of a CSV text; ``fields``, if given, gets each line's field count."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, tuple[Cell, ...]]] = []
+    count = fields.append if fields is not None else None
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):
@@ -333,6 +479,8 @@ def _parse_csv(text: str, delimiter: str, name: str,
                 raise _too_many_rows(name)
             _check_row(name, number, cells, from_csv=True)
             rows.append((number, _trim(cells)))
+            if count is not None:
+                count(len(cells))
     except csv.Error as exc:
         raise InputFileError(
             f"{name} could not be read as CSV near row {number + 1}: {exc}. Nothing was imported.",
@@ -356,8 +504,9 @@ def _read_csv(data: bytes, name: str, digest: str, *, score: ScoreHeader) -> Tab
             best = (value, delimiter)
     assert best is not None
     delimiter = best[1]
-    rows = _parse_csv(text, delimiter, name)
-    return _build_table(rows, name=name, digest=digest, score=score, fmt="csv",
+    fields: list[int] = []
+    rows = _parse_csv(text, delimiter, name, fields=fields)
+    return _build_table(rows, name=name, digest=digest, score=score, fmt="csv", fields=fields,
                         encoding=encoding, delimiter=delimiter)
 
 

@@ -622,3 +622,90 @@ def test_a_cto_yes_or_no_in_the_file_wins_over_its_expiry(
     assert [person(database, i).cto for i in range(3)] == [True, True, False]
     assert not result.warning_list
     assert not any("worked out from the date" in notice for notice in result.notices)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines whose values are in the wrong columns
+# ---------------------------------------------------------------------------------------------
+
+
+def _broken_lines(tmp_path: Path, rows: list[dict[str, Any]], name: str = "broken.csv") -> Path:
+    """A CSV whose second row's address holds an unquoted comma, and whose third row's address
+    holds an unquoted line break (as a hand-made or badly written export has them)."""
+    text = csv_bytes(rows).decode()
+    lines = text.split("\r\n")
+    lines[2] = lines[2].replace('"1 Mill Lane, Westhaven"', "1 Mill Lane, Westhaven")
+    lines[3] = lines[3].replace('"2 Mill Lane, Westhaven"', "2 Mill Lane\r\nWesthaven")
+    path = tmp_path / name
+    path.write_bytes("\r\n".join(lines).encode())
+    return path
+
+
+def test_a_line_pushed_out_of_place_or_cut_short_is_rejected_not_imported_wrongly(
+    database: Database, tmp_path: Path
+) -> None:
+    rows = [person_row(i) for i in range(12)]
+    result = run(database, _broken_lines(tmp_path, rows), rejects_dir=tmp_path / "rejects")
+    # Row 3 (shifted), row 4 (cut short) and row 5 (the rest of row 4) are rejected.
+    assert [reject.row for reject in result.rejects] == [3, 4, 5]
+    assert counts(result) == (10, 0, 0, 3, 0)
+    shifted, cut, rest = result.rejects
+    assert shifted.errors[0][0] == "row"
+    assert "comma inside a cell without quotes" in shifted.errors[0][1]
+    assert cut.errors == [("row", cut.errors[0][1])]  # nothing about columns it never reached
+    assert "cut it short after column G (address), and the rest is row 5" in cut.errors[0][1]
+    assert rest.errors == [("row", rest.errors[0][1])]
+    assert "the rest of row 4" in rest.errors[0][1]
+    # The shifted line's stray field is not a column of the file.
+    assert result.extra_columns == []
+    assert all(person(database, i).extra is None for i in (0, 4))
+    # Nothing of the broken rows' people was stored.
+    with database.session() as session:
+        assert find_person(session, nhs_number(1)) is None
+        assert find_person(session, nhs_number(2)) is None
+
+
+def test_a_line_cut_short_never_blanks_what_is_stored(database: Database, tmp_path: Path) -> None:
+    rows = [person_row(i, s117="Y", cto="Y") for i in range(12)]
+    run(database, caseload(tmp_path, rows))
+    assert person(database, 2).s117 is True
+    result = run(database, _broken_lines(tmp_path, rows, "again.csv"))
+    assert result.rejected == 3 and result.updated == 0
+    stored = person(database, 2)
+    assert (stored.s117, stored.cto, stored.address) == (True, True, "2 Mill Lane, Westhaven")
+
+
+def test_the_rejects_file_of_a_broken_line_imports_again_once_mended(
+    database: Database, tmp_path: Path
+) -> None:
+    rows = [person_row(i) for i in range(12)]
+    result = run(database, _broken_lines(tmp_path, rows), rejects_dir=tmp_path / "rejects")
+    assert result.rejects_path is not None
+    with result.rejects_path.open(newline="", encoding="utf-8") as handle:
+        lines = list(csv.reader(handle))
+    header, shifted = lines[0], lines[1]
+    address = header.index("address")
+    # Mend the shifted line as a manager would in Excel: join the split address back.
+    mended = [*shifted[:address], f"{shifted[address]},{shifted[address + 1]}",
+              *shifted[address + 2:]]
+    fixed = tmp_path / "fixed.csv"
+    with fixed.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, mended + [""]])
+    again = run(database, fixed)
+    assert counts(again) == (1, 0, 0, 0, 0)
+    assert person(database, 1).address == "1 Mill Lane, Westhaven"
+
+
+def test_a_file_whose_lines_never_agree_is_read_with_a_note(database: Database,
+                                                           tmp_path: Path) -> None:
+    # A writer that leaves empty fields off a line's end: every line a different length.
+    header = ["nhs_number", "given_name", "family_name", "date_of_birth", "carer_name", "lives_alone"]
+    lines = [",".join(header)]
+    for i in range(6):
+        line = [nhs_number(i), f"Robin{i}", "Ashdown", "03/04/1980", "", ""][: 4 + i % 3]
+        lines.append(",".join(line))
+    path = tmp_path / "trimmed.csv"
+    path.write_text("\n".join(lines) + "\n")
+    result = run(database, path)
+    assert counts(result) == (6, 0, 0, 0, 0)
+    assert any("differing numbers of fields" in notice for notice in result.notices)

@@ -176,3 +176,89 @@ def test_a_missing_file_and_a_folder(tmp_path: Path) -> None:
 def test_column_letters() -> None:
     assert [tabular.column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702)] == [
         "A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The shape of a CSV file's lines
+# ---------------------------------------------------------------------------------------------
+
+
+def _lines(tmp_path: Path, text: str) -> tabular.Table:
+    path = tmp_path / "lines.csv"
+    path.write_text("nhs_number,given_name,family_name,date_of_birth\n" + text)
+    return read(path)
+
+
+def _usual(table: tabular.Table) -> int | None:
+    return table.shapes.usual if table.shapes is not None and table.shapes.regular else None
+
+
+def test_each_line_keeps_its_field_count_and_the_file_its_usual_one(tmp_path: Path) -> None:
+    table = _lines(tmp_path, "1,Ann,Lee,\n2,Bo,Ng,01/01/1980\n3,Cy,Ro,\n")
+    assert [row.fields for row in table.rows] == [4, 4, 4]
+    assert [len(row.cells) for row in table.rows] == [3, 4, 3]  # empty ends still dropped
+    assert (_usual(table), table.ragged) == (4, False)
+    assert all(table.shape_problem(row) is None for row in table.rows)
+
+
+def test_a_line_with_a_stray_separator_is_named_for_what_it_did(tmp_path: Path) -> None:
+    table = _lines(tmp_path, "1,Ann,Lee,01/01/1980\n2,Bo,Ng,01/01/1980\n"
+                             "3,Cy,Ro,Jr,01/01/1980\n4,Di,Ma,01/01/1980\n")
+    assert _usual(table) == 4
+    problem = table.shape_problem(table.rows[2])
+    assert problem is not None
+    assert "5 fields where the file's lines have 4" in problem
+    assert "comma inside a cell without quotes" in problem
+    assert [table.shape_problem(row) for row in table.rows].count(None) == 3
+
+
+def test_extra_empty_fields_at_a_lines_end_are_harmless(tmp_path: Path) -> None:
+    table = _lines(tmp_path, "1,Ann,Lee,01/01/1980\n2,Bo,Ng,01/01/1980,,\n3,Cy,Ro,01/01/1980\n")
+    assert table.rows[1].fields == 6
+    assert table.shape_problem(table.rows[1]) is None
+
+
+def test_a_record_broken_by_a_line_break_is_known_by_its_pieces(tmp_path: Path) -> None:
+    good = "".join(f"{n},Di,Ma,01/01/1980\n" for n in range(3, 30))
+    table = _lines(tmp_path, "1,Ann,Lee,01/01/1980\n2,Bo,N\ng,01/01/1980\n" + good + "Total 29\n")
+    assert [row.fields for row in table.rows][:4] == [4, 3, 2, 4]
+    assert _usual(table) == 4  # three odd lines in 30: a regular file with broken lines
+    cut, rest = (table.shape_problem(row) for row in table.rows[1:3])
+    assert cut is not None and "cut it short after column C (family_name)" in cut
+    assert "the rest is row 4" in cut
+    assert rest is not None and "the rest of row 3" in rest
+    total = table.shape_problem(table.rows[-1])
+    assert total is not None and "a note or a totals line" in total
+
+
+def test_a_line_cut_off_in_a_regular_file_says_where_it_ends(tmp_path: Path) -> None:
+    good = "".join(f"{n},Di,Ma,01/01/1980\n" for n in range(2, 30))
+    table = _lines(tmp_path, good + "1,Ann\n")
+    problem = table.shape_problem(table.rows[-1])
+    assert problem is not None and "ends after column B (given_name)" in problem
+
+
+def test_a_file_whose_lines_never_agreed_is_ragged_and_not_judged(tmp_path: Path) -> None:
+    # A writer that leaves off empty fields at a line's end: short lines are normal.
+    table = _lines(tmp_path, "1,Ann\n2,Bo,Ng\n3,Cy,Ro,01/01/1980\n4\n5,Ed\n7,Fi,Ray\n")
+    assert (_usual(table), table.ragged) == (None, True)
+    assert all(table.shape_problem(row) is None for row in table.rows)
+
+
+def test_even_in_a_ragged_file_a_pushed_line_is_found(tmp_path: Path) -> None:
+    table = _lines(tmp_path, "1,Ann\n2,Bo,Ng\n3,Cy,Ro,01/01/1980\n4,Di,Ma\nrie,01/01/1980\n"
+                             "5,Ed,Ng,Jr,01/01/1980\n6\n")
+    assert table.ragged
+    problems = [table.shape_problem(row) for row in table.rows]
+    assert problems[5] is not None and "moved the values after it" in problems[5]
+    # Short lines are normal here, and two of them adding up to a whole line prove nothing.
+    assert problems[:5] + problems[6:] == [None] * 6
+
+
+def test_a_workbook_has_no_field_counts_to_judge(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "book.xlsx", [xlsx_person(0), xlsx_person(1)[:5]],
+                      CASELOAD_HEADER)
+    table = read(path)
+    assert (table.shapes, table.ragged) == (None, False)
+    assert [row.fields for row in table.rows] == [0, 0]
+    assert all(table.shape_problem(row) is None for row in table.rows)
