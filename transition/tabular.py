@@ -156,7 +156,8 @@ class LineShapes:
         usual, fields = self.usual, row.fields
         if fields == usual or not fields:
             return None
-        where = f"where the file's lines have {usual}"
+        where = (f"where the file's lines have {usual}" if self.regular
+                 else f"where the header line has {usual}")
         if fields > usual:
             if len(row.cells) <= max(usual, len(table.headers)):
                 return None  # only empty fields past the usual width

@@ -251,6 +251,7 @@ def test_even_in_a_ragged_file_a_pushed_line_is_found(tmp_path: Path) -> None:
     assert table.ragged
     problems = [table.shape_problem(row) for row in table.rows]
     assert problems[5] is not None and "moved the values after it" in problems[5]
+    assert "5 fields where the header line has 4" in problems[5]
     # Short lines are normal here, and two of them adding up to a whole line prove nothing.
     assert problems[:5] + problems[6:] == [None] * 6
 
