@@ -4,7 +4,8 @@
 Each part comes from the function its own screen uses, so the numbers always agree with the
 app: :func:`transition.overview.overview` (caseload and imports), the pathway and band counts,
 :func:`transition.allocation_status.allocation_status`, :func:`transition.tasks.task_progress`
-and the latest recorded check.
+the latest recorded check, and :func:`transition.amhp.amhp_cover` (as the nightly check's
+``amhp_cover`` reads it).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 from sqlmodel import Session
 
 from transition.allocation_status import AllocationStatus, allocation_status
+from transition.amhp import AmhpCover, amhp_cover
 from transition.assessment import band_counts, pathway_counts, unassessed_count
-from transition.checks import latest_run, run_counts
+from transition.checks import CheckRules, latest_run, run_counts
 from transition.models import CheckRun
 from transition.overview import Overview, overview
 from transition.programme import get_programme
@@ -37,6 +39,7 @@ class AtAGlance:
     tasks: TaskProgress
     last_check: CheckRun | None
     check_severities: dict[str, int]  # the latest check's findings by severity
+    amhp: AmhpCover | None = None  # None: no AMHPs on the staff list and no needed FTE
 
     @property
     def attention(self) -> list[str]:
@@ -86,12 +89,20 @@ class AtAGlance:
                 "run_id": run.id, "as_of": run.as_of.isoformat() if run.as_of else None,
                 "finished_at": run.finished_at.isoformat() if run.finished_at else None,
                 "findings": self.check_severities, "plan_id": run.plan_id},
+            "amhp_cover": None if self.amhp is None else self.amhp.to_json(),
             "attention": self.attention,
         }
 
 
-def at_a_glance(session: Session, *, today: date) -> AtAGlance:
+def at_a_glance(session: Session, *, today: date,
+                checks: CheckRules | None = None) -> AtAGlance:
+    """``checks`` (the rules file's) says who is an AMHP and the cover the service needs."""
     programme = get_programme(session)
+    checks = checks or CheckRules()
+    transfer = programme.transfer_date
+    cover = amhp_cover(session, today=today,
+                       day=transfer if transfer is not None and transfer > today else today,
+                       roles=checks.amhp_roles, needed_fte=checks.amhp_cover_fte)
     run = latest_run(session)
     severities: dict[str, int] = {"critical": 0, "warning": 0, "info": 0}
     if run is not None and run.id is not None:
@@ -109,4 +120,5 @@ def at_a_glance(session: Session, *, today: date) -> AtAGlance:
         tasks=task_progress(session, as_of=today),
         last_check=run,
         check_severities=severities,
+        amhp=cover if cover.listed else None,
     )

@@ -20,6 +20,8 @@ from sqlmodel import Session
 
 from transition import programme
 from transition.allocation_status import HANDOVER_AHEAD
+from transition.amhp import amhp_cover as amhp_cover_on
+from transition.amhp import describe_shortfall
 from transition.checks import CheckReport, Finding, Progress
 from transition.db import json_value
 from transition.eligibility import PathwayFacts, decide_pathway, split_outcomes
@@ -446,6 +448,19 @@ def over_capacity(world: _World) -> list[Finding]:
     return findings
 
 
+def amhp_cover(world: _World) -> list[Finding]:
+    """The council's own AMHPs on the transfer date fall short of today's rota (or of the FTE
+    the rules file says the AMHP service needs). One finding for the programme."""
+    rules = world.rules.checks
+    day = world.transfer if world.transfer is not None and world.transfer > world.as_of \
+        else world.as_of
+    cover = amhp_cover_on(world.session, today=world.as_of, day=day, roles=rules.amhp_roles,
+                          needed_fte=rules.amhp_cover_fte)
+    if not cover.listed or cover.short_fte <= 0:
+        return []
+    return [Finding("amhp_cover", WARNING, describe_shortfall(cover))]
+
+
 def stale_import(world: _World) -> list[Finding]:
     days = world.rules.checks.stale_import_days
     latest = world.session.execute(
@@ -530,6 +545,7 @@ CHECKS: dict[str, Check] = {
     "overdue_task": overdue_task,
     "cto_expiring": cto_expiring,
     "over_capacity": over_capacity,
+    "amhp_cover": amhp_cover,
     "pathway_changed": pathway_changed,
     "missing_from_export": missing_from_export,
     "letter_out_of_date": letter_out_of_date,

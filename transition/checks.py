@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "overdue_task": "Task past its due date",
     "cto_expiring": "CTO expires near the handover",
     "over_capacity": "Worker over capacity",
+    "amhp_cover": "Council AMHP cover short after the transfer",
     "pathway_changed": "Pathway changed since the plan",
     "missing_from_export": "Not in the latest trust export",
     "letter_out_of_date": "Letter out of date",
@@ -79,6 +80,13 @@ class CheckRules(BaseModel):
     handover_visit_task: str = Field(
         default="joint_visit", min_length=1,
         description="The task key of the joint handover visit (see [tasks.templates]).")
+    amhp_roles: list[str] = Field(
+        default_factory=lambda: ["amhp"], min_length=1,
+        description="Staff-list roles that are Approved Mental Health Professionals.")
+    amhp_cover_fte: float | None = Field(
+        default=None, gt=0,
+        description="The AMHP whole-time equivalent the council's 24/7 AMHP service needs; "
+        "unset, the AMHP FTE on the rota today (every employer) is the yardstick.")
 
 
 # ---------------------------------------------------------------------------------------------

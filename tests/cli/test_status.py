@@ -3,10 +3,13 @@ that shows it in full (plan status, tasks progress, check history)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.caseloads import caseload_numbers
 from tests.conftest import RunCli
+from tests.importing import staff_row, write_csv
 from transition.config import Settings
 
 
@@ -56,3 +59,31 @@ def test_status_agrees_with_each_part_shown_in_full(run_cli: RunCli, settings: S
             "held") in said
     assert f"Last check run {data['last_check']['run_id']}" in said
     assert "Needs attention: 1 person needs a worker and has none" in said
+
+
+def test_status_shows_the_councils_amhp_cover_after_the_transfer(run_cli: RunCli,
+                                                                 tmp_path: Path) -> None:
+    run_cli("programme", "set", "--transfer-date", "2027-04-01")
+    rows = [staff_row(1, role="amhp", fte="1.0"),
+            staff_row(2, role="amhp", fte="0.5", leaving_date="01/03/2027"),
+            staff_row(3, role="amhp", employer="trust", seconded="N", council_team="",
+                      fte="0.8")]
+    run_cli("import", "staff", str(write_csv(tmp_path / "staff.csv", rows)))
+    data = run_cli("status", "--json", "--as-of", "2026-12-01").json()
+    cover = data["amhp_cover"]
+    assert cover["council_on_transfer_date"] == {"people": 1, "fte": 1.0}
+    assert cover["rota_today"] == {"people": 3, "fte": 2.3, "not_council": 1,
+                                   "not_council_fte": 0.8}
+    assert cover["council_gone_by_then"] == [{"staff_id": "S002",
+                                              "why": "leaves on 2027-03-01"}]
+    assert cover["short_fte"] == 1.3
+    said = " ".join(run_cli("status", "--as-of", "2026-12-01").stdout.split())
+    assert ("AMHP cover council 1 FTE (1) on 1 Apr 2027; on the rota today 2.3 FTE (3, 1 not "
+            "council): 1.3 FTE short (transition check)") in said
+
+
+def test_status_says_nothing_of_amhps_when_the_staff_list_has_none(run_cli: RunCli,
+                                                                  settings: Settings) -> None:
+    caseload_numbers(settings)
+    assert run_cli("status", "--json").json()["amhp_cover"] is None
+    assert "AMHP" not in run_cli("status").stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
 
-from tests.factories import nhs_number
+from tests.factories import make_staff, nhs_number
 from tests.tui.conftest import drive, notifications, settle, text_of
 from transition.app import DESTINATIONS
 from transition.models import Person
@@ -101,6 +102,27 @@ def test_dashboard_counts_and_keys(populated, app_on) -> None:
         caseload = app.screen.query_one(CaseloadTable)
         assert caseload.query.missing_only and caseload.total == 2
         assert {row.family_name for row in caseload.rows} == {"Fairclough", "Rashid"}
+
+    drive(app, scenario)
+
+
+def test_the_programme_card_shows_the_councils_amhp_cover(populated, app_on) -> None:
+    # The fixed caseload's staff list names no AMHPs: the card says nothing of them.
+    app = app_on(populated)
+
+    async def without(pilot: Pilot[Any]) -> None:
+        assert "AMHPs" not in text_of(app.screen.query_one("#programme-card"))
+
+    drive(app, without)
+    with populated.transaction() as session:
+        make_staff(session, "AMHP1", role="amhp", fte=1.0)
+        make_staff(session, "AMHP2", role="amhp", fte=0.5, leaving_date=date(2027, 3, 1))
+        make_staff(session, "AMHP3", role="amhp", employer="trust", fte=0.8)
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        # The council's own 1 FTE on the transfer date, of 2.3 FTE on the rota today: short.
+        assert "AMHPs    1 of 2.3 FTE" in text_of(app.screen.query_one("#programme-card"))
 
     drive(app, scenario)
 

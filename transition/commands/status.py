@@ -26,14 +26,15 @@ def status_command(
     as_json: bool = json_option(),
 ) -> None:
     """The programme at a glance: the transfer countdown, the caseload and its latest export,
-    pathways and risk, where the allocation stands, task progress and the last nightly check.
+    pathways and risk, where the allocation stands, task progress, the council's AMHP cover
+    after the transfer and the last nightly check.
 
     Exit status 1 when something needs a manager now (someone needs a worker and has none,
     overdue tasks, critical findings at the last check, no transfer date)."""
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
     with cli.db.session() as session:
-        glance = at_a_glance(session, today=today)
+        glance = at_a_glance(session, today=today, checks=cli.rules.checks)
     if as_json:
         print_json(glance.to_json())
     else:
@@ -99,6 +100,17 @@ def status_table(glance: AtAGlance) -> Table:
                                f"{progress.overdue:,} overdue")
     else:
         table.add_row("Tasks", Text("none yet: transition tasks generate", style="dim"))
+    cover = glance.amhp
+    if cover is not None:
+        text = Text(f"council {cover.council_fte:g} FTE ({len(cover.council_on_day)}) on "
+                    f"{uk_date(cover.day)}; on the rota today {cover.rota_fte:g} FTE "
+                    f"({len(cover.rota_today)}"
+                    + (f", {len(cover.others)} not council" if cover.others else "") + ")"
+                    + (f"; the service needs {cover.needed_fte:g} FTE"
+                       if cover.needed_fte is not None else ""))
+        if cover.short_fte:
+            text.append(f": {cover.short_fte:g} FTE short (transition check)", style="yellow")
+        table.add_row("AMHP cover", text)
     run = glance.last_check
     if run is None:
         table.add_row("Last check", Text("none yet: transition check (nightly, from cron)",

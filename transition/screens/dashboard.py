@@ -13,12 +13,15 @@ from datetime import date
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from sqlmodel import Session
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
+from transition.amhp import AmhpCover, amhp_cover
+from transition.errors import RulesError
 from transition.overview import BatchSummary, GroupCount, Overview, overview
 from transition.screens.assessment_panels import PathwayCounts, RiskChart
 from transition.screens.base import DataScreen
@@ -142,13 +145,29 @@ class DashboardScreen(DataScreen):
             self.summary = overview(session, today=self.today())
             for panel in self.query(DashboardPanel):
                 panel.refresh_from(session, self.today())
+            cover = self._amhp_cover(session, self.summary.transfer_date)
         summary = self.summary
         self.query_one("#caseload-card", Static).update(caseload_card(summary))
-        self.query_one("#programme-card", Static).update(programme_card(summary, self.today()))
+        self.query_one("#programme-card", Static).update(
+            programme_card(summary, self.today(), cover))
         self.query_one("#imports-card", Static).update(imports_card(summary))
         self._fill("#by-team", summary.by_team)
         self._fill("#by-locality", summary.by_locality)
         self.refresh_bindings()
+
+    def _amhp_cover(self, session: Session, transfer: date | None) -> AmhpCover | None:
+        """The council's AMHP cover on the transfer date, as the nightly check reads it; None
+        when the staff list names no AMHPs, or the rules file cannot be read (the screens
+        that need the rules say why)."""
+        try:
+            checks = self.transition.rules.checks
+        except RulesError:
+            return None
+        today = self.today()
+        cover = amhp_cover(session, today=today,
+                           day=transfer if transfer is not None and transfer > today else today,
+                           roles=checks.amhp_roles, needed_fte=checks.amhp_cover_fte)
+        return cover if cover.listed else None
 
     def _fill(self, selector: str, groups: list[GroupCount]) -> None:
         table = self.query_one(selector, DataTable)
@@ -231,7 +250,8 @@ def caseload_card(summary: Overview) -> RenderableType:
     return lines
 
 
-def programme_card(summary: Overview, today: date) -> RenderableType:
+def programme_card(summary: Overview, today: date,
+                   cover: AmhpCover | None = None) -> RenderableType:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim")
     grid.add_column()
@@ -251,6 +271,10 @@ def programme_card(summary: Overview, today: date) -> RenderableType:
     grid.add_row("", when)
     grid.add_row("Working", working_days_left(summary.transfer_date, today))
     grid.add_row("Today", uk_date(today))
+    if cover is not None:
+        # The council's own AMHP FTE then, of today's rota (or of what the service needs).
+        grid.add_row("AMHPs", Text(f"{cover.council_fte:g} of {cover.yardstick_fte:g} FTE",
+                                   style="bold yellow" if cover.short_fte else ""))
     return grid
 
 
