@@ -11,6 +11,7 @@ finding (``missing_from_export``) and are not checked for anything else.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -443,7 +444,8 @@ def over_capacity(world: _World) -> list[Finding]:
         findings.append(Finding(
             "over_capacity", WARNING,
             f"Holds {held} with capacity for {worker.capacity} ({held - worker.capacity} over). "
-            "Move some with `transition assign`, or correct the capacity on the staff list.",
+            "`transition check --rebalance` proposes moving the overflow as a draft plan; or "
+            "move some with `transition assign`, or correct the capacity on the staff list.",
             staff_id=staff_id))
     return findings
 
@@ -560,14 +562,21 @@ CHECKS: dict[str, Check] = {
 # ---------------------------------------------------------------------------------------------
 
 
-def affected_people(session: Session, report: CheckReport) -> list[int]:
-    """People in ``unassigned`` findings and people held by ``worker_unavailable`` workers."""
+def _over_capacity_workers(report: CheckReport) -> set[str]:
+    return {finding.staff_id for finding in report.findings
+            if finding.code == "over_capacity" and finding.staff_id}
+
+
+def affected_people(session: Session, report: CheckReport, *, rebalance: bool = False) -> list[int]:
+    """People in ``unassigned`` findings and people held by ``worker_unavailable`` workers;
+    with ``rebalance``, also the people held by ``over_capacity`` workers."""
     ids = {finding.person_id for finding in report.findings
            if finding.code == "unassigned" and finding.person_id is not None}
-    leaving = sorted({finding.staff_id for finding in report.findings
-                      if finding.code == "worker_unavailable" and finding.staff_id})
-    for start in range(0, len(leaving), 500):
-        batch = leaving[start:start + 500]
+    codes = {"worker_unavailable", "over_capacity"} if rebalance else {"worker_unavailable"}
+    holders = sorted({finding.staff_id for finding in report.findings
+                      if finding.code in codes and finding.staff_id})
+    for start in range(0, len(holders), 500):
+        batch = holders[start:start + 500]
         ids.update(session.scalars(
             select(Assignment.person_id).where(_current, Assignment.staff_id.in_(batch))))  # type: ignore[attr-defined]
         ids.update(session.scalars(
@@ -576,10 +585,18 @@ def affected_people(session: Session, report: CheckReport) -> list[int]:
     return sorted(ids)
 
 
-def propose_moves(session: Session, rules: Any, report: CheckReport, *, actor: str) -> None:
+def propose_moves(session: Session, rules: Any, report: CheckReport, *, actor: str,
+                  rebalance: bool = False) -> None:
     """Re-plan only the affected people (locks kept, everyone else fixed) as a draft plan of
-    kind ``check_apply``, and list what would change in ``report.proposed_moves``."""
-    people = affected_people(session, report)
+    kind ``check_apply``, and list what would change in ``report.proposed_moves``.
+
+    With ``rebalance``, an over-capacity worker's people are re-planned too: the planner
+    keeps as many with them as their capacity allows and moves the rest where another worker
+    who fits has room. A role it cannot place is left unfilled in the draft, and accepting a
+    draft never takes a role from whoever holds it for a role left unfilled: so such a person
+    stays with their worker, over capacity. They are not a move, nor a role no one can take
+    (no one is losing their worker): a note counts them."""
+    people = affected_people(session, report, rebalance=rebalance)
     report.affected_people = len(people)
     if not people:
         return
@@ -587,16 +604,31 @@ def propose_moves(session: Session, rules: Any, report: CheckReport, *, actor: s
                     kind="check_apply", refresh=False)
     report.plan_id = result.plan_id
     holders = _holders(session, people)
+    # Over capacity and still working here: their people stay with them if no one has room.
+    staying_with = _over_capacity_workers(report) - {
+        finding.staff_id for finding in report.findings if finding.code == "worker_unavailable"}
+    staying: Counter[str] = Counter()
     for row in result.rows:
         if row.role is None or row.locked:
             continue
         before = holders.get((row.person_id, row.role))
         if row.staff_id is not None and row.staff_id == before:
             continue  # kept: not a move (a role no one could fill is listed, with why)
+        if row.staff_id is None and rebalance and before in staying_with:
+            staying[before] += 1
+            continue
         report.proposed_moves.append({
             "nhs_number": row.nhs_number, "role": row.role, "from_staff_id": before,
             "to_staff_id": row.staff_id, "reasons": row.reasons, "plan_id": result.plan_id,
         })
+    if staying:
+        total = sum(staying.values())
+        report.notes.append(
+            f"{total} {'role stays' if total == 1 else 'roles stay'} with an over-capacity "
+            "worker: no other worker who fits has room ("
+            + ", ".join(f"{staff_id} {count}" for staff_id, count in sorted(staying.items()))
+            + "). The draft leaves them unfilled and accepting it keeps them where they are; "
+            "add capacity, or move someone with `transition assign`.")
 
 
 def _holders(session: Session, person_ids: list[int]) -> dict[tuple[int, str], str]:

@@ -133,9 +133,12 @@ def run_check(
     as_of: date,
     actor: str,
     apply: bool = False,
+    rebalance: bool = False,
     progress: Progress | None = None,
 ) -> CheckReport:
-    """The whole nightly check: lock, read the findings, write the run (and any draft plan).
+    """The whole nightly check: lock, read the findings, write the run (and any draft plan;
+    ``rebalance`` also re-plans the people of over-capacity workers, see
+    :func:`transition.check_findings.affected_people`).
 
     A check that cannot finish is recorded as failed (when the database can still be written)
     and its error raised."""
@@ -146,7 +149,8 @@ def run_check(
                 report = collect_findings(session, rules, as_of=as_of, progress=progress)
             report.started_at = started
             with database.transaction() as session:
-                return record_check(session, rules, report, actor=actor, apply=apply)
+                return record_check(session, rules, report, actor=actor, apply=apply,
+                                    rebalance=rebalance)
         except (TransitionError, SQLAlchemyError):
             _record_failure(database, as_of=as_of, actor=actor, started=started)
             raise

@@ -185,15 +185,17 @@ def collect_findings(
 
 
 def record_check(
-    session: Session, rules: Any, report: CheckReport, *, actor: str, apply: bool = False
+    session: Session, rules: Any, report: CheckReport, *, actor: str, apply: bool = False,
+    rebalance: bool = False,
 ) -> CheckReport:
     """With ``apply``, re-plan the people the ``unassigned`` and ``worker_unavailable``
-    findings concern as a draft; then record the run and its findings."""
-    if apply:
+    findings concern (and, with ``rebalance``, the people of ``over_capacity`` workers) as a
+    draft; then record the run and its findings."""
+    if apply or rebalance:
         from transition.check_findings import propose_moves
 
         try:
-            propose_moves(session, rules, report, actor=actor)
+            propose_moves(session, rules, report, actor=actor, rebalance=rebalance)
         except TransitionError as exc:  # e.g. no transfer date: the findings still stand
             report.notes.append(f"Nothing was re-planned: {exc.message} {exc.hint or ''}".strip())
     report.finished_at = utcnow()
@@ -238,11 +240,12 @@ def run_checks(
     as_of: date,
     actor: str,
     apply: bool = False,
+    rebalance: bool = False,
     progress: Progress | None = None,
 ) -> CheckReport:
     """Find every problem, optionally propose a draft re-plan, and record the run."""
     report = collect_findings(session, rules, as_of=as_of, progress=progress)
-    return record_check(session, rules, report, actor=actor, apply=apply)
+    return record_check(session, rules, report, actor=actor, apply=apply, rebalance=rebalance)
 
 
 def record_failed_run(session: Session, *, as_of: date, actor: str, started_at: datetime) -> int:

@@ -275,3 +275,26 @@ def test_apply_counts_moves_apart_from_roles_no_one_can_take_and_says_why(
     assert "re-plans 3 people: 1 move proposed, 2 roles no one can take." in text
     assert "Why no one" in text and "skill forensic" in text and "is full" in text
     assert "3 people re-planned: 1 move proposed, 2 roles no one can take." in report.read_text()
+
+
+def test_rebalance_proposes_moving_an_over_capacity_workers_overflow(
+    database: Database, run_cli: RunCli, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        caseload_import(session, TODAY)
+        make_staff(session, "OVER", capacity=2)
+        make_staff(session, "ROOM", capacity=1)
+        for _ in range(4):
+            assign(session, person(session, coordinator="X"), "social_worker", "OVER")
+    assert run_cli("check", "--apply", "--json").json()["proposed_moves"] == []
+    report = tmp_path / "check.md"
+    result = run_cli("check", "--rebalance", "--report", report)  # --rebalance implies --apply
+    assert result.exit_code == 0, result.output  # over capacity is a warning
+    text = " ".join(result.stdout.split())
+    assert "re-plans 4 people: 1 move proposed." in text
+    assert "1 role stays with an over-capacity worker: no other worker who fits has room " \
+           "(OVER 1)" in text
+    written = " ".join(report.read_text().split())
+    assert "1 role stays with an over-capacity worker" in written
+    assert "| OVER | ROOM |" in written

@@ -371,6 +371,63 @@ def test_apply_lists_a_role_no_one_can_fill_with_the_reasons(database: Database)
     assert move["reasons"], "the planner says why no one could take them"
 
 
+def _over_capacity_world(database: Database, *, room: int) -> list[Person]:
+    """OVER (capacity 2) holds four people; ROOM, in the same team, has ``room`` places."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "OVER", capacity=2)
+        make_staff(session, "ROOM", capacity=room)
+        held = [person(session, coordinator="X") for _ in range(4)]
+        for made in held:
+            assign(session, made, "social_worker", "OVER")
+    return held
+
+
+def test_rebalance_moves_the_overflow_where_another_worker_has_room(database: Database) -> None:
+    held = _over_capacity_world(database, room=5)
+    with database.transaction() as session:
+        plain = run_checks(session, RULES, as_of=TODAY, actor=ACTOR, apply=True)
+    assert plain.counts["over_capacity"] == 1 and plain.plan_id is None  # not without asking
+    with database.transaction() as session:
+        report = run_checks(session, RULES, as_of=TODAY, actor=ACTOR, rebalance=True)
+    assert report.affected_people == 4 and report.plan_id is not None
+    moves = [(move["from_staff_id"], move["to_staff_id"]) for move in report.proposed_moves]
+    assert moves == [("OVER", "ROOM"), ("OVER", "ROOM")]  # two keep OVER: continuity
+    assert {move["nhs_number"] for move in report.proposed_moves} < {
+        made.nhs_number for made in held}
+    assert report.notes == []
+    with database.transaction() as session:
+        accept_plan(session, RULES, plan_id=report.plan_id, actor="manager")
+    assert current_caseloads_of(database) == {"OVER": 2, "ROOM": 2}
+    assert of(check(database), "over_capacity") == []
+
+
+def test_rebalance_keeps_people_no_one_else_can_take_with_their_worker(
+    database: Database,
+) -> None:
+    _over_capacity_world(database, room=1)
+    with database.transaction() as session:
+        report = run_checks(session, RULES, as_of=TODAY, actor=ACTOR, apply=True,
+                            rebalance=True)
+    # One can move; one more than OVER's capacity has nowhere to go and is not a "move".
+    assert [(move["from_staff_id"], move["to_staff_id"]) for move in report.proposed_moves] == [
+        ("OVER", "ROOM")]
+    [note] = report.notes
+    assert note.startswith("1 role stays with an over-capacity worker: no other worker who "
+                           "fits has room (OVER 1)")
+    with database.transaction() as session:
+        accept_plan(session, RULES, plan_id=report.plan_id, actor="manager")
+    # Nobody lost their worker: OVER keeps three (one over), ROOM takes one.
+    assert current_caseloads_of(database) == {"OVER": 3, "ROOM": 1}
+    [still] = of(check(database), "over_capacity")
+    assert "Holds 3 with capacity for 2 (1 over)" in still.message
+
+
+def current_caseloads_of(database: Database) -> dict[str, int]:
+    with database.session() as session:
+        return {staff_id: held for staff_id, held in current_caseloads(session).items() if held}
+
+
 def test_once_a_plan_is_accepted_for_them_the_trust_coordinator_no_longer_holds_them(
     database: Database,
 ) -> None:

@@ -45,6 +45,10 @@ def check(
     apply: bool = typer.Option(
         False, "--apply", help="Re-plan the people affected by unassigned and worker_unavailable "
         "findings and store a DRAFT plan for a manager to accept (never accepted here)."),
+    rebalance: bool = typer.Option(
+        False, "--rebalance", help="With --apply (which it implies): also re-plan the people "
+        "of over-capacity workers, moving the overflow where another worker has room; people "
+        "no one else can take stay with their worker."),
     report_file: Path | None = typer.Option(
         None, "--report", metavar="FILE", show_default=False,
         help="Also write the report to FILE: Markdown, or JSON if FILE ends .json (0600)."),
@@ -58,7 +62,8 @@ def check(
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
     rules = cli.rules
-    report = run_check(cli.db, rules, as_of=today, actor=cli.actor, apply=apply)
+    report = run_check(cli.db, rules, as_of=today, actor=cli.actor, apply=apply,
+                       rebalance=rebalance)
     if report_file is not None:
         with cli.db.session() as session:  # the morning report says where things stand too
             status = allocation_status(session)
