@@ -16,12 +16,13 @@ from tests.tui.test_snapshots import press
 from transition.check_runs import single_run
 from transition.checks import run_checks
 from transition.db import Database
-from transition.models import CheckRun, Person, Staff
+from transition.models import CheckRun, Person, Plan, Staff
 from transition.ruleset import load_rules
 from transition.screens.check_panel import CheckFindingsPanel
 from transition.screens.dashboard import DashboardScreen
 from transition.screens.findings import FindingsScreen, WorkerScreen
 from transition.screens.person import PersonScreen
+from transition.screens.plan import PlanScreen
 
 FIXED = datetime(2027, 1, 15, 2, 15, tzinfo=UTC)
 
@@ -94,6 +95,31 @@ def test_k_runs_the_check_in_a_worker_and_the_panel_shows_it(populated, app_on) 
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PersonScreen)
+
+    drive(app, scenario)
+
+
+def test_shift_k_proposes_the_fixes_as_a_draft_the_plan_screen_shows(populated, app_on) -> None:
+    _drift(populated)
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("K")
+        await settle(pilot)
+        with populated.session() as session:
+            [run] = session.scalars(select(CheckRun)).all()
+            plan = session.get(Plan, run.plan_id)
+        assert plan is not None and (plan.kind, plan.status) == ("check_apply", "draft")
+        panel = app.screen.query_one(CheckFindingsPanel)
+        assert f"draft plan {plan.id}" in text_of(panel.query_one("#check-summary"))
+        [note] = [note for note in app._notifications if note.title == "Check finished"]
+        assert f"Draft plan {plan.id} re-plans" in str(note.message)
+        assert "p: review and accept it" in str(note.message)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PlanScreen)
+        assert app.screen.page is not None and app.screen.page.plan is not None
+        assert app.screen.page.plan.plan_id == plan.id
 
     drive(app, scenario)
 

@@ -3,7 +3,8 @@
 ``enter`` on a code lists its findings (:class:`transition.screens.findings.FindingsScreen`),
 where ``enter`` opens the person, or the worker the finding is about. ``k`` on the dashboard
 runs the check now, in a worker thread, exactly as ``transition check`` does (the same lock:
-if the nightly check is running, it says so).
+if the nightly check is running, it says so); ``K`` as ``transition check --apply``, whose
+proposed moves are a draft plan the plan screen shows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from transition.check_report import moves_in_words
 from transition.check_runs import run_check
 from transition.checks import CODES, CheckReport, latest_run, run_counts
 from transition.errors import TransitionError
@@ -48,7 +50,7 @@ class CheckFindingsPanel(DashboardPanel):
     def __init__(self) -> None:
         super().__init__(id="check-findings")
         self.border_title = "Last check"
-        self.border_subtitle = "enter: the findings · k: check now"
+        self.border_subtitle = "enter: the findings · k: check now · K: and propose fixes"
 
     def compose(self) -> ComposeResult:
         yield Static(id="check-summary")
@@ -112,18 +114,22 @@ class CheckFindingsPanel(DashboardPanel):
 
     # -- running the check now ---------------------------------------------------------------
 
-    def run_now(self) -> None:
-        self.notify("Checking everything; this takes a few seconds on a large caseload.",
+    def run_now(self, *, apply: bool = False) -> None:
+        """Run the check now; with ``apply``, as ``transition check --apply`` (the fixes it
+        proposes are a draft plan, for the plan screen)."""
+        self.notify("Checking everything"
+                    + (" and re-planning who needs it" if apply else "")
+                    + "; this takes a few seconds on a large caseload.",
                     title="Check started", timeout=4)
-        self._run()
+        self._run(apply)
 
     @work(thread=True, exclusive=True, group="check-now")
-    def _run(self) -> None:
+    def _run(self, apply: bool) -> None:
         settings = self.transition.settings
         try:
             rules = load_rules(settings.rules_file)
             report = run_check(self.transition.database, rules, as_of=settings.today(),
-                               actor=settings.actor)
+                               actor=settings.actor, apply=apply)
         except TransitionError as exc:
             self.app.call_from_thread(self._failed, f"{exc.message} {exc.hint or ''}".strip())
         except SQLAlchemyError as exc:
@@ -137,9 +143,14 @@ class CheckFindingsPanel(DashboardPanel):
 
     def _done(self, report: CheckReport) -> None:
         critical = report.critical
-        self.notify(f"{len(report.findings)} findings, {critical} critical (run {report.run_id}).",
-                    title="Check finished", severity="warning" if critical else "information",
-                    timeout=8)
+        said = f"{len(report.findings)} findings, {critical} critical (run {report.run_id})."
+        if report.plan_id is not None:
+            said += (f" Draft plan {report.plan_id} re-plans {count(report.affected_people)} "
+                     f"people: {moves_in_words(report)}. p: review and accept it.")
+        elif report.notes:
+            said += " " + " ".join(report.notes)
+        self.notify(said, title="Check finished", severity="warning" if critical else "information",
+                    timeout=12 if report.plan_id is not None else 8)
         self.transition.data_changed()
         screen = self.screen
         reload = getattr(screen, "reload", None)

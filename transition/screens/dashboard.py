@@ -87,6 +87,7 @@ class DashboardScreen(DataScreen):
         Binding("m", "missing", "Not in export", id="dashboard.missing"),
         Binding("r", "rejects", "Rejected rows", id="dashboard.rejects"),
         Binding("k", "run_check", "Check now", id="dashboard.check"),
+        Binding("K", "run_check(True)", "Check + fixes", id="dashboard.check_apply"),
         Binding("n", "needs_worker", "No worker", id="dashboard.needs_worker"),
     ]
 
@@ -207,10 +208,11 @@ class DashboardScreen(DataScreen):
     def action_rejects(self) -> None:
         self.transition.go("rejects")
 
-    def action_run_check(self) -> None:
+    def action_run_check(self, apply: bool = False) -> None:
+        """``k``: the check now; ``K``: and its proposed fixes as a draft plan (``--apply``)."""
         from transition.screens.check_panel import CheckFindingsPanel
 
-        self.query_one(CheckFindingsPanel).run_now()
+        self.query_one(CheckFindingsPanel).run_now(apply=apply)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
