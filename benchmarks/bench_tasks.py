@@ -105,6 +105,9 @@ def build(database: Database, seed: int = 7) -> None:
                 if rng.random() < 0.02 else None,
                 "last_discharge": TRANSFER - timedelta(days=rng.randint(5, 80)) if recent else None,
                 "handover_date": TRANSFER + timedelta(days=28) if index % 20 == 0 else None,
+                # Every cluster (no random draw: the rest of the data is as it was), so that
+                # the clusters the rules name (cluster_review) split people's facts.
+                "cluster": index % 22,
                 "content_hash": "x", "created_at": now, "updated_at": now, "version": 1,
             })
         session.execute(insert(Person), people)

@@ -11,7 +11,7 @@ from transition.tasks.rules import PersonFacts
 CONTRACT_KEYS = {
     "assessment_booked", "joint_visit", "letter_person", "letter_gp", "letter_carer",
     "records_transferred", "budget_continuity", "s117_review", "cto_review",
-    "accessible_communication", "first_contact", "care_act_review",
+    "accessible_communication", "first_contact", "cluster_review", "care_act_review",
 }
 
 
@@ -53,6 +53,70 @@ def test_first_contact_is_sooner_after_a_recent_discharge() -> None:
     assert first_contact.deadline_for(facts(last_discharge=date(2026, 12, 1))) == 7  # 121 days
     # A discharge after the handover date is not a discharge before the change.
     assert first_contact.deadline_for(facts(last_discharge=date(2027, 4, 2))) == 7
+
+
+def test_the_first_care_review_comes_within_the_clusters_review_interval() -> None:
+    review = load_rules().tasks.templates["cluster_review"]
+    trust = {"pathway": "trust"}
+    assert review.holds(facts(cluster=14, **trust)) and review.holds(facts(cluster=15, **trust))
+    assert review.deadline_for(facts(cluster=14, **trust)) == 20  # every 4 weeks
+    assert review.deadline_for(facts(cluster=1, **trust)) == 60  # every 12 weeks
+    assert review.deadline_for(facts(cluster=2, **trust)) == 75  # every 15 weeks
+    assert not review.holds(facts(cluster=11, **trust))  # 6 or 12 months: past the handover
+    assert not review.holds(facts(**trust))  # no cluster recorded
+    assert not review.holds(facts(cluster=14, pathway="council"))  # no key worker
+    assert review.holds(facts(cluster=14, pathway="joint"))
+    assert load_rules().tasks.named_clusters == {1, 2, 14, 15}
+
+
+def test_a_persons_cluster_is_kept_only_where_a_template_decides_by_it() -> None:
+    from transition.tasks.planner import FactsSeen
+    from transition.tasks.rules import COLUMN_FLAGS
+    from transition.tasks.stored import StoredValues
+
+    rules = load_rules().tasks
+    assert rules.cluster_classes() == {1: 1, 2: 2, 14: 14, 15: 14}  # 14 and 15 go together
+    seen = FactsSeen(StoredValues(), rules)
+    handover = date(2027, 4, 1)
+
+    def row(pathway: str, cluster: int | None) -> tuple[object, ...]:
+        # PERSON_COLUMNS: id, coordinator, pathway, band, handover, discharge, format,
+        # interpreter, cluster, then the flags.
+        return (1, "OUT1", pathway, "green", None, None, None, None, cluster,
+                *([0] * len(COLUMN_FLAGS)))
+
+    trust_14, trust_15 = seen.facts(row("trust", 14), handover), seen.facts(row("trust", 15), handover)
+    assert trust_14.cluster == 14 and trust_15 is trust_14  # one object for both
+    assert seen.facts(row("trust", 2), handover).cluster == 2
+    assert seen.facts(row("trust", 11), handover).cluster is None
+    # A council-pathway person's cluster decides nothing: they share the facts of everyone
+    # else on that pathway.
+    council = seen.facts(row("council", 14), handover)
+    assert council.cluster is None and council is seen.facts(row("council", None), handover)
+
+
+def test_clusters_in_a_councils_own_template_and_its_unless(tmp_path: Path) -> None:
+    council = tmp_path / "council.toml"
+    council.write_text(
+        "[tasks.templates.psychosis_plan_shared]\n"
+        'title = "Crisis plan shared with the new worker"\n'
+        'owner = "outgoing"\n'
+        "offset_working_days = -5\n"
+        "clusters = [10, 11, 12, 13, 14, 15, 16, 17]\n"
+        "unless = { clusters = [16] }\n"
+        "[tasks.templates.cluster_review]\n"
+        "enabled = false\n"
+    )
+    rules = load_rules(council).tasks
+    shared = rules.templates["psychosis_plan_shared"]
+    assert shared.holds(facts(cluster=10)) and not shared.holds(facts(cluster=16))
+    assert not shared.holds(facts(cluster=3))
+    # Only templates in use count: cluster_review is off here.
+    assert rules.named_clusters == set(range(10, 18))
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[tasks.templates.first_contact]\nclusters = [22]\n")
+    with pytest.raises(RulesError, match="clusters"):
+        load_rules(bad)
 
 
 def test_a_council_file_can_change_one_template_and_add_its_own(tmp_path: Path) -> None:

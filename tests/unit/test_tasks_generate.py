@@ -12,6 +12,7 @@ from transition.handover import effective_handover_date, set_handover_date
 from transition.models import Person, Role, Staff, Task
 from transition.ruleset import load_rules
 from transition.tasks import generate_tasks, set_task_status
+from transition.working_days import add_working_days
 
 AS_OF = date(2027, 3, 1)
 RULES = load_rules()
@@ -66,6 +67,27 @@ def test_due_dates_count_working_days_across_easter(database: Database) -> None:
     # Discharged on 15 February 2027, within 3 months of the handover: 2 working days.
     assert (red["first_contact"].offset_working_days, red["first_contact"].due) == (2, DUE[2])
     assert all(task.handover_date == TRANSFER for task in council.values())
+
+
+def test_a_key_worker_handover_in_a_short_review_cluster_gets_its_first_review_in_time(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        clusters = {"c14": 14, "c1": 1, "c2": 2, "c11": 11}
+        for name, cluster in clusters.items():
+            ids[name] = task_world.person(session, pathway="trust", cluster=cluster)
+            assign(session, ids[name], Role.KEY_WORKER, "KW1")
+        generate(session)
+    with database.session() as session:
+        review = {name: tasks_of(session, ids[name]).get("cluster_review") for name in clusters}
+    assert review["c11"] is None  # reviewed every 6 or 12 months: not a handover task
+    c14 = review["c14"]
+    assert c14 is not None
+    assert (c14.due, c14.offset_working_days) == (date(2027, 4, 29), 20)  # four weeks on
+    assert (c14.owner_kind, c14.owner_staff_id) == ("incoming", "KW1")
+    assert review["c1"] is not None and review["c1"].due == add_working_days(TRANSFER, 60)
+    assert review["c2"] is not None and review["c2"].due == add_working_days(TRANSFER, 75)
 
 
 def test_owners_follow_the_rules(database: Database) -> None:

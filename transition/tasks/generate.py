@@ -195,7 +195,7 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
 
     stored = StoredValues()
     planner = TaskPlanner(task_rules)
-    facts_seen = FactsSeen(stored)
+    facts_seen = FactsSeen(stored, task_rules)
     plan = _Reconciler(session, actor=actor)
     summary = GenerateSummary()
     total = len(people)

@@ -22,7 +22,7 @@ holds those (they show as unowned).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -36,7 +36,8 @@ _OUTGOING, _INCOMING, _MANAGER = (owner.value for owner in TaskOwner)
 PERSON_COLUMNS = (
     Person.id, Person.care_coordinator_id, Person.pathway, Person.risk_band,
     raw(Person.handover_date), raw(Person.last_discharge), Person.accessible_format,
-    Person.interpreter_language, *(getattr(Person, name) for name in COLUMN_FLAGS),
+    Person.interpreter_language, Person.cluster,
+    *(getattr(Person, name) for name in COLUMN_FLAGS),
 )
 """The person columns a handover is made from, in the order :func:`make_handover` reads.
 
@@ -184,8 +185,14 @@ class FactsSeen:
     with the handover date to count from decides them, so each distinct one is converted once.
     """
 
-    def __init__(self, stored: StoredValues) -> None:
+    def __init__(self, stored: StoredValues, rules: TaskRules | None = None) -> None:
         self._stored = stored
+        # The clusters the rules look at (others read as None), by class (cluster_classes),
+        # and the templates that look.
+        self._classes = rules.cluster_classes() if rules is not None else {}
+        self._by_cluster = [template for template in rules.enabled.values()
+                            if template.named_clusters()] if rules is not None else []
+        self._cluster_kept: dict[tuple[PersonFacts, int], int | None] = {}
         self._by_row: dict[tuple[Any, ...], PersonFacts] = {}
         self._by_value: dict[PersonFacts, PersonFacts] = {}
 
@@ -193,7 +200,7 @@ class FactsSeen:
         key = (handover_date, *row[2:])
         found = self._by_row.get(key)
         if found is None:
-            (pathway, risk_band, _, last_discharge, accessible_format, interpreter,
+            (pathway, risk_band, _, last_discharge, accessible_format, interpreter, cluster,
              *flag_values) = row[2:]
             flags = [name for name, value in zip(COLUMN_FLAGS, flag_values, strict=True)
                      if value]
@@ -208,5 +215,21 @@ class FactsSeen:
                 else self._stored.date(last_discharge),
                 handover_date=handover_date,
             )
+            if cluster in self._classes:
+                value = replace(value, cluster=self._cluster(value, self._classes[cluster]))
             found = self._by_row[key] = self._by_value.setdefault(value, value)
         return found
+
+    def _cluster(self, facts: PersonFacts, cluster: int) -> int | None:
+        """``cluster`` (a class's own), or None when nothing the templates decide for these
+        facts depends on it: then these people share their facts with everyone else's like
+        them (a council-pathway person's cluster decides no key worker's review)."""
+        key = (facts, cluster)
+        if key not in self._cluster_kept:
+            def decided(value: int | None) -> list[tuple[bool, int]]:
+                with_cluster = replace(facts, cluster=value)
+                return [(template.holds(with_cluster), template.deadline_for(with_cluster))
+                        for template in self._by_cluster]
+
+            self._cluster_kept[key] = cluster if decided(cluster) != decided(None) else None
+        return self._cluster_kept[key]

@@ -4,7 +4,7 @@ A template says what must be done (``title``), who owns it (the ``outgoing`` wor
 ``incoming`` worker, or the team ``manager``), its deadline as signed working days relative to
 the person's handover date, which tasks must be done first (``after``), and the conditions under
 which a person needs it (pathway, risk band, flags, accessible-information need, a recent
-discharge). ``deadlines`` can bring a deadline forward for some people (NICE NG53: first contact
+discharge, a mental health cluster). ``deadlines`` can bring a deadline forward for some people (NICE NG53: first contact
 within 2 working days for people discharged in the last 3 months, not 7).
 
 The model validates the whole section: template keys, owners, conditions, ``after`` naming only
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from graphlib import CycleError, TopologicalSorter
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -57,6 +57,9 @@ class PersonFacts:
     accessible_format: str | None
     last_discharge: date | None
     handover_date: date
+    # The mental health cluster, when a template names it (others read as None, so that
+    # people who differ only in a cluster no template looks at share their facts).
+    cluster: int | None = None
 
 
 class Conditions(BaseModel):
@@ -75,6 +78,8 @@ class Conditions(BaseModel):
         description="Only people discharged from hospital in the N calendar days up to their "
         "handover date.",
     )
+    clusters: tuple[Annotated[int, Field(ge=0, le=21)], ...] = Field(
+        (), description="Only people in these mental health clusters (0-21).")
     unless: Conditions | None = Field(
         None, description="Does not apply to people for whom these conditions all hold."
     )
@@ -88,6 +93,8 @@ class Conditions(BaseModel):
             return False
         if self.accessible_formats and facts.accessible_format not in self.accessible_formats:
             return False
+        if self.clusters and facts.cluster not in self.clusters:
+            return False
         if self.discharged_within_days is not None:
             if facts.last_discharge is None:
                 return False
@@ -95,6 +102,18 @@ class Conditions(BaseModel):
             if not 0 <= days <= self.discharged_within_days:
                 return False
         return not (self.unless is not None and self.unless.holds(facts))
+
+
+def _cluster_lists(conditions: Conditions | None) -> list[tuple[int, ...]]:
+    """Every ``clusters`` list in these conditions and their ``unless``."""
+    if conditions is None:
+        return []
+    return ([conditions.clusters] if conditions.clusters else []) + _cluster_lists(
+        conditions.unless)
+
+
+def _clusters_of(conditions: Conditions | None) -> frozenset[int]:
+    return frozenset().union(*_cluster_lists(conditions))
 
 
 class DeadlineVariant(Conditions):
@@ -123,6 +142,10 @@ class TaskTemplate(Conditions):
     )
     deadlines: tuple[DeadlineVariant, ...] = ()
     description: str = Field("", max_length=1000, description="Why the task exists.")
+
+    def named_clusters(self) -> frozenset[int]:
+        """Every cluster this template's conditions (and its deadlines') name."""
+        return frozenset().union(*(_clusters_of(part) for part in (self, *self.deadlines)))
 
     def deadline_for(self, facts: PersonFacts) -> int:
         """The offset in working days that applies to this person."""
@@ -170,6 +193,24 @@ class TaskRules(BaseModel):
                 "these tasks could ever be done; remove one of the links"
             ) from None
         return self
+
+    @property
+    def named_clusters(self) -> frozenset[int]:
+        """The clusters any template in use looks at."""
+        return frozenset().union(*(template.named_clusters()
+                                   for template in self.enabled.values()))
+
+    def cluster_classes(self) -> dict[int, int]:
+        """Each named cluster -> the smallest cluster that every ``clusters`` list in use
+        names exactly when it names this one (14 and 15 always together: 14 for both). Any
+        condition treats the clusters of one class alike."""
+        lists = [found for template in self.enabled.values()
+                 for part in (template, *template.deadlines) for found in _cluster_lists(part)]
+        first: dict[tuple[bool, ...], int] = {}
+        for cluster in sorted(self.named_clusters):
+            first.setdefault(tuple(cluster in found for found in lists), cluster)
+        return {cluster: first[tuple(cluster in found for found in lists)]
+                for cluster in self.named_clusters}
 
     @property
     def enabled(self) -> dict[str, TaskTemplate]:
