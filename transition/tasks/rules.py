@@ -4,8 +4,9 @@ A template says what must be done (``title``), who owns it (the ``outgoing`` wor
 ``incoming`` worker, or the team ``manager``), its deadline as signed working days relative to
 the person's handover date, which tasks must be done first (``after``), and the conditions under
 which a person needs it (pathway, risk band, flags, accessible-information need, a recent
-discharge, a mental health cluster). ``deadlines`` can bring a deadline forward for some people (NICE NG53: first contact
-within 2 working days for people discharged in the last 3 months, not 7).
+discharge, a mental health cluster). ``deadlines`` can bring a deadline forward for some people
+(NICE NG53: first contact within 2 working days for people discharged in the last 3 months,
+not 7), or set it by cluster (a cluster's review interval).
 
 The model validates the whole section: template keys, owners, conditions, ``after`` naming only
 known templates, and no dependency cycles. A bad file is refused with a RulesError naming it.
