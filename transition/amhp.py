@@ -113,9 +113,11 @@ class AmhpCover:
         }
 
 
-def amhp_cover(session: Session, *, today: date, day: date, roles: Iterable[str],
+def amhp_cover(session: Session, *, today: date, transfer: date | None, roles: Iterable[str],
                needed_fte: float | None = None) -> AmhpCover:
-    """The AMHP rota on ``today`` and the council's own AMHPs on ``day``."""
+    """The AMHP rota on ``today`` and the council's own AMHPs on the transfer date (today,
+    once it has passed or when there is none)."""
+    day = transfer if transfer is not None and transfer > today else today
     words = {staff_word(role) for role in roles}
     rows = session.execute(
         select(Staff.staff_id, Staff.employer, Staff.role, Staff.fte, Staff.leaving_date,

@@ -99,9 +99,7 @@ def at_a_glance(session: Session, *, today: date,
     """``checks`` (the rules file's) says who is an AMHP and the cover the service needs."""
     programme = get_programme(session)
     checks = checks or CheckRules()
-    transfer = programme.transfer_date
-    cover = amhp_cover(session, today=today,
-                       day=transfer if transfer is not None and transfer > today else today,
+    cover = amhp_cover(session, today=today, transfer=programme.transfer_date,
                        roles=checks.amhp_roles, needed_fte=checks.amhp_cover_fte)
     run = latest_run(session)
     severities: dict[str, int] = {"critical": 0, "warning": 0, "info": 0}

@@ -454,10 +454,8 @@ def amhp_cover(world: _World) -> list[Finding]:
     """The council's own AMHPs on the transfer date fall short of today's rota (or of the FTE
     the rules file says the AMHP service needs). One finding for the programme."""
     rules = world.rules.checks
-    day = world.transfer if world.transfer is not None and world.transfer > world.as_of \
-        else world.as_of
-    cover = amhp_cover_on(world.session, today=world.as_of, day=day, roles=rules.amhp_roles,
-                          needed_fte=rules.amhp_cover_fte)
+    cover = amhp_cover_on(world.session, today=world.as_of, transfer=world.transfer,
+                          roles=rules.amhp_roles, needed_fte=rules.amhp_cover_fte)
     if not cover.listed or cover.short_fte <= 0:
         return []
     return [Finding("amhp_cover", WARNING, describe_shortfall(cover))]

@@ -267,9 +267,10 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     if table.ragged:
         notices.append("The lines of this file hold differing numbers of fields, as a writer "
                        "that leaves off empty fields at a line's end makes them, so a short line "
-                       "was read with its missing fields blank. Lines cut short or pushed out of "
-                       "place cannot be told apart in such a file: an export with every line "
-                       "alike (as Excel saves) lets transition check them.")
+                       "was read with its missing fields blank. A line cut short cannot be told "
+                       "from one that is short by design in such a file (only lines longer than "
+                       "the header are rejected): an export with every line alike, as Excel "
+                       "saves, lets transition check them all.")
     if options.rules_problem and spec.kind == ImportKind.CASELOAD:
         notices.append("The rules file could not be read, so the extra columns the rules read "
                        f"were not looked for: {options.rules_problem}")

@@ -171,12 +171,12 @@ class LineShapes:
                 return (f"this line looks like the rest of row {pieces[0]}, split from it by a "
                         "line break inside a cell without quotes. Join the lines back together "
                         "(or put quotes round that cell) and import the row again")
-            rest = ", ".join(str(number) for number in pieces[1:])
+            rest = ("row " if len(pieces) == 2 else "rows ") + ", ".join(
+                str(number) for number in pieces[1:])
             return (f"this line has {fields} fields {where}: a line break inside a cell without "
                     f"quotes cut it short after column {column_letter(fields - 1)} "
-                    f"({table.column_label(fields - 1)}), and the rest is row{'s' if len(pieces) > 2 else ''} "
-                    f"{rest}. Join the lines back together (or put quotes round that cell) and "
-                    "import the row again")
+                    f"({table.column_label(fields - 1)}), and the rest is {rest}. Join the lines "
+                    "back together (or put quotes round that cell) and import the row again")
         if not self.regular:
             return None
         if fields == 1:
@@ -350,7 +350,8 @@ def _build_table(
             hint="Export the file again from the trust's system.",
         )
     return Table(file_name=name, sha256=digest, format=fmt, header_row=header_number,
-                 headers=headers, rows=rows, shapes=LineShapes.of(rows, fields[header_index]) if fields else None,
+                 headers=headers, rows=rows,
+                 shapes=LineShapes.of(rows, fields[header_index]) if fields else None,
                  **details)  # type: ignore[arg-type]
 
 

@@ -31,7 +31,7 @@ def test_the_council_alone_on_the_transfer_date_against_everyone_on_the_rota_tod
 ) -> None:
     _rota(database)
     with database.session() as session:
-        cover = amhp_cover(session, today=TODAY, day=TRANSFER, roles=["amhp"])
+        cover = amhp_cover(session, today=TODAY, transfer=TRANSFER, roles=["amhp"])
     # CAWAY is away today as well as then: on neither rota.
     assert [amhp.staff_id for amhp in cover.rota_today] == [
         "CA1", "CA2", "CA3", "CGONE", "CLATER", "TA1"]
@@ -43,7 +43,8 @@ def test_the_council_alone_on_the_transfer_date_against_everyone_on_the_rota_tod
     assert [amhp.staff_id for amhp in cover.others] == ["TA1"]
     assert (cover.others_fte, cover.short_fte) == (0.8, 1.8)
     message = describe_shortfall(cover)
-    assert "3.5 FTE (4 AMHPs), against 5.3 FTE on the rota today (6 AMHPs): 1.8 FTE short" in message
+    assert ("3.5 FTE (4 AMHPs), against 5.3 FTE on the rota today (6 AMHPs): 1.8 FTE short"
+            in message)
     assert "1 AMHP the council does not employ (0.8 FTE)" in message
     assert "Council AMHPs gone by then: CGONE leaves on 2027-03-01." in message
     assert "WorkerCA1" not in message and "Jo " not in message  # ids, never names
@@ -52,8 +53,10 @@ def test_the_council_alone_on_the_transfer_date_against_everyone_on_the_rota_tod
 def test_a_needed_fte_in_the_rules_is_the_yardstick(database: Database) -> None:
     _rota(database)
     with database.session() as session:
-        enough = amhp_cover(session, today=TODAY, day=TRANSFER, roles=["amhp"], needed_fte=3.5)
-        short = amhp_cover(session, today=TODAY, day=TRANSFER, roles=["amhp"], needed_fte=5)
+        enough = amhp_cover(session, today=TODAY, transfer=TRANSFER, roles=["amhp"],
+                            needed_fte=3.5)
+        short = amhp_cover(session, today=TODAY, transfer=TRANSFER, roles=["amhp"],
+                           needed_fte=5)
     assert enough.short_fte == 0
     assert short.short_fte == 1.5
     assert "below the 5 FTE the rules file says the 24/7 AMHP service needs" in (

@@ -85,7 +85,8 @@ def test_a_persons_cluster_is_kept_only_where_a_template_decides_by_it() -> None
         return (1, "OUT1", pathway, "green", None, None, None, None, cluster,
                 *([0] * len(COLUMN_FLAGS)))
 
-    trust_14, trust_15 = seen.facts(row("trust", 14), handover), seen.facts(row("trust", 15), handover)
+    trust_14 = seen.facts(row("trust", 14), handover)
+    trust_15 = seen.facts(row("trust", 15), handover)
     assert trust_14.cluster == 14 and trust_15 is trust_14  # one object for both
     assert seen.facts(row("trust", 2), handover).cluster == 2
     assert seen.facts(row("trust", 11), handover).cluster is None

@@ -164,9 +164,7 @@ class DashboardScreen(DataScreen):
             checks = self.transition.rules.checks
         except RulesError:
             return None
-        today = self.today()
-        cover = amhp_cover(session, today=today,
-                           day=transfer if transfer is not None and transfer > today else today,
+        cover = amhp_cover(session, today=self.today(), transfer=transfer,
                            roles=checks.amhp_roles, needed_fte=checks.amhp_cover_fte)
         return cover if cover.listed else None
 
