@@ -145,7 +145,12 @@ class TransitionApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A dialog (a confirmation, a choice, the palette) keeps its keys until it closes,
         # as it would for bindings that are not priority.
-        return not (action in _SECTION_ACTIONS and self.screen.is_modal)
+        if action in _SECTION_ACTIONS and self.screen.is_modal:
+            return False
+        # A text box takes the "/" typed into it (a path, a date): Textual leaves out a
+        # binding for a key the focused widget takes, but does not know "slash" is "/".
+        return not (action == "search" and self.focused is not None
+                    and self.focused.check_consume_key("slash", "/"))
 
     def go(self, name: str) -> AwaitMount | None:
         """Show a section (switching mode) or push a detail screen over the current one.

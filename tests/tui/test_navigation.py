@@ -184,6 +184,31 @@ def test_slash_from_anywhere_searches_the_caseload(populated, app_on) -> None:
     drive(app, scenario)
 
 
+def test_a_slash_typed_in_a_text_box_is_typed_not_a_search(populated, app_on) -> None:
+    # A path typed into the import screen's file box starts with "/": it stayed there only
+    # for other characters (Textual does not know the key "slash" is the character "/").
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportScreen)
+        path = app.screen.query_one("#path", Input)
+        assert app.focused is path
+        await pilot.press(*"/tmp/trust.csv")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportScreen) and path.value == "/tmp/trust.csv"
+        # Away from a text box, "/" still searches the caseload.
+        await pilot.press("escape")
+        await settle(pilot)
+        app.screen.set_focus(None)
+        await pilot.press("slash")
+        await settle(pilot)
+        assert app.current_mode == "caseload"
+
+    drive(app, scenario)
+
+
 def burst(app: Any, keys: str) -> None:
     """Keys as a fast typist or a script sends them: all arrive before any is handled (Pilot's
     ``press`` waits for each key to be handled, which hides a key routed too early)."""
