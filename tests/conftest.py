@@ -32,6 +32,19 @@ TODAY = date(2027, 1, 15)
 ACTOR = "test-manager"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Start every test process without a terminal size of its own.
+
+    pytest-xdist's workers inherit ``COLUMNS=80`` and ``LINES=24`` from execnet. The CLI's
+    console is made when its module is first imported (while tests are collected) and keeps the
+    width it finds then, and an app in a tmux pane would take its size from them instead of the
+    pane's; a test process run without xdist has neither. Each test sets ``COLUMNS`` itself.
+    """
+    del config
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Never read or write the real user's settings, data directory or database."""
