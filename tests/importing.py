@@ -39,6 +39,8 @@ def person_row(i: int, **overrides: Any) -> dict[str, Any]:
         "gp_practice_name": "Mill Lane Surgery",
         "gp_address": "2 Mill Lane, Westhaven WX1 3CD",
         "cpa": "Y",
+        "cpa_start": "",
+        "cpa_end": "",
         "cluster": "11",
         "s117": "N",
         "cto": "N",

@@ -9,6 +9,7 @@ are listed once, in any of those spellings.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -111,7 +112,14 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
            max_length=200),
     Column("gp_address", "text", False, ("GP Address", "Practice Address"), max_length=500),
     Column("cpa", "bool", False, ("CPA", "On CPA", "CPA Flag", "Key Worker Flag", "Care Programme Approach"),
-           description="Health-led care: on CPA / has a named key worker."),
+           description="Health-led care: on CPA / has a named key worker. Where cpa is blank or "
+           "missing, it is worked out from cpa_start and cpa_end."),
+    Column("cpa_start", "date", False,
+           ("StartDateCPA", "CPA Start", "CPA Start Date", "CPA Since", "On CPA Since"),
+           description="When the person's CPA episode began (MHSDS MHS701 StartDateCPA)."),
+    Column("cpa_end", "date", False, ("EndDateCPA", "CPA End", "CPA End Date", "CPA Ended"),
+           description="When the CPA episode ended (MHSDS MHS701 EndDateCPA); blank while it "
+           "is open."),
     Column("cluster", "cluster", False,
            ("AMHCareClustCodeFin", "Cluster", "Care Cluster", "MH Cluster", "PbR Cluster"),
            description="Mental health cluster 0-21."),
@@ -177,10 +185,20 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
             "Allocated Since", "Allocation Date")),
 )
 
-# A column the importer works out from another when a row leaves it blank (or the file lacks
-# it) and the other is given: on a CTO when the order's expiry is today or later (an MHSDS-shaped
-# export gives CTOs as MHS404 dates, not a yes/no). See RowChecker._derive.
-DERIVED_COLUMNS: dict[str, str] = {"cto": "cto_expiry"}
+# A column the importer works out from others when a row leaves it blank (or the file lacks it)
+# and one of the others is given. An MHSDS-shaped export gives CTOs as MHS404 dates and CPA as
+# MHS701 episode dates, not as yes/no: on a CTO when the order's expiry is today or later; on
+# CPA when an episode has begun and not ended. See RowChecker._derive.
+DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "cto": ("cto_expiry",),
+    "cpa": ("cpa_start", "cpa_end"),
+}
+
+
+def derivable(written: Iterable[str]) -> set[str]:
+    """The derived columns that a file giving the ``written`` columns lets the importer fill."""
+    given = set(written)
+    return {name for name, sources in DERIVED_COLUMNS.items() if given.intersection(sources)}
 
 STAFF_COLUMNS: tuple[Column, ...] = (
     Column("staff_id", "text", True, ("Staff Id", "Staff ID", "Employee Id", "Staff Number",

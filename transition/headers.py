@@ -23,10 +23,10 @@ from pathlib import Path
 
 from transition.columns import (
     CASELOAD_COLUMNS,
-    DERIVED_COLUMNS,
     STAFF_COLUMNS,
     Column,
     alias_index,
+    derivable,
     header_key,
 )
 from transition.errors import InputFileError
@@ -201,8 +201,9 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
             hint="Rename the header in the file, or map it with --mapping FILE "
             '(a TOML file of lines like "Their Header" = "nhs_number").',
         )
-    absent = tuple(column.name for column in columns if column.name not in written
-                   and DERIVED_COLUMNS.get(column.name) not in written)
+    worked_out = derivable(written)
+    absent = tuple(column.name for column in columns
+                   if column.name not in written and column.name not in worked_out)
     nearest = {}
     for position, extra in extras.items():
         header = table.headers[position] if position < len(table.headers) else ""

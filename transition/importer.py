@@ -34,7 +34,7 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from transition.bulk import collector_paused
-from transition.columns import CASELOAD_COLUMNS, DERIVED_COLUMNS, STAFF_COLUMNS, Column
+from transition.columns import CASELOAD_COLUMNS, STAFF_COLUMNS, Column, derivable
 from transition.config import Settings
 from transition.db import Database
 from transition.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, TransitionError
@@ -258,12 +258,17 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     about_columns = column_notes(match, spec.kind, options.read_by_rules
                                  if spec.kind == ImportKind.CASELOAD else {})
     notices = list(about_columns)
-    # Columns worked out from another the file gives (RowChecker._derive): written too.
-    derived = {name for name, source in DERIVED_COLUMNS.items() if source in match.written}
+    # Columns worked out from others the file gives (RowChecker._derive): written too.
+    derived = derivable(match.written)
     if "cto" in derived - set(match.written):
         notices.append("The file has CTO expiry dates but no CTO yes/no column, so each person's "
                        "CTO status is worked out from the date: an order expiring today or later "
                        "is yes; an expired one is no (with a warning); no date leaves it unknown.")
+    if "cpa" in derived - set(match.written):
+        notices.append("The file has CPA episode dates but no CPA yes/no column, so whether each "
+                       "person is on CPA is worked out from the dates: an episode that has begun "
+                       "and not ended by today is yes; an ended one is no; a row with neither "
+                       "date leaves it unknown.")
     if table.ragged:
         notices.append("The lines of this file hold differing numbers of fields, as a writer "
                        "that leaves off empty fields at a line's end makes them, so a short line "

@@ -273,6 +273,9 @@ class Person(SQLModel, table=True):
     gp_practice_name: str | None = Field(default=None, max_length=200)
     gp_address: str | None = Field(default=None, max_length=500)
     cpa: bool | None = None
+    # The person's CPA episode (MHSDS MHS701CPACareEpisode StartDateCPA, EndDateCPA).
+    cpa_start: date | None = None
+    cpa_end: date | None = None
     cluster: int | None = None
     s117: bool | None = None
     cto: bool | None = None

@@ -457,6 +457,41 @@ def _column_plan(position: int, column: Column, reader: CellReader) -> _ColumnPl
     )
 
 
+def _cto_from_expiry(expiry: date, *, today: date) -> tuple[bool | None, str | None]:
+    """On a CTO when the order expires today or later; an expired one is taken as ended."""
+    if expiry >= today:
+        return True, None
+    return False, (f"no CTO yes/no, and the order's expiry ({expiry.isoformat()}) has passed: "
+                   "taken as not on a CTO; check with the trust")
+
+
+def _cpa_from_episode(start: date | None, end: date | None, *,
+                      today: date) -> tuple[bool | None, str | None]:
+    """On CPA when the episode has begun (or its start is not given) and has not ended by today.
+
+    An ended episode is a person stepped down from CPA: no, with no warning. An episode that
+    ends before it starts is left unknown, and one that starts after today is no for now; both
+    with a warning to check with the trust.
+    """
+    if start is not None and end is not None and end < start:
+        return None, (f"no CPA yes/no, and the CPA episode ends ({end.isoformat()}) before it "
+                      f"starts ({start.isoformat()}): CPA left unknown; check with the trust")
+    if end is not None and end < today:
+        return False, None
+    if start is not None and start > today:
+        return False, (f"no CPA yes/no, and the CPA episode starts on {start.isoformat()}, "
+                       "after today: taken as not on CPA yet; check with the trust")
+    return True, None
+
+
+# How each derived column (DERIVED_COLUMNS) follows from its sources, given in that order:
+# (value, warning or None).
+_DERIVATIONS: dict[str, Callable[..., tuple[bool | None, str | None]]] = {
+    "cto": _cto_from_expiry,
+    "cpa": _cpa_from_episode,
+}
+
+
 class RowChecker:
     """Reads the rows of one file into :class:`CheckedRow` objects.
 
@@ -539,26 +574,25 @@ class RowChecker:
 
     def _derive(self, checked: list[CheckedRow], names: list[str]) -> None:
         """Fill a derived column (``DERIVED_COLUMNS``) that a row leaves blank, or the file
-        lacks, from the column it follows: on a CTO when its expiry is today or later; an
-        expired order is taken as ended, with a warning. The derived value joins the row's
-        content hash, so a re-import of the same file after the expiry updates it."""
-        for derived, source in DERIVED_COLUMNS.items():
-            if source not in names:
+        lacks, from the columns it follows (:data:`_DERIVATIONS` says how). A yes or no written
+        in the file always wins. The derived value joins the row's content hash, so a re-import
+        of the same file after a date has passed updates it."""
+        for derived, sources in DERIVED_COLUMNS.items():
+            if not set(sources).intersection(names):
                 continue
+            decide = _DERIVATIONS[derived]
             for row in checked:
                 values = row.values
-                expiry = values.get(source)
-                if values.get(derived) is not None or expiry is None:
+                given = [values.get(source) for source in sources]
+                if values.get(derived) is not None or all(value is None for value in given):
                     values.setdefault(derived, None)
                     continue
-                in_force = expiry >= self.today
-                values[derived] = in_force
+                value, warning = decide(*given, today=self.today)
+                values[derived] = value
                 row.content_hash = hashlib.sha256(
-                    f"{row.content_hash}|{derived}={in_force}".encode()).hexdigest()
-                if not in_force:
-                    row.warnings.append(Problem(derived, (
-                        f"no CTO yes/no, and the order's expiry ({expiry.isoformat()}) has "
-                        "passed: taken as not on a CTO; check with the trust")))
+                    f"{row.content_hash}|{derived}={value}".encode()).hexdigest()
+                if warning:
+                    row.warnings.append(Problem(derived, warning))
 
     def _read_column(self, plan: _ColumnPlan, column: Sequence[Cell],
                      problems: list[tuple[int, _ColumnPlan, Any]],

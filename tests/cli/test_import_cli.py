@@ -205,3 +205,24 @@ def test_staff_import_json_keys_rejects_by_staff_id(run_cli: RunCli, tmp_path: P
     data = run_cli("import", "staff", path, "--json").json()
     assert data["rejects"] == [{"row": 3, "staff_id": "S002", "errors": [
         {"column": "employer", "message": "employer is missing"}]}]
+
+
+def test_cpa_episode_dates_reach_the_pathway(run_cli: RunCli, tmp_path: Path) -> None:
+    """An MHSDS-shaped export gives CPA as episode dates: an open episode is health-led care."""
+    rows = []
+    for i, end in enumerate(["", "31/12/2026"]):  # open; ended before TODAY (15 Jan 2027)
+        row = person_row(i, cluster="4", care_act_outcomes="none", s117="N", cto="N")
+        del row["cpa"], row["cpa_start"], row["cpa_end"]
+        rows.append({**row, "StartDateCPA": "01/06/2024", "EndDateCPA": end})
+    result = run_cli("import", "caseload", caseload(tmp_path, rows), "--json")
+    assert result.exit_code == 0, result.output
+    assert any("worked out from the dates" in notice for notice in result.json()["notices"])
+    assert run_cli("assess").exit_code == 0
+    open_episode = run_cli("person", nhs_number(0), "--json").json()
+    ended = run_cli("person", nhs_number(1), "--json").json()
+    assert (open_episode["cpa"], open_episode["cpa_start"], open_episode["cpa_end"]) == (
+        True, "2024-06-01", None)
+    assert (ended["cpa"], ended["cpa_end"]) == (False, "2026-12-31")
+    assert "health_led_cpa" in [reason["rule"] for reason in open_episode["pathway_reasons"]]
+    assert "health_led_cpa" not in [reason["rule"] for reason in ended["pathway_reasons"]]
+    assert (open_episode["pathway"], ended["pathway"]) == ("trust", "signpost")

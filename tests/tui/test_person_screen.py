@@ -196,3 +196,17 @@ def test_a_cto_says_when_it_expires(cto: bool | None, expiry: date | None, said:
     from transition.screens.person import cto_text
 
     assert str(cto_text(cto, expiry, date(2027, 1, 15))) == said
+
+
+@pytest.mark.parametrize(
+    ("cpa", "start", "end", "said"),
+    [(True, date(2024, 6, 1), None, "Yes, since 1 Jun 2024"),
+     (True, date(2024, 6, 1), date(2027, 6, 30), "Yes, since 1 Jun 2024, ends 30 Jun 2027"),
+     (False, date(2024, 6, 1), date(2026, 12, 31), "No, since 1 Jun 2024, ended 31 Dec 2026"),
+     (True, None, None, "Yes"), (None, None, None, "—")],
+)
+def test_cpa_says_its_episode(cpa: bool | None, start: date | None, end: date | None,
+                              said: str) -> None:
+    from transition.screens.person import cpa_text
+
+    assert str(cpa_text(cpa, start, end)) == said

@@ -624,6 +624,67 @@ def test_a_cto_yes_or_no_in_the_file_wins_over_its_expiry(
     assert not any("worked out from the date" in notice for notice in result.notices)
 
 
+def test_cpa_is_worked_out_from_its_episode_when_the_export_gives_no_yes_or_no(
+    database: Database, tmp_path: Path
+) -> None:
+    # TODAY is 15 January 2027. An MHSDS-shaped export: CPA episode dates, no CPA column.
+    episodes = [
+        ("01/06/2024", ""),            # open: yes
+        ("01/06/2024", "15/01/2027"),  # ends today: still yes
+        ("01/06/2024", "31/12/2026"),  # ended: stepped down, no (no warning)
+        ("", "30/06/2027"),            # no start, a planned end ahead: yes
+        ("01/02/2027", ""),            # starts after today: no for now, with a warning
+        ("01/06/2024", "01/05/2024"),  # ends before it starts: unknown, with a warning
+        ("", ""),                      # neither: unknown
+    ]
+    rows = []
+    for i, (start, end) in enumerate(episodes):
+        row = person_row(i)
+        del row["cpa"], row["cpa_start"], row["cpa_end"]
+        rows.append({**row, "StartDateCPA": start, "EndDateCPA": end})
+    path = caseload(tmp_path, rows)
+    result = run(database, path)
+    assert (result.inserted, result.rejected) == (len(episodes), 0)
+    assert [person(database, i).cpa for i in range(len(episodes))] == [
+        True, True, False, True, False, None, None]
+    assert (person(database, 2).cpa_start, person(database, 2).cpa_end) == (
+        date(2024, 6, 1), date(2026, 12, 31))
+    assert [(w.row, w.column) for w in result.warning_list] == [(6, "cpa"), (7, "cpa")]
+    assert "starts on 2027-02-01, after today" in result.warning_list[0].message
+    assert "ends (2024-05-01) before it starts (2024-06-01)" in result.warning_list[1].message
+    assert any("worked out from the dates" in notice for notice in result.notices)
+    assert not {"cpa", "cpa_start", "cpa_end"} & set(result.missing_columns)
+    # The same file after the second episode's end: the derived answer follows the date.
+    again = run(database, path, today=date(2027, 1, 16))
+    assert again.updated == 1
+    assert person(database, 1).cpa is False
+
+
+def test_a_cpa_yes_or_no_in_the_file_wins_over_its_episode(
+    database: Database, tmp_path: Path
+) -> None:
+    rows = [person_row(0, cpa="Y", cpa_start="01/06/2024", cpa_end="31/12/2026"),
+            person_row(1, cpa="", cpa_start="01/06/2024"),  # blank: worked out, yes
+            person_row(2, cpa="N", cpa_start="01/06/2024")]
+    result = run(database, caseload(tmp_path, rows))
+    assert [person(database, i).cpa for i in range(3)] == [True, True, False]
+    assert not result.warning_list
+    assert not any("worked out from the dates" in notice for notice in result.notices)
+
+
+def test_only_a_cpa_start_column_is_enough_to_work_cpa_out(
+    database: Database, tmp_path: Path
+) -> None:
+    rows = []
+    for i, start in enumerate(["01/06/2024", ""]):
+        row = person_row(i)
+        del row["cpa"], row["cpa_start"], row["cpa_end"]
+        rows.append({**row, "CPA Start Date": start})
+    result = run(database, caseload(tmp_path, rows))
+    assert [person(database, i).cpa for i in range(2)] == [True, None]
+    assert "cpa" not in result.missing_columns and "cpa_end" in result.missing_columns
+
+
 # ---------------------------------------------------------------------------------------------
 # Lines whose values are in the wrong columns
 # ---------------------------------------------------------------------------------------------

@@ -102,6 +102,12 @@ def cto_expiry(nhs_number: str, today: date) -> date:
     return today + timedelta(days=1 + int(nhs_number) % 183)
 
 
+def cpa_start(nhs_number: str, today: date) -> date:
+    """When a CPA episode began: within the last five years, spread by the NHS number (no random
+    draw, so every other value of the sample stays as it was)."""
+    return today - timedelta(days=30 + int(nhs_number) % 1800)
+
+
 @dataclass(slots=True)
 class Person:
     """One caseload row. Attribute names are the canonical column names (columns.py)."""
@@ -121,6 +127,8 @@ class Person:
     gp_practice_name: str
     gp_address: str
     cpa: bool
+    cpa_start: date | None
+    cpa_end: date | None
     cluster: int | None
     s117: bool
     cto: bool
@@ -330,7 +338,8 @@ class PersonFactory:
             team=team.name, care_coordinator_id=None,
             gp_practice=practice.code, gp_practice_name=practice.name,
             gp_address=practice.address,
-            cpa=cpa, cluster=cluster, s117=s117, cto=cto,
+            cpa=cpa, cpa_start=cpa_start(number, self.today) if cpa else None, cpa_end=None,
+            cluster=cluster, s117=s117, cto=cto,
             cto_expiry=cto_expiry(number, self.today) if cto else None,
             safeguarding_open=safeguarding,
             last_contact=last_contact, last_discharge=discharge, admissions_12m=admissions,

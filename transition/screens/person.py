@@ -206,12 +206,22 @@ def cluster_text(cluster: int | None) -> str:
 def care_and_legal(view: PersonView) -> RenderableType:
     p = view.person
     return fields_table([
-        ("CPA / key worker", yes_no(p.cpa)),
+        ("CPA / key worker", cpa_text(p.cpa, p.cpa_start, p.cpa_end)),
         ("Cluster", cluster_text(p.cluster)),
         ("Section 117 aftercare", emphasise_yes(p.s117)),
         ("Community Treatment Order", cto_text(p.cto, p.cto_expiry, view.today)),
         ("Personal budget", emphasise_yes(p.personal_budget, "bold")),
     ])
+
+
+def cpa_text(cpa: bool | None, start: date | None, end: date | None) -> RenderableType:
+    """'Yes, since 1 Jun 2024' or 'No, ended 31 Dec 2026': the CPA episode the export gives."""
+    shown = yes_no(cpa)
+    dates = ([f"since {uk_date(start)}"] if start is not None else []) + (
+        [f"{'ended' if not cpa else 'ends'} {uk_date(end)}"] if end is not None else [])
+    if not dates:
+        return shown
+    return Text.assemble(shown, ", " + ", ".join(dates))
 
 
 def cto_text(cto: bool | None, expiry: date | None, today: date) -> RenderableType:
