@@ -444,8 +444,9 @@ def over_capacity(world: _World) -> list[Finding]:
         findings.append(Finding(
             "over_capacity", WARNING,
             f"Holds {held} with capacity for {worker.capacity} ({held - worker.capacity} over). "
-            "`transition check --rebalance` proposes moving the overflow as a draft plan; or "
-            "move some with `transition assign`, or correct the capacity on the staff list.",
+            "`transition check --rebalance` (R on the dashboard) proposes moving the overflow as "
+            "a draft plan; or move some with `transition assign`, or correct the capacity on the "
+            "staff list.",
             staff_id=staff_id))
     return findings
 

@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from tests.conftest import ACTOR, TODAY
+from tests.factories import make_staff
 from tests.tui.conftest import drive, settle, text_of
 from tests.tui.test_snapshots import press
 from transition.check_runs import single_run
@@ -120,6 +121,50 @@ def test_shift_k_proposes_the_fixes_as_a_draft_the_plan_screen_shows(populated, 
         assert isinstance(app.screen, PlanScreen)
         assert app.screen.page is not None and app.screen.page.plan is not None
         assert app.screen.page.plan.plan_id == plan.id
+
+    drive(app, scenario)
+
+
+def _over_capacity(database: Database) -> None:
+    """S001 (capacity 2) holds four council-pathway people; S010, in the same team, has room."""
+    with database.transaction() as session:
+        session.execute(update(Person).where(Person.care_coordinator_id == "S001")
+                        .values(pathway="council"))
+        session.execute(update(Staff).where(Staff.staff_id == "S001").values(capacity=2))
+        make_staff(session, "S010", capacity=10)
+
+
+def test_shift_r_rebalances_an_over_capacity_worker_and_is_offered_only_then(
+    populated, app_on
+) -> None:
+    _over_capacity(populated)
+    app = app_on(populated)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        panel = app.screen.query_one(CheckFindingsPanel)
+        assert "R:" not in str(panel.border_subtitle)  # no check yet: nothing to offer
+        await pilot.press("K")  # fixes, but an over-capacity worker's people stay put
+        await settle(pilot)
+        with populated.session() as session:
+            [run] = session.scalars(select(CheckRun)).all()
+        assert run.plan_id is None
+        [note] = [note for note in app._notifications if note.title == "Check finished"]
+        assert "1 worker is over capacity: R re-plans their people too." in str(note.message)
+        assert "R: + rebalance" in str(panel.border_subtitle)
+
+        app.clear_notifications()
+        await pilot.press("R")
+        await settle(pilot)
+        with populated.session() as session:
+            runs = session.scalars(select(CheckRun).order_by(CheckRun.id)).all()
+            plan = session.get(Plan, runs[-1].plan_id)
+        assert len(runs) == 2 and plan is not None
+        assert (plan.kind, plan.status) == ("check_apply", "draft")
+        [note] = [note for note in app._notifications if note.title == "Check finished"]
+        said = str(note.message)
+        assert f"Draft plan {plan.id} re-plans 4 people: 1 move" in said, said
+        assert "1 role stays with an over-capacity worker" in said  # who cannot move, and why
+        assert "R re-plans" not in said
 
     drive(app, scenario)
 

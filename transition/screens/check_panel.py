@@ -4,7 +4,9 @@
 where ``enter`` opens the person, or the worker the finding is about. ``k`` on the dashboard
 runs the check now, in a worker thread, exactly as ``transition check`` does (the same lock:
 if the nightly check is running, it says so); ``K`` as ``transition check --apply``, whose
-proposed moves are a draft plan the plan screen shows.
+proposed moves are a draft plan the plan screen shows; ``R`` as ``transition check
+--rebalance``, which also re-plans the people of workers over capacity. ``R`` is offered (in the
+box's subtitle and the notification) only when the last check found such a worker.
 """
 
 from __future__ import annotations
@@ -47,10 +49,13 @@ class CheckFindingsPanel(DashboardPanel):
 
     run_id: int | None = None
 
+    SUBTITLE = "enter: the findings · k: check now · K: and propose fixes"
+    REBALANCE_SUBTITLE = "enter: findings · k: check · K: + fixes · R: + rebalance"
+
     def __init__(self) -> None:
         super().__init__(id="check-findings")
         self.border_title = "Last check"
-        self.border_subtitle = "enter: the findings · k: check now · K: and propose fixes"
+        self.border_subtitle = self.SUBTITLE
 
     def compose(self) -> ComposeResult:
         yield Static(id="check-summary")
@@ -72,6 +77,7 @@ class CheckFindingsPanel(DashboardPanel):
         summary = self.query_one("#check-summary", Static)
         if run is None:
             self.run_id = None
+            self.border_subtitle = self.SUBTITLE
             summary.update(Text.assemble("No check has run yet. ", ("k", "bold"),
                                          " runs one now; schedule it nightly (docs/checks.md)."))
             table.display = False
@@ -79,6 +85,9 @@ class CheckFindingsPanel(DashboardPanel):
         assert run.id is not None
         self.run_id = run.id
         counts = run_counts(session, run.id)
+        over_capacity = sum(number for (code, _level), number in counts.items()
+                            if code == "over_capacity")
+        self.border_subtitle = self.REBALANCE_SUBTITLE if over_capacity else self.SUBTITLE
         critical = sum(number for (_code, level), number in counts.items() if level == "critical")
         total = sum(counts.values())
         summary.update(Text.assemble(
@@ -114,41 +123,47 @@ class CheckFindingsPanel(DashboardPanel):
 
     # -- running the check now ---------------------------------------------------------------
 
-    def run_now(self, *, apply: bool = False) -> None:
+    def run_now(self, *, apply: bool = False, rebalance: bool = False) -> None:
         """Run the check now; with ``apply``, as ``transition check --apply`` (the fixes it
-        proposes are a draft plan, for the plan screen)."""
+        proposes are a draft plan, for the plan screen); with ``rebalance``, as ``transition
+        check --rebalance`` (which implies ``apply``)."""
         self.notify("Checking everything"
-                    + (" and re-planning who needs it" if apply else "")
+                    + (" and re-planning who needs it" if apply or rebalance else "")
+                    + (", over-capacity workers' people too" if rebalance else "")
                     + "; this takes a few seconds on a large caseload.",
                     title="Check started", timeout=4)
-        self._run(apply)
+        self._run(apply or rebalance, rebalance)
 
     @work(thread=True, exclusive=True, group="check-now")
-    def _run(self, apply: bool) -> None:
+    def _run(self, apply: bool, rebalance: bool) -> None:
         settings = self.transition.settings
         try:
             rules = load_rules(settings.rules_file)
             report = run_check(self.transition.database, rules, as_of=settings.today(),
-                               actor=settings.actor, apply=apply)
+                               actor=settings.actor, apply=apply, rebalance=rebalance)
         except TransitionError as exc:
             self.app.call_from_thread(self._failed, f"{exc.message} {exc.hint or ''}".strip())
         except SQLAlchemyError as exc:
             self.app.call_from_thread(
                 self._failed, f"{type(exc).__name__} on the database. Nothing was recorded.")
         else:
-            self.app.call_from_thread(self._done, report)
+            self.app.call_from_thread(self._done, report, rebalance)
 
     def _failed(self, message: str) -> None:
         self.notify(message, title="The check could not run", severity="error", timeout=15)
 
-    def _done(self, report: CheckReport) -> None:
+    def _done(self, report: CheckReport, rebalance: bool = False) -> None:
         critical = report.critical
         said = f"{len(report.findings)} findings, {critical} critical (run {report.run_id})."
         if report.plan_id is not None:
             said += (f" Draft plan {report.plan_id} re-plans {count(report.affected_people)} "
                      f"people: {moves_in_words(report)}. p: review and accept it.")
-        elif report.notes:
+        if report.notes:  # why nothing was re-planned, or who stays over capacity
             said += " " + " ".join(report.notes)
+        over = report.counts.get("over_capacity", 0)
+        if over and not rebalance:
+            said += (f" {count(over)} worker{'s are' if over != 1 else ' is'} over capacity: "
+                     "R re-plans their people too.")
         self.notify(said, title="Check finished", severity="warning" if critical else "information",
                     timeout=12 if report.plan_id is not None else 8)
         self.transition.data_changed()

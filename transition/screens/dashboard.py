@@ -88,6 +88,10 @@ class DashboardScreen(DataScreen):
         Binding("r", "rejects", "Rejected rows", id="dashboard.rejects"),
         Binding("k", "run_check", "Check now", id="dashboard.check"),
         Binding("K", "run_check(True)", "Check + fixes", id="dashboard.check_apply"),
+        # Offered by the last-check box and the check's notification when a worker is over
+        # capacity; not in the footer, which has no room for it at 80 columns.
+        Binding("R", "run_check(True, True)", "Check + rebalance", show=False,
+                id="dashboard.check_rebalance"),
         Binding("n", "needs_worker", "No worker", id="dashboard.needs_worker"),
     ]
 
@@ -206,11 +210,12 @@ class DashboardScreen(DataScreen):
     def action_rejects(self) -> None:
         self.transition.go("rejects")
 
-    def action_run_check(self, apply: bool = False) -> None:
-        """``k``: the check now; ``K``: and its proposed fixes as a draft plan (``--apply``)."""
+    def action_run_check(self, apply: bool = False, rebalance: bool = False) -> None:
+        """``k``: the check now; ``K``: and its proposed fixes as a draft plan (``--apply``);
+        ``R``: and the people of over-capacity workers re-planned too (``--rebalance``)."""
         from transition.screens.check_panel import CheckFindingsPanel
 
-        self.query_one(CheckFindingsPanel).run_now(apply=apply)
+        self.query_one(CheckFindingsPanel).run_now(apply=apply, rebalance=rebalance)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
