@@ -65,6 +65,7 @@ def person_row(i: int, **overrides: Any) -> dict[str, Any]:
         "care_act_outcomes": "nutrition;hygiene",
         "significant_impact": "Y",
         "coordinator_since": "2024-05-01",
+        "coordinator_until": "",
     }
     row.update(overrides)
     return row

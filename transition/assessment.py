@@ -101,7 +101,8 @@ _INPUT_COLUMNS = (
     type_coerce(Person.last_discharge, String), Person.missed_appointments_6m,
     Person.self_harm_history, Person.substance_misuse, Person.lives_alone, Person.admissions_12m,
     Person.safeguarding_open, type_coerce(Person.coordinator_since, String),
-    Person.care_coordinator_id, Person.personal_budget, Person.interpreter_language,
+    Person.care_coordinator_id, type_coerce(Person.coordinator_until, String),
+    Person.personal_budget, Person.interpreter_language,
     Person.accessible_format, type_coerce(Person.last_contact, String),
     Person.accommodation_type, Person.settled_accommodation, Person.postcode,
 )
@@ -195,8 +196,8 @@ def _refresh(
          override, override_why, override_by, override_at,
          outcomes, impact, s117, cto, cpa, cluster,
          discharge, missed, self_harm, substance, alone, admissions, safeguarding,
-         since, coordinator_id, budget, interpreter, fmt, contact, housing, settled,
-         postcode) = row
+         since, coordinator_id, coordinator_until, budget, interpreter, fmt, contact, housing,
+         settled, postcode) = row
         # The outcomes as read (text on SQLite, a list on PostgreSQL) stand for what they say;
         # the cluster matters to the decision only when it is a health-led one.
         key = (tuple(outcomes) if outcomes.__class__ is list else outcomes, impact, s117, cto,
@@ -214,7 +215,7 @@ def _refresh(
                     decide_pathway(facts, rules.eligibility), label, reasons_text_of
                 )
             decisions[key] = entry
-        risk = score(discharge, since, contact, coordinator_id, (
+        risk = score(discharge, since, contact, coordinator_id, coordinator_until, (
             missed, self_harm, substance, alone, admissions, safeguarding, s117, cto, budget,
             interpreter, fmt, homeless_code(housing), settled, no_address(postcode),
         ))

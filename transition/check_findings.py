@@ -113,22 +113,33 @@ def unassigned(world: _World) -> list[Finding]:
                                     _current)
         statement = (
             select(Person.id, Person.nhs_number, Person.pathway, Person.care_coordinator_id,
-                   Person.risk_band, Person.allocated_plan_id, has_any)
+                   Person.risk_band, Person.allocated_plan_id, has_any,
+                   Person.coordinator_until)
             .where(_in_export, Person.pathway.in_(pathways), ~holds_role)  # type: ignore[union-attr]
             .order_by(Person.id)
         )
         words = ROLE_WORDS[role]
+
+        def ended(until: Any) -> bool:
+            return until is not None and _as_date(until) < world.as_of
+
         rows = [row for row in world.connection.execute(statement)
-                # the trust's worker holds them until a plan is accepted for them
-                if row[6] or row[5] is not None or not world.on_staff_list(row[3])]
+                # the trust's worker holds them until a plan is accepted for them, unless the
+                # export says that worker's allocation has ended
+                if row[6] or row[5] is not None or not world.on_staff_list(row[3])
+                or (row[3] and ended(row[7]))]
         unfilled = unfilled_reasons(
             world.session, role, [row[0] for row in rows if row[6] or row[5] is not None])
-        for person_id, number, pathway, coordinator, band, plan_id, allocated in rows:
+        for person_id, number, pathway, coordinator, band, plan_id, allocated, until in rows:
             red = " Red handover risk." if band == RiskBand.RED else ""
             if allocated:
                 why = "has none"
             elif plan_id is not None:
                 why = "has no worker: the accepted allocation leaves this role unfilled"
+            elif coordinator and world.on_staff_list(coordinator) and ended(until):
+                why = ("may have no one: no accepted plan, and the trust's export says the care "
+                       f"coordinator's allocation ended on {_as_date(until).isoformat()}; "
+                       "ask the trust who holds them now")
             else:
                 why = ("has no worker: no accepted plan, and the trust's export names "
                        + ("no care coordinator" if not coordinator
@@ -602,7 +613,7 @@ def propose_moves(session: Session, rules: Any, report: CheckReport, *, actor: s
     result = replan(session, rules, person_ids=people, as_of=report.as_of, actor=actor,
                     kind="check_apply", refresh=False)
     report.plan_id = result.plan_id
-    holders = _holders(session, people)
+    holders = _holders(session, people, report.as_of)
     # Over capacity and still working here: their people stay with them if no one has room.
     staying_with = _over_capacity_workers(report) - {
         finding.staff_id for finding in report.findings if finding.code == "worker_unavailable"}
@@ -630,7 +641,11 @@ def propose_moves(session: Session, rules: Any, report: CheckReport, *, actor: s
             "add capacity, or move someone with `transition assign`.")
 
 
-def _holders(session: Session, person_ids: list[int]) -> dict[tuple[int, str], str]:
+def _holders(session: Session, person_ids: list[int],
+             as_of: date) -> dict[tuple[int, str], str]:
+    """Who holds each role of these people now: their current assignment, or (no plan yet)
+    the trust's care coordinator, unless the export says that allocation ended before
+    ``as_of`` (then no one does, and a worker the draft gives them is a move)."""
     from transition.allocation import current_assignments
 
     current = current_assignments(session, person_ids)
@@ -640,7 +655,9 @@ def _holders(session: Session, person_ids: list[int]) -> dict[tuple[int, str], s
         batch = person_ids[start:start + 5000]
         for person_id, coordinator in session.execute(
             select(Person.id, Person.care_coordinator_id)
-            .where(Person.id.in_(batch), *HELD_BY_COORDINATOR)  # type: ignore[union-attr]
+            .where(Person.id.in_(batch), *HELD_BY_COORDINATOR,  # type: ignore[union-attr]
+                   or_(Person.coordinator_until.is_(None),  # type: ignore[union-attr]
+                       Person.coordinator_until >= as_of))  # type: ignore[operator]
         ):
             for role in ROLE_WORDS:
                 holders.setdefault((person_id, role), coordinator)

@@ -183,6 +183,13 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
     Column("coordinator_since", "date", False,
            ("StartDateAssCareCoord", "Coordinator Since", "Care Coordinator Since",
             "Allocated Since", "Allocation Date")),
+    Column("coordinator_until", "date", False,
+           ("EndDateAssCareCoord", "Coordinator Until", "Care Coordinator End Date",
+            "Coordinator End Date", "Allocation End Date", "Allocated Until"),
+           description="When the care coordinator's allocation ended (MHSDS MHS006 "
+           "EndDateAssCareCoord); blank while it is current. An allocation that has ended "
+           "leaves the person with no one: the importer warns, and the nightly check reports "
+           "them as unassigned until a plan or a manager gives them a worker."),
 )
 
 # A column the importer works out from others when a row leaves it blank (or the file lacks it)

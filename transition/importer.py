@@ -442,7 +442,9 @@ def _reject_misshapen_lines(checked: Sequence[CheckedRow], table: Table,
     (:attr:`Table.misshapen`). For a line cut short, the problems of the columns it never
     reached ("given name is missing") say nothing the shape does not, so they are left out;
     for the rest of a broken record, nothing it holds is where it belongs, so only the shape
-    is said."""
+    is said. A line longer than the others only by empty fields (:attr:`Table.padded`) is
+    read as it stands; when its values are rejected, its shape is said first, as the likely
+    cause."""
     shapes = table.shapes
     if shapes is None:
         return
@@ -455,6 +457,9 @@ def _reject_misshapen_lines(checked: Sequence[CheckedRow], table: Table,
             row.errors = [p for p in row.errors if position_of.get(p.column, 0) < reached]
             row.warnings = [p for p in row.warnings if position_of.get(p.column, 0) < reached]
         row.errors.insert(0, Problem("row", problem))
+    for index, maybe in table.padded.items():
+        if checked[index].errors:  # read as it stands, and wrong: say why it may be
+            checked[index].errors.insert(0, Problem("row", maybe))
 
 
 def _identity(cells: Sequence[Any]) -> tuple[str, ...]:

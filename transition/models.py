@@ -303,6 +303,9 @@ class Person(SQLModel, table=True):
     care_act_outcomes: list[str] | None = json_column()
     significant_impact: bool | None = None
     coordinator_since: date | None = None
+    # When the care coordinator's allocation ended (MHSDS EndDateAssCareCoord); None while
+    # current. Ended before today: the coordinator no longer holds the person.
+    coordinator_until: date | None = None
     extra: dict[str, Any] | None = json_column()
 
     # Import bookkeeping

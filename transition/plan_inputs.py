@@ -164,7 +164,7 @@ def read_inputs(
     for row in read_rows(connection, select(*columns).order_by(Person.id)):
         (person_id, nhs_number, pathway, band, team, locality, coordinator, coordinator_since,
          handover_date, _born, interpreter, preferred, content_hash, assessed_hash,
-         missing) = row[:_FIXED_COLUMNS]
+         missing, coordinator_until) = row[:_FIXED_COLUMNS]
         roles_now = current.get(person_id, no_roles)
         planned = wanted is None or person_id in wanted
         if not planned or missing is not None:
@@ -229,8 +229,12 @@ def read_inputs(
                     continue
                 current_staff, accepted_staff = holder[0], holder[0]
             else:
+                # A coordinator whose allocation ended (the export's EndDateAssCareCoord) no
+                # longer holds the person: someone they know, not their current worker.
                 accepted_staff = None
-                current_staff = coordinator if fits[role][coordinator] else None
+                current_staff = (coordinator if fits[role][coordinator]
+                                 and (coordinator_until is None or coordinator_until >= as_of)
+                                 else None)
             needs.append(Need(person_id, role, handover, band, team, locality, required,
                               language, preferred_gender, current_staff, coordinator,
                               accepted_staff, known_workers))
@@ -357,6 +361,7 @@ _PERSON_COLUMNS = (
     Person.locality, Person.care_coordinator_id, Person.coordinator_since, Person.handover_date,
     Person.date_of_birth, Person.interpreter_language, Person.preferred_worker_gender,
     Person.content_hash, Person.assessed_hash, Person.missing_since_batch_id,
+    Person.coordinator_until,
 )
 """The person columns every plan reads, in the order ``read_inputs`` unpacks them; the facts'
 own columns (and ``extra``) may follow."""

@@ -75,7 +75,10 @@ def rejects_target(path: Path | None, folder: Path | None, file_name: str,
 def rejects_csv(table: Table, rejected: Sequence[CheckedRow]) -> str:
     """The rejects file: the original columns (fix them and import the file again), then the
     row number and every reason. Cells a spreadsheet would run as formulas are neutralised."""
-    width = max([len(table.headers)] + [len(row.cells) for row in table.rows])
+    # A line longer than the others only by empty fields keeps them: joining back the cell
+    # its separator split then puts every value, and the two columns below, in place.
+    width = max([len(table.headers)] + [len(row.cells) for row in table.rows]
+                + [table.rows[index].fields for index in table.padded])
     header = [table.column_label(position) for position in range(width)]
     by_number = {row.number: row for row in table.rows}
     lines = []

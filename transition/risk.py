@@ -227,6 +227,9 @@ class RiskFacts:
     cto: bool | None = None
     coordinator_since: date | None = None
     care_coordinator_id: str | None = None
+    # When the coordinator's allocation ended (None while current): ended before ``as_of``,
+    # the person has no known coordinator.
+    coordinator_until: date | None = None
     coordinator: CoordinatorFacts | None = None
     staff_list_loaded: bool = False
     personal_budget: bool | None = None
@@ -258,6 +261,7 @@ class RiskFacts:
             cto=person.cto,
             coordinator_since=person.coordinator_since,
             care_coordinator_id=person.care_coordinator_id,
+            coordinator_until=person.coordinator_until,
             coordinator=coordinator,
             staff_list_loaded=staff_list_loaded,
             personal_budget=person.personal_budget,
@@ -428,6 +432,9 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
     def no_coordinator(x: RiskFacts) -> Any:
         if not x.care_coordinator_id:
             return "none recorded"
+        if x.coordinator_until is not None and x.coordinator_until < as_of:
+            return (f"{x.care_coordinator_id}'s allocation ended on "
+                    f"{x.coordinator_until.isoformat()}")
         if x.staff_list_loaded and x.coordinator is None:
             return f"{x.care_coordinator_id} is not on the staff list"
         return None
@@ -541,6 +548,7 @@ class BulkScorer:
         coordinator_since: Any,
         last_contact: Any,
         care_coordinator_id: str | None,
+        coordinator_until: Any,
         other: tuple[Any, ...],
     ) -> RiskScore:
         """One person's score; ``other`` holds the values of :data:`OTHER_FACTS` in order."""
@@ -558,10 +566,14 @@ class BulkScorer:
         if contact is None:
             contact = self._part("last_contact", last_contact,
                                  RiskFacts(last_contact=day(last_contact)))
-        coordinator = parts["coordinator"].get(care_coordinator_id)
+        # Most people's allocation has no end date: their coordinator alone is the key.
+        held_by = (care_coordinator_id if coordinator_until is None
+                   else (care_coordinator_id, coordinator_until))
+        coordinator = parts["coordinator"].get(held_by)
         if coordinator is None:
-            coordinator = self._part("coordinator", care_coordinator_id, RiskFacts(
+            coordinator = self._part("coordinator", held_by, RiskFacts(
                 care_coordinator_id=care_coordinator_id,
+                coordinator_until=day(coordinator_until),
                 coordinator=self._staff.get(care_coordinator_id) if care_coordinator_id else None,
                 staff_list_loaded=self._staff_list_loaded,
             ))

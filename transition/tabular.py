@@ -104,6 +104,30 @@ class Table:
                 found[index] = problem
         return found
 
+    @cached_property
+    def padded(self) -> dict[int, str]:
+        """The lines of a regular file that hold more fields than its others, all of the extra
+        ones empty, by index in ``rows``, with what that may mean.
+
+        Such a line is read as it stands (a stray separator at its end is harmless), but it is
+        also what a separator inside a cell without quotes makes when the field it pushes off
+        the end was empty, as an optional last column often is. The importer gives this as the
+        first reason of such a row that is rejected for its values (the values it found in the
+        wrong columns)."""
+        shapes = self.shapes
+        if shapes is None or not shapes.regular:
+            return {}
+        separator = _separator_name(self.delimiter)
+        return {
+            index: (f"this line has {row.fields} fields where the file's lines have "
+                    f"{shapes.usual}, the extra ones empty: a {separator} inside a cell without "
+                    "quotes may have moved the values after it into the wrong columns, which "
+                    "would explain the problems that follow. Put quotes round that cell, or take "
+                    "the separator out of it, and import the row again")
+            for index, row in enumerate(self.rows)
+            if row.fields > shapes.usual and index not in self.misshapen
+        }
+
     def column_label(self, index: int) -> str:
         """A header as written, or 'Column F' for a column with no header."""
         if index < len(self.headers) and self.headers[index]:

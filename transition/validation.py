@@ -569,6 +569,8 @@ class RowChecker:
                     if text:
                         row.extra[name] = text
         self._derive(checked, names)
+        if "coordinator_until" in names:
+            self._ended_allocations(checked)
         self._finish(checked, padded, value_columns)
         return checked
 
@@ -593,6 +595,25 @@ class RowChecker:
                     f"{row.content_hash}|{derived}={value}".encode()).hexdigest()
                 if warning:
                     row.warnings.append(Problem(derived, warning))
+
+    def _ended_allocations(self, checked: list[CheckedRow]) -> None:
+        """A warning for a row whose care coordinator's allocation ended before today (or
+        ends before it began): the export names a worker who no longer holds the person."""
+        for row in checked:
+            values = row.values
+            until, since = values.get("coordinator_until"), values.get("coordinator_since")
+            if until is None or not values.get("care_coordinator_id"):
+                continue
+            if since is not None and until < since:
+                row.warnings.append(Problem("coordinator_until", (
+                    f"the care coordinator's allocation ends ({until.isoformat()}) before it "
+                    f"starts ({since.isoformat()}); check with the trust")))
+            elif until < self.today:
+                row.warnings.append(Problem("coordinator_until", (
+                    f"the care coordinator's allocation ended on {until.isoformat()}: the "
+                    "person may have had no one since. The nightly check reports them as "
+                    "unassigned until a plan or a manager gives them a worker; ask the trust "
+                    "who holds them now")))
 
     def _read_column(self, plan: _ColumnPlan, column: Sequence[Cell],
                      problems: list[tuple[int, _ColumnPlan, Any]],

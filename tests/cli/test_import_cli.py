@@ -226,3 +226,32 @@ def test_cpa_episode_dates_reach_the_pathway(run_cli: RunCli, tmp_path: Path) ->
     assert "health_led_cpa" in [reason["rule"] for reason in open_episode["pathway_reasons"]]
     assert "health_led_cpa" not in [reason["rule"] for reason in ended["pathway_reasons"]]
     assert (open_episode["pathway"], ended["pathway"]) == ("trust", "signpost")
+
+
+def test_an_ended_coordinator_allocation_reaches_the_risk_and_the_check(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """MHSDS EndDateAssCareCoord before today: warned at import, no known coordinator in the
+    handover risk, and unassigned in the nightly check (TODAY is 15 January 2027)."""
+    assert run_cli("import", "staff", write_csv(tmp_path / "staff.csv", [staff_row(1)])
+                   ).exit_code == 0
+    rows = []
+    for i, end in enumerate(["31/12/2026", ""]):
+        row = person_row(i, care_coordinator_id="S001", care_act_outcomes="none", cpa="N",
+                         cluster="4")
+        del row["coordinator_until"]
+        rows.append({**row, "EndDateAssCareCoord": end})
+    result = run_cli("import", "caseload", caseload(tmp_path, rows), "--json")
+    assert result.json()["warnings"] == 1, result.output
+    assert run_cli("assess").exit_code == 0
+    ended = run_cli("person", nhs_number(0), "--json").json()
+    current = run_cli("person", nhs_number(1), "--json").json()
+    assert ended["coordinator_until"] == "2026-12-31"
+    factor_names = [factor["factor"] for factor in ended["risk_factors"]]
+    assert "no_known_coordinator" in factor_names
+    assert "no_known_coordinator" not in [f["factor"] for f in current["risk_factors"]]
+    run_cli("pathway", "set", nhs_number(0), "council", "--reason", "needs a social worker")
+    run_cli("pathway", "set", nhs_number(1), "council", "--reason", "needs a social worker")
+    check = run_cli("check", "--json").json()
+    unassigned = [finding for finding in check["findings"] if finding["code"] == "unassigned"]
+    assert [finding["nhs_number"] for finding in unassigned] == [nhs_number(0)]

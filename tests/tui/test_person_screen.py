@@ -210,3 +210,17 @@ def test_cpa_says_its_episode(cpa: bool | None, start: date | None, end: date | 
     from transition.screens.person import cpa_text
 
     assert str(cpa_text(cpa, start, end)) == said
+
+
+def test_an_ended_coordinator_allocation_is_shown_in_red_words(populated, app_on) -> None:
+    shown = garside_section(populated, app_on, "#care-team", care_coordinator_id="S001",
+                            coordinator_until=date(2026, 12, 1))
+    assert "(S001) allocation ended" in shown
+    assert "Allocation ended 1 Dec 2026" in shown
+
+
+def test_a_planned_end_of_the_allocation_is_shown_plainly(populated, app_on) -> None:
+    shown = garside_section(populated, app_on, "#care-team", care_coordinator_id="S001",
+                            coordinator_until=date(2027, 6, 30))
+    assert "allocation ended" not in shown
+    assert "Allocation ends 30 Jun 2027" in shown

@@ -3,7 +3,7 @@ not raise it), recording runs, and --apply leaving a draft."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select, update
@@ -61,6 +61,36 @@ def test_unassigned_needs_a_role_no_one_holds(database: Database) -> None:
     assert "Propose one with `transition check --apply`" in joint.message
     [gone] = [finding for finding in found if finding.nhs_number == unknown.nhs_number]
     assert "not on the staff list" in gone.message
+
+
+def test_a_coordinator_whose_allocation_ended_no_longer_holds_the_person(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", capacity=5)
+        ended = person(session, coordinator="SW1", coordinator_until=TODAY - timedelta(days=30))
+        ends_today = person(session, coordinator="SW1", coordinator_until=TODAY)
+        ends_later = person(session, coordinator="SW1", coordinator_until=TODAY + timedelta(days=9))
+        allocated = person(session, coordinator="SW1", coordinator_until=TODAY - timedelta(days=30))
+        assign(session, allocated, "social_worker", "SW1")  # a plan or a manager gave them one
+    found = of(check(database), "unassigned")
+    assert [finding.nhs_number for finding in found] == [ended.nhs_number]
+    assert not {ends_today.nhs_number, ends_later.nhs_number, allocated.nhs_number} & {
+        finding.nhs_number for finding in found}
+    [finding] = found
+    expected_end = (TODAY - timedelta(days=30)).isoformat()
+    assert f"allocation ended on {expected_end}" in finding.message
+    assert "ask the trust who holds them now" in finding.message
+    # --apply re-plans them like anyone else with no one.
+    with database.transaction() as session:
+        report = run_checks(session, RULES, as_of=TODAY, actor=ACTOR, apply=True)
+    assert report.plan_id is not None
+    [move] = report.proposed_moves
+    assert (move["nhs_number"], move["from_staff_id"], move["to_staff_id"]) == (
+        ended.nhs_number, None, "SW1")
+    # Their old coordinator is someone they know, not a worker they keep.
+    assert "new worker the person already knows" in move["reasons"]
 
 
 def test_over_capacity_counts_held_roles_against_capacity(database: Database) -> None:

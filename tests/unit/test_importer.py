@@ -672,6 +672,27 @@ def test_a_cpa_yes_or_no_in_the_file_wins_over_its_episode(
     assert not any("worked out from the dates" in notice for notice in result.notices)
 
 
+def test_a_care_coordinator_allocation_that_has_ended_is_warned_about(
+    database: Database, tmp_path: Path
+) -> None:
+    # TODAY is 15 January 2027; coordinator_since is 2024-05-01 in every row.
+    rows = [person_row(0, coordinator_until="31/12/2026"),   # ended: warned
+            person_row(1, coordinator_until="15/01/2027"),   # ends today: still theirs
+            person_row(2, coordinator_until="30/06/2027"),   # a planned end
+            person_row(3, coordinator_until="01/01/2024"),   # ends before it starts
+            person_row(4, coordinator_until="31/12/2026", care_coordinator_id=""),  # no one
+            person_row(5)]
+    result = run(database, caseload(tmp_path, rows))
+    assert (result.inserted, result.rejected) == (6, 0)
+    ended = [w for w in result.warning_list if w.column == "coordinator_until"]
+    assert [w.row for w in ended] == [2, 5]
+    assert "allocation ended on 2026-12-31" in ended[0].message
+    assert "reports them as unassigned" in ended[0].message
+    assert "ends (2024-01-01) before it starts (2024-05-01)" in ended[1].message
+    assert person(database, 0).coordinator_until == date(2026, 12, 31)
+    assert person(database, 0).care_coordinator_id == "S001"  # kept: someone they know
+
+
 def test_only_a_cpa_start_column_is_enough_to_work_cpa_out(
     database: Database, tmp_path: Path
 ) -> None:
@@ -705,7 +726,8 @@ def _broken_lines(tmp_path: Path, rows: list[dict[str, Any]], name: str = "broke
 def test_a_line_pushed_out_of_place_or_cut_short_is_rejected_not_imported_wrongly(
     database: Database, tmp_path: Path
 ) -> None:
-    rows = [person_row(i) for i in range(12)]
+    # The last column has a value, so the shifted line's extra field is not empty.
+    rows = [person_row(i, coordinator_until="30/06/2027") for i in range(12)]
     result = run(database, _broken_lines(tmp_path, rows), rejects_dir=tmp_path / "rejects")
     # Row 3 (shifted), row 4 (cut short) and row 5 (the rest of row 4) are rejected.
     assert [reject.row for reject in result.rejects] == [3, 4, 5]
@@ -724,6 +746,33 @@ def test_a_line_pushed_out_of_place_or_cut_short_is_rejected_not_imported_wrongl
     with database.session() as session:
         assert find_person(session, nhs_number(1)) is None
         assert find_person(session, nhs_number(2)) is None
+
+
+def test_a_line_longer_only_by_an_empty_field_is_read_but_its_shape_explains_a_rejection(
+    database: Database, tmp_path: Path
+) -> None:
+    # The last column (coordinator_until) is empty: the comma in row 3's address pushes an
+    # empty field off the end, just as a stray comma at a line's end would.
+    rows = [person_row(i) for i in range(12)]
+    text = csv_bytes(rows).decode()
+    lines = text.split("\r\n")
+    lines[2] = lines[2].replace('"1 Mill Lane, Westhaven"', "1 Mill Lane, Westhaven")
+    lines[5] += ","  # row 6: a stray comma at the end, and nothing moved
+    path = tmp_path / "padded.csv"
+    path.write_bytes("\r\n".join(lines).encode())
+    result = run(database, path, rejects_dir=tmp_path / "rejects")
+    [shifted] = result.rejects
+    assert shifted.row == 3
+    column, reason = shifted.errors[0]
+    assert column == "row" and "the extra ones empty" in reason
+    assert "may have moved the values after it into the wrong columns" in reason
+    assert len(shifted.errors) > 1  # the values it found in the wrong columns follow
+    assert result.inserted == 11 and person(database, 4).address == "4 Mill Lane, Westhaven"
+    # The rejects file keeps the empty field, so joining the address back lines it all up.
+    assert result.rejects_path is not None
+    with result.rejects_path.open(newline="", encoding="utf-8") as handle:
+        header, written = list(csv.reader(handle))
+    assert len(written) == len(header) and written[-2] == "3"
 
 
 def test_a_line_cut_short_never_blanks_what_is_stored(database: Database, tmp_path: Path) -> None:

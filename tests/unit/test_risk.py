@@ -180,6 +180,15 @@ def test_no_known_coordinator() -> None:
     assert factors(RiskFacts(care_coordinator_id="S404", staff_list_loaded=False)) == {}
 
 
+def test_a_coordinator_whose_allocation_ended_is_no_known_coordinator() -> None:
+    ended = known(care_coordinator_id="S1", coordinator_until=AS_OF - timedelta(days=1))
+    assert factors(ended)["no_known_coordinator"] == "S1's allocation ended on 2027-01-14"
+    # Ending today, or later: still their coordinator.
+    for until in (AS_OF, AS_OF + timedelta(days=30)):
+        still = known(care_coordinator_id="S1", coordinator_until=until)
+        assert "no_known_coordinator" not in factors(still)
+
+
 def test_communication_needs() -> None:
     assert (
         factors(known(interpreter_language="Polish"))["communication_needs"]
@@ -348,6 +357,7 @@ facts_strategy = st.builds(
     cto=flags,
     coordinator_since=dates,
     care_coordinator_id=st.one_of(st.none(), st.just("S1")),
+    coordinator_until=dates,
     coordinator=staff,
     staff_list_loaded=st.booleans(),
     personal_budget=flags,
@@ -515,7 +525,7 @@ def test_bulk_scoring_gives_exactly_the_plain_scores(
                         staff_list_loaded=loaded)
         found = bulk(
             as_given(facts.last_discharge), as_given(facts.coordinator_since),
-            as_given(facts.last_contact), who,
+            as_given(facts.last_contact), who, as_given(facts.coordinator_until),
             tuple(getattr(facts, name) for name in OTHER_FACTS),
         )
         assert found == score(facts, rules, as_of=AS_OF)

@@ -155,6 +155,7 @@ class Person:
     care_act_outcomes: str | None  # None = not assessed; "none" = assessed, none unmet
     significant_impact: bool | None
     coordinator_since: date | None
+    coordinator_until: date | None
     forensic_history: bool  # the trust's own column, after the canonical ones (EXTRA_COLUMNS)
     perinatal: bool  # the trust's own too: under the perinatal team (pregnant or a new mother)
     # The design (never written): what the generator meant, for summaries and tests.
@@ -350,6 +351,7 @@ class PersonFactory:
             personal_budget=personal_budget, interpreter_language=interpreter,
             accessible_format=accessible, preferred_worker_gender=preferred,
             care_act_outcomes=outcomes, significant_impact=significant, coordinator_since=None,
+            coordinator_until=None,
             forensic_history=forensic_history,
             perinatal=service == "perinatal",
             design=design, service=service, risk=risk, home=home, team_ref=team,

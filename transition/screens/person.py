@@ -153,6 +153,9 @@ def care_team(view: PersonView) -> RenderableType:
         coordinator = Text(f"{p.care_coordinator_id} (not in the staff list)", style="yellow")
     else:
         coordinator = f"{view.coordinator_name} ({p.care_coordinator_id})"
+    ended = p.coordinator_until is not None and p.coordinator_until < view.today
+    if ended and p.care_coordinator_id is not None:
+        coordinator = Text.assemble(coordinator, (" allocation ended", "bold red"))
     if p.handover_date is not None:
         handover = f"{uk_date(p.handover_date)} (this person's own date)"
     elif view.programme_transfer is not None:
@@ -164,6 +167,9 @@ def care_team(view: PersonView) -> RenderableType:
         ("Locality", p.locality or NOT_RECORDED),
         ("Care coordinator", coordinator),
         ("Coordinator since", days_ago(p.coordinator_since, view.today)),
+        *([("Allocation ended" if ended else "Allocation ends",
+            Text(uk_date(p.coordinator_until), style="bold red" if ended else ""))]
+          if p.coordinator_until is not None else []),
         ("Handover date", handover),
     ])
 
