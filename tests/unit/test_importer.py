@@ -612,14 +612,21 @@ def test_a_cto_is_worked_out_from_its_expiry_when_the_export_gives_no_yes_or_no(
     assert person(database, 0).cto is False
 
 
-def test_a_cto_yes_or_no_in_the_file_wins_over_its_expiry(
-    database: Database, tmp_path: Path
+@pytest.mark.parametrize(("column", "dates"), [
+    # A passed expiry with a yes is for the nightly check (cto_expiring) to ask about.
+    ("cto", [{"cto_expiry": "02/01/2027"}, {"cto_expiry": "01/03/2027"}, {"cto_expiry": ""}]),
+    # An ended episode with a yes: the trust's yes stands.
+    ("cpa", [{"cpa_start": "01/06/2024", "cpa_end": "31/12/2026"}, {"cpa_start": "01/06/2024"},
+             {"cpa_start": "01/06/2024"}]),
+])
+def test_a_yes_or_no_in_the_file_wins_over_the_dates_it_could_be_worked_out_from(
+    database: Database, tmp_path: Path, column: str, dates: list[dict[str, str]]
 ) -> None:
-    rows = [person_row(0, cto="Y", cto_expiry="02/01/2027"),  # the nightly check asks about it
-            person_row(1, cto="", cto_expiry="01/03/2027"),  # blank: worked out, yes
-            person_row(2, cto="N", cto_expiry="")]
+    # Yes; blank (worked out from the dates: yes); no.
+    rows = [person_row(i, **{column: answer}, **dates[i])
+            for i, answer in enumerate(["Y", "", "N"])]
     result = run(database, caseload(tmp_path, rows))
-    assert [person(database, i).cto for i in range(3)] == [True, True, False]
+    assert [getattr(person(database, i), column) for i in range(3)] == [True, True, False]
     assert not result.warning_list
     assert not any("worked out from the date" in notice for notice in result.notices)
 
@@ -658,18 +665,6 @@ def test_cpa_is_worked_out_from_its_episode_when_the_export_gives_no_yes_or_no(
     again = run(database, path, today=date(2027, 1, 16))
     assert again.updated == 1
     assert person(database, 1).cpa is False
-
-
-def test_a_cpa_yes_or_no_in_the_file_wins_over_its_episode(
-    database: Database, tmp_path: Path
-) -> None:
-    rows = [person_row(0, cpa="Y", cpa_start="01/06/2024", cpa_end="31/12/2026"),
-            person_row(1, cpa="", cpa_start="01/06/2024"),  # blank: worked out, yes
-            person_row(2, cpa="N", cpa_start="01/06/2024")]
-    result = run(database, caseload(tmp_path, rows))
-    assert [person(database, i).cpa for i in range(3)] == [True, True, False]
-    assert not result.warning_list
-    assert not any("worked out from the dates" in notice for notice in result.notices)
 
 
 def test_a_care_coordinator_allocation_that_has_ended_is_warned_about(
