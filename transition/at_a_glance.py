@@ -78,6 +78,7 @@ class AtAGlance:
                 "not_in_latest_export": self.caseload.missing_from_latest,
                 "no_care_coordinator": self.caseload.no_coordinator,
                 "coordinator_not_in_staff_list": self.caseload.unknown_coordinator,
+                "coordinator_allocation_ended": self.caseload.ended_coordinator,
                 "latest_imports": imports,
             },
             "pathways": self.pathways,

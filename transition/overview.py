@@ -69,6 +69,8 @@ class Overview:
     transfer_date: date | None
     days_to_transfer: int | None
     latest_imports: dict[str, BatchSummary | None] = field(default_factory=dict)
+    # The export names a coordinator whose allocation ended before today (coordinator_until).
+    ended_coordinator: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -209,6 +211,13 @@ def overview(session: Session, *, today: date) -> Overview:
             ~exists().where(Staff.staff_id == Person.care_coordinator_id),
         )
     ) or 0
+    ended_coordinator = session.scalar(
+        select(func.count()).where(
+            Person.care_coordinator_id.is_not(None),  # type: ignore[union-attr]
+            Person.coordinator_until < today,  # type: ignore[operator]
+            Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
+        )
+    ) or 0
     transfer = transfer_date(session)
     return Overview(
         people=people,
@@ -221,6 +230,7 @@ def overview(session: Session, *, today: date) -> Overview:
         transfer_date=transfer,
         days_to_transfer=(transfer - today).days if transfer else None,
         latest_imports={kind.value: latest_import(session, kind.value) for kind in ImportKind},
+        ended_coordinator=ended_coordinator,
     )
 
 

@@ -3,14 +3,17 @@ that shows it in full (plan status, tasks progress, check history)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.caseloads import caseload_numbers
-from tests.conftest import RunCli
+from tests.conftest import TODAY, RunCli
+from tests.factories import make_person, make_staff
 from tests.importing import staff_row, write_csv
 from transition.config import Settings
+from transition.db import Database
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +90,17 @@ def test_status_says_nothing_of_amhps_when_the_staff_list_has_none(run_cli: RunC
     caseload_numbers(settings)
     assert run_cli("status", "--json").json()["amhp_cover"] is None
     assert "AMHP" not in run_cli("status").stdout
+
+
+def test_status_counts_coordinators_whose_allocation_ended(run_cli: RunCli,
+                                                          settings: Settings) -> None:
+    database = Database.from_settings(settings)
+    with database.transaction() as session:
+        make_staff(session, "S1")
+        make_person(session, care_coordinator_id="S1", coordinator_until=TODAY - timedelta(1))
+        make_person(session, care_coordinator_id="S1")
+    database.dispose()
+    data = run_cli("status", "--json").json()
+    assert data["caseload"]["coordinator_allocation_ended"] == 1
+    said = " ".join(run_cli("status").stdout.split())
+    assert "1 whose coordinator's allocation has ended" in said

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
+from rich.console import Console
+
+from tests.conftest import ACTOR, TODAY
+from tests.factories import make_person, make_staff
 from transition import overview
 from transition.audit import Change, record
 from transition.db import Database
 from transition.models import ImportBatch, RejectedRow
 from transition.programme import set_transfer_date
-from tests.conftest import ACTOR, TODAY
-from tests.factories import make_person, make_staff
+from transition.screens.dashboard import caseload_card
 
 
 def add_batch(session, kind: str, **counts) -> ImportBatch:
@@ -64,6 +68,24 @@ def test_counts_by_team_and_locality(database: Database) -> None:
     assert summary.latest_imports["caseload"] is not None
     assert summary.latest_imports["caseload"].id == batch.id
     assert summary.latest_imports["staff"] is None
+
+
+def test_coordinators_whose_allocation_ended_are_counted_apart(database: Database) -> None:
+    with database.transaction() as session:
+        make_staff(session, "S1")
+        ended = TODAY - timedelta(days=1)
+        make_person(session, care_coordinator_id="S1", coordinator_until=ended)
+        make_person(session, care_coordinator_id="S1", coordinator_until=TODAY)  # still theirs
+        make_person(session, care_coordinator_id=None, coordinator_until=ended)  # no one anyway
+        batch = add_batch(session, "caseload", rows=3, inserted=3)
+        make_person(session, care_coordinator_id="S1", coordinator_until=ended,
+                    missing_since_batch_id=batch.id)  # not in the latest export
+    with database.session() as session:
+        summary = overview.overview(session, today=TODAY)
+    assert (summary.ended_coordinator, summary.no_coordinator) == (1, 1)
+    card = _plain(caseload_card(summary))
+    assert "1 coordinator allocation ended" in card
+    assert "allocation ended" not in _plain(caseload_card(replace(summary, ended_coordinator=0)))
 
 
 def test_latest_import_is_the_newest_of_its_kind(database: Database) -> None:
@@ -136,3 +158,10 @@ def test_person_never_imported_has_no_history(database: Database) -> None:
         person = make_person(session)
     with database.session() as session:
         assert overview.person_imports(session, person) == []
+
+
+def _plain(renderable: object) -> str:
+    console = Console(width=80, color_system=None)
+    with console.capture() as capture:
+        console.print(renderable)
+    return " ".join(capture.get().split())

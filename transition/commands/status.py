@@ -67,7 +67,9 @@ def status_table(glance: AtAGlance) -> Table:
     caseload = glance.caseload
     table.add_row("Caseload", f"{caseload.people:,} people, {caseload.staff:,} staff; "
                               f"{caseload.missing_from_latest:,} not in the latest export, "
-                              f"{caseload.no_coordinator:,} with no care coordinator in it")
+                              f"{caseload.no_coordinator:,} with no care coordinator in it"
+                              + (f", {caseload.ended_coordinator:,} whose coordinator's "
+                                 "allocation has ended" if caseload.ended_coordinator else ""))
     latest = caseload.latest_imports.get("caseload")
     if latest is not None:
         table.add_row("", Text(f"latest export {latest.file_name}, imported "

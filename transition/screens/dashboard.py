@@ -251,6 +251,9 @@ def caseload_card(summary: Overview) -> RenderableType:
     lines.add_row(_highlight(summary.no_coordinator, "red"), "no coordinator in export")
     lines.add_row(_highlight(summary.unknown_coordinator, "yellow"),
                   "coordinator not in staff list")
+    if summary.ended_coordinator:  # only when the export gives allocations' end dates
+        lines.add_row(_highlight(summary.ended_coordinator, "red"),
+                      "coordinator allocation ended")
     lines.add_row(Text(count(summary.staff)), "staff in the staff list")
     return lines
 
