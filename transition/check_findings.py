@@ -106,6 +106,11 @@ def find_all(
 def unassigned(world: _World) -> list[Finding]:
     """A person whose pathway needs a role that no one holds."""
     has_any = exists().where(Assignment.person_id == Person.id, _current)
+
+    def ended(until: Any) -> bool:
+        """The export says the care coordinator's allocation ended before the check's day."""
+        return until is not None and _as_date(until) < world.as_of
+
     findings = []
     for role in ROLE_WORDS:
         pathways = [pathway for pathway, roles in PATHWAY_ROLES.items() if role in roles]
@@ -119,10 +124,6 @@ def unassigned(world: _World) -> list[Finding]:
             .order_by(Person.id)
         )
         words = ROLE_WORDS[role]
-
-        def ended(until: Any) -> bool:
-            return until is not None and _as_date(until) < world.as_of
-
         rows = [row for row in world.connection.execute(statement)
                 # the trust's worker holds them until a plan is accepted for them, unless the
                 # export says that worker's allocation has ended

@@ -189,7 +189,8 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
            description="When the care coordinator's allocation ended (MHSDS MHS006 "
            "EndDateAssCareCoord); blank while it is current. An allocation that has ended "
            "leaves the person with no one: the importer warns, and the nightly check reports "
-           "them as unassigned until a plan or a manager gives them a worker."),
+           "them as unassigned (when their pathway needs a worker) until a plan or a manager "
+           "gives them one."),
 )
 
 # A column the importer works out from others when a row leaves it blank (or the file lacks it)

@@ -612,8 +612,8 @@ class RowChecker:
                 row.warnings.append(Problem("coordinator_until", (
                     f"the care coordinator's allocation ended on {until.isoformat()}: the "
                     "person may have had no one since. The nightly check reports them as "
-                    "unassigned until a plan or a manager gives them a worker; ask the trust "
-                    "who holds them now")))
+                    "unassigned (when their pathway needs a worker) until a plan or a manager "
+                    "gives them one; ask the trust who holds them now")))
 
     def _read_column(self, plan: _ColumnPlan, column: Sequence[Cell],
                      problems: list[tuple[int, _ColumnPlan, Any]],

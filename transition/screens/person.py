@@ -212,7 +212,7 @@ def cluster_text(cluster: int | None) -> str:
 def care_and_legal(view: PersonView) -> RenderableType:
     p = view.person
     return fields_table([
-        ("CPA / key worker", cpa_text(p.cpa, p.cpa_start, p.cpa_end)),
+        ("CPA / key worker", cpa_text(p.cpa, p.cpa_start, p.cpa_end, view.today)),
         ("Cluster", cluster_text(p.cluster)),
         ("Section 117 aftercare", emphasise_yes(p.s117)),
         ("Community Treatment Order", cto_text(p.cto, p.cto_expiry, view.today)),
@@ -220,11 +220,12 @@ def care_and_legal(view: PersonView) -> RenderableType:
     ])
 
 
-def cpa_text(cpa: bool | None, start: date | None, end: date | None) -> RenderableType:
+def cpa_text(cpa: bool | None, start: date | None, end: date | None,
+             today: date) -> RenderableType:
     """'Yes, since 1 Jun 2024' or 'No, ended 31 Dec 2026': the CPA episode the export gives."""
     shown = yes_no(cpa)
     dates = ([f"since {uk_date(start)}"] if start is not None else []) + (
-        [f"{'ended' if not cpa else 'ends'} {uk_date(end)}"] if end is not None else [])
+        [f"{'ended' if end < today else 'ends'} {uk_date(end)}"] if end is not None else [])
     if not dates:
         return shown
     return Text.assemble(shown, ", " + ", ".join(dates))
