@@ -413,10 +413,15 @@ def test_title_lines_give_real_row_numbers(database: Database, tmp_path: Path) -
 
 
 def test_mhsds_codes(database: Database) -> None:
-    run(database, DATA / "caseload_mhsds.csv")
+    result = run(database, DATA / "caseload_mhsds.csv")
     stored = person(database, 40)
     assert (stored.gender, stored.gp_practice, stored.cluster) == ("male", "Y00001", 11)
     assert stored.coordinator_since == date(2024, 5, 1) and stored.local_id == "RIO00040"
+    # MHS701 CPA episodes (no CPA column): open, ended, none; MHS006's end of an allocation.
+    assert [person(database, i).cpa for i in (40, 41, 42)] == [True, False, None]
+    assert person(database, 42).coordinator_until == date(2026, 12, 1)
+    assert [(w.row, w.column) for w in result.warning_list] == [(4, "coordinator_until")]
+    assert not {"cpa", "cpa_start", "cpa_end", "coordinator_until"} & set(result.missing_columns)
 
 
 def test_cp1252_names(database: Database) -> None:
