@@ -1,7 +1,7 @@
 """The import screen with the real importer, on the shipped sample files.
 
 sample_data/README.md says what each import must report: the staff list 111 rows, all in; the
-caseload 792 rows = 784 inserted + 7 rejected + 1 duplicate, with 3 warnings.
+caseload 792 rows = 784 inserted + 7 rejected + 1 duplicate, with 4 warnings.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ file, so the shipped sample's row numbers are stable and listed in ``sample_data
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from random import Random
 
 from transition import nhs
@@ -136,6 +136,18 @@ def make_messy(rng: Random, factory: PersonFactory, world: World, people: list[P
     plans.append(_Planned(0.72, orphan, "unknown_coordinator", "care_coordinator_id", departed,
                           "warning", f"Imported with a warning: {departed} is not in the staff "
                           "list (a worker who has left); the person needs a new worker.", False))
+    # The export still names a coordinator whose allocation ended three weeks ago (MHSDS
+    # EndDateAssCareCoord): someone who may already have fallen through the gap.
+    lapsed = near(0.81, lambda person: person.care_coordinator_id is not None
+                  and person.coordinator_since is not None)
+    lapsed.person.coordinator_until = reference_date - timedelta(days=21)
+    ended = lapsed.person.coordinator_until
+    plans.append(_Planned(0.81, lapsed, "ended_allocation", "coordinator_until",
+                          f"{ended.day:02d}/{ended.month:02d}/{ended.year}", "warning",
+                          "Imported with a warning: the care coordinator's allocation ended on "
+                          f"{ended.day} {ended:%B %Y}, so the person may have no one; the nightly "
+                          "check lists them as unassigned until a plan or a manager gives them a "
+                          "worker.", False))
 
     # Rejected: the row cannot be trusted until someone fixes it.
     invalid_nhs.nhs_number = _mistyped(invalid_nhs.nhs_number)
