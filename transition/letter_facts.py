@@ -194,6 +194,9 @@ class PersonFacts:
     change_date: date | None
     workers: tuple[WorkerFacts, ...]
     outgoing_name: str
+    # When the outgoing worker's allocation ends before the change date (the export's
+    # coordinator_until): the letters say so, not that they stop on the day of the change.
+    outgoing_ended: date | None = None
     # The export says they have no settled home (MHSDS accommodation status): the address may
     # not reach them. Not part of what a letter states, so not in facts_hash.
     no_settled_home: bool = False
@@ -271,6 +274,7 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
         )
         outgoing = staff.get(person.care_coordinator_id or "")
         current_ids = {worker.staff_id for worker in workers}
+        change_date = person.handover_date or programme_date
         facts[person.id] = PersonFacts(
             person_id=person.id,
             nhs_number=person.nhs_number,
@@ -292,13 +296,18 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
             gp_practice_code=plain_text(person.gp_practice),
             gp_practice_name=plain_text(person.gp_practice_name),
             gp_address_lines=tuple(address_lines(person.gp_address)),
-            change_date=person.handover_date or programme_date,
+            change_date=change_date,
             workers=workers,
             # The outgoing worker is named only when they no longer hold any role for the person.
             outgoing_name=(
                 f"{plain_text(outgoing.given_name)} {plain_text(outgoing.family_name)}".strip()
                 if outgoing is not None and outgoing.staff_id not in current_ids
                 else ""
+            ),
+            outgoing_ended=(
+                person.coordinator_until
+                if outgoing is not None and person.coordinator_until is not None
+                and (change_date is None or person.coordinator_until < change_date) else None
             ),
             no_settled_home=unsettled_home(person.accommodation_type,
                                            person.settled_accommodation) is not None,
@@ -336,6 +345,11 @@ def facts_context(facts: PersonFacts, kind: str) -> dict[str, Any]:
         "outgoing_worker": facts.outgoing_name,
         "pathway": facts.pathway or "",
     }
+    if facts.outgoing_name and facts.outgoing_ended is not None:
+        # Only when there is one, so that every other letter's facts_hash stays as it was
+        # (templates ask `change.outgoing_ended is defined`).
+        change["outgoing_ended"] = date_in_words(facts.outgoing_ended)
+        change["outgoing_ended_iso"] = facts.outgoing_ended.isoformat()
     context: dict[str, Any] = {"person": person, "change": change}
     if kind in (LetterKind.PERSON, LetterKind.SIGNPOST):
         person["address_lines"] = list(facts.address_lines)

@@ -24,6 +24,7 @@ from transition.allocation import NewAssignment, set_assignments
 from transition.audit import events
 from transition.config import CouncilDetails
 from transition.db import Database
+from transition.letter_facts import facts_context, load_facts
 from transition.letters import (
     generate_letters,
     letter_history,
@@ -81,6 +82,39 @@ def test_the_letter_to_the_person_says_everything_it_must_in_plain_words(databas
     ):
         assert required in text, required
     assert jargon_in(text) == []
+
+
+@pytest.mark.parametrize(("until", "person_says", "gp_says"), [
+    # TODAY (the letter's date) is 15 January 2027 and the change is on 1 April 2027.
+    (date(2026, 12, 1), "Pat Oldworker stopped being your worker on 1 December 2026",
+     "Pat Oldworker (their allocation ended on 1 December 2026)"),
+    (date(2027, 2, 26), "Pat Oldworker stops being your worker on 26 February 2027",
+     "Pat Oldworker (their allocation ends on 26 February 2027)"),
+])
+def test_an_outgoing_worker_whose_allocation_ends_before_the_change_is_said_so(
+    database: Database, until: date, person_says: str, gp_says: str
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, coordinator_until=until)
+        plain = handover_person(session, new_staff_id="SW1", old_staff_id="OLD1")
+        text, gp = text_of(session, person, "person"), text_of(session, person, "gp")
+        plain_text = text_of(session, plain, "person")
+        facts = load_facts(session, [person.id, plain.id])
+        easy = text_of(session, handover_person(session, coordinator_until=until,
+                                                accessible_format="easy_read"), "person")
+        signposted = text_of(session, make_person(
+            session, pathway="signpost", care_coordinator_id="OLD1", coordinator_until=until),
+            "signpost")
+    for said in (text, easy, signposted):
+        assert person_says in " ".join(said.split()), said
+    assert "will stop being your worker" not in text
+    assert gp_says in " ".join(gp.split())
+    assert "Pat Oldworker will stop being your worker on that day" in plain_text
+    # Nothing is added to the facts of a letter without an ended allocation, so the letters
+    # already written for everyone else are not taken to be out of date.
+    assert "outgoing_ended" not in facts_context(facts[plain.id], "person")["change"]
+
 
 
 def test_only_what_applies_is_listed_as_staying_the_same(database: Database) -> None:
