@@ -44,6 +44,7 @@ def person_row(i: int, **overrides: Any) -> dict[str, Any]:
         "cluster": "11",
         "s117": "N",
         "cto": "N",
+        "cto_start": "",
         "cto_expiry": "",
         "safeguarding_open": "N",
         "last_contact": "01/12/2026",

@@ -126,13 +126,17 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
     Column("s117", "bool", False, ("S117", "Section 117", "S117 Aftercare", "Section 117 Aftercare"),
            description="Entitled to section 117 aftercare."),
     Column("cto", "bool", False, ("CTO", "Community Treatment Order", "On CTO"),
-           description="On a Community Treatment Order."),
+           description="On a Community Treatment Order. Where cto is blank or missing, it is "
+           "worked out from cto_start and cto_expiry."),
+    Column("cto_start", "date", False,
+           ("StartDateCommTreatOrd", "CTO Start", "CTO Start Date", "CTO Since", "CTO Made"),
+           description="When the Community Treatment Order began (MHSDS MHS404 "
+           "StartDateCommTreatOrd)."),
     Column("cto_expiry", "date", False,
            ("ExpiryDateCommTreatOrd", "CTO Expiry", "CTO Expiry Date", "CTO End Date",
             "CTO Renewal Date", "CTO Expires"),
            description="When the Community Treatment Order expires unless renewed: a renewal "
-           "that falls near the handover is flagged by the nightly check (cto_expiring). Where "
-           "cto is blank or missing, it is worked out from this date."),
+           "that falls near the handover is flagged by the nightly check (cto_expiring)."),
     Column("safeguarding_open", "bool", False,
            ("Safeguarding", "Safeguarding Open", "Open Safeguarding", "Safeguarding Enquiry")),
     Column("last_contact", "date", False, ("Last Contact", "CareContDate", "Last Contact Date")),
@@ -195,10 +199,10 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
 
 # A column the importer works out from others when a row leaves it blank (or the file lacks it)
 # and one of the others is given. An MHSDS-shaped export gives CTOs as MHS404 dates and CPA as
-# MHS701 episode dates, not as yes/no: on a CTO when the order's expiry is today or later; on
-# CPA when an episode has begun and not ended. See RowChecker._derive.
+# MHS701 episode dates, not as yes/no: on a CTO when the order has begun and its expiry is today
+# or later; on CPA when an episode has begun and not ended. See RowChecker._derive.
 DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "cto": ("cto_expiry",),
+    "cto": ("cto_start", "cto_expiry"),
     "cpa": ("cpa_start", "cpa_end"),
 }
 

@@ -261,9 +261,10 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     # Columns worked out from others the file gives (RowChecker._derive): written too.
     derived = derivable(match.written)
     if "cto" in derived - set(match.written):
-        notices.append("The file has CTO expiry dates but no CTO yes/no column, so each person's "
-                       "CTO status is worked out from the date: an order expiring today or later "
-                       "is yes; an expired one is no (with a warning); no date leaves it unknown.")
+        notices.append("The file has CTO dates (start or expiry) but no CTO yes/no column, so "
+                       "each person's CTO status is worked out from the dates: an order begun "
+                       "and expiring today or later is yes; an expired one is no (with a "
+                       "warning); a row with neither date leaves it unknown.")
     if "cpa" in derived - set(match.written):
         notices.append("The file has CPA episode dates but no CPA yes/no column, so whether each "
                        "person is on CPA is worked out from the dates: an episode that has begun "

@@ -279,6 +279,8 @@ class Person(SQLModel, table=True):
     cluster: int | None = None
     s117: bool | None = None
     cto: bool | None = None
+    # When the Community Treatment Order began (MHSDS StartDateCommTreatOrd).
+    cto_start: date | None = None
     # When the Community Treatment Order expires unless renewed (MHSDS ExpiryDateCommTreatOrd).
     cto_expiry: date | None = None
     safeguarding_open: bool | None = None

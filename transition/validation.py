@@ -457,12 +457,22 @@ def _column_plan(position: int, column: Column, reader: CellReader) -> _ColumnPl
     )
 
 
-def _cto_from_expiry(expiry: date, *, today: date) -> tuple[bool | None, str | None]:
-    """On a CTO when the order expires today or later; an expired one is taken as ended."""
-    if expiry >= today:
-        return True, None
-    return False, (f"no CTO yes/no, and the order's expiry ({expiry.isoformat()}) has passed: "
-                   "taken as not on a CTO; check with the trust")
+def _cto_from_dates(start: date | None, expiry: date | None, *,
+                    today: date) -> tuple[bool | None, str | None]:
+    """On a CTO when the order has begun (or its start is not given) and expires today or
+    later (or its expiry is not given). An expired order is taken as ended, and one that
+    begins after today as not yet made; both with a warning, as is an order that expires
+    before it begins (left unknown)."""
+    if start is not None and expiry is not None and expiry < start:
+        return None, (f"no CTO yes/no, and the order expires ({expiry.isoformat()}) before it "
+                      f"starts ({start.isoformat()}): CTO left unknown; check with the trust")
+    if expiry is not None and expiry < today:
+        return False, (f"no CTO yes/no, and the order's expiry ({expiry.isoformat()}) has "
+                       "passed: taken as not on a CTO; check with the trust")
+    if start is not None and start > today:
+        return False, (f"no CTO yes/no, and the order starts on {start.isoformat()}, after "
+                       "today: taken as not on a CTO yet; check with the trust")
+    return True, None
 
 
 def _cpa_from_episode(start: date | None, end: date | None, *,
@@ -487,7 +497,7 @@ def _cpa_from_episode(start: date | None, end: date | None, *,
 # How each derived column (DERIVED_COLUMNS) follows from its sources, given in that order:
 # (value, warning or None).
 _DERIVATIONS: dict[str, Callable[..., tuple[bool | None, str | None]]] = {
-    "cto": _cto_from_expiry,
+    "cto": _cto_from_dates,
     "cpa": _cpa_from_episode,
 }
 

@@ -198,6 +198,16 @@ def test_a_cto_says_when_it_expires(cto: bool | None, expiry: date | None, said:
     assert str(cto_text(cto, expiry, date(2027, 1, 15))) == said
 
 
+def test_a_cto_says_when_it_began() -> None:
+    from transition.screens.person import cto_text
+
+    today = date(2027, 1, 15)
+    assert str(cto_text(True, date(2027, 3, 9), today, date(2025, 3, 3))) == (
+        "Yes, since 3 Mar 2025, expires 9 Mar 2027 (in 53 days)")
+    assert str(cto_text(True, None, today, date(2025, 3, 3))) == "Yes, since 3 Mar 2025"
+    assert str(cto_text(False, None, today, date(2025, 3, 3))) == "No"
+
+
 @pytest.mark.parametrize(
     ("cpa", "start", "end", "said"),
     [(True, date(2024, 6, 1), None, "Yes, since 1 Jun 2024"),

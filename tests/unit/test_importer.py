@@ -617,6 +617,32 @@ def test_a_cto_is_worked_out_from_its_expiry_when_the_export_gives_no_yes_or_no(
     assert person(database, 0).cto is False
 
 
+def test_a_cto_is_worked_out_from_its_start_too(database: Database, tmp_path: Path) -> None:
+    # TODAY is 15 January 2027. MHS404 gives the order's start as well as its expiry.
+    orders = [
+        ("01/09/2026", ""),            # begun, no expiry given: yes
+        ("01/09/2026", "01/03/2027"),  # begun, in force: yes
+        ("01/02/2027", ""),            # starts after today: no for now, with a warning
+        ("01/09/2026", "01/08/2026"),  # expires before it starts: unknown, with a warning
+        ("01/09/2026", "02/01/2027"),  # expired: no, with a warning
+    ]
+    rows = []
+    for i, (start, expiry) in enumerate(orders):
+        row = person_row(i)
+        del row["cto"], row["cto_start"], row["cto_expiry"]
+        rows.append({**row, "StartDateCommTreatOrd": start, "ExpiryDateCommTreatOrd": expiry})
+    result = run(database, caseload(tmp_path, rows))
+    assert [person(database, i).cto for i in range(len(orders))] == [
+        True, True, False, None, False]
+    assert person(database, 0).cto_start == date(2026, 9, 1)
+    warned = {w.row: w.message for w in result.warning_list}
+    assert sorted(warned) == [4, 5, 6]
+    assert "starts on 2027-02-01, after today" in warned[4]
+    assert "expires (2026-08-01) before it starts (2026-09-01)" in warned[5]
+    assert "expiry (2027-01-02) has passed" in warned[6]
+    assert any("worked out from the dates" in notice for notice in result.notices)
+
+
 @pytest.mark.parametrize(("column", "dates"), [
     # A passed expiry with a yes is for the nightly check (cto_expiring) to ask about.
     ("cto", [{"cto_expiry": "02/01/2027"}, {"cto_expiry": "01/03/2027"}, {"cto_expiry": ""}]),

@@ -132,6 +132,7 @@ class Person:
     cluster: int | None
     s117: bool
     cto: bool
+    cto_start: date | None
     cto_expiry: date | None
     safeguarding_open: bool
     last_contact: date | None
@@ -341,6 +342,7 @@ class PersonFactory:
             gp_address=practice.address,
             cpa=cpa, cpa_start=cpa_start(number, self.today) if cpa else None, cpa_end=None,
             cluster=cluster, s117=s117, cto=cto,
+            cto_start=(cto_expiry(number, self.today) - timedelta(days=183)) if cto else None,
             cto_expiry=cto_expiry(number, self.today) if cto else None,
             safeguarding_open=safeguarding,
             last_contact=last_contact, last_discharge=discharge, admissions_12m=admissions,

@@ -215,7 +215,7 @@ def care_and_legal(view: PersonView) -> RenderableType:
         ("CPA / key worker", cpa_text(p.cpa, p.cpa_start, p.cpa_end, view.today)),
         ("Cluster", cluster_text(p.cluster)),
         ("Section 117 aftercare", emphasise_yes(p.s117)),
-        ("Community Treatment Order", cto_text(p.cto, p.cto_expiry, view.today)),
+        ("Community Treatment Order", cto_text(p.cto, p.cto_expiry, view.today, p.cto_start)),
         ("Personal budget", emphasise_yes(p.personal_budget, "bold")),
     ])
 
@@ -231,15 +231,21 @@ def cpa_text(cpa: bool | None, start: date | None, end: date | None,
     return Text.assemble(shown, ", " + ", ".join(dates))
 
 
-def cto_text(cto: bool | None, expiry: date | None, today: date) -> RenderableType:
-    """'Yes, expires 9 Mar 2027 (in 109 days)': a CTO's renewal must not fall between workers."""
+def cto_text(cto: bool | None, expiry: date | None, today: date,
+             start: date | None = None) -> RenderableType:
+    """'Yes, since 3 Mar 2025, expires 9 Mar 2027 (in 53 days)': a CTO's renewal must not fall
+    between workers."""
     shown = emphasise_yes(cto)
-    if not cto or expiry is None:
+    if not cto:
         return shown
-    days = (expiry - today).days
-    when = (f"expired {uk_date(expiry)}: ask the trust" if days < 0 else
-            f"expires {uk_date(expiry)} ({'today' if days == 0 else f'in {days} days'})")
-    return Text.assemble(shown, f", {when}")
+    said = [f"since {uk_date(start)}"] if start is not None else []
+    if expiry is not None:
+        days = (expiry - today).days
+        said.append(f"expired {uk_date(expiry)}: ask the trust" if days < 0 else
+                    f"expires {uk_date(expiry)} ({'today' if days == 0 else f'in {days} days'})")
+    if not said:
+        return shown
+    return Text.assemble(shown, *(f", {part}" for part in said))
 
 
 def risk_facts(view: PersonView) -> RenderableType:
