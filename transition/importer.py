@@ -248,6 +248,19 @@ def import_file(
                        progress=progress)
 
 
+# The note an import gives when a file lacks a derived column (DERIVED_COLUMNS) but has the
+# dates it is worked out from, in the order the notes are listed.
+_WORKED_OUT_NOTES = {
+    "cto": "The file has CTO dates (start or expiry) but no CTO yes/no column, so each person's "
+           "CTO status is worked out from the dates: an order begun and expiring today or later "
+           "is yes; an expired one is no (with a warning); a row with neither date leaves it "
+           "unknown.",
+    "cpa": "The file has CPA episode dates but no CPA yes/no column, so whether each person is "
+           "on CPA is worked out from the dates: an episode that has begun and not ended by "
+           "today is yes; an ended one is no; a row with neither date leaves it unknown.",
+}
+
+
 def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions, *,
             actor: str, today: date, progress: Progress | None) -> ImportResult:
     mapping = read_mapping(options.mapping_file, spec.kind, spec.columns) if options.mapping_file else {}
@@ -260,16 +273,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     notices = list(about_columns)
     # Columns worked out from others the file gives (RowChecker._derive): written too.
     derived = derivable(match.written)
-    if "cto" in derived - set(match.written):
-        notices.append("The file has CTO dates (start or expiry) but no CTO yes/no column, so "
-                       "each person's CTO status is worked out from the dates: an order begun "
-                       "and expiring today or later is yes; an expired one is no (with a "
-                       "warning); a row with neither date leaves it unknown.")
-    if "cpa" in derived - set(match.written):
-        notices.append("The file has CPA episode dates but no CPA yes/no column, so whether each "
-                       "person is on CPA is worked out from the dates: an episode that has begun "
-                       "and not ended by today is yes; an ended one is no; a row with neither "
-                       "date leaves it unknown.")
+    notices.extend(note for name, note in _WORKED_OUT_NOTES.items()
+                   if name in derived and name not in match.written)
     if table.ragged:
         notices.append("The lines of this file hold differing numbers of fields, as a writer "
                        "that leaves off empty fields at a line's end makes them, so a short line "

@@ -845,3 +845,11 @@ def test_a_file_whose_lines_never_agree_is_read_with_a_note(database: Database,
     result = run(database, path)
     assert counts(result) == (6, 0, 0, 0, 0)
     assert any("differing numbers of fields" in notice for notice in result.notices)
+
+
+def test_every_derived_column_has_a_derivation_and_a_note() -> None:
+    from transition.columns import DERIVED_COLUMNS
+    from transition.importer import _WORKED_OUT_NOTES
+    from transition.validation import _DERIVATIONS
+
+    assert set(_WORKED_OUT_NOTES) == set(_DERIVATIONS) == set(DERIVED_COLUMNS)
