@@ -4,8 +4,10 @@
 Who holds a person (the same reading as :func:`transition.plan_review.current_caseloads`):
 once a plan is accepted for them (``Person.allocated_plan_id``), the current ``Assignment`` of
 each role, and no one else; before that, the trust's care coordinator, when that worker is on
-the staff list (whatever their role: the plan moves the person to the right kind of worker). People not in the latest export are left to their own
-finding (``missing_from_export``) and are not checked for anything else.
+the staff list (whatever their role: the plan moves the person to the right kind of worker)
+and the export does not say their allocation ended before the check's day. People not in the
+latest export are left to their own finding (``missing_from_export``) and are not checked for
+anything else.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from transition.models import (
     TaskStatus,
 )
 from transition.plan_inputs import read_workers
-from transition.plan_review import HELD_BY_COORDINATOR, current_caseloads, unfilled_reasons
+from transition.plan_review import current_caseloads, held_by_coordinator, unfilled_reasons
 from transition.planning import replan
 from transition.tasks import OPEN_STATUSES
 from transition.tasks.generate import OutgoingOwners, tasks_behind
@@ -69,7 +71,7 @@ class _World:
         team_locality = dict(session.execute(select(Team.name, Team.locality)).all())
         workers, _rows = read_workers(session, rules.matching, team_locality, [])
         self.workers: dict[str, Worker] = {worker.staff_id: worker for worker in workers}
-        self.holding = current_caseloads(session)
+        self.holding = current_caseloads(session, as_of)
 
     def on_staff_list(self, staff_id: str | None) -> bool:
         worker = self.workers.get(staff_id or "")
@@ -592,7 +594,7 @@ def affected_people(session: Session, report: CheckReport, *, rebalance: bool = 
             select(Assignment.person_id).where(_current, Assignment.staff_id.in_(batch))))  # type: ignore[attr-defined]
         ids.update(session.scalars(
             select(Person.id).where(Person.care_coordinator_id.in_(batch),  # type: ignore[union-attr]
-                                    *HELD_BY_COORDINATOR)))
+                                    *held_by_coordinator(report.as_of))))
     return sorted(ids)
 
 
@@ -656,9 +658,7 @@ def _holders(session: Session, person_ids: list[int],
         batch = person_ids[start:start + 5000]
         for person_id, coordinator in session.execute(
             select(Person.id, Person.care_coordinator_id)
-            .where(Person.id.in_(batch), *HELD_BY_COORDINATOR,  # type: ignore[union-attr]
-                   or_(Person.coordinator_until.is_(None),  # type: ignore[union-attr]
-                       Person.coordinator_until >= as_of))  # type: ignore[operator]
+            .where(Person.id.in_(batch), *held_by_coordinator(as_of))  # type: ignore[union-attr]
         ):
             for role in ROLE_WORDS:
                 holders.setdefault((person_id, role), coordinator)

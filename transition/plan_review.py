@@ -418,10 +418,10 @@ class Caseloads:
 NO_TEAM = "(no team)"  # the team line of workers with no team after the transfer yet
 
 
-def current_caseloads(session: Session) -> dict[str, int]:
-    """Roles each worker holds now: current assignments, plus people no accepted plan has
-    decided yet, with no assignment, whose care coordinator (in the trust's export) they
-    are."""
+def current_caseloads(session: Session, as_of: date) -> dict[str, int]:
+    """Roles each worker holds on ``as_of``: current assignments, plus people no accepted plan
+    has decided yet, with no assignment, whose care coordinator (in the trust's export) they
+    are, unless the export says that allocation ended before ``as_of``."""
     counts: dict[str, int] = defaultdict(int)
     for staff_id, count in session.execute(
         select(Assignment.staff_id, func.count())
@@ -430,28 +430,36 @@ def current_caseloads(session: Session) -> dict[str, int]:
         counts[staff_id] += count
     for staff_id, count in session.execute(
         select(Person.care_coordinator_id, func.count())
-        .where(*HELD_BY_COORDINATOR).group_by(Person.care_coordinator_id)
+        .where(*held_by_coordinator(as_of)).group_by(Person.care_coordinator_id)
     ):
         counts[staff_id] += count
     return dict(counts)
 
 
-# People counted against their trust care coordinator (:func:`current_caseloads`): in the
-# latest export, with a coordinator, no current assignment, and no accepted plan that decided
-# their roles (after one, a role it could not fill is unassigned, and signposted is no one's).
-HELD_BY_COORDINATOR = (
-    Person.care_coordinator_id.is_not(None),  # type: ignore[union-attr]
-    Person.allocated_plan_id.is_(None),  # type: ignore[union-attr]
-    ~exists().where(and_(Assignment.person_id == Person.id,
-                         Assignment.ended_at.is_(None))),  # type: ignore[union-attr]
-    Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
-)
+def held_by_coordinator(as_of: date) -> tuple[Any, ...]:
+    """Conditions for a person counted against their trust care coordinator on ``as_of``
+    (:func:`current_caseloads`): in the latest export, with a coordinator, no current
+    assignment, no accepted plan that decided their roles (after one, a role it could not fill
+    is unassigned, and signposted is no one's), and an allocation the export does not say
+    ended before ``as_of`` (MHSDS EndDateAssCareCoord, ``coordinator_until``: the last day
+    they held it). Without that last condition, a worker whose allocation had ended would
+    still be counted as holding the person, and no one would see them as unheld."""
+    return (
+        Person.care_coordinator_id.is_not(None),  # type: ignore[union-attr]
+        Person.allocated_plan_id.is_(None),  # type: ignore[union-attr]
+        ~exists().where(and_(Assignment.person_id == Person.id,
+                             Assignment.ended_at.is_(None))),  # type: ignore[union-attr]
+        Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
+        or_(Person.coordinator_until.is_(None),  # type: ignore[union-attr]
+            Person.coordinator_until >= as_of),  # type: ignore[operator]
+    )
 
 
-def plan_movement(session: Session, plan: Plan) -> tuple[Counter[str], Counter[str]]:
-    """Per worker, how many roles they hold now that ``plan`` does not leave with them, and
-    how many it gives them that they do not hold now, counted as :func:`current_caseloads`
-    counts (a person held through their care coordinator is one role).
+def plan_movement(session: Session, plan: Plan,
+                  as_of: date) -> tuple[Counter[str], Counter[str]]:
+    """Per worker, how many roles they hold on ``as_of`` that ``plan`` does not leave with
+    them, and how many it gives them that they do not hold then, counted as
+    :func:`current_caseloads` counts (a person held through their care coordinator is one role).
 
     Only the plan's own people count: everyone, for a plan of everyone (less people missing
     from the latest export, whose roles the plan keeps as they are), or the people a re-plan
@@ -468,7 +476,7 @@ def plan_movement(session: Session, plan: Plan) -> tuple[Counter[str], Counter[s
     ):
         now[person_id, staff_id] += 1
     for person_id, staff_id in session.execute(
-        select(Person.id, Person.care_coordinator_id).where(*HELD_BY_COORDINATOR, in_plan)
+        select(Person.id, Person.care_coordinator_id).where(*held_by_coordinator(as_of), in_plan)
     ):
         now[person_id, staff_id] += 1
     planned: Counter[tuple[int, str]] = Counter()
@@ -487,9 +495,10 @@ def plan_movement(session: Session, plan: Plan) -> tuple[Counter[str], Counter[s
     return leaving, joining
 
 
-def caseloads(session: Session, rules: Rules, *, plan_id: int | None = None) -> Caseloads:
-    """Per worker and per team: capacity, current caseload and the plan's proposed one (the
-    given plan, else the newest draft or accepted plan, if any)."""
+def caseloads(session: Session, rules: Rules, *, as_of: date,
+              plan_id: int | None = None) -> Caseloads:
+    """Per worker and per team: capacity, caseload on ``as_of`` and the plan's proposed one
+    (the given plan, else the newest draft or accepted plan, if any)."""
     plan: Plan | None
     try:
         plan = find_plan(session, plan_id)
@@ -502,8 +511,8 @@ def caseloads(session: Session, rules: Rules, *, plan_id: int | None = None) -> 
     workers, rows = read_workers(session, rules.matching, team_locality, [])
     names = {row[0]: f"{row[1]} {row[2]}" for row in rows}
     day = transfer_date(session)
-    current = current_caseloads(session)
-    leaving, joining = plan_movement(session, plan) if plan else (None, None)
+    current = current_caseloads(session, as_of)
+    leaving, joining = plan_movement(session, plan, as_of) if plan else (None, None)
     result = []
     for worker in workers:
         load = loads.get(worker.staff_id)

@@ -112,10 +112,11 @@ def _single(session: Session, rules: Rules, person: Person, role: str, as_of: da
 
 
 def _loads(
-    session: Session, rules: Rules, need: Need
+    session: Session, rules: Rules, need: Need, as_of: date
 ) -> tuple[dict[str, int], str | None]:
-    """Each worker's load in the latest plan (else now), and who holds this need in it."""
-    result = caseloads(session, rules)
+    """Each worker's load in the latest plan (else on ``as_of``), and who holds this need in
+    it."""
+    result = caseloads(session, rules, as_of=as_of)
     if result.plan_id is None:
         return {worker.staff_id: worker.current for worker in result.workers}, need.current_staff_id
     holder = session.scalar(select(PlanAssignment.staff_id).where(
@@ -137,7 +138,7 @@ def feasible_workers(
         raise NotFoundError(f"There is no person with id {person_id}.")
     inputs, network, position = _single(session, rules, person, _role(role), as_of)
     need = network.problem.needs[position]
-    loads, holder = _loads(session, rules, need)
+    loads, holder = _loads(session, rules, need, as_of)
     options = []
     arcs = {int(network.arc_worker[arc]): arc
             for arc in range(len(network.arc_need)) if network.arc_need[arc] == position}
@@ -211,7 +212,7 @@ def check_assignment(
             broken.append(reason)
     current = current_assignments(session, [need.person_id]).get(need.person_id, {}).get(role)
     holds_now = current is not None and current.staff_id == staff_id
-    load = _loads_now(session, rules).get(staff_id, 0) - (1 if holds_now else 0)
+    load = _loads_now(session, rules, as_of).get(staff_id, 0) - (1 if holds_now else 0)
     if load + 1 > worker.capacity:
         broken.append(f"{staff_id} would be over capacity ({load + 1} of {worker.capacity})")
     if need.red and staff_id != person.care_coordinator_id and not holds_now:
@@ -222,8 +223,9 @@ def check_assignment(
     return broken, warnings
 
 
-def _loads_now(session: Session, rules: Rules) -> dict[str, int]:
-    return {worker.staff_id: worker.current for worker in caseloads(session, rules).workers}
+def _loads_now(session: Session, rules: Rules, as_of: date) -> dict[str, int]:
+    return {worker.staff_id: worker.current
+            for worker in caseloads(session, rules, as_of=as_of).workers}
 
 
 def red_handovers(session: Session) -> dict[str, int]:

@@ -101,6 +101,8 @@ def test_over_capacity_counts_held_roles_against_capacity(database: Database) ->
         for staff_id in ("FULL", "FULL", "OVER", "OVER"):
             assign(session, person(session, coordinator="X"), "social_worker", staff_id)
         person(session, coordinator="OVER")  # held through the trust's export (no plan yet)
+        # Not held: the export says the allocation ended yesterday (FULL is not over).
+        person(session, coordinator="FULL", coordinator_until=TODAY - timedelta(days=1))
     [finding] = of(check(database), "over_capacity")
     assert (finding.staff_id, finding.severity) == ("OVER", "warning")
     assert "Holds 3 with capacity for 1 (2 over)" in finding.message
@@ -455,7 +457,8 @@ def test_rebalance_keeps_people_no_one_else_can_take_with_their_worker(
 
 def current_caseloads_of(database: Database) -> dict[str, int]:
     with database.session() as session:
-        return {staff_id: held for staff_id, held in current_caseloads(session).items() if held}
+        return {staff_id: held
+                for staff_id, held in current_caseloads(session, TODAY).items() if held}
 
 
 def test_once_a_plan_is_accepted_for_them_the_trust_coordinator_no_longer_holds_them(
@@ -492,8 +495,8 @@ def test_once_a_plan_is_accepted_for_them_the_trust_coordinator_no_longer_holds_
     # KW1 keeps the trust person (1 of 1) and holds the newcomer; SW1 has the one placed.
     assert {finding.staff_id for finding in of(report, "over_capacity")} == {"KW1"}
     with database.session() as session:
-        loads = {load.staff_id: load for load in caseloads(session, RULES).workers}
-        current = current_caseloads(session)
+        loads = {load.staff_id: load for load in caseloads(session, RULES, as_of=TODAY).workers}
+        current = current_caseloads(session, TODAY)
         covered = dict(session.execute(select(Person.id, Person.allocated_plan_id)).all())
     assert current == {"SW1": 1, "KW1": 2}  # placed; trust, and the newcomer
     assert (loads["SW1"].current, loads["SW1"].proposed) == (1, 1)

@@ -3,7 +3,7 @@ what-if; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -377,7 +377,7 @@ def test_what_if_shows_the_effect_and_stores_nothing(database: Database, rules: 
 def test_caseloads_and_feasible_workers_for_a_screen(database: Database, rules: Rules) -> None:
     ids = build_caseload(database)
     with database.session() as session:
-        before = caseloads(session, rules)
+        before = caseloads(session, rules, as_of=TODAY)
     assert before.plan_id is None
     now = {worker.staff_id: worker for worker in before.workers}
     assert now["SW1"].current == 3 and now["SW1"].proposed is None and now["SW1"].capacity == 4
@@ -385,7 +385,7 @@ def test_caseloads_and_feasible_workers_for_a_screen(database: Database, rules: 
     assert now["SW1"].team == "North Council"
     result = plan(database, rules)
     with database.session() as session:
-        after = caseloads(session, rules)
+        after = caseloads(session, rules, as_of=TODAY)
         options = feasible_workers(session, rules, person_id=ids["polish"],
                                    role="social_worker", as_of=TODAY)
         everyone = feasible_workers(session, rules, person_id=ids["polish"],
@@ -416,7 +416,7 @@ def test_caseloads_say_how_many_roles_leave_and_join_each_worker(
                     nhs_number=nhs_number(90))
         coordinators = dict(session.execute(select(Person.id, Person.care_coordinator_id)).all())
     with database.session() as session:
-        before = caseloads(session, rules)
+        before = caseloads(session, rules, as_of=TODAY)
     assert {(item.leaving, item.joining) for item in [*before.workers, *before.teams]} == {
         (None, None)}
 
@@ -427,7 +427,7 @@ def test_caseloads_say_how_many_roles_leave_and_join_each_worker(
 
     result = plan(database, rules)
     with database.session() as session:
-        draft = adds_up(caseloads(session, rules))
+        draft = adds_up(caseloads(session, rules, as_of=TODAY))
     # Nobody is allocated yet: everyone is held by their care coordinator.
     kept = {(row.person_id, row.staff_id) for row in result.rows if row.staff_id}
     held = {(person, staff) for person, staff in coordinators.items() if staff}
@@ -439,7 +439,7 @@ def test_caseloads_say_how_many_roles_leave_and_join_each_worker(
     with database.transaction() as session:
         accept_plan(session, rules, plan_id=result.plan_id, actor=ACTOR)
     with database.session() as session:
-        accepted = adds_up(caseloads(session, rules))
+        accepted = adds_up(caseloads(session, rules, as_of=TODAY))
     # Accepted, the plan is what they hold: the signposted person is no longer their trust
     # coordinator's, and nothing is left to move.
     assert {(worker.staff_id, worker.leaving, worker.joining) for worker in accepted.values()
@@ -454,10 +454,40 @@ def test_caseloads_say_how_many_roles_leave_and_join_each_worker(
         again = replan(session, rules, person_ids=[newcomer.id, ids["keeps"]], as_of=TODAY,
                        actor=ACTOR, refresh=False)
     with database.session() as session:
-        partial = {worker.staff_id: worker
-                   for worker in caseloads(session, rules, plan_id=again.plan_id).workers}
+        partial = {worker.staff_id: worker for worker in
+                   caseloads(session, rules, as_of=TODAY, plan_id=again.plan_id).workers}
     assert {(worker.staff_id, worker.leaving, worker.joining) for worker in partial.values()
             if worker.leaving or worker.joining} == {("KW1", 1, 0)}
+
+
+def test_a_coordinator_whose_allocation_ended_no_longer_counts_as_holding_the_person(
+    database: Database, rules: Rules
+) -> None:
+    """The export's EndDateAssCareCoord (``coordinator_until``) is the last day the worker
+    held the person: from the next day they are not on that worker's caseload now, and a plan
+    that places them gives them a worker who joins, not one who was already counted."""
+    build_caseload(database)
+    with database.transaction() as session:
+        ended = make_person(session, pathway="council", risk_band="green",
+                            care_coordinator_id="SW2", nhs_number=nhs_number(92),
+                            coordinator_until=TODAY - timedelta(days=1))
+        make_person(session, pathway="council", risk_band="green", care_coordinator_id="SW2",
+                    nhs_number=nhs_number(93), coordinator_until=TODAY)  # still theirs today
+    with database.session() as session:
+        today = {worker.staff_id: worker.current
+                 for worker in caseloads(session, rules, as_of=TODAY).workers}
+        before = {worker.staff_id: worker.current for worker in
+                  caseloads(session, rules, as_of=TODAY - timedelta(days=1)).workers}
+    assert before["SW2"] == today["SW2"] + 1  # the day it ended, it was still theirs
+    result = plan(database, rules)
+    [row] = [row for row in result.rows if row.person_id == ended.id]
+    assert row.staff_id is not None and not row.kept
+    with database.session() as session:
+        loads = {worker.staff_id: worker
+                 for worker in caseloads(session, rules, as_of=TODAY).workers}
+    for worker in loads.values():
+        assert worker.current - (worker.leaving or 0) + (worker.joining or 0) == worker.proposed
+    assert loads[row.staff_id].joining >= 1
 
 
 def test_planning_needs_a_transfer_date(database: Database, rules: Rules) -> None:

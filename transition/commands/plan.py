@@ -212,7 +212,7 @@ def workers(
     """Caseloads per worker and per team: capacity, now, and in the plan."""
     cli = context(ctx)
     with cli.db.session() as session:
-        result = caseloads(session, cli.rules, plan_id=plan_id)
+        result = caseloads(session, cli.rules, as_of=cli.today(), plan_id=plan_id)
     if as_json:
         print_json(result.to_json())
         return

@@ -203,7 +203,7 @@ class PlanScreen(DataScreen):
         teams = [(team, team) for team in
                  (group.name for group in counts_by_team(session) if group.people) if team]
         workers = [(f"{worker.name} ({worker.staff_id})", worker.staff_id)
-                   for worker in caseloads(session, self.transition.rules).workers]
+                   for worker in caseloads(session, self.transition.rules, as_of=self.today()).workers]
         changed = False
         for selector, options in (("#team-filter", teams), ("#worker-filter", workers)):
             if self._option_lists.get(selector) != options:

@@ -109,7 +109,7 @@ class WorkersScreen(DataScreen):
 
     def reload(self) -> None:
         with self.database.session() as session:
-            self.loads = caseloads(session, self.transition.rules)
+            self.loads = caseloads(session, self.transition.rules, as_of=self.today())
         self._show()
 
     def _show(self, *, filtering: bool = False) -> None:
