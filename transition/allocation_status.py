@@ -10,17 +10,18 @@ latest export whose pathway needs a role is
   needed role is then *held* (by the trust's named care coordinator: *kept*; or by a new
   worker) or *unfilled*;
 - otherwise *waiting for a plan*: the trust's care coordinator holds them until a plan is
-  accepted, unless the export names none, or names someone not on the staff list: then no one
+  accepted, unless the export names none, names someone not on the staff list, or says that
+  worker's allocation ended before the day asked about (``coordinator_until``): then no one
   does (the check's ``unassigned`` finding says so too).
 
-The caseload's "needs a worker" filter (:data:`NEEDS_A_WORKER`) is the same test as the
-check's ``unassigned`` finding, so the two always list the same people.
+The caseload's "needs a worker" filter (:func:`needs_a_worker`) is the same test as the
+check's ``unassigned`` finding, on the same day, so the two always list the same people.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
@@ -51,40 +52,48 @@ def _holds(role: str | None = None) -> ColumnElement[bool]:
 
 _ALLOCATED = or_(Person.allocated_plan_id.is_not(None), _holds())  # type: ignore[union-attr]
 
-# The trust's care coordinator is a worker on the latest staff list: they hold the person
-# until a plan is accepted for them.
-_COORDINATOR_HOLDS = exists().where(
-    Staff.staff_id == Person.care_coordinator_id,
-    Staff.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
-)
+
+def coordinator_holds(as_of: date) -> ColumnElement[bool]:
+    """The trust's care coordinator is a worker on the latest staff list, and the export does
+    not say their allocation ended before ``as_of``: they hold the person until a plan is
+    accepted for them."""
+    return and_(
+        exists().where(Staff.staff_id == Person.care_coordinator_id,
+                       Staff.missing_since_batch_id.is_(None)),  # type: ignore[union-attr]
+        or_(Person.coordinator_until.is_(None),  # type: ignore[union-attr]
+            Person.coordinator_until >= as_of),  # type: ignore[operator]
+    )
 
 
 def _role_unfilled(role: str) -> ColumnElement[bool]:
     return and_(Person.pathway.in_(_pathways_needing(role)), ~_holds(role))  # type: ignore[union-attr]
 
 
-# In the latest export, and a role their pathway needs that no one holds: after an accepted
-# plan (or a manager's choice) decided their roles, or before one when the trust's export
-# names no care coordinator on the staff list. The check's `unassigned` finding, as SQL.
-NEEDS_A_WORKER: ColumnElement[bool] = and_(
-    _in_export,
-    or_(*(_role_unfilled(role) for role in ROLE_WORDS)),
-    or_(_ALLOCATED, ~_COORDINATOR_HOLDS),
-)
+def needs_a_worker(as_of: date) -> ColumnElement[bool]:
+    """In the latest export, and a role their pathway needs that no one holds on ``as_of``:
+    after an accepted plan (or a manager's choice) decided their roles, or before one when
+    the trust's export names no care coordinator who holds them (:func:`coordinator_holds`).
+    The check's ``unassigned`` finding, as SQL."""
+    return and_(
+        _in_export,
+        or_(*(_role_unfilled(role) for role in ROLE_WORDS)),
+        or_(_ALLOCATED, ~coordinator_holds(as_of)),
+    )
 
 
-# Someone new takes a role at the handover (a current assignment held by someone other than
-# the trust's care coordinator), or a role their pathway needs has no one: the people whose
-# handover is ahead of them (the at-risk list's "changing worker" filter). Before a plan is
-# accepted for them only the second can be true.
-HANDOVER_AHEAD: ColumnElement[bool] = or_(
-    exists().where(
-        Assignment.person_id == Person.id, _current,
-        or_(Person.care_coordinator_id.is_(None),  # type: ignore[union-attr]
-            Assignment.staff_id != Person.care_coordinator_id),
-    ),
-    NEEDS_A_WORKER,
-)
+def handover_ahead(as_of: date) -> ColumnElement[bool]:
+    """Someone new takes a role at the handover (a current assignment held by someone other
+    than the trust's care coordinator), or a role their pathway needs has no one on
+    ``as_of``: the people whose handover is ahead of them (the at-risk list's "changing
+    worker" filter). Before a plan is accepted for them only the second can be true."""
+    return or_(
+        exists().where(
+            Assignment.person_id == Person.id, _current,
+            or_(Person.care_coordinator_id.is_(None),  # type: ignore[union-attr]
+                Assignment.staff_id != Person.care_coordinator_id),
+        ),
+        needs_a_worker(as_of),
+    )
 
 
 @dataclass(frozen=True)
@@ -150,8 +159,9 @@ class AllocationStatus:
         return data
 
 
-def allocation_status(session: Session) -> AllocationStatus:
-    """Where the allocation stands now: one counting scan of the people in the export."""
+def allocation_status(session: Session, as_of: date) -> AllocationStatus:
+    """Where the allocation stands on ``as_of`` (today): one counting scan of the people in
+    the export."""
     accepted = session.scalars(
         select(Plan).where(Plan.status == PlanStatus.ACCEPTED)
         .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
@@ -182,7 +192,7 @@ def allocation_status(session: Session) -> AllocationStatus:
         counted(Person.pathway == "signpost"),
         counted(Person.pathway.is_(None)),  # type: ignore[union-attr]
         counted(and_(needing, allocated_now)),
-        counted(and_(needing, ~allocated_now, ~_COORDINATOR_HOLDS)),
+        counted(and_(needing, ~allocated_now, ~coordinator_holds(as_of))),
         counted(or_(*(and_(needs(role), alias.id.is_(None)) for role, alias in held.items()))),
     ]
     for role, alias in held.items():

@@ -543,7 +543,7 @@ def at_risk(
     only: ColumnElement[bool] | None = None,
 ) -> list[AtRisk]:
     """Assessed people in :data:`RANKING` order, optionally the first ``top``, one band or team,
-    or only those meeting ``only`` (e.g. :data:`transition.allocation_status.HANDOVER_AHEAD`)."""
+    or only those meeting ``only`` (e.g. :func:`transition.allocation_status.handover_ahead`)."""
     statement = (
         select(  # type: ignore[call-overload,misc]
             Person.id, Person.nhs_number, Person.given_name, Person.family_name, Person.team,

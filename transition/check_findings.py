@@ -22,7 +22,7 @@ from sqlalchemy import String, and_, exists, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from transition import programme
-from transition.allocation_status import HANDOVER_AHEAD
+from transition.allocation_status import handover_ahead
 from transition.amhp import amhp_cover as amhp_cover_on
 from transition.amhp import describe_shortfall
 from transition.checks import CheckReport, Finding, Progress
@@ -244,7 +244,7 @@ def cto_expiring(world: _World) -> list[Finding]:
     handover = func.coalesce(Person.handover_date, world.transfer)
     statement = (
         select(Person.id, Person.nhs_number, type_coerce(Person.cto_expiry, String),
-               handover.label("handover"), HANDOVER_AHEAD)
+               handover.label("handover"), handover_ahead(world.as_of))
         .where(_in_export, Person.cto.is_(True),  # type: ignore[attr-defined]
                Person.cto_expiry.is_not(None))  # type: ignore[union-attr]
         .order_by(Person.id)

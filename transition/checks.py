@@ -349,11 +349,11 @@ class HeldPerson:
     risk_band: str | None
 
 
-def people_held(session: Session, staff_id: str) -> list[HeldPerson]:
-    """Who a worker holds now, the same reading as the checks' caseload counts."""
-    from sqlalchemy import exists
-
+def people_held(session: Session, staff_id: str, as_of: date) -> list[HeldPerson]:
+    """Who a worker holds on ``as_of``, the same reading as the checks' caseload counts
+    (:func:`transition.plan_review.current_caseloads`)."""
     from transition.models import Assignment
+    from transition.plan_review import held_by_coordinator
 
     current = Assignment.ended_at.is_(None)  # type: ignore[union-attr]
     columns = (Person.id, Person.nhs_number, Person.given_name, Person.family_name)
@@ -363,11 +363,9 @@ def people_held(session: Session, staff_id: str) -> list[HeldPerson]:
         .where(Assignment.staff_id == staff_id, current)
         .order_by(Person.family_name, Person.given_name, Person.id)
     ).all()
-    unallocated = ~exists().where(Assignment.person_id == Person.id, current)
     coordinated = session.execute(
         select(*columns, Person.risk_band)
-        .where(Person.care_coordinator_id == staff_id, unallocated,
-               Person.missing_since_batch_id.is_(None))  # type: ignore[union-attr]
+        .where(Person.care_coordinator_id == staff_id, *held_by_coordinator(as_of))
         .order_by(Person.family_name, Person.given_name, Person.id)
     ).all()
     return ([HeldPerson(*row) for row in accepted]

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from transition import nhs
 from transition.allocation import current_assignments
-from transition.allocation_status import NEEDS_A_WORKER
+from transition.allocation_status import needs_a_worker
 from transition.assessment import assessment_detail
 from transition.columns import CASELOAD_COLUMNS
 from transition.errors import NotFoundError
@@ -129,7 +129,7 @@ _ROW_COLUMNS = (
 _ROLE_ORDER = {role: position for position, role in enumerate(ROLE_WORDS)}
 
 
-def _filters(query: PeopleQuery) -> list[ColumnElement[bool]]:
+def _filters(query: PeopleQuery, as_of: date | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.search and query.search.strip():
         text = query.search.strip()
@@ -157,7 +157,9 @@ def _filters(query: PeopleQuery) -> list[ColumnElement[bool]]:
     if query.missing_only:
         conditions.append(Person.missing_since_batch_id.is_not(None))  # type: ignore[union-attr]
     if query.needs_worker:
-        conditions.append(NEEDS_A_WORKER)
+        if as_of is None:
+            raise ValueError("the needs-a-worker filter is judged on a day: give as_of")
+        conditions.append(needs_a_worker(as_of))
     return conditions
 
 
@@ -170,9 +172,11 @@ def _ordered(statement: Select[Any], query: PeopleQuery) -> Select[Any]:
     return statement.order_by(primary, Person.family_name, Person.given_name, Person.id)
 
 
-def list_people(session: Session, query: PeopleQuery = PeopleQuery()) -> Page:
-    """One page of people matching ``query``, and how many match in all."""
-    conditions = _filters(query)
+def list_people(session: Session, query: PeopleQuery = PeopleQuery(), *,
+                as_of: date | None = None) -> Page:
+    """One page of people matching ``query``, and how many match in all. ``as_of``: the day
+    (today) the needs-a-worker filter is judged on, as the nightly check judges it."""
+    conditions = _filters(query, as_of)
     total = session.scalar(select(func.count()).select_from(Person).where(*conditions)) or 0
     statement = _ordered(select(*_ROW_COLUMNS).where(*conditions), query)
     if query.offset:

@@ -31,7 +31,7 @@ def _plan(database: Database, *, accept: bool) -> None:
 def _needing(database: Database) -> list[str]:
     with database.session() as session:
         return [row.nhs_number for row in
-                list_people(session, PeopleQuery(needs_worker=True, limit=None)).rows]
+                list_people(session, PeopleQuery(needs_worker=True, limit=None), as_of=TODAY).rows]
 
 
 def test_before_acceptance_the_box_shows_the_draft_waiting(plan_world, app_on) -> None:

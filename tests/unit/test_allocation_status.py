@@ -5,6 +5,9 @@ exactly the people the nightly check's `unassigned` finding names."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from sqlmodel import Session
 
 from tests.check_world import RULES, assign, caseload_import, check, of, person, with_transfer
@@ -19,7 +22,7 @@ from transition.planning import propose_plan
 
 
 def counts(session: Session) -> dict[str, int]:
-    status = allocation_status(session)
+    status = allocation_status(session, TODAY)
     return {line.key: line.value for line in status_lines(status)}
 
 
@@ -27,7 +30,7 @@ def needing_a_worker(database: Database) -> set[str]:
     """The caseload filter's people, checked against the nightly check's finding."""
     with database.session() as session:
         listed = {row.nhs_number for row in
-                  list_people(session, PeopleQuery(needs_worker=True, limit=None)).rows}
+                  list_people(session, PeopleQuery(needs_worker=True, limit=None), as_of=TODAY).rows}
     found = {finding.nhs_number for finding in of(check(database), "unassigned")}
     assert listed == found
     return listed
@@ -54,7 +57,7 @@ def test_the_counts_follow_the_allocation_from_no_plan_to_a_stale_draft(
                                      "kept": kept}
         numbers = {name: made.nhs_number for name, made in people.items()}
 
-        status = allocation_status(session)
+        status = allocation_status(session, TODAY)
         assert (status.people, status.need_worker, status.signposted, status.not_assessed) == (
             6, 4, 1, 1)
         assert status.accepted is None and status.draft is None
@@ -67,12 +70,12 @@ def test_the_counts_follow_the_allocation_from_no_plan_to_a_stale_draft(
 
     with database.transaction() as session:
         propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)
-        draft = allocation_status(session).draft
+        draft = allocation_status(session, TODAY).draft
         assert draft is not None and not draft.stale
         # Unassigned: the forensic person's two roles, and the person with no pathway.
         assert (draft.assigned, draft.changed, draft.unassigned) == (3, 2, 3)
         accept_plan(session, RULES, actor=ACTOR)
-        status = allocation_status(session)
+        status = allocation_status(session, TODAY)
         assert status.accepted is not None and status.accepted.by == ACTOR
         assert status.draft is None  # the draft became the allocation
         # Kept: SW1 stays with the person they coordinate; two move to SW1; the forensic
@@ -90,7 +93,7 @@ def test_the_counts_follow_the_allocation_from_no_plan_to_a_stale_draft(
         assert kept_now is not None
         kept_now.pathway = "signpost"  # changed since the plan: SW1's role is not needed
         session.flush()
-        status = allocation_status(session)
+        status = allocation_status(session, TODAY)
         assert counts(session) == {
             "need_worker": 3, "allocated": 3, "waiting": 0, "kept": 0, "moved": 3, "locked": 1,
             "unfilled": 1, "needs_a_worker": 1, "held_not_needed": 1}
@@ -103,6 +106,29 @@ def test_the_counts_follow_the_allocation_from_no_plan_to_a_stale_draft(
         assert sentences[2] == ("Also in the latest export: 2 signposted (no worker needed); "
                                 "1 not assessed yet (run `transition assess`).")
     assert needing_a_worker(database) == {numbers["forensic"]}
+
+
+def test_an_allocation_the_export_says_ended_leaves_the_person_needing_a_worker(
+    database: Database,
+) -> None:
+    """EndDateAssCareCoord (``coordinator_until``) is the coordinator's last day: from the
+    next day the filter, the status and the check all say the person has no one."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", capacity=5)
+        ended = person(session, coordinator="SW1", coordinator_until=TODAY - timedelta(days=1))
+        person(session, coordinator="SW1", coordinator_until=TODAY)  # still theirs today
+        person(session, coordinator="SW1")
+        status = allocation_status(session, TODAY)
+        assert (status.waiting, status.waiting_unheld, status.needs_a_worker) == (3, 1, 1)
+        assert allocation_status(session, TODAY - timedelta(days=1)).needs_a_worker == 0
+    assert needing_a_worker(database) == {ended.nhs_number}
+    with database.session() as session:
+        yesterday = list_people(session, PeopleQuery(needs_worker=True, limit=None),
+                                as_of=TODAY - timedelta(days=1))
+        assert yesterday.rows == []
+        with pytest.raises(ValueError, match="judged on a day"):
+            list_people(session, PeopleQuery(needs_worker=True))
 
 
 def test_labels_are_singular_for_one() -> None:

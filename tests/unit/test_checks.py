@@ -22,7 +22,14 @@ from tests.check_world import (
 )
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_staff
-from transition.checks import CODES, check_history, latest_run, run_checks, run_findings
+from transition.checks import (
+    CODES,
+    check_history,
+    latest_run,
+    people_held,
+    run_checks,
+    run_findings,
+)
 from transition.db import Database
 from transition.eligibility import PathwayFacts, decide_pathway
 from transition.letters import generate_letters
@@ -106,6 +113,12 @@ def test_over_capacity_counts_held_roles_against_capacity(database: Database) ->
     [finding] = of(check(database), "over_capacity")
     assert (finding.staff_id, finding.severity) == ("OVER", "warning")
     assert "Holds 3 with capacity for 1 (2 over)" in finding.message
+    # The worker's screen lists the people counted, and only those.
+    with database.session() as session:
+        counted = current_caseloads(session, TODAY)
+        for staff_id in ("FULL", "OVER"):
+            assert len(people_held(session, staff_id, TODAY)) == counted[staff_id]
+    assert counted == {"FULL": 2, "OVER": 3}
 
 
 def test_worker_unavailable_leaving_absent_or_gone_while_holding_people(

@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.check_world import TRANSFER, assign, person, task, with_transfer
+from tests.conftest import TODAY
 from tests.factories import make_staff
-from transition.allocation_status import HANDOVER_AHEAD
+from transition.allocation_status import handover_ahead
 from transition.db import Database
 from transition.handover_status import handover_statuses
 from transition.models import Person
@@ -60,7 +61,7 @@ def test_every_state_with_its_words(database: Database) -> None:
             "gone": "no_worker", "letter": "signpost", "unassessed": "not_assessed",
             "own_day": "changes", "green": "changes"}
         # The at-risk list's "changing worker" filter, in SQL, picks the same people.
-        ahead = set(session.scalars(select(Person.id).where(HANDOVER_AHEAD)))
+        ahead = set(session.scalars(select(Person.id).where(handover_ahead(TODAY))))
         assert {name for name, person_id in ids.items() if person_id in ahead} == {
             name for name, item in status.items() if item.state in ("changes", "no_worker")}
 

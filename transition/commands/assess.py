@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from transition import nhs
-from transition.allocation_status import HANDOVER_AHEAD
+from transition.allocation_status import handover_ahead
 from transition.assessment import (
     PATHWAYS,
     RANKING,
@@ -139,7 +139,7 @@ def at_risk_command(
         fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
     with cli.db.session() as session:
         rows = at_risk(session, None if everyone else top, band=band, team=team,
-                       only=HANDOVER_AHEAD if changing else None)
+                       only=handover_ahead(cli.today()) if changing else None)
         handovers = handover_statuses(session, [row.person_id for row in rows],
                                       visit_task=cli.rules.checks.handover_visit_task)
     if as_json:

@@ -66,7 +66,7 @@ def check(
                        rebalance=rebalance)
     if report_file is not None:
         with cli.db.session() as session:  # the morning report says where things stand too
-            status = allocation_status(session)
+            status = allocation_status(session, today)
         try:
             written = write_report(report, report_file, status)
         except OSError as exc:

@@ -56,7 +56,7 @@ def people(
                         risk_band=one_of(band, BANDS, "--band"), needs_worker=needs_worker,
                         limit=limit if limit > 0 else None)
     with cli.db.session() as session:
-        page = list_people(session, query)
+        page = list_people(session, query, as_of=cli.today())
     shown = len(page.rows)
     more = (f"Showing {shown:,} of {page.total:,} (use --limit 0 for all)."
             if shown < page.total else f"{page.total:,} {'person' if page.total == 1 else 'people'}.")

@@ -152,7 +152,7 @@ def status(ctx: typer.Context, as_json: bool = json_option()) -> None:
     Exit status 1 when someone needs a worker and has none."""
     cli = context(ctx)
     with cli.db.session() as session:
-        result = allocation_status(session)
+        result = allocation_status(session, cli.today())
     if as_json:
         print_json(result.to_json())
     else:

@@ -68,7 +68,7 @@ class AllocationPanel(DashboardPanel):
         yield Static(id="allocation-body")
 
     def refresh_from(self, session: Session, today: date) -> None:
-        self.status = status = allocation_status(session)
+        self.status = status = allocation_status(session, today)
         self.query_one("#allocation-body", Static).update(allocation_lines(status))
         self.border_subtitle = ("p: review the draft on the plan screen" if status.draft
                                 else "p: the plan")

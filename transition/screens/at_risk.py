@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
 from transition import nhs
-from transition.allocation_status import HANDOVER_AHEAD
+from transition.allocation_status import handover_ahead
 from transition.assessment import RANKING, AtRisk, at_risk, unassessed_count
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.screens.base import DataScreen
@@ -71,7 +71,7 @@ class AtRiskScreen(DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self.band: str | None = None
-        self.changing = False  # only people with a handover ahead (HANDOVER_AHEAD)
+        self.changing = False  # only people with a handover ahead (handover_ahead)
         self.top = PAGE
         self.people: list[AtRisk] = []
         self.handovers: dict[int, HandoverStatus] = {}
@@ -93,7 +93,7 @@ class AtRiskScreen(DataScreen):
     def reload(self) -> None:
         with self.database.session() as session:
             self.people = at_risk(session, top=self.top, band=self.band,
-                                  only=HANDOVER_AHEAD if self.changing else None)
+                                  only=handover_ahead(self.today()) if self.changing else None)
             unassessed = unassessed_count(session)
             self.handovers = handover_statuses(
                 session, [person.person_id for person in self.people],

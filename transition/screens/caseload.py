@@ -46,7 +46,7 @@ class CaseloadScreen(DataScreen):
     def fetch(self, query: PeopleQuery) -> Window:
         """One window of people (runs in the table's worker thread: its own session)."""
         with self.database.session() as session:
-            page = list_people(session, query)
+            page = list_people(session, query, as_of=self.today())
             names = staff_names(session, [
                 *(row.care_coordinator_id for row in page.rows),
                 *(staff_id for row in page.rows for _role, staff_id in row.workers)])

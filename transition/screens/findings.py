@@ -119,7 +119,7 @@ class WorkerScreen(DetailScreen):
     def reload(self) -> None:
         with self.database.session() as session:
             staff = session.get(Staff, self.staff_id)
-            held = people_held(session, self.staff_id)
+            held = people_held(session, self.staff_id, self.today())
             run = latest_run(session)
             found = ([] if run is None or run.id is None else
                      run_findings(session, run.id, staff_id=self.staff_id))
