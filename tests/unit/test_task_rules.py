@@ -81,9 +81,9 @@ def test_a_persons_cluster_is_kept_only_where_a_template_decides_by_it() -> None
 
     def row(pathway: str, cluster: int | None) -> tuple[object, ...]:
         # PERSON_COLUMNS: id, coordinator, pathway, band, handover, discharge, format,
-        # interpreter, cluster, then the flags.
+        # interpreter, cluster, then the flags, then coordinator_until.
         return (1, "OUT1", pathway, "green", None, None, None, None, cluster,
-                *([0] * len(COLUMN_FLAGS)))
+                *([0] * len(COLUMN_FLAGS)), None)
 
     trust_14 = seen.facts(row("trust", 14), handover)
     trust_15 = seen.facts(row("trust", 15), handover)

@@ -379,3 +379,30 @@ def test_a_coordinator_gone_or_away_at_the_handover_owns_no_outgoing_tasks(
         session.flush()
         generate(session)
         assert tasks_of(session, ids["council"])["letter_person"].owner_staff_id == "OUT1"
+
+
+def test_a_coordinator_whose_allocation_ends_before_the_handover_owns_no_outgoing_tasks(
+    database: Database,
+) -> None:
+    """The export's EndDateAssCareCoord (``coordinator_until``, their last day with the
+    person) before the handover date: they no longer hold the person then, so the team
+    manager holds the outgoing tasks, as the letters say the worker stopped on that date.
+    On the handover date itself they still hold them."""
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        person = session.get(Person, ids["council"])
+        assert person is not None and person.care_coordinator_id == "OUT1"
+        person.coordinator_until = date(2027, 3, 31)  # the day before the transfer
+        session.add(person)
+        session.flush()
+        generate(session)
+        tasks = tasks_of(session, ids["council"])
+        assert (tasks["letter_person"].owner_kind, tasks["letter_person"].owner_staff_id) == (
+            "outgoing", None)
+        assert tasks["first_contact"].owner_staff_id == "IN1"
+        person.coordinator_until = TRANSFER
+        session.add(person)
+        session.flush()
+        moved = generate(session)
+        assert tasks_of(session, ids["council"])["letter_person"].owner_staff_id == "OUT1"
+        assert moved.owner_moved >= 1

@@ -212,7 +212,8 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
                 summary.without_handover_date += 1
                 continue
             handover = make_handover(row, person_workers, can_own,
-                                     facts_seen.facts(row, handover_date))
+                                     facts_seen.facts(row, handover_date),
+                                     stored.date(row[-1]) if row[-1] is not None else None)
             summary.people += 1
             if current:
                 if not plan.all_unchanged(current, handover, planner):

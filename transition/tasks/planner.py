@@ -15,7 +15,8 @@ new worker. A joint person has two workers; an incoming task goes to the worker 
 template's ``incoming_role`` if the person has one, else to the worker whose role changed, else
 (both changed) to the ``[tasks] lead_role`` worker. ``owner_staff_id`` is None for ``manager``
 tasks and for outgoing tasks whose coordinator is not on the staff list, leaves on or before the
-person's handover date, or is away on it (``absent_until`` on or after it): the team manager
+person's handover date, is away on it (``absent_until`` on or after it), or whose allocation
+with the person the export says ended before it (``coordinator_until``): the team manager
 holds those (they show as unowned).
 """
 
@@ -38,11 +39,16 @@ PERSON_COLUMNS = (
     raw(Person.handover_date), raw(Person.last_discharge), Person.accessible_format,
     Person.interpreter_language, Person.cluster,
     *(getattr(Person, name) for name in COLUMN_FLAGS),
+    raw(Person.coordinator_until),
 )
 """The person columns a handover is made from, in the order :func:`make_handover` reads.
 
-Dates as stored (:func:`raw`) and flags as the driver gives them (1/0/None on SQLite): everything
-after the coordinator is the person's facts, converted once per distinct set of them."""
+Dates as stored (:func:`raw`) and flags as the driver gives them (1/0/None on SQLite): from
+the pathway to the flags (:data:`FACT_COLUMNS`) are the person's facts, converted once per
+distinct set of them; last, when the coordinator's allocation ended, if the export says."""
+
+FACT_COLUMNS = slice(2, len(PERSON_COLUMNS) - 1)
+"""Where a person's facts are in a ``PERSON_COLUMNS`` row."""
 
 
 class Handover(NamedTuple):
@@ -157,15 +163,18 @@ def wanted_tasks(handover: Handover, rules: TaskRules) -> dict[str, Wanted]:
 
 
 def make_handover(row: Sequence[Any], workers: dict[str, str],
-                  can_own: Callable[[str, date], bool], facts: PersonFacts) -> Handover:
+                  can_own: Callable[[str, date], bool], facts: PersonFacts,
+                  coordinator_until: date | None = None) -> Handover:
     """A person's handover from their row (``PERSON_COLUMNS`` order), facts and current workers.
 
     ``can_own(staff_id, handover_date)``: whether the trust's coordinator can own the outgoing
-    tasks (on the staff list, and still there on the handover date); if not, the team manager
-    holds them."""
+    tasks (on the staff list, and still there on the handover date); if not, or if the export
+    says their allocation with this person ended before the handover date
+    (``coordinator_until``, its last day), the team manager holds them."""
     coordinator = row[1]
     changed = [role for role, staff in workers.items() if staff != coordinator]
-    outgoing = (coordinator if coordinator is not None
+    still_theirs = coordinator_until is None or coordinator_until >= facts.handover_date
+    outgoing = (coordinator if coordinator is not None and still_theirs
                 and can_own(coordinator, facts.handover_date) else None)
     return Handover(
         facts=facts,
@@ -181,8 +190,9 @@ class FactsSeen:
 
     At 100,000 people there are a few thousand, and sharing one object among everyone with the
     same facts lets the planner and generation remember their work by the object's identity.
-    A person's facts are read from their row (``PERSON_COLUMNS`` order) as stored: ``row[2:]``
-    with the handover date to count from decides them, so each distinct one is converted once.
+    A person's facts are read from their row (``PERSON_COLUMNS`` order) as stored:
+    ``row[FACT_COLUMNS]`` with the handover date to count from decides them, so each distinct
+    one is converted once.
     """
 
     def __init__(self, stored: StoredValues, rules: TaskRules | None = None) -> None:
@@ -197,11 +207,11 @@ class FactsSeen:
         self._by_value: dict[PersonFacts, PersonFacts] = {}
 
     def facts(self, row: Sequence[Any], handover_date: date) -> PersonFacts:
-        key = (handover_date, *row[2:])
+        key = (handover_date, *row[FACT_COLUMNS])
         found = self._by_row.get(key)
         if found is None:
             (pathway, risk_band, _, last_discharge, accessible_format, interpreter, cluster,
-             *flag_values) = row[2:]
+             *flag_values) = row[FACT_COLUMNS]
             flags = [name for name, value in zip(COLUMN_FLAGS, flag_values, strict=True)
                      if value]
             if interpreter:
