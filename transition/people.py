@@ -93,6 +93,14 @@ class PersonRow:
     # someone holds one). Before that, the trust's care coordinator holds them.
     workers: tuple[tuple[str, str], ...] = ()
     allocated: bool = False
+    # When the export says the coordinator's allocation ended (MHSDS EndDateAssCareCoord).
+    coordinator_until: date | None = None
+
+    def coordinator_ended(self, today: date) -> date | None:
+        """The day the coordinator's allocation ended, if before ``today``: until a plan is
+        accepted for them, no one holds the person (the check's ``unassigned``)."""
+        until = self.coordinator_until
+        return until if until is not None and until < today else None
 
     def after_transfer(self) -> tuple[str, list[tuple[str, str | None]]]:
         """Who holds their case after the transfer, for the caseload's column: a word and
@@ -124,7 +132,8 @@ class Page:
 _ROW_COLUMNS = (
     Person.id, Person.nhs_number, Person.family_name, Person.given_name, Person.date_of_birth,
     Person.team, Person.locality, Person.care_coordinator_id, Person.pathway, Person.risk_band,
-    Person.risk_score, Person.missing_since_batch_id, Person.allocated_plan_id,
+    Person.risk_score, Person.coordinator_until, Person.missing_since_batch_id,
+    Person.allocated_plan_id,
 )
 _ROLE_ORDER = {role: position for position, role in enumerate(ROLE_WORDS)}
 
@@ -186,9 +195,10 @@ def list_people(session: Session, query: PeopleQuery = PeopleQuery(), *,
     found = session.execute(statement).all()
     held = _held_roles(session, [values[0] for values in found])
     rows = [
-        PersonRow(*values[:-2], missing=values[-2] is not None,
+        PersonRow(*values[:-3], missing=values[-2] is not None,
                   workers=held.get(values[0], ()),
-                  allocated=values[-1] is not None or values[0] in held)
+                  allocated=values[-1] is not None or values[0] in held,
+                  coordinator_until=values[-3])
         for values in found
     ]
     return Page(rows=rows, total=total, offset=query.offset, limit=query.limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -195,6 +196,31 @@ def test_assigned_people_are_not_reported_as_unassigned_by_the_cli(
         made = person(session, coordinator=None)
         assign(session, made, "social_worker", "SW1")
     assert run_cli("check", "--json").json()["counts"]["unassigned"] == 0
+
+
+def test_people_needs_worker_lists_an_ended_allocation_as_the_check_names_it(
+    database: Database, run_cli: RunCli
+) -> None:
+    """The export says the coordinator's allocation ended yesterday: `people --needs-worker`
+    lists the person, says the allocation ended and when, and `plan status` counts them;
+    the check's `unassigned` names the same person."""
+    ended_on = TODAY - timedelta(days=1)
+    with database.transaction() as session:
+        with_transfer(session)
+        caseload_import(session, TODAY)
+        make_staff(session, "SW1")
+        ended = person(session, coordinator="SW1", coordinator_until=ended_on)
+        person(session, coordinator="SW1")
+    listed = run_cli("people", "--needs-worker", "--json").json()
+    assert [(row["nhs_number"], row["coordinator_until"]) for row in listed] == [
+        (ended.nhs_number, ended_on.isoformat())]
+    shown = run_cli("people", "--needs-worker").stdout
+    assert f"SW1 (ended {ended_on.isoformat()})" in shown
+    status = run_cli("plan", "status", "--json")
+    assert status.exit_code == 1 and status.json()["needs_a_worker"] == 1
+    found = run_cli("check", "--json").json()
+    assert {item["nhs_number"] for item in found["findings"]
+            if item["code"] == "unassigned"} == {ended.nhs_number}
 
 
 def test_a_check_that_fails_is_recorded_as_failed(

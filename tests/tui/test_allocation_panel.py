@@ -3,12 +3,15 @@ the caseload the people who need a worker and have none."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from tests.conftest import TODAY
 from tests.tui.conftest import drive, settle, text_of
+from transition import nhs
 from transition.db import Database
 from transition.people import PeopleQuery, list_people
 from transition.plan_review import accept_plan
@@ -47,6 +50,41 @@ def test_before_acceptance_the_box_shows_the_draft_waiting(plan_world, app_on) -
         assert "0 of them, allocated" in shown
         # Egbuna's export names no care coordinator: until a plan is accepted, no one holds her.
         assert "1 person who needs a worker and has none (n)" in shown
+
+    drive(app, scenario)
+
+
+def test_n_lists_someone_whose_coordinators_allocation_ended_and_says_so(
+    plan_world, app_on,
+) -> None:
+    """Before any plan, a person whose coordinator's allocation the export says ended
+    yesterday needs a worker: the box counts them, `n` lists them, and the Coordinator
+    column says the allocation ended (a narrow column still shows it: it comes first)."""
+    with plan_world.transaction() as session:
+        from sqlalchemy import select
+
+        from transition.models import Person
+
+        ashworth = session.scalars(select(Person).where(Person.family_name == "Ashworth")).one()
+        ashworth.coordinator_until = TODAY - timedelta(days=1)
+        session.add(ashworth)
+    needing = _needing(plan_world)
+    assert ashworth.nhs_number in needing
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        shown = " ".join(text_of(app.screen.query_one("#allocation-body")).split())
+        assert f"{len(needing)} people who need a worker and have none (n)" in shown
+        await pilot.press("n")
+        await settle(pilot)
+        table = app.screen.query_one(CaseloadTable)
+        assert [row.nhs_number for row in table.rows] == needing
+        grid = table.query_one(DataTable)
+        cells = {str(grid.get_row_at(index)[0]): [str(cell) for cell in grid.get_row_at(index)]
+                 for index in range(grid.row_count)}
+        [coordinator] = [cell for cell in cells[nhs.format_334(ashworth.nhs_number)]
+                         if "ended" in cell]
+        assert coordinator.startswith("ended ")
 
     drive(app, scenario)
 

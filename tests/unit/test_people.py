@@ -94,6 +94,26 @@ def test_after_transfer_says_who_holds_each_role(
     assert after_transfer(row) == cli
 
 
+@pytest.mark.parametrize(
+    ("until", "ended", "cli"),
+    [
+        (None, None, "SW1"),
+        (date(2026, 11, 19), date(2026, 11, 19), "SW1 (ended 2026-11-19)"),
+        (date(2026, 11, 20), None, "SW1"),  # their last day is today: still theirs
+    ],
+)
+def test_a_coordinators_allocation_has_ended_once_its_last_day_is_past(
+    until: date | None, ended: date | None, cli: str,
+) -> None:
+    from transition.commands.people import coordinator
+
+    today = date(2026, 11, 20)
+    row = _row(coordinator_until=until)
+    assert row.coordinator_ended(today) == ended
+    assert coordinator(row, today) == cli
+    assert coordinator(_row(care_coordinator_id=None, coordinator_until=until), today) == ""
+
+
 def test_the_listing_reads_who_holds_each_role_now(database: Database) -> None:
     from tests.factories import make_staff
     from transition.allocation import NewAssignment, set_assignments

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 import typer
@@ -55,8 +56,9 @@ def people(
                         pathway=one_of(pathway, PATHWAYS, "--pathway"),
                         risk_band=one_of(band, BANDS, "--band"), needs_worker=needs_worker,
                         limit=limit if limit > 0 else None)
+    today = cli.today()
     with cli.db.session() as session:
-        page = list_people(session, query, as_of=cli.today())
+        page = list_people(session, query, as_of=today)
     shown = len(page.rows)
     more = (f"Showing {shown:,} of {page.total:,} (use --limit 0 for all)."
             if shown < page.total else f"{page.total:,} {'person' if page.total == 1 else 'people'}.")
@@ -77,7 +79,7 @@ def people(
         table.add_row(*(Text(cell) for cell in (
             nhs.format_334(row.nhs_number), row.family_name, row.given_name,
             row.date_of_birth.isoformat(), row.team or "", row.locality or "",
-            row.care_coordinator_id or "", after_transfer(row), row.pathway or "",
+            coordinator(row, today), after_transfer(row), row.pathway or "",
             row.risk_band or "", "missing from export" if row.missing else "",
         )))
     console.print(table)
@@ -86,6 +88,14 @@ def people(
 
 def _filtered(query: PeopleQuery) -> bool:
     return query != PeopleQuery(limit=query.limit)
+
+
+def coordinator(row: PersonRow, today: date) -> str:
+    """The trust's care coordinator's staff id, and when their allocation ended if it has."""
+    ended = row.coordinator_ended(today)
+    if row.care_coordinator_id is None or ended is None:
+        return row.care_coordinator_id or ""
+    return f"{row.care_coordinator_id} (ended {ended.isoformat()})"
 
 
 def after_transfer(row: PersonRow) -> str:

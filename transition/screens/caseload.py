@@ -50,7 +50,7 @@ class CaseloadScreen(DataScreen):
             names = staff_names(session, [
                 *(row.care_coordinator_id for row in page.rows),
                 *(staff_id for row in page.rows for _role, staff_id in row.workers)])
-        return Window(page=page, staff_names=names)
+        return Window(page=page, staff_names=names, today=self.today())
 
     def on_mount(self) -> None:
         # The table loads itself when it mounts; later changes reload it on resume.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -44,6 +45,7 @@ class Window:
 
     page: Page
     staff_names: Mapping[str, str] = field(default_factory=dict)
+    today: date | None = None  # to say which coordinators' allocations have ended
 
 
 Fetch = Callable[[PeopleQuery], Window]
@@ -79,6 +81,9 @@ def _coordinator(row: PersonRow, window: Window) -> RenderableType:
     name = window.staff_names.get(row.care_coordinator_id)
     if name is None:
         return Text(f"{row.care_coordinator_id} (unknown)", style="italic yellow")
+    if window.today and row.coordinator_ended(window.today):
+        # First, so a narrow column still shows it; the person screen gives the date.
+        return Text.assemble(("ended ", "bold yellow"), (name, "italic"))
     return name
 
 
