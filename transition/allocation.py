@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -23,6 +23,14 @@ from transition.audit import Change, record_many
 from transition.bulk import DirectInsert
 from transition.errors import ConflictError
 from transition.models import Assignment, Person, utcnow
+
+
+def coordinator_allocation_current(as_of: date) -> ColumnElement[bool]:
+    """The export does not say the trust's care coordinator's allocation ended before
+    ``as_of`` (``coordinator_until``, MHSDS EndDateAssCareCoord, is its last day): as SQL, for
+    everything that reads who holds a person before a plan is accepted for them."""
+    return or_(Person.coordinator_until.is_(None),  # type: ignore[union-attr]
+               Person.coordinator_until >= as_of)  # type: ignore[operator]
 
 
 @dataclass(frozen=True, slots=True)

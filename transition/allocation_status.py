@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from transition.allocation import coordinator_allocation_current
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS
 from transition.models import Assignment, Person, Plan, PlanStatus, Staff
 from transition.plan_review import allocation_changed_since
@@ -60,8 +61,7 @@ def coordinator_holds(as_of: date) -> ColumnElement[bool]:
     return and_(
         exists().where(Staff.staff_id == Person.care_coordinator_id,
                        Staff.missing_since_batch_id.is_(None)),  # type: ignore[union-attr]
-        or_(Person.coordinator_until.is_(None),  # type: ignore[union-attr]
-            Person.coordinator_until >= as_of),  # type: ignore[operator]
+        coordinator_allocation_current(as_of),
     )
 
 

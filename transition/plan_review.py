@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from transition.allocation import (
     NewAssignment,
+    coordinator_allocation_current,
     current_assignments,
     end_assignment,
     set_assignments,
@@ -450,8 +451,7 @@ def held_by_coordinator(as_of: date) -> tuple[Any, ...]:
         ~exists().where(and_(Assignment.person_id == Person.id,
                              Assignment.ended_at.is_(None))),  # type: ignore[union-attr]
         Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
-        or_(Person.coordinator_until.is_(None),  # type: ignore[union-attr]
-            Person.coordinator_until >= as_of),  # type: ignore[operator]
+        coordinator_allocation_current(as_of),
     )
 
 
