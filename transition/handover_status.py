@@ -8,7 +8,8 @@ States, in the words the nightly check uses (:mod:`transition.check_findings`):
   now: no handover;
 - ``changes``: a role is held by a new worker (the accepted plan's or a manager's choice);
 - ``no_worker``: a role their pathway needs is held by no one (after a plan or a manager
-  decided their roles; or before one, when the export names no coordinator on the staff list);
+  decided their roles; or before one, when the export names no coordinator on the staff list,
+  or says their coordinator's allocation ended before the day asked about);
 - ``no_plan``: no accepted plan covers them yet: the trust's coordinator holds them;
 - ``signpost``: no worker is needed (a letter); ``not_assessed``: no pathway yet.
 """
@@ -53,6 +54,7 @@ class HandoverStatus:
     visit_status: str | None = None  # the joint handover visit task's status, if there is one
     visit_due: date | None = None
     has_tasks: bool = False  # any handover task at all (the rules plan a visit for some only)
+    coordinator_ended: date | None = None  # no plan yet, and the export says this allocation ended
 
     @property
     def visit_open(self) -> bool:
@@ -95,8 +97,10 @@ class HandoverStatus:
                             + (f", from {self.coordinator}." if self.coordinator else "."))
         if self.unfilled:
             roles = " and ".join(ROLE_WORDS.get(role, role) for role in self.unfilled)
+            why = (f": {self.coordinator}'s allocation ended on "
+                   f"{uk_date(self.coordinator_ended)}" if self.coordinator_ended else "")
             said.append(f"No one holds the {roles} "
-                        f"{'role' if len(self.unfilled) == 1 else 'roles'} they need.")
+                        f"{'role' if len(self.unfilled) == 1 else 'roles'} they need{why}.")
         if self.incoming:
             if self.visit_status is None and self.has_tasks:
                 said.append("No joint handover visit among their tasks.")
@@ -135,10 +139,11 @@ def _status_words(status: str) -> str:
 
 
 def handover_statuses(
-    session: Session, person_ids: Iterable[int], *, visit_task: str
+    session: Session, person_ids: Iterable[int], *, visit_task: str, as_of: date
 ) -> dict[int, HandoverStatus]:
-    """Each person's handover (``visit_task``: the joint visit's task key, from the rules'
-    ``[checks] handover_visit_task``). A few queries, whatever the number of people."""
+    """Each person's handover on ``as_of`` (today; ``visit_task``: the joint visit's task
+    key, from the rules' ``[checks] handover_visit_task``). A few queries, whatever the
+    number of people."""
     wanted = sorted(set(person_ids))
     people: list[Any] = []
     visits: dict[int, tuple[str, date]] = {}
@@ -147,7 +152,7 @@ def handover_statuses(
     for batch in chunks(wanted, 5000):
         people += session.execute(
             select(Person.id, Person.pathway, Person.care_coordinator_id,
-                   Person.allocated_plan_id, Person.handover_date)
+                   Person.allocated_plan_id, Person.handover_date, Person.coordinator_until)
             .where(Person.id.in_(batch))  # type: ignore[union-attr]
         ).all()
         for person_id, status, due in session.execute(
@@ -175,7 +180,7 @@ def handover_statuses(
         staff_id for roles in held.values() for staff_id in roles.values())])
     programme = transfer_date(session)
     result = {}
-    for person_id, pathway, coordinator, plan_id, own_date in people:
+    for person_id, pathway, coordinator, plan_id, own_date, until in people:
         roles = held.get(person_id, {})
         needed = PATHWAY_ROLES.get(pathway or "", ())
         incoming = [IncomingWorker(role, roles[role], names.get(roles[role], roles[role]))
@@ -184,12 +189,13 @@ def handover_statuses(
         kept = [role for role in needed
                 if role in roles and coordinator and roles[role] == coordinator]
         allocated = plan_id is not None or bool(roles)
+        ended = until if not allocated and until is not None and until < as_of else None
         if pathway is None:
             state = "not_assessed"
         elif not needed:
             state = "signpost"
         elif not allocated:
-            state = "no_plan" if coordinator in on_list else "no_worker"
+            state = "no_plan" if coordinator in on_list and ended is None else "no_worker"
             unfilled = list(needed) if state == "no_worker" else []
         elif unfilled:
             state = "no_worker"  # a role with no one is the first thing to put right
@@ -206,5 +212,6 @@ def handover_statuses(
             visit_status=str(visit[0]) if visit else None,
             visit_due=visit[1] if visit else None,
             has_tasks=person_id in with_tasks,
+            coordinator_ended=ended if state == "no_worker" and coordinator else None,
         )
     return result

@@ -3,7 +3,7 @@ who stays, is a role left with no one, and is the joint handover visit done?"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from transition.allocation_status import handover_ahead
 from transition.db import Database
 from transition.handover_status import handover_statuses
 from transition.models import Person
+from transition.widgets.format import uk_date
 
 VISIT = "joint_visit"
 
@@ -41,6 +42,8 @@ def test_every_state_with_its_words(database: Database) -> None:
         waiting = person(session, coordinator="SW1")  # no plan yet: SW1 holds them
         nobody = person(session, coordinator=None)  # no plan, and no one holds them
         gone = person(session, coordinator="GONE9")  # a coordinator not on the staff list
+        # The export says SW1's allocation ended yesterday: no plan, and no one holds them.
+        ended = person(session, coordinator="SW1", coordinator_until=TODAY - timedelta(days=1))
         letter = person(session, pathway="signpost", coordinator="SW1")
         unassessed = person(session, pathway=None, coordinator="SW1")
         own_day = person(session, coordinator="SW1", handover_date=date(2027, 2, 1))
@@ -49,16 +52,16 @@ def test_every_state_with_its_words(database: Database) -> None:
         assign(session, green, "social_worker", "SW2")
         task(session, green, "letter_person", date(2027, 3, 16))
         made = {"keeps": keeps, "moves": moves, "done": done, "joint": joint, "half": half,
-                "waiting": waiting, "nobody": nobody, "gone": gone, "letter": letter,
+                "waiting": waiting, "nobody": nobody, "gone": gone, "ended": ended, "letter": letter,
                 "unassessed": unassessed, "own_day": own_day, "green": green}
         ids = {name: item.id for name, item in made.items()}
 
-        found = handover_statuses(session, ids.values(), visit_task=VISIT)
+        found = handover_statuses(session, ids.values(), visit_task=VISIT, as_of=TODAY)
         status = {name: found[person_id] for name, person_id in ids.items()}
         assert {name: item.state for name, item in status.items()} == {
             "keeps": "keeps", "moves": "changes", "done": "changes", "joint": "changes",
             "half": "no_worker", "waiting": "no_plan", "nobody": "no_worker",
-            "gone": "no_worker", "letter": "signpost", "unassessed": "not_assessed",
+            "gone": "no_worker", "ended": "no_worker", "letter": "signpost", "unassessed": "not_assessed",
             "own_day": "changes", "green": "changes"}
         # The at-risk list's "changing worker" filter, in SQL, picks the same people.
         ahead = set(session.scalars(select(Person.id).where(handover_ahead(TODAY))))
@@ -88,6 +91,11 @@ def test_every_state_with_its_words(database: Database) -> None:
             "No plan accepted for them yet: Ana Okafor holds them until one is.")
         assert status["nobody"].unfilled == ["social_worker"]
         assert status["gone"].short() == "needs a worker"
+        yesterday = uk_date(TODAY - timedelta(days=1))
+        assert status["ended"].sentence() == (
+            f"No one holds the social worker role they need: Ana Okafor's allocation ended "
+            f"on {yesterday}.")
+        assert status["gone"].sentence() == "No one holds the social worker role they need."
         assert status["letter"].short() == "signposted"
         assert status["own_day"].handover_date == date(2027, 2, 1)
         assert status["own_day"].sentence().startswith("Handover on 1 Feb 2027: ")

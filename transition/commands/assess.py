@@ -137,11 +137,13 @@ def at_risk_command(
     cli = context(ctx)
     if band is not None and band not in BAND_STYLE:
         fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
+    today = cli.today()
     with cli.db.session() as session:
         rows = at_risk(session, None if everyone else top, band=band, team=team,
-                       only=handover_ahead(cli.today()) if changing else None)
+                       only=handover_ahead(today) if changing else None)
         handovers = handover_statuses(session, [row.person_id for row in rows],
-                                      visit_task=cli.rules.checks.handover_visit_task)
+                                      visit_task=cli.rules.checks.handover_visit_task,
+                                      as_of=today)
     if as_json:
         print_json([{**row.as_json(), "handover": handovers[row.person_id].as_json()}
                     for row in rows])

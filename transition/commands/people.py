@@ -128,7 +128,7 @@ def person(
         except TransitionError:
             visit_task = None
         handover = None if visit_task is None else handover_statuses(
-            session, [found.id], visit_task=visit_task)[found.id]
+            session, [found.id], visit_task=visit_task, as_of=cli.today())[found.id]
     detail["handover"] = (None if handover is None
                           else handover.as_json() | {"sentence": handover.sentence()})
     if as_json:

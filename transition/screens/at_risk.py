@@ -97,7 +97,8 @@ class AtRiskScreen(DataScreen):
             unassessed = unassessed_count(session)
             self.handovers = handover_statuses(
                 session, [person.person_id for person in self.people],
-                visit_task=self.transition.rules.checks.handover_visit_task)
+                visit_task=self.transition.rules.checks.handover_visit_task,
+                as_of=self.today())
         table = self.query_one("#at-risk-table", FittedTable)
         table.clear()
         for rank, person in enumerate(self.people, start=1):

@@ -117,7 +117,7 @@ def load_person(database: Database, person_id: int, today: date,
             imports=person_imports(session, person),
             audit=person_audit(session, person, limit=AUDIT_SHOWN + 1),
             handover=None if visit_task is None else handover_statuses(
-                session, [person_id], visit_task=visit_task).get(person_id),
+                session, [person_id], visit_task=visit_task, as_of=today).get(person_id),
         )
 
 
