@@ -290,7 +290,7 @@ def person_detail(
     detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]
     detail["workers"] = person_workers(session, person.id)  # who holds each role (issue 4)
     # Each role the pathway needs: held, or why no one holds it, and the draft's proposal.
-    detail["roles"] = person_roles(session, person, detail["workers"])
+    detail["roles"] = person_roles(session, person, detail["workers"], as_of=as_of)
     return detail
 
 

@@ -596,16 +596,20 @@ def unfilled_reasons(session: Session, role: str, person_ids: list[int]) -> dict
 
 
 def person_roles(session: Session, person: Person,
-                 workers: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+                 workers: list[dict[str, Any]] | None = None, *,
+                 as_of: date | None = None) -> list[dict[str, Any]]:
     """Each role this person's pathway needs (and any role held that it no longer needs):
-    who holds it now, or why no one does, and what the newest draft plan proposes.
+    who holds it on ``as_of`` (default today), or why no one does, and what the newest draft
+    plan proposes.
 
     ``state`` is ``held``; ``unfilled`` (the latest accepted plan for them could not fill
     it: ``reasons``); ``with_coordinator`` (no plan accepted for them yet: the trust's care
     coordinator, on the staff list, holds them until one is; ``holder`` is that worker, with
-    no ``assignment_id``); or ``none`` (no one holds it: the role was ended, or the export
-    names no coordinator on the staff list). ``workers``: :func:`person_workers`' answer, when
-    the caller has it already."""
+    no ``assignment_id``); ``coordinator_ended`` (the same, but the export says that
+    worker's allocation ended on ``ended``, before ``as_of``: no one holds it, and the worker
+    is ``coordinator``, not ``holder``); or ``none``
+    (no one holds it: the role was ended, or the export names no coordinator on the staff
+    list). ``workers``: :func:`person_workers`' answer, when the caller has it already."""
     assert person.id is not None
     if workers is None:
         workers = person_workers(session, person.id)
@@ -629,9 +633,13 @@ def person_roles(session: Session, person: Person,
         elif (person.allocated_plan_id is None and not holders
               and person.care_coordinator_id is not None
               and (coordinator := session.get(Staff, person.care_coordinator_id)) is not None):
-            entry["state"] = "with_coordinator"
-            entry["holder"] = {"staff_id": coordinator.staff_id,
-                               "name": f"{coordinator.given_name} {coordinator.family_name}"}
+            named = {"staff_id": coordinator.staff_id,
+                     "name": f"{coordinator.given_name} {coordinator.family_name}"}
+            until = person.coordinator_until
+            if until is not None and until < (as_of or date.today()):
+                entry.update(state="coordinator_ended", coordinator=named, ended=until)
+            else:
+                entry.update(state="with_coordinator", holder=named)
         else:
             entry["reasons"] = unfilled_reasons(session, role, [person.id]).get(person.id, [])
             entry["state"] = "unfilled" if entry["reasons"] else "none"
@@ -681,6 +689,11 @@ def describe_role(entry: dict[str, Any], today: date) -> tuple[str, str]:
     elif state == "with_coordinator":
         who = f"{holder['name']} ({holder['staff_id']})"
         notes = ["the trust's care coordinator, until a plan is accepted for them"]
+    elif state == "coordinator_ended":
+        who, ended, named = "none", entry["ended"], entry["coordinator"]
+        notes = [(f"the export says {named['name']} ({named['staff_id']}) stopped being their "
+                  f"care coordinator on {ended.day} {ended:%b %Y}: choose a worker, or accept a "
+                  "plan that places them")]
     else:
         who = "none"
         notes = ["no one holds it: choose a worker, or plan again"]

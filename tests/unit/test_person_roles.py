@@ -4,7 +4,7 @@ plan is accepted, or no one), and what the newest draft plan proposes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
@@ -97,3 +97,30 @@ def test_a_manager_choice_a_lock_and_a_role_the_pathway_no_longer_needs(
             "the pathway no longer needs this role: the next plan ends it")
         assert describe_role(roles["social_worker"], date(2027, 4, 2))[1].startswith(
             "since 1 Apr 2027")
+
+
+def test_a_coordinator_whose_allocation_ended_holds_no_role(database: Database) -> None:
+    """The export says the coordinator's allocation ended yesterday: no one holds the roles;
+    the entry names who did and when it ended, and the draft's proposal is still shown even
+    when it is the same worker again."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", given_name="Ana", family_name="Okafor", capacity=2)
+        ended = person(session, coordinator="SW1", coordinator_until=TODAY - timedelta(days=1))
+        today = person(session, coordinator="SW1", coordinator_until=TODAY)
+        session.refresh(ended)
+        [entry] = person_roles(session, ended, as_of=TODAY)
+        assert (entry["state"], entry["holder"], entry["ended"]) == (
+            "coordinator_ended", None, TODAY - timedelta(days=1))
+        assert entry["coordinator"] == {"staff_id": "SW1", "name": "Ana Okafor"}
+        yesterday = TODAY - timedelta(days=1)
+        assert describe_role(entry, TODAY) == ("none", (
+            f"the export says Ana Okafor (SW1) stopped being their care coordinator on "
+            f"{yesterday.day} {yesterday:%b %Y}: choose a worker, or accept a plan that "
+            "places them"))
+        session.refresh(today)
+        assert person_roles(session, today, as_of=TODAY)[0]["state"] == "with_coordinator"
+        propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)
+        session.refresh(ended)
+        [entry] = person_roles(session, ended, as_of=TODAY)
+        assert describe_role(entry, TODAY)[1].endswith("draft plan 1 proposes Ana Okafor (SW1)")

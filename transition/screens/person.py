@@ -440,7 +440,7 @@ def workers(view: PersonView) -> RenderableType | None:
     table = _table("Role", "Worker", "Notes")
     for entry in roles:
         who, notes = describe_role(entry, view.today)
-        missing = entry["state"] in ("unfilled", "none")
+        missing = entry["state"] in ("unfilled", "none", "coordinator_ended")
         table.add_row(ROLE_WORDS.get(entry["role"], entry["role"]),
                       Text(who, style="bold red" if missing else "bold"), notes)
     if view.handover is None:
