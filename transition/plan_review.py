@@ -607,9 +607,9 @@ def person_roles(session: Session, person: Person,
     coordinator, on the staff list, holds them until one is; ``holder`` is that worker, with
     no ``assignment_id``); ``coordinator_ended`` (the same, but the export says that
     worker's allocation ended on ``ended``, before ``as_of``: no one holds it, and the worker
-    is ``coordinator``, not ``holder``); or ``none``
-    (no one holds it: the role was ended, or the export names no coordinator on the staff
-    list). ``workers``: :func:`person_workers`' answer, when the caller has it already."""
+    is ``coordinator``, not ``holder``); or ``none`` (no one holds it: the role was ended, or
+    the export names no coordinator on the staff list). ``workers``: :func:`person_workers`'
+    answer, when the caller has it already."""
     assert person.id is not None
     if workers is None:
         workers = person_workers(session, person.id)
