@@ -632,7 +632,8 @@ def person_roles(session: Session, person: Person,
             entry["state"] = "held"
         elif (person.allocated_plan_id is None and not holders
               and person.care_coordinator_id is not None
-              and (coordinator := session.get(Staff, person.care_coordinator_id)) is not None):
+              and (coordinator := session.get(Staff, person.care_coordinator_id)) is not None
+              and coordinator.missing_since_batch_id is None):  # on the latest staff list
             named = {"staff_id": coordinator.staff_id,
                      "name": f"{coordinator.given_name} {coordinator.family_name}"}
             until = person.coordinator_until

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from tests.check_world import RULES, assign, person, with_transfer
+from tests.check_world import RULES, assign, caseload_import, person, with_transfer
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_staff
 from transition.db import Database
@@ -124,3 +124,15 @@ def test_a_coordinator_whose_allocation_ended_holds_no_role(database: Database) 
         session.refresh(ended)
         [entry] = person_roles(session, ended, as_of=TODAY)
         assert describe_role(entry, TODAY)[1].endswith("draft plan 1 proposes Ana Okafor (SW1)")
+
+
+def test_a_coordinator_missing_from_the_latest_staff_list_holds_no_role(
+    database: Database,
+) -> None:
+    """As the check's `unassigned` reads it: a coordinator the latest staff list no longer
+    has holds no one."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "LEFT1", missing_since_batch_id=caseload_import(session, TODAY).id)
+        left = person(session, coordinator="LEFT1")
+        assert roles_of(session, left)["social_worker"]["state"] == "none"
