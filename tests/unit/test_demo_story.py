@@ -124,4 +124,8 @@ def test_the_sample_readme_tells_the_same_story(demo: tuple[DemoResult, Database
     pathways = ", ".join(f"{name} {count}" for name, count in result.pathways.items())
     assert f"**Pathways**: {pathways} " in readme
     assert f"**Handover risk**: red {result.bands['red']} " in readme
-    assert f"{result.plan['unassigned']} unassigned" in readme
+    plan = result.plan
+    roles = plan["assigned"] + plan["unassigned"]
+    assert (f"**Draft plan**: {plan['assigned']} of {roles} roles filled, "
+            f"{plan['kept_with_current']} kept with the current worker, "
+            f"{plan['unassigned']} unassigned") in readme
