@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -23,6 +23,7 @@ from transition.audit import Change, record_many
 from transition.bulk import DirectInsert
 from transition.errors import ConflictError
 from transition.models import Assignment, Person, utcnow
+from transition.programme import transfer_date
 
 
 def coordinator_allocation_current(as_of: date) -> ColumnElement[bool]:
@@ -31,6 +32,34 @@ def coordinator_allocation_current(as_of: date) -> ColumnElement[bool]:
     everything that reads who holds a person before a plan is accepted for them."""
     return or_(Person.coordinator_until.is_(None),  # type: ignore[union-attr]
                Person.coordinator_until >= as_of)  # type: ignore[operator]
+
+
+def coordinator_continues(staff_id: str | None, coordinator_id: str | None,
+                          coordinator_until: date | None, change_date: date | None) -> bool:
+    """Whether ``staff_id`` is the trust's care coordinator carrying on through the change.
+
+    That is the coordinator the export names, whose allocation (``coordinator_until`` is its
+    last day) does not end before the person's change date: their handover date, else the
+    programme's transfer date. A coordinator whose allocation ended first and whom a plan or
+    a manager gives the role again is *returning*, not continuing: the person has had no one
+    in between, so they get handover letters and tasks as for a new worker. With no change
+    date, only an allocation with no end continues (as the letters read ``outgoing_ended``).
+    Every reader of "does this person's worker change?" asks this, or its SQL twin
+    :func:`coordinator_continues_sql`."""
+    return (staff_id is not None and staff_id == coordinator_id
+            and (coordinator_until is None
+                 or (change_date is not None and coordinator_until >= change_date)))
+
+
+def coordinator_continues_sql(staff: Any, transfer: date | None) -> ColumnElement[bool]:
+    """:func:`coordinator_continues` as SQL for ``staff`` (a column, such as
+    ``Assignment.staff_id``) against each ``Person`` row, ``transfer`` being the programme's
+    transfer date. Never NULL, so that ``~`` of it is "the worker changes" in a WHERE."""
+    change = (Person.handover_date if transfer is None
+              else func.coalesce(Person.handover_date, transfer))
+    return and_(staff == func.coalesce(Person.care_coordinator_id, ""),
+                or_(Person.coordinator_until.is_(None),  # type: ignore[union-attr]
+                    and_(change.is_not(None), Person.coordinator_until >= change)))  # type: ignore[operator, union-attr]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +78,9 @@ class NewAssignment:
 
 @dataclass(frozen=True, slots=True)
 class WorkerChange:
-    """A person whose worker for ``role`` is not the coordinator the trust's export named."""
+    """A person whose worker for ``role`` is not the trust's coordinator carrying on through
+    the change (:func:`coordinator_continues`): someone new, or the coordinator returning
+    after their allocation ended (then ``incoming_staff_id == outgoing_staff_id``)."""
 
     person_id: int
     role: str
@@ -81,22 +112,20 @@ def current_assignments(
 
 
 def worker_changes(session: Session, person_ids: Iterable[int] | None = None) -> list[WorkerChange]:
-    """Every current assignment whose worker differs from the trust's named coordinator."""
+    """Every current assignment whose worker is not the trust's coordinator carrying on
+    through the change (:func:`coordinator_continues`)."""
     statement = (
         select(Assignment.person_id, Assignment.role, Assignment.staff_id, Assignment.since,
                Person.care_coordinator_id)
         .join(Person, Person.id == Assignment.person_id)
-        .where(Assignment.ended_at.is_(None))  # type: ignore[union-attr]
+        .where(Assignment.ended_at.is_(None),  # type: ignore[union-attr]
+               ~coordinator_continues_sql(Assignment.staff_id, transfer_date(session)))
         .order_by(Assignment.person_id, Assignment.role)
     )
     wanted = None if person_ids is None else set(person_ids)
-    changes = []
-    for person_id, role, staff_id, since, coordinator in session.execute(statement):
-        if wanted is not None and person_id not in wanted:
-            continue
-        if staff_id != coordinator:
-            changes.append(WorkerChange(person_id, role, coordinator, staff_id, since))
-    return changes
+    return [WorkerChange(person_id, role, coordinator, staff_id, since)
+            for person_id, role, staff_id, since, coordinator in session.execute(statement)
+            if wanted is None or person_id in wanted]
 
 
 def set_assignments(

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from transition import nhs
-from transition.allocation import current_assignments
+from transition.allocation import coordinator_continues, current_assignments
 from transition.config import CouncilDetails
 from transition.models import Employer, LetterKind, Pathway, Person, Role, Staff
 from transition.postcodes import pseudo_meaning
@@ -164,7 +164,10 @@ class WorkerFacts:
     phone: str
     email: str
     phone_is_main_number: bool  # no direct line: the council's main number is given instead
-    is_new: bool  # a new worker for this person (not the trust's current coordinator)
+    is_new: bool  # not the trust's coordinator carrying on through the change
+    # The trust's coordinator given the role again after their allocation ended (its last
+    # day): a returning worker, so is_new, but the letters say "again", not "new".
+    returning_after: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +222,8 @@ def _chunks(values: Sequence[int], size: int = 2000) -> Iterable[Sequence[int]]:
         yield values[start : start + size]
 
 
-def _worker(staff: Staff, role: str, *, is_new: bool) -> WorkerFacts:
+def _worker(staff: Staff, role: str, *, is_new: bool,
+            returning_after: date | None = None) -> WorkerFacts:
     # A seconded worker returning to the council works from their council team afterwards.
     team = staff.council_team if staff.seconded and staff.council_team else staff.team
     phone = plain_text(staff.phone)
@@ -238,6 +242,7 @@ def _worker(staff: Staff, role: str, *, is_new: bool) -> WorkerFacts:
         email=plain_text(staff.email),
         phone_is_main_number=not phone,
         is_new=is_new,
+        returning_after=returning_after,
     )
 
 
@@ -263,18 +268,21 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
     for person in people:
         assert person.id is not None
         roles = assignments.get(person.id, {})
-        workers = tuple(
-            _worker(
-                staff[assignment.staff_id],
-                role,
-                is_new=assignment.staff_id != person.care_coordinator_id,
-            )
-            for role, assignment in sorted(roles.items())
-            if assignment.staff_id in staff
-        )
+        change_date = person.handover_date or programme_date
+        worker_list: list[WorkerFacts] = []
+        for role, assignment in sorted(roles.items()):
+            if assignment.staff_id not in staff:
+                continue
+            is_new = not coordinator_continues(assignment.staff_id, person.care_coordinator_id,
+                                               person.coordinator_until, change_date)
+            # The named coordinator, yet not continuing: their allocation ended first.
+            returning = is_new and assignment.staff_id == person.care_coordinator_id
+            worker_list.append(_worker(
+                staff[assignment.staff_id], role, is_new=is_new,
+                returning_after=person.coordinator_until if returning else None))
+        workers = tuple(worker_list)
         outgoing = staff.get(person.care_coordinator_id or "")
         current_ids = {worker.staff_id for worker in workers}
-        change_date = person.handover_date or programme_date
         facts[person.id] = PersonFacts(
             person_id=person.id,
             nhs_number=person.nhs_number,
@@ -320,6 +328,19 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
 # ---------------------------------------------------------------------------------------------
 
 
+def _worker_context(worker: WorkerFacts) -> dict[str, Any]:
+    """A worker's template variables. ``again``, ``ended`` and ``ended_iso`` are there only for
+    a returning coordinator, so that every other letter's facts_hash stays as it was
+    (templates ask ``worker.again is defined``)."""
+    values = asdict(worker)
+    returning_after = values.pop("returning_after")
+    if returning_after is not None:
+        values["again"] = True
+        values["ended"] = date_in_words(returning_after)
+        values["ended_iso"] = returning_after.isoformat()
+    return values
+
+
 def facts_context(facts: PersonFacts, kind: str) -> dict[str, Any]:
     """The variables a template of ``kind`` sees about the person (not the letter or council).
 
@@ -340,8 +361,8 @@ def facts_context(facts: PersonFacts, kind: str) -> dict[str, Any]:
     change: dict[str, Any] = {
         "date": date_in_words(facts.change_date) if facts.change_date else "",
         "date_iso": facts.change_date.isoformat() if facts.change_date else "",
-        "workers": [asdict(worker) for worker in facts.workers],
-        "new_workers": [asdict(worker) for worker in facts.workers if worker.is_new],
+        "workers": [_worker_context(worker) for worker in facts.workers],
+        "new_workers": [_worker_context(worker) for worker in facts.workers if worker.is_new],
         "outgoing_worker": facts.outgoing_name,
         "pathway": facts.pathway or "",
     }

@@ -6,6 +6,7 @@ import pytest
 from tests.factories import make_person, make_staff
 from transition.allocation import (
     NewAssignment,
+    coordinator_continues,
     current_assignments,
     set_assignments,
     worker_changes,
@@ -14,6 +15,7 @@ from transition.audit import events
 from transition.db import Database
 from transition.errors import ConflictError
 from transition.models import Assignment
+from transition.programme import set_transfer_date
 
 
 def test_set_assignments_ends_the_old_row_and_audits(database: Database) -> None:
@@ -110,3 +112,59 @@ def test_a_role_given_meanwhile_by_someone_else_is_a_conflict_and_nothing_is_sav
         current = current_assignments(session)[pid]["social_worker"]
         assert current.staff_id == "SW1"
         assert [event.actor for event in events(session, person_id=pid)] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("staff", "until", "change", "continues"),
+    [
+        ("SW1", None, date(2027, 4, 1), True),  # no end: carries on
+        ("SW1", date(2027, 4, 1), date(2027, 4, 1), True),  # its last day is the change day
+        ("SW1", date(2027, 3, 31), date(2027, 4, 1), False),  # ended the day before: returning
+        ("SW2", None, date(2027, 4, 1), False),  # someone else
+        ("SW1", None, None, True),  # no change date: an allocation with no end carries on
+        ("SW1", date(2030, 1, 1), None, False),  # ... one with an end does not
+        (None, None, date(2027, 4, 1), False),
+    ],
+)
+def test_who_carries_on_through_the_change(staff: str | None, until: date | None,
+                                           change: date | None, continues: bool) -> None:
+    assert coordinator_continues(staff, "SW1", until, change) is continues
+
+
+def test_a_coordinator_given_the_role_again_after_their_allocation_ended_is_a_change(
+    database: Database,
+) -> None:
+    """The rule in SQL (worker_changes) agrees with the rule in Python, on the person's own
+    handover date or else the programme's transfer date, and with no coordinator at all."""
+    with database.transaction() as session:
+        set_transfer_date(session, date(2027, 4, 1), actor="a")
+        make_staff(session, "SW1")
+        cases = {
+            "returning": make_person(session, care_coordinator_id="SW1",
+                                     coordinator_until=date(2027, 3, 31)),
+            "to_the_day": make_person(session, care_coordinator_id="SW1",
+                                      coordinator_until=date(2027, 4, 1)),
+            # Their own handover date comes first: the allocation outlasts it.
+            "own_day": make_person(session, care_coordinator_id="SW1",
+                                   coordinator_until=date(2027, 3, 31),
+                                   handover_date=date(2027, 2, 1)),
+            "no_end": make_person(session, care_coordinator_id="SW1"),
+            "no_coordinator": make_person(session, care_coordinator_id=None),
+        }
+        ids = {name: made.id for name, made in cases.items()}
+        set_assignments(session, [NewAssignment(person_id, "social_worker", "SW1",
+                                                date(2027, 4, 1))
+                                  for person_id in ids.values() if person_id is not None],
+                        actor="a")
+        people = {made.id: made for made in cases.values()}
+    with database.session() as session:
+        changes = worker_changes(session)
+        changed = {change.person_id for change in changes}
+        assert {name for name, person_id in ids.items() if person_id in changed} == {
+            "returning", "no_coordinator"}
+        returning = next(change for change in changes if change.person_id == ids["returning"])
+        assert (returning.outgoing_staff_id, returning.incoming_staff_id) == ("SW1", "SW1")
+        for person_id, made in people.items():
+            assert (person_id in changed) is not coordinator_continues(
+                "SW1", made.care_coordinator_id, made.coordinator_until,
+                made.handover_date or date(2027, 4, 1))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -24,7 +26,13 @@ from transition.allocation import NewAssignment, set_assignments
 from transition.audit import events
 from transition.config import CouncilDetails
 from transition.db import Database
-from transition.letter_facts import facts_context, load_facts
+from transition.letter_facts import (
+    PersonFacts,
+    WorkerFacts,
+    facts_context,
+    facts_hash,
+    load_facts,
+)
 from transition.letters import (
     generate_letters,
     letter_history,
@@ -32,7 +40,7 @@ from transition.letters import (
     out_of_date_letters,
     preview_letter,
 )
-from transition.models import Letter, Person, Task
+from transition.models import Letter, Person, Staff, Task
 from transition.people import person_detail
 
 COUNCIL = CouncilDetails()
@@ -591,3 +599,143 @@ def test_someone_being_assessed_hears_that_their_worker_will_assess_them(databas
         person = handover_person(session, pathway="assess")
         text = text_of(session, person, "person")
     assert "Jo will meet you to look at the support you need" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# A coordinator returning after their allocation ended
+# ---------------------------------------------------------------------------------------------
+
+
+def returning_coordinator(session, **person_fields):  # type: ignore[no-untyped-def]
+    """A person whose trust key worker's allocation ended on 30 November 2026, given them again.
+
+    (Not October: the jargon check would find "cto" in it.)"""
+    if session.get(Staff, "KW7") is None:
+        trust_worker(session, "KW7", given_name="Charlotte", family_name="Martin")
+    values = {"pathway": "trust", "coordinator_until": date(2026, 11, 30)}
+    values.update(person_fields)
+    return handover_person(session, new_staff_id="KW7", old_staff_id="KW7", role="key_worker",
+                           **values)
+
+
+def test_a_coordinator_given_the_role_again_after_their_allocation_ended_is_returning(
+    database: Database, tmp_path: Path
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = returning_coordinator(session, carer=True, carer_name="Rita",
+                                       carer_address="5 Carer Row, Westhaven")
+        easy_person = returning_coordinator(session, accessible_format="easy_read",
+                                            coordinator_until=date(2027, 2, 26))
+        assert person.id is not None
+        worker = load_facts(session, [person.id])[person.id].workers[0]
+        letters = {kind: text_of(session, person, kind) for kind in ("person", "carer", "gp")}
+        easy = text_of(session, easy_person, "person")
+        result = generate(session, tmp_path / "out")
+    assert (worker.is_new, worker.returning_after) == (True, date(2026, 11, 30))
+    # Letters are due for them by default, as for anyone whose worker changes.
+    assert sorted(o.kind for o in result.written if o.nhs_number == person.nhs_number) == [
+        "carer", "gp", "person"]
+    said = {kind: " ".join(text.split()) for kind, text in letters.items()}
+    for required in (
+        "# Your key worker from 1 April 2027",
+        "From 1 April 2027, Charlotte Martin will be your key worker again.",
+        ("Charlotte Martin stopped being your worker on 30 November 2026. "
+         "Their team has now asked Charlotte to work with you again."),
+        "## How to contact your key worker",
+        "Your worker will get in touch with you to arrange to meet.",
+        "Your worker will go through it with you.",
+    ):
+        assert required in said["person"], required
+    assert "Charlotte Martin will be Sam's key worker again." in said["carer"]
+    assert "Their worker will go through it with them." in said["carer"]
+    assert ("Key worker (returning: their allocation ended on 30 November 2026):** "
+            "Charlotte Martin") in said["gp"]
+    for line in ("# Your worker\n", "You will have a worker again.",
+                 "Charlotte Martin will be your key worker again.",
+                 "Charlotte stops being your worker on 26 February 2027.",
+                 "Now Charlotte will work with you again.",
+                 "Your worker will get in touch with you."):
+        assert line in easy, line
+    for text in (*letters.values(), easy):
+        assert re.search(r"\bnew\b", text, re.IGNORECASE) is None, text
+    assert [jargon_in(text) for text in (letters["person"], letters["carer"], easy)] == [[], [], []]
+
+
+@pytest.mark.parametrize(("until", "stays"), [
+    (date(2027, 5, 3), True),  # the last day of the allocation is the change date: continues
+    (date(2027, 6, 30), True),
+    (date(2027, 5, 2), False),  # ends the day before: returning
+])
+def test_whether_the_coordinator_stays_is_read_against_the_persons_own_change_date(
+    database: Database, until: date, stays: bool
+) -> None:
+    # The programme's transfer date is 1 April 2027, but this person's handover is 3 May 2027.
+    with database.transaction() as session:
+        with_transfer_date(session)
+        trust_worker(session, "KW1", given_name="Morgan", family_name="Stays")
+        person = handover_person(session, old_staff_id="KW1", pathway="joint",
+                                 handover_date=date(2027, 5, 3), coordinator_until=until)
+        assert person.id is not None
+        set_assignments(session, [NewAssignment(person.id, "key_worker", "KW1", TODAY)], actor="p")
+        key_worker = next(worker for worker in load_facts(session, [person.id])[person.id].workers
+                          if worker.staff_id == "KW1")
+        text = " ".join(text_of(session, person, "person").split())
+        gp = " ".join(text_of(session, person, "gp").split())
+    assert key_worker.is_new is not stays
+    if stays:
+        assert "# Your new social worker from 3 May 2027" in text
+        assert "Morgan Stays stays your key worker." in text
+        assert "Key worker (unchanged):** Morgan Stays" in gp
+        assert "again" not in text
+    else:
+        # Jo Łukasz is new, so the letter still speaks of new workers.
+        assert "# Your new key worker and social worker from 3 May 2027" in text
+        assert ("From 3 May 2027, Morgan Stays will be your key worker again and Jo Łukasz will "
+                "be your social worker.") in text
+        assert "Morgan Stays stops being your worker on 2 May 2027." in text
+        assert "stays your key worker" not in text
+        assert "Key worker (returning: their allocation ended on 2 May 2027)" not in gp
+        assert "Key worker (returning: their allocation ends on 2 May 2027):** Morgan Stays" in gp
+
+
+# What the templates of a letter written before returning coordinators were known saw of each
+# worker: the facts hash of every such letter must stay the same, or all of them would read as
+# out of date.
+WORKER_KEYS = {"staff_id", "name", "given_name", "family_name", "role_key", "role", "job", "team",
+               "team_plain", "employer", "phone", "email", "phone_is_main_number", "is_new"}
+
+
+def ordinary_facts(**worker_fields: Any) -> PersonFacts:
+    worker = WorkerFacts(
+        staff_id="SW1", name="Jo Łukasz", given_name="Jo", family_name="Łukasz",
+        role_key="social_worker", role="social worker", job="social worker", team="North CMHT",
+        team_plain="North Community Mental Health Team", employer="council",
+        phone="01234 567890", email="sw1@westshire.example", phone_is_main_number=False,
+        is_new=True, **worker_fields)
+    return PersonFacts(
+        person_id=1, nhs_number="9990000018", local_id="P000001", given_name="Sam",
+        family_name="Jones", date_of_birth=date(1980, 1, 1),
+        address_lines=("1 Example Street", "Westhaven", "WX1 2AB"), postcode="WX1 2AB",
+        pathway="council", s117=True, cto=False, personal_budget=False, accessible_format=None,
+        interpreter_language="", has_carer=True, carer_name="Rita", carer_address_lines=("5 Row",),
+        gp_practice_code="Y00001", gp_practice_name="Example Surgery",
+        gp_address_lines=("2 Surgery Lane",), change_date=date(2027, 4, 1), workers=(worker,),
+        outgoing_name="Pat Oldworker")
+
+
+def test_an_ordinary_letters_facts_hash_is_what_it_was_before_returning_coordinators() -> None:
+    facts = ordinary_facts()
+    for kind in ("person", "gp", "carer"):
+        change = facts_context(facts, kind)["change"]
+        assert [set(worker) for worker in change["workers"] + change["new_workers"]] == [
+            WORKER_KEYS, WORKER_KEYS]
+    # Computed with the code before returning coordinators were told apart.
+    assert {kind: facts_hash(facts, kind) for kind in ("person", "gp", "carer")} == {
+        "person": "941fe0dee8ad0b80cbb9638fbf6580b69906f2a7cd355a6aaedf421ea72ef38c",
+        "gp": "31cdcb9b1e16278ec5cb319418e32d2583ebefb32fca88b2c9aca04df7ef9336",
+        "carer": "1c6307eff97eb0dc20e4a4477de75aadf627d6d5b3b7aca7cf83642f116603e4",
+    }
+    returning = facts_context(ordinary_facts(returning_after=date(2026, 10, 30)), "person")
+    assert returning["change"]["workers"][0]["again"] is True
+    assert set(returning["change"]["workers"][0]) - WORKER_KEYS == {"again", "ended", "ended_iso"}
