@@ -12,6 +12,7 @@ from transition.handover import effective_handover_date, set_handover_date
 from transition.models import Person, Role, Staff, Task
 from transition.ruleset import load_rules
 from transition.tasks import generate_tasks, set_task_status
+from transition.tasks.generate import tasks_behind
 from transition.working_days import add_working_days
 
 AS_OF = date(2027, 3, 1)
@@ -406,3 +407,39 @@ def test_a_coordinator_whose_allocation_ends_before_the_handover_owns_no_outgoin
         moved = generate(session)
         assert tasks_of(session, ids["council"])["letter_person"].owner_staff_id == "OUT1"
         assert moved.owner_moved >= 1
+
+
+def test_a_coordinator_given_the_role_again_after_their_allocation_ended_gets_handover_tasks(
+    database: Database,
+) -> None:
+    """The plan gave the person back to the coordinator whose allocation the export says
+    ended before the handover: the person has had no one since, so they get the tasks of a
+    new worker (first contact with the returning worker, the team manager holding the
+    outgoing ones), and the nightly check finds them missing until generated. An allocation
+    that lasts to the handover day is no handover: those tasks are then not needed."""
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        assert tasks_of(session, ids["kept"]) == {}
+        person = session.get(Person, ids["kept"])
+        assert person is not None and person.care_coordinator_id == "OUT1"
+        person.coordinator_until = date(2027, 3, 31)
+        session.add(person)
+        session.flush()
+        behind = tasks_behind(session, RULES, transfer_date=TRANSFER)
+        assert behind.person_ids == [ids["kept"]] and behind.summary.created > 0
+        generate(session)
+        tasks = tasks_of(session, ids["kept"])
+        assert tasks["first_contact"].owner_staff_id == "OUT1"
+        assert tasks["first_contact"].owner_kind == "incoming"
+        assert (tasks["letter_person"].owner_kind, tasks["letter_person"].owner_staff_id) == (
+            "outgoing", None)
+        assert tasks_behind(session, RULES, transfer_date=TRANSFER).person_ids == []
+
+        person.coordinator_until = TRANSFER
+        session.add(person)
+        session.flush()
+        assert tasks_behind(session, RULES, transfer_date=TRANSFER).person_ids == [ids["kept"]]
+        generate(session)
+        assert {task.status for task in tasks_of(session, ids["kept"]).values()} == {
+            "not_needed"}

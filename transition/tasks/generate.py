@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Row, and_, case, exists, func, or_, select, text, update
 from sqlmodel import Session
 
+from transition.allocation import coordinator_continues, coordinator_continues_sql
 from transition.audit import Change, record_many
 from transition.bulk import indexes_set_aside
 from transition.db import json_dumps
@@ -142,7 +143,7 @@ def tasks_behind(session: Session, rules: Any, *, transfer_date: date | None) ->
     reading and reconciling as a real run, without the write."""
     task_rules: TaskRules = getattr(rules, "tasks", rules)
     touched: list[int] = []
-    suspects = _maybe_behind(session)
+    suspects = _maybe_behind(session, transfer_date)
     if not suspects:
         return TasksBehind(GenerateSummary(), touched)
     with gc_paused():
@@ -151,18 +152,18 @@ def tasks_behind(session: Session, rules: Any, *, transfer_date: date | None) ->
     return TasksBehind(summary, touched)
 
 
-def _maybe_behind(session: Session) -> list[int]:
+def _maybe_behind(session: Session, transfer_date: date | None) -> list[int]:
     """People whose tasks may not match who holds them now, found from the data as it stands
     (not from when things changed): (1) a handover and no tasks at all: a current worker
-    other than the trust's coordinator, or the assess or signpost pathway; (2) an open
-    incoming task owned by someone who holds none of their roles now; (3) open tasks and no
-    handover any more (every current worker is the coordinator, neither assess nor
-    signpost). The generator then decides, for these people only, what would change; a
+    other than the trust's coordinator carrying on through the change
+    (:func:`~transition.allocation.coordinator_continues_sql`), or the assess or signpost
+    pathway; (2) an open incoming task owned by someone who holds none of their roles now;
+    (3) open tasks and no handover any more (every current worker is the continuing
+    coordinator, neither assess nor signpost). The generator then decides, for these people only, what would change; a
     change of rules, templates or dates alone is not looked for here (``tasks generate``
     after those, as the commands that make them say)."""
     current = and_(Assignment.person_id == Person.id, Assignment.ended_at.is_(None))  # type: ignore[union-attr]
-    coordinator = func.coalesce(Person.care_coordinator_id, "")
-    moves = exists().where(current, Assignment.staff_id != coordinator)
+    moves = exists().where(current, ~coordinator_continues_sql(Assignment.staff_id, transfer_date))
     open_task = and_(Task.person_id == Person.id, Task.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
     special = Person.pathway.in_((Pathway.SIGNPOST.value, Pathway.ASSESS.value))  # type: ignore[union-attr]
     without_tasks = select(Person.id).where(
@@ -206,14 +207,16 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
             before = plan.changed_count()
         person_workers = workers.get(person_id, no_workers)
         current = existing.get(person_id)
-        if needs_handover(pathway, person_workers, row[1]):
-            handover_date = stored.date(row[4]) if row[4] is not None else transfer_date
+        handover_date = stored.date(row[4]) if row[4] is not None else transfer_date
+        until = stored.date(row[-1]) if row[-1] is not None else None
+        continuing = (row[1] if coordinator_continues(row[1], row[1], until, handover_date)
+                      else None)
+        if needs_handover(pathway, person_workers, continuing):
             if handover_date is None:
                 summary.without_handover_date += 1
                 continue
             handover = make_handover(row, person_workers, can_own,
-                                     facts_seen.facts(row, handover_date),
-                                     stored.date(row[-1]) if row[-1] is not None else None)
+                                     facts_seen.facts(row, handover_date), until)
             summary.people += 1
             if current:
                 if not plan.all_unchanged(current, handover, planner):

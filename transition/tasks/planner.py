@@ -4,7 +4,10 @@ Pure decisions, no database: a person's facts and workers in, the tasks the rule
 
 Who needs a handover (and so tasks):
 - a person whose accepted allocation changes their worker (``allocation.worker_changes``: a
-  current Assignment whose worker is not the trust's ``care_coordinator_id``);
+  current Assignment whose worker is not the trust's ``care_coordinator_id`` carrying on
+  through the change, :func:`~transition.allocation.coordinator_continues`; a coordinator
+  whose allocation ended before the handover date and who is given the role again is
+  returning, and the person gets the tasks of a new worker);
 - a person on the ``assess`` pathway with a social worker assigned (even the same worker:
   the Care Act assessment still has to be booked);
 - a person on the ``signpost`` pathway: they have no worker afterwards, so every task for
@@ -27,6 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NamedTuple
 
+from transition.allocation import coordinator_continues
 from transition.models import Pathway, Person, Role, TaskOwner
 from transition.tasks.rules import COLUMN_FLAGS, Flag, PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.stored import StoredValues, raw
@@ -91,7 +95,8 @@ class Wanted(NamedTuple):
 
 
 def needs_handover(pathway: str | None, workers: dict[str, str], coordinator: str | None) -> bool:
-    """Whether a person gets handover tasks (see the module docstring)."""
+    """Whether a person gets handover tasks (see the module docstring). ``coordinator`` is the
+    trust's coordinator only if they carry on through the change (else None)."""
     if pathway == Pathway.SIGNPOST:
         return True
     for staff_id in workers.values():
@@ -172,9 +177,12 @@ def make_handover(row: Sequence[Any], workers: dict[str, str],
     says their allocation with this person ended before the handover date
     (``coordinator_until``, its last day), the team manager holds them."""
     coordinator = row[1]
-    changed = [role for role, staff in workers.items() if staff != coordinator]
-    still_theirs = coordinator_until is None or coordinator_until >= facts.handover_date
-    outgoing = (coordinator if coordinator is not None and still_theirs
+    still_theirs = coordinator_continues(coordinator, coordinator, coordinator_until,
+                                         facts.handover_date)
+    # A coordinator given the role again after their allocation ended is a change too.
+    continuing = coordinator if still_theirs else None
+    changed = [role for role, staff in workers.items() if staff != continuing]
+    outgoing = (coordinator if still_theirs
                 and can_own(coordinator, facts.handover_date) else None)
     return Handover(
         facts=facts,
