@@ -7,8 +7,9 @@ count. The words follow the nightly check (:mod:`transition.check_findings`): a 
 latest export whose pathway needs a role is
 
 - *allocated* once an accepted plan decided their roles or someone holds one of them; each
-  needed role is then *held* (by the trust's named care coordinator: *kept*; or by a new
-  worker) or *unfilled*;
+  needed role is then *held* (by the trust's named care coordinator carrying on through the
+  change: *kept*; or by a new worker, or by that coordinator returning after their
+  allocation ended before the handover date) or *unfilled*;
 - otherwise *waiting for a plan*: the trust's care coordinator holds them until a plan is
   accepted, unless the export names none, names someone not on the staff list, or says that
   worker's allocation ended before the day asked about (``coordinator_until``): then no one
@@ -28,10 +29,11 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from transition.allocation import coordinator_allocation_current
+from transition.allocation import coordinator_allocation_current, coordinator_continues_sql
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS
 from transition.models import Assignment, Person, Plan, PlanStatus, Staff
 from transition.plan_review import allocation_changed_since
+from transition.programme import transfer_date
 from transition.widgets.format import uk_time
 
 _current = Assignment.ended_at.is_(None)  # type: ignore[union-attr]
@@ -81,17 +83,16 @@ def needs_a_worker(as_of: date) -> ColumnElement[bool]:
     )
 
 
-def handover_ahead(as_of: date) -> ColumnElement[bool]:
+def handover_ahead(as_of: date, transfer: date | None) -> ColumnElement[bool]:
     """Someone new takes a role at the handover (a current assignment held by someone other
-    than the trust's care coordinator), or a role their pathway needs has no one on
-    ``as_of``: the people whose handover is ahead of them (the at-risk list's "changing
-    worker" filter). Before a plan is accepted for them only the second can be true."""
+    than the trust's care coordinator carrying on through the change, ``transfer`` being the
+    programme's transfer date: :func:`~transition.allocation.coordinator_continues_sql`), or
+    a role their pathway needs has no one on ``as_of``: the people whose handover is ahead
+    of them (the at-risk list's "changing worker" filter). Before a plan is accepted for them
+    only the second can be true."""
     return or_(
-        exists().where(
-            Assignment.person_id == Person.id, _current,
-            or_(Person.care_coordinator_id.is_(None),  # type: ignore[union-attr]
-                Assignment.staff_id != Person.care_coordinator_id),
-        ),
+        exists().where(Assignment.person_id == Person.id, _current,
+                       ~coordinator_continues_sql(Assignment.staff_id, transfer)),
         needs_a_worker(as_of),
     )
 
@@ -131,7 +132,7 @@ class AllocationStatus:
     waiting_unheld: int  # of waiting: no care coordinator on the staff list holds them
     roles_needed: int  # the allocated people's roles
     roles_held: int
-    kept: int  # held by the person's trust care coordinator (continuity)
+    kept: int  # held by the trust care coordinator carrying on through the change (continuity)
     locked: int  # held under a manager's lock
     roles_unfilled: int
     people_unfilled: int
@@ -172,6 +173,7 @@ def allocation_status(session: Session, as_of: date) -> AllocationStatus:
         .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
     ).first()
 
+    transfer = transfer_date(session)
     # One scan of the people in the export, each joined to their current assignment of each
     # role through the partial unique index on (person_id, role) where ended_at is null.
     held = {role: aliased(Assignment, name=f"held_{role}") for role in ROLE_WORDS}
@@ -199,7 +201,7 @@ def allocation_status(session: Session, as_of: date) -> AllocationStatus:
         columns += [
             counted(needs(role)),
             counted(and_(needs(role), alias.id.is_not(None))),
-            counted(and_(needs(role), alias.staff_id == Person.care_coordinator_id)),
+            counted(and_(needs(role), coordinator_continues_sql(alias.staff_id, transfer))),
             counted(and_(needs(role), alias.locked.is_(True))),  # type: ignore[attr-defined]
             counted(and_(alias.id.is_not(None),
                          or_(Person.pathway.is_(None),  # type: ignore[union-attr]

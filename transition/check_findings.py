@@ -22,6 +22,7 @@ from sqlalchemy import String, and_, exists, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from transition import programme
+from transition.allocation import coordinator_continues_sql
 from transition.allocation_status import handover_ahead
 from transition.amhp import amhp_cover as amhp_cover_on
 from transition.amhp import describe_shortfall
@@ -178,7 +179,7 @@ def red_without_handover(world: _World) -> list[Finding]:
     )
     worker_changes = exists().where(
         Assignment.person_id == Person.id, _current,
-        Assignment.staff_id != func.coalesce(Person.care_coordinator_id, ""))
+        ~coordinator_continues_sql(Assignment.staff_id, world.transfer))
     statement = (
         select(Person.id, Person.nhs_number, handover.label("handover"), visit.c.id,
                visit.c.status)
@@ -244,7 +245,7 @@ def cto_expiring(world: _World) -> list[Finding]:
     handover = func.coalesce(Person.handover_date, world.transfer)
     statement = (
         select(Person.id, Person.nhs_number, type_coerce(Person.cto_expiry, String),
-               handover.label("handover"), handover_ahead(world.as_of))
+               handover.label("handover"), handover_ahead(world.as_of, world.transfer))
         .where(_in_export, Person.cto.is_(True),  # type: ignore[attr-defined]
                Person.cto_expiry.is_not(None))  # type: ignore[union-attr]
         .order_by(Person.id)

@@ -6,7 +6,9 @@ States, in the words the nightly check uses (:mod:`transition.check_findings`):
 
 - ``keeps``: every role their pathway needs is held by the trust's care coordinator they have
   now: no handover;
-- ``changes``: a role is held by a new worker (the accepted plan's or a manager's choice);
+- ``changes``: a role is held by a new worker (the accepted plan's or a manager's choice),
+  or by their coordinator returning after the export says their allocation ended before the
+  handover date (:func:`~transition.allocation.coordinator_continues`);
 - ``no_worker``: a role their pathway needs is held by no one (after a plan or a manager
   decided their roles; or before one, when the export names no coordinator on the staff list,
   or says their coordinator's allocation ended before the day asked about);
@@ -24,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from transition.allocation import coordinator_continues
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS
 from transition.models import Assignment, Person, Staff, Task, TaskStatus
 from transition.overview import staff_names
@@ -39,6 +42,14 @@ class IncomingWorker:
     role: str
     staff_id: str
     name: str
+    # The trust's coordinator given the role again after their allocation ended (its last day).
+    returning_after: date | None = None
+
+    def words(self) -> str:
+        said = f"{ROLE_WORDS.get(self.role, self.role)} {self.name} ({self.staff_id})"
+        if self.returning_after is not None:
+            said += f" again, after their allocation ended on {uk_date(self.returning_after)}"
+        return said
 
 
 @dataclass(frozen=True)
@@ -86,15 +97,17 @@ class HandoverStatus:
             return "Not assessed yet: run transition assess."
         said = []
         if self.incoming:
-            takers = "; ".join(f"{ROLE_WORDS.get(item.role, item.role)} {item.name} "
-                               f"({item.staff_id})" for item in self.incoming)
+            takers = "; ".join(item.words() for item in self.incoming)
+            # "from X" says who hands over; a coordinator returning hands over to no one.
+            returning = any(item.returning_after is not None for item in self.incoming)
             if self.kept:
                 stays = " and ".join(ROLE_WORDS.get(role, role) for role in self.kept)
                 said.append(f"Handover{when}: {takers}. {self.coordinator} stays as their "
                             f"{stays}.")
             else:
                 said.append(f"Handover{when}: {takers}"
-                            + (f", from {self.coordinator}." if self.coordinator else "."))
+                            + (f", from {self.coordinator}." if self.coordinator
+                               and not returning else "."))
         if self.unfilled:
             roles = " and ".join(ROLE_WORDS.get(role, role) for role in self.unfilled)
             why = (f": {self.coordinator}'s allocation ended on "
@@ -115,7 +128,9 @@ class HandoverStatus:
         return {
             "state": self.state,
             "handover_date": self.handover_date.isoformat() if self.handover_date else None,
-            "incoming": [{"role": item.role, "staff_id": item.staff_id, "name": item.name}
+            "incoming": [{"role": item.role, "staff_id": item.staff_id, "name": item.name,
+                          "returning_after": (item.returning_after.isoformat()
+                                              if item.returning_after else None)}
                          for item in self.incoming],
             "unfilled_roles": list(self.unfilled),
             "kept_roles": list(self.kept),
@@ -183,11 +198,15 @@ def handover_statuses(
     for person_id, pathway, coordinator, plan_id, own_date, until in people:
         roles = held.get(person_id, {})
         needed = PATHWAY_ROLES.get(pathway or "", ())
-        incoming = [IncomingWorker(role, roles[role], names.get(roles[role], roles[role]))
-                    for role in needed if role in roles and roles[role] != coordinator]
+        change_date = own_date or programme
+        continuing = (coordinator if coordinator_continues(coordinator, coordinator, until,
+                                                           change_date) else None)
+        incoming = [IncomingWorker(role, roles[role], names.get(roles[role], roles[role]),
+                                   until if roles[role] == coordinator else None)
+                    for role in needed if role in roles and roles[role] != continuing]
         unfilled = [role for role in needed if role not in roles]
         kept = [role for role in needed
-                if role in roles and coordinator and roles[role] == coordinator]
+                if role in roles and continuing and roles[role] == continuing]
         allocated = plan_id is not None or bool(roles)
         ended = until if not allocated and until is not None and until < as_of else None
         if pathway is None:
@@ -204,7 +223,7 @@ def handover_statuses(
         visit = visits.get(person_id)
         result[person_id] = HandoverStatus(
             state=state,
-            handover_date=own_date or programme,
+            handover_date=change_date,
             coordinator=names.get(coordinator, coordinator) if coordinator else None,
             incoming=incoming,
             unfilled=unfilled,

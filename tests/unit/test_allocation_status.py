@@ -8,12 +8,27 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlmodel import Session
 
-from tests.check_world import RULES, assign, caseload_import, check, of, person, with_transfer
+from tests.check_world import (
+    RULES,
+    TRANSFER,
+    assign,
+    caseload_import,
+    check,
+    of,
+    person,
+    with_transfer,
+)
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_staff
-from transition.allocation_status import allocation_status, plan_sentences, status_lines
+from transition.allocation_status import (
+    allocation_status,
+    handover_ahead,
+    plan_sentences,
+    status_lines,
+)
 from transition.db import Database
 from transition.models import Person
 from transition.people import PeopleQuery, list_people
@@ -136,3 +151,23 @@ def test_labels_are_singular_for_one() -> None:
 
     assert StatusLine("kept", 1, "role kept", "roles kept").label == "role kept"
     assert StatusLine("kept", 0, "role kept", "roles kept").label == "roles kept"
+
+
+def test_a_coordinator_given_the_role_again_after_their_allocation_ended_is_not_kept(
+    database: Database,
+) -> None:
+    """Kept means carrying on through the change: the coordinator given the role again
+    after the export says their allocation ended before the handover is a change of worker
+    (the status's "moved", the at-risk list's "changing worker" filter); one whose
+    allocation lasts to the handover day is kept."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", capacity=5)
+        returning = person(session, coordinator="SW1", coordinator_until=TODAY)
+        assign(session, returning, "social_worker", "SW1")
+        kept = person(session, coordinator="SW1", coordinator_until=TRANSFER)
+        assign(session, kept, "social_worker", "SW1")
+        status = allocation_status(session, TODAY)
+        assert (status.kept, status.moved) == (1, 1)
+        ahead = set(session.scalars(select(Person.id).where(handover_ahead(TODAY, TRANSFER))))
+        assert ahead == {returning.id}

@@ -186,9 +186,13 @@ def test_red_without_handover_when_the_joint_visit_is_not_done_and_handover_is_c
         assign(session, past_no_task, "social_worker", "NEW")
         same_worker = person(session, band="red", coordinator="OLD", handover_date=days(-3))
         assign(session, same_worker, "social_worker", "OLD")  # no change: no visit needed
+        # OLD again after the export says their allocation ended: a handover all the same.
+        returning = person(session, band="red", coordinator="OLD", handover_date=days(-3),
+                           coordinator_until=days(-10))
+        assign(session, returning, "social_worker", "OLD")
     found = {finding.nhs_number: finding
              for finding in of(check(database), "red_without_handover")}
-    assert set(found) == {soon.nhs_number, past_no_task.nhs_number}
+    assert set(found) == {soon.nhs_number, past_no_task.nhs_number, returning.nhs_number}
     assert found[soon.nhs_number].task_id == visit.id
     assert "already past" in found[past_no_task.nhs_number].message
     assert "tasks generate" in found[past_no_task.nhs_number].message
@@ -199,7 +203,7 @@ def test_red_without_handover_when_the_joint_visit_is_not_done_and_handover_is_c
         moved.handover_date = date(2027, 1, 25)
         session.add(moved)
     assert {f.nhs_number for f in of(check(database), "red_without_handover")} == {
-        past_no_task.nhs_number}
+        past_no_task.nhs_number, returning.nhs_number}
 
 
 def test_cto_expiring_near_a_handover_that_changes_the_worker(database: Database) -> None:

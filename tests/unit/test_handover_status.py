@@ -51,7 +51,19 @@ def test_every_state_with_its_words(database: Database) -> None:
         green = person(session, coordinator="SW1", band="green")  # tasks, but no visit planned
         assign(session, green, "social_worker", "SW2")
         task(session, green, "letter_person", date(2027, 3, 16))
-        made = {"keeps": keeps, "moves": moves, "done": done, "joint": joint, "half": half,
+        # A plan gave SW1 the role again after the export says their allocation ended (before
+        # the handover): a returning worker, a handover all the same. One whose allocation
+        # ends on the handover day carries on: no handover.
+        back = person(session, coordinator="SW1", coordinator_until=TODAY - timedelta(days=1))
+        assign(session, back, "social_worker", "SW1")
+        to_the_day = person(session, coordinator="SW1", coordinator_until=TRANSFER)
+        assign(session, to_the_day, "social_worker", "SW1")
+        # A new social worker and the key worker back: no one hands over "from" them.
+        mixed = person(session, pathway="joint", coordinator="KW1",
+                       coordinator_until=TODAY - timedelta(days=1))
+        assign(session, mixed, "social_worker", "SW2")
+        assign(session, mixed, "key_worker", "KW1")
+        made = {"back": back, "to_the_day": to_the_day, "mixed": mixed, "keeps": keeps, "moves": moves, "done": done, "joint": joint, "half": half,
                 "waiting": waiting, "nobody": nobody, "gone": gone, "ended": ended, "letter": letter,
                 "unassessed": unassessed, "own_day": own_day, "green": green}
         ids = {name: item.id for name, item in made.items()}
@@ -59,12 +71,12 @@ def test_every_state_with_its_words(database: Database) -> None:
         found = handover_statuses(session, ids.values(), visit_task=VISIT, as_of=TODAY)
         status = {name: found[person_id] for name, person_id in ids.items()}
         assert {name: item.state for name, item in status.items()} == {
-            "keeps": "keeps", "moves": "changes", "done": "changes", "joint": "changes",
+            "back": "changes", "to_the_day": "keeps", "mixed": "changes", "keeps": "keeps", "moves": "changes", "done": "changes", "joint": "changes",
             "half": "no_worker", "waiting": "no_plan", "nobody": "no_worker",
             "gone": "no_worker", "ended": "no_worker", "letter": "signpost", "unassessed": "not_assessed",
             "own_day": "changes", "green": "changes"}
         # The at-risk list's "changing worker" filter, in SQL, picks the same people.
-        ahead = set(session.scalars(select(Person.id).where(handover_ahead(TODAY))))
+        ahead = set(session.scalars(select(Person.id).where(handover_ahead(TODAY, TRANSFER))))
         assert {name for name, person_id in ids.items() if person_id in ahead} == {
             name for name, item in status.items() if item.state in ("changes", "no_worker")}
 
@@ -102,6 +114,19 @@ def test_every_state_with_its_words(database: Database) -> None:
         assert status["moves"].handover_date == TRANSFER
         assert status["joint"].as_json() == {
             "state": "changes", "handover_date": "2027-04-01",
-            "incoming": [{"role": "key_worker", "staff_id": "KW1", "name": "Ben Carter"}],
+            "incoming": [{"role": "key_worker", "staff_id": "KW1", "name": "Ben Carter",
+                          "returning_after": None}],
             "unfilled_roles": [], "kept_roles": ["social_worker"], "visit": None}
+        assert status["back"].kept == []
+        assert status["back"].sentence() == (
+            f"Handover on 1 Apr 2027: social worker Ana Okafor (SW1) again, after their "
+            f"allocation ended on {yesterday}. No handover tasks yet: run transition tasks "
+            "generate.")
+        assert status["back"].as_json()["incoming"][0]["returning_after"] == (
+            (TODAY - timedelta(days=1)).isoformat())
+        assert status["mixed"].sentence() == (
+            f"Handover on 1 Apr 2027: social worker Chloe Evans (SW2); key worker Ben Carter "
+            f"(KW1) again, after their allocation ended on {yesterday}. No handover tasks yet: "
+            "run transition tasks generate.")
+        assert status["to_the_day"].sentence() == "No handover: Ana Okafor keeps them."
         assert status["moves"].as_json()["visit"] == {"status": "todo", "due": "2027-03-25"}

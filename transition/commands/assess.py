@@ -35,6 +35,7 @@ from transition.errors import EXIT_PARTIAL
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.models import RiskBand
 from transition.people import require_person
+from transition.programme import transfer_date
 from transition.risk import BAND_MEANING
 from transition.widgets.pathway import handover_text
 
@@ -140,7 +141,8 @@ def at_risk_command(
     today = cli.today()
     with cli.db.session() as session:
         rows = at_risk(session, None if everyone else top, band=band, team=team,
-                       only=handover_ahead(today) if changing else None)
+                       only=(handover_ahead(today, transfer_date(session))
+                             if changing else None))
         handovers = handover_statuses(session, [row.person_id for row in rows],
                                       visit_task=cli.rules.checks.handover_visit_task,
                                       as_of=today)

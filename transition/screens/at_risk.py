@@ -19,6 +19,7 @@ from transition import nhs
 from transition.allocation_status import handover_ahead
 from transition.assessment import RANKING, AtRisk, at_risk, unassessed_count
 from transition.handover_status import HandoverStatus, handover_statuses
+from transition.programme import transfer_date
 from transition.screens.base import DataScreen
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.fitted_table import FILL, FitColumn, FittedTable
@@ -93,7 +94,8 @@ class AtRiskScreen(DataScreen):
     def reload(self) -> None:
         with self.database.session() as session:
             self.people = at_risk(session, top=self.top, band=self.band,
-                                  only=handover_ahead(self.today()) if self.changing else None)
+                                  only=(handover_ahead(self.today(), transfer_date(session))
+                                        if self.changing else None))
             unassessed = unassessed_count(session)
             self.handovers = handover_statuses(
                 session, [person.person_id for person in self.people],
