@@ -22,6 +22,7 @@ from sqlalchemy import Text, select, type_coerce
 from sqlmodel import Session
 
 from transition import nhs, programme
+from transition.allocation import coordinator_continues
 from transition.bulk import Memo, read_rows
 from transition.columns import FALSE_WORDS, GENDER_CODES, TRUE_WORDS, header_key
 from transition.conditions import PERSON_FACTS, extra_fact
@@ -52,6 +53,13 @@ class PersonInfo(NamedTuple):
     handover_date: date
     coordinator_id: str | None
     coordinator_since: date | None
+    coordinator_until: date | None = None  # the export's last day of that allocation
+
+    def continues_with(self, staff_id: str | None) -> bool:
+        """Whether ``staff_id`` is their coordinator carrying them through the handover
+        (:func:`~transition.allocation.coordinator_continues`)."""
+        return coordinator_continues(staff_id, self.coordinator_id, self.coordinator_until,
+                                     self.handover_date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +174,12 @@ def read_inputs(
          handover_date, _born, interpreter, preferred, content_hash, assessed_hash,
          missing, coordinator_until) = row[:_FIXED_COLUMNS]
         roles_now = current.get(person_id, no_roles)
+        handover = handover_date or transfer
+        # The coordinator as the handover baseline: None when the export says their allocation
+        # ends before the handover (they are someone the person knows, not their worker).
+        continuing = (coordinator if coordinator_continues(coordinator, coordinator,
+                                                           coordinator_until, handover)
+                      else None)
         planned = wanted is None or person_id in wanted
         if not planned or missing is not None:
             if planned:
@@ -173,7 +187,7 @@ def read_inputs(
             # Not in this plan: their current allocation still uses capacity.
             for role, (staff_id, locked) in sorted(roles_now.items()):
                 held.append(Held(person_id, role, staff_id,
-                                 red_handover=band == "red" and staff_id != coordinator,
+                                 red_handover=band == "red" and staff_id != continuing,
                                  locked=locked))
             continue
         # The imported data is in content_hash; the rest is what was decided since.
@@ -182,16 +196,16 @@ def read_inputs(
         if len(person_lines) == 10_000:
             person_digest.update("".join(person_lines).encode())
             person_lines.clear()
-        handover = handover_date or transfer
         locality = locality or team_locality.get(team)
         people[person_id] = PersonInfo(person_id, nhs_number, pathway, band, team, locality,
-                                       handover, coordinator, coordinator_since)
+                                       handover, coordinator, coordinator_since,
+                                       coordinator_until)
         roles = PATHWAY_ROLES.get(pathway) if pathway is not None else None
         if roles_now:
             for role, (staff_id, locked) in sorted(roles_now.items()):
                 if locked and honour_locks:
                     lock = Held(person_id, role, staff_id,
-                                red_handover=band == "red" and staff_id != coordinator,
+                                red_handover=band == "red" and staff_id != continuing,
                                 locked=True)
                     locks[person_id, role] = lock
                     held.append(lock)
@@ -209,7 +223,7 @@ def read_inputs(
             undecided.append(person_id)
             # Nothing ends while the pathway is undecided: their workers stay busy.
             held.extend(Held(person_id, role, staff_id,
-                             red_handover=band == "red" and staff_id != coordinator)
+                             red_handover=band == "red" and staff_id != continuing)
                         for role, (staff_id, locked) in sorted(roles_now.items()) if not locked)
             continue
         if not roles:
@@ -229,15 +243,15 @@ def read_inputs(
                     continue
                 current_staff, accepted_staff = holder[0], holder[0]
             else:
-                # A coordinator whose allocation ended (the export's EndDateAssCareCoord) no
-                # longer holds the person: someone they know, not their current worker.
+                # A coordinator whose allocation ends before the handover (the export's
+                # EndDateAssCareCoord) does not carry the person through it: someone they
+                # know, not their current worker (allocation.coordinator_continues).
                 accepted_staff = None
-                current_staff = (coordinator if fits[role][coordinator]
-                                 and (coordinator_until is None or coordinator_until >= as_of)
-                                 else None)
+                current_staff = continuing if fits[role][continuing] else None
             needs.append(Need(person_id, role, handover, band, team, locality, required,
                               language, preferred_gender, current_staff, coordinator,
-                              accepted_staff, known_workers))
+                              accepted_staff, known_workers,
+                              None if continuing or not coordinator else coordinator_until))
     person_digest.update("".join(person_lines).encode())
     if interpreter_unknown:
         warnings.append(f"people who need an interpreter in a language not recorded: "

@@ -300,8 +300,10 @@ def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) 
         if locked:
             continue
         info = inputs.people[person_id]
+        # A coordinator carrying on has held them since the export says; anyone else,
+        # a coordinator returning after their allocation ended included, from the handover.
         since = (info.coordinator_since
-                 if staff_id == info.coordinator_id and info.coordinator_since
+                 if info.continues_with(staff_id) and info.coordinator_since
                  else info.handover_date)
         reason = f"plan {plan.id}: " + "; ".join(reasons or [])
         new.append(NewAssignment(person_id, role, staff_id, since, source="plan",

@@ -223,7 +223,7 @@ def assemble(
     rows.add_placements(inputs.people, solution.columns)
     for (person_id, role), lock in sorted(inputs.locks.items()):
         info = inputs.people[person_id]
-        rows.add(info, role, lock.staff_id, kept=lock.staff_id == info.coordinator_id,
+        rows.add(info, role, lock.staff_id, kept=info.continues_with(lock.staff_id),
                  locked=True, reasons=("locked by a manager: kept as it is",))
     for person_id in inputs.undecided:
         info = inputs.people[person_id]

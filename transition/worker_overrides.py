@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlmodel import Session
 
 from transition import nhs
-from transition.allocation import NewAssignment, current_assignments, set_assignments
+from transition.allocation import (
+    NewAssignment,
+    coordinator_continues,
+    coordinator_continues_sql,
+    current_assignments,
+    set_assignments,
+)
 from transition.concurrency import UNCHECKED, Unchecked, changed_by
 from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.matching import PATHWAY_ROLES, Need
@@ -215,7 +221,8 @@ def check_assignment(
     load = _loads_now(session, rules, as_of).get(staff_id, 0) - (1 if holds_now else 0)
     if load + 1 > worker.capacity:
         broken.append(f"{staff_id} would be over capacity ({load + 1} of {worker.capacity})")
-    if need.red and staff_id != person.care_coordinator_id and not holds_now:
+    if need.red and not holds_now and not coordinator_continues(
+            staff_id, person.care_coordinator_id, person.coordinator_until, need.handover_date):
         taken = red_handovers(session).get(staff_id, 0)
         cap = rules.matching.max_red_handovers_per_worker
         if taken + 1 > cap:
@@ -229,17 +236,17 @@ def _loads_now(session: Session, rules: Rules, as_of: date) -> dict[str, int]:
 
 
 def red_handovers(session: Session) -> dict[str, int]:
-    """Red-band people each worker holds now who were not theirs in the trust's export."""
-    counts: dict[str, int] = {}
+    """Red-band people each worker holds now who are a handover to them: not theirs in the
+    trust's export, or theirs again after the export says the allocation ended before the
+    handover (:func:`~transition.allocation.coordinator_continues_sql`)."""
     statement = (
-        select(Assignment.staff_id, Person.care_coordinator_id)
+        select(Assignment.staff_id, func.count())
         .join(Person, Person.id == Assignment.person_id)
-        .where(Assignment.ended_at.is_(None), Person.risk_band == "red")  # type: ignore[union-attr]
+        .where(Assignment.ended_at.is_(None), Person.risk_band == "red",  # type: ignore[union-attr]
+               ~coordinator_continues_sql(Assignment.staff_id, transfer_date(session)))
+        .group_by(Assignment.staff_id)
     )
-    for staff_id, coordinator in session.execute(statement):
-        if staff_id != coordinator:
-            counts[staff_id] = counts.get(staff_id, 0) + 1
-    return counts
+    return {staff_id: count for staff_id, count in session.execute(statement)}
 
 
 def assign_worker(

@@ -83,6 +83,24 @@ def test_red_band_handover_cap_is_honoured_and_kept_people_do_not_count() -> Non
                for reason in p.reasons)
 
 
+def test_a_red_band_person_going_back_to_a_coordinator_whose_allocation_ended_is_a_handover(
+) -> None:
+    """The coordinator is no handover baseline once their allocation ends before the
+    handover (``coordinator_ended``): going back to them counts against the red cap, and
+    they are someone the person knows, not their current worker."""
+    rules = MatchingRules(max_red_handovers_per_worker=1)
+    workers = (worker("A"), worker("B"))
+    ended = {"band": "red", "coordinator_id": "A", "coordinator_ended": date(2027, 1, 31),
+             "known": frozenset({"A"})}
+    solution = solve(Problem((need(1, **ended), need(2, **ended)), workers), rules)
+    assert sorted(p.staff_id or "-" for p in solution.placements) == ["A", "B"]
+    assert solution.loads["A"].red_handovers == 1
+    assert not any(p.kept for p in solution.placements)
+    moved = next(p for p in solution.placements if p.staff_id == "B")
+    assert moved.reasons[0] == ("new worker (current worker A's allocation stops before the "
+                                "handover (last day 2027-01-31))")
+
+
 def test_a_lock_uses_capacity_and_the_red_cap() -> None:
     rules = MatchingRules(max_red_handovers_per_worker=1)
     workers = (worker("A", capacity=2), worker("B", capacity=1))

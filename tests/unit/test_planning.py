@@ -490,6 +490,75 @@ def test_a_coordinator_whose_allocation_ended_no_longer_counts_as_holding_the_pe
     assert loads[row.staff_id].joining >= 1
 
 
+def test_a_coordinator_whose_allocation_ends_before_the_handover_is_not_kept(
+    database: Database, rules: Rules
+) -> None:
+    """Kept means carrying the person through the handover: an allocation the export says
+    ends before it (even one still running today) is someone the person knows, not their
+    current worker; one lasting to the handover day is kept. When that worker has no room,
+    the new worker's reason says why the person did not stay with them."""
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", capacity=3, team="North CMHT", locality="North")
+        make_staff(session, "SW2", capacity=5, team="North CMHT", locality="North")
+        common = {"pathway": "council", "risk_band": "green", "care_coordinator_id": "SW1",
+                  "team": "North CMHT", "locality": "North"}
+        to_the_day = make_person(session, nhs_number=nhs_number(94),
+                                 coordinator_until=TRANSFER, **common)
+        knows = make_person(session, nhs_number=nhs_number(95),
+                            coordinator_until=TODAY, **common)
+        no_room = make_person(session, nhs_number=nhs_number(96),
+                              coordinator_until=TODAY, **common)
+        untouched = make_person(session, nhs_number=nhs_number(97), **common)
+    result = plan(database, rules)
+    rows = {row.person_id: row for row in result.rows}
+    assert rows[to_the_day.id].kept and rows[untouched.id].kept
+    # SW1 has room for one more: one of the two whose allocation ends goes back to them
+    # (a worker they know, not kept); the other goes to SW2 and is told why.
+    back, moved = sorted((rows[knows.id], rows[no_room.id]), key=lambda row: row.staff_id or "")
+    assert (back.staff_id, back.kept) == ("SW1", False)
+    assert back.reasons[0] == "new worker the person already knows"
+    assert (moved.staff_id, moved.kept) == ("SW2", False)
+    assert moved.reasons[0] == (
+        f"new worker (current worker SW1's allocation stops before the handover (last day "
+        f"{TODAY.isoformat()}))")
+    assert result.kept_with_current == 2
+
+
+def test_a_managers_choice_counts_a_returning_coordinator_against_the_red_cap(
+    database: Database,
+) -> None:
+    """Giving a red-band person back to the coordinator whose allocation the export says
+    ended before the handover is a red handover to them, for the cap as for the planner;
+    giving them to a coordinator who carries on through the handover is not."""
+    rules = load_rules()
+    rules = rules.model_copy(update={"matching": rules.matching.model_copy(
+        update={"max_red_handovers_per_worker": 1})})
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", capacity=10)
+        make_staff(session, "SW2", capacity=10)
+        red = {"pathway": "council", "risk_band": "red"}
+        taken = make_person(session, care_coordinator_id="SW1", nhs_number=nhs_number(81),
+                            **red)
+        returning = make_person(session, care_coordinator_id="SW2", nhs_number=nhs_number(82),
+                                coordinator_until=TODAY, **red)
+        carries_on = make_person(session, care_coordinator_id="SW2",
+                                 nhs_number=nhs_number(83), **red)
+        numbers = {made.nhs_number for made in (taken, returning, carries_on)}
+        assert len(numbers) == 3
+    with database.transaction() as session:
+        def give(number: str) -> None:
+            assign_worker(session, rules, nhs_number=number, staff_id="SW2",
+                          role="social_worker", reason="knows the family", lock=False,
+                          force=False, as_of=TODAY, actor=ACTOR)
+
+        give(taken.nhs_number)  # SW2's one red handover
+        give(carries_on.nhs_number)  # theirs through the handover: not a handover
+        with pytest.raises(TransitionError, match=r"red-band handover cap \(2 of 1\)"):
+            give(returning.nhs_number)
+
+
 def test_planning_needs_a_transfer_date(database: Database, rules: Rules) -> None:
     with database.transaction() as session:
         make_person(session, pathway="council", risk_band="green", nhs_number=nhs_number(3))

@@ -455,7 +455,8 @@ def _print_handover_list(result: PlanResult, coordinator: str, names: dict[str, 
     name = names.get(coordinator)
     who = f"{name} ({coordinator})" if name else coordinator
     people = len({row.person_id for row in result.rows})
-    kept = sum(1 for row in result.rows if row.staff_id == coordinator)
+    # Back to them after the export says their allocation ended is not staying: not kept.
+    kept = sum(1 for row in result.rows if row.staff_id == coordinator and row.kept)
     unassigned = sum(1 for row in result.rows if row.staff_id is None)
     console.print(
         f"Plan {result.plan_id} ({result.status}): the people {who} coordinates now: "
@@ -466,7 +467,7 @@ def _print_handover_list(result: PlanResult, coordinator: str, names: dict[str, 
         if row.staff_id is None:
             goes: Text | str = Text("no one yet", style="bold red")
         elif row.staff_id == coordinator:
-            goes = "stays with them"
+            goes = "stays with them" if row.kept else "back to them (their allocation ended)"
         else:
             goes = f"{names.get(row.staff_id, row.staff_id)} ({row.staff_id})"
         table.add_row(nhs.format_334(row.nhs_number), _role(row.role), row.risk_band or "",

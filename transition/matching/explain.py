@@ -15,6 +15,7 @@ the distinct tuples and a number for each need, not 105,000 placement objects.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -377,9 +378,10 @@ class _Explainer:
         coordinator_role = Codes()
         why_current[rows] = len(asked.whys) + coordinator_role.of(zip(
             map(columns["coordinator_id"].__getitem__, without),
-            map(columns["role"].__getitem__, without), strict=True))
-        for number, (coordinator_id, role) in enumerate(coordinator_role):
-            reasons[len(asked.whys) + number] = self.why_no_current(coordinator_id, role)
+            map(columns["role"].__getitem__, without),
+            map(columns["coordinator_ended"].__getitem__, without), strict=True))
+        for number, (coordinator_id, role, ended) in enumerate(coordinator_role):
+            reasons[len(asked.whys) + number] = self.why_no_current(coordinator_id, role, ended)
         worker = self.arc_worker[arc]
         red = self.arc_red[arc]
         group, first = _groups([base, why_current, red, worker])
@@ -406,15 +408,20 @@ class _Explainer:
         terms[placed] = group + 1
         return terms, made
 
-    def why_no_current(self, coordinator_id: str | None, role: str) -> str:
+    def why_no_current(self, coordinator_id: str | None, role: str,
+                       ended: date | None = None) -> str:
         """Why a need for ``role`` with no current worker on the staff list did not keep one
-        (the trust's care coordinator is ``coordinator_id``)."""
+        (the trust's care coordinator is ``coordinator_id``; ``ended``: the export says
+        their allocation ends before the handover, on this day)."""
         if coordinator_id is None:
             return "no current worker recorded"
         coordinator = self.network.tables.index.get(coordinator_id)
         if coordinator is None:
             return f"current worker {coordinator_id} is not on the staff list"
         worker = self.workers[coordinator]
+        if ended is not None and worker.fits(role, self.network.rules):
+            return (f"current worker {coordinator_id}'s allocation stops before the handover "
+                    f"(last day {ended.isoformat()})")
         return (f"current worker {worker.staff_id} is a {worker.employer} "
                 f"{worker.role.replace('_', ' ')}; this role needs a "
                 f"{role_holder(self.network, role)}")

@@ -74,6 +74,9 @@ class Need(NamedTuple):
     coordinator_id: str | None = None  # the trust's care coordinator (the handover baseline)
     accepted_staff_id: str | None = None  # the accepted allocation's worker, if any
     known: frozenset[str] = frozenset()  # workers the person has had before
+    # The coordinator's allocation ends before the handover (its last day, from the export):
+    # they are someone the person knows, not the handover baseline.
+    coordinator_ended: date | None = None
 
     @property
     def red(self) -> bool:

@@ -239,7 +239,10 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
         arc_worker = np.insert(arc_worker, where, extra_worker)
         per_need[extra_need] += 1
 
+    # The handover baseline: the coordinator, unless their allocation ends before the handover.
     coordinator = position_of.of(coordinator_ids)
+    ended = problem.need_columns["coordinator_ended"]
+    coordinator[[need for need, day in enumerate(ended) if day is not None]] = -1
     red_band = {band: band == RiskBand.RED for band in set(bands)}
     red_need = np.fromiter(map(red_band.__getitem__, bands), dtype=bool, count=len(needs))
     arc_red = np.empty(len(arc_need), dtype=bool)
