@@ -61,6 +61,7 @@ def person_row(i: int, **overrides: Any) -> dict[str, Any]:
         "carer_address": "",
         "personal_budget": "N",
         "interpreter_language": "",
+        "preferred_language": "en",
         "accessible_format": "",
         "preferred_worker_gender": "",
         "care_act_outcomes": "nutrition;hygiene",

@@ -169,6 +169,15 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
     Column("interpreter_language", "text", False,
            ("Interpreter", "Interpreter Language", "Interpreter Needed", "Interpreter Required"),
            description="The language an interpreter is needed for; empty = none.", max_length=60),
+    Column("preferred_language", "text", False,
+           ("LanguageCodePreferred", "Language Code Preferred", "Preferred Language",
+            "Preferred Spoken Language", "First Language", "Main Language",
+            "Main Spoken Language", "Language"),
+           description="MHSDS LanguageCodePreferred: the language the person prefers, as an "
+           "ISO 639-1 code (pl, ur, so), a communication code (q1 braille, q2 American sign "
+           "language, q3 Australian sign language, q4 British sign language, q5 Makaton) or "
+           "its name; stored as the name. Not the same as needing an interpreter.",
+           max_length=60),
     Column("accessible_format", "choice", False,
            ("Accessible Format", "Accessible Information", "AIS Need", "Communication Need"),
            choices=tuple(fmt.value for fmt in AccessibleFormat),

@@ -300,6 +300,8 @@ class Person(SQLModel, table=True):
     carer_address: str | None = Field(default=None, max_length=500)
     personal_budget: bool | None = None
     interpreter_language: str | None = Field(default=None, max_length=60)
+    # MHSDS LanguageCodePreferred, as the language's name (lower case).
+    preferred_language: str | None = Field(default=None, max_length=60)
     accessible_format: str | None = Field(default=None, max_length=20)
     preferred_worker_gender: str | None = Field(default=None, max_length=40)
     care_act_outcomes: list[str] | None = json_column()

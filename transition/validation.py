@@ -34,6 +34,7 @@ from transition.columns import (
 )
 from transition.files import FORMULA_PREFIXES
 from transition.headers import HeaderMatch
+from transition.languages import NotALanguageCode, code_name
 from transition.models import CARE_ACT_OUTCOMES
 from transition.tabular import Cell, SourceRow, cell_text
 
@@ -177,6 +178,7 @@ class CellReader:
         return {
             "postcode": postcode, "gp_practice": str.upper,
             "interpreter_language": interpreter_language,
+            "preferred_language": preferred_language,
         }.get(column.name)
 
     def _text_reader(self, column: Column) -> Callable[[Cell], Any]:
@@ -410,6 +412,26 @@ def postcode(text: str) -> str:
         raise Bad(f"{quoted(text)} is not a UK postcode; kept as written: check it before "
                   "letters are posted", value=code, warning=True)
     return code
+
+
+# "Not known" in the preferred-language column: MHSDS and trusts' own spellings. Not "no": that
+# is Norwegian's code.
+NOT_KNOWN_LANGUAGE_WORDS = frozenset({"zz", "99", "xx", "not known", "not stated", "unknown"})
+
+
+def preferred_language(text: str) -> str:
+    """A preferred language as its name, lower case: ``PL`` and ``Polish`` are ``polish``,
+    ``q4`` is ``british sign language`` (:func:`transition.languages.code_name`). A two-letter
+    code that is not an ISO 639-1 language is kept as written, with a warning; any other text
+    is a name, kept as written (lower case)."""
+    word = text.strip().lower()
+    if len(word) == 2:
+        try:
+            return code_name(word)
+        except NotALanguageCode:
+            raise Bad(f"{quoted(text)} is not an ISO 639-1 language code; kept as written: "
+                      "check it", value=word, warning=True) from None
+    return word
 
 
 def interpreter_language(text: str) -> str:
@@ -729,6 +751,8 @@ def _empty_words(column: Column) -> frozenset[str]:
         return frozenset()
     if column.name == "care_coordinator_id":
         return NONE_WORDS | UNALLOCATED_WORDS
+    if column.name == "preferred_language":
+        return NONE_WORDS | NOT_KNOWN_LANGUAGE_WORDS
     if column.kind in ("text", "choice", "gender", "list") and not column.required:
         return NONE_WORDS | {"no"}
     return NONE_WORDS

@@ -239,6 +239,25 @@ def test_warnings_import_the_row_and_are_kept(database: Database, tmp_path: Path
     assert not result.notices
 
 
+def test_the_mhsds_preferred_language_code_is_stored_as_the_languages_name(
+    database: Database, tmp_path: Path
+) -> None:
+    """LanguageCodePreferred: ISO 639-1 codes and the Data Dictionary's q-codes become names;
+    a name is kept; "not known" is blank; "no" is Norwegian, not "none"; a code that is no
+    language is kept with a warning naming the row and column."""
+    given = ["PL", "no", "zz", "qq", "Sylheti", "q4", "Not known", "bn"]
+    rows = [person_row(i, preferred_language=value) for i, value in enumerate(given)]
+    header = ["LanguageCodePreferred" if key == "preferred_language" else key for key in rows[0]]
+    result = run(database, caseload(tmp_path, rows, header=header))
+    assert counts(result) == (8, 0, 0, 0, 0)
+    stored = [person(database, i).preferred_language for i in range(len(given))]
+    assert stored == ["polish", "norwegian", None, "qq", "sylheti", "british sign language",
+                      None, "bengali"]
+    [warning] = result.warning_list
+    assert (warning.column, warning.row) == ("preferred_language", 5)
+    assert "'qq' is not an ISO 639-1 language code" in warning.message
+
+
 def test_without_a_staff_list_coordinators_are_not_checked_and_it_says_so_once(
     database: Database, tmp_path: Path
 ) -> None:

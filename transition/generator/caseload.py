@@ -102,6 +102,27 @@ def cto_expiry(nhs_number: str, today: date) -> date:
     return today + timedelta(days=1 + int(nhs_number) % 183)
 
 
+# MHSDS LanguageCodePreferred as an export codes it: ISO 639-1. Cantonese has no such code (the
+# trust writes the name, as exports do for a language the code list lumps together).
+LANGUAGE_CODES = {"polish": "pl", "urdu": "ur", "bengali": "bn", "portuguese": "pt",
+                  "punjabi": "pa", "somali": "so", "arabic": "ar", "romanian": "ro",
+                  "tigrinya": "ti", "lithuanian": "lt"}
+
+
+def preferred_language(origin_language: str | None, interpreter: str | None,
+                       nhs_number: str) -> str | None:
+    """The preferred language the export records: the home language for everyone who needs an
+    interpreter and for half of the others who speak one, English for the rest, and not
+    recorded for one in twenty of those with no other language. Spread by the NHS number (no
+    random draw, so every other value of the sample stays as it was)."""
+    spread = int(nhs_number) % 20
+    if origin_language is None:
+        return None if spread == 0 else "en"
+    if interpreter is None and spread >= 10:
+        return "en"
+    return LANGUAGE_CODES.get(origin_language, origin_language.title())
+
+
 def cpa_start(nhs_number: str, today: date) -> date:
     """When a CPA episode began: within the last five years, spread by the NHS number (no random
     draw, so every other value of the sample stays as it was)."""
@@ -151,6 +172,7 @@ class Person:
     carer_address: str | None
     personal_budget: bool
     interpreter_language: str | None
+    preferred_language: str | None  # as the export codes it (ISO 639-1, or a name)
     accessible_format: str | None
     preferred_worker_gender: str | None
     care_act_outcomes: str | None  # None = not assessed; "none" = assessed, none unmet
@@ -351,6 +373,7 @@ class PersonFactory:
             accommodation_type=None, settled_accommodation="Z", carer=carer,
             carer_name=carer_name, carer_address=carer_address,
             personal_budget=personal_budget, interpreter_language=interpreter,
+            preferred_language=preferred_language(origin.language, interpreter, number),
             accessible_format=accessible, preferred_worker_gender=preferred,
             care_act_outcomes=outcomes, significant_impact=significant, coordinator_since=None,
             coordinator_until=None,
@@ -448,6 +471,8 @@ def fixed_needs(rng: Random, people: list[Person]) -> None:
         person = people[index]
         person.accessible_format = "braille" if position < count else "bsl"
         person.interpreter_language = None
+        # The NHS Data Dictionary's communication codes: q1 braille, q4 British Sign Language.
+        person.preferred_language = "q1" if position < count else "q4"
 
 
 def record_loads(world: World, people: list[Person]) -> None:

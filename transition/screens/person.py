@@ -299,6 +299,8 @@ def communication(view: PersonView) -> RenderableType:
         Text(words(p.accessible_format), style="bold") if p.accessible_format else "None recorded"
     )
     return fields_table([
+        ("Preferred language", p.preferred_language.capitalize()
+         if p.preferred_language else NOT_RECORDED),
         ("Interpreter", interpreter),
         ("Accessible format", formats),
         ("Preferred worker gender", words(p.preferred_worker_gender)

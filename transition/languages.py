@@ -1,0 +1,58 @@
+"""Languages as trust exports and staff lists write them.
+
+An export may give a person's preferred language as MHSDS LanguageCodePreferred: an ISO 639-1
+code (``pl``, ``ur``) or one of the NHS Data Dictionary's communication codes (``q1`` to
+``q5``); an interpreter column and a staff list's languages give names, spelt as each writer
+likes (``Bengali`` or ``Bangla``, ``Farsi`` or ``Persian``, ``BSL``). ``langcodes`` (CLDR's
+names and codes) reads them; :func:`code_name` turns a code into the name stored, and
+:func:`language_key` gives every spelling of one language the same key, so the planner finds a
+worker who speaks it however either side wrote it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import langcodes
+
+# NHS Data Dictionary LANGUAGE CODE extensions: communication methods, not ISO 639-1 languages.
+COMMUNICATION_CODES = {"q1": "braille", "q2": "american sign language",
+                       "q3": "australian sign language", "q4": "british sign language",
+                       "q5": "makaton"}
+# Where CLDR's English name is not the one UK services write (the Data Dictionary's own).
+_UK_NAMES = {"bn": "bengali"}
+
+
+class NotALanguageCode(ValueError):
+    """A two-letter code that is not an ISO 639-1 language."""
+
+
+@lru_cache(maxsize=512)
+def code_name(code: str) -> str:
+    """The name, lower case, of an ISO 639-1 or communication code (``PL`` is ``polish``,
+    ``q4`` ``british sign language``). Raises NotALanguageCode for any other code."""
+    word = code.strip().lower()
+    if word in COMMUNICATION_CODES:
+        return COMMUNICATION_CODES[word]
+    language = langcodes.Language.get(word) if len(word) == 2 and word.isalpha() else None
+    if language is None or not language.is_valid() or not language.language:
+        raise NotALanguageCode(code)
+    return _UK_NAMES.get(language.language) or language.display_name().lower()
+
+
+@lru_cache(maxsize=4096)
+def language_key(name: str) -> str:
+    """What two spellings of one language share: the language's code (``Bengali``, ``Bangla``
+    and ``bn`` are all ``bn``; ``BSL`` and ``British Sign Language`` are ``bfi``). A name that
+    is no known language is its own key (lower case, without surrounding spaces)."""
+    word = name.strip().lower()
+    word = COMMUNICATION_CODES.get(word, word)
+    if len(word) == 2 and word.isalpha():
+        try:
+            word = code_name(word)
+        except NotALanguageCode:
+            return word
+    try:
+        return str(langcodes.find(word).language)
+    except LookupError:
+        return word
