@@ -154,6 +154,7 @@ def read_inputs(
     # Worked out once per distinct value: a few genders and languages among 100,000 people.
     genders = Memo(_gender)
     interpreters = Memo(_interpreter)
+    spoken_languages = Memo(_spoken)
     # A person's known workers when they have had no one but their coordinator (most people):
     # one shared frozenset per coordinator.
     only_coordinator = Memo(lambda coordinator: frozenset({coordinator} if coordinator else ()))
@@ -172,7 +173,7 @@ def read_inputs(
     for row in read_rows(connection, select(*columns).order_by(Person.id)):
         (person_id, nhs_number, pathway, band, team, locality, coordinator, coordinator_since,
          handover_date, _born, interpreter, preferred, content_hash, assessed_hash,
-         missing, coordinator_until) = row[:_FIXED_COLUMNS]
+         missing, coordinator_until, preferred_language) = row[:_FIXED_COLUMNS]
         roles_now = current.get(person_id, no_roles)
         handover = handover_date or transfer
         # The coordinator as the handover baseline: None when the export says their allocation
@@ -230,7 +231,15 @@ def read_inputs(
             not_planned["signpost"] += 1
             continue
         language, unknown_language = interpreters[interpreter]
+        spoken = spoken_languages[preferred_language]
+        # An interpreter needed in a language not recorded: most likely the one they prefer.
+        if unknown_language and spoken is not None:
+            language, unknown_language = spoken, 0
         interpreter_unknown += unknown_language
+        # No interpreter needed, but a language they prefer to English: the same cost.
+        preference_only = language is None and spoken is not None
+        if preference_only:
+            language = spoken
         required = skills_needed(row, handover)
         preferred_gender = genders[preferred]
         known_before = known.get(person_id)
@@ -251,7 +260,8 @@ def read_inputs(
             needs.append(Need(person_id, role, handover, band, team, locality, required,
                               language, preferred_gender, current_staff, coordinator,
                               accepted_staff, known_workers,
-                              None if continuing or not coordinator else coordinator_until))
+                              None if continuing or not coordinator else coordinator_until,
+                              preference_only))
     person_digest.update("".join(person_lines).encode())
     if interpreter_unknown:
         warnings.append(f"people who need an interpreter in a language not recorded: "
@@ -375,7 +385,7 @@ _PERSON_COLUMNS = (
     Person.locality, Person.care_coordinator_id, Person.coordinator_since, Person.handover_date,
     Person.date_of_birth, Person.interpreter_language, Person.preferred_worker_gender,
     Person.content_hash, Person.assessed_hash, Person.missing_since_batch_id,
-    Person.coordinator_until,
+    Person.coordinator_until, Person.preferred_language,
 )
 """The person columns every plan reads, in the order ``read_inputs`` unpacks them; the facts'
 own columns (and ``extra``) may follow."""
@@ -460,15 +470,22 @@ def _facts(row: dict[str, Any], used: list[str], handover: date) -> tuple[Any, .
 
 def _interpreter(raw: str | None) -> tuple[str | None, int]:
     """The language an interpreter is needed for; (None, 1) when one is needed but the export
-    says only 'yes'."""
+    says only 'yes' (stored by the importer as 'unspecified')."""
     if raw is None or not raw.strip():
         return None, 0
     word = raw.strip().lower()
     if word in FALSE_WORDS or word in {"none", "english"}:
         return None, 0
-    if word in TRUE_WORDS:
+    if word in TRUE_WORDS or word == "unspecified":  # the importer's word for a bare "yes"
         return None, 1
     return word, 0
+
+
+def _spoken(preferred: str | None) -> str | None:
+    """The language a person prefers (as the importer stores MHSDS LanguageCodePreferred: its
+    name, lower case), when a worker who speaks it would help: not English, not blank."""
+    word = (preferred or "").strip().lower()
+    return None if word in ("", "english", "unspecified") else word
 
 
 def _gender(raw: str | None) -> str | None:

@@ -186,6 +186,21 @@ def test_language_and_gender_preferences_choose_between_equal_workers() -> None:
     assert runner_up.why_not == ("costs 150 more: does not speak Polish: book an interpreter",)
 
 
+def test_a_preferred_language_has_its_own_weight_and_words() -> None:
+    """A preferred language (no interpreter needed) has its own weight, half an
+    interpreter's by default, and words that do not ask for an interpreter; a worker's own
+    spelling of the language counts."""
+    workers = (worker("A", languages=frozenset({"english"})),
+               worker("B", languages=frozenset({"english", "bangla"})))
+    needs = (need(1, language="bengali", language_preferred=True),)
+    solution = solve(Problem(needs, workers), RULES)
+    assert placed(solution) == {1: "B"}
+    assert "speaks Bengali, their preferred language" in by_person(solution, 1).reasons
+    runner_up = by_person(solution, 1).alternatives[0]
+    assert runner_up.why_not == (
+        ("costs 75 more: does not speak Bengali, their preferred language"),)
+
+
 def test_distance_and_reach_between_localities() -> None:
     rules = MatchingRules(
         reach=Reach(mode="nearby", max_km=10),

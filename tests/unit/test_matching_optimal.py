@@ -58,11 +58,13 @@ def instances(draw: st.DrawFn) -> tuple[Problem, MatchingRules]:
             locality=draw(st.sampled_from(LOCALITIES)),
             required=tuple((skill, "because") for skill in sorted(draw(st.sets(st.sampled_from(SKILLS), max_size=1)))),
             language=draw(st.sampled_from((None, "polish"))),
+            language_preferred=draw(st.booleans()),
             preferred_gender=draw(st.sampled_from((None, "male", "female"))),
             current_staff_id=current,
             coordinator_id=draw(st.sampled_from([current, *ids])),
             accepted_staff_id=draw(maybe_worker),
             known=frozenset(draw(st.sets(st.sampled_from(ids), max_size=2))),
+            coordinator_ended=draw(st.sampled_from((None, DAY - timedelta(days=1)))),
         ))
     held = tuple(
         Held(100 + index, "social_worker", draw(st.sampled_from(ids)),
@@ -124,7 +126,8 @@ def pair_cost(need: Need, worker: Worker, rules: MatchingRules) -> int:
     if need.preferred_gender and worker.gender != need.preferred_gender:
         cost += costs.gender_not_preferred
     if need.language and need.language not in worker.languages:
-        cost += costs.language_not_spoken
+        cost += (costs.preferred_language_not_spoken if need.language_preferred
+                 else costs.language_not_spoken)
     return cost
 
 
@@ -134,7 +137,9 @@ def slot_cost(place: int, capacity: int, balance: int) -> int:
 
 
 def handover(need: Need, worker: Worker) -> bool:
-    return need.band == "red" and worker.staff_id != need.coordinator_id
+    # A coordinator whose allocation ends before the handover is no baseline: a handover too.
+    baseline = need.coordinator_id if need.coordinator_ended is None else None
+    return need.band == "red" and worker.staff_id != baseline
 
 
 def held_counts(problem: Problem) -> tuple[dict[str, int], dict[str, int]]:

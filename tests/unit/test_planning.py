@@ -17,6 +17,7 @@ from transition.db import Database
 from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.models import Person, Plan, PlanStatus, Staff
 from transition.people import person_detail, require_person
+from transition.plan_inputs import read_inputs
 from transition.plan_review import (
     PLAN_SORTS,
     Caseloads,
@@ -557,6 +558,39 @@ def test_a_managers_choice_counts_a_returning_coordinator_against_the_red_cap(
         give(carries_on.nhs_number)  # theirs through the handover: not a handover
         with pytest.raises(TransitionError, match=r"red-band handover cap \(2 of 1\)"):
             give(returning.nhs_number)
+
+
+def test_a_preferred_language_is_looked_for_when_no_interpreter_language_is_recorded(
+    database: Database, rules: Rules
+) -> None:
+    """MHSDS LanguageCodePreferred: a worker who speaks it is looked for when the person needs
+    no interpreter (in its own words), and it names the language of an interpreter needed in a
+    language not recorded; English, or an interpreter's own language, changes nothing."""
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", capacity=5)
+        common = {"pathway": "council", "risk_band": "green"}
+        ids = {name: make_person(session, nhs_number=nhs_number(70 + i), **fields, **common).id
+               for i, (name, fields) in enumerate({
+                   "prefers": {"preferred_language": "polish"},
+                   "unspecified": {"interpreter_language": "unspecified",
+                                   "preferred_language": "urdu"},
+                   "interpreter": {"interpreter_language": "arabic",
+                                   "preferred_language": "english"},
+                   "english": {"preferred_language": "english"},
+                   "unknown": {"interpreter_language": "unspecified"},
+               }.items())}
+    with database.session() as session:
+        inputs = read_inputs(session, rules, as_of=TODAY)
+    needs = {need.person_id: need for need in inputs.problem.needs}
+    assert [(needs[ids[name]].language, needs[ids[name]].language_preferred)
+            for name in ("prefers", "unspecified", "interpreter", "english", "unknown")] == [
+        ("polish", True), ("urdu", False), ("arabic", False), (None, False), (None, False)]
+    # Only the interpreter with no language at all is left to find out (the importer stores
+    # a bare "yes" as "unspecified"; it was taken for a language called that).
+    assert [warning for warning in inputs.warnings if "not recorded" in warning] == [
+        ("people who need an interpreter in a language not recorded: 1 (record it so the plan "
+         "can match a worker who speaks it)")]
 
 
 def test_planning_needs_a_transfer_date(database: Database, rules: Rules) -> None:

@@ -34,7 +34,7 @@ from transition.matching.rules import ROLE_WORDS
 _UNSEEN = object()
 
 _WORDS_DEPEND_ON = ("accepted_staff_id", "team", "locality", "preferred_gender", "language",
-                    "required")
+                    "language_preferred", "required")
 """The fields of a need the words of an arc's cost terms depend on (with the worker, and
 whether the need keeps or knows them)."""
 
@@ -143,7 +143,7 @@ class _Words:
             ("team", need.team, worker_position, parts["team"][arc]),
             ("locality", need.locality, worker_position, parts["locality"][arc]),
             ("gender", need.preferred_gender, parts["gender"][arc]),
-            ("language", need.language, parts["language"][arc]),
+            ("language", need.language, need.language_preferred, parts["language"][arc]),
         )
         remembered = self.terms
         terms = []
@@ -194,6 +194,9 @@ class _Words:
             if not need.language:
                 return None
             language = need.language.title()
+            if need.language_preferred:
+                return (f"does not speak {language}, their preferred language" if cost
+                        else f"speaks {language}, their preferred language")
             return f"does not speak {language}: book an interpreter" if cost else (
                 f"speaks {language}")
         raise ValueError(f"unknown cost term {key!r}")

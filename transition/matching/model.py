@@ -77,6 +77,9 @@ class Need(NamedTuple):
     # The coordinator's allocation ends before the handover (its last day, from the export):
     # they are someone the person knows, not the handover baseline.
     coordinator_ended: date | None = None
+    # ``language`` is only the person's preferred language (MHSDS LanguageCodePreferred), not
+    # one an interpreter is needed for: the same cost, other words.
+    language_preferred: bool = False
 
     @property
     def red(self) -> bool:

@@ -13,6 +13,7 @@ import numpy as np
 
 from transition.bulk import Memo
 from transition.errors import TransitionError
+from transition.languages import language_key
 from transition.matching.model import Need, Problem
 from transition.matching.rules import MatchingRules
 from transition.models import RiskBand
@@ -257,8 +258,13 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
         if position is not None:
             held[position] += 1
             held_red[position] += int(item.red_handover)
+    preference = problem.need_columns["language_preferred"]
     columns = _NeedValues(accepted=position_of.of(accepted_ids), teams=teams,
-                          preferred=preferred, wanted=wanted, known=known)
+                          preferred=preferred, wanted=wanted, known=known,
+                          language_cost=np.where(
+                              np.fromiter(preference, dtype=bool, count=len(preference)),
+                              rules.costs.preferred_language_not_spoken,
+                              rules.costs.language_not_spoken))
     return Network(
         tables=tables,
         capacity=np.array([max(0, worker.capacity) for worker in problem.workers],
@@ -318,8 +324,9 @@ class _NeedValues:
     accepted: np.ndarray  # the accepted worker's position (-1: none)
     teams: Sequence[str | None]
     preferred: Sequence[str | None]
-    wanted: Sequence[str | None]  # the language an interpreter is needed for
+    wanted: Sequence[str | None]  # the language an interpreter is needed for (or preferred)
     known: Sequence[frozenset[str]]
+    language_cost: np.ndarray  # what not speaking it costs: an interpreter's, or a preference's
 
 
 def _locality_tables(
@@ -370,13 +377,16 @@ def _cost_parts(
     gender_names = [worker.gender for worker in workers]
     worker_gender, genders = _codes(gender_names, gender_names + list(set(columns.preferred)))
     need_gender = Codes(lambda value: genders.get(value or "", -1)).of(columns.preferred)
-    languages = {value: position
-                 for position, value in enumerate(sorted({v for v in set(columns.wanted) if v}))}
-    need_language = Codes(lambda value: languages.get(value or "", -1)).of(columns.wanted)
+    # Compared by language_key, so "Bengali" finds a worker who wrote "Bangla".
+    languages = {key: position for position, key in enumerate(
+        sorted({language_key(value) for value in set(columns.wanted) if value}))}
+    need_language = Codes(
+        lambda value: languages.get(language_key(value), -1) if value else -1).of(columns.wanted)
     speaks = np.zeros((max(1, len(languages)), count), dtype=bool)
     for position, worker in enumerate(workers):
-        for language in worker.languages & languages.keys():
-            speaks[languages[language], position] = True
+        for language in worker.languages:
+            if (spoken := languages.get(language_key(language))) is not None:
+                speaks[spoken, position] = True
     # The arcs to workers the person has had before. Each distinct set of workers (most
     # people share their coordinator's) is turned into positions once.
     known_sets = Codes()
@@ -418,5 +428,5 @@ def _cost_parts(
         language = need_language[need]
         parts["language"][low:high] = np.where(
             (language >= 0) & ~speaks[np.maximum(language, 0), worker],
-            costs.language_not_spoken, 0)
+            columns.language_cost[need], 0)
     return parts

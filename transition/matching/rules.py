@@ -96,6 +96,7 @@ class Costs(_Section):
     per_km: int = Field(5, ge=0)
     gender_not_preferred: int = Field(80, ge=0)
     language_not_spoken: int = Field(150, ge=0)
+    preferred_language_not_spoken: int = Field(75, ge=0)
     balance: int = Field(20, ge=0)
 
 
