@@ -40,6 +40,15 @@ def code_name(code: str) -> str:
     return _UK_NAMES.get(language.language) or language.display_name().lower()
 
 
+def spoken_preference(name: str | None) -> str | None:
+    """A stored preferred language that a letter could be translated into: not blank, not
+    English, not a communication method (braille and sign languages are accessible formats)."""
+    word = (name or "").strip().lower()
+    if word in ("", "english", "unspecified") or word in COMMUNICATION_CODES.values():
+        return None
+    return word
+
+
 @lru_cache(maxsize=4096)
 def language_key(name: str) -> str:
     """What two spellings of one language share: the language's code (``Bengali``, ``Bangla``

@@ -203,6 +203,8 @@ class PersonFacts:
     # The export says they have no settled home (MHSDS accommodation status): the address may
     # not reach them. Not part of what a letter states, so not in facts_hash.
     no_settled_home: bool = False
+    # MHSDS LanguageCodePreferred as stored (a name): a note for the team, not in facts_hash.
+    preferred_language: str = ""
 
     @property
     def name(self) -> str:
@@ -319,6 +321,7 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
             ),
             no_settled_home=unsettled_home(person.accommodation_type,
                                            person.settled_accommodation) is not None,
+            preferred_language=plain_text(person.preferred_language),
         )
     return facts
 

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from transition.allocation import worker_changes
 from transition.errors import TransitionError
+from transition.languages import spoken_preference
 from transition.letter_facts import PersonFacts, facts_hash, load_facts
 from transition.letter_formats import EASY_READ, LARGE_PRINT, STANDARD, LetterStyle
 from transition.letter_records import current_letters, staleness
@@ -137,6 +138,9 @@ def _plan_one(
     if kind in TO_THE_PERSON and facts.interpreter_language:
         notes.append(f"needs {facts.interpreter_language}: arrange a translation or an "
                      "interpreter (task accessible_communication)")
+    elif kind in TO_THE_PERSON and (spoken := spoken_preference(facts.preferred_language)):
+        notes.append(f"prefers {spoken.title()} (no interpreter recorded): offer a "
+                     f"translation in {spoken.title()} too")
     template = templates.choose(kind, easy_read=style is EASY_READ)
     reason = person_problem
     if reason is None and facts.change_date is None:

@@ -114,6 +114,9 @@ class PlainExplainer:
         if coordinator is None:
             return f"current worker {need.coordinator_id} is not on the staff list"
         worker = self.workers[coordinator]
+        if need.coordinator_ended is not None and worker.fits(need.role, self.network.rules):
+            return (f"current worker {worker.staff_id}'s allocation stops before the handover "
+                    f"(last day {need.coordinator_ended.isoformat()})")
         return (f"current worker {worker.staff_id} is a {worker.employer} "
                 f"{worker.role.replace('_', ' ')}; this role needs a "
                 f"{role_holder(self.network, need.role)}")

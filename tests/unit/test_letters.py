@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -276,6 +277,36 @@ def test_people_who_cannot_have_a_letter_are_skipped_with_a_clear_reason(
     assert written["person"].note == ("not in settled accommodation: check the address still "
                                       "reaches them before posting it, or give it to them by hand")
     assert written["gp"].note is None
+
+
+def test_a_preferred_language_other_than_english_is_a_note_for_the_team(
+    database: Database, tmp_path: Path
+) -> None:
+    """MHSDS LanguageCodePreferred: the letter is written in English, and the team is told to
+    offer a translation; an interpreter's language says more, and English, braille and BSL
+    (accessible formats) say nothing here."""
+    with database.transaction() as session:
+        with_transfer_date(session)
+        people = {language: handover_person(session, preferred_language=language)
+                  for language in ("polish", "english", "british sign language")}
+        both = handover_person(session, preferred_language="polish",
+                               interpreter_language="polish")
+        hash_before = {kind: facts_hash(load_facts(session, [people["english"].id])[
+            people["english"].id], kind) for kind in ("person", "gp")}
+        ids = [made.id for made in (*people.values(), both)]
+        result = generate(session, tmp_path / "out", person_ids=ids)
+    notes = {(o.nhs_number, o.kind): o.note for o in result.written}
+    assert notes[people["polish"].nhs_number, "person"] == (
+        "prefers Polish (no interpreter recorded): offer a translation in Polish too")
+    assert notes[people["polish"].nhs_number, "gp"] is None
+    assert notes[people["english"].nhs_number, "person"] is None
+    assert notes[people["british sign language"].nhs_number, "person"] is None
+    assert notes[both.nhs_number, "person"].startswith("needs polish: arrange a translation")
+    # A note, not what the letter states: the letters' facts_hash does not read it.
+    with database.session() as session:
+        facts = load_facts(session, [people["english"].id])[people["english"].id]
+        assert {kind: facts_hash(replace(facts, preferred_language="polish"), kind)
+                for kind in ("person", "gp")} == hash_before
 
 
 def test_without_a_date_for_the_change_no_letter_is_written(database: Database, tmp_path: Path) -> None:
