@@ -96,6 +96,9 @@ def build(path: Path) -> None:
             "extra": {"forensic_history": "Y"} if forensic else None,
             "substance_misuse": rng.random() < 0.1,
             "interpreter_language": "Polish" if rng.random() < 0.02 else None,
+            # MHSDS LanguageCodePreferred as the importer stores it: one in ten not English
+            # (by position, not a random draw, so the rest of the data is as it was).
+            "preferred_language": ("polish", "urdu", *("english",) * 18)[index % 20],
             "preferred_worker_gender": rng.choice((None, None, None, "female", "male")),
             "pathway": pathway, "risk_band": rng.choice(("red",) + ("amber",) * 3 + ("green",) * 6),
             "content_hash": number, "created_at": now, "updated_at": now, "version": 1,
