@@ -56,6 +56,7 @@ def person_row(i: int, **overrides: Any) -> dict[str, Any]:
         "lives_alone": "Y",
         "accommodation_type": "",
         "settled_accommodation": "Z",  # MHSDS: not stated
+        "employment_status": "ZZ",  # MHSDS: not stated
         "carer": "N",
         "carer_name": "",
         "carer_address": "",

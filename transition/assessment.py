@@ -71,7 +71,13 @@ from transition.overrides import (  # re-exported: the assessment contract inclu
     set_pathway_override,
 )
 from transition.postcodes import no_address
-from transition.risk import BAND_MEANING, BulkScorer, CoordinatorFacts, homeless_code
+from transition.risk import (
+    BAND_MEANING,
+    BulkScorer,
+    CoordinatorFacts,
+    homeless_code,
+    seeking_work,
+)
 from transition.stored_reasons import reasons_hash, store_reasons
 
 if TYPE_CHECKING:  # ruleset imports every domain module's rules; keep this module light
@@ -104,7 +110,8 @@ _INPUT_COLUMNS = (
     Person.care_coordinator_id, type_coerce(Person.coordinator_until, String),
     Person.personal_budget, Person.interpreter_language,
     Person.accessible_format, type_coerce(Person.last_contact, String),
-    Person.accommodation_type, Person.settled_accommodation, Person.postcode,
+    Person.accommodation_type, Person.settled_accommodation, Person.employment_status,
+    Person.postcode,
 )
 
 
@@ -197,7 +204,7 @@ def _refresh(
          outcomes, impact, s117, cto, cpa, cluster,
          discharge, missed, self_harm, substance, alone, admissions, safeguarding,
          since, coordinator_id, coordinator_until, budget, interpreter, fmt, contact, housing,
-         settled, postcode) = row
+         settled, employment, postcode) = row
         # The outcomes as read (text on SQLite, a list on PostgreSQL) stand for what they say;
         # the cluster matters to the decision only when it is a health-led one.
         key = (tuple(outcomes) if outcomes.__class__ is list else outcomes, impact, s117, cto,
@@ -217,7 +224,8 @@ def _refresh(
             decisions[key] = entry
         risk = score(discharge, since, contact, coordinator_id, coordinator_until, (
             missed, self_harm, substance, alone, admissions, safeguarding, s117, cto, budget,
-            interpreter, fmt, homeless_code(housing), settled, no_address(postcode),
+            interpreter, fmt, homeless_code(housing), settled, seeking_work(employment),
+            no_address(postcode),
         ))
         stored_risk = scored.get(id(risk))
         if stored_risk is None:

@@ -73,6 +73,10 @@ class Column:
     codes: dict[str, str] = field(default_factory=dict)
 
 
+# MHSDS EmployStatus (NHS Data Dictionary EMPLOYMENT STATUS), stored as the code.
+EMPLOYMENT_STATUS_CODES = ("01", "02", "03", "04", "05", "06", "07", "08")
+
+
 def header_key(header: object) -> str:
     """How headers are compared: lower case; spaces, hyphens, underscores and dots alike."""
     text = str(header or "").strip().lower().replace("\ufeff", "")
@@ -161,6 +165,20 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
            ("SettledAccommodationInd", "Settled Accommodation", "Settled Accommodation Indicator",
             "In Settled Accommodation"),
            description="MHSDS SettledAccommodationInd: Y or N; Z (not stated) is left blank."),
+    Column("employment_status", "choice", False,
+           ("EmployStatus", "Employment Status", "Employment Status Code", "Employment"),
+           choices=EMPLOYMENT_STATUS_CODES,
+           description="MHSDS EmployStatus: 01 employed, 02 unemployed and seeking work, 03 "
+           "student, 04 long-term sick or disabled, 05 looking after the family or home, 06 not "
+           "working or seeking work and not on benefits, 07 unpaid voluntary work, 08 retired "
+           "(1-8 and the words read too); ZZ (not stated) and UU (not known) are left blank.",
+           codes={**{str(number): f"{number:02d}" for number in range(1, 9)},
+                  "employed": "01", "self employed": "01", "unemployed": "02",
+                  "unemployed and seeking work": "02", "seeking work": "02", "student": "03",
+                  "long term sick or disabled": "04", "long term sick": "04",
+                  "homemaker": "05", "looking after the family or home": "05",
+                  "not working": "06", "voluntary work": "07", "unpaid voluntary work": "07",
+                  "retired": "08"}),
     Column("carer", "bool", False, ("Carer", "Has Carer", "Has a Carer")),
     Column("carer_name", "text", False, ("Carer Name", "Name of Carer"), max_length=200),
     Column("carer_address", "text", False, ("Carer Address", "Address of Carer"), max_length=500),

@@ -115,6 +115,7 @@ class RiskFactors(BaseModel):
     no_recent_contact: DaysFactor
     no_fixed_address: FlagFactor
     unsettled_accommodation: FlagFactor
+    unemployed: FlagFactor
 
     @field_validator("unsettled_accommodation")
     @classmethod
@@ -238,6 +239,7 @@ class RiskFacts:
     last_contact: date | None = None
     accommodation_type: str | None = None
     settled_accommodation: bool | None = None
+    employment_status: str | None = None
     postcode: str | None = None
 
     @classmethod
@@ -270,6 +272,7 @@ class RiskFacts:
             last_contact=person.last_contact,
             accommodation_type=person.accommodation_type,
             settled_accommodation=person.settled_accommodation,
+            employment_status=person.employment_status,
             postcode=person.postcode,
         )
 
@@ -318,19 +321,30 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "other": (
         "missed_appointments", "self_harm_history", "substance_misuse", "lives_alone",
         "repeat_admissions", "safeguarding_open", "s117_or_cto", "personal_budget",
-        "communication_needs", "no_fixed_address", "unsettled_accommodation",
+        "communication_needs", "no_fixed_address", "unsettled_accommodation", "unemployed",
     ),
 }
 OTHER_FACTS = (
     "missed_appointments_6m", "self_harm_history", "substance_misuse", "lives_alone",
     "admissions_12m", "safeguarding_open", "s117", "cto", "personal_budget",
     "interpreter_language", "accessible_format", "accommodation_type", "settled_accommodation",
-    "postcode",
+    "employment_status", "postcode",
 )
 """The facts of the ``other`` group, in the order :class:`BulkScorer` takes them. A bulk caller
 passes the postcode through :func:`transition.postcodes.no_address` (None for every real
-postcode) and the accommodation type through :func:`homeless_code` (None for every settled
-kind), so that people share this group's values as before."""
+postcode), the accommodation type through :func:`homeless_code` (None for every settled
+kind) and the employment status through :func:`seeking_work` (None but for 02), so that people
+share this group's values as before."""
+
+# MHSDS EmployStatus 02: unemployed and actively seeking work (NHS Data Dictionary EMPLOYMENT
+# STATUS). The others (student, long-term sick, looking after the home, retired...) are not the
+# "job problems" the evidence names.
+SEEKING_WORK = "02"
+
+
+def seeking_work(employment_status: str | None) -> str | None:
+    """The code when the employment status says unemployed and seeking work, else None."""
+    return SEEKING_WORK if employment_status == SEEKING_WORK else None
 
 # MHSDS AccommodationType 12 is a rough sleeper (docs: DOMAIN); the NHS Data Dictionary's
 # ACCOMMODATION STATUS CODE puts every kind of homelessness under HM (HM01 rough sleeper, HM03
@@ -481,6 +495,8 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
         "no_recent_contact": no_contact,
         "no_fixed_address": no_fixed_address,
         "unsettled_accommodation": unsettled,
+        "unemployed": lambda x: ("unemployed and seeking work (EmployStatus 02)"
+                                 if seeking_work(x.employment_status) else None),
     }
     assert tuple(tests) == FACTOR_IDS
     # Factors are listed highest points first, then in catalogue order; zero-point factors are

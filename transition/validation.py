@@ -753,6 +753,8 @@ def _empty_words(column: Column) -> frozenset[str]:
         return NONE_WORDS | UNALLOCATED_WORDS
     if column.name == "preferred_language":
         return NONE_WORDS | NOT_KNOWN_LANGUAGE_WORDS
+    if column.name == "employment_status":  # MHSDS ZZ not stated, UU not known
+        return NONE_WORDS | NOT_STATED_WORDS | {"zz", "uu"}
     if column.kind in ("text", "choice", "gender", "list") and not column.required:
         return NONE_WORDS | {"no"}
     return NONE_WORDS

@@ -135,6 +135,25 @@ def test_accommodation_in_words(kind: str | None, settled: bool | None, said: st
     assert str(accommodation_text(kind, settled)) == said.replace("—", NOT_RECORDED)
 
 
+def test_the_employment_status_is_among_the_risk_facts(populated, app_on) -> None:
+    shown = garside_section(populated, app_on, "#risk-facts", employment_status="02")
+    assert "Employment unemployed, seeking work (02)" in shown
+
+
+@pytest.mark.parametrize(("code", "said"), [
+    ("02", "unemployed, seeking work (02)"), ("08", "retired (08)"), (None, "—")])
+def test_employment_in_words(code: str | None, said: str) -> None:
+    from transition.screens.person import NOT_RECORDED, employment_text
+
+    assert str(employment_text(code)) == said.replace("—", NOT_RECORDED)
+
+
+def test_the_preferred_language_is_among_the_communication_needs(populated, app_on) -> None:
+    shown = garside_section(populated, app_on, "#communication",
+                            preferred_language="british sign language")
+    assert "Preferred language British Sign Language" in shown
+
+
 def test_a_person_who_is_gone_says_so(populated, app_on) -> None:
     app = app_on(populated)
 

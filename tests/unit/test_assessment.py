@@ -453,7 +453,12 @@ def test_the_bulk_refresh_stores_exactly_what_the_pure_rules_decide(database: Da
         )
         make_person(session, nhs_number=nhs_number(6), postcode="ZZ99 3VZ")  # no fixed abode
         make_person(session, nhs_number=nhs_number(7), accommodation_type="HM01")  # homeless
+        make_person(session, nhs_number=nhs_number(8), employment_status="02")  # seeking work
+        make_person(session, nhs_number=nhs_number(9), employment_status="08")  # retired
     refresh(database)
+    assert {f["factor"]: f["value"] for f in get(database, 8).risk_factors}[
+        "unemployed"] == "unemployed and seeking work (EmployStatus 02)"
+    assert "unemployed" not in {f["factor"] for f in get(database, 9).risk_factors}
     assert {f["factor"]: f["value"] for f in get(database, 6).risk_factors}[
         "no_fixed_address"] == "ZZ99 3VZ (no fixed abode)"
     assert {f["factor"]: f["value"] for f in get(database, 7).risk_factors}[

@@ -272,6 +272,8 @@ def test_values_follow_the_canonical_kinds(people: list[dict[str, str]]) -> None
                 assert int(value) >= 0
             elif kind == "outcomes":
                 assert value == "none" or set(value.split(";")) <= set(CARE_ACT_OUTCOMES)
+            elif kind == "choice" and name == "employment_status":
+                assert value == "ZZ"  # carried, not recorded (MHSDS: not stated)
             elif kind == "choice":
                 assert value in {fmt.value for fmt in AccessibleFormat}
             elif kind == "gender":

@@ -258,6 +258,23 @@ def test_the_mhsds_preferred_language_code_is_stored_as_the_languages_name(
     assert "'qq' is not an ISO 639-1 language code" in warning.message
 
 
+def test_the_mhsds_employment_status_is_stored_as_its_code(
+    database: Database, tmp_path: Path
+) -> None:
+    """EmployStatus: codes with or without the leading zero and the words read as the code; ZZ
+    (not stated) and UU (not known) are blank; anything else is a warning, left blank."""
+    given = ["02", "2", "Unemployed", "Retired", "ZZ", "UU", "99", "01"]
+    rows = [person_row(i, employment_status=value) for i, value in enumerate(given)]
+    header = ["EmployStatus" if key == "employment_status" else key for key in rows[0]]
+    result = run(database, caseload(tmp_path, rows, header=header))
+    assert counts(result) == (8, 0, 0, 0, 0)
+    assert [person(database, i).employment_status for i in range(len(given))] == [
+        "02", "02", "02", "08", None, None, None, "01"]
+    [warning] = result.warning_list
+    assert (warning.column, warning.row) == ("employment_status", 8)
+    assert "'99' is not one of 01, 02" in warning.message
+
+
 def test_without_a_staff_list_coordinators_are_not_checked_and_it_says_so_once(
     database: Database, tmp_path: Path
 ) -> None:

@@ -237,6 +237,17 @@ def test_not_in_settled_accommodation(changes: dict[str, object], value: str | N
         assert [(f.points, f.label) for f in found] == [(2, "Not in settled accommodation")]
 
 
+@pytest.mark.parametrize(("code", "counted"), [
+    ("02", True), ("01", False), ("03", False), ("04", False), ("08", False), (None, False)])
+def test_unemployed_and_seeking_work_is_the_only_employment_status_counted(
+    code: str | None, counted: bool
+) -> None:
+    found = score(known(employment_status=code), RULES, as_of=AS_OF).factors
+    assert [(f.factor, f.points, f.value, f.label) for f in found] == (
+        [("unemployed", 1, "unemployed and seeking work (EmployStatus 02)",
+          "Unemployed and seeking work")] if counted else [])
+
+
 def test_unsettled_accommodation_counts_for_no_fixed_abode_when_that_is_switched_off() -> None:
     data = RULES.model_dump(mode="json")
     data["factors"]["no_fixed_address"]["points"] = 0
@@ -366,6 +377,7 @@ facts_strategy = st.builds(
     last_contact=dates,
     accommodation_type=st.sampled_from([None, "01", "12", "HM04", "Rough sleeper", "Owner"]),
     settled_accommodation=flags,
+    employment_status=st.sampled_from([None, "01", "02", "04", "08"]),
     postcode=st.sampled_from([None, "WX1 2AB", "ZZ99 3VZ", "ZZ99 3WZ", "ZZ99 3CZ"]),
 )
 
@@ -441,6 +453,8 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
         if extra % 2:
             return replace(facts, settled_accommodation=False, accommodation_type=None)
         return replace(facts, accommodation_type=("12", "HM01", "homeless")[extra % 3])
+    if factor == "unemployed":
+        return replace(facts, employment_status="02")
     if factor == "no_recent_contact":
         return replace(
             facts, last_contact=AS_OF - timedelta(days=f.no_recent_contact.days + 1 + extra % 400)

@@ -167,6 +167,8 @@ class Person:
     # them (settled "Z", not stated; no type), as many exports do; a real one may.
     accommodation_type: str | None
     settled_accommodation: str | None
+    # MHSDS EmployStatus: carried but not recorded (ZZ, not stated), as accommodation is.
+    employment_status: str | None
     carer: bool
     carer_name: str | None
     carer_address: str | None
@@ -370,7 +372,8 @@ class PersonFactory:
             last_contact=last_contact, last_discharge=discharge, admissions_12m=admissions,
             missed_appointments_6m=missed, self_harm_history=self_harm,
             substance_misuse=substance, lives_alone=lives_alone,
-            accommodation_type=None, settled_accommodation="Z", carer=carer,
+            accommodation_type=None, settled_accommodation="Z", employment_status="ZZ",
+            carer=carer,
             carer_name=carer_name, carer_address=carer_address,
             personal_budget=personal_budget, interpreter_language=interpreter,
             preferred_language=preferred_language(origin.language, interpreter, number),

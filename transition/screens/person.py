@@ -36,7 +36,7 @@ from transition.people import person_detail
 from transition.plan_review import describe_role
 from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
-from transition.risk import homeless_code
+from transition.risk import homeless_code, seeking_work
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.pathway_override import (
@@ -266,7 +266,23 @@ def risk_facts(view: PersonView) -> RenderableType:
         ("Substance misuse", emphasise_yes(p.substance_misuse)),
         ("Lives alone", emphasise_yes(p.lives_alone)),
         ("Accommodation", accommodation_text(p.accommodation_type, p.settled_accommodation)),
+        ("Employment", employment_text(p.employment_status)),
     ])
+
+
+EMPLOYMENT_WORDS = {
+    "01": "employed", "02": "unemployed, seeking work", "03": "student",
+    "04": "long-term sick or disabled", "05": "looking after the family or home",
+    "06": "not working or seeking work", "07": "unpaid voluntary work", "08": "retired",
+}
+
+
+def employment_text(code: str | None) -> RenderableType:
+    """What the export's MHSDS EmployStatus says, in yellow when the risk score counts it."""
+    if not code:
+        return Text(NOT_RECORDED, style="dim")
+    said = f"{EMPLOYMENT_WORDS.get(code, code)} ({code})"
+    return Text(said, style="bold yellow" if seeking_work(code) else "")
 
 
 def accommodation_text(kind: str | None, settled: bool | None) -> RenderableType:
@@ -299,7 +315,7 @@ def communication(view: PersonView) -> RenderableType:
         Text(words(p.accessible_format), style="bold") if p.accessible_format else "None recorded"
     )
     return fields_table([
-        ("Preferred language", p.preferred_language.capitalize()
+        ("Preferred language", p.preferred_language.title()
          if p.preferred_language else NOT_RECORDED),
         ("Interpreter", interpreter),
         ("Accessible format", formats),
