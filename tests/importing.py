@@ -57,6 +57,7 @@ def person_row(i: int, **overrides: Any) -> dict[str, Any]:
         "accommodation_type": "",
         "settled_accommodation": "Z",  # MHSDS: not stated
         "employment_status": "ZZ",  # MHSDS: not stated
+        "ethnic_category": "A",
         "carer": "N",
         "carer_name": "",
         "carer_address": "",

@@ -29,6 +29,7 @@ from transition.screens.at_risk import AtRiskScreen
 from transition.screens.caseload import CaseloadScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.dashboard import DashboardScreen
+from transition.screens.equality import EqualityScreen
 from transition.screens.findings import FindingsScreen
 from transition.screens.imports import ImportScreen
 from transition.screens.letters import LettersScreen
@@ -62,6 +63,8 @@ DESTINATIONS: tuple[Destination, ...] = (
                 ImportScreen, key="i", mode=False),
     Destination("rejects", "Rejected rows", "The rows the latest imports rejected, and why",
                 RejectsScreen, mode=False),
+    Destination("equality", "Equality", "Who the transition affects by ethnic group, age and "
+                "gender, for the equality impact assessment", EqualityScreen, mode=False),
     Destination("findings", "Check findings", "What the last nightly check found, most urgent "
                 "first", FindingsScreen, mode=False),
     Destination("tasks", "Tasks", "Handover tasks by due week, owner or person; overdue first",

@@ -22,6 +22,7 @@ from transition.commands import (
     check,
     database,
     demo,
+    equality,
     export,
     generate,
     handover,
@@ -103,6 +104,7 @@ app.add_typer(check.app, name="check")
 app.command("audit")(audit.audit_command)
 app.command("export")(export.export_command)
 app.command("status")(status.status_command)
+app.command("equality")(equality.equality_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -73,6 +73,22 @@ class Column:
     codes: dict[str, str] = field(default_factory=dict)
 
 
+# MHSDS EthnicCategory (NHS Data Dictionary ETHNIC CATEGORY, 2001 census groups): the code, its
+# group and its name. Z is "not stated" (asked, declined); 99 "not known" is left blank.
+ETHNIC_CATEGORIES: dict[str, tuple[str, str]] = {
+    "A": ("White", "British"), "B": ("White", "Irish"),
+    "C": ("White", "Any other White background"),
+    "D": ("Mixed", "White and Black Caribbean"), "E": ("Mixed", "White and Black African"),
+    "F": ("Mixed", "White and Asian"), "G": ("Mixed", "Any other mixed background"),
+    "H": ("Asian or Asian British", "Indian"), "J": ("Asian or Asian British", "Pakistani"),
+    "K": ("Asian or Asian British", "Bangladeshi"),
+    "L": ("Asian or Asian British", "Any other Asian background"),
+    "M": ("Black or Black British", "Caribbean"), "N": ("Black or Black British", "African"),
+    "P": ("Black or Black British", "Any other Black background"),
+    "R": ("Other ethnic group", "Chinese"), "S": ("Other ethnic group", "Any other ethnic group"),
+    "Z": ("Not stated", "Not stated"),
+}
+
 # MHSDS EmployStatus (NHS Data Dictionary EMPLOYMENT STATUS), stored as the code.
 EMPLOYMENT_STATUS_CODES = ("01", "02", "03", "04", "05", "06", "07", "08")
 
@@ -165,6 +181,18 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
            ("SettledAccommodationInd", "Settled Accommodation", "Settled Accommodation Indicator",
             "In Settled Accommodation"),
            description="MHSDS SettledAccommodationInd: Y or N; Z (not stated) is left blank."),
+    Column("ethnic_category", "choice", False,
+           ("EthnicCategory", "Ethnic Category", "Ethnic Category Code", "Ethnicity",
+            "Ethnic Group", "Ethnic Origin"),
+           choices=tuple(ETHNIC_CATEGORIES),
+           description="MHSDS EthnicCategory: A-S as the NHS Data Dictionary codes them (A "
+           "White British ... S any other ethnic group), or the category's name (Indian, "
+           "White and Asian, White British); Z is not stated; 99 (not known) is left blank. "
+           "Read only for the equality report.",
+           codes={**{name.lower(): code for code, (_, name) in ETHNIC_CATEGORIES.items()
+                     if not name.lower().startswith("any other")},
+                  **{f"{group} {name}".lower(): code
+                     for code, (group, name) in ETHNIC_CATEGORIES.items()}}),
     Column("employment_status", "choice", False,
            ("EmployStatus", "Employment Status", "Employment Status Code", "Employment"),
            choices=EMPLOYMENT_STATUS_CODES,

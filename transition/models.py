@@ -300,6 +300,8 @@ class Person(SQLModel, table=True):
     carer_address: str | None = Field(default=None, max_length=500)
     personal_budget: bool | None = None
     interpreter_language: str | None = Field(default=None, max_length=60)
+    # MHSDS EthnicCategory, as its code (A-S, Z not stated): for the equality report only.
+    ethnic_category: str | None = Field(default=None, max_length=2)
     # MHSDS EmployStatus, as its code (01 employed ... 08 retired).
     employment_status: str | None = Field(default=None, max_length=2)
     # MHSDS LanguageCodePreferred, as the language's name (lower case).

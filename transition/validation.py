@@ -753,6 +753,8 @@ def _empty_words(column: Column) -> frozenset[str]:
         return NONE_WORDS | UNALLOCATED_WORDS
     if column.name == "preferred_language":
         return NONE_WORDS | NOT_KNOWN_LANGUAGE_WORDS
+    if column.name == "ethnic_category":  # MHSDS 99: not known (Z, not stated, is kept)
+        return NONE_WORDS | {"99", "not known", "unknown"}
     if column.name == "employment_status":  # MHSDS ZZ not stated, UU not known
         return NONE_WORDS | NOT_STATED_WORDS | {"zz", "uu"}
     if column.kind in ("text", "choice", "gender", "list") and not column.required:

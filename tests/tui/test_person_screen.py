@@ -141,6 +141,14 @@ def test_the_employment_status_is_among_the_risk_facts(populated, app_on) -> Non
 
 
 @pytest.mark.parametrize(("code", "said"), [
+    ("H", "Asian or Asian British: Indian (H)"), ("Z", "Not stated (Z)"), (None, "—")])
+def test_the_ethnic_category_in_words(code: str | None, said: str) -> None:
+    from transition.screens.person import NOT_RECORDED, ethnic_category_text
+
+    assert ethnic_category_text(code) == said.replace("—", NOT_RECORDED)
+
+
+@pytest.mark.parametrize(("code", "said"), [
     ("02", "unemployed, seeking work (02)"), ("08", "retired (08)"), (None, "—")])
 def test_employment_in_words(code: str | None, said: str) -> None:
     from transition.screens.person import NOT_RECORDED, employment_text

@@ -57,6 +57,13 @@ def test_dashboard(snap_compare, populated, app_on) -> None:
     assert snap_compare(app_on(populated), terminal_size=SIZE, run_before=press())
 
 
+def test_equality(snap_compare, populated, app_on) -> None:
+    with populated.transaction() as session:
+        session.execute(update(Person).values(ethnic_category="A"))
+        session.execute(update(Person).where(Person.id % 4 == 0).values(ethnic_category="H"))
+    assert snap_compare(app_on(populated), terminal_size=SIZE, run_before=press("e"))
+
+
 def test_caseload(snap_compare, populated, app_on) -> None:
     assert snap_compare(app_on(populated), terminal_size=SIZE, run_before=press("c"))
 

@@ -15,7 +15,12 @@ import openpyxl
 import pytest
 
 from transition import nhs
-from transition.columns import CASELOAD_BY_NAME, CASELOAD_COLUMNS, STAFF_COLUMNS
+from transition.columns import (
+    CASELOAD_BY_NAME,
+    CASELOAD_COLUMNS,
+    ETHNIC_CATEGORIES,
+    STAFF_COLUMNS,
+)
 from transition.errors import TransitionError
 from transition.files import FORMULA_PREFIXES
 from transition.generator import (
@@ -274,6 +279,8 @@ def test_values_follow_the_canonical_kinds(people: list[dict[str, str]]) -> None
                 assert value == "none" or set(value.split(";")) <= set(CARE_ACT_OUTCOMES)
             elif kind == "choice" and name == "employment_status":
                 assert value == "ZZ"  # carried, not recorded (MHSDS: not stated)
+            elif kind == "choice" and name == "ethnic_category":
+                assert value in ETHNIC_CATEGORIES
             elif kind == "choice":
                 assert value in {fmt.value for fmt in AccessibleFormat}
             elif kind == "gender":

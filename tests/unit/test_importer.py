@@ -152,12 +152,12 @@ def test_a_column_left_out_of_a_later_export_keeps_its_values(database: Database
 
 
 def test_unknown_columns_are_kept_as_extra_and_merged(database: Database, tmp_path: Path) -> None:
-    rows = [dict(person_row(0), Ethnicity="A", Notes="=HYPERLINK(\"x\")")]
+    rows = [dict(person_row(0), Religion="A", Notes="=HYPERLINK(\"x\")")]
     run(database, caseload(tmp_path, rows))
-    assert person(database, 0).extra == {"Ethnicity": "A", "Notes": "=HYPERLINK(\"x\")"}
-    result = run(database, caseload(tmp_path, [dict(person_row(0), Ethnicity="B")], "b.csv"))
+    assert person(database, 0).extra == {"Religion": "A", "Notes": "=HYPERLINK(\"x\")"}
+    result = run(database, caseload(tmp_path, [dict(person_row(0), Religion="B")], "b.csv"))
     assert result.updated == 1
-    assert person(database, 0).extra == {"Ethnicity": "B", "Notes": "=HYPERLINK(\"x\")"}
+    assert person(database, 0).extra == {"Religion": "B", "Notes": "=HYPERLINK(\"x\")"}
 
 
 def test_a_person_made_elsewhere_is_matched_by_nhs_number(database: Database, tmp_path: Path) -> None:
@@ -256,6 +256,22 @@ def test_the_mhsds_preferred_language_code_is_stored_as_the_languages_name(
     [warning] = result.warning_list
     assert (warning.column, warning.row) == ("preferred_language", 5)
     assert "'qq' is not an ISO 639-1 language code" in warning.message
+
+
+def test_the_mhsds_ethnic_category_is_stored_as_its_code(
+    database: Database, tmp_path: Path
+) -> None:
+    """EthnicCategory: the code (any case) or the category's name; Z is not stated (kept); 99
+    is not known (blank); a code the Data Dictionary does not have is a warning, left blank."""
+    given = ["A", "h", "White - Irish", "Pakistani", "Z", "99", "I", "Any other mixed"]
+    rows = [person_row(i, ethnic_category=value) for i, value in enumerate(given)]
+    header = ["EthnicCategory" if key == "ethnic_category" else key for key in rows[0]]
+    result = run(database, caseload(tmp_path, rows, header=header))
+    assert counts(result) == (8, 0, 0, 0, 0)
+    assert [person(database, i).ethnic_category for i in range(len(given))] == [
+        "A", "H", "B", "J", "Z", None, None, None]
+    warned = sorted((warning.row, warning.column) for warning in result.warning_list)
+    assert warned == [(8, "ethnic_category"), (9, "ethnic_category")]
 
 
 def test_the_mhsds_employment_status_is_stored_as_its_code(

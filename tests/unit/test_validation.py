@@ -231,12 +231,12 @@ def table_with(headers: list[str], header_row: int = 1) -> Table:
 
 def test_headers_match_aliases_in_any_case_and_spacing() -> None:
     table = table_with(["NHS-Number", "FORENAME", "surname", "Date of Birth", "Care Co-ordinator",
-                        "GMPCodeReg", "Ethnicity", "", "Ethnicity"])
+                        "GMPCodeReg", "Religion", "", "Religion"])
     match = match_headers(table, CASELOAD_COLUMNS, {}, "caseload")
     assert sorted(match.columns.values()) == sorted(
         ["nhs_number", "given_name", "family_name", "date_of_birth", "care_coordinator_id",
          "gp_practice"])
-    assert list(match.extras.values()) == ["Ethnicity", "Column H", "Ethnicity (2)"]
+    assert list(match.extras.values()) == ["Religion", "Column H", "Religion (2)"]
 
 
 @pytest.mark.parametrize(
@@ -272,7 +272,7 @@ def test_loose_keys_only_widen_matching() -> None:
 
 def test_unrecognised_headers_say_what_they_look_like_and_absent_columns_are_named() -> None:
     table = table_with(["NHS No", "Forename", "Surname", "DOB", "Section 117 status",
-                        "Carers name", "Ethnicity", "Team"])
+                        "Carers name", "Religion", "Team"])
     match = match_headers(table, CASELOAD_COLUMNS, {}, "caseload")
     assert match.nearest == {"Section 117 status": "s117", "Carers name": "carer_name"}
     assert "team" not in match.absent and "s117" in match.absent
@@ -280,7 +280,7 @@ def test_unrecognised_headers_say_what_they_look_like_and_absent_columns_are_nam
     extras, absent = column_notes(match, "caseload")
     assert extras.startswith("3 columns not recognised, kept with each record as extra columns: "
                              "'Section 117 status' (did you mean s117?), 'Carers name' (did you "
-                             "mean carer_name?), 'Ethnicity'.")
+                             "mean carer_name?), 'Religion'.")
     assert '"Section 117 status" = "s117"' in extras
     assert absent.startswith(f"{len(match.absent)} known caseload columns are not in this file")
     assert absent.endswith(", ".join(match.absent) + ".")

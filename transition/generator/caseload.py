@@ -123,6 +123,31 @@ def preferred_language(origin_language: str | None, interpreter: str | None,
     return LANGUAGE_CODES.get(origin_language, origin_language.title())
 
 
+# MHSDS EthnicCategory by naming tradition, as a trust's records would most often have it.
+ETHNIC_CODES = {"polish": "C", "portuguese": "C", "romanian": "C", "lithuanian": "C",
+                "pakistani": "J", "bangladeshi": "K", "south_asian_indian": "H",
+                "west_african": "N", "somali": "N", "eritrean": "N", "arabic": "S",
+                "chinese": "R"}
+# For the British naming tradition, by the NHS number's last two digits: some Irish, mixed and
+# Caribbean people with British names, the rest White British.
+_BRITISH_SPREAD = ((4, "B"), (7, "M"), (9, "D"), (10, "F"), (11, "G"), (100, "A"))
+
+
+def ethnic_category(origin: str, nhs_number: str) -> str | None:
+    """The ethnic category the export records: by naming tradition, with one in twelve not
+    stated (Z) and one in twenty-five not known (blank). Spread by the NHS number (no random
+    draw, so every other value of the sample stays as it was)."""
+    spread = int(nhs_number) % 300
+    if spread < 25:
+        return "Z"
+    if spread < 37:
+        return None
+    if origin in ETHNIC_CODES:
+        return ETHNIC_CODES[origin]
+    rest = int(nhs_number) // 300 % 100
+    return next(code for below, code in _BRITISH_SPREAD if rest < below)
+
+
 def cpa_start(nhs_number: str, today: date) -> date:
     """When a CPA episode began: within the last five years, spread by the NHS number (no random
     draw, so every other value of the sample stays as it was)."""
@@ -169,6 +194,7 @@ class Person:
     settled_accommodation: str | None
     # MHSDS EmployStatus: carried but not recorded (ZZ, not stated), as accommodation is.
     employment_status: str | None
+    ethnic_category: str | None  # MHSDS EthnicCategory (A-S, Z not stated)
     carer: bool
     carer_name: str | None
     carer_address: str | None
@@ -373,6 +399,7 @@ class PersonFactory:
             missed_appointments_6m=missed, self_harm_history=self_harm,
             substance_misuse=substance, lives_alone=lives_alone,
             accommodation_type=None, settled_accommodation="Z", employment_status="ZZ",
+            ethnic_category=ethnic_category(origin.key, number),
             carer=carer,
             carer_name=carer_name, carer_address=carer_address,
             personal_budget=personal_budget, interpreter_language=interpreter,

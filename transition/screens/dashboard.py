@@ -93,6 +93,8 @@ class DashboardScreen(DataScreen):
         Binding("R", "run_check(True, True)", "Check + rebalance", show=False,
                 id="dashboard.check_rebalance"),
         Binding("n", "needs_worker", "No worker", id="dashboard.needs_worker"),
+        # Not in the footer (no room at 80 columns): the palette finds it too.
+        Binding("e", "equality", "Equality", show=False, id="dashboard.equality"),
     ]
 
     summary: Overview | None = None
@@ -209,6 +211,9 @@ class DashboardScreen(DataScreen):
 
     def action_rejects(self) -> None:
         self.transition.go("rejects")
+
+    def action_equality(self) -> None:
+        self.transition.go("equality")
 
     def action_run_check(self, apply: bool = False, rebalance: bool = False) -> None:
         """``k``: the check now; ``K``: and its proposed fixes as a draft plan (``--apply``);

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from transition import nhs
 from transition.audit import person_audit
+from transition.columns import ETHNIC_CATEGORIES
 from transition.db import Database
 from transition.errors import ConflictError, TransitionError
 from transition.handover_status import HandoverStatus, handover_statuses
@@ -141,8 +142,17 @@ def identity(view: PersonView) -> RenderableType:
         ("Name", f"{p.given_name} {p.family_name}"),
         ("Date of birth", f"{uk_date(p.date_of_birth)} (age {age(p.date_of_birth, view.today)})"),
         ("Gender", words(p.gender)),
+        ("Ethnic category", ethnic_category_text(p.ethnic_category)),
         ("Local id", p.local_id or NOT_RECORDED),
     ])
+
+
+def ethnic_category_text(code: str | None) -> str:
+    """'Asian or Asian British: Indian (H)', 'Not stated (Z)': MHSDS EthnicCategory in words."""
+    if not code:
+        return NOT_RECORDED
+    group, name = ETHNIC_CATEGORIES.get(code, (code, code))
+    return f"{group} (Z)" if code == "Z" else f"{group}: {name} ({code})"
 
 
 def care_team(view: PersonView) -> RenderableType:

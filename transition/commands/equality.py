@@ -1,0 +1,41 @@
+"""`transition equality`: who the transition affects, by ethnic group, age band and gender."""
+
+from __future__ import annotations
+
+import typer
+
+from transition.commands.common import (
+    as_of_option,
+    console,
+    context,
+    json_option,
+    parse_date,
+    print_json,
+)
+from transition.equality import SMALL, equality_report
+from transition.widgets.equality_tables import report_renderable
+
+
+def equality_command(
+    ctx: typer.Context,
+    as_of: str | None = as_of_option(),
+    exact: bool = typer.Option(
+        False, "--exact", help=f"Show counts from 1 to {SMALL - 1} as they are (for the "
+        f"council's own use), not as <{SMALL}."),
+    as_json: bool = json_option(),
+) -> None:
+    """Evidence for the equality impact assessment (Equality Act 2010, s149): for the people in
+    the latest export, by ethnic group (MHSDS EthnicCategory), age band and gender, how many
+    are signposted, to be assessed, changing worker (or with no one yet) or in the red risk
+    band, against everyone; and which groups' shares are higher, and whether clearly so."""
+    cli = context(ctx)
+    today = cli.today(parse_date(as_of, option="--as-of"))
+    with cli.db.session() as session:
+        report = equality_report(session, as_of=today)
+    if as_json:
+        print_json(report.to_json(exact=exact))
+        return
+    console.print(report_renderable(report, exact=exact))
+    if not exact and report.everyone.people:
+        console.print("Add --exact to see them as they are, for the council's own use.",
+                      style="dim")

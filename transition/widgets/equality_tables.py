@@ -1,0 +1,78 @@
+"""The equality report as Rich renderables, for `transition equality` and the app's screen."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from transition.equality import (
+    DIMENSIONS,
+    MEASURES,
+    MIN_GROUP,
+    NOTABLE_RATIO,
+    SMALL,
+    EqualityReport,
+    GroupRow,
+    share_shown,
+    shown,
+)
+from transition.widgets.format import uk_date
+
+
+def group_table(report: EqualityReport, dimension: str, *, exact: bool) -> Table:
+    """One dimension's groups, then everyone, with each measure's count and share."""
+    table = Table(title=f"By {dimension}, {uk_date(report.as_of)}", title_justify="left",
+                  title_style="bold")
+    table.add_column(dimension.capitalize())
+    table.add_column("People", justify="right")
+    for words in MEASURES.values():
+        table.add_column(words.capitalize(), justify="right")
+    for row in [*report.by_dimension(dimension), report.everyone]:
+        table.add_row(row.group if row is not report.everyone else "Everyone",
+                      _count(row.people, exact),
+                      *(_cell(row, measure, exact) for measure in MEASURES),
+                      style="bold" if row is report.everyone else None)
+    return table
+
+
+def notable_lines(report: EqualityReport) -> list[Text]:
+    """The groups whose shares are higher than everyone's: clearly so in red."""
+    clear = [item for item in report.notable if item.clear]
+    lines = [Text(f"Shares at least {NOTABLE_RATIO:g} times everyone's (groups of {MIN_GROUP} "
+                  f"or more): {len(report.notable)}, of which clearly more than chance: "
+                  f"{len(clear)}.", style="bold red" if clear else "bold")]
+    lines += [Text(f"  {item.sentence()}", style="red" if item.clear else "")
+              for item in report.notable]
+    return lines
+
+
+def small_counts_note(exact: bool) -> Text | None:
+    if exact:
+        return None
+    return Text(f"Counts from 1 to {SMALL - 1} are shown as <{SMALL}.", style="dim")
+
+
+def report_renderable(report: EqualityReport, *, exact: bool = False) -> RenderableType:
+    """Everything the report says, in order: one table per dimension, then the groups."""
+    parts: list[RenderableType] = [group_table(report, dimension, exact=exact)
+                                   for dimension in DIMENSIONS]
+    if report.everyone.people == 0:
+        parts = [Text("No one is on the caseload yet: import the trust's export first.")]
+    else:
+        parts += notable_lines(report)
+        note = small_counts_note(exact)
+        if note is not None:
+            parts.append(note)
+    return Group(*parts)
+
+
+def _count(count: int, exact: bool) -> str:
+    value = shown(count, exact)
+    return f"{value:,}" if isinstance(value, int) else value
+
+
+def _cell(row: GroupRow, measure: str, exact: bool) -> str:
+    share = share_shown(row, measure, exact)
+    count = _count(row.counts[measure], exact)
+    return count if share is None else f"{count} ({share:.0%})"
