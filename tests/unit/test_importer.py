@@ -239,18 +239,26 @@ def test_warnings_import_the_row_and_are_kept(database: Database, tmp_path: Path
     assert not result.notices
 
 
+def import_one_column(database: Database, tmp_path: Path, column: str, header: str,
+                      given: list[str]) -> tuple[ImportResult, list[Any]]:
+    """Import one person per value of ``column``, under the export's ``header``; the result
+    and the values stored, in order."""
+    rows = [person_row(i, **{column: value}) for i, value in enumerate(given)]
+    result = run(database, caseload(tmp_path, rows,
+                                    header=[header if key == column else key for key in rows[0]]))
+    assert counts(result) == (len(given), 0, 0, 0, 0)
+    return result, [getattr(person(database, i), column) for i in range(len(given))]
+
+
 def test_the_mhsds_preferred_language_code_is_stored_as_the_languages_name(
     database: Database, tmp_path: Path
 ) -> None:
     """LanguageCodePreferred: ISO 639-1 codes and the Data Dictionary's q-codes become names;
     a name is kept; "not known" is blank; "no" is Norwegian, not "none"; a code that is no
     language is kept with a warning naming the row and column."""
-    given = ["PL", "no", "zz", "qq", "Sylheti", "q4", "Not known", "bn"]
-    rows = [person_row(i, preferred_language=value) for i, value in enumerate(given)]
-    header = ["LanguageCodePreferred" if key == "preferred_language" else key for key in rows[0]]
-    result = run(database, caseload(tmp_path, rows, header=header))
-    assert counts(result) == (8, 0, 0, 0, 0)
-    stored = [person(database, i).preferred_language for i in range(len(given))]
+    result, stored = import_one_column(
+        database, tmp_path, "preferred_language", "LanguageCodePreferred",
+        ["PL", "no", "zz", "qq", "Sylheti", "q4", "Not known", "bn"])
     assert stored == ["polish", "norwegian", None, "qq", "sylheti", "british sign language",
                       None, "bengali"]
     [warning] = result.warning_list
@@ -263,13 +271,10 @@ def test_the_mhsds_ethnic_category_is_stored_as_its_code(
 ) -> None:
     """EthnicCategory: the code (any case) or the category's name; Z is not stated (kept); 99
     is not known (blank); a code the Data Dictionary does not have is a warning, left blank."""
-    given = ["A", "h", "White - Irish", "Pakistani", "Z", "99", "I", "Any other mixed"]
-    rows = [person_row(i, ethnic_category=value) for i, value in enumerate(given)]
-    header = ["EthnicCategory" if key == "ethnic_category" else key for key in rows[0]]
-    result = run(database, caseload(tmp_path, rows, header=header))
-    assert counts(result) == (8, 0, 0, 0, 0)
-    assert [person(database, i).ethnic_category for i in range(len(given))] == [
-        "A", "H", "B", "J", "Z", None, None, None]
+    result, stored = import_one_column(
+        database, tmp_path, "ethnic_category", "EthnicCategory",
+        ["A", "h", "White - Irish", "Pakistani", "Z", "99", "I", "Any other mixed"])
+    assert stored == ["A", "H", "B", "J", "Z", None, None, None]
     warned = sorted((warning.row, warning.column) for warning in result.warning_list)
     assert warned == [(8, "ethnic_category"), (9, "ethnic_category")]
 
@@ -279,13 +284,10 @@ def test_the_mhsds_employment_status_is_stored_as_its_code(
 ) -> None:
     """EmployStatus: codes with or without the leading zero and the words read as the code; ZZ
     (not stated) and UU (not known) are blank; anything else is a warning, left blank."""
-    given = ["02", "2", "Unemployed", "Retired", "ZZ", "UU", "99", "01"]
-    rows = [person_row(i, employment_status=value) for i, value in enumerate(given)]
-    header = ["EmployStatus" if key == "employment_status" else key for key in rows[0]]
-    result = run(database, caseload(tmp_path, rows, header=header))
-    assert counts(result) == (8, 0, 0, 0, 0)
-    assert [person(database, i).employment_status for i in range(len(given))] == [
-        "02", "02", "02", "08", None, None, None, "01"]
+    result, stored = import_one_column(
+        database, tmp_path, "employment_status", "EmployStatus",
+        ["02", "2", "Unemployed", "Retired", "ZZ", "UU", "99", "01"])
+    assert stored == ["02", "02", "02", "08", None, None, None, "01"]
     [warning] = result.warning_list
     assert (warning.column, warning.row) == ("employment_status", 8)
     assert "'99' is not one of 01, 02" in warning.message
