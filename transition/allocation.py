@@ -46,9 +46,17 @@ def coordinator_continues(staff_id: str | None, coordinator_id: str | None,
     date, only an allocation with no end continues (as the letters read ``outgoing_ended``).
     Every reader of "does this person's worker change?" asks this, or its SQL twin
     :func:`coordinator_continues_sql`."""
-    return (staff_id is not None and staff_id == coordinator_id
-            and (coordinator_until is None
-                 or (change_date is not None and coordinator_until >= change_date)))
+    return (staff_id is not None
+            and staff_id == continuing_coordinator(coordinator_id, coordinator_until, change_date))
+
+
+def continuing_coordinator(coordinator_id: str | None, coordinator_until: date | None,
+                           change_date: date | None) -> str | None:
+    """The trust's care coordinator if they carry on through the change (see
+    :func:`coordinator_continues`), else None: the handover's baseline."""
+    if coordinator_until is None or (change_date is not None and coordinator_until >= change_date):
+        return coordinator_id
+    return None
 
 
 def coordinator_continues_sql(staff: Any, transfer: date | None) -> ColumnElement[bool]:

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from transition.allocation import coordinator_continues
+from transition.allocation import continuing_coordinator
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS
 from transition.models import Assignment, Person, Staff, Task, TaskStatus
 from transition.overview import staff_names
@@ -199,8 +199,7 @@ def handover_statuses(
         roles = held.get(person_id, {})
         needed = PATHWAY_ROLES.get(pathway or "", ())
         change_date = own_date or programme
-        continuing = (coordinator if coordinator_continues(coordinator, coordinator, until,
-                                                           change_date) else None)
+        continuing = continuing_coordinator(coordinator, until, change_date)
         incoming = [IncomingWorker(role, roles[role], names.get(roles[role], roles[role]),
                                    until if roles[role] == coordinator else None)
                     for role in needed if role in roles and roles[role] != continuing]

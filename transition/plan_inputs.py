@@ -22,7 +22,7 @@ from sqlalchemy import Text, select, type_coerce
 from sqlmodel import Session
 
 from transition import nhs, programme
-from transition.allocation import coordinator_continues
+from transition.allocation import continuing_coordinator, coordinator_continues
 from transition.bulk import Memo, read_rows
 from transition.columns import FALSE_WORDS, GENDER_CODES, TRUE_WORDS, header_key
 from transition.conditions import PERSON_FACTS, extra_fact
@@ -178,9 +178,7 @@ def read_inputs(
         handover = handover_date or transfer
         # The coordinator as the handover baseline: None when the export says their allocation
         # ends before the handover (they are someone the person knows, not their worker).
-        continuing = (coordinator if coordinator_continues(coordinator, coordinator,
-                                                           coordinator_until, handover)
-                      else None)
+        continuing = continuing_coordinator(coordinator, coordinator_until, handover)
         planned = wanted is None or person_id in wanted
         if not planned or missing is not None:
             if planned:

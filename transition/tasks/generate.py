@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Row, and_, case, exists, func, or_, select, text, update
 from sqlmodel import Session
 
-from transition.allocation import coordinator_continues, coordinator_continues_sql
+from transition.allocation import continuing_coordinator, coordinator_continues_sql
 from transition.audit import Change, record_many
 from transition.bulk import indexes_set_aside
 from transition.db import json_dumps
@@ -209,9 +209,8 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
         current = existing.get(person_id)
         handover_date = stored.date(row[4]) if row[4] is not None else transfer_date
         until = stored.date(row[-1]) if row[-1] is not None else None
-        continuing = (row[1] if coordinator_continues(row[1], row[1], until, handover_date)
-                      else None)
-        if needs_handover(pathway, person_workers, continuing):
+        if needs_handover(pathway, person_workers,
+                          continuing_coordinator(row[1], until, handover_date)):
             if handover_date is None:
                 summary.without_handover_date += 1
                 continue

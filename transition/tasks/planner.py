@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NamedTuple
 
-from transition.allocation import coordinator_continues
+from transition.allocation import continuing_coordinator
 from transition.models import Pathway, Person, Role, TaskOwner
 from transition.tasks.rules import COLUMN_FLAGS, Flag, PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.stored import StoredValues, raw
@@ -177,13 +177,11 @@ def make_handover(row: Sequence[Any], workers: dict[str, str],
     says their allocation with this person ended before the handover date
     (``coordinator_until``, its last day), the team manager holds them."""
     coordinator = row[1]
-    still_theirs = coordinator_continues(coordinator, coordinator, coordinator_until,
-                                         facts.handover_date)
     # A coordinator given the role again after their allocation ended is a change too.
-    continuing = coordinator if still_theirs else None
+    continuing = continuing_coordinator(coordinator, coordinator_until, facts.handover_date)
     changed = [role for role, staff in workers.items() if staff != continuing]
-    outgoing = (coordinator if still_theirs
-                and can_own(coordinator, facts.handover_date) else None)
+    outgoing = (continuing if continuing is not None
+                and can_own(continuing, facts.handover_date) else None)
     return Handover(
         facts=facts,
         outgoing_staff_id=outgoing,
