@@ -9,8 +9,14 @@ The report names each group whose share is at least 1.25 times everyone's, and s
 that is clearly more than chance: whether the 95% Wilson interval of the group's share lies
 wholly above everyone's share. At a caseload of hundreds, most differences are not.
 
-Counts from 1 to 4 are shown as ``<5`` (and their shares left out) unless asked for exactly:
-a small group's numbers can identify people, and the report is made to be shared.
+The report is made to be shared, and a small group's numbers can identify people, so unless
+asked for exactly it withholds (shows as ``*``) every count from 1 to 4 (primary suppression)
+and, in each column of each table where it withholds one, the smallest other count as well
+(secondary suppression). A table's groups add up to everyone, so a lone withheld count could
+be worked out by subtracting the others from the total; with two or more withheld, at least
+one of them 5 or more, each could be anything from 1 to their sum less the rest. Shares are
+left out where their count or the group's people are withheld, and so are a notable group's
+numbers (see :meth:`EqualityReport.numbers_withheld`).
 """
 
 from __future__ import annotations
@@ -37,7 +43,9 @@ MEASURES: dict[str, str] = {
     "red": "red risk band",
 }
 DIMENSIONS = ("ethnic group", "age band", "gender")
-SMALL = 5  # counts below this (but above 0) are shown as "<5"
+SMALL = 5  # counts below this (but above 0) are withheld
+WITHHELD = "*"  # a withheld count, as shown (NHS England's statistics use the same mark)
+PEOPLE = "people"  # the column of each group's people (the others are MEASURES)
 # A group's share is named when it is at least this many times everyone's, in a group of at
 # least MIN_GROUP people (smaller groups are listed, not judged).
 NOTABLE_RATIO = 1.25
@@ -87,9 +95,15 @@ class Notable:
         """More than chance: the whole 95% interval is above everyone's share."""
         return self.low > self.overall
 
-    def sentence(self) -> str:
+    def sentence(self, *, withheld: bool = False) -> str:
+        """The finding in words; ``withheld``: without the group's own numbers (they would
+        let a withheld count be worked out)."""
         judged = ("clearly higher" if self.clear
                   else "could be chance at these numbers")
+        if withheld:
+            return (f"{MEASURES[self.measure].capitalize()}: higher in the {self.group} group "
+                    f"({self.dimension}) than the {self.overall:.0%} of everyone ({judged}; "
+                    "its numbers are withheld, as they would give away a small count).")
         return (f"{MEASURES[self.measure].capitalize()}: {self.share:.0%} of the {self.group} "
                 f"group ({self.dimension}) against {self.overall:.0%} of everyone "
                 f"({self.ratio:.1f}x; 95% interval {self.low:.0%} to {self.high:.0%}: "
@@ -107,50 +121,104 @@ def wilson(count: int, total: int) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+Cell = tuple[str, str, str]
+"""A count in the report: (dimension, group, column), the column ``people`` or a measure."""
+
+
 @dataclass(frozen=True)
 class EqualityReport:
     as_of: date
     everyone: GroupRow
     rows: list[GroupRow] = field(default_factory=list)
     notable: list[Notable] = field(default_factory=list)
+    # The counts withheld unless shown exactly (withheld_cells).
+    withheld: frozenset[Cell] = frozenset()
 
     def by_dimension(self, dimension: str) -> list[GroupRow]:
         return [row for row in self.rows if row.dimension == dimension]
 
+    def count(self, row: GroupRow, column: str, *, exact: bool) -> int | str:
+        """A count as the report shows it: ``*`` where withheld, unless ``exact``."""
+        value = row.people if column == PEOPLE else row.counts[column]
+        withheld = (row.dimension, row.group, column) in self.withheld
+        return WITHHELD if withheld and not exact else value
+
+    def share(self, row: GroupRow, measure: str, *, exact: bool) -> float | None:
+        """A share as the report shows it: None where its count or the group's people are
+        withheld (either would give the other away)."""
+        if not exact and ((row.dimension, row.group, measure) in self.withheld
+                          or (row.dimension, row.group, PEOPLE) in self.withheld):
+            return None
+        return round(row.share(measure), 4)
+
+    def numbers_withheld(self, item: Notable, *, exact: bool) -> bool:
+        """Whether a notable group's share and interval are left out: its count or people
+        are withheld (the share and the interval's width give both away)."""
+        return not exact and bool({(item.dimension, item.group, item.measure),
+                                   (item.dimension, item.group, PEOPLE)} & self.withheld)
+
     def to_json(self, *, exact: bool = False) -> dict[str, Any]:
         def row_json(row: GroupRow) -> dict[str, Any]:
-            return {"group": row.group, "people": shown(row.people, exact),
-                    **{measure: {"count": shown(row.counts[measure], exact),
-                                 "share": share_shown(row, measure, exact)}
+            return {"group": row.group, "people": self.count(row, PEOPLE, exact=exact),
+                    **{measure: {"count": self.count(row, measure, exact=exact),
+                                 "share": self.share(row, measure, exact=exact)}
                        for measure in MEASURES}}
+
+        def notable_json(item: Notable) -> dict[str, Any]:
+            hidden = self.numbers_withheld(item, exact=exact)
+            return {"dimension": item.dimension, "group": item.group,
+                    "measure": item.measure,
+                    "share": None if hidden else round(item.share, 4),
+                    "overall": round(item.overall, 4),
+                    "ratio": None if hidden else round(item.ratio, 2),
+                    "interval": None if hidden else [round(item.low, 4), round(item.high, 4)],
+                    "clear": item.clear, "withheld": hidden,
+                    "sentence": item.sentence(withheld=hidden)}
 
         return {
             "as_of": self.as_of.isoformat(),
             "exact": exact,
+            "withheld_mark": WITHHELD,
             "measures": MEASURES,
             "everyone": row_json(self.everyone),
             **{dimension: [row_json(row) for row in self.by_dimension(dimension)]
                for dimension in DIMENSIONS},
-            "notable": [{"dimension": item.dimension, "group": item.group,
-                         "measure": item.measure, "share": round(item.share, 4),
-                         "overall": round(item.overall, 4), "ratio": round(item.ratio, 2),
-                         "interval": [round(item.low, 4), round(item.high, 4)],
-                         "clear": item.clear, "sentence": item.sentence()}
-                        for item in self.notable],
+            "notable": [notable_json(item) for item in self.notable],
         }
 
 
-def shown(count: int, exact: bool) -> int | str:
-    """A count as the report shows it: ``<5`` for 1 to 4 unless ``exact``."""
-    return count if exact or count == 0 or count >= SMALL else f"<{SMALL}"
+def withheld_cells(everyone: GroupRow, rows: list[GroupRow],
+                   notable: list[Notable]) -> frozenset[Cell]:
+    """The counts the shared report withholds.
+
+    Primary: every count from 1 to 4 (everyone's too). Secondary: in each dimension's table,
+    each column (people, or a measure) with a primary one also withholds its smallest count
+    of 5 or more, since the groups add up to everyone's count, which is shown. Chosen last,
+    where there is a choice: a notable group's count (withholding it hides the finding's
+    numbers), and in the people column, the people of a group with any notable finding.
+    """
+    withheld = {(row.dimension, row.group, column)
+                for row in (everyone, *rows) for column, value in _cells(row)
+                if 0 < value < SMALL}
+    noted_cells = {(item.dimension, item.group, item.measure) for item in notable}
+    noted_groups = {(item.dimension, item.group) for item in notable}
+    for dimension in DIMENSIONS:
+        table = [row for row in rows if row.dimension == dimension]
+        for column in (PEOPLE, *MEASURES):
+            if not any((dimension, row.group, column) in withheld for row in table):
+                continue
+            others = [((dimension, row.group, column) in noted_cells
+                       or (column == PEOPLE and (dimension, row.group) in noted_groups),
+                       value, place, row.group)
+                      for place, row in enumerate(table)
+                      for name, value in _cells(row) if name == column and value >= SMALL]
+            if others:  # none only when everyone's count is itself under 5: all withheld
+                withheld.add((dimension, min(others)[3], column))
+    return frozenset(withheld)
 
 
-def share_shown(row: GroupRow, measure: str, exact: bool) -> float | None:
-    """A share as the report shows it (None where its count is shown as ``<5``)."""
-    count = row.counts[measure]
-    if not exact and (0 < count < SMALL or 0 < row.people < SMALL):
-        return None
-    return round(row.share(measure), 4)
+def _cells(row: GroupRow) -> list[tuple[str, int]]:
+    return [(PEOPLE, row.people), *row.counts.items()]
 
 
 def equality_report(session: Session, *, as_of: date) -> EqualityReport:
@@ -199,4 +267,5 @@ def equality_report(session: Session, *, as_of: date) -> EqualityReport:
     ]
     notable.sort(key=lambda item: (not item.clear, -item.ratio, item.dimension, item.group,
                                    item.measure))
-    return EqualityReport(as_of, everyone, rows, notable)
+    return EqualityReport(as_of, everyone, rows, notable,
+                          withheld_cells(everyone, rows, notable))

@@ -37,6 +37,6 @@ def test_e_opens_the_report_and_x_shows_small_counts_exactly(populated, app_on) 
     kept_back, exact = shown
     for title in ("By ethnic group", "By age band", "By gender"):
         assert title in kept_back
-    assert "Other ethnic group │ <5 │" in kept_back
-    assert "Counts from 1 to 4 are shown as <5" in kept_back
-    assert "Other ethnic group │ 1 │" in exact and "shown as <5" not in exact
+    assert "Other ethnic group │ * │" in kept_back and "White │ * │" in kept_back
+    assert "* withheld: counts from 1 to 4" in kept_back
+    assert "Other ethnic group │ 1 │" in exact and "withheld" not in exact

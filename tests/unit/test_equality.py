@@ -1,17 +1,32 @@
-"""The equality report: each group's people and measures, small counts kept back, and which
-groups' shares are higher than everyone's, and whether clearly so."""
+"""The equality report: each group's people and measures, small counts withheld (with the
+next smallest, so none can be worked out from the totals), and which groups' shares are higher
+than everyone's, and whether clearly so."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.check_world import TRANSFER, assign, caseload_import, with_transfer
 from tests.conftest import TODAY
 from tests.factories import make_person, make_staff
 from transition.db import Database
-from transition.equality import equality_report, shown, wilson
+from transition.equality import (
+    DIMENSIONS,
+    MEASURES,
+    PEOPLE,
+    SMALL,
+    WITHHELD,
+    EqualityReport,
+    GroupRow,
+    Notable,
+    equality_report,
+    wilson,
+    withheld_cells,
+)
 
 BORN_30 = date(TODAY.year - 30, 1, 1)
 BORN_80 = date(TODAY.year - 80, 1, 1)
@@ -34,7 +49,7 @@ def test_each_group_is_counted_and_a_clearly_higher_share_is_named(database: Dat
         people(session, 10, ethnic_category="A", pathway="signpost")
         people(session, 20, ethnic_category="H", gender="male", date_of_birth=BORN_80)
         people(session, 20, ethnic_category="H", pathway="signpost", gender="male")
-        # Caribbean: 3 people, one red: kept back as <5.
+        # Caribbean: 3 people, one red: withheld.
         people(session, 2, ethnic_category="M")
         red = people(session, 1, ethnic_category="M", risk_band="red")
         assign(session, red[0], "social_worker", "SW2")  # a new worker: a handover ahead
@@ -69,8 +84,15 @@ def test_each_group_is_counted_and_a_clearly_higher_share_is_named(database: Dat
 
     data = report.to_json()
     black = next(row for row in data["ethnic group"] if row["group"] == "Black or Black British")
-    assert black["people"] == "<5" and black["red"] == {"count": "<5", "share": None}
+    assert black["people"] == WITHHELD and black["red"] == {"count": WITHHELD, "share": None}
     assert black["signposted"] == {"count": 0, "share": None}
+    # 249 people less the other groups would give the 3 away: the next smallest group (not
+    # the Asian group, whose finding is reported) is withheld too.
+    by_group = {row["group"]: row for row in data["ethnic group"]}
+    assert by_group["Not known"]["people"] == WITHHELD
+    assert [by_group[name]["people"] for name in ("White", "Asian or Asian British")] == [200, 40]
+    assert by_group["Not known"]["signposted"] == {"count": 0, "share": None}
+    assert data["withheld_mark"] == WITHHELD
     exact = report.to_json(exact=True)
     black = next(row for row in exact["ethnic group"] if row["group"] == "Black or Black British")
     assert black["people"] == 3 and black["red"] == {"count": 1, "share": 0.3333}
@@ -91,6 +113,88 @@ def test_the_wilson_interval(count: int, total: int, low: float, high: float) ->
     assert found == (pytest.approx(low, abs=1e-4), pytest.approx(high, abs=1e-4))
 
 
-def test_small_counts_are_kept_back_unless_asked_for_exactly() -> None:
-    assert [shown(n, False) for n in (0, 1, 4, 5, 120)] == [0, "<5", "<5", 5, 120]
-    assert shown(3, True) == 3
+def row(dimension: str, group: str, people: int, **counts: int) -> GroupRow:
+    return GroupRow(dimension, group, people,
+                    {measure: counts.get(measure, 0) for measure in MEASURES})
+
+
+def test_a_lone_small_count_is_withheld_with_the_next_smallest() -> None:
+    everyone = row("everyone", "everyone", 120, red=12)
+    rows = [row("gender", "Female", 70, red=9), row("gender", "Male", 47, red=3),
+            row("gender", "Not known", 3)]
+    withheld = withheld_cells(everyone, rows, [])
+    # People: 3 is small; the next smallest, 47, goes too. Red: 3 is small; so does 9.
+    assert withheld == {("gender", "Not known", PEOPLE), ("gender", "Male", PEOPLE),
+                        ("gender", "Male", "red"), ("gender", "Female", "red")}
+
+
+def test_two_small_counts_still_take_one_more() -> None:
+    # Withheld 1 and 1 alone: the total less the rest is 2, so each must be 1.
+    everyone = row("everyone", "everyone", 60)
+    rows = [row("age band", "18-24", 1), row("age band", "25-34", 1),
+            row("age band", "35-44", 30), row("age band", "45-54", 28)]
+    withheld = withheld_cells(everyone, rows, [])
+    assert withheld == {("age band", group, PEOPLE) for group in ("18-24", "25-34", "45-54")}
+
+
+def test_a_notable_finding_is_withheld_last_and_then_without_its_numbers() -> None:
+    everyone = row("everyone", "everyone", 100, signposted=19)
+    rows = [row("gender", "Female", 50, signposted=5), row("gender", "Male", 48, signposted=12),
+            row("gender", "Not known", 2, signposted=2)]
+    male = Notable("gender", "Male", "signposted", 0.25, 0.19, 0.15, 0.39)
+    withheld = withheld_cells(everyone, rows, [male])
+    # Signposted: the Female 5 goes rather than the Male 12 the finding is about.
+    assert ("gender", "Female", "signposted") in withheld
+    assert ("gender", "Male", "signposted") not in withheld
+    # People: the only count of 5 or more besides Male's is Female's 50, not Male's 48.
+    assert ("gender", "Female", PEOPLE) in withheld
+
+    # Only the finding's own group is left to withhold: then its numbers go from the sentence.
+    rows = [row("gender", "Male", 90, signposted=19), row("gender", "Not known", 2)]
+    everyone = row("everyone", "everyone", 92, signposted=19)
+    male = Notable("gender", "Male", "signposted", 0.21, 0.2, 0.13, 0.3)
+    report = EqualityReport(TODAY, everyone, rows, [male], withheld_cells(everyone, rows, [male]))
+    assert report.numbers_withheld(male, exact=False)
+    assert not report.numbers_withheld(male, exact=True)
+    data = report.to_json()
+    assert data["notable"][0]["share"] is None and data["notable"][0]["withheld"] is True
+    assert "%" not in data["notable"][0]["sentence"].split("than the")[0]
+    assert report.to_json(exact=True)["notable"][0]["share"] == 0.21
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> tuple[GroupRow, list[GroupRow]]:
+    """A report's groups, small counts likely: every dimension partitions the same people."""
+    people = draw(st.integers(1, 40))
+    band = draw(st.lists(st.booleans(), min_size=people, max_size=people))
+    rows: list[GroupRow] = []
+    for dimension in DIMENSIONS:
+        groups = draw(st.lists(st.integers(0, 4), min_size=people, max_size=people))
+        for group in sorted(set(groups)):
+            members = [index for index, item in enumerate(groups) if item == group]
+            rows.append(row(dimension, str(group), len(members),
+                            red=sum(band[index] for index in members)))
+    return row("everyone", "everyone", people, red=sum(band)), rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(tables())
+def test_no_withheld_count_can_be_worked_out_by_subtraction(
+        table: tuple[GroupRow, list[GroupRow]]) -> None:
+    everyone, rows = table
+    withheld = withheld_cells(everyone, rows, [])
+    for dimension in DIMENSIONS:
+        for column in (PEOPLE, *MEASURES):
+            cells = {(item.group, item.people if column == PEOPLE else item.counts[column])
+                     for item in rows if item.dimension == dimension}
+            hidden = [value for group, value in cells if (dimension, group, column) in withheld]
+            small = [group for group, value in cells if 0 < value < SMALL]
+            # Every count from 1 to 4 is withheld ...
+            assert all((dimension, group, column) in withheld for group in small)
+            total = everyone.people if column == PEOPLE else everyone.counts[column]
+            if not small or total < SMALL:  # everyone's under 5: withheld too, nothing to take
+                continue
+            # ... and what the shown counts leave (everyone's less them) is shared by two
+            # or more withheld counts, each at least 1, so it pins none of them: neither one
+            # alone, nor all of them at 1.
+            assert len(hidden) >= 2 and sum(hidden) > len(hidden)

@@ -12,7 +12,7 @@ from transition.commands.common import (
     parse_date,
     print_json,
 )
-from transition.equality import SMALL, equality_report
+from transition.equality import SMALL, WITHHELD, equality_report
 from transition.widgets.equality_tables import report_renderable
 
 
@@ -20,8 +20,9 @@ def equality_command(
     ctx: typer.Context,
     as_of: str | None = as_of_option(),
     exact: bool = typer.Option(
-        False, "--exact", help=f"Show counts from 1 to {SMALL - 1} as they are (for the "
-        f"council's own use), not as <{SMALL}."),
+        False, "--exact", help=f"Show every count as it is (for the council's own use): "
+        f"without it, counts from 1 to {SMALL - 1}, and the next smallest in each column "
+        f"with one, are withheld as {WITHHELD}."),
     as_json: bool = json_option(),
 ) -> None:
     """Evidence for the equality impact assessment (Equality Act 2010, s149): for the people in
@@ -36,6 +37,6 @@ def equality_command(
         print_json(report.to_json(exact=exact))
         return
     console.print(report_renderable(report, exact=exact))
-    if not exact and report.everyone.people:
+    if not exact and report.withheld:
         console.print("Add --exact to see them as they are, for the council's own use.",
                       style="dim")

@@ -11,11 +11,11 @@ from transition.equality import (
     MEASURES,
     MIN_GROUP,
     NOTABLE_RATIO,
+    PEOPLE,
     SMALL,
+    WITHHELD,
     EqualityReport,
     GroupRow,
-    share_shown,
-    shown,
 )
 from transition.widgets.format import uk_date
 
@@ -30,27 +30,31 @@ def group_table(report: EqualityReport, dimension: str, *, exact: bool) -> Table
         table.add_column(words.capitalize(), justify="right")
     for row in [*report.by_dimension(dimension), report.everyone]:
         table.add_row(row.group if row is not report.everyone else "Everyone",
-                      _count(row.people, exact),
-                      *(_cell(row, measure, exact) for measure in MEASURES),
+                      _count(report, row, PEOPLE, exact),
+                      *(_cell(report, row, measure, exact) for measure in MEASURES),
                       style="bold" if row is report.everyone else None)
     return table
 
 
-def notable_lines(report: EqualityReport) -> list[Text]:
+def notable_lines(report: EqualityReport, *, exact: bool) -> list[Text]:
     """The groups whose shares are higher than everyone's: clearly so in red."""
     clear = [item for item in report.notable if item.clear]
     lines = [Text(f"Shares at least {NOTABLE_RATIO:g} times everyone's (groups of {MIN_GROUP} "
                   f"or more): {len(report.notable)}, of which clearly more than chance: "
                   f"{len(clear)}.", style="bold red" if clear else "bold")]
-    lines += [Text(f"  {item.sentence()}", style="red" if item.clear else "")
+    lines += [Text(f"  {item.sentence(withheld=report.numbers_withheld(item, exact=exact))}",
+                   style="red" if item.clear else "")
               for item in report.notable]
     return lines
 
 
-def small_counts_note(exact: bool) -> Text | None:
-    if exact:
+def small_counts_note(report: EqualityReport, exact: bool) -> Text | None:
+    """What ``*`` means, when the report withholds anything."""
+    if exact or not report.withheld:
         return None
-    return Text(f"Counts from 1 to {SMALL - 1} are shown as <{SMALL}.", style="dim")
+    return Text(f"{WITHHELD} withheld: counts from 1 to {SMALL - 1}, and in each column with "
+                "one, the next smallest count too, so that no small count can be worked out "
+                "from the totals.", style="dim")
 
 
 def report_renderable(report: EqualityReport, *, exact: bool = False) -> RenderableType:
@@ -60,19 +64,19 @@ def report_renderable(report: EqualityReport, *, exact: bool = False) -> Rendera
     if report.everyone.people == 0:
         parts = [Text("No one is on the caseload yet: import the trust's export first.")]
     else:
-        parts += notable_lines(report)
-        note = small_counts_note(exact)
+        parts += notable_lines(report, exact=exact)
+        note = small_counts_note(report, exact)
         if note is not None:
             parts.append(note)
     return Group(*parts)
 
 
-def _count(count: int, exact: bool) -> str:
-    value = shown(count, exact)
+def _count(report: EqualityReport, row: GroupRow, column: str, exact: bool) -> str:
+    value = report.count(row, column, exact=exact)
     return f"{value:,}" if isinstance(value, int) else value
 
 
-def _cell(row: GroupRow, measure: str, exact: bool) -> str:
-    share = share_shown(row, measure, exact)
-    count = _count(row.counts[measure], exact)
+def _cell(report: EqualityReport, row: GroupRow, measure: str, exact: bool) -> str:
+    share = report.share(row, measure, exact=exact)
+    count = _count(report, row, measure, exact)
     return count if share is None else f"{count} ({share:.0%})"
