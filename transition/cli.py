@@ -123,6 +123,14 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err_console.print("Interrupted. The change in progress was rolled back.")
         sys.exit(130)
+    except OSError as exc:  # a file or folder the command reads or writes: say which folder
+        if os.environ.get("TRANSITION_DEBUG"):
+            raise
+        err_console.print(f"Error: {file_error(exc)} Any change in progress was rolled back.",
+                          markup=False)
+        err_console.print("Check the folder exists, that you may write to it and that the disk "
+                          "has room, then run the command again.", markup=False)
+        sys.exit(EXIT_FAILED)
     except Exception as exc:  # the last line of defence: a message, never a traceback
         if os.environ.get("TRANSITION_DEBUG"):
             raise
@@ -134,6 +142,16 @@ def main(argv: list[str] | None = None) -> None:
             markup=False,
         )
         sys.exit(EXIT_FAILED)
+
+
+def file_error(exc: OSError) -> str:
+    """What went wrong with a file, naming its folder but not the file: file names can carry
+    a person's identifier (letters are named by the trust's patient id)."""
+    reason = exc.strerror or type(exc).__name__
+    if not exc.filename:
+        return f"A file could not be read or written ({reason})."
+    folder = Path(os.fsdecode(exc.filename)).expanduser().parent
+    return f"A file in {folder} could not be read or written ({reason})."
 
 
 if __name__ == "__main__":

@@ -384,15 +384,21 @@ def backup_sqlite(database: Database, target: Path, *, force: bool = False) -> B
     if target.resolve() == source_path.resolve():
         raise TransitionError("The backup file cannot be the database itself.",
                               hint="Give another path, e.g. transition-backup.db.")
+    if target.exists() and not target.is_file():
+        raise TransitionError(f"{target} is a folder, not a file; nothing was written.",
+                              hint=f"Name the backup file, e.g. {target / 'transition-backup.db'}.")
     if target.exists() and not force:
         raise TransitionError(f"{target} already exists; nothing was written.",
                               hint="Give a new file name, or add --force to replace it.")
-    if target.exists() and not target.is_file():
-        raise TransitionError(f"{target} is not a file; nothing was written.")
     if not target.parent.is_dir():
         raise TransitionError(f"The folder {target.parent} does not exist; nothing was written.")
     temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as exc:
+        raise TransitionError(
+            f"Cannot write in the folder {target.parent} ({exc.strerror}); nothing was written.",
+            hint="Choose a folder you may write to.") from None
     os.close(fd)
     try:
         source = sqlite3.connect(source_path, timeout=database.busy_timeout_seconds)

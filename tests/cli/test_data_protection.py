@@ -177,6 +177,21 @@ def test_the_pseudonymised_export_holds_no_identifiers(
     assert len(audit) == 3 and audit[0]["after"]["people"] == 60
 
 
+def test_an_export_that_cannot_be_written_names_the_folder_not_the_files(
+        run_cli: RunCli, database: Database, tmp_path: Path) -> None:
+    from tests.factories import make_person
+
+    with database.transaction() as session:
+        make_person(session)
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    result = run_cli("export", "--pseudonymise", "--out", blocker / "export")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "unexpectedly" not in said
+    assert f"A file in {blocker} could not be read or written (Not a directory)" in said
+    assert "Any change in progress was rolled back" in said
+
+
 def test_formula_cells_in_the_export_are_neutralised(run_cli: RunCli, database: Database,
                                                      tmp_path: Path) -> None:
     from tests.factories import make_person

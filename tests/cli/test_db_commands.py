@@ -158,6 +158,32 @@ def test_a_backup_never_overwrites_by_accident(run_cli: RunCli, settings: Settin
     assert target.read_bytes().startswith(b"SQLite format 3")
 
 
+def test_a_backup_into_a_folder_or_an_unwritable_one_says_so(
+    run_cli: RunCli, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if sqlite_path(settings.resolved_database_url) is None:
+        pytest.skip("SQLite backups only")
+    folder = run_cli("db", "backup", tmp_path, "--force")
+    assert folder.exit_code == 2 and "is a folder, not a file" in folder.stderr
+    assert "transition-backup.db" in folder.stderr
+    # Permissions do not stop root (these tests may run as root): refuse the file instead.
+    import transition.integrity
+
+    def refuse(path: object, *args: object) -> int:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(transition.integrity.os, "open", refuse)
+    refused = run_cli("db", "backup", tmp_path / "locked" / "copy.db")
+    assert refused.exit_code == 2 and "does not exist" in refused.stderr
+    (tmp_path / "locked").mkdir()
+    refused = run_cli("db", "backup", tmp_path / "locked" / "copy.db")
+    assert refused.exit_code == 2
+    assert f"Cannot write in the folder {tmp_path / 'locked'} (Permission denied)" in " ".join(
+        refused.stderr.split())
+    assert "unexpectedly" not in refused.stderr
+    assert list((tmp_path / "locked").iterdir()) == []
+
+
 def test_a_damaged_file_is_a_failed_check_not_a_traceback(
     run_cli: RunCli, settings: Settings, database: Database
 ) -> None:
