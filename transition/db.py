@@ -304,7 +304,15 @@ class Database:
     def migrate(self) -> None:
         try:
             ensure_schema(self.engine)
-        except OperationalError as exc:
+        except DBAPIError as exc:  # unreachable, locked, or not a database at all
+            raise self._operational_error(exc) from None
+
+    def schema_status(self) -> tuple[str | None, str, bool]:
+        """The schema revision found, this version's, and whether the one found is known
+        (:func:`schema_status`), with an unusable database said in words."""
+        try:
+            return schema_status(self.engine)
+        except DBAPIError as exc:
             raise self._operational_error(exc) from None
 
     def session(self) -> Session:

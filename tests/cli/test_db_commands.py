@@ -184,6 +184,20 @@ def test_a_backup_into_a_folder_or_an_unwritable_one_says_so(
     assert list((tmp_path / "locked").iterdir()) == []
 
 
+@pytest.mark.parametrize("command", [("status",), ("db", "status"), ("db", "upgrade"),
+                                     ("people",), ("db", "backup", "copy.db")])
+def test_a_file_that_is_not_a_database_is_said_so(run_cli: RunCli, tmp_path: Path,
+                                                  command: tuple[str, ...]) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n")
+    result = run_cli("--db", text, *[str(tmp_path / part) if part.endswith(".db") else part
+                                     for part in command])
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "unexpectedly" not in said
+    assert "file is not a database" in said
+    assert text.read_text() == "not a database\n"  # left as it was
+
+
 def test_a_damaged_file_is_a_failed_check_not_a_traceback(
     run_cli: RunCli, settings: Settings, database: Database
 ) -> None:

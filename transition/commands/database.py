@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
-from transition import db as dbmod
 from transition.commands.common import console, context, json_option, print_json
 from transition.db import Database
 from transition.errors import EXIT_PARTIAL, DatabaseError
@@ -22,7 +21,7 @@ def upgrade(ctx: typer.Context) -> None:
     """Create the database, or upgrade its schema to this version of transition."""
     cli = context(ctx)
     database = Database.from_settings(cli.settings, migrate=False)
-    before, head, _known = dbmod.schema_status(database.engine)
+    before, head, _known = database.schema_status()
     database.migrate()
     if before == head:
         console.print(f"The database is up to date (schema {head}): {database.describe()}")
@@ -37,7 +36,7 @@ def status(ctx: typer.Context, as_json: bool = json_option()) -> None:
     """Show which database is in use and its schema revision."""
     cli = context(ctx)
     database = Database.from_settings(cli.settings, migrate=False)
-    current, head, known = dbmod.schema_status(database.engine)
+    current, head, known = database.schema_status()
     data = {
         "database": database.describe(),
         "revision": current,
