@@ -104,3 +104,15 @@ def test_status_counts_coordinators_whose_allocation_ended(run_cli: RunCli,
     assert data["caseload"]["coordinator_allocation_ended"] == 1
     said = " ".join(run_cli("status").stdout.split())
     assert "1 whose coordinator's allocation has ended" in said
+
+
+@pytest.mark.parametrize(("as_of", "said"), [
+    ("2027-03-31", "Transfer 1 Apr 2027: 1 working day to go (1 day); today 31 Mar 2027"),
+    ("2027-04-01", "Transfer 1 Apr 2027: Transfer day; today 1 Apr 2027"),
+    ("2027-04-06", ("Transfer 1 Apr 2027: 3 working days since the transfer date (5 days "
+                    "ago); today 6 Apr 2027")),
+])
+def test_status_counts_the_days_either_side_of_the_transfer(run_cli: RunCli, as_of: str,
+                                                            said: str) -> None:
+    run_cli("programme", "set", "--transfer-date", "2027-04-01")
+    assert said in " ".join(run_cli("status", "--as-of", as_of).stdout.split())

@@ -61,9 +61,9 @@ def status_table(glance: AtAGlance) -> Table:
         table.add_row("Transfer", Text("not set: transition programme set --transfer-date DATE",
                                        style="yellow"))
     else:
-        table.add_row("Transfer", f"{uk_date(countdown.transfer_date)}: {countdown.label} "
-                                  f"({countdown.calendar_days:,} days); today "
-                                  f"{uk_date(glance.today)}")
+        calendar = f" ({countdown.calendar_words})" if countdown.calendar_words else ""
+        table.add_row("Transfer", f"{uk_date(countdown.transfer_date)}: {countdown.label}"
+                                  f"{calendar}; today {uk_date(glance.today)}")
     caseload = glance.caseload
     table.add_row("Caseload", f"{caseload.people:,} people, {caseload.staff:,} staff; "
                               f"{caseload.missing_from_latest:,} not in the latest export, "

@@ -318,6 +318,15 @@ class Countdown:
             return f"{days} working day{'s' if days != 1 else ''} to go"
         return f"{-days} working day{'s' if days != -1 else ''} since the transfer date"
 
+    @property
+    def calendar_words(self) -> str:
+        """The calendar days in words: "132 days" to go, "2,515 days ago" after it, "" on it."""
+        if self.calendar_days is None or self.calendar_days == 0:
+            return ""
+        days = abs(self.calendar_days)
+        said = f"{days:,} day{'s' if days != 1 else ''}"
+        return said if self.calendar_days > 0 else f"{said} ago"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "transfer_date": self.transfer_date.isoformat() if self.transfer_date else None,
