@@ -347,6 +347,7 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
         # (a file whose NHS number column is garbage must not flag the whole caseload).
         notices.append("Every row was rejected, so nothing was imported and nobody was marked "
                        "as missing. Check this is the right file.")
+        result.missing_from_file = 0  # the count says who was flagged: no one
     else:
         writer = Writer(session, spec, batch_id=batch.id, actor=actor, file_name=table.file_name,
                         progress=(lambda done: progress(len(table.rows) + done, total))

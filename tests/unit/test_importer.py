@@ -617,6 +617,11 @@ def test_a_file_where_every_row_is_rejected_flags_nobody_missing(database: Datab
     assert (result.status, result.exit_code, result.rejected) == ("rejected", 2, 3)
     assert result.newly_missing == 0 and "nobody was marked as missing" in result.notices[-1]
     assert person(database, 0).missing_since_batch_id is None
+    # The counts (and the batch's record of them) agree: none flagged missing.
+    assert result.missing_from_file == 0 and result.to_json()["missing_from_file"] == 0
+    with database.session() as session:
+        batch = session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
+        assert batch is not None and batch.missing_from_file == 0
 
 
 def test_strict_reports_the_warnings_it_would_have_kept(database: Database, tmp_path: Path) -> None:
