@@ -16,6 +16,7 @@ from sqlalchemy import select
 from tests.factories import make_person
 from tests.letter_setup import (
     TODAY,
+    TRANSFER,
     add_task,
     council_worker,
     handover_person,
@@ -720,10 +721,10 @@ def test_whether_the_coordinator_stays_is_read_against_the_persons_own_change_da
         assert "Key worker (unchanged):** Morgan Stays" in gp
         assert "again" not in text
     else:
-        # Jo Łukasz is new, so the letter still speaks of new workers.
-        assert "# Your new key worker and social worker from 3 May 2027" in text
+        # Jo Łukasz is new; Morgan Stays is not: each is called what they are.
+        assert "# Your new social worker and your key worker from 3 May 2027" in text
         assert ("From 3 May 2027, Morgan Stays will be your key worker again and Jo Łukasz will "
-                "be your social worker.") in text
+                "be your new social worker.") in text
         assert "Morgan Stays stops being your worker on 2 May 2027." in text
         assert "stays your key worker" not in text
         assert "Key worker (returning: their allocation ended on 2 May 2027)" not in gp
@@ -770,3 +771,109 @@ def test_an_ordinary_letters_facts_hash_is_what_it_was_before_returning_coordina
     returning = facts_context(ordinary_facts(returning_after=date(2026, 10, 30)), "person")
     assert returning["change"]["workers"][0]["again"] is True
     assert set(returning["change"]["workers"][0]) - WORKER_KEYS == {"again", "ended", "ended_iso"}
+
+
+def test_a_new_worker_and_a_returning_one_are_each_called_what_they_are(
+    database: Database,
+) -> None:
+    # A joint-pathway person: a new council social worker, and their trust key worker given the
+    # role again after the allocation ended. Only the social worker is new to them.
+    with database.transaction() as session:
+        with_transfer_date(session)
+        council_worker(session, "SW1")
+        person = returning_coordinator(session, pathway="joint", cto=True, carer=True,
+                                       carer_name="Rita", carer_address="5 Carer Row, Westhaven")
+        easy_person = returning_coordinator(session, pathway="joint", cto=True,
+                                            accessible_format="easy_read")
+        assert person.id is not None and easy_person.id is not None
+        set_assignments(session, [NewAssignment(someone, "social_worker", "SW1", TRANSFER)
+                                  for someone in (person.id, easy_person.id)], actor="plan")
+        letters = {kind: text_of(session, person, kind) for kind in ("person", "carer", "gp")}
+        easy = text_of(session, easy_person, "person")
+    said = {kind: " ".join(text.split()) for kind, text in letters.items()}
+    for required in (
+        "# Your new social worker and your key worker from 1 April 2027",
+        ("From 1 April 2027, Charlotte Martin will be your key worker again and Jo Łukasz will "
+         "be your new social worker."),
+        "Their team has now asked Charlotte to work with you again.",
+        "## How to contact your new social worker and your key worker",
+        "Your workers will get in touch with you to arrange to meet.",
+        "Your workers will go through it with you.",
+        "Your workers will talk with you about them.",
+    ):
+        assert required in said["person"], required
+    for required in (
+        ("From 1 April 2027, Charlotte Martin will be Sam's key worker again and Jo Łukasz will "
+         "be Sam's new social worker."),
+        "Their workers will go through it with them.",
+    ):
+        assert required in said["carer"], required
+    assert "Key worker (returning: their allocation ended on 30 November 2026):** " in said["gp"]
+    assert "Social worker (new):** Jo Łukasz" in said["gp"]
+    for line in ("# Your workers\n", "You will have a new worker.",
+                 "You will also have a worker again.",
+                 "Charlotte Martin will be your key worker again.",
+                 "Your new social worker is called Jo Łukasz.",
+                 "Your workers will get in touch with you."):
+        assert line in easy, line
+    # "new" is only ever said of the social worker (and, in easy read, "a new worker").
+    for kind in ("person", "carer"):
+        assert set(re.findall(r"\bnew \w+ \w+", said[kind], re.IGNORECASE)) == {
+            "new social worker"}, kind
+    assert set(re.findall(r"\bnew \w+", easy, re.IGNORECASE)) == {"new worker", "new social"}
+    assert [jargon_in(text) for text in (letters["person"], letters["carer"], easy)] == [[], [], []]
+
+
+# An ordinary letter (no worker returning) as the shipped templates render it. A letter whose
+# rendering changes is written again on the next run, so wording for returning workers must
+# leave every other letter byte for byte as it was.
+ORDINARY_KEY_WORKER = WorkerFacts(
+    staff_id="KW1", name="Morgan Stays", given_name="Morgan", family_name="Stays",
+    role_key="key_worker", role="key worker", job="mental health nurse", team="North CMHT",
+    team_plain="North Community Mental Health Team", employer="trust", phone="", email="",
+    phone_is_main_number=True, is_new=True)
+
+
+@pytest.mark.parametrize(("case", "template", "kind", "expected"), [
+    ("one new", "person.html.j2", "person",
+     "6db6297fa6013ffa29e2ca4c6d43aa49196c276631571c4fadba671f82c9c802"),
+    ("one new", "easy_read/person.html.j2", "person",
+     "8e5472263b015e2d691b3ab18f6d385f897a8847e433ed8dbf4e31209ca9c53f"),
+    ("one new", "carer.html.j2", "carer",
+     "c353119ec3a4fe3fc38fda3aa51ecd199baeebe4f868eea3afbf9dfcbea9e724"),
+    ("one new", "gp.html.j2", "gp",
+     "4b6371997523a0c58cce26c7b32c5022c361f8f6c2592482fe3de5e941674242"),
+    ("both new", "person.html.j2", "person",
+     "20591d497c30dd6a826215ad08974cb9826452f70d8df5e3651560bc5fbcd38a"),
+    ("both new", "easy_read/person.html.j2", "person",
+     "8214640fc07a422f1b9b8d61345e7bca663a01e9eb9e85cb804d6d89d16e394d"),
+    ("both new", "carer.html.j2", "carer",
+     "4a942bae2e0a1a0b40fe6eecdf2a8290a1352e0b98e34d9b8a1d3728d97d6876"),
+    ("key worker stays", "person.html.j2", "person",
+     "a048ecce2eab19b51dbe6275d0f942dd910d8a15b8ef90a820182f4bd7f83f10"),
+    ("key worker stays", "carer.html.j2", "carer",
+     "c353119ec3a4fe3fc38fda3aa51ecd199baeebe4f868eea3afbf9dfcbea9e724"),
+])
+def test_an_ordinary_letter_renders_as_it_did_before_returning_workers_were_worded(
+    case: str, template: str, kind: str, expected: str
+) -> None:
+    import hashlib
+
+    from transition.letter_facts import template_context
+    from transition.letter_templates import LetterTemplates, TemplateChoice
+
+    facts = ordinary_facts()
+    social_worker = facts.workers[0]
+    workers = {
+        "one new": (social_worker,),
+        "both new": (ORDINARY_KEY_WORKER, social_worker),
+        "key worker stays": (replace(ORDINARY_KEY_WORKER, is_new=False), social_worker),
+    }[case]
+    facts = replace(facts, pathway="council" if case == "one new" else "joint", cto=True,
+                    personal_budget=True, workers=workers)
+    letter = {"kind": kind, "date": "15 January 2027", "date_iso": "2027-01-15",
+              "reference": facts.local_id, "format": "md", "style": "standard",
+              "font_size_pt": 12}
+    html = LetterTemplates().render(TemplateChoice(template, "shipped"),
+                                    template_context(facts, kind, council=COUNCIL, letter=letter))
+    assert hashlib.sha256(html.encode()).hexdigest() == expected
