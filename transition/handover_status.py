@@ -35,6 +35,7 @@ from transition.upsert import chunks
 from transition.widgets.format import task_status, uk_date
 
 _FINISHED = (TaskStatus.DONE, TaskStatus.NOT_NEEDED)
+SHORT_WIDTH = 21  # HandoverStatus.short(): the at-risk screen's Handover column is this wide
 
 
 @dataclass(frozen=True)
@@ -72,16 +73,30 @@ class HandoverStatus:
         """The worker changes and the joint visit is not done (or there is no visit task)."""
         return self.state == "changes" and self.visit_status not in _FINISHED
 
+    @property
+    def all_returning(self) -> bool:
+        """Every incoming worker is their coordinator given the role again after their
+        allocation ended: a change of worker, but no one new to them."""
+        return bool(self.incoming) and all(item.returning_after is not None
+                                           for item in self.incoming)
+
     def short(self) -> str:
-        """A few words for a table column (at most 21 characters)."""
+        """A few words for a table column (at most SHORT_WIDTH characters): "new · ..." when
+        a worker is new to them, "back · ..." when every incoming worker is returning."""
         if self.state != "changes":
             return _SHORT[self.state]
+        who = "back" if self.all_returning else "new"
         if self.visit_status is None:
-            return "new · no visit" if self.has_tasks else "new · no tasks yet"
+            return f"{who} · no visit" if self.has_tasks else f"{who} · no tasks yet"
+        if self.visit_status == TaskStatus.NOT_NEEDED:
+            return f"{who} · needs no visit"
         if self.visit_status in _FINISHED:
-            return f"new · visit {_status_words(self.visit_status)}"
-        due = f" by {self.visit_due.day} {self.visit_due:%b}" if self.visit_due else ""
-        return f"new · visit{due}"
+            return f"{who} · visit {_status_words(self.visit_status)}"
+        if self.visit_due is None:
+            return f"{who} · visit"
+        said = f"{who} · visit by {self.visit_due.day} {self.visit_due:%b}"
+        # "back · visit by 25 Mar" is one too many: the date alone still reads as the due day.
+        return said if len(said) <= SHORT_WIDTH else said.replace(" by ", " ")
 
     def sentence(self) -> str:
         """What happens at the handover, in a sentence or two."""

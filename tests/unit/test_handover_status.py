@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.check_world import TRANSFER, assign, person, task, with_transfer
@@ -12,8 +13,14 @@ from tests.conftest import TODAY
 from tests.factories import make_staff
 from transition.allocation_status import handover_ahead
 from transition.db import Database
-from transition.handover_status import handover_statuses
-from transition.models import Person
+from transition.handover_status import (
+    SHORT_WIDTH,
+    HandoverStatus,
+    IncomingWorker,
+    handover_statuses,
+)
+from transition.models import Person, TaskStatus
+from transition.screens.at_risk import COLUMNS
 from transition.widgets.format import uk_date
 
 VISIT = "joint_visit"
@@ -129,4 +136,53 @@ def test_every_state_with_its_words(database: Database) -> None:
             f"(KW1) again, after their allocation ended on {yesterday}. No handover tasks yet: "
             "run transition tasks generate.")
         assert status["to_the_day"].sentence() == "No handover: Ana Okafor keeps them."
+        # The short column says "back" when every incoming worker returns, "new" when one is new.
+        assert status["back"].short() == "back · no tasks yet"
+        assert status["mixed"].short() == "new · no tasks yet"
         assert status["moves"].as_json()["visit"] == {"status": "todo", "due": "2027-03-25"}
+
+
+def _changes(incoming: list[IncomingWorker], visit_status: str | None, visit_due: date | None,
+             has_tasks: bool = True) -> HandoverStatus:
+    return HandoverStatus(state="changes", handover_date=TRANSFER, coordinator="Ana Okafor",
+                          incoming=incoming, visit_status=visit_status, visit_due=visit_due,
+                          has_tasks=has_tasks)
+
+
+NEW = IncomingWorker("social_worker", "SW2", "Chloe Evans")
+BACK = IncomingWorker("key_worker", "KW1", "Ben Carter", returning_after=date(2026, 11, 30))
+
+
+@pytest.mark.parametrize(("incoming", "visit_status", "visit_due", "has_tasks", "expected"), [
+    ([BACK], "todo", date(2026, 12, 3), True, "back · visit by 3 Dec"),
+    # "back · visit by 25 Mar" would be 22 characters: the "by" goes.
+    ([BACK], "in_progress", date(2027, 3, 25), True, "back · visit 25 Mar"),
+    ([BACK], "done", date(2027, 3, 25), True, "back · visit done"),
+    ([BACK], "not_needed", None, True, "back · needs no visit"),
+    ([BACK], None, None, True, "back · no visit"),
+    ([BACK], None, None, False, "back · no tasks yet"),
+    ([NEW], "todo", date(2027, 3, 25), True, "new · visit by 25 Mar"),
+    ([NEW], "not_needed", None, True, "new · needs no visit"),
+    # A new social worker and the key worker back: someone is new.
+    ([BACK, NEW], "blocked", date(2027, 3, 25), True, "new · visit by 25 Mar"),
+    ([NEW, BACK], "done", None, True, "new · visit done"),
+])
+def test_the_short_words_say_back_only_when_every_incoming_worker_returns(
+    incoming: list[IncomingWorker], visit_status: str | None, visit_due: date | None,
+    has_tasks: bool, expected: str,
+) -> None:
+    assert _changes(incoming, visit_status, visit_due, has_tasks).short() == expected
+
+
+def test_the_short_words_fit_the_handover_column_in_every_branch() -> None:
+    # The at-risk screen's Handover column is at least this wide.
+    width = next(column.least for column in COLUMNS if column.key == "handover")
+    said = {HandoverStatus(state=state, handover_date=TRANSFER, coordinator=None).short()
+            for state in ("keeps", "no_worker", "no_plan", "signpost", "not_assessed")}
+    for incoming in ([NEW], [BACK], [BACK, NEW]):
+        for visit_status in (None, *TaskStatus):
+            for due in (None, date(2027, 3, 25), date(2027, 12, 30), date(2027, 5, 3)):
+                for has_tasks in (True, False):
+                    said.add(_changes(incoming, visit_status, due, has_tasks).short())
+    assert width == SHORT_WIDTH == 21
+    assert sorted(words for words in said if len(words) > width) == []

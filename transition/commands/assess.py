@@ -172,7 +172,8 @@ def at_risk_table(rows: list[AtRisk], width: int,
     table = Table(
         title="Who needs the most careful handover",
         caption=(f"Ranked by {RANKING}. The score ranks handovers; it does not predict suicide. "
-                 "Under each person: a new worker and whether the joint visit is done, or "
+                 "Under each person: a new worker (or \"back\": their coordinator returning) "
+                 "and whether the joint visit is done, or "
                  "that they keep their worker. "
                  f"Top {TOP_FACTORS} factors shown; all of them: transition person NHS, or "
                  "--json."),
