@@ -424,7 +424,8 @@ NO_TEAM = "(no team)"  # the team line of workers with no team after the transfe
 def current_caseloads(session: Session, as_of: date) -> dict[str, int]:
     """Roles each worker holds on ``as_of``: current assignments, plus people no accepted plan
     has decided yet, with no assignment, whose care coordinator (in the trust's export) they
-    are, unless the export says that allocation ended before ``as_of``."""
+    are, while they are on the latest staff list, unless the export says that allocation
+    ended before ``as_of``."""
     counts: dict[str, int] = defaultdict(int)
     for staff_id, count in session.execute(
         select(Assignment.staff_id, func.count())
@@ -441,14 +442,19 @@ def current_caseloads(session: Session, as_of: date) -> dict[str, int]:
 
 def held_by_coordinator(as_of: date) -> tuple[Any, ...]:
     """Conditions for a person counted against their trust care coordinator on ``as_of``
-    (:func:`current_caseloads`): in the latest export, with a coordinator, no current
-    assignment, no accepted plan that decided their roles (after one, a role it could not fill
-    is unassigned, and signposted is no one's), and an allocation the export does not say
-    ended before ``as_of`` (MHSDS EndDateAssCareCoord, ``coordinator_until``: the last day
-    they held it). Without that last condition, a worker whose allocation had ended would
-    still be counted as holding the person, and no one would see them as unheld."""
+    (:func:`current_caseloads`): in the latest export, with a coordinator who is on the latest
+    staff list, no current assignment, no accepted plan that decided their roles (after one, a
+    role it could not fill is unassigned, and signposted is no one's), and an allocation the
+    export does not say ended before ``as_of`` (MHSDS EndDateAssCareCoord,
+    ``coordinator_until``: the last day they held it). Without the last two conditions, a
+    worker gone from the staff list, or whose allocation had ended, would still be counted as
+    holding the person (on the workers screen, in team totals, `over_capacity` and
+    `worker_unavailable`) while the check's `unassigned` finding says no one holds them
+    (:func:`transition.allocation_status.coordinator_holds` is the same reading)."""
     return (
         Person.care_coordinator_id.is_not(None),  # type: ignore[union-attr]
+        exists().where(Staff.staff_id == Person.care_coordinator_id,
+                       Staff.missing_since_batch_id.is_(None)),  # type: ignore[union-attr]
         Person.allocated_plan_id.is_(None),  # type: ignore[union-attr]
         ~exists().where(and_(Assignment.person_id == Person.id,
                              Assignment.ended_at.is_(None))),  # type: ignore[union-attr]

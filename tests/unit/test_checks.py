@@ -121,6 +121,39 @@ def test_over_capacity_counts_held_roles_against_capacity(database: Database) ->
     assert counted == {"FULL": 2, "OVER": 3}
 
 
+def test_a_coordinator_missing_from_the_latest_staff_list_holds_no_one_before_a_plan(
+    database: Database,
+) -> None:
+    """The check's `unassigned` finding, the person screen and the at-risk list say no one
+    holds a person whose coordinator the latest staff list no longer has: the caseload counts
+    (workers screen, team totals, `over_capacity`, `worker_unavailable`) say the same."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", capacity=5)
+        make_staff(session, "LEFT1", capacity=1,
+                   missing_since_batch_id=caseload_import(session, TODAY).id)
+        orphans = [person(session, coordinator="LEFT1") for _ in range(3)]
+        person(session, coordinator="SW1")
+        person(session, coordinator="GONE9")  # an id on no staff list at all
+        # A role an accepted plan gave LEFT1 before they left the list: they still hold it.
+        assign(session, person(session, coordinator="X"), "social_worker", "LEFT1")
+    report = check(database)
+    assert {finding.nhs_number for finding in of(report, "unassigned")} >= {
+        orphan.nhs_number for orphan in orphans}
+    [gone] = of(report, "worker_unavailable")
+    assert gone.staff_id == "LEFT1"
+    assert "is not on the latest staff list, and still holds 1 person." in gone.message
+    assert of(report, "over_capacity") == []
+    with database.session() as session:
+        assert current_caseloads(session, TODAY) == {"SW1": 1, "LEFT1": 1}
+        assert len(people_held(session, "LEFT1", TODAY)) == 1
+        loads = caseloads(session, RULES, as_of=TODAY)
+    assert {worker.staff_id: worker.current for worker in loads.workers} == {
+        "SW1": 1, "LEFT1": 1}
+    [team] = loads.teams
+    assert team.current == 2
+
+
 def test_worker_unavailable_leaving_absent_or_gone_while_holding_people(
     database: Database,
 ) -> None:
