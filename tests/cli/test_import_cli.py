@@ -6,8 +6,10 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import RunCli, sqlite_path
-from tests.factories import nhs_number
+from tests.factories import make_person, nhs_number
 from tests.importing import (
     CASELOAD_HEADER,
     DATA,
@@ -19,6 +21,7 @@ from tests.importing import (
 )
 from transition.columns import CASELOAD_COLUMNS
 from transition.config import Settings
+from transition.db import Database
 
 
 def caseload(tmp_path: Path, rows: list[dict[str, str]], name: str = "caseload.csv") -> Path:
@@ -193,6 +196,28 @@ def test_people_and_person(run_cli: RunCli, tmp_path: Path) -> None:
     missing = run_cli("person", nhs_number(9))
     assert missing.exit_code == 1 and "No person with NHS number" in missing.stderr
     assert nhs_number(9) not in missing.stderr
+
+
+def test_people_keep_their_whole_names_in_a_narrow_terminal_or_a_file(
+        run_cli: RunCli, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    with database.transaction() as session:
+        make_person(session, given_name="Bartholomew", family_name="Featherstonehaugh-Smythe",
+                    team="Kestlemouth Forensic and Rehabilitation Team", locality="Tarrow Moor")
+    from transition.commands.common import console
+
+    monkeypatch.setattr(console, "width", 80)  # as in a file, or a small terminal
+    narrow = run_cli("people").stdout
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+    # Wrapped or folded if need be, never cut short: the name column, read down, has it all.
+    lines = narrow.splitlines()
+    start, end = lines[0].index("Name"), lines[0].index("Team")
+    column = "".join(line[start:end].strip() for line in lines[3:])
+    assert "…" not in narrow and "Featherstonehaugh-Smythe,Bartholomew" in column
+    monkeypatch.setattr(console, "width", 200)
+    wide = run_cli("people").stdout
+    assert "Featherstonehaugh-Smythe  Bartholomew" in wide
+    [line] = [line for line in wide.splitlines() if "Bartholomew" in line]
+    assert "Kestlemouth Forensic and Rehabilitation Team" in line and "Tarrow Moor" in line
 
 
 def test_people_on_an_empty_database(run_cli: RunCli) -> None:

@@ -287,7 +287,7 @@ def test_plan_status_before_and_after_accept(run_cli: RunCli, settings: Settings
     assert rows[people["signpost"]]["workers"] == {}
     listing = run_cli("people", "--needs-worker")
     assert listing.exit_code == 0
-    assert "After" in listing.stdout and "no social" in listing.stdout
+    assert "after transfer" in listing.stdout and "no social worker" in listing.stdout
 
 
 def test_people_filters_by_pathway_and_band_and_refuses_unknown_values(

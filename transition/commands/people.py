@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -71,19 +72,47 @@ def people(
         console.print("Nobody matches." if page.total == 0 and _filtered(query)
                       else "No people yet. Import the caseload: transition import caseload FILE")
         return
-    table = Table(box=None, header_style="bold", padding=(0, 1))
-    for heading in ("NHS number", "Family name", "Given name", "Born", "Team", "Locality",
-                    "Coordinator", "After transfer", "Pathway", "Risk", ""):
-        table.add_column(heading, no_wrap=heading in ("NHS number", "Born", "Coordinator"))
-    for row in page.rows:
-        table.add_row(*(Text(cell) for cell in (
-            nhs.format_334(row.nhs_number), row.family_name, row.given_name,
-            row.date_of_birth.isoformat(), row.team or "", row.locality or "",
-            coordinator(row, today), after_transfer(row), row.pathway or "",
-            row.risk_band or "", "missing from export" if row.missing else "",
-        )))
-    console.print(table)
+    console.print(people_table(page.rows, today, console.width))
     console.print(more)
+
+
+WIDE = 150
+"""Columns the one-line-per-person table needs; narrower (a small terminal, or a file: 80)
+gets two lines per person, so that names are never cut to "…"."""
+
+
+def people_table(rows: list[PersonRow], today: date, width: int) -> Table:
+    """The people, one line each when there is room, else two (name over birth date, team over
+    locality, coordinator over who holds them after the transfer, pathway over risk band)."""
+    if width >= WIDE:
+        table = Table(box=None, header_style="bold", padding=(0, 1))
+        for heading in ("NHS number", "Family name", "Given name", "Born", "Team", "Locality",
+                        "Coordinator", "After transfer", "Pathway", "Risk", ""):
+            table.add_column(heading, no_wrap=heading in ("NHS number", "Born", "Coordinator"))
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in (
+                nhs.format_334(row.nhs_number), row.family_name, row.given_name,
+                row.date_of_birth.isoformat(), row.team or "", row.locality or "",
+                coordinator(row, today), after_transfer(row), row.pathway or "",
+                row.risk_band or "", "missing from export" if row.missing else "",
+            )))
+        return table
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, show_lines=True, header_style="bold",
+                  padding=(0, 1))
+    for heading in ("NHS number", "Name\nborn", "Team\nlocality",
+                    "Coordinator\nafter transfer", "Pathway\nrisk"):
+        # A word too long for its column folds onto the next line rather than being cut.
+        table.add_column(heading, no_wrap=heading == "NHS number",
+                         overflow="ellipsis" if heading == "NHS number" else "fold")
+    for row in rows:
+        name = Text(f"{row.family_name}, {row.given_name}\n{row.date_of_birth.isoformat()}")
+        if row.missing:
+            name.append("\nmissing from export", style="yellow")
+        table.add_row(Text(nhs.format_334(row.nhs_number)), name,
+                      Text(f"{row.team or ''}\n{row.locality or ''}"),
+                      Text(f"{coordinator(row, today) or '-'}\n{after_transfer(row)}"),
+                      Text(f"{row.pathway or ''}\n{row.risk_band or ''}"))
+    return table
 
 
 def _filtered(query: PeopleQuery) -> bool:
