@@ -102,8 +102,8 @@ class Notable:
                   else "could be chance at these numbers")
         if withheld:
             return (f"{MEASURES[self.measure].capitalize()}: higher in the {self.group} group "
-                    f"({self.dimension}) than the {self.overall:.0%} of everyone ({judged}; "
-                    "its numbers are withheld, as they would give away a small count).")
+                    f"({self.dimension}) than among everyone ({judged}; the numbers are "
+                    "withheld, as they would give away a small count).")
         return (f"{MEASURES[self.measure].capitalize()}: {self.share:.0%} of the {self.group} "
                 f"group ({self.dimension}) against {self.overall:.0%} of everyone "
                 f"({self.ratio:.1f}x; 95% interval {self.low:.0%} to {self.high:.0%}: "
@@ -152,10 +152,12 @@ class EqualityReport:
         return round(row.share(measure), 4)
 
     def numbers_withheld(self, item: Notable, *, exact: bool) -> bool:
-        """Whether a notable group's share and interval are left out: its count or people
-        are withheld (the share and the interval's width give both away)."""
+        """Whether a notable group's share and interval are left out: its count or people,
+        or everyone's, are withheld (a share and an interval's width give them away)."""
         return not exact and bool({(item.dimension, item.group, item.measure),
-                                   (item.dimension, item.group, PEOPLE)} & self.withheld)
+                                   (item.dimension, item.group, PEOPLE),
+                                   ("everyone", "everyone", item.measure),
+                                   ("everyone", "everyone", PEOPLE)} & self.withheld)
 
     def to_json(self, *, exact: bool = False) -> dict[str, Any]:
         def row_json(row: GroupRow) -> dict[str, Any]:
@@ -169,7 +171,7 @@ class EqualityReport:
             return {"dimension": item.dimension, "group": item.group,
                     "measure": item.measure,
                     "share": None if hidden else round(item.share, 4),
-                    "overall": round(item.overall, 4),
+                    "overall": None if hidden else round(item.overall, 4),
                     "ratio": None if hidden else round(item.ratio, 2),
                     "interval": None if hidden else [round(item.low, 4), round(item.high, 4)],
                     "clear": item.clear, "withheld": hidden,
@@ -196,24 +198,48 @@ def withheld_cells(everyone: GroupRow, rows: list[GroupRow],
     of 5 or more, since the groups add up to everyone's count, which is shown. Chosen last,
     where there is a choice: a notable group's count (withholding it hides the finding's
     numbers), and in the people column, the people of a group with any notable finding.
+
+    A table whose counts in a column are all under 5 (a caseload of a few dozen) has none to
+    add, and everyone's count would pin them (five groups of one, say): then everyone's count
+    in that column is withheld instead, and so is the smallest count of each other table that
+    withholds none there, so that no table gives the total back.
     """
     withheld = {(row.dimension, row.group, column)
                 for row in (everyone, *rows) for column, value in _cells(row)
                 if 0 < value < SMALL}
     noted_cells = {(item.dimension, item.group, item.measure) for item in notable}
     noted_groups = {(item.dimension, item.group) for item in notable}
-    for dimension in DIMENSIONS:
-        table = [row for row in rows if row.dimension == dimension]
-        for column in (PEOPLE, *MEASURES):
-            if not any((dimension, row.group, column) in withheld for row in table):
-                continue
-            others = [((dimension, row.group, column) in noted_cells
-                       or (column == PEOPLE and (dimension, row.group) in noted_groups),
-                       value, place, row.group)
-                      for place, row in enumerate(table)
-                      for name, value in _cells(row) if name == column and value >= SMALL]
-            if others:  # none only when everyone's count is itself under 5: all withheld
-                withheld.add((dimension, min(others)[3], column))
+    tables = {dimension: [row for row in rows if row.dimension == dimension]
+              for dimension in DIMENSIONS}
+
+    def any_withheld(dimension: str, column: str) -> bool:
+        return any((dimension, row.group, column) in withheld for row in tables[dimension])
+
+    def smallest(dimension: str, column: str) -> Cell | None:
+        """The count of 5 or more to withhold next in this table and column, if any."""
+        others = [((dimension, row.group, column) in noted_cells
+                   or (column == PEOPLE and (dimension, row.group) in noted_groups),
+                   value, place, row.group)
+                  for place, row in enumerate(tables[dimension])
+                  for name, value in _cells(row) if name == column and value >= SMALL
+                  and (dimension, row.group, column) not in withheld]
+        return (dimension, min(others)[3], column) if others else None
+
+    for column in (PEOPLE, *MEASURES):
+        total_pins = False
+        for dimension in DIMENSIONS:
+            if any_withheld(dimension, column):
+                cell = smallest(dimension, column)
+                if cell is not None:
+                    withheld.add(cell)
+                elif ("everyone", "everyone", column) not in withheld:
+                    total_pins = True
+        if total_pins:
+            withheld.add(("everyone", "everyone", column))
+            for dimension in DIMENSIONS:
+                cell = None if any_withheld(dimension, column) else smallest(dimension, column)
+                if cell is not None:
+                    withheld.add(cell)
     return frozenset(withheld)
 
 
