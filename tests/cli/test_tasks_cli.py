@@ -1,6 +1,7 @@
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from tests import task_world
@@ -59,10 +60,34 @@ def test_list_filters(run_cli: RunCli, database: Database) -> None:
     table = run_cli("tasks", "list", "--as-of", "2027-03-17", "--limit", "5")
     assert table.exit_code == 0
     assert "OVERDUE" in table.stdout and "Showing 5 of" in table.stdout
+    # 80 columns (a file, a small terminal): two lines a task, every title and name whole.
+    from transition.commands.common import console
+
+    shown = run_cli("tasks", "list", "--status", "todo", "--limit", "5", "--json").json()
+    for width in (80, 200):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(console, "width", width)
+            text = run_cli("tasks", "list", "--status", "todo", "--limit", "5").stdout
+        lines = text.splitlines()
+        assert "…" not in text and max(map(len, lines)) <= width
+        if width == 200:  # one line a task
+            assert "Working days" in lines[1]
+            assert all(any(task["title"] in line and task["person_name"] in line
+                           for line in lines) for task in shown)
+            continue
+        # Two lines a task: each column, read down, holds every title and name whole.
+        titles, names = read_down(lines, "Task", "Due"), read_down(lines, "Person", "Task")
+        assert all(task["title"] in titles and task["person_name"] in names for task in shown)
     red = run_cli("tasks", "list", "--band", "red", "--json").json()
     everyone = run_cli("tasks", "list", "--json").json()
     assert red and {task["nhs_number"] for task in red} == {numbers["red"]}
     assert red == [task for task in everyone if task["nhs_number"] == numbers["red"]]
+
+
+def read_down(lines: list[str], heading: str, following: str) -> str:
+    """A column of a two-line-a-row table read down, as words (its header is on line 0)."""
+    start, end = lines[0].index(heading), lines[0].index(following)
+    return " ".join(" ".join(line[start:end].split()) for line in lines[3:])
 
 
 def test_list_errors_are_clear(run_cli: RunCli, database: Database) -> None:

@@ -24,6 +24,10 @@ from transition.ruleset import Rules, load_rules
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+WIDE_TABLE = 150
+"""Columns a table of one line per row needs (people, tasks). Narrower, a small terminal or a
+file (80), gets two lines per row, so that names and titles are never cut to "…"."""
+
 
 @dataclass
 class CliContext:

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from transition import nhs
 from transition.commands.common import (
+    WIDE_TABLE,
     console,
     context,
     err_console,
@@ -76,15 +77,10 @@ def people(
     console.print(more)
 
 
-WIDE = 150
-"""Columns the one-line-per-person table needs; narrower (a small terminal, or a file: 80)
-gets two lines per person, so that names are never cut to "…"."""
-
-
 def people_table(rows: list[PersonRow], today: date, width: int) -> Table:
     """The people, one line each when there is room, else two (name over birth date, team over
     locality, coordinator over who holds them after the transfer, pathway over risk band)."""
-    if width >= WIDE:
+    if width >= WIDE_TABLE:
         table = Table(box=None, header_style="bold", padding=(0, 1))
         for heading in ("NHS number", "Family name", "Given name", "Born", "Team", "Locality",
                         "Coordinator", "After transfer", "Pathway", "Risk", ""):

@@ -6,11 +6,13 @@ from datetime import date
 from typing import Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from transition import nhs
 from transition.bulk import collector_paused
 from transition.commands.common import (
+    WIDE_TABLE,
     as_of_option,
     console,
     context,
@@ -133,7 +135,7 @@ def tasks_list(
     if not page.rows:
         console.print("No tasks match." if page.total == 0 else "No tasks on this page.")
         return
-    console.print(_table(page.rows, today))
+    console.print(_table(page.rows, today, console.width))
     shown = f"Showing {len(page.rows):,} of {page.total:,} tasks"
     console.print(f"{shown}; {page.overdue_total:,} overdue on {today:%-d %b %Y}.")
     if len(page.rows) < page.total:
@@ -141,20 +143,31 @@ def tasks_list(
                       "--limit.")
 
 
-def _table(rows: list[TaskRow], today: date) -> Table:
-    table = Table(show_lines=False)
-    for header in ("Id", "NHS number", "Person", "Task", "Owner", "Due", "Working days",
-                   "Status"):
-        table.add_column(header, no_wrap=header in ("Id", "NHS number", "Due"))
+def _table(rows: list[TaskRow], today: date, width: int) -> Table:
+    """One line per task when there is room (``WIDE_TABLE`` columns); else two, so that no
+    title or name is cut to "…" in a small terminal or a file (80 columns)."""
+    wide = width >= WIDE_TABLE
+    table = (Table(show_lines=False) if wide else
+             Table(box=box.SIMPLE_HEAD, show_edge=False, show_lines=True, padding=(0, 1)))
+    headers = (("Id", "NHS number", "Person", "Task", "Owner", "Due", "Working days",
+                "Status") if wide else ("Id", "Person\nNHS number", "Task\nowner",
+                                        "Due (working days)\nstatus"))
+    for header in headers:
+        table.add_column(header, no_wrap=header in ("Id", "NHS number", "Due"),
+                         overflow="ellipsis" if wide else "fold")
     for row in rows:
         owner = row.owner_name or ("team manager" if row.owner_staff_id is None else "")
-        status = row.status + (f": {row.blocked_reason}" if row.blocked_reason else "")
-        table.add_row(
-            str(row.id), nhs.format_334(row.nhs_number), row.person_name, row.title,
-            f"{owner} ({row.owner_kind})", f"{row.due:%a %-d %b %Y}",
-            f"{row.offset_working_days:+d}", ("OVERDUE " if row.overdue else "") + status,
-            style="red" if row.overdue else None,
-        )
+        owner = f"{owner} ({row.owner_kind})"
+        status = ("OVERDUE " if row.overdue else "") + row.status + (
+            f": {row.blocked_reason}" if row.blocked_reason else "")
+        due, offset = f"{row.due:%a %-d %b %Y}", f"{row.offset_working_days:+d}"
+        style = "red" if row.overdue else None
+        if wide:
+            table.add_row(str(row.id), nhs.format_334(row.nhs_number), row.person_name,
+                          row.title, owner, due, offset, status, style=style)
+        else:
+            table.add_row(str(row.id), f"{row.person_name}\n{nhs.format_334(row.nhs_number)}",
+                          f"{row.title}\n{owner}", f"{due} ({offset})\n{status}", style=style)
     return table
 
 
