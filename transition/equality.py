@@ -46,6 +46,9 @@ DIMENSIONS = ("ethnic group", "age band", "gender")
 SMALL = 5  # counts below this (but above 0) are withheld
 WITHHELD = "*"  # a withheld count, as shown (NHS England's statistics use the same mark)
 PEOPLE = "people"  # the column of each group's people (the others are MEASURES)
+WITHHELD_NOTE = (f"{WITHHELD} withheld: counts from 1 to {SMALL - 1}, and in each column with "
+                 "one, the next smallest count too, so that no small count can be worked out "
+                 "from the totals.")
 # A group's share is named when it is at least this many times everyone's, in a group of at
 # least MIN_GROUP people (smaller groups are listed, not judged).
 NOTABLE_RATIO = 1.25
@@ -150,6 +153,13 @@ class EqualityReport:
                           or (row.dimension, row.group, PEOPLE) in self.withheld):
             return None
         return round(row.share(measure), 4)
+
+    def cell_text(self, row: GroupRow, column: str, *, exact: bool) -> str:
+        """A cell as the tables show it: ``1,234``, ``61 (11%)``, ``0`` or ``*``."""
+        count = self.count(row, column, exact=exact)
+        said = f"{count:,}" if isinstance(count, int) else count
+        share = None if column == PEOPLE else self.share(row, column, exact=exact)
+        return said if share is None else f"{said} ({share:.0%})"
 
     def numbers_withheld(self, item: Notable, *, exact: bool) -> bool:
         """Whether a notable group's share and interval are left out: its count or people,

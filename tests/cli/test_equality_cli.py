@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
 from tests.conftest import RunCli
 from tests.factories import make_person
 from transition.db import Database
@@ -32,3 +39,53 @@ def test_the_report_as_tables_and_as_json(run_cli: RunCli, database: Database) -
     exact = run_cli("equality", "--json", "--exact").json()
     black = next(row for row in exact["ethnic group"] if row["group"] == "Black or Black British")
     assert (black["people"], black["red"]) == (2, {"count": 2, "share": 1.0})
+
+
+def test_the_report_as_a_file_for_the_impact_assessment(run_cli: RunCli, database: Database,
+                                                        tmp_path: Path) -> None:
+    with database.transaction() as session:
+        for index in range(30):
+            make_person(session, pathway="signpost" if index < 6 else "council",
+                        risk_band="green", gender="female", ethnic_category="A")
+        for _ in range(2):
+            make_person(session, pathway="council", risk_band="red", gender="male",
+                        ethnic_category="N")
+    shown = run_cli("equality", "--json").json()
+
+    markdown = run_cli("equality", "--report", tmp_path / "eia" / "equality.md")
+    assert markdown.exit_code == 0 and "Report written to" in markdown.stderr
+    path = tmp_path / "eia" / "equality.md"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    text = path.read_text()
+    assert "# Who the transition affects" in text and "## By ethnic group" in text
+    assert "| Black or Black British | * | 0 | 0 | * | * |" in text
+    assert "| **Everyone** | 32 | 6 (19%) | 0 (0%) | 26 (81%) | * |" in text
+    assert "\n\\* withheld: counts from 1 to 4" in text  # not a list item
+    assert "for the council's own use" not in text
+
+    run_cli("equality", "--report", tmp_path / "equality.csv")
+    rows = list(csv.DictReader((tmp_path / "equality.csv").read_text(encoding="utf-8-sig")
+                               .splitlines()))
+    black = next(row for row in rows if row["group"] == "Black or Black British")
+    assert (black["dimension"], black["people"], black["red"], black["red_share"]) == (
+        "ethnic group", "*", "*", "")
+    everyone = next(row for row in rows if row["group"] == "everyone")
+    assert (everyone["people"], everyone["signposted"]) == ("32", "6")
+    assert float(everyone["signposted_share"]) == pytest.approx(6 / 32, abs=1e-4)
+
+    run_cli("equality", "--report", tmp_path / "equality.json")
+    assert json.loads((tmp_path / "equality.json").read_text()) == shown
+
+    exact = run_cli("equality", "--exact", "--report", tmp_path / "exact.md")
+    assert "exact counts: for the council's own use" in " ".join(exact.stderr.split())
+    text = (tmp_path / "exact.md").read_text()
+    assert "for the council's own use, not for sharing" in text
+    assert "| Black or Black British | 2 | 0 (0%) | 0 (0%) | 2 (100%) | 2 (100%) |" in text
+
+
+def test_a_report_that_cannot_be_written_says_so(run_cli: RunCli, tmp_path: Path) -> None:
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    result = run_cli("equality", "--report", blocker / "equality.md")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "could not be written" in said and "unexpectedly" not in said

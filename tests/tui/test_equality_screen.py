@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
@@ -40,3 +42,31 @@ def test_e_opens_the_report_and_x_shows_small_counts_exactly(populated, app_on) 
     assert "Other ethnic group │ * │" in kept_back and "White │ * │" in kept_back
     assert "* withheld: counts from 1 to 4" in kept_back
     assert "Other ethnic group │ 1 │" in exact and "withheld" not in exact
+
+
+def test_s_saves_the_report_as_shown_in_the_output_folder(populated, app_on,
+                                                          sqlite_settings) -> None:
+    app = app_on(populated)
+    saved: list[Path] = []
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, EqualityScreen)
+        await pilot.press("s")
+        await settle(pilot)
+        saved.append(screen.report_path())
+        await pilot.press("x", "s")
+        await settle(pilot)
+        saved.append(screen.report_path())
+
+    drive(app, scenario)
+    shared, exact = saved
+    assert shared.parent == sqlite_settings.resolved_output_dir.resolve()
+    assert shared.name == f"equality-{sqlite_settings.today().isoformat()}.md"
+    assert exact.name.endswith("-exact.md")
+    assert "# Who the transition affects" in shared.read_text()
+    assert "not for sharing" in exact.read_text() and "not for sharing" not in shared.read_text()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o600

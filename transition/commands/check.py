@@ -21,6 +21,7 @@ from transition.commands.common import (
     json_option,
     parse_date,
     print_json,
+    report_option,
 )
 from transition.errors import TransitionError
 from transition.models import CheckRun
@@ -49,9 +50,8 @@ def check(
         False, "--rebalance", help="With --apply (which it implies): also re-plan the people "
         "of over-capacity workers, moving the overflow where another worker has room; people "
         "no one else can take stay with their worker."),
-    report_file: Path | None = typer.Option(
-        None, "--report", metavar="FILE", show_default=False,
-        help="Also write the report to FILE: Markdown, or JSON if FILE ends .json (0600)."),
+    report_file: str | None = report_option(
+        "Also write the report to FILE: Markdown, or JSON if FILE ends .json (0600)."),
 ) -> None:
     """Check everything that drifted: unassigned people, workers leaving, overdue tasks, ...
 
@@ -68,7 +68,7 @@ def check(
         with cli.db.session() as session:  # the morning report says where things stand too
             status = allocation_status(session, today)
         try:
-            written = write_report(report, report_file, status)
+            written = write_report(report, Path(report_file), status)
         except OSError as exc:
             raise TransitionError(
                 f"The check ran (run {report.run_id}) but the report could not be written to "

@@ -142,6 +142,11 @@ def json_option() -> Any:
     return typer.Option(False, "--json", help="Print one JSON document on stdout.")
 
 
+def report_option(help_text: str) -> Any:
+    """``--report FILE``: also write what the command shows to a file (owner-only)."""
+    return typer.Option(None, "--report", metavar="FILE", show_default=False, help=help_text)
+
+
 def existing_file(path: Path, *, what: str) -> Path:
     if not path.exists():
         fail(f"{what} {path} does not exist.", hint="Check the path and try again.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -10,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from transition.equality import equality_report
+from transition.equality_files import write_report
 from transition.screens.base import DetailScreen
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.equality_tables import report_renderable
@@ -17,11 +19,12 @@ from transition.widgets.equality_tables import report_renderable
 
 class EqualityScreen(DetailScreen):
     """By ethnic group, age band and gender: signposted, to be assessed, changing worker, red
-    band; small counts kept back unless ``x`` shows them exactly."""
+    band; small counts withheld unless ``x`` shows them exactly; ``s`` saves it as Markdown."""
 
     TITLE = "Equality"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("x", "toggle_exact", "Exact counts", id="equality.exact")]
+        Binding("x", "toggle_exact", "Exact counts", id="equality.exact"),
+        Binding("s", "save", "Save report", id="equality.save")]
     DEFAULT_CSS = """
     #equality { padding: 0 1; }
     #equality-report { height: auto; }
@@ -45,3 +48,29 @@ class EqualityScreen(DetailScreen):
     def action_toggle_exact(self) -> None:
         self.exact = not self.exact
         self.safely(self.reload)
+
+    def report_path(self) -> Path:
+        """Where ``s`` saves the report: the output folder, named by the day (and exactness)."""
+        name = f"equality-{self.today().isoformat()}{'-exact' if self.exact else ''}.md"
+        return (self.settings.resolved_output_dir / name).expanduser().resolve()
+
+    def action_save(self) -> None:
+        """Save the report as shown (counts withheld, or exact) as Markdown, for the equality
+        impact assessment."""
+        path = self.report_path()
+
+        def save() -> None:
+            with self.database.session() as session:
+                report = equality_report(session, as_of=self.today())
+            try:
+                write_report(report, path, exact=self.exact)
+            except OSError as exc:
+                self.notify(f"The report could not be saved in {path.parent} ({exc.strerror}). "
+                            "Check the output folder setting.", title="Not saved",
+                            severity="error", timeout=15)
+                return
+            self.notify(f"Saved to {path}" + (" (exact counts: for the council's own use)"
+                                               if self.exact else ""),
+                        title="Equality report", timeout=10)
+
+        self.safely(save)

@@ -12,10 +12,8 @@ from transition.equality import (
     MIN_GROUP,
     NOTABLE_RATIO,
     PEOPLE,
-    SMALL,
-    WITHHELD,
+    WITHHELD_NOTE,
     EqualityReport,
-    GroupRow,
 )
 from transition.widgets.format import uk_date
 
@@ -30,8 +28,8 @@ def group_table(report: EqualityReport, dimension: str, *, exact: bool) -> Table
         table.add_column(words.capitalize(), justify="right")
     for row in [*report.by_dimension(dimension), report.everyone]:
         table.add_row(row.group if row is not report.everyone else "Everyone",
-                      _count(report, row, PEOPLE, exact),
-                      *(_cell(report, row, measure, exact) for measure in MEASURES),
+                      *(report.cell_text(row, column, exact=exact)
+                        for column in (PEOPLE, *MEASURES)),
                       style="bold" if row is report.everyone else None)
     return table
 
@@ -52,9 +50,7 @@ def small_counts_note(report: EqualityReport, exact: bool) -> Text | None:
     """What ``*`` means, when the report withholds anything."""
     if exact or not report.withheld:
         return None
-    return Text(f"{WITHHELD} withheld: counts from 1 to {SMALL - 1}, and in each column with "
-                "one, the next smallest count too, so that no small count can be worked out "
-                "from the totals.", style="dim")
+    return Text(WITHHELD_NOTE, style="dim")
 
 
 def report_renderable(report: EqualityReport, *, exact: bool = False) -> RenderableType:
@@ -69,14 +65,3 @@ def report_renderable(report: EqualityReport, *, exact: bool = False) -> Rendera
         if note is not None:
             parts.append(note)
     return Group(*parts)
-
-
-def _count(report: EqualityReport, row: GroupRow, column: str, exact: bool) -> str:
-    value = report.count(row, column, exact=exact)
-    return f"{value:,}" if isinstance(value, int) else value
-
-
-def _cell(report: EqualityReport, row: GroupRow, measure: str, exact: bool) -> str:
-    share = report.share(row, measure, exact=exact)
-    count = _count(report, row, measure, exact)
-    return count if share is None else f"{count} ({share:.0%})"
