@@ -25,8 +25,6 @@ from transition.equality import (
 from transition.files import csv_text, write_private_text
 from transition.widgets.format import uk_date
 
-FORMATS = {".md": "Markdown", ".csv": "CSV", ".json": "JSON"}
-
 
 def markdown_report(report: EqualityReport, *, exact: bool) -> str:
     """One table per dimension, then the groups whose shares are higher, then what ``*``

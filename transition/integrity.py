@@ -384,9 +384,11 @@ def backup_sqlite(database: Database, target: Path, *, force: bool = False) -> B
     if target.resolve() == source_path.resolve():
         raise TransitionError("The backup file cannot be the database itself.",
                               hint="Give another path, e.g. transition-backup.db.")
-    if target.exists() and not target.is_file():
+    if target.is_dir():
         raise TransitionError(f"{target} is a folder, not a file; nothing was written.",
                               hint=f"Name the backup file, e.g. {target / 'transition-backup.db'}.")
+    if target.exists() and not target.is_file():
+        raise TransitionError(f"{target} is not a file; nothing was written.")
     if target.exists() and not force:
         raise TransitionError(f"{target} already exists; nothing was written.",
                               hint="Give a new file name, or add --force to replace it.")
