@@ -14,14 +14,19 @@ from tests.factories import make_person
 from transition.db import Database
 
 
-def test_the_report_as_tables_and_as_json(run_cli: RunCli, database: Database) -> None:
+def thirty_two_people(database: Database, *, signposted: int) -> None:
+    """30 White British women, ``signposted`` of them signposted; 2 Black men in the red band."""
     with database.transaction() as session:
         for index in range(30):
-            make_person(session, pathway="signpost" if index < 3 else "council",
+            make_person(session, pathway="signpost" if index < signposted else "council",
                         risk_band="green", gender="female", ethnic_category="A")
         for _ in range(2):
             make_person(session, pathway="council", risk_band="red", gender="male",
                         ethnic_category="N")
+
+
+def test_the_report_as_tables_and_as_json(run_cli: RunCli, database: Database) -> None:
+    thirty_two_people(database, signposted=3)
     result = run_cli("equality")
     assert result.exit_code == 0
     said = " ".join(result.stdout.split())
@@ -43,13 +48,7 @@ def test_the_report_as_tables_and_as_json(run_cli: RunCli, database: Database) -
 
 def test_the_report_as_a_file_for_the_impact_assessment(run_cli: RunCli, database: Database,
                                                         tmp_path: Path) -> None:
-    with database.transaction() as session:
-        for index in range(30):
-            make_person(session, pathway="signpost" if index < 6 else "council",
-                        risk_band="green", gender="female", ethnic_category="A")
-        for _ in range(2):
-            make_person(session, pathway="council", risk_band="red", gender="male",
-                        ethnic_category="N")
+    thirty_two_people(database, signposted=6)
     shown = run_cli("equality", "--json").json()
 
     markdown = run_cli("equality", "--report", tmp_path / "eia" / "equality.md")
