@@ -17,12 +17,12 @@ from tests.tui.conftest import drive, notifications, settle, text_of
 from tests.tui.test_person_screen import open_family
 from transition.models import Assignment, Person, Plan
 from transition.plan_review import PlanQuery, accept_plan
-from transition.planning import propose_plan
+from transition.planning import PlanRow, propose_plan
 from transition.ruleset import load_rules
 from transition.screens import plan as plan_screen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.person import PersonScreen
-from transition.screens.plan import PlanScreen
+from transition.screens.plan import PlanScreen, main_reason
 from transition.screens.worker_picker import RoleChoiceScreen, WorkerPickerScreen
 from transition.screens.workers import WorkersScreen
 from transition.worker_overrides import assign_worker
@@ -475,3 +475,19 @@ def test_a_choice_on_the_person_screen_marks_the_draft_out_of_date(plan_world, a
         assert "changed since this draft was made" not in summary
 
     drive(app, scenario)
+
+
+def test_the_main_reason_column_says_why_not_the_current_worker_not_new_worker_again() -> None:
+    def row(*reasons: str, kept: bool = False) -> PlanRow:
+        return PlanRow(person_id=1, nhs_number="9990000018", role="social_worker",
+                       staff_id="SW2", kept=kept, locked=False, cost=10,
+                       reasons=list(reasons), alternatives=[], pathway="council",
+                       risk_band="green")
+
+    assert main_reason(row("new worker (current worker WP6 is a trust nurse; this role needs "
+                           "a council social worker)", "same team (North)")) == (
+        "current worker WP6 is a trust nurse; this role needs a council social worker")
+    assert main_reason(row("keeps current worker", "same team (North)", kept=True)) == (
+        "keeps current worker")
+    assert main_reason(row("new worker", "same team (North)")) == "new worker"
+    assert main_reason(row()) == ""

@@ -98,6 +98,21 @@ def _status(row: PlanRow) -> Text:
     return Text("new worker", style="bold yellow")
 
 
+NEW_WORKER = "new worker ("
+
+
+def main_reason(row: PlanRow) -> str:
+    """The table's first reason: for a new worker, why not the current one ("current worker
+    WP6 is a trust nurse; ..."), not "new worker (...)", which the column before it already
+    says. The detail below the table has every reason in full."""
+    if not row.reasons:
+        return ""
+    first = row.reasons[0]
+    if first.startswith(NEW_WORKER) and first.endswith(")"):
+        return first[len(NEW_WORKER):-1]
+    return first
+
+
 class PlanScreen(DataScreen):
     """The newest draft (or accepted) plan, a page of its rows at a time."""
 
@@ -230,7 +245,7 @@ class PlanScreen(DataScreen):
                 page.people.get(row.person_id, ""),
                 words(row.role) if row.role else Text("none", style="dim"),
                 worker, _status(row), pathway_text(row.pathway),
-                band_text(row.risk_band), row.reasons[0] if row.reasons else "",
+                band_text(row.risk_band), main_reason(row),
                 key=str(position),
             )
         if page.rows:
