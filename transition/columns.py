@@ -89,8 +89,27 @@ ETHNIC_CATEGORIES: dict[str, tuple[str, str]] = {
     "Z": ("Not stated", "Not stated"),
 }
 
+
+def ethnic_category_words(code: str | None) -> str:
+    """'Asian or Asian British: Indian (H)', 'Not stated (Z)': MHSDS EthnicCategory in words
+    ("" when not recorded)."""
+    if not code:
+        return ""
+    group, name = ETHNIC_CATEGORIES.get(code, (code, code))
+    return f"{group} (Z)" if code == "Z" else f"{group}: {name} ({code})"
+
 # MHSDS EmployStatus (NHS Data Dictionary EMPLOYMENT STATUS), stored as the code.
 EMPLOYMENT_STATUS_CODES = ("01", "02", "03", "04", "05", "06", "07", "08")
+EMPLOYMENT_WORDS = {
+    "01": "employed", "02": "unemployed, seeking work", "03": "student",
+    "04": "long-term sick or disabled", "05": "looking after the family or home",
+    "06": "not working or seeking work", "07": "unpaid voluntary work", "08": "retired",
+}
+
+
+def employment_words(code: str | None) -> str:
+    """'unemployed, seeking work (02)': MHSDS EmployStatus in words ("" when not recorded)."""
+    return f"{EMPLOYMENT_WORDS.get(code, code)} ({code})" if code else ""
 
 
 def header_key(header: object) -> str:

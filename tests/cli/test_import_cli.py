@@ -280,3 +280,14 @@ def test_an_ended_coordinator_allocation_reaches_the_risk_and_the_check(
     check = run_cli("check", "--json").json()
     unassigned = [finding for finding in check["findings"] if finding["code"] == "unassigned"]
     assert [finding["nhs_number"] for finding in unassigned] == [nhs_number(0)]
+
+
+def test_person_shows_mhsds_codes_in_words_and_json_keeps_the_codes(
+        run_cli: RunCli, database: Database) -> None:
+    with database.transaction() as session:
+        found = make_person(session, ethnic_category="H", employment_status="02")
+    shown = " ".join(run_cli("person", found.nhs_number).stdout.split())
+    assert "ethnic_category Asian or Asian British: Indian (H)" in shown
+    assert "employment_status unemployed, seeking work (02)" in shown
+    data = run_cli("person", found.nhs_number, "--json").json()
+    assert (data["ethnic_category"], data["employment_status"]) == ("H", "02")

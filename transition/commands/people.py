@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from transition import nhs
+from transition.columns import employment_words, ethnic_category_words
 from transition.commands.common import (
     WIDE_TABLE,
     console,
@@ -169,7 +170,8 @@ def person(
     for name, value in detail.items():
         if isinstance(value, dict | list) and name != "care_act_outcomes":
             continue
-        table.add_row(name, Text(_shown(value)))
+        words = CODE_WORDS.get(name)
+        table.add_row(name, Text(words(value) if words else _shown(value)))
     console.print(table)
     if detail.get("extra"):
         console.print("\n[bold]Other columns from the export[/]")
@@ -199,6 +201,10 @@ def person(
             who, notes = describe_role(entry, cli.today())
             console.print(f"  {ROLE_WORDS.get(entry['role'], entry['role'])}: {who} ({notes})",
                           markup=False, highlight=False)
+
+
+CODE_WORDS = {"ethnic_category": ethnic_category_words, "employment_status": employment_words}
+"""Fields stored as MHSDS codes, shown in words (``--json`` keeps the codes)."""
 
 
 def _shown(value: Any) -> str:

@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from transition import nhs
 from transition.audit import person_audit
-from transition.columns import ETHNIC_CATEGORIES
+from transition.columns import employment_words, ethnic_category_words
 from transition.db import Database
 from transition.errors import ConflictError, TransitionError
 from transition.handover_status import HandoverStatus, handover_statuses
@@ -149,10 +149,7 @@ def identity(view: PersonView) -> RenderableType:
 
 def ethnic_category_text(code: str | None) -> str:
     """'Asian or Asian British: Indian (H)', 'Not stated (Z)': MHSDS EthnicCategory in words."""
-    if not code:
-        return NOT_RECORDED
-    group, name = ETHNIC_CATEGORIES.get(code, (code, code))
-    return f"{group} (Z)" if code == "Z" else f"{group}: {name} ({code})"
+    return ethnic_category_words(code) or NOT_RECORDED
 
 
 def care_team(view: PersonView) -> RenderableType:
@@ -280,18 +277,11 @@ def risk_facts(view: PersonView) -> RenderableType:
     ])
 
 
-EMPLOYMENT_WORDS = {
-    "01": "employed", "02": "unemployed, seeking work", "03": "student",
-    "04": "long-term sick or disabled", "05": "looking after the family or home",
-    "06": "not working or seeking work", "07": "unpaid voluntary work", "08": "retired",
-}
-
-
 def employment_text(code: str | None) -> RenderableType:
     """What the export's MHSDS EmployStatus says, in yellow when the risk score counts it."""
     if not code:
         return Text(NOT_RECORDED, style="dim")
-    said = f"{EMPLOYMENT_WORDS.get(code, code)} ({code})"
+    said = employment_words(code)
     return Text(said, style="bold yellow" if seeking_work(code) else "")
 
 
