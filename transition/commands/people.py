@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import typer
@@ -216,4 +216,7 @@ def _shown(value: Any) -> str:
         return "no"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) if value else "none unmet"
+    if isinstance(value, datetime):  # stored in UTC: to the minute, as the audit shows times
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return f"{moment:%Y-%m-%d %H:%M} UTC"
     return str(value)
