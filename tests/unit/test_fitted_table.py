@@ -88,3 +88,11 @@ def test_widths_are_within_bounds_use_the_room_and_never_overflow_it_needlessly(
     else:
         assert widths == {column.key: column.least for column in required}
     assert fit_widths(columns, available) == widths  # the same input, the same widths
+
+
+def test_the_workers_table_at_160_columns_shows_a_long_team_and_every_note_whole() -> None:
+    from transition.screens.workers import WORKER_COLUMNS
+
+    widths = fit_widths(WORKER_COLUMNS, 154)  # a 160-column terminal, less the box's edges
+    assert widths["team"] >= len("Tarrow Moor Mental Health Social Work Team")
+    assert widths["note"] >= len("not on the latest staff list")

@@ -28,10 +28,12 @@ TEAM_COLUMNS = (
     FitColumn("moves", "Moves", MOVES_WIDTH),
 )
 # At 120 columns the note ("leaving on 31 Mar 2027") fits whole; wider, the team name grows.
+# The note grows only to its longest words ("not on the latest staff list", 28), so that at
+# 160 columns a team such as "Tarrow Moor Mental Health Social Work Team" shows whole.
 WORKER_COLUMNS = (
     FitColumn("name", "Worker", NAME_WIDTH), FitColumn("team", "Team", 18, most=46),
     FitColumn("current", "Current", WORKER_BAR + 6), FitColumn("proposed", "Proposed", WORKER_BAR + 6),
-    FitColumn("moves", "Moves", MOVES_WIDTH), FitColumn("note", "", 22, most=40),
+    FitColumn("moves", "Moves", MOVES_WIDTH), FitColumn("note", "", 22, most=30),
 )
 
 
