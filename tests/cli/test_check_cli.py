@@ -14,10 +14,12 @@ from sqlalchemy import select, text, update
 from tests.check_world import RULES, assign, caseload_import, person, with_transfer
 from tests.conftest import ACTOR, TODAY, RunCli
 from tests.factories import make_staff
+from tests.tables import read_down
 from transition.check_runs import CheckAlreadyRunning, run_check, single_run
 from transition.checks import CODES
 from transition.db import Database
 from transition.models import CheckRun, Person
+from transition.nhs import format_334
 
 
 def _quiet(database: Database) -> None:
@@ -301,6 +303,48 @@ def test_apply_counts_moves_apart_from_roles_no_one_can_take_and_says_why(
     assert "re-plans 3 people: 1 move proposed, 2 roles no one can take." in text
     assert "Why no one" in text and "skill forensic" in text and "is full" in text
     assert "3 people re-planned: 1 move proposed, 2 roles no one can take." in report.read_text()
+
+
+def test_findings_and_moves_keep_their_words_whole_at_80_columns(
+    database: Database, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cron mails the check's output at 80 columns: the advice gets most of the line (it was a
+    column 30 characters wide, 15 lines a finding) and nothing is cut."""
+    from transition.commands.common import console
+
+    with database.transaction() as session:
+        with_transfer(session)
+        caseload_import(session, TODAY)
+        make_staff(session, "SW1", capacity=1)
+        person(session, coordinator=None)
+        person(session, coordinator=None)
+        person(session, coordinator=None, cto=True, extra={"forensic_history": "Y"})
+    document = run_cli("check", "--json").json()
+    findings = document["findings"]
+    assert len(findings) == 3
+    monkeypatch.setattr(console, "width", 80)
+    narrow = run_cli("check", "--apply").stdout
+    lines = narrow.splitlines()
+    assert max(map(len, lines)) <= 80 and "…" not in narrow
+    # The findings' table is the last: its columns, read down, hold every message whole.
+    findings_table = narrow[narrow.rindex("Severity"):]
+    advice = read_down(findings_table, "What to do")
+    who = read_down(findings_table, "NHS number", "What to do")
+    for finding in findings:
+        assert " ".join(finding["message"].split()) in advice
+        assert format_334(finding["nhs_number"]) in who
+    assert len(findings_table.splitlines()) < 3 * 9  # was 15 lines a finding at 80 columns
+    # The draft's moves: NHS number over role, from -> to, and why no one, whole.
+    moves_table = narrow[narrow.index("NHS number"):narrow.rindex("Severity")]
+    moved = read_down(moves_table, "From → to", "Why no one")
+    assert moved.split().count("→") == 3 and "- → SW1" in moved
+    why = read_down(moves_table, "Why no one")
+    assert "skill forensic" in why and "is full" in why
+    monkeypatch.setattr(console, "width", 200)
+    wide = run_cli("check").stdout
+    for finding in findings:  # one line each, where the message starts
+        [line] = [line for line in wide.splitlines() if format_334(finding["nhs_number"]) in line]
+        assert finding["code"] in line and finding["message"][:60] in line
 
 
 def test_rebalance_proposes_moving_an_over_capacity_workers_overflow(

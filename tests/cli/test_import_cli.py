@@ -19,6 +19,7 @@ from tests.importing import (
     write_xlsx,
     xlsx_person,
 )
+from tests.tables import read_down
 from transition.columns import CASELOAD_COLUMNS
 from transition.config import Settings
 from transition.db import Database
@@ -171,6 +172,29 @@ def test_staff_then_caseload_warns_about_unknown_coordinators(run_cli: RunCli, t
     history = run_cli("import", "history", "--json").json()
     assert [(b["kind"], b["inserted"]) for b in history] == [("caseload", 2), ("staff", 3)]
     assert "caseload.csv" in run_cli("import", "history").stdout
+
+
+def test_import_history_names_every_file_whole_at_80_columns(
+        run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80 columns the file's name used to be squeezed out altogether ("Bat… Kind When...")."""
+    from transition.commands.common import console
+
+    name = "trust_caseload_export_2026-11-20_final_v2_checked.csv"
+    rows = [person_row(0), person_row(1, nhs_number="123")]
+    assert run_cli("import", "caseload", caseload(tmp_path, rows, name)).exit_code == 1  # partial
+    [batch] = run_cli("import", "history", "--json").json()
+    monkeypatch.setattr(console, "width", 80)
+    printed = run_cli("import", "history").stdout
+    assert max(map(len, printed.splitlines())) <= 80 and "…" not in printed
+    narrow = printed.split("\nAbout the columns")[0]  # the table, before the notes on columns
+    assert name in read_down(narrow, "File", "Rows").replace(" ", "")
+    assert f"{batch['started_at'][:16].replace('T', ' ')}" in read_down(narrow, "when", "Rows")
+    assert read_down(narrow, "Kind", "File") == "caseload partial"
+    assert read_down(narrow, "Rejected", "Warnings") == "1 0"  # rejected over missing
+    monkeypatch.setattr(console, "width", 200)
+    [line] = [line for line in run_cli("import", "history").stdout.splitlines()
+              if name in line and "About" not in line]
+    assert line.split()[:3] == ["1", "caseload", name] and "partial" in line
 
 
 def test_people_and_person(run_cli: RunCli, tmp_path: Path) -> None:

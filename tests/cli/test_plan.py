@@ -10,6 +10,7 @@ import pytest
 from tests.caseloads import caseload_numbers
 from tests.conftest import RunCli
 from tests.factories import make_person, make_staff
+from tests.tables import read_down
 from transition.config import Settings
 from transition.db import Database
 from transition.programme import set_transfer_date
@@ -197,6 +198,29 @@ def test_candidates_lists_feasible_workers(run_cli: RunCli, settings: Settings) 
     said = " ".join(nobody.stdout.split())
     assert "No worker meets every hard constraint for the social worker of person" in said
     assert "add --all" in said and people["forensic"] not in said
+
+
+def test_candidates_keep_their_reasons_whole_at_80_columns(
+        run_cli: RunCli, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from transition.commands.common import console
+
+    people = numbers(settings)
+    asked = ("plan", "candidates", people["polish"], "--role", "social_worker", "--all")
+    options = run_cli(*asked, "--json").json()
+    monkeypatch.setattr(console, "width", 80)  # a small terminal, or a file
+    narrow = run_cli(*asked).stdout
+    assert max(map(len, narrow.splitlines())) <= 80 and "…" not in narrow
+    # Name over team, load over cost: the reasons, read down, are every worker's in full.
+    why = read_down(narrow, "Why / why not")
+    names = read_down(narrow, "Name", "Load")
+    for option in options:
+        assert "; ".join(option["why_not"] or option["reasons"]) in why
+        assert option["name"] in names
+    monkeypatch.setattr(console, "width", 200)
+    wide = run_cli(*asked).stdout
+    for option in options:  # one line each
+        [line] = [line for line in wide.splitlines() if option["staff_id"] in line]
+        assert option["name"] in line and "; ".join(option["why_not"] or option["reasons"]) in line
 
 
 def test_planning_without_a_transfer_date_says_what_to_do(run_cli: RunCli) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from tests import task_world
 from tests.conftest import TODAY, RunCli
+from tests.tables import read_down
 from transition.audit import events
 from transition.db import Database
 from transition.models import Person, Programme, Task
@@ -76,18 +77,12 @@ def test_list_filters(run_cli: RunCli, database: Database) -> None:
                            for line in lines) for task in shown)
             continue
         # Two lines a task: each column, read down, holds every title and name whole.
-        titles, names = read_down(lines, "Task", "Due"), read_down(lines, "Person", "Task")
+        titles, names = read_down(text, "Task", "Due"), read_down(text, "Person", "Task")
         assert all(task["title"] in titles and task["person_name"] in names for task in shown)
     red = run_cli("tasks", "list", "--band", "red", "--json").json()
     everyone = run_cli("tasks", "list", "--json").json()
     assert red and {task["nhs_number"] for task in red} == {numbers["red"]}
     assert red == [task for task in everyone if task["nhs_number"] == numbers["red"]]
-
-
-def read_down(lines: list[str], heading: str, following: str) -> str:
-    """A column of a two-line-a-row table read down, as words (its header is on line 0)."""
-    start, end = lines[0].index(heading), lines[0].index(following)
-    return " ".join(" ".join(line[start:end].split()) for line in lines[3:])
 
 
 def test_list_errors_are_clear(run_cli: RunCli, database: Database) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -12,8 +13,9 @@ from rich.text import Text
 from transition.allocation_status import allocation_status
 from transition.check_report import moves_in_words, write_report
 from transition.check_runs import run_check
-from transition.checks import CODES, CheckReport, check_history, run_summary
+from transition.checks import CODES, CheckReport, Finding, check_history, run_summary
 from transition.commands.common import (
+    WIDE_TABLE,
     as_of_option,
     console,
     context,
@@ -22,6 +24,7 @@ from transition.commands.common import (
     parse_date,
     print_json,
     report_option,
+    stacked_table,
 )
 from transition.errors import TransitionError
 from transition.models import CheckRun
@@ -117,39 +120,80 @@ def print_report(out: Console, report: CheckReport) -> None:
             f" re-plans {report.affected_people:,} people: {moves_in_words(report)}. Review: "
             f"transition plan show --plan {report.plan_id}; accept: "
             f"transition plan accept --plan {report.plan_id}"))
-        moves = Table(show_edge=False, pad_edge=False)
-        for heading in ("NHS number", "Role", "From", "To"):
-            moves.add_column(heading)
-        moves.add_column("Why no one", overflow="fold")
-        for move in report.proposed_moves[:SHOWN * 2]:
-            moves.add_row(format_334(move["nhs_number"]), move["role"].replace("_", " "),
-                          move["from_staff_id"] or "-", move["to_staff_id"] or "no one",
-                          "" if move["to_staff_id"] else "; ".join(move["reasons"]))
         if report.proposed_moves:
-            out.print(moves)
+            out.print(_moves_table(report.proposed_moves[:SHOWN * 2], out.width))
     if not report.findings:
         out.print("No findings.")
         return
+    hidden = 0
+    shown: dict[str, int] = {}
+    listed = []
+    for finding in report.findings:
+        shown[finding.code] = shown.get(finding.code, 0) + 1
+        if shown[finding.code] > SHOWN:
+            hidden += 1
+            continue
+        listed.append(finding)
+    out.print(_findings_table(listed, out.width))
+    if hidden:
+        out.print(Text(f"... and {hidden} more (at most {SHOWN} per code are shown here; "
+                       "--report FILE or --json has them all).", style="dim"))
+
+
+def _findings_table(findings: list[Finding], width: int) -> Table:
+    """One line per finding's heading when there is room (``WIDE_TABLE``); else severity over
+    code and NHS number over worker, so the advice gets most of an 80-column mail from cron
+    rather than a column 30 characters wide."""
+    def severity(finding: Finding) -> Text:
+        return Text(finding.severity, style=STYLE.get(finding.severity, ""))
+
+    def number(finding: Finding) -> str:
+        return format_334(finding.nhs_number) if finding.nhs_number else ""
+
+    if width < WIDE_TABLE:
+        table = stacked_table("Severity\ncode", "NHS number\nworker", "What to do",
+                              whole=["NHS number\nworker"])
+        for finding in findings:
+            who = "\n".join(part for part in (number(finding), finding.staff_id) if part)
+            table.add_row(Text.assemble(severity(finding), "\n", finding.code), who,
+                          finding.message)
+        return table
     table = Table(show_edge=False, pad_edge=False, expand=False)
     table.add_column("Severity")
     table.add_column("Code")
     table.add_column("NHS number", no_wrap=True)
     table.add_column("Worker", no_wrap=True)
     table.add_column("What to do", overflow="fold")
-    hidden = 0
-    shown: dict[str, int] = {}
-    for finding in report.findings:
-        shown[finding.code] = shown.get(finding.code, 0) + 1
-        if shown[finding.code] > SHOWN:
-            hidden += 1
-            continue
-        table.add_row(Text(finding.severity, style=STYLE.get(finding.severity, "")), finding.code,
-                      format_334(finding.nhs_number) if finding.nhs_number else "",
-                      finding.staff_id or "", finding.message)
-    out.print(table)
-    if hidden:
-        out.print(Text(f"... and {hidden} more (at most {SHOWN} per code are shown here; "
-                       "--report FILE or --json has them all).", style="dim"))
+    for finding in findings:
+        table.add_row(severity(finding), finding.code, number(finding), finding.staff_id or "",
+                      finding.message)
+    return table
+
+
+def _moves_table(moves: list[dict[str, Any]], width: int) -> Table:
+    """The draft's moves: NHS number over role, and from -> to, when narrower than
+    ``WIDE_TABLE``."""
+    def why(move: dict[str, Any]) -> str:
+        return "" if move["to_staff_id"] else "; ".join(move["reasons"])
+
+    def to(move: dict[str, Any]) -> str:
+        return move["to_staff_id"] or "no one"
+
+    if width < WIDE_TABLE:
+        table = stacked_table("NHS number\nrole", "From → to", "Why no one",
+                              whole=["NHS number\nrole"])
+        for move in moves:
+            table.add_row(f"{format_334(move['nhs_number'])}\n{move['role'].replace('_', ' ')}",
+                          f"{move['from_staff_id'] or '-'} → {to(move)}", why(move))
+        return table
+    table = Table(show_edge=False, pad_edge=False)
+    for heading in ("NHS number", "Role", "From", "To"):
+        table.add_column(heading)
+    table.add_column("Why no one", overflow="fold")
+    for move in moves:
+        table.add_row(format_334(move["nhs_number"]), move["role"].replace("_", " "),
+                      move["from_staff_id"] or "-", to(move), why(move))
+    return table
 
 
 @app.command("history")

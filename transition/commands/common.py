@@ -12,7 +12,9 @@ from typing import Any, NoReturn
 
 import typer
 from dateutil import parser as date_parser
+from rich import box
 from rich.console import Console
+from rich.table import Table
 
 from transition.config import Settings
 from transition.db import Database, json_default, json_dumps
@@ -25,8 +27,24 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 WIDE_TABLE = 150
-"""Columns a table of one line per row needs (people, tasks). Narrower, a small terminal or a
-file (80), gets two lines per row, so that names and titles are never cut to "…"."""
+"""Columns a table of one line per row needs (people, tasks, check findings, imports, a
+person's candidate workers). Narrower, a small terminal or a file (80: cron's mail), gets a
+:func:`stacked_table` of two lines per row, so that names, titles and advice are never cut to
+"…" nor squeezed into a column a few words wide."""
+
+
+def stacked_table(*headings: str, whole: Iterable[str] = ()) -> Table:
+    """A table for output under ``WIDE_TABLE`` columns: each heading (and each cell) may hold
+    two lines ("Name\nteam"), rows are ruled apart, and a word too long for its column folds
+    onto the next line rather than being cut. The columns in ``whole`` (NHS numbers, ids) are
+    never wrapped."""
+    keep = set(whole)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, show_lines=True, header_style="bold",
+                  padding=(0, 1))
+    for heading in headings:
+        table.add_column(heading, no_wrap=heading in keep,
+                         overflow="ellipsis" if heading in keep else "fold")
+    return table
 
 
 @dataclass

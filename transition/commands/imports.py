@@ -16,11 +16,13 @@ from rich.text import Text
 
 from transition import nhs
 from transition.commands.common import (
+    WIDE_TABLE,
     console,
     context,
     err_console,
     json_option,
     print_json,
+    stacked_table,
 )
 from transition.errors import TransitionError
 from transition.importer import (
@@ -91,20 +93,7 @@ def import_history(
         console.print("No imports yet. Start with: transition import staff FILE, then "
                       "transition import caseload FILE")
         return
-    table = Table(box=None, header_style="bold")
-    for heading in ("Batch", "Kind", "File", "When (UTC)", "Status", "Rows", "New", "Updated",
-                    "Rejected", "Missing", "Warnings"):
-        numeric = heading in ("Batch", "Rows", "New", "Updated", "Rejected", "Missing", "Warnings")
-        table.add_column(heading, justify="right" if numeric else "left",
-                         no_wrap=heading != "File")
-    for batch in batches:
-        table.add_row(*(Text(cell) for cell in (
-            str(batch["batch_id"]), batch["kind"], batch["file"],
-            f"{batch['started_at']:%Y-%m-%d %H:%M}", batch["status"],
-            *(f"{batch[name]:,}" for name in ("rows", "inserted", "updated", "rejected",
-                                              "missing_from_file", "warnings")),
-        )))
-    console.print(table)
+    console.print(_history_table(batches, console.width))
     # What the newest import of each kind said about its file's columns: the team should know.
     newest: dict[str, dict[str, Any]] = {}
     for batch in batches:
@@ -115,6 +104,45 @@ def import_history(
                           markup=False, highlight=False)
             for note in batch["column_notes"]:
                 console.print(f"  • {note}", markup=False, highlight=False)
+
+
+_COUNTS = ("rows", "inserted", "updated", "rejected", "missing_from_file", "warnings")
+
+
+def _history_table(batches: list[dict[str, Any]], width: int) -> Table:
+    """One line per import when there is room (``WIDE_TABLE``); else two (kind over status,
+    file over when), so the file's name is shown whole rather than squeezed out."""
+    def count(batch: dict[str, Any], name: str) -> str:
+        return f"{batch[name]:,}"
+
+    wide = width >= WIDE_TABLE
+    if wide:
+        table = Table(box=None, header_style="bold")
+        headings = ("Batch", "Kind", "File", "When (UTC)", "Status", "Rows", "New", "Updated",
+                    "Rejected", "Missing", "Warnings")
+        for heading in headings:
+            table.add_column(heading, no_wrap=heading != "File")
+    else:
+        headings = ("Batch", "Kind\nstatus", "File\nwhen (UTC)", "Rows", "New\nupdated",
+                    "Rejected\nmissing", "Warnings")
+        table = stacked_table(*headings, whole=[heading for heading in headings
+                                                if not heading.startswith("File")])
+    for column, heading in zip(table.columns, headings, strict=True):
+        if not heading.startswith(("Kind", "File", "When", "Status")):
+            column.justify = "right"  # the counts and the batch's number
+    for batch in batches:
+        when = f"{batch['started_at']:%Y-%m-%d %H:%M}"
+        if wide:
+            table.add_row(*(Text(cell) for cell in (
+                str(batch["batch_id"]), batch["kind"], batch["file"], when, batch["status"],
+                *(count(batch, name) for name in _COUNTS))))
+            continue
+        rows, new, updated, rejected, missing, warnings = (count(batch, name) for name in _COUNTS)
+        table.add_row(*(Text(cell) for cell in (
+            str(batch["batch_id"]), f"{batch['kind']}\n{batch['status']}",
+            f"{batch['file']}\n{when}", rows, f"{new}\n{updated}", f"{rejected}\n{missing}",
+            warnings)))
+    return table
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import typer
-from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +20,7 @@ from transition.commands.common import (
     json_option,
     one_of,
     print_json,
+    stacked_table,
 )
 from transition.errors import TransitionError
 from transition.handover_status import handover_statuses
@@ -94,13 +94,8 @@ def people_table(rows: list[PersonRow], today: date, width: int) -> Table:
                 row.risk_band or "", "missing from export" if row.missing else "",
             )))
         return table
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, show_lines=True, header_style="bold",
-                  padding=(0, 1))
-    for heading in ("NHS number", "Name\nborn", "Team\nlocality",
-                    "Coordinator\nafter transfer", "Pathway\nrisk"):
-        # A word too long for its column folds onto the next line rather than being cut.
-        table.add_column(heading, no_wrap=heading == "NHS number",
-                         overflow="ellipsis" if heading == "NHS number" else "fold")
+    table = stacked_table("NHS number", "Name\nborn", "Team\nlocality",
+                          "Coordinator\nafter transfer", "Pathway\nrisk", whole=["NHS number"])
     for row in rows:
         name = Text(f"{row.family_name}, {row.given_name}\n{row.date_of_birth.isoformat()}")
         if row.missing:

@@ -16,6 +16,7 @@ from transition import nhs
 from transition.allocation_status import allocation_status, plan_sentences, status_lines
 from transition.choices_file import ChoicesResult, apply_choices
 from transition.commands.common import (
+    WIDE_TABLE,
     CliContext,
     as_of_option,
     console,
@@ -27,6 +28,7 @@ from transition.commands.common import (
     one_of,
     parse_date,
     print_json,
+    stacked_table,
 )
 from transition.errors import EXIT_PARTIAL, NotFoundError
 from transition.overview import staff_names
@@ -43,7 +45,7 @@ from transition.plan_review import (
 from transition.plan_rows import PlanRow
 from transition.planning import PlanResult, propose_plan
 from transition.whatif import WhatIf, what_if
-from transition.worker_overrides import assign_worker, feasible_workers, unlock
+from transition.worker_overrides import WorkerOption, assign_worker, feasible_workers, unlock
 
 app = typer.Typer(
     help="Propose who becomes each person's worker, show the plan, accept it.",
@@ -257,13 +259,30 @@ def candidates(
             f"{nhs.mask(person.nhs_number)}"
             + ("." if show_all else ". See who is ruled out, and why: add --all."))
         return
+    console.print(_candidates_table(options, console.width))
+
+
+def _candidates_table(options: list[WorkerOption], width: int) -> Table:
+    """One line per worker when there is room (``WIDE_TABLE``); else name over team and load
+    over cost, so the reasons get half of an 80-column terminal rather than 14 characters."""
+    def cost(option: WorkerOption) -> str:
+        return "" if option.cost is None else str(option.cost)
+
+    def why(option: WorkerOption) -> str:
+        return "; ".join(option.why_not or option.reasons)
+
+    if width < WIDE_TABLE:
+        table = stacked_table("Staff id", "Name\nteam", "Load\ncost", "Why / why not",
+                              whole=["Staff id", "Load\ncost"])
+        for option in options:
+            table.add_row(option.staff_id, f"{option.name}\n{option.team or ''}",
+                          f"{option.load}/{option.capacity}\n{cost(option)}", why(option))
+        return table
     table = Table("Staff id", "Name", "Team", "Load", "Cost", "Why / why not")
     for option in options:
         table.add_row(option.staff_id, option.name, option.team or "",
-                      f"{option.load}/{option.capacity}",
-                      "" if option.cost is None else str(option.cost),
-                      "; ".join(option.why_not or option.reasons))
-    console.print(table)
+                      f"{option.load}/{option.capacity}", cost(option), why(option))
+    return table
 
 
 def assign(

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 import typer
-from rich import box
 from rich.table import Table
 
 from transition import nhs
@@ -21,6 +20,7 @@ from transition.commands.common import (
     json_option,
     parse_date,
     print_json,
+    stacked_table,
 )
 from transition.errors import EXIT_PARTIAL, NotFoundError
 from transition.models import Staff
@@ -147,14 +147,15 @@ def _table(rows: list[TaskRow], today: date, width: int) -> Table:
     """One line per task when there is room (``WIDE_TABLE`` columns); else two, so that no
     title or name is cut to "…" in a small terminal or a file (80 columns)."""
     wide = width >= WIDE_TABLE
-    table = (Table(show_lines=False) if wide else
-             Table(box=box.SIMPLE_HEAD, show_edge=False, show_lines=True, padding=(0, 1)))
-    headers = (("Id", "NHS number", "Person", "Task", "Owner", "Due", "Working days",
-                "Status") if wide else ("Id", "Person\nNHS number", "Task\nowner",
-                                        "Due (working days)\nstatus"))
-    for header in headers:
-        table.add_column(header, no_wrap=header in ("Id", "NHS number", "Due"),
-                         overflow="ellipsis" if wide else "fold")
+    if wide:
+        table = Table(show_lines=False)
+        for header in ("Id", "NHS number", "Person", "Task", "Owner", "Due", "Working days",
+                       "Status"):
+            table.add_column(header, no_wrap=header in ("Id", "NHS number", "Due"),
+                             overflow="ellipsis")
+    else:
+        table = stacked_table("Id", "Person\nNHS number", "Task\nowner",
+                              "Due (working days)\nstatus", whole=["Id"])
     for row in rows:
         owner = row.owner_name or ("team manager" if row.owner_staff_id is None else "")
         owner = f"{owner} ({row.owner_kind})"
