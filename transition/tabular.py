@@ -314,7 +314,7 @@ def _read_bytes(path: Path) -> bytes:
             raise InputFileError(
                 f"{name} is {size / 1024 / 1024:.0f} MB, more than the "
                 f"{MAX_FILE_BYTES // 1024 // 1024} MB transition reads. Nothing was imported.",
-                hint="Check this is the right file; a caseload export is usually a few MB.",
+                hint="Check this is the right file; a caseload export or staff list is usually a few MB.",
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -474,7 +474,7 @@ def _refuse_binary(text: str, name: str) -> None:
     if "\x00" in text or controls > max(2, len(sample) // 100):
         raise InputFileError(
             f"{name} is not a CSV or XLSX file (it looks like binary data). Nothing was imported.",
-            hint="Export the caseload from the trust's system as CSV or .xlsx. " + HINT_SAVE_AS,
+            hint="Export it again from the system it came from, as CSV or .xlsx. " + HINT_SAVE_AS,
         )
 
 
@@ -607,7 +607,7 @@ def _read_xlsx(data: bytes, name: str, digest: str, *, score: ScoreHeader,
         workbook.close()
     if not any(not is_blank(cells) for _n, cells in rows):
         raise InputFileError(f"{name}{where} is empty. Nothing was imported.",
-                             hint="Choose the sheet that holds the caseload with --sheet.")
+                             hint="Choose the sheet that holds the rows with --sheet.")
     return _build_table(rows, name=name, digest=digest, score=score, fmt="xlsx", where=where,
                         sheet=worksheet.title, sheets=sheets)
 

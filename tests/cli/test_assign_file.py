@@ -140,6 +140,13 @@ def test_a_workbook_sheet_and_files_that_cannot_be_used(
     assert refused.exit_code == 2 and "missing required choice column" in refused.stderr
     assert "staff_id" in refused.stderr and "Traceback" not in refused.output
 
+    # Not a spreadsheet at all: said so, with advice that fits a file of choices too (the
+    # reader is shared with the imports; it used to say "Export the caseload ...").
+    binary = tmp_path / "choices.pdf"
+    binary.write_bytes(b"%PDF-1.4\x00\x01\x02 not a table")
+    not_a_table = run_cli("assign", "--file", binary)
+    assert not_a_table.exit_code == 2 and "not a CSV or XLSX file" in not_a_table.stderr
+    assert "caseload" not in not_a_table.stderr and "Traceback" not in not_a_table.output
     missing = run_cli("assign", "--file", tmp_path / "nowhere.csv")
     assert missing.exit_code == 2 and "Traceback" not in missing.output
     both = run_cli("assign", people["keeps"], "SW1", "--file", no_staff)
