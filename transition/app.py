@@ -86,11 +86,19 @@ DESTINATIONS: tuple[Destination, ...] = (
 _SECTION_ACTIONS = frozenset({"go", "search"})
 
 
+SHORT_TERMINAL = 30
+"""Rows below which a screen is ``-short`` (Windows Terminal opens at 30, macOS's at 24)."""
+
+
 class TransitionApp(App[None]):
     """The caseload transition, keyboard first."""
 
     TITLE = "transition"
     CSS_PATH = "app.tcss"
+    # A screen shorter than SHORT_TERMINAL rows (a default 80x24 terminal) gets the class
+    # "-short": screens with a table over a detail panel shrink the panel and their filters,
+    # so the table keeps room for more than three rows.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_TERMINAL, "-tall")]
     COMMANDS = App.COMMANDS | {ScreensProvider, PeopleProvider}
     MODES = {destination.name: destination.screen for destination in DESTINATIONS
              if destination.mode}

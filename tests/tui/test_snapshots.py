@@ -18,6 +18,7 @@ from textual.widgets import Input
 from tests.tui.conftest import SIZE, settle
 from tests.tui.data import FEATURED_NHS
 from tests.tui.handover_data import person_id, populate_handovers
+from tests.tui.test_short_terminal import SHORT, more_teams
 from tests.tui.test_import_screen import fake_result
 from transition.db import Database
 from transition.models import Person
@@ -237,6 +238,33 @@ def test_workers(snap_compare, plan_world, app_on) -> None:
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- a short terminal (80x24): the table keeps its room (tests/tui/test_short_terminal.py) --
+
+
+def test_at_risk_80x24(snap_compare, plan_world, app_on) -> None:
+    assert snap_compare(app_on(plan_world), terminal_size=SHORT, run_before=press("a"))
+
+
+def test_plan_proposed_80x24(snap_compare, plan_world, app_on) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await press("p", "n", "down")(pilot)
+        pilot.app.clear_notifications()
+        await steady(pilot)
+
+    assert snap_compare(app_on(plan_world), terminal_size=SHORT, run_before=run_before)
+
+
+def test_workers_80x24(snap_compare, plan_world, app_on) -> None:
+    more_teams(plan_world)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await press("p", "n", "w")(pilot)
+        pilot.app.clear_notifications()
+        await steady(pilot)
+
+    assert snap_compare(app_on(plan_world), terminal_size=SHORT, run_before=run_before)
 
 
 # -- tasks (issue 5) ---------------------------------------------------------------------------

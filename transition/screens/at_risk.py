@@ -61,6 +61,9 @@ class AtRiskScreen(DataScreen):
         height: auto; max-height: 14; border: round $primary; padding: 0 1;
         border-title-color: $text-primary; border-title-style: bold;
     }
+    /* Under 30 rows (app.SHORT_TERMINAL) the factors scroll within 8 lines, leaving the
+       ranking room for more than four people. */
+    AtRiskScreen.-short #at-risk-factors { max-height: 8; }
     """
 
     BINDINGS = [

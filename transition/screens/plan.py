@@ -131,6 +131,11 @@ class PlanScreen(DataScreen):
         height: auto; max-height: 33%; border: round $primary; padding: 0 1;
         border-title-color: $text-primary; border-title-style: bold;
     }
+    /* Under 30 rows (app.SHORT_TERMINAL): the filters lose their borders and the reasons
+       panel its last lines (it scrolls), so the rows keep their room; the summary and its
+       warnings stay whole. */
+    PlanScreen.-short #plan-filters SelectCurrent { border: none; padding: 0 1 0 0; }
+    PlanScreen.-short #plan-detail { max-height: 25%; }
     """
 
     BINDINGS = [

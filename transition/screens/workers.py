@@ -77,6 +77,8 @@ class WorkersScreen(DataScreen):
     }
     WorkersScreen DataTable:focus { border: round $accent; }
     WorkersScreen #teams-table { height: auto; max-height: 12; }
+    /* Under 30 rows (app.SHORT_TERMINAL): the teams in 7 lines, the workers in the rest. */
+    WorkersScreen.-short #teams-table { max-height: 7; }
     WorkersScreen #workers-table { height: 1fr; }
     """
 
