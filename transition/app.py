@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding
@@ -98,7 +98,8 @@ class TransitionApp(App[None]):
     # A screen shorter than SHORT_TERMINAL rows (a default 80x24 terminal) gets the class
     # "-short": screens with a table over a detail panel shrink the panel and their filters,
     # so the table keeps room for more than three rows.
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_TERMINAL, "-tall")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-short"), (SHORT_TERMINAL, "-tall")]
     COMMANDS = App.COMMANDS | {ScreensProvider, PeopleProvider}
     MODES = {destination.name: destination.screen for destination in DESTINATIONS
              if destination.mode}

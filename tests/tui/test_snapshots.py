@@ -18,8 +18,8 @@ from textual.widgets import Input
 from tests.tui.conftest import SIZE, settle
 from tests.tui.data import FEATURED_NHS
 from tests.tui.handover_data import person_id, populate_handovers
-from tests.tui.test_short_terminal import SHORT, more_teams
 from tests.tui.test_import_screen import fake_result
+from tests.tui.test_short_terminal import SHORT, more_teams
 from transition.db import Database
 from transition.models import Person
 from transition.screens import imports
