@@ -126,6 +126,10 @@ def test_history_lists_runs_newest_first(database: Database, run_cli: RunCli) ->
     assert [run["as_of"] for run in runs] == ["2027-03-01", TODAY.isoformat()]
     assert runs[0]["counts"]["stale_import"] == 1 and runs[0]["status"] == "complete"
     assert "complete" in run_cli("check", "history").stdout
+    assert [run["as_of"] for run in run_cli("check", "history", "--limit", "1", "--json").json()
+            ] == ["2027-03-01"]
+    assert run_cli("check", "history", "--limit", "0", "--json").json() == runs  # 0: all
+    assert run_cli("check", "history", "--limit", "-1").exit_code == 2
 
 
 def test_bad_rules_exit_2_with_a_message(

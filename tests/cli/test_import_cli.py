@@ -208,6 +208,8 @@ def test_people_and_person(run_cli: RunCli, tmp_path: Path) -> None:
     assert len(run_cli("people", "--team", "South CMHT", "--json").json()) == 1
     limited = run_cli("people", "--limit", "2")
     assert "Showing 2 of 3" in limited.stdout
+    assert "3 people." in run_cli("people", "--limit", "0").stdout  # 0: all
+    assert run_cli("people", "--limit", "-5").exit_code == 2  # was taken as all
     detail = run_cli("person", nhs_number(2), "--json").json()
     assert {column.name for column in CASELOAD_COLUMNS} <= set(detail)
     assert detail["date_of_birth"] == "1980-04-03" and detail["cpa"] is True

@@ -58,6 +58,13 @@ def test_list_filters(run_cli: RunCli, database: Database) -> None:
     assert {task["nhs_number"] for task in mine} == {numbers["assess"]}
     limited = run_cli("tasks", "list", "--status", "todo", "--limit", "2", "--json").json()
     assert len(limited) == 2
+    # 0 is all, as every other --limit takes it (it was refused here alone).
+    todo = run_cli("tasks", "list", "--status", "todo", "--json").json()
+    assert len(todo) > 2
+    assert run_cli("tasks", "list", "--status", "todo", "--limit", "0", "--json").json() == todo
+    every = run_cli("tasks", "list", "--status", "todo", "--limit", "0").stdout
+    assert f"Showing {len(todo)} of {len(todo)} tasks" in every
+    assert run_cli("tasks", "list", "--limit", "-1").exit_code == 2
     table = run_cli("tasks", "list", "--as-of", "2027-03-17", "--limit", "5")
     assert table.exit_code == 0
     assert "OVERDUE" in table.stdout and "Showing 5 of" in table.stdout

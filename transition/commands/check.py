@@ -200,7 +200,8 @@ def _moves_table(moves: list[dict[str, Any]], width: int) -> Table:
 def history(
     ctx: typer.Context,
     as_json: bool = json_option(),
-    limit: int = typer.Option(20, "--limit", help="How many runs (newest first)."),
+    limit: int = typer.Option(20, "--limit", min=0,
+                              help="How many runs, newest first (0 = all)."),
 ) -> None:
     """Past checks, newest first: when, who, status, exit status and counts."""
     cli = context(ctx)

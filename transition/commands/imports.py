@@ -79,7 +79,8 @@ app.command("staff")(_import_command(
 @app.command("history")
 def import_history(
     ctx: typer.Context,
-    limit: int = typer.Option(20, "--limit", help="How many imports to show (0 = all)."),
+    limit: int = typer.Option(20, "--limit", min=0,
+                              help="How many imports to show (0 = all)."),
     as_json: bool = json_option(),
 ) -> None:
     """The imports run on this database, newest first."""

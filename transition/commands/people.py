@@ -50,7 +50,8 @@ def people(
         False, "--needs-worker",
         help="Only people whose pathway needs a worker and who have none for a role (the "
         "nightly check's 'unassigned' finding)."),
-    limit: int = typer.Option(DEFAULT_LIMIT, "--limit", help="How many to show (0 = all)."),
+    limit: int = typer.Option(DEFAULT_LIMIT, "--limit", min=0,
+                              help="How many to show (0 = all)."),
     as_json: bool = json_option(),
 ) -> None:
     """List people on the caseload (sorted by family name)."""

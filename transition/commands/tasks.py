@@ -104,8 +104,9 @@ def tasks_list(
         None, "--band", help="Only the tasks of people in this handover-risk band (red, "
         "amber, green): red first."),
     limit: int | None = typer.Option(
-        None, "--limit", min=1,
-        help=f"Show at most N tasks (default: all with --json, {TABLE_LIMIT} otherwise).",
+        None, "--limit", min=0,
+        help=f"Show at most N tasks, 0 = all (default: all with --json, {TABLE_LIMIT} "
+        "otherwise).",
     ),
     as_of: str | None = as_of_option("Overdue means due before this date (default today)."),
     as_json: bool = json_option(),
@@ -125,7 +126,7 @@ def tasks_list(
         query = TaskQuery(
             overdue_only=overdue, open_only=open_only, owner_staff_id=owner,
             unowned_only=unowned, person_id=person_id, statuses=tuple(status), keys=tuple(key),
-            risk_band=band, limit=limit if (limit or as_json) else TABLE_LIMIT,
+            risk_band=band, limit=_page_size(limit, as_json),
         )
         page = list_tasks(session, query, as_of=today)
     if as_json:
@@ -141,6 +142,14 @@ def tasks_list(
     if len(page.rows) < page.total:
         console.print("Narrow the list (--overdue, --owner, --nhs, --status, --band) or use "
                       "--limit.")
+
+
+def _page_size(limit: int | None, as_json: bool) -> int | None:
+    """How many tasks to list (None: all): ``--limit N``, 0 for all as every other
+    ``--limit`` takes it; unset, all with --json and TABLE_LIMIT in a table."""
+    if limit is None:
+        return None if as_json else TABLE_LIMIT
+    return limit or None
 
 
 def _table(rows: list[TaskRow], today: date, width: int) -> Table:
