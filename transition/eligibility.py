@@ -60,8 +60,10 @@ DECIDING_RULES: dict[str, Pathway] = {
     "s117_aftercare": Pathway.JOINT,
     "community_treatment_order": Pathway.JOINT,
     "health_and_social_care": Pathway.JOINT,
+    "health_led_not_yet_assessed": Pathway.JOINT,
     "outcomes_not_assessed": Pathway.ASSESS,
     "impact_not_recorded": Pathway.ASSESS,
+    "outcomes_unreadable": Pathway.ASSESS,
     "health_led_only": Pathway.TRUST,
     "eligible_needs": Pathway.COUNCIL,
     "no_eligible_needs": Pathway.SIGNPOST,
@@ -86,10 +88,19 @@ _PLACEHOLDERS: dict[str, frozenset[str]] = {
     rule: frozenset() for rule in RULE_IDS
 } | {
     "impact_not_recorded": frozenset({"unmet_summary"}),
+    "outcomes_unreadable": frozenset({"unrecognised", "unmet_summary"}),
     "condition_b_met": frozenset({"unmet_summary"}),
     "condition_b_not_met": frozenset({"unmet_summary"}),
     "health_led_cluster": frozenset({"cluster"}),
     "unrecognised_outcomes": frozenset({"unrecognised"}),
+}
+
+
+# A value of the type each placeholder is given, to word every reason once when the rules load.
+_SAMPLE_VALUES: dict[str, object] = {
+    "cluster": 14,
+    "unmet_summary": "2 of the ten outcomes (managing nutrition, personal hygiene)",
+    "unrecognised": "n_a",
 }
 
 
@@ -117,8 +128,10 @@ class ReasonTexts(BaseModel):
     s117_aftercare: ReasonText
     community_treatment_order: ReasonText
     health_and_social_care: ReasonText
+    health_led_not_yet_assessed: ReasonText
     outcomes_not_assessed: ReasonText
     impact_not_recorded: ReasonText
+    outcomes_unreadable: ReasonText
     health_led_only: ReasonText
     eligible_needs: ReasonText
     no_eligible_needs: ReasonText
@@ -148,6 +161,16 @@ class ReasonTexts(BaseModel):
                 f"the reason uses {', '.join(f'{{{n}}}' for n in sorted(unknown))}; "
                 f"this rule can use {can}"
             )
+        # Known names can still carry a conversion or format that fails only when a person is
+        # assessed ("{cluster!x}", "{cluster:%}"): worded once here with typical values, so a
+        # rules file that loads never stops `transition assess` half way.
+        try:
+            text.reason.format(**{name: _SAMPLE_VALUES[name] for name in allowed})
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            raise ValueError(
+                f"the reason's wording cannot be filled in ({exc}): write placeholders plainly, "
+                "as {name}, with no ! or : after the name"
+            ) from None
         return text
 
 
@@ -298,16 +321,23 @@ def decide_pathway(facts: PathwayFacts, rules: EligibilityRules) -> PathwayDecis
 
     eligible, findings, undecided = _care_act_eligibility(facts, reason)
     findings = health + findings
-    if facts.unrecognised_outcomes:
+    if facts.unrecognised_outcomes and (undecided is None
+                                        or undecided.rule != "outcomes_unreadable"):
         findings.append(
             reason("unrecognised_outcomes", unrecognised=", ".join(facts.unrecognised_outcomes))
         )
 
     # The order of these tests is the order of precedence: statutory duties first, then
-    # missing information, then the combination of health-led care and eligibility.
+    # missing information, then the combination of health-led care and eligibility. Missing
+    # information never takes away a worker the person needs now: with a statutory duty or
+    # health-led care the case is joint (the trust's key worker stays, and the council's
+    # social worker assesses), not assess (a social worker only).
     if statutory:
         pending = [undecided] if undecided is not None else []
         return PathwayDecision(Pathway.JOINT, statutory + findings + pending, eligible, health_led)
+    if undecided is not None and health_led:
+        return PathwayDecision(Pathway.JOINT, [reason("health_led_not_yet_assessed"), *findings,
+                                               undecided], eligible, health_led)
     if undecided is not None:
         return PathwayDecision(Pathway.ASSESS, [undecided, *findings], eligible, health_led)
     if health_led and eligible:
@@ -329,6 +359,12 @@ def _care_act_eligibility(
     if facts.unmet_outcomes is None:
         return None, findings, reason("outcomes_not_assessed")
     summary = unmet_summary(facts.unmet_outcomes)
+    if len(facts.unmet_outcomes) < MIN_UNMET_OUTCOMES and facts.unrecognised_outcomes:
+        # "N/A", "not assessed", "TBC" or an outcome spelt another way: what was written
+        # could be the unmet outcome that makes two, so it is not read as "not eligible".
+        return None, findings, reason(
+            "outcomes_unreadable", unmet_summary=summary,
+            unrecognised=", ".join(facts.unrecognised_outcomes))
     if len(facts.unmet_outcomes) < MIN_UNMET_OUTCOMES:
         findings.append(reason("condition_b_not_met", unmet_summary=summary))
         return False, findings, None

@@ -324,11 +324,16 @@ class CellReader:
         known = [outcome for outcome in CARE_ACT_OUTCOMES if outcome in parts]
         unknown = [part for part in parts if part not in CARE_ACT_OUTCOMES and part != "none"]
         if unknown:
+            # Kept beside the known ones, so the pathway decision can say what it could not
+            # count, and so an "N/A" or an outcome spelt another way is not read as "assessed,
+            # nothing unmet" (which would signpost the person): with fewer than two known
+            # outcomes the decision is assess until someone checks the record.
             raise Bad(
                 f"{', '.join(quoted(part) for part in unknown)} "
                 f"{'is not a Care Act outcome' if len(unknown) == 1 else 'are not Care Act outcomes'}"
-                " (see docs/import.md for the ten); the known outcomes were kept",
-                value=known,
+                " (see docs/import.md for the ten); not counted, and with fewer than two known "
+                "outcomes the pathway is 'assess' until the record is corrected",
+                value=known + unknown,
             )
         if "none" in parts:
             raise Bad("'none' given with outcomes; the outcomes were kept", value=known)

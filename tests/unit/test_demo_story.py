@@ -54,14 +54,24 @@ def test_the_demo_is_assessed_as_of_the_export_date(demo: tuple[DemoResult, Data
 def test_every_pathway_in_the_proportions_the_generator_intends(
     demo: tuple[DemoResult, Database],
 ) -> None:
-    result, _ = demo
+    result, database = demo
     weights: Counter[str] = Counter()
     for design, weight in zip(DESIGNS.values, _weights(DESIGNS.cumulative), strict=True):
         weights[PATHWAY_OF_DESIGN[design]] += weight
     total = sum(weights.values())
+    # The "assess" design's people on CPA or in a health-led cluster (EIP's first-episode
+    # psychosis) are joint while the council assesses: their key worker stays.
+    with database.session() as session:
+        reasons = session.scalars(select(Person.pathway_reasons).where(
+            Person.pathway == "joint")).all()
+    pending = sum(1 for listed in reasons
+                  if listed and listed[0]["rule"] == "health_led_not_yet_assessed")
+    assert 0 < pending < 0.4 * result.pathways["assess"]
+    shown = Counter(result.pathways) + Counter({"assess": pending})
+    shown["joint"] -= pending
     for pathway, weight in weights.items():
         intended = result.people * weight / total
-        assert abs(result.pathways[pathway] - intended) <= 0.2 * intended, (pathway, intended)
+        assert abs(shown[pathway] - intended) <= 0.2 * intended, (pathway, intended)
 
 
 def test_red_is_the_minority_that_needs_the_most_careful_handover(

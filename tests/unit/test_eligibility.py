@@ -96,10 +96,17 @@ CASES = [
         "outcomes_not_assessed",
     ),
     (
-        "not assessed with CPA is still assess",
+        # Not assess: that fills a social worker only, and the trust's key worker would end.
+        "not assessed with CPA is joint: the key worker stays while the council assesses",
         facts(None, cpa=True),
-        Pathway.ASSESS,
-        "outcomes_not_assessed",
+        Pathway.JOINT,
+        "health_led_not_yet_assessed",
+    ),
+    (
+        "impact not recorded in a health-led cluster is joint",
+        facts(TWO, cluster=14),
+        Pathway.JOINT,
+        "health_led_not_yet_assessed",
     ),
     ("two unmet, impact not recorded is assess", facts(TWO), Pathway.ASSESS, "impact_not_recorded"),
     ("'none' outcomes with CPA is trust", facts([], cpa=True), Pathway.TRUST, "health_led_only"),
@@ -213,12 +220,37 @@ def test_statutory_reasons_carry_their_sections() -> None:
 
 
 def test_unknown_outcome_keys_are_reported_not_counted_and_never_crash() -> None:
+    # Two real outcomes: eligible whatever else is listed, and the rest is reported.
     decision = decide_pathway(
-        facts(["nutrition", "Juggling", "moon-phase"], significant_impact=True), RULES
+        facts([*TWO, "Juggling", "moon-phase"], significant_impact=True), RULES
     )
-    assert decision.pathway is Pathway.SIGNPOST  # only one real outcome
+    assert decision.pathway is Pathway.COUNCIL
     unrecognised = [r for r in decision.reasons if r.rule == "unrecognised_outcomes"]
     assert unrecognised and "juggling, moon_phase" in unrecognised[0].reason
+
+
+@pytest.mark.parametrize("written", [["N/A"], ["not assessed"], ["unknown"], ["TBC"],
+                                     ["nutrition", "hygine"], ["none", "n/a"]])
+def test_outcomes_that_cannot_be_read_are_assess_never_signpost(written: list[str]) -> None:
+    """"N/A", "TBC" or an outcome spelt another way might be the unmet outcome that makes two:
+    read as "nothing unmet" they signposted people whose needs no one had assessed."""
+    decision = decide_pathway(facts(written, significant_impact=True), RULES)
+    assert decision.pathway is Pathway.ASSESS and decision.eligible is None
+    assert decision.reasons[0].rule == "outcomes_unreadable"
+    assert "unrecognised_outcomes" not in [reason.rule for reason in decision.reasons]
+    # On CPA the trust's key worker stays while the council assesses (joint, not assess).
+    on_cpa = decide_pathway(facts(written, significant_impact=True, cpa=True), RULES)
+    assert on_cpa.pathway is Pathway.JOINT
+    assert [reason.rule for reason in on_cpa.reasons][::len(on_cpa.reasons) - 1] == [
+        "health_led_not_yet_assessed", "outcomes_unreadable"]
+
+
+def test_a_reason_that_cannot_be_worded_is_refused_when_the_rules_load() -> None:
+    """A conversion or format after a known placeholder loaded, then stopped `assess`."""
+    for wording in ("In cluster {cluster!x}.", "In cluster {cluster:%s}.", "In {cluster.x}."):
+        with pytest.raises(ValidationError, match="health_led_cluster"):
+            RULES.model_validate(RULES.model_dump() | {"reasons": RULES.reasons.model_dump() | {
+                "health_led_cluster": {"reason": wording, "basis": "b"}}})
 
 
 def test_outcome_keys_are_tolerant_of_case_spacing_and_duplicates() -> None:

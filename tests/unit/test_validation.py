@@ -124,11 +124,16 @@ def test_care_act_outcomes(cell: str, expected: list[str]) -> None:
     assert read("care_act_outcomes", cell) == expected
 
 
-def test_unknown_outcomes_are_left_out_with_a_warning() -> None:
+def test_unknown_outcomes_are_kept_apart_with_a_warning() -> None:
     with pytest.raises(Bad) as caught:
         read("care_act_outcomes", "nutrition;flying")
-    assert caught.value.value == ["nutrition"]
-    assert "'flying'" in caught.value.message
+    # Kept (the decision counts only the ten, and says what it could not count); before, it
+    # stored only "nutrition", and "N/A" became [] ("assessed, none unmet"): signposted.
+    assert caught.value.value == ["nutrition", "flying"]
+    assert "'flying'" in caught.value.message and "assess" in caught.value.message
+    with pytest.raises(Bad) as unread:
+        read("care_act_outcomes", "N/A")
+    assert unread.value.value == ["n/a"]
 
 
 @pytest.mark.parametrize(

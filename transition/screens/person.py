@@ -327,17 +327,22 @@ def communication(view: PersonView) -> RenderableType:
 def care_act(view: PersonView) -> RenderableType:
     p = view.person
     outcomes = p.care_act_outcomes
+    known = [key for key in outcomes or [] if key in OUTCOME_LABELS]
+    unknown = [key for key in outcomes or [] if key not in OUTCOME_LABELS]
     if outcomes is None:
         status: RenderableType = Text("Not yet assessed", style="yellow")
-    elif not outcomes:
+    elif not known and not unknown:
         status = "Assessed: no outcome unmet"
     else:
-        status = Text.assemble((plural(len(outcomes), "outcome"), "bold"), " unmet")
+        status = Text.assemble((plural(len(known), "outcome"), "bold"), " unmet")
     table = fields_table([
         ("Outcomes", status),
         ("Significant impact on wellbeing", yes_no(p.significant_impact)),
     ])
-    unmet = [Text(f"• {OUTCOME_LABELS.get(key, words(key))}") for key in outcomes or []]
+    unmet = [Text(f"• {OUTCOME_LABELS[key]}") for key in known]
+    # What the export said that is not one of the ten (see the pathway's reasons).
+    unmet += [Text(f"• {words(key)}: not one of the ten outcomes, not counted", style="yellow")
+              for key in unknown]
     return Group(table, *unmet) if unmet else table
 
 
