@@ -194,8 +194,9 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
            ("AccommodationType", "Accommodation Type", "Accommodation Status",
             "Accommodation Status Code", "Accommodation"),
            description="MHSDS AccommodationType: a code or words, kept as written. 12 (rough "
-           "sleeper), HM01-HM07 (homeless) and words such as 'homeless' or 'sofa surfing' count "
-           "as no settled home for the handover risk.", max_length=60),
+           "sleeper), HM01-HM07 (homeless), a code with its description, or a whole value such "
+           "as 'homeless' or 'sofa surfing' count as no settled home for the handover risk; "
+           "text that only mentions the word ('Not homeless') does not.", max_length=60),
     Column("settled_accommodation", "bool", False,
            ("SettledAccommodationInd", "Settled Accommodation", "Settled Accommodation Indicator",
             "In Settled Accommodation"),

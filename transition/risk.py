@@ -17,6 +17,7 @@ an explicit ``as_of`` date, never the clock.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,6 +27,7 @@ from typing import Any, NamedTuple
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from transition.allocation import continuing_coordinator
 from transition.models import RiskBand
 from transition.postcodes import no_address, pseudo_meaning
 
@@ -229,7 +231,7 @@ class RiskFacts:
     coordinator_since: date | None = None
     care_coordinator_id: str | None = None
     # When the coordinator's allocation ended (None while current): ended before ``as_of``,
-    # the person has no known coordinator.
+    # the person has no known coordinator, and nothing about that worker counts any more.
     coordinator_until: date | None = None
     coordinator: CoordinatorFacts | None = None
     staff_list_loaded: bool = False
@@ -315,6 +317,7 @@ def score(facts: RiskFacts, rules: RiskRules, *, as_of: date) -> RiskScore:
 # join) the group holding them; test_risk.py checks the bulk scores against the plain ones.
 _GROUPS: dict[str, tuple[str, ...]] = {
     "last_discharge": ("discharged_very_recently", "discharged_recently"),
+    # long_relationship reads coordinator_until too (an ended allocation is no relationship).
     "coordinator_since": ("long_relationship",),
     "last_contact": ("no_recent_contact",),
     "coordinator": ("coordinator_leaving", "no_known_coordinator"),
@@ -346,11 +349,45 @@ def seeking_work(employment_status: str | None) -> str | None:
     """The code when the employment status says unemployed and seeking work, else None."""
     return SEEKING_WORK if employment_status == SEEKING_WORK else None
 
-# MHSDS AccommodationType 12 is a rough sleeper (docs: DOMAIN); the NHS Data Dictionary's
-# ACCOMMODATION STATUS CODE puts every kind of homelessness under HM (HM01 rough sleeper, HM03
-# night shelter or hostel, HM04 sofa surfing, HM05 temporary accommodation, HM06 a short-term
-# guest, HM07 other homeless). Words a trust writes instead of a code count too.
-_HOMELESS_WORDS = ("rough sleep", "homeless", "no fixed abode", "sofa surf", "night shelter")
+
+def allocation_ended(coordinator_until: date | None, as_of: date) -> bool:
+    """Whether the export says the care coordinator's allocation ended before ``as_of``
+    (``coordinator_until``, MHSDS EndDateAssCareCoord, is its last day).
+
+    The rule of :func:`transition.allocation.continuing_coordinator` with the change measured at
+    ``as_of``, so that the score and the handover agree on who holds the person (only the dates
+    decide, so any id stands in for the coordinator's)."""
+    return continuing_coordinator("", coordinator_until, as_of) is None
+
+
+# What an export's AccommodationType says when the person has no settled home. Codes: MHSDS
+# AccommodationType 12 is a rough sleeper (docs: DOMAIN); the NHS Data Dictionary's ACCOMMODATION
+# STATUS CODE puts every kind of homelessness under HM (HM01 rough sleeper, HM03 night shelter or
+# hostel, HM04 sofa surfing, HM05 temporary accommodation, HM06 a short-term guest, HM07 other
+# homeless). Words: those codes' descriptions and the short forms trusts write instead.
+#
+# The whole value must be a code, one of these phrases, or a code with its description
+# ("12 - Rough sleeper", "HM04 Sofa surfing (sleeps on ...)"): a word found *inside* free text
+# ("Not homeless", "Previously homeless, now owner occupier", CH01's "Foyer ... for young people
+# who are homeless") says nothing certain about the person now, and a list of negations to look
+# for could never be complete. Free text that is none of these counts for nothing here;
+# SettledAccommodationInd N still counts on its own, and the person screen shows the text.
+_HOMELESS_PHRASES = frozenset({
+    "rough sleeper", "rough sleeping", "sleeping rough", "sleeps rough",
+    "homeless", "homelessness", "street homeless", "other homeless",
+    "no fixed abode", "sofa surfing", "sofa surfer",
+    "night shelter", "sleeping in night shelter",
+    "night shelter emergency hostel direct access hostel",
+    "placed in temporary accommodation by local authority",
+    "placed in temporary accommodation by local authority e g bed and breakfast accommodation",
+    "staying with friends family as a short term guest",
+})
+_CODE = re.compile(r"\d{1,3}|[a-z]{2}\d{2}")  # 01-99 (AccommodationType), MA01, HM04...
+_IN_BRACKETS = re.compile(r"\([^)]*\)")  # a description's explanation: "(sleeps on ...)"
+
+
+def _homeless(code: str) -> bool:
+    return code.startswith("hm") or code.isdigit() and int(code) == 12
 
 
 def homeless_code(accommodation_type: str | None) -> str | None:
@@ -359,10 +396,14 @@ def homeless_code(accommodation_type: str | None) -> str | None:
     if not accommodation_type:
         return None
     text = accommodation_type.strip()
-    lowered = text.lower()
-    if text.lstrip("0") == "12" or lowered.startswith("hm") and lowered[2:].isdigit():
-        return text
-    return text if any(words in lowered for words in _HOMELESS_WORDS) else None
+    words = re.findall(r"[a-z0-9]+", _IN_BRACKETS.sub(" ", text.lower()))
+    if not words:
+        return None
+    # A code first or last ("12 Rough sleeper", "Rough sleeper - 12") decides on its own.
+    for end in (words[0], words[-1]):
+        if _CODE.fullmatch(end):
+            return text if _homeless(end) else None
+    return text if " ".join(words) in _HOMELESS_PHRASES else None
 
 
 def unsettled_home(accommodation_type: str | None, settled: bool | None) -> str | None:
@@ -426,13 +467,17 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
         parts = [name for name, flag in (("s117", x.s117), ("CTO", x.cto)) if flag]
         return " and ".join(parts) or None
 
+    # A coordinator whose allocation ended is no longer the person's: the gap is
+    # no_known_coordinator's, and their length of service or leaving date says nothing more.
     def long_relationship(x: RiskFacts) -> Any:
         d = x.coordinator_since
-        return d.isoformat() if d is not None and d <= long_since else None
+        if d is None or d > long_since or allocation_ended(x.coordinator_until, as_of):
+            return None
+        return d.isoformat()
 
     def leaving(x: RiskFacts) -> Any:
         c = x.coordinator
-        if c is None:
+        if c is None or allocation_ended(x.coordinator_until, as_of):
             return None
         notes = []
         if c.leaving_date is not None and c.leaving_date <= leaving_by:
@@ -446,7 +491,7 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
     def no_coordinator(x: RiskFacts) -> Any:
         if not x.care_coordinator_id:
             return "none recorded"
-        if x.coordinator_until is not None and x.coordinator_until < as_of:
+        if x.coordinator_until is not None and allocation_ended(x.coordinator_until, as_of):
             return (f"{x.care_coordinator_id}'s allocation ended on "
                     f"{x.coordinator_until.isoformat()}")
         if x.staff_list_loaded and x.coordinator is None:
@@ -574,10 +619,15 @@ class BulkScorer:
         if discharge is None:
             discharge = self._part("last_discharge", last_discharge,
                                    RiskFacts(last_discharge=day(last_discharge)))
-        since = parts["coordinator_since"].get(coordinator_since)
+        # Most people's allocation has no end date: the date they started is the key.
+        started = (coordinator_since if coordinator_until is None
+                   else (coordinator_since, coordinator_until))
+        since = parts["coordinator_since"].get(started)
         if since is None:
-            since = self._part("coordinator_since", coordinator_since,
-                               RiskFacts(coordinator_since=day(coordinator_since)))
+            since = self._part("coordinator_since", started, RiskFacts(
+                coordinator_since=day(coordinator_since),
+                coordinator_until=day(coordinator_until),
+            ))
         contact = parts["last_contact"].get(last_contact)
         if contact is None:
             contact = self._part("last_contact", last_contact,

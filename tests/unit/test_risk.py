@@ -20,6 +20,7 @@ from transition.risk import (
     CoordinatorFacts,
     RiskFacts,
     RiskRules,
+    homeless_code,
     score,
 )
 from transition.ruleset import load_rules
@@ -189,6 +190,26 @@ def test_a_coordinator_whose_allocation_ended_is_no_known_coordinator() -> None:
         assert "no_known_coordinator" not in factors(still)
 
 
+def test_a_coordinator_whose_allocation_ended_says_nothing_more_about_the_person() -> None:
+    # One gap in cover: not also their former coordinator's length of service, leaving date or
+    # absence (the coordinator the export names, whose allocation ended before as_of).
+    leaving = CoordinatorFacts("S1", leaving_date=AS_OF + timedelta(days=30),
+                               absent_until=AS_OF + timedelta(days=5))
+    since = date(2000, 1, 1)
+    ended = known(coordinator=leaving, coordinator_since=since,
+                  coordinator_until=AS_OF - timedelta(days=100))
+    result = score(ended, RULES, as_of=AS_OF)
+    assert [(f.factor, f.points) for f in result.factors] == [("no_known_coordinator", 2)]
+    assert result.score == 2
+    # Ending today or later (its last day is as_of): still the person's coordinator, all counted.
+    for until in (AS_OF, AS_OF + timedelta(days=30), None):
+        still = factors(replace(ended, coordinator_until=until))
+        assert still == {
+            "coordinator_leaving": "S1: leaves on 2027-02-14; absent until 2027-01-20",
+            "long_relationship": since.isoformat(),
+        }
+
+
 def test_communication_needs() -> None:
     assert (
         factors(known(interpreter_language="Polish"))["communication_needs"]
@@ -235,6 +256,39 @@ def test_not_in_settled_accommodation(changes: dict[str, object], value: str | N
     if value:
         found = score(known(**changes), RULES, as_of=AS_OF).factors
         assert [(f.points, f.label) for f in found] == [(2, "Not in settled accommodation")]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "12", "HM01", "hm04", "HM07", "Rough sleeper", "rough sleeping", "Homeless",
+        " No fixed abode ", "Sofa surfing", "12 - Rough sleeper", "HM04 Sofa surfing",
+        "Rough sleeper (12)", "Staying with friends/family as a short term guest",
+        "Sofa surfing (sleeps on different friends floor each night)",  # the HM04 description
+    ],
+)
+def test_accommodation_codes_and_phrases_that_say_no_settled_home(written: str) -> None:
+    assert factors(known(accommodation_type=written))["unsettled_accommodation"] == (
+        f"accommodation type {written.strip()}")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Not homeless", "Previously homeless, now owner occupier", "No longer sofa surfing",
+        "Ex rough sleeper", "Formerly homeless", "01", "01 Owner occupier", "MA01", "112",
+        "98", "Owner occupier (was homeless)", "", "  ",
+        # CH01, supported accommodation rather than homelessness:
+        "Foyer - accommodation for young people aged 16-25 who are homeless or in housing need",
+    ],
+)
+def test_accommodation_text_only_mentioning_homelessness_does_not_count(written: str) -> None:
+    # A word inside free text says nothing certain about the person now: only a whole code or
+    # phrase counts (SettledAccommodationInd N still does, on its own).
+    assert homeless_code(written) is None
+    assert "unsettled_accommodation" not in factors(known(accommodation_type=written))
+    assert factors(known(accommodation_type=written, settled_accommodation=False))[
+        "unsettled_accommodation"] == "not in settled accommodation"
 
 
 @pytest.mark.parametrize(("code", "counted"), [
@@ -368,14 +422,16 @@ facts_strategy = st.builds(
     cto=flags,
     coordinator_since=dates,
     care_coordinator_id=st.one_of(st.none(), st.just("S1")),
-    coordinator_until=dates,
+    coordinator_until=st.one_of(dates, st.sampled_from([AS_OF - timedelta(days=1), AS_OF])),
     coordinator=staff,
     staff_list_loaded=st.booleans(),
     personal_budget=flags,
     interpreter_language=st.one_of(st.none(), st.just("Polish")),
     accessible_format=st.one_of(st.none(), st.just("braille")),
     last_contact=dates,
-    accommodation_type=st.sampled_from([None, "01", "12", "HM04", "Rough sleeper", "Owner"]),
+    accommodation_type=st.sampled_from(
+        [None, "01", "12", "HM04", "Rough sleeper", "Owner", "Not homeless", "12 - Rough sleeper"]
+    ),
     settled_accommodation=flags,
     employment_status=st.sampled_from([None, "01", "02", "04", "08"]),
     postcode=st.sampled_from([None, "WX1 2AB", "ZZ99 3VZ", "ZZ99 3WZ", "ZZ99 3CZ"]),
@@ -425,6 +481,9 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
         )
     if factor == "s117_or_cto":
         return replace(facts, s117=True) if extra % 2 else replace(facts, cto=True)
+    if factor in ("long_relationship", "coordinator_leaving"):
+        # Facts about the coordinator: they apply only while their allocation stands.
+        assume(facts.coordinator_until is None or facts.coordinator_until >= AS_OF)
     if factor == "long_relationship":
         return replace(
             facts,
