@@ -36,7 +36,7 @@ from transition.matching import (
     Worker,
     staff_word,
 )
-from transition.models import Assignment, Person, Staff, Team
+from transition.models import Assignment, Person, Role, Staff, Team
 from transition.ruleset import Rules
 
 
@@ -173,7 +173,7 @@ def read_inputs(
     for row in read_rows(connection, select(*columns).order_by(Person.id)):
         (person_id, nhs_number, pathway, band, team, locality, coordinator, coordinator_since,
          handover_date, _born, interpreter, preferred, content_hash, assessed_hash,
-         missing, coordinator_until, preferred_language) = row[:_FIXED_COLUMNS]
+         missing, coordinator_until, preferred_language, allocated) = row[:_FIXED_COLUMNS]
         roles_now = current.get(person_id, no_roles)
         handover = handover_date or transfer
         # The coordinator as the handover baseline: None when the export says their allocation
@@ -188,6 +188,14 @@ def read_inputs(
                 held.append(Held(person_id, role, staff_id,
                                  red_handover=band == "red" and staff_id != continuing,
                                  locked=locked))
+            # Before a plan decides their roles, the trust's care coordinator holds them (one
+            # role, as plan_review.current_caseloads counts it): a re-plan of others must not
+            # fill that place.
+            if (not roles_now and missing is None and allocated is None
+                    and (holder := by_id.get(coordinator or "")) is not None
+                    and holder.on_staff_list
+                    and continuing_coordinator(coordinator, coordinator_until, as_of)):
+                held.append(Held(person_id, _role_of(holder, matching), holder.staff_id))
             continue
         # The imported data is in content_hash; the rest is what was decided since.
         person_lines.append(f"{person_id}|{content_hash}|{pathway}|{band}|{assessed_hash}|"
@@ -300,6 +308,12 @@ def read_inputs(
     )
 
 
+def _role_of(worker: Worker, matching: MatchingRules) -> str:
+    """The role a coordinator holds someone in before a plan: the first they could fill."""
+    return next((role.value for role in Role if worker.fits(role, matching)),
+                Role.SOCIAL_WORKER.value)
+
+
 def read_workers(
     session: Session, matching_rules: MatchingRules, team_locality: dict[str, str | None],
     warnings: list[str],
@@ -383,7 +397,7 @@ _PERSON_COLUMNS = (
     Person.locality, Person.care_coordinator_id, Person.coordinator_since, Person.handover_date,
     Person.date_of_birth, Person.interpreter_language, Person.preferred_worker_gender,
     Person.content_hash, Person.assessed_hash, Person.missing_since_batch_id,
-    Person.coordinator_until, Person.preferred_language,
+    Person.coordinator_until, Person.preferred_language, Person.allocated_plan_id,
 )
 """The person columns every plan reads, in the order ``read_inputs`` unpacks them; the facts'
 own columns (and ``extra``) may follow."""

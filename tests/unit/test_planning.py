@@ -26,6 +26,7 @@ from transition.plan_review import (
     accept_plan,
     allocation_changed_since,
     caseloads,
+    current_caseloads,
     load_plan,
     plan_rows,
 )
@@ -637,3 +638,36 @@ def test_plan_first_brings_stale_pathway_decisions_up_to_date(database: Database
         assert stored is not None and stored.pathway == "joint"
     roles = sorted(item["role"] for item in result.to_json()["assignments"])
     assert roles == ["key_worker", "social_worker"]
+
+
+def test_a_replan_before_any_plan_counts_people_their_coordinator_still_holds(
+    database: Database, rules: Rules
+) -> None:
+    """Before a plan is accepted, people are held through the trust's export (their care
+    coordinator), with no assignment rows. A re-plan of someone else (the nightly check's
+    --apply) counted those people as no load at all, and filled a full worker past capacity."""
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", capacity=2)
+        make_staff(session, "SW2", capacity=2)
+        held = [make_person(session, pathway="council", risk_band="green",
+                            care_coordinator_id="SW1", nhs_number=nhs_number(number))
+                for number in (1, 2)]
+        # SW2 holds one: a place is left there.
+        third = make_person(session, pathway="council", risk_band="green",
+                            care_coordinator_id="SW2", nhs_number=nhs_number(3))
+        # Gone from the export, or with an allocation that ended: held by no one.
+        make_person(session, pathway="council", risk_band="green", care_coordinator_id="SW2",
+                    nhs_number=nhs_number(4), coordinator_until=TODAY - timedelta(days=1))
+        newcomer = make_person(session, pathway="council", risk_band="green",
+                               nhs_number=nhs_number(5))
+    with database.session() as session:
+        assert current_caseloads(session, TODAY) == {"SW1": 2, "SW2": 1}
+        inputs = read_inputs(session, rules, as_of=TODAY, person_ids=[newcomer.id])
+    assert sorted((item.person_id, item.staff_id) for item in inputs.problem.held) == sorted(
+        [(held[0].id, "SW1"), (held[1].id, "SW1"), (third.id, "SW2")])
+    with database.transaction() as session:
+        result = replan(session, rules, person_ids=[newcomer.id], as_of=TODAY, actor=ACTOR,
+                        refresh=False)
+    [row] = result.rows
+    assert row.staff_id == "SW2", row.reasons  # SW1 is full with the two they hold
