@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, exists, func, or_, select, type_coerce
+from sqlalchemy import Row, String, and_, exists, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from transition import programme
@@ -35,6 +35,7 @@ from transition.models import (
     Assignment,
     ImportBatch,
     ImportKind,
+    Pathway,
     Person,
     Plan,
     PlanAssignment,
@@ -214,7 +215,8 @@ def overdue_task(world: _World) -> list[Finding]:
         select(Task.id, Task.person_id, Person.nhs_number, Task.title, Task.due,
                Task.owner_staff_id, Task.status, Person.risk_band)
         .join(Person, Person.id == Task.person_id)
-        .where(Task.status.in_(OPEN_STATUSES), Task.due < world.as_of)  # type: ignore[attr-defined]
+        .where(_in_export, Task.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+               Task.due < world.as_of)
     )
     # At a week before the transfer this can be 200,000 rows: fetched at once, each distinct
     # due date described once.
@@ -294,26 +296,51 @@ def missing_from_export(world: _World) -> list[Finding]:
     ]
 
 
-def pathway_changed(world: _World) -> list[Finding]:
-    """A person whose pathway under the current rules differs from the one their accepted
-    plan was made for (the latest accepted plan that included them)."""
+def planned_pathways(world: _World) -> dict[int, str | None]:
+    """Per person, the pathway the latest accepted plan that decided anything for them was
+    made for: their row's pathway (None: they had no pathway then), or signpost when the plan
+    listed them as signposted (summary ``signposted``; a signposted person gets no row). A plan
+    that left someone out (missing from the export, or a re-plan of others) decided nothing
+    for them, so an older plan speaks for them. Plans made before summaries listed the
+    signposted: their rows only."""
     accepted = (
         select(PlanAssignment.person_id, func.max(PlanAssignment.plan_id).label("plan_id"))
         .join(Plan, Plan.id == PlanAssignment.plan_id)
         .where(Plan.accepted_at.is_not(None))  # type: ignore[union-attr]
         .group_by(PlanAssignment.person_id).subquery()
     )
-    planned = (
-        select(PlanAssignment.person_id, func.max(PlanAssignment.pathway).label("pathway"))
-        .join(accepted, and_(accepted.c.person_id == PlanAssignment.person_id,
-                             accepted.c.plan_id == PlanAssignment.plan_id))
-        .group_by(PlanAssignment.person_id).subquery()
-    )
+    latest: dict[int, tuple[int, str | None]] = {
+        person_id: (plan_id, pathway) for person_id, plan_id, pathway in world.connection.execute(
+            select(PlanAssignment.person_id, accepted.c.plan_id,
+                   func.max(PlanAssignment.pathway))
+            .join(accepted, and_(accepted.c.person_id == PlanAssignment.person_id,
+                                 accepted.c.plan_id == PlanAssignment.plan_id))
+            .group_by(PlanAssignment.person_id, accepted.c.plan_id))
+    }
+    signposted: dict[int, int] = {}
+    for plan_id, summary in world.connection.execute(
+        select(Plan.id, Plan.summary).where(Plan.accepted_at.is_not(None))  # type: ignore[union-attr]
+        .order_by(Plan.id.desc())  # type: ignore[union-attr]
+    ):
+        for person_id in (json_value(summary) or {}).get("signposted") or ():
+            signposted.setdefault(person_id, plan_id)
+    for person_id, plan_id in signposted.items():
+        if plan_id > latest.get(person_id, (0, None))[0]:
+            latest[person_id] = (plan_id, Pathway.SIGNPOST.value)
+    return {person_id: pathway for person_id, (_plan_id, pathway) in latest.items()}
+
+
+def pathway_changed(world: _World) -> list[Finding]:
+    """A person in the export whose pathway under the current rules (or a manager's override)
+    differs from the one the latest accepted plan that decided anything for them was made for
+    (:func:`planned_pathways`: a signposted person included, though they have no row)."""
+    planned = planned_pathways(world)
+    if not planned:
+        return []
     statement = (
-        select(Person.id, Person.nhs_number, planned.c.pathway, Person.pathway_override,
+        select(Person.id, Person.nhs_number, Person.pathway_override,
                type_coerce(Person.care_act_outcomes, String), Person.significant_impact,
                Person.s117, Person.cto, Person.cpa, Person.cluster)
-        .join(planned, planned.c.person_id == Person.id)
         .where(_in_export)
         .order_by(Person.id)
     )
@@ -322,23 +349,27 @@ def pathway_changed(world: _World) -> list[Finding]:
     decided: dict[tuple[Any, ...], tuple[str, str]] = {}
     outcomes_seen: dict[Any, tuple[frozenset[str] | None, tuple[str, ...]]] = {}
     findings = []
-    for (person_id, number, was, override, outcomes, impact, s117, cto, cpa,
+    for (person_id, number, override, outcomes, impact, s117, cto, cpa,
          cluster) in world.connection.execute(statement):
+        was = planned.get(person_id)
         if was is None:
-            continue
-        # Raw JSON text (SQLite) or an already decoded list (PostgreSQL), split once each.
-        seen_as = tuple(outcomes) if isinstance(outcomes, list) else outcomes
-        split = outcomes_seen.get(seen_as)
-        if split is None:
-            split = outcomes_seen[seen_as] = split_outcomes(json_value(outcomes))
-        key = (split, impact, s117, cto, cpa, cluster if cluster in health_led else None)
-        entry = decided.get(key)
-        if entry is None:
-            decision = decide_pathway(PathwayFacts(split[0], impact, s117, cto, cpa, cluster,
-                                                   split[1]), rules)
-            entry = decided[key] = (decision.pathway.value, decision.reasons[0].reason)
-        now, why = (override, "a manager's override") if override else entry
-        if now != was:
+            continue  # no accepted plan decided anything for them, or they had no pathway then
+        if override:
+            now, why = override, "a manager's override"
+        else:
+            # Raw JSON text (SQLite) or an already decoded list (PostgreSQL), split once each.
+            seen_as = tuple(outcomes) if isinstance(outcomes, list) else outcomes
+            split = outcomes_seen.get(seen_as)
+            if split is None:
+                split = outcomes_seen[seen_as] = split_outcomes(json_value(outcomes))
+            key = (split, impact, s117, cto, cpa, cluster if cluster in health_led else None)
+            entry = decided.get(key)
+            if entry is None:
+                decision = decide_pathway(PathwayFacts(split[0], impact, s117, cto, cpa,
+                                                       cluster, split[1]), rules)
+                entry = decided[key] = (decision.pathway.value, decision.reasons[0].reason)
+            now, why = entry
+        if was != now:
             findings.append(Finding(
                 "pathway_changed", WARNING,
                 f"The accepted plan was made for the {was} pathway; under the current rules "
@@ -349,14 +380,15 @@ def pathway_changed(world: _World) -> list[Finding]:
 
 
 def letter_out_of_date(world: _World) -> list[Finding]:
-    """A letter whose facts changed after it was written."""
+    """A letter whose facts changed after it was written, for a person in the latest export."""
+    missing = set(world.connection.execute(select(Person.id).where(~_in_export)).scalars())
     return [
         Finding("letter_out_of_date", WARNING,
                 f"The {letter.kind} letter written {letter.generated_at.date().isoformat()} is "
                 f"out of date: {letter.reason}. Write it again with `transition letters "
                 f"generate --kind {letter.kind} --nhs NHS_NUMBER`.",
                 person_id=letter.person_id, nhs_number=letter.nhs_number or None)
-        for letter in out_of_date_letters(world.session)
+        for letter in out_of_date_letters(world.session) if letter.person_id not in missing
     ]
 
 
@@ -394,12 +426,20 @@ def worker_unavailable(world: _World) -> list[Finding]:
     """A worker who is going or away and still holds people, or still owns outgoing tasks
     due when they will be gone (tasks generated before the staff list said so)."""
     stranded = _stranded_outgoing_tasks(world)
+    # Roles held for people missing from the latest export are not counted: those people get
+    # only their own finding, and --apply cannot move them (a plan leaves them out).
+    not_in_export = dict(world.connection.execute(
+        select(Assignment.staff_id, func.count())
+        .join(Person, Person.id == Assignment.person_id)
+        .where(_current, ~_in_export).group_by(Assignment.staff_id)).all())
+    holding = {staff_id: held - not_in_export.get(staff_id, 0)
+               for staff_id, held in world.holding.items()}
     findings = []
-    for staff_id in sorted({key for key, held in world.holding.items() if held} | set(stranded)):
+    for staff_id in sorted({key for key, held in holding.items() if held} | set(stranded)):
         worker = world.workers.get(staff_id)
         if worker is None:
             continue  # an id not on the staff list at all: those people show as unassigned
-        held, tasks = world.holding.get(staff_id, 0), stranded.get(staff_id, 0)
+        held, tasks = holding.get(staff_id, 0), stranded.get(staff_id, 0)
         leaving = leaving_reason(world, worker)
         absence = None if leaving else absence_reason(world, worker)
         if leaving is None and absence is None and not tasks:
@@ -477,23 +517,51 @@ def amhp_cover(world: _World) -> list[Finding]:
     return [Finding("amhp_cover", WARNING, describe_shortfall(cover))]
 
 
+# The statuses `transition import` gives a batch that wrote data (importer.import_file). A
+# `rejected` batch (every row rejected) and a `refused` one (--strict, some rows rejected)
+# imported nothing: the people in the database are still those of the last batch that did.
+_IMPORTED = ("complete", "partial")
+
+
+def _caseload_batches(world: _World) -> Sequence[Row[Any]]:
+    """Caseload import batches, newest first (one a night at most: a few hundred rows)."""
+    return world.session.execute(
+        select(ImportBatch.file_name, ImportBatch.started_at, ImportBatch.status,
+               ImportBatch.column_notes)
+        .where(ImportBatch.kind == ImportKind.CASELOAD)
+        .order_by(ImportBatch.id.desc())  # type: ignore[union-attr]
+    ).all()
+
+
 def stale_import(world: _World) -> list[Finding]:
+    """The latest caseload export that imported data is older than the rules allow: a file
+    that imported nothing (rejected or refused) does not make the data any newer."""
     days = world.rules.checks.stale_import_days
-    latest = world.session.execute(
-        select(ImportBatch.started_at).where(ImportBatch.kind == ImportKind.CASELOAD)
-        .order_by(ImportBatch.id.desc()).limit(1)  # type: ignore[union-attr]
-    ).scalar()
+    failed = None  # the newest file that imported nothing, if it is newer than any that did
+    latest = None
+    for batch in _caseload_batches(world):
+        if batch.status in _IMPORTED:
+            latest = batch.started_at
+            break
+        failed = failed or batch
+    since = ("" if failed is None else
+             f" The newest file ({failed.file_name}, {_as_date(failed.started_at).isoformat()}) "
+             f"was {failed.status}: nothing was imported from it (`transition import history`).")
     if latest is None:
-        return [Finding("stale_import", WARNING,
-                        "No caseload export has been imported yet. Import the trust's export "
-                        "with `transition import caseload FILE`.")]
+        # Critical: the check can vouch for no one. From cron this is most often a mistyped
+        # --db path, which makes a new, empty database rather than failing.
+        return [Finding("stale_import", CRITICAL,
+                        "No caseload export has been imported into this database, so the check "
+                        "can vouch for no one. If people should be here, check the database the "
+                        "command was given (--db or TRANSITION_DATABASE_URL); else import the "
+                        f"trust's export with `transition import caseload FILE`.{since}")]
     age = (world.as_of - _as_date(latest)).days
     if age <= days:
         return []
     return [Finding("stale_import", WARNING,
                     f"The latest caseload export was imported {age} days ago "
                     f"({_as_date(latest).isoformat()}; the rules allow {days}). Ask the trust for "
-                    "a new export and import it.")]
+                    f"a new export and import it.{since}")]
 
 
 _MESSAGE_ROOM = 1000  # check_finding.message
@@ -502,17 +570,24 @@ _MESSAGE_ROOM = 1000  # check_finding.message
 def import_columns(world: _World) -> list[Finding]:
     """What the latest caseload import said about its file's columns (headers not recognised,
     known columns or the rules' columns it lacks): until the next export, every night, since
-    a fact the rules need may be blank for everyone in it."""
-    latest = world.session.execute(
-        select(ImportBatch.file_name, ImportBatch.started_at, ImportBatch.column_notes)
-        .where(ImportBatch.kind == ImportKind.CASELOAD)
-        .order_by(ImportBatch.id.desc()).limit(1)  # type: ignore[union-attr]
-    ).first()
-    if latest is None or not latest.column_notes:
+    a fact the rules need may be blank for everyone in it.
+
+    A file that imported nothing (rejected or refused) counts too when it said something: it
+    is what the trust sent last, and its columns are often why its rows were rejected, so the
+    manager needs them corrected before the next export. When it said nothing, the notes of
+    the last file that did import still stand: its data is what the database holds."""
+    for batch in _caseload_batches(world):
+        if batch.column_notes or batch.status in _IMPORTED:
+            break
+    else:
         return []
-    notes = list(latest.column_notes)
-    opening = (f"The latest caseload export ({latest.file_name}, imported "
-               f"{_as_date(latest.started_at).isoformat()}) said {len(notes)} "
+    if not batch.column_notes:
+        return []
+    notes = list(batch.column_notes)
+    day = _as_date(batch.started_at).isoformat()
+    when = (f"imported {day}" if batch.status in _IMPORTED
+            else f"{batch.status} on {day}: nothing was imported from it")
+    opening = (f"The latest caseload export ({batch.file_name}, {when}) said {len(notes)} "
                f"{'thing' if len(notes) == 1 else 'things'} about its columns: ")
     closing = (" Ask the trust to correct the export's headers, or name them in a --mapping "
                "file, and import it again.")

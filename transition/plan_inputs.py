@@ -79,6 +79,7 @@ class Inputs:
     problem: Problem
     people: dict[int, PersonInfo]
     undecided: list[int]  # people with no usable pathway
+    signposted: list[int]  # people planned whose pathway needs no role (they get no row)
     locks: dict[tuple[int, str], Held]  # locked roles of the people being planned
     ending: list[EndingRole]
     not_planned: dict[str, int]
@@ -164,6 +165,7 @@ def read_inputs(
     held: list[Held] = []
     locks: dict[tuple[int, str], Held] = {}
     undecided: list[int] = []
+    signposted: list[int] = []
     ending: list[EndingRole] = []
     not_planned = {"signpost": 0, "missing_from_export": 0}
     person_digest = hashlib.sha256()
@@ -235,6 +237,7 @@ def read_inputs(
             continue
         if not roles:
             not_planned["signpost"] += 1
+            signposted.append(person_id)
             continue
         language, unknown_language = interpreters[interpreter]
         spoken = spoken_languages[preferred_language]
@@ -296,6 +299,7 @@ def read_inputs(
         problem=Problem(tuple(needs), tuple(workers), tuple(held)),
         people=people,
         undecided=undecided,
+        signposted=signposted,
         locks=locks,
         ending=ending,
         not_planned=not_planned,

@@ -277,6 +277,9 @@ def store_plan(
         "seconds": result.seconds,
         "inputs": inputs.fingerprints,
         "person_ids": inputs.person_ids,
+        # Who the plan signposted: they get no row, and the nightly check's pathway_changed
+        # compares them with it all the same (check_findings.planned_pathways).
+        "signposted": inputs.signposted,
         "network": {"nodes": solution.nodes, "arcs": solution.arcs},
         "loads": {load.staff_id: [load.capacity, load.held, load.planned, load.red_handovers]
                   for load in solution.loads.values()},

@@ -117,6 +117,30 @@ def test_report_files_are_markdown_or_json_and_private(
     assert paths == [str(markdown), str(as_json)]
 
 
+def test_a_report_that_cannot_be_written_still_prints_the_findings(
+    database: Database, run_cli: RunCli, tmp_path: Path
+) -> None:
+    """From cron the output is the manager's only copy: the findings come first, then the
+    error about the file (exit 2: not everything asked was done). The run is recorded."""
+    number = _critical(database)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")  # a file where the report's folder should be
+    result = run_cli("check", "--report", blocked / "check.md")
+    assert result.exit_code == 2
+    assert "1 critical" in result.stdout and format_334(number) in result.stdout
+    assert "Report written" not in result.output
+    error = " ".join(result.stderr.split())  # wrapped to the terminal's width
+    assert "its findings are printed, but the report could not be written to" in error
+    as_json = run_cli("check", "--json", "--report", blocked / "check.json")
+    assert as_json.exit_code == 2
+    assert [finding["nhs_number"] for finding in as_json.json()["findings"]] == [number]
+    assert "report could not be written to" in " ".join(as_json.stderr.split())
+    runs = run_cli("check", "history", "--json").json()
+    assert [(run["status"], run["exit_code"]) for run in runs] == [("complete", 1)] * 2
+    with database.session() as session:
+        assert session.scalars(select(CheckRun.report_path)).all() == [None, None]
+
+
 def test_history_lists_runs_newest_first(database: Database, run_cli: RunCli) -> None:
     assert "No check has run yet" in run_cli("check", "history").stdout
     _quiet(database)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select, update
+from sqlmodel import Session
 
 from tests.check_world import (
     RULES,
@@ -22,6 +23,8 @@ from tests.check_world import (
 )
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_staff
+from transition.assessment import refresh_assessments
+from transition.audit import Change, record
 from transition.checks import (
     CODES,
     check_history,
@@ -33,9 +36,18 @@ from transition.checks import (
 from transition.db import Database
 from transition.eligibility import PathwayFacts, decide_pathway
 from transition.letters import generate_letters
-from transition.models import CheckFinding, CheckRun, Person, Plan, PlanAssignment, Task, utcnow
+from transition.models import (
+    CheckFinding,
+    CheckRun,
+    ImportBatch,
+    Person,
+    Plan,
+    PlanAssignment,
+    Task,
+    utcnow,
+)
 from transition.plan_review import accept_plan, caseloads, current_caseloads
-from transition.planning import propose_plan
+from transition.planning import propose_plan, replan
 from transition.tasks import generate_tasks
 
 
@@ -288,6 +300,39 @@ def test_stale_import_when_the_latest_caseload_export_is_older_than_the_rules_al
     assert "8 days ago" in old.message and old.severity == "warning"
 
 
+def test_stale_import_counts_only_imports_that_imported_something(database: Database) -> None:
+    """A file whose every row was rejected, or refused by --strict, imported nothing: the data
+    is as old as the last import that did, and the finding says the newer file failed."""
+    with database.transaction() as session:
+        caseload_import(session, days(-10))
+        for status in ("refused", "rejected"):
+            caseload_import(session, days(-1)).status = status
+    [stale] = of(check(database), "stale_import")
+    assert "imported 10 days ago" in stale.message
+    assert (f"The newest file (export.csv, {days(-1).isoformat()}) was rejected: nothing was "
+            "imported from it") in stale.message
+    with database.transaction() as session:
+        caseload_import(session, days(0)).status = "partial"  # some rows imported: it counts
+    assert of(check(database), "stale_import") == []
+
+
+def test_stale_import_when_no_file_has_imported_anything(database: Database) -> None:
+    with database.transaction() as session:
+        caseload_import(session, days(0)).status = "rejected"
+    [never] = of(check(database), "stale_import")
+    assert "No caseload export has been imported into this database" in never.message
+    assert "was rejected: nothing was imported from it" in never.message
+
+
+def test_a_database_with_no_caseload_is_critical(database: Database) -> None:
+    """From cron, a mistyped --db path makes a new, empty database: the check must not say
+    "nothing critical" (exit 0) about a caseload it has never seen."""
+    report = check(database)
+    [never] = of(report, "stale_import")
+    assert never.severity == "critical" and report.exit_code == 1
+    assert "--db or TRANSITION_DATABASE_URL" in never.message
+
+
 def test_import_columns_repeats_what_the_latest_caseload_import_said_about_its_columns(
     database: Database,
 ) -> None:
@@ -296,8 +341,8 @@ def test_import_columns_repeats_what_the_latest_caseload_import_said_about_its_c
     assert of(check(database), "import_columns") == []  # nothing said: nothing to find
     with database.transaction() as session:
         batch = caseload_import(session, days(0))
-        batch.column_notes = ["1 column not recognised, kept with each record as an extra "
-                              "column: 'S117?' (did you mean s117?).",
+        batch.column_notes = [("1 column not recognised, kept with each record as an extra "
+                               "column: 'S117?' (did you mean s117?)."),
                               "The rules read a column 'perinatal' " + "x" * 2000]
     [found] = of(check(database), "import_columns")
     assert found.severity == "warning" and found.nhs_number is None
@@ -313,6 +358,29 @@ def test_import_columns_repeats_what_the_latest_caseload_import_said_about_its_c
     assert of(check(database), "import_columns") == []
 
 
+def test_import_columns_of_a_file_that_imported_nothing(database: Database) -> None:
+    """A refused or rejected file's column notes are shown (often why its rows failed), saying
+    nothing was imported from it; one that said nothing leaves the notes of the last import
+    that did import standing, since its data is what the database holds."""
+    note = "Known columns the file lacks: s117."
+    with database.transaction() as session:
+        caseload_import(session, days(-2)).column_notes = [note]
+        caseload_import(session, days(-1)).status = "rejected"  # said nothing
+    [standing] = of(check(database), "import_columns")
+    assert standing.message.startswith(
+        f"The latest caseload export (export.csv, imported {days(-2).isoformat()}) said 1 thing")
+    with database.transaction() as session:
+        refused = caseload_import(session, days(0))
+        refused.status, refused.column_notes = "refused", ["1 column not recognised: 'NHS No'."]
+    [found] = of(check(database), "import_columns")
+    assert found.message.startswith(
+        f"The latest caseload export (export.csv, refused on {TODAY.isoformat()}: nothing was "
+        "imported from it) said 1 thing about its columns: 1 column not recognised")
+    with database.transaction() as session:
+        caseload_import(session, days(0))  # imported, its columns all known
+    assert of(check(database), "import_columns") == []
+
+
 def test_missing_from_export(database: Database) -> None:
     with database.transaction() as session:
         batch = caseload_import(session, days(-1))
@@ -321,6 +389,33 @@ def test_missing_from_export(database: Database) -> None:
     [finding] = of(check(database), "missing_from_export")
     assert finding.nhs_number == gone.nhs_number
     assert days(-1).isoformat() in finding.message
+
+
+def test_a_person_missing_from_the_export_gets_only_that_finding(
+    database: Database, tmp_path: Path
+) -> None:
+    """Their overdue tasks and out-of-date letters wait until the trust says what happened."""
+    from tests.letter_setup import council_worker, handover_person
+    from transition.config import CouncilDetails
+
+    with database.transaction() as session:
+        with_transfer(session)
+        made = handover_person(session)
+        generate_letters(session, council=CouncilDetails(), out_dir=tmp_path / "letters",
+                         as_of=TODAY, actor=ACTOR, fmt="md")
+        council_worker(session, "SW2")
+        assign(session, made, "social_worker", "SW2", source="manager")  # letters out of date
+        task(session, made, "letter_person", days(-5), owner="SW2")
+    codes = {finding.code for finding in check(database).findings
+             if finding.nhs_number == made.nhs_number}
+    assert {"overdue_task", "letter_out_of_date"} <= codes  # in the export: both found
+    with database.transaction() as session:
+        batch = caseload_import(session, TODAY)
+        session.execute(update(Person).where(Person.id == made.id)
+                        .values(missing_since_batch_id=batch.id))
+    codes = {finding.code for finding in check(database).findings
+             if finding.nhs_number == made.nhs_number}
+    assert codes == {"missing_from_export"}
 
 
 def test_pathway_changed_since_the_accepted_plan(database: Database) -> None:
@@ -349,6 +444,116 @@ def test_pathway_changed_since_the_accepted_plan(database: Database) -> None:
     assert set(found) == {moved.nhs_number, overridden.nhs_number}
     assert f"made for the {other} pathway" in found[moved.nhs_number].message
     assert "override" in found[overridden.nhs_number].message
+
+
+NO_NEEDS = {"care_act_outcomes": [], "significant_impact": False}  # the rules: signpost
+ELIGIBLE = {"care_act_outcomes": ["nutrition", "hygiene", "relationships"],
+            "significant_impact": True}  # the rules: council
+
+
+def _plan_and_accept(session: Session, person_ids: list[int] | None = None) -> int:
+    """Assess everyone (`transition assess`), plan (everyone, or re-plan some) and accept."""
+    refresh_assessments(session, RULES, as_of=TODAY, actor=ACTOR)
+    if person_ids is None:
+        made = propose_plan(session, RULES, as_of=TODAY, actor=ACTOR, refresh=False)
+    else:
+        made = replan(session, RULES, person_ids=person_ids, as_of=TODAY, actor=ACTOR,
+                      refresh=False)
+    assert made.plan_id is not None
+    accept_plan(session, RULES, plan_id=made.plan_id, actor=ACTOR)
+    return made.plan_id
+
+
+def _set(session: Session, made: Person, **values: object) -> None:
+    session.execute(update(Person).where(Person.id == made.id).values(**values))
+
+
+def _changed(database: Database) -> dict[str, str]:
+    return {finding.nhs_number or "": finding.message
+            for finding in of(check(database), "pathway_changed")}
+
+
+def test_pathway_changed_for_someone_the_accepted_plan_signposted(database: Database) -> None:
+    """A plan has no row for a person it signposts: it was made for signpost for them, so data
+    that now gives them section 117 aftercare (never signposted) is a change, before anyone
+    runs `transition assess`. Someone imported after the plan had no plan made for them."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", capacity=10)
+        signposted = person(session, pathway=None, coordinator="SW1", **NO_NEEDS)
+        person(session, pathway=None, coordinator="SW1", **ELIGIBLE)
+        _plan_and_accept(session)
+        newcomer = person(session, pathway=None, coordinator="SW1", s117=True)
+    assert _changed(database) == {}
+    with database.transaction() as session:
+        _set(session, signposted, s117=True)
+    changed = _changed(database)
+    assert set(changed) == {signposted.nhs_number}
+    assert "made for the signpost pathway" in changed[signposted.nhs_number]
+    assert "section 117" in changed[signposted.nhs_number]
+    assert newcomer.nhs_number not in changed
+
+
+def test_pathway_changed_compares_with_the_latest_accepted_plan_that_covered_them(
+    database: Database,
+) -> None:
+    """Once a later accepted plan (of everyone, or a re-plan of some people) signposts someone,
+    that is what they are compared with, not an older plan's row for them."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", capacity=10)
+        first = person(session, pathway=None, coordinator="SW1", **ELIGIBLE)
+        second = person(session, pathway=None, coordinator="SW1", **ELIGIBLE)
+        _plan_and_accept(session)
+        _set(session, first, **NO_NEEDS)
+        _set(session, second, **NO_NEEDS)
+    changed = _changed(database)
+    assert set(changed) == {first.nhs_number, second.nhs_number}
+    assert "made for the council pathway" in changed[first.nhs_number]
+    with database.transaction() as session:
+        assert first.id is not None
+        _plan_and_accept(session, [first.id])  # a re-plan of the first only signposts them
+    assert set(_changed(database)) == {second.nhs_number}  # not covered: still the old plan
+    with database.transaction() as session:
+        _plan_and_accept(session)
+    assert _changed(database) == {}
+
+
+def test_pathway_changed_for_someone_missing_from_the_export_when_the_plan_was_made(
+    database: Database,
+) -> None:
+    """A plan has no row for someone missing from the export either, and does not list them
+    as signposted (summary ``signposted``): it decided nothing for them, so someone back since
+    is compared with the latest plan made while they were in the export."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", capacity=10)
+        away = person(session, pathway=None, coordinator="SW1", **ELIGIBLE)
+        signposted = person(session, pathway=None, coordinator="SW1", **ELIGIBLE)
+        _plan_and_accept(session)  # both council
+        batch = caseload_import(session, TODAY)
+        _set(session, away, missing_since_batch_id=batch.id)
+        record(session, Change("person.missing", "person", away.nhs_number, away.id,
+                               "missing_since_batch_id", after=batch.id, batch_id=batch.id),
+               actor=ACTOR)
+        _set(session, signposted, **NO_NEEDS)
+        later = _plan_and_accept(session)  # signposts one; the other is missing
+        stored = session.get(Plan, later)
+        assert stored is not None and stored.summary is not None
+        assert stored.summary["not_planned"] == {"signpost": 1, "missing_from_export": 1}
+        back = caseload_import(session, TODAY)
+        _set(session, away, missing_since_batch_id=None, **NO_NEEDS)  # back, and no needs now
+        record(session, Change("person.returned", "person", away.nhs_number, away.id,
+                               "missing_since_batch_id", before=batch.id, batch_id=back.id),
+               actor=ACTOR)
+    changed = _changed(database)
+    assert set(changed) == {away.nhs_number}  # the signposted one was in the export then
+    assert "made for the council pathway" in changed[away.nhs_number]
+    with database.transaction() as session:
+        _set(session, signposted, s117=True)
+    changed = _changed(database)
+    assert set(changed) == {away.nhs_number, signposted.nhs_number}
+    assert "made for the signpost pathway" in changed[signposted.nhs_number]
 
 
 def test_letter_out_of_date_when_the_worker_changed_after_it_was_written(
@@ -581,6 +786,50 @@ def test_worker_unavailable_when_they_own_outgoing_tasks_for_a_handover_after_th
     assert "leaves on 2027-03-01, on or before the transfer date" in found["GOING"]
     assert "owns 1 open outgoing handover task of people" in found["AWAY"]
     assert "`transition tasks generate`" in found["AWAY"]
+
+
+def test_worker_unavailable_when_dropped_from_the_staff_list_with_outgoing_tasks(
+    database: Database,
+) -> None:
+    """Not on the latest staff list is unavailable: their open outgoing tasks are stranded
+    (`transition tasks generate` gives them to the team manager)."""
+    with database.transaction() as session:
+        with_transfer(session)
+        staff_list = ImportBatch(kind="staff", file_name="staff.csv", file_sha256="0" * 64,
+                                 actor=ACTOR)
+        session.add(staff_list)
+        session.flush()
+        make_staff(session, "DROPPED", missing_since_batch_id=staff_list.id)
+        make_staff(session, "NEW", capacity=10)
+        made = person(session, coordinator="DROPPED")
+        assign(session, made, "social_worker", "NEW")
+        task(session, made, "letter_gp", days(30), owner="DROPPED")
+    [found] = of(check(database), "worker_unavailable")
+    assert found.staff_id == "DROPPED"
+    assert found.message.startswith("Worker is not on the latest staff list, and owns 1 open "
+                                    "outgoing handover task")
+    assert "`transition tasks generate`" in found.message
+    with database.transaction() as session:
+        generate_tasks(session, RULES, as_of=TODAY, actor=ACTOR, transfer_date=TRANSFER)
+    assert of(check(database), "worker_unavailable") == []
+
+
+def test_worker_unavailable_does_not_count_people_missing_from_the_export(
+    database: Database,
+) -> None:
+    """They get only their own finding, and --apply cannot move them."""
+    with database.transaction() as session:
+        with_transfer(session)
+        batch = caseload_import(session, TODAY)
+        make_staff(session, "GOING", leaving_date=days(5))
+        make_staff(session, "ALSO", leaving_date=days(5))
+        assign(session, person(session, missing_since_batch_id=batch.id), "social_worker",
+               "GOING")
+        assign(session, person(session, missing_since_batch_id=batch.id), "social_worker",
+               "ALSO")
+        assign(session, person(session), "social_worker", "ALSO")
+    [found] = of(check(database), "worker_unavailable")
+    assert found.staff_id == "ALSO" and "still holds 1 person." in found.message
 
 
 def test_tasks_behind_when_the_allocation_changed_since_tasks_were_generated(

@@ -9,7 +9,7 @@ from tests.task_world import ACTOR, DUE, TRANSFER, assign
 from transition.audit import events
 from transition.db import Database
 from transition.handover import effective_handover_date, set_handover_date
-from transition.models import Person, Role, Staff, Task
+from transition.models import ImportBatch, Person, Role, Staff, Task
 from transition.ruleset import load_rules
 from transition.tasks import generate_tasks, set_task_status
 from transition.tasks.generate import tasks_behind
@@ -376,6 +376,34 @@ def test_a_coordinator_gone_or_away_at_the_handover_owns_no_outgoing_tasks(
         generate(session)
         assert tasks_of(session, ids["council"])["letter_person"].owner_staff_id is None
         staff.absent_until = date(2027, 3, 31)  # back the day before: theirs again
+        session.add(staff)
+        session.flush()
+        generate(session)
+        assert tasks_of(session, ids["council"])["letter_person"].owner_staff_id == "OUT1"
+
+
+def test_a_coordinator_dropped_from_the_latest_staff_list_owns_no_outgoing_tasks(
+    database: Database,
+) -> None:
+    """A worker the latest staff list no longer names is gone as far as anyone knows: their
+    open outgoing tasks go to the team manager (unowned); back on the list, theirs again."""
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate(session)
+        assert tasks_of(session, ids["council"])["letter_person"].owner_staff_id == "OUT1"
+        staff_list = ImportBatch(kind="staff", file_name="staff.csv", file_sha256="0" * 64,
+                                 actor=ACTOR)
+        session.add(staff_list)
+        session.flush()
+        staff = session.get(Staff, "OUT1")
+        assert staff is not None
+        staff.missing_since_batch_id = staff_list.id
+        session.add(staff)
+        session.flush()
+        moved = generate(session)
+        assert moved.owner_moved >= 1
+        assert tasks_of(session, ids["council"])["letter_person"].owner_staff_id is None
+        staff.missing_since_batch_id = None
         session.add(staff)
         session.flush()
         generate(session)

@@ -67,27 +67,35 @@ def check(
     rules = cli.rules
     report = run_check(cli.db, rules, as_of=today, actor=cli.actor, apply=apply,
                        rebalance=rebalance)
+    not_written: TransitionError | None = None
     if report_file is not None:
         with cli.db.session() as session:  # the morning report says where things stand too
             status = allocation_status(session, today)
         try:
             written = write_report(report, Path(report_file), status)
         except OSError as exc:
-            raise TransitionError(
-                f"The check ran (run {report.run_id}) but the report could not be written to "
+            # Said after the findings, not instead of them: from cron the output is the
+            # manager's only copy of tonight's critical findings.
+            not_written = TransitionError(
+                f"The check ran (run {report.run_id}, recorded: `transition check history`) "
+                f"and its findings are printed, but the report could not be written to "
                 f"{report_file}: {exc.strerror}.",
-                hint="Check the folder exists and you may write there.") from None
-        _remember_report(cli.db, report, written)
+                hint="Check the folder exists and you may write there.")
+        else:
+            _remember_report(cli.db, report, written)
+    wrote = report_file is not None and not_written is None
     if as_json:
         print_json(report.to_json())
         for note in report.notes:  # e.g. why --apply re-planned nobody
             err_console.print(note, markup=False)
-        if report_file is not None:
+        if wrote:
             err_console.print(f"Report written to {report_file}", markup=False)
     else:
         print_report(console, report)
-        if report_file is not None:
+        if wrote:
             console.print(f"Report written to {report_file}", markup=False)
+    if not_written is not None:
+        raise not_written  # exit 2: the job did not do all it was asked
     raise typer.Exit(report.exit_code)
 
 

@@ -240,15 +240,18 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
 
 
 class OutgoingOwners:
-    """Whether a trust coordinator can own a person's outgoing tasks: on the staff list, not
-    leaving on or before the person's handover date, and not away on it. Outgoing tasks fall
-    due in the days before the handover; someone gone or away by then cannot do them, so the
-    team manager holds them instead (and sees them as unowned)."""
+    """Whether a trust coordinator can own a person's outgoing tasks: on the latest staff list,
+    not leaving on or before the person's handover date, and not away on it. Outgoing tasks
+    fall due in the days before the handover; someone gone or away by then cannot do them, so
+    the team manager holds them instead (and sees them as unowned). A worker the latest staff
+    list no longer names (``missing_since_batch_id``) is treated as gone: the check counts them
+    unavailable too (``worker_unavailable``)."""
 
     def __init__(self, session: Session) -> None:
         self.staff: dict[str, tuple[date | None, date | None]] = {
             staff_id: (leaving, absent) for staff_id, leaving, absent in session.execute(
-                select(Staff.staff_id, Staff.leaving_date, Staff.absent_until))}
+                select(Staff.staff_id, Staff.leaving_date, Staff.absent_until)
+                .where(Staff.missing_since_batch_id.is_(None)))}  # type: ignore[union-attr]
         self.seen: dict[tuple[str, date], bool] = {}
 
     def __call__(self, staff_id: str, handover_date: date) -> bool:
