@@ -8,8 +8,10 @@ The programme moves everyone on Thursday 1 April 2027, just after Easter 2027 (G
      -3               Thursday 25 March 2027   (joint visit)
      -2               Tuesday 30 March 2027    (s117 / CTO review)
      -1               Wednesday 31 March 2027  (records transferred)
-     +2               Monday 5 April 2027      (first contact after a recent discharge)
-     +7               Monday 12 April 2027     (first contact)
+     +2 calendar days Friday 2 April 2027      (first contact after a recent discharge: 48
+                                                hours is Saturday 3 April, brought back)
+     +7 calendar days Thursday 8 April 2027    (first contact)
+     +8 weeks         Thursday 27 May 2027     (Care Act review)
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ DUE = {
     -3: date(2027, 3, 25),
     -2: date(2027, 3, 30),
     -1: date(2027, 3, 31),
-    2: date(2027, 4, 5),
-    7: date(2027, 4, 12),
+    2: date(2027, 4, 2),  # calendar days, as first contact counts (NICE NG53)
+    7: date(2027, 4, 8),
 }
 
 

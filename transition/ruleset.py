@@ -111,9 +111,21 @@ def _parse(text: str, name: str) -> dict[str, Any]:
         ) from None
 
 
+# Keys that say the same thing two ways (a task's deadline in working or in calendar days): a
+# council table giving one replaces the default's other, rather than merging into "both".
+_ONE_OF: tuple[frozenset[str], ...] = (
+    frozenset({"offset_working_days", "offset_calendar_days"}),
+)
+
+
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Tables merge key by key; any other value in ``override`` replaces the base's."""
+    """Tables merge key by key; any other value in ``override`` replaces the base's (and a key
+    of a ``_ONE_OF`` group replaces the others of its group)."""
     merged = dict(base)
+    for group in _ONE_OF:
+        if group & override.keys():
+            for key in group - override.keys():
+                merged.pop(key, None)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = deep_merge(merged[key], value)

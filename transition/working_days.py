@@ -20,6 +20,12 @@ Counting, precisely:
   ``b <= d < a`` when ``b`` is earlier. It undoes ``add_working_days``:
   ``working_days_between(a, add_working_days(a, n)) == n`` for every date ``a`` and ``n != 0``.
   A countdown reads naturally: from Friday to the following Monday is 1 working day.
+- ``add_calendar_days(start, n)`` is for deadlines that stand for a calendar interval ("within
+  7 days", "every 4 weeks"): ``start`` plus ``n`` calendar days, brought back to the working day
+  before it when that day is not one, so the deadline never slips past the interval. When
+  ``n > 0`` it is never earlier than ``start`` (2 days after a Friday is that Friday, not the
+  Thursday before). 56 days after Thursday 1 April 2027 is Thursday 27 May 2027; 2 days after it
+  is Friday 2 April 2027 (Saturday 3 April brought back).
 """
 
 from __future__ import annotations
@@ -67,6 +73,16 @@ def add_working_days(start: date, n: int) -> date:
         if is_working_day(day):
             remaining -= 1
     return day
+
+
+def add_calendar_days(start: date, n: int) -> date:
+    """``start`` plus ``n`` calendar days, or the working day before when that is not one
+    (never earlier than ``start`` when ``n > 0``)."""
+    day = start + timedelta(days=n)
+    if n == 0 or is_working_day(day):
+        return day
+    day = add_working_days(day, -1)
+    return max(day, start) if n > 0 else day
 
 
 def working_days_before(day: date, n: int) -> date:

@@ -6,7 +6,7 @@ import pytest
 from transition.errors import RulesError
 from transition.ruleset import load_rules
 from transition.tasks import TaskRules
-from transition.tasks.rules import PersonFacts
+from transition.tasks.rules import Deadline, PersonFacts
 
 CONTRACT_KEYS = {
     "assessment_booked", "joint_visit", "letter_person", "letter_gp", "letter_carer",
@@ -47,21 +47,24 @@ def test_conditions_pick_out_the_right_people() -> None:
 
 
 def test_first_contact_is_sooner_after_a_recent_discharge() -> None:
+    # NICE NG53 counts calendar days: within 7 days, or 48 hours where the risk is highest.
     first_contact = load_rules().tasks.templates["first_contact"]
-    assert first_contact.deadline_for(facts()) == 7
-    assert first_contact.deadline_for(facts(last_discharge=date(2027, 1, 5))) == 2  # 86 days
-    assert first_contact.deadline_for(facts(last_discharge=date(2026, 12, 1))) == 7  # 121 days
+    week, two_days = Deadline(7, calendar=True), Deadline(2, calendar=True)
+    assert first_contact.deadline_for(facts()) == week
+    assert first_contact.deadline_for(facts(last_discharge=date(2027, 1, 5))) == two_days
+    assert first_contact.deadline_for(facts(last_discharge=date(2026, 12, 1))) == week  # 121
     # A discharge after the handover date is not a discharge before the change.
-    assert first_contact.deadline_for(facts(last_discharge=date(2027, 4, 2))) == 7
+    assert first_contact.deadline_for(facts(last_discharge=date(2027, 4, 2))) == week
 
 
 def test_the_first_care_review_comes_within_the_clusters_review_interval() -> None:
     review = load_rules().tasks.templates["cluster_review"]
     trust = {"pathway": "trust"}
     assert review.holds(facts(cluster=14, **trust)) and review.holds(facts(cluster=15, **trust))
-    assert review.deadline_for(facts(cluster=14, **trust)) == 20  # every 4 weeks
-    assert review.deadline_for(facts(cluster=1, **trust)) == 60  # every 12 weeks
-    assert review.deadline_for(facts(cluster=2, **trust)) == 75  # every 15 weeks
+    # In calendar days, so the review never slips past the interval it stands for.
+    assert review.deadline_for(facts(cluster=14, **trust)) == Deadline(28, calendar=True)
+    assert review.deadline_for(facts(cluster=1, **trust)) == Deadline(84, calendar=True)
+    assert review.deadline_for(facts(cluster=2, **trust)) == Deadline(105, calendar=True)
     assert not review.holds(facts(cluster=11, **trust))  # 6 or 12 months: past the handover
     assert not review.holds(facts(**trust))  # no cluster recorded
     assert not review.holds(facts(cluster=14, pathway="council"))  # no key worker
@@ -125,7 +128,7 @@ def test_a_council_file_can_change_one_template_and_add_its_own(tmp_path: Path) 
     council.write_text(
         'version = "westshire-1"\n'
         "[tasks.templates.first_contact]\n"
-        "offset_working_days = 5\n"
+        "offset_calendar_days = 5\n"
         "[tasks.templates.joint_visit]\n"
         "enabled = false\n"
         "[tasks.templates.safeguarding_lead_told]\n"
@@ -136,7 +139,7 @@ def test_a_council_file_can_change_one_template_and_add_its_own(tmp_path: Path) 
         'after = ["joint_visit"]\n'
     )
     rules = load_rules(council).tasks
-    assert rules.templates["first_contact"].offset_working_days == 5
+    assert rules.templates["first_contact"].deadline == Deadline(5, calendar=True)
     assert rules.templates["first_contact"].title == "First contact by the new worker"
     assert "joint_visit" not in rules.enabled
     assert rules.enabled["safeguarding_lead_told"].owner == "manager"

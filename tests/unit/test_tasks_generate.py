@@ -13,7 +13,6 @@ from transition.models import ImportBatch, Person, Role, Staff, Task
 from transition.ruleset import load_rules
 from transition.tasks import generate_tasks, set_task_status
 from transition.tasks.generate import tasks_behind
-from transition.working_days import add_working_days
 
 AS_OF = date(2027, 3, 1)
 RULES = load_rules()
@@ -60,13 +59,19 @@ def test_due_dates_count_working_days_across_easter(database: Database) -> None:
     assert council["letter_person"].due == DUE[-10]
     assert council["letter_person"].offset_working_days == -10
     assert council["records_transferred"].due == DUE[-1]
-    assert council["first_contact"].due == DUE[7]
-    assert council["care_act_review"].due == date(2027, 5, 28)  # 40 working days, May Day skipped
+    # First contact counts NICE's 7 calendar days: Thursday 8 April, 5 working days on.
+    assert (council["first_contact"].due, council["first_contact"].offset_working_days) == (
+        DUE[7], 5)
+    # The Care Act review "6 to 8 weeks after the change": 8 weeks on, Thursday 27 May 2027,
+    # not 40 working days (Friday 28 May, past the 8 weeks once May Day is skipped).
+    assert council["care_act_review"].due == date(2027, 5, 27)
+    assert council["care_act_review"].offset_working_days == 39
     assert assess["assessment_booked"].due == DUE[-5]
     assert red["joint_visit"].due == DUE[-3]
     assert red["s117_review"].due == red["cto_review"].due == DUE[-2]
-    # Discharged on 15 February 2027, within 3 months of the handover: 2 working days.
-    assert (red["first_contact"].offset_working_days, red["first_contact"].due) == (2, DUE[2])
+    # Discharged on 15 February 2027, within 3 months of the handover: 48 hours is Saturday
+    # 3 April, brought back to Friday 2 April (not the 2nd working day, Monday 5 April).
+    assert (red["first_contact"].offset_working_days, red["first_contact"].due) == (1, DUE[2])
     assert all(task.handover_date == TRANSFER for task in council.values())
 
 
@@ -87,8 +92,10 @@ def test_a_key_worker_handover_in_a_short_review_cluster_gets_its_first_review_i
     assert c14 is not None
     assert (c14.due, c14.offset_working_days) == (date(2027, 4, 29), 20)  # four weeks on
     assert (c14.owner_kind, c14.owner_staff_id) == ("incoming", "KW1")
-    assert review["c1"] is not None and review["c1"].due == add_working_days(TRANSFER, 60)
-    assert review["c2"] is not None and review["c2"].due == add_working_days(TRANSFER, 75)
+    # 12 and 15 weeks on, as the clusters are reviewed (60 and 75 working days would be
+    # Monday 28 June and Monday 19 July, past both once the May bank holidays are skipped).
+    assert review["c1"] is not None and review["c1"].due == date(2027, 6, 24)
+    assert review["c2"] is not None and review["c2"].due == date(2027, 7, 15)
 
 
 def test_owners_follow_the_rules(database: Database) -> None:
@@ -225,7 +232,7 @@ def test_a_phased_handover_date_moves_due_dates(database: Database) -> None:
         # 10 working days before Tuesday 4 May 2027 (May Day, Monday 3 May, skipped).
         assert tasks["letter_person"].due == date(2027, 4, 19)
         assert tasks["letter_person"].handover_date == date(2027, 5, 4)
-        assert tasks["first_contact"].due == date(2027, 5, 13)
+        assert tasks["first_contact"].due == date(2027, 5, 11)  # 7 calendar days on
         assert summary.due_moved == len(tasks)
         [dated] = events(session, actions=["person.handover_date"])
         assert (dated.before, dated.after, dated.reason) == (None, "2027-05-04", "Phase 2")
@@ -336,7 +343,7 @@ def test_due_dates_across_christmas_and_new_year(database: Database) -> None:
         tasks = tasks_of(session, ids["council"])
     assert tasks["letter_person"].due == date(2027, 12, 16)
     assert tasks["records_transferred"].due == date(2027, 12, 31)
-    assert tasks["first_contact"].due == date(2028, 1, 13)
+    assert tasks["first_contact"].due == date(2028, 1, 11)  # 7 calendar days on
 
 
 def test_a_coordinator_gone_or_away_at_the_handover_owns_no_outgoing_tasks(
@@ -471,3 +478,17 @@ def test_a_coordinator_given_the_role_again_after_their_allocation_ended_gets_ha
         generate(session)
         assert {task.status for task in tasks_of(session, ids["kept"]).values()} == {
             "not_needed"}
+
+
+def test_a_joint_visit_waits_until_a_bsl_user_has_been_told(database: Database) -> None:
+    """A braille or BSL user gets no letter (the team tells them another way): the joint
+    visit waits for that instead, so the new worker never turns up unannounced."""
+    with database.transaction() as session:
+        task_world.build(session)
+        bsl = task_world.person(session, pathway="council", band="red", accessible_format="bsl")
+        assign(session, bsl, Role.SOCIAL_WORKER, "IN1")
+        generate(session)
+    with database.session() as session:
+        tasks = tasks_of(session, bsl)
+    assert "letter_person" not in tasks
+    assert tasks["joint_visit"].depends_on == ["accessible_communication"]

@@ -190,3 +190,38 @@ def test_a_note_from_a_stale_screen_or_too_long_is_refused(database: Database) -
         assert task is not None and (task.note, task.version) == (None, 2)
     with database.transaction() as session, pytest.raises(NotFoundError):
         set_task_note(session, 999_999, "x", actor=ACTOR)
+
+
+def test_a_note_given_when_marking_done_is_checked_and_audited(database: Database) -> None:
+    """Letters mark their tasks done with a note: it replaces the old one as set_task_note
+    does, stripped, at most 2,000 characters, and the audit trail keeps the one it replaced."""
+    with database.transaction() as session:
+        ids = build(session)
+        letter = task_id(session, ids["council"], "letter_gp")
+        set_task_note(session, letter, "Phoned the practice first", actor="manager-a")
+    with database.transaction() as session, pytest.raises(TransitionError, match="at most 2,000"):
+        mark_task_done(session, ids["council"], "letter_gp", actor="letters", note="x" * 2001)
+    with database.transaction() as session, pytest.raises(TransitionError, match="at most 2,000"):
+        mark_tasks_done(session, [(ids["council"], "letter_gp")], actor="letters",
+                        note="x" * 2001)
+    with database.session() as session:
+        task = session.get(Task, letter)
+        assert task is not None and (task.status, task.note) == ("todo", "Phoned the practice first")
+    with database.transaction() as session:
+        assert mark_task_done(session, ids["council"], "letter_gp", actor="letters",
+                              note="  Sent first class  ", reason="letter generated")
+        # A note the same as the task's is not a change: nothing more audited.
+        mark_tasks_done(session, [(ids["council"], "letter_person")], actor="letters", note="")
+    with database.session() as session:
+        task = session.get(Task, letter)
+        assert task is not None and (task.status, task.note) == ("done", "Sent first class")
+        trail = [(e.action, e.before, e.after, e.actor) for e in task_history(session, letter)
+                 if e.action != "task.create"]
+        assert trail == [
+            ("task.note", None, "Phoned the practice first", "manager-a"),
+            ("task.status", "todo", "done", "letters"),
+            ("task.note", "Phoned the practice first", "Sent first class", "letters"),
+        ]
+        person_letter = task_id(session, ids["council"], "letter_person")
+        assert [e.action for e in events(session, entity="task")
+                if e.entity_key == str(person_letter)] == ["task.status"]

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from transition.working_days import (
+    add_calendar_days,
     add_working_days,
     bank_holidays,
     bank_holidays_between,
@@ -110,3 +111,37 @@ def test_between_undoes_add(start: date, n: int) -> None:
 def test_between_is_antisymmetric_on_working_days(a: date, b: date) -> None:
     a, b = next_working_day(a), next_working_day(b)
     assert working_days_between(a, b) == -working_days_between(b, a)
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        # 8 weeks after Thursday 1 April 2027 is a working day: that day.
+        (date(2027, 4, 1), 56, date(2027, 5, 27)),
+        (date(2027, 4, 1), 7, date(2027, 4, 8)),
+        # 48 hours on is Saturday 3 April: brought back to Friday 2 April, never Monday.
+        (date(2027, 4, 1), 2, date(2027, 4, 2)),
+        # 2 days after a Friday is that Friday (never before the start when n > 0).
+        (date(2027, 4, 2), 2, date(2027, 4, 2)),
+        # Easter Monday 29 March 2027, back past Good Friday: Thursday 25 March.
+        (date(2027, 3, 22), 7, date(2027, 3, 25)),
+        # Boxing Day substitute (Monday 28 December 2026) brought back to Thursday 24.
+        (date(2026, 12, 21), 7, date(2026, 12, 24)),
+        # Before the handover too: 7 days before Monday 5 April 2027 (Easter Monday 29 March)
+        # is brought back to Friday 26 March, Good Friday, so Thursday 25 March.
+        (date(2027, 4, 5), -7, date(2027, 3, 25)),
+        (date(2027, 4, 5), 0, date(2027, 4, 5)),
+    ],
+)
+def test_calendar_days_are_brought_back_to_a_working_day(start: date, n: int,
+                                                         expected: date) -> None:
+    assert add_calendar_days(start, n) == expected
+
+
+@given(st.dates(date(2026, 1, 1), date(2028, 12, 31)), st.integers(-120, 120))
+def test_calendar_days_never_pass_the_interval(start: date, n: int) -> None:
+    due = add_calendar_days(start, n)
+    assert due <= start + timedelta(days=n)
+    assert is_working_day(due) or due == start
+    if n > 0:
+        assert due >= start

@@ -37,9 +37,12 @@ from transition.tasks import (
     task_progress,
     transfer_countdown,
 )
+from transition.tasks.rules import Deadline
 from transition.widgets.pathway import BANDS
 
-app = typer.Typer(help="Handover tasks with working-day deadlines.", no_args_is_help=True)
+app = typer.Typer(help="Handover tasks with deadlines counted from each handover date "
+                  "(working days, or calendar days for calendar intervals).",
+                  no_args_is_help=True)
 
 TABLE_LIMIT = 200
 
@@ -283,10 +286,10 @@ def tasks_templates(ctx: typer.Context, as_json: bool = json_option()) -> None:
         applies = _conditions_text(item) or "everyone"
         if item["unless"]:
             applies += f"; not if {_conditions_text(item['unless'])}"
-        deadline = _deadline_text(item["offset_working_days"])
+        deadline = _deadline_text(item)
         for variant in item["deadlines"]:
             why = variant["reason"] or _conditions_text(variant)
-            deadline += f"; {_deadline_text(variant['offset_working_days'])} if: {why}"
+            deadline += f"; {_deadline_text(variant)} if: {why}"
         table.add_row(
             item["key"] + ("" if item["enabled"] else " (off)"), item["title"], item["owner"],
             deadline, applies, ", ".join(item["after"]),
@@ -297,15 +300,16 @@ def tasks_templates(ctx: typer.Context, as_json: bool = json_option()) -> None:
 def _conditions_text(conditions: dict[str, Any]) -> str:
     parts = [
         f"{name}: {', '.join(map(str, conditions[name]))}"
-        for name in ("pathways", "risk_bands", "flags", "accessible_formats") if conditions[name]
+        for name in ("pathways", "risk_bands", "flags", "accessible_formats", "clusters")
+        if conditions[name]
     ]
     if conditions["discharged_within_days"] is not None:
         parts.append(f"discharged within {conditions['discharged_within_days']} days")
     return "; ".join(parts)
 
 
-def _deadline_text(offset: int) -> str:
-    if offset == 0:
-        return "on the handover date"
-    days = f"{abs(offset)} working day{'s' if abs(offset) != 1 else ''}"
-    return f"{days} {'before' if offset < 0 else 'after'}"
+def _deadline_text(item: dict[str, Any]) -> str:
+    """A template's (or a ``deadlines`` entry's) deadline, in working or calendar days."""
+    if item["offset_calendar_days"] is not None:
+        return Deadline(item["offset_calendar_days"], calendar=True).describe()
+    return Deadline(item["offset_working_days"]).describe()

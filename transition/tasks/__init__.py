@@ -1,4 +1,4 @@
-"""Transition tasks to working-day deadlines.
+"""Transition tasks to deadlines counted from each handover date.
 
 Once a plan is accepted, every handover becomes a short list of things people must do by given
 dates. The pieces:
@@ -12,7 +12,8 @@ dates. The pieces:
 - ``views``: what the tasks screen and dashboard show (groups, progress, burndown, countdown).
 
 Deadlines count working days in England and Wales (``transition.working_days``) from the
-person's handover date (``transition.handover``).
+person's handover date (``transition.handover``), or calendar days brought back to a working
+day (``add_calendar_days``) where the rule is a calendar interval (NICE's follow-up, reviews).
 """
 
 from transition.tasks.generate import GenerateSummary, generate_tasks

@@ -34,7 +34,7 @@ from transition.allocation import continuing_coordinator
 from transition.models import Pathway, Person, Role, TaskOwner
 from transition.tasks.rules import COLUMN_FLAGS, Flag, PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.stored import StoredValues, raw
-from transition.working_days import add_working_days
+from transition.working_days import working_days_between
 
 _OUTGOING, _INCOMING, _MANAGER = (owner.value for owner in TaskOwner)
 
@@ -116,6 +116,20 @@ class _Planned:
     depends_on: list[str]
 
 
+def _plan(key: str, template: TaskTemplate, facts: PersonFacts,
+          applicable: dict[str, TaskTemplate]) -> _Planned:
+    due = template.deadline_for(facts).due(facts.handover_date)
+    return _Planned(
+        key=key,
+        template=template,
+        # A calendar-day deadline is stored as the working days it comes to, so every list
+        # and detail that shows the offset from the handover date stays true.
+        offset_working_days=working_days_between(facts.handover_date, due),
+        due=due,
+        depends_on=[needed for needed in template.after if needed in applicable],
+    )
+
+
 class TaskPlanner:
     """Which templates apply to a person's facts, with deadlines; remembered per set of facts.
 
@@ -131,16 +145,8 @@ class TaskPlanner:
         plan = self._plans.get(facts)
         if plan is None:
             applicable = {key: t for key, t in self.rules.enabled.items() if t.holds(facts)}
-            plan = tuple(
-                _Planned(
-                    key=key,
-                    template=template,
-                    offset_working_days=(offset := template.deadline_for(facts)),
-                    due=add_working_days(facts.handover_date, offset),
-                    depends_on=[needed for needed in template.after if needed in applicable],
-                )
-                for key, template in applicable.items()
-            )
+            plan = tuple(_plan(key, template, facts, applicable)
+                         for key, template in applicable.items())
             self._plans[facts] = plan
         return plan
 

@@ -1,12 +1,17 @@
 """The ``[tasks]`` section of the rules file: task templates and when each applies.
 
 A template says what must be done (``title``), who owns it (the ``outgoing`` worker, the
-``incoming`` worker, or the team ``manager``), its deadline as signed working days relative to
-the person's handover date, which tasks must be done first (``after``), and the conditions under
-which a person needs it (pathway, risk band, flags, accessible-information need, a recent
-discharge, a mental health cluster). ``deadlines`` can bring a deadline forward for some people
-(NICE NG53: first contact within 2 working days for people discharged in the last 3 months,
-not 7), or set it by cluster (a cluster's review interval).
+``incoming`` worker, or the team ``manager``), its deadline relative to the person's handover
+date, which tasks must be done first (``after``), and the conditions under which a person needs
+it (pathway, risk band, flags, accessible-information need, a recent discharge, a mental health
+cluster). ``deadlines`` can bring a deadline forward for some people (NICE NG53: first contact
+within 2 days, not 7, for people discharged in the last 3 months), or set it by cluster (a
+cluster's review interval).
+
+A deadline is either ``offset_working_days`` (signed working days) or ``offset_calendar_days``
+(signed calendar days, brought back to the working day before when it falls on a weekend or bank
+holiday): a deadline that stands for a calendar interval ("within 7 days of discharge", "6 to 8
+weeks after the change", "every 4 weeks") counts calendar days, so it never slips past it.
 
 The model validates the whole section: template keys, owners, conditions, ``after`` naming only
 known templates, and no dependency cycles. A bad file is refused with a RulesError naming it.
@@ -19,14 +24,16 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from graphlib import CycleError, TopologicalSorter
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from transition.models import AccessibleFormat, Pathway, RiskBand, Role, TaskOwner
+from transition.working_days import add_calendar_days, add_working_days
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 MAX_OFFSET = 260  # about a year of working days either way
+MAX_CALENDAR_OFFSET = 366  # a year of calendar days either way
 
 
 class Flag(StrEnum):
@@ -117,11 +124,82 @@ def _clusters_of(conditions: Conditions | None) -> frozenset[int]:
     return frozenset().union(*_cluster_lists(conditions))
 
 
+class Deadline(NamedTuple):
+    """A deadline relative to the handover date: ``days`` working days, or calendar days."""
+
+    days: int
+    calendar: bool = False
+
+    def due(self, handover_date: date) -> date:
+        """The due date for a handover on ``handover_date``."""
+        if self.calendar:
+            return add_calendar_days(handover_date, self.days)
+        return add_working_days(handover_date, self.days)
+
+    def describe(self) -> str:
+        """'10 working days before', '56 calendar days (8 weeks) after', 'on the handover
+        date'."""
+        if self.days == 0:
+            return "on the handover date"
+        count = abs(self.days)
+        kind = "calendar" if self.calendar else "working"
+        amount = f"{count} {kind} day{'s' if count != 1 else ''}"
+        if self.calendar and count % 7 == 0 and count > 7:
+            amount += f" ({count // 7} weeks)"
+        return f"{amount} {'before' if self.days < 0 else 'after'}"
+
+
+def _working_days_field() -> Any:
+    return Field(
+        None, ge=-MAX_OFFSET, le=MAX_OFFSET,
+        description="Deadline in working days relative to the handover date: negative before, "
+        "positive after, 0 on the day.",
+    )
+
+
+def _calendar_days_field() -> Any:
+    return Field(
+        None, ge=-MAX_CALENDAR_OFFSET, le=MAX_CALENDAR_OFFSET,
+        description="Deadline in calendar days relative to the handover date (for a calendar "
+        "interval: 7 days, 8 weeks), brought back to the working day before when it is not one.",
+    )
+
+
+def _one_deadline(working_days: int | None, calendar_days: int | None) -> None:
+    if working_days is not None and calendar_days is not None:
+        raise ValueError(
+            "gives both offset_working_days and offset_calendar_days; give one (a council file "
+            "changing a shipped template's deadline uses the kind the shipped template uses)"
+        )
+    if working_days is None and calendar_days is None:
+        raise ValueError(
+            "has no deadline: give offset_working_days (working days) or offset_calendar_days "
+            "(calendar days, brought back to a working day)"
+        )
+
+
+def _deadline(working_days: int | None, calendar_days: int | None) -> Deadline:
+    if calendar_days is not None:
+        return Deadline(calendar_days, calendar=True)
+    assert working_days is not None  # _one_deadline checked
+    return Deadline(working_days)
+
+
 class DeadlineVariant(Conditions):
     """A different deadline for the people these conditions pick out (the first match wins)."""
 
-    offset_working_days: int = Field(ge=-MAX_OFFSET, le=MAX_OFFSET)
+    offset_working_days: int | None = _working_days_field()
+    offset_calendar_days: int | None = _calendar_days_field()
     reason: str = Field("", max_length=300, description="Why, shown with the task's deadline.")
+
+    @model_validator(mode="after")
+    def _check_deadline(self) -> DeadlineVariant:
+        _one_deadline(self.offset_working_days, self.offset_calendar_days)
+        return self
+
+    @property
+    def deadline(self) -> Deadline:
+        return _deadline(self.offset_working_days, self.offset_calendar_days)
 
 
 class TaskTemplate(Conditions):
@@ -129,11 +207,8 @@ class TaskTemplate(Conditions):
 
     title: str = Field(min_length=1, max_length=200)
     owner: TaskOwner
-    offset_working_days: int = Field(
-        ge=-MAX_OFFSET, le=MAX_OFFSET,
-        description="Deadline in working days relative to the handover date: negative before, "
-        "positive after, 0 on the day.",
-    )
+    offset_working_days: int | None = _working_days_field()
+    offset_calendar_days: int | None = _calendar_days_field()
     after: tuple[str, ...] = Field((), description="Keys of tasks that must be done first.")
     enabled: bool = True
     incoming_role: Role | None = Field(
@@ -144,16 +219,26 @@ class TaskTemplate(Conditions):
     deadlines: tuple[DeadlineVariant, ...] = ()
     description: str = Field("", max_length=1000, description="Why the task exists.")
 
+    @model_validator(mode="after")
+    def _check_deadline(self) -> TaskTemplate:
+        _one_deadline(self.offset_working_days, self.offset_calendar_days)
+        return self
+
+    @property
+    def deadline(self) -> Deadline:
+        """The deadline for everyone no ``deadlines`` entry picks out."""
+        return _deadline(self.offset_working_days, self.offset_calendar_days)
+
     def named_clusters(self) -> frozenset[int]:
         """Every cluster this template's conditions (and its deadlines') name."""
         return frozenset().union(*(_clusters_of(part) for part in (self, *self.deadlines)))
 
-    def deadline_for(self, facts: PersonFacts) -> int:
-        """The offset in working days that applies to this person."""
+    def deadline_for(self, facts: PersonFacts) -> Deadline:
+        """The deadline that applies to this person."""
         for variant in self.deadlines:
             if variant.holds(facts):
-                return variant.offset_working_days
-        return self.offset_working_days
+                return variant.deadline
+        return self.deadline
 
 
 class TaskRules(BaseModel):

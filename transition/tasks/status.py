@@ -29,6 +29,7 @@ OPEN_STATUSES: tuple[str, ...] = (TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskS
 CLOSED_STATUSES: tuple[str, ...] = (TaskStatus.DONE, TaskStatus.NOT_NEEDED)
 STATUS_NAMES: tuple[str, ...] = tuple(status.value for status in TaskStatus)
 STATUS_CHOICES = ", ".join(STATUS_NAMES)
+MAX_NOTE = 2000
 NO_LONGER_APPLIES = "No longer applies: "
 """How ``generate`` starts the reason it writes when it marks a task not needed; a task marked
 not needed by a person never starts so, and generate leaves it alone."""
@@ -188,11 +189,7 @@ def set_task_note(
     task = require_task(session, task_id)
     if expected_version is not None and task.version != expected_version:
         raise _conflict(session, task)
-    text = note.strip()
-    if len(text) > 2000:
-        raise TransitionError(f"The note for task {task.id} is {len(text):,} characters long; "
-                              "a note can be at most 2,000.",
-                              hint="Shorten it, or keep the detail in the person's case record.")
+    text = _checked_note(note, f"task {task.id}")
     before_version = task.version
     if text == (task.note or ""):
         return StatusChange(task_id, task.key, task.status, task.status, before_version)
@@ -209,6 +206,16 @@ def set_task_note(
                 actor=actor, at=now)
     session.expire(task)
     return StatusChange(task_id, task.key, task.status, task.status, before_version + 1)
+
+
+def _checked_note(note: str, whose: str) -> str:
+    """``note`` without surrounding spaces, or an error if it is too long to keep."""
+    text = note.strip()
+    if len(text) > MAX_NOTE:
+        raise TransitionError(f"The note for {whose} is {len(text):,} characters long; "
+                              f"a note can be at most {MAX_NOTE:,}.",
+                              hint="Shorten it, or keep the detail in the person's case record.")
+    return text
 
 
 def _conflict(session: Session, task: Task) -> ConflictError:
@@ -256,10 +263,12 @@ def mark_tasks_done(
     """Mark many (person id, task key) tasks done at once, audited (a bulk path for letters).
 
     ``reason`` goes in the audit trail (e.g. "letter generated"); ``note``, if given, replaces
-    the task's note. Reported and left as they are: tasks that do not exist (``missing``; they
+    the task's note (stripped, blank clears it, at most 2,000 characters, audited as
+    ``task.note`` as :func:`set_task_note` does). Reported and left as they are: tasks that do not exist (``missing``; they
     are never created here), tasks someone marked ``not_needed``, and tasks whose dependencies
     are still open (``waiting``: (person, key) -> the open keys).
     """
+    text = None if note is None else _checked_note(note, "the tasks marked done")
     wanted = sorted(set(items))
     result = MarkDoneResult()
     if not wanted:
@@ -289,13 +298,16 @@ def mark_tasks_done(
         if waiting:
             result.waiting[item] = waiting
             continue
+        new_note = task.note if text is None else text or None
         rows.append({
             "id": task.id, "status": TaskStatus.DONE.value, "blocked_reason": None,
             "completed_at": now, "updated_at": now, "updated_by": actor,
-            "version": task.version + 1, "note": note if note is not None else task.note,
+            "version": task.version + 1, "note": new_note,
         })
         changes.append(_change(task, "task.status", "status", task.status, TaskStatus.DONE.value,
                                reason))
+        if new_note != task.note:
+            changes.append(_change(task, "task.note", "note", task.note, new_note, None))
     if rows:
         session.execute(update(Task).execution_options(synchronize_session=False), rows)
         record_many(session, changes, actor=actor, at=now)
