@@ -68,6 +68,10 @@ DECIDING_RULES: dict[str, Pathway] = {
     "eligible_needs": Pathway.COUNCIL,
     "no_eligible_needs": Pathway.SIGNPOST,
 }
+# The deciding rules that say a Care Act assessment must come first. Their reason is listed
+# after the deciding one when a statutory duty or health-led care makes the case joint.
+ASSESSMENT_PENDING_RULES: tuple[str, ...] = tuple(
+    rule for rule, pathway in DECIDING_RULES.items() if pathway is Pathway.ASSESS)
 FINDING_RULES: tuple[str, ...] = (
     "health_led_cpa",
     "health_led_cluster",

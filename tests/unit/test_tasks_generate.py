@@ -492,3 +492,36 @@ def test_a_joint_visit_waits_until_a_bsl_user_has_been_told(database: Database) 
         tasks = tasks_of(session, bsl)
     assert "letter_person" not in tasks
     assert tasks["joint_visit"].depends_on == ["accessible_communication"]
+
+
+def test_a_joint_case_whose_care_act_assessment_is_pending_gets_it_booked(
+    database: Database,
+) -> None:
+    """Health-led care (or s117, a CTO) with needs not yet assessed is joint, not assess (the
+    key worker stays): the council's social worker still books the assessment. A joint case
+    whose needs were assessed gets no such task."""
+    from transition.eligibility import PathwayFacts, decide_pathway
+    from transition.stored_reasons import stored_reasons_hash
+
+    rules = load_rules()
+
+    def reasons(**facts: object) -> list[dict[str, str]]:
+        decision = decide_pathway(PathwayFacts.of(**facts), rules.eligibility)  # type: ignore[arg-type]
+        assert decision.pathway == "joint"
+        return decision.reasons_as_dicts()
+
+    with database.transaction() as session:
+        task_world.build(session)
+        pending = task_world.person(session, pathway="joint", cpa=True)
+        assessed = task_world.person(session, pathway="joint", cpa=True)
+        for person_id, said in ((pending, reasons(care_act_outcomes=None, cpa=True)),
+                                (assessed, reasons(care_act_outcomes=["nutrition", "hygiene"],
+                                                   significant_impact=True, cpa=True))):
+            made = session.get(Person, person_id)
+            assert made is not None
+            made.pathway_reasons_hash = stored_reasons_hash(session.connection(), said)
+            assign(session, person_id, Role.SOCIAL_WORKER, "IN1")
+        generate(session)
+    with database.session() as session:
+        assert tasks_of(session, pending)["assessment_booked"].owner_staff_id == "IN1"
+        assert "assessment_booked" not in tasks_of(session, assessed)

@@ -30,18 +30,29 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NamedTuple
 
+from sqlalchemy import Text, cast, exists, or_
+
 from transition.allocation import continuing_coordinator
-from transition.models import Pathway, Person, Role, TaskOwner
+from transition.eligibility import ASSESSMENT_PENDING_RULES
+from transition.models import Pathway, PathwayReasons, Person, Role, TaskOwner
 from transition.tasks.rules import COLUMN_FLAGS, Flag, PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.stored import StoredValues, raw
 from transition.working_days import working_days_between
 
 _OUTGOING, _INCOMING, _MANAGER = (owner.value for owner in TaskOwner)
 
+# Whether the pathway's reasons say a Care Act assessment is pending: one look-up of the
+# person's stored list (a rule id is a quoted word of its own in its JSON, so a text search
+# finds it on SQLite and PostgreSQL alike).
+_ASSESSMENT_PENDING = exists().where(
+    PathwayReasons.reasons_hash == Person.pathway_reasons_hash,
+    or_(*(cast(PathwayReasons.reasons, Text).like(f'%"{rule}"%')
+          for rule in ASSESSMENT_PENDING_RULES)))
+
 PERSON_COLUMNS = (
     Person.id, Person.care_coordinator_id, Person.pathway, Person.risk_band,
     raw(Person.handover_date), raw(Person.last_discharge), Person.accessible_format,
-    Person.interpreter_language, Person.cluster,
+    Person.interpreter_language, Person.cluster, _ASSESSMENT_PENDING,
     *(getattr(Person, name) for name in COLUMN_FLAGS),
     raw(Person.coordinator_until),
 )
@@ -223,11 +234,13 @@ class FactsSeen:
         found = self._by_row.get(key)
         if found is None:
             (pathway, risk_band, _, last_discharge, accessible_format, interpreter, cluster,
-             *flag_values) = row[FACT_COLUMNS]
+             pending, *flag_values) = row[FACT_COLUMNS]
             flags = [name for name, value in zip(COLUMN_FLAGS, flag_values, strict=True)
                      if value]
             if interpreter:
                 flags.append(Flag.INTERPRETER.value)
+            if pathway == Pathway.ASSESS or pending:
+                flags.append(Flag.ASSESSMENT_NEEDED.value)
             value = PersonFacts(
                 pathway=pathway,
                 risk_band=risk_band,

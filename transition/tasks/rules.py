@@ -49,10 +49,15 @@ class Flag(StrEnum):
     SUBSTANCE_MISUSE = "substance_misuse"
     CPA = "cpa"
     INTERPRETER = "interpreter"  # an interpreter language is recorded
+    # The Care Act assessment comes first: the assess pathway, or a joint case (s117, CTO or
+    # health-led care) whose pathway reasons say the assessment is pending.
+    ASSESSMENT_NEEDED = "assessment_needed"
 
+
+DERIVED_FLAGS = frozenset({Flag.INTERPRETER, Flag.ASSESSMENT_NEEDED})
 
 # Flags read straight from a Person column of the same name (the rest are derived).
-COLUMN_FLAGS: tuple[str, ...] = tuple(flag.value for flag in Flag if flag is not Flag.INTERPRETER)
+COLUMN_FLAGS: tuple[str, ...] = tuple(flag.value for flag in Flag if flag not in DERIVED_FLAGS)
 
 
 @dataclass(frozen=True, slots=True)
