@@ -179,6 +179,10 @@ def run_cli(
     monkeypatch.setenv("TRANSITION_ACTOR", settings.actor)
     monkeypatch.setenv("TRANSITION_AS_OF", settings.today().isoformat())
     monkeypatch.setenv("TRANSITION_OUTPUT_DIR", str(settings.resolved_output_dir))
+    # A council's own details: letters are refused with the built-in example ones.
+    from tests.letter_setup import use_test_council
+
+    use_test_council(monkeypatch)
 
     def run(*args: str | Path) -> CliResult:
         capsys.readouterr()

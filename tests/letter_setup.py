@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlmodel import Session
 
 from tests.factories import make_person, make_staff
 from transition.allocation import NewAssignment, set_assignments
+from transition.config import CouncilDetails
 from transition.models import Person, Staff, Task
 from transition.programme import set_transfer_date
 
@@ -27,6 +29,25 @@ JARGON = (
     "patient", "suffer", "mentally ill", "non-compliant", "noncompliant", "discharge",
     "key worker (KW)", "Care Act", "care coordinator", "{{", "{%", "}}", "%}",
 )
+
+
+# A council's own details, as a council sets them under [council]: letters are never written
+# with the built-in example ones (transition.letters.check_council_details). Numbers from
+# Ofcom's ranges for drama (01632 960xxx, 0808 157 0xxx), addresses invented.
+TEST_COUNCIL = CouncilDetails(
+    name="Testvale Council", address="Civic Offices, 1 Test Road, Testvale TV1 1AA",
+    phone="01632 960000", email="mentalhealth@testvale.example",
+    crisis_line="0808 157 0000 (24 hours a day) or NHS 111, option 2",
+    out_of_hours="01632 960999",
+    complaints="Complaints Team, Civic Offices, Testvale TV1 1AA, or complaints@testvale.example",
+    signatory="Sam Taylor", website="www.testvale.example/mentalhealth",
+)
+
+
+def use_test_council(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give the CLI (which reads settings from the environment) the test council's details."""
+    for key, value in TEST_COUNCIL.model_dump().items():
+        monkeypatch.setenv(f"TRANSITION_COUNCIL__{key.upper()}", value)
 
 
 def jargon_in(text: str) -> list[str]:

@@ -57,8 +57,17 @@ def default_actor() -> str:
         return f"uid:{os.getuid()}"
 
 
+# The council details whose defaults are invented examples (a council that does not exist, a
+# crisis line that is not its number): letters are never written with any of them unchanged,
+# except on the demo database (transition.letters.check_council_details). ``service`` and
+# ``signatory_title`` are left out: their defaults are ordinary wording a council may keep.
+EXAMPLE_COUNCIL_KEYS = ("name", "address", "phone", "email", "crisis_line", "out_of_hours",
+                        "complaints", "signatory", "website")
+
+
 class CouncilDetails(BaseModel):
-    """The council's details as they appear on letters (all invented in the defaults)."""
+    """The council's details as they appear on letters (invented examples in the defaults:
+    set the council's own under ``[council]`` in the settings file)."""
 
     name: str = Field("Westshire Council", description="The council's name.")
     service: str = Field("Adult Social Care (Mental Health)", description="The service name.")
@@ -83,6 +92,13 @@ class CouncilDetails(BaseModel):
         "Head of Mental Health Social Work", description="The signatory's job title."
     )
     website: str = Field("www.westshire.example/mentalhealth", description="Web address.")
+
+    def example_keys(self) -> list[str]:
+        """The details still at their invented example values (none once the council has set
+        its own): a person must never be given an invented number or address."""
+        fields = type(self).model_fields
+        return [key for key in EXAMPLE_COUNCIL_KEYS
+                if getattr(self, key).strip() == fields[key].default]
 
 
 class Settings(BaseSettings):
@@ -173,6 +189,11 @@ def settings_file_path() -> Path | None:
     if explicit:
         return Path(explicit)
     return config_dir() / "settings.toml"
+
+
+def settings_file_shown(settings: Settings) -> Path:
+    """The settings file to name in a message: the one read, else where one would be read."""
+    return settings.settings_file or settings_file_path() or config_dir() / "settings.toml"
 
 
 def load_settings(**overrides: Any) -> Settings:

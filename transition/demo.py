@@ -4,6 +4,11 @@
 invented people without touching their real database. The demo is assessed and planned as of
 the day the sample was exported (unless settings fix another date), so its story (who is at
 risk, who cannot be placed and why) is the same whatever day it is built.
+
+A demo database is marked as one by an audit event (``demo.build``) written when it is built:
+the audit trail is never updated or deleted, travels with the file (a copy of the demo is
+still a demo) and says who built it and when. Letters may carry the invented example council
+details only there (:func:`is_demo_database`; ``transition.letters.check_council_details``).
 """
 
 from __future__ import annotations
@@ -14,12 +19,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlmodel import Session
+
 from transition.assessment import refresh_assessments
+from transition.audit import Change, record
 from transition.config import Settings, data_dir
 from transition.db import Database
 from transition.errors import TransitionError
 from transition.generator import DEFAULT_REFERENCE_DATE, generate
 from transition.importer import ImportOptions, ImportResult, import_file
+from transition.models import AuditEvent
 from transition.plan_review import accept_plan
 from transition.planning import propose_plan
 from transition.programme import set_transfer_date
@@ -29,6 +39,7 @@ from transition.tasks import generate_tasks
 DEMO_TRANSFER_DATE = date(2027, 4, 1)
 DEMO_AS_OF = DEFAULT_REFERENCE_DATE  # the day the trust "exported" the sample caseload
 SAMPLE_FILES = ("staff.csv", "trust_caseload.csv")
+DEMO_BUILT = "demo.build"  # the audit action that marks a database built by `transition demo`
 
 Step = Callable[[str], None]
 
@@ -55,6 +66,13 @@ def shipped_sample_dir() -> Path | None:
     """``sample_data/`` beside the package (a source checkout or editable install), if present."""
     candidate = Path(__file__).resolve().parent.parent / "sample_data"
     return candidate if all((candidate / name).is_file() for name in SAMPLE_FILES) else None
+
+
+def is_demo_database(session: Session) -> bool:
+    """Whether this database was built by :func:`build_demo` (its ``demo.build`` audit event)."""
+    return session.scalar(
+        select(AuditEvent.id).where(AuditEvent.action == DEMO_BUILT).limit(1)
+    ) is not None
 
 
 def remove_sqlite_files(path: Path) -> None:
@@ -90,6 +108,12 @@ def build_demo(
             database.migrate()
             today = settings.as_of or DEMO_AS_OF
             result = DemoResult(path=path, sample_dir=str(sample), as_of=today)
+            with database.transaction() as session:
+                record(session, Change(
+                    action=DEMO_BUILT, entity="database", after={"sample": "synthetic"},
+                    reason="built by `transition demo` from the synthetic sample: invented "
+                    "people, and letters may carry the example council details",
+                ), actor=settings.actor)
             for kind, name in (("staff", "staff.csv"), ("caseload", "trust_caseload.csv")):
                 say(f"Importing {name}")
                 with database.transaction() as session:

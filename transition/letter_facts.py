@@ -1,16 +1,15 @@
 """What a handover letter states: the facts about one person's change of worker, in plain words.
 
 Facts are gathered in bulk from the database (people, their current assignments, the workers
-named, the programme's transfer date) and turned into the variables a letter template sees.
-The same facts, hashed, say whether a letter already written is still true
-(:func:`facts_hash`): the letter's own date and the council's details are left out of the hash,
-so only a change in what the letter says about the person makes it out of date.
+named, the programme's transfer date) and turned into the variables a letter template sees:
+each kind of letter only what it may state. The same variables, hashed, say whether a letter
+already written is still true (:func:`transition.letter_records.facts_hash`): the letter's own
+date and the council's details are not among them, so only a change in what the letter says
+about the person makes it out of date.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -23,8 +22,10 @@ from sqlmodel import Session
 
 from transition import nhs
 from transition.allocation import coordinator_continues, current_assignments
+from transition.columns import FALSE_WORDS, TRUE_WORDS
 from transition.config import CouncilDetails
-from transition.models import Employer, LetterKind, Pathway, Person, Role, Staff
+from transition.languages import COMMUNICATION_CODES
+from transition.models import AccessibleFormat, Employer, LetterKind, Pathway, Person, Role, Staff
 from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
 from transition.risk import unsettled_home
@@ -102,6 +103,39 @@ ACCESSIBLE_FORMAT_WORDS = {
     "audio": "audio",
     "email": "information by email",
 }
+
+
+# What a letter says of a worker whose team is not known (no team recorded, or a seconded
+# worker whose council team is not set yet): never a team they are not in.
+TEAM_TO_BE_CONFIRMED = "to be confirmed"
+
+# An interpreter column that says only that one is needed (the importer stores a bare "yes" as
+# 'unspecified'), or that none is (as transition.plan_inputs reads it).
+_INTERPRETER_LANGUAGE_UNKNOWN = TRUE_WORDS | {"unspecified"}
+_NO_INTERPRETER = FALSE_WORDS | {"none", "english"}
+
+# A preferred language (MHSDS LanguageCodePreferred, stored as its name) that is a way of
+# communicating a printed letter cannot meet: the need it stands for, and its name in words.
+_BRAILLE_WORDS = {"braille", "q1"}
+_BSL_WORDS = {"bsl", "q4", "british sign language"}
+
+
+def language_need(preferred: str | None) -> tuple[str, str] | None:
+    """(accessible format, words) when a preferred language is braille or a sign language:
+    ``braille`` -> braille; British (or any other) sign language -> the BSL need, in the
+    language's own words (``American Sign Language``)."""
+    word = plain_text(preferred).lower()
+    word = COMMUNICATION_CODES.get(word, word)
+    if word in _BRAILLE_WORDS:
+        return AccessibleFormat.BRAILLE.value, "braille"
+    if word in _BSL_WORDS:
+        return AccessibleFormat.BSL.value, "British Sign Language"
+    if word == "sign language":  # which one is not said
+        return AccessibleFormat.BSL.value, "sign language"
+    if word.endswith("sign language") or word in {"asl", "auslan"}:
+        named = {"asl": "american sign language", "auslan": "australian sign language"}
+        return AccessibleFormat.BSL.value, named.get(word, word).title()
+    return None
 
 
 def date_in_words(value: date) -> str:
@@ -186,8 +220,10 @@ class PersonFacts:
     s117: bool
     cto: bool
     personal_budget: bool
+    # The Accessible Information Standard need: the export's accessible format, else braille or
+    # a sign language recorded only as the preferred language (see accessible_from_language).
     accessible_format: str | None
-    interpreter_language: str
+    interpreter_language: str  # empty when none is needed or the language is not recorded
     has_carer: bool
     carer_name: str
     carer_address_lines: tuple[str, ...]
@@ -205,6 +241,11 @@ class PersonFacts:
     no_settled_home: bool = False
     # MHSDS LanguageCodePreferred as stored (a name): a note for the team, not in facts_hash.
     preferred_language: str = ""
+    # An interpreter is needed but the export does not say for which language.
+    interpreter_language_unknown: bool = False
+    # The need came from the preferred language (braille or a sign language, with no accessible
+    # format recorded): that language in words, e.g. "British Sign Language".
+    accessible_from_language: str = ""
 
     @property
     def name(self) -> str:
@@ -219,6 +260,24 @@ class PersonFacts:
         return sorted(worker.staff_id for worker in self.workers)
 
 
+def signpost_barrier(facts: PersonFacts) -> str | None:
+    """Why this person can never be told "we are no longer supporting you", or None: section
+    117 aftercare is not tested against Care Act eligibility, and a person on a community
+    treatment order keeps a named worker (DOMAIN.md, duties a handover must not break)."""
+    duties = [words for held, words in (
+        (facts.s117, "has section 117 aftercare"),
+        (facts.cto, "is on a community treatment order"),
+    ) if held]
+    if not duties:
+        return None
+    why = [words for held, words in (
+        (facts.s117, "section 117 needs are not tested against Care Act eligibility"),
+        (facts.cto, "a person on a community treatment order keeps a named worker"),
+    ) if held]
+    return (f"{' and '.join(duties)}, so cannot be signposted: check the pathway "
+            f"({'; '.join(why)})")
+
+
 def _chunks(values: Sequence[int], size: int = 2000) -> Iterable[Sequence[int]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -226,8 +285,9 @@ def _chunks(values: Sequence[int], size: int = 2000) -> Iterable[Sequence[int]]:
 
 def _worker(staff: Staff, role: str, *, is_new: bool,
             returning_after: date | None = None) -> WorkerFacts:
-    # A seconded worker returning to the council works from their council team afterwards.
-    team = staff.council_team if staff.seconded and staff.council_team else staff.team
+    # A seconded worker returning to the council works from their council team afterwards:
+    # never from the trust team they are leaving, even while their council team is not set.
+    team = plain_text(staff.council_team if staff.seconded else staff.team)
     phone = plain_text(staff.phone)
     return WorkerFacts(
         staff_id=staff.staff_id,
@@ -237,8 +297,8 @@ def _worker(staff: Staff, role: str, *, is_new: bool,
         role_key=role,
         role=ROLE_WORDS.get(role, role.replace("_", " ")),
         job=job_in_words(staff.role),
-        team=plain_text(team),
-        team_plain=plain_team_name(team),
+        team=team or TEAM_TO_BE_CONFIRMED,
+        team_plain=plain_team_name(team) or TEAM_TO_BE_CONFIRMED,
         employer=staff.employer,
         phone=phone,
         email=plain_text(staff.email),
@@ -285,6 +345,12 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
         workers = tuple(worker_list)
         outgoing = staff.get(person.care_coordinator_id or "")
         current_ids = {worker.staff_id for worker in workers}
+        interpreter = plain_text(person.interpreter_language)
+        interpreter_unknown = interpreter.lower() in _INTERPRETER_LANGUAGE_UNKNOWN
+        if interpreter_unknown or interpreter.lower() in _NO_INTERPRETER:
+            interpreter = ""
+        from_language = None if person.accessible_format else language_need(
+            person.preferred_language)
         facts[person.id] = PersonFacts(
             person_id=person.id,
             nhs_number=person.nhs_number,
@@ -298,9 +364,12 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
             s117=bool(person.s117),
             cto=bool(person.cto),
             personal_budget=bool(person.personal_budget),
-            accessible_format=person.accessible_format or None,
-            interpreter_language=plain_text(person.interpreter_language),
-            has_carer=bool(person.carer or person.carer_name or person.carer_address),
+            accessible_format=(person.accessible_format
+                               or (from_language[0] if from_language else None)),
+            interpreter_language=interpreter,
+            # An explicit "no carer" from the trust wins over a name or address left behind.
+            has_carer=(bool(person.carer) if person.carer is not None
+                       else bool(person.carer_name or person.carer_address)),
             carer_name=plain_text(person.carer_name),
             carer_address_lines=tuple(address_lines(person.carer_address)),
             gp_practice_code=plain_text(person.gp_practice),
@@ -322,6 +391,8 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
             no_settled_home=unsettled_home(person.accommodation_type,
                                            person.settled_accommodation) is not None,
             preferred_language=plain_text(person.preferred_language),
+            interpreter_language_unknown=interpreter_unknown,
+            accessible_from_language=from_language[1] if from_language else "",
         )
     return facts
 
@@ -344,23 +415,36 @@ def _worker_context(worker: WorkerFacts) -> dict[str, Any]:
     return values
 
 
+# What each kind of letter may state about the person beyond their name (Caldicott: minimum
+# necessary, need-to-know). A carer's letter says nothing of the person's legal status, budget
+# or communication needs; a signpost letter never goes to someone with section 117 aftercare or
+# on a CTO (transition.letter_plan), so it does not state them either.
+STATED_ABOUT_PERSON: dict[str, tuple[str, ...]] = {
+    LetterKind.PERSON.value: ("s117", "cto", "personal_budget", "interpreter_language",
+                              "interpreter_language_unknown"),
+    LetterKind.SIGNPOST.value: ("personal_budget", "interpreter_language",
+                                "interpreter_language_unknown", "has_carer"),
+    LetterKind.GP.value: ("s117", "cto", "personal_budget", "interpreter_language",
+                          "interpreter_language_unknown", "has_carer"),
+    LetterKind.CARER.value: (),
+}
+
+
 def facts_context(facts: PersonFacts, kind: str) -> dict[str, Any]:
     """The variables a template of ``kind`` sees about the person (not the letter or council).
 
-    Only what a letter of that kind may state is included: a carer letter never sees the GP's
-    details, a GP letter never sees the carer's, and so on (Caldicott: minimum necessary).
+    Only what a letter of that kind may state is included (``STATED_ABOUT_PERSON``): a carer
+    letter never sees the GP's details or the person's legal status, a GP letter never sees the
+    carer's, and so on (Caldicott: minimum necessary). :func:`facts_hash` hashes exactly this.
     """
     person: dict[str, Any] = {
         "given_name": facts.given_name,
         "family_name": facts.family_name,
         "name": facts.name,
         "reference": facts.local_id,
-        "s117": facts.s117,
-        "cto": facts.cto,
-        "personal_budget": facts.personal_budget,
-        "interpreter_language": facts.interpreter_language,
-        "has_carer": facts.has_carer,
     }
+    for key in STATED_ABOUT_PERSON.get(kind, ()):
+        person[key] = getattr(facts, key)
     change: dict[str, Any] = {
         "date": date_in_words(facts.change_date) if facts.change_date else "",
         "date_iso": facts.change_date.isoformat() if facts.change_date else "",
@@ -388,9 +472,9 @@ def facts_context(facts: PersonFacts, kind: str) -> dict[str, Any]:
         person["nhs_number"] = nhs.format_334(facts.nhs_number)
         person["date_of_birth"] = date_in_words(facts.date_of_birth)
         person["accessible_format"] = facts.accessible_format or ""
-        person["accessible_format_words"] = ACCESSIBLE_FORMAT_WORDS.get(
-            facts.accessible_format or "", (facts.accessible_format or "").replace("_", " ")
-        )
+        person["accessible_format_words"] = facts.accessible_from_language or (
+            ACCESSIBLE_FORMAT_WORDS.get(facts.accessible_format or "",
+                                        (facts.accessible_format or "").replace("_", " ")))
         change["pathway_summary"] = PATHWAY_SUMMARY.get(facts.pathway or "", "")
         context["gp"] = {
             "practice_name": facts.gp_practice_name,
@@ -433,10 +517,3 @@ def template_context(
     context["council"] = council_context(council)
     context["letter"] = letter
     return context
-
-
-def facts_hash(facts: PersonFacts, kind: str) -> str:
-    """SHA-256 of what a letter of ``kind`` states about the person (not its date or format)."""
-    payload = {"kind": kind, **facts_context(facts, kind)}
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

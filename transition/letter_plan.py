@@ -24,9 +24,9 @@ from sqlmodel import Session
 from transition.allocation import worker_changes
 from transition.errors import TransitionError
 from transition.languages import spoken_preference
-from transition.letter_facts import PersonFacts, facts_hash, load_facts
+from transition.letter_facts import PersonFacts, language_need, load_facts, signpost_barrier
 from transition.letter_formats import EASY_READ, LARGE_PRINT, STANDARD, LetterStyle
-from transition.letter_records import current_letters, staleness
+from transition.letter_records import current_letters, facts_changed, staleness
 from transition.letter_templates import LetterTemplates, TemplateChoice
 from transition.models import AccessibleFormat, LetterFormat, LetterKind, Pathway, Person
 from transition.postcodes import pseudo_meaning
@@ -89,10 +89,7 @@ def person_problem(facts: PersonFacts) -> str | None:
     if facts.pathway == Pathway.SIGNPOST:
         if facts.workers:
             return "the pathway is signpost but a worker is still allocated: check the plan"
-        if facts.s117:
-            return ("has section 117 aftercare, so cannot be signposted: check the pathway "
-                    "(section 117 needs are not tested against Care Act eligibility)")
-        return None
+        return signpost_barrier(facts)
     if not facts.workers:
         return "no accepted worker yet: accept a plan or assign a worker first"
     if not facts.has_new_worker:
@@ -135,10 +132,17 @@ def _plan_one(
     elif kind in TO_THE_PERSON and facts.no_settled_home:
         notes.append("not in settled accommodation: check the address still reaches them "
                      "before posting it, or give it to them by hand")
+    spoken = (None if language_need(facts.preferred_language)  # braille or a sign language
+              else spoken_preference(facts.preferred_language))
     if kind in TO_THE_PERSON and facts.interpreter_language:
         notes.append(f"needs {facts.interpreter_language}: arrange a translation or an "
                      "interpreter (task accessible_communication)")
-    elif kind in TO_THE_PERSON and (spoken := spoken_preference(facts.preferred_language)):
+    elif kind in TO_THE_PERSON and facts.interpreter_language_unknown:
+        hint = f" (their preferred language is {spoken.title()})" if spoken else ""
+        notes.append("needs an interpreter but the language is not recorded: find out which "
+                     f"language{hint}, then arrange a translation or an interpreter "
+                     "(task accessible_communication)")
+    elif kind in TO_THE_PERSON and spoken:
         notes.append(f"prefers {spoken.title()} (no interpreter recorded): offer a "
                      f"translation in {spoken.title()} too")
     template = templates.choose(kind, easy_read=style is EASY_READ)
@@ -154,6 +158,11 @@ def _plan_one(
 
 def _recipient_problem(facts: PersonFacts, kind: str, need: str | None) -> str | None:
     if kind in TO_THE_PERSON:
+        if need in NO_PRINTED_LETTER and facts.accessible_from_language:
+            # Recorded only as the preferred language: the task is made from the accessible
+            # format, so it may not exist.
+            return (f"needs {facts.accessible_from_language} (their preferred language; no "
+                    "accessible format recorded): the team arranges it")
         if need in NO_PRINTED_LETTER:
             return (f"needs {NO_PRINTED_LETTER[need]}: the team arranges it "
                     "(task accessible_communication)")
@@ -225,8 +234,8 @@ def letters_needed(
             status = "skipped"
         else:
             rows = current.get((item.person_id, item.kind), [])
-            wanted_hash = facts_hash(item.facts, item.kind)
-            fresh = [row for row in rows if row.facts_hash == wanted_hash]
+            fresh = [row for row in rows
+                     if facts_changed(row.facts_hash, item.facts, item.kind) is None]
             if fresh:
                 status, letter_id = "written", fresh[-1].id
             elif rows:

@@ -1,13 +1,17 @@
 """Letters already written: which are current, which are out of date and why, and history.
 
 A letter is out of date when what it states is no longer true: the worker changed after it was
-written (its ``staff_ids``), or its other facts changed (its ``facts_hash``), or it no longer
-applies (the worker no longer changes, the person is no longer signposted, no carer recorded).
+written (its ``staff_ids``), or its other facts changed (its :func:`facts_hash`, over exactly what
+its kind states), or it no longer applies (the worker no longer changes, the person is no longer
+signposted, no carer recorded), or it should not stand (signposting someone with s117 or a CTO).
 The nightly check uses :func:`out_of_date_letters`; the person screen :func:`letter_history`.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,8 +21,121 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from transition.letter_facts import PersonFacts, facts_hash, load_facts
+from transition.letter_facts import PersonFacts, facts_context, load_facts, signpost_barrier
 from transition.models import Letter, LetterKind, Pathway
+
+# ---------------------------------------------------------------------------------------------
+# Whether a letter still states the facts: its facts hash
+# ---------------------------------------------------------------------------------------------
+
+# A facts hash fits the 64 characters stored with each letter (Letter.facts_hash): "v", a
+# 128-bit digest of everything the letter states (what decides whether it is out of date), then
+# a 24-bit digest of each group of facts below (what names, in words, the facts that changed).
+# A hash stored before groups were kept is the SHA-256 of the old, wider context
+# (_legacy_facts_hash): such a letter stays current while that is unchanged.
+FACTS_HASH_VERSION = "v"
+_WHOLE_BYTES, _GROUP_BYTES = 16, 3
+_WHOLE_CHARS, _GROUP_CHARS = 22, 4  # their unpadded base64url lengths
+
+# Each group of facts and the words a reason uses for it; "other" catches any fact not listed.
+FACT_GROUPS: dict[str, str] = {
+    "recipient": "a name or address",
+    "date": "the date of the change",
+    "workers": "the workers' names, teams or contact details",
+    "pathway": "the pathway",
+    "s117": "section 117 aftercare",
+    "cto": "the community treatment order",
+    "personal_budget": "the personal budget",
+    "communication": "communication needs (accessible format or interpreter)",
+    "carer": "whether they have a carer",
+    "other": "other details",
+}
+_GROUP_OF_PERSON_FACT = {
+    "s117": "s117", "cto": "cto", "personal_budget": "personal_budget", "has_carer": "carer",
+    "interpreter_language": "communication", "interpreter_language_unknown": "communication",
+    "accessible_format": "communication", "accessible_format_words": "communication",
+}
+_GROUP_OF_CHANGE_FACT = {
+    "date": "date", "date_iso": "date", "pathway": "pathway", "pathway_summary": "pathway",
+    "workers": "workers", "new_workers": "workers", "outgoing_worker": "workers",
+    "outgoing_ended": "workers", "outgoing_ended_iso": "workers",
+}
+
+
+def _group_of(section: str, key: str) -> str:
+    if section == "person":
+        return _GROUP_OF_PERSON_FACT.get(key, "recipient")  # names, address, NHS number, birth
+    if section == "change":
+        return _GROUP_OF_CHANGE_FACT.get(key, "other")
+    return "recipient" if section in ("recipient", "gp", "carer") else "other"
+
+
+def _grouped(context: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    groups: dict[str, dict[str, Any]] = {group: {} for group in FACT_GROUPS}
+    for section, values in context.items():
+        for key, value in values.items():
+            groups[_group_of(section, key)][f"{section}.{key}"] = value
+    return groups
+
+
+def _digest(value: Any, size: int) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(text.encode("utf-8")).digest()[:size]
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def facts_hash(facts: PersonFacts, kind: str) -> str:
+    """What a letter of ``kind`` states about the person, hashed (not its date or format).
+
+    Exactly what its template sees (:func:`facts_context`), so a fact a kind of letter does not
+    state never makes it out of date.
+    """
+    context = facts_context(facts, kind)
+    groups = _grouped(context)
+    return FACTS_HASH_VERSION + _digest({"kind": kind, **context}, _WHOLE_BYTES) + "".join(
+        _digest(groups[group], _GROUP_BYTES) for group in FACT_GROUPS)
+
+
+def _legacy_facts_hash(facts: PersonFacts, kind: str) -> str:
+    """The hash stored with letters written before each kind stated only its own facts: the
+    person's legal status, budget, interpreter and carer were then in every kind's context."""
+    context = facts_context(facts, kind)
+    person = {key: value for key, value in context["person"].items()
+              if key != "interpreter_language_unknown"}
+    for key in ("s117", "cto", "personal_budget", "interpreter_language", "has_carer"):
+        person[key] = getattr(facts, key)
+    text = json.dumps({"kind": kind, **context, "person": person}, sort_keys=True,
+                      ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def facts_changed(stored: str, facts: PersonFacts, kind: str) -> list[str] | None:
+    """None when a letter of ``kind`` whose facts hash is ``stored`` still states these facts;
+    else the groups of facts that changed (``FACT_GROUPS`` keys), empty when that cannot be told
+    (a hash stored before groups were kept)."""
+    if not stored.startswith(FACTS_HASH_VERSION):
+        return None if stored == _legacy_facts_hash(facts, kind) else []
+    wanted = facts_hash(facts, kind)
+    if stored == wanted:
+        return None
+    offset = len(FACTS_HASH_VERSION) + _WHOLE_CHARS
+    changed = []
+    for index, group in enumerate(FACT_GROUPS):
+        start = offset + index * _GROUP_CHARS
+        if stored[start : start + _GROUP_CHARS] != wanted[start : start + _GROUP_CHARS]:
+            changed.append(group)
+    return changed
+
+
+def stated_groups(facts: PersonFacts, kind: str) -> list[str]:
+    """The groups of facts a letter of ``kind`` states (for a reason that cannot name one)."""
+    groups = _grouped(facts_context(facts, kind))
+    return [group for group, values in groups.items() if values and group != "other"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Letters written, and whether each is current
+# ---------------------------------------------------------------------------------------------
 
 
 def current_letters(
@@ -52,13 +169,24 @@ def staleness(letter: Letter, facts: PersonFacts | None) -> str | None:
             return "no longer applies: the person no longer has an accepted worker"
         if not facts.has_new_worker:
             return "no longer applies: the person's worker no longer changes"
+    if signposted and (barrier := signpost_barrier(facts)):
+        return f"should not stand: {barrier}"
     if letter.kind == LetterKind.CARER and not facts.has_carer:
         return "no longer applies: no carer is recorded now"
     if sorted(letter.staff_ids or []) != facts.staff_ids:
         return "the worker has changed since the letter was written"
-    if letter.facts_hash != facts_hash(facts, letter.kind):
-        return "details in the letter have changed since it was written (date, address or contacts)"
-    return None
+    changed = facts_changed(letter.facts_hash, facts, letter.kind)
+    if changed is None:
+        return None
+    if changed:
+        return f"what the letter says has changed since it was written: {_listed(changed)}"
+    return ("what the letter says has changed since it was written (one of: "
+            f"{_listed(stated_groups(facts, letter.kind), 'or')})")
+
+
+def _listed(groups: list[str], last: str = "and") -> str:
+    said = [FACT_GROUPS[group] for group in groups]
+    return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} {last} {said[-1]}"
 
 
 @dataclass(frozen=True, slots=True)

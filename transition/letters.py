@@ -29,14 +29,9 @@ from sqlmodel import Session
 from transition import files
 from transition.audit import Change, record_many
 from transition.config import CouncilDetails
+from transition.demo import is_demo_database
 from transition.errors import TransitionError
-from transition.letter_facts import (
-    PersonFacts,
-    date_in_words,
-    facts_hash,
-    load_facts,
-    template_context,
-)
+from transition.letter_facts import PersonFacts, date_in_words, load_facts, template_context
 from transition.letter_formats import (
     EXTENSIONS,
     STANDARD,
@@ -58,6 +53,8 @@ from transition.letter_records import (  # re-exported
     LetterRecord,
     OutOfDateLetter,
     current_letters,
+    facts_changed,
+    facts_hash,
     letter_history,
     out_of_date_letters,
 )
@@ -67,8 +64,9 @@ from transition.tasks import mark_tasks_done
 
 __all__ = [
     "DEFAULT_FORMAT", "FORMATS", "KINDS", "GenerationResult", "LetterNeed", "LetterOutcome",
-    "LetterPreview", "LetterRecord", "OutOfDateLetter", "generate_letters", "letter_history",
-    "letters_needed", "out_of_date_letters", "plan_letters", "preview_letter", "render_planned",
+    "LetterPreview", "LetterRecord", "OutOfDateLetter", "check_council_details",
+    "example_council_warning", "generate_letters", "letter_history", "letters_needed",
+    "out_of_date_letters", "plan_letters", "preview_letter", "render_planned",
 ]
 
 Progress = Callable[[int, int], None]
@@ -79,6 +77,38 @@ TASK_FOR_KIND = {
     LetterKind.GP.value: "letter_gp",
     LetterKind.CARER.value: "letter_carer",
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# The council's details
+# ---------------------------------------------------------------------------------------------
+
+
+def example_council_warning(council: CouncilDetails) -> str | None:
+    """What a preview must say when it shows the invented example council details, or None."""
+    if not council.example_keys():
+        return None
+    return "the council details shown are invented examples, not your council's"
+
+
+def check_council_details(session: Session, council: CouncilDetails, *,
+                          settings_file: Path) -> None:
+    """Refuse to write letters that carry the invented example council details.
+
+    A person in crisis could be given a number that is not their council's. Allowed only on a
+    database built by ``transition demo`` (:func:`transition.demo.is_demo_database`).
+    """
+    keys = council.example_keys()
+    if not keys or is_demo_database(session):
+        return
+    raise TransitionError(
+        "Letters cannot be written with the built-in example council details: they are "
+        "invented, and a person in crisis could be given a wrong number. Still the example: "
+        f"{', '.join(keys)}. No letters were written.",
+        hint=f"Set your council's own under [council] in {settings_file} (keys: "
+        f"{', '.join(keys)}), or as environment variables TRANSITION_COUNCIL__<KEY> (e.g. "
+        "TRANSITION_COUNCIL__CRISIS_LINE); see docs/letters.md.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,6 +156,8 @@ class LetterPreview:
     html: str | None
     skip_reason: str | None
     note: str | None
+    # Set when the letter shows the invented example council details (say so plainly).
+    example_council: str | None = None
 
 
 def preview_letter(
@@ -154,7 +186,8 @@ def preview_letter(
             raise TransitionError(f"No person with id {person_id} is on the caseload.")
         why = person_problem(facts) or f"a {kind} letter does not apply to this person"
         return LetterPreview(person_id, facts.nhs_number, kind, fmt or default_format,
-                             STANDARD.name, "", None, None, why, None)
+                             STANDARD.name, "", None, None, why, None,
+                             example_council_warning(council))
     item = planned[0]
     renderable = person_problem(item.facts) is None
     rendered = (render_planned(item, templates=templates, council=council, dated=as_of)
@@ -164,6 +197,7 @@ def preview_letter(
         style=item.style.name, template=item.template.label,
         text=rendered.text if rendered else None, html=rendered.html if rendered else None,
         skip_reason=item.skip_reason, note=item.note,
+        example_council=example_council_warning(council),
     )
 
 
@@ -293,6 +327,7 @@ def generate_letters(
 
     # 1. Render everything (a broken template stops the run here, before any file exists).
     to_write: list[_ToWrite] = []
+    still_true: list[tuple[Letter, PlannedLetter]] = []
     for item in planned:
         if item.skip_reason:
             result.outcomes.append(_outcome(item, "skipped", reason=item.skip_reason))
@@ -305,10 +340,12 @@ def generate_letters(
             if content_hash(again) == latest.content_sha256:
                 result.outcomes.append(_outcome(item, "unchanged", path=latest.path,
                                                 sha256=latest.sha256, letter_id=latest.id))
+                if _facts_recorded_differ(latest, item):
+                    still_true.append((latest, item))
                 continue
         rendered = render_planned(item, templates=templates, council=council, dated=as_of)
-        wanted_hash = facts_hash(item.facts, item.kind)
-        replaces = [row for row in rows if row.format == item.format or row.facts_hash != wanted_hash]
+        replaces = [row for row in rows if row.format == item.format
+                    or facts_changed(row.facts_hash, item.facts, item.kind) is not None]
         to_write.append(_ToWrite(item, rendered, as_of, content_hash(rendered), replaces))
 
     # 2. Write the files (owner-only, inside the output folder, never over an existing file).
@@ -318,6 +355,7 @@ def generate_letters(
     # 3. Record, supersede, audit and mark the letter tasks done.
     now = utcnow()
     _record(session, written_rows, result, actor=actor, now=now)
+    _record_still_true(session, still_true, actor=actor, now=now)
     done_pairs = {(o.person_id, TASK_FOR_KIND[o.kind]) for o in result.outcomes
                   if o.status in ("written", "unchanged")}
     result.tasks_done = mark_tasks_done(session, done_pairs, actor=actor,
@@ -380,6 +418,34 @@ def _write_files(
         _remove([path for _, path, _ in written])
         raise
     return written
+
+
+def _facts_recorded_differ(letter: Letter, item: PlannedLetter) -> bool:
+    """Whether a letter that would be written again word for word is recorded with facts (or
+    workers) other than today's: it still tells the truth, so its record is brought up to date
+    rather than it being flagged out of date for ever."""
+    return (sorted(letter.staff_ids or []) != item.facts.staff_ids
+            or facts_changed(letter.facts_hash, item.facts, item.kind) is not None)
+
+
+def _record_still_true(
+    session: Session, letters: Sequence[tuple[Letter, PlannedLetter]], *, actor: str,
+    now: datetime,
+) -> None:
+    changes: list[Change] = []
+    for letter, item in letters:
+        assert letter.id is not None
+        after = {"facts_hash": facts_hash(item.facts, item.kind),
+                 "staff_ids": item.facts.staff_ids}
+        session.execute(update(Letter).where(Letter.id == letter.id).values(**after))  # type: ignore[arg-type]
+        changes.append(Change(
+            action="letter.facts", entity="letter", entity_key=str(letter.id),
+            person_id=letter.person_id, field=letter.kind,
+            before={"facts_hash": letter.facts_hash, "staff_ids": letter.staff_ids},
+            after=after,
+            reason="written again it would read word for word the same: still current",
+        ))
+    record_many(session, changes, actor=actor, at=now)
 
 
 def _remove(paths: Iterable[Path]) -> None:

@@ -53,3 +53,8 @@ def test_demo_accept_starts_the_programme_with_tasks(run_cli: RunCli, tmp_path: 
         tasks = session.scalar(select(func.count()).select_from(Task))
     database.dispose()
     assert tasks and f"Handover tasks: {tasks:,} for" in result.stderr
+    # Marked as the demo: its letters may carry the example council details (nowhere else).
+    letters = run_cli("--db", target, "letters", "generate", "--kind", "gp", "--format", "md",
+                      "--out", tmp_path / "letters", "--json")
+    assert letters.exit_code in (0, 1), letters.output
+    assert letters.json()["written"] > 0

@@ -5,11 +5,22 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+from sqlalchemy import select
+
 from tests.conftest import RunCli
 from tests.factories import make_person
-from tests.letter_setup import handover_person, with_transfer_date
-from transition.config import Settings
+from tests.letter_setup import TEST_COUNCIL, handover_person, use_test_council, with_transfer_date
+from transition.audit import Change, record
+from transition.config import CouncilDetails, Settings
 from transition.db import Database
+from transition.demo import DEMO_BUILT
+from transition.models import Letter
+
+
+@pytest.fixture(autouse=True)
+def _council(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_test_council(monkeypatch)
 
 
 def _people(database: Database) -> tuple[str, str, str]:
@@ -119,3 +130,56 @@ def test_status_preview_and_history(run_cli: RunCli, database: Database) -> None
         ("carer", "current"), ("gp", "current"), ("person", "current")]
     table = run_cli("letters", "status")
     assert table.exit_code == 0 and "person" in table.stdout
+
+
+def _example_council(monkeypatch: pytest.MonkeyPatch, **own: str) -> None:
+    """The built-in example council details, except the ``own`` ones the council has set."""
+    for key in CouncilDetails.model_fields:
+        monkeypatch.delenv(f"TRANSITION_COUNCIL__{key.upper()}", raising=False)
+    for key, value in own.items():
+        monkeypatch.setenv(f"TRANSITION_COUNCIL__{key.upper()}", value)
+
+
+def test_generate_refuses_the_example_council_details_and_names_what_to_set(
+    run_cli: RunCli, database: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    _people(database)
+    _example_council(monkeypatch, name="Testvale Council", phone="01632 960000")
+    result = run_cli("letters", "generate", "--out", tmp_path / "letters")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2, result.output
+    assert "Letters cannot be written with the built-in example council details" in said
+    assert ("Still the example: address, email, crisis_line, out_of_hours, complaints, "
+            "signatory, website. No letters were written.") in said
+    assert f"under [council] in {tmp_path / 'home' / 'no-settings.toml'}" in said
+    assert "TRANSITION_COUNCIL__CRISIS_LINE" in said
+    assert not (tmp_path / "letters").exists()
+    with database.session() as session:
+        assert session.scalars(select(Letter)).all() == []
+
+
+def test_a_preview_says_plainly_that_the_example_council_details_are_examples(
+    run_cli: RunCli, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed, _, _ = _people(database)
+    _example_council(monkeypatch)
+    preview = run_cli("letters", "preview", changed)
+    assert preview.exit_code == 0 and "0800 000 1234" in preview.stdout
+    assert ("Example details: the council details shown are invented examples, not your "
+            "council's.") in " ".join(preview.stderr.split())
+    assert run_cli("letters", "preview", changed, "--json").json()["example_council"]
+    _example_council(monkeypatch, **TEST_COUNCIL.model_dump())
+    own = run_cli("letters", "preview", changed, "--json")
+    assert own.json()["example_council"] is None and "Example details" not in own.stderr
+
+
+def test_the_demo_database_may_use_the_example_council_details(
+    run_cli: RunCli, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _people(database)
+    with database.transaction() as session:  # as `transition demo` marks the database it builds
+        record(session, Change(action=DEMO_BUILT, entity="database"), actor="demo")
+    _example_council(monkeypatch)
+    result = run_cli("letters", "generate", "--json")
+    assert result.exit_code == 1 and result.json()["written"] == 6, result.output

@@ -13,15 +13,23 @@ from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 from textual.widgets import DataTable, Static
 
+from tests.letter_setup import TEST_COUNCIL
 from tests.tui.conftest import drive, settle, text_of
 from tests.tui.data import TRANSFER_DATE
 from tests.tui.handover_data import populate_handovers
 from transition.allocation import NewAssignment, set_assignments
+from transition.config import CouncilDetails, Settings
 from transition.db import Database
 from transition.models import Letter, Role, Task
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.letters import LettersScreen
 from transition.screens.person import PersonScreen
+
+
+@pytest.fixture(autouse=True)
+def _council(sqlite_settings: Settings) -> None:
+    """The council's own details: letters are never written with the invented examples."""
+    sqlite_settings.council = TEST_COUNCIL
 
 
 @pytest.fixture
@@ -242,3 +250,30 @@ def test_a_letter_whose_facts_changed_is_out_of_date_and_says_why(tui_database, 
         assert "Out of date:" in shown and "Chloe Evans will be your" in shown
 
     drive(app, scenario)
+
+
+def test_letters_are_not_written_with_the_example_council_details(tui_database, handovers,
+                                                                 app_on, sqlite_settings) -> None:
+    sqlite_settings.council = CouncilDetails()  # the council has not set its own
+    app = app_on(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_letters(pilot)
+        assert ("Example details: the council details shown are invented examples, not your "
+                "council's.") in " ".join(preview_of(screen).split())
+        for key in ("g", "G"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is screen  # refused at once: nothing asked
+            run = " ".join(text_of(screen.query_one("#letters-run", Static)).split())
+            assert run.startswith("Nothing was written: Letters cannot be written with the "
+                                  "built-in example council details")
+            assert "crisis_line" in run and "[council]" in run
+        screen._start([handovers[1]], "Writing…")  # the run itself refuses too
+        await settle(pilot)
+        assert "Nothing was written: Letters cannot be written" in text_of(
+            screen.query_one("#letters-run", Static))
+
+    drive(app, scenario)
+    assert all(letter_rows(tui_database, person) == [] for person in handovers.values())
+    assert not (Path(sqlite_settings.resolved_output_dir) / "letters").exists()

@@ -28,13 +28,8 @@ from transition.allocation import NewAssignment, set_assignments
 from transition.audit import events
 from transition.config import CouncilDetails
 from transition.db import Database
-from transition.letter_facts import (
-    PersonFacts,
-    WorkerFacts,
-    facts_context,
-    facts_hash,
-    load_facts,
-)
+from transition.letter_facts import PersonFacts, WorkerFacts, facts_context, load_facts
+from transition.letter_records import facts_changed, facts_hash
 from transition.letters import (
     generate_letters,
     letter_history,
@@ -290,6 +285,8 @@ def test_a_preferred_language_other_than_english_is_a_note_for_the_team(
         with_transfer_date(session)
         people = {language: handover_person(session, preferred_language=language)
                   for language in ("polish", "english", "british sign language")}
+        # BSL recorded as an accessible format too: the need is met there, and no note here.
+        people["british sign language"].accessible_format = "large_print"
         both = handover_person(session, preferred_language="polish",
                                interpreter_language="polish")
         hash_before = {kind: facts_hash(load_facts(session, [people["english"].id])[
@@ -476,7 +473,7 @@ def test_a_new_address_makes_the_letter_out_of_date_with_its_reason(
         session.add(person)
     with database.session() as session:
         [stale] = [s for s in out_of_date_letters(session) if s.kind == "person"]
-    assert stale.reason.startswith("details in the letter have changed")
+    assert stale.reason == "what the letter says has changed since it was written: a name or address"
 
 
 def test_a_worker_change_undone_leaves_the_letter_flagged_as_no_longer_applying(
@@ -546,7 +543,7 @@ def test_each_letter_is_recorded_audited_and_its_task_marked_done(
         ]
         for row, outcome in zip(rows, result.written, strict=True):
             assert row.path == outcome.path and row.sha256 == outcome.sha256
-            assert row.staff_ids == ["SW1"] and len(row.facts_hash) == 64
+            assert row.staff_ids == ["SW1"] and len(row.facts_hash) <= 64  # Letter.facts_hash
             import hashlib
             assert hashlib.sha256(Path(row.path).read_bytes()).hexdigest() == row.sha256
         tasks = {t.key: t for t in session.scalars(select(Task).where(Task.person_id == pid))}
@@ -762,11 +759,24 @@ def test_an_ordinary_letters_facts_hash_is_what_it_was_before_returning_coordina
         change = facts_context(facts, kind)["change"]
         assert [set(worker) for worker in change["workers"] + change["new_workers"]] == [
             WORKER_KEYS, WORKER_KEYS]
-    # Computed with the code before returning coordinators were told apart.
-    assert {kind: facts_hash(facts, kind) for kind in ("person", "gp", "carer")} == {
+    # Computed with the code before returning coordinators were told apart, and stored with
+    # every letter written before each kind's hash covered only the facts it states: such a
+    # letter is still current while those facts are the same.
+    stored_before = {
         "person": "941fe0dee8ad0b80cbb9638fbf6580b69906f2a7cd355a6aaedf421ea72ef38c",
         "gp": "31cdcb9b1e16278ec5cb319418e32d2583ebefb32fca88b2c9aca04df7ef9336",
         "carer": "1c6307eff97eb0dc20e4a4477de75aadf627d6d5b3b7aca7cf83642f116603e4",
+    }
+    assert {kind: facts_changed(stored, facts, kind)
+            for kind, stored in stored_before.items()} == dict.fromkeys(stored_before)
+    assert facts_changed(stored_before["carer"], replace(facts, personal_budget=True),
+                         "carer") == []  # changed, though an old hash cannot say what
+    # Written since: a version, a digest of everything the letter states, and one of each
+    # group of facts (to say which changed), in Letter.facts_hash's 64 characters.
+    assert {kind: facts_hash(facts, kind) for kind in ("person", "gp", "carer")} == {
+        "person": "vODisCuw33TJ4BCYhvlfarw2KqcBmCiAZhfep2VsiYm5aTt-gRj2l-FRBNvRBNv",
+        "gp": "v5mUrUPPrCUSfobYhsocoYQV2wZBmCiAZhfXSNksiYm5aTt-gRj_ARue9EwRBNv",
+        "carer": "vdijptPrfJYgDQnoTdY9d4gDClGBmCiAZhfep2VRBNvRBNvRBNvRBNvRBNvRBNv",
     }
     returning = facts_context(ordinary_facts(returning_after=date(2026, 10, 30)), "person")
     assert returning["change"]["workers"][0]["again"] is True

@@ -26,12 +26,14 @@ from transition.commands.common import (
     parse_date,
     print_json,
 )
+from transition.config import settings_file_shown
 from transition.errors import EXIT_PARTIAL
 from transition.letter_templates import LetterTemplates
 from transition.letters import (
     FORMATS,
     KINDS,
     GenerationResult,
+    check_council_details,
     generate_letters,
     letter_history,
     letters_needed,
@@ -90,6 +92,8 @@ def generate(
     result: GenerationResult | None = None
     try:
         with cli.db.transaction() as session, _progress() as bar:
+            check_council_details(session, cli.settings.council,
+                                  settings_file=settings_file_shown(cli.settings))
             task = bar.add_task("Writing letters", total=None)
             result = generate_letters(
                 session,
@@ -228,10 +232,16 @@ def preview(
             default_format=cli.settings.letter_format,
             templates=LetterTemplates(templates or cli.settings.letter_templates_dir),
         )
+    if shown.example_council:
+        err_console.print(
+            f"Example details: {shown.example_council}. Letters cannot be written with them: set "
+            f"{', '.join(cli.settings.council.example_keys())} under [council] in "
+            f"{settings_file_shown(cli.settings)}.", markup=False)
     if as_json:
         print_json({"nhs_number": shown.nhs_number, "kind": shown.kind, "format": shown.format,
                     "style": shown.style, "template": shown.template, "text": shown.text,
-                    "html": shown.html, "skip_reason": shown.skip_reason, "note": shown.note})
+                    "html": shown.html, "skip_reason": shown.skip_reason, "note": shown.note,
+                    "example_council": shown.example_council})
         return
     if shown.skip_reason:
         err_console.print(f"This letter would not be sent: {shown.skip_reason}.", markup=False)

@@ -18,6 +18,7 @@ from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,12 +28,14 @@ from textual.widgets import DataTable, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from transition import nhs
+from transition.config import settings_file_shown
 from transition.errors import TransitionError
 from transition.letter_templates import LetterTemplates
 from transition.letters import (
     GenerationResult,
     LetterNeed,
     LetterPreview,
+    check_council_details,
     generate_letters,
     letters_needed,
     preview_letter,
@@ -56,6 +59,7 @@ class Needs:
     """What the worker read: every letter due, for the table."""
 
     needs: list[LetterNeed]
+    refusal: TransitionError | None = None  # why no letter may be written (example council)
 
 
 class LettersStopped(Exception):
@@ -92,6 +96,8 @@ def preview_header(preview: LetterPreview, need: LetterNeed | None = None) -> Re
         parts.append(Text(f"Will not be written: {preview.skip_reason}.", style="bold red"))
     if preview.note:
         parts.append(Text(f"Note: {preview.note}.", style="yellow"))
+    if preview.example_council:
+        parts.append(Text(f"Example details: {preview.example_council}.", style="bold yellow"))
     return Group(*parts)
 
 
@@ -136,6 +142,7 @@ class LettersScreen(DataScreen):
         self.to_write_only = False
         self.running = False
         self.last_run: GenerationResult | None = None
+        self.refusal: TransitionError | None = None
         self._templates: LetterTemplates | None = None
         self._stop = threading.Event()
 
@@ -185,8 +192,19 @@ class LettersScreen(DataScreen):
     @work(thread=True, exclusive=True, group="letters-load", exit_on_error=False)
     def load_needs(self) -> Needs:
         with self.database.session() as session:
+            try:
+                self.check_council(session)
+            except TransitionError as refused:
+                refusal: TransitionError | None = refused
+            else:
+                refusal = None
             return Needs(letters_needed(session, default_format=self.settings.letter_format,
-                                        templates=self.templates))
+                                        templates=self.templates), refusal)
+
+    def check_council(self, session: Session) -> None:
+        """Raise if letters would carry the invented example council details (not the demo)."""
+        check_council_details(session, self.settings.council,
+                              settings_file=settings_file_shown(self.settings))
 
     def _show_needs(self, needs: list[LetterNeed], keep: str | None = None) -> None:
         self.needs = needs
@@ -299,11 +317,11 @@ class LettersScreen(DataScreen):
 
     def action_generate_person(self) -> None:
         need = self.current_need()
-        if need is not None and not self.running:
+        if need is not None and not self.running and not self._refused():
             self._start([need.person_id], f"Writing {need.name}'s letters…")
 
     def action_generate_all(self) -> None:
-        if self.running:
+        if self.running or self._refused():
             return
         due = [need for need in self.needs if need.status in TO_WRITE]
         people = len({need.person_id for need in due})
@@ -318,6 +336,13 @@ class LettersScreen(DataScreen):
                    "written again; each letter is recorded and its task marked done.",
             yes="Write them", no="Not now",
         ), answered)
+
+    def _refused(self) -> bool:
+        """Say so, before anything is asked or written, when letters may not be written here."""
+        if self.refusal is None:
+            return False
+        self._failed("Nothing was written", self.refusal)
+        return True
 
     def out_dir(self) -> Path:
         return (self.settings.resolved_output_dir / "letters").expanduser().resolve()
@@ -339,6 +364,7 @@ class LettersScreen(DataScreen):
         result: GenerationResult | None = None
         try:
             with self.database.transaction() as session:
+                self.check_council(session)
                 result = generate_letters(
                     session, council=self.settings.council, out_dir=self.out_dir(),
                     as_of=self.today(), actor=self.settings.actor, person_ids=person_ids,
@@ -373,6 +399,7 @@ class LettersScreen(DataScreen):
         if group == "letters-load" and event.state == WorkerState.SUCCESS:
             result = event.worker.result
             assert isinstance(result, Needs)
+            self.refusal = result.refusal
             self._show_needs(result.needs)
         elif group == "letters-preview" and event.state == WorkerState.SUCCESS:
             if event.worker.result is not None:
