@@ -11,9 +11,12 @@ worker who speaks it however either side wrote it.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 import langcodes
+
+from transition.models import AccessibleFormat
 
 # NHS Data Dictionary LANGUAGE CODE extensions: communication methods, not ISO 639-1 languages.
 COMMUNICATION_CODES = {"q1": "braille", "q2": "american sign language",
@@ -47,6 +50,28 @@ def spoken_preference(name: str | None) -> str | None:
     if word in ("", "english", "unspecified") or word in COMMUNICATION_CODES.values():
         return None
     return word
+
+
+_BRAILLE_WORDS = {"braille", "q1"}
+_BSL_WORDS = {"bsl", "q4", "british sign language"}
+
+
+def language_need(preferred: str | None) -> tuple[str, str] | None:
+    """(accessible format, words) when a preferred language is braille or a sign language:
+    ``braille`` -> braille; British (or any other) sign language -> the BSL need, in the
+    language's own words (``American Sign Language``)."""
+    word = " ".join(unicodedata.normalize("NFC", preferred or "").split()).lower()
+    word = COMMUNICATION_CODES.get(word, word)
+    if word in _BRAILLE_WORDS:
+        return AccessibleFormat.BRAILLE.value, "braille"
+    if word in _BSL_WORDS:
+        return AccessibleFormat.BSL.value, "British Sign Language"
+    if word == "sign language":  # which one is not said
+        return AccessibleFormat.BSL.value, "sign language"
+    if word.endswith("sign language") or word in {"asl", "auslan"}:
+        named = {"asl": "american sign language", "auslan": "australian sign language"}
+        return AccessibleFormat.BSL.value, named.get(word, word).title()
+    return None
 
 
 @lru_cache(maxsize=4096)

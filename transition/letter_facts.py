@@ -24,8 +24,8 @@ from transition import nhs
 from transition.allocation import coordinator_continues, current_assignments
 from transition.columns import FALSE_WORDS, TRUE_WORDS
 from transition.config import CouncilDetails
-from transition.languages import COMMUNICATION_CODES
-from transition.models import AccessibleFormat, Employer, LetterKind, Pathway, Person, Role, Staff
+from transition.languages import language_need
+from transition.models import Employer, LetterKind, Pathway, Person, Role, Staff
 from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
 from transition.risk import unsettled_home
@@ -116,28 +116,6 @@ _NO_INTERPRETER = FALSE_WORDS | {"none", "english"}
 
 # A preferred language (MHSDS LanguageCodePreferred, stored as its name) that is a way of
 # communicating a printed letter cannot meet: the need it stands for, and its name in words.
-_BRAILLE_WORDS = {"braille", "q1"}
-_BSL_WORDS = {"bsl", "q4", "british sign language"}
-
-
-def language_need(preferred: str | None) -> tuple[str, str] | None:
-    """(accessible format, words) when a preferred language is braille or a sign language:
-    ``braille`` -> braille; British (or any other) sign language -> the BSL need, in the
-    language's own words (``American Sign Language``)."""
-    word = plain_text(preferred).lower()
-    word = COMMUNICATION_CODES.get(word, word)
-    if word in _BRAILLE_WORDS:
-        return AccessibleFormat.BRAILLE.value, "braille"
-    if word in _BSL_WORDS:
-        return AccessibleFormat.BSL.value, "British Sign Language"
-    if word == "sign language":  # which one is not said
-        return AccessibleFormat.BSL.value, "sign language"
-    if word.endswith("sign language") or word in {"asl", "auslan"}:
-        named = {"asl": "american sign language", "auslan": "australian sign language"}
-        return AccessibleFormat.BSL.value, named.get(word, word).title()
-    return None
-
-
 def date_in_words(value: date) -> str:
     """A date as a letter writes it: 1 April 2027 (the same whatever the machine's locale)."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"

@@ -23,8 +23,8 @@ from sqlmodel import Session
 
 from transition.allocation import worker_changes
 from transition.errors import TransitionError
-from transition.languages import spoken_preference
-from transition.letter_facts import PersonFacts, language_need, load_facts, signpost_barrier
+from transition.languages import language_need, spoken_preference
+from transition.letter_facts import PersonFacts, load_facts, signpost_barrier
 from transition.letter_formats import EASY_READ, LARGE_PRINT, STANDARD, LetterStyle
 from transition.letter_records import current_letters, facts_changed, staleness
 from transition.letter_templates import LetterTemplates, TemplateChoice
@@ -159,10 +159,10 @@ def _plan_one(
 def _recipient_problem(facts: PersonFacts, kind: str, need: str | None) -> str | None:
     if kind in TO_THE_PERSON:
         if need in NO_PRINTED_LETTER and facts.accessible_from_language:
-            # Recorded only as the preferred language: the task is made from the accessible
-            # format, so it may not exist.
+            # Recorded only as the preferred language: the tasks read it the same way.
             return (f"needs {facts.accessible_from_language} (their preferred language; no "
-                    "accessible format recorded): the team arranges it")
+                    "accessible format recorded): the team arranges it (task "
+                    "accessible_communication)")
         if need in NO_PRINTED_LETTER:
             return (f"needs {NO_PRINTED_LETTER[need]}: the team arranges it "
                     "(task accessible_communication)")

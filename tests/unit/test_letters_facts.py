@@ -123,7 +123,7 @@ def test_braille_or_a_sign_language_as_the_preferred_language_gets_no_printed_le
     [skipped] = result.skipped
     assert skipped.kind == "person"
     assert skipped.reason == (f"needs {words} (their preferred language; no accessible format "
-                              "recorded): the team arranges it")
+                              "recorded): the team arranges it (task accessible_communication)")
     assert [(o.kind, o.note) for o in result.written] == [("gp", None)]
     assert f"Accessible information need recorded: {words}." in gp
 

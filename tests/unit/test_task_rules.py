@@ -73,7 +73,7 @@ def test_the_first_care_review_comes_within_the_clusters_review_interval() -> No
 
 
 def test_a_persons_cluster_is_kept_only_where_a_template_decides_by_it() -> None:
-    from transition.tasks.planner import FactsSeen
+    from transition.tasks.planner import PERSON_COLUMNS, FactsSeen
     from transition.tasks.rules import COLUMN_FLAGS
     from transition.tasks.stored import StoredValues
 
@@ -83,10 +83,12 @@ def test_a_persons_cluster_is_kept_only_where_a_template_decides_by_it() -> None
     handover = date(2027, 4, 1)
 
     def row(pathway: str, cluster: int | None) -> tuple[object, ...]:
-        # PERSON_COLUMNS: id, coordinator, pathway, band, handover, discharge, format,
-        # interpreter, cluster, then the flags, then coordinator_until.
-        return (1, "OUT1", pathway, "green", None, None, None, None, cluster,
-                *([0] * len(COLUMN_FLAGS)), None)
+        # A PERSON_COLUMNS row, by position: only these values set, every flag false.
+        values = {"id": 1, "care_coordinator_id": "OUT1", "pathway": pathway,
+                  "risk_band": "green", "cluster": cluster}
+        names = [getattr(column, "key", None) for column in PERSON_COLUMNS]
+        return tuple(values.get(name, 0 if name in COLUMN_FLAGS else None)  # type: ignore[arg-type]
+                     for name in names)
 
     trust_14 = seen.facts(row("trust", 14), handover)
     trust_15 = seen.facts(row("trust", 15), handover)

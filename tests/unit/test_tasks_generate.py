@@ -525,3 +525,21 @@ def test_a_joint_case_whose_care_act_assessment_is_pending_gets_it_booked(
     with database.session() as session:
         assert tasks_of(session, pending)["assessment_booked"].owner_staff_id == "IN1"
         assert "assessment_booked" not in tasks_of(session, assessed)
+
+
+def test_braille_or_bsl_recorded_only_as_the_preferred_language_gets_its_task(
+    database: Database,
+) -> None:
+    """An MHSDS export gives braille and sign languages as LanguageCodePreferred (q1, q4) and
+    has no accessible-format column: the team still gets accessible_communication, and the
+    joint visit waits for it (the letters skip the printed letter for the same reason)."""
+    with database.transaction() as session:
+        task_world.build(session)
+        bsl = task_world.person(session, pathway="council", band="red",
+                                preferred_language="british sign language")
+        assign(session, bsl, Role.SOCIAL_WORKER, "IN1")
+        generate(session)
+    with database.session() as session:
+        tasks = tasks_of(session, bsl)
+    assert "accessible_communication" in tasks and "letter_person" not in tasks
+    assert tasks["joint_visit"].depends_on == ["accessible_communication"]

@@ -34,6 +34,7 @@ from sqlalchemy import Text, cast, exists, or_
 
 from transition.allocation import continuing_coordinator
 from transition.eligibility import ASSESSMENT_PENDING_RULES
+from transition.languages import language_need
 from transition.models import Pathway, PathwayReasons, Person, Role, TaskOwner
 from transition.tasks.rules import COLUMN_FLAGS, Flag, PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.stored import StoredValues, raw
@@ -52,7 +53,7 @@ _ASSESSMENT_PENDING = exists().where(
 PERSON_COLUMNS = (
     Person.id, Person.care_coordinator_id, Person.pathway, Person.risk_band,
     raw(Person.handover_date), raw(Person.last_discharge), Person.accessible_format,
-    Person.interpreter_language, Person.cluster, _ASSESSMENT_PENDING,
+    Person.interpreter_language, Person.preferred_language, Person.cluster, _ASSESSMENT_PENDING,
     *(getattr(Person, name) for name in COLUMN_FLAGS),
     raw(Person.coordinator_until),
 )
@@ -233,8 +234,12 @@ class FactsSeen:
         key = (handover_date, *row[FACT_COLUMNS])
         found = self._by_row.get(key)
         if found is None:
-            (pathway, risk_band, _, last_discharge, accessible_format, interpreter, cluster,
-             pending, *flag_values) = row[FACT_COLUMNS]
+            (pathway, risk_band, _, last_discharge, accessible_format, interpreter, preferred,
+             cluster, pending, *flag_values) = row[FACT_COLUMNS]
+            # Braille or a sign language recorded only as the preferred language (MHSDS
+            # LanguageCodePreferred q1-q4) is that communication need, as the letters read it.
+            if not accessible_format and (need := language_need(preferred)) is not None:
+                accessible_format = need[0]
             flags = [name for name, value in zip(COLUMN_FLAGS, flag_values, strict=True)
                      if value]
             if interpreter:
