@@ -139,11 +139,34 @@ def _describe(exc: ValidationError, text: str, name: str) -> str:
     for error in exc.errors():
         loc = tuple(part for part in error["loc"] if part not in ("fingerprint", "sources"))
         where = ".".join(str(part) for part in loc) or "(top level)"
-        line = locate(text, loc)
+        line = locate(text, loc) or _line_of_a_named_value(text, loc, error["msg"])
         at = f"line {line}" if line else "a value inherited from the defaults"
         message = error["msg"].removeprefix("Value error, ")
         problems.append(f"  {name}, {at}: {where}: {message}")
     return "The rules file is not valid. Nothing was changed.\n" + "\n".join(problems)
+
+
+# A check that compares two settings ("discharged_very_recently.points (4) must be at least
+# discharged_recently.points") is reported at one of them: when the council's file does not
+# set that one, the line of the other, which it names, is where to look.
+_NAMED_SETTING = re.compile(r"\b([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\b")
+
+
+def _line_of_a_named_value(text: str, loc: tuple[Any, ...], message: str) -> int | None:
+    parent = tuple(str(part) for part in loc[:-1])
+    for table, key in _NAMED_SETTING.findall(message):
+        wanted = (*parent, table, key)
+        line = locate(text, wanted)
+        if line is not None and _sets(text, line, key):
+            return line
+    return None
+
+
+def _sets(text: str, line: int, key: str) -> bool:
+    """Whether ``line`` of ``text`` is ``key = ...`` (not a table header that merely contains
+    the setting's table)."""
+    found = _KEY.match(text.splitlines()[line - 1])
+    return found is not None and found.group(1).split(".")[-1].strip("\"'") == key
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")

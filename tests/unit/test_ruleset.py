@@ -37,6 +37,22 @@ def test_an_unknown_top_level_key_names_the_line(tmp_path: Path) -> None:
     assert "line 3" in caught.value.message and "mystery" in caught.value.message
 
 
+@pytest.mark.parametrize(("text", "line"), [
+    ('version = "x"\n\n[risk.factors.discharged_very_recently]\npoints = 4\n', 4),
+    ('version = "x"\n[risk.factors.no_fixed_address]\npoints = 1\n', 3),
+])
+def test_a_check_of_two_settings_names_the_line_the_council_wrote(
+        tmp_path: Path, text: str, line: int) -> None:
+    """The check is reported at the setting the council did not write (a default); the line of
+    the one it did, which the message names, is where to look."""
+    council = tmp_path / "council.toml"
+    council.write_text(text)
+    with pytest.raises(RulesError) as caught:
+        load_rules(council)
+    assert f"line {line}:" in caught.value.message
+    assert "inherited from the defaults" not in caught.value.message
+
+
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match="does not exist"):
         load_rules(tmp_path / "nope.toml")
