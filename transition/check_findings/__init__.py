@@ -1,0 +1,122 @@
+"""The checks, each a few set-based Core queries (no per-person ORM loading), and the
+``--apply`` re-plan. Used through :mod:`transition.checks`.
+
+Who holds a person (the same reading as :func:`transition.plan_review.current_caseloads`):
+once a plan is accepted for them (``Person.allocated_plan_id``), the current ``Assignment`` of
+each role, and no one else; before that, the trust's care coordinator, when that worker is on
+the staff list (whatever their role: the plan moves the person to the right kind of worker)
+and the export does not say their allocation ended before the check's day. People not in the
+latest export are left to their own finding (``missing_from_export``) and are not checked for
+anything else.
+
+The package, one module per kind of finding, all sharing :mod:`.world` (the severities, the
+``_World`` every check reads, the export and assignment filters, date helpers):
+
+- :mod:`.people`: people and their roles (``unassigned``, ``red_without_handover``,
+  ``cto_expiring``, ``missing_from_export``);
+- :mod:`.tasks_letters`: tasks and letters (``overdue_task``, ``letter_out_of_date``,
+  ``tasks_behind``);
+- :mod:`.workers`: workers (``worker_unavailable``, ``over_capacity``, ``amhp_cover``);
+- :mod:`.pathways`: the pathway comparison (``planned_pathways``, ``pathway_changed``);
+- :mod:`.imports`: the data itself (``stale_import``, ``import_columns``);
+- :mod:`.apply`: ``--apply``, re-planning the people affected as a draft.
+
+This module runs them (:data:`CHECKS`, in the order the findings come out) and is where the
+rest of ``transition`` imports them from.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from transition.check_findings.apply import affected_people, propose_moves
+from transition.check_findings.imports import import_columns, stale_import
+from transition.check_findings.pathways import pathway_changed, planned_pathways
+from transition.check_findings.people import (
+    cto_expiring,
+    missing_from_export,
+    red_without_handover,
+    unassigned,
+)
+from transition.check_findings.tasks_letters import (
+    letter_out_of_date,
+    overdue_task,
+    tasks_behind_allocation,
+)
+from transition.check_findings.workers import (
+    absence_reason,
+    amhp_cover,
+    leaving_reason,
+    over_capacity,
+    worker_unavailable,
+)
+from transition.check_findings.world import CRITICAL, INFO, WARNING, Check, _World
+from transition.checks import Finding, Progress
+
+__all__ = [
+    "CHECKS",
+    "CRITICAL",
+    "INFO",
+    "WARNING",
+    "Check",
+    "Finding",
+    "absence_reason",
+    "affected_people",
+    "amhp_cover",
+    "cto_expiring",
+    "find_all",
+    "import_columns",
+    "leaving_reason",
+    "letter_out_of_date",
+    "missing_from_export",
+    "over_capacity",
+    "overdue_task",
+    "pathway_changed",
+    "planned_pathways",
+    "propose_moves",
+    "red_without_handover",
+    "stale_import",
+    "tasks_behind_allocation",
+    "unassigned",
+    "worker_unavailable",
+]
+
+
+def find_all(
+    session: Session, rules: Any, *, as_of: date, progress: Progress | None = None,
+    seconds: dict[str, float] | None = None,
+) -> list[Finding]:
+    """Every check's findings, in no particular order."""
+    started = time.perf_counter()
+    world = _World(session, rules, as_of)
+    timings = seconds if seconds is not None else {}
+    timings["read"] = round(time.perf_counter() - started, 3)
+    findings: list[Finding] = []
+    for done, (code, check) in enumerate(CHECKS.items(), start=1):
+        began = time.perf_counter()
+        findings.extend(check(world))
+        timings[code] = round(time.perf_counter() - began, 3)
+        if progress is not None:
+            progress(done, len(CHECKS))
+    return findings
+
+
+CHECKS: dict[str, Check] = {
+    "unassigned": unassigned,
+    "worker_unavailable": worker_unavailable,
+    "red_without_handover": red_without_handover,
+    "overdue_task": overdue_task,
+    "cto_expiring": cto_expiring,
+    "over_capacity": over_capacity,
+    "amhp_cover": amhp_cover,
+    "pathway_changed": pathway_changed,
+    "missing_from_export": missing_from_export,
+    "letter_out_of_date": letter_out_of_date,
+    "tasks_behind": tasks_behind_allocation,
+    "stale_import": stale_import,
+    "import_columns": import_columns,
+}

@@ -1,0 +1,185 @@
+"""Findings about people and their roles: a role no one holds, a red-band handover without its
+joint visit, a Community Treatment Order expiring near the handover, a person missing from the
+export.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, and_, exists, func, or_, select, type_coerce
+
+from transition.allocation import coordinator_continues_sql
+from transition.allocation_status import handover_ahead
+from transition.check_findings.world import (
+    CRITICAL,
+    WARNING,
+    Finding,
+    _as_date,
+    _current,
+    _in_export,
+    _when,
+    _World,
+)
+from transition.matching import PATHWAY_ROLES, ROLE_WORDS
+from transition.models import Assignment, ImportBatch, Person, RiskBand, Task, TaskStatus
+from transition.plan_review import unfilled_reasons
+from transition.working_days import add_working_days
+
+
+def unassigned(world: _World) -> list[Finding]:
+    """A person whose pathway needs a role that no one holds."""
+    has_any = exists().where(Assignment.person_id == Person.id, _current)
+
+    def ended(until: Any) -> bool:
+        """The export says the care coordinator's allocation ended before the check's day."""
+        return until is not None and _as_date(until) < world.as_of
+
+    findings = []
+    for role in ROLE_WORDS:
+        pathways = [pathway for pathway, roles in PATHWAY_ROLES.items() if role in roles]
+        holds_role = exists().where(Assignment.person_id == Person.id, Assignment.role == role,
+                                    _current)
+        statement = (
+            select(Person.id, Person.nhs_number, Person.pathway, Person.care_coordinator_id,
+                   Person.risk_band, Person.allocated_plan_id, has_any,
+                   Person.coordinator_until)
+            .where(_in_export, Person.pathway.in_(pathways), ~holds_role)  # type: ignore[union-attr]
+            .order_by(Person.id)
+        )
+        words = ROLE_WORDS[role]
+        rows = [row for row in world.connection.execute(statement)
+                # the trust's worker holds them until a plan is accepted for them, unless the
+                # export says that worker's allocation has ended
+                if row[6] or row[5] is not None or not world.on_staff_list(row[3])
+                or (row[3] and ended(row[7]))]
+        unfilled = unfilled_reasons(
+            world.session, role, [row[0] for row in rows if row[6] or row[5] is not None])
+        for person_id, number, pathway, coordinator, band, plan_id, allocated, until in rows:
+            red = " Red handover risk." if band == RiskBand.RED else ""
+            if allocated:
+                why = "has none"
+            elif plan_id is not None:
+                why = "has no worker: the accepted allocation leaves this role unfilled"
+            elif coordinator and world.on_staff_list(coordinator) and ended(until):
+                why = ("may have no one: no accepted plan, and the trust's export says the care "
+                       f"coordinator's allocation ended on {_as_date(until).isoformat()}; "
+                       "ask the trust who holds them now")
+            else:
+                why = ("has no worker: no accepted plan, and the trust's export names "
+                       + ("no care coordinator" if not coordinator
+                          else "a care coordinator who is not on the staff list"))
+            reasons = unfilled.get(person_id)
+            if reasons:
+                # The planner found no one who fits: --apply would find no one either until
+                # the staff or the rules change, so point at who comes nearest.
+                advice = (
+                    f" The accepted plan could not fill it: {'; '.join(reasons)}. "
+                    f"`transition plan candidates NHS_NUMBER --role {role} --all` shows the "
+                    f"nearest workers and what each lacks: choose one with `transition "
+                    f"assign`, or run `transition check --apply` once the staff list or "
+                    f"rules change.")
+            else:
+                advice = (" Propose one with `transition check --apply` or choose one with "
+                          "`transition assign`.")
+            findings.append(Finding(
+                "unassigned", CRITICAL, f"Needs a {words} ({pathway} pathway) and {why}.{red}"
+                f"{advice}", person_id=person_id, nhs_number=number))
+    return findings
+
+
+def red_without_handover(world: _World) -> list[Finding]:
+    """A red-band person whose joint handover visit is not done, handover within N working
+    days or past."""
+    rules = world.rules.checks
+    limit = add_working_days(world.as_of, rules.red_handover_working_days)
+    handover = func.coalesce(Person.handover_date, world.transfer)
+    visit = (
+        select(Task.id, Task.status, Task.person_id)
+        .where(Task.key == rules.handover_visit_task).subquery()
+    )
+    worker_changes = exists().where(
+        Assignment.person_id == Person.id, _current,
+        ~coordinator_continues_sql(Assignment.staff_id, world.transfer))
+    statement = (
+        select(Person.id, Person.nhs_number, handover.label("handover"), visit.c.id,
+               visit.c.status)
+        .outerjoin(visit, visit.c.person_id == Person.id)
+        .where(_in_export, Person.risk_band == RiskBand.RED, handover.is_not(None),
+               handover <= limit,
+               or_(and_(visit.c.id.is_not(None),
+                        visit.c.status.not_in([TaskStatus.DONE, TaskStatus.NOT_NEEDED])),
+                   and_(visit.c.id.is_(None), worker_changes)))
+        .order_by(Person.id)
+    )
+    findings = []
+    for person_id, number, day, task_id, status in world.connection.execute(statement):
+        day = _as_date(day)
+        when = _when(world.as_of, day)
+        if task_id is None:
+            message = (f"Red handover risk, worker changes {when}, and there is no joint "
+                       "handover visit task. Run `transition tasks generate`, then book the "
+                       "visit with both workers.")
+        else:
+            message = (f"Red handover risk, worker changes {when}, and the joint handover visit "
+                       f"is {str(status).replace('_', ' ')}. Book it with both workers before "
+                       "the handover.")
+        findings.append(Finding("red_without_handover", CRITICAL, message,
+                                person_id=person_id, nhs_number=number, task_id=task_id))
+    return findings
+
+
+def cto_expiring(world: _World) -> list[Finding]:
+    """A person on a Community Treatment Order that expires near their handover while their
+    worker changes (or no one holds a role), or whose recorded expiry has passed."""
+    window = world.rules.checks.cto_expiry_window_days
+    handover = func.coalesce(Person.handover_date, world.transfer)
+    statement = (
+        select(Person.id, Person.nhs_number, type_coerce(Person.cto_expiry, String),
+               handover.label("handover"), handover_ahead(world.as_of, world.transfer))
+        .where(_in_export, Person.cto.is_(True),  # type: ignore[attr-defined]
+               Person.cto_expiry.is_not(None))  # type: ignore[union-attr]
+        .order_by(Person.id)
+    )
+    findings = []
+    for person_id, number, expiry, day, ahead in world.connection.execute(statement):
+        expiry = _as_date(expiry)
+        if expiry < world.as_of:
+            message = (f"On a Community Treatment Order whose recorded expiry ({expiry.isoformat()}) "
+                       "has passed. Ask the trust whether it was renewed (then the export's date "
+                       "is out of date) or has ended (then the person's CTO status and pathway "
+                       "need updating).")
+        elif day is not None and ahead and abs((expiry - _as_date(day)).days) <= window:
+            day = _as_date(day)
+            side = ("before" if expiry < day else "after" if expiry > day else "on the day of")
+            gap = abs((expiry - day).days)
+            apart = "" if gap == 0 else f"{gap} day{'s' if gap != 1 else ''} "
+            message = (f"Community Treatment Order expires on {expiry.isoformat()}, {apart}{side} "
+                       f"the handover on {day.isoformat()}, and the worker changes. Agree who "
+                       "arranges the renewal (the responsible clinician's examination and an "
+                       "AMHP's agreement) and put it in the handover, so it does not fall between "
+                       "workers.")
+        else:
+            continue
+        findings.append(Finding("cto_expiring", WARNING, message,
+                                person_id=person_id, nhs_number=number))
+    return findings
+
+
+def missing_from_export(world: _World) -> list[Finding]:
+    """A person in the database who was not in the latest caseload export."""
+    statement = (
+        select(Person.id, Person.nhs_number, ImportBatch.started_at)
+        .outerjoin(ImportBatch, ImportBatch.id == Person.missing_since_batch_id)
+        .where(~_in_export)
+        .order_by(Person.id)
+    )
+    return [
+        Finding("missing_from_export", WARNING,
+                f"Not in the trust's export since the import of "
+                f"{_as_date(since).isoformat() if since else 'an earlier date'}. Ask the trust "
+                "whether they were discharged or moved; their record and workers are kept until "
+                "then.",
+                person_id=person_id, nhs_number=number)
+        for person_id, number, since in world.connection.execute(statement)
+    ]

@@ -1,0 +1,97 @@
+"""Findings about handover tasks and letters: a task overdue, a letter out of date, tasks behind
+the accepted allocation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import exists, select
+
+from transition.check_findings.world import (
+    CRITICAL,
+    WARNING,
+    Finding,
+    _as_date,
+    _in_export,
+    _World,
+)
+from transition.letters import out_of_date_letters
+from transition.models import Person, Plan, PlanStatus, RiskBand, Task, TaskStatus
+from transition.tasks import OPEN_STATUSES
+from transition.tasks.generate import tasks_behind
+from transition.working_days import working_days_between
+
+
+def overdue_task(world: _World) -> list[Finding]:
+    """An open task past its due date (critical for red-band people)."""
+    statement = (
+        select(Task.id, Task.person_id, Person.nhs_number, Task.title, Task.due,
+               Task.owner_staff_id, Task.status, Person.risk_band)
+        .join(Person, Person.id == Task.person_id)
+        .where(_in_export, Task.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+               Task.due < world.as_of)
+    )
+    # At a week before the transfer this can be 200,000 rows: fetched at once, each distinct
+    # due date described once.
+    described: dict[Any, str] = {}
+    findings = []
+    for task_id, person_id, number, title, due, owner, status, band in world.connection.execute(
+        statement
+    ).all():
+        when = described.get(due)
+        if when is None:
+            day = _as_date(due)
+            late = working_days_between(day, world.as_of)
+            when = described[due] = (f"was due {day.isoformat()}, {late} working "
+                                     f"day{'s' if late != 1 else ''} ago")
+        blocked = " (blocked)" if status == TaskStatus.BLOCKED else ""
+        findings.append(Finding(
+            "overdue_task", CRITICAL if band == RiskBand.RED else WARNING,
+            f"Task {task_id} \"{title}\"{blocked} {when}. Do it, or record why with "
+            f"`transition tasks set {task_id} ...`.",
+            person_id, number, owner, task_id))
+    return findings
+
+
+def letter_out_of_date(world: _World) -> list[Finding]:
+    """A letter whose facts changed after it was written, for a person in the latest export."""
+    missing = set(world.connection.execute(select(Person.id).where(~_in_export)).scalars())
+    return [
+        Finding("letter_out_of_date", WARNING,
+                f"The {letter.kind} letter written {letter.generated_at.date().isoformat()} is "
+                f"out of date: {letter.reason}. Write it again with `transition letters "
+                f"generate --kind {letter.kind} --nhs NHS_NUMBER`.",
+                person_id=letter.person_id, nhs_number=letter.nhs_number or None)
+        for letter in out_of_date_letters(world.session) if letter.person_id not in missing
+    ]
+
+
+def tasks_behind_allocation(world: _World) -> list[Finding]:
+    """Handover tasks that `transition tasks generate` would add or change now: after a plan
+    is accepted, or a role ended, a handover with no tasks is someone who may fall through the
+    gap. One finding for the programme; nothing before any plan is accepted (tasks follow the
+    accepted allocation)."""
+    accepted = world.session.scalar(select(exists().where(
+        Plan.status.in_((PlanStatus.ACCEPTED, PlanStatus.SUPERSEDED)))))  # type: ignore[attr-defined]
+    if not accepted:
+        return []
+    behind = tasks_behind(world.session, world.rules, transfer_date=world.transfer)
+    if not behind.changes:
+        return []
+    summary = behind.summary
+    parts = [f"{number:,} {what}" for number, what in (
+        (behind.to_add, "to add"),
+        (summary.not_needed, "no longer needed"),
+        (summary.owner_moved, "to give a new owner"),
+        (summary.due_moved, "due dates to move"),
+        (summary.template_changed, "changed in the rules' templates"),
+    ) if number]
+    people = len(behind.person_ids)
+    return [Finding(
+        "tasks_behind", CRITICAL if behind.to_add else WARNING,
+        f"Handover tasks are behind the allocation for {people:,} "
+        f"{'person' if people == 1 else 'people'}: {', '.join(parts)}."
+        + (" A handover without its tasks can be missed." if behind.to_add else "")
+        + " Run `transition tasks generate`: it changes only what is needed and keeps done "
+        "work.")]

@@ -1,0 +1,145 @@
+"""Findings about workers: one gone, going or away who still holds people or owns outgoing
+tasks, one over capacity, and the programme's AMHP cover on the transfer date.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from transition.amhp import amhp_cover as amhp_cover_on
+from transition.amhp import describe_shortfall
+from transition.check_findings.world import (
+    CRITICAL,
+    WARNING,
+    Finding,
+    _as_date,
+    _current,
+    _in_export,
+    _World,
+)
+from transition.matching import Worker
+from transition.models import Assignment, Person, Task, TaskOwner
+from transition.tasks import OPEN_STATUSES
+from transition.tasks.generate import OutgoingOwners
+
+
+def leaving_reason(world: _World, worker: Worker) -> str | None:
+    """Why a worker should not be holding people because they are gone or going, or None."""
+    rules = world.rules.checks
+    leaving = worker.leaving_date
+    if not worker.on_staff_list:
+        return "is not on the latest staff list"
+    if leaving is not None:
+        if leaving <= world.as_of:
+            return f"left on {leaving.isoformat()}"
+        if leaving <= world.as_of + timedelta(days=rules.leaving_within_days):
+            return f"leaves on {leaving.isoformat()}, within {rules.leaving_within_days} days"
+        if world.transfer is not None and leaving <= world.transfer:
+            return f"leaves on {leaving.isoformat()}, on or before the transfer date"
+    return None
+
+
+def absence_reason(world: _World, worker: Worker) -> str | None:
+    """Why a worker should not be holding people because of a long-term absence, or None."""
+    absent = worker.absent_until
+    days = world.rules.checks.long_term_absence_days
+    if absent is not None and absent >= world.as_of + timedelta(days=days):
+        return f"is absent until {absent.isoformat()} (long-term absence)"
+    return None
+
+
+def worker_unavailable(world: _World) -> list[Finding]:
+    """A worker who is going or away and still holds people, or still owns outgoing tasks
+    due when they will be gone (tasks generated before the staff list said so)."""
+    stranded = _stranded_outgoing_tasks(world)
+    # Roles held for people missing from the latest export are not counted: those people get
+    # only their own finding, and --apply cannot move them (a plan leaves them out).
+    not_in_export = dict(world.connection.execute(
+        select(Assignment.staff_id, func.count())
+        .join(Person, Person.id == Assignment.person_id)
+        .where(_current, ~_in_export).group_by(Assignment.staff_id)).all())
+    holding = {staff_id: held - not_in_export.get(staff_id, 0)
+               for staff_id, held in world.holding.items()}
+    findings = []
+    for staff_id in sorted({key for key, held in holding.items() if held} | set(stranded)):
+        worker = world.workers.get(staff_id)
+        if worker is None:
+            continue  # an id not on the staff list at all: those people show as unassigned
+        held, tasks = holding.get(staff_id, 0), stranded.get(staff_id, 0)
+        leaving = leaving_reason(world, worker)
+        absence = None if leaving else absence_reason(world, worker)
+        if leaving is None and absence is None and not tasks:
+            continue
+        said, advice = [], []
+        if held and (leaving or absence):
+            said.append(f"still holds {held} {'person' if held == 1 else 'people'}")
+            if (absence is not None and world.transfer is not None
+                    and worker.unavailable(world.transfer, world.rules.matching) is None):
+                # Back in time for the transfer: a re-plan keeps their people with them.
+                advice.append(f"They are back before the transfer date "
+                              f"({world.transfer.isoformat()}), so plans keep their people "
+                              "with them: arrange cover until then, or move someone with "
+                              "`transition assign`.")
+            else:
+                advice.append("Move them: `transition check --apply` proposes new workers as a "
+                              "draft plan.")
+        if tasks:
+            said.append(f"owns {tasks} open outgoing handover task{'s' if tasks != 1 else ''} "
+                        "of people whose handover comes when they will be gone or away")
+            advice.append("Run `transition tasks generate`: it gives those tasks to the team "
+                          "manager.")
+        reason = leaving or absence or "leaves or is away before some of their people's handovers"
+        findings.append(Finding(
+            "worker_unavailable", CRITICAL,
+            f"Worker {reason}, and {' and '.join(said)}. {' '.join(advice)}",
+            staff_id=staff_id))
+    return findings
+
+
+def _stranded_outgoing_tasks(world: _World) -> dict[str, int]:
+    """Per worker, open outgoing tasks they own for a handover they will not be there for
+    (the rule ``transition tasks generate`` owns them by: see ``OutgoingOwners``)."""
+    statement = (
+        select(Task.owner_staff_id, Task.handover_date, func.count())
+        .where(Task.owner_kind == TaskOwner.OUTGOING, Task.owner_staff_id.is_not(None),  # type: ignore[union-attr]
+               Task.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+        .group_by(Task.owner_staff_id, Task.handover_date)
+    )
+    rows = world.connection.execute(statement).all()
+    if not rows:
+        return {}
+    can_own = OutgoingOwners(world.session)
+    stranded: dict[str, int] = {}
+    for staff_id, handover_date, count in rows:
+        if not can_own(staff_id, _as_date(handover_date)):
+            stranded[staff_id] = stranded.get(staff_id, 0) + count
+    return stranded
+
+
+def over_capacity(world: _World) -> list[Finding]:
+    findings = []
+    for staff_id, held in sorted(world.holding.items()):
+        worker = world.workers.get(staff_id)
+        if worker is None or held <= worker.capacity:
+            continue
+        findings.append(Finding(
+            "over_capacity", WARNING,
+            f"Holds {held} with capacity for {worker.capacity} ({held - worker.capacity} over). "
+            "`transition check --rebalance` (R on the dashboard) proposes moving the overflow as "
+            "a draft plan; or move some with `transition assign`, or correct the capacity on the "
+            "staff list.",
+            staff_id=staff_id))
+    return findings
+
+
+def amhp_cover(world: _World) -> list[Finding]:
+    """The council's own AMHPs on the transfer date fall short of today's rota (or of the FTE
+    the rules file says the AMHP service needs). One finding for the programme."""
+    rules = world.rules.checks
+    cover = amhp_cover_on(world.session, today=world.as_of, transfer=world.transfer,
+                          roles=rules.amhp_roles, needed_fte=rules.amhp_cover_fte)
+    if not cover.listed or cover.short_fte <= 0:
+        return []
+    return [Finding("amhp_cover", WARNING, describe_shortfall(cover))]

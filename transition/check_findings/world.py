@@ -1,0 +1,74 @@
+"""What the nightly check's findings share: the severities, the person and assignment filters
+every check uses, the world read once (:class:`_World`: the staff as the planner sees them,
+who holds whom) and small date helpers. Imported by every other module of the package; it
+imports none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from transition import programme
+from transition.checks import Finding
+from transition.matching import Worker
+from transition.models import Assignment, Person, Severity
+from transition.plan_inputs import read_workers
+from transition.plan_review import current_caseloads
+from transition.working_days import working_days_between
+
+CRITICAL, WARNING, INFO = Severity.CRITICAL.value, Severity.WARNING.value, Severity.INFO.value
+
+_current = Assignment.ended_at.is_(None)  # type: ignore[union-attr]
+_in_export = Person.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
+
+
+class _World:
+    """What several checks share, read once: the staff as the planner sees them, holdings."""
+
+    def __init__(self, session: Session, rules: Any, as_of: date):
+        from transition.models import Team
+
+        self.session = session
+        self.rules = rules
+        self.as_of = as_of
+        self.connection = session.connection()
+        self.transfer = programme.transfer_date(session)
+        team_locality = dict(session.execute(select(Team.name, Team.locality)).all())
+        workers, _rows = read_workers(session, rules.matching, team_locality, [])
+        self.workers: dict[str, Worker] = {worker.staff_id: worker for worker in workers}
+        self.holding = current_caseloads(session, as_of)
+
+    def on_staff_list(self, staff_id: str | None) -> bool:
+        worker = self.workers.get(staff_id or "")
+        return bool(worker and worker.on_staff_list)
+
+
+Check = Callable[[_World], list[Finding]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _as_date(value: Any) -> date:
+    """A date from a date, a datetime, or SQLite's ISO text."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if hasattr(value, "date"):
+        return value.date()
+    return value
+
+
+def _when(as_of: date, day: date) -> str:
+    if day < as_of:
+        return f"since {day.isoformat()} (already past)"
+    if day == as_of:
+        return "today"
+    left = working_days_between(as_of, day)
+    return f"on {day.isoformat()}, in {left} working day{'s' if left != 1 else ''}"
