@@ -224,10 +224,19 @@ class PersonFacts:
     # The need came from the preferred language (braille or a sign language, with no accessible
     # format recorded): that language in words, e.g. "British Sign Language".
     accessible_from_language: str = ""
+    # When the community treatment order expires unless renewed (MHSDS ExpiryDateCommTreatOrd).
+    cto_expiry: date | None = None
 
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def cto_ends_before_change(self) -> bool:
+        """On a CTO whose recorded expiry is before the change date: unless it is renewed, it is
+        not in force once the new worker starts, so no letter may say its conditions carry on."""
+        return (self.cto and self.cto_expiry is not None and self.change_date is not None
+                and self.cto_expiry < self.change_date)
 
     @property
     def has_new_worker(self) -> bool:
@@ -371,6 +380,7 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
             preferred_language=plain_text(person.preferred_language),
             interpreter_language_unknown=interpreter_unknown,
             accessible_from_language=from_language[1] if from_language else "",
+            cto_expiry=person.cto_expiry,
         )
     return facts
 
@@ -423,6 +433,15 @@ def facts_context(facts: PersonFacts, kind: str) -> dict[str, Any]:
     }
     for key in STATED_ABOUT_PERSON.get(kind, ()):
         person[key] = getattr(facts, key)
+    if "cto" in person and facts.cto_ends_before_change:
+        # `cto` is what the letter may say: an order in force through the change. One recorded as
+        # expiring before it is not promised to carry on; the GP is told the date. Only here, so
+        # that every other letter's facts_hash stays as it was.
+        person["cto"] = False
+        if kind == LetterKind.GP:
+            assert facts.cto_expiry is not None
+            person["cto_expires"] = date_in_words(facts.cto_expiry)
+            person["cto_expires_iso"] = facts.cto_expiry.isoformat()
     change: dict[str, Any] = {
         "date": date_in_words(facts.change_date) if facts.change_date else "",
         "date_iso": facts.change_date.isoformat() if facts.change_date else "",

@@ -54,6 +54,7 @@ _GROUP_OF_PERSON_FACT = {
     "s117": "s117", "cto": "cto", "personal_budget": "personal_budget", "has_carer": "carer",
     "interpreter_language": "communication", "interpreter_language_unknown": "communication",
     "accessible_format": "communication", "accessible_format_words": "communication",
+    "cto_expires": "cto", "cto_expires_iso": "cto",
 }
 _GROUP_OF_CHANGE_FACT = {
     "date": "date", "date_iso": "date", "pathway": "pathway", "pathway_summary": "pathway",
@@ -100,10 +101,14 @@ def _legacy_facts_hash(facts: PersonFacts, kind: str) -> str:
     """The hash stored with letters written before each kind stated only its own facts: the
     person's legal status, budget, interpreter and carer were then in every kind's context."""
     context = facts_context(facts, kind)
-    person = {key: value for key, value in context["person"].items()
-              if key != "interpreter_language_unknown"}
+    stated = context["person"]
+    person = {key: value for key, value in stated.items()
+              if key not in ("interpreter_language_unknown", "cto_expires", "cto_expires_iso")}
     for key in ("s117", "cto", "personal_budget", "interpreter_language", "has_carer"):
         person[key] = getattr(facts, key)
+    if "cto" in stated:
+        # Such a letter said a CTO's conditions stay the same: not true of one that ends first.
+        person["cto"] = stated["cto"]
     text = json.dumps({"kind": kind, **context, "person": person}, sort_keys=True,
                       ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
