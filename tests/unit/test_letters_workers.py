@@ -148,6 +148,19 @@ def test_a_seconded_social_worker_who_stays_is_given_with_their_council_team_and
     assert set(stays) == set(change["new_workers"][0])
 
 
+def test_the_carer_is_told_the_new_team_of_a_worker_who_stays(database: Database) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = seconded_worker_stays(session, carer=True, carer_name="Rita",
+                                       carer_address="5 Carer Row, Westhaven")
+        carer = flat(text_of(session, person, "carer"))
+    assert ("Callum Walker stays Sam's social worker. From 1 April 2027, Callum Walker works in "
+            "a team at Westshire Council: **Callum Walker** Team: Westhaven Mental Health Social "
+            "Work Team, Westshire Council Phone: 01632 960707 Email: "
+            "callum.walker@westshire.example") in carer, carer
+    assert "North Community Mental Health Team" not in carer  # the trust team they leave
+
+
 def test_a_councils_own_change_words_from_before_still_renders(
     database: Database, tmp_path: Path
 ) -> None:
