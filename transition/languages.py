@@ -43,6 +43,13 @@ def code_name(code: str) -> str:
     return _UK_NAMES.get(language.language) or language.display_name().lower()
 
 
+def uses_makaton(name: str | None) -> bool:
+    """Whether a stored preferred language is Makaton (the Data Dictionary's q5): signs and
+    symbols, not a language a letter can be translated into, nor braille or BSL."""
+    word = (name or "").strip().lower()
+    return COMMUNICATION_CODES.get(word, word) == "makaton"
+
+
 def spoken_preference(name: str | None) -> str | None:
     """A stored preferred language that a letter could be translated into: not blank, not
     English, not a communication method (braille and sign languages are accessible formats)."""

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from transition.allocation import worker_changes
 from transition.errors import TransitionError
-from transition.languages import language_need, spoken_preference
+from transition.languages import language_need, spoken_preference, uses_makaton
 from transition.letter_facts import PersonFacts, load_facts, signpost_barrier
 from transition.letter_formats import EASY_READ, LARGE_PRINT, STANDARD, LetterStyle
 from transition.letter_records import current_letters, facts_changed, staleness
@@ -145,6 +145,10 @@ def _plan_one(
     elif kind in TO_THE_PERSON and spoken:
         notes.append(f"prefers {spoken.title()} (no interpreter recorded): offer a "
                      f"translation in {spoken.title()} too")
+    if (kind in TO_THE_PERSON and uses_makaton(facts.preferred_language)
+            and style is not EASY_READ):
+        notes.append("communicates with Makaton (their preferred language): offer an easy-read "
+                     "copy, and someone who signs Makaton when you meet")
     template = templates.choose(kind, easy_read=style is EASY_READ)
     reason = person_problem
     if reason is None and facts.change_date is None:

@@ -128,6 +128,21 @@ def test_braille_or_a_sign_language_as_the_preferred_language_gets_no_printed_le
     assert f"Accessible information need recorded: {words}." in gp
 
 
+@pytest.mark.parametrize("language", ["makaton", "q5", "Makaton"])
+def test_makaton_as_the_preferred_language_gets_a_note(
+    database: Database, tmp_path: Path, language: str
+) -> None:
+    """Makaton is neither a language to translate into nor braille or BSL: the letter is
+    written, with a note to offer easy read and signing (it had neither note nor skip)."""
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session, preferred_language=language)
+        result = generate(session, tmp_path / "out")
+    notes = {letter.kind: letter.note for letter in result.written}
+    assert "Makaton" in (notes["person"] or "") and "easy-read" in (notes["person"] or "")
+    assert notes["gp"] is None
+
+
 def test_a_recorded_accessible_format_wins_over_the_preferred_language(
     database: Database, tmp_path: Path
 ) -> None:
