@@ -10,12 +10,12 @@ transaction. Nothing here deletes a row.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -24,6 +24,35 @@ from transition.bulk import DirectInsert
 from transition.errors import ConflictError
 from transition.models import Assignment, Person, utcnow
 from transition.programme import transfer_date
+
+
+def coordinator_place_open(held: Mapping[str, str], coordinator: str | None,
+                           needed: Iterable[str]) -> bool:
+    """Before a plan decides a person's roles, whether the trust's care coordinator still holds
+    them (one place on their caseload): no current assignment at all; or a role their pathway
+    ``needed`` still has no one in, while the coordinator holds none of ``held`` (role -> staff
+    id) themselves (then they are counted through that assignment). A manager's choice for one
+    role of a joint person leaves the coordinator holding the other until the handover.
+    :func:`coordinator_place_open_sql` is the same rule as SQL."""
+    if not held:
+        return True
+    return coordinator not in held.values() and any(role not in held for role in needed)
+
+
+def coordinator_place_open_sql(needed_by_pathway: Mapping[str, Sequence[str]]
+                               ) -> ColumnElement[bool]:
+    """:func:`coordinator_place_open` for ``Person`` rows (``needed_by_pathway``: the roles
+    each pathway needs)."""
+    current = and_(Assignment.person_id == Person.id,
+                   Assignment.ended_at.is_(None))  # type: ignore[union-attr]
+    assigned = (select(func.count()).select_from(Assignment).where(current)
+                .scalar_subquery())
+    needed = case(*((Person.pathway == pathway, len(roles))  # type: ignore[arg-type]
+                    for pathway, roles in needed_by_pathway.items() if roles), else_=0)
+    return or_(~exists().where(current),
+               and_(assigned < needed,
+                    ~exists().where(current,
+                                    Assignment.staff_id == Person.care_coordinator_id)))
 
 
 def coordinator_allocation_current(as_of: date) -> ColumnElement[bool]:

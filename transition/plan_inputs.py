@@ -22,7 +22,11 @@ from sqlalchemy import Text, select, type_coerce
 from sqlmodel import Session
 
 from transition import nhs, programme
-from transition.allocation import continuing_coordinator, coordinator_continues
+from transition.allocation import (
+    continuing_coordinator,
+    coordinator_continues,
+    coordinator_place_open,
+)
 from transition.bulk import Memo, read_rows
 from transition.columns import FALSE_WORDS, GENDER_CODES, TRUE_WORDS, header_key
 from transition.conditions import PERSON_FACTS, extra_fact
@@ -193,7 +197,10 @@ def read_inputs(
             # Before a plan decides their roles, the trust's care coordinator holds them (one
             # role, as plan_review.current_caseloads counts it): a re-plan of others must not
             # fill that place.
-            if (not roles_now and missing is None and allocated is None
+            if (missing is None and allocated is None
+                    and coordinator_place_open({role: staff for role, (staff, _locked)
+                                                in roles_now.items()}, coordinator,
+                                               PATHWAY_ROLES.get(pathway or "", ()))
                     and (holder := by_id.get(coordinator or "")) is not None
                     and holder.on_staff_list
                     and continuing_coordinator(coordinator, coordinator_until, as_of)):
@@ -222,6 +229,15 @@ def read_inputs(
                         warnings.append(f"a locked {role.replace('_', ' ')} is kept for person "
                                         f"{nhs.mask(nhs_number)} though pathway {pathway} "
                                         "does not need one")
+                    holder = by_id.get(staff_id)
+                    why = ("not on the staff list" if holder is None
+                           else holder.unavailable(handover, matching))
+                    if why is not None:
+                        warnings.append(
+                            f"a locked {role.replace('_', ' ')} is kept for person "
+                            f"{nhs.mask(nhs_number)} with {staff_id}, who is {why} at the "
+                            f"handover ({handover.isoformat()}): unlock it (transition unlock) "
+                            "or choose another worker")
                 elif roles is not None and role not in roles:
                     ending.append(EndingRole(person_id, role, staff_id,
                                              f"pathway {pathway} does not need a "
@@ -287,10 +303,17 @@ def read_inputs(
         warnings.append("workers already over capacity with roles this plan cannot move "
                         f"(locked, or outside it): {', '.join(over)}")
     allocation_digest = hashlib.sha256(repr(sorted(allocation_rows)).encode()).hexdigest()
+    # What a re-plan of some people counted against capacity for everyone else (their roles,
+    # and their coordinators' places before a plan): people imported since, or a caseload
+    # moved, make its places wrong, so a draft made before is out of date.
+    held_digest = hashlib.sha256(repr(sorted(
+        (item.person_id, item.role, item.staff_id, item.locked) for item in held)).encode()
+    ).hexdigest()
     fingerprints = {
         "people": person_digest.hexdigest(),
         "staff": hashlib.sha256(repr(worker_rows).encode()).hexdigest(),
         "allocation": allocation_digest,
+        "held": held_digest,
         "rules": rules.version_label,
         "transfer_date": transfer.isoformat(),
         "as_of": as_of.isoformat(),

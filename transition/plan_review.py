@@ -20,6 +20,8 @@ from sqlmodel import Session
 from transition.allocation import (
     NewAssignment,
     coordinator_allocation_current,
+    coordinator_place_open,
+    coordinator_place_open_sql,
     current_assignments,
     end_assignment,
     set_assignments,
@@ -54,6 +56,8 @@ _FINGERPRINT_WORDS = {
                   "unlocked someone)",
     "rules": "the rules changed",
     "transfer_date": "the transfer date changed",
+    "held": "the people this re-plan left as they are, and who holds them, changed (someone "
+            "imported, or a coordinator's caseload moved)",
 }
 
 
@@ -443,7 +447,8 @@ def current_caseloads(session: Session, as_of: date) -> dict[str, int]:
 def held_by_coordinator(as_of: date) -> tuple[Any, ...]:
     """Conditions for a person counted against their trust care coordinator on ``as_of``
     (:func:`current_caseloads`): in the latest export, with a coordinator who is on the latest
-    staff list, no current assignment, no accepted plan that decided their roles (after one, a
+    staff list, their place open (no current assignment, or a role still open and none held by
+    the coordinator: :func:`~transition.allocation.coordinator_place_open`), no accepted plan that decided their roles (after one, a
     role it could not fill is unassigned, and signposted is no one's), and an allocation the
     export does not say ended before ``as_of`` (MHSDS EndDateAssCareCoord,
     ``coordinator_until``: the last day they held it). Without the last two conditions, a
@@ -456,8 +461,9 @@ def held_by_coordinator(as_of: date) -> tuple[Any, ...]:
         exists().where(Staff.staff_id == Person.care_coordinator_id,
                        Staff.missing_since_batch_id.is_(None)),  # type: ignore[union-attr]
         Person.allocated_plan_id.is_(None),  # type: ignore[union-attr]
-        ~exists().where(and_(Assignment.person_id == Person.id,
-                             Assignment.ended_at.is_(None))),  # type: ignore[union-attr]
+        # No current assignment, or (a manager's choice for one role of a joint person) a
+        # role still open and none held by the coordinator: allocation.coordinator_place_open.
+        coordinator_place_open_sql(PATHWAY_ROLES),
         Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
         coordinator_allocation_current(as_of),
     )
@@ -638,7 +644,10 @@ def person_roles(session: Session, person: Person,
                                  "draft": drafts.get(role)}
         if role in holders:
             entry["state"] = "held"
-        elif (person.allocated_plan_id is None and not holders
+        elif (person.allocated_plan_id is None
+              and coordinator_place_open({held: worker["staff_id"] for held, worker
+                                          in holders.items()}, person.care_coordinator_id,
+                                         PATHWAY_ROLES.get(person.pathway or "", ()))
               and person.care_coordinator_id is not None
               and (coordinator := session.get(Staff, person.care_coordinator_id)) is not None
               and coordinator.missing_since_batch_id is None):  # on the latest staff list

@@ -29,10 +29,10 @@ from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.matching import PATHWAY_ROLES, Need
 from transition.matching.explain import hard_failures, pair_terms
 from transition.matching.network import Network, build_network
-from transition.models import Assignment, Person, PlanAssignment, Role, Staff, Task
+from transition.models import Assignment, Person, Plan, PlanAssignment, Role, Staff, Task
 from transition.people import require_person
 from transition.plan_inputs import Inputs, read_inputs
-from transition.plan_review import caseloads
+from transition.plan_review import caseloads, held_by_coordinator
 from transition.programme import transfer_date
 from transition.ruleset import Rules
 from transition.tasks import GenerateSummary, generate_tasks
@@ -119,16 +119,21 @@ def _single(session: Session, rules: Rules, person: Person, role: str, as_of: da
 
 def _loads(
     session: Session, rules: Rules, need: Need, as_of: date
-) -> tuple[dict[str, int], str | None]:
-    """Each worker's load in the latest plan (else on ``as_of``), and who holds this need in
-    it."""
+) -> tuple[dict[str, int], dict[str, int], str | None]:
+    """Each worker's load and red-band handovers in the latest plan (else on ``as_of``), and
+    who holds this need in it."""
     result = caseloads(session, rules, as_of=as_of)
     if result.plan_id is None:
-        return {worker.staff_id: worker.current for worker in result.workers}, need.current_staff_id
+        return ({worker.staff_id: worker.current for worker in result.workers},
+                red_handovers(session), need.current_staff_id)
     holder = session.scalar(select(PlanAssignment.staff_id).where(
         PlanAssignment.plan_id == result.plan_id, PlanAssignment.person_id == need.person_id,
         PlanAssignment.role == need.role))
-    return {worker.staff_id: worker.proposed or 0 for worker in result.workers}, holder
+    plan = session.get(Plan, result.plan_id)
+    stored = ((plan.summary or {}).get("loads") or {}) if plan is not None else {}
+    # A plan's loads: staff id -> [capacity, held, planned, red handovers] (planning.py).
+    red = {staff_id: int(values[3]) for staff_id, values in stored.items() if len(values) > 3}
+    return {worker.staff_id: worker.proposed or 0 for worker in result.workers}, red, holder
 
 
 def feasible_workers(
@@ -144,7 +149,8 @@ def feasible_workers(
         raise NotFoundError(f"There is no person with id {person_id}.")
     inputs, network, position = _single(session, rules, person, _role(role), as_of)
     need = network.problem.needs[position]
-    loads, holder = _loads(session, rules, need, as_of)
+    loads, red, holder = _loads(session, rules, need, as_of)
+    red_cap = rules.matching.max_red_handovers_per_worker
     options = []
     arcs = {int(network.arc_worker[arc]): arc
             for arc in range(len(network.arc_need)) if network.arc_need[arc] == position}
@@ -158,6 +164,12 @@ def feasible_workers(
         why_not = hard_failures(network, position, worker_position) if arc is None else []
         if full:
             why_not.append(f"full ({load} of {worker.capacity})")
+        # The red-band cap, as the plan's own runner-ups say it: a red handover to a worker
+        # who does not hold this person already, and is not their coordinator carrying on.
+        taken = red.get(worker.staff_id, 0)
+        if (need.red and worker.staff_id not in (holder, need.current_staff_id)
+                and taken >= red_cap):
+            why_not.append(f"red-band handover cap reached ({taken} of {red_cap})")
         if why_not and not include_infeasible:
             continue
         options.append(WorkerOption(
@@ -218,7 +230,11 @@ def check_assignment(
             broken.append(reason)
     current = current_assignments(session, [need.person_id]).get(need.person_id, {}).get(role)
     holds_now = current is not None and current.staff_id == staff_id
-    load = _loads_now(session, rules, as_of).get(staff_id, 0) - (1 if holds_now else 0)
+    # Counted on the worker's caseload already: holding this role, or (before a plan decides
+    # the person's roles) as their trust care coordinator. Choosing them keeps the one place.
+    counted = holds_now or (staff_id == person.care_coordinator_id and bool(session.scalar(
+        select(exists().where(Person.id == person.id, *held_by_coordinator(as_of))))))
+    load = _loads_now(session, rules, as_of).get(staff_id, 0) - (1 if counted else 0)
     if load + 1 > worker.capacity:
         broken.append(f"{staff_id} would be over capacity ({load + 1} of {worker.capacity})")
     if need.red and not holds_now and not coordinator_continues(
