@@ -193,12 +193,15 @@ class PlanRows(Sequence[PlanRow]):
         return iter(self._rows)
 
     def counts(self) -> dict[str, int]:
-        """The counts a plan shows (as :class:`transition.planning.PlanResult` names them)."""
+        """The counts a plan shows (as :class:`transition.planning.PlanResult` names them):
+        ``kept_with_current``, ``changed`` and ``locked`` add up to ``assigned`` (a locked
+        role is counted as locked, though a row locked with its current worker is kept)."""
         placed = np.array([staff_id is not None for staff_id in self.staff_id], dtype=bool)
         kept = np.array(self.kept, dtype=bool)
         locked = np.array(self.locked, dtype=bool)
         return {"people": len(set(self.person_id)), "assigned": int(placed.sum()),
-                "unassigned": int((~placed).sum()), "kept_with_current": int(kept.sum()),
+                "unassigned": int((~placed).sum()),
+                "kept_with_current": int((kept & ~locked).sum()),
                 "changed": int((placed & ~kept & ~locked).sum()), "locked": int(locked.sum())}
 
     def stored(self, plan_id: int, flag: type) -> list[StoredRow]:

@@ -89,7 +89,11 @@ class PlanResult:
 
     @property
     def kept_with_current(self) -> int:
-        return self._count("kept_with_current", lambda rows: sum(1 for row in rows if row.kept))
+        # A locked role counts as locked only, whoever holds it (a row locked with the worker
+        # who holds it now is still stored kept), so kept, changed and locked add up to
+        # assigned.
+        return self._count("kept_with_current",
+                           lambda rows: sum(1 for row in rows if row.kept and not row.locked))
 
     @property
     def locked(self) -> int:

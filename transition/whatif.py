@@ -5,16 +5,18 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from sqlmodel import Session
 
 from transition.bulk import collector_paused
 from transition.errors import TransitionError
-from transition.matching import Solution, solve
-from transition.plan_inputs import Inputs, read_inputs
+from transition.matching import PATHWAY_ROLES, Need, Solution, solve
+from transition.plan_inputs import Inputs, PersonInfo, read_inputs
+from transition.planning import NO_PATHWAY_REASON
 from transition.ruleset import Rules
 
 
@@ -51,9 +53,39 @@ def _what_if(
                 capacity=math.floor(worker.capacity * capacity_scale))
         for worker in inputs.problem.workers
     )
-    scenario = solve(replace(inputs.problem, workers=workers), rules.matching)
+    problem = replace(inputs.problem, workers=workers)
+    # A lock cannot hold a worker who is gone: their locked roles are planned like any other
+    # (placed, or unassigned with the reason), and no longer use the withdrawn worker's place.
+    lost = locks_on_withdrawn(inputs, gone)
+    if lost:
+        problem = replace(
+            problem,
+            needs=tuple(sorted([*problem.needs, *_unlocked_needs(session, rules, lost,
+                                                                 as_of=as_of)],
+                               key=attrgetter("person_id"))),  # stable: the plan's order
+            held=tuple(item for item in problem.held
+                       if not (item.locked and (item.person_id, item.role) in lost)),
+        )
+    scenario = solve(problem, rules.matching)
     return compare_scenario(inputs, baseline, scenario, withdraw=sorted(gone),
                             capacity_scale=capacity_scale)
+
+
+def locks_on_withdrawn(inputs: Inputs, gone: set[str]) -> dict[tuple[int, str], str]:
+    """The locked roles whose worker is withdrawn: (person id, role) -> their staff id."""
+    return {key: lock.staff_id for key, lock in sorted(inputs.locks.items())
+            if lock.staff_id in gone}
+
+
+def _unlocked_needs(session: Session, rules: Rules, lost: dict[tuple[int, str], str], *,
+                    as_of: date) -> list[Need]:
+    """The roles in ``lost`` as needs, made as a plan makes them when nothing is locked (so
+    with the same skills, language, band and current worker). Read again for those people
+    only: everyone else is held, and only their needs are taken. A role the person's pathway
+    does not need (kept only by its lock), or a person with no pathway, gives no need."""
+    again = read_inputs(session, rules, as_of=as_of, honour_locks=False,
+                        person_ids=sorted({person_id for person_id, _ in lost}))
+    return [need for need in again.problem.needs if need.key in lost]
 
 
 @dataclass
@@ -64,13 +96,16 @@ class WhatIf:
     baseline_unassigned: int
     assigned: int
     unassigned: int
-    losing_current_worker: int  # people whose current worker is withdrawn
+    losing_current_worker: int  # roles whose current worker is withdrawn
     changed_from_baseline: int  # roles whose proposed worker differs from the baseline plan
     gap_by_team: dict[str, int]
     gap_by_skill: dict[str, int]
     spare_by_team: dict[str, int]
     unassigned_people: list[dict[str, Any]]
     optimal: bool
+    # Roles locked to a withdrawn worker, and where the what-if puts them: {"nhs_number",
+    # "role", "locked_to", "staff_id"} (staff_id None: unassigned, or the role ends).
+    locks_on_withdrawn: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +120,7 @@ class WhatIf:
             "changed_from_baseline": self.changed_from_baseline,
             "capacity_gap": {"by_team": self.gap_by_team, "by_skill": self.gap_by_skill},
             "spare_places_by_team": self.spare_by_team,
+            "locks_on_withdrawn": self.locks_on_withdrawn,
             "unassigned_people": self.unassigned_people,
         }
 
@@ -93,43 +129,89 @@ def compare_scenario(
     inputs: Inputs, baseline: Solution, scenario: Solution, *, withdraw: list[str],
     capacity_scale: float,
 ) -> WhatIf:
+    """The scenario against the baseline, counted as the plan counts: locked roles are filled
+    (a lock on a withdrawn worker is planned in the scenario like any other role), people with
+    no pathway yet are unassigned. Every role counted unassigned is listed in
+    ``unassigned_people``; the capacity gap counts the roles the scenario could not place."""
     gone = set(withdraw)
+    lost = locks_on_withdrawn(inputs, gone)
     before = {placement.need.key: placement.staff_id for placement in baseline.placements}
+    before.update({key: lock.staff_id for key, lock in inputs.locks.items()})
+    after: dict[tuple[int, str], str | None] = {}
     gap_team: dict[str, int] = defaultdict(int)
     gap_skill: dict[str, int] = defaultdict(int)
-    unassigned_people = []
+    unassigned_people: list[dict[str, Any]] = []
+    losing = changed = 0
     for placement in scenario.placements:
+        need = placement.need
+        after[need.key] = placement.staff_id
+        losing += need.current_staff_id in gone
+        changed += before.get(need.key) != placement.staff_id
         if placement.staff_id is not None:
             continue
-        info = inputs.people[placement.need.person_id]
+        info = inputs.people[need.person_id]
         gap_team[info.team or "(no team)"] += 1
-        for skill, _ in placement.need.required:
+        for skill, _ in need.required:
             gap_skill[skill] += 1
-        unassigned_people.append({"nhs_number": info.nhs_number, "role": placement.need.role,
-                                  "reasons": list(placement.unassigned_reasons)})
+        unassigned_people.append(_unassigned(info, need.role, placement.unassigned_reasons,
+                                             lost.get(need.key)))
+    # Locks on withdrawn workers that gave no need: the person has no pathway (unassigned,
+    # as they are), or their pathway does not need the role (it ends: counted neither way).
+    undecided = set(inputs.undecided)
+    lost_undecided = 0
+    for (person_id, role), staff_id in lost.items():
+        if (person_id, role) in after:
+            continue
+        losing += 1
+        changed += 1
+        if person_id in undecided:
+            lost_undecided += 1
+            info = inputs.people[person_id]
+            unassigned_people.append(_unassigned(info, role, (_undecided_reason(info),),
+                                                 staff_id))
+    for person_id in inputs.undecided:
+        info = inputs.people[person_id]
+        unassigned_people.append(_unassigned(info, None, (_undecided_reason(info),), None))
     spare: dict[str, int] = defaultdict(int)
     for load in scenario.loads.values():
-        spare[inputs.worker_teams.get(load.staff_id) or "(no team)"] += load.spare
-    # Counted as the plan counts: locked roles are filled (unless their worker is withdrawn),
-    # people with no pathway yet are unassigned.
+        # A withdrawn worker takes no one in the scenario: none of their places are spare.
+        spare[inputs.worker_teams.get(load.staff_id) or "(no team)"] += (
+            0 if load.staff_id in gone else load.spare)
     locks = len(inputs.locks)
-    locks_lost = sum(1 for lock in inputs.locks.values() if lock.staff_id in gone)
-    undecided = len(inputs.undecided)
     return WhatIf(
         withdraw=withdraw,
         capacity_scale=capacity_scale,
         baseline_assigned=baseline.assigned + locks,
-        baseline_unassigned=baseline.unassigned + undecided,
-        assigned=scenario.assigned + locks - locks_lost,
-        unassigned=scenario.unassigned + undecided + locks_lost,
-        losing_current_worker=sum(1 for need in inputs.problem.needs
-                                  if need.current_staff_id in gone) + locks_lost,
-        changed_from_baseline=sum(1 for placement in scenario.placements
-                                  if before.get(placement.need.key) != placement.staff_id),
+        baseline_unassigned=baseline.unassigned + len(inputs.undecided),
+        assigned=scenario.assigned + locks - len(lost),
+        unassigned=scenario.unassigned + len(inputs.undecided) + lost_undecided,
+        losing_current_worker=losing,
+        changed_from_baseline=changed,
         gap_by_team=dict(sorted(gap_team.items())),
         gap_by_skill=dict(sorted(gap_skill.items())),
         spare_by_team=dict(sorted(spare.items())),
         unassigned_people=unassigned_people,
         optimal=baseline.optimal and scenario.optimal,
+        locks_on_withdrawn=[
+            {"nhs_number": inputs.people[person_id].nhs_number, "role": role,
+             "locked_to": staff_id, "staff_id": after.get((person_id, role))}
+            for (person_id, role), staff_id in lost.items()],
     )
 
+
+def _unassigned(info: PersonInfo, role: str | None, reasons: Sequence[str],
+                locked_to: str | None) -> dict[str, Any]:
+    """A role the scenario leaves unassigned, as ``unassigned_people`` lists it."""
+    entry: dict[str, Any] = {"nhs_number": info.nhs_number, "role": role,
+                             "reasons": list(reasons)}
+    if locked_to is not None:
+        entry["locked_to"] = locked_to
+    return entry
+
+
+def _undecided_reason(info: PersonInfo) -> str:
+    """Why a person with no usable pathway is unassigned (the plan's words: planning.assemble)."""
+    if info.pathway is None:
+        return NO_PATHWAY_REASON
+    return (f"pathway {info.pathway!r} is not one of {', '.join(PATHWAY_ROLES)}: correct it "
+            "and run transition assess")

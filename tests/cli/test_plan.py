@@ -327,3 +327,32 @@ def test_people_filters_by_pathway_and_band_and_refuses_unknown_values(
     assert "red, amber, green" in wrong.stderr
     nobody = run_cli("people", "--pathway", "joint", "--band", "red")
     assert nobody.exit_code == 0 and "Nobody matches." in nobody.stdout
+
+
+def test_the_plan_summary_adds_up_with_a_lock(run_cli: RunCli, settings: Settings) -> None:
+    """A role locked with the worker who holds it now counts as locked, not kept as well."""
+    people = numbers(settings)
+    locked = run_cli("assign", people["keeps"], "SW1", "--role", "social_worker", "--reason",
+                     "stays with them", "--lock")
+    assert locked.exit_code == 0, locked.output
+    said = " ".join(run_cli("plan").stdout.split())
+    assert ("Roles filled: 8 (3 kept with their current worker, 4 with a new worker, 1 "
+            "locked). Roles unassigned: 2.") in said
+
+
+def test_what_if_plans_a_lock_on_a_withdrawn_worker_and_lists_every_unassigned_role(
+    run_cli: RunCli, settings: Settings,
+) -> None:
+    people = numbers(settings)
+    run_cli("assign", people["polish"], "SW2", "--role", "social_worker", "--reason",
+            "Speaks Polish", "--lock")
+    data = run_cli("plan", "--withdraw", "SW2", "--json").json()
+    [moved] = data["locks_on_withdrawn"]
+    assert moved == {**moved, "nhs_number": people["polish"], "role": "social_worker",
+                     "locked_to": "SW2"}
+    assert len(data["unassigned_people"]) == data["unassigned"]
+    assert data["assigned"] + data["unassigned"] == sum(data["baseline"].values())
+    assert {item["nhs_number"] for item in data["unassigned_people"]} >= {
+        people["no_pathway"], people["forensic"]}
+    said = " ".join(run_cli("plan", "--withdraw", "SW2").stdout.split())
+    assert "Roles locked to a withdrawn worker: 1. A lock cannot hold a worker who is gone" in said

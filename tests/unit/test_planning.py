@@ -671,3 +671,30 @@ def test_a_replan_before_any_plan_counts_people_their_coordinator_still_holds(
                         refresh=False)
     [row] = result.rows
     assert row.staff_id == "SW2", row.reasons  # SW1 is full with the two they hold
+
+
+def test_a_locked_role_counts_once_in_the_plans_breakdown(
+    database: Database, rules: Rules
+) -> None:
+    """A role locked with the worker who holds it now is stored kept (tasks, letters and the
+    handover sentence read that), but the plan's counts give it as locked only, so kept, new
+    worker and locked add up to the roles filled: counted from the rows, from the columns as
+    stored, and read back filtered."""
+    ids = build_caseload(database)
+    with database.transaction() as session:
+        number = session.get(Person, ids["keeps"]).nhs_number
+        assign_worker(session, rules, nhs_number=number, staff_id="SW1", role="social_worker",
+                      reason="stays with them", lock=True, force=False, as_of=TODAY,
+                      actor=ACTOR)
+    result = plan(database, rules)
+    row = next(row for row in result.rows if row.person_id == ids["keeps"])
+    assert row.locked and row.kept and row.staff_id == "SW1"
+    counts = (result.assigned, result.kept_with_current, result.changed, result.locked)
+    assert counts == (8, 3, 4, 1)
+    plain = PlanResult(plan_id=None, kind="plan", status="draft", optimal=True,
+                       solver_status="OPTIMAL", objective=0, rows=list(result.rows))
+    assert (plain.assigned, plain.kept_with_current, plain.changed, plain.locked) == counts
+    with database.session() as session:
+        shown = load_plan(session, result.plan_id, PlanQuery(unassigned_only=True))
+    assert shown.filtered
+    assert (shown.assigned, shown.kept_with_current, shown.changed, shown.locked) == counts

@@ -512,6 +512,13 @@ def _print_what_if(result: WhatIf) -> None:
                   f" unassigned: {result.unassigned:,} (as things stand: "
                   f"{result.baseline_unassigned:,}); changed from the plan as things stand: "
                   f"{result.changed_from_baseline:,}.")
+    if result.locks_on_withdrawn:
+        locks = len(result.locks_on_withdrawn)
+        placed = sum(1 for item in result.locks_on_withdrawn if item["staff_id"] is not None)
+        console.print(f"Roles locked to a withdrawn worker: {locks:,}. A lock cannot hold a "
+                      "worker who is gone, so here they are planned like any other role: "
+                      f"{placed:,} placed with a new worker, {locks - placed:,} not (see "
+                      "locks_on_withdrawn in --json).")
     if result.gap_by_team:
         table = Table("Team", "Cannot be placed", title="Capacity gap by team")
         for team, count in result.gap_by_team.items():

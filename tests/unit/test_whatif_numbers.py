@@ -1,0 +1,145 @@
+"""What-if numbers that must add up: spare places without the withdrawn workers, and a lock
+on a withdrawn worker planned like any other role (placed, or listed unassigned)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.caseloads import TRANSFER
+from tests.conftest import ACTOR, TODAY
+from tests.factories import make_person, make_staff, nhs_number
+from transition.db import Database
+from transition.programme import set_transfer_date
+from transition.ruleset import Rules, load_rules
+from transition.whatif import WhatIf, what_if
+from transition.worker_overrides import assign_worker
+
+COUNCIL = {"pathway": "council", "risk_band": "green", "team": "North Council",
+           "locality": "North"}
+
+
+@pytest.fixture
+def rules() -> Rules:
+    return load_rules()
+
+
+def run(database: Database, rules: Rules, **scenario: object) -> WhatIf:
+    with database.session() as session:
+        return what_if(session, rules, as_of=TODAY, **scenario)  # type: ignore[arg-type]
+
+
+def lock(database: Database, rules: Rules, number: str, staff_id: str, role: str = "social_worker",
+         *, force: bool = False) -> None:
+    with database.transaction() as session:
+        assign_worker(session, rules, nhs_number=number, staff_id=staff_id, role=role,
+                      reason="knows the family", lock=True, force=force, as_of=TODAY,
+                      actor=ACTOR)
+
+
+def assert_listed(result: WhatIf) -> None:
+    """Every role counted unassigned is listed, and the capacity gap counts those the
+    scenario tried and failed to place (not people with no pathway)."""
+    assert len(result.unassigned_people) == result.unassigned
+    tried = [item for item in result.unassigned_people if item["role"] is not None
+             and not any("pathway" in reason for reason in item["reasons"])]
+    assert sum(result.gap_by_team.values()) == len(tried)
+
+
+def test_a_withdrawn_workers_places_are_not_spare(database: Database, rules: Rules) -> None:
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", team="North Council", capacity=5)
+        make_staff(session, "SW2", team="North Council", capacity=10)
+        make_staff(session, "SW3", team="South Council", locality="North", capacity=4)
+        for index in range(2):
+            make_person(session, nhs_number=nhs_number(index), care_coordinator_id="SW1",
+                        **COUNCIL)
+    as_things_stand = run(database, rules, capacity_scale=1.0)
+    assert as_things_stand.spare_by_team == {"North Council": 13, "South Council": 4}
+    # SW1's two people move to SW2 (8 places left); SW1's five places are gone with them, and
+    # a team whose only worker is withdrawn is still shown, with none.
+    gone = run(database, rules, withdraw=["SW1", "SW3"])
+    assert gone.assigned == 2 and gone.losing_current_worker == 2
+    assert gone.spare_by_team == {"North Council": 8, "South Council": 0}
+    assert gone.to_json()["spare_places_by_team"] == gone.spare_by_team
+
+
+def test_a_lock_on_a_withdrawn_worker_is_planned_like_any_other_role(
+    database: Database, rules: Rules
+) -> None:
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", team="North Council", capacity=5)
+        make_staff(session, "SW2", team="North Council", capacity=5)
+        locked = make_person(session, nhs_number=nhs_number(1), **COUNCIL)
+        make_person(session, nhs_number=nhs_number(2), care_coordinator_id="SW1", **COUNCIL)
+        make_person(session, nhs_number=nhs_number(3), pathway=None, risk_band=None)
+    lock(database, rules, locked.nhs_number, "SW1")
+    result = run(database, rules, withdraw=["SW1"])
+    # As things stand: the lock and SW1's own person filled, the person with no pathway not.
+    assert (result.baseline_assigned, result.baseline_unassigned) == (2, 1)
+    # The lock cannot hold: the role goes to SW2, who has room, like SW1's other person.
+    assert (result.assigned, result.unassigned) == (2, 1)
+    assert result.locks_on_withdrawn == [{"nhs_number": locked.nhs_number,
+                                          "role": "social_worker", "locked_to": "SW1",
+                                          "staff_id": "SW2"}]
+    assert result.losing_current_worker == 2 and result.changed_from_baseline == 2
+    no_pathway = "no pathway decided yet: run transition assess"
+    assert result.unassigned_people == [{"nhs_number": nhs_number(3), "role": None,
+                                         "reasons": [no_pathway]}]
+    assert result.spare_by_team == {"North Council": 3}
+    assert result.to_json()["locks_on_withdrawn"] == result.locks_on_withdrawn
+    assert_listed(result)
+
+
+def test_a_lock_on_a_withdrawn_worker_nobody_can_take_is_listed_with_why(
+    database: Database, rules: Rules
+) -> None:
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", team="North Council", capacity=5)
+        make_staff(session, "SW2", team="North Council", capacity=1)
+        locked = make_person(session, nhs_number=nhs_number(1), **COUNCIL)
+        make_person(session, nhs_number=nhs_number(2), care_coordinator_id="SW2", **COUNCIL)
+    lock(database, rules, locked.nhs_number, "SW1")
+    result = run(database, rules, withdraw=["SW1"])
+    assert (result.baseline_assigned, result.baseline_unassigned) == (2, 0)
+    assert (result.assigned, result.unassigned) == (1, 1)
+    [entry] = result.unassigned_people
+    assert entry["nhs_number"] == locked.nhs_number and entry["locked_to"] == "SW1"
+    assert entry["reasons"] and all("pathway" not in reason for reason in entry["reasons"])
+    assert result.gap_by_team == {"North Council": 1}
+    assert result.locks_on_withdrawn[0]["staff_id"] is None
+    assert_listed(result)
+
+
+def test_locks_on_a_withdrawn_worker_that_no_plan_would_make(
+    database: Database, rules: Rules
+) -> None:
+    """A forced lock for a role the pathway does not need ends with its worker (counted
+    neither way); a lock for a person with no pathway leaves that role unassigned, listed."""
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", team="North Council", capacity=5)
+        make_staff(session, "KW1", employer="trust", role="nurse", team="North CMHT",
+                   capacity=5)
+        council = make_person(session, nhs_number=nhs_number(1), care_coordinator_id="SW1",
+                              **COUNCIL)
+        undecided = make_person(session, nhs_number=nhs_number(2), pathway=None,
+                                risk_band=None)
+    lock(database, rules, council.nhs_number, "KW1", "key_worker", force=True)
+    lock(database, rules, undecided.nhs_number, "SW1", force=True)
+    result = run(database, rules, withdraw=["KW1", "SW1"])
+    # As things stand: two locks and SW1's council role filled; the person with no pathway not.
+    assert (result.baseline_assigned, result.baseline_unassigned) == (3, 1)
+    # Withdrawn: the key worker lock ends; SW1's council role and the locked role of the
+    # person with no pathway cannot be filled.
+    assert (result.assigned, result.unassigned) == (0, 3)
+    by_role = {(item["nhs_number"], item["role"]): item for item in result.unassigned_people}
+    assert set(by_role) == {(council.nhs_number, "social_worker"),
+                            (undecided.nhs_number, "social_worker"), (undecided.nhs_number, None)}
+    assert by_role[undecided.nhs_number, "social_worker"]["locked_to"] == "SW1"
+    assert {(item["role"], item["locked_to"], item["staff_id"])
+            for item in result.locks_on_withdrawn} == {("key_worker", "KW1", None),
+                                                       ("social_worker", "SW1", None)}
+    assert_listed(result)
