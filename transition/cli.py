@@ -9,12 +9,38 @@ runs on a server with no terminal libraries in use.
 
 from __future__ import annotations
 
-import logging
 import os
+import signal
 import sys
+
+
+def _interrupted_while_starting(_number: int, _frame: object) -> None:
+    """Ctrl-C while the program is still loading (importing takes a second): nothing has been
+    read or written yet, so say so, without the traceback of an import cut short."""
+    sys.stderr.write("\nInterrupted. Nothing from this command was saved.\n")
+    sys.stderr.flush()
+    os._exit(130)
+
+
+try:  # until this module is loaded (see its end); then main() says what Ctrl-C interrupted
+    _handler_before_loading = signal.signal(signal.SIGINT, _interrupted_while_starting)
+    _loading_handled = True
+except ValueError:  # loaded outside the main thread, where signals cannot be handled
+    _loading_handled = False
+
+import contextlib
+import io
+import logging
+import re
 from pathlib import Path
+from typing import NoReturn
 
 import typer
+
+try:  # Typer 0.2x carries its own copy of Click
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover (older Typer runs on Click itself)
+    from click.exceptions import ClickException  # type: ignore[no-redef]
 
 from transition.commands import (
     assess,
@@ -36,7 +62,8 @@ from transition.commands import (
 )
 from transition.commands.common import CliContext, err_console
 from transition.config import load_settings
-from transition.errors import EXIT_FAILED, TransitionError
+from transition.db import commits
+from transition.errors import EXIT_FAILED, EXIT_PARTIAL, TransitionError
 
 log = logging.getLogger("transition")
 
@@ -107,22 +134,77 @@ app.command("status")(status.status_command)
 app.command("equality")(equality.equality_command)
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
+def _no_interrupt_tracebacks(record: logging.LogRecord) -> bool:
+    """Leave out log records about a Ctrl-C (SQLAlchemy's pool logs one with its traceback when
+    the interrupt lands while it returns a connection): main() says what was interrupted."""
+    if os.environ.get("TRANSITION_DEBUG") or not record.exc_info:
+        return True
+    return not isinstance(record.exc_info[1], KeyboardInterrupt)
+
+
+# Ten digits, or 3-3-4 with spaces or hyphens: an NHS number as someone may type it.
+NHS_NUMBER_LIKE = re.compile(r"(?<!\d)\d{3}([ -]?)\d{3}\1(\d{4})(?!\d)")
+
+
+def mask_nhs_numbers(text: str) -> str:
+    """``text`` with anything shaped like an NHS number masked (``******4988``)."""
+    return NHS_NUMBER_LIKE.sub(lambda match: "******" + match.group(2), text)
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: say truthfully whether this command saved anything, then exit 130.
+
+    Every command writes in one transaction (:meth:`transition.db.Database.transaction`,
+    which counts the commits it begins and finishes), so the interrupt either came before a
+    commit (it was rolled back), after one, or during one.
+    """
+    with contextlib.suppress(ValueError):  # ValueError: not the main thread
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the exit
+    if commits.begun == 0:
+        message = "Interrupted. Nothing from this command was saved."
+    elif commits.begun > commits.finished:
+        message = ("Interrupted while saving: the changes may or may not have been saved. See "
+                   "`transition import history` and `transition status`.")
+    else:
+        message = ("Interrupted after the changes were saved: see `transition import history` "
+                   "and `transition status`.")
+    if err_console.is_terminal:
+        err_console.print()  # past the ^C the terminal echoed
+    err_console.print(message, markup=False)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command and turn expected failures into messages and exit codes."""
-    logging.basicConfig(
-        level=logging.DEBUG if os.environ.get("TRANSITION_DEBUG") else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
     try:
-        app(args=argv, prog_name="transition")
+        logging.basicConfig(
+            level=logging.DEBUG if os.environ.get("TRANSITION_DEBUG") else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_no_interrupt_tracebacks)
+        commits.reset()
+        # Not standalone: Click's usage errors come here to be masked, and Ctrl-C (which Typer
+        # turns into exit status 130) to be explained.
+        code = app(args=argv, prog_name="transition", standalone_mode=False)
+    except ClickException as exc:  # bad usage: Click's message, with any NHS number masked
+        shown = io.StringIO()
+        exc.show(file=shown)
+        sys.stderr.write(mask_nhs_numbers(shown.getvalue()))
+        sys.exit(exc.exit_code)
+    except typer.Abort:  # end of input at a prompt
+        err_console.print("Aborted (no more input).")
+        sys.exit(EXIT_PARTIAL)
+    except KeyboardInterrupt:  # Ctrl-C outside the command itself
+        interrupted()
     except TransitionError as exc:
         err_console.print(f"Error: {exc.message}", markup=False)
         if exc.hint:
             err_console.print(exc.hint, markup=False)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err_console.print("Interrupted. The change in progress was rolled back.")
-        sys.exit(130)
     except OSError as exc:  # a file or folder the command reads or writes: say which folder
         if os.environ.get("TRANSITION_DEBUG"):
             raise
@@ -142,6 +224,13 @@ def main(argv: list[str] | None = None) -> None:
             markup=False,
         )
         sys.exit(EXIT_FAILED)
+    finally:
+        if argv is None:  # the program itself, not a test: all that is left is exiting
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if code == EXIT_INTERRUPTED:  # Typer's answer to KeyboardInterrupt; no command exits so
+        interrupted()
+    if isinstance(code, int) and not isinstance(code, bool) and code:
+        sys.exit(code)
 
 
 def file_error(exc: OSError) -> str:
@@ -153,6 +242,9 @@ def file_error(exc: OSError) -> str:
     folder = Path(os.fsdecode(exc.filename)).expanduser().parent
     return f"A file in {folder} could not be read or written ({reason})."
 
+
+if _loading_handled:  # loaded: Ctrl-C is KeyboardInterrupt again, which main() explains
+    signal.signal(signal.SIGINT, _handler_before_loading or signal.default_int_handler)
 
 if __name__ == "__main__":
     main()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,7 +23,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from transition.errors import TransitionError
+
 APP_NAME = "transition"
+ACTOR_MAX_LENGTH = 120  # the audit trail's actor column (and every *_by column) holds this many
 
 
 def data_dir() -> Path:
@@ -171,6 +174,24 @@ class Settings(BaseSettings):
             return value or None
         return f"sqlite:///{Path(value).expanduser().resolve()}"
 
+    @field_validator("actor")
+    @classmethod
+    def _actor_names_someone(cls, value: str) -> str:
+        """The audit trail records who made each change: a name, on one line, that fits."""
+        actor = value.strip()
+        if not actor:
+            raise ValueError(
+                "it is blank, so the audit trail could not say who made a change. Give a name, "
+                "or leave it unset to record your login"
+            )
+        if len(actor) > ACTOR_MAX_LENGTH:
+            raise ValueError(f"it is {len(actor)} characters long; the audit trail keeps at most "
+                             f"{ACTOR_MAX_LENGTH}. Give a shorter name")
+        if any(not character.isprintable() for character in actor):
+            raise ValueError("it holds a line break, tab or other control character. Give a "
+                             "name on one line")
+        return actor
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()
@@ -199,8 +220,33 @@ def settings_file_shown(settings: Settings) -> Path:
 def load_settings(**overrides: Any) -> Settings:
     """Build settings from the file, the environment and explicit overrides (None ignored)."""
     given = {key: value for key, value in overrides.items() if value is not None}
-    settings = Settings(**given)
+    try:
+        settings = Settings(**given)
+    except ValidationError as exc:
+        raise settings_error(exc) from None
     path = settings_file_path()
     if path is not None and path.is_file():
         settings.settings_file = path
     return settings
+
+
+# Where each setting a person is likely to get wrong comes from, for the message.
+_SETTING_SOURCES = {"actor": "--actor or TRANSITION_ACTOR", "database_url": "--db or "
+                    "TRANSITION_DATABASE_URL", "rules_file": "--rules or TRANSITION_RULES_FILE"}
+
+
+def settings_error(exc: ValidationError) -> TransitionError:
+    """A clear message for settings that cannot be used. It names each setting and says what
+    is wrong, never the value given (a setting may be secret: the pseudonym key)."""
+    problems = []
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"]) or "settings"
+        source = _SETTING_SOURCES.get(name, f"TRANSITION_{name.upper().replace('.', '__')}")
+        reason = error["msg"].removeprefix("Value error, ")
+        reason = reason[:1].lower() + reason[1:]
+        problems.append(f"The setting {name} ({source}) cannot be used: {reason}.")
+    return TransitionError(
+        " ".join(problems) + " Nothing was changed.",
+        hint=f"Fix it on the command line, in the environment or in the settings file "
+        f"{settings_file_path() or config_dir() / 'settings.toml'}, and run the command again.",
+    )

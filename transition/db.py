@@ -11,9 +11,14 @@ fails with a clear message, instead of failing half-way through a read-then-writ
 from __future__ import annotations
 
 import json
+import logging
 import os
+import signal
+import stat
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -34,6 +39,9 @@ from transition import models  # noqa: F401  (registers every table on SQLModel.
 from transition.config import Settings, ensure_private_dir
 from transition.errors import DatabaseError
 
+log = logging.getLogger(__name__)
+
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")  # files SQLite keeps beside a database file
 
 def json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
@@ -83,18 +91,75 @@ def describe_url(url: URL | str) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def prepare_sqlite_file(url: URL) -> None:
-    """Create a new SQLite file owner-only (0600) before SQLite creates it world-readable."""
+def sqlite_file(url: URL | str) -> Path | None:
+    """The file a SQLite URL names (any driver, e.g. ``sqlite+pysqlite``), or None for a
+    server or an in-memory database. Not resolved: callers comparing files resolve it."""
+    url = normalise_url(url) if isinstance(url, str) else url
     database = url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):  # a SQLite URI filename (sqlite:///file:PATH?uri=true)
+        database = database.removeprefix("file:")
+        if not database or database.startswith(":memory:") or "mode=memory" in str(url.query):
+            return None
+    return Path(database).expanduser()
+
+
+def prepare_sqlite_file(url: URL) -> None:
+    """Make sure the SQLite file is owner-only before it holds anything.
+
+    A new file is created 0600 before SQLite would create it world-readable (SQLite gives its
+    ``-wal`` and ``-shm`` files the database file's mode). An existing file of ours that
+    others may read or write (say it was made with ``touch``) has their access taken away,
+    with the ``-wal``/``-shm``/``-journal`` files beside it, and one warning says so; files
+    owned by someone else cannot be changed, so the warning says what to ask for.
+    """
+    path = sqlite_file(url)
+    if path is None or (url.database or "").startswith("file:"):
         return
-    path = Path(database).expanduser()
     if path.exists():
+        files = [path, *(Path(f"{path}{suffix}") for suffix in SQLITE_COMPANIONS)]
+        _make_owner_only(path, [file for file in files if _open_to_others(file)])
         return
     if not path.parent.exists():
         ensure_private_dir(path.parent)
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
+
+
+def _open_to_others(path: Path) -> bool:
+    """Whether a file exists and its group or others may read or write it."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return False
+    return stat.S_ISREG(info.st_mode) and bool(info.st_mode & 0o066)
+
+
+def _make_owner_only(database: Path, files: list[Path]) -> None:
+    """Take group and others' access away from ``files``; say once what was done, and what
+    could not be (files owned by another user, or a read-only disk)."""
+    changed, refused = [], []
+    for file in files:
+        try:
+            info = file.stat()
+            if info.st_uid != os.getuid():
+                refused.append(file.name)
+                continue
+            os.chmod(file, stat.S_IMODE(info.st_mode) & 0o700)
+            changed.append(file.name)
+        except FileNotFoundError:  # a -wal or -shm file another process has just removed
+            continue
+        except OSError:
+            refused.append(file.name)
+    if changed:
+        log.warning("The database %s holds health data, but other users could read or write "
+                    "%s: now only you can (owner-only).", database, ", ".join(changed))
+    if refused:
+        log.warning("The database %s holds health data, but other users can read or write %s, "
+                    "and transition cannot change that (another user owns it, or the disk is "
+                    "read-only): ask its owner or an administrator to make it owner-only "
+                    "(chmod 600).", database, ", ".join(refused))
 
 
 def _install_sqlite_pragmas(engine: Engine, busy_timeout_seconds: float) -> None:
@@ -268,6 +333,50 @@ def ensure_schema(engine: Engine, *, upgrade_if_behind: bool = True) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass
+class Commits:
+    """How many write transactions this process began to commit, and how many finished.
+
+    Read when someone presses Ctrl-C, so the message can say truthfully whether the command
+    saved anything: nothing (no commit begun), everything it had committed (every commit
+    finished), or perhaps the last transaction (interrupted while committing).
+    """
+
+    begun: int = 0
+    finished: int = 0
+
+    def reset(self) -> None:
+        self.begun = self.finished = 0
+
+
+commits = Commits()
+"""This process's record, kept by :meth:`Database.transaction` (the CLI resets it per command)."""
+
+
+@contextmanager
+def interrupt_held() -> Iterator[None]:
+    """Hold a Ctrl-C that arrives inside the block until the block has finished.
+
+    Around a commit: SQLite and PostgreSQL cannot be interrupted half-way through one, but
+    Python would raise the interrupt just after, where nobody could tell whether the commit
+    had happened. Held, it is raised once :data:`commits` is up to date. (Only the main
+    thread receives Ctrl-C, so other threads are left as they are.)
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is None):  # None: a handler set outside Python
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: held.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held:
+            signal.raise_signal(signal.SIGINT)  # now handled as it would have been
+
+
+
 class Database:
     """An engine plus the settings that made it; hands out sessions and write transactions."""
 
@@ -294,9 +403,7 @@ class Database:
 
     @property
     def sqlite_path(self) -> Path | None:
-        if not self.is_sqlite or not self.url.database or self.url.database == ":memory:":
-            return None
-        return Path(self.url.database).expanduser()
+        return sqlite_file(self.url)
 
     def describe(self) -> str:
         return describe_url(self.url)
@@ -325,7 +432,15 @@ class Database:
         session = Session(self._writer, expire_on_commit=False)
         try:
             yield session
-            session.commit()
+            session.flush()  # the writes themselves: a Ctrl-C until here is rolled back
+            with interrupt_held():  # so that, after a Ctrl-C, `commits` says what happened
+                commits.begun += 1
+                try:
+                    session.commit()
+                except Exception:
+                    commits.begun -= 1  # a commit that failed saved nothing
+                    raise
+                commits.finished += 1
         except BaseException as exc:
             session.rollback()
             if isinstance(exc, OperationalError):

@@ -13,19 +13,21 @@ details only there (:func:`is_demo_database`; ``transition.letters.check_council
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from transition.assessment import refresh_assessments
 from transition.audit import Change, record
 from transition.config import Settings, data_dir
-from transition.db import Database
+from transition.db import SQLITE_COMPANIONS, Database, sqlite_file
 from transition.errors import TransitionError
 from transition.generator import DEFAULT_REFERENCE_DATE, generate
 from transition.importer import ImportOptions, ImportResult, import_file
@@ -76,8 +78,59 @@ def is_demo_database(session: Session) -> bool:
 
 
 def remove_sqlite_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in ("", *SQLITE_COMPANIONS):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_demo_file(path: Path) -> bool:
+    """Whether the file at ``path`` is a demo database, read without changing it (read-only):
+    False for anything else (another database, a damaged one, any other file)."""
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return False
+    except OSError:  # unreadable: it cannot be shown to be a demo
+        return False
+    # With no write-ahead log the whole database is in the file: read it as immutable, so that
+    # not even the empty -wal and -shm files a read-only reader makes appear beside it.
+    wal = Path(f"{path}-wal")
+    quiet = "" if wal.is_file() and wal.stat().st_size > 0 else "&immutable=1"
+    uri = f"{path.resolve().as_uri()}?mode=ro{quiet}"
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+    try:
+        with Session(engine) as session:
+            return is_demo_database(session)
+    except SQLAlchemyError:  # not transition's, or damaged: not a demo to replace
+        return False
+    finally:
+        engine.dispose()
+
+
+def check_demo_target(path: Path, settings: Settings) -> None:
+    """Refuse to build the demo over anything but an earlier demo: the configured database,
+    a folder, or a file (database or not) that was not made by ``transition demo``."""
+    real = sqlite_file(settings.resolved_database_url)
+    if real is not None and path.expanduser().resolve() == real.resolve():
+        raise TransitionError(
+            f"The demo database would overwrite your real database at {path}. Nothing was changed.",
+            hint="Give the demo another file with --path.",
+        )
+    if path.is_dir():
+        raise TransitionError(f"{path} is a folder, not a file for the demo database. Nothing "
+                              "was changed.", hint="Give --path a file name, e.g. demo.db.")
+    files = [Path(f"{path}{suffix}") for suffix in ("", *SQLITE_COMPANIONS)]
+    if not any(file.is_file() and file.stat().st_size > 0 for file in files):
+        return  # nothing there yet (or an empty file): nothing to lose
+    if not path.is_file() or not is_demo_file(path):
+        raise TransitionError(
+            f"{path} already exists and is not a demo database, so the demo was not built "
+            "there. Nothing was changed.",
+            hint="Give the demo a new file with --path (only a demo database is ever "
+            "rebuilt). Delete that file yourself only if you are sure nobody needs it.",
+        )
 
 
 def build_demo(
@@ -86,15 +139,13 @@ def build_demo(
 ) -> DemoResult:
     """(Re)build the demo database at ``path`` from the shipped sample (or a fresh copy of it).
 
+    Refused, with nothing changed, if ``path`` is the configured database or holds anything
+    but an earlier demo database (:func:`check_demo_target`).
+
     With ``accept`` the draft plan is also accepted and the handover tasks generated: a
     programme already under way, so the task and letter screens have something to show.
     """
-    real = Path(settings.resolved_database_url.removeprefix("sqlite:///")).expanduser()
-    if path.expanduser().resolve() == real.resolve():
-        raise TransitionError(
-            f"The demo database would overwrite your real database at {path}. Nothing was changed.",
-            hint="Give the demo another file with --path.",
-        )
+    check_demo_target(path, settings)
     say = step or (lambda _message: None)
     sample = shipped_sample_dir()
     with tempfile.TemporaryDirectory(prefix="transition-demo-") as scratch:

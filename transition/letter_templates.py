@@ -14,6 +14,7 @@ council can override one file (say ``_contacts.html.j2``) and keep the rest.
 
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass
 from importlib import resources
@@ -27,8 +28,11 @@ from jinja2 import (
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
+    TemplatesNotFound,
     TemplateSyntaxError,
+    UndefinedError,
 )
+from jinja2.exceptions import FilterArgumentError, SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from transition.errors import TransitionError
@@ -116,16 +120,19 @@ class LetterTemplates:
             ) from None
         except TemplateNotFound as exc:
             raise LetterTemplateError(
-                f"Letter template {exc.name} was not found (needed by {choice.name}). "
+                f"{_missing(exc)} was not found (needed by {self._where_raised(exc, choice)}). "
                 "No letters were written.",
                 hint="Check the names in {% extends %} and {% include %} tags.",
             ) from None
         except TemplateError as exc:
+            # Never the error's own text: raised while filling in a letter, it can quote the
+            # person's data ("'dict object' has no attribute 'Dear Callum Murray'").
+            filename, line = self._raised_at(exc, choice)
             raise LetterTemplateError(
-                f"Letter template {self._where_raised(exc, choice)} could not be filled in: "
-                f"{exc.message}. No letters were written.",
-                hint="Check the variable names against docs/letters.md, and that the template "
-                "only uses the variables and filters listed there.",
+                f"Letter template {self._describe(filename, line)} could not be filled in: "
+                f"{_runtime_kind(exc, _source_line(filename, line))}. No letters were written.",
+                hint="Check the variable names on that line against docs/letters.md, and that "
+                "the template only uses the variables and filters listed there.",
             ) from None
         except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
             # Python errors raised inside a template (e.g. "x" + 1); the message may quote data,
@@ -137,12 +144,16 @@ class LetterTemplates:
             ) from None
 
     def _where_raised(self, exc: BaseException, choice: TemplateChoice) -> str:
+        """The template file and line an error was raised from, for a message."""
+        return self._describe(*self._raised_at(exc, choice))
+
+    def _raised_at(self, exc: BaseException, choice: TemplateChoice) -> tuple[str, int | None]:
         """The template file and line an error was raised from (Jinja rewrites the traceback)."""
         known = {str(self.shipped)} | ({str(self.council_folder)} if self.council_folder else set())
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             if frame.filename.endswith(".j2") and any(frame.filename.startswith(f) for f in known):
-                return self._describe(frame.filename, frame.lineno)
-        return self._describe(choice.name, None)
+                return frame.filename, frame.lineno
+        return choice.name, None
 
     def _describe(self, filename: str, line: int | None) -> str:
         path = Path(filename)
@@ -159,3 +170,43 @@ class LetterTemplates:
             where += f" folder {self.council_folder}"
         where += ")"
         return f"{where} line {line}" if line else where
+
+
+def _runtime_kind(exc: TemplateError, source: str) -> str:
+    """What went wrong while a template was filled in, without the error's own text.
+
+    For an undefined value, the name Jinja reports is shown only if it is written on the failing
+    line of the template (``council.crisis_number``): then it comes from the template, not from
+    a person's record (``{{ {}[recipient.greeting] }}`` reports the greeting itself)."""
+    if isinstance(exc, UndefinedError):
+        quoted = re.findall(r"'([^']*)'", exc.message or "")
+        name = quoted[-1] if quoted else ""
+        if name.isidentifier() and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", source):
+            return (f"it uses an undefined value, {name} (a misspelt variable or field, or one "
+                    "this letter does not have)")
+        return ("it uses an undefined value (a misspelt variable or field, or one this letter "
+                "does not have)")
+    if isinstance(exc, SecurityError):
+        return "it does something the template sandbox does not allow"
+    if isinstance(exc, FilterArgumentError):
+        return "a filter was given an argument it cannot use"
+    return f"template error ({type(exc).__name__})"
+
+
+def _source_line(filename: str, line: int | None) -> str:
+    """Line ``line`` of a template file as written ('' if it cannot be read)."""
+    try:
+        lines = Path(filename).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return lines[line - 1] if line and 0 < line <= len(lines) else ""
+
+
+def _missing(exc: TemplateNotFound) -> str:
+    """The template that was not found, if the template named it: a name computed from the
+    letter's data (``{% include recipient.name %}``) could be personal data, so it is not shown."""
+    names = exc.templates if isinstance(exc, TemplatesNotFound) else [exc.name]
+    if names and all(isinstance(name, str) and name.endswith(".j2") for name in names):
+        return f"Letter template {' or '.join(map(str, names))}"
+    return ("A letter template whose name the template computed (not shown: it may come from "
+            "a person's record)")

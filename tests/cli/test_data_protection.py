@@ -217,3 +217,34 @@ def test_database_errors_never_carry_row_values(database: Database) -> None:
     # The row's values are hidden. (PostgreSQL's own DETAIL line names the duplicate key; the
     # CLI shows only the error's type, and TRANSITION_DEBUG tracebacks are for support.)
     assert "Zebedee" not in text and "hidden" in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("audit", "9998088941"),
+        ("audit", "999 808 8941"),
+        ("audit", "--nhs", "9998088941", "999-808-8941"),
+        ("person", "9998088941", "9998088941"),
+        ("9998088941",),
+        ("audit", "--9998088941"),
+    ],
+)
+def test_a_usage_error_masks_an_nhs_number_it_quotes(run_cli: RunCli, args: tuple[str, ...]) -> None:
+    result = run_cli(*args)
+    assert result.exit_code == 2, result.output
+    assert "Usage: transition" in result.stderr and "--help' for help." in result.stderr
+    assert "Error: " in result.stderr and "******8941" in result.stderr
+    digits = re.sub(r"\D", "", result.output)
+    assert "9998088941" not in digits and "8088941" not in digits, result.output
+    assert "Traceback" not in result.output
+
+
+def test_usage_errors_without_numbers_read_as_click_wrote_them(run_cli: RunCli) -> None:
+    result = run_cli("audti")
+    assert result.exit_code == 2
+    assert result.stderr == ("Usage: transition [OPTIONS] COMMAND [ARGS]...\n"
+                             "Try 'transition --help' for help.\n\n"
+                             "Error: No such command 'audti'. Did you mean 'audit'?\n")
+    assert run_cli("--help").exit_code == 0
+    assert run_cli("audit", "--limit", "1").exit_code == 0

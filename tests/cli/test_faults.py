@@ -33,8 +33,9 @@ def table_counts(database: Database) -> dict[str, int]:
         }
 
 
-def kill_mid_run(table: str, *args: str | Path) -> None:
-    """Run ``transition ARGS`` in a subprocess and SIGKILL it once it has written to ``table``."""
+def stop_mid_run(table: str, stop: signal.Signals, *args: str | Path) -> tuple[int, str]:
+    """Run ``transition ARGS`` in a subprocess and send it ``stop`` once it has written to
+    ``table``: (its exit status, what it wrote to stderr)."""
     read_end, write_end = os.pipe()
     process = subprocess.Popen(
         [sys.executable, str(RUNNER), str(write_end), table, *map(str, args)],
@@ -50,13 +51,20 @@ def kill_mid_run(table: str, *args: str | Path) -> None:
             raise AssertionError(
                 f"the run ended before writing to {table}: {process.stderr.read().decode()}"  # type: ignore[union-attr]
             )
-        process.send_signal(signal.SIGKILL)
-        assert process.wait(timeout=60) == -signal.SIGKILL
+        process.send_signal(stop)
+        status = process.wait(timeout=60)
+        return status, process.stderr.read().decode()  # type: ignore[union-attr]
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
         process.stderr.close()  # type: ignore[union-attr]
+
+
+def kill_mid_run(table: str, *args: str | Path) -> None:
+    """Run ``transition ARGS`` in a subprocess and SIGKILL it once it has written to ``table``."""
+    status, _stderr = stop_mid_run(table, signal.SIGKILL, *args)
+    assert status == -signal.SIGKILL
 
 
 def assert_intact(run_cli: RunCli, database: Database, settings: Settings,
@@ -177,3 +185,73 @@ def test_a_locked_postgresql_row_waits_then_says_so(
     assert result.exit_code == 2, result.output
     assert "The database is busy" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_ctrl_c_mid_import_saves_nothing_and_says_so(
+    run_cli: RunCli, database: Database, settings: Settings, tmp_path: Path, generated: Path
+) -> None:
+    big = tmp_path / "big"
+    assert run_cli("generate", "--out", big, "--people", "1000", "--seed", "7").exit_code == 0
+    assert run_cli("import", "staff", generated / "staff.csv").exit_code == 0
+    before = table_counts(database)
+
+    status, stderr = stop_mid_run("person", signal.SIGINT, "import", "caseload",
+                                  big / "trust_caseload.csv")
+
+    assert status == 130, stderr
+    assert stderr.split("\n") == ["Interrupted. Nothing from this command was saved.", ""]
+    assert_intact(run_cli, database, settings, before)
+
+
+def test_ctrl_c_after_a_commit_says_the_changes_were_saved(run_cli: RunCli, tmp_path: Path) -> None:
+    # `demo` commits its marker and the staff import, then is interrupted importing the caseload.
+    target = tmp_path / "demo.db"
+    status, stderr = stop_mid_run("person", signal.SIGINT, "demo", "--no-tui", "--path", target)
+
+    assert status == 130, stderr
+    said = " ".join(stderr.split())
+    assert said.startswith("Interrupted after the changes were saved: see `transition import "
+                           "history`"), stderr
+    assert "Traceback" not in stderr and "Nothing" not in stderr
+    demo = Database(f"sqlite:///{target}")
+    try:
+        counts = table_counts(demo)
+    finally:
+        demo.dispose()
+    assert counts["staff"] > 0 and counts["person"] == 0  # saved: the first two; not the third
+
+
+def test_ctrl_c_while_the_program_loads_is_one_line(tmp_path: Path) -> None:
+    # The interrupt is sent by an import hook as the commands start loading (no timing guess).
+    script = tmp_path / "interrupt_while_loading.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'transition.commands':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from transition.cli import main\n"
+        "main(['status'])\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          check=False, timeout=60, env=os.environ.copy())
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "Interrupted. Nothing from this command was saved."
+
+
+def test_a_log_record_about_ctrl_c_is_left_out() -> None:
+    import logging
+
+    from transition.cli import _no_interrupt_tracebacks
+
+    def record(error: KeyboardInterrupt | ValueError) -> logging.LogRecord:
+        try:
+            raise error
+        except (KeyboardInterrupt, ValueError):
+            return logging.LogRecord("sqlalchemy.pool.impl.QueuePool", logging.ERROR, __file__,
+                                     1, "Exception during reset or similar", None,
+                                     sys.exc_info())
+
+    assert not _no_interrupt_tracebacks(record(KeyboardInterrupt()))
+    assert _no_interrupt_tracebacks(record(ValueError("other errors are still logged")))

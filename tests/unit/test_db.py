@@ -1,11 +1,13 @@
+import logging
 import os
+import signal
 import stat
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
@@ -96,3 +98,80 @@ def test_a_path_in_the_environment_means_a_sqlite_file(monkeypatch, tmp_path) ->
     monkeypatch.setenv("TRANSITION_DATABASE_URL", "~/x.db")
     assert load_settings().resolved_database_url.endswith("/x.db")
     assert "~" not in load_settings().resolved_database_url
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_an_existing_database_open_to_others_is_made_owner_only(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "shared.db"
+    path.touch()  # made before the first use, world-readable
+    os.chmod(path, 0o644)
+    for suffix in ("-wal", "-shm"):  # left by an earlier run
+        Path(f"{path}{suffix}").touch()
+        os.chmod(f"{path}{suffix}", 0o664)
+    with caplog.at_level(logging.WARNING, logger="transition.db"):
+        database = Database(f"sqlite:///{path}")
+        database.migrate()
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists():
+            assert _mode(name) == 0o600, name
+    warnings = [r.getMessage() for r in caplog.records if r.name == "transition.db"]
+    assert len(warnings) == 1, warnings  # said once, for the three files
+    assert "shared.db, shared.db-wal, shared.db-shm" in warnings[0]
+    assert "now only you can" in warnings[0]
+    caplog.clear()
+    database.dispose()
+    Database(f"sqlite:///{path}").dispose()  # nothing more to say the next time
+    assert not [r for r in caplog.records if r.name == "transition.db"]
+
+
+def test_a_database_open_to_others_that_someone_else_owns_is_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "theirs.db"
+    path.touch()
+    os.chmod(path, 0o644)
+    monkeypatch.setattr(dbmod.os, "getuid", lambda: os.stat(path).st_uid + 1)
+    with caplog.at_level(logging.WARNING, logger="transition.db"):
+        Database(f"sqlite:///{path}").dispose()
+    assert _mode(path) == 0o644  # not ours to change
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "transition.db"]
+    assert "theirs.db" in warning and "chmod 600" in warning and "another user owns it" in warning
+
+
+def test_sqlite_file_reads_any_sqlite_url(tmp_path: Path) -> None:
+    assert dbmod.sqlite_file(f"sqlite+pysqlite:///{tmp_path}/a.db") == tmp_path / "a.db"
+    assert dbmod.sqlite_file(f"sqlite:///{tmp_path}/a.db") == tmp_path / "a.db"
+    assert dbmod.sqlite_file("sqlite://") is None
+    assert dbmod.sqlite_file("sqlite:///:memory:") is None
+    assert dbmod.sqlite_file("postgresql://u@h/db") is None
+
+
+def test_a_ctrl_c_during_a_commit_is_held_until_the_commit_is_counted(
+    database: Database,
+) -> None:
+    """Ctrl-C arriving while the database commits is raised once `commits` says it finished,
+    so the command line can say truthfully that the change was saved."""
+    dbmod.commits.reset()
+    with pytest.raises(KeyboardInterrupt), database.transaction() as session:
+        record(session, Change(action="test.event", entity="test"), actor="tester")
+        session.flush()
+        # The interrupt lands inside the commit (the session's before_commit event).
+        event.listen(session, "before_commit", lambda *_: signal.raise_signal(signal.SIGINT))
+    assert dbmod.commits.begun == dbmod.commits.finished == 1
+    with database.session() as session:
+        assert [row.action for row in events(session)] == ["test.event"]
+
+
+def test_a_ctrl_c_before_the_commit_saves_nothing(database: Database) -> None:
+    dbmod.commits.reset()
+    with pytest.raises(KeyboardInterrupt), database.transaction() as session:
+        record(session, Change(action="test.event", entity="test"), actor="tester")
+        signal.raise_signal(signal.SIGINT)
+    assert dbmod.commits.begun == dbmod.commits.finished == 0
+    with database.session() as session:
+        assert events(session) == []

@@ -14,7 +14,8 @@ def demo_command(
     ctx: typer.Context,
     path: Path | None = typer.Option(
         None, "--path", help="Where to build the demo database (default: demo.db in your data "
-        "directory). It is rebuilt every time and is never your real database."),
+        "directory). A demo database there is rebuilt; any other file is left alone and the "
+        "demo refused."),
     no_tui: bool = typer.Option(False, "--no-tui", help="Only build the database."),
     accept: bool = typer.Option(
         False, "--accept", help="Also accept the draft plan and generate the handover tasks "
