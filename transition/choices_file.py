@@ -9,6 +9,10 @@ against the worker's capacity for the rows after it. Each row is its own savepoi
 row leaves nothing behind. ``dry_run`` checks every row and records nothing; ``strict``
 records nothing if any row is rejected.
 
+A rejected row's message names the column and the problem, not the cell's value: it is
+printed on the terminal, and a cell in the wrong column may hold a person's name. (A staff id
+is named: it is what the manager chose, and the staff list is no secret to them.)
+
 Columns (headers matched as the importer matches them, in any order): ``nhs_number`` and
 ``staff_id`` (required), ``role`` (``social_worker`` or ``key_worker``, "social worker", "SW",
 "KW"; blank when the person's pathway needs one role only), ``reason`` (or ``--reason`` for
@@ -209,7 +213,7 @@ def _parse(session: Session, cell: Any, labels: dict[str, str], number: str,
                         "for every row)")
     raw_lock = cell("lock").lower()
     if raw_lock and raw_lock not in _YES | _NO:
-        raise _Rejected(labels.get("lock"), f"{raw_lock!r} is not yes or no")
+        raise _Rejected(labels.get("lock"), "not yes or no (or leave it blank)")
     locked = (raw_lock in _YES) if raw_lock else lock
     return role, staff_id, why, locked
 
@@ -227,8 +231,7 @@ def _role(text: str, person: Person, labels: dict[str, str]) -> str:
                         "(social_worker or key_worker)")
     role = _ROLE_SPELLINGS.get(header_key(text))
     if role is None:
-        raise _Rejected(labels.get("role"), f"{text!r} is not a role: use social_worker or "
-                        "key_worker")
+        raise _Rejected(labels.get("role"), "not a role: use social_worker or key_worker")
     return role
 
 

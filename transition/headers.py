@@ -49,8 +49,9 @@ def read_mapping(path: Path, kind: str, columns: Sequence[Column]) -> dict[str, 
     extra (unknown) column instead of matching it.
     """
     try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
+        # utf-8-sig: Notepad and Excel start a UTF-8 file with a byte-order mark.
+        text = path.read_bytes().decode("utf-8-sig")
+        document = tomllib.loads(text)
     except OSError as exc:
         raise InputFileError(f"The mapping file {path} could not be read: "
                              f"{exc.strerror or type(exc).__name__}.",
@@ -58,6 +59,14 @@ def read_mapping(path: Path, kind: str, columns: Sequence[Column]) -> dict[str, 
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputFileError(f"The mapping file {path.name} is not valid TOML: {exc}.",
                              hint='Write one line per header: "Their Header" = "nhs_number"') from None
+    for name, value in document.items():
+        if isinstance(value, dict) and name not in _MAPPING_TABLES:
+            raise InputFileError(
+                f"The mapping file {path.name} has a table [{name}]{_line_of(text, name)}, "
+                "which is not [caseload] or [staff], so its lines would be ignored.",
+                hint="Name the table [caseload] or [staff], or put its lines above every "
+                "table to apply them to both kinds of import.",
+            )
     shared = [(header, target, False) for header, target in document.items()
               if not isinstance(target, dict)]
     section = document.get(kind)
@@ -85,6 +94,20 @@ def read_mapping(path: Path, kind: str, columns: Sequence[Column]) -> dict[str, 
             continue  # a top-level entry for the other kind of file
         mapping[header_key(header)] = target
     return mapping
+
+
+_MAPPING_TABLES = frozenset({"caseload", "staff"})
+# The name a line of TOML starts: a table's ([name], [name.sub]) or a key's (name = ...).
+_LEADING_NAME = re.compile(r"""^\s*\[?\s*(?:"([^"]*)"|'([^']*)'|([^\[\].\s="']+))""")
+
+
+def _line_of(text: str, table: str) -> str:
+    """' (line N)': where a mapping file's table ``table`` is first named, if it can be
+    found."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if (match := _LEADING_NAME.match(line)) and table in match.groups():
+            return f" (line {number})"
+    return ""
 
 
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -152,6 +175,9 @@ class HeaderMatch:
     written: dict[str, str]  # canonical name -> the header as written in the file
     absent: tuple[str, ...] = ()  # the known columns the file does not have, in their order
     nearest: dict[str, str] = field(default_factory=dict)  # an extra's label -> what it looks like
+    # The file has the columns a rejects file adds: it is one, fixed and imported again, so it
+    # lists only the rows that were rejected.
+    rejects_file: bool = False
 
 
 def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, str],
@@ -168,9 +194,11 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
     misshapen = table.misshapen
     width = max([len(table.headers)] + [len(row.cells) for index, row in enumerate(table.rows)
                                         if index not in misshapen])
+    rejects_file = False
     for position in range(width):
         header = table.headers[position] if position < len(table.headers) else ""
         if header_key(header) in _RESERVED:
+            rejects_file = True
             continue
         name = index.name_of(header)
         if not name:
@@ -211,7 +239,7 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
         if name:
             nearest[extra] = name
     return HeaderMatch(columns=matched, extras=extras, written=written, absent=absent,
-                       nearest=nearest)
+                       nearest=nearest, rejects_file=rejects_file)
 
 
 def column_notes(match: HeaderMatch, kind: str,

@@ -7,11 +7,12 @@ the caller's transaction, so one import is all or nothing:
 - a new record is inserted; a changed one is updated, each changed field audited with its value
   before and after; an unchanged one (same content hash) is left alone;
 - a record on the database that is missing from this file is flagged (``missing_since_batch_id``),
-  never deleted, and unflagged if a later file lists it again;
+  never deleted, and unflagged if a later file lists it again; a fixed rejects file is a top-up
+  and flags nobody;
 - a bad row is kept as a :class:`RejectedRow` (raw values and every reason) and written to a
   rejects CSV that can be fixed and imported again; rows sharing an NHS number with different
-  details are all rejected; an exact repeat of a row is imported once and counted in
-  ``duplicates``;
+  details (values as read) are all rejected; a repeat of an imported row is imported once and
+  counted in ``duplicates``;
 - ``rows == inserted + updated + unchanged + rejected + duplicates``, always.
 
 With ``strict`` a file with any bad row changes no person or worker: the batch is recorded as
@@ -39,6 +40,8 @@ from transition.config import Settings
 from transition.db import Database
 from transition.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, TransitionError
 from transition.headers import (
+    REJECTS_ERRORS_HEADER,
+    REJECTS_ROW_HEADER,
     HeaderMatch,
     column_notes,
     header_scorer,
@@ -315,8 +318,15 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     session.add(batch)
     session.flush()
     assert batch.id is not None
-    plan = plan_changes(session, spec, accepted, seen=_seen_keys(checked, spec),
-                        supplied=set(match.written) | derived, extras=set(match.extras.values()))
+    seen = _seen_keys(checked, spec)
+    plan = plan_changes(session, spec, accepted, seen=seen,
+                        supplied=set(match.written) | derived, extras=set(match.extras.values()),
+                        top_up=match.rejects_file)
+    if match.rejects_file:
+        notices.append(
+            f"This is a rejects file (it has the '{REJECTS_ROW_HEADER}' and "
+            f"'{REJECTS_ERRORS_HEADER}' columns), so it tops up the {_LISTS[spec.kind]} rather "
+            f"than replacing it: no {spec.noun} was marked as missing for not being in it.")
     result = ImportResult(
         batch_id=batch.id, kind=spec.kind, file=table.file_name, sha256=table.sha256,
         rows=len(table.rows), inserted=len(plan.inserts), updated=len(plan.updates),
@@ -329,12 +339,14 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     )
     assert result.rows == (result.inserted + result.updated + result.unchanged
                            + result.rejected + result.duplicates), "every row is counted once"
-    result.rejects = [Reject(row.number, row.key, [tuple(p) for p in row.errors])  # type: ignore[misc]
+    # What is shown (terminal, --json, screens) names the column and the problem, never the
+    # cell's value: the rejects file and the person's own warnings keep that.
+    result.rejects = [Reject(row.number, row.key, [(p.column, p.message) for p in row.errors])
                       for row in rejected]
 
     result.warning_list = [
-        RowWarning(row.number, row.key, column, message)
-        for row in accepted for column, message in row.warnings
+        RowWarning(row.number, row.key, problem.column, problem.message)
+        for row in accepted for problem in row.warnings
     ]
     result.warnings = len(result.warning_list)
     refused = options.strict and bool(rejected)
@@ -356,10 +368,15 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
         result.newly_missing, result.returned = outcome.newly_missing, outcome.returned
         writer.write_warnings(accepted)
         if plan.absent:
+            part = (f" This file lists fewer {_plural(spec.noun)} ({len(seen):,}) than it leaves "
+                    f"out: if it is only part of the {_LISTS[spec.kind]} (one team's rows, or a "
+                    f"rejects file whose '{REJECTS_ROW_HEADER}' and '{REJECTS_ERRORS_HEADER}' "
+                    "columns were deleted), import the whole export again to clear the flags."
+                    if len(plan.absent) > len(seen) else "")
             notices.append(
                 f"{len(plan.absent):,} {spec.noun if len(plan.absent) == 1 else _plural(spec.noun)} "
                 f"on the database {'is' if len(plan.absent) == 1 else 'are'} not in this file: "
-                "marked as missing from the latest export, not deleted."
+                "marked as missing from the latest export, not deleted." + part
             )
 
     record_rejects(session, batch.id, table, rejected)
@@ -386,6 +403,9 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     return result
 
 
+_LISTS = {"caseload": "caseload", "staff": "staff list"}
+
+
 def _plural(noun: str) -> str:
     return "people" if noun == "person" else f"{noun}s"
 
@@ -404,34 +424,44 @@ def _seen_keys(checked: Sequence[CheckedRow], spec: KindSpec) -> set[str]:
 def _sort_rows(
     checked: list[CheckedRow], table: Table, spec: KindSpec
 ) -> tuple[list[CheckedRow], list[tuple[int, int]], list[CheckedRow]]:
-    """Split rows into accepted, exact repeats (row, first row) and rejected (by row number)."""
+    """Split rows into accepted, exact repeats (row, first row) and rejected (by row number).
+
+    Rows sharing a key are compared on their values as read (``999 000 0018`` is
+    ``9990000018``, 03/04/1980 is 1980-04-03). Where they differ, every one of them is
+    rejected: which is right cannot be known. Where they agree, the first is imported and
+    the rest are repeats, "imported once"; unless the first is rejected, when they are too.
+    """
     groups: dict[str, list[int]] = {}
     for position, row in enumerate(checked):
         key = row.values.get(spec.key)
         if key:
             groups.setdefault(key, []).append(position)
     repeat_of: dict[int, int] = {}
+    noun = "NHS number" if spec.key == "nhs_number" else "staff id"
     for positions in groups.values():
         if len(positions) < 2:
             continue
-        first_with: dict[tuple[str, ...], int] = {}
-        for position in positions:
-            identity = _identity(table.rows[position].cells)
-            if identity in first_with:
-                repeat_of[position] = first_with[identity]
-            else:
-                first_with[identity] = position
-        distinct = sorted(first_with.values())
-        if len(distinct) > 1:
-            rows = [checked[p].number for p in positions]
-            for position in distinct:
-                others = ", ".join(str(n) for n in rows if n != checked[position].number)
-                checked[position].errors.append(Problem(
-                    spec.key,
-                    f"the same {'NHS number' if spec.key == 'nhs_number' else 'staff id'} is "
-                    f"also on row{'s' if len(rows) > 2 else ''} {others} with different "
-                    "details; keep one correct row",
-                ))
+        identities = [_identity(checked[position], table.rows[position].cells)
+                      for position in positions]
+        if len(set(identities)) == 1:
+            first = positions[0]
+            if checked[first].ok:
+                repeat_of.update(dict.fromkeys(positions[1:], first))
+            continue
+        for position, identity in zip(positions, identities, strict=True):
+            different = [checked[other].number
+                         for other, theirs in zip(positions, identities, strict=True)
+                         if theirs != identity]
+            same = [checked[other].number
+                    for other, theirs in zip(positions, identities, strict=True)
+                    if theirs == identity and other != position]
+            checked[position].errors.append(Problem(
+                spec.key,
+                f"the same {noun} is also on {_rows(different)} with different details"
+                + (f" ({_rows(same)} {'is' if len(same) == 1 else 'are'} the same as this one)"
+                   if same else "")
+                + "; keep one correct row",
+            ))
     accepted, rejected, repeats = [], [], []
     for position, row in enumerate(checked):
         if position in repeat_of:
@@ -441,6 +471,10 @@ def _sort_rows(
         else:
             rejected.append(row)
     return accepted, repeats, rejected
+
+
+def _rows(numbers: Sequence[int]) -> str:
+    return ("row " if len(numbers) == 1 else "rows ") + ", ".join(map(str, numbers))
 
 
 def _reject_misshapen_lines(checked: Sequence[CheckedRow], table: Table,
@@ -469,11 +503,16 @@ def _reject_misshapen_lines(checked: Sequence[CheckedRow], table: Table,
             checked[index].errors.insert(0, Problem("row", maybe))
 
 
-def _identity(cells: Sequence[Any]) -> tuple[str, ...]:
+def _identity(row: CheckedRow, cells: Sequence[Any]) -> tuple[Any, ...]:
+    """What two rows sharing a key are compared on: a good row's values as read (and what it
+    was warned about); a rejected row's cells as written, since its values are incomplete."""
+    if row.ok:
+        return ("read", repr(sorted(row.values.items())), tuple(sorted(row.extra.items())),
+                tuple(sorted(problem.with_value for problem in row.warnings)))
     values = [cell_text(cell).strip() for cell in cells]
     while values and not values[-1]:
         values.pop()
-    return tuple(values)
+    return ("written", *values)
 
 
 # ---------------------------------------------------------------------------------------------

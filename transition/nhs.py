@@ -41,6 +41,11 @@ def problem(raw: object) -> str | None:
         return "NHS number must contain only digits, spaces and dashes"
     if len(number) != 10:
         return f"NHS number must have 10 digits, not {len(number)}"
+    if number == number[0] * 10:
+        # 0000000000 ... 9999999999 all pass Modulus 11: they are what a system writes for "no
+        # number", and a later file with the same one would overwrite whoever has it.
+        return ("NHS number is one digit repeated (a placeholder such as 0000000000), not a "
+                "person's number: leave it blank or give the real one")
     expected = check_digit(number[:9])
     if expected is None or expected != int(number[9]):
         return "NHS number fails the Modulus 11 check (a digit is probably mistyped)"

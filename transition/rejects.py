@@ -85,10 +85,10 @@ def rejects_csv(table: Table, rejected: Sequence[CheckedRow]) -> str:
     for row in rejected:
         cells = by_number[row.number].cells
         values = [cell_text(cells[p]) if p < len(cells) else "" for p in range(width)]
-        reasons = "; ".join(f"{problem.column}: {problem.message}" for problem in row.errors)
+        reasons = "; ".join(f"{problem.column}: {problem.with_value}" for problem in row.errors)
         if row.warnings:  # worth fixing at the same time
             reasons += "; also check " + "; ".join(
-                f"{problem.column}: {problem.message}" for problem in row.warnings)
+                f"{problem.column}: {problem.with_value}" for problem in row.warnings)
         lines.append([*values, row.number, reasons])
     return csv_text([*header, REJECTS_ROW_HEADER, REJECTS_ERRORS_HEADER], lines)
 

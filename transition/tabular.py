@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
-from itertools import pairwise, repeat
+from itertools import chain, pairwise, repeat
 from pathlib import Path
 
 from transition.errors import InputFileError
@@ -490,17 +490,38 @@ def _candidate_delimiters(sample: str) -> list[str]:
     return [sniffed, *order]
 
 
+# Read after a CSV text as one more line: it is a row of its own unless a quote mark left open
+# swallowed it into a cell. (A NUL is never in a text that is read: see _refuse_binary.)
+_END = "\x00"
+
+
 def _parse_csv(text: str, delimiter: str, name: str, limit: int | None = None,
                fields: list[int] | None = None) -> list[tuple[int, tuple[Cell, ...]]]:
-    """The rows of a CSV text; ``fields``, if given, gets each line's field count."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    """The rows of a CSV text; ``fields``, if given, gets each line's field count.
+
+    With a ``limit`` (trying a delimiter on the top of a file) only that many rows are read,
+    and they are not checked against the limits: with the wrong delimiter a line of long
+    cells is one cell too long to be real. The whole text is read to its end, where a quote
+    mark that never closed is refused (the csv module would quietly put every line after it
+    into one cell).
+    """
+    lines = io.StringIO(text, newline="")
+    reader = csv.reader(lines if limit is not None else chain(lines, [_END]),
+                        delimiter=delimiter)
     rows: list[tuple[int, tuple[Cell, ...]]] = []
     count = fields.append if fields is not None else None
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):
-            if limit is not None and number > limit:
-                break
+            if limit is not None:
+                if number > limit:
+                    break
+                rows.append((number, _trim(cells)))
+                continue
+            if cells and cells[-1][-1:] == _END:
+                if cells == [_END]:
+                    break
+                raise _open_quote(name, number, len(cells) - 1, cells[-1])
             if len(rows) > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
                 raise _too_many_rows(name)
             _check_row(name, number, cells, from_csv=True)
@@ -514,6 +535,18 @@ def _parse_csv(text: str, delimiter: str, name: str, limit: int | None = None,
             "Fix that row and try again.",
         ) from None
     return rows
+
+
+def _open_quote(name: str, number: int, index: int, swallowed: str) -> InputFileError:
+    """The error for a quote mark opened in row ``number``'s cell ``index`` and never closed
+    (the cell holds the rest of the file, ``swallowed``); it never quotes the cell."""
+    what = ("so every line after it would be read into that one cell"
+            if "\n" in swallowed or "\r" in swallowed else "and the file ends inside it")
+    return InputFileError(
+        f"{name} row {number}, column {column_letter(index)}: a quote mark (\") opens a cell "
+        f"there and never closes, {what}. Nothing was imported.",
+        hint="Close the quote (or take it out) in that cell, save the file and try again.",
+    )
 
 
 def _read_csv(data: bytes, name: str, digest: str, *, score: ScoreHeader) -> Table:

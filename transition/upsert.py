@@ -63,6 +63,9 @@ class Plan:
     absent: list[Existing] = field(default_factory=list)  # stored, but not in this file
     supplied: tuple[str, ...] = ()
     extras: frozenset[str] = frozenset()
+    # A top-up (a fixed rejects file) lists only some records: those it lists, when it is one.
+    # Nobody else is absent from it, or seen in it.
+    listed: frozenset[str] | None = None
 
 
 @dataclass
@@ -140,8 +143,10 @@ def _json_columns(table: Any) -> tuple[str, ...]:
 
 
 def plan_changes(session: Session, spec: KindSpec, accepted: Sequence[CheckedRow], *,
-                 seen: set[str], supplied: set[str], extras: set[str]) -> Plan:
-    """Classify each accepted row as insert, update or unchanged, and find absent records."""
+                 seen: set[str], supplied: set[str], extras: set[str],
+                 top_up: bool = False) -> Plan:
+    """Classify each accepted row as insert, update or unchanged, and find absent records
+    (none in a ``top_up``: a file of some records only, such as a fixed rejects file)."""
     table = spec.table
     key_column, pk_column = table.c[spec.key], table.c[spec.pk]
     statement = select(key_column, pk_column, table.c.content_hash,
@@ -157,7 +162,10 @@ def plan_changes(session: Session, spec: KindSpec, accepted: Sequence[CheckedRow
             plan.unchanged.append((row, existing))
         else:
             candidates.append((row, existing))
-    plan.absent = [existing for key, existing in stored.items() if key not in seen]
+    if top_up:
+        plan.listed = frozenset(seen)
+    else:
+        plan.absent = [existing for key, existing in stored.items() if key not in seen]
 
     # A different hash usually means a changed field, but not always (a file with fewer
     # columns, or a record made another way): compare the fields themselves.
@@ -226,7 +234,7 @@ class Writer:
         self._update(plan.updates)
         outcome = WriteOutcome(returned=self._touch(plan.unchanged))
         outcome.newly_missing = self._flag_missing(plan.absent)
-        self._last_seen()
+        self._last_seen(plan.listed)
         audit.record_many(self.session, self.changes, actor=self.actor, at=self.now)
         self.changes = []
         return outcome
@@ -404,15 +412,20 @@ class Writer:
         self._step(len(unchanged))
         return returned
 
-    def _last_seen(self) -> None:
-        """Every record not missing from this file was listed in it (rejected rows included)."""
+    def _last_seen(self, listed: frozenset[str] | None = None) -> None:
+        """Every record not missing from this file was listed in it (rejected rows included);
+        in a top-up, only the records it lists (``listed``)."""
         column = self.table.c.last_batch_id
-        self.session.execute(
-            self.table.update()
-            .where(self.table.c.missing_since_batch_id.is_(None))
-            .where(or_(column.is_(None), column != self.batch_id))
-            .values(last_batch_id=self.batch_id)
-        )
+        statement = (self.table.update()
+                     .where(self.table.c.missing_since_batch_id.is_(None))
+                     .where(or_(column.is_(None), column != self.batch_id))
+                     .values(last_batch_id=self.batch_id))
+        if listed is None:
+            self.session.execute(statement)
+            return
+        key = self.table.c[self.spec.key]
+        for keys in chunks(sorted(listed), _IN_CHUNK):
+            self.session.execute(statement.where(key.in_(keys)))
 
     def _flag_missing(self, absent: Sequence[Existing]) -> int:
         newly = [existing for existing in absent if existing.missing_since is None]
@@ -429,11 +442,13 @@ class Writer:
 
     def write_warnings(self, accepted: Sequence[CheckedRow]) -> int:
         owner = "person_id" if self.spec.entity == "person" else "staff_id"
+        # With the cell's value: a value left blank survives only here, and only the record's
+        # own screen shows it.
         rows = [
             {"batch_id": self.batch_id, "row_number": row.number,
-             owner: self.pks[row.values[self.spec.key]], "column": column[:120],
-             "message": message[:500]}
-            for row in accepted for column, message in row.warnings
+             owner: self.pks[row.values[self.spec.key]], "column": problem.column[:120],
+             "message": problem.with_value[:500]}
+            for row in accepted for problem in row.warnings
         ]
         for batch in chunks(rows, CHUNK):
             self.session.execute(ImportWarning.__table__.insert(), batch)  # type: ignore[attr-defined]

@@ -53,9 +53,21 @@ UNALLOCATED_WORDS = frozenset({"unallocated", "not allocated", "no coordinator",
 # is seconded decides whether their whole caseload moves. A blank cell is still allowed.
 REJECT_IF_UNREADABLE = frozenset({"s117", "cto", "seconded"})
 _LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?$")
+_TIME = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+_OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)"
+# Year first, whatever the separator (1980-04-03, 1980/4/3, 1980.04.03): always year, month,
+# day. A time may follow, with a UTC offset or Z (2026-11-03T09:00:00+00:00): the date is the
+# one written, not moved to UTC.
+_YEAR_FIRST = re.compile(
+    rf"^(\d{{4}})[/.\-](\d{{1,2}})[/.\-](\d{{1,2}})(?:[T ]{_TIME}\s*{_OFFSET}?)?$", re.IGNORECASE)
 _ISO_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_UK_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_UK_DATE = re.compile(
+    rf"^(\d{{1,2}})[/.\-](\d{{1,2}})[/.\-](\d{{4}}|\d{{2}})(?:\s+{_TIME}(?:\s*[ap]m)?)?$",
+    re.IGNORECASE)
+# A month written as a word: only then is a date read by dateutil (3 April 1980, 03-Apr-1980).
+# Digits alone in any other shape could be day or month first, and a wrong guess is silent.
+_MONTH_NAME = re.compile(r"(?<![a-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+                         re.IGNORECASE)
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
 _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 _ZERO_WEIGHTED = ord("0") * sum(_NHS_WEIGHTS)
@@ -63,20 +75,43 @@ _TRUTH = {word: True for word in TRUE_WORDS} | {word: False for word in FALSE_WO
 
 
 class Problem(NamedTuple):
-    """What is wrong with one cell (or one row): the canonical column and a message."""
+    """What is wrong with one cell (or one row): the canonical column and a message.
+
+    ``message`` never holds the cell's value (a name, a date of birth, an address): it is what
+    the terminal, ``--json``, the screens and the stored rejected row say. ``valued`` is the
+    same with the value, where there is one, for the two places that keep it: the rejects
+    file (0600) and the person's own import warnings (a value left blank survives only there).
+    """
 
     column: str
     message: str
+    valued: str | None = None
+
+    @property
+    def with_value(self) -> str:
+        return self.valued or self.message
 
 
 class Bad(Exception):
-    """A cell that could not be read; ``value`` is what can still be kept (usually None)."""
+    """A cell that could not be read; ``value`` is what can still be kept (usually None).
 
-    def __init__(self, message: str, value: Any = None, *, warning: bool = False):
+    ``message`` may quote the cell; ``shown`` says the same without it (see :class:`Problem`).
+    """
+
+    def __init__(self, message: str, value: Any = None, *, warning: bool = False,
+                 shown: str | None = None):
         super().__init__(message)
         self.message = message
+        self.shown = shown or message
         self.value = value
         self.warning = warning  # never rejects the row, whatever the column
+
+
+def about(cell: Cell, problem: str, **options: Any) -> Bad:
+    """A :class:`Bad` that quotes the cell in its message ("'31/02/1980' is not a real date")
+    and not in what is shown ("not a real date")."""
+    return Bad(f"{quoted(cell_text(cell))} {problem}", shown=problem.removeprefix("is "),
+               **options)
 
 
 @dataclass(slots=True)
@@ -216,7 +251,8 @@ class CellReader:
             codes = cell.encode()  # type: ignore[union-attr]
             total = sum(map(operator.mul, codes[:9], _NHS_WEIGHTS)) - _ZERO_WEIGHTED
             check = 11 - total % 11
-            if (0 if check == 11 else check) == codes[9] - 48:
+            # One digit ten times passes too, but is a placeholder: nhs.problem says so.
+            if (0 if check == 11 else check) == codes[9] - 48 and codes.count(codes[0]) < 10:
                 return cell  # type: ignore[return-value]
         if isinstance(cell, str) and _SCIENTIFIC.match(cell):
             raise Bad("NHS number is shown in scientific notation (like 9.99E+09), so digits "
@@ -235,24 +271,27 @@ class CellReader:
         elif isinstance(cell, date):
             value = cell
         elif isinstance(cell, bool):
-            raise Bad(f"{cell_text(cell)!r} is not a date")
+            raise about(cell, "is not a date")
         elif isinstance(cell, int | float):
             value = _excel_serial(cell)
         elif isinstance(cell, str):
             value = self._dates(cell, past_only)
         else:
-            raise Bad(f"{quoted(cell_text(cell))} is not a date")
+            raise about(cell, "is not a date")
         if not EARLIEST_DATE <= value <= LATEST_DATE:
-            raise Bad(f"{value.isoformat()} is outside the years 1900-2100; check the year")
+            raise Bad(f"{value.isoformat()} is outside the years 1900-2100; check the year",
+                      shown="a date outside the years 1900-2100; check the year")
         if past_only and value > self.today:
-            raise Bad(f"date of birth {value:%d/%m/%Y} is in the future (check the year)")
+            raise Bad(f"date of birth {value:%d/%m/%Y} is in the future (check the year)",
+                      shown="date of birth is in the future (check the year)")
         return value
 
     def _date_from_text(self, text: str, past_only: bool) -> date:
-        match = _ISO_DATE.match(text) or _ISO_BASIC.match(text)
-        if match:
-            year, month, day = (int(part) for part in match.groups())
-            return _real_date(text, year, month, day)
+        text = text.strip()
+        for shape, hint in ((_YEAR_FIRST, _YEAR_FIRST_HINT), (_ISO_BASIC, _ISO_BASIC_HINT)):
+            if match := shape.match(text):
+                year, month, day = (int(part) for part in match.groups())
+                return _real_date(text, year, month, day, hint=hint)
         match = _UK_DATE.match(text)
         if not match:
             return _worded_date(text)
@@ -278,27 +317,26 @@ class CellReader:
         if value is None:
             if text in NOT_STATED_WORDS:  # MHSDS indicators: Z = not stated, kept blank
                 return None
-            raise Bad(f"{quoted(cell_text(cell))} is not yes or no "
-                      "(use Y/N, Yes/No, True/False or 1/0; Z for not stated)")
+            raise about(cell, "is not yes or no "
+                        "(use Y/N, Yes/No, True/False or 1/0; Z for not stated)")
         return value
 
     @staticmethod
     def whole_number(cell: Cell) -> int:
         number = _number(cell)
         if not float(number).is_integer():
-            raise Bad(f"{quoted(cell_text(cell))} is not a whole number")
+            raise about(cell, "is not a whole number")
         if number < 0:
-            raise Bad(f"{quoted(cell_text(cell))} is negative; it must be 0 or more")
+            raise about(cell, "is negative; it must be 0 or more")
         if number > INT_LIMIT:
-            raise Bad(f"{quoted(cell_text(cell))} is implausibly large (over {INT_LIMIT:,})")
+            raise about(cell, f"is implausibly large (over {INT_LIMIT:,})")
         return int(number)
 
     @staticmethod
     def number(cell: Cell) -> float:
         number = float(_number(cell))
         if not 0 <= number <= FLOAT_LIMIT:
-            raise Bad(f"{quoted(cell_text(cell))} must be between 0 and {FLOAT_LIMIT:g} "
-                      "(1.0 is full time)")
+            raise about(cell, f"must be between 0 and {FLOAT_LIMIT:g} (1.0 is full time)")
         return number
 
     @staticmethod
@@ -310,8 +348,7 @@ class CellReader:
         except ValueError:
             value = -1.0
         if not value.is_integer() or int(value) not in CLUSTER_RANGE:
-            raise Bad(f"{quoted(cell_text(cell))} is not a mental health cluster (0-21); "
-                      "left blank")
+            raise about(cell, "is not a mental health cluster (0-21); left blank")
         return int(value)
 
     # -- lists and codes -------------------------------------------------------------------
@@ -328,12 +365,15 @@ class CellReader:
             # count, and so an "N/A" or an outcome spelt another way is not read as "assessed,
             # nothing unmet" (which would signpost the person): with fewer than two known
             # outcomes the decision is assess until someone checks the record.
+            why = ("(see docs/import.md for the ten); not counted, and with fewer than two "
+                   "known outcomes the pathway is 'assess' until the record is corrected")
+            one = len(unknown) == 1
             raise Bad(
                 f"{', '.join(quoted(part) for part in unknown)} "
-                f"{'is not a Care Act outcome' if len(unknown) == 1 else 'are not Care Act outcomes'}"
-                " (see docs/import.md for the ten); not counted, and with fewer than two known "
-                "outcomes the pathway is 'assess' until the record is corrected",
+                f"{'is not a Care Act outcome' if one else 'are not Care Act outcomes'} {why}",
                 value=known + unknown,
+                shown=(f"{'one entry is' if one else f'{len(unknown)} entries are'} not "
+                       f"{'a Care Act outcome' if one else 'Care Act outcomes'} {why}"),
             )
         if "none" in parts:
             raise Bad("'none' given with outcomes; the outcomes were kept", value=known)
@@ -352,13 +392,13 @@ class CellReader:
         text = cell_text(cell).strip()
         value = table.get(header_key(text)) or table.get(text.lower())
         if value is None:
-            raise Bad(f"{quoted(text)} is not one of {', '.join(choices)}")
+            raise about(text, f"is not one of {', '.join(choices)}")
         return value
 
 
 def _number(cell: Cell) -> float:
     if isinstance(cell, bool):
-        raise Bad(f"{cell_text(cell)!r} is not a number")
+        raise about(cell, "is not a number")
     if isinstance(cell, int | float):
         value = float(cell)
     else:
@@ -366,36 +406,49 @@ def _number(cell: Cell) -> float:
         try:
             value = float(text)
         except ValueError:
-            raise Bad(f"{quoted(cell_text(cell))} is not a number") from None
+            raise about(cell, "is not a number") from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise Bad(f"{quoted(cell_text(cell))} is not a number")
+        raise about(cell, "is not a number")
     return value
 
 
-def _real_date(text: str, year: int, month: int, day: int) -> date:
+# Said of an impossible date whose month is over 12: how the date was read.
+_DAY_FIRST_HINT = " (it looks month-first; dates are read day first, e.g. 03/04/1980 is 3 April)"
+_YEAR_FIRST_HINT = " (a date that starts with the year is read year, month, day)"
+_ISO_BASIC_HINT = " (eight digits are read as YYYYMMDD)"
+
+
+def _real_date(text: str, year: int, month: int, day: int, *,
+               hint: str = _DAY_FIRST_HINT) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        hint = ""
-        if month > 12 and day <= 12:
-            hint = " (it looks month-first; dates are read day first, e.g. 03/04/1980 is 3 April)"
-        raise Bad(f"{quoted(text)} is not a real date{hint}") from None
+        said = hint if month > 12 and (day <= 12 or hint != _DAY_FIRST_HINT) else ""
+        raise about(text, f"is not a real date{said}") from None
 
 
 _DEFAULTS = (datetime(1904, 2, 29), datetime(1908, 3, 30))
+_DATE_SHAPES = "use DD/MM/YYYY or YYYY-MM-DD"
 
 
 def _worded_date(text: str) -> date:
-    """'3 April 1980', '03-Apr-1980', 'April 3 1980': all three parts must be there."""
+    """'3 April 1980', '03-Apr-1980', 'April 3 1980': all three parts must be there, and the
+    month must be a word. Digits in any shape but day-first or year-first are refused: they
+    could be read either way round."""
     if len(text) > 40:
-        raise Bad(f"{quoted(text)} is not a date (use DD/MM/YYYY or YYYY-MM-DD)")
+        raise about(text, f"is not a date ({_DATE_SHAPES})")
+    if not _MONTH_NAME.search(text):
+        if text.count("/") + text.count("-") + text.count(".") >= 2 or " " in text.strip():
+            raise about(text, "is a date in a shape that could be read day first or month "
+                        "first, so it is not guessed: write it DD/MM/YYYY or YYYY-MM-DD")
+        raise about(text, f"is not a date ({_DATE_SHAPES})")
     try:
         first, second = (date_parser.parse(text, dayfirst=True, default=default)
                          for default in _DEFAULTS)
     except (ValueError, OverflowError, TypeError):
-        raise Bad(f"{quoted(text)} is not a date (use DD/MM/YYYY or YYYY-MM-DD)") from None
+        raise about(text, f"is not a date ({_DATE_SHAPES})") from None
     if first != second:
-        raise Bad(f"{quoted(text)} is not a complete date (day, month and year are needed)")
+        raise about(text, "is not a complete date (day, month and year are needed)")
     return first.date()
 
 
@@ -404,7 +457,7 @@ def _excel_serial(number: float) -> date:
     from openpyxl.utils.datetime import from_excel
 
     if not 1 <= number < 2_958_466:
-        raise Bad(f"{cell_text(number)} is not a date")
+        raise about(number, "is not a date")
     value = from_excel(number)
     return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
 
@@ -414,8 +467,8 @@ def postcode(text: str) -> str:
     warning: the handover letter is addressed with it."""
     code = postcodes.tidy(text)
     if not postcodes.has_postcode_shape(code):
-        raise Bad(f"{quoted(text)} is not a UK postcode; kept as written: check it before "
-                  "letters are posted", value=code, warning=True)
+        raise about(text, "is not a UK postcode; kept as written: check it before letters are "
+                    "posted", value=code, warning=True)
     return code
 
 
@@ -434,8 +487,8 @@ def preferred_language(text: str) -> str:
         try:
             return code_name(word)
         except NotALanguageCode:
-            raise Bad(f"{quoted(text)} is not an ISO 639-1 language code; kept as written: "
-                      "check it", value=word, warning=True) from None
+            raise about(text, "is not an ISO 639-1 language code; kept as written: check it",
+                        value=word, warning=True) from None
     return word
 
 
@@ -596,13 +649,16 @@ class RowChecker:
                 if plan.missing is not None:
                     row.errors.append(plan.missing)
             elif plan.rejects and not answer.warning:
-                row.errors.append(Problem(plan.name, answer.message))
+                row.errors.append(Problem(plan.name, answer.shown, answer.message))
             else:
-                row.warnings.append(Problem(plan.name, _left_blank(answer)))
+                row.warnings.append(Problem(plan.name, _left_blank(answer, answer.shown),
+                                            _left_blank(answer, answer.message)))
         for position, name in self.extras:
             for row, cells in zip(checked, padded, strict=True):
                 if cells[position] is not None:
                     text = cell_text(cells[position]).strip()
+                    if text[:1] == "'" and text[1:2] in FORMULA_PREFIXES:
+                        text = text[1:].strip()  # our own rejects file neutralised it
                     if text:
                         row.extra[name] = text
         self._derive(checked, names)
@@ -732,7 +788,7 @@ class RowChecker:
         unknown = {staff_id for staff_id in set(coordinators) if staff_id} - self.known_staff
         for index in compress(range(len(coordinators)), map(unknown.__contains__, coordinators)):
             checked[index].warnings.append(Problem(
-                "care_coordinator_id",
+                "care_coordinator_id", "care coordinator is not in the staff list",
                 f"care coordinator {quoted(coordinators[index])} is not in the staff list"))
 
 
@@ -741,7 +797,8 @@ def _is_none(value: Any) -> bool:
 
 
 # Bump when the way a cell is read changes, so that stored records are compared afresh.
-HASH_VERSION = 1
+# 2: year-first dates (1980/04/03) and ISO times with an offset were read day first.
+HASH_VERSION = 2
 _TEXT_TYPES = frozenset({str, type(None)})
 _NO_LIMIT = 2**63
 
@@ -767,7 +824,7 @@ def _empty_words(column: Column) -> frozenset[str]:
     return NONE_WORDS
 
 
-def _left_blank(bad: Bad) -> str:
-    if bad.value is not None or "left" in bad.message or "recorded as" in bad.message:
-        return bad.message
-    return f"{bad.message}; left blank"
+def _left_blank(bad: Bad, message: str) -> str:
+    if bad.value is not None or "left" in message or "recorded as" in message:
+        return message
+    return f"{message}; left blank"

@@ -97,11 +97,12 @@ def test_every_row_is_recorded_already_so_or_rejected_with_why(
     assert rejected[8][0] == "NHS No" and "Modulus 11" in rejected[8][1]
     assert rejected[9] == ("NHS No", ("no one on the caseload has this NHS number: check it, "
                                       "or import the trust's export first"))
-    assert rejected[10] == ("Worker role",
-                            "'nurse' is not a role: use social_worker or key_worker")
+    assert rejected[10] == ("Worker role", "not a role: use social_worker or key_worker")
     assert rejected[11] == ("Worker role", "the same person and role as row 3: keep one row")
     assert rejected[12][1] == "their pathway (signpost) needs no worker"
-    assert rejected[13] == ("Locked", "'maybe' is not yes or no")
+    assert rejected[13] == ("Locked", "not yes or no (or leave it blank)")
+    for row in data["rows"]:  # no message repeats what the cell held
+        assert not any(f"'{held}'" in row["message"] for held in ("nurse", "maybe"))
     assert _held(settings) == {(people["polish"], "social_worker"): ("SW2", True),
                                (people["joint"], "key_worker"): ("KW1", False)}
     for row in data["rows"]:  # no error text repeats a whole NHS number
@@ -118,6 +119,12 @@ def test_every_row_is_recorded_already_so_or_rejected_with_why(
     assert "11 rows, 1 recorded, 2 already so, 8 rejected." in said  # forensic now forced
     assert "Row 6: forced past: lacks forensic" in " ".join(again.stderr.split())
     assert people["keeps"] not in again.stdout  # masked in the table of rejected rows
+
+    named = _write(tmp_path / "named.csv", ["NHS No,Allocated to,Why",
+                                            "Callum Murray,SW1,x"])  # a name in the wrong column
+    shown = run_cli("assign", "--file", named)
+    assert shown.exit_code == 1 and "(not a number)" in shown.stdout
+    assert "rray" not in shown.output
 
 
 def test_a_workbook_sheet_and_files_that_cannot_be_used(

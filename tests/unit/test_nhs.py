@@ -43,3 +43,11 @@ def test_spreadsheet_numbers_and_formats() -> None:
 @pytest.mark.parametrize("raw", ["999000001²", "９９９０００００１８", "99900000١8", "²"])
 def test_digits_other_than_0_to_9_are_refused_not_crashed_on(raw: str) -> None:
     assert nhs.problem(raw) == "NHS number must contain only digits, spaces and dashes"
+
+
+@pytest.mark.parametrize("digit", "0123456789")
+def test_one_digit_repeated_is_a_placeholder_though_it_passes_modulus_11(digit: str) -> None:
+    number = digit * 10
+    assert nhs.check_digit(number[:9]) == int(digit)  # the check digit alone lets it through
+    assert "placeholder" in (nhs.problem(number) or "")
+    assert "placeholder" in (nhs.problem(f"{digit * 3} {digit * 3} {digit * 4}") or "")

@@ -159,6 +159,49 @@ def test_an_oversized_cell_names_row_and_column(tmp_path: Path) -> None:
     assert "row 3, column G" in caught.value.message
 
 
+@pytest.mark.parametrize("end", ["\r\n", ""])
+def test_a_quote_that_never_closes_is_refused_naming_where_it_opened(tmp_path: Path,
+                                                                    end: str) -> None:
+    # The csv module reads every line after an open quote into its cell, with no error:
+    # person 2 and 3 would vanish into person 1's notes.
+    lines = [",".join(CASELOAD_HEADER[:4] + ["notes"]),
+             "9990000018,Robin,Ashdown,03/04/1980,\"never closed",
+             "9990000026,Ash,Birch,04/05/1981,fine",
+             "9990000034,Jo,Cedar,05/06/1982,fine"]
+    path = tmp_path / "open.csv"
+    path.write_text("\r\n".join(lines) + end, encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        read(path)
+    assert "row 2, column E: a quote mark" in caught.value.message
+    assert "never closes" in caught.value.message
+    assert "Ash" not in caught.value.message  # the swallowed rows are not repeated back
+    # A quote at the very end of the last line is caught as well.
+    path.write_text("\r\n".join(lines[:2]), encoding="utf-8")
+    with pytest.raises(InputFileError, match="row 2, column E.*the file ends inside it"):
+        read(path)
+
+
+def test_a_stray_quote_that_is_not_left_open_is_read_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "stray.csv"
+    path.write_text("nhs_number,given_name,family_name,date_of_birth\r\n"
+                    '9990000018,"Robin" Lee,Ashdown,03/04/1980\r\n'
+                    "9990000026,Ash,Birch,04/05/1981\r\n", encoding="utf-8")
+    table = read(path)
+    assert [row.cells[1] for row in table.rows] == ["Robin Lee", "Ash"]
+
+
+def test_a_row_longer_than_a_cell_in_total_is_read(tmp_path: Path) -> None:
+    # Three cells of 12,000 characters: under the limit each, over it together, as one cell
+    # of a delimiter tried and not chosen.
+    path = tmp_path / "notes.csv"
+    path.write_text("nhs_number,given_name,family_name,date_of_birth,n1,n2,n3\r\n"
+                    "9990000018,Robin,Ashdown,03/04/1980," + ",".join(["x" * 12_000] * 3)
+                    + "\r\n", encoding="utf-8")
+    table = read(path)
+    assert table.delimiter == ","
+    assert [len(cell) for cell in table.rows[0].cells[4:]] == [12_000] * 3
+
+
 def test_too_many_columns(tmp_path: Path) -> None:
     path = tmp_path / "wide.csv"
     path.write_text("nhs_number,given_name," + ",".join(f"c{i}" for i in range(600)) + "\n")

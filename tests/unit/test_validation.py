@@ -49,6 +49,42 @@ def test_dates_of_birth(cell: Any, expected: date) -> None:
     assert read("date_of_birth", cell) == expected
 
 
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("1980/04/03", date(1980, 4, 3)),  # year first is year, month, day, whatever the separator
+        ("1980/4/3", date(1980, 4, 3)),
+        ("1980.04.03", date(1980, 4, 3)),
+        ("1980-4-3", date(1980, 4, 3)),
+        ("1980-04-03T00:00:00+01:00", date(1980, 4, 3)),  # the date written, not moved to UTC
+        ("1980-04-03T23:30:00-05:00", date(1980, 4, 3)),
+        ("1980-04-03T09:00:00Z", date(1980, 4, 3)),
+        ("1980-04-03T09:00:00.250+0000", date(1980, 4, 3)),
+        ("1980/04/03 09:00", date(1980, 4, 3)),
+        ("03/04/1980 12:00:00 AM", date(1980, 4, 3)),  # day first, with a 12-hour time
+        ("20th of Jan 1990", date(1990, 1, 20)),  # a month in words may be read by dateutil
+    ],
+)
+def test_year_first_dates_and_times_with_an_offset_are_never_read_day_first(
+    cell: str, expected: date
+) -> None:
+    assert read("date_of_birth", cell) == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("03 04 1980", "could be read day first or month first"),  # no month word: no guess
+        ("03/04/1980.", "could be read day first or month first"),
+        ("1980/13/04", "read year, month, day"),
+        ("12/2020", "is not a date"),
+    ],
+)
+def test_dates_in_no_safe_shape_are_refused_not_guessed(cell: str, message: str) -> None:
+    with pytest.raises(Bad, match=message):
+        read("date_of_birth", cell)
+
+
 def test_two_digit_years_elsewhere_may_be_ahead() -> None:
     assert read("last_contact", "01/12/26") == date(2026, 12, 1)
     assert read("leaving_date", "31/03/30", staff=True) == date(2030, 3, 31)
@@ -202,6 +238,13 @@ def test_nhs_numbers() -> None:
         read("nhs_number", "9990000019")
     with pytest.raises(Bad, match="scientific notation"):
         read("nhs_number", "9.99E+09")
+
+
+@pytest.mark.parametrize("cell", ["0000000000", "1111111111", "9999999999", "999 999 9999",
+                                  9999999999])
+def test_a_placeholder_nhs_number_is_rejected_by_the_fast_path_too(cell: Any) -> None:
+    with pytest.raises(Bad, match="one digit repeated"):
+        read("nhs_number", cell)
 
 
 def test_text_longer_than_the_database_holds() -> None:
@@ -363,6 +406,10 @@ def test_mapping_can_keep_a_column_as_extra() -> None:
         ('[caseload]\n"Their Header" = "staff_id"', "not a caseload column"),
         ('"Their Header" = 3', "which is not a column name"),
         ('"Their Header" = ', "not valid TOML"),
+        # A misspelt table would otherwise be ignored, and its headers not matched.
+        ('"A" = "nhs_number"\n\n[casload]\n"Worker" = "care_coordinator_id"',
+         r"has a table \[casload\] \(line 3\), which is not \[caseload\] or \[staff\]"),
+        ('Caseload = { "Worker" = "care_coordinator_id" }', r"a table \[Caseload\] \(line 1\)"),
     ],
 )
 def test_mapping_file_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -370,6 +417,14 @@ def test_mapping_file_errors(tmp_path: Path, text: str, message: str) -> None:
     path.write_text(text)
     with pytest.raises(InputFileError, match=message):
         read_mapping(path, "caseload", CASELOAD_COLUMNS)
+
+
+def test_a_mapping_file_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "map.toml"
+    path.write_text('"Patient Ref" = "nhs_number"\n[caseload]\n"Worker" = "care_coordinator_id"\n',
+                    encoding="utf-8-sig")  # as Notepad saves "UTF-8 with BOM"
+    assert read_mapping(path, "caseload", CASELOAD_COLUMNS) == {
+        "patient_ref": "nhs_number", "worker": "care_coordinator_id"}
 
 
 def test_a_missing_mapping_file(tmp_path: Path) -> None:

@@ -230,7 +230,11 @@ def print_summary(out: Console, result: ImportResult) -> None:
         table.add_column("Why")
         for reject in result.rejects[:SHOW_REJECTS]:
             key = reject.record_key or ""
-            shown = nhs.mask(key) if result.kind == "caseload" else key
+            if result.kind == "caseload":  # a cell that is no number may hold anything: a name
+                shown = nhs.mask(key) if key.isascii() and key.isdigit() else (
+                    "(not a number)" if key else "")
+            else:
+                shown = key
             table.add_row(str(reject.row), Text(shown), Text(
                 "\n".join(f"{column}: {message}" for column, message in reject.errors)))
         out.print(table)
