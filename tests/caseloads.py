@@ -10,6 +10,7 @@ from transition.config import Settings
 from transition.db import Database
 from transition.models import Person
 from transition.programme import set_transfer_date
+from transition.ruleset import Rules, load_rules
 
 TRANSFER = date(2027, 4, 1)
 
@@ -61,3 +62,10 @@ def caseload_numbers(settings: Settings) -> dict[str, str]:
                     for label, person_id in ids.items()}
     finally:
         database.dispose()
+
+
+def rules_with_red_cap(cap: int) -> Rules:
+    """The shipped rules with at most ``cap`` red-band handovers a worker."""
+    rules = load_rules()
+    return rules.model_copy(update={"matching": rules.matching.model_copy(
+        update={"max_red_handovers_per_worker": cap})})

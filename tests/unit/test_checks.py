@@ -391,18 +391,26 @@ def test_missing_from_export(database: Database) -> None:
     assert days(-1).isoformat() in finding.message
 
 
+def _with_letters_written(session: Session, tmp_path: Path) -> Person:
+    """A person with a new worker from the transfer, and their letters written."""
+    from tests.letter_setup import handover_person
+    from transition.config import CouncilDetails
+
+    with_transfer(session)
+    made = handover_person(session)
+    generate_letters(session, council=CouncilDetails(), out_dir=tmp_path / "letters",
+                     as_of=TODAY, actor=ACTOR, fmt="md")
+    return made
+
+
 def test_a_person_missing_from_the_export_gets_only_that_finding(
     database: Database, tmp_path: Path
 ) -> None:
     """Their overdue tasks and out-of-date letters wait until the trust says what happened."""
-    from tests.letter_setup import council_worker, handover_person
-    from transition.config import CouncilDetails
+    from tests.letter_setup import council_worker
 
     with database.transaction() as session:
-        with_transfer(session)
-        made = handover_person(session)
-        generate_letters(session, council=CouncilDetails(), out_dir=tmp_path / "letters",
-                         as_of=TODAY, actor=ACTOR, fmt="md")
+        made = _with_letters_written(session, tmp_path)
         council_worker(session, "SW2")
         assign(session, made, "social_worker", "SW2", source="manager")  # letters out of date
         task(session, made, "letter_person", days(-5), owner="SW2")
@@ -559,14 +567,10 @@ def test_pathway_changed_for_someone_missing_from_the_export_when_the_plan_was_m
 def test_letter_out_of_date_when_the_worker_changed_after_it_was_written(
     database: Database, tmp_path: Path
 ) -> None:
-    from tests.letter_setup import council_worker, handover_person
-    from transition.config import CouncilDetails
+    from tests.letter_setup import council_worker
 
     with database.transaction() as session:
-        with_transfer(session)
-        made = handover_person(session)
-        generate_letters(session, council=CouncilDetails(), out_dir=tmp_path / "letters",
-                         as_of=TODAY, actor=ACTOR, fmt="md")
+        made = _with_letters_written(session, tmp_path)
     assert of(check(database), "letter_out_of_date") == []
     with database.transaction() as session:
         council_worker(session, "SW2")

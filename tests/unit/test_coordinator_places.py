@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.caseloads import TRANSFER
+from tests.caseloads import TRANSFER, rules_with_red_cap
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_person, make_staff, nhs_number
 from transition.db import Database
@@ -83,9 +83,7 @@ def test_a_choice_for_one_role_of_a_joint_person_leaves_the_coordinator_the_othe
 
 
 def test_candidates_rule_out_a_worker_at_the_red_band_cap(database: Database) -> None:
-    rules = load_rules()
-    rules = rules.model_copy(update={"matching": rules.matching.model_copy(
-        update={"max_red_handovers_per_worker": 1})})
+    rules = rules_with_red_cap(1)
     with database.transaction() as session:
         set_transfer_date(session, TRANSFER, actor=ACTOR)
         make_staff(session, "SW1", capacity=10)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.caseloads import TRANSFER, build_caseload
+from tests.caseloads import TRANSFER, build_caseload, rules_with_red_cap
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_person, make_staff, nhs_number
 from transition.allocation import current_assignments
@@ -533,9 +533,7 @@ def test_a_managers_choice_counts_a_returning_coordinator_against_the_red_cap(
     """Giving a red-band person back to the coordinator whose allocation the export says
     ended before the handover is a red handover to them, for the cap as for the planner;
     giving them to a coordinator who carries on through the handover is not."""
-    rules = load_rules()
-    rules = rules.model_copy(update={"matching": rules.matching.model_copy(
-        update={"max_red_handovers_per_worker": 1})})
+    rules = rules_with_red_cap(1)
     with database.transaction() as session:
         set_transfer_date(session, TRANSFER, actor=ACTOR)
         make_staff(session, "SW1", capacity=10)
