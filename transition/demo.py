@@ -111,7 +111,8 @@ def is_demo_file(path: Path) -> bool:
 
 def check_demo_target(path: Path, settings: Settings) -> None:
     """Refuse to build the demo over anything but an earlier demo: the configured database,
-    a folder, or a file (database or not) that was not made by ``transition demo``."""
+    a folder, or a file (database or not) that was not made by ``transition demo`` (the
+    default demo file, :func:`default_demo_path`, is always the demo's own)."""
     real = sqlite_file(settings.resolved_database_url)
     if real is not None and path.expanduser().resolve() == real.resolve():
         raise TransitionError(
@@ -124,7 +125,10 @@ def check_demo_target(path: Path, settings: Settings) -> None:
     files = [Path(f"{path}{suffix}") for suffix in ("", *SQLITE_COMPANIONS)]
     if not any(file.is_file() and file.stat().st_size > 0 for file in files):
         return  # nothing there yet (or an empty file): nothing to lose
-    if not path.is_file() or not is_demo_file(path):
+    # The default demo file is the tool's own: a demo built there before demos were marked
+    # (demo.build) is rebuilt as any demo is, so `make demo` keeps working after an upgrade.
+    own = path.expanduser().resolve() == default_demo_path().resolve()
+    if not path.is_file() or not (own or is_demo_file(path)):
         raise TransitionError(
             f"{path} already exists and is not a demo database, so the demo was not built "
             "there. Nothing was changed.",

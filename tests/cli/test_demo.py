@@ -136,3 +136,22 @@ def test_only_a_demo_database_or_nothing_may_be_replaced(
     (tmp_path / "walonly.db-wal").write_bytes(b"x" * 100)
     with pytest.raises(TransitionError, match="not a demo database"):
         check_demo_target(tmp_path / "walonly.db", settings)
+
+
+def test_the_default_demo_file_from_before_demos_were_marked_is_rebuilt(
+    settings, tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make demo` after an upgrade: the demo.db in the data folder was built before demos
+    carried their demo.build mark, and is the tool's own file; any other unmarked file is
+    still refused."""
+    from transition import demo
+    from transition.errors import TransitionError
+
+    old = tmp_path / "data" / "demo.db"
+    old.parent.mkdir()
+    shutil.copyfile(sqlite_template, old)
+    monkeypatch.setattr(demo, "default_demo_path", lambda: old)
+    demo.check_demo_target(old, settings)
+    shutil.copyfile(sqlite_template, tmp_path / "other.db")
+    with pytest.raises(TransitionError, match="not a demo database"):
+        demo.check_demo_target(tmp_path / "other.db", settings)
