@@ -26,7 +26,7 @@ from transition.assessment import refresh_assessments
 from transition.bulk import collector_paused, copy_rows
 from transition.matching import PATHWAY_ROLES, Solution, solve
 from transition.models import Plan, PlanAssignment, PlanStatus
-from transition.plan_inputs import Inputs, read_inputs
+from transition.plan_inputs import Inputs, PersonInfo, read_inputs
 from transition.plan_rows import (
     STORED_COLUMNS,
     PlanRow,
@@ -219,6 +219,14 @@ def _plan_and_store(
         return result
 
 
+def undecided_reason(info: PersonInfo) -> str:
+    """Why a person with no usable pathway is unassigned."""
+    if info.pathway is None:
+        return NO_PATHWAY_REASON
+    return (f"pathway {info.pathway!r} is not one of {', '.join(PATHWAY_ROLES)}: correct it "
+            "and run transition assess")
+
+
 def assemble(
     inputs: Inputs, solution: Solution, *, kind: str, status: str, rules: Rules, as_of: date
 ) -> PlanResult:
@@ -231,10 +239,7 @@ def assemble(
                  locked=True, reasons=("locked by a manager: kept as it is",))
     for person_id in inputs.undecided:
         info = inputs.people[person_id]
-        reason = (NO_PATHWAY_REASON if info.pathway is None
-                  else f"pathway {info.pathway!r} is not one of "
-                       f"{', '.join(PATHWAY_ROLES)}: correct it and run transition assess")
-        rows.add(info, None, None, kept=False, locked=False, reasons=(reason,))
+        rows.add(info, None, None, kept=False, locked=False, reasons=(undecided_reason(info),))
     return PlanResult(
         plan_id=None,
         kind=kind,

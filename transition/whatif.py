@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from transition.bulk import collector_paused
 from transition.errors import TransitionError
-from transition.matching import PATHWAY_ROLES, Need, Solution, solve
+from transition.matching import Need, Solution, solve
 from transition.plan_inputs import Inputs, PersonInfo, read_inputs
-from transition.planning import NO_PATHWAY_REASON
+from transition.planning import undecided_reason
 from transition.ruleset import Rules
 
 
@@ -167,11 +167,11 @@ def compare_scenario(
         if person_id in undecided:
             lost_undecided += 1
             info = inputs.people[person_id]
-            unassigned_people.append(_unassigned(info, role, (_undecided_reason(info),),
+            unassigned_people.append(_unassigned(info, role, (undecided_reason(info),),
                                                  staff_id))
     for person_id in inputs.undecided:
         info = inputs.people[person_id]
-        unassigned_people.append(_unassigned(info, None, (_undecided_reason(info),), None))
+        unassigned_people.append(_unassigned(info, None, (undecided_reason(info),), None))
     spare: dict[str, int] = defaultdict(int)
     for load in scenario.loads.values():
         # A withdrawn worker takes no one in the scenario: none of their places are spare.
@@ -209,9 +209,3 @@ def _unassigned(info: PersonInfo, role: str | None, reasons: Sequence[str],
     return entry
 
 
-def _undecided_reason(info: PersonInfo) -> str:
-    """Why a person with no usable pathway is unassigned (the plan's words: planning.assemble)."""
-    if info.pathway is None:
-        return NO_PATHWAY_REASON
-    return (f"pathway {info.pathway!r} is not one of {', '.join(PATHWAY_ROLES)}: correct it "
-            "and run transition assess")
