@@ -156,3 +156,20 @@ def test_a_lock_on_a_worker_who_leaves_before_the_handover_is_kept_with_a_warnin
     assert "SW1, who is leaving on 2027-02-01 at the handover" in warning
     assert "transition unlock" in warning and person.nhs_number not in warning
     assert [row.staff_id for row in again.rows] == ["SW1"]  # kept: a manager's choice
+
+
+def test_a_worker_whose_role_fits_nothing_is_named_in_the_plans_warnings(
+    database: Database, rules: Rules
+) -> None:
+    """A 'Social Wroker' on the staff list is never given anyone: the plan says so, once,
+    with the combination, beside staff who are rightly not care coordinators."""
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", capacity=5)
+        make_staff(session, "SW2", role="social wroker", capacity=5)
+        make_staff(session, "DR1", employer="trust", role="psychiatrist", capacity=5)
+        make_person(session, pathway="council", risk_band="green", nhs_number=nhs_number(1))
+        plan = propose_plan(session, rules, as_of=TODAY, actor=ACTOR, refresh=False)
+    [warning] = [warning for warning in plan.warnings if "fit no role" in warning]
+    assert "2 (council social_wroker (1), trust psychiatrist (1))" in warning
+    assert [row.staff_id for row in plan.rows] == ["SW1"]
