@@ -30,7 +30,7 @@ from transition.config import Settings, data_dir
 from transition.db import SQLITE_COMPANIONS, Database, sqlite_file
 from transition.errors import TransitionError
 from transition.generator import DEFAULT_REFERENCE_DATE, generate
-from transition.importer import ImportOptions, ImportResult, import_file
+from transition.importer import ImportOptions, ImportResult, import_file, what_the_rules_read
 from transition.models import AuditEvent
 from transition.plan_review import accept_plan
 from transition.planning import propose_plan
@@ -174,7 +174,7 @@ def build_demo(
                 with database.transaction() as session:
                     result.imports.append(
                         import_file(session, sample / name, kind, ImportOptions(
-                            read_by_rules=rules.matching.extra_columns_read()),
+                            **what_the_rules_read(lambda: rules, kind)),
                             actor=settings.actor, today=today)
                     )
             say("Setting the transfer date and deciding pathways and handover risk")

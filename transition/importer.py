@@ -23,7 +23,7 @@ have done.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,6 +50,7 @@ from transition.headers import (
 )
 from transition.models import ImportBatch, ImportKind, Locality, Person, Staff, Team, utcnow
 from transition.rejects import record_rejects, rejects_target, stage_rejects_file
+from transition.staff_ids import by_folded_case
 from transition.tabular import Table, cell_text, read_table
 from transition.upsert import Writer, plan_changes
 from transition.validation import CheckedRow, NameBook, Problem, RowChecker
@@ -70,17 +71,24 @@ class ImportOptions:
     read_by_rules: Mapping[str, str] = field(default_factory=dict)
     """Extra columns the rules read (header key -> the skill they decide): a caseload file
     lacking one is named in a notice (:meth:`MatchingRules.extra_columns_read`)."""
+    fitting_no_role: Callable[[Iterable[tuple[str | None, str | None]]], str | None] | None = None
+    """For a staff list: the workers, by ``(employer, job role)``, whose pair fits no role a
+    plan fills, in words, or None (:meth:`MatchingRules.fitting_no_role`); said in a notice."""
     rules_problem: str | None = None
-    """Why the rules could not be read, so ``read_by_rules`` is empty (said in a notice)."""
+    """Why the rules could not be read, so neither of the above is known (said in a notice)."""
 
 
-def columns_the_rules_read(load_rules: Callable[[], Any]) -> tuple[dict[str, str], str | None]:
-    """``(read_by_rules, rules_problem)`` for :class:`ImportOptions`: a rules file that cannot
-    be read must not stop an import, only skip looking for the columns its rules read."""
+def what_the_rules_read(load_rules: Callable[[], Any], kind: str) -> dict[str, Any]:
+    """:class:`ImportOptions` fields from the rules: for a caseload, the extra columns its
+    rules read; for a staff list, which job roles fill a plan's roles. A rules file that
+    cannot be read must not stop an import, only skip these looks (``rules_problem``)."""
     try:
-        return load_rules().matching.extra_columns_read(), None
+        matching = load_rules().matching
     except TransitionError as exc:
-        return {}, exc.message
+        return {"rules_problem": exc.message}
+    if kind == ImportKind.CASELOAD:
+        return {"read_by_rules": matching.extra_columns_read()}
+    return {"fitting_no_role": matching.fitting_no_role}
 
 
 @dataclass(frozen=True)
@@ -264,6 +272,35 @@ _WORKED_OUT_NOTES = {
 }
 
 
+def _about_staff(session: Session, accepted: Sequence[CheckedRow],
+                 options: ImportOptions) -> list[str]:
+    """What a staff list's accepted rows say that a plan would otherwise find out too late:
+    job roles that fill no role a plan fills (a misspelt 'Social Wroker' is never given
+    anyone), and ids that differ only in case from a worker already held (a new worker, and
+    the old one marked missing)."""
+    notes = []
+    if options.fitting_no_role is not None and (fits_nothing := options.fitting_no_role(
+            (row.values.get("employer"), row.values.get("role")) for row in accepted)):
+        notes.append(
+            f"Staff whose employer and job role fit no role a plan fills, so no plan will give "
+            f"them anyone: {fits_nothing}. Right for staff who are not care coordinators (AMHPs, "
+            "psychiatrists, managers); else correct the role's spelling in the file, or add the "
+            "role to the rules' [matching.roles].")
+    in_file = {row.key for row in accepted if row.key}
+    held = by_folded_case(set(session.scalars(select(Staff.staff_id))) - in_file)
+    respelt = sorted(f"'{key}' for '{held[key.casefold()]}'" for key in in_file
+                     if key.casefold() in held)
+    if respelt:
+        shown = ", ".join(respelt[:3]) + (f" and {len(respelt) - 3} more" if len(respelt) > 3
+                                          else "")
+        notes.append(
+            f"{len(respelt)} staff {'id in this file differs' if len(respelt) == 1 else 'ids in this file differ'} "
+            f"only in case from a worker already held ({shown}): each is imported as a new "
+            "worker, and the one held is marked missing from the staff list. If they are the "
+            "same people, write the ids as before and import the file again.")
+    return notes
+
+
 def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions, *,
             actor: str, today: date, progress: Progress | None) -> ImportResult:
     mapping = read_mapping(options.mapping_file, spec.kind, spec.columns) if options.mapping_file else {}
@@ -285,9 +322,11 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
                        "from one that is short by design in such a file (only lines longer than "
                        "the header are rejected): an export with every line alike, as Excel "
                        "saves, lets transition check them all.")
-    if options.rules_problem and spec.kind == ImportKind.CASELOAD:
-        notices.append("The rules file could not be read, so the extra columns the rules read "
-                       f"were not looked for: {options.rules_problem}")
+    if options.rules_problem:
+        unread = ("the extra columns the rules read were not looked for"
+                  if spec.kind == ImportKind.CASELOAD
+                  else "the job roles were not checked against the roles a plan fills")
+        notices.append(f"The rules file could not be read, so {unread}: {options.rules_problem}")
     known_staff = None
     if spec.kind == ImportKind.CASELOAD and "care_coordinator_id" in match.written:
         known_staff = frozenset(session.scalars(select(Staff.staff_id)))
@@ -309,6 +348,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
         text_only=table.format == "csv")
     _reject_misshapen_lines(checked, table, match)
     accepted, repeats, rejected = _sort_rows(checked, table, spec)
+    if spec.kind == ImportKind.STAFF:
+        notices.extend(_about_staff(session, accepted, options))
 
     batch = ImportBatch(kind=spec.kind, file_name=table.file_name[:255], file_sha256=table.sha256,
                         sheet=table.sheet, actor=actor, status="running",

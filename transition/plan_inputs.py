@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -396,17 +396,13 @@ def read_workers(
     # A worker whose employer and job role fit no role the plan fills is never given anyone:
     # right for a psychiatrist or a manager, wrong for a "Social Wroker" (a typo on the staff
     # list). One line, with the combinations, so the team can tell which it is.
-    fits_nothing = Counter(
-        f"{worker.employer or 'no employer'} {worker.role or 'no role'}"
-        for worker in workers if worker.on_staff_list
-        and not any(worker.fits(role, matching_rules) for role in matching_rules.roles))
+    fits_nothing = matching_rules.fitting_no_role(
+        (worker.employer, worker.role) for worker in workers if worker.on_staff_list)
     if fits_nothing:
-        listed = ", ".join(f"{words} ({count})" for words, count in sorted(fits_nothing.items()))
         warnings.append(
             f"workers whose employer and role fit no role a plan fills, so it gives them no "
-            f"one: {sum(fits_nothing.values())} ({listed}). Right for staff who are not care "
-            "coordinators; else check the staff list's spelling, or the rules' "
-            "[matching.roles]")
+            f"one: {fits_nothing}. Right for staff who are not care coordinators; else check "
+            "the staff list's spelling, or the rules' [matching.roles]")
     if undecided_team and matching_rules.seconded_without_council_team == "keep_only":
         warnings.append(f"seconded workers with no council team yet: {undecided_team} (they "
                         "keep their current people but take no new ones)")

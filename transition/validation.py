@@ -36,6 +36,7 @@ from transition.files import FORMULA_PREFIXES
 from transition.headers import HeaderMatch
 from transition.languages import NotALanguageCode, code_name
 from transition.models import CARE_ACT_OUTCOMES
+from transition.staff_ids import by_folded_case
 from transition.tabular import Cell, SourceRow, cell_text
 
 EARLIEST_DATE = date(1900, 1, 1)
@@ -786,8 +787,23 @@ class RowChecker:
             return
         coordinators = value_columns[names.index("care_coordinator_id")]
         unknown = {staff_id for staff_id in set(coordinators) if staff_id} - self.known_staff
+        if not unknown:
+            return
+        # An id written in another case than the staff list's ('sw0042' for 'SW0042') is that
+        # worker: stored in the staff list's spelling, and the row's hash says so, so that a
+        # re-import after the staff list changes reads it afresh.
+        folded = by_folded_case(self.known_staff)
+        respelt = {staff_id: folded[staff_id.casefold()] for staff_id in unknown
+                   if staff_id.casefold() in folded}
         for index in compress(range(len(coordinators)), map(unknown.__contains__, coordinators)):
-            checked[index].warnings.append(Problem(
+            row = checked[index]
+            known = respelt.get(coordinators[index])
+            if known is not None:
+                row.values["care_coordinator_id"] = known
+                row.content_hash = hashlib.sha256(
+                    f"{row.content_hash}|care_coordinator_id={known}".encode()).hexdigest()
+                continue
+            row.warnings.append(Problem(
                 "care_coordinator_id", "care coordinator is not in the staff list",
                 f"care coordinator {quoted(coordinators[index])} is not in the staff list"))
 

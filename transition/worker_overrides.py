@@ -29,12 +29,13 @@ from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.matching import PATHWAY_ROLES, Need
 from transition.matching.explain import hard_failures, pair_terms
 from transition.matching.network import Network, build_network
-from transition.models import Assignment, Person, Plan, PlanAssignment, Role, Staff, Task
+from transition.models import Assignment, Person, Plan, PlanAssignment, Role, Task
 from transition.people import require_person
 from transition.plan_inputs import Inputs, read_inputs
 from transition.plan_review import caseloads, held_by_coordinator
 from transition.programme import transfer_date
 from transition.ruleset import Rules
+from transition.staff_ids import require_staff_id
 from transition.tasks import GenerateSummary, generate_tasks
 
 
@@ -291,9 +292,8 @@ def assign_worker(
     person = require_person(session, nhs_number)
     assert person.id is not None
     check_holder(session, person, role, expected_assignment_id)
-    if session.get(Staff, staff_id) is None:
-        raise NotFoundError(f"There is no worker with staff id {staff_id} on the staff list.",
-                            hint="Check the id, or import the staff list again.")
+    staff_id = require_staff_id(session, staff_id,
+                                hint="Check the id, or import the staff list again.")
     broken, warnings = check_assignment(session, rules, person=person, staff_id=staff_id,
                                         role=role, as_of=as_of)
     if broken and not force:

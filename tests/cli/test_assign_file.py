@@ -93,7 +93,7 @@ def test_every_row_is_recorded_already_so_or_rejected_with_why(
                                            "role (social_worker or key_worker)"))
     assert rejected[6][0] == "Allocated to" and "lacks forensic" in rejected[6][1]
     assert "--force" in rejected[6][1]
-    assert rejected[7][0] == "Allocated to" and "no worker with staff id NOPE" in rejected[7][1]
+    assert rejected[7][0] == "Allocated to" and "No worker with staff id 'NOPE'" in rejected[7][1]
     assert rejected[8][0] == "NHS No" and "Modulus 11" in rejected[8][1]
     assert rejected[9] == ("NHS No", ("no one on the caseload has this NHS number: check it, "
                                       "or import the trust's export first"))

@@ -174,6 +174,19 @@ def test_staff_then_caseload_warns_about_unknown_coordinators(run_cli: RunCli, t
     assert "caseload.csv" in run_cli("import", "history").stdout
 
 
+def test_a_coordinator_id_in_another_case_is_the_staff_lists_worker(
+        run_cli: RunCli, tmp_path: Path) -> None:
+    """A trust export writing 's002' for the staff list's 'S002' names that worker: stored in
+    the staff list's spelling, with no warning; an id that matches nobody still warns."""
+    assert run_cli("import", "staff", DATA / "staff.csv").exit_code == 0
+    rows = [person_row(0, care_coordinator_id="s002"), person_row(1, care_coordinator_id="s404")]
+    data = run_cli("import", "caseload", caseload(tmp_path, rows), "--json").json()
+    assert data["warnings_by_column"] == {"care_coordinator_id": 1}
+    people = {p["nhs_number"]: p for p in run_cli("people", "--json").json()}
+    assert people[nhs_number(0)]["care_coordinator_id"] == "S002"
+    assert people[nhs_number(1)]["care_coordinator_id"] == "s404"
+
+
 def test_import_history_names_every_file_whole_at_80_columns(
         run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """At 80 columns the file's name used to be squeezed out altogether ("Bat… Kind When...")."""

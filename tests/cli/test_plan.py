@@ -150,9 +150,10 @@ def test_assign_lock_unlock_and_refusals(run_cli: RunCli, settings: Settings) ->
     assert bad_role.exit_code == 2 and "is not a role" in bad_role.stderr
     missing = run_cli("assign", people["keeps"], "NOPE", "--role", "social_worker",
                       "--reason", "x")
-    assert missing.exit_code == 1 and "no worker with staff id NOPE" in missing.stderr
+    assert missing.exit_code == 1 and "No worker with staff id 'NOPE'" in missing.stderr
 
-    done = run_cli("assign", people["polish"], "SW2", "--role", "social_worker", "--reason",
+    # Typed in another case than the staff list's: that worker, named as the list names them.
+    done = run_cli("assign", people["polish"], "sw2", "--role", "social_worker", "--reason",
                    "Speaks Polish", "--lock", "--json")
     assert done.exit_code == 0, done.output
     assert done.json() == {"role": "social_worker", "staff_id": "SW2", "locked": True,
@@ -176,7 +177,7 @@ def test_what_if_stores_nothing(run_cli: RunCli, settings: Settings) -> None:
     assert data["stored"] is False and data["what_if"]["withdraw"] == ["SW1"]
     assert data["losing_current_worker"] == 2
     assert data["unassigned"] > data["baseline"]["unassigned"]
-    human = run_cli("plan", "--withdraw", "SW1")
+    human = run_cli("plan", "--withdraw", "sw1")  # the staff list's SW1, typed in lower case
     assert "What-if (nothing stored): withdraw SW1" in human.stdout
     assert "Capacity gap by team" in human.stdout
     assert run_cli("plan", "show").exit_code == 1  # still no plan

@@ -53,6 +53,7 @@ def test_list_filters(run_cli: RunCli, database: Database) -> None:
     assert late and {task["due"] for task in late} == {"2027-03-16"}
     kw1 = run_cli("tasks", "list", "--owner", "KW1", "--json").json()
     assert kw1 and {task["owner_staff_id"] for task in kw1} == {"KW1"}
+    assert run_cli("tasks", "list", "--owner", "kw1", "--json").json() == kw1
     mine = run_cli("tasks", "list", "--nhs", numbers["assess"], "--json").json()
     assert "assessment_booked" in {task["key"] for task in mine}
     assert {task["nhs_number"] for task in mine} == {numbers["assess"]}
@@ -96,6 +97,9 @@ def test_list_errors_are_clear(run_cli: RunCli, database: Database) -> None:
     world(database)
     unknown = run_cli("tasks", "list", "--owner", "NOBODY")
     assert unknown.exit_code == 1 and "No worker with staff id 'NOBODY'" in unknown.stderr
+    # Progress for a worker not on the staff list was all zeros, as if they had no tasks.
+    nobody = run_cli("tasks", "progress", "--owner", "NOBODY")
+    assert nobody.exit_code == 1 and "No worker with staff id 'NOBODY'" in nobody.stderr
     no_person = run_cli("tasks", "list", "--nhs", "9990000026")
     assert no_person.exit_code == 1 and "0026" in no_person.stderr
     assert "9990000026" not in no_person.stderr

@@ -30,6 +30,7 @@ from transition.models import (
     Team,
 )
 from transition.people import find_person
+from transition.ruleset import load_rules
 
 
 def run(database: Database, path: Path, kind: str = "caseload", today: date = TODAY,
@@ -620,6 +621,26 @@ def test_staff_missing_from_a_newer_list_are_flagged(database: Database, tmp_pat
     with database.session() as session:
         gone = session.get(Staff, "S002")
     assert gone is not None and gone.missing_since_batch_id == result.batch_id
+
+
+def test_a_staff_list_says_whose_role_fits_nothing_and_which_ids_changed_case(
+        database: Database, tmp_path: Path) -> None:
+    """Two things a plan would find out too late: a 'Social Wroker' (never given anyone) and
+    an id now written in another case (a new worker; the one held is marked missing)."""
+    fits = load_rules(None).matching.fitting_no_role
+    run(database, write_csv(tmp_path / "a.csv", [staff_row(1), staff_row(2)]), "staff")
+    rows = [staff_row(1, staff_id="s001"), staff_row(2),
+            staff_row(3, role="Social Wroker"), staff_row(4, employer="NHS", role="Psychiatrist"),
+            staff_row(5, role="AMHP")]
+    result = run(database, write_csv(tmp_path / "b.csv", rows), "staff", fitting_no_role=fits)
+    [roles] = [notice for notice in result.notices if "fit no role" in notice]
+    assert "3 (council amhp (1), council social_wroker (1), trust psychiatrist (1))" in roles
+    [ids] = [notice for notice in result.notices if "only in case" in notice]
+    assert ids.startswith("1 staff id in this file differs only in case")
+    assert "'s001' for 'S001'" in ids and result.missing_from_file == 1
+    # Without the rules (as a caller that has none), no word on roles; nothing else changes.
+    quiet = run(database, write_csv(tmp_path / "c.csv", rows), "staff")
+    assert not [notice for notice in quiet.notices if "fit no role" in notice]
 
 
 def test_json_shape(database: Database, tmp_path: Path) -> None:

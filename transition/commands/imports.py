@@ -29,10 +29,10 @@ from transition.importer import (
     ImportOptions,
     ImportResult,
     batch_summary,
-    columns_the_rules_read,
     default_rejects_dir,
     import_file,
     recent_imports,
+    what_the_rules_read,
 )
 
 app = typer.Typer(
@@ -153,13 +153,11 @@ def _run(ctx: typer.Context, kind: str, file: Path, sheet: str | None, mapping: 
          strict: bool, rejects: Path | None, as_json: bool) -> None:
     cli = context(ctx)
     out = err_console if as_json else console
-    read_by_rules, rules_problem = (columns_the_rules_read(lambda: cli.rules)
-                                    if kind == "caseload" else ({}, None))
     try:
         options = ImportOptions(
             sheet=sheet, mapping_file=mapping, strict=strict, rejects_path=rejects,
             rejects_dir=None if rejects else default_rejects_dir(cli.db, cli.settings),
-            read_by_rules=read_by_rules, rules_problem=rules_problem,
+            **what_the_rules_read(lambda: cli.rules, kind),
         )
         with _progress_bar(file.name) as progress, cli.db.transaction() as session:
             result = import_file(session, file, kind, options, actor=cli.actor,

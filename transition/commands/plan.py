@@ -44,6 +44,7 @@ from transition.plan_review import (
 )
 from transition.plan_rows import PlanRow
 from transition.planning import PlanResult, propose_plan
+from transition.staff_ids import find_staff_id
 from transition.whatif import WhatIf, what_if
 from transition.worker_overrides import WorkerOption, assign_worker, feasible_workers, unlock
 
@@ -115,10 +116,14 @@ def show(
 ) -> None:
     """Show a plan: the newest draft or accepted plan, or --plan ID."""
     cli = context(ctx)
-    query = PlanQuery(team=team, staff_id=worker, coordinator=from_worker, risk_band=band,
-                      unassigned_only=unassigned, changed_only=changed,
-                      sort=one_of(sort, PLAN_SORTS, "--sort") or PlanQuery.sort)
+    sort = one_of(sort, PLAN_SORTS, "--sort") or PlanQuery.sort
     with cli.db.session() as session:
+        # 'sw0042' finds the staff list's 'SW0042'; an id on no staff list stays as typed (a
+        # trust export's coordinator may be on none).
+        worker = worker and (find_staff_id(session, worker) or worker)
+        from_worker = from_worker and (find_staff_id(session, from_worker) or from_worker)
+        query = PlanQuery(team=team, staff_id=worker, coordinator=from_worker, risk_band=band,
+                          unassigned_only=unassigned, changed_only=changed, sort=sort)
         result = load_plan(session, plan_id, query)
         stale = (result.status == "draft" and result.plan_id is not None
                  and allocation_changed_since(session, result.plan_id))
@@ -338,10 +343,10 @@ def assign(
         return
     who = nhs.mask(nhs_number)
     if not result.changed:
-        console.print(f"{staff_id} already holds that role for {who}; nothing changed.")
+        console.print(f"{result.staff_id} already holds that role for {who}; nothing changed.")
     else:
         locked = " and locked" if lock else ""
-        console.print(f"{staff_id} is now the {role.replace('_', ' ')} for {who}{locked}.")
+        console.print(f"{result.staff_id} is now the {role.replace('_', ' ')} for {who}{locked}.")
     if result.tasks_in_words():
         console.print(result.tasks_in_words())
     for problem in result.broken:

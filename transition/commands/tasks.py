@@ -22,10 +22,10 @@ from transition.commands.common import (
     print_json,
     stacked_table,
 )
-from transition.errors import EXIT_PARTIAL, NotFoundError
-from transition.models import Staff
+from transition.errors import EXIT_PARTIAL
 from transition.people import require_person
 from transition.programme import transfer_date as programme_transfer_date
+from transition.staff_ids import require_staff_id
 from transition.tasks import (
     STATUS_CHOICES,
     TaskQuery,
@@ -45,6 +45,7 @@ app = typer.Typer(help="Handover tasks with deadlines counted from each handover
                   no_args_is_help=True)
 
 TABLE_LIMIT = 200
+OWNER_HINT = "Check the id, e.g. with: transition tasks list --json"
 
 
 @app.command("generate")
@@ -121,11 +122,7 @@ def tasks_list(
         fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
     with cli.db.session() as session:
         person_id = require_person(session, nhs_number).id if nhs_number else None
-        if owner and session.get(Staff, owner) is None:
-            raise NotFoundError(
-                f"No worker with staff id {owner!r} is on the staff list.",
-                hint="Check the id, e.g. with: transition tasks list --json",
-            )
+        owner = owner and require_staff_id(session, owner, hint=OWNER_HINT)
         query = TaskQuery(
             overdue_only=overdue, open_only=open_only, owner_staff_id=owner,
             unowned_only=unowned, person_id=person_id, statuses=tuple(status), keys=tuple(key),
@@ -232,8 +229,9 @@ def tasks_progress(
     today = cli.today(parse_date(as_of, option="--as-of"))
     if band is not None and band not in BANDS:
         fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
-    query = TaskQuery(owner_staff_id=owner, risk_band=band)
     with cli.db.session() as session:
+        owner = owner and require_staff_id(session, owner, hint=OWNER_HINT)
+        query = TaskQuery(owner_staff_id=owner, risk_band=band)
         programme_date = programme_transfer_date(session)
         progress = task_progress(session, as_of=today, query=query)
         line = burndown(session, as_of=today, transfer_date=programme_date, query=query)

@@ -3,6 +3,8 @@ require which skills, reach, the red-band cap and the cost weights (see docs/mat
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -149,6 +151,24 @@ class MatchingRules(_Section):
                 if name.startswith("extra."):
                     read.setdefault(name.removeprefix("extra."), rule.skill)
         return read
+
+    def fits_some_role(self, employer: str | None, staff_role: str | None) -> bool:
+        """Whether a worker with this employer and job role can fill any role a plan fills."""
+        employer, staff_role = staff_word(employer or ""), staff_word(staff_role or "")
+        return any(employer in fit.employers and staff_role in fit.staff_roles
+                   for fit in self.roles.values())
+
+    def fitting_no_role(self, workers: Iterable[tuple[str | None, str | None]]) -> str | None:
+        """For ``(employer, job role)`` pairs: '6 (council amhp (4), trust amhp (2))', the
+        workers whose pair fits no role a plan fills, counted by pair; None if every one fits.
+        Right for AMHPs and psychiatrists; for a 'Social Wroker' it is a typo to catch."""
+        counts = Counter(f"{staff_word(employer or '') or 'no employer'} "
+                         f"{staff_word(role or '') or 'no role'}"
+                         for employer, role in workers if not self.fits_some_role(employer, role))
+        if not counts:
+            return None
+        listed = ", ".join(f"{words} ({count})" for words, count in sorted(counts.items()))
+        return f"{sum(counts.values())} ({listed})"
 
     def distance_km(self) -> dict[tuple[str, str], float]:
         """Both directions of every distance the council gave (names compared folded)."""

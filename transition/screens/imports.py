@@ -42,9 +42,9 @@ from transition.importer import (
     ImportOptions,
     ImportResult,
     Reject,
-    columns_the_rules_read,
     default_rejects_dir,
     import_file,
+    what_the_rules_read,
 )
 from transition.models import ImportKind
 from transition.overview import BatchSummary, latest_import
@@ -78,11 +78,9 @@ def run_import(
     """One import in one transaction: exactly what ``transition import KIND FILE`` does,
     including the rejects file written where the CLI writes it, and the columns the rules
     (``rules()``, for a caseload) read looked for."""
-    read_by_rules, rules_problem = (columns_the_rules_read(rules)
-                                    if rules is not None and kind == "caseload" else ({}, None))
     options = ImportOptions(sheet=sheet, strict=strict,
                             rejects_dir=default_rejects_dir(database, settings),
-                            read_by_rules=read_by_rules, rules_problem=rules_problem)
+                            **(what_the_rules_read(rules, kind) if rules is not None else {}))
     with database.transaction() as session:
         return import_file(session, path, kind, options, actor=settings.actor,
                            today=settings.today(), progress=progress)
