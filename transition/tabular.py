@@ -20,6 +20,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -628,6 +629,8 @@ def _read_xlsx(data: bytes, name: str, digest: str, *, score: ScoreHeader,
             worksheet = chosen
         where = f" (sheet '{worksheet.title}')"
         rows = _xlsx_rows(worksheet, name, where)
+        uncalculated = (_uncalculated_formulas(data, worksheet._worksheet_path)  # type: ignore[attr-defined]
+                        if _has_formulas(data) else [])
     except InputFileError:
         raise
     except Exception as exc:  # as above: damaged sheet XML surfaces while iterating
@@ -638,11 +641,52 @@ def _read_xlsx(data: bytes, name: str, digest: str, *, score: ScoreHeader,
         ) from None
     finally:
         workbook.close()
+    if uncalculated:
+        shown = ", ".join(uncalculated[:5]) + (
+            f" and {len(uncalculated) - 5:,} more" if len(uncalculated) > 5 else "")
+        raise InputFileError(
+            f"{name}{where} has formulas whose results were never worked out ({shown}): the "
+            "file was written by a program that stores formulas without their values, so "
+            "those cells would read as empty. Nothing was imported.",
+            hint="Open the file in Excel or LibreOffice and save it (saving works the "
+            "formulas out), or export the values as CSV; then import it again.")
     if not any(not is_blank(cells) for _n, cells in rows):
         raise InputFileError(f"{name}{where} is empty. Nothing was imported.",
                              hint="Choose the sheet that holds the rows with --sheet.")
     return _build_table(rows, name=name, digest=digest, score=score, fmt="xlsx", where=where,
                         sheet=worksheet.title, sheets=sheets)
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula (a trust system's export holds
+    none, so the second reading :func:`_uncalculated_formulas` needs is then skipped)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(_FORMULA.search(archive.read(member))
+                   for member in archive.namelist()
+                   if member.startswith("xl/worksheets/") and member.endswith(".xml"))
+
+
+def _uncalculated_formulas(data: bytes, member: str) -> list[str]:
+    """The cells ('B7') of the worksheet stored at ``member`` holding a formula with no stored
+    result. openpyxl, reading values as the import does, gives such a cell as empty, which
+    would silently blank it. Excel and LibreOffice store each result when they save (an empty
+    text result as ``t="str"``, which is kept apart here); a program writing the file may not."""
+    from xml.etree.ElementTree import iterparse
+
+    found = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(member) as sheet:
+        for _event, element in iterparse(sheet):
+            if element.tag.rpartition("}")[2] != "c":
+                continue
+            parts = {child.tag.rpartition("}")[2]: child for child in element}
+            if "f" in parts and not (parts["v"].text if "v" in parts else None) \
+                    and element.get("t") != "str":
+                found.append(element.get("r") or "?")
+            element.clear()
+    return found
 
 
 def _xlsx_rows(worksheet: object, name: str, where: str) -> list[tuple[int, tuple[Cell, ...]]]:

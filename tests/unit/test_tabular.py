@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from openpyxl.utils import get_column_letter
 
 from tests.importing import CASELOAD_HEADER, DATA, csv_bytes, person_row, write_xlsx, xlsx_person
 from transition import tabular
@@ -83,6 +85,52 @@ def test_xlsx_dates_and_numbers_arrive_as_values(tmp_path: Path) -> None:
     assert first.number == 4
     assert isinstance(first.cells[0], int)
     assert isinstance(first.cells[CASELOAD_HEADER.index("date_of_birth")], datetime)
+
+
+def _rewrite_sheet(path: Path, change: Callable[[bytes], bytes]) -> Path:
+    """The workbook at ``path`` with its first sheet's XML changed, as another writer saves."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["xl/worksheets/sheet1.xml"] = change(members["xl/worksheets/sheet1.xml"])
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_formula_never_worked_out_is_refused_not_read_as_empty(tmp_path: Path) -> None:
+    """openpyxl (like other programs) stores a formula with no result: read for values, the
+    cell is empty, and an s117 'yes' written as =IF(...) would silently become blank."""
+    rows = [xlsx_person(1), xlsx_person(2)]
+    rows[1][CASELOAD_HEADER.index("s117")] = '=IF(1=1,"Y","N")'
+    path = write_xlsx(tmp_path / "export.xlsx", rows, CASELOAD_HEADER)
+    with pytest.raises(InputFileError) as caught:
+        read(path)
+    column = get_column_letter(CASELOAD_HEADER.index("s117") + 1)
+    assert f"formulas whose results were never worked out ({column}3)" in caught.value.message
+    assert "save it" in (caught.value.hint or "")
+    # Saved by Excel: the result is stored beside the formula (text as t="str", an empty
+    # result too) and is what the import reads.
+    saved = _rewrite_sheet(path, lambda xml: xml.replace(
+        b'<f>IF(1=1,"Y","N")</f><v></v>', b'<f>IF(1=1,"Y","N")</f><v>Y</v>').replace(
+        f'<c r="{column}3">'.encode(), f'<c r="{column}3" t="str">'.encode()))
+    assert read(saved).rows[1].cells[CASELOAD_HEADER.index("s117")] == "Y"
+    empty = _rewrite_sheet(path, lambda xml: xml.replace(b"<v>Y</v>", b"<v></v>"))
+    assert read(empty).rows[1].cells[CASELOAD_HEADER.index("s117")] is None
+
+
+def test_xlsx_dates_in_the_1904_date_system_are_read_as_written(tmp_path: Path) -> None:
+    """A workbook from an old Mac Excel counts days from 1904: openpyxl reads its flag."""
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    workbook = Workbook()
+    workbook.epoch = CALENDAR_MAC_1904
+    workbook.active.append(CASELOAD_HEADER)
+    workbook.active.append(xlsx_person(1))
+    workbook.save(tmp_path / "mac.xlsx")
+    [row] = read(tmp_path / "mac.xlsx").rows
+    assert row.cells[CASELOAD_HEADER.index("date_of_birth")] == datetime(1980, 4, 3)
 
 
 def test_xlsx_sheet_by_name_and_a_wrong_name_lists_the_sheets(tmp_path: Path) -> None:
