@@ -19,7 +19,7 @@ from transition.check_runs import CheckAlreadyRunning, run_check, single_run
 from transition.checks import CODES
 from transition.db import Database
 from transition.models import CheckRun, Person
-from transition.nhs import format_334
+from transition.nhs import format_334, mask
 
 
 def _quiet(database: Database) -> None:
@@ -127,7 +127,12 @@ def test_a_report_that_cannot_be_written_still_prints_the_findings(
     blocked.write_text("")  # a file where the report's folder should be
     result = run_cli("check", "--report", blocked / "check.md")
     assert result.exit_code == 2
-    assert "1 critical" in result.stdout and format_334(number) in result.stdout
+    assert "1 critical" in result.stdout and mask(number) in result.stdout
+    # Not a terminal (cron mails it): masked, and it says where the full numbers are.
+    assert format_334(number) not in result.stdout and number not in result.stdout
+    assert "NHS numbers are masked" in result.stdout
+    full = run_cli("check", "--full-numbers").stdout
+    assert format_334(number) in full and "NHS numbers are masked" not in full
     assert "Report written" not in result.output
     error = " ".join(result.stderr.split())  # wrapped to the terminal's width
     assert "its findings are printed, but the report could not be written to" in error
@@ -136,9 +141,9 @@ def test_a_report_that_cannot_be_written_still_prints_the_findings(
     assert [finding["nhs_number"] for finding in as_json.json()["findings"]] == [number]
     assert "report could not be written to" in " ".join(as_json.stderr.split())
     runs = run_cli("check", "history", "--json").json()
-    assert [(run["status"], run["exit_code"]) for run in runs] == [("complete", 1)] * 2
+    assert [(run["status"], run["exit_code"]) for run in runs] == [("complete", 1)] * 3
     with database.session() as session:
-        assert session.scalars(select(CheckRun.report_path)).all() == [None, None]
+        assert session.scalars(select(CheckRun.report_path)).all() == [None, None, None]
 
 
 def test_history_lists_runs_newest_first(database: Database, run_cli: RunCli) -> None:
@@ -351,7 +356,7 @@ def test_findings_and_moves_keep_their_words_whole_at_80_columns(
     findings = document["findings"]
     assert len(findings) == 3
     monkeypatch.setattr(console, "width", 80)
-    narrow = run_cli("check", "--apply").stdout
+    narrow = run_cli("check", "--apply", "--full-numbers").stdout
     lines = narrow.splitlines()
     assert max(map(len, lines)) <= 80 and "…" not in narrow
     # The findings' table is the last: its columns, read down, hold every message whole.
@@ -369,7 +374,7 @@ def test_findings_and_moves_keep_their_words_whole_at_80_columns(
     why = read_down(moves_table, "Why no one")
     assert "skill forensic" in why and "is full" in why
     monkeypatch.setattr(console, "width", 200)
-    wide = run_cli("check").stdout
+    wide = run_cli("check", "--full-numbers").stdout
     for finding in findings:  # one line each, where the message starts
         [line] = [line for line in wide.splitlines() if format_334(finding["nhs_number"]) in line]
         assert finding["code"] in line and finding["message"][:60] in line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from transition import nhs
 from transition.allocation_status import allocation_status
 from transition.check_report import moves_in_words, write_report
 from transition.check_runs import run_check
@@ -55,6 +57,10 @@ def check(
         "no one else can take stay with their worker."),
     report_file: str | None = report_option(
         "Also write the report to FILE: Markdown, or JSON if FILE ends .json (0600)."),
+    full_numbers: bool = typer.Option(
+        False, "--full-numbers", help="Print NHS numbers in full even when the output is not a "
+        "terminal (from cron, which mails it, they are masked to the last four digits; the "
+        "report file and --json always hold them in full)."),
 ) -> None:
     """Check everything that drifted: unassigned people, workers leaving, overdue tasks, ...
 
@@ -91,7 +97,13 @@ def check(
         if wrote:
             err_console.print(f"Report written to {report_file}", markup=False)
     else:
-        print_report(console, report)
+        masked = not (full_numbers or console.is_terminal)
+        print_report(console, report, nhs_number=nhs.mask if masked else format_334)
+        if masked and (report.findings or report.proposed_moves):
+            console.print(Text(
+                "NHS numbers are masked: this output is not a terminal (cron mails it). The "
+                "report file (--report) and --json hold them in full; --full-numbers prints "
+                "them here.", style="dim"))
         if wrote:
             console.print(f"Report written to {report_file}", markup=False)
     if not_written is not None:
@@ -106,7 +118,10 @@ def _remember_report(database, report: CheckReport, path: Path) -> None:  # type
             run.report_path = str(path)
 
 
-def print_report(out: Console, report: CheckReport) -> None:
+def print_report(out: Console, report: CheckReport,
+                 nhs_number: Callable[[str], str] = format_334) -> None:
+    """The verdict, the counts, the notes, the draft's moves and the findings (at most
+    ``SHOWN`` per code), NHS numbers written by ``nhs_number``."""
     severity = report.severity_counts
     out.print(Text.assemble(
         (f"Check as of {report.as_of.isoformat()}", "bold"), f" (run {report.run_id}): ",
@@ -129,7 +144,7 @@ def print_report(out: Console, report: CheckReport) -> None:
             f"transition plan show --plan {report.plan_id}; accept: "
             f"transition plan accept --plan {report.plan_id}"))
         if report.proposed_moves:
-            out.print(_moves_table(report.proposed_moves[:SHOWN * 2], out.width))
+            out.print(_moves_table(report.proposed_moves[:SHOWN * 2], out.width, nhs_number))
     if not report.findings:
         out.print("No findings.")
         return
@@ -142,13 +157,14 @@ def print_report(out: Console, report: CheckReport) -> None:
             hidden += 1
             continue
         listed.append(finding)
-    out.print(_findings_table(listed, out.width))
+    out.print(_findings_table(listed, out.width, nhs_number))
     if hidden:
         out.print(Text(f"... and {hidden} more (at most {SHOWN} per code are shown here; "
                        "--report FILE or --json has them all).", style="dim"))
 
 
-def _findings_table(findings: list[Finding], width: int) -> Table:
+def _findings_table(findings: list[Finding], width: int,
+                    written: Callable[[str], str]) -> Table:
     """One line per finding's heading when there is room (``WIDE_TABLE``); else severity over
     code and NHS number over worker, so the advice gets most of an 80-column mail from cron
     rather than a column 30 characters wide."""
@@ -156,7 +172,7 @@ def _findings_table(findings: list[Finding], width: int) -> Table:
         return Text(finding.severity, style=STYLE.get(finding.severity, ""))
 
     def number(finding: Finding) -> str:
-        return format_334(finding.nhs_number) if finding.nhs_number else ""
+        return written(finding.nhs_number) if finding.nhs_number else ""
 
     if width < WIDE_TABLE:
         table = stacked_table("Severity\ncode", "NHS number\nworker", "What to do",
@@ -178,7 +194,8 @@ def _findings_table(findings: list[Finding], width: int) -> Table:
     return table
 
 
-def _moves_table(moves: list[dict[str, Any]], width: int) -> Table:
+def _moves_table(moves: list[dict[str, Any]], width: int,
+                 number: Callable[[str], str]) -> Table:
     """The draft's moves: NHS number over role, and from -> to, when narrower than
     ``WIDE_TABLE``."""
     def why(move: dict[str, Any]) -> str:
@@ -191,7 +208,7 @@ def _moves_table(moves: list[dict[str, Any]], width: int) -> Table:
         table = stacked_table("NHS number\nrole", "From → to", "Why no one",
                               whole=["NHS number\nrole"])
         for move in moves:
-            table.add_row(f"{format_334(move['nhs_number'])}\n{move['role'].replace('_', ' ')}",
+            table.add_row(f"{number(move['nhs_number'])}\n{move['role'].replace('_', ' ')}",
                           f"{move['from_staff_id'] or '-'} → {to(move)}", why(move))
         return table
     table = Table(show_edge=False, pad_edge=False)
@@ -199,7 +216,7 @@ def _moves_table(moves: list[dict[str, Any]], width: int) -> Table:
         table.add_column(heading)
     table.add_column("Why no one", overflow="fold")
     for move in moves:
-        table.add_row(format_334(move["nhs_number"]), move["role"].replace("_", " "),
+        table.add_row(number(move["nhs_number"]), move["role"].replace("_", " "),
                       move["from_staff_id"] or "-", to(move), why(move))
     return table
 
