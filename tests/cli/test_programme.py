@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import pytest
+
 from tests.conftest import TODAY, RunCli
 
 
@@ -37,3 +39,27 @@ def test_db_status_reports_current_schema(run_cli: RunCli) -> None:
     result = run_cli("db", "status", "--json")
     assert result.exit_code == 0
     assert result.json()["state"] == "current"
+
+
+@pytest.mark.parametrize(("typed", "why"), [
+    ("2027", "is not a date."),  # was 2027 with today's month and day
+    ("Nov", "not a complete date"),
+    ("11/2027", "is not a date."),
+    ("04/01/2027 or so", "is not a date"),
+])
+def test_a_date_missing_a_part_is_refused_not_filled_in_from_today(
+        run_cli: RunCli, typed: str, why: str) -> None:
+    result = run_cli("programme", "set", "--transfer-date", typed)
+    assert result.exit_code == 2 and why in result.stderr
+    assert run_cli("programme", "show", "--json").json()["transfer_date"] is None
+
+
+@pytest.mark.parametrize(("typed", "day"), [
+    ("2027-4-1", "2027-04-01"),  # year first is year, month, day (was 4 January)
+    ("2027.04.01", "2027-04-01"),
+    ("1/4/2027", "2027-04-01"),
+    ("1 April 2027", "2027-04-01"),
+])
+def test_dates_are_read_as_the_importer_reads_them(run_cli: RunCli, typed: str, day: str) -> None:
+    assert run_cli("programme", "set", "--transfer-date", typed).exit_code == 0
+    assert run_cli("programme", "show", "--json").json()["transfer_date"] == day

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
-from dateutil import parser as date_parser
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -121,17 +120,20 @@ def one_of(value: str | None, allowed: Iterable[str], option: str) -> str | None
 
 
 def parse_date(value: str | None, *, option: str) -> date | None:
-    """A date from the command line: ISO (2027-04-01) or UK day-first (01/04/2027)."""
+    """A date from the command line, read as the importer reads a date cell: ISO or year
+    first (2027-04-01, 2027-4-1), UK day first (01/04/2027) or with the month in words
+    (1 April 2027). Nothing is guessed: a date missing its day, month or year ('2027', 'Nov')
+    or digits that could be read either way round are refused, never filled in from today."""
     if value is None or value == "":
         return None
-    text = value.strip()
+    from transition.validation import Bad, CellReader
+
     try:
-        if len(text) == 10 and text[4] == "-" and text[7] == "-":
-            return date.fromisoformat(text)
-        return date_parser.parse(text, dayfirst=True).date()
-    except (ValueError, OverflowError):
+        return CellReader(today=date.today(), names={}).date(value.strip())
+    except Bad as bad:
+        why = "" if bad.shown.startswith("not a date") else f": {bad.shown}"
         fail(
-            f"{option} {value!r} is not a date.",
+            f"{option} {value!r} is not a date{why}.",
             hint="Use YYYY-MM-DD (e.g. 2027-04-01) or DD/MM/YYYY (e.g. 01/04/2027).",
         )
 
