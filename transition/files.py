@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,15 +32,30 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def private_temporary(path: Path, suffix: str = ".tmp") -> tuple[int, Path]:
+    """A new, empty, owner-only (0600) file beside ``path`` to be renamed over it once
+    written: ``(descriptor, its path)``. Its name is random and it is created exclusively
+    (``mkstemp``), so a link planted at a guessable name in a shared folder is never
+    followed and the data cannot be diverted into someone else's file."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.fchmod(fd, 0o600)
+    return fd, Path(name)
+
+
 def write_private_bytes(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` owner-only (0600), replacing any file atomically."""
+    """Write ``data`` to ``path`` owner-only (0600), replacing any file atomically.
+
+    The data goes first to a new file of a random name beside ``path`` (``mkstemp``: created
+    0600 and exclusively, so a link planted in a shared folder cannot divert it), then is
+    renamed over ``path``."""
+    if not path.name or path.name in (".", ".."):
+        raise TransitionError(f"'{path}' is not a file's name: nothing was written.",
+                              hint="Give a file's path, e.g. reports/check.md.")
     private_dir(path.parent)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd, temporary = private_temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(temporary, 0o600)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from transition import db as dbmod
 from transition import nhs
 from transition.db import Database, describe_url
 from transition.errors import DatabaseError, TransitionError
+from transition.files import private_temporary
 from transition.models import (
     Assignment,
     AuditEvent,
@@ -394,9 +395,8 @@ def backup_sqlite(database: Database, target: Path, *, force: bool = False) -> B
                               hint="Give a new file name, or add --force to replace it.")
     if not target.parent.is_dir():
         raise TransitionError(f"The folder {target.parent} does not exist; nothing was written.")
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, temporary = private_temporary(target, ".partial")
     except OSError as exc:
         raise TransitionError(
             f"Cannot write in the folder {target.parent} ({exc.strerror}); nothing was written.",

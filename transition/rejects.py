@@ -22,7 +22,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from transition.errors import InputFileError
-from transition.files import csv_text, inside, private_dir
+from transition.files import csv_text, inside, private_dir, private_temporary
 from transition.headers import REJECTS_ERRORS_HEADER, REJECTS_ROW_HEADER
 from transition.models import RejectedRow
 from transition.tabular import Table, cell_text
@@ -99,32 +99,34 @@ def stage_rejects_file(session: Session, target: Path, table: Table,
     commits: it is written beside ``target`` under a temporary name now (so a folder that
     cannot be written fails the import before anything is committed) and moved into place
     after the commit; a rollback removes it."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary: Path | None = None
     try:
         private_dir(target.parent)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        descriptor, temporary = private_temporary(target)
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
             handle.write(rejects_csv(table, rejected))
-        os.chmod(temporary, 0o600)
     except OSError as exc:
-        with contextlib.suppress(OSError):  # nothing to clean up if the folder is unusable
-            temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
         raise InputFileError(
             f"The rejects file {target} could not be written: {exc.strerror or exc}. "
             "Nothing was imported.",
             hint="Choose another place with --rejects FILE.",
         ) from None
+    assert temporary is not None  # set, or the except above raised
+    written = temporary
 
     def publish(_session: Session) -> None:
         try:
-            os.replace(temporary, target)
+            os.replace(written, target)
         except OSError as exc:  # the import is committed; its rejects are in the database
             log.error("The rejects file could not be moved into place (%s); the rejected rows "
                       "are kept in the database.", exc.strerror or type(exc).__name__)
 
     def discard(_session: Session, transaction: Any) -> None:
         if transaction.parent is None:
-            temporary.unlink(missing_ok=True)
+            written.unlink(missing_ok=True)
 
     event.listen(session, "after_commit", publish, once=True)
     event.listen(session, "after_transaction_end", discard)

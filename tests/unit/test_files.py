@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from transition.errors import TransitionError
-from transition.files import csv_text, inside, neutralise_cell, private_dir, write_private_csv
+from transition.files import (
+    csv_text,
+    inside,
+    neutralise_cell,
+    private_dir,
+    write_private_csv,
+    write_private_text,
+)
 
 
 def mode(path: Path) -> int:
@@ -44,3 +51,26 @@ def test_existing_folders_keep_their_mode(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
     private_dir(tmp_path)
     assert mode(tmp_path) == 0o755
+
+
+def test_a_link_planted_where_the_temporary_file_would_go_is_never_followed(
+        tmp_path: Path) -> None:
+    """In a folder others may write to, a link at the old predictable temporary name
+    ('.out.csv.<pid>.tmp') diverted the data into the planter's file."""
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    theirs = tmp_path / "theirs.txt"
+    theirs.write_text("")
+    (shared / f".out.csv.{os.getpid()}.tmp").symlink_to(theirs)
+    write_private_text(shared / "out.csv", "personal data\n")
+    assert theirs.read_text() == ""
+    assert (shared / "out.csv").read_text() == "personal data\n"
+    assert not (shared / "out.csv").is_symlink() and mode(shared / "out.csv") == 0o600
+    assert sorted(path.name for path in shared.iterdir()) == [
+        f".out.csv.{os.getpid()}.tmp", "out.csv"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("path", ["", "/", ".", "reports/.."])
+def test_a_path_with_no_file_name_is_refused_clearly(path: str) -> None:
+    with pytest.raises(TransitionError, match="is not a file's name"):
+        write_private_text(Path(path), "x")

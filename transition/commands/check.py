@@ -79,13 +79,14 @@ def check(
             status = allocation_status(session, today)
         try:
             written = write_report(report, Path(report_file), status)
-        except OSError as exc:
+        except (OSError, TransitionError) as exc:
             # Said after the findings, not instead of them: from cron the output is the
             # manager's only copy of tonight's critical findings.
+            why = exc.message if isinstance(exc, TransitionError) else exc.strerror
             not_written = TransitionError(
                 f"The check ran (run {report.run_id}, recorded: `transition check history`) "
                 f"and its findings are printed, but the report could not be written to "
-                f"{report_file}: {exc.strerror}.",
+                f"{report_file}: {why}",
                 hint="Check the folder exists and you may write there.")
         else:
             _remember_report(cli.db, report, written)
