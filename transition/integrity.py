@@ -101,6 +101,7 @@ def check_database(database: Database) -> IntegrityReport:
         if not schema.ok:
             # The other checks read the schema this version knows; on another they would fail.
             return report
+        findings += _schema_objects(database)
         if database.is_sqlite:
             findings += _sqlite_storage(database)
         else:
@@ -135,6 +136,61 @@ def _schema(database: Database) -> Finding:
                             + ("run transition db upgrade" if known else
                                "upgrade transition")]
     return finding
+
+
+def _schema_objects(database: Database) -> list[Finding]:
+    """What the schema revision alone cannot vouch for: every table, column, index and
+    constraint the models describe is there as described (Alembic's own comparison, as the
+    tests run it), and the audit trail's append-only triggers are in place. A dropped
+    ``uq_assignment_current`` lets a person have two current workers; dropped triggers let
+    the audit trail be edited. Tables or indexes the database has beyond these are its own."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    objects = Finding("schema_objects", "Every table, column, index and constraint transition "
+                      "relies on is there as it expects")
+    append_only = Finding("audit_append_only", "The audit trail's append-only triggers are "
+                          "in place")
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        if database.is_sqlite:
+            triggers = set(connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'audit_event'").scalars())
+            wanted = {"audit_event_no_update", "audit_event_no_delete"}
+        else:
+            triggers = set(connection.exec_driver_sql(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass "
+                "AND NOT tgisinternal AND tgenabled <> 'D'").scalars())
+            wanted = {"audit_event_append_only"}
+    problems = [text for item in differences if (text := _missing(item)) is not None]
+    objects.problems, objects.examples = len(problems), problems[:SHOW]
+    absent = sorted(wanted - triggers)
+    append_only.problems = len(absent)
+    append_only.examples = [f"trigger {name} is missing or disabled: the audit trail can be "
+                            "changed" for name in absent]
+    return [objects, append_only]
+
+
+def _missing(difference: Any) -> str | None:
+    """One of Alembic's differences in words, or None for something the database has beyond
+    the models (its own business)."""
+    if isinstance(difference, list):  # modify_type / modify_nullable / ..., one column
+        _kind, _schema, table, column, *_rest = difference[0]
+        return f"column {table}.{column} differs from what transition expects"
+    kind, target = difference[0], difference[-1]
+    if kind.startswith("remove_"):
+        return None
+    if kind == "add_table":
+        return f"table {target.name} is missing"
+    if kind == "add_column":
+        return f"column {difference[2]}.{target.name} is missing"
+    if kind in ("add_index", "add_constraint", "add_fk"):
+        table = getattr(getattr(target, "table", None), "name", "?")
+        name = getattr(target, "name", None) or kind.removeprefix("add_")
+        return f"{kind.removeprefix('add_').replace('fk', 'foreign key')} {name} on {table} is missing"
+    return f"{kind.replace('_', ' ')}: {getattr(target, 'name', target)}"
 
 
 def _sqlite_storage(database: Database) -> list[Finding]:
@@ -417,6 +473,11 @@ def backup_sqlite(database: Database, target: Path, *, force: bool = False) -> B
             raise DatabaseError("The copy failed its integrity check; nothing was written.",
                                 hint="Run transition db check on the database itself.")
         os.chmod(temporary, 0o600)
+        # A file being replaced may have a write-ahead log or journal beside it (someone
+        # opened the old backup): left there, SQLite would replay it over the new copy, which
+        # would then read as the old data. Removed first, so no moment pairs them.
+        for companion in ("-wal", "-shm", "-journal"):
+            target.with_name(target.name + companion).unlink(missing_ok=True)
         os.replace(temporary, target)
     except sqlite3.Error as exc:
         if dbmod.is_lock_error(exc):

@@ -42,7 +42,8 @@ def test_a_sound_database_passes_every_check(run_cli: RunCli, database: Database
     report = result.json()
     assert report["ok"] and report["errors"] == 0 and _failed(report) == set()
     names = {check["name"] for check in report["checks"]}
-    assert {"schema", "storage", "foreign_keys", "one_current_assignment", "assignments_audited",
+    assert {"schema", "schema_objects", "audit_append_only", "storage", "foreign_keys",
+            "one_current_assignment", "assignments_audited",
             "tasks_exist", "one_accepted_plan", "people_valid", "pathway_reasons_exist"} <= names
     human = run_cli("db", "check")
     assert human.exit_code == 0 and "All checks passed" in human.stdout
@@ -73,6 +74,28 @@ def test_broken_invariants_are_found_on_both_databases(run_cli: RunCli, database
     assert audited["problems"] == 1 and "key_worker" in audited["examples"][0]
     human = run_cli("db", "check")
     assert human.exit_code == 1 and "FAIL" in human.stdout and "Nothing was changed" in human.stdout
+
+
+def test_dropped_safety_objects_are_found_on_both_databases(
+        run_cli: RunCli, database: Database) -> None:
+    """The revision alone vouched for the schema: with the one-current-worker index and the
+    audit trail's triggers dropped (a bad manual repair, or tampering), every check passed."""
+    _healthy(database)
+    with database.transaction() as session:
+        session.execute(text("DROP INDEX uq_assignment_current"))
+        if database.is_sqlite:
+            session.execute(text("DROP TRIGGER audit_event_no_delete"))
+        else:
+            session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
+    result = run_cli("db", "check", "--json")
+    assert result.exit_code == 1, result.output
+    report = result.json()
+    assert _failed(report) == {"schema_objects", "audit_append_only"}
+    checks = {check["name"]: check for check in report["checks"]}
+    assert checks["schema_objects"]["examples"] == [
+        "index uq_assignment_current on assignment is missing"]
+    [trigger] = checks["audit_append_only"]["examples"]
+    assert "is missing or disabled: the audit trail can be changed" in trigger
 
 
 def test_dangling_references_are_found_in_sqlite(run_cli: RunCli, settings: Settings,
@@ -156,6 +179,38 @@ def test_a_backup_never_overwrites_by_accident(run_cli: RunCli, settings: Settin
     assert itself.exit_code == 2 and "cannot be the database itself" in itself.stderr
     assert run_cli("db", "backup", target, "--force").exit_code == 0
     assert target.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_a_backup_replacing_an_opened_copy_is_not_read_as_the_old_one(
+    run_cli: RunCli, settings: Settings, database: Database, tmp_path: Path
+) -> None:
+    """Someone opened yesterday's backup and changed it; its write-ahead log stayed beside it.
+    A new backup over it with --force was then read through that old log: the old data."""
+    if sqlite_path(settings.resolved_database_url) is None:
+        pytest.skip("SQLite backups only")
+    _healthy(database)
+    target = tmp_path / "copy.db"
+    assert run_cli("db", "backup", target).exit_code == 0
+    opened = sqlite3.connect(target, isolation_level=None)
+    opened.execute("PRAGMA journal_mode = WAL")
+    opened.execute("PRAGMA wal_autocheckpoint = 0")
+    opened.execute("DELETE FROM locality")
+    assert target.with_name("copy.db-wal").stat().st_size > 0  # the change is in the log only
+    # The process holding it ends without checkpointing (as a killed app would).
+    import os as os_module
+
+    duplicate = os_module.open(target.with_name("copy.db-wal"), os_module.O_RDONLY)
+    wal_before = os_module.read(duplicate, 1 << 20)
+    os_module.close(duplicate)
+    opened.close()  # a clean close would checkpoint and delete the log: put it back
+    target.with_name("copy.db-wal").write_bytes(wal_before)
+    assert run_cli("db", "backup", target, "--force").exit_code == 0
+    assert not target.with_name("copy.db-wal").exists()
+    copy = sqlite3.connect(target)
+    try:
+        assert copy.execute("SELECT count(*) FROM locality").fetchone()[0] > 0
+    finally:
+        copy.close()
 
 
 def test_a_backup_into_a_folder_or_an_unwritable_one_says_so(
