@@ -13,6 +13,7 @@ from sqlalchemy import insert, text
 
 from tests.conftest import RunCli, sqlite_path
 from tests.factories import make_person, make_staff
+from tests.importing import DATA
 from transition.allocation import NewAssignment, set_assignments
 from transition.config import Settings
 from transition.db import Database
@@ -121,10 +122,31 @@ def test_a_database_behind_is_reported_not_upgraded(run_cli: RunCli, tmp_path: P
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     empty = tmp_path / "empty.db"
     monkeypatch.setenv("TRANSITION_DATABASE_URL", f"sqlite:///{empty}")
+    # No file at all: a mistyped path, refused, and nothing is created (it used to make an
+    # empty database and report on it).
+    for command in (("db", "check"), ("db", "status"), ("db", "backup", tmp_path / "b.db"),
+                    ("status",), ("check",), ("people",), ("plan", "show")):
+        result = run_cli(*command)
+        assert result.exit_code == 2, (command, result.output)
+        assert f"There is no database at {empty}: nothing was created" in " ".join(
+            result.stderr.split())
+        assert not empty.exists()
+    empty.touch(mode=0o600)  # an empty file: a database at no revision
     result = run_cli("db", "check", "--json")
     assert result.exit_code == 1
     assert _failed(result.json()) == {"schema"}
     assert "run transition db upgrade" in result.json()["checks"][0]["examples"][0]
+
+
+def test_the_commands_that_start_a_database_may_make_the_file(
+        run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for number, command in enumerate((("db", "upgrade"),
+                                      ("programme", "set", "--transfer-date", "2027-04-01"),
+                                      ("import", "staff", DATA / "staff.csv"))):
+        new = tmp_path / f"new{number}" / "transition.db"
+        monkeypatch.setenv("TRANSITION_DATABASE_URL", f"sqlite:///{new}")
+        assert run_cli(*command).exit_code == 0, command
+        assert new.exists()
 
 
 def test_a_backup_is_a_consistent_owner_only_copy_while_in_use(

@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from transition.config import Settings
-from transition.db import Database, json_default, json_dumps
-from transition.errors import EXIT_FAILED, TransitionError
+from transition.db import Database, json_default, json_dumps, sqlite_file
+from transition.errors import EXIT_FAILED, DatabaseError, TransitionError
 from transition.ruleset import Rules, load_rules
 
 # Human-readable output goes to stderr when --json owns stdout; Rich drops colour codes
@@ -53,13 +53,35 @@ class CliContext:
     settings: Settings
     _db: Database | None = field(default=None, repr=False)
     _rules: Rules | None = field(default=None, repr=False)
+    _may_create: bool = field(default=False, repr=False)
 
     @property
     def db(self) -> Database:
-        """The database, created or upgraded on first use (refused if it is too new)."""
+        """The database, upgraded on first use (refused if it is too new). A SQLite file that
+        does not exist is made only by a command that starts a database (the first import,
+        ``programme set``, ``db upgrade``: they call :meth:`may_create` first); for any other
+        it is a mistyped ``--db``, refused before anything is created."""
         if self._db is None:
+            if not self._may_create:
+                self.require_existing_file()
             self._db = Database.from_settings(self.settings)
         return self._db
+
+    def require_existing_file(self) -> None:
+        """Refuse a SQLite database file that does not exist (a mistyped ``--db``), rather
+        than make an empty one and report on nothing."""
+        path = sqlite_file(self.settings.resolved_database_url)
+        if path is not None and not path.exists():
+            raise DatabaseError(
+                f"There is no database at {path}: nothing was created.",
+                hint="Check --db or TRANSITION_DATABASE_URL for a typing mistake. A new "
+                "database is made by its first import: transition --db FILE import staff "
+                "STAFF_LIST.")
+
+    def may_create(self) -> CliContext:
+        """Let this command make a new SQLite database (it starts one: see :attr:`db`)."""
+        self._may_create = True
+        return self
 
     @property
     def rules(self) -> Rules:

@@ -35,6 +35,7 @@ def upgrade(ctx: typer.Context) -> None:
 def status(ctx: typer.Context, as_json: bool = json_option()) -> None:
     """Show which database is in use and its schema revision."""
     cli = context(ctx)
+    cli.require_existing_file()
     database = Database.from_settings(cli.settings, migrate=False)
     current, head, known = database.schema_status()
     data = {
@@ -58,6 +59,7 @@ def check(ctx: typer.Context, as_json: bool = json_option()) -> None:
 
     Changes nothing. Exit status 1 when a check finds a problem (warnings alone exit 0)."""
     cli = context(ctx)
+    cli.require_existing_file()  # a mistyped path must not become a new, empty database
     database = Database.from_settings(cli.settings, migrate=False)  # a check changes nothing
     try:
         report = check_database(database)
@@ -109,6 +111,7 @@ def backup(
 
     For PostgreSQL, prints how to use pg_dump instead (exit status 2)."""
     cli = context(ctx)
+    cli.require_existing_file()
     database = Database.from_settings(cli.settings, migrate=False)
     if not database.is_sqlite:
         raise DatabaseError("transition db backup copies SQLite files; this database is "

@@ -151,7 +151,7 @@ def _history_table(batches: list[dict[str, Any]], width: int) -> Table:
 
 def _run(ctx: typer.Context, kind: str, file: Path, sheet: str | None, mapping: Path | None,
          strict: bool, rejects: Path | None, as_json: bool) -> None:
-    cli = context(ctx)
+    cli = context(ctx).may_create()  # the first import starts a database
     out = err_console if as_json else console
     try:
         options = ImportOptions(

@@ -28,7 +28,7 @@ def programme_set(
     ),
 ) -> None:
     """Set the programme's transfer date (audited)."""
-    cli = context(ctx)
+    cli = context(ctx).may_create()  # often the first step on a new database
     new_date = parse_date(transfer_date, option="--transfer-date")
     assert new_date is not None
     with cli.db.transaction() as session:
