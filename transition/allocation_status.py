@@ -56,15 +56,20 @@ def _holds(role: str | None = None) -> ColumnElement[bool]:
 _ALLOCATED = or_(Person.allocated_plan_id.is_not(None), _holds())  # type: ignore[union-attr]
 
 
+def on_staff_list(staff_id: Any) -> ColumnElement[bool]:
+    """``staff_id`` names a worker on the latest staff list: a worker the latest staff import
+    dropped (``missing_since_batch_id``) is kept in the database but is no longer on it. The
+    dashboard's staff counts and "coordinator not in staff list" use the same test, so they
+    agree with :func:`coordinator_holds`."""
+    return exists().where(Staff.staff_id == staff_id,
+                          Staff.missing_since_batch_id.is_(None))  # type: ignore[union-attr]
+
+
 def coordinator_holds(as_of: date) -> ColumnElement[bool]:
     """The trust's care coordinator is a worker on the latest staff list, and the export does
     not say their allocation ended before ``as_of``: they hold the person until a plan is
     accepted for them."""
-    return and_(
-        exists().where(Staff.staff_id == Person.care_coordinator_id,
-                       Staff.missing_since_batch_id.is_(None)),  # type: ignore[union-attr]
-        coordinator_allocation_current(as_of),
-    )
+    return and_(on_staff_list(Person.care_coordinator_id), coordinator_allocation_current(as_of))
 
 
 def _role_unfilled(role: str) -> ColumnElement[bool]:
@@ -83,15 +88,26 @@ def needs_a_worker(as_of: date) -> ColumnElement[bool]:
     )
 
 
+def _role_needed() -> ColumnElement[bool]:
+    """The assignment's role is one the person's pathway needs. An assignment does not end
+    when a manager changes the pathway (the status counts such roles as ``held_not_needed``),
+    so a role held that is no longer needed is no one's handover."""
+    return or_(*(and_(Assignment.role == role,
+                      Person.pathway.in_(_pathways_needing(role)))  # type: ignore[union-attr]
+                 for role in ROLE_WORDS))
+
+
 def handover_ahead(as_of: date, transfer: date | None) -> ColumnElement[bool]:
-    """Someone new takes a role at the handover (a current assignment held by someone other
-    than the trust's care coordinator carrying on through the change, ``transfer`` being the
-    programme's transfer date: :func:`~transition.allocation.coordinator_continues_sql`), or
-    a role their pathway needs has no one on ``as_of``: the people whose handover is ahead
-    of them (the at-risk list's "changing worker" filter). Before a plan is accepted for them
-    only the second can be true."""
+    """Someone new takes a role their pathway needs at the handover (a current assignment
+    held by someone other than the trust's care coordinator carrying on through the change,
+    ``transfer`` being the programme's transfer date:
+    :func:`~transition.allocation.coordinator_continues_sql`), or a role their pathway needs
+    has no one on ``as_of``: the people whose handover is ahead of them (the at-risk list's
+    "changing worker" filter, the equality report's "changing"), the same people
+    :func:`~transition.handover_status.handover_statuses` says change or need a worker.
+    Before a plan is accepted for them only the second can be true."""
     return or_(
-        exists().where(Assignment.person_id == Person.id, _current,
+        exists().where(Assignment.person_id == Person.id, _current, _role_needed(),
                        ~coordinator_continues_sql(Assignment.staff_id, transfer)),
         needs_a_worker(as_of),
     )
@@ -282,9 +298,17 @@ class StatusLine:
     def label(self) -> str:
         return self.one if self.value == 1 else self.many
 
+    @property
+    def words(self) -> str:
+        """The count and its words: '687 of them, waiting for a plan (coordinator holds
+        them)'."""
+        return f"{self.value:,} {self.label}"
+
 
 def status_lines(status: AllocationStatus) -> list[StatusLine]:
-    """The counts, in the order a manager reads them."""
+    """The counts, in the order a manager reads them: the dashboard's Allocation box, `plan
+    status`, `transition status` (the lines that are not zero) and the check's report all
+    say these, so they never disagree."""
     return [
         StatusLine("need_worker", status.need_worker, "person whose pathway needs a worker",
                    "people whose pathway needs a worker"),

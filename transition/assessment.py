@@ -584,24 +584,33 @@ def at_risk(
     ]
 
 
+_IN_EXPORT = Person.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
+
+
 def pathway_counts(session: Session) -> dict[str, int]:
-    """People per effective pathway, all five keys (people not yet assessed are not counted)."""
+    """People in the latest export per effective pathway, all five keys (people not yet
+    assessed are not counted). People the trust's export no longer lists are left out, as
+    the allocation figures, the equality report and the check leave them out."""
     return _counts(session, Person.pathway, PATHWAYS)
 
 
 def band_counts(session: Session) -> dict[str, int]:
-    """People per risk band: red, amber, green (people not yet assessed are not counted)."""
+    """People in the latest export per risk band: red, amber, green (people not yet assessed
+    are not counted)."""
     return _counts(session, Person.risk_band, BANDS)
 
 
 def unassessed_count(session: Session) -> int:
-    """People with no pathway or no risk score yet (assess has not run since they arrived)."""
+    """People in the latest export with no pathway or no risk score yet (assess has not run
+    since they arrived)."""
     statement = select(func.count()).select_from(Person).where(
-        (Person.pathway.is_(None)) | (Person.risk_score.is_(None))  # type: ignore[union-attr]
+        _IN_EXPORT,
+        (Person.pathway.is_(None)) | (Person.risk_score.is_(None)),  # type: ignore[union-attr]
     )
     return session.scalar(statement) or 0
 
 
 def _counts(session: Session, column: Any, keys: tuple[str, ...]) -> dict[str, int]:
-    found = dict(session.execute(select(column, func.count()).group_by(column)).all())
+    statement = select(column, func.count()).where(_IN_EXPORT).group_by(column)
+    found = dict(session.execute(statement).all())
     return {key: int(found.get(key, 0)) for key in keys}

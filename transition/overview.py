@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlmodel import Session
 
+from transition.allocation_status import on_staff_list
 from transition.importer import Reject
 from transition.models import AuditEvent, ImportBatch, ImportKind, Person, RejectedRow, Staff
 from transition.programme import transfer_date
@@ -26,9 +27,9 @@ class GroupCount:
 
     name: str | None
     people: int
-    missing: int = 0
-    no_coordinator: int = 0
-    staff: int = 0
+    missing: int = 0  # not in the latest export
+    no_coordinator: int = 0  # in the latest export, which names no care coordinator for them
+    staff: int = 0  # on the latest staff list
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,11 @@ class BatchSummary:
 class Overview:
     """Everything the dashboard shows about the caseload itself."""
 
-    people: int
-    staff: int
+    people: int  # every person row, whether in the latest export or not
+    staff: int  # on the latest staff list
     missing_from_latest: int
+    # Of the people in the latest export: it names no care coordinator, or one who is not
+    # on the latest staff list.
     no_coordinator: int
     unknown_coordinator: int
     by_team: list[GroupCount]
@@ -97,7 +100,10 @@ def _flag(condition: Any) -> Any:
 
 
 PlaceCounts = dict[tuple[str | None, str | None], tuple[int, int, int]]
-"""(locality, team) -> (people, not in the latest export, no care coordinator)."""
+"""(locality, team) -> (people, not in the latest export, in it with no care coordinator)."""
+
+_in_export = Person.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
+_on_staff_list = Staff.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
 
 
 def _people_by_place(session: Session) -> PlaceCounts:
@@ -108,8 +114,9 @@ def _people_by_place(session: Session) -> PlaceCounts:
         Person.locality,
         Person.team,
         func.count(),
-        _flag(Person.missing_since_batch_id.is_not(None)),  # type: ignore[union-attr]
-        _flag(Person.care_coordinator_id.is_(None)),  # type: ignore[union-attr]
+        _flag(~_in_export),
+        # What the latest export says: people it no longer lists are counted as missing only.
+        _flag(and_(_in_export, Person.care_coordinator_id.is_(None))),  # type: ignore[union-attr]
     ).group_by(Person.locality, Person.team)
     return {(locality, team): (people, missing, none)
             for locality, team, people, missing, none in session.execute(statement)}
@@ -129,7 +136,8 @@ def _grouped(places: PlaceCounts, position: int, staff: dict[str | None, int]) -
 
 
 def _staff_by(session: Session, column: Any) -> dict[str | None, int]:
-    statement = select(column, func.count()).group_by(column)
+    """Workers on the latest staff list (one it dropped is not on it) per team or locality."""
+    statement = select(column, func.count()).where(_on_staff_list).group_by(column)
     return {name: count for name, count in session.execute(statement)}
 
 
@@ -204,18 +212,23 @@ def overview(session: Session, *, today: date) -> Overview:
     people = sum(counts[0] for counts in places.values())
     missing = sum(counts[1] for counts in places.values())
     no_coordinator = sum(counts[2] for counts in places.values())
-    staff = session.scalar(select(func.count()).select_from(Staff)) or 0
+    # The staff list and the coordinators in the export, as the latest imports give them:
+    # a worker the latest staff list dropped is not on it (the Allocation box's
+    # ``coordinator_holds`` says no one holds their people), and a person the latest export
+    # no longer lists is counted only as missing from it.
+    staff = session.scalar(select(func.count()).select_from(Staff).where(_on_staff_list)) or 0
     unknown_coordinator = session.scalar(
         select(func.count()).where(
+            _in_export,
             Person.care_coordinator_id.is_not(None),  # type: ignore[union-attr]
-            ~exists().where(Staff.staff_id == Person.care_coordinator_id),
+            ~on_staff_list(Person.care_coordinator_id),
         )
     ) or 0
     ended_coordinator = session.scalar(
         select(func.count()).where(
+            _in_export,
             Person.care_coordinator_id.is_not(None),  # type: ignore[union-attr]
             Person.coordinator_until < today,  # type: ignore[operator]
-            Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
         )
     ) or 0
     transfer = transfer_date(session)

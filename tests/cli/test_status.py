@@ -3,7 +3,7 @@ that shows it in full (plan status, tasks progress, check history)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,8 @@ from tests.caseloads import caseload_numbers
 from tests.conftest import TODAY, RunCli
 from tests.factories import make_person, make_staff
 from tests.importing import staff_row, write_csv
+from transition.allocation import NewAssignment, set_assignments
+from transition.allocation_status import allocation_status, status_lines
 from transition.config import Settings
 from transition.db import Database
 
@@ -58,8 +60,10 @@ def test_status_agrees_with_each_part_shown_in_full(run_cli: RunCli, settings: S
     text = run_cli("status")
     said = " ".join(text.stdout.split())
     assert f"Allocation Allocation from plan {data['allocation']['accepted']['plan_id']}" in said
-    assert (f"{data['allocation']['roles_held']} of {data['allocation']['roles_needed']} roles "
-            "held") in said
+    allocation = data["allocation"]
+    assert (f"{allocation['kept']} roles kept with the current worker "
+            f"{allocation['moved']} roles moving to a new worker") in said
+    assert "1 person who needs a worker and has none" in said
     assert f"Last check run {data['last_check']['run_id']}" in said
     assert "Needs attention: 1 person needs a worker and has none" in said
 
@@ -116,3 +120,31 @@ def test_status_counts_the_days_either_side_of_the_transfer(run_cli: RunCli, as_
                                                             said: str) -> None:
     run_cli("programme", "set", "--transfer-date", "2027-04-01")
     assert said in " ".join(run_cli("status", "--as-of", as_of).stdout.split())
+
+
+def test_status_says_where_the_allocation_stands_in_the_dashboards_words(
+    run_cli: RunCli, settings: Settings,
+) -> None:
+    """Before a plan, a person whose coordinator holds them waits for a plan; one the export
+    names no coordinator for needs a worker and has none (not "waits"); a role held that a
+    changed pathway no longer needs is said too. The same lines as the dashboard's
+    Allocation box (``status_lines``)."""
+    database = Database.from_settings(settings)
+    with database.transaction() as session:
+        make_staff(session, "S1")
+        make_person(session, pathway="council", care_coordinator_id="S1")
+        make_person(session, pathway="council", care_coordinator_id=None)
+        signposted = make_person(session, pathway="signpost", care_coordinator_id="S1")
+        set_assignments(session, [NewAssignment(signposted.id, "social_worker", "S1",
+                                                date(2027, 4, 1))], actor="test")
+        status = allocation_status(session, TODAY)
+    database.dispose()
+    said = " ".join(run_cli("status").stdout.split())
+    assert "wait for a plan" not in said and "waits for a plan" not in said
+    for words in ("2 people whose pathway needs a worker",
+                  "1 of them, waiting for a plan (coordinator holds them)",
+                  "1 person who needs a worker and has none",
+                  "1 role held that the pathway no longer needs"):
+        assert words in said
+    for line in status_lines(status):
+        assert (f"{line.value:,} {line.label}" in said) == bool(line.value), line.key

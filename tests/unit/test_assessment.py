@@ -21,7 +21,7 @@ from transition.assessment import (
 from transition.db import Database
 from transition.eligibility import PathwayFacts, decide_pathway
 from transition.errors import ConflictError, TransitionError
-from transition.models import AuditEvent, Person, Staff
+from transition.models import AuditEvent, ImportBatch, Person, Staff
 from transition.people import person_detail
 from transition.risk import CoordinatorFacts, RiskFacts, score
 from transition.ruleset import load_rules
@@ -479,3 +479,26 @@ def test_the_bulk_refresh_stores_exactly_what_the_pure_rules_decide(database: Da
             )
             assert (person.risk_score, person.risk_band) == (risk.score, risk.band.value)
             assert person.risk_factors == risk.factors_as_dicts()
+
+
+def test_the_counts_cover_only_the_people_in_the_latest_export(database: Database) -> None:
+    """The dashboard's pathway and risk boxes and `transition status` sit beside the Allocation
+    figures and the equality report, which count the people in the latest export: a person the
+    trust's export no longer lists is not on a pathway, in a band or waiting to be assessed."""
+    with database.transaction() as session:
+        make_person(session, pathway="council", risk_band="red", risk_score=12)
+        make_person(session, pathway="signpost", risk_band="green", risk_score=1)
+        make_person(session)  # not assessed yet
+        batch = ImportBatch(kind="caseload", file_name="export.csv", file_sha256="0" * 64,
+                            actor=ACTOR)
+        session.add(batch)
+        session.flush()
+        for pathway, band in (("council", "red"), ("signpost", "amber"), (None, None)):
+            make_person(session, pathway=pathway, risk_band=band,
+                        risk_score=None if band is None else 5,
+                        missing_since_batch_id=batch.id)  # not in the latest export
+    with database.session() as session:
+        assert pathway_counts(session) == {"council": 1, "trust": 0, "joint": 0, "assess": 0,
+                                           "signpost": 1}
+        assert band_counts(session) == {"red": 1, "amber": 0, "green": 1}
+        assert unassessed_count(session) == 1

@@ -217,3 +217,23 @@ def test_a_table_of_small_groups_alone_withholds_everyones_count_too() -> None:
     assert report.count(everyone, PEOPLE, exact=False) == WITHHELD
     assert report.to_json()["everyone"]["people"] == WITHHELD
     assert report.to_json(exact=True)["everyone"]["people"] == 5
+
+
+def test_a_role_the_pathway_no_longer_needs_is_not_a_change_of_worker(
+    database: Database,
+) -> None:
+    """A person overridden to signpost keeps the row of the new worker a plan gave them (an
+    assignment does not end with a change of pathway): they lose the service, and are not
+    also counted as changing worker."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1")
+        make_staff(session, "SW2")
+        [moving, signposted] = people(session, 2)
+        assign(session, moving, "social_worker", "SW2")
+        assign(session, signposted, "social_worker", "SW2")
+        signposted.pathway = "signpost"
+        session.add(signposted)
+    with database.session() as session:
+        everyone = equality_report(session, as_of=TODAY).everyone
+    assert everyone.counts["signposted"] == 1 and everyone.counts["changing"] == 1

@@ -186,3 +186,32 @@ def test_the_short_words_fit_the_handover_column_in_every_branch() -> None:
                     said.add(_changes(incoming, visit_status, due, has_tasks).short())
     assert width == SHORT_WIDTH == 21
     assert sorted(words for words in said if len(words) > width) == []
+
+
+def test_a_role_the_pathway_no_longer_needs_is_no_handover(database: Database) -> None:
+    """An assignment does not end when a manager changes the pathway: a person overridden to
+    signpost keeps their new social worker's row, and one moved from joint to trust keeps a
+    new social worker beside the key worker who carries on. Neither has a handover ahead: the
+    at-risk list's "changing worker" filter (``handover_ahead``) agrees with their state."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1")
+        make_staff(session, "SW2")
+        make_staff(session, "KW1", employer="trust", role="nurse")
+        signposted = person(session, coordinator="SW1", band="red")
+        assign(session, signposted, "social_worker", "SW2")
+        signposted.pathway = "signpost"
+        trust = person(session, pathway="joint", coordinator="KW1")
+        assign(session, trust, "social_worker", "SW2")
+        assign(session, trust, "key_worker", "KW1")
+        trust.pathway = "trust"
+        moves = person(session, pathway="trust", coordinator="KW1")  # still a handover
+        assign(session, moves, "key_worker", "SW2")
+        assign(session, moves, "social_worker", "SW1")
+        session.flush()
+        ids = {"signposted": signposted.id, "trust": trust.id, "moves": moves.id}
+        found = handover_statuses(session, ids.values(), visit_task=VISIT, as_of=TODAY)
+        assert {name: found[person_id].state for name, person_id in ids.items()} == {
+            "signposted": "signpost", "trust": "keeps", "moves": "changes"}
+        ahead = set(session.scalars(select(Person.id).where(handover_ahead(TODAY, TRANSFER))))
+        assert ahead == {moves.id}

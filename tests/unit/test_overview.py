@@ -6,13 +6,15 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from rich.console import Console
+from sqlalchemy import select
 
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_person, make_staff
 from transition import overview
+from transition.allocation_status import coordinator_holds
 from transition.audit import Change, record
 from transition.db import Database
-from transition.models import ImportBatch, RejectedRow
+from transition.models import ImportBatch, Person, RejectedRow
 from transition.programme import set_transfer_date
 from transition.screens.dashboard import caseload_card
 
@@ -165,3 +167,44 @@ def _plain(renderable: object) -> str:
     with console.capture() as capture:
         console.print(renderable)
     return " ".join(capture.get().split())
+
+
+def test_people_and_staff_gone_from_the_latest_lists_are_not_counted_as_on_them(
+    database: Database,
+) -> None:
+    """"No coordinator in export" counts the people in the latest export, as "coordinator
+    allocation ended" does; a worker the latest staff list dropped is not on the staff list,
+    so the staff count leaves them out and their people's coordinator is "not in staff list",
+    as the Allocation box (``coordinator_holds``) already says no one holds them."""
+    with database.transaction() as session:
+        make_staff(session, "S1", team="North CMHT", locality="North")
+        staff_batch = add_batch(session, "staff", rows=1, inserted=1, missing_from_file=1)
+        make_staff(session, "LEFT", team="North CMHT", locality="North",
+                   missing_since_batch_id=staff_batch.id)
+        batch = add_batch(session, "caseload", rows=3, inserted=3, missing_from_file=3)
+        make_person(session, team="North CMHT", locality="North", care_coordinator_id="S1")
+        held_by_leaver = make_person(session, team="North CMHT", locality="North",
+                                     care_coordinator_id="LEFT")
+        make_person(session, team="North CMHT", locality="North", care_coordinator_id="GONE")
+        # Not in the latest export: counted as such, and in nothing else.
+        make_person(session, team="North CMHT", locality="North", care_coordinator_id=None,
+                    missing_since_batch_id=batch.id)
+        for coordinator in ("GONE", "GONE"):
+            make_person(session, team="North CMHT", locality="North",
+                        care_coordinator_id=coordinator, missing_since_batch_id=batch.id)
+    with database.session() as session:
+        summary = overview.overview(session, today=TODAY)
+        held = set(session.scalars(select(Person.id).where(
+            Person.missing_since_batch_id.is_(None),
+            Person.care_coordinator_id.is_not(None),
+            ~coordinator_holds(TODAY))))
+    assert (summary.people, summary.missing_from_latest) == (6, 3)
+    assert (summary.no_coordinator, summary.unknown_coordinator, summary.staff) == (0, 2, 1)
+    assert held_by_leaver.id in held and len(held) == summary.unknown_coordinator
+    [team] = summary.by_team
+    assert team == overview.GroupCount("North CMHT", 6, 3, 0, 1)
+    [locality] = summary.by_locality
+    assert locality == overview.GroupCount("North", 6, 3, 0, 1)
+    card = _plain(caseload_card(summary))
+    assert "0 no coordinator in export" in card and "2 coordinator not in staff list" in card
+    assert "1 staff in the staff list" in card

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from transition.allocation_status import plan_sentences
+from transition.allocation_status import AllocationStatus, plan_sentences, status_lines
 from transition.at_a_glance import AtAGlance, at_a_glance
 from transition.commands.common import (
     as_of_option,
@@ -50,6 +50,24 @@ def _counts(values: dict[str, int]) -> str:
     return " · ".join(f"{name} {number:,}" for name, number in values.items())
 
 
+_TONE_STYLE = {"bad": "bold red", "warn": "yellow"}
+
+
+def allocation_text(allocation: AllocationStatus) -> Text:
+    """Which plan the allocation comes from, then the dashboard's Allocation counts
+    (:func:`~transition.allocation_status.status_lines`, the ones that are not zero) in its
+    words, and any draft waiting for review."""
+    text = Text(plan_sentences(allocation)[0])
+    for line in status_lines(allocation):
+        if line.value:
+            text.append("\n")
+            text.append(line.words, style=_TONE_STYLE.get(line.tone, ""))
+    if allocation.draft is not None:
+        text.append(f"\ndraft plan {allocation.draft.plan.plan_id} waits for review: "
+                    "transition plan status")
+    return text
+
+
 def status_table(glance: AtAGlance) -> Table:
     """One row per part of the programme, in the order a manager reads the dashboard."""
     table = Table(box=None, show_header=False, padding=(0, 1), title=glance.programme_name,
@@ -81,20 +99,7 @@ def status_table(glance: AtAGlance) -> Table:
     table.add_row("Pathways", _counts(glance.pathways)
                   + (f"; {glance.unassessed:,} not assessed" if glance.unassessed else ""))
     table.add_row("Risk", _counts(glance.bands))
-    allocation = glance.allocation
-    lines = [plan_sentences(allocation)[0]]
-    if allocation.roles_needed:
-        lines.append(f"{allocation.roles_held:,} of {allocation.roles_needed:,} roles held "
-                     f"({allocation.kept:,} kept with their worker, {allocation.moved:,} "
-                     f"moving, {allocation.locked:,} locked)")
-    if allocation.waiting:
-        lines.append(f"{allocation.waiting:,} "
-                     f"{'person waits' if allocation.waiting == 1 else 'people wait'} for a "
-                     "plan")
-    if allocation.draft is not None:
-        lines.append(f"draft plan {allocation.draft.plan.plan_id} waits for review: "
-                     "transition plan status")
-    table.add_row("Allocation", Text("\n".join(lines)))
+    table.add_row("Allocation", allocation_text(glance.allocation))
     progress = glance.tasks
     if progress.total or progress.not_needed:
         table.add_row("Tasks", f"{progress.done:,} of {progress.total:,} done "
