@@ -88,7 +88,7 @@ def needs_a_worker(as_of: date) -> ColumnElement[bool]:
     )
 
 
-def _role_needed() -> ColumnElement[bool]:
+def role_needed() -> ColumnElement[bool]:
     """The assignment's role is one the person's pathway needs. An assignment does not end
     when a manager changes the pathway (the status counts such roles as ``held_not_needed``),
     so a role held that is no longer needed is no one's handover."""
@@ -107,7 +107,7 @@ def handover_ahead(as_of: date, transfer: date | None) -> ColumnElement[bool]:
     :func:`~transition.handover_status.handover_statuses` says change or need a worker.
     Before a plan is accepted for them only the second can be true."""
     return or_(
-        exists().where(Assignment.person_id == Person.id, _current, _role_needed(),
+        exists().where(Assignment.person_id == Person.id, _current, role_needed(),
                        ~coordinator_continues_sql(Assignment.staff_id, transfer)),
         needs_a_worker(as_of),
     )

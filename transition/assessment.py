@@ -546,19 +546,25 @@ RANKING = "score (highest first), then most recent discharge (none last), then N
 """How people are ranked by handover risk; every tie is broken, so the order is stable."""
 
 
+_IN_EXPORT = Person.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
+
+
 def at_risk(
     session: Session, top: int | None = None, *, band: str | None = None, team: str | None = None,
     only: ColumnElement[bool] | None = None,
 ) -> list[AtRisk]:
-    """Assessed people in :data:`RANKING` order, optionally the first ``top``, one band or team,
-    or only those meeting ``only`` (e.g. :func:`transition.allocation_status.handover_ahead`)."""
+    """Assessed people in the latest export in :data:`RANKING` order, optionally the first
+    ``top``, one band or team, or only those meeting ``only`` (e.g.
+    :func:`transition.allocation_status.handover_ahead`). People the trust's export no longer
+    lists are left out, as the band counts leave them out (the check's
+    ``missing_from_export`` names them)."""
     statement = (
         select(  # type: ignore[call-overload,misc]
             Person.id, Person.nhs_number, Person.given_name, Person.family_name, Person.team,
             Person.care_coordinator_id, Person.pathway, Person.risk_score, Person.risk_band,
             Person.risk_factors, Person.risk_as_of, Person.last_discharge,
         )
-        .where(Person.risk_score.is_not(None))  # type: ignore[union-attr]
+        .where(Person.risk_score.is_not(None), _IN_EXPORT)  # type: ignore[union-attr]
         .order_by(
             Person.risk_score.desc(),  # type: ignore[union-attr]
             Person.last_discharge.desc().nulls_last(),  # type: ignore[union-attr]
@@ -582,9 +588,6 @@ def at_risk(
         )
         for values in session.execute(statement)
     ]
-
-
-_IN_EXPORT = Person.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
 
 
 def pathway_counts(session: Session) -> dict[str, int]:

@@ -502,3 +502,5 @@ def test_the_counts_cover_only_the_people_in_the_latest_export(database: Databas
                                            "signpost": 1}
         assert band_counts(session) == {"red": 1, "amber": 0, "green": 1}
         assert unassessed_count(session) == 1
+        # The at-risk ranking beside the band counts: the same people.
+        assert [row.risk_band for row in at_risk(session)] == ["red", "green"]

@@ -235,9 +235,22 @@ def test_red_without_handover_when_the_joint_visit_is_not_done_and_handover_is_c
         returning = person(session, band="red", coordinator="OLD", handover_date=days(-3),
                            coordinator_until=days(-10))
         assign(session, returning, "social_worker", "OLD")
+        # Signposted since the plan: the old assignment is still current, but a role the
+        # pathway no longer needs is no handover (it was flagged as 'worker changes').
+        signposted = person(session, pathway="signpost", band="red", coordinator="OLD",
+                            handover_date=days(-3))
+        assign(session, signposted, "social_worker", "NEW")
+        # A weekend handover counts as it falls: Sunday 17 January is within five working
+        # days of Friday 15 January; Saturday 23 January is not (Friday 22nd is the fifth).
+        sunday = person(session, band="red", coordinator="OLD", handover_date=date(2027, 1, 17))
+        task(session, sunday, "joint_visit", days(-1))
+        saturday = person(session, band="red", coordinator="OLD",
+                          handover_date=date(2027, 1, 23))
+        task(session, saturday, "joint_visit", days(2))
     found = {finding.nhs_number: finding
              for finding in of(check(database), "red_without_handover")}
-    assert set(found) == {soon.nhs_number, past_no_task.nhs_number, returning.nhs_number}
+    assert set(found) == {soon.nhs_number, past_no_task.nhs_number, returning.nhs_number,
+                          sunday.nhs_number}
     assert found[soon.nhs_number].task_id == visit.id
     assert "already past" in found[past_no_task.nhs_number].message
     assert "tasks generate" in found[past_no_task.nhs_number].message
@@ -248,7 +261,7 @@ def test_red_without_handover_when_the_joint_visit_is_not_done_and_handover_is_c
         moved.handover_date = date(2027, 1, 25)
         session.add(moved)
     assert {f.nhs_number for f in of(check(database), "red_without_handover")} == {
-        past_no_task.nhs_number, returning.nhs_number}
+        past_no_task.nhs_number, returning.nhs_number, sunday.nhs_number}
 
 
 def test_cto_expiring_near_a_handover_that_changes_the_worker(database: Database) -> None:

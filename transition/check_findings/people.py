@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import String, and_, exists, func, or_, select, type_coerce
 
 from transition.allocation import coordinator_continues_sql
-from transition.allocation_status import handover_ahead
+from transition.allocation_status import handover_ahead, role_needed
 from transition.check_findings.world import (
     CRITICAL,
     WARNING,
@@ -99,7 +99,7 @@ def red_without_handover(world: _World) -> list[Finding]:
         .where(Task.key == rules.handover_visit_task).subquery()
     )
     worker_changes = exists().where(
-        Assignment.person_id == Person.id, _current,
+        Assignment.person_id == Person.id, _current, role_needed(),
         ~coordinator_continues_sql(Assignment.staff_id, world.transfer))
     statement = (
         select(Person.id, Person.nhs_number, handover.label("handover"), visit.c.id,
