@@ -166,6 +166,10 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout_seconds: float) -> None
     busy_ms = int(busy_timeout_seconds * 1000)
 
     @event.listens_for(engine, "connect")
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (SQLAlchemy's
         # documented recipe), so BEGIN IMMEDIATE below is honoured.
@@ -180,6 +184,9 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout_seconds: float) -> None
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        # SQLite's own lower() folds ASCII only, so a search for 'Ó Briain' found no one here
+        # while PostgreSQL found them: Python's, as PostgreSQL folds every alphabet.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 

@@ -142,14 +142,15 @@ def _filters(query: PeopleQuery, as_of: date | None) -> list[ColumnElement[bool]
     conditions: list[ColumnElement[bool]] = []
     if query.search and query.search.strip():
         text = query.search.strip()
-        like = f"%{text.lower()}%"
+        # What was typed is matched as written: a % or _ in it is not a wildcard.
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
         options: list[ColumnElement[bool]] = [
-            func.lower(Person.family_name).like(like),
-            func.lower(Person.given_name).like(like),
-            func.lower(Person.family_name + " " + Person.given_name).like(like),
-            func.lower(Person.given_name + " " + Person.family_name).like(like),
-            func.lower(func.coalesce(Person.local_id, "")).like(like),
-            func.lower(func.coalesce(Person.postcode, "")).like(like),
+            func.lower(column).like(like, escape="\\") for column in (
+                Person.family_name, Person.given_name,
+                Person.family_name + " " + Person.given_name,
+                Person.given_name + " " + Person.family_name,
+                func.coalesce(Person.local_id, ""), func.coalesce(Person.postcode, ""))
         ]
         digits = nhs.normalise(text)
         if digits.isdigit():

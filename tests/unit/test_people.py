@@ -40,6 +40,24 @@ def test_search_by_name_nhs_number_and_filters(database: Database) -> None:
         assert [r.family_name for r in list_people(session, PeopleQuery(team="South CMHT")).rows] == ["Birch"]
 
 
+def test_a_name_in_any_alphabet_is_found_in_any_case_and_wildcards_are_text(
+        database: Database) -> None:
+    """SQLite's lower() folds ASCII only: 'Ó Briain', typed exactly as stored, found no one
+    there and was found on PostgreSQL. A % or _ typed is a character, not a wildcard."""
+    with database.transaction() as session:
+        make_person(session, family_name="Ó Briain", given_name="Derek")
+        make_person(session, family_name="Popescu", given_name="Ștefania")
+        make_person(session, family_name="Oakley", given_name="Rin")
+
+    def found(text: str) -> list[str]:
+        with database.session() as session:
+            return sorted(r.family_name for r in list_people(session, PeopleQuery(search=text)).rows)
+
+    assert found("Ó Briain") == found("ó briain") == found("derek Ó") == ["Ó Briain"]
+    assert found("ȘTEFANIA") == found("ștef") == ["Popescu"]
+    assert found("%") == found("_") == []  # wildcards matched everyone
+
+
 def test_canonical_record_uses_iso_dates_and_bools(database: Database) -> None:
     with database.transaction() as session:
         person = make_person(session, s117=True, care_act_outcomes=["nutrition", "hygiene"],
