@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -51,6 +52,11 @@ _COPIED = ("gender", "locality", "team", "care_coordinator_id", "gp_practice", "
            "self_harm_history", "substance_misuse", "lives_alone", "carer", "personal_budget",
            "interpreter_language", "accessible_format", "significant_impact", "pathway",
            "risk_score", "risk_band")
+RARE_FIELDS = ("gender", "gp_practice", "interpreter_language", "accessible_format")
+"""Fields whose rare values would single a person out: a value fewer than :data:`RARE_BELOW`
+people in the export share is written as :data:`RARE_VALUE`."""
+RARE_BELOW = 5
+RARE_VALUE = "fewer than 5"
 AGE_BANDS = ((18, "18-24"), (25, "25-34"), (35, "35-44"), (45, "45-54"), (55, "55-64"),
              (65, "65-74"), (75, "75+"))
 
@@ -72,6 +78,9 @@ def load_key(configured: str | None, data_dir: Path) -> bytes:
     """The pseudonym key: the configured one, else the data directory's key file (made once,
     0600)."""
     if configured is not None:
+        # Stripped as the key file is: a stray space or newline in the setting would give
+        # every person a new pseudonym, with nothing to say why but another key id.
+        configured = configured.strip()
         if len(configured) < MIN_KEY_LENGTH:
             raise TransitionError(
                 f"The pseudonym key is too short ({len(configured)} characters; at least "
@@ -145,9 +154,14 @@ def pseudonymised_export(
             missing_from_latest_export=person.missing_since_batch_id is not None,
         )
         people.append([_cell(values[field]) for field in CASELOAD_FIELDS])
+    _group_rare_values(people)
     statement = (select(Assignment).where(Assignment.ended_at.is_(None))  # type: ignore[union-attr]
                  .order_by(Assignment.person_id, Assignment.role))
-    plan = [[_cell(value) for value in (names[row.person_id], row.role, row.staff_id, row.since,
+    # The month a worker took the role, not the day: the trust's start date of a care
+    # coordinator's allocation is close to unique per person, and with the staff id it would
+    # link a row back to the trust's own records.
+    plan = [[_cell(value) for value in (names[row.person_id], row.role, row.staff_id,
+                                        row.since.strftime("%Y-%m") if row.since else None,
                                         row.locked, row.source, row.plan_id)]
             for row in session.scalars(statement)]
     private_dir(out_dir)
@@ -161,6 +175,10 @@ def pseudonymised_export(
         "key_id": fingerprint, "pseudonym": f"HMAC-SHA256 of the NHS number, first "
         f"{PSEUDONYM_HEX} hex digits", "caseload_fields": list(CASELOAD_FIELDS),
         "plan_fields": list(PLAN_FIELDS),
+        "coarsened": {"age_band": "bands, not dates of birth",
+                      "postcode_district": "the outward code only", "since": "the month",
+                      **{field: f"values fewer than {RARE_BELOW} people share are written "
+                         f"'{RARE_VALUE}'" for field in RARE_FIELDS}},
     }
     files.append(write_private_text(out_dir / "export.json", json_dumps(manifest) + "\n"))
     record(session, Change(action="export.pseudonymised", entity="export",
@@ -168,6 +186,17 @@ def pseudonymised_export(
                                   "key_id": fingerprint, "folder": out_dir.name}),
            actor=actor)
     return ExportResult(out_dir, files, len(people), len(plan), fingerprint)
+
+
+def _group_rare_values(rows: list[list[Any]]) -> None:
+    """Write a rare value of each :data:`RARE_FIELDS` column (gender 'other' held by one
+    person, a GP practice with two, Cantonese, braille) as :data:`RARE_VALUE`, in place."""
+    for field in RARE_FIELDS:
+        position = CASELOAD_FIELDS.index(field)
+        counts = Counter(row[position] for row in rows if row[position] is not None)
+        for row in rows:
+            if row[position] is not None and counts[row[position]] < RARE_BELOW:
+                row[position] = RARE_VALUE
 
 
 def _cell(value: Any) -> Any:

@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import stat
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -162,10 +163,23 @@ def test_the_pseudonymised_export_holds_no_identifiers(
     again = run_cli("export", "--pseudonymise", "--out", tmp_path / "again", "--json")
     assert again.json()["key_id"] == summary["key_id"]
     assert (tmp_path / "again" / "caseload.csv").read_bytes() == (out / "caseload.csv").read_bytes()
-    # A configured key gives other pseudonyms; a short one is refused.
+    # Rare values that would single someone out are grouped; the day a worker took the role
+    # is a month (the trust's allocation start date is close to unique per person).
+    from transition.export import RARE_BELOW, RARE_FIELDS, RARE_VALUE
+
+    for field in RARE_FIELDS:
+        held = Counter(row[field] for row in rows if row[field])
+        assert all(count >= RARE_BELOW for value, count in held.items() if value != RARE_VALUE)
+    with (out / "plan.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert all(len(row["since"]) == 7 for row in csv.DictReader(handle) if row["since"])
+    # A configured key gives other pseudonyms; a short one is refused; a stray space or
+    # newline around it is not part of it (it gave everyone new pseudonyms).
     monkeypatch.setenv("TRANSITION_PSEUDONYM_KEY", "k" * 40)
     other = run_cli("export", "--pseudonymise", "--out", tmp_path / "other", "--json")
     assert other.exit_code == 0 and other.json()["key_id"] != summary["key_id"]
+    monkeypatch.setenv("TRANSITION_PSEUDONYM_KEY", "k" * 40 + " \n")
+    spaced = run_cli("export", "--pseudonymise", "--out", tmp_path / "spaced", "--json")
+    assert spaced.json()["key_id"] == other.json()["key_id"]
     monkeypatch.setenv("TRANSITION_PSEUDONYM_KEY", "short")
     refused = run_cli("export", "--pseudonymise", "--out", tmp_path / "short")
     assert refused.exit_code == 2 and "too short" in refused.stderr
@@ -174,7 +188,7 @@ def test_the_pseudonymised_export_holds_no_identifiers(
     assert run_cli("export", "--out", tmp_path / "plain").exit_code == 2
     assert not (tmp_path / "plain").exists()
     audit = run_cli("audit", "--action", "export", "--json").json()
-    assert len(audit) == 3 and audit[0]["after"]["people"] == 60
+    assert len(audit) == 4 and audit[0]["after"]["people"] == 60
 
 
 def test_an_export_that_cannot_be_written_names_the_folder_not_the_files(
@@ -197,11 +211,11 @@ def test_formula_cells_in_the_export_are_neutralised(run_cli: RunCli, database: 
     from tests.factories import make_person
 
     with database.transaction() as session:
-        make_person(session, team="=HYPERLINK(\"http://x\")", interpreter_language="+polish")
+        make_person(session, team="=HYPERLINK(\"http://x\")", locality="+north")
     result = run_cli("export", "--pseudonymise", "--out", tmp_path / "export")
     assert result.exit_code == 0, result.output
     text = (tmp_path / "export" / "caseload.csv").read_text(encoding="utf-8-sig")
-    assert "'=HYPERLINK" in text and "'+polish" in text
+    assert "'=HYPERLINK" in text and "'+north" in text
 
 
 def test_database_errors_never_carry_row_values(database: Database) -> None:
