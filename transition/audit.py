@@ -12,7 +12,7 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, insert, null, select
+from sqlalchemy import Connection, func, insert, null, select
 from sqlmodel import Session
 
 from transition.bulk import insert_stored
@@ -154,11 +154,14 @@ def events(
     actions: Sequence[str] | None = None,
     action_prefix: str | None = None,
     since: datetime | None = None,
+    before: datetime | None = None,
+    actor: str | None = None,
     limit: int | None = None,
 ) -> list[AuditEvent]:
     """Audit rows, newest first, optionally for one person, one kind of entity, some actions
-    (exact), one family of actions (``action_prefix="task"``: ``task`` and ``task.*``), or
-    from a moment on."""
+    (exact), one family of actions (``action_prefix="task"``: ``task`` and ``task.*``), from
+    a moment on (``since``) and before another (``before``), or by one ``actor`` (their name
+    as recorded, in any case)."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc())  # type: ignore[union-attr]
     if person_id is not None:
         query = query.where(AuditEvent.person_id == person_id)
@@ -174,6 +177,10 @@ def events(
         )
     if since is not None:
         query = query.where(AuditEvent.at >= since)
+    if before is not None:
+        query = query.where(AuditEvent.at < before)
+    if actor is not None:
+        query = query.where(func.lower(AuditEvent.actor) == actor.strip().lower())
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ def test_audit_lists_changes_newest_first_with_who_and_why(run_cli: RunCli,
     assert human.exit_code == 0 and "pathway.override" in human.stdout
     assert "Knows" in human.stdout and "ana" in human.stdout
     said = " ".join(human.stdout.split())
-    assert "pathway joint · override joint" in said  # a record in words, not JSON
+    assert "→ pathway joint · override" in said  # a record in words, not JSON
     assert "staff id SW1 · locked no · since 1 Apr 2027" in said
     assert "{" not in human.stdout
 
@@ -74,6 +74,31 @@ def test_audit_filters(run_cli: RunCli, database: Database) -> None:
     assert missing.exit_code == 1 and nhs_number(9) not in missing.output
     bad = run_cli("audit", "--since", "yesterday-ish")
     assert bad.exit_code == 2 and "not a date" in bad.stderr
+    assert actions("--by", "ANA") == ["assignment.manager"]  # who made it, any case
+    assert actions("--by", "nobody") == []
+    malformed = run_cli("audit", "--nhs", "12345")  # bad input: exit 2, not 'not found'
+    assert malformed.exit_code == 2 and "10 digits" in malformed.stderr
+    backwards = run_cli("audit", "--since", "2027-02-01", "--until", "2027-01-01")
+    assert backwards.exit_code == 2 and "before --since" in backwards.stderr
+
+
+def test_audit_days_are_uk_days(run_cli: RunCli, database: Database) -> None:
+    """00:30 on 1 June in the UK is 23:30 on 31 May in UTC: it is a 1 June change, as every
+    screen shows it, and the table shows the UK time."""
+    with database.transaction() as session:
+        session.add(AuditEvent(at=datetime(2026, 5, 31, 23, 30, tzinfo=UTC), actor="ana",
+                               action="test.summer", entity="test"))
+        session.add(AuditEvent(at=datetime(2026, 12, 1, 0, 30, tzinfo=UTC), actor="ana",
+                               action="test.winter", entity="test"))
+
+    def actions(*args: str) -> list[str]:
+        return [row["action"] for row in run_cli("audit", "--json", *args).json()]
+
+    assert actions("--since", "2026-06-01", "--until", "2026-06-01") == ["test.summer"]
+    assert actions("--until", "2026-05-31") == []
+    assert actions("--since", "2026-12-01", "--until", "2026-12-01") == ["test.winter"]
+    table = run_cli("audit").stdout
+    assert "1 Jun 2026 00:30" in table and "1 Dec 2026 00:30" in table and "When (UK)" in table
 
 
 def _rows(session: Session) -> list[tuple[Any, ...]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import typer
@@ -12,10 +12,17 @@ from sqlalchemy import select
 
 from transition import nhs
 from transition.audit import events
-from transition.commands.common import console, context, json_option, parse_date, print_json
+from transition.commands.common import (
+    console,
+    context,
+    fail,
+    json_option,
+    parse_date,
+    print_json,
+)
 from transition.models import AuditEvent, Person
 from transition.people import require_person
-from transition.widgets.format import recorded_value
+from transition.widgets.format import UK, recorded_value, uk_time
 
 SHOWN_VALUE = 60  # characters of a before/after value shown in the table
 
@@ -28,21 +35,36 @@ def audit_command(
         help="Only this action (e.g. task.status) or family of actions (e.g. task, assignment)."),
     since: str | None = typer.Option(
         None, "--since", show_default=False,
-        help="Only changes on or after this date (YYYY-MM-DD or DD/MM/YYYY, UTC)."),
+        help="Only changes on or after this day (YYYY-MM-DD or DD/MM/YYYY, UK time)."),
+    until: str | None = typer.Option(
+        None, "--until", show_default=False,
+        help="Only changes on or before this day (UK time)."),
+    by: str | None = typer.Option(
+        None, "--by", show_default=False,
+        help="Only changes made by this person (their name as the Who column shows it)."),
     limit: int = typer.Option(50, "--limit", min=0, help="Show at most this many (0 = all)."),
     as_json: bool = json_option(),
 ) -> None:
     """Show the audit trail, newest first: every change to who holds a case, a pathway, a task,
-    a letter or an imported record, with who made it and when. The trail is append-only."""
+    a letter or an imported record, with who made it and when. The trail is append-only.
+
+    Days are UK days (midnight to midnight, Europe/London, as every screen shows times); the
+    table shows UK times and --json the stored UTC ones."""
     cli = context(ctx)
-    day = parse_date(since, option="--since")
-    start = datetime.combine(day, time.min, tzinfo=UTC) if day else None
+    first = parse_date(since, option="--since")
+    last = parse_date(until, option="--until")
+    if first and last and last < first:
+        fail(f"--until {until} is before --since {since}.", hint="Swap them round.")
+    if nhs_number is not None and (problem := nhs.problem(nhs_number)):
+        fail(f"--nhs {nhs.mask(nhs_number)}: {problem}.",
+             hint="Give the person's 10-digit NHS number.")
     with cli.db.session() as session:
         person_id = None
         if nhs_number is not None:
             person_id = require_person(session, nhs_number).id
-        rows = events(session, person_id=person_id, action_prefix=action, since=start,
-                      limit=limit or None)
+        rows = events(session, person_id=person_id, action_prefix=action,
+                      since=_uk_midnight(first), before=_uk_midnight(last, after=True),
+                      actor=by, limit=limit or None)
         numbers = _nhs_numbers(session, rows)
     items = [_as_json(row, numbers.get(row.person_id)) for row in rows]
     if as_json:
@@ -54,7 +76,7 @@ def audit_command(
     # Five columns, so it reads at 80 columns: the action over its field; the change as
     # "before -> after" in words, over the reason.
     table = Table(box=None, header_style="bold", padding=(0, 1))
-    for heading in ("When (UTC)", "Who", "What", "NHS number"):
+    for heading in ("When (UK)", "Who", "What", "NHS number"):
         table.add_column(heading, no_wrap=True)
     table.add_column("Change, and why", overflow="fold", ratio=1)
     for item in items:
@@ -66,12 +88,21 @@ def audit_command(
             change = Text.assemble(_short(item["before"]), " → ", change)
         if item["reason"]:
             change.append(f"\n{item['reason']}", style="italic")
-        table.add_row(item["at"][:16].replace("T", " "), item["actor"], what,
+        table.add_row(uk_time(datetime.fromisoformat(item["at"])), item["actor"], what,
                       nhs.format_334(item["nhs_number"]) if item["nhs_number"] else "",
                       change)
     console.print(table)
     if limit and len(items) == limit:
         console.print(f"Showing the newest {limit}; use --limit 0 for all.")
+
+
+def _uk_midnight(day: date | None, *, after: bool = False) -> datetime | None:
+    """The UTC moment a UK day begins (or, ``after``, the next day begins): in summer
+    00:30 on 1 June is that day's, though it is 23:30 on 31 May in UTC."""
+    if day is None:
+        return None
+    start = datetime.combine(day + timedelta(days=1) if after else day, time.min, tzinfo=UK)
+    return start.astimezone(UTC)
 
 
 def _nhs_numbers(session: Any, rows: list[AuditEvent]) -> dict[int, str]:
