@@ -106,7 +106,11 @@ def markdown_report(report: CheckReport, status: AllocationStatus | None = None)
 
 
 def json_report(report: CheckReport, status: AllocationStatus | None = None) -> str:
+    """The ``--json`` document, with what the terminal and the Markdown report also say: the
+    check's notes (why ``--apply`` re-planned no one, say) and, when ``status`` is given,
+    where the allocation stands."""
     document = report.to_json()
+    document["notes"] = list(report.notes)
     if status is not None:
         document["allocation"] = status.to_json()
     return json.dumps(document, default=json_default, ensure_ascii=False, indent=2) + "\n"

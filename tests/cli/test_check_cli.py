@@ -308,7 +308,7 @@ def test_a_killed_check_leaves_no_lock_behind(sqlite_settings, tmp_path: Path) -
 
 
 def test_apply_without_a_transfer_date_still_reports_the_findings(
-    database: Database, run_cli: RunCli
+    database: Database, run_cli: RunCli, tmp_path: Path
 ) -> None:
     with database.transaction() as session:
         caseload_import(session, TODAY)
@@ -317,6 +317,12 @@ def test_apply_without_a_transfer_date_still_reports_the_findings(
     assert result.exit_code == 1
     assert result.json()["counts"]["unassigned"] == 1 and result.json()["proposed_moves"] == []
     assert "Nothing was re-planned" in result.stderr and "transfer date" in result.stderr
+    # A JSON report file, read later by another tool, says so too (the terminal's note was
+    # its only record).
+    report = tmp_path / "check.json"
+    assert run_cli("check", "--apply", "--json", "--report", report).exit_code == 1
+    [note] = json.loads(report.read_text())["notes"]
+    assert note.startswith("Nothing was re-planned") and "transfer date" in note
 
 
 def test_apply_counts_moves_apart_from_roles_no_one_can_take_and_says_why(
