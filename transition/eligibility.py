@@ -64,6 +64,7 @@ DECIDING_RULES: dict[str, Pathway] = {
     "outcomes_not_assessed": Pathway.ASSESS,
     "impact_not_recorded": Pathway.ASSESS,
     "outcomes_unreadable": Pathway.ASSESS,
+    "s117_not_recorded": Pathway.ASSESS,
     "health_led_only": Pathway.TRUST,
     "eligible_needs": Pathway.COUNCIL,
     "no_eligible_needs": Pathway.SIGNPOST,
@@ -136,6 +137,7 @@ class ReasonTexts(BaseModel):
     outcomes_not_assessed: ReasonText
     impact_not_recorded: ReasonText
     outcomes_unreadable: ReasonText
+    s117_not_recorded: ReasonText
     health_led_only: ReasonText
     eligible_needs: ReasonText
     no_eligible_needs: ReasonText
@@ -350,6 +352,11 @@ def decide_pathway(facts: PathwayFacts, rules: EligibilityRules) -> PathwayDecis
         pathway, deciding = Pathway.TRUST, "health_led_only"
     elif eligible:
         pathway, deciding = Pathway.COUNCIL, "eligible_needs"
+    elif facts.s117 is None:
+        # Signposting ends the council's part; s117 aftercare is a duty that does not depend
+        # on eligibility, so nobody is signposted until the export says they have none.
+        return PathwayDecision(Pathway.ASSESS, [reason("s117_not_recorded"), *findings],
+                               eligible, health_led)
     else:
         pathway, deciding = Pathway.SIGNPOST, "no_eligible_needs"
     return PathwayDecision(pathway, [reason(deciding), *findings], eligible, health_led)

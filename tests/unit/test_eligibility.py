@@ -24,6 +24,7 @@ TWO = ["nutrition", "hygiene"]
 
 
 def facts(outcomes: Any = None, **fields: Any) -> PathwayFacts:
+    fields.setdefault("s117", False)  # the export says no (blank is unknown: see below)
     return PathwayFacts.of(care_act_outcomes=outcomes, **fields)
 
 
@@ -151,6 +152,12 @@ CASES = [
         facts([], cpa=False),
         Pathway.SIGNPOST,
         "no_eligible_needs",
+    ),
+    (
+        "s117 left blank is never signposted",
+        facts([], s117=None),
+        Pathway.ASSESS,
+        "s117_not_recorded",
     ),
     (
         "s117 recorded as no is not joint",
@@ -375,3 +382,16 @@ def test_no_unmet_outcome_reads_without_a_double_negative() -> None:
     one = decide_pathway(facts(["toilet"], significant_impact=True), RULES).reasons[2].reason
     assert one.startswith("Outcomes they are unable to achieve: 1 of the ten outcomes "
                           "(managing toilet needs). Condition (b)")
+
+
+
+def test_an_unknown_s117_changes_nothing_but_signposting() -> None:
+    """A blank s117 cell (or no s117 column) read as 'no' let a person be signposted and the
+    council's part end; for anyone not being signposted it changes nothing."""
+    for outcomes, fields, pathway in ((["nutrition", "hygiene"], {"significant_impact": True},
+                                       Pathway.COUNCIL),
+                                      (None, {}, Pathway.ASSESS), ([], {"cpa": True}, Pathway.TRUST),
+                                      (["nutrition"], {}, Pathway.ASSESS)):
+        assert decide_pathway(facts(outcomes, s117=None, **fields), RULES).pathway is pathway
+    blank = decide_pathway(facts(["nutrition"], s117=None), RULES)
+    assert blank.reasons[0].rule == "s117_not_recorded" and "section 117" in blank.reasons[0].reason
