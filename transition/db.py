@@ -38,6 +38,7 @@ from sqlmodel import Session
 from transition import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from transition.config import Settings, ensure_private_dir
 from transition.errors import DatabaseError
+from transition.locks import MIGRATION_LOCK, advisory_lock
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,12 @@ def normalise_url(raw: str) -> URL:
     """Parse a database URL; a bare ``postgresql://`` uses the psycopg 3 driver we ship."""
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
+        # A port that is not a number is a ValueError, whose text quotes the URL's pieces:
+        # say what is wrong in our words (never the URL, which may hold a password).
+        problem = exc if isinstance(exc, ArgumentError) else "its port is not a number"
         raise DatabaseError(
-            f"The database URL is not valid: {exc}.",
+            f"The database URL is not valid: {problem}.",
             hint="Use e.g. sqlite:////path/to/transition.db or "
             "postgresql://user@host:5432/dbname.",
         ) from None
@@ -162,14 +166,14 @@ def _make_owner_only(database: Path, files: list[Path]) -> None:
                     "(chmod 600).", database, ", ".join(refused))
 
 
-def _install_sqlite_pragmas(engine: Engine, busy_timeout_seconds: float) -> None:
-    busy_ms = int(busy_timeout_seconds * 1000)
-
-    @event.listens_for(engine, "connect")
 def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
+def _install_sqlite_pragmas(engine: Engine, busy_timeout_seconds: float) -> None:
+    busy_ms = int(busy_timeout_seconds * 1000)
+
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (SQLAlchemy's
         # documented recipe), so BEGIN IMMEDIATE below is honoured.
@@ -180,13 +184,13 @@ def _lower(value: Any) -> Any:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+        # SQLite's own lower() folds ASCII only, so a search for 'Ó Briain' found no one here
+        # while PostgreSQL found them: Python's, as PostgreSQL folds every alphabet.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        # SQLite's own lower() folds ASCII only, so a search for 'Ó Briain' found no one here
-        # while PostgreSQL found them: Python's, as PostgreSQL folds every alphabet.
-        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -205,16 +209,29 @@ def create_db_engine(raw_url: str, *, busy_timeout_seconds: float = 15.0) -> Eng
         _install_sqlite_pragmas(engine, busy_timeout_seconds)
         return engine
     if url.get_backend_name() == "postgresql":
-        timeout_ms = int(busy_timeout_seconds * 1000)
         return create_engine(
             url,
-            connect_args={"options": f"-c lock_timeout={timeout_ms}", "connect_timeout": 10},
+            connect_args={"options": postgres_options(url, busy_timeout_seconds),
+                          "connect_timeout": 10},
             pool_pre_ping=True,
             **common,
         )
     raise DatabaseError(
         f"Unsupported database '{url.get_backend_name()}': use SQLite or PostgreSQL."
     )
+
+
+def postgres_options(url: URL, busy_timeout_seconds: float) -> str:
+    """The server options for each connection: any the URL gives (``?options=-csearch_path=tr``
+    for a team keeping transition in its own schema), else ``PGOPTIONS`` as libpq would read
+    it, then our ``lock_timeout``. Passing ours alone would silently drop theirs: libpq takes
+    one ``options`` value, and the connect arguments' replaces the URL's."""
+    given = url.query.get("options")
+    if given is None:
+        given = os.environ.get("PGOPTIONS", "")
+    theirs = " ".join(given) if isinstance(given, tuple) else given
+    ours = f"-c lock_timeout={int(busy_timeout_seconds * 1000)}"
+    return f"{theirs.strip()} {ours}".strip()
 
 
 def is_lock_error(exc: BaseException) -> bool:
@@ -227,6 +244,31 @@ def lock_message(seconds: float) -> DatabaseError:
         f"The database is busy: another user or process has been writing to it for more than "
         f"{seconds:g} seconds, so nothing was changed.",
         hint="Try again in a minute. If it stays busy, check for a stuck transition process.",
+    )
+
+
+# PostgreSQL's "transaction rollback" errors: two transactions waited for each other, or could
+# not both be applied as if one after the other. Nothing is wrong with the database.
+_CLASH_STATES = {"40P01": "deadlock detected", "40001": "serialization failure"}
+
+
+def is_clash(exc: BaseException) -> bool:
+    """Whether PostgreSQL rolled this transaction back because of another one (a deadlock or a
+    serialization failure), as opposed to the database being unusable."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) in _CLASH_STATES:
+        return True
+    text = str(orig).lower()
+    return any(words in text for words in _CLASH_STATES.values()) or (
+        "could not serialize access" in text)
+
+
+def clash_message() -> DatabaseError:
+    return DatabaseError(
+        "This command's changes clashed with another user's work on the database at the same "
+        "moment, so the database rolled them back: nothing was changed.",
+        hint="Try again. If it keeps happening, ask whoever else is using transition to wait "
+             "until this command has finished.",
     )
 
 
@@ -267,7 +309,8 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 @contextmanager
 def _migrating(engine: Engine) -> Iterator[Connection]:
-    """One transaction for a migration; on SQLite, with foreign keys off while it runs.
+    """One transaction for a migration, one migration at a time; on SQLite, with foreign
+    keys off while it runs.
 
     SQLite cannot alter most things in place, so a migration rebuilds a table (batch mode:
     create a copy, fill it, drop the old, rename). With foreign keys on, dropping ``person``
@@ -281,8 +324,14 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
         driver = connection.connection.driver_connection
         if sqlite:
             driver.execute("PRAGMA foreign_keys = OFF")
+            # One migration at a time: the write lock from the start, so a second command
+            # waits (the busy timeout) instead of failing at once when its read of the
+            # revision has to become a write after the first committed.
+            connection.execution_options(sqlite_begin="IMMEDIATE")
         try:
             with connection.begin():
+                # PostgreSQL: one migration at a time (the lock ends with the transaction).
+                advisory_lock(connection, MIGRATION_LOCK)
                 yield connection
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
@@ -332,7 +381,20 @@ def ensure_schema(engine: Engine, *, upgrade_if_behind: bool = True) -> None:
             f"The database schema is out of date (revision {current}, code {head}).",
             hint="Run `transition db upgrade`.",
         )
-    upgrade(engine)
+    _upgrade_to_head(engine, head)
+
+
+def _upgrade_to_head(engine: Engine, head: str) -> None:
+    """Upgrade, unless another command did while this one waited for the migration lock.
+
+    Two commands started at once on a new database (or after upgrading transition) both find
+    it behind. The first to take the lock migrates; the other waits, then reads the revision
+    again and finds nothing to do, instead of failing on tables that now exist.
+    """
+    with _migrating(engine) as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return
+        command.upgrade(_alembic_config(connection), "head")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -459,6 +521,8 @@ class Database:
     def _operational_error(self, exc: DBAPIError) -> DatabaseError:
         if is_lock_error(exc):
             return lock_message(self.busy_timeout_seconds)
+        if is_clash(exc):
+            return clash_message()
         return DatabaseError(
             f"The database at {self.describe()} could not be used: "
             f"{str(getattr(exc, 'orig', exc)).splitlines()[0]}.",

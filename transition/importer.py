@@ -48,6 +48,7 @@ from transition.headers import (
     match_headers,
     read_mapping,
 )
+from transition.locks import IMPORT_LOCK, advisory_lock
 from transition.models import ImportBatch, ImportKind, Locality, Person, Staff, Team, utcnow
 from transition.rejects import record_rejects, rejects_target, stage_rejects_file
 from transition.staff_ids import by_folded_case
@@ -56,7 +57,6 @@ from transition.upsert import Writer, plan_changes
 from transition.validation import CheckedRow, NameBook, Problem, RowChecker
 
 Progress = Callable[[int, int], None]
-_IMPORT_LOCK = 0x7472616E  # PostgreSQL advisory lock: one import at a time
 
 
 @dataclass(frozen=True)
@@ -452,9 +452,10 @@ def _plural(noun: str) -> str:
 
 
 def _one_import_at_a_time(session: Session) -> None:
-    """SQLite's write lock already serialises imports; PostgreSQL takes an advisory lock."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
+    """SQLite's write lock already serialises imports; PostgreSQL takes an advisory lock
+    (shared with ``plan accept``, which must not accept a plan whose inputs an import is
+    changing: :mod:`transition.locks`)."""
+    advisory_lock(session, IMPORT_LOCK)
 
 
 def _seen_keys(checked: Sequence[CheckedRow], spec: KindSpec) -> set[str]:

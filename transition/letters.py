@@ -59,6 +59,7 @@ from transition.letter_records import (  # re-exported
     out_of_date_letters,
 )
 from transition.letter_templates import LetterTemplates
+from transition.locks import lock_tables
 from transition.models import Letter, LetterFormat, LetterKind, utcnow
 from transition.tasks import mark_tasks_done
 
@@ -318,7 +319,13 @@ def generate_letters(
     All letters are rendered before any file is written: a template error raises
     :class:`~transition.letter_templates.LetterTemplateError` and nothing is written. If writing
     fails part-way, the files this run wrote are removed before the error is raised.
+
+    One run at a time: on PostgreSQL two runs would each read the letters as they were and
+    both write (and record) every letter. The letter table is locked against other writers
+    before anything is read, so a second run waits for the first to commit, then finds its
+    letters current. (SQLite's write lock, taken at the transaction's start, already does.)
     """
+    lock_tables(session, ("letter",), "SHARE ROW EXCLUSIVE")
     templates = LetterTemplates(templates_dir)
     planned = plan_letters(session, person_ids=person_ids, kinds=kinds, fmt=fmt,
                            default_format=default_format, templates=templates)

@@ -30,6 +30,7 @@ from transition.audit import Change, record
 from transition.bulk import collector_paused
 from transition.db import json_value
 from transition.errors import ConflictError, NotFoundError, TransitionError
+from transition.locks import IMPORT_LOCK, advisory_lock, lock_tables
 from transition.matching import PATHWAY_ROLES
 from transition.models import (
     Assignment,
@@ -42,7 +43,7 @@ from transition.models import (
     Team,
     utcnow,
 )
-from transition.plan_inputs import read_inputs, read_workers
+from transition.plan_inputs import Inputs, read_inputs, read_workers
 from transition.plan_rows import NO_ROLE
 from transition.planning import PlanResult, PlanRow
 from transition.programme import transfer_date
@@ -92,6 +93,30 @@ def allocation_changed_since(session: Session, plan_id: int) -> bool:
     made = select(Plan.created_at).where(Plan.id == plan_id).scalar_subquery()
     return bool(session.scalar(select(exists().where(or_(
         Assignment.created_at > made, Assignment.ended_at > made)))))  # type: ignore[operator]
+
+
+def _inputs_now(session: Session, rules: Rules, plan: Plan) -> tuple[Inputs, list[str]]:
+    """What ``plan`` was made from, read again now, and the keys of the fingerprints that no
+    longer match the ones stored with it (accept refuses it then)."""
+    summary = plan.summary or {}
+    inputs = read_inputs(session, rules, as_of=plan.as_of or date.today(),
+                         person_ids=summary.get("person_ids"))
+    return inputs, [key for key, value in (summary.get("inputs") or {}).items()
+                    if inputs.fingerprints.get(key) != value]
+
+
+def plan_out_of_date(session: Session, rules: Rules, plan_id: int) -> list[str]:
+    """Why accepting draft ``plan_id`` would be refused as out of date, in words (people's
+    details, pathways or risk bands; the staff list; who holds a case; the rules; the transfer
+    date), by the very test accept makes; empty when it is up to date, or not a draft.
+
+    Unlike :func:`allocation_changed_since` (a quick look at who holds a case only), this
+    reads everything the plan was made from, as a plan does: a screen runs it in a worker."""
+    plan = find_plan(session, plan_id)
+    if plan.status != PlanStatus.DRAFT:
+        return []
+    _inputs, changed = _inputs_now(session, rules, plan)
+    return [_FINGERPRINT_WORDS.get(key, key) for key in changed]
 
 
 def latest_draft(session: Session) -> Plan | None:
@@ -269,19 +294,18 @@ def accept_plan(
 
 
 def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) -> AcceptResult:
+    _lock_for_accept(session)
     plan = latest_draft(session) if plan_id is None else find_plan(session, plan_id)
     if plan is None:
         raise NotFoundError("There is no draft plan to accept.",
                             hint="Make one with: transition plan")
     assert plan.id is not None
+    plan = _locked_plan(session, plan.id)
     if plan.status != PlanStatus.DRAFT:
         raise TransitionError(f"Plan {plan.id} is {plan.status}, not a draft: only a draft can "
                               "be accepted.", hint="Make a new one with: transition plan")
     summary = plan.summary or {}
-    inputs = read_inputs(session, rules, as_of=plan.as_of or date.today(),
-                         person_ids=summary.get("person_ids"))
-    changed_parts = [key for key, value in (summary.get("inputs") or {}).items()
-                     if inputs.fingerprints.get(key) != value]
+    inputs, changed_parts = _inputs_now(session, rules, plan)
     if changed_parts:
         what = "; ".join(_FINGERPRINT_WORDS.get(key, key) for key in changed_parts)
         raise ConflictError(
@@ -339,6 +363,37 @@ def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) 
     tasks_made = bool(session.scalar(select(exists().where(Task.id.is_not(None)))))  # type: ignore[union-attr]
     return AcceptResult(plan.id, changed, ended, unassigned, [int(item) for item in superseded],
                         tasks_out_of_date=tasks_made and bool(changed or ended))
+
+
+# What a plan's fingerprints are read from (``plan_inputs.read_inputs``) and what accepting it
+# writes: people, the staff list, who holds each role, the transfer date.
+_ACCEPT_INPUTS = ("person", "staff", "assignment", "programme")
+
+
+def _lock_for_accept(session: Session) -> None:
+    """Hold off, until this accept commits, everything that could change what it checks.
+
+    The plan's inputs are checked and then written from in one transaction. On SQLite its
+    write lock (``BEGIN IMMEDIATE``) keeps every other writer out from the start; PostgreSQL
+    would let an import, another accept or a manager's assignment commit between the check
+    and the writes (a plan accepted onto a worker just dropped from the staff list, or two
+    drafts both accepted). So, before reading anything: the import lock (one import or accept
+    at a time, an import started first finishing first), then the input tables in a mode
+    that lets everyone read but makes other writers wait (and waits for those already
+    writing). The import lock comes first, as an import takes it before writing, so the two
+    never wait for each other. No-ops on SQLite.
+    """
+    advisory_lock(session, IMPORT_LOCK)
+    lock_tables(session, _ACCEPT_INPUTS, "SHARE ROW EXCLUSIVE")
+
+
+def _locked_plan(session: Session, plan_id: int) -> Plan:
+    """The plan row read afresh under a row lock (PostgreSQL): another session discarding or
+    superseding it commits first, and its status as committed is what is checked."""
+    return session.scalars(
+        select(Plan).where(Plan.id == plan_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def _mark_allocated(session: Session, plan_id: int, person_ids: list[int] | None) -> None:

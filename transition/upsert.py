@@ -366,6 +366,11 @@ class Writer:
         return self.table.update().where(self.table.c[self.spec.pk] == bindparam("_pk"))
 
     def _update(self, updates: Sequence[Update]) -> None:
+        # The version goes up from what is stored, not from what was read: on PostgreSQL a
+        # manager's save can commit between this import's read and its write, and a bump
+        # from the version read would land on the same number as theirs, so a later edit
+        # made against their version would not see that the import changed the record too.
+        statement = self._by_pk().values(version=self.table.c.version + 1)
         for batch in chunks(updates, CHUNK):
             params = []
             for update in batch:
@@ -376,14 +381,13 @@ class Writer:
                     "content_hash": row.content_hash,
                     "last_batch_id": self.batch_id, "source_row": row.number,
                     "missing_since_batch_id": None, "updated_at": self.now,
-                    "version": existing.version + 1,
                 })
                 for name, before, after in update.changes:
                     self._change("update", existing.key, existing.pk, number=row.number,
                                  field_name=name, before=before, after=after)
                 if existing.missing_since is not None:
                     self._returned(existing, row.number)
-            self.session.execute(self._by_pk(), params)
+            self.session.execute(statement, params)
             self._step(len(batch))
 
     def _returned(self, existing: Existing, number: int) -> None:

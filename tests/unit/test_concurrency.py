@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,9 @@ from sqlalchemy import func, select, text
 
 from tests.caseloads import build_caseload
 from tests.conftest import TODAY
+from tests.importing import DATA, person_row, write_csv
+from tests.letter_setup import TEST_COUNCIL, handover_person, with_transfer_date
+from transition import importer
 from transition.allocation import (
     NewAssignment,
     current_assignments,
@@ -20,15 +24,19 @@ from transition.allocation import (
     set_assignments,
 )
 from transition.db import Database
-from transition.errors import ConflictError
+from transition.errors import ConflictError, TransitionError
 from transition.handover import set_handover_date
-from transition.models import Assignment, AuditEvent, Person, Task
+from transition.importer import ImportOptions, import_file
+from transition.letters import generate_letters
+from transition.models import Assignment, AuditEvent, Letter, Person, Task
 from transition.overrides import set_pathway_override
 from transition.plan_review import accept_plan
 from transition.planning import propose_plan
 from transition.ruleset import Rules, load_rules
 from transition.tasks import set_task_status
 from transition.worker_overrides import assign_worker, unlock
+
+STAFF_FILE = DATA / "staff.csv"
 
 
 @pytest.fixture
@@ -227,3 +235,199 @@ def test_a_stale_task_status_is_refused_naming_who_and_what(
                         expected_version=1)
     message = str(caught.value)
     assert "changed by someone else (ana, at" in message and "status is now done" in message
+
+
+# ---------------------------------------------------------------------------------------------
+# Accepting a plan while someone else writes its inputs (PostgreSQL; SQLite's write lock
+# already keeps every other writer out from BEGIN)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(database: Database, rules: Rules) -> dict[str, int]:
+    """The caseload with a draft plan, not yet accepted."""
+    if database.is_sqlite:
+        pytest.skip("SQLite takes the write lock at BEGIN: an accept cannot start mid-write")
+    ids = build_caseload(database)
+    with database.transaction() as session:
+        propose_plan(session, rules, as_of=TODAY, actor="lead", refresh=False)
+    return ids
+
+
+def _accept_meanwhile(database: Database, rules: Rules, outcome: dict[str, BaseException | None],
+                      plan_id: int | None = None) -> tuple[threading.Thread, Database]:
+    """Start accepting the newest draft (or ``plan_id``) on another connection that waits as
+    long as it takes."""
+    patient = Database(database.url.render_as_string(hide_password=False),
+                       busy_timeout_seconds=60)
+
+    def accept() -> None:
+        try:
+            with patient.transaction() as session:
+                accept_plan(session, rules, plan_id=plan_id, actor="ben")
+            outcome["accept"] = None
+        except BaseException as exc:  # noqa: BLE001  (handed to the test thread)
+            outcome["accept"] = exc
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    return thread, patient
+
+
+def _accepted_plans(database: Database) -> int:
+    with database.session() as session:
+        return session.scalar(select(func.count()).select_from(Assignment)
+                              .where(Assignment.source == "plan")) or 0
+
+
+def test_an_accept_waits_for_an_import_under_way_then_sees_the_staff_list_changed(
+    database: Database, rules: Rules, draft: dict[str, int]
+) -> None:
+    outcome: dict[str, BaseException | None] = {}
+    with database.transaction() as session:
+        # A new staff list: the draft's workers are now missing from it. Not committed yet.
+        import_file(session, STAFF_FILE, "staff", ImportOptions(), actor="importer",
+                    today=TODAY)
+        thread, patient = _accept_meanwhile(database, rules, outcome)
+        _wait_until_blocked(database, thread)
+    thread.join(timeout=60)
+    patient.dispose()
+    assert isinstance(outcome["accept"], ConflictError), outcome
+    assert "the staff list changed" in str(outcome["accept"])
+    assert _accepted_plans(database) == 0
+
+
+def test_an_accept_waits_for_a_managers_assignment_then_sees_the_allocation_changed(
+    database: Database, rules: Rules, draft: dict[str, int]
+) -> None:
+    outcome: dict[str, BaseException | None] = {}
+    with database.transaction() as session:
+        # A person the plan does not touch, so only the fingerprint can notice.
+        set_assignments(session, [NewAssignment(draft["signpost"], "social_worker", "SW4",
+                                                date(2027, 4, 1), source="manager")],
+                        actor="ana")
+        thread, patient = _accept_meanwhile(database, rules, outcome)
+        _wait_until_blocked(database, thread)
+    thread.join(timeout=60)
+    patient.dispose()
+    assert isinstance(outcome["accept"], ConflictError), outcome
+    assert "is out of date: who holds a case changed" in str(outcome["accept"])
+    assert _accepted_plans(database) == 0
+
+
+def test_two_accepts_of_one_draft_at_once_accept_it_once(
+    database: Database, rules: Rules, draft: dict[str, int]
+) -> None:
+    outcome: dict[str, BaseException | None] = {}
+    with database.transaction() as session:
+        first = accept_plan(session, rules, actor="ana")
+        # Ben's screen shows the same draft, and he accepts it too.
+        thread, patient = _accept_meanwhile(database, rules, outcome, plan_id=first.plan_id)
+        _wait_until_blocked(database, thread)
+    thread.join(timeout=60)
+    patient.dispose()
+    assert isinstance(outcome["accept"], TransitionError), outcome
+    assert f"Plan {first.plan_id} is accepted, not a draft" in str(outcome["accept"])
+    with database.session() as session:
+        accepts = session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "plan.accept"))
+    assert accepts == 1
+
+
+def test_two_letter_runs_at_once_write_each_letter_once(
+    database: Database, tmp_path: Path
+) -> None:
+    """PostgreSQL: the second run waits for the first, then finds its letters current."""
+    if database.is_sqlite:
+        pytest.skip("SQLite takes the write lock at BEGIN: the second run waits, then reads afresh")
+    out = tmp_path / "letters"
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session)
+    outcome: dict[str, Any] = {}
+    patient = Database(database.url.render_as_string(hide_password=False),
+                       busy_timeout_seconds=60)
+
+    def second() -> None:
+        try:
+            with patient.transaction() as session:
+                outcome["second"] = generate_letters(session, council=TEST_COUNCIL, out_dir=out,
+                                                     as_of=TODAY, actor="ben", fmt="md")
+        except BaseException as exc:  # noqa: BLE001  (handed to the test thread)
+            outcome["second"] = exc
+
+    with database.transaction() as session:
+        first = generate_letters(session, council=TEST_COUNCIL, out_dir=out, as_of=TODAY,
+                                 actor="ana", fmt="md")
+        thread = threading.Thread(target=second)
+        thread.start()
+        _wait_until_blocked(database, thread)
+    thread.join(timeout=60)
+    patient.dispose()
+    result = outcome["second"]
+    assert len(first.written) == 2
+    assert not isinstance(result, BaseException), result
+    assert (len(result.written), len(result.unchanged)) == (0, 2)
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Letter)) == 2
+    assert len(list(out.iterdir())) == 2
+
+
+def test_an_import_that_read_a_record_before_a_managers_save_still_moves_its_version_on(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a manager saves between an import's read and its write; the import's change
+    must still show in the version, so an edit made against the manager's version is refused."""
+    if database.is_sqlite:
+        pytest.skip("SQLite takes the write lock at BEGIN: the manager waits for the import")
+    caseload = tmp_path / "caseload.csv"
+    write_csv(caseload, [person_row(1, cluster="11")])
+    with database.transaction() as session:
+        import_file(session, caseload, "caseload", ImportOptions(), actor="importer", today=TODAY)
+        person = session.scalars(select(Person)).one()
+        person_id, read_version = person.id, person.version
+    write_csv(caseload, [person_row(1, cluster="12")])
+
+    read, carry_on = threading.Event(), threading.Event()
+    plan_changes = importer.plan_changes
+
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        planned = plan_changes(*args, **kwargs)
+        read.set()  # the import has read every record's version; nothing written yet
+        carry_on.wait(60)
+        return planned
+
+    monkeypatch.setattr(importer, "plan_changes", paused)
+    outcome: dict[str, BaseException | None] = {}
+    patient = Database(database.url.render_as_string(hide_password=False),
+                       busy_timeout_seconds=60)
+
+    def run_import() -> None:
+        try:
+            with patient.transaction() as session:
+                import_file(session, caseload, "caseload", ImportOptions(), actor="importer",
+                            today=TODAY)
+            outcome["import"] = None
+        except BaseException as exc:  # noqa: BLE001  (handed to the test thread)
+            outcome["import"] = exc
+
+    thread = threading.Thread(target=run_import)
+    thread.start()
+    try:
+        assert read.wait(60), "the import never reached its writes"
+        with database.transaction() as session:
+            set_handover_date(session, session.get(Person, person_id), date(2027, 5, 3),
+                              actor="ana", expected_version=read_version)
+        anas_version = _person(database, person_id).version
+    finally:
+        carry_on.set()
+        thread.join(timeout=60)
+        patient.dispose()
+    assert outcome["import"] is None, outcome
+    stored = _person(database, person_id)
+    assert (stored.cluster, stored.handover_date) == (12, date(2027, 5, 3))
+    assert stored.version == anas_version + 1
+    # Ben read the person just after Ana's save: the import has changed it since.
+    with pytest.raises(ConflictError), database.transaction() as session:
+        set_handover_date(session, session.get(Person, person_id), date(2027, 6, 1),
+                          actor="ben", expected_version=anas_version)

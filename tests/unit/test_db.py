@@ -2,13 +2,19 @@ import logging
 import os
 import signal
 import stat
+import threading
+import time
+import uuid
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import SQLModel
 
 from transition import db as dbmod
@@ -175,3 +181,165 @@ def test_a_ctrl_c_before_the_commit_saves_nothing(database: Database) -> None:
     assert dbmod.commits.begun == dbmod.commits.finished == 0
     with database.session() as session:
         assert events(session) == []
+
+
+def _wait_for_a_lock_wait(engine: Engine, thread: threading.Thread) -> None:
+    """Return once another PostgreSQL backend on this database waits for a lock."""
+    with engine.connect() as probe:
+        for _ in range(3000):
+            if probe.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()")).scalar():
+                return
+            if not thread.is_alive():
+                raise AssertionError("the second command finished without waiting")
+            probe.rollback()
+            time.sleep(0.01)  # polling for a condition, not guessing a delay
+    raise AssertionError("the second command never waited for the first")
+
+
+def test_two_commands_starting_on_a_new_database_at_once_both_work(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first migrates; the second waits for it, then finds nothing to do (both databases).
+    Without the migration lock the second failed: "duplicate key value violates unique
+    constraint" on PostgreSQL, "the database is busy" at once on SQLite."""
+    dbmod.downgrade(database.engine, "base")  # a new database: both find no schema
+    url = database.url.render_as_string(hide_password=False)
+    engines = [dbmod.create_db_engine(url, busy_timeout_seconds=60) for _ in range(2)]
+    migrated, carry_on, second_waits = threading.Event(), threading.Event(), threading.Event()
+    upgrade = dbmod.command.upgrade
+
+    def first_holds_on(config: Any, revision: str, **kwargs: Any) -> None:
+        upgrade(config, revision, **kwargs)
+        if threading.current_thread().name == "first":
+            migrated.set()  # migrated, not yet committed: it holds the lock
+            carry_on.wait(60)
+
+    monkeypatch.setattr(dbmod.command, "upgrade", first_holds_on)
+    if database.is_sqlite:
+        # SQLite shows no waiters: note when the second starts a statement that needs the
+        # write lock the first holds (it then waits in SQLite's busy handler).
+        def trace(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.set_trace_callback(lambda sql: second_waits.set() if sql.split()[
+                :2] == ["BEGIN", "IMMEDIATE"] or sql.split()[0] in ("CREATE", "INSERT")
+                else None)
+
+        event.listen(engines[1], "connect", trace)
+    failures: dict[str, BaseException] = {}
+
+    def migrate(engine: Engine) -> None:
+        try:
+            dbmod.ensure_schema(engine)
+        except BaseException as exc:  # noqa: BLE001  (handed to the test thread)
+            failures[threading.current_thread().name] = exc
+
+    first = threading.Thread(target=migrate, args=(engines[0],), name="first")
+    second = threading.Thread(target=migrate, args=(engines[1],), name="second")
+    try:
+        first.start()
+        assert migrated.wait(60), failures
+        second.start()
+        if database.is_sqlite:
+            assert second_waits.wait(60), failures
+        else:
+            _wait_for_a_lock_wait(database.engine, second)
+    finally:
+        carry_on.set()
+        first.join(timeout=60)
+        second.join(timeout=60)
+        for engine in engines:
+            engine.dispose()
+    assert failures == {}
+    assert dbmod.schema_status(database.engine)[0] == dbmod.head_revision()
+
+
+def test_a_non_numeric_port_is_an_invalid_url_without_the_password() -> None:
+    with pytest.raises(DatabaseError, match="URL is not valid: its port is not a number") as caught:
+        Database("postgresql://u:s3cretpw@host:abc/db")
+    assert "s3cretpw" not in str(caught.value) and "s3cretpw" not in (caught.value.hint or "")
+
+
+def test_the_urls_own_server_options_are_kept_beside_the_lock_timeout(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team keeping transition in its own schema (``?options=-csearch_path=tr``) gets its
+    tables there, and still the lock timeout; ``PGOPTIONS`` counts when the URL has none."""
+    url = make_url("postgresql://u@h/db?options=-csearch_path%3Dtr")
+    assert dbmod.postgres_options(url, 2) == "-csearch_path=tr -c lock_timeout=2000"
+    monkeypatch.setenv("PGOPTIONS", "-c search_path=other")
+    assert dbmod.postgres_options(url, 2) == "-csearch_path=tr -c lock_timeout=2000"
+    assert (dbmod.postgres_options(make_url("postgresql://u@h/db"), 2)
+            == "-c search_path=other -c lock_timeout=2000")
+    monkeypatch.delenv("PGOPTIONS")
+    if database.is_sqlite:
+        return
+    schema = f"fx_{uuid.uuid4().hex[:8]}"
+    with database.engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    own = Database(database.url.update_query_dict({"options": f"-csearch_path={schema}"})
+                   .render_as_string(hide_password=False), busy_timeout_seconds=3)
+    try:
+        own.migrate()
+        with own.engine.connect() as connection:
+            assert connection.execute(text("SHOW search_path")).scalar() == schema
+            assert connection.execute(text("SHOW lock_timeout")).scalar() == "3s"
+            tables = set(connection.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = :schema"),
+                {"schema": schema}).scalars())
+        assert {"person", "task", "alembic_version"} <= tables
+    finally:
+        own.dispose()
+        with database.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def test_a_clash_with_another_transaction_is_worded_as_one(database: Database) -> None:
+    """A deadlock or serialization failure (PostgreSQL) says another user's work clashed and
+    was rolled back, not that the database could not be used."""
+    clash = OperationalError("UPDATE ...", {}, psycopg.errors.SerializationFailure(
+        "could not serialize access due to concurrent update"))
+    message = database._operational_error(clash)
+    assert "clashed with another user's work" in str(message) and "nothing was changed" in str(
+        message)
+    assert "Check the path" not in (message.hint or "") and "Try again" in (message.hint or "")
+    if database.is_sqlite:
+        return
+    # A real deadlock: each transaction holds a row the other wants.
+    with database.transaction() as session:
+        session.execute(text("INSERT INTO locality (name, created_at) VALUES ('A', now()), ('B', now())"))
+    patient = Database(database.url.render_as_string(hide_password=False),
+                       busy_timeout_seconds=60)
+    holds_b = threading.Event()
+    outcome: dict[str, BaseException | None] = {}
+
+    def other() -> None:
+        try:
+            with patient.transaction() as session:
+                session.execute(text("UPDATE locality SET created_at = created_at WHERE name = 'B'"))
+                holds_b.set()
+                session.execute(text("UPDATE locality SET created_at = created_at WHERE name = 'A'"))
+            outcome["other"] = None
+        except BaseException as exc:  # noqa: BLE001  (handed to the test thread)
+            outcome["other"] = exc
+
+    thread = threading.Thread(target=other)
+    try:
+        with database.transaction() as session:
+            session.execute(text("UPDATE locality SET created_at = created_at WHERE name = 'A'"))
+            thread.start()
+            assert holds_b.wait(60)
+            _wait_for_a_lock_wait(database.engine, thread)
+            try:
+                session.execute(text("UPDATE locality SET created_at = created_at WHERE name = 'B'"))
+            except OperationalError as exc:  # this side was chosen: the transaction says it
+                outcome["mine"] = exc
+                raise
+    except DatabaseError as exc:
+        outcome["mine"] = exc
+    finally:
+        thread.join(timeout=60)
+        patient.dispose()
+    [failed] = [exc for exc in outcome.values() if exc is not None]
+    assert isinstance(failed, DatabaseError), outcome
+    assert "clashed with another user's work" in str(failed)

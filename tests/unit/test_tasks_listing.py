@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select, text
 from sqlmodel import Session
 
 from tests.factories import make_person, make_staff, nhs_number
@@ -106,3 +107,30 @@ def test_a_whole_list_is_in_the_order_sql_gives_its_pages(
         red = list_tasks(session, TaskQuery(risk_band="red"), as_of=AS_OF).rows
         assert red == [row for row in everyone if bands[row.person_id] == "red"]
         assert 0 < len(red) < len(everyone)
+
+
+def test_times_are_given_in_utc_whatever_the_servers_time_zone(database: Database) -> None:
+    """PostgreSQL's driver gives a timestamp in the server's zone: the list gives UTC, as every
+    other time the tool writes to JSON (``tasks list --json``)."""
+    with database.transaction() as session:
+        random_tasks(session, seed=7)
+    seen = Database(database.url.render_as_string(hide_password=False))
+    if not seen.is_sqlite:
+        @event.listens_for(seen.engine, "connect")
+        def _in_india(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute("SET timezone = 'Asia/Kolkata'")
+            dbapi_connection.commit()
+    try:
+        with seen.session() as session:
+            if not seen.is_sqlite:
+                assert session.execute(text("SHOW timezone")).scalar() == "Asia/Kolkata"
+            rows = [*list_tasks(session, as_of=AS_OF).rows,
+                    *list_tasks(session, TaskQuery(limit=10), as_of=AS_OF).rows]
+    finally:
+        seen.dispose()
+    done = [row for row in rows if row.completed_at is not None]
+    assert rows and done
+    for row in rows:
+        assert row.updated_at is not None and row.updated_at.utcoffset() == timedelta(0)
+        assert row.as_json()["updated_at"].endswith("+00:00")
+    assert all(row.as_json()["completed_at"] == "2027-03-01T09:30:00+00:00" for row in done)

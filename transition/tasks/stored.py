@@ -76,15 +76,20 @@ class StoredValues:
         return found
 
     def time(self, value: Any) -> datetime | None:
-        """A UTC timestamp (stored naive on SQLite, as SQLModel's UTCDateTime does)."""
+        """A UTC timestamp (stored naive on SQLite, as SQLModel's UTCDateTime does).
+
+        PostgreSQL's driver gives a :func:`raw` timestamp in the server's time zone
+        (``+05:30``, or ``+01:00`` in a London summer): the same instant, given in UTC as every
+        other time the tool shows or writes to JSON."""
         if value is None:
             return None
         if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
+            return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
         found = self._times.get(value)
         if found is None:
             parsed = datetime.fromisoformat(value)
-            found = self._times[value] = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            found = self._times[value] = (parsed.astimezone(UTC) if parsed.tzinfo
+                                          else parsed.replace(tzinfo=UTC))
         return found
 
     def list(self, value: Any) -> list[str]:
