@@ -37,7 +37,7 @@ from transition.models import Person
 from transition.people import find_person
 from transition.ruleset import Rules
 from transition.tabular import Table, cell_text, read_table
-from transition.worker_overrides import assign_worker
+from transition.worker_overrides import REASON_LIMIT, assign_worker, checked_reason
 
 CHOICE_COLUMNS: tuple[Column, ...] = (
     Column("nhs_number", "nhs_number", True,
@@ -147,6 +147,8 @@ def apply_choices(
 ) -> ChoicesResult:
     """Record every row's choice in ``session`` (see the module's docstring). With
     ``dry_run``, or ``strict`` and a rejected row, everything is rolled back."""
+    if reason and reason.strip():
+        checked_reason(reason, "--reason")  # too long for any row: refused before reading
     table, where = read_choices(path, sheet=sheet)
     labels = {name: table.column_label(position) for name, position in where.items()}
     result = ChoicesResult(file_name=table.file_name, rows=[], dry_run=dry_run)
@@ -171,8 +173,8 @@ def apply_choices(
             try:
                 done = assign_worker(session, rules, nhs_number=number, staff_id=staff_id,
                                      role=role, lock=locked, force=force, as_of=as_of,
-                                     actor=actor,
-                                     reason=f"{why} [{table.file_name} row {source.number}]")
+                                     actor=actor, reason=why,
+                                     source=f"{table.file_name} row {source.number}")
             except TransitionError as exc:
                 row.rollback()
                 raise _Rejected(_column_of(exc.message, labels), _said(exc)) from None
@@ -181,9 +183,14 @@ def apply_choices(
             result.rows.append(ChoiceRow(source.number, "rejected", number or None,
                                          column=refused.column, message=refused.message))
             continue
+        said = list(done.warnings)
+        if done.reason_cut:
+            said.append(f"the reason was cut by {done.reason_cut:,} characters to keep this "
+                        "row's reference" + (" and what the choice breaks" if done.broken else "")
+                        + " whole in the record")
         result.rows.append(ChoiceRow(
             source.number, "recorded" if done.changed else "unchanged", number, role, staff_id,
-            locked, message="; ".join(done.warnings), forced_past=list(done.broken)))
+            locked, message="; ".join(said), forced_past=list(done.broken)))
     result.strict_refused = strict and result.rejected > 0
     if dry_run or result.strict_refused:
         whole.rollback()
@@ -211,6 +218,10 @@ def _parse(session: Session, cell: Any, labels: dict[str, str], number: str,
         raise _Rejected(labels.get("reason") or "Reason",
                         "no reason: add a Reason column (or, on the command line, --reason "
                         "for every row)")
+    if len(why) > REASON_LIMIT:
+        raise _Rejected(labels.get("reason") or "Reason",
+                        f"the reason is {len(why):,} characters long; it can be at most "
+                        f"{REASON_LIMIT:,} (it is kept in the audit trail): say it more briefly")
     raw_lock = cell("lock").lower()
     if raw_lock and raw_lock not in _YES | _NO:
         raise _Rejected(labels.get("lock"), "not yes or no (or leave it blank)")

@@ -230,6 +230,9 @@ class GenerationResult:
     outcomes: list[LetterOutcome] = field(default_factory=list)
     superseded: int = 0
     tasks_done: int = 0
+    # Letters written (or already current) whose task someone has marked blocked: the task is
+    # left blocked, its reason kept (a manager's block is never overridden by writing letters).
+    tasks_blocked: list[LetterOutcome] = field(default_factory=list)
 
     def _with(self, status: str) -> list[LetterOutcome]:
         return [outcome for outcome in self.outcomes if outcome.status == status]
@@ -257,6 +260,7 @@ class GenerationResult:
             "unchanged": len(self.unchanged),
             "superseded": self.superseded,
             "tasks_done": self.tasks_done,
+            "tasks_blocked": len(self.tasks_blocked),
             "out_dir": str(self.out_dir),
             "letters": [
                 {"nhs_number": o.nhs_number, "kind": o.kind, "format": o.format, "path": o.path,
@@ -266,6 +270,10 @@ class GenerationResult:
             "skipped": [
                 {"nhs_number": o.nhs_number, "kind": o.kind, "reason": o.reason}
                 for o in self.skipped
+            ],
+            "blocked": [
+                {"nhs_number": o.nhs_number, "kind": o.kind, "task": TASK_FOR_KIND[o.kind]}
+                for o in self.tasks_blocked
             ],
         }
 
@@ -365,10 +373,13 @@ def generate_letters(
     _record_still_true(session, still_true, actor=actor, now=now)
     done_pairs = {(o.person_id, TASK_FOR_KIND[o.kind]) for o in result.outcomes
                   if o.status in ("written", "unchanged")}
-    result.tasks_done = mark_tasks_done(session, done_pairs, actor=actor,
-                                        reason="letter generated").done
+    marked = mark_tasks_done(session, done_pairs, actor=actor, reason="letter generated")
+    result.tasks_done = marked.done
     order = {item.person_id: index for index, item in enumerate(planned)}
     result.outcomes.sort(key=lambda o: (order.get(o.person_id, 0), KINDS.index(o.kind)))
+    blocked = set(marked.blocked)
+    result.tasks_blocked = [o for o in result.outcomes if o.status in ("written", "unchanged")
+                            and (o.person_id, TASK_FOR_KIND[o.kind]) in blocked]
     return result
 
 

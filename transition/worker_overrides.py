@@ -29,7 +29,7 @@ from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.matching import PATHWAY_ROLES, Need
 from transition.matching.explain import hard_failures, pair_terms
 from transition.matching.network import Network, build_network
-from transition.models import Assignment, Person, Plan, PlanAssignment, Role, Task
+from transition.models import Assignment, AuditEvent, Person, Plan, PlanAssignment, Role, Task
 from transition.people import require_person
 from transition.plan_inputs import Inputs, read_inputs
 from transition.plan_review import caseloads, held_by_coordinator
@@ -37,6 +37,12 @@ from transition.programme import transfer_date
 from transition.ruleset import Rules
 from transition.staff_ids import require_staff_id
 from transition.tasks import GenerateSummary, generate_tasks
+
+# A choice's reason is kept in the assignment and in the audit trail: the shorter column holds it.
+REASON_LIMIT: int = min(Assignment.__table__.c.reason.type.length,  # type: ignore[attr-defined]
+                        AuditEvent.__table__.c.reason.type.length)  # type: ignore[attr-defined]
+CUT_MARK = " [...cut]"
+"""Where the manager's own words were cut to keep what must be recorded whole after them."""
 
 
 @dataclass(frozen=True)
@@ -75,11 +81,15 @@ class AssignResult:
     # The person's handover tasks brought up to date with the change (None: not touched,
     # because nothing changed or no tasks have been generated yet).
     tasks: GenerateSummary | None = None
+    # Characters of the manager's reason left out of the record so that what a forced choice
+    # breaks (and where the choice came from) is kept whole after it (0: none).
+    reason_cut: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"role": self.role, "staff_id": self.staff_id, "locked": self.locked,
                 "changed": self.changed, "forced_past": self.broken, "warnings": self.warnings,
-                "tasks": self.tasks.as_dict() if self.tasks else None}
+                "tasks": self.tasks.as_dict() if self.tasks else None,
+                "reason_cut": self.reason_cut}
 
     def tasks_in_words(self) -> str | None:
         """'Their handover tasks: 6 added, 2 no longer needed, 3 given a new owner.'"""
@@ -93,6 +103,42 @@ class AssignResult:
         ) if number]
         return ("Their handover tasks: " + ", ".join(parts) + "." if parts
                 else "Their handover tasks still fit.")
+
+
+def checked_reason(reason: str | None, what: str = "The reason") -> str:
+    """A manager's reason without surrounding spaces, or an error if it is blank or longer than
+    the record holds (:data:`REASON_LIMIT`)."""
+    text = (reason or "").strip()
+    if not text:
+        raise TransitionError("Say why with --reason: it goes into the audit trail.")
+    if len(text) > REASON_LIMIT:
+        raise TransitionError(
+            f"{what} is {len(text):,} characters long; it can be at most {REASON_LIMIT:,} (it "
+            "is kept in the audit trail). Nothing was changed.",
+            hint="Say it more briefly, and keep the detail in the person's case record.")
+    return text
+
+
+def recorded_reason(reason: str, *kept: str) -> tuple[str, int]:
+    """The reason as recorded, and how many of the manager's characters it leaves out.
+
+    ``kept`` (where the choice came from, what a forced choice breaks) follows the manager's
+    words and is always kept whole; when the two do not fit in :data:`REASON_LIMIT`, the
+    manager's words are cut and the cut marked (:data:`CUT_MARK`). An error if ``kept`` alone
+    leaves no room for any of them."""
+    tail = "".join(f" [{part}]" for part in kept if part)
+    if len(reason) + len(tail) <= REASON_LIMIT:
+        return reason + tail, 0
+    room = REASON_LIMIT - len(tail) - len(CUT_MARK)
+    shown = reason[:max(room, 0)].rstrip()
+    if not shown:
+        raise TransitionError(
+            f"What must be recorded with this choice ({len(tail):,} characters) leaves no room "
+            f"for the reason within the {REASON_LIMIT:,} the audit trail keeps. Nothing was "
+            "changed.",
+            hint="Choose a worker who breaks fewer of the hard constraints, or change the "
+            "caseload or staff data so the choice fits.")
+    return shown + CUT_MARK + tail, len(reason) - len(shown)
 
 
 def _role(role: str) -> str:
@@ -279,15 +325,21 @@ def assign_worker(
     as_of: date,
     actor: str,
     expected_assignment_id: int | None | Unchecked = UNCHECKED,
+    source: str | None = None,
 ) -> AssignResult:
     """A manager's choice of worker for one person's role (audited). Refused if it breaks a
     hard constraint, unless ``force``.
 
+    ``reason`` is at most :data:`REASON_LIMIT` characters (TransitionError, nothing changed).
+    It is recorded (in the assignment and the audit trail) followed by ``source`` (where the
+    choice came from, e.g. a choices file's row) and, for a forced choice, what it breaks:
+    those are always kept whole, the manager's words cut (marked) when all do not fit
+    (``AssignResult.reason_cut``).
+
     ``expected_assignment_id`` is the id of the current ``Assignment`` for this role that the
     manager saw (None: nobody held it); if it has changed since, nothing is written and
     ConflictError says who changed it. Leave it out when reading and writing in one go."""
-    if not reason or not reason.strip():
-        raise TransitionError("Say why with --reason: it goes into the audit trail.")
+    text = checked_reason(reason)
     _role(role)
     person = require_person(session, nhs_number)
     assert person.id is not None
@@ -304,13 +356,12 @@ def assign_worker(
             "lists those who fit, best first), or add --force to record this choice anyway "
             "with what it breaks.",
         )
-    note = reason.strip()
-    if broken:
-        note += " [forced past: " + "; ".join(broken) + "]"
+    note, cut = recorded_reason(text, source or "",
+                                "forced past: " + "; ".join(broken) if broken else "")
     since = (person.coordinator_since if staff_id == person.care_coordinator_id
              and person.coordinator_since else None) or _handover(session, person)
     changed = set_assignments(session, [NewAssignment(
-        person.id, role, staff_id, since, source="manager", locked=lock, reason=note[:1000])],
+        person.id, role, staff_id, since, source="manager", locked=lock, reason=note)],
         actor=actor)
     tasks = None
     if changed and session.scalar(select(exists().where(Task.id.is_not(None)))):  # type: ignore[union-attr]
@@ -319,7 +370,8 @@ def assign_worker(
         # the next `tasks generate`.
         tasks = generate_tasks(session, rules.tasks, as_of=as_of, actor=actor,
                                transfer_date=transfer_date(session), person_ids=[person.id])
-    return AssignResult(person.id, role, staff_id, lock, bool(changed), broken, warnings, tasks)
+    return AssignResult(person.id, role, staff_id, lock, bool(changed), broken, warnings, tasks,
+                        reason_cut=cut if changed else 0)
 
 
 def check_holder(session: Session, person: Person, role: str,
@@ -357,6 +409,7 @@ def unlock(
     :func:`assign_worker`."""
     if role is not None:
         _role(role)
+    reason = checked_reason(reason) if reason and reason.strip() else None
     person = require_person(session, nhs_number)
     assert person.id is not None
     if role is not None:

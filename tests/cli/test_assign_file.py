@@ -127,6 +127,35 @@ def test_every_row_is_recorded_already_so_or_rejected_with_why(
     assert "rray" not in shown.output
 
 
+def test_a_long_reason_keeps_its_row_and_what_a_forced_choice_breaks(
+    run_cli: RunCli, settings: Settings, people: dict[str, str], tmp_path: Path,
+) -> None:
+    """The row's reference and what a forced choice breaks are always recorded whole after
+    the reason (its words cut, and the cut marked, when all do not fit); a reason longer than
+    the record keeps is rejected naming its column."""
+    long_reason = ("Agreed at the allocation meeting after a long discussion " * 20)[:1000]
+    choices = _write(tmp_path / "choices.csv", [
+        "NHS No,Allocated to,Why",
+        f"{people['forensic']},SW2,{long_reason}",  # lacks forensic: forced
+        f"{people['polish']},SW2,{'y' * 1001}",
+    ])
+    result = run_cli("assign", "--file", choices, "--force", "--json")
+    assert result.exit_code == 1, result.output
+    rows = {row["row"]: row for row in result.json()["rows"]}
+    assert rows[2]["outcome"] == "recorded" and rows[2]["forced_past"]
+    assert "the reason was cut by" in rows[2]["message"]
+    assert (rows[3]["outcome"], rows[3]["column"]) == ("rejected", "Why")
+    assert "1,001 characters long; it can be at most 1,000" in rows[3]["message"]
+    audit = run_cli("audit", "--action", "assignment", "--json").json()
+    [reason] = [row["reason"] for row in audit if row["nhs_number"] == people["forensic"]]
+    breaks = "[forced past: " + "; ".join(rows[2]["forced_past"]) + "]"
+    assert len(reason) <= 1000
+    assert reason.endswith(" [...cut] [choices.csv row 2] " + breaks)
+    assert long_reason.startswith(reason.split(" [...cut]")[0])
+    too_long = run_cli("assign", "--file", choices, "--reason", "z" * 1001)
+    assert too_long.exit_code == 2 and "--reason is 1,001 characters long" in too_long.stderr
+
+
 def test_a_workbook_sheet_and_files_that_cannot_be_used(
     run_cli: RunCli, settings: Settings, people: dict[str, str], tmp_path: Path,
 ) -> None:

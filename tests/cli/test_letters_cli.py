@@ -10,12 +10,20 @@ from sqlalchemy import select
 
 from tests.conftest import RunCli
 from tests.factories import make_person
-from tests.letter_setup import TEST_COUNCIL, handover_person, use_test_council, with_transfer_date
+from tests.letter_setup import (
+    TEST_COUNCIL,
+    add_task,
+    handover_person,
+    use_test_council,
+    with_transfer_date,
+)
 from transition.audit import Change, record
 from transition.config import CouncilDetails, Settings
 from transition.db import Database
 from transition.demo import DEMO_BUILT
-from transition.models import Letter
+from transition.models import Letter, Task
+from transition.people import find_person
+from transition.tasks import set_task_status
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +80,34 @@ def test_generate_prints_a_summary_with_what_was_not_written(
     spaced = f"{braille[:3]} {braille[3:6]} {braille[6:]}"
     assert f"1 x needs braille: the team arranges it (task accessible_communication): {spaced} (person)" in result.stdout
     assert len(list((tmp_path / "mine").glob("*.md"))) == 6
+
+
+def test_generate_says_which_letter_tasks_it_left_blocked(
+    run_cli: RunCli, database: Database, tmp_path: Path
+) -> None:
+    changed, _, _ = _people(database)
+    with database.transaction() as session:
+        person = find_person(session, changed)
+        assert person is not None
+        add_task(session, person, "letter_person")
+        gp = add_task(session, person, "letter_gp")
+        assert gp.id is not None
+        gp_id = gp.id
+        set_task_status(session, gp_id, "blocked", actor="manager-a",
+                        reason="Waiting for the GP practice's new address")
+    result = run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "mine")
+    assert "1 letter tasks marked done" in result.stdout
+    spaced = f"{changed[:3]} {changed[3:6]} {changed[6:]}"
+    said = " ".join(result.stdout.split())
+    assert "Left blocked: 1 letter task someone marked blocked" in said
+    assert f"{spaced} (gp)" in said
+    data = run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "mine",
+                   "--json").json()
+    assert data["tasks_blocked"] == 1
+    assert data["blocked"] == [{"nhs_number": changed, "kind": "gp", "task": "letter_gp"}]
+    with database.session() as session:
+        task = session.get(Task, gp_id)
+        assert task is not None and task.status == "blocked"
 
 
 def test_generate_for_named_people_and_one_kind(run_cli: RunCli, database: Database) -> None:

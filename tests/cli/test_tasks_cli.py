@@ -135,6 +135,21 @@ def test_set_status_with_dependencies_and_versions(run_cli: RunCli, database: Da
     assert run_cli("tasks", "set", "99999", "done").exit_code == 1
 
 
+def test_set_refuses_a_reason_longer_than_the_record_keeps(run_cli: RunCli,
+                                                           database: Database) -> None:
+    numbers = world(database)
+    run_cli("tasks", "generate")
+    mine = run_cli("tasks", "list", "--nhs", numbers["council"], "--json").json()
+    letter = next(task for task in mine if task["key"] == "letter_gp")
+    for status in ("blocked", "not_needed"):
+        refused = run_cli("tasks", "set", str(letter["id"]), status, "--reason", "w" * 2000)
+        assert refused.exit_code == 2, refused.output
+        said = " ".join(refused.stderr.split())  # Rich wraps long lines
+        assert "2,000 characters long; a reason can be at most 1,000" in said
+    after = run_cli("tasks", "list", "--nhs", numbers["council"], "--json").json()
+    assert next(task for task in after if task["id"] == letter["id"])["status"] == "todo"
+
+
 def test_generate_without_a_transfer_date_says_what_to_do(run_cli: RunCli,
                                                           database: Database) -> None:
     with database.transaction() as session:
@@ -196,7 +211,7 @@ def test_progress_and_templates(run_cli: RunCli, database: Database, tmp_path: P
     run_cli("tasks", "generate")
     data = run_cli("tasks", "progress", "--as-of", "2027-03-22", "--json").json()
     assert data["countdown"]["working_days"] == 6
-    assert data["progress"]["overdue"] == 15
+    assert data["progress"]["overdue"] == 13
     assert data["burndown"]["points"][-1]["day"] == "2027-04-01"
     text = run_cli("tasks", "progress", "--as-of", "2027-03-22")
     assert "6 working days to go" in text.stdout

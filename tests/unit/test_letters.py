@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests import task_world
 from tests.factories import make_person
 from tests.letter_setup import (
     TODAY,
@@ -31,6 +32,7 @@ from transition.db import Database
 from transition.letter_facts import PersonFacts, WorkerFacts, facts_context, load_facts
 from transition.letter_records import facts_changed, facts_hash
 from transition.letters import (
+    TASK_FOR_KIND,
     generate_letters,
     letter_history,
     letters_needed,
@@ -39,6 +41,8 @@ from transition.letters import (
 )
 from transition.models import Letter, Person, Staff, Task
 from transition.people import person_detail
+from transition.ruleset import load_rules
+from transition.tasks import generate_tasks, set_task_status
 
 COUNCIL = CouncilDetails()
 
@@ -558,6 +562,65 @@ def test_each_letter_is_recorded_audited_and_its_task_marked_done(
         assert {e.reason for e in trail if e.action == "task.status"} == {"letter generated"}
     with database.transaction() as session:
         assert generate(session, tmp_path / "out").tasks_done == 0  # already done: left alone
+
+
+def test_a_blocked_letter_task_stays_blocked_and_is_reported(
+    database: Database, tmp_path: Path
+) -> None:
+    """A manager's block is not overridden: the letter is written (writing is not sending; it
+    is ready when the block clears), but its task stays blocked with its reason, and the
+    result says which. Once the block is cleared, the next run marks the task done."""
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session)
+        add_task(session, person, "letter_person")
+        gp = add_task(session, person, "letter_gp")
+        gp_id = gp.id
+        assert gp_id is not None
+        set_task_status(session, gp_id, "blocked", actor="manager-a",
+                        reason="Waiting for the GP practice's new address")
+        result = generate(session, tmp_path / "out")
+    assert sorted(o.kind for o in result.written) == ["gp", "person"]
+    assert result.tasks_done == 1
+    assert [(o.nhs_number, o.kind) for o in result.tasks_blocked] == [(person.nhs_number, "gp")]
+    data = result.as_json()
+    assert data["tasks_blocked"] == 1
+    assert data["blocked"] == [{"nhs_number": person.nhs_number, "kind": "gp",
+                                "task": "letter_gp"}]
+    with database.session() as session:
+        task = session.get(Task, gp_id)
+        assert task is not None and (task.status, task.blocked_reason) == (
+            "blocked", "Waiting for the GP practice's new address")
+        assert [e.after for e in events(session, actions=["task.status"])
+                if e.entity_key == str(gp_id)] == ["blocked"]
+    with database.transaction() as session:
+        set_task_status(session, gp_id, "todo", actor="manager-a")
+        again = generate(session, tmp_path / "out")
+    assert again.tasks_done == 1 and again.tasks_blocked == []
+    with database.session() as session:
+        assert session.get(Task, gp_id).status == "done"  # type: ignore[union-attr]
+
+
+def test_every_letter_task_the_rules_make_is_closed_by_writing_the_letters(
+    database: Database, tmp_path: Path
+) -> None:
+    """Tasks and letters agree: once everyone's tasks are generated and every letter is
+    written, the only letter tasks left open are those whose letter could not be written (and
+    said why). An assessed person who keeps their worker gets no letter and no letter task."""
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        generate_tasks(session, load_rules(), as_of=TODAY, actor="tester", transfer_date=TRANSFER)
+        result = generate(session, tmp_path / "out")
+        could_not = {(o.person_id, TASK_FOR_KIND[o.kind]) for o in result.skipped}
+        still_open = {(task.person_id, task.key) for task in session.scalars(
+            select(Task).where(Task.key.in_(set(TASK_FOR_KIND.values())),  # type: ignore[attr-defined]
+                               Task.status != "done"))}
+        assess_tasks = {task.key for task in session.scalars(
+            select(Task).where(Task.person_id == ids["assess"]))}
+    assert result.tasks_done > 0
+    assert still_open <= could_not
+    assert ids["assess"] not in {o.person_id for o in result.outcomes}
+    assert assess_tasks == {"assessment_booked"}
 
 
 def test_preview_writes_nothing(database: Database, tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from transition.allocation import current_assignments
 from transition.audit import events
 from transition.db import Database
 from transition.errors import ConflictError, NotFoundError, TransitionError
-from transition.models import Person, Plan, PlanStatus, Staff
+from transition.models import Assignment, AuditEvent, Person, Plan, PlanStatus, Staff
+from transition.overrides import set_pathway_override
 from transition.people import person_detail, require_person
 from transition.plan_inputs import read_inputs
 from transition.plan_review import (
@@ -28,6 +29,7 @@ from transition.plan_review import (
     caseloads,
     current_caseloads,
     load_plan,
+    plan_out_of_date,
     plan_rows,
 )
 from transition.planning import PlanResult, propose_plan, replan
@@ -35,7 +37,7 @@ from transition.programme import set_transfer_date, transfer_date
 from transition.ruleset import Rules, load_rules
 from transition.tasks import generate_tasks
 from transition.whatif import what_if
-from transition.worker_overrides import assign_worker, feasible_workers, unlock
+from transition.worker_overrides import CUT_MARK, assign_worker, feasible_workers, unlock
 
 
 @pytest.fixture
@@ -223,6 +225,33 @@ def test_a_draft_knows_when_the_allocation_changed_after_it_was_made(
         assert allocation_changed_since(session, later.plan_id)
 
 
+def test_a_draft_knows_it_is_out_of_date_by_the_test_accept_makes(
+    database: Database, rules: Rules
+) -> None:
+    """A pathway override changes no one's worker (allocation_changed_since stays False), but
+    accept refuses the draft: plan_out_of_date says so first, in accept's words."""
+    ids = build_caseload(database)
+    draft = plan(database, rules)
+    assert draft.plan_id is not None
+    with database.session() as session:
+        assert plan_out_of_date(session, rules, draft.plan_id) == []
+    with database.transaction() as session:
+        person = session.get(Person, ids["assess"])
+        set_pathway_override(session, person, "council", reason="Agreed at panel", actor=ACTOR)
+    with database.session() as session:
+        assert not allocation_changed_since(session, draft.plan_id)
+        assert plan_out_of_date(session, rules, draft.plan_id) == [
+            "people's details, pathways or risk bands changed"]
+    with database.transaction() as session, pytest.raises(ConflictError) as caught:
+        accept_plan(session, rules, actor=ACTOR)
+    assert "people's details, pathways or risk bands changed" in caught.value.message
+    later = plan(database, rules)
+    assert later.plan_id is not None
+    with database.session() as session:
+        assert plan_out_of_date(session, rules, later.plan_id) == []
+        assert plan_out_of_date(session, rules, draft.plan_id) == []  # superseded: no draft
+
+
 def test_accepting_after_tasks_were_made_says_they_need_bringing_up_to_date(
     database: Database, rules: Rules
 ) -> None:
@@ -284,6 +313,57 @@ def test_an_override_breaking_a_hard_constraint_is_refused_unless_forced(
     with database.session() as session:
         [event] = events(session, actions=["assignment.manager"])
         assert event.reason.startswith("short-term cover [forced past: ")
+
+
+def test_a_forced_choice_keeps_what_it_breaks_whole_however_long_the_reason(
+    database: Database, rules: Rules
+) -> None:
+    """The record of what a forced choice breaks is never cut off: with a reason as long as
+    the box allows, the manager's words are cut (and the cut marked) so that the whole of
+    "[forced past: ...]" follows them, in the assignment and in the audit trail."""
+    ids = build_caseload(database)
+    with database.transaction() as session:
+        number = session.get(Person, ids["keeps"]).nhs_number
+    limit = min(Assignment.__table__.c.reason.type.length,  # type: ignore[attr-defined]
+                AuditEvent.__table__.c.reason.type.length)  # type: ignore[attr-defined]
+    words = ("Cover while the team recruits. " * 40)[:limit]
+    with database.transaction() as session:
+        result = assign_worker(session, rules, nhs_number=number, staff_id="KW2",
+                               role="key_worker", reason=words, lock=True, force=True,
+                               as_of=TODAY, actor=ACTOR)
+    assert result.broken and result.reason_cut > 0
+    breaks = " [forced past: " + "; ".join(result.broken) + "]"
+    with database.session() as session:
+        [event] = events(session, actions=["assignment.manager"])
+        held = current_assignments(session, [ids["keeps"]])[ids["keeps"]]["key_worker"]
+    for recorded in (event.reason, held.reason):
+        assert recorded is not None and len(recorded) <= limit
+        assert recorded.endswith(CUT_MARK + breaks)
+        kept = recorded.removesuffix(CUT_MARK + breaks)
+        assert words.startswith(kept) and len(words) - len(kept) == result.reason_cut
+
+
+def test_a_reason_longer_than_the_record_keeps_is_refused(
+    database: Database, rules: Rules
+) -> None:
+    ids = build_caseload(database)
+    with database.transaction() as session:
+        number = session.get(Person, ids["polish"]).nhs_number
+    with database.transaction() as session, pytest.raises(TransitionError) as caught:
+        assign_worker(session, rules, nhs_number=number, staff_id="SW2", role="social_worker",
+                      reason="x" * 1001, lock=False, force=False, as_of=TODAY, actor=ACTOR)
+    assert "1,001 characters long; it can be at most 1,000" in caught.value.message
+    with database.session() as session:
+        assert events(session, actions=["assignment.manager"]) == []
+    # A short reason is recorded as it is, nothing cut.
+    with database.transaction() as session:
+        done = assign_worker(session, rules, nhs_number=number, staff_id="SW2",
+                             role="social_worker", reason="x" * 1000, lock=False, force=False,
+                             as_of=TODAY, actor=ACTOR)
+    assert done.changed and done.reason_cut == 0
+    with database.session() as session:
+        [event] = events(session, actions=["assignment.manager"])
+        assert event.reason == "x" * 1000
 
 
 def test_an_override_over_capacity_is_refused(database: Database, rules: Rules) -> None:

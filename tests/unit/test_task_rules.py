@@ -46,6 +46,33 @@ def test_conditions_pick_out_the_right_people() -> None:
     assert not templates["care_act_review"].holds(facts(pathway="trust"))
 
 
+def test_someone_who_keeps_their_worker_gets_only_what_is_marked_for_them(
+    tmp_path: Path,
+) -> None:
+    """An assess person keeping their social worker has no new worker to be written to about,
+    handed records or met by: only the assessment, and a council's own template that says
+    ``also_when_worker_stays``."""
+    rules = load_rules().tasks
+    staying = facts(pathway="assess", flags=frozenset({"assessment_needed", "carer", "s117"}),
+                    worker_stays=True)
+    moving = facts(pathway="assess", flags=frozenset({"assessment_needed", "carer", "s117"}))
+    assert [key for key, template in rules.enabled.items() if template.holds(staying)] == [
+        "assessment_booked"]
+    assert {key for key, template in rules.enabled.items() if template.holds(moving)} == {
+        "assessment_booked", "letter_person", "letter_gp", "letter_carer",
+        "records_transferred", "s117_review", "first_contact"}
+    council = tmp_path / "council.toml"
+    council.write_text(
+        'version = "w"\n[tasks.templates.eligibility_letter]\ntitle = "Assessment outcome sent"\n'
+        'owner = "incoming"\noffset_working_days = 20\npathways = ["assess"]\n'
+        "also_when_worker_stays = true\n")
+    own = load_rules(council).tasks.templates["eligibility_letter"]
+    assert own.holds(staying) and own.holds(moving)
+    described = {item["key"]: item for item in load_rules(council).tasks.describe()}
+    assert described["eligibility_letter"]["also_when_worker_stays"] is True
+    assert described["letter_person"]["also_when_worker_stays"] is False
+
+
 def test_first_contact_is_sooner_after_a_recent_discharge() -> None:
     # NICE NG53 counts calendar days: within 7 days, or 48 hours where the risk is highest.
     first_contact = load_rules().tasks.templates["first_contact"]

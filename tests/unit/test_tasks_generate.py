@@ -39,14 +39,49 @@ def test_each_handover_gets_the_tasks_its_person_needs(database: Database) -> No
                                "records_transferred", "first_contact", "care_act_review"}
     assert keys["red"] == {"letter_person", "letter_gp", "joint_visit", "records_transferred",
                            "s117_review", "cto_review", "first_contact"}
-    assert keys["assess"] == {"assessment_booked", "letter_person", "letter_gp",
-                              "records_transferred", "first_contact"}
+    # Assessed, keeping their worker: nothing about a new worker, which no letter could close.
+    assert keys["assess"] == {"assessment_booked"}
     assert keys["signpost"] == {"accessible_communication", "letter_gp"}  # BSL: no letter
     assert keys["kept"] == set()  # same worker, not assess: no handover
     assert "budget_continuity" in keys["joint_both"]
     assert summary.people == 7
     assert summary.created == sum(len(value) for value in keys.values())
     assert summary.open == summary.created and summary.overdue == 0
+
+
+def test_an_assessed_person_keeping_their_worker_gets_only_the_assessment(
+    database: Database,
+) -> None:
+    """An assess person whose social worker carries on has no new worker: no letter about one
+    (letters writes none for them, so such a task could never be closed), no records to hand
+    over, no first contact. They still have the Care Act assessment booked. With a new worker
+    they get the whole handover; given back to the coordinator, the new worker's tasks no
+    longer apply, and say why."""
+    with database.transaction() as session:
+        ids = task_world.build(session)
+        moving = task_world.person(session, pathway="assess", carer=True, s117=True,
+                                   personal_budget=True)
+        assign(session, moving, Role.SOCIAL_WORKER, "IN1")
+        generate(session)
+        kept, moved = tasks_of(session, ids["assess"]), tasks_of(session, moving)
+        assert set(kept) == {"assessment_booked"}
+        assert (kept["assessment_booked"].owner_kind, kept["assessment_booked"].owner_staff_id,
+                kept["assessment_booked"].due) == ("incoming", "OUT1", DUE[-5])
+        assert set(moved) == {"assessment_booked", "letter_person", "letter_gp", "letter_carer",
+                              "records_transferred", "budget_continuity", "s117_review",
+                              "first_contact"}
+        assert moved["assessment_booked"].owner_staff_id == "IN1"
+        assign(session, moving, Role.SOCIAL_WORKER, "OUT1")  # the coordinator carries on
+        summary = generate(session)
+        moved = tasks_of(session, moving)
+    assert summary.not_needed == 7 and summary.created == 0
+    assert (moved["assessment_booked"].status, moved["assessment_booked"].owner_staff_id) == (
+        "todo", "OUT1")
+    for key, task in moved.items():
+        if key != "assessment_booked":
+            assert task.status == "not_needed", key
+            assert (task.blocked_reason or "").startswith(
+                "No longer applies: the person keeps their worker"), key
 
 
 def test_due_dates_count_working_days_across_easter(database: Database) -> None:
@@ -238,7 +273,7 @@ def test_a_phased_handover_date_moves_due_dates(database: Database) -> None:
         assert (dated.before, dated.after, dated.reason) == (None, "2027-05-04", "Phase 2")
         assert len(events(session, actions=["task.due"])) == len(tasks)
         # Other people still move on the programme's date.
-        assert tasks_of(session, ids["assess"])["letter_gp"].handover_date == TRANSFER
+        assert tasks_of(session, ids["assess"])["assessment_booked"].handover_date == TRANSFER
 
 
 def test_clearing_the_date_falls_back_to_the_programme(database: Database) -> None:
@@ -280,7 +315,7 @@ def test_a_rules_change_updates_titles_and_deadlines(database: Database, tmp_pat
     assert red["letter_gp"].title == "GP told" and red["letter_gp"].due == DUE[-5]
     assert red["joint_visit"].status == "not_needed"
     assert "rules no longer include" in (red["joint_visit"].blocked_reason or "")
-    assert summary.template_changed == 7  # every open letter_gp task
+    assert summary.template_changed == 6  # every open letter_gp task
     assert summary.not_needed == 1
 
 

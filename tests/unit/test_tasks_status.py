@@ -9,7 +9,7 @@ from tests.task_world import ACTOR, TRANSFER
 from transition.audit import events
 from transition.db import Database
 from transition.errors import ConflictError, NotFoundError, TransitionError
-from transition.models import Task
+from transition.models import AuditEvent, Task
 from transition.ruleset import load_rules
 from transition.tasks import (
     DependencyError,
@@ -135,6 +135,61 @@ def test_marking_many_done_reports_what_it_could_not(database: Database) -> None
     assert result.done == 2
     assert result.missing == [(ids["kept"], "letter_gp")]
     assert result.waiting == {(ids["red"], "first_contact"): ["records_transferred"]}
+
+
+def test_marking_done_leaves_a_blocked_task_blocked_with_its_reason(database: Database) -> None:
+    """A manager's block is never overridden by letters marking their tasks done: the task
+    stays blocked with its reason, nothing is audited for it, and the result says so."""
+    with database.transaction() as session:
+        ids = build(session)
+        gp = task_id(session, ids["council"], "letter_gp")
+        set_task_status(session, gp, "blocked", actor="manager-a",
+                        reason="Waiting for the GP practice's new address")
+        result = mark_tasks_done(
+            session, [(ids["council"], "letter_gp"), (ids["council"], "letter_person")],
+            actor="letters", reason="letter generated")
+        assert result.done == 1
+        assert result.blocked == [(ids["council"], "letter_gp")]
+        assert not mark_task_done(session, ids["council"], "letter_gp", actor="letters")
+    with database.session() as session:
+        task = session.get(Task, gp)
+        assert task is not None
+        assert (task.status, task.blocked_reason, task.completed_at, task.version) == (
+            "blocked", "Waiting for the GP practice's new address", None, 2)
+        assert [(e.actor, e.after) for e in task_history(session, gp)
+                if e.action == "task.status"] == [("manager-a", "blocked")]
+
+
+@pytest.mark.parametrize("status", ["blocked", "not_needed"])
+def test_a_reason_too_long_to_keep_is_refused_with_the_limit(
+    database: Database, status: str
+) -> None:
+    """The reason is kept in the task and the audit trail, both VARCHAR(1000): a longer one is
+    refused (PostgreSQL would fail; SQLite would keep more than the column says), whoever
+    asks, and nothing is changed. The limit is the columns' own."""
+    limit = min(Task.__table__.c.blocked_reason.type.length,  # type: ignore[attr-defined]
+                AuditEvent.__table__.c.reason.type.length)  # type: ignore[attr-defined]
+    assert limit == 1000
+    with database.transaction() as session:
+        ids = build(session)
+        gp = task_id(session, ids["council"], "letter_gp")
+    with database.transaction() as session, pytest.raises(TransitionError) as caught:
+        set_task_status(session, gp, status, actor=ACTOR, reason="x" * (limit + 1))
+    assert "1,001 characters" in caught.value.message and "at most 1,000" in caught.value.message
+    with database.transaction() as session, pytest.raises(TransitionError, match="at most 1,000"):
+        mark_tasks_done(session, [(ids["council"], "letter_gp")], actor="letters",
+                        reason="y" * (limit + 1))
+    with database.session() as session:
+        task = session.get(Task, gp)
+        assert task is not None and (task.status, task.blocked_reason, task.version) == (
+            "todo", None, 1)
+        assert [e.action for e in task_history(session, gp)] == ["task.create"]
+    # Exactly the limit fits, spaces around it aside.
+    with database.transaction() as session:
+        set_task_status(session, gp, status, actor=ACTOR, reason=f"  {'z' * limit}  ")
+    with database.session() as session:
+        task = session.get(Task, gp)
+        assert task is not None and task.blocked_reason == "z" * limit
 
 
 def test_a_tasks_history_starts_with_its_creation(database: Database) -> None:

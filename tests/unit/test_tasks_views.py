@@ -202,9 +202,10 @@ def test_progress_counts_done_due_and_overdue(database: Database) -> None:
     assert (progress.done, progress.not_needed, progress.blocked) == (2, 1, 1)
     assert progress.total == (total or 0) - 1
     assert progress.done + progress.due + progress.overdue == progress.total
-    # Letters fell due on 16 March: 15 of them (3 for the person with a carer, 2 for each of
-    # the other six), less the two done.
-    assert progress.overdue == 13
+    # Letters fell due on 16 March: 13 of them (3 for the person with a carer, 2 for each of
+    # the other five handovers; none for the assessed person, who keeps their worker), less the
+    # two done.
+    assert progress.overdue == 11
     assert mine.total == mine.due  # the key worker's tasks all fall due later
     assert progress.as_dict()["percent_done"] == round(100 * 2 / progress.total, 1)
 

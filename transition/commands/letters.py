@@ -150,6 +150,16 @@ def _print_summary(result: GenerationResult) -> None:
         if notes and len(result.written) > TABLE_LIMIT:
             console.print(f"{len(notes):,} letters need something more from the team "
                           "(see --json, field note).")
+    if result.tasks_blocked:
+        blocked = result.tasks_blocked
+        who = [f"{nhs.format_334(o.nhs_number)} ({o.kind})" for o in blocked]
+        shown = ", ".join(who[:10]) + (f" and {len(who) - 10} more" if len(who) > 10 else "")
+        console.print(
+            f"\nLeft blocked: {len(blocked):,} letter {'task' if len(blocked) == 1 else 'tasks'} "
+            "someone marked blocked (the letter is written; the task keeps its block and reason "
+            f"until someone clears it): {shown}.", markup=False)
+        console.print("  See why with: transition tasks list --status blocked --key letter_person "
+                      "--key letter_gp --key letter_carer", markup=False)
     if result.skipped:
         by_reason: dict[str, list[str]] = defaultdict(list)
         for outcome in result.skipped:

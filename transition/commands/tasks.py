@@ -284,6 +284,8 @@ def tasks_templates(ctx: typer.Context, as_json: bool = json_option()) -> None:
         applies = _conditions_text(item) or "everyone"
         if item["unless"]:
             applies += f"; not if {_conditions_text(item['unless'])}"
+        if item["also_when_worker_stays"]:
+            applies += "; also when the worker stays (assess)"
         deadline = _deadline_text(item)
         for variant in item["deadlines"]:
             why = variant["reason"] or _conditions_text(variant)

@@ -29,6 +29,8 @@ from transition.tasks.planner import needs_handover, wanted_tasks
 from transition.tasks.rules import DeadlineVariant, Flag, TaskRules, TaskTemplate
 from transition.tasks.status import (
     CLOSED_STATUSES,
+    MAX_NOTE,
+    MAX_REASON,
     OPEN_STATUSES,
     STATUS_CHOICES,
     STATUS_NAMES,
@@ -55,7 +57,8 @@ from transition.tasks.views import (
 )
 
 __all__ = [
-    "CLOSED_STATUSES", "OPEN_STATUSES", "STATUS_CHOICES", "STATUS_NAMES", "Burndown",
+    "CLOSED_STATUSES", "MAX_NOTE", "MAX_REASON", "OPEN_STATUSES", "STATUS_CHOICES",
+    "STATUS_NAMES", "Burndown",
     "BurndownPoint", "Countdown",
     "DeadlineVariant", "DependencyError", "Flag", "GenerateSummary", "MarkDoneResult",
     "StatusChange", "TaskGroup", "TaskPage", "TaskProgress", "TaskQuery", "TaskRow",

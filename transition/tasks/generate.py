@@ -41,6 +41,7 @@ from transition.tasks.planner import (
     Handover,
     TaskPlanner,
     Wanted,
+    keeps_worker,
     make_handover,
     needs_handover,
 )
@@ -209,18 +210,20 @@ def _generate(session: Session, task_rules: TaskRules, actor: str, transfer_date
         current = existing.get(person_id)
         handover_date = stored.date(row[4]) if row[4] is not None else transfer_date
         until = stored.date(row[-1]) if row[-1] is not None else None
-        if needs_handover(pathway, person_workers,
-                          continuing_coordinator(row[1], until, handover_date)):
+        continuing = continuing_coordinator(row[1], until, handover_date)
+        if needs_handover(pathway, person_workers, continuing):
             if handover_date is None:
                 summary.without_handover_date += 1
                 continue
+            stays = keeps_worker(pathway, person_workers, continuing)
             handover = make_handover(row, person_workers, can_own,
-                                     facts_seen.facts(row, handover_date), until)
+                                     facts_seen.facts(row, handover_date, stays), until)
             summary.people += 1
             if current:
                 if not plan.all_unchanged(current, handover, planner):
                     plan.reconcile(person_id, _converted(current, stored),
-                                   planner.wanted(handover), task_rules, row)
+                                   planner.wanted(handover), task_rules, row,
+                                   worker_stays=stays)
             else:
                 plan.create_all(person_id, handover, planner)
         elif current:
@@ -407,12 +410,13 @@ class _Reconciler:
 
     def reconcile(self, person_id: int, current: dict[str, _Existing], wanted: dict[str, Wanted],
                   rules: TaskRules, person: Sequence[Any], *,
-                  out_of_handover: bool = False) -> None:
+                  out_of_handover: bool = False, worker_stays: bool = False) -> None:
         for key, task in current.items():
             if key in wanted:
                 self._bring_up_to_date(task, wanted[key])
             elif task.status in OPEN_STATUSES:
-                self._not_needed(task, _why_not(key, rules, person, out_of_handover))
+                self._not_needed(task, _why_not(key, rules, person, out_of_handover,
+                                                worker_stays))
             else:
                 self.unchanged += 1
         for key, item in wanted.items():
@@ -730,12 +734,16 @@ def _new_ids(session: Session, before: int, inserted: list[tuple[Any, ...]]
     return ids
 
 
-def _why_not(key: str, rules: TaskRules, person: Sequence[Any], out_of_handover: bool) -> str:
+def _why_not(key: str, rules: TaskRules, person: Sequence[Any], out_of_handover: bool,
+             worker_stays: bool = False) -> str:
     """Why a task no longer applies; ``person`` is the person's row (``PERSON_COLUMNS``)."""
     if out_of_handover:
         return "the person's worker no longer changes in the accepted allocation"
     if key not in rules.enabled:
         return "the rules no longer include this task"
+    if worker_stays and not rules.enabled[key].also_when_worker_stays:
+        return ("the person keeps their worker in the accepted allocation: there is no new "
+                "worker to hand over to")
     pathway, risk_band = person[2], person[3]
     return (
         f"it no longer applies to this person (pathway {pathway or 'not decided'}, "

@@ -9,7 +9,9 @@ Who needs a handover (and so tasks):
   whose allocation ended before the handover date and who is given the role again is
   returning, and the person gets the tasks of a new worker);
 - a person on the ``assess`` pathway with a social worker assigned (even the same worker:
-  the Care Act assessment still has to be booked);
+  the Care Act assessment still has to be booked). One who keeps their worker gets only the
+  templates marked ``also_when_worker_stays`` (``assessment_booked``): no letter, records or
+  first contact about a new worker, which no one could close (no letter is written for them);
 - a person on the ``signpost`` pathway: they have no worker afterwards, so every task for
   them is owned by the team manager.
 
@@ -115,6 +117,14 @@ def needs_handover(pathway: str | None, workers: dict[str, str], coordinator: st
         if staff_id != coordinator:
             return True
     return pathway == Pathway.ASSESS and Role.SOCIAL_WORKER in workers
+
+
+def keeps_worker(pathway: str | None, workers: dict[str, str], coordinator: str | None) -> bool:
+    """Whether a person who needs a handover (:func:`needs_handover`) keeps their worker: not
+    signposted, and every current worker is the trust's coordinator carrying on (``coordinator``,
+    as for :func:`needs_handover`). Only an ``assess`` person can be."""
+    return pathway != Pathway.SIGNPOST and all(
+        staff_id == coordinator for staff_id in workers.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,8 +240,10 @@ class FactsSeen:
         self._by_row: dict[tuple[Any, ...], PersonFacts] = {}
         self._by_value: dict[PersonFacts, PersonFacts] = {}
 
-    def facts(self, row: Sequence[Any], handover_date: date) -> PersonFacts:
-        key = (handover_date, *row[FACT_COLUMNS])
+    def facts(self, row: Sequence[Any], handover_date: date,
+              worker_stays: bool = False) -> PersonFacts:
+        """The person's facts; ``worker_stays``: they keep their worker (:func:`keeps_worker`)."""
+        key = (handover_date, worker_stays, *row[FACT_COLUMNS])
         found = self._by_row.get(key)
         if found is None:
             (pathway, risk_band, _, last_discharge, accessible_format, interpreter, preferred,
@@ -254,6 +266,7 @@ class FactsSeen:
                 last_discharge=None if last_discharge is None
                 else self._stored.date(last_discharge),
                 handover_date=handover_date,
+                worker_stays=worker_stays,
             )
             if cluster in self._classes:
                 value = replace(value, cluster=self._cluster(value, self._classes[cluster]))

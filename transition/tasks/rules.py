@@ -73,6 +73,9 @@ class PersonFacts:
     # The mental health cluster, when a template names it (others read as None, so that
     # people who differ only in a cluster no template looks at share their facts).
     cluster: int | None = None
+    # No change of worker: an ``assess`` person whose social worker carries on. Their handover
+    # is only what a template marked ``also_when_worker_stays`` asks (the Care Act assessment).
+    worker_stays: bool = False
 
 
 class Conditions(BaseModel):
@@ -223,11 +226,24 @@ class TaskTemplate(Conditions):
     )
     deadlines: tuple[DeadlineVariant, ...] = ()
     description: str = Field("", max_length=1000, description="Why the task exists.")
+    also_when_worker_stays: bool = Field(
+        False,
+        description="Also for a person who keeps their worker (the assess pathway: the Care "
+        "Act assessment is booked even with the same worker). Otherwise the task is only for "
+        "a change of worker (or signposting), as letters, records and first contact are.",
+    )
 
     @model_validator(mode="after")
     def _check_deadline(self) -> TaskTemplate:
         _one_deadline(self.offset_working_days, self.offset_calendar_days)
         return self
+
+    def holds(self, facts: PersonFacts) -> bool:
+        """Whether this person needs the task: the conditions hold and, when they keep their
+        worker, the template is one for that too (``also_when_worker_stays``)."""
+        if facts.worker_stays and not self.also_when_worker_stays:
+            return False
+        return super().holds(facts)
 
     @property
     def deadline(self) -> Deadline:

@@ -29,7 +29,10 @@ OPEN_STATUSES: tuple[str, ...] = (TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskS
 CLOSED_STATUSES: tuple[str, ...] = (TaskStatus.DONE, TaskStatus.NOT_NEEDED)
 STATUS_NAMES: tuple[str, ...] = tuple(status.value for status in TaskStatus)
 STATUS_CHOICES = ", ".join(STATUS_NAMES)
-MAX_NOTE = 2000
+MAX_NOTE: int = Task.__table__.c.note.type.length  # type: ignore[attr-defined]
+# A status's reason is kept twice, in the task and in the audit trail: the shorter column holds it.
+MAX_REASON: int = min(Task.__table__.c.blocked_reason.type.length,  # type: ignore[attr-defined]
+                      AuditEvent.__table__.c.reason.type.length)  # type: ignore[attr-defined]
 NO_LONGER_APPLIES = "No longer applies: "
 """How ``generate`` starts the reason it writes when it marks a task not needed; a task marked
 not needed by a person never starts so, and generate leaves it alone."""
@@ -138,12 +141,14 @@ def set_task_status(
             "A reason is kept only for blocked or not_needed.",
             hint="Use --note for anything else worth recording.",
         )
+    if reason:
+        _check_reason(reason, f"task {task.id}")
     if new_status is TaskStatus.DONE and task.status != TaskStatus.DONE:
         waiting = open_dependencies(session, task)
         if waiting:
             raise _dependency_error(task, waiting)
-    if note is not None and len(note) > 2000:
-        raise TransitionError("A note can be at most 2,000 characters.")
+    if note is not None:
+        note = _checked_note(note, f"task {task.id}")
 
     before_status, before_version = task.status, task.version
     now = utcnow()
@@ -218,6 +223,17 @@ def _checked_note(note: str, whose: str) -> str:
     return text
 
 
+def _check_reason(reason: str, whose: str) -> None:
+    """An error if ``reason`` is too long to keep (the task's and the audit trail's column)."""
+    if len(reason) > MAX_REASON:
+        raise TransitionError(
+            f"The reason for {whose} is {len(reason):,} characters long; a reason can be at "
+            f"most {MAX_REASON:,}. Nothing was changed.",
+            hint="Say briefly what it is waiting for or why it is not needed, and put the "
+            "detail in the note (--note, up to "
+            f"{MAX_NOTE:,} characters) or the person's case record.")
+
+
 def _conflict(session: Session, task: Task) -> ConflictError:
     now = session.scalar(select(Task.status).where(Task.id == task.id))
     who = changed_by(session, entity="task", entity_key=str(task.id))
@@ -248,6 +264,8 @@ class MarkDoneResult:
     done: int = 0
     already_done: int = 0
     not_needed: list[tuple[int, str]] = field(default_factory=list)  # left as they are
+    # Left blocked: a manager's block (and its reason) is never overridden here.
+    blocked: list[tuple[int, str]] = field(default_factory=list)
     missing: list[tuple[int, str]] = field(default_factory=list)
     waiting: dict[tuple[int, str], list[str]] = field(default_factory=dict)
 
@@ -264,11 +282,16 @@ def mark_tasks_done(
 
     ``reason`` goes in the audit trail (e.g. "letter generated"); ``note``, if given, replaces
     the task's note (stripped, blank clears it, at most 2,000 characters, audited as
-    ``task.note`` as :func:`set_task_note` does). Reported and left as they are: tasks that do not exist (``missing``; they
-    are never created here), tasks someone marked ``not_needed``, and tasks whose dependencies
-    are still open (``waiting``: (person, key) -> the open keys).
+    ``task.note`` as :func:`set_task_note` does). Reported and left as they are: tasks that do
+    not exist (``missing``; they are never created here), tasks someone marked ``not_needed``,
+    tasks someone marked ``blocked`` (``blocked``: the block and its reason stay until someone
+    clears them), and tasks whose dependencies are still open (``waiting``: (person, key) ->
+    the open keys).
     """
     text = None if note is None else _checked_note(note, "the tasks marked done")
+    reason = (reason or "").strip() or None
+    if reason:
+        _check_reason(reason, "the tasks marked done")
     wanted = sorted(set(items))
     result = MarkDoneResult()
     if not wanted:
@@ -293,6 +316,9 @@ def mark_tasks_done(
             continue
         if task.status == TaskStatus.NOT_NEEDED:
             result.not_needed.append(item)
+            continue
+        if task.status == TaskStatus.BLOCKED:
+            result.blocked.append(item)
             continue
         waiting = sorted(set(task.depends_on or ()) & open_keys.get(task.person_id, set()))
         if waiting:
@@ -341,11 +367,11 @@ def mark_task_done(
 ) -> bool:
     """Mark one person's task done (audited): True if it is done now (or was already).
 
-    False if the person has no such task, or it was marked not needed (left alone).
+    False if the person has no such task, or it was marked not needed or blocked (left alone).
     Raises DependencyError, naming them, if tasks it depends on are still open.
     """
     result = mark_tasks_done(session, [(person_id, key)], actor=actor, note=note, reason=reason)
-    if result.missing or result.not_needed:
+    if result.missing or result.not_needed or result.blocked:
         return False
     waiting = result.waiting.get((person_id, key))
     if waiting:
