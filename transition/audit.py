@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from transition.bulk import insert_stored
 from transition.db import json_dumps
+from transition.errors import TransitionError
 from transition.models import AuditEvent, Person, utcnow
 
 
@@ -37,6 +38,20 @@ class Change(NamedTuple):
     after: Any = None
     reason: str | None = None
     batch_id: int | None = None
+
+
+REASON_LIMIT: int = AuditEvent.__table__.c.reason.type.length  # type: ignore[attr-defined]
+"""The most characters of a reason the audit trail keeps (its column's declared length)."""
+
+
+def check_reason_length(reason: str | None, *, what: str = "The reason") -> None:
+    """An error (nothing changed) for a reason longer than the audit trail keeps: PostgreSQL
+    would refuse the row part-way, SQLite would quietly keep more than the column says."""
+    if reason is not None and len(reason) > REASON_LIMIT:
+        raise TransitionError(
+            f"{what} is {len(reason):,} characters long; it can be at most {REASON_LIMIT:,} (it "
+            "is kept in the audit trail). Nothing was changed.",
+            hint="Say it more briefly, and keep the detail in the person's case record.")
 
 
 def record(session: Session, change: Change, *, actor: str, at: datetime | None = None) -> None:

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import and_, update
 from sqlmodel import Session
 
-from transition.audit import Change, record
+from transition.audit import Change, check_reason_length, record
 from transition.concurrency import changed_by
 from transition.errors import ConflictError
 from transition.models import Person, utcnow
@@ -46,6 +46,7 @@ def set_handover_date(
     Audited as ``person.handover_date``; bumps the person's version (ConflictError if it is not
     ``expected_version``). Task due dates follow when tasks are next generated.
     """
+    check_reason_length(reason)
     before = person.handover_date
     version = person.version
     if expected_version is not None and version != expected_version:

@@ -25,7 +25,7 @@ from transition.stored_reasons import stored_reasons_hash
 
 PATHWAYS: tuple[str, ...] = tuple(pathway.value for pathway in Pathway)
 OVERRIDE_BASIS = "A manager's decision, recorded in the audit trail"
-MAX_REASON_LENGTH = 1000
+MAX_REASON_LENGTH = audit.REASON_LIMIT  # the reason is kept in the audit trail
 
 # Never let a manager's override take away a statutory duty (DOMAIN.md: s117 aftercare is a
 # joint duty that cannot end while a CTO lasts, and an s117 person is never signposted away).

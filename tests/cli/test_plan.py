@@ -164,6 +164,14 @@ def test_assign_lock_unlock_and_refusals(run_cli: RunCli, settings: Settings) ->
     row = next(item for item in planned["assignments"] if item["nhs_number"] == people["polish"])
     assert row["locked"] is True and row["staff_id"] == "SW2"
 
+    # Forced past a hard constraint with a reason near the limit: what it breaks is kept
+    # whole in the record, the manager's words cut, and the command says so.
+    forced = run_cli("assign", people["keeps"], "KW1", "--role", "social_worker", "--force",
+                     "--reason", "r" * 990)
+    assert forced.exit_code == 0, forced.output
+    assert "the reason was cut by" in " ".join(forced.stderr.split())
+    audit = run_cli("audit", "--action", "assignment", "--limit", "1", "--json").json()
+    assert audit[0]["reason"].endswith("]") and "forced past" in audit[0]["reason"]
     unlocked = run_cli("unlock", people["polish"])
     assert unlocked.exit_code == 0 and "Unlocked social worker" in unlocked.stdout
     nothing = run_cli("unlock", people["polish"], "--role", "social_worker")

@@ -204,6 +204,10 @@ def test_handover_date_needs_a_date_or_clear(run_cli: RunCli, database: Database
     assert run_cli("handover-date", numbers["council"]).exit_code == 2
     bad = run_cli("handover-date", numbers["council"], "31/02/2027")
     assert bad.exit_code == 2 and "is not a date" in bad.stderr
+    # A reason longer than the audit trail keeps: refused whole (PostgreSQL crashed on it).
+    long = run_cli("handover-date", numbers["council"], "2027-05-04", "--reason", "x" * 1001)
+    assert long.exit_code == 2 and "at most 1,000" in long.stderr
+    assert run_cli("person", numbers["council"], "--json").json()["handover_date"] != "2027-05-04"
 
 
 def test_progress_and_templates(run_cli: RunCli, database: Database, tmp_path: Path) -> None:

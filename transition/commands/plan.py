@@ -351,6 +351,10 @@ def assign(
         console.print(result.tasks_in_words())
     for problem in result.broken:
         err_console.print(f"Forced past: {problem}")
+    if result.reason_cut:
+        err_console.print(f"Note: the reason was cut by {result.reason_cut:,} characters so that "
+                          "what this choice breaks is recorded whole beside it (the audit trail "
+                          "keeps 1,000).", markup=False)
     for warning in result.warnings:
         err_console.print(f"Note: {warning}")
 
