@@ -248,6 +248,10 @@ def test_path_completion(tmp_path: Path) -> None:
     assert complete_path(f"{base}/exports/.h") == f"{base}/exports/.hidden.csv"
     assert complete_path(f"{base}/nowhere/x") is None
     assert complete_path("") is None
+    # A file just imported (the staff list) is never suggested again.
+    assert complete_path(f"{base}/s") == f"{base}/staff.csv"
+    assert complete_path(f"{base}/s", {(tmp_path / "staff.csv").resolve()}) is None
+    assert complete_path(f"{base}/", {(tmp_path / "staff.csv").resolve()}) == f"{base}/exports/"
 
 
 def test_tab_completes_in_the_file_box(populated, app_on, tmp_path: Path) -> None:

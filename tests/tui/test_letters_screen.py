@@ -277,3 +277,17 @@ def test_letters_are_not_written_with_the_example_council_details(tui_database, 
     drive(app, scenario)
     assert all(letter_rows(tui_database, person) == [] for person in handovers.values())
     assert not (Path(sqlite_settings.resolved_output_dir) / "letters").exists()
+
+
+def test_the_run_summary_says_which_letter_tasks_were_left_blocked(tmp_path: Path) -> None:
+    """Writing letters leaves a task someone blocked as it is: the screen says so, where it
+    used to say only how many tasks were marked done."""
+    from transition.letters import GenerationResult, LetterOutcome
+    from transition.screens.letters import run_summary
+
+    written = LetterOutcome(1, "9990000018", "gp", "written", "md", "gp.md.j2")
+    result = GenerationResult(out_dir=tmp_path, outcomes=[written], tasks_done=2,
+                              tasks_blocked=[written])
+    said = run_summary(result).plain
+    assert "2 letter tasks marked done" in said
+    assert "1 letter task left blocked (the letter is written" in said

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, OptionList
 
 from tests.conftest import ACTOR
 from tests.tui.conftest import drive, notifications, settle, text_of
@@ -124,11 +125,34 @@ def test_an_override_refused_for_a_statutory_duty_changes_nothing(plan_world, ap
         await settle(pilot)
         await pilot.press("o")
         await settle(pilot)
-        await pilot.press("down", "down", "down", "down", "enter")  # signpost
+        dialog = app.screen
+        assert isinstance(dialog, PathwayOverrideScreen)
+        # The current pathway is highlighted: its name is in the text colour (blue "joint"
+        # could not be read on the highlight's blue), its colour on a bullet, and "(now)".
+        current = dialog.query_one("#pathways", OptionList).get_option("joint").prompt
+        assert isinstance(current, Text) and current.plain.startswith("● joint")
+        assert "(now)" in current.plain
+        assert {str(span.style) for span in current.spans
+                if current.plain[span.start:span.end] == "joint"} == {"bold"}
+        await pilot.press("end", "enter")  # signpost
         await pilot.press(*"No needs", "enter")
         await settle(pilot)
         assert person(plan_world, "Dalton").pathway_override is None
-        assert any("section 117 aftercare" in message for message in notifications(app))
+        # Refused in the dialog, by the domain's own rule: it stays open, says why (the NHS
+        # number masked) and keeps what was typed, so another pathway can be chosen.
+        assert app.screen is dialog
+        problem = text_of(dialog.query_one("#problem"))
+        assert "section 117 aftercare" in problem and "cannot be signpost" in problem
+        assert "******" in problem
+        assert dialog.query_one("#reason", Input).value == "No needs"
+        assert not notifications(app)
+        dialog.query_one("#pathways").focus()
+        await pilot.press("up", "enter", "enter")  # assess, with the same reason
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        saved = person(plan_world, "Dalton")
+        assert (saved.pathway_override, saved.pathway_override_reason) == ("assess", "No needs")
+        assert "Pathway set to assess." in notifications(app)
 
     drive(app, scenario, size=(120, 60))
 
@@ -225,7 +249,7 @@ def test_at_risk_says_where_each_handover_stands(plan_world, app_on) -> None:
     async def scenario(pilot: Pilot[Any]) -> None:
         screen = await open_at_risk(pilot)
         table = screen.query_one("#at-risk-table", DataTable)
-        column = [str(table.get_row_at(row)[6]) for row in range(table.row_count)]
+        column = [str(cell) for cell in table.get_column("handover")]
         states = {p.family_name: screen.handovers[p.person_id].state for p in screen.people}
         # Hollins needs the forensic skill no one in reach has; Ashworth keeps Ana Okafor.
         assert states["Hollins"] == "no_worker" and column[0] == "needs a worker"

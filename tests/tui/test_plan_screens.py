@@ -180,8 +180,19 @@ def test_accept_asks_first_then_makes_the_plan_the_allocation(plan_world, app_on
         with plan_world.session() as session:
             assert session.scalars(select(Plan.status)).one() == "accepted"
         assert current(plan_world, "Egbuna") == {"social_worker": ("SW2", False)}
-        assert text_of(screen.query_one("#plan-summary")).startswith("Plan 1 accepted")
-        assert any("Plan 1 accepted" in message for message in notifications(app))
+        summary = text_of(screen.query_one("#plan-summary"))
+        assert summary.startswith("Plan 1 accepted")
+        # The plan's own date is what it was made for ("as of"), not when it was made.
+        assert f"as of {TODAY.day} {TODAY:%b %Y}" in summary and " made " not in summary
+        # Every role recorded counts, a kept one too, so the notice does not say every one
+        # changed worker: it says so as the CLI does, and how many were kept.
+        assert screen.page is not None and screen.page.plan is not None
+        kept = screen.page.plan.kept_with_current
+        assert kept > 0
+        accepted = next(message for message in notifications(app)
+                        if message.startswith("Plan 1 accepted"))
+        assert "roles recorded or changed (" in accepted and "changed worker" not in accepted
+        assert f"{kept} kept with their current worker" in accepted
         assert screen.check_action("accept", ()) is False  # nothing left to accept
 
     drive(app, scenario)
@@ -201,13 +212,54 @@ def test_a_stale_accept_is_refused_with_what_changed(plan_world, app_on) -> None
                           as_of=TODAY, actor="another-manager")
         await pilot.press("A")
         await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        assert app.screen is screen  # said before asking, not after
         with plan_world.session() as session:
             assert session.scalars(select(Plan.status)).one() == "draft"
         message = " ".join(notifications(app))
         assert "out of date" in message and "who holds a case changed" in message
         assert screen.running is None
+
+    drive(app, scenario)
+
+
+def test_a_pathway_override_makes_the_draft_out_of_date_before_accepting(plan_world,
+                                                                         app_on) -> None:
+    """A pathway changed after the draft was made (not who holds a case): accept would refuse
+    it, so the summary says so, and A says so before asking, in the app's words (n)."""
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await proposed(pilot)
+        await open_family(app, plan_world, "Baines")(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        app.screen.query_one("#pathways").focus()
+        await pilot.press("down", "down", "enter")  # joint
+        await pilot.press(*"Agreed at panel", "enter")
+        await settle(pilot)
+        await pilot.press("escape")  # back to the plan
+        await settle(pilot)
+        assert app.screen is screen
+        summary = text_of(screen.query_one("#plan-summary"))
+        assert "Out of date: people's details, pathways or risk bands changed" in summary
+        assert "Press n for a new plan" in summary
+        app.clear_notifications()
+        await pilot.press("A")
+        await settle(pilot)
+        assert app.screen is screen  # no question: it could not be accepted
+        said = list(app._notifications)
+        assert [notification.title for notification in said] == ["Plan out of date"]
+        assert "Press n for a new plan" in said[0].message
+        assert "transition plan" not in said[0].message
+        assert "someone else" not in said[0].message
+        with plan_world.session() as session:
+            assert session.scalars(select(Plan.status)).one() == "draft"
+        await pilot.press("n")  # a new draft: up to date, and A asks
+        await settle(pilot)
+        assert "Out of date" not in text_of(screen.query_one("#plan-summary"))
+        await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
 
     drive(app, scenario)
 
@@ -230,7 +282,7 @@ def test_override_offers_only_feasible_workers_with_spare_places(plan_world, app
         await settle(pilot)
         assert app.screen is screen
         assert current(plan_world, "Egbuna") == {"social_worker": ("SW1", True)}
-        assert "press n to plan again" in text_of(screen.query_one("#plan-summary"))
+        assert "Press n for a new plan" in text_of(screen.query_one("#plan-summary"))
         await pilot.press("n")  # re-plan: the lock is kept
         await settle(pilot)
         assert ("Egbuna", "social_worker", "SW1") in shown(screen)
@@ -468,11 +520,11 @@ def test_a_choice_on_the_person_screen_marks_the_draft_out_of_date(plan_world, a
         await settle(pilot)
         assert app.screen is screen
         summary = text_of(screen.query_one("#plan-summary"))
-        assert "changed since this draft was made" in summary and "press n" in summary
+        assert "since this draft was made" in summary and "Press n for a new plan" in summary
         await pilot.press("n")  # a new draft, made after the choice: no longer out of date
         await settle(pilot)
         summary = text_of(screen.query_one("#plan-summary"))
-        assert "changed since this draft was made" not in summary
+        assert "since this draft was made" not in summary
 
     drive(app, scenario)
 

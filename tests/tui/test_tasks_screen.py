@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from tests.tui.conftest import drive, settle, text_of
+from tests.tui.conftest import drive, notifications, settle, text_of
 from tests.tui.handover_data import populate_handovers
 from transition.audit import events
 from transition.db import Database
@@ -170,6 +171,67 @@ def test_block_a_task_with_a_reason(tui_database, handovers, app_on) -> None:
     drive(app, scenario)
     saved = task_of(tui_database, handovers[2], "joint_visit")
     assert (saved.status, saved.blocked_reason) == ("blocked", "Person in hospital")
+
+
+def test_a_reason_is_limited_to_what_the_task_and_audit_trail_hold(tui_database, handovers,
+                                                                   app_on) -> None:
+    """task.blocked_reason and audit_event.reason hold 1,000 characters (the note 2,000):
+    the box stops there, rather than PostgreSQL refusing the save."""
+    app = app_on(tui_database)
+    task = task_of(tui_database, handovers[2], "joint_visit")
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_tasks(pilot, task.id)
+        await pilot.press("s", "b")
+        await settle(pilot)
+        reason = app.screen.query_one("#reason", Input)
+        assert reason.max_length == 1000
+        reason.insert_text_at_cursor("w" * 1000)
+        await pilot.press("x")  # the 1,001st character does not go in
+        assert len(reason.value) == 1000
+        await pilot.press("enter")
+        await settle(pilot)
+        # The box under the table scrolls a long reason rather than growing over the table.
+        detail = screen.query_one("#task-detail", Static)
+        assert "w" * 100 in text_of(detail)
+        assert detail.outer_size.height <= 12
+        assert screen.query_one("#tasks-table", DataTable).size.height >= 20
+
+    drive(app, scenario)
+    saved = task_of(tui_database, handovers[2], "joint_visit")
+    assert (saved.status, saved.blocked_reason) == ("blocked", "w" * 1000)
+
+
+def test_a_database_error_on_saving_is_a_notice_without_personal_data(
+    tui_database, handovers, app_on, monkeypatch
+) -> None:
+    """The driver's text quotes the values (a name, the reason): only the kind of failure is
+    shown, and the app carries on (no crash dump with the task's details)."""
+    app = app_on(tui_database)
+    task = task_of(tui_database, handovers[2], "joint_visit")
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise DataError("UPDATE task SET blocked_reason='Ann Smith waits'", {},
+                        Exception("value too long for type character varying(1000)"))
+
+    monkeypatch.setattr("transition.screens.tasks.set_task_status", refused)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_tasks(pilot, task.id)
+        await pilot.press("s", "b")
+        await type_text(pilot, "Ann Smith waits")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        messages = notifications(app)
+        assert any("DataError" in message and "Nothing was saved" in message
+                   for message in messages)
+        assert not any("Ann Smith" in message or "varying" in message for message in messages)
+        await pilot.press("s", "d")  # still answering
+        await settle(pilot)
+
+    drive(app, scenario)
+    assert task_of(tui_database, handovers[2], "joint_visit").status == "todo"
 
 
 def test_add_a_note(tui_database, handovers, app_on) -> None:

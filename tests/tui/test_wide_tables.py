@@ -106,11 +106,46 @@ def test_at_80_columns_the_at_risk_list_keeps_the_handover_and_leaves_out_the_re
         await pilot.press("a")
         await settle(pilot)
         table = pilot.app.screen.query_one("#at-risk-table", FittedTable)
-        assert table.shown_keys == ("rank", "name", "risk", "handover", "factors")
+        assert table.shown_keys == ("name", "risk", "handover", "factors")
         assert sum(column.width + 2 for column in table.columns.values()) <= table.size.width
+        # Room for a whole factor's name, not "discharged ve" (the rank's order says it).
+        assert table.columns["factors"].width >= len("discharged very recently")
         # Every cell is kept: widen the terminal and the left-out columns come back.
         await pilot.resize_terminal(140, 30)
         await settle(pilot)
         assert "nhs" in table.shown_keys and "team" in table.shown_keys
 
     drive(app_on(plan_world), scenario, size=(80, 30))
+
+
+def test_at_120_columns_the_at_risk_factors_get_a_whole_factor(plan_world, app_on) -> None:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("a")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#at-risk-table", FittedTable)
+        assert table.shown_keys == ("nhs", "name", "team", "pathway", "risk", "handover",
+                                    "factors")
+        assert table.columns["factors"].width >= len("unsettled accommodation")
+
+    drive(app_on(plan_world), scenario, size=(120, 40))
+
+
+def test_at_80_columns_the_tasks_keep_their_status_on_screen(tui_database, app_on) -> None:
+    """The owner (in the box under the table) is left out and the titles narrow, so the
+    status, blocked or in progress, is not off the right edge."""
+    from tests.tui.handover_data import populate_handovers
+
+    populate_handovers(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("t")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#tasks-table", FittedTable)
+        assert table.shown_keys == ("due", "task", "person", "status")
+        assert sum(column.width + 2 for column in table.columns.values()) <= table.size.width
+        await pilot.resize_terminal(120, 30)
+        await settle(pilot)
+        assert table.shown_keys == ("due", "task", "person", "owner", "status")
+        assert table.columns["task"].width >= 44
+
+    drive(app_on(tui_database), scenario, size=(80, 24))

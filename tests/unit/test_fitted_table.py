@@ -96,3 +96,17 @@ def test_the_workers_table_at_160_columns_shows_a_long_team_and_every_note_whole
     widths = fit_widths(WORKER_COLUMNS, 154)  # a 160-column terminal, less the box's edges
     assert widths["team"] >= len("Tarrow Moor Mental Health Social Work Team")
     assert widths["note"] >= len("not on the latest staff list")
+
+
+def test_squeezable_columns_narrow_before_a_column_goes_off_the_edge() -> None:
+    """When the least widths do not fit even without the droppable columns, the columns that
+    may be squeezed narrow, a cell at a time in turn, down to their squeeze width."""
+    task = FitColumn("task", "Task", 44, most=56, squeeze=20)
+    person = FitColumn("person", "Person", 18, squeeze=14)
+    owner = FitColumn("owner", "Owner", 16, drop=1)
+    status = FitColumn("status", "Status", 17)
+    columns = (task, person, owner, status)
+    assert fit_widths(columns, 44 + 18 + 16 + 17 + 8) == {"task": 44, "person": 18, "owner": 16,
+                                                          "status": 17}
+    assert fit_widths(columns, 74) == {"task": 37, "person": 14, "status": 17}
+    assert fit_widths(columns, 40) == {"task": 20, "person": 14, "status": 17}  # no less

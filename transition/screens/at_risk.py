@@ -35,14 +35,16 @@ from transition.widgets.pathway import (
 
 PAGE = 50
 
-# On a narrow terminal the NHS number, team and pathway go first (the person screen has them):
-# the name, the band, where the handover stands and the factors are what this list is for.
+# On a narrow terminal the rank (the order says it), then the pathway, team and NHS number go
+# first (the person screen has them): the name, the band, where the handover stands and the
+# factors are what this list is for. The factors get room for a whole factor's name
+# ("unsettled accommodation"), not "discharged ve".
 COLUMNS = (
-    FitColumn("rank", "#", 3), FitColumn("nhs", "NHS number", 12, drop=3),
-    FitColumn("name", "Name", 18, most=24), FitColumn("team", "Team", 14, most=30, drop=2),
-    FitColumn("pathway", "Pathway", 8, drop=1), FitColumn("risk", "Risk", 9),
+    FitColumn("rank", "#", 3, drop=1), FitColumn("nhs", "NHS number", 12, drop=4),
+    FitColumn("name", "Name", 14, most=24), FitColumn("team", "Team", 11, most=30, drop=3),
+    FitColumn("pathway", "Pathway", 8, drop=2), FitColumn("risk", "Risk", 9),
     FitColumn("handover", "Handover", 21, most=23),
-    FitColumn("factors", "Main factors", 12, most=FILL),
+    FitColumn("factors", "Main factors", 24, most=FILL),
 )
 
 

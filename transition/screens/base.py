@@ -47,18 +47,23 @@ class DataScreen(Screen[Any]):
             self._shown_version = self.transition.data_version
             self.safely(self.reload)
 
-    def safely(self, read: Callable[[], None]) -> bool:
-        """Run ``read``; if the database fails, say so in a notification instead of crashing."""
+    def safely(self, read: Callable[[], None], *, title: str = "Could not read the database",
+               then: str = "Check the database is reachable, then come back to this screen.",
+               ) -> bool:
+        """Run ``read``; if the database fails, say so in a notification instead of crashing.
+
+        For a write, give the notification's ``title`` ("Not saved") and what to do
+        (``then``)."""
         try:
             read()
         except TransitionError as exc:
             self.notify(f"{exc.message} {exc.hint or ''}".strip(),
-                        title="Could not read the database", severity="error", timeout=15)
+                        title=title, severity="error", timeout=15)
         except SQLAlchemyError as exc:
-            # The driver's text may quote data, so only the kind of failure is shown.
-            self.notify(f"{type(exc).__name__} on {self.database.describe()}. Check the "
-                        "database is reachable, then come back to this screen.",
-                        title="Could not read the database", severity="error", timeout=15)
+            # The driver's text may quote data (a person's name, the value that failed), so
+            # only the kind of failure is shown.
+            self.notify(f"{type(exc).__name__} on {self.database.describe()}. {then}",
+                        title=title, severity="error", timeout=15)
         else:
             return True
         self._shown_version = -1  # try again next time the screen is shown

@@ -3,17 +3,21 @@
 Subclasses say what the list holds and what the answer is; the modal only asks. ``up``/``down``
 choose, ``enter`` on the list moves to the reason, ``enter`` in the reason or ``ctrl+s`` saves,
 ``escape`` cancels (dismissing ``None``).
+
+Given ``save``, the modal saves the answer itself before closing: ``save(answer)`` returns None
+once it is done (or handled otherwise), or why the domain refused it, which the problem line
+shows while the modal stays open with what was typed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Static
@@ -23,16 +27,22 @@ Answer = TypeVar("Answer")
 
 
 class ChoiceWithReasonScreen(ModalScreen[Answer | None], Generic[Answer]):
+    # The problem line and the buttons are docked at the bottom of the dialog, so they are
+    # always on screen; the rest (the list, the reason, the lock) scrolls above them when the
+    # terminal is too short for it all (80x24), and the focus brings what it moves to into view.
     DEFAULT_CSS = """
     ChoiceWithReasonScreen { align: center middle; }
     ChoiceWithReasonScreen > #dialog {
-        width: 84; height: auto; max-height: 90%; border: thick $warning; background: $surface;
-        padding: 1 2;
+        width: 84; max-width: 100%; height: auto; max-height: 90%; border: thick $warning;
+        background: $surface; padding: 1 2;
     }
+    ChoiceWithReasonScreen #body { height: auto; max-height: 1fr; }
     ChoiceWithReasonScreen .choices { height: auto; margin: 1 0; }
+    ChoiceWithReasonScreen #dialog-foot { dock: bottom; height: auto; }
     ChoiceWithReasonScreen #problem { color: $text-error; height: auto; }
     ChoiceWithReasonScreen #answers { height: auto; margin-top: 1; align-horizontal: right; }
     ChoiceWithReasonScreen Button { margin-left: 2; }
+    ChoiceWithReasonScreen.-short > #dialog { max-height: 100%; padding: 0 1; }
     """
 
     BINDINGS = [
@@ -47,9 +57,11 @@ class ChoiceWithReasonScreen(ModalScreen[Answer | None], Generic[Answer]):
     NO_CHOICE = "Choose one first (up/down)."
     NO_REASON = "Say why: it goes into the audit trail."
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str,
+                 save: Callable[[Answer], str | None] | None = None) -> None:
         super().__init__()
         self.question = question
+        self.save = save
 
     # -- what a subclass says --------------------------------------------------------------
 
@@ -75,16 +87,18 @@ class ChoiceWithReasonScreen(ModalScreen[Answer | None], Generic[Answer]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.question, id="question")
-            yield from self.intro()
-            yield OptionList(*self.choices(), id=self.LIST_ID, classes="choices")
-            yield Label("Why (kept in the audit trail):")
-            yield Input(placeholder=self.REASON_PLACEHOLDER, max_length=self.REASON_MAX_LENGTH,
-                        id="reason")
-            yield from self.extra()
-            yield Static("", id="problem")
-            with Horizontal(id="answers"):
-                yield Button(self.SAVE_LABEL, id="save", variant="warning")
-                yield Button("Cancel (esc)", id="cancel", variant="primary")
+            with Vertical(id="dialog-foot"):
+                yield Static("", id="problem")
+                with Horizontal(id="answers"):
+                    yield Button(self.SAVE_LABEL, id="save", variant="warning")
+                    yield Button("Cancel (esc)", id="cancel", variant="primary")
+            with VerticalScroll(id="body", can_focus=False):
+                yield from self.intro()
+                yield OptionList(*self.choices(), id=self.LIST_ID, classes="choices")
+                yield Label("Why (kept in the audit trail):")
+                yield Input(placeholder=self.REASON_PLACEHOLDER,
+                            max_length=self.REASON_MAX_LENGTH, id="reason")
+                yield from self.extra()
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -119,7 +133,12 @@ class ChoiceWithReasonScreen(ModalScreen[Answer | None], Generic[Answer]):
             problem.update(self.NO_REASON)
             self.query_one("#reason", Input).focus()
             return
-        self.dismiss(self.answer(highlighted, reason))
+        answer = self.answer(highlighted, reason)
+        refused = self.save(answer) if self.save is not None else None
+        if refused:
+            problem.update(refused)
+            return
+        self.dismiss(answer)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -179,6 +179,7 @@ class ImportScreen(DetailScreen):
         self._stop = threading.Event()
         self._last_progress = 0
         self._folder_of_last_file = ""
+        self._last_file: Path | None = None  # the file being (or last) imported
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -286,6 +287,7 @@ class ImportScreen(DetailScreen):
             self.query_one("#path", Input).focus()
             return
         self._folder_of_last_file = raw[: len(raw) - len(path.name)]
+        self._last_file = path
         sheet = self.query_one("#sheet", Input).value.strip() or None
         strict = self.query_one("#strict", Checkbox).value
         self._start(path, self.kind, sheet, strict)
@@ -346,9 +348,13 @@ class ImportScreen(DetailScreen):
         table.display = table.row_count > 0
         self.transition.data_changed()
         if result.kind == ImportKind.STAFF and result.status != "refused":
-            # The usual next step: the caseload, from the same folder.
+            # The usual next step: the caseload, from the same folder; the staff list just
+            # imported is not suggested for it.
             self.query_one("#caseload", RadioButton).value = True
-            self.query_one("#path", Input).value = self._folder_of_last_file
+            path = self.query_one("#path", Input)
+            if isinstance(path, PathInput) and self._last_file is not None:
+                path.skip(self._last_file)
+            path.value = self._folder_of_last_file
         name = Path(str(result.file)).name
         if result.status == "refused":
             self.notify(f"{name}: nothing imported (strict, rows rejected).",

@@ -119,6 +119,9 @@ def run_summary(result: GenerationResult) -> Text:
         text.append(f" · {count(result.superseded)} older versions superseded")
     if result.tasks_done:
         text.append(f" · {plural(result.tasks_done, 'letter task')} marked done")
+    if result.tasks_blocked:
+        text.append(f" · {plural(len(result.tasks_blocked), 'letter task')} left blocked "
+                    "(the letter is written; the block and its reason are kept)", style="yellow")
     text.append(f"\nFolder: {result.out_dir}", style="dim")
     return text
 
@@ -333,7 +336,8 @@ class LettersScreen(DataScreen):
         self.app.push_screen(ConfirmScreen(
             f"Write {plural(len(due), 'letter')} for {plural(people, 'person', 'people')}?",
             detail=f"Into {self.out_dir()}. Letters already written and unchanged are not "
-                   "written again; each letter is recorded and its task marked done.",
+                   "written again; each letter is recorded and its task marked done, "
+                   "unless someone has marked the task blocked (it stays blocked).",
             yes="Write them", no="Not now",
         ), answered)
 

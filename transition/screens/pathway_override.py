@@ -6,10 +6,11 @@ the version the manager read, refuses a statutory duty being dropped, and audits
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from sqlmodel import Session
 from textual.widgets.option_list import Option
 
@@ -18,7 +19,7 @@ from transition.errors import NotFoundError
 from transition.models import Person
 from transition.overrides import MAX_REASON_LENGTH, clear_pathway_override, set_pathway_override
 from transition.screens.choice_dialog import ChoiceWithReasonScreen
-from transition.widgets.pathway import PATHWAY_MEANING, PATHWAYS, pathway_text
+from transition.widgets.pathway import PATHWAY_MEANING, PATHWAY_STYLES, PATHWAYS
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,22 @@ class PathwayOverrideScreen(ChoiceWithReasonScreen[OverrideChoice]):
     NO_CHOICE = "Choose a pathway first (up/down)."
     NO_REASON = "Say why: an override needs a written reason."
 
-    def __init__(self, person_label: str, current: str | None) -> None:
-        super().__init__(f"Override the pathway for {person_label}")
+    def __init__(self, person_label: str, current: str | None,
+                 save: Callable[[OverrideChoice], str | None] | None = None) -> None:
+        """``save``: saves a choice (through :func:`save_override`, whose domain function
+        refuses a statutory duty being dropped), returning why it was refused, if it was:
+        the dialog then stays open with the reason typed, and says why."""
+        super().__init__(f"Override the pathway for {person_label}", save)
         self.person_label = person_label
         self.current = current
 
     def choices(self) -> list[Option]:
-        return [Option(pathway_text(pathway) + f"{' ' * (10 - len(pathway))}"
-                       f"{PATHWAY_MEANING[pathway]}", id=pathway) for pathway in PATHWAYS]
+        # The pathway's colour on a bullet, its name in the text colour: a name in blue
+        # (joint) could not be read on the highlight's blue.
+        return [Option(Text.assemble(("● ", PATHWAY_STYLES.get(pathway, "")), (pathway, "bold"),
+                                     " " * (10 - len(pathway)), PATHWAY_MEANING[pathway],
+                                     ("  (now)" if pathway == self.current else "", "dim")),
+                       id=pathway) for pathway in PATHWAYS]
 
     def first_highlighted(self) -> int:
         return PATHWAYS.index(self.current) if self.current in PATHWAYS else 0

@@ -17,6 +17,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -589,13 +590,17 @@ class PersonScreen(DetailScreen):
         version = person.version
         label = f"{person.given_name} {person.family_name} ({nhs.format_334(person.nhs_number)})"
 
-        def chosen(choice: OverrideChoice | None) -> None:
-            if choice is not None:
-                self._write(lambda: save_override(
-                    self.database, self.person_id, choice, actor=self.settings.actor,
-                    expected_version=version), f"Pathway set to {choice.pathway}.")
+        def save(choice: OverrideChoice) -> str | None:
+            """Saved from the dialog: a refusal (signpost or trust with a statutory duty, as
+            overrides.set_pathway_override decides) stays in it, with the reason typed."""
+            refusals: list[str] = []
+            self._write(lambda: save_override(
+                self.database, self.person_id, choice, actor=self.settings.actor,
+                expected_version=version), f"Pathway set to {choice.pathway}.",
+                refused=refusals.append)
+            return refusals[0] if refusals else None
 
-        self.app.push_screen(PathwayOverrideScreen(label, person.pathway), chosen)
+        self.app.push_screen(PathwayOverrideScreen(label, person.pathway, save=save))
 
     def action_clear_override(self) -> None:
         if self.view is None or self.view.person.pathway_override is None:
@@ -695,8 +700,11 @@ class PersonScreen(DetailScreen):
             f"{pick.staff_id} is now the {ROLE_WORDS.get(role, role)}{locked}{broke}.",
             done[0].tasks_in_words()))))
 
-    def _write(self, save: Callable[[], None], done: str | Callable[[], str]) -> None:
-        """Save; on a conflict reload the record and say what someone else changed."""
+    def _write(self, save: Callable[[], None], done: str | Callable[[], str], *,
+               refused: Callable[[str], None] | None = None) -> None:
+        """Save; on a conflict reload the record and say what someone else changed. A refusal
+        (TransitionError) goes to ``refused`` when given (a dialog's problem line), else to a
+        notification."""
         before = self.view.detail if self.view else {}
         try:
             save()
@@ -709,8 +717,17 @@ class PersonScreen(DetailScreen):
                         title="Changed by someone else", severity="warning", timeout=20)
             return
         except TransitionError as exc:
-            self.notify(f"{exc.message} {exc.hint or ''}".strip(), title="Not saved",
-                        severity="error", timeout=15)
+            said = f"{exc.message} {exc.hint or ''}".strip()
+            if refused is not None:
+                refused(said)
+            else:
+                self.notify(said, title="Not saved", severity="error", timeout=15)
+            return
+        except SQLAlchemyError as exc:
+            # The driver's text may quote data, so only the kind of failure is shown.
+            self.notify(f"{type(exc).__name__} on {self.database.describe()}: nothing was "
+                        "saved. Check the database is reachable and try again.",
+                        title="Not saved", severity="error", timeout=15)
             return
         self.transition.data_changed()
         self.safely(self.reload)

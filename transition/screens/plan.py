@@ -36,6 +36,7 @@ from transition.plan_review import (
     allocation_changed_since,
     caseloads,
     load_plan,
+    plan_out_of_date,
     plan_rows,
 )
 from transition.planning import PlanResult, PlanRow, propose_plan
@@ -61,6 +62,7 @@ COLUMNS = (
     FitColumn("status", "", 10), FitColumn("pathway", "Pathway", 8), FitColumn("risk", "Risk", 7),
     FitColumn("why", "Main reason", 17, most=FILL),
 )
+PLAN_AGAIN = "Press n for a new plan (locks and managers' choices are kept)."
 STEPS = {
     0: "Bringing pathway and risk decisions up to date…",
     1: "Reading the caseload, staff and current allocation…",
@@ -159,6 +161,10 @@ class PlanScreen(DataScreen):
         self.page: PlanPage | None = None
         self.running: str | None = None  # "propose", "accept" or "options" while one runs
         self.stale = False  # who holds a case changed since this draft was made (reload)
+        # What changed since the draft was made, by accept's own test (plan_out_of_date, in a
+        # worker); None until known for (plan, data version) ``_stale_for``.
+        self.out_of_date: list[str] | None = None
+        self._stale_for: tuple[int, int] | None = None
         self._options_version = -1  # the data version the filter boxes' choices are from
         self._option_lists: dict[str, list[tuple[str, str]]] = {}
 
@@ -200,6 +206,7 @@ class PlanScreen(DataScreen):
                 rows, total = plan_rows(session, plan.plan_id, self.query_)
                 self.stale = plan.status == "draft" and allocation_changed_since(
                     session, plan.plan_id)
+                self._check_out_of_date(plan)
             person_ids = sorted({row.person_id for row in rows})
             people = person_names(session, person_ids)
             held = current_assignments(session, person_ids)
@@ -217,6 +224,23 @@ class PlanScreen(DataScreen):
                 self._fill_options(session)
         self.page = PlanPage(plan, rows, total, people, staff, holders)
         self._show()
+
+    def _check_out_of_date(self, plan: PlanResult) -> None:
+        """Start the full out-of-date test of a draft (pathways, risk, imports, staff, rules:
+        what accept checks) once per draft and data version; it reads as much as a plan does,
+        so it runs in a worker and the summary follows when it is done."""
+        assert plan.plan_id is not None
+        key = (plan.plan_id, self.transition.data_version)
+        if plan.status != "draft" or key == self._stale_for:
+            return
+        self._stale_for = key
+        self.out_of_date = None
+        self._out_of_date(plan.plan_id)
+
+    @work(thread=True, exclusive=True, group="plan-stale", exit_on_error=False)
+    def _out_of_date(self, plan_id: int) -> tuple[int, list[str]]:
+        with self.database.session() as session:
+            return plan_id, plan_out_of_date(session, self.transition.rules, plan_id)
 
     def _fill_options(self, session: Any) -> None:
         """The team and worker boxes' choices (only redrawn when they changed)."""
@@ -264,7 +288,9 @@ class PlanScreen(DataScreen):
             return Text.assemble(("No plan yet. ", "bold"),
                                  "Press n to propose one: everyone who needs a worker, matched "
                                  "to the best worker who can take them.")
-        made = f"made {uk_date(plan.as_of)} by {plan.created_by}" if plan.created_by else ""
+        # The date the plan was made for (its "today"), not when it was made.
+        made = (f"by {plan.created_by}, " if plan.created_by else "") + \
+            f"as of {uk_date(plan.as_of)}"
         status_style = {"draft": "bold yellow", "accepted": "bold green"}.get(plan.status, "")
         line = Text.assemble(
             (f"Plan {plan.plan_id} ", "bold"), (plan.status, status_style), f" · {made} · ",
@@ -276,17 +302,37 @@ class PlanScreen(DataScreen):
             f" · {'optimal' if plan.optimal else plan.solver_status}",
         )
         lines: list[RenderableType] = [line]
+        # Under 30 rows (app.SHORT_TERMINAL) each warning keeps to one line (cut with "…";
+        # `transition plan show` has them whole), so the table keeps room for its rows.
+        short = self.has_class("-short")
         if plan.transfer_date:
-            lines.append(Text(f"Transfer date {uk_date(plan.transfer_date)}", style="dim"))
-        lines += [Text(f"⚠ {warning}", style="yellow") for warning in plan.warnings]
-        if self.stale and plan.status == "draft":
+            when = Text(f"Transfer date {uk_date(plan.transfer_date)}", style="dim")
+            if short:
+                line.append_text(Text.assemble(" · ", when))
+            else:
+                lines.append(when)
+        lines += [Text(f"⚠ {warning}", style="yellow", no_wrap=short,
+                       overflow="ellipsis" if short else None)
+                  for warning in plan.warnings]
+        if self.out_of_date and plan.status == "draft":
+            lines.append(Text(f"Out of date: {'; '.join(self.out_of_date)} since this draft "
+                              "was made (here, on another screen, or by another manager), so "
+                              f"it cannot be accepted. {PLAN_AGAIN}", style="bold yellow"))
+        elif self.stale and plan.status == "draft":
             lines.append(Text("Who holds a case changed since this draft was made (here, on a "
                               "person's screen, or by another manager), so it may be out of "
-                              "date: press n to plan again (locks are kept) before accepting.",
-                              style="bold yellow"))
+                              f"date. {PLAN_AGAIN}", style="bold yellow"))
         elif plan.status == "draft":
             lines.append(Text("A draft: nothing changes until you accept it (A).", style="dim"))
         return Group(*lines)
+
+    def on_resize(self) -> None:
+        # Across SHORT_TERMINAL the summary's warnings change between whole and one line each.
+        self.call_after_refresh(self._resummarise)
+
+    def _resummarise(self) -> None:
+        if self.page is not None:
+            self.query_one("#plan-summary", Static).update(self._summary(self.page.plan))
 
     def _describe(self) -> str:
         page = self.page
@@ -480,9 +526,37 @@ class PlanScreen(DataScreen):
             )
 
     def action_accept(self) -> None:
+        """First the test accept makes (in a worker), so an out-of-date draft is said to be
+        before the question, not after it; then ask."""
         plan = self.page.plan if self.page else None
         if plan is None or plan.status != "draft" or self.running:
             return
+        if not self._rules_ready():
+            return
+        self._start("check")
+        self._check_before_accept(plan.plan_id)
+
+    @work(thread=True, exclusive=True, group="plan-run", name="check", exit_on_error=False)
+    def _check_before_accept(self, plan_id: int) -> tuple[int, list[str]]:
+        with self.database.session() as session:
+            return plan_id, plan_out_of_date(session, self.transition.rules, plan_id)
+
+    def _checked(self, plan_id: int, changed: list[str]) -> None:
+        """The draft's out-of-date test before accepting: say what changed, or ask."""
+        plan = self.page.plan if self.page else None
+        if plan is None or plan.plan_id != plan_id:
+            return
+        self.out_of_date = changed
+        self._stale_for = (plan_id, self.transition.data_version)
+        self.query_one("#plan-summary", Static).update(self._summary(plan))
+        if changed:
+            self.notify(f"Plan {plan_id} is out of date: {'; '.join(changed)} since it was "
+                        f"made. Nothing was accepted. {PLAN_AGAIN}", title="Plan out of date",
+                        severity="warning", timeout=20)
+            return
+        self._confirm_accept(plan)
+
+    def _confirm_accept(self, plan: PlanResult) -> None:
         detail = (f"{plural(plan.changed, 'role')} change to a new worker, "
                   f"{count(plan.kept_with_current)} stay with their current worker, "
                   f"{count(plan.unassigned)} stay unassigned for a decision. "
@@ -495,6 +569,7 @@ class PlanScreen(DataScreen):
 
         self.app.push_screen(ConfirmScreen(f"Accept plan {plan.plan_id}?", detail=detail,
                                            yes="Accept", no="Not yet"), answered)
+        self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="plan-run", name="accept", exit_on_error=False)
     def _accept(self, plan_id: int | None) -> AcceptResult:
@@ -503,6 +578,15 @@ class PlanScreen(DataScreen):
             return accept_plan(session, rules, plan_id=plan_id, actor=self.settings.actor)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "plan-stale":
+            if event.state == WorkerState.SUCCESS:
+                plan_id, changed = event.worker.result  # type: ignore[misc]
+                plan = self.page.plan if self.page else None
+                if plan is not None and plan.plan_id == plan_id:
+                    self.out_of_date = changed
+                    self.query_one("#plan-summary", Static).update(self._summary(plan))
+            # A failure (the database, a bad rules file) is left to accept, which says why.
+            return
         if event.worker.group not in ("plan-run", "plan-options"):
             return
         if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
@@ -515,6 +599,9 @@ class PlanScreen(DataScreen):
         elif event.state == WorkerState.SUCCESS and event.worker.group == "plan-options":
             row, options = event.worker.result  # type: ignore[misc]
             self._pick(row, options)
+        elif event.state == WorkerState.SUCCESS and what == "check":
+            plan_id, changed = event.worker.result  # type: ignore[misc]
+            self._checked(plan_id, changed)
         elif event.state == WorkerState.SUCCESS:
             result = event.worker.result
             self.transition.data_changed()
@@ -527,15 +614,29 @@ class PlanScreen(DataScreen):
                 tasks = (" Handover tasks were made before it: run transition tasks "
                          "generate to bring them up to date." if result.tasks_out_of_date
                          else "")
-                self.notify(f"Plan {result.plan_id} accepted: {plural(result.changed, 'role')} "
-                            f"changed worker, {count(result.ended)} ended, "
+                plan = self.page.plan if self.page else None
+                # As the CLI says it: a role recorded for the first time, with the worker who
+                # holds it now, counts as well as one given to a new worker.
+                split = (f" ({count(plan.changed)} to a new worker, "
+                         f"{count(plan.kept_with_current)} kept with their current worker)"
+                         if plan is not None and plan.plan_id == result.plan_id else "")
+                self.notify(f"Plan {result.plan_id} accepted: "
+                            f"{plural(result.changed, 'role')} recorded or changed{split}, "
+                            f"{count(result.ended)} ended, "
                             f"{count(result.unassigned)} still unassigned.{tasks}",
                             title="Accepted")
             self.safely(self.reload)
         self.refresh_bindings()
 
     def _failed(self, error: BaseException | None, what: str | None) -> None:
-        if isinstance(error, ConflictError):
+        if isinstance(error, ConflictError) and what == "accept":
+            # The draft went out of date after the check before the question (another manager,
+            # an import): the domain's hint names the CLI; here it is n.
+            self.notify(f"{error.message} {PLAN_AGAIN}", title="Plan out of date",
+                        severity="warning", timeout=20)
+            self.transition.data_changed()
+            self.safely(self.reload)
+        elif isinstance(error, ConflictError):
             # Someone changed the data the plan was made from: show the plan as it is now.
             self.notify(f"{error.message} {error.hint or ''}".strip(),
                         title="Changed by someone else", severity="warning", timeout=20)

@@ -14,7 +14,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from transition.models import TaskStatus
-from transition.tasks import TaskRow
+from transition.tasks import MAX_NOTE, MAX_REASON, TaskRow
 from transition.widgets.format import uk_date
 
 # status, label, key: the order a task usually moves through
@@ -26,7 +26,12 @@ STATUS_OPTIONS: tuple[tuple[TaskStatus, str, str], ...] = (
     (TaskStatus.BLOCKED, "Blocked (say what it waits for)", "b"),
 )
 WITH_REASON = (TaskStatus.BLOCKED, TaskStatus.NOT_NEEDED)
-NOTE_LIMIT = 2000
+
+
+# What the columns hold (the domain refuses more): a blocked or not-needed reason is kept in
+# the task and in the audit trail's reason, a note in the task.
+REASON_LIMIT = MAX_REASON
+NOTE_LIMIT = MAX_NOTE
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ class StatusScreen(ModalScreen[StatusChoice | None]):
                   for status, label, key in STATUS_OPTIONS),
                 id="statuses",
             )
-            yield Input(placeholder="Reason", id="reason", max_length=NOTE_LIMIT)
+            yield Input(placeholder="Reason", id="reason", max_length=REASON_LIMIT)
             yield Static("", id="status-hint")
 
     def on_mount(self) -> None:

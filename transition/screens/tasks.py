@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
-from transition.errors import ConflictError, TransitionError
+from transition.errors import ConflictError
 from transition.screens.base import DataScreen
 from transition.screens.task_dialogs import NoteScreen, StatusChoice, StatusScreen
 from transition.tasks import (
@@ -40,9 +40,12 @@ from transition.widgets.pathway import BAND_STYLES, BANDS, next_choice
 
 PAGE_SIZE = 500
 GROUP_PREFIX = "group:"
+# Under 120 columns the owner goes first (the box under the table names them), then the
+# titles and names narrow, so the status (blocked? in progress?) is always on screen.
 COLUMNS = (
-    FitColumn("due", "Due", 11), FitColumn("task", "Task", 44, most=56),
-    FitColumn("person", "Person", 18, most=28), FitColumn("owner", "Owner", 16, most=28),
+    FitColumn("due", "Due", 11), FitColumn("task", "Task", 44, most=56, squeeze=20),
+    FitColumn("person", "Person", 18, most=28, squeeze=14),
+    FitColumn("owner", "Owner", 16, most=28, drop=1),
     FitColumn("status", "Status", 17, most=30),
 )
 GROUP_NAMES = {"week": "due week", "owner": "owner", "person": "person"}
@@ -182,19 +185,24 @@ class TasksScreen(DataScreen):
             whole = totals.get(group.key)
             tasks, overdue = ((whole.tasks, whole.overdue) if whole is not None
                               else (len(group.tasks), group.overdue))
-            heading = Text(group.label, style="bold red" if overdue_group else "bold")
+            # Cut with "…" where the column is narrower (80 columns), so a cut count does not
+            # read as a smaller one ("· 1").
+            heading = Text(group.label, style="bold red" if overdue_group else "bold",
+                           overflow="ellipsis")
             heading.append(f" · {plural(tasks, 'task')}", style="dim")
             if overdue and not overdue_group:
                 heading.append(f", {count(overdue)} overdue", style="red")
             # In the next column: the heading itself fills the task's.
-            on_page = (Text(f"{count(len(group.tasks))} on this page", style="dim")
+            on_page = (Text(f"{count(len(group.tasks))} on this page", style="dim",
+                            overflow="ellipsis")
                        if tasks > len(group.tasks) else "")
             table.add_row(Text("▼", style="dim"), heading, on_page, "", "",
                           key=f"{GROUP_PREFIX}{group.key}")
             for task in group.tasks:
                 style = "red" if task.overdue else ""
                 table.add_row(Text(uk_date(task.due), style=style),
-                              Text(task.title, style=style), task.person_name,
+                              Text(task.title, style=style, overflow="ellipsis"),
+                              task.person_name,
                               owner_text(task), status_text(task), key=str(task.id))
         self._summary(page.overdue_total)
         self._move_to(keep, was_at)
@@ -352,15 +360,24 @@ class TasksScreen(DataScreen):
         self.app.push_screen(NoteScreen(task), written)
 
     def _save(self, task: TaskRow, change: Callable[[Session], object], done: str) -> None:
-        try:
-            with self.database.transaction() as session:
-                change(session)
-        except ConflictError:
-            self._conflict(task)
+        conflict = False
+
+        def write() -> None:
+            nonlocal conflict
+            try:
+                with self.database.transaction() as session:
+                    change(session)
+            except ConflictError:
+                conflict = True
+
+        # A refusal (TransitionError) or a database failure becomes a notification without
+        # the driver's text, which may quote the person's details: never a crash dump.
+        if not self.safely(write, title="Not saved",
+                           then="Nothing was saved. Check the database is reachable and try "
+                                "again."):
             return
-        except TransitionError as exc:
-            self.notify(f"{exc.message} {exc.hint or ''}".strip(), title="Not saved",
-                        severity="error", timeout=12)
+        if conflict:
+            self._conflict(task)
             return
         self.notify(done, title="Saved")
         self._changed(task.id)

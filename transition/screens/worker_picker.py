@@ -58,6 +58,7 @@ class WorkerPickerScreen(ChoiceWithReasonScreen[WorkerPick]):
     DEFAULT_CSS = """
     WorkerPickerScreen > #dialog { width: 100; }
     WorkerPickerScreen #workers { max-height: 14; }
+    WorkerPickerScreen.-short #workers { max-height: 8; }
     """
 
     LIST_ID = "workers"

@@ -9,7 +9,9 @@ its least width; what is left goes to the columns that can grow, a cell at a tim
 to each one's most; when even the least widths do not fit, the columns marked with a ``drop``
 order are left out, 1 first, until the rest fit, so the important ones stay on screen (on an
 80-column terminal the at-risk list keeps the name, the band, the handover and the factors, and
-leaves out the NHS number, team and pathway, which the person screen shows). :class:`FittedTable`
+leaves out the rank, NHS number, team and pathway, which the person screen shows); if they
+still do not fit, the columns that may be ``squeeze`` d narrow, a cell at a time in turn, so no
+column goes off the right edge (the tasks' titles, so the status shows at 80 columns). :class:`FittedTable`
 applies that whenever the table changes size, keeping its rows and its cursor.
 """
 
@@ -37,6 +39,10 @@ class FitColumn:
     least: int
     most: int | None = None  # None: always ``least`` wide
     drop: int = 0  # 0: always shown; else left out, 1 first, when the least widths do not fit
+    # When the least widths do not fit even with the droppable columns left out: the width
+    # it may narrow to (None: never narrower than ``least``), so the columns after it stay on
+    # screen rather than going off the right edge.
+    squeeze: int | None = None
 
     @property
     def widest(self) -> int:
@@ -57,7 +63,18 @@ def fit_widths(columns: Sequence[FitColumn], available: int, *, padding: int = 2
             break
         shown.remove(column)
     widths = {column.key: column.least for column in shown}
-    spare = available - needed()
+    over = needed() - available
+    squeezable = [column for column in shown
+                  if column.squeeze is not None and column.squeeze < column.least]
+    while over > 0 and squeezable:  # a cell at a time from each in turn, as spare is shared
+        for column in list(squeezable):
+            widths[column.key] -= 1
+            over -= 1
+            if widths[column.key] <= (column.squeeze or 0):
+                squeezable.remove(column)
+            if over == 0:
+                break
+    spare = available - sum(widths[column.key] + padding for column in shown)
     growing = [column for column in shown if column.widest > column.least]
     while spare > 0 and growing:
         share = max(1, spare // len(growing))

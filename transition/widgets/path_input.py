@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 from textual.binding import Binding
@@ -12,12 +13,14 @@ from textual.widgets import Input
 IMPORTABLE = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 
 
-def complete_path(value: str) -> str | None:
+def complete_path(value: str, skip: Collection[Path] = ()) -> str | None:
     """The completion of ``value`` as a path, or None.
 
     Completes to the longest prefix that all matches share (like a shell); when that adds
     nothing, suggests the first match. Directories end in "/". Only folders and files the
-    importer reads are offered, and hidden ones only when the typed name starts with ".".
+    importer reads are offered, and hidden ones only when the typed name starts with ".";
+    never the files in ``skip`` (resolved paths: the file just imported, after a staff list,
+    is not the caseload to import next).
     """
     if not value:
         return None
@@ -33,6 +36,7 @@ def complete_path(value: str) -> str | None:
         if entry.name.startswith(prefix)
         and (prefix.startswith(".") or not entry.name.startswith("."))
         and (entry.is_dir() or entry.name.lower().endswith(IMPORTABLE))
+        and not (skip and Path(entry.path).resolve() in skip)
     )
     if not names:
         return None
@@ -46,9 +50,10 @@ class PathSuggester(Suggester):
 
     def __init__(self) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
+        self.skip: set[Path] = set()  # files not to suggest (complete_path)
 
     async def get_suggestion(self, value: str) -> str | None:
-        return complete_path(value)
+        return complete_path(value, self.skip)
 
 
 class PathInput(Input):
@@ -58,8 +63,13 @@ class PathInput(Input):
 
     def __init__(self, value: str = "", **kwargs: object) -> None:
         # select_on_focus=False: coming back to the box continues the path, never replaces it.
-        super().__init__(value, suggester=PathSuggester(), select_on_focus=False,
+        self.paths = PathSuggester()
+        super().__init__(value, suggester=self.paths, select_on_focus=False,
                          **kwargs)  # type: ignore[arg-type]
+
+    def skip(self, path: str | Path) -> None:
+        """Never suggest ``path`` again (a file just imported)."""
+        self.paths.skip.add(Path(path).expanduser().resolve())
 
     def action_complete(self) -> None:
         if self.cursor_at_end and self._suggestion and self._suggestion != self.value:
