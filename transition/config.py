@@ -96,6 +96,18 @@ class CouncilDetails(BaseModel):
     )
     website: str = Field("www.westshire.example/mentalhealth", description="Web address.")
 
+    @field_validator("*")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        # A blank detail passed the examples' guard and a letter read "in a crisis ... call ."
+        # (a set-but-empty TRANSITION_COUNCIL__CRISIS_LINE does it).
+        text = value.strip()
+        if not text:
+            raise ValueError("is blank: a letter would print nothing where it belongs. Give the "
+                             "council's own, or leave the key out until you have it (letters "
+                             "are refused while a detail is still the example)")
+        return text
+
     def example_keys(self) -> list[str]:
         """The details still at their invented example values (none once the council has set
         its own): a person must never be given an invented number or address."""

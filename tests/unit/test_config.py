@@ -70,3 +70,16 @@ def test_a_bad_setting_is_named_without_its_value(
     said = _said(result)
     assert "The setting busy_timeout_seconds (TRANSITION_BUSY_TIMEOUT_SECONDS) cannot be used" in said
     assert "soon-secret" not in result.output and "ValidationError" not in result.output
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_a_blank_council_detail_is_refused_before_any_letter(
+    run_cli: RunCli, database: Database, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """A set-but-empty crisis line passed the example details' guard, and a letter read 'If
+    you feel you are in crisis ... call .'."""
+    monkeypatch.setenv("TRANSITION_COUNCIL__CRISIS_LINE", value)
+    result = run_cli("letters", "generate", "--format", "md")
+    assert result.exit_code == 2, result.output
+    said = _said(result)
+    assert "council.crisis_line (TRANSITION_COUNCIL__CRISIS_LINE) cannot be used: is blank" in said
