@@ -88,7 +88,10 @@ def test_dropped_safety_objects_are_found_on_both_databases(
             session.execute(text("DROP TRIGGER audit_event_no_delete"))
         else:
             session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
-    result = run_cli("db", "check", "--json")
+    try:
+        result = run_cli("db", "check", "--json")
+    finally:
+        _restore_safety_objects(database)  # a PostgreSQL test database serves later tests
     assert result.exit_code == 1, result.output
     report = result.json()
     assert _failed(report) == {"schema_objects", "audit_append_only"}
@@ -97,6 +100,20 @@ def test_dropped_safety_objects_are_found_on_both_databases(
         "index uq_assignment_current on assignment is missing"]
     [trigger] = checks["audit_append_only"]["examples"]
     assert "is missing or disabled: the audit trail can be changed" in trigger
+    assert run_cli("db", "check").exit_code == 0  # and put back, all is well again
+
+
+def _restore_safety_objects(database: Database) -> None:
+    [index] = [index for index in Assignment.__table__.indexes  # type: ignore[attr-defined]
+               if index.name == "uq_assignment_current"]
+    with database.transaction() as session:
+        index.create(session.connection())
+        if database.is_sqlite:
+            session.execute(text(
+                "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+                "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"))
+        else:
+            session.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only"))
 
 
 def test_dangling_references_are_found_in_sqlite(run_cli: RunCli, settings: Settings,
