@@ -54,7 +54,11 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     home = tmp_path / "home"
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    monkeypatch.setenv("TRANSITION_SETTINGS_FILE", str(home / "no-settings.toml"))
+    # An empty settings file of the test's own (one that is named and missing is refused).
+    settings_file = home / "no-settings.toml"
+    settings_file.parent.mkdir(parents=True, exist_ok=True)
+    settings_file.touch()
+    monkeypatch.setenv("TRANSITION_SETTINGS_FILE", str(settings_file))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
 

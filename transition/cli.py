@@ -60,7 +60,7 @@ from transition.commands import (
     status,
     tasks,
 )
-from transition.commands.common import CliContext, err_console
+from transition.commands.common import CliContext, err_console, json_output, print_json
 from transition.config import load_settings
 from transition.db import commits
 from transition.errors import EXIT_FAILED, EXIT_PARTIAL, TransitionError
@@ -85,7 +85,8 @@ def root(
     db: str | None = typer.Option(
         None, "--db", help="Database URL or SQLite file [env: TRANSITION_DATABASE_URL]."
     ),
-    rules: Path | None = typer.Option(
+    # Text, not a Path: Typer reads --rules "" as the current folder, which must be refused.
+    rules: str | None = typer.Option(
         None, "--rules", help="The council's rules TOML [env: TRANSITION_RULES_FILE]."
     ),
     actor: str | None = typer.Option(
@@ -177,8 +178,24 @@ def interrupted() -> NoReturn:
     sys.exit(EXIT_INTERRUPTED)
 
 
+def json_wanted(args: list[str]) -> bool:
+    """Whether the command line asks for ``--json`` (before any ``--``)."""
+    end = args.index("--") if "--" in args else len(args)
+    return "--json" in args[:end]
+
+
+def json_failure(args: list[str], message: str, hint: str | None, exit_code: int) -> None:
+    """Under ``--json``, a command that fails before printing its document prints this one, so
+    stdout always holds exactly one JSON document: ``{"status": "failed", "error", "hint",
+    "exit_code"}`` (the message and hint also go to stderr, as without ``--json``)."""
+    if json_wanted(args) and not json_output.printed:
+        print_json({"status": "failed", "error": message, "hint": hint, "exit_code": exit_code})
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command and turn expected failures into messages and exit codes."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    json_output.printed = 0
     try:
         logging.basicConfig(
             level=logging.DEBUG if os.environ.get("TRANSITION_DEBUG") else logging.WARNING,
@@ -194,9 +211,14 @@ def main(argv: list[str] | None = None) -> None:
         shown = io.StringIO()
         exc.show(file=shown)
         sys.stderr.write(mask_nhs_numbers(shown.getvalue()))
+        usage = getattr(exc, "ctx", None)
+        json_failure(args, mask_nhs_numbers(exc.format_message()),
+                     f"See {usage.command_path} --help." if usage is not None else None,
+                     exc.exit_code)
         sys.exit(exc.exit_code)
     except typer.Abort:  # end of input at a prompt
         err_console.print("Aborted (no more input).")
+        json_failure(args, "Aborted (no more input).", None, EXIT_PARTIAL)
         sys.exit(EXIT_PARTIAL)
     except KeyboardInterrupt:  # Ctrl-C outside the command itself
         interrupted()
@@ -204,25 +226,28 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print(f"Error: {exc.message}", markup=False)
         if exc.hint:
             err_console.print(exc.hint, markup=False)
+        json_failure(args, exc.message, exc.hint, exc.exit_code)
         sys.exit(exc.exit_code)
     except OSError as exc:  # a file or folder the command reads or writes: say which folder
         if os.environ.get("TRANSITION_DEBUG"):
             raise
-        err_console.print(f"Error: {file_error(exc)} Any change in progress was rolled back.",
-                          markup=False)
-        err_console.print("Check the folder exists, that you may write to it and that the disk "
-                          "has room, then run the command again.", markup=False)
+        message = f"{file_error(exc)} Any change in progress was rolled back."
+        hint = ("Check the folder exists, that you may write to it and that the disk has room, "
+                "then run the command again.")
+        err_console.print(f"Error: {message}", markup=False)
+        err_console.print(hint, markup=False)
+        json_failure(args, message, hint, EXIT_FAILED)
         sys.exit(EXIT_FAILED)
     except Exception as exc:  # the last line of defence: a message, never a traceback
         if os.environ.get("TRANSITION_DEBUG"):
             raise
         # The exception's text may quote data, so only its type is shown.
-        err_console.print(
-            f"Error: transition stopped unexpectedly ({type(exc).__name__}). Any change in "
-            "progress was rolled back. Run again with TRANSITION_DEBUG=1 to see the details, "
-            "and report it to the team that supports transition.",
-            markup=False,
-        )
+        message = (f"transition stopped unexpectedly ({type(exc).__name__}). Any change in "
+                   "progress was rolled back.")
+        hint = ("Run again with TRANSITION_DEBUG=1 to see the details, and report it to the "
+                "team that supports transition.")
+        err_console.print(f"Error: {message} {hint}", markup=False)
+        json_failure(args, message, hint, EXIT_FAILED)
         sys.exit(EXIT_FAILED)
     finally:
         if argv is None:  # the program itself, not a test: all that is left is exiting

@@ -8,19 +8,30 @@ whatever needs them. They come, lowest priority first, from defaults, a settings
 
 from __future__ import annotations
 
+import difflib
 import getpass
 import os
-from datetime import date
+import re
+import tomllib
+from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
+    SettingsError,
 )
 
 from transition.errors import TransitionError
@@ -122,7 +133,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TRANSITION_",
         env_nested_delimiter="__",
-        extra="ignore",
+        # The settings file's keys are checked by read_settings_file, which names the line and
+        # the keys there are; this refuses a misspelt keyword to Settings(...) too.
+        extra="forbid",
     )
 
     database_url: str | None = Field(
@@ -137,7 +150,8 @@ class Settings(BaseSettings):
     )
     actor: str = Field(default_factory=default_actor, description="Who is making changes.")
     as_of: date | None = Field(
-        None, description="Fixed 'today' for reproducible runs and tests; default the real date."
+        None, description="Fixed 'today' for reproducible runs and tests (read as --as-of "
+        "reads a date); default the real date."
     )
     council: CouncilDetails = Field(default_factory=CouncilDetails)
     letter_templates_dir: Path | None = Field(
@@ -148,16 +162,15 @@ class Settings(BaseSettings):
         "pdf", description="Letter format when --format is not given (a person's accessible "
         "information need can change it: see docs/letters.md)."
     )
-    stale_import_days: int = Field(
-        14, description="A caseload import older than this many days is reported as stale."
-    )
     pseudonym_key: SecretStr | None = Field(
         None, description="Secret key for `transition export --pseudonymise` (at least 32 "
         "characters); default a key generated once in the data directory (pseudonym.key). Set "
         "the same key on every machine that exports for the same partner."
     )
     busy_timeout_seconds: float = Field(
-        15.0, description="How long to wait for another writer before giving up."
+        15.0, gt=0, le=3600, allow_inf_nan=False,
+        description="How long to wait for another writer before giving up (seconds, above 0 "
+        "and at most 3600)."
     )
     settings_file: Path | None = Field(
         None, description="The settings TOML read for these settings (informational)."
@@ -175,16 +188,62 @@ class Settings(BaseSettings):
         toml_file = settings_file_path()
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if toml_file is not None and toml_file.is_file():
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+            sources.append(SettingsFileSource(settings_cls, toml_file))
         return tuple(sources)
+
+    @field_validator("database_url", "rules_file", "output_dir", "letter_templates_dir",
+                     mode="before")
+    @classmethod
+    def _set_means_given(cls, value: object, info: ValidationInfo) -> object:
+        """A setting that is set but blank (``--db ""``, ``TRANSITION_DATABASE_URL=`` from an
+        unset shell variable) is a mistake, not the default: a blank database meant the
+        default file, and an import made it there."""
+        if isinstance(value, str) and not value.strip():
+            meaning = _BLANK_MEANS.get(info.field_name or "", "the default")
+            raise ValueError(f"it is set but blank, which would mean {meaning}. Give the value, "
+                             "or unset it to use the default")
+        return value
 
     @field_validator("database_url")
     @classmethod
     def _path_means_sqlite(cls, value: str | None) -> str | None:
         """A URL is used as given; anything else is the path of a SQLite file (``~`` expanded)."""
-        if not value or "://" in value:
-            return value or None
-        return f"sqlite:///{Path(value).expanduser().resolve()}"
+        if value is None or "://" in value:
+            return value
+        return f"sqlite:///{Path(value.strip()).expanduser().resolve()}"
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _date_as_typed(cls, value: object) -> object:
+        """``TRANSITION_AS_OF`` is read exactly as ``--as-of`` is (20/11/2026 and 2026-11-20
+        alike; never a bare number as a Unix time); blank means the real date, as ``--as-of ""``
+        does."""
+        from transition.validation import Bad, date_problem, typed_date
+
+        if isinstance(value, datetime):
+            return value.date()
+        if value is None or isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                return typed_date(value)
+            except Bad as bad:
+                raise ValueError(f"it is not a date{date_problem(bad)}; {_DATE_SHAPES}") from None
+        raise ValueError(f"it is not a date; {_DATE_SHAPES}")
+
+    @field_validator("council", mode="before")
+    @classmethod
+    def _known_details(cls, value: object) -> object:
+        """A misspelt detail (``TRANSITION_COUNCIL__NMAE``) is refused, not ignored."""
+        if isinstance(value, dict):
+            for key in value:
+                if key not in CouncilDetails.model_fields:
+                    raise ValueError(f"there is no council detail {key!r}"
+                                     f"{_did_you_mean(key, CouncilDetails.model_fields)}; the "
+                                     f"details are {', '.join(CouncilDetails.model_fields)}")
+        return value
 
     @field_validator("actor")
     @classmethod
@@ -217,6 +276,111 @@ class Settings(BaseSettings):
         return self.as_of or date.today()
 
 
+_BLANK_MEANS = {
+    "database_url": "the default database in your data folder (an import would create it "
+                    "there)",
+    "rules_file": "the current folder, not a rules file",
+    "output_dir": "the current folder",
+    "letter_templates_dir": "the current folder",
+}
+_DATE_SHAPES = "use YYYY-MM-DD (e.g. 2027-04-01) or DD/MM/YYYY (e.g. 01/04/2027), as --as-of does"
+
+# Settings there used to be, and where the idea lives now: given in the settings file or the
+# environment they are refused with this pointer, never silently ignored.
+RETIRED_SETTINGS = {
+    "stale_import_days": "when a caseload import counts as stale is the rules' [checks] "
+                         "stale_import_days (default 7 days), read by the nightly check",
+}
+
+
+def _did_you_mean(key: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class SettingsFileSource(PydanticBaseSettingsSource):
+    """The settings TOML, read by :func:`read_settings_file` (which refuses what it cannot
+    use, naming the file and line)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path):
+        super().__init__(settings_cls)
+        self.data = read_settings_file(path)
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self.data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+_SETTINGS_FILE_HINT = ("Correct the settings file (or point TRANSITION_SETTINGS_FILE at the "
+                       "right one) and run the command again.")
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """The settings file's keys and values; a TransitionError (exit 2) naming the file, the
+    line where known, and what to do when it is not UTF-8 TOML, or sets a key there is no
+    setting for (a misspelt key silently meant the default: another database)."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise TransitionError(f"The settings file {path} is not UTF-8 text. Nothing was changed.",
+                              hint="Save it as UTF-8 and run the command again.") from None
+    except OSError as exc:
+        raise TransitionError(
+            f"The settings file {path} cannot be read ({exc.strerror or type(exc).__name__}). "
+            "Nothing was changed.", hint=_SETTINGS_FILE_HINT) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TransitionError(
+            f"The settings file {path} is not valid TOML: {exc}. Nothing was changed.",
+            hint="Fix that line (key = \"value\", text in quotes, [council] for the council's "
+            "details) and run the command again.") from None
+    fields = [name for name in Settings.model_fields if name != "settings_file"]
+    for key in data:
+        line = _line_of(text, key)
+        if key in RETIRED_SETTINGS:
+            raise TransitionError(
+                f"The settings file {path}{line} sets {key}, which is no longer a setting: "
+                f"{RETIRED_SETTINGS[key]}. Nothing was changed.",
+                hint=f"Remove {key} from the settings file; to change it, set it under "
+                f"[checks] in the council's rules file (--rules or TRANSITION_RULES_FILE).")
+        if key not in fields:
+            raise TransitionError(
+                f"The settings file {path}{line} sets {key!r}, which is not a setting"
+                f"{_did_you_mean(key, fields)}. Nothing was changed.",
+                hint=f"The settings are: {', '.join(fields)}. {_SETTINGS_FILE_HINT}")
+    council = data.get("council")
+    if isinstance(council, dict):
+        details = CouncilDetails.model_fields
+        for key in council:
+            if key not in details:
+                raise TransitionError(
+                    f"The settings file {path}{_line_of(text, key, table='council')} sets "
+                    f"[council] {key!r}, which is not a council detail"
+                    f"{_did_you_mean(key, details)}. Nothing was changed.",
+                    hint=f"The details are: {', '.join(details)}. {_SETTINGS_FILE_HINT}")
+    return data
+
+
+def _line_of(text: str, key: str, *, table: str | None = None) -> str:
+    """", line N" for where ``key`` is set (in ``[table]`` if given), or "" if not found."""
+    name = rf"""(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')"""
+    prefix = rf"(?:{re.escape(table)}\s*\.\s*)?" if table else ""
+    assignment = re.compile(rf"^\s*{prefix}{name}\s*=")
+    header = re.compile(r"^\s*\[")
+    inside = table is None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header.match(line):
+            inside = table is not None and re.match(
+                rf"^\s*\[\s*{re.escape(table)}\s*\]", line) is not None
+            continue
+        if assignment.match(line) and (inside or (table and line.lstrip().startswith(table))):
+            return f", line {number},"
+    return ""
+
+
 def settings_file_path() -> Path | None:
     explicit = os.environ.get("TRANSITION_SETTINGS_FILE")
     if explicit:
@@ -229,15 +393,52 @@ def settings_file_shown(settings: Settings) -> Path:
     return settings.settings_file or settings_file_path() or config_dir() / "settings.toml"
 
 
+def _checked_settings_file() -> Path | None:
+    """The settings file to read (None: there is none). One named by TRANSITION_SETTINGS_FILE
+    must exist: a mistyped name meant every setting silently fell back to its default."""
+    explicit = os.environ.get("TRANSITION_SETTINGS_FILE")
+    if explicit is not None and not explicit.strip():
+        raise TransitionError(
+            "TRANSITION_SETTINGS_FILE is set but blank. Nothing was changed.",
+            hint="Give the settings file's path, or unset it to read "
+            f"{config_dir() / 'settings.toml'} (if there is one).")
+    path = settings_file_path()
+    if path is None or (explicit is None and not path.exists()):
+        return None
+    if not path.exists():
+        raise TransitionError(
+            f"There is no settings file at {path} (TRANSITION_SETTINGS_FILE). Nothing was "
+            "changed.", hint="Check the path for a typing mistake, or unset "
+            "TRANSITION_SETTINGS_FILE to run without a settings file.")
+    if not path.is_file():
+        raise TransitionError(f"The settings file {path} is not a file. Nothing was changed.",
+                              hint=_SETTINGS_FILE_HINT)
+    return path
+
+
+def _refuse_retired_environment() -> None:
+    for key, where in RETIRED_SETTINGS.items():
+        name = f"TRANSITION_{key.upper()}"
+        if any(variable.upper() == name for variable in os.environ):
+            raise TransitionError(
+                f"{name} is set, but {key} is no longer a setting: {where}. Nothing was "
+                "changed.", hint=f"Unset {name}; to change it, set {key} under [checks] in "
+                "the council's rules file (--rules or TRANSITION_RULES_FILE).")
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build settings from the file, the environment and explicit overrides (None ignored)."""
     given = {key: value for key, value in overrides.items() if value is not None}
+    path = _checked_settings_file()
+    from_file = read_settings_file(path) if path is not None else {}
+    _refuse_retired_environment()
     try:
         settings = Settings(**given)
     except ValidationError as exc:
-        raise settings_error(exc) from None
-    path = settings_file_path()
-    if path is not None and path.is_file():
+        raise settings_error(exc, given=given, from_file=from_file, path=path) from None
+    except SettingsError as exc:  # e.g. TRANSITION_COUNCIL=Westshire (not a table)
+        raise environment_error(exc) from None
+    if path is not None:
         settings.settings_file = path
     return settings
 
@@ -247,13 +448,40 @@ _SETTING_SOURCES = {"actor": "--actor or TRANSITION_ACTOR", "database_url": "--d
                     "TRANSITION_DATABASE_URL", "rules_file": "--rules or TRANSITION_RULES_FILE"}
 
 
-def settings_error(exc: ValidationError) -> TransitionError:
-    """A clear message for settings that cannot be used. It names each setting and says what
-    is wrong, never the value given (a setting may be secret: the pseudonym key)."""
+def _in_environment(name: str) -> bool:
+    wanted = f"TRANSITION_{name.upper().replace('.', '__')}"
+    top = f"TRANSITION_{name.split('.')[0].upper()}"
+    return any(variable.upper() in (wanted, top) or variable.upper().startswith(top + "__")
+               for variable in os.environ)
+
+
+def _from_file(name: str, from_file: dict[str, Any]) -> bool:
+    value: Any = from_file
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return False
+        value = value[part]
+    return True
+
+
+def settings_error(exc: ValidationError, *, given: dict[str, Any] | None = None,
+                   from_file: dict[str, Any] | None = None,
+                   path: Path | None = None) -> TransitionError:
+    """A clear message for settings that cannot be used. It names each setting, where it came
+    from (an option, the environment, or the settings file and line) and says what is wrong,
+    never the value given (a setting may be secret: the pseudonym key)."""
+    given = given or {}
     problems = []
     for error in exc.errors():
         name = ".".join(str(part) for part in error["loc"]) or "settings"
         source = _SETTING_SOURCES.get(name, f"TRANSITION_{name.upper().replace('.', '__')}")
+        top = name.split(".")[0]
+        if (path is not None and top not in given and not _in_environment(name)
+                and _from_file(name, from_file or {})):
+            key = name.split(".")[-1]
+            where = _line_of(path.read_text(encoding="utf-8"), key,
+                             table=top if "." in name else None)
+            source = f"in the settings file {path}{where.rstrip(',')}"
         reason = error["msg"].removeprefix("Value error, ")
         reason = reason[:1].lower() + reason[1:]
         problems.append(f"The setting {name} ({source}) cannot be used: {reason}.")
@@ -262,3 +490,15 @@ def settings_error(exc: ValidationError) -> TransitionError:
         hint=f"Fix it on the command line, in the environment or in the settings file "
         f"{settings_file_path() or config_dir() / 'settings.toml'}, and run the command again.",
     )
+
+
+def environment_error(exc: SettingsError) -> TransitionError:
+    """A ``TRANSITION_*`` variable that could not be read at all (a table given as text)."""
+    match = re.search(r'field "([^"]+)"', str(exc))
+    name = match.group(1) if match else None
+    variable = f"TRANSITION_{name.upper()}" if name else "A TRANSITION_* variable"
+    return TransitionError(
+        f"{variable} cannot be read: it must be a JSON object, as it is a table of settings. "
+        "Nothing was changed.",
+        hint="Set each part on its own (e.g. TRANSITION_COUNCIL__CRISIS_LINE=...) or under "
+        f"[{name or 'council'}] in the settings file, and unset {variable}.")

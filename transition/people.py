@@ -19,7 +19,7 @@ from transition.allocation import current_assignments
 from transition.allocation_status import needs_a_worker
 from transition.assessment import assessment_detail
 from transition.columns import CASELOAD_COLUMNS
-from transition.errors import NotFoundError
+from transition.errors import NotFoundError, TransitionError
 from transition.letter_records import letter_history
 from transition.matching.rules import PATHWAY_ROLES, ROLE_WORDS
 from transition.models import ImportBatch, ImportWarning, Person
@@ -39,13 +39,20 @@ def find_person(session: Session, nhs_number: object) -> Person | None:
 
 
 def require_person(session: Session, nhs_number: object) -> Person:
-    """The person with this NHS number, or a NotFoundError that does not echo the number."""
+    """The person with this NHS number. A number that cannot be an NHS number (wrong length,
+    failing Modulus 11) is bad input (TransitionError, exit 2); a valid one that names nobody
+    on the caseload is not found (NotFoundError, exit 1). Neither message echoes the number."""
     person = find_person(session, nhs_number)
     if person is None:
         problem = nhs.problem(nhs_number)
-        detail = f" ({problem})" if problem else ""
+        if problem:
+            raise TransitionError(
+                f"{nhs.mask(nhs_number) or 'That'} is not an NHS number: {problem}.",
+                hint="Give the person's 10-digit NHS number (spaces allowed), or search with: "
+                "transition people --search TEXT",
+            )
         raise NotFoundError(
-            f"No person with NHS number {nhs.mask(nhs_number)} is on the caseload{detail}.",
+            f"No person with NHS number {nhs.mask(nhs_number)} is on the caseload.",
             hint="Check the number, or search with: transition people --search TEXT",
         )
     return person

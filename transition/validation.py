@@ -397,6 +397,24 @@ class CellReader:
         return value
 
 
+def typed_date(text: str) -> date:
+    """A date a person typed (a command-line option, ``TRANSITION_AS_OF``), read as the importer
+    reads a date cell: ISO or year first (2027-04-01), UK day first (01/04/2027) or with the
+    month in words (1 April 2027). Nothing is guessed ('2027', 'Nov', a bare number): raises
+    :class:`Bad`, whose ``shown`` says why without quoting the text (see :func:`date_problem`).
+    """
+    return CellReader(today=date.today(), names={}).date(text.strip())
+
+
+def date_problem(bad: Bad) -> str:
+    """Why :func:`typed_date` refused a date, to follow "... is not a date": "" when that is
+    all there is to say, else ": not a real date" and the like."""
+    return "" if bad.shown.startswith("not a date") else f": {bad.shown}"
+
+
+TYPED_DATE_HINT = "Use YYYY-MM-DD (e.g. 2027-04-01) or DD/MM/YYYY (e.g. 01/04/2027)."
+
+
 def _number(cell: Cell) -> float:
     if isinstance(cell, bool):
         raise about(cell, "is not a number")

@@ -76,7 +76,8 @@ def test_a_bad_council_rules_file_changes_nothing(
     )
     result = run_cli("--rules", broken, "assess", "--json")
     assert result.exit_code == 2
-    assert result.stdout == ""
+    # Under --json stdout holds one document even on failure: the failure, as on stderr.
+    assert result.json()["status"] == "failed" and result.json()["exit_code"] == 2
     message = " ".join(result.stderr.split())  # Rich wraps long lines
     assert f"{broken}, line 3: risk.bands" in message
     assert "red (4) must be higher than amber (6)" in message

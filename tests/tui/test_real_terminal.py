@@ -73,6 +73,7 @@ def terminal(populated: Database, sqlite_settings: Settings, tmp_path: Path) -> 
         pytest.skip("tmux is not installed")
     populated.dispose()  # the app opens the file itself
     database_file = sqlite_settings.resolved_database_url.removeprefix("sqlite:///")
+    (tmp_path / "no-settings.toml").touch()  # empty: a named settings file must exist
     env = {
         **{key: value for key, value in os.environ.items()
            if not key.startswith("TRANSITION_")},

@@ -26,8 +26,8 @@ from transition.commands.common import (
     console,
     context,
     err_console,
-    fail,
     json_option,
+    one_of,
     parse_date,
     print_json,
 )
@@ -125,7 +125,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 def at_risk_command(
     ctx: typer.Context,
-    top: int = typer.Option(20, "--top", min=1, help="How many people to list."),
+    top: int = typer.Option(20, "--top", "--limit", min=0,
+                            help="How many people to list (0 = all, as --all)."),
     everyone: bool = typer.Option(False, "--all", help="List every assessed person."),
     band: str | None = typer.Option(None, "--band", help="Only this band: red, amber or green."),
     team: str | None = typer.Option(None, "--team", help="Only people in this team."),
@@ -136,11 +137,10 @@ def at_risk_command(
 ) -> None:
     """The people who need the most careful handover, highest score first, with the reasons."""
     cli = context(ctx)
-    if band is not None and band not in BAND_STYLE:
-        fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
+    band = one_of(band, BAND_STYLE, "--band")
     today = cli.today()
     with cli.db.session() as session:
-        rows = at_risk(session, None if everyone else top, band=band, team=team,
+        rows = at_risk(session, None if everyone or not top else top, band=band, team=team,
                        only=(handover_ahead(today, transfer_date(session))
                              if changing else None))
         handovers = handover_statuses(session, [row.person_id for row in rows],
@@ -218,7 +218,7 @@ pathway_app = typer.Typer(
 @pathway_app.command("set")
 def pathway_set(
     ctx: typer.Context,
-    nhs_number: str = typer.Argument(..., metavar="NHS", help="The person's NHS number."),
+    nhs_number: str = typer.Argument(..., metavar="NHS_NUMBER", help="The person's NHS number."),
     pathway: str = typer.Argument(..., metavar="PATHWAY", help=", ".join(PATHWAYS)),
     reason: str = typer.Option(..., "--reason", help="Why (kept in the audit trail)."),
     expected_version: int | None = typer.Option(
@@ -246,7 +246,7 @@ def pathway_set(
 @pathway_app.command("clear")
 def pathway_clear(
     ctx: typer.Context,
-    nhs_number: str = typer.Argument(..., metavar="NHS", help="The person's NHS number."),
+    nhs_number: str = typer.Argument(..., metavar="NHS_NUMBER", help="The person's NHS number."),
     expected_version: int | None = typer.Option(
         None, "--expected-version",
         help="Refuse if the record is no longer at this version (someone else changed it).",
@@ -269,7 +269,7 @@ def pathway_clear(
 @pathway_app.command("show")
 def pathway_show(
     ctx: typer.Context,
-    nhs_number: str = typer.Argument(..., metavar="NHS", help="The person's NHS number."),
+    nhs_number: str = typer.Argument(..., metavar="NHS_NUMBER", help="The person's NHS number."),
     as_json: bool = json_option(),
 ) -> None:
     """Show one person's pathway and handover risk with every reason."""

@@ -22,6 +22,7 @@ from transition.commands.common import (
     console,
     context,
     err_console,
+    group_alone,
     json_option,
     parse_date,
     print_json,
@@ -66,7 +67,7 @@ def check(
 
     Exit status 0 nothing critical; 1 critical findings; 2 the check could not run (bad
     database or rules, or another check is already running)."""
-    if ctx.invoked_subcommand is not None:
+    if not group_alone(ctx):
         return
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))

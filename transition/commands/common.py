@@ -107,6 +107,16 @@ def context(ctx: typer.Context) -> CliContext:
     return obj
 
 
+class _JsonOutput:
+    """How many JSON documents this run has printed (``cli.main`` resets it): a command that
+    fails under ``--json`` before printing one gets a failure document instead (cli.main)."""
+
+    printed = 0
+
+
+json_output = _JsonOutput()
+
+
 def print_json(value: Any) -> None:
     """Exactly one JSON document on stdout (nothing else is written there under --json).
 
@@ -115,6 +125,7 @@ def print_json(value: Any) -> None:
     one, which took 14 s for the 465,000 rows of a large ``tasks list --json``).
     """
     write = sys.stdout.write
+    json_output.printed += 1
     if isinstance(value, list) and value:
         write("[\n  ")
         write(",\n  ".join(map(json_dumps, value)))
@@ -127,6 +138,32 @@ def print_json(value: Any) -> None:
 
 def fail(message: str, *, exit_code: int = EXIT_FAILED, hint: str | None = None) -> NoReturn:
     raise TransitionError(message, exit_code=exit_code, hint=hint)
+
+
+def group_alone(ctx: typer.Context) -> bool:
+    """Whether a group with options of its own (``plan``, ``check``) runs on its own: True
+    with no subcommand. With one, its options given before the subcommand (``plan --json
+    show``) would be silently dropped, so they are refused (exit 2) naming the right place."""
+    if ctx.invoked_subcommand is None:
+        return True
+    given = [param.opts[0] for param in ctx.command.params
+             if param.name and param.opts
+             and (source := ctx.get_parameter_source(param.name)) is not None
+             and source.name not in ("DEFAULT", "DEFAULT_MAP")]
+    if given:
+        group, sub = ctx.info_name, ctx.invoked_subcommand
+        command = getattr(ctx.command, "get_command", lambda *_: None)(ctx, sub)
+        takes = {opt for param in getattr(command, "params", ()) for opt in param.opts}
+        moved = [option for option in given if option in takes]
+        fail(f"{', '.join(given)} {'is an option' if len(given) == 1 else 'are options'} of "
+             f"transition {group} run on its own, not of transition {group} {sub}: nothing was "
+             "done.",
+             hint=(f"Give {' '.join(moved)} after the subcommand: transition {group} {sub} "
+                   f"{' '.join(moved)}." if moved else
+                   f"transition {group} {sub} does not take "
+                   f"{'it' if len(given) == 1 else 'them'}: see transition {group} {sub} "
+                   "--help."))
+    return False
 
 
 def one_of(value: str | None, allowed: Iterable[str], option: str) -> str | None:
@@ -148,16 +185,12 @@ def parse_date(value: str | None, *, option: str) -> date | None:
     or digits that could be read either way round are refused, never filled in from today."""
     if value is None or value == "":
         return None
-    from transition.validation import Bad, CellReader
+    from transition.validation import TYPED_DATE_HINT, Bad, date_problem, typed_date
 
     try:
-        return CellReader(today=date.today(), names={}).date(value.strip())
+        return typed_date(value)
     except Bad as bad:
-        why = "" if bad.shown.startswith("not a date") else f": {bad.shown}"
-        fail(
-            f"{option} {value!r} is not a date{why}.",
-            hint="Use YYYY-MM-DD (e.g. 2027-04-01) or DD/MM/YYYY (e.g. 01/04/2027).",
-        )
+        fail(f"{option} {value!r} is not a date{date_problem(bad)}.", hint=TYPED_DATE_HINT)
 
 
 def date_notes(day: date, today: date) -> list[str]:

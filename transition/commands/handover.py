@@ -25,9 +25,9 @@ from transition.tasks import generate_tasks
 
 def handover_date(
     ctx: typer.Context,
-    nhs_number: str = typer.Argument(..., help="The person's NHS number."),
+    nhs_number: str = typer.Argument(..., metavar="NHS_NUMBER", help="The person's NHS number."),
     new_date: str | None = typer.Argument(
-        None, metavar="[DATE]", help="Their handover date (YYYY-MM-DD or DD/MM/YYYY)."
+        None, metavar="DATE", help="Their handover date (YYYY-MM-DD or DD/MM/YYYY)."
     ),
     clear: bool = typer.Option(
         False, "--clear", help="Remove the person's own date: they move on the programme's date."

@@ -223,7 +223,7 @@ def status(
 @app.command("preview")
 def preview(
     ctx: typer.Context,
-    nhs_number: str = typer.Argument(..., help="The person's NHS number."),
+    nhs_number: str = typer.Argument(..., metavar="NHS_NUMBER", help="The person's NHS number."),
     kind: str = typer.Option("person", "--kind", help=f"Which letter ({', '.join(KINDS)})."),
     templates: Path | None = typer.Option(None, "--templates", help=TEMPLATES_HELP,
                                           show_default=False),
@@ -265,7 +265,7 @@ def preview(
 @app.command("history")
 def history(
     ctx: typer.Context,
-    nhs_number: str = typer.Argument(..., help="The person's NHS number."),
+    nhs_number: str = typer.Argument(..., metavar="NHS_NUMBER", help="The person's NHS number."),
     as_json: bool = json_option(),
 ) -> None:
     """Every letter written for one person, newest first, and whether each is still current."""

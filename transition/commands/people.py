@@ -50,8 +50,10 @@ def people(
         False, "--needs-worker",
         help="Only people whose pathway needs a worker and who have none for a role (the "
         "nightly check's 'unassigned' finding)."),
-    limit: int = typer.Option(DEFAULT_LIMIT, "--limit", min=0,
-                              help="How many to show (0 = all)."),
+    limit: int | None = typer.Option(
+        None, "--limit", min=0, show_default=False,
+        help=f"Show at most N people, 0 = all (default: all with --json, {DEFAULT_LIMIT} "
+        "otherwise)."),
     as_json: bool = json_option(),
 ) -> None:
     """List people on the caseload (sorted by family name)."""
@@ -59,7 +61,7 @@ def people(
     query = PeopleQuery(search=search, team=team, locality=locality, missing_only=missing,
                         pathway=one_of(pathway, PATHWAYS, "--pathway"),
                         risk_band=one_of(band, BANDS, "--band"), needs_worker=needs_worker,
-                        limit=limit if limit > 0 else None)
+                        limit=page_size(limit, as_json))
     today = cli.today()
     with cli.db.session() as session:
         page = list_people(session, query, as_of=today)
@@ -77,6 +79,15 @@ def people(
         return
     console.print(people_table(page.rows, today, console.width))
     console.print(more)
+
+
+def page_size(limit: int | None, as_json: bool) -> int | None:
+    """How many people to list (None: all): ``--limit N``, 0 for all; unset, all with --json
+    (a script must not get the first 100 and a note on stderr) and DEFAULT_LIMIT in a table,
+    as ``tasks list`` does."""
+    if limit is None:
+        return None if as_json else DEFAULT_LIMIT
+    return limit or None
 
 
 def people_table(rows: list[PersonRow], today: date, width: int) -> Table:
@@ -136,7 +147,7 @@ def _row_json(row: dict[str, Any]) -> dict[str, Any]:
 
 def person(
     ctx: typer.Context,
-    nhs_number: str = typer.Argument(..., help="The person's NHS number (spaces allowed)."),
+    nhs_number: str = typer.Argument(..., metavar="NHS_NUMBER", help="The person's NHS number (spaces allowed)."),
     as_json: bool = json_option(),
 ) -> None:
     """Show everything known about one person."""

@@ -4,6 +4,7 @@ worker."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlmodel import Session
 
 from transition import nhs
 from transition.allocation_status import allocation_status, plan_sentences, status_lines
+from transition.assessment import BANDS
 from transition.choices_file import ChoicesResult, apply_choices
 from transition.commands.common import (
     WIDE_TABLE,
@@ -24,6 +26,7 @@ from transition.commands.common import (
     err_console,
     existing_file,
     fail,
+    group_alone,
     json_option,
     one_of,
     parse_date,
@@ -44,17 +47,29 @@ from transition.plan_review import (
 )
 from transition.plan_rows import PlanRow
 from transition.planning import PlanResult, propose_plan
-from transition.staff_ids import find_staff_id
+from transition.staff_ids import find_staff_id, require_staff_id
 from transition.whatif import WhatIf, what_if
 from transition.worker_overrides import WorkerOption, assign_worker, feasible_workers, unlock
 
 app = typer.Typer(
-    help="Propose who becomes each person's worker, show the plan, accept it.",
+    help="Propose who becomes each person's worker, show the plan, accept it.\n\n"
+    "On its own, transition plan brings pathways up to date, proposes a plan for everyone who "
+    "needs a worker and stores it as a DRAFT, replacing any older draft (nothing changes who "
+    "holds a case until transition plan accept). Exit status 1 when some roles could not be "
+    "filled (the reasons are listed), 2 when nothing could be done. With --withdraw or "
+    "--capacity-scale it is a what-if instead and stores nothing.\n\n"
+    "The options below are for plan on its own; a subcommand takes its own after its name "
+    "(transition plan show --json).",
     invoke_without_command=True,
     no_args_is_help=False,
 )
 
 SHOWN = 20  # rows listed in the human-readable summary
+WITHDRAW_HINT = ("Check the id: transition plan workers --json and transition plan candidates "
+                 "NHS_NUMBER list workers with their ids.")
+WORKER_HINT = ("Check the id (transition plan candidates NHS_NUMBER lists workers with their "
+               "ids), or import the staff list again.")
+MAX_CAPACITY_SCALE = 10.0  # beyond this the network outgrows memory (1e4 took 1.5 GB)
 
 
 @app.callback()
@@ -67,18 +82,27 @@ def plan(
         help="What-if: treat this worker as gone (repeat for more). Nothing is stored."),
     capacity_scale: float | None = typer.Option(
         None, "--capacity-scale", metavar="FACTOR", show_default=False,
-        help="What-if: scale every worker's capacity (0.9 keeps nine tenths). Nothing is "
-        "stored."),
+        help="What-if: scale every worker's capacity (0.9 keeps nine tenths; above 0, at most "
+        "10). Nothing is stored."),
 ) -> None:
     """Propose a plan for everyone who needs a worker and store it as a draft.
 
     Exit status 1 when some roles could not be filled (see the reasons)."""
-    if ctx.invoked_subcommand is not None:
+    if not group_alone(ctx):
         return
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
+    if capacity_scale is not None and not (
+            math.isfinite(capacity_scale) and 0 < capacity_scale <= MAX_CAPACITY_SCALE):
+        fail(f"--capacity-scale must be a number above 0 and at most {MAX_CAPACITY_SCALE:g}: "
+             "nothing was done.",
+             hint="It multiplies every worker's capacity: 0.9 keeps nine tenths, 1.5 adds half "
+             "again.")
     if withdraw or capacity_scale is not None:
         with cli.db.session() as session:
+            # An id on no staff list is not found (exit 1), as everywhere a staff id is typed.
+            withdraw = [require_staff_id(session, typed, hint=WITHDRAW_HINT)
+                        for typed in withdraw]
             result = what_if(session, cli.rules, as_of=today, withdraw=withdraw,
                              capacity_scale=1.0 if capacity_scale is None else capacity_scale)
         if as_json:
@@ -117,6 +141,7 @@ def show(
     """Show a plan: the newest draft or accepted plan, or --plan ID."""
     cli = context(ctx)
     sort = one_of(sort, PLAN_SORTS, "--sort") or PlanQuery.sort
+    band = one_of(band, BANDS, "--band")
     with cli.db.session() as session:
         # 'sw0042' finds the staff list's 'SW0042'; an id on no staff list stays as typed (a
         # trust export's coordinator may be on none).
@@ -127,6 +152,9 @@ def show(
         result = load_plan(session, plan_id, query)
         stale = (result.status == "draft" and result.plan_id is not None
                  and allocation_changed_since(session, result.plan_id))
+        if worker and not result.rows and find_staff_id(session, worker) is None:
+            # Checked only when nothing matched: a plan may name a worker since gone from it.
+            require_staff_id(session, worker, hint=WORKER_HINT)
         if from_worker and not result.rows and not coordinated_count(session, from_worker):
             raise NotFoundError(
                 f"No one on the caseload has {from_worker!r} as their care coordinator.",
@@ -241,7 +269,7 @@ def workers(
 @app.command("candidates")
 def candidates(
     ctx: typer.Context,
-    nhs_number: str = typer.Argument(..., help="The person's NHS number."),
+    nhs_number: str = typer.Argument(..., metavar="NHS_NUMBER", help="The person's NHS number."),
     role: str = typer.Option(..., "--role", help="social_worker or key_worker."),
     show_all: bool = typer.Option(False, "--all", help="Also workers ruled out, with why."),
     as_json: bool = json_option(),
@@ -400,7 +428,7 @@ def _print_choices(result: ChoicesResult) -> None:
 
 def unlock_command(
     ctx: typer.Context,
-    nhs_number: str = typer.Argument(..., help="The person's NHS number."),
+    nhs_number: str = typer.Argument(..., metavar="NHS_NUMBER", help="The person's NHS number."),
     role: str | None = typer.Option(None, "--role", help="Only this role (default: all)."),
     as_json: bool = json_option(),
 ) -> None:

@@ -16,8 +16,8 @@ from transition.commands.common import (
     console,
     context,
     err_console,
-    fail,
     json_option,
+    one_of,
     parse_date,
     print_json,
     stacked_table,
@@ -118,8 +118,7 @@ def tasks_list(
     """List tasks, overdue first, then by due date."""
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
-    if band is not None and band not in BANDS:
-        fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
+    band = one_of(band, BANDS, "--band")
     with cli.db.session() as session:
         person_id = require_person(session, nhs_number).id if nhs_number else None
         owner = owner and require_staff_id(session, owner, hint=OWNER_HINT)
@@ -227,8 +226,7 @@ def tasks_progress(
     the burndown."""
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
-    if band is not None and band not in BANDS:
-        fail(f"--band {band!r} is not a band.", hint="Choose red, amber or green.")
+    band = one_of(band, BANDS, "--band")
     with cli.db.session() as session:
         owner = owner and require_staff_id(session, owner, hint=OWNER_HINT)
         query = TaskQuery(owner_staff_id=owner, risk_band=band)
