@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from difflib import get_close_matches
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -40,8 +41,8 @@ from transition.matching import (
     Worker,
     staff_word,
 )
-from transition.models import Assignment, Person, Role, Staff, Team
-from transition.ruleset import Rules
+from transition.models import Assignment, Locality, Person, Role, Staff, Team
+from transition.ruleset import Rules, load_rules
 
 
 class PersonInfo(NamedTuple):
@@ -294,6 +295,9 @@ def read_inputs(
                         "speaks it)")
     if undecided:
         warnings.append(f"people with no pathway yet: {len(undecided)} (run transition assess)")
+    if person_ids is None and needs:
+        warnings.extend(_extra_columns_unseen(matching, skills_needed.extra_keys))
+    warnings.extend(_distances_unknown(matching, session.scalars(select(Locality.name))))
     held_count: dict[str, int] = defaultdict(int)
     for item in held:
         held_count[item.staff_id] += 1
@@ -333,6 +337,48 @@ def read_inputs(
         worker_teams={worker.staff_id: worker.team for worker in workers},
         person_ids=None if person_ids is None else sorted(set(person_ids)),
     )
+
+
+def _extra_columns_unseen(matching: MatchingRules, seen: set[str]) -> list[str]:
+    """A warning naming the export columns the skill rules read (``extra.KEY``) that no
+    planned person has a value in: most often a key misspelt in the rules (or a column the
+    export lost), and then nobody is found to need that skill. The columns the shipped rules
+    read are left to the import's notes, which name each one a file lacks (and the nightly
+    check repeats them): a council's own key may be misspelt, or added after the import."""
+    present = {header_key(key) for key in seen}
+    shipped = load_rules().matching.extra_columns_read()
+    unseen = [f"extra.{key} ({skill}" + (f"; did you mean extra.{close[0]}?)" if (
+                  close := get_close_matches(key, sorted(present), n=1)) else ")")
+              for key, skill in matching.extra_columns_read().items()
+              if key not in present and key not in shipped]
+    if not unseen:
+        return []
+    return [(f"the rules' [[matching.required_skills]] read export columns no one planned has a "
+             f"value in, so nobody is found to need their skill: {'; '.join(unseen)}. Check "
+             "the spelling against the export's headers (transition import history), or ask "
+             "the trust to add the column")]
+
+
+def _distances_unknown(matching: MatchingRules, localities: Iterable[str]) -> list[str]:
+    """A warning naming the localities in ``[[matching.distances]]`` that no person, team or
+    worker is in (most often a misspelling): a pair naming one is never used, so those places
+    are out of each other's reach. The shipped table (the demo county's) naming none of them
+    is what default.toml says it does until a council gives its own: no warning."""
+    known = {name.casefold() for name in localities}
+    named = dict.fromkeys(name for distance in matching.distances for name in distance.between)
+    unknown = [name for name in named if name.casefold() not in known]
+    if not known or not unknown:
+        return []
+    if len(unknown) == len(named):
+        if matching.distances == load_rules().matching.distances:
+            return []
+        return [(f"none of the localities in the rules' [[matching.distances]] ("
+                 f"{', '.join(unknown)}) is one a person or worker is in, so no distance is "
+                 "used and \"nearby\" reaches only each person's own locality: give the "
+                 "distances between your localities in your rules file")]
+    return [(f"the rules' [[matching.distances]] name localities no person, team or worker is "
+             f"in: {', '.join(unknown)}. A pair naming one is never used, so those places are "
+             "out of each other's reach: check the spelling against the exports")]
 
 
 def _role_of(worker: Worker, matching: MatchingRules) -> str:
@@ -461,6 +507,9 @@ class _SkillsNeeded:
         self.made_of = itemgetter(*made_of) if made_of else (lambda _row: ())
         self.ages: dict[tuple[date, date], int] = {}
         self.seen: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
+        # The extra columns (as stored) some person evaluated has a value in: one update per
+        # distinct combination of facts, so the warning about a key no one has costs nothing.
+        self.extra_keys: set[str] = set()
 
     def __call__(self, row: tuple[Any, ...], handover: date) -> tuple[tuple[str, str], ...]:
         """The skills for one person: ``row`` as read (in the order of ``names``)."""
@@ -483,7 +532,10 @@ class _SkillsNeeded:
     def facts(self, row: tuple[Any, ...], handover: date) -> tuple[Any, ...]:
         named = dict(zip(self.names, row, strict=True))
         if "extra" in named:
-            named["extra"] = self.decode_extra(named["extra"])
+            named["extra"] = extra = self.decode_extra(named["extra"])
+            if extra:
+                self.extra_keys.update(key for key, value in extra.items()
+                                       if extra_fact(value) is not None)
         return _facts(named, self.used, handover)
 
     def evaluate(self, values: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:

@@ -3,7 +3,17 @@
 The shipped defaults live in ``transition/rules/default.toml``. A council's own file (``--rules``
 or the ``rules_file`` setting) is merged over them: tables merge key by key, anything else (a
 number, a list) replaces the default. So a council can change one threshold without copying the
-whole file.
+whole file. Three exceptions, each what the shipped file promises (:func:`deep_merge`):
+
+- ``[[matching.required_skills]]`` entries are *added* to the shipped ones; an entry for a skill
+  the shipped file has replaces every shipped entry for that skill, and one with
+  ``enabled = false`` (and no ``when``) turns that skill's shipped rule off;
+- an ``unless`` table replaces the shipped one whole (``unless = {}`` removes it);
+- a task's deadline in working days replaces the shipped one in calendar days, and the reverse.
+
+Values must have the type the setting has (``points = true`` or ``red = "12"`` are refused, not
+read as 1 and 12), and settings that name each other across sections must agree
+(``[checks] handover_visit_task`` names a task template).
 
 Each section is validated by a model that lives with the code that uses it (``eligibility``,
 ``risk``, ``matching``, ``tasks``, ``checks``), so a domain module takes only its own section.
@@ -19,14 +29,15 @@ import tomllib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from transition.checks import CheckRules
 from transition.eligibility import EligibilityRules
 from transition.errors import RulesError
-from transition.matching import MatchingRules
+from transition.matching import MatchingRules, staff_word
 from transition.risk import RiskRules
 from transition.tasks import TaskRules
 
@@ -90,15 +101,24 @@ def _load_rules_cached(path_text: str | None, _mtime_key: float) -> Rules:
             ) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise RulesError(f"Rules file {path} cannot be read: {exc}. Nothing was changed.")
-        data = deep_merge(data, _parse(council_text, str(path)))
+        council = _parse(council_text, str(path))
+        problems = _type_problems(council, Rules, ()) + _merge_problems(data, council)
+        if problems:
+            raise RulesError(_report(problems, council_text, str(path)))
+        data = deep_merge(data, council)
         texts.append(council_text)
         sources.append(str(path))
         origin_text, origin_name = council_text, str(path)
     fingerprint = hashlib.sha256("\0".join(texts).encode()).hexdigest()
     try:
-        return Rules.model_validate({**data, "fingerprint": fingerprint, "sources": sources})
+        rules = Rules.model_validate({**data, "fingerprint": fingerprint, "sources": sources})
     except ValidationError as exc:
-        raise RulesError(_describe(exc, origin_text, origin_name)) from None
+        raise RulesError(_describe(exc, origin_text, origin_name,
+                                   _council_index(data, origin_text, origin_name))) from None
+    problems = _cross_section_problems(rules)
+    if problems:
+        raise RulesError(_report(problems, origin_text, origin_name))
+    return rules
 
 
 def _parse(text: str, name: str) -> dict[str, Any]:
@@ -118,26 +138,171 @@ _ONE_OF: tuple[frozenset[str], ...] = (
 )
 
 
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+# Arrays of tables whose entries a council file adds to the shipped ones, keyed by the field
+# that names an entry: an entry with a key the shipped list has replaces the shipped entries
+# with that key (default.toml: a council "can add" a required skill). Other lists (distances,
+# a template's deadlines, plain lists of values) replace the shipped list whole, as documented.
+_KEYED_LISTS: dict[tuple[str, ...], str] = {("matching", "required_skills"): "skill"}
+
+# Tables a council file replaces whole rather than merging into: a template's ``unless`` is one
+# exception, and merging a council's ``unless`` into the shipped one would make it require
+# both; ``unless = {}`` removes it.
+_REPLACED_WHOLE = frozenset({"unless"})
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any],
+               path: tuple[str, ...] = ()) -> dict[str, Any]:
     """Tables merge key by key; any other value in ``override`` replaces the base's (and a key
-    of a ``_ONE_OF`` group replaces the others of its group)."""
+    of a ``_ONE_OF`` group replaces the others of its group). Two exceptions: a
+    ``_KEYED_LISTS`` list adds the override's entries to the base's (after them), an entry
+    replacing the base's entries of the same key; a ``_REPLACED_WHOLE`` table replaces."""
     merged = dict(base)
     for group in _ONE_OF:
         if group & override.keys():
             for key in group - override.keys():
                 merged.pop(key, None)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
+        where = (*path, key)
+        if (where in _KEYED_LISTS and isinstance(value, list)
+                and isinstance(merged.get(key), list)):
+            merged[key] = _merge_keyed(merged[key], value, _KEYED_LISTS[where])
+        elif (isinstance(value, dict) and isinstance(merged.get(key), dict)
+                and key not in _REPLACED_WHOLE):
+            merged[key] = deep_merge(merged[key], value, where)
         else:
             merged[key] = value
     return merged
 
 
-def _describe(exc: ValidationError, text: str, name: str) -> str:
+def _entry_key(entry: Any, field: str) -> str | None:
+    value = entry.get(field) if isinstance(entry, dict) else None
+    return staff_word(value) if isinstance(value, str) else None
+
+
+def _merge_keyed(base: list[Any], override: list[Any], field: str) -> list[Any]:
+    """The base's entries the override gives no entry with the same ``field`` for, then the
+    override's entries (so an error in one is at its index less the base's kept count)."""
+    replaced = {_entry_key(entry, field) for entry in override} - {None}
+    return [entry for entry in base if _entry_key(entry, field) not in replaced] + list(override)
+
+
+def _council_index(merged: dict[str, Any], text: str, name: str) -> dict[tuple[str, ...], int]:
+    """For each ``_KEYED_LISTS`` list the council's file gives, how many shipped entries come
+    before its own in the merged list (to name the council's entry in an error)."""
+    if name.endswith("(shipped)"):
+        return {}
+    council = tomllib.loads(text)
+    offsets = {}
+    for path in _KEYED_LISTS:
+        mine, theirs = _dig(council, path), _dig(merged, path)
+        if isinstance(mine, list) and isinstance(theirs, list):
+            offsets[path] = len(theirs) - len(mine)
+    return offsets
+
+
+def _dig(data: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+Problem = tuple[tuple[Any, ...], str]
+"""A problem found outside the models: where (a path into the rules) and what, in words."""
+
+
+def _merge_problems(shipped: dict[str, Any], council: dict[str, Any]) -> list[Problem]:
+    """An entry that turns off a shipped skill rule must name one."""
+    problems: list[Problem] = []
+    for path, field in _KEYED_LISTS.items():
+        entries = _dig(council, path)
+        if not isinstance(entries, list):
+            continue
+        known = {_entry_key(entry, field) for entry in _dig(shipped, path) or ()} - {None}
+        for index, entry in enumerate(entries):
+            key = _entry_key(entry, field)
+            if isinstance(entry, dict) and entry.get("enabled") is False and key not in known:
+                problems.append(((*path, index, field), (
+                    f"{entry.get(field)!r} with enabled = false turns off no shipped rule: the "
+                    f"shipped {field}s are {', '.join(sorted(known))} (check the spelling)")))
+    return problems
+
+
+def _type_problems(value: Any, annotation: Any, loc: tuple[Any, ...]) -> list[Problem]:
+    """Values of the wrong type for their setting in a council's file, which pydantic would
+    otherwise convert without a word: ``points = true`` read as 1, ``red = "12"`` as 12,
+    ``cpa_is_health_led = "no"`` as false. Only the council's file is looked at (the shipped
+    one is right), so each problem has a line there."""
+    if get_origin(annotation) is Annotated:
+        return _type_problems(value, get_args(annotation)[0], loc)
+    if get_origin(annotation) in (Union, UnionType):
+        options = [option for option in get_args(annotation) if option is not type(None)]
+        return _type_problems(value, options[0], loc) if len(options) == 1 else []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if not isinstance(value, dict):
+            return []
+        problems = []
+        for key, item in value.items():
+            field = annotation.model_fields.get(key)
+            if field is not None:
+                problems += _type_problems(item, field.annotation, (*loc, key))
+        return problems
+    origin = get_origin(annotation)
+    if origin in (tuple, list, frozenset, set) and isinstance(value, list):
+        return [problem for index, item in enumerate(value)
+                for problem in _type_problems(item, get_args(annotation)[0], (*loc, index))]
+    if origin is dict and isinstance(value, dict):
+        return [problem for key, item in value.items()
+                for problem in _type_problems(item, get_args(annotation)[1], (*loc, key))]
+    if annotation is bool and not isinstance(value, bool):
+        return [(loc, f"is {_toml(value)}: write true or false (no quotes)")]
+    if annotation in (int, float) and isinstance(value, bool | str):
+        number = "a whole number" if annotation is int else "a number"
+        if isinstance(value, str):
+            return [(loc, f"is {_toml(value)}: write {number} without quotes")]
+        off = ", and points = 0 switches a factor off" if loc[-1:] == ("points",) else ""
+        return [(loc, (f"is {_toml(value)}: write {number} (true and false are not "
+                       f"numbers{off})"))]
+    return []
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _cross_section_problems(rules: Rules) -> list[Problem]:
+    """Settings in one section that name something in another."""
+    problems: list[Problem] = []
+    visit = rules.checks.handover_visit_task
+    if visit not in rules.tasks.templates:
+        problems.append((("checks", "handover_visit_task"), (
+            f"names {visit!r}, which is not a task template, so the nightly check would never "
+            f"see a handover visit done: write the key of the joint handover visit template, "
+            f'e.g. handover_visit_task = "joint_visit" (templates: '
+            f"{', '.join(sorted(rules.tasks.templates))})")))
+    return problems
+
+
+def _report(problems: list[Problem], text: str, name: str) -> str:
+    lines = []
+    for loc, message in problems:
+        where = ".".join(str(part) for part in loc) or "(top level)"
+        line = locate(text, loc)
+        at = f"line {line}" if line else "a value inherited from the defaults"
+        lines.append(f"  {name}, {at}: {where}: {message}")
+    return "The rules file is not valid. Nothing was changed.\n" + "\n".join(lines)
+
+
+def _describe(exc: ValidationError, text: str, name: str,
+              offsets: dict[tuple[str, ...], int] | None = None) -> str:
     problems = []
     for error in exc.errors():
         loc = tuple(part for part in error["loc"] if part not in ("fingerprint", "sources"))
+        for path, offset in (offsets or {}).items():
+            if (loc[:len(path)] == path and len(loc) > len(path)
+                    and isinstance(loc[len(path)], int) and loc[len(path)] >= offset):
+                loc = (*path, loc[len(path)] - offset, *loc[len(path) + 1:])
         where = ".".join(str(part) for part in loc) or "(top level)"
         line = locate(text, loc) or _line_of_a_named_value(text, loc, error["msg"])
         at = f"line {line}" if line else "a value inherited from the defaults"

@@ -23,7 +23,9 @@ from transition.conditions import extra_fact, parse_condition
         ("gender == 'FEMALE'", {"gender": "female"}, True),
         ("interpreter_language == 'polish'", {"interpreter_language": "Polish"}, True),
         ("substance_misuse == true", {"substance_misuse": True}, True),
-        ("cluster > 'x'", {"cluster": 3}, False),
+        ("cto == 'Y'", {"cto": True}, True),
+        ("cto == 'no'", {"cto": True}, False),
+        ("'forensic' in team", {"team": "Kestlemouth Forensic Team"}, True),
     ],
 )
 def test_conditions_evaluate(text: str, facts: dict, expected: bool) -> None:
@@ -52,3 +54,60 @@ def test_extra_values_from_a_spreadsheet_read_as_a_council_means_them() -> None:
     condition = parse_condition("extra.Forensic_History")
     assert condition.facts == frozenset({"extra.forensic_history"})
     assert condition({"extra.forensic_history": extra_fact("N")}) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # B1: a constant where a test belongs is always true (or always false).
+        ("cluster == 10 or 11", "write 'cluster in [10, 11]' (or 'cluster == 10 or cluster == 11')"),
+        ("11", "'11' on its own is not a test"),
+        ("'false'", "on its own is not a test"),
+        ("[]", "on its own is not a test"),
+        ("not 5", "on its own is not a test"),
+        ("cto and true", "on its own is not a test"),
+        ("1 == 1", "compares values only"),
+        # B3: a value of the wrong kind for a known fact never matches.
+        ('cluster == "10"', "cluster is a number"),
+        ("cluster > 'x'", "cluster is a number"),
+        ("cluster in ['10', 11]", "cluster is a number"),
+        ("cto == 1", "cto is yes or no"),
+        ("gender == 5", "gender is text"),
+        ("risk_band == 'rd'", "none of them"),
+        ("cluster == [10, 11]", "write 'cluster in [10, 11]'"),
+        ("cluster != [10, 11]", "write 'cluster not in [10, 11]'"),
+        ('cluster in "10, 11"', "'in' needs a list after it, e.g. 'cluster in [10, 11]'"),
+        ("extra.code == ''", "blank"),
+        ("extra.code == None", "not a value a condition can compare with"),
+        ("extra.code == ...", "not a value a condition can compare with"),
+    ],
+)
+def test_conditions_that_cannot_mean_what_they_say_are_refused(text: str, message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_condition(text)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored", "expected"),
+    [
+        ("extra.forensic_history == 'Y'", "Y", True),
+        ("extra.forensic_history == 'Y'", "yes", True),
+        ("extra.forensic_history == 'Y'", "N", False),
+        ("extra.forensic_history == 'yes'", "1", True),
+        ("extra.forensic_history != 'N'", "Y", True),
+        ("extra.forensic_history == 'true'", "y", True),
+        ("extra.forensic_history in ['Y']", "Yes", True),
+        ("extra.code == '01'", "01", True),
+        ("extra.code == '01'", "02", False),
+        ("extra.code == '0'", "0", True),
+        ("extra.code in ['01', '02']", "02", True),
+        ("extra.ward == 'North'", "north", True),
+        ("extra.forensic_history == 'Y'", "", False),
+    ],
+)
+def test_a_value_compared_with_an_extra_column_is_read_as_the_column_is(
+        text: str, stored: str, expected: bool) -> None:
+    """B2: Y/N in the export becomes true/false, so 'Y' in the condition must too."""
+    key = text.split()[0]
+    assert parse_condition(text)({key: extra_fact(stored)}) is expected

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, select, type_coerce, update
 
 from tests.caseloads import build_caseload
 from tests.conftest import TODAY
@@ -137,3 +138,69 @@ def test_the_staff_fingerprint_is_worked_out_from_each_workers_stored_values(
     assert rows == expected
     assert repr(rows) == repr(expected)
     assert inputs.fingerprints["staff"] == hashlib.sha256(repr(expected).encode()).hexdigest()
+
+
+def _warnings(database: Database, tmp_path: Path | None, text: str = "") -> list[str]:
+    rules = load_rules()
+    if tmp_path is not None:
+        council = tmp_path / "council.toml"
+        council.write_text('version = "c"\n' + text)
+        rules = load_rules(council)
+    with database.session() as session:
+        return plan_inputs.read_inputs(session, rules, as_of=TODAY).warnings
+
+
+def test_a_skill_rule_reading_an_extra_column_no_one_has_is_warned_about(
+        database: Database, tmp_path: Path) -> None:
+    """B4: a misspelt extra.KEY was accepted, and the skill silently needed by no one."""
+    build_caseload(database)
+    _people_with_every_kind_of_value(database)
+    assert not [warning for warning in _warnings(database, None) if "export columns" in warning]
+    warnings = _warnings(database, tmp_path, (
+        "[[matching.required_skills]]\n"
+        'skill = "forensic"\n'
+        'when = "extra.forensic_histroy"\n'))
+    about = [warning for warning in warnings if "export columns" in warning]
+    assert len(about) == 1
+    assert ("extra.forensic_histroy (forensic; did you mean extra.forensic_history?)"
+            in about[0])
+    assert "perinatal" not in about[0]
+
+
+def test_a_distance_naming_a_locality_no_one_is_in_is_warned_about(
+        database: Database, tmp_path: Path) -> None:
+    """A6: a misspelt locality made a distance that is never used, without a word."""
+    build_caseload(database)
+    warnings = _warnings(database, tmp_path, (
+        '[[matching.distances]]\nbetween = ["north", "Sooth"]\nkm = 8\n'))
+    assert [warning for warning in warnings if "[[matching.distances]]" in warning] == [
+        ("the rules' [[matching.distances]] name localities no person, team or worker is in: "
+         "Sooth. A pair naming one is never used, so those places are out of each other's "
+         "reach: check the spelling against the exports")]
+    spelt_right = _warnings(database, tmp_path, (
+        '[[matching.distances]]\nbetween = ["north", "South"]\nkm = 8\n'))
+    assert not [warning for warning in spelt_right if "[[matching.distances]]" in warning]
+    # A council's table naming none of them is warned about; the shipped one (the demo
+    # county's, documented to do nothing elsewhere) is not.
+    none_known = _warnings(database, tmp_path, (
+        '[[matching.distances]]\nbetween = ["Nroth", "Sooth"]\nkm = 8\n'))
+    assert any("none of the localities in the rules' [[matching.distances]] (Nroth, Sooth)"
+               in warning for warning in none_known)
+    assert not [warning for warning in _warnings(database, None)
+                if "[[matching.distances]]" in warning]
+
+
+def test_a_column_the_shipped_rules_read_is_left_to_the_imports_notes(
+        database: Database, tmp_path: Path) -> None:
+    """No one here has extra.perinatal (the shipped rules read it): the import's notes name a
+    file lacking it, so the plan does not; a council's own key no one has is named even when
+    no one has any extra value at all."""
+    build_caseload(database)
+    with database.transaction() as session:
+        session.execute(update(Person).values(extra=None))
+    assert not [warning for warning in _warnings(database, None) if "export columns" in warning]
+    about = [warning for warning in _warnings(database, tmp_path, (
+        "[[matching.required_skills]]\nskill = \"dual_diagnosis\"\n"
+        "when = \"extra.dual_dx\"\n")) if "export columns" in warning]
+    assert len(about) == 1 and "extra.dual_dx (dual_diagnosis)" in about[0]
+    assert "perinatal" not in about[0]

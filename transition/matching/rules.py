@@ -45,26 +45,43 @@ class RoleFit(_Section):
 
 
 class SkillRule(_Section):
-    """People whose facts meet ``when`` need a worker with ``skill``."""
+    """People whose facts meet ``when`` need a worker with ``skill``.
+
+    A council's file adds its entries to the shipped ones; an entry for a shipped skill replaces
+    the shipped entries for it, and ``enabled = false`` (with no ``when``) turns that skill's
+    shipped rule off (``transition.ruleset.deep_merge``)."""
 
     skill: str
-    when: str
+    when: str = ""
     reason: str = Field("", description="Plain words for the condition, shown in reasons.")
+    enabled: bool = Field(True, description="false: turn off the shipped rule for this skill.")
     _condition: Condition = PrivateAttr()
 
     @field_validator("skill")
     @classmethod
     def _skill(cls, value: str) -> str:
+        if not staff_word(value):
+            raise ValueError("name the skill a worker needs (as the staff list's skills give it)")
         return staff_word(value)
 
     @field_validator("when")
     @classmethod
     def _parses(cls, value: str) -> str:
-        parse_condition(value)  # a ValueError here names the problem; the loader adds the line
+        if value.strip():
+            parse_condition(value)  # a ValueError names the problem; the loader adds the line
         return value
 
+    @model_validator(mode="after")
+    def _when_given(self) -> SkillRule:
+        if self.enabled and not self.when.strip():
+            raise ValueError(
+                f"the rule for skill {self.skill!r} has no `when`: give the condition (e.g. "
+                'when = "age >= 65"), or enabled = false to turn off the shipped rule for it')
+        return self
+
     def model_post_init(self, _context: object) -> None:
-        self._condition = parse_condition(self.when)
+        if self.when.strip():
+            self._condition = parse_condition(self.when)
 
     @property
     def condition(self) -> Condition:
@@ -123,6 +140,13 @@ class MatchingRules(_Section):
     seconded_without_council_team: Literal["keep_only", "available"] = "keep_only"
     back_within_days: int = Field(0, ge=0)
     alternatives_shown: int = Field(3, ge=0, le=10)
+
+    @field_validator("required_skills")
+    @classmethod
+    def _in_use(cls, rules: tuple[SkillRule, ...]) -> tuple[SkillRule, ...]:
+        """Only the rules in use: ``enabled = false`` entries have done their work (turning a
+        shipped rule off) when the files were merged."""
+        return tuple(rule for rule in rules if rule.enabled)
 
     @field_validator("roles")
     @classmethod

@@ -26,7 +26,7 @@ from enum import StrEnum
 from graphlib import CycleError, TopologicalSorter
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from transition.models import AccessibleFormat, Pathway, RiskBand, Role, TaskOwner
 from transition.working_days import add_calendar_days, add_working_days
@@ -99,6 +99,13 @@ class Conditions(BaseModel):
     unless: Conditions | None = Field(
         None, description="Does not apply to people for whom these conditions all hold."
     )
+
+    @field_validator("unless", mode="before")
+    @classmethod
+    def _no_exception(cls, value: Any) -> Any:
+        """``unless = {}`` (a council removing a shipped ``unless``): no exception. Read as
+        conditions, nothing would always hold, and the template would apply to no one."""
+        return None if value == {} else value
 
     def holds(self, facts: PersonFacts) -> bool:
         if self.pathways and facts.pathway not in self.pathways:
@@ -232,6 +239,12 @@ class TaskTemplate(Conditions):
         "Act assessment is booked even with the same worker). Otherwise the task is only for "
         "a change of worker (or signposting), as letters, records and first contact are.",
     )
+
+    @field_validator("incoming_role", mode="before")
+    @classmethod
+    def _default_role(cls, value: Any) -> Any:
+        """``incoming_role = ""``: back to the default (a council undoing a shipped one)."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _check_deadline(self) -> TaskTemplate:
