@@ -28,6 +28,7 @@ from transition.audit import Change, record
 from transition.checks import (
     CODES,
     check_history,
+    collect_findings,
     latest_run,
     people_held,
     run_checks,
@@ -48,6 +49,7 @@ from transition.models import (
 )
 from transition.plan_review import accept_plan, caseloads, current_caseloads
 from transition.planning import propose_plan, replan
+from transition.ruleset import load_rules
 from transition.tasks import generate_tasks
 
 
@@ -262,6 +264,27 @@ def test_red_without_handover_when_the_joint_visit_is_not_done_and_handover_is_c
         session.add(moved)
     assert {f.nhs_number for f in of(check(database), "red_without_handover")} == {
         past_no_task.nhs_number, returning.nhs_number, sunday.nhs_number}
+
+
+def test_red_without_handover_says_what_to_do_when_the_rules_turn_the_visit_off(
+    database: Database, tmp_path: Path,
+) -> None:
+    """With the visit's template off no task is ever made: 'run tasks generate' would send the
+    manager round in a circle."""
+    rules_file = tmp_path / "council.toml"
+    rules_file.write_text("[tasks.templates.joint_visit]\nenabled = false\n")
+    rules = load_rules(rules_file)
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "OLD")
+        make_staff(session, "NEW")
+        red = person(session, band="red", coordinator="OLD", handover_date=days(-3))
+        assign(session, red, "social_worker", "NEW")
+    with database.session() as session:
+        [finding] = [f for f in collect_findings(session, rules, as_of=TODAY).findings
+                     if f.code == "red_without_handover"]
+    assert "tasks generate" not in finding.message
+    assert "arrange the handover meeting with both workers by hand" in finding.message
 
 
 def test_cto_expiring_near_a_handover_that_changes_the_worker(database: Database) -> None:

@@ -112,14 +112,23 @@ def red_without_handover(world: _World) -> list[Finding]:
                    and_(visit.c.id.is_(None), worker_changes)))
         .order_by(Person.id)
     )
+    # A council may turn the visit's template off: then no task will ever be made, and
+    # 'run tasks generate' would send the manager round in a circle.
+    template = world.rules.tasks.templates.get(rules.handover_visit_task)
+    no_task_advice = (
+        "Run `transition tasks generate`, then book the visit with both workers."
+        if template is None or template.enabled else
+        f"The rules turn its template off ([tasks.templates.{rules.handover_visit_task}] "
+        "enabled = false), so no task is made: arrange the handover meeting with both "
+        "workers by hand, or point [checks] handover_visit_task at the template that stands "
+        "for it.")
     findings = []
     for person_id, number, day, task_id, status in world.connection.execute(statement):
         day = _as_date(day)
         when = _when(world.as_of, day)
         if task_id is None:
             message = (f"Red handover risk, worker changes {when}, and there is no joint "
-                       "handover visit task. Run `transition tasks generate`, then book the "
-                       "visit with both workers.")
+                       f"handover visit task. {no_task_advice}")
         else:
             message = (f"Red handover risk, worker changes {when}, and the joint handover visit "
                        f"is {str(status).replace('_', ' ')}. Book it with both workers before "
