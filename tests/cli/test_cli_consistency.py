@@ -235,6 +235,25 @@ def test_people_json_lists_everyone_unless_limited(run_cli: RunCli, database: Da
     assert "Showing 100 of 105 (use --limit 0 for all)." in " ".join(table.stdout.split())
 
 
+def test_the_audit_trail_and_histories_give_everything_with_json(
+        run_cli: RunCli, database: Database) -> None:
+    """audit (50), import history and check history (20) cut --json silently, unlike people
+    and tasks list: every list gives all with --json and a page in a table."""
+    from transition.audit import Change, record_many
+
+    with database.transaction() as session:
+        record_many(session, [Change(action=f"test.{i}", entity="test") for i in range(60)],
+                    actor="ana")
+    assert len(run_cli("audit", "--json").json()) == 60
+    assert len(run_cli("audit", "--json", "--limit", "5").json()) == 5
+    assert "Showing the newest 50; use --limit 0 for all." in run_cli("audit").stdout
+    for _ in range(22):
+        assert run_cli("check").exit_code in (0, 1)
+    assert len(run_cli("check", "history", "--json").json()) == 22
+    assert len(run_cli("check", "history", "--json", "--limit", "0").json()) == 22
+    assert run_cli("check", "history").stdout.count("complete") == 20
+
+
 # -- D8: at-risk takes --limit, as every other list does ------------------------------------
 
 

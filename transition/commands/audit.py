@@ -17,6 +17,7 @@ from transition.commands.common import (
     context,
     fail,
     json_option,
+    page_size,
     parse_date,
     print_json,
 )
@@ -25,6 +26,7 @@ from transition.people import require_person
 from transition.widgets.format import UK, recorded_value, uk_time
 
 SHOWN_VALUE = 60  # characters of a before/after value shown in the table
+SHOWN_ROWS = 50  # changes listed in the table unless --limit says otherwise
 
 
 def audit_command(
@@ -42,7 +44,10 @@ def audit_command(
     by: str | None = typer.Option(
         None, "--by", show_default=False,
         help="Only changes made by this person (their name as the Who column shows it)."),
-    limit: int = typer.Option(50, "--limit", min=0, help="Show at most this many (0 = all)."),
+    limit: int | None = typer.Option(
+        None, "--limit", min=0, show_default=False,
+        help=f"Show at most N, 0 = all (default: all with --json, the newest {SHOWN_ROWS} "
+        "otherwise)."),
     as_json: bool = json_option(),
 ) -> None:
     """Show the audit trail, newest first: every change to who holds a case, a pathway, a task,
@@ -64,7 +69,7 @@ def audit_command(
             person_id = require_person(session, nhs_number).id
         rows = events(session, person_id=person_id, action_prefix=action,
                       since=_uk_midnight(first), before=_uk_midnight(last, after=True),
-                      actor=by, limit=limit or None)
+                      actor=by, limit=(shown := page_size(limit, as_json, SHOWN_ROWS)))
         numbers = _nhs_numbers(session, rows)
     items = [_as_json(row, numbers.get(row.person_id)) for row in rows]
     if as_json:
@@ -92,8 +97,8 @@ def audit_command(
                       nhs.format_334(item["nhs_number"]) if item["nhs_number"] else "",
                       change)
     console.print(table)
-    if limit and len(items) == limit:
-        console.print(f"Showing the newest {limit}; use --limit 0 for all.")
+    if shown and len(items) == shown:
+        console.print(f"Showing the newest {shown}; use --limit 0 for all.")
 
 
 def _uk_midnight(day: date | None, *, after: bool = False) -> datetime | None:

@@ -24,6 +24,7 @@ from transition.commands.common import (
     err_console,
     group_alone,
     json_option,
+    page_size,
     parse_date,
     print_json,
     report_option,
@@ -227,13 +228,14 @@ def _moves_table(moves: list[dict[str, Any]], width: int,
 def history(
     ctx: typer.Context,
     as_json: bool = json_option(),
-    limit: int = typer.Option(20, "--limit", min=0,
-                              help="How many runs, newest first (0 = all)."),
+    limit: int | None = typer.Option(
+        None, "--limit", min=0, show_default=False,
+        help="How many runs, newest first, 0 = all (default: all with --json, 20 otherwise)."),
 ) -> None:
     """Past checks, newest first: when, who, status, exit status and counts."""
     cli = context(ctx)
     with cli.db.session() as session:
-        runs = check_history(session, limit=limit)
+        runs = check_history(session, limit=page_size(limit, as_json, 20))
     if as_json:
         print_json([run_summary(run) for run in runs])
         return

@@ -101,6 +101,15 @@ class CliContext:
             self._db.dispose()
 
 
+def page_size(limit: int | None, as_json: bool, table: int) -> int | None:
+    """How many rows a list command gives (None: all): ``--limit N``, 0 for all; unset, all
+    with ``--json`` (a script must not get the first page and a note on stderr) and ``table``
+    in a table. Every list command (people, tasks, audit, the histories) reads it so."""
+    if limit is None:
+        return None if as_json else table
+    return limit or None
+
+
 def context(ctx: typer.Context) -> CliContext:
     obj = ctx.find_root().obj
     assert isinstance(obj, CliContext), "the root callback sets the context"

@@ -21,6 +21,7 @@ from transition.commands.common import (
     context,
     err_console,
     json_option,
+    page_size,
     print_json,
     stacked_table,
 )
@@ -79,14 +80,16 @@ app.command("staff")(_import_command(
 @app.command("history")
 def import_history(
     ctx: typer.Context,
-    limit: int = typer.Option(20, "--limit", min=0,
-                              help="How many imports to show (0 = all)."),
+    limit: int | None = typer.Option(
+        None, "--limit", min=0, show_default=False,
+        help="How many imports to show, 0 = all (default: all with --json, 20 otherwise)."),
     as_json: bool = json_option(),
 ) -> None:
     """The imports run on this database, newest first."""
     cli = context(ctx)
     with cli.db.session() as session:
-        batches = [batch_summary(batch) for batch in recent_imports(session, limit=limit or None)]
+        batches = [batch_summary(batch) for batch in
+                   recent_imports(session, limit=page_size(limit, as_json, 20))]
     if as_json:
         print_json(batches)
         return

@@ -19,6 +19,7 @@ from transition.commands.common import (
     err_console,
     json_option,
     one_of,
+    page_size,
     print_json,
     stacked_table,
 )
@@ -61,7 +62,7 @@ def people(
     query = PeopleQuery(search=search, team=team, locality=locality, missing_only=missing,
                         pathway=one_of(pathway, PATHWAYS, "--pathway"),
                         risk_band=one_of(band, BANDS, "--band"), needs_worker=needs_worker,
-                        limit=page_size(limit, as_json))
+                        limit=page_size(limit, as_json, DEFAULT_LIMIT))
     today = cli.today()
     with cli.db.session() as session:
         page = list_people(session, query, as_of=today)
@@ -79,15 +80,6 @@ def people(
         return
     console.print(people_table(page.rows, today, console.width))
     console.print(more)
-
-
-def page_size(limit: int | None, as_json: bool) -> int | None:
-    """How many people to list (None: all): ``--limit N``, 0 for all; unset, all with --json
-    (a script must not get the first 100 and a note on stderr) and DEFAULT_LIMIT in a table,
-    as ``tasks list`` does."""
-    if limit is None:
-        return None if as_json else DEFAULT_LIMIT
-    return limit or None
 
 
 def people_table(rows: list[PersonRow], today: date, width: int) -> Table:

@@ -18,6 +18,7 @@ from transition.commands.common import (
     err_console,
     json_option,
     one_of,
+    page_size,
     parse_date,
     print_json,
     stacked_table,
@@ -125,7 +126,7 @@ def tasks_list(
         query = TaskQuery(
             overdue_only=overdue, open_only=open_only, owner_staff_id=owner,
             unowned_only=unowned, person_id=person_id, statuses=tuple(status), keys=tuple(key),
-            risk_band=band, limit=_page_size(limit, as_json),
+            risk_band=band, limit=page_size(limit, as_json, TABLE_LIMIT),
         )
         page = list_tasks(session, query, as_of=today)
     if as_json:
@@ -141,14 +142,6 @@ def tasks_list(
     if len(page.rows) < page.total:
         console.print("Narrow the list (--overdue, --owner, --nhs, --status, --band) or use "
                       "--limit.")
-
-
-def _page_size(limit: int | None, as_json: bool) -> int | None:
-    """How many tasks to list (None: all): ``--limit N``, 0 for all as every other
-    ``--limit`` takes it; unset, all with --json and TABLE_LIMIT in a table."""
-    if limit is None:
-        return None if as_json else TABLE_LIMIT
-    return limit or None
 
 
 def _table(rows: list[TaskRow], today: date, width: int) -> Table:
