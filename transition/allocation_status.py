@@ -21,6 +21,7 @@ check's ``unassigned`` finding, on the same day, so the two always list the same
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,7 +33,7 @@ from sqlmodel import Session
 from transition.allocation import coordinator_allocation_current, coordinator_continues_sql
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS
 from transition.models import Assignment, Person, Plan, PlanStatus, Staff
-from transition.plan_review import allocation_changed_since
+from transition.plan_review import changed_since
 from transition.programme import transfer_date
 from transition.widgets.format import uk_time
 
@@ -132,7 +133,12 @@ class DraftWaiting:
     assigned: int  # roles the draft fills
     unassigned: int  # roles it cannot fill, and people with no pathway to plan for
     changed: int  # roles it gives to a new worker
-    stale: bool  # who holds a case changed since it was made: accept would refuse it
+    changed_since: tuple[str, ...] = ()  # what changed among its inputs since it was made
+
+    @property
+    def stale(self) -> bool:
+        """Something it was made from changed since: accept would likely refuse it."""
+        return bool(self.changed_since)
 
 
 @dataclass(frozen=True)
@@ -171,6 +177,9 @@ class AllocationStatus:
             mark = data[key] and (data[key].get("plan") or data[key])
             if mark:
                 mark["at"] = mark["at"].isoformat()
+        if self.draft is not None:
+            data["draft"]["changed_since"] = list(self.draft.changed_since)
+            data["draft"]["stale"] = self.draft.stale
         data["moved"] = self.moved
         data["needs_a_worker"] = self.needs_a_worker
         return data
@@ -272,8 +281,13 @@ def _waiting(session: Session, plan: Plan) -> DraftWaiting:
         assigned=assigned,
         unassigned=unassigned,
         changed=int(summary.get("changed", 0)),
-        stale=allocation_changed_since(session, plan.id),
+        changed_since=tuple(changed_since(session, plan.id)),
     )
+
+
+def _and(words: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,7 +374,8 @@ def plan_sentences(status: AllocationStatus) -> list[str]:
                     f"{draft.assigned:,} roles filled ({draft.changed:,} by a new worker), "
                     f"{draft.unassigned:,} unassigned.")
         if draft.stale:
-            sentence += " Who holds a case changed since: plan again before accepting."
+            sentence += (f" Since it was made, {_and(draft.changed_since)} changed: plan again "
+                         "before accepting.")
         sentences.append(sentence)
     elif status.accepted is None:
         sentences.append("No draft either: make one with `transition plan`.")

@@ -34,6 +34,7 @@ from transition.locks import IMPORT_LOCK, advisory_lock, lock_tables
 from transition.matching import PATHWAY_ROLES
 from transition.models import (
     Assignment,
+    AuditEvent,
     Person,
     Plan,
     PlanAssignment,
@@ -93,6 +94,28 @@ def allocation_changed_since(session: Session, plan_id: int) -> bool:
     made = select(Plan.created_at).where(Plan.id == plan_id).scalar_subquery()
     return bool(session.scalar(select(exists().where(or_(
         Assignment.created_at > made, Assignment.ended_at > made)))))  # type: ignore[operator]
+
+
+# What the audit trail records that a plan is made from, by family of action, in words.
+_INPUT_FAMILIES = {"person": "people's details", "pathway": "pathways",
+                   "staff": "the staff list", "assignment": "who holds a case",
+                   "programme": "the transfer date"}
+
+
+def changed_since(session: Session, plan_id: int) -> list[str]:
+    """What the audit trail says changed among a plan's inputs after it was made, in words
+    (people's details, pathways, the staff list, who holds a case, the transfer date): a
+    quick look (one indexed query) for the dashboard and the plan's summary that a draft may
+    be out of date. Accept's own test (:func:`plan_out_of_date`, reading everything again)
+    also sees what is not audited: a risk band that moved without its pathway, the rules."""
+    made = session.scalar(select(Plan.created_at).where(Plan.id == plan_id))
+    if made is None:
+        return []
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.at > made).distinct())
+    families = {action.partition(".")[0] for action in actions}
+    if "assignment" not in families and allocation_changed_since(session, plan_id):
+        families.add("assignment")
+    return [words for family, words in _INPUT_FAMILIES.items() if family in families]
 
 
 def _inputs_now(session: Session, rules: Rules, plan: Plan) -> tuple[Inputs, list[str]]:

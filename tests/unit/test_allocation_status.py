@@ -116,8 +116,8 @@ def test_the_counts_follow_the_allocation_from_no_plan_to_a_stale_draft(
         sentences = plan_sentences(status)
         assert sentences[1].startswith(f"Draft plan {status.draft.plan.plan_id} (a plan of "
                                        "everyone, made ")
-        assert sentences[1].endswith("Who holds a case changed since: plan again before "
-                                     "accepting.")
+        assert sentences[1].endswith("Since it was made, who holds a case changed: plan "
+                                     "again before accepting.")
         assert sentences[2] == ("Also in the latest export: 2 signposted (no worker needed); "
                                 "1 not assessed yet (run `transition assess`).")
     assert needing_a_worker(database) == {numbers["forensic"]}

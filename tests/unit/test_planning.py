@@ -12,6 +12,7 @@ from tests.caseloads import TRANSFER, build_caseload, rules_with_red_cap
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_person, make_staff, nhs_number
 from transition.allocation import current_assignments
+from transition.allocation_status import allocation_status, plan_sentences
 from transition.audit import events
 from transition.db import Database
 from transition.errors import ConflictError, NotFoundError, TransitionError
@@ -27,6 +28,7 @@ from transition.plan_review import (
     accept_plan,
     allocation_changed_since,
     caseloads,
+    changed_since,
     current_caseloads,
     load_plan,
     plan_out_of_date,
@@ -242,6 +244,12 @@ def test_a_draft_knows_it_is_out_of_date_by_the_test_accept_makes(
         assert not allocation_changed_since(session, draft.plan_id)
         assert plan_out_of_date(session, rules, draft.plan_id) == [
             "people's details, pathways or risk bands changed"]
+        # The dashboard's quick look (the audit trail) sees it too, where it saw only who
+        # holds a case: its Allocation box said nothing of the override.
+        assert changed_since(session, draft.plan_id) == ["pathways"]
+        status = allocation_status(session, TODAY)
+        assert status.draft is not None and status.draft.stale
+        assert "Since it was made, pathways changed: plan again" in plan_sentences(status)[1]
     with database.transaction() as session, pytest.raises(ConflictError) as caught:
         accept_plan(session, rules, actor=ACTOR)
     assert "people's details, pathways or risk bands changed" in caught.value.message

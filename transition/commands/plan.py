@@ -40,8 +40,8 @@ from transition.plan_review import (
     PLAN_SORTS,
     PlanQuery,
     accept_plan,
-    allocation_changed_since,
     caseloads,
+    changed_since,
     coordinated_count,
     load_plan,
 )
@@ -150,8 +150,8 @@ def show(
         query = PlanQuery(team=team, staff_id=worker, coordinator=from_worker, risk_band=band,
                           unassigned_only=unassigned, changed_only=changed, sort=sort)
         result = load_plan(session, plan_id, query)
-        stale = (result.status == "draft" and result.plan_id is not None
-                 and allocation_changed_since(session, result.plan_id))
+        stale = (changed_since(session, result.plan_id)
+                 if result.status == "draft" and result.plan_id is not None else [])
         if worker and not result.rows and find_staff_id(session, worker) is None:
             # Checked only when nothing matched: a plan may name a worker since gone from it.
             require_staff_id(session, worker, hint=WORKER_HINT)
@@ -174,9 +174,10 @@ def show(
     else:
         _print_plan(result, stored=False, names=names)
     if stale:
-        console.print(f"[yellow]Who holds a case changed since plan {result.plan_id} was made, "
-                      "so it may be out of date (accept refuses a plan whose inputs changed): "
-                      "run transition plan again first (locks and accepted choices are kept).[/]")
+        console.print(f"[yellow]Since plan {result.plan_id} was made, {', '.join(stale)} "
+                      "changed, so it may be out of date (accept refuses a plan whose inputs "
+                      "changed): run transition plan again first (locks and accepted choices "
+                      "are kept).[/]")
 
 
 @app.command("status")
