@@ -57,6 +57,7 @@ from transition.commands import (
     people,
     plan,
     programme,
+    rules,
     status,
     tasks,
 )
@@ -129,6 +130,7 @@ app.command("unlock")(plan.unlock_command)
 app.add_typer(tasks.app, name="tasks")
 app.command("handover-date")(handover.handover_date)
 app.add_typer(check.app, name="check")
+app.add_typer(rules.app, name="rules")
 app.command("audit")(audit.audit_command)
 app.command("export")(export.export_command)
 app.command("status")(status.status_command)

@@ -384,3 +384,94 @@ def _common_prefix(a: list[str], b: list[str]) -> int:
             break
         count += 1
     return count
+
+
+_UNSET = object()
+
+
+def council_changes(shipped: dict[str, Any], council: dict[str, Any]) -> list[str]:
+    """What a council's rules file changes from the shipped rules, one plain line per setting
+    it gives, in the file's order (``risk.bands.amber = 4 (shipped 5)``). Both arguments are
+    parsed TOML: the shipped file and a council file that loads (:func:`load_rules`). Skill
+    rules are said to be added, replaced or turned off, task templates added or turned off;
+    a list (or ``unless``) the council gives is said to replace the shipped one."""
+    return _changes(shipped, council, ())
+
+
+def _changes(shipped: dict[str, Any], council: dict[str, Any],
+             path: tuple[str, ...]) -> list[str]:
+    lines: list[str] = []
+    for key, value in council.items():
+        where = (*path, key)
+        name = ".".join(where)
+        before = shipped.get(key, _UNSET)
+        if where in _KEYED_LISTS and isinstance(value, list):
+            lines += _keyed_changes(before if isinstance(before, list) else [], value,
+                                    _KEYED_LISTS[where], name)
+        elif isinstance(value, dict) and before is _UNSET and path == ("tasks", "templates"):
+            off = ", turned off" if value.get("enabled") is False else ""
+            lines.append(f"{name}: template added{off} ({_shown(value.get('title', ''))})")
+        elif isinstance(value, dict) and isinstance(before, dict) and key not in _REPLACED_WHOLE:
+            lines += _changes(before, value, where)
+        elif key == "enabled" and path[:2] == ("tasks", "templates") and before is _UNSET:
+            parent = ".".join(path)
+            lines.append(f"{parent}: turned off" if value is False
+                         else f"{parent}: enabled = true (shipped templates are on)")
+        else:
+            lines.append(_setting_change(name, key, before, value, shipped))
+    return lines
+
+
+def _setting_change(name: str, key: str, before: Any, value: Any,
+                    shipped: dict[str, Any]) -> str:
+    if before is _UNSET:
+        for group in _ONE_OF:
+            other = next((other for other in sorted(group - {key}) if other in shipped), None)
+            if key in group and other is not None:
+                return (f"{name} = {_shown(value)} (replaces the shipped {other} = "
+                        f"{_shown(shipped[other])})")
+        return f"{name} = {_shown(value)} (the shipped rules do not set it)"
+    if value == before:
+        return f"{name} = {_shown(value)} (the same as shipped)"
+    if isinstance(value, str) and isinstance(before, str) and max(len(value), len(before)) > 40:
+        return f"{name}: reworded"
+    if isinstance(value, dict) and not value:
+        return f"{name}: removed (shipped {_shown(before)})"
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value + before):
+        return (f"{name}: {_entries(len(value))}, replacing the shipped "
+                f"{_entries(len(before))}")
+    return f"{name} = {_shown(value)} (shipped {_shown(before)})"
+
+
+def _keyed_changes(shipped: list[Any], council: list[Any], field: str, name: str) -> list[str]:
+    """Skill rules: each council entry adds, replaces or turns off the shipped rule for its
+    skill (:func:`_merge_keyed`)."""
+    lines = []
+    for entry in council:
+        key = _entry_key(entry, field)
+        if key is None:
+            continue
+        old = [str(item.get("when", "")) for item in shipped if _entry_key(item, field) == key]
+        was = f" (shipped: when {' or '.join(old)})" if old else ""
+        if entry.get("enabled") is False:
+            lines.append(f"{name}: {key} turned off{was}")
+        elif old:
+            lines.append(f"{name}: {key} replaced: when {entry.get('when', '')}{was}")
+        else:
+            lines.append(f"{name}: {key} added: when {entry.get('when', '')}")
+    return lines
+
+
+def _entries(count: int) -> str:
+    return f"{count} entr{'y' if count == 1 else 'ies'}"
+
+
+def _shown(value: Any) -> str:
+    """A value as the TOML file writes it (short: a list of tables is counted)."""
+    if isinstance(value, list):
+        if any(isinstance(item, dict) for item in value):
+            return _entries(len(value))
+        return "[" + ", ".join(_shown(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key} = {_shown(item)}" for key, item in value.items()) + "}"
+    return _toml(value)
