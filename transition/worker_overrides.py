@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlmodel import Session
 
-from transition import nhs
+from transition import audit, nhs
 from transition.allocation import (
     NewAssignment,
     coordinator_continues,
@@ -29,7 +29,7 @@ from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.matching import PATHWAY_ROLES, Need
 from transition.matching.explain import hard_failures, pair_terms
 from transition.matching.network import Network, build_network
-from transition.models import Assignment, AuditEvent, Person, Plan, PlanAssignment, Role, Task
+from transition.models import Assignment, Person, Plan, PlanAssignment, Role, Task
 from transition.people import require_person
 from transition.plan_inputs import Inputs, read_inputs
 from transition.plan_review import caseloads, held_by_coordinator
@@ -40,7 +40,7 @@ from transition.tasks import GenerateSummary, generate_tasks
 
 # A choice's reason is kept in the assignment and in the audit trail: the shorter column holds it.
 REASON_LIMIT: int = min(Assignment.__table__.c.reason.type.length,  # type: ignore[attr-defined]
-                        AuditEvent.__table__.c.reason.type.length)  # type: ignore[attr-defined]
+                        audit.REASON_LIMIT)
 CUT_MARK = " [...cut]"
 """Where the manager's own words were cut to keep what must be recorded whole after them."""
 

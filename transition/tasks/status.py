@@ -20,6 +20,7 @@ from sqlalchemy import and_, select, tuple_, update
 from sqlmodel import Session
 
 from transition import nhs
+from transition.audit import REASON_LIMIT as AUDIT_REASON_LIMIT
 from transition.audit import Change, record_many
 from transition.concurrency import changed_by
 from transition.errors import EXIT_PARTIAL, ConflictError, NotFoundError, TransitionError
@@ -32,7 +33,7 @@ STATUS_CHOICES = ", ".join(STATUS_NAMES)
 MAX_NOTE: int = Task.__table__.c.note.type.length  # type: ignore[attr-defined]
 # A status's reason is kept twice, in the task and in the audit trail: the shorter column holds it.
 MAX_REASON: int = min(Task.__table__.c.blocked_reason.type.length,  # type: ignore[attr-defined]
-                      AuditEvent.__table__.c.reason.type.length)  # type: ignore[attr-defined]
+                      AUDIT_REASON_LIMIT)
 NO_LONGER_APPLIES = "No longer applies: "
 """How ``generate`` starts the reason it writes when it marks a task not needed; a task marked
 not needed by a person never starts so, and generate leaves it alone."""
