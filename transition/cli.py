@@ -32,6 +32,7 @@ import contextlib
 import io
 import logging
 import re
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -97,8 +98,18 @@ def root(
     settings = load_settings(database_url=db, rules_file=rules, actor=actor)
     ctx.obj = CliContext(settings=settings)
     ctx.call_on_close(ctx.obj.close)
+    _say_if_today_is_pinned(settings.as_of)
     if ctx.invoked_subcommand is None:
         _open_tui(ctx.obj)
+
+
+def _say_if_today_is_pinned(as_of: date | None) -> None:
+    """One line on stderr when TRANSITION_AS_OF makes 'today' another day: left set in a shell
+    after the demo (which asks for it), it would date letters and count overdue tasks from the
+    wrong day on a real database, with nothing to show it."""
+    if as_of is not None and as_of != date.today():
+        err_console.print(f"Note: today is taken as {as_of:%-d %B %Y} (TRANSITION_AS_OF), not "
+                          f"the real date.", style="dim", markup=False)
 
 
 def _open_tui(cli: CliContext) -> None:

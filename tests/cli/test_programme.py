@@ -15,7 +15,9 @@ def test_transfer_date_round_trips_and_is_audited(run_cli: RunCli) -> None:
 
 def test_a_weekend_or_past_transfer_date_is_set_with_a_note(run_cli: RunCli) -> None:
     clean = run_cli("programme", "set", "--transfer-date", "2027-04-01")
-    assert clean.exit_code == 0 and clean.stderr == ""
+    # Nothing to say but that the tests pin today (TRANSITION_AS_OF).
+    assert clean.exit_code == 0 and clean.stderr.startswith("Note: today is taken as 15 January")
+    assert len(clean.stderr.strip().splitlines()) == 1
     # Easter Saturday 2027: task deadlines count working days, so the manager is told.
     weekend = run_cli("programme", "set", "--transfer-date", "2027-03-27")
     assert weekend.exit_code == 0, weekend.output
@@ -63,3 +65,15 @@ def test_a_date_missing_a_part_is_refused_not_filled_in_from_today(
 def test_dates_are_read_as_the_importer_reads_them(run_cli: RunCli, typed: str, day: str) -> None:
     assert run_cli("programme", "set", "--transfer-date", typed).exit_code == 0
     assert run_cli("programme", "show", "--json").json()["transfer_date"] == day
+
+
+def test_a_pinned_today_is_said_on_every_command(run_cli: RunCli,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """TRANSITION_AS_OF left set after the demo would date letters and count overdue tasks
+    from the wrong day on a real database: every command says so, once, on stderr."""
+    pinned = run_cli("programme", "show", "--json")
+    assert "Note: today is taken as 15 January 2027 (TRANSITION_AS_OF), not the real date." in (
+        " ".join(pinned.stderr.split()))
+    pinned.json()  # stdout is still the one JSON document
+    monkeypatch.delenv("TRANSITION_AS_OF")
+    assert "today is taken as" not in run_cli("programme", "show").stderr

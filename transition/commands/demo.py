@@ -50,8 +50,10 @@ def demo_command(
     console.print(f"Demo database: {target}")
     if no_tui:
         console.print(f"Open it with: transition --db {target}")
-        console.print(f"(Its dates count from {result.as_of.isoformat()}: set "
-                      f"TRANSITION_AS_OF={result.as_of.isoformat()} to keep them.)")
+        console.print(f"(Its dates count from {result.as_of.isoformat()}: open it with "
+                      f"TRANSITION_AS_OF={result.as_of.isoformat()} before the command to keep "
+                      "them, rather than exporting it, so that it never pins the day for a "
+                      "real database.)")
         return
     from transition.app import make_app  # Textual only when the app opens
 
