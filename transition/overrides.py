@@ -82,11 +82,7 @@ def set_pathway_override(
             "A pathway override needs a written reason. Nothing was changed.",
             hint='Give one with --reason "..." (it is kept in the audit trail).',
         )
-    if len(text) > MAX_REASON_LENGTH:
-        raise TransitionError(
-            f"The reason is {len(text)} characters; the most is {MAX_REASON_LENGTH}. "
-            "Nothing was changed."
-        )
+    audit.check_reason_length(text)
     if chosen in STATUTORY_REFUSED and (person.s117 or person.cto):
         duty = "section 117 aftercare" if person.s117 else "a Community Treatment Order"
         raise TransitionError(

@@ -18,7 +18,6 @@ from transition.matching import Need, Solution, solve
 from transition.plan_inputs import Inputs, PersonInfo, read_inputs
 from transition.planning import undecided_reason
 from transition.ruleset import Rules
-from transition.staff_ids import by_folded_case
 
 
 def what_if(
@@ -43,12 +42,11 @@ def _what_if(
     capacity_scale: float,
 ) -> WhatIf:
     inputs = read_inputs(session, rules, as_of=as_of)
-    on_list = by_folded_case(worker.staff_id for worker in inputs.problem.workers)
-    unknown = sorted(typed for typed in set(withdraw) if typed.casefold() not in on_list)
+    # The command has already read each id as the staff list spells it (staff_ids).
+    unknown = sorted(set(withdraw) - {worker.staff_id for worker in inputs.problem.workers})
     if unknown:
         raise TransitionError(f"No worker with staff id {', '.join(unknown)} is on the staff list.",
                               hint="Check the ids with: transition plan show --json")
-    withdraw = [on_list[typed.casefold()] for typed in withdraw]
     baseline = solve(inputs.problem, rules.matching)
     gone = set(withdraw)
     workers = tuple(
