@@ -182,6 +182,21 @@ def test_pathway_set_show_and_clear(run_cli: RunCli, caseload: Database) -> None
     assert run_cli("pathway", "clear", nhs_number(1)).exit_code == 1
 
 
+def test_pathway_set_and_clear_json_is_the_show_document(run_cli: RunCli,
+                                                          caseload: Database) -> None:
+    run_cli("assess")
+    set_ = run_cli("pathway", "set", nhs_number(1), "joint", "--reason", "Agreed", "--json")
+    assert set_.exit_code == 0, set_.output
+    assert set_.json() == run_cli("pathway", "show", nhs_number(1), "--json").json()
+    assert set_.json()["pathway"] == "joint" and set_.json()["pathway_rules_decision"] == "council"
+    cleared = run_cli("pathway", "clear", nhs_number(1), "--json")
+    assert cleared.exit_code == 0, cleared.output
+    assert cleared.json() == run_cli("pathway", "show", nhs_number(1), "--json").json()
+    assert cleared.json()["pathway"] == "council" and cleared.json()["pathway_override"] is None
+    again = run_cli("pathway", "clear", nhs_number(1), "--json")  # nothing to clear: one document
+    assert again.exit_code == 1 and again.json()["status"] == "failed"
+
+
 def test_pathway_set_refusals(run_cli: RunCli, caseload: Database) -> None:
     result = run_cli("pathway", "set", nhs_number(0), "signpost", "--reason", "No needs")
     assert result.exit_code == 2 and "section 117" in " ".join(result.stderr.split())

@@ -4,9 +4,12 @@ always prints exactly one JSON document, a group's options are never silently dr
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 
 from tests.caseloads import caseload_numbers
 from tests.conftest import RunCli
@@ -264,3 +267,25 @@ def test_at_risk_takes_limit_as_top(run_cli: RunCli, settings: Settings) -> None
     assert run_cli("at-risk", "--limit", "1", "--json").json() == top and len(top) == 1
     everyone = run_cli("at-risk", "--all", "--json").json()
     assert run_cli("at-risk", "--limit", "0", "--json").json() == everyone and len(everyone) > 1
+
+
+# -- D9: every command takes --json ---------------------------------------------------------
+
+
+def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    subcommands = getattr(command, "commands", None)
+    if subcommands is None:
+        yield " ".join(path), command
+        return
+    for name, sub in subcommands.items():
+        yield from _commands(sub, (*path, name))
+
+
+def test_every_command_but_the_app_takes_json() -> None:
+    """A script can drive any step and read one JSON document back; only opening the app
+    itself has nothing to print."""
+    from transition.cli import app
+
+    without = [name for name, command in _commands(typer.main.get_command(app))
+               if not any("--json" in getattr(param, "opts", ()) for param in command.params)]
+    assert without == ["tui"]

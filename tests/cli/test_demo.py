@@ -21,12 +21,25 @@ def test_demo_builds_784_people_in_its_own_owner_only_file(run_cli: RunCli, tmp_
     with database.session() as session:
         assert count_people(session) == 784
     database.dispose()
-    # Rebuilding starts again from scratch: still 784, not 1,568.
-    assert run_cli("demo", "--no-tui", "--path", target).exit_code == 0
+    # Rebuilding starts again from scratch: still 784, not 1,568; --json gives the summary.
+    again = run_cli("demo", "--no-tui", "--path", target, "--json")
+    assert again.exit_code == 0, again.output
+    summary = again.json()
+    assert summary["database"] == str(target.resolve()) and summary["people"] == 784
+    assert sum(summary["pathways"].values()) == 784 and summary["accepted"] is False
+    assert [item["kind"] for item in summary["imports"]] == ["staff", "caseload"]
+    assert summary["plan"]["assigned"] > 0 and summary["tasks"] is None
     database = Database(f"sqlite:///{target}")
     with database.session() as session:
         assert count_people(session) == 784
     database.dispose()
+
+
+def test_demo_json_needs_no_tui(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("demo", "--path", tmp_path / "demo.db", "--json")
+    assert result.exit_code == 2
+    assert result.json()["status"] == "failed" and "--json needs --no-tui" in result.stderr
+    assert not (tmp_path / "demo.db").exists()
 
 
 def test_demo_refuses_to_overwrite_the_real_database(run_cli: RunCli, settings) -> None:

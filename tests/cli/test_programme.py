@@ -13,6 +13,15 @@ def test_transfer_date_round_trips_and_is_audited(run_cli: RunCli) -> None:
     assert run_cli("programme", "show", "--json").json()["transfer_date"] == "2027-04-01"
 
 
+def test_programme_set_json_says_what_changed(run_cli: RunCli) -> None:
+    first = run_cli("programme", "set", "--transfer-date", "2027-04-01", "--json")
+    assert first.exit_code == 0, first.output
+    assert first.json() == {"transfer_date": "2027-04-01", "previous_transfer_date": None,
+                            "changed": True, "tasks_out_of_date": False}
+    same = run_cli("programme", "set", "--transfer-date", "01/04/2027", "--json").json()
+    assert same["changed"] is False and same["previous_transfer_date"] == "2027-04-01"
+
+
 def test_a_weekend_or_past_transfer_date_is_set_with_a_note(run_cli: RunCli) -> None:
     clean = run_cli("programme", "set", "--transfer-date", "2027-04-01")
     # Nothing to say but that the tests pin today (TRANSITION_AS_OF).
@@ -41,6 +50,11 @@ def test_db_status_reports_current_schema(run_cli: RunCli) -> None:
     result = run_cli("db", "status", "--json")
     assert result.exit_code == 0
     assert result.json()["state"] == "current"
+    upgrade = run_cli("db", "upgrade", "--json")
+    assert upgrade.exit_code == 0, upgrade.output
+    assert upgrade.json() | {"database": ""} == {
+        "database": "", "revision_before": result.json()["head"],
+        "revision": result.json()["head"], "upgraded": False}
 
 
 @pytest.mark.parametrize(("typed", "why"), [

@@ -225,6 +225,7 @@ def pathway_set(
         None, "--expected-version",
         help="Refuse if the record is no longer at this version (someone else changed it).",
     ),
+    as_json: bool = json_option(),
 ) -> None:
     """Override the rules' pathway for one person, with a written reason (audited)."""
     cli = context(ctx)
@@ -235,6 +236,9 @@ def pathway_set(
             expected_version=expected_version,
         )
         detail = assessment_detail(updated)
+    if as_json:
+        print_json({"nhs_number": updated.nhs_number, **detail})
+        return
     console.print(
         f"Pathway for {nhs.mask(updated.nhs_number)} set to {updated.pathway} by {cli.actor}. "
         f"The rules would decide {detail['pathway_rules_decision'] or 'nothing yet'}. "
@@ -251,6 +255,7 @@ def pathway_clear(
         None, "--expected-version",
         help="Refuse if the record is no longer at this version (someone else changed it).",
     ),
+    as_json: bool = json_option(),
 ) -> None:
     """Remove a manager's override: the rules' pathway applies again (audited)."""
     cli = context(ctx)
@@ -259,6 +264,10 @@ def pathway_clear(
         updated = clear_pathway_override(
             session, person, actor=cli.actor, expected_version=expected_version
         )
+        detail = assessment_detail(updated)
+    if as_json:
+        print_json({"nhs_number": updated.nhs_number, **detail})
+        return
     now = updated.pathway or "not decided until the next: transition assess"
     console.print(
         f"Override cleared for {nhs.mask(updated.nhs_number)}; the pathway is now {now}.",

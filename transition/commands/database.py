@@ -17,13 +17,16 @@ app = typer.Typer(help="The database: migrations, status, integrity check, backu
 
 
 @app.command("upgrade")
-def upgrade(ctx: typer.Context) -> None:
+def upgrade(ctx: typer.Context, as_json: bool = json_option()) -> None:
     """Create the database, or upgrade its schema to this version of transition."""
     cli = context(ctx)
     database = Database.from_settings(cli.settings, migrate=False)
     before, head, _known = database.schema_status()
     database.migrate()
-    if before == head:
+    if as_json:
+        print_json({"database": database.describe(), "revision_before": before,
+                    "revision": head, "upgraded": before != head})
+    elif before == head:
         console.print(f"The database is up to date (schema {head}): {database.describe()}")
     else:
         console.print(

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from transition.commands.common import console, context, err_console
+from transition.commands.common import (
+    console,
+    context,
+    err_console,
+    fail,
+    json_option,
+    print_json,
+)
 from transition.demo import DEMO_AS_OF, build_demo, default_demo_path
 
 
@@ -20,13 +27,26 @@ def demo_command(
     accept: bool = typer.Option(
         False, "--accept", help="Also accept the draft plan and generate the handover tasks "
         "(a programme already under way)."),
+    as_json: bool = json_option(),
 ) -> None:
     """Build a demo database from the synthetic sample_data/ and open the app on it."""
+    if as_json and not no_tui:
+        fail("--json needs --no-tui: the app cannot open while the summary is printed.",
+             hint="e.g. transition demo --no-tui --json")
     cli = context(ctx)
     target = (path or default_demo_path()).expanduser().resolve()
     with err_console.status("Building the demo database") as status:
         result = build_demo(target, settings=cli.settings, rules=cli.rules,
                             step=lambda message: status.update(message), accept=accept)
+    if as_json:
+        print_json({
+            "database": str(target), "as_of": result.as_of,
+            "imports": [item.to_json() for item in result.imports],
+            "people": result.people, "pathways": result.pathways, "bands": result.bands,
+            "plan": result.plan, "accepted": result.accepted,
+            "tasks": result.tasks if result.accepted else None,
+        })
+        return
     for item in result.imports:
         err_console.print(
             f"Imported {item.file}: {item.rows:,} rows, {item.inserted:,} new, "

@@ -26,6 +26,7 @@ def programme_set(
     transfer_date: str = typer.Option(
         ..., "--transfer-date", help="The day the partnership ends (YYYY-MM-DD or DD/MM/YYYY)."
     ),
+    as_json: bool = json_option(),
 ) -> None:
     """Set the programme's transfer date (audited)."""
     cli = context(ctx).may_create()  # often the first step on a new database
@@ -35,10 +36,15 @@ def programme_set(
         before = get_programme(session).transfer_date
         set_transfer_date(session, new_date, actor=cli.actor)
         has_tasks = session.scalar(select(func.count()).select_from(Task)) or 0
-    console.print(f"Transfer date set to {new_date:%A %-d %B %Y}.")
+    tasks_out_of_date = before is not None and before != new_date and bool(has_tasks)
+    if as_json:
+        print_json({"transfer_date": new_date, "previous_transfer_date": before,
+                    "changed": before != new_date, "tasks_out_of_date": tasks_out_of_date})
+    else:
+        console.print(f"Transfer date set to {new_date:%A %-d %B %Y}.")
     for note in date_notes(new_date, cli.today()):
         err_console.print(note, markup=False)
-    if before is not None and before != new_date and has_tasks:
+    if tasks_out_of_date:
         err_console.print("Task due dates still count from the old date: run `transition tasks "
                           "generate` to move them.", markup=False)
 
