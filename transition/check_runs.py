@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import threading
@@ -83,7 +84,17 @@ def single_run(database: Database) -> Iterator[None]:
         finally:
             _in_memory.release()
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        # Never through a link: the lock is truncated and written, so a link planted beside
+        # the database would have the check overwrite whatever file it points at.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise TransitionError(
+            f"The check's lock file {path} is a symbolic link, so the check did not start.",
+            hint="Remove the link (a check makes the file again), then run the check again.",
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -151,7 +162,7 @@ def run_check(
             with database.transaction() as session:
                 return record_check(session, rules, report, actor=actor, apply=apply,
                                     rebalance=rebalance)
-        except (TransitionError, SQLAlchemyError):
+        except Exception:  # whatever stopped it (a bug included), the run is in the history
             _record_failure(database, as_of=as_of, actor=actor, started=started)
             raise
 

@@ -54,6 +54,12 @@ STATUS_COMPLETE = "complete"
 STATUS_FAILED = "failed"
 
 
+# Upper bounds for the thresholds counted forward from the check's day: a mistyped 5000000
+# would run past the last date Python can hold and stop the nightly check.
+MAX_DAYS = 3660  # ten years of calendar days
+MAX_WORKING_DAYS = 260  # a year of working days, as task deadlines allow
+
+
 class CheckRules(BaseModel):
     """The ``[checks]`` section of the rules file."""
 
@@ -63,14 +69,14 @@ class CheckRules(BaseModel):
         default=7, ge=0,
         description="The latest caseload import is stale when older than this many days.")
     leaving_within_days: int = Field(
-        default=14, ge=0,
+        default=14, ge=0, le=MAX_DAYS,
         description="A worker leaving within this many days who still holds people is flagged.")
     long_term_absence_days: int = Field(
-        default=28, ge=1,
+        default=28, ge=1, le=MAX_DAYS,
         description="An absence is long-term when the worker is away at least this many more "
         "days.")
     red_handover_working_days: int = Field(
-        default=5, ge=0,
+        default=5, ge=0, le=MAX_WORKING_DAYS,
         description="Red-band people whose handover is within this many working days (or past) "
         "need their joint visit done.")
     cto_expiry_window_days: int = Field(

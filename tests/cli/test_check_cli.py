@@ -171,6 +171,28 @@ def test_bad_rules_exit_2_with_a_message(
     assert "stale_import_days" in result.stderr
 
 
+@pytest.mark.parametrize("setting", [
+    "leaving_within_days = 5000000", "long_term_absence_days = 5000000",
+    "red_handover_working_days = 5000000"])
+def test_a_threshold_past_the_calendar_is_refused_as_bad_rules(
+    database: Database, run_cli: RunCli, tmp_path: Path, setting: str
+) -> None:
+    """Counted forward from the check's day, it would run past the last date Python holds:
+    a bad rules file (exit 2, naming it), not 'stopped unexpectedly'."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1", absent_until=TODAY + timedelta(days=3))
+        make_staff(session, "SW2", leaving_date=TODAY + timedelta(days=300))
+        for worker in ("SW1", "SW2"):
+            assign(session, person(session, coordinator=worker), "social_worker", worker)
+    rules = tmp_path / "rules.toml"
+    rules.write_text(f"[checks]\n{setting}\n")
+    result = run_cli("--rules", rules, "check")
+    assert result.exit_code == 2
+    assert setting.split()[0] in result.stderr
+    assert "unexpectedly" not in result.stderr
+
+
 def test_a_second_check_exits_at_once_while_one_is_running(
     database: Database, run_cli: RunCli
 ) -> None:
@@ -277,6 +299,23 @@ def test_a_check_that_fails_is_recorded_as_failed(
         pass  # and the lock was released
 
 
+def test_a_check_stopped_by_an_unexpected_error_is_recorded_as_failed(
+    database: Database, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every run is in the history, even one a bug stopped (exit 2, no traceback)."""
+    from transition import check_runs
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("a date the check could not read")
+
+    monkeypatch.setattr(check_runs, "collect_findings", broken)
+    result = run_cli("check")
+    assert result.exit_code == 2 and "stopped unexpectedly (ValueError)" in result.stderr
+    with database.session() as session:
+        [run] = session.scalars(select(CheckRun)).all()
+    assert (run.status, run.exit_code) == ("failed", 2)
+
+
 def test_a_killed_check_leaves_no_lock_behind(sqlite_settings, tmp_path: Path) -> None:
     """The SQLite lock is the kernel's: a process killed while holding it releases it."""
     import signal
@@ -304,6 +343,27 @@ def test_a_killed_check_leaves_no_lock_behind(sqlite_settings, tmp_path: Path) -
         process.wait()
     with single_run(database):
         pass  # free at once: nothing to clean up by hand
+    database.dispose()
+
+
+def test_a_lock_file_that_is_a_link_is_refused_not_written_through(
+    sqlite_settings, tmp_path: Path
+) -> None:
+    """The lock file is truncated and written: through a link planted beside the database it
+    would overwrite the file the link points at."""
+    from transition.check_runs import lock_path
+    from transition.errors import TransitionError
+
+    database = Database(sqlite_settings.resolved_database_url)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("kept")
+    path = lock_path(database)
+    assert path is not None
+    path.unlink(missing_ok=True)
+    path.symlink_to(victim)
+    with pytest.raises(TransitionError, match="symbolic link"), single_run(database):
+        pass
+    assert victim.read_text() == "kept"
     database.dispose()
 
 

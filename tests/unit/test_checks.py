@@ -266,6 +266,38 @@ def test_red_without_handover_when_the_joint_visit_is_not_done_and_handover_is_c
         past_no_task.nhs_number, returning.nhs_number, sunday.nhs_number}
 
 
+def test_red_without_handover_when_generate_set_the_visit_aside_before_they_were_red(
+    database: Database,
+) -> None:
+    """`tasks generate` marks the visit not needed when it stops applying (the person was amber
+    for a while): once they are red again and their worker changes, that is no visit, until a
+    manager says so. A manager's own "not needed" and a worker who stays are not flagged."""
+    from transition.tasks.status import NO_LONGER_APPLIES
+
+    def visit(made: Person, reason: str) -> None:
+        item = task(session, made, "joint_visit", days(1), status="not_needed")
+        item.blocked_reason = reason
+        session.add(item)
+
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "OLD")
+        make_staff(session, "NEW")
+        set_aside = person(session, band="red", coordinator="OLD", handover_date=days(3))
+        assign(session, set_aside, "social_worker", "NEW")
+        visit(set_aside, NO_LONGER_APPLIES + "the person is not in the red band")
+        decided = person(session, band="red", coordinator="OLD", handover_date=days(3))
+        assign(session, decided, "social_worker", "NEW")
+        visit(decided, "Met the new worker at the ward round")
+        stays = person(session, band="red", coordinator="OLD", handover_date=days(3))
+        assign(session, stays, "social_worker", "OLD")
+        visit(stays, NO_LONGER_APPLIES + "the person's worker no longer changes")
+    [finding] = of(check(database), "red_without_handover")
+    assert finding.nhs_number == set_aside.nhs_number
+    assert "marked not needed by `transition tasks generate`" in finding.message
+    assert "tasks generate" in finding.message
+
+
 def test_red_without_handover_says_what_to_do_when_the_rules_turn_the_visit_off(
     database: Database, tmp_path: Path,
 ) -> None:

@@ -24,6 +24,7 @@ from transition.check_findings.world import (
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS
 from transition.models import Assignment, ImportBatch, Person, RiskBand, Task, TaskStatus
 from transition.plan_review import unfilled_reasons
+from transition.tasks.status import NO_LONGER_APPLIES
 from transition.working_days import add_working_days
 
 
@@ -95,40 +96,52 @@ def red_without_handover(world: _World) -> list[Finding]:
     limit = add_working_days(world.as_of, rules.red_handover_working_days)
     handover = func.coalesce(Person.handover_date, world.transfer)
     visit = (
-        select(Task.id, Task.status, Task.person_id)
+        select(Task.id, Task.status, Task.person_id, Task.blocked_reason)
         .where(Task.key == rules.handover_visit_task).subquery()
     )
+    # A visit `tasks generate` marked not needed when it stopped applying (the person was not
+    # red then, say) is no visit: only a manager's "not needed" is a decision.
+    set_aside = and_(visit.c.status == TaskStatus.NOT_NEEDED,
+                     visit.c.blocked_reason.startswith(NO_LONGER_APPLIES, autoescape=True))
     worker_changes = exists().where(
         Assignment.person_id == Person.id, _current, role_needed(),
         ~coordinator_continues_sql(Assignment.staff_id, world.transfer))
     statement = (
         select(Person.id, Person.nhs_number, handover.label("handover"), visit.c.id,
-               visit.c.status)
+               visit.c.status, set_aside)
         .outerjoin(visit, visit.c.person_id == Person.id)
         .where(_in_export, Person.risk_band == RiskBand.RED, handover.is_not(None),
                handover <= limit,
                or_(and_(visit.c.id.is_not(None),
                         visit.c.status.not_in([TaskStatus.DONE, TaskStatus.NOT_NEEDED])),
-                   and_(visit.c.id.is_(None), worker_changes)))
+                   and_(or_(visit.c.id.is_(None), set_aside), worker_changes)))
         .order_by(Person.id)
     )
     # A council may turn the visit's template off: then no task will ever be made, and
     # 'run tasks generate' would send the manager round in a circle.
     template = world.rules.tasks.templates.get(rules.handover_visit_task)
+    visit_made = template is None or template.enabled
     no_task_advice = (
         "Run `transition tasks generate`, then book the visit with both workers."
-        if template is None or template.enabled else
+        if visit_made else
         f"The rules turn its template off ([tasks.templates.{rules.handover_visit_task}] "
         "enabled = false), so no task is made: arrange the handover meeting with both "
         "workers by hand, or point [checks] handover_visit_task at the template that stands "
         "for it.")
     findings = []
-    for person_id, number, day, task_id, status in world.connection.execute(statement):
+    for person_id, number, day, task_id, status, auto_not_needed in world.connection.execute(
+        statement
+    ):
         day = _as_date(day)
         when = _when(world.as_of, day)
-        if task_id is None:
+        if task_id is None or (auto_not_needed and not visit_made):
             message = (f"Red handover risk, worker changes {when}, and there is no joint "
                        f"handover visit task. {no_task_advice}")
+        elif auto_not_needed:
+            message = (f"Red handover risk, worker changes {when}, and the joint handover visit "
+                       "task was marked not needed by `transition tasks generate` when it "
+                       "stopped applying; it applies again. Run `transition tasks generate` "
+                       "(it reopens the task), then book the visit with both workers.")
         else:
             message = (f"Red handover risk, worker changes {when}, and the joint handover visit "
                        f"is {str(status).replace('_', ' ')}. Book it with both workers before "
