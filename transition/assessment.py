@@ -168,8 +168,7 @@ def _refresh(
     progress: ProgressCallback | None,
 ) -> AssessmentSummary:
     connection = session.connection()
-    staff = _staff_facts(connection)
-    staff_loaded = bool(staff)
+    staff, staff_loaded = _staff_facts(connection)
     staff_keys = {
         key: (c.staff_id, c.leaving_date, c.absent_until, c.seconded) for key, c in staff.items()
     }
@@ -357,12 +356,18 @@ class _OutcomesReader:
         return found
 
 
-def _staff_facts(connection: Connection) -> dict[str, CoordinatorFacts]:
-    statement = select(Staff.staff_id, Staff.leaving_date, Staff.absent_until, Staff.seconded)  # type: ignore[call-overload]
+def _staff_facts(connection: Connection) -> tuple[dict[str, CoordinatorFacts], bool]:
+    """The workers on the latest staff list, and whether a staff list was ever imported.
+
+    A worker the latest list dropped is kept, marked missing: to the score, as to matching and
+    tasks, they are not on the staff list (a gap in cover), not a coordinator still there."""
+    statement = select(Staff.staff_id, Staff.leaving_date, Staff.absent_until, Staff.seconded,  # type: ignore[call-overload]
+                       Staff.missing_since_batch_id)
+    rows = connection.execute(statement).all()
     return {
         staff_id: CoordinatorFacts(staff_id, leaving, absent, bool(seconded))
-        for staff_id, leaving, absent, seconded in connection.execute(statement)
-    }
+        for staff_id, leaving, absent, seconded, missing in rows if missing is None
+    }, bool(rows)
 
 
 def _override_reasons(connection: Connection) -> dict[int, list[dict[str, Any]]]:

@@ -5,10 +5,12 @@ Every person gets one pathway (``models.Pathway``):
 - ``joint``: a trust key worker *and* a council social worker. Section 117 aftercare and
   Community Treatment Orders are always joint (the council keeps its statutory duty), as is
   health-led care with eligible Care Act needs;
-- ``trust``: health-led care without eligible Care Act needs;
+- ``trust``: health-led care without eligible Care Act needs (``joint`` while the export does
+  not say whether s117 aftercare applies: trust alone would end the council's part);
 - ``council``: eligible Care Act needs without health-led care;
-- ``assess``: not enough is known (outcomes not assessed, or the impact on wellbeing not
-  recorded): a Care Act needs assessment comes first;
+- ``assess``: not enough is known (outcomes not assessed or unreadable, the impact on
+  wellbeing not recorded, or s117 not recorded for someone who would be signposted): a
+  social worker assesses or checks first;
 - ``signpost``: no eligible needs and no health-led care: written advice and information.
 
 Care Act eligibility follows the Care and Support (Eligibility Criteria) Regulations 2015,
@@ -33,6 +35,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from transition.models import CARE_ACT_OUTCOMES, Pathway
+
+BLANK_ENTRY = "a blank entry"
+"""How an outcomes entry with no letters in it ("-", "."), kept by the importer, is reported."""
 
 MIN_UNMET_OUTCOMES = 2
 """reg 2(1)(b): unable to achieve two or more of the specified outcomes (the law, not a rule)."""
@@ -61,6 +66,7 @@ DECIDING_RULES: dict[str, Pathway] = {
     "community_treatment_order": Pathway.JOINT,
     "health_and_social_care": Pathway.JOINT,
     "health_led_not_yet_assessed": Pathway.JOINT,
+    "health_led_s117_not_recorded": Pathway.JOINT,
     "outcomes_not_assessed": Pathway.ASSESS,
     "impact_not_recorded": Pathway.ASSESS,
     "outcomes_unreadable": Pathway.ASSESS,
@@ -134,6 +140,7 @@ class ReasonTexts(BaseModel):
     community_treatment_order: ReasonText
     health_and_social_care: ReasonText
     health_led_not_yet_assessed: ReasonText
+    health_led_s117_not_recorded: ReasonText
     outcomes_not_assessed: ReasonText
     impact_not_recorded: ReasonText
     outcomes_unreadable: ReasonText
@@ -262,13 +269,17 @@ def split_outcomes(
     if values is None:
         return None, ()
     if isinstance(values, str):  # a raw ';'-separated cell rather than a list
-        values = values.split(";")
+        values = [part for part in values.split(";") if part.strip()]
     known: set[str] = set()
     unknown: list[str] = []
     for value in values:
         key = str(value).strip().lower().replace(" ", "_").replace("-", "_")
-        if not key or key == "none":
+        if key == "none":
             continue
+        if not key:
+            # The importer keeps an entry with no letters ("-", ".") as empty: something was
+            # written, and it may be the unmet outcome that makes two.
+            key = BLANK_ENTRY
         if key in OUTCOME_LABELS:
             known.add(key)
         elif key not in unknown:
@@ -346,17 +357,19 @@ def decide_pathway(facts: PathwayFacts, rules: EligibilityRules) -> PathwayDecis
                                                undecided], eligible, health_led)
     if undecided is not None:
         return PathwayDecision(Pathway.ASSESS, [undecided, *findings], eligible, health_led)
+    # Signposting, or leaving the case to the trust alone, ends the council's part; s117
+    # aftercare is a joint duty that does not depend on eligibility, so neither happens until
+    # the export says the person has none.
     if health_led and eligible:
         pathway, deciding = Pathway.JOINT, "health_and_social_care"
+    elif health_led and facts.s117 is None:
+        pathway, deciding = Pathway.JOINT, "health_led_s117_not_recorded"
     elif health_led:
         pathway, deciding = Pathway.TRUST, "health_led_only"
     elif eligible:
         pathway, deciding = Pathway.COUNCIL, "eligible_needs"
     elif facts.s117 is None:
-        # Signposting ends the council's part; s117 aftercare is a duty that does not depend
-        # on eligibility, so nobody is signposted until the export says they have none.
-        return PathwayDecision(Pathway.ASSESS, [reason("s117_not_recorded"), *findings],
-                               eligible, health_led)
+        pathway, deciding = Pathway.ASSESS, "s117_not_recorded"
     else:
         pathway, deciding = Pathway.SIGNPOST, "no_eligible_needs"
     return PathwayDecision(pathway, [reason(deciding), *findings], eligible, health_led)

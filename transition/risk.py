@@ -28,6 +28,7 @@ from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from transition.allocation import continuing_coordinator
+from transition.columns import FALSE_WORDS
 from transition.models import RiskBand
 from transition.postcodes import no_address, pseudo_meaning
 
@@ -414,6 +415,16 @@ def unsettled_home(accommodation_type: str | None, settled: bool | None) -> str 
         return f"accommodation type {homeless}"
     return "not in settled accommodation" if settled is False else None
 
+# An interpreter column that says none is needed, as letters and matching read it.
+_NO_INTERPRETER = FALSE_WORDS | {"none", "english"}
+
+
+def needs_interpreter(interpreter_language: str | None) -> bool:
+    """Whether the interpreter column says one is needed ('unspecified' for a bare yes)."""
+    word = (interpreter_language or "").strip().lower()
+    return bool(word) and word not in _NO_INTERPRETER
+
+
 _Test = tuple[str, int, str, Callable[[RiskFacts], Any]]
 
 
@@ -484,7 +495,7 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
             verb = "left" if c.leaving_date < as_of else "leaves"
             who = "seconded worker, not returning: " if c.seconded else ""
             notes.append(f"{who}{verb} on {c.leaving_date.isoformat()}")
-        if c.absent_until is not None and c.absent_until > as_of:
+        if c.absent_until is not None and c.absent_until >= as_of:  # its last day away
             notes.append(f"absent until {c.absent_until.isoformat()}")
         return f"{c.staff_id}: {'; '.join(notes)}" if notes else None
 
@@ -500,7 +511,7 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
 
     def communication(x: RiskFacts) -> Any:
         parts = []
-        if x.interpreter_language:
+        if needs_interpreter(x.interpreter_language):
             parts.append(f"interpreter: {x.interpreter_language}")
         if x.accessible_format:
             parts.append(f"accessible format: {x.accessible_format}")

@@ -504,3 +504,44 @@ def test_the_counts_cover_only_the_people_in_the_latest_export(database: Databas
         assert unassessed_count(session) == 1
         # The at-risk ranking beside the band counts: the same people.
         assert [row.risk_band for row in at_risk(session)] == ["red", "green"]
+
+
+def test_a_coordinator_dropped_from_the_latest_staff_list_is_no_known_coordinator(
+    database: Database,
+) -> None:
+    """A worker the latest staff list no longer has is kept, marked missing; the score read
+    them as still there, so the gap in cover counted for nothing (matching, tasks and the
+    dashboard already treat them as gone)."""
+    with database.transaction() as session:
+        batch = ImportBatch(kind="staff", file_name="staff.csv", file_sha256="0" * 64,
+                            actor=ACTOR)
+        session.add(batch)
+        session.flush()
+        make_staff(session, "S1", missing_since_batch_id=batch.id,
+                   leaving_date=TODAY + timedelta(days=30))
+        make_staff(session, "S2")
+        make_person(session, nhs_number=nhs_number(0), care_coordinator_id="S1")
+        make_person(session, nhs_number=nhs_number(1), care_coordinator_id="S2")
+    refresh(database)
+    dropped = {f["factor"]: f["value"] for f in get(database, 0).risk_factors}
+    assert dropped == {"no_known_coordinator": "S1 is not on the staff list"}
+    assert get(database, 1).risk_factors == []
+    # Back on the next staff list: only what the list says about them counts again.
+    with database.transaction() as session:
+        session.execute(update(Staff).where(Staff.staff_id == "S1").values(
+            missing_since_batch_id=None))
+    refresh(database, only_changed=True)
+    back = {f["factor"]: f["value"] for f in get(database, 0).risk_factors}
+    assert back == {"coordinator_leaving": f"S1: leaves on {(TODAY + timedelta(days=30)).isoformat()}"}
+
+
+def test_outcomes_stored_as_a_blank_entry_are_assess_not_signpost(database: Database) -> None:
+    """The importer stores a cell of '-' as [""] (warning that the pathway is assess); the
+    refresh read that as "assessed, none unmet" and signposted the person."""
+    with database.transaction() as session:
+        make_person(session, nhs_number=nhs_number(0), care_act_outcomes=[""])
+        make_person(session, nhs_number=nhs_number(1), care_act_outcomes=[])  # 'none'
+    refresh(database)
+    assert get(database, 0).pathway == "assess"
+    assert get(database, 0).pathway_reasons[0]["rule"] == "outcomes_unreadable"
+    assert get(database, 1).pathway == "signpost"

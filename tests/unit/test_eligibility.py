@@ -160,6 +160,13 @@ CASES = [
         "s117_not_recorded",
     ),
     (
+        # Trust alone ends the council's part, as signposting does: not while s117 is unknown.
+        "s117 left blank with health-led care only is joint, not trust",
+        facts([], s117=None, cpa=True),
+        Pathway.JOINT,
+        "health_led_s117_not_recorded",
+    ),
+    (
         "s117 recorded as no is not joint",
         facts([], s117=False, cto=False),
         Pathway.SIGNPOST,
@@ -385,13 +392,40 @@ def test_no_unmet_outcome_reads_without_a_double_negative() -> None:
 
 
 
-def test_an_unknown_s117_changes_nothing_but_signposting() -> None:
-    """A blank s117 cell (or no s117 column) read as 'no' let a person be signposted and the
-    council's part end; for anyone not being signposted it changes nothing."""
+def test_an_unknown_s117_never_ends_the_councils_part() -> None:
+    """A blank s117 cell (or no s117 column) read as 'no' let a person be signposted, or left
+    to the trust alone, and the council's part end; for anyone else it changes nothing."""
     for outcomes, fields, pathway in ((["nutrition", "hygiene"], {"significant_impact": True},
                                        Pathway.COUNCIL),
-                                      (None, {}, Pathway.ASSESS), ([], {"cpa": True}, Pathway.TRUST),
+                                      (None, {}, Pathway.ASSESS), ([], {"cpa": True}, Pathway.JOINT),
+                                      ([], {"cluster": 14}, Pathway.JOINT),
                                       (["nutrition"], {}, Pathway.ASSESS)):
         assert decide_pathway(facts(outcomes, s117=None, **fields), RULES).pathway is pathway
     blank = decide_pathway(facts(["nutrition"], s117=None), RULES)
     assert blank.reasons[0].rule == "s117_not_recorded" and "section 117" in blank.reasons[0].reason
+    trust = decide_pathway(facts([], s117=None, cpa=True), RULES)
+    assert [reason.rule for reason in trust.reasons][:2] == [
+        "health_led_s117_not_recorded", "health_led_cpa"]
+    assert "section 117" in trust.reasons[0].reason
+    assert trust.reasons[0].basis == "Mental Health Act 1983, s117"
+    # Recorded as no, the trust holds the case alone, as before.
+    assert decide_pathway(facts([], s117=False, cpa=True), RULES).pathway is Pathway.TRUST
+
+
+@pytest.mark.parametrize("stored", [[""], [" "], ["nutrition", ""], ["", "none"]])
+def test_a_stored_entry_with_no_letters_is_unreadable_never_nothing_unmet(
+    stored: list[str],
+) -> None:
+    """The importer keeps a cell of '-' or '.' (or 'nutrition; -') as an empty entry and warns
+    that the pathway is assess until the record is corrected; read as nothing at all, the
+    entry left "assessed, none unmet" and the person was signposted."""
+    decision = decide_pathway(facts(stored, significant_impact=True), RULES)
+    assert decision.pathway is Pathway.ASSESS and decision.eligible is None
+    assert decision.reasons[0].rule == "outcomes_unreadable"
+    assert "a blank entry" in decision.reasons[0].reason
+    # Beside two real outcomes it is reported, not counted.
+    two = decide_pathway(facts([*TWO, ""], significant_impact=True), RULES)
+    assert two.pathway is Pathway.COUNCIL
+    assert "unrecognised_outcomes" in [reason.rule for reason in two.reasons]
+    # A raw cell's trailing separator is no entry.
+    assert split_outcomes("nutrition;hygiene;") == (frozenset(TWO), ())

@@ -165,7 +165,9 @@ def test_no_recent_contact(last_contact: date | None, applies: bool) -> None:
             CoordinatorFacts("S1", absent_until=AS_OF + timedelta(days=1)),
             "S1: absent until 2027-01-16",
         ),
-        (CoordinatorFacts("S1", absent_until=AS_OF), None),  # back today
+        # absent_until is the last day away, as matching, tasks and AMHP cover read it.
+        (CoordinatorFacts("S1", absent_until=AS_OF), "S1: absent until 2027-01-15"),
+        (CoordinatorFacts("S1", absent_until=AS_OF - timedelta(days=1)), None),  # back today
         (CoordinatorFacts("S1", seconded=True), None),  # seconded and returning: not leaving
     ],
 )
@@ -217,6 +219,16 @@ def test_communication_needs() -> None:
     )
     both = factors(known(interpreter_language="Polish", accessible_format="large_print"))
     assert both["communication_needs"] == "interpreter: Polish; accessible format: large_print"
+
+
+@pytest.mark.parametrize("written", ["N", "no", "None", "English", " english ", "0", "false"])
+def test_an_interpreter_cell_saying_none_is_needed_is_no_communication_need(written: str) -> None:
+    """Letters and matching read these as "no interpreter"; the score counted them as one
+    needed ("interpreter: N")."""
+    assert "communication_needs" not in factors(known(interpreter_language=written))
+    # A bare "yes" (stored as 'unspecified') is a need whose language is not known.
+    assert factors(known(interpreter_language="unspecified"))["communication_needs"] == (
+        "interpreter: unspecified")
 
 
 @pytest.mark.parametrize(
