@@ -312,6 +312,7 @@ def _docx_base(style: LetterStyle) -> tuple[Any, dict[str, str]]:
     emptied before each letter (callers hold ``_DOCX_LOCK``).
     """
     from docx import Document
+    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt, RGBColor
 
     doc = Document()
@@ -331,6 +332,10 @@ def _docx_base(style: LetterStyle) -> tuple[Any, dict[str, str]]:
         ids[style_name] = paragraph_style.style_id
     doc.styles["Normal"].paragraph_format.line_spacing = style.line_spacing
     _slim(doc, keep=set(ids.values()))
+    # The text's language (spelling, screen readers) is w:lang, not the document properties;
+    # python-docx's default template says en-US.
+    for language in doc.styles.element.iter(qn("w:lang")):
+        language.set(qn("w:val"), "en-GB")
     return doc, ids
 
 
@@ -548,6 +553,7 @@ def pdf_bytes(document: LetterDocument, style: LetterStyle, *, dated: date, auth
         buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
         bottomMargin=22 * mm, title=document.title, author=author, creator="transition",
         lang="en-GB", invariant=1,
+        displayDocTitle=1,  # the window (and a screen reader) shows the title, not the file name
     )
     with _PDF_LOCK:  # reportlab keeps some module-level state while it builds
         template.build(story, canvasmaker=_numbered_canvas(style, dated))

@@ -46,6 +46,26 @@ class LetterTemplateError(TransitionError):
     """A letter template cannot be used (nothing was written)."""
 
 
+class _NotUtf8(Exception):
+    """A template file that is not UTF-8 text (say, saved as Windows-1252 with a '£')."""
+
+    def __init__(self, filename: str, line: int) -> None:
+        super().__init__(filename)
+        self.filename = filename
+        self.line = line
+
+
+class _FolderLoader(FileSystemLoader):
+    """Templates from one folder; a file that is not UTF-8 is named, not blamed on its includer."""
+
+    def get_source(self, environment: Any, template: str) -> Any:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            raise _NotUtf8(str(Path(self.searchpath[0]) / template), line) from None
+
+
 @dataclass(frozen=True, slots=True)
 class TemplateChoice:
     """Which template a letter uses and where it came from."""
@@ -79,8 +99,8 @@ class LetterTemplates:
         self.shipped = shipped_folder().resolve()
         loaders: list[BaseLoader] = []
         if self.council_folder is not None:
-            loaders.append(FileSystemLoader(str(self.council_folder)))
-        loaders.append(FileSystemLoader(str(self.shipped)))
+            loaders.append(_FolderLoader(str(self.council_folder)))
+        loaders.append(_FolderLoader(str(self.shipped)))
         self.env = ImmutableSandboxedEnvironment(
             loader=ChoiceLoader(loaders),
             undefined=StrictUndefined,
@@ -117,6 +137,20 @@ class LetterTemplates:
             raise LetterTemplateError(
                 f"Letter template {where} has a syntax error: {exc.message}. No letters were written.",
                 hint="Fix the template (Jinja2 syntax, see docs/letters.md) and run again.",
+            ) from None
+        except _NotUtf8 as exc:
+            raise LetterTemplateError(
+                f"Letter template {self._describe(exc.filename, exc.line)} is not saved as UTF-8 "
+                "text. No letters were written.",
+                hint="Open it in a text editor and save it with the encoding UTF-8 (in Notepad: "
+                "Save as, Encoding: UTF-8), then run again.",
+            ) from None
+        except RecursionError as exc:
+            raise LetterTemplateError(
+                f"Letter template {self._where_raised(exc, choice)} extends or includes itself "
+                "(directly or through another template), so it never ends. No letters were written.",
+                hint="A council's file cannot extend or include the shipped file of the same name "
+                "(it finds itself): copy the whole shipped file into your folder and edit the copy.",
             ) from None
         except TemplateNotFound as exc:
             raise LetterTemplateError(

@@ -326,7 +326,8 @@ def generate_letters(
 
     All letters are rendered before any file is written: a template error raises
     :class:`~transition.letter_templates.LetterTemplateError` and nothing is written. If writing
-    fails part-way, the files this run wrote are removed before the error is raised.
+    or recording them fails part-way, the files this run wrote are removed before the error is
+    raised.
 
     One run at a time: on PostgreSQL two runs would each read the letters as they were and
     both write (and record) every letter. The letter table is locked against other writers
@@ -367,13 +368,18 @@ def generate_letters(
     written_rows = _write_files(session, to_write, result, out_dir=out_dir, as_of=as_of,
                                 council=council, progress=progress)
 
-    # 3. Record, supersede, audit and mark the letter tasks done.
+    # 3. Record, supersede, audit and mark the letter tasks done. If that fails (or is
+    # interrupted), the files just written would be on disk with no record: remove them.
     now = utcnow()
-    _record(session, written_rows, result, actor=actor, now=now)
-    _record_still_true(session, still_true, actor=actor, now=now)
-    done_pairs = {(o.person_id, TASK_FOR_KIND[o.kind]) for o in result.outcomes
-                  if o.status in ("written", "unchanged")}
-    marked = mark_tasks_done(session, done_pairs, actor=actor, reason="letter generated")
+    try:
+        _record(session, written_rows, result, actor=actor, now=now)
+        _record_still_true(session, still_true, actor=actor, now=now)
+        done_pairs = {(o.person_id, TASK_FOR_KIND[o.kind]) for o in result.outcomes
+                      if o.status in ("written", "unchanged")}
+        marked = mark_tasks_done(session, done_pairs, actor=actor, reason="letter generated")
+    except BaseException:
+        _remove(path for _, path, _ in written_rows)
+        raise
     result.tasks_done = marked.done
     order = {item.person_id: index for index, item in enumerate(planned)}
     result.outcomes.sort(key=lambda o: (order.get(o.person_id, 0), KINDS.index(o.kind)))

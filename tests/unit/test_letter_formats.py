@@ -123,6 +123,18 @@ def test_the_pdf_embeds_a_unicode_font_and_shows_accented_names(
     assert reader.metadata is not None and reader.metadata.title.startswith("Your new social worker")
 
 
+def test_a_pdf_reader_shows_the_letters_title_and_language(database: Database, tmp_path: Path) -> None:
+    """A screen reader announces the window's title: the letter's title, not its file name
+    (DisplayDocTitle, as PDF/UA and WCAG technique PDF18 ask)."""
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session)
+        [letter] = generate(session, tmp_path / "p", kinds=["person"], fmt="pdf").written
+    catalog = PdfReader(str(letter.path)).trailer["/Root"]
+    assert catalog["/Lang"] == "en-GB"
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+
+
 def test_a_name_the_pdf_font_cannot_show_skips_the_pdf_with_a_reason(
     database: Database, tmp_path: Path
 ) -> None:
@@ -146,6 +158,23 @@ def test_docx_is_a4_with_the_title_and_dated_properties(database: Database, tmp_
     assert round(document.sections[0].page_width.mm) == 210
     assert document.core_properties.title.endswith("change of care coordinator from 1 April 2027")
     assert document.core_properties.created.date() == TODAY
+
+
+def test_docx_text_is_marked_british_english(database: Database, tmp_path: Path) -> None:
+    """Word, its spelling checker and screen readers take the language from the text's own
+    w:lang, not from the document properties: python-docx's default template says en-US."""
+    from docx.oxml.ns import qn
+
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session)
+        [letter] = generate(session, tmp_path / "d", kinds=["person"], fmt="docx").written
+    document = Document(letter.path)
+    assert document.core_properties.language == "en-GB"
+    languages = {element.get(qn("w:val"))
+                 for element in document.styles.element.iter(qn("w:lang"))}
+    languages |= {element.get(qn("w:val")) for element in document.element.iter(qn("w:lang"))}
+    assert languages == {"en-GB"}
 
 
 # ---------------------------------------------------------------------------------------------

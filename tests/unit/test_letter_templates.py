@@ -61,3 +61,28 @@ def test_a_misspelt_name_written_in_the_template_is_named(tmp_path: Path) -> Non
     # A name that comes from the person's record, not the template, is not.
     message = _fill(tmp_path, "<p>{{ recipient[person.given_name] }}</p>\n")
     assert "undefined value (" in message and "Callum" not in message
+
+
+@pytest.mark.parametrize(
+    "body", ['{% extends "person.html.j2" %}\n', '<p>ok</p>\n{% include "person.html.j2" %}\n'],
+)
+def test_a_template_that_extends_or_includes_itself_is_named(tmp_path: Path, body: str) -> None:
+    """A council copy that extends the shipped file of the same name only finds itself again:
+    a clear error naming it, not a crash."""
+    message = _fill(tmp_path, body)
+    assert "person.html.j2 (council folder" in message, message
+    assert "itself" in message and "No letters were written" in message
+
+
+def test_a_council_template_not_saved_as_utf8_is_named(tmp_path: Path) -> None:
+    """Saved as Windows-1252 (a '£' or 'é' from Notepad or Word): the error names that file and
+    line, not the template that included it."""
+    folder = tmp_path / "council"
+    folder.mkdir()
+    (folder / "_crisis.html.j2").write_bytes(b"<p>Free to call</p>\n<p>Caf\xe9 \xa30</p>\n")
+    (folder / "person.html.j2").write_text('<p>ok</p>\n{% include "_crisis.html.j2" %}\n')
+    with pytest.raises(LetterTemplateError) as caught:
+        LetterTemplates(folder).render(TemplateChoice("person.html.j2", "council"), PERSON)
+    message = str(caught.value)
+    assert "_crisis.html.j2 (council folder" in message and "line 2" in message, message
+    assert "UTF-8" in message and "No letters were written" in message

@@ -405,6 +405,28 @@ def test_a_hostile_local_id_cannot_write_outside_the_output_folder(
     assert everything == {Path(o.path or "") for o in result.written}
 
 
+@pytest.mark.parametrize("failure", [RuntimeError("the database went away"), KeyboardInterrupt()])
+def test_a_failure_while_recording_leaves_no_unrecorded_letter_on_disk(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    """Files written but never recorded (the run stopped after writing them) are removed: no
+    letter with a person's details is left behind that no record knows of."""
+    out = tmp_path / "out"
+    with database.transaction() as session:
+        with_transfer_date(session)
+        handover_person(session)
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise failure
+
+    monkeypatch.setattr("transition.letters.mark_tasks_done", fail)
+    with pytest.raises(type(failure)), database.transaction() as session:
+        generate(session, out)
+    assert list(out.iterdir()) == []
+    with database.session() as session:
+        assert session.scalars(select(Letter)).all() == []
+
+
 # ---------------------------------------------------------------------------------------------
 # Idempotence, out-of-date letters, superseding
 # ---------------------------------------------------------------------------------------------
