@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import platformdirs
 from pydantic import (
@@ -38,6 +39,8 @@ from transition.errors import TransitionError
 
 APP_NAME = "transition"
 ACTOR_MAX_LENGTH = 120  # the audit trail's actor column (and every *_by column) holds this many
+
+UK = ZoneInfo("Europe/London")  # whose calendar "today" is
 
 
 def data_dir() -> Path:
@@ -272,8 +275,11 @@ class Settings(BaseSettings):
         return self.output_dir or (data_dir() / "output")
 
     def today(self) -> date:
-        """'Today' for date arithmetic: the fixed ``as_of`` if set, else the real date."""
-        return self.as_of or date.today()
+        """'Today' for date arithmetic: the fixed ``as_of`` if set, else the UK date now.
+
+        The UK's date, not the machine's: a server kept on UTC runs the nightly check at
+        23:30 on a summer evening on the next UK day, and deadlines are UK working days."""
+        return self.as_of or datetime.now(UK).date()
 
 
 _BLANK_MEANS = {

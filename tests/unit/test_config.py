@@ -83,3 +83,25 @@ def test_a_blank_council_detail_is_refused_before_any_letter(
     assert result.exit_code == 2, result.output
     said = _said(result)
     assert "council.crisis_line (TRANSITION_COUNCIL__CRISIS_LINE) cannot be used: is blank" in said
+
+
+@pytest.mark.parametrize(("utc", "uk_day"), [
+    ("2026-07-01T23:30:00+00:00", "2026-07-02"),  # British Summer Time: already tomorrow
+    ("2026-12-01T23:30:00+00:00", "2026-12-01"),  # GMT: still today
+])
+def test_today_is_the_uk_date_whatever_the_machines_clock_zone(
+        monkeypatch: pytest.MonkeyPatch, utc: str, uk_day: str) -> None:
+    from datetime import date, datetime
+
+    from transition import config
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+            moment = datetime.fromisoformat(utc)
+            return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
+
+    monkeypatch.setattr(config, "datetime", Clock)
+    settings = config.Settings(as_of=None)
+    assert settings.today() == date.fromisoformat(uk_day)
+    assert config.Settings(as_of=date(2027, 1, 15)).today() == date(2027, 1, 15)
