@@ -7,6 +7,7 @@ import threading
 from datetime import date
 from typing import Any
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, ProgressBar, Select, Static
@@ -15,7 +16,7 @@ from tests.conftest import TODAY
 from tests.factories import make_staff
 from tests.tui.conftest import drive, notifications, settle, text_of
 from tests.tui.test_person_screen import open_family
-from transition.models import Assignment, Person, Plan
+from transition.models import Assignment, AuditEvent, Person, Plan
 from transition.plan_review import PlanQuery, accept_plan
 from transition.planning import PlanRow, propose_plan
 from transition.ruleset import load_rules
@@ -159,6 +160,29 @@ def test_filters_by_unassigned_band_team_and_worker(plan_world, app_on) -> None:
         assert len(shown(screen)) == 2
 
     drive(app, scenario)
+
+
+def test_shift_s_saves_the_filtered_list_as_a_spreadsheet(plan_world, app_on,
+                                                          sqlite_settings) -> None:
+    app = app_on(plan_world)
+    said: list[str] = []
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await proposed(pilot)
+        await pilot.press("u")  # only the unassigned: the list saved is what is shown
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        said.extend(notifications(app))
+
+    drive(app, scenario)
+    path = sqlite_settings.resolved_output_dir.resolve() / f"plan-1-{TODAY.isoformat()}.xlsx"
+    assert any(f"Saved 2 roles to {path}" in message for message in said), said
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert [(row[2], row[10]) for row in rows[1:]] == [("Hollins", "no one yet")] * 2
+    with plan_world.session() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "plan.report")).one()
+    assert event.after["filters"] == {"unassigned_only": True, "sort": "person"}
 
 
 def test_accept_asks_first_then_makes_the_plan_the_allocation(plan_world, app_on) -> None:

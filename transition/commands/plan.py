@@ -5,6 +5,7 @@ worker."""
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from transition.commands.common import (
     one_of,
     parse_date,
     print_json,
+    report_option,
     stacked_table,
 )
 from transition.errors import EXIT_PARTIAL, NotFoundError
@@ -45,6 +47,7 @@ from transition.plan_review import (
     coordinated_count,
     load_plan,
 )
+from transition.plan_report import write_plan_report
 from transition.plan_rows import PlanRow
 from transition.planning import PlanResult, propose_plan
 from transition.staff_ids import find_staff_id, require_staff_id
@@ -137,6 +140,10 @@ def show(
     sort: str = typer.Option(
         "person", "--sort", help="Order the rows by: " + "; ".join(
             f"{key} ({words})" for key, words in PLAN_SORTS.items()) + "."),
+    report_file: str | None = report_option(
+        "Also write every row shown (all of them, with names, teams and reasons) to FILE, "
+        "CSV or Excel by its ending (.csv, .xlsx): owner-only, and audited, as it holds "
+        "personal data."),
 ) -> None:
     """Show a plan: the newest draft or accepted plan, or --plan ID."""
     cli = context(ctx)
@@ -166,6 +173,13 @@ def show(
             names = staff_names(session, [from_worker, *(row.staff_id for row in result.rows)])
         else:
             names = _new_worker_names(session, result)
+    if report_file is not None:
+        with cli.db.transaction() as session:
+            report = write_plan_report(session, result, Path(report_file), actor=cli.actor,
+                                       filters=asdict(query))
+        err_console.print(f"Report written to {report.path}: {report.rows:,} role"
+                          f"{'s' if report.rows != 1 else ''} (personal data: owner-only, "
+                          "audited).", markup=False)
     if as_json:
         print_json(result.to_json())
         return

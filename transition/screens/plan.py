@@ -9,7 +9,7 @@ is as quick to page through as one of ten.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -39,6 +39,7 @@ from transition.plan_review import (
     plan_out_of_date,
     plan_rows,
 )
+from transition.plan_report import PlanReport, write_plan_report
 from transition.planning import PlanResult, PlanRow, propose_plan
 from transition.screens.base import DataScreen
 from transition.screens.confirm import ConfirmScreen
@@ -144,10 +145,13 @@ class PlanScreen(DataScreen):
         Binding("n", "propose", "New plan", id="plan.propose"),
         Binding("A", "accept", "Accept", key_display="A", id="plan.accept"),
         Binding("o", "override", "Choose worker", id="plan.override"),
-        Binding("k", "lock", "Lock/unlock", id="plan.lock"),
+        Binding("k", "lock", "Lock", id="plan.lock",
+                tooltip="Lock the planned worker into every later plan, or unlock a lock"),
         Binding("u", "unassigned", "Unassigned", id="plan.unassigned"),
         Binding("b", "cycle_band", "Band", id="plan.band", show=False),
         Binding("s", "next_sort", "Sort", id="plan.sort"),
+        Binding("S", "save_list", "Export", key_display="S", id="plan.save",
+                tooltip="Save the roles shown (every page) as a spreadsheet with names"),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
                 id="plan.next_page", group=PAGES),
         Binding("left_square_bracket", "page(-1)", "Prev page", key_display="[",
@@ -473,6 +477,8 @@ class PlanScreen(DataScreen):
             return None  # greyed while planning or accepting
         if action == "accept":
             return plan is not None and plan.status == "draft"
+        if action == "save_list":
+            return plan is not None and plan.plan_id is not None
         if action in ("override", "lock"):
             row = self.current_row
             return None if row is None or row.role is None else True
@@ -731,6 +737,37 @@ class PlanScreen(DataScreen):
 
         self._write(lock, f"Locked: {staff_id} keeps the {words(role).lower()} in every later "
                     "plan.")
+
+    def action_save_list(self) -> None:
+        """Save every role the filters show (all pages) as a spreadsheet in the output folder,
+        with names, teams and reasons, as ``plan show --report`` does: owner-only, audited."""
+        plan = self.page.plan if self.page is not None else None
+        if plan is None or plan.plan_id is None:
+            self.notify("There is no plan to save yet: press n to make one.", severity="warning")
+            return
+        plan_id = plan.plan_id
+        name = f"plan-{plan_id}-{self.today().isoformat()}.xlsx"
+        path = (self.settings.resolved_output_dir / name).expanduser().resolve()
+        query = replace(self.query_, offset=0, limit=None)
+        saved: list[PlanReport] = []
+
+        def save() -> None:
+            with self.database.transaction() as session:
+                result = load_plan(session, plan_id, query)
+                try:
+                    saved.append(write_plan_report(session, result, path,
+                                                   actor=self.settings.actor,
+                                                   filters=asdict(query)))
+                except OSError as exc:
+                    raise TransitionError(
+                        f"The list could not be saved in {path.parent} ({exc.strerror}).",
+                        hint="Check the output folder setting.") from None
+
+        if self.safely(save, title="Not saved", then="Check the database is reachable, then "
+                       "press S again."):
+            rows = saved[0].rows
+            self.notify(f"Saved {rows:,} role{'s' if rows != 1 else ''} to {path} (personal "
+                        "data: keep it safe).", title="Plan list", timeout=10)
 
     def _write(self, save: Any, done: str | Callable[[], str]) -> None:
         if not self._rules_ready():
