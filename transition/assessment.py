@@ -28,10 +28,10 @@ from __future__ import annotations
 import pickle
 from collections import Counter
 from collections.abc import Callable, Sequence
-from hashlib import blake2b
 from dataclasses import asdict, dataclass, field
-from operator import attrgetter, itemgetter
 from datetime import date, datetime
+from hashlib import blake2b
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (

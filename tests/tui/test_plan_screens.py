@@ -168,7 +168,7 @@ def test_shift_s_saves_the_filtered_list_as_a_spreadsheet(plan_world, app_on,
     said: list[str] = []
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        screen = await proposed(pilot)
+        await proposed(pilot)
         await pilot.press("u")  # only the unassigned: the list saved is what is shown
         await settle(pilot)
         await pilot.press("S")

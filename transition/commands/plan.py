@@ -38,6 +38,7 @@ from transition.commands.common import (
 from transition.errors import EXIT_PARTIAL, NotFoundError
 from transition.overview import staff_names
 from transition.people import require_person
+from transition.plan_report import write_plan_report
 from transition.plan_review import (
     PLAN_SORTS,
     PlanQuery,
@@ -47,7 +48,6 @@ from transition.plan_review import (
     coordinated_count,
     load_plan,
 )
-from transition.plan_report import write_plan_report
 from transition.plan_rows import PlanRow
 from transition.planning import PlanResult, propose_plan
 from transition.staff_ids import find_staff_id, require_staff_id

@@ -28,6 +28,7 @@ from transition.allocation import current_assignments
 from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.overview import counts_by_team, staff_names
 from transition.people import person_names
+from transition.plan_report import PlanReport, write_plan_report
 from transition.plan_review import (
     PLAN_SORTS,
     AcceptResult,
@@ -39,7 +40,6 @@ from transition.plan_review import (
     plan_out_of_date,
     plan_rows,
 )
-from transition.plan_report import PlanReport, write_plan_report
 from transition.planning import PlanResult, PlanRow, propose_plan
 from transition.screens.base import DataScreen
 from transition.screens.confirm import ConfirmScreen
