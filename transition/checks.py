@@ -31,6 +31,7 @@ Progress = Callable[[int, int], None]
 
 CODES: dict[str, str] = {
     "unassigned": "Needs a worker and has none",
+    "not_assessed": "No pathway decided yet",
     "worker_unavailable": "Leaving or absent worker holds people/tasks",
     "red_without_handover": "Red band, joint visit not done, handover close",
     "overdue_task": "Task past its due date",

@@ -61,7 +61,8 @@ def test_k_runs_the_check_in_a_worker_and_the_panel_shows_it(populated, app_on) 
         assert f"Run {runs[0].id}" in summary and "critical" in summary
         table = panel.query_one("#check-codes", DataTable)
         codes = [str(key.value) for key in table.rows]
-        assert codes[:2] == ["unassigned", "worker_unavailable"]
+        # The populated world was imported but never assessed: its people have no pathway.
+        assert codes[:3] == ["unassigned", "not_assessed", "worker_unavailable"]
         assert any("Check finished" in (note.title or "") for note in app._notifications)
 
         # Under the cards, before the tables by place: shift+tab from the locality table.
@@ -86,7 +87,7 @@ def test_k_runs_the_check_in_a_worker_and_the_panel_shows_it(populated, app_on) 
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
         table.focus()
-        await pilot.press("down", "enter")  # the worker leaving
+        await pilot.press("down", "down", "enter")  # the worker leaving (after not_assessed)
         await settle(pilot)
         assert isinstance(app.screen, FindingsScreen) and app.screen.code == "worker_unavailable"
         await pilot.press("enter")

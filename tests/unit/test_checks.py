@@ -951,3 +951,29 @@ def test_tasks_behind_when_the_allocation_changed_since_tasks_were_generated(
     with database.transaction() as session:
         generate_tasks(session, RULES, as_of=TODAY, actor=ACTOR, transfer_date=TRANSFER)
     assert of(check(database), "tasks_behind") == []
+
+
+def test_not_assessed_finds_people_imported_since_the_last_assessment(database: Database) -> None:
+    """A person with no pathway is seen by no other check (none knows what roles they need):
+    critical when no one holds them meanwhile, else a warning."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "SW1")
+        held = person(session, pathway=None, coordinator="SW1")
+        nobody = person(session, pathway=None, coordinator=None)
+        gone = person(session, pathway=None, coordinator="GONE9")
+        ended = person(session, pathway=None, coordinator="SW1", coordinator_until=days(-1))
+        assigned = person(session, pathway=None, coordinator=None)
+        assign(session, assigned, "social_worker", "SW1")
+        person(session, pathway="council", coordinator="SW1")  # assessed
+        person(session, pathway=None, missing_since_batch_id=caseload_import(session, TODAY).id)
+    found = {finding.nhs_number: finding for finding in of(check(database), "not_assessed")}
+    assert set(found) == {held.nhs_number, nobody.nhs_number, gone.nhs_number,
+                          ended.nhs_number, assigned.nhs_number}
+    assert {number for number, finding in found.items() if finding.severity == "critical"} == {
+        nobody.nhs_number, gone.nhs_number, ended.nhs_number}
+    assert "Run `transition assess`" in found[held.nhs_number].message
+    assert "not on the staff list" in found[gone.nhs_number].message
+    assert "allocation has ended" in found[ended.nhs_number].message
+    assert "No one holds" not in found[assigned.nhs_number].message
+    assert held.nhs_number not in found[held.nhs_number].message  # only in its own field

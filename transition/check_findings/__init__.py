@@ -17,7 +17,7 @@ The package, one module per kind of finding, all sharing :mod:`.world` (the seve
 - :mod:`.tasks_letters`: tasks and letters (``overdue_task``, ``letter_out_of_date``,
   ``tasks_behind``);
 - :mod:`.workers`: workers (``worker_unavailable``, ``over_capacity``, ``amhp_cover``);
-- :mod:`.pathways`: the pathway comparison (``planned_pathways``, ``pathway_changed``);
+- :mod:`.pathways`: pathways (``planned_pathways``, ``pathway_changed``, ``not_assessed``);
 - :mod:`.imports`: the data itself (``stale_import``, ``import_columns``);
 - :mod:`.apply`: ``--apply``, re-planning the people affected as a draft.
 
@@ -35,7 +35,7 @@ from sqlmodel import Session
 
 from transition.check_findings.apply import affected_people, propose_moves
 from transition.check_findings.imports import import_columns, stale_import
-from transition.check_findings.pathways import pathway_changed, planned_pathways
+from transition.check_findings.pathways import not_assessed, pathway_changed, planned_pathways
 from transition.check_findings.people import (
     cto_expiring,
     missing_from_export,
@@ -73,6 +73,7 @@ __all__ = [
     "leaving_reason",
     "letter_out_of_date",
     "missing_from_export",
+    "not_assessed",
     "over_capacity",
     "overdue_task",
     "pathway_changed",
@@ -107,6 +108,7 @@ def find_all(
 
 CHECKS: dict[str, Check] = {
     "unassigned": unassigned,
+    "not_assessed": not_assessed,
     "worker_unavailable": worker_unavailable,
     "red_without_handover": red_without_handover,
     "overdue_task": overdue_task,

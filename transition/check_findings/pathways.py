@@ -1,18 +1,26 @@
-"""The pathway comparison: the pathway each person's latest accepted plan was made for
+"""Pathways: the pathway each person's latest accepted plan was made for
 (:func:`planned_pathways`) against the one the current rules (or a manager's override) give
-them now (:func:`pathway_changed`).
+them now (:func:`pathway_changed`), and people with none decided yet (:func:`not_assessed`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, and_, func, select, type_coerce
+from sqlalchemy import String, and_, exists, func, select, type_coerce
 
-from transition.check_findings.world import WARNING, Finding, _in_export, _World
+from transition.check_findings.world import (
+    CRITICAL,
+    WARNING,
+    Finding,
+    _as_date,
+    _current,
+    _in_export,
+    _World,
+)
 from transition.db import json_value
 from transition.eligibility import PathwayFacts, decide_pathway, split_outcomes
-from transition.models import Pathway, Person, Plan, PlanAssignment
+from transition.models import Assignment, Pathway, Person, Plan, PlanAssignment
 
 
 def planned_pathways(world: _World) -> dict[int, str | None]:
@@ -95,4 +103,34 @@ def pathway_changed(world: _World) -> list[Finding]:
                 f"and data it is {now} ({why}). Run `transition assess`, then `transition plan`"
                 " to re-plan.",
                 person_id=person_id, nhs_number=number))
+    return findings
+
+
+def not_assessed(world: _World) -> list[Finding]:
+    """A person in the export with no pathway decided: imported since the last
+    ``transition assess``, so no plan, task or letter covers them and no other check can say
+    whether they need a worker. Critical when no one holds them either (no worker assigned,
+    and the export's care coordinator is missing, not on the staff list, or their allocation
+    ended); else a warning, as their coordinator holds them meanwhile."""
+    held = exists().where(Assignment.person_id == Person.id, _current)
+    statement = (
+        select(Person.id, Person.nhs_number, Person.care_coordinator_id,
+               Person.coordinator_until, held)
+        .where(_in_export, Person.pathway.is_(None))  # type: ignore[union-attr]
+        .order_by(Person.id)
+    )
+    findings = []
+    for person_id, number, coordinator, until, has_worker in world.connection.execute(statement):
+        ended = until is not None and _as_date(until) < world.as_of
+        holder = has_worker or (world.on_staff_list(coordinator) and not ended)
+        who = ("" if holder else
+               " No one holds them meanwhile: the export names "
+               + ("no care coordinator" if not coordinator
+                  else "a care coordinator whose allocation has ended" if ended
+                  else "a care coordinator who is not on the staff list") + ".")
+        findings.append(Finding(
+            "not_assessed", WARNING if holder else CRITICAL,
+            "No pathway decided: imported since the last assessment, so no plan, task or "
+            f"letter covers them yet.{who} Run `transition assess`, then `transition plan` "
+            "(or `transition check --apply`).", person_id=person_id, nhs_number=number))
     return findings
