@@ -179,7 +179,7 @@ def plan_changes(session: Session, spec: KindSpec, accepted: Sequence[CheckedRow
             values["extra"] = merge_extra(before["extra"], row.extra, plan.extras)
             changes = [
                 (name, before[name], value) for name, value in values.items()
-                if not same(before[name], value)
+                if not same(before[name], value, empty_is_none=name not in _EMPTY_IS_AN_ANSWER)
             ]
             if changes:
                 plan.updates.append(Update(row, existing, values, changes))
@@ -195,12 +195,20 @@ def merge_extra(stored: dict[str, Any] | None, new: dict[str, str],
     return kept | new
 
 
-def same(before: Any, after: Any) -> bool:
+# JSON columns where an empty list is an answer, not the same as nothing: Care Act outcomes
+# [] are "assessed, none unmet" (the person may be signposted), None "not yet assessed".
+_EMPTY_IS_AN_ANSWER = frozenset({"care_act_outcomes"})
+
+
+def same(before: Any, after: Any, *, empty_is_none: bool = True) -> bool:
+    """Whether a stored value and a file's are the same; an empty list or dict is taken as
+    nothing unless ``empty_is_none`` is false."""
     if isinstance(before, datetime) and isinstance(after, date) and not isinstance(after, datetime):
         return before.date() == after
     if isinstance(before, float) or isinstance(after, float):
         return before is not None and after is not None and abs(before - after) < 1e-9
-    if before in ({}, []) and after in ({}, [], None) or after in ({}, []) and before is None:
+    if empty_is_none and (before in ({}, []) and after in ({}, [], None)
+                          or after in ({}, []) and before is None):
         return True
     return bool(before == after)
 

@@ -356,7 +356,16 @@ class CellReader:
 
     @staticmethod
     def outcomes(cell: Cell) -> list[str]:
-        parts = [header_key(part) for part in _LIST_SPLIT.split(cell_text(cell).strip()) if part]
+        text = cell_text(cell).strip()
+        # Empty entries between separators are stray separators ('NONE;' is none, as written).
+        parts = [header_key(part) for part in _LIST_SPLIT.split(text) if part]
+        if not parts:
+            # Only separators (';', ';;'): nothing was written, which is not "assessed, none
+            # unmet" (that is 'none', and it would signpost the person). Left blank, like an
+            # empty cell, but with a warning: something was meant to be here.
+            why = ("lists no outcome, only separators: left blank (not yet assessed), so the "
+                   "pathway is 'assess' until the record is corrected")
+            raise about(text, why)
         if parts == ["none"]:
             return []  # assessed: no outcome unmet
         known = [outcome for outcome in CARE_ACT_OUTCOMES if outcome in parts]
@@ -832,7 +841,8 @@ def _is_none(value: Any) -> bool:
 
 # Bump when the way a cell is read changes, so that stored records are compared afresh.
 # 2: year-first dates (1980/04/03) and ISO times with an offset were read day first.
-HASH_VERSION = 2
+# 3: Care Act outcomes of only separators (';') were read as [] ("assessed, none unmet").
+HASH_VERSION = 3
 _TEXT_TYPES = frozenset({str, type(None)})
 _NO_LIMIT = 2**63
 

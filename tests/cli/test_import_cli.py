@@ -292,6 +292,27 @@ def test_cpa_episode_dates_reach_the_pathway(run_cli: RunCli, tmp_path: Path) ->
     assert (open_episode["pathway"], ended["pathway"]) == ("trust", "signpost")
 
 
+def test_outcomes_of_only_separators_are_assessed_not_signposted(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """';' in the outcomes column says nothing was assessed: the pathway is assess, with a
+    warning naming the file, row and column. 'NONE;' is none unmet, as written: signposted."""
+    rows = [person_row(i, care_act_outcomes=cell, cpa="N", cluster="", s117="N", cto="N")
+            for i, cell in enumerate([";", "NONE;"])]
+    result = run_cli("import", "caseload", caseload(tmp_path, rows))
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "care_act_outcomes" in said and "caseload.csv" in said and "row 2" in said
+    assert run_cli("assess").exit_code == 0
+    blank = run_cli("person", nhs_number(0), "--json").json()
+    none = run_cli("person", nhs_number(1), "--json").json()
+    assert (blank["care_act_outcomes"], none["care_act_outcomes"]) == (None, [])
+    assert (blank["pathway"], none["pathway"]) == ("assess", "signpost")
+    assert blank["pathway_reasons"][0]["rule"] == "outcomes_not_assessed"
+    assert [w["column"] for w in blank["warnings"]] == ["care_act_outcomes"]
+    assert none["warnings"] == []
+
+
 def test_an_ended_coordinator_allocation_reaches_the_risk_and_the_check(
     run_cli: RunCli, tmp_path: Path
 ) -> None:

@@ -246,6 +246,47 @@ def test_warnings_import_the_row_and_are_kept(database: Database, tmp_path: Path
     assert not result.notices
 
 
+def test_outcomes_of_only_separators_are_left_not_assessed_with_a_warning(
+    database: Database, tmp_path: Path
+) -> None:
+    # ';' was stored as [] ("assessed, none unmet") with no warning, and the person signposted;
+    # '-' already gave [''] with a warning. 'NONE;' is none: the stray separator is ignored.
+    given = [";", " ;; ", "NONE;", "-", "nutrition;hygiene;"]
+    result, stored = import_one_column(database, tmp_path, "care_act_outcomes",
+                                       "Care Act Outcomes", given)
+    assert stored == [None, None, [], [""], ["nutrition", "hygiene"]]
+    warned = [(w.row, w.column) for w in result.warning_list]
+    assert warned == [(2, "care_act_outcomes"), (3, "care_act_outcomes"), (5, "care_act_outcomes")]
+    assert "no outcome" in result.warning_list[0].message
+    with database.session() as session:
+        kept = session.execute(
+            select(ImportWarning.row_number, ImportWarning.column, ImportWarning.message,
+                   ImportBatch.file_name)
+            .join(ImportBatch, ImportBatch.id == ImportWarning.batch_id)
+            .order_by(ImportWarning.row_number)).all()
+    assert [(row, column, file) for row, column, _message, file in kept] == [
+        (2, "care_act_outcomes", "caseload.csv"), (3, "care_act_outcomes", "caseload.csv"),
+        (5, "care_act_outcomes", "caseload.csv")]
+    assert kept[0].message.startswith("';' ") and "'assess'" in kept[0].message
+
+
+def test_outcomes_an_earlier_version_read_as_none_unmet_are_put_right_by_importing_again(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before HASH_VERSION 3, ';' was stored as [] ("assessed, none unmet"); the row's hash is
+    # of its cells, so without a new version the same file again would leave it alone.
+    path = caseload(tmp_path, [person_row(0, care_act_outcomes=";")])
+    with monkeypatch.context() as patch:
+        patch.setattr(validation, "HASH_VERSION", 2)
+        run(database, path)
+    with database.transaction() as session:
+        stored = find_person(session, nhs_number(0))
+        assert stored is not None
+        stored.care_act_outcomes = []  # as the old reading stored it
+    again = run(database, path)
+    assert again.updated == 1 and person(database, 0).care_act_outcomes is None
+
+
 def import_one_column(database: Database, tmp_path: Path, column: str, header: str,
                       given: list[str]) -> tuple[ImportResult, list[Any]]:
     """Import one person per value of ``column``, under the export's ``header``; the result

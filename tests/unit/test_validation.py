@@ -154,10 +154,23 @@ def test_bad_clusters(cell: str) -> None:
     [("nutrition;hygiene", ["nutrition", "hygiene"]),
      ("Hygiene; Nutrition", ["nutrition", "hygiene"]),  # canonical order, any case
      ("home safety, relationships", ["home_safety", "relationships"]),
-     ("none", []), ("NONE", [])],
+     ("none", []), ("NONE", []),
+     # A stray separator beside an answer is ignored: 'NONE;' is none, as written.
+     ("NONE;", []), ("none; ;", []), ("nutrition;;hygiene;", ["nutrition", "hygiene"])],
 )
 def test_care_act_outcomes(cell: str, expected: list[str]) -> None:
     assert read("care_act_outcomes", cell) == expected
+
+
+@pytest.mark.parametrize("cell", [";", ";;", " ; ", "; ;", ",", "|", "; , |"])
+def test_outcomes_of_only_separators_are_not_assessed_with_a_warning(cell: str) -> None:
+    # Before, these were [] ("assessed, none unmet"), and the person was signposted.
+    with pytest.raises(Bad) as caught:
+        read("care_act_outcomes", cell)
+    assert caught.value.value is None  # blank: not yet assessed, so the pathway is assess
+    assert "no outcome" in caught.value.shown and "'assess'" in caught.value.shown
+    assert repr(cell.strip()) in caught.value.message
+    assert repr(cell.strip()) not in caught.value.shown
 
 
 def test_unknown_outcomes_are_kept_apart_with_a_warning() -> None:
