@@ -46,6 +46,12 @@ class LetterTemplateError(TransitionError):
     """A letter template cannot be used (nothing was written)."""
 
 
+def _sentence(text: str | None) -> str:
+    """Jinja's words as a sentence: one full stop at the end, whether or not they had one."""
+    text = (text or "the template could not be read").strip()
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
 class _NotUtf8(Exception):
     """A template file that is not UTF-8 text (say, saved as Windows-1252 with a '£')."""
 
@@ -135,7 +141,8 @@ class LetterTemplates:
         except TemplateSyntaxError as exc:
             where = self._describe(exc.filename or exc.name or choice.name, exc.lineno)
             raise LetterTemplateError(
-                f"Letter template {where} has a syntax error: {exc.message}. No letters were written.",
+                f"Letter template {where} has a syntax error: {_sentence(exc.message)} "
+                "No letters were written.",
                 hint="Fix the template (Jinja2 syntax, see docs/letters.md) and run again.",
             ) from None
         except _NotUtf8 as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,25 @@ def test_status_preview_and_history(run_cli: RunCli, database: Database) -> None
         ("carer", "current"), ("gp", "current"), ("person", "current")]
     table = run_cli("letters", "status")
     assert table.exit_code == 0 and "person" in table.stdout
+
+
+def test_history_shows_uk_dates_and_times_and_json_keeps_iso(
+    run_cli: RunCli, database: Database
+) -> None:
+    changed, _, _ = _people(database)
+    run_cli("letters", "generate", "--nhs", changed, "--kind", "person")
+    with database.transaction() as session:
+        [letter] = session.scalars(select(Letter)).all()
+        # Summer: British Summer Time, an hour ahead of the stored UTC.
+        letter.superseded_at = datetime(2026, 7, 1, 8, 5, tzinfo=UTC)
+    shown = run_cli("letters", "history", changed)
+    assert shown.exit_code == 0, shown.output
+    said = " ".join(shown.stdout.split())
+    assert "15 Jan 2027" in said and "superseded 1 Jul 2026 09:05" in said, shown.stdout
+    assert "2027-01-15" not in said and "2026-07-01" not in said
+    [record] = run_cli("letters", "history", changed, "--json").json()
+    assert record["dated"] == "2027-01-15"
+    assert record["superseded_at"] == "2026-07-01T08:05:00+00:00"
 
 
 def _example_council(monkeypatch: pytest.MonkeyPatch, **own: str) -> None:

@@ -50,6 +50,20 @@ def test_a_syntax_error_keeps_jinjas_words(tmp_path: Path) -> None:
     assert "line 2 has a syntax error" in message and "endif" in message
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["<p>{% if person.given_name %}unclosed</p>\n",  # Jinja's words end with a full stop
+     "<p>{% frobnicate %}</p>\n",
+     "<p>{{ person.given_name }</p>\n"],
+)
+def test_a_syntax_error_is_told_in_sentences_with_one_full_stop_each(
+    tmp_path: Path, body: str
+) -> None:
+    message = _fill(tmp_path, body).splitlines()[0]  # the hint follows on its own line
+    assert ".." not in message, message  # was "... to be closed is 'if'.. No letters ..."
+    assert message.endswith(". No letters were written."), message
+
+
 def test_a_missing_template_the_template_names_is_named(tmp_path: Path) -> None:
     message = _fill(tmp_path, '{% include "_footer.html.j2" %}\n')
     assert "Letter template _footer.html.j2 was not found" in message

@@ -41,6 +41,7 @@ from transition.letters import (
     preview_letter,
 )
 from transition.people import require_person
+from transition.widgets.format import uk_date, uk_time
 
 app = typer.Typer(
     help="Handover letters to each person, their GP and their carer, in the format each needs.",
@@ -282,7 +283,11 @@ def history(
         return
     table = Table("Dated", "Letter", "Format", "Status", "File", "By")
     for record in records:
-        state = record.status.replace("_", " ") + (f": {record.reason}" if record.reason else "")
-        table.add_row(record.dated.isoformat() if record.dated else "", record.kind,
+        state = record.status.replace("_", " ")
+        if record.superseded_at is not None:
+            state += f" {uk_time(record.superseded_at)}"
+        if record.reason:
+            state += f": {record.reason}"
+        table.add_row(uk_date(record.dated) if record.dated else "", record.kind,
                       record.format, state, Path(record.path).name, record.generated_by)
     console.print(table)
