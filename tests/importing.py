@@ -61,6 +61,7 @@ def person_row(i: int, **overrides: Any) -> dict[str, Any]:
         "carer": "N",
         "carer_name": "",
         "carer_address": "",
+        "carer_consent": "",
         "personal_budget": "N",
         "interpreter_language": "",
         "preferred_language": "en",

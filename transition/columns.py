@@ -230,6 +230,12 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
     Column("carer", "bool", False, ("Carer", "Has Carer", "Has a Carer")),
     Column("carer_name", "text", False, ("Carer Name", "Name of Carer"), max_length=200),
     Column("carer_address", "text", False, ("Carer Address", "Address of Carer"), max_length=500),
+    Column("carer_consent", "bool", False,
+           ("Carer Consent", "Consent to Share with Carer", "Carer Consent to Share",
+            "Consent to Share Information with Carer", "Share with Carer",
+            "Carer Information Sharing Consent"),
+           description="Whether the person agrees to their carer being told: N means no carer "
+           "letter; blank means not recorded (the letter carries a note to check first)."),
     Column("personal_budget", "bool", False,
            ("Personal Budget", "Direct Payment", "Direct Payments", "Personal Budget or Direct Payment")),
     Column("interpreter_language", "text", False,

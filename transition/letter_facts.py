@@ -205,6 +205,7 @@ class PersonFacts:
     has_carer: bool
     carer_name: str
     carer_address_lines: tuple[str, ...]
+    carer_consent: bool | None  # the person agrees to their carer being told; None: not recorded
     gp_practice_code: str
     gp_practice_name: str
     gp_address_lines: tuple[str, ...]
@@ -226,6 +227,11 @@ class PersonFacts:
     accessible_from_language: str = ""
     # When the community treatment order expires unless renewed (MHSDS ExpiryDateCommTreatOrd).
     cto_expiry: date | None = None
+
+    @property
+    def carer_written_to(self) -> bool:
+        """A carer letter may go: a carer is recorded and the person has not said no."""
+        return self.has_carer and self.carer_consent is not False
 
     @property
     def name(self) -> str:
@@ -359,6 +365,7 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
                        else bool(person.carer_name or person.carer_address)),
             carer_name=plain_text(person.carer_name),
             carer_address_lines=tuple(address_lines(person.carer_address)),
+            carer_consent=person.carer_consent,
             gp_practice_code=plain_text(person.gp_practice),
             gp_practice_name=plain_text(person.gp_practice_name),
             gp_address_lines=tuple(address_lines(person.gp_address)),
@@ -433,6 +440,8 @@ def facts_context(facts: PersonFacts, kind: str) -> dict[str, Any]:
     }
     for key in STATED_ABOUT_PERSON.get(kind, ()):
         person[key] = getattr(facts, key)
+    if "has_carer" in person:  # "writing to their carer too": never when they said no
+        person["has_carer"] = facts.carer_written_to
     if "cto" in person and facts.cto_ends_before_change:
         # `cto` is what the letter may say: an order in force through the change. One recorded as
         # expiring before it is not promised to carry on; the GP is told the date. Only here, so

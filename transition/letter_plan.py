@@ -149,6 +149,10 @@ def _plan_one(
             and style is not EASY_READ):
         notes.append("communicates with Makaton (their preferred language): offer an easy-read "
                      "copy, and someone who signs Makaton when you meet")
+    if kind == LetterKind.CARER and facts.carer_consent is None:
+        notes.append("whether the person agrees to their carer being told is not recorded: "
+                     "ask them before posting it (the letter says they have a mental health "
+                     "team)")
     template = templates.choose(kind, easy_read=style is EASY_READ)
     reason = person_problem
     if reason is None and facts.change_date is None:
@@ -174,6 +178,9 @@ def _recipient_problem(facts: PersonFacts, kind: str, need: str | None) -> str |
             return "no address recorded for the person"
     elif kind == LetterKind.GP and not facts.gp_address_lines:
         return "no GP practice address recorded"
+    elif kind == LetterKind.CARER and facts.carer_consent is False:
+        return ("the person does not agree to their carer being told (carer consent: no): no "
+                "carer letter; if that changes, record it in the trust's record and re-import")
     elif kind == LetterKind.CARER and not facts.carer_address_lines:
         return "no carer address recorded"
     return None

@@ -298,6 +298,9 @@ class Person(SQLModel, table=True):
     carer: bool | None = None
     carer_name: str | None = Field(default=None, max_length=200)
     carer_address: str | None = Field(default=None, max_length=500)
+    # Whether the person agrees to their carer being told (a carer letter says they have a
+    # mental health team): no means no carer letter; None, not recorded, means check first.
+    carer_consent: bool | None = None
     personal_budget: bool | None = None
     interpreter_language: str | None = Field(default=None, max_length=60)
     # MHSDS EthnicCategory, as its code (A-S, Z not stated): for the equality report only.

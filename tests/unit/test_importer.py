@@ -1045,3 +1045,13 @@ def test_every_derived_column_has_a_derivation_and_a_note() -> None:
     from transition.validation import _DERIVATIONS
 
     assert set(_WORKED_OUT_NOTES) == set(_DERIVATIONS) == set(DERIVED_COLUMNS)
+
+
+def test_consent_to_tell_the_carer_is_read_yes_no_or_not_recorded(
+    database: Database, tmp_path: Path
+) -> None:
+    result, stored = import_one_column(
+        database, tmp_path, "carer_consent", "Consent to Share with Carer",
+        ["Y", "No", "", "yes", "N"])
+    assert stored == [True, False, None, True, False]
+    assert result.warning_list == []

@@ -833,6 +833,7 @@ def ordinary_facts(**worker_fields: Any) -> PersonFacts:
         address_lines=("1 Example Street", "Westhaven", "WX1 2AB"), postcode="WX1 2AB",
         pathway="council", s117=True, cto=False, personal_budget=False, accessible_format=None,
         interpreter_language="", has_carer=True, carer_name="Rita", carer_address_lines=("5 Row",),
+        carer_consent=True,
         gp_practice_code="Y00001", gp_practice_name="Example Surgery",
         gp_address_lines=("2 Surgery Lane",), change_date=date(2027, 4, 1), workers=(worker,),
         outgoing_name="Pat Oldworker")

@@ -203,3 +203,33 @@ def test_a_seconded_worker_with_a_council_team_is_shown_in_it(database: Database
         person = handover_person(session, new_staff_id="SEC1")
         text = text_of(session, person, "person")
     assert f"Team: South Mental Health Social Work, {COUNCIL.name}" in text
+
+
+# -- whether the person agrees to their carer being told ------------------------------------
+
+
+def test_a_carer_is_written_to_only_if_the_person_has_not_said_no(
+    database: Database, tmp_path: Path
+) -> None:
+    """A carer letter says the person has a mental health team: with consent recorded as no
+    there is none (skipped, saying why) and the GP is not told there is one; not recorded, it
+    is written with a note to ask first; yes, it is written as it always was."""
+    carer = {"carer": True, "carer_name": "Rita", "carer_address": "5 Carer Row, Westhaven"}
+    with database.transaction() as session:
+        with_transfer_date(session)
+        said_no = handover_person(session, carer_consent=False, **carer)
+        unknown = handover_person(session, carer_consent=None, **carer)
+        agreed = handover_person(session, carer_consent=True, **carer)
+        gp_said_no = text_of(session, said_no, "gp")
+        gp_agreed = text_of(session, agreed, "gp")
+        result = generate(session, tmp_path / "out")
+    skipped = {(o.nhs_number, o.kind): o.reason for o in result.skipped}
+    written = {(o.nhs_number, o.kind): o for o in result.written}
+    assert skipped[(said_no.nhs_number, "carer")].startswith(
+        "the person does not agree to their carer being told (carer consent: no)")
+    assert (said_no.nhs_number, "person") in written and (said_no.nhs_number, "gp") in written
+    assert "writing to their carer too" not in gp_said_no
+    assert "writing to their carer too" in gp_agreed
+    assert "is not recorded: ask them before posting it" in (
+        written[(unknown.nhs_number, "carer")].note or "")
+    assert written[(agreed.nhs_number, "carer")].note is None

@@ -35,7 +35,8 @@ def test_conditions_pick_out_the_right_people() -> None:
     assert templates["joint_visit"].holds(facts(risk_band="red"))
     assert not templates["joint_visit"].holds(facts(risk_band="amber"))
     assert not templates["joint_visit"].holds(facts(risk_band="red", pathway="signpost"))
-    assert templates["letter_carer"].holds(facts(flags=frozenset({"carer"})))
+    assert templates["letter_carer"].holds(facts(flags=frozenset({"carer_may_be_told"})))
+    assert not templates["letter_carer"].holds(facts(flags=frozenset({"carer"})))  # said no
     assert not templates["letter_carer"].holds(facts())
     # Braille and BSL: the team arranges it instead of a letter the person cannot use.
     assert not templates["letter_person"].holds(facts(accessible_format="braille"))
@@ -53,9 +54,9 @@ def test_someone_who_keeps_their_worker_gets_only_what_is_marked_for_them(
     handed records or met by: only the assessment, and a council's own template that says
     ``also_when_worker_stays``."""
     rules = load_rules().tasks
-    staying = facts(pathway="assess", flags=frozenset({"assessment_needed", "carer", "s117"}),
-                    worker_stays=True)
-    moving = facts(pathway="assess", flags=frozenset({"assessment_needed", "carer", "s117"}))
+    flags = frozenset({"assessment_needed", "carer", "carer_may_be_told", "s117"})
+    staying = facts(pathway="assess", flags=flags, worker_stays=True)
+    moving = facts(pathway="assess", flags=flags)
     assert [key for key, template in rules.enabled.items() if template.holds(staying)] == [
         "assessment_booked"]
     assert {key for key, template in rules.enabled.items() if template.holds(moving)} == {

@@ -1,6 +1,6 @@
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from tests import task_world
@@ -578,3 +578,30 @@ def test_braille_or_bsl_recorded_only_as_the_preferred_language_gets_its_task(
         tasks = tasks_of(session, bsl)
     assert "accessible_communication" in tasks and "letter_person" not in tasks
     assert tasks["joint_visit"].depends_on == ["accessible_communication"]
+
+
+def test_no_carer_task_for_a_person_who_does_not_agree_to_their_carer_being_told(
+    database: Database,
+) -> None:
+    """letter_carer needs a carer the person has not said no to (carer_may_be_told), as the
+    letters decide: a carer's name with the carer column blank counts; consent no does not,
+    and a task made before the no was recorded is set aside saying why."""
+    with database.transaction() as session:
+        task_world.build(session)
+        said_no = task_world.person(session, pathway="council", carer=True,
+                                    carer_consent=False)
+        named_only = task_world.person(session, pathway="council", carer=None,
+                                       carer_name="Rita")
+        changes_mind = task_world.person(session, pathway="council", carer=True)
+        for person_id in (said_no, named_only, changes_mind):
+            assign(session, person_id, Role.SOCIAL_WORKER, "IN1")
+        generate(session)
+        assert "letter_carer" not in tasks_of(session, said_no)
+        assert "letter_carer" in tasks_of(session, named_only)
+        assert tasks_of(session, changes_mind)["letter_carer"].status == "todo"
+        session.execute(update(Person).where(Person.id == changes_mind)
+                        .values(carer_consent=False))
+        generate(session)
+        task = tasks_of(session, changes_mind)["letter_carer"]
+    assert task.status == "not_needed"
+    assert "does not agree to their carer being told" in (task.blocked_reason or "")

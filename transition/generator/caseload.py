@@ -123,6 +123,17 @@ def preferred_language(origin_language: str | None, interpreter: str | None,
     return LANGUAGE_CODES.get(origin_language, origin_language.title())
 
 
+def carer_consent(carer: bool, nhs_number: str) -> bool | None:
+    """Whether the person agrees to their carer being told, for someone with a carer: no for
+    one in twelve, not recorded for one in six, yes for the rest (no carer: not recorded).
+    Spread by the NHS number (no random draw, so every other value of the sample stays as it
+    was)."""
+    if not carer:
+        return None
+    spread = int(nhs_number) // 30_000 % 24
+    return False if spread < 2 else None if spread < 6 else True
+
+
 # MHSDS EthnicCategory by naming tradition, as a trust's records would most often have it.
 ETHNIC_CODES = {"polish": "C", "portuguese": "C", "romanian": "C", "lithuanian": "C",
                 "pakistani": "J", "bangladeshi": "K", "south_asian_indian": "H",
@@ -198,6 +209,7 @@ class Person:
     carer: bool
     carer_name: str | None
     carer_address: str | None
+    carer_consent: bool | None  # the person agrees to their carer being told
     personal_budget: bool
     interpreter_language: str | None
     preferred_language: str | None  # as the export codes it (ISO 639-1, or a name)
@@ -402,6 +414,7 @@ class PersonFactory:
             ethnic_category=ethnic_category(origin.key, number),
             carer=carer,
             carer_name=carer_name, carer_address=carer_address,
+            carer_consent=carer_consent(carer, number),
             personal_budget=personal_budget, interpreter_language=interpreter,
             preferred_language=preferred_language(origin.language, interpreter, number),
             accessible_format=accessible, preferred_worker_gender=preferred,

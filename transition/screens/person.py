@@ -304,7 +304,16 @@ def carer(view: PersonView) -> RenderableType:
         ("Has a carer", yes_no(p.carer)),
         ("Carer's name", p.carer_name or NOT_RECORDED),
         ("Carer's address", p.carer_address or NOT_RECORDED),
+        ("Carer may be told", carer_consent(p.carer_consent)),
     ])
+
+
+def carer_consent(consent: bool | None) -> RenderableType:
+    """Whether the person agrees to their carer being told: yes; no (bold: no carer letter);
+    or not recorded (yellow: ask them first)."""
+    if consent is None:
+        return Text("not recorded: ask first", style="yellow")
+    return Text("No: no carer letter", style="bold") if not consent else "Yes"
 
 
 def communication(view: PersonView) -> RenderableType:

@@ -36,6 +36,7 @@ from transition.models import (
     utcnow,
 )
 from transition.tasks.planner import (
+    CARER_MAY_BE_TOLD_AT,
     PERSON_COLUMNS,
     FactsSeen,
     Handover,
@@ -45,7 +46,7 @@ from transition.tasks.planner import (
     make_handover,
     needs_handover,
 )
-from transition.tasks.rules import PersonFacts, TaskRules, TaskTemplate
+from transition.tasks.rules import Flag, PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.status import NO_LONGER_APPLIES, OPEN_STATUSES
 from transition.tasks.stored import DirectInsert, StoredValues, gc_paused, plain_rows, raw
 from transition.tasks.task_sets import TaskSets
@@ -744,6 +745,10 @@ def _why_not(key: str, rules: TaskRules, person: Sequence[Any], out_of_handover:
     if worker_stays and not rules.enabled[key].also_when_worker_stays:
         return ("the person keeps their worker in the accepted allocation: there is no new "
                 "worker to hand over to")
+    if (Flag.CARER_MAY_BE_TOLD in rules.enabled[key].flags
+            and not person[CARER_MAY_BE_TOLD_AT]):
+        return ("no carer may be told now: the person does not agree to their carer being "
+                "told (carer consent: no), or no carer is recorded")
     pathway, risk_band = person[2], person[3]
     return (
         f"it no longer applies to this person (pathway {pathway or 'not decided'}, "

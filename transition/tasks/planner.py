@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, exists, or_
+from sqlalchemy import Text, and_, case, cast, exists, func, or_
 
 from transition.allocation import continuing_coordinator
 from transition.eligibility import ASSESSMENT_PENDING_RULES
@@ -52,10 +52,28 @@ _ASSESSMENT_PENDING = exists().where(
     or_(*(cast(PathwayReasons.reasons, Text).like(f'%"{rule}"%')
           for rule in ASSESSMENT_PENDING_RULES)))
 
+
+def _recorded(column: Any) -> Any:
+    return func.trim(func.coalesce(column, "")) != ""
+
+
+# Flag.CARER_MAY_BE_TOLD, as the letters decide a carer letter: an explicit carer yes or no
+# wins; with none, a carer's name or address means one; and the person has not said no.
+_CARER_MAY_BE_TOLD = case((and_(
+    or_(Person.carer.is_(True),
+        and_(Person.carer.is_(None),
+             or_(_recorded(Person.carer_name), _recorded(Person.carer_address)))),
+    or_(Person.carer_consent.is_(None), Person.carer_consent.is_(True)),
+), 1), else_=0)
+
+CARER_MAY_BE_TOLD_AT = 11
+"""Where :data:`_CARER_MAY_BE_TOLD` is in a ``PERSON_COLUMNS`` row (checked below)."""
+
 PERSON_COLUMNS = (
     Person.id, Person.care_coordinator_id, Person.pathway, Person.risk_band,
     raw(Person.handover_date), raw(Person.last_discharge), Person.accessible_format,
     Person.interpreter_language, Person.preferred_language, Person.cluster, _ASSESSMENT_PENDING,
+    _CARER_MAY_BE_TOLD,
     *(getattr(Person, name) for name in COLUMN_FLAGS),
     raw(Person.coordinator_until),
 )
@@ -65,6 +83,7 @@ Dates as stored (:func:`raw`) and flags as the driver gives them (1/0/None on SQ
 the pathway to the flags (:data:`FACT_COLUMNS`) are the person's facts, converted once per
 distinct set of them; last, when the coordinator's allocation ended, if the export says."""
 
+assert PERSON_COLUMNS[CARER_MAY_BE_TOLD_AT] is _CARER_MAY_BE_TOLD
 FACT_COLUMNS = slice(2, len(PERSON_COLUMNS) - 1)
 """Where a person's facts are in a ``PERSON_COLUMNS`` row."""
 
@@ -247,7 +266,7 @@ class FactsSeen:
         found = self._by_row.get(key)
         if found is None:
             (pathway, risk_band, _, last_discharge, accessible_format, interpreter, preferred,
-             cluster, pending, *flag_values) = row[FACT_COLUMNS]
+             cluster, pending, carer_may_be_told, *flag_values) = row[FACT_COLUMNS]
             # Braille or a sign language recorded only as the preferred language (MHSDS
             # LanguageCodePreferred q1-q4) is that communication need, as the letters read it.
             if not accessible_format and (need := language_need(preferred)) is not None:
@@ -258,6 +277,8 @@ class FactsSeen:
                 flags.append(Flag.INTERPRETER.value)
             if pathway == Pathway.ASSESS or pending:
                 flags.append(Flag.ASSESSMENT_NEEDED.value)
+            if carer_may_be_told:
+                flags.append(Flag.CARER_MAY_BE_TOLD.value)
             value = PersonFacts(
                 pathway=pathway,
                 risk_band=risk_band,

@@ -49,12 +49,15 @@ class Flag(StrEnum):
     SUBSTANCE_MISUSE = "substance_misuse"
     CPA = "cpa"
     INTERPRETER = "interpreter"  # an interpreter language is recorded
+    # A carer is recorded (as the letters read it: the carer column, else a carer's name or
+    # address) and the person has not said no to them being told (carer_consent).
+    CARER_MAY_BE_TOLD = "carer_may_be_told"
     # The Care Act assessment comes first: the assess pathway, or a joint case (s117, CTO or
     # health-led care) whose pathway reasons say the assessment is pending.
     ASSESSMENT_NEEDED = "assessment_needed"
 
 
-DERIVED_FLAGS = frozenset({Flag.INTERPRETER, Flag.ASSESSMENT_NEEDED})
+DERIVED_FLAGS = frozenset({Flag.INTERPRETER, Flag.ASSESSMENT_NEEDED, Flag.CARER_MAY_BE_TOLD})
 
 # Flags read straight from a Person column of the same name (the rest are derived).
 COLUMN_FLAGS: tuple[str, ...] = tuple(flag.value for flag in Flag if flag not in DERIVED_FLAGS)
