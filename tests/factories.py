@@ -80,7 +80,9 @@ def make_person(session: Session, **fields: Any) -> Person:
         "gp_practice": "Y00001",
         "gp_practice_name": "Example Surgery",
         "gp_address": "2 Surgery Lane, Westhaven WX1 3CD",
-        "s117": False,  # as an export says it (a blank is unknown: no one is signposted then)
+        # As an export says them (a blank is unknown: no one is signposted then).
+        "s117": False,
+        "cpa": False,
     }
     values.update(fields)
     ensure_place(session, values.get("team"), values.get("locality"), "trust")

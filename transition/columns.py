@@ -152,7 +152,7 @@ CASELOAD_COLUMNS: tuple[Column, ...] = (
     Column("gp_address", "text", False, ("GP Address", "Practice Address"), max_length=500),
     Column("cpa", "bool", False, ("CPA", "On CPA", "CPA Flag", "Key Worker Flag", "Care Programme Approach"),
            description="Health-led care: on CPA / has a named key worker. Where cpa is blank or "
-           "missing, it is worked out from cpa_start and cpa_end."),
+           "missing, it is worked out from cpa_start and cpa_end (no episode: not on CPA)."),
     Column("cpa_start", "date", False,
            ("StartDateCPA", "CPA Start", "CPA Start Date", "CPA Since", "On CPA Since"),
            description="When the person's CPA episode began (MHSDS MHS701 StartDateCPA)."),

@@ -9,8 +9,8 @@ Every person gets one pathway (``models.Pathway``):
   not say whether s117 aftercare applies: trust alone would end the council's part);
 - ``council``: eligible Care Act needs without health-led care;
 - ``assess``: not enough is known (outcomes not assessed or unreadable, the impact on
-  wellbeing not recorded, or s117 not recorded for someone who would be signposted): a
-  social worker assesses or checks first;
+  wellbeing not recorded, or s117 or CPA not recorded for someone who would be signposted):
+  a social worker assesses or checks first;
 - ``signpost``: no eligible needs and no health-led care: written advice and information.
 
 Care Act eligibility follows the Care and Support (Eligibility Criteria) Regulations 2015,
@@ -67,6 +67,7 @@ DECIDING_RULES: dict[str, Pathway] = {
     "health_and_social_care": Pathway.JOINT,
     "health_led_not_yet_assessed": Pathway.JOINT,
     "health_led_s117_not_recorded": Pathway.JOINT,
+    "cpa_not_recorded": Pathway.ASSESS,
     "outcomes_not_assessed": Pathway.ASSESS,
     "impact_not_recorded": Pathway.ASSESS,
     "outcomes_unreadable": Pathway.ASSESS,
@@ -141,6 +142,7 @@ class ReasonTexts(BaseModel):
     health_and_social_care: ReasonText
     health_led_not_yet_assessed: ReasonText
     health_led_s117_not_recorded: ReasonText
+    cpa_not_recorded: ReasonText
     outcomes_not_assessed: ReasonText
     impact_not_recorded: ReasonText
     outcomes_unreadable: ReasonText
@@ -370,6 +372,10 @@ def decide_pathway(facts: PathwayFacts, rules: EligibilityRules) -> PathwayDecis
         pathway, deciding = Pathway.COUNCIL, "eligible_needs"
     elif facts.s117 is None:
         pathway, deciding = Pathway.ASSESS, "s117_not_recorded"
+    elif facts.cpa is None and rules.cpa_is_health_led:
+        # Not health-led by what is known, but the export does not say whether they are on
+        # CPA: signposting would end a service they may need.
+        pathway, deciding = Pathway.ASSESS, "cpa_not_recorded"
     else:
         pathway, deciding = Pathway.SIGNPOST, "no_eligible_needs"
     return PathwayDecision(pathway, [reason(deciding), *findings], eligible, health_led)

@@ -609,6 +609,12 @@ _DERIVATIONS: dict[str, Callable[..., tuple[bool | None, str | None]]] = {
     "cpa": _cpa_from_episode,
 }
 
+# A derived column's value for a row that gives none of its sources, in a file that has them.
+# An export with MHS701 CPA episode columns lists every episode, so a row with none is not on
+# CPA (no, not unknown: unknown would send the person to an assessment, not signposting).
+# Without a CTO's dates the CTO stays unknown, which no rule reads as a CTO.
+_NONE_GIVEN: dict[str, bool | None] = {"cpa": False}
+
 
 class RowChecker:
     """Reads the rows of one file into :class:`CheckedRow` objects.
@@ -707,8 +713,13 @@ class RowChecker:
             for row in checked:
                 values = row.values
                 given = [values.get(source) for source in sources]
-                if values.get(derived) is not None or all(value is None for value in given):
-                    values.setdefault(derived, None)
+                if values.get(derived) is not None:
+                    continue
+                if all(value is None for value in given):
+                    values[derived] = _NONE_GIVEN.get(derived)
+                    if values[derived] is not None:
+                        row.content_hash = hashlib.sha256(
+                            f"{row.content_hash}|{derived}={values[derived]}".encode()).hexdigest()
                     continue
                 value, warning = decide(*given, today=self.today)
                 values[derived] = value

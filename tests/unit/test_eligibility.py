@@ -25,6 +25,7 @@ TWO = ["nutrition", "hygiene"]
 
 def facts(outcomes: Any = None, **fields: Any) -> PathwayFacts:
     fields.setdefault("s117", False)  # the export says no (blank is unknown: see below)
+    fields.setdefault("cpa", False)
     return PathwayFacts.of(care_act_outcomes=outcomes, **fields)
 
 
@@ -410,6 +411,23 @@ def test_an_unknown_s117_never_ends_the_councils_part() -> None:
     assert trust.reasons[0].basis == "Mental Health Act 1983, s117"
     # Recorded as no, the trust holds the case alone, as before.
     assert decide_pathway(facts([], s117=False, cpa=True), RULES).pathway is Pathway.TRUST
+
+
+def test_an_unknown_cpa_never_signposts() -> None:
+    """A blank CPA cell (or no CPA information at all) read as 'no' let someone not eligible
+    be signposted, the reason saying they need no health-led care: it was not known. It
+    changes nothing for anyone else, nor when the council's rules do not count CPA."""
+    blank = decide_pathway(facts([], cpa=None), RULES)
+    assert blank.pathway is Pathway.ASSESS and blank.reasons[0].rule == "cpa_not_recorded"
+    assert "Care Programme Approach" in blank.reasons[0].reason
+    for outcomes, fields, pathway in (
+            (["nutrition", "hygiene"], {"significant_impact": True}, Pathway.COUNCIL),
+            ([], {"cluster": 14}, Pathway.TRUST),  # health-led by its cluster
+            ([], {"s117": True}, Pathway.JOINT)):
+        assert decide_pathway(facts(outcomes, cpa=None, **fields), RULES).pathway is pathway
+    assert decide_pathway(facts([], cpa=False), RULES).pathway is Pathway.SIGNPOST
+    no_cpa_rule = RULES.model_copy(update={"cpa_is_health_led": False})
+    assert decide_pathway(facts([], cpa=None), no_cpa_rule).pathway is Pathway.SIGNPOST
 
 
 @pytest.mark.parametrize("stored", [[""], [" "], ["nutrition", ""], ["", "none"]])

@@ -584,8 +584,9 @@ def test_mhsds_codes(database: Database) -> None:
     stored = person(database, 40)
     assert (stored.gender, stored.gp_practice, stored.cluster) == ("male", "Y00001", 11)
     assert stored.coordinator_since == date(2024, 5, 1) and stored.local_id == "RIO00040"
-    # MHS701 CPA episodes (no CPA column): open, ended, none; MHS006's end of an allocation.
-    assert [person(database, i).cpa for i in (40, 41, 42)] == [True, False, None]
+    # MHS701 CPA episodes (no CPA column): open, ended, none (the export lists every
+    # episode: no episode is not on CPA); MHS006's end of an allocation.
+    assert [person(database, i).cpa for i in (40, 41, 42)] == [True, False, False]
     assert person(database, 42).coordinator_until == date(2026, 12, 1)
     assert [(w.row, w.column) for w in result.warning_list] == [(4, "coordinator_until")]
     assert not {"cpa", "cpa_start", "cpa_end", "coordinator_until"} & set(result.missing_columns)
@@ -865,7 +866,7 @@ def test_cpa_is_worked_out_from_its_episode_when_the_export_gives_no_yes_or_no(
         ("", "30/06/2027"),            # no start, a planned end ahead: yes
         ("01/02/2027", ""),            # starts after today: no for now, with a warning
         ("01/06/2024", "01/05/2024"),  # ends before it starts: unknown, with a warning
-        ("", ""),                      # neither: unknown
+        ("", ""),                      # no episode in an export that lists them: no
     ]
     rows = []
     for i, (start, end) in enumerate(episodes):
@@ -876,7 +877,7 @@ def test_cpa_is_worked_out_from_its_episode_when_the_export_gives_no_yes_or_no(
     result = run(database, path)
     assert (result.inserted, result.rejected) == (len(episodes), 0)
     assert [person(database, i).cpa for i in range(len(episodes))] == [
-        True, True, False, True, False, None, None]
+        True, True, False, True, False, None, False]
     assert (person(database, 2).cpa_start, person(database, 2).cpa_end) == (
         date(2024, 6, 1), date(2026, 12, 31))
     assert [(w.row, w.column) for w in result.warning_list] == [(6, "cpa"), (7, "cpa")]
@@ -920,7 +921,7 @@ def test_only_a_cpa_start_column_is_enough_to_work_cpa_out(
         del row["cpa"], row["cpa_start"], row["cpa_end"]
         rows.append({**row, "CPA Start Date": start})
     result = run(database, caseload(tmp_path, rows))
-    assert [person(database, i).cpa for i in range(2)] == [True, None]
+    assert [person(database, i).cpa for i in range(2)] == [True, False]
     assert "cpa" not in result.missing_columns and "cpa_end" in result.missing_columns
 
 
