@@ -103,6 +103,7 @@ class RiskFactors(BaseModel):
 
     discharged_very_recently: DaysFactor
     discharged_recently: MonthsFactor
+    no_follow_up_after_discharge: DaysFactor
     missed_appointments: CountFactor
     self_harm_history: FlagFactor
     substance_misuse: FlagFactor
@@ -318,6 +319,8 @@ def score(facts: RiskFacts, rules: RiskRules, *, as_of: date) -> RiskScore:
 # join) the group holding them; test_risk.py checks the bulk scores against the plain ones.
 _GROUPS: dict[str, tuple[str, ...]] = {
     "last_discharge": ("discharged_very_recently", "discharged_recently"),
+    # Both dates: a discharge with no contact since. Keyed by the pair only after a discharge.
+    "follow_up": ("no_follow_up_after_discharge",),
     # long_relationship reads coordinator_until too (an ended allocation is no relationship).
     "coordinator_since": ("long_relationship",),
     "last_contact": ("no_recent_contact",),
@@ -466,6 +469,23 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
         d = x.last_discharge
         return d.isoformat() if d is not None and recent_from <= d < very_recent_from else None
 
+    # NICE NG53: follow-up within 7 days of discharge. Only the last contact is known, so a
+    # contact on or after the discharge day counts as follow-up (even a late one); none since
+    # the discharge, once the days have passed, is a missed follow-up. Only for a discharge in
+    # the discharged_recently window: an older gap is no_recent_contact's.
+    follow_up_by = timedelta(days=f.no_follow_up_after_discharge.days)
+
+    def no_follow_up(x: RiskFacts) -> Any:
+        d, seen = x.last_discharge, x.last_contact
+        if d is None or not recent_from <= d <= as_of - follow_up_by:
+            return None
+        if seen is not None and seen > as_of:
+            seen = None  # as of that day it had not happened
+        if seen is not None and seen >= d:
+            return None
+        since = f"last contact {seen.isoformat()}" if seen is not None else "no contact recorded"
+        return f"discharged {d.isoformat()}; {since}"
+
     def missed(x: RiskFacts) -> Any:
         n = x.missed_appointments_6m
         return n if n is not None and n >= f.missed_appointments.at_least else None
@@ -536,6 +556,7 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
     tests: dict[str, Callable[[RiskFacts], Any]] = {
         "discharged_very_recently": discharge_very_recent,
         "discharged_recently": discharge_recent,
+        "no_follow_up_after_discharge": no_follow_up,
         "missed_appointments": missed,
         "self_harm_history": lambda x: True if x.self_harm_history else None,
         "substance_misuse": lambda x: True if x.substance_misuse else None,
@@ -639,6 +660,12 @@ class BulkScorer:
                 coordinator_since=day(coordinator_since),
                 coordinator_until=day(coordinator_until),
             ))
+        # Most people have no discharge: then nothing to follow up, whatever their contact.
+        pair = (last_discharge, last_contact) if last_discharge is not None else None
+        follow = parts["follow_up"].get(pair)
+        if follow is None:
+            follow = self._part("follow_up", pair, RiskFacts(
+                last_discharge=day(last_discharge), last_contact=day(last_contact)))
         contact = parts["last_contact"].get(last_contact)
         if contact is None:
             contact = self._part("last_contact", last_contact,
@@ -659,10 +686,10 @@ class BulkScorer:
             rest = self._part("other", other, RiskFacts(**dict(zip(OTHER_FACTS, other,
                                                                     strict=True))))
         # Every part is kept in its cache, so its id stands for it for the whole run.
-        key = (id(discharge), id(since), id(contact), id(coordinator), id(rest))
+        key = (id(discharge), id(follow), id(since), id(contact), id(coordinator), id(rest))
         found = self._scores.get(key)
         if found is None:
-            merged = discharge + since + contact + coordinator + rest
+            merged = discharge + follow + since + contact + coordinator + rest
             if len(merged) > 1:
                 merged = sorted(merged)  # by rank: ranks differ, so factors are never compared
             factors = [factor for _, factor in merged]

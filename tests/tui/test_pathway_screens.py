@@ -39,7 +39,7 @@ def test_caseload_shows_pathway_and_band_and_filters_by_them(plan_world, app_on)
         await settle(pilot)
         table = app.screen.query_one(CaseloadTable)
         ashworth = table.table.get_row_at(0)
-        assert [str(cell) for cell in ashworth[-2:]] == ["council", "● red 16"]
+        assert [str(cell) for cell in ashworth[-2:]] == ["council", "● red 19"]
         await pilot.press("f")  # council only
         await settle(pilot)
         assert {row.pathway for row in table.rows} == {"council"} and table.total == 4
@@ -71,9 +71,11 @@ def test_person_screen_shows_reasons_with_basis_and_risk_factors(plan_world, app
         assert "council  the council holds the case" in pathway
         assert "eligible_needs" in pathway and "Care Act 2014, s18" in pathway
         risk = text_of(app.screen.query_one("#risk"))
-        assert "● red 16" in risk
+        assert "● red 19" in risk
         assert "+5  Discharged from hospital in the last 3 months" in risk
         assert "20 Dec 2026" in risk  # the discharge date, written the UK way
+        # Seen last before that discharge: no follow-up within the 7 days (NICE NG53).
+        assert "+3  No contact recorded in the 7 days after discharge" in risk
 
     drive(app, scenario, size=(120, 60))
 

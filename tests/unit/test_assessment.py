@@ -69,6 +69,7 @@ def seed(database: Database) -> None:
             care_coordinator_id="S1",
             self_harm_history=True,
             last_discharge=TODAY - timedelta(days=3),
+            last_contact=TODAY - timedelta(days=1),  # followed up after the discharge
         )  # joint, red
         make_person(
             session,

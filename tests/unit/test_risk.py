@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -72,9 +73,34 @@ def test_discharge_windows_at_their_boundaries(discharge: date, expected: str | 
 
 
 def test_the_very_recent_discharge_outweighs_the_older_one() -> None:
-    very = score(known(last_discharge=AS_OF - timedelta(days=3)), RULES, as_of=AS_OF)
-    older = score(known(last_discharge=AS_OF - timedelta(days=40)), RULES, as_of=AS_OF)
+    seen = AS_OF - timedelta(days=1)  # followed up: only the discharge counts
+    very = score(known(last_discharge=AS_OF - timedelta(days=3), last_contact=seen), RULES,
+                 as_of=AS_OF)
+    older = score(known(last_discharge=AS_OF - timedelta(days=40), last_contact=seen), RULES,
+                  as_of=AS_OF)
     assert very.score == 10 and older.score == 5
+
+
+@pytest.mark.parametrize(("discharged", "contact", "expected"), [
+    (40, None, "discharged {d}; no contact recorded"),  # no contact at all
+    (40, 45, "discharged {d}; last contact {c}"),  # the last contact was before it
+    (40, 40, None),  # seen on the day
+    (40, 10, None),  # seen since, if late
+    (6, None, None),  # the seven days are not over
+    (7, None, "discharged {d}; no contact recorded"),  # they are
+    (100, None, None),  # before the window: no_recent_contact's
+    (40, -3, "discharged {d}; no contact recorded"),  # a contact after today is not yet
+])
+def test_no_follow_up_after_discharge_nice_ng53(discharged: int, contact: int | None,
+                                                 expected: str | None) -> None:
+    d = AS_OF - timedelta(days=discharged)
+    c = None if contact is None else AS_OF - timedelta(days=contact)
+    found = factors(known(last_discharge=d, last_contact=c))
+    value = found.get("no_follow_up_after_discharge")
+    assert value == (None if expected is None else expected.format(
+        d=d.isoformat(), c=c.isoformat() if c else ""))
+    if expected is not None:  # with the discharge itself, amber
+        assert score(known(last_discharge=d, last_contact=c), RULES, as_of=AS_OF).score >= 8
 
 
 def test_three_months_counts_calendar_months() -> None:
@@ -526,6 +552,19 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
         return replace(facts, accommodation_type=("12", "HM01", "homeless")[extra % 3])
     if factor == "unemployed":
         return replace(facts, employment_status="02")
+    if factor == "no_follow_up_after_discharge":
+        # A discharge in the window with no contact since; never moving a very recent one
+        # back (that would swap 10 points for 5).
+        very = AS_OF - timedelta(days=f.discharged_very_recently.days)
+        assume(facts.last_discharge is None or not very <= facts.last_discharge <= AS_OF)
+        recent_from = AS_OF - relativedelta(months=f.discharged_recently.months)
+        latest = AS_OF - timedelta(days=f.no_follow_up_after_discharge.days)
+        seen = facts.last_contact
+        earliest = (recent_from if seen is None or seen > AS_OF
+                    else max(recent_from, seen + timedelta(days=1)))
+        assume(earliest <= latest)
+        return replace(facts, last_discharge=earliest + timedelta(
+            days=extra % ((latest - earliest).days + 1)))
     if factor == "no_recent_contact":
         return replace(
             facts, last_contact=AS_OF - timedelta(days=f.no_recent_contact.days + 1 + extra % 400)
