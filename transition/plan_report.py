@@ -27,6 +27,7 @@ from transition.models import Person, Staff
 from transition.plan_rows import PlanRow
 from transition.planning import PlanResult
 from transition.programme import transfer_date
+from transition.upsert import chunks
 
 FORMATS = (".csv", ".xlsx")
 HEADER = ("NHS number", "Given name", "Family name", "Team now", "Pathway", "Risk band",
@@ -101,24 +102,21 @@ def write_plan_report(session: Session, result: PlanResult, path: Path, *, actor
 
 
 def _people(session: Session, person_ids: Sequence[int]) -> dict[int, Any]:
-    found: dict[int, Any] = {}
-    for start in range(0, len(person_ids), _IDS_PER_STATEMENT):
-        chunk = person_ids[start:start + _IDS_PER_STATEMENT]
-        statement = select(Person.id, Person.given_name, Person.family_name, Person.team,
-                           Person.care_coordinator_id, Person.handover_date).where(
-            Person.id.in_(chunk))  # type: ignore[union-attr]
-        found.update((row.id, row) for row in session.execute(statement))
-    return found
+    return _rows_by(session, Person.id, person_ids, Person.given_name, Person.family_name,
+                    Person.team, Person.care_coordinator_id, Person.handover_date)
 
 
 def _workers(session: Session, staff_ids: Sequence[str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for start in range(0, len(staff_ids), _IDS_PER_STATEMENT):
-        chunk = staff_ids[start:start + _IDS_PER_STATEMENT]
-        statement = select(Staff.staff_id, Staff.given_name, Staff.family_name, Staff.team,
-                           Staff.seconded, Staff.council_team).where(
-            Staff.staff_id.in_(chunk))  # type: ignore[attr-defined]
-        found.update((row.staff_id, row) for row in session.execute(statement))
+    return _rows_by(session, Staff.staff_id, staff_ids, Staff.given_name, Staff.family_name,
+                    Staff.team, Staff.seconded, Staff.council_team)
+
+
+def _rows_by(session: Session, key: Any, wanted: Sequence[Any], *columns: Any) -> dict[Any, Any]:
+    """``key value -> row`` (the key first, then ``columns``) for the ``wanted`` keys."""
+    found: dict[Any, Any] = {}
+    for chunk in chunks(wanted, _IDS_PER_STATEMENT):
+        found.update((row[0], row) for row in session.execute(
+            select(key, *columns).where(key.in_(chunk))))
     return found
 
 

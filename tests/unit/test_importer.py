@@ -270,23 +270,6 @@ def test_outcomes_of_only_separators_are_left_not_assessed_with_a_warning(
     assert kept[0].message.startswith("';' ") and "'assess'" in kept[0].message
 
 
-def test_outcomes_an_earlier_version_read_as_none_unmet_are_put_right_by_importing_again(
-    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Before HASH_VERSION 3, ';' was stored as [] ("assessed, none unmet"); the row's hash is
-    # of its cells, so without a new version the same file again would leave it alone.
-    path = caseload(tmp_path, [person_row(0, care_act_outcomes=";")])
-    with monkeypatch.context() as patch:
-        patch.setattr(validation, "HASH_VERSION", 2)
-        run(database, path)
-    with database.transaction() as session:
-        stored = find_person(session, nhs_number(0))
-        assert stored is not None
-        stored.care_act_outcomes = []  # as the old reading stored it
-    again = run(database, path)
-    assert again.updated == 1 and person(database, 0).care_act_outcomes is None
-
-
 def import_one_column(database: Database, tmp_path: Path, column: str, header: str,
                       given: list[str]) -> tuple[ImportResult, list[Any]]:
     """Import one person per value of ``column``, under the export's ``header``; the result
@@ -394,21 +377,28 @@ def test_repeated_rows_are_compared_on_their_values_not_how_they_are_written(
     assert counts(again) == (0, 0, 0, 2, 0)
 
 
-def test_a_date_an_earlier_version_read_wrongly_is_put_right_by_importing_again(
-    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("column", "cell", "version", "read_then", "read_now"), [
+    # Before HASH_VERSION 2, 1980/04/03 was read as 4 March.
+    ("date_of_birth", "1980/04/03", 1, date(1980, 3, 4), date(1980, 4, 3)),
+    # Before HASH_VERSION 3, ';' was stored as [] ("assessed, none unmet": signposted).
+    ("care_act_outcomes", ";", 2, [], None),
+])
+def test_a_value_an_earlier_version_read_wrongly_is_put_right_by_importing_again(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    column: str, cell: str, version: int, read_then: Any, read_now: Any,
 ) -> None:
-    # Before HASH_VERSION 2, 1980/04/03 was read as 4 March; the row's hash is of its cells, so
-    # without a new version the same file again would leave the stored date alone.
-    path = caseload(tmp_path, [person_row(0, date_of_birth="1980/04/03")])
+    # The row's hash is of its cells, so without a new version the same file again would
+    # leave the stored value alone.
+    path = caseload(tmp_path, [person_row(0, **{column: cell})])
     with monkeypatch.context() as patch:
-        patch.setattr(validation, "HASH_VERSION", 1)
+        patch.setattr(validation, "HASH_VERSION", version)
         run(database, path)
     with database.transaction() as session:
         stored = find_person(session, nhs_number(0))
         assert stored is not None
-        stored.date_of_birth = date(1980, 3, 4)  # as the old reading stored it
+        setattr(stored, column, read_then)  # as the old reading stored it
     again = run(database, path)
-    assert again.updated == 1 and person(database, 0).date_of_birth == date(1980, 4, 3)
+    assert again.updated == 1 and getattr(person(database, 0), column) == read_now
 
 
 def test_the_repeat_of_a_rejected_row_is_rejected_too(database: Database, tmp_path: Path) -> None:
