@@ -161,6 +161,11 @@ def current_letters(
     return dict(result)
 
 
+CARER_SAID_NO = ("must not be posted: the person does not agree to their carer being told "
+                 "(carer consent: no)")
+"""Why a carer letter written before the person said no is out of date (do not post it)."""
+
+
 def staleness(letter: Letter, facts: PersonFacts | None) -> str | None:
     """Why a letter no longer tells the truth, or None if it still does."""
     if facts is None:
@@ -178,6 +183,10 @@ def staleness(letter: Letter, facts: PersonFacts | None) -> str | None:
         return f"should not stand: {barrier}"
     if letter.kind == LetterKind.CARER and not facts.has_carer:
         return "no longer applies: no carer is recorded now"
+    if letter.kind == LetterKind.CARER and not facts.carer_written_to:
+        # Its facts hash cannot see this (a carer letter states nothing of the person's wishes),
+        # yet the letter says they have a mental health team: it must not go out.
+        return CARER_SAID_NO
     if sorted(letter.staff_ids or []) != facts.staff_ids:
         return "the worker has changed since the letter was written"
     changed = facts_changed(letter.facts_hash, facts, letter.kind)

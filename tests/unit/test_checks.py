@@ -977,3 +977,27 @@ def test_not_assessed_finds_people_imported_since_the_last_assessment(database: 
     assert "allocation has ended" in found[ended.nhs_number].message
     assert "No one holds" not in found[assigned.nhs_number].message
     assert held.nhs_number not in found[held.nhs_number].message  # only in its own field
+
+
+def test_a_carer_letter_the_person_has_since_refused_is_flagged_not_to_be_posted(
+    database: Database, tmp_path: Path
+) -> None:
+    """Written while consent was yes; the next import says no: the nightly check says not to
+    post it, not to write it again (letters generate would skip it)."""
+    from tests.letter_setup import handover_person
+    from transition.config import CouncilDetails
+
+    with database.transaction() as session:
+        with_transfer(session)
+        made = handover_person(session, carer=True, carer_name="Rita", carer_consent=True,
+                              carer_address="5 Carer Row, Westhaven")
+        generate_letters(session, council=CouncilDetails(), out_dir=tmp_path / "letters",
+                         as_of=TODAY, actor=ACTOR, fmt="md")
+    assert of(check(database), "letter_out_of_date") == []
+    with database.transaction() as session:
+        session.execute(update(Person).where(Person.id == made.id).values(carer_consent=False))
+    found = {finding.message.split(" letter")[0]: finding.message
+             for finding in of(check(database), "letter_out_of_date")}
+    assert "does not agree to their carer being told" in found["The carer"]
+    assert "Do not post it" in found["The carer"] and "Write it again" not in found["The carer"]
+    assert "Write it again" in found["The gp"]  # it said the carer is written to

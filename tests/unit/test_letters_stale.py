@@ -118,3 +118,23 @@ def test_a_letter_written_before_each_kind_hashed_only_its_own_facts(
         assert out_of_date_letters(session) == []
         carer = session.scalars(select(Letter).where(Letter.kind == "carer")).one()
         assert carer.facts_hash.startswith("v") and len(carer.facts_hash) <= 64
+
+
+@pytest.mark.parametrize("consent", [True, None])
+def test_a_carer_letter_written_before_the_person_said_no_must_not_be_posted(
+    database: Database, tmp_path: Path, consent: bool | None
+) -> None:
+    """A carer letter written while consent was yes (or not recorded), then a re-import
+    saying no: the letter on file says the person has a mental health team, so the nightly
+    check and letters status flag it (it must not be posted), not leave it current."""
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, carer_consent=consent, **CARER)
+        generate(session, tmp_path / "out")
+        person.carer_consent = False
+        session.add(person)
+    with database.session() as session:
+        stale = {s.kind: s.reason for s in out_of_date_letters(session)}
+    assert stale["carer"] == ("must not be posted: the person does not agree to their carer "
+                              "being told (carer consent: no)")
+    assert stale["gp"].endswith("whether they have a carer")  # no longer says one is told

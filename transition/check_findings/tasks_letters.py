@@ -16,6 +16,7 @@ from transition.check_findings.world import (
     _in_export,
     _World,
 )
+from transition.letter_records import CARER_SAID_NO
 from transition.letters import out_of_date_letters
 from transition.models import Person, Plan, PlanStatus, RiskBand, Task, TaskStatus
 from transition.tasks import OPEN_STATUSES
@@ -60,8 +61,12 @@ def letter_out_of_date(world: _World) -> list[Finding]:
     return [
         Finding("letter_out_of_date", WARNING,
                 f"The {letter.kind} letter written {letter.generated_at.date().isoformat()} is "
-                f"out of date: {letter.reason}. Write it again with `transition letters "
-                f"generate --kind {letter.kind} --nhs NHS_NUMBER`.",
+                f"out of date: {letter.reason}. " + (
+                    "Do not post it; if it has gone, tell the person and record it as the "
+                    "council's data protection procedure says."
+                    if letter.reason == CARER_SAID_NO else
+                    f"Write it again with `transition letters generate --kind {letter.kind} "
+                    "--nhs NHS_NUMBER`."),
                 person_id=letter.person_id, nhs_number=letter.nhs_number or None)
         for letter in out_of_date_letters(world.session) if letter.person_id not in missing
     ]
