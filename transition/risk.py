@@ -158,6 +158,21 @@ class RiskFactors(BaseModel):
             )
         return recent
 
+    @field_validator("no_follow_up_after_discharge")
+    @classmethod
+    def _follow_up_inside_the_window(cls, follow_up: DaysFactor,
+                                     info: ValidationInfo) -> DaysFactor:
+        # It reads discharges in the discharged_recently window: a follow-up period as long as
+        # the window would never end inside it, so the factor could never apply.
+        recent = info.data.get("discharged_recently")
+        if recent is None or not follow_up.points or follow_up.days < recent.months * 28:
+            return follow_up
+        raise ValueError(
+            f"no_follow_up_after_discharge.days ({follow_up.days}) must be shorter than "
+            f"discharged_recently.months ({recent.months} months), the discharges it reads: "
+            "otherwise it never applies (or set its points = 0)"
+        )
+
 
 class RiskBands(BaseModel):
     """A score at or above ``red`` is red; at or above ``amber`` is amber; anything less green."""

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from transition.errors import NotFoundError
-from transition.models import Staff
+from transition.models import Person, Staff
 
 
 def by_folded_case(staff_ids: Iterable[str]) -> dict[str, str]:
@@ -38,6 +38,18 @@ def find_staff_id(session: Session, typed: str) -> str | None:
     # Folded in Python, not SQL: SQLite's lower() knows only ASCII, and the two databases
     # must agree. A staff list is thousands of ids at most.
     return by_folded_case(session.scalars(select(Staff.staff_id))).get(typed.casefold())
+
+
+def find_coordinator_id(session: Session, typed: str) -> str | None:
+    """The id for ``typed`` as the staff list writes it, else as the trust's export names a care
+    coordinator (a worker on no staff list: left, or from another team), across case; None
+    when neither has it (or two ids there differ only in case)."""
+    found = find_staff_id(session, typed)
+    if found is not None or not typed.strip():
+        return found
+    named = session.scalars(select(Person.care_coordinator_id).distinct().where(
+        Person.care_coordinator_id.is_not(None)))  # type: ignore[union-attr]
+    return by_folded_case(named).get(typed.strip().casefold())
 
 
 def require_staff_id(session: Session, typed: str, *, hint: str | None = None) -> str:

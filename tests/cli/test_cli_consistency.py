@@ -193,6 +193,21 @@ def test_an_unknown_staff_id_is_not_found_everywhere(
     assert "'NOBODY'" in _said(result)
 
 
+def test_a_coordinator_on_no_staff_list_is_found_across_case(
+    run_cli: RunCli, settings: Settings, database: Database
+) -> None:
+    """`plan show --from` takes a care coordinator the export names but no staff list has
+    (left, or another team's) as typed in any case, as it does a staff-list id."""
+    caseload_numbers(settings)
+    with database.transaction() as session:
+        make_person(session, pathway="council", risk_band="green", care_coordinator_id="WP417")
+    run_cli("plan")
+    upper = run_cli("plan", "show", "--from", "WP417", "--json")
+    lower = run_cli("plan", "show", "--from", "wp417", "--json")
+    assert upper.exit_code == lower.exit_code == 0, lower.output
+    assert lower.json()["assignments"] == upper.json()["assignments"] != []
+
+
 def test_a_worker_known_to_the_staff_list_still_filters_a_plan(
     run_cli: RunCli, settings: Settings
 ) -> None:

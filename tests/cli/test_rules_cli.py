@@ -117,6 +117,23 @@ def test_a_file_that_keeps_the_shipped_version_gets_a_note(
     assert "Note: The file does not change `version`" in said
 
 
+def test_a_carer_task_that_ignores_consent_gets_a_note(run_cli: RunCli, tmp_path: Path) -> None:
+    """A council file written before carer consent (flags = ["carer"] on letter_carer) would
+    have workers contact the carers of people who said no: rules check says so."""
+    old = tmp_path / "old.toml"
+    old.write_text('version = "w1"\n[tasks.templates.letter_carer]\ntitle = "Carer told"\n'
+                   'owner = "outgoing"\noffset_working_days = -10\nflags = ["carer"]\n',
+                   encoding="utf-8")
+    result = run_cli("rules", "check", old, "--json")
+    assert result.exit_code == 0
+    [note] = result.json()["notes"]
+    assert note.startswith("[tasks.templates.letter_carer] flags = ['carer']")
+    assert "carer_may_be_told" in note
+    shipped_like = tmp_path / "new.toml"
+    shipped_like.write_text('version = "w2"\n', encoding="utf-8")
+    assert run_cli("rules", "check", shipped_like, "--json").json()["notes"] == []
+
+
 def test_show_json_is_the_merged_rules_with_the_councils_values(
         run_cli: RunCli, council_file: Path) -> None:
     result = run_cli("--rules", council_file, "rules", "show", "--json")

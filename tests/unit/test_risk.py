@@ -653,3 +653,15 @@ def test_bulk_scoring_gives_exactly_the_plain_scores(
             tuple(getattr(facts, name) for name in OTHER_FACTS),
         )
         assert found == score(facts, rules, as_of=AS_OF)
+
+
+def test_a_follow_up_period_as_long_as_the_discharge_window_is_refused(tmp_path: Path) -> None:
+    council = tmp_path / "council.toml"
+    council.write_text('version = "w"\n[risk.factors.no_follow_up_after_discharge]\n'
+                       "days = 90\n", encoding="utf-8")
+    with pytest.raises(RulesError, match=r"no_follow_up_after_discharge.days \(90\) must be "
+                       r"shorter than discharged_recently.months \(3 months\)"):
+        load_rules(council)
+    council.write_text('version = "w"\n[risk.factors.no_follow_up_after_discharge]\n'
+                       "days = 90\npoints = 0\n", encoding="utf-8")
+    assert load_rules(council).risk.factors.no_follow_up_after_discharge.days == 90  # off

@@ -50,7 +50,7 @@ from transition.plan_review import (
 )
 from transition.plan_rows import PlanRow
 from transition.planning import PlanResult, propose_plan
-from transition.staff_ids import find_staff_id, require_staff_id
+from transition.staff_ids import find_coordinator_id, find_staff_id, require_staff_id
 from transition.whatif import WhatIf, what_if
 from transition.worker_overrides import WorkerOption, assign_worker, feasible_workers, unlock
 
@@ -153,7 +153,7 @@ def show(
         # 'sw0042' finds the staff list's 'SW0042'; an id on no staff list stays as typed (a
         # trust export's coordinator may be on none).
         worker = worker and (find_staff_id(session, worker) or worker)
-        from_worker = from_worker and (find_staff_id(session, from_worker) or from_worker)
+        from_worker = from_worker and (find_coordinator_id(session, from_worker) or from_worker)
         query = PlanQuery(team=team, staff_id=worker, coordinator=from_worker, risk_band=band,
                           unassigned_only=unassigned, changed_only=changed, sort=sort)
         result = load_plan(session, plan_id, query)

@@ -72,6 +72,13 @@ def rules_check(
     if rules.version == shipped.version:
         notes.append(f"The file does not change `version` (still the shipped {shipped.version}): "
                      "give it a version of its own, so people can tell which rules decided.")
+    notes += [
+        f"[tasks.templates.{key}] flags = {[str(flag) for flag in template.flags]}: `carer` "
+        "alone asks a worker to contact the carer of someone who said no to their carer being "
+        "told (carer consent N); `carer_may_be_told` leaves them out, as the shipped "
+        "letter_carer does."
+        for key, template in rules.tasks.enabled.items()
+        if "carer" in template.flags and "carer_may_be_told" not in template.flags]
     if as_json:
         print_json({"status": "valid", "file": str(path), "version": rules.version,
                     "version_label": rules.version_label, "fingerprint": rules.fingerprint,

@@ -304,7 +304,8 @@ def carer(view: PersonView) -> RenderableType:
         ("Has a carer", yes_no(p.carer)),
         ("Carer's name", p.carer_name or NOT_RECORDED),
         ("Carer's address", p.carer_address or NOT_RECORDED),
-        ("Carer may be told", carer_consent(p.carer_consent)),
+        ("Carer may be told", carer_consent(p.carer_consent) if p.carer or p.carer_name
+         or p.carer_address else NOT_RECORDED),
     ])
 
 

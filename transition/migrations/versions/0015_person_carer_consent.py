@@ -3,7 +3,9 @@
 A carer letter says the person has a mental health team, so it needs their agreement
 (Caldicott: need-to-know; UK GDPR art 9). The importer reads it from a consent column where
 the trust's export has one; letters read no as "no carer letter" and a blank as "check first".
-People imported before this revision have none (NULL, not recorded). Down drops the column.
+People imported before this revision have none (NULL, not recorded) until the next import: an
+export that already had a consent column kept it among the unrecognised columns (extra), and
+importing it again reads it. Down drops the column.
 
 Revision ID: 0015_person_carer_consent
 Revises: 0014_person_ethnic_category
