@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from transition.letter_facts import PersonFacts, facts_context, load_facts, signpost_barrier
+from transition.letter_context import facts_context
+from transition.letter_facts import PersonFacts, load_facts, signpost_barrier
 from transition.models import Letter, LetterKind, Pathway
 
 # ---------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 This module renders and writes them; :mod:`transition.letter_plan` says who needs which,
 :mod:`transition.letter_records` what has been written and what is out of date,
-:mod:`transition.letter_facts` what a letter states, :mod:`transition.letter_templates` the
-templates, :mod:`transition.letter_formats` the files. See ``docs/letters.md``.
+:mod:`transition.letter_facts` what a letter states (:mod:`transition.letter_context`: as its
+template sees it), :mod:`transition.letter_templates` the templates,
+:mod:`transition.letter_formats` the files. See ``docs/letters.md``.
 
 Generating (:func:`generate_letters`) renders every letter first, so a broken template stops
 the run before any file is written; then writes each file owner-only under the output folder,
@@ -31,7 +32,8 @@ from transition.audit import Change, record_many
 from transition.config import CouncilDetails
 from transition.demo import is_demo_database
 from transition.errors import TransitionError
-from transition.letter_facts import PersonFacts, date_in_words, load_facts, template_context
+from transition.letter_context import template_context
+from transition.letter_facts import PersonFacts, date_in_words, load_facts
 from transition.letter_formats import (
     EXTENSIONS,
     STANDARD,

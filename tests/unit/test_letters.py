@@ -29,7 +29,8 @@ from transition.allocation import NewAssignment, set_assignments
 from transition.audit import events
 from transition.config import CouncilDetails
 from transition.db import Database
-from transition.letter_facts import PersonFacts, WorkerFacts, facts_context, load_facts
+from transition.letter_context import facts_context
+from transition.letter_facts import PersonFacts, WorkerFacts, load_facts
 from transition.letter_records import facts_changed, facts_hash
 from transition.letters import (
     TASK_FOR_KIND,
@@ -958,7 +959,7 @@ def test_an_ordinary_letter_renders_as_it_did_before_returning_workers_were_word
 ) -> None:
     import hashlib
 
-    from transition.letter_facts import template_context
+    from transition.letter_context import template_context
     from transition.letter_templates import LetterTemplates, TemplateChoice
 
     facts = ordinary_facts()

@@ -13,7 +13,8 @@ from tests.letter_setup import TODAY, handover_person, with_transfer_date
 from transition.audit import events
 from transition.config import CouncilDetails
 from transition.db import Database
-from transition.letter_facts import facts_context, load_facts
+from transition.letter_context import facts_context
+from transition.letter_facts import load_facts
 from transition.letter_records import _legacy_facts_hash, facts_hash
 from transition.letters import generate_letters, letters_needed, out_of_date_letters
 from transition.models import Letter

@@ -23,7 +23,8 @@ from transition import letter_templates
 from transition.allocation import NewAssignment, set_assignments
 from transition.config import CouncilDetails
 from transition.db import Database
-from transition.letter_facts import facts_context, load_facts
+from transition.letter_context import facts_context
+from transition.letter_facts import load_facts
 from transition.letter_records import _legacy_facts_hash, facts_changed, facts_hash
 from transition.letter_templates import LetterTemplates
 from transition.letters import generate_letters, out_of_date_letters, preview_letter
