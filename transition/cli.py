@@ -258,7 +258,8 @@ def main(argv: list[str] | None = None) -> None:
         message = (f"transition stopped unexpectedly ({type(exc).__name__}). Any change in "
                    "progress was rolled back.")
         hint = ("Run again with TRANSITION_DEBUG=1 to see the details, and report it to the "
-                "team that supports transition.")
+                "team that supports transition (the details may quote people's data: share "
+                "them only as the council's data protection procedure allows).")
         err_console.print(f"Error: {message} {hint}", markup=False)
         json_failure(args, message, hint, EXIT_FAILED)
         sys.exit(EXIT_FAILED)

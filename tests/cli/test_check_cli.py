@@ -311,6 +311,8 @@ def test_a_check_stopped_by_an_unexpected_error_is_recorded_as_failed(
     monkeypatch.setattr(check_runs, "collect_findings", broken)
     result = run_cli("check")
     assert result.exit_code == 2 and "stopped unexpectedly (ValueError)" in result.stderr
+    assert "a date the check could not read" not in result.stderr  # its text may quote data
+    assert "may quote people's data" in " ".join(result.stderr.split())
     with database.session() as session:
         [run] = session.scalars(select(CheckRun)).all()
     assert (run.status, run.exit_code) == ("failed", 2)
