@@ -66,9 +66,6 @@ _CARER_MAY_BE_TOLD = case((and_(
     or_(Person.carer_consent.is_(None), Person.carer_consent.is_(True)),
 ), 1), else_=0)
 
-CARER_MAY_BE_TOLD_AT = 11
-"""Where :data:`_CARER_MAY_BE_TOLD` is in a ``PERSON_COLUMNS`` row (checked below)."""
-
 PERSON_COLUMNS = (
     Person.id, Person.care_coordinator_id, Person.pathway, Person.risk_band,
     raw(Person.handover_date), raw(Person.last_discharge), Person.accessible_format,
@@ -83,7 +80,10 @@ Dates as stored (:func:`raw`) and flags as the driver gives them (1/0/None on SQ
 the pathway to the flags (:data:`FACT_COLUMNS`) are the person's facts, converted once per
 distinct set of them; last, when the coordinator's allocation ended, if the export says."""
 
-assert PERSON_COLUMNS[CARER_MAY_BE_TOLD_AT] is _CARER_MAY_BE_TOLD
+CARER_MAY_BE_TOLD_AT = next(position for position, column in enumerate(PERSON_COLUMNS)
+                            if column is _CARER_MAY_BE_TOLD)
+"""Where :data:`_CARER_MAY_BE_TOLD` is in a ``PERSON_COLUMNS`` row."""
+
 FACT_COLUMNS = slice(2, len(PERSON_COLUMNS) - 1)
 """Where a person's facts are in a ``PERSON_COLUMNS`` row."""
 
