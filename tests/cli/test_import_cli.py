@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from tests.tables import read_down
 from transition.columns import CASELOAD_COLUMNS
 from transition.config import Settings
 from transition.db import Database
+from transition.widgets.format import uk_time
 
 
 def caseload(tmp_path: Path, rows: list[dict[str, str]], name: str = "caseload.csv") -> Path:
@@ -201,7 +203,8 @@ def test_import_history_names_every_file_whole_at_80_columns(
     assert max(map(len, printed.splitlines())) <= 80 and "…" not in printed
     narrow = printed.split("\nAbout the columns")[0]  # the table, before the notes on columns
     assert name in read_down(narrow, "File", "Rows").replace(" ", "")
-    assert f"{batch['started_at'][:16].replace('T', ' ')}" in read_down(narrow, "when", "Rows")
+    # In UK time, as every other list of moments shows them.
+    assert uk_time(datetime.fromisoformat(batch["started_at"])) in read_down(narrow, "when", "Rows")
     assert read_down(narrow, "Kind", "File") == "caseload partial"
     assert read_down(narrow, "Rejected", "Warnings") == "1 0"  # rejected over missing
     monkeypatch.setattr(console, "width", 200)

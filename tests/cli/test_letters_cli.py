@@ -77,7 +77,7 @@ def test_generate_prints_a_summary_with_what_was_not_written(
     result = run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "mine")
     assert result.exit_code == 1
     assert "Letters: 6 written, 0 unchanged" in result.stdout
-    assert "Not written: 1 letters." in result.stdout
+    assert "Not written: 1 letter." in result.stdout
     spaced = f"{braille[:3]} {braille[3:6]} {braille[6:]}"
     assert f"1 x needs braille: the team arranges it (task accessible_communication): {spaced} (person)" in result.stdout
     assert len(list((tmp_path / "mine").glob("*.md"))) == 6
@@ -239,3 +239,20 @@ def test_the_demo_database_may_use_the_example_council_details(
     _example_council(monkeypatch)
     result = run_cli("letters", "generate", "--json")
     assert result.exit_code == 1 and result.json()["written"] == 6, result.output
+
+
+def test_status_says_a_carer_letter_the_person_has_refused_must_not_be_posted(
+    run_cli: RunCli, database: Database, tmp_path: Path
+) -> None:
+    """Written, then the person said no to their carer being told: writing it again would
+    skip it, so status says not to post it rather than to generate it again."""
+    changed, _braille, _signposted = _people(database)
+    assert run_cli("letters", "generate", "--nhs", changed, "--format", "md",
+                   "--out", tmp_path / "out").exit_code == 0
+    with database.transaction() as session:
+        person = find_person(session, changed)
+        assert person is not None
+        person.carer_consent = False
+    said = " ".join(run_cli("letters", "status").stdout.split())
+    assert "1 carer letter must not be posted: the person has since said no" in said
+    assert "1 letter out of date (generate them again)" in said  # the GP's copy says 'carer'

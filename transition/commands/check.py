@@ -33,6 +33,7 @@ from transition.commands.common import (
 from transition.errors import TransitionError
 from transition.models import CheckRun
 from transition.nhs import format_334
+from transition.widgets.format import uk_date, uk_time
 
 app = typer.Typer(
     help="Find what needs action since the plan (run it nightly from cron). Exit status 0 "
@@ -243,13 +244,13 @@ def history(
         console.print("No check has run yet. Run one with: transition check")
         return
     table = Table(show_edge=False, pad_edge=False)
-    for heading in ("Run", "Started (UTC)", "As of", "By", "Status", "Exit", "Findings", "Plan"):
+    for heading in ("Run", "Started (UK)", "As of", "By", "Status", "Exit", "Findings", "Plan"):
         table.add_column(heading)
     for run in runs:
         counts = run.counts or {}
         found = ", ".join(f"{code} {number:,}" for code, number in counts.items() if number)
-        table.add_row(str(run.id), run.started_at.strftime("%Y-%m-%d %H:%M"),
-                      run.as_of.isoformat(), run.actor, run.status,
+        table.add_row(str(run.id), uk_time(run.started_at),
+                      uk_date(run.as_of), run.actor, run.status,
                       "" if run.exit_code is None else str(run.exit_code),
                       found or ("none" if run.counts is not None else ""),
                       "" if run.plan_id is None else str(run.plan_id))

@@ -40,6 +40,7 @@ app = typer.Typer(
     help="Import the trust's caseload export or the staff list (CSV or XLSX).",
     no_args_is_help=True,
 )
+from transition.widgets.format import plural, uk_time
 
 SHOW_REJECTS = 20
 SHOW_WARNINGS = 10
@@ -122,12 +123,12 @@ def _history_table(batches: list[dict[str, Any]], width: int) -> Table:
     wide = width >= WIDE_TABLE
     if wide:
         table = Table(box=None, header_style="bold")
-        headings = ("Batch", "Kind", "File", "When (UTC)", "Status", "Rows", "New", "Updated",
+        headings = ("Batch", "Kind", "File", "When (UK)", "Status", "Rows", "New", "Updated",
                     "Rejected", "Missing", "Warnings")
         for heading in headings:
             table.add_column(heading, no_wrap=heading != "File")
     else:
-        headings = ("Batch", "Kind\nstatus", "File\nwhen (UTC)", "Rows", "New\nupdated",
+        headings = ("Batch", "Kind\nstatus", "File\nwhen (UK)", "Rows", "New\nupdated",
                     "Rejected\nmissing", "Warnings")
         table = stacked_table(*headings, whole=[heading for heading in headings
                                                 if not heading.startswith("File")])
@@ -135,7 +136,7 @@ def _history_table(batches: list[dict[str, Any]], width: int) -> Table:
         if not heading.startswith(("Kind", "File", "When", "Status")):
             column.justify = "right"  # the counts and the batch's number
     for batch in batches:
-        when = f"{batch['started_at']:%Y-%m-%d %H:%M}"
+        when = uk_time(batch["started_at"])
         if wide:
             table.add_row(*(Text(cell) for cell in (
                 str(batch["batch_id"]), batch["kind"], batch["file"], when, batch["status"],
@@ -192,10 +193,6 @@ def _progress_bar(name: str) -> Iterator[Any]:
         yield report
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
-
-
 def print_summary(out: Console, result: ImportResult) -> None:
     """The human summary: counts, the first rejects and warnings, where the rejects file is."""
     noun, nouns = ("person", "people") if result.kind == "caseload" else ("worker", "workers")
@@ -224,7 +221,7 @@ def print_summary(out: Console, result: ImportResult) -> None:
     out.print(counts)
 
     if result.rejects:
-        out.print(f"\n[bold]Rejected rows[/] ({_plural(result.rejected, 'row')}):")
+        out.print(f"\n[bold]Rejected rows[/] ({plural(result.rejected, 'row')}):")
         table = Table(box=None, header_style="bold", padding=(0, 2))
         table.add_column("Row", justify="right")
         table.add_column("NHS number" if result.kind == "caseload" else "Staff id")
@@ -263,11 +260,11 @@ def print_summary(out: Console, result: ImportResult) -> None:
 def _verdict(result: ImportResult, noun: str, nouns: str) -> str:
     imported = result.inserted + result.updated + result.unchanged
     if result.status == "complete":
-        return f"[green]Done:[/] all {_plural(result.rows, 'row')} imported."
+        return f"[green]Done:[/] all {plural(result.rows, 'row')} imported."
     if result.status == "partial":
-        return (f"[yellow]Imported {_plural(imported, noun, nouns)}; "
-                f"{_plural(result.rejected, 'row')} rejected.[/]")
+        return (f"[yellow]Imported {plural(imported, noun, nouns)}; "
+                f"{plural(result.rejected, 'row')} rejected.[/]")
     if result.status == "refused":
         return ("[red]Nothing imported (--strict):[/] "
-                f"{_plural(result.rejected, 'row')} rejected. Fix them and import again.")
+                f"{plural(result.rejected, 'row')} rejected. Fix them and import again.")
     return "[red]Nothing imported:[/] every row was rejected. Check this is the right file."

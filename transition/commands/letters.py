@@ -28,6 +28,7 @@ from transition.commands.common import (
 )
 from transition.config import settings_file_shown
 from transition.errors import EXIT_PARTIAL
+from transition.letter_records import CARER_SAID_NO
 from transition.letter_templates import LetterTemplates
 from transition.letters import (
     FORMATS,
@@ -41,7 +42,7 @@ from transition.letters import (
     preview_letter,
 )
 from transition.people import require_person
-from transition.widgets.format import uk_date, uk_time
+from transition.widgets.format import plural, uk_date, uk_time
 
 app = typer.Typer(
     help="Handover letters to each person, their GP and their carer, in the format each needs.",
@@ -167,7 +168,7 @@ def _print_summary(result: GenerationResult) -> None:
             by_reason[outcome.reason or ""].append(
                 f"{nhs.format_334(outcome.nhs_number)} ({outcome.kind})"
             )
-        console.print(f"\nNot written: {len(result.skipped):,} letters.")
+        console.print(f"\nNot written: {plural(len(result.skipped), 'letter')}.")
         for reason, who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
             shown = ", ".join(who[:10]) + (f" and {len(who) - 10} more" if len(who) > 10 else "")
             console.print(f"  {len(who):,} x {reason}: {shown}", markup=False)
@@ -214,8 +215,15 @@ def status(
         if any(row):
             table.add_row(letter_kind, *(str(value) for value in row))
     console.print(table)
+    refused = [letter for letter in stale if letter.reason == CARER_SAID_NO]
+    if len(refused) < len(stale):
+        console.print(f"\n{plural(len(stale) - len(refused), 'letter')} out of date (generate "
+                      "them again):")
+    if refused:
+        console.print(f"{plural(len(refused), 'carer letter')} must not be posted: the person "
+                      "has since said no to their carer being told (if one has gone, tell the "
+                      "person and follow the council's data protection procedure).")
     if stale:
-        console.print(f"\n{len(stale):,} letters are out of date (generate them again):")
         for letter in stale[:TABLE_LIMIT]:
             console.print(f"  {nhs.format_334(letter.nhs_number)} {letter.kind}: {letter.reason}",
                           markup=False)

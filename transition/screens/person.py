@@ -304,8 +304,11 @@ def carer(view: PersonView) -> RenderableType:
         ("Has a carer", yes_no(p.carer)),
         ("Carer's name", p.carer_name or NOT_RECORDED),
         ("Carer's address", p.carer_address or NOT_RECORDED),
-        ("Carer may be told", carer_consent(p.carer_consent) if p.carer or p.carer_name
-         or p.carer_address else NOT_RECORDED),
+        # Where there is a carer, as the letters read it: the trust's yes or no, else a name
+        # or address.
+        ("Carer may be told", carer_consent(p.carer_consent)
+         if (p.carer if p.carer is not None else bool(p.carer_name or p.carer_address))
+         else NOT_RECORDED),
     ])
 
 
