@@ -358,7 +358,8 @@ class CellReader:
     def outcomes(cell: Cell) -> list[str]:
         text = cell_text(cell).strip()
         # Empty entries between separators are stray separators ('NONE;' is none, as written).
-        parts = [header_key(part) for part in _LIST_SPLIT.split(text) if part]
+        written = [part.strip() for part in _LIST_SPLIT.split(text) if part]
+        parts = [header_key(part) for part in written]
         if not parts:
             # Only separators (';', ';;'): nothing was written, which is not "assessed, none
             # unmet" (that is 'none', and it would signpost the person). Left blank, like an
@@ -370,6 +371,9 @@ class CellReader:
             return []  # assessed: no outcome unmet
         known = [outcome for outcome in CARE_ACT_OUTCOMES if outcome in parts]
         unknown = [part for part in parts if part not in CARE_ACT_OUTCOMES and part != "none"]
+        # Quoted as written ('-', 'N/A'), not as read: '' would say nothing.
+        unknown_written = [as_written for as_written, part in zip(written, parts, strict=True)
+                           if part not in CARE_ACT_OUTCOMES and part != "none"]
         if unknown:
             # Kept beside the known ones, so the pathway decision can say what it could not
             # count, and so an "N/A" or an outcome spelt another way is not read as "assessed,
@@ -379,7 +383,7 @@ class CellReader:
                    "known outcomes the pathway is 'assess' until the record is corrected")
             one = len(unknown) == 1
             raise Bad(
-                f"{', '.join(quoted(part) for part in unknown)} "
+                f"{', '.join(quoted(part) for part in unknown_written)} "
                 f"{'is not a Care Act outcome' if one else 'are not Care Act outcomes'} {why}",
                 value=known + unknown,
                 shown=(f"{'one entry is' if one else f'{len(unknown)} entries are'} not "

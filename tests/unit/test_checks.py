@@ -1001,3 +1001,13 @@ def test_a_carer_letter_the_person_has_since_refused_is_flagged_not_to_be_posted
     assert "does not agree to their carer being told" in found["The carer"]
     assert "Do not post it" in found["The carer"] and "Write it again" not in found["The carer"]
     assert "Write it again" in found["The gp"]  # it said the carer is written to
+
+
+def test_when_a_handover_comes_with_no_working_day_before_it_it_says_so() -> None:
+    from transition.check_findings.world import _when
+
+    friday = date(2027, 3, 26)  # Good Friday: a bank holiday, then the weekend
+    assert _when(date(2027, 3, 25), date(2027, 3, 27)) == (
+        "on 2027-03-27, with no working day before it")  # Saturday, Friday a holiday
+    assert _when(friday, date(2027, 3, 30)) == "on 2027-03-30, in 1 working day"  # Easter Tue
+    assert _when(friday, friday) == "today"

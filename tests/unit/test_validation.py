@@ -183,6 +183,11 @@ def test_unknown_outcomes_are_kept_apart_with_a_warning() -> None:
     with pytest.raises(Bad) as unread:
         read("care_act_outcomes", "N/A")
     assert unread.value.value == ["n/a"]
+    # The warning quotes what was written: a '-' read as an empty entry was quoted as ''.
+    with pytest.raises(Bad) as dash:
+        read("care_act_outcomes", "nutrition; -")
+    assert dash.value.message.startswith("'-' is not a Care Act outcome")
+    assert "'N/A' is not" in unread.value.message
 
 
 @pytest.mark.parametrize(

@@ -71,4 +71,6 @@ def _when(as_of: date, day: date) -> str:
     if day == as_of:
         return "today"
     left = working_days_between(as_of, day)
+    if left == 0:  # tomorrow, or after a weekend or bank holiday: no working day to prepare
+        return f"on {day.isoformat()}, with no working day before it"
     return f"on {day.isoformat()}, in {left} working day{'s' if left != 1 else ''}"
