@@ -23,6 +23,7 @@ from sqlmodel import Session
 from transition.audit import Change, record
 from transition.errors import TransitionError
 from transition.files import csv_text, neutralise_cell, write_private_bytes
+from transition.handover import effective_handover_date
 from transition.models import Person, Staff
 from transition.plan_rows import PlanRow
 from transition.planning import PlanResult
@@ -70,7 +71,7 @@ def report_rows(session: Session, result: PlanResult) -> list[list[Any]]:
         person = people[row.person_id]
         coordinator = person.care_coordinator_id
         worker = workers.get(row.staff_id or "")
-        handover: date | None = person.handover_date or programme_date
+        handover = effective_handover_date(person, programme_date)
         rows.append([
             row.nhs_number, person.given_name, person.family_name, person.team,
             row.pathway, row.risk_band, handover, (row.role or "").replace("_", " "),
