@@ -21,6 +21,7 @@ from transition.check_findings.world import (
 from transition.db import json_value
 from transition.eligibility import PathwayFacts, decide_pathway, split_outcomes
 from transition.models import Assignment, Pathway, Person, Plan, PlanAssignment
+from transition.risk import allocation_ended
 
 
 def planned_pathways(world: _World) -> dict[int, str | None]:
@@ -121,7 +122,7 @@ def not_assessed(world: _World) -> list[Finding]:
     )
     findings = []
     for person_id, number, coordinator, until, has_worker in world.connection.execute(statement):
-        ended = until is not None and _as_date(until) < world.as_of
+        ended = until is not None and allocation_ended(_as_date(until), world.as_of)
         holder = has_worker or (world.on_staff_list(coordinator) and not ended)
         who = ("" if holder else
                " No one holds them meanwhile: the export names "
