@@ -37,6 +37,7 @@ from transition.models import (
 )
 from transition.tasks.planner import (
     CARER_MAY_BE_TOLD_AT,
+    CARER_MAY_BE_TOLD_SQL,
     PERSON_COLUMNS,
     FactsSeen,
     Handover,
@@ -145,7 +146,11 @@ def tasks_behind(session: Session, rules: Any, *, transfer_date: date | None) ->
     reading and reconciling as a real run, without the write."""
     task_rules: TaskRules = getattr(rules, "tasks", rules)
     touched: list[int] = []
-    suspects = _maybe_behind(session, transfer_date)
+    # Open tasks to tell a carer the person has since said no to (a re-import): set aside by a
+    # real run, and a worker must not act on them meanwhile.
+    carer_keys = [key for key, template in task_rules.enabled.items()
+                  if Flag.CARER_MAY_BE_TOLD in template.flags]
+    suspects = _maybe_behind(session, transfer_date, carer_keys)
     if not suspects:
         return TasksBehind(GenerateSummary(), touched)
     with gc_paused():
@@ -154,14 +159,16 @@ def tasks_behind(session: Session, rules: Any, *, transfer_date: date | None) ->
     return TasksBehind(summary, touched)
 
 
-def _maybe_behind(session: Session, transfer_date: date | None) -> list[int]:
+def _maybe_behind(session: Session, transfer_date: date | None,
+                  carer_keys: Sequence[str] = ()) -> list[int]:
     """People whose tasks may not match who holds them now, found from the data as it stands
     (not from when things changed): (1) a handover and no tasks at all: a current worker
     other than the trust's coordinator carrying on through the change
     (:func:`~transition.allocation.coordinator_continues_sql`), or the assess or signpost
     pathway; (2) an open incoming task owned by someone who holds none of their roles now;
     (3) open tasks and no handover any more (every current worker is the continuing
-    coordinator, neither assess nor signpost). The generator then decides, for these people only, what would change; a
+    coordinator, neither assess nor signpost); (4) an open task of ``carer_keys`` (templates
+    needing ``carer_may_be_told``) for someone whose carer may not be told now. The generator then decides, for these people only, what would change; a
     change of rules, templates or dates alone is not looked for here (``tasks generate``
     after those, as the commands that make them say)."""
     current = and_(Assignment.person_id == Person.id, Assignment.ended_at.is_(None))  # type: ignore[union-attr]
@@ -178,8 +185,11 @@ def _maybe_behind(session: Session, transfer_date: date | None) -> list[int]:
     owner_gone = select(Task.person_id).where(
         Task.owner_kind == "incoming", Task.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
         ~exists().where(holds)).distinct()
+    carer_refused = select(Task.person_id).join(Person, Person.id == Task.person_id).where(
+        Task.key.in_(carer_keys), Task.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+        CARER_MAY_BE_TOLD_SQL == 0).distinct()
     found: set[int] = set()
-    for statement in (without_tasks, no_longer, owner_gone):
+    for statement in (without_tasks, no_longer, owner_gone, carer_refused):
         found.update(person_id for (person_id,) in _rows(session, statement))
     return sorted(found)
 

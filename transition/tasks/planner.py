@@ -59,7 +59,7 @@ def _recorded(column: Any) -> Any:
 
 # Flag.CARER_MAY_BE_TOLD, as the letters decide a carer letter: an explicit carer yes or no
 # wins; with none, a carer's name or address means one; and the person has not said no.
-_CARER_MAY_BE_TOLD = case((and_(
+CARER_MAY_BE_TOLD_SQL = case((and_(
     or_(Person.carer.is_(True),
         and_(Person.carer.is_(None),
              or_(_recorded(Person.carer_name), _recorded(Person.carer_address)))),
@@ -70,7 +70,7 @@ PERSON_COLUMNS = (
     Person.id, Person.care_coordinator_id, Person.pathway, Person.risk_band,
     raw(Person.handover_date), raw(Person.last_discharge), Person.accessible_format,
     Person.interpreter_language, Person.preferred_language, Person.cluster, _ASSESSMENT_PENDING,
-    _CARER_MAY_BE_TOLD,
+    CARER_MAY_BE_TOLD_SQL,
     *(getattr(Person, name) for name in COLUMN_FLAGS),
     raw(Person.coordinator_until),
 )
@@ -81,8 +81,8 @@ the pathway to the flags (:data:`FACT_COLUMNS`) are the person's facts, converte
 distinct set of them; last, when the coordinator's allocation ended, if the export says."""
 
 CARER_MAY_BE_TOLD_AT = next(position for position, column in enumerate(PERSON_COLUMNS)
-                            if column is _CARER_MAY_BE_TOLD)
-"""Where :data:`_CARER_MAY_BE_TOLD` is in a ``PERSON_COLUMNS`` row."""
+                            if column is CARER_MAY_BE_TOLD_SQL)
+"""Where :data:`CARER_MAY_BE_TOLD_SQL` is in a ``PERSON_COLUMNS`` row."""
 
 FACT_COLUMNS = slice(2, len(PERSON_COLUMNS) - 1)
 """Where a person's facts are in a ``PERSON_COLUMNS`` row."""
