@@ -51,7 +51,7 @@ def _what_if(
     gone = set(withdraw)
     workers = tuple(
         replace(worker, withdrawn=worker.staff_id in gone,
-                capacity=math.floor(worker.capacity * capacity_scale))
+                capacity=scaled(worker.capacity, capacity_scale))
         for worker in inputs.problem.workers
     )
     problem = replace(inputs.problem, workers=workers)
@@ -68,8 +68,21 @@ def _what_if(
                        if not (item.locked and (item.person_id, item.role) in lost)),
         )
     scenario = solve(problem, rules.matching)
+    # Places someone new could take: a worker active on the transfer date, with a council
+    # team decided, in a job that fills a role (not an AMHP or a manager).
+    takers = {worker.staff_id for worker in workers
+              if worker.unavailable(inputs.transfer_date, rules.matching) is None
+              and not worker.keep_only
+              and any(worker.fits(role, rules.matching) for role in rules.matching.roles)}
     return compare_scenario(inputs, baseline, scenario, withdraw=sorted(gone),
-                            capacity_scale=capacity_scale)
+                            capacity_scale=capacity_scale, takers=takers)
+
+
+def scaled(capacity: int, scale: float) -> int:
+    """A capacity times ``scale``, rounded down to whole places (0.9 of 7 is 6). Rounded to
+    six places first, so that binary fractions do not lose a place: 45 x 1.4 is
+    62.99999999999999 as a float, and 63 places."""
+    return math.floor(round(capacity * scale, 6))
 
 
 def locks_on_withdrawn(inputs: Inputs, gone: set[str]) -> dict[tuple[int, str], str]:
@@ -97,13 +110,18 @@ class WhatIf:
     baseline_unassigned: int
     assigned: int
     unassigned: int
-    losing_current_worker: int  # roles whose current worker is withdrawn
+    # People with a role whose current worker is withdrawn, or keeps it as things stand
+    # but not in the what-if (a capacity cut)
+    losing_current_worker: int
     changed_from_baseline: int  # roles whose proposed worker differs from the baseline plan
     gap_by_team: dict[str, int]
     gap_by_skill: dict[str, int]
     spare_by_team: dict[str, int]
     unassigned_people: list[dict[str, Any]]
     optimal: bool
+    # The capacity gap as things stand (roles no one could fill before the what-if).
+    baseline_gap_by_team: dict[str, int] = field(default_factory=dict)
+    baseline_gap_by_skill: dict[str, int] = field(default_factory=dict)
     # Roles locked to a withdrawn worker, and where the what-if puts them: {"nhs_number",
     # "role", "locked_to", "staff_id"} (staff_id None: unassigned, or the role ends).
     locks_on_withdrawn: list[dict[str, Any]] = field(default_factory=list)
@@ -119,7 +137,9 @@ class WhatIf:
             "unassigned": self.unassigned,
             "losing_current_worker": self.losing_current_worker,
             "changed_from_baseline": self.changed_from_baseline,
-            "capacity_gap": {"by_team": self.gap_by_team, "by_skill": self.gap_by_skill},
+            "capacity_gap": {"by_team": self.gap_by_team, "by_skill": self.gap_by_skill,
+                             "as_things_stand": {"by_team": self.baseline_gap_by_team,
+                                                 "by_skill": self.baseline_gap_by_skill}},
             "spare_places_by_team": self.spare_by_team,
             "locks_on_withdrawn": self.locks_on_withdrawn,
             "unassigned_people": self.unassigned_people,
@@ -128,34 +148,36 @@ class WhatIf:
 
 def compare_scenario(
     inputs: Inputs, baseline: Solution, scenario: Solution, *, withdraw: list[str],
-    capacity_scale: float,
+    capacity_scale: float, takers: set[str],
 ) -> WhatIf:
     """The scenario against the baseline, counted as the plan counts: locked roles are filled
     (a lock on a withdrawn worker is planned in the scenario like any other role), people with
     no pathway yet are unassigned. Every role counted unassigned is listed in
-    ``unassigned_people``; the capacity gap counts the roles the scenario could not place."""
+    ``unassigned_people``; the capacity gap counts the roles the scenario could not place
+    (and, as things stand, the baseline). Only ``takers`` (workers who could take someone
+    new) have spare places."""
     gone = set(withdraw)
     lost = locks_on_withdrawn(inputs, gone)
     before = {placement.need.key: placement.staff_id for placement in baseline.placements}
     before.update({key: lock.staff_id for key, lock in inputs.locks.items()})
     after: dict[tuple[int, str], str | None] = {}
-    gap_team: dict[str, int] = defaultdict(int)
-    gap_skill: dict[str, int] = defaultdict(int)
+    baseline_team, baseline_skill = _gaps(inputs, baseline)  # as things stand
+    scenario_team, scenario_skill = _gaps(inputs, scenario)
     unassigned_people: list[dict[str, Any]] = []
-    losing = changed = 0
+    losing: set[int] = set()  # people: a joint person losing both workers is one
+    changed = 0
     for placement in scenario.placements:
         need = placement.need
         after[need.key] = placement.staff_id
-        losing += need.current_staff_id in gone
+        current = need.current_staff_id
+        if current is not None and placement.staff_id != current and (
+                current in gone or before.get(need.key) == current):
+            losing.add(need.person_id)
         changed += before.get(need.key) != placement.staff_id
-        if placement.staff_id is not None:
-            continue
-        info = inputs.people[need.person_id]
-        gap_team[info.team or "(no team)"] += 1
-        for skill, _ in need.required:
-            gap_skill[skill] += 1
-        unassigned_people.append(_unassigned(info, need.role, placement.unassigned_reasons,
-                                             lost.get(need.key)))
+        if placement.staff_id is None:
+            unassigned_people.append(_unassigned(
+                inputs.people[need.person_id], need.role, placement.unassigned_reasons,
+                lost.get(need.key)))
     # Locks on withdrawn workers that gave no need: the person has no pathway (unassigned,
     # as they are), or their pathway does not need the role (it ends: counted neither way).
     undecided = set(inputs.undecided)
@@ -163,7 +185,7 @@ def compare_scenario(
     for (person_id, role), staff_id in lost.items():
         if (person_id, role) in after:
             continue
-        losing += 1
+        losing.add(person_id)
         changed += 1
         if person_id in undecided:
             lost_undecided += 1
@@ -173,11 +195,15 @@ def compare_scenario(
     for person_id in inputs.undecided:
         info = inputs.people[person_id]
         unassigned_people.append(_unassigned(info, None, (undecided_reason(info),), None))
+    # People with no pathway yet keep their workers while it is decided (held, not planned).
+    losing.update(item.person_id for item in inputs.problem.held
+                  if item.staff_id in gone and item.person_id in undecided)
     spare: dict[str, int] = defaultdict(int)
     for load in scenario.loads.values():
-        # A withdrawn worker takes no one in the scenario: none of their places are spare.
+        # A withdrawn worker takes no one in the scenario, nor does one who is leaving, away,
+        # keeping only their own people, or in a job that fills no role: no spare places.
         spare[inputs.worker_teams.get(load.staff_id) or "(no team)"] += (
-            0 if load.staff_id in gone else load.spare)
+            load.spare if load.staff_id in takers else 0)
     locks = len(inputs.locks)
     return WhatIf(
         withdraw=withdraw,
@@ -186,10 +212,12 @@ def compare_scenario(
         baseline_unassigned=baseline.unassigned + len(inputs.undecided),
         assigned=scenario.assigned + locks - len(lost),
         unassigned=scenario.unassigned + len(inputs.undecided) + lost_undecided,
-        losing_current_worker=losing,
+        losing_current_worker=len(losing),
         changed_from_baseline=changed,
-        gap_by_team=dict(sorted(gap_team.items())),
-        gap_by_skill=dict(sorted(gap_skill.items())),
+        gap_by_team=scenario_team,
+        gap_by_skill=scenario_skill,
+        baseline_gap_by_team=baseline_team,
+        baseline_gap_by_skill=baseline_skill,
         spare_by_team=dict(sorted(spare.items())),
         unassigned_people=unassigned_people,
         optimal=baseline.optimal and scenario.optimal,
@@ -198,6 +226,20 @@ def compare_scenario(
              "locked_to": staff_id, "staff_id": after.get((person_id, role))}
             for (person_id, role), staff_id in lost.items()],
     )
+
+
+def _gaps(inputs: Inputs, solution: Solution) -> tuple[dict[str, int], dict[str, int]]:
+    """The roles ``solution`` could not place, by the person's team and by each skill the
+    role needs."""
+    by_team: dict[str, int] = defaultdict(int)
+    by_skill: dict[str, int] = defaultdict(int)
+    for placement in solution.placements:
+        if placement.staff_id is not None:
+            continue
+        by_team[inputs.people[placement.need.person_id].team or "(no team)"] += 1
+        for skill, _ in placement.need.required:
+            by_skill[skill] += 1
+    return dict(sorted(by_team.items())), dict(sorted(by_skill.items()))
 
 
 def _unassigned(info: PersonInfo, role: str | None, reasons: Sequence[str],

@@ -366,3 +366,24 @@ def test_what_if_plans_a_lock_on_a_withdrawn_worker_and_lists_every_unassigned_r
         people["no_pathway"], people["forensic"]}
     said = " ".join(run_cli("plan", "--withdraw", "SW2").stdout.split())
     assert "Roles locked to a withdrawn worker: 1. A lock cannot hold a worker who is gone" in said
+
+
+def test_what_if_gap_tables_show_the_gap_as_things_stand_beside_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A manager must tell a gap the what-if made from one there already: a team with no
+    gap left (more capacity) is still shown, with 0."""
+    from transition.commands.plan import _print_what_if
+    from transition.whatif import WhatIf
+
+    _print_what_if(WhatIf(
+        withdraw=["SW1"], capacity_scale=1.0, baseline_assigned=8, baseline_unassigned=2,
+        assigned=6, unassigned=4, losing_current_worker=2, changed_from_baseline=2,
+        gap_by_team={"North CMHT": 3}, gap_by_skill={"forensic": 2}, spare_by_team={},
+        unassigned_people=[], optimal=True, baseline_gap_by_team={"North CMHT": 1,
+                                                                   "South CMHT": 1},
+        baseline_gap_by_skill={"forensic": 2}))
+    rows = [" ".join(line.replace("│", " ").replace("┃", " ").split()) for line in
+            capsys.readouterr().out.splitlines()]
+    assert "Team Cannot be placed As things stand" in rows
+    assert {"North CMHT 3 1", "South CMHT 0 1", "forensic 2 2"} <= set(rows)

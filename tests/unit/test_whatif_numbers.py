@@ -143,3 +143,101 @@ def test_locks_on_a_withdrawn_worker_that_no_plan_would_make(
             for item in result.locks_on_withdrawn} == {("key_worker", "KW1", None),
                                                        ("social_worker", "SW1", None)}
     assert_listed(result)
+
+
+JOINT = {**COUNCIL, "pathway": "joint"}
+
+
+def test_people_losing_their_worker_are_people_not_roles(database: Database,
+                                                          rules: Rules) -> None:
+    """A joint person whose social worker and key worker are both withdrawn is one person
+    losing their worker; a person squeezed off the worker who keeps them as things stand
+    (capacity cut) loses them too; a withdrawn worker who holds no one adds no one."""
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", team="North Council", capacity=5)
+        make_staff(session, "SW2", team="North Council", capacity=5)
+        make_staff(session, "SW3", team="North Council", capacity=5)  # holds no one
+        make_staff(session, "KW1", employer="trust", role="nurse", capacity=5)
+        make_staff(session, "KW2", employer="trust", role="nurse", capacity=5)
+        joint = make_person(session, nhs_number=nhs_number(1), care_coordinator_id="SW1",
+                            **JOINT)
+        make_person(session, nhs_number=nhs_number(2), care_coordinator_id="SW2", **COUNCIL)
+    with database.transaction() as session:
+        # The joint person's key worker is KW1 (a manager's choice, not locked).
+        assign_worker(session, rules, nhs_number=joint.nhs_number, staff_id="KW1",
+                      role="key_worker", reason="knows them", lock=False, force=False,
+                      as_of=TODAY, actor=ACTOR)
+    both = run(database, rules, withdraw=["SW1", "KW1", "SW3"])
+    assert both.changed_from_baseline == 2  # two roles change ...
+    assert both.losing_current_worker == 1  # ... for one person
+    # Every worker's capacity cut to nothing: no one is withdrawn, yet everyone kept with
+    # their worker as things stand loses them.
+    squeezed = run(database, rules, capacity_scale=0.01)
+    assert squeezed.assigned == 0
+    assert squeezed.losing_current_worker == 2
+
+
+def test_a_person_with_no_pathway_loses_a_withdrawn_worker(database: Database,
+                                                           rules: Rules) -> None:
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", team="North Council", capacity=5)
+        make_person(session, nhs_number=nhs_number(1), care_coordinator_id="SW1", **COUNCIL)
+        undecided = make_person(session, nhs_number=nhs_number(2), pathway=None,
+                                risk_band=None)
+    with database.transaction() as session:
+        assign_worker(session, rules, nhs_number=undecided.nhs_number, staff_id="SW1",
+                      role="social_worker", reason="duty", lock=False, force=True,
+                      as_of=TODAY, actor=ACTOR)
+    result = run(database, rules, withdraw=["SW1"])
+    assert result.losing_current_worker == 2
+
+
+def test_spare_places_are_only_places_someone_new_could_take(database: Database,
+                                                             rules: Rules) -> None:
+    """Workers who leave or are away at the transfer, who keep their own people only (no
+    council team yet), or whose role fills no role (an AMHP) have no spare places."""
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", team="North Council", capacity=5)
+        make_staff(session, "SW2", team="North Council", capacity=7,
+                   leaving_date=TRANSFER.replace(day=1, month=2))
+        make_staff(session, "SW3", team="North Council", capacity=6,
+                   absent_until=TRANSFER.replace(month=12))
+        make_staff(session, "AM1", team="North Council", role="amhp", capacity=4)
+        make_staff(session, "SW4", team="North CMHT", capacity=9, seconded=True)
+        make_person(session, nhs_number=nhs_number(1), care_coordinator_id="SW1", **COUNCIL)
+    result = run(database, rules, capacity_scale=1.0)
+    assert result.spare_by_team == {"(no team)": 0, "North Council": 4}
+
+
+def test_the_capacity_gap_as_things_stand_is_shown_beside_the_what_ifs(
+    database: Database, rules: Rules
+) -> None:
+    """A role no one could fill before the what-if is not a gap the what-if made."""
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", team="North Council", capacity=5)
+        make_person(session, nhs_number=nhs_number(1), care_coordinator_id="SW1", **COUNCIL)
+        make_person(session, nhs_number=nhs_number(2), care_coordinator_id="SW1", **COUNCIL,
+                    extra={"forensic_history": "yes"})
+    result = run(database, rules, withdraw=["SW1"])
+    assert result.gap_by_team == {"North Council": 2}
+    assert result.gap_by_skill == {"forensic": 1}
+    assert result.baseline_gap_by_team == {"North Council": 1}
+    assert result.baseline_gap_by_skill == {"forensic": 1}
+    assert result.to_json()["capacity_gap"]["as_things_stand"] == {
+        "by_team": {"North Council": 1}, "by_skill": {"forensic": 1}}
+
+
+@pytest.mark.parametrize(("capacity", "scale", "places"),
+                         [(7, 0.9, 6), (45, 1.4, 63), (50, 0.58, 29), (25, 1.16, 29)])
+def test_a_scaled_capacity_is_rounded_down_to_whole_places(
+    database: Database, rules: Rules, capacity: int, scale: float, places: int
+) -> None:
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", team="North Council", capacity=capacity)
+    result = run(database, rules, capacity_scale=scale)
+    assert result.spare_by_team == {"North Council": places}

@@ -574,13 +574,14 @@ def _print_what_if(result: WhatIf) -> None:
                       "worker who is gone, so here they are planned like any other role: "
                       f"{placed:,} placed with a new worker, {locks - placed:,} not (see "
                       "locks_on_withdrawn in --json).")
-    if result.gap_by_team:
-        table = Table("Team", "Cannot be placed", title="Capacity gap by team")
-        for team, count in result.gap_by_team.items():
-            table.add_row(team, f"{count:,}")
-        console.print(table)
-    if result.gap_by_skill:
-        table = Table("Skill needed", "Cannot be placed", title="Capacity gap by skill")
-        for skill, count in result.gap_by_skill.items():
-            table.add_row(skill, f"{count:,}")
+    for heading, gap, before in (("Team", result.gap_by_team, result.baseline_gap_by_team),
+                                 ("Skill needed", result.gap_by_skill,
+                                  result.baseline_gap_by_skill)):
+        if not gap and not before:
+            continue
+        # Beside each, the roles no one could fill as things stand: not a gap the what-if made.
+        table = Table(heading, "Cannot be placed", "As things stand",
+                      title=f"Capacity gap by {heading.split()[0].lower()}")
+        for key in sorted(gap.keys() | before.keys()):
+            table.add_row(key, f"{gap.get(key, 0):,}", f"{before.get(key, 0):,}")
         console.print(table)
