@@ -30,7 +30,7 @@ from sqlmodel import Session
 
 from transition import nhs
 from transition.columns import Column, header_key
-from transition.errors import TransitionError
+from transition.errors import InputFileError, TransitionError
 from transition.headers import header_scorer, match_headers
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS
 from transition.models import Person
@@ -126,8 +126,19 @@ class _Rejected(Exception):
 
 def read_choices(path: Path, *, sheet: str | None = None) -> tuple[Table, dict[str, int]]:
     """The file, and which column holds each field (InputFileError if it cannot be used)."""
-    table = read_table(path, score=header_scorer(CHOICE_COLUMNS, {}), sheet=sheet)
-    match = match_headers(table, CHOICE_COLUMNS, {}, "choice")
+    try:
+        table = read_table(path, score=header_scorer(CHOICE_COLUMNS, {}), sheet=sheet)
+        match = match_headers(table, CHOICE_COLUMNS, {}, "choice")
+    except InputFileError as exc:
+        if "--mapping" not in (exc.hint or ""):
+            raise
+        # The import's advice: `assign --file` has no --mapping, so say what it can do.
+        raise InputFileError(exc.message, hint=(
+            "Give the file one header row naming each column once (NHS number, Staff ID, and "
+            "Role, Reason, Lock where needed; rename another column that uses one of those "
+            "names), then run the file again"
+            + (" (or choose the sheet that holds them with --sheet)." if sheet is None
+               and path.suffix.lower() != ".csv" else "."))) from None
     return table, {name: position for position, name in match.columns.items()}
 
 
@@ -153,8 +164,9 @@ def apply_choices(
     labels = {name: table.column_label(position) for name, position in where.items()}
     result = ChoicesResult(file_name=table.file_name, rows=[], dry_run=dry_run)
     seen: dict[tuple[str, str], int] = {}
+    misshapen = table.misshapen
     whole = session.begin_nested()
-    for source in table.rows:
+    for index, source in enumerate(table.rows):
         def cell(name: str, source_cells: tuple[Any, ...] = source.cells) -> str:
             position = where.get(name)
             if position is None or position >= len(source_cells):
@@ -163,6 +175,11 @@ def apply_choices(
 
         number = nhs.normalise(cell("nhs_number"))
         try:
+            # A separator or line break inside a cell without quotes: the values after it are
+            # in the wrong columns (a reason cut short, a name read as a staff id).
+            shape = misshapen.get(index) or _past_the_header(table, source.cells)
+            if shape:
+                raise _Rejected(None, shape)
             role, staff_id, why, locked = _parse(session, cell, labels, number, reason, lock)
             key = (number, role)
             if key in seen:
@@ -189,14 +206,27 @@ def apply_choices(
                         "row's reference" + (" and what the choice breaks" if done.broken else "")
                         + " whole in the record")
         result.rows.append(ChoiceRow(
-            source.number, "recorded" if done.changed else "unchanged", number, role, staff_id,
-            locked, message="; ".join(said), forced_past=list(done.broken)))
+            source.number, "recorded" if done.changed else "unchanged", number, role,
+            done.staff_id, locked, message="; ".join(said), forced_past=list(done.broken)))
     result.strict_refused = strict and result.rejected > 0
     if dry_run or result.strict_refused:
         whole.rollback()
     else:
         whole.commit()
     return result
+
+
+def _past_the_header(table: Table, cells: tuple[Any, ...]) -> str | None:
+    """Why a CSV line with values beyond the header's last column cannot be trusted (every
+    line may have them, when each has a separator in the same cell), or None."""
+    if table.format != "csv" or not any(cell_text(value).strip()
+                                        for value in cells[len(table.headers):]):
+        return None
+    return (f"this line has values past the last column with a header "
+            f"({table.column_label(len(table.headers) - 1)}): a "
+            f"{'comma' if table.delimiter == ',' else 'separator'} inside a cell without "
+            "quotes has probably moved the values after it into the wrong columns. Put quotes "
+            "round that cell, or take the separator out of it, and run the file again")
 
 
 def _parse(session: Session, cell: Any, labels: dict[str, str], number: str,
@@ -254,7 +284,9 @@ def _said(exc: TransitionError) -> str:
 
 
 def _column_of(message: str, labels: dict[str, str]) -> str | None:
-    """The column a refusal is about: the worker, unless it is about the role."""
+    """The column a refusal is about: the worker, unless it is about the role or the person."""
     if "--role" in message or "is not a role" in message:
         return labels.get("role")
+    if "missing from the latest caseload export" in message:
+        return labels.get("nhs_number")
     return labels.get("staff_id")

@@ -15,7 +15,7 @@ from tests.conftest import RunCli
 from tests.factories import nhs_number
 from transition.config import Settings
 from transition.db import Database
-from transition.models import Assignment, AuditEvent, Person
+from transition.models import Assignment, AuditEvent, ImportBatch, Person
 
 
 @pytest.fixture
@@ -191,3 +191,85 @@ def test_a_workbook_sheet_and_files_that_cannot_be_used(
     assert neither.exit_code == 2 and "Say who and which worker" in neither.stderr
     no_role = run_cli("assign", people["keeps"], "SW1", "--reason", "x")
     assert no_role.exit_code == 2 and "--role" in no_role.stderr
+
+
+def test_a_line_whose_values_moved_is_rejected_not_read_wrongly(
+    run_cli: RunCli, settings: Settings, people: dict[str, str], tmp_path: Path,
+) -> None:
+    """A comma inside a cell without quotes moves the values after it: a reason would be cut
+    short without a word, or a person's name read as a staff id (and shown back)."""
+    choices = _write(tmp_path / "choices.csv", [
+        "NHS No,Allocated to,Why",
+        f"{people['polish']},SW2,Speaks Polish",
+        f"{people['keeps']},SW1,Knows the family, and lives near",
+        f"{people['forensic']},SW4,Forensic skills",
+    ])
+    result = run_cli("assign", "--file", choices, "--json")
+    assert result.exit_code == 1, result.output
+    rows = {row["row"]: row for row in result.json()["rows"]}
+    assert [rows[number]["outcome"] for number in (2, 3, 4)] == [
+        "recorded", "rejected", "recorded"]
+    assert "comma inside a cell without quotes" in rows[3]["message"]
+    assert (people["keeps"], "social_worker") not in _held(settings)
+
+    every_line = _write(tmp_path / "named.csv", [  # every line moved alike: none is "usual"
+        "NHS No,Name,Allocated to,Why",
+        f"{people['polish']},Murray, Callum,SW2,Speaks Polish",
+        f"{people['keeps']},Shah, Aisha,SW1,Knows the family",
+    ])
+    shown = run_cli("assign", "--file", every_line)
+    assert shown.exit_code == 1
+    assert "2 rows, 0 recorded, 0 already so, 2 rejected." in " ".join(shown.stdout.split())
+    assert "Callum" not in shown.output and "Aisha" not in shown.output
+
+    broken = _write(tmp_path / "broken.csv", [  # a line break inside a cell without quotes
+        "NHS No,Allocated to,Why,Lock",
+        f"{people['polish']},SW2,Speaks Polish,no",
+        f"{people['keeps']},SW1,Knows the family",
+        "and lives near,yes",
+        f"{people['forensic']},SW4,Forensic skills,no",
+        f"{people['undecided_team']},SW3,Stays,no",
+    ])
+    cut = run_cli("assign", "--file", broken, "--json")
+    rows = {row["row"]: row for row in cut.json()["rows"]}
+    assert (rows[3]["outcome"], rows[4]["outcome"]) == ("rejected", "rejected")
+    assert "line break inside a cell without quotes" in rows[3]["message"]
+    assert (people["keeps"], "social_worker") not in _held(settings)
+
+
+def test_notes_the_actual_worker_and_advice_that_fits_a_file_of_choices(
+    run_cli: RunCli, settings: Settings, people: dict[str, str], tmp_path: Path,
+) -> None:
+    """What one `assign` notes (out of reach, a reason cut) is noted for each row without
+    --json too; --json gives the staff list's id, not the cell's spelling; a person missing
+    from the latest export is the NHS number's column; the advice for a file whose columns
+    cannot be found is not the import's --mapping, which `assign` does not have."""
+    database = Database.from_settings(settings)
+    try:
+        with database.transaction() as session:
+            batch = ImportBatch(kind="caseload", file_name="caseload.csv",
+                                file_sha256="0" * 64, actor="test")
+            session.add(batch)
+            session.flush()
+            gone = session.scalars(select(Person).where(
+                Person.nhs_number == people["trust"])).one()
+            gone.missing_since_batch_id = batch.id
+    finally:
+        database.dispose()
+    choices = _write(tmp_path / "choices.csv", [
+        "NHS No,Allocated to,Role,Why",
+        f"{people['polish']},sw4,,Speaks Polish",  # SW4 is in the South: out of reach
+        f"{people['trust']},KW1,key_worker,Agreed",
+    ])
+    dry = run_cli("assign", "--file", choices, "--dry-run", "--json")
+    rows = {row["row"]: row for row in dry.json()["rows"]}
+    assert rows[2]["staff_id"] == "SW4" and "out of reach" in rows[2]["message"]
+    assert rows[3]["column"] == "NHS No" and "missing from the latest" in rows[3]["message"]
+    said = run_cli("assign", "--file", choices)
+    assert said.exit_code == 1, said.output
+    assert "Row 2: note: out of reach" in " ".join(said.stderr.split())
+
+    no_staff = _write(tmp_path / "no staff.csv", ["NHS No,Reason", f"{people['keeps']},x"])
+    refused = run_cli("assign", "--file", no_staff)
+    assert refused.exit_code == 2 and "--mapping" not in refused.output
+    assert "Staff ID" in refused.stderr
