@@ -31,7 +31,7 @@ from sqlmodel import Session
 from transition import nhs
 from transition.columns import Column, header_key
 from transition.errors import InputFileError, TransitionError
-from transition.headers import header_scorer, match_headers
+from transition.headers import HeaderMatch, header_scorer, match_headers
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS
 from transition.models import Person
 from transition.people import find_person
@@ -49,7 +49,10 @@ CHOICE_COLUMNS: tuple[Column, ...] = (
            description="The chosen worker's staff id, as on the staff list."),
     Column("role", "text", False, ("Role", "Worker role"),
            description="social_worker or key_worker; blank when the pathway needs one role."),
-    Column("reason", "text", False, ("Reason", "Why", "Rationale", "Notes", "Note"),
+    Column("reason", "text", False, ("Reason", "Why", "Rationale", "Notes", "Note",
+                                     "Reason for change", "Reason for allocation",
+                                     "Reason for choice", "Justification", "Comments",
+                                     "Comment"),
            description="Why this worker (kept in the audit trail)."),
     Column("lock", "text", False, ("Lock", "Locked", "Keep"),
            description="yes: keep this choice in every later plan."),
@@ -91,6 +94,22 @@ class ChoicesResult:
     rows: list[ChoiceRow]
     dry_run: bool
     strict_refused: bool = False  # strict, and a row was rejected: nothing recorded
+    # Headers of columns that hold something and were not read (a reason under a header the
+    # file reader does not know would otherwise be lost without a word).
+    unread_columns: list[str] = field(default_factory=list)
+    reason_given: bool = False  # --reason: used for every row without a reason of its own
+
+    def unread_note(self) -> str | None:
+        """What to say about columns not read, or None."""
+        if not self.unread_columns:
+            return None
+        named = ", ".join(f"'{label}'" for label in self.unread_columns)
+        note = f"Columns not read: {named}."
+        if self.reason_given:
+            note += (" If one holds each row's reason, head it Reason (or Why, Rationale, "
+                     "Notes) and run the file again: --reason was recorded for every row "
+                     "instead.")
+        return note
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
@@ -110,6 +129,7 @@ class ChoicesResult:
         return {"file": self.file_name, "dry_run": self.dry_run,
                 "recorded": self.count("recorded"), "unchanged": self.count("unchanged"),
                 "rejected": self.rejected, "nothing_recorded": self.nothing_recorded,
+                "unread_columns": self.unread_columns, "unread_note": self.unread_note(),
                 "rows": [row.to_json() for row in self.rows]}
 
     @property
@@ -124,7 +144,7 @@ class _Rejected(Exception):
         self.message = message
 
 
-def read_choices(path: Path, *, sheet: str | None = None) -> tuple[Table, dict[str, int]]:
+def read_choices(path: Path, *, sheet: str | None = None) -> tuple[Table, HeaderMatch]:
     """The file, and which column holds each field (InputFileError if it cannot be used)."""
     try:
         table = read_table(path, score=header_scorer(CHOICE_COLUMNS, {}), sheet=sheet)
@@ -139,7 +159,7 @@ def read_choices(path: Path, *, sheet: str | None = None) -> tuple[Table, dict[s
             "names), then run the file again"
             + (" (or choose the sheet that holds them with --sheet)." if sheet is None
                and path.suffix.lower() != ".csv" else "."))) from None
-    return table, {name: position for position, name in match.columns.items()}
+    return table, match
 
 
 def apply_choices(
@@ -160,9 +180,16 @@ def apply_choices(
     ``dry_run``, or ``strict`` and a rejected row, everything is rolled back."""
     if reason and reason.strip():
         checked_reason(reason, "--reason")  # too long for any row: refused before reading
-    table, where = read_choices(path, sheet=sheet)
+    table, match = read_choices(path, sheet=sheet)
+    where = {name: position for position, name in match.columns.items()}
     labels = {name: table.column_label(position) for name, position in where.items()}
-    result = ChoicesResult(file_name=table.file_name, rows=[], dry_run=dry_run)
+    result = ChoicesResult(
+        file_name=table.file_name, rows=[], dry_run=dry_run,
+        unread_columns=[label for position, label in sorted(match.extras.items())
+                        if any(position < len(row.cells)
+                               and cell_text(row.cells[position]).strip()
+                               for row in table.rows)],
+        reason_given=bool(reason and reason.strip()))
     seen: dict[tuple[str, str], int] = {}
     misshapen = table.misshapen
     whole = session.begin_nested()

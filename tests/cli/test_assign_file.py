@@ -273,3 +273,26 @@ def test_notes_the_actual_worker_and_advice_that_fits_a_file_of_choices(
     refused = run_cli("assign", "--file", no_staff)
     assert refused.exit_code == 2 and "--mapping" not in refused.output
     assert "Staff ID" in refused.stderr
+
+
+def test_a_reason_under_a_header_not_read_is_said_not_lost(
+    run_cli: RunCli, people: dict[str, str], tmp_path: Path,
+) -> None:
+    """A column of reasons headed in a way the reader does not know, with --reason given,
+    used to be dropped without a word, --reason recorded for every row instead."""
+    known = _write(tmp_path / "known.csv", ["NHS Number,New worker,Reason for change",
+                                            f"{people['polish']},SW2,Speaks Polish"])
+    assert run_cli("assign", "--file", known, "--json").json()["recorded"] == 1
+    reasons = {row["nhs_number"]: row["reason"]
+               for row in run_cli("audit", "--action", "assignment", "--json").json()}
+    assert reasons[people["polish"]] == "Speaks Polish [known.csv row 2]"
+
+    unknown = _write(tmp_path / "unknown.csv", ["NHS Number,New worker,Role,Background",
+                                                f"{people['joint']},KW1,KW,Worked with them"])
+    result = run_cli("assign", "--file", unknown, "--reason", "Agreed at the meeting")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert "Note: Columns not read: 'Background'." in said
+    assert "--reason was recorded for every row instead" in said
+    data = run_cli("assign", "--file", unknown, "--reason", "x", "--json").json()
+    assert data["unread_columns"] == ["Background"]

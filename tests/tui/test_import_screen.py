@@ -271,3 +271,20 @@ def test_tab_completes_in_the_file_box(populated, app_on, tmp_path: Path) -> Non
         assert not box.has_focus
 
     drive(app, scenario)
+
+
+def test_a_choices_summary_shows_each_rows_notes_and_columns_not_read() -> None:
+    from rich.console import Console
+
+    from transition.choices_file import ChoiceRow, ChoicesResult
+    from transition.screens.imports import choices_summary
+
+    result = ChoicesResult("meeting.csv", [
+        ChoiceRow(2, "recorded", "9990000018", "social_worker", "SW1",
+                  message="SW1 is out of reach (North) for someone in South")],
+        dry_run=False, unread_columns=["Background"], reason_given=True)
+    console = Console(width=200, record=True)
+    console.print(choices_summary(result))
+    said = " ".join(console.export_text().split())
+    assert "• Row 2: SW1 is out of reach" in said
+    assert "Columns not read: 'Background'." in said and "--reason was recorded" in said

@@ -429,6 +429,8 @@ def _print_choices(result: ChoicesResult) -> None:
     for row in result.rows:  # as one assign notes them: out of reach, a reason cut short
         if row.outcome != "rejected" and row.message:
             err_console.print(f"Row {row.row}: note: {row.message}", markup=False)
+    if (unread := result.unread_note()) is not None:
+        err_console.print(f"Note: {unread}", markup=False)
     rejected = [row for row in result.rows if row.outcome == "rejected"]
     if rejected:
         table = Table("Row", "NHS number", "Column", "Why rejected", title="Rejected rows",

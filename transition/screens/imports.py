@@ -151,6 +151,11 @@ def choices_summary(result: ChoicesResult) -> RenderableType:
     forced = [row for row in result.rows if row.forced_past]
     parts.extend(Text(f"• Row {row.row}: forced past {'; '.join(row.forced_past)}")
                  for row in forced)
+    # As assign --file says them: out of reach, an undecided council team, a reason cut short.
+    parts.extend(Text(f"• Row {row.row}: {row.message}") for row in result.rows
+                 if row.outcome != "rejected" and row.message)
+    if (unread := result.unread_note()) is not None:
+        parts.append(Text(unread, style="yellow"))
     if result.rejected:
         parts.append(Text("Rejected rows are listed below: correct them in the file and run it "
                           "again (rows already recorded come back as already so). A choice "
