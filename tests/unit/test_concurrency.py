@@ -274,6 +274,14 @@ def _accept_meanwhile(database: Database, rules: Rules, outcome: dict[str, BaseE
     return thread, patient
 
 
+def _finished(thread: threading.Thread, patient: Database,
+              outcome: dict[str, BaseException | None]) -> BaseException | None:
+    """Wait for the accept started by :func:`_accept_meanwhile`; what it raised, if anything."""
+    thread.join(timeout=60)
+    patient.dispose()
+    return outcome["accept"]
+
+
 def _accepted_plans(database: Database) -> int:
     with database.session() as session:
         return session.scalar(select(func.count()).select_from(Assignment)
@@ -290,10 +298,9 @@ def test_an_accept_waits_for_an_import_under_way_then_sees_the_staff_list_change
                     today=TODAY)
         thread, patient = _accept_meanwhile(database, rules, outcome)
         _wait_until_blocked(database, thread)
-    thread.join(timeout=60)
-    patient.dispose()
-    assert isinstance(outcome["accept"], ConflictError), outcome
-    assert "the staff list changed" in str(outcome["accept"])
+    accepted = _finished(thread, patient, outcome)
+    assert isinstance(accepted, ConflictError), outcome
+    assert "the staff list changed" in str(accepted)
     assert _accepted_plans(database) == 0
 
 
@@ -308,10 +315,9 @@ def test_an_accept_waits_for_a_managers_assignment_then_sees_the_allocation_chan
                         actor="ana")
         thread, patient = _accept_meanwhile(database, rules, outcome)
         _wait_until_blocked(database, thread)
-    thread.join(timeout=60)
-    patient.dispose()
-    assert isinstance(outcome["accept"], ConflictError), outcome
-    assert "is out of date: who holds a case changed" in str(outcome["accept"])
+    accepted = _finished(thread, patient, outcome)
+    assert isinstance(accepted, ConflictError), outcome
+    assert "is out of date: who holds a case changed" in str(accepted)
     assert _accepted_plans(database) == 0
 
 
@@ -324,10 +330,9 @@ def test_two_accepts_of_one_draft_at_once_accept_it_once(
         # Ben's screen shows the same draft, and he accepts it too.
         thread, patient = _accept_meanwhile(database, rules, outcome, plan_id=first.plan_id)
         _wait_until_blocked(database, thread)
-    thread.join(timeout=60)
-    patient.dispose()
-    assert isinstance(outcome["accept"], TransitionError), outcome
-    assert f"Plan {first.plan_id} is accepted, not a draft" in str(outcome["accept"])
+    accepted = _finished(thread, patient, outcome)
+    assert isinstance(accepted, TransitionError), outcome
+    assert f"Plan {first.plan_id} is accepted, not a draft" in str(accepted)
     with database.session() as session:
         accepts = session.scalar(select(func.count()).select_from(AuditEvent)
                                  .where(AuditEvent.action == "plan.accept"))

@@ -17,6 +17,13 @@ def _said(result) -> str:  # type: ignore[no-untyped-def]
     return " ".join(result.stderr.split())  # Rich wraps long lines
 
 
+def _refused(run_cli: RunCli, *args: object) -> str:
+    """Run a command that must be refused as bad settings (exit 2); what it said."""
+    result = run_cli(*args)
+    assert result.exit_code == 2, result.output
+    return _said(result)
+
+
 def _settings_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> Path:
     path = tmp_path / "settings.toml"
     path.write_text(text, encoding="utf-8")
@@ -35,9 +42,7 @@ def test_stale_import_days_in_the_environment_points_at_the_rules(
     run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TRANSITION_STALE_IMPORT_DAYS", "1000")
-    result = run_cli("status")
-    assert result.exit_code == 2, result.output
-    said = _said(result)
+    said = _refused(run_cli, "status")
     assert "TRANSITION_STALE_IMPORT_DAYS is set, but stale_import_days is no longer a setting" in said
     assert "[checks]" in said and "rules file" in said
 
@@ -46,9 +51,7 @@ def test_stale_import_days_in_the_settings_file_points_at_the_rules(
     run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     path = _settings_file(monkeypatch, tmp_path, 'letter_format = "md"\nstale_import_days = 3\n')
-    result = run_cli("status")
-    assert result.exit_code == 2, result.output
-    said = _said(result)
+    said = _refused(run_cli, "status")
     assert f"The settings file {path}, line 2, sets stale_import_days, which is no longer a " \
            "setting" in said
     assert "[checks] stale_import_days" in said
@@ -64,9 +67,7 @@ def test_a_blank_database_url_is_refused_and_creates_nothing(
     staff.write_text("staff_id,family_name,given_name,employer,role,team\n"
                      "SW1,Ng,Jo,council,social_worker,North\n")
     monkeypatch.setenv("TRANSITION_DATABASE_URL", "")
-    result = run_cli("import", "staff", staff)
-    assert result.exit_code == 2, result.output
-    said = _said(result)
+    said = _refused(run_cli, "import", "staff", staff)
     assert "The setting database_url (--db or TRANSITION_DATABASE_URL) cannot be used: it is " \
            "set but blank" in said
     assert not (tmp_path / "home" / "data" / "transition" / "transition.db").exists()
@@ -108,9 +109,7 @@ def test_a_misspelt_setting_is_refused_with_the_right_name(
     run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     path = _settings_file(monkeypatch, tmp_path, '# ours\ndatabse_url = "/tmp/elsewhere.db"\n')
-    result = run_cli("status")
-    assert result.exit_code == 2, result.output
-    said = _said(result)
+    said = _refused(run_cli, "status")
     assert f"The settings file {path}, line 2, sets 'databse_url', which is not a setting " \
            "(did you mean 'database_url'?)" in said
     assert "The settings are: database_url, rules_file" in said
@@ -159,9 +158,7 @@ def test_a_council_variable_that_is_not_a_table_is_explained(
     run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TRANSITION_COUNCIL", "Westshire")
-    result = run_cli("status")
-    assert result.exit_code == 2, result.output
-    said = _said(result)
+    said = _refused(run_cli, "status")
     assert "TRANSITION_COUNCIL cannot be read" in said and "TRANSITION_COUNCIL__" in said
     assert "stopped unexpectedly" not in said
 
@@ -215,9 +212,7 @@ def test_as_of_in_the_environment_is_never_a_unix_time_or_a_guess(
     run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     monkeypatch.setenv("TRANSITION_AS_OF", value)
-    result = run_cli("status", "--json")
-    assert result.exit_code == 2, result.output
-    said = _said(result)
+    said = _refused(run_cli, "status", "--json")
     assert "The setting as_of (TRANSITION_AS_OF) cannot be used: it is not a date" in said
     assert "DD/MM/YYYY" in said
 
