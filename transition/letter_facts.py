@@ -143,6 +143,15 @@ def address_lines(address: str | None, postcode: str | None = None) -> list[str]
     return lines
 
 
+def has_carer(person: Person) -> bool:
+    """Whether the trust recorded a carer: its yes or no (an explicit no wins over a name or
+    address left behind), else a carer's name or address. (The task flag carer_may_be_told
+    reads it the same way, in SQL: transition.tasks.planner.)"""
+    if person.carer is not None:
+        return bool(person.carer)
+    return bool(person.carer_name or person.carer_address)
+
+
 def plain_team_name(team: str | None) -> str:
     """A team name with its abbreviations spelled out: North CMHT -> North Community Mental..."""
     return _TEAM_ABBREVIATION.sub(lambda match: TEAM_WORDS[match.group(1)], plain_text(team))
@@ -354,9 +363,7 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
             accessible_format=(person.accessible_format
                                or (from_language[0] if from_language else None)),
             interpreter_language=interpreter,
-            # An explicit "no carer" from the trust wins over a name or address left behind.
-            has_carer=(bool(person.carer) if person.carer is not None
-                       else bool(person.carer_name or person.carer_address)),
+            has_carer=has_carer(person),
             carer_name=plain_text(person.carer_name),
             carer_address_lines=tuple(address_lines(person.carer_address)),
             carer_consent=person.carer_consent,

@@ -31,6 +31,7 @@ from transition.columns import employment_words, ethnic_category_words
 from transition.db import Database
 from transition.errors import ConflictError, TransitionError
 from transition.handover_status import HandoverStatus, handover_statuses
+from transition.letter_facts import has_carer
 from transition.matching import ROLE_WORDS
 from transition.models import AuditEvent, Person
 from transition.overview import PersonImport, person_imports, staff_names
@@ -304,11 +305,9 @@ def carer(view: PersonView) -> RenderableType:
         ("Has a carer", yes_no(p.carer)),
         ("Carer's name", p.carer_name or NOT_RECORDED),
         ("Carer's address", p.carer_address or NOT_RECORDED),
-        # Where there is a carer, as the letters read it: the trust's yes or no, else a name
-        # or address.
-        ("Carer may be told", carer_consent(p.carer_consent)
-         if (p.carer if p.carer is not None else bool(p.carer_name or p.carer_address))
-         else NOT_RECORDED),
+        # Where there is a carer, as the letters read it.
+        ("Carer may be told",
+         carer_consent(p.carer_consent) if has_carer(p) else NOT_RECORDED),
     ])
 
 
