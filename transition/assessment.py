@@ -168,7 +168,7 @@ def _refresh(
     progress: ProgressCallback | None,
 ) -> AssessmentSummary:
     connection = session.connection()
-    staff, staff_loaded = _staff_facts(connection)
+    staff, staff_loaded = staff_facts(connection)
     staff_keys = {
         key: (c.staff_id, c.leaving_date, c.absent_until, c.seconded) for key, c in staff.items()
     }
@@ -356,7 +356,7 @@ class _OutcomesReader:
         return found
 
 
-def _staff_facts(connection: Connection) -> tuple[dict[str, CoordinatorFacts], bool]:
+def staff_facts(connection: Connection) -> tuple[dict[str, CoordinatorFacts], bool]:
     """The workers on the latest staff list, and whether a staff list was ever imported.
 
     A worker the latest list dropped is kept, marked missing: to the score, as to matching and

@@ -10,13 +10,16 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from transition.assessment import staff_facts
 from transition.bulk import collector_paused
 from transition.errors import TransitionError
 from transition.matching import Need, Solution, solve
+from transition.models import Person, RiskBand
 from transition.plan_inputs import Inputs, PersonInfo, read_inputs
 from transition.planning import undecided_reason
+from transition.risk import RiskFacts, scorer
 from transition.ruleset import Rules
 
 
@@ -55,6 +58,9 @@ def _what_if(
         for worker in inputs.problem.workers
     )
     problem = replace(inputs.problem, workers=workers)
+    # Losing their coordinator is a risk factor: some of their people band higher, and the
+    # red-band cap then spreads them as a real plan made after the workers leave would.
+    raised = raised_bands(session, rules, inputs, gone, as_of=as_of)
     # A lock cannot hold a worker who is gone: their locked roles are planned like any other
     # (placed, or unassigned with the reason), and no longer use the withdrawn worker's place.
     lost = locks_on_withdrawn(inputs, gone)
@@ -67,6 +73,10 @@ def _what_if(
             held=tuple(item for item in problem.held
                        if not (item.locked and (item.person_id, item.role) in lost)),
         )
+    if raised:
+        problem = replace(problem, needs=tuple(
+            need._replace(band=raised[need.person_id][1]) if need.person_id in raised else need
+            for need in problem.needs))
     scenario = solve(problem, rules.matching)
     # Places someone new could take: a worker active on the transfer date, with a council
     # team decided, in a job that fills a role (not an AMHP or a manager).
@@ -74,8 +84,49 @@ def _what_if(
               if worker.unavailable(inputs.transfer_date, rules.matching) is None
               and not worker.keep_only
               and any(worker.fits(role, rules.matching) for role in rules.matching.roles)}
-    return compare_scenario(inputs, baseline, scenario, withdraw=sorted(gone),
-                            capacity_scale=capacity_scale, takers=takers)
+    result = compare_scenario(inputs, baseline, scenario, withdraw=sorted(gone),
+                              capacity_scale=capacity_scale, takers=takers)
+    result.bands_raised = [
+        {"nhs_number": inputs.people[person_id].nhs_number, "from": before, "to": after}
+        for person_id, (before, after) in raised.items()]
+    return result
+
+
+_BAND_ORDER = {RiskBand.GREEN.value: 0, RiskBand.AMBER.value: 1, RiskBand.RED.value: 2}
+
+
+def raised_bands(session: Session, rules: Rules, inputs: Inputs, gone: set[str], *,
+                 as_of: date) -> dict[int, tuple[str, str]]:
+    """The people whose handover-risk band rises when ``gone`` are withdrawn: person id ->
+    (band as stored, band in the what-if), in the plan's order.
+
+    A withdrawn coordinator is scored as leaving on ``as_of`` (the ``coordinator_leaving``
+    factor). The points it adds are added to the stored score, so only the withdrawal moves a
+    band: a score stored some days ago is not re-dated here, and a coordinator already leaving
+    (or not on the staff list) adds nothing. Only people the plan reads (assessed, with their
+    coordinator in ``gone``) are looked at: a handful of workers' caseloads, read again."""
+    affected = sorted(person_id for person_id, info in inputs.people.items()
+                      if info.coordinator_id in gone and info.risk_band in _BAND_ORDER)
+    if not affected:
+        return {}
+    staff, loaded = staff_facts(session.connection())
+    score = scorer(rules.risk, as_of)
+    bands = rules.risk.bands
+    raised: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(affected), 1_000):  # within any database's limit on parameters
+        people = session.exec(select(Person).where(
+            col(Person.id).in_(affected[start:start + 1_000])).order_by(col(Person.id)))
+        for person in people:
+            real = staff.get(person.care_coordinator_id or "")
+            if real is None or person.risk_score is None or person.risk_band is None:
+                continue
+            leaving = replace(real, leaving_date=min(real.leaving_date or as_of, as_of))
+            added = (score(RiskFacts.from_person(person, leaving, staff_list_loaded=loaded)).score
+                     - score(RiskFacts.from_person(person, real, staff_list_loaded=loaded)).score)
+            band = bands.band(person.risk_score + added).value
+            if added > 0 and _BAND_ORDER[band] > _BAND_ORDER[person.risk_band]:
+                raised[person.id] = (person.risk_band, band)  # type: ignore[index]
+    return raised
 
 
 def scaled(capacity: int, scale: float) -> int:
@@ -125,6 +176,10 @@ class WhatIf:
     # Roles locked to a withdrawn worker, and where the what-if puts them: {"nhs_number",
     # "role", "locked_to", "staff_id"} (staff_id None: unassigned, or the role ends).
     locks_on_withdrawn: list[dict[str, Any]] = field(default_factory=list)
+    # People whose handover-risk band rises because their coordinator is withdrawn (a
+    # coordinator leaving is a risk factor): {"nhs_number", "from", "to"}; the what-if plans
+    # them in the raised band (the red-band cap counts a new red).
+    bands_raised: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -142,6 +197,7 @@ class WhatIf:
                                                  "by_skill": self.baseline_gap_by_skill}},
             "spare_places_by_team": self.spare_by_team,
             "locks_on_withdrawn": self.locks_on_withdrawn,
+            "bands_raised": self.bands_raised,
             "unassigned_people": self.unassigned_people,
         }
 

@@ -3,9 +3,11 @@ on a withdrawn worker planned like any other role (placed, or listed unassigned)
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from tests.caseloads import TRANSFER
+from tests.caseloads import TRANSFER, rules_with_red_cap
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_person, make_staff, nhs_number
 from transition.db import Database
@@ -241,3 +243,52 @@ def test_a_scaled_capacity_is_rounded_down_to_whole_places(
         make_staff(session, "SW1", team="North Council", capacity=capacity)
     result = run(database, rules, capacity_scale=scale)
     assert result.spare_by_team == {"North Council": places}
+
+
+def test_people_whose_coordinator_is_withdrawn_are_planned_in_the_band_they_would_have(
+    database: Database,
+) -> None:
+    """Losing their coordinator is a risk factor (2 points in the shipped rules): an amber
+    person one point short of red turns red, and the red-band cap spreads them."""
+    rules = rules_with_red_cap(1)
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", team="North Council", capacity=10)
+        make_staff(session, "SW2", team="North Council", capacity=10)
+        stored = {1: (9, "amber"), 2: (9, "amber"), 3: (4, "green"), 4: (2, "green")}
+        for index, (score, band) in stored.items():
+            make_person(session, nhs_number=nhs_number(index), care_coordinator_id="SW1",
+                        **{**COUNCIL, "risk_score": score, "risk_band": band})
+        # Someone else's coordinator: nothing about them moves.
+        make_person(session, nhs_number=nhs_number(5), care_coordinator_id="SW2",
+                    **{**COUNCIL, "risk_score": 9, "risk_band": "amber"})
+    result = run(database, rules, withdraw=["SW1"])
+    assert result.bands_raised == [
+        {"nhs_number": nhs_number(1), "from": "amber", "to": "red"},
+        {"nhs_number": nhs_number(2), "from": "amber", "to": "red"},
+        {"nhs_number": nhs_number(3), "from": "green", "to": "amber"},
+    ]
+    assert result.to_json()["bands_raised"] == result.bands_raised
+    # SW2 may take one new red handover: the other red person cannot be placed, and says why.
+    assert (result.assigned, result.unassigned) == (4, 1)
+    [unplaced] = result.unassigned_people
+    assert unplaced["nhs_number"] in {nhs_number(1), nhs_number(2)}
+    assert any("red" in reason for reason in unplaced["reasons"]), unplaced["reasons"]
+    assert_listed(result)
+
+
+def test_a_coordinator_already_leaving_or_not_withdrawn_raises_no_band(
+    database: Database, rules: Rules
+) -> None:
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        # Leaving within the factor's window: the stored score has the points already.
+        make_staff(session, "SW1", team="North Council", capacity=10,
+                   leaving_date=TODAY + timedelta(days=30))
+        make_staff(session, "SW2", team="North Council", capacity=10)
+        make_person(session, nhs_number=nhs_number(1), care_coordinator_id="SW1",
+                    **{**COUNCIL, "risk_score": 9, "risk_band": "amber"})
+        make_person(session, nhs_number=nhs_number(2), care_coordinator_id="SW2",
+                    **{**COUNCIL, "risk_score": 9, "risk_band": "amber"})
+    assert run(database, rules, withdraw=["SW1"]).bands_raised == []
+    assert run(database, rules, capacity_scale=0.5).bands_raised == []

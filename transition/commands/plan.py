@@ -579,6 +579,13 @@ def _print_what_if(result: WhatIf) -> None:
                       "worker who is gone, so here they are planned like any other role: "
                       f"{placed:,} placed with a new worker, {locks - placed:,} not (see "
                       "locks_on_withdrawn in --json).")
+    if result.bands_raised:
+        red = sum(1 for item in result.bands_raised if item["to"] == "red")
+        console.print(f"Handover risk raised by losing their coordinator (a risk factor): "
+                      f"{len(result.bands_raised):,} people ({red:,} now red, "
+                      f"{len(result.bands_raised) - red:,} now amber). They are planned here "
+                      "in the higher band, so the red-band cap spreads the new reds (see "
+                      "bands_raised in --json).")
     for heading, gap, before in (("Team", result.gap_by_team, result.baseline_gap_by_team),
                                  ("Skill needed", result.gap_by_skill,
                                   result.baseline_gap_by_skill)):
