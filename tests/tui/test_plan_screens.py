@@ -24,8 +24,10 @@ from transition.screens import plan as plan_screen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.person import PersonScreen
 from transition.screens.plan import PlanScreen, main_reason
+from transition.screens.whatif import WhatIfScreen
 from transition.screens.worker_picker import RoleChoiceScreen, WorkerPickerScreen
 from transition.screens.workers import WorkersScreen
+from transition.whatif import what_if
 from transition.worker_overrides import assign_worker
 
 
@@ -413,6 +415,54 @@ def test_workers_screen_bars_per_worker_and_team_and_opens_the_plan(plan_world, 
         assert plan.query_.coordinator is None and len(shown(plan)) == 10
 
     drive(app, scenario)
+
+
+def test_workers_marked_to_go_show_what_would_happen_without_them(plan_world, app_on) -> None:
+    """m marks the highlighted worker as one who might go (and moves on); W works out the
+    plan without the marked workers in a thread and shows it over the screen, storing nothing:
+    the same numbers as transition plan --withdraw."""
+    with plan_world.session() as session:
+        expected = what_if(session, load_rules(), as_of=TODAY, withdraw=["SW1"])
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("w")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, WorkersScreen)
+        await pilot.press("W")  # no one marked yet: says how
+        await settle(pilot)
+        assert any("with m first" in message for message in notifications(app))
+        assert screen.is_current
+        workers = screen.query_one("#workers-table", DataTable)
+        workers.focus()
+        for _ in range(2):  # marked, then unmarked
+            workers.move_cursor(row=workers.get_row_index("SW1"))
+            await pilot.press("m")
+            await settle(pilot)
+        assert "marked to go" not in str(workers.get_row("SW1")[5])
+        workers.move_cursor(row=workers.get_row_index("SW1"))
+        await pilot.press("m")
+        await settle(pilot)
+        assert str(workers.get_row("SW1")[5]) == "marked to go (what-if)"
+        assert workers.cursor_row == workers.get_row_index("SW1") + 1  # on to the next
+        assert "1 worker marked to go" in text_of(screen.query_one("#workers-summary"))
+        await pilot.press("W")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, WhatIfScreen)
+        report = text_of(dialog.query_one("#what-if-report"))
+        assert "What-if (nothing stored): withdraw SW1" in report
+        assert (f"People losing their current worker: {expected.losing_current_worker}."
+                in report) and expected.losing_current_worker > 0
+        assert f"unassigned: {expected.unassigned} " in report
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.withdrawing == ["SW1"]
+
+    drive(app, scenario)
+    with plan_world.session() as session:  # nothing stored
+        assert session.scalars(select(Plan)).all() == []
 
 
 def test_a_role_no_one_fits_can_be_given_anyway_with_what_it_breaks(plan_world,

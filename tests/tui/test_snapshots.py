@@ -240,6 +240,21 @@ def test_workers(snap_compare, plan_world, app_on) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+def test_workers_what_if(snap_compare, plan_world, app_on) -> None:
+    """m on two workers (the cursor moves on after each), then W: the what-if over the
+    screen."""
+    app = app_on(plan_world)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await press("p", "n", "w")(pilot)
+        pilot.app.screen.query_one("#workers-table").focus()
+        await press("m", "m", "W")(pilot)
+        pilot.app.clear_notifications()
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
 # -- a short terminal (80x24): the table keeps its room (tests/tui/test_short_terminal.py) --
 
 

@@ -52,6 +52,7 @@ from transition.plan_rows import PlanRow
 from transition.planning import PlanResult, propose_plan
 from transition.staff_ids import find_coordinator_id, find_staff_id, require_staff_id
 from transition.whatif import WhatIf, what_if
+from transition.whatif_view import what_if_report
 from transition.worker_overrides import WorkerOption, assign_worker, feasible_workers, unlock
 
 app = typer.Typer(
@@ -562,38 +563,5 @@ def _role(role: str | None) -> str:
 
 
 def _print_what_if(result: WhatIf) -> None:
-    console.print("What-if (nothing stored): "
-                  + ", ".join(filter(None, [
-                      f"withdraw {', '.join(result.withdraw)}" if result.withdraw else "",
-                      f"capacity x {result.capacity_scale:g}"
-                      if result.capacity_scale != 1.0 else ""])))
-    console.print(f"People losing their current worker: {result.losing_current_worker:,}.")
-    console.print(f"Roles filled: {result.assigned:,} (as things stand: {result.baseline_assigned:,});"
-                  f" unassigned: {result.unassigned:,} (as things stand: "
-                  f"{result.baseline_unassigned:,}); changed from the plan as things stand: "
-                  f"{result.changed_from_baseline:,}.")
-    if result.locks_on_withdrawn:
-        locks = len(result.locks_on_withdrawn)
-        placed = sum(1 for item in result.locks_on_withdrawn if item["staff_id"] is not None)
-        console.print(f"Roles locked to a withdrawn worker: {locks:,}. A lock cannot hold a "
-                      "worker who is gone, so here they are planned like any other role: "
-                      f"{placed:,} placed with a new worker, {locks - placed:,} not (see "
-                      "locks_on_withdrawn in --json).")
-    if result.bands_raised:
-        red = sum(1 for item in result.bands_raised if item["to"] == "red")
-        console.print(f"Handover risk raised by losing their coordinator (a risk factor): "
-                      f"{len(result.bands_raised):,} people ({red:,} now red, "
-                      f"{len(result.bands_raised) - red:,} now amber). They are planned here "
-                      "in the higher band, so the red-band cap spreads the new reds (see "
-                      "bands_raised in --json).")
-    for heading, gap, before in (("Team", result.gap_by_team, result.baseline_gap_by_team),
-                                 ("Skill needed", result.gap_by_skill,
-                                  result.baseline_gap_by_skill)):
-        if not gap and not before:
-            continue
-        # Beside each, the roles no one could fill as things stand: not a gap the what-if made.
-        table = Table(heading, "Cannot be placed", "As things stand",
-                      title=f"Capacity gap by {heading.split()[0].lower()}")
-        for key in sorted(gap.keys() | before.keys()):
-            table.add_row(key, f"{gap.get(key, 0):,}", f"{before.get(key, 0):,}")
-        console.print(table)
+    for part in what_if_report(result, in_json=True):
+        console.print(part)

@@ -1,18 +1,23 @@
 """Caseloads per team and per worker: what they hold now, what the plan gives them, and their
-capacity, as bars. Enter on a worker shows their people in the plan."""
+capacity, as bars. Enter on a worker shows their people in the plan; m marks workers who might
+go, and W works out what would happen without them (a what-if: nothing is stored)."""
 
 from __future__ import annotations
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual import on
+from sqlalchemy.exc import SQLAlchemyError
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
+from transition.errors import TransitionError
 from transition.plan_review import NO_TEAM, Caseloads, caseloads
 from transition.screens.base import DataScreen
+from transition.screens.whatif import WhatIfScreen
+from transition.whatif import WhatIf, what_if
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.fitted_table import FitColumn, FittedTable
 from transition.widgets.format import count, plural, uk_dates_in, worker_label
@@ -83,8 +88,10 @@ class WorkersScreen(DataScreen):
     """
 
     BINDINGS = [
-        Binding("f", "full_only", "Near or over capacity", id="workers.full"),
+        Binding("f", "full_only", "Nearly full", id="workers.full"),
         Binding("h", "handing_over", "Their people now", id="workers.handing_over"),
+        Binding("m", "mark_withdrawn", "Mark to go", id="workers.withdraw"),
+        Binding("W", "what_if", "What if", id="workers.what_if"),
     ]
 
     def __init__(self) -> None:
@@ -92,6 +99,7 @@ class WorkersScreen(DataScreen):
         self.loads: Caseloads | None = None
         self.full_only = False
         self.team_only: str | None = None  # enter on a team: only its workers
+        self.withdrawing: list[str] = []  # staff ids marked with w, in the order marked
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -143,6 +151,9 @@ class WorkersScreen(DataScreen):
                            style="bold")
         if self.full_only:
             summary.append(" · only workers at 90% or more", style="bold")
+        if self.withdrawing:
+            summary.append(f" · what-if: {plural(len(self.withdrawing), 'worker')} marked to go "
+                           "(W: what would happen; m again unmarks)", style="bold magenta")
         self.query_one("#workers-summary", Static).update(summary)
         if not filtering:
             teams = self.query_one("#teams-table", FittedTable)
@@ -162,8 +173,12 @@ class WorkersScreen(DataScreen):
                 continue
             if self.team_only is not None and (worker.team or NO_TEAM) != self.team_only:
                 continue
-            note = Text(uk_dates_in(worker.unavailable), style="yellow") if worker.unavailable else Text(
-                f"{worker.spare} free", style="dim")
+            if worker.staff_id in self.withdrawing:
+                note = Text("marked to go (what-if)", style="bold magenta")
+            elif worker.unavailable:
+                note = Text(uk_dates_in(worker.unavailable), style="yellow")
+            else:
+                note = Text(f"{worker.spare} free", style="dim")
             workers.add_row(worker_label(worker.name, worker.staff_id, NAME_WIDTH),
                             worker.team or Text("no team yet", style="italic yellow"),
                             load_bar(worker.current, worker.capacity, width=WORKER_BAR),
@@ -191,6 +206,57 @@ class WorkersScreen(DataScreen):
         staff_id = workers.coordinate_to_cell_key(workers.cursor_coordinate).row_key.value
         if staff_id is not None:
             self.transition.show_plan(coordinator=staff_id)
+
+    def action_mark_withdrawn(self) -> None:
+        """Mark the highlighted worker as one who might go (or unmark them), for W; the cursor
+        moves on, so several can be marked in a row."""
+        workers = self.query_one("#workers-table", FittedTable)
+        if not workers.row_count or self.loads is None:
+            return
+        staff_id = workers.coordinate_to_cell_key(workers.cursor_coordinate).row_key.value
+        if staff_id is None:
+            return
+        if staff_id in self.withdrawing:
+            self.withdrawing.remove(staff_id)
+        else:
+            self.withdrawing.append(staff_id)
+        row = workers.cursor_row
+        self._show(filtering=True)
+        workers.move_cursor(row=min(row + 1, workers.row_count - 1))
+
+    def action_what_if(self) -> None:
+        """What would happen without the marked workers: worked out in a thread (two plans'
+        worth of solving on a large caseload), then shown over this screen."""
+        if not self.withdrawing:
+            self.notify("Mark the workers who might go with m first (on the worker list), "
+                        "then press W.", title="No one marked", timeout=6)
+            return
+        self.notify(f"Working out the plan without {plural(len(self.withdrawing), 'worker')}; "
+                    "this takes a few seconds on a large caseload. Nothing is stored.",
+                    title="What-if started", timeout=4)
+        self._work_out(list(self.withdrawing))
+
+    @work(thread=True, exclusive=True, group="workers-what-if", exit_on_error=False)
+    def _work_out(self, withdraw: list[str]) -> None:
+        try:
+            with self.database.session() as session:
+                result = what_if(session, self.transition.rules, as_of=self.today(),
+                                 withdraw=withdraw)
+        except TransitionError as exc:
+            self.app.call_from_thread(self._what_if_failed,
+                                      f"{exc.message} {exc.hint or ''}".strip())
+        except SQLAlchemyError as exc:
+            # The driver's text may quote data: only the kind of failure is shown.
+            self.app.call_from_thread(self._what_if_failed,
+                                      f"{type(exc).__name__} on {self.database.describe()}.")
+        else:
+            self.app.call_from_thread(self._what_if_done, result)
+
+    def _what_if_failed(self, message: str) -> None:
+        self.notify(message, title="The what-if could not run", severity="error", timeout=15)
+
+    def _what_if_done(self, result: WhatIf) -> None:
+        self.app.push_screen(WhatIfScreen(result))
 
     @on(DataTable.RowSelected, "#workers-table")
     def _worker_selected(self, event: DataTable.RowSelected) -> None:
