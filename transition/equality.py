@@ -14,7 +14,9 @@ asked for exactly it withholds (shows as ``*``) every count from 1 to 4 (primary
 and, in each column of each table where it withholds one, the smallest other count as well
 (secondary suppression). A table's groups add up to everyone, so a lone withheld count could
 be worked out by subtracting the others from the total; with two or more withheld, at least
-one of them 5 or more, each could be anything from 1 to their sum less the rest. Shares are
+one of them 5 or more, and not all pinned by the counts shown beside them (a group has at least
+as many people as are changing worker in it: :func:`withheld_cells`), none is given away by
+subtraction. Shares are
 left out where their count or the group's people are withheld, and so are a notable group's
 numbers (see :meth:`EqualityReport.numbers_withheld`).
 """
@@ -208,6 +210,11 @@ def withheld_cells(everyone: GroupRow, rows: list[GroupRow],
     of 5 or more, since the groups add up to everyone's count, which is shown. Chosen last,
     where there is a choice: a notable group's count (withholding it hides the finding's
     numbers), and in the people column, the people of a group with any notable finding.
+    More are withheld, smallest first, while what the shown counts leave of everyone's would
+    still pin the withheld ones: the counts shown in a row bound its withheld people from below
+    (a group has at least as many people as are changing worker in it), and its shown people
+    bound its withheld counts from above (:func:`pinned`, below). Chains across columns, and
+    knowing that a withheld count is 1 to 4 or the next smallest, are not followed.
 
     A table whose counts in a column are all under 5 (a caseload of a few dozen) has none to
     add, and everyone's count would pin them (five groups of one, say): then everyone's count
@@ -235,14 +242,46 @@ def withheld_cells(everyone: GroupRow, rows: list[GroupRow],
                   and (dimension, row.group, column) not in withheld]
         return (dimension, min(others)[3], column) if others else None
 
+    def bounds(dimension: str, group: str, column: str) -> tuple[int, float]:
+        """What the shown counts say a withheld count must be at least and at most: a group
+        has at least as many people as any count shown in its row (and as its signposted and
+        to be assessed together, one pathway each), and a count is at most its people, when
+        shown; a withheld count is never 0 (0 is shown)."""
+        row = rows_by_group[dimension, group]
+        shown = {name: value for name, value in _cells(row)
+                 if (dimension, group, name) not in withheld}
+        if column == PEOPLE:
+            pathways = (shown["signposted"] + shown["to_assess"]
+                        if {"signposted", "to_assess"} <= shown.keys() else 0)
+            return max(1, pathways, *(shown.get(name, 0) for name in MEASURES)), math.inf
+        return 1, shown.get(PEOPLE, math.inf)
+
+    def pinned(dimension: str, column: str) -> bool:
+        """Whether everyone's count less the shown ones would give a withheld count away:
+        there is only one, or the bounds of each leave it a single value (all at their least,
+        or all at their most, add up to what is left)."""
+        hidden = [row.group for row in tables[dimension]
+                  if (dimension, row.group, column) in withheld]
+        if not hidden or ("everyone", "everyone", column) in withheld:
+            return False
+        left = (everyone.people if column == PEOPLE else everyone.counts[column]) - sum(
+            value for row in tables[dimension] for name, value in _cells(row)
+            if name == column and (dimension, row.group, column) not in withheld)
+        least, most = zip(*(bounds(dimension, group, column) for group in hidden), strict=True)
+        return len(hidden) < 2 or sum(least) >= left or sum(most) <= left
+
+    rows_by_group = {(row.dimension, row.group): row for row in rows}
     for column in (PEOPLE, *MEASURES):
         total_pins = False
         for dimension in DIMENSIONS:
             if any_withheld(dimension, column):
                 cell = smallest(dimension, column)
-                if cell is not None:
+                if cell is None and ("everyone", "everyone", column) not in withheld:
+                    total_pins = True
+                while cell is not None:
                     withheld.add(cell)
-                elif ("everyone", "everyone", column) not in withheld:
+                    cell = smallest(dimension, column) if pinned(dimension, column) else None
+                if pinned(dimension, column):
                     total_pins = True
         if total_pins:
             withheld.add(("everyone", "everyone", column))

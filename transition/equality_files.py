@@ -22,8 +22,13 @@ from transition.equality import (
     WITHHELD_NOTE,
     EqualityReport,
 )
+from transition.errors import TransitionError
 from transition.files import csv_text, write_private_text
 from transition.widgets.format import uk_date
+
+_OTHER_FORMATS = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc", ".odt", ".pdf",
+                            ".html", ".htm"})
+EXACT_NOTE = "Exact counts, small ones included: for the council's own use, not for sharing."
 
 
 def markdown_report(report: EqualityReport, *, exact: bool) -> str:
@@ -35,8 +40,7 @@ def markdown_report(report: EqualityReport, *, exact: bool) -> str:
               "with no one yet) and in the red risk band, against everyone. Evidence for the "
               "equality impact assessment (Equality Act 2010, s149)."), ""]
     if exact:
-        lines += [("**Exact counts, small ones included: for the council's own use, not for "
-                   "sharing.**"), ""]
+        lines += [f"**{EXACT_NOTE}**", ""]
     header = ["People", *(words.capitalize() for words in MEASURES.values())]
     for dimension in DIMENSIONS:
         lines += [f"## By {dimension}", "",
@@ -64,7 +68,8 @@ def markdown_report(report: EqualityReport, *, exact: bool) -> str:
 
 def csv_report(report: EqualityReport, *, exact: bool) -> str:
     """A row per group (then everyone, per dimension): its people, and each measure's count and
-    share (a fraction; blank where withheld). A withheld count is ``*``."""
+    share (a fraction; blank where withheld). A withheld count is ``*``. A last row, ``note``,
+    says the counts are exact and not for sharing, or what ``*`` means."""
     header = ["dimension", "group", "people"]
     for measure in MEASURES:
         header += [measure, f"{measure}_share"]
@@ -77,12 +82,24 @@ def csv_report(report: EqualityReport, *, exact: bool) -> str:
                 cells += [report.count(row, measure, exact=exact),
                           report.share(row, measure, exact=exact)]
             rows.append(cells)
+    # A file passed on says what it is: exact counts are not for sharing (as the Markdown and
+    # the JSON's "exact" say), and what a "*" means.
+    if exact:
+        rows.append(["note", EXACT_NOTE])
+    elif report.withheld:
+        rows.append(["note", WITHHELD_NOTE])
     return csv_text(header, rows)
 
 
 def write_report(report: EqualityReport, path: Path, *, exact: bool) -> Path:
-    """``path`` as Markdown, or CSV or JSON by its ending (.csv, .json)."""
+    """``path`` as Markdown, or CSV or JSON by its ending (.csv, .json); an ending of a format
+    it cannot write (.xlsx, .docx, ...) is refused rather than given Markdown a spreadsheet or
+    word processor then cannot open."""
     ending = path.suffix.lower()
+    if ending in _OTHER_FORMATS:
+        raise TransitionError(
+            f"The equality report cannot be written as {ending}: nothing was written.",
+            hint="End the file's name .md (Markdown), .csv (opens in Excel) or .json.")
     if ending == ".csv":
         text = csv_report(report, exact=exact)
     elif ending == ".json":

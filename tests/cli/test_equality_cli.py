@@ -88,3 +88,29 @@ def test_a_report_that_cannot_be_written_says_so(run_cli: RunCli, tmp_path: Path
     result = run_cli("equality", "--report", blocker / "equality.md")
     said = " ".join(result.stderr.split())
     assert result.exit_code == 2 and "could not be written" in said and "unexpectedly" not in said
+
+
+def test_an_exact_csv_says_it_is_not_for_sharing(run_cli: RunCli, database: Database,
+                                                 tmp_path: Path) -> None:
+    """The Markdown and the JSON say when their counts are exact; a CSV passed on must too,
+    or it reads like the shared one with no small counts in it."""
+    thirty_two_people(database, signposted=6)
+    run_cli("equality", "--exact", "--report", tmp_path / "exact.csv")
+    run_cli("equality", "--report", tmp_path / "shared.csv")
+    exact = list(csv.reader((tmp_path / "exact.csv").read_text(encoding="utf-8-sig")
+                            .splitlines()))
+    shared = list(csv.reader((tmp_path / "shared.csv").read_text(encoding="utf-8-sig")
+                             .splitlines()))
+    assert exact[-1][0] == "note" and "not for sharing" in exact[-1][1]
+    assert shared[-1][0] == "note" and shared[-1][1].startswith("* withheld: counts from 1")
+    assert not any("not for sharing" in cell for line in shared for cell in line)
+
+
+def test_a_report_named_for_a_format_it_cannot_write_is_refused(
+        run_cli: RunCli, database: Database, tmp_path: Path) -> None:
+    """`--report equality.xlsx` would otherwise be Markdown that Excel cannot open."""
+    thirty_two_people(database, signposted=6)
+    result = run_cli("equality", "--report", tmp_path / "equality.xlsx")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "cannot be written as .xlsx" in said and ".csv" in said
+    assert not (tmp_path / "equality.xlsx").exists()

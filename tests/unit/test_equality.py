@@ -237,3 +237,26 @@ def test_a_role_the_pathway_no_longer_needs_is_not_a_change_of_worker(
     with database.session() as session:
         everyone = equality_report(session, as_of=TODAY).everyone
     assert everyone.counts["signposted"] == 1 and everyone.counts["changing"] == 1
+
+
+def test_a_withheld_count_is_not_given_away_by_the_counts_shown_beside_it() -> None:
+    # People by age band: 1 (withheld) and the next smallest, 6 (withheld), leave 48 less the
+    # rest = 7 between them. But all 6 of the second group are changing worker, shown: it has
+    # at least 6 people, so the first has 1, and its signposted count (at most its people) is
+    # 1 too. Another group must go before the two can be anything else.
+    everyone = row("everyone", "everyone", 48, signposted=9, to_assess=5, changing=39)
+    rows = [row("age band", "18-24", 16, signposted=4, to_assess=1, changing=12),
+            row("age band", "25-34", 18, signposted=4, to_assess=3, changing=14),
+            row("age band", "35-44", 1, signposted=1),
+            row("age band", "45-54", 7, changing=7),
+            row("age band", "55-64", 6, to_assess=1, changing=6)]
+    withheld = withheld_cells(everyone, rows, [])
+    hidden = {group for dimension, group, column in withheld if column == PEOPLE}
+    assert {"35-44", "55-64"} < hidden
+    # What the shown counts leave, against the least each withheld group can be.
+    shown = sum(item.people for item in rows if item.group not in hidden)
+    least = {item.group: max(1, item.counts["signposted"] + item.counts["to_assess"],
+                             *(value for measure, value in item.counts.items()
+                               if ("age band", item.group, measure) not in withheld))
+             for item in rows if item.group in hidden}
+    assert everyone.people - shown > sum(least.values())
