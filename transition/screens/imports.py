@@ -133,6 +133,30 @@ def earlier_column_notes(batches: Iterable[BatchSummary]) -> RenderableType | No
 
 CHOICES = "choices"  # the form's third kind: managers' choices of worker
 
+# The importer's advice names the command line's options; here, the form's boxes.
+_SCREEN_WORDS = (
+    ("--sheet was given, but", "A sheet was named, but"),
+    ("Give one of those names with --sheet (quote it if it has spaces).",
+     "Type one of those names in the Sheet box."),
+    ("Choose the sheet that holds the rows with --sheet.",
+     "Type the name of the sheet that holds the rows in the Sheet box."),
+    ("Leave out --sheet for a CSV file.", "Leave the Sheet box empty for a CSV file."),
+    ("with --sheet", "in the Sheet box"),
+)
+
+
+def on_this_screen(message: str, hint: str | None, kind: str) -> tuple[str, str | None]:
+    """An import's error and its advice as this screen can follow them: the Sheet box for
+    ``--sheet``; a ``--mapping`` file only on the command line, which the advice then names."""
+    for command_line, screen in _SCREEN_WORDS:
+        message = message.replace(command_line, screen)
+        hint = hint.replace(command_line, screen) if hint else hint
+    if hint and "--mapping" in hint:
+        hint += (" This screen takes no mapping file: rename the header in the file and import "
+                 f"it here again, or run `transition import {kind} FILE --mapping MAP.toml` on "
+                 "the command line.")
+    return message, hint
+
 
 def run_choices(database: Database, settings: Settings, rules: Rules, path: Path, *,
                 sheet: str | None, strict: bool) -> ChoicesResult:
@@ -284,6 +308,13 @@ class ImportScreen(DetailScreen):
             self.query_one("#path", Input).focus()
             return
         path = Path(raw).expanduser()
+        if path.is_dir():
+            self._show_result(Text.assemble(
+                (str(path), "bold"), (" is a folder, not a file.", "bold"), "\n",
+                "Add the file's name after it; tab completes the names in the folder.",
+            ), error=True)
+            self.query_one("#path", Input).focus()
+            return
         if not path.is_file():
             self._show_result(Text.assemble(
                 ("There is no file at ", "bold"), (str(path), "bold"), "\n",
@@ -392,9 +423,12 @@ class ImportScreen(DetailScreen):
             self._show_result(Text("Import stopped. Nothing from it was saved.", style="bold"),
                               error=True)
         elif isinstance(error, TransitionError):
+            message, hint = on_this_screen(error.message, error.hint, self.kind)
             self._show_result(Text.assemble(
-                ("Nothing was imported. ", "bold"), error.message,
-                *(("\n", error.hint) if error.hint else ()),
+                # Most of the importer's messages say so already: once is enough.
+                *(() if "Nothing was imported" in message
+                  else (("Nothing was imported. ", "bold"),)),
+                message, *(("\n", hint) if hint else ()),
             ), error=True)
         else:
             # The exception's text may quote the file's data, so only its type is shown.
