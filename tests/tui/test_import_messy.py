@@ -17,7 +17,7 @@ import transition
 from tests.tui.conftest import drive, settle, text_of
 from transition.db import Database
 from transition.models import ImportBatch, Person
-from transition.screens.imports import _SCREEN_WORDS, ImportScreen
+from transition.screens.imports import _SCREEN_WORDS, CHOICES, ImportScreen
 
 DATA = Path(__file__).parents[1] / "data"
 HEADER = "nhs_number,given_name,family_name,date_of_birth\n"
@@ -103,25 +103,40 @@ def test_each_messy_file_is_imported_or_explained(
     assert people_and_imports(tui_database)[0] == people
 
 
-def test_odd_headers_say_what_to_do_here_as_well_as_on_the_command_line(
-        tui_database: Database, app_on) -> None:
-    """The importer's advice is a --mapping file, which this screen cannot take: it says so
-    and what to run instead, rather than leave the manager at a dead end."""
+def test_odd_headers_are_mapped_in_the_mapping_box(tui_database: Database, app_on,
+                                                   tmp_path: Path) -> None:
+    """The importer's advice is a --mapping file: the screen points at its Mapping box, and the
+    same file imports once a mapping is given there (as transition import --mapping does). A
+    mapping box naming no file, or used for managers' choices, is refused before anything
+    runs."""
     app = app_on(tui_database)
     shown: list[str] = []
 
     async def scenario(pilot: Pilot[Any]) -> None:
         screen = await import_file(pilot, "caseload", DATA / "caseload_odd_headers.csv")
         shown.append(" ".join(text_of(screen.query_one("#result")).split()))
+        mapping = screen.query_one("#mapping", Input)
+        for kind, value in (("caseload", tmp_path / "nowhere.toml"), (CHOICES, DATA / "mapping.toml")):
+            screen.query_one(f"#{kind}", RadioButton).value = True
+            mapping.value = str(value)
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            shown.append(" ".join(text_of(screen.query_one("#result")).split()))
+        screen.query_one("#caseload", RadioButton).value = True
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        shown.append(" ".join(text_of(screen.query_one("#result")).split()))
 
     drive(app, scenario)
-    [text] = shown
-    assert "caseload_odd_headers.csv is missing required caseload columns" in text
-    assert "Headers found (row 1): Patient NHS Ref" in text
-    assert "This screen takes no mapping file" in text
-    assert "transition import caseload FILE --mapping MAP.toml" in text
-    assert text.count("Nothing was imported") == 1
-    assert people_and_imports(tui_database) == (0, 0)
+    odd, nowhere, choices, mapped = shown
+    assert "caseload_odd_headers.csv is missing required caseload columns" in odd
+    assert "Headers found (row 1): Patient NHS Ref" in odd
+    assert "give that mapping file in the Mapping box" in odd
+    assert odd.count("Nothing was imported") == 1
+    assert f"There is no mapping file at {tmp_path / 'nowhere.toml'}" in nowhere
+    assert "A mapping file is for a caseload or a staff list" in choices
+    assert "caseload_odd_headers.csv: 2 rows: 2 new · 0 rejected" in mapped, mapped
+    assert people_and_imports(tui_database) == (2, 1)
 
 
 def test_a_sheet_that_is_not_there_points_at_the_sheet_box(

@@ -100,7 +100,7 @@ def test_a_finished_import_shows_counts_and_rejected_rows(
         await settle(pilot)
         assert calls == [{
             "path": a_file, "kind": "caseload", "sheet": "Caseload", "strict": True,
-            "progress": calls[0]["progress"], "rules": calls[0]["rules"],
+            "progress": calls[0]["progress"], "rules": calls[0]["rules"], "mapping": None,
         }]
         assert calls[0]["rules"]() is app.rules  # read to look for the columns they need
         text = result_text(screen)

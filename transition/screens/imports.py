@@ -73,12 +73,12 @@ class ImportProgress(Message):
 def run_import(
     database: Database, settings: Settings, path: Path, kind: str, *, sheet: str | None,
     strict: bool, progress: Callable[[int, int], None],
-    rules: Callable[[], Rules] | None = None,
+    rules: Callable[[], Rules] | None = None, mapping: Path | None = None,
 ) -> ImportResult:
     """One import in one transaction: exactly what ``transition import KIND FILE`` does,
     including the rejects file written where the CLI writes it, and the columns the rules
     (``rules()``, for a caseload) read looked for."""
-    options = ImportOptions(sheet=sheet, strict=strict,
+    options = ImportOptions(sheet=sheet, strict=strict, mapping_file=mapping,
                             rejects_dir=default_rejects_dir(database, settings),
                             **(what_the_rules_read(rules, kind) if rules is not None else {}))
     with database.transaction() as session:
@@ -145,16 +145,15 @@ _SCREEN_WORDS = (
 )
 
 
-def on_this_screen(message: str, hint: str | None, kind: str) -> tuple[str, str | None]:
+def on_this_screen(message: str, hint: str | None) -> tuple[str, str | None]:
     """An import's error and its advice as this screen can follow them: the Sheet box for
-    ``--sheet``; a ``--mapping`` file only on the command line, which the advice then names."""
+    ``--sheet``, the Mapping box for a ``--mapping`` file."""
     for command_line, screen in _SCREEN_WORDS:
         message = message.replace(command_line, screen)
         hint = hint.replace(command_line, screen) if hint else hint
     if hint and "--mapping" in hint:
-        hint += (" This screen takes no mapping file: rename the header in the file and import "
-                 f"it here again, or run `transition import {kind} FILE --mapping MAP.toml` on "
-                 "the command line.")
+        hint += (" Here, give that mapping file in the Mapping box (docs/import.md shows "
+                 "one).")
     return message, hint
 
 
@@ -238,6 +237,10 @@ class ImportScreen(DetailScreen):
                     yield Label("Sheet", classes="field-label")
                     yield Input(placeholder="first sheet (spreadsheets only)", id="sheet")
                 with Horizontal(classes="field"):
+                    yield Label("Mapping", classes="field-label")
+                    yield PathInput(placeholder="optional: a .toml file naming headers the tool "
+                                    "does not know", id="mapping")
+                with Horizontal(classes="field"):
                     yield Label("", classes="field-label")
                     yield Checkbox("Strict: import nothing if any row is rejected", id="strict")
                 with Horizontal(classes="field"):
@@ -295,7 +298,7 @@ class ImportScreen(DetailScreen):
         return True
 
     @on(Button.Pressed, "#run")
-    @on(Input.Submitted, "#path, #sheet")
+    @on(Input.Submitted, "#path, #sheet, #mapping")
     def _run_pressed(self) -> None:
         self.action_run()
 
@@ -322,13 +325,38 @@ class ImportScreen(DetailScreen):
             ), error=True)
             self.query_one("#path", Input).focus()
             return
+        mapping = self._mapping_file()
+        if mapping is False:
+            return
         self._folder_of_last_file = raw[: len(raw) - len(path.name)]
         self._last_file = path
         sheet = self.query_one("#sheet", Input).value.strip() or None
         strict = self.query_one("#strict", Checkbox).value
-        self._start(path, self.kind, sheet, strict)
+        self._start(path, self.kind, sheet, strict, mapping)
 
-    def _start(self, path: Path, kind: str, sheet: str | None, strict: bool) -> None:
+    def _mapping_file(self) -> Path | None | bool:
+        """The Mapping box's file (None: empty), or False when it cannot be used (said)."""
+        box = self.query_one("#mapping", Input)
+        raw = box.value.strip()
+        if not raw:
+            return None
+        mapping = Path(raw).expanduser()
+        problem = None
+        if self.kind == CHOICES:
+            problem = ("A mapping file is for a caseload or a staff list: managers' choices "
+                       "are read by their own headers. Empty the Mapping box.")
+        elif not mapping.is_file():
+            problem = (f"There is no mapping file at {mapping}" + (
+                " (it is a folder)" if mapping.is_dir() else "")
+                + ". Check the path, or empty the Mapping box.")
+        if problem is None:
+            return mapping
+        self._show_result(Text(problem, style="bold"), error=True)
+        box.focus()
+        return False
+
+    def _start(self, path: Path, kind: str, sheet: str | None, strict: bool,
+               mapping: Path | None = None) -> None:
         self._stop.clear()
         self._last_progress = 0
         self._set_running(True)
@@ -337,17 +365,19 @@ class ImportScreen(DetailScreen):
         progress.update(total=None, progress=0)
         self.query_one("#import-rejects", DataTable).display = False
         self._show_result(Text(f"Importing {path.name}…"))
-        self.import_worker(path, kind, sheet, strict)
+        self.import_worker(path, kind, sheet, strict, mapping)
 
     # -- the worker ------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def import_worker(self, path: Path, kind: str, sheet: str | None, strict: bool) -> Any:
+    def import_worker(self, path: Path, kind: str, sheet: str | None, strict: bool,
+                      mapping: Path | None = None) -> Any:
         if kind == CHOICES:
             return run_choices(self.database, self.settings, self.transition.rules, path,
                                sheet=sheet, strict=strict)
         return run_import(self.database, self.settings, path, kind, sheet=sheet, strict=strict,
-                          progress=self._progress, rules=lambda: self.transition.rules)
+                          progress=self._progress, rules=lambda: self.transition.rules,
+                          mapping=mapping)
 
     def _progress(self, done: int, total: int) -> None:
         """Called by the importer in its thread: stop if asked; report now and then."""
@@ -423,7 +453,7 @@ class ImportScreen(DetailScreen):
             self._show_result(Text("Import stopped. Nothing from it was saved.", style="bold"),
                               error=True)
         elif isinstance(error, TransitionError):
-            message, hint = on_this_screen(error.message, error.hint, self.kind)
+            message, hint = on_this_screen(error.message, error.hint)
             self._show_result(Text.assemble(
                 # Most of the importer's messages say so already: once is enough.
                 *(() if "Nothing was imported" in message
