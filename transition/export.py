@@ -31,7 +31,9 @@ from transition.audit import Change, record
 from transition.db import json_dumps
 from transition.errors import TransitionError
 from transition.files import private_dir, write_private_csv, write_private_text
+from transition.handover import effective_handover_date
 from transition.models import Assignment, Person, utcnow
+from transition.programme import transfer_date
 
 PSEUDONYM_HEX = 20  # 80 bits: no collisions at any caseload size
 MIN_KEY_LENGTH = 32
@@ -139,6 +141,7 @@ def pseudonymised_export(
     ``out_dir``; audited as ``export.pseudonymised``."""
     people: list[list[Any]] = []
     names: dict[int, str] = {}
+    programme_date = transfer_date(session)
     for person in session.scalars(select(Person).order_by(Person.id)):  # type: ignore[arg-type]
         assert person.id is not None
         alias = pseudonym(key, person.nhs_number)
@@ -150,7 +153,7 @@ def pseudonymised_export(
             postcode_district=postcode_district(person.postcode),
             care_act_outcomes=";".join(person.care_act_outcomes or []) or None,
             pathway_overridden=person.pathway_override is not None,
-            handover_date=person.handover_date,
+            handover_date=effective_handover_date(person, programme_date),
             missing_from_latest_export=person.missing_since_batch_id is not None,
         )
         people.append([_cell(values[field]) for field in CASELOAD_FIELDS])

@@ -4,7 +4,7 @@ tasks, one over capacity, and the programme's AMHP cover on the transfer date.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -21,12 +21,17 @@ from transition.check_findings.world import (
 )
 from transition.matching import Worker
 from transition.models import Assignment, Person, Task, TaskOwner
+from transition.plan_review import held_by_coordinator
 from transition.tasks import OPEN_STATUSES
 from transition.tasks.generate import OutgoingOwners
 
 
-def leaving_reason(world: _World, worker: Worker) -> str | None:
-    """Why a worker should not be holding people because they are gone or going, or None."""
+def leaving_reason(world: _World, worker: Worker,
+                   last_handover: date | None = None) -> str | None:
+    """Why a worker should not be holding people because they are gone or going, or None.
+    ``last_handover``: the latest own handover date (a phased move) of the people they hold,
+    when one comes after the transfer date: leaving on or before it, they are not there for
+    that person's handover."""
     rules = world.rules.checks
     leaving = worker.leaving_date
     if not worker.on_staff_list:
@@ -38,6 +43,9 @@ def leaving_reason(world: _World, worker: Worker) -> str | None:
             return f"leaves on {leaving.isoformat()}, within {rules.leaving_within_days} days"
         if world.transfer is not None and leaving <= world.transfer:
             return f"leaves on {leaving.isoformat()}, on or before the transfer date"
+        if last_handover is not None and leaving <= last_handover:
+            return (f"leaves on {leaving.isoformat()}, on or before the handover date of "
+                    f"someone they hold ({last_handover.isoformat()})")
     return None
 
 
@@ -62,13 +70,14 @@ def worker_unavailable(world: _World) -> list[Finding]:
         .where(_current, ~_in_export).group_by(Assignment.staff_id)).all())
     holding = {staff_id: held - not_in_export.get(staff_id, 0)
                for staff_id, held in world.holding.items()}
+    own_dates = _latest_own_handovers(world)
     findings = []
     for staff_id in sorted({key for key, held in holding.items() if held} | set(stranded)):
         worker = world.workers.get(staff_id)
         if worker is None:
             continue  # an id not on the staff list at all: those people show as unassigned
         held, tasks = holding.get(staff_id, 0), stranded.get(staff_id, 0)
-        leaving = leaving_reason(world, worker)
+        leaving = leaving_reason(world, worker, own_dates.get(staff_id) if held else None)
         absence = None if leaving else absence_reason(world, worker)
         if leaving is None and absence is None and not tasks:
             continue
@@ -96,6 +105,27 @@ def worker_unavailable(world: _World) -> list[Finding]:
             f"Worker {reason}, and {' and '.join(said)}. {' '.join(advice)}",
             staff_id=staff_id))
     return findings
+
+
+def _latest_own_handovers(world: _World) -> dict[str, date]:
+    """Per worker, the latest own handover date (``Person.handover_date``) of the people they
+    hold, as ``world.holding`` counts them: their current assignments, and before a plan the
+    people whose care coordinator they are. People missing from the latest export are left
+    out, as there."""
+    latest: dict[str, date] = {}
+    own = Person.handover_date.is_not(None)  # type: ignore[union-attr]
+    for statement in (
+        select(Assignment.staff_id, func.max(Person.handover_date))
+        .join(Person, Person.id == Assignment.person_id)
+        .where(_current, _in_export, own).group_by(Assignment.staff_id),
+        select(Person.care_coordinator_id, func.max(Person.handover_date))
+        .where(*held_by_coordinator(world.as_of), own).group_by(Person.care_coordinator_id),
+    ):
+        for staff_id, day in world.connection.execute(statement):
+            day = _as_date(day)
+            if staff_id not in latest or day > latest[staff_id]:
+                latest[staff_id] = day
+    return latest
 
 
 def _stranded_outgoing_tasks(world: _World) -> dict[str, int]:
