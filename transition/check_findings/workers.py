@@ -70,7 +70,12 @@ def worker_unavailable(world: _World) -> list[Finding]:
         .where(_current, ~_in_export).group_by(Assignment.staff_id)).all())
     holding = {staff_id: held - not_in_export.get(staff_id, 0)
                for staff_id, held in world.holding.items()}
-    own_dates = _latest_own_handovers(world)
+    # Only a worker leaving after the transfer date can be gone before someone's own, later
+    # handover (an earlier leaver is flagged already): their people's dates, read for them.
+    own_dates = _latest_own_handovers(world, sorted(
+        staff_id for staff_id, held in holding.items()
+        if held and (worker := world.workers.get(staff_id)) is not None
+        and worker.leaving_date is not None and leaving_reason(world, worker) is None))
     findings = []
     for staff_id in sorted({key for key, held in holding.items() if held} | set(stranded)):
         worker = world.workers.get(staff_id)
@@ -107,24 +112,29 @@ def worker_unavailable(world: _World) -> list[Finding]:
     return findings
 
 
-def _latest_own_handovers(world: _World) -> dict[str, date]:
-    """Per worker, the latest own handover date (``Person.handover_date``) of the people they
-    hold, as ``world.holding`` counts them: their current assignments, and before a plan the
-    people whose care coordinator they are. People missing from the latest export are left
-    out, as there."""
+def _latest_own_handovers(world: _World, staff_ids: list[str]) -> dict[str, date]:
+    """Per worker of ``staff_ids``, the latest own handover date (``Person.handover_date``) of
+    the people they hold, as ``world.holding`` counts them: their current assignments, and
+    before a plan the people whose care coordinator they are. People missing from the latest
+    export are left out, as there."""
     latest: dict[str, date] = {}
     own = Person.handover_date.is_not(None)  # type: ignore[union-attr]
-    for statement in (
-        select(Assignment.staff_id, func.max(Person.handover_date))
-        .join(Person, Person.id == Assignment.person_id)
-        .where(_current, _in_export, own).group_by(Assignment.staff_id),
-        select(Person.care_coordinator_id, func.max(Person.handover_date))
-        .where(*held_by_coordinator(world.as_of), own).group_by(Person.care_coordinator_id),
-    ):
-        for staff_id, day in world.connection.execute(statement):
-            day = _as_date(day)
-            if staff_id not in latest or day > latest[staff_id]:
-                latest[staff_id] = day
+    for start in range(0, len(staff_ids), 500):  # within any database's limit on parameters
+        ids = staff_ids[start:start + 500]
+        for statement in (
+            select(Assignment.staff_id, func.max(Person.handover_date))
+            .join(Person, Person.id == Assignment.person_id)
+            .where(_current, _in_export, own, Assignment.staff_id.in_(ids))  # type: ignore[attr-defined]
+            .group_by(Assignment.staff_id),
+            select(Person.care_coordinator_id, func.max(Person.handover_date))
+            .where(*held_by_coordinator(world.as_of), own,
+                   Person.care_coordinator_id.in_(ids))  # type: ignore[union-attr]
+            .group_by(Person.care_coordinator_id),
+        ):
+            for staff_id, day in world.connection.execute(statement):
+                day = _as_date(day)
+                if staff_id not in latest or day > latest[staff_id]:
+                    latest[staff_id] = day
     return latest
 
 
