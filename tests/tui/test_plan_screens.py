@@ -41,6 +41,14 @@ async def proposed(pilot: Pilot[Any]) -> PlanScreen:
     return screen
 
 
+async def open_workers(pilot: Pilot[Any]) -> WorkersScreen:
+    await pilot.press("w")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, WorkersScreen)
+    return screen
+
+
 def shown(screen: PlanScreen) -> list[tuple[str, str | None, str | None]]:
     """(family name, role, worker) of each row on the page."""
     assert screen.page is not None
@@ -359,10 +367,7 @@ def test_workers_screen_bars_per_worker_and_team_and_opens_the_plan(plan_world, 
     app = app_on(plan_world)
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        await pilot.press("w")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, WorkersScreen)
+        screen = await open_workers(pilot)
         workers = screen.query_one("#workers-table", DataTable)
         ana = [str(cell) for cell in workers.get_row("SW1")]
         assert ana[0] == "Ana Okafor (SW1)" and ana[2].endswith(" 3/4") and ana[3] == "no plan"
@@ -426,10 +431,7 @@ def test_workers_marked_to_go_show_what_would_happen_without_them(plan_world, ap
     app = app_on(plan_world)
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        await pilot.press("w")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, WorkersScreen)
+        screen = await open_workers(pilot)
         await pilot.press("W")  # no one marked yet: says how
         await settle(pilot)
         assert any("with m first" in message for message in notifications(app))
