@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from transition.audit import Change, record
-from transition.models import Programme, utcnow
+from transition.models import Person, Programme, utcnow
 
 PROGRAMME_ID = 1
 
@@ -46,3 +47,14 @@ def set_transfer_date(session: Session, new_date: date, *, actor: str) -> Progra
         )
     session.flush()
     return programme
+
+
+def own_dates_after(session: Session, day: date) -> dict[str | None, int]:
+    """Per team (None: no team recorded), how many people in the latest export have their own
+    handover date (a phased move) after ``day``: after the transfer date, the partnership has
+    ended. Only teams with some are in the answer."""
+    return {team: count for team, count in session.execute(
+        select(Person.team, func.count())
+        .where(Person.handover_date > day,  # type: ignore[operator]
+               Person.missing_since_batch_id.is_(None))  # type: ignore[union-attr]
+        .group_by(Person.team).order_by(func.count().desc(), Person.team))}

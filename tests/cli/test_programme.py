@@ -1,8 +1,11 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
+from tests.check_world import caseload_import
 from tests.conftest import TODAY, RunCli
+from tests.factories import make_person
+from transition.db import Database
 
 
 def test_transfer_date_round_trips_and_is_audited(run_cli: RunCli) -> None:
@@ -17,7 +20,8 @@ def test_programme_set_json_says_what_changed(run_cli: RunCli) -> None:
     first = run_cli("programme", "set", "--transfer-date", "2027-04-01", "--json")
     assert first.exit_code == 0, first.output
     assert first.json() == {"transfer_date": "2027-04-01", "previous_transfer_date": None,
-                            "changed": True, "tasks_out_of_date": False}
+                            "changed": True, "tasks_out_of_date": False,
+                            "own_handover_dates_after_transfer": 0}
     same = run_cli("programme", "set", "--transfer-date", "01/04/2027", "--json").json()
     assert same["changed"] is False and same["previous_transfer_date"] == "2027-04-01"
 
@@ -91,3 +95,26 @@ def test_a_pinned_today_is_said_on_every_command(run_cli: RunCli,
     pinned.json()  # stdout is still the one JSON document
     monkeypatch.delenv("TRANSITION_AS_OF")
     assert "today is taken as" not in run_cli("programme", "show").stderr
+
+
+def test_own_handover_dates_after_a_new_transfer_date_are_warned_of(
+        run_cli: RunCli, database: Database) -> None:
+    """Phased moves set for May and June, then the transfer date brought forward to 30 April:
+    those after it would change worker after the partnership has ended."""
+    with database.transaction() as session:
+        for day in (date(2027, 5, 4), date(2027, 6, 1), date(2027, 6, 1)):
+            make_person(session, handover_date=day)
+        make_person(session, handover_date=date(2027, 6, 1), team="South CMHT")
+        make_person(session, handover_date=date(2027, 4, 20))  # before it: fine
+        gone = caseload_import(session, date(2027, 1, 10))  # not in the export: not moving
+        make_person(session, handover_date=date(2027, 6, 1), missing_since_batch_id=gone.id)
+    result = run_cli("programme", "set", "--transfer-date", "2027-04-30", "--json")
+    assert result.exit_code == 0, result.output
+    assert result.json()["own_handover_dates_after_transfer"] == 4
+    said = " ".join(result.stderr.split())
+    assert ("Warning: 4 people have their own handover date (a phased move) after Friday 30 "
+            "April 2027, when the partnership ends (North CMHT 3, South CMHT 1)") in said
+    assert "transition handover-date --team TEAM DATE" in said
+    later = run_cli("programme", "set", "--transfer-date", "2027-06-01", "--json")
+    assert later.json()["own_handover_dates_after_transfer"] == 0
+    assert "own handover date" not in later.stderr

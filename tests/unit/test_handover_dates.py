@@ -61,3 +61,37 @@ def test_the_partner_export_gives_everyone_their_handover_date(
     with (tmp_path / "out" / "caseload.csv").open(newline="") as handle:
         dates = sorted(row["handover_date"] for row in csv.DictReader(handle))
     assert dates == ["2027-04-01", "2027-05-04"]
+
+
+def test_an_absent_worker_back_for_the_transfer_but_not_for_an_own_earlier_date(
+    database: Database,
+) -> None:
+    """A worker away until 1 March is back for the programme's date (1 April): plans keep
+    their people. But a person they hold with their own handover date of 15 February (a phased
+    move) is handed over while they are away: a plan moves that person, so the check must not
+    say plans keep everyone, and must point at --apply for them."""
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "AWAY", absent_until=date(2027, 3, 1))
+        make_staff(session, "AWAY_LATE", absent_until=date(2027, 3, 1))
+        make_staff(session, "COORD", absent_until=date(2027, 3, 1))
+        early = person(session, coordinator="OUT", handover_date=date(2027, 2, 15))
+        assign(session, early, "social_worker", "AWAY")
+        assign(session, person(session, coordinator="OUT"), "social_worker", "AWAY")
+        # An own date after they are back: plans keep this one too.
+        later = person(session, coordinator="OUT", handover_date=date(2027, 3, 20))
+        assign(session, later, "social_worker", "AWAY_LATE")
+        # Before a plan, their coordinator holds them through their own date.
+        person(session, coordinator="COORD", handover_date=date(2027, 2, 1))
+        person(session, coordinator="COORD", handover_date=date(2027, 2, 22))
+    found = {finding.staff_id: " ".join(finding.message.split())
+             for finding in of(check(database), "worker_unavailable")}
+    assert set(found) == {"AWAY", "AWAY_LATE", "COORD"}
+    assert "is absent until 2027-03-01" in found["AWAY"]
+    assert "so plans keep their people with them" not in found["AWAY"]
+    assert ("They are back before the transfer date (2027-04-01) but not before the own "
+            "handover date of 1 person they hold (the first on 2027-02-15): `transition check "
+            "--apply` proposes new workers for that person") in found["AWAY"]
+    assert "so plans keep their people with them" in found["AWAY_LATE"]
+    assert "`transition check --apply`" not in found["AWAY_LATE"]
+    assert "of 2 people they hold (the first on 2027-02-01)" in found["COORD"]

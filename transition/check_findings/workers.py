@@ -76,6 +76,13 @@ def worker_unavailable(world: _World) -> list[Finding]:
         staff_id for staff_id, held in holding.items()
         if held and (worker := world.workers.get(staff_id)) is not None
         and worker.leaving_date is not None and leaving_reason(world, worker) is None))
+    # A worker away now but back for the transfer date keeps their people in a plan, except
+    # those whose own, earlier handover date falls while they are away.
+    while_away = _own_handovers_while_away(world, sorted(
+        staff_id for staff_id, held in holding.items()
+        if held and (worker := world.workers.get(staff_id)) is not None
+        and world.transfer is not None and absence_reason(world, worker) is not None
+        and worker.unavailable(world.transfer, world.rules.matching) is None))
     findings = []
     for staff_id in sorted({key for key, held in holding.items() if held} | set(stranded)):
         worker = world.workers.get(staff_id)
@@ -89,13 +96,25 @@ def worker_unavailable(world: _World) -> list[Finding]:
         said, advice = [], []
         if held and (leaving or absence):
             said.append(f"still holds {held} {'person' if held == 1 else 'people'}")
+            early = while_away.get(staff_id)
             if (absence is not None and world.transfer is not None
                     and worker.unavailable(world.transfer, world.rules.matching) is None):
-                # Back in time for the transfer: a re-plan keeps their people with them.
-                advice.append(f"They are back before the transfer date "
-                              f"({world.transfer.isoformat()}), so plans keep their people "
-                              "with them: arrange cover until then, or move someone with "
-                              "`transition assign`.")
+                if early is None:
+                    # Back in time for everyone's handover: a re-plan keeps their people.
+                    advice.append(f"They are back before the transfer date "
+                                  f"({world.transfer.isoformat()}), so plans keep their people "
+                                  "with them: arrange cover until then, or move someone with "
+                                  "`transition assign`.")
+                else:
+                    count, first = early
+                    advice.append(
+                        f"They are back before the transfer date ({world.transfer.isoformat()}) "
+                        f"but not before the own handover date of {count} "
+                        f"{'person' if count == 1 else 'people'} they hold (the first on "
+                        f"{first.isoformat()}): `transition check --apply` proposes new "
+                        f"workers for {'that person' if count == 1 else 'them'} as a draft "
+                        "plan (plans keep the rest with them), or move them with `transition "
+                        "assign`; arrange cover for the others until they are back.")
             else:
                 advice.append("Move them: `transition check --apply` proposes new workers as a "
                               "draft plan.")
@@ -136,6 +155,38 @@ def _latest_own_handovers(world: _World, staff_ids: list[str]) -> dict[str, date
                 if staff_id not in latest or day > latest[staff_id]:
                     latest[staff_id] = day
     return latest
+
+
+def _own_handovers_while_away(world: _World, staff_ids: list[str]) -> dict[str, tuple[int, date]]:
+    """Per worker of ``staff_ids`` (away now), how many of the people they hold (as
+    :func:`_latest_own_handovers` counts them) have an own handover date on which the planner
+    would not give them that worker, and the first such date. Workers with none are left out."""
+    counts: dict[str, dict[date, int]] = {}
+    own = Person.handover_date.is_not(None)  # type: ignore[union-attr]
+    for start in range(0, len(staff_ids), 500):  # within any database's limit on parameters
+        ids = staff_ids[start:start + 500]
+        for statement in (
+            select(Assignment.staff_id, Person.handover_date, func.count())
+            .join(Person, Person.id == Assignment.person_id)
+            .where(_current, _in_export, own, Assignment.staff_id.in_(ids))  # type: ignore[attr-defined]
+            .group_by(Assignment.staff_id, Person.handover_date),
+            select(Person.care_coordinator_id, Person.handover_date, func.count())
+            .where(*held_by_coordinator(world.as_of), own,
+                   Person.care_coordinator_id.in_(ids))  # type: ignore[union-attr]
+            .group_by(Person.care_coordinator_id, Person.handover_date),
+        ):
+            for staff_id, day, people in world.connection.execute(statement):
+                day = _as_date(day)
+                by_day = counts.setdefault(staff_id, {})
+                by_day[day] = by_day.get(day, 0) + people
+    away: dict[str, tuple[int, date]] = {}
+    for staff_id, by_day in counts.items():
+        worker = world.workers[staff_id]
+        days = sorted(day for day in by_day
+                      if worker.unavailable(day, world.rules.matching) is not None)
+        if days:
+            away[staff_id] = (sum(by_day[day] for day in days), days[0])
+    return away
 
 
 def _stranded_outgoing_tasks(world: _World) -> dict[str, int]:

@@ -15,7 +15,7 @@ from transition.commands.common import (
     print_json,
 )
 from transition.models import Task
-from transition.programme import get_programme, set_transfer_date
+from transition.programme import get_programme, own_dates_after, set_transfer_date
 
 app = typer.Typer(help="The transition programme: its transfer date.", no_args_is_help=True)
 
@@ -36,14 +36,28 @@ def programme_set(
         before = get_programme(session).transfer_date
         set_transfer_date(session, new_date, actor=cli.actor)
         has_tasks = session.scalar(select(func.count()).select_from(Task)) or 0
+        after_by_team = own_dates_after(session, new_date)
+    own_after = sum(after_by_team.values())
     tasks_out_of_date = before is not None and before != new_date and bool(has_tasks)
     if as_json:
         print_json({"transfer_date": new_date, "previous_transfer_date": before,
-                    "changed": before != new_date, "tasks_out_of_date": tasks_out_of_date})
+                    "changed": before != new_date, "tasks_out_of_date": tasks_out_of_date,
+                    "own_handover_dates_after_transfer": own_after})
     else:
         console.print(f"Transfer date set to {new_date:%A %-d %B %Y}.")
     for note in date_notes(new_date, cli.today()):
         err_console.print(note, markup=False)
+    if own_after:
+        teams = [f"{team or 'no team recorded'} {count}"
+                 for team, count in list(after_by_team.items())[:5]]
+        if len(after_by_team) > 5:
+            teams.append(f"{len(after_by_team) - 5} more teams")
+        err_console.print(
+            f"Warning: {own_after} {'person has' if own_after == 1 else 'people have'} their own "
+            f"handover date (a phased move) after {new_date:%A %-d %B %Y}, when the partnership "
+            f"ends ({', '.join(teams)}): set their dates again (transition handover-date --team "
+            "TEAM DATE, or NHS_NUMBER DATE for one person), or give --clear instead of a DATE "
+            "to move them on the transfer date.", markup=False)
     if tasks_out_of_date:
         err_console.print("Task due dates still count from the old date: run `transition tasks "
                           "generate` to move them.", markup=False)
