@@ -30,6 +30,7 @@ from transition.audit import person_audit
 from transition.columns import employment_words, ethnic_category_words
 from transition.db import Database
 from transition.errors import ConflictError, TransitionError
+from transition.handover_change import HandoverOutcome
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.letter_facts import has_carer
 from transition.matching import ROLE_WORDS
@@ -42,6 +43,11 @@ from transition.programme import transfer_date
 from transition.risk import homeless_code, seeking_work
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
+from transition.screens.handover_dialog import (
+    HandoverAnswer,
+    HandoverDateScreen,
+    save_handover_date,
+)
 from transition.screens.pathway_override import (
     OverrideChoice,
     PathwayOverrideScreen,
@@ -522,6 +528,20 @@ def banner(view: PersonView) -> RenderableType:
     ))
 
 
+def handover_saved(outcome: HandoverOutcome) -> str:
+    """'They now move on Tuesday 1 June 2027. Their tasks: 4 given a new owner.'"""
+    effective = outcome.effective
+    if effective is None:
+        said = "Saved: they have no handover date until the programme's transfer date is set."
+    elif outcome.change.after is None:
+        said = f"They now move on the programme's transfer date, {effective:%A %-d %B %Y}."
+    else:
+        said = f"They now move on {effective:%A %-d %B %Y}."
+    if not outcome.change.changed:
+        said = f"No change: {said[0].lower()}{said[1:]}"
+    return " ".join([said, *outcome.tasks_in_words()])
+
+
 class PersonScreen(DetailScreen):
     """Everything known about one person."""
 
@@ -534,6 +554,8 @@ class PersonScreen(DetailScreen):
         Binding("T", "tasks", "Their tasks", id="person.tasks"),
         Binding("A", "choose_worker", "Choose worker", key_display="A",
                 id="person.choose_worker"),
+        Binding("H", "handover_date", "Handover date", key_display="H",
+                id="person.handover_date"),
     ]
 
     def __init__(self, person_id: int) -> None:
@@ -630,6 +652,36 @@ class PersonScreen(DetailScreen):
             "Clear the manager's pathway override?",
             detail=f"The pathway goes back to the rules' decision: {decision}.",
             yes="Clear it", no="Keep it"), answered)
+
+    # -- a person's own handover date (a phased move) ----------------------------------------
+
+    def action_handover_date(self) -> None:
+        """Give this person their own handover date, or the programme's back (as transition
+        handover-date does): saved with their tasks brought up to date, and what the new date
+        breaks (a worker not there then, letters written with the old date) said after."""
+        if self.view is None:
+            return
+        person = self.view.person
+        version = person.version
+        label = f"{person.given_name} {person.family_name} ({nhs.format_334(person.nhs_number)})"
+        with self.database.session() as session:
+            programme = transfer_date(session)
+        today = self.today()
+
+        def save(answer: HandoverAnswer) -> str | None:
+            refusals: list[str] = []
+            outcomes: list[HandoverOutcome] = []
+            self._write(lambda: outcomes.append(save_handover_date(
+                self.database, self.transition.rules, self.person_id, answer,
+                actor=self.settings.actor, today=today, expected_version=version)),
+                lambda: handover_saved(outcomes[0]), refused=refusals.append)
+            if outcomes and (notes := outcomes[0].notes(today)):
+                self.notify("\n".join(notes), title="Check the new date", severity="warning",
+                            timeout=20)
+            return refusals[0] if refusals else None
+
+        self.app.push_screen(HandoverDateScreen(label, person.handover_date, programme,
+                                                save=save))
 
     # -- a manager's choice of worker -------------------------------------------------------
 

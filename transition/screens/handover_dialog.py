@@ -1,0 +1,147 @@
+"""A person's own handover date (a phased move) from the person screen: the date, or blank for
+the programme's transfer date, and why; saved as ``transition handover-date NHS DATE`` saves it
+(:func:`transition.handover_change.change_handover_date`: audited, version-checked, tasks
+brought up to date).
+
+The modal only asks and reads the date; the person screen saves, and a refusal (someone else
+changed the record, a reason too long) stays in the modal with what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from transition.audit import REASON_LIMIT
+from transition.db import Database
+from transition.errors import NotFoundError
+from transition.handover_change import HandoverOutcome, change_handover_date
+from transition.models import Person
+from transition.ruleset import Rules
+from transition.validation import TYPED_DATE_HINT, Bad, date_problem, typed_date
+from transition.widgets.format import uk_date
+
+
+@dataclass(frozen=True)
+class HandoverAnswer:
+    day: date | None  # None: the programme's transfer date
+    reason: str
+
+
+class HandoverDateScreen(ModalScreen[HandoverAnswer | None]):
+    """Type a date (blank: the programme's) and why; ctrl+s or enter saves, escape cancels."""
+
+    DEFAULT_CSS = """
+    HandoverDateScreen { align: center middle; }
+    HandoverDateScreen > #dialog {
+        width: 84; max-width: 100%; height: auto; max-height: 90%; border: thick $warning;
+        background: $surface; padding: 1 2;
+    }
+    HandoverDateScreen #question { text-style: bold; }
+    HandoverDateScreen #now { color: $text-muted; margin-bottom: 1; }
+    HandoverDateScreen #problem { color: $text-error; height: auto; }
+    HandoverDateScreen #answers { height: auto; margin-top: 1; align-horizontal: right; }
+    HandoverDateScreen Button { margin-left: 2; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, person_label: str, own: date | None, programme: date | None,
+                 save: Callable[[HandoverAnswer], str | None] | None = None) -> None:
+        super().__init__()
+        self.person_label = person_label
+        self.own = own
+        self.programme = programme
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        programme = uk_date(self.programme) if self.programme else "not set yet"
+        if self.own is not None:
+            now = f"Now: their own date, {uk_date(self.own)} (the transfer date is {programme})."
+        else:
+            now = f"Now: the programme's transfer date, {programme}."
+        with Vertical(id="dialog"):
+            yield Static(f"Handover date for {self.person_label}", id="question")
+            yield Static(now, id="now")
+            yield Label(f"New date (blank: the programme's transfer date, {programme}):")
+            yield Input(value=self.own.isoformat() if self.own else "",
+                        placeholder="e.g. 1 June 2027, 01/06/2027 or 2027-06-01", id="date")
+            yield Label("Why (kept in the audit trail):")
+            yield Input(placeholder="e.g. Phase 2 of the move, agreed at the panel",
+                        max_length=REASON_LIMIT, id="reason")
+            yield Static("", id="problem")
+            with Horizontal(id="answers"):
+                yield Button("Save (ctrl+s)", id="save", variant="warning")
+                yield Button("Cancel (esc)", id="cancel", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#date", Input).focus()
+
+    @on(Input.Submitted, "#date")
+    def _date_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted, "#reason")
+    def _reason_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_save(self) -> None:
+        problem = self.query_one("#problem", Static)
+        typed = self.query_one("#date", Input).value.strip()
+        try:
+            day = typed_date(typed) if typed else None
+        except Bad as bad:
+            problem.update(f"{typed!r} is not a date{date_problem(bad)}. {TYPED_DATE_HINT}")
+            self.query_one("#date", Input).focus()
+            return
+        if day is None and self.programme is None:
+            problem.update("The programme has no transfer date yet, so give a date (or set the "
+                           "transfer date first: transition programme set).")
+            return
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            problem.update("Say why: it goes into the audit trail.")
+            self.query_one("#reason", Input).focus()
+            return
+        answer = HandoverAnswer(day, reason)
+        refused = self.save(answer) if self.save is not None else None
+        if refused:
+            problem.update(refused)
+            return
+        self.dismiss(answer)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def save_handover_date(database: Database, rules: Rules, person_id: int, answer: HandoverAnswer,
+                       *, actor: str, today: date, expected_version: int) -> HandoverOutcome:
+    """Save in its own transaction; ConflictError if the record moved on since it was read."""
+    with database.transaction() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise NotFoundError("This person is no longer on the caseload: nothing was saved.")
+        return change_handover_date(session, rules, person, answer.day, actor=actor,
+                                    today=today, reason=answer.reason,
+                                    expected_version=expected_version)
