@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
-from itertools import chain, pairwise, repeat
+from itertools import chain, islice, pairwise, repeat
 from pathlib import Path
 
 from transition.errors import InputFileError
@@ -410,12 +410,19 @@ def _check_row(name: str, number: int, cells: Sequence[Cell], where: str = "",
                 hint=HINT_SAVE_AS,
             )
         if len(cell) > MAX_CELL_CHARS:
+            # A CSV cell this long over several lines: a quote mark that opened it closed
+            # only at another stray one further down. On one line (or in a workbook): one
+            # long value.
+            spans_lines = from_csv and ("\n" in cell or "\r" in cell)
             raise InputFileError(
                 f"{name}{where} row {number}, column {column_letter(index)} holds "
                 f"{len(cell):,} characters, more than a spreadsheet cell can hold "
                 f"({MAX_CELL_CHARS:,}). Nothing was imported.",
-                hint="This usually means a quote mark (\") opens a cell and never closes. "
-                "Fix that cell and try again.",
+                hint="A quote mark (\") probably opens that cell and closes only lines later. "
+                "Close it where the cell should end, save the file and try again."
+                if spans_lines else "No caseload or staff list value is that long: check this "
+                "is the right file, then shorten or empty that cell, save the file and try "
+                "again.",
             )
 
 
@@ -530,12 +537,99 @@ def _parse_csv(text: str, delimiter: str, name: str, limit: int | None = None,
             if count is not None:
                 count(len(cells))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _too_long(text, delimiter, name, number) from None
         raise InputFileError(
             f"{name} could not be read as CSV near row {number + 1}: {exc}. Nothing was imported.",
             hint="This usually means a quote mark (\") opens a cell and never closes. "
             "Fix that row and try again.",
         ) from None
     return rows
+
+
+def _too_long(text: str, delimiter: str, name: str, read: int) -> InputFileError:
+    """The error for a cell longer than the csv module reads (``csv.field_size_limit()``) in
+    the row after the ``read`` rows read whole: a quote mark left open (the cell runs on over
+    the lines after it) or one very long value without quotes, told apart by reading that row
+    again here. Only a refused file gets here, so the rows before it are parsed a second time
+    rather than their places kept on the way (no work added to reading a good file)."""
+    limit = csv.field_size_limit()
+    number = read + 1
+    lines = io.StringIO(text, newline="")
+    for _ in islice(csv.reader(lines, delimiter=delimiter), read):
+        pass
+    found = _long_cell(text, lines.tell(), delimiter, limit)
+    if found is None:  # not found by the simpler reading below: say what is known
+        return InputFileError(
+            f"{name}: a cell near row {number} is longer than {limit:,} characters, more than "
+            "transition reads. Nothing was imported.",
+            hint="Either a quote mark (\") opens a cell there and never closes, or a cell holds "
+            "a very long value (a pasted document). Close the quote, or shorten the cell, save "
+            "the file and try again.",
+        )
+    index, quoted, closed, breaks = found
+    where = f"{name} row {number}, column {column_letter(index)}"
+    if not closed:
+        return _open_quote(name, number, index, "\n" if breaks else "")
+    if quoted and breaks:
+        return InputFileError(
+            f"{where}: a quote mark (\") opens a cell there that runs on over {breaks + 1:,} "
+            f"lines, more than {limit:,} characters, before a quote mark closes it, so the "
+            "lines after it would be read into that one cell. Nothing was imported.",
+            hint="Close the quote where that cell should end (or take it out), save the file "
+            "and try again.",
+        )
+    return InputFileError(
+        f"{where} is longer than {limit:,} characters, more than transition reads (a "
+        f"spreadsheet cell holds at most {MAX_CELL_CHARS:,}). It is on one line"
+        f"{'' if quoted else ' with no quote marks'}: one very long value, not a quote mark "
+        "left open. Nothing was imported.",
+        hint="No caseload or staff list value is that long: check this is the right file, "
+        "then shorten or empty that cell, save the file and try again.",
+    )
+
+
+def _long_cell(text: str, start: int, delimiter: str,
+               limit: int) -> tuple[int, bool, bool, int] | None:
+    """The first cell longer than ``limit`` in the CSV row starting at ``start``: (its index,
+    whether it opens with a quote mark, whether that quote closes, the line breaks in it (to
+    the end of the text if the quote never closes)), read as the csv module reads it: a quote
+    mark opens a cell only as its first character, two inside it are one, and what follows the
+    closing quote up to the separator is kept."""
+    stop = re.compile(f"[{re.escape(delimiter)}\r\n]")
+    index, position, end = 0, start, len(text)
+    while position <= end:
+        opened = position
+        length = 0
+        quoted = text.startswith('"', position)
+        if quoted:
+            position += 1
+            while True:
+                close = text.find('"', position)
+                if close < 0:
+                    return index, True, False, _line_breaks(text, opened, end)
+                length += close - position
+                if not text.startswith('"', close + 1):
+                    position = close + 1
+                    break
+                length += 1
+                position = close + 2
+        found = stop.search(text, position)
+        finish = found.start() if found else end
+        length += finish - position
+        if length > limit:
+            return index, quoted, True, _line_breaks(text, opened, finish)
+        if finish >= end or text[finish] != delimiter:
+            return None
+        index += 1
+        position = finish + 1
+    return None
+
+
+def _line_breaks(text: str, start: int, end: int) -> int:
+    """How many line breaks (CRLF, LF or CR) ``text[start:end]`` holds, without copying it."""
+    return (text.count("\n", start, end) + text.count("\r", start, end)
+            - text.count("\r\n", start, end))
 
 
 def _open_quote(name: str, number: int, index: int, swallowed: str) -> InputFileError:

@@ -103,6 +103,9 @@ def result_summary(result: Any) -> RenderableType:
             line.append(" · ")
             line.append(words, style=style if value else "dim")
     parts: list[RenderableType] = [line]
+    if result.status == "rejected":  # every row rejected: said first (the CLI exits 2)
+        parts = [Text("Nothing was imported: every row was rejected. Check this is the right "
+                      "file, and the reasons below.", style="bold red"), line]
     if result.status == "refused":
         parts.append(Text(
             "Strict: nothing was imported, because some rows were rejected. The counts say what "
@@ -407,7 +410,8 @@ class ImportScreen(DetailScreen):
         if isinstance(result, ChoicesResult):
             self._choices_finished(result)
             return
-        self._show_result(result_summary(result), error=result.status == "refused")
+        nothing = result.status in ("refused", "rejected")  # the CLI exits 2 for both
+        self._show_result(result_summary(result), error=nothing)
         table = self.query_one("#import-rejects", DataTable)
         table.clear()
         fill_rejects(table, list(result.rejects))
@@ -425,6 +429,9 @@ class ImportScreen(DetailScreen):
         if result.status == "refused":
             self.notify(f"{name}: nothing imported (strict, rows rejected).",
                         title="Import refused", severity="error")
+        elif result.status == "rejected":
+            self.notify(f"{name}: nothing imported (every row rejected).",
+                        title="Nothing imported", severity="error")
         elif result.rejected:
             self.notify(f"{name}: {plural(result.rejected, 'row')} rejected.",
                         title="Import finished", severity="warning")
