@@ -19,6 +19,11 @@ as many people as are changing worker in it: :func:`withheld_cells`), none is gi
 subtraction. Shares are
 left out where their count or the group's people are withheld, and so are a notable group's
 numbers (see :meth:`EqualityReport.numbers_withheld`).
+
+Signposted and to be assessed come from each person's pathway, which ``transition assess``
+decides: anyone without one yet (assess not run, or run before their import) is neither, so a
+report run before assess reads 0 in both. Every form of the report says how many people that
+is (:meth:`EqualityReport.no_pathway_note`).
 """
 
 from __future__ import annotations
@@ -138,6 +143,8 @@ class EqualityReport:
     notable: list[Notable] = field(default_factory=list)
     # The counts withheld unless shown exactly (withheld_cells).
     withheld: frozenset[Cell] = frozenset()
+    # Everyone with no pathway yet: counted neither as signposted nor as to be assessed.
+    no_pathway: int = 0
 
     def by_dimension(self, dimension: str) -> list[GroupRow]:
         return [row for row in self.rows if row.dimension == dimension]
@@ -171,6 +178,39 @@ class EqualityReport:
                                    ("everyone", "everyone", item.measure),
                                    ("everyone", "everyone", PEOPLE)} & self.withheld)
 
+    def no_pathway_count(self, *, exact: bool) -> int | str:
+        """How many people have no pathway yet, as the report shows it: ``*`` in the shared
+        report when it is 1 to 4 (as every count of everyone is), or when everyone's people,
+        signposted or to be assessed is withheld (everyone is signposted, to be assessed,
+        another pathway or none, so the rest of the report could help work that one out)."""
+        if exact or self.no_pathway == 0:
+            return self.no_pathway
+        hidden = self.no_pathway < SMALL or any(
+            ("everyone", "everyone", column) in self.withheld
+            for column in (PEOPLE, "signposted", "to_assess"))
+        return WITHHELD if hidden else self.no_pathway
+
+    def no_pathway_note(self, *, exact: bool) -> str | None:
+        """What the signposted and to be assessed counts leave out: the people with no
+        pathway yet (``transition assess`` decides it), and what to do; None when there are
+        none."""
+        if self.no_pathway == 0:
+            return None
+        advice = ("Run transition assess (or plan, which assesses first) to decide them, "
+                  "then this report again.")
+        if self.no_pathway == self.everyone.people:
+            return ("No one has a pathway yet (transition assess has not been run), so no one "
+                    f"is counted as signposted or to be assessed. {advice}")
+        count = self.no_pathway_count(exact=exact)
+        if count == WITHHELD:
+            who = "Some people (how many is withheld, as small counts are) have"
+        else:
+            who = (f"{count:,} of the {self.everyone.people:,} people "
+                   f"{'has' if count == 1 else 'have'}")
+        return (f"{who} no pathway yet (transition assess has not been run since they were "
+                f"imported), so they are counted neither as signposted nor as to be assessed. "
+                f"{advice}")
+
     def to_json(self, *, exact: bool = False) -> dict[str, Any]:
         def row_json(row: GroupRow) -> dict[str, Any]:
             return {"group": row.group, "people": self.count(row, PEOPLE, exact=exact),
@@ -198,6 +238,8 @@ class EqualityReport:
             **{dimension: [row_json(row) for row in self.by_dimension(dimension)]
                for dimension in DIMENSIONS},
             "notable": [notable_json(item) for item in self.notable],
+            "no_pathway": self.no_pathway_count(exact=exact),
+            "no_pathway_note": self.no_pathway_note(exact=exact),
         }
 
 
@@ -305,7 +347,9 @@ def equality_report(session: Session, *, as_of: date) -> EqualityReport:
     ).where(Person.missing_since_batch_id.is_(None))  # type: ignore[union-attr]
     people: Counter[tuple[str, str]] = Counter()
     counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    no_pathway = 0
     for ethnic, born, gender, pathway, band, changing in session.execute(statement):
+        no_pathway += pathway is None
         measured = {
             "signposted": pathway == Pathway.SIGNPOST,
             "to_assess": pathway == Pathway.ASSESS,
@@ -343,4 +387,4 @@ def equality_report(session: Session, *, as_of: date) -> EqualityReport:
     notable.sort(key=lambda item: (not item.clear, -item.ratio, item.dimension, item.group,
                                    item.measure))
     return EqualityReport(as_of, everyone, rows, notable,
-                          withheld_cells(everyone, rows, notable))
+                          withheld_cells(everyone, rows, notable), no_pathway)

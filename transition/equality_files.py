@@ -41,6 +41,9 @@ def markdown_report(report: EqualityReport, *, exact: bool) -> str:
               "equality impact assessment (Equality Act 2010, s149)."), ""]
     if exact:
         lines += [f"**{EXACT_NOTE}**", ""]
+    no_pathway = report.no_pathway_note(exact=exact)
+    if no_pathway is not None:  # before the tables: it changes how two of their columns read
+        lines += [f"**{no_pathway}**", ""]
     header = ["People", *(words.capitalize() for words in MEASURES.values())]
     for dimension in DIMENSIONS:
         lines += [f"## By {dimension}", "",
@@ -68,8 +71,10 @@ def markdown_report(report: EqualityReport, *, exact: bool) -> str:
 
 def csv_report(report: EqualityReport, *, exact: bool) -> str:
     """A row per group (then everyone, per dimension): its people, and each measure's count and
-    share (a fraction; blank where withheld). A withheld count is ``*``. A last row, ``note``,
-    says the counts are exact and not for sharing, or what ``*`` means."""
+    share (a fraction; blank where withheld). A withheld count is ``*``. Rows at the end,
+    ``note``, say how many people have no pathway yet (so are in neither signposted nor to be
+    assessed), then, last, that the counts are exact and not for sharing, or what ``*``
+    means."""
     header = ["dimension", "group", "people"]
     for measure in MEASURES:
         header += [measure, f"{measure}_share"]
@@ -82,6 +87,9 @@ def csv_report(report: EqualityReport, *, exact: bool) -> str:
                 cells += [report.count(row, measure, exact=exact),
                           report.share(row, measure, exact=exact)]
             rows.append(cells)
+    no_pathway = report.no_pathway_note(exact=exact)
+    if no_pathway is not None:
+        rows.append(["note", no_pathway])
     # A file passed on says what it is: exact counts are not for sharing (as the Markdown and
     # the JSON's "exact" say), and what a "*" means.
     if exact:

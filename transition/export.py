@@ -38,6 +38,7 @@ from transition.programme import transfer_date
 PSEUDONYM_HEX = 20  # 80 bits: no collisions at any caseload size
 MIN_KEY_LENGTH = 32
 KEY_FILE = "pseudonym.key"
+EXPORT_FILES = ("caseload.csv", "plan.csv", "export.json")  # written into the --out folder
 
 CASELOAD_FIELDS: tuple[str, ...] = (
     "pseudonym", "age_band", "gender", "postcode_district", "locality", "team",
@@ -168,9 +169,10 @@ def pseudonymised_export(
                                         row.locked, row.source, row.plan_id)]
             for row in session.scalars(statement)]
     private_dir(out_dir)
+    caseload_file, plan_file, manifest_file = EXPORT_FILES
     files = [
-        write_private_csv(out_dir / "caseload.csv", CASELOAD_FIELDS, people),
-        write_private_csv(out_dir / "plan.csv", PLAN_FIELDS, plan),
+        write_private_csv(out_dir / caseload_file, CASELOAD_FIELDS, people),
+        write_private_csv(out_dir / plan_file, PLAN_FIELDS, plan),
     ]
     fingerprint = key_id(key)
     manifest = {
@@ -183,7 +185,7 @@ def pseudonymised_export(
                       **{field: f"values fewer than {RARE_BELOW} people share are written "
                          f"'{RARE_VALUE}'" for field in RARE_FIELDS}},
     }
-    files.append(write_private_text(out_dir / "export.json", json_dumps(manifest) + "\n"))
+    files.append(write_private_text(out_dir / manifest_file, json_dumps(manifest) + "\n"))
     record(session, Change(action="export.pseudonymised", entity="export",
                            after={"people": len(people), "assignments": len(plan),
                                   "key_id": fingerprint, "folder": out_dir.name}),

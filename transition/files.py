@@ -17,6 +17,42 @@ from typing import Any
 from transition.errors import TransitionError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The files SQLite keeps beside a database while it is open (write-ahead log, shared memory,
+# rollback journal): writing over one damages the database as surely as over the file itself.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def refuse_database_file(path: Path, database: Path | None, *, option: str) -> None:
+    """Refuse to write ``path`` (named by the person, with ``option``: ``--report``, ...) when
+    it is the SQLite ``database`` file or one of its :data:`SQLITE_COMPANIONS`: a report
+    written there would replace the database, or corrupt it, while it is in use. Called by
+    every command that writes a file the person names, before anything is done."""
+    if database is None:  # PostgreSQL, or in memory: no file to protect
+        return
+    target = path.expanduser()
+    for companion in ("", *SQLITE_COMPANIONS):
+        protected = database.expanduser().with_name(database.expanduser().name + companion)
+        if not _same_file(target, protected):
+            continue
+        what = "the database itself" if not companion else (
+            f"the {companion.lstrip('-')} file SQLite keeps beside the database")
+        raise TransitionError(
+            f"{option} {path}: that is {what} ({database.name}), so writing there would "
+            "overwrite the database. Nothing was written.",
+            hint="Give a file name of its own (a reports folder is a good place); the "
+            f"database and its {', '.join(SQLITE_COMPANIONS)} files are never written over.")
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether two paths name one file: the same path once links and ``..`` are resolved, or
+    (both existing) the same file on disk (a hard link, or another case of the name on a
+    case-insensitive disk)."""
+    if one.resolve() == other.resolve():
+        return True
+    try:
+        return one.exists() and other.exists() and os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def private_dir(path: Path) -> Path:

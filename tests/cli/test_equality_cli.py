@@ -114,3 +114,35 @@ def test_a_report_named_for_a_format_it_cannot_write_is_refused(
     said = " ".join(result.stderr.split())
     assert result.exit_code == 2 and "cannot be written as .xlsx" in said and ".csv" in said
     assert not (tmp_path / "equality.xlsx").exists()
+
+
+def test_people_with_no_pathway_yet_are_said_in_every_output(
+        run_cli: RunCli, database: Database, tmp_path: Path) -> None:
+    """Run before `transition assess`, the signposted and to be assessed columns read 0: the
+    tables, the files and the JSON each say how many people have no pathway yet."""
+    thirty_two_people(database, signposted=6)
+    with database.transaction() as session:
+        for _ in range(8):
+            make_person(session, pathway=None, risk_band="green", gender="female",
+                        ethnic_category="A")
+    said = " ".join(run_cli("equality").stdout.split())
+    assert "8 of the 40 people have no pathway yet" in said and "transition assess" in said
+
+    data = run_cli("equality", "--json").json()
+    assert data["no_pathway"] == 8 and "transition assess" in data["no_pathway_note"]
+
+    run_cli("equality", "--report", tmp_path / "equality.md")
+    assert "**8 of the 40 people have no pathway yet" in (tmp_path / "equality.md").read_text()
+    run_cli("equality", "--report", tmp_path / "equality.csv")
+    rows = list(csv.reader((tmp_path / "equality.csv").read_text(encoding="utf-8-sig")
+                           .splitlines()))
+    notes = [line[1] for line in rows if line[0] == "note"]
+    assert any(note.startswith("8 of the 40 people have no pathway yet") for note in notes)
+    assert rows[-1][0] == "note" and rows[-1][1].startswith("* withheld")  # still last
+
+
+def test_no_pathway_note_is_not_given_when_everyone_has_one(run_cli: RunCli,
+                                                            database: Database) -> None:
+    thirty_two_people(database, signposted=6)
+    assert "no pathway" not in run_cli("equality").stdout
+    assert run_cli("equality", "--json").json()["no_pathway_note"] is None

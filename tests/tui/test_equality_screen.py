@@ -74,3 +74,23 @@ def test_s_saves_the_report_as_shown_in_the_output_folder(populated, app_on,
     assert "# Who the transition affects" in shared.read_text()
     assert "not for sharing" in exact.read_text() and "not for sharing" not in shared.read_text()
     assert stat.S_IMODE(shared.stat().st_mode) == 0o600
+
+
+def test_the_screen_says_how_many_people_have_no_pathway_yet(populated, app_on) -> None:
+    with populated.transaction() as session:
+        session.execute(update(Person).values(pathway="council"))
+        session.execute(update(Person).where(Person.id <= 6).values(pathway=None))
+    app = app_on(populated)
+    shown: list[str] = []
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, EqualityScreen)
+        shown.append(" ".join(text_of(app.screen.query_one("#equality-report")).split()))
+
+    drive(app, scenario)
+    [text] = shown
+    assert "have no pathway yet" in text and "Run transition assess" in text
+    assert text.index("no pathway yet") < text.index("By ethnic group")

@@ -4,6 +4,7 @@ than everyone's, and whether clearly so."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 
 import pytest
@@ -27,6 +28,7 @@ from transition.equality import (
     wilson,
     withheld_cells,
 )
+from transition.equality_files import csv_report, markdown_report
 
 BORN_30 = date(TODAY.year - 30, 1, 1)
 BORN_80 = date(TODAY.year - 80, 1, 1)
@@ -260,3 +262,69 @@ def test_a_withheld_count_is_not_given_away_by_the_counts_shown_beside_it() -> N
                                if ("age band", item.group, measure) not in withheld))
              for item in rows if item.group in hidden}
     assert everyone.people - shown > sum(least.values())
+
+
+def test_people_with_no_pathway_yet_are_counted_and_said(database: Database) -> None:
+    """Before `transition assess`, no one is signposted or to be assessed: every form of the
+    report says how many people that leaves out, and what to run."""
+    with database.transaction() as session:
+        people(session, 20, ethnic_category="A", pathway=None)
+        people(session, 6, ethnic_category="A", pathway="signpost")
+        people(session, 6, ethnic_category="A")
+    with database.session() as session:
+        report = equality_report(session, as_of=TODAY)
+    assert report.no_pathway == 20
+    note = report.no_pathway_note(exact=False)
+    assert note is not None and note.startswith("20 of the 32 people have no pathway yet")
+    assert "neither as signposted nor as to be assessed" in note
+    assert "Run transition assess" in note
+    data = report.to_json()
+    assert (data["no_pathway"], data["no_pathway_note"]) == (20, note)
+
+    markdown = markdown_report(report, exact=False)
+    assert f"**{note}**" in markdown
+    assert markdown.index(note) < markdown.index("## By ethnic group")
+    rows = list(csv.reader(csv_report(report, exact=False).lstrip("\ufeff").splitlines()))
+    assert ["note", note] in rows
+
+
+def test_no_one_assessed_yet_is_said_plainly(database: Database) -> None:
+    with database.transaction() as session:
+        people(session, 12, pathway=None)
+    with database.session() as session:
+        report = equality_report(session, as_of=TODAY)
+    assert report.everyone.counts["signposted"] == report.everyone.counts["to_assess"] == 0
+    note = report.no_pathway_note(exact=False)
+    assert note is not None and note.startswith("No one has a pathway yet")
+
+
+def test_everyone_assessed_says_nothing_about_pathways(database: Database) -> None:
+    with database.transaction() as session:
+        people(session, 12)
+    with database.session() as session:
+        report = equality_report(session, as_of=TODAY)
+    assert report.no_pathway == 0 and report.no_pathway_note(exact=False) is None
+    assert report.to_json()["no_pathway"] == 0
+    assert "no pathway" not in markdown_report(report, exact=False)
+    assert "no pathway" not in csv_report(report, exact=False)
+
+
+@pytest.mark.parametrize(("no_pathway", "withheld", "shown"), [
+    (3, frozenset(), WITHHELD),  # 1 to 4: withheld, as every small count of everyone is
+    (30, frozenset(), 30),
+    # Everyone's signposted withheld: 31 with none, 0 to be assessed, of 32 would pin it to 1.
+    (31, frozenset({("everyone", "everyone", "signposted")}), WITHHELD),
+])
+def test_the_no_pathway_count_is_withheld_where_it_could_give_a_count_away(
+        no_pathway: int, withheld: frozenset[tuple[str, str, str]],
+        shown: int | str) -> None:
+    everyone = row("everyone", "everyone", 32, signposted=1)
+    report = EqualityReport(TODAY, everyone, [], [], withheld, no_pathway)
+    assert report.no_pathway_count(exact=False) == shown
+    assert report.no_pathway_count(exact=True) == no_pathway
+    note = report.no_pathway_note(exact=False)
+    assert note is not None
+    if shown == WITHHELD:
+        assert note.startswith("Some people (how many is withheld")
+        assert str(no_pathway) not in note
+    assert report.to_json()["no_pathway"] == shown

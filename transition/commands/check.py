@@ -73,15 +73,18 @@ def check(
         return
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
+    # Refused before the check runs (and --apply changes anything), not after its findings.
+    report_path = (None if report_file is None
+                   else cli.output_file(report_file, option="--report"))
     rules = cli.rules
     report = run_check(cli.db, rules, as_of=today, actor=cli.actor, apply=apply,
                        rebalance=rebalance)
     not_written: TransitionError | None = None
-    if report_file is not None:
+    if report_path is not None:
         with cli.db.session() as session:  # the morning report says where things stand too
             status = allocation_status(session, today)
         try:
-            written = write_report(report, Path(report_file), status)
+            written = write_report(report, report_path, status)
         except (OSError, TransitionError) as exc:
             # Said after the findings, not instead of them: from cron the output is the
             # manager's only copy of tonight's critical findings.

@@ -18,6 +18,7 @@ from rich.table import Table
 from transition.config import Settings
 from transition.db import Database, json_default, json_dumps, sqlite_file
 from transition.errors import EXIT_FAILED, DatabaseError, TransitionError
+from transition.files import refuse_database_file
 from transition.ruleset import Rules, load_rules
 
 # Human-readable output goes to stderr when --json owns stdout; Rich drops colour codes
@@ -95,6 +96,15 @@ class CliContext:
 
     def today(self, as_of: date | None = None) -> date:
         return as_of or self.settings.today()
+
+    def output_file(self, value: str | Path, *, option: str) -> Path:
+        """A file the person named for this command to write (``--report FILE``, ...),
+        refused before anything is done if it is the SQLite database or one of the files
+        SQLite keeps beside it (:func:`~transition.files.refuse_database_file`)."""
+        path = Path(value).expanduser()
+        refuse_database_file(path, sqlite_file(self.settings.resolved_database_url),
+                             option=option)
+        return path
 
     def close(self) -> None:
         if self._db is not None:

@@ -115,6 +115,7 @@ def backup(
     For PostgreSQL, prints how to use pg_dump instead (exit status 2)."""
     cli = context(ctx)
     cli.require_existing_file()
+    file = cli.output_file(file, option="The backup file")
     database = Database.from_settings(cli.settings, migrate=False)
     if not database.is_sqlite:
         raise DatabaseError("transition db backup copies SQLite files; this database is "

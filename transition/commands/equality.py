@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from transition.commands.common import (
@@ -40,11 +38,13 @@ def equality_command(
     band, against everyone; and which groups' shares are higher, and whether clearly so."""
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
+    report_path = (None if report_file is None
+                   else cli.output_file(report_file, option="--report"))
     with cli.db.session() as session:
         report = equality_report(session, as_of=today)
-    if report_file is not None:
+    if report_path is not None:
         try:
-            written = write_report(report, Path(report_file), exact=exact)
+            written = write_report(report, report_path, exact=exact)
         except OSError as exc:
             raise TransitionError(
                 f"The report could not be written to {report_file}: {exc.strerror}.",
@@ -56,6 +56,9 @@ def equality_command(
         print_json(report.to_json(exact=exact))
         return
     console.print(report_renderable(report, exact=exact))
+    no_pathway = report.no_pathway_note(exact=exact)
+    if no_pathway is not None:
+        console.print(no_pathway, style="bold yellow", markup=False)
     if not exact and report.withheld:
         console.print("Add --exact to see them as they are, for the council's own use.",
                       style="dim")

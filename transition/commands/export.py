@@ -17,7 +17,7 @@ from transition.commands.common import (
     print_json,
 )
 from transition.config import data_dir
-from transition.export import ExportResult, load_key, pseudonymised_export
+from transition.export import EXPORT_FILES, ExportResult, load_key, pseudonymised_export
 
 
 def export_command(
@@ -44,6 +44,8 @@ def export_command(
     configured = cli.settings.pseudonym_key
     key = load_key(None if configured is None else configured.get_secret_value(), data_dir())
     folder = out.expanduser().resolve()
+    for name in EXPORT_FILES:
+        cli.output_file(folder / name, option="--out")
     if folder.exists() and not folder.is_dir():
         fail(f"--out {out} is a file, not a folder.")
     result: ExportResult | None = None

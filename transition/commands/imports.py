@@ -158,6 +158,8 @@ def _run(ctx: typer.Context, kind: str, file: Path, sheet: str | None, mapping: 
     cli = context(ctx).may_create()  # the first import starts a database
     out = err_console if as_json else console
     try:
+        if rejects is not None:
+            rejects = cli.output_file(rejects, option="--rejects")
         options = ImportOptions(
             sheet=sheet, mapping_file=mapping, strict=strict, rejects_path=rejects,
             rejects_dir=None if rejects else default_rejects_dir(cli.db, cli.settings),

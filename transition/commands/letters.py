@@ -91,6 +91,8 @@ def generate(
     cli = context(ctx)
     day = cli.today(parse_date(as_of, option="--as-of"))
     out_dir = (out or cli.settings.resolved_output_dir / "letters").expanduser().resolve()
+    if out is not None:
+        cli.output_file(out, option="--out")
     result: GenerationResult | None = None
     try:
         with cli.db.transaction() as session, _progress() as bar:

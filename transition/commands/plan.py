@@ -150,6 +150,8 @@ def show(
     cli = context(ctx)
     sort = one_of(sort, PLAN_SORTS, "--sort") or PlanQuery.sort
     band = one_of(band, BANDS, "--band")
+    report_path = (None if report_file is None
+                   else cli.output_file(report_file, option="--report"))
     with cli.db.session() as session:
         # 'sw0042' finds the staff list's 'SW0042'; an id on no staff list stays as typed (a
         # trust export's coordinator may be on none).
@@ -174,9 +176,9 @@ def show(
             names = staff_names(session, [from_worker, *(row.staff_id for row in result.rows)])
         else:
             names = _new_worker_names(session, result)
-    if report_file is not None:
+    if report_path is not None:
         with cli.db.transaction() as session:
-            report = write_plan_report(session, result, Path(report_file), actor=cli.actor,
+            report = write_plan_report(session, result, report_path, actor=cli.actor,
                                        filters=asdict(query))
         err_console.print(f"Report written to {report.path}: {report.rows:,} role"
                           f"{'s' if report.rows != 1 else ''} (personal data: owner-only, "

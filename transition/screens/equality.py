@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from rich.console import Group
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -42,8 +44,11 @@ class EqualityScreen(DetailScreen):
     def reload(self) -> None:
         with self.database.session() as session:
             report = equality_report(session, as_of=self.today())
-        self.query_one("#equality-report", Static).update(
-            report_renderable(report, exact=self.exact))
+        shown = report_renderable(report, exact=self.exact)
+        no_pathway = report.no_pathway_note(exact=self.exact)
+        if no_pathway is not None:  # first: it changes how two columns read
+            shown = Group(Text(no_pathway, style="bold yellow"), shown)
+        self.query_one("#equality-report", Static).update(shown)
 
     def action_toggle_exact(self) -> None:
         self.exact = not self.exact
