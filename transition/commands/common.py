@@ -212,22 +212,6 @@ def parse_date(value: str | None, *, option: str) -> date | None:
         fail(f"{option} {value!r} is not a date{date_problem(bad)}.", hint=TYPED_DATE_HINT)
 
 
-def date_notes(day: date, today: date) -> list[str]:
-    """What a manager should know about a handover or transfer date just set: that it is in
-    the past, or not a working day (task deadlines count working days)."""
-    from transition.working_days import is_working_day, next_working_day
-
-    notes = []
-    if day < today:
-        notes.append(f"Note: {day:%A %-d %B %Y} is in the past (today is {today:%-d %B %Y}): "
-                     "every task due before it is already overdue. If that is not what you "
-                     "meant, set the date again.")
-    if not is_working_day(day):
-        notes.append(f"Note: {day:%A %-d %B %Y} is not a working day in England and Wales; the "
-                     f"next working day is {next_working_day(day):%A %-d %B %Y}.")
-    return notes
-
-
 def as_of_option(help_text: str = "Treat this date as today (YYYY-MM-DD or DD/MM/YYYY).") -> Any:
     return typer.Option(None, "--as-of", help=help_text, show_default=False)
 

@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 from transition.commands.common import (
     console,
     context,
-    date_notes,
     err_console,
     json_option,
     parse_date,
     print_json,
 )
+from transition.handover_change import date_notes
 from transition.models import Task
 from transition.programme import get_programme, own_dates_after, set_transfer_date
 
