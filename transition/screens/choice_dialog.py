@@ -12,11 +12,11 @@ shows while the modal stays open with what was typed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -26,7 +26,36 @@ from textual.widgets.option_list import Option
 Answer = TypeVar("Answer")
 
 
-class ChoiceWithReasonScreen(ModalScreen[Answer | None], Generic[Answer]):
+class ReasonDialog(ModalScreen[Answer | None], Generic[Answer]):
+    """What every modal asking for a written reason shares: ``enter`` in the reason or
+    ``ctrl+s`` saves (:meth:`action_save`, a subclass's), the Save and Cancel buttons,
+    ``escape`` cancels (dismissing ``None``)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    @on(Input.Submitted, "#reason")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceWithReasonScreen(ReasonDialog[Answer]):
     # The problem line and the buttons are docked at the bottom of the dialog, so they are
     # always on screen; the rest (the list, the reason, the lock) scrolls above them when the
     # terminal is too short for it all (80x24), and the focus brings what it moves to into view.
@@ -44,11 +73,6 @@ class ChoiceWithReasonScreen(ModalScreen[Answer | None], Generic[Answer]):
     ChoiceWithReasonScreen Button { margin-left: 2; }
     ChoiceWithReasonScreen.-short > #dialog { max-height: 100%; padding: 0 1; }
     """
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "cancel", "Cancel"),
-    ]
 
     LIST_ID = "choices"
     SAVE_LABEL = "Save (ctrl+s)"
@@ -110,18 +134,6 @@ class ChoiceWithReasonScreen(ModalScreen[Answer | None], Generic[Answer]):
         event.stop()
         self.query_one("#reason", Input).focus()
 
-    @on(Input.Submitted, "#reason")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
     def action_save(self) -> None:
         highlighted = self.query_one(OptionList).highlighted
         reason = self.query_one("#reason", Input).value.strip()
@@ -139,6 +151,3 @@ class ChoiceWithReasonScreen(ModalScreen[Answer | None], Generic[Answer]):
             problem.update(refused)
             return
         self.dismiss(answer)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -12,13 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from transition.audit import REASON_LIMIT
@@ -27,6 +24,7 @@ from transition.errors import NotFoundError
 from transition.handover_change import HandoverOutcome, change_handover_date
 from transition.models import Person
 from transition.ruleset import Rules
+from transition.screens.choice_dialog import ReasonDialog
 from transition.validation import TYPED_DATE_HINT, Bad, date_problem, typed_date
 from transition.widgets.format import uk_date
 
@@ -37,7 +35,7 @@ class HandoverAnswer:
     reason: str
 
 
-class HandoverDateScreen(ModalScreen[HandoverAnswer | None]):
+class HandoverDateScreen(ReasonDialog[HandoverAnswer]):
     """Type a date (blank: the programme's) and why; ctrl+s or enter saves, escape cancels."""
 
     DEFAULT_CSS = """
@@ -52,11 +50,6 @@ class HandoverDateScreen(ModalScreen[HandoverAnswer | None]):
     HandoverDateScreen #answers { height: auto; margin-top: 1; align-horizontal: right; }
     HandoverDateScreen Button { margin-left: 2; }
     """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("escape", "cancel", "Cancel"),
-    ]
 
     def __init__(self, person_label: str, own: date | None, programme: date | None,
                  save: Callable[[HandoverAnswer], str | None] | None = None) -> None:
@@ -94,18 +87,6 @@ class HandoverDateScreen(ModalScreen[HandoverAnswer | None]):
         event.stop()
         self.query_one("#reason", Input).focus()
 
-    @on(Input.Submitted, "#reason")
-    def _reason_entered(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
     def action_save(self) -> None:
         problem = self.query_one("#problem", Static)
         typed = self.query_one("#date", Input).value.strip()
@@ -130,9 +111,6 @@ class HandoverDateScreen(ModalScreen[HandoverAnswer | None]):
             problem.update(refused)
             return
         self.dismiss(answer)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def save_handover_date(database: Database, rules: Rules, person_id: int, answer: HandoverAnswer,
