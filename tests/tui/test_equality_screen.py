@@ -14,6 +14,15 @@ from transition.models import Person
 from transition.screens.equality import EqualityScreen
 
 
+async def open_report(pilot: Pilot[Any]) -> Any:
+    """Press e (from the dashboard): the equality screen's report widget."""
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, EqualityScreen)
+    return pilot.app.screen.query_one("#equality-report")
+
+
 def test_e_opens_the_report_and_x_shows_small_counts_exactly(populated, app_on) -> None:
     with populated.transaction() as session:
         session.execute(update(Person).values(ethnic_category="A"))
@@ -22,11 +31,7 @@ def test_e_opens_the_report_and_x_shows_small_counts_exactly(populated, app_on) 
     shown: list[str] = []
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        assert isinstance(app.screen, EqualityScreen)
-        report = app.screen.query_one("#equality-report")
+        report = await open_report(pilot)
         shown.append(" ".join(text_of(report).split()))
         await pilot.press("x")
         await settle(pilot)
@@ -84,11 +89,7 @@ def test_the_screen_says_how_many_people_have_no_pathway_yet(populated, app_on) 
     shown: list[str] = []
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        assert isinstance(app.screen, EqualityScreen)
-        shown.append(" ".join(text_of(app.screen.query_one("#equality-report")).split()))
+        shown.append(" ".join(text_of(await open_report(pilot)).split()))
 
     drive(app, scenario)
     [text] = shown
