@@ -3,6 +3,7 @@ on a withdrawn worker planned like any other role (placed, or listed unassigned)
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,8 @@ from tests.caseloads import TRANSFER, rules_with_red_cap
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_person, make_staff, nhs_number
 from transition.db import Database
+from transition.matching import solve
+from transition.plan_inputs import read_inputs
 from transition.programme import set_transfer_date
 from transition.ruleset import Rules, load_rules
 from transition.whatif import WhatIf, what_if
@@ -292,3 +295,28 @@ def test_a_coordinator_already_leaving_or_not_withdrawn_raises_no_band(
                     **{**COUNCIL, "risk_score": 9, "risk_band": "amber"})
     assert run(database, rules, withdraw=["SW1"]).bands_raised == []
     assert run(database, rules, capacity_scale=0.5).bands_raised == []
+
+
+def test_only_the_roles_the_change_moves_count_as_changed(database: Database,
+                                                          rules: Rules) -> None:
+    """With no plan accepted, twenty people new to the council spread over five equally placed
+    workers; withdrawing one moves only the people the plan as things stand gave them. The
+    other sixteen stay put in the scenario: swapping people between workers who suit them
+    equally is not a change the withdrawal makes (it once counted, 156 roles on the demo for
+    two workers holding 3 people)."""
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        for index in range(5):
+            make_staff(session, f"SW{index}", team="North Council", capacity=10)
+        for index in range(20):
+            make_person(session, nhs_number=nhs_number(index), **COUNCIL)
+    with database.session() as session:
+        inputs = read_inputs(session, rules, as_of=TODAY)
+        baseline = solve(inputs.problem, rules.matching)
+    given = {placement.need.key: placement.staff_id for placement in baseline.placements}
+    held_by = Counter(given.values())
+    assert held_by == dict.fromkeys(held_by, 4) and len(held_by) == 5  # balanced as things stand
+    gone = run(database, rules, withdraw=["SW0"])
+    assert gone.assigned == 20
+    assert gone.changed_from_baseline == held_by["SW0"] == 4
+    assert gone.losing_current_worker == 0  # none of them had a worker yet
