@@ -1,8 +1,9 @@
-"""Changing one person's handover date and what follows from it, for the command line
-(``transition handover-date NHS DATE``) and the person screen alike: the change (audited,
-:func:`transition.handover.set_handover_date`), their tasks brought up to date, and what a
-manager must hear about (a worker who will not be there on the new date, letters written with
-the old one, a date in the past, not a working day, or after the transfer date).
+"""Changing a handover date and what follows from it, for the command line and the app alike:
+one person's (``transition handover-date NHS DATE``, the person screen) or everyone's in a team
+or locality (``--team``/``--locality``, the caseload screen). The change (audited,
+:mod:`transition.handover`), their tasks brought up to date, and what a manager must hear about
+(a worker who will not be there on the new date, letters written with the old one, a date in
+the past, not a working day, or after the transfer date).
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlmodel import Session
 
 from transition.handover import (
     AbsentWorker,
+    GroupHandoverChange,
     HandoverDateChange,
     effective_handover_date,
+    set_group_handover_date,
     set_handover_date,
     workers_not_there,
+    workers_not_there_for,
 )
 from transition.letter_records import out_of_date_letters
 from transition.matching import ROLE_WORDS
@@ -43,26 +47,11 @@ class HandoverOutcome:
 
     def task_counts(self) -> dict[str, int]:
         """The task changes as ``--json`` gives them."""
-        tasks = self.tasks
-        if tasks is None:
-            return {"task_due_dates_moved": 0, "tasks_added": 0, "tasks_not_needed": 0,
-                    "task_owners_moved": 0}
-        return {"task_due_dates_moved": tasks.due_moved,
-                "tasks_added": tasks.created + tasks.reopened,
-                "tasks_not_needed": tasks.not_needed, "task_owners_moved": tasks.owner_moved}
+        return task_counts(self.tasks)
 
     def tasks_in_words(self) -> list[str]:
         """'6 task due dates moved.', 'Their tasks: 4 given a new owner.' (none: nothing)."""
-        counts = self.task_counts()
-        lines = []
-        if moved := counts["task_due_dates_moved"]:
-            lines.append(f"{moved} task due date{'s' if moved != 1 else ''} moved.")
-        said = [f"{number} {what}" for number, what in (
-            (counts["tasks_added"], "added"), (counts["tasks_not_needed"], "no longer needed"),
-            (counts["task_owners_moved"], "given a new owner")) if number]
-        if said:
-            lines.append(f"Their tasks: {', '.join(said)}.")
-        return lines
+        return tasks_in_words(self.tasks)
 
     def notes(self, today: date) -> list[str]:
         """What a manager should know now: the date's notes, then each worker who will not
@@ -79,12 +68,40 @@ class HandoverOutcome:
                          f"{effective:%A %-d %B %Y}: {uk_dates_in(item.why)}. Choose another "
                          "worker (transition assign, or transition check --apply).")
         if stale := self.letters_out_of_date:
-            them = "it" if stale == 1 else "them"
-            notes.append(f"Warning: {stale} letter{'s' if stale != 1 else ''} already written "
-                         f"for them {'is' if stale == 1 else 'are'} now out of date (transition "
-                         f"letters status says why): do not post {them}; write {them} again "
-                         "with transition letters generate.")
+            notes.append(stale_letters_note(stale, "them"))
         return notes
+
+
+def task_counts(tasks: GenerateSummary | None) -> dict[str, int]:
+    """What bringing tasks up to date did, as ``--json`` gives it (None: not done)."""
+    if tasks is None:
+        return {"task_due_dates_moved": 0, "tasks_added": 0, "tasks_not_needed": 0,
+                "task_owners_moved": 0}
+    return {"task_due_dates_moved": tasks.due_moved,
+            "tasks_added": tasks.created + tasks.reopened,
+            "tasks_not_needed": tasks.not_needed, "task_owners_moved": tasks.owner_moved}
+
+
+def tasks_in_words(tasks: GenerateSummary | None) -> list[str]:
+    """'6 task due dates moved.', 'Their tasks: 4 given a new owner.' (none: nothing)."""
+    counts = task_counts(tasks)
+    lines = []
+    if moved := counts["task_due_dates_moved"]:
+        lines.append(f"{moved} task due date{'s' if moved != 1 else ''} moved.")
+    said = [f"{number} {what}" for number, what in (
+        (counts["tasks_added"], "added"), (counts["tasks_not_needed"], "no longer needed"),
+        (counts["task_owners_moved"], "given a new owner")) if number]
+    if said:
+        lines.append(f"Their tasks: {', '.join(said)}.")
+    return lines
+
+
+def stale_letters_note(stale: int, whose: str) -> str:
+    """Letters already written with the old date: not to be posted."""
+    them = "it" if stale == 1 else "them"
+    return (f"Warning: {stale} letter{'s' if stale != 1 else ''} already written for {whose} "
+            f"{'is' if stale == 1 else 'are'} now out of date (transition letters status says "
+            f"why): do not post {them}; write {them} again with transition letters generate.")
 
 
 def change_handover_date(
@@ -140,3 +157,134 @@ def after_transfer_note(day: date, programme_date: date) -> str:
     return (f"Note: {day:%A %-d %B %Y} is after the programme's transfer date "
             f"({programme_date:%A %-d %B %Y}), the day the partnership ends. If that is not "
             "what you meant, set the date again.")
+
+
+@dataclass(frozen=True)
+class AbsentFromGroup:
+    """A worker who will not be there for the handover of some of a team's people."""
+
+    staff_id: str
+    roles: list[str]
+    why: str  # as the planner says it: "leaving on 2027-05-14", ...
+    people: int
+
+
+@dataclass
+class GroupOutcome:
+    """What :func:`change_group_handover_date` did and found."""
+
+    change: GroupHandoverChange
+    new_date: date | None  # as asked (None: the programme's transfer date)
+    effective: date | None  # the day they now move (None: no transfer date set)
+    programme_date: date | None
+    tasks: GenerateSummary | None = None  # None: not touched
+    absent: list[AbsentFromGroup] = field(default_factory=list)  # most people first
+    letters_out_of_date: int = 0
+
+    def task_counts(self) -> dict[str, int]:
+        return task_counts(self.tasks)
+
+    def said(self) -> list[str]:
+        """What was done, in sentences: who now moves when, who was left as they are, and
+        what happened to their tasks."""
+        change = self.change
+        changed, unchanged = len(change.changed_ids), len(change.unchanged_ids)
+        where = " and ".join(filter(None, (", ".join(change.teams),
+                                           ", ".join(change.localities))))
+        effective = self.effective
+        if effective is None:
+            when = "on no date: the programme's transfer date is not set"
+        elif self.new_date is None:
+            when = f"on the programme's transfer date, {effective:%A %-d %B %Y}"
+        else:
+            when = f"on {effective:%A %-d %B %Y}"
+        if not changed and not unchanged:
+            said = f"{where}: no change; no one in it is in the latest trust export"
+        elif changed:
+            who = "1 person now moves" if changed == 1 else f"{changed} people now move"
+            said = f"{where}: {who} {when}" + (f" ({unchanged} already did)" if unchanged else "")
+        else:
+            who = "the 1 person" if unchanged == 1 else f"all {unchanged} people"
+            said = (f"{where}: no change; {who} already move{'s' if unchanged == 1 else ''} "
+                    f"{when}")
+        lines = [said + "."]
+        if missing := change.missing_from_export:
+            lines.append(f"{missing} {'person' if missing == 1 else 'people'} in it but missing "
+                         "from the latest trust export "
+                         f"{'was' if missing == 1 else 'were'} left as they are "
+                         "(transition people --missing lists them).")
+        return lines + tasks_in_words(self.tasks)
+
+    def notes(self, today: date) -> list[str]:
+        """What a manager should know now: the date's notes, the workers who will not be
+        there for the handover of people they hold in the group, letters out of date."""
+        effective = self.effective
+        notes = date_notes(effective, today) if effective is not None else []
+        if (self.new_date is not None and self.programme_date is not None
+                and self.new_date > self.programme_date):
+            notes.append(after_transfer_note(self.new_date, self.programme_date))
+        if self.absent and effective is not None:
+            count = len(self.absent)
+            heading = (f"Warning: {count} worker{'s' if count != 1 else ''} will not be there "
+                       f"for the handover on {effective:%A %-d %B %Y} of people they hold here:")
+            lines = [heading]
+            for item in self.absent:
+                roles = " or ".join(ROLE_WORDS.get(role, role.replace("_", " "))
+                                    for role in item.roles)
+                lines.append(f"  {item.staff_id} ({uk_dates_in(item.why)}): {item.people} "
+                             f"{'person' if item.people == 1 else 'people'}, as {roles}")
+            lines.append("Choose other workers: transition check --apply proposes them as a "
+                         "draft plan, or transition assign one person at a time.")
+            notes.append("\n".join(lines))
+        if stale := self.letters_out_of_date:
+            notes.append(stale_letters_note(stale, "these people"))
+        return notes
+
+
+def change_group_handover_date(
+    session: Session,
+    rules: Rules,
+    new_date: date | None,
+    *,
+    actor: str,
+    today: date,
+    reason: str | None = None,
+    team: str | None = None,
+    locality: str | None = None,
+) -> GroupOutcome:
+    """Give everyone in a team (and/or a locality) their own handover date (None: the
+    programme's), all or nothing (:func:`transition.handover.set_group_handover_date`); then,
+    once tasks exist for the programme, bring the changed people's tasks up to date (as a
+    manager's choice of worker does: a date can decide whether someone's worker changes at
+    all), and find the workers who will not be there and the letters now out of date."""
+    change = set_group_handover_date(session, new_date, actor=actor, reason=reason, team=team,
+                                     locality=locality)
+    programme_date = transfer_date(session)
+    effective = new_date or programme_date
+    outcome = GroupOutcome(change, new_date, effective, programme_date)
+    tasks_exist = session.scalar(select(exists().where(Task.id.is_not(None))))  # type: ignore[union-attr]
+    if change.changed_ids and tasks_exist and effective is not None:
+        outcome.tasks = generate_tasks(session, rules.tasks, as_of=today, actor=actor,
+                                       transfer_date=programme_date,
+                                       person_ids=change.changed_ids)
+    if effective is not None:
+        outcome.absent = _by_worker(workers_not_there_for(
+            session, change.in_export_ids, effective, rules.matching))
+    if change.changed_ids:
+        outcome.letters_out_of_date = len(out_of_date_letters(session, change.changed_ids))
+    return outcome
+
+
+def _by_worker(not_there: dict[int, list[AbsentWorker]]) -> list[AbsentFromGroup]:
+    """Each worker not there, with their roles and how many people, most people first."""
+    people: dict[str, set[int]] = {}
+    roles: dict[str, set[str]] = {}
+    why: dict[str, str] = {}
+    for person_id, items in not_there.items():
+        for item in items:
+            people.setdefault(item.staff_id, set()).add(person_id)
+            roles.setdefault(item.staff_id, set()).add(item.role)
+            why[item.staff_id] = item.why
+    return sorted((AbsentFromGroup(staff_id, sorted(roles[staff_id]), why[staff_id], len(held))
+                   for staff_id, held in people.items()),
+                  key=lambda item: (-item.people, item.staff_id))
