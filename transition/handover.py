@@ -13,7 +13,7 @@ from datetime import date
 from difflib import get_close_matches
 from typing import Any
 
-from sqlalchemy import and_, select, tuple_, update
+from sqlalchemy import and_, func, select, tuple_, update
 from sqlmodel import Session
 
 from transition.allocation import continuing_coordinator
@@ -223,6 +223,27 @@ def _read_group(session: Session, teams: list[str], localities: list[str]) -> li
                Person.handover_date.label("before"),  # type: ignore[union-attr]
                Person.missing_since_batch_id.label("missing"))  # type: ignore[attr-defined]
         .where(*conditions).order_by(Person.id))]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A team or locality on the caseload, for choosing whose handover date to move."""
+
+    name: str  # as the trust's export spells it
+    people: int  # in the latest export (a group change moves only them)
+    own_dates: int  # of them, with their own handover date
+
+
+def places(session: Session, kind: str) -> list[Place]:
+    """The caseload's teams (``kind`` "team") or localities, by name, with how many people in
+    the latest export are in each and how many of them already have their own date."""
+    column = Person.team if kind == "team" else Person.locality
+    in_export = Person.missing_since_batch_id.is_(None)  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(column, func.count(), func.count(Person.handover_date))
+        .where(column.is_not(None), in_export)  # type: ignore[union-attr]
+        .group_by(column).order_by(column))
+    return [Place(name, people, own) for name, people, own in rows if name]
 
 
 def match_place(session: Session, kind: str, typed: str) -> list[str]:

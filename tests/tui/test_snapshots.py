@@ -340,3 +340,8 @@ def test_letters(snap_compare, handovers, app_on) -> None:
 def test_letters_preview_of_a_letter_that_cannot_be_sent(snap_compare, handovers, app_on) -> None:
     assert snap_compare(app_on(handovers), terminal_size=SIZE,
                         run_before=press("l", *["down"] * 12))
+
+
+def test_team_handover_dialog(snap_compare, handovers, app_on) -> None:
+    """H on the caseload: the team of the person under the cursor is chosen first."""
+    assert snap_compare(app_on(handovers), terminal_size=SIZE, run_before=press("c", "H"))

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy.exc import SQLAlchemyError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header
 
+from transition.errors import ConflictError, TransitionError
+from transition.handover import places
+from transition.handover_change import GroupOutcome
 from transition.overview import staff_names
 from transition.people import PeopleQuery, list_people
+from transition.programme import transfer_date
 from transition.screens.base import DataScreen
+from transition.screens.team_handover import (
+    TeamHandoverAnswer,
+    TeamHandoverScreen,
+    save_team_handover_date,
+)
 from transition.widgets.caseload_table import DEFAULT_COLUMNS, CaseloadTable, Window
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.pathway import BANDS, PATHWAYS, next_choice
@@ -30,6 +42,10 @@ class CaseloadScreen(DataScreen):
         Binding("n", "needs_worker", "No worker", id="caseload.needs_worker"),
         Binding("f", "cycle_pathway", "Pathway", id="caseload.pathway"),
         Binding("b", "cycle_band", "Band", id="caseload.band"),
+        # Not in the footer (it has no room left at 80 columns): the line under the table
+        # names it when a team or locality is shown, and the help lists it.
+        Binding("H", "team_handover_date", "Team handover date", key_display="H", show=False,
+                id="caseload.team_handover_date"),
         Binding("escape", "clear", "Clear search", id="caseload.clear"),
     ]
 
@@ -94,3 +110,57 @@ class CaseloadScreen(DataScreen):
     @on(CaseloadTable.PersonSelected)
     def _open_person(self, event: CaseloadTable.PersonSelected) -> None:
         self.transition.open_person(event.person_id)
+
+    # -- everyone in a team or locality moving on their own date (a phased move) -------------
+
+    def action_team_handover_date(self) -> None:
+        """Give everyone in a team or locality their own handover date, or the programme's back
+        (as transition handover-date --team does): the team filtered to, or else the team of
+        the person under the cursor, is chosen first."""
+        chosen: dict[str, object] = {}
+
+        def read() -> None:
+            with self.database.session() as session:
+                chosen.update(teams=places(session, "team"),
+                              localities=places(session, "locality"),
+                              programme=transfer_date(session))
+
+        if not self.safely(read):
+            return
+        if not chosen["teams"] and not chosen["localities"]:
+            self.notify("No one on the caseload is in the latest trust export: import it "
+                        "first (i).", title="No teams yet", severity="warning")
+            return
+        query = self.caseload.query
+        row = self.caseload.highlighted_row
+        team = query.team or (row.team if row is not None and not query.locality else None)
+        today = self.today()
+
+        def save(answer: TeamHandoverAnswer) -> str | None:
+            try:
+                outcome = save_team_handover_date(
+                    self.database, self.transition.rules, answer, actor=self.settings.actor,
+                    today=today)
+            except ConflictError as exc:
+                return (f"{exc.message} Nothing was changed: press ctrl+s to try again with "
+                        "everyone as they are now.")
+            except TransitionError as exc:
+                return f"{exc.message} {exc.hint or ''}".strip()
+            except SQLAlchemyError as exc:
+                # The driver's text may quote data, so only the kind of failure is shown.
+                return (f"{type(exc).__name__} on {self.database.describe()}: nothing was "
+                        "saved. Check the database is reachable and try again.")
+            self._saved(outcome, today)
+            return None
+
+        self.app.push_screen(TeamHandoverScreen(
+            chosen["teams"], chosen["localities"], chosen["programme"],  # type: ignore[arg-type]
+            team=team, locality=query.locality, save=save))
+
+    def _saved(self, outcome: GroupOutcome, today: date) -> None:
+        self.transition.data_changed()
+        self.safely(self.reload)
+        self.notify(" ".join(outcome.said()), title="Handover date saved", timeout=12)
+        if notes := outcome.notes(today):
+            self.notify("\n".join(notes), title="Check the new date", severity="warning",
+                        timeout=30)

@@ -274,6 +274,8 @@ class CaseloadTable(Vertical):
             value = getattr(self.query, name)
             if value:
                 parts.append(f"{name.replace('_', ' ')}: {value}")
+        if self.query.team or self.query.locality:  # the caseload screen's key
+            parts.append("H: their handover date")
         if self.query.missing_only:
             parts.append("only people not in the latest export")
         if self.query.needs_worker:
@@ -388,6 +390,15 @@ class CaseloadTable(Vertical):
             "missing_only": False, "needs_worker": False,
         }
         self.set_query(**{**cleared, **filters})
+
+    @property
+    def highlighted_row(self) -> PersonRow | None:
+        """The person under the cursor, as the table shows them (None: no one shown)."""
+        if self.window is None or not self.table.row_count:
+            return None
+        row_key = self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key
+        return next((row for row in self.window.page.rows if str(row.id) == row_key.value),
+                    None)
 
     @property
     def filtered(self) -> bool:
