@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 import typer
 from rich.table import Table
+from sqlalchemy import select
 
 from transition import nhs
 from transition.bulk import collector_paused
@@ -16,6 +18,7 @@ from transition.commands.common import (
     console,
     context,
     err_console,
+    fail,
     json_option,
     one_of,
     page_size,
@@ -24,6 +27,7 @@ from transition.commands.common import (
     stacked_table,
 )
 from transition.errors import EXIT_PARTIAL
+from transition.models import Task
 from transition.people import require_person
 from transition.programme import transfer_date as programme_transfer_date
 from transition.staff_ids import require_staff_id
@@ -46,7 +50,41 @@ app = typer.Typer(help="Handover tasks with deadlines counted from each handover
                   no_args_is_help=True)
 
 TABLE_LIMIT = 200
+# Far above any caseload's tasks. Nine digits: an error message masks ten as an NHS number.
+LIMIT_MAX = 100_000_000
 OWNER_HINT = "Check the id, e.g. with: transition tasks list --json"
+
+
+def _owner(session: Any, typed: str | None) -> str | None:
+    """The staff id ``--owner`` names, or None when the option is not given. Given empty (a
+    script's unset variable), it is refused: dropping it would list everyone's tasks as if
+    they were that worker's."""
+    if typed is None:
+        return None
+    if not typed.strip():
+        fail("--owner is empty: nothing was listed.",
+             hint="Give the worker's staff id (--owner SW0042), or leave --owner out for "
+             "everyone's tasks.")
+    return require_staff_id(session, typed, hint=OWNER_HINT)
+
+
+def _task_keys(session: Any, typed: list[str], templates: Iterable[str]) -> tuple[str, ...]:
+    """``--key`` values as the rules and the database spell them (in any case). A key that
+    is neither a template in the rules in use nor any task's key is refused: a typo would
+    otherwise list nothing, which reads as nothing left to do."""
+    if not typed:
+        return ()
+    known = {*templates, *session.scalars(select(Task.key).distinct())}
+    by_case = {key.casefold(): key for key in sorted(known)}
+    keys = []
+    for value in typed:
+        key = by_case.get(value.strip().casefold())
+        if key is None:
+            fail(f"--key {value!r} is not a task key: nothing was listed.",
+                 hint=f"Use one of: {', '.join(sorted(known))} (transition tasks templates "
+                 "describes them).")
+        keys.append(key)
+    return tuple(keys)
 
 
 @app.command("generate")
@@ -109,7 +147,7 @@ def tasks_list(
         None, "--band", help="Only the tasks of people in this handover-risk band (red, "
         "amber, green): red first."),
     limit: int | None = typer.Option(
-        None, "--limit", min=0,
+        None, "--limit", min=0, max=LIMIT_MAX,
         help=f"Show at most N tasks, 0 = all (default: all with --json, {TABLE_LIMIT} "
         "otherwise).",
     ),
@@ -121,11 +159,12 @@ def tasks_list(
     today = cli.today(parse_date(as_of, option="--as-of"))
     band = one_of(band, BANDS, "--band")
     with cli.db.session() as session:
-        person_id = require_person(session, nhs_number).id if nhs_number else None
-        owner = owner and require_staff_id(session, owner, hint=OWNER_HINT)
+        person_id = require_person(session, nhs_number).id if nhs_number is not None else None
+        owner = _owner(session, owner)
+        keys = _task_keys(session, key, cli.rules.tasks.templates)
         query = TaskQuery(
             overdue_only=overdue, open_only=open_only, owner_staff_id=owner,
-            unowned_only=unowned, person_id=person_id, statuses=tuple(status), keys=tuple(key),
+            unowned_only=unowned, person_id=person_id, statuses=tuple(status), keys=keys,
             risk_band=band, limit=page_size(limit, as_json, TABLE_LIMIT),
         )
         page = list_tasks(session, query, as_of=today)
@@ -221,7 +260,7 @@ def tasks_progress(
     today = cli.today(parse_date(as_of, option="--as-of"))
     band = one_of(band, BANDS, "--band")
     with cli.db.session() as session:
-        owner = owner and require_staff_id(session, owner, hint=OWNER_HINT)
+        owner = _owner(session, owner)
         query = TaskQuery(owner_staff_id=owner, risk_band=band)
         programme_date = programme_transfer_date(session)
         progress = task_progress(session, as_of=today, query=query)

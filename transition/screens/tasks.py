@@ -169,6 +169,11 @@ class TasksScreen(DataScreen):
         was_at = table.cursor_row if table.row_count else 0
         with self.database.session() as session:
             page = list_tasks(session, self.task_query(), as_of=self.today())
+            if not page.rows and page.total and self.page_start:
+                # The list shrank under this page (its last task done, or someone else's
+                # change): show the page that is now the last, not an empty one.
+                self.page_start = (page.total - 1) // PAGE_SIZE * PAGE_SIZE
+                page = list_tasks(session, self.task_query(), as_of=self.today())
             self.total = page.total
             self.rows = {row.id: row for row in page.rows}
             self.groups = group_tasks(page.rows, self.group_by, in_order=True)

@@ -56,8 +56,13 @@ def parse_status(value: str) -> TaskStatus:
         ) from None
 
 
+# The largest id a database can hold (a 64-bit integer): a longer number, mistyped, is no
+# task's, and SQLite's driver cannot even bind it.
+_LARGEST_ID = 2**63 - 1
+
+
 def require_task(session: Session, task_id: int) -> Task:
-    task = session.get(Task, task_id)
+    task = session.get(Task, task_id) if 0 < task_id <= _LARGEST_ID else None
     if task is None:
         raise NotFoundError(
             f"There is no task {task_id}.",

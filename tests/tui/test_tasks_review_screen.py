@@ -1,0 +1,53 @@
+"""The tasks section when the list shrinks under the page a manager is on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from tests.tui.conftest import drive, settle, text_of
+from tests.tui.handover_data import populate_handovers
+from transition.db import Database
+from transition.screens.tasks import TasksScreen
+
+
+@pytest.fixture
+def handovers(tui_database: Database) -> dict[int, int]:
+    return populate_handovers(tui_database)
+
+
+def test_finishing_the_only_task_on_the_last_page_goes_back_a_page(
+    tui_database, handovers, app_on, monkeypatch
+) -> None:
+    """33 open tasks, 16 a page: the third page holds one task. Closing it empties that
+    page; the screen shows the page before (now the last) rather than an empty list that says
+    no tasks have been made yet, headed "33-32 of 32"."""
+    monkeypatch.setattr("transition.screens.tasks.PAGE_SIZE", 16)
+    app = app_on(tui_database)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("t")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, TasksScreen)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        summary = text_of(screen.query_one("#tasks-summary", Static))
+        assert "33-33 of 33 open tasks" in summary
+        assert len(screen.rows) == 1
+        # The one task on this page: not needed (done would wait for its dependencies).
+        await pilot.press("s", "n", "enter")
+        await settle(pilot)
+        summary = text_of(screen.query_one("#tasks-summary", Static))
+        assert "17-32 of 32 open tasks" in summary, summary
+        assert "No tasks to show" not in summary
+        assert len(screen.rows) == 16
+        assert screen.current_task_id() is not None
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert "1-16 of 32" in text_of(screen.query_one("#tasks-summary", Static))
+
+    drive(app, scenario)
