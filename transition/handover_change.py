@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlmodel import Session
 
 from transition.handover import (
@@ -124,11 +124,11 @@ def change_handover_date(
     programme_date = transfer_date(session)
     effective = effective_handover_date(person, programme_date)
     outcome = HandoverOutcome(change, effective, programme_date)
-    has_tasks = session.scalar(select(func.count()).select_from(Task)
-                               .where(Task.person_id == person_id))
-    if change.changed and has_tasks and effective is not None:
+    if change.changed and effective is not None and _programme_has_tasks(session):
         # The date can decide whether their worker changes at all (a coordinator whose
-        # allocation ends between the two dates): then tasks are added or set aside too.
+        # allocation ends between the two dates): then tasks are added or set aside too,
+        # for someone with none yet as well, as a manager's choice of worker does once the
+        # programme has tasks.
         outcome.tasks = generate_tasks(session, rules.tasks, as_of=today, actor=actor,
                                        transfer_date=programme_date, person_ids=[person_id])
     if effective is not None:
@@ -136,6 +136,12 @@ def change_handover_date(
     if change.changed:
         outcome.letters_out_of_date = len(out_of_date_letters(session, [person_id]))
     return outcome
+
+
+def _programme_has_tasks(session: Session) -> bool:
+    """Whether handover tasks have been generated for the programme (then a change of date
+    brings the people it changes up to date at once; before, tasks generate makes them all)."""
+    return bool(session.scalar(select(exists().where(Task.id.is_not(None)))))  # type: ignore[union-attr]
 
 
 def date_notes(day: date, today: date) -> list[str]:
@@ -262,8 +268,7 @@ def change_group_handover_date(
     programme_date = transfer_date(session)
     effective = new_date or programme_date
     outcome = GroupOutcome(change, new_date, effective, programme_date)
-    tasks_exist = session.scalar(select(exists().where(Task.id.is_not(None))))  # type: ignore[union-attr]
-    if change.changed_ids and tasks_exist and effective is not None:
+    if change.changed_ids and effective is not None and _programme_has_tasks(session):
         outcome.tasks = generate_tasks(session, rules.tasks, as_of=today, actor=actor,
                                        transfer_date=programme_date,
                                        person_ids=change.changed_ids)

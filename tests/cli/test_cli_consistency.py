@@ -304,3 +304,15 @@ def test_every_command_but_the_app_takes_json() -> None:
     without = [name for name, command in _commands(typer.main.get_command(app))
                if not any("--json" in getattr(param, "opts", ()) for param in command.params)]
     assert without == ["tui"]
+
+
+@pytest.mark.parametrize("args", [
+    ("people",), ("audit",), ("check", "history"), ("import", "history"), ("tasks", "list"),
+])
+def test_a_limit_too_big_for_the_database_is_refused(run_cli: RunCli, args: tuple[str, ...]
+                                                     ) -> None:
+    """Twenty digits once reached SQLite's driver and stopped the command (OverflowError)."""
+    result = run_cli(*args, "--limit", "99999999999999999999")
+    assert result.exit_code == 2, result.stderr
+    assert "less than or equal to 100000000" in _said(result)
+    assert "Traceback" not in result.stderr and "unexpectedly" not in result.stderr

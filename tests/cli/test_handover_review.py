@@ -85,6 +85,27 @@ def test_tasks_set_aside_by_the_new_date_are_reported(run_cli: RunCli,
     assert "Their tasks:" in back.stdout and "added" in back.stdout
 
 
+def test_a_person_with_no_tasks_yet_gets_them_when_the_date_makes_a_handover(
+    run_cli: RunCli, database: Database
+) -> None:
+    """Tasks were generated while the kept person's own date (15 March) fell before OUT1's
+    allocation ends (20 March): no handover, no tasks. Back on the programme's date, OUT1 is
+    returning to a role their allocation has ended in, a handover: their tasks are made then and
+    there, as for a manager's choice of worker once the programme has tasks (they were not,
+    because this person had none yet)."""
+    numbers = _world(database)
+    with database.transaction() as session:
+        session.execute(update(Person).where(Person.nhs_number == numbers["kept"])
+                        .values(coordinator_until=date(2027, 3, 20)))
+    assert run_cli("handover-date", numbers["kept"], "2027-03-15").exit_code == 0
+    assert run_cli("tasks", "generate").exit_code == 0
+    assert run_cli("tasks", "list", "--nhs", numbers["kept"], "--json").json() == []
+    back = run_cli("handover-date", numbers["kept"], "--clear", "--json")
+    assert back.exit_code == 0, back.output
+    made = run_cli("tasks", "list", "--nhs", numbers["kept"], "--json").json()
+    assert made and back.json()["tasks_added"] == len(made)
+
+
 def test_letters_written_with_the_old_date_are_flagged(
     run_cli: RunCli, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from transition import nhs
 from transition.audit import events
 from transition.commands.common import (
+    LIMIT_MAX,
     console,
     context,
     fail,
@@ -45,7 +46,7 @@ def audit_command(
         None, "--by", show_default=False,
         help="Only changes made by this person (their name as the Who column shows it)."),
     limit: int | None = typer.Option(
-        None, "--limit", min=0, show_default=False,
+        None, "--limit", min=0, max=LIMIT_MAX, show_default=False,
         help=f"Show at most N, 0 = all (default: all with --json, the newest {SHOWN_ROWS} "
         "otherwise)."),
     as_json: bool = json_option(),

@@ -17,6 +17,7 @@ from transition.check_report import moves_in_words, write_report
 from transition.check_runs import run_check
 from transition.checks import CODES, CheckReport, Finding, check_history, run_summary
 from transition.commands.common import (
+    LIMIT_MAX,
     WIDE_TABLE,
     as_of_option,
     console,
@@ -233,7 +234,7 @@ def history(
     ctx: typer.Context,
     as_json: bool = json_option(),
     limit: int | None = typer.Option(
-        None, "--limit", min=0, show_default=False,
+        None, "--limit", min=0, max=LIMIT_MAX, show_default=False,
         help="How many runs, newest first, 0 = all (default: all with --json, 20 otherwise)."),
 ) -> None:
     """Past checks, newest first: when, who, status, exit status and counts."""

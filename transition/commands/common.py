@@ -111,6 +111,12 @@ class CliContext:
             self._db.dispose()
 
 
+# The most any --limit takes: far above any caseload, and inside a 64-bit integer (a longer
+# number stopped SQLite's driver with OverflowError). Nine digits: an error message masks ten
+# as an NHS number.
+LIMIT_MAX = 100_000_000
+
+
 def page_size(limit: int | None, as_json: bool, table: int) -> int | None:
     """How many rows a list command gives (None: all): ``--limit N``, 0 for all; unset, all
     with ``--json`` (a script must not get the first page and a note on stderr) and ``table``

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from transition import nhs
 from transition.commands.common import (
+    LIMIT_MAX,
     WIDE_TABLE,
     console,
     context,
@@ -82,7 +83,7 @@ app.command("staff")(_import_command(
 def import_history(
     ctx: typer.Context,
     limit: int | None = typer.Option(
-        None, "--limit", min=0, show_default=False,
+        None, "--limit", min=0, max=LIMIT_MAX, show_default=False,
         help="How many imports to show, 0 = all (default: all with --json, 20 otherwise)."),
     as_json: bool = json_option(),
 ) -> None:

@@ -13,6 +13,7 @@ from rich.text import Text
 from transition import nhs
 from transition.columns import employment_words, ethnic_category_words
 from transition.commands.common import (
+    LIMIT_MAX,
     WIDE_TABLE,
     console,
     context,
@@ -52,7 +53,7 @@ def people(
         help="Only people whose pathway needs a worker and who have none for a role (the "
         "nightly check's 'unassigned' finding)."),
     limit: int | None = typer.Option(
-        None, "--limit", min=0, show_default=False,
+        None, "--limit", min=0, max=LIMIT_MAX, show_default=False,
         help=f"Show at most N people, 0 = all (default: all with --json, {DEFAULT_LIMIT} "
         "otherwise)."),
     as_json: bool = json_option(),

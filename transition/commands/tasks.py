@@ -13,6 +13,7 @@ from sqlalchemy import select
 from transition import nhs
 from transition.bulk import collector_paused
 from transition.commands.common import (
+    LIMIT_MAX,
     WIDE_TABLE,
     as_of_option,
     console,
@@ -50,8 +51,6 @@ app = typer.Typer(help="Handover tasks with deadlines counted from each handover
                   no_args_is_help=True)
 
 TABLE_LIMIT = 200
-# Far above any caseload's tasks. Nine digits: an error message masks ten as an NHS number.
-LIMIT_MAX = 100_000_000
 OWNER_HINT = "Check the id, e.g. with: transition tasks list --json"
 
 
