@@ -316,3 +316,16 @@ def test_a_limit_too_big_for_the_database_is_refused(run_cli: RunCli, args: tupl
     assert result.exit_code == 2, result.stderr
     assert "less than or equal to 100000000" in _said(result)
     assert "Traceback" not in result.stderr and "unexpectedly" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("tasks", "list", "--as-of", ""), ("status", "--as-of", " "), ("audit", "--since", ""),
+    ("programme", "set", "--transfer-date", ""), ("handover-date", UNKNOWN, ""),
+])
+def test_an_empty_date_is_refused_not_read_as_no_date(run_cli: RunCli,
+                                                      args: tuple[str, ...]) -> None:
+    """A script's unset variable ("$DAY") once meant today for --as-of, and cleared a person's
+    own handover date."""
+    result = run_cli(*args)
+    assert result.exit_code == 2, result.stderr
+    assert "is empty: nothing was done" in _said(result)

@@ -208,9 +208,14 @@ def parse_date(value: str | None, *, option: str) -> date | None:
     first (2027-04-01, 2027-4-1), UK day first (01/04/2027) or with the month in words
     (1 April 2027). Nothing is guessed: a date missing its day, month or year ('2027', 'Nov')
     or digits that could be read either way round are refused, never filled in from today."""
-    if value is None or value == "":
+    if value is None:
         return None
     from transition.validation import TYPED_DATE_HINT, Bad, date_problem, typed_date
+
+    if not value.strip():
+        # A script's unset variable (--as-of "$DAY"): refused, not read as no date given,
+        # which would mean today, or clear a handover date.
+        fail(f"{option} is empty: nothing was done.", hint=TYPED_DATE_HINT)
 
     try:
         return typed_date(value)
