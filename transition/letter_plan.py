@@ -97,6 +97,39 @@ def person_problem(facts: PersonFacts) -> str | None:
     return None
 
 
+def kind_not_applicable(facts: PersonFacts, kind: str) -> str | None:
+    """Why ``kind`` of letter is never one this person gets (asked for by name), or None."""
+    if kind in _kinds_for(facts):
+        return None
+    if kind == LetterKind.CARER:
+        return "no carer is recorded for them, so there is no carer letter"
+    if kind == LetterKind.SIGNPOST:
+        return ("they are not on the signpost pathway: their letter is the person letter "
+                "(--kind person)")
+    if kind == LetterKind.PERSON:
+        return ("they are on the signpost pathway: their letter is the signpost letter "
+                "(--kind signpost)")
+    return f"a {kind} letter does not apply to them"
+
+
+def not_applicable(
+    session: Session, planned: Iterable[PlannedLetter], person_ids: Iterable[int],
+    kinds: Iterable[str],
+) -> list[tuple[PersonFacts, str, str]]:
+    """The letters asked for by person and kind that no one could write (a carer letter for
+    someone with no carer): (facts, kind, why), so that a manager who named them is told."""
+    wanted = sorted(set(kinds), key=KINDS.index)
+    have = {(item.person_id, item.kind) for item in planned}
+    facts = load_facts(session, {person_id for person_id in person_ids
+                                 if any((person_id, kind) not in have for kind in wanted)})
+    missing = []
+    for person_id, person_facts in sorted(facts.items()):
+        for kind in wanted:
+            if (person_id, kind) not in have and (why := kind_not_applicable(person_facts, kind)):
+                missing.append((person_facts, kind, why))
+    return missing
+
+
 def _kinds_for(facts: PersonFacts) -> list[str]:
     first = LetterKind.SIGNPOST if facts.pathway == Pathway.SIGNPOST else LetterKind.PERSON
     kinds = [first.value, LetterKind.GP.value]

@@ -47,7 +47,9 @@ from transition.letter_plan import (  # re-exported: the letters API in one plac
     KINDS,
     LetterNeed,
     PlannedLetter,
+    kind_not_applicable,
     letters_needed,
+    not_applicable,
     person_problem,
     plan_letters,
 )
@@ -187,7 +189,8 @@ def preview_letter(
         facts = load_facts(session, [person_id]).get(person_id)
         if facts is None:
             raise TransitionError(f"No person with id {person_id} is on the caseload.")
-        why = person_problem(facts) or f"a {kind} letter does not apply to this person"
+        why = (person_problem(facts) or kind_not_applicable(facts, kind)
+               or f"a {kind} letter does not apply to this person")
         return LetterPreview(person_id, facts.nhs_number, kind, fmt or default_format,
                              STANDARD.name, "", None, None, why, None,
                              example_council_warning(council))
@@ -337,10 +340,18 @@ def generate_letters(
     letters current. (SQLite's write lock, taken at the transaction's start, already does.)
     """
     lock_tables(session, ("letter",), "SHARE ROW EXCLUSIVE")
+    person_ids = None if person_ids is None else list(person_ids)  # read more than once
+    kinds = None if kinds is None else list(kinds)
     templates = LetterTemplates(templates_dir)
     planned = plan_letters(session, person_ids=person_ids, kinds=kinds, fmt=fmt,
                            default_format=default_format, templates=templates)
     result = GenerationResult(out_dir=out_dir)
+    if person_ids is not None and kinds:
+        # Named people and kinds: a letter asked for that does not apply is said, not dropped.
+        for facts, kind, why in not_applicable(session, planned, person_ids, kinds):
+            result.outcomes.append(LetterOutcome(
+                person_id=facts.person_id, nhs_number=facts.nhs_number, kind=kind,
+                status="skipped", format=fmt or default_format, template="", reason=why))
     current = current_letters(session, {item.person_id for item in planned})
 
     # 1. Render everything (a broken template stops the run here, before any file exists).
@@ -383,7 +394,9 @@ def generate_letters(
         _remove(path for _, path, _ in written_rows)
         raise
     result.tasks_done = marked.done
-    order = {item.person_id: index for index, item in enumerate(planned)}
+    order: dict[int, int] = {}
+    for person_id in [item.person_id for item in planned] + sorted(person_ids or []):
+        order.setdefault(person_id, len(order))
     result.outcomes.sort(key=lambda o: (order.get(o.person_id, 0), KINDS.index(o.kind)))
     blocked = set(marked.blocked)
     result.tasks_blocked = [o for o in result.outcomes if o.status in ("written", "unchanged")

@@ -927,6 +927,9 @@ def test_a_new_worker_and_a_returning_one_are_each_called_what_they_are(
 # The easy-read pins changed on purpose: the easy-read letter now gives each worker's organisation
 # and team, says what a key worker or social worker does, names a worker who stays, and says
 # "Ask for ..." with the council's number (as the standard letter does).
+# The "both new" pins changed on purpose too: two new workers are "your new workers" (person,
+# carer, easy read), where the letters had said "your new worker" of two people
+# (tests/unit/test_letters_review_wording.py); nothing else in those letters changed.
 ORDINARY_KEY_WORKER = WorkerFacts(
     staff_id="KW1", name="Morgan Stays", given_name="Morgan", family_name="Stays",
     role_key="key_worker", role="key worker", job="mental health nurse", team="North CMHT",
@@ -944,11 +947,11 @@ ORDINARY_KEY_WORKER = WorkerFacts(
     ("one new", "gp.html.j2", "gp",
      "4b6371997523a0c58cce26c7b32c5022c361f8f6c2592482fe3de5e941674242"),
     ("both new", "person.html.j2", "person",
-     "20591d497c30dd6a826215ad08974cb9826452f70d8df5e3651560bc5fbcd38a"),
+     "cf4a252c323f8ca5523ff939283630eebd3d0bcc57600ed1613ec307d95167b3"),
     ("both new", "easy_read/person.html.j2", "person",
-     "5fae22696ce5a343dbd01100528695c5c6e3ff0bd85a32967a202cf6b62edbec"),
+     "08bc792e03c0c5570803bf0d27e6d361c4dab34d860367ced45a1c6a9fed649a"),
     ("both new", "carer.html.j2", "carer",
-     "4a942bae2e0a1a0b40fe6eecdf2a8290a1352e0b98e34d9b8a1d3728d97d6876"),
+     "eb03da7be9470d7dabae03c67ba0ad3db9f0b4d0418f7862dc927150b493988f"),
     ("key worker stays", "person.html.j2", "person",
      "a048ecce2eab19b51dbe6275d0f942dd910d8a15b8ef90a820182f4bd7f83f10"),
     ("key worker stays", "carer.html.j2", "carer",

@@ -57,6 +57,16 @@ TEMPLATES_HELP = "The council's own templates folder, looked up before the shipp
 TABLE_LIMIT = 40
 
 
+def _word(value: str) -> str:
+    """An option's value as the letters name it: ``GP`` and ``DOCX `` read as ``gp``, ``docx``
+    (every command reads its options case-insensitively; an unknown one is still refused)."""
+    return value.strip().lower()
+
+
+def _kinds(values: list[str] | None) -> list[str] | None:
+    return [_word(value) for value in values] if values else None
+
+
 def _person_ids(session: Session, numbers: list[str] | None) -> list[int] | None:
     if not numbers:
         return None
@@ -106,8 +116,8 @@ def generate(
                 as_of=day,
                 actor=cli.actor,
                 person_ids=_person_ids(session, nhs_numbers),
-                kinds=kind or None,
-                fmt=fmt,
+                kinds=_kinds(kind),
+                fmt=_word(fmt) if fmt is not None else None,
                 default_format=cli.settings.letter_format,
                 templates_dir=templates or cli.settings.letter_templates_dir,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
@@ -187,13 +197,18 @@ def status(
 ) -> None:
     """Who needs which letters: due, written, out of date or not possible (and why)."""
     cli = context(ctx)
+    kinds = _kinds(kind)
     with cli.db.session() as session:
+        person_ids = _person_ids(session, nhs_numbers)
         needs = letters_needed(
-            session, person_ids=_person_ids(session, nhs_numbers), kinds=kind or None,
+            session, person_ids=person_ids, kinds=kinds,
             default_format=cli.settings.letter_format,
             templates=LetterTemplates(templates or cli.settings.letter_templates_dir),
         )
-        stale = out_of_date_letters(session)
+        # Only the people and kinds asked about: a manager looking at one person is not shown
+        # anyone else's letters (need-to-know), and the counts match the table above them.
+        stale = [letter for letter in out_of_date_letters(session, person_ids)
+                 if kinds is None or letter.kind in kinds]
     if as_json:
         print_json({
             "needs": [
@@ -249,7 +264,7 @@ def preview(
         person = require_person(session, nhs_number)
         assert person.id is not None
         shown = preview_letter(
-            session, person.id, kind, council=cli.settings.council, as_of=day,
+            session, person.id, _word(kind), council=cli.settings.council, as_of=day,
             default_format=cli.settings.letter_format,
             templates=LetterTemplates(templates or cli.settings.letter_templates_dir),
         )
