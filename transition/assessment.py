@@ -19,8 +19,8 @@ NHS pseudo-postcode for no fixed abode or no known address), their coordinator's
 (leaving date, absence, secondment) and whether a staff list exists, the manager's override,
 and the date-dependent state at ``as_of`` (which date windows each factor falls in). So moving
 ``as_of`` forward rewrites only people who crossed a window (a discharge passing 14 days, a
-contact becoming stale). A person left alone keeps the ``risk_as_of`` of the run that last
-wrote them: their result at the new date is identical.
+contact becoming stale). A person left alone has only ``risk_as_of`` moved to the new date:
+their stored result is identical at it, so every score says the day it holds at.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ if TYPE_CHECKING:  # ruleset imports every domain module's rules; keep this modu
 __all__ = [
     "BANDS", "PATHWAYS", "RANKING", "AssessmentSummary", "AtRisk", "assessment_detail", "at_risk",
     "band_counts", "clear_pathway_override", "parse_pathway", "pathway_counts",
-    "refresh_assessments", "set_pathway_override", "unassessed_count",
+    "refresh_assessments", "scores_as_of", "set_pathway_override", "unassessed_count",
 ]
 
 BANDS: tuple[str, ...] = tuple(band.value for band in RiskBand)
@@ -97,6 +97,7 @@ BANDS: tuple[str, ...] = tuple(band.value for band in RiskBand)
 # per-row conversion is most of the reading time.
 _STATE_COLUMNS = (
     Person.id, Person.nhs_number, Person.version, Person.pathway, Person.assessed_hash,
+    Person.missing_since_batch_id,
 )
 _FIRST_INPUT = len(_STATE_COLUMNS)
 _INPUT_COLUMNS = (
@@ -117,7 +118,9 @@ _INPUT_COLUMNS = (
 
 @dataclass
 class AssessmentSummary:
-    """What a refresh did. Counts by pathway and band cover everyone after the run."""
+    """What a refresh did. ``people`` is everyone assessed; the counts by pathway and band
+    cover the people in the latest export after the run, as the dashboard, ``status`` and
+    ``at-risk`` count them (``missing_from_export`` more were assessed but are in no count)."""
 
     people: int
     evaluated: int
@@ -130,6 +133,7 @@ class AssessmentSummary:
     as_of: date | None = None
     rules_version: str = ""
     only_changed: bool = False
+    missing_from_export: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -196,9 +200,9 @@ def _refresh(
     writes: list[tuple[Any, ...]] = []  # values in _WRITTEN order
     reasons_texts: dict[str, str] = {}  # by hash, the lists of reasons written
     changes: list[Change] = []
-    overrides = conflicts = 0
+    overrides = conflicts = missing = 0
     for done, row in enumerate(rows, start=1):
-        (person_id, number, version, stored, stored_hash,
+        (person_id, number, version, stored, stored_hash, missing_since,
          override, override_why, override_by, override_at,
          outcomes, impact, s117, cto, cpa, cluster,
          discharge, missed, self_harm, substance, alone, admissions, safeguarding,
@@ -250,8 +254,11 @@ def _refresh(
             reasons_key = reasons_hash(reasons_text)
             if override in STATUTORY_REFUSED and (s117 or cto):
                 conflicts += 1
-        pathways[effective] += 1
-        bands[band] += 1
+        if missing_since is None:
+            pathways[effective] += 1
+            bands[band] += 1
+        else:  # no longer in the trust's export: in no count, as on the dashboard
+            missing += 1
 
         # Pickle is a fast, exact serialisation of these plain values (the hash is only ever
         # compared with itself); see the module's docstring for what it covers.
@@ -288,6 +295,8 @@ def _refresh(
 
     store_reasons(connection, reasons_texts)
     _write(connection, writes, label=label, decided_at=now, as_of=as_of)
+    if len(writes) < total:
+        _measured_at(connection, as_of)
     audit.record_many(session, changes, actor=actor, at=now)
     return AssessmentSummary(
         people=total,
@@ -301,6 +310,21 @@ def _refresh(
         as_of=as_of,
         rules_version=label,
         only_changed=only_changed,
+        missing_from_export=missing,
+    )
+
+
+def _measured_at(connection: Connection, as_of: date) -> None:
+    """Everyone ``only_changed`` left alone: their stored result is what the rules give at
+    ``as_of`` (their assessment hash covers every window a date falls in), so that is the
+    day their score holds at. Without it an old ``risk_as_of`` could not tell a score
+    checked today from one not measured for weeks. Nothing else of theirs is written."""
+    table = Person.__table__  # type: ignore[attr-defined]
+    connection.execute(
+        update(table)
+        .where(table.c.risk_score.is_not(None),
+               table.c.risk_as_of.is_(None) | (table.c.risk_as_of != as_of))
+        .values(risk_as_of=as_of)
     )
 
 
@@ -544,6 +568,7 @@ class AtRisk:
             "risk_score": self.risk_score,
             "risk_band": self.risk_band,
             "risk_factors": self.risk_factors,
+            "risk_as_of": self.risk_as_of,
         }
 
 
@@ -555,11 +580,12 @@ _IN_EXPORT = Person.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
 
 
 def at_risk(
-    session: Session, top: int | None = None, *, band: str | None = None, team: str | None = None,
-    only: ColumnElement[bool] | None = None,
+    session: Session, top: int | None = None, *, band: str | None = None,
+    team: str | Sequence[str] | None = None, only: ColumnElement[bool] | None = None,
 ) -> list[AtRisk]:
     """Assessed people in the latest export in :data:`RANKING` order, optionally the first
-    ``top``, one band or team, or only those meeting ``only`` (e.g.
+    ``top``, one band, one team (or any of a team's spellings, as
+    :func:`transition.handover.match_place` finds them), or only those meeting ``only`` (e.g.
     :func:`transition.allocation_status.handover_ahead`). People the trust's export no longer
     lists are left out, as the band counts leave them out (the check's
     ``missing_from_export`` names them)."""
@@ -578,8 +604,10 @@ def at_risk(
     )
     if band is not None:
         statement = statement.where(Person.risk_band == band)
-    if team is not None:
+    if isinstance(team, str):
         statement = statement.where(Person.team == team)
+    elif team is not None:
+        statement = statement.where(Person.team.in_(team))  # type: ignore[union-attr]
     if only is not None:
         statement = statement.where(only)
     if top is not None:
@@ -593,6 +621,17 @@ def at_risk(
         )
         for values in session.execute(statement)
     ]
+
+
+def scores_as_of(session: Session) -> tuple[date, date] | None:
+    """The earliest and latest day the stored handover-risk scores of the people in the
+    latest export hold at (``risk_as_of``), or None before anyone is assessed. After any run
+    both are that run's as-of date; a date before today means the scores have not been
+    measured since, and a discharge or a last contact may have crossed a window."""
+    statement = select(func.min(Person.risk_as_of), func.max(Person.risk_as_of)).where(
+        _IN_EXPORT, Person.risk_score.is_not(None))  # type: ignore[union-attr]
+    earliest, latest = session.execute(statement).one()
+    return None if earliest is None or latest is None else (earliest, latest)
 
 
 def pathway_counts(session: Session) -> dict[str, int]:

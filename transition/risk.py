@@ -336,7 +336,8 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "last_discharge": ("discharged_very_recently", "discharged_recently"),
     # Both dates: a discharge with no contact since. Keyed by the pair only after a discharge.
     "follow_up": ("no_follow_up_after_discharge",),
-    # long_relationship reads coordinator_until too (an ended allocation is no relationship).
+    # long_relationship reads coordinator_until too (an ended allocation is no relationship),
+    # and whether a coordinator is recorded at all (not who: keyed by yes or no).
     "coordinator_since": ("long_relationship",),
     "last_contact": ("no_recent_contact",),
     "coordinator": ("coordinator_leaving", "no_known_coordinator"),
@@ -515,9 +516,11 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
 
     # A coordinator whose allocation ended is no longer the person's: the gap is
     # no_known_coordinator's, and their length of service or leaving date says nothing more.
+    # With no coordinator recorded, a start date left in the export is no relationship either.
     def long_relationship(x: RiskFacts) -> Any:
         d = x.coordinator_since
-        if d is None or d > long_since or allocation_ended(x.coordinator_until, as_of):
+        if (d is None or d > long_since or not x.care_coordinator_id
+                or allocation_ended(x.coordinator_until, as_of)):
             return None
         return d.isoformat()
 
@@ -666,14 +669,16 @@ class BulkScorer:
         if discharge is None:
             discharge = self._part("last_discharge", last_discharge,
                                    RiskFacts(last_discharge=day(last_discharge)))
-        # Most people's allocation has no end date: the date they started is the key.
-        started = (coordinator_since if coordinator_until is None
-                   else (coordinator_since, coordinator_until))
+        # Most people have a coordinator whose allocation has no end date: the date they
+        # started is the key.
+        started = (coordinator_since if coordinator_until is None and care_coordinator_id
+                   else (coordinator_since, coordinator_until, bool(care_coordinator_id)))
         since = parts["coordinator_since"].get(started)
         if since is None:
             since = self._part("coordinator_since", started, RiskFacts(
                 coordinator_since=day(coordinator_since),
                 coordinator_until=day(coordinator_until),
+                care_coordinator_id="recorded" if care_coordinator_id else None,
             ))
         # Most people have no discharge: then nothing to follow up, whatever their contact.
         pair = (last_discharge, last_contact) if last_discharge is not None else None

@@ -107,7 +107,8 @@ def test_at_risk_json_is_ranked_with_factors(run_cli: RunCli, caseload: Database
     rows = result.json()
     assert [row["nhs_number"] for row in rows] == [nhs_number(0), nhs_number(1), nhs_number(2)]
     for row in rows:
-        assert set(row) == {"nhs_number", "risk_score", "risk_band", "risk_factors", "handover"}
+        assert set(row) == {"nhs_number", "risk_score", "risk_band", "risk_factors",
+                            "risk_as_of", "handover"}
         for factor in row["risk_factors"]:
             assert {"factor", "points", "value"} <= set(factor)
     assert rows[0]["risk_band"] == "red" and rows[0]["risk_score"] == 15

@@ -496,10 +496,14 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
     """The facts changed just enough for ``factor`` to apply (``extra`` varies how)."""
     f = rules.factors
     if factor == "discharged_very_recently":
-        return replace(
-            facts,
-            last_discharge=AS_OF - timedelta(days=extra % (f.discharged_very_recently.days + 1)),
-        )
+        days = extra % (f.discharged_very_recently.days + 1)
+        if days < f.no_follow_up_after_discharge.days:
+            # Not yet due its follow-up: moving a discharge that missed one here takes away
+            # no_follow_up_after_discharge, another fact (a council may weigh it more than
+            # the two tiers' difference).
+            assume("no_follow_up_after_discharge" not in
+                   {found.factor for found in score(facts, rules, as_of=AS_OF).factors})
+        return replace(facts, last_discharge=AS_OF - timedelta(days=days))
     if factor == "discharged_recently":
         # Only "adding": from no discharge, or one too old to count (never replacing a newer one).
         assume(facts.last_discharge is None or facts.last_discharge < AS_OF - timedelta(days=92))
@@ -523,6 +527,7 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
         # Facts about the coordinator: they apply only while their allocation stands.
         assume(facts.coordinator_until is None or facts.coordinator_until >= AS_OF)
     if factor == "long_relationship":
+        assume(facts.care_coordinator_id)  # a relationship with someone recorded
         return replace(
             facts,
             coordinator_since=AS_OF - timedelta(days=366 * f.long_relationship.years + extra % 900),
@@ -539,7 +544,10 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
         return replace(facts, coordinator=changed)
     if factor == "no_known_coordinator":
         assume(facts.coordinator is None)
-        return replace(facts, care_coordinator_id=None)
+        # A coordinator recorded but not on the staff list stays theirs. (Recording none
+        # instead is a change of who holds them, as an ended allocation is: it takes
+        # long_relationship with it.) With none recorded, the factor applies already.
+        return replace(facts, staff_list_loaded=True) if facts.care_coordinator_id else facts
     if factor == "communication_needs":
         return replace(facts, interpreter_language="Tigrinya")
     if factor == "no_fixed_address":

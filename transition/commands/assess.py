@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import typer
@@ -19,6 +20,7 @@ from transition.assessment import (
     at_risk,
     clear_pathway_override,
     refresh_assessments,
+    scores_as_of,
     set_pathway_override,
 )
 from transition.commands.common import (
@@ -26,12 +28,14 @@ from transition.commands.common import (
     console,
     context,
     err_console,
+    fail,
     json_option,
     one_of,
     parse_date,
     print_json,
 )
-from transition.errors import EXIT_PARTIAL
+from transition.errors import EXIT_PARTIAL, NotFoundError
+from transition.handover import match_place
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.models import RiskBand
 from transition.people import require_person
@@ -121,6 +125,14 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"pathway(s) changed; {summary['overrides']:,} manager override(s).",
         markup=False,
     )
+    missing = summary["missing_from_export"]
+    if missing:
+        console.print(
+            f"{missing:,} {'person' if missing == 1 else 'people'} not in the latest export, "
+            "counted in no pathway or band (the nightly check names them: "
+            "missing_from_export).",
+            markup=False,
+        )
 
 
 def at_risk_command(
@@ -138,25 +150,57 @@ def at_risk_command(
     """The people who need the most careful handover, highest score first, with the reasons."""
     cli = context(ctx)
     band = one_of(band, BAND_STYLE, "--band")
+    if team is not None and not team.strip():
+        fail("--team needs a team's name.", hint="transition people shows each person's team.")
     today = cli.today()
     with cli.db.session() as session:
-        rows = at_risk(session, None if everyone or not top else top, band=band, team=team,
+        teams = _team_spellings(session, team) if team is not None else None
+        rows = at_risk(session, None if everyone or not top else top, band=band, team=teams,
                        only=(handover_ahead(today, transfer_date(session))
                              if changing else None))
         handovers = handover_statuses(session, [row.person_id for row in rows],
                                       visit_task=cli.rules.checks.handover_visit_task,
                                       as_of=today)
+        measured = scores_as_of(session)
+    stale = _stale_scores(measured, today) if rows else None
     if as_json:
         print_json([{**row.as_json(), "handover": handovers[row.person_id].as_json()}
                     for row in rows])
-        return
-    if not rows and (changing or band or team):
+    elif not rows and (changing or band or team):
         console.print("Nobody matches.")
-        return
-    if not rows:
+    elif not rows:
         console.print("Nobody has a handover-risk score yet. Run: transition assess")
-        return
-    console.print(at_risk_table(rows, console.width, handovers))
+    else:
+        console.print(at_risk_table(rows, console.width, handovers, measured=measured))
+    if stale:
+        err_console.print(stale, markup=False)
+
+
+def _team_spellings(session: Any, typed: str) -> list[str]:
+    """The caseload's spellings of ``typed`` (any case and spacing), or a refusal (exit 2)
+    naming the close ones: a mistyped team is not "nobody at risk"."""
+    try:
+        return match_place(session, "team", typed)
+    except NotFoundError as exc:
+        fail(f"--team {typed.strip()!r}: no one on the caseload is in that team.",
+             hint=exc.hint)
+
+
+def _as_of_words(measured: tuple[date, date]) -> str:
+    earliest, latest = measured
+    if earliest == latest:
+        return f"{latest:%-d %B %Y}"
+    return f"{earliest:%-d %B %Y} to {latest:%-d %B %Y}"
+
+
+def _stale_scores(measured: tuple[date, date] | None, today: date) -> str | None:
+    """A note when the stored scores were measured at another day than ``today``: dates may
+    have crossed a window since (a discharge passing 14 days, a contact becoming stale)."""
+    if measured is None or measured == (today, today):
+        return None
+    return (f"Note: these scores were measured as of {_as_of_words(measured)}, not today "
+            f"({today:%-d %B %Y}): a discharge or a last contact may have crossed a window "
+            "since. Run transition assess (or assess --only-changed) to measure them today.")
 
 
 TOP_FACTORS = 3  # the human table shows these; --json and `transition person` show them all
@@ -164,14 +208,16 @@ PERSON_WIDTH = 24  # name, NHS number, team and pathway: cut to this with an ell
 
 
 def at_risk_table(rows: list[AtRisk], width: int,
-                  handovers: dict[int, HandoverStatus] | None = None) -> Table:
+                  handovers: dict[int, HandoverStatus] | None = None, *,
+                  measured: tuple[date, date] | None = None) -> Table:
     """Four lines a person at any terminal width: name, NHS number, team and pathway, and
     where the handover stands (new worker? visit done?) in one cell; the score over its band;
     the top factors one per line, points first, cut to fit; then "and N more". Everything
     else is one `transition person NHS` (or --json) away."""
     table = Table(
         title="Who needs the most careful handover",
-        caption=(f"Ranked by {RANKING}. The score ranks handovers; it does not predict suicide. "
+        caption=((f"Scores as of {_as_of_words(measured)}. " if measured else "")
+                 + f"Ranked by {RANKING}. The score ranks handovers; it does not predict suicide. "
                  "Under each person: a new worker (or \"back\": their coordinator returning) "
                  "and whether the joint visit is done, or "
                  "that they keep their worker. "

@@ -7,6 +7,8 @@ NHS number), the same as ``transition at-risk``.
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.console import Group
 from rich.text import Text
 from textual import on
@@ -17,13 +19,13 @@ from textual.widgets import DataTable, Header, Static
 
 from transition import nhs
 from transition.allocation_status import handover_ahead
-from transition.assessment import RANKING, AtRisk, at_risk, unassessed_count
+from transition.assessment import RANKING, AtRisk, at_risk, scores_as_of, unassessed_count
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.programme import transfer_date
 from transition.screens.base import DataScreen
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.fitted_table import FILL, FitColumn, FittedTable
-from transition.widgets.format import plural
+from transition.widgets.format import plural, uk_date
 from transition.widgets.pathway import (
     BANDS,
     band_text,
@@ -81,6 +83,7 @@ class AtRiskScreen(DataScreen):
         self.top = PAGE
         self.people: list[AtRisk] = []
         self.handovers: dict[int, HandoverStatus] = {}
+        self._keep_place = True
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -97,16 +100,23 @@ class AtRiskScreen(DataScreen):
         self.query_one("#at-risk-factors", Static).border_title = "Why"
 
     def reload(self) -> None:
+        table = self.query_one("#at-risk-table", FittedTable)
+        # Keep the cursor on the person it was on ("+" and coming back reload the list); a
+        # new filter starts a new list at the top.
+        kept_row = table.cursor_row if self._keep_place else 0
+        kept = (self.people[kept_row].person_id
+                if self._keep_place and 0 <= kept_row < len(self.people) else None)
+        self._keep_place = True
         with self.database.session() as session:
             self.people = at_risk(session, top=self.top, band=self.band,
                                   only=(handover_ahead(self.today(), transfer_date(session))
                                         if self.changing else None))
             unassessed = unassessed_count(session)
+            measured = scores_as_of(session)
             self.handovers = handover_statuses(
                 session, [person.person_id for person in self.people],
                 visit_task=self.transition.rules.checks.handover_visit_task,
                 as_of=self.today())
-        table = self.query_one("#at-risk-table", FittedTable)
         table.clear()
         for rank, person in enumerate(self.people, start=1):
             main = ", ".join(str(factor.get("factor", "")).replace("_", " ")
@@ -123,8 +133,26 @@ class AtRiskScreen(DataScreen):
                  f"ranked by {RANKING}"]
         if unassessed:
             parts.append(f"{plural(unassessed, 'person', 'people')} not assessed yet")
-        self.query_one("#at-risk-status", Static).update(" · ".join(parts))
-        self._show_factors(0 if self.people else None)
+        status = Text(" · ".join(parts))
+        if measured is not None:
+            status.append(" · ")
+            status.append_text(self._measured(*measured))
+        self.query_one("#at-risk-status", Static).update(status)
+        row = next((index for index, person in enumerate(self.people)
+                    if person.person_id == kept), None)
+        if row is None:  # gone from the list (re-scored into another band): the same place
+            row = min(kept_row, len(self.people) - 1) if kept is not None else 0
+        if self.people and row > 0:
+            table.move_cursor(row=row, animate=False)
+        self._show_factors(max(row, 0) if self.people else None)
+
+    def _measured(self, earliest: date, latest: date) -> Text:
+        """The day the scores hold at; in yellow when it is not today (dates may have
+        crossed a window since: a discharge passing 14 days, a contact becoming stale)."""
+        said = uk_date(latest) if earliest == latest else f"{uk_date(earliest)}-{uk_date(latest)}"
+        if earliest == latest == self.today():
+            return Text(f"scores as of {said}")
+        return Text(f"scores as of {said}, not today: run transition assess", style="yellow")
 
     def _show_factors(self, row: int | None) -> None:
         box = self.query_one("#at-risk-factors", Static)
@@ -163,12 +191,14 @@ class AtRiskScreen(DataScreen):
         """Only red, then amber, then green, then everyone again."""
         self.band = next_choice(BANDS, self.band)
         self.top = PAGE
+        self._keep_place = False
         self.safely(self.reload)
 
     def action_changing(self) -> None:
         """Only the people with a handover ahead: a new worker, or none for a role."""
         self.changing = not self.changing
         self.top = PAGE
+        self._keep_place = False
         self.safely(self.reload)
 
     def action_more(self) -> None:
