@@ -262,7 +262,8 @@ def match_place(session: Session, kind: str, typed: str) -> list[str]:
     if close:
         hint = f"Did you mean {_either(close)}?"
     elif known and len(known) <= 12:
-        hint = f"The caseload's {kind}s are {_either(known, 'and')}."
+        kinds = "localities" if kind == "locality" else f"{kind}s"
+        hint = f"The caseload's {kinds} are {_either(known, 'and')}."
     elif known:
         hint = f"transition people shows each person's {kind}."
     else:

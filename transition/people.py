@@ -66,8 +66,9 @@ def require_person(session: Session, nhs_number: object) -> Person:
 @dataclass(frozen=True)
 class PeopleQuery:
     search: str | None = None
-    team: str | None = None
-    locality: str | None = None
+    # A name as the export spells it, or (from the command line) every spelling of one.
+    team: str | tuple[str, ...] | None = None
+    locality: str | tuple[str, ...] | None = None
     pathway: str | None = None
     risk_band: str | None = None
     missing_only: bool = False
@@ -163,10 +164,11 @@ def _filters(query: PeopleQuery, as_of: date | None) -> list[ColumnElement[bool]
         if digits.isdigit():
             options.append(Person.nhs_number.like(f"{digits}%"))  # type: ignore[attr-defined]
         conditions.append(or_(*options))
-    if query.team:
-        conditions.append(Person.team == query.team)
-    if query.locality:
-        conditions.append(Person.locality == query.locality)
+    for column, wanted in ((Person.team, query.team), (Person.locality, query.locality)):
+        if isinstance(wanted, tuple):  # each spelling the caseload has (handover.match_place)
+            conditions.append(column.in_(wanted))  # type: ignore[union-attr]
+        elif wanted:
+            conditions.append(column == wanted)
     if query.pathway:
         conditions.append(Person.pathway == query.pathway)
     if query.risk_band:

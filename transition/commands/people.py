@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 from rich.text import Text
+from sqlmodel import Session
 
 from transition import nhs
 from transition.columns import employment_words, ethnic_category_words
@@ -18,13 +19,15 @@ from transition.commands.common import (
     console,
     context,
     err_console,
+    fail,
     json_option,
     one_of,
     page_size,
     print_json,
     stacked_table,
 )
-from transition.errors import TransitionError
+from transition.errors import NotFoundError, TransitionError
+from transition.handover import match_place
 from transition.handover_status import handover_statuses
 from transition.matching import ROLE_WORDS
 from transition.people import PeopleQuery, PersonRow, list_people, person_detail, require_person
@@ -60,12 +63,18 @@ def people(
 ) -> None:
     """List people on the caseload (sorted by family name)."""
     cli = context(ctx)
-    query = PeopleQuery(search=search, team=team, locality=locality, missing_only=missing,
-                        pathway=one_of(pathway, PATHWAYS, "--pathway"),
-                        risk_band=one_of(band, BANDS, "--band"), needs_worker=needs_worker,
-                        limit=page_size(limit, as_json, DEFAULT_LIMIT))
+    pathway = one_of(pathway, PATHWAYS, "--pathway")
+    band = one_of(band, BANDS, "--band")
     today = cli.today()
     with cli.db.session() as session:
+        # A team or locality in any case and spacing; one no one is in is refused with the
+        # close ones, not answered "Nobody matches" (which reads as an empty team).
+        places = {kind: _place(session, kind, typed)
+                  for kind, typed in (("team", team), ("locality", locality)) if typed is not None}
+        query = PeopleQuery(search=search, team=places.get("team"),
+                            locality=places.get("locality"), missing_only=missing,
+                            pathway=pathway, risk_band=band, needs_worker=needs_worker,
+                            limit=page_size(limit, as_json, DEFAULT_LIMIT))
         page = list_people(session, query, as_of=today)
     shown = len(page.rows)
     more = (f"Showing {shown:,} of {page.total:,} (use --limit 0 for all)."
@@ -81,6 +90,16 @@ def people(
         return
     console.print(people_table(page.rows, today, console.width))
     console.print(more)
+
+
+def _place(session: Session, kind: str, typed: str) -> tuple[str, ...]:
+    if not typed.strip():
+        fail(f"--{kind} needs a name.", hint=f"transition people shows each person's {kind}.")
+    try:
+        return tuple(match_place(session, kind, typed))
+    except NotFoundError as exc:
+        fail(f"--{kind} {typed.strip()!r}: no one on the caseload is in that {kind}.",
+             hint=exc.hint)
 
 
 def people_table(rows: list[PersonRow], today: date, width: int) -> Table:
