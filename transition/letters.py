@@ -227,6 +227,9 @@ class LetterOutcome:
     reason: str | None = None
     note: str | None = None
     letter_id: int | None = None
+    # Written again in place of a letter that says the same about the person (its facts and
+    # workers unchanged): only the wording (a new template) or the council's details changed.
+    reworded: bool = False
 
 
 @dataclass
@@ -254,6 +257,12 @@ class GenerationResult:
     def skipped(self) -> list[LetterOutcome]:
         return self._with("skipped")
 
+    @property
+    def reworded(self) -> list[LetterOutcome]:
+        """Letters written in place of ones that say the same about the person: a team that
+        posted those may not need to post these (it decides; the facts have not changed)."""
+        return [outcome for outcome in self.written if outcome.reworded]
+
     def remove_written_files(self) -> None:
         """Delete the files this run wrote (when its transaction could not be committed)."""
         _remove(Path(o.path) for o in self.written if o.path)
@@ -262,6 +271,7 @@ class GenerationResult:
         """The ``--json`` document: counts, the letters written, and what was skipped and why."""
         return {
             "written": len(self.written),
+            "reworded": len(self.reworded),
             "unchanged": len(self.unchanged),
             "superseded": self.superseded,
             "tasks_done": self.tasks_done,
@@ -269,7 +279,8 @@ class GenerationResult:
             "out_dir": str(self.out_dir),
             "letters": [
                 {"nhs_number": o.nhs_number, "kind": o.kind, "format": o.format, "path": o.path,
-                 "sha256": o.sha256, "template": o.template, "note": o.note}
+                 "sha256": o.sha256, "template": o.template, "note": o.note,
+                 "reworded": o.reworded}
                 for o in self.written
             ],
             "skipped": [
@@ -290,6 +301,7 @@ class _ToWrite:
     dated: date
     content_sha256: str
     replaces: list[Letter]
+    reworded: bool = False  # replaces a letter of the same format with the same facts
 
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9]+")
@@ -375,7 +387,12 @@ def generate_letters(
         rendered = render_planned(item, templates=templates, council=council, dated=as_of)
         replaces = [row for row in rows if row.format == item.format
                     or facts_changed(row.facts_hash, item.facts, item.kind) is not None]
-        to_write.append(_ToWrite(item, rendered, as_of, content_hash(rendered), replaces))
+        # The words differ but not what they say about the person: a new template or new
+        # council details (its file still there: a lost file is written again, not reworded).
+        reworded = (latest is not None and Path(latest.path).is_file()
+                    and not _facts_recorded_differ(latest, item))
+        to_write.append(_ToWrite(item, rendered, as_of, content_hash(rendered), replaces,
+                                 reworded))
 
     # 2. Write the files (owner-only, inside the output folder, never over an existing file).
     written_rows = _write_files(session, to_write, result, out_dir=out_dir, as_of=as_of,
@@ -524,7 +541,7 @@ def _record(
     changes: list[Change] = []
     for (job, path, sha256), letter_id in zip(written, ids, strict=True):
         result.outcomes.append(_outcome(job.item, "written", path=str(path), sha256=sha256,
-                                        letter_id=letter_id))
+                                        letter_id=letter_id, reworded=job.reworded))
         changes.append(Change(
             action="letter.generate", entity="letter", entity_key=str(letter_id),
             person_id=job.item.person_id, field=job.item.kind,

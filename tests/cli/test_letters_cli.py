@@ -256,3 +256,26 @@ def test_status_says_a_carer_letter_the_person_has_refused_must_not_be_posted(
     said = " ".join(run_cli("letters", "status").stdout.split())
     assert "1 carer letter must not be posted: the person has since said no" in said
     assert "1 letter out of date (generate them again)" in said  # the GP's copy says 'carer'
+
+
+def test_letters_written_again_with_the_same_facts_are_said_to_be_reworded(
+    run_cli: RunCli, database: Database, tmp_path: Path
+) -> None:
+    """A council's new crisis wording rewrites every letter, though nothing about the people
+    changed: the run says which letters only changed their words, so a team that posted the
+    first ones can decide whether to post these."""
+    with database.transaction() as session:
+        with_transfer_date(session)
+        number = handover_person(session).nhs_number
+    assert run_cli("letters", "generate", "--kind", "person").exit_code == 0
+    council = tmp_path / "templates"
+    council.mkdir()
+    (council / "_crisis.html.j2").write_text("<h2>Crisis</h2><p>Call Westshire Crisis Team.</p>")
+    again = run_cli("letters", "generate", "--kind", "person", "--templates", str(council))
+    assert again.exit_code == 0, again.output
+    said = " ".join(again.stdout.split())
+    assert ("Reworded: 1 letter of these says the same about the person as the letter it "
+            "replaces") in said
+    assert f"{number[:3]} {number[3:6]} {number[6:]} (person)" in said
+    first = run_cli("letters", "generate", "--kind", "gp")
+    assert "Reworded" not in first.stdout  # a first letter is news

@@ -475,6 +475,7 @@ def test_a_changed_worker_flags_the_letter_then_regenerating_supersedes_it(
     with database.transaction() as session:
         second = generate(session, out)
     assert (len(second.written), second.superseded) == (2, 2)
+    assert second.reworded == [] and second.as_json()["reworded"] == 0  # a new worker: news
     old_paths = {o.path for o in first.written}
     new_paths = {o.path for o in second.written}
     assert not old_paths & new_paths, "the old letter is kept, the new one has its own file"
@@ -531,6 +532,9 @@ def test_a_changed_council_template_rewrites_the_letter_even_though_the_facts_ar
         again = generate(session, tmp_path / "out", kinds=["person"], templates_dir=council)
     assert (len(again.written), again.superseded) == (1, 1)
     assert "Westshire Crisis Team" in Path(again.written[0].path or "").read_text()
+    # Nothing about the person changed: said, so a team that posted the first can decide.
+    assert again.reworded == again.written
+    assert again.as_json()["reworded"] == 1 and again.as_json()["letters"][0]["reworded"]
 
 
 def test_another_format_is_a_separate_current_letter(database: Database, tmp_path: Path) -> None:
@@ -542,6 +546,7 @@ def test_another_format_is_a_separate_current_letter(database: Database, tmp_pat
         assert person.id is not None
         history = letter_history(session, person.id)
     assert (len(result.written), result.superseded) == (1, 0)
+    assert result.reworded == []  # a letter in a new format is a first letter in it
     assert sorted((r.format, r.status) for r in history) == [("html", "current"), ("md", "current")]
 
 

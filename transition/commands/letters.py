@@ -164,6 +164,15 @@ def _print_summary(result: GenerationResult) -> None:
         if notes and len(result.written) > TABLE_LIMIT:
             console.print(f"{len(notes):,} letters need something more from the team "
                           "(see --json, field note).")
+        if reworded := result.reworded:
+            who = [f"{nhs.format_334(o.nhs_number)} ({o.kind})" for o in reworded]
+            shown = ", ".join(who[:10]) + (f" and {len(who) - 10} more" if len(who) > 10 else "")
+            console.print(
+                f"\nReworded: {plural(len(reworded), 'letter')} of these "
+                f"{'says' if len(reworded) == 1 else 'say'} the same about the person as the "
+                "letter it replaces; only the wording (a new template) or the council's details "
+                "changed. If the old one was posted, decide whether this one needs posting too "
+                f"(--json: reworded): {shown}.", markup=False)
     if result.tasks_blocked:
         blocked = result.tasks_blocked
         who = [f"{nhs.format_334(o.nhs_number)} ({o.kind})" for o in blocked]
