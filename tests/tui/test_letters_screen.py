@@ -291,3 +291,17 @@ def test_the_run_summary_says_which_letter_tasks_were_left_blocked(tmp_path: Pat
     said = run_summary(result).plain
     assert "2 letter tasks marked done" in said
     assert "1 letter task left blocked (the letter is written" in said
+
+
+def test_the_run_summary_says_how_many_letters_were_only_reworded(tmp_path: Path) -> None:
+    from transition.letters import GenerationResult, LetterOutcome
+    from transition.screens.letters import run_summary
+
+    news = LetterOutcome(1, "9990000018", "gp", "written", "md", "gp.md.j2")
+    reworded = LetterOutcome(1, "9990000018", "person", "written", "md", "person.md.j2",
+                             reworded=True)
+    said = run_summary(GenerationResult(out_dir=tmp_path, outcomes=[news, reworded])).plain
+    assert "2 letters written" in said
+    assert "1 of them reworded: they say the same about the person" in said
+    assert "reworded" not in run_summary(GenerationResult(out_dir=tmp_path,
+                                                          outcomes=[news])).plain

@@ -117,6 +117,10 @@ def run_summary(result: GenerationResult) -> Text:
         text.append(f" · {count(len(result.skipped))} could not be written", style="bold red")
     if result.superseded:
         text.append(f" · {count(result.superseded)} older versions superseded")
+    if reworded := result.reworded:
+        text.append(f" · {count(len(reworded))} of them reworded: they say the same about the "
+                    "person as the letter they replace (a new template or council details); if "
+                    "that was posted, decide whether these need posting", style="yellow")
     if result.tasks_done:
         text.append(f" · {plural(result.tasks_done, 'letter task')} marked done")
     if result.tasks_blocked:
