@@ -43,6 +43,16 @@ def code_name(code: str) -> str:
     return _UK_NAMES.get(language.language) or language.display_name().lower()
 
 
+def language_name(stored: str) -> str:
+    """A stored language as a letter writes it: ``urdu`` and ``british sign language`` (as
+    :func:`code_name` stores a code, or an export wrote it) are ``Urdu`` and ``British Sign
+    Language``; a name written with any capital (``BSL``, ``Sylheti``) is left as written."""
+    words = " ".join(stored.split())
+    if words != words.lower():
+        return words
+    return " ".join(word[:1].upper() + word[1:] for word in words.split(" "))
+
+
 def uses_makaton(name: str | None) -> bool:
     """Whether a stored preferred language is Makaton (the Data Dictionary's q5): signs and
     symbols, not a language a letter can be translated into, nor braille or BSL."""

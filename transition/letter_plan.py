@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from transition.allocation import worker_changes
 from transition.errors import TransitionError
-from transition.languages import language_need, spoken_preference, uses_makaton
+from transition.languages import language_name, language_need, spoken_preference, uses_makaton
 from transition.letter_facts import PersonFacts, load_facts, signpost_barrier
 from transition.letter_formats import EASY_READ, LARGE_PRINT, STANDARD, LetterStyle
 from transition.letter_records import current_letters, facts_changed, staleness
@@ -168,7 +168,8 @@ def _plan_one(
     spoken = (None if language_need(facts.preferred_language)  # braille or a sign language
               else spoken_preference(facts.preferred_language))
     if kind in TO_THE_PERSON and facts.interpreter_language:
-        notes.append(f"needs {facts.interpreter_language}: arrange a translation or an "
+        notes.append(f"needs {language_name(facts.interpreter_language)}: arrange a "
+                     "translation or an "
                      "interpreter (task accessible_communication)")
     elif kind in TO_THE_PERSON and facts.interpreter_language_unknown:
         hint = f" (their preferred language is {spoken.title()})" if spoken else ""

@@ -36,6 +36,7 @@ from jinja2.exceptions import FilterArgumentError, SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from transition.errors import TransitionError
+from transition.languages import language_name
 
 SHIPPED_FOLDER = "templates/letters"
 EASY_READ_FOLDER = "easy_read"
@@ -115,6 +116,8 @@ class LetterTemplates:
             lstrip_blocks=True,
             auto_reload=False,
         )
+        # Languages as English writes them ("Urdu"): stored as the export wrote them ("urdu").
+        self.env.filters["language"] = language_name
 
     def _origin_of(self, name: str) -> str:
         if self.council_folder is not None and (self.council_folder / name).is_file():

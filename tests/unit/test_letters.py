@@ -304,7 +304,7 @@ def test_a_preferred_language_other_than_english_is_a_note_for_the_team(
     assert notes[people["polish"].nhs_number, "gp"] is None
     assert notes[people["english"].nhs_number, "person"] is None
     assert notes[people["british sign language"].nhs_number, "person"] is None
-    assert notes[both.nhs_number, "person"].startswith("needs polish: arrange a translation")
+    assert notes[both.nhs_number, "person"].startswith("needs Polish: arrange a translation")
     # A note, not what the letter states: the letters' facts_hash does not read it.
     with database.session() as session:
         facts = load_facts(session, [people["english"].id])[people["english"].id]

@@ -111,3 +111,25 @@ def test_the_gp_of_a_signposted_patient_is_not_sent_to_a_worker_who_is_not_there
             "handover.") in changed
     assert ("please contact the worker named above or call us on 0300 123 0000. In a crisis: "
             "0800 000 1234") in changed
+
+
+def test_a_language_is_written_as_english_writes_it(database: Database) -> None:
+    """The export's "urdu" (or a code stored as "british sign language") was printed as
+    stored: "this letter in urdu", "Needs an interpreter: urdu"."""
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = handover_person(session, interpreter_language="urdu")
+        said = {kind: text_of(session, person, kind) for kind in ("person", "gp")}
+    assert "If you would like this letter in Urdu, or an interpreter" in said["person"]
+    assert "Needs an interpreter: Urdu." in said["gp"]
+    assert "urdu" not in said["person"] + said["gp"]
+
+
+def test_language_name() -> None:
+    from transition.languages import language_name
+
+    assert language_name("urdu") == "Urdu"
+    assert language_name(" british  sign language ") == "British Sign Language"
+    assert language_name("BSL") == "BSL"  # written with capitals: as written
+    assert language_name("Sylheti") == "Sylheti"
+    assert language_name("") == ""
