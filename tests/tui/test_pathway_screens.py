@@ -3,10 +3,11 @@ factors, a manager's override (and a conflicting one), the dashboard boxes, the 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.text import Text
-from sqlalchemy import select
+from sqlalchemy import select, update
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
@@ -198,6 +199,22 @@ def test_dashboard_counts_pathways_and_charts_risk(plan_world, app_on) -> None:
         bands = {line.split()[0]: line.split()[1:] for line in risk.splitlines()[:3]}
         assert bands["red"][0] == "2" and bands["amber"][0] == "0" and bands["green"][0] == "7"
         assert bands["green"][-1] == "78%"
+        assert "not today" not in risk
+
+    drive(app, scenario, size=(120, 60))
+
+
+def test_the_risk_chart_says_when_its_scores_are_not_todays(plan_world, app_on) -> None:
+    """Scores measured some days ago: a discharge or a last contact may have crossed a window
+    since, so the chart says so, as the at-risk screen does."""
+    with plan_world.transaction() as session:
+        session.execute(update(Person).where(Person.risk_score.is_not(None))
+                        .values(risk_as_of=date(2027, 1, 4)))
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        risk = " ".join(text_of(app.screen.query_one("#risk-bars")).split())
+        assert "Scores as of 4 Jan 2027, not today: run transition assess." in risk
 
     drive(app, scenario, size=(120, 60))
 

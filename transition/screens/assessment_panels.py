@@ -10,11 +10,11 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from transition.assessment import band_counts, pathway_counts, unassessed_count
+from transition.assessment import band_counts, pathway_counts, scores_as_of, unassessed_count
 from transition.models import RiskBand
 from transition.risk import BAND_MEANING
 from transition.widgets.dashboard_panel import DashboardPanel
-from transition.widgets.format import plural
+from transition.widgets.format import plural, uk_date
 from transition.widgets.pathway import BAND_BAR_STYLES, PATHWAY_STYLES, count_bars
 
 NOT_ASSESSED_HINT = "run transition assess (or plan) to decide them"
@@ -59,8 +59,15 @@ class RiskChart(DashboardPanel):
 
     def refresh_from(self, session: Session, today: date) -> None:
         counts = band_counts(session)
-        self.query_one("#risk-bars", Static).update(Group(
-            count_bars(counts, BAND_BAR_STYLES, width=20),
-            Text(f"red: {BAND_MEANING[RiskBand.RED]}. Bands rank handovers; they do not "
-                 "predict harm.", style="dim"),
-        ))
+        lines = [count_bars(counts, BAND_BAR_STYLES, width=20),
+                 Text(f"red: {BAND_MEANING[RiskBand.RED]}. Bands rank handovers; they do not "
+                      "predict harm.", style="dim")]
+        measured = scores_as_of(session)
+        if measured is not None and measured != (today, today):
+            # A discharge or a last contact may have crossed a window since.
+            earliest, latest = measured
+            when = uk_date(latest) if earliest == latest else (
+                f"{uk_date(earliest)} to {uk_date(latest)}")
+            lines.append(Text(f"Scores as of {when}, not today: run transition assess.",
+                              style="yellow"))
+        self.query_one("#risk-bars", Static).update(Group(*lines))
