@@ -70,6 +70,9 @@ class TeamHandoverScreen(ReasonDialog[TeamHandoverAnswer]):
     TeamHandoverScreen #problem { color: $text-error; height: auto; }
     TeamHandoverScreen #answers { height: auto; margin-top: 1; align-horizontal: right; }
     TeamHandoverScreen Button { margin-left: 2; }
+    TeamHandoverScreen.-short > #dialog { max-height: 100%; padding: 0 1; }
+    TeamHandoverScreen.-short Select, TeamHandoverScreen.-short #now { margin-bottom: 0; }
+    TeamHandoverScreen.-short #answers { margin-top: 0; }
     """
 
     def __init__(self, teams: Sequence[Place], localities: Sequence[Place],
