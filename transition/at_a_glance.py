@@ -24,6 +24,7 @@ from transition.models import CheckRun
 from transition.overview import Overview, overview
 from transition.programme import get_programme
 from transition.tasks import Countdown, TaskProgress, task_progress, transfer_countdown
+from transition.widgets.format import uk_date
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,15 @@ class AtAGlance:
         said = []
         if self.countdown.transfer_date is None:
             said.append("no transfer date is set")
+        transfer = self.countdown.transfer_date
+        if (transfer is not None and self.today >= transfer and self.allocation.accepted is None
+                and self.allocation.waiting):
+            # The seconded workers are going or gone: the trust's coordinators holding people
+            # "until a plan is accepted" is no longer an answer a cron e-mail may pass over.
+            said.append(f"the transfer date ({uk_date(transfer)}) has come and no plan is "
+                        f"accepted: {self.allocation.waiting:,} "
+                        f"{'person waits' if self.allocation.waiting == 1 else 'people wait'}"
+                        " for one (transition plan status)")
         if self.allocation.needs_a_worker:
             said.append(f"{self.allocation.needs_a_worker:,} "
                         f"{'person needs' if self.allocation.needs_a_worker == 1 else 'people need'}"

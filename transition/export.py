@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass
@@ -26,11 +27,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from transition import nhs
+from transition import nhs, postcodes
 from transition.audit import Change, record
 from transition.db import json_dumps
 from transition.errors import TransitionError
-from transition.files import private_dir, write_private_csv, write_private_text
+from transition.files import csv_text, private_dir, private_temporary
 from transition.handover import effective_handover_date
 from transition.models import Assignment, Person, utcnow
 from transition.programme import transfer_date
@@ -60,6 +61,7 @@ RARE_FIELDS = ("gender", "gp_practice", "interpreter_language", "accessible_form
 people in the export share is written as :data:`RARE_VALUE`."""
 RARE_BELOW = 5
 RARE_VALUE = "fewer than 5"
+_OUTWARD_CODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?")  # a district given alone: "WX1", "EC1A"
 AGE_BANDS = ((18, "18-24"), (25, "25-34"), (35, "35-44"), (45, "45-54"), (55, "55-64"),
              (65, "65-74"), (75, "75+"))
 
@@ -128,11 +130,17 @@ def age_band(born: date, on: date) -> str:
 
 
 def postcode_district(postcode: str | None) -> str | None:
-    """``WX1 2AB`` -> ``WX1`` (the outward code only)."""
+    """``WX1 2AB`` -> ``WX1`` (the outward code only); None for anything not a postcode.
+
+    The importer keeps a postcode column that is not a postcode's shape as written ("HMP
+    EXETER", "C/O SMITH", "NFA"): its first word is no district, and would tell a partner
+    what the export leaves out (where someone is held, a carer's name)."""
     if not postcode:
         return None
-    text = postcode.strip().upper()
-    return text.split()[0] if " " in text else (text[:-3] if len(text) > 4 else text)
+    code = postcodes.tidy(postcode.strip())
+    if postcodes.has_postcode_shape(code):
+        return code.split()[0]
+    return code if _OUTWARD_CODE.fullmatch(code) else None
 
 
 def pseudonymised_export(
@@ -168,12 +176,7 @@ def pseudonymised_export(
                                         row.since.strftime("%Y-%m") if row.since else None,
                                         row.locked, row.source, row.plan_id)]
             for row in session.scalars(statement)]
-    private_dir(out_dir)
     caseload_file, plan_file, manifest_file = EXPORT_FILES
-    files = [
-        write_private_csv(out_dir / caseload_file, CASELOAD_FIELDS, people),
-        write_private_csv(out_dir / plan_file, PLAN_FIELDS, plan),
-    ]
     fingerprint = key_id(key)
     manifest = {
         "made_at": utcnow(), "as_of": as_of, "people": len(people), "assignments": len(plan),
@@ -185,12 +188,40 @@ def pseudonymised_export(
                       **{field: f"values fewer than {RARE_BELOW} people share are written "
                          f"'{RARE_VALUE}'" for field in RARE_FIELDS}},
     }
-    files.append(write_private_text(out_dir / manifest_file, json_dumps(manifest) + "\n"))
+    files = _write_all_or_none(out_dir, {
+        caseload_file: csv_text(CASELOAD_FIELDS, people),
+        plan_file: csv_text(PLAN_FIELDS, plan),
+        manifest_file: json_dumps(manifest) + "\n",
+    })
     record(session, Change(action="export.pseudonymised", entity="export",
                            after={"people": len(people), "assignments": len(plan),
                                   "key_id": fingerprint, "folder": out_dir.name}),
            actor=actor)
     return ExportResult(out_dir, files, len(people), len(plan), fingerprint)
+
+
+def _write_all_or_none(folder: Path, contents: dict[str, str]) -> list[Path]:
+    """Write each file owner-only to a temporary beside its place, then rename them all into
+    place: a failure part-way (a full disk, a folder in the way) leaves none of the new files,
+    never a caseload.csv without its plan.csv, written but not audited."""
+    private_dir(folder)
+    staged: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
+    try:
+        for name, text in contents.items():
+            target = folder / name
+            fd, temporary = private_temporary(target)
+            staged.append((temporary, target))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode("utf-8"))
+        for temporary, target in staged:
+            os.replace(temporary, target)
+            placed.append(target)
+    except BaseException:
+        for path in [temporary for temporary, _target in staged] + placed:
+            path.unlink(missing_ok=True)
+        raise
+    return placed
 
 
 def _group_rare_values(rows: list[list[Any]]) -> None:

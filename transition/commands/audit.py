@@ -57,6 +57,11 @@ def audit_command(
     Days are UK days (midnight to midnight, Europe/London, as every screen shows times); the
     table shows UK times and --json the stored UTC ones."""
     cli = context(ctx)
+    for option, value in (("--action", action), ("--by", by)):
+        if value is not None and not value.strip():
+            # A script's unset variable: --action "" listed every change, --by "" none.
+            fail(f"{option} is empty: nothing was shown.",
+                 hint=f"Give {option} a value, or leave it out.")
     first = parse_date(since, option="--since")
     last = parse_date(until, option="--until")
     if first and last and last < first:
@@ -94,7 +99,9 @@ def audit_command(
             change = Text.assemble(_short(item["before"]), " → ", change)
         if item["reason"]:
             change.append(f"\n{item['reason']}", style="italic")
-        table.add_row(uk_time(datetime.fromisoformat(item["at"])), item["actor"], what,
+        # The actor as recorded, as text: a name such as "ana [locum]" read as Rich markup
+        # showed as "ana" (the trail misreporting who made a change), and "[/x]" stopped it.
+        table.add_row(uk_time(datetime.fromisoformat(item["at"])), Text(item["actor"]), what,
                       nhs.format_334(item["nhs_number"]) if item["nhs_number"] else "",
                       change)
     console.print(table)

@@ -27,11 +27,11 @@ def upgrade(ctx: typer.Context, as_json: bool = json_option()) -> None:
         print_json({"database": database.describe(), "revision_before": before,
                     "revision": head, "upgraded": before != head})
     elif before == head:
-        console.print(f"The database is up to date (schema {head}): {database.describe()}")
+        console.print(Text(f"The database is up to date (schema {head}): {database.describe()}"))
     else:
-        console.print(
+        console.print(Text(
             f"Upgraded {database.describe()} from schema {before or '(empty)'} to {head}."
-        )
+        ))
 
 
 @app.command("status")
@@ -50,10 +50,10 @@ def status(ctx: typer.Context, as_json: bool = json_option()) -> None:
     if as_json:
         print_json(data)
     else:
-        console.print(
+        console.print(Text(
             f"Database: {data['database']}\nSchema: {current or '(empty)'} (this version: {head})"
             f" - {data['state']}"
-        )
+        ))
 
 
 @app.command("check")
@@ -77,7 +77,8 @@ def check(ctx: typer.Context, as_json: bool = json_option()) -> None:
 
 
 def _print_check(report: IntegrityReport) -> None:
-    console.print(f"Database: {report.database}")
+    # Paths as text, never Rich markup: a folder named "a[/x]" would stop the command.
+    console.print(Text(f"Database: {report.database}"))
     for finding in report.findings:
         if finding.skipped:
             mark = "skip"
@@ -128,6 +129,6 @@ def backup(
     if as_json:
         print_json({"file": str(result.path), "bytes": result.bytes, "pages": result.pages})
     else:
-        console.print(f"Backed up {database.describe()} to {result.path} "
-                      f"({result.bytes:,} bytes, owner-only). Restore by pointing --db at it, "
-                      "or copying it over the database while transition is closed.")
+        console.print(Text(f"Backed up {database.describe()} to {result.path} "
+                           f"({result.bytes:,} bytes, owner-only). Restore by pointing --db at "
+                           "it, or copying it over the database while transition is closed."))

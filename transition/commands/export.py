@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.text import Text
 
 from transition.commands.common import (
     as_of_option,
     console,
     context,
-    err_console,
     fail,
     json_option,
     parse_date,
@@ -29,6 +29,9 @@ def export_command(
         help="Remove names, addresses and dates of birth; replace NHS numbers with a keyed "
         "hash (required: transition only writes pseudonymised exports)."),
     as_of: str | None = as_of_option("The date ages are counted on (default today)."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace an export already in the folder (caseload.csv, "
+        "plan.csv, export.json)."),
     as_json: bool = json_option(),
 ) -> None:
     """Write caseload.csv and plan.csv for sharing with a partner: no names, addresses or dates
@@ -48,6 +51,16 @@ def export_command(
         cli.output_file(folder / name, option="--out")
     if folder.exists() and not folder.is_dir():
         fail(f"--out {out} is a file, not a folder.")
+    there = [name for name in EXPORT_FILES if (folder / name).exists()
+             or (folder / name).is_symlink()]
+    if there and not force:
+        # An export shared, or about to be, is not replaced by accident: the new one may be
+        # for another partner (another key) or another day.
+        fail(f"--out {out} already holds an export ({', '.join(there)}). Nothing was written.",
+             hint="Give a new folder, or add --force to replace it.")
+    if odd := [name for name in there if not (folder / name).is_file()]:
+        fail(f"--out {out}: {', '.join(odd)} there is not a file, so it cannot be replaced. "
+             "Nothing was written.", hint="Give a new folder.")
     result: ExportResult | None = None
     try:
         with cli.db.transaction() as session:
@@ -61,7 +74,9 @@ def export_command(
     if as_json:
         print_json(result.to_json())
         return
-    (err_console if as_json else console).print(
+    # As text, not Rich markup: a folder named "[/x]" stopped the command after the export
+    # was written and audited, saying the change had been rolled back.
+    console.print(Text(
         f"Exported {result.people:,} people and {result.assignments:,} current roles to "
         f"{result.folder} (files owner-only; key {result.key_id}). Share them only under a "
-        "data-sharing agreement.")
+        "data-sharing agreement."))

@@ -70,7 +70,7 @@ def allocation_text(allocation: AllocationStatus) -> Text:
 
 def status_table(glance: AtAGlance) -> Table:
     """One row per part of the programme, in the order a manager reads the dashboard."""
-    table = Table(box=None, show_header=False, padding=(0, 1), title=glance.programme_name,
+    table = Table(box=None, show_header=False, padding=(0, 1), title=Text(glance.programme_name),
                   title_justify="left", title_style="bold")
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
