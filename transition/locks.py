@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import text
 
 IMPORT_LOCK = 0x7472616E
-"""Imports, and plan accepts (which must not accept a plan whose inputs an import is changing)."""
+"""Imports, plan accepts (which must not accept a plan whose inputs an import is changing) and
+managers' choices of worker and unlocks (checked against the places and holders they read:
+two managers must not both take a worker's last place)."""
 
 MIGRATION_LOCK = 0x74724D47
 """One schema upgrade at a time: two would both create (or alter) the same tables."""

@@ -24,9 +24,11 @@ from transition.allocation import (
     current_assignments,
     set_assignments,
 )
+from transition.columns import header_key
 from transition.concurrency import UNCHECKED, Unchecked, changed_by
 from transition.errors import ConflictError, NotFoundError, TransitionError
-from transition.matching import PATHWAY_ROLES, Need
+from transition.locks import IMPORT_LOCK, advisory_lock
+from transition.matching import PATHWAY_ROLES, ROLE_WORDS, Need
 from transition.matching.explain import hard_failures, pair_terms
 from transition.matching.network import Network, build_network
 from transition.models import Assignment, Person, Plan, PlanAssignment, Role, Task
@@ -141,11 +143,22 @@ def recorded_reason(reason: str, *kept: str) -> tuple[str, int]:
     return shown + CUT_MARK + tail, len(reason) - len(shown)
 
 
+# A role as a manager writes it, in any case: "key_worker", "Key worker", "KW" (as a choices
+# file's role column is read).
+ROLE_SPELLINGS: dict[str, str] = {
+    **{header_key(role): str(role) for role in ROLE_WORDS},
+    **{header_key(words): str(role) for role, words in ROLE_WORDS.items()},
+    "sw": Role.SOCIAL_WORKER.value, "kw": Role.KEY_WORKER.value,
+}
+
+
 def _role(role: str) -> str:
-    if role not in {item.value for item in Role}:
+    """The role ``role`` names, in any case and spelling of :data:`ROLE_SPELLINGS`."""
+    named = ROLE_SPELLINGS.get(header_key(role))
+    if named is None or named not in {item.value for item in Role}:
         raise TransitionError(f"--role {role!r} is not a role; use "
                               + " or ".join(item.value for item in Role) + ".")
-    return role
+    return named
 
 
 def _single(session: Session, rules: Rules, person: Person, role: str, as_of: date) -> tuple[Inputs, Network, int]:
@@ -164,15 +177,65 @@ def _single(session: Session, rules: Rules, person: Person, role: str, as_of: da
     raise AssertionError("extra_roles always yields the need")
 
 
-def _loads(
-    session: Session, rules: Rules, need: Need, as_of: date
-) -> tuple[dict[str, int], dict[str, int], str | None]:
-    """Each worker's load and red-band handovers in the latest plan (else on ``as_of``), and
-    who holds this need in it."""
+@dataclass(frozen=True)
+class _Places:
+    """How full each worker is, for one person's role, read once: in the latest plan (what
+    the picker shows) and now (what a manager's choice is recorded against)."""
+
+    planned: dict[str, int]  # load in the latest plan (else now)
+    planned_red: dict[str, int]  # red-band handovers in it (else now)
+    plan_holder: str | None  # who the latest plan gives the role to (else who holds it now)
+    now: dict[str, int]  # caseload on as_of (the workers screen's and the check's)
+    now_red: dict[str, int]  # red-band handovers held now
+    holds_now: str | None  # who holds the role now
+    counted: frozenset[str]  # workers whose caseload counts this person already
+    # Roles a manager gave each worker since the latest plan was made, which that plan did
+    # not give them: a draft's places they have taken since.
+    chosen_since: dict[str, int]
+    plan_made: bool
+
+    def over_capacity(self, staff_id: str, capacity: int) -> int | None:
+        """The worker's caseload with this person added when that is over ``capacity``, else
+        None. Counted as it is now (what the workers screen and the check will count once
+        the choice is recorded), except for the latest plan's own choice for this role: the
+        plan found that place, so choosing (or locking) it needs only the plan's load, with
+        the choices made since, to fit."""
+        load = self.now.get(staff_id, 0) - (1 if staff_id in self.counted else 0) + 1
+        if load <= capacity:
+            return None
+        if self.plan_made and staff_id == self.plan_holder and (
+                self.planned.get(staff_id, 0) + self.chosen_since.get(staff_id, 0) <= capacity):
+            return None
+        return load
+
+    def red_over_cap(self, staff_id: str, need: Need, person: Person, cap: int) -> int | None:
+        """The red-band handovers the worker would have with this person, when that passes
+        ``cap`` (counted now, as the choice is recorded), else None."""
+        if not need.red or staff_id == self.holds_now or coordinator_continues(
+                staff_id, person.care_coordinator_id, person.coordinator_until,
+                need.handover_date):
+            return None
+        taken = self.now_red.get(staff_id, 0) + 1
+        return taken if taken > cap else None
+
+
+def _places(session: Session, rules: Rules, person: Person, need: Need,
+            as_of: date) -> _Places:
     result = caseloads(session, rules, as_of=as_of)
+    now = {worker.staff_id: worker.current for worker in result.workers}
+    now_red = red_handovers(session)
+    current = current_assignments(session, [need.person_id]).get(need.person_id, {}).get(
+        need.role)
+    # Counted on a worker's caseload already: holding this role, or (before a plan decides
+    # the person's roles) as their trust care coordinator. Choosing them keeps the one place.
+    holds_now = current.staff_id if current is not None else None
+    counted = {holds_now} if holds_now is not None else set()
+    if person.care_coordinator_id and session.scalar(
+            select(exists().where(Person.id == person.id, *held_by_coordinator(as_of)))):
+        counted.add(person.care_coordinator_id)
     if result.plan_id is None:
-        return ({worker.staff_id: worker.current for worker in result.workers},
-                red_handovers(session), need.current_staff_id)
+        return _Places(now, now_red, need.current_staff_id, now, now_red, holds_now,
+                       frozenset(counted), {}, plan_made=False)
     holder = session.scalar(select(PlanAssignment.staff_id).where(
         PlanAssignment.plan_id == result.plan_id, PlanAssignment.person_id == need.person_id,
         PlanAssignment.role == need.role))
@@ -180,7 +243,19 @@ def _loads(
     stored = ((plan.summary or {}).get("loads") or {}) if plan is not None else {}
     # A plan's loads: staff id -> [capacity, held, planned, red handovers] (planning.py).
     red = {staff_id: int(values[3]) for staff_id, values in stored.items() if len(values) > 3}
-    return {worker.staff_id: worker.proposed or 0 for worker in result.workers}, red, holder
+    made = select(Plan.created_at).where(Plan.id == result.plan_id).scalar_subquery()
+    in_plan = exists().where(PlanAssignment.plan_id == result.plan_id,
+                             PlanAssignment.person_id == Assignment.person_id,
+                             PlanAssignment.role == Assignment.role,
+                             PlanAssignment.staff_id == Assignment.staff_id)
+    chosen_since = dict(session.execute(  # type: ignore[arg-type]
+        select(Assignment.staff_id, func.count())
+        .where(Assignment.ended_at.is_(None), Assignment.source == "manager",  # type: ignore[union-attr]
+               Assignment.created_at > made, ~in_plan)  # type: ignore[operator]
+        .group_by(Assignment.staff_id)).all())
+    return _Places({worker.staff_id: worker.proposed or 0 for worker in result.workers}, red,
+                   holder, now, now_red, holds_now, frozenset(counted), chosen_since,
+                   plan_made=True)
 
 
 def feasible_workers(
@@ -194,9 +269,11 @@ def feasible_workers(
     person = session.get(Person, person_id)
     if person is None:
         raise NotFoundError(f"There is no person with id {person_id}.")
-    inputs, network, position = _single(session, rules, person, _role(role), as_of)
+    role = _role(role)
+    inputs, network, position = _single(session, rules, person, role, as_of)
     need = network.problem.needs[position]
-    loads, red, holder = _loads(session, rules, need, as_of)
+    places = _places(session, rules, person, need, as_of)
+    loads, red, holder = places.planned, places.planned_red, places.plan_holder
     red_cap = rules.matching.max_red_handovers_per_worker
     options = []
     arcs = {int(network.arc_worker[arc]): arc
@@ -211,12 +288,20 @@ def feasible_workers(
         why_not = hard_failures(network, position, worker_position) if arc is None else []
         if full:
             why_not.append(f"full ({load} of {worker.capacity})")
+        elif (now := places.over_capacity(worker.staff_id, worker.capacity)) is not None:
+            # Room in the plan, but not now, which is what `assign` records a choice against:
+            # they still hold people the plan moves on (as the trust's coordinator, before it
+            # is accepted), or have been given people since it was made.
+            why_not.append(f"full now ({now - 1} of {worker.capacity}), though the plan "
+                           "leaves room")
         # The red-band cap, as the plan's own runner-ups say it: a red handover to a worker
         # who does not hold this person already, and is not their coordinator carrying on.
         taken = red.get(worker.staff_id, 0)
         if (need.red and worker.staff_id not in (holder, need.current_staff_id)
                 and taken >= red_cap):
             why_not.append(f"red-band handover cap reached ({taken} of {red_cap})")
+        elif (now := places.red_over_cap(worker.staff_id, need, person, red_cap)) is not None:
+            why_not.append(f"red-band handover cap reached now ({now - 1} of {red_cap})")
         if why_not and not include_infeasible:
             continue
         options.append(WorkerOption(
@@ -258,6 +343,7 @@ def check_assignment(
     session: Session, rules: Rules, *, person: Person, staff_id: str, role: str, as_of: date
 ) -> tuple[list[str], list[str]]:
     """(hard constraints broken, warnings) for giving ``role`` to ``staff_id``."""
+    role = _role(role)
     _inputs, network, position = _single(session, rules, person, role, as_of)
     need: Need = network.problem.needs[position]
     worker_position = network.tables.index[staff_id]
@@ -275,27 +361,13 @@ def check_assignment(
                 warnings.append(reason)
         else:
             broken.append(reason)
-    current = current_assignments(session, [need.person_id]).get(need.person_id, {}).get(role)
-    holds_now = current is not None and current.staff_id == staff_id
-    # Counted on the worker's caseload already: holding this role, or (before a plan decides
-    # the person's roles) as their trust care coordinator. Choosing them keeps the one place.
-    counted = holds_now or (staff_id == person.care_coordinator_id and bool(session.scalar(
-        select(exists().where(Person.id == person.id, *held_by_coordinator(as_of))))))
-    load = _loads_now(session, rules, as_of).get(staff_id, 0) - (1 if counted else 0)
-    if load + 1 > worker.capacity:
-        broken.append(f"{staff_id} would be over capacity ({load + 1} of {worker.capacity})")
-    if need.red and not holds_now and not coordinator_continues(
-            staff_id, person.care_coordinator_id, person.coordinator_until, need.handover_date):
-        taken = red_handovers(session).get(staff_id, 0)
-        cap = rules.matching.max_red_handovers_per_worker
-        if taken + 1 > cap:
-            broken.append(f"{staff_id} would pass the red-band handover cap ({taken + 1} of {cap})")
+    places = _places(session, rules, person, need, as_of)
+    if (load := places.over_capacity(staff_id, worker.capacity)) is not None:
+        broken.append(f"{staff_id} would be over capacity ({load} of {worker.capacity})")
+    cap = rules.matching.max_red_handovers_per_worker
+    if (taken := places.red_over_cap(staff_id, need, person, cap)) is not None:
+        broken.append(f"{staff_id} would pass the red-band handover cap ({taken} of {cap})")
     return broken, warnings
-
-
-def _loads_now(session: Session, rules: Rules, as_of: date) -> dict[str, int]:
-    return {worker.staff_id: worker.current
-            for worker in caseloads(session, rules, as_of=as_of).workers}
 
 
 def red_handovers(session: Session) -> dict[str, int]:
@@ -340,7 +412,11 @@ def assign_worker(
     manager saw (None: nobody held it); if it has changed since, nothing is written and
     ConflictError says who changed it. Leave it out when reading and writing in one go."""
     text = checked_reason(reason)
-    _role(role)
+    role = _role(role)
+    # What is checked (the worker's places, who holds the role) must still hold when the
+    # choice is written: PostgreSQL would let another manager's choice, an accept or an
+    # import commit in between (two managers both taking a worker's last place).
+    advisory_lock(session, IMPORT_LOCK)
     person = require_person(session, nhs_number)
     assert person.id is not None
     check_holder(session, person, role, expected_assignment_id)
@@ -408,8 +484,9 @@ def unlock(
     Returns the roles unlocked. ``expected_assignment_id`` (with ``role``): as for
     :func:`assign_worker`."""
     if role is not None:
-        _role(role)
+        role = _role(role)
     reason = checked_reason(reason) if reason and reason.strip() else None
+    advisory_lock(session, IMPORT_LOCK)  # as assign_worker: who holds the role stays as read
     person = require_person(session, nhs_number)
     assert person.id is not None
     if role is not None:

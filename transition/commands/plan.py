@@ -392,7 +392,8 @@ def assign(
         console.print(f"{result.staff_id} already holds that role for {who}; nothing changed.")
     else:
         locked = " and locked" if lock else ""
-        console.print(f"{result.staff_id} is now the {role.replace('_', ' ')} for {who}{locked}.")
+        console.print(f"{result.staff_id} is now the {result.role.replace('_', ' ')} for "
+                      f"{who}{locked}.")
     if result.tasks_in_words():
         console.print(result.tasks_in_words())
     for problem in result.broken:
