@@ -351,6 +351,30 @@ def test_lock_and_unlock_the_planned_worker(plan_world, app_on) -> None:
     drive(app, scenario)
 
 
+def test_a_lock_from_a_stale_plan_screen_is_refused_not_written_over(plan_world,
+                                                                     app_on) -> None:
+    """The plan screen read who holds Ashworth's role; another manager then chose SW3 for it.
+    Locking the plan's worker (or unlocking) from the screen must not overwrite that choice
+    unseen: it is refused, the screen reloads, and the other manager's choice stands."""
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await proposed(pilot)
+        with plan_world.transaction() as session:  # another manager, meanwhile
+            number = session.scalars(select(Person.nhs_number)
+                                     .where(Person.family_name == "Ashworth")).one()
+            assign_worker(session, load_rules(None), nhs_number=number, staff_id="SW3",
+                          role="social_worker", reason="their choice", lock=True, force=True,
+                          as_of=TODAY, actor="other")
+        await pilot.press("k")  # Ashworth: lock the plan's SW1
+        await settle(pilot)
+        assert current(plan_world, "Ashworth") == {"social_worker": ("SW3", True)}
+        assert any("it is now SW3 (locked). Nothing was saved" in message
+                   for message in notifications(app)), notifications(app)
+
+    drive(app, scenario)
+
+
 def test_enter_on_a_plan_row_opens_the_person(plan_world, app_on) -> None:
     app = app_on(plan_world)
 

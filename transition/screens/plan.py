@@ -221,7 +221,8 @@ class PlanScreen(DataScreen):
             holders = {
                 (person_id, role): {"role": role, "staff_id": item.staff_id,
                                     "name": staff.get(item.staff_id, item.staff_id),
-                                    "locked": item.locked, "source": item.source}
+                                    "locked": item.locked, "source": item.source,
+                                    "assignment_id": item.id}
                 for person_id, roles in held.items() for role, item in roles.items()
             }
             if self._options_version != self.transition.data_version:
@@ -686,9 +687,17 @@ class PlanScreen(DataScreen):
                        planned=row.staff_id, why_none=row.reasons if row.staff_id is None else (),
                        chosen=lambda pick, force: self._save(row, pick, force=force))
 
+    def _seen(self, row: PlanRow, role: str) -> int | None:
+        """The assignment holding ``role`` when the screen read it (None: nobody): a choice,
+        lock or unlock saved from this screen is refused if someone changed it since."""
+        assert self.page is not None
+        holder = self.page.holders.get((row.person_id, role))
+        return None if holder is None else holder["assignment_id"]
+
     def _save(self, row: PlanRow, pick: WorkerPick, *, force: bool = False) -> None:
         assert row.role is not None
         role = row.role
+        seen = self._seen(row, role)
 
         done: list[AssignResult] = []
 
@@ -697,7 +706,8 @@ class PlanScreen(DataScreen):
                 done.append(assign_worker(
                     session, self.transition.rules, nhs_number=row.nhs_number,
                     staff_id=pick.staff_id, role=role, reason=pick.reason, lock=pick.lock,
-                    force=force, as_of=self.today(), actor=self.settings.actor))
+                    force=force, as_of=self.today(), actor=self.settings.actor,
+                    expected_assignment_id=seen))
 
         locked = " and locked" if pick.lock else ""
         broke = " (recorded with what it breaks)" if force else ""
@@ -711,11 +721,13 @@ class PlanScreen(DataScreen):
             return
         role = row.role
         holder = self.page.holders.get((row.person_id, role))
+        seen = self._seen(row, role)
         if holder is not None and holder.get("locked"):
             def release() -> None:
                 with self.database.transaction() as session:
                     unlock(session, nhs_number=row.nhs_number, role=role,
-                           actor=self.settings.actor, reason="unlocked from the plan screen")
+                           actor=self.settings.actor, reason="unlocked from the plan screen",
+                           expected_assignment_id=seen)
 
             self._write(release, f"Unlocked: the next plan may change the "
                         f"{words(role).lower()}.")
@@ -733,7 +745,7 @@ class PlanScreen(DataScreen):
                               staff_id=staff_id, role=role,
                               reason=f"locked from the plan screen: plan {plan_id}'s choice",
                               lock=True, force=False, as_of=self.today(),
-                              actor=self.settings.actor)
+                              actor=self.settings.actor, expected_assignment_id=seen)
 
         self._write(lock, f"Locked: {staff_id} keeps the {words(role).lower()} in every later "
                     "plan.")
