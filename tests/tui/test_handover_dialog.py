@@ -90,3 +90,29 @@ def test_a_record_changed_meanwhile_saves_nothing_and_says_so(plan_world, app_on
 
     drive(app, scenario)
     assert ashworth(plan_world).handover_date is None
+
+
+def test_a_refusal_stays_in_the_dialog_with_what_was_typed(plan_world, app_on,
+                                                          monkeypatch) -> None:
+    """A refusal from the domain (here, the record gone) is said on the dialog's problem line,
+    and the dialog stays open with the date and reason as typed."""
+    from transition.errors import NotFoundError
+    from transition.screens import handover_dialog
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise NotFoundError("This person is no longer on the caseload: nothing was saved.")
+
+    monkeypatch.setattr(handover_dialog, "change_handover_date", refused)
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await open_family(app, plan_world, "Ashworth")(pilot)
+        await pilot.press("H")
+        await settle(pilot)
+        dialog = await fill(pilot, "2027-06-01", "phase 2")
+        assert dialog.is_current
+        assert "no longer on the caseload" in problem(dialog)
+        assert dialog.query_one("#reason", Input).value == "phase 2"
+
+    drive(app, scenario)
+    assert ashworth(plan_world).handover_date is None

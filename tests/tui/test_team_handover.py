@@ -127,8 +127,8 @@ def test_a_locality_alone_and_back_to_the_programme_date(handovers, app_on) -> N
         await fill(pilot, "2027-03-01", "phase 1", team=Select.NULL, locality="South")
         assert any(message.startswith("South: ") and "Monday 1 March 2027" in message
                    for message in notifications(app))
-        assert set(name for name, day in own_dates(handovers).items()
-                   if day == date(2027, 3, 1)) == south
+        assert {name for name, day in own_dates(handovers).items()
+                if day == date(2027, 3, 1)} == south
         await pilot.press("H")
         await settle(pilot)
         await fill(pilot, "", "phase 1 cancelled", team=Select.NULL, locality="South")
@@ -144,7 +144,7 @@ def test_someone_changed_meanwhile_saves_nothing_and_stays_open(handovers, app_o
                                                                monkeypatch) -> None:
     real = team_handover.change_group_handover_date
 
-    def changed_meanwhile(session, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def changed_meanwhile(session, *args, **kwargs):  # type: ignore[no-untyped-def]
         real(session, *args, **kwargs)  # written, then refused: the transaction rolls back
         raise ConflictError("Someone else changed one of these people's records since it was "
                             "read (Ana Okafor at 10:00).")

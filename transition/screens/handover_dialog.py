@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from transition.audit import REASON_LIMIT
@@ -88,29 +90,41 @@ class HandoverDateScreen(ReasonDialog[HandoverAnswer]):
         self.query_one("#reason", Input).focus()
 
     def action_save(self) -> None:
-        problem = self.query_one("#problem", Static)
-        typed = self.query_one("#date", Input).value.strip()
-        try:
-            day = typed_date(typed) if typed else None
-        except Bad as bad:
-            problem.update(f"{typed!r} is not a date{date_problem(bad)}. {TYPED_DATE_HINT}")
-            self.query_one("#date", Input).focus()
+        typed = date_and_reason(self, self.programme)
+        if typed is None:
             return
-        if day is None and self.programme is None:
-            problem.update("The programme has no transfer date yet, so give a date (or set the "
-                           "transfer date first: transition programme set).")
-            return
-        reason = self.query_one("#reason", Input).value.strip()
-        if not reason:
-            problem.update("Say why: it goes into the audit trail.")
-            self.query_one("#reason", Input).focus()
-            return
-        answer = HandoverAnswer(day, reason)
+        answer = HandoverAnswer(*typed)
         refused = self.save(answer) if self.save is not None else None
         if refused:
-            problem.update(refused)
+            self.query_one("#problem", Static).update(refused)
             return
         self.dismiss(answer)
+
+
+def date_and_reason(dialog: Screen[Any], programme: date | None) -> tuple[date | None, str] | None:
+    """What a handover-date dialog's ``#date`` and ``#reason`` boxes hold: the date (None,
+    left blank: the programme's transfer date) and why. None when something is wrong: the
+    dialog's ``#problem`` line says what, and the box to put right has the focus."""
+    problem = dialog.query_one("#problem", Static)
+    date_box, reason_box = dialog.query_one("#date", Input), dialog.query_one("#reason", Input)
+    typed = date_box.value.strip()
+    try:
+        day = typed_date(typed) if typed else None
+    except Bad as bad:
+        problem.update(f"{typed!r} is not a date{date_problem(bad)}. {TYPED_DATE_HINT}")
+        date_box.focus()
+        return None
+    if day is None and programme is None:
+        problem.update("The programme has no transfer date yet, so give a date (or set the "
+                       "transfer date first: transition programme set).")
+        date_box.focus()
+        return None
+    reason = reason_box.value.strip()
+    if not reason:
+        problem.update("Say why: it goes into the audit trail.")
+        reason_box.focus()
+        return None
+    return day, reason
 
 
 def save_handover_date(database: Database, rules: Rules, person_id: int, answer: HandoverAnswer,

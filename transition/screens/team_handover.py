@@ -25,7 +25,7 @@ from transition.handover import Place
 from transition.handover_change import GroupOutcome, change_group_handover_date
 from transition.ruleset import Rules
 from transition.screens.choice_dialog import ReasonDialog
-from transition.validation import TYPED_DATE_HINT, Bad, date_problem, typed_date
+from transition.screens.handover_dialog import date_and_reason
 from transition.widgets.format import uk_date
 
 
@@ -139,24 +139,10 @@ class TeamHandoverScreen(ReasonDialog[TeamHandoverAnswer]):
             problem.update("Choose a team or a locality (or both).")
             self.query_one("#team", Select).focus()
             return
-        typed = self.query_one("#date", Input).value.strip()
-        try:
-            day = typed_date(typed) if typed else None
-        except Bad as bad:
-            problem.update(f"{typed!r} is not a date{date_problem(bad)}. {TYPED_DATE_HINT}")
-            self.query_one("#date", Input).focus()
+        typed = date_and_reason(self, self.programme)
+        if typed is None:
             return
-        if day is None and self.programme is None:
-            problem.update("The programme has no transfer date yet, so give a date (or set the "
-                           "transfer date first: transition programme set).")
-            self.query_one("#date", Input).focus()
-            return
-        reason = self.query_one("#reason", Input).value.strip()
-        if not reason:
-            problem.update("Say why: it goes into the audit trail.")
-            self.query_one("#reason", Input).focus()
-            return
-        answer = TeamHandoverAnswer(team, locality, day, reason)
+        answer = TeamHandoverAnswer(team, locality, *typed)
         refused = self.save(answer) if self.save is not None else None
         if refused:
             problem.update(refused)
