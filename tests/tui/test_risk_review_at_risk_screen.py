@@ -11,17 +11,9 @@ from textual.widgets import DataTable
 
 from tests.conftest import ACTOR, TODAY
 from tests.tui.conftest import drive, settle, text_of
+from tests.tui.test_pathway_screens import open_at_risk
 from transition.assessment import refresh_assessments
 from transition.ruleset import load_rules
-from transition.screens.at_risk import AtRiskScreen
-
-
-async def open_at_risk(pilot: Pilot[Any]) -> AtRiskScreen:
-    await pilot.press("a")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, AtRiskScreen)
-    return screen
 
 
 def test_more_people_and_a_reload_keep_the_cursor_on_the_same_person(

@@ -4,36 +4,19 @@ SQLite's write lock at BEGIN already makes the second wait and read afresh)."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
-from sqlalchemy import text
 
 from tests.caseloads import TRANSFER
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_person, make_staff, nhs_number
+from tests.unit.test_concurrency import _wait_until_blocked
 from transition.db import Database
 from transition.errors import TransitionError
 from transition.plan_review import current_caseloads
 from transition.programme import set_transfer_date
 from transition.ruleset import load_rules
 from transition.worker_overrides import assign_worker
-
-
-def _wait_until_blocked(database: Database, thread: threading.Thread) -> None:
-    """Return once another backend is waiting for a lock."""
-    with database.engine.connect() as probe:
-        for _ in range(1000):
-            waiting = probe.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database()")).scalar()
-            if waiting:
-                return
-            if not thread.is_alive():
-                raise AssertionError("the second manager's choice finished without waiting")
-            probe.rollback()
-            time.sleep(0.01)  # polling for a condition, not guessing a delay
-    raise AssertionError("the second manager's choice never waited for the first")
 
 
 def test_two_managers_cannot_both_take_a_workers_last_place(database: Database) -> None:
