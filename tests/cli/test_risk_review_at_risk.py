@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from tests.conftest import ACTOR, TODAY, RunCli
+from tests.check_world import caseload_import
+from tests.conftest import TODAY, RunCli
 from tests.factories import make_person, make_staff, nhs_number
 from transition.db import Database
-from transition.models import ImportBatch, Person
+from transition.models import Person
 
 
 @pytest.fixture
@@ -100,10 +101,7 @@ def test_assess_counts_only_the_people_in_the_latest_export(
 
 def add_person_missing_from_the_export(database: Database) -> None:
     with database.transaction() as session:
-        batch = ImportBatch(kind="caseload", file_name="export.csv", file_sha256="0" * 64,
-                            actor=ACTOR)
-        session.add(batch)
-        session.flush()
+        batch = caseload_import(session, TODAY)
         make_person(session, nhs_number=nhs_number(2), care_coordinator_id="S1",
                     self_harm_history=True)
         session.execute(update(Person).where(Person.nhs_number == nhs_number(2)).values(

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from tests.tui.conftest import drive, notifications, settle
@@ -28,7 +29,8 @@ async def fill(pilot: Pilot[Any], day: str, reason: str) -> HandoverDateScreen:
     return dialog
 
 
-def problem(dialog: HandoverDateScreen) -> str:
+def problem(dialog: Screen[Any]) -> str:
+    """What a dialog's problem line says."""
     return str(dialog.query_one("#problem", Static).content)
 
 

@@ -14,6 +14,7 @@ from textual.widgets import Input, Select, Static
 
 from tests.tui.conftest import drive, notifications, settle
 from tests.tui.handover_data import populate_handovers
+from tests.tui.test_handover_dialog import problem
 from transition.db import Database
 from transition.errors import ConflictError
 from transition.models import AuditEvent, Person, Staff, Task
@@ -51,10 +52,6 @@ async def fill(pilot: Pilot[Any], day: str, reason: str, *, team: object = None,
     await pilot.press("ctrl+s")
     await settle(pilot)
     return dialog
-
-
-def problem(dialog: TeamHandoverScreen) -> str:
-    return str(dialog.query_one("#problem", Static).content)
 
 
 def own_dates(database: Database) -> dict[str, date | None]:

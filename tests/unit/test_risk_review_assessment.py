@@ -5,11 +5,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
+from tests.check_world import caseload_import
 from tests.conftest import ACTOR, TODAY
 from tests.factories import make_person, make_staff, nhs_number
 from transition.assessment import band_counts, pathway_counts, refresh_assessments, scores_as_of
 from transition.db import Database
-from transition.models import ImportBatch, Person
+from transition.models import Person
 from transition.ruleset import load_rules
 
 RULES = load_rules()
@@ -75,10 +76,7 @@ def test_assess_counts_bands_and_pathways_as_the_dashboard_does(database: Databa
     out. Now its counts are the dashboard's, and it says how many more it assessed."""
     seed(database)
     with database.transaction() as session:
-        batch = ImportBatch(kind="caseload", file_name="export.csv", file_sha256="0" * 64,
-                            actor=ACTOR)
-        session.add(batch)
-        session.flush()
+        batch = caseload_import(session, TODAY)
         make_person(session, nhs_number=nhs_number(2), care_coordinator_id="S1",
                     self_harm_history=True, last_discharge=TODAY - timedelta(days=2),
                     missing_since_batch_id=batch.id)

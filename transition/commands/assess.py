@@ -28,14 +28,13 @@ from transition.commands.common import (
     console,
     context,
     err_console,
-    fail,
     json_option,
     one_of,
     parse_date,
+    place_option,
     print_json,
 )
-from transition.errors import EXIT_PARTIAL, NotFoundError
-from transition.handover import match_place
+from transition.errors import EXIT_PARTIAL
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.models import RiskBand
 from transition.people import require_person
@@ -150,11 +149,9 @@ def at_risk_command(
     """The people who need the most careful handover, highest score first, with the reasons."""
     cli = context(ctx)
     band = one_of(band, BAND_STYLE, "--band")
-    if team is not None and not team.strip():
-        fail("--team needs a team's name.", hint="transition people shows each person's team.")
     today = cli.today()
     with cli.db.session() as session:
-        teams = _team_spellings(session, team) if team is not None else None
+        teams = place_option(session, "team", team) if team is not None else None
         rows = at_risk(session, None if everyone or not top else top, band=band, team=teams,
                        only=(handover_ahead(today, transfer_date(session))
                              if changing else None))
@@ -174,16 +171,6 @@ def at_risk_command(
         console.print(at_risk_table(rows, console.width, handovers, measured=measured))
     if stale:
         err_console.print(stale, markup=False)
-
-
-def _team_spellings(session: Any, typed: str) -> list[str]:
-    """The caseload's spellings of ``typed`` (any case and spacing), or a refusal (exit 2)
-    naming the close ones: a mistyped team is not "nobody at risk"."""
-    try:
-        return match_place(session, "team", typed)
-    except NotFoundError as exc:
-        fail(f"--team {typed.strip()!r}: no one on the caseload is in that team.",
-             hint=exc.hint)
 
 
 def _as_of_words(measured: tuple[date, date]) -> str:

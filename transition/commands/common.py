@@ -223,6 +223,23 @@ def parse_date(value: str | None, *, option: str) -> date | None:
         fail(f"{option} {value!r} is not a date{date_problem(bad)}.", hint=TYPED_DATE_HINT)
 
 
+def place_option(session: Any, kind: str, typed: str) -> tuple[str, ...]:
+    """``--team`` or ``--locality`` (``kind``) as the caseload spells it, in any case and
+    spacing (:func:`transition.handover.match_place`: usually one spelling). Empty, or a place
+    no one is in, is refused (exit 2) with the close ones: a mistyped team is not an empty one,
+    which "Nobody matches" would say."""
+    from transition.errors import NotFoundError
+    from transition.handover import match_place
+
+    if not typed.strip():
+        fail(f"--{kind} needs a name.", hint=f"transition people shows each person's {kind}.")
+    try:
+        return tuple(match_place(session, kind, typed))
+    except NotFoundError as exc:
+        fail(f"--{kind} {typed.strip()!r}: no one on the caseload is in that {kind}.",
+             hint=exc.hint)
+
+
 def as_of_option(help_text: str = "Treat this date as today (YYYY-MM-DD or DD/MM/YYYY).") -> Any:
     return typer.Option(None, "--as-of", help=help_text, show_default=False)
 

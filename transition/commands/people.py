@@ -9,7 +9,6 @@ from typing import Any
 import typer
 from rich.table import Table
 from rich.text import Text
-from sqlmodel import Session
 
 from transition import nhs
 from transition.columns import employment_words, ethnic_category_words
@@ -19,15 +18,14 @@ from transition.commands.common import (
     console,
     context,
     err_console,
-    fail,
     json_option,
     one_of,
     page_size,
+    place_option,
     print_json,
     stacked_table,
 )
-from transition.errors import NotFoundError, TransitionError
-from transition.handover import match_place
+from transition.errors import TransitionError
 from transition.handover_status import handover_statuses
 from transition.matching import ROLE_WORDS
 from transition.people import PeopleQuery, PersonRow, list_people, person_detail, require_person
@@ -69,7 +67,7 @@ def people(
     with cli.db.session() as session:
         # A team or locality in any case and spacing; one no one is in is refused with the
         # close ones, not answered "Nobody matches" (which reads as an empty team).
-        places = {kind: _place(session, kind, typed)
+        places = {kind: place_option(session, kind, typed)
                   for kind, typed in (("team", team), ("locality", locality)) if typed is not None}
         query = PeopleQuery(search=search, team=places.get("team"),
                             locality=places.get("locality"), missing_only=missing,
@@ -90,16 +88,6 @@ def people(
         return
     console.print(people_table(page.rows, today, console.width))
     console.print(more)
-
-
-def _place(session: Session, kind: str, typed: str) -> tuple[str, ...]:
-    if not typed.strip():
-        fail(f"--{kind} needs a name.", hint=f"transition people shows each person's {kind}.")
-    try:
-        return tuple(match_place(session, kind, typed))
-    except NotFoundError as exc:
-        fail(f"--{kind} {typed.strip()!r}: no one on the caseload is in that {kind}.",
-             hint=exc.hint)
 
 
 def people_table(rows: list[PersonRow], today: date, width: int) -> Table:
