@@ -376,7 +376,8 @@ def generate_letters(
         rows = current.get((item.person_id, item.kind), [])
         same_format = [row for row in rows if row.format == item.format]
         latest = same_format[-1] if same_format else None
-        if latest is not None and latest.dated is not None and Path(latest.path).is_file():
+        on_disk = latest is not None and Path(latest.path).is_file()
+        if latest is not None and latest.dated is not None and on_disk:
             again = render_planned(item, templates=templates, council=council, dated=latest.dated)
             if content_hash(again) == latest.content_sha256:
                 result.outcomes.append(_outcome(item, "unchanged", path=latest.path,
@@ -389,7 +390,7 @@ def generate_letters(
                     or facts_changed(row.facts_hash, item.facts, item.kind) is not None]
         # The words differ but not what they say about the person: a new template or new
         # council details (its file still there: a lost file is written again, not reworded).
-        reworded = (latest is not None and Path(latest.path).is_file()
+        reworded = (latest is not None and on_disk
                     and not _facts_recorded_differ(latest, item))
         to_write.append(_ToWrite(item, rendered, as_of, content_hash(rendered), replaces,
                                  reworded))
