@@ -2,8 +2,8 @@
 
 Usage: python kill_runner.py FD TABLE ARGS...: after the first INSERT, UPDATE or COPY on
 TABLE reaches the database (inside the command's open transaction), write "writing" to file
-descriptor FD and wait to be killed. The test then kills this process with SIGKILL, so the
-kill lands mid-run at a known point, without timing guesses.
+descriptor FD and wait to be killed. The test then kills this process with SIGKILL (or stops it
+with SIGINT, a Ctrl-C), so the stop lands mid-run at a known point, without timing guesses.
 """
 
 from __future__ import annotations
@@ -26,10 +26,16 @@ pattern = re.compile(rf'^\s*(INSERT\s+INTO|UPDATE|COPY)\s+"?{re.escape(table)}"?
 
 def _stop_if_written(statement: str) -> None:
     if pattern.match(statement):
+        # Ctrl-C (SIGINT) is held back until sigwait takes it here. Left to Python's handler,
+        # it could land between two bytecodes of a finaliser or collector callback, where the
+        # KeyboardInterrupt is swallowed (an "unraisable" exception), and the wait below would
+        # then last for ever: the test timed out once in a full CI run.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         os.write(fd, b"writing\n")
         os.close(fd)
-        while True:  # wait for SIGKILL with the transaction open
-            signal.pause()
+        signal.sigwait({signal.SIGINT})  # with the transaction open; SIGKILL ends it here
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        raise KeyboardInterrupt  # what Python's handler raises for a Ctrl-C
 
 
 @event.listens_for(Engine, "after_cursor_execute")
