@@ -39,6 +39,7 @@ from sqlalchemy import (
     Connection,
     String,
     bindparam,
+    case,
     cast,
     func,
     select,
@@ -75,9 +76,11 @@ from transition.risk import (
     BAND_MEANING,
     BulkScorer,
     CoordinatorFacts,
+    RiskBands,
     homeless_code,
     seeking_work,
 )
+from transition.risk_overrides import override_detail
 from transition.stored_reasons import reasons_hash, store_reasons
 
 if TYPE_CHECKING:  # ruleset imports every domain module's rules; keep this module light
@@ -97,7 +100,7 @@ BANDS: tuple[str, ...] = tuple(band.value for band in RiskBand)
 # per-row conversion is most of the reading time.
 _STATE_COLUMNS = (
     Person.id, Person.nhs_number, Person.version, Person.pathway, Person.assessed_hash,
-    Person.missing_since_batch_id,
+    Person.missing_since_batch_id, Person.risk_band_override,
 )
 _FIRST_INPUT = len(_STATE_COLUMNS)
 _INPUT_COLUMNS = (
@@ -130,6 +133,7 @@ class AssessmentSummary:
     bands: dict[str, int]
     overrides: int = 0
     overrides_against_statutory_duty: int = 0
+    risk_band_overrides: int = 0
     as_of: date | None = None
     rules_version: str = ""
     only_changed: bool = False
@@ -200,9 +204,9 @@ def _refresh(
     writes: list[tuple[Any, ...]] = []  # values in _WRITTEN order
     reasons_texts: dict[str, str] = {}  # by hash, the lists of reasons written
     changes: list[Change] = []
-    overrides = conflicts = missing = 0
+    overrides = conflicts = missing = band_overrides = 0
     for done, row in enumerate(rows, start=1):
-        (person_id, number, version, stored, stored_hash, missing_since,
+        (person_id, number, version, stored, stored_hash, missing_since, band_override,
          override, override_why, override_by, override_at,
          outcomes, impact, s117, cto, cpa, cluster,
          discharge, missed, self_harm, substance, alone, admissions, safeguarding,
@@ -239,6 +243,9 @@ def _refresh(
                 tuple(map(_FACTOR_AND_VALUE, risk.factors)),
             )
         band, risk_factors, windows = stored_risk
+        if band_override is not None:  # a manager's band (risk_overrides.py) is the one in use
+            band = band_override
+            band_overrides += 1
 
         effective = entry.pathway
         reasons_text = entry.reasons_text
@@ -307,6 +314,7 @@ def _refresh(
         bands={band: bands[band] for band in BANDS},
         overrides=overrides,
         overrides_against_statutory_duty=conflicts,
+        risk_band_overrides=band_overrides,
         as_of=as_of,
         rules_version=label,
         only_changed=only_changed,
@@ -513,10 +521,12 @@ def _executemany_sqlite(
 # ---------------------------------------------------------------------------------------------
 
 
-def assessment_detail(person: Person) -> dict[str, Any]:
+def assessment_detail(person: Person, bands: RiskBands | None = None) -> dict[str, Any]:
     """Pathway, override and risk of one person with every reason and factor (JSON-ready).
 
     This is the ``transition person --json`` section and all a screen needs to explain both.
+    ``bands`` (the rules' thresholds) says which band the rules' score gives under a manager's
+    band (``risk_band_override.rules_band``); without them that is left empty.
     """
     reasons = list(person.pathway_reasons or [])
     override = None
@@ -539,6 +549,7 @@ def assessment_detail(person: Person) -> dict[str, Any]:
         "risk_score": person.risk_score,
         "risk_band": person.risk_band,
         "risk_band_meaning": BAND_MEANING[band] if band is not None else None,
+        "risk_band_override": override_detail(person, bands),
         "risk_factors": list(person.risk_factors or []),
         "risk_as_of": person.risk_as_of,
         "version": person.version,
@@ -561,19 +572,27 @@ class AtRisk:
     risk_factors: list[dict[str, Any]] = field(default_factory=list)
     risk_as_of: date | None = None
     last_discharge: date | None = None
+    band_overridden: bool = False  # the band is a manager's (risk_overrides.py)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "nhs_number": self.nhs_number,
             "risk_score": self.risk_score,
             "risk_band": self.risk_band,
+            "risk_band_overridden": self.band_overridden,
             "risk_factors": self.risk_factors,
             "risk_as_of": self.risk_as_of,
         }
 
 
-RANKING = "score (highest first), then most recent discharge (none last), then NHS number"
-"""How people are ranked by handover risk; every tie is broken, so the order is stable."""
+RANKING = ("band (red first), then score (highest first), then most recent discharge (none "
+           "last), then NHS number")
+"""How people are ranked by handover risk; every tie is broken, so the order is stable.
+The band is the one in use (a manager's, when set); without a manager's band it follows the
+score, so this is the order of the score."""
+
+_BAND_ORDER = case({band.value: rank for rank, band in enumerate(RiskBand)},
+                   value=Person.risk_band, else_=len(RiskBand))
 
 
 _IN_EXPORT = Person.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
@@ -594,9 +613,11 @@ def at_risk(
             Person.id, Person.nhs_number, Person.given_name, Person.family_name, Person.team,
             Person.care_coordinator_id, Person.pathway, Person.risk_score, Person.risk_band,
             Person.risk_factors, Person.risk_as_of, Person.last_discharge,
+            Person.risk_band_override,
         )
         .where(Person.risk_score.is_not(None), _IN_EXPORT)  # type: ignore[union-attr]
         .order_by(
+            _BAND_ORDER,
             Person.risk_score.desc(),  # type: ignore[union-attr]
             Person.last_discharge.desc().nulls_last(),  # type: ignore[union-attr]
             Person.nhs_number,
@@ -618,6 +639,7 @@ def at_risk(
             family_name=values[3], team=values[4], care_coordinator_id=values[5],
             pathway=values[6], risk_score=values[7], risk_band=values[8],
             risk_factors=list(values[9] or []), risk_as_of=values[10], last_discharge=values[11],
+            band_overridden=values[12] is not None,
         )
         for values in session.execute(statement)
     ]

@@ -58,6 +58,7 @@ from transition.commands import (
     people,
     plan,
     programme,
+    risk,
     rules,
     status,
     tasks,
@@ -135,6 +136,7 @@ app.add_typer(letters.app, name="letters")
 app.command("assess")(assess.assess)
 app.command("at-risk")(assess.at_risk_command)
 app.add_typer(assess.pathway_app, name="pathway")
+app.add_typer(risk.app, name="risk")
 app.add_typer(plan.app, name="plan")
 app.command("assign")(plan.assign)
 app.command("unlock")(plan.unlock_command)

@@ -124,7 +124,7 @@ def change_handover_date(
     programme_date = transfer_date(session)
     effective = effective_handover_date(person, programme_date)
     outcome = HandoverOutcome(change, effective, programme_date)
-    if change.changed and effective is not None and _programme_has_tasks(session):
+    if change.changed and effective is not None and programme_has_tasks(session):
         # The date can decide whether their worker changes at all (a coordinator whose
         # allocation ends between the two dates): then tasks are added or set aside too,
         # for someone with none yet as well, as a manager's choice of worker does once the
@@ -138,7 +138,7 @@ def change_handover_date(
     return outcome
 
 
-def _programme_has_tasks(session: Session) -> bool:
+def programme_has_tasks(session: Session) -> bool:
     """Whether handover tasks have been generated for the programme (then a change of date
     brings the people it changes up to date at once; before, tasks generate makes them all)."""
     return bool(session.scalar(select(exists().where(Task.id.is_not(None)))))  # type: ignore[union-attr]
@@ -268,7 +268,7 @@ def change_group_handover_date(
     programme_date = transfer_date(session)
     effective = new_date or programme_date
     outcome = GroupOutcome(change, new_date, effective, programme_date)
-    if change.changed_ids and effective is not None and _programme_has_tasks(session):
+    if change.changed_ids and effective is not None and programme_has_tasks(session):
         outcome.tasks = generate_tasks(session, rules.tasks, as_of=today, actor=actor,
                                        transfer_date=programme_date,
                                        person_ids=change.changed_ids)

@@ -327,8 +327,9 @@ def _people_valid(session: Session) -> Finding:
     pathways = {item.value for item in Pathway}
     bands = {item.value for item in RiskBand}
     statement = select(Person.id, Person.nhs_number, Person.pathway, Person.pathway_override,
-                       Person.risk_band, Person.version)
-    for person_id, number, pathway, override, band, version in session.execute(statement):
+                       Person.risk_band, Person.risk_band_override, Person.version)
+    for person_id, number, pathway, override, band, band_override, version in \
+            session.execute(statement):
         wrong = []
         if not nhs.is_valid(number):
             wrong.append(f"NHS number {nhs.mask(number)} fails its check digit")
@@ -338,6 +339,8 @@ def _people_valid(session: Session) -> Finding:
             wrong.append("the manager's override is not the pathway in use")
         if band is not None and band not in bands:
             wrong.append(f"risk band {band!r}")
+        if band_override is not None and band_override != band:
+            wrong.append("the manager's risk band is not the band in use")
         if version is None or version < 1:
             wrong.append(f"version {version!r}")
         if wrong:
@@ -358,11 +361,16 @@ def _pathway_reasons_stored(session: Session) -> Finding:
 
 
 def _overrides_audited(session: Session) -> Finding:
-    audited = exists().where(AuditEvent.person_id == Person.id,
-                             AuditEvent.action == "pathway.override")
-    statement = select(Person.id).where(Person.pathway_override.is_not(None), ~audited)  # type: ignore[union-attr]
+    def audited(action: str) -> Any:
+        return exists().where(AuditEvent.person_id == Person.id, AuditEvent.action == action)
+
+    statement = select(Person.id).where(
+        (Person.pathway_override.is_not(None) & ~audited("pathway.override"))  # type: ignore[union-attr]
+        | (Person.risk_band_override.is_not(None) & ~audited("risk.override"))  # type: ignore[union-attr]
+    )
     return _found(
-        Finding("overrides_audited", "Every pathway override has its entry in the audit trail"),
+        Finding("overrides_audited",
+                "Every manager's pathway and risk band has its entry in the audit trail"),
         session, statement, lambda row: f"person id {row[0]}")
 
 

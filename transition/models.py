@@ -351,6 +351,12 @@ class Person(SQLModel, table=True):
     risk_band: str | None = Field(default=None, max_length=10)
     risk_factors: list[dict[str, Any]] | None = json_column()
     risk_as_of: date | None = None
+    # A manager's band (risk_overrides.py): while set, ``risk_band`` is this band and the score
+    # and factors stay the rules' own.
+    risk_band_override: str | None = Field(default=None, max_length=10)
+    risk_override_reason: str | None = Field(default=None, max_length=1000)
+    risk_override_by: str | None = Field(default=None, max_length=120)
+    risk_override_at: datetime | None = None
     assessed_hash: str | None = Field(
         default=None, max_length=64,
         description="Hash of the inputs and rules version the stored pathway/risk came from.",

@@ -97,7 +97,7 @@ def set_pathway_override(
         *rules_reasons,
     ]
     before = {"pathway": person.pathway, "override": person.pathway_override}
-    updated = _versioned_update(
+    updated = versioned_update(
         session, person, expected_version,
         pathway=chosen.value,
         pathway_reasons_hash=stored_reasons_hash(session.connection(), reasons),
@@ -135,7 +135,7 @@ def clear_pathway_override(
     after = decided.value if decided is not None else None
     before = {"pathway": person.pathway, "override": person.pathway_override}
     now = utcnow()
-    updated = _versioned_update(
+    updated = versioned_update(
         session, person, expected_version,
         pathway=after,
         pathway_reasons_hash=stored_reasons_hash(session.connection(), rules_reasons or None),
@@ -165,7 +165,7 @@ def parse_pathway(value: str) -> Pathway:
         ) from None
 
 
-def _versioned_update(
+def versioned_update(
     session: Session, person: Person, expected_version: int | None, **values: Any
 ) -> Person:
     expected = person.version if expected_version is None else expected_version

@@ -24,6 +24,7 @@ from transition.letter_records import letter_history
 from transition.matching.rules import PATHWAY_ROLES, ROLE_WORDS
 from transition.models import ImportBatch, ImportWarning, Person
 from transition.plan_review import person_roles, person_workers
+from transition.risk import RiskBands
 from transition.tasks.views import handover_section
 
 SortKey = Literal[
@@ -283,18 +284,20 @@ def import_history(session: Session, person: Person) -> dict[str, Any]:
 
 
 def person_detail(
-    session: Session, person: Person, *, as_of: date | None = None
+    session: Session, person: Person, *, as_of: date | None = None,
+    bands: RiskBands | None = None,
 ) -> dict[str, Any]:
     """Everything known about one person, as ``transition person NHS --json`` prints it.
 
-    ``as_of`` is "today" for whether a task is overdue (default: the real date).
+    ``as_of`` is "today" for whether a task is overdue (default: the real date); ``bands``
+    (the rules' risk thresholds) name the rules' band under a manager's band.
     """
     detail = canonical_record(person)
     detail["extra"] = person.extra or {}
     detail["missing_from_latest_export"] = person.missing_since_batch_id is not None
     detail["warnings"] = import_warnings(session, person)
     detail["import"] = import_history(session, person)
-    detail.update(assessment_detail(person))  # pathway, override, risk (issue 3)
+    detail.update(assessment_detail(person, bands))  # pathway, override, risk (issue 3)
     detail.update(handover_section(session, person, as_of=as_of or date.today()))
     assert person.id is not None
     detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]

@@ -7,6 +7,7 @@ Deterministic: the fixed caseload of ``tests/tui/data.py``, today fixed at 15 Ja
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import select, update
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from tests.conftest import ACTOR
 from tests.tui.conftest import SIZE, settle
 from tests.tui.data import FEATURED_NHS
 from tests.tui.handover_data import person_id, populate_handovers
@@ -22,6 +24,8 @@ from tests.tui.test_import_screen import fake_result
 from tests.tui.test_short_terminal import SHORT, more_teams
 from transition.db import Database
 from transition.models import Person
+from transition.risk_overrides import set_risk_band
+from transition.ruleset import load_rules
 from transition.screens import imports
 from transition.screens.plan import PlanScreen
 
@@ -171,6 +175,26 @@ def test_pathway_override_dialog(snap_compare, fixed_rules_label, app_on) -> Non
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_risk_band_dialog_80x24(snap_compare, fixed_rules_label, app_on) -> None:
+    """A manager's band already set: the three bands (now, the rules') and the rules' band
+    back, at the smallest terminal."""
+    app = app_on(fixed_rules_label)
+    with fixed_rules_label.transaction() as session:
+        person = session.scalars(select(Person).where(Person.family_name == "Baines")).one()
+        set_risk_band(session, load_rules(), person, "amber", reason="Carer moved away",
+                      actor=ACTOR, today=date(2027, 1, 15))
+        person_id = person.id
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        app.open_person(person_id)
+        await settle(pilot)
+        await pilot.press("R", "down")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=SHORT, run_before=run_before)
 
 
 def test_dashboard_with_pathways_and_risk(snap_compare, plan_world, app_on) -> None:

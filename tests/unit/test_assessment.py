@@ -377,7 +377,9 @@ def test_at_risk_ranks_by_score_then_recent_discharge_then_nhs_number(database: 
         assert [row.nhs_number for row in at_risk(session, 2)] == [nhs_number(14), nhs_number(12)]
         assert [row.nhs_number for row in at_risk(session, None, band="red")] == [nhs_number(14)]
         top = at_risk(session, 1)[0].as_json()
-    assert set(top) == {"nhs_number", "risk_score", "risk_band", "risk_factors", "risk_as_of"}
+    assert set(top) == {"nhs_number", "risk_score", "risk_band", "risk_band_overridden",
+                        "risk_factors", "risk_as_of"}
+    assert top["risk_band_overridden"] is False
     assert top["risk_as_of"] == TODAY
     assert top["risk_score"] == 13 and top["risk_band"] == "red"
     assert {f["factor"] for f in top["risk_factors"]} == {

@@ -34,12 +34,12 @@ from transition.commands.common import (
     place_option,
     print_json,
 )
-from transition.errors import EXIT_PARTIAL
+from transition.errors import EXIT_PARTIAL, TransitionError
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.models import RiskBand
 from transition.people import require_person
 from transition.programme import transfer_date
-from transition.risk import BAND_MEANING
+from transition.risk import BAND_MEANING, RiskBands
 from transition.widgets.pathway import handover_text
 
 BAND_STYLE = {"red": "bold red", "amber": "yellow", "green": "green"}
@@ -121,7 +121,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
     )
     console.print(
         f"{summary['people']:,} people assessed ({written}); {summary['changed_pathways']:,} "
-        f"pathway(s) changed; {summary['overrides']:,} manager override(s).",
+        f"pathway(s) changed; {summary['overrides']:,} manager override(s)"
+        + (f"; {summary['risk_band_overrides']:,} manager's risk band(s) kept"
+           if summary["risk_band_overrides"] else "") + ".",
         markup=False,
     )
     missing = summary["missing_from_export"]
@@ -146,7 +148,8 @@ def at_risk_command(
         "role, or a role their pathway needs has no one (not those who keep their worker)."),
     as_json: bool = json_option(),
 ) -> None:
-    """The people who need the most careful handover, highest score first, with the reasons."""
+    """The people who need the most careful handover, red band first, then highest score,
+    with the reasons."""
     cli = context(ctx)
     band = one_of(band, BAND_STYLE, "--band")
     today = cli.today()
@@ -209,7 +212,9 @@ def at_risk_table(rows: list[AtRisk], width: int,
                  "and whether the joint visit is done, or "
                  "that they keep their worker. "
                  f"Top {TOP_FACTORS} factors shown; all of them: transition person NHS, or "
-                 "--json."),
+                 "--json."
+                 + (" ✎: a manager's band (transition risk)."
+                    if any(row.band_overridden for row in rows) else "")),
     )
     people, whys = [], []
     for row in rows:
@@ -238,6 +243,8 @@ def at_risk_table(rows: list[AtRisk], width: int,
     for rank, (row, person, why) in enumerate(zip(rows, people, whys, strict=True), start=1):
         score = Text(f"{row.risk_score}\n")
         score.append(row.risk_band or "", style=BAND_STYLE.get(row.risk_band or "", ""))
+        if row.band_overridden:  # a manager's band: the score stays the rules'
+            score.append(" ✎", style="bold")
         table.add_row(str(rank), person, score, why)
     return table
 
@@ -316,9 +323,13 @@ def pathway_show(
 ) -> None:
     """Show one person's pathway and handover risk with every reason."""
     cli = context(ctx)
+    try:  # a broken rules file: the stored decision is still shown
+        bands: RiskBands | None = cli.rules.risk.bands
+    except TransitionError:
+        bands = None
     with cli.db.session() as session:
         person = require_person(session, nhs_number)
-        detail = assessment_detail(person)
+        detail = assessment_detail(person, bands)
     if as_json:
         print_json({"nhs_number": person.nhs_number, **detail})
         return
@@ -334,6 +345,12 @@ def pathway_show(
             f"{detail['risk_band_meaning']}), as of {detail['risk_as_of']}",
             markup=False,
         )
+        if (band := detail["risk_band_override"]) is not None:
+            console.print(
+                f"  A manager's band ({band['by']}, {band['at']:%Y-%m-%d}): {band['reason'].rstrip('.')}. "
+                f"The rules' score gives {band['rules_band'] or 'a band the rules decide'}.",
+                markup=False,
+            )
         for factor in detail["risk_factors"]:
             console.print(
                 f"  +{factor['points']} {factor.get('label') or factor['factor']}: "

@@ -30,6 +30,7 @@ from transition.handover_status import handover_statuses
 from transition.matching import ROLE_WORDS
 from transition.people import PeopleQuery, PersonRow, list_people, person_detail, require_person
 from transition.plan_review import describe_role
+from transition.ruleset import Rules
 from transition.widgets.pathway import BANDS, PATHWAYS
 
 DEFAULT_LIMIT = 100
@@ -152,14 +153,16 @@ def person(
 ) -> None:
     """Show everything known about one person."""
     cli = context(ctx)
+    try:  # a broken rules file: everything else about the person is still shown
+        rules: Rules | None = cli.rules
+    except TransitionError:
+        rules = None
+    visit_task = rules.checks.handover_visit_task if rules else None
     with cli.db.session() as session:
         found = require_person(session, nhs_number)
-        detail = person_detail(session, found, as_of=cli.today())
+        detail = person_detail(session, found, as_of=cli.today(),
+                               bands=rules.risk.bands if rules else None)
         assert found.id is not None
-        try:  # a broken rules file: everything else about the person is still shown
-            visit_task: str | None = cli.rules.checks.handover_visit_task
-        except TransitionError:
-            visit_task = None
         handover = None if visit_task is None else handover_statuses(
             session, [found.id], visit_task=visit_task, as_of=cli.today())[found.id]
     detail["handover"] = (None if handover is None
@@ -180,6 +183,16 @@ def person(
         words = CODE_WORDS.get(name)
         table.add_row(name, Text(words(value) if words else _shown(value)))
     console.print(table)
+    for what, override, rules_say in (
+            ("Pathway", detail.get("pathway_override"), detail.get("pathway_rules_decision")),
+            ("Handover risk band", detail.get("risk_band_override"),
+             (detail.get("risk_band_override") or {}).get("rules_band"))):
+        if override:
+            chosen = override.get("pathway") or override.get("band")
+            console.print(Text(
+                f"{what} set to {chosen} by {override.get('by') or 'a manager'} on "
+                f"{_shown(override.get('at'))}: {override.get('reason') or ''} (the rules "
+                f"would say {rules_say or 'nothing yet'})."))
     if detail.get("extra"):
         console.print("\n[bold]Other columns from the export[/]")
         for name, value in detail["extra"].items():

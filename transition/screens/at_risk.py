@@ -1,15 +1,15 @@
 """The people most at risk at handover, highest first, with the factors behind each score and
 where each handover stands (does the worker change, and is the joint visit done?).
 
-The ranking is :data:`transition.assessment.RANKING` (score, then most recent discharge, then
-NHS number), the same as ``transition at-risk``.
+The ranking is :data:`transition.assessment.RANKING` (band, score, then most recent
+discharge, then NHS number), the same as ``transition at-risk``.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -124,7 +124,8 @@ class AtRiskScreen(DataScreen):
             table.add_row(str(rank), nhs.format_334(person.nhs_number),
                           f"{person.family_name}, {person.given_name}", person.team or "—",
                           pathway_text(person.pathway),
-                          band_text(person.risk_band, person.risk_score),
+                          band_text(person.risk_band, person.risk_score,
+                                    overridden=person.band_overridden),
                           handover_text(self.handovers.get(person.person_id), person.risk_band),
                           main, key=str(person.person_id))
         parts = [f"Top {plural(len(self.people), 'person', 'people')}"
@@ -169,8 +170,12 @@ class AtRiskScreen(DataScreen):
             return
         person = self.people[row]
         box.border_title = f"Why: {person.family_name}, {person.given_name}"
-        factors = (factors_table(person.risk_factors) if person.risk_factors
-                   else Text("No risk factor applies.", style="dim"))
+        factors: RenderableType = (factors_table(person.risk_factors) if person.risk_factors
+                                   else Text("No risk factor applies.", style="dim"))
+        if person.band_overridden:
+            factors = Group(Text(f"✎ The {person.risk_band} band is a manager's; the rules' "
+                                 "score is below. Why: open the person (enter).", style="bold"),
+                            factors)
         handover = self.handovers.get(person.person_id)
         if handover is None:
             box.update(factors)

@@ -76,7 +76,7 @@ def save_override(
 ) -> None:
     """Set the override in its own transaction; ConflictError if the record moved on."""
     with database.transaction() as session:
-        person = _person(session, person_id)
+        person = person_for_change(session, person_id)
         set_pathway_override(session, person, choice.pathway, reason=choice.reason, actor=actor,
                              expected_version=expected_version)
 
@@ -85,11 +85,12 @@ def clear_override(
     database: Database, person_id: int, *, actor: str, expected_version: int
 ) -> None:
     with database.transaction() as session:
-        person = _person(session, person_id)
+        person = person_for_change(session, person_id)
         clear_pathway_override(session, person, actor=actor, expected_version=expected_version)
 
 
-def _person(session: Session, person_id: int) -> Person:
+def person_for_change(session: Session, person_id: int) -> Person:
+    """The person being changed from a dialog; NotFoundError if they are gone meanwhile."""
     person = session.get(Person, person_id)
     if person is None:
         raise NotFoundError("This person is no longer on the caseload. Nothing was changed.")

@@ -40,7 +40,9 @@ from transition.people import person_detail
 from transition.plan_review import describe_role
 from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
-from transition.risk import homeless_code, seeking_work
+from transition.risk import RiskBands, homeless_code, seeking_work
+from transition.risk_overrides import BandChange
+from transition.ruleset import Rules
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.handover_dialog import (
@@ -55,6 +57,7 @@ from transition.screens.pathway_override import (
     save_override,
     what_changed,
 )
+from transition.screens.risk_band import BandChoice, RiskBandScreen, save_band
 from transition.screens.worker_picker import RoleChoiceScreen, WorkerPick, ask_for_worker
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import (
@@ -109,9 +112,10 @@ class PersonView:
 
 
 def load_person(database: Database, person_id: int, today: date,
-                visit_task: str | None = None) -> PersonView | None:
+                visit_task: str | None = None,
+                bands: RiskBands | None = None) -> PersonView | None:
     """What the screen shows; ``visit_task`` (the rules' joint visit task key) adds where the
-    handover stands."""
+    handover stands, ``bands`` (the rules' risk thresholds) the rules' band under a manager's."""
     with database.session() as session:
         person = session.get(Person, person_id)
         if person is None:
@@ -119,7 +123,7 @@ def load_person(database: Database, person_id: int, today: date,
         names = staff_names(session, [person.care_coordinator_id])
         return PersonView(
             person=person,
-            detail=person_detail(session, person, as_of=today),
+            detail=person_detail(session, person, as_of=today, bands=bands),
             today=today,
             programme_transfer=transfer_date(session),
             coordinator_name=names.get(person.care_coordinator_id or ""),
@@ -499,7 +503,8 @@ STAGE_SECTIONS: tuple[PersonSection, ...] = (
     # Later stages add one line each.
     PersonSection("pathway", "Pathway and reasons (o: override)",
                   lambda view: pathway_section(view.detail), wide=True),
-    PersonSection("risk", "Handover risk", lambda view: risk_section(view.detail), wide=True),
+    PersonSection("risk", "Handover risk (R: set the band)",
+                  lambda view: risk_section(view.detail), wide=True),
     PersonSection("workers", "Workers (A: choose a worker)", workers, wide=True),
     PersonSection("tasks", "Tasks (T: their tasks)", tasks, wide=True),
     PersonSection("letters", "Letters", letters, wide=True),
@@ -556,6 +561,9 @@ class PersonScreen(DetailScreen):
                 id="person.choose_worker"),
         Binding("H", "handover_date", "Handover date", key_display="H",
                 id="person.handover_date"),
+        # Named in the risk box's title ("R: set the band"): the footer has no room at 80.
+        Binding("R", "risk_band", "Risk band", key_display="R", show=False,
+                id="person.risk_band"),
     ]
 
     def __init__(self, person_id: int) -> None:
@@ -585,10 +593,12 @@ class PersonScreen(DetailScreen):
 
     def reload(self) -> None:
         try:
-            visit_task: str | None = self.transition.rules.checks.handover_visit_task
+            rules: Rules | None = self.transition.rules
         except TransitionError:  # a broken rules file: the screen still opens, without this
-            visit_task = None
-        self.view = load_person(self.database, self.person_id, self.today(), visit_task)
+            rules = None
+        self.view = load_person(self.database, self.person_id, self.today(),
+                                rules.checks.handover_visit_task if rules else None,
+                                rules.risk.bands if rules else None)
         if self.view is None:
             self.query_one("#banner", Static).update(
                 Text("This person is no longer on the caseload.", style="bold red")
@@ -609,6 +619,8 @@ class PersonScreen(DetailScreen):
             return bool(self.view and self.view.detail.get("tasks"))
         if action == "override_pathway":
             return self.view is not None
+        if action == "risk_band":  # a band is set against a score: only once assessed
+            return self.view is not None and self.view.person.risk_score is not None
         if action == "choose_worker":  # a role the pathway needs, and not already looking
             return bool(self.view and any(entry["needed"] for entry in
                                           self.view.detail.get("roles") or [])
@@ -652,6 +664,34 @@ class PersonScreen(DetailScreen):
             "Clear the manager's pathway override?",
             detail=f"The pathway goes back to the rules' decision: {decision}.",
             yes="Clear it", no="Keep it"), answered)
+
+    # -- a manager's handover-risk band ------------------------------------------------------
+
+    def action_risk_band(self) -> None:
+        """Set the band (clinical judgement over the points), or give the rules' band back:
+        saved with the reason, audited, and their tasks brought up to date (a red band's
+        joint visit added or set aside)."""
+        if self.view is None or self.view.person.risk_score is None:
+            return
+        person = self.view.person
+        version = person.version
+        label = f"{person.given_name} {person.family_name} ({nhs.format_334(person.nhs_number)})"
+        override = self.view.detail.get("risk_band_override") or {}
+        rules_band = override.get("rules_band") if override else person.risk_band
+
+        def save(choice: BandChoice) -> str | None:
+            refusals: list[str] = []
+            changes: list[BandChange] = []
+            self._write(lambda: changes.append(save_band(
+                self.database, self.transition.rules, self.person_id, choice,
+                actor=self.settings.actor, today=self.today(), expected_version=version)),
+                lambda: " ".join([changes[0].in_words(named=False),
+                                   *changes[0].tasks_in_words()]),
+                refused=refusals.append)
+            return refusals[0] if refusals else None
+
+        self.app.push_screen(RiskBandScreen(label, person.risk_band, rules_band,
+                                            overridden=bool(override), save=save))
 
     # -- a person's own handover date (a phased move) ----------------------------------------
 

@@ -64,11 +64,14 @@ def pathway_text(pathway: str | None, *, overridden: bool = False) -> Text:
     return text
 
 
-def band_text(band: str | None, score: int | None = None) -> Text:
-    """'● red 20' in the band's colour; 'not yet' when the person has not been assessed."""
+def band_text(band: str | None, score: int | None = None, *, overridden: bool = False) -> Text:
+    """'● red 20' in the band's colour; 'not yet' when the person has not been assessed; a ✎
+    after the band when a manager set it (the score stays the rules')."""
     if not band:
         return Text("not yet", style="dim italic")
     text = Text(f"● {band}", style=BAND_STYLES.get(band, ""))
+    if overridden:
+        text.append(" ✎", style="bold")
     if score is not None:
         text.append(f" {score}")
     return text
@@ -140,9 +143,7 @@ def pathway_section(detail: Mapping[str, Any]) -> RenderableType:
         shown.append(f"  {PATHWAY_MEANING[pathway]}", style="")
     head.add_row("Pathway", shown)
     if override is not None:
-        head.add_row("Set by", Text.assemble(
-            (f"{override.get('by') or 'a manager'}", "bold"),
-            f" on {uk_time(override.get('at'))}: {override.get('reason') or ''}"))
+        head.add_row("Set by", set_by(override))
         head.add_row("Rules would say", pathway_text(detail.get("pathway_rules_decision")))
     if detail.get("pathway_rules_version"):
         head.add_row("Rules version", str(detail["pathway_rules_version"]))
@@ -155,6 +156,12 @@ def pathway_section(detail: Mapping[str, Any]) -> RenderableType:
     return Group(head, Text(), reasons_table(reasons))
 
 
+def set_by(override: Mapping[str, Any]) -> Text:
+    """'j.smith on 3 Feb 2027 10:15: Agreed at panel.': who set a manager's choice, when, why."""
+    return Text.assemble((f"{override.get('by') or 'a manager'}", "bold"),
+                         f" on {uk_time(override.get('at'))}: {override.get('reason') or ''}")
+
+
 def risk_section(detail: Mapping[str, Any]) -> RenderableType:
     """The person screen's risk box: score, band and what it means, and every factor."""
     score = detail.get("risk_score")
@@ -165,10 +172,16 @@ def risk_section(detail: Mapping[str, Any]) -> RenderableType:
     head.add_column(overflow="fold")
     band = detail.get("risk_band")
     meaning = detail.get("risk_band_meaning")
-    shown = band_text(band, score)
+    override = detail.get("risk_band_override")
+    shown = band_text(band, score, overridden=override is not None)
     if meaning:
         shown.append(f"  {meaning}", style="")
     head.add_row("Handover risk", shown)
+    if override is not None:
+        head.add_row("Set by", set_by(override))
+        rules_band = override.get("rules_band")  # unknown when the rules file is broken
+        head.add_row("Rules would say", band_text(rules_band, score) if rules_band
+                     else Text(f"score {score}"))
     as_of = detail.get("risk_as_of")
     if as_of is not None:
         head.add_row("As of", uk_date(as_of))
