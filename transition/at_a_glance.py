@@ -43,11 +43,30 @@ class AtAGlance:
     amhp: AmhpCover | None = None  # None: no AMHPs on the staff list and no needed FTE
 
     @property
+    def next_steps(self) -> list[str]:
+        """What setting the programme up still needs, in the order to do it: the transfer
+        date, the staff list, the trust's caseload export (empty once all three are in)."""
+        steps = []
+        if self.countdown.transfer_date is None:
+            steps.append(f"set the transfer date: {SET_TRANSFER_DATE}")
+        staff_import = self.caseload.latest_imports.get("staff")
+        if self.caseload.staff == 0:
+            steps.append(f"import the staff list: {IMPORT_STAFF}" if staff_import is None
+                         else _imported_no_one("staff", staff_import.file_name))
+        if self.caseload.people == 0:
+            steps.append(_caseload_step(self.caseload))
+        return steps
+
+    @property
     def attention(self) -> list[str]:
         """What needs a manager now, in words (empty: nothing urgent)."""
         said = []
         if self.countdown.transfer_date is None:
             said.append("no transfer date is set")
+        elif self.caseload.people == 0:
+            # The first step after the transfer date: a status (a cron e-mail) about a
+            # caseload it has never seen must not read as all well.
+            said.append(_nothing_imported(self.caseload))
         transfer = self.countdown.transfer_date
         if (transfer is not None and self.today >= transfer and self.allocation.accepted is None
                 and self.allocation.waiting):
@@ -102,7 +121,36 @@ class AtAGlance:
                 "findings": self.check_severities, "plan_id": run.plan_id},
             "amhp_cover": None if self.amhp is None else self.amhp.to_json(),
             "attention": self.attention,
+            "next_steps": self.next_steps,
         }
+
+
+SET_TRANSFER_DATE = "transition programme set --transfer-date DATE"
+IMPORT_STAFF = "transition import staff FILE"
+IMPORT_CASELOAD = "transition import caseload FILE"
+
+
+def _imported_no_one(kind: str, file_name: str) -> str:
+    return (f"the latest {kind} import ({file_name}) imported no one: transition import "
+            "history says why; correct the file and import it again")
+
+
+def _caseload_step(caseload: Overview) -> str:
+    batch = caseload.latest_imports.get("caseload")
+    if batch is None:
+        return f"import the trust's caseload export: {IMPORT_CASELOAD}"
+    return _imported_no_one("caseload", batch.file_name)
+
+
+def _nothing_imported(caseload: Overview) -> str:
+    """What to import first, when no one is on the caseload."""
+    if caseload.latest_imports.get("caseload") is not None:
+        return _caseload_step(caseload)
+    if caseload.staff == 0 and caseload.latest_imports.get("staff") is None:
+        return (f"nothing has been imported yet: import the staff list ({IMPORT_STAFF}), then "
+                f"the trust's caseload export ({IMPORT_CASELOAD})")
+    return ("no caseload has been imported yet: import the trust's caseload export "
+            f"({IMPORT_CASELOAD})")
 
 
 def at_a_glance(session: Session, *, today: date,

@@ -56,6 +56,7 @@ PEOPLE = "people"  # the column of each group's people (the others are MEASURES)
 WITHHELD_NOTE = (f"{WITHHELD} withheld: counts from 1 to {SMALL - 1}, and in each column with "
                  "one, the next smallest count too, so that no small count can be worked out "
                  "from the totals.")
+EXACT_NOTE = "Exact counts, small ones included: for the council's own use, not for sharing."
 # A group's share is named when it is at least this many times everyone's, in a group of at
 # least MIN_GROUP people (smaller groups are listed, not judged).
 NOTABLE_RATIO = 1.25

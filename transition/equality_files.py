@@ -15,6 +15,7 @@ from pathlib import Path
 from transition.db import json_default
 from transition.equality import (
     DIMENSIONS,
+    EXACT_NOTE,
     MEASURES,
     MIN_GROUP,
     NOTABLE_RATIO,
@@ -26,9 +27,9 @@ from transition.errors import TransitionError
 from transition.files import csv_text, write_private_text
 from transition.widgets.format import uk_date
 
+__all__ = ["EXACT_NOTE", "csv_report", "markdown_report", "write_report"]
 _OTHER_FORMATS = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".doc", ".odt", ".pdf",
                             ".html", ".htm"})
-EXACT_NOTE = "Exact counts, small ones included: for the council's own use, not for sharing."
 
 
 def markdown_report(report: EqualityReport, *, exact: bool) -> str:

@@ -210,8 +210,9 @@ def test_formula_cells_in_the_export_are_neutralised(run_cli: RunCli, database: 
                                                      tmp_path: Path) -> None:
     from tests.factories import make_person
 
-    with database.transaction() as session:
-        make_person(session, team="=HYPERLINK(\"http://x\")", locality="+north")
+    with database.transaction() as session:  # five: a team of fewer would be withheld
+        for _ in range(5):
+            make_person(session, team="=HYPERLINK(\"http://x\")", locality="+north")
     result = run_cli("export", "--pseudonymise", "--out", tmp_path / "export")
     assert result.exit_code == 0, result.output
     text = (tmp_path / "export" / "caseload.csv").read_text(encoding="utf-8-sig")

@@ -68,9 +68,9 @@ def export_command(
                                           actor=cli.actor)
     except BaseException:
         if result is not None:  # written, but the audit record was not committed
-            for path in result.files:
-                path.unlink(missing_ok=True)
+            result.undo()  # the new files go; any export they replaced (--force) comes back
         raise
+    result.keep()
     if as_json:
         print_json(result.to_json())
         return

@@ -82,6 +82,8 @@ def status_table(glance: AtAGlance) -> Table:
         calendar = f" ({countdown.calendar_words})" if countdown.calendar_words else ""
         table.add_row("Transfer", f"{uk_date(countdown.transfer_date)}: {countdown.label}"
                                   f"{calendar}; today {uk_date(glance.today)}")
+    if glance.next_steps:
+        table.add_row("Next", Text("; then ".join(glance.next_steps), style="yellow"))
     caseload = glance.caseload
     table.add_row("Caseload", f"{caseload.people:,} people, {caseload.staff:,} staff; "
                               f"{caseload.missing_from_latest:,} not in the latest export, "
@@ -105,8 +107,10 @@ def status_table(glance: AtAGlance) -> Table:
         table.add_row("Tasks", f"{progress.done:,} of {progress.total:,} done "
                                f"({progress.percent_done:.0f}%); {progress.due:,} open, "
                                f"{progress.overdue:,} overdue")
-    else:
+    elif caseload.people:
         table.add_row("Tasks", Text("none yet: transition tasks generate", style="dim"))
+    else:  # nothing to generate them for yet: the Next row says what comes first
+        table.add_row("Tasks", Text("none yet", style="dim"))
     cover = glance.amhp
     if cover is not None:
         text = Text(f"council {cover.council_fte:g} FTE ({len(cover.council_on_day)}) on "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -16,7 +17,7 @@ from rich.text import Text
 from sqlmodel import Session
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
@@ -83,7 +84,7 @@ class DashboardScreen(DataScreen):
     TITLE = "Dashboard"
     AUTO_FOCUS = None  # on_mount focuses the locality table
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "missing", "Not in export", id="dashboard.missing"),
         Binding("r", "rejects", "Rejected rows", id="dashboard.rejects"),
         Binding("k", "run_check", "Check now", id="dashboard.check"),

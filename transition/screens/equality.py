@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -44,10 +43,10 @@ class EqualityScreen(DetailScreen):
     def reload(self) -> None:
         with self.database.session() as session:
             report = equality_report(session, as_of=self.today())
-        shown = report_renderable(report, exact=self.exact)
         no_pathway = report.no_pathway_note(exact=self.exact)
-        if no_pathway is not None:  # first: it changes how two columns read
-            shown = Group(Text(no_pathway, style="bold yellow"), shown)
+        shown = report_renderable(  # the note first: it changes how two columns read
+            report, exact=self.exact,
+            lead=None if no_pathway is None else Text(no_pathway, style="bold yellow"))
         self.query_one("#equality-report", Static).update(shown)
 
     def action_toggle_exact(self) -> None:

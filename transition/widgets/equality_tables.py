@@ -8,6 +8,7 @@ from rich.text import Text
 
 from transition.equality import (
     DIMENSIONS,
+    EXACT_NOTE,
     MEASURES,
     MIN_GROUP,
     NOTABLE_RATIO,
@@ -62,15 +63,21 @@ def small_counts_note(report: EqualityReport, exact: bool) -> Text | None:
     return Text(note, style="dim")
 
 
-def report_renderable(report: EqualityReport, *, exact: bool = False) -> RenderableType:
-    """Everything the report says, in order: one table per dimension, then the groups."""
+def report_renderable(report: EqualityReport, *, exact: bool = False,
+                      lead: RenderableType | None = None) -> RenderableType:
+    """Everything the report says, in order: that the counts are exact (not for sharing),
+    when they are; ``lead`` (a note that changes how the tables read); one table per
+    dimension; then the groups."""
     parts: list[RenderableType] = [group_table(report, dimension, exact=exact)
                                    for dimension in DIMENSIONS]
     if report.everyone.people == 0:
-        parts = [Text("No one is on the caseload yet: import the trust's export first.")]
-    else:
-        parts += notable_lines(report, exact=exact)
-        note = small_counts_note(report, exact)
-        if note is not None:
-            parts.append(note)
+        return Text("No one is on the caseload yet: import the trust's export first.")
+    parts += notable_lines(report, exact=exact)
+    note = small_counts_note(report, exact)
+    if note is not None:
+        parts.append(note)
+    if lead is not None:
+        parts.insert(0, lead)
+    if exact:  # first: a screen shared or a table copied must not pass for the shared report
+        parts.insert(0, Text(EXACT_NOTE, style="bold yellow"))
     return Group(*parts)
