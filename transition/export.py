@@ -50,7 +50,7 @@ CASELOAD_FIELDS: tuple[str, ...] = (
     "admissions_12m", "missed_appointments_6m", "self_harm_history", "substance_misuse",
     "lives_alone", "carer", "personal_budget", "interpreter_language", "accessible_format",
     "care_act_outcomes", "significant_impact", "pathway", "pathway_overridden", "risk_score",
-    "risk_band", "handover_date", "missing_from_latest_export",
+    "risk_band", "risk_band_overridden", "handover_date", "missing_from_latest_export",
 )
 PLAN_FIELDS: tuple[str, ...] = ("pseudonym", "role", "staff_id", "since", "locked", "source",
                                 "plan_id")
@@ -206,6 +206,7 @@ def pseudonymised_export(
             postcode_district=postcode_district(person.postcode),
             care_act_outcomes=";".join(person.care_act_outcomes or []) or None,
             pathway_overridden=person.pathway_override is not None,
+            risk_band_overridden=person.risk_band_override is not None,
             handover_date=effective_handover_date(person, programme_date),
             missing_from_latest_export=person.missing_since_batch_id is not None,
         )

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 from sqlalchemy import update
 
 from tests import task_world
@@ -98,3 +101,15 @@ def test_assess_says_how_many_managers_bands_it_kept(run_cli: RunCli, database: 
     assert "1 manager's risk band(s) kept" in _said(again.output)
     assert run_cli("assess", "--json").json()["risk_band_overrides"] == 1
     assert run_cli("person", numbers["kept"], "--json").json()["risk_band"] == "amber"
+
+
+def test_the_export_says_which_bands_a_manager_set(run_cli: RunCli, database: Database,
+                                                   tmp_path: Path) -> None:
+    numbers = _world(database)
+    assert run_cli("risk", "set", numbers["kept"], "red", "--reason", "x").exit_code == 0
+    assert run_cli("export", "--pseudonymise", "--out", tmp_path / "export").exit_code == 0
+    with (tmp_path / "export" / "caseload.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    overridden = [row["risk_band"] for row in rows if row["risk_band_overridden"] == "yes"]
+    assert overridden == ["red"]
+    assert {row["risk_band_overridden"] for row in rows} == {"yes", "no"}
