@@ -782,7 +782,9 @@ class PersonScreen(DetailScreen):
                            why_none=entry["reasons"] or draft.get("reasons") or (),
                            chosen=lambda pick, force: self._assign(entry, pick, force))
 
-    def _assign(self, entry: dict[str, Any], pick: WorkerPick, force: bool) -> None:
+    def _assign(self, entry: dict[str, Any], pick: WorkerPick, force: bool) -> str | None:
+        """Saved from the worker dialog: a refusal (the worker full, gone, the reason too
+        long) is returned for the dialog to show, with the choice and reason kept."""
         assert self.view is not None
         nhs_number = self.view.person.nhs_number
         role = entry["role"]
@@ -800,9 +802,11 @@ class PersonScreen(DetailScreen):
 
         locked = " and locked" if pick.lock else ""
         broke = " (recorded with what it breaks)" if force else ""
+        refusals: list[str] = []
         self._write(save, lambda: " ".join(filter(None, (
             f"{pick.staff_id} is now the {ROLE_WORDS.get(role, role)}{locked}{broke}.",
-            done[0].tasks_in_words()))))
+            done[0].tasks_in_words()))), refused=refusals.append)
+        return refusals[0] if refusals else None
 
     def _write(self, save: Callable[[], None], done: str | Callable[[], str], *,
                refused: Callable[[str], None] | None = None) -> None:

@@ -694,7 +694,9 @@ class PlanScreen(DataScreen):
         holder = self.page.holders.get((row.person_id, role))
         return None if holder is None else holder["assignment_id"]
 
-    def _save(self, row: PlanRow, pick: WorkerPick, *, force: bool = False) -> None:
+    def _save(self, row: PlanRow, pick: WorkerPick, *, force: bool = False) -> str | None:
+        """Saved from the worker dialog: a refusal is returned for the dialog to show, with
+        the choice and the reason typed kept."""
         assert row.role is not None
         role = row.role
         seen = self._seen(row, role)
@@ -713,7 +715,10 @@ class PlanScreen(DataScreen):
         broke = " (recorded with what it breaks)" if force else ""
         said = (f"{pick.staff_id} is now the {words(role).lower()}{locked}{broke}. Press n to "
                 "plan again around it.")
-        self._write(write, lambda: " ".join(filter(None, (said, done[0].tasks_in_words()))))
+        refusals: list[str] = []
+        self._write(write, lambda: " ".join(filter(None, (said, done[0].tasks_in_words()))),
+                    refused=refusals.append)
+        return refusals[0] if refusals else None
 
     def action_lock(self) -> None:
         row = self.current_row
@@ -781,7 +786,10 @@ class PlanScreen(DataScreen):
             self.notify(f"Saved {rows:,} role{'s' if rows != 1 else ''} to {path} (personal "
                         "data: keep it safe).", title="Plan list", timeout=10)
 
-    def _write(self, save: Any, done: str | Callable[[], str]) -> None:
+    def _write(self, save: Any, done: str | Callable[[], str], *,
+               refused: Callable[[str], None] | None = None) -> None:
+        """Save; a conflict reloads the screen and says so; a refusal (TransitionError) goes
+        to ``refused`` when given (a dialog's problem line), else to a notification."""
         if not self._rules_ready():
             return
         try:
@@ -793,8 +801,11 @@ class PlanScreen(DataScreen):
             self.safely(self.reload)
             return
         except TransitionError as exc:
-            self.notify(f"{exc.message} {exc.hint or ''}".strip(), title="Nothing was changed",
-                        severity="error", timeout=20)
+            said = f"{exc.message} {exc.hint or ''}".strip()
+            if refused is not None:
+                refused(said)
+            else:
+                self.notify(said, title="Nothing was changed", severity="error", timeout=20)
             return
         self.transition.data_changed()
         self._shown_version = self.transition.data_version

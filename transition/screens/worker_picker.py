@@ -67,10 +67,13 @@ class WorkerPickerScreen(ChoiceWithReasonScreen[WorkerPick]):
     NO_CHOICE = "Choose a worker first (up/down)."
 
     def __init__(self, question: str, options: list[WorkerOption], *, planned: str | None,
-                 anyway: str | None = None, marker: str = "planned") -> None:
+                 anyway: str | None = None, marker: str = "planned",
+                 save: Callable[[WorkerPick], str | None] | None = None) -> None:
         """``anyway``: why no worker meets every hard constraint, when none does; the options
-        are then the workers ruled out, and saving records the choice anyway."""
-        super().__init__(question)
+        are then the workers ruled out, and saving records the choice anyway. ``save``: saves
+        the pick, returning why it was refused, if it was (the dialog then stays open with the
+        choice and the reason typed, and says why)."""
+        super().__init__(question, save)
         self.options = options
         self.planned = planned
         self.marker = marker  # what the list says of ``planned``: "planned", "holds it now"
@@ -103,13 +106,14 @@ class WorkerPickerScreen(ChoiceWithReasonScreen[WorkerPick]):
 
 def ask_for_worker(
     screen: Screen[Any], *, name: str, nhs_number: str, role: str, options: list[WorkerOption],
-    planned: str | None, why_none: Sequence[str], chosen: Callable[[WorkerPick, bool], None],
-    marker: str = "planned",
+    planned: str | None, why_none: Sequence[str],
+    chosen: Callable[[WorkerPick, bool], str | None], marker: str = "planned",
 ) -> None:
     """Offer ``options`` (from :func:`transition.worker_overrides.worker_choices`) for one
     person's role; ``chosen(pick, force)`` saves the manager's pick, ``force`` when no option
     fits every hard constraint (the choice is then recorded with what it breaks, as
-    ``transition assign --force`` is). ``why_none``: why the plan could not fill the role."""
+    ``transition assign --force`` is), and returns why it was refused, if it was: the dialog
+    stays open with what was typed. ``why_none``: why the plan could not fill the role."""
     role_words = ROLE_WORDS.get(role, role)
     if not options:
         screen.notify(f"No {role_words} on the staff list works on {name}'s handover date"
@@ -119,15 +123,11 @@ def ask_for_worker(
     anyway = not any(option.feasible for option in options)
     question = f"Choose the {role_words} for {name} ({nhs.format_334(nhs_number)})"
 
-    def answered(pick: WorkerPick | None) -> None:
-        if pick is not None:
-            chosen(pick, anyway)
-
     reason = (("; ".join(why_none) or f"every {role_words} on the staff list is ruled out")
               if anyway else None)
     screen.app.push_screen(WorkerPickerScreen(question, options, planned=planned, anyway=reason,
-                                              marker=marker),
-                           answered)
+                                              marker=marker,
+                                              save=lambda pick: chosen(pick, anyway)))
 
 
 class RoleChoiceScreen(ModalScreen[str | None]):
