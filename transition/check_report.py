@@ -50,9 +50,9 @@ def markdown_report(report: CheckReport, status: AllocationStatus | None = None)
     verdict = ("**Critical findings: act on these first.**" if report.critical
                else "Nothing critical.")
     lines += [
-        f"Run {report.run_id or '-'} finished "
-        f"{report.finished_at.strftime('%Y-%m-%d %H:%M UTC') if report.finished_at else '-'}. "
-        f"{verdict}",
+        (f"Run {report.run_id or '-'} finished "
+         f"{report.finished_at.strftime('%Y-%m-%d %H:%M UTC') if report.finished_at else '-'}. "
+         f"{verdict}"),
         "",
         f"- critical: {severity['critical']}",
         f"- warning: {severity['warning']}",

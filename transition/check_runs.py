@@ -6,8 +6,11 @@
   SQLite, an exclusive ``flock`` on ``<database file>.check-lock`` beside the database (created
   0600). A second check finds it taken and stops at once with :class:`CheckAlreadyRunning`
   (exit status 2).
-- **Beside the app.** The findings are read in a read session (SQLite WAL or PostgreSQL: the
-  app's writes are neither blocked nor blocking), then the run, its findings and any draft plan
+- **After an import.** An import still writing when the check starts is waited for (up to the
+  busy timeout), so the findings are read from what it brings.
+- **Beside the app.** The findings are read in a read session, one snapshot of the database
+  (SQLite WAL, or PostgreSQL at REPEATABLE READ: the app's writes, or an import, are neither
+  blocked nor blocking, and one committed part-way through is wholly after the check), then the run, its findings and any draft plan
   are written in one short write transaction.
 - **Recorded.** Every run is a ``CheckRun`` row: complete (counts, exit status, draft plan) or
   failed (exit status 2) when the check could not finish.
@@ -26,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlmodel import Session
 
 from transition.checks import (
     CheckReport,
@@ -35,8 +39,9 @@ from transition.checks import (
     record_check,
     record_failed_run,
 )
-from transition.db import Database
+from transition.db import Database, is_lock_error
 from transition.errors import EXIT_FAILED, TransitionError
+from transition.locks import IMPORT_LOCK, advisory_lock
 from transition.models import utcnow
 
 try:  # POSIX; on Windows the SQLite lock falls back to this process only
@@ -89,11 +94,18 @@ def single_run(database: Database) -> Iterator[None]:
         # the database would have the check overwrite whatever file it points at.
         fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except OSError as exc:
-        if exc.errno != errno.ELOOP:
-            raise
+        if exc.errno == errno.ELOOP:
+            raise TransitionError(
+                f"The check's lock file {path} is a symbolic link, so the check did not start.",
+                hint="Remove the link (a check makes the file again), then run the check again.",
+            ) from None
+        # Most often made by another user: the sysadmin's first `sudo transition check`
+        # leaves it root's, 0600, and every nightly run after that stops here.
         raise TransitionError(
-            f"The check's lock file {path} is a symbolic link, so the check did not start.",
-            hint="Remove the link (a check makes the file again), then run the check again.",
+            f"The check's lock file {path} could not be opened "
+            f"({exc.strerror or type(exc).__name__}), so the check did not start.",
+            hint="If another user made it (root, say), remove it or give it to the user the "
+            "check runs as (chown); a check makes it again. Then run the check again.",
         ) from None
     try:
         try:
@@ -156,15 +168,51 @@ def run_check(
     with single_run(database):
         started = utcnow()
         try:
+            still_importing = _after_a_running_import(database)
             with database.session() as session:
+                _one_snapshot(database, session)
                 report = collect_findings(session, rules, as_of=as_of, progress=progress)
             report.started_at = started
+            if still_importing is not None:
+                report.notes.append(still_importing)
             with database.transaction() as session:
                 return record_check(session, rules, report, actor=actor, apply=apply,
                                     rebalance=rebalance)
         except Exception:  # whatever stopped it (a bug included), the run is in the history
             _record_failure(database, as_of=as_of, actor=actor, started=started)
             raise
+
+
+def _after_a_running_import(database: Database) -> str | None:
+    """Wait (up to the busy timeout) for an import in progress to commit, so the findings are
+    read from what it brings: cron's 02:00 import still writing when the 02:15 check starts
+    would otherwise give the morning the caseload from before it. SQLite: an empty write
+    transaction, which waits for the import's write lock; PostgreSQL: the import lock, which
+    an import holds until it commits. The app's own writes are short and barely waited for.
+    Returns a note for the report when the import had not finished by then (the check reads
+    the database as it stands)."""
+    with database.engine.connect() as connection:
+        connection = connection.execution_options(sqlite_begin="IMMEDIATE")
+        try:
+            with connection.begin():
+                advisory_lock(connection, IMPORT_LOCK)
+        except OperationalError as exc:
+            if not is_lock_error(exc):
+                raise
+            return (f"An import, or another write, was still running after "
+                    f"{database.busy_timeout_seconds:g} seconds when the check started: these "
+                    "findings are from the data before it. Run the check again when it has "
+                    "finished (`transition import history`).")
+    return None
+
+
+def _one_snapshot(database: Database, session: Session) -> None:
+    """Read every finding from the database as it stood at one moment, so an import that
+    commits part-way through the check is wholly after it: SQLite's read transaction (WAL) is
+    a snapshot already; PostgreSQL's default (READ COMMITTED) lets each query see the latest
+    commit, and the findings could mix the caseload before an import with the one after."""
+    if not database.is_sqlite:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 def _record_failure(database: Database, *, as_of: date, actor: str, started: Any) -> None:

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, case, func, insert, select
 from sqlmodel import Session
 
 from transition.errors import TransitionError
@@ -312,26 +312,45 @@ class StoredFinding:
 
 def run_findings(
     session: Session, run_id: int, *, code: str | None = None, staff_id: str | None = None,
-    limit: int | None = None,
+    limit: int | None = None, offset: int = 0,
 ) -> list[StoredFinding]:
-    """A recorded run's findings, most urgent first (critical, then by code)."""
+    """A recorded run's findings, most urgent first (critical, then by code), at most
+    ``limit`` of them from ``offset``: ordered and cut in the database, as a run a week
+    before the transfer can hold 200,000 findings and a screen shows a page at a time."""
+    severity_rank = case({severity: rank for rank, severity in enumerate(SEVERITIES)},
+                         value=CheckFinding.severity, else_=len(SEVERITIES))
+    code_rank = case({name: rank for rank, name in enumerate(CODES)},
+                     value=CheckFinding.code, else_=len(CODES))
     statement = (
         select(CheckFinding.id, CheckFinding.code, CheckFinding.severity, CheckFinding.message,
                CheckFinding.person_id, Person.nhs_number, CheckFinding.staff_id,
                CheckFinding.task_id, Person.given_name, Person.family_name)
         .outerjoin(Person, Person.id == CheckFinding.person_id)
-        .where(CheckFinding.run_id == run_id)
-        .order_by(CheckFinding.id)
+        .where(*_finding_filter(run_id, code, staff_id))
+        .order_by(severity_rank, code_rank, CheckFinding.id)
     )
+    if limit is not None:
+        statement = statement.limit(limit)
+    if offset:
+        statement = statement.offset(offset)
+    return [StoredFinding(*row[:8], person_name=" ".join(filter(None, row[8:])) or None)
+            for row in session.execute(statement)]
+
+
+def count_findings(session: Session, run_id: int, *, code: str | None = None,
+                   staff_id: str | None = None) -> int:
+    """How many findings :func:`run_findings` would list without a limit."""
+    return int(session.scalar(select(func.count()).select_from(CheckFinding)
+                              .where(*_finding_filter(run_id, code, staff_id))) or 0)
+
+
+def _finding_filter(run_id: int, code: str | None, staff_id: str | None) -> list[Any]:
+    conditions: list[Any] = [CheckFinding.run_id == run_id]
     if code is not None:
-        statement = statement.where(CheckFinding.code == code)
+        conditions.append(CheckFinding.code == code)
     if staff_id is not None:
-        statement = statement.where(CheckFinding.staff_id == staff_id)
-    found = [StoredFinding(*row[:8], person_name=" ".join(filter(None, row[8:])) or None)
-             for row in session.execute(statement)]
-    found.sort(key=lambda item: (SEVERITY_ORDER.get(item.severity, 9),
-                                 CODE_ORDER.get(item.code, 99), item.finding_id))
-    return found[:limit] if limit is not None else found
+        conditions.append(CheckFinding.staff_id == staff_id)
+    return conditions
 
 
 def run_counts(session: Session, run_id: int) -> dict[tuple[str, str], int]:

@@ -44,8 +44,12 @@ def overdue_task(world: _World) -> list[Finding]:
         if when is None:
             day = _as_date(due)
             late = working_days_between(day, world.as_of)
-            when = described[due] = (f"was due {day.isoformat()}, {late} working "
-                                     f"day{'s' if late != 1 else ''} ago")
+            # Checked on a bank holiday or a weekend (cron's `1-5` runs on bank holiday
+            # Mondays): a task due on the last working day is late by no working day yet.
+            when = described[due] = (
+                f"was due {day.isoformat()}, and no working day has passed since" if late <= 0
+                else f"was due {day.isoformat()}, {late} working day{'s' if late != 1 else ''} "
+                "ago")
         blocked = " (blocked)" if status == TaskStatus.BLOCKED else ""
         findings.append(Finding(
             "overdue_task", CRITICAL if band == RiskBand.RED else WARNING,

@@ -182,13 +182,15 @@ def _findings_table(findings: list[Finding], width: int,
     def number(finding: Finding) -> str:
         return written(finding.nhs_number) if finding.nhs_number else ""
 
+    # Every cell is Text, never a str Rich would read as markup: a message quotes file names,
+    # a trust export's headers and the rules file's [sections], square brackets and all.
     if width < WIDE_TABLE:
         table = stacked_table("Severity\ncode", "NHS number\nworker", "What to do",
                               whole=["NHS number\nworker"])
         for finding in findings:
             who = "\n".join(part for part in (number(finding), finding.staff_id) if part)
-            table.add_row(Text.assemble(severity(finding), "\n", finding.code), who,
-                          finding.message)
+            table.add_row(Text.assemble(severity(finding), "\n", finding.code), Text(who),
+                          Text(finding.message))
         return table
     table = Table(show_edge=False, pad_edge=False, expand=False)
     table.add_column("Severity")
@@ -197,8 +199,8 @@ def _findings_table(findings: list[Finding], width: int,
     table.add_column("Worker", no_wrap=True)
     table.add_column("What to do", overflow="fold")
     for finding in findings:
-        table.add_row(severity(finding), finding.code, number(finding), finding.staff_id or "",
-                      finding.message)
+        table.add_row(severity(finding), Text(finding.code), Text(number(finding)),
+                      Text(finding.staff_id or ""), Text(finding.message))
     return table
 
 
@@ -206,8 +208,8 @@ def _moves_table(moves: list[dict[str, Any]], width: int,
                  number: Callable[[str], str]) -> Table:
     """The draft's moves: NHS number over role, and from -> to, when narrower than
     ``WIDE_TABLE``."""
-    def why(move: dict[str, Any]) -> str:
-        return "" if move["to_staff_id"] else "; ".join(move["reasons"])
+    def why(move: dict[str, Any]) -> Text:  # the planner's reasons quote team names
+        return Text("" if move["to_staff_id"] else "; ".join(move["reasons"]))
 
     def to(move: dict[str, Any]) -> str:
         return move["to_staff_id"] or "no one"
@@ -216,16 +218,16 @@ def _moves_table(moves: list[dict[str, Any]], width: int,
         table = stacked_table("NHS number\nrole", "From → to", "Why no one",
                               whole=["NHS number\nrole"])
         for move in moves:
-            table.add_row(f"{number(move['nhs_number'])}\n{move['role'].replace('_', ' ')}",
-                          f"{move['from_staff_id'] or '-'} → {to(move)}", why(move))
+            table.add_row(Text(f"{number(move['nhs_number'])}\n{move['role'].replace('_', ' ')}"),
+                          Text(f"{move['from_staff_id'] or '-'} → {to(move)}"), why(move))
         return table
     table = Table(show_edge=False, pad_edge=False)
     for heading in ("NHS number", "Role", "From", "To"):
         table.add_column(heading)
     table.add_column("Why no one", overflow="fold")
     for move in moves:
-        table.add_row(number(move["nhs_number"]), move["role"].replace("_", " "),
-                      move["from_staff_id"] or "-", to(move), why(move))
+        table.add_row(Text(number(move["nhs_number"])), Text(move["role"].replace("_", " ")),
+                      Text(move["from_staff_id"] or "-"), Text(to(move)), why(move))
     return table
 
 

@@ -27,7 +27,7 @@ from transition.checks import CODES, CheckReport, latest_run, run_counts
 from transition.errors import TransitionError
 from transition.ruleset import load_rules
 from transition.screens.dashboard import DashboardPanel
-from transition.widgets.format import count, uk_date, uk_time
+from transition.widgets.format import count, plural, uk_date, uk_time
 
 if TYPE_CHECKING:
     from transition.app import TransitionApp
@@ -146,6 +146,15 @@ class CheckFindingsPanel(DashboardPanel):
         except SQLAlchemyError as exc:
             self.app.call_from_thread(
                 self._failed, f"{type(exc).__name__} on the database. Nothing was recorded.")
+        except Exception as exc:  # noqa: BLE001 - a bug must not take the manager's app down
+            # Textual ends the app on a worker's error. The exception's text may quote data,
+            # so only its type is shown; run_check has recorded the run as failed.
+            self.app.call_from_thread(
+                self._failed,
+                f"The check stopped unexpectedly ({type(exc).__name__}); it is recorded as "
+                "failed (`transition check history`). Run `transition check` in a terminal "
+                "with TRANSITION_DEBUG=1 to see the details, and report it to the team that "
+                "supports transition.")
         else:
             self.app.call_from_thread(self._done, report, rebalance)
 
@@ -154,7 +163,7 @@ class CheckFindingsPanel(DashboardPanel):
 
     def _done(self, report: CheckReport, rebalance: bool = False) -> None:
         critical = report.critical
-        said = f"{len(report.findings)} findings, {critical} critical (run {report.run_id})."
+        said = f"{plural(len(report.findings), 'finding')}, {critical} critical (run {report.run_id})."
         if report.plan_id is not None:
             said += (f" Draft plan {report.plan_id} re-plans {count(report.affected_people)} "
                      f"people: {moves_in_words(report)}. p: review and accept it.")

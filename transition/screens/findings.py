@@ -7,44 +7,66 @@ worker's findings and the people they hold, where ``enter`` opens a person.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
-from transition.checks import CODES, latest_run, people_held, run_findings
+from transition.checks import (
+    CODES,
+    StoredFinding,
+    count_findings,
+    latest_run,
+    people_held,
+    run_findings,
+)
 from transition.models import Staff
 from transition.nhs import format_334
 from transition.screens.base import DetailScreen
-from transition.widgets.chrome import AppFooter, NavBar
+from transition.widgets.chrome import PAGES, AppFooter, NavBar
 from transition.widgets.fitted_table import FILL, FitColumn, FittedTable
 from transition.widgets.format import plural, uk_date
 
-SHOWN = 2000  # rows drawn; the CLI's --report has every finding
+PAGE = 100  # findings drawn at a time: measuring rows of wrapped advice costs ~6 ms each
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
+# At 80 columns the advice, the column the screen is for, keeps 38 of them and the name is
+# left out (enter opens the person); from about 100 columns the name is shown too.
 FINDING_COLUMNS = (
     FitColumn("severity", "Severity", 8), FitColumn("nhs", "NHS number", 12),
-    FitColumn("name", "Name", 20, most=26), FitColumn("worker", "Worker", 10),
-    FitColumn("message", "What to do", 56, most=FILL),
+    FitColumn("name", "Name", 20, most=26, drop=1), FitColumn("worker", "Worker", 10),
+    FitColumn("message", "What to do", 36, most=FILL),
 )
+# The risk band stays on screen at 80 columns: the name and role narrow first.
 PEOPLE_COLUMNS = (
-    FitColumn("nhs", "NHS number", 12), FitColumn("name", "Name", 30),
-    FitColumn("role", "Role", 26, most=40), FitColumn("band", "Risk", 6),
+    FitColumn("nhs", "NHS number", 12), FitColumn("name", "Name", 30, squeeze=20),
+    FitColumn("role", "Role", 26, most=40, squeeze=20), FitColumn("band", "Risk", 6),
 )
 
 
 class FindingsScreen(DetailScreen):
-    """Findings of the latest check, optionally of one code or about one worker."""
+    """Findings of the latest check, optionally of one code or about one worker, a page at a
+    time (``]`` next, ``[`` previous): a run a week before the transfer can hold 200,000."""
 
     CSS_PATH = "findings.tcss"
     TITLE = "Check findings"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
+                id="findings.next_page", group=PAGES),
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="[",
+                id="findings.previous_page", group=PAGES),
+    ]
 
     def __init__(self, code: str | None = None, staff_id: str | None = None) -> None:
         super().__init__()
         self.code = code
         self.staff_id = staff_id
         self.targets: dict[str, tuple[int | None, str | None]] = {}
+        self.first = 0  # the page's first finding (0-based)
+        self.total = 0
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -59,33 +81,62 @@ class FindingsScreen(DetailScreen):
     def reload(self) -> None:
         with self.database.session() as session:
             run = latest_run(session)
-            found = ([] if run is None or run.id is None else
-                     run_findings(session, run.id, code=self.code, staff_id=self.staff_id))
+            found: list[StoredFinding] = []
+            self.total = 0
+            if run is not None and run.id is not None:
+                self.total = count_findings(session, run.id, code=self.code,
+                                            staff_id=self.staff_id)
+                # A newer run may have fewer findings than the page shown before it.
+                self.first = min(self.first, max(0, (self.total - 1) // PAGE * PAGE))
+                found = run_findings(session, run.id, code=self.code, staff_id=self.staff_id,
+                                     limit=PAGE, offset=self.first)
         what = CODES.get(self.code or "", "All findings")
         summary = self.query_one("#findings-summary", Static)
         if run is None:
             summary.update("No check has run yet: press k on the dashboard to run one.")
         else:
+            if self.total > PAGE:
+                shown = (f"findings {self.first + 1:,}-{self.first + len(found):,} of "
+                         f"{self.total:,} (] next page, [ previous)")
+            else:
+                shown = plural(self.total, "finding")
             summary.update(Text.assemble(
-                (what, "bold"), f" · run {run.id}, as of {uk_date(run.as_of)} · ",
-                plural(len(found), "finding"),
-                (f" (the first {SHOWN} shown)" if len(found) > SHOWN else "", "dim"),
-                ("\nenter: open the person (or the worker)", "dim")))
+                (what, "bold"), f" · run {run.id}, as of {uk_date(run.as_of)} · ", shown,
+                ("\nenter: open the person (or the worker)" if found else "", "dim")))
         table = self.query_one("#findings-table", FittedTable)
         table.clear()
         self.targets = {}
-        for item in found[:SHOWN]:
+        # Text, not str, in every cell: a DataTable reads a str as markup, and a message
+        # quotes file names, an export's headers and the rules' [sections] (a file named
+        # "x[/y].csv" stopped the app).
+        for item in found:
             key = str(item.finding_id)
             self.targets[key] = (item.person_id, item.staff_id)
             table.add_row(
                 Text(item.severity, style=SEVERITY_STYLE.get(item.severity, "")),
-                format_334(item.nhs_number) if item.nhs_number else "",
-                item.person_name or "",
-                item.staff_id or "",
-                item.message,
+                Text(format_334(item.nhs_number) if item.nhs_number else ""),
+                Text(item.person_name or ""),
+                Text(item.staff_id or ""),
+                Text(item.message),
                 key=key, height=None,
             )
+        self.refresh_bindings()
         table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The paging keys show only when there is more than one page, greyed at either end."""
+        if action != "page":
+            return True
+        if self.total <= PAGE:
+            return False
+        at_end = (self.first + PAGE >= self.total if parameters[0] == 1 else self.first == 0)
+        return None if at_end else True
+
+    def action_page(self, step: int) -> None:
+        offset = max(0, min(self.first + step * PAGE, (self.total - 1) // PAGE * PAGE))
+        if offset != self.first:
+            self.first = offset
+            self.safely(self.reload)
 
     @on(DataTable.RowSelected, "#findings-table")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -94,6 +145,9 @@ class FindingsScreen(DetailScreen):
             self.transition.open_person(person_id)
         elif staff_id is not None:
             self.app.push_screen(WorkerScreen(staff_id))
+        else:  # enter did nothing, and a manager could not tell why
+            self.notify("This finding is about the whole programme, not one person or worker: "
+                        "its advice (What to do) says where to act.", title="Nothing to open")
 
 
 class WorkerScreen(DetailScreen):
@@ -143,8 +197,10 @@ class WorkerScreen(DetailScreen):
         table = self.query_one("#worker-people", FittedTable)
         table.clear()
         for item in held:
-            table.add_row(format_334(item.nhs_number), f"{item.given_name} {item.family_name}",
-                          item.role.replace("_", " ") if item.role else "care coordinator (trust)",
+            table.add_row(Text(format_334(item.nhs_number)),
+                          Text(f"{item.given_name} {item.family_name}"),
+                          Text(item.role.replace("_", " ") if item.role
+                               else "care coordinator (trust)"),
                           Text(item.risk_band or "", style=SEVERITY_STYLE.get(
                               {"red": "critical", "amber": "warning"}.get(item.risk_band or "",
                                                                           ""), "")),
