@@ -57,6 +57,9 @@ def burndown_lines(chart: Burndown, holidays: dict[date, str], *, any_tasks: boo
     if not chart.open_now:
         return Text("No open tasks: every task is done or not needed.", style="green")
     if not chart.points:
+        if chart.end >= chart.as_of:  # a weekend or bank holiday transfer date, seen up close
+            return Text(f"{plural(chart.open_now, 'open task')}; no working day is left before "
+                        f"the transfer date ({uk_date(chart.end)}).")
         return Text(f"{plural(chart.open_now, 'open task')}; the transfer date has passed.")
     summary = Text.assemble(
         (plural(chart.open_now, "open task"), "bold"),
