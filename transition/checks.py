@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import bindparam, case, func, insert, select
+from sqlalchemy import bindparam, case, delete, func, insert, select
 from sqlmodel import Session
 
 from transition.errors import TransitionError
@@ -94,6 +94,11 @@ class CheckRules(BaseModel):
         default=None, gt=0,
         description="The AMHP whole-time equivalent the council's 24/7 AMHP service needs; "
         "unset, the AMHP FTE on the rota today (every employer) is the yardstick.")
+    keep_findings_runs: int = Field(
+        default=30, ge=1, le=3650,
+        description="The findings of this many latest check runs are kept; an older run keeps "
+        "its counts in `transition check history` and its findings are removed (a run near "
+        "the transfer can hold 200,000, and only the latest run's are ever shown).")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,7 +227,26 @@ def record_check(
         for finding in report.findings
     ]
     _insert_findings(session, rows)
+    checks = getattr(rules, "checks", rules)
+    keep = getattr(checks, "keep_findings_runs", None)
+    if keep is not None and (removed := prune_findings(session, keep=keep)):
+        report.notes.append(
+            f"Removed the {removed:,} findings of runs older than the latest {keep:,} "
+            "([checks] keep_findings_runs); their counts stay in transition check history.")
     return report
+
+
+def prune_findings(session: Session, *, keep: int) -> int:
+    """Delete the findings of every run but the latest ``keep`` (by run id, the newest
+    recorded last); the runs themselves, with their counts, stay. Returns how many went."""
+    kept = select(CheckRun.id).order_by(CheckRun.id.desc()).limit(keep)  # type: ignore[union-attr]
+    oldest_kept = session.scalar(select(func.min(kept.subquery().c.id)))
+    if oldest_kept is None:
+        return 0
+    result = session.execute(
+        delete(CheckFinding).where(CheckFinding.run_id < oldest_kept)  # type: ignore[arg-type]
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _insert_findings(session: Session, rows: list[dict[str, Any]]) -> None:
