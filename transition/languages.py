@@ -62,9 +62,12 @@ def uses_makaton(name: str | None) -> bool:
 
 def spoken_preference(name: str | None) -> str | None:
     """A stored preferred language that a letter could be translated into: not blank, not
-    English, not a communication method (braille and sign languages are accessible formats)."""
-    word = (name or "").strip().lower()
-    if word in ("", "english", "unspecified") or word in COMMUNICATION_CODES.values():
+    English, not a communication method (braille, sign languages and Makaton, by name or by
+    their Data Dictionary code, are accessible formats)."""
+    word = " ".join((name or "").split()).lower()
+    word = COMMUNICATION_CODES.get(word, word)
+    if (word in ("", "english", "unspecified") or word in COMMUNICATION_CODES.values()
+            or language_need(word)):
         return None
     return word
 

@@ -23,14 +23,17 @@ from transition.letter_facts import (
     date_in_words,
     plain_text,
 )
-from transition.models import Employer, LetterKind
+from transition.models import AccessibleFormat, Employer, LetterKind
 
 
 def _worker_context(worker: WorkerFacts) -> dict[str, Any]:
     """A worker's template variables. ``again``, ``ended`` and ``ended_iso`` are there only for
-    a returning coordinator, so that every other letter's facts_hash stays as it was
-    (templates ask ``worker.again is defined``)."""
+    a returning coordinator, and ``team_phone`` only for an NHS worker with no direct line whose
+    team's number is known, so that every other letter's facts_hash stays as it was (templates
+    ask ``worker.again is defined``)."""
     values = asdict(worker)
+    if team_phone := values.pop("team_phone"):
+        values["team_phone"] = team_phone
     returning_after = values.pop("returning_after")
     if returning_after is not None:
         values["again"] = True
@@ -71,6 +74,13 @@ def facts_context(facts: PersonFacts, kind: str) -> dict[str, Any]:
         person[key] = getattr(facts, key)
     if "has_carer" in person:  # "writing to their carer too": never when they said no
         person["has_carer"] = facts.carer_written_to
+    if (kind in (LetterKind.PERSON, LetterKind.SIGNPOST)
+            and facts.accessible_format == AccessibleFormat.EASY_READ
+            and not (facts.interpreter_language or facts.interpreter_language_unknown)
+            and (spoken := facts.spoken_language)):
+        # The easy-read letter offers itself in their preferred language (a standard letter
+        # leaves that to the team's note). Only here, so every other letter's facts_hash stays.
+        person["preferred_language"] = spoken
     if "cto" in person and facts.cto_ends_before_change:
         # `cto` is what the letter may say: an order in force through the change. One recorded as
         # expiring before it is not promised to carry on; the GP is told the date. Only here, so
@@ -134,10 +144,31 @@ def facts_context(facts: PersonFacts, kind: str) -> dict[str, Any]:
     return context
 
 
-def council_context(council: CouncilDetails) -> dict[str, Any]:
+class PrintedDetails(dict[str, Any]):
+    """The council's details as a template sees them, noting which ones it reads: what a letter
+    prints of them (a template reads ``council.crisis_line`` only where it prints it), so that
+    correcting one later flags the letters that printed it (:mod:`transition.letter_council`)."""
+
+    __slots__ = ("_read",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        super().__init__(values)
+        self._read: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        self._read.add(key)
+        return value
+
+    def printed(self) -> frozenset[str]:
+        """The settings keys read so far (``address_lines`` is the ``address``)."""
+        return frozenset("address" if key == "address_lines" else key for key in self._read)
+
+
+def council_context(council: CouncilDetails) -> PrintedDetails:
     values = {key: plain_text(value) for key, value in council.model_dump().items()}
     values["address_lines"] = address_lines(council.address)
-    return values
+    return PrintedDetails(values)
 
 
 def template_context(

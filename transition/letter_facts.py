@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from transition.allocation import coordinator_continues, current_assignments
-from transition.columns import FALSE_WORDS, TRUE_WORDS
-from transition.languages import language_need
-from transition.models import Pathway, Person, Role, Staff
+from transition.columns import FALSE_WORDS, TRUE_WORDS, header_key
+from transition.languages import language_need, spoken_preference
+from transition.models import Employer, Pathway, Person, Role, Staff
 from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
 from transition.risk import unsettled_home
@@ -103,6 +103,11 @@ ACCESSIBLE_FORMAT_WORDS = {
 # worker whose council team is not set yet): never a team they are not in.
 TEAM_TO_BE_CONFIRMED = "to be confirmed"
 
+# A staff list's extra column (kept in Staff.extra) giving the number of the worker's team:
+# how a person reaches an NHS worker who has no direct line (the council cannot put them through).
+TEAM_PHONE_COLUMNS = ("team_phone", "team_telephone", "team_phone_number", "team_tel",
+                      "team_contact_number", "base_phone")
+
 # An interpreter column that says only that one is needed (the importer stores a bare "yes" as
 # 'unspecified'), or that none is (as transition.plan_inputs reads it).
 _INTERPRETER_LANGUAGE_UNKNOWN = TRUE_WORDS | {"unspecified"}
@@ -178,11 +183,15 @@ class WorkerFacts:
     employer: str  # council | trust
     phone: str
     email: str
-    phone_is_main_number: bool  # no direct line: the council's main number is given instead
+    # A council worker with no direct line: the council's main number is given instead ("ask
+    # for ..."). Never for an NHS worker: the council's switchboard cannot put anyone through.
+    phone_is_main_number: bool
     is_new: bool  # not the trust's coordinator carrying on through the change
     # The trust's coordinator given the role again after their allocation ended (its last
     # day): a returning worker, so is_new, but the letters say "again", not "new".
     returning_after: date | None = None
+    # An NHS worker with no direct line: their team's number, when the staff list gives one.
+    team_phone: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +257,12 @@ class PersonFacts:
                 and self.cto_expiry < self.change_date)
 
     @property
+    def spoken_language(self) -> str | None:
+        """Their preferred language when a letter could be translated into it (stored, lower
+        case): not English, braille, a sign language or Makaton."""
+        return spoken_preference(self.preferred_language)
+
+    @property
     def has_new_worker(self) -> bool:
         return any(worker.is_new for worker in self.workers)
 
@@ -285,6 +300,7 @@ def _worker(staff: Staff, role: str, *, is_new: bool,
     # never from the trust team they are leaving, even while their council team is not set.
     team = plain_text(staff.council_team if staff.seconded else staff.team)
     phone = plain_text(staff.phone)
+    with_council = staff.employer == Employer.COUNCIL
     return WorkerFacts(
         staff_id=staff.staff_id,
         name=f"{plain_text(staff.given_name)} {plain_text(staff.family_name)}".strip(),
@@ -298,10 +314,19 @@ def _worker(staff: Staff, role: str, *, is_new: bool,
         employer=staff.employer,
         phone=phone,
         email=plain_text(staff.email),
-        phone_is_main_number=not phone,
+        phone_is_main_number=not phone and with_council,
         is_new=is_new,
         returning_after=returning_after,
+        team_phone="" if phone or with_council else team_phone(staff),
     )
+
+
+def team_phone(staff: Staff) -> str:
+    """The worker's team's number from the staff list's extra columns (``Team Phone``...), or ''."""
+    for label, value in (staff.extra or {}).items():
+        if header_key(label) in TEAM_PHONE_COLUMNS and (number := plain_text(value)):
+            return number
+    return ""
 
 
 def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonFacts]:

@@ -632,6 +632,9 @@ class RenderedLetter:
 
     html: str
     style: LetterStyle
+    # The council's details the template read (``crisis_line``, ``phone``...): what the letter
+    # prints of them (transition.letter_council), so that correcting one flags it.
+    council_printed: frozenset[str] = frozenset()
 
     @cached_property
     def document(self) -> LetterDocument:

@@ -22,19 +22,21 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from transition.allocation import worker_changes
+from transition.config import CouncilDetails
 from transition.errors import TransitionError
-from transition.languages import language_name, language_need, spoken_preference, uses_makaton
+from transition.languages import language_name, uses_makaton
+from transition.letter_council import council_staleness
 from transition.letter_facts import PersonFacts, load_facts, signpost_barrier
-from transition.letter_formats import EASY_READ, LARGE_PRINT, STANDARD, LetterStyle
+from transition.letter_formats import EASY_READ, LetterStyle
 from transition.letter_records import current_letters, facts_changed, staleness
+from transition.letter_render import TO_THE_PERSON, letter_style
 from transition.letter_templates import LetterTemplates, TemplateChoice
-from transition.models import AccessibleFormat, LetterFormat, LetterKind, Pathway, Person
+from transition.models import AccessibleFormat, Letter, LetterFormat, LetterKind, Pathway, Person
 from transition.postcodes import pseudo_meaning
 
 DEFAULT_FORMAT = LetterFormat.PDF
 KINDS: tuple[str, ...] = tuple(kind.value for kind in LetterKind)
 FORMATS: tuple[str, ...] = tuple(fmt.value for fmt in LetterFormat)
-TO_THE_PERSON = (LetterKind.PERSON.value, LetterKind.SIGNPOST.value)
 NO_PRINTED_LETTER = {
     AccessibleFormat.BRAILLE.value: "braille",
     AccessibleFormat.BSL.value: "BSL",
@@ -67,7 +69,7 @@ class LetterNeed:
     name: str
     kind: str
     status: str  # due | written | out_of_date | skipped
-    format: str
+    format: str  # the format it would be written in; a letter written: the one it was
     style: str
     template: str
     reason: str | None = None
@@ -148,8 +150,7 @@ def _plan_one(
     person_problem: str | None,
 ) -> PlannedLetter:
     need = facts.accessible_format if kind in TO_THE_PERSON else None
-    style = {AccessibleFormat.LARGE_PRINT.value: LARGE_PRINT,
-             AccessibleFormat.EASY_READ.value: EASY_READ}.get(need or "", STANDARD)
+    style = letter_style(facts, kind)
     chosen_format = fmt or default_format
     notes: list[str] = []
     if need == AccessibleFormat.EMAIL:
@@ -165,8 +166,7 @@ def _plan_one(
     elif kind in TO_THE_PERSON and facts.no_settled_home:
         notes.append("not in settled accommodation: check the address still reaches them "
                      "before posting it, or give it to them by hand")
-    spoken = (None if language_need(facts.preferred_language)  # braille or a sign language
-              else spoken_preference(facts.preferred_language))
+    spoken = facts.spoken_language  # not braille or a sign language: those are formats
     if kind in TO_THE_PERSON and facts.interpreter_language:
         notes.append(f"needs {language_name(facts.interpreter_language)}: arrange a "
                      "translation or an "
@@ -267,28 +267,58 @@ def letters_needed(
     fmt: str | None = None,
     default_format: str = DEFAULT_FORMAT.value,
     templates: LetterTemplates | None = None,
+    council: CouncilDetails | None = None,
 ) -> list[LetterNeed]:
-    """Who needs which letters and where each stands: due, written, out of date or skipped."""
+    """Who needs which letters and where each stands: due, written, out of date or skipped.
+
+    Given the council's details, a letter that prints one of them since corrected (an old
+    crisis line) is out of date too, with why (:mod:`transition.letter_council`).
+    """
+    templates = templates or LetterTemplates()
     planned = plan_letters(session, person_ids=person_ids, kinds=kinds, fmt=fmt,
                            default_format=default_format, templates=templates)
     current = current_letters(session, {item.person_id for item in planned})
+    fresh_rows: dict[tuple[int, str], list[Letter]] = {}
+    for item in planned:
+        if not item.skip_reason:
+            fresh_rows[item.person_id, item.kind] = [
+                row for row in current.get((item.person_id, item.kind), [])
+                if facts_changed(row.facts_hash, item.facts, item.kind) is None]
+    council_stale: dict[int | None, str] = {}
+    if council is not None:
+        by_person = {item.person_id: item.facts for item in planned}
+        council_stale.update(council_staleness(
+            session, [(row, by_person[person_id]) for (person_id, _), rows in fresh_rows.items()
+                      for row in rows],
+            council=council, templates=templates))
     needs = []
     for item in planned:
         status, reason, letter_id = "due", item.skip_reason, None
+        shown_format = item.format  # a letter written: the format it was written in
         if item.skip_reason:
             status = "skipped"
         else:
             rows = current.get((item.person_id, item.kind), [])
-            fresh = [row for row in rows
-                     if facts_changed(row.facts_hash, item.facts, item.kind) is None]
-            if fresh:
-                status, letter_id = "written", fresh[-1].id
+            fresh = fresh_rows[item.person_id, item.kind]
+            true_now = [row for row in fresh if row.id not in council_stale]
+            # A format chosen for every letter (the letters screen): written means written in
+            # it, as a run in that format would find it (a DOCX asked for, a PDF on file: due).
+            in_format = [row for row in true_now if fmt is None or row.format == fmt]
+            if in_format:
+                status, letter_id = "written", in_format[-1].id
+                shown_format = in_format[-1].format
+            elif true_now:
+                reason = (f"written as {', '.join(sorted({row.format for row in true_now}))}, "
+                          f"not yet as {fmt}")
+            elif fresh:
+                status, letter_id = "out_of_date", fresh[-1].id
+                reason = council_stale[fresh[-1].id]
             elif rows:
                 status, letter_id = "out_of_date", rows[-1].id
                 reason = staleness(rows[-1], item.facts) or "details in the letter have changed"
         needs.append(LetterNeed(
             person_id=item.person_id, nhs_number=item.facts.nhs_number, name=item.facts.name,
-            kind=item.kind, status=status, format=item.format, style=item.style.name,
+            kind=item.kind, status=status, format=shown_format, style=item.style.name,
             template=item.template.label, reason=reason, note=item.note, letter_id=letter_id,
         ))
     return needs

@@ -21,8 +21,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from transition.config import CouncilDetails
 from transition.letter_context import facts_context
+from transition.letter_council import council_staleness
 from transition.letter_facts import PersonFacts, load_facts, signpost_barrier
+from transition.letter_templates import LetterTemplates
 from transition.models import Letter, LetterKind, Pathway
 
 # ---------------------------------------------------------------------------------------------
@@ -55,6 +58,7 @@ _GROUP_OF_PERSON_FACT = {
     "s117": "s117", "cto": "cto", "personal_budget": "personal_budget", "has_carer": "carer",
     "interpreter_language": "communication", "interpreter_language_unknown": "communication",
     "accessible_format": "communication", "accessible_format_words": "communication",
+    "preferred_language": "communication",
     "cto_expires": "cto", "cto_expires_iso": "cto",
 }
 _GROUP_OF_CHANGE_FACT = {
@@ -216,15 +220,33 @@ class OutOfDateLetter:
     reason: str
 
 
-def out_of_date_letters(session: Session, person_ids: Iterable[int] | None = None) -> list[OutOfDateLetter]:
-    """Current letters whose facts changed after they were written (for the nightly check)."""
+def out_of_date_letters(
+    session: Session,
+    person_ids: Iterable[int] | None = None,
+    *,
+    council: CouncilDetails | None = None,
+    templates: LetterTemplates | None = None,
+) -> list[OutOfDateLetter]:
+    """Current letters whose facts changed after they were written (for the nightly check).
+
+    Given the council's details, also those that print one of them since corrected (an old
+    crisis line): :func:`transition.letter_council.council_staleness` (``templates`` lets it
+    check a letter written before the details it printed were kept).
+    """
     current = current_letters(session, person_ids)
     facts = load_facts(session, {person_id for person_id, _ in current})
+    reasons = {letter.id: staleness(letter, facts.get(person_id))
+               for (person_id, _kind), rows in current.items() for letter in rows}
+    if council is not None:
+        still_true = [(letter, facts[person_id]) for (person_id, _kind), rows in current.items()
+                      for letter in rows if reasons[letter.id] is None]
+        reasons.update(council_staleness(session, still_true, council=council,
+                                         templates=templates))
     stale = []
     for (person_id, _kind), rows in sorted(current.items()):
         person_facts = facts.get(person_id)
         for letter in rows:
-            reason = staleness(letter, person_facts)
+            reason = reasons[letter.id]
             if reason is not None:
                 assert letter.id is not None
                 stale.append(OutOfDateLetter(
@@ -265,16 +287,30 @@ class LetterRecord:
         }
 
 
-def letter_history(session: Session, person_id: int) -> list[LetterRecord]:
-    """Every letter written for one person, newest first, with whether each is still current."""
+def letter_history(
+    session: Session,
+    person_id: int,
+    *,
+    council: CouncilDetails | None = None,
+    templates: LetterTemplates | None = None,
+) -> list[LetterRecord]:
+    """Every letter written for one person, newest first, with whether each is still current
+    (given the council's details, also whether each still prints them as they are now)."""
     letters = list(session.scalars(
         select(Letter).where(Letter.person_id == person_id).order_by(Letter.id.desc())  # type: ignore[union-attr]
     ))
     facts = load_facts(session, [person_id]).get(person_id) if letters else None
+    reasons = {letter.id: None if letter.superseded_at else staleness(letter, facts)
+               for letter in letters}
+    if council is not None and facts is not None:
+        reasons.update(council_staleness(
+            session, [(letter, facts) for letter in letters
+                      if letter.superseded_at is None and reasons[letter.id] is None],
+            council=council, templates=templates))
     history = []
     for letter in letters:
         assert letter.id is not None
-        reason = None if letter.superseded_at else staleness(letter, facts)
+        reason = reasons[letter.id]
         status = "superseded" if letter.superseded_at else ("out_of_date" if reason else "current")
         history.append(LetterRecord(
             letter_id=letter.id, kind=letter.kind, format=letter.format, template=letter.template,

@@ -32,8 +32,13 @@ from transition.audit import Change, record_many
 from transition.config import CouncilDetails
 from transition.demo import is_demo_database
 from transition.errors import TransitionError
-from transition.letter_context import template_context
-from transition.letter_facts import PersonFacts, date_in_words, load_facts
+from transition.letter_council import (
+    COUNCIL_AUDIT_ACTION,
+    council_after,
+    council_staleness,
+    recorded_details,
+)
+from transition.letter_facts import PersonFacts, load_facts
 from transition.letter_formats import (
     EXTENSIONS,
     STANDARD,
@@ -62,6 +67,7 @@ from transition.letter_records import (  # re-exported
     letter_history,
     out_of_date_letters,
 )
+from transition.letter_render import content_hash, render_letter
 from transition.letter_templates import LetterTemplates
 from transition.locks import lock_tables
 from transition.models import Letter, LetterFormat, LetterKind, utcnow
@@ -121,30 +127,12 @@ def check_council_details(session: Session, council: CouncilDetails, *,
 # ---------------------------------------------------------------------------------------------
 
 
-def _letter_variables(item: PlannedLetter, dated: date, fmt: str) -> dict[str, Any]:
-    return {
-        "kind": item.kind,
-        "date": date_in_words(dated),
-        "date_iso": dated.isoformat(),
-        "reference": item.facts.local_id,
-        "format": fmt,
-        "style": item.style.name,
-        "font_size_pt": item.style.body_pt,
-    }
-
-
 def render_planned(
     item: PlannedLetter, *, templates: LetterTemplates, council: CouncilDetails, dated: date
 ) -> RenderedLetter:
     """Fill in one letter's template (no file is written)."""
-    context = template_context(item.facts, item.kind, council=council,
-                               letter=_letter_variables(item, dated, item.format))
-    html = templates.render(item.template, context)
-    return RenderedLetter(html=html, style=item.style)
-
-
-def content_hash(letter: RenderedLetter) -> str:
-    return hashlib.sha256(f"{letter.style.name}\n{letter.html}".encode()).hexdigest()
+    return render_letter(item.facts, item.kind, template=item.template, style=item.style,
+                         fmt=item.format, templates=templates, council=council, dated=dated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,10 +353,14 @@ def generate_letters(
                 person_id=facts.person_id, nhs_number=facts.nhs_number, kind=kind,
                 status="skipped", format=fmt or default_format, template="", reason=why))
     current = current_letters(session, {item.person_id for item in planned})
+    recorded = recorded_details(session, (row for rows in current.values() for row in rows))
 
     # 1. Render everything (a broken template stops the run here, before any file exists).
     to_write: list[_ToWrite] = []
     still_true: list[tuple[Letter, PlannedLetter]] = []
+    # Unchanged letters written before the council details they print were kept: they print
+    # today's, so those are recorded now (transition.letter_council).
+    details_found: list[tuple[Letter, frozenset[str]]] = []
     for item in planned:
         if item.skip_reason:
             result.outcomes.append(_outcome(item, "skipped", reason=item.skip_reason))
@@ -384,10 +376,18 @@ def generate_letters(
                                                 sha256=latest.sha256, letter_id=latest.id))
                 if _facts_recorded_differ(latest, item):
                     still_true.append((latest, item))
+                if latest.id not in recorded:
+                    details_found.append((latest, again.council_printed))
                 continue
         rendered = render_planned(item, templates=templates, council=council, dated=as_of)
         replaces = [row for row in rows if row.format == item.format
                     or facts_changed(row.facts_hash, item.facts, item.kind) is not None]
+        if others := [row for row in rows if row not in replaces]:
+            # A copy in another format that prints council details since corrected (an old
+            # crisis line) is replaced by this one too.
+            stale = council_staleness(session, [(row, item.facts) for row in others],
+                                      council=council, templates=templates, recorded=recorded)
+            replaces += [row for row in others if row.id in stale]
         # The words differ but not what they say about the person: a new template or new
         # council details (its file still there: a lost file is written again, not reworded).
         reworded = (latest is not None and on_disk
@@ -403,8 +403,9 @@ def generate_letters(
     # interrupted), the files just written would be on disk with no record: remove them.
     now = utcnow()
     try:
-        _record(session, written_rows, result, actor=actor, now=now)
+        _record(session, written_rows, result, council=council, actor=actor, now=now)
         _record_still_true(session, still_true, actor=actor, now=now)
+        _record_council_details(session, details_found, council=council, actor=actor, now=now)
         done_pairs = {(o.person_id, TASK_FOR_KIND[o.kind]) for o in result.outcomes
                       if o.status in ("written", "unchanged")}
         marked = mark_tasks_done(session, done_pairs, actor=actor, reason="letter generated")
@@ -505,6 +506,19 @@ def _record_still_true(
     record_many(session, changes, actor=actor, at=now)
 
 
+def _record_council_details(
+    session: Session, letters: Sequence[tuple[Letter, frozenset[str]]], *,
+    council: CouncilDetails, actor: str, now: datetime,
+) -> None:
+    record_many(session, [
+        Change(action=COUNCIL_AUDIT_ACTION, entity="letter", entity_key=str(letter.id),
+               person_id=letter.person_id, field=letter.kind,
+               after=council_after(council, printed),
+               reason="the council details it prints (written before they were kept; unchanged)")
+        for letter, printed in letters
+    ], actor=actor, at=now)
+
+
 def _remove(paths: Iterable[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
@@ -515,6 +529,7 @@ def _record(
     written: Sequence[tuple[_ToWrite, Path, str]],
     result: GenerationResult,
     *,
+    council: CouncilDetails,
     actor: str,
     now: datetime,
 ) -> None:
@@ -548,7 +563,8 @@ def _record(
             person_id=job.item.person_id, field=job.item.kind,
             after={"kind": job.item.kind, "format": job.item.format, "file": path.name,
                    "template": job.item.template.label, "sha256": sha256,
-                   "staff_ids": job.item.facts.staff_ids, "style": job.item.style.name},
+                   "staff_ids": job.item.facts.staff_ids, "style": job.item.style.name,
+                   **council_after(council, job.rendered.council_printed)},
             reason=job.item.note,
         ))
         for old in job.replaces:

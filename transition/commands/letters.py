@@ -29,7 +29,7 @@ from transition.commands.common import (
 from transition.config import settings_file_shown
 from transition.errors import EXIT_PARTIAL
 from transition.letter_records import CARER_SAID_NO
-from transition.letter_templates import LetterTemplates
+from transition.letter_templates import LetterTemplateError, LetterTemplates
 from transition.letters import (
     FORMATS,
     KINDS,
@@ -207,16 +207,20 @@ def status(
     """Who needs which letters: due, written, out of date or not possible (and why)."""
     cli = context(ctx)
     kinds = _kinds(kind)
+    folder = LetterTemplates(templates or cli.settings.letter_templates_dir)
     with cli.db.session() as session:
         person_ids = _person_ids(session, nhs_numbers)
+        # With the council's details: a letter that prints one since corrected (an old crisis
+        # line) is out of date too.
         needs = letters_needed(
             session, person_ids=person_ids, kinds=kinds,
-            default_format=cli.settings.letter_format,
-            templates=LetterTemplates(templates or cli.settings.letter_templates_dir),
+            default_format=cli.settings.letter_format, templates=folder,
+            council=cli.settings.council,
         )
         # Only the people and kinds asked about: a manager looking at one person is not shown
         # anyone else's letters (need-to-know), and the counts match the table above them.
-        stale = [letter for letter in out_of_date_letters(session, person_ids)
+        stale = [letter for letter in out_of_date_letters(
+                     session, person_ids, council=cli.settings.council, templates=folder)
                  if kinds is None or letter.kind in kinds]
     if as_json:
         print_json({
@@ -297,6 +301,16 @@ def preview(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+def _templates_if_readable(folder: Path | None) -> LetterTemplates | None:
+    """The templates, to check a letter written before its council details were kept; None
+    when the folder is missing (history is still shown, from the details kept with each letter;
+    `letters status` and `generate` say what is wrong with the folder)."""
+    try:
+        return LetterTemplates(folder)
+    except LetterTemplateError:
+        return None
+
+
 @app.command("history")
 def history(
     ctx: typer.Context,
@@ -308,7 +322,8 @@ def history(
     with cli.db.session() as session:
         person = require_person(session, nhs_number)
         assert person.id is not None
-        records = letter_history(session, person.id)
+        records = letter_history(session, person.id, council=cli.settings.council,
+                                 templates=_templates_if_readable(cli.settings.letter_templates_dir))
     if as_json:
         print_json([record.as_dict() for record in records])
         return

@@ -4,7 +4,10 @@ The table lists every letter due from the accepted allocation (``letters.letters
 due, written, out of date (with why) or not possible (with why). The preview beside it renders
 the highlighted letter (``letters.preview_letter``) without writing anything. ``g`` writes the
 highlighted person's letters, ``G`` everyone's, in a worker with a progress bar, exactly as
-``transition letters generate`` does (recorded, audited, letter tasks marked done).
+``transition letters generate`` does (recorded, audited, letter tasks marked done). ``o`` chooses
+the format every letter is written in, as ``--format`` does (or, as by default, the format each
+person's need calls for). A letter that prints a council detail since corrected (the crisis
+line) is out of date, with why.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
@@ -21,10 +24,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Header, ProgressBar, Static
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Header, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from transition import nhs
@@ -32,6 +37,7 @@ from transition.config import settings_file_shown
 from transition.errors import TransitionError
 from transition.letter_templates import LetterTemplates
 from transition.letters import (
+    FORMATS,
     GenerationResult,
     LetterNeed,
     LetterPreview,
@@ -52,6 +58,14 @@ STATUS_LABELS = {"due": ("Due", "bold"), "written": ("Written", "green"),
 KIND_LABELS = {"person": "Person", "gp": "GP", "carer": "Carer", "signpost": "Signpost"}
 LETTER_TO = {"person": "the person", "gp": "the GP practice", "carer": "the carer",
              "signpost": "the person (signposting)"}
+# Each format a run can write every letter in, and what it is for (``--format``).
+FORMAT_CHOICES = {
+    "pdf": "PDF: to print and post",
+    "docx": "Word (DOCX): to edit, or for a screen reader",
+    "html": "HTML: to send by email, or for a screen reader",
+    "md": "plain text: to record as audio",
+}
+AS_EACH_NEEDS = "as-needed"  # the option for no --format: each person's need decides
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,47 @@ class Needs:
 
     needs: list[LetterNeed]
     refusal: TransitionError | None = None  # why no letter may be written (example council)
+
+
+class FormatScreen(ModalScreen[str | None]):
+    """Which format to write letters in: every letter in one (``--format``), or each in the
+    format its person's need calls for (the default). Dismisses the format, ``AS_EACH_NEEDS``,
+    or None when cancelled."""
+
+    CSS_PATH = "letters.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: str | None, default_format: str) -> None:
+        super().__init__()
+        self.current = current
+        self.default_format = default_format
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="format-dialog"):
+            yield Static("Write letters as", id="format-title")
+            options = [Option(f"As each person needs ({self.default_format.upper()}; HTML "
+                              "for email, text for audio)", id=AS_EACH_NEEDS)]
+            options += [Option(f"Every letter as {words}", id=fmt)
+                        for fmt, words in FORMAT_CHOICES.items() if fmt in FORMATS]
+            yield OptionList(*options, id="format-choices")
+            yield Static("enter choose · escape cancel", id="format-hint")
+
+    def on_mount(self) -> None:
+        choices = self.query_one("#format-choices", OptionList)
+        choices.highlighted = choices.get_option_index(self.current or AS_EACH_NEEDS)
+        choices.focus()
+
+    @on(OptionList.OptionSelected, "#format-choices")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def format_words(fmt: str | None) -> str:
+    """The chosen format as the summary line says it."""
+    return "each as its person needs" if fmt is None else f"all as {fmt.upper()}"
 
 
 class LettersStopped(Exception):
@@ -89,6 +144,8 @@ def preview_header(preview: LetterPreview, need: LetterNeed | None = None) -> Re
     if need is not None and need.status == "out_of_date":
         parts.append(Text(f"Out of date: {need.reason}. Writing it again (g) supersedes the "
                           "letter sent.", style="bold yellow"))
+    elif need is not None and need.status == "due" and need.reason:
+        parts.append(Text(f"Due: {need.reason}.", style="bold"))
     elif need is not None and need.status == "written":
         parts.append(Text("Written and still right: writing again changes nothing.",
                           style="green"))
@@ -141,12 +198,15 @@ class LettersScreen(DataScreen):
         Binding("g", "generate_person", "Write their letters", id="letters.generate"),
         Binding("G", "generate_all", "Write all", id="letters.generate_all"),
         Binding("f", "filter", "To write", id="letters.filter"),
+        Binding("o", "choose_format", "Format", id="letters.format"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.needs: list[LetterNeed] = []
         self.to_write_only = False
+        # The format every letter is written in (--format), or None: each as its person needs.
+        self.fmt: str | None = None
         self.running = False
         self.last_run: GenerationResult | None = None
         self.refusal: TransitionError | None = None
@@ -205,8 +265,10 @@ class LettersScreen(DataScreen):
                 refusal: TransitionError | None = refused
             else:
                 refusal = None
-            return Needs(letters_needed(session, default_format=self.settings.letter_format,
-                                        templates=self.templates), refusal)
+            return Needs(letters_needed(session, fmt=self.fmt,
+                                        default_format=self.settings.letter_format,
+                                        templates=self.templates,
+                                        council=self.settings.council), refusal)
 
     def check_council(self, session: Session) -> None:
         """Raise if letters would carry the invented example council details (not the demo)."""
@@ -248,6 +310,8 @@ class LettersScreen(DataScreen):
             if counts[status]:
                 parts.append(Text(f"{count(counts[status])} {label.lower()}", style=style))
         line.append_text(Text(" · ").join(parts))
+        if self.fmt is not None:
+            line.append(f" · {format_words(self.fmt)}", style="bold")
         if shown > ROWS_SHOWN:
             line.append(f"\nShowing the first {count(ROWS_SHOWN)} of {count(shown)}.",
                         style="dim")
@@ -272,6 +336,21 @@ class LettersScreen(DataScreen):
     def action_filter(self) -> None:
         self.to_write_only = not self.to_write_only
         self._show_needs(self.needs)
+
+    def action_choose_format(self) -> None:
+        if self.running:
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer is None:
+                return
+            fmt = None if answer == AS_EACH_NEEDS else answer
+            if fmt != self.fmt:
+                self.fmt = fmt
+                self.notify(f"Letters will be written {format_words(fmt)}.", title="Letters")
+                self.reload()
+
+        self.app.push_screen(FormatScreen(self.fmt, self.settings.letter_format), chosen)
 
     @on(DataTable.RowSelected, "#letters-table")
     def _open_person(self) -> None:
@@ -298,7 +377,7 @@ class LettersScreen(DataScreen):
     def load_preview(self, person_id: int, kind: str) -> LetterPreview | None:
         with self.database.session() as session:
             preview = preview_letter(session, person_id, kind, council=self.settings.council,
-                                     as_of=self.today(),
+                                     as_of=self.today(), fmt=self.fmt,
                                      default_format=self.settings.letter_format,
                                      templates=self.templates)
         return None if get_current_worker().is_cancelled else preview
@@ -314,6 +393,8 @@ class LettersScreen(DataScreen):
     # -- writing letters -------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose_format":
+            return None if self.running else True
         if action in ("generate_person", "generate_all"):
             if self.running:
                 return None  # shown greyed while letters are being written
@@ -339,7 +420,8 @@ class LettersScreen(DataScreen):
 
         self.app.push_screen(ConfirmScreen(
             f"Write {plural(len(due), 'letter')} for {plural(people, 'person', 'people')}?",
-            detail=f"Into {self.out_dir()}. Letters already written and unchanged are not "
+            detail=f"Into {self.out_dir()}, {format_words(self.fmt)}. Letters already written "
+                   "and unchanged are not "
                    "written again; each letter is recorded and its task marked done, "
                    "unless someone has marked the task blocked (it stays blocked).",
             yes="Write them", no="Not now",
@@ -376,7 +458,7 @@ class LettersScreen(DataScreen):
                 result = generate_letters(
                     session, council=self.settings.council, out_dir=self.out_dir(),
                     as_of=self.today(), actor=self.settings.actor, person_ids=person_ids,
-                    default_format=self.settings.letter_format,
+                    fmt=self.fmt, default_format=self.settings.letter_format,
                     templates_dir=self.settings.letter_templates_dir,
                     progress=self._progress,
                 )
