@@ -158,6 +158,7 @@ def run_check(
     apply: bool = False,
     rebalance: bool = False,
     progress: Progress | None = None,
+    council: Any = None,
 ) -> CheckReport:
     """The whole nightly check: lock, read the findings, write the run (and any draft plan;
     ``rebalance`` also re-plans the people of over-capacity workers, see
@@ -171,7 +172,8 @@ def run_check(
             still_importing = _after_a_running_import(database)
             with database.session() as session:
                 _one_snapshot(database, session)
-                report = collect_findings(session, rules, as_of=as_of, progress=progress)
+                report = collect_findings(session, rules, as_of=as_of, progress=progress,
+                                          council=council)
             report.started_at = started
             if still_importing is not None:
                 report.notes.append(still_importing)

@@ -184,14 +184,16 @@ class CheckReport:
 
 
 def collect_findings(
-    session: Session, rules: Any, *, as_of: date, progress: Progress | None = None
+    session: Session, rules: Any, *, as_of: date, progress: Progress | None = None,
+    council: Any = None,
 ) -> CheckReport:
-    """Every finding as of ``as_of`` (reads only)."""
+    """Every finding as of ``as_of`` (reads only); ``council``: the settings' details, for
+    letters printing one since corrected."""
     from transition.check_findings import find_all  # the queries import this module's types
 
     report = CheckReport(as_of=as_of, findings=[])
     report.findings = find_all(session, rules, as_of=as_of, progress=progress,
-                               seconds=report.seconds)
+                               seconds=report.seconds, council=council)
     report.findings.sort(key=Finding.sort_key)
     return report
 
@@ -273,9 +275,10 @@ def run_checks(
     apply: bool = False,
     rebalance: bool = False,
     progress: Progress | None = None,
+    council: Any = None,
 ) -> CheckReport:
     """Find every problem, optionally propose a draft re-plan, and record the run."""
-    report = collect_findings(session, rules, as_of=as_of, progress=progress)
+    report = collect_findings(session, rules, as_of=as_of, progress=progress, council=council)
     return record_check(session, rules, report, actor=actor, apply=apply, rebalance=rebalance)
 
 

@@ -19,6 +19,7 @@ from transition.allocation import current_assignments
 from transition.allocation_status import needs_a_worker
 from transition.assessment import assessment_detail
 from transition.columns import CASELOAD_COLUMNS
+from transition.config import CouncilDetails
 from transition.errors import NotFoundError, TransitionError
 from transition.letter_records import letter_history
 from transition.matching.rules import PATHWAY_ROLES, ROLE_WORDS
@@ -285,12 +286,13 @@ def import_history(session: Session, person: Person) -> dict[str, Any]:
 
 def person_detail(
     session: Session, person: Person, *, as_of: date | None = None,
-    bands: RiskBands | None = None,
+    bands: RiskBands | None = None, council: CouncilDetails | None = None,
 ) -> dict[str, Any]:
     """Everything known about one person, as ``transition person NHS --json`` prints it.
 
     ``as_of`` is "today" for whether a task is overdue (default: the real date); ``bands``
-    (the rules' risk thresholds) name the rules' band under a manager's band.
+    (the rules' risk thresholds) name the rules' band under a manager's band; ``council`` (the
+    settings' details) marks a letter printing one since corrected as out of date.
     """
     detail = canonical_record(person)
     detail["extra"] = person.extra or {}
@@ -300,7 +302,8 @@ def person_detail(
     detail.update(assessment_detail(person, bands))  # pathway, override, risk (issue 3)
     detail.update(handover_section(session, person, as_of=as_of or date.today()))
     assert person.id is not None
-    detail["letters"] = [record.as_dict() for record in letter_history(session, person.id)]
+    detail["letters"] = [record.as_dict() for record in letter_history(session, person.id,
+                                                                        council=council)]
     detail["workers"] = person_workers(session, person.id)  # who holds each role (issue 4)
     # Each role the pathway needs: held, or why no one holds it, and the draft's proposal.
     detail["roles"] = person_roles(session, person, detail["workers"], as_of=as_of)

@@ -89,11 +89,12 @@ __all__ = [
 
 def find_all(
     session: Session, rules: Any, *, as_of: date, progress: Progress | None = None,
-    seconds: dict[str, float] | None = None,
+    seconds: dict[str, float] | None = None, council: Any = None,
 ) -> list[Finding]:
-    """Every check's findings, in no particular order."""
+    """Every check's findings, in no particular order. ``council`` (the settings' details)
+    also finds letters that print a council detail since corrected (an old crisis line)."""
     started = time.perf_counter()
-    world = _World(session, rules, as_of)
+    world = _World(session, rules, as_of, council)
     timings = seconds if seconds is not None else {}
     timings["read"] = round(time.perf_counter() - started, 3)
     findings: list[Finding] = []

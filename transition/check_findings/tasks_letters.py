@@ -60,7 +60,8 @@ def overdue_task(world: _World) -> list[Finding]:
 
 
 def letter_out_of_date(world: _World) -> list[Finding]:
-    """A letter whose facts changed after it was written, for a person in the latest export."""
+    """A letter whose facts changed after it was written, or that prints a council detail
+    since corrected (given the council's details), for a person in the latest export."""
     missing = set(world.connection.execute(select(Person.id).where(~_in_export)).scalars())
     return [
         Finding("letter_out_of_date", WARNING,
@@ -72,7 +73,8 @@ def letter_out_of_date(world: _World) -> list[Finding]:
                     f"Write it again with `transition letters generate --kind {letter.kind} "
                     "--nhs NHS_NUMBER`."),
                 person_id=letter.person_id, nhs_number=letter.nhs_number or None)
-        for letter in out_of_date_letters(world.session) if letter.person_id not in missing
+        for letter in out_of_date_letters(world.session, council=world.council)
+        if letter.person_id not in missing
     ]
 
 

@@ -30,12 +30,13 @@ _in_export = Person.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
 class _World:
     """What several checks share, read once: the staff as the planner sees them, holdings."""
 
-    def __init__(self, session: Session, rules: Any, as_of: date):
+    def __init__(self, session: Session, rules: Any, as_of: date, council: Any = None):
         from transition.models import Team
 
         self.session = session
         self.rules = rules
         self.as_of = as_of
+        self.council = council  # the settings' [council]: letters printing old details
         self.connection = session.connection()
         self.transfer = programme.transfer_date(session)
         team_locality = dict(session.execute(select(Team.name, Team.locality)).all())

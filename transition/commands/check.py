@@ -79,7 +79,7 @@ def check(
                    else cli.output_file(report_file, option="--report"))
     rules = cli.rules
     report = run_check(cli.db, rules, as_of=today, actor=cli.actor, apply=apply,
-                       rebalance=rebalance)
+                       rebalance=rebalance, council=cli.settings.council)
     not_written: TransitionError | None = None
     if report_path is not None:
         with cli.db.session() as session:  # the morning report says where things stand too

@@ -161,7 +161,8 @@ def person(
     with cli.db.session() as session:
         found = require_person(session, nhs_number)
         detail = person_detail(session, found, as_of=cli.today(),
-                               bands=rules.risk.bands if rules else None)
+                               bands=rules.risk.bands if rules else None,
+                               council=cli.settings.council)
         assert found.id is not None
         handover = None if visit_task is None else handover_statuses(
             session, [found.id], visit_task=visit_task, as_of=cli.today())[found.id]

@@ -28,6 +28,7 @@ from textual.worker import Worker, WorkerState
 from transition import nhs
 from transition.audit import person_audit
 from transition.columns import employment_words, ethnic_category_words
+from transition.config import CouncilDetails
 from transition.db import Database
 from transition.errors import ConflictError, TransitionError
 from transition.handover_change import HandoverOutcome
@@ -113,9 +114,11 @@ class PersonView:
 
 def load_person(database: Database, person_id: int, today: date,
                 visit_task: str | None = None,
-                bands: RiskBands | None = None) -> PersonView | None:
+                bands: RiskBands | None = None,
+                council: CouncilDetails | None = None) -> PersonView | None:
     """What the screen shows; ``visit_task`` (the rules' joint visit task key) adds where the
-    handover stands, ``bands`` (the rules' risk thresholds) the rules' band under a manager's."""
+    handover stands, ``bands`` (the rules' risk thresholds) the rules' band under a manager's,
+    ``council`` (the settings' details) letters printing one since corrected."""
     with database.session() as session:
         person = session.get(Person, person_id)
         if person is None:
@@ -123,7 +126,7 @@ def load_person(database: Database, person_id: int, today: date,
         names = staff_names(session, [person.care_coordinator_id])
         return PersonView(
             person=person,
-            detail=person_detail(session, person, as_of=today, bands=bands),
+            detail=person_detail(session, person, as_of=today, bands=bands, council=council),
             today=today,
             programme_transfer=transfer_date(session),
             coordinator_name=names.get(person.care_coordinator_id or ""),
@@ -598,7 +601,7 @@ class PersonScreen(DetailScreen):
             rules = None
         self.view = load_person(self.database, self.person_id, self.today(),
                                 rules.checks.handover_visit_task if rules else None,
-                                rules.risk.bands if rules else None)
+                                rules.risk.bands if rules else None, self.settings.council)
         if self.view is None:
             self.query_one("#banner", Static).update(
                 Text("This person is no longer on the caseload.", style="bold red")
