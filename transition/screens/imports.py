@@ -9,10 +9,12 @@ was. A file the importer cannot use at all (``InputFileError``) is explained on 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on, work
@@ -23,7 +25,6 @@ from textual.message import Message
 from textual.widgets import (
     Button,
     Checkbox,
-    DataTable,
     Header,
     Input,
     Label,
@@ -37,11 +38,12 @@ from textual.worker import Worker, WorkerState
 from transition.choices_file import ChoicesResult, apply_choices
 from transition.config import Settings
 from transition.db import Database
-from transition.errors import TransitionError
+from transition.errors import InputFileError, TransitionError
 from transition.importer import (
     ImportOptions,
     ImportResult,
     Reject,
+    RowWarning,
     default_rejects_dir,
     import_file,
     what_the_rules_read,
@@ -51,10 +53,11 @@ from transition.overview import BatchSummary, latest_import
 from transition.ruleset import Rules
 from transition.screens.base import DetailScreen
 from transition.screens.confirm import ConfirmScreen
-from transition.screens.rejects import add_reject_columns, fill_rejects
+from transition.screens.rejects import KEY_LABELS, SHOWN_ROWS, fill_rejects, reject_columns
 from transition.widgets.chrome import AppFooter, NavBar
+from transition.widgets.fitted_table import FittedTable
 from transition.widgets.format import count, plural, uk_time
-from transition.widgets.path_input import PathInput
+from transition.widgets.path_input import PathInput, files_starting
 
 
 class ImportStopped(Exception):
@@ -113,13 +116,46 @@ def result_summary(result: Any) -> RenderableType:
         ))
     parts.extend(Text(f"• {notice}") for notice in result.notices)
     if result.rejected:
-        advice = "Rejected rows are listed below: fix them in the file and import it again."
+        advice = (f"{_listed(len(result.rejects), 'rejected row')}: fix them in the file and "
+                  "import it again.")
         if result.rejects_path:
-            advice += f" They are also saved in {result.rejects_path}."
+            every = "all " if len(result.rejects) > SHOWN_ROWS else ""
+            advice += f" They are {every}also saved in {result.rejects_path}."
         parts.append(Text(advice))
     else:
         parts.append(Text("Every row was imported.", style="green"))
+    if warnings := row_warnings(result):
+        after = " the rejected rows" if result.rejects else ""
+        took = "would have been" if result.status == "refused" else "were"
+        parts.append(Text(f"{_listed(len(warnings), 'warning')}{after}: those rows {took} "
+                          "imported, but are worth checking (each person's screen shows their "
+                          "own).", style="yellow"))
     return Group(*parts)
+
+
+def _listed(total: int, noun: str) -> str:
+    """'Rejected rows are listed below', or, of very many, the first SHOWN_ROWS of them."""
+    if total > SHOWN_ROWS:
+        return f"The first {count(SHOWN_ROWS)} of {plural(total, noun)} are listed below"
+    return f"{noun.capitalize()}s are listed below"
+
+
+def row_warnings(result: Any) -> Sequence[RowWarning]:
+    """The rows an import took but warned about (a stand-in result may have no list)."""
+    return getattr(result, "warning_list", None) or ()
+
+
+def as_rejects(warnings: Iterable[RowWarning]) -> list[Reject]:
+    """Warnings as the table of rejected rows shows them: one entry per row, its warnings in
+    file order."""
+    rows: list[Reject] = []
+    for warning in warnings:
+        if rows and rows[-1].row == warning.row:
+            rows[-1].errors.append((warning.column, warning.message))
+        else:
+            rows.append(Reject(warning.row, warning.record_key,
+                               [(warning.column, warning.message)]))
+    return rows
 
 
 def earlier_column_notes(batches: Iterable[BatchSummary]) -> RenderableType | None:
@@ -158,6 +194,42 @@ def on_this_screen(message: str, hint: str | None) -> tuple[str, str | None]:
         hint += (" Here, give that mapping file in the Mapping box (docs/import.md shows "
                  "one).")
     return message, hint
+
+
+def workbook_sheets(path: Path) -> list[str]:
+    """The names of a workbook's sheets, in order, read from its index alone (opening the
+    workbook reads every sheet, which takes seconds on a large export); [] if it is not a
+    workbook that can be read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            index = archive.getinfo("xl/workbook.xml")
+            if index.file_size > 5_000_000:  # an index is a few kilobytes
+                return []
+            data = archive.read(index)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        root = etree.fromstring(data, parser)
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return []
+    return [str(element.get("name")) for element in root.iter()
+            if isinstance(element.tag, str) and etree.QName(element).localname == "sheet"
+            and element.get("name")]
+
+
+def on_another_sheet(error: InputFileError, path: Path) -> InputFileError:
+    """An error about a workbook's first sheet (no header row, empty, columns missing), when
+    the workbook has other sheets: the rows may well be on one of them, so the error names
+    them and the Sheet box, where the importer's advice (a mapping file) assumes the rows are
+    on the sheet it read."""
+    if "(sheet '" not in error.message or "Its sheets are" in error.message:
+        return error
+    sheets = workbook_sheets(path)
+    if len(sheets) < 2:
+        return error
+    names = ", ".join(f"'{name}'" for name in sheets)
+    hint = ("Type the name of the sheet that holds the rows in the Sheet box."
+            + (f" If they are on the first sheet: {error.hint}" if error.hint else ""))
+    return InputFileError(f"{error.message} Its sheets are: {names}.", hint=hint,
+                          exit_code=error.exit_code)
 
 
 def run_choices(database: Database, settings: Settings, rules: Rules, path: Path, *,
@@ -223,13 +295,16 @@ class ImportScreen(DetailScreen):
                 "Managers' choices: a spreadsheet from an allocation meeting (NHS number, staff "
                 "id, and role, reason, lock where needed), each row recorded as a choice of "
                 "worker or rejected with why.",
-                id="import-help",
+                id="import-help-long", classes="import-help",
             )
+            yield Static("Staff list first, then the caseload. Importing a file again is safe: "
+                         "only changes are written.", id="import-help-short",
+                         classes="import-help")
             with Vertical(id="import-form"):
                 with Horizontal(classes="field"):
                     yield Label("What", classes="field-label")
                     with RadioSet(id="kind"):
-                        yield RadioButton("Caseload (the trust's export)", id="caseload")
+                        yield RadioButton("Trust caseload", id="caseload")
                         yield RadioButton("Staff list", id="staff")
                         yield RadioButton("Managers' choices", id=CHOICES)
                 with Horizontal(classes="field"):
@@ -251,14 +326,17 @@ class ImportScreen(DetailScreen):
                     yield Button("Import  (ctrl+r)", id="run", variant="primary")
             yield ProgressBar(id="progress", show_eta=False)
             yield Static(id="result")
-            table: DataTable[object] = DataTable(id="import-rejects", zebra_stripes=True)
-            yield table
+            rejects = FittedTable(reject_columns(), id="import-rejects", zebra_stripes=True)
+            rejects.border_title = "Rejected rows"
+            yield rejects
+            warnings = FittedTable(reject_columns(), id="import-warnings", zebra_stripes=True)
+            warnings.border_title = "Warnings (imported; worth checking)"
+            yield warnings
         yield AppFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#import-rejects", DataTable)
-        add_reject_columns(table)
-        table.display = False
+        for table in self.query(FittedTable):
+            table.display = False
         self.query_one("#progress").display = False
         self.query_one("#result").display = False
         with self.database.session() as session:
@@ -271,7 +349,7 @@ class ImportScreen(DetailScreen):
         self.query_one("#path", Input).focus()
         said = earlier_column_notes(batch for batch in latest.values() if batch is not None)
         if said is not None:
-            self._show_result(said)
+            self._show_result(said, reveal=False)
 
     # -- the form --------------------------------------------------------------------------
 
@@ -280,11 +358,16 @@ class ImportScreen(DetailScreen):
         pressed = self.query_one("#kind", RadioSet).pressed_button
         return pressed.id if pressed and pressed.id else ImportKind.CASELOAD.value
 
-    def _show_result(self, content: RenderableType, *, error: bool = False) -> None:
+    def _show_result(self, content: RenderableType, *, error: bool = False,
+                     reveal: bool = True) -> None:
+        """Show ``content`` under the form; ``reveal``: scroll it into view (on a short
+        terminal it is below the form)."""
         result = self.query_one("#result", Static)
         result.display = True
         result.set_class(error, "-error")
         result.update(content)
+        if reveal:
+            self.call_after_refresh(result.scroll_visible, animate=False)
 
     def _set_running(self, running: bool) -> None:
         self.running = running
@@ -322,9 +405,12 @@ class ImportScreen(DetailScreen):
             self.query_one("#path", Input).focus()
             return
         if not path.is_file():
+            similar = files_starting(path) if path.name else []
             self._show_result(Text.assemble(
                 ("There is no file at ", "bold"), (str(path), "bold"), "\n",
-                "Check the path; tab completes folder and file names as you type.",
+                (f"Did you mean {' or '.join(similar)}? Type the rest of the name (tab "
+                 "completes it)." if similar else
+                 "Check the path; tab completes folder and file names as you type."),
             ), error=True)
             self.query_one("#path", Input).focus()
             return
@@ -366,7 +452,8 @@ class ImportScreen(DetailScreen):
         progress = self.query_one("#progress", ProgressBar)
         progress.display = True
         progress.update(total=None, progress=0)
-        self.query_one("#import-rejects", DataTable).display = False
+        for table in self.query(FittedTable):
+            table.display = False
         self._show_result(Text(f"Importing {path.name}…"))
         self.import_worker(path, kind, sheet, strict, mapping)
 
@@ -375,12 +462,15 @@ class ImportScreen(DetailScreen):
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def import_worker(self, path: Path, kind: str, sheet: str | None, strict: bool,
                       mapping: Path | None = None) -> Any:
-        if kind == CHOICES:
-            return run_choices(self.database, self.settings, self.transition.rules, path,
-                               sheet=sheet, strict=strict)
-        return run_import(self.database, self.settings, path, kind, sheet=sheet, strict=strict,
-                          progress=self._progress, rules=lambda: self.transition.rules,
-                          mapping=mapping)
+        try:
+            if kind == CHOICES:
+                return run_choices(self.database, self.settings, self.transition.rules, path,
+                                   sheet=sheet, strict=strict)
+            return run_import(self.database, self.settings, path, kind, sheet=sheet,
+                              strict=strict, progress=self._progress,
+                              rules=lambda: self.transition.rules, mapping=mapping)
+        except InputFileError as error:
+            raise (error if sheet is not None else on_another_sheet(error, path)) from None
 
     def _progress(self, done: int, total: int) -> None:
         """Called by the importer in its thread: stop if asked; report now and then."""
@@ -412,10 +502,10 @@ class ImportScreen(DetailScreen):
             return
         nothing = result.status in ("refused", "rejected")  # the CLI exits 2 for both
         self._show_result(result_summary(result), error=nothing)
-        table = self.query_one("#import-rejects", DataTable)
-        table.clear()
-        fill_rejects(table, list(result.rejects))
-        table.display = table.row_count > 0
+        key_label = KEY_LABELS.get(str(result.kind), KEY_LABELS[ImportKind.CASELOAD.value])
+        self._list("#import-rejects", list(result.rejects)[:SHOWN_ROWS], key_label)
+        self._list("#import-warnings", as_rejects(row_warnings(result)[:SHOWN_ROWS]), key_label,
+                   style="yellow")
         self.transition.data_changed()
         if result.kind == ImportKind.STAFF and result.status != "refused":
             # The usual next step: the caseload, from the same folder; the staff list just
@@ -438,14 +528,21 @@ class ImportScreen(DetailScreen):
         else:
             self.notify(f"{name}: {plural(result.rows, 'row')} imported.", title="Import finished")
 
+    def _list(self, table_id: str, rows: list[Reject], key_label: str, *,
+              style: str = "red") -> None:
+        """Fill one of the tables under the result (shown only when it has rows)."""
+        table = self.query_one(table_id, FittedTable)
+        table.clear()
+        table.set_columns(reject_columns(key_label))
+        fill_rejects(table, rows, style=style)
+        table.display = table.row_count > 0
+
     def _choices_finished(self, result: ChoicesResult) -> None:
         self._show_result(choices_summary(result), error=result.strict_refused)
-        table = self.query_one("#import-rejects", DataTable)
-        table.clear()
-        fill_rejects(table, [
+        self._list("#import-rejects", [
             Reject(row.row, row.nhs_number, [(row.column or "", row.message)])
-            for row in result.rows if row.outcome == "rejected"])
-        table.display = table.row_count > 0
+            for row in result.rows if row.outcome == "rejected"][:SHOWN_ROWS],
+            KEY_LABELS[ImportKind.CASELOAD.value])
         self.transition.data_changed()
         if result.strict_refused:
             self.notify(f"{result.file_name}: nothing recorded (strict, rows rejected).",
@@ -482,6 +579,10 @@ class ImportScreen(DetailScreen):
         if not self.running:
             self.dismiss()
             return
+        if self._stop.is_set():  # asked already: it stops at its next progress report
+            self.notify("The import is stopping; nothing from it will be saved.",
+                        title="Stopping", timeout=4)
+            return
 
         def answered(stop: bool | None) -> None:
             if stop:
@@ -496,3 +597,6 @@ class ImportScreen(DetailScreen):
     def stop_import(self) -> None:
         """Ask the running import to stop at its next progress report (it rolls back)."""
         self._stop.set()
+        if self.running:  # the next report can be seconds away (writing a large file)
+            self._show_result(Text("Stopping the import… Nothing from it will be saved.",
+                                   style="bold"), error=True)

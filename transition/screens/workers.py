@@ -1,10 +1,18 @@
 """Caseloads per team and per worker: what they hold now, what the plan gives them, and their
 capacity, as bars. Enter on a worker shows their people in the plan; m marks workers who might
-go, and W works out what would happen without them (a what-if: nothing is stored)."""
+go, and W works out what would happen without them (a what-if: nothing is stored).
+
+"Proposed" is after the transfer: a worker who is not available on the transfer date (leaving,
+long-term absence) brings no places to it, so their team's proposed bar is out of the places
+its other workers bring."""
 
 from __future__ import annotations
 
-from rich.console import RenderableType
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
@@ -14,7 +22,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
 from transition.errors import TransitionError
-from transition.plan_review import NO_TEAM, Caseloads, caseloads
+from transition.plan_review import NO_TEAM, Caseloads, WorkerCaseload, caseloads
 from transition.screens.base import DataScreen
 from transition.screens.whatif import WhatIfScreen
 from transition.whatif import WhatIf, what_if
@@ -25,37 +33,123 @@ from transition.widgets.format import count, plural, uk_dates_in, worker_label
 BAR_WIDTH = 20
 WORKER_BAR = 10
 NAME_WIDTH = 23  # a name is shortened to fit, never its staff id
-MOVES_WIDTH = 9  # "−123 +45"
+MOVES_WIDTH = 8  # "−123 +45" (with 9, the tables were a cell too wide for 120 columns)
 
+# On a narrow terminal (80 columns) the moves, then the team (and the teams' worker count),
+# are left out, and the bars narrow (their numbers stay whole), so current, proposed and the
+# note stay on screen; from 120 columns every column shows at its full width.
 TEAM_COLUMNS = (
-    FitColumn("team", "Team", 30, most=46), FitColumn("workers", "Workers", 7),
-    FitColumn("current", "Current", BAR_WIDTH + 10), FitColumn("proposed", "Proposed", BAR_WIDTH + 10),
-    FitColumn("moves", "Moves", MOVES_WIDTH),
+    FitColumn("team", "Team", 30, most=46, squeeze=16),
+    FitColumn("workers", "Workers", 7, drop=2),
+    FitColumn("current", "Current", BAR_WIDTH + 10, squeeze=16),
+    FitColumn("proposed", "Proposed", BAR_WIDTH + 10, squeeze=16),
+    FitColumn("moves", "Moves", MOVES_WIDTH, drop=1),
 )
 # At 120 columns the note ("leaving on 31 Mar 2027") fits whole; wider, the team name grows.
 # The note grows only to its longest words ("not on the latest staff list", 28), so that at
 # 160 columns a team such as "Tarrow Moor Mental Health Social Work Team" shows whole.
 WORKER_COLUMNS = (
-    FitColumn("name", "Worker", NAME_WIDTH), FitColumn("team", "Team", 18, most=46),
-    FitColumn("current", "Current", WORKER_BAR + 6), FitColumn("proposed", "Proposed", WORKER_BAR + 6),
-    FitColumn("moves", "Moves", MOVES_WIDTH), FitColumn("note", "", 22, most=30),
+    FitColumn("name", "Worker", NAME_WIDTH), FitColumn("team", "Team", 18, most=46, drop=2),
+    FitColumn("current", "Current", WORKER_BAR + 6, squeeze=10),
+    FitColumn("proposed", "Proposed", WORKER_BAR + 6, squeeze=10),
+    FitColumn("moves", "Moves", MOVES_WIDTH, drop=1), FitColumn("note", "", 22, most=30),
 )
 
 
+@dataclass(frozen=True)
+class LoadBar:
+    """'██████░░░░ 12/20': filled to the load, the rest of the capacity dim; yellow from 90%,
+    red when over. In a column narrower than ``width`` the bar shortens, never the numbers."""
+
+    load: int
+    capacity: int
+    width: int = BAR_WIDTH
+
+    def text(self, width: int) -> Text:
+        numbers = f" {count(self.load)}/{count(self.capacity)}"
+        cells = max(0, min(self.width, width - len(numbers)))
+        filled = min(cells, round(cells * self.load / self.capacity))
+        if self.load and not filled and cells:
+            filled = 1
+        over = self.load > self.capacity
+        style = "red" if over else "yellow" if self.load >= self.capacity * 0.9 else "green"
+        text = Text("█" * filled, style=style) + Text("░" * (cells - filled), style="dim")
+        text.append(numbers if cells else numbers.lstrip(), style="bold red" if over else "")
+        return text
+
+    def __str__(self) -> str:
+        return self.text(self.width + len(f" {count(self.load)}/{count(self.capacity)}")).plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.text(options.max_width)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        whole = len(str(self))
+        return Measurement(min(whole, len(f"{count(self.load)}/{count(self.capacity)}")),
+                           whole)
+
+
 def load_bar(load: int | None, capacity: int, *, width: int = BAR_WIDTH) -> RenderableType:
-    """'██████░░░░ 12/20': filled to the load, the rest of the capacity dim; red when over."""
+    """A :class:`LoadBar`; "no plan" without a load, and the load alone with no capacity."""
     if load is None:
         return Text("no plan", style="dim italic")
     if capacity <= 0:
         return Text(f"{count(load)} (no capacity)", style="bold red" if load else "dim")
-    cells = min(width, round(width * load / capacity))
-    if load and not cells:
-        cells = 1
-    style = "red" if load > capacity else "yellow" if load >= capacity * 0.9 else "green"
-    text = Text("█" * cells, style=style) + Text("░" * (width - cells), style="dim")
-    text.append(f" {count(load)}/{count(capacity)}",
-                style="bold red" if load > capacity else "")
-    return text
+    return LoadBar(load, capacity, width)
+
+
+def capacity_after(worker: WorkerCaseload) -> int:
+    """The places a worker brings after the transfer: none if they are not available on the
+    transfer date (leaving, long-term absence, not on the latest staff list)."""
+    return 0 if worker.unavailable else worker.capacity
+
+
+def load_and_room(worker: WorkerCaseload) -> tuple[int, int]:
+    """What a worker holds and the places they have for it: proposed against their capacity
+    after the transfer with a plan, else current against their capacity now."""
+    if worker.proposed is None:
+        return worker.current, worker.capacity
+    return worker.proposed, capacity_after(worker)
+
+
+def proposed_cell(worker: WorkerCaseload) -> RenderableType:
+    """The proposed bar; for a worker not available on the transfer date, what the plan gives
+    them and why they have no places (their note says when)."""
+    if worker.proposed is None or not worker.unavailable:
+        return load_bar(worker.proposed, worker.capacity, width=WORKER_BAR)
+    why = next((word for word in ("leaving", "absent") if worker.unavailable.startswith(word)),
+               "not available")
+    return Text(f"{count(worker.proposed)} · {why}",
+                style="bold red" if worker.proposed else "yellow")
+
+
+def note(worker: WorkerCaseload) -> Text:
+    """Why a worker is not available on the transfer date, or how much room they have."""
+    if worker.unavailable:
+        return Text(uk_dates_in(worker.unavailable), style="yellow")
+    load, room = load_and_room(worker)
+    if load > room:
+        return Text(f"{count(load - room)} over capacity", style="bold red")
+    return Text(f"{count(room - load)} free", style="dim")
+
+
+def nearly_full(worker: WorkerCaseload) -> bool:
+    """At 90% of their places or more (a worker with no places counts once they hold anyone)."""
+    load, room = load_and_room(worker)
+    return load >= room * 0.9 and (room > 0 or load > 0)
+
+
+def fullness(worker: WorkerCaseload) -> float:
+    load, room = load_and_room(worker)
+    return load / room if room else float("inf") if load else 0.0
+
+
+# s steps through these: the staff list's order (by staff id), by name, fullest first.
+SORTS: dict[str, Callable[[WorkerCaseload], object]] = {
+    "staff id": lambda worker: worker.staff_id,
+    "name": lambda worker: (worker.name.casefold(), worker.staff_id),
+    "fullest first": lambda worker: (-fullness(worker), worker.name.casefold()),
+}
 
 
 def moves(leaving: int | None, joining: int | None) -> RenderableType:
@@ -92,6 +186,7 @@ class WorkersScreen(DataScreen):
         Binding("h", "handing_over", "Their people now", id="workers.handing_over"),
         Binding("m", "mark_withdrawn", "Mark to go", id="workers.withdraw"),
         Binding("W", "what_if", "What if", id="workers.what_if"),
+        Binding("s", "next_sort", "Sort", id="workers.sort"),
     ]
 
     def __init__(self) -> None:
@@ -100,6 +195,7 @@ class WorkersScreen(DataScreen):
         self.full_only = False
         self.team_only: str | None = None  # enter on a team: only its workers
         self.withdrawing: list[str] = []  # staff ids marked with w, in the order marked
+        self.sort = "staff id"  # a key of SORTS
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -129,6 +225,33 @@ class WorkersScreen(DataScreen):
         (the team table keeps its cursor)."""
         loads = self.loads
         assert loads is not None
+        if not filtering:
+            self._show_teams(loads)
+        workers = self.query_one("#workers-table", FittedTable)
+        workers.border_title = ("By worker" if self.team_only is None
+                                else f"By worker: {self.team_only}")
+        workers.clear()
+        for worker in sorted(loads.workers, key=SORTS[self.sort]):
+            if self.full_only and not nearly_full(worker):
+                continue
+            if self.team_only is not None and (worker.team or NO_TEAM) != self.team_only:
+                continue
+            marked = worker.staff_id in self.withdrawing
+            workers.add_row(worker_label(worker.name, worker.staff_id, NAME_WIDTH),
+                            worker.team or Text("no team yet", style="italic yellow"),
+                            load_bar(worker.current, worker.capacity, width=WORKER_BAR),
+                            proposed_cell(worker), moves(worker.leaving, worker.joining),
+                            Text("marked to go (what-if)", style="bold magenta") if marked
+                            else note(worker), key=worker.staff_id)
+        self.query_one("#workers-summary", Static).update(
+            self._summary(loads, listed=workers.row_count))
+
+    def _summary(self, loads: Caseloads, *, listed: int) -> Text:
+        if not loads.workers:
+            return Text.assemble(
+                ("No staff list has been imported yet", "bold"),
+                ": press i to import one (then the caseload); the workers and their "
+                "caseloads show here.")
         if loads.plan_id is None:
             plan = "no plan yet (p, then n to propose one)"
         else:
@@ -136,13 +259,16 @@ class WorkersScreen(DataScreen):
             joining = sum(worker.joining or 0 for worker in loads.workers)
             plan = (f"proposed: plan {loads.plan_id} ({plural(leaving, 'role')} leaving a "
                     f"worker, {count(joining)} joining a new one)")
-        over = [worker for worker in loads.workers
-                if (worker.proposed if worker.proposed is not None else worker.current)
-                > worker.capacity]
+        now = sum(worker.capacity for worker in loads.workers)
+        after = sum(capacity_after(worker) for worker in loads.workers)
+        capacity = (f"capacity {count(now)}" if after == now
+                    else f"capacity {count(now)} now, {count(after)} after the transfer")
+        over = [worker for worker in loads.workers if load_and_room(worker)[0]
+                > load_and_room(worker)[1]]
         summary = Text.assemble(
             (f"{count(len(loads.workers))} workers", "bold"),
-            f" · capacity {count(sum(w.capacity for w in loads.workers))}"
-            f" · holding now {count(sum(w.current for w in loads.workers))} · {plan}",
+            f" · {capacity} · holding now {count(sum(w.current for w in loads.workers))}"
+            f" · {plan}",
         )
         if over:
             summary.append(f" · {len(over)} over capacity", style="bold red")
@@ -150,40 +276,42 @@ class WorkersScreen(DataScreen):
             summary.append(f" · only {self.team_only} (enter on it again for everyone)",
                            style="bold")
         if self.full_only:
-            summary.append(" · only workers at 90% or more", style="bold")
+            summary.append(" · only workers at 90% or more"
+                           + ("" if listed else ": none (f again for everyone)"), style="bold")
+        if self.sort != "staff id":
+            summary.append(f" · sorted {'by ' if self.sort == 'name' else ''}{self.sort}")
         if self.withdrawing:
             summary.append(f" · what-if: {plural(len(self.withdrawing), 'worker')} marked to go "
                            "(W: what would happen; m again unmarks)", style="bold magenta")
-        self.query_one("#workers-summary", Static).update(summary)
-        if not filtering:
-            teams = self.query_one("#teams-table", FittedTable)
-            teams.clear()
-            for team in loads.teams:
-                teams.add_row(team.team, count(team.workers),
-                              load_bar(team.current, team.capacity),
-                              load_bar(team.proposed, team.capacity),
-                              moves(team.leaving, team.joining), key=team.team)
-        workers = self.query_one("#workers-table", FittedTable)
-        workers.border_title = ("By worker" if self.team_only is None
-                                else f"By worker: {self.team_only}")
-        workers.clear()
+        return summary
+
+    def _show_teams(self, loads: Caseloads) -> None:
+        """Each team's bars: now out of its workers' places now; proposed out of the places
+        those available on the transfer date bring."""
+        after: dict[str, int] = {}
         for worker in loads.workers:
-            load = worker.proposed if worker.proposed is not None else worker.current
-            if self.full_only and load < worker.capacity * 0.9:
-                continue
-            if self.team_only is not None and (worker.team or NO_TEAM) != self.team_only:
-                continue
-            if worker.staff_id in self.withdrawing:
-                note = Text("marked to go (what-if)", style="bold magenta")
-            elif worker.unavailable:
-                note = Text(uk_dates_in(worker.unavailable), style="yellow")
-            else:
-                note = Text(f"{worker.spare} free", style="dim")
-            workers.add_row(worker_label(worker.name, worker.staff_id, NAME_WIDTH),
-                            worker.team or Text("no team yet", style="italic yellow"),
-                            load_bar(worker.current, worker.capacity, width=WORKER_BAR),
-                            load_bar(worker.proposed, worker.capacity, width=WORKER_BAR),
-                            moves(worker.leaving, worker.joining), note, key=worker.staff_id)
+            team = worker.team or NO_TEAM
+            after[team] = after.get(team, 0) + capacity_after(worker)
+        teams = self.query_one("#teams-table", FittedTable)
+        teams.clear()
+        for team in loads.teams:
+            teams.add_row(team.team, count(team.workers),
+                          load_bar(team.current, team.capacity),
+                          load_bar(team.proposed, after.get(team.team, team.capacity)),
+                          moves(team.leaving, team.joining), key=team.team)
+
+    def action_next_sort(self) -> None:
+        """Sort the workers by the next order in SORTS (the cursor stays on its worker)."""
+        names = list(SORTS)
+        self.sort = names[(names.index(self.sort) + 1) % len(names)]
+        if self.loads is None:
+            return
+        workers = self.query_one("#workers-table", FittedTable)
+        key = (workers.coordinate_to_cell_key(workers.cursor_coordinate).row_key
+               if workers.row_count else None)
+        self._show(filtering=True)
+        if key is not None and key in workers.rows:
+            workers.move_cursor(row=workers.get_row_index(key), animate=False)
 
     def action_full_only(self) -> None:
         self.full_only = not self.full_only

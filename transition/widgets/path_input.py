@@ -45,6 +45,18 @@ def complete_path(value: str, skip: Collection[Path] = ()) -> str | None:
     return value + completion[len(prefix):]
 
 
+def files_starting(path: Path, limit: int = 5) -> list[str]:
+    """The names of the files the importer reads in ``path``'s folder that start with its name
+    (a path typed or completed part of the way: "trust_caseload." for .csv and .xlsx)."""
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return []
+    return sorted(entry.name for entry in entries
+                  if entry.name.startswith(path.name) and entry.name.lower().endswith(IMPORTABLE)
+                  and entry.is_file())[:limit]
+
+
 class PathSuggester(Suggester):
     """Suggests completions from the file system (never cached: folders change)."""
 
