@@ -76,13 +76,7 @@ def set_pathway_override(
     section 117 aftercare or a CTO.
     """
     chosen = parse_pathway(pathway)
-    text = (reason or "").strip()
-    if not text:
-        raise TransitionError(
-            "A pathway override needs a written reason. Nothing was changed.",
-            hint='Give one with --reason "..." (it is kept in the audit trail).',
-        )
-    audit.check_reason_length(text)
+    text = written_reason(reason, "A pathway override")
     if chosen in STATUTORY_REFUSED and (person.s117 or person.cto):
         duty = "section 117 aftercare" if person.s117 else "a Community Treatment Order"
         raise TransitionError(
@@ -153,6 +147,19 @@ def clear_pathway_override(
         at=now,
     )
     return updated
+
+
+def written_reason(reason: str | None, what: str) -> str:
+    """The manager's reason for ``what`` ("A pathway override"), stripped; refused when empty
+    or longer than the audit trail keeps."""
+    text = (reason or "").strip()
+    if not text:
+        raise TransitionError(
+            f"{what} needs a written reason. Nothing was changed.",
+            hint='Give one with --reason "..." (it is kept in the audit trail).',
+        )
+    audit.check_reason_length(text)
+    return text
 
 
 def parse_pathway(value: str) -> Pathway:

@@ -21,7 +21,7 @@ as a change of handover date does. Changes check ``Person.version`` (optimistic 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
@@ -32,7 +32,7 @@ from transition.errors import EXIT_PARTIAL, TransitionError
 from transition.handover_change import programme_has_tasks, task_counts, tasks_in_words
 from transition.models import Person, RiskBand, utcnow
 from transition.nhs import mask
-from transition.overrides import versioned_update
+from transition.overrides import versioned_update, written_reason
 from transition.programme import transfer_date
 from transition.risk import RiskBands
 from transition.tasks.generate import GenerateSummary, generate_tasks
@@ -128,13 +128,7 @@ def set_risk_band(
     raised. A person not yet assessed is refused (there is no score to set a band against).
     """
     chosen = parse_band(band).value
-    text = (reason or "").strip()
-    if not text:
-        raise TransitionError(
-            "A manager's risk band needs a written reason. Nothing was changed.",
-            hint='Give one with --reason "..." (it is kept in the audit trail).',
-        )
-    audit.check_reason_length(text)
+    text = written_reason(reason, "A manager's risk band")
     if person.risk_score is None:
         raise TransitionError(
             f"Person {mask(person.nhs_number)} has no handover-risk score yet, so there is no "
@@ -142,26 +136,9 @@ def set_risk_band(
             hint="Run transition assess first.",
         )
     now = utcnow()
-    before = {"risk_band": person.risk_band, "override": person.risk_band_override}
-    updated = versioned_update(
-        session, person, expected_version,
-        risk_band=chosen, risk_band_override=chosen,
-        risk_override_reason=text, risk_override_by=actor, risk_override_at=now,
-    )
-    audit.record(
-        session,
-        Change(
-            action="risk.override", entity="person", entity_key=updated.nhs_number,
-            person_id=updated.id, field="risk_band", before=before,
-            after={"risk_band": chosen, "override": chosen,
-                   "score": updated.risk_score,
-                   "rules_band": rules_band(updated, rules.risk.bands)},
-            reason=text,
-        ),
-        actor=actor,
-        at=now,
-    )
-    return _tasks_after(session, rules, updated, before["risk_band"], actor=actor, today=today)
+    return _change(session, rules, person, expected_version, "risk.override", text,
+                   actor=actor, today=today, now=now, risk_band=chosen, risk_band_override=chosen,
+                   risk_override_reason=text, risk_override_by=actor, risk_override_at=now)
 
 
 def clear_risk_band(
@@ -183,37 +160,32 @@ def clear_risk_band(
     text = (reason or "").strip() or None
     if text is not None:
         audit.check_reason_length(text)
-    after = rules_band(person, rules.risk.bands)
-    before = {"risk_band": person.risk_band, "override": person.risk_band_override}
-    now = utcnow()
-    updated = versioned_update(
-        session, person, expected_version,
-        risk_band=after, risk_band_override=None,
-        risk_override_reason=None, risk_override_by=None, risk_override_at=None,
-    )
-    audit.record(
-        session,
-        Change(
-            action="risk.override_cleared", entity="person", entity_key=updated.nhs_number,
-            person_id=updated.id, field="risk_band", before=before,
-            after={"risk_band": after, "override": None, "score": updated.risk_score},
-            reason=text,
-        ),
-        actor=actor,
-        at=now,
-    )
-    return _tasks_after(session, rules, updated, before["risk_band"], actor=actor, today=today)
+    return _change(session, rules, person, expected_version, "risk.override_cleared", text,
+                   actor=actor, today=today, now=utcnow(),
+                   risk_band=rules_band(person, rules.risk.bands), risk_band_override=None,
+                   risk_override_reason=None, risk_override_by=None, risk_override_at=None)
 
 
-def _tasks_after(
-    session: Session, rules: Rules, person: Person, before: str | None, *, actor: str,
-    today: date,
+def _change(
+    session: Session, rules: Rules, person: Person, expected_version: int | None, action: str,
+    reason: str | None, *, actor: str, today: date, now: datetime, **values: Any,
 ) -> BandChange:
-    change = BandChange(person, before, person.risk_band,
-                        rules_band(person, rules.risk.bands))
+    """Write ``values`` (checking the version), audit ``action`` with the band and override
+    before and after (the score and the rules' band beside them), then bring the person's
+    tasks up to date when the band in use moved."""
+    before = {"risk_band": person.risk_band, "override": person.risk_band_override}
+    updated = versioned_update(session, person, expected_version, **values)
+    change = BandChange(updated, before["risk_band"], updated.risk_band,
+                        rules_band(updated, rules.risk.bands))
+    audit.record(session, Change(
+        action=action, entity="person", entity_key=updated.nhs_number, person_id=updated.id,
+        field="risk_band", before=before,
+        after={"risk_band": updated.risk_band, "override": updated.risk_band_override,
+               "score": updated.risk_score, "rules_band": change.rules_band},
+        reason=reason), actor=actor, at=now)
     if change.moved and programme_has_tasks(session):
-        assert person.id is not None
+        assert updated.id is not None
         change.tasks = generate_tasks(session, rules.tasks, as_of=today, actor=actor,
                                       transfer_date=transfer_date(session),
-                                      person_ids=[person.id])
+                                      person_ids=[updated.id])
     return change

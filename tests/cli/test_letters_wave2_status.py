@@ -11,6 +11,8 @@ from tests.letter_setup import handover_person, use_test_council, with_transfer_
 from transition.db import Database
 
 NEW_CRISIS_LINE = "0808 157 0999 (24 hours a day) or NHS 111, option 2"
+REASON = ("the council's details it prints have changed since it was written: the crisis line "
+          "(set in the settings' [council])")
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +65,26 @@ def test_history_is_shown_when_the_templates_folder_setting_is_wrong(
     history = run_cli("letters", "history", nhs_number, "--json")
     assert history.exit_code == 0
     assert {record["status"] for record in history.json()} == {"out_of_date"}
+
+
+def test_the_check_and_the_person_say_a_letter_prints_an_old_crisis_line(
+    run_cli: RunCli, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with database.transaction() as session:
+        with_transfer_date(session)
+        nhs_number = handover_person(session).nhs_number
+    assert run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "out"
+                   ).exit_code == 0
+
+    def letter_findings() -> list[str]:
+        report = run_cli("check", "--json").json()
+        return sorted(finding["message"] for finding in report["findings"]
+                      if finding["code"] == "letter_out_of_date")
+
+    assert letter_findings() == []
+    monkeypatch.setenv("TRANSITION_COUNCIL__CRISIS_LINE", NEW_CRISIS_LINE)
+    found = letter_findings()
+    assert len(found) == 2 and all(REASON in message for message in found)
+    letters = run_cli("person", nhs_number, "--json").json()["letters"]
+    assert {(letter["status"], letter["reason"]) for letter in letters} == {
+        ("out_of_date", REASON)}
