@@ -32,6 +32,19 @@ def fits(table: DataTable[Any]) -> bool:
     return table.virtual_size.width <= table.scrollable_content_region.width
 
 
+def imports_give(monkeypatch: Any, result: Any) -> None:
+    """Every import from the screen returns ``result`` (no file is read)."""
+    monkeypatch.setattr(imports, "run_import", lambda *args, **kwargs: result)
+
+
+async def imported(pilot: Pilot[Any], path: Path) -> Any:
+    """The import screen with ``path`` typed, after ctrl+r and the import's end."""
+    screen = await open_import(pilot, path)
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+    return screen
+
+
 def test_rejected_rows_screen_fits_reasons_into_80_columns(populated, app_on) -> None:
     app = app_on(populated)
     seen: dict[str, Any] = {}
@@ -56,14 +69,12 @@ def test_import_result_fits_reasons_into_80_columns(populated, app_on, a_file,
                                                     monkeypatch) -> None:
     result = fake_result(rejects=[fake_result().rejects[0].__class__(
         row=3, record_key="9990000000", errors=[("nhs_number", LONG_REASON)])], rejected=1)
-    monkeypatch.setattr(imports, "run_import", lambda *args, **kwargs: result)
+    imports_give(monkeypatch, result)
     app = app_on(populated)
     seen: dict[str, Any] = {}
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        screen = await open_import(pilot, a_file)
-        await pilot.press("ctrl+r")
-        await settle(pilot)
+        screen = await imported(pilot, a_file)
         table = screen.query_one("#import-rejects", DataTable)
         seen["fits"] = fits(table)
         seen["row"] = [str(cell) for cell in table.get_row_at(0)]
@@ -82,14 +93,12 @@ def test_the_warnings_a_result_counts_are_listed(populated, app_on, a_file,
                    "care coordinator is not in the staff list"),
     ]
     result = fake_result(warnings=2, warning_list=warnings)
-    monkeypatch.setattr(imports, "run_import", lambda *args, **kwargs: result)
+    imports_give(monkeypatch, result)
     app = app_on(populated)
     seen: dict[str, Any] = {}
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        screen = await open_import(pilot, a_file)
-        await pilot.press("ctrl+r")
-        await settle(pilot)
+        screen = await imported(pilot, a_file)
         table = screen.query_one("#import-warnings", DataTable)
         seen["shown"] = table.display
         seen["rows"] = [[str(cell) for cell in table.get_row_at(index)]
@@ -218,9 +227,7 @@ def test_on_an_80x24_terminal_the_result_shows_under_the_form(populated, app_on,
     seen: dict[str, Any] = {}
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        screen = await open_import(pilot, a_file)
-        await pilot.press("ctrl+r")
-        await settle(pilot)
+        screen = await imported(pilot, a_file)
         result = screen.query_one("#result")
         seen["result"] = result.region  # where on the screen it is drawn (empty: not shown)
         seen["height"] = app.size.height
@@ -243,14 +250,12 @@ def test_very_many_rejected_rows_list_the_first_few_hundred(populated, app_on, a
                for row in range(2, 702)]
     result = fake_result(rejects=rejects, rejected=700, rows=700, inserted=0, status="rejected",
                          rejects_path="/data/rejects/trust_caseload-rejects-batch2.csv")
-    monkeypatch.setattr(imports, "run_import", lambda *args, **kwargs: result)
+    imports_give(monkeypatch, result)
     app = app_on(populated)
     seen: dict[str, Any] = {}
 
     async def scenario(pilot: Pilot[Any]) -> None:
-        screen = await open_import(pilot, a_file)
-        await pilot.press("ctrl+r")
-        await settle(pilot)
+        screen = await imported(pilot, a_file)
         seen["rows"] = screen.query_one("#import-rejects", DataTable).row_count
         seen["result"] = " ".join(result_text(screen).split())
 
