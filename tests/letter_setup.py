@@ -101,3 +101,20 @@ def add_task(session: Session, person: Person, key: str) -> Task:
     session.add(task)
     session.flush()
     return task
+
+
+def letter_text(session: Session, person: Person, kind: str, council: CouncilDetails,
+                as_of: date) -> str:
+    """The letter of ``kind`` for ``person`` as plain text (a preview: no file is written)."""
+    from transition.letters import preview_letter  # letters imports much: only when asked
+
+    assert person.id is not None
+    preview = preview_letter(session, person.id, kind, council=council, as_of=as_of)
+    assert preview.text is not None, preview.skip_reason
+    return preview.text
+
+
+def flat(text: str) -> str:
+    """Text with its wrapping undone (one space between words)."""
+    return " ".join(text.split())
+

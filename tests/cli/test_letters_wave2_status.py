@@ -20,12 +20,17 @@ def _council(monkeypatch: pytest.MonkeyPatch) -> None:
     use_test_council(monkeypatch)
 
 
+def _one_handover(database: Database) -> str:
+    """A transfer date and one person changing worker; their NHS number."""
+    with database.transaction() as session:
+        with_transfer_date(session)
+        return handover_person(session).nhs_number
+
+
 def test_status_says_which_letters_print_a_corrected_crisis_line_and_generate_clears_them(
     run_cli: RunCli, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with database.transaction() as session:
-        with_transfer_date(session)
-        nhs_number = handover_person(session).nhs_number
+    nhs_number = _one_handover(database)
     out = tmp_path / "out"
     assert run_cli("letters", "generate", "--format", "md", "--out", out).exit_code == 0
     assert run_cli("letters", "status", "--json").json()["out_of_date"] == []
@@ -55,9 +60,7 @@ def test_history_is_shown_when_the_templates_folder_setting_is_wrong(
     run_cli: RunCli, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """History checks the council details kept with each letter; it needs no templates."""
-    with database.transaction() as session:
-        with_transfer_date(session)
-        nhs_number = handover_person(session).nhs_number
+    nhs_number = _one_handover(database)
     assert run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "out"
                    ).exit_code == 0
     monkeypatch.setenv("TRANSITION_LETTER_TEMPLATES_DIR", str(tmp_path / "no-such-folder"))
@@ -70,9 +73,7 @@ def test_history_is_shown_when_the_templates_folder_setting_is_wrong(
 def test_the_check_and_the_person_say_a_letter_prints_an_old_crisis_line(
     run_cli: RunCli, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with database.transaction() as session:
-        with_transfer_date(session)
-        nhs_number = handover_person(session).nhs_number
+    nhs_number = _one_handover(database)
     assert run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "out"
                    ).exit_code == 0
 

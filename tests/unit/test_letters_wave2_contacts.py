@@ -9,8 +9,10 @@ from tests.letter_setup import (
     TEST_COUNCIL,
     TODAY,
     council_worker,
+    flat,
     handover_person,
     jargon_in,
+    letter_text,
     trust_worker,
     with_transfer_date,
 )
@@ -18,22 +20,13 @@ from transition.db import Database
 from transition.letter_context import facts_context
 from transition.letter_facts import load_facts
 from transition.letter_records import facts_hash
-from transition.letters import preview_letter
 from transition.models import Person
 
 COUNCIL = TEST_COUNCIL
 
 
 def said(session, person: Person, kind: str) -> str:  # type: ignore[no-untyped-def]
-    """The letter as plain text, its lines joined (wrapping does not matter here)."""
-    assert person.id is not None
-    preview = preview_letter(session, person.id, kind, council=COUNCIL, as_of=TODAY)
-    assert preview.text is not None, preview.skip_reason
-    return preview.text
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
+    return letter_text(session, person, kind, COUNCIL, TODAY)
 
 
 def trust_key_worker_person(session, **fields):  # type: ignore[no-untyped-def]

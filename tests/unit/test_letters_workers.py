@@ -14,8 +14,10 @@ import pytest
 from tests.factories import make_staff
 from tests.letter_setup import (
     TODAY,
+    flat,
     handover_person,
     jargon_in,
+    letter_text,
     trust_worker,
     with_transfer_date,
 )
@@ -35,14 +37,7 @@ COUNCIL_TEAM = "Westhaven MHSW Team"
 
 
 def text_of(session, person: Person, kind: str) -> str:  # type: ignore[no-untyped-def]
-    assert person.id is not None
-    preview = preview_letter(session, person.id, kind, council=COUNCIL, as_of=TODAY)
-    assert preview.text is not None, preview.skip_reason
-    return preview.text
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
+    return letter_text(session, person, kind, COUNCIL, TODAY)
 
 
 def seconded_worker_stays(session, **person_fields):  # type: ignore[no-untyped-def]
