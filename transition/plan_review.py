@@ -470,9 +470,18 @@ class WorkerCaseload:
     joining: int | None = None
 
     @property
+    def capacity_after(self) -> int:
+        """The places they bring after the transfer: none if they are not available on the
+        transfer date (leaving, long-term absence, not on the latest staff list)."""
+        return 0 if self.unavailable else self.capacity
+
+    @property
     def spare(self) -> int:
-        load = self.current if self.proposed is None else self.proposed
-        return self.capacity - load
+        """Places free: now (no plan), else after the transfer, when a worker who is not
+        available then has none."""
+        if self.proposed is None:
+            return self.capacity - self.current
+        return self.capacity_after - self.proposed
 
 
 @dataclass(frozen=True)
@@ -484,6 +493,8 @@ class TeamCaseload:
     proposed: int | None
     leaving: int | None = None
     joining: int | None = None
+    # The places of the team's workers who are available on the transfer date.
+    capacity_after: int = 0
 
 
 @dataclass
@@ -495,7 +506,8 @@ class Caseloads:
     def to_json(self) -> dict[str, Any]:
         return {
             "plan_id": self.plan_id,
-            "workers": [{**vars(worker), "spare": worker.spare} for worker in self.workers],
+            "workers": [{**vars(worker), "capacity_after": worker.capacity_after,
+                         "spare": worker.spare} for worker in self.workers],
             "teams": [vars(team) for team in self.teams],
         }
 
@@ -637,6 +649,7 @@ def caseloads(session: Session, rules: Rules, *, as_of: date,
                 proposed=None if plan is None else sum(member.proposed or 0 for member in members),
                 leaving=None if plan is None else sum(member.leaving or 0 for member in members),
                 joining=None if plan is None else sum(member.joining or 0 for member in members),
+                capacity_after=sum(member.capacity_after for member in members),
             )
             for team, members in sorted(teams.items())
         ],

@@ -13,6 +13,7 @@ from tests.factories import make_person, make_staff
 from tests.tables import read_down
 from transition.config import Settings
 from transition.db import Database
+from transition.models import Staff
 from transition.programme import set_transfer_date
 
 
@@ -132,6 +133,43 @@ def test_a_plan_that_places_everyone_exits_0(run_cli: RunCli, settings: Settings
     said = " ".join(result.stdout.split())
     assert "People planned: 1. Roles filled: 1 (0 kept with their current worker, 1 with a new" in said
     assert "Stored as a draft" in result.stdout
+
+
+def test_plan_workers_counts_places_on_the_transfer_date(run_cli: RunCli,
+                                                        settings: Settings) -> None:
+    """A locked choice of a worker who then turns out to be leaving before the transfer: the
+    team has none of their places on the day, and the table says who would be over."""
+    database = Database.from_settings(settings)
+    try:
+        with database.transaction() as session:
+            set_transfer_date(session, date(2027, 4, 1), actor="t")
+            make_staff(session, "SW1", capacity=4)
+            make_staff(session, "SW2", capacity=6)
+            person = make_person(session, pathway="council", risk_band="green")
+    finally:
+        database.dispose()
+    locked = run_cli("assign", person.nhs_number, "SW1", "--role", "social_worker",
+                     "--reason", "Knows the family", "--lock")
+    assert locked.exit_code == 0, locked.output
+    database = Database.from_settings(settings)
+    try:
+        with database.transaction() as session:
+            worker = session.get(Staff, "SW1")
+            assert worker is not None
+            worker.leaving_date = date(2027, 3, 1)
+            session.add(worker)
+    finally:
+        database.dispose()
+    run_cli("plan")
+    data = run_cli("plan", "workers", "--json").json()
+    assert data["teams"][0] == {**data["teams"][0], "capacity": 10, "capacity_after": 6,
+                                "proposed": 1}
+    sw1 = next(worker for worker in data["workers"] if worker["staff_id"] == "SW1")
+    assert (sw1["proposed"], sw1["capacity_after"], sw1["spare"]) == (1, 0, -1)
+    table = run_cli("plan", "workers")
+    said = " ".join(table.stdout.split())
+    assert "10 → 6" in said and "available on the transfer date" in said  # places now → then
+    assert "1 worker would hold more than their places on the day (SW1)" in said
 
 
 def test_assign_lock_unlock_and_refusals(run_cli: RunCli, settings: Settings) -> None:

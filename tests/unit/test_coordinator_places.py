@@ -173,3 +173,36 @@ def test_a_worker_whose_role_fits_nothing_is_named_in_the_plans_warnings(
     [warning] = [warning for warning in plan.warnings if "fit no role" in warning]
     assert "2 (council social_wroker (1), trust psychiatrist (1))" in warning
     assert [row.staff_id for row in plan.rows] == ["SW1"]
+
+
+def test_a_team_counts_only_the_places_of_workers_there_on_the_transfer_date(
+    database: Database, rules: Rules
+) -> None:
+    """`plan workers` (and the workers screen) count a leaving worker's places now, not after
+    the transfer: the team's places on the day and a leaving worker's spare places say so."""
+    from datetime import date
+
+    from transition.plan_review import caseloads
+
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", capacity=5)
+        make_staff(session, "SW2", capacity=3, leaving_date=date(2027, 2, 1))
+        make_person(session, pathway="council", risk_band="green", care_coordinator_id="SW2",
+                    nhs_number=nhs_number(1))
+    with database.session() as session:
+        before = caseloads(session, rules, as_of=TODAY)
+    [team] = before.teams
+    assert (team.capacity, team.capacity_after, team.current) == (8, 5, 1)
+    leaving = next(worker for worker in before.workers if worker.staff_id == "SW2")
+    assert leaving.spare == 2  # no plan: places now
+    with database.transaction() as session:
+        propose_plan(session, rules, as_of=TODAY, actor=ACTOR, refresh=False)
+    with database.session() as session:
+        after = caseloads(session, rules, as_of=TODAY)
+    leaving = next(worker for worker in after.workers if worker.staff_id == "SW2")
+    assert (leaving.proposed, leaving.capacity_after, leaving.spare) == (0, 0, 0)
+    data = after.to_json()
+    assert data["teams"][0]["capacity_after"] == 5
+    assert {worker["staff_id"]: worker["capacity_after"] for worker in data["workers"]} == {
+        "SW1": 5, "SW2": 0}

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session
@@ -53,6 +54,7 @@ from transition.planning import PlanResult, propose_plan
 from transition.staff_ids import find_coordinator_id, find_staff_id, require_staff_id
 from transition.whatif import WhatIf, what_if
 from transition.whatif_view import what_if_report
+from transition.widgets.format import plural
 from transition.worker_overrides import WorkerOption, assign_worker, feasible_workers, unlock
 
 app = typer.Typer(
@@ -269,19 +271,49 @@ def workers(
     if as_json:
         print_json(result.to_json())
         return
-    table = Table("Team", "Workers", "Capacity", "Now", "Leaving", "Joining", "Planned",
-                  title="Caseloads by team",
-                  caption="Leaving: roles held now that the plan moves to another worker, "
-                          "signposts, ends or cannot place. Joining: roles it gives to a "
-                          "worker who does not hold them now.")
+    table = Table(title="Caseloads by team", box=box.SIMPLE_HEAD, padding=(0, 1),
+                  caption="Places: the capacity of the team's workers now, and of those "
+                          "available on the transfer date (not leaving, absent or off the "
+                          "latest staff list). Leaving: roles held now that the plan moves to "
+                          "another worker, signposts, ends or cannot place. Joining: roles it "
+                          "gives to a worker who does not hold them now.",
+                  caption_justify="left")
+    table.add_column("Team", overflow="fold", ratio=1)
+    for heading in ("Workers", "Places\nnow → day", "Holding\nnow",
+                    "Leaving\n/ joining", "Planned"):
+        table.add_column(heading, justify="right", no_wrap=True)
 
     def number(value: int | None) -> str:
         return "-" if value is None else str(value)
 
     for team in result.teams:
-        table.add_row(team.team, str(team.workers), str(team.capacity), str(team.current),
-                      number(team.leaving), number(team.joining), number(team.proposed))
+        over = team.proposed is not None and team.proposed > team.capacity_after
+        places = (str(team.capacity) if team.capacity_after == team.capacity
+                  else f"{team.capacity} → {team.capacity_after}")
+        table.add_row(team.team, str(team.workers), places, str(team.current),
+                      f"{number(team.leaving)} / {number(team.joining)}",
+                      Text(number(team.proposed), style="bold red" if over else ""))
+    if len(result.teams) > 1:
+        def total(values: list[int | None]) -> str:
+            return "-" if result.plan_id is None else str(sum(value or 0 for value in values))
+
+        teams = result.teams
+        now, after = sum(t.capacity for t in teams), sum(t.capacity_after for t in teams)
+        table.rows[-1].end_section = True
+        table.add_row("All teams", str(sum(t.workers for t in teams)),
+                      str(now) if now == after else f"{now} → {after}",
+                      str(sum(t.current for t in teams)),
+                      f"{total([t.leaving for t in teams])} / "
+                      f"{total([t.joining for t in teams])}",
+                      total([t.proposed for t in teams]), style="bold")
     console.print(table)
+    over = [worker for worker in result.workers
+            if worker.proposed is not None and worker.spare < 0]
+    if over:
+        console.print(f"{plural(len(over), 'worker')} would hold more than their places on the "
+                      "day (" + ", ".join(worker.staff_id for worker in over[:10])
+                      + (", ..." if len(over) > 10 else "") + "): see `transition plan workers "
+                      "--json` or the workers screen.")
 
 
 @app.command("candidates")

@@ -98,18 +98,12 @@ def load_bar(load: int | None, capacity: int, *, width: int = BAR_WIDTH) -> Rend
     return LoadBar(load, capacity, width)
 
 
-def capacity_after(worker: WorkerCaseload) -> int:
-    """The places a worker brings after the transfer: none if they are not available on the
-    transfer date (leaving, long-term absence, not on the latest staff list)."""
-    return 0 if worker.unavailable else worker.capacity
-
-
 def load_and_room(worker: WorkerCaseload) -> tuple[int, int]:
     """What a worker holds and the places they have for it: proposed against their capacity
     after the transfer with a plan, else current against their capacity now."""
     if worker.proposed is None:
         return worker.current, worker.capacity
-    return worker.proposed, capacity_after(worker)
+    return worker.proposed, worker.capacity_after
 
 
 def proposed_cell(worker: WorkerCaseload) -> RenderableType:
@@ -260,7 +254,7 @@ class WorkersScreen(DataScreen):
             plan = (f"proposed: plan {loads.plan_id} ({plural(leaving, 'role')} leaving a "
                     f"worker, {count(joining)} joining a new one)")
         now = sum(worker.capacity for worker in loads.workers)
-        after = sum(capacity_after(worker) for worker in loads.workers)
+        after = sum(worker.capacity_after for worker in loads.workers)
         capacity = (f"capacity {count(now)}" if after == now
                     else f"capacity {count(now)} now, {count(after)} after the transfer")
         over = [worker for worker in loads.workers if load_and_room(worker)[0]
@@ -288,16 +282,12 @@ class WorkersScreen(DataScreen):
     def _show_teams(self, loads: Caseloads) -> None:
         """Each team's bars: now out of its workers' places now; proposed out of the places
         those available on the transfer date bring."""
-        after: dict[str, int] = {}
-        for worker in loads.workers:
-            team = worker.team or NO_TEAM
-            after[team] = after.get(team, 0) + capacity_after(worker)
         teams = self.query_one("#teams-table", FittedTable)
         teams.clear()
         for team in loads.teams:
             teams.add_row(team.team, count(team.workers),
                           load_bar(team.current, team.capacity),
-                          load_bar(team.proposed, after.get(team.team, team.capacity)),
+                          load_bar(team.proposed, team.capacity_after),
                           moves(team.leaving, team.joining), key=team.team)
 
     def action_next_sort(self) -> None:
