@@ -29,7 +29,7 @@ Kind = Literal[
     "gender",  # normalised to GENDERS (MHSDS GenderIDCode codes accepted)
 ]
 
-GENDERS: tuple[str, ...] = ("male", "female", "non_binary", "other", "not_known")
+GENDERS: tuple[str, ...] = ("male", "female", "non_binary", "other", "not_stated", "not_known")
 GENDER_CODES: dict[str, str] = {
     # MHSDS GenderIDCode, and everyday spellings
     "1": "male",
@@ -47,13 +47,17 @@ GENDER_CODES: dict[str, str] = {
     "nonbinary": "non_binary",
     "4": "other",
     "other": "other",
+    # X: not known (not recorded); Z: not stated (asked, and the person chose not to say),
+    # kept apart as MHSDS keeps them, as ethnic category Z is.
     "x": "not_known",
     "9": "not_known",
-    "z": "not_known",
     "unknown": "not_known",
     "not known": "not_known",
     "not_known": "not_known",
-    "not stated": "not_known",
+    "z": "not_stated",
+    "not stated": "not_stated",
+    "not_stated": "not_stated",
+    "prefer not to say": "not_stated",
 }
 
 TRUE_WORDS = frozenset({"y", "yes", "true", "t", "1"})

@@ -12,7 +12,7 @@ wholly above everyone's share. At a caseload of hundreds, most differences are n
 The report is made to be shared, and a small group's numbers can identify people, so unless
 asked for exactly it withholds (shows as ``*``) every count from 1 to 4 (primary suppression)
 and, in each column of each table where it withholds one, the smallest other count as well
-(secondary suppression). A table's groups add up to everyone, so a lone withheld count could
+(secondary suppression), and a 0 in a group whose people are withheld. A table's groups add up to everyone, so a lone withheld count could
 be worked out by subtracting the others from the total; with two or more withheld, at least
 one of them 5 or more, and not all pinned by the counts shown beside them (a group has at least
 as many people as are changing worker in it: :func:`withheld_cells`), none is given away by
@@ -55,7 +55,7 @@ WITHHELD = "*"  # a withheld count, as shown (NHS England's statistics use the s
 PEOPLE = "people"  # the column of each group's people (the others are MEASURES)
 WITHHELD_NOTE = (f"{WITHHELD} withheld: counts from 1 to {SMALL - 1}, and in each column with "
                  "one, the next smallest count too, so that no small count can be worked out "
-                 "from the totals.")
+                 "from the totals; in a group whose people are withheld, a 0 too.")
 EXACT_NOTE = "Exact counts, small ones included: for the council's own use, not for sharing."
 # A group's share is named when it is at least this many times everyone's, in a group of at
 # least MIN_GROUP people (smaller groups are listed, not judged).
@@ -66,7 +66,7 @@ _Z = 1.959964  # 95%
 _NOT_KNOWN = "Not known"
 _NOT_STATED = ETHNIC_CATEGORIES["Z"][0]
 _GENDER_WORDS = {"male": "Male", "female": "Female", "non_binary": "Non-binary",
-                 "other": "Other"}
+                 "other": "Other", "not_stated": _NOT_STATED}
 _ETHNIC_ORDER = [*dict.fromkeys(group for group, _ in ETHNIC_CATEGORIES.values()), _NOT_KNOWN]
 _AGE_ORDER = ["under 18", *(name for _, name in AGE_BANDS), _NOT_KNOWN]
 _GENDER_ORDER = [*_GENDER_WORDS.values(), _NOT_KNOWN]
@@ -332,6 +332,13 @@ def withheld_cells(everyone: GroupRow, rows: list[GroupRow],
                 cell = None if any_withheld(dimension, column) else smallest(dimension, column)
                 if cell is not None:
                     withheld.add(cell)
+    # A 0 beside a withheld number of people says something of every one of them ("none of
+    # these few is in the red band"), so it is withheld too. This only adds to what is
+    # withheld, and a withheld 0 adds nothing to a total: no count above becomes pinned.
+    withheld.update((row.dimension, row.group, column)
+                    for row in (everyone, *rows)
+                    if (row.dimension, row.group, PEOPLE) in withheld
+                    for column, value in _cells(row) if value == 0)
     return frozenset(withheld)
 
 

@@ -593,4 +593,4 @@ def _gender(raw: str | None) -> str | None:
     if raw is None:
         return None
     gender = GENDER_CODES.get(raw.strip().lower(), raw.strip().lower())
-    return None if gender in ("", "not_known") else gender
+    return None if gender in ("", "not_known", "not_stated") else gender

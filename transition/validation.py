@@ -857,7 +857,8 @@ def _is_none(value: Any) -> bool:
 # Bump when the way a cell is read changes, so that stored records are compared afresh.
 # 2: year-first dates (1980/04/03) and ISO times with an offset were read day first.
 # 3: Care Act outcomes of only separators (';') were read as [] ("assessed, none unmet").
-HASH_VERSION = 3
+# 4: gender Z (not stated) was read as not known.
+HASH_VERSION = 4
 _TEXT_TYPES = frozenset({str, type(None)})
 _NO_LIMIT = 2**63
 

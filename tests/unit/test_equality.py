@@ -32,6 +32,7 @@ from transition.equality_files import csv_report, markdown_report
 
 BORN_30 = date(TODAY.year - 30, 1, 1)
 BORN_80 = date(TODAY.year - 80, 1, 1)
+from transition.widgets.equality_tables import SHARE_WITHHELD_NOTE, small_counts_note
 
 
 def people(session, count: int, **fields) -> list:  # type: ignore[no-untyped-def]
@@ -87,18 +88,38 @@ def test_each_group_is_counted_and_a_clearly_higher_share_is_named(database: Dat
     data = report.to_json()
     black = next(row for row in data["ethnic group"] if row["group"] == "Black or Black British")
     assert black["people"] == WITHHELD and black["red"] == {"count": WITHHELD, "share": None}
-    assert black["signposted"] == {"count": 0, "share": None}
+    # A 0 beside a withheld number of people is withheld too: it says something of each.
+    assert black["signposted"] == {"count": WITHHELD, "share": None}
     # 249 people less the other groups would give the 3 away: the next smallest group (not
     # the Asian group, whose finding is reported) is withheld too.
     by_group = {row["group"]: row for row in data["ethnic group"]}
     assert by_group["Not known"]["people"] == WITHHELD
     assert [by_group[name]["people"] for name in ("White", "Asian or Asian British")] == [200, 40]
-    assert by_group["Not known"]["signposted"] == {"count": 0, "share": None}
+    assert by_group["Not known"]["signposted"] == {"count": WITHHELD, "share": None}
+    assert by_group["White"]["changing"]["count"] == 0  # people shown: a 0 is shown
     assert data["withheld_mark"] == WITHHELD
     exact = report.to_json(exact=True)
     black = next(row for row in exact["ethnic group"] if row["group"] == "Black or Black British")
     assert black["people"] == 3 and black["red"] == {"count": 1, "share": 0.3333}
     assert data["notable"][0]["clear"] is True and data["as_of"] == TODAY.isoformat()
+
+
+def test_a_gender_not_stated_is_its_own_group_and_never_judged(database: Database) -> None:
+    """MHSDS keeps Z (not stated: the person was asked) apart from X (not known), as it does
+    for ethnic category: so does the report, and neither group is named as notable."""
+    with database.transaction() as session:
+        with_transfer(session)
+        people(session, 40, gender="female")
+        people(session, 25, gender="not_stated", pathway="signpost")
+        people(session, 6, gender="not_known")
+    with database.session() as session:
+        report = equality_report(session, as_of=TODAY)
+    assert {row.group: row.people for row in report.by_dimension("gender")} == {
+        "Female": 40, "Not stated": 25, "Not known": 6}
+    # 25 of 71 signposted, all of them not stated: a group a share would otherwise name.
+    assert not [item for item in report.notable
+                if item.group in ("Not stated", "Not known")]
+    assert [item.group for item in report.notable if item.measure == "changing"] == ["Female"]
 
 
 def test_an_empty_caseload_gives_an_empty_report(database: Database) -> None:
@@ -126,8 +147,13 @@ def test_a_lone_small_count_is_withheld_with_the_next_smallest() -> None:
             row("gender", "Not known", 3)]
     withheld = withheld_cells(everyone, rows, [])
     # People: 3 is small; the next smallest, 47, goes too. Red: 3 is small; so does 9.
+    # And the zeros of the two groups whose people are withheld: "none of these few is
+    # signposted" says something of each of them.
     assert withheld == {("gender", "Not known", PEOPLE), ("gender", "Male", PEOPLE),
-                        ("gender", "Male", "red"), ("gender", "Female", "red")}
+                        ("gender", "Male", "red"), ("gender", "Female", "red"),
+                        *(("gender", group, measure) for group in ("Male", "Not known")
+                          for measure in MEASURES if measure != "red"),
+                        ("gender", "Not known", "red")}
 
 
 def test_two_small_counts_still_take_one_more() -> None:
@@ -136,7 +162,8 @@ def test_two_small_counts_still_take_one_more() -> None:
     rows = [row("age band", "18-24", 1), row("age band", "25-34", 1),
             row("age band", "35-44", 30), row("age band", "45-54", 28)]
     withheld = withheld_cells(everyone, rows, [])
-    assert withheld == {("age band", group, PEOPLE) for group in ("18-24", "25-34", "45-54")}
+    assert withheld == {("age band", group, column) for group in ("18-24", "25-34", "45-54")
+                        for column in (PEOPLE, *MEASURES)}  # their zeros too
 
 
 def test_a_notable_finding_is_withheld_last_and_then_without_its_numbers() -> None:
@@ -164,6 +191,25 @@ def test_a_notable_finding_is_withheld_last_and_then_without_its_numbers() -> No
     assert report.to_json(exact=True)["notable"][0]["share"] == 0.21
 
 
+def test_a_count_shown_with_no_share_is_explained_under_the_tables() -> None:
+    # Male's 47 people are withheld (the next smallest after Not known's 3); their 12 red,
+    # shown, has no share beside it: the note says why. Not known's zeros are withheld.
+    everyone = row("everyone", "everyone", 120, red=21)
+    rows = [row("gender", "Female", 70, red=9), row("gender", "Male", 47, red=12),
+            row("gender", "Not known", 3)]
+    report = EqualityReport(TODAY, everyone, rows, [], withheld_cells(everyone, rows, []))
+    assert report.cell_text(rows[1], "red", exact=False) == "12"
+    assert report.cell_text(rows[2], "red", exact=False) == WITHHELD
+    note = small_counts_note(report, exact=False)
+    assert note is not None and SHARE_WITHHELD_NOTE in note.plain
+    # With only zeros beside the withheld people, there is no such count to explain.
+    rows = [row("gender", "Female", 70, red=21), row("gender", "Male", 47),
+            row("gender", "Not known", 3)]
+    report = EqualityReport(TODAY, everyone, rows, [], withheld_cells(everyone, rows, []))
+    note = small_counts_note(report, exact=False)
+    assert note is not None and SHARE_WITHHELD_NOTE not in note.plain
+
+
 @st.composite
 def tables(draw: st.DrawFn) -> tuple[GroupRow, list[GroupRow]]:
     """A report's groups, small counts likely: every dimension partitions the same people."""
@@ -188,7 +234,8 @@ def test_no_withheld_count_can_be_worked_out_by_subtraction(
     for column in (PEOPLE, *MEASURES):
         total = everyone.people if column == PEOPLE else everyone.counts[column]
         total_shown = ("everyone", "everyone", column) not in withheld
-        assert total_shown or total > 0
+        # A 0 is withheld only beside a withheld number of people.
+        assert total_shown or total > 0 or ("everyone", "everyone", PEOPLE) in withheld
         for dimension in DIMENSIONS:
             cells = {(item.group, item.people if column == PEOPLE else item.counts[column])
                      for item in rows if item.dimension == dimension}
@@ -196,9 +243,13 @@ def test_no_withheld_count_can_be_worked_out_by_subtraction(
             small = [group for group, value in cells if 0 < value < SMALL]
             # Every count from 1 to 4 is withheld ...
             assert all((dimension, group, column) in withheld for group in small)
+            # ... and so is a 0 in a group whose people are withheld, and only there.
+            assert all(((dimension, group, column) in withheld)
+                       == ((dimension, group, PEOPLE) in withheld)
+                       for group, value in cells if value == 0 and column != PEOPLE)
             if not total_shown:
                 # ... and when everyone's is too, no table gives it back by adding up.
-                assert hidden
+                assert hidden or total == 0
             elif small:
                 # ... and what the shown counts leave (everyone's less them) is shared by two
                 # or more withheld counts, one of them 5 or more, so it pins none of them:

@@ -193,7 +193,7 @@ def test_unknown_outcomes_are_kept_apart_with_a_warning() -> None:
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [("1", "male"), (2, "female"), ("F", "female"), ("Non-binary", "non_binary"), ("9", "not_known"),
-     ("X", "not_known")],
+     ("X", "not_known"), ("Z", "not_stated"), ("Prefer not to say", "not_stated")],
 )
 def test_gender_codes(cell: Any, expected: str) -> None:
     assert read("gender", cell) == expected

@@ -47,18 +47,20 @@ def notable_lines(report: EqualityReport, *, exact: bool) -> list[Text]:
     return lines
 
 
-SHARE_WITHHELD_NOTE = ("A count with no share beside it (0 where others read 0 (0%)) is in a "
-                       "group whose number of people is withheld: its share would give that "
-                       "number away.")
+SHARE_WITHHELD_NOTE = ("A count with no share beside it is in a group whose number of people "
+                       "is withheld: its share would give that number away.")
 
 
 def small_counts_note(report: EqualityReport, exact: bool) -> Text | None:
     """What ``*`` means, when the report withholds anything; and, when a group's people are
-    withheld, why its counts have no share."""
+    withheld but a count of theirs is shown, why it has no share."""
     if exact or not report.withheld:
         return None
     note = WITHHELD_NOTE
-    if any(column == PEOPLE for _dimension, _group, column in report.withheld):
+    if any((row.dimension, row.group, PEOPLE) in report.withheld
+           and any((row.dimension, row.group, measure) not in report.withheld
+                   for measure in MEASURES)
+           for row in (report.everyone, *report.rows)):
         note += " " + SHARE_WITHHELD_NOTE
     return Text(note, style="dim")
 
