@@ -23,7 +23,7 @@ from transition.letter_facts import (
     date_in_words,
     plain_text,
 )
-from transition.models import AccessibleFormat, Employer, LetterKind
+from transition.models import Employer, LetterKind
 
 
 def _worker_context(worker: WorkerFacts) -> dict[str, Any]:
@@ -75,11 +75,11 @@ def facts_context(facts: PersonFacts, kind: str) -> dict[str, Any]:
     if "has_carer" in person:  # "writing to their carer too": never when they said no
         person["has_carer"] = facts.carer_written_to
     if (kind in (LetterKind.PERSON, LetterKind.SIGNPOST)
-            and facts.accessible_format == AccessibleFormat.EASY_READ
             and not (facts.interpreter_language or facts.interpreter_language_unknown)
             and (spoken := facts.spoken_language)):
-        # The easy-read letter offers itself in their preferred language (a standard letter
-        # leaves that to the team's note). Only here, so every other letter's facts_hash stays.
+        # Their letter, standard or easy read, offers itself in their preferred spoken language
+        # (Accessible Information Standard). Only here, so the facts_hash of every other letter,
+        # the GP's and carer's included, stays as it was.
         person["preferred_language"] = spoken
     if "cto" in person and facts.cto_ends_before_change:
         # `cto` is what the letter may say: an order in force through the change. One recorded as

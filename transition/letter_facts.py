@@ -230,7 +230,9 @@ class PersonFacts:
     # The export says they have no settled home (MHSDS accommodation status): the address may
     # not reach them. Not part of what a letter states, so not in facts_hash.
     no_settled_home: bool = False
-    # MHSDS LanguageCodePreferred as stored (a name): a note for the team, not in facts_hash.
+    # MHSDS LanguageCodePreferred as stored (a name): a note for the team; a spoken language
+    # other than English, with no interpreter recorded, is also offered in the person's own
+    # letter, so it is in their letters' facts_hash (transition.letter_context), not the GP's.
     preferred_language: str = ""
     # An interpreter is needed but the export does not say for which language.
     interpreter_language_unknown: bool = False

@@ -188,6 +188,14 @@ def _plan_one(
                      "ask them before posting it (the letter says they have a mental health "
                      "team)")
     template = templates.choose(kind, easy_read=style is EASY_READ)
+    if (any(not worker.phone and not worker.phone_is_main_number for worker in facts.workers)
+            and (outdated := templates.outdated_in(template))):
+        # A council template written for an older version gives the council's number as the
+        # phone of a worker with no direct line: wrong for this NHS worker.
+        where = ", ".join(f"{warning.file} line {warning.line}" for warning in outdated)
+        notes.append(f"the council's template ({where}) prints the council's number as the "
+                     "phone number of an NHS worker with no direct line: correct it before "
+                     "posting, or fix the template")
     reason = person_problem
     if reason is None and facts.change_date is None:
         reason = ("no date for the change: set the programme's transfer date "

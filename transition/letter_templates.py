@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,20 @@ from jinja2 import (
     TemplatesNotFound,
     TemplateSyntaxError,
     UndefinedError,
+    meta,
+    nodes,
 )
 from jinja2.exceptions import FilterArgumentError, SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from transition.errors import TransitionError
 from transition.languages import language_name
+from transition.letter_template_check import (
+    SHIPPED_EXAMPLE,
+    TemplateWarning,
+    called_macros,
+    fallbacks_by_macro,
+)
 
 SHIPPED_FOLDER = "templates/letters"
 EASY_READ_FOLDER = "easy_read"
@@ -118,6 +127,8 @@ class LetterTemplates:
         )
         # Languages as English writes them ("Urdu"): stored as the export wrote them ("urdu").
         self.env.filters["language"] = language_name
+        self._trees: dict[str, nodes.Template | None] = {}
+        self._outdated_in: dict[str, tuple[TemplateWarning, ...]] = {}
 
     def _origin_of(self, name: str) -> str:
         if self.council_folder is not None and (self.council_folder / name).is_file():
@@ -135,6 +146,57 @@ class LetterTemplates:
             if self.exists(variant):
                 return TemplateChoice(variant, self._origin_of(variant))
         return TemplateChoice(name, self._origin_of(name))
+
+    @cached_property
+    def outdated(self) -> tuple[TemplateWarning, ...]:
+        """What the council's own files, written for an older version, would print wrongly
+        (:mod:`transition.letter_template_check`): every file in its folder, used or not."""
+        if self.council_folder is None:
+            return ()
+        found: list[TemplateWarning] = []
+        for path in sorted(self.council_folder.rglob(f"*{TEMPLATE_SUFFIX}")):
+            name = path.relative_to(self.council_folder).as_posix()
+            if (tree := self._tree(name)) is None:
+                continue
+            example = name if (self.shipped / name).is_file() else SHIPPED_EXAMPLE
+            found += [TemplateWarning(name, line, str(self.council_folder), example, macro)
+                      for line, macro in fallbacks_by_macro(tree)]
+        return tuple(found)
+
+    def outdated_in(self, choice: TemplateChoice) -> tuple[TemplateWarning, ...]:
+        """The warnings (:attr:`outdated`) in what a letter with this template prints: the
+        template and what it extends, includes or imports (of a file's macros, those called)."""
+        if not self.outdated:
+            return ()
+        if choice.name not in self._outdated_in:
+            used: set[str] = set()
+            called: set[str] = set()
+            waiting = [choice.name]
+            while waiting:
+                name = waiting.pop()
+                if name in used:
+                    continue
+                used.add(name)
+                if (tree := self._tree(name)) is not None:
+                    called |= called_macros(tree)
+                    waiting += [found for found in meta.find_referenced_templates(tree)
+                                if isinstance(found, str)]  # a computed name is None
+            self._outdated_in[choice.name] = tuple(
+                warning for warning in self.outdated if warning.file in used
+                and (warning.macro is None or warning.macro in called))
+        return self._outdated_in[choice.name]
+
+    def _tree(self, name: str) -> nodes.Template | None:
+        """A template's syntax tree (the council's file first), or None when it cannot be found,
+        read or parsed: rendering it says what is wrong, naming the file and line."""
+        if name not in self._trees:
+            assert self.env.loader is not None
+            try:
+                source, filename, _ = self.env.loader.get_source(self.env, name)
+                self._trees[name] = self.env.parse(source, name, filename)
+            except (TemplateNotFound, TemplateSyntaxError, _NotUtf8, OSError):
+                self._trees[name] = None
+        return self._trees[name]
 
     def render(self, choice: TemplateChoice, context: dict[str, Any]) -> str:
         """The letter as HTML; any template problem becomes a LetterTemplateError."""

@@ -68,6 +68,7 @@ from transition.letter_records import (  # re-exported
     out_of_date_letters,
 )
 from transition.letter_render import content_hash, render_letter
+from transition.letter_template_check import TemplateWarning
 from transition.letter_templates import LetterTemplates
 from transition.locks import lock_tables
 from transition.models import Letter, LetterFormat, LetterKind, utcnow
@@ -151,6 +152,8 @@ class LetterPreview:
     note: str | None
     # Set when the letter shows the invented example council details (say so plainly).
     example_council: str | None = None
+    # The council's templates written for an older version (transition.letter_template_check).
+    template_warnings: tuple[TemplateWarning, ...] = ()
 
 
 def preview_letter(
@@ -181,7 +184,7 @@ def preview_letter(
                or f"a {kind} letter does not apply to this person")
         return LetterPreview(person_id, facts.nhs_number, kind, fmt or default_format,
                              STANDARD.name, "", None, None, why, None,
-                             example_council_warning(council))
+                             example_council_warning(council), templates.outdated)
     item = planned[0]
     renderable = person_problem(item.facts) is None
     rendered = (render_planned(item, templates=templates, council=council, dated=as_of)
@@ -192,6 +195,7 @@ def preview_letter(
         text=rendered.text if rendered else None, html=rendered.html if rendered else None,
         skip_reason=item.skip_reason, note=item.note,
         example_council=example_council_warning(council),
+        template_warnings=templates.outdated,
     )
 
 
@@ -229,6 +233,9 @@ class GenerationResult:
     # Letters written (or already current) whose task someone has marked blocked: the task is
     # left blocked, its reason kept (a manager's block is never overridden by writing letters).
     tasks_blocked: list[LetterOutcome] = field(default_factory=list)
+    # The council's templates written for an older version (transition.letter_template_check):
+    # the letters are written, and the command says what to change.
+    template_warnings: tuple[TemplateWarning, ...] = ()
 
     def _with(self, status: str) -> list[LetterOutcome]:
         return [outcome for outcome in self.outcomes if outcome.status == status]
@@ -279,6 +286,7 @@ class GenerationResult:
                 {"nhs_number": o.nhs_number, "kind": o.kind, "task": TASK_FOR_KIND[o.kind]}
                 for o in self.tasks_blocked
             ],
+            "template_warnings": [warning.as_json() for warning in self.template_warnings],
         }
 
 
@@ -345,7 +353,7 @@ def generate_letters(
     templates = LetterTemplates(templates_dir)
     planned = plan_letters(session, person_ids=person_ids, kinds=kinds, fmt=fmt,
                            default_format=default_format, templates=templates)
-    result = GenerationResult(out_dir=out_dir)
+    result = GenerationResult(out_dir=out_dir, template_warnings=templates.outdated)
     if person_ids is not None and kinds:
         # Named people and kinds: a letter asked for that does not apply is said, not dropped.
         for facts, kind, why in not_applicable(session, planned, person_ids, kinds):

@@ -283,9 +283,9 @@ def test_people_who_cannot_have_a_letter_are_skipped_with_a_clear_reason(
 def test_a_preferred_language_other_than_english_is_a_note_for_the_team(
     database: Database, tmp_path: Path
 ) -> None:
-    """MHSDS LanguageCodePreferred: the letter is written in English, and the team is told to
-    offer a translation; an interpreter's language says more, and English, braille and BSL
-    (accessible formats) say nothing here."""
+    """MHSDS LanguageCodePreferred: the letter is written in English (offering a translation),
+    and the team is told to offer one; an interpreter's language says more, and English,
+    braille and BSL (accessible formats) say nothing here."""
     with database.transaction() as session:
         with_transfer_date(session)
         people = {language: handover_person(session, preferred_language=language)
@@ -305,11 +305,14 @@ def test_a_preferred_language_other_than_english_is_a_note_for_the_team(
     assert notes[people["english"].nhs_number, "person"] is None
     assert notes[people["british sign language"].nhs_number, "person"] is None
     assert notes[both.nhs_number, "person"].startswith("needs Polish: arrange a translation")
-    # A note, not what the letter states: the letters' facts_hash does not read it.
+    # The person's letter offers itself in Polish (so a change of language makes it out of
+    # date); the GP's letter does not state a preferred language, so its facts_hash does not
+    # read it (an interpreter need it does state).
     with database.session() as session:
         facts = load_facts(session, [people["english"].id])[people["english"].id]
-        assert {kind: facts_hash(replace(facts, preferred_language="polish"), kind)
-                for kind in ("person", "gp")} == hash_before
+        polish = replace(facts, preferred_language="polish")
+        assert facts_hash(polish, "gp") == hash_before["gp"]
+        assert facts_hash(polish, "person") != hash_before["person"]
 
 
 def test_without_a_date_for_the_change_no_letter_is_written(database: Database, tmp_path: Path) -> None:

@@ -176,14 +176,16 @@ def test_no_language_is_offered_when_none_other_than_english_is_recorded(
     assert "You can have this letter in" not in text
 
 
-def test_a_standard_letters_facts_are_unchanged_by_the_easy_read_offer(database: Database) -> None:
-    """Only an easy-read letter states a preferred language (the standard letter leaves it to
-    the team's note), so no other letter's facts hash moves."""
+def test_only_the_persons_own_letters_state_a_preferred_language(database: Database) -> None:
+    """The person's letter, standard or easy read, offers itself in their preferred language;
+    the GP's and carer's letters do not state it, so their facts hashes do not move."""
     with database.transaction() as session:
         with_transfer_date(session)
         standard = handover_person(session, preferred_language="urdu")
         easy = handover_person(session, preferred_language="urdu", accessible_format="easy_read")
         facts = load_facts(session, [standard.id, easy.id])
-    assert "preferred_language" not in facts_context(facts[standard.id], "person")["person"]
+    assert facts_context(facts[standard.id], "person")["person"]["preferred_language"] == "urdu"
     assert facts_context(facts[easy.id], "person")["person"]["preferred_language"] == "urdu"
-    assert "preferred_language" not in facts_context(facts[easy.id], "gp")["person"]
+    for kind in ("gp", "carer"):
+        assert "preferred_language" not in facts_context(facts[easy.id], kind)["person"]
+        assert "preferred_language" not in facts_context(facts[standard.id], kind)["person"]

@@ -29,6 +29,7 @@ from transition.commands.common import (
 from transition.config import settings_file_shown
 from transition.errors import EXIT_PARTIAL
 from transition.letter_records import CARER_SAID_NO
+from transition.letter_template_check import TemplateWarning
 from transition.letter_templates import LetterTemplateError, LetterTemplates
 from transition.letters import (
     FORMATS,
@@ -126,12 +127,20 @@ def generate(
         if result is not None:  # the files were written but their records were not committed
             result.remove_written_files()
         raise
+    _warn_templates(result.template_warnings)
     if as_json:
         print_json(result.as_json())
     else:
         _print_summary(result)
     if result.skipped:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _warn_templates(warnings: tuple[TemplateWarning, ...]) -> None:
+    """Say, on stderr, what the council's templates written for an older version print wrongly:
+    which file and line, and what to use instead (``--json`` has them too)."""
+    for warning in warnings:
+        err_console.print(f"Warning: {warning.message}", markup=False)
 
 
 def _progress() -> Progress:
@@ -208,6 +217,7 @@ def status(
     cli = context(ctx)
     kinds = _kinds(kind)
     folder = LetterTemplates(templates or cli.settings.letter_templates_dir)
+    _warn_templates(folder.outdated)
     with cli.db.session() as session:
         person_ids = _person_ids(session, nhs_numbers)
         # With the council's details: a letter that prints one since corrected (an old crisis
@@ -281,6 +291,7 @@ def preview(
             default_format=cli.settings.letter_format,
             templates=LetterTemplates(templates or cli.settings.letter_templates_dir),
         )
+    _warn_templates(shown.template_warnings)
     if shown.example_council:
         err_console.print(
             f"Example details: {shown.example_council}. Letters cannot be written with them: set "
@@ -290,7 +301,8 @@ def preview(
         print_json({"nhs_number": shown.nhs_number, "kind": shown.kind, "format": shown.format,
                     "style": shown.style, "template": shown.template, "text": shown.text,
                     "html": shown.html, "skip_reason": shown.skip_reason, "note": shown.note,
-                    "example_council": shown.example_council})
+                    "example_council": shown.example_council,
+                    "template_warnings": [w.as_json() for w in shown.template_warnings]})
         return
     if shown.skip_reason:
         err_console.print(f"This letter would not be sent: {shown.skip_reason}.", markup=False)

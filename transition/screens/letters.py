@@ -183,6 +183,8 @@ def run_summary(result: GenerationResult) -> Text:
     if result.tasks_blocked:
         text.append(f" · {plural(len(result.tasks_blocked), 'letter task')} left blocked "
                     "(the letter is written; the block and its reason are kept)", style="yellow")
+    for warning in result.template_warnings:
+        text.append(f"\nWarning: {warning.message}", style="bold yellow")
     text.append(f"\nFolder: {result.out_dir}", style="dim")
     return text
 
