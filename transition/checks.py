@@ -1,6 +1,6 @@
 """Nightly reassignment checks: what drifted since the plan, and what to do about it.
 
-:func:`run_checks` finds every problem a manager should act on (the ten finding codes in
+:func:`run_checks` finds every problem a manager should act on (the finding codes in
 :data:`CODES`), optionally re-plans the people it concerns as a *draft* (``apply=True``, never
 accepted here), and records the run (``CheckRun`` + ``CheckFinding``). The findings themselves
 are computed by :mod:`transition.check_findings` with set-based Core queries, so a check over
@@ -30,9 +30,11 @@ from transition.models import CheckFinding, CheckRun, Person, Severity, utcnow
 Progress = Callable[[int, int], None]
 
 CODES: dict[str, str] = {
+    "no_staff_list": "No staff list imported",
     "unassigned": "Needs a worker and has none",
     "not_assessed": "No pathway decided yet",
     "worker_unavailable": "Leaving or absent worker holds people/tasks",
+    "absent_at_handover": "Worker away when people move to them",
     "red_without_handover": "Red band, joint visit not done, handover close",
     "overdue_task": "Task past its due date",
     "cto_expiring": "CTO expires near the handover",
@@ -145,6 +147,8 @@ class CheckReport:
     plan_id: int | None = None
     proposed_moves: list[dict[str, Any]] = field(default_factory=list)
     affected_people: int = 0
+    # Earlier --apply drafts this check discarded (it re-planned no one) or replaced.
+    discarded_plans: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -202,16 +206,21 @@ def record_check(
     session: Session, rules: Any, report: CheckReport, *, actor: str, apply: bool = False,
     rebalance: bool = False,
 ) -> CheckReport:
-    """With ``apply``, re-plan the people the ``unassigned`` and ``worker_unavailable``
-    findings concern (and, with ``rebalance``, the people of ``over_capacity`` workers) as a
-    draft; then record the run and its findings."""
-    if apply or rebalance:
-        from transition.check_findings import propose_moves
+    """With ``apply``, re-plan the people the ``unassigned``, ``worker_unavailable`` and
+    ``absent_at_handover`` findings concern (and, with ``rebalance``, the people of
+    ``over_capacity`` workers) as a draft; then record the run and its findings.
 
+    An earlier ``--apply`` draft still waiting is replaced by the new one; when this check
+    finds no one to re-plan (with or without ``apply``) it is discarded, with a note."""
+    from transition.check_findings import discard_if_nothing_to_replan, propose_moves
+
+    if apply or rebalance:
         try:
             propose_moves(session, rules, report, actor=actor, rebalance=rebalance)
         except TransitionError as exc:  # e.g. no transfer date: the findings still stand
             report.notes.append(f"Nothing was re-planned: {exc.message} {exc.hint or ''}".strip())
+    else:
+        discard_if_nothing_to_replan(session, report)
     report.finished_at = utcnow()
     run = CheckRun(
         started_at=report.started_at, finished_at=report.finished_at, as_of=report.as_of,

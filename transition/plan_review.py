@@ -324,7 +324,15 @@ def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) 
                             hint="Make one with: transition plan")
     assert plan.id is not None
     plan = _locked_plan(session, plan.id)
+    from_check = plan.kind == "check_apply"
     if plan.status != PlanStatus.DRAFT:
+        if from_check and plan.status == PlanStatus.DISCARDED:
+            raise TransitionError(
+                f"Plan {plan.id}, from `transition check --apply`, was discarded by a later "
+                "check (one that found no one to re-plan, or made a newer draft): nothing was "
+                "accepted.",
+                hint="See `transition check history` and the latest check's report; run "
+                     "`transition check --apply` for a draft of what needs re-planning now.")
         raise TransitionError(f"Plan {plan.id} is {plan.status}, not a draft: only a draft can "
                               "be accepted.", hint="Make a new one with: transition plan")
     summary = plan.summary or {}
@@ -333,7 +341,10 @@ def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) 
         what = "; ".join(_FINGERPRINT_WORDS.get(key, key) for key in changed_parts)
         raise ConflictError(
             f"Plan {plan.id} is out of date: {what} since it was made. Nothing was accepted.",
-            hint="Make a new plan with: transition plan (locks and accepted choices are kept).",
+            hint=("Run `transition check --apply` again: it replaces this draft with one for "
+                  "the people who need re-planning now (locks and accepted choices are kept)."
+                  if from_check else
+                  "Make a new plan with: transition plan (locks and accepted choices are kept)."),
         )
     # Core rows: a whole plan is 100,000 of them.
     rows = session.connection().execute(

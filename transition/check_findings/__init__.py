@@ -16,10 +16,12 @@ The package, one module per kind of finding, all sharing :mod:`.world` (the seve
   ``cto_expiring``, ``missing_from_export``);
 - :mod:`.tasks_letters`: tasks and letters (``overdue_task``, ``letter_out_of_date``,
   ``tasks_behind``);
-- :mod:`.workers`: workers (``worker_unavailable``, ``over_capacity``, ``amhp_cover``);
+- :mod:`.workers`: workers (``worker_unavailable``, ``absent_at_handover``,
+  ``over_capacity``, ``amhp_cover``);
 - :mod:`.pathways`: pathways (``planned_pathways``, ``pathway_changed``, ``not_assessed``);
-- :mod:`.imports`: the data itself (``stale_import``, ``import_columns``);
-- :mod:`.apply`: ``--apply``, re-planning the people affected as a draft.
+- :mod:`.imports`: the data itself (``no_staff_list``, ``stale_import``, ``import_columns``);
+- :mod:`.apply`: ``--apply``, re-planning the people affected as a draft (and discarding an
+  earlier draft a check finds no one left to re-plan for).
 
 This module runs them (:data:`CHECKS`, in the order the findings come out) and is where the
 rest of ``transition`` imports them from.
@@ -33,8 +35,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from transition.check_findings.apply import affected_people, propose_moves
-from transition.check_findings.imports import import_columns, stale_import
+from transition.check_findings.apply import (
+    affected_people,
+    discard_drafts,
+    discard_if_nothing_to_replan,
+    propose_moves,
+)
+from transition.check_findings.imports import import_columns, no_staff_list, stale_import
 from transition.check_findings.pathways import not_assessed, pathway_changed, planned_pathways
 from transition.check_findings.people import (
     cto_expiring,
@@ -49,7 +56,9 @@ from transition.check_findings.tasks_letters import (
 )
 from transition.check_findings.workers import (
     absence_reason,
+    absent_at_handover,
     amhp_cover,
+    arriving_while_away,
     leaving_reason,
     over_capacity,
     worker_unavailable,
@@ -65,14 +74,19 @@ __all__ = [
     "Check",
     "Finding",
     "absence_reason",
+    "absent_at_handover",
     "affected_people",
     "amhp_cover",
+    "arriving_while_away",
     "cto_expiring",
+    "discard_drafts",
+    "discard_if_nothing_to_replan",
     "find_all",
     "import_columns",
     "leaving_reason",
     "letter_out_of_date",
     "missing_from_export",
+    "no_staff_list",
     "not_assessed",
     "over_capacity",
     "overdue_task",
@@ -108,9 +122,11 @@ def find_all(
 
 
 CHECKS: dict[str, Check] = {
+    "no_staff_list": no_staff_list,
     "unassigned": unassigned,
     "not_assessed": not_assessed,
     "worker_unavailable": worker_unavailable,
+    "absent_at_handover": absent_at_handover,
     "red_without_handover": red_without_handover,
     "overdue_task": overdue_task,
     "cto_expiring": cto_expiring,

@@ -1,4 +1,12 @@
-"""--apply: re-plan the people affected, as a draft."""
+"""--apply: re-plan the people affected, as a draft; and the earlier draft a check makes out
+of date (:func:`discard_drafts`).
+
+A ``check_apply`` draft answers the findings of the check that made it. A later ``--apply``
+replaces it (the planner discards the older draft of its kind when it stores the new one); a
+later check, with or without ``--apply``, that finds no one to re-plan discards it, saying so
+in the report's notes: its moves would hand people to new workers for problems that are no
+longer there. One whose data changed since is refused at accept (its inputs' fingerprints).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +14,18 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
+from transition.check_findings.workers import arriving_while_away
 from transition.check_findings.world import _current, _in_export
 from transition.checks import CheckReport
 from transition.matching import ROLE_WORDS
-from transition.models import Assignment, Person
+from transition.models import Assignment, Person, Plan, PlanStatus
 from transition.plan_review import held_by_coordinator
 from transition.planning import replan
+
+CHECK_APPLY = "check_apply"  # the kind of plan --apply stores
 
 
 def _over_capacity_workers(report: CheckReport) -> set[str]:
@@ -41,7 +52,59 @@ def affected_people(session: Session, report: CheckReport, *, rebalance: bool = 
         ids.update(session.scalars(
             select(Person.id).where(Person.care_coordinator_id.in_(batch),  # type: ignore[union-attr]
                                     *held_by_coordinator(report.as_of))))
+    # A worker away over some handovers: only the people moving to them while they are away.
+    away = sorted({finding.staff_id for finding in report.findings
+                   if finding.code == "absent_at_handover" and finding.staff_id})
+    for people in arriving_while_away(session, away, as_of=report.as_of).values():
+        ids.update(person_id for person_id, _day, _band in people)
     return sorted(ids)
+
+
+def waiting_drafts(session: Session) -> list[Plan]:
+    """The ``check_apply`` drafts waiting for review (one at most, as each replaces the last),
+    locked for this transaction (PostgreSQL) so an accept under way finishes first."""
+    return list(session.scalars(
+        select(Plan).where(Plan.status == PlanStatus.DRAFT, Plan.kind == CHECK_APPLY)
+        .order_by(Plan.id).with_for_update()  # type: ignore[arg-type]
+        .execution_options(populate_existing=True)))
+
+
+def discard_drafts(session: Session, report: CheckReport, *, why: str) -> list[int]:
+    """Discard the waiting ``check_apply`` drafts, with a note in ``report`` saying which and
+    ``why``; returns their ids."""
+    drafts = waiting_drafts(session)
+    if not drafts:
+        return []
+    ids = [plan.id for plan in drafts if plan.id is not None]
+    session.execute(update(Plan).where(Plan.id.in_(ids))  # type: ignore[union-attr]
+                    .values(status=PlanStatus.DISCARDED))
+    report.discarded_plans.extend(ids)
+    report.notes.append(
+        f"{_drafts_in_words(drafts)} {'was' if len(drafts) == 1 else 'were'} discarded: "
+        f"{why}, so {'its' if len(drafts) == 1 else 'their'} moves would hand people to "
+        "new workers for problems that are no longer there. Nothing needs accepting "
+        "(`transition plan status` says where the allocation stands).")
+    return ids
+
+
+def discard_if_nothing_to_replan(session: Session, report: CheckReport) -> None:
+    """Discard a waiting ``check_apply`` draft when this check finds no one ``--apply`` would
+    re-plan, nor ``--rebalance`` (a draft moving an over-capacity worker's people still has
+    work to do while they are over: it is left for the manager)."""
+    if not session.scalar(select(Plan.id).where(Plan.status == PlanStatus.DRAFT,
+                                                Plan.kind == CHECK_APPLY).limit(1)):
+        return
+    if affected_people(session, report, rebalance=True):
+        return
+    discard_drafts(session, report, why="this check finds no one to re-plan")
+
+
+def _drafts_in_words(drafts: list[Plan]) -> str:
+    """'Draft plan 3 (from `transition check --apply` as of 2027-01-14)'."""
+    made = sorted({plan.as_of.isoformat() for plan in drafts if plan.as_of is not None})
+    ids = ", ".join(str(plan.id) for plan in drafts)
+    return (f"Draft plan{'s' if len(drafts) != 1 else ''} {ids} (from `transition check "
+            f"--apply`{' as of ' + ', '.join(made) if made else ''})")
 
 
 def propose_moves(session: Session, rules: Any, report: CheckReport, *, actor: str,
@@ -58,10 +121,18 @@ def propose_moves(session: Session, rules: Any, report: CheckReport, *, actor: s
     people = affected_people(session, report, rebalance=rebalance)
     report.affected_people = len(people)
     if not people:
+        discard_if_nothing_to_replan(session, report)
         return
+    replaced = [plan.id for plan in waiting_drafts(session)]
     result = replan(session, rules, person_ids=people, as_of=report.as_of, actor=actor,
-                    kind="check_apply", refresh=False)
+                    kind=CHECK_APPLY, refresh=False)
     report.plan_id = result.plan_id
+    if replaced:  # the planner discarded them as it stored the new draft
+        report.discarded_plans.extend(plan_id for plan_id in replaced if plan_id is not None)
+        report.notes.append(
+            f"Draft plan {result.plan_id} replaces the earlier draft "
+            f"{', '.join(str(plan_id) for plan_id in replaced)} of `transition check --apply` "
+            "(discarded): review and accept the new one.")
     holders = _holders(session, people, report.as_of)
     # Over capacity and still working here: their people stay with them if no one has room.
     staying_with = _over_capacity_workers(report) - {

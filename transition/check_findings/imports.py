@@ -1,6 +1,6 @@
-"""Findings about the data itself, from the caseload imports: the latest export that imported
-data is too old (:func:`stale_import`), or the latest import said something about its file's
-columns (:func:`import_columns`).
+"""Findings about the data itself, from the imports: the latest export that imported data is
+too old (:func:`stale_import`), the latest import said something about its file's columns
+(:func:`import_columns`), or no staff list has been imported (:func:`no_staff_list`).
 """
 
 from __future__ import annotations
@@ -8,10 +8,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, exists, func, select
 
-from transition.check_findings.world import CRITICAL, WARNING, Finding, _as_date, _World
-from transition.models import ImportBatch, ImportKind
+from transition.check_findings.world import (
+    CRITICAL,
+    WARNING,
+    Finding,
+    _as_date,
+    _current,
+    _in_export,
+    _World,
+)
+from transition.models import Assignment, ImportBatch, ImportKind, Person
 
 # The statuses `transition import` gives a batch that wrote data (importer.import_file). A
 # `rejected` batch (every row rejected) and a `refused` one (--strict, some rows rejected)
@@ -21,12 +29,48 @@ _IMPORTED = ("complete", "partial")
 
 def _caseload_batches(world: _World) -> Sequence[Row[Any]]:
     """Caseload import batches, newest first (one a night at most: a few hundred rows)."""
+    return _batches(world, ImportKind.CASELOAD)
+
+
+def _batches(world: _World, kind: str) -> Sequence[Row[Any]]:
+    """Import batches of ``kind``, newest first."""
     return world.session.execute(
         select(ImportBatch.file_name, ImportBatch.started_at, ImportBatch.status,
                ImportBatch.column_notes)
-        .where(ImportBatch.kind == ImportKind.CASELOAD)
+        .where(ImportBatch.kind == kind)
         .order_by(ImportBatch.id.desc())  # type: ignore[union-attr]
     ).all()
+
+
+def no_staff_list(world: _World) -> list[Finding]:
+    """No worker is on a staff list (none has been imported): no care coordinator the export
+    names can be looked up, so no one can be said to hold anyone and a plan has no one to
+    give them. One finding for the programme, in place of a finding per person
+    (``unassigned``, and ``not_assessed`` as critical) about a coordinator not on the staff
+    list; people whose export names no coordinator keep theirs."""
+    if world.staff_list:
+        return []
+    named = world.connection.execute(
+        select(func.count()).select_from(Person)
+        .where(_in_export, Person.care_coordinator_id.is_not(None),  # type: ignore[union-attr]
+               Person.care_coordinator_id != "",
+               ~exists().where(Assignment.person_id == Person.id, _current))
+    ).scalar_one()
+    what = ("No staff list has been imported into this database" if not world.workers
+            else "No worker is on the latest staff list")
+    people = ("" if not named else
+              f": the trust's export names a care coordinator for {named:,} "
+              f"{'person' if named == 1 else 'people'}, and none can be looked up, so the "
+              "check cannot say who holds them and a plan has no one to give them")
+    latest = next(iter(_batches(world, ImportKind.STAFF)), None)
+    failed = ("" if latest is None or latest.status in _IMPORTED else
+              f" The latest staff list file ({latest.file_name}, "
+              f"{_as_date(latest.started_at).isoformat()}) was {latest.status}: nothing was "
+              "imported from it (`transition import history` says why).")
+    return [Finding(
+        "no_staff_list", CRITICAL,
+        f"{what}{people}. Import the staff list with `transition import staff FILE`, then run "
+        f"the check again.{failed}")]
 
 
 def stale_import(world: _World) -> list[Finding]:

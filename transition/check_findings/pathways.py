@@ -124,6 +124,17 @@ def not_assessed(world: _World) -> list[Finding]:
     for person_id, number, coordinator, until, has_worker in world.connection.execute(statement):
         ended = until is not None and allocation_ended(_as_date(until), world.as_of)
         holder = has_worker or (world.on_staff_list(coordinator) and not ended)
+        if not holder and coordinator and not ended and not world.staff_list:
+            # Whether their coordinator holds them cannot be told before a staff list is
+            # imported: no_staff_list says so once, critical, rather than once per person.
+            findings.append(Finding(
+                "not_assessed", WARNING,
+                "No pathway decided: imported since the last assessment, so no plan, task or "
+                "letter covers them yet. Whether their care coordinator holds them meanwhile is "
+                "not known until the staff list is imported (see no_staff_list). Run "
+                "`transition assess`, then `transition plan` (or `transition check --apply`).",
+                person_id=person_id, nhs_number=number))
+            continue
         who = ("" if holder else
                " No one holds them meanwhile: the export names "
                + ("no care coordinator" if not coordinator

@@ -54,6 +54,10 @@ def unassigned(world: _World) -> list[Finding]:
                 # export says that worker's allocation has ended
                 if row[6] or row[5] is not None or not world.on_staff_list(row[3])
                 or (row[3] and ended(row[7]))]
+        if not world.staff_list:
+            # With no staff list, no named coordinator can be looked up: one finding says so
+            # (no_staff_list) rather than one per person. No coordinator at all still is one.
+            rows = [row for row in rows if row[6] or row[5] is not None or not row[3]]
         unfilled = unfilled_reasons(
             world.session, role, [row[0] for row in rows if row[6] or row[5] is not None])
         for person_id, number, pathway, coordinator, band, plan_id, allocated, until in rows:

@@ -1,5 +1,6 @@
 """Findings about workers: one gone, going or away who still holds people or owns outgoing
-tasks, one over capacity, and the programme's AMHP cover on the transfer date.
+tasks, one away (however briefly) on the day people move to them, one over capacity, and the
+programme's AMHP cover on the transfer date.
 """
 
 from __future__ import annotations
@@ -7,7 +8,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlmodel import Session
 
+from transition import programme
+from transition.allocation import coordinator_continues_sql
+from transition.allocation_status import role_needed
 from transition.amhp import amhp_cover as amhp_cover_on
 from transition.amhp import describe_shortfall
 from transition.check_findings.world import (
@@ -17,13 +22,15 @@ from transition.check_findings.world import (
     _as_date,
     _current,
     _in_export,
+    _when,
     _World,
 )
 from transition.matching import Worker
-from transition.models import Assignment, Person, Task, TaskOwner
+from transition.models import Assignment, Person, RiskBand, Staff, Task, TaskOwner
 from transition.plan_review import held_by_coordinator
 from transition.tasks import OPEN_STATUSES
 from transition.tasks.generate import OutgoingOwners
+from transition.working_days import next_working_day, working_days_in
 
 
 def leaving_reason(world: _World, worker: Worker,
@@ -129,6 +136,81 @@ def worker_unavailable(world: _World) -> list[Finding]:
             f"Worker {reason}, and {' and '.join(said)}. {' '.join(advice)}",
             staff_id=staff_id))
     return findings
+
+
+def absent_at_handover(world: _World) -> list[Finding]:
+    """A worker away now (``absent_until`` today or later) whose absence runs over the
+    handover date of people moving to them: however short, they are not there on the day.
+    A long-term absence, or a worker leaving, is ``worker_unavailable`` instead (which
+    already says to move their people), so those workers are left out here."""
+    away = [staff_id for staff_id, worker in world.workers.items()
+            if worker.on_staff_list and worker.absent_until is not None
+            and worker.absent_until >= world.as_of and leaving_reason(world, worker) is None
+            and absence_reason(world, worker) is None]
+    arriving = arriving_while_away(world.session, away, as_of=world.as_of)
+    findings = []
+    for staff_id, people in sorted(arriving.items()):
+        worker = world.workers[staff_id]
+        assert worker.absent_until is not None
+        days = sorted({day for _person, day, _band in people})
+        first, last = days[0], days[-1]
+        moving = len({person for person, _day, _band in people})
+        red = len({person for person, _day, band in people if band == RiskBand.RED})
+        missed = len(working_days_in(first, worker.absent_until))
+        back = next_working_day(worker.absent_until + timedelta(days=1))
+        when = _when(world.as_of, first)
+        dates = (f"their handover is {when}" if first == last else
+                 f"the first handover is {when}, the last on {last.isoformat()}")
+        kept = all(worker.unavailable(day, world.rules.matching) is None for day in days)
+        fix = ("Plans keep them with this worker (the rules' [matching] back_within_days lets "
+               "a worker back that soon count as there): arrange cover, move their handover "
+               "date past the return (`transition handover-date NHS_NUMBER DATE`), or choose "
+               "another worker with `transition assign`." if kept else
+               "Arrange cover (the joint visit before the handover, the first contact after "
+               "it), move their handover date past the return (`transition handover-date "
+               "NHS_NUMBER DATE`), or give them another worker: `transition check --apply` "
+               "proposes one as a draft plan.")
+        findings.append(Finding(
+            "absent_at_handover", CRITICAL if red else WARNING,
+            f"Worker is absent until {worker.absent_until.isoformat()} (back "
+            f"{back.isoformat()}), so is away when {moving} "
+            f"{'person moves' if moving == 1 else 'people move'} to them: {dates}, and they "
+            f"are away for {missed} working day{'s' if missed != 1 else ''} from "
+            f"{'it' if first == last else 'the first'}."
+            + (f" {red} of them {'is' if red == 1 else 'are'} red handover risk." if red else "")
+            + f" {fix}",
+            staff_id=staff_id))
+    return findings
+
+
+def arriving_while_away(session: Session, staff_ids: list[str], *,
+                        as_of: date) -> dict[str, list[tuple[int, date, str | None]]]:
+    """Per worker of ``staff_ids`` away now, the people moving to them (a current assignment
+    of a role their pathway needs, not the trust's coordinator carrying on: see
+    :func:`~transition.allocation.coordinator_continues_sql`) whose handover date, their own
+    or the transfer date, is from ``as_of`` to the worker's last day away (``absent_until``):
+    (person id, handover date, risk band). People missing from the latest export are left
+    out. Workers with none are left out. Shared by the finding and ``--apply``."""
+    transfer = programme.transfer_date(session)
+    handover = (Person.handover_date if transfer is None
+                else func.coalesce(Person.handover_date, transfer))
+    connection = session.connection()
+    arriving: dict[str, list[tuple[int, date, str | None]]] = {}
+    for start in range(0, len(staff_ids), 500):  # within any database's limit on parameters
+        ids = staff_ids[start:start + 500]
+        statement = (
+            select(Assignment.staff_id, Person.id, handover, Person.risk_band)
+            .join(Person, Person.id == Assignment.person_id)
+            .join(Staff, Staff.staff_id == Assignment.staff_id)
+            .where(_current, _in_export, role_needed(), Assignment.staff_id.in_(ids),  # type: ignore[attr-defined]
+                   ~coordinator_continues_sql(Assignment.staff_id, transfer),
+                   Staff.absent_until.is_not(None), handover >= as_of,  # type: ignore[union-attr]
+                   handover <= Staff.absent_until)
+            .order_by(Assignment.staff_id, Person.id)
+        )
+        for staff_id, person_id, day, band in connection.execute(statement):
+            arriving.setdefault(staff_id, []).append((person_id, _as_date(day), band))
+    return arriving
 
 
 def _latest_own_handovers(world: _World, staff_ids: list[str]) -> dict[str, date]:

@@ -43,6 +43,9 @@ class _World:
         workers, _rows = read_workers(session, rules.matching, team_locality, [])
         self.workers: dict[str, Worker] = {worker.staff_id: worker for worker in workers}
         self.holding = current_caseloads(session, as_of)
+        # No one on a staff list (none imported yet): every named coordinator would be "not on
+        # the staff list", so the checks say it once (``no_staff_list``) instead of per person.
+        self.staff_list = any(worker.on_staff_list for worker in self.workers.values())
 
     def on_staff_list(self, staff_id: str | None) -> bool:
         worker = self.workers.get(staff_id or "")

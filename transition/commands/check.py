@@ -53,8 +53,10 @@ def check(
     as_of: str | None = as_of_option(),
     as_json: bool = json_option(),
     apply: bool = typer.Option(
-        False, "--apply", help="Re-plan the people affected by unassigned and worker_unavailable "
-        "findings and store a DRAFT plan for a manager to accept (never accepted here)."),
+        False, "--apply", help="Re-plan the people affected by unassigned, worker_unavailable "
+        "and absent_at_handover findings and store a DRAFT plan for a manager to accept "
+        "(never accepted here); it replaces an earlier --apply draft, and a check that finds "
+        "no one to re-plan discards it."),
     rebalance: bool = typer.Option(
         False, "--rebalance", help="With --apply (which it implies): also re-plan the people "
         "of over-capacity workers, moving the overflow where another worker has room; people "

@@ -193,10 +193,11 @@ def show(
     else:
         _print_plan(result, stored=False, names=names)
     if stale:
+        again = ("run transition check --apply again first (it replaces this draft)"
+                 if result.kind == "check_apply" else "run transition plan again first")
         console.print(f"[yellow]Since plan {result.plan_id} was made, {', '.join(stale)} "
                       "changed, so it may be out of date (accept refuses a plan whose inputs "
-                      "changed): run transition plan again first (locks and accepted choices "
-                      "are kept).[/]")
+                      f"changed): {again} (locks and accepted choices are kept).[/]")
 
 
 @app.command("status")
