@@ -18,7 +18,7 @@ from tests.tui.conftest import drive, notifications, settle, text_of
 from tests.tui.test_person_screen import open_family
 from transition.models import Assignment, AuditEvent, Person, Plan
 from transition.plan_review import PlanQuery, accept_plan
-from transition.planning import PlanRow, propose_plan
+from transition.planning import PlanRow, propose_plan, replan
 from transition.ruleset import load_rules
 from transition.screens import plan as plan_screen
 from transition.screens.confirm import ConfirmScreen
@@ -294,6 +294,44 @@ def test_a_pathway_override_makes_the_draft_out_of_date_before_accepting(plan_wo
         await pilot.press("A")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
+
+    drive(app, scenario)
+
+
+def test_an_out_of_date_check_draft_says_to_run_the_checks_fixes_not_n(plan_world,
+                                                                       app_on) -> None:
+    """A draft of the nightly check's (--apply) re-plans only some people; n would plan
+    everyone. When it is out of date, the summary and A say to run the check's fixes again."""
+    with plan_world.transaction() as session:
+        some = session.scalars(select(Person.id).order_by(Person.id).limit(2)).all()
+        replan(session, load_rules(), person_ids=list(some), as_of=TODAY, actor="check",
+               kind="check_apply", refresh=False)
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("p")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PlanScreen)
+        await open_family(app, plan_world, "Baines")(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        app.screen.query_one("#pathways").focus()
+        await pilot.press("down", "down", "enter")  # joint
+        await pilot.press(*"Agreed at panel", "enter")
+        await settle(pilot)
+        await pilot.press("escape")  # back to the plan
+        await settle(pilot)
+        assert app.screen is screen
+        summary = " ".join(text_of(screen.query_one("#plan-summary")).split())
+        assert "Out of date:" in summary and "K on the dashboard" in summary
+        assert "Press n" not in summary
+        app.clear_notifications()
+        await pilot.press("A")
+        await settle(pilot)
+        [said] = list(app._notifications)
+        assert said.title == "Plan out of date"
+        assert "K on the dashboard" in " ".join(said.message.split())
 
     drive(app, scenario)
 

@@ -64,6 +64,16 @@ COLUMNS = (
     FitColumn("why", "Main reason", 17, most=FILL),
 )
 PLAN_AGAIN = "Press n for a new plan (locks and managers' choices are kept)."
+# A draft of the nightly check's (--apply) re-plans only the people its findings concern: n
+# would plan everyone, so the way to bring it up to date is the check's own, K on the dashboard.
+CHECK_AGAIN = ("Run the check's fixes again (K on the dashboard, or transition check --apply): "
+               "they replace this draft with one for who needs re-planning now.")
+
+
+def plan_again(plan: PlanResult | None) -> str:
+    """What to do about an out-of-date draft: plan again, or, for a check's draft, run the
+    check's fixes again."""
+    return CHECK_AGAIN if plan is not None and plan.kind == "check_apply" else PLAN_AGAIN
 STEPS = {
     0: "Bringing pathway and risk decisions up to date…",
     1: "Reading the caseload, staff and current allocation…",
@@ -322,11 +332,12 @@ class PlanScreen(DataScreen):
         if self.out_of_date and plan.status == "draft":
             lines.append(Text(f"Out of date: {'; '.join(self.out_of_date)} since this draft "
                               "was made (here, on another screen, or by another manager), so "
-                              f"it cannot be accepted. {PLAN_AGAIN}", style="bold yellow"))
+                              f"it cannot be accepted. {plan_again(plan)}",
+                              style="bold yellow"))
         elif self.stale and plan.status == "draft":
             lines.append(Text("Who holds a case changed since this draft was made (here, on a "
                               "person's screen, or by another manager), so it may be out of "
-                              f"date. {PLAN_AGAIN}", style="bold yellow"))
+                              f"date. {plan_again(plan)}", style="bold yellow"))
         elif plan.status == "draft":
             lines.append(Text("A draft: nothing changes until you accept it (A).", style="dim"))
         return Group(*lines)
@@ -558,7 +569,8 @@ class PlanScreen(DataScreen):
         self.query_one("#plan-summary", Static).update(self._summary(plan))
         if changed:
             self.notify(f"Plan {plan_id} is out of date: {'; '.join(changed)} since it was "
-                        f"made. Nothing was accepted. {PLAN_AGAIN}", title="Plan out of date",
+                        f"made. Nothing was accepted. {plan_again(plan)}",
+                        title="Plan out of date",
                         severity="warning", timeout=20)
             return
         self._confirm_accept(plan)
@@ -639,7 +651,8 @@ class PlanScreen(DataScreen):
         if isinstance(error, ConflictError) and what == "accept":
             # The draft went out of date after the check before the question (another manager,
             # an import): the domain's hint names the CLI; here it is n.
-            self.notify(f"{error.message} {PLAN_AGAIN}", title="Plan out of date",
+            plan = self.page.plan if self.page else None
+            self.notify(f"{error.message} {plan_again(plan)}", title="Plan out of date",
                         severity="warning", timeout=20)
             self.transition.data_changed()
             self.safely(self.reload)
