@@ -14,8 +14,11 @@ council can override one file (say ``_contacts.html.j2``) and keep the rest.
 
 from __future__ import annotations
 
+import difflib
 import re
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -52,8 +55,20 @@ EASY_READ_FOLDER = "easy_read"
 TEMPLATE_SUFFIX = ".html.j2"
 
 
+# What a template error stopped, said after it (``letters check-templates`` writes nothing).
+NOTHING_WRITTEN = "No letters were written."
+NOT_FOUND_HINT = "Check the names in {% extends %} and {% include %} tags."
+SELF_REFERENCE_HINT = (
+    "A council's file cannot extend or include the shipped file of the same name (it finds "
+    "itself): copy the whole shipped file into your folder and edit the copy.")
+
+
 class LetterTemplateError(TransitionError):
     """A letter template cannot be used (nothing was written)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, line: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.line = line  # in the file the message names, when known
 
 
 def _sentence(text: str | None) -> str:
@@ -93,6 +108,45 @@ class TemplateChoice:
     def label(self) -> str:
         """What ``Letter.template`` records: the name, marked when it is the council's file."""
         return self.name if self.origin == "shipped" else f"council:{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateProblem:
+    """One thing wrong in a council's templates folder, found without writing a letter."""
+
+    file: str  # its name inside the council folder, e.g. "persn.html.j2"
+    line: int | None
+    kind: str  # "template_error" | "not_found" | "unused" | "outdated_phone"
+    message: str
+    hint: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "kind": self.kind,
+                "message": self.message, "hint": self.hint}
+
+
+@dataclass(frozen=True, slots=True)
+class FolderCheck:
+    """What :meth:`LetterTemplates.check_folder` found in a council's folder."""
+
+    folder: Path
+    templates: tuple[str, ...]  # the *.html.j2 files read
+    ignored: tuple[str, ...]  # other files, which are not templates (a README, a .bak)
+    problems: tuple[TemplateProblem, ...]
+
+
+# Other files that look meant as templates: a wrong or missing suffix (``person.html``,
+# ``person.j2``) or one an editor added (``person.html.j2.txt``). Letters look up only
+# ``<kind>.html.j2``, so these are never used unless a template includes them by that name.
+_TEMPLATE_LIKE = re.compile(r"\.(html?|j2|jinja2?)(\.txt)?$", re.IGNORECASE)
+_SUFFIXES = re.compile(r"(\.(html?|j2|jinja2?|txt))+$", re.IGNORECASE)
+
+
+def _nearest(name: str, shipped: list[str]) -> str | None:
+    """The shipped template whose name is nearest ``name`` (a typo's intended name), if any."""
+    stems = {_SUFFIXES.sub("", found).lower(): found for found in shipped}
+    close = difflib.get_close_matches(_SUFFIXES.sub("", name).lower(), list(stems), n=1)
+    return stems[close[0]] if close else None
 
 
 def shipped_folder() -> Path:
@@ -186,6 +240,118 @@ class LetterTemplates:
                 and (warning.macro is None or warning.macro in called))
         return self._outdated_in[choice.name]
 
+    def check_folder(self) -> FolderCheck:
+        """Everything wrong in the council's folder that shows without filling in a letter:
+        files that cannot be read or parsed (the error rendering would give, with its line),
+        an ``extends``/``include``/``import`` of a template that does not exist or of the file
+        itself, files no letter uses (a name no shipped template has that no template includes:
+        ``persn.html.j2``, with the nearest shipped name), and :attr:`outdated` uses."""
+        folder = self.council_folder
+        assert folder is not None, "a council folder to check (the command says when none is set)"
+        files = sorted(path.relative_to(folder).as_posix()
+                       for path in folder.rglob("*") if path.is_file())
+        templates = [name for name in files if name.endswith(TEMPLATE_SUFFIX)]
+        # Hidden files (.DS_Store, an editor's .swp, a .git folder) are neither read nor listed.
+        others = [name for name in files if name not in templates
+                  and not any(part.startswith(".") for part in name.split("/"))]
+        looks_like = [name for name in others if _TEMPLATE_LIKE.search(name)]
+        problems: list[TemplateProblem] = []
+        for name in templates:
+            try:
+                self.compile(name)
+            except LetterTemplateError as exc:
+                problems.append(TemplateProblem(name, exc.line, "template_error", exc.message,
+                                                exc.hint))
+                continue
+            except OSError as exc:  # unreadable (permissions): say which file, and go on
+                problems.append(TemplateProblem(
+                    name, None, "template_error",
+                    f"Letter template {self._describe(str(folder / name), None)} cannot be "
+                    f"read ({exc.strerror or type(exc).__name__}).",
+                    "Check that you may read the file."))
+                continue
+            problems += self._reference_problems(name)
+        problems += [TemplateProblem(warning.file, warning.line, "outdated_phone",
+                                     warning.message) for warning in self.outdated]
+        used, unsure = self._used_names()
+        if used is not None:
+            shipped = self._shipped_names()
+            problems += [self._unused(name, _nearest(name, shipped), unsure=unsure)
+                         for name in [*templates, *looks_like] if name not in used]
+        problems.sort(key=lambda problem: (problem.file, problem.line or 0))
+        return FolderCheck(folder, tuple(templates),
+                           tuple(name for name in others if name not in looks_like),
+                           tuple(problems))
+
+    def _shipped_names(self) -> list[str]:
+        return sorted(path.relative_to(self.shipped).as_posix()
+                      for path in self.shipped.rglob(f"*{TEMPLATE_SUFFIX}"))
+
+    def _used_names(self) -> tuple[set[str] | None, bool]:
+        """Every template a letter may use: the shipped names (the council's file first) and
+        what they extend, include or import, on down; None when a template computes a name.
+        And whether one of them could not be parsed (reported): what it includes is unknown."""
+        used: set[str] = set()
+        unsure = False
+        waiting = self._shipped_names()
+        while waiting:
+            name = waiting.pop()
+            if name in used:
+                continue
+            used.add(name)
+            if not self.exists(name):
+                continue  # reported where it is named (not found)
+            if (tree := self._tree(name)) is None:
+                unsure = True
+                continue
+            for found in meta.find_referenced_templates(tree):
+                if not isinstance(found, str):
+                    return None, unsure
+                waiting.append(found)
+        return used, unsure
+
+    def _reference_problems(self, name: str) -> list[TemplateProblem]:
+        """A council file's ``extends``, ``include`` and ``import`` of a template that does not
+        exist, or of itself (in the council's folder a file of a shipped name finds itself)."""
+        if (tree := self._tree(name)) is None:
+            return []
+        problems = []
+        assert self.council_folder is not None
+        path = str(self.council_folder / name)
+        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            if not (isinstance(node.template, nodes.Const) and isinstance(node.template.value, str)):
+                continue  # a list to choose from, or a computed name: only rendering can tell
+            named = node.template.value
+            where = self._describe(path, node.lineno)
+            if named == name:
+                problems.append(TemplateProblem(
+                    name, node.lineno, "template_error",
+                    f"Letter template {where} extends or includes itself, so it never ends.",
+                    SELF_REFERENCE_HINT))
+            elif not self.exists(named) and not getattr(node, "ignore_missing", False):
+                problems.append(TemplateProblem(
+                    name, node.lineno, "not_found",
+                    f"Letter template {named} was not found (needed by {where}).",
+                    NOT_FOUND_HINT))
+        return problems
+
+    def _unused(self, name: str, nearest: str | None, *, unsure: bool) -> TemplateProblem:
+        """A file in the council's folder that no letter uses, and the name it may have meant."""
+        assert self.council_folder is not None
+        where = self._describe(str(self.council_folder / name), None)
+        said = ("has a name no shipped template has" if name.endswith(TEMPLATE_SUFFIX) else
+                f"is not named *{TEMPLATE_SUFFIX}, as letter templates are")
+        message = (f"Letter template {where} {said}, and no template includes it, so no letter "
+                   "uses it" + (" (unless a template that cannot be read, above, does)" if unsure
+                                else "") + "." + (f" Did you mean {nearest}?" if nearest else ""))
+        listed = ("the shipped names are listed in docs/letters.md, under Templates and how a "
+                  "council changes them")
+        hint = (f"If it replaces the shipped {nearest}, rename it {nearest}; {listed}."
+                if nearest else
+                "Give it the name of the shipped template it replaces, include it from a "
+                f"template that is used, or move it out of the folder; {listed}.")
+        return TemplateProblem(name, None, "unused", message, hint)
+
     def _tree(self, name: str) -> nodes.Template | None:
         """A template's syntax tree (the council's file first), or None when it cannot be found,
         read or parsed: rendering it says what is wrong, naming the file and line."""
@@ -200,35 +366,51 @@ class LetterTemplates:
 
     def render(self, choice: TemplateChoice, context: dict[str, Any]) -> str:
         """The letter as HTML; any template problem becomes a LetterTemplateError."""
-        try:
+        with self._explained(choice):
             template = self.env.get_template(choice.name)
             return template.render(context)
+
+    def compile(self, name: str) -> None:
+        """Read and parse one template, as :meth:`render` would but without filling it in (nor
+        what it extends or includes): a syntax error, or a file not saved as UTF-8, raises the
+        LetterTemplateError rendering would, naming the file and line."""
+        with self._explained(TemplateChoice(name, self._origin_of(name)), outcome=""):
+            self.env.get_template(name)
+
+    @contextmanager
+    def _explained(self, choice: TemplateChoice,
+                   outcome: str = NOTHING_WRITTEN) -> Iterator[None]:
+        """Any template problem raised inside as a LetterTemplateError: what, which file and
+        line, and what to do; ``outcome`` (a sentence, or '') says what that stopped."""
+        then = f" {outcome}" if outcome else ""
+        try:
+            yield
         except TemplateSyntaxError as exc:
-            where = self._describe(exc.filename or exc.name or choice.name, exc.lineno)
+            filename = exc.filename or exc.name or choice.name
             raise LetterTemplateError(
-                f"Letter template {where} has a syntax error: {_sentence(exc.message)} "
-                "No letters were written.",
+                f"Letter template {self._describe(filename, exc.lineno)} has a syntax error: "
+                f"{_sentence(exc.message)}{then}",
                 hint="Fix the template (Jinja2 syntax, see docs/letters.md) and run again.",
+                line=exc.lineno,
             ) from None
         except _NotUtf8 as exc:
             raise LetterTemplateError(
                 f"Letter template {self._describe(exc.filename, exc.line)} is not saved as UTF-8 "
-                "text. No letters were written.",
+                f"text.{then}",
                 hint="Open it in a text editor and save it with the encoding UTF-8 (in Notepad: "
                 "Save as, Encoding: UTF-8), then run again.",
+                line=exc.line,
             ) from None
         except RecursionError as exc:
             raise LetterTemplateError(
                 f"Letter template {self._where_raised(exc, choice)} extends or includes itself "
-                "(directly or through another template), so it never ends. No letters were written.",
-                hint="A council's file cannot extend or include the shipped file of the same name "
-                "(it finds itself): copy the whole shipped file into your folder and edit the copy.",
+                f"(directly or through another template), so it never ends.{then}",
+                hint=SELF_REFERENCE_HINT,
             ) from None
         except TemplateNotFound as exc:
             raise LetterTemplateError(
-                f"{_missing(exc)} was not found (needed by {self._where_raised(exc, choice)}). "
-                "No letters were written.",
-                hint="Check the names in {% extends %} and {% include %} tags.",
+                f"{_missing(exc)} was not found (needed by {self._where_raised(exc, choice)}).{then}",
+                hint=NOT_FOUND_HINT,
             ) from None
         except TemplateError as exc:
             # Never the error's own text: raised while filling in a letter, it can quote the
@@ -236,16 +418,17 @@ class LetterTemplates:
             filename, line = self._raised_at(exc, choice)
             raise LetterTemplateError(
                 f"Letter template {self._describe(filename, line)} could not be filled in: "
-                f"{_runtime_kind(exc, _source_line(filename, line))}. No letters were written.",
+                f"{_runtime_kind(exc, _source_line(filename, line))}.{then}",
                 hint="Check the variable names on that line against docs/letters.md, and that "
                 "the template only uses the variables and filters listed there.",
+                line=line,
             ) from None
         except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
             # Python errors raised inside a template (e.g. "x" + 1); the message may quote data,
             # so only the type is shown.
             raise LetterTemplateError(
                 f"Letter template {self._where_raised(exc, choice)} failed "
-                f"({type(exc).__name__}). No letters were written.",
+                f"({type(exc).__name__}).{then}",
                 hint="Check the expression on that line of the template.",
             ) from None
 

@@ -1,7 +1,9 @@
-"""`transition letters`: write handover letters, see who needs which, preview one, list history."""
+"""`transition letters`: write handover letters, see who needs which, preview one, list history,
+check a council's own templates."""
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from transition.commands.common import (
     console,
     context,
     err_console,
+    fail,
     json_option,
     parse_date,
     print_json,
@@ -30,7 +33,7 @@ from transition.config import settings_file_shown
 from transition.errors import EXIT_PARTIAL
 from transition.letter_records import CARER_SAID_NO
 from transition.letter_template_check import TemplateWarning
-from transition.letter_templates import LetterTemplateError, LetterTemplates
+from transition.letter_templates import FolderCheck, LetterTemplateError, LetterTemplates
 from transition.letters import (
     FORMATS,
     KINDS,
@@ -352,3 +355,80 @@ def history(
         table.add_row(uk_date(record.dated) if record.dated else "", record.kind,
                       record.format, state, Path(record.path).name, record.generated_by)
     console.print(table)
+
+
+@app.command("check-templates")
+def check_templates(
+    ctx: typer.Context,
+    templates: str | None = typer.Option(
+        None, "--templates", metavar="DIR", show_default=False,
+        help="The council's templates folder to check (default: the letter_templates_dir "
+        "setting)."),
+    as_json: bool = json_option(),
+) -> None:
+    """Check the council's own letter templates before letters are written from them.
+
+    Reports, file by file: a syntax error (with its line), an include of a template that does
+    not exist, a file no letter uses (a misspelt name, with the nearest shipped one), and a
+    template written for an older version that gives an NHS worker the council's number.
+    Exit status 0 no problems, 1 problems found, 2 no folder to check. The database is not
+    opened.
+    """
+    cli = context(ctx)
+    if templates is not None and not templates.strip():
+        fail("--templates is blank: nothing was checked.",
+             hint="Give the council's templates folder: transition letters check-templates "
+             "--templates DIR.")
+    folder = Path(templates) if templates is not None else cli.settings.letter_templates_dir
+    where = "--templates" if templates is not None else (
+        f"letter_templates_dir (in {settings_file_shown(cli.settings)} or "
+        "TRANSITION_LETTER_TEMPLATES_DIR)")
+    if folder is None:
+        fail("No council letter templates folder is set, so there is nothing to check: every "
+             "letter uses the shipped templates.",
+             hint="Give the folder with --templates DIR, or set letter_templates_dir in "
+             f"{settings_file_shown(cli.settings)} (or TRANSITION_LETTER_TEMPLATES_DIR).")
+    if not folder.expanduser().is_dir():
+        fail(f"The letter templates folder {folder.expanduser()} (from {where}) does not exist "
+             "or is not a folder: nothing was checked.",
+             hint="Check the path for a typing mistake: it is the folder holding your own "
+             "*.html.j2 files (see docs/letters.md).")
+    found = LetterTemplates(folder).check_folder()
+    if as_json:
+        print_json({"status": "problems" if found.problems else "ok",
+                    "folder": str(found.folder), "templates": list(found.templates),
+                    "ignored": list(found.ignored),
+                    "problems": [problem.as_json() for problem in found.problems]})
+    else:
+        _print_folder_check(found)
+    if found.problems:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _print_folder_check(found: FolderCheck) -> None:
+    checked = plural(len(found.templates), "council template")
+    if not found.problems:
+        console.print(f"{checked} checked, no problems (folder {found.folder}).", markup=False)
+        if not found.templates:
+            console.print("The folder holds no *.html.j2 files: every letter uses the shipped "
+                          "templates.", markup=False)
+        else:  # a misspelt variable shows only when a letter is filled in
+            console.print("To read a letter filled in from them: transition letters preview "
+                          "NHS_NUMBER --templates DIR.", markup=False)
+    else:
+        files = len({problem.file for problem in found.problems})
+        console.print(f"{checked} checked (folder {found.folder}): "
+                      f"{plural(len(found.problems), 'problem')} in {plural(files, 'file')}. Fix "
+                      f"{'it' if len(found.problems) == 1 else 'them'} before writing letters "
+                      "(transition letters generate).", markup=False)
+        for problem in found.problems:
+            at = f" line {problem.line}" if problem.line else ""
+            console.print(f"\n{problem.file}{at}:", style="bold", markup=False)
+            for said in (problem.message, problem.hint):
+                if said:  # indented under the file's name, and wrapped to the terminal
+                    console.print(textwrap.fill(said, width=max(console.width, 40),
+                                                initial_indent="  ", subsequent_indent="  ",
+                                                break_on_hyphens=False, break_long_words=False),
+                                  markup=False, soft_wrap=True)
+    if found.ignored:
+        console.print(f"Not templates, so not read: {', '.join(found.ignored)}.", markup=False)
