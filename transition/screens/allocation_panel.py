@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session
@@ -40,12 +41,29 @@ def allocation_lines(status: AllocationStatus) -> RenderableType:
             Text(count(line.value), style=TONE_STYLE[line.tone] if line.value else "dim"),
             Text.assemble((line.label, "" if line.value else "dim"),
                           (KEY_HINTS.get(line.key, "") if line.value else "", "dim")))
-    words = Text("\n".join(plan_sentences(status)))
-    layout = Table.grid(padding=(0, 3), expand=True)
-    layout.add_column(no_wrap=True)
-    layout.add_column(ratio=1)
-    layout.add_row(counts, words)
-    return layout
+    return _BesideOrUnder(counts, Text("\n".join(plan_sentences(status))))
+
+
+class _BesideOrUnder:
+    """The counts with the words beside them; under them when the box is too narrow to leave
+    the words a readable column (at 80 columns they were a strip a word or two wide)."""
+
+    WORDS_LEAST = 30  # cells
+
+    def __init__(self, counts: Table, words: Text) -> None:
+        self.counts = counts
+        self.words = words
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        counts_width = Measurement.get(console, options, self.counts).maximum
+        if options.max_width - counts_width - 3 < self.WORDS_LEAST:
+            yield Group(self.counts, Text(), self.words)
+            return
+        layout = Table.grid(padding=(0, 3), expand=True)
+        layout.add_column(no_wrap=True)
+        layout.add_column(ratio=1)
+        layout.add_row(self.counts, self.words)
+        yield layout
 
 
 class AllocationPanel(DashboardPanel):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
@@ -33,6 +33,13 @@ if TYPE_CHECKING:
     from transition.app import TransitionApp
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
+LEVELS = ("critical", "warning", "info")
+LEVEL_WIDTH = 8
+# The finding's title takes the width the counts leave, up to the longest title; at 80
+# columns (72 cells in the box) that is 40, and a longer title takes a second line rather
+# than pushing the counts off the right edge behind a scrollbar.
+FINDING_WIDEST = max(len(title) for title in CODES.values())
+FINDING_LEAST = 24
 
 
 class CheckFindingsPanel(DashboardPanel):
@@ -48,6 +55,9 @@ class CheckFindingsPanel(DashboardPanel):
     """
 
     run_id: int | None = None
+    # The last run's rows (code, title, counts by level), kept to lay out again on a resize.
+    rows: tuple[tuple[str, str, tuple[int, ...]], ...] = ()
+    finding_width: int = 0  # the title column's width the rows were laid out for
 
     SUBTITLE = "enter: the findings · k: check now · K: and propose fixes"
     REBALANCE_SUBTITLE = "enter: findings · k: check · K: + fixes · R: + rebalance"
@@ -59,24 +69,57 @@ class CheckFindingsPanel(DashboardPanel):
 
     def compose(self) -> ComposeResult:
         yield Static(id="check-summary")
-        table: DataTable[Text | str] = DataTable(id="check-codes", cursor_type="row",
-                                                 zebra_stripes=True)
-        table.add_column("Finding", key="title", width=46)
-        for severity in ("critical", "warning", "info"):
-            table.add_column(severity.capitalize(), key=severity, width=8)
-        yield table
+        yield DataTable(id="check-codes", cursor_type="row", zebra_stripes=True)
 
     @property
     def transition(self) -> TransitionApp:
         return cast("TransitionApp", self.app)
 
+    def _finding_width(self) -> int:
+        """What the counts leave of the box's width (each column has a cell of padding
+        either side), between FINDING_LEAST and the longest title; 40 until laid out."""
+        inside = self.content_size.width
+        if inside <= 0:
+            return 40
+        room = inside - len(LEVELS) * (LEVEL_WIDTH + 2) - 2
+        return max(FINDING_LEAST, min(FINDING_WIDEST, room))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.rows and self._finding_width() != self.finding_width:
+            self._show_rows(keep_cursor=True)
+
+    def _show_rows(self, *, keep_cursor: bool = False) -> None:
+        """The rows, laid out for the box's width now (on the same row, ``keep_cursor``)."""
+        table: DataTable[Text] = self.query_one("#check-codes", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        self.finding_width = width = self._finding_width()
+        table.add_column("Finding", key="title", width=width)
+        for level in LEVELS:
+            table.add_column(level.capitalize(), key=level, width=LEVEL_WIDTH)
+        for code, title, numbers in self.rows:
+            lines = Text(title).wrap(self.app.console, width)
+            for line in lines:
+                line.rstrip()
+            table.add_row(Text("\n").join(lines), *(
+                Text(count(number), style=SEVERITY_STYLE[level] if number else "dim",
+                     justify="right")
+                for number, level in zip(numbers, LEVELS, strict=True)
+            ), key=code, height=len(lines))
+        # A table's automatic height is not recomputed inside the dashboard's grid of boxes:
+        # size it to its rows (and the header).
+        table.styles.height = sum(row.height for row in table.rows.values()) + 1
+        if keep_cursor and table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
+
     def refresh_from(self, session: Session, today: date) -> None:
         run = latest_run(session)
         table = self.query_one("#check-codes", DataTable)
-        table.clear()
         summary = self.query_one("#check-summary", Static)
+        self.rows = ()
         if run is None:
             self.run_id = None
+            table.clear()
             self.border_subtitle = self.SUBTITLE
             summary.update(Text.assemble("No check has run yet. ", ("k", "bold"),
                                          " runs one now; schedule it nightly (docs/checks.md)."))
@@ -97,18 +140,10 @@ class CheckFindingsPanel(DashboardPanel):
             ("" if run.plan_id is None else f" · draft plan {run.plan_id}"),
         ))
         table.display = True
-        for code, title in CODES.items():
-            numbers = [counts.get((code, level), 0) for level in ("critical", "warning", "info")]
-            if not any(numbers):
-                continue
-            table.add_row(title, *(
-                Text(count(number), style=SEVERITY_STYLE[level] if number else "dim",
-                     justify="right")
-                for number, level in zip(numbers, ("critical", "warning", "info"), strict=True)
-            ), key=code)
-        # A table's automatic height is not recomputed inside the dashboard's grid of boxes:
-        # size it to its rows (and the header).
-        table.styles.height = table.row_count + 1
+        self.rows = tuple(
+            (code, title, numbers) for code, title in CODES.items()
+            if any(numbers := tuple(counts.get((code, level), 0) for level in LEVELS)))
+        self._show_rows()
         if not table.row_count:
             table.display = False
             summary.update(Text.assemble(summary.content, "\n", ("Nothing found.", "green")))  # type: ignore[arg-type]

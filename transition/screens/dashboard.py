@@ -29,10 +29,14 @@ from transition.screens.base import DataScreen
 from transition.tasks.views import transfer_countdown
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.dashboard_panel import DashboardPanel
+from transition.widgets.fitted_table import FitColumn, FittedTable
 from transition.widgets.format import count, plural, uk_date, uk_time
 
 NOT_RECORDED_KEY = "\x00not-recorded"
 NARROW = 110  # columns: below this the latest imports card goes under the other two
+# Below this the stage boxes go one under another: two side by side leave each too narrow for
+# the burndown chart (52 cells), which then wrapped into a jumble of blocks.
+PANELS_NARROW = 118
 
 
 def _check_findings() -> DashboardPanel:
@@ -111,27 +115,27 @@ class DashboardScreen(DataScreen):
             for make_panel in ALERT_PANELS:
                 yield make_panel()
             with Vertical(id="groups"):
-                yield self._group_table("by-locality", "By locality", "Locality", name_width=44)
-                yield self._group_table("by-team", "By team", "Team", name_width=44)
+                yield self._group_table("by-locality", "By locality", "Locality")
+                yield self._group_table("by-team", "By team", "Team")
             with Grid(id="stage-panels"):
                 for make_panel in STAGE_PANELS:
                     yield make_panel()
         yield AppFooter()
 
     @staticmethod
-    def _group_table(
-        table_id: str, title: str, heading: str, *, name_width: int
-    ) -> DataTable[RenderableType]:
-        table: DataTable[RenderableType] = DataTable(
+    def _group_table(table_id: str, title: str, heading: str) -> FittedTable:
+        # The name takes what the counts leave (long names end in …), so at 80 columns the
+        # two columns that need attention stay on screen rather than off the right edge.
+        table = FittedTable(
+            (FitColumn("name", heading, 20, most=44),
+             *(FitColumn(key, label, max(6, len(label)))
+               for key, label in (("people", "People"), ("staff", "Staff"),
+                                  ("missing", "Not in export"),
+                                  ("no_coordinator", "No coordinator")))),
             id=table_id, cursor_type="row", zebra_stripes=True, classes="group",
         )
         table.border_title = title
         table.border_subtitle = "enter: show these people"
-        table.add_column(heading, key="name", width=name_width)  # long names end in …
-        for key, label in (("people", "People"), ("staff", "Staff"),
-                           ("missing", "Not in latest export"),
-                           ("no_coordinator", "No care coordinator")):
-            table.add_column(label, key=key, width=max(8, len(label)))
         return table
 
     def on_mount(self) -> None:
@@ -147,6 +151,7 @@ class DashboardScreen(DataScreen):
         # Three cards side by side need about 110 columns; narrower, the imports card (the
         # widest) goes on a row of its own instead of being squeezed to a few letters.
         self.query_one("#cards").set_class(event.size.width < NARROW, "-narrow")
+        self.query_one("#stage-panels").set_class(event.size.width < PANELS_NARROW, "-narrow")
 
     def reload(self) -> None:
         with self.database.session() as session:
@@ -176,7 +181,7 @@ class DashboardScreen(DataScreen):
         return cover if cover.listed else None
 
     def _fill(self, selector: str, groups: list[GroupCount]) -> None:
-        table = self.query_one(selector, DataTable)
+        table = self.query_one(selector, FittedTable)
         table.clear()
         for group in groups:
             table.add_row(

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from transition.models import TaskStatus
 from transition.tasks import MAX_NOTE, MAX_REASON, TaskRow
-from transition.widgets.format import uk_date
+from transition.widgets.format import task_status, uk_date
 
 # status, label, key: the order a task usually moves through
 STATUS_OPTIONS: tuple[tuple[TaskStatus, str, str], ...] = (
@@ -105,7 +105,8 @@ class StatusScreen(ModalScreen[StatusChoice | None]):
         if self.task_row.status == chosen.value and self.task_row.blocked_reason:
             reason.value = self.task_row.blocked_reason
         reason.focus()
-        self._hint(f"{chosen.value}: type the reason, then enter. escape cancels.")
+        self._hint(f"{task_status(chosen.value)}: type the reason, then enter. "
+                   "escape cancels.")
 
     @on(Input.Submitted, "#reason")
     def _reason_given(self, event: Input.Submitted) -> None:

@@ -22,9 +22,12 @@ from transition.widgets.format import count, plural, uk_date
 
 NO_TASKS = Text.assemble(
     ("No tasks yet. ", "bold"),
-    "They are made from the accepted plan: ",
-    ("transition tasks generate", "bold"),
+    "They are made from the accepted plan: accept it on the plan screen (",
+    ("p", "bold"), ", then ", ("A", "bold"), "), then make the tasks with the command ",
+    ("transition tasks generate", "bold"), ".",
 )
+# The burndown box beside it: the progress box says what to do.
+NO_TASKS_CHART = Text("No tasks yet: nothing to chart.", style="dim")
 CHART_HEIGHT = 6
 CHART_WIDTH = 52
 BAR_WIDTH = 40
@@ -53,7 +56,7 @@ def progress_lines(progress: TaskProgress) -> RenderableType:
 
 def burndown_lines(chart: Burndown, holidays: dict[date, str], *, any_tasks: bool) -> RenderableType:
     if not any_tasks:
-        return NO_TASKS
+        return NO_TASKS_CHART
     if not chart.open_now:
         return Text("No open tasks: every task is done or not needed.", style="green")
     if not chart.points:

@@ -31,6 +31,7 @@ from transition.tasks import (
     person_tasks,
     set_task_note,
     set_task_status,
+    task_progress,
 )
 from transition.tasks.views import GROUP_BY, group_totals
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
@@ -184,24 +185,29 @@ class TasksScreen(DataScreen):
                                    as_of=self.today(),
                                    only=[group.key for group in self.groups])
                       if paged else {})
+            # Nothing open and no filter: are they all done, or are there none yet?
+            progress = (task_progress(session, as_of=self.today())
+                        if not page.total and not self.filtered else None)
+            any_tasks = bool(progress and (progress.total or progress.not_needed))
         table.clear()
         for group in self.groups:
             overdue_group = group.key == "overdue"
             whole = totals.get(group.key)
             tasks, overdue = ((whole.tasks, whole.overdue) if whole is not None
                               else (len(group.tasks), group.overdue))
-            # Cut with "…" where the column is narrower (80 columns), so a cut count does not
-            # read as a smaller one ("· 1").
+            # The label in the task's column (cut with "…" where it is narrow), its count in
+            # the person's and what needs attention in the status column: each in a column
+            # of its own, so at 80 columns a long owner's name does not cut the counts off.
             heading = Text(group.label, style="bold red" if overdue_group else "bold",
                            overflow="ellipsis")
-            heading.append(f" · {plural(tasks, 'task')}", style="dim")
+            how_many = Text(plural(tasks, "task"), style="dim", overflow="ellipsis")
+            attention = Text(overflow="ellipsis")
             if overdue and not overdue_group:
-                heading.append(f", {count(overdue)} overdue", style="red")
-            # In the next column: the heading itself fills the task's.
-            on_page = (Text(f"{count(len(group.tasks))} on this page", style="dim",
-                            overflow="ellipsis")
-                       if tasks > len(group.tasks) else "")
-            table.add_row(Text("▼", style="dim"), heading, on_page, "", "",
+                attention.append(f"{count(overdue)} overdue", style="red")
+            if tasks > len(group.tasks):
+                attention.append(f"{', ' if attention else ''}{count(len(group.tasks))} on "
+                                 "this page", style="dim")
+            table.add_row(Text("▼", style="dim"), heading, how_many, "", attention,
                           key=f"{GROUP_PREFIX}{group.key}")
             for task in group.tasks:
                 style = "red" if task.overdue else ""
@@ -209,32 +215,51 @@ class TasksScreen(DataScreen):
                               Text(task.title, style=style, overflow="ellipsis"),
                               task.person_name,
                               owner_text(task), status_text(task), key=str(task.id))
-        self._summary(page.overdue_total)
+        self._summary(page.overdue_total, any_tasks=any_tasks)
         self._move_to(keep, was_at)
         self.refresh_bindings()
 
-    def _summary(self, overdue_total: int) -> None:
+    @property
+    def filtered(self) -> bool:
+        """Whether a filter that escape clears narrows the list."""
+        return bool(self.overdue_only or self.person_id is not None or self.band)
+
+    def _summary(self, overdue_total: int, *, any_tasks: bool = True) -> None:
         shown = (f"{count(self.page_start + 1)}-{count(self.page_start + len(self.rows))} of "
                  if self.total > len(self.rows) else "")
         what = "overdue tasks" if self.overdue_only else (
             "tasks" if self.show_closed else "open tasks")
-        line = Text.assemble(
-            (f"{shown}{count(self.total)} {what}", "bold"),
-            (f" · {count(overdue_total)} overdue" if overdue_total else " · none overdue",
-             "bold red" if overdue_total else "green"),
-            f" · grouped by {GROUP_NAMES[self.group_by]}",
-            f" · as of {uk_date(self.today())}",
-        )
+        line = Text(f"{shown}{count(self.total)} {what}", style="bold")
+        if not self.overdue_only:  # "0 overdue tasks · none overdue" said it twice
+            line.append(f" · {count(overdue_total)} overdue" if overdue_total else
+                        " · none overdue", style="bold red" if overdue_total else "green")
+        line.append(f" · grouped by {GROUP_NAMES[self.group_by]}"
+                    f" · as of {uk_date(self.today())}")
         if self.person_id is not None and self.rows:
             line.append(f" · only {next(iter(self.rows.values())).person_name}")
         if self.band:
             line.append(f" · only the {self.band} band", style=BAND_STYLES[self.band])
         if not self.rows:
-            filtered = self.overdue_only or self.person_id or self.band
-            line.append("\nNo tasks to show. Tasks are made from the accepted plan with "
-                        "`transition tasks generate`." if not filtered
-                        else "\nNothing matches these filters.", style="dim")
+            line.append("\n")
+            line.append_text(self._nothing_shown(any_tasks))
         self.query_one("#tasks-summary", Static).update(line)
+
+    def _nothing_shown(self, any_tasks: bool) -> Text:
+        """Why the list is empty, and what to do about it."""
+        if self.overdue_only and self.person_id is None and not self.band:
+            return Text.assemble(("No task is overdue. ", "green"), ("o", "bold"),
+                                 " shows every open task.")
+        if self.filtered:
+            return Text.assemble("Nothing matches these filters: ", ("escape", "bold"),
+                                 " clears them.", style="dim")
+        if any_tasks and not self.show_closed:
+            return Text.assemble(("Every task is done or not needed. ", "green"),
+                                 ("h", "bold"), " shows them.")
+        return Text.assemble(
+            ("No handover tasks yet. ", "bold"),
+            "They are made from the accepted plan: accept it on the plan screen (",
+            ("p", "bold"), ", then ", ("A", "bold"), "), then make the tasks with the command ",
+            ("transition tasks generate", "bold"), ".")
 
     def _move_to(self, task_id: int | None, near: int = 0) -> None:
         """The cursor on ``task_id``; if it has gone (done, so hidden), on the task now at the
@@ -272,7 +297,9 @@ class TasksScreen(DataScreen):
 
     @on(DataTable.RowHighlighted, "#tasks-table")
     def _show_detail(self) -> None:
-        self.query_one("#task-detail", Static).update(task_detail(self.current_task()))
+        self.query_one("#task-detail", Static).update(
+            task_detail(self.current_task()) if self.rows
+            else Text("No task to show: the line above says why.", style="dim"))
 
     # -- filters ---------------------------------------------------------------------------
 

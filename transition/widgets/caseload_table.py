@@ -121,6 +121,9 @@ DEFAULT_COLUMNS: tuple[CaseloadColumn, ...] = (
 
 _SORT_WORDS = {"family_name": "name", "date_of_birth": "date of birth",
                "care_coordinator_id": "care coordinator id", "risk_score": "risk score"}
+# Sorted highest first when first chosen: a manager sorts by risk to see who needs the most
+# careful handover, not the lowest scores (r, or the heading again, reverses it).
+_HIGHEST_FIRST = frozenset({"risk_score"})
 
 
 class CaseloadTable(Vertical):
@@ -259,7 +262,9 @@ class CaseloadTable(Vertical):
             return "Loading…"
         parts = []
         if page.total == 0:
-            parts.append("No one matches" if self.filtered else "No people on the caseload yet: press i to import the trust's export")
+            parts.append("No one matches: esc clears the search and filters" if self.filtered
+                         else "No people on the caseload yet: press i to import the trust's "
+                              "export")
         else:
             first = page.offset + 1
             last = page.offset + len(page.rows)
@@ -267,7 +272,11 @@ class CaseloadTable(Vertical):
                          f" {'person' if page.total == 1 else 'people'}")
         label = next((c.label for c in self.columns if c.sort == self.query.sort), self.query.sort)
         order = _SORT_WORDS.get(self.query.sort, label.lower())
-        parts.append(f"sorted by {order}{' (reversed)' if self.query.descending else ''}")
+        if self.query.sort in _HIGHEST_FIRST:
+            order += ", highest first" if self.query.descending else ", lowest first"
+        elif self.query.descending:
+            order += " (reversed)"
+        parts.append(f"sorted by {order}")
         if self.query.search:
             parts.append(f'search "{self.query.search}"')
         for name in ("team", "locality", "pathway", "risk_band"):
@@ -442,12 +451,13 @@ class CaseloadTable(Vertical):
         if key == self.query.sort:
             self.set_query(descending=not self.query.descending)
         else:
-            self.set_query(sort=key, descending=False)
+            self.set_query(sort=key, descending=key in _HIGHEST_FIRST)
 
     def action_next_sort(self) -> None:
         keys = [column.sort for column in self.columns if column.sort is not None]
         position = keys.index(self.query.sort) if self.query.sort in keys else -1
-        self.set_query(sort=keys[(position + 1) % len(keys)], descending=False)
+        key = keys[(position + 1) % len(keys)]
+        self.set_query(sort=key, descending=key in _HIGHEST_FIRST)
 
     def action_reverse(self) -> None:
         self.set_query(descending=not self.query.descending)
