@@ -87,3 +87,22 @@ def test_generate_into_a_file_is_refused(run, tmp_path: Path) -> None:
     target.write_text("not a folder")
     result = run("generate", "--out", target)
     assert result.exit_code == 2 and "is a file, not a folder" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--people", "0"), "--people must be between 1 and 500,000, not 0."),
+    (("--staff", "0"), "--staff must be between 10 and 100,000, not 0."),
+    (("--staff", "9"), "--staff must be between 10 and 100,000, not 9."),
+])
+def test_docs6_help_states_the_ranges_the_generator_takes(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], message: str
+) -> None:
+    """--help once showed `x>=1` for --staff, which takes 10 or more: it gives the ranges
+    (as docs/sample-data.md does), and a value outside one gets the same message, exit 2."""
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = " ".join(run("generate", "--help").stdout.split())
+    assert "People on the caseload, 1 to 500,000." in shown
+    assert "Staff in the list, 10 to 100,000" in shown and "x>=" not in shown
+    result = run("generate", "--out", tmp_path / "x", *args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert not (tmp_path / "x").exists()

@@ -148,3 +148,13 @@ def test_status_says_where_the_allocation_stands_in_the_dashboards_words(
         assert words in said
     for line in status_lines(status):
         assert (f"{line.value:,} {line.label}" in said) == bool(line.value), line.key
+
+
+def test_docs6_status_help_names_every_reason_for_exit_1(run_cli: RunCli) -> None:
+    """--help listed four of the six things that make status exit 1 (the README lists all)."""
+    said = " ".join(run_cli("status", "--help").stdout.split())
+    for reason in ("someone needs a worker and has none", "overdue tasks",
+                   "critical findings at the last check", "no transfer date",
+                   "nothing imported yet",
+                   "the transfer date has come with no plan accepted"):
+        assert reason in said, reason

@@ -20,6 +20,8 @@ from transition.generator import (
     DEFAULT_REFERENCE_DATE,
     DEFAULT_SEED,
     DEFAULT_TRANSFER_DATE,
+    MAX_PEOPLE,
+    MAX_STAFF,
     GeneratedFiles,
     generate,
 )
@@ -29,10 +31,14 @@ def generate_command(
     out: Path = typer.Option(
         ..., "--out", help="Folder to write the files into (created if missing)."
     ),
-    people: int = typer.Option(DEFAULT_PEOPLE, "--people", min=1, help="People on the caseload."),
+    # The ranges are the generator's own (its message names them), so not min=/max= here:
+    # Click would show "x>=1" for a --staff that must be 10 or more.
+    people: int = typer.Option(
+        DEFAULT_PEOPLE, "--people", help=f"People on the caseload, 1 to {MAX_PEOPLE:,}."),
     staff: int | None = typer.Option(
-        None, "--staff", min=1, show_default=False,
-        help="Staff in the list [default: in proportion to --people, 111 for 784].",
+        None, "--staff", show_default=False,
+        help=f"Staff in the list, 10 to {MAX_STAFF:,} "
+        "[default: in proportion to --people, 111 for 784].",
     ),
     seed: int = typer.Option(
         DEFAULT_SEED, "--seed", help="Random seed: another seed, another county."

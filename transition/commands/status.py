@@ -30,7 +30,8 @@ def status_command(
     after the transfer and the last nightly check.
 
     Exit status 1 when something needs a manager now (someone needs a worker and has none,
-    overdue tasks, critical findings at the last check, no transfer date)."""
+    overdue tasks, critical findings at the last check, no transfer date, nothing imported
+    yet, or the transfer date has come with no plan accepted)."""
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
     with cli.db.session() as session:
