@@ -18,6 +18,7 @@ from tests.letter_setup import (
     use_test_council,
     with_transfer_date,
 )
+from transition import nhs
 from transition.audit import Change, record
 from transition.config import CouncilDetails, Settings
 from transition.db import Database
@@ -167,6 +168,10 @@ def test_status_preview_and_history(run_cli: RunCli, database: Database) -> None
         ("carer", "current"), ("gp", "current"), ("person", "current")]
     table = run_cli("letters", "status")
     assert table.exit_code == 0 and "person" in table.stdout
+    # Letters that cannot be written are listed below the counts, by reason, with who.
+    said = " ".join(table.stdout.split())
+    assert "1 letter not possible, and why: person (1): needs braille" in said
+    assert nhs.format_334(braille) in said
 
 
 def test_history_shows_uk_dates_and_times_and_json_keeps_iso(

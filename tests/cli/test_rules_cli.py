@@ -212,3 +212,14 @@ def test_show_fits_the_width_and_cuts_nothing(
                  "handover_visit_task", "4 to 9"):
         assert word in text
     assert "0 (off)" in text  # lives_alone
+
+
+def test_a_missing_file_named_to_check_says_to_check_that_path(run_cli: RunCli,
+                                                               tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    result = run_cli("rules", "check", str(missing))
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert f"Rules file {missing} does not exist. Nothing was checked." in said
+    assert "Check the path given to transition rules check." in said
+    assert "--rules" not in said and "Traceback" not in result.output

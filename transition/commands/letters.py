@@ -38,6 +38,7 @@ from transition.letters import (
     FORMATS,
     KINDS,
     GenerationResult,
+    LetterNeed,
     check_council_details,
     generate_letters,
     letter_history,
@@ -258,6 +259,7 @@ def status(
         if any(row):
             table.add_row(letter_kind, *(str(value) for value in row))
     console.print(table)
+    _print_not_possible([n for n in needs if n.status == "skipped"])
     refused = [letter for letter in stale if letter.reason == CARER_SAID_NO]
     if len(refused) < len(stale):
         console.print(f"\n{plural(len(stale) - len(refused), 'letter')} out of date (generate "
@@ -270,6 +272,27 @@ def status(
         for letter in stale[:TABLE_LIMIT]:
             console.print(f"  {nhs.format_334(letter.nhs_number)} {letter.kind}: {letter.reason}",
                           markup=False)
+
+
+NOT_POSSIBLE_SHOWN = 5  # NHS numbers shown for each reason (--json lists every one)
+
+
+def _print_not_possible(skipped: list[LetterNeed]) -> None:
+    """The letters that cannot be written, grouped by kind and reason (most first), each with
+    the first few people: what the team must sort out before they can go."""
+    if not skipped:
+        return
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for need in skipped:
+        groups[(need.kind, need.reason or "no reason recorded")].append(need.nhs_number)
+    console.print(f"\n{plural(len(skipped), 'letter')} not possible, and why:")
+    for (letter_kind, reason), numbers in sorted(groups.items(),
+                                                 key=lambda item: (-len(item[1]), item[0])):
+        shown = ", ".join(nhs.format_334(number) for number in numbers[:NOT_POSSIBLE_SHOWN])
+        more = (f" and {len(numbers) - NOT_POSSIBLE_SHOWN:,} more (--json lists them)"
+                if len(numbers) > NOT_POSSIBLE_SHOWN else "")
+        console.print(f"  {letter_kind} ({len(numbers):,}): {reason.rstrip('.')}. {shown}{more}",
+                      markup=False)
 
 
 @app.command("preview")

@@ -53,6 +53,10 @@ def rules_check(
         fail("The rules file to check is blank: nothing was checked.",
              hint="Give the path of the file: transition rules check FILE.")
     path = Path(file) if file is not None else cli.settings.rules_file
+    if file is not None and not Path(file).exists():
+        # The loader's hint names --rules and the setting, which is not where this came from.
+        fail(f"Rules file {file} does not exist. Nothing was checked.",
+             hint="Check the path given to transition rules check.")
     rules = load_rules(path)
     shipped = load_rules(None)
     if path is None:
