@@ -118,3 +118,16 @@ def flat(text: str) -> str:
     """Text with its wrapping undone (one space between words)."""
     return " ".join(text.split())
 
+
+# The worker macros as the first shipped templates wrote them: a worker with no phone of their
+# own is given the council's number, NHS workers too (transition.letter_template_check).
+OLD_MACROS = """{% macro roles(workers) -%}
+{% for worker in workers %}{% if not loop.first %} and {% endif %}{{ worker.role }}{% endfor %}
+{%- endmacro %}
+{% macro worker_details(worker) %}
+<p>{{ worker.name }}<br>
+Phone: {% if worker.phone %}{{ worker.phone }}{% else %}{{ council.phone }} (ask for {{ worker.name }}){% endif %}
+</p>
+{% endmacro %}
+{% macro role_explained(worker) %}{% endmacro %}
+"""

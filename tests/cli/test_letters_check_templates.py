@@ -11,24 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import RunCli
-from tests.letter_setup import flat
+from tests.letter_setup import OLD_MACROS, flat
 from transition.letter_templates import (
     LetterTemplateError,
     LetterTemplates,
     TemplateChoice,
     shipped_folder,
 )
-
-OLD_MACROS = """{% macro roles(workers) -%}
-{% for worker in workers %}{% if not loop.first %} and {% endif %}{{ worker.role }}{% endfor %}
-{%- endmacro %}
-{% macro worker_details(worker) %}
-<p>{{ worker.name }}<br>
-Phone: {% if worker.phone %}{{ worker.phone }}{% else %}{{ council.phone }} (ask for {{ worker.name }}){% endif %}
-</p>
-{% endmacro %}
-{% macro role_explained(worker) %}{% endmacro %}
-"""
 
 BROKEN_PERSON = """{% extends "base.html.j2" %}
 {% block body %}

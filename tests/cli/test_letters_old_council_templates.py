@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import RunCli
 from tests.letter_setup import (
+    OLD_MACROS,
     TEST_COUNCIL,
     flat,
     handover_person,
@@ -18,17 +19,6 @@ from tests.letter_setup import (
     with_transfer_date,
 )
 from transition.db import Database
-
-OLD_MACROS = """{% macro roles(workers) -%}
-{% for worker in workers %}{% if not loop.first %} and {% endif %}{{ worker.role }}{% endfor %}
-{%- endmacro %}
-{% macro worker_details(worker) %}
-<p>{{ worker.name }}<br>
-Phone: {% if worker.phone %}{{ worker.phone }}{% else %}{{ council.phone }} (ask for {{ worker.name }}){% endif %}
-</p>
-{% endmacro %}
-{% macro role_explained(worker) %}{% endmacro %}
-"""
 
 
 @pytest.fixture(autouse=True)
