@@ -41,6 +41,20 @@ async def proposed(pilot: Pilot[Any]) -> PlanScreen:
     return screen
 
 
+async def override_baines_to_joint(pilot: Pilot[Any], plan_world: Any) -> None:
+    """From the plan screen: a manager overrides Baines's pathway to joint on the person's
+    screen, and comes back: a draft made before it is out of date."""
+    await open_family(pilot.app, plan_world, "Baines")(pilot)
+    await pilot.press("o")
+    await settle(pilot)
+    pilot.app.screen.query_one("#pathways").focus()
+    await pilot.press("down", "down", "enter")  # joint
+    await pilot.press(*"Agreed at panel", "enter")
+    await settle(pilot)
+    await pilot.press("escape")  # back to the plan
+    await settle(pilot)
+
+
 async def open_workers(pilot: Pilot[Any]) -> WorkersScreen:
     await pilot.press("w")
     await settle(pilot)
@@ -264,15 +278,7 @@ def test_a_pathway_override_makes_the_draft_out_of_date_before_accepting(plan_wo
 
     async def scenario(pilot: Pilot[Any]) -> None:
         screen = await proposed(pilot)
-        await open_family(app, plan_world, "Baines")(pilot)
-        await pilot.press("o")
-        await settle(pilot)
-        app.screen.query_one("#pathways").focus()
-        await pilot.press("down", "down", "enter")  # joint
-        await pilot.press(*"Agreed at panel", "enter")
-        await settle(pilot)
-        await pilot.press("escape")  # back to the plan
-        await settle(pilot)
+        await override_baines_to_joint(pilot, plan_world)
         assert app.screen is screen
         summary = text_of(screen.query_one("#plan-summary"))
         assert "Out of date: people's details, pathways or risk bands changed" in summary
@@ -313,15 +319,7 @@ def test_an_out_of_date_check_draft_says_to_run_the_checks_fixes_not_n(plan_worl
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PlanScreen)
-        await open_family(app, plan_world, "Baines")(pilot)
-        await pilot.press("o")
-        await settle(pilot)
-        app.screen.query_one("#pathways").focus()
-        await pilot.press("down", "down", "enter")  # joint
-        await pilot.press(*"Agreed at panel", "enter")
-        await settle(pilot)
-        await pilot.press("escape")  # back to the plan
-        await settle(pilot)
+        await override_baines_to_joint(pilot, plan_world)
         assert app.screen is screen
         summary = " ".join(text_of(screen.query_one("#plan-summary")).split())
         assert "Out of date:" in summary and "K on the dashboard" in summary
