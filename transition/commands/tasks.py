@@ -109,15 +109,7 @@ def tasks_generate(
             "rules_version": cli.rules.version_label,
         })
     else:
-        out.print(
-            f"Handovers with tasks: {summary.people:,}\n"
-            f"Created {summary.created:,}, reopened {summary.reopened:,}, not needed now "
-            f"{summary.not_needed:,}, owner moved {summary.owner_moved:,}, due date moved "
-            f"{summary.due_moved:,}, template changed {summary.template_changed:,}, unchanged "
-            f"{summary.unchanged:,}.\n"
-            f"Open tasks: {summary.open:,} ({summary.overdue:,} overdue on {today:%-d %b %Y}; "
-            f"{summary.unowned_open:,} with no named worker, held by the team manager)."
-        )
+        out.print(summary.describe(today), markup=False)
     if summary.without_handover_date:
         err_console.print(
             f"{summary.without_handover_date:,} people need a handover but have no handover "

@@ -35,9 +35,10 @@ class CaseloadScreen(DataScreen):
     AUTO_FOCUS = "#people"
 
     BINDINGS = [
-        # Priority like the app's own "/" (which acts first), so the footer shows this one.
+        # Priority like the app's own "/" (which acts first). Not in the footer: the search
+        # box says "/ to jump here", and at 80 columns the footer needs the room for q Quit.
         Binding("slash", "search", "Search", key_display="/", id="caseload.search",
-                priority=True),
+                priority=True, show=False),
         Binding("m", "missing", "Not in export", id="caseload.missing"),
         Binding("n", "needs_worker", "No worker", id="caseload.needs_worker"),
         Binding("f", "cycle_pathway", "Pathway", id="caseload.pathway"),
@@ -46,7 +47,7 @@ class CaseloadScreen(DataScreen):
         # names it when a team or locality is shown, and the help lists it.
         Binding("H", "team_handover_date", "Team handover date", key_display="H", show=False,
                 id="caseload.team_handover_date"),
-        Binding("escape", "clear", "Clear search", id="caseload.clear"),
+        Binding("escape", "clear", "Clear", id="caseload.clear"),  # the search and filters
     ]
 
     def compose(self) -> ComposeResult:

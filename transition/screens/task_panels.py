@@ -23,7 +23,8 @@ from transition.widgets.format import count, plural, uk_date
 NO_TASKS = Text.assemble(
     ("No tasks yet. ", "bold"),
     "They are made from the accepted plan: accept it on the plan screen (",
-    ("p", "bold"), ", then ", ("A", "bold"), "), then make the tasks with the command ",
+    ("p", "bold"), ", then ", ("A", "bold"), "), then make the tasks on the tasks screen (",
+    ("t", "bold"), ", then ", ("G", "bold"), ") or with the command ",
     ("transition tasks generate", "bold"), ".",
 )
 # The burndown box beside it: the progress box says what to do.

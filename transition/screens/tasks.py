@@ -3,32 +3,42 @@
 A manager moves a task on (``s``: to do, in progress, done, not needed, blocked with a reason)
 or writes its note (``n``). Each save passes the version the screen read: if another manager
 changed the task meanwhile, nothing is saved, the list is reloaded and the notification says
-what they changed. Listing, grouping and saving are domain functions (``transition.tasks``).
+what they changed. ``G`` makes or brings up to date everyone's tasks from the accepted plan, as
+``transition tasks generate`` does, in a worker thread. Listing, grouping, saving and making
+tasks are domain functions (``transition.tasks``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from typing import Any, ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
 from sqlmodel import Session
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker, WorkerState
 
-from transition.errors import ConflictError
+from transition.errors import ConflictError, TransitionError
+from transition.programme import transfer_date as programme_transfer_date
 from transition.screens.base import DataScreen
+from transition.screens.confirm import ConfirmScreen
 from transition.screens.task_dialogs import NoteScreen, StatusChoice, StatusScreen
 from transition.tasks import (
+    GenerateSummary,
     TaskGroup,
     TaskQuery,
     TaskRow,
+    generate_tasks,
     group_tasks,
     list_tasks,
     person_tasks,
+    plan_accepted,
     set_task_note,
     set_task_status,
     task_progress,
@@ -118,13 +128,23 @@ class TasksScreen(DataScreen):
     TITLE = "Tasks"
     AUTO_FOCUS = "#tasks-table"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "status", "Status", id="tasks.status"),
         Binding("n", "note", "Note", id="tasks.note"),
-        Binding("g", "group", "Group by", id="tasks.group"),
-        Binding("o", "overdue", "Overdue only", id="tasks.overdue"),
-        Binding("h", "closed", "Show done", id="tasks.closed"),
+        # Not in the footer, which at 80 columns with pages has room for the rest and q Quit:
+        # the summary line says "grouped by due week (g)", and the help lists it.
+        Binding("g", "group", "Group by", id="tasks.group", show=False),
+        # A toggle has a binding for each way it can go, and check_action shows the one that
+        # applies, so the footer says what pressing the key does now (Textual's descriptions
+        # are fixed): "o Overdue only", then "o All open" (or "o All tasks" with done shown).
+        Binding("o", "overdue(True)", "Overdue only", id="tasks.overdue"),
+        Binding("o", "overdue(False)", "All open", id="tasks.all_open"),
+        Binding("o", "overdue(False, True)", "All tasks", id="tasks.all_tasks"),
+        Binding("h", "closed(True)", "Show done", id="tasks.closed"),
+        Binding("h", "closed(False)", "Hide done", id="tasks.hide_closed"),
         Binding("b", "band", "Band", id="tasks.band"),
+        # "g" groups; the capital makes every task, as "G" writes every letter on Letters.
+        Binding("G", "generate", "Make tasks", key_display="G", id="tasks.generate"),
         Binding("escape", "clear", "Clear filters", id="tasks.clear", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
                 id="tasks.next", group=PAGES),
@@ -143,6 +163,8 @@ class TasksScreen(DataScreen):
         self.total = 0
         self.rows: dict[int, TaskRow] = {}
         self.groups: list[TaskGroup] = []
+        self.making: str | None = None  # while G runs: how far it has got, under the summary
+        self._summary_line = Text()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -233,8 +255,9 @@ class TasksScreen(DataScreen):
         if not self.overdue_only:  # "0 overdue tasks · none overdue" said it twice
             line.append(f" · {count(overdue_total)} overdue" if overdue_total else
                         " · none overdue", style="bold red" if overdue_total else "green")
-        line.append(f" · grouped by {GROUP_NAMES[self.group_by]}"
-                    f" · as of {uk_date(self.today())}")
+        line.append(f" · grouped by {GROUP_NAMES[self.group_by]}")
+        line.append(" (g)", style="dim")
+        line.append(f" · as of {uk_date(self.today())}")
         if self.person_id is not None and self.rows:
             line.append(f" · only {next(iter(self.rows.values())).person_name}")
         if self.band:
@@ -242,6 +265,13 @@ class TasksScreen(DataScreen):
         if not self.rows:
             line.append("\n")
             line.append_text(self._nothing_shown(any_tasks))
+        self._summary_line = line
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        line = self._summary_line.copy()
+        if self.making is not None:
+            line.append(f"\n{self.making}", style="bold cyan")
         self.query_one("#tasks-summary", Static).update(line)
 
     def _nothing_shown(self, any_tasks: bool) -> Text:
@@ -258,8 +288,8 @@ class TasksScreen(DataScreen):
         return Text.assemble(
             ("No handover tasks yet. ", "bold"),
             "They are made from the accepted plan: accept it on the plan screen (",
-            ("p", "bold"), ", then ", ("A", "bold"), "), then make the tasks with the command ",
-            ("transition tasks generate", "bold"), ".")
+            ("p", "bold"), ", then ", ("A", "bold"), "), then make the tasks here with ",
+            ("G", "bold"), " (or the command ", ("transition tasks generate", "bold"), ").")
 
     def _move_to(self, task_id: int | None, near: int = 0) -> None:
         """The cursor on ``task_id``; if it has gone (done, so hidden), on the task now at the
@@ -316,8 +346,10 @@ class TasksScreen(DataScreen):
         self.page_start = 0  # the list's order changes with the grouping
         self.safely(self.reload)
 
-    def action_overdue(self) -> None:
-        self.overdue_only = not self.overdue_only
+    def action_overdue(self, overdue_only: bool, _done_shown: bool = False) -> None:
+        """Only overdue tasks, or every one again (``_done_shown`` only picks the footer's
+        label: see BINDINGS)."""
+        self.overdue_only = overdue_only
         self.page_start = 0
         self.safely(self.reload)
 
@@ -327,8 +359,8 @@ class TasksScreen(DataScreen):
         self.page_start = 0
         self.safely(self.reload)
 
-    def action_closed(self) -> None:
-        self.show_closed = not self.show_closed
+    def action_closed(self, show_closed: bool) -> None:
+        self.show_closed = show_closed
         self.page_start = 0
         self.safely(self.reload)
 
@@ -341,8 +373,17 @@ class TasksScreen(DataScreen):
         if action == "page":
             step = int(str(parameters[0])) if parameters else 1
             return (self.page_start + PAGE_SIZE < self.total) if step > 0 else self.page_start > 0
+        if action == "overdue":  # the binding that does what the key does now
+            turn_on, done_shown = (tuple(parameters) + (False,))[:2]
+            return (self.overdue_only != turn_on
+                    and (turn_on or done_shown == self.show_closed))
+        if action == "closed":
+            return self.show_closed != parameters[0]
         if action in ("status", "note"):
-            return bool(self.rows)
+            # Greyed while G runs: its transaction holds the tasks, so a save would wait.
+            return (None if self.making is not None else True) if self.rows else False
+        if action == "generate":
+            return None if self.making is not None else True
         return True
 
     @on(DataTable.RowSelected, "#tasks-table")
@@ -436,3 +477,95 @@ class TasksScreen(DataScreen):
                     severity="warning", timeout=20)
         self._changed(task.id)
 
+    # -- making the tasks (as transition tasks generate does) ------------------------------
+
+    def action_generate(self) -> None:
+        """Ask, then make or bring up to date every handover's tasks from the accepted plan;
+        with no plan accepted yet, say how to accept one instead of asking."""
+        if self.making is not None:
+            return
+        accepted = False
+
+        def read() -> None:
+            nonlocal accepted
+            self.transition.rules  # noqa: B018 (loads them now: a bad rules file is said here)
+            with self.database.session() as session:
+                accepted = plan_accepted(session)
+
+        if not self.safely(read):
+            return
+        if not accepted:
+            self.notify("Tasks are made from the accepted plan, and no plan has been accepted "
+                        "yet. Accept one on the plan screen (p, then A), then press G here.",
+                        title="No accepted plan", severity="warning", timeout=15)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.making = "Making the handover tasks…"
+                self._show_summary()
+                self.refresh_bindings()
+                self._make_tasks()
+
+        self.app.push_screen(ConfirmScreen(
+            "Make the handover tasks from the accepted plan?",
+            detail="As transition tasks generate does: tasks now needed are added, tasks that "
+                   "no longer apply are marked not needed, owners and due dates move with the "
+                   "plan; done work is never touched. Every change is audited as "
+                   f"{self.settings.actor}.",
+            yes="Make tasks", no="Not now",
+        ), answered)
+
+    @work(thread=True, exclusive=True, group="tasks-generate", exit_on_error=False)
+    def _make_tasks(self) -> tuple[GenerateSummary, date]:
+        today = self.today()
+        with self.database.transaction() as session:
+            summary = generate_tasks(
+                session, self.transition.rules.tasks, as_of=today, actor=self.settings.actor,
+                transfer_date=programme_transfer_date(session),
+                progress=lambda done, total: self.app.call_from_thread(
+                    self._making_progress, done, total),
+            )
+        return summary, today
+
+    def _making_progress(self, done: int, total: int) -> None:
+        self.making = (f"Making the handover tasks… {count(done)} of "
+                       f"{plural(total, 'person', 'people')} done")
+        self._show_summary()
+
+    def on_worker_state_changed(self, event: Worker[Any].StateChanged) -> None:
+        if event.worker.group != "tasks-generate" or event.state not in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        self.making = None
+        self._show_summary()
+        self.refresh_bindings()
+        if event.state == WorkerState.SUCCESS:
+            summary, today = event.worker.result  # type: ignore[misc]
+            self._made(summary, today)
+        elif event.state == WorkerState.ERROR:
+            self._not_made(event.worker.error)
+
+    def _made(self, summary: GenerateSummary, today: date) -> None:
+        message = summary.describe(today)
+        if summary.without_handover_date:
+            message += (f"\n{plural(summary.without_handover_date, 'person', 'people')} "
+                        "need a handover but have no handover date, so they have no tasks "
+                        "yet. Set the programme's date with: transition programme set "
+                        "--transfer-date DATE")
+        self.notify(message, title="Tasks made",
+                    severity="warning" if summary.without_handover_date else "information",
+                    timeout=20)
+        self.transition.data_changed()
+        self._shown_version = self.transition.data_version
+        self.page_start = 0
+        self.safely(self.reload)
+
+    def _not_made(self, error: BaseException | None) -> None:
+        if isinstance(error, TransitionError):
+            message = f"{error.message} {error.hint or ''}".strip()
+        else:
+            # The driver's text may quote data (a person's name), so only the kind of failure.
+            message = (f"{type(error).__name__} on {self.database.describe()}: no task was "
+                       "made or changed. Check the database is reachable and try again.")
+        self.notify(message, title="Tasks not made", severity="error", timeout=20)

@@ -16,7 +16,7 @@ person's handover date (``transition.handover``), or calendar days brought back 
 day (``add_calendar_days``) where the rule is a calendar interval (NICE's follow-up, reviews).
 """
 
-from transition.tasks.generate import GenerateSummary, generate_tasks
+from transition.tasks.generate import GenerateSummary, generate_tasks, plan_accepted
 from transition.tasks.listing import (
     TaskPage,
     TaskQuery,
@@ -64,7 +64,7 @@ __all__ = [
     "StatusChange", "TaskGroup", "TaskPage", "TaskProgress", "TaskQuery", "TaskRow",
     "TaskRules", "TaskTemplate", "burndown", "generate_tasks", "group_tasks", "is_overdue",
     "list_tasks", "mark_task_done", "mark_tasks_done", "needs_handover", "parse_status",
-    "person_tasks", "set_task_note", "set_task_status", "task_history", "task_progress",
-    "transfer_countdown",
+    "person_tasks", "plan_accepted", "set_task_note", "set_task_status", "task_history",
+    "task_progress", "transfer_countdown",
     "wanted_tasks",
 ]

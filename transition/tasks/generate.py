@@ -30,6 +30,8 @@ from transition.models import (
     AuditEvent,
     Pathway,
     Person,
+    Plan,
+    PlanStatus,
     Staff,
     Task,
     TaskStatus,
@@ -77,6 +79,28 @@ class GenerateSummary:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
+
+    def describe(self, as_of: date) -> str:
+        """What the run did and where the tasks stand, in three lines: what ``transition tasks
+        generate`` prints and the tasks screen's notification says."""
+        return (
+            f"Handovers with tasks: {self.people:,}\n"
+            f"Created {self.created:,}, reopened {self.reopened:,}, not needed now "
+            f"{self.not_needed:,}, owner moved {self.owner_moved:,}, due date moved "
+            f"{self.due_moved:,}, template changed {self.template_changed:,}, unchanged "
+            f"{self.unchanged:,}.\n"
+            f"Open tasks: {self.open:,} ({self.overdue:,} overdue on "
+            f"{as_of.day} {as_of:%b %Y}; {self.unowned_open:,} with no named worker, held by "
+            "the team manager)."
+        )
+
+
+def plan_accepted(session: Session) -> bool:
+    """Whether a plan has ever been accepted (the one in force, or one a later plan
+    replaced): tasks follow the accepted allocation, so before that there is nothing to make
+    them from."""
+    return bool(session.scalar(select(exists().where(
+        Plan.status.in_((PlanStatus.ACCEPTED, PlanStatus.SUPERSEDED))))))  # type: ignore[attr-defined]
 
 
 class _Existing(NamedTuple):

@@ -147,7 +147,9 @@ class CaseloadTable(Vertical):
         Binding("left_curly_bracket", "first_page", "First page", key_display="{", show=False,
                 id="caseload.first_page"),
         Binding("s", "next_sort", "Sort", id="caseload.sort"),
-        Binding("r", "reverse", "Reverse", id="caseload.reverse"),
+        # Not in the footer, which at 80 columns has room for the pages, the filters, esc and
+        # q but not this: the heading clicked again reverses too, and the help lists it.
+        Binding("r", "reverse", "Reverse", id="caseload.reverse", show=False),
         Binding("down", "focus_table", show=False),
     ]
 
