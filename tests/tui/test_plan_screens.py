@@ -16,9 +16,10 @@ from tests.conftest import TODAY
 from tests.factories import make_staff
 from tests.tui.conftest import drive, notifications, settle, text_of
 from tests.tui.test_person_screen import open_family
-from transition.models import Assignment, AuditEvent, Person, Plan
+from transition.models import Assignment, AuditEvent, Person, Plan, Staff
 from transition.plan_review import PlanQuery, accept_plan
 from transition.planning import PlanRow, propose_plan, replan
+from transition.programme import transfer_date
 from transition.ruleset import load_rules
 from transition.screens import plan as plan_screen
 from transition.screens.confirm import ConfirmScreen
@@ -27,6 +28,7 @@ from transition.screens.plan import PlanScreen, main_reason
 from transition.screens.whatif import WhatIfScreen
 from transition.screens.worker_picker import RoleChoiceScreen, WorkerPickerScreen
 from transition.screens.workers import WorkersScreen
+from transition.tasks import generate_tasks
 from transition.whatif import what_if
 from transition.worker_overrides import assign_worker
 
@@ -266,6 +268,35 @@ def test_a_stale_accept_is_refused_with_what_changed(plan_world, app_on) -> None
         message = " ".join(notifications(app))
         assert "out of date" in message and "who holds a case changed" in message
         assert screen.running is None
+
+    drive(app, scenario)
+
+
+def test_accepting_over_tasks_made_before_says_how_to_bring_them_up_to_date(
+        plan_world, app_on) -> None:
+    """Tasks were made from an earlier accepted plan: the notice after accepting a new one
+    says to bring them up to date, with the app's own key (t, then G)."""
+    rules = load_rules()
+    with plan_world.transaction() as session:
+        first = propose_plan(session, rules, as_of=TODAY, actor="t", refresh=False)
+        accept_plan(session, rules, plan_id=first.plan_id, actor="t")
+        generate_tasks(session, rules.tasks, as_of=TODAY, actor="t",
+                       transfer_date=transfer_date(session))
+        leaving = session.get(Staff, "SW2")  # the next plan moves their people
+        assert leaving is not None
+        leaving.leaving_date = TODAY
+        session.add(leaving)
+    app = app_on(plan_world)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await proposed(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        accepted = " ".join(next(message for message in notifications(app)
+                                 if message.startswith("Plan 2 accepted")).split())
+        assert "bring them up to date on the tasks screen (t, then G)" in accepted
 
     drive(app, scenario)
 

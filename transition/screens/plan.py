@@ -630,9 +630,9 @@ class PlanScreen(DataScreen):
                             f"filled, {count(result.unassigned)} unassigned. Review it, then "
                             "press A to accept.", title="Draft ready")
             elif isinstance(result, AcceptResult):
-                tasks = (" Handover tasks were made before it: run transition tasks "
-                         "generate to bring them up to date." if result.tasks_out_of_date
-                         else "")
+                tasks = (" Handover tasks were made before it: bring them up to date on the "
+                         "tasks screen (t, then G) or with transition tasks generate."
+                         if result.tasks_out_of_date else "")
                 plan = self.page.plan if self.page else None
                 # As the CLI says it: a role recorded for the first time, with the worker who
                 # holds it now, counts as well as one given to a new worker.
