@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from transition.check_findings.world import (
     CRITICAL,
@@ -18,9 +18,9 @@ from transition.check_findings.world import (
 )
 from transition.letter_records import CARER_SAID_NO
 from transition.letters import out_of_date_letters
-from transition.models import Person, Plan, PlanStatus, RiskBand, Task, TaskStatus
+from transition.models import Person, RiskBand, Task, TaskStatus
 from transition.tasks import OPEN_STATUSES
-from transition.tasks.generate import tasks_behind
+from transition.tasks.generate import plan_accepted, tasks_behind
 from transition.working_days import working_days_between
 
 
@@ -83,9 +83,7 @@ def tasks_behind_allocation(world: _World) -> list[Finding]:
     is accepted, or a role ended, a handover with no tasks is someone who may fall through the
     gap. One finding for the programme; nothing before any plan is accepted (tasks follow the
     accepted allocation)."""
-    accepted = world.session.scalar(select(exists().where(
-        Plan.status.in_((PlanStatus.ACCEPTED, PlanStatus.SUPERSEDED)))))  # type: ignore[attr-defined]
-    if not accepted:
+    if not plan_accepted(world.session):
         return []
     behind = tasks_behind(world.session, world.rules, transfer_date=world.transfer)
     if not behind.changes:
