@@ -66,7 +66,7 @@ def test_person_screen_shows_every_group(populated, app_on) -> None:
         warnings = text_of(screen.query_one("#warnings"))
         assert "care_coordinator_id" in warnings and "not a care coordinator" in warnings
         audit = text_of(screen.query_one("#audit"))
-        assert "person.update" in audit and "WX2 9ZZ" in audit and "WX1 4QT" in audit
+        assert "Changed by an import" in audit and "WX2 9ZZ" in audit and "WX1 4QT" in audit
 
     drive(app, scenario)
 

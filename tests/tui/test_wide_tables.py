@@ -12,7 +12,7 @@ from tests.tui.conftest import drive, settle
 from tests.tui.test_allocation_panel import _plan
 from transition.db import Database
 from transition.models import Person
-from transition.screens.at_risk import AtRiskScreen
+from transition.screens.at_risk import FACTOR_LEAST, AtRiskScreen, main_factors
 from transition.screens.caseload import CaseloadScreen
 from transition.widgets.caseload_table import CaseloadTable
 from transition.widgets.fitted_table import FittedTable
@@ -92,8 +92,7 @@ def test_the_at_risk_factors_use_a_wide_screen(plan_world, app_on) -> None:
         table = screen.query_one("#at-risk-table", FittedTable)
         assert table.columns["factors"].width > 60
         first = table.get_row_at(0)
-        factors = ", ".join(str(factor["factor"]).replace("_", " ")
-                            for factor in screen.people[0].risk_factors[:3])
+        factors = main_factors(screen.people[0].risk_factors)
         assert str(first[-1]) == factors  # whole: nothing cut off
 
     drive(app_on(plan_world), scenario, size=(200, 40))
@@ -108,8 +107,9 @@ def test_at_80_columns_the_at_risk_list_keeps_the_handover_and_leaves_out_the_re
         table = pilot.app.screen.query_one("#at-risk-table", FittedTable)
         assert table.shown_keys == ("name", "risk", "handover", "factors")
         assert sum(column.width + 2 for column in table.columns.values()) <= table.size.width
-        # Room for a whole factor's name, not "discharged ve" (the rank's order says it).
-        assert table.columns["factors"].width >= len("discharged very recently")
+        # Room for a whole factor's words, not "discharged ve" (the rank's order says it).
+        assert table.columns["factors"].width >= len("discharged recently")
+        assert table.columns["factors"].width >= FACTOR_LEAST
         # Every cell is kept: widen the terminal and the left-out columns come back.
         await pilot.resize_terminal(140, 30)
         await settle(pilot)
@@ -125,7 +125,7 @@ def test_at_120_columns_the_at_risk_factors_get_a_whole_factor(plan_world, app_o
         table = pilot.app.screen.query_one("#at-risk-table", FittedTable)
         assert table.shown_keys == ("nhs", "name", "team", "pathway", "risk", "handover",
                                     "factors")
-        assert table.columns["factors"].width >= len("unsettled accommodation")
+        assert table.columns["factors"].width >= FACTOR_LEAST  # every factor's words
 
     drive(app_on(plan_world), scenario, size=(120, 40))
 

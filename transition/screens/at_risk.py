@@ -37,16 +37,53 @@ from transition.widgets.pathway import (
 
 PAGE = 50
 
+# Each factor in a few words a manager reads at a glance (the box under the table gives the
+# rules' own label, points and why): at most FACTOR_LEAST cells, so the first is whole at 80
+# columns, and none of the rules' ids ("s117 or cto", "long relationship").
+FACTOR_WORDS = {
+    "discharged_very_recently": "just discharged",
+    "discharged_recently": "discharged recently",
+    "no_follow_up_after_discharge": "no follow-up",
+    "missed_appointments": "missed appointments",
+    "self_harm_history": "self-harm history",
+    "substance_misuse": "drink or drug misuse",
+    "lives_alone": "lives alone",
+    "repeat_admissions": "repeat admissions",
+    "safeguarding_open": "open safeguarding",
+    "s117_or_cto": "section 117 or CTO",
+    "long_relationship": "one worker for years",
+    "coordinator_leaving": "coordinator leaving",
+    "no_known_coordinator": "no coordinator known",
+    "personal_budget": "personal budget",
+    "communication_needs": "communication needs",
+    "no_recent_contact": "no recent contact",
+    "no_fixed_address": "no fixed address",
+    "unsettled_accommodation": "unsettled housing",
+    "unemployed": "unemployed",
+}
+FACTOR_LEAST = 20
+
+
+def factor_words(factor: str) -> str:
+    """'section 117 or CTO': a factor in the Main factors column's words."""
+    return FACTOR_WORDS.get(factor) or factor.replace("_", " ")
+
+
+def main_factors(factors: list[dict[str, object]]) -> str:
+    """The top three factors, in words: 'just discharged, self-harm history, lives alone'."""
+    return ", ".join(factor_words(str(factor.get("factor", ""))) for factor in factors[:3])
+
+
 # On a narrow terminal the rank (the order says it), then the pathway, team and NHS number go
 # first (the person screen has them): the name, the band, where the handover stands and the
-# factors are what this list is for. The factors get room for a whole factor's name
-# ("unsettled accommodation"), not "discharged ve".
+# factors are what this list is for. At 80 columns the name has 18 cells (most names whole,
+# where 14 cut "Richardson, Har") and the factors room for a whole factor's words.
 COLUMNS = (
     FitColumn("rank", "#", 3, drop=1), FitColumn("nhs", "NHS number", 12, drop=4),
-    FitColumn("name", "Name", 14, most=24), FitColumn("team", "Team", 11, most=30, drop=3),
+    FitColumn("name", "Name", 18, most=28), FitColumn("team", "Team", 11, most=30, drop=3),
     FitColumn("pathway", "Pathway", 8, drop=2), FitColumn("risk", "Risk", 9),
     FitColumn("handover", "Handover", 21, most=23),
-    FitColumn("factors", "Main factors", 24, most=FILL),
+    FitColumn("factors", "Main factors", FACTOR_LEAST, most=FILL),
 )
 
 
@@ -119,8 +156,7 @@ class AtRiskScreen(DataScreen):
                 as_of=self.today())
         table.clear()
         for rank, person in enumerate(self.people, start=1):
-            main = ", ".join(str(factor.get("factor", "")).replace("_", " ")
-                             for factor in person.risk_factors[:3])
+            main = main_factors(person.risk_factors)
             table.add_row(str(rank), nhs.format_334(person.nhs_number),
                           f"{person.family_name}, {person.given_name}", person.team or "—",
                           pathway_text(person.pathway),

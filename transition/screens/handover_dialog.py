@@ -71,7 +71,8 @@ class HandoverDateScreen(ReasonDialog[HandoverAnswer]):
             yield Static(f"Handover date for {self.person_label}", id="question")
             yield Static(now, id="now")
             yield Label(f"New date (blank: the programme's transfer date, {programme}):")
-            yield Input(value=self.own.isoformat() if self.own else "",
+            # Their own date as a manager writes it ("1 Feb 2027"), which the box reads back.
+            yield Input(value=uk_date(self.own) if self.own else "",
                         placeholder="e.g. 1 June 2027, 01/06/2027 or 2027-06-01", id="date")
             yield Label("Why (kept in the audit trail):")
             yield Input(placeholder="e.g. Phase 2 of the move, agreed at the panel",

@@ -18,7 +18,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
@@ -33,6 +33,7 @@ from transition.db import Database
 from transition.errors import ConflictError, TransitionError
 from transition.handover_change import HandoverOutcome
 from transition.handover_status import HandoverStatus, handover_statuses
+from transition.languages import language_name
 from transition.letter_facts import has_carer
 from transition.matching import ROLE_WORDS
 from transition.models import AuditEvent, Person
@@ -83,6 +84,7 @@ from transition.worker_overrides import (
 )
 
 AUDIT_SHOWN = 200
+NARROW = 110  # columns: below this the boxes of the trust's fields go one under another
 
 OUTCOME_LABELS = {
     "nutrition": "Managing and maintaining nutrition",
@@ -335,13 +337,14 @@ def carer_consent(consent: bool | None) -> RenderableType:
 def communication(view: PersonView) -> RenderableType:
     p = view.person
     interpreter: RenderableType = (
-        Text(p.interpreter_language, style="bold") if p.interpreter_language else "Not needed"
+        Text(language_name(p.interpreter_language), style="bold") if p.interpreter_language
+        else "Not needed"
     )
     formats: RenderableType = (
         Text(words(p.accessible_format), style="bold") if p.accessible_format else "None recorded"
     )
     return fields_table([
-        ("Preferred language", p.preferred_language.title()
+        ("Preferred language", language_name(p.preferred_language)
          if p.preferred_language else NOT_RECORDED),
         ("Interpreter", interpreter),
         ("Accessible format", formats),
@@ -411,13 +414,45 @@ def import_warnings(view: PersonView) -> RenderableType | None:
     return table
 
 
+# What each recorded action did, in a manager's words ("task.create" is for scripts:
+# transition audit --action); an action not listed reads as its words ("task template").
+AUDIT_ACTIONS = {
+    "person.insert": "First imported",
+    "person.update": "Changed by an import",
+    "person.missing": "Not in an export",
+    "person.returned": "Back in an export",
+    "person.handover_date": "Handover date set",
+    "pathway.decide": "Pathway decided",
+    "pathway.override": "Pathway overridden",
+    "pathway.override_cleared": "Override cleared",
+    "risk.override": "Risk band set",
+    "risk.override_cleared": "Risk band cleared",
+    "assignment.accept": "Plan accepted",
+    "assignment.manager": "Worker chosen",
+    "assignment.end": "Role ended",
+    "task.create": "Tasks made",
+    "task.status": "Task status",
+    "task.note": "Task note",
+    "task.owner": "Task owner",
+    "task.due": "Task due date",
+    "letter.generate": "Letter written",
+    "letter.supersede": "Letter replaced",
+}
+
+
+def audit_action(action: str) -> str:
+    """'Pathway overridden' for pathway.override: what a recorded change did, in words."""
+    return AUDIT_ACTIONS.get(action) or words(action.replace(".", " "))
+
+
 def audit_trail(view: PersonView) -> RenderableType:
     if not view.audit:
         return Text("No changes recorded yet.", style="dim")
     table = _table("When", "Who", "What", "Field", "Before", "After")
     for event in view.audit[:AUDIT_SHOWN]:
         when = event.at if isinstance(event.at, datetime) else None
-        table.add_row(uk_time(when), event.actor, event.action, event.field or "",
+        table.add_row(uk_time(when), event.actor, audit_action(event.action),
+                      event.field.replace("_", " ") if event.field else "",
                       recorded_value(event.before), recorded_value(event.after))
     if len(view.audit) > AUDIT_SHOWN:
         return Group(table, Text(f"Showing the latest {AUDIT_SHOWN} changes.", style="dim"))
@@ -557,9 +592,11 @@ class PersonScreen(DetailScreen):
     TITLE = "Person"
 
     BINDINGS = [
-        Binding("o", "override_pathway", "Override pathway", id="person.override"),
+        # At 80 columns the footer has room for esc, o, u, A, H and q Quit: T is named in the
+        # tasks box's title instead, and o's label says no more than that box's "o: override".
+        Binding("o", "override_pathway", "Override", id="person.override"),
         Binding("u", "clear_override", "Clear override", id="person.clear_override"),
-        Binding("T", "tasks", "Their tasks", id="person.tasks"),
+        Binding("T", "tasks", "Their tasks", show=False, id="person.tasks"),
         Binding("A", "choose_worker", "Choose worker", key_display="A",
                 id="person.choose_worker"),
         Binding("H", "handover_date", "Handover date", key_display="H",
@@ -589,6 +626,11 @@ class PersonScreen(DetailScreen):
             for section in HISTORY_SECTIONS:
                 yield Panel(section.title, id=section.id, classes="wide")
         yield AppFooter()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Two boxes side by side leave a value a few cells (at 80 columns, one: "Y/e/s" down
+        # the box); narrower than NARROW, the boxes go one under another.
+        self.query_one("#fields", Grid).set_class(event.size.width < NARROW, "-narrow")
 
     def action_tasks(self) -> None:
         """The tasks section showing only this person's tasks, to change them."""
