@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import stat
 import threading
@@ -24,7 +25,7 @@ from decimal import Decimal
 from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from alembic import command
 from alembic.config import Config
@@ -89,10 +90,19 @@ def normalise_url(raw: str) -> URL:
     return url
 
 
+# Query parameters libpq reads as secrets (postgresql://u@host/db?password=...): shown as ***.
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+
+
 def describe_url(url: URL | str) -> str:
-    """The URL without any password, safe to show."""
+    """The URL without any password, safe to show: neither the one after the user name nor
+    one given as a query parameter, which libpq accepts as well."""
     url = make_url(str(url)) if isinstance(url, str) else url
-    return url.render_as_string(hide_password=True)
+    secret = sorted(key for key in url.query if key.lower() in _SECRET_PARAMETERS)
+    shown = url.difference_update_query(secret).render_as_string(hide_password=True)
+    if secret:
+        shown += ("&" if "?" in shown else "?") + "&".join(f"{key}=***" for key in secret)
+    return shown
 
 
 def sqlite_file(url: URL | str) -> Path | None:
@@ -122,6 +132,7 @@ def prepare_sqlite_file(url: URL) -> None:
     if path is None or (url.database or "").startswith("file:"):
         return
     if path.exists():
+        refuse_if_not_sqlite(path, url)
         files = [path, *(Path(f"{path}{suffix}") for suffix in SQLITE_COMPANIONS)]
         _make_owner_only(path, [file for file in files if _open_to_others(file)])
         return
@@ -129,6 +140,27 @@ def prepare_sqlite_file(url: URL) -> None:
         ensure_private_dir(path.parent)
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
+
+def refuse_if_not_sqlite(path: Path, url: URL) -> None:
+    """Refuse a file that is not empty and is not a SQLite database (a CSV or spreadsheet
+    renamed .db, a folder), before anything touches it: SQLite would refuse it too, but only
+    after the file had been made owner-only. An empty file is a new database."""
+    if path.is_dir():
+        raise DatabaseError(
+            f"The database at {describe_url(url)} could not be used: {path} is a folder, not a "
+            "file.", hint="Name the database file itself, e.g. "
+            f"--db {path / 'transition.db'}.")
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(len(SQLITE_HEADER))
+    except OSError:
+        return  # unreadable: SQLite says so in its own words, with the hint for that
+    if start and start != SQLITE_HEADER:
+        raise unusable_database(describe_url(url), "file is not a database", path)
 
 
 def _open_to_others(path: Path) -> bool:
@@ -269,6 +301,90 @@ def clash_message() -> DatabaseError:
         "moment, so the database rolled them back: nothing was changed.",
         hint="Try again. If it keeps happening, ask whoever else is using transition to wait "
              "until this command has finished.",
+    )
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The driver's own words for why the database failed (its first line): SQLite's and
+    libpq's messages name the file, host or database, never a password or a row's values."""
+    lines = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return lines[0].rstrip(".") if lines else type(exc).__name__
+
+
+# What the driver's words mean for the person at the terminal, and what to do. In a hint,
+# ``{file}``, ``{name}`` and ``{folder}`` are the SQLite file's. The first match wins (libpq
+# starts every failure to connect with "connection failed", so the general one comes last).
+class _Failure(NamedTuple):
+    words: str  # a regular expression, matched in any case
+    unreachable: bool  # the database could not be opened or reached at all
+    hint: str
+
+
+_FAILURES = (
+    _Failure("file is not a database", False,
+             "{file} is not a SQLite database: check that --db or TRANSITION_DATABASE_URL names "
+             "transition's database, not an export, a spreadsheet or another file renamed .db. If "
+             "it is the right file, it is damaged: restore it from a backup (transition db backup "
+             "makes one)."),
+    _Failure("malformed", False,
+             "The database file is damaged (perhaps copied while in use, or cut short). Run "
+             "`transition db check` to see what can still be read, and restore it from a backup "
+             "(transition db backup makes one)."),
+    _Failure("disk i/o error", False,
+             "SQLite could not read or write {file} (a failing disk, or a network share that "
+             "went away): check the disk or share, then run `transition db check`."),
+    _Failure("readonly database", False,
+             "You may read {file} but not change it: the file, or its folder {folder}, is "
+             "read-only to you. Ask whoever manages the folder for write access, or work on a "
+             "copy in a folder you can write to."),
+    _Failure("unable to open database file", True,
+             "SQLite could not open {file}, or create the files it keeps beside it ({name}-wal, "
+             "{name}-shm): check that the folder {folder} exists and that you may read and write "
+             "in it. A database on a read-only share must be copied somewhere you can write."),
+    _Failure("database or disk is full", False,
+             "The disk holding {folder} is full: free some space, then run the command again."),
+    _Failure("read-only transaction", False,
+             "The server only lets this connection read (a standby server, or a read-only "
+             "account): point the URL at the main server, or ask the database administrator for "
+             "write access."),
+    _Failure("password authentication failed|no password supplied|role \".*\" does not exist"
+             "|authentication failed", True,
+             "Check the user name in the URL, and the password: keep it in ~/.pgpass (mode "
+             "0600) rather than in the URL or on the command line."),
+    _Failure("database \".*\" does not exist", True,
+             "Check the database name in the URL, or ask the database administrator to create "
+             "it (createdb NAME); then `transition db upgrade` makes transition's tables."),
+    _Failure("connection failed|connection refused|resolve host|translate host|timeout expired"
+             "|timed out|no route to host|network is unreachable|server closed the connection"
+             "|connection is lost|consuming input failed", True,
+             "The PostgreSQL server did not answer: check the host and port in the URL, that the "
+             "server is running, and that it accepts connections from this machine (a firewall "
+             "or VPN may be in the way)."),
+)
+
+
+def _failure(reason: str) -> tuple[bool, str]:
+    for failure in _FAILURES:
+        if re.search(failure.words, reason, re.IGNORECASE):
+            return failure.unreachable, failure.hint
+    return False, "Check the path or server, and that you may read and write it."
+
+
+def cannot_be_reached(reason: str) -> bool:
+    """Whether ``reason`` (:func:`failure_reason`) says the database could not be opened or
+    reached at all, rather than opened and found damaged."""
+    return _failure(reason)[0]
+
+
+def unusable_database(where: str, reason: str, path: Path | None) -> DatabaseError:
+    """The error for a database that cannot be used, saying why in the driver's words and
+    what to do about that kind of failure. ``where`` is :func:`describe_url`'s (no password)."""
+    hint = _failure(reason)[1]
+    file = path if path is not None else Path("the database file")
+    folder = path.expanduser().absolute().parent if path is not None else Path("its folder")
+    return DatabaseError(
+        f"The database at {where} could not be used: {reason}.",
+        hint=hint.format(file=file, folder=folder, name=file.name),
     )
 
 
@@ -479,9 +595,26 @@ class Database:
 
     def migrate(self) -> None:
         try:
-            ensure_schema(self.engine)
+            current = current_revision(self.engine)
         except DBAPIError as exc:  # unreachable, locked, or not a database at all
             raise self._operational_error(exc) from None
+        try:
+            ensure_schema(self.engine)
+        except DBAPIError as exc:
+            error = self._operational_error(exc)
+            head = head_revision()
+            if current in (None, head) or is_lock_error(exc) or is_clash(exc):
+                raise error from None
+            # Behind, and the upgrade failed (a read-only file, say): the command itself
+            # might only have read, so say that the upgrade is what needs writing.
+            raise DatabaseError(
+                f"The database at {self.describe()} was last used by an earlier version of "
+                f"transition (schema {current}): this version must upgrade it to schema "
+                f"{head} before using it, and the upgrade failed: {failure_reason(exc)}. "
+                "Nothing was changed.",
+                hint=f"{error.hint} Then run `transition db upgrade`, or use the earlier "
+                "version of transition.",
+            ) from None
 
     def schema_status(self) -> tuple[str | None, str, bool]:
         """The schema revision found, this version's, and whether the one found is known
@@ -523,11 +656,7 @@ class Database:
             return lock_message(self.busy_timeout_seconds)
         if is_clash(exc):
             return clash_message()
-        return DatabaseError(
-            f"The database at {self.describe()} could not be used: "
-            f"{str(getattr(exc, 'orig', exc)).splitlines()[0]}.",
-            hint="Check the path or server, and that you may read and write it.",
-        )
+        return unusable_database(self.describe(), failure_reason(exc), self.sqlite_path)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -117,7 +117,12 @@ def check_database(database: Database) -> IntegrityReport:
             for check in INVARIANTS:
                 findings.append(check(session))
     except DBAPIError as exc:
-        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        reason = dbmod.failure_reason(exc)
+        if not findings and dbmod.cannot_be_reached(reason):
+            # Not opened at all (a server that does not answer, a folder we may not write
+            # in): nothing was checked, and restoring a backup is not the answer.
+            raise dbmod.unusable_database(database.describe(), reason,
+                                          database.sqlite_path) from None
         findings.append(Finding("readable", "The database can be read to the end", problems=1,
                                 examples=[f"reading stopped: {reason}"]))
     return report
@@ -490,7 +495,10 @@ def backup_sqlite(database: Database, target: Path, *, force: bool = False) -> B
     except sqlite3.Error as exc:
         if dbmod.is_lock_error(exc):
             raise dbmod.lock_message(database.busy_timeout_seconds) from None
-        raise DatabaseError(f"The backup could not be made: {exc}. Nothing was written.") from None
+        unusable = dbmod.unusable_database(database.describe(), dbmod.failure_reason(exc),
+                                           source_path)
+        raise DatabaseError(f"The backup could not be made: {dbmod.failure_reason(exc)}. "
+                            "Nothing was written.", hint=unusable.hint) from None
     finally:
         temporary.unlink(missing_ok=True)
     return BackupResult(target, target.stat().st_size, pages)

@@ -97,6 +97,12 @@ def _print_check(report: IntegrityReport) -> None:
     if report.ok:
         extra = f" ({report.warnings} warning(s))" if report.warnings else ""
         console.print(f"All checks passed{extra}.")
+    elif [finding.name for finding in report.findings if not finding.ok] == ["schema"]:
+        # Not damage: the database is of another version (the example says which way).
+        console.print("The database's schema is not the one this version of transition "
+                      "expects, so nothing else was checked. Nothing was changed.")
+        console.print("Behind: run transition db upgrade (take a backup first). Newer: use "
+                      "the newer transition that last used it.")
     else:
         console.print(f"{report.errors} check(s) failed. Nothing was changed.")
         console.print("Restore from a backup (transition db backup makes one), or ask the team "
