@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 try:  # Typer 0.2x carries its own copy of Click
     from typer._click.exceptions import ClickException
@@ -65,7 +66,7 @@ from transition.commands import (
 )
 from transition.commands.common import CliContext, err_console, json_output, print_json
 from transition.config import load_settings
-from transition.db import commits
+from transition.db import cannot_be_reached, commits, failure_reason, unusable_database
 from transition.errors import EXIT_FAILED, EXIT_PARTIAL, TransitionError
 
 log = logging.getLogger("transition")
@@ -207,6 +208,20 @@ def json_failure(args: list[str], message: str, hint: str | None, exit_code: int
         print_json({"status": "failed", "error": message, "hint": hint, "exit_code": exit_code})
 
 
+
+def unexpected(args: list[str], exc: BaseException) -> NoReturn:
+    """The last line of defence: a message, never a traceback. The exception's text may quote
+    data, so only its type is shown."""
+    message = (f"transition stopped unexpectedly ({type(exc).__name__}). Any change in "
+               "progress was rolled back.")
+    hint = ("Run again with TRANSITION_DEBUG=1 to see the details, and report it to the "
+            "team that supports transition (the details may quote people's data: share "
+            "them only as the council's data protection procedure allows).")
+    err_console.print(f"Error: {message} {hint}", markup=False)
+    json_failure(args, message, hint, EXIT_FAILED)
+    sys.exit(EXIT_FAILED)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command and turn expected failures into messages and exit codes."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -253,18 +268,25 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print(hint, markup=False)
         json_failure(args, message, hint, EXIT_FAILED)
         sys.exit(EXIT_FAILED)
+    except OperationalError as exc:
+        if os.environ.get("TRANSITION_DEBUG"):
+            raise
+        reason = failure_reason(exc)
+        if not cannot_be_reached(reason):  # words that could quote data
+            unexpected(args, exc)
+        # The connection went mid-command (a server restarted, a network share went away):
+        # the driver's words name the host or file, never a row's values.
+        message = (f"The connection to the database was lost partway: {reason}. Any change "
+                   "in progress was rolled back.")
+        hint = unusable_database("the database", reason, None).hint
+        err_console.print(f"Error: {message}", markup=False)
+        err_console.print(hint, markup=False)
+        json_failure(args, message, hint, EXIT_FAILED)
+        sys.exit(EXIT_FAILED)
     except Exception as exc:  # the last line of defence: a message, never a traceback
         if os.environ.get("TRANSITION_DEBUG"):
             raise
-        # The exception's text may quote data, so only its type is shown.
-        message = (f"transition stopped unexpectedly ({type(exc).__name__}). Any change in "
-                   "progress was rolled back.")
-        hint = ("Run again with TRANSITION_DEBUG=1 to see the details, and report it to the "
-                "team that supports transition (the details may quote people's data: share "
-                "them only as the council's data protection procedure allows).")
-        err_console.print(f"Error: {message} {hint}", markup=False)
-        json_failure(args, message, hint, EXIT_FAILED)
-        sys.exit(EXIT_FAILED)
+        unexpected(args, exc)
     finally:
         if argv is None:  # the program itself, not a test: all that is left is exiting
             signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -360,3 +360,26 @@ def generated_small(run_cli: RunCli, tmp_path: Path) -> Iterator[Path]:
     assert run_cli("generate", "--out", out, "--people", "120").exit_code == 0
     yield out
     shutil.rmtree(out, ignore_errors=True)
+
+
+@pytest.mark.parametrize(("words", "lost"), [
+    ("server closed the connection unexpectedly", True),
+    ("no such column: person.given_name = 'Sam'", False),  # could quote data: type only
+])
+def test_a_connection_lost_mid_command_says_so_in_the_servers_words(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, words: str, lost: bool
+) -> None:
+    """The database went away after the command opened it (a server restart, a network
+    share gone): the driver's words and what to do, not "stopped unexpectedly"."""
+    def dropped(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT ...", {}, Exception(words))
+
+    monkeypatch.setattr("transition.commands.people.list_people", dropped)
+    result = run_cli("people")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    if lost:
+        assert f"The connection to the database was lost partway: {words}." in said
+        assert "The PostgreSQL server did not answer" in said
+    else:
+        assert "stopped unexpectedly (OperationalError)" in said and "Sam" not in said
