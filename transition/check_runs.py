@@ -159,10 +159,13 @@ def run_check(
     rebalance: bool = False,
     progress: Progress | None = None,
     council: Any = None,
+    templates_dir: Path | None = None,
 ) -> CheckReport:
     """The whole nightly check: lock, read the findings, write the run (and any draft plan;
     ``rebalance`` also re-plans the people of over-capacity workers, see
-    :func:`transition.check_findings.affected_people`).
+    :func:`transition.check_findings.affected_people`). ``council`` and ``templates_dir``: the
+    settings' council details and ``letter_templates_dir``
+    (:func:`transition.checks.collect_findings`).
 
     A check that cannot finish is recorded as failed (when the database can still be written)
     and its error raised."""
@@ -173,7 +176,7 @@ def run_check(
             with database.session() as session:
                 _one_snapshot(database, session)
                 report = collect_findings(session, rules, as_of=as_of, progress=progress,
-                                          council=council)
+                                          council=council, templates_dir=templates_dir)
             report.started_at = started
             if still_importing is not None:
                 report.notes.append(still_importing)

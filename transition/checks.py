@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,6 +44,8 @@ CODES: dict[str, str] = {
     "pathway_changed": "Pathway changed since the plan",
     "missing_from_export": "Not in the latest trust export",
     "letter_out_of_date": "Letter out of date",
+    "bad_letter_templates": "Council letter templates cannot be used",
+    "old_letter_template": "Old council template: wrong NHS worker phone",
     "tasks_behind": "Handover tasks behind the allocation",
     "stale_import": "Caseload export is old",
     "import_columns": "Latest export's columns need a look",
@@ -189,15 +192,17 @@ class CheckReport:
 
 def collect_findings(
     session: Session, rules: Any, *, as_of: date, progress: Progress | None = None,
-    council: Any = None,
+    council: Any = None, templates_dir: Path | None = None,
 ) -> CheckReport:
     """Every finding as of ``as_of`` (reads only); ``council``: the settings' details, for
-    letters printing one since corrected."""
+    letters printing one since corrected; ``templates_dir``: the settings'
+    ``letter_templates_dir``, the council's own letter templates (None: nothing to check)."""
     from transition.check_findings import find_all  # the queries import this module's types
 
     report = CheckReport(as_of=as_of, findings=[])
     report.findings = find_all(session, rules, as_of=as_of, progress=progress,
-                               seconds=report.seconds, council=council)
+                               seconds=report.seconds, council=council,
+                               templates_dir=templates_dir)
     report.findings.sort(key=Finding.sort_key)
     return report
 
@@ -285,9 +290,11 @@ def run_checks(
     rebalance: bool = False,
     progress: Progress | None = None,
     council: Any = None,
+    templates_dir: Path | None = None,
 ) -> CheckReport:
     """Find every problem, optionally propose a draft re-plan, and record the run."""
-    report = collect_findings(session, rules, as_of=as_of, progress=progress, council=council)
+    report = collect_findings(session, rules, as_of=as_of, progress=progress, council=council,
+                              templates_dir=templates_dir)
     return record_check(session, rules, report, actor=actor, apply=apply, rebalance=rebalance)
 
 

@@ -152,9 +152,23 @@ def has_carer(person: Person) -> bool:
     """Whether the trust recorded a carer: its yes or no (an explicit no wins over a name or
     address left behind), else a carer's name or address. (The task flag carer_may_be_told
     reads it the same way, in SQL: transition.tasks.planner.)"""
-    if person.carer is not None:
-        return bool(person.carer)
-    return bool(person.carer_name or person.carer_address)
+    return carer_recorded(person.carer, person.carer_name, person.carer_address)
+
+
+def carer_recorded(carer: bool | None, name: str | None, address: str | None) -> bool:
+    """:func:`has_carer` from the three columns (for a query that loads no ``Person``)."""
+    if carer is not None:
+        return bool(carer)
+    return bool(name or address)
+
+
+def accessible_need(accessible_format: str | None, preferred_language: str | None) -> str | None:
+    """``PersonFacts.accessible_format``: the export's accessible format, else braille or a sign
+    language recorded only as the preferred language (MHSDS LanguageCodePreferred)."""
+    if accessible_format:
+        return accessible_format
+    from_language = language_need(preferred_language)
+    return from_language[0] if from_language else None
 
 
 def plain_team_name(team: str | None) -> str:
@@ -192,6 +206,12 @@ class WorkerFacts:
     returning_after: date | None = None
     # An NHS worker with no direct line: their team's number, when the staff list gives one.
     team_phone: str = ""
+
+    @property
+    def nhs_without_direct_line(self) -> bool:
+        """No direct line, and not the council's worker: the council's number cannot reach them
+        (see :func:`nhs_without_direct_line`)."""
+        return not self.phone and not self.phone_is_main_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +343,13 @@ def _worker(staff: Staff, role: str, *, is_new: bool,
     )
 
 
+def nhs_without_direct_line(phone: object, employer: str | None) -> bool:
+    """A staff list row letters have no number for but their team's: no direct line, and not
+    the council's worker (the council's switchboard cannot put a caller through to them). As
+    :class:`WorkerFacts` reads the row (``phone_is_main_number`` is the council's own)."""
+    return not plain_text(phone) and employer != Employer.COUNCIL
+
+
 def team_phone(staff: Staff) -> str:
     """The worker's team's number from the staff list's extra columns (``Team Phone``...), or ''."""
     for label, value in (staff.extra or {}).items():
@@ -387,8 +414,8 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
             s117=bool(person.s117),
             cto=bool(person.cto),
             personal_budget=bool(person.personal_budget),
-            accessible_format=(person.accessible_format
-                               or (from_language[0] if from_language else None)),
+            accessible_format=accessible_need(person.accessible_format,
+                                              person.preferred_language),
             interpreter_language=interpreter,
             has_carer=has_carer(person),
             carer_name=plain_text(person.carer_name),

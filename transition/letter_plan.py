@@ -26,12 +26,29 @@ from transition.config import CouncilDetails
 from transition.errors import TransitionError
 from transition.languages import language_name, uses_makaton
 from transition.letter_council import council_staleness
-from transition.letter_facts import PersonFacts, load_facts, signpost_barrier
+from transition.letter_facts import (
+    PersonFacts,
+    accessible_need,
+    carer_recorded,
+    load_facts,
+    nhs_without_direct_line,
+    signpost_barrier,
+)
 from transition.letter_formats import EASY_READ, LetterStyle
 from transition.letter_records import current_letters, facts_changed, staleness
-from transition.letter_render import TO_THE_PERSON, letter_style
+from transition.letter_render import TO_THE_PERSON, letter_style, style_for
+from transition.letter_template_check import TemplateWarning
 from transition.letter_templates import LetterTemplates, TemplateChoice
-from transition.models import AccessibleFormat, Letter, LetterFormat, LetterKind, Pathway, Person
+from transition.models import (
+    AccessibleFormat,
+    Assignment,
+    Letter,
+    LetterFormat,
+    LetterKind,
+    Pathway,
+    Person,
+    Staff,
+)
 from transition.postcodes import pseudo_meaning
 
 DEFAULT_FORMAT = LetterFormat.PDF
@@ -133,9 +150,15 @@ def not_applicable(
 
 
 def _kinds_for(facts: PersonFacts) -> list[str]:
-    first = LetterKind.SIGNPOST if facts.pathway == Pathway.SIGNPOST else LetterKind.PERSON
+    return letter_kinds(facts.pathway, facts.has_carer)
+
+
+def letter_kinds(pathway: str | None, has_carer: bool) -> list[str]:
+    """The letters a person due letters gets: theirs (signpost, or person), the GP's, and the
+    carer's when a carer is recorded."""
+    first = LetterKind.SIGNPOST if pathway == Pathway.SIGNPOST else LetterKind.PERSON
     kinds = [first.value, LetterKind.GP.value]
-    if facts.has_carer:
+    if has_carer:
         kinds.append(LetterKind.CARER.value)
     return kinds
 
@@ -188,8 +211,7 @@ def _plan_one(
                      "ask them before posting it (the letter says they have a mental health "
                      "team)")
     template = templates.choose(kind, easy_read=style is EASY_READ)
-    if (any(not worker.phone and not worker.phone_is_main_number for worker in facts.workers)
-            and (outdated := templates.outdated_in(template))):
+    if outdated := outdated_phone_in(facts, template, templates):
         # A council template written for an older version gives the council's number as the
         # phone of a worker with no direct line: wrong for this NHS worker.
         where = ", ".join(f"{warning.file} line {warning.line}" for warning in outdated)
@@ -204,6 +226,16 @@ def _plan_one(
         reason = _recipient_problem(facts, kind, need)
     return PlannedLetter(facts, kind, chosen_format, style, template, reason,
                          "; ".join(notes) or None)
+
+
+def outdated_phone_in(facts: PersonFacts, template: TemplateChoice,
+                      templates: LetterTemplates) -> tuple[TemplateWarning, ...]:
+    """The lines of the council's templates written for an older version
+    (``LetterTemplates.outdated``) that print the council's number in this letter as the phone
+    of an NHS worker with no direct line: none unless the person has such a worker."""
+    if not any(worker.nhs_without_direct_line for worker in facts.workers):
+        return ()
+    return templates.outdated_in(template)
 
 
 def _recipient_problem(facts: PersonFacts, kind: str, need: str | None) -> str | None:
@@ -254,6 +286,59 @@ def plan_letters(
                 planned.append(_plan_one(facts, kind, templates=templates, fmt=fmt,
                                          default_format=default_format, person_problem=problem))
     return planned
+
+
+def people_given_council_phone(
+    session: Session, templates: LetterTemplates
+) -> dict[tuple[str, int], set[int]]:
+    """For each line of ``templates.outdated`` (file, line), the people whose letters print it:
+    the people due letters (skipped or not) who have an NHS worker with no direct line, and
+    whose letters' templates use that line (:func:`outdated_phone_in`, the note each such letter
+    carries in ``letters status``). Nothing when no file is outdated.
+
+    Read for the nightly check, so fast at 100,000 people: it loads no letter facts, only the
+    few columns that choose a person's templates (their pathway, accessible need and whether a
+    carer is recorded, as :func:`plan_letters` reads them), and asks each distinct choice once."""
+    if not templates.outdated:
+        return {}
+    staff_ids = sorted(
+        staff_id for staff_id, phone, employer in session.execute(
+            select(Staff.staff_id, Staff.phone, Staff.employer))
+        if nhs_without_direct_line(phone, employer))
+    held: set[int] = set()
+    for start in range(0, len(staff_ids), 2000):
+        held.update(session.scalars(
+            select(Assignment.person_id).where(
+                Assignment.ended_at.is_(None),  # type: ignore[union-attr]
+                Assignment.staff_id.in_(staff_ids[start:start + 2000]))))  # type: ignore[attr-defined]
+    targets = sorted(held.intersection(default_targets(session)))
+    found: dict[tuple[str, int], set[int]] = {}
+    printed: dict[tuple[str | None, str | None, bool], list[TemplateWarning]] = {}
+    for start in range(0, len(targets), 2000):
+        rows = session.execute(
+            select(Person.id, Person.pathway, Person.accessible_format,
+                   Person.preferred_language, Person.carer, Person.carer_name,
+                   Person.carer_address)
+            .where(Person.id.in_(targets[start:start + 2000])))  # type: ignore[union-attr]
+        for person_id, pathway, accessible, preferred, carer, carer_name, carer_address in rows:
+            chosen = (pathway, accessible_need(accessible, preferred),
+                      carer_recorded(carer, carer_name, carer_address))
+            if chosen not in printed:
+                printed[chosen] = _outdated_in_letters(*chosen, templates=templates)
+            for warning in printed[chosen]:
+                found.setdefault((warning.file, warning.line), set()).add(person_id)
+    return found
+
+
+def _outdated_in_letters(pathway: str | None, need: str | None, carer: bool, *,
+                         templates: LetterTemplates) -> list[TemplateWarning]:
+    """``templates.outdated_in`` the templates of every letter a person gets (for someone with
+    an NHS worker with no direct line), as :func:`_plan_one` chooses them."""
+    warnings: dict[TemplateWarning, None] = {}
+    for kind in letter_kinds(pathway, carer):
+        template = templates.choose(kind, easy_read=style_for(need, kind) is EASY_READ)
+        warnings.update(dict.fromkeys(templates.outdated_in(template)))
+    return list(warnings)
 
 
 def _check_choices(kinds: Iterable[str] | None, fmt: str | None, default_format: str) -> None:

@@ -24,7 +24,12 @@ TO_THE_PERSON = (LetterKind.PERSON.value, LetterKind.SIGNPOST.value)
 def letter_style(facts: PersonFacts, kind: str) -> LetterStyle:
     """The type and layout a letter of ``kind`` takes: the person's own letter follows their
     large-print or easy-read need; letters to the GP and the carer are standard print."""
-    need = facts.accessible_format if kind in TO_THE_PERSON else None
+    return style_for(facts.accessible_format, kind)
+
+
+def style_for(accessible_format: str | None, kind: str) -> LetterStyle:
+    """:func:`letter_style` from the person's need alone (``PersonFacts.accessible_format``)."""
+    need = accessible_format if kind in TO_THE_PERSON else None
     return {AccessibleFormat.LARGE_PRINT.value: LARGE_PRINT,
             AccessibleFormat.EASY_READ.value: EASY_READ}.get(need or "", STANDARD)
 

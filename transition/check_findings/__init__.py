@@ -16,6 +16,8 @@ The package, one module per kind of finding, all sharing :mod:`.world` (the seve
   ``cto_expiring``, ``missing_from_export``);
 - :mod:`.tasks_letters`: tasks and letters (``overdue_task``, ``letter_out_of_date``,
   ``tasks_behind``);
+- :mod:`.templates`: the council's own letter templates (``bad_letter_templates``,
+  ``old_letter_template``), given the settings' ``letter_templates_dir``;
 - :mod:`.workers`: workers (``worker_unavailable``, ``absent_at_handover``,
   ``over_capacity``, ``amhp_cover``);
 - :mod:`.pathways`: pathways (``planned_pathways``, ``pathway_changed``, ``not_assessed``);
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -54,6 +57,7 @@ from transition.check_findings.tasks_letters import (
     overdue_task,
     tasks_behind_allocation,
 )
+from transition.check_findings.templates import bad_letter_templates, old_letter_template
 from transition.check_findings.workers import (
     absence_reason,
     absent_at_handover,
@@ -78,6 +82,7 @@ __all__ = [
     "affected_people",
     "amhp_cover",
     "arriving_while_away",
+    "bad_letter_templates",
     "cto_expiring",
     "discard_drafts",
     "discard_if_nothing_to_replan",
@@ -88,6 +93,7 @@ __all__ = [
     "missing_from_export",
     "no_staff_list",
     "not_assessed",
+    "old_letter_template",
     "over_capacity",
     "overdue_task",
     "pathway_changed",
@@ -104,11 +110,14 @@ __all__ = [
 def find_all(
     session: Session, rules: Any, *, as_of: date, progress: Progress | None = None,
     seconds: dict[str, float] | None = None, council: Any = None,
+    templates_dir: Path | None = None,
 ) -> list[Finding]:
     """Every check's findings, in no particular order. ``council`` (the settings' details)
-    also finds letters that print a council detail since corrected (an old crisis line)."""
+    also finds letters that print a council detail since corrected (an old crisis line);
+    ``templates_dir`` (the settings' ``letter_templates_dir``), the council's own letter
+    templates that stop ``letters generate`` or were written for an older version."""
     started = time.perf_counter()
-    world = _World(session, rules, as_of, council)
+    world = _World(session, rules, as_of, council, templates_dir)
     timings = seconds if seconds is not None else {}
     timings["read"] = round(time.perf_counter() - started, 3)
     findings: list[Finding] = []
@@ -135,6 +144,8 @@ CHECKS: dict[str, Check] = {
     "pathway_changed": pathway_changed,
     "missing_from_export": missing_from_export,
     "letter_out_of_date": letter_out_of_date,
+    "bad_letter_templates": bad_letter_templates,
+    "old_letter_template": old_letter_template,
     "tasks_behind": tasks_behind_allocation,
     "stale_import": stale_import,
     "import_columns": import_columns,

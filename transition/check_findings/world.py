@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlmodel import Session
 
 from transition import programme
 from transition.checks import Finding
+from transition.letter_templates import LetterTemplateError, LetterTemplates
 from transition.matching import Worker
 from transition.models import Assignment, Person, Severity
 from transition.plan_inputs import read_workers
@@ -30,13 +32,17 @@ _in_export = Person.missing_since_batch_id.is_(None)  # type: ignore[union-attr]
 class _World:
     """What several checks share, read once: the staff as the planner sees them, holdings."""
 
-    def __init__(self, session: Session, rules: Any, as_of: date, council: Any = None):
+    def __init__(self, session: Session, rules: Any, as_of: date, council: Any = None,
+                 templates_dir: Path | None = None):
         from transition.models import Team
 
         self.session = session
         self.rules = rules
         self.as_of = as_of
         self.council = council  # the settings' [council]: letters printing old details
+        # The settings' letter_templates_dir (None: the shipped templates, nothing to check).
+        self.templates_dir = templates_dir
+        self._templates: tuple[LetterTemplates | None] | None = None  # read when asked
         self.connection = session.connection()
         self.transfer = programme.transfer_date(session)
         team_locality = dict(session.execute(select(Team.name, Team.locality)).all())
@@ -50,6 +56,17 @@ class _World:
     def on_staff_list(self, staff_id: str | None) -> bool:
         worker = self.workers.get(staff_id or "")
         return bool(worker and worker.on_staff_list)
+
+    def council_templates(self) -> LetterTemplates | None:
+        """The council's letter templates, read once for every check that looks at them; None
+        when no folder is set, or it is not a folder (``bad_letter_templates`` says so)."""
+        if self._templates is None:
+            try:
+                found = LetterTemplates(self.templates_dir) if self.templates_dir else None
+            except LetterTemplateError:
+                found = None
+            self._templates = (found,)
+        return self._templates[0]
 
 
 Check = Callable[[_World], list[Finding]]

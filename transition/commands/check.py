@@ -81,7 +81,8 @@ def check(
                    else cli.output_file(report_file, option="--report"))
     rules = cli.rules
     report = run_check(cli.db, rules, as_of=today, actor=cli.actor, apply=apply,
-                       rebalance=rebalance, council=cli.settings.council)
+                       rebalance=rebalance, council=cli.settings.council,
+                       templates_dir=cli.settings.letter_templates_dir)
     not_written: TransitionError | None = None
     if report_path is not None:
         with cli.db.session() as session:  # the morning report says where things stand too

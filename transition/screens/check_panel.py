@@ -176,7 +176,8 @@ class CheckFindingsPanel(DashboardPanel):
             rules = load_rules(settings.rules_file)
             report = run_check(self.transition.database, rules, as_of=settings.today(),
                                actor=settings.actor, apply=apply, rebalance=rebalance,
-                               council=settings.council)
+                               council=settings.council,
+                               templates_dir=settings.letter_templates_dir)
         except TransitionError as exc:
             self.app.call_from_thread(self._failed, f"{exc.message} {exc.hint or ''}".strip())
         except SQLAlchemyError as exc:
