@@ -294,11 +294,16 @@ def test_tui6_the_tasks_footer_keeps_quit_at_80x24_with_pages(tui_database, app_
 
     async def scenario(pilot: Pilot[Any]) -> None:
         screen = await open_tasks(pilot)
+        assert_quit_fits(app, SMALL[0])  # the first page: "] Next" alone
         await pilot.press("right_square_bracket")  # both page keys shown
         await settle(pilot)
         assert screen.page_start == 10
         assert {"Status", "Note", "Overdue only", "Show done", "Band",
                 "Make tasks"} <= set(footer_labels(app))
+        assert_quit_fits(app, SMALL[0])
+        while screen.page_start + 10 < screen.total:  # the last page: "[ Prev" alone
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
         assert_quit_fits(app, SMALL[0])
         summary = text_of(screen.query_one("#tasks-summary", Static))
         assert "grouped by due week (g)" in summary

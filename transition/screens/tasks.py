@@ -146,9 +146,11 @@ class TasksScreen(DataScreen):
         # "g" groups; the capital makes every task, as "G" writes every letter on Letters.
         Binding("G", "generate", "Make tasks", key_display="G", id="tasks.generate"),
         Binding("escape", "clear", "Clear filters", id="tasks.clear", show=False),
-        Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
+        # Short words: on the first or last page one of these shows alone, and "] Next page"
+        # or "[ Previous page" would push q Quit off an 80-column footer.
+        Binding("right_square_bracket", "page(1)", "Next", key_display="]",
                 id="tasks.next", group=PAGES),
-        Binding("left_square_bracket", "page(-1)", "Previous page", key_display="[",
+        Binding("left_square_bracket", "page(-1)", "Prev", key_display="[",
                 id="tasks.previous", group=PAGES),
     ]
 
