@@ -15,13 +15,25 @@ from textual.widgets._footer import FooterKey
 
 from tests.conftest import ACTOR
 from tests.tui.conftest import drive, settle, text_of
+from tests.tui.handover_data import populate_handovers
 from tests.tui.test_person_screen import open_family
+from transition.db import Database
 from transition.models import Person
 from transition.overrides import set_pathway_override
 from transition.screens.at_risk import FACTOR_LEAST, FACTOR_WORDS, AtRiskScreen
 from transition.screens.handover_dialog import HandoverDateScreen
 from transition.screens.person import FIELD_SECTIONS, PersonScreen, audit_action
+from transition.screens.tasks import TasksScreen
 from transition.widgets.fitted_table import FittedTable
+
+
+def override_baines_to_joint(database: Database) -> None:
+    """A manager's pathway override (joint) for Baines: the person's footer gains its keys,
+    and the audit trail its row."""
+    with database.transaction() as session:
+        baines = session.scalars(select(Person).where(Person.family_name == "Baines")).one()
+        set_pathway_override(session, baines, "joint", reason="Agreed at panel", actor=ACTOR,
+                             expected_version=baines.version)
 
 
 def test_tui7_at_80_columns_the_persons_fields_go_one_under_another(plan_world,
@@ -55,14 +67,8 @@ def test_tui7_the_persons_footer_keeps_quit_at_80_columns_with_an_override(tui_d
     """A person with tasks and a pathway override: o, u, T, A and H all apply, and the footer
     cut q Quit off at 80 columns ("H Han"). T is named in the tasks box's title instead, and
     still works."""
-    from tests.tui.handover_data import populate_handovers
-    from transition.screens.tasks import TasksScreen
-
     populate_handovers(tui_database)
-    with tui_database.transaction() as session:
-        baines = session.scalars(select(Person).where(Person.family_name == "Baines")).one()
-        set_pathway_override(session, baines, "joint", reason="Agreed at panel", actor=ACTOR,
-                             expected_version=baines.version)
+    override_baines_to_joint(tui_database)
     app = app_on(tui_database)
 
     async def scenario(pilot: Pilot[Any]) -> None:
@@ -82,10 +88,7 @@ def test_tui7_the_persons_footer_keeps_quit_at_80_columns_with_an_override(tui_d
 
 
 def test_tui7_the_audit_trail_says_what_happened_in_words(plan_world, app_on) -> None:
-    with plan_world.transaction() as session:
-        baines = session.scalars(select(Person).where(Person.family_name == "Baines")).one()
-        set_pathway_override(session, baines, "joint", reason="Agreed at panel", actor=ACTOR,
-                             expected_version=baines.version)
+    override_baines_to_joint(plan_world)
     app = app_on(plan_world)
 
     async def scenario(pilot: Pilot[Any]) -> None:
