@@ -144,6 +144,9 @@ class TransitionApp(App[None]):
         with self.database.session() as session:
             empty = database_is_empty(session)
         self.switch_mode("welcome" if empty else "dashboard")
+        if self.database.last_upgrade is not None:
+            self.notify(self.database.last_upgrade.describe(self.database.describe()),
+                        title="Database upgraded", timeout=30)
 
     def on_unmount(self) -> None:
         if self.owns_database:

@@ -38,7 +38,7 @@ from sqlmodel import Session
 
 from transition import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from transition.config import Settings, ensure_private_dir
-from transition.errors import DatabaseError
+from transition.errors import DatabaseError, TransitionError
 from transition.locks import MIGRATION_LOCK, advisory_lock
 
 log = logging.getLogger(__name__)
@@ -475,11 +475,13 @@ def schema_status(engine: Engine) -> tuple[str | None, str, bool]:
     return current, head, known
 
 
-def ensure_schema(engine: Engine, *, upgrade_if_behind: bool = True) -> None:
-    """Create or upgrade the schema; refuse a database written by a newer transition."""
+def ensure_schema(engine: Engine, *, upgrade_if_behind: bool = True) -> bool:
+    """Create or upgrade the schema; refuse a database written by a newer transition.
+    True if this call changed the schema (False if it was current, or another command
+    upgraded it while this one waited)."""
     current, head, known = schema_status(engine)
     if current == head:
-        return
+        return False
     if not known:
         raise DatabaseError(
             f"This database was last used by a newer version of transition (schema revision "
@@ -497,10 +499,10 @@ def ensure_schema(engine: Engine, *, upgrade_if_behind: bool = True) -> None:
             f"The database schema is out of date (revision {current}, code {head}).",
             hint="Run `transition db upgrade`.",
         )
-    _upgrade_to_head(engine, head)
+    return _upgrade_to_head(engine, head)
 
 
-def _upgrade_to_head(engine: Engine, head: str) -> None:
+def _upgrade_to_head(engine: Engine, head: str) -> bool:
     """Upgrade, unless another command did while this one waited for the migration lock.
 
     Two commands started at once on a new database (or after upgrading transition) both find
@@ -509,8 +511,42 @@ def _upgrade_to_head(engine: Engine, head: str) -> None:
     """
     with _migrating(engine) as connection:
         if MigrationContext.configure(connection).get_current_revision() == head:
-            return
+            return False
         command.upgrade(_alembic_config(connection), "head")
+        return True
+
+
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    """What upgrading an existing database's schema did, to be said where it happened: a
+    command that only meant to read has changed the file, and an earlier version of
+    transition can no longer open it."""
+
+    before: str
+    after: str
+    copy: Path | None
+    """A copy of the SQLite file as it was before (None on a server: pg_dump is the way)."""
+
+    def describe(self, database: str) -> str:
+        said = (f"This version of transition upgraded the database at {database} from schema "
+                f"{self.before} to {self.after}; earlier versions can no longer open it.")
+        if self.copy is not None:
+            said += f" A copy from before the upgrade is at {self.copy}."
+        return said
+
+
+def copy_before_upgrade_path(database: Path, revision: str) -> Path:
+    """Where the copy of ``database`` before an upgrade from ``revision`` goes: beside it,
+    named for the schema it holds (``team.before-schema-0015.db``), never over another."""
+    number = revision.split("_", 1)[0]
+    suffix = database.suffix or ".db"
+    stem = database.name.removesuffix(database.suffix) if database.suffix else database.name
+    candidate = database.with_name(f"{stem}.before-schema-{number}{suffix}")
+    count = 2
+    while candidate.exists():
+        candidate = database.with_name(f"{stem}.before-schema-{number}-{count}{suffix}")
+        count += 1
+    return candidate
 
 
 # ---------------------------------------------------------------------------------------------
@@ -574,6 +610,7 @@ class Database:
             if self.is_sqlite
             else self.engine
         )
+        self.last_upgrade: SchemaUpgrade | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Database:
@@ -593,16 +630,31 @@ class Database:
     def describe(self) -> str:
         return describe_url(self.url)
 
-    def migrate(self) -> None:
+    def migrate(self, *, keep_copy: bool = True) -> SchemaUpgrade | None:
+        """Create the schema, or upgrade it to this version's (refusing a newer one).
+
+        Upgrading an existing SQLite database first copies it beside itself
+        (:func:`copy_before_upgrade_path`, unless ``keep_copy`` is False), so that a
+        command run with a new version of transition never leaves the team without the file
+        the earlier version could open. The copy is removed again if the upgrade fails or
+        another command upgraded first. Returns what was upgraded (also kept as
+        :attr:`last_upgrade`), or None.
+        """
         try:
-            current = current_revision(self.engine)
+            current, head, known = schema_status(self.engine)
         except DBAPIError as exc:  # unreachable, locked, or not a database at all
             raise self._operational_error(exc) from None
+        copy = None
+        if keep_copy and known and current not in (None, head) and self.sqlite_path is not None:
+            copy = self._copy_before_upgrade(current)
         try:
-            ensure_schema(self.engine)
-        except DBAPIError as exc:
+            upgraded = ensure_schema(self.engine)
+        except BaseException as exc:
+            if copy is not None:
+                copy.unlink(missing_ok=True)
+            if not isinstance(exc, DBAPIError):
+                raise
             error = self._operational_error(exc)
-            head = head_revision()
             if current in (None, head) or is_lock_error(exc) or is_clash(exc):
                 raise error from None
             # Behind, and the upgrade failed (a read-only file, say): the command itself
@@ -614,6 +666,32 @@ class Database:
                 "Nothing was changed.",
                 hint=f"{error.hint} Then run `transition db upgrade`, or use the earlier "
                 "version of transition.",
+            ) from None
+        if not upgraded or current is None:
+            if copy is not None:  # another command upgraded it while this one waited
+                copy.unlink(missing_ok=True)
+            return None
+        self.last_upgrade = SchemaUpgrade(current, head, copy)
+        log.info("schema upgraded from %s to %s", current, head)
+        return self.last_upgrade
+
+    def _copy_before_upgrade(self, revision: str) -> Path:
+        from transition.integrity import backup_sqlite  # integrity builds on this module
+
+        path = self.sqlite_path
+        assert path is not None
+        target = copy_before_upgrade_path(path, revision)
+        try:
+            return backup_sqlite(self, target).path
+        except TransitionError as exc:
+            raise DatabaseError(
+                f"The database at {self.describe()} was last used by an earlier version of "
+                f"transition (schema {revision}), and this version must upgrade it; a copy "
+                f"is taken first, and it could not be made: {exc.message} Nothing was "
+                "changed.",
+                hint="Free space or permissions in that folder and try again; or take a "
+                "backup yourself (transition db backup FILE) and run `transition db upgrade "
+                "--no-copy`.",
             ) from None
 
     def schema_status(self) -> tuple[str | None, str, bool]:

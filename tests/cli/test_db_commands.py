@@ -148,11 +148,16 @@ def test_a_database_behind_is_reported_not_upgraded(run_cli: RunCli, tmp_path: P
         assert f"There is no database at {empty}: nothing was created" in " ".join(
             result.stderr.split())
         assert not empty.exists()
-    empty.touch(mode=0o600)  # an empty file: a database at no revision
+    # An empty file: refused too (it used to be checked as a database at no revision, with
+    # the advice to upgrade it, which would have made a new empty database of a file that
+    # may have been emptied by accident).
+    empty.touch(mode=0o600)
     result = run_cli("db", "check", "--json")
-    assert result.exit_code == 1
-    assert _failed(result.json()) == {"schema"}
-    assert "run transition db upgrade" in result.json()["checks"][0]["examples"][0]
+    assert result.exit_code == 2
+    assert result.json()["status"] == "failed"
+    assert f"The file {empty} is empty (0 bytes)" in result.json()["error"]
+    assert "restore it from a backup" in result.json()["hint"]
+    assert empty.stat().st_size == 0
 
 
 def test_the_commands_that_start_a_database_may_make_the_file(

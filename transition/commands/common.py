@@ -14,6 +14,7 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from transition.config import Settings
 from transition.db import Database, json_default, json_dumps, sqlite_file
@@ -47,6 +48,15 @@ def stacked_table(*headings: str, whole: Iterable[str] = ()) -> Table:
     return table
 
 
+def _empty_file(path: Path) -> bool:
+    """A file of 0 bytes with no write-ahead log holding data beside it (a database whose
+    every change is still in its ``-wal`` file has an empty main file for a moment)."""
+    if not path.is_file() or path.stat().st_size:
+        return False
+    wal = path.with_name(path.name + "-wal")
+    return not (wal.is_file() and wal.stat().st_size)
+
+
 @dataclass
 class CliContext:
     """Built once by the root callback and handed to every command as ``ctx.obj``."""
@@ -66,17 +76,28 @@ class CliContext:
             if not self._may_create:
                 self.require_existing_file()
             self._db = Database.from_settings(self.settings)
+            if self._db.last_upgrade is not None:
+                err_console.print(Text(self._db.last_upgrade.describe(self._db.describe())))
         return self._db
 
     def require_existing_file(self) -> None:
-        """Refuse a SQLite database file that does not exist (a mistyped ``--db``), rather
-        than make an empty one and report on nothing."""
+        """Refuse a SQLite database file that does not exist (a mistyped ``--db``), or is
+        empty (a file emptied by accident, or made with ``touch``), rather than make a new
+        database in it and report on nothing."""
         path = sqlite_file(self.settings.resolved_database_url)
         if path is not None and not path.exists():
             raise DatabaseError(
                 f"There is no database at {path}: nothing was created.",
                 hint="Check --db or TRANSITION_DATABASE_URL for a typing mistake. A new "
                 "database is made by its first import: transition --db FILE import staff "
+                "STAFF_LIST.")
+        if path is not None and _empty_file(path):
+            raise DatabaseError(
+                f"The file {path} is empty (0 bytes): it holds no database, so there is "
+                "nothing to read and nothing was changed.",
+                hint="If it should hold the team's caseload, it has been emptied: restore it "
+                "from a backup (transition db backup makes one). If it is meant to be a new "
+                "database, start it with its first import: transition --db FILE import staff "
                 "STAFF_LIST.")
 
     def may_create(self) -> CliContext:

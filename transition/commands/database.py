@@ -17,21 +17,34 @@ app = typer.Typer(help="The database: migrations, status, integrity check, backu
 
 
 @app.command("upgrade")
-def upgrade(ctx: typer.Context, as_json: bool = json_option()) -> None:
-    """Create the database, or upgrade its schema to this version of transition."""
+def upgrade(
+    ctx: typer.Context,
+    no_copy: bool = typer.Option(
+        False, "--no-copy",
+        help="Do not copy a SQLite database beside itself before upgrading it (for when you "
+        "have taken a backup yourself, or the folder has no room)."),
+    as_json: bool = json_option(),
+) -> None:
+    """Create the database, or upgrade its schema to this version of transition (a SQLite
+    file is first copied beside itself, as it was: NAME.before-schema-NNNN.db)."""
     cli = context(ctx)
     database = Database.from_settings(cli.settings, migrate=False)
     before, head, _known = database.schema_status()
-    database.migrate()
+    done = database.migrate(keep_copy=not no_copy)
+    copy = str(done.copy) if done is not None and done.copy is not None else None
     if as_json:
         print_json({"database": database.describe(), "revision_before": before,
-                    "revision": head, "upgraded": before != head})
+                    "revision": head, "upgraded": before != head, "copy_before_upgrade": copy})
     elif before == head:
         console.print(Text(f"The database is up to date (schema {head}): {database.describe()}"))
     else:
         console.print(Text(
             f"Upgraded {database.describe()} from schema {before or '(empty)'} to {head}."
         ))
+        if copy is not None:
+            console.print(Text(f"A copy from before the upgrade is at {copy}; keep it until "
+                               "you are sure the upgrade went well, then delete it (it holds "
+                               "personal data)."))
 
 
 @app.command("status")
