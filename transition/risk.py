@@ -487,13 +487,16 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
 
     # NICE NG53: follow-up within 7 days of discharge. Only the last contact is known, so a
     # contact on or after the discharge day counts as follow-up (even a late one); none since
-    # the discharge, once the days have passed, is a missed follow-up. Only for a discharge in
-    # the discharged_recently window: an older gap is no_recent_contact's.
-    follow_up_by = timedelta(days=f.no_follow_up_after_discharge.days)
+    # the discharge, once the days have passed, is a missed follow-up. The days are counted
+    # from the day after the discharge, as the NHS's 7-day follow-up measure counts them, and
+    # the last of them is still a day to follow up on: a discharge on a Monday is missed from
+    # the Tuesday a week later, not on the Monday. Only for a discharge in the
+    # discharged_recently window: an older gap is no_recent_contact's.
+    missed_if_before = as_of - timedelta(days=f.no_follow_up_after_discharge.days)
 
     def no_follow_up(x: RiskFacts) -> Any:
         d, seen = x.last_discharge, x.last_contact
-        if d is None or not recent_from <= d <= as_of - follow_up_by:
+        if d is None or not recent_from <= d < missed_if_before:
             return None
         if seen is not None and seen > as_of:
             seen = None  # as of that day it had not happened

@@ -87,7 +87,8 @@ def test_the_very_recent_discharge_outweighs_the_older_one() -> None:
     (40, 40, None),  # seen on the day
     (40, 10, None),  # seen since, if late
     (6, None, None),  # the seven days are not over
-    (7, None, "discharged {d}; no contact recorded"),  # they are
+    (7, None, None),  # the seventh day is still a day to follow up on (NICE NG53: within 7)
+    (8, None, "discharged {d}; no contact recorded"),  # they are over
     (100, None, None),  # before the window: no_recent_contact's
     (40, -3, "discharged {d}; no contact recorded"),  # a contact after today is not yet
 ])
@@ -497,7 +498,7 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
     f = rules.factors
     if factor == "discharged_very_recently":
         days = extra % (f.discharged_very_recently.days + 1)
-        if days < f.no_follow_up_after_discharge.days:
+        if days <= f.no_follow_up_after_discharge.days:
             # Not yet due its follow-up: moving a discharge that missed one here takes away
             # no_follow_up_after_discharge, another fact (a council may weigh it more than
             # the two tiers' difference).
@@ -566,7 +567,7 @@ def add_factor(facts: RiskFacts, factor: str, rules: RiskRules, extra: int) -> R
         very = AS_OF - timedelta(days=f.discharged_very_recently.days)
         assume(facts.last_discharge is None or not very <= facts.last_discharge <= AS_OF)
         recent_from = AS_OF - relativedelta(months=f.discharged_recently.months)
-        latest = AS_OF - timedelta(days=f.no_follow_up_after_discharge.days)
+        latest = AS_OF - timedelta(days=f.no_follow_up_after_discharge.days + 1)
         seen = facts.last_contact
         earliest = (recent_from if seen is None or seen > AS_OF
                     else max(recent_from, seen + timedelta(days=1)))
