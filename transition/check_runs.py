@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from transition.checks import (
@@ -39,8 +39,8 @@ from transition.checks import (
     record_check,
     record_failed_run,
 )
-from transition.db import Database, is_lock_error
-from transition.errors import EXIT_FAILED, TransitionError
+from transition.db import Database, failure_reason, is_lock_error, unusable_database
+from transition.errors import EXIT_FAILED, DatabaseError, TransitionError
 from transition.locks import IMPORT_LOCK, advisory_lock
 from transition.models import utcnow
 
@@ -124,17 +124,16 @@ def single_run(database: Database) -> Iterator[None]:
 
 @contextmanager
 def _postgres_lock(database: Database) -> Iterator[None]:
+    connection = None
     try:
         connection = database.engine.connect()
         taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
                                    {"key": _LOCK_KEY}).scalar()
         connection.commit()
     except SQLAlchemyError as exc:
-        raise TransitionError(
-            f"The database at {database.describe()} could not be used: "
-            f"{type(exc).__name__}.",
-            hint="Check the server is running and the URL is right.",
-        ) from None
+        if connection is not None:
+            connection.invalidate()  # not back to the pool: any lock it took goes with it
+        raise _lock_not_taken(database, exc) from None
     try:
         if not taken:
             raise _running()
@@ -147,6 +146,17 @@ def _postgres_lock(database: Database) -> Iterator[None]:
             connection.close()
         except SQLAlchemyError:
             connection.invalidate()  # closing the connection releases the lock
+
+
+def _lock_not_taken(database: Database, exc: SQLAlchemyError) -> DatabaseError:
+    """Why the check could not take its PostgreSQL lock, in the words every command uses for
+    a database it cannot use (:meth:`Database._operational_error`: busy, a clash, or the
+    driver's first line with what to do about that kind of failure). The statement is fixed
+    and its one parameter is the lock's key, so those words cannot quote a person's data; the
+    statement and parameters themselves (later lines of SQLAlchemy's text) are never shown."""
+    error = (database._operational_error(exc) if isinstance(exc, DBAPIError)
+             else unusable_database(database.describe(), failure_reason(exc), None))
+    return DatabaseError(f"{error.message} The check did not start.", hint=error.hint)
 
 
 def run_check(

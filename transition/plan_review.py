@@ -153,7 +153,8 @@ def latest_draft(session: Session) -> Plan | None:
 class PlanQuery:
     """A filter over a plan's rows (the plan screen's filters)."""
 
-    team: str | None = None
+    # One team, or each spelling of it the caseload has (handover.match_place).
+    team: str | tuple[str, ...] | None = None
     staff_id: str | None = None  # the worker the plan gives the role to
     # The people this worker coordinates now (the trust's export): where each of their roles
     # goes, for the worker's handover list.
@@ -203,7 +204,9 @@ def _plan_order(sort: str) -> list[Any]:
 def plan_rows(session: Session, plan_id: int, query: PlanQuery = PlanQuery()) -> tuple[list[PlanRow], int]:
     """One page of a plan's rows matching ``query``, and how many match in all."""
     conditions = [PlanAssignment.plan_id == plan_id]
-    if query.team:
+    if isinstance(query.team, tuple):
+        conditions.append(Person.team.in_(query.team))  # type: ignore[union-attr]
+    elif query.team:
         conditions.append(Person.team == query.team)
     if query.staff_id:
         conditions.append(PlanAssignment.staff_id == query.staff_id)

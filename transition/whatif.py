@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from transition.assessment import staff_facts
 from transition.bulk import collector_paused
-from transition.errors import TransitionError
+from transition.errors import NotFoundError, TransitionError
 from transition.matching import Need, Problem, Solution, solve
 from transition.models import Person, RiskBand
 from transition.plan_inputs import Inputs, PersonInfo, read_inputs
@@ -48,8 +48,8 @@ def _what_if(
     # The command has already read each id as the staff list spells it (staff_ids).
     unknown = sorted(set(withdraw) - {worker.staff_id for worker in inputs.problem.workers})
     if unknown:
-        raise TransitionError(f"No worker with staff id {', '.join(unknown)} is on the staff list.",
-                              hint="Check the ids with: transition plan show --json")
+        raise NotFoundError(f"No worker with staff id {', '.join(unknown)} is on the staff list.",
+                            hint="Check the ids with: transition plan show --json")
     baseline = solve(inputs.problem, rules.matching)
     gone = set(withdraw)
     workers = tuple(

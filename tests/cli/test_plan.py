@@ -64,8 +64,8 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     nobody = run_cli("plan", "show", "--from", "XX1")
     assert nobody.exit_code == 1
     assert "No one on the caseload has 'XX1' as their care coordinator" in nobody.stderr
-    no_team = run_cli("plan", "show", "--team", "Nowhere CMHT")
-    assert no_team.exit_code == 0 and "No roles in this plan match the filters" in no_team.stdout
+    no_team = run_cli("plan", "show", "--team", "Nowhere CMHT")  # not found, as in people
+    assert no_team.exit_code == 1 and "no one on the caseload is in that team" in no_team.stderr
     wrong = run_cli("plan", "show", "--sort", "age")
     assert wrong.exit_code == 2 and "person, name, risk, change, worker" in wrong.stderr
 

@@ -246,9 +246,10 @@ def parse_date(value: str | None, *, option: str) -> date | None:
 
 def place_option(session: Any, kind: str, typed: str) -> tuple[str, ...]:
     """``--team`` or ``--locality`` (``kind``) as the caseload spells it, in any case and
-    spacing (:func:`transition.handover.match_place`: usually one spelling). Empty, or a place
-    no one is in, is refused (exit 2) with the close ones: a mistyped team is not an empty one,
-    which "Nobody matches" would say."""
+    spacing (:func:`transition.handover.match_place`: usually one spelling). Empty is a bad
+    argument (exit 2); a place no one is in is not found (exit 1, as a person or staff id is),
+    with the close ones: a mistyped team is not an empty one, which "Nobody matches" would
+    say."""
     from transition.errors import NotFoundError
     from transition.handover import match_place
 
@@ -257,8 +258,9 @@ def place_option(session: Any, kind: str, typed: str) -> tuple[str, ...]:
     try:
         return tuple(match_place(session, kind, typed))
     except NotFoundError as exc:
-        fail(f"--{kind} {typed.strip()!r}: no one on the caseload is in that {kind}.",
-             hint=exc.hint)
+        raise NotFoundError(
+            f"--{kind} {typed.strip()!r}: no one on the caseload is in that {kind}.",
+            hint=exc.hint) from None
 
 
 def as_of_option(help_text: str = "Treat this date as today (YYYY-MM-DD or DD/MM/YYYY).") -> Any:

@@ -32,6 +32,7 @@ from transition.commands.common import (
     json_option,
     one_of,
     parse_date,
+    place_option,
     print_json,
     report_option,
     stacked_table,
@@ -159,7 +160,10 @@ def show(
         # trust export's coordinator may be on none).
         worker = worker and (find_staff_id(session, worker) or worker)
         from_worker = from_worker and (find_coordinator_id(session, from_worker) or from_worker)
-        query = PlanQuery(team=team, staff_id=worker, coordinator=from_worker, risk_band=band,
+        # A team in any case and spacing; one no one is in is not found (exit 1), as in
+        # people and at-risk, rather than "No roles match", which reads as a team with none.
+        teams = place_option(session, "team", team) if team is not None else None
+        query = PlanQuery(team=teams, staff_id=worker, coordinator=from_worker, risk_band=band,
                           unassigned_only=unassigned, changed_only=changed, sort=sort)
         result = load_plan(session, plan_id, query)
         stale = (changed_since(session, result.plan_id)
@@ -537,8 +541,7 @@ def _print_plan(result: PlanResult, *, stored: bool,
         err_console.print(f"Note: {warning}")
     if result.filtered and not result.rows:
         console.print("No roles in this plan match the filters (--team, --worker, --band, "
-                      "--unassigned, --changed): check the spelling, e.g. the team as "
-                      "`transition people` shows it.")
+                      "--unassigned, --changed).")
         return
     unassigned = [row for row in result.rows if row.staff_id is None]
     if unassigned:
