@@ -1,17 +1,22 @@
 """A manager's pathway override from the person screen: choose a pathway, say why, save.
 
-The modal only asks; the person screen saves through :mod:`transition.overrides` (which checks
-the version the manager read, refuses a statutory duty being dropped, and audits).
+Above the choices it says what the rules decided and why, in the rules file's words, and the
+override already in place if there is one, so a manager overrides knowingly. The modal only
+asks; the person screen saves through :mod:`transition.overrides` (which checks the version
+the manager read, refuses a statutory duty being dropped, and audits).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from sqlmodel import Session
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from transition.db import Database
@@ -19,7 +24,15 @@ from transition.errors import NotFoundError
 from transition.models import Person
 from transition.overrides import MAX_REASON_LENGTH, clear_pathway_override, set_pathway_override
 from transition.screens.choice_dialog import ChoiceWithReasonScreen
-from transition.widgets.pathway import PATHWAY_MEANING, PATHWAY_STYLES, PATHWAYS
+from transition.widgets.pathway import (
+    PATHWAY_MEANING,
+    PATHWAY_STYLES,
+    PATHWAYS,
+    pathway_text,
+    reasons_list,
+    rules_reasons,
+    set_by,
+)
 
 
 @dataclass(frozen=True)
@@ -28,11 +41,32 @@ class OverrideChoice:
     reason: str
 
 
-class PathwayOverrideScreen(ChoiceWithReasonScreen[OverrideChoice]):
-    """Pick a pathway (up/down) and write the reason; ctrl+s saves, escape cancels."""
+LABEL_WIDTH = len("The rules decided  ")
 
+
+class ReasonsBox(VerticalScroll):
+    """The rules' reasons, scrolled within a few lines; reached with tab only when they do not
+    all show (a box with nothing to scroll would be a dead stop between the keys)."""
+
+    def allow_focus(self) -> bool:
+        return self.max_scroll_y > 0
+
+
+class PathwayOverrideScreen(ChoiceWithReasonScreen[OverrideChoice]):
+    """What the rules decided and why, then: pick a pathway (up/down) and write the reason;
+    ctrl+s saves, escape cancels."""
+
+    # The reasons scroll in their own box; at 80x24 the choices lose their margins and the
+    # box shrinks to what is left, so the override in place, the rules' decision, the choices
+    # and the reason all show at once. 96 wide: "(the rules')" after assess's meaning fits.
     DEFAULT_CSS = """
+    PathwayOverrideScreen > #dialog { width: 96; }
     PathwayOverrideScreen #pathways { max-height: 7; }
+    PathwayOverrideScreen #rules-decision { text-wrap: nowrap; text-overflow: ellipsis; }
+    PathwayOverrideScreen #rules-reasons { height: auto; max-height: 10; }
+    PathwayOverrideScreen.-short #rules-reasons { max-height: 4; }
+    PathwayOverrideScreen.-short.-overridden #rules-reasons { max-height: 3; }
+    PathwayOverrideScreen.-short #pathways { margin: 0; }
     """
 
     LIST_ID = "pathways"
@@ -42,21 +76,63 @@ class PathwayOverrideScreen(ChoiceWithReasonScreen[OverrideChoice]):
     NO_REASON = "Say why: an override needs a written reason."
 
     def __init__(self, person_label: str, current: str | None,
-                 save: Callable[[OverrideChoice], str | None] | None = None) -> None:
-        """``save``: saves a choice (through :func:`save_override`, whose domain function
+                 save: Callable[[OverrideChoice], str | None] | None = None, *,
+                 rules_decision: str | None = None,
+                 reasons: Iterable[Mapping[str, Any]] = (),
+                 override: Mapping[str, Any] | None = None) -> None:
+        """``rules_decision``, ``reasons`` and ``override``: the person's
+        ``pathway_rules_decision``, ``pathway_reasons`` and ``pathway_override`` (as
+        :func:`transition.people.person_detail` gives them), shown above the choices.
+        ``save``: saves a choice (through :func:`save_override`, whose domain function
         refuses a statutory duty being dropped), returning why it was refused, if it was:
         the dialog then stays open with the reason typed, and says why."""
         super().__init__(f"Override the pathway for {person_label}", save)
         self.person_label = person_label
         self.current = current
+        self.rules_decision = rules_decision
+        self.reasons = rules_reasons(reasons)
+        self.override = override
+        self.set_class(override is not None, "-overridden")
+
+    def intro(self) -> list[Widget]:
+        widgets: list[Widget] = [Static(self.decision(), id="rules-decision")]
+        if self.reasons:
+            widgets.append(ReasonsBox(Static(reasons_list(self.reasons)), id="rules-reasons"))
+        return widgets
+
+    def decision(self) -> Text:
+        """The override in place ('Now  assess ✎  j.smith on ...: why'), then 'The rules
+        decided  joint, because:'; a line each, cut with "…" (the whole reason for the
+        override is on the person screen behind)."""
+        lines = []
+        if self.override is not None:
+            lines.append(Text.assemble(("Now".ljust(LABEL_WIDTH), "dim"),
+                                       pathway_text(self.current, overridden=True),
+                                       "  ", set_by(self.override)))
+        # The pathway's meaning is in the choices below: its name alone keeps this to a line.
+        decided = pathway_text(self.rules_decision)
+        if self.rules_decision is None:  # as the pathway box says it
+            decided.append(": run transition assess (or plan)", style="dim")
+        elif self.reasons:
+            decided.append(", because:", style="")
+        lines.append(Text.assemble(("The rules decided".ljust(LABEL_WIDTH), "dim"), decided))
+        return Text("\n").join(lines)
 
     def choices(self) -> list[Option]:
         # The pathway's colour on a bullet, its name in the text colour: a name in blue
         # (joint) could not be read on the highlight's blue.
-        return [Option(Text.assemble(("● ", PATHWAY_STYLES.get(pathway, "")), (pathway, "bold"),
-                                     " " * (10 - len(pathway)), PATHWAY_MEANING[pathway],
-                                     ("  (now)" if pathway == self.current else "", "dim")),
-                       id=pathway) for pathway in PATHWAYS]
+        options = []
+        for pathway in PATHWAYS:
+            notes = [note for note, applies in (
+                ("now", pathway == self.current),
+                # Said only under an override: without one, "now" is the rules' decision.
+                ("the rules'", self.override is not None and pathway == self.rules_decision))
+                if applies]
+            options.append(Option(Text.assemble(
+                ("● ", PATHWAY_STYLES.get(pathway, "")), (pathway, "bold"),
+                " " * (10 - len(pathway)), PATHWAY_MEANING[pathway],
+                (f"  ({', '.join(notes)})" if notes else "", "dim")), id=pathway))
+        return options
 
     def first_highlighted(self) -> int:
         return PATHWAYS.index(self.current) if self.current in PATHWAYS else 0

@@ -691,7 +691,12 @@ class PersonScreen(DetailScreen):
                 refused=refusals.append)
             return refusals[0] if refusals else None
 
-        self.app.push_screen(PathwayOverrideScreen(label, person.pathway, save=save))
+        detail = self.view.detail
+        self.app.push_screen(PathwayOverrideScreen(
+            label, person.pathway, save=save,
+            rules_decision=detail.get("pathway_rules_decision"),
+            reasons=detail.get("pathway_reasons") or (),
+            override=detail.get("pathway_override")))
 
     def action_clear_override(self) -> None:
         if self.view is None or self.view.person.pathway_override is None:

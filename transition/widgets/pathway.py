@@ -14,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from transition.eligibility import MANAGER_OVERRIDE
 from transition.handover_status import HandoverStatus
 from transition.widgets.format import (
     NOT_RECORDED,
@@ -104,17 +105,59 @@ def count_bars(
     return grid
 
 
-def reasons_table(reasons: Iterable[Mapping[str, Any]]) -> Table:
-    """A pathway's reasons: the deciding one first (bold), each with its legal basis."""
+def rules_reasons(reasons: Iterable[Mapping[str, Any]] | None) -> list[Mapping[str, Any]]:
+    """The rules' own reasons, deciding one first, without the manager's override that heads
+    the stored list while one is set (the screens show who set it, when and why, beside)."""
+    return [reason for reason in reasons or () if reason.get("rule") != MANAGER_OVERRIDE]
+
+
+def reason_words(reason: Mapping[str, Any], *, deciding: bool = False,
+                 with_rule: bool = True) -> Text:
+    """A reason in the words the rules file gave it when the pathway was decided (bold for
+    the deciding one), then, with ``with_rule``, its rule's id dim in brackets, as the app
+    shows a staff id after a name: the id names the table a council rewords it in
+    (``[eligibility.reasons.ID]``). A reason stored without words shows its id alone."""
+    said = str(reason.get("reason") or "").strip()
+    rule = str(reason.get("rule") or "")
+    if not said:
+        return Text(rule, style="bold" if deciding else "")
+    text = Text(said, style="bold" if deciding else "")
+    if with_rule and rule:
+        text.append(f" ({rule})", style="dim not bold")
+    return text
+
+
+def reasons_table(reasons: Iterable[Mapping[str, Any]], *, heading: str = "Reason") -> Table:
+    """A pathway's reasons in words, one bullet each, the deciding one first (bold), each with
+    its legal basis."""
     table = Table(box=None, padding=(0, 2, 0, 0), header_style="bold", expand=True)
-    table.add_column("Rule", no_wrap=True, style="dim")
-    table.add_column("Reason", ratio=3, overflow="fold")
+    table.add_column("", no_wrap=True, width=1)  # the bullet: a hanging indent for each reason
+    table.add_column(heading, ratio=3, overflow="fold")
     table.add_column("Basis", ratio=2, overflow="fold", style="italic")
     for position, reason in enumerate(reasons):
-        table.add_row(str(reason.get("rule") or ""),
-                      Text(str(reason.get("reason") or ""), style="bold" if position == 0 else ""),
+        table.add_row("•", reason_words(reason, deciding=position == 0),
                       str(reason.get("basis") or ""))
     return table
+
+
+def reasons_list(reasons: Iterable[Mapping[str, Any]]) -> Table:
+    """A pathway's reasons in words, one bullet each, the deciding one first (bold): no ids and
+    no basis, for a dialog that has room for little more."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for position, reason in enumerate(reasons):
+        grid.add_row("•", reason_words(reason, deciding=position == 0, with_rule=False))
+    return grid
+
+
+def pathway_words(pathway: str | None, *, overridden: bool = False) -> Text:
+    """'council  the council holds the case (a social worker)': a pathway in its colour (a ✎
+    when a manager set it) and what it means; 'not yet' (dim) when none is decided."""
+    shown = pathway_text(pathway, overridden=overridden)
+    if isinstance(pathway, str) and pathway in PATHWAY_MEANING:
+        shown.append(f"  {PATHWAY_MEANING[pathway]}", style="")
+    return shown
 
 
 def factors_table(factors: Iterable[Mapping[str, Any]]) -> Table:
@@ -138,22 +181,21 @@ def pathway_section(detail: Mapping[str, Any]) -> RenderableType:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="dim", no_wrap=True)
     head.add_column(overflow="fold")
-    shown = pathway_text(pathway, overridden=override is not None)
-    if isinstance(pathway, str) and pathway in PATHWAY_MEANING:
-        shown.append(f"  {PATHWAY_MEANING[pathway]}", style="")
-    head.add_row("Pathway", shown)
+    head.add_row("Pathway", pathway_words(pathway, overridden=override is not None))
     if override is not None:
         head.add_row("Set by", set_by(override))
-        head.add_row("Rules would say", pathway_text(detail.get("pathway_rules_decision")))
+        head.add_row("Rules would say", pathway_words(detail.get("pathway_rules_decision")))
     if detail.get("pathway_rules_version"):
         head.add_row("Rules version", str(detail["pathway_rules_version"]))
     if pathway is None:
         return Group(head, Text("Not assessed yet: run transition assess (or plan).",
                                 style="yellow"))
-    reasons = detail.get("pathway_reasons") or []
+    # Under an override the reasons are the rules' (the manager's are in "Set by").
+    reasons = rules_reasons(detail.get("pathway_reasons"))
     if not reasons:
         return head
-    return Group(head, Text(), reasons_table(reasons))
+    return Group(head, Text(), reasons_table(
+        reasons, heading="Reason" if override is None else "The rules' reasons"))
 
 
 def set_by(override: Mapping[str, Any]) -> Text:
