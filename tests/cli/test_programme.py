@@ -58,7 +58,8 @@ def test_db_status_reports_current_schema(run_cli: RunCli) -> None:
     assert upgrade.exit_code == 0, upgrade.output
     assert upgrade.json() | {"database": ""} == {
         "database": "", "revision_before": result.json()["head"],
-        "revision": result.json()["head"], "upgraded": False}
+        "revision": result.json()["head"], "upgraded": False,
+        "copy_before_upgrade": None}
 
 
 @pytest.mark.parametrize(("typed", "why"), [
