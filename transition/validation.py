@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from dateutil import parser as date_parser
 
-from transition import nhs, postcodes
+from transition import date_faults, nhs, postcodes
 from transition.columns import (
     DERIVED_COLUMNS,
     FALSE_WORDS,
@@ -411,17 +411,34 @@ class CellReader:
 
 
 def typed_date(text: str) -> date:
-    """A date a person typed (a command-line option, ``TRANSITION_AS_OF``), read as the importer
-    reads a date cell: ISO or year first (2027-04-01), UK day first (01/04/2027) or with the
-    month in words (1 April 2027). Nothing is guessed ('2027', 'Nov', a bare number): raises
-    :class:`Bad`, whose ``shown`` says why without quoting the text (see :func:`date_problem`).
-    """
-    return CellReader(today=date.today(), names={}).date(text.strip())
+    """A date a person typed (a command-line option, ``TRANSITION_AS_OF``, a dialog's date box),
+    read as the importer reads a date cell: ISO or year first (2027-04-01), UK day first
+    (01/04/2027) or with the month in words (1 April 2027). Nothing is guessed ('2027', 'Nov',
+    a bare number): raises :class:`Bad`, whose ``shown`` says why without quoting the text
+    but naming what is wrong in it, as the person typed it ("'x' follows the date, and 31
+    February 2027 does not exist ..."; see :func:`date_problem`)."""
+    typed = text.strip()
+    if not typed:
+        raise Bad("no date was typed", shown="it is empty")
+    try:
+        return CellReader(today=date.today(), names={}).date(typed)
+    except Bad as bad:
+        # The importer's ``shown`` leaves the date out (it may be a date of birth); what the
+        # person typed can be said back to them.
+        quoted_text = f"{quoted(typed)} "
+        if not bad.message.startswith(quoted_text):
+            raise
+        said = bad.message.removeprefix(quoted_text).removeprefix("is ")
+        raise Bad(bad.message, shown=said) from None
 
 
 def date_problem(bad: Bad) -> str:
     """Why :func:`typed_date` refused a date, to follow "... is not a date": "" when that is
-    all there is to say, else ": not a real date" and the like."""
+    all there is to say (the shapes to use follow it), else ": 31 February 2027 does not
+    exist (February 2027 has 28 days)", ": 'x' follows the date" and the like."""
+    for already in ("not a real date: ", "not a date: "):
+        if bad.shown.startswith(already):
+            return f": {bad.shown.removeprefix(already)}"
     return "" if bad.shown.startswith("not a date") else f": {bad.shown}"
 
 
@@ -453,10 +470,12 @@ _ISO_BASIC_HINT = " (eight digits are read as YYYYMMDD)"
 def _real_date(text: str, year: int, month: int, day: int, *,
                hint: str = _DAY_FIRST_HINT) -> date:
     try:
-        return date(year, month, day)
+        return date(year, month, day)  # the import's hot path: the words only for a bad one
     except ValueError:
-        said = hint if month > 12 and (day <= 12 or hint != _DAY_FIRST_HINT) else ""
-        raise about(text, f"is not a real date{said}") from None
+        fault = date_faults.impossible(year, month, day)
+    said = hint if month > 12 and (day <= 12 or hint != _DAY_FIRST_HINT) else ""
+    raise Bad(f"{quoted(text)} is not a real date: {fault}{said}",
+              shown=f"not a real date{said}")
 
 
 _DEFAULTS = (datetime(1904, 2, 29), datetime(1908, 3, 30))
@@ -470,6 +489,9 @@ def _worded_date(text: str) -> date:
     if len(text) > 40:
         raise about(text, f"is not a date ({_DATE_SHAPES})")
     if not _MONTH_NAME.search(text):
+        if fault := date_faults.text_after(text):  # '31/02/2027x': not a shape to guess at
+            raise Bad(f"{quoted(text)} is not a date: {fault}",
+                      shown="not a date: text follows the date")
         if text.count("/") + text.count("-") + text.count(".") >= 2 or " " in text.strip():
             raise about(text, "is a date in a shape that could be read day first or month "
                         "first, so it is not guessed: write it DD/MM/YYYY or YYYY-MM-DD")
@@ -477,7 +499,10 @@ def _worded_date(text: str) -> date:
     try:
         first, second = (date_parser.parse(text, dayfirst=True, default=default)
                          for default in _DEFAULTS)
-    except (ValueError, OverflowError, TypeError):
+    except (ValueError, OverflowError, TypeError) as exc:
+        if "out of range for month" in str(exc):  # '31 February 2027'
+            raise Bad(f"{quoted(text)} is not a real date: the day is past the end of the "
+                      "month", shown="not a real date") from None
         raise about(text, f"is not a date ({_DATE_SHAPES})") from None
     if first != second:
         raise about(text, "is not a complete date (day, month and year are needed)")

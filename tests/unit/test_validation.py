@@ -75,7 +75,7 @@ def test_year_first_dates_and_times_with_an_offset_are_never_read_day_first(
     ("cell", "message"),
     [
         ("03 04 1980", "could be read day first or month first"),  # no month word: no guess
-        ("03/04/1980.", "could be read day first or month first"),
+        ("03/04/1980.", "is not a date: '.' follows the date"),  # not a shape: a date and more
         ("1980/13/04", "read year, month, day"),
         ("12/2020", "is not a date"),
     ],

@@ -27,6 +27,7 @@ from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.fitted_table import FILL, FitColumn, FittedTable
 from transition.widgets.format import plural, uk_date
 from transition.widgets.pathway import (
+    BAND_STYLES,
     BANDS,
     band_text,
     factors_table,
@@ -36,6 +37,9 @@ from transition.widgets.pathway import (
 )
 
 PAGE = 50
+# The legend under the table while anyone listed has a manager's band (the Risk column
+# shows it as '✎ amber 19'; the score stays the rules').
+MANAGERS_BAND = "✎ a manager's band"
 
 # Each factor in a few words a manager reads at a glance (the box under the table gives the
 # rules' own label, points and why): at most FACTOR_LEAST cells, so the first is whole at 80
@@ -74,14 +78,29 @@ def main_factors(factors: list[dict[str, object]]) -> str:
     return ", ".join(factor_words(str(factor.get("factor", ""))) for factor in factors[:3])
 
 
+def risk_text(band: str | None, score: int | None, *, overridden: bool) -> Text:
+    """'● red 20' in the band's colour (:func:`band_text`); a manager's band '✎ amber 19', the
+    ✎ in the dot's place (the legend under the table says what it means), so the band, the
+    rules' score and the mark fit the Risk column's 10 cells at 80 columns, where
+    '● amber ✎ 19' was cut to '● amber ✎'."""
+    if not overridden or not band:
+        return band_text(band, score)
+    text = Text(f"✎ {band}", style=BAND_STYLES.get(band, ""))
+    text.stylize("bold", 0, 1)
+    if score is not None:
+        text.append(f" {score}")
+    return text
+
+
 # On a narrow terminal the rank (the order says it), then the pathway, team and NHS number go
 # first (the person screen has them): the name, the band, where the handover stands and the
 # factors are what this list is for. At 80 columns the name has 18 cells (most names whole,
-# where 14 cut "Richardson, Har") and the factors room for a whole factor's words.
+# where 14 cut "Richardson, Har"), the risk 10 (a manager's band and a two-digit score,
+# '✎ amber 19', whole) and the factors room for a whole factor's words.
 COLUMNS = (
     FitColumn("rank", "#", 3, drop=1), FitColumn("nhs", "NHS number", 12, drop=4),
     FitColumn("name", "Name", 18, most=28), FitColumn("team", "Team", 11, most=30, drop=3),
-    FitColumn("pathway", "Pathway", 8, drop=2), FitColumn("risk", "Risk", 9),
+    FitColumn("pathway", "Pathway", 8, drop=2), FitColumn("risk", "Risk", 10, most=12),
     FitColumn("handover", "Handover", 21, most=23),
     FitColumn("factors", "Main factors", FACTOR_LEAST, most=FILL),
 )
@@ -160,7 +179,7 @@ class AtRiskScreen(DataScreen):
             table.add_row(str(rank), nhs.format_334(person.nhs_number),
                           f"{person.family_name}, {person.given_name}", person.team or "—",
                           pathway_text(person.pathway),
-                          band_text(person.risk_band, person.risk_score,
+                          risk_text(person.risk_band, person.risk_score,
                                     overridden=person.band_overridden),
                           handover_text(self.handovers.get(person.person_id), person.risk_band),
                           main, key=str(person.person_id))
@@ -174,6 +193,8 @@ class AtRiskScreen(DataScreen):
         if measured is not None:
             status.append(" · ")
             status.append_text(self._measured(*measured))
+        if any(person.band_overridden for person in self.people):
+            status.append(f" · {MANAGERS_BAND}")  # last: never pushing off the day measured
         self.query_one("#at-risk-status", Static).update(status)
         row = next((index for index, person in enumerate(self.people)
                     if person.person_id == kept), None)

@@ -120,8 +120,13 @@ class TeamHandoverScreen(ReasonDialog[TeamHandoverAnswer]):
 
     def on_mount(self) -> None:
         # A team already chosen (the caseload's filter, or the person under the cursor):
-        # straight to the date.
-        self.query_one("#date" if self.first_team else "#team").focus()
+        # straight to the date. The dialog opens at the top, so what it is about is read first:
+        # Textual's focus centres the box it moves to, which at 80x24 scrolled the heading out
+        # of sight. The box is brought into view only when it is not (a shorter terminal).
+        box = self.query_one("#date" if self.first_team else "#team")
+        box.focus(scroll_visible=False)
+        self.call_after_refresh(self.query_one("#body", VerticalScroll).scroll_to_widget, box,
+                                animate=False)
 
     @on(Input.Submitted, "#date")
     def _date_entered(self, event: Input.Submitted) -> None:
