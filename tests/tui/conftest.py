@@ -58,6 +58,8 @@ def drive(
     scenario: Callable[[Pilot[Any]], Awaitable[None]],
     size: tuple[int, int] = SIZE,
 ) -> None:
+    record_notifications(app)
+
     async def main() -> None:
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
@@ -83,6 +85,32 @@ def plan_world(tui_database: Database) -> Database:
     return tui_database
 
 
+def record_notifications(app: TransitionApp) -> None:
+    """Keep every notification the app posts until :meth:`App.clear_notifications`, for
+    :func:`notifications`. What is showing is not enough: a notice expires after its
+    timeout, which on a loaded machine (the suite on two cores beside other work) can pass
+    between the key that posted it and the assertion that reads it."""
+    posted: list[str] = []
+    notify, clear = app.notify, app.clear_notifications
+
+    def notify_and_keep(message: str, *args: Any, **kwargs: Any) -> None:
+        posted.append(str(message))
+        notify(message, *args, **kwargs)
+
+    def clear_both() -> None:
+        posted.clear()
+        clear()
+
+    app.notify = notify_and_keep  # type: ignore[method-assign]
+    app.clear_notifications = clear_both  # type: ignore[method-assign]
+    app._posted_for_tests = posted  # type: ignore[attr-defined]
+
+
 def notifications(app: TransitionApp) -> list[str]:
-    """The messages of the notifications the app is showing."""
+    """The messages of the notifications the app posted since it started or last cleared
+    them (:func:`record_notifications`, which :func:`drive` installs), shown or expired;
+    for an app not driven by :func:`drive`, those it is showing."""
+    posted = getattr(app, "_posted_for_tests", None)
+    if posted is not None:
+        return list(posted)
     return [notification.message for notification in app._notifications]
