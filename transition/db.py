@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -376,6 +377,13 @@ def cannot_be_reached(reason: str) -> bool:
     return _failure(reason)[0]
 
 
+def is_known_failure(reason: str) -> bool:
+    """Whether ``reason`` (:func:`failure_reason`) is one of the driver's messages about the
+    file or server that the table above knows, rather than words that could quote the
+    statement (SQLite's "no such column: ..." names what the query said)."""
+    return any(re.search(failure.words, reason, re.IGNORECASE) for failure in _FAILURES)
+
+
 def unusable_database(where: str, reason: str, path: Path | None) -> DatabaseError:
     """The error for a database that cannot be used, saying why in the driver's words and
     what to do about that kind of failure. ``where`` is :func:`describe_url`'s (no password)."""
@@ -401,9 +409,20 @@ def _alembic_config(connection: Any | None = None) -> Config:
     return config
 
 
+@cache
+def _scripts() -> ScriptDirectory:
+    """The migrations this version ships: read once a process (every command opens the
+    database through :meth:`Database.migrate`, which compares its revision with them)."""
+    return ScriptDirectory.from_config(_alembic_config())
+
+
+@cache
+def _known_revisions() -> frozenset[str]:
+    return frozenset(rev.revision for rev in _scripts().walk_revisions())
+
+
 def head_revision() -> str:
-    script = ScriptDirectory.from_config(_alembic_config())
-    head = script.get_current_head()
+    head = _scripts().get_current_head()
     assert head is not None, "the package ships at least one migration"
     return head
 
@@ -470,9 +489,7 @@ def schema_status(engine: Engine) -> tuple[str | None, str, bool]:
     head = head_revision()
     if current is None:
         return None, head, True
-    script = ScriptDirectory.from_config(_alembic_config())
-    known = any(rev.revision == current for rev in script.walk_revisions())
-    return current, head, known
+    return current, head, current in _known_revisions()
 
 
 def ensure_schema(engine: Engine, *, upgrade_if_behind: bool = True) -> bool:
@@ -735,6 +752,18 @@ class Database:
         if is_clash(exc):
             return clash_message()
         return unusable_database(self.describe(), failure_reason(exc), self.sqlite_path)
+
+    def known_failure(self, exc: BaseException) -> DatabaseError | None:
+        """``exc`` in the words every command uses for a database it cannot use
+        (:meth:`_operational_error`), when it is a failure of a kind they know: busy, a clash,
+        or one of the driver's messages about the file or server (:func:`is_known_failure`).
+        None for any other error: the driver's words might quote the statement or its data,
+        so only the error's type may be shown (as the CLI's ``unexpected`` does)."""
+        if not isinstance(exc, DBAPIError):
+            return None
+        if is_lock_error(exc) or is_clash(exc) or is_known_failure(failure_reason(exc)):
+            return self._operational_error(exc)
+        return None
 
     def dispose(self) -> None:
         self.engine.dispose()
