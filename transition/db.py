@@ -20,10 +20,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
