@@ -22,6 +22,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
+from transition.absence import absence_words, away_on
 from transition.matching.rules import staff_word
 from transition.models import Staff
 
@@ -38,6 +39,7 @@ class Amhp:
     leaving_date: date | None
     absent_until: date | None
     on_staff_list: bool
+    absent_from: date | None = None  # a planned absence's first day (transition.absence)
 
     def away_on(self, day: date) -> str | None:
         """Why this AMHP is not on the rota on ``day``, or None when they are."""
@@ -45,8 +47,8 @@ class Amhp:
             return "not on the latest staff list"
         if self.leaving_date is not None and self.leaving_date <= day:
             return f"leaves on {self.leaving_date.isoformat()}"
-        if self.absent_until is not None and self.absent_until >= day:
-            return f"absent until {self.absent_until.isoformat()}"
+        if away_on(day, self.absent_from, self.absent_until):
+            return absence_words(self.absent_from, self.absent_until)
         return None
 
 
@@ -121,13 +123,13 @@ def amhp_cover(session: Session, *, today: date, transfer: date | None, roles: I
     words = {staff_word(role) for role in roles}
     rows = session.execute(
         select(Staff.staff_id, Staff.employer, Staff.role, Staff.fte, Staff.leaving_date,
-               Staff.absent_until, Staff.missing_since_batch_id)
+               Staff.absent_until, Staff.missing_since_batch_id, Staff.absent_from)
         .order_by(Staff.staff_id)
     ).all()
     amhps = [
         Amhp(staff_id, staff_word(employer or ""), 1.0 if fte is None else float(fte), leaving,
-             absent, missing is None)
-        for staff_id, employer, role, fte, leaving, absent, missing in rows
+             absent, missing is None, starts)
+        for staff_id, employer, role, fte, leaving, absent, missing, starts in rows
         if staff_word(role or "") in words
     ]
     rota_today = tuple(amhp for amhp in amhps if amhp.away_on(today) is None)

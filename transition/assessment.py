@@ -178,7 +178,11 @@ def _refresh(
     connection = session.connection()
     staff, staff_loaded = staff_facts(connection)
     staff_keys = {
-        key: (c.staff_id, c.leaving_date, c.absent_until, c.seconded) for key, c in staff.items()
+        # A planned absence's first day joins only when there is one: every other person's
+        # inputs hash as before it existed, so they are not assessed again for it.
+        key: (c.staff_id, c.leaving_date, c.absent_until, c.seconded)
+        + ((c.absent_from,) if c.absent_from is not None else ())
+        for key, c in staff.items()
     }
     rows = connection.execute(
         select(*_STATE_COLUMNS, *_INPUT_COLUMNS).order_by(Person.id)  # type: ignore[call-overload]
@@ -394,11 +398,11 @@ def staff_facts(connection: Connection) -> tuple[dict[str, CoordinatorFacts], bo
     A worker the latest list dropped is kept, marked missing: to the score, as to matching and
     tasks, they are not on the staff list (a gap in cover), not a coordinator still there."""
     statement = select(Staff.staff_id, Staff.leaving_date, Staff.absent_until, Staff.seconded,  # type: ignore[call-overload]
-                       Staff.missing_since_batch_id)
+                       Staff.missing_since_batch_id, Staff.absent_from)
     rows = connection.execute(statement).all()
     return {
-        staff_id: CoordinatorFacts(staff_id, leaving, absent, bool(seconded))
-        for staff_id, leaving, absent, seconded, missing in rows if missing is None
+        staff_id: CoordinatorFacts(staff_id, leaving, absent, bool(seconded), starts)
+        for staff_id, leaving, absent, seconded, missing, starts in rows if missing is None
     }, bool(rows)
 
 

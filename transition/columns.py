@@ -332,8 +332,13 @@ STAFF_COLUMNS: tuple[Column, ...] = (
            description="Where a seconded worker returns to; blank = not yet decided.",
            max_length=120),
     Column("leaving_date", "date", False, ("Leaving Date", "Leave Date", "End Date", "Leaver Date")),
+    Column("absent_from", "date", False, ("Absent From", "Absence Start", "Absence Start Date",
+                                          "Long Term Absence From", "LTA From", "Off From"),
+           description="The first day of an absence still to come (a planned one); blank = "
+           "begun already. Alone, without Absent Until: away from that day, no return date."),
     Column("absent_until", "date", False, ("Absent Until", "Long Term Absence Until",
-                                           "LTA Until", "Off Until")),
+                                           "LTA Until", "Off Until"),
+           description="The last day of an absence (blank = none, unless Absent From is given)."),
     Column("phone", "text", False, ("Phone", "Telephone", "Work Phone", "Phone Number"), max_length=40),
     Column("email", "text", False, ("Email", "E-mail", "Work Email", "Email Address"), max_length=200),
 )

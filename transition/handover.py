@@ -126,12 +126,13 @@ def workers_not_there_for(session: Session, person_ids: Iterable[int], day: date
     staff_ids = sorted({staff_id for roles in held.values() for _, staff_id in roles})
     why_not: dict[str, str | None] = {staff_id: "not on the staff list" for staff_id in staff_ids}
     for chunk in chunks(staff_ids, _CHUNK):
-        for staff_id, leaving, absent_until, missing in session.execute(
-                select(Staff.staff_id, Staff.leaving_date, Staff.absent_until,
-                       Staff.missing_since_batch_id)
+        for staff_id, leaving, absent_from, absent_until, missing in session.execute(
+                select(Staff.staff_id, Staff.leaving_date, Staff.absent_from,
+                       Staff.absent_until, Staff.missing_since_batch_id)
                 .where(Staff.staff_id.in_(chunk))):  # type: ignore[attr-defined]
             worker = Worker(staff_id, "", "", None, None, 0, leaving_date=leaving,
-                            absent_until=absent_until, on_staff_list=missing is None)
+                            absent_from=absent_from, absent_until=absent_until,
+                            on_staff_list=missing is None)
             why_not[staff_id] = worker.unavailable(day, matching_rules)
     absent: dict[int, list[AbsentWorker]] = {}
     for person_id, roles in sorted(held.items()):

@@ -388,6 +388,9 @@ class Staff(SQLModel, table=True):
         description="Where a seconded worker returns to; None = not yet decided.",
     )
     leaving_date: date | None = None
+    # An absence's first and last days (transition.absence): no first day, it has begun; no
+    # last day, there is no known return.
+    absent_from: date | None = None
     absent_until: date | None = None
     phone: str | None = Field(default=None, max_length=40)
     email: str | None = Field(default=None, max_length=200)

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from transition.absence import absence_words, not_over
 from transition.allocation import continuing_coordinator
 from transition.columns import FALSE_WORDS
 from transition.models import RiskBand
@@ -222,6 +223,7 @@ class CoordinatorFacts:
     leaving_date: date | None = None
     absent_until: date | None = None
     seconded: bool = False
+    absent_from: date | None = None  # a planned absence's first day (transition.absence)
 
 
 @dataclass(slots=True)
@@ -536,8 +538,11 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
             verb = "left" if c.leaving_date < as_of else "leaves"
             who = "seconded worker, not returning: " if c.seconded else ""
             notes.append(f"{who}{verb} on {c.leaving_date.isoformat()}")
-        if c.absent_until is not None and c.absent_until >= as_of:  # its last day away
-            notes.append(f"absent until {c.absent_until.isoformat()}")
+        # An absence not over (``absent_until`` is its last day away); a planned one once it
+        # starts within the leaving horizon, as a leaving date does.
+        if (not_over(as_of, c.absent_from, c.absent_until)
+                and (c.absent_from is None or c.absent_from <= leaving_by)):
+            notes.append(absence_words(c.absent_from, c.absent_until))
         return f"{c.staff_id}: {'; '.join(notes)}" if notes else None
 
     def no_coordinator(x: RiskFacts) -> Any:

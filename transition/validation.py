@@ -727,6 +727,8 @@ class RowChecker:
         self._derive(checked, names)
         if "coordinator_until" in names:
             self._ended_allocations(checked)
+        if "absent_from" in names and "absent_until" in names:
+            self._absences_in_order(checked)
         self._finish(checked, padded, value_columns)
         return checked
 
@@ -775,6 +777,20 @@ class RowChecker:
                     "person may have had no one since. The nightly check reports them as "
                     "unassigned (when their pathway needs a worker) until a plan or a manager "
                     "gives them one; ask the trust who holds them now")))
+
+    @staticmethod
+    def _absences_in_order(checked: list[CheckedRow]) -> None:
+        """Reject a staff row whose absence starts after it ends: which date is wrong cannot
+        be told, and either way the worker would be planned for days they are away."""
+        for row in checked:
+            start, end = row.values.get("absent_from"), row.values.get("absent_until")
+            if start is not None and end is not None and start > end:
+                row.errors.append(Problem(
+                    "absent_from",
+                    "the absence starts (absent_from) after it ends (absent_until): correct "
+                    "one of the dates",
+                    f"the absence starts ({start.isoformat()}) after it ends "
+                    f"({end.isoformat()}): correct one of the dates"))
 
     def _read_column(self, plan: _ColumnPlan, column: Sequence[Cell],
                      problems: list[tuple[int, _ColumnPlan, Any]],

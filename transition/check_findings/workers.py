@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from transition import programme
+from transition.absence import absence_words, away_on_sql, begun, not_over
 from transition.allocation import coordinator_continues_sql
 from transition.allocation_status import role_needed
 from transition.amhp import amhp_cover as amhp_cover_on
@@ -57,11 +58,16 @@ def leaving_reason(world: _World, worker: Worker,
 
 
 def absence_reason(world: _World, worker: Worker) -> str | None:
-    """Why a worker should not be holding people because of a long-term absence, or None."""
-    absent = worker.absent_until
+    """Why a worker should not be holding people because of a long-term absence that has
+    begun, or None. One with no return date is long-term. A planned absence still to come is
+    not a reason: they are at work until it starts, and ``absent_at_handover`` names the
+    people whose handover falls in it."""
+    start, absent = worker.absent_from, worker.absent_until
+    if not begun(world.as_of, start) or not not_over(world.as_of, start, absent):
+        return None
     days = world.rules.checks.long_term_absence_days
-    if absent is not None and absent >= world.as_of + timedelta(days=days):
-        return f"is absent until {absent.isoformat()} (long-term absence)"
+    if absent is None or absent >= world.as_of + timedelta(days=days):
+        return f"is {absence_words(start, absent)} (long-term absence)"
     return None
 
 
@@ -139,44 +145,55 @@ def worker_unavailable(world: _World) -> list[Finding]:
 
 
 def absent_at_handover(world: _World) -> list[Finding]:
-    """A worker away now (``absent_until`` today or later) whose absence runs over the
-    handover date of people moving to them: however short, they are not there on the day.
-    A long-term absence, or a worker leaving, is ``worker_unavailable`` instead (which
-    already says to move their people), so those workers are left out here."""
+    """A worker with an absence not over (under way, ``absent_until`` today or later, or
+    planned, from ``absent_from``) that covers the handover date of people moving to them:
+    however short, they are not there on the day. People whose handover comes before a
+    planned absence starts are not counted. A long-term absence under way, or a worker
+    leaving, is ``worker_unavailable`` instead (which already says to move their people), so
+    those workers are left out here."""
     away = [staff_id for staff_id, worker in world.workers.items()
-            if worker.on_staff_list and worker.absent_until is not None
-            and worker.absent_until >= world.as_of and leaving_reason(world, worker) is None
+            if worker.on_staff_list
+            and not_over(world.as_of, worker.absent_from, worker.absent_until)
+            and leaving_reason(world, worker) is None
             and absence_reason(world, worker) is None]
     arriving = arriving_while_away(world.session, away, as_of=world.as_of)
     findings = []
     for staff_id, people in sorted(arriving.items()):
         worker = world.workers[staff_id]
-        assert worker.absent_until is not None
+        start, until = worker.absent_from, worker.absent_until
         days = sorted({day for _person, day, _band in people})
         first, last = days[0], days[-1]
         moving = len({person for person, _day, _band in people})
         red = len({person for person, _day, band in people if band == RiskBand.RED})
-        missed = len(working_days_in(first, worker.absent_until))
-        back = next_working_day(worker.absent_until + timedelta(days=1))
         when = _when(world.as_of, first)
         dates = (f"their handover is {when}" if first == last else
                  f"the first handover is {when}, the last on {last.isoformat()}")
         kept = all(worker.unavailable(day, world.rules.matching) is None for day in days)
+        # Where a handover date can move to: past the return, or (a planned absence) before
+        # the absence starts.
+        past = ("before the absence starts" if until is None
+                else "past the return" if start is None or start <= world.as_of
+                else "before the absence starts or past the return")
         fix = ("Plans keep them with this worker (the rules' [matching] back_within_days lets "
-               "a worker back that soon count as there): arrange cover, move their handover "
-               "date past the return (`transition handover-date NHS_NUMBER DATE`), or choose "
+               f"a worker back that soon count as there): arrange cover, move their handover "
+               f"date {past} (`transition handover-date NHS_NUMBER DATE`), or choose "
                "another worker with `transition assign`." if kept else
                "Arrange cover (the joint visit before the handover, the first contact after "
-               "it), move their handover date past the return (`transition handover-date "
+               f"it), move their handover date {past} (`transition handover-date "
                "NHS_NUMBER DATE`), or give them another worker: `transition check --apply` "
                "proposes one as a draft plan.")
+        if until is None:
+            away_for = f"and they are away from {'it' if first == last else 'the first'} on"
+            back = ""
+        else:
+            missed = len(working_days_in(first, until))
+            away_for = (f"and they are away for {missed} working day{'s' if missed != 1 else ''} "
+                        f"from {'it' if first == last else 'the first'}")
+            back = f" (back {next_working_day(until + timedelta(days=1)).isoformat()})"
         findings.append(Finding(
             "absent_at_handover", CRITICAL if red else WARNING,
-            f"Worker is absent until {worker.absent_until.isoformat()} (back "
-            f"{back.isoformat()}), so is away when {moving} "
-            f"{'person moves' if moving == 1 else 'people move'} to them: {dates}, and they "
-            f"are away for {missed} working day{'s' if missed != 1 else ''} from "
-            f"{'it' if first == last else 'the first'}."
+            f"Worker is {absence_words(start, until)}{back}, so is away when {moving} "
+            f"{'person moves' if moving == 1 else 'people move'} to them: {dates}, {away_for}."
             + (f" {red} of them {'is' if red == 1 else 'are'} red handover risk." if red else "")
             + f" {fix}",
             staff_id=staff_id))
@@ -188,7 +205,8 @@ def arriving_while_away(session: Session, staff_ids: list[str], *,
     """Per worker of ``staff_ids`` away now, the people moving to them (a current assignment
     of a role their pathway needs, not the trust's coordinator carrying on: see
     :func:`~transition.allocation.coordinator_continues_sql`) whose handover date, their own
-    or the transfer date, is from ``as_of`` to the worker's last day away (``absent_until``):
+    or the transfer date, is on or after ``as_of`` and in the worker's absence (from
+    ``absent_from``, if given, to ``absent_until``, if given: :func:`~transition.absence.away_on_sql`):
     (person id, handover date, risk band). People missing from the latest export are left
     out. Workers with none are left out. Shared by the finding and ``--apply``."""
     transfer = programme.transfer_date(session)
@@ -204,8 +222,7 @@ def arriving_while_away(session: Session, staff_ids: list[str], *,
             .join(Staff, Staff.staff_id == Assignment.staff_id)
             .where(_current, _in_export, role_needed(), Assignment.staff_id.in_(ids),  # type: ignore[attr-defined]
                    ~coordinator_continues_sql(Assignment.staff_id, transfer),
-                   Staff.absent_until.is_not(None), handover >= as_of,  # type: ignore[union-attr]
-                   handover <= Staff.absent_until)
+                   handover >= as_of, away_on_sql(handover))
             .order_by(Assignment.staff_id, Person.id)
         )
         for staff_id, person_id, day, band in connection.execute(statement):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from random import Random
 
+from transition.absence import away_on
 from transition.generator import vocabulary as words
 from transition.generator.draw import (
     Weighted,
@@ -77,6 +78,7 @@ class Worker:
     seconded: bool
     council_team: str | None = None
     leaving_date: date | None = None
+    absent_from: date | None = None  # a planned absence's first day
     absent_until: date | None = None
     phone: str = ""
     email: str = ""
@@ -90,7 +92,7 @@ class Worker:
         """At work and still employed on ``day``."""
         if self.leaving_date is not None and self.leaving_date <= day:
             return False
-        return self.absent_until is None or self.absent_until < day
+        return not away_on(day, self.absent_from, self.absent_until)
 
 
 def default_staff(people: int) -> int:
@@ -301,7 +303,8 @@ def _return_teams(rng: Random, world: World, workers: list[Worker]) -> None:
 
 def _leavers_and_absences(rng: Random, workers: list[Worker], pinch: Locality | None, *,
                           transfer_date: date, reference_date: date) -> None:
-    """A few leave before or soon after the transfer date; a few are on long-term absence."""
+    """A few leave before or soon after the transfer date; a few are on long-term absence,
+    and a few have an absence planned for after it."""
     def some(pool: list[Worker], per: float, minimum: int) -> list[Worker]:
         count = min(len(pool), max(minimum, round(len(pool) * per)))
         return sample(rng, pool, count)
@@ -344,3 +347,13 @@ def _leavers_and_absences(rng: Random, workers: list[Worker], pinch: Locality | 
                 away = between(rng, 21, max(22, days - 14))
                 worker.absent_until = reference_date + timedelta(days=away)
             chosen.add(id(worker))
+    # A few council workers have a planned absence after the transfer date (maternity leave, an
+    # operation): at work on it, so plans give them people. Chosen without the random stream,
+    # so that every other worker and person is drawn as before.
+    planned = sorted(fresh(council), key=lambda worker: worker.staff_id)
+    count = min(len(planned), max(1, round(len(planned) / 40)))
+    step = max(1, len(planned) // count)
+    for number, worker in enumerate(planned[step // 2::step][:count]):
+        worker.absent_from = transfer_date + timedelta(days=45 + 14 * number)
+        worker.absent_until = worker.absent_from + timedelta(
+            days=181 if number % 2 == 0 else 27)

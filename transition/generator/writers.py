@@ -75,7 +75,7 @@ def staff_cells(workers: Iterable[Worker]) -> Iterable[list[Any]]:
             "fte": worker.fte, "skills": worker.skills, "languages": worker.languages,
             "gender": worker.gender, "seconded": worker.seconded,
             "council_team": worker.council_team, "leaving_date": worker.leaving_date,
-            "absent_until": worker.absent_until, "phone": worker.phone, "email": worker.email,
+            "absent_from": worker.absent_from, "absent_until": worker.absent_until, "phone": worker.phone, "email": worker.email,
         }
         yield [values[name] for name in STAFF_HEADER]
 

@@ -4,12 +4,13 @@ role of every person, as a named tuple: see :class:`Need`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from transition.absence import absence_words, away_on
 from transition.matching.rules import MatchingRules
 from transition.models import RiskBand
 
@@ -34,6 +35,7 @@ class Worker:
     on_staff_list: bool = True
     keep_only: bool = False  # seconded, council team not yet decided: keeps current people only
     withdrawn: bool = False  # what-if: treat as gone
+    absent_from: date | None = None  # a planned absence's first day (transition.absence)
 
     def fits(self, role: str, rules: MatchingRules) -> bool:
         fit = rules.roles[role]
@@ -47,10 +49,9 @@ class Worker:
             return "not on the latest staff list"
         if self.leaving_date is not None and self.leaving_date <= day:
             return f"leaving on {self.leaving_date.isoformat()}"
-        if self.absent_until is not None and self.absent_until >= day + timedelta(
-            days=rules.back_within_days
-        ):
-            return f"absent until {self.absent_until.isoformat()}"
+        if away_on(day, self.absent_from, self.absent_until,
+                   back_within_days=rules.back_within_days):
+            return absence_words(self.absent_from, self.absent_until)
         return None
 
 

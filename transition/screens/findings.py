@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
+from transition.absence import absence_words
 from transition.checks import (
     CODES,
     StoredFinding,
@@ -186,8 +187,9 @@ class WorkerScreen(DetailScreen):
                          f" · {staff.team or 'no team'} · capacity {staff.capacity or '-'}")
             if staff.leaving_date:
                 lines.append(f" · leaving {uk_date(staff.leaving_date)}", style="yellow")
-            if staff.absent_until:
-                lines.append(f" · absent until {uk_date(staff.absent_until)}", style="yellow")
+            if staff.absent_from or staff.absent_until:
+                lines.append(f" · {absence_words(staff.absent_from, staff.absent_until, uk_date)}",
+                             style="yellow")
         lines.append(f"\nHolds {plural(len(held), 'person', 'people')}.")
         for item in found:
             lines.append(f"\n{item.severity}: ", style=SEVERITY_STYLE.get(item.severity, ""))

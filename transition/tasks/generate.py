@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Row, and_, case, exists, func, or_, select, text, update
 from sqlmodel import Session
 
+from transition.absence import away_on
 from transition.allocation import continuing_coordinator, coordinator_continues_sql
 from transition.audit import Change, record_many
 from transition.bulk import indexes_set_aside
@@ -286,9 +287,10 @@ class OutgoingOwners:
     unavailable too (``worker_unavailable``)."""
 
     def __init__(self, session: Session) -> None:
-        self.staff: dict[str, tuple[date | None, date | None]] = {
-            staff_id: (leaving, absent) for staff_id, leaving, absent in session.execute(
-                select(Staff.staff_id, Staff.leaving_date, Staff.absent_until)
+        self.staff: dict[str, tuple[date | None, date | None, date | None]] = {
+            staff_id: (leaving, starts, absent)
+            for staff_id, leaving, starts, absent in session.execute(
+                select(Staff.staff_id, Staff.leaving_date, Staff.absent_from, Staff.absent_until)
                 .where(Staff.missing_since_batch_id.is_(None)))}  # type: ignore[union-attr]
         self.seen: dict[tuple[str, date], bool] = {}
 
@@ -302,8 +304,8 @@ class OutgoingOwners:
     def works_on(self, staff_id: str, day: date) -> bool:
         if staff_id not in self.staff:
             return False
-        leaving, absent = self.staff[staff_id]
-        return (leaving is None or leaving > day) and (absent is None or absent < day)
+        leaving, starts, absent = self.staff[staff_id]
+        return (leaving is None or leaving > day) and not away_on(day, starts, absent)
 
 
 # ---------------------------------------------------------------------------------------------

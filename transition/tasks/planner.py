@@ -20,9 +20,10 @@ new worker. A joint person has two workers; an incoming task goes to the worker 
 template's ``incoming_role`` if the person has one, else to the worker whose role changed, else
 (both changed) to the ``[tasks] lead_role`` worker. ``owner_staff_id`` is None for ``manager``
 tasks and for outgoing tasks whose coordinator is not on the staff list, leaves on or before the
-person's handover date, is away on it (``absent_until`` on or after it), or whose allocation
-with the person the export says ended before it (``coordinator_until``): the team manager
-holds those (they show as unowned).
+person's handover date, is away on it (an absence from ``absent_from``, if given, to
+``absent_until`` covers it: ``transition.absence``), or whose allocation with the person the
+export says ended before it (``coordinator_until``): the team manager holds those (they show
+as unowned).
 """
 
 from __future__ import annotations
