@@ -487,6 +487,9 @@ def _worded_date(text: str) -> date:
     month must be a word. Digits in any shape but day-first or year-first are refused: they
     could be read either way round."""
     if len(text) > 40:
+        if fault := date_faults.text_after(text):  # '1 April 2027, or a week later if ...'
+            raise Bad(f"{quoted(text)} is not a date: {fault}",
+                      shown="not a date: text follows the date")
         raise about(text, f"is not a date ({_DATE_SHAPES})")
     if not _MONTH_NAME.search(text):
         if fault := date_faults.text_after(text):  # '31/02/2027x': not a shape to guess at
@@ -500,9 +503,15 @@ def _worded_date(text: str) -> date:
         first, second = (date_parser.parse(text, dayfirst=True, default=default)
                          for default in _DEFAULTS)
     except (ValueError, OverflowError, TypeError) as exc:
+        # Only a date not read comes here: the words cost nothing on the hot path.
+        if fault := date_faults.text_after(text):  # '1 April 2027 abc', '31 Feb 2027x'
+            raise Bad(f"{quoted(text)} is not a date: {fault}",
+                      shown="not a date: text follows the date") from None
         if "out of range for month" in str(exc):  # '31 February 2027'
-            raise Bad(f"{quoted(text)} is not a real date: the day is past the end of the "
-                      "month", shown="not a real date") from None
+            fault = (date_faults.worded_impossible(text)
+                     or "the day is past the end of the month")
+            raise Bad(f"{quoted(text)} is not a real date: {fault}",
+                      shown="not a real date") from None
         raise about(text, f"is not a date ({_DATE_SHAPES})") from None
     if first != second:
         raise about(text, "is not a complete date (day, month and year are needed)")

@@ -460,7 +460,8 @@ def test_a_database_failure_is_a_message_not_a_crash(populated, app_on, monkeypa
         await settle(pilot)
         assert app.is_running and isinstance(app.screen, DashboardScreen)
         messages = [notification.message for notification in app._notifications]
-        assert any("OperationalError" in message for message in messages)
+        # A disk fault is said in the words every command uses (the driver's first line).
+        assert any("could not be used: disk I/O error" in message for message in messages)
         assert not any("secret" in message for message in messages)
 
     drive(app, scenario)

@@ -33,7 +33,7 @@ def said(typed: str) -> str:
     ("29/02/2028", None),  # a leap year: a date
     ("31/04/2027", ": 31 April 2027 does not exist (April has 30 days)"),
     ("00/04/2027", ": there is no day 0"),
-    ("31 February 2027", ": the day is past the end of the month"),
+    ("31 February 2027", ": 31 February 2027 does not exist (February 2027 has 28 days)"),
     # The wrong order: month first, or year first read year, month, day.
     ("12/31/2027", (": there is no month 31 (it looks month-first; dates are read day first, "
                     "e.g. 03/04/1980 is 3 April)")),

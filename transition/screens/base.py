@@ -22,6 +22,16 @@ if TYPE_CHECKING:
     from transition.app import TransitionApp
 
 
+def database_words(database: Database, error: BaseException | None) -> str | None:
+    """What went wrong with the database and what to do, in the words every command uses for a
+    database it cannot use (:meth:`Database.known_failure`: busy, a clash, or the driver's
+    first line for a failure of a kind those words know). None for any other error: its text
+    (even the driver's first line) may quote the statement or a person's data, so the caller
+    shows only the error's type."""
+    known = None if error is None else database.known_failure(error)
+    return None if known is None else f"{known.message} {known.hint or ''}".strip()
+
+
 class DataScreen(Screen[Any]):
     """A screen showing data from the database; ``reload()`` fills it."""
 
@@ -61,8 +71,9 @@ class DataScreen(Screen[Any]):
                         title=title, severity="error", timeout=15)
         except SQLAlchemyError as exc:
             # The driver's text may quote data (a person's name, the value that failed), so
-            # only the kind of failure is shown.
-            self.notify(f"{type(exc).__name__} on {self.database.describe()}. {then}",
+            # only the kind of failure is shown, unless it is one the database's words know.
+            self.notify(database_words(self.database, exc)
+                        or f"{type(exc).__name__} on {self.database.describe()}. {then}",
                         title=title, severity="error", timeout=15)
         else:
             return True

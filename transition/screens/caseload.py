@@ -16,7 +16,7 @@ from transition.handover_change import GroupOutcome
 from transition.overview import staff_names
 from transition.people import PeopleQuery, list_people
 from transition.programme import transfer_date
-from transition.screens.base import DataScreen
+from transition.screens.base import DataScreen, database_words
 from transition.screens.team_handover import (
     TeamHandoverAnswer,
     TeamHandoverScreen,
@@ -61,12 +61,20 @@ class CaseloadScreen(DataScreen):
         return self.query_one(CaseloadTable)
 
     def fetch(self, query: PeopleQuery) -> Window:
-        """One window of people (runs in the table's worker thread: its own session)."""
-        with self.database.session() as session:
-            page = list_people(session, query, as_of=self.today())
-            names = staff_names(session, [
-                *(row.care_coordinator_id for row in page.rows),
-                *(staff_id for row in page.rows for _role, staff_id in row.workers)])
+        """One window of people (runs in the table's worker thread: its own session). A failure
+        the database's words know is raised in them, for the table's status line; any other
+        shows only its type there (its text may quote data)."""
+        try:
+            with self.database.session() as session:
+                page = list_people(session, query, as_of=self.today())
+                names = staff_names(session, [
+                    *(row.care_coordinator_id for row in page.rows),
+                    *(staff_id for row in page.rows for _role, staff_id in row.workers)])
+        except SQLAlchemyError as exc:
+            known = self.database.known_failure(exc)
+            if known is None:
+                raise
+            raise known from None
         return Window(page=page, staff_names=names, today=self.today())
 
     def on_mount(self) -> None:
@@ -148,8 +156,10 @@ class CaseloadScreen(DataScreen):
             except TransitionError as exc:
                 return f"{exc.message} {exc.hint or ''}".strip()
             except SQLAlchemyError as exc:
-                # The driver's text may quote data, so only the kind of failure is shown.
-                return (f"{type(exc).__name__} on {self.database.describe()}: nothing was "
+                # The driver's text may quote data, so only the kind of failure is shown,
+                # unless it is one the database's words know.
+                return (database_words(self.database, exc)
+                        or f"{type(exc).__name__} on {self.database.describe()}: nothing was "
                         "saved. Check the database is reachable and try again.")
             self._saved(outcome, today)
             return None

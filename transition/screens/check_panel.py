@@ -181,8 +181,15 @@ class CheckFindingsPanel(DashboardPanel):
         except TransitionError as exc:
             self.app.call_from_thread(self._failed, f"{exc.message} {exc.hint or ''}".strip())
         except SQLAlchemyError as exc:
+            # The driver's text may quote the statement or a person's data: only its first
+            # line, and only for a failure the database's words know (as every command says
+            # it); otherwise only the error's type.
+            known = self.transition.database.known_failure(exc)
             self.app.call_from_thread(
-                self._failed, f"{type(exc).__name__} on the database. Nothing was recorded.")
+                self._failed,
+                f"{type(exc).__name__} on the database. Nothing was recorded." if known is None
+                else f"{known.message} The check did not finish and its findings were not "
+                f"recorded. {known.hint or ''}".strip())
         except Exception as exc:  # noqa: BLE001 - a bug must not take the manager's app down
             # Textual ends the app on a worker's error. The exception's text may quote data,
             # so only its type is shown; run_check has recorded the run as failed.

@@ -51,7 +51,7 @@ from transition.importer import (
 from transition.models import ImportKind
 from transition.overview import BatchSummary, latest_import
 from transition.ruleset import Rules
-from transition.screens.base import DetailScreen
+from transition.screens.base import DetailScreen, database_words
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.rejects import KEY_LABELS, SHOWN_ROWS, fill_rejects, reject_columns
 from transition.widgets.chrome import AppFooter, NavBar
@@ -564,6 +564,10 @@ class ImportScreen(DetailScreen):
                   else (("Nothing was imported. ", "bold"),)),
                 message, *(("\n", hint) if hint else ()),
             ), error=True)
+        elif (words := database_words(self.database, error)) is not None:
+            # A failure the database's words know (busy, a disk or file fault, a lost server).
+            self._show_result(Text.assemble(("Nothing was imported. ", "bold"), words),
+                              error=True)
         else:
             # The exception's text may quote the file's data, so only its type is shown.
             self._show_result(Text.assemble(

@@ -46,7 +46,7 @@ from transition.letters import (
     letters_needed,
     preview_letter,
 )
-from transition.screens.base import DataScreen
+from transition.screens.base import DataScreen, database_words
 from transition.screens.confirm import ConfirmScreen
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import count, plural, words
@@ -527,8 +527,9 @@ class LettersScreen(DataScreen):
             detail = "stopped; the letters of this run were removed and nothing was recorded."
         elif isinstance(error, TransitionError):
             detail = f"{error.message} {error.hint or ''}".strip()
-        elif isinstance(error, SQLAlchemyError):
-            detail = f"{type(error).__name__} on {self.database.describe()}."
+        elif isinstance(error, SQLAlchemyError):  # its words only if the database's know them
+            detail = (database_words(self.database, error)
+                      or f"{type(error).__name__} on {self.database.describe()}.")
         else:  # the text may quote a person's data, so only the kind of failure is shown
             detail = (f"stopped unexpectedly ({type(error).__name__}); try `transition letters "
                       "generate` on the command line (TRANSITION_DEBUG=1 shows details).")

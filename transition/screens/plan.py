@@ -41,7 +41,7 @@ from transition.plan_review import (
     plan_rows,
 )
 from transition.planning import PlanResult, PlanRow, propose_plan
-from transition.screens.base import DataScreen
+from transition.screens.base import DataScreen, database_words
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.worker_picker import WorkerPick, ask_for_worker
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
@@ -666,8 +666,10 @@ class PlanScreen(DataScreen):
             self.notify(f"{error.message} {error.hint or ''}".strip(),
                         title="Nothing was changed", severity="error", timeout=20)
         else:
-            # The driver's text may quote data, so only the kind of failure is shown.
-            self.notify(f"{type(error).__name__} while {what or 'working'}: nothing was "
+            # The driver's text may quote data, so only the kind of failure is shown, unless
+            # it is one the database's words know.
+            self.notify(database_words(self.database, error)
+                        or f"{type(error).__name__} while {what or 'working'}: nothing was "
                         f"changed. Check {self.database.describe()} is reachable and try again.",
                         title="Nothing was changed", severity="error", timeout=20)
 

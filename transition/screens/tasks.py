@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from transition.errors import ConflictError, TransitionError
 from transition.programme import transfer_date as programme_transfer_date
-from transition.screens.base import DataScreen
+from transition.screens.base import DataScreen, database_words
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.task_dialogs import NoteScreen, StatusChoice, StatusScreen
 from transition.tasks import (
@@ -567,7 +567,9 @@ class TasksScreen(DataScreen):
         if isinstance(error, TransitionError):
             message = f"{error.message} {error.hint or ''}".strip()
         else:
-            # The driver's text may quote data (a person's name), so only the kind of failure.
-            message = (f"{type(error).__name__} on {self.database.describe()}: no task was "
-                       "made or changed. Check the database is reachable and try again.")
+            # The driver's text may quote data (a person's name), so only the kind of failure,
+            # unless it is one the database's words know.
+            message = database_words(self.database, error) or (
+                f"{type(error).__name__} on {self.database.describe()}: no task was made or "
+                "changed. Check the database is reachable and try again.")
         self.notify(message, title="Tasks not made", severity="error", timeout=20)

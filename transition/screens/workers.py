@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Header, Static
 
 from transition.errors import TransitionError
 from transition.plan_review import NO_TEAM, Caseloads, WorkerCaseload, caseloads
-from transition.screens.base import DataScreen
+from transition.screens.base import DataScreen, database_words
 from transition.screens.whatif import WhatIfScreen
 from transition.whatif import WhatIf, what_if
 from transition.widgets.chrome import AppFooter, NavBar
@@ -364,9 +364,11 @@ class WorkersScreen(DataScreen):
             self.app.call_from_thread(self._what_if_failed,
                                       f"{exc.message} {exc.hint or ''}".strip())
         except SQLAlchemyError as exc:
-            # The driver's text may quote data: only the kind of failure is shown.
+            # The driver's text may quote data: only the kind of failure is shown, unless it
+            # is one the database's words know.
             self.app.call_from_thread(self._what_if_failed,
-                                      f"{type(exc).__name__} on {self.database.describe()}.")
+                                      database_words(self.database, exc)
+                                      or f"{type(exc).__name__} on {self.database.describe()}.")
         else:
             self.app.call_from_thread(self._what_if_done, result)
 
