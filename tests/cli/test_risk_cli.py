@@ -46,8 +46,8 @@ def test_set_show_and_clear(run_cli: RunCli, database: Database) -> None:
     assert person["risk_band_override"]["reason"] == "Crisis team contact last week"
     assert person["risk_band_override"]["rules_band"] == "green"
     shown = _said(run_cli("person", numbers["council"]).output)
-    assert "Handover risk band set to red by" in shown
-    assert "Crisis team contact last week (the rules would say green)" in shown
+    assert "Handover risk ● red ✎ 2 needs the most careful handover" in shown
+    assert ": Crisis team contact last week Rules would say ● green 2" in shown
 
     reasons = _said(run_cli("pathway", "show", numbers["council"]).output)
     assert "A manager's band (" in reasons

@@ -72,12 +72,13 @@ def test_person_screen_shows_every_group(populated, app_on) -> None:
 
 
 def test_every_canonical_column_has_a_place_on_the_screen() -> None:
-    """A column added to the import must be added to the person screen too."""
+    """A column added to the import must be added to the person screen too (its fields are
+    in person_record, which transition person prints as well)."""
     import inspect
 
-    from transition.screens import person
+    from transition.widgets import person_record
 
-    source = inspect.getsource(person)
+    source = inspect.getsource(person_record)
     missing = [column.name for column in CASELOAD_COLUMNS if f"p.{column.name}" not in source]
     assert missing == []
 
@@ -130,7 +131,7 @@ def test_the_accommodation_status_is_among_the_risk_facts(populated, app_on) -> 
      "Rough sleeper (no settled home)"), ("04", None, "04"), (None, None, "—")],
 )
 def test_accommodation_in_words(kind: str | None, settled: bool | None, said: str) -> None:
-    from transition.screens.person import NOT_RECORDED, accommodation_text
+    from transition.widgets.person_record import NOT_RECORDED, accommodation_text
 
     assert str(accommodation_text(kind, settled)) == said.replace("—", NOT_RECORDED)
 
@@ -143,7 +144,7 @@ def test_the_employment_status_is_among_the_risk_facts(populated, app_on) -> Non
 @pytest.mark.parametrize(("code", "said"), [
     ("H", "Asian or Asian British: Indian (H)"), ("Z", "Not stated (Z)"), (None, "—")])
 def test_the_ethnic_category_in_words(code: str | None, said: str) -> None:
-    from transition.screens.person import NOT_RECORDED, ethnic_category_text
+    from transition.widgets.person_record import NOT_RECORDED, ethnic_category_text
 
     assert ethnic_category_text(code) == said.replace("—", NOT_RECORDED)
 
@@ -151,7 +152,7 @@ def test_the_ethnic_category_in_words(code: str | None, said: str) -> None:
 @pytest.mark.parametrize(("code", "said"), [
     ("02", "unemployed, seeking work (02)"), ("08", "retired (08)"), (None, "—")])
 def test_employment_in_words(code: str | None, said: str) -> None:
-    from transition.screens.person import NOT_RECORDED, employment_text
+    from transition.widgets.person_record import NOT_RECORDED, employment_text
 
     assert str(employment_text(code)) == said.replace("—", NOT_RECORDED)
 
@@ -220,13 +221,13 @@ def test_letters_written_for_the_person_are_listed(populated, app_on) -> None:
      (True, None, "Yes"), (False, date(2027, 3, 9), "No"), (None, None, "—")],
 )
 def test_a_cto_says_when_it_expires(cto: bool | None, expiry: date | None, said: str) -> None:
-    from transition.screens.person import cto_text
+    from transition.widgets.person_record import cto_text
 
     assert str(cto_text(cto, expiry, date(2027, 1, 15))) == said
 
 
 def test_a_cto_says_when_it_began() -> None:
-    from transition.screens.person import cto_text
+    from transition.widgets.person_record import cto_text
 
     today = date(2027, 1, 15)
     assert str(cto_text(True, date(2027, 3, 9), today, date(2025, 3, 3))) == (
@@ -246,7 +247,7 @@ def test_a_cto_says_when_it_began() -> None:
 )
 def test_cpa_says_its_episode(cpa: bool | None, start: date | None, end: date | None,
                               said: str) -> None:
-    from transition.screens.person import cpa_text
+    from transition.widgets.person_record import cpa_text
 
     assert str(cpa_text(cpa, start, end, date(2027, 1, 15))) == said
 

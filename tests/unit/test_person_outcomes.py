@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from rich.console import Console
 
-from transition.screens.person import care_act
+from transition.widgets.person_record import care_act
 
 
 def shown(outcomes: list[str] | None) -> str:

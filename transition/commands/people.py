@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import typer
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.padding import Padding
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from transition import nhs
-from transition.columns import employment_words, ethnic_category_words
 from transition.commands.common import (
     LIMIT_MAX,
     WIDE_TABLE,
@@ -26,12 +29,29 @@ from transition.commands.common import (
     stacked_table,
 )
 from transition.errors import TransitionError
-from transition.handover_status import handover_statuses
 from transition.matching import ROLE_WORDS
-from transition.people import PeopleQuery, PersonRow, list_people, person_detail, require_person
+from transition.people import PeopleQuery, PersonRow, list_people, require_person
 from transition.plan_review import describe_role
 from transition.ruleset import Rules
-from transition.widgets.pathway import BANDS, PATHWAYS
+from transition.widgets.pathway import (
+    BANDS,
+    PATHWAYS,
+    handover_text,
+    pathway_section,
+    risk_section,
+)
+from transition.widgets.person_record import (
+    FIELD_SECTIONS,
+    RECORD_HISTORY,
+    PersonView,
+    banner,
+    import_history,
+    letters,
+    no_roles,
+    read_person,
+    task_summary,
+    task_table,
+)
 
 DEFAULT_LIMIT = 100
 
@@ -157,87 +177,101 @@ def person(
         rules: Rules | None = cli.rules
     except TransitionError:
         rules = None
-    visit_task = rules.checks.handover_visit_task if rules else None
     with cli.db.session() as session:
         found = require_person(session, nhs_number)
-        detail = person_detail(session, found, as_of=cli.today(),
-                               bands=rules.risk.bands if rules else None,
-                               council=cli.settings.council)
-        assert found.id is not None
-        handover = None if visit_task is None else handover_statuses(
-            session, [found.id], visit_task=visit_task, as_of=cli.today())[found.id]
-    detail["handover"] = (None if handover is None
-                          else handover.as_json() | {"sentence": handover.sentence()})
+        view = read_person(session, found, cli.today(),
+                           visit_task=rules.checks.handover_visit_task if rules else None,
+                           bands=rules.risk.bands if rules else None,
+                           council=cli.settings.council)
     if as_json:
-        print_json(detail)
+        handover = view.handover
+        print_json(view.detail | {"handover": None if handover is None else
+                                  handover.as_json() | {"sentence": handover.sentence()}})
         return
-    console.print(Text(f"{detail['given_name']} {detail['family_name']}", style="bold"),
-                  Text(f" NHS {nhs.format_334(detail['nhs_number'])}"))
-    if detail.get("missing_from_latest_export"):
-        console.print("[yellow]Not in the latest caseload export (flagged, not deleted).[/]")
-    table = Table(box=None, show_header=False, padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    for name, value in detail.items():
-        if isinstance(value, dict | list) and name != "care_act_outcomes":
-            continue
-        words = CODE_WORDS.get(name)
-        table.add_row(name, Text(words(value) if words else _shown(value)))
-    console.print(table)
-    for what, override, rules_say in (
-            ("Pathway", detail.get("pathway_override"), detail.get("pathway_rules_decision")),
-            ("Handover risk band", detail.get("risk_band_override"),
-             (detail.get("risk_band_override") or {}).get("rules_band"))):
-        if override:
-            chosen = override.get("pathway") or override.get("band")
-            console.print(Text(
-                f"{what} set to {chosen} by {override.get('by') or 'a manager'} on "
-                f"{_shown(override.get('at'))}: {override.get('reason') or ''} (the rules "
-                f"would say {rules_say or 'nothing yet'})."))
-    if detail.get("extra"):
-        console.print("\n[bold]Other columns from the export[/]")
-        for name, value in detail["extra"].items():
-            console.print(f"  {name}: {value}", markup=False, highlight=False)
-    history = detail.get("import") or {}
-    if history.get("latest"):
-        latest = history["latest"]
-        console.print(Text(f"\nIn {latest['file']} (import {latest['batch_id']}, "
-                           f"{latest['imported_at'][:16].replace('T', ' ')} UTC), row {history['row']}."))
-    if detail.get("tasks"):
-        console.print(f"\n[bold]Handover tasks[/] (handover date {detail['handover_date']})")
-        for task in detail["tasks"]:
-            late = "  OVERDUE" if task["overdue"] else ""
-            console.print(f"  {task['id']:>6}  {task['due']}  {task['status']:<11}  "
-                          f"{task['title']}{late}", markup=False, highlight=False)
-    if detail.get("warnings"):
-        console.print("\n[bold]Import warnings[/]")
-        for warning in detail["warnings"]:
-            console.print(f"  {warning['file']} row {warning['row']}: {warning['column']}: "
-                          f"{warning['message']}", markup=False, highlight=False)
-    if detail.get("roles"):
-        console.print("\n[bold]Workers[/]")
-        if handover is not None:
-            console.print(f"  {handover.sentence()}", markup=False, highlight=False)
-        for entry in detail["roles"]:
-            who, notes = describe_role(entry, cli.today())
-            console.print(f"  {ROLE_WORDS.get(entry['role'], entry['role'])}: {who} ({notes})",
-                          markup=False, highlight=False)
+    console.print(_Trimmed(person_record(view)))
 
 
-CODE_WORDS = {"ethnic_category": ethnic_category_words, "employment_status": employment_words}
-"""Fields stored as MHSDS codes, shown in words (``--json`` keeps the codes)."""
+def person_record(view: PersonView) -> Group:
+    """The person's record, a section under another with labels in words, as the person
+    screen groups it: who they are, their care, the pathway and its reasons, the handover
+    risk and its factors, their needs, workers and tasks, and where the record came from.
+    Every value wraps within the width; none is cut."""
+    shown: list[RenderableType] = [banner(view)]
+    for title, render in RECORD_SECTIONS:
+        section = render(view)
+        if section is not None:
+            shown += [Text(), Text(title, style="bold"), Padding(section, (0, 0, 0, 2))]
+    return Group(*shown)
 
 
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value) if value else "none unmet"
-    if isinstance(value, datetime):  # stored in UTC: to the minute, as the audit shows times
-        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return f"{moment:%Y-%m-%d %H:%M} UTC"
-    return str(value)
+class _Trimmed:
+    """A renderable printed without the spaces that pad its lines to the width: a mail or a
+    file gets the words, and a line is no longer than they are."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in console.render_lines(self.renderable, options, pad=False):
+            while line and not line[-1].control and not line[-1].text.rstrip(" "):
+                line.pop()
+            if line and not line[-1].control:
+                last = line.pop()
+                line.append(Segment(last.text.rstrip(" "), last.style))
+            yield from line
+            yield Segment.line()
+
+
+def _workers(view: PersonView) -> RenderableType:
+    """Where the handover stands, then each role: 'key worker: Jo Bloggs (KW1) (from 1 Apr
+    2027)', a line wrapping under its own start."""
+    roles = view.detail.get("roles") or []
+    if not roles:
+        return no_roles(view.detail.get("pathway"))
+    lines = Table.grid(padding=(0, 1, 0, 0))
+    lines.add_column(no_wrap=True)
+    lines.add_column(overflow="fold")
+    for entry in roles:
+        who, notes = describe_role(entry, view.today)
+        lines.add_row("•", Text(f"{ROLE_WORDS.get(entry['role'], entry['role'])}: {who} ({notes})"))
+    if view.handover is None:
+        return lines
+    return Group(handover_text(view.handover, view.person.risk_band, view.handover.sentence()),
+                 lines)
+
+
+def _tasks(view: PersonView) -> RenderableType | None:
+    rows = view.detail.get("tasks") or []
+    if not rows:
+        return None
+    return Group(task_table(rows, ids=True), task_summary(rows))
+
+
+def _source(view: PersonView) -> RenderableType:
+    """The imports that listed them, and the row of the latest one they came from."""
+    latest = (view.detail.get("import") or {}).get("latest")
+    row = (view.detail.get("import") or {}).get("row")
+    history = import_history(view)
+    if latest is None or row is None:
+        return history
+    return Group(history, Text(f"From row {row} of {latest['file']} (import #{latest['batch_id']})."))
+
+
+_FIELDS = {section.id: section for section in FIELD_SECTIONS}
+_HISTORY = {section.id: section for section in RECORD_HISTORY}
+
+RECORD_SECTIONS: tuple[tuple[str, Callable[[PersonView], RenderableType | None]], ...] = (
+    *((_FIELDS[key].title, _FIELDS[key].render)
+      for key in ("identity", "care-team", "address-gp", "care-legal", "risk-facts")),
+    ("Pathway and reasons", lambda view: pathway_section(view.detail)),
+    ("Handover risk", lambda view: risk_section(view.detail)),
+    *((_FIELDS[key].title, _FIELDS[key].render)
+      for key in ("communication", "carer", "care-act")),
+    ("Workers", _workers),
+    ("Handover tasks", _tasks),
+    ("Letters", letters),
+    (_HISTORY["extra"].title, _HISTORY["extra"].render),
+    (_HISTORY["imports"].title, _source),
+    (_HISTORY["warnings"].title, _HISTORY["warnings"].render),
+)
+"""``transition person``'s sections in order: the person screen's, its fields first."""
