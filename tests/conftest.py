@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
 
 from transition.config import Settings
 from transition.db import Database, normalise_url
@@ -89,24 +90,42 @@ def pg_database_url() -> Iterator[str]:
     try:
         yield url
     finally:
+        kept = _PG_ENGINES.pop(url, None)
+        if kept is not None:
+            kept.dispose()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
+_PG_ENGINES: dict[str, Engine] = {}
+
+
 def _empty_postgres(url: str) -> None:
-    engine = create_engine(normalise_url(url))
+    """Empty this run's PostgreSQL database for the next test: the tables the last test wrote
+    to, with every sequence back at 1, as a fresh database would have them.
+
+    Only the tables that hold rows are truncated (one query finds them), since TRUNCATE costs
+    a few milliseconds a table whether or not it has rows: all 30 took 0.09 s a test, about
+    1,000 tests' worth of a minute and a half. The engine is kept for the run."""
+    engine = _PG_ENGINES.get(url)
+    if engine is None:
+        engine = _PG_ENGINES[url] = create_engine(normalise_url(url), poolclass=StaticPool)
     with engine.begin() as connection:
-        tables = connection.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"
-            )
-        ).scalars()
-        names = ", ".join(f'"{table}"' for table in tables)
-        if names:
+        # Read each time: a test may leave the schema at another revision (a downgrade).
+        tables = list(connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version' ORDER BY tablename")).scalars())
+        probe = " UNION ALL ".join(
+            f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM \"{table}\")" for table in tables)
+        used = list(connection.execute(text(probe)).scalars()) if tables else []
+        if used:
+            names = ", ".join(f'"{table}"' for table in used)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        # A sequence moves on even when its rows were rolled back or truncated by cascade.
+        connection.execute(text(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = 'public'"))
 
 
 @pytest.fixture(params=BACKENDS)
