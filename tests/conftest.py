@@ -44,6 +44,10 @@ def pytest_configure(config: pytest.Config) -> None:
     del config
     for name in ("COLUMNS", "LINES"):
         os.environ.pop(name, None)
+    # No animations in the app under test (read by Textual when it is first imported): a
+    # scroll or a notice lands at once instead of over frames the test waits through, so the
+    # screens are the same and the TUI tests take less time.
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 
 @pytest.fixture(autouse=True)
