@@ -46,14 +46,14 @@ def stop_mid_run(table: str, stop: signal.Signals, *args: str | Path) -> tuple[i
     try:
         with os.fdopen(read_end, "rb") as marker:
             said = marker.readline()  # EOF if the process ended without writing
+        # communicate, not wait then read: it reads stderr while waiting, so a run that says
+        # more than a pipe holds is never left blocked writing while the test waits for it.
         if said != b"writing\n":
-            process.wait(timeout=60)
-            raise AssertionError(
-                f"the run ended before writing to {table}: {process.stderr.read().decode()}"  # type: ignore[union-attr]
-            )
+            _out, err = process.communicate(timeout=60)
+            raise AssertionError(f"the run ended before writing to {table}: {err.decode()}")
         process.send_signal(stop)
-        status = process.wait(timeout=60)
-        return status, process.stderr.read().decode()  # type: ignore[union-attr]
+        _out, err = process.communicate(timeout=60)
+        return process.returncode, err.decode()
     finally:
         if process.poll() is None:
             process.kill()
