@@ -740,8 +740,13 @@ class Database:
                 commits.finished += 1
         except BaseException as exc:
             session.rollback()
-            if isinstance(exc, OperationalError):
-                raise self._operational_error(exc) from None
+            # A failure of a kind every command words (busy, a clash, the file or server) is
+            # said so; any other error goes up as it is, since the driver's words might quote
+            # the statement or its data: the CLI's last line of defence and the app's
+            # database_words show only its type.
+            known = self.known_failure(exc) if isinstance(exc, OperationalError) else None
+            if known is not None:
+                raise known from None
             raise
         finally:
             session.close()

@@ -89,6 +89,25 @@ def test_a_failed_transaction_leaves_nothing(database: Database) -> None:
         assert events(session) == []
 
 
+def test_a_transaction_words_only_the_failures_it_knows(database: Database) -> None:
+    """A failure every command words (here the file or server gone) becomes that message; any
+    other OperationalError goes up unchanged, so that its words, which might quote the
+    statement or its data, reach only the CLI's and the app's last lines of defence (which
+    show its type). Either way nothing was written."""
+    known = OperationalError("SELECT 1", {}, Exception("disk I/O error"))
+    unknown = OperationalError("SELECT 1", {}, Exception("no such column: 'Jane Doe'"))
+    with pytest.raises(DatabaseError) as worded, database.transaction() as session:
+        record(session, Change(action="test", entity="person"), actor="me")
+        raise known
+    assert "disk I/O error" in worded.value.message
+    with pytest.raises(OperationalError) as raw, database.transaction() as session:
+        record(session, Change(action="test", entity="person"), actor="me")
+        raise unknown
+    assert raw.value is unknown
+    with database.session() as session:
+        assert events(session) == []
+
+
 def test_a_bad_url_is_a_clear_error() -> None:
     with pytest.raises(DatabaseError, match="not valid"):
         Database("not a url ::")
