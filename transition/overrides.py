@@ -112,9 +112,15 @@ def set_pathway_override(
 
 
 def clear_pathway_override(
-    session: Session, person: Person, *, actor: str, expected_version: int | None = None
+    session: Session,
+    person: Person,
+    *,
+    actor: str,
+    reason: str | None = None,
+    expected_version: int | None = None,
 ) -> Person:
-    """Remove a manager's override: the pathway goes back to the rules' decision (audited).
+    """Remove a manager's override: the pathway goes back to the rules' decision (audited,
+    with ``reason`` when one is given, as the override dialog asks for one).
 
     If the rules never decided for this person, the pathway is empty until the next
     ``transition assess``.
@@ -124,6 +130,9 @@ def clear_pathway_override(
             f"Person {mask(person.nhs_number)} has no pathway override. Nothing was changed.",
             exit_code=EXIT_PARTIAL,
         )
+    text = (reason or "").strip() or None
+    if text is not None:
+        audit.check_reason_length(text)
     rules_reasons = [r for r in person.pathway_reasons or [] if r.get("rule") != MANAGER_OVERRIDE]
     decided = rules_pathway(rules_reasons)
     after = decided.value if decided is not None else None
@@ -141,7 +150,7 @@ def clear_pathway_override(
         Change(
             action="pathway.override_cleared", entity="person", entity_key=updated.nhs_number,
             person_id=updated.id, field="pathway", before=before,
-            after={"pathway": after, "override": None},
+            after={"pathway": after, "override": None}, reason=text,
         ),
         actor=actor,
         at=now,

@@ -179,9 +179,11 @@ def test_pathway_set_show_and_clear(run_cli: RunCli, caseload: Database) -> None
     stale = shown["version"] - 1
     conflict = run_cli("pathway", "clear", nhs_number(1), "--expected-version", str(stale))
     assert conflict.exit_code == 1 and "changed by someone else" in conflict.stderr
-    result = run_cli("pathway", "clear", nhs_number(1))
+    result = run_cli("pathway", "clear", nhs_number(1), "--reason", "  Panel reversed  ")
     assert result.exit_code == 0, result.output
     assert "now council" in result.stdout
+    [cleared] = run_cli("audit", "--action", "pathway.override_cleared", "--json").json()
+    assert cleared["reason"] == "Panel reversed"
     assert run_cli("pathway", "clear", nhs_number(1)).exit_code == 1
 
 

@@ -291,6 +291,7 @@ def pathway_set(
 def pathway_clear(
     ctx: typer.Context,
     nhs_number: str = typer.Argument(..., metavar="NHS_NUMBER", help="The person's NHS number."),
+    reason: str | None = typer.Option(None, "--reason", help="Why (kept in the audit trail)."),
     expected_version: int | None = typer.Option(
         None, "--expected-version",
         help="Refuse if the record is no longer at this version (someone else changed it).",
@@ -302,7 +303,7 @@ def pathway_clear(
     with cli.db.transaction() as session:
         person = require_person(session, nhs_number)
         updated = clear_pathway_override(
-            session, person, actor=cli.actor, expected_version=expected_version
+            session, person, actor=cli.actor, reason=reason, expected_version=expected_version
         )
         detail = assessment_detail(updated)
     if as_json:

@@ -1,4 +1,5 @@
-"""A manager's pathway override from the person screen: choose a pathway, say why, save.
+"""A manager's pathway override from the person screen: choose a pathway (or, under an
+override, the rules' pathway back), say why, save.
 
 Above the choices it says what the rules decided and why, in the rules file's words, and the
 override already in place if there is one, so a manager overrides knowingly. The modal only
@@ -14,9 +15,10 @@ from typing import Any
 
 from rich.text import Text
 from sqlmodel import Session
+from textual import on
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from transition.db import Database
@@ -34,11 +36,20 @@ from transition.widgets.pathway import (
     set_by,
 )
 
+CLEAR = "clear"
+
 
 @dataclass(frozen=True)
 class OverrideChoice:
-    pathway: str
+    pathway: str  # a pathway, or CLEAR: the rules' decision back
     reason: str
+
+
+# On the problem line while the rules' own pathway is chosen under an override: saving it sets
+# an override again, one that stays when the rules change (the last choice gives the decision
+# back). Kept within 76 columns, the dialog's width at 80.
+STILL_AN_OVERRIDE = "Still a manager's override: it will not follow the rules if they change."
+OVERRIDE_CLEARED = "Override cleared: the rules decide again."
 
 
 LABEL_WIDTH = len("The rules decided  ")
@@ -54,19 +65,25 @@ class ReasonsBox(VerticalScroll):
 
 class PathwayOverrideScreen(ChoiceWithReasonScreen[OverrideChoice]):
     """What the rules decided and why, then: pick a pathway (up/down) and write the reason;
-    ctrl+s saves, escape cancels."""
+    ctrl+s saves, escape cancels. With an override in place, a last choice gives the rules'
+    decision back."""
 
     # The reasons scroll in their own box; at 80x24 the choices lose their margins and the
     # box shrinks to what is left, so the override in place, the rules' decision, the choices
     # and the reason all show at once. 96 wide: "(the rules')" after assess's meaning fits.
+    # Under an override the list has a sixth line (the rules' pathway back): at 80x24 the
+    # buttons give up the blank line above them for it (the problem line is still between).
     DEFAULT_CSS = """
     PathwayOverrideScreen > #dialog { width: 96; }
     PathwayOverrideScreen #pathways { max-height: 7; }
+    PathwayOverrideScreen.-overridden #pathways { max-height: 8; }
     PathwayOverrideScreen #rules-decision { text-wrap: nowrap; text-overflow: ellipsis; }
     PathwayOverrideScreen #rules-reasons { height: auto; max-height: 10; }
     PathwayOverrideScreen.-short #rules-reasons { max-height: 4; }
     PathwayOverrideScreen.-short.-overridden #rules-reasons { max-height: 3; }
     PathwayOverrideScreen.-short #pathways { margin: 0; }
+    PathwayOverrideScreen.-short.-overridden #answers { margin-top: 0; }
+    PathwayOverrideScreen #problem.-hint { color: $text-warning; }
     """
 
     LIST_ID = "pathways"
@@ -92,6 +109,7 @@ class PathwayOverrideScreen(ChoiceWithReasonScreen[OverrideChoice]):
         self.rules_decision = rules_decision
         self.reasons = rules_reasons(reasons)
         self.override = override
+        self.values = [*PATHWAYS, *([CLEAR] if override is not None else [])]
         self.set_class(override is not None, "-overridden")
 
     def intro(self) -> list[Widget]:
@@ -122,7 +140,13 @@ class PathwayOverrideScreen(ChoiceWithReasonScreen[OverrideChoice]):
         # The pathway's colour on a bullet, its name in the text colour: a name in blue
         # (joint) could not be read on the highlight's blue.
         options = []
-        for pathway in PATHWAYS:
+        for pathway in self.values:
+            if pathway == CLEAR:  # worded as the risk-band dialog's "the rules' band"
+                options.append(Option(Text.assemble(
+                    ("↺ ", "bold"), ("the rules' pathway", "bold"),
+                    f": clear the manager's override ({self.rules_decision or 'not decided yet'})"),
+                    id=CLEAR))
+                continue
             notes = [note for note, applies in (
                 ("now", pathway == self.current),
                 # Said only under an override: without one, "now" is the rules' decision.
@@ -138,7 +162,27 @@ class PathwayOverrideScreen(ChoiceWithReasonScreen[OverrideChoice]):
         return PATHWAYS.index(self.current) if self.current in PATHWAYS else 0
 
     def answer(self, index: int, reason: str) -> OverrideChoice:
-        return OverrideChoice(PATHWAYS[index], reason)
+        return OverrideChoice(self.values[index], reason)
+
+    @on(OptionList.OptionHighlighted, "#pathways")
+    def _hint(self, event: OptionList.OptionHighlighted) -> None:
+        """Under an override, the rules' own pathway: say that saving it keeps a manager's
+        decision. On the problem line (a line already kept for it, so nothing else moves),
+        unless that says why a save was refused."""
+        problem = self.query_one("#problem", Static)
+        if str(problem.content) and not problem.has_class("-hint"):
+            return
+        still = (self.override is not None and self.rules_decision is not None
+                 and event.option.id == self.rules_decision)
+        problem.update(STILL_AN_OVERRIDE if still else "")
+        problem.set_class(still, "-hint")
+
+    def action_save(self) -> None:
+        problem = self.query_one("#problem", Static)
+        if problem.has_class("-hint"):  # a refusal, if any, is said instead
+            problem.update("")
+            problem.remove_class("-hint")
+        super().action_save()
 
 
 # -- saving (called by the person screen) --------------------------------------------------------
@@ -150,7 +194,12 @@ def save_override(
     database: Database, person_id: int, choice: OverrideChoice, *, actor: str,
     expected_version: int,
 ) -> None:
-    """Set the override in its own transaction; ConflictError if the record moved on."""
+    """Set the override, or clear it (CLEAR: as ``u`` does, with the reason audited), in its
+    own transaction; ConflictError if the record moved on."""
+    if choice.pathway == CLEAR:
+        clear_override(database, person_id, actor=actor, reason=choice.reason,
+                       expected_version=expected_version)
+        return
     with database.transaction() as session:
         person = person_for_change(session, person_id)
         set_pathway_override(session, person, choice.pathway, reason=choice.reason, actor=actor,
@@ -158,11 +207,15 @@ def save_override(
 
 
 def clear_override(
-    database: Database, person_id: int, *, actor: str, expected_version: int
+    database: Database, person_id: int, *, actor: str, expected_version: int,
+    reason: str | None = None,
 ) -> None:
+    """The rules' decision back, in its own transaction (``u``, or the dialog's last choice
+    with its reason); ConflictError if the record moved on."""
     with database.transaction() as session:
         person = person_for_change(session, person_id)
-        clear_pathway_override(session, person, actor=actor, expected_version=expected_version)
+        clear_pathway_override(session, person, actor=actor, reason=reason,
+                               expected_version=expected_version)
 
 
 def person_for_change(session: Session, person_id: int) -> Person:

@@ -45,6 +45,8 @@ from transition.screens.handover_dialog import (
     save_handover_date,
 )
 from transition.screens.pathway_override import (
+    CLEAR,
+    OVERRIDE_CLEARED,
     OverrideChoice,
     PathwayOverrideScreen,
     clear_override,
@@ -303,8 +305,9 @@ class PersonScreen(DetailScreen):
             refusals: list[str] = []
             self._write(lambda: save_override(
                 self.database, self.person_id, choice, actor=self.settings.actor,
-                expected_version=version), f"Pathway set to {choice.pathway}.",
-                refused=refusals.append)
+                expected_version=version),
+                OVERRIDE_CLEARED if choice.pathway == CLEAR
+                else f"Pathway set to {choice.pathway}.", refused=refusals.append)
             return refusals[0] if refusals else None
 
         detail = self.view.detail
@@ -324,7 +327,7 @@ class PersonScreen(DetailScreen):
             if yes:
                 self._write(lambda: clear_override(
                     self.database, self.person_id, actor=self.settings.actor,
-                    expected_version=version), "Override cleared: the rules decide again.")
+                    expected_version=version), OVERRIDE_CLEARED)
 
         self.app.push_screen(ConfirmScreen(
             "Clear the manager's pathway override?",
