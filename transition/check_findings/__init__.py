@@ -20,6 +20,8 @@ The package, one module per kind of finding, all sharing :mod:`.world` (the seve
   ``old_letter_template``), given the settings' ``letter_templates_dir``;
 - :mod:`.workers`: workers (``worker_unavailable``, ``absent_at_handover``,
   ``over_capacity``, ``amhp_cover``);
+- :mod:`.away_after`: a worker's long planned absence starting soon after people move to them
+  (``away_after_handover``);
 - :mod:`.pathways`: pathways (``planned_pathways``, ``pathway_changed``, ``not_assessed``);
 - :mod:`.imports`: the data itself (``no_staff_list``, ``stale_import``, ``import_columns``);
 - :mod:`.apply`: ``--apply``, re-planning the people affected as a draft (and discarding an
@@ -44,6 +46,7 @@ from transition.check_findings.apply import (
     discard_if_nothing_to_replan,
     propose_moves,
 )
+from transition.check_findings.away_after import away_after_handover
 from transition.check_findings.imports import import_columns, no_staff_list, stale_import
 from transition.check_findings.pathways import not_assessed, pathway_changed, planned_pathways
 from transition.check_findings.people import (
@@ -82,6 +85,7 @@ __all__ = [
     "affected_people",
     "amhp_cover",
     "arriving_while_away",
+    "away_after_handover",
     "bad_letter_templates",
     "cto_expiring",
     "discard_drafts",
@@ -136,6 +140,7 @@ CHECKS: dict[str, Check] = {
     "not_assessed": not_assessed,
     "worker_unavailable": worker_unavailable,
     "absent_at_handover": absent_at_handover,
+    "away_after_handover": away_after_handover,
     "red_without_handover": red_without_handover,
     "overdue_task": overdue_task,
     "cto_expiring": cto_expiring,

@@ -9,7 +9,7 @@ is as quick to page through as one of ten.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -24,6 +24,7 @@ from textual.widgets.select import InvalidSelectValueError
 from textual.worker import Worker, WorkerState
 
 from transition import nhs
+from transition.absence import soon_after_handover
 from transition.allocation import current_assignments
 from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.overview import counts_by_team, staff_names
@@ -93,6 +94,8 @@ class PlanPage:
     people: dict[int, str]
     staff: dict[str, str]
     holders: dict[tuple[int, str], dict[str, Any]]  # (person, role) -> who holds it now
+    # (person, staff id) -> the worker's long absence soon after the handover, in words
+    away_soon: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
 def _who(staff: dict[str, str], staff_id: str | None) -> str:
@@ -235,10 +238,25 @@ class PlanScreen(DataScreen):
                                     "assignment_id": item.id}
                 for person_id, roles in held.items() for role, item in roles.items()
             }
+            away_soon = self._away_soon(session, rows)
             if self._options_version != self.transition.data_version:
                 self._fill_options(session)
-        self.page = PlanPage(plan, rows, total, people, staff, holders)
+        self.page = PlanPage(plan, rows, total, people, staff, holders, away_soon)
         self._show()
+
+    def _away_soon(self, session: Any, rows: list[PlanRow]) -> dict[tuple[int, str], str]:
+        """The planned workers whose long absence starts soon after the handover: the plan
+        gives them the person (they are there on the day), and the nightly check flags it
+        (``away_after_handover``) once the plan is accepted. Nothing when the rules file is
+        bad: proposing says so."""
+        try:
+            checks = self.transition.rules.checks
+        except TransitionError:
+            return {}
+        return soon_after_handover(
+            session, [(row.person_id, row.staff_id) for row in rows if row.staff_id],
+            long_term_days=checks.long_term_absence_days,
+            window=checks.away_after_handover_working_days, show=uk_date)
 
     def _check_out_of_date(self, plan: PlanResult) -> None:
         """Start the full out-of-date test of a draft (pathways, risk, imports, staff, rules:
@@ -402,6 +420,10 @@ class PlanScreen(DataScreen):
         worker = (_who(self.page.staff, row.staff_id) if row.staff_id
                   else "no one: this role needs a manager's decision")
         grid.add_row("Planned", Text.assemble(_status(row), f"  {worker}"))
+        away = self.page.away_soon.get((row.person_id, row.staff_id or ""))
+        if away is not None:
+            grid.add_row("Away soon", Text(f"{away}: another change of worker soon after the "
+                                           "handover (o: choose someone else)", style="yellow"))
         holder = self.page.holders.get((row.person_id, row.role or ""))
         if holder is not None:
             lock = " (locked)" if holder.get("locked") else ""
