@@ -696,7 +696,7 @@ def _read_xlsx(data: bytes, name: str, digest: str, *, score: ScoreHeader,
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on damaged input; all mean "unusable"
+    except Exception as exc:  # noqa: BLE001 (openpyxl raises many types on damaged input; all mean "unusable", and are said)
         raise InputFileError(
             f"{name} could not be opened as an Excel workbook ({type(exc).__name__}). "
             "Nothing was imported.",
@@ -727,7 +727,7 @@ def _read_xlsx(data: bytes, name: str, digest: str, *, score: ScoreHeader,
                         if _has_formulas(data) else [])
     except InputFileError:
         raise
-    except Exception as exc:  # as above: damaged sheet XML surfaces while iterating
+    except Exception as exc:  # noqa: BLE001 (as above: damaged sheet XML surfaces while iterating)
         raise InputFileError(
             f"{name} could not be read as an Excel workbook ({type(exc).__name__}). "
             "Nothing was imported.",

@@ -10,6 +10,7 @@ with that value left blank and the warning kept.
 from __future__ import annotations
 
 import hashlib
+import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -43,7 +44,7 @@ EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 INT_LIMIT = 100_000  # admissions, missed appointments, capacity: far above any real value
 FLOAT_LIMIT = 10.0  # FTE
-CLUSTER_RANGE = range(0, 22)
+CLUSTER_RANGE = range(22)
 # Written in a cell to mean "nothing here" (not used for yes/no or Care Act outcomes columns,
 # where "no" and "none" are answers).
 NONE_WORDS = frozenset({"n/a", "na", "none", "nil", "null", "not applicable", "-", "--"})
@@ -456,7 +457,7 @@ def _number(cell: Cell) -> float:
             value = float(text)
         except ValueError:
             raise about(cell, "is not a number") from None
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise about(cell, "is not a number")
     return value
 

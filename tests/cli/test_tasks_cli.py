@@ -233,7 +233,7 @@ def test_progress_and_templates(run_cli: RunCli, database: Database, tmp_path: P
     assert wrong.exit_code == 2 and "--band 'purple' is not one we know" in wrong.stderr
     assert "Tasks (red band):" in run_cli("tasks", "progress", "--band", "RED").stdout
     templates = run_cli("tasks", "templates", "--json").json()
-    assert [item["key"] for item in templates][0] == "assessment_booked"
+    assert next(item["key"] for item in templates) == "assessment_booked"
     shown = run_cli("tasks", "templates")
     assert shown.exit_code == 0 and "first_contact" in shown.stdout
 

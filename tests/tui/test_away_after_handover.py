@@ -11,8 +11,8 @@ from textual.widgets import DataTable
 
 from tests.check_world import RULES
 from tests.conftest import ACTOR, TODAY
-from tests.unit.test_check_away_after_handover import _world
 from tests.tui.conftest import drive, settle, text_of
+from tests.unit.test_check_away_after_handover import _world
 from transition.checks import run_checks
 from transition.db import Database
 from transition.planning import propose_plan
@@ -21,7 +21,7 @@ from transition.screens.findings import FindingsScreen
 from transition.screens.person import PersonScreen
 from transition.screens.plan import PlanScreen
 
-TITLE = "New worker away soon after the handover"
+TITLE = "New worker away or leaving soon after handover"
 
 
 def test_the_finding_in_words_on_the_dashboard_and_the_note_on_the_plan_screen(

@@ -29,8 +29,8 @@ def fake_result(**overrides: Any) -> SimpleNamespace:
         batch_id=2, file="/data/trust_caseload.csv", rows=5, inserted=3, updated=0,
         unchanged=0, rejected=2, duplicates=0, missing_from_file=0, warnings=1,
         kind="caseload", status="partial", rejects_path=None,
-        notices=["No staff list has been imported yet, so care coordinator ids were not "
-                 "checked."],
+        notices=[("No staff list has been imported yet, so care coordinator ids were not "
+                 "checked.")],
         rejects=[
             SimpleNamespace(row=3, record_key="9990000000",
                             errors=[("nhs_number", "NHS number fails the Modulus 11 check")]),

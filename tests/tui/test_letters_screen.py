@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
 from textual.widgets import DataTable, Static
+from textual.worker import WorkerFailed
 
 from tests.letter_setup import TEST_COUNCIL
 from tests.tui.conftest import drive, settle, text_of

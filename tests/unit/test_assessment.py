@@ -239,21 +239,19 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(database: Database) -
         person = session.get(Person, stale.id)
         assert person is not None
         set_pathway_override(session, person, "joint", reason="First", actor="manager-a")
-    with pytest.raises(ConflictError):
-        with database.transaction() as session:
-            set_pathway_override(
-                session,
-                stale,
-                "signpost",
-                reason="Second",
-                actor="manager-b",
-                expected_version=stale.version,
-            )
-    with pytest.raises(ConflictError):
-        with database.transaction() as session:
-            clear_pathway_override(
-                session, get(database, 2), actor="manager-b", expected_version=stale.version
-            )
+    with pytest.raises(ConflictError), database.transaction() as session:
+        set_pathway_override(
+            session,
+            stale,
+            "signpost",
+            reason="Second",
+            actor="manager-b",
+            expected_version=stale.version,
+        )
+    with pytest.raises(ConflictError), database.transaction() as session:
+        clear_pathway_override(
+            session, get(database, 2), actor="manager-b", expected_version=stale.version
+        )
     assert get(database, 2).pathway == "joint"
     with database.session() as session:
         assert len(audit.events(session, actions=["pathway.override"])) == 1
@@ -333,19 +331,19 @@ def test_only_changed_reassesses_everyone_when_the_rules_change(
 
 def test_a_refresh_refuses_to_overwrite_a_concurrent_change(database: Database) -> None:
     seed(database)
-    with pytest.raises(ConflictError, match="Nothing was saved"):
-        with database.transaction() as session:
+    with (pytest.raises(ConflictError, match="Nothing was saved"),
+          database.transaction() as session):
 
-            def meddle(done: int, total: int) -> None:
-                # Stands in for another manager's edit landing between the read and the write
-                # (possible on PostgreSQL; SQLite holds the write lock for the whole run).
-                session.execute(
-                    update(Person)
-                    .where(Person.nhs_number == nhs_number(2))
-                    .values(version=Person.version + 1)
-                )
+        def meddle(done: int, total: int) -> None:
+            # Stands in for another manager's edit landing between the read and the write
+            # (possible on PostgreSQL; SQLite holds the write lock for the whole run).
+            session.execute(
+                update(Person)
+                .where(Person.nhs_number == nhs_number(2))
+                .values(version=Person.version + 1)
+            )
 
-            refresh_assessments(session, RULES, as_of=TODAY, actor=ACTOR, progress=meddle)
+        refresh_assessments(session, RULES, as_of=TODAY, actor=ACTOR, progress=meddle)
     assert get(database, 0).pathway is None
     assert decide_events(database) == []
 

@@ -133,7 +133,7 @@ def test_two_transactions_giving_the_same_role_at_once_do_not_both_win(
     if database.is_sqlite:
         pytest.skip("SQLite takes the write lock at BEGIN: the second waits, then reads afresh")
     person_id = world["person_id"]
-    give = lambda staff_id: [NewAssignment(person_id, "social_worker", staff_id,  # noqa: E731
+    give = lambda staff_id: [NewAssignment(person_id, "social_worker", staff_id,
                                            date(2027, 4, 1), source="manager", locked=True)]
     outcome: dict[str, BaseException | None] = {}
     with database.transaction() as first:

@@ -35,8 +35,8 @@ from transition.generator import (
 from transition.generator.messy import messy_rows_markdown
 from transition.generator.places import REACH_KM, WESTSHIRE_KM, road_km
 from transition.generator.writers import EXTRA_COLUMNS
-from transition.ruleset import load_rules
 from transition.models import CARE_ACT_OUTCOMES, AccessibleFormat
+from transition.ruleset import load_rules
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 CASELOAD_HEADER = [column.name for column in CASELOAD_COLUMNS] + list(EXTRA_COLUMNS)
@@ -291,7 +291,7 @@ def test_values_follow_the_canonical_kinds(people: list[dict[str, str]]) -> None
 
 
 def test_distributions_are_within_sensible_bounds(people: list[dict[str, str]]) -> None:
-    yes = lambda column: share(people, lambda row: row[column] == "Y")  # noqa: E731
+    yes = lambda column: share(people, lambda row: row[column] == "Y")
     assert len(people) == 784
     assert 0.12 <= yes("s117") <= 0.22
     assert 0.03 <= yes("cto") <= 0.08
@@ -310,7 +310,7 @@ def test_distributions_are_within_sensible_bounds(people: list[dict[str, str]]) 
     assert 0.02 <= share(people, lambda r: r["preferred_worker_gender"] != "") <= 0.10
     assert 0.07 <= share(people, lambda r: r["care_act_outcomes"] == "") <= 0.14
     assert 0.10 <= share(people, lambda r: r["care_act_outcomes"] == "none") <= 0.30
-    recent = lambda days: share(  # noqa: E731
+    recent = lambda days: share(
         people, lambda r: r["last_discharge"] != ""
         and (REFERENCE - day(r["last_discharge"])).days <= days)
     assert 0.005 <= recent(14) <= 0.04 and 0.04 <= recent(92) <= 0.15

@@ -233,17 +233,17 @@ def test_indexes_set_aside_are_rebuilt_and_a_failure_rolls_back(tmp_path: Path) 
                     "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")))
 
         before = indexes()
-        with database.transaction() as session:
-            with indexes_set_aside(session, "thing", bulk=True):
-                assert session.execute(text(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'index'")).scalar() == 0
-                session.execute(text("INSERT INTO thing (code, n) VALUES ('a', 1), ('b', 2)"))
+        with (database.transaction() as session,
+              indexes_set_aside(session, "thing", bulk=True)):
+            assert session.execute(text(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index'")).scalar() == 0
+            session.execute(text("INSERT INTO thing (code, n) VALUES ('a', 1), ('b', 2)"))
         assert indexes() == before
 
         # A repeated code fails when the unique index is built again: nothing is kept.
-        with pytest.raises(IntegrityError), database.transaction() as session:
-            with indexes_set_aside(session, "thing", bulk=True):
-                session.execute(text("INSERT INTO thing (code, n) VALUES ('c', 3), ('c', 4)"))
+        with (pytest.raises(IntegrityError), database.transaction() as session,
+              indexes_set_aside(session, "thing", bulk=True)):
+            session.execute(text("INSERT INTO thing (code, n) VALUES ('c', 3), ('c', 4)"))
         assert indexes() == before
         with database.session() as session:
             assert session.execute(text("SELECT count(*) FROM thing")).scalar() == 2

@@ -18,7 +18,7 @@ GLOBAL_WITH_VALUE = {"--db", "--rules", "--actor"}
 def shown_commands(page: Path) -> list[tuple[str, list[str]]]:
     """(page, words) for each `transition ...` command in the page's code (blocks or `spans`)."""
     text = page.read_text(encoding="utf-8")
-    lines = [line for block in re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S)
+    lines = [line for block in re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.DOTALL)
              for line in block.splitlines()]
     lines += re.findall(r"`(transition [^`]+)`", text)
     found = []

@@ -59,7 +59,7 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_locate_follows_tables_and_arrays_of_tables() -> None:
-    text = "\n".join(
+    text = "\n".join(  # noqa: FLY002 (one line of TOML each, numbered)
         [
             'version = "1"',  # 1
             "[risk]",  # 2

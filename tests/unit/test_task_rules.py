@@ -180,8 +180,8 @@ def test_a_council_file_can_change_one_template_and_add_its_own(tmp_path: Path) 
     [
         ('[tasks.templates.first_contact]\nafter = ["records_transfered"]\n',
          "'records_transfered', which is not a task template"),
-        ('[tasks.templates.letter_gp]\nafter = ["first_contact"]\n'
-         '[tasks.templates.records_transferred]\nafter = ["letter_gp"]\n',
+        (('[tasks.templates.letter_gp]\nafter = ["first_contact"]\n'
+         '[tasks.templates.records_transferred]\nafter = ["letter_gp"]\n'),
          "go round in a circle"),
         ('[tasks.templates.letter_gp]\nafter = ["letter_gp"]\n', "names the task itself"),
         ('[tasks.templates.letter_gp]\nowner = "social_worker"\n',

@@ -279,10 +279,10 @@ class PersonFactory:
         self.local_ids = iter(sample(rng, range(1_000_000, 10_000_000), needed))
         self.people_origins = Weighted([(o, o.people_weight) for o in words.ORIGINS])
         self.localities = Weighted([(loc, loc.weight) for loc in world.localities])
-        pinch = world.forensic_pinch
-        # The forensic pinch: a few more forensic cases live in the locality with few such staff.
-        self.forensic_localities = Weighted(
-            [(loc, loc.weight * (1.0 if loc is pinch else 1.0)) for loc in world.localities])
+        # Forensic cases live where everyone does (their own draw, so the sample stays as it
+        # was generated); the forensic pinch is in the staff: little forensic experience
+        # within reach of one locality (places.World.forensic_pinch).
+        self.forensic_localities = Weighted([(loc, loc.weight) for loc in world.localities])
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -88,7 +88,7 @@ def make_messy(rng: Random, factory: PersonFactory, world: World, people: list[P
     extras = [factory.make() for _ in range(EXTRA_PEOPLE)]
     assign_coordinators(rng, world, extras, reference_date)
     invalid_nhs, impossible, shared_a, future, no_family, shared_b, maybe = extras
-    working_age = lambda person: person.service == "cmht"  # noqa: E731 - a short predicate
+    working_age = lambda person: person.service == "cmht"
     plans: list[_Planned] = []
 
     # Accepted as they are (a robust importer reads them): awkward but valid.

@@ -306,7 +306,7 @@ class LettersScreen(DataScreen):
                 "a new worker, and the signpost pathway.", style="dim"))
             return
         line = Text.assemble((f"{plural(len(self.needs), 'letter')} for "
-                              f"{plural(people, 'person', 'people')}", "bold"), ": ")
+                              + plural(people, "person", "people"), "bold"), ": ")
         parts = []
         for status, (label, style) in STATUS_LABELS.items():
             if counts[status]:

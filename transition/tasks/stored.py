@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 # Re-exported: the task paths import it from here.
-from transition.bulk import DirectInsert as DirectInsert
+from transition.bulk import DirectInsert as DirectInsert  # noqa: PLC0414 (an explicit re-export)
 
 
 @contextmanager
