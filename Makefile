@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install clean bench snapshots
+.PHONY: demo test install clean bench snapshots lint
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ PYTEST_WORKERS ?= auto
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist worksteal $(PYTEST_ARGS)
+
+# The lint the suite also runs (tests/unit/test_lint.py); `make lint ARGS=--fix` fixes what it can.
+lint: $(STAMP)
+	$(BIN)/ruff check transition tests benchmarks $(ARGS)
 
 snapshots: $(STAMP)
 	$(BIN)/python -m pytest tests/tui --snapshot-update
