@@ -154,7 +154,10 @@ def date_notes(day: date, today: date) -> list[str]:
                      "meant, set the date again.")
     if not is_working_day(day):
         notes.append(f"Note: {day:%A %-d %B %Y} is not a working day in England and Wales; the "
-                     f"next working day is {next_working_day(day):%A %-d %B %Y}.")
+                     f"next working day is {next_working_day(day):%A %-d %B %Y}. A deadline "
+                     "of a few calendar days after it (a 48-hour first contact after a recent "
+                     "discharge) can fall on a day off: arrange cover, or choose a working "
+                     "day.")
     return notes
 
 

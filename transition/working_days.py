@@ -25,7 +25,12 @@ Counting, precisely:
   before it when that day is not one, so the deadline never slips past the interval. When
   ``n > 0`` it is never earlier than ``start`` (2 days after a Friday is that Friday, not the
   Thursday before). 56 days after Thursday 1 April 2027 is Thursday 27 May 2027; 2 days after it
-  is Friday 2 April 2027 (Saturday 3 April brought back).
+  is Friday 2 April 2027 (Saturday 3 April brought back). When no working day lies between
+  ``start`` and the end of the interval (2 days after Christmas Day 2026, a Friday, with Boxing
+  Day's substitute on the Monday), the deadline is the interval's last day, Sunday 27 December:
+  not the bank holiday it started on, nor a working day past the limit. Such a deadline falls on
+  a day off, so someone must cover it (the handover-date commands warn about a handover on a
+  day that is not a working day).
 """
 
 from __future__ import annotations
@@ -76,13 +81,15 @@ def add_working_days(start: date, n: int) -> date:
 
 
 def add_calendar_days(start: date, n: int) -> date:
-    """``start`` plus ``n`` calendar days, or the working day before when that is not one
-    (never earlier than ``start`` when ``n > 0``)."""
+    """``start`` plus ``n`` calendar days, or the working day before when that is not one,
+    never earlier than ``start`` when ``n > 0``. With no working day from ``start`` to the
+    end of the interval (a handover on a bank holiday weekend) it is that last calendar day:
+    the interval is the limit, and the task falls on a day off (see the module's notes)."""
     day = start + timedelta(days=n)
     if n == 0 or is_working_day(day):
         return day
-    day = add_working_days(day, -1)
-    return max(day, start) if n > 0 else day
+    before = add_working_days(day, -1)
+    return before if n < 0 or before >= start else day
 
 
 def working_days_before(day: date, n: int) -> date:

@@ -179,6 +179,7 @@ def test_handover_date_moves_that_persons_tasks(run_cli: RunCli, database: Datab
     weekend = run_cli("handover-date", numbers["red"], "2027-05-08", "--json")
     assert weekend.json()["effective_handover_date"] == "2027-05-08"
     assert "not a working day" in weekend.stderr and "Monday 10 May 2027" in weekend.stderr
+    assert "arrange cover" in " ".join(weekend.stderr.split())
     assert "in the past" not in weekend.stderr
 
     past = run_cli("handover-date", numbers["red"], (TODAY - timedelta(days=7)).isoformat())

@@ -138,6 +138,14 @@ def test_between_is_antisymmetric_on_working_days(a: date, b: date) -> None:
         # is brought back to Friday 26 March, Good Friday, so Thursday 25 March.
         (date(2027, 4, 5), -7, date(2027, 3, 25)),
         (date(2027, 4, 5), 0, date(2027, 4, 5)),
+        # No working day from a handover on Christmas Day 2026 (a Friday; Boxing Day's
+        # substitute is Monday 28) to 48 hours on: the interval's last day, Sunday 27, never
+        # the bank holiday it started on (nor Tuesday 29, past the limit).
+        (date(2026, 12, 25), 2, date(2026, 12, 27)),
+        # Good Friday 2027 (26 March), 2 days: Easter Sunday 28 March.
+        (date(2027, 3, 26), 2, date(2027, 3, 28)),
+        # Good Friday, 7 days: Friday 2 April, a working day within the interval.
+        (date(2027, 3, 26), 7, date(2027, 4, 2)),
     ],
 )
 def test_calendar_days_are_brought_back_to_a_working_day(start: date, n: int,
@@ -149,7 +157,15 @@ def test_calendar_days_are_brought_back_to_a_working_day(start: date, n: int,
 @given(st.dates(date(2026, 1, 1), date(2028, 12, 31)), st.integers(-120, 120))
 def test_calendar_days_never_pass_the_interval(start: date, n: int) -> None:
     due = add_calendar_days(start, n)
-    assert due <= start + timedelta(days=n)
-    assert is_working_day(due) or due == start
+    end = start + timedelta(days=n)
+    assert due <= end
+    if n == 0:
+        assert due == start
+    elif is_working_day(due):  # and no later working day within the interval
+        assert not any(is_working_day(due + timedelta(days=k))
+                       for k in range(1, (end - due).days + 1))
+    else:  # a day off only when the interval holds no working day at all
+        assert n > 0 and due == end
+        assert not any(is_working_day(start + timedelta(days=k)) for k in range(n + 1))
     if n > 0:
         assert due >= start
