@@ -36,7 +36,7 @@ CODES: dict[str, str] = {
     "not_assessed": "No pathway decided yet",
     "worker_unavailable": "Leaving or absent worker holds people/tasks",
     "absent_at_handover": "Worker away when people move to them",
-    "away_after_handover": "New worker away soon after the handover",
+    "away_after_handover": "New worker away or leaving soon after handover",
     "red_without_handover": "Red band, joint visit not done, handover close",
     "overdue_task": "Task past its due date",
     "cto_expiring": "CTO expires near the handover",
@@ -88,8 +88,9 @@ class CheckRules(BaseModel):
         "need their joint visit done.")
     away_after_handover_working_days: int = Field(
         default=20, ge=0, le=MAX_WORKING_DAYS,
-        description="A person moving to a worker whose long-term planned absence starts within "
-        "this many working days after the handover is flagged: a second change of worker.")
+        description="A person moving to a worker who leaves, or whose long-term planned absence "
+        "starts, within this many working days after the handover is flagged: a second change "
+        "of worker.")
     cto_expiry_window_days: int = Field(
         default=28, ge=0,
         description="A Community Treatment Order expiring within this many days of the "

@@ -1,8 +1,8 @@
 """The nightly check's ``away_after_handover``: a person moving to a worker whose long planned
-absence starts within ``[checks] away_after_handover_working_days`` working days after the
-handover (England and Wales bank holidays skipped) is a warning with its evidence; outside the
-window, a short absence, no absence, or an absence the other findings already speak for is
-not."""
+absence starts, or who leaves, within ``[checks] away_after_handover_working_days`` working days
+after the handover (England and Wales bank holidays skipped) is a warning with its evidence;
+outside the window, a short absence, no absence, or an absence or leaving date the other
+findings already speak for is not."""
 
 from __future__ import annotations
 
@@ -161,4 +161,96 @@ def test_the_plan_screen_note_follows_the_same_rule(database: Database) -> None:
         "working days after the handover on 2027-04-01",
         (ids[numbers["BANKHOL"]], "BANKHOL"): "absent from 2027-05-21 to 2027-11-30, 20 working "
         "days after the handover on 2027-04-22",
+    }
+
+
+# A worker leaving soon after the handover: the same finding, "leaves on" in its evidence.
+LEAVES = date(2027, 4, 15)  # 10 working days after the transfer date
+
+
+def _leaving_world(database: Database) -> dict[str, str]:
+    """One person moving to each leaving worker on the transfer date (unless said)."""
+    with database.transaction() as session:
+        with_transfer(session)
+        caseload_import(session, TODAY)
+        make_staff(session, "LEAVES", leaving_date=LEAVES)
+        make_staff(session, "LASTDAY", leaving_date=TWENTIETH)  # the window's last day
+        make_staff(session, "DAYAFTER", leaving_date=date(2027, 4, 30))  # one working day over
+        make_staff(session, "BEFORE", leaving_date=date(2027, 3, 31))  # before the transfer
+        make_staff(session, "OWNLATER", leaving_date=date(2027, 4, 20))  # before an own handover
+        # Leaving sooner than a long absence starts (the leaving is said), and leaving while
+        # away on the handover date (absent_at_handover's).
+        make_staff(session, "BOTH", leaving_date=LEAVES, absent_from=date(2027, 4, 22),
+                   absent_until=UNTIL)
+        make_staff(session, "AWAYDAY", leaving_date=LEAVES, absent_from=date(2027, 3, 29),
+                   absent_until=date(2027, 4, 2))
+        numbers = {}
+        for staff_id, fields in (
+            ("LEAVES", {"band": "red"}), ("LASTDAY", {}), ("DAYAFTER", {}), ("BEFORE", {}),
+            ("OWNLATER", {"handover_date": OWN_HANDOVER}), ("BOTH", {}), ("AWAYDAY", {}),
+        ):
+            made = person(session, coordinator="TRUST1", **fields)
+            assign(session, made, "social_worker", staff_id)
+            numbers[staff_id] = made.nhs_number
+        staying = person(session, coordinator="LEAVES")  # their coordinator carrying on
+        assign(session, staying, "social_worker", "LEAVES")
+        numbers["staying"] = staying.nhs_number
+    return numbers
+
+
+def test_a_worker_leaving_inside_the_window_is_the_same_warning(database: Database) -> None:
+    numbers = _leaving_world(database)
+    report = check(database)
+    found = {finding.staff_id: finding for finding in of(report, "away_after_handover")}
+    # Inside the window (and on its last day); not a working day outside it, not a worker
+    # leaving before the transfer or someone's own handover, not one away on the day, not the
+    # coordinator carrying on.
+    assert sorted(found) == ["BOTH", "LASTDAY", "LEAVES"]
+    assert {finding.nhs_number for finding in found.values()} == {
+        numbers["LEAVES"], numbers["LASTDAY"], numbers["BOTH"]}
+    leaves = found["LEAVES"]
+    assert leaves.severity == "warning"
+    assert leaves.message.startswith(
+        "Moves to LEAVES as their social worker on 2027-04-01 (in 52 working days), and LEAVES "
+        "leaves on 2027-04-15, 10 working days after the handover (bank holidays skipped; "
+        "[checks] away_after_handover_working_days is 20), so they would change worker a "
+        "second time soon after the first. Red handover risk.")
+    assert "`transition assign NHS_NUMBER STAFF_ID --role social_worker" in leaves.message
+    assert "does not move them" in leaves.message
+    assert "name the worker who takes over when LEAVES leaves now" in leaves.message
+    assert "leaves on 2027-04-29, 20 working days after" in found["LASTDAY"].message
+    assert "BOTH leaves on 2027-04-15" in found["BOTH"].message
+    assert "absent from" not in found["BOTH"].message
+    # Leaving before the handover is worker_unavailable's (the transfer date, or the own
+    # handover of someone they hold); away on the day, absent_at_handover's: not repeated.
+    assert {finding.staff_id for finding in of(report, "worker_unavailable")} == {
+        "BEFORE", "OWNLATER"}
+    assert [finding.staff_id for finding in of(report, "absent_at_handover")] == ["AWAYDAY"]
+
+    # Once the leaving date is within leaving_within_days (14) of the check's day,
+    # worker_unavailable speaks for the worker (it says to move their people): not repeated.
+    nearer = check(database, as_of=date(2027, 4, 1))  # handover today, leaving in 14 days
+    assert "LEAVES" not in {finding.staff_id for finding in of(nearer, "away_after_handover")}
+    assert "LEAVES" in {finding.staff_id for finding in of(nearer, "worker_unavailable")}
+
+    # The plan screen's and plan show's note: the same people, in the same words.
+    with database.session() as session:
+        ids = dict(session.execute(select(Person.nhs_number, Person.id)).all())
+        pairs = [(ids[numbers[key]], key) for key in numbers if key not in ("staying", "BEFORE")]
+        pairs.append((ids[numbers["staying"]], "LEAVES"))
+        notes = soon_after_handover(session, pairs, long_term_days=28, window=20)
+        # Thousands of rows (plan show --json) are read 500 ids at a time: pairs that give no
+        # note (no such person, no such worker), sorted before the real ones, change nothing.
+        many = soon_after_handover(
+            session, [(-index, "BEFORE") for index in range(1, 600)]
+            + [(1, f"AAA{index:04d}") for index in range(600)] + pairs,
+            long_term_days=28, window=20)
+    assert many == notes
+    assert notes == {
+        (ids[numbers["LEAVES"]], "LEAVES"): "leaves on 2027-04-15, 10 working days after the "
+        "handover on 2027-04-01",
+        (ids[numbers["LASTDAY"]], "LASTDAY"): "leaves on 2027-04-29, 20 working days after "
+        "the handover on 2027-04-01",
+        (ids[numbers["BOTH"]], "BOTH"): "leaves on 2027-04-15, 10 working days after the "
+        "handover on 2027-04-01",
     }

@@ -8,6 +8,7 @@ import math
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich import box
@@ -16,6 +17,7 @@ from rich.text import Text
 from sqlmodel import Session
 
 from transition import nhs
+from transition.absence import LEAVES_ON, soon_after_handover
 from transition.allocation_status import allocation_status, plan_sentences, status_lines
 from transition.assessment import BANDS
 from transition.choices_file import ChoicesResult, apply_choices
@@ -37,7 +39,7 @@ from transition.commands.common import (
     report_option,
     stacked_table,
 )
-from transition.errors import EXIT_PARTIAL, NotFoundError
+from transition.errors import EXIT_PARTIAL, NotFoundError, RulesError
 from transition.overview import staff_names
 from transition.people import require_person
 from transition.plan_report import write_plan_report
@@ -120,10 +122,11 @@ def plan(
     with cli.db.transaction() as session:
         outcome = propose_plan(session, cli.rules, as_of=today, actor=cli.actor)
         names = {} if as_json else _new_worker_names(session, outcome)
+        soon = _soon_after_handover(cli, session, _shown(outcome, as_json=as_json))
     if as_json:
-        print_json(outcome.to_json())
+        print_json(_plan_json(outcome, soon))
     else:
-        _print_plan(outcome, stored=True, names=names)
+        _print_plan(outcome, stored=True, names=names, soon=soon)
     if outcome.unassigned:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -182,6 +185,8 @@ def show(
             names = staff_names(session, [from_worker, *(row.staff_id for row in result.rows)])
         else:
             names = _new_worker_names(session, result)
+        soon = _soon_after_handover(cli, session, result.rows[:SHOWN] if from_worker
+                                    and not as_json else _shown(result, as_json=as_json))
     if report_path is not None:
         with cli.db.transaction() as session:
             report = write_plan_report(session, result, report_path, actor=cli.actor,
@@ -190,12 +195,12 @@ def show(
                           f"{'s' if report.rows != 1 else ''} (personal data: owner-only, "
                           "audited).", markup=False)
     if as_json:
-        print_json(result.to_json())
+        print_json(_plan_json(result, soon))
         return
     if from_worker:
-        _print_handover_list(result, from_worker, names)
+        _print_handover_list(result, from_worker, names, soon)
     else:
-        _print_plan(result, stored=False, names=names)
+        _print_plan(result, stored=False, names=names, soon=soon)
     if stale:
         again = ("run transition check --apply again first (it replaces this draft)"
                  if result.kind == "check_apply" else "run transition plan again first")
@@ -519,10 +524,61 @@ def _new_worker_names(session: Session, result: PlanResult) -> dict[str, str]:
     return staff_names(session, [row.staff_id for row in _changed(result)[:SHOWN]])
 
 
+def _shown(result: PlanResult, *, as_json: bool) -> list[PlanRow]:
+    """The filled roles a plan's output shows: all of them in JSON, else the first rows of
+    the new workers' table."""
+    return ([row for row in result.rows if row.staff_id is not None] if as_json
+            else _changed(result)[:SHOWN])
+
+
+def _plan_json(result: PlanResult, soon: dict[tuple[int, str], str]) -> dict[str, Any]:
+    """The plan as JSON, each filled role with ``soon_after_handover``: the worker leaving or
+    away soon after the handover, in words, or null."""
+    data = result.to_json()
+    # The same rows, in the same order, as to_json lists them.
+    for row, item in zip((row for row in result.rows if row.staff_id is not None),
+                         data["assignments"], strict=True):
+        item["soon_after_handover"] = soon.get((row.person_id, row.staff_id or ""))
+    return data
+
+
+def _soon_after_handover(cli: CliContext, session: Session,
+                         rows: list[PlanRow]) -> dict[tuple[int, str], str]:
+    """(person id, staff id) -> the planned worker leaving, or away long, soon after the
+    person's handover, in words (what the check's ``away_after_handover`` says once the plan
+    is accepted, as the plan screen's note). Nothing, with a note why, when the rules file
+    cannot be read: the plan itself does not need it."""
+    try:
+        checks = cli.rules.checks
+    except RulesError as error:
+        err_console.print(f"Note: workers leaving or away soon after a handover are not "
+                          f"marked, as the rules file cannot be read: {error.message}",
+                          markup=False)
+        return {}
+    return soon_after_handover(
+        session, [(row.person_id, row.staff_id) for row in rows if row.staff_id],
+        long_term_days=checks.long_term_absence_days,
+        window=checks.away_after_handover_working_days)
+
+
+def _why(reasons: list[str], soon: str | None) -> Text | str:
+    """A table's Why cell: the reasons, and under them, in yellow, the worker leaving or away
+    soon after the handover."""
+    if soon is None:
+        return "; ".join(reasons)
+    label = "Leaves soon" if soon.startswith(LEAVES_ON) else "Away soon"
+    return Text.assemble("; ".join(reasons), "\n" if reasons else "",
+                         (f"{label}: {soon}: another change of worker soon after the handover",
+                          "yellow"))
+
+
 def _print_plan(result: PlanResult, *, stored: bool,
-                names: dict[str, str] | None = None) -> None:
-    """The plan in words and tables; ``names`` (staff id -> name) names the new workers."""
+                names: dict[str, str] | None = None,
+                soon: dict[tuple[int, str], str] | None = None) -> None:
+    """The plan in words and tables; ``names`` (staff id -> name) names the new workers;
+    ``soon`` (person id, staff id -> words) marks those leaving or away soon after."""
     names = names or {}
+    soon = soon or {}
     state = "optimal" if result.optimal else f"not optimal ({result.solver_status})"
     heading = f"Plan {result.plan_id} ({result.status}, {result.kind})"
     console.print(f"{heading}: {state}, cost {result.objective:,}.")
@@ -559,7 +615,7 @@ def _print_plan(result: PlanResult, *, stored: bool,
             name = names.get(row.staff_id or "")
             table.add_row(nhs.format_334(row.nhs_number), _role(row.role), row.risk_band or "",
                           f"{name} ({row.staff_id})" if name else row.staff_id or "",
-                          "; ".join(row.reasons[:3]))
+                          _why(row.reasons[:3], soon.get((row.person_id, row.staff_id or ""))))
         console.print(table)
     if len(changed) > SHOWN or len(unassigned) > SHOWN:
         console.print("Showing the first rows only; see all with --json, or filter with "
@@ -568,9 +624,11 @@ def _print_plan(result: PlanResult, *, stored: bool,
         console.print("Stored as a draft. Accept it with: transition plan accept")
 
 
-def _print_handover_list(result: PlanResult, coordinator: str, names: dict[str, str]) -> None:
+def _print_handover_list(result: PlanResult, coordinator: str, names: dict[str, str],
+                         soon: dict[tuple[int, str], str]) -> None:
     """``plan show --from``: every role of the people a worker coordinates now, and where each
-    goes: staying with them, to a new worker (named), or to no one yet (and why)."""
+    goes: staying with them, to a new worker (named), or to no one yet (and why); ``soon``
+    marks a worker leaving or away soon after the handover."""
     name = names.get(coordinator)
     who = f"{name} ({coordinator})" if name else coordinator
     people = len({row.person_id for row in result.rows})
@@ -590,7 +648,7 @@ def _print_handover_list(result: PlanResult, coordinator: str, names: dict[str, 
         else:
             goes = f"{names.get(row.staff_id, row.staff_id)} ({row.staff_id})"
         table.add_row(nhs.format_334(row.nhs_number), _role(row.role), row.risk_band or "",
-                      goes, "; ".join(row.reasons[:2]))
+                      goes, _why(row.reasons[:2], soon.get((row.person_id, row.staff_id or ""))))
     console.print(table)
     if len(result.rows) > SHOWN:
         console.print(f"Showing the first {SHOWN:,} roles; see all with --json.")

@@ -24,7 +24,7 @@ from textual.widgets.select import InvalidSelectValueError
 from textual.worker import Worker, WorkerState
 
 from transition import nhs
-from transition.absence import soon_after_handover
+from transition.absence import LEAVES_ON, soon_after_handover
 from transition.allocation import current_assignments
 from transition.errors import ConflictError, NotFoundError, TransitionError
 from transition.overview import counts_by_team, staff_names
@@ -94,7 +94,7 @@ class PlanPage:
     people: dict[int, str]
     staff: dict[str, str]
     holders: dict[tuple[int, str], dict[str, Any]]  # (person, role) -> who holds it now
-    # (person, staff id) -> the worker's long absence soon after the handover, in words
+    # (person, staff id) -> the worker leaving, or away long, soon after the handover, in words
     away_soon: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
@@ -245,10 +245,10 @@ class PlanScreen(DataScreen):
         self._show()
 
     def _away_soon(self, session: Any, rows: list[PlanRow]) -> dict[tuple[int, str], str]:
-        """The planned workers whose long absence starts soon after the handover: the plan
-        gives them the person (they are there on the day), and the nightly check flags it
-        (``away_after_handover``) once the plan is accepted. Nothing when the rules file is
-        bad: proposing says so."""
+        """The planned workers who leave, or whose long absence starts, soon after the
+        handover: the plan gives them the person (they are there on the day), and the nightly
+        check flags it (``away_after_handover``) once the plan is accepted. Nothing when the
+        rules file is bad: proposing says so."""
         try:
             checks = self.transition.rules.checks
         except TransitionError:
@@ -422,8 +422,9 @@ class PlanScreen(DataScreen):
         grid.add_row("Planned", Text.assemble(_status(row), f"  {worker}"))
         away = self.page.away_soon.get((row.person_id, row.staff_id or ""))
         if away is not None:
-            grid.add_row("Away soon", Text(f"{away}: another change of worker soon after the "
-                                           "handover (o: choose someone else)", style="yellow"))
+            grid.add_row("Leaves soon" if away.startswith(LEAVES_ON) else "Away soon",
+                         Text(f"{away}: another change of worker soon after the handover "
+                              "(o: choose someone else)", style="yellow"))
         holder = self.page.holders.get((row.person_id, row.role or ""))
         if holder is not None:
             lock = " (locked)" if holder.get("locked") else ""
