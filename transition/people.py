@@ -151,7 +151,9 @@ _ROLE_ORDER = {role: position for position, role in enumerate(ROLE_WORDS)}
 def _filters(query: PeopleQuery, as_of: date | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.search and query.search.strip():
-        text = query.search.strip()
+        # "Mason, Sarah", as the screens list people, is the name in the other order: a comma
+        # and runs of spaces are one space ("mason sarah" matches family then given name).
+        text = " ".join(query.search.replace(",", " ").split()) or query.search.strip()
         # What was typed is matched as written: a % or _ in it is not a wildcard.
         escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = f"%{escaped}%"

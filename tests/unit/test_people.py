@@ -35,6 +35,10 @@ def test_search_by_name_nhs_number_and_filters(database: Database) -> None:
     with database.session() as session:
         assert [r.family_name for r in list_people(session, PeopleQuery(search="oakl")).rows] == ["Oakley"]
         assert [r.family_name for r in list_people(session, PeopleQuery(search="rin oak")).rows] == ["Oakley"]
+        # As the screens list people ("Oakley, Rin"), with or without the space.
+        for typed in ("Oakley, Rin", "oakley,rin", "  Oakley ,  Rin "):
+            assert [r.family_name for r in list_people(session, PeopleQuery(search=typed)).rows] \
+                == ["Oakley"], typed
         digits = nhs_number(500)[:6]
         assert "Oakley" in [r.family_name for r in list_people(session, PeopleQuery(search=digits)).rows]
         assert [r.family_name for r in list_people(session, PeopleQuery(team="South CMHT")).rows] == ["Birch"]
