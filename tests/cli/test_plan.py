@@ -335,6 +335,12 @@ def test_plan_status_before_and_after_accept(run_cli: RunCli, settings: Settings
     assert waiting["draft"] == {**waiting["draft"], "assigned": 8, "unassigned": 2,
                                 "stale": False}
     assert "Review the draft: transition plan show" in run_cli("plan", "status").stdout
+    # Its inputs changed: one next step, not "accept it" beside "plan again".
+    assert run_cli("programme", "set", "--transfer-date", "2027-04-02").exit_code == 0
+    stale = " ".join(run_cli("plan", "status").stdout.split())
+    assert "Make the draft again before accepting it: transition plan." in stale
+    assert "accept it:" not in stale
+    assert run_cli("programme", "set", "--transfer-date", "2027-04-01").exit_code == 0
 
     run_cli("plan", "accept")
     after = run_cli("plan", "status", "--json")

@@ -238,7 +238,12 @@ def status(ctx: typer.Context, as_json: bool = json_option()) -> None:
             console.print("See who: transition people --needs-worker (and why: transition "
                           f"person NHS_NUMBER); choose a worker with transition assign, or "
                           f"{then}.")
-        if result.draft is not None:
+        draft = result.draft
+        if draft is not None and draft.stale:  # accept would refuse it: one next step
+            again = ("transition check --apply (it replaces this draft)"
+                     if draft.plan.kind == "check_apply" else "transition plan")
+            console.print(f"Make the draft again before accepting it: {again}.")
+        elif draft is not None:
             console.print("Review the draft: transition plan show; accept it: transition plan "
                           "accept.")
     if result.needs_a_worker:
@@ -439,13 +444,13 @@ def assign(
     if result.tasks_in_words():
         console.print(result.tasks_in_words())
     for problem in result.broken:
-        err_console.print(f"Forced past: {problem}")
+        err_console.print(f"Forced past: {problem}", markup=False)
     if result.reason_cut:
         err_console.print(f"Note: the reason was cut by {result.reason_cut:,} characters so that "
                           "what this choice breaks is recorded whole beside it (the audit trail "
                           "keeps 1,000).", markup=False)
     for warning in result.warnings:
-        err_console.print(f"Note: {warning}")
+        err_console.print(f"Note: {warning}", markup=False)  # it may quote [matching.roles]
 
 
 def _assign_file(cli: CliContext, path: Path, *, sheet: str | None, reason: str | None, lock: bool,
@@ -594,7 +599,7 @@ def _print_plan(result: PlanResult, *, stored: bool,
         console.print(f"Roles ending when the plan is accepted (the pathway no longer needs "
                       f"them): {len(result.ending):,}.")
     for warning in result.warnings:
-        err_console.print(f"Note: {warning}")
+        err_console.print(f"Note: {warning}", markup=False)  # it may quote [matching.roles]
     if result.filtered and not result.rows:
         console.print("No roles in this plan match the filters (--team, --worker, --band, "
                       "--unassigned, --changed).")
