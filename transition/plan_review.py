@@ -54,13 +54,23 @@ from transition.upsert import chunks
 _FINGERPRINT_WORDS = {
     "people": "people's details, pathways or risk bands changed",
     "staff": "the staff list changed",
-    "allocation": "who holds a case changed (a plan was accepted, or a manager assigned or "
-                  "unlocked someone)",
+    "allocation": "who holds a case changed (a plan was accepted, or a manager assigned, "
+                  "locked or unlocked someone)",
     "rules": "the rules changed",
     "transfer_date": "the transfer date changed",
     "held": "the people this re-plan left as they are, and who holds them, changed (someone "
             "imported, or a coordinator's caseload moved)",
 }
+
+
+def changed_words(changed: list[str]) -> list[str]:
+    """The fingerprints ``changed`` in words. Who holds a case feeds the roles a plan leaves
+    as they are ("held": locked roles, and people outside a re-plan), so when it changed too
+    (a manager locked or assigned someone) that is the one said: "held" alone is the part a
+    re-plan's other people moved."""
+    if "allocation" in changed:
+        changed = [key for key in changed if key != "held"]
+    return [_FINGERPRINT_WORDS.get(key, key) for key in changed]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +149,7 @@ def plan_out_of_date(session: Session, rules: Rules, plan_id: int) -> list[str]:
     if plan.status != PlanStatus.DRAFT:
         return []
     _inputs, changed = _inputs_now(session, rules, plan)
-    return [_FINGERPRINT_WORDS.get(key, key) for key in changed]
+    return changed_words(changed)
 
 
 def latest_draft(session: Session) -> Plan | None:
@@ -341,7 +351,7 @@ def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) 
     summary = plan.summary or {}
     inputs, changed_parts = _inputs_now(session, rules, plan)
     if changed_parts:
-        what = "; ".join(_FINGERPRINT_WORDS.get(key, key) for key in changed_parts)
+        what = "; ".join(changed_words(changed_parts))
         raise ConflictError(
             f"Plan {plan.id} is out of date: {what} since it was made. Nothing was accepted.",
             hint=("Run `transition check --apply` again: it replaces this draft with one for "

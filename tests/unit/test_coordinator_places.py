@@ -158,6 +158,27 @@ def test_a_lock_on_a_worker_who_leaves_before_the_handover_is_kept_with_a_warnin
     assert [row.staff_id for row in again.rows] == ["SW1"]  # kept: a manager's choice
 
 
+def test_a_lock_after_a_plan_of_everyone_is_said_as_who_holds_a_case(
+    database: Database, rules: Rules
+) -> None:
+    """Locking a worker after a plan of everyone makes it out of date as a change of who
+    holds a case: not also as a re-plan's other people moving (that plan has none)."""
+    with database.transaction() as session:
+        set_transfer_date(session, TRANSFER, actor=ACTOR)
+        make_staff(session, "SW1", capacity=3)
+        person = make_person(session, pathway="council", risk_band="green",
+                             nhs_number=nhs_number(1))
+        draft = propose_plan(session, rules, as_of=TODAY, actor=ACTOR, refresh=False)
+        assign_worker(session, rules, nhs_number=person.nhs_number, staff_id="SW1",
+                      role="social_worker", reason="agreed", lock=True, force=False,
+                      as_of=TODAY, actor=ACTOR)
+    with (database.transaction() as session,
+          pytest.raises(ConflictError) as refused):
+        accept_plan(session, rules, plan_id=draft.plan_id, actor=ACTOR)
+    assert "who holds a case changed" in refused.value.message
+    assert "locked" in refused.value.message and "re-plan" not in refused.value.message
+
+
 def test_a_worker_whose_role_fits_nothing_is_named_in_the_plans_warnings(
     database: Database, rules: Rules
 ) -> None:
