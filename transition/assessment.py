@@ -77,6 +77,7 @@ from transition.risk import (
     BulkScorer,
     CoordinatorFacts,
     RiskBands,
+    dates_not_counted,
     homeless_code,
     seeking_work,
 )
@@ -556,6 +557,9 @@ def assessment_detail(person: Person, bands: RiskBands | None = None) -> dict[st
         "risk_band_override": override_detail(person, bands),
         "risk_factors": list(person.risk_factors or []),
         "risk_as_of": person.risk_as_of,
+        # Dates after the day measured, which the score did not count: worth checking.
+        "risk_dates_not_counted": (dates_not_counted(person, person.risk_as_of)
+                                   if person.risk_score is not None else []),
         "version": person.version,
     }
 

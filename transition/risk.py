@@ -446,6 +446,28 @@ def needs_interpreter(interpreter_language: str | None) -> bool:
     return bool(word) and word not in _NO_INTERPRETER
 
 
+# The dates the score reads of things that had happened by as_of, in the words a person's
+# record uses. One after as_of is not counted (as of that day it had not happened), which for a
+# mistyped date (01/12 written for 01/11) silently lowers the score: dates_not_counted says so.
+EVENT_DATES: dict[str, str] = {
+    "last_discharge": "last discharge",
+    "last_contact": "last contact",
+    "coordinator_since": "care coordinator since",
+}
+
+
+def dates_not_counted(person: Any, as_of: date | None) -> list[dict[str, Any]]:
+    """The dates in :data:`EVENT_DATES` of ``person`` (a ``Person`` or a row with those
+    attributes) after ``as_of``, which its score at ``as_of`` did not count: each as
+    ``{"field", "label", "value"}``. The score itself is unchanged: a date to come is no
+    evidence, only a date to check."""
+    if as_of is None:
+        return []
+    return [{"field": field, "label": label, "value": value}
+            for field, label in EVENT_DATES.items()
+            if (value := getattr(person, field)) is not None and value > as_of]
+
+
 _Test = tuple[str, int, str, Callable[[RiskFacts], Any]]
 
 

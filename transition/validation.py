@@ -641,6 +641,16 @@ def _cpa_from_episode(start: date | None, end: date | None, *,
     return True, None
 
 
+# Dates of things that had happened by the day of the export, as what each is. One after the
+# import's date (01/12 written for 01/11) is kept with a warning; the handover risk leaves it
+# out until that day, and the person's record says so (transition.risk.dates_not_counted).
+HAPPENED_BY_IMPORT: dict[str, str] = {
+    "last_contact": "a contact",
+    "last_discharge": "a discharge",
+    "coordinator_since": "a care coordinator's allocation",
+}
+
+
 # How each derived column (DERIVED_COLUMNS) follows from its sources, given in that order:
 # (value, warning or None).
 _DERIVATIONS: dict[str, Callable[..., tuple[bool | None, str | None]]] = {
@@ -737,6 +747,7 @@ class RowChecker:
         self._derive(checked, names)
         if "coordinator_until" in names:
             self._ended_allocations(checked)
+        self._not_happened_yet(checked, names, value_columns)
         if "absent_from" in names and "absent_until" in names:
             self._absences_in_order(checked)
         self._finish(checked, padded, value_columns)
@@ -787,6 +798,26 @@ class RowChecker:
                     "person may have had no one since. The nightly check reports them as "
                     "unassigned (when their pathway needs a worker) until a plan or a manager "
                     "gives them one; ask the trust who holds them now")))
+
+    def _not_happened_yet(self, checked: list[CheckedRow], names: list[str],
+                          value_columns: list[list[Any]]) -> None:
+        """A warning for each date of something that had happened by the export's day (taken
+        as the import's date, as for an ended allocation) that is after it: most likely a
+        mistyped date. The row is kept, date and all."""
+        today = self.today
+        for name, what in HAPPENED_BY_IMPORT.items():
+            if name not in names:
+                continue
+            days = value_columns[names.index(name)]
+            later = {day for day in set(days) if day is not None and day > today}
+            if not later:
+                continue
+            why = (f"after the import's date ({today.isoformat()}): {what} that has not "
+                   "happened yet, most likely a mistyped date; check it with the trust. The "
+                   "handover risk does not count it until that day")
+            for index in compress(range(len(days)), map(later.__contains__, days)):
+                checked[index].warnings.append(Problem(
+                    name, f"a date {why}", f"{days[index].isoformat()} is {why}"))
 
     @staticmethod
     def _absences_in_order(checked: list[CheckedRow]) -> None:

@@ -358,3 +358,9 @@ def pathway_show(
                 f"{factor['value']}",
                 markup=False,
             )
+        for item in detail["risk_dates_not_counted"]:
+            console.print(
+                f"  Not counted: {item['label']} {item['value']} is after the day measured "
+                f"({detail['risk_as_of']}); check the date with the trust.",
+                markup=False,
+            )

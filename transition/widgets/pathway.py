@@ -228,9 +228,23 @@ def risk_section(detail: Mapping[str, Any]) -> RenderableType:
     if as_of is not None:
         head.add_row("As of", uk_date(as_of))
     factors = detail.get("risk_factors") or []
-    if not factors:
-        return Group(head, Text("No risk factor applies.", style="dim"))
-    return Group(head, Text(), factors_table(factors))
+    shown_factors: RenderableType = (Text("No risk factor applies.", style="dim") if not factors
+                                     else Group(Text(), factors_table(factors)))
+    not_counted = dates_not_counted_text(detail.get("risk_dates_not_counted"), as_of)
+    if not_counted is None:
+        return Group(head, shown_factors)
+    return Group(head, shown_factors, Text(), not_counted)
+
+
+def dates_not_counted_text(dates: Iterable[Mapping[str, Any]] | None,
+                           as_of: Any) -> Text | None:
+    """'Not counted: last discharge 1 Dec 2026 is after the day measured (20 Nov 2026); ...':
+    each date the score left out because it had not happened by then (most likely a mistyped
+    date), or None."""
+    lines = [f"Not counted: {item.get('label')} {uk_date(item.get('value'))} is after the day "
+             f"measured ({uk_date(as_of)}); check the date with the trust."
+             for item in dates or ()]
+    return Text("\n".join(lines), style="yellow") if lines else None
 
 
 def handover_text(handover: HandoverStatus | None, band: str | None,

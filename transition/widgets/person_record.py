@@ -169,7 +169,7 @@ def care_team(view: PersonView) -> RenderableType:
         ("Team", p.team or NOT_RECORDED),
         ("Locality", p.locality or NOT_RECORDED),
         ("Care coordinator", coordinator),
-        ("Coordinator since", days_ago(p.coordinator_since, view.today)),
+        ("Coordinator since", happened(p.coordinator_since, view.today)),
         *([("Allocation ended" if ended else "Allocation ends",
             Text(uk_date(p.coordinator_until), style="bold red" if ended else ""))]
           if p.coordinator_until is not None else []),
@@ -251,6 +251,17 @@ def cto_text(cto: bool | None, expiry: date | None, today: date,
     return Text.assemble(shown, *(f", {part}" for part in said))
 
 
+def happened(value: date | None, today: date) -> RenderableType:
+    """'12 Dec 2026 (34 days ago)': when something happened. A day after today has not
+    happened yet (most likely a mistyped date; the risk score leaves it out): in yellow, with
+    what to do."""
+    shown = days_ago(value, today)
+    if value is None or value <= today:
+        return shown
+    return Text(f"{shown}: not happened yet, check the date with the trust",
+                style="bold yellow")
+
+
 def risk_facts(view: PersonView) -> RenderableType:
     p = view.person
 
@@ -261,8 +272,8 @@ def risk_facts(view: PersonView) -> RenderableType:
 
     return fields_table([
         ("Open safeguarding", emphasise_yes(p.safeguarding_open, "bold red")),
-        ("Last contact", days_ago(p.last_contact, view.today)),
-        ("Last discharge", days_ago(p.last_discharge, view.today)),
+        ("Last contact", happened(p.last_contact, view.today)),
+        ("Last discharge", happened(p.last_discharge, view.today)),
         ("Admissions (12 months)", number(p.admissions_12m)),
         ("Missed appointments (6 months)", number(p.missed_appointments_6m)),
         ("Self-harm history", emphasise_yes(p.self_harm_history)),
