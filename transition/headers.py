@@ -217,7 +217,8 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
     missing = [column for column in columns if column.required and column.name not in written]
     if missing:
         lines = [
-            f"  {column.name}" + (f" (also accepted: {', '.join(column.aliases[:6])})"
+            f"  {column.name}" + (f" (also accepted: {', '.join(column.aliases[:6])}"
+                                  f"{', and more: see docs/import.md' if len(column.aliases) > 6 else ''})"
                                   if column.aliases else "")
             for column in missing
         ]

@@ -391,6 +391,10 @@ def test_missing_required_columns_are_named_with_what_was_found() -> None:
     assert "export.csv is missing required caseload columns" in message
     assert "family_name (also accepted: Surname" in message
     assert "date_of_birth (also accepted: PersonBirthDate, DOB" in message
+    assert "and more" not in message  # each has six or fewer
+    with pytest.raises(InputFileError) as caught:  # the NHS number has seven
+        match_headers(table_with(["Forename", "Team"]), CASELOAD_COLUMNS, {}, "caseload")
+    assert "NHS Num, and more: see docs/import.md)" in caught.value.message
     assert "Headers found (row 3): NHS No, Forename, Team" in message
     assert "--mapping" in (caught.value.hint or "")
 
