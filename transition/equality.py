@@ -40,7 +40,7 @@ from sqlmodel import Session
 from transition.allocation_status import handover_ahead
 from transition.columns import ETHNIC_CATEGORIES
 from transition.export import AGE_BANDS, age_band
-from transition.models import Pathway, Person, RiskBand
+from transition.models import Pathway, Person, Plan, PlanStatus, RiskBand
 from transition.programme import transfer_date
 
 MEASURES: dict[str, str] = {
@@ -146,6 +146,9 @@ class EqualityReport:
     withheld: frozenset[Cell] = frozenset()
     # Everyone with no pathway yet: counted neither as signposted nor as to be assessed.
     no_pathway: int = 0
+    # A draft plan not accepted yet, (plan id, roles it gives a new worker): "changing worker"
+    # counts only what has been accepted (or assigned), so its moves are not in the report.
+    draft: tuple[int, int] | None = None
 
     def by_dimension(self, dimension: str) -> list[GroupRow]:
         return [row for row in self.rows if row.dimension == dimension]
@@ -212,6 +215,27 @@ class EqualityReport:
                 f"imported), so they are counted neither as signposted nor as to be assessed. "
                 f"{advice}")
 
+    def notes(self, *, exact: bool) -> list[str]:
+        """What to read before the tables, as each way of showing the report says it: who
+        has no pathway yet, and a draft plan's moves left out."""
+        return [note for note in (self.no_pathway_note(exact=exact),
+                                  self.draft_note(exact=exact)) if note is not None]
+
+    def draft_note(self, *, exact: bool) -> str | None:
+        """What "changing worker" leaves out: a draft plan's proposed moves, until it is
+        accepted (the assessment should see a plan's effect before the decision). None
+        without a draft waiting."""
+        if self.draft is None:
+            return None
+        plan_id, changed = self.draft
+        roles = (f"{changed:,} role{'s' if changed != 1 else ''}"
+                 if exact or changed == 0 or changed >= SMALL else "some roles")
+        return (f"Draft plan {plan_id}, not accepted yet, would give {roles} a new worker: "
+                "'changing worker' counts only the allocation accepted so far (and people with "
+                "no worker), so the draft's moves are not in this report. To see their effect "
+                "on each group before deciding, review the draft (transition plan show), "
+                "accept it, and run this report again.")
+
     def to_json(self, *, exact: bool = False) -> dict[str, Any]:
         def row_json(row: GroupRow) -> dict[str, Any]:
             return {"group": row.group, "people": self.count(row, PEOPLE, exact=exact),
@@ -241,6 +265,7 @@ class EqualityReport:
             "notable": [notable_json(item) for item in self.notable],
             "no_pathway": self.no_pathway_count(exact=exact),
             "no_pathway_note": self.no_pathway_note(exact=exact),
+            "draft_plan_note": self.draft_note(exact=exact),
         }
 
 
@@ -395,4 +420,18 @@ def equality_report(session: Session, *, as_of: date) -> EqualityReport:
     notable.sort(key=lambda item: (not item.clear, -item.ratio, item.dimension, item.group,
                                    item.measure))
     return EqualityReport(as_of, everyone, rows, notable,
-                          withheld_cells(everyone, rows, notable), no_pathway)
+                          withheld_cells(everyone, rows, notable), no_pathway,
+                          _draft_waiting(session))
+
+
+def _draft_waiting(session: Session) -> tuple[int, int] | None:
+    """The newest draft plan made after the last accepted one (or with none accepted), as
+    (plan id, roles it gives a new worker); None when there is none."""
+    newest = session.execute(
+        select(Plan.id, Plan.status, Plan.summary)
+        .where(Plan.status.in_([PlanStatus.DRAFT, PlanStatus.ACCEPTED]))  # type: ignore[attr-defined]
+        .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).first()
+    if newest is None or newest.status != PlanStatus.DRAFT:
+        return None
+    return newest.id, int((newest.summary or {}).get("changed", 0))

@@ -42,9 +42,8 @@ def markdown_report(report: EqualityReport, *, exact: bool) -> str:
               "equality impact assessment (Equality Act 2010, s149)."), ""]
     if exact:
         lines += [f"**{EXACT_NOTE}**", ""]
-    no_pathway = report.no_pathway_note(exact=exact)
-    if no_pathway is not None:  # before the tables: it changes how two of their columns read
-        lines += [f"**{no_pathway}**", ""]
+    for note in report.notes(exact=exact):  # before the tables: they change how columns read
+        lines += [f"**{note}**", ""]
     header = ["People", *(words.capitalize() for words in MEASURES.values())]
     for dimension in DIMENSIONS:
         lines += [f"## By {dimension}", "",
@@ -88,9 +87,7 @@ def csv_report(report: EqualityReport, *, exact: bool) -> str:
                 cells += [report.count(row, measure, exact=exact),
                           report.share(row, measure, exact=exact)]
             rows.append(cells)
-    no_pathway = report.no_pathway_note(exact=exact)
-    if no_pathway is not None:
-        rows.append(["note", no_pathway])
+    rows.extend(["note", note] for note in report.notes(exact=exact))
     # A file passed on says what it is: exact counts are not for sharing (as the Markdown and
     # the JSON's "exact" say), and what a "*" means.
     if exact:

@@ -379,3 +379,33 @@ def test_the_no_pathway_count_is_withheld_where_it_could_give_a_count_away(
         assert note.startswith("Some people (how many is withheld")
         assert str(no_pathway) not in note
     assert report.to_json()["no_pathway"] == shown
+
+
+def test_a_draft_plans_moves_are_said_to_be_left_out_until_it_is_accepted(
+        database: Database) -> None:
+    """'Changing worker' counts the allocation accepted so far: a draft's moves are not in
+    the report, and the report says so (s149 asks for a plan's effect before the decision)."""
+    from transition.plan_review import accept_plan
+    from transition.planning import propose_plan
+    from transition.ruleset import load_rules
+
+    rules = load_rules(None)
+    with database.transaction() as session:
+        with_transfer(session)
+        make_staff(session, "KW1", employer="trust", role="nurse", capacity=10)
+        make_staff(session, "SW2", capacity=10)
+        people(session, 6, care_coordinator_id="KW1")  # council pathway: a new worker each
+        draft = propose_plan(session, rules, as_of=TODAY, actor="t", refresh=False)
+    with database.session() as session:
+        report = equality_report(session, as_of=TODAY)
+    note = report.draft_note(exact=False)
+    assert note is not None and note.startswith(
+        f"Draft plan {draft.plan_id}, not accepted yet, would give 6 roles a new worker")
+    assert report.to_json()["draft_plan_note"] == note
+    assert note in markdown_report(report, exact=False) and note in csv_report(report, exact=False)
+    with database.transaction() as session:
+        accept_plan(session, rules, plan_id=draft.plan_id, actor="t")
+    with database.session() as session:
+        report = equality_report(session, as_of=TODAY)
+    assert report.draft_note(exact=False) is None and report.notes(exact=False) == []
+    assert report.everyone.counts["changing"] == 6

@@ -56,9 +56,8 @@ def equality_command(
         print_json(report.to_json(exact=exact))
         return
     console.print(report_renderable(report, exact=exact))
-    no_pathway = report.no_pathway_note(exact=exact)
-    if no_pathway is not None:
-        console.print(no_pathway, style="bold yellow", markup=False)
+    for note in report.notes(exact=exact):
+        console.print(note, style="bold yellow", markup=False)
     if not exact and report.withheld:
         console.print("Add --exact to see them as they are, for the council's own use.",
                       style="dim")

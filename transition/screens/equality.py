@@ -43,10 +43,10 @@ class EqualityScreen(DetailScreen):
     def reload(self) -> None:
         with self.database.session() as session:
             report = equality_report(session, as_of=self.today())
-        no_pathway = report.no_pathway_note(exact=self.exact)
-        shown = report_renderable(  # the note first: it changes how two columns read
+        notes = report.notes(exact=self.exact)
+        shown = report_renderable(  # the notes first: they change how columns read
             report, exact=self.exact,
-            lead=None if no_pathway is None else Text(no_pathway, style="bold yellow"))
+            lead=Text("\n\n".join(notes), style="bold yellow") if notes else None)
         self.query_one("#equality-report", Static).update(shown)
 
     def action_toggle_exact(self) -> None:
