@@ -82,6 +82,14 @@ def test_generate_prints_a_summary_with_what_was_not_written(
     spaced = f"{braille[:3]} {braille[3:6]} {braille[6:]}"
     assert f"1 x needs braille: the team arranges it (task accessible_communication): {spaced} (person)" in result.stdout
     assert len(list((tmp_path / "mine").glob("*.md"))) == 6
+    # Again into another folder: nothing is written there, and the summary says where the
+    # current letters are (and in the same folder it says nothing of the kind).
+    elsewhere = run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "other")
+    said = " ".join(elsewhere.stdout.split())
+    assert "Letters: 0 written, 6 unchanged" in said
+    assert f"stay where they were written: {tmp_path / 'mine'} (6)" in said
+    same = run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "mine")
+    assert "stay where they were written" not in same.stdout
 
 
 def test_generate_says_which_letter_tasks_it_left_blocked(

@@ -186,6 +186,14 @@ def _print_summary(result: GenerationResult) -> None:
                 "letter it replaces; only the wording (a new template) or the council's details "
                 "changed. If the old one was posted, decide whether this one needs posting too "
                 f"(--json: reworded): {shown}.", markup=False)
+    elsewhere = Counter(str(Path(o.path).parent) for o in result.unchanged
+                        if o.path and Path(o.path).parent.resolve() != Path(result.out_dir).resolve())
+    if elsewhere:  # nothing is copied: the current letter is the file already written
+        folders = "; ".join(f"{folder} ({count:,})" for folder, count in elsewhere.most_common())
+        console.print(
+            f"\nUnchanged letters are not written again, here or in --out: the current ones "
+            f"stay where they were written: {folders}. Copy them from there (transition letters "
+            "history lists each file).", markup=False)
     if result.tasks_blocked:
         blocked = result.tasks_blocked
         who = [f"{nhs.format_334(o.nhs_number)} ({o.kind})" for o in blocked]
