@@ -103,6 +103,10 @@ def test_k_runs_the_check_in_a_worker_and_the_panel_shows_it(populated, app_on) 
 
 def test_shift_k_proposes_the_fixes_as_a_draft_the_plan_screen_shows(populated, app_on) -> None:
     _drift(populated)
+    with populated.transaction() as session:
+        # Someone who can take the person with no worker, so the re-plan moves someone: one
+        # that moves no one is discarded, there being nothing to accept.
+        make_staff(session, "S011", skills=["older_adults"])
     app = app_on(populated)
 
     async def scenario(pilot: Pilot[Any]) -> None:

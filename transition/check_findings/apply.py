@@ -5,7 +5,10 @@ A ``check_apply`` draft answers the findings of the check that made it. A later 
 replaces it (the planner discards the older draft of its kind when it stores the new one); a
 later check, with or without ``--apply``, that finds no one to re-plan discards it, saying so
 in the report's notes: its moves would hand people to new workers for problems that are no
-longer there. One whose data changed since is refused at accept (its inputs' fingerprints).
+longer there. A re-plan that moves no one (its roles kept, or ones no one can take) is
+discarded as soon as it is made: there is nothing to accept, and left waiting it would take
+the accepted plan's place on the plan screen. One whose data changed since is refused at
+accept (its inputs' fingerprints).
 """
 
 from __future__ import annotations
@@ -129,10 +132,6 @@ def propose_moves(session: Session, rules: Any, report: CheckReport, *, actor: s
     report.plan_id = result.plan_id
     if replaced:  # the planner discarded them as it stored the new draft
         report.discarded_plans.extend(plan_id for plan_id in replaced if plan_id is not None)
-        report.notes.append(
-            f"Draft plan {result.plan_id} replaces the earlier draft "
-            f"{', '.join(str(plan_id) for plan_id in replaced)} of `transition check --apply` "
-            "(discarded): review and accept the new one.")
     holders = _holders(session, people, report.as_of)
     # Over capacity and still working here: their people stay with them if no one has room.
     staying_with = _over_capacity_workers(report) - {
@@ -151,14 +150,60 @@ def propose_moves(session: Session, rules: Any, report: CheckReport, *, actor: s
             "nhs_number": row.nhs_number, "role": row.role, "from_staff_id": before,
             "to_staff_id": row.staff_id, "reasons": row.reasons, "plan_id": result.plan_id,
         })
-    if staying:
-        total = sum(staying.values())
+    stays = _staying_in_words(staying)
+    if not any(move["to_staff_id"] is not None for move in report.proposed_moves):
+        _discard_moving_no_one(session, report, replaced, stays)
+        return
+    if replaced:
         report.notes.append(
-            f"{total} {'role stays' if total == 1 else 'roles stay'} with an over-capacity "
+            f"Draft plan {result.plan_id} replaces the earlier draft "
+            f"{', '.join(str(plan_id) for plan_id in replaced)} of `transition check --apply` "
+            "(discarded): review and accept the new one.")
+    if stays:
+        report.notes.append(
+            f"{stays}. The draft leaves them unfilled and accepting it keeps them where they "
+            "are; add capacity, or move someone with `transition assign`.")
+
+
+def _staying_in_words(staying: Counter[str]) -> str:
+    """'3 roles stay with an over-capacity worker: no other worker who fits has room (SW1
+    2, SW2 1)', or '' for none."""
+    if not staying:
+        return ""
+    total = sum(staying.values())
+    return (f"{total} {'role stays' if total == 1 else 'roles stay'} with an over-capacity "
             "worker: no other worker who fits has room ("
             + ", ".join(f"{staff_id} {count}" for staff_id, count in sorted(staying.items()))
-            + "). The draft leaves them unfilled and accepting it keeps them where they are; "
-            "add capacity, or move someone with `transition assign`.")
+            + ")")
+
+
+def _discard_moving_no_one(session: Session, report: CheckReport,
+                           replaced: list[int | None], stays: str) -> None:
+    """A re-plan that moves no one (every role kept, or one no one can take) has nothing to
+    accept, and accepting it would change nothing: its draft is discarded, not left on the
+    plan screen in place of the accepted plan, and a note says why and what to do."""
+    assert report.plan_id is not None
+    plan_id = report.plan_id
+    session.execute(update(Plan).where(Plan.id == plan_id)
+                    .values(status=PlanStatus.DISCARDED))
+    report.discarded_plans.append(plan_id)
+    # The roles no one can take stay listed, with why, but in no draft.
+    stuck = len(report.proposed_moves)
+    report.plan_id = None
+    for move in report.proposed_moves:
+        move["plan_id"] = None
+    people = report.affected_people
+    why = [f"{stuck} {'role' if stuck == 1 else 'roles'} no one can take"] if stuck else []
+    why += [stays] if stays else []
+    earlier = [str(old) for old in replaced if old is not None]
+    report.notes.append(
+        f"Nothing to accept: re-planning {people} {'person' if people == 1 else 'people'} "
+        f"moves no one ({'; '.join(why) or 'each keeps their worker'}), so draft plan "
+        f"{plan_id}{' and the earlier draft ' + ', '.join(earlier) if earlier else ''} "
+        f"{'were' if earlier else 'was'} discarded and the allocation stays as it is."
+        + (" The check's findings say who has no worker who fits (`transition plan show "
+           "--unassigned` says why for the plan's unassigned roles): add capacity or the "
+           "skills, or choose a worker with `transition assign`." if stuck else ""))
 
 
 def _holders(session: Session, person_ids: list[int],

@@ -58,11 +58,14 @@ from transition.worker_overrides import (
 )
 
 PAGE_SIZE = 200
+# At 80 columns the NHS number and the pathway are left out (the box under the table names
+# the person; the person screen has both) and the name, worker and reason narrow (the box has
+# them whole), so the role, the change, the band and the reason stay on screen.
 COLUMNS = (
-    FitColumn("nhs", "NHS number", 12), FitColumn("name", "Name", 18, most=26),
-    FitColumn("role", "Role", 13), FitColumn("worker", "Worker", 16, most=26),
-    FitColumn("status", "", 10), FitColumn("pathway", "Pathway", 8), FitColumn("risk", "Risk", 7),
-    FitColumn("why", "Main reason", 17, most=FILL),
+    FitColumn("nhs", "NHS number", 12, drop=2), FitColumn("name", "Name", 18, most=26, squeeze=13),
+    FitColumn("role", "Role", 13), FitColumn("worker", "Worker", 16, most=26, squeeze=12),
+    FitColumn("status", "Change", 6), FitColumn("pathway", "Pathway", 8, drop=1),
+    FitColumn("risk", "Risk", 7), FitColumn("why", "Main reason", 17, most=FILL, squeeze=12),
 )
 PLAN_AGAIN = "Press n for a new plan (locks and managers' choices are kept)."
 # A draft of the nightly check's (--apply) re-plans only the people its findings concern: n
@@ -75,6 +78,15 @@ def plan_again(plan: PlanResult | None) -> str:
     """What to do about an out-of-date draft: plan again, or, for a check's draft, run the
     check's fixes again."""
     return CHECK_AGAIN if plan is not None and plan.kind == "check_apply" else PLAN_AGAIN
+
+
+def plan_again_short(plan: PlanResult | None) -> str:
+    """:func:`plan_again` in a few words, for a line of an 80x24 terminal."""
+    if plan is not None and plan.kind == "check_apply":
+        return "K on the dashboard: the check's fixes again"
+    return "n: a new plan"
+
+
 STEPS = {
     0: "Bringing pathway and risk decisions up to date…",
     1: "Reading the caseload, staff and current allocation…",
@@ -104,14 +116,16 @@ def _who(staff: dict[str, str], staff_id: str | None) -> str:
     return f"{name} ({staff_id})" if name else str(staff_id)
 
 
-def _status(row: PlanRow) -> Text:
+def _status(row: PlanRow, *, short: bool = False) -> Text:
+    """kept, new worker, locked or unassigned; ``short``, the table's one word each (new,
+    none), so the column fits at 80 columns."""
     if row.staff_id is None:
-        return Text("unassigned", style="bold red")
+        return Text("none" if short else "unassigned", style="bold red")
     if row.locked:
         return Text("locked", style="bold cyan")
     if row.kept:
         return Text("kept", style="green")
-    return Text("new worker", style="bold yellow")
+    return Text("new" if short else "new worker", style="bold yellow")
 
 
 NEW_WORKER = "new worker ("
@@ -163,7 +177,9 @@ class PlanScreen(DataScreen):
         Binding("u", "unassigned", "Unassigned", id="plan.unassigned"),
         Binding("b", "cycle_band", "Band", id="plan.band", show=False),
         Binding("s", "next_sort", "Sort", id="plan.sort"),
-        Binding("S", "save_list", "Export", key_display="S", id="plan.save",
+        # Not in the footer, which has no room for it at 80 columns beside the page keys and
+        # q Quit: the help panel (the palette's "Keys") lists it.
+        Binding("S", "save_list", "Export", key_display="S", id="plan.save", show=False,
                 tooltip="Save the roles shown (every page) as a spreadsheet with names"),
         Binding("right_square_bracket", "page(1)", "Next page", key_display="]",
                 id="plan.next_page", group=PAGES),
@@ -306,7 +322,7 @@ class PlanScreen(DataScreen):
                 nhs.format_334(row.nhs_number),
                 page.people.get(row.person_id, ""),
                 words(row.role) if row.role else Text("none", style="dim"),
-                worker, _status(row), pathway_text(row.pathway),
+                worker, _status(row, short=True), pathway_text(row.pathway),
                 band_text(row.risk_band), main_reason(row),
                 key=str(position),
             )
@@ -347,11 +363,23 @@ class PlanScreen(DataScreen):
         lines += [Text(f"⚠ {warning}", style="yellow", no_wrap=short,
                        overflow="ellipsis" if short else None)
                   for warning in plan.warnings]
-        if self.out_of_date and plan.status == "draft":
+        if self.out_of_date and plan.status == "draft" and short:
+            # Two lines, what to do first; A says what changed in full (a notice, nothing
+            # accepted), as does a taller terminal and `transition plan show`.
+            lines += [Text(f"Out of date, so it cannot be accepted ({plan_again_short(plan)}; "
+                           "A: what changed).", style="bold yellow", no_wrap=True,
+                           overflow="ellipsis"),
+                      Text(f"Changed since it was made: {'; '.join(self.out_of_date)}",
+                           style="yellow", no_wrap=True, overflow="ellipsis")]
+        elif self.out_of_date and plan.status == "draft":
             lines.append(Text(f"Out of date: {'; '.join(self.out_of_date)} since this draft "
                               "was made (here, on another screen, or by another manager), so "
                               f"it cannot be accepted. {plan_again(plan)}",
                               style="bold yellow"))
+        elif self.stale and plan.status == "draft" and short:
+            lines.append(Text(f"Who holds a case changed since this draft was made: it may be "
+                              f"out of date ({plan_again_short(plan)}).", style="bold yellow",
+                              no_wrap=True, overflow="ellipsis"))
         elif self.stale and plan.status == "draft":
             lines.append(Text("Who holds a case changed since this draft was made (here, on a "
                               "person's screen, or by another manager), so it may be out of "
@@ -599,10 +627,13 @@ class PlanScreen(DataScreen):
         self._confirm_accept(plan)
 
     def _confirm_accept(self, plan: PlanResult) -> None:
-        detail = (f"{plural(plan.changed, 'role')} change to a new worker, "
-                  f"{count(plan.kept_with_current)} stay with their current worker, "
-                  f"{count(plan.unassigned)} stay unassigned for a decision. "
-                  "This becomes who holds each case (audited).")
+        # Every role of the plan, counted as the summary counts them (kept, new worker,
+        # locked, unassigned), so the four add up to the roles the screen lists.
+        detail = (f"{count(plan.kept_with_current)} kept with their current worker, "
+                  f"{count(plan.changed)} new worker, {count(plan.locked)} locked by a "
+                  f"manager, {count(plan.unassigned)} unassigned for a decision "
+                  f"({plural(plan.assigned + plan.unassigned, 'role')} in all). This becomes "
+                  "who holds each case (audited).")
 
         def answered(yes: bool | None) -> None:
             if yes:
