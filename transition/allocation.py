@@ -287,3 +287,68 @@ def end_assignment(session: Session, assignment: Assignment, *, actor: str, reas
         actor=actor,
         at=now,
     )
+
+
+def move_starts_to_handover(session: Session, person_ids: Iterable[int], *, today: date,
+                            actor: str, reason: str | None = None) -> int:
+    """After these people's handover date moved, start their new workers on it too.
+
+    A worker who is not the trust's coordinator carrying on through the change
+    (:func:`coordinator_continues`) takes the role on the person's handover date (their own,
+    else the programme's transfer date): the ``since`` that accept and a manager's choice
+    give. Each such current assignment whose ``since`` is not that date is moved to it
+    (audited as ``assignment.since``; its version bumped), unless it is already under way
+    (``since`` before ``today``). A coordinator carrying on keeps the date the export gives.
+    Returns how many moved; ConflictError if another session changed one meanwhile."""
+    transfer = transfer_date(session)
+    moves: dict[tuple[date, date], list[int]] = defaultdict(list)
+    changes: list[Change] = []
+    for batch in _chunks(sorted(set(person_ids))):
+        rows = session.execute(
+            select(Assignment.id, Assignment.person_id, Assignment.role, Assignment.staff_id,
+                   Assignment.since, Person.handover_date, Person.care_coordinator_id,
+                   Person.coordinator_until)
+            .join(Person, Person.id == Assignment.person_id)
+            .where(Assignment.ended_at.is_(None),  # type: ignore[union-attr]
+                   Assignment.person_id.in_(batch))  # type: ignore[attr-defined]
+            .order_by(Assignment.person_id, Assignment.role))
+        for row_id, person_id, role, staff_id, since, own, coordinator, until in rows:
+            handover = own or transfer
+            if (handover is None or since == handover or since < today
+                    or coordinator_continues(staff_id, coordinator, until, handover)):
+                continue
+            moves[since, handover].append(row_id)
+            changes.append(Change(
+                action="assignment.since", entity="assignment", entity_key=role,
+                person_id=person_id, field=role,
+                before={"staff_id": staff_id, "since": since},
+                after={"staff_id": staff_id, "since": handover},
+                reason=reason or "the person's handover date moved"))
+    moved = 0
+    for (before, after), row_ids in moves.items():
+        for batch in _chunks(row_ids):
+            result = session.execute(
+                update(Assignment)
+                .where(Assignment.id.in_(batch),  # type: ignore[union-attr,attr-defined]
+                       Assignment.ended_at.is_(None),  # type: ignore[union-attr]
+                       Assignment.since == before)
+                .values(since=after, version=Assignment.version + 1)
+                .execution_options(synchronize_session=False))
+            moved += result.rowcount  # type: ignore[attr-defined]
+    if moved != len(changes):
+        raise _changed_meanwhile()  # another session ended or moved one after we read it
+    if changes:
+        record_many(session, changes, actor=actor)
+    return moved
+
+
+def move_starts_to_transfer(session: Session, *, today: date, actor: str) -> int:
+    """After the programme's transfer date moved: :func:`move_starts_to_handover` for everyone
+    who moves on it (no handover date of their own)."""
+    people = session.scalars(
+        select(Assignment.person_id).distinct()
+        .join(Person, Person.id == Assignment.person_id)
+        .where(Assignment.ended_at.is_(None),  # type: ignore[union-attr]
+               Person.handover_date.is_(None)))  # type: ignore[union-attr]
+    return move_starts_to_handover(session, list(people), today=today, actor=actor,
+                                   reason="the programme's transfer date moved")

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlmodel import Session
 
+from transition.allocation import move_starts_to_handover
 from transition.handover import (
     AbsentWorker,
     GroupHandoverChange,
@@ -44,14 +45,16 @@ class HandoverOutcome:
     tasks: GenerateSummary | None = None  # None: not touched (no change, or no tasks yet)
     not_there: list[AbsentWorker] = field(default_factory=list)
     letters_out_of_date: int = 0
+    starts_moved: int = 0  # new workers now starting on the new date
 
     def task_counts(self) -> dict[str, int]:
         """The task changes as ``--json`` gives them."""
         return task_counts(self.tasks)
 
     def tasks_in_words(self) -> list[str]:
-        """'6 task due dates moved.', 'Their tasks: 4 given a new owner.' (none: nothing)."""
-        return tasks_in_words(self.tasks)
+        """What followed, in sentences: 'Their new worker now starts that day too.', '6 task
+        due dates moved.', 'Their tasks: 4 given a new owner.' (none: nothing)."""
+        return starts_in_words(self.starts_moved, group=False) + tasks_in_words(self.tasks)
 
     def notes(self, today: date) -> list[str]:
         """What a manager should know now: the date's notes, then each worker who will not
@@ -96,6 +99,17 @@ def tasks_in_words(tasks: GenerateSummary | None) -> list[str]:
     return lines
 
 
+def starts_in_words(moved: int, *, group: bool) -> list[str]:
+    """New workers whose start moved with the handover date (none: nothing)."""
+    if not moved:
+        return []
+    if group:
+        workers = "1 new worker now starts" if moved == 1 else f"{moved} new workers now start"
+        return [f"{workers} on the new date."]
+    return ["Their new worker now starts that day too." if moved == 1 else
+            f"Their {moved} new workers now start that day too."]
+
+
 def stale_letters_note(stale: int, whose: str) -> str:
     """Letters already written with the old date: not to be posted."""
     them = "it" if stale == 1 else "them"
@@ -124,6 +138,9 @@ def change_handover_date(
     programme_date = transfer_date(session)
     effective = effective_handover_date(person, programme_date)
     outcome = HandoverOutcome(change, effective, programme_date)
+    if change.changed:
+        outcome.starts_moved = move_starts_to_handover(session, [person_id], today=today,
+                                                       actor=actor, reason=reason)
     if change.changed and effective is not None and programme_has_tasks(session):
         # The date can decide whether their worker changes at all (a coordinator whose
         # allocation ends between the two dates): then tasks are added or set aside too,
@@ -189,6 +206,7 @@ class GroupOutcome:
     tasks: GenerateSummary | None = None  # None: not touched
     absent: list[AbsentFromGroup] = field(default_factory=list)  # most people first
     letters_out_of_date: int = 0
+    starts_moved: int = 0  # new workers now starting on the new date
 
     def task_counts(self) -> dict[str, int]:
         return task_counts(self.tasks)
@@ -222,7 +240,7 @@ class GroupOutcome:
                          "from the latest trust export "
                          f"{'was' if missing == 1 else 'were'} left as they are "
                          "(transition people --missing lists them).")
-        return lines + tasks_in_words(self.tasks)
+        return lines + starts_in_words(self.starts_moved, group=True) + tasks_in_words(self.tasks)
 
     def notes(self, today: date) -> list[str]:
         """What a manager should know now: the date's notes, the workers who will not be
@@ -271,6 +289,9 @@ def change_group_handover_date(
     programme_date = transfer_date(session)
     effective = new_date or programme_date
     outcome = GroupOutcome(change, new_date, effective, programme_date)
+    if change.changed_ids:
+        outcome.starts_moved = move_starts_to_handover(session, change.changed_ids, today=today,
+                                                       actor=actor, reason=reason)
     if change.changed_ids and effective is not None and programme_has_tasks(session):
         outcome.tasks = generate_tasks(session, rules.tasks, as_of=today, actor=actor,
                                        transfer_date=programme_date,

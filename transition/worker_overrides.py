@@ -434,8 +434,14 @@ def assign_worker(
         )
     note, cut = recorded_reason(text, source or "",
                                 "forced past: " + "; ".join(broken) if broken else "")
-    since = (person.coordinator_since if staff_id == person.care_coordinator_id
-             and person.coordinator_since else None) or _handover(session, person)
+    # As accept gives it: a coordinator carrying on has held them since the export says;
+    # anyone else, a coordinator returning after their allocation ended included, from the
+    # handover (and moves with it: transition.allocation.move_starts_to_handover).
+    handover = _handover(session, person)
+    since = (person.coordinator_since
+             if coordinator_continues(staff_id, person.care_coordinator_id,
+                                      person.coordinator_until, handover)
+             and person.coordinator_since else handover)
     changed = set_assignments(session, [NewAssignment(
         person.id, role, staff_id, since, source="manager", locked=lock, reason=note)],
         actor=actor)

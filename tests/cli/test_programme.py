@@ -20,7 +20,8 @@ def test_programme_set_json_says_what_changed(run_cli: RunCli) -> None:
     first = run_cli("programme", "set", "--transfer-date", "2027-04-01", "--json")
     assert first.exit_code == 0, first.output
     assert first.json() == {"transfer_date": "2027-04-01", "previous_transfer_date": None,
-                            "changed": True, "tasks_out_of_date": False,
+                            "changed": True, "worker_starts_moved": 0,
+                            "tasks_out_of_date": False,
                             "own_handover_dates_after_transfer": 0}
     same = run_cli("programme", "set", "--transfer-date", "01/04/2027", "--json").json()
     assert same["changed"] is False and same["previous_transfer_date"] == "2027-04-01"

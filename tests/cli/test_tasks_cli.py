@@ -118,7 +118,8 @@ def test_set_status_with_dependencies_and_versions(run_cli: RunCli, database: Da
 
     refused = run_cli("tasks", "set", str(first["id"]), "done")
     assert refused.exit_code == 1
-    assert "cannot be done before: records_transferred" in refused.stderr
+    assert ("cannot be done before Records and risk assessment transferred to the new worker "
+            f"(task {records['id']}, due ") in " ".join(refused.stderr.split())
 
     blocked = run_cli("tasks", "set", str(records["id"]), "blocked")
     assert blocked.exit_code == 2 and "without a reason" in blocked.stderr

@@ -289,8 +289,12 @@ def test_a_refused_change_says_why(tui_database, handovers, app_on) -> None:
         await pilot.press("s", "d")
         await settle(pilot)
         messages = [notification.message for notification in app._notifications]
-        assert any("cannot be done before: records_transferred" in message
-                   for message in messages)
+        assert any("First contact by the new worker cannot be done before Records and risk "
+                   "assessment transferred to the new worker (due " in message
+                   and ", to do): mark that done first, or 'not needed'" in message
+                   for message in messages), messages
+        detail = text_of(app.screen.query_one("#task-detail", Static))
+        assert "after Records and risk assessment transferred to the new worker (to do)" in detail
 
     drive(app, scenario)
     assert task_of(tui_database, handovers[1], "first_contact").status == "todo"

@@ -42,7 +42,12 @@ def test_a_task_cannot_be_done_before_its_dependencies(database: Database) -> No
         records = task_id(session, ids["council"], "records_transferred")
     with database.transaction() as session, pytest.raises(DependencyError) as caught:
         set_task_status(session, first, "done", actor=ACTOR)
-    assert f"records_transferred (task {records}, todo)" in caught.value.message
+    message = caught.value.message
+    assert (f"First contact by the new worker (task {first}) cannot be done before Records "
+            f"and risk assessment transferred to the new worker (task {records}, due ") in message
+    assert message.endswith(", to do).") and "records_transferred" not in message
+    assert "records_transferred" not in caught.value.for_screen()
+    assert f"task {records}" not in caught.value.for_screen()
     assert caught.value.exit_code == 1
     with database.transaction() as session:
         set_task_status(session, records, "done", actor=ACTOR)

@@ -69,7 +69,8 @@ def handover_date(
             "nhs_number": number, "handover_date": parsed,
             "effective_handover_date": effective,
             "programme_transfer_date": outcome.programme_date,
-            "changed": outcome.change.changed, **outcome.task_counts(),
+            "changed": outcome.change.changed, "worker_starts_moved": outcome.starts_moved,
+            **outcome.task_counts(),
             "workers_not_there": [{"role": item.role, "staff_id": item.staff_id,
                                    "why": item.why} for item in outcome.not_there],
             "letters_out_of_date": outcome.letters_out_of_date,
@@ -125,7 +126,7 @@ def _group_handover_date(ctx: typer.Context, first: str | None, second: str | No
             "people_changed": len(change.changed_ids),
             "people_unchanged": len(change.unchanged_ids),
             "people_missing_from_export": change.missing_from_export,
-            **outcome.task_counts(),
+            "worker_starts_moved": outcome.starts_moved, **outcome.task_counts(),
             "workers_not_there": [{"staff_id": item.staff_id, "roles": item.roles,
                                    "why": item.why, "people": item.people}
                                   for item in outcome.absent],

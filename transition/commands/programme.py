@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy import func, select
 
+from transition.allocation import move_starts_to_transfer
 from transition.commands.common import (
     console,
     context,
@@ -35,16 +36,23 @@ def programme_set(
     with cli.db.transaction() as session:
         before = get_programme(session).transfer_date
         set_transfer_date(session, new_date, actor=cli.actor)
+        starts_moved = (move_starts_to_transfer(session, today=cli.today(), actor=cli.actor)
+                        if before is not None and before != new_date else 0)
         has_tasks = session.scalar(select(func.count()).select_from(Task)) or 0
         after_by_team = own_dates_after(session, new_date)
     own_after = sum(after_by_team.values())
     tasks_out_of_date = before is not None and before != new_date and bool(has_tasks)
     if as_json:
         print_json({"transfer_date": new_date, "previous_transfer_date": before,
-                    "changed": before != new_date, "tasks_out_of_date": tasks_out_of_date,
+                    "changed": before != new_date, "worker_starts_moved": starts_moved,
+                    "tasks_out_of_date": tasks_out_of_date,
                     "own_handover_dates_after_transfer": own_after})
     else:
         console.print(f"Transfer date set to {new_date:%A %-d %B %Y}.")
+        if starts_moved:
+            console.print(f"{starts_moved} new worker{'s' if starts_moved != 1 else ''} now "
+                          f"start{'s' if starts_moved == 1 else ''} on it (people with no "
+                          "handover date of their own).")
     for note in date_notes(new_date, cli.today()):
         err_console.print(note, markup=False)
     if own_after:

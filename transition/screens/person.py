@@ -116,6 +116,7 @@ AUDIT_ACTIONS = {
     "assignment.accept": "Plan accepted",
     "assignment.manager": "Worker chosen",
     "assignment.end": "Role ended",
+    "assignment.since": "Worker's start moved",
     "task.create": "Tasks made",
     "task.status": "Task status",
     "task.note": "Task note",

@@ -30,6 +30,7 @@ from transition.screens.base import DataScreen, database_words
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.task_dialogs import NoteScreen, StatusChoice, StatusScreen
 from transition.tasks import (
+    DependencyError,
     GenerateSummary,
     TaskGroup,
     TaskQuery,
@@ -43,6 +44,7 @@ from transition.tasks import (
     set_task_status,
     task_progress,
 )
+from transition.tasks.status import dependency_names
 from transition.tasks.views import GROUP_BY, group_totals
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
 from transition.widgets.fitted_table import FitColumn, FittedTable
@@ -99,7 +101,10 @@ def handover_offset(days: int) -> str:
     return f"{plural(abs(days), 'working day')} {'before' if days < 0 else 'after'}"
 
 
-def task_detail(task: TaskRow | None) -> RenderableType:
+def task_detail(task: TaskRow | None,
+                after: dict[tuple[int, str], tuple[str, str]] | None = None) -> RenderableType:
+    """The box under the list: the task in full. ``after``: (person id, key) -> (title,
+    status) of the tasks it waits for (:func:`~transition.tasks.status.dependency_names`)."""
     if task is None:
         return Text("Choose a task to see its details.", style="dim")
     text = Text.assemble(
@@ -113,7 +118,11 @@ def task_detail(task: TaskRow | None) -> RenderableType:
     if task.blocked_reason:
         text.append(f": {task.blocked_reason}")
     if task.depends_on:
-        text.append(f" · after {', '.join(task.depends_on)}", style="dim")
+        named = []
+        for key in task.depends_on:
+            title, status = (after or {}).get((task.person_id, key), (words(key), None))
+            named.append(f"{title} ({task_status(status).lower()})" if status else title)
+        text.append(f" · after {'; '.join(named)}", style="dim")
     text.append("\nNote ", style="")
     text.append(task.note or "none", style="" if task.note else "dim")
     if task.updated_by:
@@ -164,6 +173,7 @@ class TasksScreen(DataScreen):
         self.page_start = 0
         self.total = 0
         self.rows: dict[int, TaskRow] = {}
+        self.after: dict[tuple[int, str], tuple[str, str]] = {}  # what the rows wait for
         self.groups: list[TaskGroup] = []
         self.making: str | None = None  # while G runs: how far it has got, under the summary
         self._summary_line = Text()
@@ -201,6 +211,8 @@ class TasksScreen(DataScreen):
                 page = list_tasks(session, self.task_query(), as_of=self.today())
             self.total = page.total
             self.rows = {row.id: row for row in page.rows}
+            self.after = dependency_names(session, ((row.person_id, row.depends_on)
+                                                    for row in page.rows))
             self.groups = group_tasks(page.rows, self.group_by, in_order=True)
             # A page of a longer list holds only part of some groups: their headings count
             # the whole list, and say how many are on this page.
@@ -330,7 +342,7 @@ class TasksScreen(DataScreen):
     @on(DataTable.RowHighlighted, "#tasks-table")
     def _show_detail(self) -> None:
         self.query_one("#task-detail", Static).update(
-            task_detail(self.current_task()) if self.rows
+            task_detail(self.current_task(), self.after) if self.rows
             else Text("No task to show: the line above says why.", style="dim"))
 
     # -- filters ---------------------------------------------------------------------------
@@ -436,14 +448,17 @@ class TasksScreen(DataScreen):
 
     def _save(self, task: TaskRow, change: Callable[[Session], object], done: str) -> None:
         conflict = False
+        refused: DependencyError | None = None
 
         def write() -> None:
-            nonlocal conflict
+            nonlocal conflict, refused
             try:
                 with self.database.transaction() as session:
                     change(session)
             except ConflictError:
                 conflict = True
+            except DependencyError as exc:  # said with titles, without the command's ids
+                refused = exc
 
         # A refusal (TransitionError) or a database failure becomes a notification without
         # the driver's text, which may quote the person's details: never a crash dump.
@@ -453,6 +468,9 @@ class TasksScreen(DataScreen):
             return
         if conflict:
             self._conflict(task)
+            return
+        if refused is not None:
+            self.notify(refused.for_screen(), title="Not saved", severity="error", timeout=15)
             return
         self.notify(done, title="Saved")
         self._changed(task.id)

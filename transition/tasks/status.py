@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import and_, select, tuple_, update
 from sqlmodel import Session
@@ -25,6 +26,7 @@ from transition.audit import Change, record_many
 from transition.concurrency import changed_by
 from transition.errors import EXIT_PARTIAL, ConflictError, NotFoundError, TransitionError
 from transition.models import AuditEvent, Person, Task, TaskStatus, utcnow
+from transition.widgets.format import task_status, uk_date
 
 OPEN_STATUSES: tuple[str, ...] = (TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED)
 CLOSED_STATUSES: tuple[str, ...] = (TaskStatus.DONE, TaskStatus.NOT_NEEDED)
@@ -40,9 +42,44 @@ not needed by a person never starts so, and generate leaves it alone."""
 
 
 class DependencyError(TransitionError):
-    """A task cannot be done yet: tasks it depends on are still open."""
+    """A task cannot be done yet: tasks it depends on are still open.
+
+    Said with the tasks' titles, due dates and statuses as the screens show them. The message
+    keeps the task ids in brackets (the command line acts on them: ``transition tasks set ID``);
+    :meth:`in_words` leaves them out, for a screen that shows the tasks themselves."""
 
     exit_code = EXIT_PARTIAL
+
+    def __init__(self, task: Task, waiting: Sequence[Task], *, whose: str | None = None):
+        self.title = task.title
+        self.task_id = task.id
+        self.whose = whose  # "for ******4988": when the task is named by its person, not its id
+        self.waiting = [(other.id, other.title, other.due, other.status) for other in waiting]
+        super().__init__(self.in_words(ids=True),
+                         hint=f"Mark {'that' if len(waiting) == 1 else 'those'} done first, or "
+                              "not_needed if "
+                              f"{'it does' if len(waiting) == 1 else 'they do'} not apply to "
+                              "this person.")
+
+    def in_words(self, *, ids: bool = False) -> str:
+        """'Care Act review cannot be done before First contact by the new worker (due 8 Apr
+        2027, to do)' (with ``ids``: '(task 489)' after the title, 'task 488, ' in the
+        brackets)."""
+        def said(task_id: int | None, title: str, due: date, status: str) -> str:
+            number = f"task {task_id}, " if ids else ""
+            return f"{title} ({number}due {uk_date(due)}, {task_status(status).lower()})"
+
+        names = [said(*item) for item in self.waiting]
+        before = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        task = f"{self.title}{f' (task {self.task_id})' if ids else ''}"
+        whose = f" {self.whose}" if self.whose else ""
+        return f"{task}{whose} cannot be done before {before}."
+
+    def for_screen(self) -> str:
+        """The refusal as a screen says it: no ids, the way out in the same sentence."""
+        them = len(self.waiting) != 1
+        return (f"{self.in_words()[:-1]}: mark {'those' if them else 'that'} done first, or "
+                f"'not needed' if {'they do' if them else 'it does'} not apply to this person.")
 
 
 def parse_status(value: str) -> TaskStatus:
@@ -96,12 +133,18 @@ def open_dependencies(session: Session, task: Task) -> list[Task]:
     return list(session.scalars(statement))
 
 
-def _dependency_error(task: Task, waiting: Sequence[Task]) -> DependencyError:
-    names = ", ".join(f"{other.key} (task {other.id}, {other.status})" for other in waiting)
-    return DependencyError(
-        f"Task {task.id} ({task.key}) cannot be done before: {names}.",
-        hint="Mark those done first, or not_needed if they do not apply to this person.",
-    )
+def dependency_names(session: Session, tasks: Iterable[tuple[int, Sequence[str]]]
+                     ) -> dict[tuple[int, str], tuple[str, str]]:
+    """(person id, key) -> (title, status) of the tasks these (person id, ``depends_on``)
+    wait for, so a screen names them as it names any task, not by their keys."""
+    wanted = sorted({(person_id, key) for person_id, keys in tasks for key in keys or ()})
+    found: dict[tuple[int, str], tuple[str, str]] = {}
+    for start in range(0, len(wanted), 2000):
+        statement = select(Task.person_id, Task.key, Task.title, Task.status).where(
+            tuple_(Task.person_id, Task.key).in_(wanted[start : start + 2000]))
+        for person_id, key, title, status in session.execute(statement):
+            found[person_id, key] = (title, status)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +195,7 @@ def set_task_status(
     if new_status is TaskStatus.DONE and task.status != TaskStatus.DONE:
         waiting = open_dependencies(session, task)
         if waiting:
-            raise _dependency_error(task, waiting)
+            raise DependencyError(task, waiting)
     if note is not None:
         note = _checked_note(note, f"task {task.id}")
 
@@ -379,11 +422,10 @@ def mark_task_done(
     result = mark_tasks_done(session, [(person_id, key)], actor=actor, note=note, reason=reason)
     if result.missing or result.not_needed or result.blocked:
         return False
-    waiting = result.waiting.get((person_id, key))
-    if waiting:
+    if (person_id, key) in result.waiting:
+        task = session.scalars(select(Task).where(Task.person_id == person_id,
+                                                  Task.key == key)).one()
         number = session.scalar(select(Person.nhs_number).where(Person.id == person_id))
-        raise DependencyError(
-            f"The {key} task for {nhs.mask(number)} cannot be done before: {', '.join(waiting)}.",
-            hint="Mark those done first, or not_needed if they do not apply to this person.",
-        )
+        raise DependencyError(task, open_dependencies(session, task),
+                              whose=f"for {nhs.mask(number)}")
     return True
