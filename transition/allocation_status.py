@@ -9,7 +9,9 @@ latest export whose pathway needs a role is
 - *allocated* once an accepted plan decided their roles or someone holds one of them; each
   needed role is then *held* (by the trust's named care coordinator carrying on through the
   change: *kept*; or by a new worker, or by that coordinator returning after their
-  allocation ended before the handover date) or *unfilled*;
+  allocation ended before the handover date) or *unfilled*. They are *fully allocated* when
+  every role they need is held; otherwise they have a role no one holds: with *no worker at
+  all*, or *missing* a role (a joint person with a social worker and no key worker);
 - otherwise *waiting for a plan*: the trust's care coordinator holds them until a plan is
   accepted, unless the export names none, names someone not on the staff list, or says that
   worker's allocation ended before the day asked about (``coordinator_until``): then no one
@@ -22,7 +24,7 @@ check's ``unassigned`` finding, on the same day, so the two always list the same
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -157,8 +159,17 @@ class AllocationStatus:
     kept: int  # held by the trust care coordinator carrying on through the change (continuity)
     locked: int  # held under a manager's lock
     roles_unfilled: int
-    people_unfilled: int
+    people_unfilled: int  # of allocated: a role their pathway needs that no one holds
     held_not_needed: int  # current roles the person's pathway no longer needs
+    # Of needs_a_worker: no one holds any role for them (the waiting_unheld among them) ...
+    no_worker_at_all: int = 0
+    # ... and, by role, someone holds a role for them but not this one their pathway needs.
+    missing_role: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def fully_allocated(self) -> int:
+        """Of need_worker: allocated, and every role their pathway needs is held."""
+        return self.allocated - self.people_unfilled
 
     @property
     def moved(self) -> int:
@@ -168,7 +179,8 @@ class AllocationStatus:
     @property
     def needs_a_worker(self) -> int:
         """People the caseload's "needs a worker" filter lists (and the check's
-        ``unassigned`` finding names)."""
+        ``unassigned`` finding names): a role their pathway needs that no one holds.
+        ``fully_allocated + waiting - waiting_unheld + needs_a_worker == need_worker``."""
         return self.people_unfilled + self.waiting_unheld
 
     def to_json(self) -> dict[str, Any]:
@@ -182,6 +194,7 @@ class AllocationStatus:
             data["draft"]["stale"] = self.draft.stale
         data["moved"] = self.moved
         data["needs_a_worker"] = self.needs_a_worker
+        data["fully_allocated"] = self.fully_allocated
         return data
 
 
@@ -213,6 +226,9 @@ def allocation_status(session: Session, as_of: date) -> AllocationStatus:
     def counted(condition: ColumnElement[bool]) -> Any:
         return func.count(case((condition, 1)))
 
+    holds_none = and_(*(alias.id.is_(None) for alias in held.values()))
+    holds_some = or_(*(alias.id.is_not(None) for alias in held.values()))
+
     columns = [
         func.count(),
         counted(needing),
@@ -221,6 +237,11 @@ def allocation_status(session: Session, as_of: date) -> AllocationStatus:
         counted(and_(needing, allocated_now)),
         counted(and_(needing, ~allocated_now, ~coordinator_holds(as_of))),
         counted(or_(*(and_(needs(role), alias.id.is_(None)) for role, alias in held.items()))),
+        # of needs_a_worker, no role held: allocated by a plan that filled none of their
+        # roles, or waiting with no care coordinator who holds them
+        counted(and_(needing, holds_none, or_(allocated_now, ~coordinator_holds(as_of)))),
+        *(counted(and_(needs(role), alias.id.is_(None), holds_some))
+          for role, alias in held.items()),
     ]
     for role, alias in held.items():
         columns += [
@@ -239,8 +260,10 @@ def allocation_status(session: Session, as_of: date) -> AllocationStatus:
             alias.ended_at.is_(None)))  # type: ignore[union-attr]
     row = session.execute(statement.where(_in_export)).one()
     (people, need_worker, signposted, not_assessed, allocated, waiting_unheld,
-     people_unfilled) = row[:7]
-    per_role = [row[7 + 5 * index:12 + 5 * index] for index in range(len(held))]
+     people_unfilled, no_worker_at_all) = row[:8]
+    missing_role = dict(zip((str(role) for role in held), row[8:8 + len(held)], strict=True))
+    first = 8 + len(held)
+    per_role = [row[first + 5 * index:first + 5 + 5 * index] for index in range(len(held))]
     roles_needed, roles_held, kept, locked, held_not_needed = (
         sum(values) for values in zip(*per_role, strict=True))
 
@@ -261,6 +284,8 @@ def allocation_status(session: Session, as_of: date) -> AllocationStatus:
         roles_unfilled=roles_needed - roles_held,
         people_unfilled=people_unfilled,
         held_not_needed=held_not_needed,
+        no_worker_at_all=no_worker_at_all,
+        missing_role=missing_role,
     )
 
 
@@ -319,29 +344,42 @@ class StatusLine:
         return f"{self.value:,} {self.label}"
 
 
+def unfilled_in_words(status: AllocationStatus) -> str:
+    """Who the people with no worker in a role they need are, counted: '1 with no worker at
+    all, 5 missing a key worker' (empty when there are none)."""
+    parts = []
+    if status.no_worker_at_all:
+        parts.append(f"{status.no_worker_at_all:,} with no worker at all")
+    parts += [f"{number:,} missing a {ROLE_WORDS.get(role, role)}"
+              for role, number in status.missing_role.items() if number]
+    return ", ".join(parts)
+
+
 def status_lines(status: AllocationStatus) -> list[StatusLine]:
     """The counts, in the order a manager reads them: the dashboard's Allocation box, `plan
     status`, `transition status` (the lines that are not zero) and the check's report all
-    say these, so they never disagree."""
+    say these, so they never disagree. The three "of them" lines add up to the first; the
+    roles kept, moving and left unfilled add up to the roles the allocated people need."""
+    unfilled = "of them, no worker in a role they need"
+    if status.needs_a_worker:
+        unfilled += f" ({unfilled_in_words(status)})"
     return [
         StatusLine("need_worker", status.need_worker, "person whose pathway needs a worker",
                    "people whose pathway needs a worker"),
-        StatusLine("allocated", status.allocated,
-                   *("of them, allocated (by a plan or a manager)",) * 2),
+        StatusLine("fully_allocated", status.fully_allocated,
+                   *("of them, fully allocated (a worker in every role they need)",) * 2),
         StatusLine("waiting", status.waiting - status.waiting_unheld,
                    *("of them, waiting for a plan (coordinator holds them)",) * 2,
                    tone="warn" if status.accepted else ""),
+        StatusLine("needs_a_worker", status.needs_a_worker, unfilled, unfilled, tone="bad"),
         StatusLine("kept", status.kept, "role kept with the current worker",
                    "roles kept with the current worker"),
         StatusLine("moved", status.moved, "role moving to a new worker",
                    "roles moving to a new worker"),
         StatusLine("locked", status.locked, "role locked by a manager's choice",
                    "roles locked by a manager's choice"),
-        StatusLine("unfilled", status.roles_unfilled, "role no one holds",
-                   "roles no one holds", tone="bad"),
-        StatusLine("needs_a_worker", status.needs_a_worker,
-                   "person who needs a worker and has none",
-                   "people who need a worker and have none", tone="bad"),
+        StatusLine("unfilled", status.roles_unfilled, "role the allocation leaves unfilled",
+                   "roles the allocation leaves unfilled", tone="bad"),
         StatusLine("held_not_needed", status.held_not_needed,
                    "role held that the pathway no longer needs",
                    "roles held that the pathway no longer needs", tone="warn"),

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from transition.allocation_status import AllocationStatus, allocation_status
+from transition.allocation_status import AllocationStatus, allocation_status, unfilled_in_words
 from transition.amhp import AmhpCover, amhp_cover
 from transition.assessment import band_counts, pathway_counts, unassessed_count
 from transition.checks import CheckRules, latest_run, run_counts
@@ -78,9 +78,8 @@ class AtAGlance:
                         " for one (transition plan status)")
         if self.allocation.needs_a_worker:
             said.append(f"{self.allocation.needs_a_worker:,} "
-                        f"{'person needs' if self.allocation.needs_a_worker == 1 else 'people need'}"
-                        " a worker and "
-                        f"{'has' if self.allocation.needs_a_worker == 1 else 'have'} none "
+                        f"{'person has' if self.allocation.needs_a_worker == 1 else 'people have'}"
+                        f" no worker in a role they need: {unfilled_in_words(self.allocation)} "
                         "(transition people --needs-worker)")
         if self.tasks.overdue:
             said.append(f"{self.tasks.overdue:,} overdue "

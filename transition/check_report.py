@@ -38,7 +38,8 @@ def allocation_section(status: AllocationStatus) -> list[str]:
     lines += ["| Count | |", "| ---: | --- |"]
     lines += [f"| {line.value:,} | {line.label} |" for line in status_lines(status)]
     if status.needs_a_worker:
-        lines += ["", "`transition people --needs-worker` lists who needs a worker and has none."]
+        lines += ["", ("`transition people --needs-worker` lists the people with no worker in "
+                       "a role they need.")]
     return [*lines, ""]
 
 
@@ -54,15 +55,15 @@ def markdown_report(report: CheckReport, status: AllocationStatus | None = None)
          f"{report.finished_at.strftime('%Y-%m-%d %H:%M UTC') if report.finished_at else '-'}. "
          f"{verdict}"),
         "",
-        f"- critical: {severity['critical']}",
-        f"- warning: {severity['warning']}",
-        f"- info: {severity['info']}",
+        f"- critical: {severity['critical']:,}",
+        f"- warning: {severity['warning']:,}",
+        f"- info: {severity['info']:,}",
         "",
         "| Code | Meaning | Findings |",
         "| --- | --- | ---: |",
     ]
     counts = report.counts
-    lines += [f"| `{code}` | {title} | {counts[code]} |" for code, title in CODES.items()]
+    lines += [f"| `{code}` | {title} | {counts[code]:,} |" for code, title in CODES.items()]
     lines.append("")
     for note in report.notes:
         lines += [f"> {note}", ""]
@@ -72,7 +73,7 @@ def markdown_report(report: CheckReport, status: AllocationStatus | None = None)
         lines += [
             f"## Proposed moves (draft plan {report.plan_id}, not accepted)",
             "",
-            (f"{report.affected_people} people re-planned: {moves_in_words(report)}. Review "
+            (f"{report.affected_people:,} people re-planned: {moves_in_words(report)}. Review "
              f"with `transition plan show --plan {report.plan_id}` and accept with "
              f"`transition plan accept --plan {report.plan_id}`."),
             "",

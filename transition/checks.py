@@ -32,7 +32,7 @@ Progress = Callable[[int, int], None]
 
 CODES: dict[str, str] = {
     "no_staff_list": "No staff list imported",
-    "unassigned": "Needs a worker and has none",
+    "unassigned": "No worker in a role the pathway needs",
     "not_assessed": "No pathway decided yet",
     "worker_unavailable": "Leaving or absent worker holds people/tasks",
     "absent_at_handover": "Worker away when people move to them",

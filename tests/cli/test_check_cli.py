@@ -94,15 +94,14 @@ def test_report_files_are_markdown_or_json_and_private(
     assert result.exit_code == 1
     text_ = markdown.read_text()
     assert text_.startswith(f"# Nightly check, {TODAY.isoformat()}")
-    assert "| `unassigned` | Needs a worker and has none | 1 |" in text_
+    assert "| `unassigned` | No worker in a role the pathway needs | 1 |" in text_
     assert f"{number[:3]} {number[3:6]} {number[6:]}" in text_
     assert stat.S_IMODE(markdown.stat().st_mode) == 0o600
     # Where the allocation stands: the same counts as `transition plan status`.
     status = run_cli("plan", "status", "--json").json()
     assert "## Where the allocation stands" in text_
-    assert (f"| {status['needs_a_worker']} | "
-            f"{'person who needs' if status['needs_a_worker'] == 1 else 'people who need'} "
-            "a worker and ") in text_
+    assert (f"| {status['needs_a_worker']} | of them, no worker in a role they need "
+            f"({status['no_worker_at_all']} with no worker at all) |") in text_
     assert f"| {status['need_worker']} | " in text_
     as_json = tmp_path / "reports" / "check.json"
     run_cli("check", "--json", "--report", as_json)

@@ -318,12 +318,13 @@ def test_plan_status_before_and_after_accept(run_cli: RunCli, settings: Settings
     people = numbers(settings)
     before = run_cli("plan", "status")
     # No plan accepted: the trust's coordinators hold their people, but two people's export
-    # names no coordinator (polish, forensic): they need a worker and have none: exit 1.
+    # names no coordinator (polish, forensic): they have no worker in a role they need: exit 1.
     assert before.exit_code == 1, before.output
     said = " ".join(before.stdout.split())
     assert "No plan has been accepted yet" in said
     assert "No draft either: make one with `transition plan`." in said
-    assert "2 people who need a worker and have none" in said
+    assert ("2 of them, no worker in a role they need (2 with no worker at all)"
+            in said)
     assert "accept a plan that places them" in said
     listed = run_cli("people", "--needs-worker", "--json")
     assert listed.exit_code == 0
@@ -348,13 +349,14 @@ def test_plan_status_before_and_after_accept(run_cli: RunCli, settings: Settings
     data = after.json()
     assert data["draft"] is None and data["accepted"]["plan_id"] is not None
     assert (data["need_worker"], data["allocated"], data["waiting"]) == (8, 8, 0)
+    assert (data["fully_allocated"], data["no_worker_at_all"]) == (7, 1)
     assert (data["roles_needed"], data["roles_held"], data["kept"], data["moved"]) == (
         9, 8, 4, 4)
     assert (data["roles_unfilled"], data["needs_a_worker"]) == (1, 1)
     assert (data["signposted"], data["not_assessed"]) == (1, 1)
     text = " ".join(run_cli("plan", "status").stdout.split())
     assert "4 roles kept with the current worker" in text
-    assert "1 role no one holds" in text and "propose one with transition check --apply" in text
+    assert "1 role the allocation leaves unfilled" in text and "propose one with transition check --apply" in text
     assert [row["nhs_number"] for row in run_cli("people", "--needs-worker", "--json").json()
             ] == [people["forensic"]]
     # Who holds each person after the transfer, as `people` lists them.

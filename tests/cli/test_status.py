@@ -42,7 +42,7 @@ def test_status_agrees_with_each_part_shown_in_full(run_cli: RunCli, settings: S
     run_cli("check")
 
     result = run_cli("status", "--json")
-    assert result.exit_code == 1, result.output  # one person needs a worker and has none
+    assert result.exit_code == 1, result.output  # one person has no worker in a role they need
     data = result.json()
     assert data["allocation"] == run_cli("plan", "status", "--json").json()
     progress = run_cli("tasks", "progress", "--json").json()
@@ -55,7 +55,8 @@ def test_status_agrees_with_each_part_shown_in_full(run_cli: RunCli, settings: S
     assert data["last_check"]["run_id"] == history[0]["run_id"]
     assert data["last_check"]["findings"]["critical"] >= 1
     assert data["attention"][0] == (
-        "1 person needs a worker and has none (transition people --needs-worker)")
+        "1 person has no worker in a role they need: 1 with no worker at all (transition "
+        "people --needs-worker)")
 
     text = run_cli("status")
     said = " ".join(text.stdout.split())
@@ -63,9 +64,9 @@ def test_status_agrees_with_each_part_shown_in_full(run_cli: RunCli, settings: S
     allocation = data["allocation"]
     assert (f"{allocation['kept']} roles kept with the current worker "
             f"{allocation['moved']} roles moving to a new worker") in said
-    assert "1 person who needs a worker and has none" in said
+    assert "1 of them, no worker in a role they need (1 with no worker at all)" in said
     assert f"Last check run {data['last_check']['run_id']}" in said
-    assert "Needs attention: 1 person needs a worker and has none" in said
+    assert "Needs attention: 1 person has no worker in a role they need" in said
 
 
 def test_status_shows_the_councils_amhp_cover_after_the_transfer(run_cli: RunCli,
@@ -126,7 +127,7 @@ def test_status_says_where_the_allocation_stands_in_the_dashboards_words(
     run_cli: RunCli, settings: Settings,
 ) -> None:
     """Before a plan, a person whose coordinator holds them waits for a plan; one the export
-    names no coordinator for needs a worker and has none (not "waits"); a role held that a
+    names no coordinator for has no worker in a role they need (not "waits"); a role held that a
     changed pathway no longer needs is said too. The same lines as the dashboard's
     Allocation box (``status_lines``)."""
     database = Database.from_settings(settings)
@@ -143,7 +144,7 @@ def test_status_says_where_the_allocation_stands_in_the_dashboards_words(
     assert "wait for a plan" not in said and "waits for a plan" not in said
     for words in ("2 people whose pathway needs a worker",
                   "1 of them, waiting for a plan (coordinator holds them)",
-                  "1 person who needs a worker and has none",
+                  "1 of them, no worker in a role they need (1 with no worker at all)",
                   "1 role held that the pathway no longer needs"):
         assert words in said
     for line in status_lines(status):
@@ -153,7 +154,7 @@ def test_status_says_where_the_allocation_stands_in_the_dashboards_words(
 def test_docs6_status_help_names_every_reason_for_exit_1(run_cli: RunCli) -> None:
     """--help listed four of the six things that make status exit 1 (the README lists all)."""
     said = " ".join(run_cli("status", "--help").stdout.split())
-    for reason in ("someone needs a worker and has none", "overdue tasks",
+    for reason in ("someone has no worker in a role they need", "overdue tasks",
                    "critical findings at the last check", "no transfer date",
                    "nothing imported yet",
                    "the transfer date has come with no plan accepted"):

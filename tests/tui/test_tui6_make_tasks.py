@@ -204,8 +204,8 @@ def test_tui6_the_summary_is_the_clis_three_lines() -> None:
         "Handovers with tasks: 1,200\n"
         "Created 9,000, reopened 1, not needed now 2, owner moved 3, due date moved 4, "
         "template changed 5, unchanged 6.\n"
-        "Open tasks: 9,001 (7 overdue on 5 Jan 2027; 8 with no named worker, held by the "
-        "team manager).")
+        "Open tasks: 9,001 (7 of them overdue on 5 Jan 2027; 8 with no named worker, held by "
+        "the team manager).")
 
 
 # -- the toggles say what pressing them does now ---------------------------------------------
@@ -278,7 +278,7 @@ def test_tui6_the_caseload_footer_keeps_quit_at_80x24_with_pages(tui_database, a
             assert table.filtered
         assert table.total == 250 and table.describe().startswith("Showing 1-200 of 250")
         labels = footer_labels(app)
-        assert {"Sort", "Not in export", "No worker", "Pathway", "Band"} <= set(labels)
+        assert {"Sort", "Not in export", "Unfilled", "Pathway", "Band"} <= set(labels)
         assert ("Clear" in labels) == search
         assert "Search" not in labels  # the box says "/ to jump here"
         assert_quit_fits(app, SMALL[0])

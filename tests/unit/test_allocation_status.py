@@ -77,7 +77,7 @@ def test_the_counts_follow_the_allocation_from_no_plan_to_a_stale_draft(
             6, 4, 1, 1)
         assert status.accepted is None and status.draft is None
         assert counts(session) == {
-            "need_worker": 4, "allocated": 0, "waiting": 2, "kept": 0, "moved": 0, "locked": 0,
+            "need_worker": 4, "fully_allocated": 0, "waiting": 2, "kept": 0, "moved": 0, "locked": 0,
             "unfilled": 0, "needs_a_worker": 2, "held_not_needed": 0}
         assert plan_sentences(status)[1] == "No draft either: make one with `transition plan`."
     # Before a plan the trust's coordinator holds their people, unless there is none.
@@ -96,7 +96,7 @@ def test_the_counts_follow_the_allocation_from_no_plan_to_a_stale_draft(
         # Kept: SW1 stays with the person they coordinate; two move to SW1; the forensic
         # person's two roles find no one.
         assert counts(session) == {
-            "need_worker": 4, "allocated": 4, "waiting": 0, "kept": 1, "moved": 2, "locked": 0,
+            "need_worker": 4, "fully_allocated": 3, "waiting": 0, "kept": 1, "moved": 2, "locked": 0,
             "unfilled": 2, "needs_a_worker": 1, "held_not_needed": 0}
         assert status.roles_needed == 5 and status.people_unfilled == 1
     assert needing_a_worker(database) == {numbers["forensic"]}
@@ -110,7 +110,7 @@ def test_the_counts_follow_the_allocation_from_no_plan_to_a_stale_draft(
         session.flush()
         status = allocation_status(session, TODAY)
         assert counts(session) == {
-            "need_worker": 3, "allocated": 3, "waiting": 0, "kept": 0, "moved": 3, "locked": 1,
+            "need_worker": 3, "fully_allocated": 2, "waiting": 0, "kept": 0, "moved": 3, "locked": 1,
             "unfilled": 1, "needs_a_worker": 1, "held_not_needed": 1}
         assert status.draft is not None and status.draft.stale  # a choice made after it
         sentences = plan_sentences(status)

@@ -136,8 +136,8 @@ def print_report(out: Console, report: CheckReport,
     severity = report.severity_counts
     out.print(Text.assemble(
         (f"Check as of {report.as_of.isoformat()}", "bold"), f" (run {report.run_id}): ",
-        (f"{severity['critical']} critical", STYLE["critical"] if severity["critical"] else ""),
-        f", {severity['warning']} warning, {severity['info']} info"))
+        (f"{severity['critical']:,} critical", STYLE["critical"] if severity["critical"] else ""),
+        f", {severity['warning']:,} warning, {severity['info']:,} info"))
     counts = Table(title=None, show_edge=False, pad_edge=False)
     counts.add_column("Code")
     counts.add_column("Meaning")
@@ -170,7 +170,7 @@ def print_report(out: Console, report: CheckReport,
         listed.append(finding)
     out.print(_findings_table(listed, out.width, nhs_number))
     if hidden:
-        out.print(Text(f"... and {hidden} more (at most {SHOWN} per code are shown here; "
+        out.print(Text(f"... and {hidden:,} more (at most {SHOWN} per code are shown here; "
                        "--report FILE or --json has them all).", style="dim"))
 
 

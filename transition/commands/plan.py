@@ -212,9 +212,9 @@ def show(
 @app.command("status")
 def status(ctx: typer.Context, as_json: bool = json_option()) -> None:
     """Where the allocation stands now: who holds each case (after any manager's choices),
-    who needs a worker and has none, and any draft waiting for review.
+    who has no worker in a role they need, and any draft waiting for review.
 
-    Exit status 1 when someone needs a worker and has none."""
+    Exit status 1 when someone has no worker in a role they need."""
     cli = context(ctx)
     with cli.db.session() as session:
         result = allocation_status(session, cli.today())

@@ -29,7 +29,7 @@ def status_command(
     pathways and risk, where the allocation stands, task progress, the council's AMHP cover
     after the transfer and the last nightly check.
 
-    Exit status 1 when something needs a manager now (someone needs a worker and has none,
+    Exit status 1 when something needs a manager now (someone has no worker in a role they need,
     overdue tasks, critical findings at the last check, no transfer date, nothing imported
     yet, or the transfer date has come with no plan accepted)."""
     cli = context(ctx)
@@ -104,10 +104,11 @@ def status_table(glance: AtAGlance) -> Table:
     table.add_row("Risk", _counts(glance.bands))
     table.add_row("Allocation", allocation_text(glance.allocation))
     progress = glance.tasks
-    if progress.total or progress.not_needed:
+    if progress.total:
         table.add_row("Tasks", f"{progress.done:,} of {progress.total:,} done "
-                               f"({progress.percent_done:.0f}%); {progress.due:,} open, "
-                               f"{progress.overdue:,} overdue")
+                               f"({progress.percent_words}); {progress.open_words}")
+    elif progress.not_needed:
+        table.add_row("Tasks", f"none to do ({progress.not_needed:,} not needed)")
     elif caseload.people:
         table.add_row("Tasks", Text("none yet: transition tasks generate", style="dim"))
     else:  # nothing to generate them for yet: the Next row says what comes first

@@ -268,18 +268,22 @@ def tasks_progress(
         return
     when = f" ({programme_date:%A %-d %B %Y})" if programme_date else ""
     console.print(f"Transfer date: {countdown.label}{when}.")
+    share = ("none to do" if progress.percent_done is None
+             else f"{progress.percent_words} done")
     console.print(
-        f"Tasks{f' ({band} band)' if band else ''}: {progress.done:,} done, {progress.due:,} "
-        f"due, {progress.overdue:,} overdue ({progress.percent_done:.0f}% done; "
-        f"{progress.blocked:,} blocked, {progress.not_needed:,} not needed)."
+        f"Tasks{f' ({band} band)' if band else ''}: {progress.done:,} done, "
+        f"{progress.open_words} ({share}; {progress.blocked:,} blocked, "
+        f"{progress.not_needed:,} not needed)."
     )
     if any(item.total for item in by_band.values()):
+        # Open counts the overdue and blocked tasks too, as every "open" does.
         table = Table(box=None, header_style="bold", padding=(0, 2))
-        for heading in ("Risk band", "Done", "Due", "Overdue", "Blocked", "Done %"):
+        for heading in ("Risk band", "Done", "Open", "Overdue", "Blocked", "Done %"):
             table.add_column(heading, justify="left" if heading == "Risk band" else "right")
         for name, item in by_band.items():
-            table.add_row(name, f"{item.done:,}", f"{item.due:,}", f"{item.overdue:,}",
-                          f"{item.blocked:,}", f"{item.percent_done:.0f}%",
+            table.add_row(name, f"{item.done:,}", f"{item.open:,}", f"{item.overdue:,}",
+                          f"{item.blocked:,}",
+                          "-" if item.percent_done is None else item.percent_words,
                           style="bold red" if name == "red" and item.overdue else None)
         console.print(table)
     if line.points:

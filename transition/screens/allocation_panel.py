@@ -1,9 +1,10 @@
 """The dashboard's *Allocation* box: where the allocation stands now (who holds each case,
-after any manager's choices), who needs a worker and has none, and a draft waiting for review.
+after any manager's choices), who has no worker in a role they need, and a draft waiting for
+review.
 
 The same counts and words as ``transition plan status`` (:mod:`transition.allocation_status`).
-On the dashboard, ``n`` lists the people who need a worker and have none on the caseload, and
-``p`` opens the plan screen.
+On the dashboard, ``n`` lists on the caseload the people with no worker in a role they
+need, and ``p`` opens the plan screen.
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ from transition.widgets.format import count
 
 TONE_STYLE = {"bad": "bold red", "warn": "bold yellow", "": "bold"}
 KEY_HINTS = {"needs_a_worker": " (n)"}  # the dashboard's key that lists them
+LABEL_WIDTH = 60  # cells
 
 
 def allocation_lines(status: AllocationStatus) -> RenderableType:
     """The counts on the left, which plan they come from (and any draft) on the right."""
     counts = Table.grid(padding=(0, 1))
     counts.add_column(justify="right", min_width=5)
-    counts.add_column()
+    # Wide enough for the longest fixed words; who has no worker in a role they need, counted
+    # by kind, wraps rather than pushing the plan's sentences under the counts.
+    counts.add_column(max_width=LABEL_WIDTH)
     for line in status_lines(status):
         counts.add_row(
             Text(count(line.value), style=TONE_STYLE[line.tone] if line.value else "dim"),

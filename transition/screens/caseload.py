@@ -40,7 +40,7 @@ class CaseloadScreen(DataScreen):
         Binding("slash", "search", "Search", key_display="/", id="caseload.search",
                 priority=True, show=False),
         Binding("m", "missing", "Not in export", id="caseload.missing"),
-        Binding("n", "needs_worker", "No worker", id="caseload.needs_worker"),
+        Binding("n", "needs_worker", "Unfilled", id="caseload.needs_worker"),
         Binding("f", "cycle_pathway", "Pathway", id="caseload.pathway"),
         Binding("b", "cycle_band", "Band", id="caseload.band"),
         # Not in the footer (it has no room left at 80 columns): the line under the table

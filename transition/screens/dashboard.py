@@ -75,7 +75,7 @@ STAGE_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
 ALERT_PANELS: tuple[Callable[[], DashboardPanel], ...] = (
     # Under the cards, before the counts by place: what has gone wrong since the plan (the
     # latest check, #check-findings) and where the allocation stands (#plan-status: who
-    # needs a worker and has none), so the first screen a manager sees shows them.
+    # has no worker in a role they need), so the first screen a manager sees shows them.
     _check_findings,
     _allocation,
 )
@@ -97,7 +97,7 @@ class DashboardScreen(DataScreen):
         # capacity; not in the footer, which has no room for it at 80 columns.
         Binding("R", "run_check(True, True)", "Check + rebalance", show=False,
                 id="dashboard.check_rebalance"),
-        Binding("n", "needs_worker", "No worker", id="dashboard.needs_worker"),
+        Binding("n", "needs_worker", "Unfilled", id="dashboard.needs_worker"),
         # Not in the footer (no room at 80 columns): the palette finds it too.
         Binding("e", "equality", "Equality", show=False, id="dashboard.equality"),
     ]

@@ -41,7 +41,7 @@ def progress_lines(progress: TaskProgress) -> RenderableType:
     grid.add_column(justify="right")
     grid.add_column()
     grid.add_row(Text(count(progress.done), style="bold green"),
-                 f"done of {plural(progress.total, 'task')} ({progress.percent_done:.0f}%)")
+                 f"done of {plural(progress.total, 'task')} ({progress.percent_words})")
     grid.add_row(Text(count(progress.due), style="bold"), "open, not yet overdue")
     grid.add_row(Text(count(progress.overdue), style="bold red" if progress.overdue else "dim"),
                  Text.assemble("overdue", (" (t, then o)" if progress.overdue else "", "dim")))
@@ -50,7 +50,7 @@ def progress_lines(progress: TaskProgress) -> RenderableType:
                      "blocked (counted above)")
     if progress.not_needed:
         grid.add_row(Text(count(progress.not_needed), style="dim"), "not needed")
-    filled = round(BAR_WIDTH * progress.done / progress.total) if progress.total else BAR_WIDTH
+    filled = round(BAR_WIDTH * progress.done / progress.total) if progress.total else 0
     bar = Text.assemble(("█" * filled, "green"), ("░" * (BAR_WIDTH - filled), "dim"))
     return Group(grid, Text(), bar)
 

@@ -90,7 +90,7 @@ class GenerateSummary:
             f"{self.not_needed:,}, owner moved {self.owner_moved:,}, due date moved "
             f"{self.due_moved:,}, template changed {self.template_changed:,}, unchanged "
             f"{self.unchanged:,}.\n"
-            f"Open tasks: {self.open:,} ({self.overdue:,} overdue on "
+            f"Open tasks: {self.open:,} ({self.overdue:,} of them overdue on "
             f"{as_of.day} {as_of:%b %Y}; {self.unowned_open:,} with no named worker, held by "
             "the team manager)."
         )

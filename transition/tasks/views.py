@@ -148,7 +148,7 @@ def _group_of(row: TaskRow, by: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class TaskProgress:
-    """How far the handover tasks have got: done + due + overdue = total."""
+    """How far the handover tasks have got: done + open = total, and open = due + overdue."""
 
     as_of: date
     total: int  # tasks to be done (not counting not_needed)
@@ -160,17 +160,35 @@ class TaskProgress:
 
     @property
     def open(self) -> int:
+        """Not done yet: overdue or not (every count that says "open" means this)."""
         return self.due + self.overdue
 
     @property
-    def percent_done(self) -> float:
-        return 100.0 * self.done / self.total if self.total else 100.0
+    def percent_done(self) -> float | None:
+        """Done, as a percentage of the tasks to be done; None when there are none to do
+        (none made yet, or every one not needed): no percentage, rather than 0 or 100."""
+        return 100.0 * self.done / self.total if self.total else None
+
+    @property
+    def open_words(self) -> str:
+        """'1,677 open, 3 of them overdue': `transition status` and `tasks progress`."""
+        if not self.open:
+            return "none open"
+        return f"{self.open:,} open, " + (f"{self.overdue:,} of them overdue" if self.overdue
+                                          else "none overdue")
+
+    @property
+    def percent_words(self) -> str:
+        """'37%', or 'none to do' when there is no percentage."""
+        return "none to do" if self.percent_done is None else f"{self.percent_done:.0f}%"
 
     def as_dict(self) -> dict[str, Any]:
+        percent = self.percent_done
         return {
             "as_of": self.as_of.isoformat(), "total": self.total, "done": self.done,
-            "due": self.due, "overdue": self.overdue, "blocked": self.blocked,
-            "not_needed": self.not_needed, "percent_done": round(self.percent_done, 1),
+            "open": self.open, "due": self.due, "overdue": self.overdue,
+            "blocked": self.blocked, "not_needed": self.not_needed,
+            "percent_done": None if percent is None else round(percent, 1),
         }
 
 

@@ -290,7 +290,7 @@ class CaseloadTable(Vertical):
         if self.query.missing_only:
             parts.append("only people not in the latest export")
         if self.query.needs_worker:
-            parts.append("only people who need a worker and have none")
+            parts.append("only people with no worker in a role they need")
         if any(row.missing for row in page.rows):
             parts.append(f"{MISSING_MARK} not in the latest export")
         return " · ".join(parts)
