@@ -258,6 +258,12 @@ def staff_names(session: Session, staff_ids: Iterable[str | None]) -> dict[str, 
     return {staff_id: f"{given} {family}" for staff_id, given, family in session.execute(statement)}
 
 
+def named(names: dict[str, str], staff_id: str) -> str:
+    """'Oliver Lloyd (WC28432)' when :func:`staff_names` found them, else the staff id."""
+    name = names.get(staff_id)
+    return f"{name} ({staff_id})" if name else staff_id
+
+
 def person_imports(session: Session, person: Person) -> list[PersonImport]:
     """The import runs that touched this person, oldest first, and what each one did.
 

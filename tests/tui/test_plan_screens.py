@@ -635,6 +635,8 @@ def test_the_person_screen_shows_each_role_and_a_worker_can_be_chosen_there(
         panel = text_of(screen.query_one("#workers"))
         assert f"({chosen})" in panel and "a manager's choice; locked" in panel
         assert "Worker chosen" in text_of(screen.query_one("#audit"))  # assignment.manager
+        named = [said for said in notifications(app) if "is now the social worker" in said]
+        assert named and named[0].startswith(f"{picker.options[0].name} ({chosen}) is now")
         await pilot.press("escape")
         await settle(pilot)
 

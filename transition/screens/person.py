@@ -32,6 +32,7 @@ from transition.errors import ConflictError, TransitionError
 from transition.handover_change import HandoverOutcome
 from transition.matching import ROLE_WORDS
 from transition.models import Person
+from transition.overview import named, staff_names
 from transition.plan_review import describe_role
 from transition.programme import transfer_date
 from transition.risk import RiskBands
@@ -471,13 +472,15 @@ class PersonScreen(DetailScreen):
                     staff_id=pick.staff_id, role=role, reason=pick.reason, lock=pick.lock,
                     force=force, as_of=self.today(), actor=self.settings.actor,
                     expected_assignment_id=seen))
+                names.update(staff_names(session, [pick.staff_id]))
 
+        names: dict[str, str] = {}
         locked = " and locked" if pick.lock else ""
         broke = " (recorded with what it breaks)" if force else ""
         refusals: list[str] = []
         self._write(save, lambda: " ".join(filter(None, (
-            f"{pick.staff_id} is now the {ROLE_WORDS.get(role, role)}{locked}{broke}.",
-            done[0].tasks_in_words()))), refused=refusals.append)
+            (f"{named(names, pick.staff_id)} is now the {ROLE_WORDS.get(role, role)}{locked}"
+            f"{broke}."), done[0].tasks_in_words()))), refused=refusals.append)
         return refusals[0] if refusals else None
 
     def _write(self, save: Callable[[], None], done: str | Callable[[], str], *,

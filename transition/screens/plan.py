@@ -27,7 +27,7 @@ from transition import nhs
 from transition.absence import LEAVES_ON, soon_after_handover
 from transition.allocation import current_assignments
 from transition.errors import ConflictError, NotFoundError, TransitionError
-from transition.overview import counts_by_team, staff_names
+from transition.overview import counts_by_team, named, staff_names
 from transition.people import person_names
 from transition.plan_report import PlanReport, write_plan_report
 from transition.plan_review import (
@@ -779,14 +779,16 @@ class PlanScreen(DataScreen):
                     staff_id=pick.staff_id, role=role, reason=pick.reason, lock=pick.lock,
                     force=force, as_of=self.today(), actor=self.settings.actor,
                     expected_assignment_id=seen))
+                names.update(staff_names(session, [pick.staff_id]))
 
+        names: dict[str, str] = {}
         locked = " and locked" if pick.lock else ""
         broke = " (recorded with what it breaks)" if force else ""
-        said = (f"{pick.staff_id} is now the {words(role).lower()}{locked}{broke}. Press n to "
-                "plan again around it.")
         refusals: list[str] = []
-        self._write(write, lambda: " ".join(filter(None, (said, done[0].tasks_in_words()))),
-                    refused=refusals.append)
+        self._write(write, lambda: " ".join(filter(None, (
+            (f"{named(names, pick.staff_id)} is now the {words(role).lower()}{locked}{broke}. "
+            "Press n to plan again around it."), done[0].tasks_in_words()))),
+            refused=refusals.append)
         return refusals[0] if refusals else None
 
     def action_lock(self) -> None:
