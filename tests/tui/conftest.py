@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -47,17 +46,17 @@ def app_on(sqlite_settings: Settings) -> Callable[[Database], TransitionApp]:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let every worker finish and every message it posted be handled.
+    """Let every worker finish and every message it posted be handled. A worker still
+    pending counts as unfinished.
 
-    Waits for idle in Textual's own steps of 20 ms (keys are pressed with shorter ones:
-    :func:`_quicker_idle_check`): a step spans a screen refresh, so what a key set off
-    after one (``call_after_refresh``) has started before the workers are looked at. A
-    worker still pending counts as unfinished."""
-    with _idle_steps(_TEXTUAL_IDLE_STEP):
+    Textual's pilot waits for idle in steps of 20 ms (``textual._wait.SLEEP_GRANULARITY``),
+    which is long enough for a screen refresh and what waits for one to run. Shorter steps
+    were tried (26 November: 4 ms for keys only saved 6% of the TUI tests' time) and let a
+    test read a footer before it was composed, in a clean CI run: not worth a flaky suite."""
+    await pilot.pause()
+    while any(not worker.is_finished for worker in pilot.app.workers):
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        while any(not worker.is_finished for worker in pilot.app.workers):
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
 
 
 def drive(
@@ -148,43 +147,3 @@ def _share_parsed_css() -> None:
 
 
 _share_parsed_css()
-
-
-_TEXTUAL_IDLE_STEP = 1 / 50  # textual._wait.SLEEP_GRANULARITY as Textual ships it
-_QUICK_IDLE_STEP = 1 / 250
-
-
-@contextmanager
-def _idle_steps(step: float) -> Iterator[None]:
-    """Textual's idle check in steps of ``step`` seconds for the length of the block."""
-    from textual import _wait
-
-    before = _wait.SLEEP_GRANULARITY
-    _set_idle_step(step)
-    try:
-        yield
-    finally:
-        _set_idle_step(before)
-
-
-def _set_idle_step(step: float) -> None:
-    from textual import _wait
-
-    _wait.SLEEP_GRANULARITY = step
-    _wait.SLEEP_IDLE = step / 20.0  # "idle": under a twentieth of the step on the CPU
-
-
-def _quicker_idle_check() -> None:
-    """Look for the app going idle every 4 ms, not every 20 ms, between the keys a test
-    presses.
-
-    Textual's pilot waits for idle twice after every key it presses by sleeping in steps of
-    ``SLEEP_GRANULARITY`` until a step passes with the process all but idle, so each key
-    (each letter typed) cost at least 40 ms of a core doing nothing. :func:`settle`, which a
-    test calls before it looks at what its keys did, still waits in Textual's own 20 ms
-    steps: with 4 ms there too, a test could look before a refresh had run what waited for
-    it (tried: the footer's keys and a filtered caseload were read too early)."""
-    _set_idle_step(_QUICK_IDLE_STEP)
-
-
-_quicker_idle_check()
