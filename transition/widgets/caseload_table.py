@@ -88,14 +88,26 @@ def _coordinator(row: PersonRow, window: Window) -> RenderableType:
 
 
 def _after_transfer(row: PersonRow, window: Window) -> RenderableType:
-    """'Callum Walker + Shazia Akhtar', 'no key worker', or a dim word: 'no plan yet'."""
+    """'Callum Walker', 'no key worker + S. Akhtar', 'C. Walker + S. Akhtar', or a dim word:
+    'no plan yet'. A role no one holds comes first, and two workers go by initial and family
+    name, so that a narrow column cuts neither the warning nor the second worker."""
     state, roles = row.after_transfer()
     if not roles:
         return Text(state, style="dim")
-    return Text(" + ").join(
-        Text(window.staff_names.get(staff_id, staff_id)) if staff_id is not None
-        else Text(f"no {ROLE_WORDS.get(role, role)}", style="bold red")
-        for role, staff_id in roles)
+    def holder(role: str, staff_id: str | None) -> Text:
+        if staff_id is None:
+            return Text(f"no {ROLE_WORDS.get(role, role)}", style="bold red")
+        name = window.staff_names.get(staff_id, staff_id)
+        return Text(_initial(name) if len(roles) > 1 else name)
+
+    return Text(" + ").join(holder(role, staff_id) for role, staff_id
+                            in sorted(roles, key=lambda item: item[1] is not None))
+
+
+def _initial(name: str) -> str:
+    """'Callum Walker' -> 'C. Walker'; a single word (a staff id) as it is."""
+    given, _, family = name.partition(" ")
+    return f"{given[0]}. {family}" if family else name
 
 
 DEFAULT_COLUMNS: tuple[CaseloadColumn, ...] = (
