@@ -133,7 +133,8 @@ class HandoverStatus:
             if self.visit_status is None and self.has_tasks:
                 said.append("No joint handover visit among their tasks.")
             elif self.visit_status is None:
-                said.append("No handover tasks yet: run transition tasks generate.")
+                said.append("No handover tasks yet: make them with transition tasks generate (in "
+                            "the app, t then G).")
             else:
                 due = f", due {uk_date(self.visit_due)}" if self.visit_due else ""
                 said.append(f"Joint handover visit: {_status_words(self.visit_status)}{due}.")

@@ -94,7 +94,8 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
         ("social_worker", "SW1")]
     assert detail["handover"]["kept_roles"] == ["key_worker"]  # KW1 was their coordinator
     assert detail["handover"]["sentence"] in " ".join(shown.stdout.split())
-    assert "No handover tasks yet: run transition tasks generate." in detail["handover"]["sentence"]
+    assert "No handover tasks yet: make them with transition tasks generate" in (
+        detail["handover"]["sentence"])
     assert detail["roles"][1] == {**detail["roles"][1], "role": "key_worker", "state": "held",
                                   "needed": True}
     # A role the accepted plan could not fill says why, rather than being left out.

@@ -99,7 +99,8 @@ def test_every_state_with_its_words(database: Database) -> None:
         assert status["joint"].short() == "new · no tasks yet"
         assert status["joint"].sentence() == (
             "Handover on 1 Apr 2027: key worker Ben Carter (KW1). Ana Okafor stays as their "
-            "social worker. No handover tasks yet: run transition tasks generate.")
+            "social worker. No handover tasks yet: make them with transition tasks generate (in "
+            "the app, t then G).")
         # The rules plan a joint visit for some people only: tasks without one are not a gap.
         assert status["green"].short() == "new · no visit"
         assert status["green"].sentence().endswith(
@@ -127,14 +128,14 @@ def test_every_state_with_its_words(database: Database) -> None:
         assert status["back"].kept == []
         assert status["back"].sentence() == (
             f"Handover on 1 Apr 2027: social worker Ana Okafor (SW1) again, after their "
-            f"allocation ended on {yesterday}. No handover tasks yet: run transition tasks "
-            "generate.")
+            f"allocation ended on {yesterday}. No handover tasks yet: make them with "
+            "transition tasks generate (in the app, t then G).")
         assert status["back"].as_json()["incoming"][0]["returning_after"] == (
             (TODAY - timedelta(days=1)).isoformat())
         assert status["mixed"].sentence() == (
             f"Handover on 1 Apr 2027: social worker Chloe Evans (SW2); key worker Ben Carter "
             f"(KW1) again, after their allocation ended on {yesterday}. No handover tasks yet: "
-            "run transition tasks generate.")
+            "make them with transition tasks generate (in the app, t then G).")
         assert status["to_the_day"].sentence() == "No handover: Ana Okafor keeps them."
         # The short column says "back" when every incoming worker returns, "new" when one is new.
         assert status["back"].short() == "back · no tasks yet"
