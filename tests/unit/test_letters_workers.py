@@ -267,3 +267,17 @@ def test_a_cto_ending_before_the_change_changes_only_the_letters_that_state_it()
     assert facts_context(ending, "person")["person"]["cto"] is False
     assert "cto_expires" not in facts_context(ending, "person")["person"]
     assert facts_context(ending, "gp")["person"]["cto_expires"] == "23 February 2027"
+
+
+def test_a_gp_letter_naming_two_workers_says_which_one_to_contact(database: Database) -> None:
+    """A joint pathway names two workers: the GP letter does not point to "the care
+    coordinator named above" as if there were one."""
+    with database.transaction() as session:
+        with_transfer_date(session)
+        person = seconded_worker_stays(session, cto=True)
+        gp = flat(text_of(session, person, "gp"))
+    assert "Callum Walker" in gp and "Ffion Kelly" in gp
+    assert "the care coordinator named above" not in gp and "the worker named above" not in gp
+    assert ("its conditions are unchanged; the responsible clinician and the workers named "
+            "above monitor them, as before.") in gp
+    assert "please contact either worker named above or call us on" in gp
