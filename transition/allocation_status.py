@@ -198,9 +198,9 @@ class AllocationStatus:
         return data
 
 
-def allocation_status(session: Session, as_of: date) -> AllocationStatus:
-    """Where the allocation stands on ``as_of`` (today): one counting scan of the people in
-    the export."""
+def latest_plans(session: Session) -> tuple[Plan | None, Plan | None]:
+    """The latest accepted plan, and the newest draft made after it (or with none accepted):
+    the draft waiting for review, if any."""
     accepted = session.scalars(
         select(Plan).where(Plan.status == PlanStatus.ACCEPTED)
         .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
@@ -210,7 +210,13 @@ def allocation_status(session: Session, as_of: date) -> AllocationStatus:
                            Plan.id > (accepted.id if accepted else 0))  # type: ignore[operator]
         .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
     ).first()
+    return accepted, draft
 
+
+def allocation_status(session: Session, as_of: date) -> AllocationStatus:
+    """Where the allocation stands on ``as_of`` (today): one counting scan of the people in
+    the export."""
+    accepted, draft = latest_plans(session)
     transfer = transfer_date(session)
     # One scan of the people in the export, each joined to their current assignment of each
     # role through the partial unique index on (person_id, role) where ended_at is null.

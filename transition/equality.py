@@ -37,10 +37,10 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlmodel import Session
 
-from transition.allocation_status import handover_ahead
+from transition.allocation_status import handover_ahead, latest_plans
 from transition.columns import ETHNIC_CATEGORIES
 from transition.export import AGE_BANDS, age_band
-from transition.models import Pathway, Person, Plan, PlanStatus, RiskBand
+from transition.models import Pathway, Person, RiskBand
 from transition.programme import transfer_date
 
 MEASURES: dict[str, str] = {
@@ -425,13 +425,9 @@ def equality_report(session: Session, *, as_of: date) -> EqualityReport:
 
 
 def _draft_waiting(session: Session) -> tuple[int, int] | None:
-    """The newest draft plan made after the last accepted one (or with none accepted), as
+    """The draft waiting for review (:func:`~transition.allocation_status.latest_plans`), as
     (plan id, roles it gives a new worker); None when there is none."""
-    newest = session.execute(
-        select(Plan.id, Plan.status, Plan.summary)
-        .where(Plan.status.in_([PlanStatus.DRAFT, PlanStatus.ACCEPTED]))  # type: ignore[attr-defined]
-        .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
-    ).first()
-    if newest is None or newest.status != PlanStatus.DRAFT:
+    _accepted, draft = latest_plans(session)
+    if draft is None or draft.id is None:
         return None
-    return newest.id, int((newest.summary or {}).get("changed", 0))
+    return draft.id, int((draft.summary or {}).get("changed", 0))
