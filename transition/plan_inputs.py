@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from difflib import get_close_matches
@@ -104,6 +104,7 @@ def read_inputs(
     person_ids: Sequence[int] | None = None,
     honour_locks: bool = True,
     extra_roles: tuple[str, ...] = (),
+    as_before: Mapping[tuple[int, str], tuple[str, bool] | None] | None = None,
 ) -> Inputs:
     """Build the matching problem from the database (Core reads; nothing is written).
 
@@ -111,6 +112,11 @@ def read_inputs(
     is held fixed, counting against their workers' capacity. ``honour_locks=False`` and
     ``extra_roles`` let a manager's override be checked like any other choice: the planned
     people's locked roles become needs, and ``extra_roles`` are needed whatever the pathway.
+
+    ``as_before``: (person, role) -> (staff id, locked) of the assignment to read in place of
+    the current one (None: none), for a draft's test of its inputs with the managers' locks
+    that confirmed its own proposals read as what they replaced
+    (:func:`transition.plan_review.confirm_lock`).
     """
     transfer = programme.transfer_date(session)
     if transfer is None:
@@ -140,6 +146,18 @@ def read_inputs(
         if ended_at is None:
             current[person_id][role] = (staff_id, bool(locked))
             allocation_rows.append((person_id, role, staff_id, bool(locked)))
+    if as_before:
+        for (person_id, role), before in as_before.items():
+            roles_held = current[person_id]
+            if before is None:
+                roles_held.pop(role, None)
+                if not roles_held:
+                    del current[person_id]
+            else:
+                roles_held[role] = before
+        allocation_rows = [(person_id, role, staff_id, locked)
+                           for person_id, roles_held in current.items()
+                           for role, (staff_id, locked) in roles_held.items()]
 
     facts_used = {name for rule in matching.required_skills for name in rule.condition.facts}
     fact_columns = sorted(name for name in facts_used if name in PERSON_FACTS and name != "age")

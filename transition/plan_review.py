@@ -100,10 +100,24 @@ def find_plan(session: Session, plan_id: int | None = None) -> Plan:
 def allocation_changed_since(session: Session, plan_id: int) -> bool:
     """Whether anyone changed who holds a case (a plan accepted, a manager's choice, a lock or
     an unlock, from any screen or the CLI) after this plan was made: a draft made before then
-    would be refused on accept, so a screen says to plan again first."""
-    made = select(Plan.created_at).where(Plan.id == plan_id).scalar_subquery()
-    return bool(session.scalar(select(exists().where(or_(
-        Assignment.created_at > made, Assignment.ended_at > made)))))  # type: ignore[operator]
+    would be refused on accept, so a screen says to plan again first. A manager's lock that
+    confirmed the draft's own proposal (:func:`confirm_lock`) is not such a change."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        return False
+    made = plan.created_at
+    locks, replaced = _confirmed_ids(plan)
+    if not locks:
+        return bool(session.scalar(select(exists().where(or_(
+            Assignment.created_at > made, Assignment.ended_at > made)))))  # type: ignore[operator]
+    # Any row made since that is not a confirming lock, or ended since that is not the row
+    # one replaced. One more row than there are such rows is enough to find one.
+    for column, own in ((Assignment.created_at, locks), (Assignment.ended_at, replaced)):
+        found = session.scalars(select(Assignment.id).where(column > made)  # type: ignore[operator]
+                                .limit(len(own) + 1))
+        if any(row_id not in own for row_id in found):
+            return True
+    return False
 
 
 # What the audit trail records that a plan is made from, by family of action, in words.
@@ -111,18 +125,27 @@ _INPUT_FAMILIES = {"person": "people's details", "pathway": "pathways",
                    "staff": "the staff list", "assignment": "who holds a case",
                    "programme": "the transfer date"}
 
+# The audited actions that make or end an assignment row: with a draft's confirming locks
+# about, the rows themselves (allocation_changed_since) say whether who holds a case changed.
+_ROW_ACTIONS = frozenset({"assignment.manager", "assignment.accept", "assignment.end"})
+
 
 def changed_since(session: Session, plan_id: int) -> list[str]:
     """What the audit trail says changed among a plan's inputs after it was made, in words
     (people's details, pathways, the staff list, who holds a case, the transfer date): a
     quick look (one indexed query) for the dashboard and the plan's summary that a draft may
     be out of date. Accept's own test (:func:`plan_out_of_date`, reading everything again)
-    also sees what is not audited: a risk band that moved without its pathway, the rules."""
-    made = session.scalar(select(Plan.created_at).where(Plan.id == plan_id))
-    if made is None:
+    also sees what is not audited: a risk band that moved without its pathway, the rules.
+    A manager's lock that confirmed the draft's own proposal is no change (audited all the
+    same)."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
         return []
-    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.at > made).distinct())
-    families = {action.partition(".")[0] for action in actions}
+    confirmed = bool(_confirmed_ids(plan)[0])
+    actions = session.scalars(select(AuditEvent.action)
+                              .where(AuditEvent.at > plan.created_at).distinct())
+    families = {action.partition(".")[0] for action in actions
+                if not (confirmed and action in _ROW_ACTIONS)}
     if "assignment" not in families and allocation_changed_since(session, plan_id):
         families.add("assignment")
     return [words for family, words in _INPUT_FAMILIES.items() if family in families]
@@ -130,10 +153,13 @@ def changed_since(session: Session, plan_id: int) -> list[str]:
 
 def _inputs_now(session: Session, rules: Rules, plan: Plan) -> tuple[Inputs, list[str]]:
     """What ``plan`` was made from, read again now, and the keys of the fingerprints that no
-    longer match the ones stored with it (accept refuses it then)."""
+    longer match the ones stored with it (accept refuses it then). A manager's lock that
+    confirmed the plan's own proposal, still in force, is read as the row it replaced: it
+    changes nothing the plan did not already say, and any other change still shows."""
     summary = plan.summary or {}
     inputs = read_inputs(session, rules, as_of=plan.as_of or date.today(),
-                         person_ids=summary.get("person_ids"))
+                         person_ids=summary.get("person_ids"),
+                         as_before=_confirmed_locks(session, plan))
     return inputs, [key for key, value in (summary.get("inputs") or {}).items()
                     if inputs.fingerprints.get(key) != value]
 
@@ -157,6 +183,94 @@ def latest_draft(session: Session) -> Plan | None:
         select(Plan).where(Plan.status == PlanStatus.DRAFT)
         .order_by(Plan.id.desc()).limit(1)  # type: ignore[union-attr]
     ).first()
+
+
+# ---------------------------------------------------------------------------------------------
+# A manager's lock that confirms a draft's own proposal
+# ---------------------------------------------------------------------------------------------
+
+LOCKED_REASON = "locked by a manager: kept as it is"
+"""A locked role's one reason in a plan (as a plan stores a lock it keeps)."""
+
+_CONFIRMED = "confirmed_locks"  # the plan summary's key: [[lock's row id, replaced row id], ...]
+
+
+def drafts_proposing(session: Session, person_id: int, role: str, staff_id: str) -> list[int]:
+    """The drafts that give this person's role to ``staff_id`` without a lock: a manager's
+    lock of that worker confirms what each already proposes (:func:`confirm_lock`)."""
+    return list(session.scalars(
+        select(PlanAssignment.plan_id)
+        .join(Plan, Plan.id == PlanAssignment.plan_id)
+        .where(Plan.status == PlanStatus.DRAFT, PlanAssignment.person_id == person_id,
+               PlanAssignment.role == role, PlanAssignment.staff_id == staff_id,
+               PlanAssignment.locked.is_(False))  # type: ignore[attr-defined]
+        .order_by(PlanAssignment.plan_id)))
+
+
+def confirm_lock(session: Session, plan_ids: list[int], *, person_id: int, role: str,
+                 kept: bool, lock_id: int, replaced_id: int | None) -> None:
+    """Record in each of these drafts that a manager locked the worker it proposes for this
+    person's role (assignment ``lock_id``, which ended ``replaced_id``, if any), in the lock's
+    own transaction: the role's row becomes locked, as a new plan would store it (``kept``:
+    with the trust's coordinator carrying them on), its counts follow, and the lock is kept in
+    the summary, so the draft's test of its inputs reads it as the row it replaced
+    (:func:`_inputs_now`). A draft up to date before the lock so stays up to date; one out of
+    date for anything else stays out of date. An unlock, or any other change of the role
+    later, is a change like any other."""
+    for plan_id in plan_ids:
+        plan = _locked_plan(session, plan_id)
+        if plan.status != PlanStatus.DRAFT:
+            continue
+        row = session.scalars(
+            select(PlanAssignment).where(PlanAssignment.plan_id == plan_id,
+                                         PlanAssignment.person_id == person_id,
+                                         PlanAssignment.role == role)
+            .with_for_update()).one()
+        summary = dict(plan.summary or {})
+        was = "kept_with_current" if row.kept else "changed"
+        summary[was] = int(summary.get(was, 0)) - 1
+        summary["locked"] = int(summary.get("locked", 0)) + 1
+        summary[_CONFIRMED] = [*(summary.get(_CONFIRMED) or []), [lock_id, replaced_id]]
+        plan.summary = summary
+        row.kept, row.locked, row.cost = kept, True, None
+        row.reasons, row.alternatives, row.unassigned_reasons = [LOCKED_REASON], None, None
+    session.flush()
+
+
+def _confirmed_ids(plan: Plan) -> tuple[set[int], set[int]]:
+    """The ids of the managers' locks that confirmed this plan's proposals, and of the rows
+    they replaced."""
+    pairs = (plan.summary or {}).get(_CONFIRMED) or []
+    return ({int(lock) for lock, _replaced in pairs},
+            {int(replaced) for _lock, replaced in pairs if replaced is not None})
+
+
+def _confirmed_locks(session: Session,
+                     plan: Plan) -> dict[tuple[int, str], tuple[str, bool] | None]:
+    """(person, role) -> the worker, and lock, of the row that each manager's lock confirming
+    this plan's proposal replaced (None: no row), for each such lock still in force."""
+    pairs = (plan.summary or {}).get(_CONFIRMED) or []
+    if not pairs:
+        return {}
+    replaced_by = {int(lock): None if replaced is None else int(replaced)
+                   for lock, replaced in pairs}
+    in_force: dict[int, tuple[int, str]] = {}
+    for chunk in chunks(sorted(replaced_by), _IDS_PER_STATEMENT):
+        in_force.update((row_id, (person_id, role)) for row_id, person_id, role in session.execute(
+            select(Assignment.id, Assignment.person_id, Assignment.role)
+            .where(Assignment.id.in_(chunk), Assignment.ended_at.is_(None))))  # type: ignore[union-attr,attr-defined]
+    wanted = sorted(replaced for lock in in_force
+                    if (replaced := replaced_by[lock]) is not None)
+    before: dict[int, tuple[str, bool]] = {}
+    for chunk in chunks(wanted, _IDS_PER_STATEMENT):
+        before.update((row_id, (staff_id, bool(locked))) for row_id, staff_id, locked in session.execute(
+            select(Assignment.id, Assignment.staff_id, Assignment.locked)
+            .where(Assignment.id.in_(chunk))))  # type: ignore[union-attr]
+    found: dict[tuple[int, str], tuple[str, bool] | None] = {}
+    for lock, key in in_force.items():
+        replaced = replaced_by[lock]
+        found[key] = None if replaced is None else before[replaced]
+    return found
 
 
 @dataclass(frozen=True)

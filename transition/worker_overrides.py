@@ -34,7 +34,14 @@ from transition.matching.network import Network, build_network
 from transition.models import Assignment, Person, Plan, PlanAssignment, Role, Task
 from transition.people import require_person
 from transition.plan_inputs import Inputs, read_inputs
-from transition.plan_review import caseloads, held_by_coordinator
+from transition.plan_review import (
+    caseloads,
+    changed_since,
+    confirm_lock,
+    drafts_proposing,
+    held_by_coordinator,
+    latest_draft,
+)
 from transition.programme import transfer_date
 from transition.ruleset import Rules
 from transition.staff_ids import require_staff_id
@@ -86,12 +93,31 @@ class AssignResult:
     # Characters of the manager's reason left out of the record so that what a forced choice
     # breaks (and where the choice came from) is kept whole after it (0: none).
     reason_cut: int = 0
+    # A lock of the worker the newest draft already proposed for this role: that draft's id
+    # (the lock does not put it out of date; its row is now locked), and what the audit trail
+    # says changed since it was made besides (empty: it can be accepted as it is).
+    confirms_draft: int | None = None
+    draft_changed: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"role": self.role, "staff_id": self.staff_id, "locked": self.locked,
                 "changed": self.changed, "forced_past": self.broken, "warnings": self.warnings,
                 "tasks": self.tasks.as_dict() if self.tasks else None,
-                "reason_cut": self.reason_cut}
+                "reason_cut": self.reason_cut,
+                "confirms_draft": None if self.confirms_draft is None else {
+                    "plan_id": self.confirms_draft, "changed_since": list(self.draft_changed)}}
+
+    def draft_in_words(self, accept: str) -> str | None:
+        """What a lock of the draft's own proposal means for the draft ('Draft plan 3
+        already proposed this worker, so it stays ready to accept (press A).'), or None.
+        ``accept``: how to accept it where the manager is ('press A')."""
+        if self.confirms_draft is None:
+            return None
+        said = f"Draft plan {self.confirms_draft} already proposed this worker"
+        if not self.draft_changed:
+            return f"{said}, so it stays ready to accept ({accept})."
+        return (f"{said}, so this lock does not put it out of date, but it was already: "
+                f"{', '.join(self.draft_changed)} changed since it was made.")
 
     def tasks_in_words(self) -> str | None:
         """'Their handover tasks: 6 added, 2 no longer needed, 3 given a new owner.'"""
@@ -410,7 +436,11 @@ def assign_worker(
 
     ``expected_assignment_id`` is the id of the current ``Assignment`` for this role that the
     manager saw (None: nobody held it); if it has changed since, nothing is written and
-    ConflictError says who changed it. Leave it out when reading and writing in one go."""
+    ConflictError says who changed it. Leave it out when reading and writing in one go.
+
+    A lock of the worker a draft already proposes for the role (not locked there) confirms
+    that draft rather than putting it out of date (:func:`transition.plan_review.confirm_lock`,
+    in this transaction); ``AssignResult.confirms_draft`` names the newest such draft."""
     text = checked_reason(reason)
     role = _role(role)
     # What is checked (the worker's places, who holds the role) must still hold when the
@@ -442,9 +472,24 @@ def assign_worker(
              if coordinator_continues(staff_id, person.care_coordinator_id,
                                       person.coordinator_until, handover)
              and person.coordinator_since else handover)
+    # A lock of the worker a draft already proposes confirms it rather than changing it.
+    drafts = drafts_proposing(session, person.id, role, staff_id) if lock else []
+    replaced = (current_assignments(session, [person.id]).get(person.id, {}).get(role)
+                if drafts else None)
     changed = set_assignments(session, [NewAssignment(
         person.id, role, staff_id, since, source="manager", locked=lock, reason=note)],
         actor=actor)
+    confirms: int | None = None
+    if changed and drafts:
+        made = current_assignments(session, [person.id])[person.id][role]
+        assert made.id is not None
+        confirm_lock(session, drafts, person_id=person.id, role=role,
+                     kept=coordinator_continues(staff_id, person.care_coordinator_id,
+                                                person.coordinator_until, handover),
+                     lock_id=made.id, replaced_id=None if replaced is None else replaced.id)
+        # Said of the newest draft only, the one `plan accept` and the plan screen take.
+        newest = latest_draft(session)
+        confirms = newest.id if newest is not None and newest.id in drafts else None
     tasks = None
     if changed and session.scalar(select(exists().where(Task.id.is_not(None)))):  # type: ignore[union-attr]
         # Tasks have been generated for the programme: a new worker means a new handover
@@ -453,7 +498,9 @@ def assign_worker(
         tasks = generate_tasks(session, rules.tasks, as_of=as_of, actor=actor,
                                transfer_date=transfer_date(session), person_ids=[person.id])
     return AssignResult(person.id, role, staff_id, lock, bool(changed), broken, warnings, tasks,
-                        reason_cut=cut if changed else 0)
+                        reason_cut=cut if changed else 0, confirms_draft=confirms,
+                        draft_changed=() if confirms is None
+                        else tuple(changed_since(session, confirms)))
 
 
 def check_holder(session: Session, person: Person, role: str,

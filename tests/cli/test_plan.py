@@ -198,7 +198,7 @@ def test_assign_lock_unlock_and_refusals(run_cli: RunCli, settings: Settings) ->
     assert done.json() == {"role": "social_worker", "staff_id": "SW2", "locked": True,
                            "changed": True, "forced_past": [], "warnings": [],
                            "tasks": None,  # none generated yet: nothing to bring up to date
-                           "reason_cut": 0}
+                           "reason_cut": 0, "confirms_draft": None}  # no draft to confirm
     planned = run_cli("plan", "--json").json()
     row = next(item for item in planned["assignments"] if item["nhs_number"] == people["polish"])
     assert row["locked"] is True and row["staff_id"] == "SW2"

@@ -8,11 +8,14 @@ import re
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import drive, settle, text_of
+from transition.models import Person
+from transition.overrides import set_pathway_override
 from transition.screens import plan as plan_screen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.plan import PlanScreen
@@ -53,7 +56,13 @@ def test_the_plan_at_80x24_keeps_quit_its_columns_and_room_for_rows(
         before = summary.size.height
         table.move_cursor(row=next(position for position, row in enumerate(screen.page.rows)
                                    if row.staff_id is not None))
-        await pilot.press("k")  # a lock: who holds a case changed, so the draft is out of date
+        with plan_world.transaction() as session:  # another manager, meanwhile
+            baines = session.scalars(select(Person).where(Person.family_name == "Baines")).one()
+            set_pathway_override(session, baines, "joint", reason="Agreed at panel",
+                                 actor="other")
+        # A lock of the draft's own worker leaves it as it was, but the pathway changed since
+        # it was made puts it out of date: said when the lock reloads the screen.
+        await pilot.press("k")
         await settle(pilot)
         said = text_of(summary)
         assert "Out of date, so it cannot be accepted (n: a new plan; A: what changed)" in said

@@ -162,14 +162,17 @@ def test_a_lock_after_a_plan_of_everyone_is_said_as_who_holds_a_case(
     database: Database, rules: Rules
 ) -> None:
     """Locking a worker after a plan of everyone makes it out of date as a change of who
-    holds a case: not also as a re-plan's other people moving (that plan has none)."""
+    holds a case: not also as a re-plan's other people moving (that plan has none). (A lock
+    of the worker the draft proposes confirms it instead: the other worker is locked.)"""
     with database.transaction() as session:
         set_transfer_date(session, TRANSFER, actor=ACTOR)
         make_staff(session, "SW1", capacity=3)
+        make_staff(session, "SW2", capacity=3)
         person = make_person(session, pathway="council", risk_band="green",
                              nhs_number=nhs_number(1))
         draft = propose_plan(session, rules, as_of=TODAY, actor=ACTOR, refresh=False)
-        assign_worker(session, rules, nhs_number=person.nhs_number, staff_id="SW1",
+        other = "SW2" if draft.rows[0].staff_id == "SW1" else "SW1"
+        assign_worker(session, rules, nhs_number=person.nhs_number, staff_id=other,
                       role="social_worker", reason="agreed", lock=True, force=False,
                       as_of=TODAY, actor=ACTOR)
     with (database.transaction() as session,

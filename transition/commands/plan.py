@@ -394,7 +394,8 @@ def assign(
         None, "--reason", help="Why (goes into the audit trail). With --file: for rows with no "
         "reason of their own."),
     lock: bool = typer.Option(False, "--lock", help="Keep this choice in every later plan "
-                              "(with --file: rows that do not say)."),
+                              "(with --file: rows that do not say). Locking the worker the "
+                              "newest draft proposes keeps that draft ready to accept."),
     force: bool = typer.Option(False, "--force",
                                help="Record it even if it breaks a hard constraint."),
     choices: Path | None = typer.Option(
@@ -441,6 +442,8 @@ def assign(
         locked = " and locked" if lock else ""
         console.print(f"{result.staff_id} is now the {result.role.replace('_', ' ')} for "
                       f"{who}{locked}.")
+    if (draft := result.draft_in_words("transition plan accept")) is not None:
+        console.print(draft, markup=False)
     if result.tasks_in_words():
         console.print(result.tasks_in_words())
     for problem in result.broken:

@@ -480,7 +480,8 @@ class PersonScreen(DetailScreen):
         refusals: list[str] = []
         self._write(save, lambda: " ".join(filter(None, (
             (f"{named(names, pick.staff_id)} is now the {ROLE_WORDS.get(role, role)}{locked}"
-            f"{broke}."), done[0].tasks_in_words()))), refused=refusals.append)
+            f"{broke}."), done[0].draft_in_words("A on the plan screen"),
+            done[0].tasks_in_words()))), refused=refusals.append)
         return refusals[0] if refusals else None
 
     def _write(self, save: Callable[[], None], done: str | Callable[[], str], *,

@@ -786,9 +786,9 @@ class PlanScreen(DataScreen):
         broke = " (recorded with what it breaks)" if force else ""
         refusals: list[str] = []
         self._write(write, lambda: " ".join(filter(None, (
-            (f"{named(names, pick.staff_id)} is now the {words(role).lower()}{locked}{broke}. "
-            "Press n to plan again around it."), done[0].tasks_in_words()))),
-            refused=refusals.append)
+            f"{named(names, pick.staff_id)} is now the {words(role).lower()}{locked}{broke}.",
+            done[0].draft_in_words("press A") or "Press n to plan again around it.",
+            done[0].tasks_in_words()))), refused=refusals.append)
         return refusals[0] if refusals else None
 
     def action_lock(self) -> None:
@@ -815,16 +815,20 @@ class PlanScreen(DataScreen):
         staff_id = row.staff_id
         plan_id = self.page.plan.plan_id if self.page.plan else None
 
+        done: list[AssignResult] = []
+
         def lock() -> None:
             with self.database.transaction() as session:
-                assign_worker(session, self.transition.rules, nhs_number=row.nhs_number,
-                              staff_id=staff_id, role=role,
-                              reason=f"locked from the plan screen: plan {plan_id}'s choice",
-                              lock=True, force=False, as_of=self.today(),
-                              actor=self.settings.actor, expected_assignment_id=seen)
+                done.append(assign_worker(
+                    session, self.transition.rules, nhs_number=row.nhs_number,
+                    staff_id=staff_id, role=role,
+                    reason=f"locked from the plan screen: plan {plan_id}'s choice", lock=True,
+                    force=False, as_of=self.today(), actor=self.settings.actor,
+                    expected_assignment_id=seen))
 
-        self._write(lock, f"Locked: {staff_id} keeps the {words(role).lower()} in every later "
-                    "plan.")
+        self._write(lock, lambda: " ".join(filter(None, (
+            f"Locked: {staff_id} keeps the {words(role).lower()} in every later plan.",
+            done[0].draft_in_words("press A")))))
 
     def action_save_list(self) -> None:
         """Save every role the filters show (all pages) as a spreadsheet in the output folder,
