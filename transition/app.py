@@ -12,10 +12,12 @@ later stage adds its screen with one line here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -154,6 +156,25 @@ class TransitionApp(App[None]):
 
     def data_changed(self) -> None:
         self.data_version += 1
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing handled ends the app, as in Textual, but with the CLI's message
+        (:func:`transition.cli.unexpected`): the type only. Textual's own report is a
+        traceback with each frame's local variables, which on these screens are people's
+        names, NHS numbers and notes; ``TRANSITION_DEBUG=1`` shows it, as the CLI does."""
+        if os.environ.get("TRANSITION_DEBUG"):
+            super()._handle_exception(error)
+            return
+        self._return_code = 1
+        if self._exception is None:  # a test's pilot raises it again, as Textual does
+            self._exception = error
+            self._exception_event.set()
+        self.panic(Text(
+            f"transition stopped unexpectedly ({type(error).__name__}). Anything saved before "
+            "it stopped is kept; a change in progress was rolled back. Run it again with "
+            "TRANSITION_DEBUG=1 to see the details, and report it to the team that supports "
+            "transition (the details may quote people's data: share them only as the "
+            "council's data protection procedure allows)."))
 
     # -- going places ----------------------------------------------------------------------
 

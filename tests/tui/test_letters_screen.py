@@ -304,3 +304,25 @@ def test_the_run_summary_says_how_many_letters_were_only_reworded(tmp_path: Path
     assert "1 of them reworded: they say the same about the person" in said
     assert "reworded" not in run_summary(GenerationResult(out_dir=tmp_path,
                                                           outcomes=[news])).plain
+
+
+def test_showing_only_letters_to_write_from_a_written_row(tui_database, handovers,
+                                                          app_on) -> None:
+    """The cursor's row is hidden by the filter: the cursor goes to the first row (the screen
+    crashed here: Textual's RowDoesNotExist is not a KeyError)."""
+    app = app_on(tui_database)
+    bilal = handovers[1]
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        screen = await open_letters(pilot)
+        await move_to(pilot, screen, f"{bilal}:person")
+        await pilot.press("g")
+        await settle(pilot)
+        assert screen.current_key() == f"{bilal}:person"  # written, and still under the cursor
+        await pilot.press("f")
+        await settle(pilot)
+        keys = row_keys(screen)
+        assert f"{bilal}:person" not in keys and keys
+        assert screen.current_key() == keys[0]
+
+    drive(app, scenario)

@@ -289,10 +289,8 @@ class LettersScreen(DataScreen):
                           need.format, key=f"{need.person_id}:{need.kind}")
         self._summary(len(shown))
         if keep is not None and table.row_count:
-            try:
-                table.move_cursor(row=table.get_row_index(keep))
-            except KeyError:
-                table.move_cursor(row=0)
+            # The row may be gone: the "to write" filter hides written letters.
+            table.move_cursor(row=table.get_row_index(keep) if keep in table.rows else 0)
         self._preview_current()
         self.refresh_bindings()
 
