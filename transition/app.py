@@ -25,6 +25,7 @@ from textual.widget import AwaitMount
 
 from transition.config import Settings
 from transition.db import Database
+from transition.demo import use_demo_files
 from transition.overview import database_is_empty
 from transition.ruleset import Rules, load_rules
 from transition.screens.at_risk import AtRiskScreen
@@ -145,6 +146,8 @@ class TransitionApp(App[None]):
     def on_mount(self) -> None:
         with self.database.session() as session:
             empty = database_is_empty(session)
+            # On a demo database, letters and reports default to the demo's own folder.
+            use_demo_files(self.settings, session)
         self.switch_mode("welcome" if empty else "dashboard")
         if self.database.last_upgrade is not None:
             self.notify(self.database.last_upgrade.describe(self.database.describe()),

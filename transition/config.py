@@ -23,6 +23,7 @@ import platformdirs
 from pydantic import (
     BaseModel,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     ValidationInfo,
@@ -149,7 +150,8 @@ class Settings(BaseSettings):
         None, description="The council's rules TOML; default the shipped rules."
     )
     output_dir: Path | None = Field(
-        None, description="Where letters and reports go by default; default <data dir>/output."
+        None, description="Where letters and reports go by default; default <data dir>/output "
+        "(on a demo database, the demo's own folder: output in <demo>-files beside it)."
     )
     actor: str = Field(default_factory=default_actor, description="Who is making changes.")
     as_of: date | None = Field(
@@ -167,8 +169,9 @@ class Settings(BaseSettings):
     )
     pseudonym_key: SecretStr | None = Field(
         None, description="Secret key for `transition export --pseudonymise` (at least 32 "
-        "characters); default a key generated once in the data directory (pseudonym.key). Set "
-        "the same key on every machine that exports for the same partner."
+        "characters); default a key generated once in the data directory (pseudonym.key; on a "
+        "demo database, in the demo's own <demo>-files folder). Set the same key on every "
+        "machine that exports for the same partner."
     )
     busy_timeout_seconds: float = Field(
         15.0, gt=0, le=3600, allow_inf_nan=False,
@@ -178,6 +181,10 @@ class Settings(BaseSettings):
     settings_file: Path | None = Field(
         None, description="The settings TOML read for these settings (informational)."
     )
+    # Set once the database in use is known to be a demo (transition.demo.use_demo_files): what
+    # would default into the data folder goes to the demo's own folder instead. Never read
+    # from a file or the environment.
+    _demo_files: Path | None = PrivateAttr(default=None)
 
     @classmethod
     def settings_customise_sources(
@@ -270,9 +277,31 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()
 
+    def keep_demo_files_in(self, folder: Path | None) -> None:
+        """Send what would default into the data folder (the output folder, rejects files, the
+        pseudonym key) to ``folder``, the demo database's own (None: the data folder again).
+        A folder the person set (``output_dir``, ``--out``, the key) still wins."""
+        self._demo_files = folder
+
+    @property
+    def demo_files_dir(self) -> Path | None:
+        """The demo database's own folder when the database in use is a demo, else None."""
+        return self._demo_files
+
     @property
     def resolved_output_dir(self) -> Path:
-        return self.output_dir or (data_dir() / "output")
+        """The output folder: ``output_dir`` if set, else ``output`` in the demo's own folder
+        on a demo database, else ``<data dir>/output``: demo letters never join real ones."""
+        if self.output_dir is not None:
+            return self.output_dir
+        return (self._demo_files or data_dir()) / "output"
+
+    @property
+    def pseudonym_key_dir(self) -> Path:
+        """Where the generated pseudonym key file is kept (when no key is set): the data
+        folder, or the demo's own folder on a demo database, so that trying an export on the
+        demo never makes or uses the real key."""
+        return self._demo_files or data_dir()
 
     def today(self) -> date:
         """'Today' for date arithmetic: the fixed ``as_of`` if set, else the UK date now.
@@ -289,7 +318,9 @@ _BLANK_MEANS = {
     "output_dir": "the current folder",
     "letter_templates_dir": "the current folder",
 }
-_DATE_SHAPES = "use YYYY-MM-DD (e.g. 2027-04-01) or DD/MM/YYYY (e.g. 01/04/2027), as --as-of does"
+# transition.validation.TYPED_DATE_HINT, as a clause (that module is imported only when needed).
+_DATE_SHAPES = ("use YYYY-MM-DD (e.g. 2027-04-01), DD/MM/YYYY (e.g. 01/04/2027) or the month "
+                "in words (e.g. 1 April 2027), as --as-of does")
 
 # Settings there used to be, and where the idea lives now: given in the settings file or the
 # environment they are refused with this pointer, never silently ignored.

@@ -9,6 +9,11 @@ A demo database is marked as one by an audit event (``demo.build``) written when
 the audit trail is never updated or deleted, travels with the file (a copy of the demo is
 still a demo) and says who built it and when. Letters may carry the invented example council
 details only there (:func:`is_demo_database`; ``transition.letters.check_council_details``).
+
+What a command or screen writes on a demo database by default (letters, reports, exports'
+pseudonym key, rejects files) goes to the demo's own folder beside it
+(:func:`demo_files_dir`), never the data folder the real database's files use
+(:func:`use_demo_files`).
 """
 
 from __future__ import annotations
@@ -62,6 +67,32 @@ class DemoResult:
 
 def default_demo_path() -> Path:
     return data_dir() / "demo.db"
+
+
+DEMO_FILES_SUFFIX = "-files"
+
+
+def demo_files_dir(database_url: str) -> Path:
+    """The demo database's own folder for what is written on it by default: its output
+    folder (letters, reports), rejects files and its own pseudonym key. ``<name>-files``
+    beside a demo SQLite file (``demo-files`` beside ``demo.db``): the default demo lives in
+    the data folder, so ``output`` and ``pseudonym.key`` beside it would be the real ones. A
+    demo copied into a server database gets ``demo-files`` in the data folder."""
+    path = sqlite_file(database_url)
+    if path is None:
+        return data_dir() / f"demo{DEMO_FILES_SUFFIX}"
+    path = path.expanduser().resolve()
+    return path.parent / f"{path.stem}{DEMO_FILES_SUFFIX}"
+
+
+def use_demo_files(settings: Settings, session: Session) -> bool:
+    """Whether the database ``session`` reads is a demo; if so, point ``settings``' default
+    folders (:attr:`Settings.resolved_output_dir`, :attr:`Settings.pseudonym_key_dir`,
+    rejects files) at its own folder (:func:`demo_files_dir`), else at the data folder."""
+    demo = is_demo_database(session)
+    settings.keep_demo_files_in(
+        demo_files_dir(settings.resolved_database_url) if demo else None)
+    return demo
 
 
 def shipped_sample_dir() -> Path | None:

@@ -204,7 +204,11 @@ SPECS = {
 
 
 def default_rejects_dir(database: Database, settings: Settings) -> Path:
-    """Where rejects files go by default: beside a SQLite database, else the output folder."""
+    """Where rejects files go by default: beside a SQLite database, else the output folder;
+    on a demo database, its own folder (the default demo is in the data folder, beside the
+    real database's rejects)."""
+    if settings.demo_files_dir is not None:
+        return settings.demo_files_dir / "rejects"
     if database.sqlite_path is not None:
         return database.sqlite_path.expanduser().resolve().parent / "rejects"
     return settings.resolved_output_dir / "rejects"

@@ -430,6 +430,9 @@ def typed_date(text: str) -> date:
         if not bad.message.startswith(quoted_text):
             raise
         said = bad.message.removeprefix(quoted_text).removeprefix("is ")
+        # The shapes to use are said after it by the caller, in the order its box or option
+        # shows them: the importer's own list here would name them twice, in another order.
+        said = said.removesuffix(_WRITE_IT_SO)
         raise Bad(bad.message, shown=said) from None
 
 
@@ -443,7 +446,11 @@ def date_problem(bad: Bad) -> str:
     return "" if bad.shown.startswith("not a date") else f": {bad.shown}"
 
 
-TYPED_DATE_HINT = "Use YYYY-MM-DD (e.g. 2027-04-01) or DD/MM/YYYY (e.g. 01/04/2027)."
+# What to type, after a typed date that is not one: every shape typed_date reads, the one the
+# options' help names first (YYYY-MM-DD or DD/MM/YYYY). A date box says its own example first
+# (transition.screens.handover_dialog.DATE_BOX_HINT).
+TYPED_DATE_HINT = ("Use YYYY-MM-DD (e.g. 2027-04-01), DD/MM/YYYY (e.g. 01/04/2027) or the "
+                   "month in words (e.g. 1 April 2027).")
 
 
 def _number(cell: Cell) -> float:
@@ -481,6 +488,7 @@ def _real_date(text: str, year: int, month: int, day: int, *,
 
 _DEFAULTS = (datetime(1904, 2, 29), datetime(1908, 3, 30))
 _DATE_SHAPES = "use DD/MM/YYYY or YYYY-MM-DD"
+_WRITE_IT_SO = ": write it DD/MM/YYYY or YYYY-MM-DD"
 
 
 def _worded_date(text: str) -> date:
@@ -498,7 +506,7 @@ def _worded_date(text: str) -> date:
                       shown="not a date: text follows the date")
         if text.count("/") + text.count("-") + text.count(".") >= 2 or " " in text.strip():
             raise about(text, "is a date in a shape that could be read day first or month "
-                        "first, so it is not guessed: write it DD/MM/YYYY or YYYY-MM-DD")
+                        f"first, so it is not guessed{_WRITE_IT_SO}")
         raise about(text, f"is not a date ({_DATE_SHAPES})")
     try:
         first, second = (date_parser.parse(text, dayfirst=True, default=default)

@@ -80,7 +80,7 @@ def test_with_no_team_chosen_the_team_box_has_the_focus_at_the_top(tui_database,
 
 @pytest.mark.parametrize(("typed", "said"), [
     ("31/02/2027x", ("'31/02/2027x' is not a date: 'x' follows the date, and 31 February 2027 "
-                     "does not exist (February 2027 has 28 days). Use YYYY-MM-DD")),
+                     "does not exist (February 2027 has 28 days). Write it like the example: 1 June")),
     ("12/31/2027", "'12/31/2027' is not a date: there is no month 31 (it looks month-first"),
 ])
 def test_a_bad_date_is_said_for_what_it_is(handovers, app_on, typed: str,

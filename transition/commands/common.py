@@ -18,6 +18,7 @@ from rich.text import Text
 
 from transition.config import Settings
 from transition.db import Database, json_default, json_dumps, sqlite_file
+from transition.demo import use_demo_files
 from transition.errors import EXIT_FAILED, DatabaseError, TransitionError
 from transition.files import refuse_database_file
 from transition.ruleset import Rules, load_rules
@@ -78,6 +79,10 @@ class CliContext:
             self._db = Database.from_settings(self.settings)
             if self._db.last_upgrade is not None:
                 err_console.print(Text(self._db.last_upgrade.describe(self._db.describe())))
+            # On a demo database, what would default into the data folder (letters, reports,
+            # the pseudonym key) goes to the demo's own folder (transition.demo).
+            with self._db.session() as session:
+                use_demo_files(self.settings, session)
         return self._db
 
     def require_existing_file(self) -> None:

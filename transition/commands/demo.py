@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.text import Text
 
 from transition.commands.common import (
     console,
@@ -14,7 +15,8 @@ from transition.commands.common import (
     json_option,
     print_json,
 )
-from transition.demo import DEMO_AS_OF, build_demo, default_demo_path
+from transition.config import Settings
+from transition.demo import DEMO_AS_OF, build_demo, default_demo_path, demo_files_dir
 
 
 def demo_command(
@@ -29,7 +31,11 @@ def demo_command(
         "(a programme already under way)."),
     as_json: bool = json_option(),
 ) -> None:
-    """Build a demo database from the synthetic sample_data/ and open the app on it."""
+    """Build a demo database from the synthetic sample_data/ and open the app on it.
+
+    What is written on it by default (letters, reports, rejects files, an export's pseudonym
+    key) goes to a folder of its own beside it (demo-files beside demo.db), never among your
+    real ones; an output_dir or pseudonym key you set is still used."""
     if as_json and not no_tui:
         fail("--json needs --no-tui: the app cannot open while the summary is printed.",
              hint="e.g. transition demo --no-tui --json")
@@ -45,6 +51,7 @@ def demo_command(
             "people": result.people, "pathways": result.pathways, "bands": result.bands,
             "plan": result.plan, "accepted": result.accepted,
             "tasks": result.tasks if result.accepted else None,
+            "files": str(demo_files_dir(f"sqlite:///{target}")),
         })
         return
     for item in result.imports:
@@ -68,6 +75,7 @@ def demo_command(
         err_console.print(f"Draft plan: {filled} Review and accept it on the plan screen, or "
                           "with: transition plan accept")
     console.print(f"Demo database: {target}")
+    console.print(Text(_where_its_files_go(cli.settings, target)))
     if no_tui:
         console.print(f"Open it with: transition --db {target}")
         console.print(f"(Its dates count from {result.as_of.isoformat()}: open it with "
@@ -81,3 +89,15 @@ def demo_command(
     settings = cli.settings.model_copy(update={"database_url": f"sqlite:///{target}",
                                                "as_of": result.as_of})
     make_app(settings).run()
+
+
+def _where_its_files_go(settings: Settings, target: Path) -> str:
+    """Where what is made on the demo goes: its own folder, unless a setting names another."""
+    folder = demo_files_dir(f"sqlite:///{target}")
+    said = (f"Its letters and reports go to {folder / 'output'}"
+            if settings.output_dir is None else
+            f"Its letters and reports go to your output_dir setting, {settings.output_dir}")
+    key = (f"an export's pseudonym key is its own ({folder / 'pseudonym.key'})"
+           if settings.pseudonym_key is None else
+           "an export uses your pseudonym_key setting")
+    return f"{said}; {key}."

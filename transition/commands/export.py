@@ -16,8 +16,13 @@ from transition.commands.common import (
     parse_date,
     print_json,
 )
-from transition.config import data_dir
-from transition.export import EXPORT_FILES, ExportResult, load_key, pseudonymised_export
+from transition.export import (
+    EXPORT_FILES,
+    KEY_FILE,
+    ExportResult,
+    load_key,
+    pseudonymised_export,
+)
 
 
 def export_command(
@@ -37,7 +42,8 @@ def export_command(
     """Write caseload.csv and plan.csv for sharing with a partner: no names, addresses or dates
     of birth; NHS numbers replaced by a keyed hash (HMAC-SHA256) that is the same in every
     export made with the same key (TRANSITION_PSEUDONYM_KEY, else a key file kept owner-only
-    in the data folder). Audited."""
+    in the data folder; on a demo database, one of its own in the demo's <name>-files folder).
+    Audited."""
     if not pseudonymise:
         fail("transition export writes pseudonymised data only. Nothing was written.",
              hint="Add --pseudonymise (names, addresses and dates of birth are removed; NHS "
@@ -45,7 +51,9 @@ def export_command(
     cli = context(ctx)
     day = cli.today(parse_date(as_of, option="--as-of"))
     configured = cli.settings.pseudonym_key
-    key = load_key(None if configured is None else configured.get_secret_value(), data_dir())
+    database = cli.db  # opened first: a demo database keeps a pseudonym key of its own
+    key = load_key(None if configured is None else configured.get_secret_value(),
+                   cli.settings.pseudonym_key_dir)
     folder = out.expanduser().resolve()
     for name in EXPORT_FILES:
         cli.output_file(folder / name, option="--out")
@@ -63,7 +71,7 @@ def export_command(
              "Nothing was written.", hint="Give a new folder.")
     result: ExportResult | None = None
     try:
-        with cli.db.transaction() as session:
+        with database.transaction() as session:
             result = pseudonymised_export(session, out_dir=folder, key=key, as_of=day,
                                           actor=cli.actor)
     except BaseException:
@@ -80,3 +88,6 @@ def export_command(
         f"Exported {result.people:,} people and {result.assignments:,} current roles to "
         f"{result.folder} (files owner-only; key {result.key_id}). Share them only under a "
         "data-sharing agreement."))
+    if configured is None and cli.settings.demo_files_dir is not None:
+        console.print(Text(f"Demo database: its own pseudonym key, "
+                           f"{cli.settings.pseudonym_key_dir / KEY_FILE}, not your real one."))

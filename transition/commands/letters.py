@@ -105,12 +105,13 @@ def generate(
     """
     cli = context(ctx)
     day = cli.today(parse_date(as_of, option="--as-of"))
-    out_dir = (out or cli.settings.resolved_output_dir / "letters").expanduser().resolve()
     if out is not None:
         cli.output_file(out, option="--out")
+    database = cli.db  # opened first: a demo database's letters default to its own folder
+    out_dir = (out or cli.settings.resolved_output_dir / "letters").expanduser().resolve()
     result: GenerationResult | None = None
     try:
-        with cli.db.transaction() as session, _progress() as bar:
+        with database.transaction() as session, _progress() as bar:
             check_council_details(session, cli.settings.council,
                                   settings_file=settings_file_shown(cli.settings))
             task = bar.add_task("Writing letters", total=None)

@@ -27,8 +27,15 @@ from transition.handover_change import HandoverOutcome, change_handover_date
 from transition.models import Person
 from transition.ruleset import Rules
 from transition.screens.choice_dialog import ReasonDialog
-from transition.validation import TYPED_DATE_HINT, Bad, date_problem, typed_date
+from transition.validation import Bad, date_problem, typed_date
 from transition.widgets.format import uk_date
+
+# A date box's example (its placeholder), and what to type when the box holds no date: the
+# example's shape first (the month in words, as the box shows a date already set), then the
+# others typed_date reads, the same day in each (01/06/2027 is 1 June: day first).
+DATE_BOX_EXAMPLE = "1 June 2027, 01/06/2027 or 2027-06-01"
+DATE_BOX_PLACEHOLDER = f"e.g. {DATE_BOX_EXAMPLE}"
+DATE_BOX_HINT = f"Write it like the example: {DATE_BOX_EXAMPLE}."
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ class HandoverDateScreen(ReasonDialog[HandoverAnswer]):
             yield Label(f"New date (blank: the programme's transfer date, {programme}):")
             # Their own date as a manager writes it ("1 Feb 2027"), which the box reads back.
             yield Input(value=uk_date(self.own) if self.own else "",
-                        placeholder="e.g. 1 June 2027, 01/06/2027 or 2027-06-01", id="date")
+                        placeholder=DATE_BOX_PLACEHOLDER, id="date")
             yield Label("Why (kept in the audit trail):")
             yield Input(placeholder="e.g. Phase 2 of the move, agreed at the panel",
                         max_length=REASON_LIMIT, id="reason")
@@ -112,7 +119,7 @@ def date_and_reason(dialog: Screen[Any], programme: date | None) -> tuple[date |
     try:
         day = typed_date(typed) if typed else None
     except Bad as bad:
-        problem.update(f"{typed!r} is not a date{date_problem(bad)}. {TYPED_DATE_HINT}")
+        problem.update(f"{typed!r} is not a date{date_problem(bad)}. {DATE_BOX_HINT}")
         date_box.focus()
         return None
     if day is None and programme is None:

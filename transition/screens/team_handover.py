@@ -25,7 +25,7 @@ from transition.handover import Place
 from transition.handover_change import GroupOutcome, change_group_handover_date
 from transition.ruleset import Rules
 from transition.screens.choice_dialog import ReasonDialog
-from transition.screens.handover_dialog import date_and_reason
+from transition.screens.handover_dialog import DATE_BOX_PLACEHOLDER, date_and_reason
 from transition.widgets.format import uk_date
 
 
@@ -107,8 +107,7 @@ class TeamHandoverScreen(ReasonDialog[TeamHandoverAnswer]):
                              prompt="Any locality", id="locality",
                              value=self.first_locality or Select.NULL)
                 yield Label(f"New date (blank: the programme's transfer date, {programme}):")
-                yield Input(placeholder="e.g. 1 June 2027, 01/06/2027 or 2027-06-01",
-                            id="date")
+                yield Input(placeholder=DATE_BOX_PLACEHOLDER, id="date")
                 yield Label("Why (kept in the audit trail):")
                 yield Input(placeholder="e.g. Phase 2 of the move, agreed at the panel",
                             max_length=REASON_LIMIT, id="reason")
