@@ -3,8 +3,11 @@
 Header matching ignores case and treats spaces, hyphens, underscores and dots alike
 (:func:`transition.columns.header_key`), and accepts every alias in :mod:`transition.columns`.
 A header that matches no spelling exactly is tried again loosely (:func:`loose_key`): every
-other punctuation mark is a separator too and a bracketed note is dropped, so ``S117?`` and
-``Date of birth (dd/mm/yyyy)`` are found. A ``--mapping`` TOML file names any other header.
+other punctuation mark is a separator too and a bracketed format or unit hint is dropped, so
+``S117?`` and ``Date of birth (dd/mm/yyyy)`` are found. Any other bracketed note makes the
+header another column (``Postcode (GP practice)`` is not the person's postcode): it is kept as
+an extra column, and the import says which column it was not taken as. A ``--mapping`` TOML
+file names any other header.
 
 A header nobody recognises is kept: its values go to the record's ``extra``, and the import
 says so, with the column it most looks like (:func:`column_notes`), as it says which known
@@ -30,7 +33,7 @@ from transition.columns import (
     header_key,
 )
 from transition.errors import InputFileError
-from transition.tabular import Table
+from transition.tabular import Table, cell_text
 
 # Columns a rejects file adds; ignored when that file is fixed and imported again.
 REJECTS_ROW_HEADER = "Rejected row"
@@ -112,6 +115,36 @@ def _line_of(text: str, table: str) -> str:
 
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SEPARATORS = re.compile(r"[\W_]+")
+# A bracketed note that only says how a column's values are written leaves the header the
+# column it names: a date's format (dd/mm/yyyy, mm/dd/yy, yyyy-mm-dd hh:mm), a yes/no (Y/N,
+# yes/no, true/false, 1/0), a range (0-21), a unit (FTE, hours, %), a type (ID, code, date), a
+# plural (s), an example (e.g. ...) or whether it must be filled in. Any other note (GP
+# practice, Carer, previous, ended?) says the column is about something else.
+_DATE_PART = r"(?:d{1,2}|m{1,4}|y{2,4})"
+_HINT = re.compile(
+    rf"{_DATE_PART}(?:[\s/.\-]?{_DATE_PART}){{1,2}}(?:[\s,t]+hh?[:.]?mm(?:[:.]?ss)?)?"
+    r"|(?:y|yes|t|true|1)\s*(?:/|or|-)\s*(?:n|no|f|false|0)(?:\s*(?:/|or)\s*[a-z ]+)?"
+    r"|(?:n|no)\s*/\s*(?:y|yes)|\d+\s*(?:-|\u2013|to)\s*\d+"
+    r"|%|percent(?:age)?|per cent|fte|wte|hours?|hrs|hours? per week|days|weeks|months|years"
+    r"|s|es|id|code|date|optional|required|mandatory|if known|if any|if applicable"
+    r"|(?:e\.?g\.?|for example|such as)(?:[\s:,].*)?",
+    re.IGNORECASE)
+
+
+def _unhinted(header: object) -> tuple[str, bool]:
+    """``header`` without its bracketed format or unit hints (:data:`_HINT`), and whether it
+    keeps a bracketed note that is not one: a qualifier (``(GP practice)``, ``(Carer)``)."""
+    qualified = False
+
+    def drop(found: re.Match[str]) -> str:
+        nonlocal qualified
+        inner = found.group()[1:-1].strip()
+        if not inner or _HINT.fullmatch(inner):
+            return " "
+        qualified = True
+        return found.group()
+
+    return _BRACKETED.sub(drop, str(header)), qualified
 
 
 def loose_key(header: object) -> str:
@@ -123,8 +156,9 @@ def loose_key(header: object) -> str:
 class HeaderIndex:
     """Which canonical column a header names: an exact spelling (an alias, or a --mapping
     entry, which wins) first; then the same loosely (:func:`loose_key`); then loosely without
-    a bracketed note (``DOB (dd/mm/yyyy)``). A mapping entry of "" keeps the header as an
-    extra column, however it might otherwise match."""
+    its bracketed format hints (``DOB (dd/mm/yyyy)``), unless it has another bracketed note
+    (``Date of Birth (Carer)``: see :meth:`held_back`). A mapping entry of "" keeps the header
+    as an extra column, however it might otherwise match."""
 
     def __init__(self, columns: Sequence[Column], mapping: dict[str, str]):
         self.columns = tuple(columns)
@@ -141,11 +175,25 @@ class HeaderIndex:
             return None
         if key in self.exact:
             return self.exact[key] or None
-        for text in (key, _BRACKETED.sub(" ", str(header))):
+        name = self.loose.get(loose_key(key))
+        if name is None:
+            text, qualified = _unhinted(header)
+            if qualified:
+                return None
             name = self.loose.get(loose_key(text))
-            if name is not None:
-                return name or None
-        return None
+        return name or None
+
+    def held_back(self, header: object) -> str | None:
+        """The column ``header`` would name without its bracketed notes, where one of them is
+        a qualifier that keeps it from being that column: ``Postcode (GP practice)`` ->
+        postcode. None for a header that names a column, or that a mapping keeps as extra."""
+        key = header_key(header)
+        if not key or key in self.exact or loose_key(key) in self.loose:
+            return None
+        text, qualified = _unhinted(header)
+        if not qualified:
+            return None
+        return self.loose.get(loose_key(_BRACKETED.sub(" ", text))) or None
 
     def nearest(self, header: object, among: set[str]) -> str | None:
         """The column in ``among`` that ``header`` most looks like, if any looks close."""
@@ -178,6 +226,9 @@ class HeaderMatch:
     # The file has the columns a rejects file adds: it is one, fixed and imported again, so it
     # lists only the rows that were rejected.
     rejects_file: bool = False
+    # An extra's label -> the column a bracketed note kept it from being, which the file does
+    # not otherwise have (HeaderIndex.held_back): 'Postcode (GP practice)' -> postcode.
+    held_back: dict[str, str] = field(default_factory=dict)
 
 
 def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, str],
@@ -195,6 +246,7 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
     width = max([len(table.headers)] + [len(row.cells) for index, row in enumerate(table.rows)
                                         if index not in misshapen])
     rejects_file = False
+    held_back: dict[int, str] = {}
     for position in range(width):
         header = table.headers[position] if position < len(table.headers) else ""
         if header_key(header) in _RESERVED:
@@ -203,6 +255,8 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
         name = index.name_of(header)
         if not name:
             extras[position] = table.column_label(position)
+            if held := index.held_back(header):
+                held_back[position] = held
             continue
         if name in written:
             raise InputFileError(
@@ -223,10 +277,17 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
             for column in missing
         ]
         found = ", ".join(header for header in table.headers if header) or "(none)"
+        why = [f"'{table.headers[position]}' was not taken as {held} because of its note in "
+               "brackets; map it with --mapping if it is."
+               for position, held in held_back.items()
+               if held in {column.name for column in missing}]
+        if split := _split_header(table, index, {column.name for column in missing}):
+            why.append(split)
         raise InputFileError(
             f"{where} is missing required {kind} column"
             f"{'s' if len(missing) > 1 else ''}:\n" + "\n".join(lines)
-            + f"\nHeaders found (row {table.header_row}): {found}\nNothing was imported.",
+            + f"\nHeaders found (row {table.header_row}): {found}\n"
+            + "".join(f"{line}\n" for line in why) + "Nothing was imported.",
             hint="Rename the header in the file, or map it with --mapping FILE "
             '(a TOML file of lines like "Their Header" = "nhs_number").',
         )
@@ -239,8 +300,27 @@ def match_headers(table: Table, columns: Sequence[Column], mapping: dict[str, st
         name = index.nearest(header, set(absent)) if header_key(header) else None
         if name:
             nearest[extra] = name
+    # A column the file has under another header needs no word about a note that kept this
+    # one from it ('Date of Birth (Carer)' beside 'DOB').
+    held = {extras[position]: name for position, name in held_back.items()
+            if name not in written}
     return HeaderMatch(columns=matched, extras=extras, written=written, absent=absent,
-                       nearest=nearest, rejects_file=rejects_file)
+                       nearest=nearest | held, rejects_file=rejects_file, held_back=held)
+
+
+def _split_header(table: Table, index: HeaderIndex, wanted: set[str]) -> str:
+    """A sentence saying the header seems split over its row and the next (``NHS`` over
+    ``Number``), when the two read together name more of the ``wanted`` columns; else ""."""
+    if not table.rows or table.rows[0].number != table.header_row + 1:
+        return ""
+    below = table.rows[0].cells
+    joined = [f"{table.headers[position] if position < len(table.headers) else ''} "
+              f"{cell_text(below[position]) if position < len(below) else ''}".strip()
+              for position in range(max(len(table.headers), len(below)))]
+    if not wanted & {name for name in map(index.name_of, joined) if name}:
+        return ""
+    return (f"The header seems to be split across two rows (rows {table.header_row} and "
+            f"{table.header_row + 1}): put each column's header in one cell of one row.")
 
 
 def column_notes(match: HeaderMatch, kind: str,
@@ -250,7 +330,8 @@ def column_notes(match: HeaderMatch, kind: str,
     extra columns the rules read (``read_by_rules``: key -> skill) that it lacks."""
     read_by_rules = read_by_rules or {}
     notes = []
-    unknown = [label for label in match.extras.values() if header_key(label) not in read_by_rules]
+    unknown = [label for label in match.extras.values()
+               if header_key(label) not in read_by_rules and label not in match.held_back]
     if unknown:
         nearest = match.nearest
         shown = [f"'{label}'" + (f" (did you mean {nearest[label]}?)" if label in nearest else "")
@@ -264,6 +345,8 @@ def column_notes(match: HeaderMatch, kind: str,
             f"{'one is' if many else 'it is'} a known column, name it in a --mapping file (a "
             f'line like "{example[0]}" = "{example[1]}") and import the file again.'
         )
+    if match.held_back:
+        notes.append(_held_back_note(match.held_back))
     if match.absent:
         many = len(match.absent) > 1
         notes.append(
@@ -285,6 +368,20 @@ def column_notes(match: HeaderMatch, kind: str,
             "file's [[matching.required_skills]]."
         )
     return notes
+
+
+def _held_back_note(held_back: Mapping[str, str]) -> str:
+    """The note naming the headers a bracketed note kept from a known column."""
+    (label, name), *more = held_back.items()
+    example = f'(a line like "{label}" = "{name}")'
+    if not more:
+        return (f"Column '{label}' was not taken as {name} because of its note in brackets, "
+                f"and is kept as an extra column; if it is {name}, map it with --mapping "
+                f"{example} and import the file again.")
+    shown = ", ".join(f"'{label}' (not {name})" for label, name in held_back.items())
+    return (f"{len(held_back)} columns were not taken as known columns because of their notes "
+            f"in brackets, and are kept as extra columns: {shown}. If one is, map it with "
+            f"--mapping {example} and import the file again.")
 
 
 def _disambiguate(extras: dict[int, str]) -> None:

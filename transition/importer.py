@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table as SqlTable
-from sqlalchemy import select, text
+from sqlalchemy import exists, func, or_, select, text
 from sqlmodel import Session
 
 from transition.bulk import collector_paused
@@ -49,11 +49,20 @@ from transition.headers import (
     read_mapping,
 )
 from transition.locks import IMPORT_LOCK, advisory_lock
-from transition.models import ImportBatch, ImportKind, Locality, Person, Staff, Team, utcnow
+from transition.models import (
+    Assignment,
+    ImportBatch,
+    ImportKind,
+    Locality,
+    Person,
+    Staff,
+    Team,
+    utcnow,
+)
 from transition.rejects import record_rejects, rejects_target, stage_rejects_file
 from transition.staff_ids import by_folded_case
 from transition.tabular import Table, cell_text, read_table
-from transition.upsert import Writer, plan_changes
+from transition.upsert import Writer, plan_changes, warn_identity_changes
 from transition.validation import CheckedRow, NameBook, Problem, RowChecker
 
 Progress = Callable[[int, int], None]
@@ -326,6 +335,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
                        "from one that is short by design in such a file (only lines longer than "
                        "the header are rejected): an export with every line alike, as Excel "
                        "saves, lets transition check them all.")
+    # Rows read in Windows-1252 in a UTF-8 file; merged cells given their top cell's value.
+    notices.extend(table.reading_notes())
     if options.rules_problem:
         unread = ("the extra columns the rules read were not looked for"
                   if spec.kind == ImportKind.CASELOAD
@@ -351,7 +362,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
         table.rows, (lambda done: progress(done, total)) if progress is not None else None,
         text_only=table.format == "csv")
     _reject_misshapen_lines(checked, table, match)
-    accepted, repeats, rejected = _sort_rows(checked, table, spec)
+    notices.extend(checker.notes)  # a date column read month first, as its header says
+    accepted, repeats, rejected = _sort_rows(checked, table, spec, match)
     if spec.kind == ImportKind.STAFF:
         notices.extend(_about_staff(session, accepted, options))
 
@@ -367,6 +379,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     plan = plan_changes(session, spec, accepted, seen=seen,
                         supplied=set(match.written) | derived, extras=set(match.extras.values()),
                         top_up=match.rejects_file)
+    if spec.kind == ImportKind.CASELOAD and (changed := warn_identity_changes(plan)):
+        notices.append(changed)  # a stored person's date of birth or name changed
     if match.rejects_file:
         notices.append(
             f"This is a rejects file (it has the '{REJECTS_ROW_HEADER}' and "
@@ -422,6 +436,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
                 f"{len(plan.absent):,} {spec.noun if len(plan.absent) == 1 else _plural(spec.noun)} "
                 f"on the database {'is' if len(plan.absent) == 1 else 'are'} not in this file: "
                 "marked as missing from the latest export, not deleted." + part
+                + (_people_of_absent_staff(session, [item.key for item in plan.absent])
+                   if spec.kind == "staff" else "")
             )
 
     record_rejects(session, batch.id, table, rejected)
@@ -451,6 +467,26 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
 _LISTS = {"caseload": "caseload", "staff": "staff list"}
 
 
+def _people_of_absent_staff(session: Session, staff_ids: list[str]) -> str:
+    """For workers left out of a staff list: how many people in the latest export they still
+    hold (a current allocation) or coordinate (the trust's export names them), in words, so
+    the import says who needs a new worker, not only that a worker is gone ("" for none)."""
+    if not staff_ids:
+        return ""
+    held = exists().where(Assignment.person_id == Person.id,
+                          Assignment.ended_at.is_(None),  # type: ignore[union-attr]
+                          Assignment.staff_id.in_(staff_ids))  # type: ignore[attr-defined]
+    count = session.scalar(
+        select(func.count()).select_from(Person)
+        .where(Person.missing_since_batch_id.is_(None),  # type: ignore[union-attr]
+               or_(Person.care_coordinator_id.in_(staff_ids), held)))  # type: ignore[union-attr]
+    if not count:
+        return ""
+    return (f" They hold or coordinate {count:,} {'person' if count == 1 else 'people'} in the caseload, who "
+            "need a new worker unless the worker was left out by mistake: `transition check` "
+            "lists them, and `transition check --apply` proposes new workers.")
+
+
 def _plural(noun: str) -> str:
     return "people" if noun == "person" else f"{noun}s"
 
@@ -468,7 +504,7 @@ def _seen_keys(checked: Sequence[CheckedRow], spec: KindSpec) -> set[str]:
 
 
 def _sort_rows(
-    checked: list[CheckedRow], table: Table, spec: KindSpec
+    checked: list[CheckedRow], table: Table, spec: KindSpec, match: HeaderMatch | None = None
 ) -> tuple[list[CheckedRow], list[tuple[int, int]], list[CheckedRow]]:
     """Split rows into accepted, exact repeats (row, first row) and rejected (by row number).
 
@@ -489,6 +525,7 @@ def _sort_rows(
             continue
         identities = [_identity(checked[position], table.rows[position].cells)
                       for position in positions]
+        good = {position for position in positions if checked[position].ok}  # before rejecting
         if len(set(identities)) == 1:
             first = positions[0]
             if checked[first].ok:
@@ -501,12 +538,22 @@ def _sort_rows(
             same = [checked[other].number
                     for other, theirs in zip(positions, identities, strict=True)
                     if theirs == identity and other != position]
+            # Which columns differ (their headers, never their values), from each other row.
+            differs = {checked[other].number: _differs(checked[position], checked[other],
+                                                       table, match, position, other,
+                                                       as_read={position, other} <= good)
+                       for other, theirs in zip(positions, identities, strict=True)
+                       if theirs != identity}
+            said = ([next(iter(differs.values()))] if len(set(differs.values())) == 1
+                    else [f"{_rows([number])} {words}" for number, words in differs.items()])
+            said = [words for words in said if words]
+            if same:
+                said.append(f"{_rows(same)} {'is' if len(same) == 1 else 'are'} the same as "
+                            "this one")
             checked[position].errors.append(Problem(
                 spec.key,
                 f"the same {noun} is also on {_rows(different)} with different details"
-                + (f" ({_rows(same)} {'is' if len(same) == 1 else 'are'} the same as this one)"
-                   if same else "")
-                + "; keep one correct row",
+                + (f" ({'; '.join(said)})" if said else "") + "; keep one correct row",
             ))
     accepted, rejected, repeats = [], [], []
     for position, row in enumerate(checked):
@@ -517,6 +564,51 @@ def _sort_rows(
         else:
             rejected.append(row)
     return accepted, repeats, rejected
+
+
+def _differs(one: CheckedRow, other: CheckedRow, table: Table, match: HeaderMatch | None,
+             one_at: int, other_at: int, *, as_read: bool) -> str:
+    """How two rows sharing a key differ, by the columns' headers in the file's order (never
+    their values): "differs in: Forename, Notes"; a difference only of case or spacing is said
+    to be one. Two good rows are compared on their values as read, as :func:`_identity`
+    compares them (``as_read``); otherwise on their cells as written. "" if no column can be
+    named."""
+    pairs: list[tuple[str, Any, Any]] = []
+    if as_read and match is not None:
+        for position in sorted(match.columns.keys() | match.extras.keys()):
+            if position in match.columns:
+                name = match.columns[position]
+                pairs.append((table.column_label(position), one.values.get(name),
+                              other.values.get(name)))
+            else:
+                label = match.extras[position]
+                pairs.append((label, one.extra.get(label), other.extra.get(label)))
+        if not any(first != second for _label, first, second in pairs):
+            # The same values, warned about differently: a value each row's cell had that was
+            # left blank (a cluster of 25 and one of 30).
+            def warned(row: CheckedRow, name: str) -> set[str]:
+                return {problem.with_value for problem in row.warnings if problem.column == name}
+            pairs = [(label, warned(one, name), warned(other, name))
+                     for label, name in ((match.written.get(name, name), name) for name in
+                                         sorted({p.column for p in (*one.warnings,
+                                                                    *other.warnings)}))]
+    else:
+        cells, theirs = table.rows[one_at].cells, table.rows[other_at].cells
+        pairs = [(table.column_label(position),
+                  cell_text(cells[position]).strip() if position < len(cells) else "",
+                  cell_text(theirs[position]).strip() if position < len(theirs) else "")
+                 for position in range(max(len(cells), len(theirs)))]
+    changed = [(label, first, second) for label, first, second in pairs if first != second]
+    cosmetic = [label for label, first, second in changed
+                if isinstance(first, str) and isinstance(second, str)
+                and " ".join(first.split()).casefold() == " ".join(second.split()).casefold()]
+    real = [label for label, _first, _second in changed if label not in cosmetic]
+    if real and cosmetic:
+        return (f"differs in: {', '.join(real)}, and in case or spacing only: "
+                f"{', '.join(cosmetic)}")
+    if cosmetic:
+        return f"differs only in case or spacing, in: {', '.join(cosmetic)}"
+    return f"differs in: {', '.join(real)}" if real else ""
 
 
 def _rows(numbers: Sequence[int]) -> str:

@@ -69,6 +69,17 @@ def mask(number: object) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
+def mask_cell(cell: str | None) -> str:
+    """What a file's NHS number cell (spaces and dashes taken out, as a rejected row keeps it)
+    shows as in a summary of rejected rows: masked to its last four digits (``******0018``);
+    a cell that is no number, which may hold anything (a name shifted into the column), as
+    ``(not a number)``, not even in part; an empty one as nothing. The CLI's summaries and
+    the Import screen show rejected rows so."""
+    if not cell:
+        return ""
+    return mask(cell) if cell.isascii() and cell.isdigit() else "(not a number)"
+
+
 def complete(first_nine: str) -> str | None:
     """Append the check digit to nine digits, or None when no valid number starts so."""
     digit = check_digit(first_nine)

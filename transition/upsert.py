@@ -25,7 +25,7 @@ from transition import audit
 from transition.audit import Change
 from transition.bulk import DirectInsert, indexes_set_aside
 from transition.models import ImportBatch, ImportWarning, Locality, Team, utcnow
-from transition.validation import CheckedRow
+from transition.validation import CheckedRow, Problem
 
 if TYPE_CHECKING:
     from transition.importer import KindSpec
@@ -186,6 +186,53 @@ def plan_changes(session: Session, spec: KindSpec, accepted: Sequence[CheckedRow
             else:
                 plan.unchanged.append((row, existing))
     return plan
+
+
+# The fields that say who a person is, in words, in the order a warning names them.
+IDENTITY_FIELDS = {"date_of_birth": "date of birth", "family_name": "family name",
+                   "given_name": "given name"}
+
+
+def warn_identity_changes(plan: Plan) -> str | None:
+    """Warn on each row that changes who a stored person is (their date of birth or a name):
+    the same person, a name changed on marriage or a date corrected at the trust, or another
+    person's row under a mistyped NHS number, which would overwrite someone else's record. The
+    row is imported (the export is the record; see docs/import.md); the warning names the
+    fields, never their values, and is kept with the person like any other. Returns a notice
+    for the import's summary (rows, no values), or None when no one's identity changed."""
+    rows = []
+    for update in plan.updates:
+        changed = {name for name, before, after in update.changes
+                   if name in IDENTITY_FIELDS and before not in (None, "")
+                   and not _same_words(before, after)}
+        if not changed:
+            continue
+        fields = [words for name, words in IDENTITY_FIELDS.items() if name in changed]
+        which = (", ".join(fields[:-1]) + " and " + fields[-1]) if len(fields) > 1 else fields[0]
+        rows.append(update.row.number)
+        update.row.warnings.append(Problem("nhs_number", (
+            f"this NHS number was held with a different {which}: updated, but check it is the "
+            "same person, not another person's row under a mistyped NHS number"
+            if "date_of_birth" in changed else
+            f"this NHS number was held with a different {which}: updated (a new name, as on "
+            "marriage, is common), but check it is the same person")))
+    if not rows:
+        return None
+    rows.sort()
+    shown = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10:,} more"
+                                               if len(rows) > 10 else "")
+    return (f"{len(rows):,} {'person' if len(rows) == 1 else 'people'} already held came with a "
+            f"different date of birth or name (row{'s' if len(rows) > 1 else ''} {shown}), and "
+            f"{'was' if len(rows) == 1 else 'were'} updated: check each is the same person. A "
+            "mistyped NHS number that passes its check digit would overwrite someone else's "
+            "record; the audit keeps the values before (transition audit --nhs NHS_NUMBER).")
+
+
+def _same_words(before: Any, after: Any) -> bool:
+    """The same value, or the same name written in another case or spacing."""
+    if isinstance(before, str) and isinstance(after, str):
+        return " ".join(before.split()).casefold() == " ".join(after.split()).casefold()
+    return same(before, after)
 
 
 def merge_extra(stored: dict[str, Any] | None, new: dict[str, str],

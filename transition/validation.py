@@ -43,7 +43,13 @@ from transition.tabular import Cell, SourceRow, cell_text
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 INT_LIMIT = 100_000  # admissions, missed appointments, capacity: far above any real value
-FLOAT_LIMIT = 10.0  # FTE
+# FTE: 1.0 is full time. More than 1.5 is no one's contract (56 hours a week, over the
+# working-time limit): hours a week (37.5), a percentage (80) or a misread decimal comma.
+FLOAT_LIMIT = 1.5
+# Dates of birth: adult community mental health services take people from 18; early
+# intervention in psychosis (EIP) from 14. Younger than that, the date is wrong.
+ADULT_AGE = 18
+YOUNGEST_AGE = 14
 CLUSTER_RANGE = range(22)
 # Written in a cell to mean "nothing here" (not used for yes/no or Care Act outcomes columns,
 # where "no" and "none" are answers).
@@ -54,6 +60,15 @@ UNALLOCATED_WORDS = frozenset({"unallocated", "not allocated", "no coordinator",
 # that decide the pathway and what a handover letter promises, and whether a council worker
 # is seconded decides whether their whole caseload moves. A blank cell is still allowed.
 REJECT_IF_UNREADABLE = frozenset({"s117", "cto", "seconded"})
+# A row on a CTO whose s117 is no: kept (which of the two is wrong is for the trust to say),
+# with this warning; the nightly check's cto_without_s117 finding says it every night, and the
+# person's handover letters are held back until the record is corrected.
+CTO_WITHOUT_S117_WARNING = (
+    "on a Community Treatment Order (cto: yes) but not on section 117 aftercare (s117: no), "
+    "which cannot both be right: a CTO is made only after detention under section 3 or 37 of "
+    "the Mental Health Act, which brings s117 aftercare. Ask the trust which is wrong (most "
+    "likely the s117 flag) and import the corrected export; until then the person's handover "
+    "letters are held back and the nightly check reports them (cto_without_s117)")
 _LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
 _TIME = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
 _OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)"
@@ -177,8 +192,12 @@ class CellReader:
         self.today = today
         self.names = names
         self._dates = lru_cache(maxsize=200_000)(self._date_from_text)
+        # The latest date of birth of someone who is 18 on the import's date.
+        self._adult_born_by = _years_before(today, ADULT_AGE)
 
-    def reader(self, column: Column) -> Callable[[Cell], Any]:
+    def reader(self, column: Column, *, month_first: bool = False) -> Callable[[Cell], Any]:
+        """The reader of ``column``'s cells; ``month_first`` for a date column whose header
+        says its dates are written month first (:func:`header_date_order`)."""
         kind = column.kind
         simple: dict[str, Callable[[Cell], Any]] = {
             "nhs_number": self.nhs_number, "bool": self.yes_no, "int": self.whole_number,
@@ -190,8 +209,9 @@ class CellReader:
         if kind == "text":
             return self._text_reader(column)
         if kind == "date":
-            past_only = column.name == "date_of_birth"
-            return lambda cell: self.date(cell, past_only=past_only)
+            if column.name == "date_of_birth":
+                return lambda cell: self.date_of_birth(cell, month_first=month_first)
+            return lambda cell: self.date(cell, month_first=month_first)
         if kind in ("choice", "gender"):
             table = (_code_table(column.codes, column.choices) if kind == "choice"
                      else {header_key(code): value for code, value in GENDER_CODES.items()})
@@ -256,6 +276,10 @@ class CellReader:
             # One digit ten times passes too, but is a placeholder: nhs.problem says so.
             if (0 if check == 11 else check) == codes[9] - 48 and codes.count(codes[0]) < 10:
                 return cell  # type: ignore[return-value]
+        if isinstance(cell, str) and cell[:1] == "'":
+            # Excel's text marker ('9991000003 keeps the digits as text, leading zeros and
+            # all): never part of the number, so dropped; the digits are checked as any are.
+            return CellReader.nhs_number(cell[1:].strip())
         if isinstance(cell, str) and _SCIENTIFIC.match(cell):
             raise Bad("NHS number is shown in scientific notation (like 9.99E+09), so digits "
                       "were lost when the file was saved; format the column as Text or as a "
@@ -267,7 +291,7 @@ class CellReader:
 
     # -- dates -----------------------------------------------------------------------------
 
-    def date(self, cell: Cell, *, past_only: bool = False) -> date:
+    def date(self, cell: Cell, *, past_only: bool = False, month_first: bool = False) -> date:
         if isinstance(cell, datetime):
             value = cell.date()
         elif isinstance(cell, date):
@@ -277,7 +301,7 @@ class CellReader:
         elif isinstance(cell, int | float):
             value = _excel_serial(cell)
         elif isinstance(cell, str):
-            value = self._dates(cell, past_only)
+            value = self._dates(cell, past_only, month_first)
         else:
             raise about(cell, "is not a date")
         if not EARLIEST_DATE <= value <= LATEST_DATE:
@@ -288,7 +312,39 @@ class CellReader:
                       shown="date of birth is in the future (check the year)")
         return value
 
-    def _date_from_text(self, text: str, past_only: bool) -> date:
+    def date_of_birth(self, cell: Cell, *, month_first: bool = False) -> date:
+        """A date of birth: never in the future, and not a child's. Under 14 on the import's
+        date (no adult service, nor early intervention, holds them) the row is rejected; 14
+        to 17 is kept with a warning (right only for early intervention)."""
+        value = self.date(cell, past_only=True, month_first=month_first)
+        if value <= self._adult_born_by:
+            return value
+        age = _age(value, self.today)
+        text = cell_text(cell).strip()
+        short_year = _has_two_digit_year(text) if isinstance(cell, str) else None
+        century = ""
+        shown_century = ""
+        if short_year is not None:
+            century = (f"; the year was written with two digits ({short_year}) and read as "
+                       f"{value.year}: if {1900 + int(short_year)} was meant, write the year "
+                       "in full")
+            shown_century = ("; its year was written with two digits and read as the 2000s: "
+                             "if the 1900s were meant, write the year in full")
+        if age < YOUNGEST_AGE:
+            why = (f"on the import's date ({self.today:%d/%m/%Y}): no adult mental health "
+                   f"service, nor early intervention (from {YOUNGEST_AGE}), holds a child that "
+                   "young, so the date is most likely mistyped; check it with the trust")
+            raise Bad(f"{quoted(text)} as a date of birth gives an age of {age} {why}{century}",
+                      shown=f"date of birth gives an age under {YOUNGEST_AGE} {why}"
+                      f"{shown_century}")
+        why = (f"on the import's date ({self.today:%d/%m/%Y}): adult services take people from "
+               f"{ADULT_AGE}, so this is right only for early intervention (from "
+               f"{YOUNGEST_AGE}); kept, but check it with the trust")
+        raise Bad(f"{quoted(text)} as a date of birth gives an age of {age} {why}{century}",
+                  value=value, warning=True,
+                  shown=f"date of birth gives an age under {ADULT_AGE} {why}{shown_century}")
+
+    def _date_from_text(self, text: str, past_only: bool, month_first: bool = False) -> date:
         text = text.strip()
         for shape, hint in ((_YEAR_FIRST, _YEAR_FIRST_HINT), (_ISO_BASIC, _ISO_BASIC_HINT)):
             if match := shape.match(text):
@@ -296,15 +352,29 @@ class CellReader:
                 return _real_date(text, year, month, day, hint=hint)
         match = _UK_DATE.match(text)
         if not match:
-            return _worded_date(text)
-        day, month, year = (int(part) for part in match.groups())
+            value = _worded_date(text)
+            if _LONG_NUMBER.search(text):
+                return value
+            # A two-digit year in words ('1 Feb 70', Excel's dd-mmm-yy): dateutil puts it
+            # within 50 years of the computer's clock (2070); read as a date in figures is.
+            return self._two_digit_year(text, value.year % 100, value.month, value.day,
+                                        past_only)
+        first, second, year = (int(part) for part in match.groups())
+        day, month = (second, first) if month_first else (first, second)
+        hint = _MONTH_FIRST_HINT if month_first else _DAY_FIRST_HINT
         if len(match.group(3)) > 2:
-            return _real_date(text, year, month, day)
-        # Two-digit years: the 2000s unless that is too far ahead ('56' -> 1956); a date of
-        # birth is never in the future ('03/04/27' -> 1927 when today is 15 January 2027).
-        value = _real_date(text, 2000 + year, month, day)
+            return _real_date(text, year, month, day, hint=hint)
+        return self._two_digit_year(text, year, month, day, past_only, hint=hint)
+
+    def _two_digit_year(self, text: str, year: int, month: int, day: int, past_only: bool, *,
+                        hint: str | None = None) -> date:
+        """Two-digit years: the 2000s unless that is too far ahead ('56' -> 1956); a date of
+        birth is never in the future ('03/04/27' -> 1927 when today is 15 January 2027)."""
+        hint = hint or _DAY_FIRST_HINT
+        value = _real_date(text, 2000 + year, month, day, hint=hint)
         latest = self.today if past_only else date(self.today.year + 20, 12, 31)
-        return value if value <= latest else _real_date(text, 1900 + year, month, day)
+        return value if value <= latest else _real_date(text, 1900 + year, month, day,
+                                                        hint=hint)
 
     # -- yes/no and numbers ----------------------------------------------------------------
 
@@ -327,6 +397,10 @@ class CellReader:
     def whole_number(cell: Cell) -> int:
         number = _number(cell)
         if not float(number).is_integer():
+            written = cell.strip() if isinstance(cell, str) else ""
+            if _DECIMAL_COMMA.match(written) and not _THOUSANDS.match(written):  # '1,5': not 15
+                raise about(cell, f"is not a whole number (read as {number:g}: a comma is a "
+                            "decimal comma unless three digits follow it, as in 1,200)")
             raise about(cell, "is not a whole number")
         if number < 0:
             raise about(cell, "is negative; it must be 0 or more")
@@ -336,9 +410,20 @@ class CellReader:
 
     @staticmethod
     def number(cell: Cell) -> float:
-        number = float(_number(cell))
-        if not 0 <= number <= FLOAT_LIMIT:
-            raise about(cell, f"must be between 0 and {FLOAT_LIMIT:g} (1.0 is full time)")
+        """An FTE: a comma is a decimal comma ('0,5' is 0.5; FTE is never in the thousands)."""
+        number = float(_number(cell, decimal_comma=True))
+        if number < 0:
+            raise about(cell, "is negative; FTE is more than 0 and at most "
+                        f"{FLOAT_LIMIT:g} (1.0 is full time, 0.5 half time)")
+        if number > FLOAT_LIMIT:
+            raise about(cell, f"is more than {FLOAT_LIMIT:g}, which is no one's FTE (1.0 is "
+                        "full time): if it is hours a week, divide by the full-time hours "
+                        "(37.5 hours is 1.0); if a percentage, divide by 100 (80 is 0.8)")
+        if number == 0:
+            raise about(cell, "is an FTE of 0 (no hours): kept, but with no capacity given "
+                        "the worker is given no one, and an AMHP with it counts nothing "
+                        "towards AMHP cover; correct it if they work", value=number,
+                        warning=True)
         return number
 
     @staticmethod
@@ -453,13 +538,31 @@ TYPED_DATE_HINT = ("Use YYYY-MM-DD (e.g. 2027-04-01), DD/MM/YYYY (e.g. 01/04/202
                    "month in words (e.g. 1 April 2027).")
 
 
-def _number(cell: Cell) -> float:
+# A comma between groups of three digits separates thousands (1,200; 12,000.5); any other
+# comma between digits, alone, is a decimal comma (1,5 is 1.5: a semicolon-separated file
+# from a spreadsheet set to a European locale writes them).
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+
+def _number(cell: Cell, *, decimal_comma: bool = False) -> float:
+    """A number cell's value. In text, a comma separates thousands where three digits follow
+    it (1,200), else it is a decimal comma (1,5 is 1.5, never 15); with ``decimal_comma``
+    (FTE, never in the thousands) every lone comma is a decimal comma (1,000 is 1.0)."""
     if isinstance(cell, bool):
         raise about(cell, "is not a number")
     if isinstance(cell, int | float):
         value = float(cell)
     else:
-        text = cell_text(cell).strip().replace(",", "")
+        text = cell_text(cell).strip()
+        if "," in text:
+            if _DECIMAL_COMMA.match(text) and (decimal_comma or not _THOUSANDS.match(text)):
+                text = text.replace(",", ".")
+            elif _THOUSANDS.match(text) and not decimal_comma:
+                text = text.replace(",", "")
+            else:
+                raise about(cell, "is not a number (write it with a decimal point, as 0.5)"
+                            if decimal_comma else "is not a number")
         try:
             value = float(text)
         except ValueError:
@@ -471,6 +574,12 @@ def _number(cell: Cell) -> float:
 
 # Said of an impossible date whose month is over 12: how the date was read.
 _DAY_FIRST_HINT = " (it looks month-first; dates are read day first, e.g. 03/04/1980 is 3 April)"
+# The same, in a column whose header says month first (header_date_order).
+_MONTH_FIRST_HINT = (" (it looks day-first; the column's header says month first, e.g. "
+                     "04/03/1980 is 3 April)")
+# What is shown of a date written the other way round from the rest of its column's reading:
+# the other dates of that column that read either way are held back (RowChecker).
+_CONTRARY = (f"not a real date{_DAY_FIRST_HINT}", f"not a real date{_MONTH_FIRST_HINT}")
 _YEAR_FIRST_HINT = " (a date that starts with the year is read year, month, day)"
 _ISO_BASIC_HINT = " (eight digits are read as YYYYMMDD)"
 
@@ -481,12 +590,20 @@ def _real_date(text: str, year: int, month: int, day: int, *,
         return date(year, month, day)  # the import's hot path: the words only for a bad one
     except ValueError:
         fault = date_faults.impossible(year, month, day)
-    said = hint if month > 12 and (day <= 12 or hint != _DAY_FIRST_HINT) else ""
+    said = hint if month > 12 and (day <= 12 or hint not in _ORDER_HINTS) else ""
     raise Bad(f"{quoted(text)} is not a real date: {fault}{said}",
               shown=f"not a real date{said}")
 
 
+_ORDER_HINTS = (_DAY_FIRST_HINT, _MONTH_FIRST_HINT)
 _DEFAULTS = (datetime(1904, 2, 29), datetime(1908, 3, 30))
+_LONG_NUMBER = re.compile(r"\d{3}")  # a year of three or four digits, not two
+# A date cell of five digits: Excel's day count (46054 is 1 February 2026), as a CSV keeps a
+# date column that was formatted as a number.
+_EXCEL_DAY = re.compile(r"^\d{5}(?:\.\d+)?$")
+# Letters typed for the digits they look like: O for 0, I and l for 1.
+_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
+_LOOKALIKE_DIGIT = {"O": "0 (zero)", "o": "0 (zero)", "I": "1 (one)", "l": "1 (one)"}
 _DATE_SHAPES = "use DD/MM/YYYY or YYYY-MM-DD"
 _WRITE_IT_SO = ": write it DD/MM/YYYY or YYYY-MM-DD"
 
@@ -501,6 +618,10 @@ def _worded_date(text: str) -> date:
                       shown="not a date: text follows the date")
         raise about(text, f"is not a date ({_DATE_SHAPES})")
     if not _MONTH_NAME.search(text):
+        if _EXCEL_DAY.match(text):
+            raise _excel_day_in_text(text)
+        if fault := _lookalike_letters(text):  # '01/02/2O26'
+            raise Bad(f"{quoted(text)} is not a date: {fault}", shown=f"not a date: {fault}")
         if fault := date_faults.text_after(text):  # '31/02/2027x': not a shape to guess at
             raise Bad(f"{quoted(text)} is not a date: {fault}",
                       shown="not a date: text follows the date")
@@ -525,6 +646,54 @@ def _worded_date(text: str) -> date:
     if first != second:
         raise about(text, "is not a complete date (day, month and year are needed)")
     return first.date()
+
+
+def _excel_day_in_text(text: str) -> Bad:
+    """Why Excel's day count written as text ('45689') is refused, and how to fix it."""
+    advice = ("looks like an Excel day number, not a date: the column was formatted as a "
+              "number when the file was saved. In Excel, format the column as a date (Format "
+              "Cells, Date) before saving as CSV, or write the date DD/MM/YYYY")
+    try:
+        meant = f" (Excel's day {text} is {_excel_serial(float(text)):%d/%m/%Y})"
+    except Bad:
+        meant = ""
+    return Bad(f"{quoted(text)} {advice}{meant}", shown=advice)
+
+
+def _lookalike_letters(text: str) -> str | None:
+    """Why a date with a letter for a digit ('01/02/2O26': O for 0) is not one; None when
+    putting the digits back makes no date's shape."""
+    fixed = text.translate(_LOOKALIKES)
+    if fixed == text or not any(shape.match(fixed) for shape in (_UK_DATE, _YEAR_FIRST,
+                                                                  _ISO_BASIC)):
+        return None
+    letters = list(dict.fromkeys(char for char in text if char in _LOOKALIKE_DIGIT))
+    said = " and ".join(f"the letter {letter} where a digit, {_LOOKALIKE_DIGIT[letter]}, is "
+                        "expected" for letter in letters)
+    return f"it has {said}: type the digit"
+
+
+def _has_two_digit_year(text: str) -> str | None:
+    """The two digits of a date's year written with two ('01/02/26', '1 Feb 26'), else
+    None."""
+    if match := _UK_DATE.match(text):
+        return match.group(3) if len(match.group(3)) == 2 else None
+    if _MONTH_NAME.search(text) and not _LONG_NUMBER.search(text):
+        found = re.findall(r"\d+", re.sub(_TIME, " ", text))
+        return found[-1].zfill(2) if found and len(found[-1]) <= 2 else None
+    return None
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def _excel_serial(number: float) -> date:
@@ -599,11 +768,59 @@ class _Blank:
 _BLANK = _Blank()
 
 
-def _column_plan(position: int, column: Column, reader: CellReader) -> _ColumnPlan:
-    """How the file's column at ``position`` is read, as ``column``."""
+# Said after a bad value that rejects the row in an optional column whose rejection needs a
+# reason (the cell could be emptied instead).
+_WHY_IT_REJECTS = {
+    "leaving_date": ("the worker's row is held back, as a wrong leaving date would give people "
+                     "to a worker who has gone, or keep them from one who stays: correct the "
+                     "date, or empty the cell if no leaving date is known"),
+}
+
+
+def _explained(read: Callable[[Cell], Any], why: str) -> Callable[[Cell], Any]:
+    """``read``, with ``why`` said after each problem that rejects the row."""
+
+    def explained(cell: Cell) -> Any:
+        try:
+            return read(cell)
+        except Bad as bad:
+            if bad.warning:
+                raise
+            raise Bad(f"{bad.message}; {why}", bad.value, shown=f"{bad.shown}; {why}") from None
+
+    return explained
+
+
+# A header that says how its dates are written: 'DOB (mm/dd/yyyy)', 'Date of birth (MM/DD/YY)',
+# 'Leaving date dd-mm-yy'. Read only here: header matching is transition.headers'.
+_MONTH_FIRST_HEADER = re.compile(r"(?<![a-z])m{1,2}\s*([/.\-])\s*d{1,2}\s*\1\s*y{2,4}(?![a-z])",
+                                 re.IGNORECASE)
+_DAY_FIRST_HEADER = re.compile(r"(?<![a-z])d{1,2}\s*([/.\-])\s*m{1,2}\s*\1\s*y{2,4}(?![a-z])",
+                               re.IGNORECASE)
+
+
+def header_date_order(header: object) -> str | None:
+    """'month first' or 'day first' when a date column's header says how its dates are
+    written (``DOB (mm/dd/yyyy)``, ``Date of birth (DD/MM/YY)``); None when it does not, or
+    says both."""
+    text = str(header or "")
+    month = bool(_MONTH_FIRST_HEADER.search(text))
+    day = bool(_DAY_FIRST_HEADER.search(text))
+    if month == day:
+        return None
+    return "month first" if month else "day first"
+
+
+def _column_plan(position: int, column: Column, reader: CellReader, *,
+                 month_first: bool = False) -> _ColumnPlan:
+    """How the file's column at ``position`` is read, as ``column`` (a date column month first
+    when its header says so)."""
     blank = [] if column.kind == "list" else None
+    read = reader.reader(column, month_first=month_first)
+    if column.name in _WHY_IT_REJECTS:
+        read = _explained(read, _WHY_IT_REJECTS[column.name])
     return _ColumnPlan(
-        position, column.name, reader.reader(column), _empty_words(column), blank,
+        position, column.name, read, _empty_words(column), blank,
         Problem(column.name, f"{label(column)} is missing") if column.required else None,
         column.required or column.kind in _REJECTING_KINDS or column.name in REJECT_IF_UNREADABLE,
         # An empty cell in an optional column is simply blank: no problem to note.
@@ -686,16 +903,33 @@ class RowChecker:
     def __init__(self, columns: Sequence[Column], match: HeaderMatch, *, key: str, today: date,
                  names: dict[str, NameBook], known_staff: frozenset[str] | None):
         reader = CellReader(today=today, names=names)
+        self.named_columns = frozenset(names)  # read through a NameBook: see _read_column
         by_name = {column.name: column for column in columns}
         self.key = key
         self.today = today
-        self.plan = [_column_plan(position, by_name[name], reader)
+        # Date columns whose header says their dates are written month first.
+        self.month_first = frozenset(
+            name for name in match.columns.values()
+            if by_name[name].kind == "date"
+            and header_date_order(match.written.get(name)) == "month first")
+        self.written = match.written
+        self.plan = [_column_plan(position, by_name[name], reader,
+                                  month_first=name in self.month_first)
                      for position, name in sorted(match.columns.items())]
         self.key_position = next(plan.position for plan in self.plan if plan.name == key)
         self.extras = sorted(match.extras.items())
         self.known_staff = known_staff
+        # A header saying month first changes how the same cells read: part of each hash.
         self._hash_prefix = repr(
-            (HASH_VERSION, sorted(match.columns.items()), self.extras)).encode()
+            (HASH_VERSION, sorted(match.columns.items()), self.extras,
+             sorted(self.month_first))).encode()
+
+    @property
+    def notes(self) -> list[str]:
+        """What the import should say about how it read the file's dates: each column read
+        month first because its header says so."""
+        return [f"Dates in column '{self.written[name]}' were read month first (MM/DD/YYYY), "
+                "as its header says." for name in sorted(self.month_first)]
 
     def check(self, row: SourceRow) -> CheckedRow:
         return self.check_rows([row])[0]
@@ -744,6 +978,7 @@ class RowChecker:
             else:
                 row.warnings.append(Problem(plan.name, _left_blank(answer, answer.shown),
                                             _left_blank(answer, answer.message)))
+        self._either_way_round(checked, problems, columns)
         for position, name in self.extras:
             for row, cells in zip(checked, padded, strict=True):
                 if cells[position] is not None:
@@ -753,6 +988,8 @@ class RowChecker:
                     if text:
                         row.extra[name] = text
         self._derive(checked, names)
+        if "s117" in names:
+            self._cto_without_s117(checked)
         if "coordinator_until" in names:
             self._ended_allocations(checked)
         self._not_happened_yet(checked, names, value_columns)
@@ -760,6 +997,53 @@ class RowChecker:
             self._absences_in_order(checked)
         self._finish(checked, padded, value_columns)
         return checked
+
+    def _either_way_round(self, checked: list[CheckedRow],
+                          problems: list[tuple[int, _ColumnPlan, Any]],
+                          columns: list[tuple[Cell, ...]]) -> None:
+        """Reject each date that reads either way round (03/04/1975: both numbers 12 or under)
+        in a column where another date is written the other way round from how the column
+        is read (02/13/1980, month first, in a column read day first): which way this one is
+        cannot be told, and a wrong date of birth or contact changes risk scores silently.
+        A date whose day and month are the same number (05/05/1980) reads alike both ways."""
+        contrary: dict[str, list[int]] = {}
+        for index, plan, answer in problems:
+            # A prefix: a column may say more after it (_WHY_IT_REJECTS).
+            if answer.__class__ is Bad and answer.shown.startswith(_CONTRARY):
+                contrary.setdefault(plan.name, []).append(checked[index].number)
+        for plan, column in zip(self.plan, columns, strict=True):
+            rows = contrary.get(plan.name)
+            if not rows:
+                continue
+            either = {cell for cell in set(column) if cell.__class__ is str
+                      and _reads_either_way(cell)}  # type: ignore[arg-type]
+            if not either:
+                continue
+            month_first = plan.name in self.month_first
+            # Far more dates that can only be read the column's way (25/03/1980 day first)
+            # than the other way: the column's order is not in doubt, and the few written
+            # the other way are slips, rejected on their own (they already are).
+            agreeing = sum(1 for cell in column if cell.__class__ is str
+                           and _reads_one_way(cell, month_first=month_first))  # type: ignore[arg-type]
+            if agreeing >= _CLEAR_MAJORITY * len(rows):
+                continue
+            header = self.written.get(plan.name, plan.name)
+            which = _rows_named(sorted(rows))
+            if month_first:
+                why = (f"the column's header says month first, but {which} "
+                       f"{'is' if len(rows) == 1 else 'are'} written day first, so this date, "
+                       "which reads either way round (day and month both 12 or under), is not "
+                       "guessed: correct those rows, or the header, and import the file again")
+            else:
+                why = (f"{which} of this column {'is' if len(rows) == 1 else 'are'} written "
+                       "month first (MM/DD/YYYY), so this date, which reads either way round "
+                       "(day and month both 12 or under), is not guessed. If the whole column "
+                       f"is month first, say so in its header ('{header} (mm/dd/yyyy)'); if "
+                       "those rows are mistakes, correct them; then import the file again")
+            for index in compress(range(len(column)), map(either.__contains__, column)):
+                text = cell_text(column[index]).strip()
+                checked[index].errors.append(Problem(
+                    plan.name, f"held back: {why}", f"{quoted(text)} is held back: {why}"))
 
     def _derive(self, checked: list[CheckedRow], names: list[str]) -> None:
         """Fill a derived column (``DERIVED_COLUMNS``) that a row leaves blank, or the file
@@ -787,6 +1071,16 @@ class RowChecker:
                     f"{row.content_hash}|{derived}={value}".encode()).hexdigest()
                 if warning:
                     row.warnings.append(Problem(derived, warning))
+
+    @staticmethod
+    def _cto_without_s117(checked: list[CheckedRow]) -> None:
+        """A warning for a row on a Community Treatment Order (written, or taken from the
+        order's dates) whose section 117 aftercare is no: a CTO is made only for someone
+        detained under a section that brings s117 aftercare, so one of the two is wrong, and
+        a letter would state the person's legal status wrongly (DOMAIN.md)."""
+        for row in checked:
+            if row.values.get("cto") is True and row.values.get("s117") is False:
+                row.warnings.append(Problem("cto", CTO_WITHOUT_S117_WARNING))
 
     def _ended_allocations(self, checked: list[CheckedRow]) -> None:
         """A warning for a row whose care coordinator's allocation ended before today (or
@@ -852,10 +1146,15 @@ class RowChecker:
         # not looked over for their types.
         plain = text_only or set(map(type, column)) <= _TEXT_TYPES
         keys: Sequence[Any] = column if plain else [(cell.__class__, cell) for cell in column]
+        # A column of names (team, locality) is read in the order its cells are first seen, not
+        # a set's (which varies with the hash seed), so that a name spelt two ways keeps the
+        # first spelling (NameBook). Other columns' answers do not depend on their order, and a
+        # set is made faster (a column of 100,000 distinct names: about twice as fast).
+        distinct = dict.fromkeys(keys) if plan.name in self.named_columns else set(keys)
         if plain and plan.verbatim_up_to is not None:
-            answers = self._verbatim_answers(plan, plan.verbatim_up_to, set(keys))
+            answers = self._verbatim_answers(plan, plan.verbatim_up_to, distinct)
         else:
-            answers = {key: self._answer(plan, key if plain else key[1]) for key in set(keys)}
+            answers = {key: self._answer(plan, key if plain else key[1]) for key in distinct}
         values = list(map(answers.__getitem__, keys))
         awkward = {key for key, answer in answers.items()
                    if answer is _BLANK or answer.__class__ is Bad}
@@ -868,7 +1167,7 @@ class RowChecker:
 
     @classmethod
     def _verbatim_answers(cls, plan: _ColumnPlan, limit: int,
-                          cells: set[str | None]) -> dict[str | None, Any]:
+                          cells: Iterable[str | None]) -> dict[str | None, Any]:
         """:meth:`_answer` for each distinct cell of a column read as written.
 
         Most cells (names, addresses, local ids: nearly all distinct) are their own stripped
@@ -944,11 +1243,48 @@ def _is_none(value: Any) -> bool:
     return value is None
 
 
+def _reads_either_way(cell: str) -> bool:
+    """Whether a date in figures, day and month not year first, is a real date read either
+    way round and a different one each way (03/04/1975; not 05/05/1975, 13/04/1975)."""
+    match = _UK_DATE.match(cell.strip())
+    if not match:
+        return False
+    first, second = int(match.group(1)), int(match.group(2))
+    return first != second and 1 <= first <= 12 and 1 <= second <= 12
+
+
+# How many more dates must read only the column's way than only the other way for the
+# column's order to stand and the dates that read either way to be imported.
+_CLEAR_MAJORITY = 10
+
+
+def _reads_one_way(cell: str, *, month_first: bool) -> bool:
+    """Whether a date in figures can be read only in the column's order (25/03/1980 day
+    first; 03/25/1980 month first)."""
+    match = _UK_DATE.match(cell.strip())
+    if not match:
+        return False
+    first, second = int(match.group(1)), int(match.group(2))
+    day, month = (second, first) if month_first else (first, second)
+    return 12 < day <= 31 and 1 <= month <= 12
+
+
+def _rows_named(rows: list[int]) -> str:
+    """'row 2', 'rows 2 and 4', 'rows 2, 4, 7 and 9 more'."""
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    if len(rows) <= 3:
+        return f"rows {', '.join(map(str, rows[:-1]))} and {rows[-1]}"
+    return f"rows {', '.join(map(str, rows[:3]))} and {len(rows) - 3} more"
+
+
 # Bump when the way a cell is read changes, so that stored records are compared afresh.
 # 2: year-first dates (1980/04/03) and ISO times with an offset were read day first.
 # 3: Care Act outcomes of only separators (';') were read as [] ("assessed, none unmet").
 # 4: gender Z (not stated) was read as not known.
-HASH_VERSION = 4
+# 5: a decimal comma was dropped (FTE 0,5 stored as 5, capacity 1,5 as 15); a two-digit year
+#    with the month in words followed the computer's clock ('1 Feb 56' was 2056).
+HASH_VERSION = 5
 _TEXT_TYPES = frozenset({str, type(None)})
 _NO_LIMIT = 2**63
 

@@ -54,7 +54,7 @@ def _import_command(kind: str, what: str, summary: str) -> Any:
         ctx: typer.Context,
         file: Path = typer.Argument(..., help=f"The {what} (.csv or .xlsx).", show_default=False),
         sheet: str | None = typer.Option(
-            None, "--sheet", help="The worksheet to read (XLSX; default the first)."),
+            None, "--sheet", help="The worksheet to read (XLSX; default the first visible one)."),
         mapping: Path | None = typer.Option(
             None, "--mapping",
             help='A TOML file mapping other headers: "Their Header" = "nhs_number".'),
@@ -231,11 +231,8 @@ def print_summary(out: Console, result: ImportResult) -> None:
         table.add_column("Why")
         for reject in result.rejects[:SHOW_REJECTS]:
             key = reject.record_key or ""
-            if result.kind == "caseload":  # a cell that is no number may hold anything: a name
-                shown = nhs.mask(key) if key.isascii() and key.isdigit() else (
-                    "(not a number)" if key else "")
-            else:
-                shown = key
+            # A cell that is no number may hold anything (a name): not even part of it is shown.
+            shown = nhs.mask_cell(key) if result.kind == "caseload" else key
             table.add_row(str(reject.row), Text(shown), Text(
                 "\n".join(f"{column}: {message}" for column, message in reject.errors)))
         out.print(table)

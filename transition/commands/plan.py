@@ -490,10 +490,8 @@ def _print_choices(result: ChoicesResult) -> None:
         table = Table("Row", "NHS number", "Column", "Why rejected", title="Rejected rows",
                       title_justify="left")
         for row in rejected:
-            number = row.nhs_number or ""
             # A cell that is no number may hold anything (a name): not even part of it is shown.
-            shown = (nhs.mask(number) if number.isascii() and number.isdigit()
-                     else "(not a number)" if number else "")
+            shown = nhs.mask_cell(row.nhs_number)
             table.add_row(str(row.row), shown, row.column or "", Text(row.message))
         console.print(table)
         console.print("Correct those rows and run the file again: rows already recorded "

@@ -179,6 +179,8 @@ _SCREEN_WORDS = (
      "Type one of those names in the Sheet box."),
     ("Choose the sheet that holds the rows with --sheet.",
      "Type the name of the sheet that holds the rows in the Sheet box."),
+    ("Choose the sheet that holds the rows with --sheet NAME.",
+     "Type the name of the sheet that holds the rows in the Sheet box."),
     ("Leave out --sheet for a CSV file.", "Leave the Sheet box empty for a CSV file."),
     ("with --sheet", "in the Sheet box"),
 )
@@ -272,6 +274,9 @@ class ImportScreen(DetailScreen):
 
     BINDINGS = [
         Binding("ctrl+r", "run", "Run import", id="import.run"),
+        # After an import the focus is on the page of its result, so that keys act; f goes
+        # back to the file box (shown only away from a text box, where f is typed).
+        Binding("f", "file_box", "File box", id="import.file_box"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
@@ -373,14 +378,28 @@ class ImportScreen(DetailScreen):
         self.running = running
         self.query_one("#import-form").disabled = running
         self.refresh_bindings()
-        if not running:  # the form lost focus while it was disabled
-            path = self.query_one("#path", Input)
-            path.focus()
-            path.cursor_position = len(path.value)
+
+    def action_file_box(self) -> None:
+        """The focus in the file box, the cursor at the end of what it holds."""
+        path = self.query_one("#path", Input)
+        path.focus()
+        path.cursor_position = len(path.value)
+
+    def _focus_result(self) -> None:
+        """The focus on the page that shows what an import did, so that the next key acts (a
+        section key, q, escape) instead of being typed into the file box, and the arrows and
+        page keys scroll through the result and the rejected rows. Not on the table of
+        rejected rows: on a short terminal its cursor would move below the screen, which does
+        not follow it. ``f`` goes back to the file box."""
+        # Not scrolled: _show_result has revealed the result's counts.
+        self.set_focus(self.query_one("#import", VerticalScroll), scroll_visible=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run":
             return None if self.running else True
+        if action == "file_box":
+            # Not while the form is disabled, nor in a text box (where f is typed).
+            return not self.running and not isinstance(self.focused, Input)
         return True
 
     @on(Button.Pressed, "#run")
@@ -493,8 +512,10 @@ class ImportScreen(DetailScreen):
         self.query_one("#progress").display = False
         if event.state == WorkerState.SUCCESS:
             self._finished(event.worker.result)
-        else:
+            self._focus_result()
+        else:  # the file could not be imported: the box, to correct the path or the file
             self._failed(event.worker.error)
+            self.action_file_box()
 
     def _finished(self, result: Any) -> None:
         if isinstance(result, ChoicesResult):
@@ -503,9 +524,12 @@ class ImportScreen(DetailScreen):
         nothing = result.status in ("refused", "rejected")  # the CLI exits 2 for both
         self._show_result(result_summary(result), error=nothing)
         key_label = KEY_LABELS.get(str(result.kind), KEY_LABELS[ImportKind.CASELOAD.value])
-        self._list("#import-rejects", list(result.rejects)[:SHOWN_ROWS], key_label)
+        # NHS numbers as the CLI's summary shows them (masked); staff ids as they are.
+        masked = result.kind != ImportKind.STAFF
+        self._list("#import-rejects", list(result.rejects)[:SHOWN_ROWS], key_label,
+                   masked=masked)
         self._list("#import-warnings", as_rejects(row_warnings(result)[:SHOWN_ROWS]), key_label,
-                   style="yellow")
+                   style="yellow", masked=masked)
         self.transition.data_changed()
         if result.kind == ImportKind.STAFF and result.status != "refused":
             # The usual next step: the caseload, from the same folder; the staff list just
@@ -529,12 +553,13 @@ class ImportScreen(DetailScreen):
             self.notify(f"{name}: {plural(result.rows, 'row')} imported.", title="Import finished")
 
     def _list(self, table_id: str, rows: list[Reject], key_label: str, *,
-              style: str = "red") -> None:
-        """Fill one of the tables under the result (shown only when it has rows)."""
+              style: str = "red", masked: bool = False) -> None:
+        """Fill one of the tables under the result (shown only when it has rows); ``masked``:
+        the keys are NHS numbers, masked as the CLI masks them (:func:`fill_rejects`)."""
         table = self.query_one(table_id, FittedTable)
         table.clear()
         table.set_columns(reject_columns(key_label))
-        fill_rejects(table, rows, style=style)
+        fill_rejects(table, rows, style=style, masked=masked)
         table.display = table.row_count > 0
 
     def _choices_finished(self, result: ChoicesResult) -> None:
@@ -542,7 +567,7 @@ class ImportScreen(DetailScreen):
         self._list("#import-rejects", [
             Reject(row.row, row.nhs_number, [(row.column or "", row.message)])
             for row in result.rows if row.outcome == "rejected"][:SHOWN_ROWS],
-            KEY_LABELS[ImportKind.CASELOAD.value])
+            KEY_LABELS[ImportKind.CASELOAD.value], masked=True)
         self.transition.data_changed()
         if result.strict_refused:
             self.notify(f"{result.file_name}: nothing recorded (strict, rows rejected).",
@@ -585,7 +610,7 @@ class ImportScreen(DetailScreen):
             return
         if self._stop.is_set():  # asked already: it stops at its next progress report
             self.notify("The import is stopping; nothing from it will be saved.",
-                        title="Stopping", timeout=4)
+                        title="Stopping")
             return
 
         def answered(stop: bool | None) -> None:

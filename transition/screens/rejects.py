@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Header, Static
 
 from transition.models import ImportKind
-from transition.nhs import format_334
+from transition.nhs import format_334, mask_cell
 from transition.overview import BatchSummary, Reject, batch_rejects, import_batch, latest_import
 from transition.screens.base import DetailScreen
 from transition.widgets.chrome import AppFooter, NavBar
@@ -40,19 +40,23 @@ def reject_columns(key_label: str = BOTH_KEYS, *, with_import: bool = False) -> 
 
 
 def fill_rejects(
-    table: FittedTable, rejects: list[Reject], *, label: str | None = None, style: str = "red"
+    table: FittedTable, rejects: list[Reject], *, label: str | None = None, style: str = "red",
+    masked: bool = False,
 ) -> None:
     """One line per reason (in ``style``); a row with several reasons shows its row number
     once.
 
     With ``label`` the table has a leading "Import" column, filled on the batch's first line.
+    ``masked``: the keys are NHS number cells, shown as the CLI shows them (``******0018``, or
+    ``(not a number)`` for a cell that may hold anything, such as a name: :func:`nhs.mask_cell`).
     """
     first = True
     for reject in rejects:
         for position, (column, message) in enumerate(reject.errors or [("", "rejected")]):
             cells: list[RenderableType] = [
                 str(reject.row) if position == 0 else "",
-                _record_key(reject.record_key) if position == 0 else "",
+                (_masked_key(reject.record_key) if masked else _record_key(reject.record_key))
+                if position == 0 else "",
                 column,
                 Text(message, style=style),
             ]
@@ -60,6 +64,10 @@ def fill_rejects(
                 cells.insert(0, label if first else "")
             first = False
             table.add_row(*cells, height=None)
+
+
+def _masked_key(key: str | None) -> str | Text:
+    return mask_cell(key) if key else Text("(blank)", style="dim")
 
 
 def _record_key(key: str | None) -> str | Text:

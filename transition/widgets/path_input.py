@@ -83,6 +83,13 @@ class PathInput(Input):
         """Never suggest ``path`` again (a file just imported)."""
         self.paths.skip.add(Path(path).expanduser().resolve())
 
+    def on_focus(self) -> None:
+        # Input forgets its suggestion when focused; a path put in the box while the focus was
+        # elsewhere (the import screen's folder for the next file) is completed again, so tab
+        # still takes it. Runs before Input's own handler; the suggestion comes after it.
+        if self.value:
+            self.run_worker(self.paths._get_suggestion(self, self.value))
+
     def action_complete(self) -> None:
         if self.cursor_at_end and self._suggestion and self._suggestion != self.value:
             self.action_cursor_right()

@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy import select
 from sqlmodel import Session
 
 from transition import nhs
@@ -24,7 +25,7 @@ from transition.config import CouncilDetails
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.languages import language_name
 from transition.letter_facts import has_carer
-from transition.models import AuditEvent, Person
+from transition.models import AuditEvent, Person, Staff
 from transition.overview import PersonImport, person_imports, staff_names
 from transition.people import person_detail
 from transition.postcodes import pseudo_meaning
@@ -71,6 +72,8 @@ class PersonView:
     imports: list[PersonImport]
     audit: list[AuditEvent]
     handover: HandoverStatus | None = None
+    # The coordinator is in the staff table but was left out of the latest staff list.
+    coordinator_off_list: bool = False
 
 
 def read_person(session: Session, person: Person, today: date, *,
@@ -88,6 +91,9 @@ def read_person(session: Session, person: Person, today: date, *,
         today=today,
         programme_transfer=transfer_date(session),
         coordinator_name=names.get(person.care_coordinator_id or ""),
+        coordinator_off_list=bool(person.care_coordinator_id and session.scalar(
+            select(Staff.missing_since_batch_id).where(
+                Staff.staff_id == person.care_coordinator_id)) is not None),
         imports=person_imports(session, person),
         audit=person_audit(session, person, limit=audit_limit) if audit_limit else [],
         handover=None if visit_task is None else handover_statuses(
@@ -156,6 +162,8 @@ def care_team(view: PersonView) -> RenderableType:
         coordinator = Text(f"{p.care_coordinator_id} (not in the staff list)", style="yellow")
     else:
         coordinator = f"{view.coordinator_name} ({p.care_coordinator_id})"
+        if view.coordinator_off_list:
+            coordinator = Text.assemble(coordinator, (" not on the latest staff list", "yellow"))
     ended = p.coordinator_until is not None and p.coordinator_until < view.today
     if ended and p.care_coordinator_id is not None:
         coordinator = Text.assemble(coordinator, (" allocation ended", "bold red"))
