@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import AwaitMount
 
@@ -29,6 +30,7 @@ from transition.demo import use_demo_files
 from transition.overview import database_is_empty
 from transition.ruleset import Rules, load_rules
 from transition.screens.at_risk import AtRiskScreen
+from transition.screens.base import DISMISS_KEY, notice_seconds
 from transition.screens.caseload import CaseloadScreen
 from transition.screens.confirm import ConfirmScreen
 from transition.screens.dashboard import DashboardScreen
@@ -122,6 +124,11 @@ class TransitionApp(App[None]):
         Binding("slash", "search", "Search", key_display="/", id="search", show=False,
                 priority=True),
         Binding("q", "quit", "Quit", id="quit"),
+        # After Quit, so at 80 columns it never pushes Quit out of the footer; shown only while
+        # a notification is (check_action). Priority, so it works in a dialog too (a dialog
+        # keeps every other key; no text box takes ctrl+n).
+        Binding(DISMISS_KEY, "dismiss_notifications", "Dismiss", id="notifications.dismiss",
+                priority=True),
     ]
 
     def __init__(self, settings: Settings, database: Database, *, owns_database: bool = False):
@@ -151,7 +158,7 @@ class TransitionApp(App[None]):
         self.switch_mode("welcome" if empty else "dashboard")
         if self.database.last_upgrade is not None:
             self.notify(self.database.last_upgrade.describe(self.database.describe()),
-                        title="Database upgraded", timeout=30)
+                        title="Database upgraded")
 
     def on_unmount(self) -> None:
         if self.owns_database:
@@ -182,6 +189,8 @@ class TransitionApp(App[None]):
     # -- going places ----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "dismiss_notifications":  # only while there is one to dismiss
+            return len(self._notifications) > 0  # Textual's own list: it forgets expired ones
         # A dialog (a confirmation, a choice, the palette) keeps its keys until it closes,
         # as it would for bindings that are not priority.
         if action in _SECTION_ACTIONS and self.screen.is_modal:
@@ -190,6 +199,34 @@ class TransitionApp(App[None]):
         # binding for a key the focused widget takes, but does not know "slash" is "/".
         return not (action == "search" and self.focused is not None
                     and self.focused.check_consume_key("slash", "/"))
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """A notification, staying as long as its severity and length call for
+        (:func:`transition.screens.base.notice_seconds`: callers give no ``timeout``). Safe
+        from a worker's thread, as Textual's is."""
+        if timeout is None:
+            timeout = notice_seconds(severity, message, title)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        self.call_later(self._notifications_changed, timeout)
+
+    def _notifications_changed(self, timeout: float) -> None:
+        """Show the dismiss key in the footer now, and take it away once this one expires."""
+        self._refresh_dismiss_key()
+        self.set_timer(timeout + 0.1, self._refresh_dismiss_key)
+
+    def _refresh_dismiss_key(self) -> None:
+        try:
+            self.screen.refresh_bindings()
+        except ScreenStackError:
+            return  # no screen yet, or none any more (the app is closing): no footer to change
+
+    def clear_notifications(self) -> None:
+        super().clear_notifications()
+        self._refresh_dismiss_key()  # the dismiss key goes from the footer with them
+
+    def action_dismiss_notifications(self) -> None:
+        self.clear_notifications()
 
     def go(self, name: str) -> AwaitMount | None:
         """Show a section (switching mode) or push a detail screen over the current one.

@@ -34,6 +34,7 @@ def test_the_plan_at_80x24_keeps_quit_its_columns_and_room_for_rows(
         await pilot.press("p", "n")
         await settle(pilot)
         pilot.app.clear_notifications()
+        await settle(pilot)  # the footer without ctrl+n Dismiss, shown while a notice was
         screen = pilot.app.screen
         assert isinstance(screen, PlanScreen) and screen.page is not None
         assert screen.check_action("page", (1,)) is True

@@ -32,6 +32,34 @@ def database_words(database: Database, error: BaseException | None) -> str | Non
     return None if known is None else f"{known.message} {known.hint or ''}".strip()
 
 
+# -- how long a notification stays ------------------------------------------------------------
+# Every notification's time comes from here (TransitionApp.notify), never from its caller: a
+# notice is read in passing, a warning asks for a check, an error says what failed and what to
+# do. A notification covers part of the screen (at 80 columns, up to half its width), so none
+# stays long; DISMISS_KEY (or a click) takes them all away at once.
+
+NOTICE_SECONDS: dict[str, float] = {"information": 6.0, "warning": 10.0, "error": 15.0}
+"""How long a notification of each severity stays, at least."""
+
+READING_WORDS_PER_SECOND = 4.0
+"""A longer notification (a summary of what was done) stays long enough to be read at this
+pace, about 240 words a minute ..."""
+
+LONGEST_NOTICE_SECONDS = 20.0
+"""... up to this, whatever its severity and length."""
+
+DISMISS_KEY = "ctrl+n"
+"""Takes every notification showing away (the footer shows it while one is showing)."""
+
+
+def notice_seconds(severity: str, message: str, title: str = "") -> float:
+    """How long a notification stays: its severity's :data:`NOTICE_SECONDS`, or the time to
+    read its title and message when that is longer, up to :data:`LONGEST_NOTICE_SECONDS`."""
+    least = NOTICE_SECONDS.get(severity, NOTICE_SECONDS["information"])
+    reading = len(f"{title} {message}".split()) / READING_WORDS_PER_SECOND
+    return max(least, min(reading, LONGEST_NOTICE_SECONDS))
+
+
 class DataScreen(Screen[Any]):
     """A screen showing data from the database; ``reload()`` fills it."""
 
@@ -68,13 +96,13 @@ class DataScreen(Screen[Any]):
             read()
         except TransitionError as exc:
             self.notify(f"{exc.message} {exc.hint or ''}".strip(),
-                        title=title, severity="error", timeout=15)
+                        title=title, severity="error")
         except SQLAlchemyError as exc:
             # The driver's text may quote data (a person's name, the value that failed), so
             # only the kind of failure is shown, unless it is one the database's words know.
             self.notify(database_words(self.database, exc)
                         or f"{type(exc).__name__} on {self.database.describe()}. {then}",
-                        title=title, severity="error", timeout=15)
+                        title=title, severity="error")
         else:
             return True
         self._shown_version = -1  # try again next time the screen is shown

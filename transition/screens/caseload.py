@@ -171,7 +171,6 @@ class CaseloadScreen(DataScreen):
     def _saved(self, outcome: GroupOutcome, today: date) -> None:
         self.transition.data_changed()
         self.safely(self.reload)
-        self.notify(" ".join(outcome.said()), title="Handover date saved", timeout=12)
+        self.notify(" ".join(outcome.said()), title="Handover date saved")
         if notes := outcome.notes(today):
-            self.notify("\n".join(notes), title="Check the new date", severity="warning",
-                        timeout=30)
+            self.notify("\n".join(notes), title="Check the new date", severity="warning")

@@ -166,7 +166,7 @@ class CheckFindingsPanel(DashboardPanel):
                     + (" and re-planning who needs it" if apply or rebalance else "")
                     + (", over-capacity workers' people too" if rebalance else "")
                     + "; this takes a few seconds on a large caseload.",
-                    title="Check started", timeout=4)
+                    title="Check started")
         self._run(apply or rebalance, rebalance)
 
     @work(thread=True, exclusive=True, group="check-now")
@@ -203,7 +203,7 @@ class CheckFindingsPanel(DashboardPanel):
             self.app.call_from_thread(self._done, report, rebalance)
 
     def _failed(self, message: str) -> None:
-        self.notify(message, title="The check could not run", severity="error", timeout=15)
+        self.notify(message, title="The check could not run", severity="error")
 
     def _done(self, report: CheckReport, rebalance: bool = False) -> None:
         critical = report.critical
@@ -217,8 +217,7 @@ class CheckFindingsPanel(DashboardPanel):
         if over and not rebalance:
             said += (f" {count(over)} worker{'s are' if over != 1 else ' is'} over capacity: "
                      "R re-plans their people too.")
-        self.notify(said, title="Check finished", severity="warning" if critical else "information",
-                    timeout=12 if report.plan_id is not None else 8)
+        self.notify(said, title="Check finished", severity="warning" if critical else "information")
         self.transition.data_changed()
         screen = self.screen
         reload = getattr(screen, "reload", None)

@@ -55,16 +55,41 @@ class ReasonDialog(ModalScreen[Answer | None], Generic[Answer]):
         self.dismiss(None)
 
 
+class ExplanationBox(VerticalScroll):
+    """Explanatory text kept to a few lines (its ``max-height``), scrolling within them; reached
+    with tab only when it does not all show (a box with nothing to scroll would be a dead stop
+    between the keys)."""
+
+    def allow_focus(self) -> bool:
+        return self.max_scroll_y > 0
+
+
+class DialogBody(VerticalScroll):
+    """The part of a dialog that scrolls. When it gets shorter (a refusal's lines on the
+    problem line under it, a smaller terminal), what has the focus in it is kept in view:
+    the reason just typed stays readable above the refusal."""
+
+    def on_resize(self) -> None:
+        focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            self.call_after_refresh(self.scroll_to_widget, focused, animate=False)
+
+
 class ChoiceWithReasonScreen(ReasonDialog[Answer]):
     # The problem line and the buttons are docked at the bottom of the dialog, so they are
-    # always on screen; the rest (the list, the reason, the lock) scrolls above them when the
-    # terminal is too short for it all (80x24), and the focus brings what it moves to into view.
+    # always on screen. What explains the choice (``intro``: why no worker fits, what the
+    # rules decided) is fixed under the question, so it stays in view too: it once scrolled
+    # with the list and, at 80x24, went off the top as soon as the list had the focus. The
+    # rest (the list, the reason, the lock) scrolls between the two when the terminal is too
+    # short for it all, and the focus brings what it moves to into view.
     DEFAULT_CSS = """
     ChoiceWithReasonScreen { align: center middle; }
     ChoiceWithReasonScreen > #dialog {
         width: 84; max-width: 100%; height: auto; max-height: 90%; border: thick $warning;
         background: $surface; padding: 1 2;
     }
+    ChoiceWithReasonScreen #dialog-head { dock: top; height: auto; }
+    ChoiceWithReasonScreen #intro { height: auto; }
     ChoiceWithReasonScreen #body { height: auto; max-height: 1fr; }
     ChoiceWithReasonScreen .choices { height: auto; margin: 1 0; }
     ChoiceWithReasonScreen #dialog-foot { dock: bottom; height: auto; }
@@ -96,7 +121,8 @@ class ChoiceWithReasonScreen(ReasonDialog[Answer]):
         return 0
 
     def intro(self) -> Iterable[Widget]:
-        """Widgets between the question and the list."""
+        """Widgets between the question and the list, which stay in view (they do not scroll
+        with the list): keep them to a few lines, long text in an :class:`ExplanationBox`."""
         return ()
 
     def extra(self) -> Iterable[Widget]:
@@ -110,14 +136,18 @@ class ChoiceWithReasonScreen(ReasonDialog[Answer]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.question, id="question")
+            with Vertical(id="dialog-head"):
+                yield Static(self.question, id="question")
+                intro = list(self.intro())
+                if intro:
+                    with Vertical(id="intro"):
+                        yield from intro
             with Vertical(id="dialog-foot"):
                 yield Static("", id="problem")
                 with Horizontal(id="answers"):
                     yield Button(self.SAVE_LABEL, id="save", variant="warning")
                     yield Button("Cancel (esc)", id="cancel", variant="primary")
-            with VerticalScroll(id="body", can_focus=False):
-                yield from self.intro()
+            with DialogBody(id="body", can_focus=False):
                 yield OptionList(*self.choices(), id=self.LIST_ID, classes="choices")
                 yield Label("Why (kept in the audit trail):")
                 yield Input(placeholder=self.REASON_PLACEHOLDER,
@@ -127,7 +157,9 @@ class ChoiceWithReasonScreen(ReasonDialog[Answer]):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         options.highlighted = self.first_highlighted()
-        options.focus()
+        # Not centred in the scrolling part (Textual's focus would scroll the list's top
+        # edge away): it is first there, and the body keeps it in view (DialogBody).
+        options.focus(scroll_visible=False)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

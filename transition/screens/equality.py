@@ -71,10 +71,10 @@ class EqualityScreen(DetailScreen):
             except OSError as exc:
                 self.notify(f"The report could not be saved in {path.parent} ({exc.strerror}). "
                             "Check the output folder setting.", title="Not saved",
-                            severity="error", timeout=15)
+                            severity="error")
                 return
             self.notify(f"Saved to {path}" + (" (exact counts: for the council's own use)"
                                                if self.exact else ""),
-                        title="Equality report", timeout=10)
+                        title="Equality report")
 
         self.safely(save)

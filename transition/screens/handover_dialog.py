@@ -47,6 +47,8 @@ class HandoverAnswer:
 class HandoverDateScreen(ReasonDialog[HandoverAnswer]):
     """Type a date (blank: the programme's) and why; ctrl+s or enter saves, escape cancels."""
 
+    # Under 30 rows (80x24) the dialog may take the whole height and gives up its blank lines,
+    # so a refusal of a few lines above the buttons still leaves Save and Cancel on screen.
     DEFAULT_CSS = """
     HandoverDateScreen { align: center middle; }
     HandoverDateScreen > #dialog {
@@ -58,6 +60,8 @@ class HandoverDateScreen(ReasonDialog[HandoverAnswer]):
     HandoverDateScreen #problem { color: $text-error; height: auto; }
     HandoverDateScreen #answers { height: auto; margin-top: 1; align-horizontal: right; }
     HandoverDateScreen Button { margin-left: 2; }
+    HandoverDateScreen.-short > #dialog { max-height: 100%; padding: 0 1; }
+    HandoverDateScreen.-short #answers { margin-top: 0; }
     """
 
     def __init__(self, person_label: str, own: date | None, programme: date | None,

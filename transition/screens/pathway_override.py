@@ -16,7 +16,6 @@ from typing import Any
 from rich.text import Text
 from sqlmodel import Session
 from textual import on
-from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -25,7 +24,7 @@ from transition.db import Database
 from transition.errors import NotFoundError
 from transition.models import Person
 from transition.overrides import MAX_REASON_LENGTH, clear_pathway_override, set_pathway_override
-from transition.screens.choice_dialog import ChoiceWithReasonScreen
+from transition.screens.choice_dialog import ChoiceWithReasonScreen, ExplanationBox
 from transition.widgets.pathway import (
     PATHWAY_MEANING,
     PATHWAY_STYLES,
@@ -55,12 +54,9 @@ OVERRIDE_CLEARED = "Override cleared: the rules decide again."
 LABEL_WIDTH = len("The rules decided  ")
 
 
-class ReasonsBox(VerticalScroll):
+class ReasonsBox(ExplanationBox):
     """The rules' reasons, scrolled within a few lines; reached with tab only when they do not
     all show (a box with nothing to scroll would be a dead stop between the keys)."""
-
-    def allow_focus(self) -> bool:
-        return self.max_scroll_y > 0
 
 
 class PathwayOverrideScreen(ChoiceWithReasonScreen[OverrideChoice]):
@@ -70,7 +66,8 @@ class PathwayOverrideScreen(ChoiceWithReasonScreen[OverrideChoice]):
 
     # The reasons scroll in their own box; at 80x24 the choices lose their margins and the
     # box shrinks to what is left, so the override in place, the rules' decision, the choices
-    # and the reason all show at once. 96 wide: "(the rules')" after assess's meaning fits.
+    # and the reason all show at once (the decision and the reasons stay in view above the
+    # rest: ChoiceWithReasonScreen). 96 wide: "(the rules')" after assess's meaning fits.
     # Under an override the list has a sixth line (the rules' pathway back): at 80x24 the
     # buttons give up the blank line above them for it (the problem line is still between).
     DEFAULT_CSS = """

@@ -387,8 +387,7 @@ class PersonScreen(DetailScreen):
                 actor=self.settings.actor, today=today, expected_version=version)),
                 lambda: handover_saved(outcomes[0]), refused=refusals.append)
             if outcomes and (notes := outcomes[0].notes(today)):
-                self.notify("\n".join(notes), title="Check the new date", severity="warning",
-                            timeout=20)
+                self.notify("\n".join(notes), title="Check the new date", severity="warning")
             return refusals[0] if refusals else None
 
         self.app.push_screen(HandoverDateScreen(label, person.handover_date, programme,
@@ -442,7 +441,7 @@ class PersonScreen(DetailScreen):
                         database_words(self.database, error)
                         or f"{type(error).__name__} while finding workers. Check "
                         f"{self.database.describe()} is reachable and try again.",
-                        title="Could not list workers", severity="error", timeout=15)
+                        title="Could not list workers", severity="error")
         elif event.state == WorkerState.SUCCESS:
             entry, options = event.worker.result  # type: ignore[misc]
             person = self.view.person
@@ -498,14 +497,14 @@ class PersonScreen(DetailScreen):
             after = self.view.detail if self.view else {}
             self.notify(f"{exc.message} What changed: {what_changed(before, after)}. The screen "
                         "now shows the record as it is: check it and try again.",
-                        title="Changed by someone else", severity="warning", timeout=20)
+                        title="Changed by someone else", severity="warning")
             return
         except TransitionError as exc:
             said = f"{exc.message} {exc.hint or ''}".strip()
             if refused is not None:
                 refused(said)
             else:
-                self.notify(said, title="Not saved", severity="error", timeout=15)
+                self.notify(said, title="Not saved", severity="error")
             return
         except SQLAlchemyError as exc:
             # The driver's text may quote data, so only the kind of failure is shown, unless
@@ -513,7 +512,7 @@ class PersonScreen(DetailScreen):
             self.notify(database_words(self.database, exc)
                         or f"{type(exc).__name__} on {self.database.describe()}: nothing was "
                         "saved. Check the database is reachable and try again.",
-                        title="Not saved", severity="error", timeout=15)
+                        title="Not saved", severity="error")
             return
         self.transition.data_changed()
         self.safely(self.reload)

@@ -622,7 +622,7 @@ class PlanScreen(DataScreen):
             self.notify(f"Plan {plan_id} is out of date: {'; '.join(changed)} since it was "
                         f"made. Nothing was accepted. {plan_again(plan)}",
                         title="Plan out of date",
-                        severity="warning", timeout=20)
+                        severity="warning")
             return
         self._confirm_accept(plan)
 
@@ -707,25 +707,25 @@ class PlanScreen(DataScreen):
             # an import): the domain's hint names the CLI; here it is n.
             plan = self.page.plan if self.page else None
             self.notify(f"{error.message} {plan_again(plan)}", title="Plan out of date",
-                        severity="warning", timeout=20)
+                        severity="warning")
             self.transition.data_changed()
             self.safely(self.reload)
         elif isinstance(error, ConflictError):
             # Someone changed the data the plan was made from: show the plan as it is now.
             self.notify(f"{error.message} {error.hint or ''}".strip(),
-                        title="Changed by someone else", severity="warning", timeout=20)
+                        title="Changed by someone else", severity="warning")
             self.transition.data_changed()
             self.safely(self.reload)
         elif isinstance(error, TransitionError):
             self.notify(f"{error.message} {error.hint or ''}".strip(),
-                        title="Nothing was changed", severity="error", timeout=20)
+                        title="Nothing was changed", severity="error")
         else:
             # The driver's text may quote data, so only the kind of failure is shown, unless
             # it is one the database's words know.
             self.notify(database_words(self.database, error)
                         or f"{type(error).__name__} while {what or 'working'}: nothing was "
                         f"changed. Check {self.database.describe()} is reachable and try again.",
-                        title="Nothing was changed", severity="error", timeout=20)
+                        title="Nothing was changed", severity="error")
 
     # -- a manager's choice of worker, and locks -------------------------------------------
 
@@ -859,7 +859,7 @@ class PlanScreen(DataScreen):
                        "press S again."):
             rows = saved[0].rows
             self.notify(f"Saved {rows:,} role{'s' if rows != 1 else ''} to {path} (personal "
-                        "data: keep it safe).", title="Plan list", timeout=10)
+                        "data: keep it safe).", title="Plan list")
 
     def _write(self, save: Any, done: str | Callable[[], str], *,
                refused: Callable[[str], None] | None = None) -> None:
@@ -871,7 +871,7 @@ class PlanScreen(DataScreen):
             save()
         except ConflictError as exc:
             self.notify(f"{exc.message} {exc.hint or ''}".strip(),
-                        title="Changed by someone else", severity="warning", timeout=20)
+                        title="Changed by someone else", severity="warning")
             self.transition.data_changed()
             self.safely(self.reload)
             return
@@ -880,7 +880,7 @@ class PlanScreen(DataScreen):
             if refused is not None:
                 refused(said)
             else:
-                self.notify(said, title="Nothing was changed", severity="error", timeout=20)
+                self.notify(said, title="Nothing was changed", severity="error")
             return
         self.transition.data_changed()
         self._shown_version = self.transition.data_version

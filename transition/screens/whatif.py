@@ -26,7 +26,7 @@ class WhatIfScreen(ModalScreen[None]):
         border: thick $accent; background: $surface; padding: 0 1;
     }
     WhatIfScreen #what-if-body { height: auto; max-height: 100%; }
-    WhatIfScreen #what-if-close { color: $text-muted; margin-top: 1; }
+    WhatIfScreen #what-if-close { dock: bottom; color: $text-muted; margin-top: 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close", id="what_if.close")]
@@ -36,12 +36,15 @@ class WhatIfScreen(ModalScreen[None]):
         self.result = result
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="what-if"), VerticalScroll(id="what-if-body"):
-            yield Static(Group(*what_if_report(self.result, in_json=False)),
-                         id="what-if-report")
+        # What it is and how to close it stay under the report, which scrolls above them when
+        # it is longer than the terminal (a large caseload's teams at 80x24).
+        with Vertical(id="what-if"):
             yield Static("Nothing was stored. The people behind each count: "
                          "transition plan --withdraw ID ... --json. Escape closes.",
                          id="what-if-close")
+            with VerticalScroll(id="what-if-body"):
+                yield Static(Group(*what_if_report(self.result, in_json=False)),
+                             id="what-if-report")
 
     def on_mount(self) -> None:
         self.query_one("#what-if").border_title = "What if they go"

@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 
 from transition import nhs
 from transition.matching import ROLE_WORDS
-from transition.screens.choice_dialog import ChoiceWithReasonScreen
+from transition.screens.choice_dialog import ChoiceWithReasonScreen, ExplanationBox
 from transition.worker_overrides import WorkerOption
 
 
@@ -55,10 +55,17 @@ def option_label(option: WorkerOption, planned: str | None, marker: str = "plann
 class WorkerPickerScreen(ChoiceWithReasonScreen[WorkerPick]):
     """Pick a feasible worker (up/down), say why, lock or not; ctrl+s saves, escape cancels."""
 
+    # The explanation (which workers are listed, or why none fits and what choosing one anyway
+    # does) stays in view above the list (ChoiceWithReasonScreen), in a box of a few lines
+    # that scrolls when a long "why none" needs more. At 80x24 the list and the buttons give
+    # up their blank lines to it (the empty problem line still keeps the buttons apart).
     DEFAULT_CSS = """
     WorkerPickerScreen > #dialog { width: 100; }
+    WorkerPickerScreen #explanation { height: auto; max-height: 8; }
+    WorkerPickerScreen.-short #explanation { max-height: 5; }
     WorkerPickerScreen #workers { max-height: 14; }
-    WorkerPickerScreen.-short #workers { max-height: 8; }
+    WorkerPickerScreen.-short #workers { max-height: 8; margin: 0; }
+    WorkerPickerScreen.-short #answers { margin-top: 0; }
     """
 
     LIST_ID = "workers"
@@ -83,14 +90,16 @@ class WorkerPickerScreen(ChoiceWithReasonScreen[WorkerPick]):
 
     def intro(self) -> list[Widget]:
         if self.anyway is None:
-            return [Static(Text("Only workers who meet every hard constraint and have a place "
-                                "free are listed, best match first.", style="dim"))]
-        return [Static(Text.assemble(
-            ("No worker meets every hard constraint with a place free", "bold"),
-            f": {self.anyway}.\n",
-            "These workers fit the role but are ruled out, fewest problems first. Choosing "
-            "one records it anyway, with what it breaks, in the audit trail.",
-            style="yellow"))]
+            said = Text("Only workers who meet every hard constraint and have a place free "
+                        "are listed, best match first.", style="dim")
+        else:
+            said = Text.assemble(
+                ("No worker meets every hard constraint with a place free", "bold"),
+                f": {self.anyway}.\n",
+                "These workers fit the role but are ruled out, fewest problems first. "
+                "Choosing one records it anyway, with what it breaks, in the audit trail.",
+                style="yellow")
+        return [ExplanationBox(Static(said, id="explanation-text"), id="explanation")]
 
     def choices(self) -> list[Option]:
         return [Option(option_label(option, self.planned, self.marker), id=option.staff_id)
@@ -118,7 +127,7 @@ def ask_for_worker(
     if not options:
         screen.notify(f"No {role_words} on the staff list works on {name}'s handover date"
                       + (": " + "; ".join(why_none) if why_none else "."),
-                      title="No one can take this role", severity="warning", timeout=15)
+                      title="No one can take this role", severity="warning")
         return
     anyway = not any(option.feasible for option in options)
     question = f"Choose the {role_words} for {name} ({nhs.format_334(nhs_number)})"

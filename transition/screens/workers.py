@@ -347,11 +347,11 @@ class WorkersScreen(DataScreen):
         worth of solving on a large caseload), then shown over this screen."""
         if not self.withdrawing:
             self.notify("Mark the workers who might go with m first (on the worker list), "
-                        "then press W.", title="No one marked", timeout=6)
+                        "then press W.", title="No one marked")
             return
         self.notify(f"Working out the plan without {plural(len(self.withdrawing), 'worker')}; "
                     "this takes a few seconds on a large caseload. Nothing is stored.",
-                    title="What-if started", timeout=4)
+                    title="What-if started")
         self._work_out(list(self.withdrawing))
 
     @work(thread=True, exclusive=True, group="workers-what-if", exit_on_error=False)
@@ -373,7 +373,7 @@ class WorkersScreen(DataScreen):
             self.app.call_from_thread(self._what_if_done, result)
 
     def _what_if_failed(self, message: str) -> None:
-        self.notify(message, title="The what-if could not run", severity="error", timeout=15)
+        self.notify(message, title="The what-if could not run", severity="error")
 
     def _what_if_done(self, result: WhatIf) -> None:
         self.app.push_screen(WhatIfScreen(result))

@@ -493,8 +493,7 @@ class CaseloadTable(Vertical):
             # The rows on screen are from before the newest search or filter (enter pressed
             # again straight after the search's): opening the row under the cursor would open
             # someone from the old list.
-            self.notify("The list is still loading: press enter again once it shows.",
-                        timeout=4)
+            self.notify("The list is still loading: press enter again once it shows.")
             return
         if event.row_key.value is not None:
             self.post_message(self.PersonSelected(int(event.row_key.value)))
