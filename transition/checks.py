@@ -38,6 +38,7 @@ CODES: dict[str, str] = {
     "absent_at_handover": "Worker away when people move to them",
     "away_after_handover": "New worker away or leaving soon after handover",
     "red_without_handover": "Red band, joint visit not done, handover close",
+    "cto_without_s117": "On a CTO but s117 aftercare recorded no",
     "overdue_task": "Task past its due date",
     "cto_expiring": "CTO expires near the handover",
     "over_capacity": "Worker over capacity",
@@ -77,7 +78,8 @@ class CheckRules(BaseModel):
         description="The latest caseload import is stale when older than this many days.")
     leaving_within_days: int = Field(
         default=14, ge=0, le=MAX_DAYS,
-        description="A worker leaving within this many days who still holds people is flagged.")
+        description="A worker leaving within this many days who still holds people is flagged, "
+        "and plans neither keep nor give anyone to them.")
     long_term_absence_days: int = Field(
         default=28, ge=1, le=MAX_DAYS,
         description="An absence is long-term when the worker is away at least this many more "

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import langcodes
 
+from transition.columns import FALSE_WORDS
 from transition.models import AccessibleFormat
 
 # NHS Data Dictionary LANGUAGE CODE extensions: communication methods, not ISO 639-1 languages.
@@ -74,6 +75,17 @@ def spoken_preference(name: str | None) -> str | None:
 
 _BRAILLE_WORDS = {"braille", "q1"}
 _BSL_WORDS = {"bsl", "q4", "british sign language"}
+
+
+NO_INTERPRETER_WORDS = FALSE_WORDS | {"none", "english"}
+"""An interpreter column saying none is needed (as ``transition.plan_inputs`` reads it)."""
+
+
+def interpreter_needed(column: str | None) -> bool:
+    """Whether an interpreter column says one is needed (a language, or only that one is), as
+    the letters read it: blank, "none", "no" or "English" is no interpreter."""
+    word = " ".join(unicodedata.normalize("NFC", column or "").split()).lower()
+    return word not in NO_INTERPRETER_WORDS and word != ""
 
 
 def language_need(preferred: str | None) -> tuple[str, str] | None:

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from transition.allocation import coordinator_continues, current_assignments
-from transition.columns import FALSE_WORDS, TRUE_WORDS, header_key
-from transition.languages import language_need, spoken_preference
+from transition.columns import TRUE_WORDS, header_key
+from transition.languages import NO_INTERPRETER_WORDS, language_need, spoken_preference
 from transition.models import Employer, Pathway, Person, Role, Staff
 from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
@@ -111,7 +111,7 @@ TEAM_PHONE_COLUMNS = ("team_phone", "team_telephone", "team_phone_number", "team
 # An interpreter column that says only that one is needed (the importer stores a bare "yes" as
 # 'unspecified'), or that none is (as transition.plan_inputs reads it).
 _INTERPRETER_LANGUAGE_UNKNOWN = TRUE_WORDS | {"unspecified"}
-_NO_INTERPRETER = FALSE_WORDS | {"none", "english"}
+_NO_INTERPRETER = NO_INTERPRETER_WORDS
 
 # A preferred language (MHSDS LanguageCodePreferred, stored as its name) that is a way of
 # communicating a printed letter cannot meet: the need it stands for, and its name in words.
@@ -261,11 +261,19 @@ class PersonFacts:
     accessible_from_language: str = ""
     # When the community treatment order expires unless renewed (MHSDS ExpiryDateCommTreatOrd).
     cto_expiry: date | None = None
+    # Why a worker the letters would name as theirs cannot be (:func:`worker_gone`): no
+    # letter is written until a re-plan gives them someone else. No template sees it, so it is
+    # not in facts_hash.
+    worker_gone: str | None = None
+    # On a CTO with section 117 aftercare recorded as no, which cannot both be right
+    # (:func:`legal_status_conflict`): no letter is written until the record is corrected.
+    cto_without_s117: bool = False
 
     @property
     def carer_written_to(self) -> bool:
-        """A carer letter may go: a carer is recorded and the person has not said no."""
-        return self.has_carer and self.carer_consent is not False
+        """A carer letter may go: a carer is recorded and the person has said yes to them being
+        told (consent not recorded: ask the person first, no letter meanwhile)."""
+        return self.has_carer and self.carer_consent is True
 
     @property
     def name(self) -> str:
@@ -309,6 +317,22 @@ def signpost_barrier(facts: PersonFacts) -> str | None:
     ) if held]
     return (f"{' and '.join(duties)}, so cannot be signposted: check the pathway "
             f"({'; '.join(why)})")
+
+
+CTO_WITHOUT_S117 = (
+    "the trust's record says they are on a community treatment order but not on section 117 "
+    "aftercare (s117: no), which cannot both be right (a CTO is made only after detention "
+    "under a section that brings s117 aftercare), so the letter would state their legal status "
+    "wrongly: ask the trust which is right, then import the corrected export")
+"""Why no letter may state the legal status of a person on a CTO whose s117 is recorded no."""
+
+
+def legal_status_conflict(facts: PersonFacts) -> str | None:
+    """Why no letter may be written for this person until their record is corrected, or None:
+    a CTO with section 117 aftercare recorded as no (the nightly check's ``cto_without_s117``).
+    A letter says what stays the same (aftercare, the CTO's conditions): one of the two would
+    be stated wrongly."""
+    return CTO_WITHOUT_S117 if facts.cto_without_s117 else None
 
 
 def _chunks(values: Sequence[int], size: int = 2000) -> Iterable[Sequence[int]]:
@@ -358,8 +382,39 @@ def team_phone(staff: Staff) -> str:
     return ""
 
 
-def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonFacts]:
-    """The letter facts for each person, in a handful of queries whatever the number of people."""
+WORKER_GONE = "the worker named has left or is leaving"
+"""How :func:`worker_gone`'s reason begins (the nightly check tells it from other reasons)."""
+
+
+def worker_gone(workers: Iterable[WorkerFacts], staff: dict[str, Staff],
+                change_date: date | None, as_of: date | None) -> str | None:
+    """Why a letter may not name one of ``workers`` as the person's worker, or None: the
+    latest staff list no longer has them, or they leave on or before the change date, or
+    (given ``as_of``, the letter's day) they have left already. A letter naming them would
+    send the person to someone who is not there: the person needs a new worker first."""
+    for worker in workers:
+        row = staff[worker.staff_id]
+        leaving = row.leaving_date
+        if row.missing_since_batch_id is not None:
+            why = "is not on the latest staff list"
+        elif leaving is not None and as_of is not None and leaving <= as_of:
+            why = f"left on {date_in_words(leaving)}"
+        elif leaving is not None and change_date is not None and leaving <= change_date:
+            why = (f"leaves on {date_in_words(leaving)}, by the change on "
+                   f"{date_in_words(change_date)}")
+        else:
+            continue
+        return (f"{WORKER_GONE}: {worker.name} ({worker.role}) "
+                f"{why}. Re-plan first (`transition check --apply` proposes a new worker), "
+                "then write the letters")
+    return None
+
+
+def load_facts(session: Session, person_ids: Iterable[int], *,
+               as_of: date | None = None) -> dict[int, PersonFacts]:
+    """The letter facts for each person, in a handful of queries whatever the number of people.
+    ``as_of`` (the letters' day) lets :attr:`PersonFacts.worker_gone` see a worker who has
+    left already; without it, only one leaving by the change date (or off the staff list)."""
     ids = sorted(set(person_ids))
     if not ids:
         return {}
@@ -432,16 +487,26 @@ def load_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonF
                 if outgoing is not None and outgoing.staff_id not in current_ids
                 else ""
             ),
-            outgoing_ended=(
-                person.coordinator_until
-                if outgoing is not None and person.coordinator_until is not None
-                and (change_date is None or person.coordinator_until < change_date) else None
-            ),
+            outgoing_ended=_outgoing_ended(person, outgoing, change_date),
             no_settled_home=unsettled_home(person.accommodation_type,
                                            person.settled_accommodation) is not None,
             preferred_language=plain_text(person.preferred_language),
             interpreter_language_unknown=interpreter_unknown,
             accessible_from_language=from_language[1] if from_language else "",
             cto_expiry=person.cto_expiry,
+            worker_gone=worker_gone(workers, staff, change_date, as_of),
+            cto_without_s117=person.cto is True and person.s117 is False,
         )
     return facts
+
+
+def _outgoing_ended(person: Person, outgoing: Staff | None,
+                    change_date: date | None) -> date | None:
+    """When the outgoing worker stopped (or stops) being the person's worker, when that is
+    before the change date: the export's last day of their allocation, or the day the staff
+    list says they leave, whichever comes first. None: they stop on the day of the change."""
+    if outgoing is None:
+        return None
+    ends = [day for day in (person.coordinator_until, outgoing.leaving_date)
+            if day is not None and (change_date is None or day < change_date)]
+    return min(ends) if ends else None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -30,12 +31,18 @@ from transition.letter_facts import (
     PersonFacts,
     accessible_need,
     carer_recorded,
+    legal_status_conflict,
     load_facts,
     nhs_without_direct_line,
     signpost_barrier,
 )
 from transition.letter_formats import EASY_READ, LetterStyle
-from transition.letter_records import current_letters, facts_changed, staleness
+from transition.letter_records import (
+    CARER_CONSENT_NOT_RECORDED,
+    current_letters,
+    facts_changed,
+    staleness,
+)
 from transition.letter_render import TO_THE_PERSON, letter_style, style_for
 from transition.letter_template_check import TemplateWarning
 from transition.letter_templates import LetterTemplates, TemplateChoice
@@ -71,6 +78,13 @@ class PlannedLetter:
     template: TemplateChoice
     skip_reason: str | None = None
     note: str | None = None
+    # Written, the letter still does not reach the person (a translation or a recording must
+    # be made from it): its letter task stays open, saying why (task accessible_communication).
+    task_open: str | None = None
+    # The skip is settled, not a problem to fix: the person said no to their carer being told,
+    # or the team makes a braille or BSL version instead (:func:`settled_skip`). ``letters
+    # generate`` reports it and still exits 0.
+    settled: bool = False
 
     @property
     def person_id(self) -> int:
@@ -113,7 +127,9 @@ def person_problem(facts: PersonFacts) -> str | None:
         return "no accepted worker yet: accept a plan or assign a worker first"
     if not facts.has_new_worker:
         return "their worker does not change, so no handover letter is needed"
-    return None
+    if conflict := legal_status_conflict(facts):
+        return f"held back: {conflict}"
+    return facts.worker_gone
 
 
 def kind_not_applicable(facts: PersonFacts, kind: str) -> str | None:
@@ -206,10 +222,6 @@ def _plan_one(
             and style is not EASY_READ):
         notes.append("communicates with Makaton (their preferred language): offer an easy-read "
                      "copy, and someone who signs Makaton when you meet")
-    if kind == LetterKind.CARER and facts.carer_consent is None:
-        notes.append("whether the person agrees to their carer being told is not recorded: "
-                     "ask them before posting it (the letter says they have a mental health "
-                     "team)")
     template = templates.choose(kind, easy_read=style is EASY_READ)
     if outdated := outdated_phone_in(facts, template, templates):
         # A council template written for an older version gives the council's number as the
@@ -222,10 +234,41 @@ def _plan_one(
     if reason is None and facts.change_date is None:
         reason = ("no date for the change: set the programme's transfer date "
                   "(transition programme set --transfer-date DATE) or the person's handover date")
+    settled = False
     if reason is None:
         reason = _recipient_problem(facts, kind, need)
+        settled = reason is not None and settled_skip(facts, kind, need)
     return PlannedLetter(facts, kind, chosen_format, style, template, reason,
-                         "; ".join(notes) or None)
+                         "; ".join(notes) or None, _task_stays_open(facts, kind, need),
+                         settled=settled)
+
+
+def settled_skip(facts: PersonFacts, kind: str, need: str | None) -> bool:
+    """Whether the reason this letter is not written (:func:`_recipient_problem`) is settled:
+    the person's own answer (no to their carer being told) or a format the team makes by hand
+    (braille, BSL: the accessible_communication task). It is the same every run until the
+    person's record changes, and nothing in the letters needs fixing, so it is no failure. A
+    letter held back for something to correct (no address, consent not asked, no worker yet,
+    a legal status that cannot be right) is not settled."""
+    if kind == LetterKind.CARER:
+        return facts.carer_consent is False
+    return kind in TO_THE_PERSON and need in NO_PRINTED_LETTER
+
+
+def _task_stays_open(facts: PersonFacts, kind: str, need: str | None) -> str | None:
+    """Why writing this letter does not finish its task: the person needs it in another
+    language or as audio (Accessible Information Standard), made from this text."""
+    if kind not in TO_THE_PERSON:
+        return None
+    if facts.interpreter_language:
+        return (f"needs {language_name(facts.interpreter_language)}: send the translated letter "
+                "(task accessible_communication)")
+    if facts.interpreter_language_unknown:
+        return ("needs an interpreter, language not recorded: send the letter in their language "
+                "(task accessible_communication)")
+    if need == AccessibleFormat.AUDIO:
+        return "needs audio: send the recording (task accessible_communication)"
+    return None
 
 
 def outdated_phone_in(facts: PersonFacts, template: TemplateChoice,
@@ -255,6 +298,10 @@ def _recipient_problem(facts: PersonFacts, kind: str, need: str | None) -> str |
     elif kind == LetterKind.CARER and facts.carer_consent is False:
         return ("the person does not agree to their carer being told (carer consent: no): no "
                 "carer letter; if that changes, record it in the trust's record and re-import")
+    elif kind == LetterKind.CARER and facts.carer_consent is None:
+        # The letter says they have a mental health team: never without their yes.
+        return (f"{CARER_CONSENT_NOT_RECORDED}; record their answer in the trust's record and "
+                "re-import")
     elif kind == LetterKind.CARER and not facts.carer_address_lines:
         return "no carer address recorded"
     return None
@@ -268,13 +315,16 @@ def plan_letters(
     fmt: str | None = None,
     default_format: str = DEFAULT_FORMAT.value,
     templates: LetterTemplates | None = None,
+    as_of: date | None = None,
 ) -> list[PlannedLetter]:
-    """Every letter the people need (everyone due letters, or the named people), unrendered."""
+    """Every letter the people need (everyone due letters, or the named people), unrendered.
+    ``as_of``: the letters' day, so that one naming a worker who has left by then is refused
+    (:func:`~transition.letter_facts.worker_gone`)."""
     _check_choices(kinds, fmt, default_format)
     templates = templates or LetterTemplates()
     targets = default_targets(session) if person_ids is None else sorted(set(person_ids))
     wanted = set(kinds) if kinds else set(KINDS)
-    facts_by_person = load_facts(session, targets)
+    facts_by_person = load_facts(session, targets, as_of=as_of)
     planned: list[PlannedLetter] = []
     for person_id in targets:
         facts = facts_by_person.get(person_id)
@@ -361,6 +411,7 @@ def letters_needed(
     default_format: str = DEFAULT_FORMAT.value,
     templates: LetterTemplates | None = None,
     council: CouncilDetails | None = None,
+    as_of: date | None = None,
 ) -> list[LetterNeed]:
     """Who needs which letters and where each stands: due, written, out of date or skipped.
 
@@ -369,7 +420,7 @@ def letters_needed(
     """
     templates = templates or LetterTemplates()
     planned = plan_letters(session, person_ids=person_ids, kinds=kinds, fmt=fmt,
-                           default_format=default_format, templates=templates)
+                           default_format=default_format, templates=templates, as_of=as_of)
     current = current_letters(session, {item.person_id for item in planned})
     fresh_rows: dict[tuple[int, str], list[Letter]] = {}
     for item in planned:

@@ -24,7 +24,12 @@ from sqlmodel import Session
 from transition.config import CouncilDetails
 from transition.letter_context import facts_context
 from transition.letter_council import council_staleness
-from transition.letter_facts import PersonFacts, load_facts, signpost_barrier
+from transition.letter_facts import (
+    PersonFacts,
+    legal_status_conflict,
+    load_facts,
+    signpost_barrier,
+)
 from transition.letter_templates import LetterTemplates
 from transition.models import Letter, LetterKind, Pathway
 
@@ -170,6 +175,12 @@ CARER_SAID_NO = ("must not be posted: the person does not agree to their carer b
                  "(carer consent: no)")
 """Why a carer letter written before the person said no is out of date (do not post it)."""
 
+CARER_CONSENT_NOT_RECORDED = "consent to tell the carer not recorded: ask the person first"
+"""Why no carer letter is written while the person's consent is not recorded (a no is a no)."""
+
+CARER_NOT_ASKED = f"must not be posted: {CARER_CONSENT_NOT_RECORDED}"
+"""Why a carer letter written with the person's consent not recorded is out of date."""
+
 
 def staleness(letter: Letter, facts: PersonFacts | None) -> str | None:
     """Why a letter no longer tells the truth, or None if it still does."""
@@ -191,9 +202,13 @@ def staleness(letter: Letter, facts: PersonFacts | None) -> str | None:
     if letter.kind == LetterKind.CARER and not facts.carer_written_to:
         # Its facts hash cannot see this (a carer letter states nothing of the person's wishes),
         # yet the letter says they have a mental health team: it must not go out.
-        return CARER_SAID_NO
+        return CARER_SAID_NO if facts.carer_consent is False else CARER_NOT_ASKED
     if sorted(letter.staff_ids or []) != facts.staff_ids:
         return "the worker has changed since the letter was written"
+    if facts.worker_gone:
+        return f"should not stand: {facts.worker_gone}"
+    if conflict := legal_status_conflict(facts):
+        return f"should not stand: {conflict}"
     changed = facts_changed(letter.facts_hash, facts, letter.kind)
     if changed is None:
         return None
@@ -226,15 +241,17 @@ def out_of_date_letters(
     *,
     council: CouncilDetails | None = None,
     templates: LetterTemplates | None = None,
+    as_of: date | None = None,
 ) -> list[OutOfDateLetter]:
     """Current letters whose facts changed after they were written (for the nightly check).
 
     Given the council's details, also those that print one of them since corrected (an old
     crisis line): :func:`transition.letter_council.council_staleness` (``templates`` lets it
-    check a letter written before the details it printed were kept).
+    check a letter written before the details it printed were kept). Given ``as_of``, also
+    those naming a worker who has left by then (:func:`~transition.letter_facts.worker_gone`).
     """
     current = current_letters(session, person_ids)
-    facts = load_facts(session, {person_id for person_id, _ in current})
+    facts = load_facts(session, {person_id for person_id, _ in current}, as_of=as_of)
     reasons = {letter.id: staleness(letter, facts.get(person_id))
                for (person_id, _kind), rows in current.items() for letter in rows}
     if council is not None:
@@ -293,13 +310,15 @@ def letter_history(
     *,
     council: CouncilDetails | None = None,
     templates: LetterTemplates | None = None,
+    as_of: date | None = None,
 ) -> list[LetterRecord]:
     """Every letter written for one person, newest first, with whether each is still current
-    (given the council's details, also whether each still prints them as they are now)."""
+    (given the council's details, also whether each still prints them as they are now; given
+    ``as_of``, whether a worker it names has left by then)."""
     letters = list(session.scalars(
         select(Letter).where(Letter.person_id == person_id).order_by(Letter.id.desc())  # type: ignore[union-attr]
     ))
-    facts = load_facts(session, [person_id]).get(person_id) if letters else None
+    facts = load_facts(session, [person_id], as_of=as_of).get(person_id) if letters else None
     reasons = {letter.id: None if letter.superseded_at else staleness(letter, facts)
                for letter in letters}
     if council is not None and facts is not None:

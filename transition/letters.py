@@ -175,9 +175,9 @@ def preview_letter(
     """
     templates = templates or LetterTemplates()
     planned = plan_letters(session, person_ids=[person_id], kinds=[kind], fmt=fmt,
-                           default_format=default_format, templates=templates)
+                           default_format=default_format, templates=templates, as_of=as_of)
     if not planned:
-        facts = load_facts(session, [person_id]).get(person_id)
+        facts = load_facts(session, [person_id], as_of=as_of).get(person_id)
         if facts is None:
             raise TransitionError(f"No person with id {person_id} is on the caseload.")
         why = (person_problem(facts) or kind_not_applicable(facts, kind)
@@ -222,6 +222,10 @@ class LetterOutcome:
     # Written again in place of a letter that says the same about the person (its facts and
     # workers unchanged): only the wording (a new template) or the council's details changed.
     reworded: bool = False
+    # Skipped for a settled reason (PlannedLetter.settled): reported, but no failure.
+    settled: bool = False
+    # Written (or unchanged) but its letter task left open: why (PlannedLetter.task_open).
+    task_open: str | None = None
 
 
 @dataclass
@@ -253,6 +257,20 @@ class GenerationResult:
         return self._with("skipped")
 
     @property
+    def tasks_left_open(self) -> list[LetterOutcome]:
+        """Letters written (or current) whose task stays open: the person needs a translation
+        or a recording made from it (task accessible_communication)."""
+        return [outcome for outcome in self.outcomes
+                if outcome.status in ("written", "unchanged") and outcome.task_open]
+
+    @property
+    def not_written(self) -> list[LetterOutcome]:
+        """The skipped letters that are failures: someone must act before they can be written
+        (``letters generate`` exits 1). A settled skip (carer consent no, braille or BSL made
+        by the team) is not one."""
+        return [outcome for outcome in self.skipped if not outcome.settled]
+
+    @property
     def reworded(self) -> list[LetterOutcome]:
         """Letters written in place of ones that say the same about the person: a team that
         posted those may not need to post these (it decides; the facts have not changed)."""
@@ -271,6 +289,11 @@ class GenerationResult:
             "superseded": self.superseded,
             "tasks_done": self.tasks_done,
             "tasks_blocked": len(self.tasks_blocked),
+            "tasks_left_open": [
+                {"nhs_number": o.nhs_number, "kind": o.kind, "task": TASK_FOR_KIND[o.kind],
+                 "reason": o.task_open}
+                for o in self.tasks_left_open
+            ],
             "out_dir": str(self.out_dir),
             "letters": [
                 {"nhs_number": o.nhs_number, "kind": o.kind, "format": o.format, "path": o.path,
@@ -282,6 +305,9 @@ class GenerationResult:
                 {"nhs_number": o.nhs_number, "kind": o.kind, "reason": o.reason}
                 for o in self.skipped
             ],
+            # How many of the skipped need someone to act (exit status 1); the rest are settled
+            # (carer consent no; braille or BSL, which the team makes).
+            "skipped_needing_action": len(self.not_written),
             "blocked": [
                 {"nhs_number": o.nhs_number, "kind": o.kind, "task": TASK_FOR_KIND[o.kind]}
                 for o in self.tasks_blocked
@@ -352,7 +378,7 @@ def generate_letters(
     kinds = None if kinds is None else list(kinds)
     templates = LetterTemplates(templates_dir)
     planned = plan_letters(session, person_ids=person_ids, kinds=kinds, fmt=fmt,
-                           default_format=default_format, templates=templates)
+                           default_format=default_format, templates=templates, as_of=as_of)
     result = GenerationResult(out_dir=out_dir, template_warnings=templates.outdated)
     if person_ids is not None and kinds:
         # Named people and kinds: a letter asked for that does not apply is said, not dropped.
@@ -371,7 +397,8 @@ def generate_letters(
     details_found: list[tuple[Letter, frozenset[str]]] = []
     for item in planned:
         if item.skip_reason:
-            result.outcomes.append(_outcome(item, "skipped", reason=item.skip_reason))
+            result.outcomes.append(_outcome(item, "skipped", reason=item.skip_reason,
+                                            settled=item.settled))
             continue
         rows = current.get((item.person_id, item.kind), [])
         same_format = [row for row in rows if row.format == item.format]
@@ -415,7 +442,7 @@ def generate_letters(
         _record_still_true(session, still_true, actor=actor, now=now)
         _record_council_details(session, details_found, council=council, actor=actor, now=now)
         done_pairs = {(o.person_id, TASK_FOR_KIND[o.kind]) for o in result.outcomes
-                      if o.status in ("written", "unchanged")}
+                      if o.status in ("written", "unchanged") and not o.task_open}
         marked = mark_tasks_done(session, done_pairs, actor=actor, reason="letter generated")
     except BaseException:
         _remove(path for _, path, _ in written_rows)
@@ -434,7 +461,8 @@ def generate_letters(
 def _outcome(item: PlannedLetter, status: str, **values: Any) -> LetterOutcome:
     return LetterOutcome(person_id=item.person_id, nhs_number=item.facts.nhs_number,
                          kind=item.kind, status=status, format=item.format,
-                         template=item.template.label, note=item.note, **values)
+                         template=item.template.label, note=item.note,
+                         task_open=None if status == "skipped" else item.task_open, **values)
 
 
 def _write_files(

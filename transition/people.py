@@ -304,8 +304,8 @@ def person_detail(
     detail.update(assessment_detail(person, bands))  # pathway, override, risk (issue 3)
     detail.update(handover_section(session, person, as_of=as_of or date.today()))
     assert person.id is not None
-    detail["letters"] = [record.as_dict() for record in letter_history(session, person.id,
-                                                                        council=council)]
+    detail["letters"] = [record.as_dict() for record in letter_history(
+        session, person.id, council=council, as_of=as_of or date.today())]
     detail["workers"] = person_workers(session, person.id)  # who holds each role (issue 4)
     # Each role the pathway needs: held, or why no one holds it, and the draft's proposal.
     detail["roles"] = person_roles(session, person, detail["workers"], as_of=as_of)

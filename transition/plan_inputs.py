@@ -14,7 +14,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from difflib import get_close_matches
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -195,6 +195,11 @@ def read_inputs(
     person_lines: list[str] = []  # for the people's fingerprint, hashed 10,000 at a time
     interpreter_unknown = 0
     no_roles: dict[str, Any] = {}
+    # A worker holds a person from their handover on; one leaving before the programme is over
+    # for them (the transfer date, or their own later handover), or within the nightly check's
+    # notice of a leaver, would leave while holding them: the check calls them unavailable
+    # (worker_unavailable), so a plan neither keeps nor gives anyone to them.
+    stays_until = max(transfer, as_of + timedelta(days=rules.checks.leaving_within_days))
     for row in read_rows(connection, select(*columns).order_by(Person.id)):
         (person_id, nhs_number, pathway, band, team, locality, coordinator, coordinator_since,
          handover_date, _born, interpreter, preferred, content_hash, assessed_hash,
@@ -225,6 +230,10 @@ def read_inputs(
                     and continuing_coordinator(coordinator, coordinator_until, as_of)):
                 held.append(Held(person_id, _role_of(holder, matching), holder.staff_id))
             continue
+        # A handover date already past: a worker given them now takes them on the plan's day,
+        # so they must be there then (not on a day gone by).
+        day = max(handover, as_of)
+        through = max(day, stays_until)
         # The imported data is in content_hash; the rest is what was decided since.
         person_lines.append(f"{person_id}|{content_hash}|{pathway}|{band}|{assessed_hash}|"
                             f"{handover_date}\n")
@@ -250,12 +259,12 @@ def read_inputs(
                                         "does not need one")
                     holder = by_id.get(staff_id)
                     why = ("not on the staff list" if holder is None
-                           else holder.unavailable(handover, matching))
+                           else holder.unavailable(day, matching, through))
                     if why is not None:
                         warnings.append(
                             f"a locked {role.replace('_', ' ')} is kept for person "
                             f"{nhs.mask(nhs_number)} with {staff_id}, who is {why} at the "
-                            f"handover ({handover.isoformat()}): unlock it (transition unlock) "
+                            f"handover ({day.isoformat()}): unlock it (transition unlock) "
                             "or choose another worker")
                 elif roles is not None and role not in roles:
                     ending.append(EndingRole(person_id, role, staff_id,
@@ -301,11 +310,11 @@ def read_inputs(
                 # know, not their current worker (allocation.coordinator_continues).
                 accepted_staff = None
                 current_staff = continuing if fits[role][continuing] else None
-            needs.append(Need(person_id, role, handover, band, team, locality, required,
+            needs.append(Need(person_id, role, day, band, team, locality, required,
                               language, preferred_gender, current_staff, coordinator,
                               accepted_staff, known_workers,
                               None if continuing or not coordinator else coordinator_until,
-                              preference_only))
+                              preference_only, through))
     person_digest.update("".join(person_lines).encode())
     if interpreter_unknown:
         warnings.append(f"people who need an interpreter in a language not recorded: "

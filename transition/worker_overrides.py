@@ -341,7 +341,7 @@ def feasible_workers(
             reasons=[] if arc is None else [term.text for term in pair_terms(network, position, arc)],
             feasible=not why_not,
             why_not=why_not,
-            active=worker.unavailable(need.handover_date, network.rules) is None,
+            active=worker.unavailable_for(need, network.rules) is None,
         ))
     options.sort(key=lambda item: (not item.feasible, item.cost is None, item.cost or 0,
                                    item.staff_id))

@@ -418,7 +418,7 @@ def test_findings_and_moves_keep_their_words_whole_at_80_columns(
         make_staff(session, "SW1", capacity=1)
         person(session, coordinator=None)
         person(session, coordinator=None)
-        person(session, coordinator=None, cto=True, extra={"forensic_history": "Y"})
+        person(session, coordinator=None, cto=True, s117=True, extra={"forensic_history": "Y"})
     document = run_cli("check", "--json").json()
     findings = document["findings"]
     assert len(findings) == 3

@@ -139,7 +139,8 @@ def test_chk7_the_json_counts_every_code_in_order(
     document = run_cli("check", "--json").json()
     assert list(document["counts"]) == [
         "no_staff_list", "unassigned", "not_assessed", "worker_unavailable",
-        "absent_at_handover", "away_after_handover", "red_without_handover", "overdue_task",
+        "absent_at_handover", "away_after_handover", "red_without_handover", "cto_without_s117",
+        "overdue_task",
         "cto_expiring", "over_capacity", "amhp_cover", "pathway_changed", "missing_from_export",
         "letter_out_of_date", "bad_letter_templates", "old_letter_template", "tasks_behind",
         "stale_import", "import_columns"]

@@ -37,7 +37,7 @@ def _people(database: Database) -> tuple[str, str, str]:
     with database.transaction() as session:
         with_transfer_date(session)
         changed = handover_person(session, carer=True, carer_name="Rita",
-                                  carer_address="5 Carer Row, Westhaven")
+                                  carer_address="5 Carer Row, Westhaven", carer_consent=True)
         braille = handover_person(session, accessible_format="braille")
         signposted = make_person(session, pathway="signpost")
         return changed.nhs_number, braille.nhs_number, signposted.nhs_number
@@ -48,8 +48,9 @@ def test_generate_json_lists_letters_and_skips_and_exits_1_when_something_was_sk
 ) -> None:
     changed, braille, signposted = _people(database)
     result = run_cli("letters", "generate", "--json")
-    assert result.exit_code == 1, result.output
     data = result.json()
+    # A braille letter skipped is settled (exit 0); others need someone to act (tests/cli/test_letters_cron.py).
+    assert result.exit_code == (1 if data["skipped_needing_action"] else 0), result.output
     assert set(data) >= {"written", "skipped", "letters", "unchanged", "superseded"}
     assert data["written"] == len(data["letters"]) == 6
     for letter in data["letters"]:
@@ -75,8 +76,9 @@ def test_generate_prints_a_summary_with_what_was_not_written(
     run_cli: RunCli, database: Database, tmp_path: Path
 ) -> None:
     _, braille, _ = _people(database)
-    result = run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "mine")
-    assert result.exit_code == 1
+    result = run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "mine",
+                     "--full-numbers")  # not a terminal: masked otherwise
+    assert result.exit_code == 0  # braille is a settled skip: listed, no failure
     assert "Letters: 6 written, 0 unchanged" in result.stdout
     assert "Not written: 1 letter." in result.stdout
     spaced = f"{braille[:3]} {braille[3:6]} {braille[6:]}"
@@ -105,7 +107,8 @@ def test_generate_says_which_letter_tasks_it_left_blocked(
         gp_id = gp.id
         set_task_status(session, gp_id, "blocked", actor="manager-a",
                         reason="Waiting for the GP practice's new address")
-    result = run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "mine")
+    result = run_cli("letters", "generate", "--format", "md", "--out", tmp_path / "mine",
+                     "--full-numbers")  # not a terminal: masked otherwise
     assert "1 letter tasks marked done" in result.stdout
     spaced = f"{changed[:3]} {changed[3:6]} {changed[6:]}"
     said = " ".join(result.stdout.split())
@@ -251,7 +254,7 @@ def test_the_demo_database_may_use_the_example_council_details(
         record(session, Change(action=DEMO_BUILT, entity="database"), actor="demo")
     _example_council(monkeypatch)
     result = run_cli("letters", "generate", "--json")
-    assert result.exit_code == 1 and result.json()["written"] == 6, result.output
+    assert result.exit_code == 0 and result.json()["written"] == 6, result.output
 
 
 def test_status_says_a_carer_letter_the_person_has_refused_must_not_be_posted(
@@ -284,7 +287,8 @@ def test_letters_written_again_with_the_same_facts_are_said_to_be_reworded(
     council = tmp_path / "templates"
     council.mkdir()
     (council / "_crisis.html.j2").write_text("<h2>Crisis</h2><p>Call Westshire Crisis Team.</p>")
-    again = run_cli("letters", "generate", "--kind", "person", "--templates", str(council))
+    again = run_cli("letters", "generate", "--kind", "person", "--templates", str(council),
+                    "--full-numbers")  # not a terminal: masked otherwise
     assert again.exit_code == 0, again.output
     said = " ".join(again.stdout.split())
     assert ("Reworded: 1 letter of these says the same about the person as the letter it "

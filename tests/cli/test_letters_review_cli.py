@@ -26,7 +26,8 @@ def _two_people_with_letters(run_cli: RunCli, database: Database, out: Path) -> 
         with_transfer_date(session)
         first = handover_person(session).nhs_number
         second = handover_person(session, carer=True, carer_name="Rita Carer",
-                                 carer_address="5 Carer Row, Westhaven").nhs_number
+                                 carer_address="5 Carer Row, Westhaven",
+                                 carer_consent=True).nhs_number
     assert run_cli("letters", "generate", "--format", "md", "--out", out).exit_code == 0
     with database.transaction() as session:
         person = find_person(session, second)

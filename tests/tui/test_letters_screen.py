@@ -81,7 +81,8 @@ def test_who_needs_which_letters(tui_database, handovers, app_on) -> None:
         assert f"{handovers[4]}:person" not in keys
         assert {key.split(":")[0] for key in keys} == {str(i) for i in handovers.values()}
         summary = text_of(screen.query_one("#letters-summary", Static))
-        assert "14 letters for 6 people: 13 due · 1 cannot send" in summary
+        # The two carers' letters cannot go: consent to tell them is not recorded (h115).
+        assert "14 letters for 6 people: 11 due · 3 cannot send" in summary
         table = screen.query_one("#letters-table", DataTable)
         assert table.get_row(f"{handovers[6]}:person")[3].plain == "Cannot send"
 
@@ -156,23 +157,24 @@ def test_write_everyones_letters_after_saying_yes(tui_database, handovers, app_o
         await pilot.press("G")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "Write 13 letters for 6 people?" in app.screen.question
+        assert "Write 11 letters for 6 people?" in app.screen.question
         await pilot.press("n")
         await settle(pilot)
         assert letter_rows(tui_database, handovers[0]) == []
         await pilot.press("G", "y")
         await settle(pilot)
         summary = text_of(screen.query_one("#letters-summary", Static))
-        assert "13 written · 1 cannot send" in summary
+        assert "11 written · 3 cannot send" in summary
         messages = [notification.message for notification in app._notifications]
-        assert any("13 letters written; 1 could not be" in message
-                   and "no address recorded" in message for message in messages)
+        assert any("11 letters written; 3 could not be" in message
+                   and "consent to tell the carer not recorded" in message
+                   for message in messages)
         await pilot.press("f")  # only letters still to write: none
         await settle(pilot)
         assert row_keys(screen) == []
 
     drive(app, scenario)
-    assert len(letter_rows(tui_database, handovers[0])) == 3
+    assert len(letter_rows(tui_database, handovers[0])) == 2  # no carer letter: not asked
 
 
 def test_a_broken_template_folder_is_explained(tui_database, handovers, app_on,

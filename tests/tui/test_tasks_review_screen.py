@@ -22,10 +22,10 @@ def handovers(tui_database: Database) -> dict[int, int]:
 def test_finishing_the_only_task_on_the_last_page_goes_back_a_page(
     tui_database, handovers, app_on, monkeypatch
 ) -> None:
-    """33 open tasks, 16 a page: the third page holds one task. Closing it empties that
+    """34 open tasks, 11 a page: the fourth page holds one task. Closing it empties that
     page; the screen shows the page before (now the last) rather than an empty list that says
-    no tasks have been made yet, headed "33-32 of 32"."""
-    monkeypatch.setattr("transition.screens.tasks.PAGE_SIZE", 16)
+    no tasks have been made yet, headed "34-33 of 33"."""
+    monkeypatch.setattr("transition.screens.tasks.PAGE_SIZE", 11)
     app = app_on(tui_database)
 
     async def scenario(pilot: Pilot[Any]) -> None:
@@ -33,21 +33,22 @@ def test_finishing_the_only_task_on_the_last_page_goes_back_a_page(
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, TasksScreen)
-        await pilot.press("right_square_bracket", "right_square_bracket")
+        await pilot.press("right_square_bracket", "right_square_bracket",
+                          "right_square_bracket")
         await settle(pilot)
         summary = text_of(screen.query_one("#tasks-summary", Static))
-        assert "33-33 of 33 open tasks" in summary
+        assert "34-34 of 34 open tasks" in summary
         assert len(screen.rows) == 1
         # The one task on this page: not needed (done would wait for its dependencies).
         await pilot.press("s", "n", "enter")
         await settle(pilot)
         summary = text_of(screen.query_one("#tasks-summary", Static))
-        assert "17-32 of 32 open tasks" in summary, summary
+        assert "23-33 of 33 open tasks" in summary, summary
         assert "No tasks to show" not in summary
-        assert len(screen.rows) == 16
+        assert len(screen.rows) == 11
         assert screen.current_task_id() is not None
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert "1-16 of 32" in text_of(screen.query_one("#tasks-summary", Static))
+        assert "12-22 of 33" in text_of(screen.query_one("#tasks-summary", Static))
 
     drive(app, scenario)

@@ -237,7 +237,7 @@ def test_tui6_the_toggles_footer_labels_say_what_the_key_does_now(tui_database,
         await pilot.press("o")  # "All tasks": every task, done ones too
         await settle(pilot)
         assert not screen.overdue_only and screen.show_closed
-        assert "33 tasks" in text_of(screen.query_one("#tasks-summary", Static))
+        assert "34 tasks" in text_of(screen.query_one("#tasks-summary", Static))
         labels = footer_labels(app)
         assert labels["Overdue only"] == "o" and labels["Hide done"] == "h"
 

@@ -310,7 +310,8 @@ def test_red_without_handover_says_what_to_do_when_the_rules_turn_the_visit_off(
         with_transfer(session)
         make_staff(session, "OLD")
         make_staff(session, "NEW")
-        red = person(session, band="red", coordinator="OLD", handover_date=days(-3))
+        # Ahead (a past handover is tests/unit/test_red_past_handover.py's).
+        red = person(session, band="red", coordinator="OLD", handover_date=days(3))
         assign(session, red, "social_worker", "NEW")
     with database.session() as session:
         [finding] = [f for f in collect_findings(session, rules, as_of=TODAY).findings

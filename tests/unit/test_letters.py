@@ -198,7 +198,8 @@ def test_a_signposted_person_hears_what_support_there_is_and_how_to_ask_again(
 def test_who_gets_which_letters(database: Database, tmp_path: Path) -> None:
     with database.transaction() as session:
         with_transfer_date(session)
-        changed = handover_person(session, carer=True, carer_name="C", carer_address="1 Road, Town")
+        changed = handover_person(session, carer=True, carer_name="C", carer_address="1 Road, Town",
+                                  carer_consent=True)
         signposted = make_person(session, pathway="signpost")
         kept_sw = council_worker(session, "KEEP")
         kept = make_person(session, care_coordinator_id="KEEP", pathway="council")
@@ -246,7 +247,7 @@ def test_people_who_cannot_have_a_letter_are_skipped_with_a_clear_reason(
         set_assignments(session, [NewAssignment(unchanged.id, "social_worker", "SAME", TODAY)],
                         actor="x")
         signpost_s117 = make_person(session, pathway="signpost", s117=True)
-        carer_no_address = handover_person(session, carer=True, carer_name="C")
+        carer_no_address = handover_person(session, carer=True, carer_name="C", carer_consent=True)
         no_fixed_abode = handover_person(session, address="c/o St Anne's day centre",
                                          postcode="ZZ99 3VZ")
         sofa_surfing = handover_person(session, accommodation_type="HM04")
@@ -707,7 +708,7 @@ def test_letters_for_a_signposted_person_and_their_carer_stay_current(
     with database.transaction() as session:
         with_transfer_date(session)
         make_person(session, pathway="signpost", carer=True, carer_name="Rita",
-                    carer_address="5 Carer Row, Westhaven")
+                    carer_address="5 Carer Row, Westhaven", carer_consent=True)
         result = generate(session, tmp_path / "out")
     assert sorted(o.kind for o in result.written) == ["carer", "gp", "signpost"]
     carer_text = Path(next(o.path for o in result.written if o.kind == "carer") or "").read_text()
@@ -747,7 +748,7 @@ def test_a_coordinator_given_the_role_again_after_their_allocation_ended_is_retu
     with database.transaction() as session:
         with_transfer_date(session)
         person = returning_coordinator(session, carer=True, carer_name="Rita",
-                                       carer_address="5 Carer Row, Westhaven")
+                                       carer_address="5 Carer Row, Westhaven", carer_consent=True)
         easy_person = returning_coordinator(session, accessible_format="easy_read",
                                             coordinator_until=date(2027, 2, 26))
         assert person.id is not None
@@ -886,9 +887,11 @@ def test_a_new_worker_and_a_returning_one_are_each_called_what_they_are(
     with database.transaction() as session:
         with_transfer_date(session)
         council_worker(session, "SW1")
-        person = returning_coordinator(session, pathway="joint", cto=True, carer=True,
-                                       carer_name="Rita", carer_address="5 Carer Row, Westhaven")
-        easy_person = returning_coordinator(session, pathway="joint", cto=True,
+        # On a CTO, so on s117 aftercare too (a CTO with s117 no is held back: tests/unit/test_cto_without_s117.py).
+        person = returning_coordinator(session, pathway="joint", cto=True, s117=True,
+                                       carer=True, carer_name="Rita",
+                                       carer_address="5 Carer Row, Westhaven")
+        easy_person = returning_coordinator(session, pathway="joint", cto=True, s117=True,
                                             accessible_format="easy_read")
         assert person.id is not None and easy_person.id is not None
         set_assignments(session, [NewAssignment(someone, "social_worker", "SW1", TRANSFER)

@@ -212,8 +212,8 @@ def test_a_carer_is_written_to_only_if_the_person_has_not_said_no(
     database: Database, tmp_path: Path
 ) -> None:
     """A carer letter says the person has a mental health team: with consent recorded as no
-    there is none (skipped, saying why) and the GP is not told there is one; not recorded, it
-    is written with a note to ask first; yes, it is written as it always was."""
+    there is none (skipped, saying why) and the GP is not told there is one; not recorded,
+    none either until the person is asked; yes, it is written as it always was."""
     carer = {"carer": True, "carer_name": "Rita", "carer_address": "5 Carer Row, Westhaven"}
     with database.transaction() as session:
         with_transfer_date(session)
@@ -230,6 +230,7 @@ def test_a_carer_is_written_to_only_if_the_person_has_not_said_no(
     assert (said_no.nhs_number, "person") in written and (said_no.nhs_number, "gp") in written
     assert "writing to their carer too" not in gp_said_no
     assert "writing to their carer too" in gp_agreed
-    assert "is not recorded: ask them before posting it" in (
-        written[(unknown.nhs_number, "carer")].note or "")
+    # Not recorded: no carer letter until the person is asked (tests/unit/test_carer_consent.py).
+    assert skipped[(unknown.nhs_number, "carer")].startswith(
+        "consent to tell the carer not recorded: ask the person first")
     assert written[(agreed.nhs_number, "carer")].note is None

@@ -50,7 +50,7 @@ def test_two_new_workers_are_your_new_workers_in_every_letter_to_the_person_and_
 ) -> None:
     with database.transaction() as session:
         with_transfer_date(session)
-        person = both_workers_new(session, cto=True)
+        person = both_workers_new(session, cto=True, s117=True)  # a CTO brings s117
         easy = both_workers_new(session, accessible_format="easy_read")
         said = {kind: text_of(session, person, kind) for kind in ("person", "carer")}
         easy_read = text_of(session, easy, "person")

@@ -212,8 +212,9 @@ def test_a_cto_ending_before_the_change_is_not_said_to_carry_on(
 ) -> None:
     with database.transaction() as session:
         with_transfer_date(session)
-        person = handover_person(session, cto=True, cto_expiry=expiry)
-        easy_person = handover_person(session, cto=True, cto_expiry=expiry,
+        # On a CTO, so on s117 aftercare (a CTO with s117 no is held back: tests/unit/test_cto_without_s117.py).
+        person = handover_person(session, cto=True, s117=True, cto_expiry=expiry)
+        easy_person = handover_person(session, cto=True, s117=True, cto_expiry=expiry,
                                       accessible_format="easy_read")
         text, gp = flat(text_of(session, person, "person")), flat(text_of(session, person, "gp"))
         easy = flat(text_of(session, easy_person, "person"))
@@ -235,8 +236,8 @@ def test_letters_promising_a_cto_carries_on_are_out_of_date_once_it_ends_before_
 ) -> None:
     with database.transaction() as session:
         with_transfer_date(session)
-        person = handover_person(session, cto=True, carer=True, carer_name="Rita",
-                                 carer_address="5 Carer Row, Westhaven")
+        person = handover_person(session, cto=True, s117=True, carer=True, carer_name="Rita",
+                                 carer_address="5 Carer Row, Westhaven", carer_consent=True)
         written = generate_letters(session, council=COUNCIL, out_dir=tmp_path / "out",
                                    as_of=TODAY, actor="tester", fmt="md")
         assert {letter.kind for letter in written.written} == {"person", "gp", "carer"}
@@ -274,7 +275,7 @@ def test_a_gp_letter_naming_two_workers_says_which_one_to_contact(database: Data
     coordinator named above" as if there were one."""
     with database.transaction() as session:
         with_transfer_date(session)
-        person = seconded_worker_stays(session, cto=True)
+        person = seconded_worker_stays(session, cto=True, s117=True)
         gp = flat(text_of(session, person, "gp"))
     assert "Callum Walker" in gp and "Ffion Kelly" in gp
     assert "the care coordinator named above" not in gp and "the worker named above" not in gp

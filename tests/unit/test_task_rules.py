@@ -41,7 +41,11 @@ def test_conditions_pick_out_the_right_people() -> None:
     # Braille and BSL: the team arranges it instead of a letter the person cannot use.
     assert not templates["letter_person"].holds(facts(accessible_format="braille"))
     assert templates["letter_person"].holds(facts(accessible_format="large_print"))
-    assert templates["accessible_communication"].holds(facts(accessible_format="bsl"))
+    # Braille, BSL, audio or an interpreter: the derived flag (tasks.planner.FactsSeen).
+    assert templates["accessible_communication"].holds(
+        facts(accessible_format="bsl", flags=frozenset({"needs_other_format"})))
+    assert templates["accessible_communication"].holds(
+        facts(flags=frozenset({"needs_other_format", "interpreter"})))
     assert not templates["accessible_communication"].holds(facts(accessible_format="easy_read"))
     assert templates["care_act_review"].holds(facts(pathway="joint"))
     assert not templates["care_act_review"].holds(facts(pathway="trust"))

@@ -51,6 +51,7 @@ from transition.check_findings.imports import import_columns, no_staff_list, sta
 from transition.check_findings.pathways import not_assessed, pathway_changed, planned_pathways
 from transition.check_findings.people import (
     cto_expiring,
+    cto_without_s117,
     missing_from_export,
     red_without_handover,
     unassigned,
@@ -88,6 +89,7 @@ __all__ = [
     "away_after_handover",
     "bad_letter_templates",
     "cto_expiring",
+    "cto_without_s117",
     "discard_drafts",
     "discard_if_nothing_to_replan",
     "find_all",
@@ -142,6 +144,7 @@ CHECKS: dict[str, Check] = {
     "absent_at_handover": absent_at_handover,
     "away_after_handover": away_after_handover,
     "red_without_handover": red_without_handover,
+    "cto_without_s117": cto_without_s117,
     "overdue_task": overdue_task,
     "cto_expiring": cto_expiring,
     "over_capacity": over_capacity,

@@ -1,10 +1,11 @@
 """Findings about people and their roles: a role no one holds, a red-band handover without its
-joint visit, a Community Treatment Order expiring near the handover, a person missing from the
-export.
+joint visit, a Community Treatment Order expiring near the handover or recorded without section
+117 aftercare, a person missing from the export.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import String, and_, exists, func, or_, select, type_coerce
@@ -138,7 +139,11 @@ def red_without_handover(world: _World) -> list[Finding]:
     ):
         day = _as_date(day)
         when = _when(world.as_of, day)
-        if task_id is None or (auto_not_needed and not visit_made):
+        if day < world.as_of:
+            # Too late for a visit before the change: say what to do now it has happened.
+            message = _past_handover_message(day, world.as_of, task_id, status, auto_not_needed,
+                                             visit_made, rules.handover_visit_task)
+        elif task_id is None or (auto_not_needed and not visit_made):
             message = (f"Red handover risk, worker changes {when}, and there is no joint "
                        f"handover visit task. {no_task_advice}")
         elif auto_not_needed:
@@ -153,6 +158,31 @@ def red_without_handover(world: _World) -> list[Finding]:
         findings.append(Finding("red_without_handover", CRITICAL, message,
                                 person_id=person_id, nhs_number=number, task_id=task_id))
     return findings
+
+
+def _past_handover_message(day: date, as_of: date, task_id: int | None, status: Any,
+                           auto_not_needed: bool, visit_made: bool, visit_key: str) -> str:
+    """What ``red_without_handover`` says once the handover date has passed: the joint visit
+    did not happen before the change, so the new worker visits now and the team reviews the
+    handover (a visit "before the handover" can no longer be booked)."""
+    ago = (as_of - day).days
+    changed = (f"Red handover risk: the handover was on {day.isoformat()} (already past, {ago} "
+               f"day{'s' if ago != 1 else ''} ago) and the joint handover visit did not happen "
+               "before the worker changed")
+    if task_id is None or (auto_not_needed and not visit_made):
+        why = (" (there is no joint visit task" + (
+            ": run `transition tasks generate` to make one)" if visit_made else
+            f"; the rules turn its template off, [tasks.templates.{visit_key}] enabled = "
+            "false, so none is made: arrange the visit by hand)"))
+    elif auto_not_needed:
+        why = (" (`transition tasks generate` marked its task not needed when it stopped "
+               "applying; run it again to reopen the task)")
+    else:
+        why = f" (its task is {str(status).replace('_', ' ')})"
+    return (f"{changed}{why}. Book a visit with the new worker now, with the previous worker "
+            "too if they can still come, and review the handover with the team manager: "
+            "check the person knows who their worker is and that nothing was missed."
+            + (" Mark the visit task done once it has happened." if visit_made else ""))
 
 
 def cto_expiring(world: _World) -> list[Finding]:
@@ -190,6 +220,33 @@ def cto_expiring(world: _World) -> list[Finding]:
         findings.append(Finding("cto_expiring", WARNING, message,
                                 person_id=person_id, nhs_number=number))
     return findings
+
+
+def cto_without_s117(world: _World) -> list[Finding]:
+    """A person on a Community Treatment Order whose section 117 aftercare is recorded as no:
+    a CTO is made only after detention under a section that brings s117 aftercare (Mental
+    Health Act 1983, s17A and s117), so the record is wrong one way or the other. Their
+    letters would state their legal status wrongly, so ``letters generate`` holds them back
+    (:func:`transition.letter_facts.legal_status_conflict`), and the s117 review task is
+    not made."""
+    statement = (
+        select(Person.id, Person.nhs_number)
+        .where(_in_export, Person.cto.is_(True),  # type: ignore[attr-defined]
+               Person.s117.is_(False))  # type: ignore[attr-defined]
+        .order_by(Person.id)
+    )
+    return [
+        Finding("cto_without_s117", CRITICAL,
+                "On a Community Treatment Order but section 117 aftercare is recorded as no: a "
+                "CTO is made only after detention under section 3 or 37 of the Mental Health "
+                "Act, which brings s117 aftercare, so one of the two is wrong. Any handover "
+                "letter already written for them may state their legal status wrongly: do not "
+                "post it. New letters are held back, and no s117 review task is made, until the "
+                "record is corrected: ask the trust which is right, then import the corrected "
+                "export (`transition letters generate` writes the letters then).",
+                person_id=person_id, nhs_number=number)
+        for person_id, number in world.connection.execute(statement)
+    ]
 
 
 def missing_from_export(world: _World) -> list[Finding]:

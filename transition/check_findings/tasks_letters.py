@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from transition.check_findings.world import (
     CRITICAL,
@@ -16,11 +16,12 @@ from transition.check_findings.world import (
     _in_export,
     _World,
 )
-from transition.letter_records import CARER_SAID_NO
-from transition.letters import out_of_date_letters
+from transition.letter_facts import CTO_WITHOUT_S117, WORKER_GONE
+from transition.letter_records import CARER_NOT_ASKED, CARER_SAID_NO
+from transition.letters import TASK_FOR_KIND, out_of_date_letters
 from transition.models import Person, RiskBand, Task, TaskStatus
 from transition.tasks import OPEN_STATUSES
-from transition.tasks.generate import plan_accepted, tasks_behind
+from transition.tasks.generate import plan_accepted, reopens_letter_task, tasks_behind
 from transition.working_days import working_days_between
 
 
@@ -63,6 +64,10 @@ def letter_out_of_date(world: _World) -> list[Finding]:
     """A letter whose facts changed after it was written, or that prints a council detail
     since corrected (given the council's details), for a person in the latest export."""
     missing = set(world.connection.execute(select(Person.id).where(~_in_export)).scalars())
+    stale = [letter for letter in out_of_date_letters(world.session, council=world.council,
+                                                      as_of=world.as_of)
+             if letter.person_id not in missing]
+    done = _done_letter_tasks(world, stale)
     return [
         Finding("letter_out_of_date", WARNING,
                 f"The {letter.kind} letter written {letter.generated_at.date().isoformat()} is "
@@ -70,12 +75,29 @@ def letter_out_of_date(world: _World) -> list[Finding]:
                     "Do not post it; if it has gone, tell the person and record it as the "
                     "council's data protection procedure says."
                     if letter.reason == CARER_SAID_NO else
+                    "Do not post it." if (WORKER_GONE in letter.reason
+                                          or CTO_WITHOUT_S117 in letter.reason
+                                          or letter.reason == CARER_NOT_ASKED) else
                     f"Write it again with `transition letters generate --kind {letter.kind} "
-                    "--nhs NHS_NUMBER`."),
+                    "--nhs NHS_NUMBER`.") + (
+                    f" Its task {TASK_FOR_KIND[letter.kind]} is marked done: `transition tasks "
+                    "generate` opens it again." if (letter.person_id, TASK_FOR_KIND[letter.kind])
+                    in done and reopens_letter_task(letter.reason) else ""),
                 person_id=letter.person_id, nhs_number=letter.nhs_number or None)
-        for letter in out_of_date_letters(world.session, council=world.council)
-        if letter.person_id not in missing
+        for letter in stale
     ]
+
+
+def _done_letter_tasks(world: _World, letters: list[Any]) -> set[tuple[int, str]]:
+    """The (person, key) letter tasks of these letters that are marked done."""
+    pairs = sorted({(letter.person_id, TASK_FOR_KIND[letter.kind]) for letter in letters})
+    done: set[tuple[int, str]] = set()
+    for start in range(0, len(pairs), 2000):
+        done.update(world.connection.execute(
+            select(Task.person_id, Task.key).where(
+                tuple_(Task.person_id, Task.key).in_(pairs[start:start + 2000]),
+                Task.status == TaskStatus.DONE)).tuples())
+    return done
 
 
 def tasks_behind_allocation(world: _World) -> list[Finding]:

@@ -90,12 +90,15 @@ def worker_unavailable(world: _World) -> list[Finding]:
         if held and (worker := world.workers.get(staff_id)) is not None
         and worker.leaving_date is not None and leaving_reason(world, worker) is None))
     # A worker away now but back for the transfer date keeps their people in a plan, except
-    # those whose own, earlier handover date falls while they are away.
+    # those whose own, earlier handover date falls while they are away. A plan tests a day
+    # gone by on its own day instead (plan_inputs), so once the transfer date has passed no
+    # one is kept with a worker away now.
+    plan_day = None if world.transfer is None else max(world.transfer, world.as_of)
     while_away = _own_handovers_while_away(world, sorted(
         staff_id for staff_id, held in holding.items()
         if held and (worker := world.workers.get(staff_id)) is not None
-        and world.transfer is not None and absence_reason(world, worker) is not None
-        and worker.unavailable(world.transfer, world.rules.matching) is None))
+        and plan_day is not None and absence_reason(world, worker) is not None
+        and worker.unavailable(plan_day, world.rules.matching) is None))
     findings = []
     for staff_id in sorted({key for key, held in holding.items() if held} | set(stranded)):
         worker = world.workers.get(staff_id)
@@ -110,8 +113,8 @@ def worker_unavailable(world: _World) -> list[Finding]:
         if held and (leaving or absence):
             said.append(f"still holds {held} {'person' if held == 1 else 'people'}")
             early = while_away.get(staff_id)
-            if (absence is not None and world.transfer is not None
-                    and worker.unavailable(world.transfer, world.rules.matching) is None):
+            if (absence is not None and plan_day is not None
+                    and worker.unavailable(plan_day, world.rules.matching) is None):
                 if early is None:
                     # Back in time for everyone's handover: a re-plan keeps their people.
                     advice.append(f"They are back before the transfer date "
@@ -275,7 +278,8 @@ def _own_handovers_while_away(world: _World, staff_ids: list[str]) -> dict[str, 
             .group_by(Person.care_coordinator_id, Person.handover_date),
         ):
             for staff_id, day, people in world.connection.execute(statement):
-                day = _as_date(day)
+                # A handover date gone by: a plan tests the worker on its own day (today).
+                day = max(_as_date(day), world.as_of)
                 by_day = counts.setdefault(staff_id, {})
                 by_day[day] = by_day.get(day, 0) + people
     away: dict[str, tuple[int, date]] = {}

@@ -25,6 +25,7 @@ from transition.commands.common import (
     err_console,
     group_alone,
     json_option,
+    numbers_masked,
     page_size,
     parse_date,
     print_json,
@@ -108,7 +109,7 @@ def check(
         if wrote:
             err_console.print(f"Report written to {report_file}", markup=False)
     else:
-        masked = not (full_numbers or console.is_terminal)
+        masked = numbers_masked(full_numbers)
         print_report(console, report, nhs_number=nhs.mask if masked else format_334)
         if masked and (report.findings or report.proposed_moves):
             console.print(Text(

@@ -276,6 +276,13 @@ def json_option() -> Any:
     return typer.Option(False, "--json", help="Print one JSON document on stdout.")
 
 
+def numbers_masked(full_numbers: bool = False) -> bool:
+    """Whether NHS numbers print masked to their last four digits: when stdout is not a
+    terminal (cron mails it), unless ``--full-numbers`` asks for them in full. ``--json`` and
+    report files always hold them in full. ``check`` and ``letters generate`` share the rule."""
+    return not (full_numbers or console.is_terminal)
+
+
 def report_option(help_text: str) -> Any:
     """``--report FILE``: also write what the command shows to a file (owner-only)."""
     return typer.Option(None, "--report", metavar="FILE", show_default=False, help=help_text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -26,12 +27,13 @@ from transition.commands.common import (
     err_console,
     fail,
     json_option,
+    numbers_masked,
     parse_date,
     print_json,
 )
 from transition.config import settings_file_shown
 from transition.errors import EXIT_PARTIAL
-from transition.letter_records import CARER_SAID_NO
+from transition.letter_records import CARER_NOT_ASKED, CARER_SAID_NO
 from transition.letter_template_check import TemplateWarning
 from transition.letter_templates import FolderCheck, LetterTemplateError, LetterTemplates
 from transition.letters import (
@@ -97,11 +99,20 @@ def generate(
                                           show_default=False),
     as_of: str | None = as_of_option("Date the letters (YYYY-MM-DD or DD/MM/YYYY); default today."),
     as_json: bool = json_option(),
+    full_numbers: bool = typer.Option(
+        False, "--full-numbers", help="Print NHS numbers in full even when the output is not a "
+        "terminal (from cron, which mails it, they are masked to the last four digits, as "
+        "`transition check` does; --json always holds them in full)."),
 ) -> None:
     """Write the handover letters that are due, record them and mark the letter tasks done.
 
     Re-running writes only letters whose content changed; older versions are superseded.
-    Exit status 1 when some letters could not be written (each is listed with its reason).
+    Exit status 0 when every letter due was written or is current, or was not written for a
+    settled reason (the person said no to their carer being told; braille or BSL, which the
+    team makes); 1 when a letter could not be written and someone must act (no address,
+    consent not asked, held back for a record to correct, characters the PDF font cannot
+    show, a letter asked for that does not apply); 2 the command could not run. Every letter
+    not written is listed with its reason.
     """
     cli = context(ctx)
     day = cli.today(parse_date(as_of, option="--as-of"))
@@ -136,8 +147,14 @@ def generate(
     if as_json:
         print_json(result.as_json())
     else:
-        _print_summary(result)
-    if result.skipped:
+        masked = numbers_masked(full_numbers)
+        _print_summary(result, nhs.mask if masked else nhs.format_334)
+        if masked and (result.skipped or result.tasks_blocked or result.tasks_left_open
+                       or result.reworded or 0 < len(result.written) <= TABLE_LIMIT):
+            console.print("NHS numbers are masked: this output is not a terminal (cron mails "
+                          "it). --json holds them in full; --full-numbers prints them here.",
+                          style="dim", markup=False)
+    if result.not_written:
         raise typer.Exit(EXIT_PARTIAL)
 
 
@@ -155,7 +172,10 @@ def _progress() -> Progress:
     )
 
 
-def _print_summary(result: GenerationResult) -> None:
+def _print_summary(result: GenerationResult,
+                   number: Callable[[str], str] = nhs.format_334) -> None:
+    """The counts, the letters written and those not written, NHS numbers written by
+    ``number`` (masked when the output is not a terminal)."""
     console.print(
         f"Letters: {len(result.written):,} written, {len(result.unchanged):,} unchanged, "
         f"{result.superseded:,} older versions superseded, {result.tasks_done:,} letter tasks "
@@ -166,7 +186,7 @@ def _print_summary(result: GenerationResult) -> None:
         if len(result.written) <= TABLE_LIMIT:
             table = Table("NHS number", "Letter", "Format", "File", "Note")
             for outcome in result.written:
-                table.add_row(nhs.format_334(outcome.nhs_number), outcome.kind, outcome.format,
+                table.add_row(number(outcome.nhs_number), outcome.kind, outcome.format,
                               Path(outcome.path or "").name, outcome.note or "")
         else:
             counts = Counter((o.kind, o.format) for o in result.written)
@@ -179,7 +199,7 @@ def _print_summary(result: GenerationResult) -> None:
             console.print(f"{len(notes):,} letters need something more from the team "
                           "(see --json, field note).")
         if reworded := result.reworded:
-            who = [f"{nhs.format_334(o.nhs_number)} ({o.kind})" for o in reworded]
+            who = [f"{number(o.nhs_number)} ({o.kind})" for o in reworded]
             shown = ", ".join(who[:10]) + (f" and {len(who) - 10} more" if len(who) > 10 else "")
             console.print(
                 f"\nReworded: {plural(len(reworded), 'letter')} of these "
@@ -197,7 +217,7 @@ def _print_summary(result: GenerationResult) -> None:
             "history lists each file).", markup=False)
     if result.tasks_blocked:
         blocked = result.tasks_blocked
-        who = [f"{nhs.format_334(o.nhs_number)} ({o.kind})" for o in blocked]
+        who = [f"{number(o.nhs_number)} ({o.kind})" for o in blocked]
         shown = ", ".join(who[:10]) + (f" and {len(who) - 10} more" if len(who) > 10 else "")
         console.print(
             f"\nLeft blocked: {len(blocked):,} letter {'task' if len(blocked) == 1 else 'tasks'} "
@@ -205,13 +225,22 @@ def _print_summary(result: GenerationResult) -> None:
             f"until someone clears it): {shown}.", markup=False)
         console.print("  See why with: transition tasks list --status blocked --key letter_person "
                       "--key letter_gp --key letter_carer", markup=False)
+    if left_open := result.tasks_left_open:
+        who = [f"{number(o.nhs_number)} ({o.kind})" for o in left_open]
+        shown = ", ".join(who[:10]) + (f" and {len(who) - 10} more" if len(who) > 10 else "")
+        console.print(
+            f"\nLeft open: {len(left_open):,} letter {'task' if len(left_open) == 1 else 'tasks'}"
+            ": the person needs the letter in another language or as audio; mark the task "
+            "done when that is sent (task accessible_communication; --json: tasks_left_open): "
+            f"{shown}.", markup=False)
     if result.skipped:
         by_reason: dict[str, list[str]] = defaultdict(list)
         for outcome in result.skipped:
-            by_reason[outcome.reason or ""].append(
-                f"{nhs.format_334(outcome.nhs_number)} ({outcome.kind})"
-            )
-        console.print(f"\nNot written: {plural(len(result.skipped), 'letter')}.")
+            by_reason[outcome.reason or ""].append(f"{number(outcome.nhs_number)} ({outcome.kind})")
+        settled = len(result.skipped) - len(result.not_written)
+        console.print(f"\nNot written: {plural(len(result.skipped), 'letter')}." + (
+            f" {settled:,} settled (the person's answer, or a format the team makes: not a "
+            f"failure); {len(result.not_written):,} to act on." if settled else ""))
         for reason, who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
             shown = ", ".join(who[:10]) + (f" and {len(who) - 10} more" if len(who) > 10 else "")
             console.print(f"  {len(who):,} x {reason}: {shown}", markup=False)
@@ -238,12 +267,13 @@ def status(
         needs = letters_needed(
             session, person_ids=person_ids, kinds=kinds,
             default_format=cli.settings.letter_format, templates=folder,
-            council=cli.settings.council,
+            council=cli.settings.council, as_of=cli.today(),
         )
         # Only the people and kinds asked about: a manager looking at one person is not shown
         # anyone else's letters (need-to-know), and the counts match the table above them.
         stale = [letter for letter in out_of_date_letters(
-                     session, person_ids, council=cli.settings.council, templates=folder)
+                     session, person_ids, council=cli.settings.council, templates=folder,
+                     as_of=cli.today())
                  if kinds is None or letter.kind in kinds]
     if as_json:
         print_json({
@@ -269,14 +299,15 @@ def status(
             table.add_row(letter_kind, *(str(value) for value in row))
     console.print(table)
     _print_not_possible([n for n in needs if n.status == "skipped"])
-    refused = [letter for letter in stale if letter.reason == CARER_SAID_NO]
+    refused = [letter for letter in stale if letter.reason in (CARER_SAID_NO, CARER_NOT_ASKED)]
     if len(refused) < len(stale):
         console.print(f"\n{plural(len(stale) - len(refused), 'letter')} out of date (generate "
                       "them again):")
     if refused:
         console.print(f"{plural(len(refused), 'carer letter')} must not be posted: the person "
-                      "has since said no to their carer being told (if one has gone, tell the "
-                      "person and follow the council's data protection procedure).")
+                      "has since said no to their carer being told, or was never asked (if one "
+                      "has gone, tell the person and follow the council's data protection "
+                      "procedure).")
     if stale:
         for letter in stale[:TABLE_LIMIT]:
             console.print(f"  {nhs.format_334(letter.nhs_number)} {letter.kind}: {letter.reason}",
@@ -370,7 +401,8 @@ def history(
         person = require_person(session, nhs_number)
         assert person.id is not None
         records = letter_history(session, person.id, council=cli.settings.council,
-                                 templates=_templates_if_readable(cli.settings.letter_templates_dir))
+                                 templates=_templates_if_readable(cli.settings.letter_templates_dir),
+                                 as_of=cli.today())
     if as_json:
         print_json([record.as_dict() for record in records])
         return

@@ -43,6 +43,13 @@ from transition.tasks import (
     task_progress,
     transfer_countdown,
 )
+from transition.tasks.owners import (
+    OWNER_WORDS,
+    owner_gone,
+    owner_label,
+    owners_leaving,
+    staying_workers,
+)
 from transition.tasks.rules import Deadline
 from transition.widgets.pathway import BANDS
 
@@ -145,7 +152,13 @@ def tasks_list(
     as_of: str | None = as_of_option("Overdue means due before this date (default today)."),
     as_json: bool = json_option(),
 ) -> None:
-    """List tasks, overdue first, then by due date."""
+    """List tasks, overdue first, then by due date.
+
+    Each owner is named with their part in the handover: current worker (with "stays" when
+    they keep the person), new worker, or team manager (also "in place of" a worker no one is
+    named for), and "left 12 Mar 2027" (or "leaves ...") when the staff list says they have
+    gone or go before the task is due. --json gives the stored kind as "owner",
+    "owner_stays" and "owner_gone"."""
     cli = context(ctx)
     today = cli.today(parse_date(as_of, option="--as-of"))
     band = one_of(band, BANDS, "--band")
@@ -159,14 +172,18 @@ def tasks_list(
             risk_band=band, limit=page_size(limit, as_json, TABLE_LIMIT),
         )
         page = list_tasks(session, query, as_of=today)
+        staying = staying_workers(session, {row.person_id for row in page.rows})
+        leaving = owners_leaving(session, (row.owner_staff_id for row in page.rows))
     if as_json:
         with collector_paused():  # 465,000 rows' dicts in a large programme: see bulk.py
-            print_json([row.as_json() for row in page.rows])
+            print_json([{**row.as_json(staying), "owner_gone": owner_gone(
+                leaving, row.owner_staff_id, due=row.due, today=today, is_open=row.is_open)}
+                for row in page.rows])
         return
     if not page.rows:
         console.print("No tasks match." if page.total == 0 else "No tasks on this page.")
         return
-    console.print(_table(page.rows, today, console.width))
+    console.print(_table(page.rows, today, console.width, staying, leaving))
     shown = f"Showing {len(page.rows):,} of {page.total:,} tasks"
     console.print(f"{shown}; {page.overdue_total:,} overdue on {today:%-d %b %Y}.")
     if len(page.rows) < page.total:
@@ -174,9 +191,13 @@ def tasks_list(
                       "--limit.")
 
 
-def _table(rows: list[TaskRow], today: date, width: int) -> Table:
+def _table(rows: list[TaskRow], today: date, width: int,
+           staying: frozenset[tuple[int, str]],
+           leaving: dict[str, date | None] | None = None) -> Table:
     """One line per task when there is room (``WIDE_TABLE`` columns); else two, so that no
-    title or name is cut to "…" in a small terminal or a file (80 columns)."""
+    title or name is cut to "…" in a small terminal or a file (80 columns). The owner is said
+    with their part (``owner_label``: "Jo Worker (new worker)"), and whether they have left
+    or leave before the task is due (``leaving``: :func:`owners_leaving`)."""
     wide = width >= WIDE_TABLE
     if wide:
         table = Table(show_lines=False)
@@ -188,8 +209,10 @@ def _table(rows: list[TaskRow], today: date, width: int) -> Table:
         table = stacked_table("Id", "Person\nNHS number", "Task\nowner",
                               "Due (working days)\nstatus", whole=["Id"])
     for row in rows:
-        owner = row.owner_name or ("team manager" if row.owner_staff_id is None else "")
-        owner = f"{owner} ({row.owner_kind})"
+        owner = owner_label(row.owner_name, row.owner_kind, row.owner_staff_id,
+                            stays=(row.person_id, row.owner_staff_id) in staying,
+                            gone=owner_gone(leaving or {}, row.owner_staff_id, due=row.due,
+                                            today=today, is_open=row.is_open))
         status = ("OVERDUE " if row.overdue else "") + row.status + (
             f": {row.blocked_reason}" if row.blocked_reason else "")
         due, offset = f"{row.due:%a %-d %b %Y}", f"{row.offset_working_days:+d}"
@@ -316,7 +339,9 @@ def tasks_templates(ctx: typer.Context, as_json: bool = json_option()) -> None:
             why = variant["reason"] or _conditions_text(variant)
             deadline += f"; {_deadline_text(variant)} if: {why}"
         table.add_row(
-            item["key"] + ("" if item["enabled"] else " (off)"), item["title"], item["owner"],
+            # In the words lists use, with the rules file's value: "current worker (outgoing)".
+            item["key"] + ("" if item["enabled"] else " (off)"), item["title"],
+            f"{OWNER_WORDS.get(item['owner'], item['owner'])} ({item['owner']})",
             deadline, applies, ", ".join(item["after"]),
         )
     console.print(table)

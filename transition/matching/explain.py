@@ -88,6 +88,8 @@ def hard_failures(network: Network, position: int, worker_position: int) -> list
     unavailable = worker.unavailable(need.handover_date, network.rules)
     if unavailable:
         reasons.append(f"not active on {need.handover_date.isoformat()}: {unavailable}")
+    elif leaving := worker.unavailable_for(need, network.rules):
+        reasons.append(leaving)
     missing = [skill for skill, _ in need.required if skill not in worker.skills]
     if missing:
         reasons.append("lacks " + ", ".join(missing))
@@ -499,7 +501,7 @@ class _Explainer:
         for row in np.flatnonzero(case == 0).tolist():
             position, who = int(need[row]), int(worker[row])
             item = self.needs[position]
-            key = (item.role, item.handover_date, item.required, who)
+            key = (item.role, item.handover_date, item.stays_through, item.required, who)
             if key not in failures:
                 failures[key] = len(whys)
                 whys.append(tuple(hard_failures(self.network, position, who)
@@ -564,7 +566,7 @@ class _Explainer:
         need = self.needs[position]
         tables = self.network.tables
         key = (need.role, tables.need_locality(need), tables.need_skills(need),
-               need.handover_date, need.red)
+               need.handover_date, need.stays_through, need.red)
         if key not in self.unplaced_memo:
             self.unplaced_memo[key] = tuple(self.diagnose(need))
         return self.unplaced_memo[key]
@@ -575,9 +577,11 @@ class _Explainer:
         fits = tables.fit[need.role]
         if not fits.any():
             return [f"no {wanted} on the staff list"]
-        active = fits & tables.active(need.handover_date)
+        active = fits & tables.active(need.handover_date, need.stays_through)
         if not active.any():
-            return [(f"no {wanted} is active on {need.handover_date.isoformat()} "
+            through = ("" if need.stays_through in (None, need.handover_date) else
+                       f" and staying until {need.stays_through.isoformat()}")
+            return [(f"no {wanted} is active on {need.handover_date.isoformat()}{through} "
                     f"({int(fits.sum())} on the staff list are leaving, absent or withdrawn)")]
         reach = active & tables.in_reach(need)
         if not reach.any():

@@ -41,8 +41,11 @@ class Worker:
         fit = rules.roles[role]
         return self.employer in fit.employers and self.role in fit.staff_roles
 
-    def unavailable(self, day: date, rules: MatchingRules) -> str | None:
-        """Why this worker is not active on ``day``, or None when they are."""
+    def unavailable(self, day: date, rules: MatchingRules,
+                    through: date | None = None) -> str | None:
+        """Why this worker is not active on ``day``, or None when they are. With ``through``
+        (a later day), one leaving on or before it is not active either: they would leave
+        while holding the person (:attr:`Need.stays_through`)."""
         if self.withdrawn:
             return "withdrawn in this what-if"
         if not self.on_staff_list:
@@ -52,7 +55,16 @@ class Worker:
         if away_on(day, self.absent_from, self.absent_until,
                    back_within_days=rules.back_within_days):
             return absence_words(self.absent_from, self.absent_until)
+        if (through is not None and self.leaving_date is not None
+                and self.leaving_date <= through):
+            return (f"leaving on {self.leaving_date.isoformat()}, by {through.isoformat()}: "
+                    "they would leave while holding the person")
         return None
+
+    def unavailable_for(self, need: Need, rules: MatchingRules) -> str | None:
+        """Why this worker cannot take or keep ``need``, as the planner tests it: not active
+        on its handover date, or leaving by its ``stays_through``."""
+        return self.unavailable(need.handover_date, rules, need.stays_through)
 
 
 class Need(NamedTuple):
@@ -81,6 +93,11 @@ class Need(NamedTuple):
     # ``language`` is only the person's preferred language (MHSDS LanguageCodePreferred), not
     # one an interpreter is needed for: the same cost, other words.
     language_preferred: bool = False
+    # A worker leaving on or before this day cannot take or keep the role: they would leave
+    # while holding the person. The later of the handover date, the transfer date and the
+    # nightly check's notice of a leaver (``[checks] leaving_within_days`` from the plan's
+    # day): see plan_inputs. None: the handover date only.
+    stays_through: date | None = None
 
     @property
     def red(self) -> bool:

@@ -50,7 +50,7 @@ class Tables:
     locality_cost: np.ndarray
     reach: np.ndarray
     km: dict[tuple[str, str], float]
-    _active: dict[date, np.ndarray] = field(default_factory=dict)
+    _active: dict[tuple[date, date | None], np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, problem: Problem, rules: MatchingRules) -> Tables:
@@ -87,13 +87,15 @@ class Tables:
             km=km,
         )
 
-    def active(self, day: date) -> np.ndarray:
-        """Workers active on ``day`` (not leaving, not absent, on the staff list)."""
-        if day not in self._active:
-            self._active[day] = np.array(
-                [worker.unavailable(day, self.rules) is None for worker in self.problem.workers],
-                dtype=bool)
-        return self._active[day]
+    def active(self, day: date, through: date | None = None) -> np.ndarray:
+        """Workers active on ``day`` (not leaving, not absent, on the staff list) and, given
+        ``through``, not leaving on or before it (:attr:`Need.stays_through`)."""
+        key = (day, through)
+        if key not in self._active:
+            self._active[key] = np.array(
+                [worker.unavailable(day, self.rules, through) is None
+                 for worker in self.problem.workers], dtype=bool)
+        return self._active[key]
 
     def need_locality(self, need: Need) -> int:
         return self.locality_code.get((need.locality or "").casefold(), len(self.locality_code))
@@ -107,16 +109,19 @@ class Tables:
     def in_reach(self, need: Need) -> np.ndarray:
         return self.reach[self.need_locality(need)][self.worker_locality]
 
-    def candidates(self, role: str, locality: int, skills: int, day: date) -> np.ndarray:
+    def candidates(self, role: str, locality: int, skills: int, day: date,
+                   through: date | None = None) -> np.ndarray:
         """Workers who may take a new person with this profile (every hard constraint but
         capacity, which the flow enforces)."""
-        ok = self.fit[role] & self.active(day) & ~self.keep_only & self.has_skills(skills)
+        ok = (self.fit[role] & self.active(day, through) & ~self.keep_only
+              & self.has_skills(skills))
         return np.nonzero(ok & self.reach[locality][self.worker_locality])[0]
 
     def may_keep(self, need: Need, position: int) -> bool:
         """Whether the current worker may keep this need (reach and an undecided council team
         do not stop someone keeping their own people)."""
-        return bool(self.fit[need.role][position] and self.active(need.handover_date)[position]
+        return bool(self.fit[need.role][position]
+                    and self.active(need.handover_date, need.stays_through)[position]
                     and self.has_skills(self.need_skills(need))[position])
 
 
@@ -183,11 +188,12 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
     need_locality_codes = need_locality.of(localities)
     need_skills = Codes(lambda skills: sum(tables.skill_bit[skill] for skill, _ in skills))
 
-    # Needs with the same role, place, skills and date share one candidate list: the
+    # Needs with the same role, place, skills and dates share one candidate list: the
     # profiles, numbered in order of first need.
     profiles = Codes()
     need_profile = profiles.of(zip(roles, need_locality_codes.tolist(),
-                                   map(need_skills.__getitem__, required), days))
+                                   map(need_skills.__getitem__, required), days,
+                                   problem.need_columns["stays_through"]))
     candidate_lists = [tables.candidates(*key) for key in profiles]
     sizes = np.array([len(candidates) for candidates in candidate_lists], dtype=np.int64)
     per_need = sizes[need_profile] if len(needs) else np.zeros(0, dtype=np.int64)

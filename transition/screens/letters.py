@@ -146,6 +146,10 @@ def preview_header(preview: LetterPreview, need: LetterNeed | None = None) -> Re
                           "letter sent.", style="bold yellow"))
     elif need is not None and need.status == "due" and need.reason:
         parts.append(Text(f"Due: {need.reason}.", style="bold"))
+    elif need is not None and need.status == "written" and need.format != preview.format:
+        # Written in another format than this one (MD on file, PDF here): writing adds a copy.
+        parts.append(Text(f"Written as {need.format.upper()} and still right: writing again "
+                          f"adds a {preview.format.upper()} copy.", style="green"))
     elif need is not None and need.status == "written":
         parts.append(Text("Written and still right: writing again changes nothing.",
                           style="green"))
@@ -270,7 +274,8 @@ class LettersScreen(DataScreen):
             return Needs(letters_needed(session, fmt=self.fmt,
                                         default_format=self.settings.letter_format,
                                         templates=self.templates,
-                                        council=self.settings.council), refusal)
+                                        council=self.settings.council,
+                                        as_of=self.today()), refusal)
 
     def check_council(self, session: Session) -> None:
         """Raise if letters would carry the invented example council details (not the demo)."""
@@ -515,7 +520,7 @@ class LettersScreen(DataScreen):
             first = result.skipped[0]
             message += (f"; {count(len(result.skipped))} could not be "
                         f"(e.g. {KIND_LABELS.get(first.kind, first.kind)}: {first.reason})")
-        self.notify(message, title="Letters", severity=severity, timeout=12)
+        self.notify(message, title="Letters", severity=severity)
         self.transition.data_changed()
         self._shown_version = self.transition.data_version
         self.reload()
@@ -534,4 +539,4 @@ class LettersScreen(DataScreen):
         run = self.query_one("#letters-run", Static)
         run.display = True
         run.update(Text.assemble((f"{what}: ", "bold red"), detail))
-        self.notify(detail, title=what, severity="error", timeout=15)
+        self.notify(detail, title=what, severity="error")

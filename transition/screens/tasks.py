@@ -10,7 +10,7 @@ tasks are domain functions (``transition.tasks``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from datetime import date
 from typing import Any, ClassVar
 
@@ -44,6 +44,7 @@ from transition.tasks import (
     set_task_status,
     task_progress,
 )
+from transition.tasks.owners import owner_gone, owner_label, owners_leaving, staying_workers
 from transition.tasks.status import dependency_names
 from transition.tasks.views import GROUP_BY, group_totals
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
@@ -102,14 +103,21 @@ def handover_offset(days: int) -> str:
 
 
 def task_detail(task: TaskRow | None,
-                after: dict[tuple[int, str], tuple[str, str]] | None = None) -> RenderableType:
+                after: dict[tuple[int, str], tuple[str, str]] | None = None,
+                staying: Container[tuple[int, str]] = frozenset(),
+                gone: str | None = None) -> RenderableType:
     """The box under the list: the task in full. ``after``: (person id, key) -> (title,
-    status) of the tasks it waits for (:func:`~transition.tasks.status.dependency_names`)."""
+    status) of the tasks it waits for (:func:`~transition.tasks.status.dependency_names`);
+    ``staying``: the workers who stay with the people shown
+    (:func:`~transition.tasks.owners.staying_workers`), said as the "current worker, stays";
+    ``gone``: why the owner will not do it (:func:`~transition.tasks.owners.owner_gone`)."""
     if task is None:
         return Text("Choose a task to see its details.", style="dim")
+    owner = owner_label(task.owner_name, task.owner_kind, task.owner_staff_id,
+                        stays=(task.person_id, task.owner_staff_id) in staying, gone=gone)
     text = Text.assemble(
         (task.title, "bold"), f"  ({task.key}, task {task.id})\n",
-        f"{task.person_name} · owner {owner_text(task)} ({words(task.owner_kind).lower()}) · "
+        f"{task.person_name} · owner {owner} · "
         f"due {uk_date(task.due)}, {handover_offset(task.offset_working_days)} the handover "
         f"on {uk_date(task.handover_date)}\n",
     )
@@ -174,6 +182,8 @@ class TasksScreen(DataScreen):
         self.total = 0
         self.rows: dict[int, TaskRow] = {}
         self.after: dict[tuple[int, str], tuple[str, str]] = {}  # what the rows wait for
+        self.staying: frozenset[tuple[int, str]] = frozenset()  # workers who stay (owners)
+        self.leaving: dict[str, date | None] = {}  # owners gone or going (owners_leaving)
         self.groups: list[TaskGroup] = []
         self.making: str | None = None  # while G runs: how far it has got, under the summary
         self._summary_line = Text()
@@ -213,6 +223,8 @@ class TasksScreen(DataScreen):
             self.rows = {row.id: row for row in page.rows}
             self.after = dependency_names(session, ((row.person_id, row.depends_on)
                                                     for row in page.rows))
+            self.staying = staying_workers(session, {row.person_id for row in page.rows})
+            self.leaving = owners_leaving(session, (row.owner_staff_id for row in page.rows))
             self.groups = group_tasks(page.rows, self.group_by, in_order=True)
             # A page of a longer list holds only part of some groups: their headings count
             # the whole list, and say how many are on this page.
@@ -250,7 +262,9 @@ class TasksScreen(DataScreen):
                 table.add_row(Text(uk_date(task.due), style=style),
                               Text(task.title, style=style, overflow="ellipsis"),
                               task.person_name,
-                              owner_text(task), status_text(task), key=str(task.id))
+                              Text.assemble(owner_text(task), *(
+                                  [(f" ({gone})", "red")] if (gone := self.gone(task)) else [])),
+                              status_text(task), key=str(task.id))
         self._summary(page.overdue_total, any_tasks=any_tasks)
         self._move_to(keep, was_at)
         self.refresh_bindings()
@@ -339,10 +353,18 @@ class TasksScreen(DataScreen):
         task_id = self.current_task_id()
         return self.rows.get(task_id) if task_id is not None else None
 
+    def gone(self, task: TaskRow | None) -> str | None:
+        """Why the task's owner will not do it (gone, or leaving before it is due), or None."""
+        if task is None:
+            return None
+        return owner_gone(self.leaving, task.owner_staff_id, due=task.due, today=self.today(),
+                          is_open=task.is_open)
+
     @on(DataTable.RowHighlighted, "#tasks-table")
     def _show_detail(self) -> None:
         self.query_one("#task-detail", Static).update(
-            task_detail(self.current_task(), self.after) if self.rows
+            task_detail(self.current_task(), self.after, self.staying,
+                        self.gone(self.current_task())) if self.rows
             else Text("No task to show: the line above says why.", style="dim"))
 
     # -- filters ---------------------------------------------------------------------------
@@ -470,7 +492,7 @@ class TasksScreen(DataScreen):
             self._conflict(task)
             return
         if refused is not None:
-            self.notify(refused.for_screen(), title="Not saved", severity="error", timeout=15)
+            self.notify(refused.for_screen(), title="Not saved", severity="error")
             return
         self.notify(done, title="Saved")
         self._changed(task.id)
@@ -494,7 +516,7 @@ class TasksScreen(DataScreen):
         self.notify(f"{task.title} ({task.person_name}) was changed while you were looking "
                     f"({changed}). Nothing was saved; the list now shows the latest. Check it "
                     "and make your change again.", title="Changed by someone else",
-                    severity="warning", timeout=20)
+                    severity="warning")
         self._changed(task.id)
 
     # -- making the tasks (as transition tasks generate does) ------------------------------
@@ -517,7 +539,7 @@ class TasksScreen(DataScreen):
         if not accepted:
             self.notify("Tasks are made from the accepted plan, and no plan has been accepted "
                         "yet. Accept one on the plan screen (p, then A), then press G here.",
-                        title="No accepted plan", severity="warning", timeout=15)
+                        title="No accepted plan", severity="warning")
             return
 
         def answered(yes: bool | None) -> None:
@@ -574,8 +596,7 @@ class TasksScreen(DataScreen):
                         "yet. Set the programme's date with: transition programme set "
                         "--transfer-date DATE")
         self.notify(message, title="Tasks made",
-                    severity="warning" if summary.without_handover_date else "information",
-                    timeout=20)
+                    severity="warning" if summary.without_handover_date else "information")
         self.transition.data_changed()
         self._shown_version = self.transition.data_version
         self.page_start = 0
@@ -590,4 +611,4 @@ class TasksScreen(DataScreen):
             message = database_words(self.database, error) or (
                 f"{type(error).__name__} on {self.database.describe()}: no task was made or "
                 "changed. Check the database is reachable and try again.")
-        self.notify(message, title="Tasks not made", severity="error", timeout=20)
+        self.notify(message, title="Tasks not made", severity="error")

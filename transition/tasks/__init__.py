@@ -9,6 +9,8 @@ dates. The pieces:
 - ``status``: changing a task by hand (statuses, dependencies, versions) and
   ``mark_task_done`` for other modules (letters);
 - ``listing``: finding tasks, overdue first;
+- ``owners``: a task's owner in a manager's words (current worker, who may stay; new worker;
+  team manager);
 - ``views``: what the tasks screen and dashboard show (groups, progress, burndown, countdown).
 
 Deadlines count working days in England and Wales (``transition.working_days``) from the

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, and_, case, exists, func, or_, select, text, update
+from sqlalchemy import Row, and_, case, exists, func, or_, select, text, tuple_, update
 from sqlmodel import Session
 
 from transition.absence import away_on
@@ -29,6 +29,7 @@ from transition.db import json_dumps
 from transition.models import (
     Assignment,
     AuditEvent,
+    Letter,
     Pathway,
     Person,
     Plan,
@@ -77,6 +78,8 @@ class GenerateSummary:
     open: int = 0
     overdue: int = 0
     unowned_open: int = 0  # open tasks with no staff owner (the team manager holds them)
+    # Done letter tasks opened again because their letter is out of date (reopen_letter_tasks).
+    letter_tasks_reopened: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -93,7 +96,9 @@ class GenerateSummary:
             f"Open tasks: {self.open:,} ({self.overdue:,} of them overdue on "
             f"{as_of.day} {as_of:%b %Y}; {self.unowned_open:,} with no named worker, held by "
             "the team manager)."
-        )
+        ) + (f"\nLetter tasks open again, their letter out of date: "
+             f"{self.letter_tasks_reopened:,} (write them again: transition letters generate)."
+             if self.letter_tasks_reopened else "")
 
 
 def plan_accepted(session: Session) -> bool:
@@ -141,10 +146,74 @@ def generate_tasks(
     """
     task_rules: TaskRules = getattr(rules, "tasks", rules)
     _lock_tasks(session)
+    ids = None if person_ids is None else sorted(set(person_ids))
+    # First, so that the tasks opened again have their owners and due dates brought up to date.
+    reopened = reopen_letter_tasks(session, ids, as_of=as_of, actor=actor)
     with gc_paused():
         summary = _generate(session, task_rules, actor, transfer_date, person_ids, progress)
-    _count_open(session, summary, as_of, None if person_ids is None else sorted(set(person_ids)))
+    summary.letter_tasks_reopened = reopened
+    _count_open(session, summary, as_of, ids)
     return summary
+
+
+# A letter out of date for one of these reasons needs no new letter: its task stays done.
+_LETTER_GONE = ("no longer applies", "the person is no longer on the caseload")
+# Council details since corrected: found only given the council's details (the nightly check).
+_COUNCIL_REASONS = ("the council's details", "it would read differently")
+
+
+def reopens_letter_task(reason: str) -> bool:
+    """Whether a letter out of date for ``reason`` opens its done task again
+    (:func:`reopen_letter_tasks`): not one that no longer applies, a carer letter the person
+    said no to, or one whose council details were corrected (the check lists those)."""
+    from transition.letter_records import CARER_SAID_NO  # the letters import the tasks
+
+    return reason != CARER_SAID_NO and not reason.startswith(_LETTER_GONE + _COUNCIL_REASONS)
+
+
+def reopen_letter_tasks(session: Session, person_ids: Sequence[int] | None, *, as_of: date,
+                        actor: str) -> int:
+    """Open again (to do) each done letter task whose current letter is out of date
+    (:func:`~transition.letter_records.out_of_date_letters`: a new worker, date or address, or a
+    carer letter written before the person was asked), audited as ``task.status`` with why: the
+    task is done only while its letter tells the truth. Left done: a letter that no longer
+    applies, and a carer letter the person has since said no to (no letter is to go). Returns
+    how many were opened again."""
+    if session.scalar(select(func.count()).select_from(Letter)) == 0:
+        return 0
+    # Imported here: the letters import the tasks.
+    from transition.letter_records import out_of_date_letters
+    from transition.letters import TASK_FOR_KIND
+
+    why: dict[tuple[int, str], str] = {}
+    for letter in out_of_date_letters(session, person_ids, as_of=as_of):
+        if not reopens_letter_task(letter.reason):
+            continue
+        why.setdefault((letter.person_id, TASK_FOR_KIND[letter.kind]), letter.reason)
+    if not why:
+        return 0
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    changes: list[Change] = []
+    pairs = sorted(why)
+    for start in range(0, len(pairs), 2000):
+        statement = select(Task.id, Task.person_id, Task.key, Task.version).where(
+            tuple_(Task.person_id, Task.key).in_(pairs[start:start + 2000]),
+            Task.status == _DONE)
+        for task_id, person_id, key, version in session.execute(statement):
+            reason = f"Its letter is out of date ({why[person_id, key]}): write it again"
+            rows.append({"id": task_id, "status": _TODO, "completed_at": None,
+                         "updated_at": now, "updated_by": actor, "version": version + 1})
+            changes.append(Change(action="task.status", entity="task", entity_key=str(task_id),
+                                  person_id=person_id, field="status", before=_DONE,
+                                  after=_TODO, reason=reason[:1000]))
+    if rows:
+        session.execute(update(Task).execution_options(synchronize_session=False), rows)
+        record_many(session, changes, actor=actor, at=now)
+        for instance in list(session.identity_map.values()):
+            if isinstance(instance, Task):
+                session.expire(instance)
+    return len(rows)
 
 
 @dataclass

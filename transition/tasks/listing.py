@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -71,8 +71,11 @@ class TaskRow(NamedTuple):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def as_json(self) -> dict[str, Any]:
-        """The task as ``transition tasks list --json`` prints it."""
+    def as_json(self, staying: Container[tuple[int, str]] = ()) -> dict[str, Any]:
+        """The task as ``transition tasks list --json`` prints it. ``staying``: the workers who
+        stay with the rows' people (:func:`~transition.tasks.owners.staying_workers`), for
+        ``owner_stays``: the owner is the person's current worker and stays with them (without
+        it, no owner is said to stay)."""
         return {
             "id": self.id,
             "nhs_number": self.nhs_number,
@@ -82,6 +85,7 @@ class TaskRow(NamedTuple):
             "owner": self.owner_kind,
             "owner_staff_id": self.owner_staff_id,
             "owner_name": self.owner_name,
+            "owner_stays": (self.person_id, self.owner_staff_id) in staying,
             "due": self.due.isoformat(),
             "offset_working_days": self.offset_working_days,
             "handover_date": self.handover_date.isoformat(),

@@ -37,13 +37,16 @@ from sqlalchemy import Text, and_, case, cast, exists, func, or_
 
 from transition.allocation import continuing_coordinator
 from transition.eligibility import ASSESSMENT_PENDING_RULES
-from transition.languages import language_need
-from transition.models import Pathway, PathwayReasons, Person, Role, TaskOwner
+from transition.languages import interpreter_needed, language_need
+from transition.models import AccessibleFormat, Pathway, PathwayReasons, Person, Role, TaskOwner
 from transition.tasks.rules import COLUMN_FLAGS, Flag, PersonFacts, TaskRules, TaskTemplate
 from transition.tasks.stored import StoredValues, raw
 from transition.working_days import working_days_between
 
 _OUTGOING, _INCOMING, _MANAGER = (owner.value for owner in TaskOwner)
+# Accessible formats a printed letter in English cannot meet (Flag.NEEDS_OTHER_FORMAT).
+OTHER_FORMATS = frozenset({AccessibleFormat.BRAILLE.value, AccessibleFormat.BSL.value,
+                           AccessibleFormat.AUDIO.value})
 
 # Whether the pathway's reasons say a Care Act assessment is pending: one look-up of the
 # person's stored list (a rule id is a quoted word of its own in its JSON, so a text search
@@ -280,6 +283,8 @@ class FactsSeen:
                 flags.append(Flag.ASSESSMENT_NEEDED.value)
             if carer_may_be_told:
                 flags.append(Flag.CARER_MAY_BE_TOLD.value)
+            if accessible_format in OTHER_FORMATS or interpreter_needed(interpreter):
+                flags.append(Flag.NEEDS_OTHER_FORMAT.value)
             value = PersonFacts(
                 pathway=pathway,
                 risk_band=risk_band,

@@ -52,12 +52,17 @@ class Flag(StrEnum):
     # A carer is recorded (as the letters read it: the carer column, else a carer's name or
     # address) and the person has not said no to them being told (carer_consent).
     CARER_MAY_BE_TOLD = "carer_may_be_told"
+    # The handover letter cannot reach them as written in English on paper (Accessible
+    # Information Standard): braille, BSL or audio, or an interpreter needed (as the letters
+    # read it: a language, or only that one is needed). Task accessible_communication.
+    NEEDS_OTHER_FORMAT = "needs_other_format"
     # The Care Act assessment comes first: the assess pathway, or a joint case (s117, CTO or
     # health-led care) whose pathway reasons say the assessment is pending.
     ASSESSMENT_NEEDED = "assessment_needed"
 
 
-DERIVED_FLAGS = frozenset({Flag.INTERPRETER, Flag.ASSESSMENT_NEEDED, Flag.CARER_MAY_BE_TOLD})
+DERIVED_FLAGS = frozenset({Flag.INTERPRETER, Flag.ASSESSMENT_NEEDED, Flag.CARER_MAY_BE_TOLD,
+                           Flag.NEEDS_OTHER_FORMAT})
 
 # Flags read straight from a Person column of the same name (the rest are derived).
 COLUMN_FLAGS: tuple[str, ...] = tuple(flag.value for flag in Flag if flag not in DERIVED_FLAGS)

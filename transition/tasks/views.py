@@ -27,6 +27,7 @@ from transition.tasks.listing import (
     person_tasks,
     task_conditions,
 )
+from transition.tasks.owners import owner_gone, owners_leaving, staying_workers
 from transition.tasks.status import OPEN_STATUSES
 from transition.working_days import bank_holidays_between, working_days_between, working_days_in
 
@@ -376,8 +377,14 @@ def handover_section(session: Session, person: Person, *, as_of: date) -> dict[s
     assert person.id is not None
     programme_date = transfer_date(session)
     effective = effective_handover_date(person, programme_date)
+    staying = staying_workers(session, [person.id])
+    rows = person_tasks(session, person.id, as_of=as_of)
+    leaving = owners_leaving(session, (row.owner_staff_id for row in rows))
     return {
         "handover_date": effective.isoformat() if effective else None,
         "handover_date_is_own": person.handover_date is not None,
-        "tasks": [row.as_json() for row in person_tasks(session, person.id, as_of=as_of)],
+        "tasks": [{**row.as_json(staying), "owner_gone": owner_gone(
+                       leaving, row.owner_staff_id, due=row.due, today=as_of,
+                       is_open=row.is_open)}
+                  for row in rows],
     }

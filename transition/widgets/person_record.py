@@ -25,12 +25,13 @@ from transition.config import CouncilDetails
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.languages import language_name
 from transition.letter_facts import has_carer
-from transition.models import AuditEvent, Person, Staff
+from transition.models import AuditEvent, Person, Staff, TaskOwner
 from transition.overview import PersonImport, person_imports, staff_names
 from transition.people import person_detail
 from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
 from transition.risk import RiskBands, homeless_code, seeking_work
+from transition.tasks.owners import owner_role
 from transition.widgets.format import (
     NOT_RECORDED,
     age,
@@ -225,10 +226,22 @@ def care_and_legal(view: PersonView) -> RenderableType:
     return fields_table([
         ("CPA / key worker", cpa_text(p.cpa, p.cpa_start, p.cpa_end, view.today)),
         ("Cluster", cluster_text(p.cluster)),
-        ("Section 117 aftercare", emphasise_yes(p.s117)),
+        ("Section 117 aftercare", s117_text(p.s117, p.cto)),
         ("Community Treatment Order", cto_text(p.cto, p.cto_expiry, view.today, p.cto_start)),
         ("Personal budget", emphasise_yes(p.personal_budget, "bold")),
     ])
+
+
+def s117_text(s117: bool | None, cto: bool | None) -> RenderableType:
+    """Yes or no; a no for someone on a CTO says the record is wrong one way or the other (a
+    CTO follows a detention that brings s117 aftercare): the check's ``cto_without_s117``."""
+    shown = emphasise_yes(s117)
+    if s117 is not False or cto is not True:
+        return shown
+    warning = (", but on a CTO, which is made only after a detention that brings s117 "
+               "aftercare: one of the two is wrong, ask the trust. Letters are held back until "
+               "it is corrected")
+    return Text.assemble(shown, (warning, "bold yellow"))
 
 
 def cpa_text(cpa: bool | None, start: date | None, end: date | None,
@@ -447,7 +460,13 @@ def task_table(rows: list[dict[str, Any]], *, ids: bool = False) -> Table:
                       style="bold red" if late else TASK_STATUS_STYLES.get(task["status"], ""))
         if task.get("reason"):
             status.append(f": {task['reason']}")
-        owner = task["owner_name"] or task["owner_staff_id"] or "Team manager"
+        # The name, and under it their part: a worker who keeps the person is not "outgoing".
+        owner = Text(task["owner_name"] or task["owner_staff_id"] or "Team manager")
+        if task["owner"] != TaskOwner.MANAGER:
+            owner.append("\n" + owner_role(task["owner"], task["owner_staff_id"],
+                                           stays=task["owner_stays"]), style="dim")
+        if task.get("owner_gone"):  # left, or leaves before it is due: the task needs moving
+            owner.append(f"\n{task['owner_gone']}", style="red")
         table.add_row(*([str(task["id"])] if ids else []),
                       Text(uk_date(date.fromisoformat(task["due"])), style="red" if late else ""),
                       task["title"], owner, status, task.get("note") or "")
