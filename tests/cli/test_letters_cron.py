@@ -94,3 +94,16 @@ def test_the_help_says_what_each_exit_status_means(run_cli: RunCli) -> None:
     assert "Exit status 0" in said and "settled reason" in said
     assert "1 when a letter could not be written and someone must act" in said
     assert "--full-numbers" in said
+
+
+def test_letters_status_masks_nhs_numbers_off_a_terminal_as_generate_does(
+    run_cli: RunCli, database: Database
+) -> None:
+    _refused, braille = _settled_only(database)
+    said = " ".join(run_cli("letters", "status").stdout.split())
+    assert nhs.mask(braille) in said and nhs.format_334(braille) not in said
+    assert "NHS numbers are masked: this output is not a terminal" in said
+    full = " ".join(run_cli("letters", "status", "--full-numbers").stdout.split())
+    assert nhs.format_334(braille) in full and "are masked" not in full
+    document = run_cli("letters", "status", "--json").json()
+    assert braille in {need["nhs_number"] for need in document["needs"]}

@@ -254,8 +254,15 @@ def status(
     templates: Path | None = typer.Option(None, "--templates", help=TEMPLATES_HELP,
                                           show_default=False),
     as_json: bool = json_option(),
+    full_numbers: bool = typer.Option(
+        False, "--full-numbers", help="Print NHS numbers in full even when the output is not a "
+        "terminal (otherwise masked to the last four digits, as `letters generate` and "
+        "`transition check` do; --json always holds them in full)."),
 ) -> None:
-    """Who needs which letters: due, written, out of date or not possible (and why)."""
+    """Who needs which letters: due, written, out of date or not possible (and why).
+
+    NHS numbers print masked when the output is not a terminal (a script or cron), unless
+    --full-numbers."""
     cli = context(ctx)
     kinds = _kinds(kind)
     folder = LetterTemplates(templates or cli.settings.letter_templates_dir)
@@ -298,7 +305,10 @@ def status(
         if any(row):
             table.add_row(letter_kind, *(str(value) for value in row))
     console.print(table)
-    _print_not_possible([n for n in needs if n.status == "skipped"])
+    masked = numbers_masked(full_numbers)
+    number = nhs.mask if masked else nhs.format_334
+    skipped = [n for n in needs if n.status == "skipped"]
+    _print_not_possible(skipped, number)
     refused = [letter for letter in stale if letter.reason in (CARER_SAID_NO, CARER_NOT_ASKED)]
     if len(refused) < len(stale):
         console.print(f"\n{plural(len(stale) - len(refused), 'letter')} out of date (generate "
@@ -310,14 +320,18 @@ def status(
                       "procedure).")
     if stale:
         for letter in stale[:TABLE_LIMIT]:
-            console.print(f"  {nhs.format_334(letter.nhs_number)} {letter.kind}: {letter.reason}",
+            console.print(f"  {number(letter.nhs_number)} {letter.kind}: {letter.reason}",
                           markup=False)
+    if masked and (skipped or stale):
+        console.print("NHS numbers are masked: this output is not a terminal. --json holds them "
+                      "in full; --full-numbers prints them here.", style="dim", markup=False)
 
 
 NOT_POSSIBLE_SHOWN = 5  # NHS numbers shown for each reason (--json lists every one)
 
 
-def _print_not_possible(skipped: list[LetterNeed]) -> None:
+def _print_not_possible(skipped: list[LetterNeed],
+                        number: Callable[[str], str] = nhs.format_334) -> None:
     """The letters that cannot be written, grouped by kind and reason (most first), each with
     the first few people: what the team must sort out before they can go."""
     if not skipped:
@@ -328,7 +342,7 @@ def _print_not_possible(skipped: list[LetterNeed]) -> None:
     console.print(f"\n{plural(len(skipped), 'letter')} not possible, and why:")
     for (letter_kind, reason), numbers in sorted(groups.items(),
                                                  key=lambda item: (-len(item[1]), item[0])):
-        shown = ", ".join(nhs.format_334(number) for number in numbers[:NOT_POSSIBLE_SHOWN])
+        shown = ", ".join(number(each) for each in numbers[:NOT_POSSIBLE_SHOWN])
         more = (f" and {len(numbers) - NOT_POSSIBLE_SHOWN:,} more (--json lists them)"
                 if len(numbers) > NOT_POSSIBLE_SHOWN else "")
         console.print(f"  {letter_kind} ({len(numbers):,}): {reason.rstrip('.')}. {shown}{more}",

@@ -122,7 +122,10 @@ class RejectsScreen(DetailScreen):
                 f"({uk_time(batch.started_at)} by {batch.actor}): "
                 f"{plural(batch.rejected, 'row')} rejected.{shown}{where}"
             )
-            fill_rejects(table, rejects[:SHOWN_ROWS], label=f"{batch.kind} #{batch.id}")
+            # A caseload's keys are NHS numbers: masked, as the import screen and the CLI
+            # show them (a name shifted into that column shows as "(not a number)").
+            fill_rejects(table, rejects[:SHOWN_ROWS], label=f"{batch.kind} #{batch.id}",
+                         masked=batch.kind != ImportKind.STAFF)
         if not batches:
             lines.append("No imports yet.")
         elif table.row_count == 0:
