@@ -48,6 +48,7 @@ from transition.headers import (
     match_headers,
     read_mapping,
 )
+from transition.import_rules import ImportRules
 from transition.locks import IMPORT_LOCK, advisory_lock
 from transition.models import (
     Assignment,
@@ -85,19 +86,24 @@ class ImportOptions:
     plan fills, in words, or None (:meth:`MatchingRules.fitting_no_role`); said in a notice."""
     rules_problem: str | None = None
     """Why the rules could not be read, so neither of the above is known (said in a notice)."""
+    limits: ImportRules = field(default_factory=ImportRules)
+    """The rules' ages and FTE ceiling that rows are checked against ([importing]); the
+    shipped ones when there is no rules file, or it cannot be read."""
 
 
 def what_the_rules_read(load_rules: Callable[[], Any], kind: str) -> dict[str, Any]:
-    """:class:`ImportOptions` fields from the rules: for a caseload, the extra columns its
-    rules read; for a staff list, which job roles fill a plan's roles. A rules file that
-    cannot be read must not stop an import, only skip these looks (``rules_problem``)."""
+    """:class:`ImportOptions` fields from the rules: the ages and FTE ceiling rows are checked
+    against; for a caseload, the extra columns its rules read; for a staff list, which job
+    roles fill a plan's roles. A rules file that cannot be read must not stop an import, only
+    skip these looks and check with the shipped limits (``rules_problem``)."""
     try:
-        matching = load_rules().matching
+        rules = load_rules()
     except TransitionError as exc:
         return {"rules_problem": exc.message}
+    matching = rules.matching
     if kind == ImportKind.CASELOAD:
-        return {"read_by_rules": matching.extra_columns_read()}
-    return {"fitting_no_role": matching.fitting_no_role}
+        return {"read_by_rules": matching.extra_columns_read(), "limits": rules.importing}
+    return {"fitting_no_role": matching.fitting_no_role, "limits": rules.importing}
 
 
 @dataclass(frozen=True)
@@ -338,9 +344,13 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     # Rows read in Windows-1252 in a UTF-8 file; merged cells given their top cell's value.
     notices.extend(table.reading_notes())
     if options.rules_problem:
-        unread = ("the extra columns the rules read were not looked for"
+        shipped = ImportRules()
+        unread = ("the extra columns the rules read were not looked for, and dates of birth "
+                  f"were checked against the shipped ages (under {shipped.youngest_age} "
+                  f"rejected, under {shipped.adult_age} warned)"
                   if spec.kind == ImportKind.CASELOAD
-                  else "the job roles were not checked against the roles a plan fills")
+                  else "the job roles were not checked against the roles a plan fills, and "
+                  f"FTEs were checked against the shipped ceiling ({shipped.max_fte:g})")
         notices.append(f"The rules file could not be read, so {unread}: {options.rules_problem}")
     known_staff = None
     if spec.kind == ImportKind.CASELOAD and "care_coordinator_id" in match.written:
@@ -355,7 +365,7 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
     names = {"team": teams, "council_team": teams,
              "locality": NameBook(session.scalars(select(Locality.name)))}
     checker = RowChecker(spec.columns, match, key=spec.key, today=today, names=names,
-                         known_staff=known_staff)
+                         known_staff=known_staff, limits=options.limits)
 
     total = 2 * len(table.rows)
     checked = checker.check_rows(

@@ -16,7 +16,7 @@ read as 1 and 12), and settings that name each other across sections must agree
 (``[checks] handover_visit_task`` names a task template).
 
 Each section is validated by a model that lives with the code that uses it (``eligibility``,
-``risk``, ``matching``, ``tasks``, ``checks``), so a domain module takes only its own section.
+``risk``, ``matching``, ``tasks``, ``checks``, ``import_rules``), so a domain module takes only its own section.
 A bad file raises :class:`~transition.errors.RulesError` naming the file, the line and the
 problem; nothing is changed.
 """
@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from transition.checks import CheckRules
 from transition.eligibility import EligibilityRules
 from transition.errors import RulesError
+from transition.import_rules import ImportRules
 from transition.matching import MatchingRules, staff_word
 from transition.risk import RiskRules
 from transition.tasks import TaskRules
@@ -56,6 +57,7 @@ class Rules(BaseModel):
     matching: MatchingRules = Field(default_factory=MatchingRules)
     tasks: TaskRules = Field(default_factory=TaskRules)
     checks: CheckRules = Field(default_factory=CheckRules)
+    importing: ImportRules = Field(default_factory=ImportRules)
 
     # Set by the loader, not the file.
     fingerprint: str = Field("", description="SHA-256 of the files these rules came from.")

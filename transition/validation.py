@@ -35,6 +35,7 @@ from transition.columns import (
 )
 from transition.files import FORMULA_PREFIXES
 from transition.headers import HeaderMatch
+from transition.import_rules import ImportRules
 from transition.languages import NotALanguageCode, code_name
 from transition.models import CARE_ACT_OUTCOMES
 from transition.staff_ids import by_folded_case
@@ -43,13 +44,8 @@ from transition.tabular import Cell, SourceRow, cell_text
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 INT_LIMIT = 100_000  # admissions, missed appointments, capacity: far above any real value
-# FTE: 1.0 is full time. More than 1.5 is no one's contract (56 hours a week, over the
-# working-time limit): hours a week (37.5), a percentage (80) or a misread decimal comma.
-FLOAT_LIMIT = 1.5
-# Dates of birth: adult community mental health services take people from 18; early
-# intervention in psychosis (EIP) from 14. Younger than that, the date is wrong.
-ADULT_AGE = 18
-YOUNGEST_AGE = 14
+# The youngest age, the adult age and the FTE ceiling an import accepts are the council's, in
+# the rules file's [importing] section (transition.import_rules; shipped 14, 18 and 1.5).
 CLUSTER_RANGE = range(22)
 # Written in a cell to mean "nothing here" (not used for yes/no or Care Act outcomes columns,
 # where "no" and "none" are answers).
@@ -186,14 +182,21 @@ def _code_table(codes: dict[str, str], choices: Iterable[str] = ()) -> dict[str,
 
 
 class CellReader:
-    """Builds the reader for each column kind. One per import (dates are cached per import)."""
+    """Builds the reader for each column kind. One per import (dates are cached per import);
+    ``limits`` are the rules' ages and FTE ceiling (the shipped ones when not given)."""
 
-    def __init__(self, *, today: date, names: dict[str, NameBook]):
+    def __init__(self, *, today: date, names: dict[str, NameBook],
+                 limits: ImportRules | None = None):
         self.today = today
         self.names = names
         self._dates = lru_cache(maxsize=200_000)(self._date_from_text)
-        # The latest date of birth of someone who is 18 on the import's date.
-        self._adult_born_by = _years_before(today, ADULT_AGE)
+        limits = limits or ImportRules()
+        # Read once per import, not once per cell.
+        self.youngest_age = limits.youngest_age
+        self.adult_age = limits.adult_age
+        self.max_fte = limits.max_fte
+        # The latest date of birth of someone who is of adult age on the import's date.
+        self._adult_born_by = _years_before(today, self.adult_age)
 
     def reader(self, column: Column, *, month_first: bool = False) -> Callable[[Cell], Any]:
         """The reader of ``column``'s cells; ``month_first`` for a date column whose header
@@ -313,9 +316,10 @@ class CellReader:
         return value
 
     def date_of_birth(self, cell: Cell, *, month_first: bool = False) -> date:
-        """A date of birth: never in the future, and not a child's. Under 14 on the import's
-        date (no adult service, nor early intervention, holds them) the row is rejected; 14
-        to 17 is kept with a warning (right only for early intervention)."""
+        """A date of birth: never in the future, and not a child's. Under the rules'
+        youngest age (14: no adult service, nor early intervention, holds them) on the import's
+        date the row is rejected; from it to under the adult age (14 to 17) it is kept with a
+        warning (right only for early intervention)."""
         value = self.date(cell, past_only=True, month_first=month_first)
         if value <= self._adult_born_by:
             return value
@@ -330,19 +334,22 @@ class CellReader:
                        "in full")
             shown_century = ("; its year was written with two digits and read as the 2000s: "
                              "if the 1900s were meant, write the year in full")
-        if age < YOUNGEST_AGE:
-            why = (f"on the import's date ({self.today:%d/%m/%Y}): no adult mental health "
-                   f"service, nor early intervention (from {YOUNGEST_AGE}), holds a child that "
-                   "young, so the date is most likely mistyped; check it with the trust")
+        youngest, adult = self.youngest_age, self.adult_age
+        if age < youngest:
+            services = (f"no adult mental health service, nor early intervention (from "
+                        f"{youngest})" if youngest < adult
+                        else f"no adult mental health service (from {adult})")
+            why = (f"on the import's date ({self.today:%d/%m/%Y}): {services}, holds a child "
+                   "that young, so the date is most likely mistyped; check it with the trust")
             raise Bad(f"{quoted(text)} as a date of birth gives an age of {age} {why}{century}",
-                      shown=f"date of birth gives an age under {YOUNGEST_AGE} {why}"
+                      shown=f"date of birth gives an age under {youngest} {why}"
                       f"{shown_century}")
         why = (f"on the import's date ({self.today:%d/%m/%Y}): adult services take people from "
-               f"{ADULT_AGE}, so this is right only for early intervention (from "
-               f"{YOUNGEST_AGE}); kept, but check it with the trust")
+               f"{adult}, so this is right only for early intervention (from "
+               f"{youngest}); kept, but check it with the trust")
         raise Bad(f"{quoted(text)} as a date of birth gives an age of {age} {why}{century}",
                   value=value, warning=True,
-                  shown=f"date of birth gives an age under {ADULT_AGE} {why}{shown_century}")
+                  shown=f"date of birth gives an age under {adult} {why}{shown_century}")
 
     def _date_from_text(self, text: str, past_only: bool, month_first: bool = False) -> date:
         text = text.strip()
@@ -408,15 +415,15 @@ class CellReader:
             raise about(cell, f"is implausibly large (over {INT_LIMIT:,})")
         return int(number)
 
-    @staticmethod
-    def number(cell: Cell) -> float:
-        """An FTE: a comma is a decimal comma ('0,5' is 0.5; FTE is never in the thousands)."""
+    def number(self, cell: Cell) -> float:
+        """An FTE: a comma is a decimal comma ('0,5' is 0.5; FTE is never in the thousands).
+        Above the rules' ceiling (``max_fte``, 1.5 shipped) or below 0 it is rejected."""
         number = float(_number(cell, decimal_comma=True))
         if number < 0:
             raise about(cell, "is negative; FTE is more than 0 and at most "
-                        f"{FLOAT_LIMIT:g} (1.0 is full time, 0.5 half time)")
-        if number > FLOAT_LIMIT:
-            raise about(cell, f"is more than {FLOAT_LIMIT:g}, which is no one's FTE (1.0 is "
+                        f"{self.max_fte:g} (1.0 is full time, 0.5 half time)")
+        if number > self.max_fte:
+            raise about(cell, f"is more than {self.max_fte:g}, which is no one's FTE (1.0 is "
                         "full time): if it is hours a week, divide by the full-time hours "
                         "(37.5 hours is 1.0); if a percentage, divide by 100 (80 is 0.8)")
         if number == 0:
@@ -901,8 +908,9 @@ class RowChecker:
     """
 
     def __init__(self, columns: Sequence[Column], match: HeaderMatch, *, key: str, today: date,
-                 names: dict[str, NameBook], known_staff: frozenset[str] | None):
-        reader = CellReader(today=today, names=names)
+                 names: dict[str, NameBook], known_staff: frozenset[str] | None,
+                 limits: ImportRules | None = None):
+        reader = CellReader(today=today, names=names, limits=limits)
         self.named_columns = frozenset(names)  # read through a NameBook: see _read_column
         by_name = {column.name: column for column in columns}
         self.key = key

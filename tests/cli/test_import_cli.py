@@ -111,7 +111,8 @@ def test_a_broken_rules_file_does_not_stop_an_import(run_cli: RunCli, tmp_path: 
     said = " ".join(result.stdout.split())
     assert "Done: all 2 rows imported." in said
     assert "The rules file could not be read, so the extra columns the rules read were not " \
-        "looked for: " in said
+        "looked for, and dates of birth were checked against the shipped ages (under 14 " \
+        "rejected, under 18 warned): " in said
 
 
 def test_a_failure_under_json_still_prints_one_object(run_cli: RunCli, tmp_path: Path) -> None:

@@ -156,7 +156,7 @@ def test_show_json_is_the_merged_rules_with_the_councils_values(
 def test_an_unknown_section_is_refused_with_the_sections(run_cli: RunCli) -> None:
     result = run_cli("rules", "show", "--section", "budgets")
     assert result.exit_code == 2 and not result.stdout
-    assert "Use one of: eligibility, risk, matching, tasks, checks." in _said(result.stderr)
+    assert "Use one of: eligibility, risk, matching, tasks, checks, importing." in _said(result.stderr)
 
 
 def test_an_invalid_file_is_refused_naming_the_file_and_line(

@@ -27,7 +27,7 @@ from transition.commands.common import (
 )
 from transition.ruleset import Rules, council_changes, default_rules_text, load_rules
 
-SECTIONS = ("eligibility", "risk", "matching", "tasks", "checks")
+SECTIONS = ("eligibility", "risk", "matching", "tasks", "checks", "importing")
 
 app = typer.Typer(help="The council's rules: check a rules file, see the rules in use.",
                   no_args_is_help=True)
@@ -123,7 +123,7 @@ def rules_show(
     if rules.description:
         _say(rules.description)
     shown = {"eligibility": _eligibility, "risk": _risk, "matching": _matching,
-             "tasks": _tasks, "checks": _checks}
+             "tasks": _tasks, "checks": _checks, "importing": _importing}
     for name in (chosen,) if chosen else SECTIONS:
         shown[name](rules, whole=chosen is not None)
 
@@ -248,6 +248,16 @@ def _checks(rules: Rules, *, whole: bool) -> None:
             value = ", ".join(value)
         table.add_row(*_cells(name, "not set" if value is None else value,
                               field.description or ""))
+    console.print(table)
+
+
+def _importing(rules: Rules, *, whole: bool) -> None:
+    del whole
+    section = rules.importing
+    _heading("importing", "the ages and FTE an import accepts")
+    table = _table("Setting", "Value", "Meaning")
+    for name, field in type(section).model_fields.items():
+        table.add_row(*_cells(name, f"{getattr(section, name):g}", field.description or ""))
     console.print(table)
 
 

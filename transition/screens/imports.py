@@ -79,8 +79,9 @@ def run_import(
     rules: Callable[[], Rules] | None = None, mapping: Path | None = None,
 ) -> ImportResult:
     """One import in one transaction: exactly what ``transition import KIND FILE`` does,
-    including the rejects file written where the CLI writes it, and the columns the rules
-    (``rules()``, for a caseload) read looked for."""
+    including the rejects file written where the CLI writes it, the rows checked against the
+    rules' ages and FTE ceiling, and the columns the rules (``rules()``, for a caseload) read
+    looked for."""
     options = ImportOptions(sheet=sheet, strict=strict, mapping_file=mapping,
                             rejects_dir=default_rejects_dir(database, settings),
                             **(what_the_rules_read(rules, kind) if rules is not None else {}))
