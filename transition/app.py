@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, SeverityLevel
 from textual.screen import Screen
 from textual.widget import AwaitMount
 
@@ -224,6 +224,13 @@ class TransitionApp(App[None]):
     def clear_notifications(self) -> None:
         super().clear_notifications()
         self._refresh_dismiss_key()  # the dismiss key goes from the footer with them
+
+    def _unnotify(self, notification: Notification, refresh: bool = True) -> None:
+        # Textual's Toast calls this when it is clicked away (and when it expires): without
+        # it, the dismiss key stayed in the footer until a clicked notification would have
+        # expired (its timer, in _notifications_changed).
+        super()._unnotify(notification, refresh=refresh)
+        self._refresh_dismiss_key()
 
     def action_dismiss_notifications(self) -> None:
         self.clear_notifications()

@@ -106,6 +106,8 @@ class LetterNeed:
     reason: str | None = None
     note: str | None = None
     letter_id: int | None = None
+    # Skipped for a settled reason (PlannedLetter.settled): nothing to do, no failure.
+    settled: bool = False
 
 
 def default_targets(session: Session) -> list[int]:
@@ -464,5 +466,6 @@ def letters_needed(
             person_id=item.person_id, nhs_number=item.facts.nhs_number, name=item.facts.name,
             kind=item.kind, status=status, format=shown_format, style=item.style.name,
             template=item.template.label, reason=reason, note=item.note, letter_id=letter_id,
+            settled=status == "skipped" and item.settled,
         ))
     return needs

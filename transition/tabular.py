@@ -2,10 +2,10 @@
 
 CSV: any delimiter a spreadsheet produces (comma, semicolon, tab, pipe), UTF-8 with or without
 a byte-order mark, UTF-16 ("Unicode text" from Excel), or Windows-1252 (what Excel saves on a
-UK Windows PC), with CRLF, LF or CR line ends; a UTF-8 file with a few Windows-1252 lines is read
-line by line (see _mostly_utf8). XLSX: the first worksheet or a named one, with real date cells
-and numbers stored as numbers (values, not formulas), and a cell merged down a column read in
-every data row it covers (see _fill_merged).
+UK Windows PC), with CRLF, LF or CR line ends; a UTF-8 file (with a BOM or not) with a few
+Windows-1252 lines is read line by line (see _mostly_utf8). XLSX: the first worksheet or a named
+one, with real date cells and numbers stored as numbers (values, not formulas), and a cell merged
+down a column read in every data row it covers (see _fill_merged).
 
 Row numbers are the spreadsheet's own, as a person sees them in Excel: if two title lines sit
 above the header, the header is row 3 and the first data row is row 4. (A quoted CSV cell that
@@ -592,11 +592,14 @@ def _decode(data: bytes, name: str) -> tuple[str, str, list[int]]:
     a file saved on a UK PC): see :func:`_mostly_utf8`. Read wholly as Windows-1252, every
     UTF-8 accent in it would be garbled ('Renée' as 'RenÃ©e'), and go out on letters.
     """
+    utf8 = "utf-8"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates: tuple[str, ...] = ("utf-16",)
-    elif data.startswith(codecs.BOM_UTF8):
-        candidates = ("utf-8-sig",)
     else:
+        if data.startswith(codecs.BOM_UTF8):
+            # Dropped, and the rest read as a file without one ("utf-8-sig"): rows pasted in
+            # from a UK PC's file can leave Windows-1252 lines in a file saved UTF-8 with a BOM.
+            data, utf8 = data[len(codecs.BOM_UTF8):], "utf-8-sig"
         candidates = ("utf-8", "cp1252")
     for encoding in candidates:
         try:
@@ -605,10 +608,10 @@ def _decode(data: bytes, name: str) -> tuple[str, str, list[int]]:
             if encoding == "utf-8" and (mixed := _mostly_utf8(data)) is not None:
                 text, lines = mixed
                 _refuse_binary(text, name)
-                return text, encoding, lines
+                return text, utf8, lines
             continue
         _refuse_binary(text, name)
-        return text, encoding, []
+        return text, utf8 if encoding == "utf-8" else encoding, []
     if candidates == ("utf-8", "cp1252"):
         # Neither: Latin-1 reads any byte; the binary check below still catches non-text.
         text = data.decode("latin-1")

@@ -1,7 +1,9 @@
 """The letters section: who needs which handover letters, each previewed as it will read.
 
 The table lists every letter due from the accepted allocation (``letters.letters_needed``):
-due, written, out of date (with why) or not possible (with why). The preview beside it renders
+due, written, out of date (with why), not possible (with why: someone must act) or skipped for a
+settled reason (the person said no to their carer being told; braille or BSL, which the team
+makes: nothing to do, as ``letters generate`` exits 0 for them). The preview beside it renders
 the highlighted letter (``letters.preview_letter``) without writing anything. ``g`` writes the
 highlighted person's letters, ``G`` everyone's, in a worker with a progress bar, exactly as
 ``transition letters generate`` does (recorded, audited, letter tasks marked done). ``o`` chooses
@@ -53,8 +55,13 @@ from transition.widgets.format import count, plural, words
 
 ROWS_SHOWN = 2000
 TO_WRITE = ("due", "out_of_date")
+# "skipped": not written, someone must act (``letters generate`` exits 1); "settled": skipped
+# for a settled reason (carer consent no; braille or BSL, which the team makes), nothing to do.
 STATUS_LABELS = {"due": ("Due", "bold"), "written": ("Written", "green"),
-                 "out_of_date": ("Out of date", "bold yellow"), "skipped": ("Cannot send", "red")}
+                 "out_of_date": ("Out of date", "bold yellow"), "skipped": ("Cannot send", "red"),
+                 "settled": ("Skipped", "yellow")}
+# How the summary above the table counts the two kinds of letter not written.
+SUMMARY_WORDS = {"skipped": "cannot send: needs action", "settled": "skipped: nothing to do"}
 KIND_LABELS = {"person": "Person", "gp": "GP", "carer": "Carer", "signpost": "Signpost"}
 LETTER_TO = {"person": "the person", "gp": "the GP practice", "carer": "the carer",
              "signpost": "the person (signposting)"}
@@ -128,8 +135,14 @@ class GenerateProgress(Message):
         self.total = total
 
 
+def shown_status(need: LetterNeed) -> str:
+    """The status the screen shows: a settled skip apart from one someone must act on."""
+    return "settled" if need.status == "skipped" and need.settled else need.status
+
+
 def status_text(need: LetterNeed) -> Text:
-    label, style = STATUS_LABELS.get(need.status, (words(need.status), ""))
+    status = shown_status(need)
+    label, style = STATUS_LABELS.get(status, (words(status), ""))
     return Text(label, style=style)
 
 
@@ -153,7 +166,9 @@ def preview_header(preview: LetterPreview, need: LetterNeed | None = None) -> Re
     elif need is not None and need.status == "written":
         parts.append(Text("Written and still right: writing again changes nothing.",
                           style="green"))
-    if preview.skip_reason:
+    if preview.skip_reason and need is not None and need.settled:
+        parts.append(Text(f"Skipped, nothing to do: {preview.skip_reason}.", style="yellow"))
+    elif preview.skip_reason:
         parts.append(Text(f"Will not be written: {preview.skip_reason}.", style="bold red"))
     if preview.note:
         parts.append(Text(f"Note: {preview.note}.", style="yellow"))
@@ -174,8 +189,12 @@ def run_summary(result: GenerationResult) -> Text:
                          (f"{plural(len(result.written), 'letter')} written", "bold green"))
     if result.unchanged:
         text.append(f" · {count(len(result.unchanged))} unchanged (not written again)")
-    if result.skipped:
-        text.append(f" · {count(len(result.skipped))} could not be written", style="bold red")
+    if result.not_written:
+        text.append(f" · {count(len(result.not_written))} not written: needs action",
+                    style="bold red")
+    if settled := len(result.skipped) - len(result.not_written):
+        text.append(f" · {count(settled)} skipped: nothing to do (the person's answer, or a "
+                    "format the team makes)", style="yellow")
     if result.superseded:
         text.append(f" · {count(result.superseded)} older versions superseded")
     if reworded := result.reworded:
@@ -300,7 +319,7 @@ class LettersScreen(DataScreen):
         self.refresh_bindings()
 
     def _summary(self, shown: int) -> None:
-        counts = {status: sum(1 for need in self.needs if need.status == status)
+        counts = {status: sum(1 for need in self.needs if shown_status(need) == status)
                   for status in STATUS_LABELS}
         people = len({need.person_id for need in self.needs})
         if not self.needs:
@@ -313,7 +332,8 @@ class LettersScreen(DataScreen):
         parts = []
         for status, (label, style) in STATUS_LABELS.items():
             if counts[status]:
-                parts.append(Text(f"{count(counts[status])} {label.lower()}", style=style))
+                said = SUMMARY_WORDS.get(status, label.lower())
+                parts.append(Text(f"{count(counts[status])} {said}", style=style))
         line.append_text(Text(" · ").join(parts))
         if self.fmt is not None:
             line.append(f" · {format_words(self.fmt)}", style="bold")
@@ -514,12 +534,15 @@ class LettersScreen(DataScreen):
     def _written(self, result: GenerationResult) -> None:
         self.last_run = result
         self.query_one("#letters-run", Static).update(run_summary(result))
-        severity = "warning" if result.skipped else "information"
+        # Only letters someone must act on warn; settled skips are said, as the CLI says them.
+        severity = "warning" if result.not_written else "information"
         message = f"{plural(len(result.written), 'letter')} written"
-        if result.skipped:
-            first = result.skipped[0]
-            message += (f"; {count(len(result.skipped))} could not be "
+        if not_written := result.not_written:
+            first = not_written[0]
+            message += (f"; {count(len(not_written))} could not be "
                         f"(e.g. {KIND_LABELS.get(first.kind, first.kind)}: {first.reason})")
+        if settled := [outcome for outcome in result.skipped if outcome.settled]:
+            message += f"; {count(len(settled))} skipped: nothing to do"
         self.notify(message, title="Letters", severity=severity)
         self.transition.data_changed()
         self._shown_version = self.transition.data_version
