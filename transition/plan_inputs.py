@@ -96,6 +96,29 @@ class Inputs:
     person_ids: list[int] | None  # None: everyone
 
 
+def stays_until(rules: Rules, *, as_of: date, transfer: date | None) -> date:
+    """The day a worker must stay past to keep or take anyone on ``as_of``: the later of the
+    transfer date and the nightly check's notice of a leaver (``[checks]
+    leaving_within_days``). One leaving on or before it would leave while holding them."""
+    notice = as_of + timedelta(days=rules.checks.leaving_within_days)
+    return notice if transfer is None else max(transfer, notice)
+
+
+def settled_unavailable(worker: Worker, rules: Rules, *, as_of: date, transfer: date | None,
+                        last_handover: date | None = None) -> str | None:
+    """Why ``worker`` may not keep a person settled with them (their handover has passed), as
+    of ``as_of``, or None when they may: gone or going (leaving on or before
+    :func:`stays_until`, or ``last_handover``, a later own handover of someone they hold), not
+    on the latest staff list, or away long-term (``[checks] long_term_absence_days``); not a
+    short absence. The one rule for both the planner (a :class:`Need` whose handover has
+    passed, :meth:`Worker.unavailable_for`) and the nightly check's ``worker_unavailable``."""
+    through = stays_until(rules, as_of=as_of, transfer=transfer)
+    if last_handover is not None:
+        through = max(through, last_handover)
+    return worker.unavailable(as_of, rules.matching, max(as_of, through),
+                              long_term_days=rules.checks.long_term_absence_days)
+
+
 def read_inputs(
     session: Session,
     rules: Rules,
@@ -199,7 +222,9 @@ def read_inputs(
     # for them (the transfer date, or their own later handover), or within the nightly check's
     # notice of a leaver, would leave while holding them: the check calls them unavailable
     # (worker_unavailable), so a plan neither keeps nor gives anyone to them.
-    stays_until = max(transfer, as_of + timedelta(days=rules.checks.leaving_within_days))
+    # (settled_unavailable: the same rule, for the check.)
+    leaves_after = stays_until(rules, as_of=as_of, transfer=transfer)
+    long_term = rules.checks.long_term_absence_days
     for row in read_rows(connection, select(*columns).order_by(Person.id)):
         (person_id, nhs_number, pathway, band, team, locality, coordinator, coordinator_since,
          handover_date, _born, interpreter, preferred, content_hash, assessed_hash,
@@ -231,9 +256,12 @@ def read_inputs(
                 held.append(Held(person_id, _role_of(holder, matching), holder.staff_id))
             continue
         # A handover date already past: a worker given them now takes them on the plan's day,
-        # so they must be there then (not on a day gone by).
+        # so they must be there then (not on a day gone by). The worker they are settled with
+        # keeps them unless gone, going or away long-term (Need.long_term_days): the check's
+        # worker_unavailable test, not a short absence today.
         day = max(handover, as_of)
-        through = max(day, stays_until)
+        through = max(day, leaves_after)
+        settled = long_term if handover < as_of else None
         # The imported data is in content_hash; the rest is what was decided since.
         person_lines.append(f"{person_id}|{content_hash}|{pathway}|{band}|{assessed_hash}|"
                             f"{handover_date}\n")
@@ -259,7 +287,8 @@ def read_inputs(
                                         "does not need one")
                     holder = by_id.get(staff_id)
                     why = ("not on the staff list" if holder is None
-                           else holder.unavailable(day, matching, through))
+                           else holder.unavailable(day, matching, through,
+                                                   long_term_days=settled))
                     if why is not None:
                         warnings.append(
                             f"a locked {role.replace('_', ' ')} is kept for person "
@@ -314,7 +343,7 @@ def read_inputs(
                               language, preferred_gender, current_staff, coordinator,
                               accepted_staff, known_workers,
                               None if continuing or not coordinator else coordinator_until,
-                              preference_only, through))
+                              preference_only, through, settled))
     person_digest.update("".join(person_lines).encode())
     if interpreter_unknown:
         warnings.append(f"people who need an interpreter in a language not recorded: "

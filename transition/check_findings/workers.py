@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from transition import programme
-from transition.absence import absence_words, away_on_sql, begun, not_over
+from transition.absence import absence_words, away_on_sql, not_over
 from transition.allocation import coordinator_continues_sql
 from transition.allocation_status import role_needed
 from transition.amhp import amhp_cover as amhp_cover_on
@@ -28,18 +28,34 @@ from transition.check_findings.world import (
 )
 from transition.matching import Worker
 from transition.models import Assignment, Person, RiskBand, Staff, Task, TaskOwner
+from transition.plan_inputs import settled_unavailable
 from transition.plan_review import held_by_coordinator
 from transition.tasks import OPEN_STATUSES
 from transition.tasks.generate import OutgoingOwners
 from transition.working_days import next_working_day, working_days_in
 
 
+def settled_reason(world: _World, worker: Worker,
+                   last_handover: date | None = None) -> str | None:
+    """Why a worker should not be holding people, in the check's words, or None: the
+    planner's own test of a worker keeping someone settled with them (their handover passed:
+    :func:`~transition.plan_inputs.settled_unavailable`), so a re-plan moves exactly the
+    people this finds. Gone or going (:func:`leaving_reason`'s words), not on the latest staff
+    list, or away long-term (:func:`absence_reason`'s); a short absence is not a reason."""
+    why = settled_unavailable(worker, world.rules, as_of=world.as_of, transfer=world.transfer,
+                              last_handover=last_handover)
+    if why is None:
+        return None
+    return (leaving_reason(world, worker, last_handover) or absence_reason(world, worker)
+            or f"is {why}")
+
+
 def leaving_reason(world: _World, worker: Worker,
                    last_handover: date | None = None) -> str | None:
-    """Why a worker should not be holding people because they are gone or going, or None.
-    ``last_handover``: the latest own handover date (a phased move) of the people they hold,
-    when one comes after the transfer date: leaving on or before it, they are not there for
-    that person's handover."""
+    """Why a worker should not be holding people because they are gone or going, or None:
+    the words for the leaving half of :func:`settled_reason`. ``last_handover``: the latest
+    own handover date (a phased move) of the people they hold, when one comes after the
+    transfer date: leaving on or before it, they are not there for that person's handover."""
     rules = world.rules.checks
     leaving = worker.leaving_date
     if not worker.on_staff_list:
@@ -59,16 +75,13 @@ def leaving_reason(world: _World, worker: Worker,
 
 def absence_reason(world: _World, worker: Worker) -> str | None:
     """Why a worker should not be holding people because of a long-term absence that has
-    begun, or None. One with no return date is long-term. A planned absence still to come is
-    not a reason: they are at work until it starts, and ``absent_at_handover`` names the
-    people whose handover falls in it."""
-    start, absent = worker.absent_from, worker.absent_until
-    if not begun(world.as_of, start) or not not_over(world.as_of, start, absent):
-        return None
-    days = world.rules.checks.long_term_absence_days
-    if absent is None or absent >= world.as_of + timedelta(days=days):
-        return f"is {absence_words(start, absent)} (long-term absence)"
-    return None
+    begun (:meth:`~transition.matching.Worker.absence`, as the planner tests a worker keeping
+    someone settled with them), or None. One with no return date is long-term. A planned
+    absence still to come is not a reason: they are at work until it starts, and
+    ``absent_at_handover`` names the people whose handover falls in it."""
+    away = worker.absence(world.as_of, world.rules.matching,
+                          long_term_days=world.rules.checks.long_term_absence_days)
+    return None if away is None else f"is {away}"
 
 
 def worker_unavailable(world: _World) -> list[Finding]:
@@ -89,32 +102,35 @@ def worker_unavailable(world: _World) -> list[Finding]:
         staff_id for staff_id, held in holding.items()
         if held and (worker := world.workers.get(staff_id)) is not None
         and worker.leaving_date is not None and leaving_reason(world, worker) is None))
-    # A worker away now but back for the transfer date keeps their people in a plan, except
-    # those whose own, earlier handover date falls while they are away. A plan tests a day
-    # gone by on its own day instead (plan_inputs), so once the transfer date has passed no
-    # one is kept with a worker away now.
-    plan_day = None if world.transfer is None else max(world.transfer, world.as_of)
+    # A worker away long-term now but back for the transfer date keeps the people moving then
+    # in a plan, not those whose own handover date comes while they are away, nor those whose
+    # handover has passed (settled: a plan moves them from a worker away long-term). So once
+    # the transfer date has passed no one is kept with a worker away long-term now.
+    def back_for_transfer(worker: Worker) -> bool:
+        return (world.transfer is not None and world.transfer >= world.as_of
+                and worker.unavailable(world.transfer, world.rules.matching) is None)
+
     while_away = _own_handovers_while_away(world, sorted(
         staff_id for staff_id, held in holding.items()
         if held and (worker := world.workers.get(staff_id)) is not None
-        and plan_day is not None and absence_reason(world, worker) is not None
-        and worker.unavailable(plan_day, world.rules.matching) is None))
+        and absence_reason(world, worker) is not None and back_for_transfer(worker)))
     findings = []
     for staff_id in sorted({key for key, held in holding.items() if held} | set(stranded)):
         worker = world.workers.get(staff_id)
         if worker is None:
             continue  # an id not on the staff list at all: those people show as unassigned
         held, tasks = holding.get(staff_id, 0), stranded.get(staff_id, 0)
-        leaving = leaving_reason(world, worker, own_dates.get(staff_id) if held else None)
-        absence = None if leaving else absence_reason(world, worker)
-        if leaving is None and absence is None and not tasks:
+        # The planner's rule for a worker keeping a settled person (settled_unavailable).
+        last = own_dates.get(staff_id) if held else None
+        reason = settled_reason(world, worker, last)
+        if reason is None and not tasks:
             continue
+        absence = None if reason is None or leaving_reason(world, worker, last) else reason
         said, advice = [], []
-        if held and (leaving or absence):
+        if held and reason:
             said.append(f"still holds {held} {'person' if held == 1 else 'people'}")
             early = while_away.get(staff_id)
-            if (absence is not None and plan_day is not None
-                    and worker.unavailable(plan_day, world.rules.matching) is None):
+            if absence is not None and world.transfer is not None and back_for_transfer(worker):
                 if early is None:
                     # Back in time for everyone's handover: a re-plan keeps their people.
                     advice.append(f"They are back before the transfer date "
@@ -139,7 +155,7 @@ def worker_unavailable(world: _World) -> list[Finding]:
                         "of people whose handover comes when they will be gone or away")
             advice.append("Run `transition tasks generate`: it gives those tasks to the team "
                           "manager.")
-        reason = leaving or absence or "leaves or is away before some of their people's handovers"
+        reason = reason or "leaves or is away before some of their people's handovers"
         findings.append(Finding(
             "worker_unavailable", CRITICAL,
             f"Worker {reason}, and {' and '.join(said)}. {' '.join(advice)}",
@@ -262,7 +278,8 @@ def _latest_own_handovers(world: _World, staff_ids: list[str]) -> dict[str, date
 def _own_handovers_while_away(world: _World, staff_ids: list[str]) -> dict[str, tuple[int, date]]:
     """Per worker of ``staff_ids`` (away now), how many of the people they hold (as
     :func:`_latest_own_handovers` counts them) have an own handover date on which the planner
-    would not give them that worker, and the first such date. Workers with none are left out."""
+    would not give them that worker (one gone by: would not keep them, :func:`settled_reason`),
+    and the first such date (a date gone by said as today). Workers with none are left out."""
     counts: dict[str, dict[date, int]] = {}
     own = Person.handover_date.is_not(None)  # type: ignore[union-attr]
     for start in range(0, len(staff_ids), 500):  # within any database's limit on parameters
@@ -278,17 +295,19 @@ def _own_handovers_while_away(world: _World, staff_ids: list[str]) -> dict[str, 
             .group_by(Person.care_coordinator_id, Person.handover_date),
         ):
             for staff_id, day, people in world.connection.execute(statement):
-                # A handover date gone by: a plan tests the worker on its own day (today).
-                day = max(_as_date(day), world.as_of)
                 by_day = counts.setdefault(staff_id, {})
-                by_day[day] = by_day.get(day, 0) + people
+                by_day[_as_date(day)] = by_day.get(_as_date(day), 0) + people
     away: dict[str, tuple[int, date]] = {}
     for staff_id, by_day in counts.items():
         worker = world.workers[staff_id]
         days = sorted(day for day in by_day
-                      if worker.unavailable(day, world.rules.matching) is not None)
+                      if (settled_reason(world, worker) if day < world.as_of
+                          else worker.unavailable(day, world.rules.matching)) is not None)
+        # A handover date gone by: the person is settled with them, and a plan moves them only
+        # as settled_reason says (here: away long-term); one to come is tested on its day.
         if days:
-            away[staff_id] = (sum(by_day[day] for day in days), days[0])
+            # Said as the plan's day for a date gone by: when the plan moves them.
+            away[staff_id] = (sum(by_day[day] for day in days), max(days[0], world.as_of))
     return away
 
 

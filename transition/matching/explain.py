@@ -85,7 +85,10 @@ def hard_failures(network: Network, position: int, worker_position: int) -> list
         reasons.append(f"wrong employer or role ({worker.employer} "
                        f"{worker.role.replace('_', ' ')}; needs a "
                        f"{role_holder(network, need.role)})")
-    unavailable = worker.unavailable(need.handover_date, network.rules)
+    # Keeping a person settled with them (their handover passed), only a long-term absence
+    # counts, and the words say so: "absent until ... (long-term absence)".
+    unavailable = worker.unavailable(need.handover_date, network.rules,
+                                     long_term_days=need.long_term_for(worker.staff_id))
     if unavailable:
         reasons.append(f"not active on {need.handover_date.isoformat()}: {unavailable}")
     elif leaving := worker.unavailable_for(need, network.rules):
@@ -501,7 +504,8 @@ class _Explainer:
         for row in np.flatnonzero(case == 0).tolist():
             position, who = int(need[row]), int(worker[row])
             item = self.needs[position]
-            key = (item.role, item.handover_date, item.stays_through, item.required, who)
+            key = (item.role, item.handover_date, item.stays_through, item.required, who,
+                   item.long_term_for(self.network.problem.workers[who].staff_id))
             if key not in failures:
                 failures[key] = len(whys)
                 whys.append(tuple(hard_failures(self.network, position, who)

@@ -41,30 +41,50 @@ class Worker:
         fit = rules.roles[role]
         return self.employer in fit.employers and self.role in fit.staff_roles
 
-    def unavailable(self, day: date, rules: MatchingRules,
-                    through: date | None = None) -> str | None:
+    def unavailable(self, day: date, rules: MatchingRules, through: date | None = None, *,
+                    long_term_days: int | None = None) -> str | None:
         """Why this worker is not active on ``day``, or None when they are. With ``through``
         (a later day), one leaving on or before it is not active either: they would leave
-        while holding the person (:attr:`Need.stays_through`)."""
+        while holding the person (:attr:`Need.stays_through`). ``long_term_days``: only a
+        long-term absence counts (:meth:`absence`), for a person settled with them."""
         if self.withdrawn:
             return "withdrawn in this what-if"
         if not self.on_staff_list:
             return "not on the latest staff list"
         if self.leaving_date is not None and self.leaving_date <= day:
             return f"leaving on {self.leaving_date.isoformat()}"
-        if away_on(day, self.absent_from, self.absent_until,
-                   back_within_days=rules.back_within_days):
-            return absence_words(self.absent_from, self.absent_until)
+        if away := self.absence(day, rules, long_term_days=long_term_days):
+            return away
         if (through is not None and self.leaving_date is not None
                 and self.leaving_date <= through):
             return (f"leaving on {self.leaving_date.isoformat()}, by {through.isoformat()}: "
                     "they would leave while holding the person")
         return None
 
+    def absence(self, day: date, rules: MatchingRules, *,
+                long_term_days: int | None = None) -> str | None:
+        """The staff list's absence, in words, when it makes this worker away on ``day``, else
+        None. Any absence over ``day`` (a worker back within ``[matching] back_within_days``
+        counts as there); with ``long_term_days`` (a person settled with them: their handover
+        has passed), only a long-term one: begun by ``day`` and lasting at least that many
+        more days, or with no return date, as the nightly check's ``worker_unavailable``
+        (``[checks] long_term_absence_days``) tests it. A short absence (annual leave, a
+        week's sickness) does not move a settled person."""
+        if long_term_days is None:
+            if away_on(day, self.absent_from, self.absent_until,
+                       back_within_days=rules.back_within_days):
+                return absence_words(self.absent_from, self.absent_until)
+            return None
+        if away_on(day, self.absent_from, self.absent_until, back_within_days=long_term_days):
+            return f"{absence_words(self.absent_from, self.absent_until)} (long-term absence)"
+        return None
+
     def unavailable_for(self, need: Need, rules: MatchingRules) -> str | None:
         """Why this worker cannot take or keep ``need``, as the planner tests it: not active
-        on its handover date, or leaving by its ``stays_through``."""
-        return self.unavailable(need.handover_date, rules, need.stays_through)
+        on its handover date, or leaving by its ``stays_through``; keeping a person settled
+        with them (:attr:`Need.long_term_days`), only a long-term absence counts."""
+        return self.unavailable(need.handover_date, rules, need.stays_through,
+                                long_term_days=need.long_term_for(self.staff_id))
 
 
 class Need(NamedTuple):
@@ -98,6 +118,20 @@ class Need(NamedTuple):
     # nightly check's notice of a leaver (``[checks] leaving_within_days`` from the plan's
     # day): see plan_inputs. None: the handover date only.
     stays_through: date | None = None
+    # Set when the handover date has passed (the person is settled with their worker, and
+    # ``handover_date`` is the plan's day): their current worker keeps them unless gone,
+    # going (``stays_through``), off the staff list or away long-term, at least this many more
+    # days (``[checks] long_term_absence_days``), as the check's ``worker_unavailable`` tests;
+    # a short absence today does not move them. A new worker is tested as on any handover
+    # day. None: any absence over the handover date counts (``back_within_days`` aside).
+    long_term_days: int | None = None
+
+    def long_term_for(self, staff_id: str | None) -> int | None:
+        """:attr:`long_term_days` when ``staff_id`` is the worker keeping the person, else None
+        (a new worker takes them on the plan's day, and must be there)."""
+        if self.long_term_days is None or staff_id != self.current_staff_id:
+            return None
+        return self.long_term_days
 
     @property
     def red(self) -> bool:

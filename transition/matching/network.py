@@ -87,13 +87,16 @@ class Tables:
             km=km,
         )
 
-    def active(self, day: date, through: date | None = None) -> np.ndarray:
+    def active(self, day: date, through: date | None = None,
+               long_term_days: int | None = None) -> np.ndarray:
         """Workers active on ``day`` (not leaving, not absent, on the staff list) and, given
-        ``through``, not leaving on or before it (:attr:`Need.stays_through`)."""
-        key = (day, through)
+        ``through``, not leaving on or before it (:attr:`Need.stays_through`); given
+        ``long_term_days``, only a long-term absence counts (:attr:`Need.long_term_days`)."""
+        key = (day, through, long_term_days)
         if key not in self._active:
             self._active[key] = np.array(
-                [worker.unavailable(day, self.rules, through) is None
+                [worker.unavailable(day, self.rules, through,
+                                    long_term_days=long_term_days) is None
                  for worker in self.problem.workers], dtype=bool)
         return self._active[key]
 
@@ -119,9 +122,11 @@ class Tables:
 
     def may_keep(self, need: Need, position: int) -> bool:
         """Whether the current worker may keep this need (reach and an undecided council team
-        do not stop someone keeping their own people)."""
+        do not stop someone keeping their own people; nor, for a person settled with them, a
+        short absence: :attr:`Need.long_term_days`)."""
         return bool(self.fit[need.role][position]
-                    and self.active(need.handover_date, need.stays_through)[position]
+                    and self.active(need.handover_date, need.stays_through,
+                                    need.long_term_days)[position]
                     and self.has_skills(self.need_skills(need))[position])
 
 
@@ -225,17 +230,35 @@ def build_network(problem: Problem, rules: MatchingRules) -> Network:
     wanted_pair = need_profile[holding] * count + current[holding]
     at = np.minimum(np.searchsorted(listed, wanted_pair), max(len(listed) - 1, 0))
     outside = holding[listed[at] != wanted_pair] if len(listed) else holding
-    # Whether the holder may keep it depends on the profile (role, skills, date): asked once
-    # per profile and holder.
-    may_keep: dict[tuple[int, int], bool] = {}
+    # Whether the holder may keep it depends on the profile (role, skills, date) and on
+    # whether the person is settled with them (Need.long_term_days, not in the profile: a
+    # handover today has the same date): asked once per profile, holder and that.
+    may_keep: dict[tuple[int, int, int | None], bool] = {}
     extra = []
     for position, profile, holder in zip(outside.tolist(), need_profile[outside].tolist(),
                                          current[outside].tolist(), strict=True):
-        allowed = may_keep.get((profile, holder))
+        key = (profile, holder, needs[position].long_term_days)
+        allowed = may_keep.get(key)
         if allowed is None:
-            allowed = may_keep[profile, holder] = tables.may_keep(needs[position], holder)
+            allowed = may_keep[key] = tables.may_keep(needs[position], holder)
         if allowed:
             extra.append(position)
+    # A holder among the candidates keeps the person, but for someone settled with them
+    # (Need.long_term_days) whom they may not keep: away long-term, which the rules'
+    # back_within_days (only when longer) lets a new handover overlook. Their arc goes.
+    settled = problem.need_columns["long_term_days"]
+    if len(listed) and any(days is not None and rules.back_within_days > days
+                           for days in set(settled)):
+        inside = holding[listed[at] == wanted_pair]
+        gone = [position for position in inside.tolist()
+                if settled[position] is not None
+                and not tables.may_keep(needs[position], int(current[position]))]
+        if gone:
+            drop = np.searchsorted(arc_need * count + arc_worker,
+                                   np.array(gone, dtype=np.int64) * count + current[gone])
+            arc_need = np.delete(arc_need, drop)
+            arc_worker = np.delete(arc_worker, drop)
+            per_need[gone] -= 1
     if extra:
         extra_need = np.array(extra, dtype=np.int64)
         extra_worker = current[extra_need]
