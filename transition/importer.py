@@ -50,6 +50,7 @@ from transition.headers import (
 )
 from transition.import_rules import ImportRules
 from transition.locks import IMPORT_LOCK, advisory_lock
+from transition.lost_characters import kept_notice, warn_lost
 from transition.models import (
     Assignment,
     ImportBatch,
@@ -372,6 +373,7 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
         table.rows, (lambda done: progress(done, total)) if progress is not None else None,
         text_only=table.format == "csv")
     _reject_misshapen_lines(checked, table, match)
+    warn_lost(checked, list(match.columns.values()))  # a '?' for a letter the export lost
     notices.extend(checker.notes)  # a date column read month first, as its header says
     accepted, repeats, rejected = _sort_rows(checked, table, spec, match)
     if spec.kind == ImportKind.STAFF:
@@ -391,6 +393,8 @@ def _import(session: Session, path: Path, spec: KindSpec, options: ImportOptions
                         top_up=match.rejects_file)
     if spec.kind == ImportKind.CASELOAD and (changed := warn_identity_changes(plan)):
         notices.append(changed)  # a stored person's date of birth or name changed
+    if plan.kept_from_loss:
+        notices.append(kept_notice(plan.kept_from_loss))
     if match.rejects_file:
         notices.append(
             f"This is a rejects file (it has the '{REJECTS_ROW_HEADER}' and "

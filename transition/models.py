@@ -18,9 +18,13 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, select, text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, event, select, text
 from sqlalchemy.orm import column_property
 from sqlmodel import Field, SQLModel
+
+from transition.search_text import FIELDS as SEARCHED_FIELDS
+from transition.search_text import column_default as search_column_default
+from transition.search_text import search_text
 
 
 def utcnow() -> datetime:
@@ -325,6 +329,10 @@ class Person(SQLModel, table=True):
     last_batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)
     source_row: int | None = Field(default=None, description="Row in the last import.")
     missing_since_batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+    # The names, local id and postcode without accents, case or a postcode's space, for the
+    # caseload search (transition/search_text.py): given by the import, else worked out.
+    search_text: str | None = Field(default=None, sa_type=Text,
+                                    sa_column_kwargs={"default": search_column_default})
 
     # Programme
     handover_date: date | None = Field(default=None, description="Own date; else programme's.")
@@ -365,6 +373,15 @@ class Person(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
+
+
+@event.listens_for(Person, "before_update")
+def _search_text_follows_the_names(_mapper: Any, _connection: Any, person: Person) -> None:
+    """A name, local id or postcode changed on a Person object keeps its search text (Core
+    updates of those columns, the import's, give it themselves)."""
+    folded = search_text({name: getattr(person, name) for name in SEARCHED_FIELDS})
+    if person.search_text != folded:
+        person.search_text = folded
 
 
 class Staff(SQLModel, table=True):

@@ -24,7 +24,9 @@ from sqlmodel import Session
 from transition import audit
 from transition.audit import Change
 from transition.bulk import DirectInsert, indexes_set_aside
+from transition.lost_characters import keep_stored
 from transition.models import ImportBatch, ImportWarning, Locality, Team, utcnow
+from transition.search_text import search_text
 from transition.validation import CheckedRow, Problem
 
 if TYPE_CHECKING:
@@ -66,6 +68,8 @@ class Plan:
     # A top-up (a fixed rejects file) lists only some records: those it lists, when it is one.
     # Nobody else is absent from it, or seen in it.
     listed: frozenset[str] | None = None
+    # Rows whose stored name or address was kept: the file had '?' for a letter (lost_characters).
+    kept_from_loss: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -177,11 +181,15 @@ def plan_changes(session: Session, spec: KindSpec, accepted: Sequence[CheckedRow
             before = current[existing.pk]
             values = with_defaults(spec, dict(row.values))
             values["extra"] = merge_extra(before["extra"], row.extra, plan.extras)
+            if keep_stored(row, values, before):
+                plan.kept_from_loss.append(row.number)
             changes = [
                 (name, before[name], value) for name, value in values.items()
                 if not same(before[name], value, empty_is_none=name not in _EMPTY_IS_AN_ANSWER)
             ]
             if changes:
+                if "search_text" in before:  # a person: their search follows their names
+                    values["search_text"] = search_text({**before, **values})
                 plan.updates.append(Update(row, existing, values, changes))
             else:
                 plan.unchanged.append((row, existing))
@@ -210,12 +218,15 @@ def warn_identity_changes(plan: Plan) -> str | None:
         fields = [words for name, words in IDENTITY_FIELDS.items() if name in changed]
         which = (", ".join(fields[:-1]) + " and " + fields[-1]) if len(fields) > 1 else fields[0]
         rows.append(update.row.number)
+        # A new family name is common (on marriage); a given name changes less often.
+        common = ("a new family name, as on marriage, is common" if "family_name" in changed
+                  else "people do change their given name")
         update.row.warnings.append(Problem("nhs_number", (
             f"this NHS number was held with a different {which}: updated, but check it is the "
             "same person, not another person's row under a mistyped NHS number"
             if "date_of_birth" in changed else
-            f"this NHS number was held with a different {which}: updated (a new name, as on "
-            "marriage, is common), but check it is the same person")))
+            f"this NHS number was held with a different {which}: updated ({common}), but check "
+            "it is the same person")))
     if not rows:
         return None
     rows.sort()
@@ -278,6 +289,8 @@ class Writer:
         self.file_name = file_name
         self.progress = progress
         self.now = utcnow()
+        # A person's names, local id and postcode folded for the caseload search.
+        self.searched = "search_text" in self.table.c
         self.pks: dict[str, Any] = {}
         self.changes: list[Change] = []
         self._done = 0
@@ -369,6 +382,8 @@ class Writer:
                 values["extra"] = row.extra or None
                 values["content_hash"] = row.content_hash
                 values["source_row"] = row.number
+                if self.searched:
+                    values["search_text"] = search_text(values)
                 params.append(storable(self.spec, values, copy=False))
             self.session.execute(self.table.insert(), params)
             self._step(len(batch))
@@ -393,7 +408,8 @@ class Writer:
         names = [column.name for column in self.spec.columns]
         writer = DirectInsert(self.session, self.table, (
             self.spec.pk, *names, "extra", "content_hash", "source_row", "first_batch_id",
-            "last_batch_id", "created_at", "updated_at", "version"))
+            "last_batch_id", "created_at", "updated_at", "version",
+            *(("search_text",) if self.searched else ())))
         stored_now = writer.time("created_at", self.now)
         # The file's columns; the others are NULL (as in _insert_core).
         by_column = _by_column([row.values for row in rows],
@@ -407,10 +423,11 @@ class Writer:
         extra = _stored_column([row.extra or None for row in rows], writer.processor("extra"),
                                json=True)
         ids = range(first_id, first_id + len(rows))
+        searched = ([[search_text(row.values) for row in rows]] if self.searched else [])
         stored = list(zip(
             ids, *columns, extra, [row.content_hash for row in rows],
             [row.number for row in rows], repeat(self.batch_id), repeat(self.batch_id),
-            repeat(stored_now), repeat(stored_now), repeat(1)))
+            repeat(stored_now), repeat(stored_now), repeat(1), *searched))
         with indexes_set_aside(self.session, self.table.name, bulk=largest is None):
             for batch in chunks(stored, CHUNK):
                 writer.execute(self.session, batch)  # type: ignore[arg-type]

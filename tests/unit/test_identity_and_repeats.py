@@ -81,7 +81,7 @@ def test_a_new_surname_alone_is_warned_as_maybe_a_marriage(
         (
             2,
             (
-                "this NHS number was held with a different family name: updated (a new name, as on "
+                "this NHS number was held with a different family name: updated (a new family name, as on "
                 "marriage, is common), but check it is the same person"
             ),
         )
