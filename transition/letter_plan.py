@@ -6,6 +6,8 @@
 - Everyone on the ``signpost`` pathway needs ``signpost``, ``gp`` and ``carer`` letters.
 - A letter that cannot be sent is *skipped* with a reason a manager can act on (no address, no
   accepted worker, braille or BSL needed, ...).
+- A letter whose task (:data:`TASK_FOR_KIND`) a manager marked ``not_needed`` is skipped too, as
+  a settled skip: their decision stands until they reopen the task (:func:`tasks_set_aside`).
 
 The person's Accessible Information Standard need decides their letter: large print and easy
 read change the type size (and the template, for easy read); braille and BSL mean no printed
@@ -16,7 +18,7 @@ plain text to record. See ``docs/letters.md``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -55,8 +57,11 @@ from transition.models import (
     Pathway,
     Person,
     Staff,
+    Task,
+    TaskStatus,
 )
 from transition.postcodes import pseudo_meaning
+from transition.tasks.status import NO_LONGER_APPLIES
 
 DEFAULT_FORMAT = LetterFormat.PDF
 KINDS: tuple[str, ...] = tuple(kind.value for kind in LetterKind)
@@ -64,6 +69,14 @@ FORMATS: tuple[str, ...] = tuple(fmt.value for fmt in LetterFormat)
 NO_PRINTED_LETTER = {
     AccessibleFormat.BRAILLE.value: "braille",
     AccessibleFormat.BSL.value: "BSL",
+}
+# The task each kind of letter finishes (tasks.templates in the rules): the person's own letter,
+# a new worker's or a signposting one, is the one task letter_person.
+TASK_FOR_KIND = {
+    LetterKind.PERSON.value: "letter_person",
+    LetterKind.SIGNPOST.value: "letter_person",
+    LetterKind.GP.value: "letter_gp",
+    LetterKind.CARER.value: "letter_carer",
 }
 
 
@@ -82,8 +95,9 @@ class PlannedLetter:
     # be made from it): its letter task stays open, saying why (task accessible_communication).
     task_open: str | None = None
     # The skip is settled, not a problem to fix: the person said no to their carer being told,
-    # or the team makes a braille or BSL version instead (:func:`settled_skip`). ``letters
-    # generate`` reports it and still exits 0.
+    # or the team makes a braille or BSL version instead (:func:`settled_skip`), or a manager
+    # marked its task not needed (:func:`tasks_set_aside`). ``letters generate`` reports it and
+    # still exits 0.
     settled: bool = False
 
     @property
@@ -337,7 +351,36 @@ def plan_letters(
             if kind in wanted:
                 planned.append(_plan_one(facts, kind, templates=templates, fmt=fmt,
                                          default_format=default_format, person_problem=problem))
-    return planned
+    set_aside = tasks_set_aside(session, {(item.person_id, TASK_FOR_KIND[item.kind])
+                                          for item in planned})
+    return [replace(item, skip_reason=set_aside_reason(TASK_FOR_KIND[item.kind]), settled=True,
+                    task_open=None)
+            if (item.person_id, TASK_FOR_KIND[item.kind]) in set_aside else item
+            for item in planned]
+
+
+def set_aside_reason(task_key: str) -> str:
+    """Why a letter whose task a manager marked not needed is not written (a settled skip)."""
+    return (f"task marked not needed ({task_key}): a manager's decision; set the task back to "
+            "to do if the letter should go")
+
+
+def tasks_set_aside(session: Session, pairs: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
+    """The (person id, task key) pairs whose task a person marked ``not_needed``: their decision,
+    which the letters keep (no letter is written). The task generator's own ``not_needed`` (a
+    reason starting "No longer applies: ", a task the rules no longer give) is not one: it
+    reopens the task itself when the task applies again."""
+    wanted = set(pairs)
+    if not wanted:
+        return set()
+    # Tasks set aside are few: read them all for these task keys (one query at any scale)
+    # rather than ask for each of the people's pairs.
+    rows = session.execute(
+        select(Task.person_id, Task.key, Task.blocked_reason).where(
+            Task.key.in_(sorted({key for _person, key in wanted})),  # type: ignore[attr-defined]
+            Task.status == TaskStatus.NOT_NEEDED.value))
+    return {(person_id, key) for person_id, key, reason in rows
+            if (person_id, key) in wanted and not (reason or "").startswith(NO_LONGER_APPLIES)}
 
 
 def people_given_council_phone(

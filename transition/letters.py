@@ -50,6 +50,7 @@ from transition.letter_plan import (  # re-exported: the letters API in one plac
     DEFAULT_FORMAT,
     FORMATS,
     KINDS,
+    TASK_FOR_KIND,
     LetterNeed,
     PlannedLetter,
     kind_not_applicable,
@@ -71,7 +72,7 @@ from transition.letter_render import content_hash, render_letter
 from transition.letter_template_check import TemplateWarning
 from transition.letter_templates import LetterTemplates
 from transition.locks import lock_tables
-from transition.models import Letter, LetterFormat, LetterKind, utcnow
+from transition.models import Letter, LetterFormat, utcnow
 from transition.tasks import mark_tasks_done
 
 __all__ = [
@@ -83,12 +84,6 @@ __all__ = [
 
 Progress = Callable[[int, int], None]
 
-TASK_FOR_KIND = {
-    LetterKind.PERSON.value: "letter_person",
-    LetterKind.SIGNPOST.value: "letter_person",
-    LetterKind.GP.value: "letter_gp",
-    LetterKind.CARER.value: "letter_carer",
-}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def test_finishing_the_only_task_on_the_last_page_goes_back_a_page(
         assert "34-34 of 34 open tasks" in summary
         assert len(screen.rows) == 1
         # The one task on this page: not needed (done would wait for its dependencies).
-        await pilot.press("s", "n", "enter")
+        await pilot.press("s", "n", "o", "k", "enter")  # not needed needs a reason
         await settle(pilot)
         summary = text_of(screen.query_one("#tasks-summary", Static))
         assert "23-33 of 33 open tasks" in summary, summary

@@ -194,7 +194,7 @@ def test_progress_counts_done_due_and_overdue(database: Database) -> None:
             "blocked", actor=ACTOR, reason="In hospital")
         set_task_status(session, session.scalar(select(Task.id).where(
             Task.person_id == ids["red"], Task.key == "cto_review")),  # type: ignore[arg-type]
-            "not_needed", actor=ACTOR)
+            "not_needed", actor=ACTOR, reason="CTO discharged at the tribunal")
     with database.session() as session:
         total = session.scalar(select(func.count()).select_from(Task))
         progress = task_progress(session, as_of=AS_OF)

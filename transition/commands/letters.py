@@ -109,10 +109,10 @@ def generate(
     Re-running writes only letters whose content changed; older versions are superseded.
     Exit status 0 when every letter due was written or is current, or was not written for a
     settled reason (the person said no to their carer being told; braille or BSL, which the
-    team makes); 1 when a letter could not be written and someone must act (no address,
-    consent not asked, held back for a record to correct, characters the PDF font cannot
-    show, a letter asked for that does not apply); 2 the command could not run. Every letter
-    not written is listed with its reason.
+    team makes; its letter task marked not needed by a manager); 1 when a letter could not be
+    written and someone must act (no address, consent not asked, held back for a record to
+    correct, characters the PDF font cannot show, a letter asked for that does not apply); 2
+    the command could not run. Every letter not written is listed with its reason.
     """
     cli = context(ctx)
     day = cli.today(parse_date(as_of, option="--as-of"))
@@ -239,8 +239,9 @@ def _print_summary(result: GenerationResult,
             by_reason[outcome.reason or ""].append(f"{number(outcome.nhs_number)} ({outcome.kind})")
         settled = len(result.skipped) - len(result.not_written)
         console.print(f"\nNot written: {plural(len(result.skipped), 'letter')}." + (
-            f" {settled:,} settled (the person's answer, or a format the team makes: not a "
-            f"failure); {len(result.not_written):,} to act on." if settled else ""))
+            f" {settled:,} settled (the person's answer, a format the team makes, or a task "
+            "marked not needed: not a failure); "
+            f"{len(result.not_written):,} to act on." if settled else ""))
         for reason, who in sorted(by_reason.items(), key=lambda item: -len(item[1])):
             shown = ", ".join(who[:10]) + (f" and {len(who) - 10} more" if len(who) > 10 else "")
             console.print(f"  {len(who):,} x {reason}: {shown}", markup=False)

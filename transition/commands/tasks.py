@@ -233,7 +233,7 @@ def tasks_set(
     status: str = typer.Argument(..., help=f"The new status: {STATUS_CHOICES}."),
     note: str | None = typer.Option(None, "--note", help="A note (replaces the task's note)."),
     reason: str | None = typer.Option(
-        None, "--reason", help="Why (required for blocked, kept for not_needed)."
+        None, "--reason", help="Why (required for blocked and not_needed)."
     ),
     version: int | None = typer.Option(
         None, "--expected-version",

@@ -46,7 +46,8 @@ def task_heading(task: TaskRow) -> Text:
 
 
 class StatusScreen(ModalScreen[StatusChoice | None]):
-    """Choose a task's new status; blocked needs a reason, not needed may have one."""
+    """Choose a task's new status; blocked and not needed need a reason (the domain refuses
+    either without one: :func:`~transition.tasks.set_task_status`)."""
 
     CSS_PATH = "task_dialogs.tcss"
 
@@ -101,7 +102,7 @@ class StatusScreen(ModalScreen[StatusChoice | None]):
         reason = self.query_one("#reason", Input)
         reason.display = True
         reason.placeholder = ("What is it waiting for? (needed)" if chosen is TaskStatus.BLOCKED
-                              else "Why is it not needed? (optional)")
+                              else "Why is it not needed? (required)")
         if self.task_row.status == chosen.value and self.task_row.blocked_reason:
             reason.value = self.task_row.blocked_reason
         reason.focus()
@@ -114,6 +115,10 @@ class StatusScreen(ModalScreen[StatusChoice | None]):
         reason = event.value.strip()
         if self.chosen is TaskStatus.BLOCKED and not reason:
             self._hint("A blocked task needs a reason: say what it is waiting for.", error=True)
+            return
+        if self.chosen is TaskStatus.NOT_NEEDED and not reason:
+            self._hint("A task set aside as not needed needs a reason: say why it is not "
+                       "needed.", error=True)
             return
         self.dismiss(StatusChoice(self.chosen.value, reason or None))
 

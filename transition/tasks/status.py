@@ -1,7 +1,8 @@
 """Changing a task by hand: its status, a note, with dependencies and concurrency checked.
 
-Statuses: ``todo``, ``in_progress``, ``done``, ``not_needed`` and ``blocked`` (which needs a
-reason). A task cannot be marked done while a task it depends on (``depends_on``) is still open;
+Statuses: ``todo``, ``in_progress``, ``done``, ``not_needed`` and ``blocked`` (both set by hand
+need a reason: what it waits for, or why it is not needed; a task set aside unexplained would
+be a gap in the record of the handover). A task cannot be marked done while a task it depends on (``depends_on``) is still open;
 the error names them. Every change writes the audit trail (``task.status``, ``task.note``) and
 bumps ``Task.version``: an edit made from a screen passes the version it read and fails with a
 ConflictError if someone else changed the task since.
@@ -57,7 +58,7 @@ class DependencyError(TransitionError):
         self.waiting = [(other.id, other.title, other.due, other.status) for other in waiting]
         super().__init__(self.in_words(ids=True),
                          hint=f"Mark {'that' if len(waiting) == 1 else 'those'} done first, or "
-                              "not_needed if "
+                              "not_needed (saying why: --reason) if "
                               f"{'it does' if len(waiting) == 1 else 'they do'} not apply to "
                               "this person.")
 
@@ -168,7 +169,7 @@ def set_task_status(
 ) -> StatusChange:
     """Change one task's status (and note) by hand, audited.
 
-    ``reason`` is required for ``blocked`` and kept for ``not_needed``. ``note`` replaces the
+    ``reason`` is required for ``blocked`` and ``not_needed``. ``note`` replaces the
     task's note (the audit trail keeps every earlier one). ``expected_version`` is the version
     the caller read; if the task has changed since, nothing is written and ConflictError says so.
     """
@@ -184,6 +185,11 @@ def set_task_status(
         raise TransitionError(
             f"Task {task.id} cannot be marked blocked without a reason.",
             hint="Say what it is waiting for, e.g. --reason 'Waiting for the GP to reply'.",
+        )
+    if new_status is TaskStatus.NOT_NEEDED and not reason:
+        raise TransitionError(
+            f"Task {task.id} cannot be marked not needed without a reason.",
+            hint="Say why it is not needed, e.g. --reason 'Told in person at the review'.",
         )
     if reason and new_status not in (TaskStatus.BLOCKED, TaskStatus.NOT_NEEDED):
         raise TransitionError(
