@@ -38,7 +38,10 @@ def code_name(code: str) -> str:
     word = code.strip().lower()
     if word in COMMUNICATION_CODES:
         return COMMUNICATION_CODES[word]
-    language = langcodes.Language.get(word) if len(word) == 2 and word.isalpha() else None
+    # ASCII letters only: langcodes refuses any other tag with an error of its own ('aà' is
+    # alphabetic, and crashed an import instead of being warned about).
+    two_letters = len(word) == 2 and word.isascii() and word.isalpha()
+    language = langcodes.Language.get(word) if two_letters else None
     if language is None or not language.is_valid() or not language.language:
         raise NotALanguageCode(code)
     return _UK_NAMES.get(language.language) or language.display_name().lower()

@@ -17,7 +17,7 @@ def test_a_code_is_the_languages_name(code: str, name: str) -> None:
     assert code_name(code) == name
 
 
-@pytest.mark.parametrize("code", ["qq", "xy", "q9", "pol", "1a"])
+@pytest.mark.parametrize("code", ["qq", "xy", "q9", "pol", "1a", "aà", "AÀ", "éa"])
 def test_anything_else_is_not_a_code(code: str) -> None:
     with pytest.raises(NotALanguageCode):
         code_name(code)

@@ -27,19 +27,23 @@ def crowded(draw: st.DrawFn) -> tuple[Problem, MatchingRules]:
     offered to needs they may not fit."""
     problem, rules = draw(instances())
     ids = [None, *(worker.staff_id for worker in problem.workers)]
-    # A third locality, so a locality's cost takes several values (runner-ups then cost more
-    # than different chosen workers by different amounts, for the same reasons).
-    places = (*LOCALITIES, "East")
+    # Each strategy made once (as in instances()), not afresh at each draw. A third locality,
+    # so a locality's cost takes several values (runner-ups then cost more than different
+    # chosen workers by different amounts, for the same reasons).
+    team, place = st.sampled_from(TEAMS), st.sampled_from((*LOCALITIES, "East"))
+    gender, language = st.sampled_from((None, "male", "female")), st.sampled_from(
+        (None, "polish", "urdu"))
+    worker_id = st.sampled_from(ids)
     more = [need._replace(person_id=100 + index,
-                          team=draw(st.sampled_from(TEAMS)),
-                          locality=draw(st.sampled_from(places)),
-                          preferred_gender=draw(st.sampled_from((None, "male", "female"))),
-                          language=draw(st.sampled_from((None, "polish", "urdu"))),
-                          accepted_staff_id=draw(st.sampled_from(ids)),
-                          current_staff_id=draw(st.sampled_from(ids)))
+                          team=draw(team),
+                          locality=draw(place),
+                          preferred_gender=draw(gender),
+                          language=draw(language),
+                          accepted_staff_id=draw(worker_id),
+                          current_staff_id=draw(worker_id))
             for index, need in enumerate(problem.needs * draw(st.integers(1, 3)))]
     workers = tuple(replace(worker, capacity=worker.capacity + draw(st.integers(0, 6)),
-                            locality=draw(st.sampled_from(places)))
+                            locality=draw(place))
                     for worker in problem.workers)
     distances = (*rules.distances,
                  Distance(between=("North", "East"), km=draw(st.sampled_from((2, 6)))),
@@ -61,12 +65,15 @@ def alike(draw: st.DrawFn) -> tuple[Problem, MatchingRules]:
     words many placements, runner-ups and current workers once and shares them."""
     problem, rules = draw(crowded())
     ids = [None, *(worker.staff_id for worker in problem.workers)]
-    copies = [draw(st.sampled_from(problem.needs))._replace(
+    need, worker_id = st.sampled_from(problem.needs), st.sampled_from(ids)
+    known, band = st.sets(st.sampled_from(ids[1:]), max_size=2), st.sampled_from(
+        ("red", "amber", "green"))
+    copies = [draw(need)._replace(
                   person_id=1000 + index,
-                  current_staff_id=(current := draw(st.sampled_from(ids))),
+                  current_staff_id=(current := draw(worker_id)),
                   coordinator_id=draw(st.sampled_from([current, *ids])),
-                  known=frozenset(draw(st.sets(st.sampled_from(ids[1:]), max_size=2))),
-                  band=draw(st.sampled_from(("red", "amber", "green"))))
+                  known=frozenset(draw(known)),
+                  band=draw(band))
               for index in range(draw(st.integers(1, 12)))]
     return Problem(problem.needs + tuple(copies), problem.workers, problem.held), rules
 
