@@ -147,7 +147,8 @@ class TransitionApp(App[None]):
         """The council's rules (loaded once; a bad rules file raises RulesError, which screens
         report)."""
         if self._rules is None:
-            self._rules = load_rules(self.settings.rules_file)
+            self._rules = load_rules(self.settings.rules_file,
+                                     given_by=self.settings.rules_file_given_by)
         return self._rules
 
     def on_mount(self) -> None:

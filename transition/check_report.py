@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from transition.allocation_status import AllocationStatus, plan_sentences, status_lines
-from transition.checks import CODES, SEVERITIES, CheckReport
+from transition.checks import CODES, SEVERITIES, CheckReport, advice_for
 from transition.db import json_default
 from transition.files import write_private_text
 from transition.nhs import format_334
@@ -99,7 +99,8 @@ def markdown_report(report: CheckReport, status: AllocationStatus | None = None)
                       "| NHS number | Worker | What to do |", "| --- | --- | --- |"]
             for item in found:
                 number = format_334(item.nhs_number) if item.nhs_number else ""
-                lines.append(f"| {number} | {_cell(item.staff_id or '')} | {_cell(item.message)} |")
+                advice = advice_for(item.message, item.nhs_number)  # numbers in full here
+                lines.append(f"| {number} | {_cell(item.staff_id or '')} | {_cell(advice)} |")
             lines.append("")
     if not report.findings:
         lines += ["No findings.", ""]

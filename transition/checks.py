@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import bindparam, case, delete, func, insert, select
 from sqlmodel import Session
 
-from transition.errors import TransitionError
+from transition.errors import EXIT_FAILED, TransitionError
 from transition.models import CheckFinding, CheckRun, Person, Severity, utcnow
 
 Progress = Callable[[int, int], None]
@@ -119,10 +119,31 @@ class CheckRules(BaseModel):
 # ---------------------------------------------------------------------------------------------
 
 
+NHS_NUMBER_IN_ADVICE = "NHS_NUMBER"
+"""What a finding's advice writes for its person's NHS number in a command (`transition plan
+candidates NHS_NUMBER ...`): the message is stored and mailed as it is, and the number is a
+field of its own. :func:`advice_for` puts the number in where it is shown in full."""
+
+
+def advice_for(message: str, nhs_number: str | None) -> str:
+    """``message`` with its commands written for the finding's own person: each
+    :data:`NHS_NUMBER_IN_ADVICE` replaced by their NHS number (ten digits, as a command takes it).
+
+    Only for output that shows NHS numbers in full (a terminal, the app, the Markdown report).
+    Where numbers are masked (``transition check`` off a terminal: cron mails it) the message is
+    left as it is: a command holding a masked number would look runnable and is not, so it keeps
+    the placeholder, and the output says where the full numbers are. A finding about a worker
+    and many people (no ``nhs_number``) keeps it too: it stands for each of them."""
+    if not nhs_number or NHS_NUMBER_IN_ADVICE not in message:
+        return message
+    return message.replace(NHS_NUMBER_IN_ADVICE, nhs_number)
+
+
 @dataclass(slots=True)  # not frozen: a frozen dataclass is slow to build 200,000 of
 class Finding:
     """One thing a manager should act on. ``message`` never names the person (the NHS number
-    is a field of its own), so stored findings and logs carry no names."""
+    is a field of its own, and commands in the advice say :data:`NHS_NUMBER_IN_ADVICE`), so
+    stored findings and logs carry no names."""
 
     code: str
     severity: str
@@ -330,12 +351,22 @@ def check_history(session: Session, limit: int | None = 20) -> list[CheckRun]:
 
 
 def run_summary(run: CheckRun) -> dict[str, Any]:
-    """One run as ``transition check history --json`` prints it."""
+    """One run as ``transition check history --json`` prints it (``report_path`` null when no
+    report file was written)."""
     return {
         "run_id": run.id, "status": run.status, "as_of": run.as_of, "actor": run.actor,
         "started_at": run.started_at, "finished_at": run.finished_at,
         "exit_code": run.exit_code, "counts": run.counts or {}, "plan_id": run.plan_id,
+        "report_path": run.report_path,
     }
+
+
+def report_not_written(run: CheckRun) -> bool:
+    """The run finished but its ``--report FILE`` could not be written: the command then exits
+    2, and records that exit status on a run that is otherwise complete (a run that could not
+    finish is ``failed``), with no report path."""
+    return (run.status == STATUS_COMPLETE and run.exit_code == EXIT_FAILED
+            and run.report_path is None)
 
 
 def latest_run(session: Session) -> CheckRun | None:

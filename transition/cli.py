@@ -40,9 +40,14 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 try:  # Typer 0.2x carries its own copy of Click
-    from typer._click.exceptions import ClickException
+    from typer._click.exceptions import BadParameter, ClickException, UsageError
 except ImportError:  # pragma: no cover (older Typer runs on Click itself)
-    from click.exceptions import ClickException  # type: ignore[no-redef]
+    from click.exceptions import (  # type: ignore[no-redef,assignment]
+        BadParameter,
+        ClickException,
+        UsageError,
+    )
+from pydantic import ValidationError
 
 from transition.commands import (
     assess,
@@ -68,6 +73,7 @@ from transition.commands.common import CliContext, err_console, json_output, pri
 from transition.config import load_settings
 from transition.db import cannot_be_reached, commits, failure_reason, unusable_database
 from transition.errors import EXIT_FAILED, EXIT_PARTIAL, TransitionError
+from transition.plain_errors import plain_reason, typed_reason
 
 log = logging.getLogger("transition")
 
@@ -209,6 +215,33 @@ def json_failure(args: list[str], message: str, hint: str | None, exit_code: int
 
 
 
+# What to write for a value typed on the command line, where more can be said than its kind.
+_TYPED_ADVICE = {"task_id": "the task's number, as `transition tasks list` shows it"}
+
+
+def plain_usage(exc: ClickException) -> ClickException:
+    """A value Typer could not read (it checks them with pydantic, whose words it passes on:
+    "Input should be a valid integer, unable to parse string as an integer") said plainly:
+    "task_id is 'abc': write the task's number, as `transition tasks list` shows it"."""
+    cause = exc.__cause__
+    param = getattr(exc, "param", None)
+    if not (isinstance(exc, BadParameter) and isinstance(cause, ValidationError)
+            and param is not None and cause.errors()):
+        return exc
+    error = cause.errors()[0]
+    opts = [opt for opt in getattr(param, "opts", ()) if opt.startswith("-")]
+    name = opts[0] if opts else param.name or "the value"  # an argument, as the usage says
+    value = error.get("input")
+    given = f"{name} is {value!r}" if isinstance(value, str) else f"{name} is {value}"
+    wanted = typed_reason(error)
+    if wanted is not None:
+        return UsageError(f"{given}: write {_TYPED_ADVICE.get(param.name or '', wanted)}.",
+                          ctx=exc.ctx)
+    if error["type"] in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return UsageError(f"{given}, but it {plain_reason(error)}.", ctx=exc.ctx)
+    return exc
+
+
 def unexpected(args: list[str], exc: BaseException) -> NoReturn:
     """The last line of defence: a message, never a traceback. The exception's text may quote
     data, so only its type is shown."""
@@ -237,15 +270,16 @@ def main(argv: list[str] | None = None) -> None:
         # Not standalone: Click's usage errors come here to be masked, and Ctrl-C (which Typer
         # turns into exit status 130) to be explained.
         code = app(args=argv, prog_name="transition", standalone_mode=False)
-    except ClickException as exc:  # bad usage: Click's message, with any NHS number masked
+    except ClickException as raised:  # bad usage: Click's message, with any NHS number masked
+        bad_usage = plain_usage(raised)
         shown = io.StringIO()
-        exc.show(file=shown)
+        bad_usage.show(file=shown)
         sys.stderr.write(mask_nhs_numbers(shown.getvalue()))
-        usage = getattr(exc, "ctx", None)
-        json_failure(args, mask_nhs_numbers(exc.format_message()),
+        usage = getattr(bad_usage, "ctx", None)
+        json_failure(args, mask_nhs_numbers(bad_usage.format_message()),
                      f"See {usage.command_path} --help." if usage is not None else None,
-                     exc.exit_code)
-        sys.exit(exc.exit_code)
+                     bad_usage.exit_code)
+        sys.exit(bad_usage.exit_code)
     except typer.Abort:  # end of input at a prompt
         err_console.print("Aborted (no more input).")
         json_failure(args, "Aborted (no more input).", None, EXIT_PARTIAL)

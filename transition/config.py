@@ -37,6 +37,7 @@ from pydantic_settings import (
 )
 
 from transition.errors import TransitionError
+from transition.plain_errors import plain_reason
 
 APP_NAME = "transition"
 ACTOR_MAX_LENGTH = 120  # the audit trail's actor column (and every *_by column) holds this many
@@ -185,6 +186,8 @@ class Settings(BaseSettings):
     # would default into the data folder goes to the demo's own folder instead. Never read
     # from a file or the environment.
     _demo_files: Path | None = PrivateAttr(default=None)
+    # Where rules_file came from (set by load_settings), for a hint when it names no file.
+    _rules_file_given_by: str | None = PrivateAttr(default=None)
 
     @classmethod
     def settings_customise_sources(
@@ -282,6 +285,12 @@ class Settings(BaseSettings):
         pseudonym key) to ``folder``, the demo database's own (None: the data folder again).
         A folder the person set (``output_dir``, ``--out``, the key) still wins."""
         self._demo_files = folder
+
+    @property
+    def rules_file_given_by(self) -> str | None:
+        """Where ``rules_file`` was given: ``--rules``, ``TRANSITION_RULES_FILE`` or the
+        settings file (its line); None when not known (settings not made by load_settings)."""
+        return self._rules_file_given_by
 
     @property
     def demo_files_dir(self) -> Path | None:
@@ -477,7 +486,21 @@ def load_settings(**overrides: Any) -> Settings:
         raise environment_error(exc) from None
     if path is not None:
         settings.settings_file = path
+    settings._rules_file_given_by = _rules_file_given_by(given, from_file, path)
     return settings
+
+
+def _rules_file_given_by(given: dict[str, Any], from_file: dict[str, Any],
+                         path: Path | None) -> str | None:
+    """Which of the places that can name the rules file named it, the first that wins."""
+    if "rules_file" in given:
+        return "--rules"
+    if _in_environment("rules_file"):
+        return "TRANSITION_RULES_FILE"
+    if path is not None and "rules_file" in from_file:
+        line = _line_of(path.read_text(encoding="utf-8"), "rules_file").rstrip(",")
+        return f"rules_file in the settings file {path}{line}"
+    return None
 
 
 # Where each setting a person is likely to get wrong comes from, for the message.
@@ -519,7 +542,9 @@ def settings_error(exc: ValidationError, *, given: dict[str, Any] | None = None,
             where = _line_of(path.read_text(encoding="utf-8"), key,
                              table=top if "." in name else None)
             source = f"in the settings file {path}{where.rstrip(',')}"
-        reason = error["msg"].removeprefix("Value error, ")
+        reason = plain_reason(error)
+        if error["type"] not in ("value_error", "assertion_error"):  # ours say "it is ..."
+            reason = f"it {reason}"
         reason = reason[:1].lower() + reason[1:]
         problems.append(f"The setting {name} ({source}) cannot be used: {reason}.")
     return TransitionError(

@@ -39,6 +39,7 @@ from transition.eligibility import EligibilityRules
 from transition.errors import RulesError
 from transition.import_rules import ImportRules
 from transition.matching import MatchingRules, staff_word
+from transition.plain_errors import plain_reason
 from transition.risk import RiskRules
 from transition.tasks import TaskRules
 
@@ -73,9 +74,28 @@ def default_rules_text() -> str:
     return (resources.files("transition") / "rules" / DEFAULT_RULES_NAME).read_text("utf-8")
 
 
-def load_rules(path: Path | None = None) -> Rules:
-    """The shipped defaults, with ``path`` (a council's rules file) merged over them."""
+RULES_FILE_GIVEN_BY = "--rules, TRANSITION_RULES_FILE or the settings file's rules_file"
+"""Where a rules file may be named, for a hint when it is not known which one named it."""
+
+
+def load_rules(path: Path | None = None, *, given_by: str | None = None) -> Rules:
+    """The shipped defaults, with ``path`` (a council's rules file) merged over them.
+    ``given_by`` says where ``path`` came from (``--rules``, ``TRANSITION_RULES_FILE``, ...),
+    for the hint when it names no file (:attr:`Settings.rules_file_given_by
+    <transition.config.Settings.rules_file_given_by>`)."""
+    if path is not None:
+        _refuse_no_file(path, given_by or RULES_FILE_GIVEN_BY)
     return _load_rules_cached(str(path.resolve()) if path else None, _mtime(path))
+
+
+def _refuse_no_file(path: Path, given_by: str) -> None:
+    if not path.exists():
+        raise RulesError(f"Rules file {path} does not exist. Nothing was changed.",
+                         hint=f"Check the path ({given_by}).")
+    if path.is_dir():
+        raise RulesError(f"{path} is a folder, not a rules file. Nothing was changed.",
+                         hint="Give the path of the rules file itself (a .toml file), not "
+                         f"of its folder ({given_by}).")
 
 
 def _mtime(path: Path | None) -> float:
@@ -96,13 +116,18 @@ def _load_rules_cached(path_text: str | None, _mtime_key: float) -> Rules:
         path = Path(path_text)
         try:
             council_text = path.read_text("utf-8")
-        except FileNotFoundError:
+        except FileNotFoundError:  # removed since load_rules looked
             raise RulesError(
                 f"Rules file {path} does not exist. Nothing was changed.",
-                hint="Check the path given to --rules or the rules_file setting.",
+                hint=f"Check the path ({RULES_FILE_GIVEN_BY}).",
             ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RulesError(f"Rules file {path} cannot be read: {exc}. Nothing was changed.")
+        except UnicodeDecodeError:
+            raise RulesError(f"Rules file {path} is not UTF-8 text. Nothing was changed.",
+                             hint="Save it as UTF-8 and run the command again.") from None
+        except OSError as exc:
+            raise RulesError(f"Rules file {path} cannot be read "
+                             f"({exc.strerror or type(exc).__name__}). Nothing was changed.",
+                             hint="Check that you may read it.") from None
         council = _parse(council_text, str(path))
         problems = _type_problems(council, Rules, ()) + _merge_problems(data, council)
         if problems:
@@ -308,9 +333,45 @@ def _describe(exc: ValidationError, text: str, name: str,
         where = ".".join(str(part) for part in loc) or "(top level)"
         line = locate(text, loc) or _line_of_a_named_value(text, loc, error["msg"])
         at = f"line {line}" if line else "a value inherited from the defaults"
-        message = error["msg"].removeprefix("Value error, ")
+        table = loc[:-1]
+        section = f"[{'.'.join(str(part) for part in table)}]" if table else "the top level"
+        message = plain_reason(error, allowed=_keys_at(table), where=section)
         problems.append(f"  {name}, {at}: {where}: {message}")
     return "The rules file is not valid. Nothing was changed.\n" + "\n".join(problems)
+
+
+def _keys_at(loc: tuple[Any, ...]) -> list[str]:
+    """The settings the table at ``loc`` may hold (none when it is not a fixed set)."""
+    annotation: Any = Rules
+    for part in loc:
+        annotation = _unwrap(annotation)
+        origin = get_origin(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(str(part))
+            if field is None:
+                return []
+            annotation = field.annotation
+        elif origin in (tuple, list, frozenset, set) and isinstance(part, int):
+            annotation = get_args(annotation)[0]
+        elif origin is dict:
+            annotation = get_args(annotation)[1]
+        else:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [name for name in annotation.model_fields
+                if annotation is not Rules or name not in ("fingerprint", "sources")]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X`` from ``Annotated[X, ...]`` and ``X | None``."""
+    if get_origin(annotation) is Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        options = [option for option in get_args(annotation) if option is not type(None)]
+        return _unwrap(options[0]) if len(options) == 1 else annotation
+    return annotation
 
 
 # A check that compares two settings ("discharged_very_recently.points (4) must be at least

@@ -140,7 +140,9 @@ def test_a_report_that_cannot_be_written_still_prints_the_findings(
     assert [finding["nhs_number"] for finding in as_json.json()["findings"]] == [number]
     assert "report could not be written to" in " ".join(as_json.stderr.split())
     runs = run_cli("check", "history", "--json").json()
-    assert [(run["status"], run["exit_code"]) for run in runs] == [("complete", 1)] * 3
+    # Newest first: the --json run and the first (exit 2: no report), --full-numbers between.
+    assert [(run["status"], run["exit_code"]) for run in runs] == [
+        ("complete", 2), ("complete", 1), ("complete", 2)]
     with database.session() as session:
         assert session.scalars(select(CheckRun.report_path)).all() == [None, None, None]
 

@@ -314,7 +314,7 @@ def test_a_limit_too_big_for_the_database_is_refused(run_cli: RunCli, args: tupl
     """Twenty digits once reached SQLite's driver and stopped the command (OverflowError)."""
     result = run_cli(*args, "--limit", "99999999999999999999")
     assert result.exit_code == 2, result.stderr
-    assert "less than or equal to 100000000" in _said(result)
+    assert "must be at most 100000000" in _said(result)
     assert "Traceback" not in result.stderr and "unexpectedly" not in result.stderr
 
 

@@ -417,7 +417,7 @@ def test_a_council_can_switch_a_factor_off_and_move_a_band(tmp_path: Path) -> No
         (
             'version = "x"\n[risk.factors.self_harm_history]\npoints = -1\n',
             3,
-            "greater than or equal",
+            "self_harm_history.points: must be at least 0",
         ),
         ('version = "x"\n[risk.factors.moon_phase]\npoints = 1\n', 2, "moon_phase"),
         ('version = "x"\n[risk.factors.lives_alone]\nlabel = "Alone for {years}"\n', 2, "{years}"),

@@ -191,7 +191,7 @@ def test_a_council_file_can_change_one_template_and_add_its_own(tmp_path: Path) 
         ('[tasks.templates.letter_gp]\nowner = "social_worker"\n',
          "'outgoing', 'incoming' or 'manager'"),
         ('[tasks.templates.letter_gp]\nflags = ["s118"]\n', "s117"),
-        ('[tasks.templates.letter_gp]\nwhen = "always"\n', "Extra inputs are not permitted"),
+        ('[tasks.templates.letter_gp]\nwhen = "always"\n', "when: is not a setting of [tasks.templates.letter_gp]"),
         ('[tasks.templates.Bad-Key]\ntitle = "x"\nowner = "manager"\noffset_working_days = 1\n',
          "lower case letters"),
         ('[tasks.templates.new_one]\ntitle = "x"\nowner = "manager"\n', "offset_working_days"),

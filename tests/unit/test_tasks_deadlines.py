@@ -80,8 +80,7 @@ RED_DEADLINE = '[[tasks.templates.letter_gp.deadlines]]\nrisk_bands = ["red"]\n'
          "tasks.templates.letter_gp.deadlines.0: gives both"),
         (RED_DEADLINE, 2, "tasks.templates.letter_gp.deadlines.0: has no deadline"),
         (NEW + "offset_calendar_days = 400\n", 5,
-         ("tasks.templates.new_one.offset_calendar_days: Input should be less than or equal "
-          "to 366")),
+         "tasks.templates.new_one.offset_calendar_days: must be at most 366"),
     ],
 )
 def test_a_template_gives_its_deadline_one_way(tmp_path: Path, toml: str, line: int,

@@ -54,8 +54,9 @@ def overdue_task(world: _World) -> list[Finding]:
         blocked = " (blocked)" if status == TaskStatus.BLOCKED else ""
         findings.append(Finding(
             "overdue_task", CRITICAL if band == RiskBand.RED else WARNING,
-            f"Task {task_id} \"{title}\"{blocked} {when}. Do it, or record why with "
-            f"`transition tasks set {task_id} ...`.",
+            f"Task {task_id} \"{title}\"{blocked} {when}. Do it (then `transition tasks set "
+            f"{task_id} done`), or record why: `transition tasks set {task_id} blocked --reason "
+            "...` (what it waits for) or `not_needed --reason ...` (why it is not needed).",
             person_id, number, owner, task_id))
     return findings
 

@@ -193,14 +193,16 @@ def absent_at_handover(world: _World) -> list[Finding]:
         past = ("before the absence starts" if until is None
                 else "past the return" if start is None or start <= world.as_of
                 else "before the absence starts or past the return")
+        # A finding about the worker: NHS_NUMBER stands for each of their people (in the app,
+        # enter on the finding lists them).
+        each = "`transition handover-date NHS_NUMBER DATE` for each of them"
         fix = ("Plans keep them with this worker (the rules' [matching] back_within_days lets "
                f"a worker back that soon count as there): arrange cover, move their handover "
-               f"date {past} (`transition handover-date NHS_NUMBER DATE`), or choose "
+               f"date {past} ({each}), or choose "
                "another worker with `transition assign`." if kept else
                "Arrange cover (the joint visit before the handover, the first contact after "
-               f"it), move their handover date {past} (`transition handover-date "
-               "NHS_NUMBER DATE`), or give them another worker: `transition check --apply` "
-               "proposes one as a draft plan.")
+               f"it), move their handover date {past} ({each}), or give them another worker: "
+               "`transition check --apply` proposes one as a draft plan.")
         if until is None:
             away_for = f"and they are away from {'it' if first == last else 'the first'} on"
             back = ""
@@ -300,11 +302,11 @@ def _own_handovers_while_away(world: _World, staff_ids: list[str]) -> dict[str, 
     away: dict[str, tuple[int, date]] = {}
     for staff_id, by_day in counts.items():
         worker = world.workers[staff_id]
+        # A handover date gone by: the person is settled with them, and a plan moves them only
+        # as settled_reason says (here: away long-term); one to come is tested on its day.
         days = sorted(day for day in by_day
                       if (settled_reason(world, worker) if day < world.as_of
                           else worker.unavailable(day, world.rules.matching)) is not None)
-        # A handover date gone by: the person is settled with them, and a plan moves them only
-        # as settled_reason says (here: away long-term); one to come is tested on its day.
         if days:
             # Said as the plan's day for a date gone by: when the plan moves them.
             away[staff_id] = (sum(by_day[day] for day in days), max(days[0], world.as_of))

@@ -15,7 +15,16 @@ from transition import nhs
 from transition.allocation_status import allocation_status
 from transition.check_report import moves_in_words, write_report
 from transition.check_runs import run_check
-from transition.checks import CODES, CheckReport, Finding, check_history, run_summary
+from transition.checks import (
+    CODES,
+    NHS_NUMBER_IN_ADVICE,
+    CheckReport,
+    Finding,
+    advice_for,
+    check_history,
+    report_not_written,
+    run_summary,
+)
 from transition.commands.common import (
     LIMIT_MAX,
     WIDE_TABLE,
@@ -32,7 +41,7 @@ from transition.commands.common import (
     report_option,
     stacked_table,
 )
-from transition.errors import TransitionError
+from transition.errors import EXIT_FAILED, TransitionError
 from transition.models import CheckRun
 from transition.nhs import format_334
 from transition.widgets.format import uk_date, uk_time
@@ -99,6 +108,7 @@ def check(
                 f"and its findings are printed, but the report could not be written to "
                 f"{report_file}: {why}",
                 hint="Check the folder exists and you may write there.")
+            _remember_report(cli.db, report, None)
         else:
             _remember_report(cli.db, report, written)
     wrote = report_file is not None and not_written is None
@@ -110,12 +120,17 @@ def check(
             err_console.print(f"Report written to {report_file}", markup=False)
     else:
         masked = numbers_masked(full_numbers)
-        print_report(console, report, nhs_number=nhs.mask if masked else format_334)
+        print_report(console, report, nhs_number=nhs.mask if masked else format_334,
+                     masked=masked)
         if masked and (report.findings or report.proposed_moves):
             console.print(Text(
                 "NHS numbers are masked: this output is not a terminal (cron mails it). The "
                 "report file (--report) and --json hold them in full; --full-numbers prints "
-                "them here.", style="dim"))
+                "them here." + (
+                    f" A command in the advice says {NHS_NUMBER_IN_ADVICE} for the finding's "
+                    "own NHS number." if any(NHS_NUMBER_IN_ADVICE in finding.message
+                                             for finding in report.findings) else ""),
+                style="dim"))
         if wrote:
             console.print(f"Report written to {report_file}", markup=False)
     if not_written is not None:
@@ -123,17 +138,25 @@ def check(
     raise typer.Exit(report.exit_code)
 
 
-def _remember_report(database, report: CheckReport, path: Path) -> None:  # type: ignore[no-untyped-def]
+def _remember_report(database, report: CheckReport, path: Path | None) -> None:  # type: ignore[no-untyped-def]
+    """Record the report file on the run, or (``None``) that it could not be written: the run
+    then keeps the exit status the command ends with, 2 (``check history``: report not written)."""
     with database.transaction() as session:
         run = session.get(CheckRun, report.run_id)
-        if run is not None:
+        if run is None:
+            return
+        if path is None:
+            run.exit_code = EXIT_FAILED
+        else:
             run.report_path = str(path)
 
 
 def print_report(out: Console, report: CheckReport,
-                 nhs_number: Callable[[str], str] = format_334) -> None:
+                 nhs_number: Callable[[str], str] = format_334, *, masked: bool = False) -> None:
     """The verdict, the counts, the notes, the draft's moves and the findings (at most
-    ``SHOWN`` per code), NHS numbers written by ``nhs_number``."""
+    ``SHOWN`` per code), NHS numbers written by ``nhs_number``. Unless ``masked``, the commands
+    in the advice name the finding's person (:func:`~transition.checks.advice_for`); masked,
+    they keep the placeholder: a masked number would look runnable and is not."""
     severity = report.severity_counts
     out.print(Text.assemble(
         (f"Check as of {report.as_of.isoformat()}", "bold"), f" (run {report.run_id}): ",
@@ -169,14 +192,14 @@ def print_report(out: Console, report: CheckReport,
             hidden += 1
             continue
         listed.append(finding)
-    out.print(_findings_table(listed, out.width, nhs_number))
+    out.print(_findings_table(listed, out.width, nhs_number, masked=masked))
     if hidden:
         out.print(Text(f"... and {hidden:,} more (at most {SHOWN} per code are shown here; "
                        "--report FILE or --json has them all).", style="dim"))
 
 
 def _findings_table(findings: list[Finding], width: int,
-                    written: Callable[[str], str]) -> Table:
+                    written: Callable[[str], str], *, masked: bool = False) -> Table:
     """One line per finding's heading when there is room (``WIDE_TABLE``); else severity over
     code and NHS number over worker, so the advice gets most of an 80-column mail from cron
     rather than a column 30 characters wide."""
@@ -186,6 +209,10 @@ def _findings_table(findings: list[Finding], width: int,
     def number(finding: Finding) -> str:
         return written(finding.nhs_number) if finding.nhs_number else ""
 
+    def advice(finding: Finding) -> Text:
+        return Text(finding.message if masked
+                    else advice_for(finding.message, finding.nhs_number))
+
     # Every cell is Text, never a str Rich would read as markup: a message quotes file names,
     # a trust export's headers and the rules file's [sections], square brackets and all.
     if width < WIDE_TABLE:
@@ -194,7 +221,7 @@ def _findings_table(findings: list[Finding], width: int,
         for finding in findings:
             who = "\n".join(part for part in (number(finding), finding.staff_id) if part)
             table.add_row(Text.assemble(severity(finding), "\n", finding.code), Text(who),
-                          Text(finding.message))
+                          advice(finding))
         return table
     table = Table(show_edge=False, pad_edge=False, expand=False)
     table.add_column("Severity")
@@ -204,7 +231,7 @@ def _findings_table(findings: list[Finding], width: int,
     table.add_column("What to do", overflow="fold")
     for finding in findings:
         table.add_row(severity(finding), Text(finding.code), Text(number(finding)),
-                      Text(finding.staff_id or ""), Text(finding.message))
+                      Text(finding.staff_id or ""), advice(finding))
     return table
 
 
@@ -243,7 +270,8 @@ def history(
         None, "--limit", min=0, max=LIMIT_MAX, show_default=False,
         help="How many runs, newest first, 0 = all (default: all with --json, 20 otherwise)."),
 ) -> None:
-    """Past checks, newest first: when, who, status, exit status and counts."""
+    """Past checks, newest first: when, who, status, exit status, counts, the draft plan and
+    the report file (or that it could not be written)."""
     cli = context(ctx)
     with cli.db.session() as session:
         runs = check_history(session, limit=page_size(limit, as_json, 20))
@@ -253,15 +281,43 @@ def history(
     if not runs:
         console.print("No check has run yet. Run one with: transition check")
         return
+    console.print(_history_table(runs, console.width))
+
+
+def _history_table(runs: list[CheckRun], width: int) -> Table:
+    """One line per run when there is room (``WIDE_TABLE``); else two lines per cell, with the
+    draft plan and the report file under the findings, so an 80-column mail from cron shows the
+    whole of each (a report's path folds rather than being cut)."""
+    def found(run: CheckRun) -> str:
+        counts = run.counts or {}
+        listed = ", ".join(f"{code} {number:,}" for code, number in counts.items() if number)
+        return listed or ("none" if run.counts is not None else "")
+
+    def report(run: CheckRun) -> str:
+        if run.report_path:
+            return run.report_path
+        return "report not written" if report_not_written(run) else ""
+
+    def exit_status(run: CheckRun) -> str:
+        return "" if run.exit_code is None else str(run.exit_code)
+
+    if width < WIDE_TABLE:
+        table = stacked_table("Run\nexit", "Started (UK)\nas of", "By\nstatus",
+                              "Findings\nplan, report", whole=["Run\nexit"])
+        for run in runs:
+            below = [f"draft plan {run.plan_id}" if run.plan_id is not None else "",
+                     f"report {run.report_path}" if run.report_path else report(run)]
+            table.add_row(Text(f"{run.id}\n{exit_status(run)}"),
+                          Text(f"{uk_time(run.started_at)}\n{uk_date(run.as_of)}"),
+                          Text(f"{run.actor}\n{run.status}"),
+                          Text("\n".join(part for part in (found(run), *below) if part)))
+        return table
     table = Table(show_edge=False, pad_edge=False)
     for heading in ("Run", "Started (UK)", "As of", "By", "Status", "Exit", "Findings", "Plan"):
         table.add_column(heading)
+    table.add_column("Report file", overflow="fold")
     for run in runs:
-        counts = run.counts or {}
-        found = ", ".join(f"{code} {number:,}" for code, number in counts.items() if number)
-        table.add_row(str(run.id), uk_time(run.started_at),
-                      uk_date(run.as_of), run.actor, run.status,
-                      "" if run.exit_code is None else str(run.exit_code),
-                      found or ("none" if run.counts is not None else ""),
-                      "" if run.plan_id is None else str(run.plan_id))
-    console.print(table)
+        table.add_row(str(run.id), uk_time(run.started_at), uk_date(run.as_of), Text(run.actor),
+                      run.status, exit_status(run), found(run),
+                      "" if run.plan_id is None else str(run.plan_id), Text(report(run)))
+    return table

@@ -113,7 +113,8 @@ class CliContext:
     @property
     def rules(self) -> Rules:
         if self._rules is None:
-            self._rules = load_rules(self.settings.rules_file)
+            self._rules = load_rules(self.settings.rules_file,
+                                     given_by=self.settings.rules_file_given_by)
         return self._rules
 
     @property

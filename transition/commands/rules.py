@@ -57,7 +57,8 @@ def rules_check(
         # The loader's hint names --rules and the setting, which is not where this came from.
         fail(f"Rules file {file} does not exist. Nothing was checked.",
              hint="Check the path given to transition rules check.")
-    rules = load_rules(path)
+    rules = load_rules(path, given_by="transition rules check" if file is not None
+                       else cli.settings.rules_file_given_by)
     shipped = load_rules(None)
     if path is None:
         if as_json:

@@ -173,7 +173,7 @@ class CheckFindingsPanel(DashboardPanel):
     def _run(self, apply: bool, rebalance: bool) -> None:
         settings = self.transition.settings
         try:
-            rules = load_rules(settings.rules_file)
+            rules = load_rules(settings.rules_file, given_by=settings.rules_file_given_by)
             report = run_check(self.transition.database, rules, as_of=settings.today(),
                                actor=settings.actor, apply=apply, rebalance=rebalance,
                                council=settings.council,

@@ -20,6 +20,7 @@ from transition.absence import absence_words
 from transition.checks import (
     CODES,
     StoredFinding,
+    advice_for,
     count_findings,
     latest_run,
     people_held,
@@ -33,6 +34,22 @@ from transition.widgets.fitted_table import FILL, FitColumn, FittedTable
 from transition.widgets.format import plural, uk_date
 
 PAGE = 100  # findings drawn at a time: measuring rows of wrapped advice costs ~6 ms each
+# A finding's advice gives the command line's commands (it is mailed from cron too): for those
+# whose commands act on one person or worker, what a manager does here instead, shown after the
+# advice when it holds such a command (ADVICE_COMMAND, default "`transition ").
+IN_THE_APP = {
+    "unassigned": ("enter opens the person: A chooses a worker (when none fits, the nearest, "
+                   "each with what they lack); K on the dashboard proposes workers as a draft "
+                   "plan"),
+    "away_after_handover": "enter opens the person: A chooses a worker who stays",
+    "absent_at_handover": ("enter opens the worker and the people they hold: enter on one, then "
+                           "H moves their handover date or A chooses another worker"),
+    "letter_out_of_date": "l opens the letters: on theirs, g writes their letters again",
+    "overdue_task": ("enter opens the person: T shows their tasks, where s changes its status "
+                     "(blocked or not needed asks why)"),
+}
+ADVICE_COMMAND = {"letter_out_of_date": "`transition letters generate",
+                  "overdue_task": "`transition tasks set"}
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 # At 80 columns the advice, the column the screen is for, keeps 38 of them and the name is
 # left out (enter opens the person); from about 100 columns the name is shown too.
@@ -46,6 +63,17 @@ PEOPLE_COLUMNS = (
     FitColumn("nhs", "NHS number", 12), FitColumn("name", "Name", 30, squeeze=20),
     FitColumn("role", "Role", 26, most=40, squeeze=20), FitColumn("band", "Risk", 6),
 )
+
+
+def what_to_do(item: StoredFinding, *, in_app_keys: bool = True) -> Text:
+    """A finding's advice as the app shows it: its commands written for its own person (the
+    app shows NHS numbers in full), then (``in_app_keys``: the findings list, where enter opens
+    its person or worker) what to do here, in the app's keys (:data:`IN_THE_APP`)."""
+    text = Text(advice_for(item.message, item.nhs_number))
+    in_app = IN_THE_APP.get(item.code) if in_app_keys else None
+    if in_app and ADVICE_COMMAND.get(item.code, "`transition ") in item.message:
+        text.append(f"\nIn the app: {in_app}.", style="bold")
+    return text
 
 
 class FindingsScreen(DetailScreen):
@@ -118,7 +146,7 @@ class FindingsScreen(DetailScreen):
                 Text(format_334(item.nhs_number) if item.nhs_number else ""),
                 Text(item.person_name or ""),
                 Text(item.staff_id or ""),
-                Text(item.message),
+                what_to_do(item),
                 key=key, height=None,
             )
         self.refresh_bindings()
@@ -193,7 +221,7 @@ class WorkerScreen(DetailScreen):
         lines.append(f"\nHolds {plural(len(held), 'person', 'people')}.")
         for item in found:
             lines.append(f"\n{item.severity}: ", style=SEVERITY_STYLE.get(item.severity, ""))
-            lines.append(item.message)
+            lines.append(what_to_do(item, in_app_keys=False))  # here: enter opens a person
         lines.append("\nenter: open the person", style="dim")
         self.query_one("#worker-summary", Static).update(lines)
         table = self.query_one("#worker-people", FittedTable)
