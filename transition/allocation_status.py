@@ -35,7 +35,7 @@ from sqlmodel import Session
 from transition.allocation import coordinator_allocation_current, coordinator_continues_sql
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS
 from transition.models import Assignment, Person, Plan, PlanStatus, Staff
-from transition.plan_review import changed_since
+from transition.plan_review import changed_since, unassigned_holders, unassigned_staying_note
 from transition.programme import transfer_date
 from transition.widgets.format import uk_time
 
@@ -136,6 +136,8 @@ class DraftWaiting:
     unassigned: int  # roles it cannot fill, and people with no pathway to plan for
     changed: int  # roles it gives to a new worker
     changed_since: tuple[str, ...] = ()  # what changed among its inputs since it was made
+    # Of ``unassigned``, the roles someone holds now: accepting leaves them with that worker.
+    unassigned_staying: int = 0
 
     @property
     def stale(self) -> bool:
@@ -313,6 +315,7 @@ def _waiting(session: Session, plan: Plan) -> DraftWaiting:
         unassigned=unassigned,
         changed=int(summary.get("changed", 0)),
         changed_since=tuple(changed_since(session, plan.id)),
+        unassigned_staying=len(unassigned_holders(session, plan.id)),
     )
 
 
@@ -416,7 +419,8 @@ def plan_sentences(status: AllocationStatus) -> list[str]:
         sentence = (f"Draft plan {mark.plan_id} ({_KIND_WORDS.get(mark.kind, mark.kind)}, "
                     f"made {uk_time(mark.at)} by {mark.by}) waits for review: "
                     f"{draft.assigned:,} roles filled ({draft.changed:,} by a new worker), "
-                    f"{draft.unassigned:,} unassigned.")
+                    f"{draft.unassigned:,} unassigned"
+                    f"{unassigned_staying_note(draft.unassigned, draft.unassigned_staying)}.")
         if draft.stale:
             sentence += (f" Since it was made, {_and(draft.changed_since)} changed: plan again "
                          "before accepting.")

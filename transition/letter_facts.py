@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from transition.allocation import coordinator_continues, current_assignments
 from transition.columns import TRUE_WORDS, header_key
 from transition.languages import NO_INTERPRETER_WORDS, language_need, spoken_preference
-from transition.models import Employer, Pathway, Person, Role, Staff
+from transition.models import Assignment, Employer, Pathway, Person, Role, Staff
 from transition.postcodes import pseudo_meaning
 from transition.programme import transfer_date
 from transition.risk import unsettled_home
@@ -431,6 +431,7 @@ def load_facts(session: Session, person_ids: Iterable[int], *,
         batch = names[start : start + 2000]
         for worker in session.scalars(select(Staff).where(Staff.staff_id.in_(batch))):  # type: ignore[attr-defined]
             staff[worker.staff_id] = worker
+    handed_on = _first_handed_on(session, ids, programme_date)
     facts: dict[int, PersonFacts] = {}
     for person in people:
         assert person.id is not None
@@ -487,7 +488,8 @@ def load_facts(session: Session, person_ids: Iterable[int], *,
                 if outgoing is not None and outgoing.staff_id not in current_ids
                 else ""
             ),
-            outgoing_ended=_outgoing_ended(person, outgoing, change_date),
+            outgoing_ended=_outgoing_ended(person, outgoing, change_date,
+                                           handed_on.get(person.id)),
             no_settled_home=unsettled_home(person.accommodation_type,
                                            person.settled_accommodation) is not None,
             preferred_language=plain_text(person.preferred_language),
@@ -500,13 +502,41 @@ def load_facts(session: Session, person_ids: Iterable[int], *,
     return facts
 
 
-def _outgoing_ended(person: Person, outgoing: Staff | None,
-                    change_date: date | None) -> date | None:
+def _outgoing_ended(person: Person, outgoing: Staff | None, change_date: date | None,
+                    handed_on: date | None = None) -> date | None:
     """When the outgoing worker stopped (or stops) being the person's worker, when that is
-    before the change date: the export's last day of their allocation, or the day the staff
-    list says they leave, whichever comes first. None: they stop on the day of the change."""
+    before the change date: the export's last day of their allocation, the day the staff list
+    says they leave, or the day another worker took the person on (``handed_on``: a handover
+    date since moved on, transition.late_start), whichever comes first. None: they stop on the
+    day of the change."""
     if outgoing is None:
         return None
-    ends = [day for day in (person.coordinator_until, outgoing.leaving_date)
+    ends = [day for day in (person.coordinator_until, outgoing.leaving_date, handed_on)
             if day is not None and (change_date is None or day < change_date)]
     return min(ends) if ends else None
+
+
+def _first_handed_on(session: Session, ids: Sequence[int],
+                     programme_date: date | None) -> dict[int, date]:
+    """person id -> the first day a worker other than the trust's coordinator held them,
+    when before their handover date as it is now: a worker who started (their row ended, but
+    not by the day it began), then was replaced after that date had passed (the date then
+    moves to the new worker's start: transition.late_start). Usually none: a new worker
+    starts on the handover date."""
+    change = (Person.handover_date if programme_date is None
+              else func.coalesce(Person.handover_date, programme_date))
+    found: dict[int, date] = {}
+    for batch in _chunks(list(ids)):
+        rows = session.execute(
+            select(Assignment.person_id, Assignment.since, Assignment.ended_at)
+            .join(Person, Person.id == Assignment.person_id)
+            .where(Assignment.person_id.in_(batch),  # type: ignore[attr-defined]
+                   Assignment.ended_at.is_not(None),  # type: ignore[union-attr]
+                   Assignment.since < change,
+                   Assignment.staff_id != func.coalesce(Person.care_coordinator_id, "")))
+        for person_id, since, ended_at in rows:
+            if ended_at.date() <= since:
+                continue  # replaced before it began: that worker never held them
+            if person_id not in found or since < found[person_id]:
+                found[person_id] = since
+    return found

@@ -10,7 +10,7 @@ capacity (:func:`caseloads`); feasible workers for one person are in
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -30,6 +30,7 @@ from transition.audit import Change, record
 from transition.bulk import collector_paused
 from transition.db import json_value
 from transition.errors import ConflictError, NotFoundError, TransitionError
+from transition.late_start import LateStarts, fresh_start, start_later, workers_held
 from transition.locks import IMPORT_LOCK, advisory_lock, lock_tables
 from transition.matching import PATHWAY_ROLES
 from transition.models import (
@@ -376,6 +377,81 @@ def _stored_row(item: PlanAssignment, nhs_number: str) -> PlanRow:
     )
 
 
+def unassigned_holders(session: Session, plan_id: int) -> dict[tuple[int, str], str]:
+    """The plan's unassigned roles that someone holds now: (person id, role) -> their staff
+    id. Accepting a plan never takes a role from whoever holds it for a role it left
+    unassigned, so each stays with them until a manager decides (``transition assign``, or o
+    on the plan screen): "unassigned" does not mean the person has no worker."""
+    return {(person_id, role): staff_id for person_id, role, staff_id in session.execute(
+        select(PlanAssignment.person_id, PlanAssignment.role, Assignment.staff_id)
+        .join(Assignment, and_(Assignment.person_id == PlanAssignment.person_id,
+                               Assignment.role == PlanAssignment.role,
+                               Assignment.ended_at.is_(None)))  # type: ignore[union-attr]
+        .where(PlanAssignment.plan_id == plan_id,
+               PlanAssignment.staff_id.is_(None)))}  # type: ignore[union-attr]
+
+
+def unassigned_staying_note(unassigned: int, staying: int) -> str:
+    """' (2 stay with who holds them now until a manager decides)', or '' when none does: the
+    one wording of a plan's unassigned roles someone holds, for the CLI and the screens."""
+    if not staying:
+        return ""
+    many = "all" if staying == unassigned and staying > 1 else f"{staying:,}"
+    return (f" ({many} {'stays' if staying == 1 else 'stay'} with who holds "
+            f"{'it' if staying == 1 else 'them'} now until a manager decides)")
+
+
+def unassigned_in_words(unassigned: int, staying: int) -> str:
+    """'8 unassigned (2 stay with who holds them now until a manager decides)'."""
+    return f"{unassigned:,} unassigned{unassigned_staying_note(unassigned, staying)}"
+
+
+@dataclass(frozen=True)
+class ManagerChanges:
+    """An accepted plan's roles a manager has changed since: who holds each now differs from
+    the plan's row (another worker, or the plan's worker locked or unlocked)."""
+
+    chosen: int = 0  # held by another worker than the plan's (locked or not)
+    relocked: int = 0  # held by the plan's own worker, locked or unlocked since
+    locked: int = 0  # of both, locked now
+
+    @property
+    def total(self) -> int:
+        return self.chosen + self.relocked
+
+    def in_words(self) -> str | None:
+        """'since it was accepted, managers changed 2 roles (1 to another worker, 1 locked)'
+        (None: none)."""
+        if not self.total:
+            return None
+        parts = [f"{self.chosen:,} to another worker"] if self.chosen else []
+        if self.locked:
+            parts.append(f"{self.locked:,} locked")
+        elif not self.chosen:
+            parts.append("unlocked")
+        return (f"since it was accepted, managers changed {self.total:,} "
+                f"role{'s' if self.total != 1 else ''} ({', '.join(parts)})")
+
+
+def manager_changes(session: Session, plan_id: int) -> ManagerChanges:
+    """How many of an accepted plan's roles a manager has changed since: held now (a
+    manager's choice) by another worker than the plan's, or by the plan's worker with the
+    lock changed. Counted over the whole plan (the screen shows a page)."""
+    rows = session.execute(
+        select(PlanAssignment.staff_id, PlanAssignment.locked, Assignment.staff_id,
+               Assignment.locked)
+        .join(Assignment, and_(Assignment.person_id == PlanAssignment.person_id,
+                               Assignment.role == PlanAssignment.role,
+                               Assignment.ended_at.is_(None)))  # type: ignore[union-attr]
+        .where(PlanAssignment.plan_id == plan_id, Assignment.source == "manager",
+               or_(PlanAssignment.staff_id.is_(None),  # type: ignore[union-attr]
+                   Assignment.staff_id != PlanAssignment.staff_id,
+                   Assignment.locked != PlanAssignment.locked))).all()
+    chosen = sum(1 for planned, _was, staff_id, _locked in rows if planned != staff_id)
+    return ManagerChanges(chosen=chosen, locked=sum(1 for *_rest, locked in rows if locked),
+                          relocked=len(rows) - chosen)
+
+
 def coordinated_count(session: Session, staff_id: str) -> int:
     """How many people the trust's export names this worker as care coordinator of."""
     return session.scalar(select(func.count()).select_from(Person)
@@ -408,6 +484,7 @@ def load_plan(session: Session, plan_id: int | None = None, query: PlanQuery = P
                                                "kept_with_current", "changed", "locked")
                 if key in summary},
         filtered=replace(query, sort=PlanQuery.sort) != PlanQuery(),
+        unassigned_staying=len(unassigned_holders(session, plan.id)),
     )
 
 
@@ -427,23 +504,54 @@ class AcceptResult:
     # bringing up to date (`transition tasks generate`); not done here, being the whole
     # programme's work.
     tasks_out_of_date: bool = False
+    # People whose handover date had passed given a new worker: the worker starts later
+    # (transition.late_start), their handover date moved to that day.
+    late_starts: LateStarts = field(default_factory=lambda: LateStarts(0))
+    # Of ``unassigned``, the roles someone holds: they stay with them until a manager decides.
+    unassigned_staying: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"plan_id": self.plan_id, "status": PlanStatus.ACCEPTED, "changed": self.changed,
                 "ended": self.ended, "unassigned": self.unassigned,
-                "superseded": self.superseded, "tasks_out_of_date": self.tasks_out_of_date}
+                "unassigned_staying": self.unassigned_staying,
+                "superseded": self.superseded, "tasks_out_of_date": self.tasks_out_of_date,
+                "late_starts": self.late_starts.people,
+                "letters_out_of_date": self.late_starts.letters_out_of_date}
+
+    def late_starts_in_words(self) -> str | None:
+        """What a manager must hear about the new workers starting after a handover date that
+        had passed (None: there were none)."""
+        people = self.late_starts.people
+        if not people:
+            return None
+        if people == 1:
+            said = ("1 person's handover date had already passed: their new worker starts "
+                    "later, and their handover date moved to that day")
+        else:
+            said = (f"{people:,} people's handover dates had already passed: their new workers "
+                    "start later, and each one's handover date moved to that day")
+        said += " (transition person NHS shows it)."
+        if stale := self.late_starts.letters_out_of_date:
+            said += (f" {stale:,} letter{'s' if stale != 1 else ''} already written for them "
+                     f"{'is' if stale == 1 else 'are'} out of date: write "
+                     f"{'it' if stale == 1 else 'them'} again with transition letters generate.")
+        return said
 
 
 def accept_plan(
-    session: Session, rules: Rules, *, plan_id: int | None = None, actor: str
+    session: Session, rules: Rules, *, plan_id: int | None = None, actor: str,
+    today: date | None = None,
 ) -> AcceptResult:
     """Make a draft the current allocation (audited). Refused, with what changed, if the
-    data the plan was made from has changed since."""
+    data the plan was made from has changed since. ``today`` (default: the day the plan was
+    made for) decides whose handover date has passed: their new workers start later
+    (:mod:`transition.late_start`)."""
     with collector_paused():  # 100,000 roles' rows and audit entries: see transition.bulk
-        return _accept(session, rules, plan_id=plan_id, actor=actor)
+        return _accept(session, rules, plan_id=plan_id, actor=actor, today=today)
 
 
-def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) -> AcceptResult:
+def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str,
+            today: date | None) -> AcceptResult:
     _lock_for_accept(session)
     plan = latest_draft(session) if plan_id is None else find_plan(session, plan_id)
     if plan is None:
@@ -482,6 +590,14 @@ def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) 
     ).all()
     new = []
     unassigned = 0
+    today = today or plan.as_of
+    notice = rules.tasks.new_worker_notice_working_days
+    # Whose handover date has passed: a worker new to them starts later (transition.late_start).
+    passed = {person_id for person_id, _role, staff_id, locked, _reasons in rows
+              if staff_id is not None and not locked and today is not None
+              and inputs.people[person_id].handover_date < today}
+    held = workers_held(session, passed)
+    starts: dict[int, date] = {}
     for person_id, role, staff_id, locked, reasons in rows:
         if staff_id is None:
             unassigned += 1
@@ -490,14 +606,28 @@ def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) 
             continue
         info = inputs.people[person_id]
         # A coordinator carrying on has held them since the export says; anyone else,
-        # a coordinator returning after their allocation ended included, from the handover.
-        since = (info.coordinator_since
-                 if info.continues_with(staff_id) and info.coordinator_since
-                 else info.handover_date)
+        # a coordinator returning after their allocation ended included, from the handover,
+        # or, when that has passed and they are new to the person, from a fresh start.
+        if info.continues_with(staff_id):
+            since = info.coordinator_since or info.handover_date
+        elif (person_id in passed and staff_id not in held.get(person_id, ())
+              and today is not None
+              and (start := fresh_start(info.handover_date, today, notice)) is not None):
+            since = starts[person_id] = start
+        else:
+            since = info.handover_date
         reason = f"plan {plan.id}: " + "; ".join(reasons or [])
         new.append(NewAssignment(person_id, role, staff_id, since, source="plan",
                                  plan_id=plan.id, reason=reason[:1000]))
+    # Before anything changes: a role the plan leaves unassigned stays with who holds it.
+    staying = len(unassigned_holders(session, plan.id))
     changed = set_assignments(session, new, actor=actor)
+    late = LateStarts(0)
+    if starts:
+        assert today is not None
+        late = start_later(session, starts, today=today, actor=actor,
+                           reason=f"plan {plan.id}: a new worker after the handover date had "
+                                  "passed")
     holding = current_assignments(session, [item.person_id for item in inputs.ending])
     ended = 0
     for item in inputs.ending:
@@ -523,7 +653,8 @@ def _accept(session: Session, rules: Rules, *, plan_id: int | None, actor: str) 
     session.flush()
     tasks_made = bool(session.scalar(select(exists().where(Task.id.is_not(None)))))  # type: ignore[union-attr]
     return AcceptResult(plan.id, changed, ended, unassigned, [int(item) for item in superseded],
-                        tasks_out_of_date=tasks_made and bool(changed or ended))
+                        tasks_out_of_date=tasks_made and bool(changed or ended),
+                        late_starts=late, unassigned_staying=staying)
 
 
 # What a plan's fingerprints are read from (``plan_inputs.read_inputs``) and what accepting it
@@ -705,7 +836,8 @@ def plan_movement(session: Session, plan: Plan,
 
     Only the plan's own people count: everyone, for a plan of everyone (less people missing
     from the latest export, whose roles the plan keeps as they are), or the people a re-plan
-    covered. A person the plan signposts, or cannot place, leaves their worker."""
+    covered. A person the plan signposts leaves their worker; a role it cannot place stays
+    with whoever holds it (:func:`unassigned_holders`)."""
     summary = plan.summary or {}
     only = summary.get("person_ids")
     in_plan: Any = (Person.id.in_(only) if only is not None  # type: ignore[union-attr]
@@ -727,6 +859,9 @@ def plan_movement(session: Session, plan: Plan,
         .where(PlanAssignment.plan_id == plan.id,
                PlanAssignment.staff_id.is_not(None))  # type: ignore[union-attr]
     ):
+        planned[person_id, staff_id] += 1
+    # A role the plan leaves unassigned stays with who holds it (accepting never takes it).
+    for (person_id, _role), staff_id in unassigned_holders(session, plan.id).items():
         planned[person_id, staff_id] += 1
     leaving: Counter[str] = Counter()
     joining: Counter[str] = Counter()
@@ -755,6 +890,9 @@ def caseloads(session: Session, rules: Rules, *, as_of: date,
     day = transfer_date(session)
     current = current_caseloads(session, as_of)
     leaving, joining = plan_movement(session, plan, as_of) if plan else (None, None)
+    # The plan's loads leave out the roles it could not place; those someone holds stay
+    # with them, so they count on their proposed caseload (current - leaving + joining).
+    staying = Counter(unassigned_holders(session, plan.id).values()) if plan else Counter()
     result = []
     for worker in workers:
         load = loads.get(worker.staff_id)
@@ -767,7 +905,8 @@ def caseloads(session: Session, rules: Rules, *, as_of: date,
             locality=worker.locality,
             capacity=worker.capacity,
             current=current.get(worker.staff_id, 0),
-            proposed=(load[1] + load[2]) if load else (0 if plan else None),
+            proposed=None if plan is None else
+            (load[1] + load[2] if load else 0) + staying[worker.staff_id],
             unavailable=worker.unavailable(day, rules.matching) if day else None,
             leaving=None if leaving is None else leaving[worker.staff_id],
             joining=None if joining is None else joining[worker.staff_id],

@@ -74,6 +74,9 @@ class PlanResult:
     # counted from its columns (PlanRows.counts), so that storing it makes no row objects.
     totals: dict[str, int] | None = None
     filtered: bool = False
+    # Of the unassigned roles, those someone holds now (read back by load_plan): accepting
+    # leaves each with them until a manager decides (plan_review.unassigned_holders).
+    unassigned_staying: int = 0
 
     def _count(self, name: str, count: Callable[[Sequence[PlanRow]], int]) -> int:
         return self.totals[name] if self.totals and name in self.totals else count(self.rows)
@@ -119,6 +122,7 @@ class PlanResult:
             "people": self.people,
             "assigned": self.assigned,
             "unassigned": self.unassigned,
+            "unassigned_staying": self.unassigned_staying,
             "kept_with_current": self.kept_with_current,
             "changed": self.changed,
             "locked": self.locked,

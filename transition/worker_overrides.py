@@ -27,6 +27,7 @@ from transition.allocation import (
 from transition.columns import header_key
 from transition.concurrency import UNCHECKED, Unchecked, changed_by
 from transition.errors import ConflictError, NotFoundError, TransitionError
+from transition.late_start import fresh_start, start_later, workers_held
 from transition.locks import IMPORT_LOCK, advisory_lock
 from transition.matching import PATHWAY_ROLES, ROLE_WORDS, Need
 from transition.matching.explain import hard_failures, pair_terms
@@ -98,12 +99,16 @@ class AssignResult:
     # says changed since it was made besides (empty: it can be accepted as it is).
     confirms_draft: int | None = None
     draft_changed: tuple[str, ...] = ()
+    # The person's handover date had passed and the worker is new to them: the day they
+    # start instead, now the person's handover date (transition.late_start); else None.
+    late_start: date | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"role": self.role, "staff_id": self.staff_id, "locked": self.locked,
                 "changed": self.changed, "forced_past": self.broken, "warnings": self.warnings,
                 "tasks": self.tasks.as_dict() if self.tasks else None,
                 "reason_cut": self.reason_cut,
+                "late_start": None if self.late_start is None else self.late_start.isoformat(),
                 "confirms_draft": None if self.confirms_draft is None else {
                     "plan_id": self.confirms_draft, "changed_since": list(self.draft_changed)}}
 
@@ -131,6 +136,15 @@ class AssignResult:
         ) if number]
         return ("Their handover tasks: " + ", ".join(parts) + "." if parts
                 else "Their handover tasks still fit.")
+
+    def late_start_in_words(self) -> str | None:
+        """'Their handover date had passed: the new worker starts on Monday 25 January 2027,
+        now their handover date.' (None: it had not)."""
+        if self.late_start is None:
+            return None
+        return (f"Their handover date had passed: the new worker starts on "
+                f"{self.late_start:%A %-d %B %Y}, now their handover date (their letters and "
+                "tasks follow it).")
 
 
 def checked_reason(reason: str | None, what: str = "The reason") -> str:
@@ -262,9 +276,13 @@ def _places(session: Session, rules: Rules, person: Person, need: Need,
     if result.plan_id is None:
         return _Places(now, now_red, need.current_staff_id, now, now_red, holds_now,
                        frozenset(counted), {}, plan_made=False)
-    holder = session.scalar(select(PlanAssignment.staff_id).where(
+    row = session.execute(select(PlanAssignment.staff_id).where(
         PlanAssignment.plan_id == result.plan_id, PlanAssignment.person_id == need.person_id,
-        PlanAssignment.role == need.role))
+        PlanAssignment.role == need.role)).first()
+    # A role the plan left unassigned stays with who holds it, so it counts on their proposed
+    # load (plan_review.caseloads): choosing them again keeps that one place.
+    holder = row[0] if row is not None and row[0] is not None else (
+        holds_now if row is not None else None)
     plan = session.get(Plan, result.plan_id)
     stored = ((plan.summary or {}).get("loads") or {}) if plan is not None else {}
     # A plan's loads: staff id -> [capacity, held, planned, red handovers] (planning.py).
@@ -468,10 +486,14 @@ def assign_worker(
     # anyone else, a coordinator returning after their allocation ended included, from the
     # handover (and moves with it: transition.allocation.move_starts_to_handover).
     handover = _handover(session, person)
-    since = (person.coordinator_since
-             if coordinator_continues(staff_id, person.care_coordinator_id,
+    continues = coordinator_continues(staff_id, person.care_coordinator_id,
                                       person.coordinator_until, handover)
-             and person.coordinator_since else handover)
+    since = person.coordinator_since if continues and person.coordinator_since else handover
+    # Unless their handover date has passed and the worker is new to them: then a fresh start
+    # (transition.late_start), and their handover date moves to it below.
+    start = None if continues or staff_id in workers_held(session, [person.id]).get(
+        person.id, ()) else fresh_start(handover, as_of, rules.tasks.new_worker_notice_working_days)
+    since = start or since
     # A lock of the worker a draft already proposes confirms it rather than changing it.
     drafts = drafts_proposing(session, person.id, role, staff_id) if lock else []
     replaced = (current_assignments(session, [person.id]).get(person.id, {}).get(role)
@@ -479,6 +501,9 @@ def assign_worker(
     changed = set_assignments(session, [NewAssignment(
         person.id, role, staff_id, since, source="manager", locked=lock, reason=note)],
         actor=actor)
+    if changed and start is not None:
+        start_later(session, {person.id: start}, today=as_of, actor=actor,
+                    reason="a new worker after the handover date had passed")
     confirms: int | None = None
     if changed and drafts:
         made = current_assignments(session, [person.id])[person.id][role]
@@ -499,6 +524,7 @@ def assign_worker(
                                transfer_date=transfer_date(session), person_ids=[person.id])
     return AssignResult(person.id, role, staff_id, lock, bool(changed), broken, warnings, tasks,
                         reason_cut=cut if changed else 0, confirms_draft=confirms,
+                        late_start=start if changed else None,
                         draft_changed=() if confirms is None
                         else tuple(changed_since(session, confirms)))
 

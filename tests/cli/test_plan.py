@@ -79,7 +79,9 @@ def test_plan_json_show_and_accept(run_cli: RunCli, settings: Settings) -> None:
     assert accepted.exit_code == 0, accepted.output
     assert accepted.json() == {"plan_id": data["plan_id"], "status": "accepted", "changed": 8,
                                "ended": 0, "unassigned": 2, "superseded": [],
-                               "tasks_out_of_date": False}  # no tasks made yet
+                               "tasks_out_of_date": False,  # no tasks made yet
+                               "late_starts": 0, "letters_out_of_date": 0,
+                               "unassigned_staying": 0}  # nobody held the 2 unassigned
     assert run_cli("plan", "show", "--json").json()["status"] == "accepted"
     detail = run_cli("person", people["joint"], "--json").json()
     assert [(item["role"], item["staff_id"]) for item in detail["workers"]] == [
@@ -198,7 +200,8 @@ def test_assign_lock_unlock_and_refusals(run_cli: RunCli, settings: Settings) ->
     assert done.json() == {"role": "social_worker", "staff_id": "SW2", "locked": True,
                            "changed": True, "forced_past": [], "warnings": [],
                            "tasks": None,  # none generated yet: nothing to bring up to date
-                           "reason_cut": 0, "confirms_draft": None}  # no draft to confirm
+                           "reason_cut": 0, "confirms_draft": None,  # no draft to confirm
+                           "late_start": None}  # their handover date is still ahead
     planned = run_cli("plan", "--json").json()
     row = next(item for item in planned["assignments"] if item["nhs_number"] == people["polish"])
     assert row["locked"] is True and row["staff_id"] == "SW2"

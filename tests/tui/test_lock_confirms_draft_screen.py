@@ -52,7 +52,9 @@ def test_k_on_the_planned_worker_keeps_the_draft_ready_and_a_accepts_it(plan_wor
         await settle(pilot)
         assert held(plan_world) == {("Ashworth", "social_worker"): ("SW1", True)}
         said = " ".join(notifications(app)[-1].split())
-        assert said.startswith("Locked: SW1 keeps the social worker in every later plan.")
+        # Nobody holds it yet: k locks the plan's worker, named.
+        assert said.startswith("Locked: Ana Okafor (SW1) keeps the social worker in every "
+                               "later plan.")
         assert f"Draft plan {plan.plan_id} {STAYS_READY}" in said
         summary = " ".join(text_of(screen.query_one("#plan-summary")).split())
         assert "A draft: nothing changes until you accept it (A)." in summary

@@ -82,7 +82,7 @@ def test_the_plan_at_80x24_keeps_quit_its_columns_and_room_for_rows(
         assert (f"{plan.kept_with_current} kept with their current worker, {plan.changed} new "
                 f"worker, 1 locked by a manager, {plan.unassigned} unassigned") in detail
         total = plan.kept_with_current + plan.changed + plan.locked + plan.unassigned
-        assert re.search(rf"\({total} roles? in all\)", detail)
+        assert re.search(rf"; {total} roles? in all\.", detail)
         await pilot.press("n")  # not yet
         await settle(pilot)
 

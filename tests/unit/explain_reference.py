@@ -179,6 +179,7 @@ class PlainExplainer:
     # (the fast path did not change it), so the reference borrows it rather than keep a copy.
 
     why_unplaced = _Explainer.why_unplaced
+    why_not_kept = _Explainer.why_not_kept
     diagnose = _Explainer.diagnose
     all_taken = _Explainer.all_taken
     reach_of = _Explainer.reach_of

@@ -5,7 +5,7 @@ worker."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,8 @@ from transition.plan_review import (
     changed_since,
     coordinated_count,
     load_plan,
+    unassigned_holders,
+    unassigned_staying_note,
 )
 from transition.plan_rows import PlanRow
 from transition.planning import PlanResult, propose_plan
@@ -121,12 +123,14 @@ def plan(
         return
     with cli.db.transaction() as session:
         outcome = propose_plan(session, cli.rules, as_of=today, actor=cli.actor)
-        names = {} if as_json else _new_worker_names(session, outcome)
+        staying = _staying(session, outcome)
+        outcome = replace(outcome, unassigned_staying=len(staying))
+        names = {} if as_json else _new_worker_names(session, outcome, staying)
         soon = _soon_after_handover(cli, session, _shown(outcome, as_json=as_json))
     if as_json:
         print_json(_plan_json(outcome, soon))
     else:
-        _print_plan(outcome, stored=True, names=names, soon=soon)
+        _print_plan(outcome, stored=True, names=names, soon=soon, staying=staying)
     if outcome.unassigned:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -169,6 +173,7 @@ def show(
         query = PlanQuery(team=teams, staff_id=worker, coordinator=from_worker, risk_band=band,
                           unassigned_only=unassigned, changed_only=changed, sort=sort)
         result = load_plan(session, plan_id, query)
+        staying = _staying(session, result)
         stale = (changed_since(session, result.plan_id)
                  if result.status == "draft" and result.plan_id is not None else [])
         if worker and not result.rows and find_staff_id(session, worker) is None:
@@ -184,7 +189,7 @@ def show(
         elif from_worker:
             names = staff_names(session, [from_worker, *(row.staff_id for row in result.rows)])
         else:
-            names = _new_worker_names(session, result)
+            names = _new_worker_names(session, result, staying)
         soon = _soon_after_handover(cli, session, result.rows[:SHOWN] if from_worker
                                     and not as_json else _shown(result, as_json=as_json))
     if report_path is not None:
@@ -200,7 +205,7 @@ def show(
     if from_worker:
         _print_handover_list(result, from_worker, names, soon)
     else:
-        _print_plan(result, stored=False, names=names, soon=soon)
+        _print_plan(result, stored=False, names=names, soon=soon, staying=staying)
     if stale:
         again = ("run transition check --apply again first (it replaces this draft)"
                  if result.kind == "check_apply" else "run transition plan again first")
@@ -259,15 +264,19 @@ def accept(
     """Make the newest draft (or --plan ID) the current allocation (audited)."""
     cli = context(ctx)
     with cli.db.transaction() as session:
-        result = accept_plan(session, cli.rules, plan_id=plan_id, actor=cli.actor)
+        result = accept_plan(session, cli.rules, plan_id=plan_id, actor=cli.actor,
+                             today=cli.today())
     if as_json:
         print_json(result.to_json())
         return
     console.print(f"Plan {result.plan_id} accepted: {result.changed:,} roles recorded or changed, "
                   f"{result.ended:,} ended.")
     if result.unassigned:
-        console.print(f"{result.unassigned:,} roles are still unassigned: see "
+        staying = unassigned_staying_note(result.unassigned, result.unassigned_staying)
+        console.print(f"{result.unassigned:,} roles are still unassigned{staying}: see "
                       "transition plan show --unassigned")
+    if late := result.late_starts_in_words():
+        console.print(late)
     if result.tasks_out_of_date:
         console.print("Handover tasks were made before this plan: run transition tasks "
                       "generate to bring them up to date with it.")
@@ -444,6 +453,8 @@ def assign(
                       f"{who}{locked}.")
     if (draft := result.draft_in_words("transition plan accept")) is not None:
         console.print(draft, markup=False)
+    if (late := result.late_start_in_words()) is not None:
+        console.print(late)
     if result.tasks_in_words():
         console.print(result.tasks_in_words())
     for problem in result.broken:
@@ -525,9 +536,18 @@ def _changed(result: PlanResult) -> list[PlanRow]:
     return [row for row in result.rows if row.staff_id and not row.kept and not row.locked]
 
 
-def _new_worker_names(session: Session, result: PlanResult) -> dict[str, str]:
-    """The names of the new workers the table shows (its first rows only)."""
-    return staff_names(session, [row.staff_id for row in _changed(result)[:SHOWN]])
+def _new_worker_names(session: Session, result: PlanResult,
+                      staying: dict[tuple[int, str], str] | None = None) -> dict[str, str]:
+    """The names of the new workers the table shows (its first rows only), and of those who
+    keep a role the plan left unassigned (``staying``)."""
+    return staff_names(session, [row.staff_id for row in _changed(result)[:SHOWN]]
+                       + list((staying or {}).values()))
+
+
+def _staying(session: Session, result: PlanResult) -> dict[tuple[int, str], str]:
+    """The plan's unassigned roles someone holds now (they stay with them until a manager
+    decides): (person id, role) -> staff id."""
+    return {} if result.plan_id is None else unassigned_holders(session, result.plan_id)
 
 
 def _shown(result: PlanResult, *, as_json: bool) -> list[PlanRow]:
@@ -580,18 +600,22 @@ def _why(reasons: list[str], soon: str | None) -> Text | str:
 
 def _print_plan(result: PlanResult, *, stored: bool,
                 names: dict[str, str] | None = None,
-                soon: dict[tuple[int, str], str] | None = None) -> None:
+                soon: dict[tuple[int, str], str] | None = None,
+                staying: dict[tuple[int, str], str] | None = None) -> None:
     """The plan in words and tables; ``names`` (staff id -> name) names the new workers;
-    ``soon`` (person id, staff id -> words) marks those leaving or away soon after."""
+    ``soon`` (person id, staff id -> words) marks those leaving or away soon after;
+    ``staying`` (person id, role -> staff id): who keeps a role the plan left unassigned."""
     names = names or {}
     soon = soon or {}
+    staying = staying or {}
     state = "optimal" if result.optimal else f"not optimal ({result.solver_status})"
     heading = f"Plan {result.plan_id} ({result.status}, {result.kind})"
     console.print(f"{heading}: {state}, cost {result.objective:,}.")
     console.print(
         f"People planned: {result.people:,}. Roles filled: {result.assigned:,} "
         f"({result.kept_with_current:,} kept with their current worker, {result.changed:,} with a "
-        f"new worker, {result.locked:,} locked). Roles unassigned: {result.unassigned:,}."
+        f"new worker, {result.locked:,} locked). Roles unassigned: {result.unassigned:,}"
+        f"{unassigned_staying_note(result.unassigned, result.unassigned_staying)}."
     )
     for key, count in result.not_planned.items():
         if count:
@@ -610,8 +634,13 @@ def _print_plan(result: PlanResult, *, stored: bool,
         table = Table("NHS number", "Role", "Band", "Why unassigned",
                       title=f"Unassigned ({len(unassigned):,})")
         for row in unassigned[:SHOWN]:
+            why = "; ".join(row.reasons)
+            if (holder := staying.get((row.person_id, row.role or ""))) is not None:
+                name = names.get(holder)
+                why = (f"stays with {f'{name} ({holder})' if name else holder} until a "
+                       f"manager decides: {why}")
             table.add_row(nhs.format_334(row.nhs_number), _role(row.role), row.risk_band or "",
-                          "; ".join(row.reasons))
+                          why)
         console.print(table)
     changed = _changed(result)
     if changed:

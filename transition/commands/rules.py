@@ -224,6 +224,9 @@ def _tasks(rules: Rules, *, whole: bool) -> None:
     _heading("tasks", "handover tasks made for each person")
     _say(f"lead_role: {section.lead_role.value} (owns incoming tasks when both roles of a "
          "joint person change)")
+    _say(f"new_worker_notice_working_days: {section.new_worker_notice_working_days} (a new "
+         "worker chosen after someone's handover date has passed starts this many working "
+         "days later)")
     # The keys are what a council file names ([tasks.templates.KEY]): never folded.
     templates = _table("Template\nowner", "On", "Deadline", "Incoming\nrole", lines=True,
                        min_width={0: max(map(len, section.templates), default=0)})

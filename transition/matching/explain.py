@@ -566,6 +566,29 @@ class _Explainer:
             unassigned[position] = number
         return unassigned, reasons
 
+    def why_not_kept(self, position: int) -> str | None:
+        """Why a need left unplaced did not stay with the worker who holds the role now (an
+        accepted plan's or a manager's choice; accepting leaves it with them until a manager
+        decides): 'current worker WP3 red-band handover cap reached (3 of 3)'. None: nobody
+        holds it, or none of these (their place went to someone the plan could not otherwise
+        place)."""
+        need = self.needs[position]
+        who = int(self.network.current[position])
+        if who < 0 or need.accepted_staff_id is None:
+            return None
+        staff_id = self.workers[who].staff_id
+        pair = self.network.arc_need * len(self.workers) + self.network.arc_worker
+        wanted = position * len(self.workers) + who
+        at = int(np.searchsorted(pair, wanted)) if len(pair) else 0
+        if at >= len(pair) or pair[at] != wanted:
+            failures = hard_failures(self.network, position, who) or ["not a candidate"]
+            return f"current worker {staff_id} " + "; ".join(failures)
+        if (full := self.full[who]) is not None:
+            return f"current worker {staff_id} " + full[0]
+        if self.network.arc_red[at] and (capped := self.capped[who]) is not None:
+            return f"current worker {staff_id} " + capped[0]
+        return None
+
     def why_unplaced(self, position: int) -> tuple[str, ...]:
         need = self.needs[position]
         tables = self.network.tables
@@ -573,7 +596,12 @@ class _Explainer:
                need.handover_date, need.stays_through, need.red)
         if key not in self.unplaced_memo:
             self.unplaced_memo[key] = tuple(self.diagnose(need))
-        return self.unplaced_memo[key]
+        said = self.unplaced_memo[key]
+        # Who holds it now, and why they could not keep it: the same words for alike needs.
+        if (kept := self.why_not_kept(position)) is not None:
+            whole = (*said, kept)
+            said = self.unplaced_memo.setdefault(("held", whole), whole)
+        return said
 
     def diagnose(self, need: Need) -> list[str]:
         tables = self.network.tables

@@ -33,18 +33,22 @@ from transition.plan_report import PlanReport, write_plan_report
 from transition.plan_review import (
     PLAN_SORTS,
     AcceptResult,
+    ManagerChanges,
     PlanQuery,
     accept_plan,
     allocation_changed_since,
     caseloads,
     load_plan,
+    manager_changes,
     plan_out_of_date,
     plan_rows,
+    unassigned_in_words,
+    unassigned_staying_note,
 )
 from transition.planning import PlanResult, PlanRow, propose_plan
 from transition.screens.base import DataScreen, database_words
 from transition.screens.confirm import ConfirmScreen
-from transition.screens.worker_picker import WorkerPick, ask_for_worker
+from transition.screens.worker_picker import WorkerPick, ask_for_worker, holds_now_words
 from transition.widgets.chrome import PAGES, AppFooter, NavBar
 from transition.widgets.fitted_table import FILL, FitColumn, FittedTable
 from transition.widgets.format import count, plural, uk_date, words
@@ -108,6 +112,30 @@ class PlanPage:
     holders: dict[tuple[int, str], dict[str, Any]]  # (person, role) -> who holds it now
     # (person, staff id) -> the worker leaving, or away long, soon after the handover, in words
     away_soon: dict[tuple[int, str], str] = field(default_factory=dict)
+    # An accepted plan: the roles managers have changed since (the whole plan's count).
+    changes: ManagerChanges = field(default_factory=ManagerChanges)
+
+    def holder(self, row: PlanRow) -> dict[str, Any] | None:
+        """Who holds the row's role now (None: nobody)."""
+        return self.holders.get((row.person_id, row.role or ""))
+
+    def stays_with(self, row: PlanRow) -> dict[str, Any] | None:
+        """Who keeps a role the plan left unassigned: accepting never takes it from them, so
+        it stays with them until a manager decides (None: the role is not unassigned, or
+        nobody holds it)."""
+        return self.holder(row) if row.staff_id is None and row.role else None
+
+    def overridden(self, row: PlanRow) -> dict[str, Any] | None:
+        """An accepted plan's role a manager has changed since (another worker, or the lock
+        changed): who holds it now; None when it is as the plan left it."""
+        plan = self.plan
+        holder = self.holder(row)
+        if (plan is None or plan.status != "accepted" or holder is None
+                or holder.get("source") != "manager"):
+            return None
+        if holder["staff_id"] == row.staff_id and bool(holder.get("locked")) == row.locked:
+            return None
+        return holder
 
 
 def _who(staff: dict[str, str], staff_id: str | None) -> str:
@@ -116,9 +144,12 @@ def _who(staff: dict[str, str], staff_id: str | None) -> str:
     return f"{name} ({staff_id})" if name else str(staff_id)
 
 
-def _status(row: PlanRow, *, short: bool = False) -> Text:
+def _status(row: PlanRow, *, short: bool = False, stays: bool = False) -> Text:
     """kept, new worker, locked or unassigned; ``short``, the table's one word each (new,
-    none), so the column fits at 80 columns."""
+    none), so the column fits at 80 columns. ``stays``: unassigned, but someone holds the
+    role and keeps it until a manager decides ("stays", not "none")."""
+    if row.staff_id is None and stays:
+        return Text("stays" if short else "unassigned", style="bold yellow")
     if row.staff_id is None:
         return Text("none" if short else "unassigned", style="bold red")
     if row.locked:
@@ -126,6 +157,16 @@ def _status(row: PlanRow, *, short: bool = False) -> Text:
     if row.kept:
         return Text("kept", style="green")
     return Text("new" if short else "new worker", style="bold yellow")
+
+
+# Marks, in the Worker column, an accepted plan's role a manager has changed since.
+CHANGED_MARK = "*"
+
+
+def _overridden_status(holder: dict[str, Any]) -> Text:
+    """The table's change for an accepted plan's role a manager changed since: 'chosen'
+    (another worker, or the plan's own unlocked) or 'locked' (6 wide, as the column)."""
+    return Text("locked" if holder.get("locked") else "chosen", style="bold magenta")
 
 
 NEW_WORKER = "new worker ("
@@ -173,7 +214,8 @@ class PlanScreen(DataScreen):
         Binding("A", "accept", "Accept", key_display="A", id="plan.accept"),
         Binding("o", "override", "Choose worker", id="plan.override"),
         Binding("k", "lock", "Lock", id="plan.lock",
-                tooltip="Lock the planned worker into every later plan, or unlock a lock"),
+                tooltip="Lock whoever holds the role now (the planned worker if nobody "
+                "does) into every later plan, or unlock a lock"),
         Binding("u", "unassigned", "Unassigned", id="plan.unassigned"),
         Binding("b", "cycle_band", "Band", id="plan.band", show=False),
         Binding("s", "next_sort", "Sort", id="plan.sort"),
@@ -251,13 +293,16 @@ class PlanScreen(DataScreen):
                 (person_id, role): {"role": role, "staff_id": item.staff_id,
                                     "name": staff.get(item.staff_id, item.staff_id),
                                     "locked": item.locked, "source": item.source,
-                                    "assignment_id": item.id}
+                                    "plan_id": item.plan_id, "assignment_id": item.id}
                 for person_id, roles in held.items() for role, item in roles.items()
             }
             away_soon = self._away_soon(session, rows)
+            changes = (manager_changes(session, plan.plan_id)
+                       if plan is not None and plan.plan_id is not None
+                       and plan.status == "accepted" else ManagerChanges())
             if self._options_version != self.transition.data_version:
                 self._fill_options(session)
-        self.page = PlanPage(plan, rows, total, people, staff, holders, away_soon)
+        self.page = PlanPage(plan, rows, total, people, staff, holders, away_soon, changes)
         self._show()
 
     def _away_soon(self, session: Any, rows: list[PlanRow]) -> dict[tuple[int, str], str]:
@@ -318,11 +363,20 @@ class PlanScreen(DataScreen):
             worker: RenderableType = (
                 page.staff.get(row.staff_id, row.staff_id) if row.staff_id
                 else Text("—", style="dim"))
+            change = _status(row, short=True)
+            # Who holds the role now, when it is not the plan's worker: a role left unassigned
+            # stays with them; an accepted plan's role a manager changed since is theirs.
+            if (stays := page.stays_with(row)) is not None:
+                worker = Text(stays["name"], style="italic")
+                change = _status(row, short=True, stays=True)
+            elif (holder := page.overridden(row)) is not None:
+                worker = Text(CHANGED_MARK + holder["name"], style="magenta")
+                change = _overridden_status(holder)
             table.add_row(
                 nhs.format_334(row.nhs_number),
                 page.people.get(row.person_id, ""),
                 words(row.role) if row.role else Text("none", style="dim"),
-                worker, _status(row, short=True), pathway_text(row.pathway),
+                worker, change, pathway_text(row.pathway),
                 band_text(row.risk_band), main_reason(row),
                 key=str(position),
             )
@@ -347,13 +401,21 @@ class PlanScreen(DataScreen):
             (f"{count(plan.assigned)} roles filled", "bold"),
             f" ({count(plan.kept_with_current)} kept, {count(plan.changed)} new worker, "
             f"{count(plan.locked)} locked), ",
-            (f"{count(plan.unassigned)} unassigned", "bold red" if plan.unassigned else "dim"),
+            (unassigned_in_words(plan.unassigned, plan.unassigned_staying),
+             "bold red" if plan.unassigned else "dim"),
             f" · {'optimal' if plan.optimal else plan.solver_status}",
         )
         lines: list[RenderableType] = [line]
         # Under 30 rows (app.SHORT_TERMINAL) each warning keeps to one line (cut with "…";
         # `transition plan show` has them whole), so the table keeps room for its rows.
         short = self.has_class("-short")
+        # The plan's counts are what it decided; what managers changed since is said apart
+        # (the table marks those rows, CHANGED_MARK).
+        changes = self.page.changes if self.page is not None else ManagerChanges()
+        if plan.status == "accepted" and (since := changes.in_words()):
+            lines.append(Text(f"{since[0].upper()}{since[1:]}: marked {CHANGED_MARK} in the "
+                              "Worker column, with who holds each now.", style="magenta",
+                              no_wrap=short, overflow="ellipsis" if short else None))
         if plan.transfer_date:
             when = Text(f"Transfer date {uk_date(plan.transfer_date)}", style="dim")
             if short:
@@ -445,19 +507,33 @@ class PlanScreen(DataScreen):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column(overflow="fold")
-        worker = (_who(self.page.staff, row.staff_id) if row.staff_id
-                  else "no one: this role needs a manager's decision")
-        grid.add_row("Planned", Text.assemble(_status(row), f"  {worker}"))
+        stays = self.page.stays_with(row)
+        if row.staff_id:
+            worker = _who(self.page.staff, row.staff_id)
+        elif stays is not None:
+            worker = (f"stays with {stays['name']} ({stays['staff_id']}), who holds it now, "
+                      "until a manager decides (o: choose a worker; k: lock them)")
+        else:
+            worker = "no one: this role needs a manager's decision"
+        grid.add_row("Planned", Text.assemble(_status(row, stays=stays is not None),
+                                              f"  {worker}"))
         away = self.page.away_soon.get((row.person_id, row.staff_id or ""))
         if away is not None:
             grid.add_row("Leaves soon" if away.startswith(LEAVES_ON) else "Away soon",
                          Text(f"{away}: another change of worker soon after the handover "
                               "(o: choose someone else)", style="yellow"))
-        holder = self.page.holders.get((row.person_id, row.role or ""))
+        holder = self.page.holder(row)
         if holder is not None:
             lock = " (locked)" if holder.get("locked") else ""
-            grid.add_row("Holds it now", f"{holder['name']} ({holder['staff_id']}){lock}, "
-                         f"{holder.get('source') or ''}")
+            source = {"manager": "a manager's choice",
+                      "plan": "from the accepted plan"}.get(holder.get("source") or "",
+                                                            holder.get("source") or "")
+            if self.page.overridden(row) is not None:
+                source += (f", since plan {self.page.plan.plan_id if self.page.plan else ''} "
+                           "was accepted")
+            grid.add_row("Holds it now", Text.assemble(
+                f"{holder['name']} ({holder['staff_id']}){lock}, ",
+                (source, "magenta" if self.page.overridden(row) is not None else "")))
         grid.add_row("Reasons", "\n".join(f"• {reason}" for reason in row.reasons) or "—")
         if row.alternatives:
             grid.add_row("Runners-up", "\n".join(
@@ -631,8 +707,9 @@ class PlanScreen(DataScreen):
         # locked, unassigned), so the four add up to the roles the screen lists.
         detail = (f"{count(plan.kept_with_current)} kept with their current worker, "
                   f"{count(plan.changed)} new worker, {count(plan.locked)} locked by a "
-                  f"manager, {count(plan.unassigned)} unassigned for a decision "
-                  f"({plural(plan.assigned + plan.unassigned, 'role')} in all). This becomes "
+                  f"manager, {count(plan.unassigned)} unassigned for a decision"
+                  f"{unassigned_staying_note(plan.unassigned, plan.unassigned_staying)}; "
+                  f"{plural(plan.assigned + plan.unassigned, 'role')} in all. This becomes "
                   "who holds each case (audited).")
 
         def answered(yes: bool | None) -> None:
@@ -648,7 +725,8 @@ class PlanScreen(DataScreen):
     def _accept(self, plan_id: int | None) -> AcceptResult:
         rules = self.transition.rules
         with self.database.transaction() as session:
-            return accept_plan(session, rules, plan_id=plan_id, actor=self.settings.actor)
+            return accept_plan(session, rules, plan_id=plan_id, actor=self.settings.actor,
+                               today=self.today())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "plan-stale":
@@ -679,10 +757,17 @@ class PlanScreen(DataScreen):
             result = event.worker.result
             self.transition.data_changed()
             self._shown_version = self.transition.data_version
+            reloaded = False
             if isinstance(result, PlanResult):
+                # Read back, it says how many unassigned roles stay with who holds them.
+                self.safely(self.reload)
+                reloaded = True
+                shown = self.page.plan if self.page else None
+                staying = (shown.unassigned_staying
+                           if shown is not None and shown.plan_id == result.plan_id else 0)
                 self.notify(f"Plan {result.plan_id} proposed: {count(result.assigned)} roles "
-                            f"filled, {count(result.unassigned)} unassigned. Review it, then "
-                            "press A to accept.", title="Draft ready")
+                            f"filled, {unassigned_in_words(result.unassigned, staying)}. Review "
+                            "it, then press A to accept.", title="Draft ready")
             elif isinstance(result, AcceptResult):
                 tasks = (" Handover tasks were made before it: bring them up to date on the "
                          "tasks screen (t, then G) or with transition tasks generate."
@@ -696,9 +781,13 @@ class PlanScreen(DataScreen):
                 self.notify(f"Plan {result.plan_id} accepted: "
                             f"{plural(result.changed, 'role')} recorded or changed{split}, "
                             f"{count(result.ended)} ended, "
-                            f"{count(result.unassigned)} still unassigned.{tasks}",
+                            f"{count(result.unassigned)} still unassigned"
+                            f"{unassigned_staying_note(result.unassigned, result.unassigned_staying)}."
+                            f"{' ' + late if (late := result.late_starts_in_words()) else ''}"
+                            f"{tasks}",
                             title="Accepted")
-            self.safely(self.reload)
+            if not reloaded:
+                self.safely(self.reload)
         self.refresh_bindings()
 
     def _failed(self, error: BaseException | None, what: str | None) -> None:
@@ -751,10 +840,13 @@ class PlanScreen(DataScreen):
 
     def _pick(self, row: PlanRow, options: list[WorkerOption]) -> None:
         assert row.role is not None and self.page is not None
+        holder = self.page.holder(row)
         ask_for_worker(self, name=self.page.people.get(row.person_id, "this person"),
                        nhs_number=row.nhs_number, role=row.role, options=options,
                        planned=row.staff_id, why_none=row.reasons if row.staff_id is None else (),
-                       chosen=lambda pick, force: self._save(row, pick, force=force))
+                       chosen=lambda pick, force: self._save(row, pick, force=force),
+                       holds_now=None if holder is None else (holder["staff_id"], holds_now_words(
+                           holder.get("source"), holder.get("plan_id"))))
 
     def _seen(self, row: PlanRow, role: str) -> int | None:
         """The assignment holding ``role`` when the screen read it (None: nobody): a choice,
@@ -788,7 +880,8 @@ class PlanScreen(DataScreen):
         self._write(write, lambda: " ".join(filter(None, (
             f"{named(names, pick.staff_id)} is now the {words(role).lower()}{locked}{broke}.",
             done[0].draft_in_words("press A") or "Press n to plan again around it.",
-            done[0].tasks_in_words()))), refused=refusals.append)
+            done[0].late_start_in_words(), done[0].tasks_in_words()))),
+            refused=refusals.append)
         return refusals[0] if refusals else None
 
     def action_lock(self) -> None:
@@ -805,15 +898,28 @@ class PlanScreen(DataScreen):
                            actor=self.settings.actor, reason="unlocked from the plan screen",
                            expected_assignment_id=seen)
 
-            self._write(release, f"Unlocked: the next plan may change the "
-                        f"{words(role).lower()}.")
+            self._write(release, f"Unlocked: {holder['name']} ({holder['staff_id']}) still "
+                        f"holds the {words(role).lower()}; the next plan may change them.")
             return
-        if row.staff_id is None:
+        plan_id = self.page.plan.plan_id if self.page.plan else None
+        # k locks whoever holds the role now, never replacing them: a manager's choice made
+        # since the plan stays. Only when nobody holds it is the plan's worker locked (a
+        # draft's own proposal, which keeps the draft ready to accept).
+        if holder is not None:
+            staff_id = holder["staff_id"]
+            why = "locked from the plan screen: the worker who holds the role now"
+            other = (f" The plan proposed {_who(self.page.staff, row.staff_id)}: press o to "
+                     "choose them instead." if row.staff_id and row.staff_id != staff_id
+                     else "")
+        elif row.staff_id is None:
             self.notify("No worker is planned for this role: press o to choose one.",
                         severity="warning")
             return
-        staff_id = row.staff_id
-        plan_id = self.page.plan.plan_id if self.page.plan else None
+        else:
+            staff_id = row.staff_id
+            why = f"locked from the plan screen: plan {plan_id}'s choice"
+            other = ""
+        who = _who(self.page.staff, staff_id)
 
         done: list[AssignResult] = []
 
@@ -821,13 +927,12 @@ class PlanScreen(DataScreen):
             with self.database.transaction() as session:
                 done.append(assign_worker(
                     session, self.transition.rules, nhs_number=row.nhs_number,
-                    staff_id=staff_id, role=role,
-                    reason=f"locked from the plan screen: plan {plan_id}'s choice", lock=True,
+                    staff_id=staff_id, role=role, reason=why, lock=True,
                     force=False, as_of=self.today(), actor=self.settings.actor,
                     expected_assignment_id=seen))
 
         self._write(lock, lambda: " ".join(filter(None, (
-            f"Locked: {staff_id} keeps the {words(role).lower()} in every later plan.",
+            f"Locked: {who} keeps the {words(role).lower()} in every later plan.{other}",
             done[0].draft_in_words("press A")))))
 
     def action_save_list(self) -> None:

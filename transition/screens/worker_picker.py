@@ -36,17 +36,45 @@ class WorkerPick:
     lock: bool
 
 
-def option_label(option: WorkerOption, planned: str | None, marker: str = "planned") -> Text:
-    """'Jo Worker (SW2) · North Council · 1 of 3, 2 free · new worker, speaks Polish'."""
-    spare_style = "bold green" if option.spare > 1 else "bold yellow"
+# The matcher's words for the worker a need has now; the list says which kind of "now".
+KEEPS_CURRENT = "keeps current worker"
+CARRIES_ON = "keeps their current worker (the trust's care coordinator carries on)"
+CASELOAD_WORDS = ("N of M with them: the worker's caseload after the plan with this person, as "
+                  "the plan's \"caseload after plan\" counts it.")
+
+
+def holds_now_words(source: str | None, plan_id: int | None = None) -> str:
+    """How the list names the worker who holds the role now: 'holds the role now (since plan
+    1 was accepted)', '(a manager's choice)', or plain."""
+    if source == "plan" and plan_id is not None:
+        return f"holds the role now (since plan {plan_id} was accepted)"
+    if source == "manager":
+        return "holds the role now (a manager's choice)"
+    return "holds the role now"
+
+
+def option_label(option: WorkerOption, planned: str | None, marker: str = "planned",
+                 holds_now: tuple[str, str] | None = None) -> Text:
+    """'Jo Worker (SW2) · North Council · 2 of 3 with them · new worker, speaks Polish'.
+
+    The caseload counts this person with the worker (the plan's "caseload after plan").
+    ``holds_now``: (staff id, words) of who holds the role now, said in place of the
+    matcher's "keeps current worker", which otherwise means the trust's care coordinator
+    carrying on."""
+    with_them = option.load + 1
+    style = ("bold green" if with_them < option.capacity
+             else "bold yellow" if with_them == option.capacity else "bold red")
     text = Text.assemble(
         (option.name, "bold"), f" ({option.staff_id})",
         (f" · {marker}" if option.staff_id == planned else "", "bold cyan"),
-        f" · {option.team or 'no council team yet'} · {option.load} of {option.capacity}, ",
-        (f"{option.spare} free", spare_style),
+        f" · {option.team or 'no council team yet'} · ",
+        (f"{with_them} of {option.capacity} with them", style),
     )
-    if option.reasons:
-        text.append("\n   " + "; ".join(option.reasons), style="dim")
+    reasons = [reason if reason != KEEPS_CURRENT
+               else holds_now[1] if holds_now is not None and holds_now[0] == option.staff_id
+               else CARRIES_ON for reason in option.reasons]
+    if reasons:
+        text.append("\n   " + "; ".join(reasons), style="dim")
     if option.why_not:
         text.append("\n   ✗ " + "; ".join(option.why_not), style="red")
     return text
@@ -75,7 +103,8 @@ class WorkerPickerScreen(ChoiceWithReasonScreen[WorkerPick]):
 
     def __init__(self, question: str, options: list[WorkerOption], *, planned: str | None,
                  anyway: str | None = None, marker: str = "planned",
-                 save: Callable[[WorkerPick], str | None] | None = None) -> None:
+                 save: Callable[[WorkerPick], str | None] | None = None,
+                 holds_now: tuple[str, str] | None = None) -> None:
         """``anyway``: why no worker meets every hard constraint, when none does; the options
         are then the workers ruled out, and saving records the choice anyway. ``save``: saves
         the pick, returning why it was refused, if it was (the dialog then stays open with the
@@ -86,23 +115,26 @@ class WorkerPickerScreen(ChoiceWithReasonScreen[WorkerPick]):
         self.marker = marker  # what the list says of ``planned``: "planned", "holds it now"
         self.anyway = anyway
         if anyway is not None:
+        self.holds_now = holds_now  # (staff id, words): who holds the role now
             self.SAVE_LABEL = "Assign anyway (ctrl+s)"
 
     def intro(self) -> list[Widget]:
         if self.anyway is None:
             said = Text("Only workers who meet every hard constraint and have a place free "
-                        "are listed, best match first.", style="dim")
+                        f"are listed, best match first. {CASELOAD_WORDS}", style="dim")
         else:
             said = Text.assemble(
                 ("No worker meets every hard constraint with a place free", "bold"),
                 f": {self.anyway}.\n",
                 "These workers fit the role but are ruled out, fewest problems first. "
-                "Choosing one records it anyway, with what it breaks, in the audit trail.",
+                "Choosing one records it anyway, with what it breaks, in the audit trail. "
+                f"{CASELOAD_WORDS}",
                 style="yellow")
         return [ExplanationBox(Static(said, id="explanation-text"), id="explanation")]
 
     def choices(self) -> list[Option]:
-        return [Option(option_label(option, self.planned, self.marker), id=option.staff_id)
+        return [Option(option_label(option, self.planned, self.marker, self.holds_now),
+                       id=option.staff_id)
                 for option in self.options]
 
     def extra(self) -> list[Widget]:
@@ -118,11 +150,13 @@ def ask_for_worker(
     planned: str | None, why_none: Sequence[str],
     chosen: Callable[[WorkerPick, bool], str | None], marker: str = "planned",
 ) -> None:
+    holds_now: tuple[str, str] | None = None,
     """Offer ``options`` (from :func:`transition.worker_overrides.worker_choices`) for one
     person's role; ``chosen(pick, force)`` saves the manager's pick, ``force`` when no option
     fits every hard constraint (the choice is then recorded with what it breaks, as
     ``transition assign --force`` is), and returns why it was refused, if it was: the dialog
-    stays open with what was typed. ``why_none``: why the plan could not fill the role."""
+    stays open with what was typed. ``why_none``: why the plan could not fill the role.
+    ``holds_now``: (staff id, words, :func:`holds_now_words`) of who holds the role now."""
     role_words = ROLE_WORDS.get(role, role)
     if not options:
         screen.notify(f"No {role_words} on the staff list works on {name}'s handover date"
@@ -135,7 +169,7 @@ def ask_for_worker(
     reason = (("; ".join(why_none) or f"every {role_words} on the staff list is ruled out")
               if anyway else None)
     screen.app.push_screen(WorkerPickerScreen(question, options, planned=planned, anyway=reason,
-                                              marker=marker,
+                                              marker=marker, holds_now=holds_now,
                                               save=lambda pick: chosen(pick, anyway)))
 
 

@@ -292,6 +292,11 @@ class TaskRules(BaseModel):
         Role.SOCIAL_WORKER,
         description="Whose worker owns incoming tasks when both roles of a joint person changed.",
     )
+    new_worker_notice_working_days: int = Field(
+        10, ge=1, le=60,
+        description="A new worker chosen for someone whose handover date has passed starts this "
+                    "many working days after the day they are chosen (transition.late_start).",
+    )
     templates: dict[str, TaskTemplate] = Field(default_factory=dict)
 
     @model_validator(mode="after")
