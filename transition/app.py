@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.notifications import Notification, SeverityLevel
 from textual.screen import Screen
 from textual.widget import AwaitMount
+from textual.widgets import HelpPanel
 
 from transition.config import Settings
 from transition.db import Database
@@ -91,6 +92,10 @@ DESTINATIONS: tuple[Destination, ...] = (
 _SECTION_ACTIONS = frozenset({"go", "search"})
 
 
+HELP_MARGIN = 3
+"""Rows of the screen the keys panel leaves: the header and the bar of sections above it (its
+top margin in app.tcss), the footer below."""
+
 SHORT_TERMINAL = 30
 """Rows below which a screen is ``-short`` (Windows Terminal opens at 30, macOS's at 24)."""
 
@@ -129,6 +134,15 @@ class TransitionApp(App[None]):
         # keeps every other key; no text box takes ctrl+n).
         Binding(DISMISS_KEY, "dismiss_notifications", "Dismiss", id="notifications.dismiss",
                 priority=True),
+        # The keys of the screen on show, every one (the footer has room for a few at 80
+        # columns): "?" or F1 opens and closes the panel, escape closes it. Not priority, so a
+        # text box still takes the "?" typed into it.
+        Binding("question_mark", "toggle_help", "Help", key_display="?", id="help"),
+        Binding("f1", "toggle_help", "Help", show=False, id="help.f1"),
+        # Priority, and only while the panel shows (check_action): before the screen's own
+        # escape (back, clear the search), which acts again once the panel is closed.
+        Binding("escape", "hide_help_panel", "Close help", show=False, priority=True,
+                id="help.close"),
     ]
 
     def __init__(self, settings: Settings, database: Database, *, owns_database: bool = False):
@@ -192,6 +206,8 @@ class TransitionApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "dismiss_notifications":  # only while there is one to dismiss
             return len(self._notifications) > 0  # Textual's own list: it forgets expired ones
+        if action == "hide_help_panel":  # escape closes the keys panel, and only that
+            return self._help_showing()
         # A dialog (a confirmation, a choice, the palette) keeps its keys until it closes,
         # as it would for bindings that are not priority.
         if action in _SECTION_ACTIONS and self.screen.is_modal:
@@ -235,6 +251,44 @@ class TransitionApp(App[None]):
 
     def action_dismiss_notifications(self) -> None:
         self.clear_notifications()
+
+    # -- help ------------------------------------------------------------------------------
+
+    def _help_showing(self) -> bool:
+        try:
+            return bool(self.screen.query("HelpPanel"))
+        except ScreenStackError:
+            return False
+
+    def action_toggle_help(self) -> None:
+        """``?`` or F1: Textual's keys panel (the palette's "Keys"), or away again."""
+        if self._help_showing():
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_show_help_panel(self) -> None:
+        super().action_show_help_panel()
+        self.call_after_refresh(self._fit_help)
+        self.call_after_refresh(self._refresh_dismiss_key)  # escape now closes it
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_help)
+
+    def _fit_help(self) -> None:
+        """The keys panel between the bar of sections and the footer (app.tcss puts it there,
+        over the screen's right side): as tall as the screen but for them. CSS cannot say
+        that of a docked widget with margins: 1fr or 100% is the whole screen's height."""
+        try:
+            panels = self.screen.query(HelpPanel)
+        except ScreenStackError:
+            return
+        for panel in panels:
+            panel.styles.height = max(self.screen.size.height - HELP_MARGIN, 1)
+
+    def action_hide_help_panel(self) -> None:
+        super().action_hide_help_panel()
+        self.call_after_refresh(self._refresh_dismiss_key)
 
     def go(self, name: str) -> AwaitMount | None:
         """Show a section (switching mode) or push a detail screen over the current one.

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from transition.absence import absence_words, not_over
 from transition.allocation import continuing_coordinator
 from transition.columns import FALSE_WORDS
+from transition.languages import language_name
 from transition.models import RiskBand
 from transition.postcodes import no_address, pseudo_meaning
 
@@ -580,7 +581,12 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
     def communication(x: RiskFacts) -> Any:
         parts = []
         if needs_interpreter(x.interpreter_language):
-            parts.append(f"interpreter: {x.interpreter_language}")
+            # "Urdu", as the person's record and the letters name it (an export may write
+            # "urdu"); a bare yes stays "unspecified", which names no language.
+            language = " ".join((x.interpreter_language or "").split())
+            if language.lower() != "unspecified":
+                language = language_name(language)
+            parts.append(f"interpreter: {language}")
         if x.accessible_format:
             parts.append(f"accessible format: {x.accessible_format}")
         return "; ".join(parts) or None

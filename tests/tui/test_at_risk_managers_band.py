@@ -55,7 +55,13 @@ def test_a_managers_band_shows_whole_with_its_score(plan_world, app_on, size) ->
         for family_name, band in (("Ashworth", "amber"), ("Hollins", "green")):
             [line] = [line for line in lines if f"{family_name}," in line]
             assert f"✎ {band} {scores[family_name]}" in line
-        assert not any("…" in line for line in lines)
+        # No risk cell cut ("…" is only the Main factors saying some are left out).
+        risks = [risk_text(person.risk_band, person.risk_score,
+                           overridden=person.band_overridden).plain
+                 for person in screen.people[:len(lines) - 1]]
+        assert all(any(f" {risk} " in line for line in lines) for risk in risks)
+        factors_start = lines[0].index("Main factors")
+        assert not any("…" in line[:factors_start] for line in lines)
         # Every risk cell fits the column (none cut), the others' too.
         [column] = [column for column in table.columns.values() if column.key.value == "risk"]
         width = column.get_render_width(table)

@@ -214,7 +214,7 @@ def test_the_risk_chart_says_when_its_scores_are_not_todays(plan_world, app_on) 
 
     async def scenario(pilot: Pilot[Any]) -> None:
         risk = " ".join(text_of(app.screen.query_one("#risk-bars")).split())
-        assert "Scores as of 4 Jan 2027, not today: run transition assess." in risk
+        assert "Scores as of 4 Jan 2027, not today: A reassesses everyone." in risk
 
     drive(app, scenario, size=(120, 60))
 

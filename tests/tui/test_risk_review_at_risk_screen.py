@@ -71,6 +71,6 @@ def test_the_status_says_when_the_scores_were_measured(plan_world, app_on) -> No
     async def earlier(pilot: Pilot[Any]) -> None:
         screen = await open_at_risk(pilot)
         status = " ".join(text_of(screen.query_one("#at-risk-status")).split())
-        assert "scores as of 5 Jan 2027, not today: run transition assess" in status
+        assert "scores as of 5 Jan 2027, not today: A reassesses" in status
 
     drive(app, earlier)

@@ -30,6 +30,7 @@ from transition.commands.common import (
 )
 from transition.errors import TransitionError
 from transition.matching import ROLE_WORDS
+from transition.overview import named, staff_names
 from transition.people import PeopleQuery, PersonRow, list_people, require_person
 from transition.plan_review import describe_role
 from transition.ruleset import Rules
@@ -95,11 +96,14 @@ def people(
                             pathway=pathway, risk_band=band, needs_worker=needs_worker,
                             limit=page_size(limit, as_json, DEFAULT_LIMIT))
         page = list_people(session, query, as_of=today)
+        # Names with the ids, as the app's caseload names them ("Brenda Butler (WP60723)").
+        names = staff_names(session, [staff_id for row in page.rows for staff_id in (
+            row.care_coordinator_id, *(held for _, held in row.workers))])
     shown = len(page.rows)
     more = (f"Showing {shown:,} of {page.total:,} (use --limit 0 for all)."
             if shown < page.total else f"{page.total:,} {'person' if page.total == 1 else 'people'}.")
     if as_json:
-        print_json([_row_json(asdict(row)) for row in page.rows])
+        print_json([_row_json(asdict(row), names) for row in page.rows])
         if shown < page.total:
             err_console.print(more)
         return
@@ -107,23 +111,26 @@ def people(
         console.print("Nobody matches." if page.total == 0 and _filtered(query)
                       else "No people yet. Import the caseload: transition import caseload FILE")
         return
-    console.print(people_table(page.rows, today, console.width))
+    console.print(people_table(page.rows, today, console.width, names))
     console.print(more)
 
 
-def people_table(rows: list[PersonRow], today: date, width: int) -> Table:
+def people_table(rows: list[PersonRow], today: date, width: int,
+                 names: dict[str, str] | None = None) -> Table:
     """The people, one line each when there is room, else two (name over birth date, team over
-    locality, coordinator over who holds them after the transfer, pathway over risk band)."""
+    locality, coordinator over who holds them after the transfer, pathway over risk band).
+    A worker in ``names`` (staff id -> name) is named with their id."""
+    names = names or {}
     if width >= WIDE_TABLE:
         table = Table(box=None, header_style="bold", padding=(0, 1))
         for heading in ("NHS number", "Family name", "Given name", "Born", "Team", "Locality",
                         "Coordinator", "After transfer", "Pathway", "Risk", ""):
-            table.add_column(heading, no_wrap=heading in ("NHS number", "Born", "Coordinator"))
+            table.add_column(heading, no_wrap=heading in ("NHS number", "Born"))
         for row in rows:
             table.add_row(*(Text(cell) for cell in (
                 nhs.format_334(row.nhs_number), row.family_name, row.given_name,
                 row.date_of_birth.isoformat(), row.team or "", row.locality or "",
-                coordinator(row, today), after_transfer(row), row.pathway or "",
+                coordinator(row, today, names), after_transfer(row, names), row.pathway or "",
                 row.risk_band or "", "missing from export" if row.missing else "",
             )))
         return table
@@ -135,7 +142,8 @@ def people_table(rows: list[PersonRow], today: date, width: int) -> Table:
             name.append("\nmissing from export", style="yellow")
         table.add_row(Text(nhs.format_334(row.nhs_number)), name,
                       Text(f"{row.team or ''}\n{row.locality or ''}"),
-                      Text(f"{coordinator(row, today) or '-'}\n{after_transfer(row)}"),
+                      Text(f"{coordinator(row, today, names) or '-'}\n"
+                           f"{after_transfer(row, names)}"),
                       Text(f"{row.pathway or ''}\n{row.risk_band or ''}"))
     return table
 
@@ -144,25 +152,32 @@ def _filtered(query: PeopleQuery) -> bool:
     return query != PeopleQuery(limit=query.limit)
 
 
-def coordinator(row: PersonRow, today: date) -> str:
-    """The trust's care coordinator's staff id, and when their allocation ended if it has."""
+def coordinator(row: PersonRow, today: date, names: dict[str, str] | None = None) -> str:
+    """The trust's care coordinator ('Brenda Butler (WP60723)' when ``names`` has them, else
+    the staff id), and when their allocation ended if it has."""
+    if row.care_coordinator_id is None:
+        return ""
+    who = named(names or {}, row.care_coordinator_id)
     ended = row.coordinator_ended(today)
-    if row.care_coordinator_id is None or ended is None:
-        return row.care_coordinator_id or ""
-    return f"{row.care_coordinator_id} (ended {ended.isoformat()})"
+    return who if ended is None else f"{who} (ended {ended.isoformat()})"
 
 
-def after_transfer(row: PersonRow) -> str:
-    """'WC123 + WP456', 'no key worker', or 'no plan yet' (see PersonRow.after_transfer)."""
+def after_transfer(row: PersonRow, names: dict[str, str] | None = None) -> str:
+    """'Ann Lee (WC123) + WP456', 'no key worker', or 'no plan yet' (see
+    PersonRow.after_transfer); a worker in ``names`` is named with their id."""
     state, roles = row.after_transfer()
     if not roles:
         return state
-    return " + ".join(staff_id or f"no {ROLE_WORDS.get(role, role)}" for role, staff_id in roles)
+    return " + ".join(named(names or {}, staff_id) if staff_id
+                      else f"no {ROLE_WORDS.get(role, role)}" for role, staff_id in roles)
 
 
-def _row_json(row: dict[str, Any]) -> dict[str, Any]:
+def _row_json(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     row.pop("id", None)
     row["workers"] = dict(row["workers"])  # role -> staff id, the roles someone holds now
+    # Their names beside the ids (null for an id not on the staff list).
+    row["care_coordinator_name"] = names.get(row["care_coordinator_id"] or "")
+    row["worker_names"] = {role: names.get(staff_id) for role, staff_id in row["workers"].items()}
     return row
 
 

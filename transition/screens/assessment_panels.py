@@ -17,7 +17,8 @@ from transition.widgets.dashboard_panel import DashboardPanel
 from transition.widgets.format import plural, uk_date
 from transition.widgets.pathway import BAND_BAR_STYLES, PATHWAY_STYLES, count_bars
 
-NOT_ASSESSED_HINT = "run transition assess (or plan) to decide them"
+# "A" reassesses from the dashboard (transition.screens.reassess.REASSESS_KEY).
+NOT_ASSESSED_HINT = "A (or transition assess) decides them"
 
 
 def _unassessed_line(unassessed: int) -> Text:
@@ -49,6 +50,9 @@ class PathwayCounts(DashboardPanel):
 class RiskChart(DashboardPanel):
     """People per handover-risk band, as bars."""
 
+    stale = False
+    """The scores are not of today, or someone is not assessed: the dashboard shows A."""
+
     def __init__(self) -> None:
         super().__init__(id="risk-chart")
         self.border_title = "Handover risk"
@@ -63,11 +67,12 @@ class RiskChart(DashboardPanel):
                  Text(f"red: {BAND_MEANING[RiskBand.RED]}. Bands rank handovers; they do not "
                       "predict harm.", style="dim")]
         measured = scores_as_of(session)
+        self.stale = measured != (today, today) or bool(unassessed_count(session))
         if measured is not None and measured != (today, today):
             # A discharge or a last contact may have crossed a window since.
             earliest, latest = measured
             when = uk_date(latest) if earliest == latest else (
                 f"{uk_date(earliest)} to {uk_date(latest)}")
-            lines.append(Text(f"Scores as of {when}, not today: run transition assess.",
+            lines.append(Text(f"Scores as of {when}, not today: A reassesses everyone.",
                               style="yellow"))
         self.query_one("#risk-bars", Static).update(Group(*lines))

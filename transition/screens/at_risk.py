@@ -23,8 +23,14 @@ from transition.assessment import RANKING, AtRisk, at_risk, scores_as_of, unasse
 from transition.handover_status import HandoverStatus, handover_statuses
 from transition.programme import transfer_date
 from transition.screens.base import DataScreen
+from transition.screens.reassess import (
+    STALE_HINT,
+    ReassessProgress,
+    reassess_bindings,
+    reassess_enabled,
+)
 from transition.widgets.chrome import AppFooter, NavBar
-from transition.widgets.fitted_table import FILL, FitColumn, FittedTable
+from transition.widgets.fitted_table import FILL, FitColumn, FittedTable, WholeItems
 from transition.widgets.format import plural, uk_date
 from transition.widgets.pathway import (
     BAND_STYLES,
@@ -75,7 +81,12 @@ def factor_words(factor: str) -> str:
 
 def main_factors(factors: list[dict[str, object]]) -> str:
     """The top three factors, in words: 'just discharged, self-harm history, lives alone'."""
-    return ", ".join(factor_words(str(factor.get("factor", ""))) for factor in factors[:3])
+    return ", ".join(main_factor_words(factors))
+
+
+def main_factor_words(factors: list[dict[str, object]]) -> tuple[str, ...]:
+    """The top three factors, each in words."""
+    return tuple(factor_words(str(factor.get("factor", ""))) for factor in factors[:3])
 
 
 def risk_text(band: str | None, score: int | None, *, overridden: bool) -> Text:
@@ -130,6 +141,8 @@ class AtRiskScreen(DataScreen):
         Binding("b", "cycle_band", "Risk band", id="at_risk.band"),
         Binding("m", "changing", "Changing worker", id="at_risk.changing"),
         Binding("plus", "more", f"{PAGE} more", key_display="+", id="at_risk.more"),
+        # A: reassess everyone (in the footer only while the scores are not of today).
+        *reassess_bindings("at_risk"),
     ]
 
     def __init__(self) -> None:
@@ -140,6 +153,7 @@ class AtRiskScreen(DataScreen):
         self.people: list[AtRisk] = []
         self.handovers: dict[int, HandoverStatus] = {}
         self._keep_place = True
+        self.stale = False  # scores not of today, or someone not assessed: A in the footer
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -150,6 +164,7 @@ class AtRiskScreen(DataScreen):
             yield table
             yield Static(id="at-risk-status")
             yield Static(id="at-risk-factors")
+        yield ReassessProgress()
         yield AppFooter()
 
     def on_mount(self) -> None:
@@ -175,7 +190,8 @@ class AtRiskScreen(DataScreen):
                 as_of=self.today())
         table.clear()
         for rank, person in enumerate(self.people, start=1):
-            main = main_factors(person.risk_factors)
+            # Cut between factors, never in one: the first shows whole at 80 columns.
+            main = WholeItems(main_factor_words(person.risk_factors))
             table.add_row(str(rank), nhs.format_334(person.nhs_number),
                           f"{person.family_name}, {person.given_name}", person.team or "—",
                           pathway_text(person.pathway),
@@ -196,6 +212,10 @@ class AtRiskScreen(DataScreen):
         if any(person.band_overridden for person in self.people):
             status.append(f" · {MANAGERS_BAND}")  # last: never pushing off the day measured
         self.query_one("#at-risk-status", Static).update(status)
+        stale = bool(unassessed) or measured != (self.today(), self.today())
+        if stale != self.stale:
+            self.stale = stale
+            self.refresh_bindings()
         row = next((index for index, person in enumerate(self.people)
                     if person.person_id == kept), None)
         if row is None:  # gone from the list (re-scored into another band): the same place
@@ -210,7 +230,7 @@ class AtRiskScreen(DataScreen):
         said = uk_date(latest) if earliest == latest else f"{uk_date(earliest)}-{uk_date(latest)}"
         if earliest == latest == self.today():
             return Text(f"scores as of {said}")
-        return Text(f"scores as of {said}, not today: run transition assess", style="yellow")
+        return Text(f"scores as of {said}, not today: {STALE_HINT}", style="yellow")
 
     def _show_factors(self, row: int | None) -> None:
         box = self.query_one("#at-risk-factors", Static)
@@ -222,7 +242,7 @@ class AtRiskScreen(DataScreen):
             elif self.band:
                 said = f"No one in the {self.band} band."
             else:
-                said = "No one assessed yet: run transition assess (or plan)."
+                said = f"No one assessed yet: {STALE_HINT} everyone (or propose a plan)."
             box.update(Text(said, style="dim"))
             return
         person = self.people[row]
@@ -266,3 +286,13 @@ class AtRiskScreen(DataScreen):
     def action_more(self) -> None:
         self.top += PAGE
         self.safely(self.reload)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reassess":
+            return reassess_enabled(parameters, self.stale)
+        return True
+
+    def action_reassess(self, quietly: int = 0) -> None:
+        """A: everyone's pathway and handover risk decided again as of today, as ``transition
+        assess`` does (in a worker; the list refreshes when it ends)."""
+        self.query_one(ReassessProgress).ask()

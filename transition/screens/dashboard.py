@@ -26,6 +26,7 @@ from transition.errors import RulesError
 from transition.overview import BatchSummary, GroupCount, Overview, overview
 from transition.screens.assessment_panels import PathwayCounts, RiskChart
 from transition.screens.base import DataScreen
+from transition.screens.reassess import ReassessProgress, reassess_bindings, reassess_enabled
 from transition.tasks.views import transfer_countdown
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.dashboard_panel import DashboardPanel
@@ -100,6 +101,8 @@ class DashboardScreen(DataScreen):
         Binding("n", "needs_worker", "Unfilled", id="dashboard.needs_worker"),
         # Not in the footer (no room at 80 columns): the palette finds it too.
         Binding("e", "equality", "Equality", show=False, id="dashboard.equality"),
+        # A: reassess everyone; in the footer only while the scores are not of today.
+        *reassess_bindings("dashboard"),
     ]
 
     summary: Overview | None = None
@@ -120,6 +123,7 @@ class DashboardScreen(DataScreen):
             with Grid(id="stage-panels"):
                 for make_panel in STAGE_PANELS:
                     yield make_panel()
+        yield ReassessProgress()
         yield AppFooter()
 
     @staticmethod
@@ -207,6 +211,8 @@ class DashboardScreen(DataScreen):
 
             status = self.query_one(AllocationPanel).status
             return bool(status and status.needs_a_worker)
+        if action == "reassess":
+            return reassess_enabled(parameters, self.query_one(RiskChart).stale)
         return True
 
     def action_missing(self) -> None:
@@ -217,6 +223,10 @@ class DashboardScreen(DataScreen):
 
     def action_rejects(self) -> None:
         self.transition.go("rejects")
+
+    def action_reassess(self, quietly: int = 0) -> None:
+        """A: everyone reassessed as of today, as ``transition assess`` does (in a worker)."""
+        self.query_one(ReassessProgress).ask()
 
     def action_equality(self) -> None:
         self.transition.go("equality")

@@ -58,6 +58,8 @@ class HandoverDateScreen(ReasonDialog[HandoverAnswer]):
     HandoverDateScreen #question { text-style: bold; }
     HandoverDateScreen #now { color: $text-muted; margin-bottom: 1; }
     HandoverDateScreen #problem { color: $text-error; height: auto; }
+    /* A label wraps at word boundaries rather than losing its end on a narrow terminal. */
+    HandoverDateScreen Label { width: 100%; }
     HandoverDateScreen #answers { height: auto; margin-top: 1; align-horizontal: right; }
     HandoverDateScreen Button { margin-left: 2; }
     HandoverDateScreen.-short > #dialog { max-height: 100%; padding: 0 1; }
@@ -81,7 +83,7 @@ class HandoverDateScreen(ReasonDialog[HandoverAnswer]):
         with Vertical(id="dialog"):
             yield Static(f"Handover date for {self.person_label}", id="question")
             yield Static(now, id="now")
-            yield Label(f"New date (blank: the programme's transfer date, {programme}):")
+            yield Label(f"New date (blank: the transfer date, {programme}):")
             # Their own date as a manager writes it ("1 Feb 2027"), which the box reads back.
             yield Input(value=uk_date(self.own) if self.own else "",
                         placeholder=DATE_BOX_PLACEHOLDER, id="date")

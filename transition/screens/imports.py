@@ -58,6 +58,7 @@ from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.fitted_table import FittedTable
 from transition.widgets.format import count, plural, uk_time
 from transition.widgets.path_input import PathInput, files_starting
+from transition.widgets.tickbox import RadioChoice, TickBox
 
 
 class ImportStopped(Exception):
@@ -310,9 +311,9 @@ class ImportScreen(DetailScreen):
                 with Horizontal(classes="field"):
                     yield Label("What", classes="field-label")
                     with RadioSet(id="kind"):
-                        yield RadioButton("Trust caseload", id="caseload")
-                        yield RadioButton("Staff list", id="staff")
-                        yield RadioButton("Managers' choices", id=CHOICES)
+                        yield RadioChoice("Trust caseload", id="caseload")
+                        yield RadioChoice("Staff list", id="staff")
+                        yield RadioChoice("Managers' choices", id=CHOICES)
                 with Horizontal(classes="field"):
                     yield Label("File", classes="field-label")
                     yield PathInput(placeholder="path to a .csv or .xlsx file (tab completes)",
@@ -326,7 +327,7 @@ class ImportScreen(DetailScreen):
                                     "does not know", id="mapping")
                 with Horizontal(classes="field"):
                     yield Label("", classes="field-label")
-                    yield Checkbox("Strict: import nothing if any row is rejected", id="strict")
+                    yield TickBox("Strict: import nothing if any row is rejected", id="strict")
                 with Horizontal(classes="field"):
                     yield Label("", classes="field-label")
                     yield Button("Import  (ctrl+r)", id="run", variant="primary")

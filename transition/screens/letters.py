@@ -3,7 +3,8 @@
 The table lists every letter due from the accepted allocation (``letters.letters_needed``):
 due, written, out of date (with why), not possible (with why: someone must act) or skipped for a
 settled reason (the person said no to their carer being told; braille or BSL, which the team
-makes: nothing to do, as ``letters generate`` exits 0 for them). The preview beside it renders
+makes; a letter task a manager marked not needed: nothing to do, as ``letters generate`` exits 0
+for them). The preview beside it renders
 the highlighted letter (``letters.preview_letter``) without writing anything. ``g`` writes the
 highlighted person's letters, ``G`` everyone's, in a worker with a progress bar, exactly as
 ``transition letters generate`` does (recorded, audited, letter tasks marked done). ``o`` chooses
@@ -56,7 +57,8 @@ from transition.widgets.format import count, plural, words
 ROWS_SHOWN = 2000
 TO_WRITE = ("due", "out_of_date")
 # "skipped": not written, someone must act (``letters generate`` exits 1); "settled": skipped
-# for a settled reason (carer consent no; braille or BSL, which the team makes), nothing to do.
+# for a settled reason (carer consent no; braille or BSL, which the team makes; its task marked
+# not needed by a manager), nothing to do.
 STATUS_LABELS = {"due": ("Due", "bold"), "written": ("Written", "green"),
                  "out_of_date": ("Out of date", "bold yellow"), "skipped": ("Cannot send", "red"),
                  "settled": ("Skipped", "yellow")}
@@ -193,8 +195,8 @@ def run_summary(result: GenerationResult) -> Text:
         text.append(f" · {count(len(result.not_written))} not written: needs action",
                     style="bold red")
     if settled := len(result.skipped) - len(result.not_written):
-        text.append(f" · {count(settled)} skipped: nothing to do (the person's answer, or a "
-                    "format the team makes)", style="yellow")
+        text.append(f" · {count(settled)} skipped: nothing to do (the person's answer, a "
+                    "format the team makes, or a task marked not needed)", style="yellow")
     if result.superseded:
         text.append(f" · {count(result.superseded)} older versions superseded")
     if reworded := result.reworded:

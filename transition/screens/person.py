@@ -12,7 +12,7 @@ Later stages add theirs (pathway reasons, risk factors, workers, tasks, letters)
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -55,11 +55,15 @@ from transition.screens.pathway_override import (
     what_changed,
 )
 from transition.screens.risk_band import BandChoice, RiskBandScreen, save_band
-from transition.screens.worker_picker import RoleChoiceScreen, WorkerPick, ask_for_worker
+from transition.screens.worker_picker import (
+    RoleChoiceScreen,
+    WorkerPick,
+    ask_for_worker,
+    holds_now_words,
+)
+from transition.widgets.audit_trail import audit_table
 from transition.widgets.chrome import AppFooter, NavBar
 from transition.widgets.format import (
-    recorded_value,
-    uk_time,
     words,
 )
 from transition.widgets.panels import Panel
@@ -136,12 +140,9 @@ def audit_action(action: str) -> str:
 def audit_trail(view: PersonView) -> RenderableType:
     if not view.audit:
         return Text("No changes recorded yet.", style="dim")
-    table = section_table("When", "Who", "What", "Field", "Before", "After")
-    for event in view.audit[:AUDIT_SHOWN]:
-        when = event.at if isinstance(event.at, datetime) else None
-        table.add_row(uk_time(when), event.actor, audit_action(event.action),
-                      event.field.replace("_", " ") if event.field else "",
-                      recorded_value(event.before), recorded_value(event.after))
+    # Tasks by their titles, the change wrapped at word boundaries (widgets/audit_trail.py).
+    table = audit_table(view.audit[:AUDIT_SHOWN], action_words=audit_action,
+                        tasks=view.detail.get("tasks") or [])
     if len(view.audit) > AUDIT_SHOWN:
         return Group(table, Text(f"Showing the latest {AUDIT_SHOWN} changes.", style="dim"))
     return table
@@ -452,7 +453,9 @@ class PersonScreen(DetailScreen):
                            planned=holder.get("staff_id") or draft.get("staff_id"),
                            marker="holds it now" if holder else "planned in the draft",
                            why_none=entry["reasons"] or draft.get("reasons") or (),
-                           chosen=lambda pick, force: self._assign(entry, pick, force))
+                           chosen=lambda pick, force: self._assign(entry, pick, force),
+                           holds_now=(holder["staff_id"], holds_now_words(holder.get("source")))
+                           if holder.get("staff_id") else None)
 
     def _assign(self, entry: dict[str, Any], pick: WorkerPick, force: bool) -> str | None:
         """Saved from the worker dialog: a refusal (the worker full, gone, the reason too
@@ -480,7 +483,8 @@ class PersonScreen(DetailScreen):
         self._write(save, lambda: " ".join(filter(None, (
             (f"{named(names, pick.staff_id)} is now the {ROLE_WORDS.get(role, role)}{locked}"
             f"{broke}."), done[0].draft_in_words("A on the plan screen"),
-            done[0].tasks_in_words()))), refused=refusals.append)
+            done[0].late_start_in_words(), done[0].tasks_in_words()))),
+            refused=refusals.append)
         return refusals[0] if refusals else None
 
     def _write(self, save: Callable[[], None], done: str | Callable[[], str], *,

@@ -68,6 +68,8 @@ class TeamHandoverScreen(ReasonDialog[TeamHandoverAnswer]):
     TeamHandoverScreen Select { margin-bottom: 1; }
     TeamHandoverScreen #dialog-foot { dock: bottom; height: auto; }
     TeamHandoverScreen #problem { color: $text-error; height: auto; }
+    /* A label wraps at word boundaries rather than losing its end on a narrow terminal. */
+    TeamHandoverScreen Label { width: 100%; }
     TeamHandoverScreen #answers { height: auto; margin-top: 1; align-horizontal: right; }
     TeamHandoverScreen Button { margin-left: 2; }
     TeamHandoverScreen.-short > #dialog { max-height: 100%; padding: 0 1; }
@@ -106,7 +108,7 @@ class TeamHandoverScreen(ReasonDialog[TeamHandoverAnswer]):
                 yield Select([(_label(place), place.name) for place in self.localities],
                              prompt="Any locality", id="locality",
                              value=self.first_locality or Select.NULL)
-                yield Label(f"New date (blank: the programme's transfer date, {programme}):")
+                yield Label(f"New date (blank: the transfer date, {programme}):")
                 yield Input(placeholder=DATE_BOX_PLACEHOLDER, id="date")
                 yield Label("Why (kept in the audit trail):")
                 yield Input(placeholder="e.g. Phase 2 of the move, agreed at the panel",

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from transition import nhs
 from transition.matching import ROLE_WORDS
 from transition.screens.choice_dialog import ChoiceWithReasonScreen, ExplanationBox
+from transition.widgets.tickbox import TickBox
 from transition.worker_overrides import WorkerOption
 
 
@@ -114,8 +115,8 @@ class WorkerPickerScreen(ChoiceWithReasonScreen[WorkerPick]):
         self.planned = planned
         self.marker = marker  # what the list says of ``planned``: "planned", "holds it now"
         self.anyway = anyway
-        if anyway is not None:
         self.holds_now = holds_now  # (staff id, words): who holds the role now
+        if anyway is not None:
             self.SAVE_LABEL = "Assign anyway (ctrl+s)"
 
     def intro(self) -> list[Widget]:
@@ -138,7 +139,7 @@ class WorkerPickerScreen(ChoiceWithReasonScreen[WorkerPick]):
                 for option in self.options]
 
     def extra(self) -> list[Widget]:
-        return [Checkbox("Lock: keep this worker in every later plan", value=True, id="lock")]
+        return [TickBox("Lock: keep this worker in every later plan", value=True, id="lock")]
 
     def answer(self, index: int, reason: str) -> WorkerPick:
         return WorkerPick(self.options[index].staff_id, reason,
@@ -149,8 +150,8 @@ def ask_for_worker(
     screen: Screen[Any], *, name: str, nhs_number: str, role: str, options: list[WorkerOption],
     planned: str | None, why_none: Sequence[str],
     chosen: Callable[[WorkerPick, bool], str | None], marker: str = "planned",
-) -> None:
     holds_now: tuple[str, str] | None = None,
+) -> None:
     """Offer ``options`` (from :func:`transition.worker_overrides.worker_choices`) for one
     person's role; ``chosen(pick, force)`` saves the manager's pick, ``force`` when no option
     fits every hard constraint (the choice is then recorded with what it breaks, as

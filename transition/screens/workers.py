@@ -8,7 +8,7 @@ its other workers bring."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -59,14 +59,19 @@ WORKER_COLUMNS = (
 @dataclass(frozen=True)
 class LoadBar:
     """'██████░░░░ 12/20': filled to the load, the rest of the capacity dim; yellow from 90%,
-    red when over. In a column narrower than ``width`` the bar shortens, never the numbers."""
+    red when over. In a column narrower than ``width`` the bar shortens, never the numbers.
+
+    The numbers are right-aligned in ``figures`` cells (the widest of the table's, from
+    :func:`figures_width`), so every bar in a column is as long and they compare by eye
+    ("██░░░ 3/10" over "████░ 10/13", not a bar a cell shorter for each wider number)."""
 
     load: int
     capacity: int
     width: int = BAR_WIDTH
+    figures: int = 0
 
     def text(self, width: int) -> Text:
-        numbers = f" {count(self.load)}/{count(self.capacity)}"
+        numbers = f" {load_figures(self.load, self.capacity):>{self.figures}}"
         cells = max(0, min(self.width, width - len(numbers)))
         filled = min(cells, round(cells * self.load / self.capacity))
         if self.load and not filled and cells:
@@ -78,24 +83,37 @@ class LoadBar:
         return text
 
     def __str__(self) -> str:
-        return self.text(self.width + len(f" {count(self.load)}/{count(self.capacity)}")).plain
+        numbers = load_figures(self.load, self.capacity)
+        return self.text(self.width + 1 + max(self.figures, len(numbers))).plain
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield self.text(options.max_width)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         whole = len(str(self))
-        return Measurement(min(whole, len(f"{count(self.load)}/{count(self.capacity)}")),
-                           whole)
+        return Measurement(min(whole, len(load_figures(self.load, self.capacity))), whole)
 
 
-def load_bar(load: int | None, capacity: int, *, width: int = BAR_WIDTH) -> RenderableType:
+def load_figures(load: int, capacity: int) -> str:
+    """'10/13'."""
+    return f"{count(load)}/{count(capacity)}"
+
+
+def figures_width(bars: Iterable[tuple[int | None, int]]) -> int:
+    """The widest numbers of the bars ``(load, capacity)`` a table shows, for
+    :class:`LoadBar`'s ``figures``."""
+    return max((len(load_figures(load, capacity)) for load, capacity in bars
+                if load is not None and capacity > 0), default=0)
+
+
+def load_bar(load: int | None, capacity: int, *, width: int = BAR_WIDTH,
+             figures: int = 0) -> RenderableType:
     """A :class:`LoadBar`; "no plan" without a load, and the load alone with no capacity."""
     if load is None:
         return Text("no plan", style="dim italic")
     if capacity <= 0:
         return Text(f"{count(load)} (no capacity)", style="bold red" if load else "dim")
-    return LoadBar(load, capacity, width)
+    return LoadBar(load, capacity, width, figures)
 
 
 def load_and_room(worker: WorkerCaseload) -> tuple[int, int]:
@@ -106,11 +124,11 @@ def load_and_room(worker: WorkerCaseload) -> tuple[int, int]:
     return worker.proposed, worker.capacity_after
 
 
-def proposed_cell(worker: WorkerCaseload) -> RenderableType:
+def proposed_cell(worker: WorkerCaseload, *, figures: int = 0) -> RenderableType:
     """The proposed bar; for a worker not available on the transfer date, what the plan gives
     them and why they have no places (their note says when)."""
     if worker.proposed is None or not worker.unavailable:
-        return load_bar(worker.proposed, worker.capacity, width=WORKER_BAR)
+        return load_bar(worker.proposed, worker.capacity, width=WORKER_BAR, figures=figures)
     why = next((word for word in ("leaving", "absent") if worker.unavailable.startswith(word)),
                "not available")
     return Text(f"{count(worker.proposed)} · {why}",
@@ -225,6 +243,9 @@ class WorkersScreen(DataScreen):
         workers.border_title = ("By worker" if self.team_only is None
                                 else f"By worker: {self.team_only}")
         workers.clear()
+        # Every worker's, not only those listed: a filter does not change the bars' length.
+        wide = figures_width(pair for worker in loads.workers for pair in (
+            (worker.current, worker.capacity), (worker.proposed, worker.capacity)))
         for worker in sorted(loads.workers, key=SORTS[self.sort]):
             if self.full_only and not nearly_full(worker):
                 continue
@@ -233,8 +254,9 @@ class WorkersScreen(DataScreen):
             marked = worker.staff_id in self.withdrawing
             workers.add_row(worker_label(worker.name, worker.staff_id, NAME_WIDTH),
                             worker.team or Text("no team yet", style="italic yellow"),
-                            load_bar(worker.current, worker.capacity, width=WORKER_BAR),
-                            proposed_cell(worker), moves(worker.leaving, worker.joining),
+                            load_bar(worker.current, worker.capacity, width=WORKER_BAR,
+                                     figures=wide),
+                            proposed_cell(worker, figures=wide), moves(worker.leaving, worker.joining),
                             Text("marked to go (what-if)", style="bold magenta") if marked
                             else note(worker), key=worker.staff_id)
         self.query_one("#workers-summary", Static).update(
@@ -284,10 +306,12 @@ class WorkersScreen(DataScreen):
         those available on the transfer date bring."""
         teams = self.query_one("#teams-table", FittedTable)
         teams.clear()
+        wide = figures_width(pair for team in loads.teams for pair in (
+            (team.current, team.capacity), (team.proposed, team.capacity_after)))
         for team in loads.teams:
             teams.add_row(team.team, count(team.workers),
-                          load_bar(team.current, team.capacity),
-                          load_bar(team.proposed, team.capacity_after),
+                          load_bar(team.current, team.capacity, figures=wide),
+                          load_bar(team.proposed, team.capacity_after, figures=wide),
                           moves(team.leaving, team.joining), key=team.team)
 
     def action_next_sort(self) -> None:

@@ -13,6 +13,7 @@ from rich.markup import escape
 from textual import events
 from textual.binding import Binding
 from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 PAGES = Binding.Group("Page")
 """Next and previous page shown together in the footer: ``] [ Page``."""
@@ -74,12 +75,15 @@ class NavBar(Static):
 
 PALETTE_KEY_MIN_WIDTH = 100
 """Narrower than this, the footer leaves out the command palette's key (``^p palette``) so the
-screen's own keys fit; ctrl+p still opens it, and its "Keys" entry lists every key."""
+screen's own keys fit; ctrl+p still opens it, and ``?`` Help (in the footer at 80 columns
+too, when the screen's keys leave room) shows every key, as the palette's "Keys" does."""
 
 
 class AppFooter(Footer):
-    """The footer in its compact form: the screen's own keys, then Quit and, on a terminal wide
-    enough, the palette."""
+    """The footer in its compact form: the screen's own keys, then Quit, ``?`` Help and, on a
+    terminal wide enough, the palette. A key that does not fit whole is left out rather than
+    cut ("? He"): at 80 columns the tasks screen's keys leave no room for Help, and neither
+    does ``^n`` Dismiss while a notification shows."""
 
     def __init__(self) -> None:
         super().__init__(compact=True)
@@ -88,5 +92,15 @@ class AppFooter(Footer):
         wide = event.size.width >= PALETTE_KEY_MIN_WIDTH
         if wide != self.show_command_palette:
             self.show_command_palette = wide
-            if self.is_attached:
-                self.call_after_refresh(self.recompose)
+        if self.is_attached:  # every key again, then those that do not fit now left out
+            self.call_after_refresh(self.recompose)
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.call_after_refresh(self._leave_out_cut_keys)
+
+    def _leave_out_cut_keys(self) -> None:
+        edge = self.region.right
+        for key in self.query(FooterKey):
+            if key.display and key.region.width and key.region.right > edge:
+                key.display = False

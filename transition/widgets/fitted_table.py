@@ -21,7 +21,9 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rich.console import RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
@@ -89,10 +91,59 @@ def fit_widths(columns: Sequence[FitColumn], available: int, *, padding: int = 2
     return widths
 
 
+def cut_with_ellipsis(cell: RenderableType) -> RenderableType:
+    """A one-line cell as DataTable shows it, except that a text too long for its column ends
+    in "…": DataTable cuts it short with no mark, so "Brackenford Mental Healt" read as a whole
+    name. A str is read as markup, as DataTable reads it; a Text that says how it overflows,
+    and any other renderable, is left as it is."""
+    if isinstance(cell, str):
+        return Text.from_markup(cell, end="", overflow="ellipsis")
+    if isinstance(cell, Text) and cell.overflow is None:
+        cut = cell.copy()
+        cut.overflow = "ellipsis"
+        return cut
+    return cell
+
+
+@dataclass(frozen=True)
+class WholeItems:
+    """A cell listing a few items ("discharged recently, no follow-up, self-harm history"),
+    cut only between them: as many as its column has room for whole, then "…" when some are
+    left out and there is room to say so. A first item too long for the column is cut with
+    "…". ``str()`` is every item."""
+
+    items: tuple[str, ...]
+    separator: str = ", "
+
+    def __str__(self) -> str:
+        return self.separator.join(self.items)
+
+    def fitted(self, width: int) -> str:
+        """The items that fit ``width`` cells whole, and the mark that more were left out."""
+        shown = ""
+        for item in self.items:
+            more = f"{shown}{self.separator}{item}" if shown else item
+            if cell_len(more) > width:
+                break
+            shown = more
+        else:
+            return shown
+        if not shown:
+            return str(self)  # cut with "…" by the caller
+        for mark in (f"{self.separator}…", "…"):
+            if cell_len(shown + mark) <= width:
+                return shown + mark
+        return shown
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(self.fitted(options.max_width), no_wrap=True, overflow="ellipsis", end="")
+
+
 class FittedTable(DataTable[RenderableType]):
     """A DataTable laid out by :func:`fit_widths`: give it :class:`FitColumn` s, not
     ``add_column``, and a cell for every column in ``add_row`` (a left-out column's cells are
-    kept, and shown again when the table widens)."""
+    kept, and shown again when the table widens). A one-line row's text cut short by its
+    column ends in "…" (:func:`cut_with_ellipsis`)."""
 
     def __init__(self, columns: Sequence[FitColumn] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -152,7 +203,8 @@ class FittedTable(DataTable[RenderableType]):
         if len(cells) != len(self._fit_columns):
             raise ValueError(f"{len(cells)} cells for {len(self._fit_columns)} columns")
         options: dict[str, Any] = {"height": height, "label": label}
-        shown = [cell for column, cell in zip(self._fit_columns, cells, strict=True)
+        shown = [cut_with_ellipsis(cell) if height == 1 else cell
+                 for column, cell in zip(self._fit_columns, cells, strict=True)
                  if column.key in (self._widths or {})]
         row_key = super().add_row(*shown, key=key, **options)
         self._full_rows[row_key] = (cells, options)
