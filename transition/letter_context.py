@@ -15,7 +15,6 @@ from typing import Any
 from transition import nhs
 from transition.config import CouncilDetails
 from transition.letter_facts import (
-    ACCESSIBLE_FORMAT_WORDS,
     PATHWAY_SUMMARY,
     PersonFacts,
     WorkerFacts,
@@ -23,7 +22,7 @@ from transition.letter_facts import (
     date_in_words,
     plain_text,
 )
-from transition.models import Employer, LetterKind
+from transition.models import ACCESSIBLE_FORMAT_WORDS, Employer, LetterKind
 
 
 def _worker_context(worker: WorkerFacts) -> dict[str, Any]:

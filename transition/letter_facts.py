@@ -88,17 +88,6 @@ PATHWAY_SUMMARY = {
 }
 
 
-# Accessible Information Standard needs, as a GP letter names them.
-ACCESSIBLE_FORMAT_WORDS = {
-    "large_print": "large print",
-    "easy_read": "easy read",
-    "braille": "braille",
-    "bsl": "British Sign Language",
-    "audio": "audio",
-    "email": "information by email",
-}
-
-
 # What a letter says of a worker whose team is not known (no team recorded, or a seconded
 # worker whose council team is not set yet): never a team they are not in.
 TEAM_TO_BE_CONFIRMED = "to be confirmed"

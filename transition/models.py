@@ -80,6 +80,17 @@ class AccessibleFormat(StrEnum):
     EMAIL = "email"
 
 
+# Accessible Information Standard needs in words, as a GP letter and the risk factors name them.
+ACCESSIBLE_FORMAT_WORDS = {
+    AccessibleFormat.LARGE_PRINT.value: "large print",
+    AccessibleFormat.EASY_READ.value: "easy read",
+    AccessibleFormat.BRAILLE.value: "braille",
+    AccessibleFormat.BSL.value: "British Sign Language",
+    AccessibleFormat.AUDIO.value: "audio",
+    AccessibleFormat.EMAIL.value: "information by email",
+}
+
+
 CARE_ACT_OUTCOMES: tuple[str, ...] = (
     "nutrition",
     "hygiene",

@@ -31,7 +31,7 @@ from transition.absence import absence_words, not_over
 from transition.allocation import continuing_coordinator
 from transition.columns import FALSE_WORDS
 from transition.languages import language_name
-from transition.models import RiskBand
+from transition.models import ACCESSIBLE_FORMAT_WORDS, RiskBand
 from transition.postcodes import no_address, pseudo_meaning
 
 BAND_MEANING: dict[RiskBand, str] = {
@@ -588,7 +588,9 @@ def _plan(rules: RiskRules, as_of: date) -> tuple[_Test, ...]:
                 language = language_name(language)
             parts.append(f"interpreter: {language}")
         if x.accessible_format:
-            parts.append(f"accessible format: {x.accessible_format}")
+            # "easy read", as the GP letter names it, not the stored key "easy_read".
+            shown = ACCESSIBLE_FORMAT_WORDS.get(x.accessible_format, x.accessible_format)
+            parts.append(f"accessible format: {shown}")
         return "; ".join(parts) or None
 
     def no_contact(x: RiskFacts) -> Any:

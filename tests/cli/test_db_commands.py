@@ -317,3 +317,20 @@ def test_a_damaged_file_is_a_failed_check_not_a_traceback(
     assert result.exit_code == 1, result.output
     assert _failed(result.json()) & {"readable", "storage"}
     assert "Traceback" not in result.output
+
+
+def test_a_search_text_out_of_date_is_a_warning_by_person_id(
+        run_cli: RunCli, database: Database) -> None:
+    person_id = _healthy(database)
+    result = run_cli("db", "check", "--json")
+    assert "search_text_current" not in _failed(result.json())
+    with database.transaction() as session:  # written past the application: the name changed
+        session.execute(text("UPDATE person SET family_name = 'Zając' WHERE id = :id"),
+                        {"id": person_id})
+    result = run_cli("db", "check", "--json")
+    assert result.exit_code == 0, result.output  # a warning: the record itself is sound
+    found = next(c for c in result.json()["checks"] if c["name"] == "search_text_current")
+    assert found["severity"] == "warning" and found["problems"] == 1
+    assert found["examples"] == [(f"person id {person_id}: search text out of date (a caseload "
+                                  "search may miss them)")]
+    assert "Zając" not in result.output  # never the name

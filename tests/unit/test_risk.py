@@ -245,7 +245,7 @@ def test_communication_needs() -> None:
         == "interpreter: Polish"
     )
     both = factors(known(interpreter_language="Polish", accessible_format="large_print"))
-    assert both["communication_needs"] == "interpreter: Polish; accessible format: large_print"
+    assert both["communication_needs"] == "interpreter: Polish; accessible format: large print"
 
 
 @pytest.mark.parametrize("written", ["N", "no", "None", "English", " english ", "0", "false"])
