@@ -828,8 +828,9 @@ def held_by_coordinator(as_of: date) -> tuple[Any, ...]:
     )
 
 
-def plan_movement(session: Session, plan: Plan,
-                  as_of: date) -> tuple[Counter[str], Counter[str]]:
+def plan_movement(session: Session, plan: Plan, as_of: date,
+                  holders: dict[tuple[int, str], str] | None = None,
+                  ) -> tuple[Counter[str], Counter[str]]:
     """Per worker, how many roles they hold on ``as_of`` that ``plan`` does not leave with
     them, and how many it gives them that they do not hold then, counted as
     :func:`current_caseloads` counts (a person held through their care coordinator is one role).
@@ -837,7 +838,8 @@ def plan_movement(session: Session, plan: Plan,
     Only the plan's own people count: everyone, for a plan of everyone (less people missing
     from the latest export, whose roles the plan keeps as they are), or the people a re-plan
     covered. A person the plan signposts leaves their worker; a role it cannot place stays
-    with whoever holds it (:func:`unassigned_holders`)."""
+    with whoever holds it (:func:`unassigned_holders`; ``holders``, when the caller has read
+    them already)."""
     summary = plan.summary or {}
     only = summary.get("person_ids")
     in_plan: Any = (Person.id.in_(only) if only is not None  # type: ignore[union-attr]
@@ -861,7 +863,9 @@ def plan_movement(session: Session, plan: Plan,
     ):
         planned[person_id, staff_id] += 1
     # A role the plan leaves unassigned stays with who holds it (accepting never takes it).
-    for (person_id, _role), staff_id in unassigned_holders(session, plan.id).items():
+    if holders is None:
+        holders = unassigned_holders(session, plan.id)
+    for (person_id, _role), staff_id in holders.items():
         planned[person_id, staff_id] += 1
     leaving: Counter[str] = Counter()
     joining: Counter[str] = Counter()
@@ -889,10 +893,11 @@ def caseloads(session: Session, rules: Rules, *, as_of: date,
     names = {row[0]: f"{row[1]} {row[2]}" for row in rows}
     day = transfer_date(session)
     current = current_caseloads(session, as_of)
-    leaving, joining = plan_movement(session, plan, as_of) if plan else (None, None)
     # The plan's loads leave out the roles it could not place; those someone holds stay
     # with them, so they count on their proposed caseload (current - leaving + joining).
-    staying = Counter(unassigned_holders(session, plan.id).values()) if plan else Counter()
+    holders = unassigned_holders(session, plan.id) if plan else {}
+    leaving, joining = plan_movement(session, plan, as_of, holders) if plan else (None, None)
+    staying = Counter(holders.values())
     result = []
     for worker in workers:
         load = loads.get(worker.staff_id)
